@@ -1,0 +1,247 @@
+"""The two roles a mail system plays for the product: a Source it reads, a Sink it writes back to.
+
+Terminology:
+
+- **source name**: the key stored with every item a source produces (``"file"``,
+  ``"ews:work"``, ``"graph:work"``), so items of different sources never collide.
+- **folder**: one independently synchronised stream of a source (``"inbox"``, ``"sent"``,
+  ``"calendar"``, ``"contacts"``; a file path for file sources). Each has its own cursor.
+- **cursor**: the opaque sync state after a batch (an EWS SyncState, a Graph deltaLink). It is
+  saved in the same transaction as the batch it covers, and only once that batch is complete, so a
+  crash replays at most one batch, harmlessly, because every write is keyed and idempotent.
+- **batch**: what a source yields: upserted interactions and cards, deleted item ids, and the
+  cursor that covers them. ``reset`` says the source lost its state and starts the folder over
+  (the store then sweeps items the full resync did not see once a batch says ``complete``).
+- **problem**: a part of the input that could not be read (a mangled date, a vCard with a broken
+  line): counted and reported, never fatal.
+- **action**: one write-back step the planner computed; a sink applies it and says what it did
+  (``Applied``), which the store journals so ``undo`` can invert exactly that.
+- **product-owned**: a category name, task or contact the product created. A sink never removes or
+  reorders anything else.
+
+Exports: ``Problem``, ``Batch``, ``Source``, ``MasterCategory``, ``ContactState``, ``TaskState``,
+``MailboxState``, the action classes, ``Action``, ``Applied``, ``Sink``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from ..model import ContactCard, Interaction
+
+__all__ = [
+    "Action",
+    "AddCategory",
+    "Applied",
+    "Batch",
+    "CompleteTask",
+    "ContactState",
+    "CreateContact",
+    "CreateTask",
+    "DeleteContact",
+    "DeleteTask",
+    "MailboxState",
+    "MasterCategory",
+    "Problem",
+    "RemoveCategory",
+    "SetCategories",
+    "Sink",
+    "Source",
+    "TaskState",
+    "UpdateTask",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A part of the input that could not be read; the rest goes on."""
+
+    where: str  # "path/to/file.mbox #1234", "calendar.ics VEVENT 'Weekly'", an item id
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One unit of change from a source, stored in one transaction with its cursor."""
+
+    folder: str
+    interactions: tuple[Interaction, ...] = ()
+    cards: tuple[ContactCard, ...] = ()
+    deleted: tuple[str, ...] = ()
+    cursor: str | None = None  # None: keep the saved cursor
+    problems: tuple[Problem, ...] = ()
+    reset: bool = False  # first batch of a full resync of this folder
+    complete: bool = False  # last batch of a round: the folder is up to date
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Something interactions and contact cards are read from."""
+
+    @property
+    def name(self) -> str:
+        """The source name stored with every item."""
+        ...
+
+    def read(self, cursors: Mapping[str, str]) -> Iterator[Batch]:
+        """Yield batches of change since the given per-folder cursors (empty: everything)."""
+        ...
+
+
+# --- write-back --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MasterCategory:
+    """An entry of the mailbox's master category list. ``color`` is Outlook's preset 0..24 or -1."""
+
+    name: str
+    color: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class ContactState:
+    """A contact item in the mailbox, as the planner needs to see it."""
+
+    item_id: str
+    full_name: str
+    addresses: tuple[str, ...]
+    categories: tuple[str, ...]
+    product_owned: bool = False  # created by the product
+
+
+@dataclass(frozen=True, slots=True)
+class TaskState:
+    """A follow-up task the product created, found again by its key."""
+
+    item_id: str
+    key: str
+    subject: str
+    due: datetime | None
+    body: str
+    complete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxState:
+    """What the planner compares the desired state against."""
+
+    master_categories: tuple[MasterCategory, ...] = ()
+    contacts: tuple[ContactState, ...] = ()
+    tasks: tuple[TaskState, ...] = ()  # product-owned tasks only
+    # message item id -> its categories, only for messages the plan may tag
+    message_categories: Mapping[str, tuple[str, ...]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddCategory:
+    name: str
+    color: int
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveCategory:
+    """Undo only: remove a master-list entry the product added."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetCategories:
+    """Replace an item's categories. ``before`` is what the planner saw, for the journal."""
+
+    item_kind: str  # "contact" or "message"
+    item_id: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTask:
+    key: str
+    subject: str
+    due: datetime | None
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateTask:
+    key: str
+    item_id: str
+    subject: str
+    due: datetime | None
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteTask:
+    key: str
+    item_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteTask:
+    """Undo only: delete a task the product created."""
+
+    key: str
+    item_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreateContact:
+    full_name: str
+    addresses: tuple[str, ...]
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteContact:
+    """Undo only: delete a contact the product created."""
+
+    item_id: str
+
+
+Action = (
+    AddCategory
+    | RemoveCategory
+    | SetCategories
+    | CreateTask
+    | UpdateTask
+    | CompleteTask
+    | DeleteTask
+    | CreateContact
+    | DeleteContact
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a sink did for an action: the item it touched or created."""
+
+    action: Action
+    item_id: str = ""  # the created or touched item's id ("" for master-list changes)
+
+
+@runtime_checkable
+class Sink(Protocol):
+    """A mailbox the product writes categories, tasks and contacts back to."""
+
+    @property
+    def name(self) -> str:
+        """The account this sink writes to (matches the source name)."""
+        ...
+
+    def read_state(self) -> MailboxState:
+        """The master categories, contacts and the product's own tasks as they are now."""
+        ...
+
+    def apply(self, action: Action) -> Applied:
+        """Carry out one action; idempotent where the action allows it.
+
+        Raises ``Conflict`` if the item changed twice under the sink (it re-reads and retries
+        once itself), other ``ConnectorError`` subclasses for server trouble.
+        """
+        ...

@@ -1,0 +1,169 @@
+"""The values the whole product speaks in.
+
+Terminology:
+
+- **Mailbox**: one e-mail address with the display name it was seen with. Addresses are always
+  normalised (see :mod:`outlook_networking.addresses`), so two ``Mailbox`` values with the same
+  ``address`` are the same person's address.
+- **Interaction**: one thing that happened between the owner and other people: an e-mail or a
+  meeting. It is keyed by ``(source, item_id)``: the source that produced it (``"file"``,
+  ``"ews:work"``, ``"graph:work"``) and an id that is stable within that source, so re-reading the
+  same data upserts instead of duplicating. Interactions carry metadata only, never a body.
+- **ContactCard**: a person as an address book knows them (a vCard, an Exchange contact): names,
+  several addresses, organisation, categories.
+- **Owner**: the person whose mailbox this is. Direction (sent or received) is relative to the
+  owner's addresses, which may only be known after ingest, so an ``Interaction`` records who sent
+  it and to whom, and :func:`direction` derives the rest.
+
+Exports: ``Kind``, ``Direction``, ``Flag``, ``Response``, ``Mailbox``, ``Attendee``,
+``Interaction``, ``ContactCard``, ``direction``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+__all__ = [
+    "Attendee",
+    "ContactCard",
+    "Direction",
+    "Flag",
+    "Interaction",
+    "Kind",
+    "Mailbox",
+    "Response",
+    "direction",
+]
+
+
+class Kind(StrEnum):
+    """What an interaction is."""
+
+    EMAIL = "email"
+    MEETING = "meeting"
+
+
+class Direction(StrEnum):
+    """An interaction seen from the owner."""
+
+    SENT = "sent"  # the owner wrote it (or organised the meeting)
+    RECEIVED = "received"  # someone else wrote it to the owner
+    OTHER = "other"  # neither: the owner is not a party (a list message, someone else's meeting)
+
+
+class Flag(StrEnum):
+    """Why a message is not a personal interaction."""
+
+    BULK = "bulk"  # Precedence: bulk/junk, List-Unsubscribe on non-list mail, newsletters
+    LIST = "list"  # carried by a mailing list (List-Id, Precedence: list)
+    AUTOMATED = "automated"  # Auto-Submitted, no-reply, mailer-daemon, delivery reports
+
+
+class Response(StrEnum):
+    """A meeting attendee's answer (iCalendar PARTSTAT, EWS ResponseType, Graph response)."""
+
+    NONE = "none"  # needs action / no response
+    ACCEPTED = "accepted"
+    TENTATIVE = "tentative"
+    DECLINED = "declined"
+    ORGANIZER = "organizer"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Mailbox:
+    """A normalised address and the display name it came with."""
+
+    address: str
+    name: str = ""
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2]
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    """A meeting attendee."""
+
+    mailbox: Mailbox
+    response: Response = Response.NONE
+    optional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """One e-mail or meeting, metadata only.
+
+    For meetings ``sender`` is the organizer and ``attendees`` lists everyone invited; ``to``/``cc``
+    stay empty. ``at`` is timezone-aware UTC: the send time of a mail, the start of a meeting.
+    ``folder`` is the source's hint of where the item lived (``"inbox"``, ``"sent"``,
+    ``"calendar"``, or ``""`` when unknown, as in an mbox). ``delivered`` says the message carried
+    an inbound delivery trace (``Received:`` headers), which the owner's own sent mail lacks.
+    """
+
+    source: str
+    item_id: str
+    kind: Kind
+    at: datetime
+    sender: Mailbox | None
+    to: tuple[Mailbox, ...] = ()
+    cc: tuple[Mailbox, ...] = ()
+    bcc: tuple[Mailbox, ...] = ()
+    subject: str = ""
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    conversation_id: str = ""
+    flags: frozenset[Flag] = frozenset()
+    list_id: str = ""
+    folder: str = ""
+    delivered: bool = False
+    attendees: tuple[Attendee, ...] = ()
+    duration_s: int = 0
+    cancelled: bool = False
+    categories: tuple[str, ...] = ()
+
+    @property
+    def is_noise(self) -> bool:
+        """Bulk, list or automated: never a personal interaction."""
+        return bool(self.flags)
+
+    def recipients(self) -> Iterator[Mailbox]:
+        """Everyone the item was addressed to (To, Cc, Bcc, or the meeting's attendees)."""
+        yield from self.to
+        yield from self.cc
+        yield from self.bcc
+        for attendee in self.attendees:
+            yield attendee.mailbox
+
+    def participants(self) -> Iterator[Mailbox]:
+        """The sender (or organizer) and every recipient."""
+        if self.sender is not None:
+            yield self.sender
+        yield from self.recipients()
+
+
+@dataclass(frozen=True, slots=True)
+class ContactCard:
+    """A person as an address book lists them (vCard, Exchange or Graph contact)."""
+
+    source: str
+    item_id: str
+    full_name: str
+    addresses: tuple[str, ...]
+    organisation: str = ""
+    categories: tuple[str, ...] = ()
+    is_me: bool = False  # the owner's own card ("me" card)
+    names: tuple[str, ...] = field(default=())  # other spellings seen (given + family, nickname)
+
+
+def direction(interaction: Interaction, owner: Collection[str]) -> Direction:
+    """Sent if the owner wrote it, received if it was addressed to the owner, else other."""
+    if interaction.sender is not None and interaction.sender.address in owner:
+        return Direction.SENT
+    if any(m.address in owner for m in interaction.recipients()):
+        return Direction.RECEIVED
+    return Direction.OTHER

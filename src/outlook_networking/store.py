@@ -1,0 +1,508 @@
+"""The interaction store: one SQLite file, metadata only, safe to re-ingest into.
+
+Every item is keyed by ``(source, item_id)`` and upserted, so reading the same data twice changes
+nothing. A batch and the cursor that covers it are written in one transaction
+(:meth:`Store.apply_batch`). The schema is versioned with ``PRAGMA user_version`` and migrated
+forward on open; a store written by a newer version is refused rather than damaged. The file is
+created with mode 0600 and runs in WAL mode so readers (``status``, the add-in) never block the
+agent. Message bodies have no column to land in.
+
+Exports: ``Store``, ``BatchResult``, ``default_db_path``, ``SCHEMA_VERSION``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .connectors.base import Batch
+from .errors import SchemaTooNew, StoreError
+from .model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox, Response
+
+__all__ = ["SCHEMA_VERSION", "BatchResult", "Store", "default_db_path"]
+
+ENV_DB = "OUTLOOK_NETWORKING_DB"
+
+# Each entry migrates from version i to i + 1. Append only; never edit a released step.
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE interactions (
+        source TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        at INTEGER NOT NULL,              -- Unix seconds, UTC
+        sender TEXT NOT NULL,             -- normalised address, '' if none
+        sender_name TEXT NOT NULL,
+        people TEXT NOT NULL,             -- JSON: to/cc/bcc/attendees
+        subject TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        in_reply_to TEXT NOT NULL,
+        refs TEXT NOT NULL,               -- space separated Message-IDs
+        conversation_id TEXT NOT NULL,
+        flags TEXT NOT NULL,              -- comma separated Flag values
+        list_id TEXT NOT NULL,
+        delivered INTEGER NOT NULL,
+        duration_s INTEGER NOT NULL,
+        cancelled INTEGER NOT NULL,
+        categories TEXT NOT NULL,         -- JSON list
+        generation INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (source, item_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX interactions_at ON interactions (at);
+    CREATE INDEX interactions_folder ON interactions (source, folder, generation);
+    CREATE TABLE cards (
+        source TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        full_name TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        addresses TEXT NOT NULL,          -- JSON list
+        categories TEXT NOT NULL,         -- JSON list
+        names TEXT NOT NULL,              -- JSON list
+        is_me INTEGER NOT NULL,
+        generation INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (source, item_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE cursors (
+        source TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        cursor TEXT NOT NULL,
+        generation INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (source, folder)
+    ) WITHOUT ROWID;
+    CREATE TABLE owner (
+        address TEXT PRIMARY KEY,
+        origin TEXT NOT NULL              -- 'given' (--me) or 'detected'
+    ) WITHOUT ROWID;
+    CREATE TABLE journal (               -- every write-back action applied, for undo
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        account TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        action TEXT NOT NULL,             -- JSON: {"type": ..., fields}
+        item_id TEXT NOT NULL,
+        undone INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX journal_account ON journal (account, undone);
+    CREATE TABLE identity (              -- the user's corrections: merge and split
+        address TEXT PRIMARY KEY,
+        person TEXT NOT NULL,             -- merged into this address's person; '' = kept apart
+        reason TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE dismissed (             -- ledger items the user marked wrong
+        item TEXT PRIMARY KEY,
+        at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE kv (                    -- small documents: agent status, review snapshots
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
+)
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+_COLUMNS = (
+    "source, item_id, folder, kind, at, sender, sender_name, people, subject, message_id, "
+    "in_reply_to, refs, conversation_id, flags, list_id, delivered, duration_s, cancelled, "
+    "categories, generation"
+)
+_UPSERT = f"""
+    INSERT INTO interactions ({_COLUMNS}) VALUES ({", ".join("?" * 20)})
+    ON CONFLICT (source, item_id) DO UPDATE SET
+        folder = excluded.folder, kind = excluded.kind, at = excluded.at, sender = excluded.sender,
+        sender_name = excluded.sender_name, people = excluded.people, subject = excluded.subject,
+        message_id = excluded.message_id, in_reply_to = excluded.in_reply_to, refs = excluded.refs,
+        conversation_id = excluded.conversation_id, flags = excluded.flags,
+        list_id = excluded.list_id, delivered = excluded.delivered,
+        duration_s = excluded.duration_s, cancelled = excluded.cancelled,
+        categories = excluded.categories, generation = excluded.generation
+"""
+_CARD_COLUMNS = (
+    "source, item_id, folder, full_name, organisation, addresses, categories, names, is_me, "
+    "generation"
+)
+_UPSERT_CARD = f"""
+    INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({", ".join("?" * 10)})
+    ON CONFLICT (source, item_id) DO UPDATE SET
+        folder = excluded.folder, full_name = excluded.full_name,
+        organisation = excluded.organisation, addresses = excluded.addresses,
+        categories = excluded.categories, names = excluded.names, is_me = excluded.is_me,
+        generation = excluded.generation
+"""
+
+
+def default_db_path() -> Path:
+    """``$OUTLOOK_NETWORKING_DB``, else ``network.sqlite3`` in the platform's user data dir."""
+    env = os.environ.get(ENV_DB)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs  # imported here: only the default path needs it
+
+    return Path(platformdirs.user_data_dir("outlook-networking", appauthor=False)) / (
+        "network.sqlite3"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What one batch did to the store."""
+
+    written: int  # items inserted or changed
+    deleted: int
+    swept: int  # items a completed full resync did not see again
+
+
+def _people_json(item: Interaction) -> str:
+    doc: dict[str, Any] = {}
+    for key, boxes in (("to", item.to), ("cc", item.cc), ("bcc", item.bcc)):
+        if boxes:
+            doc[key] = [[m.address, m.name] for m in boxes]
+    if item.attendees:
+        doc["att"] = [
+            [a.mailbox.address, a.mailbox.name, a.response.value, int(a.optional)]
+            for a in item.attendees
+        ]
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def _row(item: Interaction, generation: int) -> tuple[object, ...]:
+    return (
+        item.source,
+        item.item_id,
+        item.folder,
+        item.kind.value,
+        int(item.at.timestamp()),
+        item.sender.address if item.sender else "",
+        item.sender.name if item.sender else "",
+        _people_json(item),
+        item.subject,
+        item.message_id,
+        item.in_reply_to,
+        " ".join(item.references),
+        item.conversation_id,
+        ",".join(sorted(f.value for f in item.flags)),
+        item.list_id,
+        int(item.delivered),
+        item.duration_s,
+        int(item.cancelled),
+        json.dumps(list(item.categories), ensure_ascii=False),
+        generation,
+    )
+
+
+def _boxes(pairs: Sequence[Sequence[str]] | None) -> tuple[Mailbox, ...]:
+    return tuple(Mailbox(p[0], p[1]) for p in pairs) if pairs else ()
+
+
+def _interaction(row: Sequence[Any]) -> Interaction:
+    people = json.loads(row[7])
+    return Interaction(
+        source=row[0],
+        item_id=row[1],
+        folder=row[2],
+        kind=Kind(row[3]),
+        at=datetime.fromtimestamp(row[4], UTC),
+        sender=Mailbox(row[5], row[6]) if row[5] else None,
+        to=_boxes(people.get("to")),
+        cc=_boxes(people.get("cc")),
+        bcc=_boxes(people.get("bcc")),
+        subject=row[8],
+        message_id=row[9],
+        in_reply_to=row[10],
+        references=tuple(row[11].split()),
+        conversation_id=row[12],
+        flags=frozenset(Flag(f) for f in row[13].split(",") if f),
+        list_id=row[14],
+        delivered=bool(row[15]),
+        duration_s=row[16],
+        cancelled=bool(row[17]),
+        categories=tuple(json.loads(row[18])),
+        attendees=tuple(
+            Attendee(Mailbox(a[0], a[1]), Response(a[2]), bool(a[3]))
+            for a in people.get("att", ())
+        ),
+    )
+
+
+def _card_row(card: ContactCard, folder: str, generation: int) -> tuple[object, ...]:
+    return (
+        card.source,
+        card.item_id,
+        folder,
+        card.full_name,
+        card.organisation,
+        json.dumps(list(card.addresses), ensure_ascii=False),
+        json.dumps(list(card.categories), ensure_ascii=False),
+        json.dumps(list(card.names), ensure_ascii=False),
+        int(card.is_me),
+        generation,
+    )
+
+
+class Store:
+    """The SQLite store. Open with :meth:`open`; use as a context manager to close it."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> Store:
+        """Open (creating if needed, mode 0600) and migrate the store at ``path``."""
+        target = Path(path) if path is not None else default_db_path()
+        try:
+            if str(target) != ":memory:":
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not target.exists():
+                    # Create it 0600 ourselves: sqlite3 would use the umask.
+                    os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
+                else:
+                    os.chmod(target, 0o600)
+            db = sqlite3.connect(str(target), timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            store = cls(db, target)
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(str(target), str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(str(target), exc.strerror or str(exc)) from exc
+        return store
+
+    def _migrate(self) -> None:
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNew(str(self.path), version, SCHEMA_VERSION)
+        for step in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {step + 1}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One exclusive write transaction; rolled back whole on any exception."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def apply_batch(self, source: str, batch: Batch) -> BatchResult:
+        """Store a batch and its cursor in one transaction."""
+        try:
+            with self.transaction() as db:
+                return self._apply(db, source, batch)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(str(self.path), str(exc)) from exc
+
+    def _apply(self, db: sqlite3.Connection, source: str, batch: Batch) -> BatchResult:
+        row = db.execute(
+            "SELECT generation FROM cursors WHERE source = ? AND folder = ?",
+            (source, batch.folder),
+        ).fetchone()
+        generation = (row[0] if row else 0) + (1 if batch.reset else 0)
+        before = db.total_changes
+        db.executemany(
+            _UPSERT + " WHERE " + _changed_clause("interactions"),
+            (_row(i, generation) for i in batch.interactions),
+        )
+        db.executemany(
+            _UPSERT_CARD + " WHERE " + _changed_clause("cards"),
+            (_card_row(c, batch.folder, generation) for c in batch.cards),
+        )
+        written = db.total_changes - before
+        deleted = 0
+        for item_id in batch.deleted:
+            deleted += db.execute(
+                "DELETE FROM interactions WHERE source = ? AND item_id = ?", (source, item_id)
+            ).rowcount
+            deleted += db.execute(
+                "DELETE FROM cards WHERE source = ? AND item_id = ?", (source, item_id)
+            ).rowcount
+        swept = 0
+        if batch.complete and generation > 0:
+            for table in ("interactions", "cards"):
+                swept += db.execute(
+                    f"DELETE FROM {table} WHERE source = ? AND folder = ? AND generation < ?",
+                    (source, batch.folder, generation),
+                ).rowcount
+        if batch.cursor is not None or batch.reset:
+            db.execute(
+                "INSERT INTO cursors (source, folder, cursor, generation, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, folder) DO UPDATE SET "
+                "cursor = excluded.cursor, generation = excluded.generation, "
+                "updated_at = excluded.updated_at",
+                (
+                    source,
+                    batch.folder,
+                    batch.cursor or "",
+                    generation,
+                    int(datetime.now(UTC).timestamp()),
+                ),
+            )
+        return BatchResult(written=written, deleted=deleted, swept=swept)
+
+    def set_owner(self, addresses: Iterable[str], origin: str) -> None:
+        """Replace the owner's addresses (``origin``: ``given`` or ``detected``)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM owner")
+            db.executemany(
+                "INSERT OR IGNORE INTO owner (address, origin) VALUES (?, ?)",
+                ((a, origin) for a in addresses),
+            )
+
+    def forget_source(self, source: str) -> None:
+        """Drop every item and cursor of a source (used by a full re-ingest of an account)."""
+        with self.transaction() as db:
+            for table in ("interactions", "cards", "cursors"):
+                db.execute(f"DELETE FROM {table} WHERE source = ?", (source,))
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def cursors(self, source: str) -> dict[str, str]:
+        rows = self._db.execute(
+            "SELECT folder, cursor FROM cursors WHERE source = ? AND cursor != ''", (source,)
+        )
+        return dict(rows.fetchall())
+
+    def interactions(self, *, since: datetime | None = None) -> Iterator[Interaction]:
+        """Every stored interaction, oldest first."""
+        query = f"SELECT {_COLUMNS} FROM interactions"
+        args: tuple[object, ...] = ()
+        if since is not None:
+            query += " WHERE at >= ?"
+            args = (int(since.timestamp()),)
+        for row in self._db.execute(query + " ORDER BY at, source, item_id", args):
+            yield _interaction(row)
+
+    def cards(self) -> Iterator[ContactCard]:
+        query = f"SELECT {_CARD_COLUMNS} FROM cards ORDER BY source, item_id"
+        for row in self._db.execute(query):
+            yield ContactCard(
+                source=row[0],
+                item_id=row[1],
+                full_name=row[3],
+                organisation=row[4],
+                addresses=tuple(json.loads(row[5])),
+                categories=tuple(json.loads(row[6])),
+                names=tuple(json.loads(row[7])),
+                is_me=bool(row[8]),
+            )
+
+    def owner(self) -> tuple[tuple[str, ...], str]:
+        """The owner's addresses and how they were set (``given``, ``detected`` or ``""``)."""
+        rows = self._db.execute("SELECT address, origin FROM owner ORDER BY address").fetchall()
+        return tuple(r[0] for r in rows), (rows[0][1] if rows else "")
+
+    def counts(self) -> dict[str, int]:
+        """Numbers for summaries: interactions by kind, noise, cards."""
+        db = self._db
+        result: dict[str, int] = {
+            "emails": db.execute(
+                "SELECT count(*) FROM interactions WHERE kind = 'email'"
+            ).fetchone()[0],
+            "meetings": db.execute(
+                "SELECT count(*) FROM interactions WHERE kind = 'meeting'"
+            ).fetchone()[0],
+            "noise": db.execute(
+                "SELECT count(*) FROM interactions WHERE flags != ''"
+            ).fetchone()[0],
+            "cards": db.execute("SELECT count(*) FROM cards").fetchone()[0],
+        }
+        return result
+
+    def digest(self) -> str:
+        """A hash of everything stored except bookkeeping, to prove re-ingest changes nothing."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for table, order in (
+            ("interactions", "source, item_id"),
+            ("cards", "source, item_id"),
+            ("owner", "address"),
+        ):
+            for row in self._db.execute(f"SELECT * FROM {table} ORDER BY {order}"):
+                h.update(repr(row).encode())
+        return h.hexdigest()
+
+    # --- small documents -------------------------------------------------------------------
+
+    def get_doc(self, key: str) -> Any:
+        row = self._db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_doc(self, key: str, value: Any) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO kv (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value, ensure_ascii=False, sort_keys=True)),
+            )
+
+    # --- identity corrections and dismissals -------------------------------------------------
+
+    def identity_overrides(self) -> Mapping[str, tuple[str, str]]:
+        """address -> (person address it is merged into, or '' if split off; reason)."""
+        rows = self._db.execute("SELECT address, person, reason FROM identity")
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def set_identity(self, address: str, person: str, reason: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO identity (address, person, reason) VALUES (?, ?, ?) "
+                "ON CONFLICT (address) DO UPDATE SET person = excluded.person, "
+                "reason = excluded.reason",
+                (address, person, reason),
+            )
+
+    def dismissed(self) -> frozenset[str]:
+        return frozenset(r[0] for r in self._db.execute("SELECT item FROM dismissed"))
+
+    def dismiss(self, item: str, at: datetime) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO dismissed (item, at) VALUES (?, ?)",
+                (item, int(at.timestamp())),
+            )
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The raw connection, for the journal and agent modules that own their own tables."""
+        return self._db
+
+
+def _changed_clause(table: str) -> str:
+    # Upsert only rows whose content differs, so an unchanged re-ingest writes nothing
+    # (total_changes stays put and the WAL does not grow).
+    columns = (
+        _COLUMNS if table == "interactions" else _CARD_COLUMNS
+    ).split(", ")
+    return " OR ".join(f"{table}.{c} IS NOT excluded.{c}" for c in columns[2:])
