@@ -1,0 +1,91 @@
+"""Replies paired with their parents by each method, and thread starts."""
+
+from __future__ import annotations
+
+from outlook_networking.core.threads import (
+    analyse_threads,
+    is_reply_subject,
+    normalise_subject,
+    pair_replies,
+    thread_starts,
+)
+
+from .builders import ME, ago, mail, meeting, reply_to
+
+
+def test_subject_normalisation_strips_localised_prefixes() -> None:
+    assert normalise_subject("AW: WG:  Re[2]: Projekt   Plan") == "projekt plan"
+    assert normalise_subject("[SAtalk] Re: spam  rules") == "spam rules"
+    assert normalise_subject("Antw: SV: TR: Fwd: Offer") == "offer"
+    assert is_reply_subject("AW: Termin")
+    assert is_reply_subject("Re: Fwd: Termin")
+    assert not is_reply_subject("Fwd: Re: Termin")
+    assert not is_reply_subject("Review of the plan")
+
+
+def test_pairs_by_in_reply_to_even_out_of_time_order() -> None:
+    parent = mail(ME, "ann@acme.com", ago(days=3))
+    child = reply_to(parent, ago(days=2))
+    replies = pair_replies([child, parent])
+    assert [(r.parent, r.child, r.method) for r in replies] == [(parent, child, "in_reply_to")]
+    assert replies[0].latency_s == 86400
+
+
+def test_pairs_by_references_when_in_reply_to_is_unknown() -> None:
+    parent = mail(ME, "ann@acme.com", ago(days=3))
+    child = mail(
+        "ann@acme.com",
+        ME,
+        ago(days=2),
+        subject="Re: Hello",
+        in_reply_to="<lost@elsewhere>",
+        references=("<older@x>", parent.message_id),
+    )
+    (reply,) = pair_replies([parent, child])
+    assert reply.parent is parent and reply.method == "references"
+
+
+def test_pairs_by_conversation_id() -> None:
+    parent = mail(ME, "ann@acme.com", ago(days=3), conversation_id="C1", message_id="")
+    own_follow_up = mail(ME, "ann@acme.com", ago(days=2.5), conversation_id="C1", message_id="")
+    child = mail(
+        "ann@acme.com", ME, ago(days=2), conversation_id="C1", subject="Hello", message_id=""
+    )
+    replies = pair_replies([parent, own_follow_up, child])
+    # The latest earlier message by someone else that reached the child's sender.
+    assert [(r.parent, r.child, r.method) for r in replies] == [
+        (own_follow_up, child, "conversation")
+    ]
+    assert thread_starts([parent, own_follow_up, child]) == [parent]
+
+
+def test_pairs_by_subject_and_participants_within_14_days() -> None:
+    parent = mail(ME, "ann@acme.com", ago(days=10), subject="Quarterly plan", message_id="")
+    child = mail("ann@acme.com", ME, ago(days=5), subject="AW: quarterly  PLAN", message_id="")
+    stranger = mail("bob@other.com", ME, ago(days=5), subject="Re: Quarterly plan", message_id="")
+    late = mail("ann@acme.com", ME, ago(days=-10), subject="Re: Quarterly plan", message_id="")
+    replies = pair_replies([parent, child, stranger, late])
+    assert [(r.parent, r.child, r.method) for r in replies] == [(parent, child, "subject")]
+
+
+def test_subject_fallback_needs_a_reply_prefix() -> None:
+    first = mail(ME, "ann@acme.com", ago(days=10), subject="Weekly report", message_id="")
+    second = mail("ann@acme.com", ME, ago(days=3), subject="Weekly report", message_id="")
+    threads = analyse_threads([first, second])
+    assert threads.replies == ()
+    assert list(threads.starts) == [first, second]
+
+
+def test_meetings_and_self_references_are_not_paired() -> None:
+    loop = mail(ME, "ann@acme.com", ago(days=1), message_id="<x@y>", in_reply_to="<x@y>")
+    event = meeting(ME, ["ann@acme.com"], ago(days=1))
+    threads = analyse_threads([loop, event])
+    assert threads.replies == ()
+    assert threads.starts == ()  # it claims to answer something
+
+
+def test_negative_latency_is_clamped() -> None:
+    parent = mail(ME, "ann@acme.com", ago(days=1))
+    child = reply_to(parent, ago(days=2))  # the replier's clock is a day behind
+    (reply,) = pair_replies([parent, child])
+    assert reply.latency_s == 0
