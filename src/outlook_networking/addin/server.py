@@ -1,0 +1,406 @@
+"""The HTTPS server on 127.0.0.1 that serves the Outlook add-in's task pane and its card API.
+
+Terminology:
+    origin: ``https://127.0.0.1:<port>``, where Outlook loads the task pane from (the manifest
+        says so). Only pages of this origin may use the API.
+    secret: a random per-install key kept in ``<data_dir>/addin-secret`` (0600). The server writes
+        it into the task pane's HTML as it serves it; the pane sends it back in the
+        ``X-Outlook-Networking-Secret`` header.
+    card: the JSON the pane renders for one address, produced by the ``card_for`` callable.
+
+Why the secret travels in the HTML rather than a SameSite=Strict cookie: in Outlook on the web and
+the new Outlook the pane is an iframe inside outlook.office.com, so every request it makes is
+cross-site with respect to the top-level page, and browsers withhold SameSite=Strict (and, with
+third-party cookie blocking, any) cookies there. Reading the HTML, on the other hand, needs the
+same origin: another site can load the page but cannot read it, because the server sends no CORS
+headers for foreign origins, and DNS rebinding fails on the ``Host`` check (and on the certificate,
+which is only for 127.0.0.1 and localhost). Other local users can reach the port but cannot read
+the secret file.
+
+Who may call ``GET /api/card?address=...``:
+    - the ``Host`` header must be the server's own authority (DNS rebinding);
+    - ``Origin`` must equal the server's own origin, or, because browsers send no ``Origin`` on a
+      same-origin GET, be absent with ``Sec-Fetch-Site: same-origin`` (which pages cannot forge);
+    - the secret header must match.
+    Anything else gets 403 with an empty body; an address ``card_for`` does not know gets 404 with
+    an empty body, so a refused caller cannot tell known from unknown addresses.
+
+``card_for`` runs on the server's worker threads, one call at a time (a lock serialises them), so
+it must not depend on being called from the thread that created it (open SQLite with
+``check_same_thread=False`` or per call).
+
+Exports ``serve``, ``AddinServer``, ``CardFor``, ``load_or_create_secret`` and the header and file
+names.
+"""
+
+from __future__ import annotations
+
+import enum
+import errno
+import hmac
+import importlib.resources
+import json
+import logging
+import os
+import secrets
+import socketserver
+import ssl
+import threading
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from outlook_networking.addin.cert import CERT_FILENAME, KEY_FILENAME
+from outlook_networking.addin.manifest import DEFAULT_PORT, render_manifest
+from outlook_networking.errors import InputError, UsageError
+
+__all__ = [
+    "SECRET_FILENAME",
+    "SECRET_HEADER",
+    "AddinServer",
+    "CardFor",
+    "load_or_create_secret",
+    "serve",
+]
+
+CardFor = Callable[[str], Mapping[str, Any] | None]
+
+SECRET_FILENAME = "addin-secret"
+SECRET_HEADER = "X-Outlook-Networking-Secret"
+_SECRET_PLACEHOLDER = b"__OUTLOOK_NETWORKING_SECRET__"
+_MAX_ADDRESS_LENGTH = 320  # RFC 3696 errata: 64 + 1 + 255
+_HANDLER_TIMEOUT_S = 15.0
+
+_log = logging.getLogger(__name__)
+
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+}
+
+# Scripts only from here and from Microsoft's Office.js CDN; everything the pane fetches is
+# same-origin. Other directives stay open because Office.js loads parts of itself at run time
+# and we cannot test every Outlook client's needs.
+_CSP = (
+    "script-src 'self' https://appsforoffice.microsoft.com; "
+    "object-src 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def load_or_create_secret(data_dir: Path | str) -> str:
+    """Return the per-install secret from ``<data_dir>/addin-secret``, creating it if needed.
+
+    The file is created with mode 0600 (and tightened to 0600 if found looser).
+    """
+    directory = Path(data_dir)
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = directory / SECRET_FILENAME
+    try:
+        existing = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        existing = ""
+    if len(existing) >= 32:
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return existing
+    secret = secrets.token_urlsafe(32)
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret + "\n")
+    return secret
+
+
+def _load_static() -> dict[str, bytes]:
+    # Read the few static files once, into a whitelist keyed by URL path: nothing else on disk
+    # can ever be served, so there is no path to traverse.
+    files: dict[str, bytes] = {}
+    static = importlib.resources.files("outlook_networking.addin") / "static"
+    for entry in static.iterdir():
+        suffix = Path(entry.name).suffix
+        if entry.is_file() and suffix in _CONTENT_TYPES:
+            files["/" + entry.name] = entry.read_bytes()
+    return files
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+class _CardHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # On Windows SO_REUSEADDR lets another process bind the same port and take over requests.
+    allow_reuse_address = os.name != "nt"
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        *,
+        card_for: CardFor,
+        secret: str,
+        public_host: str,
+        context: ssl.SSLContext,
+    ) -> None:
+        super().__init__(address, _CardHandler)
+        # Wrap the listening socket but leave the handshake to the worker thread (see
+        # _CardHandler.setup), so one slow client cannot stall accept().
+        self.socket = context.wrap_socket(
+            self.socket, server_side=True, do_handshake_on_connect=False
+        )
+        self.card_for = card_for
+        self.card_lock = threading.Lock()
+        self.secret = secret.encode("ascii")
+        self.authority = f"{public_host}:{self.server_address[1]}"
+        self.origin = f"https://{self.authority}"
+        self.static = _load_static()
+        self.static["/manifest.xml"] = render_manifest(self.server_address[1]).encode("utf-8")
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind would look up the FQDN of 127.0.0.1, which can stall on DNS.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name = "127.0.0.1"
+        self.server_port = int(self.server_address[1])
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that refuse the certificate or hang up are routine; keep them out of stderr.
+        _log.debug("request from %s failed", client_address, exc_info=True)
+
+
+class _CardHandler(BaseHTTPRequestHandler):
+    server: _CardHTTPServer
+    protocol_version = "HTTP/1.1"
+    server_version = "outlook-networking"
+    sys_version = ""
+    timeout = _HANDLER_TIMEOUT_S
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.do_handshake()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Never log query strings: they hold the addresses people look at.
+        _log.debug("%s " + format, self.client_address[0], *args)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = urlsplit(self.path).path
+        _log.debug("%s %s %s", self.command, path, code)
+
+    # --- responses -------------------------------------------------------------------------
+
+    def _send(
+        self,
+        status: HTTPStatus,
+        body: bytes = b"",
+        content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Cache-Control", "no-store")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _refuse(self, status: HTTPStatus = HTTPStatus.FORBIDDEN) -> None:
+        self._send(status)
+
+    # --- checks ----------------------------------------------------------------------------
+
+    def _host_ok(self) -> bool:
+        return self.headers.get("Host", "") == self.server.authority
+
+    def _origin_ok(self) -> bool:
+        origin = self.headers.get("Origin")
+        if origin is not None:
+            return origin == self.server.origin
+        return self.headers.get("Sec-Fetch-Site") == "same-origin"
+
+    def _secret_ok(self) -> bool:
+        offered = self.headers.get(SECRET_HEADER, "").encode("ascii", "replace")
+        return hmac.compare_digest(offered, self.server.secret)
+
+    # --- methods ---------------------------------------------------------------------------
+
+    def do_OPTIONS(self) -> None:
+        # A same-origin pane never preflights, but answer correctly for our own origin.
+        path = urlsplit(self.path).path
+        if path != "/api/card" or not self._host_ok():
+            self._refuse()
+            return
+        if self.headers.get("Origin") != self.server.origin:
+            self._refuse()
+            return
+        self._send(
+            HTTPStatus.NO_CONTENT,
+            headers={
+                "Access-Control-Allow-Origin": self.server.origin,
+                "Access-Control-Allow-Methods": "GET",
+                "Access-Control-Allow-Headers": SECRET_HEADER,
+                "Access-Control-Max-Age": "600",
+                "Vary": "Origin",
+            },
+        )
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        if not self._host_ok():
+            self._refuse()
+            return
+        parts = urlsplit(self.path)
+        if parts.path == "/api/card":
+            self._card(parts.query)
+            return
+        path = "/taskpane.html" if parts.path == "/" else parts.path
+        body = self.server.static.get(path)
+        if body is None:
+            self._refuse(HTTPStatus.NOT_FOUND)
+            return
+        suffix = Path(path).suffix
+        headers: dict[str, str] = {}
+        if suffix == ".html":
+            body = body.replace(_SECRET_PLACEHOLDER, self.server.secret)
+            headers["Content-Security-Policy"] = _CSP
+        content_type = _CONTENT_TYPES.get(suffix, "application/xml; charset=utf-8")
+        self._send(HTTPStatus.OK, body, content_type, headers)
+
+    def _card(self, query: str) -> None:
+        if not self._origin_ok() or not self._secret_ok():
+            self._refuse()
+            return
+        cors = {"Access-Control-Allow-Origin": self.server.origin, "Vary": "Origin"}
+        values = parse_qs(query, max_num_fields=4).get("address", [])
+        address = values[0].strip() if len(values) == 1 else ""
+        if not address or "@" not in address or len(address) > _MAX_ADDRESS_LENGTH:
+            self._send(HTTPStatus.BAD_REQUEST, headers=cors)
+            return
+        try:
+            with self.server.card_lock:
+                card = self.server.card_for(address)
+        except Exception:
+            _log.exception("card_for failed")
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, headers=cors)
+            return
+        if card is None:
+            self._send(HTTPStatus.NOT_FOUND, headers=cors)
+            return
+        body = json.dumps(dict(card), default=_json_default, ensure_ascii=False).encode("utf-8")
+        self._send(HTTPStatus.OK, body, "application/json; charset=utf-8", cors)
+
+
+class AddinServer:
+    """A running card server. ``url`` is the task pane's origin with a trailing slash."""
+
+    def __init__(self, httpd: _CardHTTPServer) -> None:
+        self._httpd = httpd
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, name="addin-server", daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return self._httpd.origin + "/"
+
+    @property
+    def origin(self) -> str:
+        return self._httpd.origin
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the server stops (or ``timeout`` passes); True if it has stopped."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def shutdown(self) -> None:
+        """Stop serving and release the port. Safe to call twice."""
+        if self._thread.is_alive():
+            self._httpd.shutdown()
+            self._thread.join()
+        self._httpd.server_close()
+
+    def __enter__(self) -> AddinServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+
+def serve(
+    card_for: CardFor,
+    *,
+    data_dir: Path | str,
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    cert: Path | str | None = None,
+    key: Path | str | None = None,
+) -> AddinServer:
+    """Start the card server in a background thread and return it.
+
+    Parameters:
+        card_for: returns the card for an address, or None if the store does not know it.
+        data_dir: holds the secret file, and the certificate unless ``cert``/``key`` are given.
+        host: ``127.0.0.1`` or ``localhost``; the server binds the IPv4 loopback either way.
+        port: the TCP port (0 picks a free one, for tests); the manifest must name the same.
+        cert: PEM chain to present; default ``<data_dir>/addin-cert.pem``.
+        key: its private key; default ``<data_dir>/addin-key.pem``.
+
+    Returns:
+        The running server; call ``shutdown()`` to stop it.
+
+    Raises:
+        UsageError: ``host`` is not the loopback, or the port is already in use.
+        InputError: the certificate or key is missing or unreadable.
+    """
+    if host not in ("127.0.0.1", "localhost"):
+        raise UsageError(f"the add-in server only listens on 127.0.0.1, not {host}")
+    cert_path = Path(cert) if cert is not None else Path(data_dir) / CERT_FILENAME
+    key_path = Path(key) if key is not None else Path(data_dir) / KEY_FILENAME
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(cert_path, key_path)
+    except FileNotFoundError as exc:
+        raise InputError(str(exc.filename or cert_path), "missing") from exc
+    except (OSError, ssl.SSLError) as exc:
+        raise InputError(str(cert_path), f"unusable certificate or key: {exc}") from exc
+    secret = load_or_create_secret(data_dir)
+    try:
+        httpd = _CardHTTPServer(
+            ("127.0.0.1", port),
+            card_for=card_for,
+            secret=secret,
+            public_host=host,
+            context=context,
+        )
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} on 127.0.0.1 is already in use") from exc
+        raise
+    return AddinServer(httpd)

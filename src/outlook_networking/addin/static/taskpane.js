@@ -1,0 +1,286 @@
+/*
+ * Task pane of the outlook-networking Outlook add-in.
+ *
+ * Reads the sender of the open message through Office.js, asks the local card server
+ * (same origin, GET /api/card) for that person's card and renders it. Every piece of data
+ * goes into the page as text nodes, never as HTML, so nothing in a card can inject markup.
+ */
+(function () {
+  "use strict";
+
+  var SECRET_HEADER = "X-Outlook-Networking-Secret";
+  var FETCH_TIMEOUT_MS = 8000;
+  var TIER_NAMES = { A: "Key relationship", B: "Close", C: "Acquaintance", D: "Drifting away" };
+  var FOLLOWUP_KINDS = {
+    owed_reply: "You owe a reply",
+    awaiting_reply: "Waiting for their answer",
+    keep_in_touch: "Keep in touch",
+    cooling: "Going quiet",
+    introduction: "Introduction to follow up",
+    let_go: "Consider letting go"
+  };
+  var generation = 0; // bumps on every item change so late answers for an old item are dropped
+
+  // --- tiny DOM builder: strings become text nodes, so data is never parsed as HTML ---------
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    var key;
+    for (key in attrs || {}) {
+      if (Object.prototype.hasOwnProperty.call(attrs, key)) {
+        if (key === "className") { node.className = attrs[key]; } else { node.setAttribute(key, attrs[key]); }
+      }
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === false) { continue; }
+      node.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function show() {
+    var app = document.getElementById("app");
+    while (app.firstChild) { app.removeChild(app.firstChild); }
+    for (var i = 0; i < arguments.length; i++) { app.appendChild(arguments[i]); }
+  }
+
+  function notice(kind, title, text, action) {
+    show(el("section", { className: "notice notice-" + kind, "data-state": kind },
+      el("h1", null, title),
+      el("p", null, text),
+      action || null));
+  }
+
+  function retryButton() {
+    var button = el("button", { type: "button", className: "retry" }, "Retry");
+    button.addEventListener("click", load);
+    return button;
+  }
+
+  // --- formatting ------------------------------------------------------------------------------
+  function number(value) {
+    return typeof value === "number" && isFinite(value) ? String(value) : "–";
+  }
+
+  function duration(seconds) {
+    if (typeof seconds !== "number" || !isFinite(seconds)) { return "–"; }
+    if (seconds < 60) { return "<1 min"; }
+    if (seconds < 3600) { return Math.round(seconds / 60) + " min"; }
+    if (seconds < 48 * 3600) {
+      var hours = seconds / 3600;
+      return (hours < 10 ? Math.round(hours * 10) / 10 : Math.round(hours)) + " h";
+    }
+    return Math.round(seconds / 86400) + " days";
+  }
+
+  function parseDate(iso) {
+    if (!iso) { return null; }
+    var date = new Date(iso);
+    return isNaN(date.getTime()) ? null : date;
+  }
+
+  function shortDate(date) {
+    return date.toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+  }
+
+  function ago(date) {
+    var days = Math.floor((Date.now() - date.getTime()) / 86400000);
+    if (days < 1) { return "today"; }
+    if (days === 1) { return "yesterday"; }
+    if (days < 14) { return days + " days ago"; }
+    if (days < 60) { return Math.round(days / 7) + " weeks ago"; }
+    if (days < 365) { return Math.round(days / 30) + " months ago"; }
+    var years = Math.floor(days / 365);
+    return years === 1 ? "over a year ago" : years + " years ago";
+  }
+
+  function initials(name, address) {
+    var words = String(name || "").replace(/[^\p{L}\p{N} ]/gu, " ").trim().split(/\s+/);
+    if (words.length && words[0]) {
+      var first = words[0].charAt(0);
+      var last = words.length > 1 ? words[words.length - 1].charAt(0) : "";
+      return (first + last).toUpperCase();
+    }
+    return String(address || "?").charAt(0).toUpperCase();
+  }
+
+  function kindLabel(kind) {
+    if (FOLLOWUP_KINDS[kind]) { return FOLLOWUP_KINDS[kind]; }
+    var text = String(kind || "Follow-up").replace(/[_-]+/g, " ");
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
+  // --- the card ----------------------------------------------------------------------------------
+  function fact(label, value, title) {
+    var dd = el("dd", null, value);
+    if (title) { dd.setAttribute("title", title); }
+    return [el("dt", null, label), dd];
+  }
+
+  function renderCard(card) {
+    var tier = String(card.tier || "?").toUpperCase().slice(0, 1);
+    var name = card.name || card.address;
+    var header = el("header", { className: "who" },
+      el("div", { className: "avatar", "aria-hidden": "true" }, initials(card.name, card.address)),
+      el("div", { className: "who-text" },
+        el("h1", { className: "name" }, name),
+        card.name ? el("p", { className: "address" }, card.address) : null),
+      el("div", { className: "tier tier-" + tier, title: TIER_NAMES[tier] || "Tier" },
+        el("span", { className: "tier-letter" }, tier),
+        el("span", { className: "tier-score" }, number(card.score))));
+
+    var parts = [header];
+    parts.push(el("p", { className: "tier-name" }, "Tier " + tier + " · " + (TIER_NAMES[tier] || "") ));
+
+    var reasons = Array.isArray(card.reasons) ? card.reasons : [];
+    if (reasons.length) {
+      var list = el("ul", { className: "reasons" });
+      reasons.forEach(function (reason) { list.appendChild(el("li", null, reason)); });
+      parts.push(list);
+    }
+
+    var facts = el("dl", { className: "facts" });
+    var last = parseDate(card.last_contact);
+    var rows = [
+      fact("Last contact", last ? ago(last) : "never", last ? shortDate(last) : null),
+      fact("Mail", number(card.sent) + " sent · " + number(card.received) + " received"),
+      fact("Meetings", number(card.meetings)),
+      fact("Replies", "you " + number(card.replies_sent) + " · they " + number(card.replies_received)),
+      fact("Reply time", "you " + duration(card.median_reply_latency_s) +
+        " · they " + duration(card.their_median_reply_latency_s), "median time to answer")
+    ];
+    if (card.balance && typeof card.balance === "object") {
+      rows.push(fact("Give & take", "given " + number(card.balance.given) +
+        " · received " + number(card.balance.received)));
+    }
+    rows.forEach(function (pair) { facts.appendChild(pair[0]); facts.appendChild(pair[1]); });
+    parts.push(facts);
+
+    var followups = Array.isArray(card.followups) ? card.followups : [];
+    var followSection = el("section", { className: "followups" },
+      el("h2", null, "Open follow-ups", el("span", { className: "count" }, String(followups.length))));
+    if (followups.length) {
+      var items = el("ul", null);
+      followups.forEach(function (item) {
+        var due = parseDate(item.due);
+        var overdue = due && due.getTime() < Date.now();
+        items.appendChild(el("li", { className: overdue ? "overdue" : "" },
+          el("div", { className: "fu-head" },
+            el("span", { className: "fu-kind" }, kindLabel(item.kind)),
+            due ? el("span", { className: "fu-due" }, (overdue ? "overdue since " : "due ") + shortDate(due)) : null),
+          item.reason ? el("p", { className: "fu-reason" }, item.reason) : null));
+      });
+      followSection.appendChild(items);
+    } else {
+      followSection.appendChild(el("p", { className: "muted" }, "Nothing open with this person."));
+    }
+    parts.push(followSection);
+
+    if (card.next_step) {
+      parts.push(el("section", { className: "next" },
+        el("h2", null, "Smallest step up"),
+        el("p", null, card.next_step)));
+    }
+    show.apply(null, parts);
+  }
+
+  // --- data --------------------------------------------------------------------------------------
+  function secret() {
+    var meta = document.querySelector('meta[name="outlook-networking-secret"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function fetchCard(address) {
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, FETCH_TIMEOUT_MS) : null;
+    var headers = {};
+    headers[SECRET_HEADER] = secret();
+    return fetch("api/card?address=" + encodeURIComponent(address), {
+      method: "GET",
+      headers: headers,
+      credentials: "omit",
+      cache: "no-store",
+      signal: controller ? controller.signal : undefined
+    }).finally(function () { if (timer) { clearTimeout(timer); } });
+  }
+
+  function same(a, b) {
+    return String(a || "").trim().toLowerCase() === String(b || "").trim().toLowerCase();
+  }
+
+  function load() {
+    var mine = ++generation;
+    var mailbox = Office.context && Office.context.mailbox;
+    var item = mailbox && mailbox.item;
+    var from = item && item.from;
+    var address = from && from.emailAddress;
+    if (!address) {
+      notice("empty", "No sender", "Select a message to see the card of the person who sent it.");
+      return;
+    }
+    var owner = mailbox.userProfile && mailbox.userProfile.emailAddress;
+    if (same(address, owner)) {
+      notice("owner", "This is your own message",
+        "Cards describe the people you deal with. Open a message from someone else.");
+      return;
+    }
+    show(el("p", { className: "loading" }, "Looking up " + address + "…"));
+    fetchCard(address).then(function (response) {
+      if (mine !== generation) { return; }
+      if (response.status === 404) {
+        notice("unknown", "Not in your network yet",
+          "outlook-networking has no history with " + address +
+          ". Once you exchange mail or meet, the card appears here.");
+        return;
+      }
+      if (response.status === 403) {
+        notice("forbidden", "The pane could not prove who it is",
+          "Close and reopen this pane. If that does not help, restart “outlook-networking addin serve”.",
+          retryButton());
+        return;
+      }
+      if (!response.ok) {
+        notice("error", "outlook-networking could not build this card",
+          "Run “outlook-networking contact " + address + "” to see why.", retryButton());
+        return;
+      }
+      return response.json().then(function (card) {
+        if (mine !== generation) { return; }
+        if (card.is_owner) {
+          notice("owner", "This is your own message",
+            "Cards describe the people you deal with. Open a message from someone else.");
+          return;
+        }
+        renderCard(card);
+      });
+    }).catch(function () {
+      if (mine !== generation) { return; }
+      notice("offline", "outlook-networking is not running",
+        "The card comes from the outlook-networking agent on this computer, and it did not answer. " +
+        "Start it with “outlook-networking addin serve”, then press Retry.", retryButton());
+    });
+  }
+
+  function start() {
+    if (typeof Office === "undefined" || !Office.onReady) {
+      notice("no-office", "Open this pane from Outlook",
+        "It shows the relationship card for the sender of the message open in Outlook.");
+      return;
+    }
+    Office.onReady(function () {
+      var mailbox = Office.context && Office.context.mailbox;
+      if (!mailbox) {
+        notice("no-office", "Open this pane from Outlook",
+          "It shows the relationship card for the sender of the message open in Outlook.");
+        return;
+      }
+      // A pinned pane stays open while the user moves between messages (Mailbox 1.5).
+      if (mailbox.addHandlerAsync && Office.EventType && Office.EventType.ItemChanged) {
+        mailbox.addHandlerAsync(Office.EventType.ItemChanged, load);
+      }
+      load();
+    });
+  }
+
+  start();
+})();
