@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import suppress
 from email.header import decode_header, make_header
 from email.utils import getaddresses
 
@@ -39,10 +40,9 @@ def normalise(address: str) -> str:
         return ""
     domain = domain.rstrip(".").lower()
     if "xn--" in domain:
-        try:
+        # A malformed IDN label stays as written; it still compares consistently.
+        with suppress(UnicodeError, ValueError):
             domain = domain.encode("ascii").decode("idna")
-        except (UnicodeError, ValueError):
-            pass  # a malformed IDN label stays as written; it still compares consistently
     return unicodedata.normalize("NFC", f"{local.lower()}@{domain}")
 
 

@@ -90,6 +90,7 @@ _MIGRATIONS: tuple[str, ...] = (
         at INTEGER NOT NULL,
         action TEXT NOT NULL,             -- JSON: {"type": ..., fields}
         item_id TEXT NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0,  -- 0: begun (a crash may have cut it short)
         undone INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX journal_account ON journal (account, undone);
@@ -228,8 +229,7 @@ def _interaction(row: Sequence[Any]) -> Interaction:
         cancelled=bool(row[17]),
         categories=tuple(json.loads(row[18])),
         attendees=tuple(
-            Attendee(Mailbox(a[0], a[1]), Response(a[2]), bool(a[3]))
-            for a in people.get("att", ())
+            Attendee(Mailbox(a[0], a[1]), Response(a[2]), bool(a[3])) for a in people.get("att", ())
         ),
     )
 
@@ -287,11 +287,16 @@ class Store:
         if version > SCHEMA_VERSION:
             raise SchemaTooNew(str(self.path), version, SCHEMA_VERSION)
         for step in range(version, SCHEMA_VERSION):
-            with self.transaction():
-                for statement in _MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {step + 1}")
+            # One script per step, atomic: a crash mid-migration leaves the old version intact.
+            try:
+                script = _MIGRATIONS[step]
+                self._db.executescript(
+                    f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {step + 1}; COMMIT;"
+                )
+            except sqlite3.DatabaseError:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         self._db.close()
@@ -422,9 +427,24 @@ class Store:
         rows = self._db.execute("SELECT address, origin FROM owner ORDER BY address").fetchall()
         return tuple(r[0] for r in rows), (rows[0][1] if rows else "")
 
-    def counts(self) -> dict[str, int]:
-        """Numbers for summaries: interactions by kind, noise, cards."""
+    def counts(self, owner: Iterable[str] = ()) -> dict[str, int]:
+        """Numbers for summaries: interactions by kind, noise, cards, and direct mail.
+
+        ``direct`` counts e-mails that are not noise and were written by the owner or addressed
+        to the owner in To or Cc (a list delivery is flagged, so it never counts).
+        """
         db = self._db
+        owners = list(owner)
+        marks = ", ".join("?" * len(owners)) or "NULL"
+        direct = db.execute(
+            f"""SELECT count(*) FROM interactions AS i
+                WHERE kind = 'email' AND flags = '' AND (sender IN ({marks})
+                OR EXISTS (SELECT 1 FROM json_each(i.people, '$.to') AS r
+                           WHERE json_extract(r.value, '$[0]') IN ({marks}))
+                OR EXISTS (SELECT 1 FROM json_each(i.people, '$.cc') AS r
+                           WHERE json_extract(r.value, '$[0]') IN ({marks})))""",
+            owners * 3,
+        ).fetchone()[0]
         result: dict[str, int] = {
             "emails": db.execute(
                 "SELECT count(*) FROM interactions WHERE kind = 'email'"
@@ -432,10 +452,11 @@ class Store:
             "meetings": db.execute(
                 "SELECT count(*) FROM interactions WHERE kind = 'meeting'"
             ).fetchone()[0],
-            "noise": db.execute(
-                "SELECT count(*) FROM interactions WHERE flags != ''"
-            ).fetchone()[0],
+            "noise": db.execute("SELECT count(*) FROM interactions WHERE flags != ''").fetchone()[
+                0
+            ],
             "cards": db.execute("SELECT count(*) FROM cards").fetchone()[0],
+            "direct": direct,
         }
         return result
 
@@ -502,7 +523,5 @@ class Store:
 def _changed_clause(table: str) -> str:
     # Upsert only rows whose content differs, so an unchanged re-ingest writes nothing
     # (total_changes stays put and the WAL does not grow).
-    columns = (
-        _COLUMNS if table == "interactions" else _CARD_COLUMNS
-    ).split(", ")
+    columns = (_COLUMNS if table == "interactions" else _CARD_COLUMNS).split(", ")
     return " OR ".join(f"{table}.{c} IS NOT excluded.{c}" for c in columns[2:])

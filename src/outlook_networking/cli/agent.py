@@ -1,0 +1,83 @@
+"""Commands of the background side: agent, status, addin.
+
+Exports: ``register``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .context import Context
+from .output import console, err_console, print_json
+
+__all__ = ["register"]
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    agent = commands.add_parser(
+        "agent", parents=[common], help="keep the network current in the background"
+    )
+    agent.add_argument("--once", action="store_true", help="run one cycle and exit")
+    agent.add_argument("--interval", type=float, metavar="SECONDS", help="time between cycles")
+    agent.add_argument("--no-apply", action="store_true", help="sync and analyse, write nothing")
+    agent.add_argument(
+        "--serve-addin",
+        action="store_true",
+        help="also serve the Outlook add-in's card on 127.0.0.1",
+    )
+    agent.set_defaults(handler=_agent)
+
+    status = commands.add_parser("status", parents=[common], help="the agent's last and next run")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=_status)
+
+    addin = commands.add_parser("addin", parents=[common], help="the Outlook add-in")
+    addin.add_argument("action", choices=("cert", "manifest", "serve"))
+    addin.add_argument("--port", type=int, default=48373)
+    addin.add_argument("--out", metavar="PATH", help="where `manifest` writes the manifest")
+    addin.set_defaults(handler=_addin)
+
+
+def _agent(args: argparse.Namespace) -> int:
+    from ..agent import run_agent
+
+    ctx = Context(args)
+    try:
+        return run_agent(
+            ctx,
+            once=args.once,
+            interval=args.interval,
+            apply=not args.no_apply,
+            serve_addin=args.serve_addin,
+        )
+    finally:
+        ctx.close()
+
+
+def _status(args: argparse.Namespace) -> int:
+    from ..agent import read_status
+
+    ctx = Context(args)
+    try:
+        doc = read_status(ctx.store)
+        if args.json:
+            print_json(doc)
+        else:
+            for key, value in doc.items():
+                console.print(f"{key.replace('_', ' ')}: {value if value is not None else '–'}")
+    finally:
+        ctx.close()
+    return 0
+
+
+def _addin(args: argparse.Namespace) -> int:
+    from ..addin import commands as addin_commands
+
+    ctx = Context(args)
+    try:
+        return addin_commands.run(
+            ctx, args.action, port=args.port, out=args.out, say=lambda text: err_console.print(text)
+        )
+    finally:
+        ctx.close()

@@ -1,0 +1,143 @@
+"""Commands that talk to the user's mailbox: login, sync, apply, undo.
+
+Exports: ``register``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..errors import UsageError
+from .context import Context
+from .output import console, err_console
+
+__all__ = ["register"]
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    login = commands.add_parser(
+        "login", parents=[common], help="sign in to the configured accounts"
+    )
+    login.add_argument("--account", metavar="NAME", help="only this account")
+    login.set_defaults(handler=_login)
+
+    sync = commands.add_parser("sync", parents=[common], help="read new mail and meetings")
+    sync.add_argument("--account", metavar="NAME", help="only this account")
+    sync.add_argument(
+        "--since",
+        metavar="MONTHS",
+        type=int,
+        help="how far back a first sync reaches (default: the account's since_months, 18)",
+    )
+    sync.add_argument("--full", action="store_true", help="forget sync states and read everything")
+    sync.set_defaults(handler=_sync)
+
+    apply = commands.add_parser(
+        "apply", parents=[common], help="write tiers and follow-ups back into the mailbox"
+    )
+    apply.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    apply.add_argument("--account", metavar="NAME", help="only this account")
+    apply.set_defaults(handler=_apply)
+
+    undo = commands.add_parser(
+        "undo", parents=[common], help="remove everything the product wrote to the mailbox"
+    )
+    undo.add_argument("--account", metavar="NAME", help="only this account")
+    undo.set_defaults(handler=_undo)
+
+
+def _accounts(ctx: Context, name: str | None) -> list[Any]:
+    accounts = list(ctx.config.accounts)
+    if not accounts:
+        raise UsageError(
+            "no accounts configured; add an [[accounts]] table to the config file "
+            "(see the README), or use `ingest` for exported files"
+        )
+    if name:
+        accounts = [a for a in accounts if a.name == name]
+        if not accounts:
+            raise UsageError(f"no account named {name!r} in the configuration")
+    return accounts
+
+
+def _login(args: argparse.Namespace) -> int:
+    from ..connectors.factory import login
+
+    ctx = Context(args)
+    try:
+        for account in _accounts(ctx, args.account):
+            message = login(ctx, account, show=lambda text: err_console.print(text))
+            err_console.print(f"{account.name}: {message}")
+    finally:
+        ctx.close()
+    return 0
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from .. import pipeline
+
+    ctx = Context(args)
+    try:
+        for account in _accounts(ctx, args.account):
+            report = pipeline.sync_account(
+                ctx, account, since_months=args.since, full=args.full, progress=ctx.interactive()
+            )
+            err_console.print(f"{account.name}: {report.describe()}")
+    finally:
+        ctx.close()
+    return 0
+
+
+def _apply(args: argparse.Namespace) -> int:
+    from .. import pipeline
+    from ..writeback.plan import describe
+
+    ctx = Context(args)
+    failed = False
+    try:
+        for account in _accounts(ctx, args.account):
+            actions, report = pipeline.apply_account(ctx, account, dry_run=args.dry_run)
+            if args.dry_run:
+                console.print(f"[bold]{account.name}[/bold]: {len(actions)} action(s) planned")
+                for action in actions.actions:
+                    console.print(f"  {describe(action)}")
+                continue
+            assert report is not None
+            err_console.print(
+                f"{account.name}: applied {len(report.applied)} of {report.planned} action(s)"
+            )
+            if report.error is not None:
+                from . import describe as describe_error
+
+                err_console.print(
+                    f"{account.name}: stopped: {describe_error(report.error)}; "
+                    "what was applied is recorded, and the next apply continues"
+                )
+                failed = True
+    finally:
+        ctx.close()
+    return 1 if failed else 0
+
+
+def _undo(args: argparse.Namespace) -> int:
+    from .. import pipeline
+
+    ctx = Context(args)
+    failed = False
+    try:
+        for account in _accounts(ctx, args.account):
+            report = pipeline.undo_account(ctx, account)
+            err_console.print(
+                f"{account.name}: undid {len(report.applied)} of {report.planned} action(s)"
+            )
+            if report.error is not None:
+                from . import describe as describe_error
+
+                err_console.print(
+                    f"{account.name}: stopped: {describe_error(report.error)}; run undo again"
+                )
+                failed = True
+    finally:
+        ctx.close()
+    return 1 if failed else 0

@@ -1,0 +1,254 @@
+"""Commands that show the analysed network: contacts, contact, followups, review, ledger, report,
+export.
+
+Tables are rendered from the same JSON documents ``--json`` prints (``docs/json.md``), so what a
+person reads and what a script reads cannot drift apart.
+
+Exports: ``register``, ``print_contacts``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from ..addresses import normalise
+from ..errors import UsageError
+from .context import Context
+from .output import console, err_console, print_json
+
+__all__ = ["print_contacts", "register"]
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    contacts = commands.add_parser(
+        "contacts",
+        parents=[common],
+        help="the ranked network; `contacts merge A B` / `contacts split A` correct identities",
+    )
+    contacts.add_argument("action", nargs="?", choices=("list", "merge", "split"), default="list")
+    contacts.add_argument("addresses", nargs="*", metavar="ADDR")
+    contacts.add_argument("--tier", choices=("A", "B", "C", "D"), type=str.upper)
+    contacts.add_argument("--limit", type=int, default=0, help="show at most N rows")
+    contacts.add_argument("--json", action="store_true", help="print JSON (docs/json.md)")
+    contacts.set_defaults(handler=_contacts)
+
+    contact = commands.add_parser("contact", parents=[common], help="one contact in full")
+    contact.add_argument("address", metavar="ADDR")
+    contact.add_argument("--json", action="store_true")
+    contact.set_defaults(handler=_contact)
+
+    followups = commands.add_parser("followups", parents=[common], help="what needs doing")
+    followups.add_argument("--json", action="store_true")
+    followups.set_defaults(handler=_followups)
+
+    review = commands.add_parser("review", parents=[common], help="the annual review")
+    review.add_argument("--json", action="store_true")
+    review.add_argument(
+        "--save",
+        action="store_true",
+        help="keep this review as the baseline for next year's changes",
+    )
+    review.set_defaults(handler=_review)
+
+
+def _days_ago(iso: str | None, now: datetime) -> str:
+    if not iso:
+        return "–"
+    days = (now - datetime.fromisoformat(iso)).days
+    return "today" if days <= 0 else f"{days} d"
+
+
+def print_contacts(ctx: Context, *, tier: str | None, limit: int) -> None:
+    from ..core.views import contacts_json
+
+    rows = contacts_json(ctx.network, ctx.now)
+    if tier:
+        rows = [r for r in rows if r["tier"] == tier]
+    if limit:
+        rows = rows[:limit]
+    table = Table(title=f"Your network as of {ctx.now:%Y-%m-%d}", title_justify="left")
+    for column, justify in (
+        ("Tier", "center"),
+        ("Score", "right"),
+        ("Name", "left"),
+        ("Address", "left"),
+        ("Last", "right"),
+        ("Sent", "right"),
+        ("Recv", "right"),
+        ("Meet", "right"),
+        ("Why", "left"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        reasons = row.get("reasons") or [""]
+        table.add_row(
+            row["tier"],
+            f"{row['score']:.0f}",
+            row["name"] or "",
+            row["address"],
+            _days_ago(row["last_contact"], ctx.now),
+            str(row["sent"]),
+            str(row["received"]),
+            str(row["meetings"]),
+            reasons[0],
+        )
+    console.print(table)
+
+
+def _contacts(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    try:
+        if args.action == "merge":
+            return _merge(ctx, args.addresses)
+        if args.action == "split":
+            return _split(ctx, args.addresses)
+        if args.addresses:
+            raise UsageError("contacts takes no addresses; did you mean `contact ADDR`?")
+        if args.json:
+            from ..core.views import contacts_json
+
+            rows = contacts_json(ctx.network, ctx.now)
+            print_json([r for r in rows if not args.tier or r["tier"] == args.tier])
+        else:
+            print_contacts(ctx, tier=args.tier, limit=args.limit)
+    finally:
+        ctx.close()
+    return 0
+
+
+def _addresses(raw: list[str], count: int, usage: str) -> list[str]:
+    addresses = [normalise(a) for a in raw]
+    if len(addresses) != count or not all(addresses):
+        raise UsageError(usage)
+    return addresses
+
+
+def _merge(ctx: Context, raw: list[str]) -> int:
+    first, second = _addresses(raw, 2, "usage: contacts merge ADDR ADDR")
+    ctx.store.set_identity(second, first, "merged by you")
+    err_console.print(f"{second} is now the same person as {first}.")
+    return 0
+
+
+def _split(ctx: Context, raw: list[str]) -> int:
+    (address,) = _addresses(raw, 1, "usage: contacts split ADDR")
+    ctx.store.set_identity(address, "", "split by you")
+    err_console.print(f"{address} is now a person of its own.")
+    return 0
+
+
+def _contact(args: argparse.Namespace) -> int:
+    from ..core.views import contact_json
+
+    ctx = Context(args)
+    try:
+        address = normalise(args.address)
+        if not address:
+            raise UsageError(f"not an e-mail address: {args.address}")
+        view = ctx.network.find(address)
+        if view is None:
+            raise UsageError(f"{address} is not a contact in {ctx.db_path}")
+        doc = contact_json(view, ctx.now)
+        if args.json:
+            print_json(doc)
+        else:
+            _print_contact(doc, ctx.now)
+    finally:
+        ctx.close()
+    return 0
+
+
+def _print_contact(doc: dict[str, Any], now: datetime) -> None:
+    console.print(f"[bold]{doc.get('name') or doc['address']}[/bold]  <{doc['address']}>")
+    if len(doc.get("addresses", [])) > 1:
+        console.print("Also: " + ", ".join(a for a in doc["addresses"] if a != doc["address"]))
+    console.print(f"Tier [bold]{doc['tier']}[/bold], score {doc['score']:.0f}")
+    for reason in doc.get("reasons", []):
+        console.print(f"  • {reason}")
+    if doc.get("next_step"):
+        console.print(f"Next step: {doc['next_step']}")
+    console.print(
+        f"First contact {doc['first_contact'] or '–'}, last {doc['last_contact'] or '–'} "
+        f"({_days_ago(doc['last_contact'], now)} ago)"
+    )
+    console.print(
+        f"Mail: {doc['sent']} sent, {doc['received']} received; {doc['meetings']} meetings"
+    )
+    console.print(
+        f"Replies: you answered {doc.get('replies_sent', 0)}, they answered "
+        f"{doc.get('replies_received', 0)}; threads started by you "
+        f"{doc.get('started_by_me', 0)}, by them {doc.get('started_by_them', 0)}"
+    )
+    for item in doc.get("followups", []):
+        console.print(f"Follow-up ({item['kind']}, due {item['due']}): {item['reason']}")
+
+
+def _followups(args: argparse.Namespace) -> int:
+    from ..core.views import followups_json
+
+    ctx = Context(args)
+    try:
+        rows = followups_json(ctx.network, ctx.now)
+        if args.json:
+            print_json(rows)
+            return 0
+        table = Table(title=f"Follow-ups as of {ctx.now:%Y-%m-%d}", title_justify="left")
+        for column in ("Due", "Kind", "Contact", "Reason"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(row["due"][:10], row["kind"], row["contact"], row["reason"])
+        console.print(table)
+    finally:
+        ctx.close()
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from ..core.views import review_json
+
+    ctx = Context(args)
+    try:
+        previous = ctx.store.get_doc("review:last")
+        doc, snapshot = review_json(ctx.network, previous, ctx.now)
+        if args.save:
+            ctx.store.put_doc("review:last", snapshot)
+        if args.json:
+            print_json(doc)
+            return 0
+        _print_review(doc)
+    finally:
+        ctx.close()
+    return 0
+
+
+def _print_review(doc: dict[str, Any]) -> None:
+    console.print(f"[bold]Annual review {doc.get('as_of', '')[:10]}[/bold]")
+    for tier, people in doc.get("tiers", {}).items():
+        console.print(f"\n[bold]{tier}[/bold] ({len(people)})")
+        for person in people[:50]:
+            console.print(f"  {person.get('name') or ''} <{person['address']}>")
+    for title, key in (
+        ("Moved up", "moved_up"),
+        ("Moved down", "moved_down"),
+        ("New", "new"),
+        ("Clean-up (D)", "cleanup"),
+    ):
+        items = doc.get("changes", {}).get(key) or doc.get(key) or []
+        if items:
+            console.print(f"\n[bold]{title}[/bold] ({len(items)})")
+            for person in items[:50]:
+                console.print(f"  {person.get('address', person)}")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a file the user asked for, creating folders; errors become one line."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc

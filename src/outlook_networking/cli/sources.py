@@ -1,0 +1,179 @@
+"""``demo`` and ``ingest``: getting interactions into the store from files.
+
+Exports: ``register``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from ..addresses import normalise
+from ..connectors.base import Problem
+from ..errors import UsageError
+from ..store import Store
+from .context import Context
+from .output import console, err_console, progress
+
+__all__ = ["register"]
+
+# Calendar recurrences are expanded within this window around `now`.
+WINDOW_BACK = timedelta(days=548)  # ~18 months, the default history the product looks at
+WINDOW_AHEAD = timedelta(days=183)
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help="run the whole pipeline on a generated sample mailbox",
+        description="Generate a sample mailbox (mbox, .ics, .vcf), ingest it into a fresh store "
+        "and show the ranked network.",
+    )
+    demo.add_argument(
+        "--dir",
+        metavar="DIR",
+        help="where to write the sample files (default: a temporary folder, removed afterwards)",
+    )
+    demo.add_argument("--seed", type=int, default=7, help="the generator's seed (default 7)")
+    demo.add_argument("--limit", type=int, default=25, help="rows to show (default 25)")
+    demo.set_defaults(handler=_demo)
+
+    ingest = commands.add_parser(
+        "ingest",
+        parents=[common],
+        help="read mbox, Maildir, .eml folders, .ics and .vcf files into the store",
+    )
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument(
+        "--me",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="the mailbox owner's address (repeatable); detected when omitted",
+    )
+    ingest.set_defaults(handler=_ingest)
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest did, for the closing lines."""
+
+    files: int = 0
+    interactions: int = 0
+    cards: int = 0
+    written: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def ingest_paths(ctx: Context, store: Store, paths: Sequence[Path]) -> IngestSummary:
+    """Read every path into the store, batch by batch, each with its cursor."""
+    from ..sources import FileSource
+
+    source = FileSource(paths, window=(ctx.now - WINDOW_BACK, ctx.now + WINDOW_AHEAD))
+    summary = IngestSummary(files=len(paths))
+    with progress(ctx.interactive(), "Reading", None) as bar:
+        for batch in source.read(store.cursors(source.name)):
+            result = store.apply_batch(source.name, batch)
+            summary.interactions += len(batch.interactions)
+            summary.cards += len(batch.cards)
+            summary.written += result.written
+            summary.problems.extend(batch.problems)
+            if bar is not None:
+                bar.advance(bar.task_ids[0], len(batch.interactions) + len(batch.cards))
+    return summary
+
+
+def settle_owner(store: Store, given: Sequence[str]) -> tuple[tuple[str, ...], str]:
+    """The owner's addresses: as given, as given before, or detected from the store."""
+    if given:
+        addresses = tuple(dict.fromkeys(a for a in (normalise(g) for g in given) if a))
+        if len(addresses) != len(given):
+            raise UsageError(f"--me: not an e-mail address: {', '.join(given)}")
+        store.set_owner(addresses, "given")
+        return addresses, "given"
+    current, origin = store.owner()
+    if origin == "given":
+        return current, origin
+    from ..owner import detect_owner
+
+    guess = detect_owner(store.interactions(), store.cards())
+    if guess.addresses:
+        store.set_owner(guess.addresses, "detected")
+        return tuple(guess.addresses), f"detected: {guess.evidence}"
+    return (), ""
+
+
+def _print_summary(ctx: Context, summary: IngestSummary, owner: tuple[str, ...], how: str) -> None:
+    counts = ctx.store.counts(owner)
+    err_console.print(
+        f"Read {summary.interactions:,} items and {summary.cards:,} contact cards from "
+        f"{summary.files} path(s); {summary.written:,} new or changed."
+    )
+    err_console.print(
+        f"Store: {counts['emails']:,} messages ({counts['direct']:,} direct with the owner, "
+        f"{counts['noise']:,} bulk, list or automated), {counts['meetings']:,} meetings, "
+        f"{counts['cards']:,} contact cards."
+    )
+    if owner:
+        err_console.print(f"Mailbox owner: {', '.join(owner)} ({how}; correct it with --me ADDR)")
+    else:
+        err_console.print("Mailbox owner: unknown; say who you are with --me ADDR", style="yellow")
+    if summary.problems:
+        err_console.print(
+            f"{len(summary.problems):,} part(s) could not be read and were skipped"
+            + ("" if ctx.debug else " (--debug lists them)"),
+            style="yellow",
+        )
+        if ctx.debug:
+            for problem in summary.problems:
+                err_console.print(f"  {problem.where}: {problem.reason}")
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    try:
+        paths = [Path(p).expanduser() for p in args.paths]
+        summary = ingest_paths(ctx, ctx.store, paths)
+        owner, how = settle_owner(ctx.store, args.me)
+        _print_summary(ctx, summary, owner, how)
+    finally:
+        ctx.close()
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from ..demo import generate
+    from .network import print_contacts
+
+    ctx = Context(args)
+    db = ctx.db_path
+    if args.db is None:
+        # The demo's own store, fresh every run, beside the real one.
+        db = db.with_name("demo.sqlite3")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    elif db.exists() and db.stat().st_size > 0:
+        raise UsageError(f"the demo needs a fresh store, and {db} exists; choose a new --db")
+    args.db = str(db)
+    workdir = Path(args.dir).expanduser() if args.dir else Path(tempfile.mkdtemp(prefix="on-demo-"))
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+        truth = generate(workdir, now=ctx.now, seed=args.seed)
+        files = [workdir / "mailbox.mbox", workdir / "calendar.ics", workdir / "contacts.vcf"]
+        summary = ingest_paths(ctx, ctx.store, files)
+        owner, _ = settle_owner(ctx.store, [truth.owner])
+        _print_summary(ctx, summary, owner, "the demo persona")
+        print_contacts(ctx, tier=None, limit=args.limit)
+        console.print(f"\nThe demo store is {db}. Try: outlook-networking --db {db} followups")
+    finally:
+        ctx.close()
+        if not args.dir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0

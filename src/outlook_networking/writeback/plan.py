@@ -1,0 +1,251 @@
+"""The write-back plan: desired state against the mailbox as it is, as a list of actions.
+
+Pure: no sink, no store, no clock. :func:`plan` compares what the network says (each person's
+tier, the open follow-ups) with a :class:`~outlook_networking.connectors.base.MailboxState` and
+returns the actions that close the gap; :func:`plan_undo` returns the actions that remove what
+the product wrote. Both only ever touch what the product owns:
+
+- category names the product owns (one per tier, configurable); a user's own categories on an item
+  are kept, in their order, and ours go after them;
+- master-list entries the product added (known from the journal);
+- tasks and contacts the product created (the sink finds them by the product's marker).
+
+Running :func:`plan` again on the state it produced yields no actions (idempotence), which the
+tests check on every sink.
+
+Exports: ``CategoryScheme``, ``DesiredContact``, ``DesiredTask``, ``Desired``, ``WritebackPlan``,
+``JournalEntry``, ``plan``, ``plan_undo``, ``describe``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..connectors.base import (
+    Action,
+    AddCategory,
+    CompleteTask,
+    CreateContact,
+    CreateTask,
+    DeleteContact,
+    DeleteTask,
+    MailboxState,
+    RemoveCategory,
+    SetCategories,
+    UpdateTask,
+)
+
+__all__ = [
+    "CategoryScheme",
+    "Desired",
+    "DesiredContact",
+    "DesiredTask",
+    "JournalEntry",
+    "WritebackPlan",
+    "describe",
+    "plan",
+    "plan_undo",
+]
+
+# Outlook's preset colours: 0 red, 1 orange, 3 yellow, 12 grey.
+_DEFAULT_COLOURS = {"A": 0, "B": 1, "C": 3, "D": 12}
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryScheme:
+    """The category names (and colours) the product owns, one per tier."""
+
+    names: Mapping[str, str] = field(default_factory=lambda: {t: f"Network {t}" for t in "ABCD"})
+    colours: Mapping[str, int] = field(default_factory=lambda: dict(_DEFAULT_COLOURS))
+
+    @property
+    def owned(self) -> frozenset[str]:
+        return frozenset(self.names.values())
+
+    def for_tier(self, tier: str) -> str:
+        return self.names[tier]
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredContact:
+    """A person of the network: their addresses, name and tier."""
+
+    addresses: tuple[str, ...]
+    name: str
+    tier: str
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredTask:
+    """An open follow-up, as the task that should stand for it."""
+
+    key: str
+    subject: str
+    due: datetime | None
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Desired:
+    """What the mailbox should show."""
+
+    contacts: tuple[DesiredContact, ...]
+    tasks: tuple[DesiredTask, ...]
+    create_contacts_for: frozenset[str] = frozenset()  # tiers whose people get a contact made
+
+
+@dataclass(frozen=True, slots=True)
+class WritebackPlan:
+    """The actions, in the order they must run (master list before the items that use it)."""
+
+    actions: tuple[Action, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.actions)
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """An action the product applied (or began to apply: ``done`` false after a crash)."""
+
+    action: Action
+    item_id: str
+    done: bool
+
+
+def _with_ours(
+    current: Sequence[str], owned: frozenset[str], ours: Iterable[str]
+) -> tuple[str, ...]:
+    """The user's categories as they are, then ours: never reorder or drop a user's own."""
+    kept = [c for c in current if c not in owned]
+    for name in ours:
+        if name not in kept:
+            kept.append(name)
+    return tuple(kept)
+
+
+def plan(desired: Desired, state: MailboxState, scheme: CategoryScheme) -> WritebackPlan:
+    """The actions that bring ``state`` to ``desired``, touching only what the product owns."""
+    owned = scheme.owned
+    actions: list[Action] = []
+
+    used_tiers = {c.tier for c in desired.contacts}
+    existing = {c.name for c in state.master_categories}
+    for tier in "ABCD":
+        name = scheme.for_tier(tier)
+        if tier in used_tiers and name not in existing:
+            actions.append(AddCategory(name, scheme.colours.get(tier, -1)))
+
+    by_address: dict[str, DesiredContact] = {}
+    for person in desired.contacts:
+        for address in person.addresses:
+            by_address.setdefault(address.lower(), person)
+
+    covered: set[int] = set()
+    for contact in state.contacts:
+        person = next(
+            (by_address[a.lower()] for a in contact.addresses if a.lower() in by_address), None
+        )
+        ours = [scheme.for_tier(person.tier)] if person else []
+        if person is not None:
+            covered.add(id(person))
+        after = _with_ours(contact.categories, owned, ours)
+        if after != tuple(contact.categories):
+            actions.append(SetCategories("contact", contact.item_id, contact.categories, after))
+
+    for person in desired.contacts:
+        if person.tier in desired.create_contacts_for and id(person) not in covered:
+            actions.append(
+                CreateContact(person.name, person.addresses, (scheme.for_tier(person.tier),))
+            )
+
+    current_tasks = {t.key: t for t in state.tasks}
+    wanted = {t.key: t for t in desired.tasks}
+    for key, task in wanted.items():
+        have = current_tasks.get(key)
+        if have is None:
+            actions.append(CreateTask(key, task.subject, task.due, task.body))
+        elif not have.complete and (
+            have.subject != task.subject or have.due != task.due or have.body != task.body
+        ):
+            actions.append(UpdateTask(key, have.item_id, task.subject, task.due, task.body))
+        # A task the user completed stays completed: their judgement wins over ours.
+    for key, have in current_tasks.items():
+        if key not in wanted and not have.complete:
+            actions.append(CompleteTask(key, have.item_id))
+    return WritebackPlan(tuple(actions))
+
+
+def plan_undo(
+    journal: Sequence[JournalEntry], state: MailboxState, scheme: CategoryScheme
+) -> WritebackPlan:
+    """The actions that remove everything the product wrote, and nothing else.
+
+    Tasks and contacts the product created carry its marker, so they are found in ``state`` even
+    when a crash kept their journal entry from being completed. Categories on items go back to the
+    product-owned names they had before the product's first change; the user's own categories, and
+    any change the user made since, stay. Master-list entries go only if the product added them.
+    """
+    owned = scheme.owned
+    actions: list[Action] = []
+
+    first_before: dict[tuple[str, str], tuple[str, ...]] = {}
+    for entry in journal:
+        if isinstance(entry.action, SetCategories):
+            ref = (entry.action.item_kind, entry.action.item_id)
+            first_before.setdefault(ref, entry.action.before)
+    contact_categories = {c.item_id: c.categories for c in state.contacts}
+    message_categories = state.message_categories or {}
+    deleted_contacts = {c.item_id for c in state.contacts if c.product_owned}
+    for (kind, item_id), before in first_before.items():
+        if kind == "contact" and item_id in deleted_contacts:
+            continue
+        source = contact_categories if kind == "contact" else message_categories
+        current = source.get(item_id)
+        if current is None:
+            continue  # the item is gone: nothing of ours is left on it
+        restored = _with_ours(current, owned, [c for c in before if c in owned])
+        if restored != tuple(current):
+            actions.append(SetCategories(kind, item_id, tuple(current), restored))
+
+    for task in state.tasks:
+        actions.append(DeleteTask(task.key, task.item_id))
+    for item_id in sorted(deleted_contacts):
+        actions.append(DeleteContact(item_id))
+
+    added = {e.action.name for e in journal if isinstance(e.action, AddCategory)}
+    present = {c.name for c in state.master_categories}
+    for name in sorted(added & present):
+        actions.append(RemoveCategory(name))
+    return WritebackPlan(tuple(actions))
+
+
+def describe(action: Action) -> str:
+    """One line for the dry-run listing."""
+    match action:
+        case AddCategory(name, colour):
+            return f"add category {name!r} (colour {colour}) to the master list"
+        case RemoveCategory(name):
+            return f"remove category {name!r} from the master list"
+        case SetCategories(kind, item_id, before, after):
+            return f"set categories on {kind} {item_id[-12:]}: {list(before)} -> {list(after)}"
+        case CreateTask(key, subject, due, _):
+            when = f", due {due:%Y-%m-%d}" if due else ""
+            return f"create task {subject!r}{when} [{key}]"
+        case UpdateTask(key, _, subject, due, _):
+            when = f", due {due:%Y-%m-%d}" if due else ""
+            return f"update task {subject!r}{when} [{key}]"
+        case CompleteTask(key, _):
+            return f"complete task [{key}]"
+        case DeleteTask(key, _):
+            return f"delete task [{key}]"
+        case CreateContact(name, addresses, categories):
+            return f"create contact {name!r} <{', '.join(addresses)}> with {list(categories)}"
+        case DeleteContact(item_id):
+            return f"delete contact {item_id[-12:]}"
+    raise AssertionError(action)  # pragma: no cover - the union is closed
