@@ -1,0 +1,328 @@
+"""The file source: exported mail, calendar and contact files as a :class:`Source`.
+
+Terminology (see :mod:`outlook_networking.connectors.base` for source, folder, cursor, batch):
+
+- **unit**: one thing read as a whole and synchronised with one cursor: an mbox file, a Maildir
+  (with its Maildir++ subfolders), a directory of ``.eml`` files, one ``.eml``, one ``.ics``, one
+  ``.vcf``. Its resolved path is the batch ``folder``.
+- **signature**: the cursor of a unit: size and modification time plus a hash of the first and
+  last 64 KiB (for directories, of the listing). An unchanged unit is skipped on the next read;
+  a changed one is read again, which is harmless because the store upserts.
+
+Every path is checked before anything is yielded: a path that cannot be read at all (missing,
+unreadable, binary, no known format, an unparsable calendar) raises
+:class:`~outlook_networking.errors.InputError`, so nothing is half-written. Parts that are broken
+inside a readable file (a mangled ``Date``, an event without ``DTSTART``, a vCard with a broken
+line) become problems in the batches and the rest is read.
+
+Exports: ``FileSource``, ``Unit``, ``detect``, ``DEFAULT_CHUNK``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO, cast
+
+from ..connectors.base import Batch, Problem
+from ..errors import InputError
+from ..model import ContactCard, Interaction
+from .headers import interaction_from_headers
+from .mailfiles import (
+    eml_files,
+    folder_hint,
+    is_maildir,
+    iter_mbox,
+    maildir_files,
+    read_header_block,
+)
+
+__all__ = ["DEFAULT_CHUNK", "FileSource", "Unit", "detect"]
+
+DEFAULT_CHUNK = 1000
+_PROBE = 65536
+_GZIP_MAGIC = b"\x1f\x8b"
+_MAIL_FIELDS = (b"from:", b"date:", b"message-id:", b"received:", b"subject:", b"to:")
+
+Record = Interaction | ContactCard | Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One input read as a whole with one cursor; ``kind``: mbox maildir emldir eml ics vcf."""
+
+    kind: str
+    path: Path
+    gzipped: bool = False
+    files: tuple[Path, ...] = field(default=())  # emldir: its .eml files
+
+    @property
+    def folder(self) -> str:
+        return str(self.path)
+
+
+def _open(path: Path, gzipped: bool) -> BinaryIO:
+    if gzipped:
+        return cast(BinaryIO, gzip.open(path, "rb"))
+    return path.open("rb")
+
+
+def _head(path: Path) -> tuple[bytes, bool]:
+    """The first bytes of a file (decompressed if gzip) and whether it was gzip."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(_PROBE)
+        if raw.startswith(_GZIP_MAGIC):
+            with gzip.open(path, "rb") as handle:
+                return handle.read(_PROBE), True
+    except PermissionError as exc:
+        raise InputError(str(path), "permission denied") from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise InputError(str(path), f"cannot be read: {reason}") from exc
+    return raw, False
+
+
+def _sniff(head: bytes) -> str:
+    """The format of a file from its first bytes: mbox, eml, ics, vcf, or ``""``."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        wide = head.decode("utf-16", errors="replace").lstrip("\ufeff \t\r\n").upper()
+        if wide.startswith("BEGIN:VCARD"):
+            return "vcf"
+        if wide.startswith("BEGIN:VCALENDAR"):
+            return "ics"
+        return ""
+    if b"\x00" in head[:8192]:
+        return ""
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    upper = text[:32].upper()
+    if upper.startswith(b"BEGIN:VCALENDAR"):
+        return "ics"
+    if upper.startswith(b"BEGIN:VCARD"):
+        return "vcf"
+    if text.startswith(b"From "):
+        return "mbox"
+    block = text.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0].lower()
+    first = block.split(b"\n", 1)[0]
+    name, colon, _ = first.partition(b":")
+    known = sum(1 for f in _MAIL_FIELDS if block.startswith(f) or b"\n" + f in block)
+    if colon and name and b" " not in name.strip() and known >= 2:
+        return "eml"
+    return ""
+
+
+def detect(path: Path) -> list[Unit]:
+    """The units a path holds; raises :class:`InputError` if it holds none that can be read."""
+    if not path.exists():
+        raise InputError(str(path), "no such file or directory")
+    if path.is_dir():
+        units = _directory_units(path)
+        if not units:
+            raise InputError(str(path), "no mailbox, calendar or vCard files in this folder")
+        return units
+    head, gzipped = _head(path)
+    if not head.strip():
+        suffixes = [s.lower() for s in path.suffixes]
+        for kind, known in (("mbox", ".mbox"), ("ics", ".ics"), ("vcf", ".vcf"), ("eml", ".eml")):
+            if known in suffixes:
+                return [Unit(kind, path, gzipped)]
+        raise InputError(str(path), "empty file")
+    kind = _sniff(head)
+    if not kind:
+        if b"\x00" in head[:8192]:
+            raise InputError(str(path), "binary file, not mail, calendar or contacts")
+        raise InputError(str(path), "not an mbox, .eml, .ics or .vcf file")
+    if kind == "eml" and gzipped:
+        kind = "mbox"  # a compressed single message reads like a one-message mbox
+    return [Unit(kind, path, gzipped)]
+
+
+def _directory_units(directory: Path) -> list[Unit]:
+    if is_maildir(directory):
+        return [Unit("maildir", directory)]
+    units: list[Unit] = []
+    emls = eml_files(directory)
+    if emls:
+        units.append(Unit("emldir", directory, files=tuple(emls)))
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        raise InputError(str(directory), exc.strerror or str(exc)) from exc
+    for entry in entries:
+        child = Path(entry.path)
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            units.extend(_directory_units(child))
+        elif entry.is_file() and not entry.name.lower().endswith(".eml"):
+            try:
+                head, gzipped = _head(child)
+            except InputError:
+                continue  # a folder may hold other files; only known formats are read
+            kind = _sniff(head)
+            if kind:
+                units.append(Unit(kind, child, gzipped))
+    return units
+
+
+def _file_signature(path: Path) -> str:
+    stat = path.stat()
+    digest = hashlib.sha1(usedforsecurity=False)
+    with path.open("rb") as handle:
+        digest.update(handle.read(_PROBE))
+        if stat.st_size > 2 * _PROBE:
+            handle.seek(-_PROBE, os.SEEK_END)
+            digest.update(handle.read(_PROBE))
+    return f"v1:{stat.st_size}:{stat.st_mtime_ns}:{digest.hexdigest()[:16]}"
+
+
+def _listing_signature(files: Iterable[Path]) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    count = 0
+    for file in files:
+        try:
+            stat = file.stat()
+        except OSError:
+            continue
+        digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode(errors="replace"))
+        count += 1
+    return f"v1:dir:{count}:{digest.hexdigest()[:16]}"
+
+
+def signature(unit: Unit) -> str:
+    """The cursor that says a unit is unchanged."""
+    try:
+        if unit.kind == "maildir":
+            return _listing_signature(p for p, _ in maildir_files(unit.path))
+        if unit.kind == "emldir":
+            return _listing_signature(unit.files)
+        return _file_signature(unit.path)
+    except OSError as exc:
+        raise InputError(str(unit.path), exc.strerror or str(exc)) from exc
+
+
+class FileSource:
+    """Interactions and cards from exported files (see the module docstring)."""
+
+    def __init__(
+        self,
+        paths: Sequence[Path | str],
+        *,
+        now: datetime | None = None,
+        chunk: int = DEFAULT_CHUNK,
+        source: str = "file",
+    ) -> None:
+        self._paths = [Path(p).expanduser() for p in paths]
+        self._now = now
+        self._chunk = max(1, chunk)
+        self._name = source
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def units(self) -> list[Unit]:
+        """Every unit of every path, checked; raises :class:`InputError` on the first bad path."""
+        units: list[Unit] = []
+        seen: set[Path] = set()
+        for path in self._paths:
+            for unit in detect(path.resolve() if path.exists() else path):
+                if unit.path not in seen:
+                    seen.add(unit.path)
+                    units.append(unit)
+        return units
+
+    def read(self, cursors: Mapping[str, str]) -> Iterator[Batch]:
+        """Batches of every unit whose signature differs from its saved cursor."""
+        prepared: list[tuple[Unit, str, Callable[[], Iterator[Record]]]] = []
+        # Check every path before yielding anything: a bad one must not leave half a result.
+        for unit in self.units():
+            sig = signature(unit)
+            if cursors.get(unit.folder) == sig:
+                continue
+            prepared.append((unit, sig, self._reader(unit)))
+        for unit, sig, records in prepared:
+            yield from self._batches(unit.folder, sig, records())
+
+    def _reader(self, unit: Unit) -> Callable[[], Iterator[Record]]:
+        """A function producing the unit's records; parses up front what can fail as a whole."""
+        source = self._name
+        if unit.kind == "ics":
+            from .calendar import load_calendar
+
+            now = self._now or datetime.now(UTC)
+            calendar = load_calendar(unit.path, source=source)
+            return lambda: calendar.records(now)
+        if unit.kind == "vcf":
+            from .vcards import load_vcards
+
+            cards = load_vcards(unit.path, source=source)
+            return lambda: cards.records()
+        if unit.kind == "mbox":
+            return lambda: _mbox_records(unit, source)
+        if unit.kind == "maildir":
+            return lambda: _file_records(maildir_files(unit.path), unit.path, source)
+        if unit.kind == "emldir":
+            hint = folder_hint(unit.path)
+            return lambda: _file_records(((f, hint) for f in unit.files), unit.path, source)
+        return lambda: _file_records([(unit.path, "")], unit.path.parent, source)
+
+    def _batches(self, folder: str, sig: str, records: Iterator[Record]) -> Iterator[Batch]:
+        interactions: list[Interaction] = []
+        cards: list[ContactCard] = []
+        problems: list[Problem] = []
+        for record in records:
+            if isinstance(record, Interaction):
+                interactions.append(record)
+            elif isinstance(record, ContactCard):
+                cards.append(record)
+            else:
+                problems.append(record)
+            if len(interactions) + len(cards) + len(problems) >= self._chunk:
+                yield Batch(folder, tuple(interactions), tuple(cards), problems=tuple(problems))
+                interactions, cards, problems = [], [], []
+        # The last batch carries the cursor: saved only once the whole unit is stored.
+        yield Batch(
+            folder,
+            tuple(interactions),
+            tuple(cards),
+            cursor=sig,
+            problems=tuple(problems),
+            complete=True,
+        )
+
+
+def _mbox_records(unit: Unit, source: str) -> Iterator[Record]:
+    hint = folder_hint(unit.path)
+    name = unit.path.name
+    number = 0
+    try:
+        with _open(unit.path, unit.gzipped) as stream:
+            for number, block in iter_mbox(stream):
+                yield interaction_from_headers(
+                    block, where=f"{name} #{number}", source=source, folder=hint
+                )
+    except (OSError, EOFError, zlib.error) as exc:
+        # Found only after earlier messages were yielded (a truncated .gz): what was read
+        # stays and the unreadable rest is reported, like any other broken part.
+        yield Problem(f"{name} after #{number}", f"file ends unreadably: {exc}")
+
+
+def _file_records(files: Iterable[tuple[Path, str]], root: Path, source: str) -> Iterator[Record]:
+    for path, hint in files:
+        try:
+            where = str(path.relative_to(root))
+        except ValueError:
+            where = str(path)
+        try:
+            block = read_header_block(path)
+        except OSError as exc:
+            yield Problem(where, f"cannot be read: {exc.strerror or exc}")
+            continue
+        yield interaction_from_headers(block, where=where, source=source, folder=hint)

@@ -1,0 +1,227 @@
+"""One message's header block in, one :class:`~outlook_networking.model.Interaction` out.
+
+This is the hot path of every mail-file ingest, so it does the least that works: the header block
+(bytes up to the first blank line; bodies are never read) is split into fields by hand instead of
+through :mod:`email.parser`, and only the dozen fields the product uses are decoded. It never
+raises on bad input: a header block that yields no usable message (no parsable ``Date``, no
+sender address) comes back as a :class:`~outlook_networking.connectors.base.Problem`.
+
+Item ids are stable across files: ``msg:<Message-ID>`` when the message has a well-formed one (so
+one message seen in an mbox and a Maildir is one item), else ``sha:<sha1 of the header block>``.
+
+Exports: ``split_headers``, ``interaction_from_headers``, ``message_ids``, ``decode_text``,
+``parse_date``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import re
+from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
+from email.utils import parsedate_tz
+
+from ..addresses import parse_mailboxes
+from ..connectors.base import Problem
+from ..model import Interaction, Kind
+from ..noise import Headers, classify
+
+__all__ = [
+    "decode_text",
+    "interaction_from_headers",
+    "message_ids",
+    "parse_date",
+    "split_headers",
+]
+
+_ANGLE_ID = re.compile(r"<([^<>]+)>")
+_BARE_ID = re.compile(r"^[^<>\s@]+@[^<>\s@]+$")
+_KEYWORD_SPLIT = re.compile(r"\s*[,;]\s*")
+# Dates before e-mail existed or far in the future are mangled, not real.
+_EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def split_headers(raw: bytes) -> dict[str, list[str]]:
+    """The fields of a header block: lower-cased name -> unfolded values in order.
+
+    Lines that are neither ``name: value`` nor a continuation are skipped, as a mail client would.
+    Bytes that are not UTF-8 are read as Latin-1 line by line, so nothing is ever undecodable.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = "\n".join(_decode_line(line) for line in raw.split(b"\n"))
+    fields: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    index = 0
+    for line in text.split("\n"):
+        if line.endswith("\r"):
+            line = line[:-1]
+        if not line:
+            continue
+        if line[0] in " \t":
+            if current is not None:
+                current[index] += " " + line.strip()
+            continue
+        name, colon, value = line.partition(":")
+        name = name.strip().lower()
+        if not colon or not name or " " in name:
+            current = None
+            continue
+        current = fields.setdefault(name, [])
+        current.append(value.strip())
+        index = len(current) - 1
+    return fields
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("latin-1")
+
+
+def decode_text(value: str) -> str:
+    """A header's text with RFC 2047 encoded-words decoded and whitespace unfolded."""
+    if "=?" in value:
+        # An undecodable encoded-word is shown as it came rather than lost.
+        with contextlib.suppress(UnicodeError, LookupError, ValueError, TypeError, AssertionError):
+            value = str(make_header(decode_header(value)))
+    return " ".join(value.split())
+
+
+def parse_date(value: str) -> datetime | None:
+    """An RFC 5322 date as aware UTC, or None when it is mangled. ``-0000`` counts as UTC."""
+    if not value:
+        return None
+    try:
+        parts = parsedate_tz(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parts is None:
+        return None
+    year, month, day, hour, minute, second = parts[:6]
+    if 100 <= year < 200:
+        year += 1900  # "0102": a mailer that printed struct tm's years-since-1900 (Y2K bug)
+    try:
+        local = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
+        result = local - timedelta(seconds=parts[9] or 0)
+    except (OverflowError, ValueError, TypeError):
+        return None
+    if not _EARLIEST <= result < _LATEST:
+        return None
+    return result
+
+
+def message_ids(value: str) -> tuple[str, ...]:
+    """The well-formed Message-IDs in a header value, without angle brackets, in order."""
+    if not value:
+        return ()
+    # Whitespace is never part of an id: it comes from folding inside one, so it is dropped.
+    found = [i for i in ("".join(m.split()) for m in _ANGLE_ID.findall(value)) if _BARE_ID.match(i)]
+    if not found and "<" not in value:
+        bare = value.strip()
+        if _BARE_ID.match(bare):
+            found = [bare]
+    seen: set[str] = set()
+    result: list[str] = []
+    for ident in found:
+        if ident not in seen:
+            seen.add(ident)
+            result.append(ident)
+    return tuple(result)
+
+
+def _first(fields: Headers, name: str) -> str:
+    values = fields.get(name)
+    return values[0] if values else ""
+
+
+def _conversation_id(fields: Headers) -> str:
+    """Outlook's conversation: the first 22 bytes of ``Thread-Index`` (time + GUID)."""
+    index = _first(fields, "thread-index").strip()
+    if index:
+        try:
+            decoded = base64.b64decode(index + "=" * (-len(index) % 4), validate=False)
+        except (binascii.Error, ValueError):
+            decoded = b""
+        if len(decoded) >= 22:
+            return "ti:" + decoded[:22].hex()
+    exchange = _first(fields, "x-ms-exchange-conversation-id") or _first(
+        fields, "x-ms-exchange-organization-conversationid"
+    )
+    return ("ex:" + exchange.strip()) if exchange.strip() else ""
+
+
+def _categories(fields: Headers) -> tuple[str, ...]:
+    seen: list[str] = []
+    for name in ("keywords", "x-keywords"):
+        for value in fields.get(name, ()):
+            for word in _KEYWORD_SPLIT.split(decode_text(value)):
+                if word and word not in seen:
+                    seen.append(word)
+    return tuple(seen)
+
+
+def interaction_from_headers(
+    raw: bytes,
+    *,
+    where: str,
+    source: str = "file",
+    folder: str = "",
+) -> Interaction | Problem:
+    """The interaction a header block describes, or the problem that keeps it from being one.
+
+    Parameters:
+        raw: the header block, without any mbox ``From`` line and without the body.
+        where: how a problem names this message for people (``"inbox.mbox #12"``).
+        source: the source name stored with the item.
+        folder: the source's folder hint (``"inbox"``, ``"sent"`` or ``""``).
+    """
+    fields = split_headers(raw)
+    if not fields:
+        return Problem(where, "no header fields")
+    sender_boxes = parse_mailboxes(*fields.get("from", ()))
+    if not sender_boxes:
+        sender_boxes = parse_mailboxes(*fields.get("sender", ()))
+    if not sender_boxes:
+        return Problem(where, "no usable sender address")
+    sender = sender_boxes[0]
+    raw_date = _first(fields, "date")
+    at = parse_date(raw_date)
+    if at is None:
+        reason = f"unreadable Date {raw_date[:60]!r}" if raw_date else "no Date"
+        return Problem(where, reason)
+    ids = message_ids(_first(fields, "message-id"))
+    message_id = ids[0] if ids else ""
+    if message_id:
+        item_id = "msg:" + message_id
+    else:
+        digest = hashlib.sha1(raw.replace(b"\r\n", b"\n"), usedforsecurity=False)
+        item_id = "sha:" + digest.hexdigest()
+    in_reply_to = message_ids(_first(fields, "in-reply-to"))
+    noise = classify(fields, sender.address)
+    return Interaction(
+        source=source,
+        item_id=item_id,
+        kind=Kind.EMAIL,
+        at=at,
+        sender=sender,
+        to=parse_mailboxes(*fields.get("to", ())),
+        cc=parse_mailboxes(*fields.get("cc", ())),
+        bcc=parse_mailboxes(*fields.get("bcc", ())),
+        subject=decode_text(_first(fields, "subject")),
+        message_id=message_id,
+        in_reply_to=in_reply_to[0] if in_reply_to else "",
+        references=message_ids(" ".join(fields.get("references", ()))),
+        conversation_id=_conversation_id(fields),
+        flags=noise.flags,
+        list_id=noise.list_id,
+        folder=folder,
+        delivered="received" in fields,
+        categories=_categories(fields),
+    )
