@@ -1,0 +1,54 @@
+"""Which permissions to ask Microsoft's identity platform for, per connector.
+
+One access token covers one resource, so EWS and Graph are asked for separately; the refresh
+token from one sign-in serves both. Never ask for ``offline_access``, ``openid`` or ``profile``:
+msal adds them itself and refuses them from callers.
+
+Exports: ``delegated_scopes``, ``app_scopes``, ``EWS_SCOPES``, ``GRAPH_SCOPES``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ..config import AccountConfig, is_loopback
+
+__all__ = ["EWS_APP_SCOPE", "EWS_SCOPES", "GRAPH_SCOPES", "app_scopes", "delegated_scopes"]
+
+EWS_RESOURCE = "https://outlook.office365.com"
+EWS_SCOPES = (f"{EWS_RESOURCE}/EWS.AccessAsUser.All",)
+EWS_APP_SCOPE = f"{EWS_RESOURCE}/.default"
+GRAPH_RESOURCE = "https://graph.microsoft.com"
+GRAPH_SCOPES = (
+    "Mail.Read",
+    "Calendars.Read",
+    "Contacts.ReadWrite",
+    "Tasks.ReadWrite",
+    "MailboxSettings.ReadWrite",
+)
+
+
+def _graph_resource(account: AccountConfig) -> str:
+    """The Graph resource the token must be for: national clouds have their own host."""
+    parts = urlsplit(account.graph_url)
+    if parts.hostname is None or is_loopback(parts.hostname):
+        # A loopback test server stands in for the public Graph.
+        return GRAPH_RESOURCE
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def delegated_scopes(account: AccountConfig) -> list[str]:
+    """Scopes for the signed-in user (``auth = "oauth"``)."""
+    if account.connector == "ews":
+        return list(EWS_SCOPES)
+    resource = _graph_resource(account)
+    if resource == GRAPH_RESOURCE:
+        return list(GRAPH_SCOPES)  # bare names mean the public Graph
+    return [f"{resource}/{scope}" for scope in GRAPH_SCOPES]
+
+
+def app_scopes(account: AccountConfig) -> list[str]:
+    """The ``.default`` scope of the application permissions granted (``auth = "app"``)."""
+    if account.connector == "ews":
+        return [EWS_APP_SCOPE]
+    return [f"{_graph_resource(account)}/.default"]

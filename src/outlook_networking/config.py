@@ -1,0 +1,487 @@
+"""The configuration file: which mailboxes to read, how to sign in, and the intelligence settings.
+
+The file is TOML, read from ``--config PATH`` or ``<platform config dir>/config.toml``
+(``platformdirs.user_config_dir("outlook-networking")``); a missing default file means defaults.
+Its ``[[accounts]]`` tables become :class:`AccountConfig` values, validated here; everything
+else is handed to :meth:`outlook_networking.core.settings.Settings.from_mapping`. Every problem is
+one :class:`~outlook_networking.errors.ConfigError` naming the key (``accounts[0].endpoint``).
+
+Secrets never live in this file: a ``password``, ``client_secret`` or ``access_token`` key is
+refused; :mod:`outlook_networking.auth` reads them from the system keyring or the environment.
+
+The ``[writeback]`` table (the product's category names and colours, the To Do list name) is
+read here too: it is the same for every account, and ``Settings`` leaves it to us.
+
+Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``load_config``,
+``default_config_path``, ``is_loopback``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``,
+``AUTH_METHODS``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import platformdirs
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .core.settings import Settings
+
+__all__ = [
+    "AUTH_METHODS",
+    "CONNECTORS",
+    "PLACEHOLDER_CLIENT_ID",
+    "AccountConfig",
+    "Config",
+    "WritebackConfig",
+    "default_config_path",
+    "is_loopback",
+    "load_config",
+]
+
+CONNECTORS = ("ews", "graph")
+AUTH_METHODS = ("oauth", "app", "ntlm", "basic", "token")
+TIERS = ("A", "B", "C", "D")
+
+# Deliberately not a real application: every organisation registers its own app in Entra ID
+# (docs/config.md says how), and sign-in refuses to run until the user has set it.
+PLACEHOLDER_CLIENT_ID = "00000000-0000-0000-0000-000000000000"
+
+DEFAULT_TENANT = "organizations"
+DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
+DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
+DEFAULT_SINCE_MONTHS = 18
+
+_SECRET_KEYS = {
+    "password": "passwords never go in the config file; use the keyring or "
+    "OUTLOOK_NETWORKING_PASSWORD",
+    "client_secret": "client secrets never go in the config file; use the keyring or "
+    "OUTLOOK_NETWORKING_CLIENT_SECRET",
+    "access_token": "tokens never go in the config file; use OUTLOOK_NETWORKING_ACCESS_TOKEN",
+}
+# Tenants that name a group of tenants, not one: fine for delegated sign-in, meaningless for an
+# application acting on its own (client credentials need the one tenant that granted consent).
+_MULTI_TENANTS = ("organizations", "common", "consumers")
+_GUID_OR_DOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    """One mailbox the product reads and writes back to.
+
+    ``authority`` is derived from ``tenant`` unless the file names one (national clouds, AD FS).
+    ``username`` defaults to ``address``; it is the name the keyring and NTLM/basic use.
+    """
+
+    name: str
+    address: str
+    connector: str = "ews"
+    endpoint: str | None = None
+    autodiscover: bool = False
+    auth: str = "oauth"
+    username: str = ""
+    client_id: str = PLACEHOLDER_CLIENT_ID
+    tenant: str = DEFAULT_TENANT
+    authority: str = f"{DEFAULT_AUTHORITY_HOST}/{DEFAULT_TENANT}"
+    graph_url: str = DEFAULT_GRAPH_URL
+    impersonation: bool = False
+    certificate_path: Path | None = None
+    certificate_thumbprint: str | None = None
+    include_subfolders: bool = False
+    tag_messages: bool = False
+    since_months: int = DEFAULT_SINCE_MONTHS
+    create_contacts_for_tiers: tuple[str, ...] = ()
+    writeback: bool = True
+
+    @property
+    def client_id_is_placeholder(self) -> bool:
+        """True until the user has put their own app registration's id in the file."""
+        return self.client_id == PLACEHOLDER_CLIENT_ID
+
+
+# Outlook colour presets (EWS ``color`` n, Graph ``presetN``): green, blue, yellow, gray.
+DEFAULT_CATEGORY_COLOURS = {"A": 4, "B": 7, "C": 3, "D": 12}
+
+
+@dataclass(frozen=True)
+class WritebackConfig:
+    """What the product writes into every mailbox: its own category names and colours.
+
+    ``category_names`` maps tier to category; the product owns exactly these names and never
+    touches any other category. ``colours`` are Outlook's presets 0..24 (-1: no colour).
+    """
+
+    category_names: Mapping[str, str] = field(
+        default_factory=lambda: {tier: f"Network {tier}" for tier in TIERS}
+    )
+    colours: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_CATEGORY_COLOURS))
+    todo_list: str = "Networking"  # Graph: the Microsoft To Do list of the product's tasks
+
+    def category(self, tier: str) -> str:
+        """The category name for a tier."""
+        return self.category_names[tier]
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration file, validated."""
+
+    accounts: tuple[AccountConfig, ...]
+    settings: Settings
+    path: Path | None = None
+    writeback: WritebackConfig = field(default_factory=WritebackConfig)
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def account(self, name: str | None = None) -> AccountConfig:
+        """The account called ``name``, or the only one when ``name`` is None."""
+        if name is None:
+            if len(self.accounts) == 1:
+                return self.accounts[0]
+            problem = (
+                "no account is configured"
+                if not self.accounts
+                else "several accounts are configured; name one ("
+                + ", ".join(a.name for a in self.accounts)
+                + ")"
+            )
+            raise ConfigError("accounts", problem, self._where)
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        raise ConfigError("accounts", f"no account named {name!r}", self._where)
+
+    @property
+    def _where(self) -> str:
+        return str(self.path) if self.path else ""
+
+
+def default_config_path() -> Path:
+    """``config.toml`` in the platform's configuration directory for the product."""
+    return Path(platformdirs.user_config_dir("outlook-networking")) / "config.toml"
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate the configuration.
+
+    Parameters:
+        path: the file named by ``--config`` (it must exist), or None for the default location
+            (which may be missing: then everything is default and no account is configured).
+
+    Raises:
+        ConfigError: one line naming the key and what is wrong with it.
+    """
+    explicit = path is not None
+    file = path if path is not None else default_config_path()
+    where = str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError("--config", "file not found", where) from None
+        text = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError("--config", f"cannot read the file: {exc}", where) from exc
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _toml_error(exc, where) from exc
+    return config_from_mapping(document, file if (explicit or text) else None)
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError, where: str) -> ConfigError:
+    # Python 3.11's tomllib puts the position only in the message: "... (at line 3, column 7)".
+    message = str(exc)
+    found = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if found is None:
+        return ConfigError("(file)", f"invalid TOML: {message}", where)
+    line, column = found.groups()
+    return ConfigError(f"line {line}", f"invalid TOML at column {column}: "
+                       f"{message[: found.start()]}", where)
+
+
+def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -> Config:
+    """Validate an already parsed document (what :func:`load_config` does after parsing)."""
+    from .core.settings import Settings
+
+    where = str(path) if path else ""
+    for key, problem in _SECRET_KEYS.items():
+        if key in document:
+            raise ConfigError(key, problem, where)
+    raw_accounts = document.get("accounts", [])
+    if not isinstance(raw_accounts, list) or not all(
+        isinstance(item, dict) for item in raw_accounts
+    ):
+        raise ConfigError("accounts", "must be an array of tables ([[accounts]])", where)
+    accounts = tuple(_account(i, item, where) for i, item in enumerate(raw_accounts))
+    seen: set[str] = set()
+    for i, account in enumerate(accounts):
+        if account.name in seen:
+            raise ConfigError(f"accounts[{i}].name", f"{account.name!r} is used twice", where)
+        seen.add(account.name)
+    writeback = _writeback(document.get("writeback", {}), where)
+    rest = {key: value for key, value in document.items() if key != "accounts"}
+    try:
+        settings = Settings.from_mapping(rest)
+    except ConfigError as exc:
+        if not exc.path and where:
+            raise ConfigError(exc.key, exc.problem, where) from exc
+        raise
+    return Config(
+        accounts=accounts, settings=settings, path=path, writeback=writeback, raw=document
+    )
+
+
+def _writeback(table: Any, where: str) -> WritebackConfig:
+    if not isinstance(table, Mapping):
+        raise ConfigError("writeback", "must be a table", where)
+    default = WritebackConfig()
+    names = dict(default.category_names)
+    colours = dict(default.colours)
+    todo_list = default.todo_list
+    for key, value in table.items():
+        if key == "categories":
+            names.update(_per_tier(f"writeback.{key}", value, str, where))
+        elif key == "colours":
+            colours.update(_per_tier(f"writeback.{key}", value, int, where))
+        elif key == "todo_list":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError("writeback.todo_list", "must be a non-empty string", where)
+            todo_list = value.strip()
+        else:
+            raise ConfigError(f"writeback.{key}", "unknown key (see docs/config.md)", where)
+    for tier, name in names.items():
+        # Outlook and Graph join categories with commas/semicolons in places; keep names plain.
+        if not name.strip() or any(c in name for c in ",;"):
+            raise ConfigError(
+                f"writeback.categories.{tier}", "must be non-empty, without , or ;", where
+            )
+        names[tier] = name.strip()
+    if len({n.casefold() for n in names.values()}) != len(names):
+        raise ConfigError("writeback.categories", "each tier needs its own category name", where)
+    for tier, colour in colours.items():
+        if not -1 <= colour <= 24:
+            raise ConfigError(
+                f"writeback.colours.{tier}", "must be an Outlook colour preset -1..24", where
+            )
+    return WritebackConfig(category_names=names, colours=colours, todo_list=todo_list)
+
+
+def _per_tier(key: str, value: Any, kind: type, where: str) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(key, "must be a table of tier = value (A, B, C, D)", where)
+    out: dict[str, Any] = {}
+    for tier, item in value.items():
+        if tier.upper() not in TIERS:
+            raise ConfigError(f"{key}.{tier}", "unknown tier; use A, B, C, D", where)
+        if not isinstance(item, kind) or isinstance(item, bool):
+            wanted = "a string" if kind is str else "an integer"
+            raise ConfigError(f"{key}.{tier}", f"must be {wanted}", where)
+        out[tier.upper()] = item
+    return out
+
+
+class _Reader:
+    """Typed access to one ``[[accounts]]`` table, remembering which keys were used."""
+
+    def __init__(self, index: int, table: Mapping[str, Any], where: str) -> None:
+        self.prefix = f"accounts[{index}]"
+        self.table = table
+        self.where = where
+        self.used: set[str] = set()
+
+    def error(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.prefix}.{key}", problem, self.where)
+
+    def has(self, key: str) -> bool:
+        return key in self.table
+
+    def _get(self, key: str, kind: type, kind_name: str) -> Any:
+        self.used.add(key)
+        value = self.table.get(key)
+        # bool is an int in Python; TOML keeps them apart and so do we.
+        if value is not None and (
+            not isinstance(value, kind) or (kind is int and isinstance(value, bool))
+        ):
+            raise self.error(key, f"must be {kind_name}, not {_toml_type(value)}")
+        return value
+
+    def string(self, key: str, default: str | None = None) -> str | None:
+        value = self._get(key, str, "a string")
+        if value is None:
+            return default
+        value = value.strip()
+        if not value:
+            raise self.error(key, "must not be empty")
+        return str(value)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self._get(key, bool, "true or false")
+        return default if value is None else bool(value)
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        value = self._get(key, int, "an integer")
+        if value is None:
+            return default
+        if not low <= value <= high:
+            raise self.error(key, f"must be between {low} and {high}, not {value}")
+        return int(value)
+
+    def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.string(key, default)
+        assert value is not None
+        if value.lower() not in choices:
+            allowed = ", ".join(f'"{c}"' for c in choices)
+            raise self.error(key, f"unknown value {value!r}; use one of {allowed}")
+        return value.lower()
+
+    def string_list(self, key: str) -> list[str]:
+        value = self._get(key, list, "an array of strings")
+        if value is None:
+            return []
+        if not all(isinstance(item, str) for item in value):
+            raise self.error(key, "must be an array of strings")
+        return [str(item) for item in value]
+
+
+def _toml_type(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    for kind, name in names.items():
+        if type(value) is kind:
+            return name
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time"
+
+
+def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
+    r = _Reader(index, table, where)
+    for key, problem in _SECRET_KEYS.items():
+        if key in table:
+            raise r.error(key, problem)
+
+    address = r.string("address")
+    if address is None:
+        raise r.error("address", "missing; every account needs the mailbox's e-mail address")
+    if "@" not in address or address.startswith("@") or address.endswith("@"):
+        raise r.error("address", f"{address!r} is not an e-mail address")
+    name = r.string("name", address)
+    assert name is not None
+    connector = r.choice("connector", "ews", CONNECTORS)
+    auth = r.choice("auth", "oauth", AUTH_METHODS)
+
+    endpoint = r.string("endpoint")
+    autodiscover = r.boolean("autodiscover", False)
+    if connector == "ews":
+        if endpoint is None and not autodiscover:
+            raise r.error("endpoint", "missing; give the EWS URL or set autodiscover = true")
+        if endpoint is not None and autodiscover:
+            raise r.error("autodiscover", "give either endpoint or autodiscover = true, not both")
+        if endpoint is not None:
+            _check_url(r, "endpoint", endpoint)
+    else:
+        if endpoint is not None:
+            raise r.error("endpoint", 'is for connector = "ews"; Graph uses graph_url')
+        if autodiscover:
+            raise r.error("autodiscover", 'is for connector = "ews"; Graph needs no discovery')
+    graph_url = r.string("graph_url", DEFAULT_GRAPH_URL)
+    assert graph_url is not None
+    _check_url(r, "graph_url", graph_url)
+    graph_url = graph_url.rstrip("/")
+
+    username = r.string("username", address)
+    assert username is not None
+    client_id = r.string("client_id", PLACEHOLDER_CLIENT_ID)
+    assert client_id is not None
+    tenant = r.string("tenant", DEFAULT_TENANT)
+    assert tenant is not None
+    if not _GUID_OR_DOMAIN.match(tenant):
+        raise r.error("tenant", f"{tenant!r} is neither a tenant id nor a domain")
+    authority = r.string("authority")
+    if authority is None:
+        authority = f"{DEFAULT_AUTHORITY_HOST}/{tenant}"
+    else:
+        parts = urlsplit(authority)
+        if parts.scheme != "https" or not parts.hostname or parts.path.strip("/") == "":
+            raise r.error(
+                "authority", "must be an https:// URL with a tenant path, e.g. "
+                "https://login.microsoftonline.us/contoso.onmicrosoft.com"
+            )
+        authority = authority.rstrip("/")
+    if auth == "app" and tenant.lower() in _MULTI_TENANTS and not r.has("authority"):
+        raise r.error(
+            "tenant", f'auth = "app" needs your tenant id or domain, not {tenant!r}'
+        )
+
+    impersonation = r.boolean("impersonation", False)
+    if impersonation and (auth != "app" or connector != "ews"):
+        raise r.error("impersonation", 'needs connector = "ews" and auth = "app"')
+    certificate = r.string("certificate_path")
+    thumbprint = r.string("certificate_thumbprint")
+    if (certificate is not None or thumbprint is not None) and auth != "app":
+        key = "certificate_path" if certificate is not None else "certificate_thumbprint"
+        raise r.error(key, 'is only used with auth = "app"')
+    if thumbprint is not None:
+        thumbprint = thumbprint.replace(":", "").upper()
+        if not re.fullmatch(r"[0-9A-F]{40}", thumbprint):
+            raise r.error("certificate_thumbprint", "must be 40 hexadecimal digits (SHA-1)")
+        if certificate is None:
+            raise r.error("certificate_path", "missing; a thumbprint needs its certificate file")
+
+    tiers = [t.upper() for t in r.string_list("create_contacts_for_tiers")]
+    for tier in tiers:
+        if tier not in TIERS:
+            raise r.error("create_contacts_for_tiers", f"unknown tier {tier!r}; use A, B, C, D")
+
+    account = AccountConfig(
+        name=name,
+        address=address,
+        connector=connector,
+        endpoint=endpoint,
+        autodiscover=autodiscover,
+        auth=auth,
+        username=username,
+        client_id=client_id,
+        tenant=tenant,
+        authority=authority,
+        graph_url=graph_url,
+        impersonation=impersonation,
+        certificate_path=Path(certificate).expanduser() if certificate else None,
+        certificate_thumbprint=thumbprint,
+        include_subfolders=r.boolean("include_subfolders", False),
+        tag_messages=r.boolean("tag_messages", False),
+        since_months=r.integer("since_months", DEFAULT_SINCE_MONTHS, 1, 600),
+        create_contacts_for_tiers=tuple(sorted(set(tiers))),
+        writeback=r.boolean("writeback", True),
+    )
+    unknown = sorted(set(table) - r.used)
+    if unknown:
+        raise r.error(unknown[0], "unknown key (see docs/config.md)")
+    return account
+
+
+def _check_url(r: _Reader, key: str, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise r.error(key, f"{url!r} is not an http(s) URL")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise r.error(key, "plain http:// is allowed only on loopback (127.0.0.1, localhost)")
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses: the only hosts plain http may name."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
