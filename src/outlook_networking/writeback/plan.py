@@ -121,11 +121,14 @@ class JournalEntry:
 def _with_ours(
     current: Sequence[str], owned: frozenset[str], ours: Iterable[str]
 ) -> tuple[str, ...]:
-    """The user's categories as they are, then ours: never reorder or drop a user's own."""
-    kept = [c for c in current if c not in owned]
-    for name in ours:
-        if name not in kept:
-            kept.append(name)
+    """The item's categories with exactly ``ours`` of the product's names.
+
+    Everything else stays where it is; a wanted name already present keeps its place, and a
+    missing one goes last: never reorder or drop a user's own category.
+    """
+    wanted = list(dict.fromkeys(ours))
+    kept = [c for c in current if c not in owned or c in wanted]
+    kept.extend(name for name in wanted if name not in kept)
     return tuple(kept)
 
 

@@ -1,0 +1,210 @@
+"""An in-memory mailbox that is both a Source and a Sink: the reference the real connectors match.
+
+It behaves as the protocols promise: a change log per folder with opaque cursors (a stale one
+starts the folder over with ``reset``, as a real connector must), paging by ``page_size``,
+deletions, categories kept as given, and product tasks and contacts marked so they can be found
+again. The shared contract tests run against it first, then against EWS and Graph; demos and tests
+of the agent use it where no server is needed.
+
+Exports: ``MemoryMailbox``, ``MemorySource``, ``MemorySink``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..model import ContactCard, Interaction
+from .base import (
+    Action,
+    AddCategory,
+    Applied,
+    Batch,
+    CompleteTask,
+    ContactState,
+    CreateContact,
+    CreateTask,
+    DeleteContact,
+    DeleteTask,
+    MailboxState,
+    MasterCategory,
+    RemoveCategory,
+    SetCategories,
+    TaskState,
+    UpdateTask,
+)
+
+__all__ = ["MemoryMailbox", "MemorySink", "MemorySource"]
+
+FOLDERS = ("inbox", "sent", "calendar", "contacts")
+
+
+@dataclass
+class MemoryMailbox:
+    """The mailbox's items and each folder's change log (``(item id or None, deleted id)``)."""
+
+    items: dict[str, Interaction] = field(default_factory=dict)
+    cards: dict[str, ContactCard] = field(default_factory=dict)
+    contact_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    product_contacts: set[str] = field(default_factory=set)
+    master: list[MasterCategory] = field(default_factory=list)
+    tasks: dict[str, TaskState] = field(default_factory=dict)
+    log: dict[str, list[tuple[str, bool]]] = field(default_factory=lambda: {f: [] for f in FOLDERS})
+    epoch: int = 1  # bumping it invalidates every cursor, as a server losing sync state does
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids)}"
+
+    def put(self, folder: str, item: Interaction) -> None:
+        self.items[item.item_id] = item
+        self.log[folder].append((item.item_id, False))
+
+    def put_card(self, card: ContactCard) -> None:
+        self.cards[card.item_id] = card
+        self.contact_categories.setdefault(card.item_id, card.categories)
+        self.log["contacts"].append((card.item_id, False))
+
+    def delete(self, folder: str, item_id: str) -> None:
+        self.items.pop(item_id, None)
+        self.cards.pop(item_id, None)
+        self.contact_categories.pop(item_id, None)
+        self.product_contacts.discard(item_id)
+        self.log[folder].append((item_id, True))
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything a user could see, for before/after comparisons."""
+        return {
+            "master": list(self.master),
+            "contacts": {
+                i: (c.full_name, c.addresses, self.contact_categories.get(i, ()))
+                for i, c in sorted(self.cards.items())
+            },
+            "tasks": dict(sorted(self.tasks.items())),
+            "items": sorted(self.items),
+        }
+
+
+class MemorySource:
+    """Reads a :class:`MemoryMailbox` folder by folder, ``page_size`` changes per batch."""
+
+    def __init__(self, mailbox: MemoryMailbox, name: str = "memory", page_size: int = 100) -> None:
+        self._mailbox = mailbox
+        self._name = name
+        self._page = page_size
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def read(self, cursors: Mapping[str, str]) -> Iterator[Batch]:
+        for folder in FOLDERS:
+            yield from self._read_folder(folder, cursors.get(folder))
+
+    def _read_folder(self, folder: str, cursor: str | None) -> Iterator[Batch]:
+        box = self._mailbox
+        reset = False
+        position = 0
+        epoch, _, pos = (cursor or "").partition(":")
+        if epoch == str(box.epoch):
+            position = int(pos)
+        else:
+            # No cursor, or one the mailbox no longer knows: start the folder over. The store
+            # sweeps what the full round does not see again, so nothing is duplicated or kept
+            # that the mailbox has lost meanwhile.
+            reset = True
+        log = box.log[folder]
+        while True:
+            page = log[position : position + self._page]
+            position += len(page)
+            done = position >= len(log)
+            upserts = [i for i, gone in page if not gone]
+            deleted = tuple(i for i, gone in page if gone)
+            yield Batch(
+                folder=folder,
+                interactions=tuple(box.items[i] for i in upserts if i in box.items),
+                cards=tuple(box.cards[i] for i in upserts if i in box.cards),
+                deleted=deleted,
+                cursor=f"{box.epoch}:{position}",
+                reset=reset,
+                complete=done,
+            )
+            reset = False
+            if done:
+                return
+
+
+class MemorySink:
+    """Writes back into a :class:`MemoryMailbox`."""
+
+    def __init__(self, mailbox: MemoryMailbox, name: str = "memory") -> None:
+        self._mailbox = mailbox
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def read_state(self) -> MailboxState:
+        box = self._mailbox
+        return MailboxState(
+            master_categories=tuple(box.master),
+            contacts=tuple(
+                ContactState(
+                    item_id=i,
+                    full_name=c.full_name,
+                    addresses=c.addresses,
+                    categories=box.contact_categories.get(i, ()),
+                    product_owned=i in box.product_contacts,
+                )
+                for i, c in sorted(box.cards.items())
+            ),
+            tasks=tuple(box.tasks.values()),
+        )
+
+    def apply(self, action: Action) -> Applied:
+        box = self._mailbox
+        match action:
+            case AddCategory(name, colour):
+                if all(c.name != name for c in box.master):
+                    box.master.append(MasterCategory(name, colour))
+                return Applied(action)
+            case RemoveCategory(name):
+                box.master = [c for c in box.master if c.name != name]
+                return Applied(action)
+            case SetCategories("contact", item_id, _, after):
+                if item_id in box.cards:
+                    box.contact_categories[item_id] = after
+                return Applied(action, item_id)
+            case SetCategories(_, item_id, _, _):
+                return Applied(action, item_id)  # messages are not kept by this fake
+            case CreateTask(key, subject, due, body):
+                existing = next((t for t in box.tasks.values() if t.key == key), None)
+                if existing is not None:  # idempotent: the key finds the task again
+                    return Applied(action, existing.item_id)
+                item_id = box.new_id("task-")
+                box.tasks[item_id] = TaskState(item_id, key, subject, due, body, False)
+                return Applied(action, item_id)
+            case UpdateTask(_, item_id, subject, due, body):
+                task = box.tasks[item_id]
+                box.tasks[item_id] = replace(task, subject=subject, due=due, body=body)
+                return Applied(action, item_id)
+            case CompleteTask(_, item_id):
+                box.tasks[item_id] = replace(box.tasks[item_id], complete=True)
+                return Applied(action, item_id)
+            case DeleteTask(_, item_id):
+                box.tasks.pop(item_id, None)
+                return Applied(action, item_id)
+            case CreateContact(full_name, addresses, categories):
+                item_id = box.new_id("contact-")
+                box.put_card(ContactCard(self._name, item_id, full_name, addresses))
+                box.contact_categories[item_id] = categories
+                box.product_contacts.add(item_id)
+                return Applied(action, item_id)
+            case DeleteContact(item_id):
+                if item_id in box.cards:
+                    box.delete("contacts", item_id)
+                return Applied(action, item_id)
+        raise AssertionError(action)  # pragma: no cover - the union is closed

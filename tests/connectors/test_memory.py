@@ -1,0 +1,78 @@
+"""The in-memory fake passes the shared contract: the reference the real connectors match."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from outlook_networking.addresses import parse_mailboxes
+from outlook_networking.connectors.base import MasterCategory
+from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, MemorySource
+from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox
+
+from .contract import SinkContract, SinkWorld, SourceContract, SourceWorld
+
+
+@pytest.fixture()
+def mailbox() -> MemoryMailbox:
+    return MemoryMailbox()
+
+
+@pytest.fixture()
+def source_world(mailbox: MemoryMailbox) -> SourceWorld:
+    def add_message(
+        folder: str, subject: str, sender: str, to: list[str], at: datetime, message_id: str
+    ) -> str:
+        item_id = mailbox.new_id("msg-")
+        mailbox.put(
+            folder,
+            Interaction(
+                source="memory",
+                item_id=item_id,
+                kind=Kind.EMAIL,
+                at=at,
+                sender=Mailbox(sender),
+                to=parse_mailboxes(", ".join(to)),
+                subject=subject,
+                message_id=message_id.strip("<>"),
+                folder=folder,
+            ),
+        )
+        return item_id
+
+    def invalidate() -> None:
+        mailbox.epoch += 1
+
+    return SourceWorld(
+        source=lambda: MemorySource(mailbox, page_size=100),
+        add_message=add_message,
+        delete=mailbox.delete,
+        invalidate=invalidate,
+    )
+
+
+@pytest.fixture()
+def sink_world(mailbox: MemoryMailbox) -> SinkWorld:
+    def add_contact(name: str, addresses: tuple[str, ...], categories: tuple[str, ...]) -> str:
+        item_id = mailbox.new_id("contact-")
+        mailbox.put_card(ContactCard("memory", item_id, name, addresses, categories=categories))
+        return item_id
+
+    def add_master_category(name: str, colour: int) -> None:
+        mailbox.master.append(MasterCategory(name, colour))
+
+    return SinkWorld(
+        sink=MemorySink(mailbox),
+        add_contact=add_contact,
+        add_master_category=add_master_category,
+        snapshot=mailbox.snapshot,
+    )
+
+
+class TestMemorySource(SourceContract):
+    pass
+
+
+class TestMemorySink(SinkContract):
+    pass
