@@ -10,7 +10,6 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +21,6 @@ from .context import Context
 from .output import console, err_console, progress
 
 __all__ = ["register"]
-
-# Calendar recurrences are expanded within this window around `now`.
-WINDOW_BACK = timedelta(days=548)  # ~18 months, the default history the product looks at
-WINDOW_AHEAD = timedelta(days=183)
-
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
     demo = commands.add_parser(
@@ -76,7 +70,7 @@ def ingest_paths(ctx: Context, store: Store, paths: Sequence[Path]) -> IngestSum
     """Read every path into the store, batch by batch, each with its cursor."""
     from ..sources import FileSource
 
-    source = FileSource(paths, window=(ctx.now - WINDOW_BACK, ctx.now + WINDOW_AHEAD))
+    source = FileSource(paths, now=ctx.now)
     summary = IngestSummary(files=len(paths))
     with progress(ctx.interactive(), "Reading", None) as bar:
         for batch in source.read(store.cursors(source.name)):
