@@ -1,0 +1,1 @@
+"""Test servers (EWS ...) that the project's connectors talk to over loopback."""

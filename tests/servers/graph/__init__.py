@@ -1,0 +1,23 @@
+"""Microsoft Graph v1.0 test server for the Graph connector's tests (loopback, real HTTP).
+
+Exports: ``GraphServer`` (start/stop, seeding, fault injection, request log, ``snapshot()``),
+``RequestRecord``, ``Fault``, ``DEFAULT_TOKEN``, ``DEFAULT_UPN``, ``APP_PRINCIPAL``, and the fault
+kinds ``DROP``, ``DROP_AFTER``, ``RESYNC``.
+"""
+
+from __future__ import annotations
+
+from .faults import DROP, DROP_AFTER, RESYNC, Fault
+from .server import APP_PRINCIPAL, DEFAULT_TOKEN, DEFAULT_UPN, GraphServer, RequestRecord
+
+__all__ = [
+    "APP_PRINCIPAL",
+    "DEFAULT_TOKEN",
+    "DEFAULT_UPN",
+    "DROP",
+    "DROP_AFTER",
+    "RESYNC",
+    "Fault",
+    "GraphServer",
+    "RequestRecord",
+]
