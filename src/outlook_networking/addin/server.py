@@ -35,6 +35,7 @@ names.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import errno
 import hmac
@@ -43,6 +44,7 @@ import json
 import logging
 import os
 import secrets
+import socket
 import socketserver
 import ssl
 import threading
@@ -167,6 +169,28 @@ class _CardHTTPServer(ThreadingHTTPServer):
         self.origin = f"https://{self.authority}"
         self.static = _load_static()
         self.static["/manifest.xml"] = render_manifest(self.server_address[1]).encode("utf-8")
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_open_connections(self) -> None:
+        # Browsers keep connections alive; without this a stopped server would go on answering
+        # on them from its worker threads.
+        with self._open_lock:
+            pending = list(self._open)
+            self._open.clear()
+        for sock in pending:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind would look up the FQDN of 127.0.0.1, which can stall on DNS.
@@ -344,6 +368,7 @@ class AddinServer:
             self._httpd.shutdown()
             self._thread.join()
         self._httpd.server_close()
+        self._httpd.close_open_connections()
 
     def __enter__(self) -> AddinServer:
         return self

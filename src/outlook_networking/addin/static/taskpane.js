@@ -10,7 +10,7 @@
 
   var SECRET_HEADER = "X-Outlook-Networking-Secret";
   var FETCH_TIMEOUT_MS = 8000;
-  var TIER_NAMES = { A: "Key relationship", B: "Close", C: "Acquaintance", D: "Drifting away" };
+  var TIER_NAMES = { A: "Key relationship", B: "Close", C: "Wider network", D: "Fading out" };
   var FOLLOWUP_KINDS = {
     owed_reply: "You owe a reply",
     awaiting_reply: "Waiting for their answer",
@@ -111,7 +111,7 @@
   }
 
   // --- the card ----------------------------------------------------------------------------------
-  function fact(label, value, title) {
+  function fact(label, value, title) { // value: text or a node
     var dd = el("dd", null, value);
     if (title) { dd.setAttribute("title", title); }
     return [el("dt", null, label), dd];
@@ -125,12 +125,13 @@
       el("div", { className: "who-text" },
         el("h1", { className: "name" }, name),
         card.name ? el("p", { className: "address" }, card.address) : null),
-      el("div", { className: "tier tier-" + tier, title: TIER_NAMES[tier] || "Tier" },
-        el("span", { className: "tier-letter" }, tier),
-        el("span", { className: "tier-score" }, number(card.score))));
+      el("div", { className: "tier tier-" + tier, title: "Tier " + tier },
+        el("span", { className: "tier-letter" }, tier)));
 
     var parts = [header];
-    parts.push(el("p", { className: "tier-name" }, "Tier " + tier + " · " + (TIER_NAMES[tier] || "") ));
+    parts.push(el("p", { className: "tier-line" },
+      el("span", { className: "tier-name" }, "Tier " + tier + (TIER_NAMES[tier] ? " · " + TIER_NAMES[tier] : "")),
+      el("span", { className: "tier-score" }, "score " + number(card.score))));
 
     var reasons = Array.isArray(card.reasons) ? card.reasons : [];
     if (reasons.length) {
@@ -142,7 +143,7 @@
     var facts = el("dl", { className: "facts" });
     var last = parseDate(card.last_contact);
     var rows = [
-      fact("Last contact", last ? ago(last) : "never", last ? shortDate(last) : null),
+      fact("Last contact", last ? el("span", null, ago(last), el("span", { className: "muted" }, " · " + shortDate(last))) : "never"),
       fact("Mail", number(card.sent) + " sent · " + number(card.received) + " received"),
       fact("Meetings", number(card.meetings)),
       fact("Replies", "you " + number(card.replies_sent) + " · they " + number(card.replies_received)),

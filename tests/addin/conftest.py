@@ -1,0 +1,96 @@
+"""A throwaway certificate and a running card server with one seeded contact."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from outlook_networking.addin import AddinServer, create_certificate, serve
+
+OWNER = "me@example.org"
+ADA = "ada@analytical.example"
+
+ADA_CARD: dict[str, Any] = {
+    "address": ADA,
+    "name": "Ada Lovelace",
+    "tier": "B",
+    "score": 71.5,
+    "reasons": [
+        "Two-way mail every month since March",
+        "3 meetings in the last 90 days",
+        # Must show up as text, never become markup.
+        '<img src=x onerror="document.title=\'pwned\'">',
+    ],
+    "last_contact": "2026-11-13T09:30:00+00:00",
+    "sent": 42,
+    "received": 37,
+    "meetings": 3,
+    "replies_sent": 18,
+    "replies_received": 21,
+    "median_reply_latency_s": 5400,
+    "their_median_reply_latency_s": 2100,
+    "followups": [
+        {
+            "key": "owed:ada:1",
+            "kind": "owed_reply",
+            "due": "2026-11-20T09:00:00+00:00",
+            "reason": "She asked for the Q4 figures on 18 Nov",
+        },
+        {
+            "key": "kit:ada",
+            "kind": "keep_in_touch",
+            "due": "2099-01-15T09:00:00+00:00",
+            "reason": "Tier B: every 6 weeks",
+        },
+    ],
+    "next_step": "Answer her question about the Q4 figures; one more meeting makes her tier A.",
+    "balance": {"given": 4, "received": 2},
+    "is_owner": False,
+}
+
+OWNER_CARD: dict[str, Any] = {**ADA_CARD, "address": OWNER, "name": "Me", "is_owner": True}
+
+# What a barely known contact looks like: most fields absent or empty.
+SPARSE = "newsletter.person@example.net"
+SPARSE_CARD: dict[str, Any] = {"address": SPARSE, "tier": "D", "score": 0.4, "followups": []}
+
+
+class FakeCards:
+    """Stands in for the store: a dict lookup that remembers what it was asked."""
+
+    def __init__(self, cards: Mapping[str, Mapping[str, Any]]) -> None:
+        self.cards = dict(cards)
+        self.asked: list[str] = []
+
+    def __call__(self, address: str) -> Mapping[str, Any] | None:
+        self.asked.append(address)
+        if address == "boom@example.org":
+            raise RuntimeError("the store is broken")
+        return self.cards.get(address.lower())
+
+
+@pytest.fixture(scope="session")
+def cert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("addin-data")
+    create_certificate(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def cards() -> FakeCards:
+    return FakeCards({ADA: ADA_CARD, OWNER: OWNER_CARD, SPARSE: SPARSE_CARD})
+
+
+@pytest.fixture(scope="session")
+def server(cert_dir: Path, cards: FakeCards) -> Iterator[AddinServer]:
+    running = serve(cards, data_dir=cert_dir, port=0)
+    yield running
+    running.shutdown()
+
+
+@pytest.fixture(scope="session")
+def secret(cert_dir: Path, server: AddinServer) -> str:
+    return (cert_dir / "addin-secret").read_text(encoding="ascii").strip()
