@@ -1,0 +1,462 @@
+"""Finding the ledger's items: introductions, forwards and requests answered.
+
+One pass over the interactions in time order keeps two memories, both bounded by the number of
+distinct people and pairs rather than messages:
+
+- **seen**: every person who has appeared on a personal message or meeting so far;
+- **acquainted**: every pair of people who have appeared together (sender, To, Cc, organizer,
+  attendees) on a personal message or meeting of at most ``acquainted_max_people`` people. A
+  larger gathering does not make people acquainted, and bounding it keeps the pass linear.
+
+Noise (bulk, list, automated; see :class:`~outlook_networking.model.Flag`), mail from automated
+addresses and cancelled meetings are skipped entirely: they neither make items nor acquaint
+anyone. Mail dated after ``now`` is ignored; meetings after ``now`` count only as the outcome of an
+introduction (a meeting already scheduled between the two people).
+
+**Introduction made**: an e-mail from the owner whose To and Cc hold 2 to ``intro_max_people``
+people (besides the owner) among whom at least one pair is not acquainted yet, and either
+
+- the subject reads as an introduction (``intro_subject_patterns``), or
+- exactly two people, at different mail domains, on a message that starts a thread and is no
+  forward (two colleagues at one organisation need no introduction by the owner).
+
+Each person of a new pair gets an item; ``others`` names whom they were introduced to.
+
+**Introduction received**: an e-mail from someone else with the owner in To or Cc and 1 to
+``intro_max_people - 1`` other people, at least one of whom has never been seen before, and either
+an introduction subject, or exactly one other person, at a different domain from the sender,
+on a thread start that is no forward, from a sender seen before. The introducer gets the item.
+
+**Outcome**: for each new pair (two introduced people, or the owner and the new person), the
+strongest later evidence within ``intro_evidence_days``: ``meeting`` (a meeting of at most
+``acquainted_max_people`` people with both), else ``answered`` (an e-mail from one of the two with
+the other in To or Cc, with or without the owner), else ``none``.
+
+**Forwards**: a message whose outermost subject prefix is a forward prefix, sent by the owner to
+1 to ``forward_max_recipients`` people (each gets a ``forward_sent`` item), or sent by a contact to
+at most ``forward_max_recipients`` people including the owner (``forward_received``). A message
+that is an introduction is not also a forward.
+
+**Requests answered**: pairs from :mod:`..threads`. A request is a direct message (at most
+``request_max_recipients`` addresses in To and Cc) that starts a thread and is neither a forward
+nor an introduction. The owner in its To and the owner's answer within ``reply_within_h`` make a
+``request_answered`` item (late answers are what owed-reply follow-ups are for, not help given in
+time); the owner's request answered by a person in its To makes an ``answer_received`` item.
+Automatic replies (out of office) answer nothing. One item per request and answerer.
+
+Exports: ``detect_items``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import combinations
+
+from ...addresses import is_automated_address
+from ...model import Interaction, Kind, Mailbox
+from ..threads import Threads, analyse_threads, item_key
+from .items import ItemKind, LedgerItem, Outcome, item_id
+from .rules import LedgerSettings
+
+__all__ = ["detect_items"]
+
+_OWNER = 0
+_IGNORED = -1  # automated addresses: never a person in the ledger
+_SHIFT = 32
+
+_AUTO_REPLY = re.compile(
+    r"^\s*(?:automatic reply|autoreply|auto-reply|automatische antwort|out of office"
+    r"|abwesenheitsnotiz|abwesend|réponse automatique|respuesta automática"
+    r"|risposta automatica|automatisch antwoord|autosvar)\b",
+    re.IGNORECASE,
+)
+
+
+def _pair(a: int, b: int) -> int:
+    return (a << _SHIFT) | b if a < b else (b << _SHIFT) | a
+
+
+class _People:
+    """Addresses to small integers: 0 the owner, -1 ignored, 1.. one per person key."""
+
+    def __init__(
+        self,
+        owner: Collection[str],
+        people: Mapping[str, str],
+        excluded: Callable[[str], bool] | None,
+    ) -> None:
+        self._people = people
+        self._excluded = excluded
+        self._owner = frozenset(owner)
+        self._owner_keys = frozenset(people.get(a, a) for a in owner)
+        self._cache: dict[str, int] = {}
+        self._index: dict[str, int] = {}
+        self.keys: list[str] = [""]
+
+    def id(self, address: str) -> int:
+        found = self._cache.get(address)
+        if found is not None:
+            return found
+        key = self._people.get(address, address)
+        if address in self._owner or key in self._owner_keys:
+            result = _OWNER
+        elif is_automated_address(address) or (
+            self._excluded is not None and self._excluded(address)
+        ):
+            result = _IGNORED
+        else:
+            result = self._index.get(key, 0)
+            if result == 0:
+                result = len(self.keys)
+                self._index[key] = result
+                self.keys.append(key)
+        self._cache[address] = result
+        return result
+
+    def people(self, boxes: Iterable[Mailbox]) -> list[tuple[int, Mailbox]]:
+        """The distinct persons (not the owner, not ignored) among ``boxes``, in order."""
+        result: list[tuple[int, Mailbox]] = []
+        taken: set[int] = set()
+        for box in boxes:
+            pid = self.id(box.address)
+            if pid > 0 and pid not in taken:
+                taken.add(pid)
+                result.append((pid, box))
+        return result
+
+
+@dataclass(slots=True)
+class _Watch:
+    """A newly introduced pair waiting for evidence that the introduction took."""
+
+    deadline: datetime
+    outcome: Outcome = Outcome.NONE
+    at: datetime | None = None
+    evidence: str = ""
+
+    def see(self, outcome: Outcome, item: Interaction) -> None:
+        if item.at > self.deadline or self.outcome is Outcome.MEETING:
+            return
+        if outcome is Outcome.MEETING or self.outcome is Outcome.NONE:
+            self.outcome, self.at, self.evidence = outcome, item.at, item_key(item)
+
+
+@dataclass(slots=True)
+class _Introduction:
+    kind: ItemKind
+    message: Interaction
+    contact: str
+    address: str
+    others: tuple[str, ...]
+    watches: list[_Watch] = field(default_factory=list)
+
+    def item(self) -> LedgerItem:
+        rank = {Outcome.MEETING: 2, Outcome.ANSWERED: 1, Outcome.NONE: 0}
+        best: _Watch | None = None
+        for watch in self.watches:
+            if best is None or rank[watch.outcome] > rank[best.outcome] or (
+                watch.outcome is best.outcome
+                and watch.at is not None
+                and best.at is not None
+                and watch.at < best.at
+            ):
+                best = watch
+        return LedgerItem(
+            id=item_id(self.kind, (self.message,), self.address),
+            kind=self.kind,
+            contact=self.contact,
+            address=self.address,
+            at=self.message.at,
+            subject=self.message.subject,
+            messages=(item_key(self.message),),
+            others=self.others,
+            outcome=best.outcome if best else Outcome.NONE,
+            outcome_at=best.at if best else None,
+            evidence=best.evidence if best else "",
+        )
+
+
+class _Pass:
+    """The state of the chronological pass."""
+
+    def __init__(
+        self, people: _People, settings: LedgerSettings, now: datetime, starts: set[str]
+    ) -> None:
+        self.people = people
+        self.settings = settings
+        self.now = now
+        self.starts = starts
+        self.seen: set[int] = set()
+        self.acquainted: set[int] = set()
+        self.watching: dict[int, list[_Watch]] = {}
+        self.introductions: list[_Introduction] = []
+        self.intro_messages: set[str] = set()
+        self.items: list[LedgerItem] = []
+        self.evidence_window = timedelta(days=settings.intro_evidence_days)
+
+    def feed(self, item: Interaction) -> None:
+        if item.is_noise or item.sender is None or (item.kind is Kind.MEETING and item.cancelled):
+            return
+        sender = self.people.id(item.sender.address)
+        if sender == _IGNORED:
+            return
+        future = item.at > self.now
+        if future and item.kind is not Kind.MEETING:
+            return
+        if item.kind is Kind.MEETING:
+            visible = self._ids((item.sender, *(a.mailbox for a in item.attendees)))
+        else:
+            visible = self._ids((item.sender, *item.to, *item.cc))
+        if self.watching:
+            self._evidence(item, sender, visible)
+        if future:
+            return
+        if item.kind is Kind.EMAIL:
+            if sender == _OWNER:
+                self._from_owner(item)
+            else:
+                self._to_owner(item, sender)
+        self._remember(item, visible)
+
+    def _ids(self, boxes: Iterable[Mailbox]) -> list[int]:
+        result: list[int] = []
+        for box in boxes:
+            pid = self.people.id(box.address)
+            if pid != _IGNORED and pid not in result:
+                result.append(pid)
+        return result
+
+    def _evidence(self, item: Interaction, sender: int, visible: list[int]) -> None:
+        watching = self.watching
+        if item.kind is Kind.MEETING:
+            if len(visible) > self.settings.acquainted_max_people + 1:
+                return
+            for a, b in combinations(visible, 2):
+                for watch in watching.get(_pair(a, b), ()):
+                    watch.see(Outcome.MEETING, item)
+            return
+        for other in visible:
+            if other != sender:
+                for watch in watching.get(_pair(sender, other), ()):
+                    watch.see(Outcome.ANSWERED, item)
+
+    def _remember(self, item: Interaction, visible: list[int]) -> None:
+        self.seen.update(visible)
+        for box in item.bcc:
+            pid = self.people.id(box.address)
+            if pid > 0:
+                self.seen.add(pid)
+        people = [p for p in visible if p != _OWNER]
+        if len(people) <= self.settings.acquainted_max_people:
+            for a, b in combinations(people, 2):
+                self.acquainted.add(_pair(a, b))
+
+    def _watch(self, a: int, b: int, at: datetime) -> _Watch:
+        watch = _Watch(at + self.evidence_window)
+        self.watching.setdefault(_pair(a, b), []).append(watch)
+        return watch
+
+    def _is_forward(self, item: Interaction) -> bool:
+        return self.settings.forward_subject.match(item.subject) is not None
+
+    def _plain_start(self, item: Interaction) -> bool:
+        return item_key(item) in self.starts and not self._is_forward(item)
+
+    def _from_owner(self, item: Interaction) -> None:
+        settings = self.settings
+        recipients = self.people.people((*item.to, *item.cc))
+        if 2 <= len(recipients) <= settings.intro_max_people:
+            new = [
+                (x, y)
+                for x, y in combinations(recipients, 2)
+                if _pair(x[0], y[0]) not in self.acquainted
+            ]
+            titled = settings.intro_subject.search(item.subject) is not None
+            if new and (
+                titled
+                or (
+                    len(recipients) == 2
+                    and recipients[0][1].domain != recipients[1][1].domain
+                    and self._plain_start(item)
+                )
+            ):
+                self._introduced(item, new)
+                return
+        if self._is_forward(item):
+            forwarded_to = self.people.people((*item.to, *item.cc, *item.bcc))
+            if 1 <= len(forwarded_to) <= settings.forward_max_recipients:
+                for pid, box in forwarded_to:
+                    self._add(ItemKind.FORWARD_SENT, (item,), pid, box.address, item.at)
+
+    def _introduced(
+        self, item: Interaction, new: list[tuple[tuple[int, Mailbox], tuple[int, Mailbox]]]
+    ) -> None:
+        self.intro_messages.add(item_key(item))
+        keys = self.people.keys
+        entries: dict[int, _Introduction] = {}
+        for (a, box_a), (b, box_b) in new:
+            watch = self._watch(a, b, item.at)
+            for pid, box, other in ((a, box_a, b), (b, box_b, a)):
+                entry = entries.get(pid)
+                if entry is None:
+                    entry = entries[pid] = _Introduction(
+                        ItemKind.INTRODUCTION_MADE, item, keys[pid], box.address, ()
+                    )
+                entry.others = (*entry.others, keys[other])
+                entry.watches.append(watch)
+        self.introductions.extend(entries.values())
+
+    def _to_owner(self, item: Interaction, sender: int) -> None:
+        assert item.sender is not None  # feed() skips sender-less items
+        settings = self.settings
+        visible_to_owner = any(self.people.id(m.address) == _OWNER for m in (*item.to, *item.cc))
+        others = [(p, b) for p, b in self.people.people((*item.to, *item.cc)) if p != sender]
+        if visible_to_owner and 1 <= len(others) <= settings.intro_max_people - 1:
+            new = [(p, b) for p, b in others if p not in self.seen]
+            titled = settings.intro_subject.search(item.subject) is not None
+            if new and (
+                titled
+                or (
+                    len(others) == 1
+                    and sender in self.seen
+                    and others[0][1].domain != item.sender.domain
+                    and self._plain_start(item)
+                )
+            ):
+                self.intro_messages.add(item_key(item))
+                keys = self.people.keys
+                entry = _Introduction(
+                    ItemKind.INTRODUCTION_RECEIVED,
+                    item,
+                    keys[sender],
+                    item.sender.address,
+                    tuple(keys[p] for p, _ in new),
+                )
+                entry.watches = [self._watch(_OWNER, p, item.at) for p, _ in new]
+                self.introductions.append(entry)
+                return
+        if self._is_forward(item):
+            addressed = [self.people.id(m.address) for m in item.recipients()]
+            people = {p for p in addressed if p > 0 and p != sender}
+            if _OWNER in addressed and len(people) + 1 <= settings.forward_max_recipients:
+                self._add(
+                    ItemKind.FORWARD_RECEIVED, (item,), sender, item.sender.address, item.at
+                )
+
+    def _add(
+        self,
+        kind: ItemKind,
+        messages: tuple[Interaction, ...],
+        pid: int,
+        address: str,
+        at: datetime,
+        latency_s: int | None = None,
+    ) -> None:
+        self.items.append(
+            LedgerItem(
+                id=item_id(kind, messages, address),
+                kind=kind,
+                contact=self.people.keys[pid],
+                address=address,
+                at=at,
+                subject=messages[0].subject,
+                messages=tuple(item_key(m) for m in messages),
+                latency_s=latency_s,
+            )
+        )
+
+    def requests(self, threads: Threads) -> None:
+        settings = self.settings
+        target_s = settings.reply_within_h * 3600
+        answered: set[tuple[str, int]] = set()
+        for reply in threads.replies:
+            parent, child = reply.parent, reply.child
+            if (
+                parent.sender is None
+                or child.sender is None
+                or parent.is_noise
+                or child.is_noise
+                or child.at > self.now
+                or _AUTO_REPLY.match(child.subject)
+            ):
+                continue
+            key = item_key(parent)
+            if key not in self.starts or key in self.intro_messages or self._is_forward(parent):
+                continue
+            if len({m.address for m in (*parent.to, *parent.cc)}) > settings.request_max_recipients:
+                continue
+            asker = self.people.id(parent.sender.address)
+            answerer = self.people.id(child.sender.address)
+            if asker > 0 and answerer == _OWNER:
+                if reply.latency_s > target_s or (key, _OWNER) in answered:
+                    continue
+                if not any(self.people.id(m.address) == _OWNER for m in parent.to):
+                    continue
+                answered.add((key, _OWNER))
+                self._add(
+                    ItemKind.REQUEST_ANSWERED,
+                    (parent, child),
+                    asker,
+                    parent.sender.address,
+                    child.at,
+                    reply.latency_s,
+                )
+            elif asker == _OWNER and answerer > 0:
+                if (key, answerer) in answered:
+                    continue
+                if not any(self.people.id(m.address) == answerer for m in parent.to):
+                    continue
+                answered.add((key, answerer))
+                self._add(
+                    ItemKind.ANSWER_RECEIVED,
+                    (parent, child),
+                    answerer,
+                    child.sender.address,
+                    child.at,
+                    reply.latency_s,
+                )
+
+
+def detect_items(
+    interactions: Iterable[Interaction],
+    owner: Collection[str],
+    *,
+    now: datetime,
+    settings: LedgerSettings,
+    people: Mapping[str, str] | None = None,
+    threads: Threads | None = None,
+    excluded: Callable[[str], bool] | None = None,
+) -> list[LedgerItem]:
+    """Every ledger item in the interactions, of all time up to ``now``, in time order.
+
+    Parameters:
+        interactions: any order; materialised once.
+        owner: the owner's addresses (normalised).
+        now: the moment of the run; later mail is ignored.
+        settings: the ledger's thresholds.
+        people: address → person key from identity resolution; unknown addresses are their
+            own key.
+        threads: the reply pairing, when the caller has it already (else computed here).
+        excluded: addresses the user excluded (``Settings.is_excluded``); treated like
+            automated addresses: never a person in the ledger.
+
+    Returns:
+        The items, one per id, ordered by time and id.
+    """
+    ordered = sorted(interactions, key=lambda i: (i.at, i.source, i.item_id))
+    if threads is None:
+        threads = analyse_threads(ordered)
+    state = _Pass(
+        _People(owner, people or {}, excluded), settings, now, {item_key(s) for s in threads.starts}
+    )
+    for item in ordered:
+        state.feed(item)
+    state.requests(threads)
+    items = state.items + [entry.item() for entry in state.introductions]
+    unique: dict[str, LedgerItem] = {}
+    for found in sorted(items, key=lambda i: (i.at, i.id)):
+        unique.setdefault(found.id, found)
+    return list(unique.values())
