@@ -1,0 +1,349 @@
+"""A real EWS SOAP server on 127.0.0.1 that exchangelib talks to over plain HTTP, unpatched.
+
+``EWSServer`` runs a ``ThreadingHTTPServer`` on a random free port in a background thread. Each
+POST is authenticated (bearer token or basic), checked against Microsoft's schema (the body's
+operation element and the header elements), answered from the in-memory ``Mailbox`` and the
+answer checked against the schema too. Schema violations, in either direction, are recorded in
+``schema_errors``; a request that violates the schema is answered with an ErrorSchemaValidation
+SOAP fault, as Exchange does.
+
+Introspection for tests: ``requests`` (one ``RequestRecord`` per HTTP request), ``counts``
+(per operation), ``mailbox`` (seeding helpers, ``snapshot()``), ``faults`` (see ``faults``).
+
+Clients should pin the server version (``Version(build=Build(15, 1, 2507, 6))``); a client that
+probes with ConvertId also works, the answer carries ``ServerVersionInfo``.
+
+Exports: ``EWSServer``, ``RequestRecord``, ``SERVER_BUILD``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from lxml import etree
+
+from .faults import Fault, FaultQueue
+from .mailbox import Mailbox
+from .operations import OPERATIONS, ItemError, response, sync_error
+from .schema import NS_E, NS_M, NS_S, NS_T, validation_errors
+
+SERVER_BUILD = (15, 1, 2507, 6)
+SERVER_API_VERSION = "Exchange2016"
+XML = "text/xml; charset=utf-8"
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One HTTP request: the EWS operation, the HTTP status answered, the fault injected."""
+
+    operation: str
+    status: int
+    fault: str | None = None
+    items: int = 0
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    ews: EWSServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        del format, args  # quiet: tests read server.requests instead
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.ews._track(self.connection, add=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.ews._track(self.connection, add=False)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        self.server.ews._handle(self, body)
+
+    def do_GET(self) -> None:
+        self.send_answer(405, b"", "text/plain")
+
+    def send_answer(self, status: int, payload: bytes, content_type: str = XML,
+                    headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def drop(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+
+class EWSServer:
+    """The test server. Use as a context manager, or call ``start()`` and ``close()``."""
+
+    def __init__(
+        self,
+        *,
+        address: str = "me@example.com",
+        token: str | None = "test-token",
+        users: dict[str, str] | None = None,
+        validate_requests: bool = True,
+        validate_responses: bool = True,
+    ) -> None:
+        self.mailbox = Mailbox(address)
+        self.faults = FaultQueue()
+        self.expected_token = token
+        self.users = dict(users if users is not None else {"me@example.com": "secret"})
+        self.validate_requests = validate_requests
+        self.validate_responses = validate_responses
+        self.schema_errors: list[str] = []
+        self.unsupported: list[str] = []
+        self.requests: list[RequestRecord] = []
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle --------------------------------------------------------------------------------
+    def start(self) -> EWSServer:
+        httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
+        httpd.ews = self
+        self._httpd = httpd
+        self._thread = threading.Thread(target=httpd.serve_forever, name="ews-test-server",
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        with self._lock:
+            for conn in list(self._connections):
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+
+    def __enter__(self) -> EWSServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/EWS/Exchange.asmx"
+
+    def _track(self, conn: socket.socket, *, add: bool) -> None:
+        with self._lock:
+            if add:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
+    # introspection ----------------------------------------------------------------------------
+    def operations(self) -> list[str]:
+        """The EWS operation of every request so far, in order."""
+        with self._lock:
+            return [r.operation for r in self.requests]
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.counts.clear()
+
+    # request handling -------------------------------------------------------------------------
+    def _record(self, operation: str, status: int, fault: str | None = None, items: int = 0
+                ) -> None:
+        with self._lock:
+            self.requests.append(RequestRecord(operation, status, fault, items))
+            self.counts[operation] += 1
+
+    def _authorized(self, header: str | None) -> bool:
+        if not header:
+            return False
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer":
+            return self.expected_token is not None and value.strip() == self.expected_token
+        if scheme.lower() == "basic":
+            try:
+                user, _, password = base64.b64decode(value.strip()).decode().partition(":")
+            except ValueError:
+                return False
+            return self.users.get(user) == password
+        return False
+
+    def _handle(self, handler: _Handler, body: bytes) -> None:
+        try:
+            envelope = etree.fromstring(body, _PARSER)
+            soap_body = envelope.find(f"{{{NS_S}}}Body")
+            request = soap_body[0] if soap_body is not None and len(soap_body) else None
+        except (etree.XMLSyntaxError, IndexError):
+            envelope, request = None, None
+        operation = etree.QName(request).localname if request is not None else "?"
+
+        fault = self.faults.take(operation)
+        if fault is not None and fault.kind != "invalid_sync_state":
+            self._inject(handler, operation, fault)
+            return
+        if not self._authorized(handler.headers.get("Authorization")):
+            self._record(operation, 401)
+            handler.send_answer(401, b"", "text/plain",
+                                {"WWW-Authenticate": 'Bearer realm="ews", Basic realm="ews"'})
+            return
+        if envelope is None or request is None:
+            self._record(operation, 500)
+            handler.send_answer(500, _fault_envelope("ErrorInvalidRequest", "Malformed SOAP."))
+            return
+
+        problems = self._check_request(envelope, request) if self.validate_requests else []
+        if problems:
+            with self._lock:
+                self.schema_errors.extend(f"request {operation}: {p}" for p in problems)
+            self._record(operation, 500)
+            handler.send_answer(500, _fault_envelope("ErrorSchemaValidation", "; ".join(problems)))
+            return
+        run = OPERATIONS.get(operation)
+        if run is None:
+            with self._lock:
+                self.unsupported.append(operation)
+            self._record(operation, 500)
+            handler.send_answer(500, _fault_envelope(
+                "ErrorInvalidOperation", f"The test server does not implement {operation}."))
+            return
+        with self.mailbox.lock:
+            if fault is not None:  # invalid_sync_state: answered like an expired state
+                answer = _invalid_sync_state(request)
+            else:
+                answer = run(self.mailbox, request)
+        if self.validate_responses:
+            problems = validation_errors(answer)
+            if problems:
+                with self._lock:
+                    self.schema_errors.extend(f"response {operation}: {p}" for p in problems)
+        payload = _envelope(answer)
+        self._record(operation, 200, fault.kind if fault else None, _count_items(answer))
+        handler.send_answer(200, payload)
+
+    def _check_request(self, envelope: etree._Element, request: etree._Element) -> list[str]:
+        problems = list(validation_errors(request))
+        header = envelope.find(f"{{{NS_S}}}Header")
+        for elem in header if header is not None else ():
+            if not isinstance(elem.tag, str):
+                continue
+            problems.extend(validation_errors(elem))
+        return problems
+
+    def _inject(self, handler: _Handler, operation: str, fault: Fault) -> None:
+        retry = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+        if fault.kind == "drop":
+            self._record(operation, 0, fault.kind)
+            handler.drop()
+        elif fault.kind == "server_busy":
+            self._record(operation, 500, fault.kind)
+            handler.send_answer(500, _fault_envelope(
+                "ErrorServerBusy", "The server cannot service this request right now. "
+                "Try again later.", back_off_ms=fault.back_off_ms))
+        elif fault.kind == "http_500":
+            self._record(operation, 500, fault.kind)
+            handler.send_answer(500, b"<html><body><h1>Server Error in '/EWS' Application."
+                                b"</h1></body></html>", "text/html", retry)
+        elif fault.kind == "http_503":
+            self._record(operation, 503, fault.kind)
+            handler.send_answer(503, b"Service Unavailable", "text/plain", retry)
+        elif fault.kind == "unauthorized":
+            self._record(operation, 401, fault.kind)
+            handler.send_answer(401, b"", "text/plain",
+                                {"WWW-Authenticate": 'Bearer realm="ews"', **retry})
+        else:
+            raise AssertionError(fault.kind)
+
+
+def _count_items(answer: etree._Element) -> int:
+    return sum(1 for _ in answer.iter(f"{{{NS_T}}}ItemId"))
+
+
+def _invalid_sync_state(request: etree._Element) -> etree._Element:
+    root, messages = response("SyncFolderItems")
+    sync_error(messages, ItemError(
+        "ErrorInvalidSyncStateData", "Synchronization state data is corrupt or otherwise invalid."),
+        request.findtext(f"{{{NS_M}}}SyncState"))
+    return root
+
+
+def _server_version() -> etree._Element:
+    major, minor, build, revision = SERVER_BUILD
+    return etree.Element(
+        f"{{{NS_T}}}ServerVersionInfo",
+        {"MajorVersion": str(major), "MinorVersion": str(minor), "MajorBuildNumber": str(build),
+         "MinorBuildNumber": str(revision), "Version": SERVER_API_VERSION},
+        nsmap={"t": NS_T},
+    )
+
+
+def _envelope(answer: etree._Element) -> bytes:
+    envelope = etree.Element(f"{{{NS_S}}}Envelope", nsmap={"s": NS_S, "m": NS_M, "t": NS_T})
+    etree.SubElement(envelope, f"{{{NS_S}}}Header").append(_server_version())
+    etree.SubElement(envelope, f"{{{NS_S}}}Body").append(answer)
+    return etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
+
+
+def _fault_envelope(code: str, text: str, back_off_ms: int | None = None) -> bytes:
+    """A SOAP fault in Exchange's layout (exchangelib reads detail/e:ResponseCode)."""
+    envelope = etree.Element(f"{{{NS_S}}}Envelope", nsmap={"s": NS_S})
+    body = etree.SubElement(envelope, f"{{{NS_S}}}Body")
+    fault = etree.SubElement(body, f"{{{NS_S}}}Fault")
+    code_elem = etree.SubElement(fault, "faultcode", nsmap={"a": NS_T})
+    code_elem.text = f"a:{code}"
+    etree.SubElement(fault, "faultstring").text = text
+    detail = etree.SubElement(fault, "detail")
+    etree.SubElement(detail, f"{{{NS_E}}}ResponseCode", nsmap={"e": NS_E}).text = code
+    etree.SubElement(detail, f"{{{NS_E}}}Message", nsmap={"e": NS_E}).text = text
+    if back_off_ms is not None:
+        xml = etree.SubElement(detail, f"{{{NS_T}}}MessageXml", nsmap={"t": NS_T})
+        etree.SubElement(xml, f"{{{NS_T}}}Value", Name="BackOffMilliseconds").text = str(
+            back_off_ms)
+    return etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
+
+
+def wait_until(predicate: Any, timeout: float = 5.0) -> bool:
+    """Poll ``predicate`` until true (for tests that wait on the server thread)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return bool(predicate())
