@@ -195,3 +195,11 @@ def test_an_introduction_received_nobody_followed_up_has_outcome_none() -> None:
     intro = mail(XAVER, [ME, NINA], ago(30), subject="Intro")
     (item,) = ledger_of(intro).items
     assert item.outcome is Outcome.NONE
+
+
+def test_untitled_introductions_can_be_switched_off() -> None:
+    strict = LedgerSettings(intro_require_subject=True)
+    untitled = mail(ME, [ANNA, BEN], ago(10), subject="Carbon accounting")
+    assert kinds(ledger_of(untitled, settings=strict)) == []
+    titled = mail(ME, [ANNA, BEN], ago(10), subject="Intro")
+    assert len(ledger_of(titled, settings=strict).items) == 2

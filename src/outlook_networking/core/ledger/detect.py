@@ -278,7 +278,8 @@ class _Pass:
             if new and (
                 titled
                 or (
-                    len(recipients) == 2
+                    not settings.intro_require_subject
+                    and len(recipients) == 2
                     and recipients[0][1].domain != recipients[1][1].domain
                     and self._plain_start(item)
                 )
@@ -320,7 +321,8 @@ class _Pass:
             if new and (
                 titled
                 or (
-                    len(others) == 1
+                    not settings.intro_require_subject
+                    and len(others) == 1
                     and sender in self.seen
                     and others[0][1].domain != item.sender.domain
                     and self._plain_start(item)

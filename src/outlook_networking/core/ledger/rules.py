@@ -53,6 +53,10 @@ class LedgerSettings:
         intro_max_people: at most this many people besides the owner (and the introducer)
             on a message for it to be an introduction; more is a meeting or a crowd.
         intro_subject_patterns: regular expressions (case-insensitive) for introduction subjects.
+        intro_require_subject: when true, only messages with an introduction subject count;
+            the default also accepts a new thread to exactly two unconnected people at
+            different domains, which catches untitled introductions at the price of some
+            false positives (``ledger dismiss``).
         acquainted_max_people: appearing together on a message or meeting with at most this
             many people makes two people acquainted; a larger gathering (an all-hands) does not.
         intro_evidence_days: how long after an introduction a message or meeting between the
@@ -73,6 +77,7 @@ class LedgerSettings:
     reply_within_h: float = 48.0
     intro_max_people: int = 4
     intro_subject_patterns: tuple[str, ...] = DEFAULT_INTRO_SUBJECT_PATTERNS
+    intro_require_subject: bool = False
     acquainted_max_people: int = 20
     intro_evidence_days: int = 180
     forward_prefixes: tuple[str, ...] = DEFAULT_FORWARD_PREFIXES
@@ -151,6 +156,10 @@ class LedgerSettings:
                 ):
                     raise ConfigError(name, "must be a list of strings")
                 values[key] = tuple(value)
+            elif key == "intro_require_subject":
+                if not isinstance(value, bool):
+                    raise ConfigError(name, "must be true or false")
+                values[key] = value
             elif key == "reply_within_h":
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     raise ConfigError(name, "must be a number of hours")

@@ -1,0 +1,76 @@
+"""Information passed on: forwards both ways, and the forwards that must not count."""
+
+from __future__ import annotations
+
+import pytest
+
+from outlook_networking.core.ledger import ItemKind, LedgerSettings
+from outlook_networking.model import Flag
+
+from .mailbox import ME, ago, kinds, ledger_of, mail
+
+ANNA = "anna@alpha.example"
+BEN = "ben@beta.example"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Fwd: Study", "FW: Study", "WG: Studie", "TR: Étude", "RV: Estudio", "VS: Studie",
+     "Doorst: Studie", "fwd: lower case", "[EXT] WG: tagged", "Fw : spaced"],
+)
+def test_the_owner_forwarding_to_a_contact_is_information_given(subject: str) -> None:
+    ledger = ledger_of(mail(ME, ANNA, ago(5), subject=subject))
+    assert kinds(ledger) == [("forward_sent", ANNA)]
+    assert ledger.balance(ANNA).given_count == 1
+
+
+@pytest.mark.parametrize("subject", ["Re: Fwd: Study", "AW: WG: Studie", "Forward planning"])
+def test_replies_to_forwards_and_look_alikes_are_no_forward(subject: str) -> None:
+    assert kinds(ledger_of(mail(ME, ANNA, ago(5), subject=subject))) == []
+
+
+def test_each_person_a_forward_goes_to_gets_an_item() -> None:
+    ledger = ledger_of(mail(ME, ANNA, ago(5), cc=[BEN], bcc=["carl@gamma.example"],
+                            subject="Fwd: Paper"))
+    assert sorted(c for _, c in kinds(ledger)) == [ANNA, BEN, "carl@gamma.example"]
+
+
+def test_a_contact_forwarding_to_the_owner_is_information_received() -> None:
+    ledger = ledger_of(mail(ANNA, ME, ago(3), subject="WG: Ausschreibung"))
+    (item,) = ledger.items
+    assert item.kind is ItemKind.FORWARD_RECEIVED and item.contact == ANNA
+    assert ledger.balance(ANNA).received_count == 1
+
+
+def test_an_automated_forward_does_not_count() -> None:
+    flagged = mail(ANNA, ME, ago(3), subject="Fwd: Alert", flags=frozenset({Flag.AUTOMATED}))
+    robot = mail("noreply@alpha.example", ME, ago(3), subject="Fwd: Your invoice")
+    assert kinds(ledger_of(flagged, robot)) == []
+
+
+def test_a_forward_to_a_crowd_is_a_broadcast() -> None:
+    crowd = [f"p{i}@crowd.example" for i in range(6)]
+    assert kinds(ledger_of(mail(ME, crowd, ago(3), subject="Fwd: Newsletter"))) == []
+    assert kinds(ledger_of(mail(ANNA, [ME, *crowd], ago(3), subject="Fwd: Newsletter"))) == []
+
+
+def test_a_forward_to_a_list_does_not_count() -> None:
+    post = mail(ME, ANNA, ago(3), subject="Fwd: Paper", flags=frozenset({Flag.LIST}))
+    assert kinds(ledger_of(post)) == []
+
+
+def test_forwarding_to_oneself_gives_nobody_anything() -> None:
+    people = {"me@private.example": ME}
+    to_self = mail(ME, "me@private.example", ago(3), subject="Fwd: Boarding pass")
+    assert kinds(ledger_of(to_self, people=people)) == []
+
+
+def test_the_forward_prefixes_are_configurable() -> None:
+    finnish = LedgerSettings(forward_prefixes=("vl", "fwd"))
+    assert kinds(ledger_of(mail(ME, ANNA, ago(3), subject="VS: Vastaus"), settings=finnish)) == []
+    assert len(ledger_of(mail(ME, ANNA, ago(3), subject="VL: Juttu"), settings=finnish).items) == 1
+
+
+def test_an_introduction_is_not_also_a_forward() -> None:
+    intro = mail(ME, [ANNA, BEN], ago(3), subject="Fwd: Intro Anna <> Ben")
+    assert {k for k, _ in kinds(ledger_of(intro))} == {"introduction_made"}
