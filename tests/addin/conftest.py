@@ -69,6 +69,8 @@ class FakeCards:
         self.asked.append(address)
         if address == "boom@example.org":
             raise RuntimeError("the store is broken")
+        if address == "odd@example.org":
+            return {"address": address, "tier": object()}  # not JSON
         return self.cards.get(address.lower())
 
 

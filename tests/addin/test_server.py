@@ -8,6 +8,7 @@ import socket
 import ssl
 import stat
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -168,11 +169,21 @@ def test_a_missing_or_malformed_address_is_400(
     assert (status, body) == (400, b"")
 
 
+@pytest.mark.parametrize("address", ["boom@example.org", "odd@example.org"])
 def test_a_failing_store_gives_500_without_details(
-    server: AddinServer, cert_dir: Path, secret: str
+    server: AddinServer, cert_dir: Path, secret: str, address: str
 ) -> None:
-    status, _, body = request(server, cert_dir, card_path("boom@example.org"), good(server, secret))
+    status, _, body = request(server, cert_dir, card_path(address), good(server, secret))
     assert (status, body) == (500, b"")
+
+
+def test_dates_in_a_card_become_iso_text(cert_dir: Path, secret: str) -> None:
+    when = datetime(2026, 11, 13, 9, 30, tzinfo=UTC)
+    with serve(FakeCards({ADA: {"address": ADA, "last_contact": when}}), data_dir=cert_dir,
+               port=0) as running:
+        status, _, body = request(running, cert_dir, card_path(), good(running, secret))
+    assert status == 200
+    assert json.loads(body)["last_contact"] == "2026-11-13T09:30:00+00:00"
 
 
 def test_preflight_is_answered_for_the_own_origin_only(

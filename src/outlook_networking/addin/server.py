@@ -87,11 +87,12 @@ _CONTENT_TYPES = {
     ".svg": "image/svg+xml",
 }
 
-# Scripts only from here and from Microsoft's Office.js CDN; everything the pane fetches is
-# same-origin. Other directives stay open because Office.js loads parts of itself at run time
-# and we cannot test every Outlook client's needs.
+# Scripts only from here and from Microsoft's CDNs that Office.js loads itself from (some hosts
+# pull MicrosoftAjax.js from ajax.aspnetcdn.com: OfficeDev/office-js#1005). Other directives stay
+# open because Office.js injects styles and frames at run time and we cannot test every Outlook
+# client's needs; script-src is what stops injected markup from running.
 _CSP = (
-    "script-src 'self' https://appsforoffice.microsoft.com; "
+    "script-src 'self' https://appsforoffice.microsoft.com https://ajax.aspnetcdn.com; "
     "object-src 'none'; base-uri 'none'; form-action 'none'"
 )
 
@@ -324,14 +325,17 @@ class _CardHandler(BaseHTTPRequestHandler):
         try:
             with self.server.card_lock:
                 card = self.server.card_for(address)
+            body = None if card is None else json.dumps(
+                dict(card), default=_json_default, ensure_ascii=False
+            ).encode("utf-8")
         except Exception:
-            _log.exception("card_for failed")
+            # Log without the address; the pane shows a generic message and the CLI the detail.
+            _log.exception("building the card failed")
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, headers=cors)
             return
-        if card is None:
+        if body is None:
             self._send(HTTPStatus.NOT_FOUND, headers=cors)
             return
-        body = json.dumps(dict(card), default=_json_default, ensure_ascii=False).encode("utf-8")
         self._send(HTTPStatus.OK, body, "application/json; charset=utf-8", cors)
 
 
