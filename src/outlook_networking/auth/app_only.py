@@ -3,8 +3,9 @@
 The app registration holds application permissions (``full_access_as_app`` for EWS, Graph's
 ``Mail.Read`` etc.) granted by an administrator; the token is for the ``.default`` scope of the
 resource. It proves itself with a client secret (from the environment or the keyring, never the
-config file) or, better, a certificate: a PEM file with the private key (and the certificate,
-from which the thumbprint is computed when the config does not give it).
+config file) or, better, a certificate: a PEM file with the private key and the certificate
+(msal then identifies it by its SHA-256 thumbprint), or the key and a configured SHA-1
+``certificate_thumbprint`` (the legacy form AD FS needs).
 
 Exports: ``AppTokenProvider``, ``client_credential``.
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 import msal
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import serialization
 
 from ..config import AccountConfig
 from ..errors import AuthError, UsageError
@@ -57,25 +58,30 @@ def _certificate(account: AccountConfig) -> dict[str, str]:
         raise AuthError(account.name, f"cannot read the certificate {path}: {exc}") from exc
     if "PRIVATE KEY-----" not in pem:
         raise AuthError(account.name, f"{path} holds no PEM private key")
-    thumbprint = account.certificate_thumbprint or _thumbprint(account, pem)
-    credential = {"private_key": pem, "thumbprint": thumbprint}
+    credential = {"private_key": pem}
+    if account.certificate_thumbprint:
+        # A configured thumbprint is SHA-1: the legacy form, which AD FS still needs.
+        credential["thumbprint"] = account.certificate_thumbprint
+    else:
+        # With the certificate itself msal signs with its SHA-256 thumbprint (PS256), the form
+        # Entra prefers.
+        credential["public_certificate"] = _certificate_block(account, pem)
     passphrase = os.environ.get(CERTIFICATE_PASSPHRASE_ENV)
     if passphrase:
         credential["passphrase"] = passphrase
     return credential
 
 
-def _thumbprint(account: AccountConfig, pem: str) -> str:
-    # Entra identifies an uploaded certificate by its SHA-1 thumbprint.
+def _certificate_block(account: AccountConfig, pem: str) -> str:
     try:
         certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
     except ValueError as exc:
         raise AuthError(
             account.name,
-            f"{account.certificate_path} has no certificate to take the thumbprint from; "
-            "set certificate_thumbprint",
+            f"{account.certificate_path} holds no certificate; add it to the file or set "
+            "certificate_thumbprint",
         ) from exc
-    return certificate.fingerprint(hashes.SHA1()).hex().upper()
+    return certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
 
 class AppTokenProvider:
