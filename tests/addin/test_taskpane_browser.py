@@ -188,6 +188,7 @@ def test_a_sparse_card_still_reads_well(open_pane: Callable[..., Pane]) -> None:
     assert page.locator(".tier-letter").inner_text() == "D"
     text = page.locator("#app").inner_text()
     assert "never" in text
+    assert "Mail" not in text and "Reply time" not in text  # nothing known, nothing shown
     assert "Nothing open with this person." in text
     assert "undefined" not in text and "null" not in text and "NaN" not in text
     assert page.locator(".next").count() == 0

@@ -58,6 +58,10 @@
   }
 
   // --- formatting ------------------------------------------------------------------------------
+  function known(value) {
+    return typeof value === "number" && isFinite(value);
+  }
+
   function number(value) {
     return typeof value === "number" && isFinite(value) ? String(value) : "–";
   }
@@ -142,14 +146,21 @@
 
     var facts = el("dl", { className: "facts" });
     var last = parseDate(card.last_contact);
-    var rows = [
-      fact("Last contact", last ? el("span", null, ago(last), el("span", { className: "muted" }, " · " + shortDate(last))) : "never"),
-      fact("Mail", number(card.sent) + " sent · " + number(card.received) + " received"),
-      fact("Meetings", number(card.meetings)),
-      fact("Replies", "you " + number(card.replies_sent) + " · they " + number(card.replies_received)),
-      fact("Reply time", "you " + duration(card.median_reply_latency_s) +
-        " · they " + duration(card.their_median_reply_latency_s), "median time to answer")
-    ];
+    // Rows whose numbers are all missing are left out rather than shown as dashes.
+    var rows = [fact("Last contact", last ? el("span", null, ago(last),
+      el("span", { className: "muted" }, " · " + shortDate(last))) : "never")];
+    if (known(card.sent) || known(card.received)) {
+      rows.push(fact("Mail", number(card.sent) + " sent · " + number(card.received) + " received"));
+    }
+    if (known(card.meetings)) { rows.push(fact("Meetings", number(card.meetings))); }
+    if (known(card.replies_sent) || known(card.replies_received)) {
+      rows.push(fact("Replies", "you " + number(card.replies_sent) +
+        " · they " + number(card.replies_received)));
+    }
+    if (known(card.median_reply_latency_s) || known(card.their_median_reply_latency_s)) {
+      rows.push(fact("Reply time", "you " + duration(card.median_reply_latency_s) +
+        " · they " + duration(card.their_median_reply_latency_s), "median time to answer"));
+    }
     if (card.balance && typeof card.balance === "object") {
       rows.push(fact("Give & take", "given " + number(card.balance.given) +
         " · received " + number(card.balance.received)));
