@@ -1,0 +1,227 @@
+"""What the owner should do next: follow-ups with stable keys, due dates and reasons.
+
+Each kind appears while its condition holds and disappears by itself when it no longer does; the
+key stays the same across runs for as long as the same situation lasts, so a task written from it
+is updated, not duplicated:
+
+- ``owed_reply`` (key ``owed:<item>``): a direct message to the owner (owner in To, not noise,
+  at most ``direct_max_recipients`` recipients, within ``owed_lookback_days``) with no reply and
+  no later mail from the owner to its sender after ``reply_within_h``.
+- ``keep_in_touch`` (``touch:<person>:<last two-way day>``): a tier's cadence (A 30, B 90, C 180
+  days) has passed since the last two-way contact. Any two-way interaction starts a new window.
+- ``cooling`` (``cooling:<person>:<last two-way day>``): the silence since the last two-way
+  contact is beyond ``cooling_factor`` × the person's own usual gap (and at least
+  ``cooling_min_days``), for people with at least four days of two-way contact, until they drop
+  out of the active year.
+- ``awaiting_answer`` (``await:<item>``): the owner's latest direct message (person in To) is
+  still unanswered after the person's own 90th-percentile reply latency (at least a day; when
+  fewer than three of their replies were measured, ``awaiting_default_days``).
+- ``unreciprocated`` (``unreciprocated:<person>:<first approach>``):
+  ``unreciprocated_approaches`` or more approaches in a row with no answer, the first at least
+  ``unreciprocated_days`` ago. It replaces ``awaiting_answer`` for that person.
+- ``annual_review`` (``review:<year>``): from a week before the review day until the year's
+  review snapshot exists.
+
+Exports: ``FollowUp``, ``KINDS``, ``find_followups``, ``review_date``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from .history import ContactHistory
+from .identity import Identities
+from .settings import Settings
+from .threads import item_key
+from .tiers import TierAssignment
+
+__all__ = ["KINDS", "FollowUp", "find_followups", "review_date"]
+
+KINDS = (
+    "owed_reply",
+    "keep_in_touch",
+    "cooling",
+    "awaiting_answer",
+    "unreciprocated",
+    "annual_review",
+)
+MIN_AWAIT = timedelta(days=1)
+MIN_COOLING_SAMPLES = 3  # gaps, i.e. four days of two-way contact
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """One thing to do, for one contact (``contact`` is empty for the annual review)."""
+
+    key: str
+    kind: str
+    contact: str
+    due: datetime
+    reason: str
+    subject: str  # a task title
+    item: str = ""  # the interaction it is about (``source:item_id``), if any
+
+
+def review_date(year: int, settings: Settings) -> datetime:
+    return datetime(year, settings.review_month, settings.review_day, 9, tzinfo=UTC)
+
+
+def _ago(now: datetime, then: datetime) -> str:
+    seconds = (now - then).total_seconds()
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"
+
+
+def _quote(subject: str) -> str:
+    return f"“{subject}”" if subject else "a message"
+
+
+def find_followups(
+    histories: Mapping[str, ContactHistory],
+    tiers: Mapping[str, TierAssignment],
+    identities: Identities,
+    *,
+    settings: Settings,
+    now: datetime,
+    last_review_year: int | None = None,
+) -> list[FollowUp]:
+    """Every open follow-up as of ``now``, ordered by due date then key."""
+    found: list[FollowUp] = []
+    reply_within = timedelta(hours=settings.reply_within_h)
+    for person, history in histories.items():
+        name = identities.persons[person].name if person in identities.persons else person
+        tier = tiers[person].tier if person in tiers else "D"
+        for message in history.owed:
+            due = message.at + reply_within
+            if now >= due:
+                found.append(
+                    FollowUp(
+                        key=f"owed:{item_key(message)}",
+                        kind="owed_reply",
+                        contact=person,
+                        due=due,
+                        reason=f"{name} wrote {_quote(message.subject)} {_ago(now, message.at)};"
+                        f" no reply yet (your target: {settings.reply_within_h:g} h)",
+                        subject=f"Reply to {name}: {message.subject}".rstrip(": "),
+                        item=item_key(message),
+                    )
+                )
+        found.extend(_rhythm(person, name, tier, history, settings, now))
+        found.extend(_approaches(person, name, history, settings, now))
+    review = review_date(now.year, settings)
+    if last_review_year != now.year and review - timedelta(days=7) <= now:
+        found.append(
+            FollowUp(
+                key=f"review:{now.year}",
+                kind="annual_review",
+                contact="",
+                due=review,
+                reason=f"the annual review of {now.year} is due: each tier's list, the changes"
+                " since last year and the D clean-up list",
+                subject=f"Annual network review {now.year}",
+            )
+        )
+    found.sort(key=lambda f: (f.due, f.key))
+    return found
+
+
+def _rhythm(
+    person: str,
+    name: str,
+    tier: str,
+    history: ContactHistory,
+    settings: Settings,
+    now: datetime,
+) -> list[FollowUp]:
+    last = history.last_two_way
+    if last is None:
+        return []
+    found: list[FollowUp] = []
+    silent_days = (now - last).total_seconds() / 86400
+    day = last.date().isoformat()
+    cadence = settings.cadence_days(tier)
+    if cadence is not None and silent_days >= cadence:
+        found.append(
+            FollowUp(
+                key=f"touch:{person}:{day}",
+                kind="keep_in_touch",
+                contact=person,
+                due=last + timedelta(days=cadence),
+                reason=f"{tier}: last two-way contact {int(silent_days)} days ago;"
+                f" the {tier} cadence is {cadence} days",
+                subject=f"Get in touch with {name}",
+            )
+        )
+    gap = history.usual_gap_days
+    if (
+        gap is not None
+        and history.gap_samples >= MIN_COOLING_SAMPLES
+        and silent_days <= settings.active_days
+    ):
+        threshold = max(settings.cooling_factor * gap, float(settings.cooling_min_days))
+        if silent_days > threshold:
+            found.append(
+                FollowUp(
+                    key=f"cooling:{person}:{day}",
+                    kind="cooling",
+                    contact=person,
+                    due=last + timedelta(days=threshold),
+                    reason=f"{int(silent_days)} days without two-way contact; the usual gap"
+                    f" with {name} is {gap:g} days: worth a look at the relationship",
+                    subject=f"Review the relationship with {name}",
+                )
+            )
+    return found
+
+
+def _approaches(
+    person: str, name: str, history: ContactHistory, settings: Settings, now: datetime
+) -> list[FollowUp]:
+    first = history.unanswered_first
+    nth = history.unanswered_nth
+    if first is not None and nth is not None:
+        due = max(nth.at, first.at + timedelta(days=settings.unreciprocated_days))
+        if now >= due:
+            return [
+                FollowUp(
+                    key=f"unreciprocated:{person}:{item_key(first)}",
+                    kind="unreciprocated",
+                    contact=person,
+                    due=due,
+                    reason=f"{history.unanswered_run} approaches since {first.at.date()} without"
+                    f" an answer from {name}: let it go, or try another channel",
+                    subject=f"Let go of {name}, or try another channel",
+                    item=item_key(first),
+                )
+            ]
+    last = history.last_unanswered
+    if last is None:
+        return []
+    if history.their_latency_samples >= 3 and history.their_latency_p90_s is not None:
+        wait = max(MIN_AWAIT, timedelta(seconds=history.their_latency_p90_s))
+        basis = f"{name} usually answers within {_duration(wait)}"
+    else:
+        wait = timedelta(days=settings.awaiting_default_days)
+        basis = f"no reply rhythm known for {name}; waited {_duration(wait)}"
+    due = last.at + wait
+    if now < due:
+        return []
+    return [
+        FollowUp(
+            key=f"await:{item_key(last)}",
+            kind="awaiting_answer",
+            contact=person,
+            due=due,
+            reason=f"you wrote {_quote(last.subject)} {_ago(now, last.at)}; {basis}",
+            subject=f"Nudge {name}: {last.subject}".rstrip(": "),
+            item=item_key(last),
+        )
+    ]
+
+
+def _duration(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} days"

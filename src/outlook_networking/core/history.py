@@ -1,0 +1,377 @@
+"""Each person's history with the owner: counts, replies, latencies, rhythm and open loops.
+
+Definitions (also in ``docs/json.md``):
+
+- **sent**: owner messages with the person among To/Cc/Bcc; **received**: the person's messages with
+  the owner in To/Cc; **meetings**: meetings, not cancelled, with both the owner and the person as
+  organizer or attendee. Noise (bulk, list, automated) counts nowhere; items after ``now`` neither.
+- **replies_sent**: owner messages that answer a message from the person; **replies_received**: the
+  person's messages that answer an owner message (pairing: :mod:`.threads`). Latencies each way:
+  median and 90th percentile, in seconds.
+- **started_by_me / started_by_them**: threads the owner started with the person among the
+  recipients, and threads the person started with the owner in To/Cc.
+- **two-way**: a meeting; or a mail in an owner↔person reply pair; or a mail with traffic in the
+  other direction within ``two_way_window_days``. One-way traffic is no relationship.
+- **reciprocity**: ``min(sent, received) / max(sent, received)``, 0 without mail.
+- **unanswered run**: the owner's direct approaches (person in To) since the person last wrote to
+  the owner or met them.
+- **usual gap**: the median gap in days between consecutive episodes of two-way contact (days
+  with two-way contact no more than two days apart form one episode, so a mail answered the next
+  day is one contact, not a one-day rhythm).
+- **trend**: interactions in the last 90 days against the 270 before, as a rate ratio.
+- **owed**: direct messages to the owner (owner in To, at most ``direct_max_recipients``) within
+  ``owed_lookback_days`` that the owner has neither answered nor followed with any mail to them.
+
+Everything is built in one pass over the interactions in time order; per-person work afterwards is
+linear in that person's own interactions.
+
+Exports: ``Touch``, ``MonthCounts``, ``ContactHistory``, ``build_histories``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from typing import NamedTuple
+
+from ..model import Interaction, Kind
+from .identity import Identities
+from .settings import Settings
+from .threads import Threads, item_key
+
+__all__ = ["ContactHistory", "MonthCounts", "Touch", "build_histories", "percentile"]
+
+SENT, RECEIVED, MEETING = "sent", "received", "meeting"
+DAY = 86400.0
+RECENT_DAYS, PRIOR_DAYS = 90, 270
+EPISODE_DAYS = 2  # two-way days this close belong to one exchange when measuring the usual gap
+
+
+class Touch(NamedTuple):
+    """One interaction with a person, as scoring sees it."""
+
+    at: float  # Unix seconds
+    kind: str  # sent | received | meeting
+    others: int  # people besides the owner on it (1 = one-to-one)
+    two_way: bool
+    duration_s: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MonthCounts:
+    sent: int = 0
+    received: int = 0
+    meetings: int = 0
+
+
+@dataclass(frozen=True)
+class ContactHistory:
+    """Everything known about the owner's interactions with one person, as of ``now``."""
+
+    person: str
+    first_contact: datetime | None
+    last_contact: datetime | None
+    last_two_way: datetime | None
+    sent: int
+    received: int
+    meetings: int
+    monthly: Mapping[str, MonthCounts]  # "YYYY-MM" -> counts
+    started_by_me: int
+    started_by_them: int
+    replies_sent: int
+    replies_received: int
+    my_latency_median_s: int | None
+    my_latency_p90_s: int | None
+    their_latency_median_s: int | None
+    their_latency_p90_s: int | None
+    their_latency_samples: int
+    reciprocity: float
+    unanswered_run: int
+    unanswered_first: Interaction | None  # the first approach of the current run
+    unanswered_nth: Interaction | None  # the run's approach number ``unreciprocated_approaches``
+    last_unanswered: Interaction | None  # the latest approach still unanswered
+    usual_gap_days: float | None
+    gap_samples: int
+    trend: str  # rising | steady | falling | new | quiet
+    recent_interactions: int  # last 90 days
+    prior_interactions: int  # the 270 days before
+    owed: tuple[Interaction, ...]
+    touches: tuple[Touch, ...]
+
+    @property
+    def two_way_touches(self) -> int:
+        return sum(1 for t in self.touches if t.two_way)
+
+    @property
+    def started_share(self) -> float | None:
+        """The share of threads the owner started (None without threads)."""
+        total = self.started_by_me + self.started_by_them
+        return self.started_by_me / total if total else None
+
+
+def percentile(sorted_values: Sequence[int], share: float) -> int | None:
+    """Nearest-rank percentile of already sorted values."""
+    if not sorted_values:
+        return None
+    rank = max(1, -(-int(share * 1000) * len(sorted_values) // 1000))  # ceil without floats
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def _median(sorted_values: Sequence[float]) -> float | None:
+    n = len(sorted_values)
+    if not n:
+        return None
+    mid = n // 2
+    return float(sorted_values[mid]) if n % 2 else (sorted_values[mid - 1] + sorted_values[mid]) / 2
+
+
+class _Acc:
+    """A person's history while the pass runs."""
+
+    __slots__ = (
+        "approach_n",
+        "approaches",
+        "first",
+        "last",
+        "meetings",
+        "monthly",
+        "my_lat",
+        "owed",
+        "paired",
+        "received",
+        "received_at",
+        "run_first",
+        "run_last",
+        "sent",
+        "sent_at",
+        "started_by_me",
+        "started_by_them",
+        "their_lat",
+        "touches",
+    )
+
+    def __init__(self) -> None:
+        self.first: datetime | None = None
+        self.last: datetime | None = None
+        self.sent = 0
+        self.received = 0
+        self.meetings = 0
+        self.monthly: dict[str, list[int]] = {}
+        self.started_by_me = 0
+        self.started_by_them = 0
+        self.my_lat: list[int] = []
+        self.their_lat: list[int] = []
+        self.sent_at: list[float] = []
+        self.received_at: list[float] = []
+        self.touches: list[tuple[float, str, int, int, str]] = []  # at, kind, others, dur, key
+        self.paired: set[str] = set()  # item keys in owner↔person reply pairs
+        self.approaches = 0
+        self.run_first: Interaction | None = None
+        self.run_last: Interaction | None = None
+        self.approach_n: Interaction | None = None
+        self.owed: dict[str, Interaction] = {}
+
+    def touch(self, item: Interaction, kind: str, others: int, key: str) -> None:
+        if self.first is None:
+            self.first = item.at
+        self.last = item.at
+        month = f"{item.at.year:04d}-{item.at.month:02d}"
+        counts = self.monthly.get(month)
+        if counts is None:
+            counts = self.monthly[month] = [0, 0, 0]
+        ts = item.at.timestamp()
+        if kind == SENT:
+            self.sent += 1
+            counts[0] += 1
+            self.sent_at.append(ts)
+        elif kind == RECEIVED:
+            self.received += 1
+            counts[1] += 1
+            self.received_at.append(ts)
+        else:
+            self.meetings += 1
+            counts[2] += 1
+        self.touches.append((ts, kind, others, item.duration_s if kind == MEETING else 0, key))
+
+    def answered(self) -> None:
+        self.approaches = 0
+        self.run_first = self.run_last = self.approach_n = None
+
+
+def build_histories(
+    items: Sequence[Interaction],
+    threads: Threads,
+    identities: Identities,
+    *,
+    owner: frozenset[str],
+    settings: Settings,
+    now: datetime,
+) -> dict[str, ContactHistory]:
+    """Every person's history from interactions in time order (items after ``now`` ignored).
+
+    Parameters:
+        items: interactions sorted by ``at``; noise is skipped here.
+        threads: the pairing of the same items (:func:`.threads.analyse_threads`).
+        identities: which person each address belongs to.
+    """
+    person_of = identities.person_of
+    accs: dict[str, _Acc] = {p: _Acc() for p in identities.persons}
+    replies = {id(r.child): r for r in threads.replies}
+    starts = {id(s) for s in threads.starts}
+    owed_from = now - timedelta(days=settings.owed_lookback_days)
+    direct_max = settings.direct_max_recipients
+    nth = settings.unreciprocated_approaches
+
+    for item in items:
+        if item.at > now:
+            break
+        if item.is_noise:
+            continue
+        key = item_key(item)
+        sender = item.sender.address if item.sender is not None else ""
+        if item.kind is Kind.MEETING:
+            if item.cancelled:
+                continue
+            people = {person_of.get(m.address) for m in item.participants()}
+            if not any(m.address in owner for m in item.participants()):
+                continue
+            people.discard(None)
+            for person in people:
+                acc = accs[person]  # type: ignore[index]
+                acc.touch(item, MEETING, len(people), key)
+                acc.answered()
+            continue
+        if sender in owner:
+            to_people = {person_of.get(m.address) for m in item.to}
+            people = to_people | {person_of.get(m.address) for m in item.cc}
+            people |= {person_of.get(m.address) for m in item.bcc}
+            people.discard(None)
+            reply = replies.get(id(item))
+            parent_person = None
+            if reply is not None and reply.parent.sender is not None:
+                parent_person = person_of.get(reply.parent.sender.address)
+            for person in people:
+                acc = accs[person]  # type: ignore[index]
+                acc.touch(item, SENT, len(people), key)
+                if id(item) in starts:
+                    acc.started_by_me += 1
+                acc.owed.clear()
+                if person in to_people:
+                    acc.approaches += 1
+                    if acc.approaches == 1:
+                        acc.run_first = item
+                    if acc.approaches == nth:
+                        acc.approach_n = item
+                    acc.run_last = item
+            if parent_person is not None and reply is not None:
+                acc = accs[parent_person]
+                acc.owed.pop(item_key(reply.parent), None)
+                if parent_person in people:
+                    acc.my_lat.append(reply.latency_s)
+                    acc.paired.add(key)
+                    acc.paired.add(item_key(reply.parent))
+            continue
+        person = person_of.get(sender)
+        if person is None:
+            continue
+        in_to = any(m.address in owner for m in item.to)
+        if not in_to and not any(m.address in owner for m in item.cc):
+            continue
+        acc = accs[person]
+        others = len({person_of.get(m.address) for m in item.recipients()} - {None}) + 1
+        acc.touch(item, RECEIVED, others, key)
+        acc.answered()
+        if id(item) in starts:
+            acc.started_by_them += 1
+        reply = replies.get(id(item))
+        parent_sender = reply.parent.sender if reply is not None else None
+        if reply is not None and parent_sender is not None and parent_sender.address in owner:
+            acc.their_lat.append(reply.latency_s)
+            acc.paired.add(key)
+            acc.paired.add(item_key(reply.parent))
+        recipients = len(item.to) + len(item.cc) + len(item.bcc)
+        if in_to and recipients <= direct_max and item.at >= owed_from:
+            acc.owed[key] = item
+
+    return {person: _finish(person, acc, settings, now) for person, acc in accs.items()}
+
+
+def _finish(person: str, acc: _Acc, settings: Settings, now: datetime) -> ContactHistory:
+    window = settings.two_way_window_days * DAY
+    touches: list[Touch] = []
+    two_way_days: list[int] = []
+    for at, kind, others, duration, key in acc.touches:
+        if kind == MEETING or key in acc.paired:
+            two_way = True
+        else:
+            opposite = acc.received_at if kind == SENT else acc.sent_at
+            i = bisect.bisect_left(opposite, at - window)
+            two_way = i < len(opposite) and opposite[i] <= at + window
+        touches.append(Touch(at, kind, others, two_way, duration))
+        if two_way:
+            day = int(at // DAY)
+            if not two_way_days or day - two_way_days[-1] > EPISODE_DAYS:
+                two_way_days.append(day)
+            elif day != two_way_days[-1]:
+                # Still the same exchange: a mail and its answer the next day are one contact.
+                two_way_days[-1] = day
+    gaps = sorted(b - a for a, b in pairwise(two_way_days))
+    last_two_way = max((t.at for t in touches if t.two_way), default=None)
+
+    now_ts = now.timestamp()
+    recent_from = now_ts - RECENT_DAYS * DAY
+    prior_from = recent_from - PRIOR_DAYS * DAY
+    recent = sum(1 for t in touches if t.at > recent_from)
+    prior = sum(1 for t in touches if prior_from < t.at <= recent_from)
+    my_lat = sorted(acc.my_lat)
+    their_lat = sorted(acc.their_lat)
+    median_my = _median(my_lat)
+    median_their = _median(their_lat)
+    mail_max = max(acc.sent, acc.received)
+    return ContactHistory(
+        person=person,
+        first_contact=acc.first,
+        last_contact=acc.last,
+        last_two_way=datetime.fromtimestamp(last_two_way, UTC) if last_two_way else None,
+        sent=acc.sent,
+        received=acc.received,
+        meetings=acc.meetings,
+        monthly={m: MonthCounts(*c) for m, c in acc.monthly.items()},
+        started_by_me=acc.started_by_me,
+        started_by_them=acc.started_by_them,
+        replies_sent=len(my_lat),
+        replies_received=len(their_lat),
+        my_latency_median_s=round(median_my) if median_my is not None else None,
+        my_latency_p90_s=percentile(my_lat, 0.9),
+        their_latency_median_s=round(median_their) if median_their is not None else None,
+        their_latency_p90_s=percentile(their_lat, 0.9),
+        their_latency_samples=len(their_lat),
+        reciprocity=min(acc.sent, acc.received) / mail_max if mail_max else 0.0,
+        unanswered_run=acc.approaches,
+        unanswered_first=acc.run_first,
+        unanswered_nth=acc.approach_n,
+        last_unanswered=acc.run_last,
+        usual_gap_days=_median(gaps),
+        gap_samples=len(gaps),
+        trend=_trend(recent, prior),
+        recent_interactions=recent,
+        prior_interactions=prior,
+        owed=tuple(acc.owed.values()),
+        touches=tuple(touches),
+    )
+
+
+def _trend(recent: int, prior: int) -> str:
+    if not recent and not prior:
+        return "quiet"
+    if not prior:
+        return "new"
+    ratio = (recent / RECENT_DAYS) / (prior / PRIOR_DAYS)
+    if ratio >= 1.5:
+        return "rising"
+    if ratio <= 0.5:
+        return "falling"
+    return "steady"

@@ -1,0 +1,270 @@
+"""Addresses grouped into persons, and why each group was formed.
+
+Who is a contact: an address that takes part in a personal (unflagged) interaction with the owner,
+or that an address-book card lists. Never a contact: the owner's own addresses, any address seen
+only on noise (bulk, list, automated mail is never a contact source), no-reply and mailer-daemon
+style addresses, mailing-list addresses (a ``List-Id``'s posting address, the recipients of list
+mail that are not the owner), and whatever the settings exclude.
+
+Addresses are merged into one person only on evidence, and every merge records its reason:
+
+- one address-book card lists them together;
+- the same full name (at least two words) at the same organisation, where the organisation is the
+  card's ORG, else the address's domain unless that is a freemail domain;
+- the user said so (``contacts merge``), which also undoes nothing else.
+
+Different names are never merged on a guess. ``contacts split`` (an override with an empty person)
+keeps an address apart from every automatic merge.
+
+Exports: ``Person``, ``Identities``, ``AddressStats``, ``collect_address_stats``,
+``resolve_identities``, ``name_key``, ``FREEMAIL``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ..addresses import is_automated_address
+from ..model import ContactCard, Interaction
+from .settings import Settings
+
+__all__ = [
+    "FREEMAIL",
+    "AddressStats",
+    "Identities",
+    "Person",
+    "collect_address_stats",
+    "name_key",
+    "resolve_identities",
+]
+
+FREEMAIL = frozenset(
+    {
+        "gmail.com", "googlemail.com", "yahoo.com", "yahoo.de", "yahoo.co.uk", "ymail.com",
+        "hotmail.com", "hotmail.de", "hotmail.co.uk", "outlook.com", "outlook.de", "live.com",
+        "live.de", "msn.com", "icloud.com", "me.com", "mac.com", "aol.com", "gmx.de", "gmx.net",
+        "gmx.at", "gmx.ch", "gmx.com", "web.de", "t-online.de", "freenet.de", "posteo.de",
+        "mailbox.org", "proton.me", "protonmail.com", "pm.me", "zoho.com", "mail.com", "mail.ru",
+        "yandex.ru", "yandex.com", "qq.com", "163.com", "126.com", "arcor.de", "bluewin.ch",
+        "orange.fr", "free.fr", "laposte.net", "libero.it", "btinternet.com", "comcast.net",
+    }
+)  # fmt: skip
+
+
+def name_key(name: str) -> str:
+    """A display name for comparison: "Doe, John" and "john  DOE" both become "john doe";
+    accents are kept (Müller is not Muller), quotes and case are not."""
+    text = unicodedata.normalize("NFC", name).strip().strip("'\"").strip()
+    if "@" in text:
+        return ""
+    if text.count(",") == 1:
+        last, first = (part.strip() for part in text.split(","))
+        if last and first:
+            text = f"{first} {last}"
+    return " ".join(text.casefold().split())
+
+
+@dataclass
+class AddressStats:
+    """What the interactions say about addresses, gathered in one pass (mutable while built)."""
+
+    personal: Counter[str] = field(default_factory=Counter)  # personal interactions per address
+    names: dict[str, Counter[str]] = field(default_factory=dict)  # display names seen
+    lists: set[str] = field(default_factory=set)  # list posting addresses
+
+    def add(self, item: Interaction, owner: frozenset[str]) -> None:
+        if item.is_noise or item.list_id:
+            if item.list_id:
+                self._add_list(item, owner)
+            return
+        for box in item.participants():
+            if box.address in owner:
+                continue
+            self.personal[box.address] += 1
+            if box.name:
+                self.names.setdefault(box.address, Counter())[box.name] += 1
+
+    def _add_list(self, item: Interaction, owner: frozenset[str]) -> None:
+        # The posting address is the recipient the List-Id names (its domain or local part);
+        # failing that, the single recipient who is not the owner.
+        list_id = item.list_id.casefold()
+        others = [m.address for m in item.recipients() if m.address not in owner]
+        named = [
+            a for a in others if a.rpartition("@")[2] in list_id or a.partition("@")[0] in list_id
+        ]
+        if named:
+            self.lists.update(named)
+        elif len(others) == 1:
+            self.lists.add(others[0])
+
+
+def collect_address_stats(
+    interactions: Iterable[Interaction], owner: frozenset[str]
+) -> AddressStats:
+    stats = AddressStats()
+    for item in interactions:
+        stats.add(item, owner)
+    return stats
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person: a primary address (the key), every address, a name, an organisation."""
+
+    key: str
+    addresses: tuple[str, ...]
+    name: str
+    organisation: str
+    merged_because: tuple[str, ...] = ()  # one line per merge, empty for a lone address
+
+
+@dataclass(frozen=True)
+class Identities:
+    """Every person, and each contact address's person key."""
+
+    persons: Mapping[str, Person]
+    person_of: Mapping[str, str]
+
+    def find(self, address: str) -> Person | None:
+        key = self.person_of.get(address)
+        return self.persons[key] if key is not None else None
+
+
+class _Groups:
+    """Union-find over addresses, remembering why groups were joined."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.reasons: dict[str, list[str]] = {}
+
+    def add(self, address: str) -> None:
+        self.parent.setdefault(address, address)
+
+    def root(self, address: str) -> str:
+        parent = self.parent
+        while parent[address] != address:
+            parent[address] = parent[parent[address]]
+            address = parent[address]
+        return address
+
+    def join(self, a: str, b: str, reason: str) -> None:
+        ra, rb = self.root(a), self.root(b)
+        if ra == rb:
+            return
+        if rb < ra:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.reasons.setdefault(ra, []).extend(self.reasons.pop(rb, []))
+        self.reasons[ra].append(reason)
+
+
+def resolve_identities(
+    stats: AddressStats,
+    cards: Iterable[ContactCard],
+    *,
+    owner: frozenset[str],
+    settings: Settings,
+    overrides: Mapping[str, tuple[str, str]] | None = None,
+) -> Identities:
+    """Group contact addresses into persons (see the module docstring for the rules)."""
+    overrides = overrides or {}
+    split = {a for a, (person, _) in overrides.items() if not person}
+    card_list = [c for c in cards if not c.is_me and not (set(c.addresses) & owner)]
+
+    def eligible(address: str) -> bool:
+        return bool(
+            address
+            and address not in owner
+            and address not in stats.lists
+            and not is_automated_address(address)
+            and not settings.is_excluded(address)
+        )
+
+    groups = _Groups()
+    card_of: dict[str, ContactCard] = {}
+    for address in stats.personal:
+        if eligible(address):
+            groups.add(address)
+    for card in card_list:
+        addresses = [a for a in card.addresses if eligible(a)]
+        for address in addresses:
+            groups.add(address)
+            card_of.setdefault(address, card)
+        joinable = [a for a in addresses if a not in split]
+        label = card.full_name or card.organisation or "(no name)"
+        for other in joinable[1:]:
+            groups.join(joinable[0], other, f"{joinable[0]} and {other}: one card ({label})")
+
+    def display_name(address: str) -> str:
+        card = card_of.get(address)
+        if card is not None and card.full_name:
+            return card.full_name
+        seen = stats.names.get(address)
+        if seen:
+            # The most common spelling; ties go to the alphabetically first for stability.
+            return min(seen.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        return ""
+
+    def organisation(address: str) -> str:
+        card = card_of.get(address)
+        if card is not None and card.organisation:
+            return card.organisation
+        domain = address.rpartition("@")[2]
+        return "" if domain in FREEMAIL else domain
+
+    # Same full name at the same organisation.
+    by_name_org: dict[tuple[str, str], str] = {}
+    for address in sorted(groups.parent):
+        if address in split:
+            continue
+        key = name_key(display_name(address))
+        org = organisation(address).casefold()
+        if len(key.split()) < 2 or not org:
+            continue
+        first = by_name_org.setdefault((key, org), address)
+        if first != address:
+            groups.join(
+                first,
+                address,
+                f"{first} and {address}: same name ({display_name(address)}) "
+                f"at {organisation(address)}",
+            )
+
+    # The user's merges last: they win over everything automatic.
+    for address, (person, reason) in sorted(overrides.items()):
+        if person and address in groups.parent and person in groups.parent:
+            why = f": {reason}" if reason else ""
+            groups.join(person, address, f"{address} merged into {person} by you{why}")
+
+    members: dict[str, list[str]] = {}
+    for address in groups.parent:
+        members.setdefault(groups.root(address), []).append(address)
+
+    persons: dict[str, Person] = {}
+    person_of: dict[str, str] = {}
+    for root, addresses in members.items():
+        # The primary address: the most used, then a card's, then alphabetical.
+        addresses.sort(key=lambda a: (-stats.personal.get(a, 0), a not in card_of, a))
+        key = addresses[0]
+        name = next((n for n in map(display_name, addresses) if n), "") or _name_from(key)
+        org = next((o for o in map(organisation, addresses) if o), "")
+        persons[key] = Person(
+            key=key,
+            addresses=tuple(addresses),
+            name=name,
+            organisation=org,
+            merged_because=tuple(groups.reasons.get(root, ())),
+        )
+        for address in addresses:
+            person_of[address] = key
+    return Identities(persons=persons, person_of=person_of)
+
+
+def _name_from(address: str) -> str:
+    """A readable fallback name from the local part: jane.doe → Jane Doe."""
+    local = address.partition("@")[0]
+    parts = [p for p in local.replace("_", ".").replace("-", ".").split(".") if p]
+    return " ".join(p.capitalize() for p in parts) or address

@@ -1,0 +1,133 @@
+"""Key persons in the owner's mail graph: clusters, brokers, and where information converges.
+
+The graph: one node per person; an edge between two people each time they appear together on a
+personal message or meeting (weight = how often), leaving out the owner, noise and items with more
+than ``graph_max_participants`` people (an all-hands invite connects nobody in particular). Only the
+owner's own mail is seen, so this is the network as the owner experiences it.
+
+- **clusters**: communities by greedy modularity (label propagation above ``graph_exact_nodes``
+  nodes, where greedy modularity gets slow), each named by its members' dominant organisation;
+- **brokers**: the highest betweenness centrality (sampled with ``k`` pivots on large graphs, with a
+  fixed seed so runs agree), with the clusters each one touches: a broker touching several clusters
+  is where information converges.
+
+Exports: ``Cluster``, ``KeyPerson``, ``MailGraph``, ``find_key_persons``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import networkx as nx
+
+from ..model import Interaction, Kind
+from .identity import Identities
+from .settings import Settings
+
+__all__ = ["Cluster", "KeyPerson", "MailGraph", "find_key_persons"]
+
+TOP_BROKERS = 10
+MIN_CLUSTER = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    name: str  # the dominant organisation, or "mixed"
+    members: tuple[str, ...]  # person keys, most connected first
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPerson:
+    person: str
+    betweenness: float
+    degree: int  # how many people they appear with
+    clusters: tuple[str, ...]  # names of the clusters their neighbours belong to
+    reason: str
+
+
+@dataclass
+class MailGraph:
+    """Co-occurrence counts built item by item (mutable while the pass runs)."""
+
+    edges: Counter[tuple[str, str]] = field(default_factory=Counter)
+    nodes: set[str] = field(default_factory=set)
+
+    def add(
+        self,
+        item: Interaction,
+        person_of: Mapping[str, str],
+        owner: frozenset[str],
+        max_participants: int,
+    ) -> None:
+        if item.is_noise or (item.kind is Kind.MEETING and item.cancelled):
+            return
+        addresses = {m.address for m in item.participants()}
+        if not addresses & owner or len(addresses) > max_participants:
+            return
+        people = sorted({person_of[a] for a in addresses if a in person_of})
+        self.nodes.update(people)
+        for pair in combinations(people, 2):
+            self.edges[pair] += 1
+
+
+def find_key_persons(
+    graph: MailGraph,
+    identities: Identities,
+    settings: Settings,
+    candidates: Iterable[str] | None = None,
+) -> tuple[tuple[KeyPerson, ...], tuple[Cluster, ...]]:
+    """Brokers and clusters of the graph (``candidates`` limits who may be called a broker)."""
+    g: nx.Graph[str] = nx.Graph()
+    for (a, b), weight in graph.edges.items():
+        # Distance for betweenness: frequent co-occurrence makes people close.
+        g.add_edge(a, b, weight=weight, distance=1.0 / weight)
+    if g.number_of_nodes() == 0:
+        return (), ()
+    exact = g.number_of_nodes() <= settings.graph_exact_nodes
+    if exact:
+        communities = nx.community.greedy_modularity_communities(g, weight="weight")
+    else:
+        communities = list(nx.community.label_propagation_communities(g))
+    clusters: list[Cluster] = []
+    cluster_of: dict[str, str] = {}
+    for members in communities:
+        if len(members) < MIN_CLUSTER:
+            continue
+        ordered = sorted(members, key=lambda p: (-g.degree(p, weight="weight"), p))
+        orgs = Counter(
+            identities.persons[p].organisation for p in ordered if p in identities.persons
+        )
+        orgs.pop("", None)
+        top = orgs.most_common(1)
+        name = top[0][0] if top and top[0][1] * 2 > len(ordered) else "mixed"
+        if top and name == "mixed":
+            name = f"mixed, mostly {top[0][0]}"
+        base, n = name, 2
+        while any(c.name == name for c in clusters):
+            name, n = f"{base} ({n})", n + 1
+        clusters.append(Cluster(name, tuple(ordered)))
+        for person in ordered:
+            cluster_of[person] = name
+    clusters.sort(key=lambda c: (-len(c.members), c.name))
+
+    k = None if exact else min(g.number_of_nodes(), 200)
+    centrality = nx.betweenness_centrality(g, k=k, weight="distance", seed=7)
+    allowed = set(candidates) if candidates is not None else None
+    brokers: list[KeyPerson] = []
+    for person, value in sorted(centrality.items(), key=lambda kv: (-kv[1], kv[0])):
+        if value <= 0 or len(brokers) >= TOP_BROKERS:
+            break
+        if allowed is not None and person not in allowed:
+            continue
+        touched = sorted({cluster_of[n] for n in g.neighbors(person) if n in cluster_of})
+        own = cluster_of.get(person)
+        reach = sorted(set(touched) | ({own} if own else set()))
+        if len(reach) > 1:
+            reason = f"connects {len(reach)} groups: " + ", ".join(reach)
+        else:
+            reason = f"on many paths between the {g.degree(person)} people they appear with"
+        brokers.append(KeyPerson(person, round(value, 4), g.degree(person), tuple(reach), reason))
+    return tuple(brokers), tuple(clusters)

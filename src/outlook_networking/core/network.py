@@ -1,0 +1,199 @@
+"""The one entry point the CLI calls: everything the core knows about the network, as of now.
+
+:func:`analyse` takes the stored interactions and cards, the owner's addresses, the settings and
+``now``, and returns a :class:`Network`: contacts ordered by score (each with person, history,
+score, tier, reasons and next step), the open follow-ups, key persons, clusters and time invested.
+Items after ``now`` are ignored, so ``--now`` replays the past exactly.
+
+Cost: the interactions are materialised once and sorted (linear on the store's time-ordered
+output); then one pass collects address statistics, one pairs threads, one builds histories and
+one the graph and time tallies. Per-person work afterwards is linear in that person's items.
+
+Exports: ``ContactView``, ``Network``, ``analyse``, ``review``, ``REVIEW_DOC``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..addresses import normalise
+from ..model import ContactCard, Interaction
+from . import review as review_module
+from .followups import FollowUp, find_followups
+from .history import ContactHistory, build_histories
+from .identity import Identities, Person, collect_address_stats, resolve_identities
+from .keypersons import Cluster, KeyPerson, MailGraph, find_key_persons
+from .scoring import Strength, strength
+from .settings import Settings
+from .threads import Threads, analyse_threads
+from .tiers import TierAssignment, assign_tiers, explain
+from .timeinvested import TimeInvested, TimeTally
+
+__all__ = ["REVIEW_DOC", "ContactView", "Network", "analyse", "review"]
+
+REVIEW_DOC = "review:latest"  # the Store.put_doc key the CLI keeps the last review snapshot under
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """One person as every output shows them."""
+
+    person: Person
+    history: ContactHistory
+    strength: Strength
+    tier: TierAssignment
+    role: str
+    followups: tuple[FollowUp, ...]
+
+    @property
+    def address(self) -> str:
+        return self.person.key
+
+    @property
+    def name(self) -> str:
+        return self.person.name
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        return self.person.addresses
+
+    @property
+    def organisation(self) -> str:
+        return self.person.organisation
+
+    @property
+    def score(self) -> float:
+        return self.strength.score
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.tier.reasons
+
+    @property
+    def next_step(self) -> str:
+        return self.tier.next_step
+
+    @property
+    def summary(self) -> str:
+        """``"B: 94 days since last two-way contact, ..."``."""
+        return explain(self.tier)
+
+
+@dataclass(frozen=True)
+class Network:
+    """The analysed network as of ``now``."""
+
+    now: datetime
+    owner: frozenset[str]
+    settings: Settings
+    contacts: tuple[ContactView, ...]  # by score, highest first
+    followups: tuple[FollowUp, ...]  # by due date
+    key_persons: tuple[KeyPerson, ...]
+    clusters: tuple[Cluster, ...]
+    time: TimeInvested
+    identities: Identities
+    threads: Threads
+
+    def find(self, address: str) -> ContactView | None:
+        """The contact an address belongs to (any of their addresses, any spelling)."""
+        person = self.identities.person_of.get(normalise(address) or address)
+        if person is None:
+            return None
+        return next((c for c in self.contacts if c.person.key == person), None)
+
+    def tier(self, tier: str) -> tuple[ContactView, ...]:
+        return tuple(c for c in self.contacts if c.tier.tier == tier.upper())
+
+
+def analyse(
+    interactions: Iterable[Interaction],
+    cards: Iterable[ContactCard],
+    *,
+    owner: frozenset[str],
+    settings: Settings,
+    now: datetime,
+    identity_overrides: Mapping[str, tuple[str, str]] | None = None,
+    last_review: Mapping[str, Any] | None = None,
+) -> Network:
+    """Analyse the network (see the module docstring).
+
+    Parameters:
+        owner: the owner's addresses; addresses of a "me" card are added.
+        identity_overrides: ``Store.identity_overrides()``.
+        last_review: the last stored review snapshot (``Store.get_doc(REVIEW_DOC)``), so the
+            annual-review follow-up disappears once this year's review is done.
+    """
+    card_list = list(cards)
+    owner = frozenset(owner) | {a for c in card_list if c.is_me for a in c.addresses}
+    items = sorted((i for i in interactions if i.at <= now), key=lambda i: i.at)
+
+    stats = collect_address_stats(items, owner)
+    identities = resolve_identities(
+        stats, card_list, owner=owner, settings=settings, overrides=identity_overrides
+    )
+    threads = analyse_threads(items)
+    histories = build_histories(items, threads, identities, owner=owner, settings=settings, now=now)
+    graph = MailGraph()
+    tally = TimeTally()
+    person_of = identities.person_of
+    for item in items:
+        graph.add(item, person_of, owner, settings.graph_max_participants)
+        tally.add(item, person_of, owner)
+    del items
+
+    strengths = {p: strength(h, settings, now) for p, h in histories.items()}
+    tiers = assign_tiers(histories, strengths, identities, settings=settings, now=now)
+    review_year = last_review.get("year") if last_review else None
+    followups = find_followups(
+        histories,
+        tiers,
+        identities,
+        settings=settings,
+        now=now,
+        last_review_year=review_year if isinstance(review_year, int) else None,
+    )
+    by_person: dict[str, list[FollowUp]] = {}
+    for followup in followups:
+        by_person.setdefault(followup.contact, []).append(followup)
+    roles = {person_of[a]: r for a, r in settings.roles.items() if a in person_of}
+    contacts = sorted(
+        (
+            ContactView(
+                person=identities.persons[p],
+                history=h,
+                strength=strengths[p],
+                tier=tiers[p],
+                role=roles.get(p, ""),
+                followups=tuple(by_person.get(p, ())),
+            )
+            for p, h in histories.items()
+        ),
+        key=lambda c: (-c.strength.score, c.person.name.casefold(), c.person.key),
+    )
+    active = {c.person.key for c in contacts if c.history.last_two_way is not None}
+    key_persons, clusters = find_key_persons(graph, identities, settings, candidates=active)
+    return Network(
+        now=now,
+        owner=owner,
+        settings=settings,
+        contacts=tuple(contacts),
+        followups=tuple(followups),
+        key_persons=key_persons,
+        clusters=clusters,
+        time=tally.result(settings, now),
+        identities=identities,
+        threads=threads,
+    )
+
+
+def review(
+    network: Network,
+    previous_snapshot: Mapping[str, Any] | None,
+    settings: Settings,
+    now: datetime,
+) -> review_module.Review:
+    """The annual review; ``result.snapshot`` is what the CLI stores under ``REVIEW_DOC``."""
+    return review_module.build_review(network.contacts, previous_snapshot, settings, now)
