@@ -269,6 +269,15 @@ def test_the_secret_is_private_and_survives_restarts(
     assert load_or_create_secret(cert_dir) == secret
 
 
+@pytest.mark.parametrize("content", ["short", '"><script>alert(1)</script>' * 3, "\xff" * 40])
+def test_a_damaged_secret_file_is_replaced(tmp_path: Path, content: str) -> None:
+    (tmp_path / "addin-secret").write_bytes(content.encode("latin-1"))
+    secret = load_or_create_secret(tmp_path)
+    assert secret != content and len(secret) >= 32
+    assert secret.replace("-", "").replace("_", "").isalnum()
+    assert stat.S_IMODE((tmp_path / "addin-secret").stat().st_mode) == 0o600
+
+
 def test_a_fresh_data_directory_gets_a_new_secret(tmp_path: Path, cert_dir: Path) -> None:
     assert load_or_create_secret(tmp_path) != load_or_create_secret(cert_dir)
 

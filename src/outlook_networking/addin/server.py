@@ -43,6 +43,7 @@ import importlib.resources
 import json
 import logging
 import os
+import re
 import secrets
 import socket
 import socketserver
@@ -74,6 +75,7 @@ CardFor = Callable[[str], Mapping[str, Any] | None]
 SECRET_FILENAME = "addin-secret"
 SECRET_HEADER = "X-Outlook-Networking-Secret"
 _SECRET_PLACEHOLDER = b"__OUTLOOK_NETWORKING_SECRET__"
+_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,128}")
 _MAX_ADDRESS_LENGTH = 320  # RFC 3696 errata: 64 + 1 + 255
 _HANDLER_TIMEOUT_S = 15.0
 
@@ -107,9 +109,10 @@ def load_or_create_secret(data_dir: Path | str) -> str:
     path = directory / SECRET_FILENAME
     try:
         existing = path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, UnicodeDecodeError):
         existing = ""
-    if len(existing) >= 32:
+    # The secret is written into HTML as it is served: accept only what token_urlsafe makes.
+    if _SECRET_SHAPE.fullmatch(existing):
         if os.name == "posix" and path.stat().st_mode & 0o077:
             path.chmod(0o600)
         return existing
