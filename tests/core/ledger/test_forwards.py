@@ -15,8 +15,18 @@ BEN = "ben@beta.example"
 
 @pytest.mark.parametrize(
     "subject",
-    ["Fwd: Study", "FW: Study", "WG: Studie", "TR: Étude", "RV: Estudio", "VS: Studie",
-     "Doorst: Studie", "fwd: lower case", "[EXT] WG: tagged", "Fw : spaced"],
+    [
+        "Fwd: Study",
+        "FW: Study",
+        "WG: Studie",
+        "TR: Étude",
+        "RV: Estudio",
+        "VS: Studie",
+        "Doorst: Studie",
+        "fwd: lower case",
+        "[EXT] WG: tagged",
+        "Fw : spaced",
+    ],
 )
 def test_the_owner_forwarding_to_a_contact_is_information_given(subject: str) -> None:
     ledger = ledger_of(mail(ME, ANNA, ago(5), subject=subject))
@@ -30,8 +40,9 @@ def test_replies_to_forwards_and_look_alikes_are_no_forward(subject: str) -> Non
 
 
 def test_each_person_a_forward_goes_to_gets_an_item() -> None:
-    ledger = ledger_of(mail(ME, ANNA, ago(5), cc=[BEN], bcc=["carl@gamma.example"],
-                            subject="Fwd: Paper"))
+    ledger = ledger_of(
+        mail(ME, ANNA, ago(5), cc=[BEN], bcc=["carl@gamma.example"], subject="Fwd: Paper")
+    )
     assert sorted(c for _, c in kinds(ledger)) == [ANNA, BEN, "carl@gamma.example"]
 
 

@@ -27,8 +27,15 @@ def test_the_document_has_the_documented_shape() -> None:
     doc = json.loads(json.dumps(ledger_json(_ledger())))
     assert doc["schema"] == LEDGER_SCHEMA
     assert set(doc) == {
-        "schema", "now", "since", "totals", "contacts", "invests_without_return",
-        "gives_without_return", "followups", "items",
+        "schema",
+        "now",
+        "since",
+        "totals",
+        "contacts",
+        "invests_without_return",
+        "gives_without_return",
+        "followups",
+        "items",
     }
     assert doc["totals"] == {"given": 2, "received": 2, "items": 4, "dismissed": 0}
     ben = next(c for c in doc["contacts"] if c["contact"] == BEN)
@@ -41,7 +48,8 @@ def test_the_document_has_the_documented_shape() -> None:
     assert intro["side"] == "given" and intro["kind"] == "introduction_made"
     (followup,) = doc["followups"]
     assert followup["kind"] == "thank_or_return" and followup["contact"] == XAVER
-    assert set(followup) == {"key", "kind", "contact", "due", "reason", "items"}
+    assert set(followup) == {"key", "kind", "contact", "due", "reason", "subject", "items"}
+    assert len(followup["items"]) == 1
 
 
 def test_a_contacts_balance_can_carry_its_items() -> None:

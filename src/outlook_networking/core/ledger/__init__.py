@@ -10,14 +10,14 @@ stable id), ``detect`` (one pass over the interactions), ``balance`` (window, ba
 relationships, follow-ups) and ``views`` (the JSON schema).
 
 Exports: ``build_ledger``, ``summarise``, ``detect_items``, ``Ledger``, ``Balance``,
-``LedgerItem``, ``LedgerFollowUp``, ``LedgerSettings``, ``ItemKind``, ``Side``, ``Outcome``,
+``LedgerItem``, ``LedgerSettings``, ``ItemKind``, ``Side``, ``Outcome``,
 ``THANK_OR_RETURN``, ``LEDGER_SCHEMA``, ``ledger_json``, ``balance_json``, ``item_json``,
 ``followup_json``.
 """
 
 from __future__ import annotations
 
-from .balance import THANK_OR_RETURN, Balance, Ledger, LedgerFollowUp, build_ledger, summarise
+from .balance import THANK_OR_RETURN, Balance, Ledger, build_ledger, summarise
 from .detect import detect_items
 from .items import ItemKind, LedgerItem, Outcome, Side
 from .rules import LedgerSettings
@@ -29,7 +29,6 @@ __all__ = [
     "Balance",
     "ItemKind",
     "Ledger",
-    "LedgerFollowUp",
     "LedgerItem",
     "LedgerSettings",
     "Outcome",

@@ -8,8 +8,12 @@ introduced the owner to someone or gave at least ``thank_min_help`` items, and t
 nothing; the follow-up is due ``thank_due_days`` after the latest help and resolves itself once the
 owner gives anything back (or the help leaves the window).
 
-Exports: ``Balance``, ``Ledger``, ``LedgerFollowUp``, ``THANK_OR_RETURN``, ``build_ledger``,
-``summarise``.
+The follow-ups are :class:`~outlook_networking.core.followups.FollowUp` values of kind
+``thank_or_return`` with the key ``thank_or_return:<contact>`` (stable while the situation lasts)
+and ``item`` the latest help's message; the ids of all the help behind one are the contact's
+received items (``Ledger.balance(contact).received``).
+
+Exports: ``Balance``, ``Ledger``, ``THANK_OR_RETURN``, ``build_ledger``, ``summarise``.
 """
 
 from __future__ import annotations
@@ -20,12 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ...model import Interaction
+from ..followups import FollowUp
 from ..threads import Threads
 from .detect import detect_items
 from .items import ItemKind, LedgerItem, Side
 from .rules import LedgerSettings
 
-__all__ = ["THANK_OR_RETURN", "Balance", "Ledger", "LedgerFollowUp", "build_ledger", "summarise"]
+__all__ = ["THANK_OR_RETURN", "Balance", "Ledger", "build_ledger", "summarise"]
 
 THANK_OR_RETURN = "thank_or_return"
 
@@ -56,22 +61,6 @@ class Balance:
         return dict(Counter(i.kind for i in (self.given if side is Side.GIVEN else self.received)))
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerFollowUp:
-    """A "thank or return the favour" suggestion, shaped like the intelligence's follow-ups.
-
-    ``key`` is stable per contact (``thank_or_return:<contact>``); ``items`` are the ids of the
-    help behind it.
-    """
-
-    key: str
-    kind: str
-    contact: str
-    due: datetime
-    reason: str
-    items: tuple[str, ...] = ()
-
-
 @dataclass(frozen=True)
 class Ledger:
     """The give-and-take ledger as of ``now``.
@@ -95,7 +84,7 @@ class Ledger:
     balances: Mapping[str, Balance]
     invests_without_return: tuple[Balance, ...]
     gives_without_return: tuple[Balance, ...]
-    followups: tuple[LedgerFollowUp, ...]
+    followups: tuple[FollowUp, ...]
     dismissed: tuple[str, ...] = ()
 
     def balance(self, contact: str) -> Balance:
@@ -206,31 +195,38 @@ def summarise(
     )
 
 
-def _thank_or_return(balance: Balance, settings: LedgerSettings) -> LedgerFollowUp | None:
+_LABELS = {
+    ItemKind.INTRODUCTION_RECEIVED: ("introduction", "introductions"),
+    ItemKind.FORWARD_RECEIVED: ("forward", "forwards"),
+    ItemKind.ANSWER_RECEIVED: ("answer", "answers"),
+}
+
+
+def _thank_or_return(balance: Balance, settings: LedgerSettings) -> FollowUp | None:
     if balance.given or not balance.received:
         return None
-    introductions = [
-        i for i in balance.received if i.kind is ItemKind.INTRODUCTION_RECEIVED
-    ]
+    introductions = [i for i in balance.received if i.kind is ItemKind.INTRODUCTION_RECEIVED]
     if not introductions and balance.received_count < settings.thank_min_help:
         return None
     latest = balance.received[-1]
+    name = next((i.name for i in reversed(balance.received) if i.name), balance.contact)
     counts = balance.by_kind(Side.RECEIVED)
-    parts = [f"{n} {kind.value.replace('_', ' ')}" for kind, n in sorted(counts.items())]
+    parts = [
+        f"{n} {_LABELS[kind][0] if n == 1 else _LABELS[kind][1]}"
+        for kind, n in sorted(counts.items())
+        if kind in _LABELS
+    ]
+    reason = f"{name} gave you {', '.join(parts)} in the last {settings.window_days} days"
     if introductions:
         names = ", ".join(sorted({o for i in introductions for o in i.others}))
-        reason = f"introduced you to {names}; "
-    else:
-        reason = ""
-    reason += (
-        f"{balance.received_count} received ({', '.join(parts)}) "
-        f"in {settings.window_days} days, nothing given back"
-    )
-    return LedgerFollowUp(
+        reason += f" (introduced you to {names})"
+    reason += "; you gave nothing back in that time"
+    return FollowUp(
         key=f"{THANK_OR_RETURN}:{balance.contact}",
         kind=THANK_OR_RETURN,
         contact=balance.contact,
         due=latest.at + timedelta(days=settings.thank_due_days),
         reason=reason,
-        items=tuple(i.id for i in balance.received),
+        subject=f"Thank or return the favour: {name}",
+        item=latest.messages[-1],
     )

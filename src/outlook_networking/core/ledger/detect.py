@@ -149,7 +149,7 @@ class _Introduction:
     kind: ItemKind
     message: Interaction
     contact: str
-    address: str
+    box: Mailbox
     others: tuple[str, ...]
     watches: list[_Watch] = field(default_factory=list)
 
@@ -165,10 +165,11 @@ class _Introduction:
             ):
                 best = watch
         return LedgerItem(
-            id=item_id(self.kind, (self.message,), self.address),
+            id=item_id(self.kind, (self.message,), self.box.address),
             kind=self.kind,
             contact=self.contact,
-            address=self.address,
+            address=self.box.address,
+            name=self.box.name,
             at=self.message.at,
             subject=self.message.subject,
             messages=(item_key(self.message),),
@@ -290,7 +291,7 @@ class _Pass:
             forwarded_to = self.people.people((*item.to, *item.cc, *item.bcc))
             if 1 <= len(forwarded_to) <= settings.forward_max_recipients:
                 for pid, box in forwarded_to:
-                    self._add(ItemKind.FORWARD_SENT, (item,), pid, box.address, item.at)
+                    self._add(ItemKind.FORWARD_SENT, (item,), pid, box, item.at)
 
     def _introduced(
         self, item: Interaction, new: list[tuple[tuple[int, Mailbox], tuple[int, Mailbox]]]
@@ -304,7 +305,7 @@ class _Pass:
                 entry = entries.get(pid)
                 if entry is None:
                     entry = entries[pid] = _Introduction(
-                        ItemKind.INTRODUCTION_MADE, item, keys[pid], box.address, ()
+                        ItemKind.INTRODUCTION_MADE, item, keys[pid], box, ()
                     )
                 entry.others = (*entry.others, keys[other])
                 entry.watches.append(watch)
@@ -334,7 +335,7 @@ class _Pass:
                     ItemKind.INTRODUCTION_RECEIVED,
                     item,
                     keys[sender],
-                    item.sender.address,
+                    item.sender,
                     tuple(keys[p] for p, _ in new),
                 )
                 entry.watches = [self._watch(_OWNER, p, item.at) for p, _ in new]
@@ -345,7 +346,7 @@ class _Pass:
             people = {p for p in addressed if p > 0 and p != sender}
             if _OWNER in addressed and len(people) + 1 <= settings.forward_max_recipients:
                 self._add(
-                    ItemKind.FORWARD_RECEIVED, (item,), sender, item.sender.address, item.at
+                    ItemKind.FORWARD_RECEIVED, (item,), sender, item.sender, item.at
                 )
 
     def _add(
@@ -353,16 +354,17 @@ class _Pass:
         kind: ItemKind,
         messages: tuple[Interaction, ...],
         pid: int,
-        address: str,
+        box: Mailbox,
         at: datetime,
         latency_s: int | None = None,
     ) -> None:
         self.items.append(
             LedgerItem(
-                id=item_id(kind, messages, address),
+                id=item_id(kind, messages, box.address),
                 kind=kind,
                 contact=self.people.keys[pid],
-                address=address,
+                address=box.address,
+                name=box.name,
                 at=at,
                 subject=messages[0].subject,
                 messages=tuple(item_key(m) for m in messages),
@@ -402,7 +404,7 @@ class _Pass:
                     ItemKind.REQUEST_ANSWERED,
                     (parent, child),
                     asker,
-                    parent.sender.address,
+                    parent.sender,
                     child.at,
                     reply.latency_s,
                 )
@@ -416,7 +418,7 @@ class _Pass:
                     ItemKind.ANSWER_RECEIVED,
                     (parent, child),
                     answerer,
-                    child.sender.address,
+                    child.sender,
                     child.at,
                     reply.latency_s,
                 )

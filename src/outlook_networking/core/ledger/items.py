@@ -74,6 +74,7 @@ class LedgerItem:
         kind: what it was; ``side`` follows from it.
         contact: the person key credited (introduced person, forward recipient, requester ...).
         address: the contact's address as it appeared on the message.
+        name: the display name it appeared with (may be empty).
         at: when it happened (for answers: when the answer was sent).
         subject: the subject of the message that made the item.
         messages: the message keys behind it (``source:item_id``): the introduction or forward,
@@ -98,6 +99,7 @@ class LedgerItem:
     outcome_at: datetime | None = None
     evidence: str = ""
     latency_s: int | None = None
+    name: str = ""
 
     @property
     def side(self) -> Side:

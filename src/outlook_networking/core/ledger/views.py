@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .balance import Balance, Ledger, LedgerFollowUp
+from ..followups import FollowUp
+from .balance import Balance, Ledger
 from .items import LedgerItem, Side
 
 __all__ = ["LEDGER_SCHEMA", "balance_json", "followup_json", "item_json", "ledger_json"]
@@ -61,15 +62,16 @@ def balance_json(balance: Balance, *, with_items: bool = False) -> dict[str, Any
     return result
 
 
-def followup_json(followup: LedgerFollowUp) -> dict[str, Any]:
-    """A follow-up in the shape of ``followups --json`` (plus the item ids behind it)."""
+def followup_json(followup: FollowUp, ledger: Ledger) -> dict[str, Any]:
+    """A follow-up in the shape of ``followups --json``, plus the ids of the help behind it."""
     return {
         "key": followup.key,
         "kind": followup.kind,
         "contact": followup.contact,
         "due": _time(followup.due),
         "reason": followup.reason,
-        "items": list(followup.items),
+        "subject": followup.subject,
+        "items": [i.id for i in ledger.balance(followup.contact).received],
     }
 
 
@@ -93,6 +95,6 @@ def ledger_json(ledger: Ledger) -> dict[str, Any]:
             {"contact": b.contact, "received": b.received_count}
             for b in ledger.gives_without_return
         ],
-        "followups": [followup_json(f) for f in ledger.followups],
+        "followups": [followup_json(f, ledger) for f in ledger.followups],
         "items": [item_json(i) for i in ledger.items],
     }
