@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,7 @@ certificate_thumbprint = "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:
     assert account.certificate_thumbprint == "ABCDEF0123456789ABCDEF0123456789ABCDEF01"
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG directories are Linux's")
 def test_a_missing_default_file_means_defaults(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -118,6 +120,7 @@ def test_a_missing_default_file_means_defaults(
         config.account()
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG directories are Linux's")
 def test_the_default_file_is_read_when_present(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -295,3 +298,13 @@ def test_a_settings_error_carries_the_file(tmp_path: Path) -> None:
     error = _error(tmp_path, "[scoring]\nhalf_life_days = 0\n")
     assert error.key == "scoring.half_life_days"
     assert error.path == str(tmp_path / "config.toml")
+
+
+def test_docs_describe_every_account_key() -> None:
+    from dataclasses import fields
+
+    from outlook_networking.config import AccountConfig
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "config.md").read_text()
+    missing = [f.name for f in fields(AccountConfig) if f"| `{f.name}` |" not in docs]
+    assert missing == []

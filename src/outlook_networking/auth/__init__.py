@@ -16,7 +16,7 @@ msal's and keyring's failures arrive as :mod:`outlook_networking.errors` excepti
 from __future__ import annotations
 
 from .app_only import AppTokenProvider
-from .cache import open_token_cache
+from .cache import default_token_cache_path, open_token_cache
 from .delegated import DelegatedTokenProvider, SignedIn, login_device_code
 from .scopes import app_scopes, delegated_scopes
 from .secret_store import password_for, save_password
@@ -29,6 +29,7 @@ __all__ = [
     "SignedIn",
     "TokenProvider",
     "app_scopes",
+    "default_token_cache_path",
     "delegated_scopes",
     "login_device_code",
     "open_token_cache",

@@ -6,7 +6,7 @@ and msal-extensions then raises rather than writing plaintext. We fall back on p
 plain file readable only by the user, at a *different* path, and say so: the caller shows the
 warning once. A sign-in that only works on a desktop would be useless to a long-running agent.
 
-Exports: ``open_token_cache``, ``TokenCache``, ``PLAINTEXT_SUFFIX``.
+Exports: ``open_token_cache``, ``default_token_cache_path``, ``TokenCache``, ``PLAINTEXT_SUFFIX``.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from typing import Any
 
 import msal
 import msal_extensions
+import platformdirs
 
 from ..errors import AuthError
 
-__all__ = ["PLAINTEXT_SUFFIX", "TokenCache", "open_token_cache"]
+__all__ = ["PLAINTEXT_SUFFIX", "TokenCache", "default_token_cache_path", "open_token_cache"]
 
 # The fallback never shares the encrypted cache's path: on Linux that path is only libsecret's
 # signal file, and a later encrypted run must not find tokens lying next to it in clear.
@@ -32,6 +33,12 @@ TokenCache = msal.TokenCache
 """What :func:`open_token_cache` returns; msal applications take it as ``token_cache``."""
 
 _CACHE_ACCOUNT = "token cache"  # the AuthError "account" when no single account is at fault
+
+
+def default_token_cache_path() -> Path:
+    """``msal_token_cache.bin`` in the product's user data directory (not a cache directory:
+    deleting it signs the user out)."""
+    return Path(platformdirs.user_data_dir("outlook-networking")) / "msal_token_cache.bin"
 
 
 def open_token_cache(
