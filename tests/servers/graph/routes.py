@@ -464,22 +464,109 @@ def _contacts_delta(call: Call, folder_ref: str | None = None) -> Reply:
     return _serve_delta(call, coll, kind)
 
 
+_EXT_EXPAND = re.compile(
+    r"singleValueExtendedProperties(?:\(\$filter=id\s+eq\s+'([^']+)'\))?", re.IGNORECASE
+)
+
+
+def _ext_filter(call: Call) -> tuple[bool, str | None]:
+    """Whether ``$expand`` asks for extended properties, and the one id it filters on."""
+    raw = call.query.get("$expand", "")
+    if not raw:
+        return False, None
+    m = _EXT_EXPAND.fullmatch(raw.strip())
+    if m is None:
+        raise _bad(f"Unsupported $expand: {raw}", "ErrorInvalidUrlQuery")
+    return True, m.group(1)
+
+
+def _contact_json(call: Call, item: Item, select: list[str] | None = None) -> dict[str, Any]:
+    out = render(item, select, odata_type="#microsoft.graph.contact")
+    expand, wanted = _ext_filter(call)
+    if expand:
+        # Graph compares extended property ids case-insensitively.
+        out["singleValueExtendedProperties"] = [
+            {"id": pid, "value": value}
+            for pid, value in item.get("_ext", {}).items()
+            if wanted is None or pid.lower() == wanted.lower()
+        ]
+    return out
+
+
+def _contacts_delta(call: Call, folder_ref: str | None = None) -> Reply:
+    coll = _contact_folder(call, folder_ref)
+    path = (
+        "/contacts/delta" if folder_ref is None else f"/contactFolders/{folder_ref}/contacts/delta"
+    )
+    kind = DeltaKind(path, CONTACT_PROPS, "microsoft.graph.contact")
+    return _serve_delta(call, coll, kind)
+
+
 def _list_contacts(call: Call, folder_ref: str | None = None) -> Reply:
     coll = _contact_folder(call, folder_ref)
+    if call.method == "POST":
+        return _create_contact(call, coll)
     try:
         select = parse_select(call.query.get("$select"), CONTACT_PROPS, "microsoft.graph.contact")
     except SelectError as exc:
         raise _bad(str(exc), "RequestBroker--ParseUri") from None
-    rendered = [render(c, select, odata_type="#microsoft.graph.contact") for c in coll]
+    rendered = [_contact_json(call, c, select) for c in coll]
     path = "/contacts" if folder_ref is None else f"/contactFolders/{folder_ref}/contacts"
     return _list_paged(call, rendered, path, 10, "microsoft.graph.contact")
+
+
+def _create_contact(call: Call, coll: Collection) -> Reply:
+    body = call.body
+    if not isinstance(body, dict):
+        raise _bad("Empty Payload. JSON content expected.", "BadRequest")
+    ext_in = body.get("singleValueExtendedProperties", [])
+    if not isinstance(ext_in, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("id"), str) and isinstance(e.get("value"), str)
+        for e in ext_in
+    ):
+        raise _bad("singleValueExtendedProperties must be id/value pairs.", "ErrorInvalidProperty")
+    item_id = call.mailbox.new_id("contact")
+    now = iso(call.now)
+    item: Item = {
+        "id": item_id,
+        "createdDateTime": now,
+        "lastModifiedDateTime": now,
+        "categories": [],
+        "parentFolderId": coll.key.split(":", 1)[1],
+        "displayName": "",
+        "givenName": None,
+        "surname": None,
+        "middleName": None,
+        "nickName": None,
+        "title": None,
+        "companyName": None,
+        "department": None,
+        "jobTitle": None,
+        "emailAddresses": [],
+        "businessPhones": [],
+        "homePhones": [],
+        "mobilePhone": None,
+        "personalNotes": "",
+        "birthday": None,
+        "imAddresses": [],
+    }
+    _apply_contact_fields(
+        item, {k: v for k, v in body.items() if k != "singleValueExtendedProperties"}
+    )
+    if ext_in:
+        item["_ext"] = {e["id"]: e["value"] for e in ext_in}
+    coll.put(item)
+    return Reply(201, render(item, None, odata_type="#microsoft.graph.contact"))
 
 
 def _get_contact(call: Call, contact_id: str) -> Reply:
     found = call.mailbox.find_contact(contact_id)
     if found is None:
         raise _not_found()
-    return Reply(200, render(found[1], None, odata_type="#microsoft.graph.contact"))
+    if call.method == "DELETE":
+        found[0].remove(contact_id)
+        return Reply(204)
+    return Reply(200, _contact_json(call, found[1]))
 
 
 CONTACT_READ_ONLY = frozenset(
@@ -500,6 +587,11 @@ def _apply_contact_fields(item: Item, body: dict[str, Any]) -> None:
             raise _bad(f"The property '{key}' is read-only.", "ErrorInvalidPropertyRequest")
         if key == "categories":
             value = _string_list(value, key)
+        if key == "emailAddresses" and (
+            not isinstance(value, list)
+            or not all(isinstance(v, dict) and isinstance(v.get("address"), str) for v in value)
+        ):
+            raise _bad("emailAddresses must be emailAddress objects.", "ErrorInvalidProperty")
         item[key] = value
 
 
@@ -514,7 +606,7 @@ def _patch_contact(call: Call, contact_id: str) -> Reply:
     _apply_contact_fields(item, call.body)
     item["lastModifiedDateTime"] = iso(call.now)
     coll.put(item)
-    return Reply(200, render(item, None, odata_type="#microsoft.graph.contact"))
+    return Reply(200, _contact_json(call, item))
 
 
 # --------------------------------------------------------------------------- categories
@@ -904,9 +996,13 @@ ROUTES: list[tuple[frozenset[str], re.Pattern[str], Handler]] = [
     (frozenset({"GET"}), re.compile(rf"/(?:calendar/)?events/{_SEG}"), _get_event),
     (frozenset({"GET"}), re.compile(r"/contacts/delta"), _contacts_delta),
     (frozenset({"GET"}), re.compile(rf"/contactFolders/{_SEG}/contacts/delta"), _contacts_delta),
-    (frozenset({"GET"}), re.compile(r"/contacts"), _list_contacts),
-    (frozenset({"GET"}), re.compile(rf"/contactFolders/{_SEG}/contacts"), _list_contacts),
-    (frozenset({"GET"}), re.compile(rf"/(?:contactFolders/[^/]+/)?contacts/{_SEG}"), _get_contact),
+    (frozenset({"GET", "POST"}), re.compile(r"/contacts"), _list_contacts),
+    (frozenset({"GET", "POST"}), re.compile(rf"/contactFolders/{_SEG}/contacts"), _list_contacts),
+    (
+        frozenset({"GET", "DELETE"}),
+        re.compile(rf"/(?:contactFolders/[^/]+/)?contacts/{_SEG}"),
+        _get_contact,
+    ),
     (
         frozenset({"PATCH"}),
         re.compile(rf"/(?:contactFolders/[^/]+/)?contacts/{_SEG}"),

@@ -309,7 +309,10 @@ class GraphServer:
                         for i, e in mb.events.items.items()
                     },
                     "contacts": {
-                        i: render(c, None, odata_type="#microsoft.graph.contact")
+                        i: {
+                            **render(c, None, odata_type="#microsoft.graph.contact"),
+                            "singleValueExtendedProperties": dict(c.get("_ext", {})),
+                        }
                         for coll in mb.contacts.values()
                         for i, c in coll.items.items()
                     },
@@ -362,6 +365,7 @@ class GraphServer:
                 else:
                     address = sender if isinstance(sender, str) else sender[0]
                     header_list = [
+                        {"name": "Received", "value": "from mx.example.com by example.com"},
                         {"name": "Message-ID", "value": mid},
                         {"name": "From", "value": address},
                         {"name": "Subject", "value": subject},

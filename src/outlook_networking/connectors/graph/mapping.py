@@ -1,0 +1,228 @@
+"""Graph JSON in, the product's values out: messages, events and contacts.
+
+Pure functions over the documented resource shapes (message, event, contact). Metadata only:
+bodies are never requested. In-Reply-To and References exist only in
+``internetMessageHeaders``, which Graph may omit (often on Sent Items): then the thread is found
+by ``conversationId`` alone.
+
+Exports: ``MESSAGE_SELECT``, ``CONTACT_SELECT``, ``interaction_from_message``,
+``interaction_from_event``, ``card_from_contact``, ``parse_graph_time``,
+``parse_date_time_zone``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ...addresses import decode_name, normalise
+from ...model import Attendee, ContactCard, Interaction, Kind, Mailbox, Response
+from ...noise import classify, header_map
+from ...sources.headers import message_ids
+from ..base import Problem
+
+__all__ = [
+    "CONTACT_SELECT",
+    "MESSAGE_SELECT",
+    "card_from_contact",
+    "interaction_from_event",
+    "interaction_from_message",
+    "parse_date_time_zone",
+    "parse_graph_time",
+]
+
+MESSAGE_SELECT = (
+    "subject,from,sender,toRecipients,ccRecipients,bccRecipients,sentDateTime,"
+    "receivedDateTime,internetMessageId,conversationId,internetMessageHeaders,categories,"
+    "parentFolderId"
+)
+CONTACT_SELECT = "displayName,givenName,surname,emailAddresses,companyName,categories"
+
+_RESPONSES = {
+    "none": Response.NONE,
+    "notresponded": Response.NONE,
+    "accepted": Response.ACCEPTED,
+    "tentativelyaccepted": Response.TENTATIVE,
+    "declined": Response.DECLINED,
+    "organizer": Response.ORGANIZER,
+}
+
+
+def parse_graph_time(value: Any) -> datetime | None:
+    """A Graph DateTimeOffset (``2026-11-02T09:00:00Z``, up to seven fraction digits)."""
+    if not isinstance(value, str) or not value:
+        return None
+    return _parse(value, UTC)
+
+
+def parse_date_time_zone(value: Any) -> datetime | None:
+    """A ``dateTimeTimeZone`` value as an aware UTC datetime (unknown zones count as UTC)."""
+    if not isinstance(value, dict) or not isinstance(value.get("dateTime"), str):
+        return None
+    zone_name = str(value.get("timeZone") or "UTC")
+    zone: Any = UTC
+    if zone_name.upper() not in ("UTC", "GMT", "COORDINATED UNIVERSAL TIME"):
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = UTC  # a Windows zone name; the connector asks for UTC, so this is rare
+    return _parse(value["dateTime"], zone)
+
+
+def _parse(text: str, zone: Any) -> datetime | None:
+    text = text.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    if "." in text:
+        head, _, tail = text.partition(".")
+        digits = "".join(ch for ch in tail if ch.isdigit())
+        text = f"{head}.{digits[:6]}{tail[len(digits) :]}"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
+def _mailbox(value: Any) -> Mailbox | None:
+    """A Graph ``recipient`` (``{"emailAddress": {"name", "address"}}``) as a Mailbox."""
+    if not isinstance(value, dict):
+        return None
+    inner = value.get("emailAddress")
+    if not isinstance(inner, dict):
+        return None
+    address = normalise(str(inner.get("address") or ""))
+    if not address:
+        return None
+    name = decode_name(str(inner.get("name") or ""))
+    return Mailbox(address, "" if name.lower() == address else name)
+
+
+def _mailboxes(values: Any) -> tuple[Mailbox, ...]:
+    if not isinstance(values, list):
+        return ()
+    out: list[Mailbox] = []
+    seen: set[str] = set()
+    for value in values:
+        box = _mailbox(value)
+        if box is not None and box.address not in seen:
+            seen.add(box.address)
+            out.append(box)
+    return tuple(out)
+
+
+def _categories(values: Any) -> tuple[str, ...]:
+    if not isinstance(values, list):
+        return ()
+    return tuple(str(v) for v in values if isinstance(v, str) and v)
+
+
+def interaction_from_message(
+    message: dict[str, Any], *, source: str, folder: str
+) -> Interaction | Problem:
+    """An e-mail interaction from a Graph ``message``, or why it cannot be one."""
+    item_id = str(message.get("id") or "")
+    sender = _mailbox(message.get("from")) or _mailbox(message.get("sender"))
+    if sender is None:
+        return Problem(item_id, "no usable sender address")
+    at = parse_graph_time(message.get("sentDateTime")) or parse_graph_time(
+        message.get("receivedDateTime")
+    )
+    if at is None:
+        return Problem(item_id, "no sent or received time")
+    raw_headers = message.get("internetMessageHeaders") or []
+    headers = header_map(
+        (str(h.get("name", "")), str(h.get("value", "")))
+        for h in raw_headers
+        if isinstance(h, dict)
+    )
+    ids = message_ids(str(message.get("internetMessageId") or ""))
+    in_reply_to = message_ids(" ".join(headers.get("in-reply-to", ())))
+    noise = classify(headers, sender.address)
+    return Interaction(
+        source=source,
+        item_id=item_id,
+        kind=Kind.EMAIL,
+        at=at,
+        sender=sender,
+        to=_mailboxes(message.get("toRecipients")),
+        cc=_mailboxes(message.get("ccRecipients")),
+        bcc=_mailboxes(message.get("bccRecipients")),
+        subject=str(message.get("subject") or ""),
+        message_id=ids[0] if ids else "",
+        in_reply_to=in_reply_to[0] if in_reply_to else "",
+        references=message_ids(" ".join(headers.get("references", ()))),
+        conversation_id=str(message.get("conversationId") or ""),
+        flags=noise.flags,
+        list_id=noise.list_id,
+        folder=folder,
+        delivered="received" in headers,
+        categories=_categories(message.get("categories")),
+    )
+
+
+def interaction_from_event(event: dict[str, Any], *, source: str) -> Interaction | Problem | None:
+    """A meeting interaction from a Graph ``event``; None for a series master (not a meeting)."""
+    item_id = str(event.get("id") or "")
+    if event.get("type") == "seriesMaster":
+        return None
+    start = parse_date_time_zone(event.get("start"))
+    end = parse_date_time_zone(event.get("end"))
+    if start is None:
+        return Problem(item_id, "no start time")
+    attendees: list[Attendee] = []
+    seen: set[str] = set()
+    for entry in event.get("attendees") or []:
+        box = _mailbox(entry)
+        if box is None or box.address in seen:
+            continue
+        seen.add(box.address)
+        status = entry.get("status") if isinstance(entry.get("status"), dict) else {}
+        response = _RESPONSES.get(str(status.get("response", "none")).lower(), Response.NONE)
+        attendees.append(Attendee(box, response, optional=entry.get("type") == "optional"))
+    duration = int((end - start).total_seconds()) if end is not None and end > start else 0
+    return Interaction(
+        source=source,
+        item_id=item_id,
+        kind=Kind.MEETING,
+        at=start,
+        sender=_mailbox(event.get("organizer")),
+        subject=str(event.get("subject") or ""),
+        folder="calendar",
+        attendees=tuple(attendees),
+        duration_s=duration,
+        cancelled=bool(event.get("isCancelled")),
+        categories=_categories(event.get("categories")),
+    )
+
+
+def _addresses(values: Iterable[Any]) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values:
+        if isinstance(value, dict):
+            address = normalise(str(value.get("address") or ""))
+            if address and address not in out:
+                out.append(address)
+    return tuple(out)
+
+
+def card_from_contact(contact: dict[str, Any], *, source: str) -> ContactCard:
+    """A contact card from a Graph ``contact``."""
+    given = str(contact.get("givenName") or "").strip()
+    surname = str(contact.get("surname") or "").strip()
+    composed = f"{given} {surname}".strip()
+    full_name = str(contact.get("displayName") or "").strip() or composed
+    names = (composed,) if composed and composed != full_name else ()
+    return ContactCard(
+        source=source,
+        item_id=str(contact.get("id") or ""),
+        full_name=full_name,
+        addresses=_addresses(contact.get("emailAddresses") or []),
+        organisation=str(contact.get("companyName") or ""),
+        categories=_categories(contact.get("categories")),
+        names=names,
+    )

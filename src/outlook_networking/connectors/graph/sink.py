@@ -1,0 +1,425 @@
+"""The Graph Sink: categories and Microsoft To Do follow-ups written back over Graph.
+
+What it writes, and how it finds its own things again:
+
+- **master categories** (``/outlook/masterCategories``): ours are added with a colour (a name the
+  user already has is left alone); undo removes only names the journal says we added.
+- **categories on contacts and messages**: ``PATCH`` with the whole new array, computed on the
+  item as it is *now* (the user's own categories, and changes they made since planning, stay),
+  guarded by the item's ``@odata.etag`` (``If-Match``); a lost race is re-read and retried once,
+  then reported as :class:`~outlook_networking.errors.Conflict`.
+- **follow-ups**: Microsoft To Do tasks in a list of the product's own (``Networking``). Each task
+  carries a ``linkedResource`` with ``applicationName="outlook-networking"`` and
+  ``externalId=<follow-up key>``: that is how re-runs find it (never a duplicate), how
+  ``read_state`` tells our tasks from the user's, and what undo deletes.
+- **contacts the product creates** carry a single-value extended property of the product's own
+  (``MARKER_PROPERTY``); undo deletes only contacts that have it.
+
+A create whose answer was lost (dropped connection after the server acted) is looked up by its
+key before it is sent again.
+
+Exports: ``GraphSink``, ``APPLICATION_NAME``, ``MARKER_PROPERTY``, ``TASK_LIST``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from ...errors import Conflict, ConnectionFailed, ServerFault
+from ..base import (
+    Action,
+    AddCategory,
+    Applied,
+    CompleteTask,
+    ContactState,
+    CreateContact,
+    CreateTask,
+    DeleteContact,
+    DeleteTask,
+    MailboxState,
+    MasterCategory,
+    RemoveCategory,
+    SetCategories,
+    TaskState,
+    UpdateTask,
+)
+from .client import BatchRequest, GraphClient, GraphResponse
+from .mapping import parse_date_time_zone
+
+__all__ = ["APPLICATION_NAME", "MARKER_PROPERTY", "TASK_LIST", "GraphSink"]
+
+APPLICATION_NAME = "outlook-networking"
+TASK_LIST = "Networking"
+# A property set of the product's own; the value says which product wrote the contact.
+MARKER_PROPERTY = "String {5f0c8e6a-2b7d-4c1e-9a3f-6d8b1e2c4a70} Name outlook-networking"
+_CONTACT_FIELDS = "displayName,emailAddresses,categories"
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _colour_name(colour: int) -> str:
+    return f"preset{colour}" if 0 <= colour <= 24 else "none"
+
+
+def _colour_number(name: Any) -> int:
+    text = str(name or "")
+    if text.startswith("preset") and text[6:].isdigit():
+        return int(text[6:])
+    return -1
+
+
+def _due_json(due: datetime | None) -> dict[str, str] | None:
+    if due is None:
+        return None
+    return {
+        "dateTime": due.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000"),
+        "timeZone": "UTC",
+    }
+
+
+def _body_text(body: Any) -> str:
+    if not isinstance(body, dict):
+        return ""
+    content = str(body.get("content") or "")
+    if str(body.get("contentType", "text")).lower() == "html":
+        # To Do may keep bodies as HTML; compare the text the user sees.
+        content = html.unescape(_TAG.sub("", re.sub(r"<br\s*/?>", "\n", content, flags=re.I)))
+    return content.strip("\r\n")
+
+
+def _merged(current: Iterable[str], before: Iterable[str], after: Iterable[str]) -> list[str]:
+    """The planner's change (before → after) applied to the categories the item has now."""
+    before_list, after_list = list(before), list(after)
+    removed = set(before_list) - set(after_list)
+    added = [c for c in after_list if c not in before_list]
+    result = [c for c in current if c not in removed]
+    result.extend(c for c in added if c not in result)
+    return result
+
+
+class GraphSink:
+    """Writes back to one mailbox over Microsoft Graph (see the module docstring).
+
+    Parameters:
+        client: the account's :class:`GraphClient`.
+        name: the account name (matches the source name).
+        user: ``None`` for the signed-in user (``/me``), else a UPN or id (app-only).
+        task_list: the display name of the product's To Do list.
+    """
+
+    def __init__(
+        self,
+        client: GraphClient,
+        *,
+        name: str,
+        user: str | None = None,
+        task_list: str = TASK_LIST,
+    ) -> None:
+        self._client = client
+        self._name = name
+        self._prefix = "/me" if user is None else f"/users/{user}"
+        self._task_list_name = task_list
+        self._list_id: str | None = None
+        self._tasks_by_key: dict[str, str] | None = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    # ------------------------------------------------------------------ reading
+
+    def read_state(self) -> MailboxState:
+        p = self._prefix
+        contacts_query = f"{p}/contacts?" + urlencode(
+            {
+                "$select": _CONTACT_FIELDS,
+                "$top": "500",
+                "$expand": f"singleValueExtendedProperties($filter=id eq '{MARKER_PROPERTY}')",
+            },
+            quote_via=quote,
+            safe="$,()'",
+        )
+        # One round trip for the three independent reads; later pages follow one by one.
+        first = self._client.batch(
+            [
+                BatchRequest("categories", "GET", f"{p}/outlook/masterCategories"),
+                BatchRequest("lists", "GET", f"{p}/todo/lists"),
+                BatchRequest("contacts", "GET", contacts_query),
+            ]
+        )
+        master = tuple(
+            MasterCategory(str(c.get("displayName", "")), _colour_number(c.get("color")))
+            for c in self._values(first["categories"])
+        )
+        self._list_id = self._find_list(self._all(first["lists"]))
+        contacts = tuple(
+            self._contact_state(c) for c in self._all(first["contacts"]) if c.get("id")
+        )
+        tasks = tuple(self._read_tasks())
+        self._tasks_by_key = {t.key: t.item_id for t in tasks}
+        return MailboxState(master_categories=master, contacts=contacts, tasks=tasks)
+
+    def _values(self, resp: GraphResponse) -> list[dict[str, Any]]:
+        if resp.status >= 400:
+            raise self._client.error_for(resp)
+        body = resp.body if isinstance(resp.body, dict) else {}
+        return [v for v in body.get("value", []) if isinstance(v, dict)]
+
+    def _all(self, resp: GraphResponse) -> Iterator[dict[str, Any]]:
+        """Every value of a batched first page and the pages after it."""
+        yield from self._values(resp)
+        link = resp.body.get("@odata.nextLink") if isinstance(resp.body, dict) else None
+        if isinstance(link, str):
+            for page in self._client.pages(link):
+                yield from (v for v in page.get("value", []) if isinstance(v, dict))
+
+    def _contact_state(self, contact: dict[str, Any]) -> ContactState:
+        marked = any(
+            str(e.get("id", "")).lower() == MARKER_PROPERTY.lower()
+            for e in contact.get("singleValueExtendedProperties") or []
+            if isinstance(e, dict)
+        )
+        addresses = tuple(
+            str(e.get("address", "")).lower()
+            for e in contact.get("emailAddresses") or []
+            if isinstance(e, dict) and e.get("address")
+        )
+        return ContactState(
+            item_id=str(contact["id"]),
+            full_name=str(contact.get("displayName") or ""),
+            addresses=addresses,
+            categories=tuple(str(c) for c in contact.get("categories") or []),
+            product_owned=marked,
+        )
+
+    def _find_list(self, lists: Iterable[dict[str, Any]]) -> str | None:
+        for entry in lists:
+            if entry.get("displayName") == self._task_list_name and entry.get("id"):
+                return str(entry["id"])
+        return None
+
+    def _task_list(self, create: bool) -> str | None:
+        if self._list_id is None:
+            pages = self._client.pages(f"{self._prefix}/todo/lists")
+            lists = (v for page in pages for v in page.get("value", []))
+            self._list_id = self._find_list(lists)
+        if self._list_id is None and create:
+            resp = self._client.request(
+                "POST", f"{self._prefix}/todo/lists", json={"displayName": self._task_list_name}
+            )
+            self._list_id = str(resp.body["id"])
+        return self._list_id
+
+    def _read_tasks(self) -> Iterator[TaskState]:
+        list_id = self._task_list(create=False)
+        if list_id is None:
+            return
+        url = f"{self._prefix}/todo/lists/{list_id}/tasks"
+        for page in self._client.pages(url, params={"$expand": "linkedResources", "$top": "100"}):
+            for task in page.get("value", []):
+                state = self._task_state(task)
+                if state is not None:
+                    yield state
+
+    def _task_state(self, task: Any) -> TaskState | None:
+        if not isinstance(task, dict):
+            return None
+        key = next(
+            (
+                str(link.get("externalId"))
+                for link in task.get("linkedResources") or []
+                if isinstance(link, dict)
+                and link.get("applicationName") == APPLICATION_NAME
+                and link.get("externalId")
+            ),
+            None,
+        )
+        if key is None:
+            return None  # the user's own task in our list: never ours to touch
+        return TaskState(
+            item_id=str(task["id"]),
+            key=key,
+            subject=str(task.get("title") or ""),
+            due=parse_date_time_zone(task.get("dueDateTime")),
+            body=_body_text(task.get("body")),
+            complete=task.get("status") == "completed",
+        )
+
+    def _task_ids(self, refresh: bool = False) -> dict[str, str]:
+        if self._tasks_by_key is None or refresh:
+            self._tasks_by_key = {t.key: t.item_id for t in self._read_tasks()}
+        return self._tasks_by_key
+
+    # ------------------------------------------------------------------ writing
+
+    def apply(self, action: Action) -> Applied:
+        match action:
+            case AddCategory(name, colour):
+                return self._add_category(action, name, colour)
+            case RemoveCategory(name):
+                return self._remove_category(action, name)
+            case SetCategories(kind, item_id, before, after):
+                return self._set_categories(action, kind, item_id, before, after)
+            case CreateTask():
+                return self._create_task(action)
+            case UpdateTask(_, item_id, subject, due, body):
+                fields = {
+                    "title": subject,
+                    "dueDateTime": _due_json(due),
+                    "body": {"content": body, "contentType": "text"},
+                }
+                return self._patch_task(action, item_id, fields)
+            case CompleteTask(_, item_id):
+                return self._patch_task(action, item_id, {"status": "completed"})
+            case DeleteTask(key, item_id):
+                return self._delete_task(action, key, item_id)
+            case CreateContact():
+                return self._create_contact(action)
+            case DeleteContact(item_id):
+                return self._delete_contact(action, item_id)
+        raise AssertionError(action)  # pragma: no cover - the union is closed
+
+    def _add_category(self, action: AddCategory, name: str, colour: int) -> Applied:
+        body = {"displayName": name, "color": _colour_name(colour)}
+        url = f"{self._prefix}/outlook/masterCategories"
+        try:
+            # 409: the name is already on the list (ours from a lost answer, or the user's).
+            self._client.request("POST", url, json=body, ok=(409,))
+        except ConnectionFailed:
+            self._client.request("POST", url, json=body, ok=(409,))
+        return Applied(action)
+
+    def _remove_category(self, action: RemoveCategory, name: str) -> Applied:
+        url = f"{self._prefix}/outlook/masterCategories"
+        for page in self._client.pages(url):
+            for cat in page.get("value", []):
+                if cat.get("displayName") == name and cat.get("id"):
+                    self._client.request("DELETE", f"{url}/{cat['id']}", ok=(404,))
+        return Applied(action)
+
+    def _set_categories(
+        self,
+        action: SetCategories,
+        kind: str,
+        item_id: str,
+        before: tuple[str, ...],
+        after: tuple[str, ...],
+    ) -> Applied:
+        if kind not in ("contact", "message"):
+            raise ServerFault(self._client.account, f"cannot tag a {kind}", "UnsupportedKind")
+        url = f"{self._prefix}/{'contacts' if kind == 'contact' else 'messages'}/{item_id}"
+        for attempt in range(2):
+            current = self._client.get(url, params={"$select": "categories"}, ok=(404,))
+            if current.status == 404:
+                return Applied(action, item_id)  # gone meanwhile: nothing to tag
+            body = current.body if isinstance(current.body, dict) else {}
+            have = [str(c) for c in body.get("categories") or []]
+            wanted = _merged(have, before, after)
+            if wanted == have:
+                return Applied(action, item_id)
+            headers = {}
+            if body.get("@odata.etag"):
+                headers["If-Match"] = str(body["@odata.etag"])
+            resp = self._client.request(
+                "PATCH", url, json={"categories": wanted}, headers=headers, ok=(404, 412)
+            )
+            if resp.status == 404:
+                return Applied(action, item_id)
+            if resp.status != 412:
+                return Applied(action, item_id)
+            if attempt == 1:
+                break
+        raise Conflict(self._client.account, "item changed twice while tagging it", item_id)
+
+    def _create_task(self, action: CreateTask) -> Applied:
+        existing = self._task_ids().get(action.key)
+        if existing is not None:
+            return Applied(action, existing)  # idempotent: the key finds the task again
+        list_id = self._task_list(create=True)
+        body: dict[str, Any] = {
+            "title": action.subject,
+            "body": {"content": action.body, "contentType": "text"},
+            "linkedResources": [
+                {
+                    "applicationName": APPLICATION_NAME,
+                    "externalId": action.key,
+                    "displayName": action.subject,
+                }
+            ],
+        }
+        if action.due is not None:
+            body["dueDateTime"] = _due_json(action.due)
+        url = f"{self._prefix}/todo/lists/{list_id}/tasks"
+        try:
+            resp = self._client.request("POST", url, json=body)
+        except ConnectionFailed:
+            # The answer may be lost although the task was made: look before making it again.
+            found = self._task_ids(refresh=True).get(action.key)
+            if found is not None:
+                return Applied(action, found)
+            resp = self._client.request("POST", url, json=body)
+        task_id = str(resp.body["id"])
+        self._task_ids()[action.key] = task_id
+        return Applied(action, task_id)
+
+    def _patch_task(self, action: Action, item_id: str, fields: dict[str, Any]) -> Applied:
+        list_id = self._task_list(create=False)
+        if list_id is None:
+            return Applied(action, item_id)  # the user deleted our list: nothing left to change
+        url = f"{self._prefix}/todo/lists/{list_id}/tasks/{item_id}"
+        self._client.request("PATCH", url, json=fields, ok=(404,))
+        return Applied(action, item_id)
+
+    def _delete_task(self, action: DeleteTask, key: str, item_id: str) -> Applied:
+        list_id = self._task_list(create=False)
+        if list_id is not None:
+            tasks_url = f"{self._prefix}/todo/lists/{list_id}/tasks"
+            self._client.request("DELETE", f"{tasks_url}/{item_id}", ok=(404,))
+            # Undo gives the mailbox back as it was: the list goes once nothing is left in it
+            # (a task the user added to it keeps it alive).
+            left = self._client.get(tasks_url, params={"$top": "1"}, ok=(404,))
+            if left.status == 200 and isinstance(left.body, dict) and not left.body.get("value"):
+                self._client.request("DELETE", f"{self._prefix}/todo/lists/{list_id}", ok=(404,))
+                self._list_id = None
+        if self._tasks_by_key is not None:
+            self._tasks_by_key.pop(key, None)
+        return Applied(action, item_id)
+
+    def _create_contact(self, action: CreateContact) -> Applied:
+        body = {
+            "displayName": action.full_name,
+            "emailAddresses": [
+                {"address": address, "name": action.full_name} for address in action.addresses
+            ],
+            "categories": list(action.categories),
+            "singleValueExtendedProperties": [{"id": MARKER_PROPERTY, "value": APPLICATION_NAME}],
+        }
+        url = f"{self._prefix}/contacts"
+        try:
+            resp = self._client.request("POST", url, json=body)
+        except ConnectionFailed:
+            wanted = {a.lower() for a in action.addresses}
+            for contact in self.read_state().contacts:
+                if contact.product_owned and wanted <= set(contact.addresses):
+                    return Applied(action, contact.item_id)
+            resp = self._client.request("POST", url, json=body)
+        return Applied(action, str(resp.body["id"]))
+
+    def _delete_contact(self, action: DeleteContact, item_id: str) -> Applied:
+        url = f"{self._prefix}/contacts/{item_id}"
+        resp = self._client.get(
+            url,
+            params={"$expand": f"singleValueExtendedProperties($filter=id eq '{MARKER_PROPERTY}')"},
+            ok=(404,),
+        )
+        if resp.status == 404 or not isinstance(resp.body, dict):
+            return Applied(action, item_id)
+        if not self._contact_state(resp.body).product_owned:
+            # Not made by the product: undo must never delete a user's contact.
+            return Applied(action, item_id)
+        self._client.request("DELETE", url, ok=(404,))
+        return Applied(action, item_id)
