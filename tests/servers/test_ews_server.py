@@ -321,6 +321,10 @@ def test_task_with_extended_property_is_created_found_updated_and_completed(
     assert stored["extended"] == {
         (PRODUCT_SET_ID, "OutlookNetworkingKey", "String"): "followup:ann:1"}
 
+    task.product_key = None  # DeleteItemField on the extended property
+    task.save(update_fields=["product_key"])
+    assert server.mailbox.snapshot()[new_id]["extended"] == {}
+
     task.delete()
     assert server.mailbox.snapshot() == before
 
@@ -347,6 +351,13 @@ def test_categories_update_keeps_order_and_stale_change_keys_conflict(
     stale.categories = ["Family", "Network C"]
     stale.save(update_fields=["categories"])
     assert server.mailbox.snapshot()[contact_id]["categories"] == ["Family", "Network C"]
+
+    # NeverOverwrite refuses any stale change key, even for an untouched field.
+    stale = account.contacts.get(id=contact_id)
+    server.mailbox.set_fields(contact_id, Subject="Ann (again)")
+    stale.categories = ["Family", "Network D"]
+    with pytest.raises(ErrorIrresolvableConflict):
+        stale.save(update_fields=["categories"], conflict_resolution="NeverOverwrite")
 
     bulk = account.contacts.get(id=contact_id)
     bulk.categories = ["Family"]

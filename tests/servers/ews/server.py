@@ -10,6 +10,10 @@ SOAP fault, as Exchange does.
 Introspection for tests: ``requests`` (one ``RequestRecord`` per HTTP request), ``counts``
 (per operation), ``mailbox`` (seeding helpers, ``snapshot()``), ``faults`` (see ``faults``).
 
+Validation costs about 4 ms per item in a response (xmlschema is pure Python): the test suite
+keeps it on; a benchmark seeding ~20,000 messages may pass ``validate_responses=False`` (requests
+are still validated) to measure the client rather than the validator.
+
 Clients should pin the server version (``Version(build=Build(15, 1, 2507, 6))``); a client that
 probes with ConvertId also works, the answer carries ``ServerVersionInfo``.
 
