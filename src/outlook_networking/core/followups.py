@@ -10,9 +10,9 @@ is updated, not duplicated:
 - ``keep_in_touch`` (``touch:<person>:<last two-way day>``): a tier's cadence (A 30, B 90, C 180
   days) has passed since the last two-way contact. Any two-way interaction starts a new window.
 - ``cooling`` (``cooling:<person>:<last two-way day>``): the silence since the last two-way
-  contact is beyond ``cooling_factor`` × the person's own usual gap (and at least
-  ``cooling_min_days``), for people with at least four days of two-way contact, until they drop
-  out of the active year.
+  contact is beyond ``cooling_factor`` × the person's own usual (median) gap, beyond their long
+  gaps (90th percentile) and at least ``cooling_min_days``, for people with a rhythm (six or more
+  episodes of two-way contact), until they drop out of the active year.
 - ``awaiting_answer`` (``await:<item>``): the owner's latest direct message (person in To) is
   still unanswered after the person's own 90th-percentile reply latency (at least a day; when
   fewer than three of their replies were measured, ``awaiting_default_days``).
@@ -48,7 +48,7 @@ KINDS = (
     "annual_review",
 )
 MIN_AWAIT = timedelta(days=1)
-MIN_COOLING_SAMPLES = 3  # gaps, i.e. four days of two-way contact
+MIN_COOLING_SAMPLES = 5  # gaps, i.e. six episodes of two-way contact: a rhythm, not a burst
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +161,11 @@ def _rhythm(
         and history.gap_samples >= MIN_COOLING_SAMPLES
         and silent_days <= settings.active_days
     ):
-        threshold = max(settings.cooling_factor * gap, float(settings.cooling_min_days))
+        threshold = max(
+            settings.cooling_factor * gap,
+            float(history.long_gap_days or 0),
+            float(settings.cooling_min_days),
+        )
         if silent_days > threshold:
             found.append(
                 FollowUp(

@@ -13,8 +13,10 @@ Definitions (also in ``docs/json.md``):
 - **two-way**: a meeting; or a mail in an owner↔person reply pair; or a mail with traffic in the
   other direction within ``two_way_window_days``. One-way traffic is no relationship.
 - **reciprocity**: ``min(sent, received) / max(sent, received)``, 0 without mail.
-- **unanswered run**: the owner's direct approaches (person in To) since the person last wrote to
-  the owner or met them.
+- **unanswered run**: the owner's approaches to the person since the person last wrote to the
+  owner or met them. An approach: an owner message with the person in To, at most
+  ``direct_max_recipients`` recipients, that does not answer someone else's message (a new
+  thread, a forward, or the owner's own follow-up).
 - **usual gap**: the median gap in days between consecutive episodes of two-way contact (days
   with two-way contact no more than two days apart form one episode, so a mail answered the next
   day is one contact, not a one-day rhythm).
@@ -94,6 +96,7 @@ class ContactHistory:
     unanswered_nth: Interaction | None  # the run's approach number ``unreciprocated_approaches``
     last_unanswered: Interaction | None  # the latest approach still unanswered
     usual_gap_days: float | None
+    long_gap_days: int | None  # the 90th percentile of the gaps: a long silence that still ended
     gap_samples: int
     trend: str  # rising | steady | falling | new | quiet
     recent_interactions: int  # last 90 days
@@ -253,13 +256,19 @@ def build_histories(
             parent_person = None
             if reply is not None and reply.parent.sender is not None:
                 parent_person = person_of.get(reply.parent.sender.address)
+            # An approach asks for something: a new message or the owner's own follow-up, not an
+            # answer to someone else's message, and not an announcement to many.
+            approach = (
+                reply is None
+                or (reply.parent.sender is not None and reply.parent.sender.address in owner)
+            ) and len(item.to) + len(item.cc) + len(item.bcc) <= direct_max
             for person in people:
                 acc = accs[person]  # type: ignore[index]
                 acc.touch(item, SENT, len(people), key)
                 if id(item) in starts:
                     acc.started_by_me += 1
                 acc.owed.clear()
-                if person in to_people:
+                if approach and person in to_people:
                     acc.approaches += 1
                     if acc.approaches == 1:
                         acc.run_first = item
@@ -355,6 +364,7 @@ def _finish(person: str, acc: _Acc, settings: Settings, now: datetime) -> Contac
         unanswered_nth=acc.approach_n,
         last_unanswered=acc.run_last,
         usual_gap_days=_median(gaps),
+        long_gap_days=percentile(gaps, 0.9),
         gap_samples=len(gaps),
         trend=_trend(recent, prior),
         recent_interactions=recent,

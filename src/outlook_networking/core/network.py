@@ -34,7 +34,7 @@ from .timeinvested import TimeInvested, TimeTally
 
 __all__ = ["REVIEW_DOC", "ContactView", "Network", "analyse", "review"]
 
-REVIEW_DOC = "review:latest"  # the Store.put_doc key the CLI keeps the last review snapshot under
+REVIEW_DOC = "review:last"  # the Store.put_doc key the CLI keeps the last review snapshot under
 
 
 @dataclass(frozen=True)

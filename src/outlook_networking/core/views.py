@@ -4,17 +4,17 @@ Times are ISO 8601 UTC with a ``Z`` (``2026-11-27T12:00:00Z``), counts are integ
 numbers with one decimal, and anything unknown is ``null``. Fields are only ever added.
 
 Exports: ``SCHEMA_VERSION``, ``iso``, ``contact_json``, ``contacts_json``, ``followup_json``,
-``followups_json``, ``review_json``, ``network_json``.
+``followups_json``, ``review_doc``, ``review_json``, ``network_json``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from .followups import FollowUp
-from .network import ContactView, Network
+from .network import ContactView, Network, review
 from .review import Review, ReviewEntry
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "followups_json",
     "iso",
     "network_json",
+    "review_doc",
     "review_json",
 ]
 
@@ -103,24 +104,19 @@ def _contact_row(view: ContactView, now: datetime) -> dict[str, Any]:
     return full
 
 
-def contacts_json(network: Network, tier: str | None = None) -> dict[str, Any]:
-    """``contacts [--tier X] --json``: every contact by score, highest first."""
+def contacts_json(
+    network: Network, now: datetime | None = None, tier: str | None = None
+) -> list[dict[str, Any]]:
+    """``contacts [--tier X] --json``: every contact by score, highest first, each with the
+    fields of :func:`contact_json` except ``monthly``."""
+    at = now or network.now
     contacts: Iterable[ContactView] = network.tier(tier) if tier else network.contacts
-    return {
-        "schema": SCHEMA_VERSION,
-        "now": iso(network.now),
-        "owner": sorted(network.owner),
-        "contacts": [_contact_row(c, network.now) for c in contacts],
-    }
+    return [_contact_row(c, at) for c in contacts]
 
 
-def followups_json(network: Network) -> dict[str, Any]:
+def followups_json(network: Network, now: datetime | None = None) -> list[dict[str, Any]]:
     """``followups --json``: every open follow-up by due date."""
-    return {
-        "schema": SCHEMA_VERSION,
-        "now": iso(network.now),
-        "followups": [followup_json(f) for f in network.followups],
-    }
+    return [followup_json(f) for f in network.followups]
 
 
 def _entry(entry: ReviewEntry) -> dict[str, Any]:
@@ -135,28 +131,44 @@ def _entry(entry: ReviewEntry) -> dict[str, Any]:
     }
 
 
-def review_json(review: Review) -> dict[str, Any]:
-    """``review --json``: the annual review."""
+def review_doc(review: Review) -> dict[str, Any]:
+    """The ``review --json`` document of a computed review."""
+    changes: dict[str, list[dict[str, Any]]] = {
+        "moved_up": [],
+        "moved_down": [],
+        "new": [],
+        "gone": [],
+    }
+    for change in review.changes:
+        bucket = {"up": "moved_up", "down": "moved_down"}.get(change.direction, change.direction)
+        changes[bucket].append(
+            {
+                "address": change.person,
+                "name": change.name,
+                "before": change.before,
+                "after": change.after,
+            }
+        )
     return {
         "schema": SCHEMA_VERSION,
+        "as_of": iso(review.at),
         "year": review.year,
-        "at": iso(review.at),
         "previous_year": review.previous_year,
         "tiers": {t: [_entry(e) for e in entries] for t, entries in review.tiers.items()},
         "counts": {t: len(entries) for t, entries in review.tiers.items()},
-        "changes": [
-            {
-                "address": c.person,
-                "name": c.name,
-                "before": c.before,
-                "after": c.after,
-                "direction": c.direction,
-            }
-            for c in review.changes
-        ],
+        "changes": changes,
         "cleanup": [_entry(e) for e in review.cleanup],
         "targets_without_ab": list(review.targets_without_ab),
     }
+
+
+def review_json(
+    network: Network, previous: Mapping[str, Any] | None, now: datetime | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``review --json``: the document, and the snapshot to store under ``REVIEW_DOC`` when the
+    user keeps this review as next year's baseline."""
+    result = review(network, previous, network.settings, now or network.now)
+    return review_doc(result), result.snapshot
 
 
 def network_json(network: Network) -> dict[str, Any]:
