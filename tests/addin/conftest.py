@@ -16,6 +16,7 @@ ADA = "ada@analytical.example"
 ADA_CARD: dict[str, Any] = {
     "address": ADA,
     "name": "Ada Lovelace",
+    "organisation": "Analytical Engines Ltd",
     "tier": "B",
     "score": 71.5,
     "reasons": [

@@ -153,6 +153,7 @@ def test_the_card_of_a_seeded_contact_renders(open_pane: Callable[..., Pane]) ->
     app = page.locator("#app")
     assert page.locator(".name").inner_text() == "Ada Lovelace"
     assert page.locator(".address").inner_text() == ADA
+    assert page.locator(".org").inner_text() == "Analytical Engines Ltd"
     assert page.locator(".tier-letter").inner_text() == "B"
     assert page.locator(".tier-score").inner_text() == "score 71.5"
     assert page.locator(".tier-name").inner_text().upper() == "TIER B · CLOSE"

@@ -11,13 +11,15 @@
   var SECRET_HEADER = "X-Outlook-Networking-Secret";
   var FETCH_TIMEOUT_MS = 8000;
   var TIER_NAMES = { A: "Key relationship", B: "Close", C: "Wider network", D: "Fading out" };
+  // The kinds core.followups and the give-and-take ledger produce; others get a readable fallback.
   var FOLLOWUP_KINDS = {
     owed_reply: "You owe a reply",
-    awaiting_reply: "Waiting for their answer",
+    awaiting_answer: "Waiting for their answer",
     keep_in_touch: "Keep in touch",
     cooling: "Going quiet",
-    introduction: "Introduction to follow up",
-    let_go: "Consider letting go"
+    unreciprocated: "No answer to your approaches",
+    thank_or_return: "Thank them or return the favour",
+    annual_review: "Annual review"
   };
   var generation = 0; // bumps on every item change so late answers for an old item are dropped
 
@@ -128,7 +130,8 @@
       el("div", { className: "avatar", "aria-hidden": "true" }, initials(card.name, card.address)),
       el("div", { className: "who-text" },
         el("h1", { className: "name" }, name),
-        card.name ? el("p", { className: "address" }, card.address) : null),
+        card.name ? el("p", { className: "address" }, card.address) : null,
+        card.organisation ? el("p", { className: "org" }, card.organisation) : null),
       el("div", { className: "tier tier-" + tier, title: "Tier " + tier },
         el("span", { className: "tier-letter" }, tier)));
 
