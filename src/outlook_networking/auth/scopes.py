@@ -1,8 +1,13 @@
 """Which permissions to ask Microsoft's identity platform for, per connector.
 
 One access token covers one resource, so EWS and Graph are asked for separately; the refresh
-token from one sign-in serves both. Never ask for ``offline_access``, ``openid`` or ``profile``:
-msal adds them itself and refuses them from callers.
+token from one sign-in serves both. The resource is the host of the URL the token is used
+against: Exchange Online (``outlook.office365.com``), an on-premises server with Hybrid Modern
+Authentication (its external EWS host, registered in Entra ID as a service principal name),
+Graph or a national cloud's Graph. A loopback test server stands for the public services.
+
+Never ask for ``offline_access``, ``openid`` or ``profile``: msal adds them itself and refuses
+them from callers.
 
 Exports: ``delegated_scopes``, ``app_scopes``, ``EWS_SCOPES``, ``GRAPH_SCOPES``.
 """
@@ -28,6 +33,16 @@ GRAPH_SCOPES = (
 )
 
 
+def _ews_resource(account: AccountConfig) -> str:
+    """Exchange Online's resource, or an on-premises server's own host under Hybrid Modern Auth."""
+    if account.endpoint is None:  # autodiscover: Exchange Online, the common case
+        return EWS_RESOURCE
+    parts = urlsplit(account.endpoint)
+    if parts.hostname is None or is_loopback(parts.hostname):
+        return EWS_RESOURCE
+    return f"https://{parts.hostname.lower()}"
+
+
 def _graph_resource(account: AccountConfig) -> str:
     """The Graph resource the token must be for: national clouds have their own host."""
     parts = urlsplit(account.graph_url)
@@ -40,7 +55,7 @@ def _graph_resource(account: AccountConfig) -> str:
 def delegated_scopes(account: AccountConfig) -> list[str]:
     """Scopes for the signed-in user (``auth = "oauth"``)."""
     if account.connector == "ews":
-        return list(EWS_SCOPES)
+        return [f"{_ews_resource(account)}/EWS.AccessAsUser.All"]
     resource = _graph_resource(account)
     if resource == GRAPH_RESOURCE:
         return list(GRAPH_SCOPES)  # bare names mean the public Graph
@@ -50,5 +65,5 @@ def delegated_scopes(account: AccountConfig) -> list[str]:
 def app_scopes(account: AccountConfig) -> list[str]:
     """The ``.default`` scope of the application permissions granted (``auth = "app"``)."""
     if account.connector == "ews":
-        return [EWS_APP_SCOPE]
+        return [f"{_ews_resource(account)}/.default"]
     return [f"{_graph_resource(account)}/.default"]
