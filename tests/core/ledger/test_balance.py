@@ -6,6 +6,9 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from outlook_networking.core.ledger import (
     THANK_OR_RETURN,
     ItemKind,
@@ -134,3 +137,12 @@ def test_exclusions_keep_people_out_of_the_ledger() -> None:
 
 def test_mail_after_now_is_ignored() -> None:
     assert ledger_of(mail(ME, ANNA, ago(-1), subject="Fwd: Tomorrow")).items == ()
+
+
+_FIXED = _mailbox()
+
+
+@given(st.permutations(_FIXED))
+@settings(max_examples=25, deadline=None)
+def test_the_ledger_does_not_depend_on_the_order_items_arrive_in(order: list) -> None:  # type: ignore[type-arg]
+    assert ledger_of(*order) == ledger_of(*_FIXED)

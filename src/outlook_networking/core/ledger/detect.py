@@ -92,12 +92,12 @@ class _People:
         self._excluded = excluded
         self._owner = frozenset(owner)
         self._owner_keys = frozenset(people.get(a, a) for a in owner)
-        self._cache: dict[str, int] = {}
+        self.cache: dict[str, int] = {}
         self._index: dict[str, int] = {}
         self.keys: list[str] = [""]
 
     def id(self, address: str) -> int:
-        found = self._cache.get(address)
+        found = self.cache.get(address)
         if found is not None:
             return found
         key = self._people.get(address, address)
@@ -113,7 +113,7 @@ class _People:
                 result = len(self.keys)
                 self._index[key] = result
                 self.keys.append(key)
-        self._cache[address] = result
+        self.cache[address] = result
         return result
 
     def people(self, boxes: Iterable[Mailbox]) -> list[tuple[int, Mailbox]]:
@@ -199,23 +199,26 @@ class _Pass:
         self.evidence_window = timedelta(days=settings.intro_evidence_days)
 
     def feed(self, item: Interaction) -> None:
-        if item.is_noise or item.sender is None or (item.kind is Kind.MEETING and item.cancelled):
+        if item.flags or item.sender is None:
             return
-        sender = self.people.id(item.sender.address)
-        if sender == _IGNORED:
+        meeting = item.kind is Kind.MEETING
+        if meeting and item.cancelled:
             return
         future = item.at > self.now
-        if future and item.kind is not Kind.MEETING:
+        if future and not meeting:
             return
-        if item.kind is Kind.MEETING:
+        if meeting:
             visible = self._ids((item.sender, *(a.mailbox for a in item.attendees)))
         else:
             visible = self._ids((item.sender, *item.to, *item.cc))
+        if not visible or visible[0] < 0:
+            return  # the sender is ignored (automated or excluded)
+        sender = visible[0]
         if self.watching:
             self._evidence(item, sender, visible)
         if future:
             return
-        if item.kind is Kind.EMAIL:
+        if not meeting:
             if sender == _OWNER:
                 self._from_owner(item)
             else:
@@ -223,11 +226,17 @@ class _Pass:
         self._remember(item, visible)
 
     def _ids(self, boxes: Iterable[Mailbox]) -> list[int]:
+        """Distinct ids of ``boxes`` in order; the first is the sender's (-1 if ignored)."""
+        cache = self.people.cache
         result: list[int] = []
+        first = True
         for box in boxes:
-            pid = self.people.id(box.address)
-            if pid != _IGNORED and pid not in result:
+            pid = cache.get(box.address)
+            if pid is None:
+                pid = self.people.id(box.address)
+            if first or (pid != _IGNORED and pid not in result):
                 result.append(pid)
+            first = False
         return result
 
     def _evidence(self, item: Interaction, sender: int, visible: list[int]) -> None:
@@ -246,6 +255,7 @@ class _Pass:
 
     def _remember(self, item: Interaction, visible: list[int]) -> None:
         self.seen.update(visible)
+        # (The sender is first in ``visible``; it was checked not to be ignored.)
         for box in item.bcc:
             pid = self.people.id(box.address)
             if pid > 0:
