@@ -8,6 +8,7 @@ refresh token is revoked; then one clear ``LoginRequired``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import msal
@@ -234,3 +235,20 @@ def test_an_unreachable_authority_is_a_connection_failure(
     with pytest.raises(ConnectionFailed) as caught:
         login_device_code(account, open_cache(), lambda message: None)
     assert caught.value.account == "work"
+
+
+def test_parallel_requests_share_one_rotating_refresh_token(
+    platform: IdentityPlatform, make_account: MakeAccount, open_cache: OpenCache
+) -> None:
+    # Graph runs up to four requests at once; the platform rotates refresh tokens, so two
+    # refreshes racing with the same one would revoke each other.
+    platform.expires_in = 120
+    account = make_account(connector="graph", endpoint=None)
+    _sign_in(platform, account, open_cache())
+    provider = token_provider(account, open_cache())
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        tokens = list(pool.map(lambda _: provider(), range(8)))
+
+    assert len(tokens) == 8 and set(tokens) <= set(platform.access_tokens)
+    assert len(platform.grants("refresh_token")) == 8
