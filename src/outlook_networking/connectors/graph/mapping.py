@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -95,10 +96,16 @@ def _mailbox(value: Any) -> Mailbox | None:
     inner = value.get("emailAddress")
     if not isinstance(inner, dict):
         return None
-    address = normalise(str(inner.get("address") or ""))
+    return _cached_mailbox(str(inner.get("address") or ""), str(inner.get("name") or ""))
+
+
+@lru_cache(maxsize=8192)
+def _cached_mailbox(raw_address: str, raw_name: str) -> Mailbox | None:
+    # A mailbox's correspondents repeat on every page: normalise each spelling once.
+    address = normalise(raw_address)
     if not address:
         return None
-    name = decode_name(str(inner.get("name") or ""))
+    name = decode_name(raw_name)
     return Mailbox(address, "" if name.lower() == address else name)
 
 

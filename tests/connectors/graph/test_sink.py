@@ -1,0 +1,159 @@
+"""Writing back over Graph: the user's things stay, ours are found by key, lost answers are safe."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from outlook_networking.connectors.base import (
+    AddCategory,
+    CompleteTask,
+    CreateContact,
+    CreateTask,
+    DeleteContact,
+    DeleteTask,
+    RemoveCategory,
+    SetCategories,
+    UpdateTask,
+)
+from outlook_networking.connectors.graph import (
+    APPLICATION_NAME,
+    TASK_LIST,
+    GraphClient,
+    GraphSink,
+)
+from outlook_networking.errors import Conflict
+from servers.graph import GraphServer
+
+DUE = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture()
+def sink(client: GraphClient) -> GraphSink:
+    return GraphSink(client, name="graph:work")
+
+
+def _tasks(server: GraphServer) -> list[dict[str, object]]:
+    snap = server.snapshot()
+    return [
+        task
+        for entry in snap["todo"].values()
+        if entry["list"]["displayName"] == TASK_LIST
+        for task in entry["tasks"].values()
+    ]
+
+
+def test_master_categories_keep_the_users(server: GraphServer, sink: GraphSink) -> None:
+    server.add_category("Customer", "preset7")
+    server.add_category("Network A", "preset9")  # the user made one of our names already
+    sink.apply(AddCategory("Network A", 0))
+    sink.apply(AddCategory("Network B", 1))
+    sink.apply(AddCategory("Network B", 1))  # a replay is harmless
+    master = {c.name: c.color for c in sink.read_state().master_categories}
+    assert master == {"Customer": 7, "Network A": 9, "Network B": 1}
+    sink.apply(RemoveCategory("Network B"))
+    assert [c.name for c in sink.read_state().master_categories] == ["Customer", "Network A"]
+
+
+def test_categories_merge_with_what_the_user_did_since_planning(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    cid = server.add_contact(display_name="Ann", emails=["ann@x.example"], categories=["Customer"])
+    planned = SetCategories("contact", cid, ("Customer",), ("Customer", "Network A"))
+    server.update_contact(cid, categories=["Customer", "VIP"])  # the user, meanwhile
+    sink.apply(planned)
+    state = {c.item_id: c.categories for c in sink.read_state().contacts}
+    assert state[cid] == ("Customer", "VIP", "Network A")
+    sink.apply(SetCategories("contact", cid, ("Customer", "Network A"), ("Customer", "Network B")))
+    state = {c.item_id: c.categories for c in sink.read_state().contacts}
+    assert state[cid] == ("Customer", "VIP", "Network B")
+
+
+def test_lost_race_twice_is_a_conflict(server: GraphServer, sink: GraphSink) -> None:
+    cid = server.add_contact(display_name="Ann", emails=["ann@x.example"])
+    server.inject(412, path="/contacts/", method="PATCH", times=2)
+    with pytest.raises(Conflict) as info:
+        sink.apply(SetCategories("contact", cid, (), ("Network A",)))
+    assert info.value.item_id == cid
+    server.inject(412, path="/contacts/", method="PATCH", times=1)
+    sink.apply(SetCategories("contact", cid, (), ("Network A",)))  # one lost race is retried
+    assert server.snapshot()["contacts"][cid]["categories"] == ["Network A"]
+
+
+def test_message_categories(server: GraphServer, sink: GraphSink) -> None:
+    mid = server.add_message("inbox", subject="x", sender="ann@x.example", categories=["Mine"])
+    sink.apply(SetCategories("message", mid, ("Mine",), ("Mine", "Network A")))
+    assert server.snapshot()["messages"]["inbox"][mid]["categories"] == ["Mine", "Network A"]
+
+
+def test_tasks_are_linked_to_their_key(server: GraphServer, sink: GraphSink) -> None:
+    applied = sink.apply(CreateTask("owed:ann:1", "Reply to Ann", DUE, "Ann asked"))
+    again = sink.apply(CreateTask("owed:ann:1", "Reply to Ann", DUE, "Ann asked"))
+    assert again.item_id == applied.item_id
+    (task,) = _tasks(server)
+    assert task["linkedResources"] == [
+        {
+            "id": task["linkedResources"][0]["id"],  # type: ignore[index]
+            "applicationName": APPLICATION_NAME,
+            "externalId": "owed:ann:1",
+            "displayName": "Reply to Ann",
+            "webUrl": None,
+        }
+    ]
+    assert task["dueDateTime"] == {"dateTime": "2026-11-30T09:00:00.0000000", "timeZone": "UTC"}
+    sink.apply(
+        UpdateTask("owed:ann:1", applied.item_id, "Reply to Ann!", DUE + timedelta(days=1), "b")
+    )
+    sink.apply(CompleteTask("owed:ann:1", applied.item_id))
+    (state,) = sink.read_state().tasks
+    assert (state.subject, state.due, state.body, state.complete) == (
+        "Reply to Ann!",
+        DUE + timedelta(days=1),
+        "b",
+        True,
+    )
+
+
+def test_users_own_tasks_in_our_list_are_not_ours(
+    server: GraphServer, sink: GraphSink, client: GraphClient
+) -> None:
+    made = sink.apply(CreateTask("touch:carl", "Call Carl", None, ""))
+    list_id = next(
+        entry["id"]
+        for entry in client.get("/me/todo/lists").body["value"]
+        if entry["displayName"] == TASK_LIST
+    )
+    client.request("POST", f"/me/todo/lists/{list_id}/tasks", json={"title": "Buy milk"})
+    assert [t.key for t in sink.read_state().tasks] == ["touch:carl"]
+    sink.apply(DeleteTask("touch:carl", made.item_id))
+    assert [t["title"] for t in _tasks(server)] == ["Buy milk"]  # the list stays for the user's
+
+
+def test_lost_answer_to_a_create_makes_no_duplicate(server: GraphServer, sink: GraphSink) -> None:
+    sink.read_state()
+    server.inject_drop(after=True, path="/tasks$", method="POST")
+    applied = sink.apply(CreateTask("owed:ann:1", "Reply to Ann", DUE, ""))
+    assert [t["id"] for t in _tasks(server)] == [applied.item_id]
+    server.inject_drop(after=True, path="/contacts$", method="POST")
+    contact = sink.apply(CreateContact("Dora New", ("dora@new.example",), ("Network B",)))
+    made = [c for c in sink.read_state().contacts if c.product_owned]
+    assert [c.item_id for c in made] == [contact.item_id]
+
+
+def test_undo_deletes_only_contacts_the_product_made(server: GraphServer, sink: GraphSink) -> None:
+    users = server.add_contact(display_name="Ann", emails=["ann@x.example"])
+    ours = sink.apply(CreateContact("Dora New", ("dora@new.example",), ("Network B",)))
+    owned = {c.item_id: c.product_owned for c in sink.read_state().contacts}
+    assert owned == {users: False, ours.item_id: True}
+    sink.apply(DeleteContact(users))  # refused quietly: not ours
+    sink.apply(DeleteContact(ours.item_id))
+    assert set(server.snapshot()["contacts"]) == {users}
+
+
+def test_read_state_batches_its_first_reads(server: GraphServer, sink: GraphSink) -> None:
+    for n in range(3):
+        server.add_contact(display_name=f"P{n}", emails=[f"p{n}@x.example"])
+    state = sink.read_state()
+    assert len(state.contacts) == 3
+    assert server.count(path="/$batch") == 1 and server.count(in_batch=True) == 3

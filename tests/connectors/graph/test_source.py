@@ -1,0 +1,263 @@
+"""Reading a mailbox over Graph: mapping, round boundaries, resyncs, calendar window, soak."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from outlook_networking.connectors.base import Batch
+from outlook_networking.connectors.graph import GraphClient, GraphSource
+from outlook_networking.model import Flag, Kind, Response
+from outlook_networking.store import Store
+from servers.graph import APP_PRINCIPAL, GraphServer
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def _source(client: GraphClient, **kwargs: object) -> GraphSource:
+    kwargs.setdefault("now", lambda: NOW)
+    return GraphSource(client, name="graph:work", **kwargs)  # type: ignore[arg-type]
+
+
+def _sync(store: Store, source: GraphSource) -> list[Batch]:
+    batches = []
+    for batch in source.read(store.cursors(source.name)):
+        store.apply_batch(source.name, batch)
+        batches.append(batch)
+    return batches
+
+
+def test_messages_map_to_interactions(server: GraphServer, client: GraphClient) -> None:
+    server.add_message(
+        "inbox",
+        subject="Re: Budget",
+        sender=("Ann.Partner@Partner.Example", "Ann Partner"),
+        to=[server.upn],
+        cc=[("carl@old.example", "Carl")],
+        sent=T0,
+        internet_message_id="<r1@partner.example>",
+        in_reply_to="<q1@example.com>",
+        references=["<q0@example.com>", "<q1@example.com>"],
+        conversation_id="CONV1",
+        categories=["Customer"],
+    )
+    server.add_message(
+        "inbox",
+        subject="Weekly digest",
+        sender="news@lists.example",
+        to=[server.upn],
+        sent=T0,
+        headers=[{"name": "List-Id", "value": "<digest.lists.example>"}],
+    )
+    server.add_message(
+        "sentitems",
+        subject="Budget",
+        sender=server.upn,
+        to=["ann@partner.example"],
+        sent=T0 - timedelta(hours=1),
+        internet_message_id="<q1@example.com>",
+        conversation_id="CONV1",
+    )
+    batches = list(_source(client, folders=("inbox", "sent")).read({}))
+    by_subject = {i.subject: i for b in batches for i in b.interactions}
+    reply = by_subject["Re: Budget"]
+    assert reply.kind is Kind.EMAIL and reply.folder == "inbox"
+    assert reply.sender is not None
+    assert (reply.sender.address, reply.sender.name) == (
+        "ann.partner@partner.example",
+        "Ann Partner",
+    )
+    assert [m.address for m in reply.cc] == ["carl@old.example"]
+    assert reply.message_id == "r1@partner.example"
+    assert reply.in_reply_to == "q1@example.com"
+    assert reply.references == ("q0@example.com", "q1@example.com")
+    assert reply.conversation_id == "CONV1" and reply.categories == ("Customer",)
+    assert reply.at == T0 and reply.delivered and not reply.flags
+    assert Flag.LIST in by_subject["Weekly digest"].flags
+    sent = by_subject["Budget"]
+    # Sent Items carry no headers: no delivery trace, threads by conversationId.
+    assert sent.folder == "sent" and not sent.delivered and sent.in_reply_to == ""
+    assert sent.conversation_id == "CONV1"
+    request = next(r for r in server.requests if "/messages/delta" in r.path)
+    assert "internetMessageHeaders" in request.query["$select"]
+    assert request.headers["prefer"] == "odata.maxpagesize=200"
+
+
+def test_delta_link_is_saved_only_when_the_round_completes(
+    server: GraphServer, client: GraphClient, store: Store
+) -> None:
+    for n in range(25):
+        server.add_message("inbox", subject=f"m{n}", sender="bob@client.example", sent=T0)
+    batches = _sync(store, _source(client, folders=("inbox",), page_size=10))
+    assert [b.cursor is not None for b in batches] == [False, False, True]
+    assert [b.complete for b in batches] == [False, False, True]
+    assert batches[0].reset and not batches[1].reset
+    assert "$deltatoken=" in store.cursors("graph:work")["inbox"]
+    server.add_message("inbox", subject="late", sender="bob@client.example", sent=T0)
+    again = _sync(store, _source(client, folders=("inbox",), page_size=10))
+    assert [len(b.interactions) for b in again] == [1] and not again[0].reset
+
+
+def test_stale_token_mid_round_restarts_cleanly(
+    server: GraphServer, client: GraphClient, store: Store
+) -> None:
+    ids = [
+        server.add_message("inbox", subject=f"m{n:02}", sender="bob@client.example", sent=T0)
+        for n in range(30)
+    ]
+    _sync(store, _source(client, folders=("inbox",)))
+    server.delete_message(ids[0])
+    for item_id in ids[1:26]:  # enough change for an incremental round of several pages
+        server.update_message(item_id, categories=["Seen"])
+    server.add_message("inbox", subject="new", sender="bob@client.example", sent=T0)
+    source = _source(client, folders=("inbox",), page_size=10)
+    batches = source.read(store.cursors("graph:work"))
+    store.apply_batch("graph:work", next(batches))
+    server.expire_delta_tokens()  # the server forgets its state in the middle of the round
+    rest = list(batches)
+    for batch in rest:
+        store.apply_batch("graph:work", batch)
+    assert rest[0].reset
+    subjects = sorted(i.subject for i in store.interactions())
+    assert subjects == sorted([f"m{n:02}" for n in range(1, 30)] + ["new"])
+
+
+def test_resync_required_is_a_clean_reset(
+    server: GraphServer, client: GraphClient, store: Store
+) -> None:
+    for n in range(3):
+        server.add_message("inbox", subject=f"m{n}", sender="bob@client.example", sent=T0)
+    _sync(store, _source(client, folders=("inbox",)))
+    server.inject_resync(path="/mailFolders/inbox/messages/delta$")
+    batches = _sync(store, _source(client, folders=("inbox",)))
+    assert batches[0].reset and batches[-1].complete
+    assert sorted(i.subject for i in store.interactions()) == ["m0", "m1", "m2"]
+
+
+def test_calendar_window_events_and_leavers(
+    server: GraphServer, client: GraphClient, store: Store
+) -> None:
+    meeting = server.add_event(
+        subject="1:1 Ann",
+        start=T0,
+        end=T0 + timedelta(minutes=45),
+        organizer=("ann@partner.example", "Ann"),
+        attendees=[
+            (server.upn, "accepted"),
+            ("bob@client.example", "tentativelyAccepted", "optional"),
+            ("carl@old.example", "declined"),
+        ],
+    )
+    master = server.add_event(subject="Weekly", start=T0, event_type="seriesMaster")
+    server.add_event(
+        subject="Weekly", start=T0 + timedelta(days=7), event_type="occurrence",
+        series_master_id=master, is_cancelled=True,
+    )  # fmt: skip
+    server.add_event(subject="Ancient", start=NOW - timedelta(days=900))
+    source = _source(client, folders=("calendar",), calendar_past=timedelta(days=365))
+    batches = _sync(store, source)
+    by_subject = {i.subject: i for b in batches for i in b.interactions}
+    assert set(by_subject) == {"1:1 Ann", "Weekly"}
+    one = by_subject["1:1 Ann"]
+    assert one.kind is Kind.MEETING and one.at == T0 and one.duration_s == 45 * 60
+    assert one.sender is not None and one.sender.address == "ann@partner.example"
+    responses = {a.mailbox.address: (a.response, a.optional) for a in one.attendees}
+    assert responses["bob@client.example"] == (Response.TENTATIVE, True)
+    assert responses["carl@old.example"] == (Response.DECLINED, False)
+    assert by_subject["Weekly"].cancelled
+    cursor = store.cursors("graph:work")["calendar"]
+    assert cursor.startswith("2025-11-27T00:00:00Z|2027-02-25T00:00:00Z|http")
+    delta = next(r for r in server.requests if r.path.endswith("/calendarView/delta"))
+    assert 'outlook.timezone="UTC"' in delta.headers["prefer"]
+
+    server.update_event(meeting, start=NOW + timedelta(days=400), end=NOW + timedelta(days=400))
+    _sync(store, _source(client, folders=("calendar",), calendar_past=timedelta(days=365)))
+    assert sorted(i.subject for i in store.interactions()) == ["Weekly"]
+
+
+def test_calendar_window_moves_on(server: GraphServer, client: GraphClient, store: Store) -> None:
+    server.add_event(subject="x", start=T0)
+    _sync(store, _source(client, folders=("calendar",)))
+    later = _source(client, folders=("calendar",), now=lambda: NOW + timedelta(days=30))
+    batches = _sync(store, later)
+    assert batches[0].reset  # a new window is a new token: a fresh round
+    same_day = _source(client, folders=("calendar",), now=lambda: NOW + timedelta(days=30))
+    assert not _sync(store, same_day)[0].reset
+
+
+def test_contacts_become_cards(server: GraphServer, client: GraphClient, store: Store) -> None:
+    keep = server.add_contact(
+        display_name="Ann Partner",
+        emails=[("Ann@Partner.Example", "Ann"), ("ann@home.example", "Ann")],
+        given_name="Ann",
+        surname="Partner",
+        company="Partner AG",
+        categories=["Customer"],
+    )
+    gone = server.add_contact(display_name="Old", emails=["old@example.com"])
+    batches = _sync(store, _source(client, folders=("contacts",)))
+    cards = {c.item_id: c for b in batches for c in b.cards}
+    assert cards[keep].addresses == ("ann@partner.example", "ann@home.example")
+    assert cards[keep].organisation == "Partner AG" and cards[keep].categories == ("Customer",)
+    server.delete_contact(gone)
+    again = _sync(store, _source(client, folders=("contacts",)))
+    assert again[0].deleted == (gone,)
+
+
+def test_app_only_reads_a_named_mailbox(server: GraphServer) -> None:
+    server.add_token("app-token", APP_PRINCIPAL)
+    server.add_message("inbox", subject="hello", sender="bob@client.example", sent=T0)
+    with GraphClient(server.url, lambda: "app-token", account="org") as app:
+        source = GraphSource(app, name="graph:org", user=server.upn, folders=("inbox",))
+        batches = list(source.read({}))
+    assert [i.subject for b in batches for i in b.interactions] == ["hello"]
+    assert all(r.path.startswith(f"/users/{server.upn}/") for r in server.requests)
+
+
+def test_foreign_cursor_is_never_followed(server: GraphServer, client: GraphClient) -> None:
+    server.add_message("inbox", subject="hello", sender="bob@client.example", sent=T0)
+    cursor = "https://evil.example/v1.0/me/mailFolders/inbox/messages/delta?$deltatoken=x"
+    batches = list(_source(client, folders=("inbox",)).read({"inbox": cursor}))
+    assert batches[0].reset and [i.subject for i in batches[0].interactions] == ["hello"]
+
+
+def test_soak_with_random_faults_loses_and_duplicates_nothing(
+    server: GraphServer, make_client: Callable[..., GraphClient], store: Store
+) -> None:
+    ids = [
+        server.add_message("inbox", subject=f"m{n:03}", sender="bob@client.example", sent=T0)
+        for n in range(600)
+    ]
+    server.chaos(seed=20261127, rate=0.2, retry_after=1)
+    client = make_client()
+    for round_no in range(4):
+        _sync(store, _source(client, folders=("inbox", "sent"), page_size=20))
+        # The mailbox keeps changing between rounds (and the server keeps failing).
+        for item_id in ids[round_no * 10 : round_no * 10 + 5]:
+            server.delete_message(item_id)
+        for item_id in ids[300 + round_no * 30 : 330 + round_no * 30]:
+            server.update_message(item_id, subject=f"edited {item_id[-8:]}")
+        for n in range(5):
+            server.add_message("inbox", subject=f"r{round_no}-{n}", sender="dan@x.example", sent=T0)
+    server.faults.clear()
+    _sync(store, _source(client, folders=("inbox", "sent"), page_size=20))
+    stored = sorted(i.subject for i in store.interactions())
+    assert stored == sorted(m["subject"] for m in server.messages("inbox"))
+    assert len(stored) == len(set(stored)) == 600 - 20 + 20
+    kinds = {status for _, _, status in server.faults.fired}
+    assert {429, 503, 500} <= kinds and len(server.faults.fired) > 10
+
+
+def test_twenty_thousand_messages(server: GraphServer, client: GraphClient, store: Store) -> None:
+    for n in range(20_000):
+        server.add_message(
+            "inbox", subject=f"m{n}", sender=("bob@client.example", "Bob"), to=[server.upn], sent=T0
+        )
+    started = time.perf_counter()
+    batches = _sync(store, _source(client, folders=("inbox",), page_size=1000))
+    elapsed = time.perf_counter() - started
+    assert sum(len(b.interactions) for b in batches) == 20_000
+    assert len(list(store.interactions())) == 20_000
+    print(f"graph delta sync of 20k messages into the store: {elapsed:.2f}s, {len(batches)} pages")
