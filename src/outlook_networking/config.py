@@ -13,8 +13,8 @@ The ``[writeback]`` table (the product's category names and colours, the To Do l
 read here too: it is the same for every account, and ``Settings`` leaves it to us.
 
 Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``load_config``,
-``default_config_path``, ``is_loopback``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``,
-``AUTH_METHODS``.
+``config_from_mapping``, ``default_config_path``, ``is_loopback``, ``PLACEHOLDER_CLIENT_ID``,
+``CONNECTORS``, ``AUTH_METHODS``.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ __all__ = [
     "AccountConfig",
     "Config",
     "WritebackConfig",
+    "config_from_mapping",
     "default_config_path",
     "is_loopback",
     "load_config",
@@ -181,19 +182,20 @@ def load_config(path: Path | None) -> Config:
     explicit = path is not None
     file = path if path is not None else default_config_path()
     where = str(file)
+    found = True
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         if explicit:
             raise ConfigError("--config", "file not found", where) from None
-        text = ""
+        found, text = False, ""
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError("--config", f"cannot read the file: {exc}", where) from exc
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(exc, where) from exc
-    return config_from_mapping(document, file if (explicit or text) else None)
+    return config_from_mapping(document, file if found else None)
 
 
 def _toml_error(exc: tomllib.TOMLDecodeError, where: str) -> ConfigError:
