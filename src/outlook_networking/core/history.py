@@ -22,7 +22,9 @@ Definitions (also in ``docs/json.md``):
   day is one contact, not a one-day rhythm).
 - **trend**: interactions in the last 90 days against the 270 before, as a rate ratio.
 - **owed**: direct messages to the owner (owner in To, at most ``direct_max_recipients``) within
-  ``owed_lookback_days`` that the owner has neither answered nor followed with any mail to them.
+  ``owed_lookback_days`` that the owner has neither answered nor followed with any mail to their
+  sender (answers to the owner's own messages included: a question cannot be told from a
+  thank-you without the body).
 
 Everything is built in one pass over the interactions in time order; per-person work afterwards is
 linear in that person's own interactions.
@@ -297,11 +299,17 @@ def build_histories(
             acc.started_by_them += 1
         reply = replies.get(id(item))
         parent_sender = reply.parent.sender if reply is not None else None
-        if reply is not None and parent_sender is not None and parent_sender.address in owner:
+        answers_owner = (
+            reply is not None and parent_sender is not None and parent_sender.address in owner
+        )
+        if answers_owner and reply is not None:
             acc.their_lat.append(reply.latency_s)
             acc.paired.add(key)
             acc.paired.add(item_key(reply.parent))
         recipients = len(item.to) + len(item.cc) + len(item.bcc)
+        # An answer to the owner's own message is owed a reply too: without bodies a question
+        # cannot be told from a thank-you, and a late answer to the owner's request is exactly
+        # the message that waits for the owner.
         if in_to and recipients <= direct_max and item.at >= owed_from:
             acc.owed[key] = item
 

@@ -1,0 +1,81 @@
+"""The documented JSON schemas: required fields, ISO 8601 UTC times, integer counts, nulls."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from outlook_networking.core.views import (
+    contact_json,
+    contacts_json,
+    followups_json,
+    network_json,
+)
+
+from .analysis import run
+from .builders import ME, NOW, ago, mail, meeting, reply_to
+
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+COUNTS = (
+    "sent",
+    "received",
+    "meetings",
+    "replies_sent",
+    "replies_received",
+    "started_by_me",
+    "started_by_them",
+)
+
+
+def network():  # type: ignore[no-untyped-def]
+    asked = mail(ME, "ann@acme.com", ago(days=10))
+    return run(
+        [
+            asked,
+            reply_to(asked, ago(days=9, hours=22)),
+            meeting(ME, ["ann@acme.com"], ago(days=5)),
+            mail("bob@b.example", ME, ago(days=4), subject="Question"),
+        ]
+    )
+
+
+def test_contact_json_has_the_documented_fields_and_types() -> None:
+    net = network()
+    doc = contact_json(net.find("ANN@acme.com"), NOW)  # type: ignore[arg-type]
+    json.dumps(doc)  # serialisable as is
+    assert doc["address"] == "ann@acme.com" and doc["addresses"] == ["ann@acme.com"]
+    assert doc["name"] == "Ann"
+    for key in ("first_contact", "last_contact", "last_two_way"):
+        assert ISO.match(doc[key]), key
+    for key in COUNTS:
+        assert type(doc[key]) is int, key
+    assert (doc["sent"], doc["received"], doc["meetings"]) == (1, 1, 1)
+    assert doc["replies_received"] == 1 and doc["replies_sent"] == 0
+    assert doc["their_median_reply_latency_s"] == 2 * 3600
+    assert doc["median_reply_latency_s"] is None
+    assert doc["tier"] in "ABCD" and 0 <= doc["score"] <= 100
+    assert all(isinstance(r, str) for r in doc["reasons"])
+    assert doc["trend"] == "new" and isinstance(doc["reciprocity"], float)
+    assert doc["monthly"]["2026-11"] == {"sent": 1, "received": 1, "meetings": 1}
+
+
+def test_contacts_and_followups_json() -> None:
+    net = network()
+    rows = contacts_json(net)
+    assert [r["address"] for r in rows] == ["ann@acme.com", "bob@b.example"]
+    assert "monthly" not in rows[0]
+    assert contacts_json(net, tier="D")[0]["address"] == "bob@b.example"
+    followups = followups_json(net)
+    owed = [f for f in followups if f["kind"] == "owed_reply" and f["contact"] == "bob@b.example"]
+    assert owed and set(owed[0]) >= {"key", "kind", "contact", "due", "reason"}
+    assert ISO.match(owed[0]["due"])
+    bob = contact_json(net.find("bob@b.example"), NOW)  # type: ignore[arg-type]
+    assert [f["key"] for f in bob["followups"]] == [owed[0]["key"]]
+    assert bob["first_contact"] == bob["last_contact"]
+    assert bob["last_two_way"] is None and bob["days_since_two_way"] is None
+
+
+def test_network_json_is_serialisable() -> None:
+    doc = network_json(network())
+    json.dumps(doc)
+    assert len(doc["time"]["weeks"]) == 12
