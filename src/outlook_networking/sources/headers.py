@@ -9,8 +9,8 @@ sender address) comes back as a :class:`~outlook_networking.connectors.base.Prob
 Item ids are stable across files: ``msg:<Message-ID>`` when the message has a well-formed one (so
 one message seen in an mbox and a Maildir is one item), else ``sha:<sha1 of the header block>``.
 
-Exports: ``split_headers``, ``interaction_from_headers``, ``message_ids``, ``decode_text``,
-``parse_date``.
+Exports: ``split_headers``, ``interaction_from_headers``, ``mailboxes``, ``message_ids``,
+``decode_text``, ``parse_date``.
 """
 
 from __future__ import annotations
@@ -21,17 +21,19 @@ import contextlib
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
+from email.errors import MessageError
 from email.header import decode_header, make_header
-from email.utils import parsedate_tz
+from email.utils import getaddresses, parsedate_tz
 
-from ..addresses import parse_mailboxes
+from ..addresses import decode_name, normalise, parse_mailboxes
 from ..connectors.base import Problem
-from ..model import Interaction, Kind
+from ..model import Interaction, Kind, Mailbox
 from ..noise import Headers, classify
 
 __all__ = [
     "decode_text",
     "interaction_from_headers",
+    "mailboxes",
     "message_ids",
     "parse_date",
     "split_headers",
@@ -39,6 +41,11 @@ __all__ = [
 
 _ANGLE_ID = re.compile(r"<([^<>]+)>")
 _BARE_ID = re.compile(r"^[^<>\s@]+@[^<>\s@]+$")
+# What RFC 2047 decoding raises on garbage (CharsetError for a non-ASCII charset name).
+_DECODE_ERRORS = (UnicodeError, LookupError, ValueError, TypeError, AssertionError, MessageError)
+_FOLD = re.compile(r"\r?\n[ \t]+")
+_SPECIALS = frozenset(';"()\\:[]')
+_SIMPLE_MAILBOX = re.compile(r"^\s*(?:([^<>@]*?)\s*<)?\s*([^<>\s@]+@[^<>\s@]+?)\s*>?\s*$")
 _KEYWORD_SPLIT = re.compile(r"\s*[,;]\s*")
 # Dates before e-mail existed or far in the future are mangled, not real.
 _EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)
@@ -56,25 +63,20 @@ def split_headers(raw: bytes) -> dict[str, list[str]]:
     except UnicodeDecodeError:
         text = "\n".join(_decode_line(line) for line in raw.split(b"\n"))
     fields: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    index = 0
-    for line in text.split("\n"):
-        if line.endswith("\r"):
-            line = line[:-1]
-        if not line:
-            continue
-        if line[0] in " \t":
-            if current is not None:
-                current[index] += " " + line.strip()
-            continue
+    # Unfold first (a line break before white space continues the field), then split once.
+    for line in _FOLD.sub(" ", text).split("\n"):
         name, colon, value = line.partition(":")
+        if not colon:
+            continue  # neither a field nor a continuation: skipped, as a mail client would
         name = name.strip().lower()
-        if not colon or not name or " " in name:
-            current = None
+        if not name or " " in name or "\t" in name:
             continue
-        current = fields.setdefault(name, [])
-        current.append(value.strip())
-        index = len(current) - 1
+        value = value.strip()
+        values = fields.get(name)
+        if values is None:
+            fields[name] = [value]
+        else:
+            values.append(value)
     return fields
 
 
@@ -89,7 +91,7 @@ def decode_text(value: str) -> str:
     """A header's text with RFC 2047 encoded-words decoded and whitespace unfolded."""
     if "=?" in value:
         # An undecodable encoded-word is shown as it came rather than lost.
-        with contextlib.suppress(UnicodeError, LookupError, ValueError, TypeError, AssertionError):
+        with contextlib.suppress(*_DECODE_ERRORS):
             value = str(make_header(decode_header(value)))
     return " ".join(value.split())
 
@@ -134,6 +136,47 @@ def message_ids(value: str) -> tuple[str, ...]:
             seen.add(ident)
             result.append(ident)
     return tuple(result)
+
+
+def mailboxes(*values: str) -> tuple[Mailbox, ...]:
+    """Like :func:`addresses.parse_mailboxes`, with a fast path for the common simple forms.
+
+    ``addr``, ``<addr>`` and ``Name <addr>`` without commas, quotes or comments are read with
+    one regular expression; anything else goes through the full RFC 5322 parser.
+    """
+    if len(values) == 1 and not any(c in values[0] for c in _SPECIALS):
+        result: list[Mailbox] = []
+        seen: set[str] = set()
+        for part in values[0].split(","):
+            if not part.strip():
+                continue
+            match = _SIMPLE_MAILBOX.match(part)
+            address = normalise(match.group(2)) if match else ""
+            if not address:
+                return parse_mailboxes(*values)
+            if address not in seen:
+                seen.add(address)
+                result.append(Mailbox(address, _name(match.group(1) if match else "")))
+        return tuple(result)
+    try:
+        return parse_mailboxes(*values)
+    except _DECODE_ERRORS:
+        # A display name whose encoding cannot even be looked up: keep the addresses.
+        found: dict[str, Mailbox] = {}
+        for name, addr in getaddresses([v for v in values if v]):
+            address = normalise(addr)
+            if address and address not in found:
+                found[address] = Mailbox(address, _name(name))
+        return tuple(found.values())
+
+
+def _name(raw: str | None) -> str:
+    if not raw:
+        return ""
+    try:
+        return decode_name(raw)
+    except _DECODE_ERRORS:
+        return " ".join(raw.split()).strip("'\"")
 
 
 def _first(fields: Headers, name: str) -> str:
@@ -185,9 +228,9 @@ def interaction_from_headers(
     fields = split_headers(raw)
     if not fields:
         return Problem(where, "no header fields")
-    sender_boxes = parse_mailboxes(*fields.get("from", ()))
+    sender_boxes = mailboxes(*fields.get("from", ()))
     if not sender_boxes:
-        sender_boxes = parse_mailboxes(*fields.get("sender", ()))
+        sender_boxes = mailboxes(*fields.get("sender", ()))
     if not sender_boxes:
         return Problem(where, "no usable sender address")
     sender = sender_boxes[0]
@@ -204,17 +247,20 @@ def interaction_from_headers(
         digest = hashlib.sha1(raw.replace(b"\r\n", b"\n"), usedforsecurity=False)
         item_id = "sha:" + digest.hexdigest()
     in_reply_to = message_ids(_first(fields, "in-reply-to"))
-    noise = classify(fields, sender.address)
+    to = mailboxes(*fields.get("to", ()))
+    cc = mailboxes(*fields.get("cc", ()))
+    subject = decode_text(_first(fields, "subject"))
+    noise = classify(fields, sender.address, recipients=to + cc, subject=subject)
     return Interaction(
         source=source,
         item_id=item_id,
         kind=Kind.EMAIL,
         at=at,
         sender=sender,
-        to=parse_mailboxes(*fields.get("to", ())),
-        cc=parse_mailboxes(*fields.get("cc", ())),
-        bcc=parse_mailboxes(*fields.get("bcc", ())),
-        subject=decode_text(_first(fields, "subject")),
+        to=to,
+        cc=cc,
+        bcc=mailboxes(*fields.get("bcc", ())),
+        subject=subject,
         message_id=message_id,
         in_reply_to=in_reply_to[0] if in_reply_to else "",
         references=message_ids(" ".join(fields.get("references", ()))),

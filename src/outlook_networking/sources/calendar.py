@@ -1,0 +1,318 @@
+"""Meetings out of an iCalendar file (.ics), as Outlook and Exchange export them.
+
+Recurring series are expanded with ``recurring-ical-events`` inside a window around a reference
+time (default 18 months back to 6 months ahead), with EXDATE and RECURRENCE-ID overrides applied;
+a one-off event is kept wherever it lies. Time zones come from the file's VTIMEZONE blocks, which
+is how Windows names such as ``W. Europe Standard Time`` resolve; a floating time (no zone) is
+read in the file's only VTIMEZONE or ``X-WR-TIMEZONE`` when there is exactly one, else as UTC.
+
+Decisions:
+
+- Every VEVENT becomes a ``Kind.MEETING`` interaction, including all-day events and events
+  without attendees: an event with no organizer and no attendees names nobody, so it counts for
+  no contact (private appointments, holidays). An all-day event starts at 00:00 UTC of its date
+  and lasts its whole days. Rooms and resources (``CUTYPE=ROOM/RESOURCE``) are not attendees.
+- Item ids: ``ev:<UID>`` for a one-off event, ``ev:<UID>:<instant>`` for an occurrence of a
+  series, the instant being its RECURRENCE-ID (UTC ISO, or the date of an all-day occurrence), so
+  a moved occurrence keeps its id. An event without UID uses a hash of its text instead.
+- A file icalendar cannot parse at all raises :class:`~outlook_networking.errors.InputError`; an
+  event without a usable DTSTART, or a series that cannot be expanded, is a problem and the rest
+  of the file is read.
+
+Exports: ``load_calendar``, ``CalendarFile``, ``WINDOW_BACK``, ``WINDOW_AHEAD``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+import icalendar
+import recurring_ical_events
+
+from ..addresses import decode_name, normalise
+from ..connectors.base import Problem
+from ..errors import InputError
+from ..model import Attendee, Interaction, Kind, Mailbox, Response
+
+__all__ = ["WINDOW_AHEAD", "WINDOW_BACK", "CalendarFile", "load_calendar"]
+
+WINDOW_BACK = timedelta(days=548)  # ~18 months
+WINDOW_AHEAD = timedelta(days=183)  # ~6 months
+
+_PARTSTAT = {
+    "ACCEPTED": Response.ACCEPTED,
+    "TENTATIVE": Response.TENTATIVE,
+    "DECLINED": Response.DECLINED,
+    "NEEDS-ACTION": Response.NONE,
+    "DELEGATED": Response.NONE,
+}
+_NOT_PEOPLE = frozenset({"ROOM", "RESOURCE"})
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def load_calendar(path: Path, *, source: str = "file") -> CalendarFile:
+    """Parse an .ics file; raises :class:`InputError` if it is no readable calendar at all."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), exc.strerror or str(exc)) from exc
+    try:
+        calendars = icalendar.Calendar.from_ical(_decode(data), multiple=True)
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise InputError(str(path), f"not a readable iCalendar file: {exc}") from exc
+    calendars = [c for c in calendars if c.name == "VCALENDAR"]
+    if not calendars:
+        raise InputError(str(path), "no VCALENDAR in the file")
+    return CalendarFile(path, tuple(calendars), source)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarFile:
+    """A parsed calendar file whose meetings can be read for a window around a time."""
+
+    path: Path
+    calendars: tuple[icalendar.Calendar, ...]
+    source: str = "file"
+
+    def records(
+        self,
+        now: datetime,
+        back: timedelta = WINDOW_BACK,
+        ahead: timedelta = WINDOW_AHEAD,
+    ) -> Iterator[Interaction | Problem]:
+        """Every meeting occurrence in the window (one-off events anywhere) and every problem."""
+        start, end = now - back, now + ahead
+        for calendar in self.calendars:
+            yield from self._calendar_records(calendar, start, end)
+
+    def _calendar_records(
+        self, calendar: icalendar.Calendar, start: datetime, end: datetime
+    ) -> Iterator[Interaction | Problem]:
+        cancelled_all = str(calendar.get("METHOD", "")).upper() == "CANCEL"
+        floating = _floating_zone(calendar)
+        timezones = list(calendar.walk("VTIMEZONE"))
+        groups: dict[str, list[icalendar.Component]] = {}
+        for event in calendar.walk("VEVENT"):
+            where = f"{self.path.name} VEVENT {_label(event)}"
+            reason = _unusable(event)
+            if reason:
+                yield Problem(where, reason)
+                continue
+            uid = str(event.get("UID", "")).strip() or "sha:" + _hash(event)
+            _anchor_floating(event, floating)
+            groups.setdefault(uid, []).append(event)
+        for uid, events in groups.items():
+            where = f"{self.path.name} VEVENT {_label(events[0])}"
+            single = len(events) == 1 and not _recurs(events[0])
+            sub = icalendar.Calendar()
+            for component in (*timezones, *events):
+                sub.add_component(component)
+            try:
+                query = recurring_ical_events.of(sub)
+                occurrences = query.all() if single else query.between(start, end)
+                items = [
+                    self._interaction(uid, occurrence, single, floating, cancelled_all)
+                    for occurrence in occurrences
+                ]
+            except Exception as exc:
+                yield Problem(where, f"cannot be expanded: {type(exc).__name__}: {exc}")
+                continue
+            yield from items
+
+    def _interaction(
+        self,
+        uid: str,
+        event: icalendar.Component,
+        single: bool,
+        floating: tzinfo,
+        cancelled_all: bool,
+    ) -> Interaction:
+        begin = event.get("DTSTART").dt
+        finish = _end(event, begin)
+        at = _utc(begin, floating)
+        duration = max(0, int((_utc(finish, floating) - at).total_seconds()))
+        if single:
+            item_id = f"ev:{uid}"
+        else:
+            rid = event.get("RECURRENCE-ID")
+            instant = rid.dt if rid is not None else begin
+            item_id = f"ev:{uid}:{_instant(instant, begin, floating)}"
+        organizer = _mailbox(event.get("ORGANIZER"))
+        attendees = _attendees(event.get("ATTENDEE"), organizer)
+        status = str(event.get("STATUS", "")).upper()
+        categories: list[str] = []
+        for value in _as_list(event.get("CATEGORIES")):
+            for category in getattr(value, "cats", [value]):
+                text = str(category).strip()
+                if text and text not in categories:
+                    categories.append(text)
+        return Interaction(
+            source=self.source,
+            item_id=item_id,
+            kind=Kind.MEETING,
+            at=at,
+            sender=organizer,
+            subject=" ".join(str(event.get("SUMMARY", "")).split()),
+            folder="calendar",
+            attendees=attendees,
+            duration_s=duration,
+            cancelled=cancelled_all or status == "CANCELLED",
+            categories=tuple(categories),
+        )
+
+
+def _label(event: icalendar.Component) -> str:
+    summary = " ".join(str(event.get("SUMMARY", "")).split())
+    if summary:
+        return repr(summary[:60])
+    uid = str(event.get("UID", "")).strip()
+    return uid[:60] or "without UID"
+
+
+def _hash(event: icalendar.Component) -> str:
+    return hashlib.sha1(event.to_ical(), usedforsecurity=False).hexdigest()
+
+
+def _unusable(event: icalendar.Component) -> str:
+    """Why an event cannot be read at all, or ``""``."""
+    for name, error in getattr(event, "errors", ()):
+        if name in ("DTSTART", "DTEND", "RRULE", "RECURRENCE-ID", "DURATION", "EXDATE"):
+            return f"unreadable {name}: {error}"
+    prop = event.get("DTSTART")
+    if prop is None:
+        return "no DTSTART"
+    try:
+        value = prop.dt
+    except Exception as exc:
+        return f"unreadable DTSTART: {exc}"
+    if not isinstance(value, date):
+        return "DTSTART is not a date or time"
+    return ""
+
+
+def _recurs(event: icalendar.Component) -> bool:
+    return any(name in event for name in ("RRULE", "RDATE", "RECURRENCE-ID"))
+
+
+def _floating_zone(calendar: icalendar.Calendar) -> tzinfo:
+    """The zone a floating time is read in: the file's only zone if it names one, else UTC."""
+    zones = list(calendar.walk("VTIMEZONE"))
+    if len(zones) == 1:
+        try:
+            zone: tzinfo = zones[0].to_tz()  # type: ignore[attr-defined]
+            return zone
+        except Exception:
+            pass
+    name = str(calendar.get("X-WR-TIMEZONE", "")).strip()
+    if name:
+        try:
+            from zoneinfo import ZoneInfo
+
+            return ZoneInfo(name)
+        except (ValueError, KeyError, OSError):
+            pass
+    return UTC
+
+
+def _anchor_floating(event: icalendar.Component, floating: tzinfo) -> None:
+    """Give floating start and end times the file's zone, so a UTC ``UNTIL`` compares right."""
+    if floating is UTC:
+        return
+    for name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+        prop = event.get(name)
+        value = getattr(prop, "dt", None)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            event[name] = icalendar.vDDDTypes(value.replace(tzinfo=floating))
+
+
+def _utc(value: date, floating: tzinfo) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=floating)
+        return value.astimezone(UTC)
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def _end(event: icalendar.Component, begin: date) -> date:
+    end = event.get("DTEND")
+    if end is not None:
+        try:
+            value = end.dt
+            if isinstance(value, date) and isinstance(value, datetime) == isinstance(
+                begin, datetime
+            ):
+                return value
+        except Exception:
+            pass
+    duration = event.get("DURATION")
+    if duration is not None:
+        try:
+            delta = duration.dt
+            if isinstance(delta, timedelta):
+                return begin + delta
+        except Exception:
+            pass
+    # RFC 5545: no end means a one-day all-day event, or an instant.
+    return begin + timedelta(days=1) if not isinstance(begin, datetime) else begin
+
+
+def _instant(value: Any, begin: date, floating: tzinfo) -> str:
+    if not isinstance(begin, datetime):
+        # An all-day occurrence is named by its date, even where Exchange wrote a midnight.
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        return begin.isoformat() if not isinstance(value, date) else value.isoformat()
+    if isinstance(value, datetime):
+        return _utc(value, floating).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return _utc(begin, floating).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _mailbox(value: Any) -> Mailbox | None:
+    if value is None:
+        return None
+    address = normalise(str(value))
+    if not address:
+        return None
+    params = getattr(value, "params", {})
+    return Mailbox(address, decode_name(str(params.get("CN", ""))))
+
+
+def _attendees(value: Any, organizer: Mailbox | None) -> tuple[Attendee, ...]:
+    result: list[Attendee] = []
+    seen: set[str] = set()
+    for entry in _as_list(value):
+        params = getattr(entry, "params", {})
+        if str(params.get("CUTYPE", "")).upper() in _NOT_PEOPLE:
+            continue
+        mailbox = _mailbox(entry)
+        if mailbox is None or mailbox.address in seen:
+            continue
+        seen.add(mailbox.address)
+        if organizer is not None and mailbox.address == organizer.address:
+            response = Response.ORGANIZER
+        else:
+            response = _PARTSTAT.get(str(params.get("PARTSTAT", "")).upper(), Response.NONE)
+        optional = str(params.get("ROLE", "")).upper() == "OPT-PARTICIPANT"
+        result.append(Attendee(mailbox, response, optional))
+    return tuple(result)

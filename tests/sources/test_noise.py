@@ -1,0 +1,95 @@
+"""Noise flags from headers, as the file sources and the EWS/Graph connectors use them."""
+
+from __future__ import annotations
+
+from outlook_networking.addresses import parse_mailboxes
+from outlook_networking.model import Flag
+from outlook_networking.noise import classify, header_map, spam_signs
+
+PERSON = [
+    ("From", "Jane Doe <jane@example.com>"),
+    ("To", "me@example.org"),
+    ("Subject", "Lunch on Thursday?"),
+]
+
+
+def _flags(*extra: tuple[str, str], sender: str = "jane@example.com") -> frozenset[Flag]:
+    return classify(header_map([*PERSON, *extra]), sender).flags
+
+
+def test_personal_mail_is_no_noise() -> None:
+    assert _flags() == frozenset()
+    assert _flags(("Precedence", "first-class")) == frozenset()
+    assert _flags(("Auto-Submitted", "no")) == frozenset()
+
+
+def test_lists() -> None:
+    noise = classify(
+        header_map([*PERSON, ("List-Id", "Discussion <exmh-workers.example.org>")]),
+        "jane@example.com",
+    )
+    assert noise.flags == frozenset({Flag.LIST})
+    assert noise.list_id == "exmh-workers.example.org"
+    post = classify(header_map([*PERSON, ("List-Post", "<mailto:Dev@Lists.Example.org>")]))
+    assert post.list_id == "dev@lists.example.org"
+    assert _flags(("Precedence", "list")) == {Flag.LIST}
+    assert _flags(("Mailing-List", "list dev@example.org; contact dev-owner@example.org")) == {
+        Flag.LIST
+    }
+    assert _flags(("Sender", "dev-bounces@example.org")) == {Flag.LIST}
+    assert _flags(("Sender", "owner-dev@example.org")) == {Flag.LIST}
+    # List servers mark posts "bulk": that is a list, not a newsletter.
+    assert _flags(("List-Id", "<x.example.org>"), ("Precedence", "bulk")) == {Flag.LIST}
+
+
+def test_bulk() -> None:
+    assert _flags(("Precedence", "bulk")) == {Flag.BULK}
+    assert _flags(("Precedence", "junk")) == {Flag.BULK}
+    assert _flags(("List-Unsubscribe", "<https://example.com/u>")) == {Flag.BULK}
+    assert _flags(("X-Mailer", "StormPost 1.0")) == {Flag.BULK}
+    assert _flags(("X-Campaign", "spring")) == {Flag.BULK}
+    assert _flags(("X-Spam-Flag", "YES")) == {Flag.BULK}
+    assert _flags(("X-Spam-Status", "Yes, score=12.3")) == {Flag.BULK}
+    assert _flags(("X-Spam-Status", "No, score=0.1")) == frozenset()
+    assert _flags(("X-MS-Exchange-Organization-SCL", "9")) == {Flag.BULK}
+    assert _flags(("X-MS-Exchange-Organization-SCL", "-1")) == frozenset()
+    assert _flags(("X-Forefront-Antispam-Report", "CIP:1.2.3.4;SFV:SPM;")) == {Flag.BULK}
+    assert _flags(sender="newsletter@shop.example") == {Flag.BULK}
+
+
+def test_automated() -> None:
+    assert _flags(("Auto-Submitted", "auto-replied")) == {Flag.AUTOMATED}
+    assert _flags(("X-Auto-Response-Suppress", "All")) == {Flag.AUTOMATED}
+    assert _flags(("Return-Path", "<>")) == {Flag.AUTOMATED}
+    assert _flags(("Content-Type", "multipart/report; report-type=delivery-status")) == {
+        Flag.AUTOMATED
+    }
+    assert _flags(sender="no-reply@example.com") == {Flag.AUTOMATED}
+    assert _flags(sender="MAILER-DAEMON@example.com".lower()) == {Flag.AUTOMATED}
+
+
+def test_spam_signs_need_several_points() -> None:
+    headers = header_map(
+        [
+            ("From", "lifequotes104@yahoo.example"),
+            ("To", "lifequotes104@yahoo.example"),
+            ("Subject", "Double Your Life Insurance at NO EXTRA COST! 29155"),
+            ("X-Priority", "1"),
+        ]
+    )
+    sender = "lifequotes104@yahoo.example"
+    recipients = parse_mailboxes(*headers["to"])
+    subject = headers["subject"][0]
+    signs = spam_signs(headers, sender, recipients, subject)
+    assert "sent to itself" in signs and "high priority" in signs
+    assert classify(headers, sender).flags == {Flag.BULK}
+    # A reply is a conversation: the same signs do not flag it.
+    reply = header_map([*((k, v[0]) for k, v in headers.items()), ("In-Reply-To", "<a@b>")])
+    assert classify(reply, sender).flags == frozenset()
+    # One sign alone (shouting in a real person's mail) is not enough.
+    shouting = header_map([PERSON[0], PERSON[1], ("Subject", "PLEASE READ BEFORE MONDAY")])
+    assert spam_signs(shouting, "jane@example.com", recipients, "PLEASE READ BEFORE MONDAY") == [
+        "shouting subject",
+        "shouting subject",
+    ]
+    assert classify(shouting, "jane@example.com").flags == frozenset()
