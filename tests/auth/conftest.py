@@ -16,7 +16,7 @@ import pytest
 from outlook_networking.auth import open_token_cache
 from outlook_networking.config import AccountConfig
 
-from .identity_platform import IdentityPlatform
+from .identity_platform import IdentityPlatform, User
 
 CLIENT_ID = "11111111-2222-3333-4444-555555555555"
 ENV_VARS = (
@@ -86,6 +86,7 @@ def platform(
     """The fake platform, reset, and trusted by requests (which msal uses) through its CA."""
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(platform_session.ca_file))
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    platform_session.user = User()
     platform_session.expires_in = 3600
     platform_session.devices.clear()
     platform_session.refresh_tokens.clear()
