@@ -11,9 +11,10 @@ Typical use::
     source = GraphSource(client, name="graph:work")
     sink = GraphSink(client, name="graph:work")
 
-Exports: ``GraphClient``, ``GraphSource``, ``GraphSink``, ``RetryPolicy``, ``BatchRequest``,
-``GraphResponse``, ``check_graph_url``, ``DEFAULT_GRAPH_URL``, ``APPLICATION_NAME``,
-``MARKER_PROPERTY``, ``TASK_LIST``.
+Exports: ``connect_graph``, ``GraphConnection``, ``GraphClient``, ``GraphSource``,
+``GraphSink``, ``RetryPolicy``, ``BatchRequest``, ``GraphResponse``, ``check_graph_url``,
+``DEFAULT_GRAPH_URL``, ``APPLICATION_NAME``, ``MARKER_PROPERTY``, ``TASK_LIST``, ``FOLDERS``,
+``TokenProvider``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .client import (
     TokenProvider,
     check_graph_url,
 )
+from .connect import GraphConnection, connect_graph
 from .sink import APPLICATION_NAME, MARKER_PROPERTY, TASK_LIST, GraphSink
 from .source import FOLDERS, GraphSource
 
@@ -38,10 +40,12 @@ __all__ = [
     "TASK_LIST",
     "BatchRequest",
     "GraphClient",
+    "GraphConnection",
     "GraphResponse",
     "GraphSink",
     "GraphSource",
     "RetryPolicy",
     "TokenProvider",
     "check_graph_url",
+    "connect_graph",
 ]

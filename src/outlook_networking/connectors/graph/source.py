@@ -55,6 +55,8 @@ class GraphSource:
         user: ``None`` for the signed-in user (``/me``), else a UPN or id (app-only).
         page_size: ``Prefer: odata.maxpagesize`` for delta pages.
         calendar_past, calendar_future: the calendar window around ``now()``.
+        since: read mail received from then on only (the first round's ``$filter``; later
+            rounds report every change Graph tracks from there).
     """
 
     def __init__(
@@ -68,6 +70,7 @@ class GraphSource:
         calendar_past: timedelta = timedelta(days=730),
         calendar_future: timedelta = timedelta(days=90),
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        since: datetime | None = None,
     ) -> None:
         unknown = set(folders) - set(FOLDERS)
         if unknown:
@@ -80,6 +83,7 @@ class GraphSource:
         self._past = calendar_past
         self._future = calendar_future
         self._now = now
+        self._since = since
 
     @property
     def name(self) -> str:
@@ -98,9 +102,10 @@ class GraphSource:
 
     def _initial(self, folder: str) -> tuple[str, dict[str, str]]:
         if folder in _MAIL_PATHS:
-            return f"{self._prefix}{_MAIL_PATHS[folder]}/messages/delta", {
-                "$select": MESSAGE_SELECT
-            }
+            params = {"$select": MESSAGE_SELECT}
+            if self._since is not None:
+                params["$filter"] = f"receivedDateTime ge {_iso(self._since)}"
+            return f"{self._prefix}{_MAIL_PATHS[folder]}/messages/delta", params
         if folder == "calendar":
             start, end = self._window()
             return f"{self._prefix}/calendarView/delta", {

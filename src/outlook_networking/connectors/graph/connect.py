@@ -1,0 +1,64 @@
+"""One configured Graph account as a ready Source and Sink sharing one client.
+
+The connector factory calls :func:`connect_graph` for accounts with ``connector = "graph"``; the
+token provider comes from :mod:`outlook_networking.auth`. An app-only account (``auth = "app"``)
+reads ``/users/{address}``, a delegated one ``/me``.
+
+Exports: ``GraphConnection``, ``connect_graph``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from ...config import AccountConfig
+from .client import GraphClient, RetryPolicy, TokenProvider
+from .sink import TASK_LIST, GraphSink
+from .source import GraphSource
+
+__all__ = ["GraphConnection", "connect_graph"]
+
+
+@dataclass(frozen=True)
+class GraphConnection:
+    """The Source and Sink of one account; ``close()`` ends the shared HTTP client."""
+
+    source: GraphSource
+    sink: GraphSink
+    client: GraphClient
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def connect_graph(
+    account: AccountConfig,
+    token_provider: TokenProvider,
+    *,
+    todo_list: str = TASK_LIST,
+    since_months: int | None = None,
+    retry: RetryPolicy | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> GraphConnection:
+    """A Graph Source and Sink for ``account``.
+
+    Raises:
+        ConfigError: ``graph_url`` is plain http on a host that is not loopback.
+    """
+    client = GraphClient(account.graph_url, token_provider, account=account.name, retry=retry)
+    user = account.address if account.auth == "app" else None
+    months = account.since_months if since_months is None else since_months
+    past = timedelta(days=round(months * 30.44))
+    name = f"graph:{account.name}"
+    source = GraphSource(
+        client,
+        name=name,
+        user=user,
+        calendar_past=past,
+        now=now,
+        since=now() - past,
+    )
+    sink = GraphSink(client, name=name, user=user, task_list=todo_list)
+    return GraphConnection(source=source, sink=sink, client=client)
