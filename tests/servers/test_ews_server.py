@@ -392,6 +392,9 @@ def test_category_list_user_configuration_round_trip(server: EWSServer,
     assert calendar.get_user_configuration(name="CategoryList",
                                            properties="All").xml_data == extended
 
+    calendar.delete_user_configuration(name="CategoryList")
+    assert server.mailbox.category_list() is None
+
 
 # faults and auth ----------------------------------------------------------------------------
 def test_server_busy_is_retried_after_the_back_off(server: EWSServer, account: Account) -> None:

@@ -524,6 +524,20 @@ def update_user_configuration(box: Mailbox, req: etree._Element) -> etree._Eleme
     return root
 
 
+def delete_user_configuration(box: Mailbox, req: etree._Element) -> etree._Element:
+    root, messages = response("DeleteUserConfiguration")
+    try:
+        with box.lock:
+            key, _ = _config_key(box, req.find(_mm("UserConfigurationName")))
+            if box.user_configs.pop(key, None) is None:
+                raise ItemError("ErrorItemNotFound", NOT_FOUND)
+    except ItemError as err:
+        response_message(messages, "DeleteUserConfiguration", err)
+        return root
+    response_message(messages, "DeleteUserConfiguration")
+    return root
+
+
 def convert_id(box: Mailbox, req: etree._Element) -> etree._Element:
     """Only what version probing needs: every id is reported malformed, the header does the rest."""
     del box
@@ -547,4 +561,5 @@ OPERATIONS: dict[str, Handler] = {
     "GetUserConfiguration": get_user_configuration,
     "CreateUserConfiguration": create_user_configuration,
     "UpdateUserConfiguration": update_user_configuration,
+    "DeleteUserConfiguration": delete_user_configuration,
 }

@@ -1,0 +1,133 @@
+"""Opening an exchangelib ``Account`` for one configured mailbox: credentials, endpoint, retries.
+
+- ``TokenCredentials``: exchangelib's OAuth credentials fed by a token provider (a ``() -> str``
+  from :mod:`outlook_networking.auth`: msal's silent refresh, client credentials, or an
+  environment token). exchangelib calls ``refresh(session=...)`` when the token it holds has
+  expired; we then ask the provider, which answers from msal's cache or refreshes. Every attribute
+  is hashable, as exchangelib hashes credentials to share one connection pool per mailbox.
+- ``open_account``: the ``Account`` for an ``AccountConfig``, pinned to a server version when one
+  is given (no ConvertId probe), with a bounded ``FaultTolerance`` retry policy.
+
+Plain ``http://`` endpoints are accepted only on loopback (a test server); anything else must be
+https. requests-oauthlib refuses OAuth over http unless ``OAUTHLIB_INSECURE_TRANSPORT`` is set,
+which we set only for a loopback endpoint.
+
+Exports: ``TokenCredentials``, ``open_account``, ``check_endpoint``, ``TOKEN_LIFETIME_S``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from exchangelib import (
+    BASIC,
+    DELEGATE,
+    IMPERSONATION,
+    NTLM,
+    OAUTH2,
+    Account,
+    Build,
+    Configuration,
+    Credentials,
+    FaultTolerance,
+    OAuth2AuthorizationCodeCredentials,
+    Version,
+)
+from oauthlib.oauth2 import OAuth2Token
+
+from ...config import AccountConfig
+from ...errors import ConfigError
+
+__all__ = ["TOKEN_LIFETIME_S", "TokenCredentials", "check_endpoint", "open_account"]
+
+# How long exchangelib may use a token before it asks the provider again. msal answers from its
+# cache until shortly before the real expiry, so asking every few minutes costs nothing.
+TOKEN_LIFETIME_S = 300
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _token(value: str) -> OAuth2Token:
+    return OAuth2Token({"access_token": value, "token_type": "Bearer",
+                        "expires_in": TOKEN_LIFETIME_S})
+
+
+class TokenCredentials(OAuth2AuthorizationCodeCredentials):  # type: ignore[misc]
+    """OAuth credentials whose token comes from a provider, refreshed on exchangelib's request."""
+
+    def __init__(self, provider: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(access_token=_token(provider()), **kwargs)
+        # Hashable: a function, bound method or provider object (hashed by identity).
+        self.provider = provider
+
+    def refresh(self, session: Any) -> None:
+        """Called by exchangelib as ``refresh(session=...)`` once the token has expired."""
+        del session  # exchangelib renews the session with the new token itself
+        with self.lock:
+            self.access_token = _token(self.provider())
+
+    def force_refresh(self) -> None:
+        """A token the server refused (401): ask the provider to really refresh, if it can."""
+        token = getattr(self.provider, "token", None)
+        value = token(force_refresh=True) if callable(token) else self.provider()
+        with self.lock:
+            self.access_token = _token(value)
+
+
+def check_endpoint(endpoint: str) -> str:
+    """The endpoint, if it is https, or http on loopback; ConfigError otherwise."""
+    parts = urlsplit(endpoint)
+    if parts.scheme == "https" and parts.hostname:
+        return endpoint
+    if parts.scheme == "http" and parts.hostname in LOOPBACK:
+        return endpoint
+    raise ConfigError("endpoint", "must be an https:// URL (http:// only for 127.0.0.1/localhost)")
+
+
+def open_account(
+    account: AccountConfig,
+    *,
+    token: Callable[[], str] | None = None,
+    password: str | None = None,
+    build: tuple[int, ...] | None = None,
+    max_wait_s: float = 120.0,
+    endpoint: str | None = None,
+) -> Account:
+    """The exchangelib Account for ``account``; no request is sent until the first use.
+
+    Parameters:
+        account: the configured mailbox.
+        token: the access-token provider, for ``auth`` oauth, app and token.
+        password: for ``auth`` ntlm and basic.
+        build: the server's build (e.g. ``(15, 1, 2507, 6)``) to skip version probing.
+        max_wait_s: the longest exchangelib waits out throttling before giving up.
+        endpoint: overrides ``account.endpoint``.
+    """
+    discover = account.autodiscover and not (endpoint or account.endpoint)
+    url = None if discover else check_endpoint(endpoint or account.endpoint or "")
+    if url is not None and urlsplit(url).scheme == "http":
+        # Loopback only (checked above): lets requests-oauthlib send a bearer token over http.
+        os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    credentials: Any
+    if account.auth in ("ntlm", "basic"):
+        if password is None:
+            raise ConfigError("auth", f"{account.auth} needs a password")
+        credentials = Credentials(account.username or account.address, password)
+        auth_type = NTLM if account.auth == "ntlm" else BASIC
+    else:
+        if token is None:
+            raise ConfigError("auth", f"{account.auth} needs a token provider")
+        credentials = TokenCredentials(token)
+        auth_type = OAUTH2
+    config = Configuration(
+        service_endpoint=url,
+        credentials=credentials,
+        auth_type=auth_type,
+        version=Version(build=Build(*build)) if build else None,
+        retry_policy=FaultTolerance(max_wait=max_wait_s),
+    )
+    access = IMPERSONATION if account.impersonation else DELEGATE
+    return Account(account.address, config=config, autodiscover=discover, access_type=access,
+                   default_timezone=None)

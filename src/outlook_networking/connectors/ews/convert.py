@@ -1,0 +1,192 @@
+"""exchangelib items as the product's values: messages and meetings as ``Interaction``, contacts
+as ``ContactCard``, the product's tasks as ``TaskState``.
+
+Addresses are normalised on the way in; Message-IDs lose their angle brackets (as the file source
+stores them); meetings carry organizer and attendees with their responses; a message's noise
+flags come from its Internet headers when the server returned them.
+
+Exports: ``MESSAGE_FIELDS``, ``MEETING_FIELDS``, ``CONTACT_FIELDS``, ``interaction_from_message``,
+``interaction_from_meeting``, ``card_from_contact``, ``task_state``, ``task_record``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from ...addresses import decode_name, normalise
+from ...model import Attendee, ContactCard, Interaction, Kind, Mailbox, Response
+from ...noise import classify, header_map
+from ...sources.headers import message_ids
+from ..base import TaskState
+from .properties import KEY_FIELD, RECORD_FIELD
+
+__all__ = [
+    "CONTACT_FIELDS",
+    "MEETING_FIELDS",
+    "MESSAGE_FIELDS",
+    "card_from_contact",
+    "interaction_from_meeting",
+    "interaction_from_message",
+    "task_record",
+    "task_state",
+]
+
+# What GetItem asks for. Sync itself asks only for ids and the received time (for --since):
+# recipient lists and threading headers are "complex" fields that only GetItem returns reliably.
+MESSAGE_FIELDS = (
+    "subject", "author", "sender", "to_recipients", "cc_recipients", "bcc_recipients",
+    "datetime_sent", "datetime_received", "message_id", "in_reply_to", "references",
+    "conversation_id", "categories", "headers",
+)
+MEETING_FIELDS = (
+    "subject", "start", "end", "organizer", "required_attendees", "optional_attendees",
+    "is_cancelled", "categories", "uid", "type",
+)
+CONTACT_FIELDS = (
+    "display_name", "given_name", "surname", "nickname", "company_name", "email_addresses",
+    "categories",
+)
+
+_RESPONSES = {
+    "Accept": Response.ACCEPTED,
+    "Tentative": Response.TENTATIVE,
+    "Decline": Response.DECLINED,
+    "Organizer": Response.ORGANIZER,
+}
+
+
+def _utc(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return datetime(*value.timetuple()[:6], value.microsecond, tzinfo=UTC)
+        # exchangelib's EWSDateTime refuses stdlib tzinfo; go through the timestamp.
+        return datetime.fromtimestamp(value.timestamp(), tz=UTC)
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def _mailbox(box: Any) -> Mailbox | None:
+    if box is None:
+        return None
+    address = normalise(getattr(box, "email_address", None) or "")
+    if not address:
+        return None
+    return Mailbox(address, decode_name(getattr(box, "name", None) or ""))
+
+
+def _mailboxes(boxes: Any) -> tuple[Mailbox, ...]:
+    found = (_mailbox(b) for b in boxes or ())
+    return tuple(m for m in found if m is not None)
+
+
+def _first_id(value: str | None) -> str:
+    ids = message_ids(value or "")
+    return ids[0] if ids else ""
+
+
+def interaction_from_message(item: Any, *, source: str, folder: str) -> Interaction | None:
+    """The interaction for an exchangelib Message; None when it has no usable date."""
+    at = _utc(item.datetime_sent) or _utc(item.datetime_received)
+    if at is None:
+        return None
+    sender = _mailbox(item.author) or _mailbox(item.sender)
+    to = _mailboxes(item.to_recipients)
+    cc = _mailboxes(item.cc_recipients)
+    subject = item.subject or ""
+    pairs = [(h.name, h.value or "") for h in item.headers or () if h.name]
+    headers = header_map(pairs)
+    noise = classify(headers, sender.address if sender else "", recipients=to + cc,
+                     subject=subject)
+    conversation = item.conversation_id
+    return Interaction(
+        source=source,
+        item_id=item.id,
+        kind=Kind.EMAIL,
+        at=at,
+        sender=sender,
+        to=to,
+        cc=cc,
+        bcc=_mailboxes(item.bcc_recipients),
+        subject=subject,
+        message_id=_first_id(item.message_id),
+        in_reply_to=_first_id(item.in_reply_to),
+        references=message_ids(item.references or ""),
+        conversation_id=getattr(conversation, "id", None) or "",
+        flags=noise.flags,
+        list_id=noise.list_id,
+        folder=folder,
+        delivered="received" in headers,
+        categories=tuple(item.categories or ()),
+    )
+
+
+def interaction_from_meeting(item: Any, *, source: str) -> Interaction | None:
+    """The interaction for one calendar item (a single meeting or one occurrence)."""
+    start, end = _utc(item.start), _utc(item.end)
+    if start is None:
+        return None
+    attendees = [
+        Attendee(m, _RESPONSES.get(a.response_type or "", Response.NONE), optional)
+        for optional, group in ((False, item.required_attendees), (True, item.optional_attendees))
+        for a in group or ()
+        if (m := _mailbox(a.mailbox)) is not None
+    ]
+    duration = int((end - start).total_seconds()) if end is not None else 0
+    return Interaction(
+        source=source,
+        item_id=item.id,
+        kind=Kind.MEETING,
+        at=start,
+        sender=_mailbox(item.organizer),
+        subject=item.subject or "",
+        folder="calendar",
+        attendees=tuple(attendees),
+        duration_s=max(duration, 0),
+        cancelled=bool(item.is_cancelled),
+        categories=tuple(item.categories or ()),
+    )
+
+
+def card_from_contact(item: Any, *, source: str) -> ContactCard:
+    """The contact card for an exchangelib Contact."""
+    addresses = tuple(dict.fromkeys(
+        a for a in (normalise(e.email or "") for e in item.email_addresses or ()) if a))
+    given = " ".join(p for p in (item.given_name, item.surname) if p)
+    full = item.display_name or given
+    names = tuple(n for n in dict.fromkeys((given, item.nickname or "")) if n and n != full)
+    return ContactCard(
+        source=source,
+        item_id=item.id,
+        full_name=full or "",
+        addresses=addresses,
+        organisation=item.company_name or "",
+        categories=tuple(item.categories or ()),
+        names=names,
+    )
+
+
+def task_record(subject: str, due: datetime | None, body: str) -> str:
+    """What the product wrote into a task, as stored in its record property."""
+    return json.dumps({"subject": subject, "due": due.isoformat() if due else None,
+                       "body": body}, sort_keys=True)
+
+
+def task_state(item: Any) -> TaskState:
+    """A product task as the planner sees it: what we wrote, and whether it is done."""
+    try:
+        record = json.loads(getattr(item, RECORD_FIELD, None) or "{}")
+    except ValueError:
+        record = {}
+    due_text = record.get("due")
+    due = datetime.fromisoformat(due_text) if due_text else _utc(item.due_date)
+    return TaskState(
+        item_id=item.id,
+        key=getattr(item, KEY_FIELD, None) or "",
+        subject=record.get("subject", item.subject or ""),
+        due=due,
+        body=record.get("body", item.text_body or ""),
+        complete=item.status == "Completed" or bool(item.is_complete),
+    )

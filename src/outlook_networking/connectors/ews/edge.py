@@ -1,0 +1,149 @@
+"""Where exchangelib's errors become the product's, and the faults exchangelib leaves to us.
+
+exchangelib's ``FaultTolerance`` policy already waits out ``ErrorServerBusy`` (its
+``BackOffMilliseconds``), HTTP 503 with ``Retry-After`` and "Server Error in '/EWS' Application",
+up to ``max_wait``. Three things it leaves to the caller:
+
+- a dropped connection raises ``ErrorTimeoutExpired`` at once: retried here, a bounded number of
+  times with a growing pause (every call we wrap is safe to repeat: reads, and writes that find
+  their target again by id or key first);
+- HTTP 401 counts as throttling, so a refused token loops until ``max_wait`` and surfaces as
+  ``RateLimitError`` caused by "HTTP 401": here the token is refreshed once and the call retried;
+  a second refusal is ``LoginRequired`` (or ``AuthError`` for a password);
+- everything else is mapped once, at this edge, into :mod:`outlook_networking.errors`.
+
+Exports: ``Edge``, ``map_error``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from exchangelib.errors import (
+    ErrorAccessDenied,
+    ErrorInternalServerTransientError,
+    ErrorInvalidSyncStateData,
+    ErrorIrresolvableConflict,
+    ErrorServerBusy,
+    ErrorTimeoutExpired,
+    EWSError,
+    RateLimitError,
+    ResponseMessageError,
+    TransportError,
+    UnauthorizedError,
+)
+
+from ...errors import (
+    AuthError,
+    Conflict,
+    ConnectionFailed,
+    ConnectorError,
+    LoginRequired,
+    ServerFault,
+    SyncStateInvalid,
+    Throttled,
+)
+from .account import TokenCredentials
+
+__all__ = ["Edge", "map_error"]
+
+T = TypeVar("T")
+
+
+def _caused_by_401(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ErrorServerBusy) and "401" in str(seen):
+            return True
+        seen = seen.__context__
+    return False
+
+
+def map_error(account: str, exc: Exception, *, token_auth: bool = False) -> ConnectorError:
+    """The product's exception for an exchangelib (or transport) exception."""
+    name = type(exc).__name__
+    if isinstance(exc, RateLimitError):
+        if _caused_by_401(exc):
+            cls = LoginRequired if token_auth else AuthError
+            return cls(account, "the server refused the credentials")
+        return Throttled(account, "the server kept asking to back off", retry_after_s=exc.wait)
+    if isinstance(exc, UnauthorizedError | ErrorAccessDenied):
+        return AuthError(account, str(exc) or name)
+    if isinstance(exc, ErrorInvalidSyncStateData):
+        return SyncStateInvalid(account, name)
+    if isinstance(exc, ErrorIrresolvableConflict):
+        return Conflict(account, name)
+    if isinstance(exc, ErrorTimeoutExpired | ErrorInternalServerTransientError | ErrorServerBusy):
+        return ConnectionFailed(account, name)
+    if isinstance(exc, ResponseMessageError):
+        return ServerFault(account, str(exc) or name, code=name)
+    if isinstance(exc, TransportError):
+        return ConnectionFailed(account, str(exc) or name)
+    if isinstance(exc, EWSError):
+        return ServerFault(account, str(exc) or name, code=name)
+    return ConnectionFailed(account, f"{name}: {exc}")
+
+
+class Edge:
+    """Runs calls into exchangelib with the retries it leaves to us, mapping what escapes."""
+
+    def __init__(
+        self,
+        account: str,
+        *,
+        credentials: object = None,
+        protocol: Any = None,
+        attempts: int = 3,
+        pause_s: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.account = account
+        self.credentials = credentials
+        self.protocol = protocol
+        self.attempts = attempts
+        self.pause_s = pause_s
+        self.sleep = sleep
+        self.dropped = 0  # connections dropped and retried, for the run's report
+
+    @property
+    def token_auth(self) -> bool:
+        return isinstance(self.credentials, TokenCredentials)
+
+    def call(self, what: Callable[[], T]) -> T:
+        """``what()`` (which must not return a lazy iterator), retried and mapped."""
+        refreshed = False
+        last: Exception | None = None
+        for attempt in range(self.attempts):
+            try:
+                return what()
+            except ErrorTimeoutExpired as exc:
+                last = exc
+                self.dropped += 1
+                self.sleep(self.pause_s * 2**attempt)
+            except RateLimitError as exc:
+                if _caused_by_401(exc) and self.token_auth and not refreshed:
+                    refreshed = True
+                    self._refresh_token()
+                    continue
+                raise map_error(self.account, exc, token_auth=self.token_auth) from exc
+            except (EWSError, OSError) as exc:
+                raise map_error(self.account, exc, token_auth=self.token_auth) from exc
+        raise ConnectionFailed(
+            self.account, f"the connection dropped {self.attempts} times in a row"
+        ) from last
+
+    def _refresh_token(self) -> None:
+        credentials = self.credentials
+        if not isinstance(credentials, TokenCredentials):
+            return
+        try:
+            credentials.force_refresh()
+        except ConnectorError:
+            raise
+        except Exception as exc:  # the provider's own failure, already ours if it is from auth/
+            raise LoginRequired(self.account, f"token refresh failed: {exc}") from exc
+        if self.protocol is not None:
+            # Sessions hold the old token; closing them makes the next request build new ones.
+            self.protocol.close()

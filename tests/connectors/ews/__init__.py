@@ -1,0 +1,1 @@
+"""Tests of the EWS connector against the loopback EWS test server."""
