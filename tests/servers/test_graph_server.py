@@ -656,3 +656,46 @@ def test_seeds_and_syncs_twenty_thousand_messages(server: GraphServer) -> None:
     synced = time.perf_counter()
     assert len({v["id"] for v in values}) == 20_000 and pages == 20
     print(f"seed 20k: {seeded - started:.2f}s, delta-sync 20k: {synced - seeded:.2f}s")
+
+
+def test_contacts_created_with_extended_properties_and_deleted(
+    server: GraphServer, client: httpx.Client
+) -> None:
+    marker = "String {5f0c8e6a-2b7d-4c1e-9a3f-6d8b1e2c4a70} Name product"
+    created = client.post(
+        "/me/contacts",
+        json={
+            "displayName": "Dora New",
+            "emailAddresses": [{"address": "dora@new.example", "name": "Dora New"}],
+            "categories": ["Network B"],
+            "singleValueExtendedProperties": [{"id": marker, "value": "yes"}],
+        },
+    )
+    assert created.status_code == 201
+    cid = created.json()["id"]
+    assert "singleValueExtendedProperties" not in created.json()
+    expand = f"singleValueExtendedProperties($filter=id eq '{marker}')"
+    one = client.get(f"/me/contacts/{cid}", params={"$expand": expand}).json()
+    assert one["singleValueExtendedProperties"] == [{"id": marker, "value": "yes"}]
+    other = server.add_contact(display_name="Ann", emails=["ann@x.example"])
+    listed = client.get("/me/contacts", params={"$expand": expand, "$select": "displayName"})
+    props = {c["id"]: c["singleValueExtendedProperties"] for c in listed.json()["value"]}
+    assert props == {cid: [{"id": marker, "value": "yes"}], other: []}
+    assert client.post("/me/contacts", json={"emailAddresses": "x"}).status_code == 400
+    assert client.delete(f"/me/contacts/{cid}").status_code == 204
+    assert client.get(f"/me/contacts/{cid}").status_code == 404
+
+
+def test_page_size_is_capped_and_the_cap_is_echoed(server: GraphServer) -> None:
+    small = GraphServer(max_page_size=5).start()
+    try:
+        for n in range(7):
+            small.add_message("inbox", subject=f"m{n}")
+        with httpx.Client(base_url=small.url, headers=small.auth_headers(), timeout=10) as c:
+            resp = c.get(
+                "/me/mailFolders/inbox/messages/delta", headers={"Prefer": "odata.maxpagesize=50"}
+            )
+        assert resp.headers["Preference-Applied"] == "odata.maxpagesize=5"
+        assert len(resp.json()["value"]) == 5
+    finally:
+        small.stop()

@@ -255,7 +255,7 @@ def _serve_delta(
     else:
         params.append(("$skiptoken", delta.encode(replace(state, after=after))))
         body["@odata.nextLink"] = _link(call, kind.path, params)
-    return Reply(200, body, _applied(size, tz))
+    return Reply(200, body, _applied(page if size else None, tz))
 
 
 def resync_location(call: Call) -> str:
