@@ -33,6 +33,7 @@ from pathlib import Path
 from outlook_networking.demo.cards import ME_PROPERTY, build_cards
 from outlook_networking.demo.meetings import build_calendar
 from outlook_networking.demo.people import OWNER, Cast, build_cast
+from outlook_networking.demo.plants import plant
 from outlook_networking.demo.render import MailCounts, render, write_maildir_files, write_mbox
 from outlook_networking.demo.traffic import (
     AUTO_FORWARDER,
@@ -48,7 +49,7 @@ from outlook_networking.demo.traffic import (
 __all__ = ["ME_PROPERTY", "DemoTruth", "generate", "iter_mail", "render", "write_maildir"]
 
 LONG_TAIL = 100  # with the named roles, ~150 people
-PLANTED_MESSAGES = 70  # roughly what plants.py adds; only used to aim at a target count
+PLANTED_MESSAGES = 90  # roughly what plants.py adds; only used to aim at a target count
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def _plan(now: datetime, seed: int, messages: int | None) -> tuple[Cast, Traffic
     if messages is not None and messages > 4000:
         long_tail = min(3000, round(LONG_TAIL * math.sqrt(messages / 4000)))
     cast = build_cast(random.Random(seed), long_tail=long_tail)
-    traffic = Traffic(cast, random.Random(f"{seed}:mail"), now)
+    traffic = Traffic(cast, random.Random(f"{seed}:mail"), now, plant=plant)
     if messages is not None:
         generic = traffic.expected_generic()
         traffic.scale = max(0.0, (messages - PLANTED_MESSAGES) / generic) if generic else 0.0

@@ -21,7 +21,7 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 
 from outlook_networking.demo.people import OWNER, Cast, Person
 from outlook_networking.demo.plants import INTRO_TOOK_DAY, INTRODUCED_DAY
-from outlook_networking.demo.traffic import BERLIN, DAYS, _Clock
+from outlook_networking.demo.traffic import BERLIN, DAYS, Clock
 
 __all__ = ["CalendarCounts", "build_calendar"]
 
@@ -63,7 +63,7 @@ class _Builder:
         self.cast = cast
         self.rng = rng
         self.now = now
-        self.clock = _Clock(now)
+        self.clock = Clock(now)
         self.events: list[Event] = []
         self.cancelled = 0
 

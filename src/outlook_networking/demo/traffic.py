@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from outlook_networking.demo.people import CLIENT_ORGS, OWNER, Cast, Person
 
-__all__ = ["BERLIN", "DAYS", "Addr", "Mail", "Traffic"]
+__all__ = ["BERLIN", "DAYS", "Addr", "Clock", "Mail", "Traffic"]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAYS = 548  # ~18 months
@@ -137,7 +137,7 @@ def _first(name: str) -> str:
 
 
 @dataclass
-class _Clock:
+class Clock:
     """Day arithmetic in Berlin local time relative to `now`."""
 
     now: datetime
@@ -184,17 +184,20 @@ class Traffic:
         rng: the only source of randomness.
         now: end of the window (aware datetime).
         scale: multiplier on every generic stream; the planted patterns do not scale.
+        plant: queues the planted patterns before the walk starts (see plants.py).
     """
 
     OWNER_LEN = ((3, 0.65), (5, 0.28), (7, 0.07))
     CONTACT_LEN = ((2, 0.6), (4, 0.3), (6, 0.1))
 
-    def __init__(self, cast: Cast, rng: random.Random, now: datetime, scale: float = 1.0):
+    def __init__(self, cast: Cast, rng: random.Random, now: datetime, scale: float = 1.0,
+                 plant: Callable[[Traffic], None] | None = None) -> None:
         self.cast = cast
         self.rng = rng
-        self.clock = _Clock(now)
+        self.clock = Clock(now)
         self.now = now
         self.scale = scale
+        self._plant = plant
         self._counter = 0
         self._seq = 0
         self._heap: list[tuple[datetime, int, Mail]] = []
@@ -426,9 +429,8 @@ class Traffic:
             heapq.heappush(self._heap, (mail.at, self._seq, mail))
 
     def __iter__(self) -> Iterator[Mail]:
-        from outlook_networking.demo.plants import plant  # planted patterns live apart
-
-        plant(self)  # a few hundred messages at most, queued up front
+        if self._plant is not None:
+            self._plant(self)  # a hundred-odd messages, queued up front
         for days_before in range(DAYS, -1, -1):
             day_start = self.clock.local(days_before, 0)
             while self._heap and self._heap[0][0] < day_start:
