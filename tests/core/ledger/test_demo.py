@@ -38,7 +38,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoTruth, dict[str,
         cards.extend(batch.cards)
     # The automated forward is really there to be ignored.
     assert any(
-        i.sender is not None and i.sender.address == AUTO_FORWARDER[1].lower()
+        i.sender is not None
+        and i.sender.address == AUTO_FORWARDER[1].lower()
         and i.subject.startswith("Fwd:")
         for i in interactions
     )

@@ -54,6 +54,7 @@ def test_the_owners_response_target_is_the_default_reply_target() -> None:
         ({"window_days": 0}, "ledger.window_days"),
         ({"window_days": True}, "ledger.window_days"),
         ({"reply_within_h": "soon"}, "ledger.reply_within_h"),
+        ({"reply_within_h": 0}, "ledger.reply_within_h"),
         ({"intro_max_people": 1}, "ledger.intro_max_people"),
         ({"forward_prefixes": "fwd"}, "ledger.forward_prefixes"),
         ({"forward_prefixes": ["fwd:"]}, "ledger.forward_prefixes[0]"),

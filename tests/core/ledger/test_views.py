@@ -40,6 +40,7 @@ def test_the_document_has_the_documented_shape() -> None:
     assert doc["totals"] == {"given": 2, "received": 2, "items": 4, "dismissed": 0}
     ben = next(c for c in doc["contacts"] if c["contact"] == BEN)
     assert ben["given"] == 1 and ben["received"] == 1 and ben["net"] == 0
+    assert ben["name"] == "Ben"
     assert ben["given_by_kind"] == {"introduction_made": 1}
     assert ben["received_by_kind"] == {"forward_received": 1}
     by_id = {i["id"]: i for i in doc["items"]}

@@ -52,6 +52,12 @@ class Balance:
         return len(self.received)
 
     @property
+    def name(self) -> str:
+        """The latest display name the contact's items carry ("" when none)."""
+        items = sorted((*self.given, *self.received), key=lambda i: i.at, reverse=True)
+        return next((i.name for i in items if i.name), "")
+
+    @property
     def net(self) -> int:
         """Positive: the owner gave more than they received."""
         return len(self.given) - len(self.received)
@@ -209,7 +215,7 @@ def _thank_or_return(balance: Balance, settings: LedgerSettings) -> FollowUp | N
     if not introductions and balance.received_count < settings.thank_min_help:
         return None
     latest = balance.received[-1]
-    name = next((i.name for i in reversed(balance.received) if i.name), balance.contact)
+    name = balance.name or balance.contact
     counts = balance.by_kind(Side.RECEIVED)
     parts = [
         f"{n} {_LABELS[kind][0] if n == 1 else _LABELS[kind][1]}"

@@ -89,7 +89,8 @@ class LedgerSettings:
 
     def __post_init__(self) -> None:
         _check_positive("window_days", self.window_days)
-        _check_positive("reply_within_h", self.reply_within_h)
+        if not self.reply_within_h > 0:
+            raise ConfigError("ledger.reply_within_h", "must be more than 0 hours")
         _check_positive("intro_max_people", self.intro_max_people, minimum=2)
         _check_positive("acquainted_max_people", self.acquainted_max_people, minimum=2)
         _check_positive("intro_evidence_days", self.intro_evidence_days)

@@ -46,6 +46,7 @@ def balance_json(balance: Balance, *, with_items: bool = False) -> dict[str, Any
     """A contact's balance; the item ids always, whole items when ``with_items``."""
     result: dict[str, Any] = {
         "contact": balance.contact,
+        "name": balance.name,
         "given": balance.given_count,
         "received": balance.received_count,
         "net": balance.net,
