@@ -699,3 +699,11 @@ def test_page_size_is_capped_and_the_cap_is_echoed(server: GraphServer) -> None:
         assert len(resp.json()["value"]) == 5
     finally:
         small.stop()
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(
+    server: GraphServer, client: httpx.Client
+) -> None:
+    for _ in range(30):
+        assert client.get("/me").status_code == 200
+    assert server.connections == 1

@@ -146,3 +146,10 @@ def test_batches_hold_at_most_twenty_and_retry_throttled_parts(
     assert {r.status for r in results.values()} == {200}
     assert server.count(path="/$batch") == 4  # 20 + 20 + 5, and one resend of the throttled
     assert waits == [1.0]
+
+
+def test_one_connection_is_reused(server: GraphServer, client: GraphClient) -> None:
+    for _ in range(20):
+        client.get("/me")
+    client.request("PATCH", "/me/outlook/masterCategories/none", json={}, ok=(404,))
+    assert server.connections == 1

@@ -70,6 +70,9 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         # Small JSON replies on a keep-alive connection stall on Nagle + delayed ACK otherwise.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        graph = self.server.graph
+        with graph._lock:
+            graph.connections += 1
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -152,6 +155,7 @@ class GraphServer:
         self.counters: Counter[str] = Counter()
         self.in_flight: Counter[str] = Counter()
         self.peak_in_flight: Counter[str] = Counter()
+        self.connections = 0  # TCP connections accepted: keep-alive keeps this small
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0

@@ -294,6 +294,8 @@ class GraphClient:
                 waited += wait
                 backoff *= 2
                 continue
+            except httpx.HTTPError as exc:  # malformed URL, undecodable body, ...
+                raise ConnectionFailed(self.account, f"{type(exc).__name__}: {exc}") from exc
             result = _response(resp)
             status = result.status
             if status < 400 or status in ok:
