@@ -64,6 +64,8 @@ _LIST_HEADERS = (
     "x-mailing-list",
     "x-beenthere",
 )
+# Present on discussion lists (people post and reply), absent from newsletters.
+_DISCUSSION_HEADERS = ("list-post", "mailing-list", "x-mailing-list", "x-beenthere")
 # List software's own addresses (Mailman's -bounces/-admin/-request, Majordomo's owner-).
 _LIST_ROBOT_LOCAL = re.compile(
     r"^(owner-.+|.+-(bounces|bounce|admin|owner|request)(\+.*)?)$", re.IGNORECASE
@@ -212,9 +214,14 @@ def _is_bulk(headers: Headers, sender: str, is_list: bool) -> bool:
     precedence = _first(headers, "precedence").lower()
     if precedence == "junk":
         return True
-    # List servers mark every post ``bulk``; outside a list it means a mass mailing.
-    if not is_list and (precedence == "bulk" or "list-unsubscribe" in headers):
+    # List servers mark every post ``bulk``; outside a list it means a mass mailing, and so does
+    # a list nobody can post to that offers unsubscribing (an announcement list: a newsletter).
+    if precedence == "bulk" and (not is_list or _is_announcement(headers)):
         return True
+    if not is_list and "list-unsubscribe" in headers:
+        return True
+    if "list-unsubscribe-post" in headers:
+        return True  # RFC 8058 one-click unsubscribe: required of mass senders
     if any(name in headers for name in _BULK_HEADERS):
         return True
     mailer = _first(headers, "x-mailer")
@@ -223,6 +230,12 @@ def _is_bulk(headers: Headers, sender: str, is_list: bool) -> bool:
     if sender and _BULK_LOCAL.match(sender.partition("@")[0]):
         return True
     return _is_spam(headers)
+
+
+def _is_announcement(headers: Headers) -> bool:
+    if "list-unsubscribe" not in headers:
+        return False
+    return not any(name in headers for name in _DISCUSSION_HEADERS)
 
 
 def _is_automated(headers: Headers, sender: str) -> bool:

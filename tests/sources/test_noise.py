@@ -93,3 +93,15 @@ def test_spam_signs_need_several_points() -> None:
         "shouting subject",
     ]
     assert classify(shouting, "jane@example.com").flags == frozenset()
+
+
+def test_newsletters_on_list_software_are_bulk_discussion_lists_are_not() -> None:
+    newsletter = [
+        ("List-Id", "Weekly <weekly.news.example>"),
+        ("List-Unsubscribe", "<https://news.example/u>"),
+        ("Precedence", "bulk"),
+    ]
+    assert _flags(*newsletter) == {Flag.LIST, Flag.BULK}
+    assert _flags(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")) == {Flag.BULK}
+    discussion = [*newsletter, ("List-Post", "<mailto:dev@lists.example>")]
+    assert _flags(*discussion) == {Flag.LIST}
