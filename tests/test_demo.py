@@ -112,6 +112,7 @@ def test_same_seed_and_now_give_identical_bytes(demo: tuple[Path, DemoTruth],
     again = generate(tmp_path / "again", now=NOW, seed=7)
     assert _digests(tmp_path / "again") == _digests(demo[0])
     assert again == demo[1]
+    assert sorted(p.name for p in (tmp_path / "again").iterdir()) == sorted(FILES)
 
 
 def test_another_seed_gives_another_mailbox(demo: tuple[Path, DemoTruth], tmp_path: Path) -> None:
@@ -168,6 +169,16 @@ def test_threading_headers_name_messages_in_the_mailbox(messages: list[Parsed],
                 and not m.in_reply_to and m.sender != truth.owner
                 and "List-Id" not in m.headers]
     assert len(unlinked) >= truth.subject_only_replies > 10
+
+
+def test_reply_latencies_run_from_minutes_to_days(messages: list[Parsed]) -> None:
+    by_id = {m.message_id: m for m in messages}
+    latencies = sorted(m.at - by_id[m.in_reply_to].at for m in messages
+                       if m.in_reply_to and "Auto-Submitted" not in m.headers)
+    median = latencies[len(latencies) // 2]
+    assert latencies[0] < timedelta(minutes=10)
+    assert latencies[-1] > timedelta(days=1)
+    assert timedelta(minutes=10) < median < timedelta(hours=12)
 
 
 def test_inbound_mail_has_a_delivery_trace_and_sent_mail_has_none(
