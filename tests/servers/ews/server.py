@@ -28,6 +28,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -88,8 +89,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.send_answer(405, b"", "text/plain")
 
-    def send_answer(self, status: int, payload: bytes, content_type: str = XML,
-                    headers: dict[str, str] | None = None) -> None:
+    def send_answer(
+        self,
+        status: int,
+        payload: bytes,
+        content_type: str = XML,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
@@ -123,6 +129,9 @@ class EWSServer:
         self.validate_requests = validate_requests
         self.validate_responses = validate_responses
         self.schema_errors: list[str] = []
+        # Called with the operation name just before the server answers it (after auth and
+        # validation): lets a test change the mailbox "between" a client's read and its write.
+        self.before_operation: Callable[[str], None] | None = None
         self.unsupported: list[str] = []
         self.requests: list[RequestRecord] = []
         self.counts: Counter[str] = Counter()
@@ -136,8 +145,12 @@ class EWSServer:
         httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
         httpd.ews = self
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, name="ews-test-server",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=httpd.serve_forever,
+            name="ews-test-server",
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -157,8 +170,12 @@ class EWSServer:
     def __enter__(self) -> EWSServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     @property
@@ -190,8 +207,9 @@ class EWSServer:
             self.counts.clear()
 
     # request handling -------------------------------------------------------------------------
-    def _record(self, operation: str, status: int, fault: str | None = None, items: int = 0
-                ) -> None:
+    def _record(
+        self, operation: str, status: int, fault: str | None = None, items: int = 0
+    ) -> None:
         with self._lock:
             self.requests.append(RequestRecord(operation, status, fault, items))
             self.counts[operation] += 1
@@ -225,8 +243,12 @@ class EWSServer:
             return
         if not self._authorized(handler.headers.get("Authorization")):
             self._record(operation, 401)
-            handler.send_answer(401, b"", "text/plain",
-                                {"WWW-Authenticate": 'Bearer realm="ews", Basic realm="ews"'})
+            handler.send_answer(
+                401,
+                b"",
+                "text/plain",
+                {"WWW-Authenticate": 'Bearer realm="ews", Basic realm="ews"'},
+            )
             return
         if envelope is None or request is None:
             self._record(operation, 500)
@@ -245,9 +267,15 @@ class EWSServer:
             with self._lock:
                 self.unsupported.append(operation)
             self._record(operation, 500)
-            handler.send_answer(500, _fault_envelope(
-                "ErrorInvalidOperation", f"The test server does not implement {operation}."))
+            handler.send_answer(
+                500,
+                _fault_envelope(
+                    "ErrorInvalidOperation", f"The test server does not implement {operation}."
+                ),
+            )
             return
+        if self.before_operation is not None:
+            self.before_operation(operation)
         with self.mailbox.lock:
             if fault is not None:  # invalid_sync_state: answered like an expired state
                 answer = _invalid_sync_state(request)
@@ -278,20 +306,30 @@ class EWSServer:
             handler.drop()
         elif fault.kind == "server_busy":
             self._record(operation, 500, fault.kind)
-            handler.send_answer(500, _fault_envelope(
-                "ErrorServerBusy", "The server cannot service this request right now. "
-                "Try again later.", back_off_ms=fault.back_off_ms))
+            handler.send_answer(
+                500,
+                _fault_envelope(
+                    "ErrorServerBusy",
+                    "The server cannot service this request right now. Try again later.",
+                    back_off_ms=fault.back_off_ms,
+                ),
+            )
         elif fault.kind == "http_500":
             self._record(operation, 500, fault.kind)
-            handler.send_answer(500, b"<html><body><h1>Server Error in '/EWS' Application."
-                                b"</h1></body></html>", "text/html", retry)
+            handler.send_answer(
+                500,
+                b"<html><body><h1>Server Error in '/EWS' Application.</h1></body></html>",
+                "text/html",
+                retry,
+            )
         elif fault.kind == "http_503":
             self._record(operation, 503, fault.kind)
             handler.send_answer(503, b"Service Unavailable", "text/plain", retry)
         elif fault.kind == "unauthorized":
             self._record(operation, 401, fault.kind)
-            handler.send_answer(401, b"", "text/plain",
-                                {"WWW-Authenticate": 'Bearer realm="ews"', **retry})
+            handler.send_answer(
+                401, b"", "text/plain", {"WWW-Authenticate": 'Bearer realm="ews"', **retry}
+            )
         else:
             raise AssertionError(fault.kind)
 
@@ -302,9 +340,14 @@ def _count_items(answer: etree._Element) -> int:
 
 def _invalid_sync_state(request: etree._Element) -> etree._Element:
     root, messages = response("SyncFolderItems")
-    sync_error(messages, ItemError(
-        "ErrorInvalidSyncStateData", "Synchronization state data is corrupt or otherwise invalid."),
-        request.findtext(f"{{{NS_M}}}SyncState"))
+    sync_error(
+        messages,
+        ItemError(
+            "ErrorInvalidSyncStateData",
+            "Synchronization state data is corrupt or otherwise invalid.",
+        ),
+        request.findtext(f"{{{NS_M}}}SyncState"),
+    )
     return root
 
 
@@ -312,8 +355,13 @@ def _server_version() -> etree._Element:
     major, minor, build, revision = SERVER_BUILD
     return etree.Element(
         f"{{{NS_T}}}ServerVersionInfo",
-        {"MajorVersion": str(major), "MinorVersion": str(minor), "MajorBuildNumber": str(build),
-         "MinorBuildNumber": str(revision), "Version": SERVER_API_VERSION},
+        {
+            "MajorVersion": str(major),
+            "MinorVersion": str(minor),
+            "MajorBuildNumber": str(build),
+            "MinorBuildNumber": str(revision),
+            "Version": SERVER_API_VERSION,
+        },
         nsmap={"t": NS_T},
     )
 
@@ -339,7 +387,8 @@ def _fault_envelope(code: str, text: str, back_off_ms: int | None = None) -> byt
     if back_off_ms is not None:
         xml = etree.SubElement(detail, f"{{{NS_T}}}MessageXml", nsmap={"t": NS_T})
         etree.SubElement(xml, f"{{{NS_T}}}Value", Name="BackOffMilliseconds").text = str(
-            back_off_ms)
+            back_off_ms
+        )
     return etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
 
 

@@ -1,0 +1,64 @@
+"""Opening an account: endpoints allowed, credentials fed by a token provider, exchangelib's own
+token refresh calling back into the provider."""
+
+from __future__ import annotations
+
+import pytest
+
+from outlook_networking.config import AccountConfig
+from outlook_networking.connectors.ews import TokenCredentials, check_endpoint, open_account
+from outlook_networking.connectors.ews import account as account_module
+from outlook_networking.errors import ConfigError
+from servers.ews import EWSServer
+
+from .conftest import AccountFactory
+
+
+@pytest.mark.parametrize("url", ["https://mail.example.com/EWS/Exchange.asmx",
+                                 "http://127.0.0.1:8080/EWS/Exchange.asmx",
+                                 "http://localhost/EWS/Exchange.asmx"])
+def test_https_or_loopback_http_endpoints_are_accepted(url: str) -> None:
+    assert check_endpoint(url) == url
+
+
+@pytest.mark.parametrize("url", ["http://mail.example.com/EWS/Exchange.asmx", "ftp://x", ""])
+def test_other_endpoints_are_refused(url: str) -> None:
+    with pytest.raises(ConfigError):
+        check_endpoint(url)
+
+
+def test_password_auth_needs_a_password() -> None:
+    config = AccountConfig(name="w", address="me@example.com",
+                           endpoint="https://mail.example.com/EWS/Exchange.asmx", auth="basic")
+    with pytest.raises(ConfigError):
+        open_account(config)
+
+
+def test_token_credentials_are_hashable_and_refresh_from_the_provider() -> None:
+    tokens = iter(["one", "two"])
+    creds = TokenCredentials(lambda: next(tokens))
+    assert isinstance(hash(creds), int)
+    assert creds.access_token["access_token"] == "one"
+    creds.refresh(session=None)
+    assert creds.access_token["access_token"] == "two"
+
+
+def test_exchangelib_refreshes_an_expired_token_through_the_provider(
+        ews_server: EWSServer, make_account: AccountFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+
+    def provider() -> str:
+        calls.append("token")
+        if len(calls) > 1:
+            # From the refresh on, tokens live normally again (an expired one would loop).
+            monkeypatch.setattr(account_module, "TOKEN_LIFETIME_S", 300)
+        return "test-token"
+
+    # The first token is born expired: requests-oauthlib raises TokenExpiredError before sending,
+    # exchangelib calls refresh(session=...), and the provider is asked again.
+    monkeypatch.setattr(account_module, "TOKEN_LIFETIME_S", -60)
+    account = make_account(auth="oauth", token=provider)
+    assert account.inbox.name == "Inbox"
+    assert len(calls) == 2
+    assert {r.status for r in ews_server.requests} == {200}

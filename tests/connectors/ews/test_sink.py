@@ -1,0 +1,131 @@
+"""The EWS sink beyond the contract: the master list byte for byte, category deltas against a
+moving mailbox, change-key conflicts, and refusing to delete what is not the product's."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from outlook_networking.connectors.base import (
+    AddCategory,
+    CreateTask,
+    DeleteContact,
+    DeleteTask,
+    RemoveCategory,
+    SetCategories,
+    UpdateTask,
+)
+from outlook_networking.connectors.ews import PRODUCT_PROPERTY_SET, EwsSink
+from outlook_networking.errors import Conflict
+from servers.ews import EWSServer
+
+from .conftest import AccountFactory
+
+# A list as Outlook writes it: a BOM, attributes we do not know, odd spacing. It must survive.
+OUTLOOK_LIST = (
+    b'\xef\xbb\xbf<?xml version="1.0"?>\r\n<categories default="Red category" '
+    b'lastSavedSession="7" lastSavedTime="2026-02-01T08:00:00.000" xmlns="CategoryList.xsd">'
+    b'<category name="Red category" color="0" keyboardShortcut="0" usageCount="12" '
+    b'lastTimeUsedNotes="1601-01-01T00:00:00.000" lastTimeUsed="2026-01-30T10:00:00.000" '
+    b'lastSessionUsed="6" guid="{AF2D5B1E-4E86-4C4A-9B1E-123456789ABC}" '
+    b'renameOnFirstUse="1"/>\r\n  <category  name="Familie &amp; Freunde" color="7" '
+    b'keyboardShortcut="0" guid="{0B5D2C11-1111-2222-3333-444455556666}"/></categories>'
+)
+
+
+@pytest.fixture
+def sink(make_account: AccountFactory) -> EwsSink:
+    return EwsSink(make_account(), "ews:work")
+
+
+def test_master_list_keeps_every_byte_of_the_users_entries(ews_server: EWSServer,
+                                                           sink: EwsSink) -> None:
+    box = ews_server.mailbox
+    box.set_category_list(OUTLOOK_LIST)
+    sink.apply(AddCategory("Network A", 4))
+    sink.apply(AddCategory("Network A", 4))  # idempotent
+    written = box.category_list()
+    assert written is not None
+    assert written.startswith(OUTLOOK_LIST[: OUTLOOK_LIST.index(b"</categories>")])
+    assert written.count(b'name="Network A"') == 1
+    names = [(c.name, c.color) for c in sink.read_state().master_categories]
+    assert names == [("Red category", 0), ("Familie & Freunde", 7), ("Network A", 4)]
+
+    sink.apply(RemoveCategory("Network A"))
+    assert box.category_list() == OUTLOOK_LIST
+
+
+def test_a_list_the_product_created_is_removed_again(ews_server: EWSServer,
+                                                     sink: EwsSink) -> None:
+    sink.apply(AddCategory("Network B", 7))
+    assert [c.name for c in sink.read_state().master_categories] == ["Network B"]
+    sink.apply(RemoveCategory("Network B"))
+    assert ews_server.mailbox.category_list() is None
+
+
+def test_category_delta_is_applied_to_the_item_as_it_is_now(ews_server: EWSServer,
+                                                            sink: EwsSink) -> None:
+    box = ews_server.mailbox
+    ann = box.add_contact(display_name="Ann", emails=["ann@partner.example"],
+                          categories=["Family", "Network C"])
+    # The user adds "Golf" after the plan saw ("Family", "Network C").
+    box.set_fields(ann, Categories=["Golf", "Family", "Network C"])
+    sink.apply(SetCategories("contact", ann, ("Family", "Network C"), ("Family", "Network A")))
+    assert box.snapshot()[ann]["categories"] == ["Golf", "Family", "Network A"]
+
+
+def test_a_stale_change_key_is_retried_once_then_reported(ews_server: EWSServer,
+                                                          sink: EwsSink) -> None:
+    box = ews_server.mailbox
+    ann = box.add_contact(display_name="Ann", emails=["ann@partner.example"],
+                          categories=["Family"])
+    meddled: list[str] = []
+
+    def user_edits_between_read_and_write(operation: str) -> None:
+        if operation == "UpdateItem" and len(meddled) < 1:
+            meddled.append(operation)
+            box.set_fields(ann, Categories=["Family", "Golf"])
+
+    ews_server.before_operation = user_edits_between_read_and_write
+    sink.apply(SetCategories("contact", ann, ("Family",), ("Family", "Network A")))
+    assert box.snapshot()[ann]["categories"] == ["Family", "Golf", "Network A"]
+    assert ews_server.counts["UpdateItem"] == 2
+
+    def user_keeps_editing(operation: str) -> None:
+        if operation == "UpdateItem":
+            current = box.snapshot()[ann]["categories"]
+            box.set_fields(ann, Categories=[*current, f"Edit {len(current)}"])
+
+    ews_server.before_operation = user_keeps_editing
+    with pytest.raises(Conflict) as caught:
+        sink.apply(SetCategories("contact", ann, (), ("Network B",)))
+    assert caught.value.item_id == ann
+
+
+def test_tasks_are_keyed_and_keep_what_we_wrote(ews_server: EWSServer, sink: EwsSink) -> None:
+    due = datetime(2026, 11, 5, 17, 30, tzinfo=UTC)
+    first = sink.apply(CreateTask("owed:ann:1", "Reply to Ann", due, "Ann asked"))
+    again = sink.apply(CreateTask("owed:ann:1", "Reply to Ann", due, "Ann asked"))
+    assert again.item_id == first.item_id
+    (task,) = sink.read_state().tasks
+    # Exchange keeps only the due date; the state reports what the plan asked for.
+    assert (task.key, task.subject, task.due, task.body, task.complete) == (
+        "owed:ann:1", "Reply to Ann", due, "Ann asked", False)
+    stored = ews_server.mailbox.snapshot()[first.item_id]
+    assert stored["folder"] == "tasks"
+    assert stored["extended"][(PRODUCT_PROPERTY_SET, "FollowUpKey", "String")] == "owed:ann:1"
+
+    sink.apply(UpdateTask("owed:ann:1", first.item_id, "Reply to Ann (2)", None, "twice"))
+    (task,) = sink.read_state().tasks
+    assert (task.subject, task.due, task.body) == ("Reply to Ann (2)", None, "twice")
+
+
+def test_deletes_only_what_the_product_made(ews_server: EWSServer, sink: EwsSink) -> None:
+    box = ews_server.mailbox
+    users_contact = box.add_contact(display_name="Ann", emails=["ann@partner.example"])
+    users_task = box.add_task(subject="my own task")
+    before = box.snapshot()
+    sink.apply(DeleteContact(users_contact))
+    sink.apply(DeleteTask("owed:x", users_task))
+    assert box.snapshot() == before
