@@ -17,6 +17,7 @@ import requests
 from exchangelib import (
     BASIC,
     DELEGATE,
+    IMPERSONATION,
     OAUTH2,
     Account,
     Build,
@@ -61,8 +62,14 @@ def server() -> Iterator[EWSServer]:
     assert errors == [], "schema violations: " + "\n".join(errors)
 
 
-def make_account(server: EWSServer, *, max_wait: float = 5, pin: bool = True,
-                 credentials: object | None = None, auth_type: str = BASIC) -> Account:
+def make_account(
+    server: EWSServer,
+    *,
+    max_wait: float = 5,
+    pin: bool = True,
+    credentials: object | None = None,
+    auth_type: str = BASIC,
+) -> Account:
     config = Configuration(
         service_endpoint=server.url,
         credentials=credentials or Credentials("me@example.com", "secret"),
@@ -70,8 +77,13 @@ def make_account(server: EWSServer, *, max_wait: float = 5, pin: bool = True,
         version=Version(build=Build(*SERVER_BUILD)) if pin else None,
         retry_policy=FaultTolerance(max_wait=max_wait),
     )
-    return Account("me@example.com", config=config, autodiscover=False, access_type=DELEGATE,
-                   default_timezone=None)
+    return Account(
+        "me@example.com",
+        config=config,
+        autodiscover=False,
+        access_type=DELEGATE,
+        default_timezone=None,
+    )
 
 
 @pytest.fixture
@@ -92,29 +104,44 @@ def seed_inbox(server: EWSServer, n: int) -> list[str]:
     base = dt.datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     return [
         server.mailbox.add_message(
-            "inbox", subject=f"Message {i}", sender=("Ann Example", "ann@example.org"),
-            to=["me@example.com", ("Bob", "bob@example.org")], cc=["carol@example.org"],
-            sent=base + dt.timedelta(minutes=i), message_id=f"<m{i}@example.org>",
+            "inbox",
+            subject=f"Message {i}",
+            sender=("Ann Example", "ann@example.org"),
+            to=["me@example.com", ("Bob", "bob@example.org")],
+            cc=["carol@example.org"],
+            sent=base + dt.timedelta(minutes=i),
+            message_id=f"<m{i}@example.org>",
             in_reply_to=f"<m{i - 1}@example.org>" if i else None,
-            conversation_id=f"conv{i % 3}")
+            conversation_id=f"conv{i % 3}",
+        )
         for i in range(n)
     ]
 
 
-def sync_page(account: Account, folder_name: str, state: str | None, size: int
-              ) -> tuple[list[tuple[str, object]], str, bool]:
+def sync_page(
+    account: Account, folder_name: str, state: str | None, size: int
+) -> tuple[list[tuple[str, object]], str, bool]:
     folder = getattr(account, folder_name)
     svc = SyncFolderItems(account=account)
     fields = {f for f in folder.normalize_fields(["subject", "is_read"])}
-    changes = list(svc.call(folder=folder, shape=ID_ONLY, additional_fields=fields,
-                            sync_state=state, ignore=None, max_changes_returned=size,
-                            sync_scope=None))
+    changes = list(
+        svc.call(
+            folder=folder,
+            shape=ID_ONLY,
+            additional_fields=fields,
+            sync_state=state,
+            ignore=None,
+            max_changes_returned=size,
+            sync_scope=None,
+        )
+    )
     return changes, svc.sync_state, svc.includes_last_item_in_range
 
 
 # sync ---------------------------------------------------------------------------------------
-def test_sync_pages_by_max_changes_and_resumes_from_each_page(server: EWSServer,
-                                                              account: Account) -> None:
+def test_sync_pages_by_max_changes_and_resumes_from_each_page(
+    server: EWSServer, account: Account
+) -> None:
     ids = seed_inbox(server, 25)
 
     seen: list[str] = []
@@ -143,8 +170,12 @@ def test_sync_pages_by_max_changes_and_resumes_from_each_page(server: EWSServer,
 
     changes, _, last = sync_page(account, "inbox", again, 100)
     summary = {(kind, getattr(item, "id", None) or item[0].id) for kind, item in changes}
-    assert summary == {("update", ids[0]), ("read_flag_change", ids[1]), ("delete", ids[2]),
-                       ("create", new_id)}
+    assert summary == {
+        ("update", ids[0]),
+        ("read_flag_change", ids[1]),
+        ("delete", ids[2]),
+        ("create", new_id),
+    }
     updated = next(item for kind, item in changes if kind == "update")
     assert updated.subject == "edited"
     flag = next(item for kind, item in changes if kind == "read_flag_change")
@@ -152,8 +183,9 @@ def test_sync_pages_by_max_changes_and_resumes_from_each_page(server: EWSServer,
     assert last is True
 
 
-def test_folder_sync_items_sets_state_only_when_drained(server: EWSServer,
-                                                        account: Account) -> None:
+def test_folder_sync_items_sets_state_only_when_drained(
+    server: EWSServer, account: Account
+) -> None:
     seed_inbox(server, 7)
     inbox = account.inbox
     got = list(inbox.sync_items(only_fields=["subject"], max_changes_returned=3))
@@ -191,7 +223,8 @@ def test_invalid_or_expired_sync_state_is_rejected(server: EWSServer, account: A
 
 
 def test_moving_to_trash_syncs_as_delete_in_inbox_and_create_in_trash(
-        server: EWSServer, account: Account) -> None:
+    server: EWSServer, account: Account
+) -> None:
     ids = seed_inbox(server, 2)
     _, state, _ = sync_page(account, "inbox", None, 10)
     message = account.inbox.get(id=ids[0])
@@ -207,21 +240,33 @@ def test_moving_to_trash_syncs_as_delete_in_inbox_and_create_in_trash(
 
 # reading ------------------------------------------------------------------------------------
 def test_getitem_batches_return_recipients_and_threading_headers(
-        server: EWSServer, account: Account) -> None:
+    server: EWSServer, account: Account
+) -> None:
     ids = seed_inbox(server, 150)
     server.reset_log()
-    items = list(account.fetch(
-        ids=[ItemId(i) for i in ids],
-        only_fields=["sender", "author", "to_recipients", "cc_recipients", "message_id",
-                     "in_reply_to", "datetime_sent", "conversation_id", "subject"]))
+    items = list(
+        account.fetch(
+            ids=[ItemId(i) for i in ids],
+            only_fields=[
+                "sender",
+                "author",
+                "to_recipients",
+                "cc_recipients",
+                "message_id",
+                "in_reply_to",
+                "datetime_sent",
+                "conversation_id",
+                "subject",
+            ],
+        )
+    )
     assert server.counts["GetItem"] == 2  # exchangelib's chunk of 100
     assert len(items) == 150
     second = items[1]
     assert isinstance(second, Message)
     assert second.sender.email_address == "ann@example.org"
     assert second.author.name == "Ann Example"
-    assert [r.email_address for r in second.to_recipients] == ["me@example.com",
-                                                               "bob@example.org"]
+    assert [r.email_address for r in second.to_recipients] == ["me@example.com", "bob@example.org"]
     assert [r.email_address for r in second.cc_recipients] == ["carol@example.org"]
     assert second.message_id == "<m1@example.org>"
     assert second.in_reply_to == "<m0@example.org>"
@@ -233,22 +278,38 @@ def test_getitem_batches_return_recipients_and_threading_headers(
 
 
 def test_calendar_view_expands_occurrences_within_the_window(
-        server: EWSServer, account: Account) -> None:
+    server: EWSServer, account: Account
+) -> None:
     box = server.mailbox
     day = dt.datetime(2026, 4, 6, 10, 0, tzinfo=UTC)
-    weekly = [(day + dt.timedelta(weeks=w), day + dt.timedelta(weeks=w, hours=1))
-              for w in range(10)]
-    box.add_calendar_item(subject="Weekly sync", start=weekly[0][0], end=weekly[-1][1],
-                          organizer="boss@example.org", occurrences=weekly,
-                          required=[("me@example.com", "Accept"), ("ann@example.org", "Decline")])
-    box.add_calendar_item(subject="One-off", start=day + dt.timedelta(days=2),
-                          end=day + dt.timedelta(days=2, hours=1), organizer="ann@example.org",
-                          optional=[("zed@example.org", "Tentative")], is_cancelled=True)
-    box.add_calendar_item(subject="Outside", start=day + dt.timedelta(days=200),
-                          end=day + dt.timedelta(days=200, hours=1))
+    weekly = [
+        (day + dt.timedelta(weeks=w), day + dt.timedelta(weeks=w, hours=1)) for w in range(10)
+    ]
+    box.add_calendar_item(
+        subject="Weekly sync",
+        start=weekly[0][0],
+        end=weekly[-1][1],
+        organizer="boss@example.org",
+        occurrences=weekly,
+        required=[("me@example.com", "Accept"), ("ann@example.org", "Decline")],
+    )
+    box.add_calendar_item(
+        subject="One-off",
+        start=day + dt.timedelta(days=2),
+        end=day + dt.timedelta(days=2, hours=1),
+        organizer="ann@example.org",
+        optional=[("zed@example.org", "Tentative")],
+        is_cancelled=True,
+    )
+    box.add_calendar_item(
+        subject="Outside",
+        start=day + dt.timedelta(days=200),
+        end=day + dt.timedelta(days=200, hours=1),
+    )
 
-    window = account.calendar.view(start=day - dt.timedelta(days=1),
-                                   end=day + dt.timedelta(weeks=3))
+    window = account.calendar.view(
+        start=day - dt.timedelta(days=1), end=day + dt.timedelta(weeks=3)
+    )
     got = [(i.subject, i.start, i.type) for i in window]
     assert got == [
         ("Weekly sync", weekly[0][0], "Occurrence"),
@@ -256,41 +317,67 @@ def test_calendar_view_expands_occurrences_within_the_window(
         ("Weekly sync", weekly[1][0], "Occurrence"),
         ("Weekly sync", weekly[2][0], "Occurrence"),
     ]
-    detailed = list(account.calendar.view(start=day + dt.timedelta(days=1),
-                                          end=day + dt.timedelta(days=3)).only(
-        "subject", "organizer", "optional_attendees", "is_cancelled", "uid"))
+    detailed = list(
+        account.calendar.view(
+            start=day + dt.timedelta(days=1), end=day + dt.timedelta(days=3)
+        ).only("subject", "organizer", "optional_attendees", "is_cancelled", "uid")
+    )
     assert len(detailed) == 1
     meeting = detailed[0]
     assert meeting.organizer.email_address == "ann@example.org"
     assert [(a.mailbox.email_address, a.response_type) for a in meeting.optional_attendees] == [
-        ("zed@example.org", "Tentative")]
+        ("zed@example.org", "Tentative")
+    ]
     assert meeting.is_cancelled is True
 
 
 def test_contacts_sync_with_email_addresses(server: EWSServer, account: Account) -> None:
-    server.mailbox.add_contact(display_name="Ann Example", given_name="Ann", surname="Example",
-                               company="Example Org", emails=["ann@example.org", "ann@home.org"],
-                               categories=["Friends"])
-    got = list(account.contacts.sync_items(only_fields=[
-        "display_name", "given_name", "surname", "company_name", "email_addresses",
-        "categories"]))
-    (kind, contact), = got
+    server.mailbox.add_contact(
+        display_name="Ann Example",
+        given_name="Ann",
+        surname="Example",
+        company="Example Org",
+        emails=["ann@example.org", "ann@home.org"],
+        categories=["Friends"],
+    )
+    got = list(
+        account.contacts.sync_items(
+            only_fields=[
+                "display_name",
+                "given_name",
+                "surname",
+                "company_name",
+                "email_addresses",
+                "categories",
+            ]
+        )
+    )
+    ((kind, contact),) = got
     assert kind == "create"
     assert isinstance(contact, Contact)
     assert (contact.display_name, contact.given_name, contact.surname, contact.company_name) == (
-        "Ann Example", "Ann", "Example", "Example Org")
-    assert sorted(e.email for e in contact.email_addresses) == ["ann@example.org",
-                                                                "ann@home.org"]
+        "Ann Example",
+        "Ann",
+        "Example",
+        "Example Org",
+    )
+    assert sorted(e.email for e in contact.email_addresses) == ["ann@example.org", "ann@home.org"]
     assert contact.categories == ["Friends"]
 
 
 # writing ------------------------------------------------------------------------------------
 def test_task_with_extended_property_is_created_found_updated_and_completed(
-        server: EWSServer, account: Account, product_key: None) -> None:
+    server: EWSServer, account: Account, product_key: None
+) -> None:
     before = server.mailbox.snapshot()
-    task = Task(folder=account.tasks, subject="Reply to Ann", product_key="followup:ann:1",
-                categories=["Network A"], due_date=dt.date(2026, 5, 1),
-                body="Ann asked about the offer")
+    task = Task(
+        folder=account.tasks,
+        subject="Reply to Ann",
+        product_key="followup:ann:1",
+        categories=["Network A"],
+        due_date=dt.date(2026, 5, 1),
+        body="Ann asked about the offer",
+    )
     task.save()
     assert task.id
 
@@ -319,7 +406,8 @@ def test_task_with_extended_property_is_created_found_updated_and_completed(
     assert stored["fields"]["Status"] == "Completed"
     assert stored["fields"]["PercentComplete"] == "100"
     assert stored["extended"] == {
-        (PRODUCT_SET_ID, "OutlookNetworkingKey", "String"): "followup:ann:1"}
+        (PRODUCT_SET_ID, "OutlookNetworkingKey", "String"): "followup:ann:1"
+    }
 
     task.product_key = None  # DeleteItemField on the extended property
     task.save(update_fields=["product_key"])
@@ -330,9 +418,11 @@ def test_task_with_extended_property_is_created_found_updated_and_completed(
 
 
 def test_categories_update_keeps_order_and_stale_change_keys_conflict(
-        server: EWSServer, account: Account) -> None:
-    contact_id = server.mailbox.add_contact(display_name="Ann", emails=["ann@example.org"],
-                                            categories=["Family", "Golf"])
+    server: EWSServer, account: Account
+) -> None:
+    contact_id = server.mailbox.add_contact(
+        display_name="Ann", emails=["ann@example.org"], categories=["Family", "Golf"]
+    )
     contact = account.contacts.get(id=contact_id)
     contact.categories = [*contact.categories, "Network B"]
     contact.save(update_fields=["categories"])
@@ -374,8 +464,7 @@ CATEGORY_LIST = (
 )
 
 
-def test_category_list_user_configuration_round_trip(server: EWSServer,
-                                                     account: Account) -> None:
+def test_category_list_user_configuration_round_trip(server: EWSServer, account: Account) -> None:
     calendar = account.calendar
     with pytest.raises(ErrorItemNotFound):
         calendar.get_user_configuration(name="CategoryList", properties="XmlData")
@@ -385,12 +474,15 @@ def test_category_list_user_configuration_round_trip(server: EWSServer,
     assert config.xml_data == CATEGORY_LIST
 
     extended = CATEGORY_LIST.replace(
-        b"</categories>", b'<category name="Network A" color="4" keyboardShortcut="0" '
-        b'guid="{00000000-0000-0000-0000-0000000000AA}"/></categories>')
+        b"</categories>",
+        b'<category name="Network A" color="4" keyboardShortcut="0" '
+        b'guid="{00000000-0000-0000-0000-0000000000AA}"/></categories>',
+    )
     calendar.update_user_configuration(name="CategoryList", xml_data=extended)
     assert server.mailbox.category_list() == extended
-    assert calendar.get_user_configuration(name="CategoryList",
-                                           properties="All").xml_data == extended
+    assert (
+        calendar.get_user_configuration(name="CategoryList", properties="All").xml_data == extended
+    )
 
     calendar.delete_user_configuration(name="CategoryList")
     assert server.mailbox.category_list() is None
@@ -405,13 +497,18 @@ def test_server_busy_is_retried_after_the_back_off(server: EWSServer, account: A
     assert len(got) == 3
     assert server.faults.injected == [("SyncFolderItems", "server_busy")] * 2
     assert [r.status for r in server.requests if r.operation == "SyncFolderItems"] == [
-        500, 500, 200]
+        500,
+        500,
+        200,
+    ]
 
 
-@pytest.mark.parametrize("fault", [Fault.http_503(retry_after=1), Fault.http_500(retry_after=1)],
-                         ids=["503", "500"])
-def test_http_errors_with_retry_after_are_retried(server: EWSServer, account: Account,
-                                                  fault: Fault) -> None:
+@pytest.mark.parametrize(
+    "fault", [Fault.http_503(retry_after=1), Fault.http_500(retry_after=1)], ids=["503", "500"]
+)
+def test_http_errors_with_retry_after_are_retried(
+    server: EWSServer, account: Account, fault: Fault
+) -> None:
     seed_inbox(server, 2)
     inbox = account.inbox
     server.faults.push(fault)
@@ -419,8 +516,9 @@ def test_http_errors_with_retry_after_are_retried(server: EWSServer, account: Ac
     assert len(server.faults.injected) == 1
 
 
-def test_dropped_connection_surfaces_as_timeout_expired(server: EWSServer,
-                                                        account: Account) -> None:
+def test_dropped_connection_surfaces_as_timeout_expired(
+    server: EWSServer, account: Account
+) -> None:
     inbox = account.inbox
     server.faults.push(Fault.dropped_connection())
     with pytest.raises(ErrorTimeoutExpired):
@@ -442,8 +540,9 @@ def test_unauthorized_is_bounded_by_max_wait(server: EWSServer) -> None:
     assert 401 in {r.status for r in server.requests}
 
 
-def test_bearer_token_is_accepted_and_checked(server: EWSServer,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bearer_token_is_accepted_and_checked(
+    server: EWSServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # requests-oauthlib refuses plain http unless told; the server is on loopback.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
     token = OAuth2Token({"access_token": "test-token", "token_type": "Bearer"})
@@ -452,7 +551,8 @@ def test_bearer_token_is_accepted_and_checked(server: EWSServer,
     assert account.inbox.total_count == 0
 
     bad = OAuth2AuthorizationCodeCredentials(
-        access_token=OAuth2Token({"access_token": "revoked", "token_type": "Bearer"}))
+        access_token=OAuth2Token({"access_token": "revoked", "token_type": "Bearer"})
+    )
     with pytest.raises(RateLimitError):
         _ = make_account(server, credentials=bad, auth_type=OAUTH2, max_wait=1).inbox
 
@@ -462,8 +562,7 @@ def test_random_faults_do_not_lose_or_duplicate_items(server: EWSServer) -> None
     account = make_account(server, max_wait=10)
     inbox = account.inbox
     server.faults.random_rate(0.3, kinds=("server_busy",), seed=4)
-    got = [item.id for _, item in inbox.sync_items(only_fields=["subject"],
-                                                   max_changes_returned=7)]
+    got = [item.id for _, item in inbox.sync_items(only_fields=["subject"], max_changes_returned=7)]
     server.faults.random_rate(0)
     assert got == ids
     assert server.faults.injected  # the soak did hit faults
@@ -477,6 +576,17 @@ def test_version_probe_with_convert_id_reports_the_build(server: EWSServer) -> N
     assert "ConvertId" in server.operations()
 
 
+def test_impersonation_header_is_validated_and_accepted(server: EWSServer) -> None:
+    config = Configuration(
+        service_endpoint=server.url, credentials=Credentials("me@example.com", "secret"),
+        auth_type=BASIC, version=Version(build=Build(*SERVER_BUILD)),
+        retry_policy=FaultTolerance(max_wait=5))
+    account = Account("me@example.com", config=config, autodiscover=False,
+                      access_type=IMPERSONATION)
+    assert account.inbox.name == "Inbox"
+    assert server.schema_errors == []
+
+
 def test_schema_violating_request_gets_a_fault_and_is_recorded(server: EWSServer) -> None:
     body = (
         '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
@@ -486,8 +596,12 @@ def test_schema_violating_request_gets_a_fault_and_is_recorded(server: EWSServer
         "<m:ItemIds/></m:GetItem></s:Body></s:Envelope>"
     )
     auth = "Basic " + base64.b64encode(b"me@example.com:secret").decode()
-    reply = requests.post(server.url, data=body.encode(), timeout=10,
-                          headers={"Authorization": auth, "Content-Type": "text/xml"})
+    reply = requests.post(
+        server.url,
+        data=body.encode(),
+        timeout=10,
+        headers={"Authorization": auth, "Content-Type": "text/xml"},
+    )
     assert reply.status_code == 500
     assert b"ErrorSchemaValidation" in reply.content
     assert len(server.schema_errors) >= 2  # the version attribute and the missing ItemShape
@@ -495,12 +609,12 @@ def test_schema_violating_request_gets_a_fault_and_is_recorded(server: EWSServer
 
 
 def test_snapshot_ignores_server_bookkeeping(server: EWSServer) -> None:
-    task_id = server.mailbox.add_task(subject="t", extended={
-        (PRODUCT_SET_ID, "OutlookNetworkingKey", "String"): "k"})
+    task_id = server.mailbox.add_task(
+        subject="t", extended={(PRODUCT_SET_ID, "OutlookNetworkingKey", "String"): "k"}
+    )
     before = server.mailbox.snapshot()
     server.mailbox.set_fields(task_id, Subject="changed")
     server.mailbox.set_fields(task_id, Subject="t")
     assert server.mailbox.snapshot() == before
-    assert before[task_id]["extended"] == {
-        (PRODUCT_SET_ID, "OutlookNetworkingKey", "String"): "k"}
+    assert before[task_id]["extended"] == {(PRODUCT_SET_ID, "OutlookNetworkingKey", "String"): "k"}
     assert uuid.UUID(PRODUCT_SET_ID)

@@ -62,3 +62,17 @@ def test_exchangelib_refreshes_an_expired_token_through_the_provider(
     assert account.inbox.name == "Inbox"
     assert len(calls) == 2
     assert {r.status for r in ews_server.requests} == {200}
+
+
+def test_connect_gives_a_source_and_sink_sharing_one_account(ews_server: EWSServer) -> None:
+    from outlook_networking.connectors.ews import connect
+    from servers.ews import SERVER_BUILD
+
+    ews_server.mailbox.add_contact(display_name="Ann", emails=["ann@partner.example"])
+    config = AccountConfig(name="work", address="me@example.com", endpoint=ews_server.url,
+                           auth="token")
+    source, sink = connect(config, token=lambda: "test-token", build=SERVER_BUILD)
+    assert source.name == sink.name == "ews:work"
+    cards = [c for b in source.read({}) for c in b.cards]
+    assert [c.full_name for c in cards] == ["Ann"]
+    assert [c.full_name for c in sink.read_state().contacts] == ["Ann"]

@@ -4,17 +4,20 @@
   incrementally with SyncFolderItems, one batch per page, the SyncState as cursor.
 - :class:`EwsSink` writes the master category list, categories on contacts (and messages), the
   product's follow-up tasks and contacts.
-- :func:`open_account` builds the exchangelib ``Account`` (OAuth token provider via
-  :class:`TokenCredentials`, NTLM/basic password), :class:`Edge` retries what exchangelib leaves
-  to the caller and maps its errors into :mod:`outlook_networking.errors`.
+- :func:`connect` gives both for a configured account. :func:`open_account` builds the
+  exchangelib ``Account`` (OAuth token provider via :class:`TokenCredentials`, NTLM/basic
+  password); :class:`Edge` retries what exchangelib leaves to the caller and maps its errors
+  into :mod:`outlook_networking.errors`.
 
-Exports: ``EwsSource``, ``EwsSink``, ``open_account``, ``TokenCredentials``, ``Edge``,
-``map_error``, ``check_endpoint``, ``FOLDERS``, ``PRODUCT_PROPERTY_SET``.
+Exports: ``EwsSource``, ``EwsSink``, ``connect``, ``source_name``, ``open_account``,
+``TokenCredentials``, ``Edge``, ``map_error``, ``check_endpoint``, ``FOLDERS``,
+``PRODUCT_PROPERTY_SET``.
 """
 
 from __future__ import annotations
 
 from .account import TokenCredentials, check_endpoint, open_account
+from .connect import connect, source_name
 from .edge import Edge, map_error
 from .properties import PRODUCT_PROPERTY_SET
 from .sink import EwsSink
@@ -28,6 +31,8 @@ __all__ = [
     "EwsSource",
     "TokenCredentials",
     "check_endpoint",
+    "connect",
     "map_error",
     "open_account",
+    "source_name",
 ]

@@ -1,0 +1,47 @@
+"""One call from a configured account to its EWS source and sink, sharing one exchangelib
+``Account`` (and so one connection pool and one back-off state).
+
+Exports: ``connect``, ``source_name``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from ...config import AccountConfig
+from .account import open_account
+from .edge import Edge
+from .sink import EwsSink
+from .source import FOLDERS, EwsSource
+
+__all__ = ["connect", "source_name"]
+
+DAYS_PER_MONTH = 30.44
+
+
+def source_name(account: AccountConfig) -> str:
+    """The source name stored with every item of this account (``"ews:<name>"``)."""
+    return f"ews:{account.name}"
+
+
+def connect(
+    account: AccountConfig,
+    *,
+    token: Callable[[], str] | None = None,
+    password: str | None = None,
+    build: tuple[int, ...] | None = None,
+    max_wait_s: float = 120.0,
+) -> tuple[EwsSource, EwsSink]:
+    """The source and sink for ``account``; nothing is sent until the first read or write.
+
+    ``token`` is the provider from :func:`outlook_networking.auth.token_provider` (oauth, app,
+    token); ``password`` is for ntlm and basic. ``build`` pins the server version (no probe).
+    """
+    ews = open_account(account, token=token, password=password, build=build,
+                       max_wait_s=max_wait_s)
+    name = source_name(account)
+    edge = Edge(name, credentials=ews.protocol.credentials, protocol=ews.protocol)
+    since = timedelta(days=round(account.since_months * DAYS_PER_MONTH))
+    source = EwsSource(ews, name, edge=edge, folders=FOLDERS, since=since)
+    return source, EwsSink(ews, name, edge=edge)
