@@ -1,0 +1,385 @@
+"""One cycle of the agent: sync every account, analyse the network, write it back.
+
+:func:`run_once` is the whole cycle; the loop in :mod:`.loop` and ``agent --once`` call it, and
+tests call it directly with in-memory or test-server connections. It does exactly what the
+commands ``sync`` and ``apply`` do (through :mod:`outlook_networking.pipeline`), for every
+configured account:
+
+1. sync the account's source into the store, batch by batch (each batch with its cursor);
+2. analyse the whole store once, as of ``now`` (the network spans every account);
+3. for each account whose sync succeeded and whose write-back is enabled: plan against the
+   mailbox as it is and apply the plan with the journal.
+
+One account failing (sign-in, server down, throttled) is recorded in its :class:`AccountReport`
+and the others go on. ``should_stop`` is asked between batches and between actions, the safe
+points where stopping leaves nothing half-done and unrecorded.
+
+A cycle in which nothing changed must cost one sync request per folder and no writes. Reading
+the mailbox's state for the plan would cost more, so the plan is skipped when the account's sync
+changed nothing in the store, the desired state hashes the same as at the last complete apply,
+and that apply is younger than ``recheck_s``; the periodic re-check catches what the user changed
+by hand in folders the sync does not read (the Tasks folder, the master category list).
+
+Exports: ``AccountReport``, ``CycleReport``, ``Connection``, ``run_once``, ``desired_digest``,
+``APPLIED_DOC_PREFIX``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..connectors.base import Sink, Source
+from ..core.network import REVIEW_DOC, analyse
+from ..errors import NetworkingError, StoreError, Throttled
+from ..pipeline import desired_state, plan_account, sync_source
+from ..writeback import apply_plan
+from .logs import LOGGER_NAME, log_event
+
+if TYPE_CHECKING:
+    from ..config import AccountConfig, Config
+    from ..core.network import Network
+    from ..store import Store
+
+__all__ = [
+    "APPLIED_DOC_PREFIX",
+    "AccountReport",
+    "Connection",
+    "CycleReport",
+    "desired_digest",
+    "run_once",
+]
+
+APPLIED_DOC_PREFIX = "agent:applied:"  # + account name: the last complete apply's desired hash
+DEFAULT_RECHECK_S = 3600.0
+
+_log = logging.getLogger(f"{LOGGER_NAME}.agent")
+
+
+class Connection(Protocol):
+    """An account's source and sink (what ``connectors.factory.connect`` returns)."""
+
+    @property
+    def source(self) -> Source: ...
+
+    @property
+    def sink(self) -> Sink: ...
+
+
+@dataclass(frozen=True)
+class AccountReport:
+    """What one cycle did for one account.
+
+    ``apply`` says what happened to the write-back: ``"applied"``, ``"unchanged"`` (skipped, see
+    the module docstring), ``"disabled"``, ``"skipped"`` (the sync failed or a stop came first)
+    or ``"failed"``.
+    """
+
+    account: str
+    items: int = 0  # items read from the source
+    written: int = 0  # new or changed in the store
+    deleted: int = 0
+    planned: int = 0
+    applied: int = 0
+    apply: str = "skipped"
+    error: str | None = None  # one line for people
+    error_kind: str | None = None  # the exception class, for scripts and the log
+    retry_after_s: float = 0.0  # the back-off a throttling server asked for
+    stopped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    """What one cycle did: per account, and whether it was stopped or failed as a whole."""
+
+    started: datetime
+    finished: datetime
+    accounts: tuple[AccountReport, ...] = ()
+    stopped: bool = False
+    error: str | None = None  # the cycle as a whole failed (the store, the analysis)
+    error_kind: str | None = None
+
+    @property
+    def items_synced(self) -> int:
+        return sum(a.items for a in self.accounts)
+
+    @property
+    def actions_applied(self) -> int:
+        return sum(a.applied for a in self.accounts)
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        own = (self.error,) if self.error else ()
+        return own + tuple(a.error for a in self.accounts if a.error)
+
+    @property
+    def retry_after_s(self) -> float:
+        return max((a.retry_after_s for a in self.accounts), default=0.0)
+
+    @property
+    def result(self) -> str:
+        """``ok``, ``partial`` (some accounts failed), ``failed`` or ``stopped``."""
+        if self.error is not None or (self.accounts and not any(a.ok for a in self.accounts)):
+            return "failed"
+        if any(not a.ok for a in self.accounts):
+            return "partial"
+        if self.stopped:
+            return "stopped"
+        return "ok"
+
+    @property
+    def failed(self) -> bool:
+        return self.result in ("failed", "partial")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+            "result": self.result,
+            "items_synced": self.items_synced,
+            "actions_applied": self.actions_applied,
+            "errors": list(self.errors),
+            "accounts": [dataclasses.asdict(a) for a in self.accounts],
+        }
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for people (the CLI's wording for the product's errors)."""
+    from ..cli import describe
+
+    if isinstance(exc, NetworkingError):
+        return describe(exc)
+    return f"internal error: {type(exc).__name__}: {exc}"
+
+
+def desired_digest(network: Network, account: AccountConfig) -> str:
+    """A stable hash of what the mailbox should show for ``account``."""
+    desired = desired_state(network, account)
+    doc = {
+        "contacts": sorted(
+            [sorted(c.addresses), c.name, c.tier] for c in desired.contacts
+        ),
+        "tasks": sorted(
+            [t.key, t.subject, t.due.isoformat() if t.due else None, t.body]
+            for t in desired.tasks
+        ),
+        "create_for": sorted(desired.create_contacts_for),
+    }
+    return hashlib.sha256(json.dumps(doc, ensure_ascii=False).encode()).hexdigest()
+
+
+def _claim_owner(store: Store, config: Config) -> None:
+    # The configured mailboxes are the owner's, as `sync` records them; written only on change.
+    wanted = {a.address.lower() for a in config.accounts}
+    owner, origin = store.owner()
+    if origin == "given" and wanted <= set(owner):
+        return
+    store.set_owner(sorted(set(owner) | wanted), "given")
+
+
+@dataclass
+class _Progress:
+    items: int = 0
+    written: int = 0
+    deleted: int = 0
+    planned: int = 0
+    applied: int = 0
+    apply: str = "skipped"
+    error: BaseException | None = None
+    stopped: bool = False
+    connection: Connection | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def report(self, account: str) -> AccountReport:
+        error = self.error
+        return AccountReport(
+            account=account,
+            items=self.items,
+            written=self.written,
+            deleted=self.deleted,
+            planned=self.planned,
+            applied=self.applied,
+            apply=self.apply,
+            error=describe_error(error) if error is not None else None,
+            error_kind=type(error).__name__ if error is not None else None,
+            retry_after_s=error.retry_after_s if isinstance(error, Throttled) else 0.0,
+            stopped=self.stopped,
+        )
+
+
+def run_once(
+    store: Store,
+    config: Config,
+    connections: Mapping[str, Connection],
+    *,
+    now: datetime,
+    apply: bool = True,
+    should_stop: Callable[[], bool] = lambda: False,
+    recheck_s: float = DEFAULT_RECHECK_S,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> CycleReport:
+    """Run one cycle over every configured account (see the module docstring).
+
+    Parameters:
+        connections: account name → its connection. Looked up inside the account's error
+            handling, so a mapping that connects lazily may raise for one account only.
+        now: the time the analysis takes as "now" (``--now`` replays the past).
+        apply: False: sync and analyse only, write nothing.
+        should_stop: asked at every safe point; True ends the cycle there.
+        recheck_s: re-read the mailbox's state at least this often even when nothing changed.
+        clock: the wall clock, for the report's times and the re-check age.
+
+    Returns:
+        The cycle's report. Raises only ``StoreError`` (the store is shared by every account).
+    """
+    started = clock()
+    progress = {a.name: _Progress() for a in config.accounts}
+    stopped = False
+    _claim_owner(store, config)
+    for account in config.accounts:
+        if should_stop():
+            stopped = True
+            break
+        state = progress[account.name]
+        try:
+            state.connection = connections[account.name]
+
+            def count(n: int, state: _Progress = state) -> None:
+                state.items += n  # kept when a later batch fails: those batches are stored
+
+            sync = sync_source(
+                store, state.connection.source, on_batch=count, should_stop=should_stop
+            )
+        except StoreError:
+            raise
+        except Exception as exc:  # one account's trouble must not stop the others
+            state.error = exc
+            log_event(_log, "sync.failed", level=logging.WARNING, account=account.name,
+                      kind=type(exc).__name__, error=describe_error(exc))
+            continue
+        state.items, state.written, state.deleted = sync.items, sync.written, sync.deleted
+        log_event(_log, "sync.done", account=account.name, items=sync.items,
+                  written=sync.written, deleted=sync.deleted, batches=sync.batches,
+                  unreadable=len(sync.problems), stopped=sync.stopped)
+        if sync.stopped:
+            state.stopped = stopped = True
+            break
+
+    network = None
+    cycle_error: BaseException | None = None
+    wants_apply = apply and not stopped and any(
+        a.writeback and progress[a.name].error is None for a in config.accounts
+    )
+    if wants_apply:
+        try:
+            owner, _ = store.owner()
+            network = analyse(
+                store.interactions(),
+                store.cards(),
+                owner=frozenset(owner),
+                settings=config.settings,
+                now=now,
+                identity_overrides=store.identity_overrides(),
+                last_review=store.get_doc(REVIEW_DOC),
+            )
+        except StoreError:
+            raise
+        except Exception as exc:
+            cycle_error = exc
+            log_event(_log, "analyse.failed", level=logging.ERROR, kind=type(exc).__name__,
+                      error=describe_error(exc))
+
+    for account in config.accounts:
+        state = progress[account.name]
+        if not account.writeback or not apply:
+            state.apply = "disabled"
+            continue
+        if network is None or state.error is not None or state.connection is None:
+            continue
+        if should_stop():
+            stopped = True
+            break
+        _apply_account(store, config, account, state, network, clock, recheck_s, should_stop)
+        if state.stopped:
+            stopped = True
+            break
+
+    return CycleReport(
+        started=started,
+        finished=clock(),
+        accounts=tuple(progress[a.name].report(a.name) for a in config.accounts),
+        stopped=stopped,
+        error=describe_error(cycle_error) if cycle_error is not None else None,
+        error_kind=type(cycle_error).__name__ if cycle_error is not None else None,
+    )
+
+
+def _apply_account(
+    store: Store,
+    config: Config,
+    account: AccountConfig,
+    state: _Progress,
+    network: Network,
+    clock: Callable[[], datetime],
+    recheck_s: float,
+    should_stop: Callable[[], bool],
+) -> None:
+    assert state.connection is not None
+    sink = state.connection.sink
+    digest = desired_digest(network, account)
+    key = APPLIED_DOC_PREFIX + account.name
+    last = store.get_doc(key) or {}
+    moment = clock()
+    age = moment.timestamp() - float(last.get("checked_at", 0))
+    if (
+        state.written == 0
+        and state.deleted == 0
+        and last.get("desired") == digest
+        and 0 <= age < recheck_s
+    ):
+        state.apply = "unchanged"
+        log_event(_log, "apply.unchanged", account=account.name)
+        return
+    try:
+        actions = plan_account(network, config, account, sink)
+        state.planned = len(actions)
+        report = apply_plan(
+            store, sink, actions, run_id=uuid.uuid4().hex, should_stop=should_stop
+        )
+    except StoreError:
+        raise
+    except Exception as exc:
+        state.error = exc
+        state.apply = "failed"
+        log_event(_log, "apply.failed", level=logging.WARNING, account=account.name,
+                  kind=type(exc).__name__, error=describe_error(exc))
+        return
+    state.applied = len(report.applied)
+    if report.error is not None:
+        state.error = report.error
+        state.apply = "failed"
+        log_event(_log, "apply.failed", level=logging.WARNING, account=account.name,
+                  planned=state.planned, applied=state.applied,
+                  kind=type(report.error).__name__, error=describe_error(report.error))
+        return
+    if not report.complete:  # stopped between actions
+        state.apply = "applied"
+        state.stopped = True
+        log_event(_log, "apply.stopped", account=account.name, planned=state.planned,
+                  applied=state.applied)
+        return
+    state.apply = "applied"
+    store.put_doc(key, {"desired": digest, "checked_at": moment.timestamp()})
+    log_event(_log, "apply.done", account=account.name, planned=state.planned,
+              applied=state.applied)

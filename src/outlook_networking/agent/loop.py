@@ -1,0 +1,281 @@
+"""The agent's loop around :func:`.cycle.run_once`: schedule, signals, lock, status and logs.
+
+:func:`run_agent` is what ``outlook-networking agent`` runs, in the foreground, as a service
+manager starts it. It takes the store's lock (one agent per store), then runs a cycle, plans the
+next (:mod:`.schedule`: interval with jitter, back-off after failures, one catch-up run after a
+suspend), records the status and naps until the next run is due.
+
+SIGTERM and SIGINT set a flag that the cycle reads at its safe points (between batches, between
+actions) and that ends a nap at once; the agent then records ``stopped`` and exits 0. A second
+signal raises ``KeyboardInterrupt`` at once, which is still safe: every batch and every journal
+entry is its own transaction, so nothing half-applied is left unrecorded either way.
+
+Connections are built once per account with ``connectors.factory.connect`` and kept across
+cycles (exchangelib's session pool, msal's token cache); an account whose cycle failed gets a
+fresh connection the next time.
+
+Early wake-up through EWS streaming notifications is left out: it needs a second long-lived
+connection per account, a subscription to renew, and the test server does not implement it,
+while a 5-minute interval already costs one SyncFolderItems per folder per cycle.
+
+Exports: ``run_agent``, ``run_loop``, ``ConnectionPool``, ``Clocks``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import random
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigError, UsageError
+from .cycle import Connection, CycleReport, run_once
+from .lock import StoreLock
+from .logs import LOGGER_NAME, configure_logging, log_event
+from .schedule import Schedule, missed_cycles, plan_next, wait_before
+from .status import StatusKeeper
+
+if TYPE_CHECKING:
+    from ..cli.context import Context
+    from ..config import AccountConfig, Config
+    from ..store import Store
+
+__all__ = ["Clocks", "ConnectionPool", "run_agent", "run_loop"]
+
+_log = logging.getLogger(f"{LOGGER_NAME}.agent")
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """The two clocks the schedule compares (see :mod:`.schedule`)."""
+
+    wall: Callable[[], float] = time.time
+    monotonic: Callable[[], float] = time.monotonic
+
+
+class ConnectionPool(Mapping[str, Connection]):
+    """Account name → connection, connecting on first use and kept until discarded."""
+
+    def __init__(
+        self, accounts: tuple[AccountConfig, ...], connect: Callable[[AccountConfig], Connection]
+    ) -> None:
+        self._accounts = {a.name: a for a in accounts}
+        self._connect = connect
+        self._open: dict[str, Connection] = {}
+
+    def __getitem__(self, name: str) -> Connection:
+        if name not in self._open:
+            self._open[name] = self._connect(self._accounts[name])
+        return self._open[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._accounts)
+
+    def __len__(self) -> int:
+        return len(self._accounts)
+
+    def discard(self, name: str) -> None:
+        """Close and forget an account's connection; the next use connects again."""
+        connection = self._open.pop(name, None)
+        close = getattr(connection, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception as exc:  # closing a broken connection must not end the agent
+                log_event(_log, "connection.close_failed", level=logging.DEBUG,
+                          account=name, kind=type(exc).__name__)
+
+    def close(self) -> None:
+        for name in list(self._open):
+            self.discard(name)
+
+
+@dataclass
+class _Stop:
+    """Set by SIGTERM/SIGINT (or a test); a second signal interrupts at once."""
+
+    event: threading.Event = field(default_factory=threading.Event)
+    signals: int = 0
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.signals += 1
+        if self.signals > 1:
+            raise KeyboardInterrupt
+        log_event(_log, "agent.stopping", signal=signal.Signals(signum).name)
+        self.event.set()
+
+
+def run_loop(
+    store: Store,
+    config: Config,
+    connections: ConnectionPool | Mapping[str, Connection],
+    *,
+    schedule: Schedule,
+    once: bool = False,
+    apply: bool = True,
+    stop: threading.Event | None = None,
+    base_now: datetime | None = None,
+    clocks: Clocks = Clocks(),
+    max_cycles: int | None = None,
+    on_cycle: Callable[[CycleReport], None] | None = None,
+) -> CycleReport | None:
+    """Run cycles until ``stop`` is set (or once, or ``max_cycles``); the last cycle's report.
+
+    ``base_now`` is the analysis time of the first cycle (``--now``); later cycles add the wall
+    time that has passed since, so a replayed past moves forward as the real clock does.
+    """
+    stop = stop if stop is not None else threading.Event()
+    status = StatusKeeper(store)
+    wall_at_start = clocks.wall()
+    start_now = base_now if base_now is not None else datetime.fromtimestamp(wall_at_start, UTC)
+    seed = random.SystemRandom().randrange(1 << 32)
+    report: CycleReport | None = None
+    cycles = 0
+    log_event(_log, "agent.start", accounts=len(config.accounts), interval_s=schedule.interval_s,
+              once=once, apply=apply)
+    try:
+        while not stop.is_set():
+            wall = clocks.wall()
+            now = start_now + timedelta(seconds=wall - wall_at_start)
+            status.cycle_started(datetime.fromtimestamp(wall, UTC))
+            log_event(_log, "cycle.start", cycle=cycles + 1)
+            report = run_once(store, config, connections, now=now, apply=apply,
+                              should_stop=stop.is_set)
+            cycles += 1
+            status.cycle_finished(report)
+            for account in report.accounts:
+                if account.error is not None and isinstance(connections, ConnectionPool):
+                    connections.discard(account.account)
+            log_event(
+                _log, "cycle.end", level=logging.WARNING if report.failed else logging.INFO,
+                cycle=cycles, result=report.result, items=report.items_synced,
+                applied=report.actions_applied,
+                seconds=round((report.finished - report.started).total_seconds(), 3),
+                error=report.errors[0] if report.errors else None,
+            )
+            if on_cycle is not None:
+                on_cycle(report)
+            if once or stop.is_set() or (max_cycles is not None and cycles >= max_cycles):
+                break
+            planned = plan_next(
+                schedule,
+                wall=clocks.wall(),
+                monotonic=clocks.monotonic(),
+                failures=status.consecutive_failures,
+                seed=seed + cycles,
+                retry_after_s=report.retry_after_s,
+            )
+            status.waiting(planned.wall)
+            log_event(_log, "cycle.next", delay_s=round(planned.delay_s, 1),
+                      failures=status.consecutive_failures)
+            while not stop.is_set():
+                nap = wait_before(planned, wall=clocks.wall(), monotonic=clocks.monotonic())
+                if nap <= 0:
+                    break
+                stop.wait(nap)
+            missed = missed_cycles(planned, wall=clocks.wall(), interval_s=schedule.interval_s)
+            if missed and not stop.is_set():
+                log_event(_log, "agent.woke_late", missed_cycles=missed,
+                          late_s=round(clocks.wall() - planned.wall))
+    finally:
+        status.stopped()
+        log_event(_log, "agent.stop", cycles=cycles)
+    return report
+
+
+def _connect_with_factory(ctx: Context) -> Callable[[AccountConfig], Connection]:
+    from ..connectors.factory import connect
+
+    def connect_account(account: AccountConfig) -> Connection:
+        connection: Connection = connect(ctx, account)
+        return connection
+
+    return connect_account
+
+
+def _install_signals(stop: _Stop) -> dict[int, Any]:
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous[signum] = signal.signal(signum, stop)
+    return previous
+
+
+def _start_addin(ctx: Context) -> Any:
+    # The card server lives in the add-in package; the agent only starts it beside the loop.
+    try:
+        addin_commands: Any = importlib.import_module("outlook_networking.addin.commands")
+    except ImportError:
+        addin_commands = None
+    start = getattr(addin_commands, "start_background", None)
+    if start is None:
+        raise UsageError(
+            "--serve-addin is not available in this build; run `outlook-networking addin serve` "
+            "beside the agent"
+        )
+    return start(ctx)
+
+
+def run_agent(
+    ctx: Context,
+    *,
+    once: bool = False,
+    interval: float | None = None,
+    apply: bool = True,
+    serve_addin: bool = False,
+    connect: Callable[[AccountConfig], Connection] | None = None,
+) -> int:
+    """``outlook-networking agent``: the exit code (0 ok or stopped; 1 a ``--once`` cycle failed).
+
+    Raises:
+        LockHeld: another agent runs on this store.
+        ConfigError: no account is configured.
+    """
+    config = ctx.config
+    if not config.accounts:
+        raise ConfigError(
+            "accounts", "no account is configured; the agent syncs the [[accounts]] of the config",
+            str(config.path or ""),
+        )
+    if interval is not None and interval <= 0:
+        raise UsageError("--interval must be a positive number of seconds")
+    schedule = Schedule(interval_s=interval) if interval is not None else Schedule()
+    configure_logging(console=True, debug=ctx.debug)
+    stop = _Stop()
+    lock = StoreLock(ctx.db_path)
+    lock.acquire()
+    previous = _install_signals(stop)
+    pool = ConnectionPool(config.accounts, connect or _connect_with_factory(ctx))
+    addin = None
+    try:
+        if serve_addin:
+            addin = _start_addin(ctx)
+        report = run_loop(
+            ctx.store, config, pool, schedule=schedule, once=once, apply=apply,
+            stop=stop.event, base_now=ctx.now,
+        )
+    finally:
+        pool.close()
+        if addin is not None:
+            addin.shutdown()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        lock.release()
+        _close_logging()
+    if once and report is not None and report.failed:
+        return 1
+    return 0
+
+
+def _close_logging() -> None:
+    logger = logging.getLogger(LOGGER_NAME)
+    for handler in list(logger.handlers):
+        if getattr(handler, "_agent_handler", False):
+            logger.removeHandler(handler)
+            handler.close()

@@ -1,0 +1,220 @@
+"""run_once: sync → analyse → write-back over every account, with in-memory connections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from outlook_networking.agent import run_once
+from outlook_networking.connectors.base import Batch
+from outlook_networking.connectors.memory import MemoryMailbox
+from outlook_networking.errors import ConnectionFailed, LoginRequired, Throttled
+from outlook_networking.store import Store
+
+from .conftest import MemoryConnection, make_config, memory_connection
+from .world import NOW, build_world, load_memory
+
+
+def _fresh() -> MemoryMailbox:
+    box = MemoryMailbox()
+    load_memory(box, build_world())
+    return box
+
+
+def _clean_run(tmp_path: Path) -> tuple[str, dict[str, object]]:
+    box = _fresh()
+    with Store.open(tmp_path / "clean.sqlite3") as store:
+        report = run_once(store, make_config("work"), {"work": memory_connection(box)}, now=NOW)
+        assert report.result == "ok"
+        return store.digest(), box.snapshot()
+
+
+def test_one_cycle_syncs_analyses_and_writes_back(store: Store, world_box: MemoryMailbox) -> None:
+    report = run_once(store, make_config("work"), {"work": memory_connection(world_box)}, now=NOW)
+    assert report.result == "ok"
+    (account,) = report.accounts
+    assert account.items == len(world_box.items) + len(world_box.cards)
+    assert account.apply == "applied" and account.applied == account.planned > 0
+    tasks = list(world_box.tasks.values())
+    assert any(t.key.startswith("owed:") for t in tasks)
+    tagged = [c for c in world_box.contact_categories.values() if any("Network" in n for n in c)]
+    assert tagged, "contacts got their tier category"
+    assert any(c.name.startswith("Network ") for c in world_box.master)
+
+
+def test_a_second_cycle_with_no_change_reads_one_page_per_folder_and_writes_nothing(
+    store: Store, world_box: MemoryMailbox
+) -> None:
+    config = make_config("work")
+    connections = {"work": memory_connection(world_box)}
+    run_once(store, config, connections, now=NOW)
+    before = world_box.snapshot()
+    again = run_once(store, config, connections, now=NOW)
+    assert again.result == "ok"
+    assert again.accounts[0].written == 0 and again.accounts[0].applied == 0
+    assert again.accounts[0].apply == "unchanged"
+    assert world_box.snapshot() == before
+
+
+def test_the_plan_is_rechecked_after_recheck_s(store: Store, world_box: MemoryMailbox) -> None:
+    config = make_config("work")
+    connections = {"work": memory_connection(world_box)}
+    run_once(store, config, connections, now=NOW)
+    # The user deletes one of our tasks by hand, in a folder the sync does not read.
+    task_id = next(iter(world_box.tasks))
+    del world_box.tasks[task_id]
+    skipped = run_once(store, config, connections, now=NOW)
+    assert skipped.accounts[0].apply == "unchanged"
+    rechecked = run_once(store, config, connections, now=NOW, recheck_s=0)
+    assert rechecked.accounts[0].apply == "applied" and rechecked.accounts[0].applied == 1
+
+
+def test_new_mail_changes_the_plan_in_the_next_cycle(store: Store) -> None:
+    box = _fresh()
+    config = make_config("work")
+    connections = {"work": memory_connection(box)}
+    run_once(store, config, connections, now=NOW)
+    owed = {t.key: t for t in box.tasks.values() if not t.complete}
+    assert owed
+    # Answer every question the owner owed: those tasks complete in the next cycle.
+    from outlook_networking.model import Interaction, Kind, Mailbox
+
+    for item in list(box.items.values()):
+        if item.subject.startswith("Question") and item.sender is not None:
+            box.put("sent", Interaction(
+                source="memory", item_id=box.new_id("msg-"), kind=Kind.EMAIL,
+                at=item.at.replace(hour=23), sender=Mailbox("me@example.com"),
+                to=(item.sender,), subject="Re: " + item.subject,
+                message_id=f"answer-{item.item_id}", in_reply_to=item.message_id, folder="sent",
+            ))
+    report = run_once(store, config, connections, now=NOW)
+    assert report.result == "ok" and report.accounts[0].applied > 0
+    questions = [t for t in box.tasks.values() if "Question" in t.subject]
+    assert questions and all(t.complete for t in questions)
+
+
+def test_one_failing_account_does_not_stop_the_others(store: Store) -> None:
+    good = _fresh()
+
+    class Lazy(Mapping[str, MemoryConnection]):
+        def __getitem__(self, name: str) -> MemoryConnection:
+            if name == "broken":
+                raise LoginRequired("broken", "the refresh token has expired")
+            return memory_connection(good)
+
+        def __iter__(self) -> Iterator[str]:
+            return iter(("broken", "work"))
+
+        def __len__(self) -> int:
+            return 2
+
+    report = run_once(store, make_config("broken", "work"), Lazy(), now=NOW)
+    assert report.result == "partial"
+    broken, work = report.accounts
+    assert broken.error is not None and "login" in broken.error and broken.apply == "skipped"
+    assert broken.error_kind == "LoginRequired"
+    assert work.ok and work.applied > 0 and good.tasks
+
+
+def test_a_server_failing_mid_sync_keeps_what_was_read_and_reports_throttling(
+    store: Store, tmp_path: Path
+) -> None:
+    box = _fresh()
+    connection = memory_connection(box)
+    real = connection.source
+
+    class Flaky:
+        name = real.name
+        fail = True
+
+        def read(self, cursors: Mapping[str, str]) -> Iterator[Batch]:
+            for n, batch in enumerate(real.read(cursors)):
+                if self.fail and n == 2:
+                    raise Throttled("work", "server busy", retry_after_s=120)
+                yield batch
+
+    flaky = Flaky()
+    connection.source = flaky
+    config = make_config("work")
+    first = run_once(store, config, {"work": connection}, now=NOW)
+    assert first.result == "failed" and first.retry_after_s == 120
+    assert first.accounts[0].items > 0  # two batches are kept
+    assert first.accounts[0].apply == "skipped" and not box.tasks
+    flaky.fail = False
+    second = run_once(store, config, {"work": connection}, now=NOW)
+    assert second.result == "ok"
+    digest, snapshot = _clean_run(tmp_path)
+    assert store.digest() == digest
+    assert box.snapshot() == snapshot
+
+
+def test_a_sink_failing_mid_apply_is_finished_by_the_next_cycle(
+    store: Store, tmp_path: Path
+) -> None:
+    box = _fresh()
+    connection = memory_connection(box)
+    real_sink = connection.sink
+
+    class FlakySink:
+        name = real_sink.name
+        budget = 3
+
+        def read_state(self):  # type: ignore[no-untyped-def]
+            return real_sink.read_state()
+
+        def apply(self, action):  # type: ignore[no-untyped-def]
+            if self.budget == 0:
+                raise ConnectionFailed("work", "connection dropped")
+            self.budget -= 1
+            return real_sink.apply(action)
+
+    flaky = FlakySink()
+    connection.sink = flaky
+    config = make_config("work")
+    first = run_once(store, config, {"work": connection}, now=NOW)
+    assert first.result == "failed" and first.accounts[0].applied == 3
+    assert first.accounts[0].apply == "failed"
+    flaky.budget = 10_000
+    second = run_once(store, config, {"work": connection}, now=NOW)
+    assert second.result == "ok" and second.accounts[0].apply == "applied"
+    digest, snapshot = _clean_run(tmp_path)
+    assert store.digest() == digest
+    assert box.snapshot() == snapshot
+
+
+def test_stopping_between_batches_and_resuming_converges(store: Store, tmp_path: Path) -> None:
+    box = _fresh()
+    config = make_config("work")
+    connections = {"work": memory_connection(box, page=25)}
+    calls = iter(range(1_000))
+    stopped = run_once(store, config, connections, now=NOW, should_stop=lambda: next(calls) >= 3)
+    assert stopped.result == "stopped" and stopped.stopped
+    assert not box.tasks  # stopped before the write-back
+    resumed = run_once(store, config, connections, now=NOW)
+    assert resumed.result == "ok"
+    digest, snapshot = _clean_run(tmp_path)
+    assert store.digest() == digest
+    assert box.snapshot() == snapshot
+
+
+def test_no_apply_writes_nothing(store: Store, world_box: MemoryMailbox) -> None:
+    before = world_box.snapshot()
+    report = run_once(
+        store, make_config("work"), {"work": memory_connection(world_box)}, now=NOW, apply=False
+    )
+    assert report.result == "ok" and report.items_synced > 0
+    assert report.accounts[0].apply == "disabled"
+    assert world_box.snapshot() == before
+
+
+def test_an_account_with_writeback_off_is_only_read(store: Store, world_box: MemoryMailbox) -> None:
+    before = world_box.snapshot()
+    config = make_config("work", writeback=False)
+    report = run_once(store, config, {"work": memory_connection(world_box)}, now=NOW)
+    assert report.result == "ok" and report.accounts[0].apply == "disabled"
+    assert world_box.snapshot() == before
+
+
+def test_configured_addresses_become_the_owner(store: Store, world_box: MemoryMailbox) -> None:
+    run_once(store, make_config("work"), {"work": memory_connection(world_box)}, now=NOW)
+    assert store.owner() == (("me@example.com",), "given")

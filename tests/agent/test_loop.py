@@ -1,0 +1,184 @@
+"""The loop around run_once: cycles, status document, stop flag and signals, logs, lock."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from outlook_networking.agent import Schedule, StoreLock, read_status, run_agent, run_loop
+from outlook_networking.agent.logs import redact
+from outlook_networking.cli import main
+from outlook_networking.cli.context import Context
+from outlook_networking.connectors.memory import MemoryMailbox
+from outlook_networking.errors import ConnectionFailed, LockHeld
+from outlook_networking.store import Store
+
+from .conftest import make_config, memory_connection
+from .world import NOW, build_world, load_memory
+
+FAST = Schedule(interval_s=0.01, jitter=0.0, backoff_cap_s=0.05)
+
+CONFIG = """
+[[accounts]]
+name = "work"
+address = "me@example.com"
+connector = "graph"
+"""
+
+
+def _box() -> MemoryMailbox:
+    box = MemoryMailbox()
+    load_memory(box, build_world(people=10, messages=80))
+    return box
+
+
+def _ctx(tmp_path: Path) -> Context:
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    args = argparse.Namespace(
+        db=str(tmp_path / "network.sqlite3"), config=str(config), now=NOW, debug=False
+    )
+    return Context(args)
+
+
+def test_status_before_any_run(store: Store) -> None:
+    doc = read_status(store)
+    assert doc["state"] == "never run" and doc["running"] is False
+    assert doc["last_run_start"] is None and doc["items_synced"] is None
+
+
+def test_loop_runs_cycles_and_records_status(store: Store, log_dir: Path) -> None:
+    box = _box()
+    reports = []
+    last = run_loop(
+        store, make_config("work"), {"work": memory_connection(box)}, schedule=FAST,
+        base_now=NOW, max_cycles=3, on_cycle=reports.append,
+    )
+    assert len(reports) == 3 and last is reports[-1]
+    assert reports[0].actions_applied > 0 and reports[2].actions_applied == 0
+    doc = read_status(store)
+    assert doc["state"] == "stopped" and doc["result"] == "ok"
+    assert doc["last_run_end"] is not None and doc["last_error"] is None
+    assert doc["items_synced"] == 0 and doc["actions_applied"] == 0  # the last cycle's counts
+    assert doc["accounts"]["work"]["apply"] == "unchanged"
+
+
+def test_stop_flag_ends_the_wait_at_once(store: Store) -> None:
+    box = _box()
+    stop = threading.Event()
+    slow = Schedule(interval_s=3600, jitter=0.0)
+    cycles = []
+
+    def after(report: object) -> None:
+        cycles.append(report)
+        threading.Timer(0.05, stop.set).start()
+
+    run_loop(store, make_config("work"), {"work": memory_connection(box)}, schedule=slow,
+             base_now=NOW, stop=stop, on_cycle=after)
+    assert len(cycles) == 1  # woke from an hour's wait, did not run again
+    assert read_status(store)["state"] == "stopped"
+
+
+def test_failures_are_counted_then_cleared(store: Store) -> None:
+    box = _box()
+    connection = memory_connection(box)
+    real = connection.source
+    failing = {"left": 2}
+
+    class Flaky:
+        name = real.name
+
+        def read(self, cursors):  # type: ignore[no-untyped-def]
+            if failing["left"]:
+                failing["left"] -= 1
+                raise ConnectionFailed("work", "server unreachable")
+            yield from real.read(cursors)
+
+    connection.source = Flaky()
+    seen: list[int] = []
+    run_loop(
+        store, make_config("work"), {"work": connection}, schedule=FAST, base_now=NOW,
+        max_cycles=3,
+        on_cycle=lambda r: seen.append(read_status(store)["consecutive_failures"]),
+    )
+    assert seen == [1, 2, 0]
+    doc = read_status(store)
+    assert doc["result"] == "ok" and doc["last_error"] == "work: server unreachable"
+
+
+def test_run_agent_once_in_the_foreground(tmp_path: Path, log_dir: Path) -> None:
+    box = _box()
+    ctx = _ctx(tmp_path)
+    try:
+        code = run_agent(ctx, once=True, connect=lambda account: memory_connection(box))
+        assert code == 0 and box.tasks
+        doc = read_status(ctx.store)
+        assert doc["result"] == "ok" and doc["running"] is False and doc["state"] == "stopped"
+    finally:
+        ctx.close()
+    lines = (log_dir / "agent.log").read_text(encoding="utf-8").splitlines()
+    events = [json.loads(line)["event"] for line in lines]
+    assert events[0] == "agent.start" and "cycle.end" in events and events[-1] == "agent.stop"
+    text = "\n".join(lines)
+    # No subjects, no bodies, no addresses at the default level.
+    assert "Topic" not in text and "Question" not in text and "@" not in text
+
+
+def test_run_agent_refuses_a_second_agent(tmp_path: Path, log_dir: Path) -> None:
+    ctx = _ctx(tmp_path)
+    try:
+        with StoreLock(ctx.db_path):
+            with pytest.raises(LockHeld):
+                run_agent(ctx, once=True, connect=lambda account: memory_connection(_box()))
+    finally:
+        ctx.close()
+
+
+def test_sigterm_stops_the_loop_at_a_safe_point(tmp_path: Path, log_dir: Path) -> None:
+    box = _box()
+    ctx = _ctx(tmp_path)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    try:
+        code = run_agent(ctx, interval=0.02, connect=lambda account: memory_connection(box))
+        assert code == 0
+        doc = read_status(ctx.store)
+        assert doc["state"] == "stopped" and doc["next_run"] is None
+    finally:
+        timer.cancel()
+        ctx.close()
+    # The handler is gone again: SIGTERM's disposition is what it was before.
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    events = [json.loads(line) for line in (log_dir / "agent.log").read_text().splitlines()]
+    assert any(e["event"] == "agent.stopping" and e["signal"] == "SIGTERM" for e in events)
+
+
+def test_status_json_from_the_command_line(
+    tmp_path: Path, log_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    box = _box()
+    ctx = _ctx(tmp_path)
+    try:
+        run_agent(ctx, once=True, connect=lambda account: memory_connection(box))
+    finally:
+        ctx.close()
+    capsys.readouterr()
+    assert main(["--db", str(tmp_path / "network.sqlite3"), "status", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["result"] == "ok" and doc["actions_applied"] > 0 and doc["running"] is False
+    assert set(doc) >= {"last_run_start", "last_run_end", "next_run", "last_error",
+                        "items_synced", "actions_applied"}
+
+
+def test_redaction_removes_tokens() -> None:
+    line = redact("HTTP 401 for Authorization: Bearer abc.def-123 and access_token=xyz&x=1")
+    assert "abc.def-123" not in line and "xyz" not in line and "[redacted]" in line
+    jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2ln"
+    assert jwt not in redact(f"token was {jwt}")
+    assert "\n" not in redact("one\ntwo") and len(redact("x" * 1000)) <= 300
