@@ -16,7 +16,6 @@ from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, Memo
 from .world import build_world, load_memory
 
 
-
 # TEMPORARY, until the lead's pipeline and core agree (pipeline.desired_state reads
 # FollowUp.task, which core does not define, and passes ContactView.tier, a TierAssignment, where
 # the planner wants the tier letter). Remove once pipeline.desired_state runs as it is.

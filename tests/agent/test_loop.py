@@ -133,9 +133,8 @@ def test_run_agent_once_in_the_foreground(tmp_path: Path, log_dir: Path) -> None
 def test_run_agent_refuses_a_second_agent(tmp_path: Path, log_dir: Path) -> None:
     ctx = _ctx(tmp_path)
     try:
-        with StoreLock(ctx.db_path):
-            with pytest.raises(LockHeld):
-                run_agent(ctx, once=True, connect=lambda account: memory_connection(_box()))
+        with StoreLock(ctx.db_path), pytest.raises(LockHeld):
+            run_agent(ctx, once=True, connect=lambda account: memory_connection(_box()))
     finally:
         ctx.close()
 
