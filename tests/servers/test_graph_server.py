@@ -707,3 +707,14 @@ def test_keep_alive_serves_many_requests_on_one_connection(
     for _ in range(30):
         assert client.get("/me").status_code == 200
     assert server.connections == 1
+
+
+def test_todo_can_keep_due_dates_only(server: GraphServer, client: httpx.Client) -> None:
+    server.todo_due_dates_only = True
+    list_id = client.post("/me/todo/lists", json={"displayName": "N"}).json()["id"]
+    due = {"dateTime": "2026-11-04T09:30:00", "timeZone": "Europe/Berlin"}
+    task = client.post(f"/me/todo/lists/{list_id}/tasks", json={"title": "x", "dueDateTime": due})
+    assert task.json()["dueDateTime"] == {
+        "dateTime": "2026-11-04T00:00:00.0000000",
+        "timeZone": "Europe/Berlin",
+    }

@@ -71,6 +71,7 @@ class Call:
     base: str  # "http://127.0.0.1:PORT/v1.0"
     max_page_size: int
     now: datetime
+    todo_due_dates_only: bool = False
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -783,6 +784,9 @@ def _apply_task_fields(call: Call, task: Item, body: dict[str, Any]) -> None:
             if parsed is None:
                 task.pop(key, None)
             else:
+                if key == "dueDateTime" and call.todo_due_dates_only:
+                    # Microsoft To Do keeps the due *date* (in the given zone), not a time.
+                    parsed["dateTime"] = parsed["dateTime"][:10] + "T00:00:00.0000000"
                 task[key] = parsed
         elif key == "body":
             if (

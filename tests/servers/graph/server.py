@@ -155,6 +155,9 @@ class GraphServer:
         self.counters: Counter[str] = Counter()
         self.in_flight: Counter[str] = Counter()
         self.peak_in_flight: Counter[str] = Counter()
+        # True: To Do keeps only the due date, as the real service is documented to ("the date
+        # in the specified time zone that the task is to be finished").
+        self.todo_due_dates_only = False
         self.connections = 0  # TCP connections accepted: keep-alive keeps this small
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -703,6 +706,7 @@ class GraphServer:
             base=self.url,
             max_page_size=self.max_page_size,
             now=self._now(),
+            todo_due_dates_only=self.todo_due_dates_only,
         )
         return call, mb
 
