@@ -14,6 +14,11 @@ NINA = "nina@new.example"
 XAVER = "xaver@friend.example"
 
 
+def _known(*people: str) -> list:  # type: ignore[type-arg]
+    """Earlier one-to-one mail with each person: the owner knows them, they not each other."""
+    return [mail(p, ME, ago(400 + n), subject="Hello") for n, p in enumerate(people)]
+
+
 def _made(ledger, contact):  # type: ignore[no-untyped-def]
     found = [
         i for i in ledger.items if i.kind is ItemKind.INTRODUCTION_MADE and i.contact == contact
@@ -43,11 +48,12 @@ def test_a_reply_all_by_one_of_them_counts_as_answered() -> None:
 
 
 def test_a_meeting_between_them_is_the_strongest_outcome() -> None:
-    # No introduction subject: exactly two unconnected people at different domains, new thread.
+    # No introduction subject: exactly two unconnected people the owner knows, at different
+    # domains, on a new thread.
     intro = mail(ME, [ANNA, BEN], ago(60), subject="Carbon accounting")
     note = mail(ANNA, BEN, ago(55))
     call = meeting(BEN, [ANNA], ago(50))
-    ledger = ledger_of(intro, note, call)
+    ledger = ledger_of(*_known(ANNA, BEN), intro, note, call)
     anna = _made(ledger, ANNA)
     assert anna.outcome is Outcome.MEETING
     assert anna.outcome_at == ago(50)
@@ -134,13 +140,19 @@ def test_automated_addresses_are_nobody() -> None:
 
 def test_without_the_subject_two_colleagues_or_a_reply_are_no_introduction() -> None:
     colleagues = mail(ME, [ANNA, "amir@alpha.example"], ago(10), subject="Numbers")
-    assert kinds(ledger_of(colleagues)) == []
+    assert kinds(ledger_of(*_known(ANNA, "amir@alpha.example"), colleagues)) == []
     start = mail(XAVER, ME, ago(12), subject="Numbers")
     reply = mail(ME, [XAVER, BEN], ago(11), answers=start)
-    assert kinds(ledger_of(start, reply)) == [("request_answered", XAVER)]
+    assert kinds(ledger_of(*_known(BEN), start, reply)) == [("request_answered", XAVER)]
     # The same two colleagues with an introduction subject do count.
     titled = mail(ME, [ANNA, "amir@alpha.example"], ago(10), subject="Meet Amir")
     assert len(ledger_of(titled).items) == 2
+
+
+def test_an_untitled_first_message_to_two_strangers_is_outreach() -> None:
+    message = mail(ME, [ANNA, BEN], ago(10), subject="Carbon accounting")
+    assert kinds(ledger_of(message)) == []
+    assert kinds(ledger_of(_known(ANNA)[0], message)) == []
 
 
 def test_meeting_in_a_subject_is_not_meet() -> None:
@@ -200,6 +212,7 @@ def test_an_introduction_received_nobody_followed_up_has_outcome_none() -> None:
 def test_untitled_introductions_can_be_switched_off() -> None:
     strict = LedgerSettings(intro_require_subject=True)
     untitled = mail(ME, [ANNA, BEN], ago(10), subject="Carbon accounting")
-    assert kinds(ledger_of(untitled, settings=strict)) == []
+    assert len(ledger_of(*_known(ANNA, BEN), untitled).items) == 2
+    assert kinds(ledger_of(*_known(ANNA, BEN), untitled, settings=strict)) == []
     titled = mail(ME, [ANNA, BEN], ago(10), subject="Intro")
     assert len(ledger_of(titled, settings=strict).items) == 2

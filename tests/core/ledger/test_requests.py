@@ -39,7 +39,7 @@ def test_the_owners_request_answered_by_a_contact_is_help_received() -> None:
 
 
 def test_one_item_per_request_and_answerer() -> None:
-    # (Two people at one domain: to two strangers at different ones it would be an introduction.)
+    # (Two people at one domain: never an untitled introduction.)
     amir = "amir@alpha.example"
     ask = mail(ME, [ANNA, amir], ago(20), subject="Venue ideas?")
     first = mail(ANNA, ME, ago(19), answers=ask)

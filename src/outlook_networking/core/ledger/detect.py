@@ -17,8 +17,9 @@ introduction (a meeting already scheduled between the two people).
 people (besides the owner) among whom at least one pair is not acquainted yet, and either
 
 - the subject reads as an introduction (``intro_subject_patterns``), or
-- exactly two people, at different mail domains, on a message that starts a thread and is no
-  forward (two colleagues at one organisation need no introduction by the owner).
+- exactly two people, both seen before, at different mail domains, on a message that starts a
+  thread and is no forward (two colleagues at one organisation need no introduction by the owner;
+  a first message to strangers is outreach, not an introduction).
 
 Each person of a new pair gets an item; ``others`` names whom they were introduced to.
 
@@ -292,6 +293,8 @@ class _Pass:
                     not settings.intro_require_subject
                     and len(recipients) == 2
                     and recipients[0][1].domain != recipients[1][1].domain
+                    and recipients[0][0] in self.seen
+                    and recipients[1][0] in self.seen
                     and self._plain_start(item)
                 )
             ):
