@@ -5,11 +5,11 @@ personal message or meeting (weight = how often), leaving out the owner, noise a
 than ``graph_max_participants`` people (an all-hands invite connects nobody in particular). Only the
 owner's own mail is seen, so this is the network as the owner experiences it.
 
-- **clusters**: communities by greedy modularity (label propagation above ``graph_exact_nodes``
-  nodes, where greedy modularity gets slow), each named by its members' dominant organisation;
-- **brokers**: the highest betweenness centrality (sampled with ``k`` pivots on large graphs, with a
-  fixed seed so runs agree), with the clusters each one touches: a broker touching several clusters
-  is where information converges.
+- **clusters**: communities by Louvain modularity (seeded, so runs agree), each named by its
+  members' dominant organisation ("mixed, mostly X" when none has a majority);
+- **brokers**: the highest betweenness centrality on unweighted paths (above
+  ``graph_exact_nodes`` nodes sampled with that many pivots, seeded), with the clusters each one
+  touches: a broker touching several clusters is where information converges.
 
 Exports: ``Cluster``, ``KeyPerson``, ``MailGraph``, ``find_key_persons``.
 """
@@ -82,15 +82,10 @@ def find_key_persons(
     """Brokers and clusters of the graph (``candidates`` limits who may be called a broker)."""
     g: nx.Graph[str] = nx.Graph()
     for (a, b), weight in graph.edges.items():
-        # Distance for betweenness: frequent co-occurrence makes people close.
-        g.add_edge(a, b, weight=weight, distance=1.0 / weight)
+        g.add_edge(a, b, weight=weight)
     if g.number_of_nodes() == 0:
         return (), ()
-    exact = g.number_of_nodes() <= settings.graph_exact_nodes
-    if exact:
-        communities = nx.community.greedy_modularity_communities(g, weight="weight")
-    else:
-        communities = list(nx.community.label_propagation_communities(g))
+    communities = nx.community.louvain_communities(g, weight="weight", seed=7)
     clusters: list[Cluster] = []
     cluster_of: dict[str, str] = {}
     for members in communities:
@@ -113,8 +108,11 @@ def find_key_persons(
             cluster_of[person] = name
     clusters.sort(key=lambda c: (-len(c.members), c.name))
 
-    k = None if exact else min(g.number_of_nodes(), 200)
-    centrality = nx.betweenness_centrality(g, k=k, weight="distance", seed=7)
+    # Unweighted shortest paths (BFS) keep this fast; on large graphs a fixed number of sampled
+    # pivots bounds the cost whatever the mailbox size, with a fixed seed so runs agree.
+    nodes = g.number_of_nodes()
+    k = None if nodes <= settings.graph_exact_nodes else settings.graph_exact_nodes
+    centrality = nx.betweenness_centrality(g, k=k, seed=7)
     allowed = set(candidates) if candidates is not None else None
     brokers: list[KeyPerson] = []
     for person, value in sorted(centrality.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -75,7 +75,7 @@ class Settings:
     minutes_per_mail_read: float = 1.5
     # [graph]
     graph_max_participants: int = 25  # bigger messages and meetings connect nobody in particular
-    graph_exact_nodes: int = 1500  # above this, betweenness is sampled
+    graph_exact_nodes: int = 200  # above this, betweenness is sampled with this many pivots
 
     def cadence_days(self, tier: str) -> int | None:
         """The keep-in-touch cadence of a tier (none for D)."""
