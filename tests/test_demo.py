@@ -7,6 +7,7 @@ broken plant fails here rather than as a puzzling tier in someone else's test.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import inspect
 import mailbox
@@ -171,6 +172,26 @@ def test_threading_headers_name_messages_in_the_mailbox(messages: list[Parsed],
     assert len(unlinked) >= truth.subject_only_replies > 10
 
 
+def test_outlook_thread_index_marks_conversations_of_the_firm(messages: list[Parsed],
+                                                              truth: DemoTruth) -> None:
+    def conversation(m: Parsed) -> bytes:
+        return base64.b64decode(m.headers["Thread-Index"])[:22]
+
+    home = "@" + truth.owner.split("@")[1]
+    indexed = [m for m in messages if "Thread-Index" in m.headers]
+    assert indexed and all(m.sender.endswith(home) for m in indexed)
+    assert all(m.sender.endswith(home) for m in messages if m.sender == truth.owner)
+    by_id = {m.message_id: m for m in messages}
+    pairs = [(m, by_id[m.in_reply_to]) for m in indexed
+             if m.in_reply_to and "Thread-Index" in by_id[m.in_reply_to].headers]
+    assert len(pairs) > 100
+    assert all(conversation(m) == conversation(parent) for m, parent in pairs)
+    # Subject-only replies come from outside clients, never from the firm's Outlook.
+    unlinked = [m for m in messages if m.subject.startswith(("AW: ", "Re: "))
+                and not m.in_reply_to and "List-Id" not in m.headers]
+    assert unlinked and not [m for m in unlinked if m.sender.endswith(home)]
+
+
 def test_reply_latencies_run_from_minutes_to_days(messages: list[Parsed]) -> None:
     by_id = {m.message_id: m for m in messages}
     latencies = sorted(m.at - by_id[m.in_reply_to].at for m in messages
@@ -303,6 +324,25 @@ def test_only_planted_people_are_owed_a_reply(messages: list[Parsed], truth: Dem
             and m.message_id not in answered and "Auto-Submitted" not in m.headers
             and m.at < truth.now - timedelta(hours=48)}
     assert owed == set(truth.owed_reply)
+
+
+def test_only_planted_approaches_go_unanswered(messages: list[Parsed], truth: DemoTruth) -> None:
+    """Every thread the owner starts gets an answer, except the planted silences."""
+    answered: set[str] = set()
+    subjects: set[tuple[str, str]] = set()
+    for m in messages:
+        if m.sender != truth.owner:
+            answered.update(m.references)
+            subjects.add((m.sender, m.subject.split(": ", 1)[-1]))
+    unanswered = {
+        frozenset(m.recipients) for m in messages
+        if m.sender == truth.owner and not m.in_reply_to
+        and not m.subject.startswith(("WG: ", "Fwd: "))
+        and not set(m.to) & set(truth.list_addresses)
+        and m.message_id not in answered
+        and not any((r, m.subject) in subjects for r in m.recipients)}
+    assert unanswered == {frozenset(truth.non_answerer), frozenset(truth.awaiting_answer),
+                          frozenset(truth.intro_failed)}
 
 
 def test_not_yet_owed_is_younger_than_48_hours(messages: list[Parsed], truth: DemoTruth) -> None:

@@ -141,6 +141,13 @@ def _introductions(t: Traffic) -> None:
     t.push([t.mail(t.clock.local(INTRO_FAILED_DAY, 15), OWNER_ADDR, (c, d),
                    f"Intro: {c[0]} <-> {d[0]}",
                    body=f"Hallo {c[0]}, hallo {d[0]},\n\nich bringe euch gern zusammen.\n")])
+    # Each of them stays in touch with the owner, just not with the other: the introduction
+    # failed, the relationships did not (and no answer is left awaited).
+    for i, person in enumerate(cast.intro_failed):
+        note = t.mail(t.clock.local(INTRO_FAILED_DAY - 20 - 9 * i, 10 + i), addr(person),
+                      (OWNER_ADDR,), "Nächste Schritte" if person.lang == "de" else "Next steps",
+                      lang=person.lang)
+        t.push([note, _owner_reply(t, note, (addr(person),), "Danke, passt!\n\nAlex\n")])
 
     introducer, new = addr(cast.introducer), addr(cast.introduced)
     start = t.clock.local(INTRODUCED_DAY, 10)

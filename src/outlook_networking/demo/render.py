@@ -14,6 +14,7 @@ Exports: `MailCounts`, `render`, `write_mbox`, `write_maildir_files`.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import re
@@ -32,6 +33,9 @@ from outlook_networking.demo.traffic import BERLIN, Addr, Mail
 __all__ = ["MailCounts", "headers", "render", "to_bytes", "write_maildir_files", "write_mbox"]
 
 _FROM_LINE = re.compile(r"^(>*From )", re.MULTILINE)
+_PREFIX = re.compile(r"^(?:(?:AW|RE|Re|WG|Fwd|FW|Automatische Antwort|Automatic reply): )+")
+_HOME_DOMAIN = OWNER.address.split("@")[1]
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -127,6 +131,20 @@ def _trace(mail: Mail) -> list[tuple[str, str]]:
     return headers
 
 
+def thread_index(mail: Mail) -> str:
+    """Outlook's Thread-Index: a 22-byte header block (reserved byte, FILETIME of the
+    conversation's first message, a GUID) plus one 5-byte child block per reply level."""
+    root_at = mail.root_at or mail.at
+    root_id = mail.root_id or mail.message_id
+    ticks = int((root_at - _FILETIME_EPOCH).total_seconds() * 10_000_000)
+    block = b"\x01" + ticks.to_bytes(8, "big")[:5] + hashlib.md5(root_id.encode()).digest()
+    if mail.root_id:
+        delta = int((mail.at - root_at).total_seconds() * 10_000_000) >> 18
+        for level in range(len(mail.references)):
+            block += (((delta & 0x7FFFFFFF) << 8) | level).to_bytes(5, "big")
+    return base64.b64encode(block).decode("ascii")
+
+
 def headers(mail: Mail) -> list[tuple[str, str]]:
     """The message's header fields in the order a mail server leaves them, all ASCII."""
     out = _trace(mail) if not mail.outbound else []
@@ -146,6 +164,11 @@ def headers(mail: Mail) -> list[tuple[str, str]]:
         out.append(("References", " ".join(mail.references)))
     if mail.outbound:
         out.append(("X-Mailer", "Microsoft Outlook 16.0"))
+    if mail.sender[1].endswith("@" + _HOME_DOMAIN):
+        # Mail from the firm's own Exchange carries Outlook's conversation headers; outside
+        # senders' clients do not, so threading there rests on In-Reply-To and subjects.
+        out.append(("Thread-Topic", _encoded(_PREFIX.sub("", mail.subject))))
+        out.append(("Thread-Index", thread_index(mail)))
     if mail.list_id:
         phrase, _, list_id = mail.list_id.rpartition(" <")
         out.append(("List-Id", f"{_encoded(phrase)} <{list_id}"))  # RFC 2919 allows RFC 2047

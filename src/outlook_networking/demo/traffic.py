@@ -36,6 +36,7 @@ DAYS = 548  # ~18 months
 Addr = tuple[str, str]  # (display name, address)
 
 OWNER_ADDR: Addr = (OWNER.name, OWNER.address)
+OWNER_DOMAIN = OWNER.address.split("@")[1]
 OWNER_LATENCY_MIN = 50.0  # Kooti et al.: half of all replies come within 47 minutes
 OWNER_LATENCY_CAP_H = 30.0  # +10 h overnight shift stays below the 48 h owed-reply line
 SUBJECT_ONLY_SHARE = 0.07  # replies from clients that drop In-Reply-To/References
@@ -63,6 +64,8 @@ class Mail:
     list_id: str | None = None
     list_post: str | None = None
     unsubscribe: str | None = None
+    root_id: str = ""  # first message of the conversation, for Outlook's Thread-Index
+    root_at: datetime | None = None
 
     @property
     def outbound(self) -> bool:
@@ -237,14 +240,18 @@ class Traffic:
         """A message; with `parent` it is a reply (In-Reply-To/References unless not `linked`)."""
         in_reply_to: str | None = None
         references: tuple[str, ...] = ()
+        root_id, root_at = "", None
         if parent is not None and linked:
             in_reply_to = parent.message_id
             references = (*parent.references, parent.message_id)[-10:]
+            root_id = parent.root_id or parent.message_id
+            root_at = parent.root_at or parent.at
         return Mail(at=at, message_id=self._id(at, sender), sender=sender, to=to,
                     subject=subject, body=body or self._body(sender, to[0] if to else sender,
                                                              lang),
                     cc=cc, bcc=bcc, in_reply_to=in_reply_to, references=references, kind=kind,
-                    list_id=list_id, list_post=list_post, unsubscribe=unsubscribe)
+                    list_id=list_id, list_post=list_post, unsubscribe=unsubscribe,
+                    root_id=root_id, root_at=root_at)
 
     @staticmethod
     def reply_subject(base: str, sender: Addr, lang: str) -> str:
@@ -289,7 +296,9 @@ class Traffic:
                 at = self.clock.daytime(at + self.latency(person.latency_min,
                                                            person.latency_cap_h))
             parent = out[-1] if out[-1].kind == "direct" else out[-2]
-            linked = from_owner or rng.random() >= SUBJECT_ONLY_SHARE
+            # Only outside clients drop the threading headers; the firm's Outlook keeps them.
+            linked = (from_owner or contact[1].endswith("@" + OWNER_DOMAIN)
+                      or rng.random() >= SUBJECT_ONLY_SHARE)
             mail = self.mail(at, sender, (other,), self.reply_subject(base, sender, lang),
                              lang=lang, parent=parent, linked=linked)
             self.subject_only_replies += not linked
