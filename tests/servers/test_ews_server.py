@@ -527,6 +527,16 @@ def test_dropped_connection_surfaces_as_timeout_expired(
     assert list(inbox.sync_items(only_fields=["subject"])) == []
 
 
+def test_a_dropped_answer_still_carries_out_the_write(server: EWSServer,
+                                                      account: Account) -> None:
+    tasks = account.tasks
+    server.faults.push(Fault.dropped_answer(operation="CreateItem"))
+    with pytest.raises(ErrorTimeoutExpired):
+        Task(folder=tasks, subject="made, but nobody heard").save()
+    assert [i.value("Subject") for i in server.mailbox.items_in("tasks")] == [
+        "made, but nobody heard"]
+
+
 def test_unauthorized_is_bounded_by_max_wait(server: EWSServer) -> None:
     account = make_account(server, max_wait=1)
     inbox = account.inbox

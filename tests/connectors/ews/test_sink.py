@@ -9,6 +9,7 @@ import pytest
 
 from outlook_networking.connectors.base import (
     AddCategory,
+    CreateContact,
     CreateTask,
     DeleteContact,
     DeleteTask,
@@ -18,7 +19,7 @@ from outlook_networking.connectors.base import (
 )
 from outlook_networking.connectors.ews import PRODUCT_PROPERTY_SET, EwsSink
 from outlook_networking.errors import Conflict
-from servers.ews import EWSServer
+from servers.ews import EWSServer, Fault
 
 from .conftest import AccountFactory
 
@@ -119,6 +120,18 @@ def test_tasks_are_keyed_and_keep_what_we_wrote(ews_server: EWSServer, sink: Ews
     sink.apply(UpdateTask("owed:ann:1", first.item_id, "Reply to Ann (2)", None, "twice"))
     (task,) = sink.read_state().tasks
     assert (task.subject, task.due, task.body) == ("Reply to Ann (2)", None, "twice")
+
+
+def test_a_create_whose_answer_was_lost_is_not_duplicated(ews_server: EWSServer,
+                                                          sink: EwsSink) -> None:
+    ews_server.faults.push(Fault.dropped_answer(operation="CreateItem"), times=2)
+    task = sink.apply(CreateTask("owed:bob:1", "Reply to Bob", None, "Bob asked"))
+    contact = sink.apply(CreateContact("Dora New", ("dora@new.example",), ("Network B",)))
+    tasks = ews_server.mailbox.items_in("tasks")
+    contacts = ews_server.mailbox.items_in("contacts")
+    assert [t.id for t in tasks] == [task.item_id]
+    assert [c.id for c in contacts] == [contact.item_id]
+    assert [kind for _, kind in ews_server.faults.injected] == ["drop_answer"] * 2
 
 
 def test_deletes_only_what_the_product_made(ews_server: EWSServer, sink: EwsSink) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from outlook_networking.connectors.base import Batch
 from outlook_networking.connectors.ews import EwsSource
-from outlook_networking.errors import ConnectionFailed, LoginRequired, Throttled
+from outlook_networking.errors import AuthError, ConnectionFailed, LoginRequired, Throttled
 from outlook_networking.model import Flag, Kind, Mailbox, Response
 from servers.ews import EWSServer, Fault
 
@@ -234,18 +234,29 @@ def test_a_refused_token_is_refreshed_once(ews_server: EWSServer,
                                            make_account: AccountFactory) -> None:
     seed(ews_server, 1)
     provider = Provider(lambda forced: "fresh-token" if forced else "test-token")
-    source = EwsSource(make_account(auth="oauth", token=provider, max_wait_s=1), "ews:work",
+    source = EwsSource(make_account(auth="oauth", token=provider, max_wait_s=600), "ews:work",
                        folders=("inbox",), now=lambda: NOW)
     ews_server.expected_token = "fresh-token"  # the server no longer takes the old one
     assert sum(len(b.interactions) for b in read_all(source)) == 1
     assert provider.calls == [False, True]
 
 
-def test_a_revoked_token_asks_for_login(ews_server: EWSServer,
-                                        make_account: AccountFactory) -> None:
+def test_a_revoked_token_asks_for_login_without_waiting_out_max_wait(
+        ews_server: EWSServer, make_account: AccountFactory) -> None:
     provider = Provider(lambda forced: "revoked")
-    source = EwsSource(make_account(auth="oauth", token=provider, max_wait_s=1), "ews:work",
+    # A long max_wait: with exchangelib's own policy a 401 would be retried for minutes.
+    source = EwsSource(make_account(auth="oauth", token=provider, max_wait_s=600), "ews:work",
                        folders=("inbox",), now=lambda: NOW)
     with pytest.raises(LoginRequired):
         read_all(source)
     assert provider.calls == [False, True]
+    assert [r.status for r in ews_server.requests] == [401, 401]
+
+
+def test_a_wrong_password_is_an_auth_error(ews_server: EWSServer,
+                                           make_account: AccountFactory) -> None:
+    source = EwsSource(make_account(password="wrong", max_wait_s=600), "ews:work",
+                       folders=("inbox",), now=lambda: NOW)
+    with pytest.raises(AuthError):
+        read_all(source)
+    assert [r.status for r in ews_server.requests] == [401]

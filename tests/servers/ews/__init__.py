@@ -12,5 +12,12 @@ from .faults import Fault, FaultQueue
 from .mailbox import Mailbox, StoredItem
 from .server import SERVER_BUILD, EWSServer, RequestRecord
 
-__all__ = ["SERVER_BUILD", "EWSServer", "Fault", "FaultQueue", "Mailbox", "RequestRecord",
-           "StoredItem"]
+__all__ = [
+    "SERVER_BUILD",
+    "EWSServer",
+    "Fault",
+    "FaultQueue",
+    "Mailbox",
+    "RequestRecord",
+    "StoredItem",
+]

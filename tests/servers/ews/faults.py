@@ -11,6 +11,8 @@ Kinds and what exchangelib 5.6 does with them (FaultTolerance policy):
                         (or 10 s without one).
     http_503            HTTP 503 with Retry-After: waits, retries.
     drop                connection closed without an answer: ErrorTimeoutExpired at once.
+    drop_answer         the request is carried out, then the connection closes unanswered: the
+                        client cannot know its write happened (retries must not duplicate).
     unauthorized        HTTP 401: treated as throttling, retried until max_wait.
     invalid_sync_state  SyncFolderItems answers ErrorInvalidSyncStateData.
 
@@ -24,7 +26,8 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-KINDS = ("server_busy", "http_500", "http_503", "drop", "unauthorized", "invalid_sync_state")
+KINDS = ("server_busy", "http_500", "http_503", "drop", "drop_answer", "unauthorized",
+         "invalid_sync_state")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ class Fault:
         return cls("drop", operation=operation)
 
     @classmethod
+    def dropped_answer(cls, operation: str | None = None) -> Fault:
+        return cls("drop_answer", operation=operation)
+
+    @classmethod
     def unauthorized(cls, retry_after: int | None = None, operation: str | None = None) -> Fault:
         return cls("unauthorized", retry_after=retry_after, operation=operation)
 
@@ -81,8 +88,13 @@ class FaultQueue:
         with self._lock:
             self._pending.extend([fault] * times)
 
-    def random_rate(self, p: float, kinds: Iterable[str] = ("server_busy", "http_503"),
-                    seed: int = 0, operations: Iterable[str] | None = None) -> None:
+    def random_rate(
+        self,
+        p: float,
+        kinds: Iterable[str] = ("server_busy", "http_503"),
+        seed: int = 0,
+        operations: Iterable[str] | None = None,
+    ) -> None:
         """Fail each request with probability ``p`` with one of ``kinds``; ``p=0`` turns it off."""
         kinds = tuple(kinds)
         for kind in kinds:

@@ -123,8 +123,12 @@ class UserConfig:
 
 def extended_key(uri: etree._Element) -> ExtendedKey:
     """The identity of an extended property from its ``t:ExtendedFieldURI``."""
-    set_id = (uri.get("PropertySetId") or uri.get("DistinguishedPropertySetId")
-              or uri.get("PropertyTag") or "")
+    set_id = (
+        uri.get("PropertySetId")
+        or uri.get("DistinguishedPropertySetId")
+        or uri.get("PropertyTag")
+        or ""
+    )
     name = uri.get("PropertyName") or uri.get("PropertyId") or uri.get("PropertyTag") or ""
     return (set_id.lower(), name, uri.get("PropertyType") or "")
 
@@ -145,7 +149,10 @@ class Mailbox:
         self.clock = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
         for name, (tag, folder_class, display, parent) in DISTINGUISHED.items():
             folder = Folder(
-                id=self._new_id("F"), name=name, tag=tag, folder_class=folder_class,
+                id=self._new_id("F"),
+                name=name,
+                tag=tag,
+                folder_class=folder_class,
                 display_name=display,
                 parent_id=self.distinguished[parent] if parent else None,
             )
@@ -198,8 +205,12 @@ class Mailbox:
             return 0
         try:
             data = json.loads(base64.b64decode(state.encode(), validate=True))
-            ok = (data["n"] == self.nonce and data["f"] == folder.id
-                  and data["g"] == folder.generation and 0 <= int(data["p"]) <= len(folder.log))
+            ok = (
+                data["n"] == self.nonce
+                and data["f"] == folder.id
+                and data["g"] == folder.generation
+                and 0 <= int(data["p"]) <= len(folder.log)
+            )
         except (ValueError, KeyError, TypeError, binascii.Error) as exc:
             raise InvalidSyncState(state) from exc
         if not ok:
@@ -261,12 +272,18 @@ class Mailbox:
         self.clock += dt.timedelta(seconds=1)
         item.fields["LastModifiedTime"] = field_element("LastModifiedTime", self.clock)
 
-    def insert(self, folder: Folder, kind: str, fields: Iterable[etree._Element],
-               extended: Iterable[etree._Element] = ()) -> StoredItem:
+    def insert(
+        self,
+        folder: Folder,
+        kind: str,
+        fields: Iterable[etree._Element],
+        extended: Iterable[etree._Element] = (),
+    ) -> StoredItem:
         """Store a new item from ``t:`` fragments (as CreateItem receives them)."""
         with self.lock:
-            item = StoredItem(id=self._new_id("I"), changekey=self.new_changekey(),
-                              folder_id=folder.id, kind=kind)
+            item = StoredItem(
+                id=self._new_id("I"), changekey=self.new_changekey(), folder_id=folder.id, kind=kind
+            )
             item.set("ItemClass", field_element("ItemClass", ITEM_CLASSES[kind]))
             for elem in fields:
                 item.set(etree.QName(elem).localname, elem)
@@ -311,40 +328,72 @@ class Mailbox:
             return item
 
     # seeding ---------------------------------------------------------------------------------
-    def _add(self, folder: str, kind: str, values: Mapping[str, Any],
-             extended: Mapping[ExtendedKey, str] | None) -> str:
+    def _add(
+        self,
+        folder: str,
+        kind: str,
+        values: Mapping[str, Any],
+        extended: Mapping[ExtendedKey, str] | None,
+    ) -> str:
         props = [_extended_element(key, value) for key, value in (extended or {}).items()]
         fields = [field_element(name, value) for name, value in values.items() if value is not None]
         return self.insert(self.folder(folder), kind, fields, props).id
 
     def add_message(
-        self, folder: str = "inbox", *, subject: str = "", sender: Any = None,
-        to: Iterable[Any] = (), cc: Iterable[Any] = (), bcc: Iterable[Any] = (),
-        sent: dt.datetime | None = None, received: dt.datetime | None = None,
-        message_id: str | None = None, in_reply_to: str | None = None,
-        references: str | None = None, conversation_id: str | None = None,
-        is_read: bool = False, categories: Iterable[str] = (), body: str | None = None,
+        self,
+        folder: str = "inbox",
+        *,
+        subject: str = "",
+        sender: Any = None,
+        to: Iterable[Any] = (),
+        cc: Iterable[Any] = (),
+        bcc: Iterable[Any] = (),
+        sent: dt.datetime | None = None,
+        received: dt.datetime | None = None,
+        message_id: str | None = None,
+        in_reply_to: str | None = None,
+        references: str | None = None,
+        conversation_id: str | None = None,
+        is_read: bool = False,
+        categories: Iterable[str] = (),
+        body: str | None = None,
         headers: Iterable[tuple[str, str]] | None = None,
         extended: Mapping[ExtendedKey, str] | None = None,
     ) -> str:
         """Add a Message; ``sender`` etc. take ``"a@b"``, ``("Name", "a@b")``. Returns its id."""
         sent = sent or self.clock
         values: dict[str, Any] = {
-            "Subject": subject, "Body": body, "DateTimeReceived": received or sent,
-            "Categories": list(categories) or None, "InReplyTo": in_reply_to,
+            "Subject": subject,
+            "Body": body,
+            "DateTimeReceived": received or sent,
+            "Categories": list(categories) or None,
+            "InReplyTo": in_reply_to,
             "InternetMessageHeaders": list(headers) if headers else None,
-            "DateTimeSent": sent, "ConversationId": conversation_id,
-            "Sender": sender, "ToRecipients": list(to) or None, "CcRecipients": list(cc) or None,
-            "BccRecipients": list(bcc) or None, "From": sender,
+            "DateTimeSent": sent,
+            "ConversationId": conversation_id,
+            "Sender": sender,
+            "ToRecipients": list(to) or None,
+            "CcRecipients": list(cc) or None,
+            "BccRecipients": list(bcc) or None,
+            "From": sender,
             "InternetMessageId": message_id or f"<{secrets.token_hex(8)}@example.com>",
-            "IsRead": is_read, "References": references,
+            "IsRead": is_read,
+            "References": references,
         }
         return self._add(folder, "Message", values, extended)
 
     def add_calendar_item(
-        self, folder: str = "calendar", *, subject: str = "", start: dt.datetime,
-        end: dt.datetime, organizer: Any = None, required: Iterable[Any] = (),
-        optional: Iterable[Any] = (), is_cancelled: bool = False, uid: str | None = None,
+        self,
+        folder: str = "calendar",
+        *,
+        subject: str = "",
+        start: dt.datetime,
+        end: dt.datetime,
+        organizer: Any = None,
+        required: Iterable[Any] = (),
+        optional: Iterable[Any] = (),
+        is_cancelled: bool = False,
+        uid: str | None = None,
         categories: Iterable[str] = (),
         occurrences: Iterable[tuple[dt.datetime, dt.datetime]] = (),
         extended: Mapping[ExtendedKey, str] | None = None,
@@ -355,9 +404,13 @@ class Mailbox:
         """
         occ = list(occurrences)
         values: dict[str, Any] = {
-            "Subject": subject, "Categories": list(categories) or None,
-            "UID": uid or secrets.token_hex(16), "Start": start, "End": end,
-            "IsCancelled": is_cancelled, "IsRecurring": bool(occ),
+            "Subject": subject,
+            "Categories": list(categories) or None,
+            "UID": uid or secrets.token_hex(16),
+            "Start": start,
+            "End": end,
+            "IsCancelled": is_cancelled,
+            "IsRecurring": bool(occ),
             "CalendarItemType": "RecurringMaster" if occ else "Single",
             "Organizer": organizer,
             "RequiredAttendees": list(required) or None,
@@ -368,27 +421,49 @@ class Mailbox:
         return item_id
 
     def add_contact(
-        self, folder: str = "contacts", *, display_name: str = "", given_name: str | None = None,
-        surname: str | None = None, company: str | None = None, emails: Iterable[str] = (),
-        categories: Iterable[str] = (), extended: Mapping[ExtendedKey, str] | None = None,
+        self,
+        folder: str = "contacts",
+        *,
+        display_name: str = "",
+        given_name: str | None = None,
+        surname: str | None = None,
+        company: str | None = None,
+        emails: Iterable[str] = (),
+        categories: Iterable[str] = (),
+        extended: Mapping[ExtendedKey, str] | None = None,
     ) -> str:
         """Add a Contact with up to three e-mail addresses. Returns its id."""
         values: dict[str, Any] = {
-            "Subject": display_name, "Categories": list(categories) or None,
-            "DisplayName": display_name, "GivenName": given_name, "CompanyName": company,
-            "EmailAddresses": list(emails)[:3] or None, "Surname": surname,
+            "Subject": display_name,
+            "Categories": list(categories) or None,
+            "DisplayName": display_name,
+            "GivenName": given_name,
+            "CompanyName": company,
+            "EmailAddresses": list(emails)[:3] or None,
+            "Surname": surname,
         }
         return self._add(folder, "Contact", values, extended)
 
     def add_task(
-        self, folder: str = "tasks", *, subject: str = "", due: dt.datetime | None = None,
-        status: str = "NotStarted", percent_complete: int = 0, body: str | None = None,
-        categories: Iterable[str] = (), extended: Mapping[ExtendedKey, str] | None = None,
+        self,
+        folder: str = "tasks",
+        *,
+        subject: str = "",
+        due: dt.datetime | None = None,
+        status: str = "NotStarted",
+        percent_complete: int = 0,
+        body: str | None = None,
+        categories: Iterable[str] = (),
+        extended: Mapping[ExtendedKey, str] | None = None,
     ) -> str:
         """Add a Task. Returns its id."""
         values: dict[str, Any] = {
-            "Subject": subject, "Body": body, "Categories": list(categories) or None,
-            "DueDate": due, "PercentComplete": percent_complete, "Status": status,
+            "Subject": subject,
+            "Body": body,
+            "Categories": list(categories) or None,
+            "DueDate": due,
+            "PercentComplete": percent_complete,
+            "Status": status,
         }
         return self._add(folder, "Task", values, extended)
 
@@ -414,8 +489,11 @@ class Mailbox:
             folder = self.folder("calendar")
             key = (folder.id, "CategoryList")
             config = self.user_configs.get(key) or UserConfig(
-                id=self._new_id("C"), changekey=self.new_changekey(), name="CategoryList",
-                folder_id=folder.id)
+                id=self._new_id("C"),
+                changekey=self.new_changekey(),
+                name="CategoryList",
+                folder_id=folder.id,
+            )
             config.xml_data = xml
             self.user_configs[key] = config
 
@@ -439,10 +517,15 @@ class Mailbox:
                     "folder": self.folders[item.folder_id].name,
                     "type": item.kind,
                     "categories": item.value("Categories") or [],
-                    "fields": {name: plain(elem) for name, elem in item.fields.items()
-                               if name not in SERVER_FIELDS},
-                    "extended": {key: prop.findtext(f"{{{NS_T}}}Value")
-                                 for key, prop in item.extended.items()},
+                    "fields": {
+                        name: plain(elem)
+                        for name, elem in item.fields.items()
+                        if name not in SERVER_FIELDS
+                    },
+                    "extended": {
+                        key: prop.findtext(f"{{{NS_T}}}Value")
+                        for key, prop in item.extended.items()
+                    },
                 }
             return out
 

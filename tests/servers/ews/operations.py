@@ -61,8 +61,9 @@ def response(op: str) -> tuple[etree._Element, etree._Element]:
     return root, messages
 
 
-def response_message(parent: etree._Element, op: str, error: ItemError | None = None
-                     ) -> etree._Element:
+def response_message(
+    parent: etree._Element, op: str, error: ItemError | None = None
+) -> etree._Element:
     msg = etree.SubElement(parent, _mm(f"{op}ResponseMessage"))
     if error is None:
         msg.set("ResponseClass", "Success")
@@ -109,15 +110,21 @@ def _lookup(box: Mailbox, id_elem: etree._Element) -> tuple[StoredItem, int | No
     return item, None
 
 
-def _render(box: Mailbox, item: StoredItem, shape_elem: etree._Element | None,
-            occ: int | None = None) -> etree._Element:
+def _render(
+    box: Mailbox, item: StoredItem, shape_elem: etree._Element | None, occ: int | None = None
+) -> etree._Element:
     shape = parse_shape(shape_elem)
     folder = box.folders[item.folder_id]
     if occ is None:
         return render_item(item, shape, folder)
     start, end = item.occurrences[occ]
-    return render_item(item, shape, folder, item_id=f"{item.id}_occ{occ}",
-                       overrides=occurrence_overrides(start, end))
+    return render_item(
+        item,
+        shape,
+        folder,
+        item_id=f"{item.id}_occ{occ}",
+        overrides=occurrence_overrides(start, end),
+    )
 
 
 # folders ------------------------------------------------------------------------------------
@@ -159,8 +166,9 @@ def find_folder(box: Mailbox, req: etree._Element) -> etree._Element:
             if deep:
                 frontier.extend(f.id for f in kids)
         msg = response_message(messages, "FindFolder")
-        page = etree.SubElement(msg, _mm("RootFolder"), TotalItemsInView=str(len(found)),
-                                IncludesLastItemInRange="true")
+        page = etree.SubElement(
+            msg, _mm("RootFolder"), TotalItemsInView=str(len(found)), IncludesLastItemInRange="true"
+        )
         folders = etree.SubElement(page, _tm("Folders"))
         folders.extend(_folder_element(box, f) for f in found)
     return root
@@ -185,12 +193,16 @@ def sync_folder_items(box: Mailbox, req: etree._Element) -> etree._Element:
         folder = resolve_folder(box, req.find(_mm("SyncFolderId"))[0])
         position = box.sync_position(folder, state)
     except (ItemError, InvalidSyncState) as exc:
-        err = exc if isinstance(exc, ItemError) else ItemError(
-            "ErrorInvalidSyncStateData", INVALID_SYNC_STATE)
+        err = (
+            exc
+            if isinstance(exc, ItemError)
+            else ItemError("ErrorInvalidSyncStateData", INVALID_SYNC_STATE)
+        )
         sync_error(messages, err, state)
         return root
-    changes, new_position, last = box.changes(folder, position, min(limit, MAX_SYNC_CHANGES),
-                                              ignore)
+    changes, new_position, last = box.changes(
+        folder, position, min(limit, MAX_SYNC_CHANGES), ignore
+    )
     msg = response_message(messages, "SyncFolderItems")
     etree.SubElement(msg, _mm("SyncState")).text = box.sync_state(folder, new_position)
     etree.SubElement(msg, _mm("IncludesLastItemInRange")).text = "true" if last else "false"
@@ -224,8 +236,9 @@ def get_item(box: Mailbox, req: etree._Element) -> etree._Element:
     return root
 
 
-def _calendar_view(box: Mailbox, folder: Folder, view: etree._Element
-                   ) -> Iterator[tuple[StoredItem, int | None]]:
+def _calendar_view(
+    box: Mailbox, folder: Folder, view: etree._Element
+) -> Iterator[tuple[StoredItem, int | None]]:
     start = parse_datetime_constant(view.get("StartDate", ""))
     end = parse_datetime_constant(view.get("EndDate", ""))
     for item_id in folder.item_ids:
@@ -236,8 +249,13 @@ def _calendar_view(box: Mailbox, folder: Folder, view: etree._Element
         if item.occurrences:
             spans = [(s, e, n) for n, (s, e) in enumerate(item.occurrences)]
         else:
-            spans = [(parse_datetime_constant(item.text("Start") or ""),
-                      parse_datetime_constant(item.text("End") or ""), None)]
+            spans = [
+                (
+                    parse_datetime_constant(item.text("Start") or ""),
+                    parse_datetime_constant(item.text("End") or ""),
+                    None,
+                )
+            ]
         for s, e, n in spans:
             if s < end and e > start:
                 yield item, n
@@ -269,19 +287,26 @@ def find_item(box: Mailbox, req: etree._Element) -> etree._Element:
             if order is not None:
                 for field_order in reversed(list(order)):
                     uri = field_order[0]
-                    found.sort(key=lambda p, u=uri: sort_key(p[0], u),
-                               reverse=field_order.get("Order") == "Descending")
+                    found.sort(
+                        key=lambda p, u=uri: sort_key(p[0], u),
+                        reverse=field_order.get("Order") == "Descending",
+                    )
             offset = int(paging.get("Offset") or 0) if paging is not None else 0
-            size = int(paging.get("MaxEntriesReturned") or len(found)) if paging is not None \
+            size = (
+                int(paging.get("MaxEntriesReturned") or len(found))
+                if paging is not None
                 else len(found)
+            )
             if paging is not None and paging.get("BasePoint") == "End":
                 offset = max(len(found) - offset - size, 0)
-            page = found[offset:offset + size]
+            page = found[offset : offset + size]
         msg = response_message(messages, "FindItem")
         next_offset = offset + len(page)
         last = next_offset >= len(found)
-        attrs = {"TotalItemsInView": str(len(found)),
-                 "IncludesLastItemInRange": "true" if last else "false"}
+        attrs = {
+            "TotalItemsInView": str(len(found)),
+            "IncludesLastItemInRange": "true" if last else "false",
+        }
         if not last:
             attrs["IndexedPagingOffset"] = str(next_offset)
         container = etree.SubElement(msg, _mm("RootFolder"), attrs)
@@ -308,9 +333,14 @@ def create_item(box: Mailbox, req: etree._Element) -> etree._Element:
             if saved is not None:
                 folder = resolve_folder(box, saved[0])
             else:
-                folder = box.folder({"Message": "sentitems" if disposition != "SaveOnly"
-                                     else "drafts", "CalendarItem": "calendar",
-                                     "Contact": "contacts", "Task": "tasks"}[kind])
+                folder = box.folder(
+                    {
+                        "Message": "sentitems" if disposition != "SaveOnly" else "drafts",
+                        "CalendarItem": "calendar",
+                        "Contact": "contacts",
+                        "Task": "tasks",
+                    }[kind]
+                )
         except ItemError as err:
             etree.SubElement(response_message(messages, "CreateItem", err), _mm("Items"))
             continue
@@ -397,10 +427,12 @@ def update_item(box: Mailbox, req: etree._Element) -> etree._Element:
                     wanted = {_update_name(u) for u in updates}
                     changed = {n for n, v in item.versions.items() if v > (client_ck or 0)}
                     if resolution == "NeverOverwrite" or wanted & changed:
-                        raise ItemError("ErrorIrresolvableConflict",
-                                        "The send or update operation could not be performed "
-                                        "because the change key passed in the request does not "
-                                        "match the current change key for the item.")
+                        raise ItemError(
+                            "ErrorIrresolvableConflict",
+                            "The send or update operation could not be performed "
+                            "because the change key passed in the request does not "
+                            "match the current change key for the item.",
+                        )
                 names: set[str] = set()
                 for update in updates:
                     names |= _apply_update(box, item, update)
@@ -543,8 +575,9 @@ def convert_id(box: Mailbox, req: etree._Element) -> etree._Element:
     del box
     root, messages = response("ConvertId")
     for _ in req.find(_mm("SourceIds")):
-        response_message(messages, "ConvertId", ItemError("ErrorInvalidIdMalformed",
-                                                          "Id is malformed."))
+        response_message(
+            messages, "ConvertId", ItemError("ErrorInvalidIdMalformed", "Id is malformed.")
+        )
     return root
 
 

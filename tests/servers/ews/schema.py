@@ -46,8 +46,10 @@ def validation_errors(elem: etree._Element) -> list[str]:
     sch = schema()
     if sch.maps.elements.get(elem.tag) is None:
         return [f"{elem.tag}: not a global element of the EWS schema"]
-    return [f"{etree.QName(elem).localname}: {err.reason} at {err.path}" for err in
-            sch.iter_errors(elem)]
+    return [
+        f"{etree.QName(elem).localname}: {err.reason} at {err.path}"
+        for err in sch.iter_errors(elem)
+    ]
 
 
 # Item element -> its schema type (t:Contact is a ContactItemType, not a persona's ContactType).

@@ -238,7 +238,7 @@ class EWSServer:
         operation = etree.QName(request).localname if request is not None else "?"
 
         fault = self.faults.take(operation)
-        if fault is not None and fault.kind != "invalid_sync_state":
+        if fault is not None and fault.kind not in ("invalid_sync_state", "drop_answer"):
             self._inject(handler, operation, fault)
             return
         if not self._authorized(handler.headers.get("Authorization")):
@@ -277,7 +277,7 @@ class EWSServer:
         if self.before_operation is not None:
             self.before_operation(operation)
         with self.mailbox.lock:
-            if fault is not None:  # invalid_sync_state: answered like an expired state
+            if fault is not None and fault.kind == "invalid_sync_state":
                 answer = _invalid_sync_state(request)
             else:
                 answer = run(self.mailbox, request)
@@ -286,6 +286,10 @@ class EWSServer:
             if problems:
                 with self._lock:
                     self.schema_errors.extend(f"response {operation}: {p}" for p in problems)
+        if fault is not None and fault.kind == "drop_answer":
+            self._record(operation, 0, fault.kind, _count_items(answer))
+            handler.drop()
+            return
         payload = _envelope(answer)
         self._record(operation, 200, fault.kind if fault else None, _count_items(answer))
         handler.send_answer(200, payload)

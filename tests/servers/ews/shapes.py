@@ -67,7 +67,11 @@ def parse_shape(elem: etree._Element | None) -> Shape:
 
 
 def render_item(
-    item: StoredItem, shape: Shape, folder: Folder, *, item_id: str | None = None,
+    item: StoredItem,
+    shape: Shape,
+    folder: Folder,
+    *,
+    item_id: str | None = None,
     overrides: dict[str, etree._Element] | None = None,
 ) -> etree._Element:
     """``t:<kind>`` with ItemId plus every requested field the item has, in schema order."""
@@ -77,8 +81,9 @@ def render_item(
         (order["ItemId"], t("ItemId", Id=item_id or item.id, ChangeKey=item.changekey))
     ]
     if shape.wants("ParentFolderId"):
-        parts.append((order["ParentFolderId"], t("ParentFolderId", Id=folder.id,
-                                                   ChangeKey=folder.changekey)))
+        parts.append(
+            (order["ParentFolderId"], t("ParentFolderId", Id=folder.id, ChangeKey=folder.changekey))
+        )
     fields = dict(item.fields)
     fields.update(overrides or {})
     for name, elem in fields.items():

@@ -115,8 +115,14 @@ def field_element(name: str, value: Any) -> etree._Element:
             _mailbox(elem, who)
     elif name in ATTENDEE_FIELDS:
         for entry in value:
-            who, response = entry if isinstance(entry, tuple) and len(entry) == 2 and isinstance(
-                entry[1], str) and "@" not in entry[1] else (entry, "Unknown")
+            who, response = (
+                entry
+                if isinstance(entry, tuple)
+                and len(entry) == 2
+                and isinstance(entry[1], str)
+                and "@" not in entry[1]
+                else (entry, "Unknown")
+            )
             attendee = sub(elem, "Attendee")
             _mailbox(attendee, who)
             sub(attendee, "ResponseType", response)
@@ -124,8 +130,11 @@ def field_element(name: str, value: Any) -> etree._Element:
         for text in value:
             sub(elem, "String", text)
     elif name == "EmailAddresses":
-        entries = value.items() if isinstance(value, Mapping) else (
-            (f"EmailAddress{i}", address) for i, address in enumerate(value, start=1))
+        entries = (
+            value.items()
+            if isinstance(value, Mapping)
+            else ((f"EmailAddress{i}", address) for i, address in enumerate(value, start=1))
+        )
         for key, address in entries:
             sub(elem, "Entry", address, Key=key)
     elif name == "InternetMessageHeaders":

@@ -5,14 +5,19 @@
   environment token). exchangelib calls ``refresh(session=...)`` when the token it holds has
   expired; we then ask the provider, which answers from msal's cache or refreshes. Every attribute
   is hashable, as exchangelib hashes credentials to share one connection pool per mailbox.
+- ``RefusingFaultTolerance``: exchangelib's ``FaultTolerance`` (it waits out ErrorServerBusy and
+  503 up to ``max_wait``) except that HTTP 401 fails at once instead of counting as throttling:
+  a revoked token would otherwise loop for the whole ``max_wait``. The edge then refreshes the
+  token once and retries.
 - ``open_account``: the ``Account`` for an ``AccountConfig``, pinned to a server version when one
-  is given (no ConvertId probe), with a bounded ``FaultTolerance`` retry policy.
+  is given (no ConvertId probe), with that retry policy.
 
 Plain ``http://`` endpoints are accepted only on loopback (a test server); anything else must be
 https. requests-oauthlib refuses OAuth over http unless ``OAUTHLIB_INSECURE_TRANSPORT`` is set,
 which we set only for a loopback endpoint.
 
-Exports: ``TokenCredentials``, ``open_account``, ``check_endpoint``, ``TOKEN_LIFETIME_S``.
+Exports: ``TokenCredentials``, ``RefusingFaultTolerance``, ``open_account``, ``check_endpoint``,
+``TOKEN_LIFETIME_S``.
 """
 
 from __future__ import annotations
@@ -36,12 +41,19 @@ from exchangelib import (
     OAuth2AuthorizationCodeCredentials,
     Version,
 )
+from exchangelib.errors import UnauthorizedError
 from oauthlib.oauth2 import OAuth2Token
 
 from ...config import AccountConfig
 from ...errors import ConfigError
 
-__all__ = ["TOKEN_LIFETIME_S", "TokenCredentials", "check_endpoint", "open_account"]
+__all__ = [
+    "TOKEN_LIFETIME_S",
+    "RefusingFaultTolerance",
+    "TokenCredentials",
+    "check_endpoint",
+    "open_account",
+]
 
 # How long exchangelib may use a token before it asks the provider again. msal answers from its
 # cache until shortly before the real expiry, so asking every few minutes costs nothing.
@@ -74,6 +86,15 @@ class TokenCredentials(OAuth2AuthorizationCodeCredentials):  # type: ignore[misc
         value = token(force_refresh=True) if callable(token) else self.provider()
         with self.lock:
             self.access_token = _token(value)
+
+
+class RefusingFaultTolerance(FaultTolerance):  # type: ignore[misc]
+    """FaultTolerance, but a 401 is a refusal (``UnauthorizedError``), not a reason to wait."""
+
+    def raise_response_errors(self, response: Any) -> None:
+        if response.status_code == 401:
+            raise UnauthorizedError(f"HTTP 401 from {response.url}")
+        super().raise_response_errors(response)
 
 
 def check_endpoint(endpoint: str) -> str:
@@ -126,7 +147,7 @@ def open_account(
         credentials=credentials,
         auth_type=auth_type,
         version=Version(build=Build(*build)) if build else None,
-        retry_policy=FaultTolerance(max_wait=max_wait_s),
+        retry_policy=RefusingFaultTolerance(max_wait=max_wait_s),
     )
     access = IMPERSONATION if account.impersonation else DELEGATE
     return Account(account.address, config=config, autodiscover=discover, access_type=access,

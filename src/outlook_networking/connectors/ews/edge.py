@@ -7,9 +7,10 @@ up to ``max_wait``. Three things it leaves to the caller:
 - a dropped connection raises ``ErrorTimeoutExpired`` at once: retried here, a bounded number of
   times with a growing pause (every call we wrap is safe to repeat: reads, and writes that find
   their target again by id or key first);
-- HTTP 401 counts as throttling, so a refused token loops until ``max_wait`` and surfaces as
-  ``RateLimitError`` caused by "HTTP 401": here the token is refreshed once and the call retried;
-  a second refusal is ``LoginRequired`` (or ``AuthError`` for a password);
+- HTTP 401: exchangelib counts it as throttling; our retry policy turns it into
+  ``UnauthorizedError`` at once (with exchangelib's own policy it surfaces late, as a
+  ``RateLimitError`` caused by "HTTP 401"). Either way the token is refreshed once and the call
+  retried; a second refusal is ``LoginRequired`` (or ``AuthError`` for a password);
 - everything else is mapped once, at this edge, into :mod:`outlook_networking.errors`.
 
 Exports: ``Edge``, ``map_error``.
@@ -61,15 +62,20 @@ def _caused_by_401(exc: BaseException) -> bool:
     return False
 
 
+def _refused(exc: BaseException) -> bool:
+    return isinstance(exc, UnauthorizedError) or (
+        isinstance(exc, RateLimitError) and _caused_by_401(exc))
+
+
 def map_error(account: str, exc: Exception, *, token_auth: bool = False) -> ConnectorError:
     """The product's exception for an exchangelib (or transport) exception."""
     name = type(exc).__name__
+    if _refused(exc):
+        cls = LoginRequired if token_auth else AuthError
+        return cls(account, "the server refused the credentials")
     if isinstance(exc, RateLimitError):
-        if _caused_by_401(exc):
-            cls = LoginRequired if token_auth else AuthError
-            return cls(account, "the server refused the credentials")
         return Throttled(account, "the server kept asking to back off", retry_after_s=exc.wait)
-    if isinstance(exc, UnauthorizedError | ErrorAccessDenied):
+    if isinstance(exc, ErrorAccessDenied):
         return AuthError(account, str(exc) or name)
     if isinstance(exc, ErrorInvalidSyncStateData):
         return SyncStateInvalid(account, name)
@@ -122,13 +128,11 @@ class Edge:
                 last = exc
                 self.dropped += 1
                 self.sleep(self.pause_s * 2**attempt)
-            except RateLimitError as exc:
-                if _caused_by_401(exc) and self.token_auth and not refreshed:
+            except (EWSError, OSError) as exc:
+                if _refused(exc) and self.token_auth and not refreshed:
                     refreshed = True
                     self._refresh_token()
                     continue
-                raise map_error(self.account, exc, token_auth=self.token_auth) from exc
-            except (EWSError, OSError) as exc:
                 raise map_error(self.account, exc, token_auth=self.token_auth) from exc
         raise ConnectionFailed(
             self.account, f"the connection dropped {self.attempts} times in a row"

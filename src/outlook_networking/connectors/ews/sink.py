@@ -22,6 +22,7 @@ Exports: ``EwsSink``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -85,16 +86,16 @@ class EwsSink:
         return self._name
 
     # reading ------------------------------------------------------------------------------------
-    def _category_xml(self) -> bytes | None:
-        def get() -> bytes | None:
-            try:
-                config = self._account.calendar.get_user_configuration(
-                    name=CATEGORY_LIST, properties="XmlData")
-            except ErrorItemNotFound:
-                return None
-            return config.xml_data if config is not None else None
+    def _category_xml_raw(self) -> bytes | None:
+        try:
+            config = self._account.calendar.get_user_configuration(
+                name=CATEGORY_LIST, properties="XmlData")
+        except ErrorItemNotFound:
+            return None
+        return config.xml_data if config is not None else None
 
-        return self._edge.call(get)
+    def _category_xml(self) -> bytes | None:
+        return self._edge.call(self._category_xml_raw)
 
     def _tasks(self) -> list[Any]:
         return self._edge.call(lambda: [
@@ -102,9 +103,8 @@ class EwsSink:
             .only(*_TASK_FIELDS) if isinstance(t, Task)])
 
     def _task_by_key(self, key: str) -> Any | None:
-        found = self._edge.call(lambda: [
-            t for t in self._account.tasks.filter(**{KEY_FIELD: key}).only(*_TASK_FIELDS)
-            if isinstance(t, Task)])
+        found = [t for t in self._account.tasks.filter(**{KEY_FIELD: key}).only(*_TASK_FIELDS)
+                 if isinstance(t, Task)]
         return found[0] if found else None
 
     def read_state(self) -> MailboxState:
@@ -155,20 +155,53 @@ class EwsSink:
         return False  # pragma: no cover - the loop returns or raises
 
     def _master_list(self, edit: Callable[[bytes | None], bytes | None]) -> None:
-        current = self._category_xml()
-        new = edit(current)
-        if new == current:
-            return
-        calendar = self._edge.call(lambda: self._account.calendar)
-        if current is None:
-            self._edge.call(lambda: calendar.create_user_configuration(
-                name=CATEGORY_LIST, xml_data=new))
-        elif new is None or new == categorylist.EMPTY_LIST:
-            # Only a list the product created itself is ever exactly empty: give back "no list".
-            self._edge.call(lambda: calendar.delete_user_configuration(name=CATEGORY_LIST))
-        else:
-            self._edge.call(lambda: calendar.update_user_configuration(
-                name=CATEGORY_LIST, xml_data=new))
+        def read_edit_write() -> None:
+            # One unit for the edge: a retry after a dropped connection reads the list again.
+            current = self._category_xml_raw()
+            new = edit(current)
+            if new == current:
+                return
+            calendar = self._account.calendar
+            if current is None:
+                calendar.create_user_configuration(name=CATEGORY_LIST, xml_data=new)
+            elif new is None or new == categorylist.EMPTY_LIST:
+                # Only a list the product created is ever exactly empty: give back "no list".
+                calendar.delete_user_configuration(name=CATEGORY_LIST)
+            else:
+                calendar.update_user_configuration(name=CATEGORY_LIST, xml_data=new)
+
+        self._edge.call(read_edit_write)
+
+    def _create_task(self, key: str, subject: str, due: datetime | None, body: str) -> str:
+        # Look before creating, inside the retried unit: a CreateItem whose answer was lost to a
+        # dropped connection may have created the task, and the retry must find it.
+        existing = self._task_by_key(key)
+        if existing is not None:
+            return str(existing.id)
+        task = Task(folder=self._account.tasks, subject=subject, body=body,
+                    due_date=due.date() if due else None,
+                    **{KEY_FIELD: key, RECORD_FIELD: task_record(subject, due, body)})
+        task.save()
+        return str(task.id)
+
+    def _create_contact(self, full_name: str, addresses: tuple[str, ...],
+                        categories: tuple[str, ...]) -> str:
+        # As for tasks: a retry first looks for the contact an unanswered CreateItem made.
+        mine = [c for c in self._account.contacts.filter(**{OWNED_FIELD: OWNED_VALUE})
+                .only("display_name", "email_addresses")
+                if isinstance(c, Contact) and c.display_name == full_name
+                and {e.email for e in c.email_addresses or ()} >= set(addresses[:3])]
+        if mine:
+            return str(mine[0].id)
+        given, _, surname = full_name.partition(" ")
+        contact = Contact(
+            folder=self._account.contacts, display_name=full_name, given_name=given or None,
+            surname=surname or None,
+            email_addresses=[EmailAddress(email=a, label=f"EmailAddress{n}")
+                             for n, a in enumerate(addresses[:3], start=1)] or None,
+            categories=list(categories) or None, **{OWNED_FIELD: OWNED_VALUE})
+        contact.save()
+        return str(contact.id)
 
     def apply(self, action: Action) -> Applied:
         match action:
@@ -195,14 +228,9 @@ class EwsSink:
                 self._update(item_id, ("categories",), set_categories)
                 return Applied(action, item_id)
             case CreateTask(key, subject, due, body):
-                existing = self._task_by_key(key)
-                if existing is not None:  # idempotent: a retry or a crashed run made it already
-                    return Applied(action, existing.id)
-                task = Task(folder=self._account.tasks, subject=subject, body=body,
-                            due_date=due.date() if due else None,
-                            **{KEY_FIELD: key, RECORD_FIELD: task_record(subject, due, body)})
-                self._edge.call(task.save)
-                return Applied(action, task.id)
+                # Idempotent: a retry or a crashed run that made the task already finds it.
+                return Applied(action, self._edge.call(
+                    lambda: self._create_task(key, subject, due, body)))
             case UpdateTask(_, item_id, subject, due, body):
 
                 def update(item: Any) -> list[str]:
@@ -231,16 +259,8 @@ class EwsSink:
                     self._edge.call(task.delete)
                 return Applied(action, item_id)
             case CreateContact(full_name, addresses, categories):
-                contact = Contact(
-                    folder=self._account.contacts, display_name=full_name,
-                    given_name=full_name.partition(" ")[0] or None,
-                    surname=full_name.partition(" ")[2] or None,
-                    email_addresses=[EmailAddress(email=a, label=f"EmailAddress{n}")
-                                     for n, a in enumerate(addresses[:3], start=1)] or None,
-                    categories=list(categories) or None,
-                    **{OWNED_FIELD: OWNED_VALUE})
-                self._edge.call(contact.save)
-                return Applied(action, contact.id)
+                return Applied(action, self._edge.call(
+                    lambda: self._create_contact(full_name, addresses, categories)))
             case DeleteContact(item_id):
                 contact = self._get(item_id, (OWNED_FIELD,))
                 # Only ever a contact the product made: the user's own are not ours to delete.

@@ -7,10 +7,10 @@ Folders and how each is read:
   Message-ID, In-Reply-To, References, headers). Each page becomes one ``Batch`` whose cursor is
   the page's SyncState, so an interrupted first sync resumes at the last stored page.
 - ``calendar``: SyncFolderItems only detects that something changed; the window
-  (``since`` back, ``ahead`` forward) is then read again through a CalendarView, which expands
-  recurring meetings into their occurrences, as a full round (``reset``) so occurrences that left
-  the window or were cancelled are swept. The cursor also names the day the window was computed,
-  so the window moves forward once a day even when nothing changed.
+  (``since`` back, ``ahead`` forward) is then read again through CalendarViews, a month each,
+  which expand recurring meetings into their occurrences, as a full round (``reset``) so
+  occurrences that left the window or were cancelled are swept. The cursor also names the day
+  the window was computed, so the window moves forward once a day even when nothing changed.
 - ``contacts``: SyncFolderItems pages, GetItem for names, addresses and categories.
 
 The service is called page by page (``exchangelib.services.SyncFolderItems``): exchangelib's
@@ -51,6 +51,7 @@ __all__ = ["FOLDERS", "EwsSource"]
 FOLDERS = ("inbox", "sent", "calendar", "contacts")
 _FOLDER_ATTR = {"inbox": "inbox", "sent": "sent", "calendar": "calendar", "contacts": "contacts"}
 MAX_PAGE = 512  # MaxSyncChangesReturnedType
+VIEW_SLICE = timedelta(days=31)
 
 
 def _now() -> datetime:
@@ -212,21 +213,26 @@ class EwsSource:
         if not changed:
             yield Batch(folder="calendar", cursor=new_cursor, complete=True)
             return
-        start, end = now - self._since, now + self._ahead
-
-        def view() -> list[Any]:
-            return list(folder_obj.view(start=start, end=end).only(*MEETING_FIELDS))
-
-        self.requests += 1
-        meetings: list[Interaction] = []
+        meetings: dict[str, Interaction] = {}
         problems: list[Problem] = []
-        for item in self._edge.call(view):
-            if not isinstance(item, CalendarItem):
-                continue
-            made = interaction_from_meeting(item, source=self._name)
-            if made is None:
-                problems.append(Problem(item.id, "meeting without a start"))
-            else:
-                meetings.append(made)
-        yield Batch(folder="calendar", interactions=tuple(meetings), cursor=new_cursor,
+        # Month by month: Exchange caps how many entries one CalendarView may return.
+        begin, end = now - self._since, now + self._ahead
+        while begin < end:
+            stop = min(begin + VIEW_SLICE, end)
+
+            def view(a: datetime = begin, b: datetime = stop) -> list[Any]:
+                return list(folder_obj.view(start=a, end=b).only(*MEETING_FIELDS))
+
+            self.requests += 1
+            for item in self._edge.call(view):
+                if not isinstance(item, CalendarItem) or item.id in meetings:
+                    continue  # a meeting across the slice boundary comes twice
+                made = interaction_from_meeting(item, source=self._name)
+                if made is None:
+                    problems.append(Problem(item.id, "meeting without a start"))
+                else:
+                    meetings[item.id] = made
+            begin = stop
+        ordered = sorted(meetings.values(), key=lambda m: (m.at, m.item_id))
+        yield Batch(folder="calendar", interactions=tuple(ordered), cursor=new_cursor,
                     problems=tuple(problems), reset=True, complete=True)
