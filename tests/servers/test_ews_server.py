@@ -39,9 +39,11 @@ from exchangelib.errors import (
 from exchangelib.items import ID_ONLY, Contact, Message, Task
 from exchangelib.properties import ItemId
 from exchangelib.services import SyncFolderItems
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from oauthlib.oauth2 import OAuth2Token
 
-from servers.ews import SERVER_BUILD, EWSServer, Fault
+from servers.ews import SERVER_BUILD, EWSServer, Fault, Mailbox
 
 UTC = dt.UTC
 PRODUCT_SET_ID = "c11ff724-aa03-4555-9952-8fa248a11c3e"
@@ -628,3 +630,52 @@ def test_snapshot_ignores_server_bookkeeping(server: EWSServer) -> None:
     assert server.mailbox.snapshot() == before
     assert before[task_id]["extended"] == {(PRODUCT_SET_ID, "OutlookNetworkingKey", "String"): "k"}
     assert uuid.UUID(PRODUCT_SET_ID)
+
+
+# the change log, as a property ----------------------------------------------------------------
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["add", "edit", "read", "delete", "move", "sync"]),
+                          st.integers(0, 30), st.integers(1, 6)), max_size=60))
+def test_any_interleaving_of_changes_and_paged_syncs_converges(
+        steps: list[tuple[str, int, int]]) -> None:
+    """A client applying every page (create/update upsert, delete remove) ends with exactly the
+    folder's items and their current subjects, however changes and page sizes interleave."""
+    box = Mailbox()
+    inbox = box.folder("inbox")
+    replica: dict[str, str] = {}
+    state: str | None = None
+    counter = 0
+
+    def sync_page(size: int) -> bool:
+        nonlocal state
+        position = box.sync_position(inbox, state)
+        changes, new_position, last = box.changes(inbox, position, size)
+        for change, item_id in changes:
+            if change == "Delete":
+                replica.pop(item_id, None)
+            else:
+                assert change == "Create" or item_id in replica, (change, item_id)
+                replica[item_id] = box.items[item_id].value("Subject")
+        state = box.sync_state(inbox, new_position)
+        return last
+
+    for op, pick, size in steps:
+        present = list(inbox.item_ids)
+        target = present[pick % len(present)] if present else None
+        if op == "add" or target is None:
+            counter += 1
+            box.add_message("inbox", subject=f"s{counter}")
+        elif op == "edit":
+            counter += 1
+            box.set_fields(target, Subject=f"s{counter}")
+        elif op == "read":
+            box.set_fields(target, IsRead=True)
+        elif op == "delete":
+            box.delete(target)
+        elif op == "move":
+            box.move(target, "deleteditems")
+        else:
+            sync_page(size)
+    while not sync_page(3):
+        pass
+    assert replica == {i: box.items[i].value("Subject") for i in inbox.item_ids}
