@@ -12,6 +12,7 @@ from outlook_networking.connectors.base import Batch
 from outlook_networking.connectors.ews import EwsSource
 from outlook_networking.errors import AuthError, ConnectionFailed, LoginRequired, Throttled
 from outlook_networking.model import Flag, Kind, Mailbox, Response
+from outlook_networking.store import Store
 from servers.ews import EWSServer, Fault
 
 from .conftest import NOW, AccountFactory
@@ -260,3 +261,19 @@ def test_a_wrong_password_is_an_auth_error(ews_server: EWSServer,
     with pytest.raises(AuthError):
         read_all(source)
     assert [r.status for r in ews_server.requests] == [401]
+
+
+def test_a_soak_under_random_faults_stores_every_message_once(
+        ews_server: EWSServer, make_account: AccountFactory, store: Store) -> None:
+    ids = seed(ews_server, 120)
+    source = EwsSource(make_account(max_wait_s=5), "ews:work", folders=("inbox",), page_size=17,
+                       now=lambda: NOW, get_batch=25)
+    source._edge.pause_s = 0.01
+    source._edge.attempts = 6
+    ews_server.faults.random_rate(0.25, kinds=("server_busy", "drop", "drop_answer"), seed=11)
+    for batch in source.read(store.cursors(source.name)):
+        store.apply_batch(source.name, batch)
+    ews_server.faults.random_rate(0)
+    assert len(ews_server.faults.injected) >= 5
+    stored = sorted(i.item_id for i in store.interactions())
+    assert stored == sorted(ids)
