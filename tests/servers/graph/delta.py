@@ -64,8 +64,8 @@ def decode(token: str) -> DeltaState:
             upto=None if data["upto"] is None else int(data["upto"]),
             initial=bool(data["initial"]),
             select=data.get("select"),
-            window=window,  # type: ignore[arg-type]
-            received_filter=received,  # type: ignore[arg-type]
+            window=window,
+            received_filter=received,
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise TokenError("bad payload") from exc

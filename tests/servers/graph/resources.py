@@ -186,7 +186,7 @@ def new_event(
     attendee_list = []
     for entry in attendees:
         address, response = entry[0], entry[1]
-        kind = entry[2] if len(entry) > 2 else "required"  # type: ignore[misc]
+        kind = entry[2] if len(entry) > 2 else "required"
         attendee_list.append(
             {
                 "type": kind,

@@ -25,37 +25,25 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import routes
+from .batch import serve_batch
 from .faults import DROP, DROP_AFTER, RESYNC, Fault, FaultPlan
-from .mailbox import Item, Mailbox, iso
-from .resources import new_contact, new_event, new_message, render
+from .mailbox import Item, Mailbox
+from .protocol import RequestRecord
+from .resources import render
+from .seeding import Seeding
 
 DEFAULT_TOKEN = "graph-test-token"
 DEFAULT_UPN = "owner@example.com"
 APP_PRINCIPAL = "app-only"
-MAX_BATCH = 20
 MAILBOX_CONCURRENCY = 4
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    """One request as the server saw it (sub-requests of a ``$batch`` too)."""
-
-    method: str
-    path: str  # after /v1.0, unquoted, without query
-    query: dict[str, str]
-    status: int | str  # HTTP status, or "drop"
-    mailbox: str | None
-    in_batch: bool
-    headers: dict[str, str]
 
 
 class _Drop(Exception):
@@ -121,7 +109,7 @@ class _HTTPServer(ThreadingHTTPServer):
     graph: GraphServer
 
 
-class GraphServer:
+class GraphServer(Seeding):
     """The test server; see the module docstring. Thread-safe seeding while it runs."""
 
     def __init__(
@@ -330,255 +318,6 @@ class GraphServer:
                 }
             )
 
-    # ------------------------------------------------------------------ seeding
-
-    def add_message(
-        self,
-        folder: str = "inbox",
-        *,
-        subject: str = "",
-        sender: str | tuple[str, str] = "someone@example.com",
-        to: Iterable[str | tuple[str, str]] = (),
-        cc: Iterable[str | tuple[str, str]] = (),
-        bcc: Iterable[str | tuple[str, str]] = (),
-        sent: datetime | None = None,
-        received: datetime | None = None,
-        internet_message_id: str | None = None,
-        conversation_id: str | None = None,
-        in_reply_to: str | None = None,
-        references: Iterable[str] = (),
-        headers: list[dict[str, str]] | str | None = "auto",
-        categories: Iterable[str] = (),
-        is_read: bool = True,
-        mailbox: str | None = None,
-    ) -> str:
-        """Add a message; returns its id.
-
-        ``headers="auto"`` synthesises ``internetMessageHeaders`` (Message-ID, In-Reply-To,
-        References, ...) for every folder but Sent Items, where Graph often has none.
-        """
-        mb = self.mailbox(mailbox)
-        with mb.lock:
-            folder_id = mb.folder_id(folder)
-            if folder_id is None:
-                raise KeyError(folder)
-            item_id = mb.new_id("message")
-            moment = sent or self._now()
-            mid = internet_message_id or f"<{item_id[4:20]}@example.com>"
-            refs = list(references)
-            if headers == "auto":
-                if folder.lower() == "sentitems" or folder_id == mb.folder_alias["sentitems"]:
-                    header_list = None
-                else:
-                    address = sender if isinstance(sender, str) else sender[0]
-                    header_list = [
-                        {"name": "Received", "value": "from mx.example.com by example.com"},
-                        {"name": "Message-ID", "value": mid},
-                        {"name": "From", "value": address},
-                        {"name": "Subject", "value": subject},
-                        {"name": "Date", "value": moment.strftime("%a, %d %b %Y %H:%M:%S +0000")},
-                    ]
-                    if in_reply_to:
-                        header_list.append({"name": "In-Reply-To", "value": in_reply_to})
-                    if refs or in_reply_to:
-                        chain = refs or [in_reply_to or ""]
-                        header_list.append({"name": "References", "value": " ".join(chain)})
-            else:
-                header_list = headers  # type: ignore[assignment]
-            item = new_message(
-                item_id=item_id,
-                folder_id=folder_id,
-                subject=subject,
-                sender=sender,
-                to=to,
-                cc=cc,
-                bcc=bcc,
-                sent=moment,
-                received=received or moment,
-                internet_message_id=mid,
-                conversation_id=conversation_id or mb.new_id("conversation"),
-                headers=header_list,
-                categories=categories,
-                is_read=is_read,
-                created=received or moment,
-            )
-            mb.messages[folder_id].put(item)
-            mb.message_folder[item_id] = folder_id
-        return item_id
-
-    def update_message(self, message_id: str, mailbox: str | None = None, **fields: Any) -> None:
-        """Change stored fields (Graph names, e.g. ``categories=[...]``) as a user would."""
-        mb = self.mailbox(mailbox)
-        with mb.lock:
-            found = mb.find_message(message_id)
-            if found is None:
-                raise KeyError(message_id)
-            coll, item = found
-            item.update(fields)
-            item["lastModifiedDateTime"] = iso(self._now())
-            coll.put(item)
-
-    def delete_message(self, message_id: str, mailbox: str | None = None) -> None:
-        mb = self.mailbox(mailbox)
-        with mb.lock:
-            folder_id = mb.message_folder.pop(message_id)
-            mb.messages[folder_id].remove(message_id)
-
-    def move_message(self, message_id: str, folder: str, mailbox: str | None = None) -> str:
-        """Move as Exchange does: removed from the source, new id in the target."""
-        mb = self.mailbox(mailbox)
-        with mb.lock:
-            source = mb.message_folder.pop(message_id)
-            item = mb.messages[source].remove(message_id)
-            target = mb.folder_id(folder)
-            if item is None or target is None:
-                raise KeyError(message_id)
-            new_id = mb.new_id("message")
-            item = {**item, "id": new_id, "parentFolderId": target}
-            mb.messages[target].put(item)
-            mb.message_folder[new_id] = target
-        return new_id
-
-    def messages(self, folder: str = "inbox", mailbox: str | None = None) -> list[Item]:
-        mb = self.mailbox(mailbox)
-        with mb.lock:
-            folder_id = mb.folder_id(folder)
-            assert folder_id is not None
-            return [copy.deepcopy(m) for m in mb.messages[folder_id]]
-
-    def add_event(
-        self,
-        *,
-        subject: str = "",
-        start: datetime,
-        end: datetime | None = None,
-        organizer: str | tuple[str, str] | None = None,
-        attendees: Iterable[tuple[str, str] | tuple[str, str, str]] = (),
-        is_cancelled: bool = False,
-        event_type: str = "singleInstance",
-        series_master_id: str | None = None,
-        ical_uid: str | None = None,
-        categories: Iterable[str] = (),
-        is_all_day: bool = False,
-        mailbox: str | None = None,
-    ) -> str:
-        """Add an event; ``attendees`` are ``(address, response[, type])``; returns its id."""
-        mb = self.mailbox(mailbox)
-        with mb.lock:
-            item_id = mb.new_id("event")
-            org = organizer or mb.upn
-            org_address = org if isinstance(org, str) else org[0]
-            item = new_event(
-                item_id=item_id,
-                subject=subject,
-                start=start,
-                end=end or start + timedelta(hours=1),
-                organizer=org,
-                attendees=attendees,
-                is_cancelled=is_cancelled,
-                event_type=event_type,
-                series_master_id=series_master_id,
-                ical_uid=ical_uid or "040000008200E00074C5B7101A82E008" + item_id[4:36].upper(),
-                is_organizer=org_address.lower() == mb.upn.lower(),
-                categories=categories,
-                is_all_day=is_all_day,
-                created=self._now(),
-            )
-            mb.events.put(item)
-        return item_id
-
-    def update_event(self, event_id: str, mailbox: str | None = None, **fields: Any) -> None:
-        """Change an event; ``start``/``end`` take datetimes, other keys are Graph names."""
-        mb = self.mailbox(mailbox)
-        with mb.lock:
-            item = mb.events.items[event_id]
-            for key, value in fields.items():
-                if key in ("start", "end"):
-                    item["_" + key] = value.astimezone(UTC)
-                else:
-                    item[key] = value
-            item["lastModifiedDateTime"] = iso(self._now())
-            mb.events.put(item)
-
-    def delete_event(self, event_id: str, mailbox: str | None = None) -> None:
-        mb = self.mailbox(mailbox)
-        with mb.lock:
-            mb.events.remove(event_id)
-
-    def add_contact(
-        self,
-        *,
-        display_name: str,
-        emails: Iterable[str | tuple[str, str]] = (),
-        given_name: str | None = None,
-        surname: str | None = None,
-        company: str | None = None,
-        job_title: str | None = None,
-        categories: Iterable[str] = (),
-        folder: str | None = None,
-        mailbox: str | None = None,
-    ) -> str:
-        """Add a contact (``emails`` as addresses or ``(address, name)``); returns its id."""
-        mb = self.mailbox(mailbox)
-        with mb.lock:
-            coll = mb.contact_folder(folder)
-            if coll is None:
-                raise KeyError(folder)
-            folder_id = coll.key.split(":", 1)[1]
-            item_id = mb.new_id("contact")
-            coll.put(
-                new_contact(
-                    item_id=item_id,
-                    folder_id=folder_id,
-                    display_name=display_name,
-                    emails=emails,
-                    given_name=given_name,
-                    surname=surname,
-                    company=company,
-                    job_title=job_title,
-                    categories=categories,
-                    created=self._now(),
-                )
-            )
-        return item_id
-
-    def add_contact_folder(self, name: str, mailbox: str | None = None) -> str:
-        from .mailbox import Collection
-
-        mb = self.mailbox(mailbox)
-        with mb.lock:
-            folder_id = mb.new_id("contactfolder")
-            mb.contacts[folder_id] = Collection(f"contacts:{folder_id}", self._clock)
-            mb.contact_folder_names[folder_id] = name
-        return folder_id
-
-    def update_contact(self, contact_id: str, mailbox: str | None = None, **fields: Any) -> None:
-        mb = self.mailbox(mailbox)
-        with mb.lock:
-            found = mb.find_contact(contact_id)
-            if found is None:
-                raise KeyError(contact_id)
-            coll, item = found
-            item.update(fields)
-            item["lastModifiedDateTime"] = iso(self._now())
-            coll.put(item)
-
-    def delete_contact(self, contact_id: str, mailbox: str | None = None) -> None:
-        mb = self.mailbox(mailbox)
-        with mb.lock:
-            found = mb.find_contact(contact_id)
-            if found is None:
-                raise KeyError(contact_id)
-            found[0].remove(contact_id)
-
-    def add_category(self, name: str, color: str = "preset0", mailbox: str | None = None) -> str:
-        """A category the user made themselves (the product must keep it)."""
-        mb = self.mailbox(mailbox)
-        with mb.lock:
-            cat_id = str(uuid.uuid4())
-            mb.categories[cat_id] = {"id": cat_id, "displayName": name, "color": color}
-        return cat_id
-
     # ------------------------------------------------------------------ request handling
 
     def _record(self, record: RequestRecord) -> None:
@@ -742,16 +481,16 @@ class GraphServer:
                 return code, body, extra
             principal = self._authenticate(headers)
             try:
-                body = json.loads(raw_body) if raw_body else None
+                payload = json.loads(raw_body) if raw_body else None
             except ValueError:
                 raise routes.GraphError(400, "BadRequest", "Invalid JSON payload.") from None
             if path == "/$batch":
                 if method != "POST":
                     raise routes.GraphError(405, "BadRequest", "Use POST for $batch.")
-                status, reply_body = self._batch(body, principal)
+                status, reply_body = serve_batch(self, payload, principal)
                 result: tuple[int, Any, dict[str, str]] = (status, reply_body, {})
             else:
-                call, mb = self._call(method, path, query, headers, body, principal)
+                call, mb = self._call(method, path, query, headers, payload, principal)
                 mailbox_upn = mb.upn
                 result = self._admitted(call, mb)
                 status = result[0]
@@ -779,139 +518,6 @@ class GraphServer:
         return reply.status, reply.body, reply.headers
 
     # ------------------------------------------------------------------ $batch
-
-    def _batch(self, body: Any, principal: str) -> tuple[int, dict[str, Any]]:
-        if not isinstance(body, dict) or not isinstance(body.get("requests"), list):
-            raise routes.GraphError(400, "BadRequest", "Invalid batch payload format.")
-        requests = body["requests"]
-        if len(requests) > MAX_BATCH:
-            raise routes.GraphError(
-                400, "BadRequest",
-                f"Maximum number of requests exceeded. {MAX_BATCH} is the max number of requests "
-                "allowed in a batch.",
-            )  # fmt: skip
-        if not requests:
-            raise routes.GraphError(400, "BadRequest", "Invalid batch payload format.")
-        seen: set[str] = set()
-        for req in requests:
-            if (
-                not isinstance(req, dict)
-                or not isinstance(req.get("id"), str)
-                or not isinstance(req.get("method"), str)
-                or not isinstance(req.get("url"), str)
-            ):
-                raise routes.GraphError(
-                    400, "BadRequest", "Each batch request needs id, method and url."
-                )
-            if req["id"] in seen:
-                raise routes.GraphError(
-                    400, "BadRequest", f"Batch request id '{req['id']}' is not unique."
-                )
-            for dep in req.get("dependsOn") or []:
-                if dep not in seen:
-                    raise routes.GraphError(
-                        400, "BadRequest",
-                        f"Request '{req['id']}' depends on '{dep}', which is not an earlier "
-                        "request in the batch.",
-                    )  # fmt: skip
-            seen.add(req["id"])
-            if req["url"].lstrip("/").startswith("$batch"):
-                raise routes.GraphError(400, "BadRequest", "Nested batches are not allowed.")
-            if req["method"].upper() in ("POST", "PATCH", "PUT") and "body" in req:
-                req_headers = {k.lower(): v for k, v in (req.get("headers") or {}).items()}
-                if "content-type" not in req_headers:
-                    raise routes.GraphError(
-                        400, "BadRequest",
-                        f"Request '{req['id']}' has a body but no Content-Type header.",
-                    )  # fmt: skip
-        with self._lock:
-            self.counters["batches"] += 1
-
-        # Graph hands up to four sub-requests of a batch to Exchange at once: the batch holds up
-        # to four concurrency slots per mailbox; a mailbox with none free throttles them all.
-        per_mailbox: Counter[str] = Counter()
-        parsed = []
-        for req in requests:
-            url = req["url"] if req["url"].startswith("/") else "/" + req["url"]
-            parts = urlsplit(url)
-            sub_path = unquote(parts.path)
-            if sub_path.startswith("/v1.0/"):
-                sub_path = sub_path[len("/v1.0") :]
-            query = dict(parse_qsl(parts.query, keep_blank_values=True))
-            parsed.append((req, sub_path, query))
-            try:
-                mb, _, _ = self._resolve(principal, sub_path)
-                per_mailbox[mb.upn] += 1
-            except routes.GraphError:
-                pass
-        held = {
-            upn: self._acquire(upn, min(n, self.concurrency_limit))
-            for upn, n in per_mailbox.items()
-        }
-        try:
-            if any(held.values()):
-                self._wait_admitted()
-            statuses: dict[str, int] = {}
-            responses = []
-            for req, sub_path, query in parsed:
-                method = req["method"].upper()
-                sub_headers = {k.lower(): v for k, v in (req.get("headers") or {}).items()}
-                status, sub_body, extra = self._sub_request(
-                    req, method, sub_path, query, sub_headers, principal, statuses, held
-                )
-                statuses[req["id"]] = status
-                out: dict[str, Any] = {"id": req["id"], "status": status, "headers": extra}
-                if sub_body is not None:
-                    out["body"] = sub_body
-                    extra.setdefault("Content-Type", "application/json")
-                responses.append(out)
-        finally:
-            for upn, n in held.items():
-                self._release(upn, n)
-        return 200, {"responses": responses}
-
-    def _sub_request(
-        self,
-        req: dict[str, Any],
-        method: str,
-        path: str,
-        query: dict[str, str],
-        headers: dict[str, str],
-        principal: str,
-        statuses: dict[str, int],
-        held: dict[str, int],
-    ) -> tuple[int, Any, dict[str, str]]:
-        status: int | str = 500
-        mailbox_upn = None
-        try:
-            failed = [d for d in req.get("dependsOn") or [] if statuses.get(d, 0) >= 400]
-            if failed:
-                raise routes.GraphError(
-                    424, "BadRequest", "Failed dependency: " + ", ".join(failed)
-                )
-            fault = self.faults.take(method, path, in_batch=True)
-            if fault is not None and fault.status == RESYNC and not path.endswith("/delta"):
-                fault = None
-            if fault is not None:
-                location = None
-                if fault.status == RESYNC:
-                    call, _ = self._call(method, path, query, headers, None, principal)
-                    location = routes.resync_location(call)
-                code, body, extra = self._fault_reply(fault, query, location)
-                status = code
-                return code, body, extra
-            call, mb = self._call(method, path, query, headers, req.get("body"), principal)
-            mailbox_upn = mb.upn
-            if held.get(mb.upn, 0) == 0:
-                raise self._throttled()
-            reply = routes.dispatch(call)
-            status = reply.status
-            return reply.status, reply.body, dict(reply.headers)
-        except routes.GraphError as exc:
-            status = exc.status
-            return exc.status, routes.error_body(exc.code, exc.message), dict(exc.headers)
-        finally:
-            self._record(RequestRecord(method, path, query, status, mailbox_upn, True, headers))
 
 
 def _public(item: Item) -> dict[str, Any]:

@@ -1,0 +1,342 @@
+"""Mail, calendar and contact operations of the Graph test server.
+
+Exports the handlers the route table in ``routes.py`` names.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from . import delta
+from .deltas import DeltaKind, serve_delta
+from .mailbox import Collection, Item, iso
+from .protocol import (
+    Call,
+    Reply,
+    bad_request,
+    check_if_match,
+    list_paged,
+    not_found,
+    preferences,
+    string_list,
+)
+from .resources import (
+    CONTACT_PROPS,
+    IMPORTANCE,
+    MESSAGE_ON_REQUEST,
+    MESSAGE_PROPS,
+    SelectError,
+    parse_graph_datetime,
+    parse_select,
+    render,
+)
+
+# --------------------------------------------------------------------------- mail
+
+
+def message_delta(call: Call, folder_ref: str) -> Reply:
+    folder_id = call.mailbox.folder_id(folder_ref)
+    if folder_id is None:
+        raise not_found()
+    kind = DeltaKind(
+        f"/mailFolders/{folder_ref}/messages/delta",
+        MESSAGE_PROPS,
+        "microsoft.graph.message",
+        MESSAGE_ON_REQUEST,
+    )
+
+    def keep(item: Item, state: delta.DeltaState) -> bool:
+        if state.received_filter is None:
+            return True
+        op, bound = state.received_filter
+        received = item["receivedDateTime"]
+        return bool(received >= bound if op == "ge" else received > bound)
+
+    return serve_delta(call, call.mailbox.messages[folder_id], kind, keep=keep)
+
+
+def get_folder(call: Call, folder_ref: str) -> Reply:
+    folder_id = call.mailbox.folder_id(folder_ref)
+    if folder_id is None:
+        raise not_found()
+    coll = call.mailbox.messages[folder_id]
+    folder = call.mailbox.folders[folder_id]
+    body = {
+        "@odata.context": f"{call.base}/$metadata#users('{call.mailbox.upn}')/mailFolders/$entity",
+        "id": folder_id,
+        "displayName": folder["displayName"],
+        "parentFolderId": None,
+        "childFolderCount": 0,
+        "unreadItemCount": sum(1 for m in coll if not m["isRead"]),
+        "totalItemCount": len(coll.items),
+        "isHidden": False,
+    }
+    return Reply(200, body)
+
+
+def list_messages(call: Call, folder_ref: str) -> Reply:
+    folder_id = call.mailbox.folder_id(folder_ref)
+    if folder_id is None:
+        raise not_found()
+    try:
+        select = parse_select(call.query.get("$select"), MESSAGE_PROPS, "microsoft.graph.message")
+    except SelectError as exc:
+        raise bad_request(str(exc), "RequestBroker--ParseUri") from None
+    items = sorted(
+        call.mailbox.messages[folder_id], key=lambda m: m["receivedDateTime"], reverse=True
+    )
+    rendered = [
+        render(m, select, odata_type="#microsoft.graph.message", hidden=MESSAGE_ON_REQUEST)
+        for m in items
+    ]
+    return list_paged(
+        call, rendered, f"/mailFolders/{folder_ref}/messages", 10, "microsoft.graph.message"
+    )
+
+
+def get_message(call: Call, message_id: str) -> Reply:
+    found = call.mailbox.find_message(message_id)
+    if found is None:
+        raise not_found()
+    try:
+        select = parse_select(call.query.get("$select"), MESSAGE_PROPS, "microsoft.graph.message")
+    except SelectError as exc:
+        raise bad_request(str(exc), "RequestBroker--ParseUri") from None
+    return Reply(
+        200,
+        render(found[1], select, odata_type="#microsoft.graph.message", hidden=MESSAGE_ON_REQUEST),
+    )
+
+
+MESSAGE_WRITABLE = frozenset(
+    {"categories", "isRead", "flag", "importance", "inferenceClassification"}
+)
+
+
+def patch_message(call: Call, message_id: str) -> Reply:
+    found = call.mailbox.find_message(message_id)
+    if found is None:
+        raise not_found()
+    coll, item = found
+    if not isinstance(call.body, dict):
+        raise bad_request("Empty Payload. JSON content expected.", "BadRequest")
+    check_if_match(call, item)
+    for key, value in call.body.items():
+        if key not in MESSAGE_WRITABLE:
+            raise bad_request(
+                f"The property '{key}' cannot be updated on a sent or received message.",
+                "ErrorInvalidPropertyRequest",
+            )
+        if key == "categories":
+            value = string_list(value, key)
+        if key == "isRead" and not isinstance(value, bool):
+            raise bad_request("Property 'isRead' must be a Boolean.", "ErrorInvalidProperty")
+        if key == "importance" and value not in IMPORTANCE:
+            raise bad_request("Invalid importance.", "ErrorInvalidProperty")
+        item[key] = value
+    item["lastModifiedDateTime"] = iso(call.now)
+    coll.put(item)
+    return Reply(200, render(item, None, odata_type="#microsoft.graph.message",
+                             hidden=MESSAGE_ON_REQUEST))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+def calendar_delta(call: Call) -> Reply:
+    window: tuple[datetime, datetime] | None = None
+    if not (call.query.get("$skiptoken") or call.query.get("$deltatoken")):
+        start = call.query.get("startDateTime")
+        end = call.query.get("endDateTime")
+        if not start or not end:
+            raise bad_request(
+                "This request requires a time window specified by the query string parameters "
+                "StartDateTime and EndDateTime.",
+                "ErrorInvalidParameter",
+            )
+        try:
+            window = (parse_graph_datetime(start), parse_graph_datetime(end))
+        except ValueError:
+            raise bad_request(
+                "Invalid startDateTime or endDateTime.", "ErrorInvalidParameter"
+            ) from None
+    kind = DeltaKind("/calendarView/delta", None, "microsoft.graph.event")
+
+    def keep(item: Item, state: delta.DeltaState) -> bool:
+        assert state.window is not None
+        lo, hi = (parse_graph_datetime(v) for v in state.window)
+        # calendarView expands series: occurrences are served, the master itself is not.
+        return bool(item["type"] != "seriesMaster" and item["_start"] < hi and item["_end"] > lo)
+
+    return serve_delta(call, call.mailbox.events, kind, window=window, keep=keep)
+
+
+def get_event(call: Call, event_id: str) -> Reply:
+    item = call.mailbox.events.items.get(event_id)
+    if item is None:
+        raise not_found()
+    _, tz = preferences(call)
+    return Reply(
+        200, render(item, None, odata_type="#microsoft.graph.event", time_zone=tz or "UTC")
+    )
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+def _contact_folder(call: Call, folder_ref: str | None) -> Collection:
+    coll = call.mailbox.contact_folder(folder_ref)
+    if coll is None:
+        raise not_found()
+    return coll
+
+
+_EXT_EXPAND = re.compile(
+    r"singleValueExtendedProperties(?:\(\$filter=id\s+eq\s+'([^']+)'\))?", re.IGNORECASE
+)
+
+
+def _ext_filter(call: Call) -> tuple[bool, str | None]:
+    """Whether ``$expand`` asks for extended properties, and the one id it filters on."""
+    raw = call.query.get("$expand", "")
+    if not raw:
+        return False, None
+    m = _EXT_EXPAND.fullmatch(raw.strip())
+    if m is None:
+        raise bad_request(f"Unsupported $expand: {raw}", "ErrorInvalidUrlQuery")
+    return True, m.group(1)
+
+
+def _contact_json(call: Call, item: Item, select: list[str] | None = None) -> dict[str, Any]:
+    out = render(item, select, odata_type="#microsoft.graph.contact")
+    expand, wanted = _ext_filter(call)
+    if expand:
+        # Graph compares extended property ids case-insensitively.
+        out["singleValueExtendedProperties"] = [
+            {"id": pid, "value": value}
+            for pid, value in item.get("_ext", {}).items()
+            if wanted is None or pid.lower() == wanted.lower()
+        ]
+    return out
+
+
+def contacts_delta(call: Call, folder_ref: str | None = None) -> Reply:
+    coll = _contact_folder(call, folder_ref)
+    path = (
+        "/contacts/delta" if folder_ref is None else f"/contactFolders/{folder_ref}/contacts/delta"
+    )
+    kind = DeltaKind(path, CONTACT_PROPS, "microsoft.graph.contact")
+    return serve_delta(call, coll, kind)
+
+
+def list_contacts(call: Call, folder_ref: str | None = None) -> Reply:
+    coll = _contact_folder(call, folder_ref)
+    if call.method == "POST":
+        return _create_contact(call, coll)
+    try:
+        select = parse_select(call.query.get("$select"), CONTACT_PROPS, "microsoft.graph.contact")
+    except SelectError as exc:
+        raise bad_request(str(exc), "RequestBroker--ParseUri") from None
+    rendered = [_contact_json(call, c, select) for c in coll]
+    path = "/contacts" if folder_ref is None else f"/contactFolders/{folder_ref}/contacts"
+    return list_paged(call, rendered, path, 10, "microsoft.graph.contact")
+
+
+def _create_contact(call: Call, coll: Collection) -> Reply:
+    body = call.body
+    if not isinstance(body, dict):
+        raise bad_request("Empty Payload. JSON content expected.", "BadRequest")
+    ext_in = body.get("singleValueExtendedProperties", [])
+    if not isinstance(ext_in, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("id"), str) and isinstance(e.get("value"), str)
+        for e in ext_in
+    ):
+        raise bad_request(
+            "singleValueExtendedProperties must be id/value pairs.", "ErrorInvalidProperty"
+        )
+    item_id = call.mailbox.new_id("contact")
+    now = iso(call.now)
+    item: Item = {
+        "id": item_id,
+        "createdDateTime": now,
+        "lastModifiedDateTime": now,
+        "categories": [],
+        "parentFolderId": coll.key.split(":", 1)[1],
+        "displayName": "",
+        "givenName": None,
+        "surname": None,
+        "middleName": None,
+        "nickName": None,
+        "title": None,
+        "companyName": None,
+        "department": None,
+        "jobTitle": None,
+        "emailAddresses": [],
+        "businessPhones": [],
+        "homePhones": [],
+        "mobilePhone": None,
+        "personalNotes": "",
+        "birthday": None,
+        "imAddresses": [],
+    }
+    _apply_contact_fields(
+        item, {k: v for k, v in body.items() if k != "singleValueExtendedProperties"}
+    )
+    if ext_in:
+        item["_ext"] = {e["id"]: e["value"] for e in ext_in}
+    coll.put(item)
+    return Reply(201, render(item, None, odata_type="#microsoft.graph.contact"))
+
+
+def get_contact(call: Call, contact_id: str) -> Reply:
+    found = call.mailbox.find_contact(contact_id)
+    if found is None:
+        raise not_found()
+    if call.method == "DELETE":
+        found[0].remove(contact_id)
+        return Reply(204)
+    return Reply(200, _contact_json(call, found[1]))
+
+
+CONTACT_READ_ONLY = frozenset(
+    {"id", "createdDateTime", "lastModifiedDateTime", "changeKey", "parentFolderId"}
+)
+
+
+def _apply_contact_fields(item: Item, body: dict[str, Any]) -> None:
+    for key, value in body.items():
+        if key.startswith("@odata"):
+            continue
+        if key not in CONTACT_PROPS:
+            raise bad_request(
+                f"Could not find a property named '{key}' on type 'microsoft.graph.contact'.",
+                "RequestBroker--ParseUri",
+            )
+        if key in CONTACT_READ_ONLY:
+            raise bad_request(f"The property '{key}' is read-only.", "ErrorInvalidPropertyRequest")
+        if key == "categories":
+            value = string_list(value, key)
+        if key == "emailAddresses" and (
+            not isinstance(value, list)
+            or not all(isinstance(v, dict) and isinstance(v.get("address"), str) for v in value)
+        ):
+            raise bad_request(
+                "emailAddresses must be emailAddress objects.", "ErrorInvalidProperty"
+            )
+        item[key] = value
+
+
+def patch_contact(call: Call, contact_id: str) -> Reply:
+    found = call.mailbox.find_contact(contact_id)
+    if found is None:
+        raise not_found()
+    coll, item = found
+    if not isinstance(call.body, dict):
+        raise bad_request("Empty Payload. JSON content expected.", "BadRequest")
+    check_if_match(call, item)
+    _apply_contact_fields(item, call.body)
+    item["lastModifiedDateTime"] = iso(call.now)
+    coll.put(item)
+    return Reply(200, _contact_json(call, item))

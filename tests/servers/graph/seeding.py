@@ -1,0 +1,274 @@
+"""Seeding helpers of the Graph test server: put mail, events, contacts and categories in.
+
+Mixed into ``GraphServer``; each helper takes the mailbox's lock, so tests may seed while the
+server serves. Items change as a user's Outlook would change them: a new change key and a new
+entry in the delta log on every update.
+
+Exports: ``Seeding``.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .mailbox import Collection, Item, Mailbox, iso
+from .resources import new_contact, new_event, new_message
+
+
+class Seeding:
+    """The seeding half of ``GraphServer`` (see the module docstring)."""
+
+    _now: Callable[[], datetime]
+    _clock: Callable[[], int]
+
+    def mailbox(self, upn: str | None = None) -> Mailbox:
+        raise NotImplementedError
+
+    def add_message(
+        self,
+        folder: str = "inbox",
+        *,
+        subject: str = "",
+        sender: str | tuple[str, str] = "someone@example.com",
+        to: Iterable[str | tuple[str, str]] = (),
+        cc: Iterable[str | tuple[str, str]] = (),
+        bcc: Iterable[str | tuple[str, str]] = (),
+        sent: datetime | None = None,
+        received: datetime | None = None,
+        internet_message_id: str | None = None,
+        conversation_id: str | None = None,
+        in_reply_to: str | None = None,
+        references: Iterable[str] = (),
+        headers: list[dict[str, str]] | str | None = "auto",
+        categories: Iterable[str] = (),
+        is_read: bool = True,
+        mailbox: str | None = None,
+    ) -> str:
+        """Add a message; returns its id.
+
+        ``headers="auto"`` synthesises ``internetMessageHeaders`` (Message-ID, In-Reply-To,
+        References, ...) for every folder but Sent Items, where Graph often has none.
+        """
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            folder_id = mb.folder_id(folder)
+            if folder_id is None:
+                raise KeyError(folder)
+            item_id = mb.new_id("message")
+            moment = sent or self._now()
+            mid = internet_message_id or f"<{item_id[4:20]}@example.com>"
+            refs = list(references)
+            if headers == "auto":
+                if folder.lower() == "sentitems" or folder_id == mb.folder_alias["sentitems"]:
+                    header_list = None
+                else:
+                    address = sender if isinstance(sender, str) else sender[0]
+                    header_list = [
+                        {"name": "Received", "value": "from mx.example.com by example.com"},
+                        {"name": "Message-ID", "value": mid},
+                        {"name": "From", "value": address},
+                        {"name": "Subject", "value": subject},
+                        {"name": "Date", "value": moment.strftime("%a, %d %b %Y %H:%M:%S +0000")},
+                    ]
+                    if in_reply_to:
+                        header_list.append({"name": "In-Reply-To", "value": in_reply_to})
+                    if refs or in_reply_to:
+                        chain = refs or [in_reply_to or ""]
+                        header_list.append({"name": "References", "value": " ".join(chain)})
+            else:
+                header_list = headers  # type: ignore[assignment]
+            item = new_message(
+                item_id=item_id,
+                folder_id=folder_id,
+                subject=subject,
+                sender=sender,
+                to=to,
+                cc=cc,
+                bcc=bcc,
+                sent=moment,
+                received=received or moment,
+                internet_message_id=mid,
+                conversation_id=conversation_id or mb.new_id("conversation"),
+                headers=header_list,
+                categories=categories,
+                is_read=is_read,
+                created=received or moment,
+            )
+            mb.messages[folder_id].put(item)
+            mb.message_folder[item_id] = folder_id
+        return item_id
+
+    def update_message(self, message_id: str, mailbox: str | None = None, **fields: Any) -> None:
+        """Change stored fields (Graph names, e.g. ``categories=[...]``) as a user would."""
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            found = mb.find_message(message_id)
+            if found is None:
+                raise KeyError(message_id)
+            coll, item = found
+            item.update(fields)
+            item["lastModifiedDateTime"] = iso(self._now())
+            coll.put(item)
+
+    def delete_message(self, message_id: str, mailbox: str | None = None) -> None:
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            folder_id = mb.message_folder.pop(message_id)
+            mb.messages[folder_id].remove(message_id)
+
+    def move_message(self, message_id: str, folder: str, mailbox: str | None = None) -> str:
+        """Move as Exchange does: removed from the source, new id in the target."""
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            source = mb.message_folder.pop(message_id)
+            item = mb.messages[source].remove(message_id)
+            target = mb.folder_id(folder)
+            if item is None or target is None:
+                raise KeyError(message_id)
+            new_id = mb.new_id("message")
+            item = {**item, "id": new_id, "parentFolderId": target}
+            mb.messages[target].put(item)
+            mb.message_folder[new_id] = target
+        return new_id
+
+    def messages(self, folder: str = "inbox", mailbox: str | None = None) -> list[Item]:
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            folder_id = mb.folder_id(folder)
+            assert folder_id is not None
+            return [copy.deepcopy(m) for m in mb.messages[folder_id]]
+
+    def add_event(
+        self,
+        *,
+        subject: str = "",
+        start: datetime,
+        end: datetime | None = None,
+        organizer: str | tuple[str, str] | None = None,
+        attendees: Iterable[tuple[str, str] | tuple[str, str, str]] = (),
+        is_cancelled: bool = False,
+        event_type: str = "singleInstance",
+        series_master_id: str | None = None,
+        ical_uid: str | None = None,
+        categories: Iterable[str] = (),
+        is_all_day: bool = False,
+        mailbox: str | None = None,
+    ) -> str:
+        """Add an event; ``attendees`` are ``(address, response[, type])``; returns its id."""
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            item_id = mb.new_id("event")
+            org = organizer or mb.upn
+            org_address = org if isinstance(org, str) else org[0]
+            item = new_event(
+                item_id=item_id,
+                subject=subject,
+                start=start,
+                end=end or start + timedelta(hours=1),
+                organizer=org,
+                attendees=attendees,
+                is_cancelled=is_cancelled,
+                event_type=event_type,
+                series_master_id=series_master_id,
+                ical_uid=ical_uid or "040000008200E00074C5B7101A82E008" + item_id[4:36].upper(),
+                is_organizer=org_address.lower() == mb.upn.lower(),
+                categories=categories,
+                is_all_day=is_all_day,
+                created=self._now(),
+            )
+            mb.events.put(item)
+        return item_id
+
+    def update_event(self, event_id: str, mailbox: str | None = None, **fields: Any) -> None:
+        """Change an event; ``start``/``end`` take datetimes, other keys are Graph names."""
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            item = mb.events.items[event_id]
+            for key, value in fields.items():
+                if key in ("start", "end"):
+                    item["_" + key] = value.astimezone(UTC)
+                else:
+                    item[key] = value
+            item["lastModifiedDateTime"] = iso(self._now())
+            mb.events.put(item)
+
+    def delete_event(self, event_id: str, mailbox: str | None = None) -> None:
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            mb.events.remove(event_id)
+
+    def add_contact(
+        self,
+        *,
+        display_name: str,
+        emails: Iterable[str | tuple[str, str]] = (),
+        given_name: str | None = None,
+        surname: str | None = None,
+        company: str | None = None,
+        job_title: str | None = None,
+        categories: Iterable[str] = (),
+        folder: str | None = None,
+        mailbox: str | None = None,
+    ) -> str:
+        """Add a contact (``emails`` as addresses or ``(address, name)``); returns its id."""
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            coll = mb.contact_folder(folder)
+            if coll is None:
+                raise KeyError(folder)
+            folder_id = coll.key.split(":", 1)[1]
+            item_id = mb.new_id("contact")
+            coll.put(
+                new_contact(
+                    item_id=item_id,
+                    folder_id=folder_id,
+                    display_name=display_name,
+                    emails=emails,
+                    given_name=given_name,
+                    surname=surname,
+                    company=company,
+                    job_title=job_title,
+                    categories=categories,
+                    created=self._now(),
+                )
+            )
+        return item_id
+
+    def add_contact_folder(self, name: str, mailbox: str | None = None) -> str:
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            folder_id = mb.new_id("contactfolder")
+            mb.contacts[folder_id] = Collection(f"contacts:{folder_id}", self._clock)
+            mb.contact_folder_names[folder_id] = name
+        return folder_id
+
+    def update_contact(self, contact_id: str, mailbox: str | None = None, **fields: Any) -> None:
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            found = mb.find_contact(contact_id)
+            if found is None:
+                raise KeyError(contact_id)
+            coll, item = found
+            item.update(fields)
+            item["lastModifiedDateTime"] = iso(self._now())
+            coll.put(item)
+
+    def delete_contact(self, contact_id: str, mailbox: str | None = None) -> None:
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            found = mb.find_contact(contact_id)
+            if found is None:
+                raise KeyError(contact_id)
+            found[0].remove(contact_id)
+
+    def add_category(self, name: str, color: str = "preset0", mailbox: str | None = None) -> str:
+        """A category the user made themselves (the product must keep it)."""
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            cat_id = str(uuid.uuid4())
+            mb.categories[cat_id] = {"id": cat_id, "displayName": name, "color": color}
+        return cat_id
