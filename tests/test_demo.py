@@ -442,6 +442,13 @@ def test_one_person_writes_from_two_addresses_under_one_name(messages: list[Pars
     assert len(names) == 1
 
 
+def test_everyone_in_the_truth_appears_in_the_mailbox(messages: list[Parsed],
+                                                      truth: DemoTruth) -> None:
+    seen = {a for m in messages for a in (m.sender, *m.recipients)}
+    assert {address for address, _ in truth.people} <= seen
+    assert set(truth.list_posters) <= seen
+
+
 def test_people_and_bulk_are_disjoint(truth: DemoTruth) -> None:
     people = {address for address, _ in truth.people}
     assert truth.owner not in people

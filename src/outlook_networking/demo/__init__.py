@@ -139,7 +139,8 @@ def _plan(now: datetime, seed: int, messages: int | None) -> tuple[Cast, Traffic
     traffic = Traffic(cast, random.Random(f"{seed}:mail"), now, plant=plant)
     if messages is not None:
         generic = traffic.expected_generic()
-        traffic.scale = max(0.0, (messages - PLANTED_MESSAGES) / generic) if generic else 0.0
+        fixed = PLANTED_MESSAGES + traffic.expected_fixed()
+        traffic.scale = max(0.0, (messages - fixed) / generic) if generic else 0.0
     return cast, traffic
 
 

@@ -177,6 +177,7 @@ class _Stream:
     active_from: float = DAYS
     active_until: float = 0.0
     weekday: int | None = None  # newsletters: one fixed weekday
+    first_day: int | None = None  # one guaranteed thread that day (days before `now`)
 
 
 class Traffic:
@@ -391,10 +392,14 @@ class Traffic:
         streams: list[_Stream] = []
         for person in cast.people:
             if person.rate > 0:
+                # Everyone in the cast shows up at least once, early in their active span,
+                # whatever the dice say later: the ground truth lists only real contacts.
+                first = min(int(person.active_from), DAYS - 1) - self.rng.randrange(21)
                 streams.append(_Stream(
                     person.rate, self._mean_len(person),
                     partial(self.thread_1to1, person),
-                    active_from=person.active_from, active_until=person.active_until))
+                    active_from=person.active_from, active_until=person.active_until,
+                    first_day=max(first, int(person.active_until) + 7)))
         streams.append(_Stream(0.3, 3.75, self.thread_team))
         for i, (*_, weekday, _t) in enumerate(NEWSLETTERS):
             streams.append(_Stream(1.0, 1.0, partial(self.newsletter, which=i),
@@ -404,6 +409,10 @@ class Traffic:
                                    weekend=0.5))
         streams.append(_Stream(0.45, 1.0, self.notification, weekend=0.6))
         return streams
+
+    def expected_fixed(self) -> float:
+        """Expected number of messages from the guaranteed first threads (they do not scale)."""
+        return sum(s.mean_len for s in self.streams if s.first_day is not None)
 
     def expected_generic(self) -> float:
         """Expected number of generic messages at scale 1 (used to hit a target count)."""
@@ -447,7 +456,8 @@ class Traffic:
             weekday = day_start.astimezone(BERLIN).weekday()
             for stream in self.streams:
                 lam = self._day_rate(stream, days_before, weekday, self.scale)
-                for _ in range(self._count(lam) if lam else 0):
+                threads = (self._count(lam) if lam else 0) + (stream.first_day == days_before)
+                for _ in range(threads):
                     hour = (self.rng.uniform(8, 18.5) if weekday < 5
                             else self.rng.uniform(10, 20))
                     t0 = self.clock.local(days_before, hour)
