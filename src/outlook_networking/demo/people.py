@@ -262,6 +262,8 @@ def build_cast(rng: random.Random, *, long_tail: int = 100) -> Cast:
         Person(f"{first} {last}", address_for(first, last, clients[11]), clients[11],
                "namesake", rate=0.015, latency_min=300, latency_cap_h=72),
     )
+    for person in (two_address, alias, *namesakes):
+        namer.addresses.update(person.addresses)
     tail: list[Person] = []
     for _ in range(long_tail):
         org = rng.choice(CLIENT_ORGS + PARTNER_ORGS[2:] + (INTERNAL,))
