@@ -1,0 +1,135 @@
+"""SIGKILL the agent at random points of sync and write-back; it must converge and undo cleanly.
+
+Against the EWS test server in this process, the agent runs as a separate process (forked from a
+pre-imported zygote: same code as ``python -m outlook_networking agent --once``). A server hook
+kills it when the run's n-th request of a kind arrives, during the sync (SyncFolderItems, GetItem)
+or during the write-back (CreateItem, UpdateItem, configuration writes), either before the server
+acts on the request or after (written, but the agent never hears of it). It is restarted each
+time until a run completes; then the store and the mailbox must equal those of an uninterrupted
+run exactly (store digest; every item as a user sees it, counted, so a duplicated task or
+category is a difference), and ``undo`` must return the mailbox to its original state.
+
+The seed is printed on failure; ``AGENT_KILL_SEED`` replays a run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import random
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from exchangelib import close_connections
+
+from outlook_networking.store import Store
+
+from .harness import SYNC_OPS, TOKEN, WRITE_OPS, Agents, KillSwitch, ews_config, ews_server
+from .harness import normalised, product_problems
+from .world import NOW, build_world, load_ews
+
+SEED = int(os.environ.get("AGENT_KILL_SEED", "20261127"))
+MIN_KILLS = 20
+WORLD = build_world(seed=3, people=16, messages=220)
+OWNED = frozenset(f"Network {t}" for t in "ABCD")
+# Until connectors.factory lands, the child builds its EWS connection itself (ews_driver.py).
+CLI = importlib.util.find_spec("outlook_networking.connectors.factory") is not None
+
+
+@pytest.fixture()
+def agents(tmp_path: Path) -> Iterator[Agents]:
+    env = {
+        "OUTLOOK_NETWORKING_ACCESS_TOKEN": TOKEN,
+        "OUTLOOK_NETWORKING_LOG_DIR": str(tmp_path / "logs"),
+        "AGENT_TEST_PAGE": "40",
+        "AGENT_TEST_SHIM": "1",
+    }
+    zygote = Agents(tmp_path, env)
+    yield zygote
+    zygote.close()
+    close_connections()
+
+
+def _agent(db: Path, config: Path) -> tuple[str, list[str]]:
+    if CLI:
+        return "cli", ["--db", str(db), "--config", str(config), "--now", NOW.isoformat(),
+                       "agent", "--once"]
+    return "driver", ["agent", str(db), str(config), NOW.isoformat()]
+
+
+def _undo(db: Path, config: Path) -> tuple[str, list[str]]:
+    if CLI:
+        return "cli", ["--db", str(db), "--config", str(config), "--now", NOW.isoformat(), "undo"]
+    return "driver", ["undo", str(db), str(config), NOW.isoformat()]
+
+
+def _digest(db: Path) -> str:
+    with Store.open(db) as store:
+        return store.digest()
+
+
+def _reference(agents: Agents, tmp_path: Path) -> tuple[str, Counter[str]]:
+    """The uninterrupted run: one cycle, and one more that reads back what it wrote."""
+    with ews_server(validate_responses=False) as server:
+        load_ews(server.mailbox, WORLD)
+        db, config = tmp_path / "clean.sqlite3", ews_config(tmp_path / "clean.toml", server)
+        for _ in range(2):
+            assert agents.run(*_agent(db, config)) == 0, agents.tail()
+        assert product_problems(server, OWNED) == []
+        return _digest(db), normalised(server)
+
+
+def test_sigkill_during_sync_and_apply_converges_and_undo_restores(
+    agents: Agents, tmp_path: Path
+) -> None:
+    rng = random.Random(SEED)
+    clean_digest, clean_mailbox = _reference(agents, tmp_path)
+    kills: list[tuple[str, int, str]] = []
+    rounds = 0
+    while len(kills) < MIN_KILLS:
+        rounds += 1
+        assert rounds <= 3, f"seed {SEED}: only {len(kills)} kills in 3 rounds"
+        with ews_server(validate_responses=False) as server:
+            load_ews(server.mailbox, WORLD)
+            original = server.mailbox.snapshot()
+            db = tmp_path / f"killed{rounds}.sqlite3"
+            config = ews_config(tmp_path / f"killed{rounds}.toml", server)
+            switch = KillSwitch(server)
+            for run in range(80):
+                if len(kills) < 3 or rng.random() < 0.25:
+                    phase, ops, nth = "sync", SYNC_OPS, rng.randint(1, 4)
+                else:
+                    phase, ops, nth = "apply", WRITE_OPS, rng.randint(1, 3)
+                when = rng.choice(("before", "after"))
+
+                def arm(pid: int, ops: frozenset[str] = ops, nth: int = nth,
+                        when: str = when) -> None:
+                    switch.arm(pid, ops, nth, when)
+
+                code = agents.run(*_agent(db, config), on_start=arm)
+                switch.disarm()
+                if switch.fired:
+                    assert code == -9, f"seed {SEED}: expected a SIGKILL, got {code}"
+                    kills.append((phase, nth, when))
+                    continue
+                assert code == 0, f"seed {SEED}, run {run}:\n{agents.tail()}"
+                break
+            else:
+                pytest.fail(f"seed {SEED}: the agent did not finish in 80 runs")
+
+            # One more run reads back what the last one wrote, as the reference's second did.
+            assert agents.run(*_agent(db, config)) == 0, agents.tail()
+            assert product_problems(server, OWNED) == [], f"seed {SEED}"
+            assert _digest(db) == clean_digest, f"seed {SEED}: the store differs"
+            assert normalised(server) == clean_mailbox, f"seed {SEED}: the mailbox differs"
+
+            assert agents.run(*_undo(db, config)) == 0, agents.tail()
+            assert server.mailbox.snapshot() == original, f"seed {SEED}: undo left traces"
+            assert b"Network " not in (server.mailbox.category_list() or b"")
+            assert server.schema_errors == []
+    phases = Counter(phase for phase, _, _ in kills)
+    print(f"seed {SEED}: {len(kills)} kills in {rounds} round(s): {dict(phases)}")
+    assert phases["sync"] >= 3 and phases["apply"] >= 3, kills
+    assert {when for _, _, when in kills} == {"before", "after"}
