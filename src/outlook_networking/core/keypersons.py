@@ -3,7 +3,8 @@
 The graph: one node per person; an edge between two people each time they appear together on a
 personal message or meeting (weight = how often), leaving out the owner, noise and items with more
 than ``graph_max_participants`` people (an all-hands invite connects nobody in particular). Only the
-owner's own mail is seen, so this is the network as the owner experiences it.
+owner's own mail is seen, so this is the network as the owner experiences it. On a big mailbox
+only the ``graph_max_edges`` strongest ties are kept, which bounds the cost of everything below.
 
 - **clusters**: communities by Louvain modularity (seeded, so runs agree), each named by its
   members' dominant organisation ("mixed, mostly X" when none has a majority);
@@ -80,8 +81,13 @@ def find_key_persons(
     candidates: Iterable[str] | None = None,
 ) -> tuple[tuple[KeyPerson, ...], tuple[Cluster, ...]]:
     """Brokers and clusters of the graph (``candidates`` limits who may be called a broker)."""
+    edges: Iterable[tuple[tuple[str, str], int]] = graph.edges.items()
+    if len(graph.edges) > settings.graph_max_edges:
+        # The strongest ties carry the structure; keeping a fixed number bounds the cost of
+        # the graph algorithms whatever the size of the mailbox.
+        edges = sorted(edges, key=lambda e: (-e[1], e[0]))[: settings.graph_max_edges]
     g: nx.Graph[str] = nx.Graph()
-    for (a, b), weight in graph.edges.items():
+    for (a, b), weight in edges:
         g.add_edge(a, b, weight=weight)
     if g.number_of_nodes() == 0:
         return (), ()

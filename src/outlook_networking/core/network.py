@@ -15,7 +15,7 @@ Exports: ``ContactView``, ``Network``, ``analyse``, ``review``, ``REVIEW_DOC``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -96,12 +96,15 @@ class Network:
     time: TimeInvested
     identities: Identities
     threads: Threads
+    by_person: Mapping[str, ContactView] = field(default_factory=dict, repr=False)
 
     def find(self, address: str) -> ContactView | None:
         """The contact an address belongs to (any of their addresses, any spelling)."""
         person = self.identities.person_of.get(normalise(address) or address)
         if person is None:
             return None
+        if self.by_person:
+            return self.by_person.get(person)
         return next((c for c in self.contacts if c.person.key == person), None)
 
     def tier(self, tier: str) -> tuple[ContactView, ...]:
@@ -186,6 +189,7 @@ def analyse(
         time=tally.result(settings, now),
         identities=identities,
         threads=threads,
+        by_person={c.person.key: c for c in contacts},
     )
 
 

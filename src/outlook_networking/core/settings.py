@@ -75,6 +75,7 @@ class Settings:
     minutes_per_mail_read: float = 1.5
     # [graph]
     graph_max_participants: int = 25  # bigger messages and meetings connect nobody in particular
+    graph_max_edges: int = 20000  # the strongest ties kept on big mailboxes
     graph_exact_nodes: int = 200  # above this, betweenness is sampled with this many pivots
 
     def cadence_days(self, tier: str) -> int | None:
@@ -194,6 +195,7 @@ _NUMBERS: dict[str, tuple[_NumberSpec, ...]] = {
     "graph": (
         ("max_participants", "graph_max_participants", 2, None, True),
         ("exact_nodes", "graph_exact_nodes", 1, None, True),
+        ("max_edges", "graph_max_edges", 1, None, True),
     ),
 }
 

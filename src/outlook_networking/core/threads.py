@@ -160,21 +160,22 @@ def analyse_threads(interactions: Iterable[Interaction]) -> Threads:
     for child in items:
         own_id = normalise_message_id(child.message_id) if child.message_id else ""
         reply = _by_headers(child, own_id, by_id)
-        subject_key = normalise_subject(child.subject)
+        stripped, replying = _strip_prefixes(child.subject) if child.subject else ("", False)
+        subject_key = " ".join(stripped.casefold().split())
         sender = child.sender.address if child.sender is not None else ""
         earlier_in_conversation = (
             conversations.get(child.conversation_id) if (child.conversation_id) else None
         )
         if reply is None and earlier_in_conversation and sender:
             reply = _by_conversation(child, sender, earlier_in_conversation)
-        if reply is None and sender and is_reply_subject(child.subject):
+        if reply is None and sender and replying:
             reply = _by_subject(child, sender, subject_key, subjects)
         if reply is not None:
             replies.append(reply)
         elif (
             not child.in_reply_to
             and not child.references
-            and not is_reply_subject(child.subject)
+            and not replying
             and not earlier_in_conversation
         ):
             starts.append(child)
