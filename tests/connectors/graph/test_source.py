@@ -80,6 +80,7 @@ def test_messages_map_to_interactions(server: GraphServer, client: GraphClient) 
     # Sent Items carry no headers: no delivery trace, threads by conversationId.
     assert sent.folder == "sent" and not sent.delivered and sent.in_reply_to == ""
     assert sent.conversation_id == "CONV1"
+    assert not sent.flags  # no headers is not a sign of spam: subject and recipients are known
     request = next(r for r in server.requests if "/messages/delta" in r.path)
     assert "internetMessageHeaders" in request.query["$select"]
     assert request.headers["prefer"] == "odata.maxpagesize=200"

@@ -149,17 +149,22 @@ def interaction_from_message(
     )
     ids = message_ids(str(message.get("internetMessageId") or ""))
     in_reply_to = message_ids(" ".join(headers.get("in-reply-to", ())))
-    noise = classify(headers, sender.address)
+    to = _mailboxes(message.get("toRecipients"))
+    cc = _mailboxes(message.get("ccRecipients"))
+    subject = str(message.get("subject") or "")
+    # Graph's headers may be partial or missing (Sent Items): recipients and subject come from
+    # the message's own fields, or every header-less message would look like spam.
+    noise = classify(headers, sender.address, recipients=(*to, *cc), subject=subject)
     return Interaction(
         source=source,
         item_id=item_id,
         kind=Kind.EMAIL,
         at=at,
         sender=sender,
-        to=_mailboxes(message.get("toRecipients")),
-        cc=_mailboxes(message.get("ccRecipients")),
+        to=to,
+        cc=cc,
         bcc=_mailboxes(message.get("bccRecipients")),
-        subject=str(message.get("subject") or ""),
+        subject=subject,
         message_id=ids[0] if ids else "",
         in_reply_to=in_reply_to[0] if in_reply_to else "",
         references=message_ids(" ".join(headers.get("references", ()))),
