@@ -51,6 +51,14 @@ class Parsed:
         return self.to + self.cc
 
 
+def _canon(address: str) -> str:
+    """Lower case, internationalised domains in Unicode: how the truth lists addresses."""
+    local, _, domain = address.lower().rpartition("@")
+    if "xn--" in domain:
+        domain = domain.encode("ascii").decode("idna")
+    return f"{local}@{domain}"
+
+
 def _decode(value: str) -> str:
     return str(make_header(decode_header(value)))
 
@@ -58,10 +66,10 @@ def _decode(value: str) -> str:
 def _parse(msg: mailbox.mboxMessage) -> Parsed:
     name, sender = parseaddr(_decode(msg["From"]))
     return Parsed(
-        sender=sender.lower(),
+        sender=_canon(sender),
         sender_name=name,
-        to=tuple(a.lower() for _, a in getaddresses(msg.get_all("To", []))),
-        cc=tuple(a.lower() for _, a in getaddresses(msg.get_all("Cc", []))),
+        to=tuple(_canon(a) for _, a in getaddresses(msg.get_all("To", []))),
+        cc=tuple(_canon(a) for _, a in getaddresses(msg.get_all("Cc", []))),
         subject=_decode(msg["Subject"]),
         at=parsedate_to_datetime(msg["Date"]),
         message_id=msg["Message-ID"],
@@ -447,6 +455,19 @@ def test_everyone_in_the_truth_appears_in_the_mailbox(messages: list[Parsed],
     seen = {a for m in messages for a in (m.sender, *m.recipients)}
     assert {address for address, _ in truth.people} <= seen
     assert set(truth.list_posters) <= seen
+
+
+def test_idn_and_mixed_case_spellings_reach_the_headers(raw: list[mailbox.mboxMessage],
+                                                        truth: DemoTruth) -> None:
+    froms = [str(m["From"]) for m in raw]
+    (idn,) = truth.idn
+    assert not idn.split("@")[1].isascii()
+    wire = idn.split("@")[1].encode("idna").decode("ascii")
+    assert any(f"@{wire}>" in f for f in froms)
+    assert all(f.isascii() for f in froms)
+    (shouting,) = truth.mixed_case
+    spelled = {parseaddr(f)[1] for f in froms if parseaddr(f)[1].lower() == shouting}
+    assert spelled and all(s != s.lower() for s in spelled)
 
 
 def test_people_and_bulk_are_disjoint(truth: DemoTruth) -> None:

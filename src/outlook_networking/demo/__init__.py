@@ -61,7 +61,10 @@ class DemoTruth:
     `introduced_to_owner` is (introducer, new person); `two_addresses` is (work, private) of one
     person whose vCard lists both; `alias_addresses` are two addresses of one person at one
     organisation (same full name, no vCard); `namesakes` are two different people who share a
-    full name at different organisations and must stay apart.
+    full name at different organisations and must stay apart. `idn` is a person at an
+    internationalised domain, listed in Unicode form (headers carry the xn-- form);
+    `mixed_case` is someone whose own mail spells the address Like.This@Domain.example
+    (listed in lower case, as the address book and calendar write it).
 
     Roles and the pattern each carries:
         mentor: frequent two-way mail, a biweekly 1:1 series (should rank A/B).
@@ -107,6 +110,8 @@ class DemoTruth:
     two_addresses: tuple[str, str]
     alias_addresses: tuple[str, str]
     namesakes: tuple[str, str]
+    idn: tuple[str, ...]
+    mixed_case: tuple[str, ...]
     long_tail: tuple[str, ...]
     people: tuple[tuple[str, str], ...]  # (address, display name) of every person, all addresses
     bulk_senders: tuple[str, ...]
@@ -181,6 +186,8 @@ def _truth(cast: Cast, traffic: Traffic, now: datetime, counts: MailCounts,
         two_addresses=(cast.two_address.address, cast.two_address.alt_address or ""),
         alias_addresses=(cast.alias.address, cast.alias.alt_address or ""),
         namesakes=(cast.namesakes[0].address, cast.namesakes[1].address),
+        idn=a(cast.idn) if cast.idn else (),
+        mixed_case=tuple(p.address for p in cast.people if p.written),
         long_tail=a(*cast.long_tail),
         people=people,
         bulk_senders=tuple(x.lower() for x in bulk),

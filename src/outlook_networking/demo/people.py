@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-__all__ = ["OWNER", "Cast", "Org", "Person", "build_cast"]
+__all__ = ["OWNER", "Cast", "Org", "Person", "build_cast", "wire_address"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class Person:
     active_until: float = 0.0
     alt_address: str | None = None
     alt_share: float = 0.0
+    written: str | None = None  # how their own mail spells the address (e.g. Mixed.Case)
 
     @property
     def lang(self) -> str:
@@ -63,6 +64,7 @@ class Person:
 
 INTERNAL = Org("Example Consulting", "example.com")
 FREEMAIL = Org("", "freemail.example")  # private addresses: no organisation behind them
+IDN_ORG = Org("Bäckerei Müller KG", "bäckerei-müller.example")
 OWNER = Person("Alex Example", "alex@example.com", INTERNAL, "owner")
 
 PARTNER_ORGS = (
@@ -126,6 +128,14 @@ def ascii_local(name: str) -> str:
     return "".join(ch for ch in text if ch.isalnum() or ch == "-")
 
 
+def wire_address(address: str) -> str:
+    """The address as it travels in headers: an internationalised domain in IDNA (xn--) form."""
+    local, _, domain = address.rpartition("@")
+    if domain.isascii():
+        return address
+    return f"{local}@{domain.encode('idna').decode('ascii')}"
+
+
 def address_for(first: str, last: str, org: Org) -> str:
     local = (f"{ascii_local(first)[0]}.{ascii_local(last)}" if org.local_style == "f.last"
              else f"{ascii_local(first)}.{ascii_local(last)}")
@@ -154,13 +164,14 @@ class Cast:
     namesakes: tuple[Person, Person]
     long_tail: tuple[Person, ...]
     list_posters: tuple[Person, ...] = field(default=())
+    idn: Person | None = None
 
     @property
     def people(self) -> tuple[Person, ...]:
         """Every real person the owner deals with directly (not list posters)."""
         singles = (self.mentor, self.fading, self.non_answerer, self.awaiting, self.giver,
                    *self.intro_took, *self.intro_failed, self.introduced, self.two_address,
-                   self.alias, *self.namesakes)
+                   self.alias, *self.namesakes, *((self.idn,) if self.idn else ()))
         out: list[Person] = []
         seen: set[str] = set()
         groups = (self.close, self.internal, self.partners, self.owed, singles, self.long_tail)
@@ -239,7 +250,6 @@ def build_cast(rng: random.Random, *, long_tail: int = 100) -> Cast:
                   p(clients[7], "intro", rate=0.02, latency_min=300, latency_cap_h=72))
     intro_failed = (p(clients[8], "intro", rate=0.02, latency_min=300, latency_cap_h=72),
                     p(clients[9], "intro", rate=0.02, latency_min=300, latency_cap_h=72))
-    introducer = partners[3]
     introduced = p(clients[10], "introduced", rate=0.06, latency_min=200, latency_cap_h=72,
                    active_from=140)
     # One person writes from work and from home under the same full name; their vCard lists both.
@@ -262,7 +272,17 @@ def build_cast(rng: random.Random, *, long_tail: int = 100) -> Cast:
         Person(f"{first} {last}", address_for(first, last, clients[11]), clients[11],
                "namesake", rate=0.015, latency_min=300, latency_cap_h=72),
     )
-    for person in (two_address, alias, *namesakes):
+    # A firm with an internationalised domain: headers carry xn--, people read Unicode.
+    first, last = namer.name(non_ascii=True)
+    idn = Person(f"{first} {last}", address_for(first, last, IDN_ORG), IDN_ORG, "idn",
+                 rate=0.03, latency_min=240, latency_cap_h=72)
+    # One partner's mail system writes their address in mixed case; the address book does not.
+    local, _, domain = partners[2].address.partition("@")
+    partners = (*partners[:2],
+                replace(partners[2], written=".".join(w.capitalize() for w in local.split("."))
+                        + "@" + domain.capitalize()),
+                *partners[3:])
+    for person in (two_address, alias, *namesakes, idn):
         namer.addresses.update(person.addresses)
     tail: list[Person] = []
     for _ in range(long_tail):
@@ -275,5 +295,5 @@ def build_cast(rng: random.Random, *, long_tail: int = 100) -> Cast:
                       active_from=begin, active_until=begin - span))
     posters = tuple(p(rng.choice(CLIENT_ORGS + PARTNER_ORGS), "list_poster") for _ in range(14))
     return Cast(mentor, close, internal, partners, fading, non_answerer, owed, awaiting, giver,
-                intro_took, intro_failed, introducer, introduced, two_address, alias, namesakes,
-                tuple(tail), posters)
+                intro_took, intro_failed, partners[3], introduced, two_address, alias, namesakes,
+                tuple(tail), posters, idn)

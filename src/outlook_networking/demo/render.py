@@ -27,7 +27,7 @@ from email.message import Message
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 
-from outlook_networking.demo.people import OWNER
+from outlook_networking.demo.people import OWNER, wire_address
 from outlook_networking.demo.traffic import BERLIN, Addr, Mail
 
 __all__ = ["MailCounts", "headers", "render", "to_bytes", "write_maildir_files", "write_mbox"]
@@ -81,15 +81,15 @@ def _encoded(text: str) -> str:
 
 
 def _addr(pair: Addr) -> str:
-    name = pair[0]
+    name, address = pair[0], wire_address(pair[1])
     if name.isascii():
-        return formataddr(pair)
+        return formataddr((name, address))
     try:
         name.encode("iso-8859-1")
         charset = "iso-8859-1"
     except UnicodeEncodeError:
         charset = "utf-8"
-    return formataddr(pair, charset=charset)
+    return formataddr((name, address), charset=charset)
 
 
 def _addrs(pairs: Iterable[Addr]) -> str:
@@ -102,11 +102,11 @@ def _token(message_id: str, salt: str) -> str:
 
 def _trace(mail: Mail) -> list[tuple[str, str]]:
     """Return-Path and Received headers of a message delivered into the owner's mailbox."""
-    domain = mail.sender[1].rsplit("@", 1)[-1].lower()
+    envelope = wire_address(mail.sender[1])
+    domain = envelope.rsplit("@", 1)[-1].lower()
     hop1 = format_datetime((mail.at + timedelta(seconds=2)).astimezone(BERLIN))
     hop2 = format_datetime((mail.at + timedelta(seconds=4)).astimezone(BERLIN))
     octet = int(_token(mail.message_id, "ip"), 16) % 200 + 20
-    envelope = mail.sender[1]
     if mail.kind in ("list", "newsletter") and mail.list_id:
         list_host = mail.list_id.rsplit("<", 1)[-1].rstrip(">")
         envelope = f"bounces+alex=example.com@{list_host}"
@@ -247,7 +247,9 @@ def _from_line(mail: Mail) -> bytes:
     u = mail.at.astimezone(UTC)
     stamp = (f"{_WEEKDAYS[u.weekday()]} {_MONTHS[u.month - 1]} {u.day:2d} "
              f"{u:%H:%M:%S} {u.year}")
-    sender = mail.sender[1].split("@")[0] if mail.kind == "bounce" else mail.sender[1]
+    sender = wire_address(mail.sender[1])
+    if mail.kind == "bounce":
+        sender = sender.split("@")[0]
     return f"From {sender} {stamp}\n".encode("ascii")
 
 

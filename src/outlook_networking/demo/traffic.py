@@ -27,7 +27,7 @@ from datetime import datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from outlook_networking.demo.people import CLIENT_ORGS, OWNER, Cast, Person
+from outlook_networking.demo.people import CLIENT_ORGS, OWNER, Cast, Person, wire_address
 
 __all__ = ["BERLIN", "DAYS", "Addr", "Clock", "Mail", "Traffic"]
 
@@ -73,7 +73,10 @@ class Mail:
 
 
 def addr(person: Person, *, alt: bool = False) -> Addr:
-    return (person.name, person.alt_address if alt and person.alt_address else person.address)
+    """(name, address) as the person's mail spells it; the owner's replies keep that spelling."""
+    if alt and person.alt_address:
+        return (person.name, person.alt_address)
+    return (person.name, person.written or person.address)
 
 
 NEWSLETTERS = (
@@ -213,7 +216,7 @@ class Traffic:
 
     def _id(self, at: datetime, sender: Addr) -> str:
         self._counter += 1
-        domain = sender[1].rsplit("@", 1)[-1].lower()
+        domain = wire_address(sender[1]).rsplit("@", 1)[-1].lower()
         return f"<{at:%Y%m%d%H%M%S}.{self._counter:07d}.demo@{domain}>"
 
     def latency(self, median_min: float, cap_h: float) -> timedelta:
