@@ -37,7 +37,7 @@ class Settings:
     mail_weight: float = 1.0
     one_way_weight: float = 0.1  # one-way traffic is no relationship: it counts for little
     reciprocity_weight: float = 1.0
-    saturation: float = 10.0  # decayed weight at which the score reaches 63
+    saturation: float = 20.0  # decayed weight at which the score reaches 63
     two_way_window_days: float = 14.0  # opposite-direction traffic this close makes mail two-way
     # [tiers]
     a_share: float = 0.05
