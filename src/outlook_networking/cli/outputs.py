@@ -1,0 +1,171 @@
+"""Commands that write files for people: ``report --html FILE`` and
+``export --vcf DIR | --ics FILE``.
+
+The page and the file contents are built by pure functions (:mod:`..report`, :mod:`..export`);
+this module gathers their inputs from the store and does the writing. Every write goes to a
+temporary file beside the target and is renamed into place, so an interrupted run never leaves
+half a file. A path that cannot be written is a one-line error (exit 2).
+
+Exports: ``register``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UsageError
+from .context import Context
+from .output import err_console
+
+if TYPE_CHECKING:
+    from ..core.ledger import Ledger
+    from ..model import Interaction
+
+__all__ = ["register"]
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help="write the network as one self-contained HTML page",
+        description="Write one HTML page that works offline: tiers, activity per tier, open "
+        "follow-ups, the network graph with key persons, time invested and give and take.",
+    )
+    report.add_argument("--html", metavar="FILE", required=True, help="the page to write")
+    report.set_defaults(handler=_report)
+
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help="write contacts as vCards or follow-ups as iCalendar tasks",
+        description="--vcf DIR writes one vCard per contact (Outlook imports only the first "
+        "card of a file) and all.vcf with every card; --ics FILE writes the open follow-ups as "
+        "tasks (VTODO). Re-exporting to the same FILE marks tasks that resolved as completed.",
+    )
+    target = export.add_mutually_exclusive_group(required=True)
+    target.add_argument("--vcf", metavar="DIR", help="the folder for the vCards")
+    target.add_argument("--ics", metavar="FILE", help="the iCalendar file for the tasks")
+    export.set_defaults(handler=_export)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically; errors become one line."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise UsageError(f"cannot write {path}: it is a folder")
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _ledger(ctx: Context, items: list[Interaction]) -> Ledger:
+    from ..core.ledger import LedgerSettings, build_ledger
+
+    network = ctx.network
+    table = ctx.config.raw.get("ledger", {})
+    settings = LedgerSettings.from_mapping(
+        table if isinstance(table, dict) else {}, reply_within_h=network.settings.reply_within_h
+    )
+    return build_ledger(
+        items,
+        network.owner,
+        now=ctx.now,
+        settings=settings,
+        people=network.identities.person_of,
+        threads=network.threads,
+        dismissed=ctx.store.dismissed(),
+        excluded=network.settings.is_excluded,
+    )
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ..core.keypersons import MailGraph
+    from ..report import render_report
+
+    ctx = Context(args)
+    try:
+        target = Path(args.html).expanduser()
+        network = ctx.network
+        items = list(ctx.store.interactions())
+        ledger = _ledger(ctx, items)
+        # The network keeps only clusters and key persons; the report draws the edges too, so
+        # the graph is rebuilt with the core's own rules.
+        graph = MailGraph()
+        person_of = network.identities.person_of
+        for item in items:
+            if item.at <= ctx.now:
+                graph.add(item, person_of, network.owner, network.settings.graph_max_participants)
+        page = render_report(
+            network,
+            ledger,
+            ctx.now,
+            graph=graph.edges,
+            category_names=ctx.config.writeback.category_names,
+        )
+        _write(target, page.encode("utf-8"))
+        err_console.print(
+            f"Wrote {target}: {len(network.contacts)} contacts, "
+            f"{len(network.followups) + len(ledger.followups)} open follow-ups."
+        )
+    finally:
+        ctx.close()
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    ctx = Context(args)
+    try:
+        if args.vcf:
+            _export_vcf(ctx, Path(args.vcf).expanduser())
+        else:
+            _export_ics(ctx, Path(args.ics).expanduser())
+    finally:
+        ctx.close()
+    return 0
+
+
+def _export_vcf(ctx: Context, directory: Path) -> None:
+    from ..export import ALL_CARDS, vcard_files
+
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"cannot write vCards into {directory}: it is a file, not a folder")
+    files = vcard_files(ctx.network.contacts, ctx.config.writeback.category_names)
+    for name, text in files.items():
+        _write(directory / name, text.encode("utf-8"))
+    err_console.print(
+        f"Wrote {len(files) - 1} vCards and {ALL_CARDS} with all of them to {directory}."
+    )
+
+
+def _export_ics(ctx: Context, target: Path) -> None:
+    from ..export import todo_calendar
+
+    network = ctx.network
+    ledger = _ledger(ctx, list(ctx.store.interactions()))
+    try:
+        previous = target.read_bytes() if target.is_file() else None
+    except OSError as exc:
+        raise UsageError(f"cannot read {target}: {exc.strerror or exc}") from exc
+    followups = sorted((*network.followups, *ledger.followups), key=lambda f: (f.due, f.key))
+    data = todo_calendar(
+        followups,
+        now=ctx.now,
+        tier_of={c.person.key: c.tier.tier for c in network.contacts},
+        category_names=ctx.config.writeback.category_names,
+        previous=previous,
+    )
+    _write(target, data)
+    err_console.print(f"Wrote {len(followups)} open follow-ups as tasks to {target}.")
