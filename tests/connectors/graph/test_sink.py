@@ -157,3 +157,18 @@ def test_read_state_batches_its_first_reads(server: GraphServer, sink: GraphSink
     state = sink.read_state()
     assert len(state.contacts) == 3
     assert server.count(path="/$batch") == 1 and server.count(in_batch=True) == 3
+
+
+def test_tagging_after_read_state_costs_one_request_per_contact(
+    server: GraphServer, sink: GraphSink, client: GraphClient
+) -> None:
+    ids = [server.add_contact(display_name=f"P{n}", emails=[f"p{n}@x.example"]) for n in range(10)]
+    sink.read_state()
+    server.update_contact(ids[0], categories=["VIP"])  # changed since: one 412 and a re-read
+    sent = client.requests_sent
+    for item_id in ids:
+        sink.apply(SetCategories("contact", item_id, (), ("Network C",)))
+    assert client.requests_sent - sent == 10 + 2
+    snap = server.snapshot()["contacts"]
+    assert snap[ids[0]]["categories"] == ["VIP", "Network C"]
+    assert all(snap[i]["categories"] == ["Network C"] for i in ids[1:])

@@ -125,6 +125,7 @@ class GraphSink:
         self._task_list_name = task_list
         self._list_id: str | None = None
         self._tasks_by_key: dict[str, str] | None = None
+        self._seen: dict[str, tuple[str, list[str]]] = {}  # contact id -> (etag, categories)
 
     @property
     def name(self) -> str:
@@ -156,9 +157,14 @@ class GraphSink:
             for c in self._values(first["categories"])
         )
         self._list_id = self._find_list(self._all(first["lists"]))
-        contacts = tuple(
-            self._contact_state(c) for c in self._all(first["contacts"]) if c.get("id")
-        )
+        raw_contacts = [c for c in self._all(first["contacts"]) if c.get("id")]
+        contacts = tuple(self._contact_state(c) for c in raw_contacts)
+        # What each contact looked like, so tagging it needs no second read unless it changes.
+        self._seen = {
+            str(c["id"]): (str(c["@odata.etag"]), [str(x) for x in c.get("categories") or []])
+            for c in raw_contacts
+            if c.get("@odata.etag")
+        }
         tasks = tuple(self._read_tasks())
         self._tasks_by_key = {t.key: t.item_id for t in tasks}
         return MailboxState(master_categories=master, contacts=contacts, tasks=tasks)
@@ -312,18 +318,22 @@ class GraphSink:
         if kind not in ("contact", "message"):
             raise ServerFault(self._client.account, f"cannot tag a {kind}", "UnsupportedKind")
         url = f"{self._prefix}/{'contacts' if kind == 'contact' else 'messages'}/{item_id}"
+        seen = self._seen.pop(item_id, None) if kind == "contact" else None
         for attempt in range(2):
-            current = self._client.get(url, params={"$select": "categories"}, ok=(404,))
-            if current.status == 404:
-                return Applied(action, item_id)  # gone meanwhile: nothing to tag
-            body = current.body if isinstance(current.body, dict) else {}
-            have = [str(c) for c in body.get("categories") or []]
+            if attempt == 0 and seen is not None:
+                # As read_state saw it; If-Match turns any change since into a 412 and a re-read.
+                etag, have = seen
+            else:
+                current = self._client.get(url, params={"$select": "categories"}, ok=(404,))
+                if current.status == 404:
+                    return Applied(action, item_id)  # gone meanwhile: nothing to tag
+                body = current.body if isinstance(current.body, dict) else {}
+                etag = str(body.get("@odata.etag") or "")
+                have = [str(c) for c in body.get("categories") or []]
             wanted = _merged(have, before, after)
             if wanted == have:
                 return Applied(action, item_id)
-            headers = {}
-            if body.get("@odata.etag"):
-                headers["If-Match"] = str(body["@odata.etag"])
+            headers = {"If-Match": etag} if etag else {}
             resp = self._client.request(
                 "PATCH", url, json={"categories": wanted}, headers=headers, ok=(404, 412)
             )
