@@ -24,7 +24,7 @@ import pytest
 import recurring_ical_events
 import vobject
 
-from outlook_networking.demo import DemoTruth, generate, iter_mail, write_maildir
+from outlook_networking.demo import DemoTruth, generate, iter_mail, render, write_maildir
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 FILES = ("mailbox.mbox", "calendar.ics", "contacts.vcf")
@@ -543,6 +543,14 @@ def test_contacts_parse_with_a_me_card_and_one_card_with_two_addresses(
     everyone = {e.value for c in cards for e in c.contents.get("email", [])}
     assert not everyone & set(truth.bulk_senders)
     assert truth.alias_addresses[0] not in everyone
+
+
+def test_render_gives_a_stdlib_message_with_the_body_intact() -> None:
+    mail = next(m for m in iter_mail(now=NOW, messages=300) if not m.body.isascii())
+    msg = render(mail)
+    assert msg["Message-ID"] == mail.message_id
+    assert msg["Content-Transfer-Encoding"] == "quoted-printable"
+    assert msg.get_payload(decode=True).decode("utf-8") == mail.body
 
 
 # --- scale and streaming ---------------------------------------------------------------------

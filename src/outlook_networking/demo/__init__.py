@@ -213,7 +213,8 @@ def generate(directory: Path, *, now: datetime, seed: int = 7,
         directory: created if missing; the three files in it are replaced.
         now: the end of the 18-month window (naive means UTC). Never the clock.
         seed: same seed and `now`, same bytes.
-        messages: target message count (default: a few thousand); reached within a few percent.
+        messages: target message count (default: a few thousand); reached within a few
+            percent. The planted patterns and one thread per person make a floor of ~550.
 
     Returns:
         The planted roles and the counts written.
