@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,8 +24,19 @@ from outlook_networking.connectors.graph import (
     GraphClient,
     GraphSink,
 )
-from outlook_networking.errors import Conflict
+from outlook_networking.errors import Conflict, ConnectorError
+from outlook_networking.store import Store
+from outlook_networking.writeback import apply_plan, undo
+from outlook_networking.writeback.plan import (
+    CategoryScheme,
+    Desired,
+    DesiredContact,
+    DesiredTask,
+    plan,
+)
 from servers.graph import GraphServer
+
+from .test_contract import user_view
 
 DUE = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -172,3 +184,54 @@ def test_tagging_after_read_state_costs_one_request_per_contact(
     snap = server.snapshot()["contacts"]
     assert snap[ids[0]]["categories"] == ["VIP", "Network C"]
     assert all(snap[i]["categories"] == ["Network C"] for i in ids[1:])
+
+
+def test_soak_apply_and_undo_under_random_faults(
+    server: GraphServer, make_client: Callable[..., GraphClient], store: Store
+) -> None:
+    """Every answer may be lost or refused; re-running converges without duplicates."""
+    people = [
+        server.add_contact(display_name=f"P{n}", emails=[f"p{n}@x.example"], categories=["Mine"])
+        for n in range(12)
+    ]
+    server.add_category("Mine", "preset2")
+    before = user_view(server)
+    known = [DesiredContact((f"p{n}@x.example",), f"P{n}", "ABCD"[n % 4]) for n in range(12)]
+    desired = Desired(
+        contacts=(*known, DesiredContact(("new@x.example",), "New Person", "B")),
+        tasks=tuple(
+            DesiredTask(f"owed:{n}", f"Reply {n}", DUE + timedelta(days=n), f"body {n}")
+            for n in range(8)
+        ),
+        create_contacts_for=frozenset({"B"}),
+    )
+    scheme = CategoryScheme()
+    server.chaos(seed=4242, rate=0.2, retry_after=0)
+    sink = GraphSink(make_client(), name="graph:work")
+    for _run in range(40):
+        try:
+            actions = plan(desired, sink.read_state(), scheme)
+        except ConnectorError:
+            continue
+        if not actions:
+            break
+        apply_plan(store, sink, actions, run_id=f"run{_run}")
+    else:
+        pytest.fail("apply never converged under faults")
+    server.faults.clear()
+    state = sink.read_state()
+    assert sorted(t.key for t in state.tasks) == sorted(f"owed:{n}" for n in range(8))
+    assert [c.full_name for c in state.contacts if c.product_owned] == ["New Person"]
+    tiers = {c.item_id: c.categories for c in state.contacts}
+    assert all(tiers[p][0] == "Mine" and len(tiers[p]) == 2 for p in people)
+    assert len(server.faults.fired) > 5
+
+    server.chaos(seed=99, rate=0.2, retry_after=0)
+    for _run in range(40):
+        try:
+            if undo(store, sink, scheme).complete:
+                break
+        except ConnectorError:
+            continue
+    server.faults.clear()
+    assert user_view(server) == before
