@@ -303,9 +303,7 @@ class GraphClient:
             if status == 401 and not refreshed:
                 refreshed = True  # the provider may hand out a refreshed token now
                 continue
-            retryable = status in (429, 503) or (
-                may_repeat and status in (500, 502, 504) and method != "POST"
-            )
+            retryable = status in (429, 503) or (may_repeat and status in (500, 502, 504))
             if retryable and attempt < self._retry.max_attempts:
                 hint = _retry_after(result.headers)
                 wait = hint if hint is not None else min(backoff, self._retry.max_backoff_s)
@@ -361,8 +359,9 @@ class GraphClient:
 
     def batch(self, requests: Sequence[BatchRequest]) -> dict[str, GraphResponse]:
         """Run requests as ``$batch`` envelopes of at most 20; parts throttled inside a batch
-        (429/503, and what failed only because they depended on one) are sent again after
-        ``Retry-After``, within the same bounded wait as single requests.
+        (429/503, a 5xx for a part that may repeat, and what failed only because it depended on
+        one) are sent again after ``Retry-After``, within the same bounded wait as single
+        requests.
         """
         results: dict[str, GraphResponse] = {}
         for start in range(0, len(requests), MAX_BATCH):
@@ -392,7 +391,10 @@ class GraphClient:
                     raise ServerFault(self.account, f"batch answer lacks {req.id}", "BatchError")
                 headers = {str(k): str(v) for k, v in (part.get("headers") or {}).items()}
                 sub = GraphResponse(int(part.get("status", 500)), part.get("body"), headers)
-                if sub.status in (429, 503) or (sub.status == 424 and req.depends_on):
+                again = sub.status in (429, 503) or (
+                    sub.status in (500, 502, 504) and req.method.upper() in _IDEMPOTENT
+                )
+                if again or (sub.status == 424 and req.depends_on):
                     retry.append(req)
                     hint = max(hint, _retry_after(headers) or 0.0)
                 else:
