@@ -29,21 +29,28 @@ class _Connection:
     sink: Any
 
 
-def _connect(account: Any) -> _Connection:
-    from outlook_networking.connectors.ews import EwsSink, EwsSource, open_account
+def ews_connection(account: Any, *, token: str, page: int = 512, max_wait_s: float = 20,
+                   pause_s: float = 0.5) -> _Connection:
+    """An EWS source and sink for ``account`` on the test server (build pinned, no probing)."""
+    from outlook_networking.connectors.ews import Edge, EwsSink, EwsSource, open_account
 
-    token = os.environ["OUTLOOK_NETWORKING_ACCESS_TOKEN"]
-    exchange = open_account(account, token=lambda: token, build=SERVER_BUILD, max_wait_s=20)
+    exchange = open_account(account, token=lambda: token, build=SERVER_BUILD,
+                            max_wait_s=max_wait_s)
     name = f"ews:{account.name}"
-    page = int(os.environ.get("AGENT_TEST_PAGE", "512"))
-    return _Connection(EwsSource(exchange, name, page_size=page, get_batch=page),
-                       EwsSink(exchange, name))
+    edge = Edge(name, credentials=exchange.protocol.credentials, protocol=exchange.protocol,
+                pause_s=pause_s)
+    return _Connection(EwsSource(exchange, name, edge=edge, page_size=page, get_batch=page),
+                       EwsSink(exchange, name, edge=edge))
+
+
+def _connect(account: Any) -> _Connection:
+    return ews_connection(account, token=os.environ["OUTLOOK_NETWORKING_ACCESS_TOKEN"],
+                          page=int(os.environ.get("AGENT_TEST_PAGE", "512")))
 
 
 def _shim() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from agent.conftest import _desired_state_fixed
-
     from outlook_networking import pipeline
     from outlook_networking.agent import cycle
 

@@ -66,7 +66,7 @@ def ews_config(path: Path, server: EWSServer, **extra: Any) -> Path:
 
 @dataclass
 class KillSwitch:
-    """Kills ``pid`` when the run's ``nth`` request among ``ops`` arrives (``when``: before/after)."""
+    """Kills ``pid`` at the run's ``nth`` request among ``ops`` (``when``: before/after it acts)."""
 
     server: EWSServer
     pid: int | None = None

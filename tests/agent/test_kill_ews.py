@@ -26,8 +26,17 @@ from exchangelib import close_connections
 
 from outlook_networking.store import Store
 
-from .harness import SYNC_OPS, TOKEN, WRITE_OPS, Agents, KillSwitch, ews_config, ews_server
-from .harness import normalised, product_problems
+from .harness import (
+    SYNC_OPS,
+    TOKEN,
+    WRITE_OPS,
+    Agents,
+    KillSwitch,
+    ews_config,
+    ews_server,
+    normalised,
+    product_problems,
+)
 from .world import NOW, build_world, load_ews
 
 SEED = int(os.environ.get("AGENT_KILL_SEED", "20261127"))
@@ -104,8 +113,8 @@ def test_sigkill_during_sync_and_apply_converges_and_undo_restores(
                     phase, ops, nth = "apply", WRITE_OPS, rng.randint(1, 3)
                 when = rng.choice(("before", "after"))
 
-                def arm(pid: int, ops: frozenset[str] = ops, nth: int = nth,
-                        when: str = when) -> None:
+                def arm(pid: int, switch: KillSwitch = switch, ops: frozenset[str] = ops,
+                        nth: int = nth, when: str = when) -> None:
                     switch.arm(pid, ops, nth, when)
 
                 code = agents.run(*_agent(db, config), on_start=arm)

@@ -7,12 +7,13 @@ import json
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from outlook_networking.agent import Schedule, StoreLock, read_status, run_agent, run_loop
-from outlook_networking.agent.logs import redact
+from outlook_networking.agent.logs import close_logging, configure_logging, redact
 from outlook_networking.cli import main
 from outlook_networking.cli.context import Context
 from outlook_networking.connectors.memory import MemoryMailbox
@@ -23,6 +24,12 @@ from .conftest import make_config, memory_connection
 from .world import NOW, build_world, load_memory
 
 FAST = Schedule(interval_s=0.01, jitter=0.0, backoff_cap_s=0.05)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_logging() -> Iterator[None]:
+    yield
+    close_logging()
 
 CONFIG = """
 [[accounts]]
@@ -85,7 +92,12 @@ def test_stop_flag_ends_the_wait_at_once(store: Store) -> None:
     assert read_status(store)["state"] == "stopped"
 
 
-def test_failures_are_counted_then_cleared(store: Store) -> None:
+def _events(log_dir: Path) -> list[dict[str, object]]:
+    text = (log_dir / "agent.log").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_failures_are_counted_then_cleared(store: Store, log_dir: Path) -> None:
     box = _box()
     connection = memory_connection(box)
     real = connection.source
@@ -102,6 +114,7 @@ def test_failures_are_counted_then_cleared(store: Store) -> None:
 
     connection.source = Flaky()
     seen: list[int] = []
+    configure_logging(console=False)
     run_loop(
         store, make_config("work"), {"work": connection}, schedule=FAST, base_now=NOW,
         max_cycles=3,
@@ -110,6 +123,8 @@ def test_failures_are_counted_then_cleared(store: Store) -> None:
     assert seen == [1, 2, 0]
     doc = read_status(store)
     assert doc["result"] == "ok" and doc["last_error"] == "work: server unreachable"
+    delays = [e["delay_s"] for e in _events(log_dir) if e["event"] == "cycle.next"]
+    assert delays == [0.02, 0.04]  # interval × 2, × 4 after one and two failures
 
 
 def test_run_agent_once_in_the_foreground(tmp_path: Path, log_dir: Path) -> None:

@@ -4,8 +4,8 @@ The kill tests restart the agent twenty and more times; starting Python and impo
 exchangelib each time would cost more than the runs themselves. This process imports everything
 once, then reads one JSON request per line on stdin and forks a child for it:
 
-    {"mode": "cli", "argv": [...], "env": {...}, "output": "/path/log"}   # outlook_networking main()
-    {"mode": "driver", "argv": [...], "env": {...}, "output": "/path/log"} # ews_driver.run()
+    {"mode": "cli", "argv": [...], "env": {...}, "output": "/path/log"}     # cli.main(argv)
+    {"mode": "driver", "argv": [...], "env": {...}, "output": "/path/log"}  # ews_driver.run()
 
 and answers ``{"pid": N}`` as soon as the child runs (so the test can SIGKILL it) and then
 ``{"pid": N, "returncode": R}`` (negative: killed by that signal) when it has ended. The child is
@@ -47,9 +47,9 @@ def serve() -> None:
     sys.path.insert(0, str(TESTS))
     # Everything a run needs, imported before the first fork.
     import agent.ews_driver  # noqa: F401
-    import outlook_networking.agent  # noqa: F401
-    import outlook_networking.cli  # noqa: F401
-    import outlook_networking.connectors.ews  # noqa: F401
+    import outlook_networking.agent
+    import outlook_networking.cli
+    import outlook_networking.connectors.ews
     import outlook_networking.core.network  # noqa: F401
 
     for line in sys.stdin:

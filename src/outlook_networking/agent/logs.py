@@ -14,8 +14,8 @@ Only the ``outlook_networking`` logger tree is configured; libraries keep their 
 defaults, so exchangelib's or httpx's debug output, which can contain headers and bodies, never
 reaches these handlers.
 
-Exports: ``configure_logging``, ``log_event``, ``redact``, ``default_log_dir``, ``LOGGER_NAME``,
-``ENV_LOG_DIR``.
+Exports: ``configure_logging``, ``close_logging``, ``log_event``, ``redact``,
+``default_log_dir``, ``LOGGER_NAME``, ``ENV_LOG_DIR``.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from typing import Any
 __all__ = [
     "ENV_LOG_DIR",
     "LOGGER_NAME",
+    "close_logging",
     "configure_logging",
     "default_log_dir",
     "log_event",
@@ -127,11 +128,8 @@ def configure_logging(
     directory = log_dir if log_dir is not None else default_log_dir()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / LOG_FILE
+    close_logging()
     logger = logging.getLogger(LOGGER_NAME)
-    for handler in list(logger.handlers):
-        if getattr(handler, "_agent_handler", False):
-            logger.removeHandler(handler)
-            handler.close()
     file_handler = logging.handlers.RotatingFileHandler(
         path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8", delay=True
     )
@@ -147,6 +145,15 @@ def configure_logging(
     logger.setLevel(logging.DEBUG if debug else logging.INFO)
     logger.propagate = False
     return path
+
+
+def close_logging() -> None:
+    """Detach and close the handlers :func:`configure_logging` attached."""
+    logger = logging.getLogger(LOGGER_NAME)
+    for handler in list(logger.handlers):
+        if getattr(handler, "_agent_handler", False):
+            logger.removeHandler(handler)
+            handler.close()
 
 
 def log_event(

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigError, UsageError
 from .cycle import Connection, CycleReport, run_once
 from .lock import StoreLock
-from .logs import LOGGER_NAME, configure_logging, log_event
+from .logs import LOGGER_NAME, close_logging, configure_logging, log_event
 from .schedule import Schedule, missed_cycles, plan_next, wait_before
 from .status import StatusKeeper
 
@@ -173,7 +173,7 @@ def run_loop(
                 retry_after_s=report.retry_after_s,
             )
             status.waiting(planned.wall)
-            log_event(_log, "cycle.next", delay_s=round(planned.delay_s, 1),
+            log_event(_log, "cycle.next", delay_s=round(planned.delay_s, 3),
                       failures=status.consecutive_failures)
             while not stop.is_set():
                 nap = wait_before(planned, wall=clocks.wall(), monotonic=clocks.monotonic())
@@ -267,15 +267,7 @@ def run_agent(
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         lock.release()
-        _close_logging()
+        close_logging()
     if once and report is not None and report.failed:
         return 1
     return 0
-
-
-def _close_logging() -> None:
-    logger = logging.getLogger(LOGGER_NAME)
-    for handler in list(logger.handlers):
-        if getattr(handler, "_agent_handler", False):
-            logger.removeHandler(handler)
-            handler.close()
