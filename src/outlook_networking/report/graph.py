@@ -41,6 +41,50 @@ def _short(name: str, limit: int = 22) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
+def _labels(
+    spots: list[tuple[str, float, float, float, bool]],
+    name_of: Mapping[str, str],
+    wanted: set[str],
+) -> list[str]:
+    """Name labels beside their nodes, key persons first, skipping any that would overlap one
+    already placed or another node (the name stays in the node's tooltip)."""
+    placed: list[tuple[float, float, float, float]] = []
+    discs = [(x - r, y - r, x + r, y + r) for _, x, y, r, _ in spots]
+    out: list[str] = []
+
+    def clear(box: tuple[float, float, float, float], own: int) -> bool:
+        x1, y1, x2, y2 = box
+        if x1 < 2 or x2 > WIDTH - 2 or y1 < 2 or y2 > HEIGHT - 2:
+            return False
+        others = [*placed, *(d for i, d in enumerate(discs) if i != own)]
+        return all(x2 <= a or x1 >= c or y2 <= b or y1 >= d for a, b, c, d in others)
+
+    order = sorted(range(len(spots)), key=lambda i: (not spots[i][4], i))
+    for i in order:
+        person, x, y, radius, broker = spots[i]
+        if person not in wanted:
+            continue
+        text = _short(name_of[person])
+        width = len(text) * (7.6 if broker else 6.9)
+        gap = radius + 5
+        candidates = (
+            ("start", x + gap, y + 4, (x + gap, y - 8, x + gap + width, y + 7)),
+            ("end", x - gap, y + 4, (x - gap - width, y - 8, x - gap, y + 7)),
+            ("middle", x, y - gap - 3, (x - width / 2, y - gap - 16, x + width / 2, y - gap)),
+            ("middle", x, y + gap + 12, (x - width / 2, y + gap, x + width / 2, y + gap + 15)),
+        )
+        for anchor, tx, ty, box in candidates:
+            if clear(box, i):
+                placed.append(box)
+                css = "node-label broker-label" if broker else "node-label"
+                out.append(
+                    f'<text class="{css}" x="{tx:.1f}" y="{ty:.1f}" '
+                    f'text-anchor="{anchor}">{escape(text)}</text>'
+                )
+                break
+    return out
+
+
 def _backbone(edges: Mapping[tuple[str, str], int]) -> dict[tuple[str, str], float]:
     """Each person's strongest few ties: laying out by every tie of a close team draws a blob."""
     ties: dict[str, list[tuple[int, tuple[str, str]]]] = {}
@@ -112,6 +156,7 @@ def graph_svg(
     if len(chosen) <= LABEL_ALL:
         labelled = set(chosen)
     nodes: list[str] = ['<g class="nodes">']
+    spots: list[tuple[str, float, float, float, bool]] = []
     labels: list[str] = ['<g class="labels">']
     top_degree = max((degree[p] for p in chosen), default=1) or 1
     for person in chosen:
@@ -133,15 +178,9 @@ def graph_svg(
             )
             + f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{colour(person)}"/></g>'
         )
-        if person in labelled:
-            anchor = "start" if x < WIDTH * 0.8 else "end"
-            dx = radius + 6 if anchor == "start" else -(radius + 6)
-            css_label = "node-label broker-label" if broker is not None else "node-label"
-            labels.append(
-                f'<text class="{css_label}" x="{x + dx:.1f}" y="{y + 4:.1f}" '
-                f'text-anchor="{anchor}">{escape(_short(name_of[person]))}</text>'
-            )
+        spots.append((person, x, y, radius, broker is not None))
     nodes.append("</g>")
+    labels.extend(_labels(spots, name_of, labelled))
     labels.append("</g>")
     title = (
         f"Mail graph: {len(chosen)} people, {len(drawn_edges)} connections, "
