@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_tz
+from functools import lru_cache
 
 from ..addresses import decode_name, normalise, parse_mailboxes
 from ..connectors.base import Problem
@@ -43,9 +44,19 @@ _ANGLE_ID = re.compile(r"<([^<>]+)>")
 _BARE_ID = re.compile(r"^[^<>\s@]+@[^<>\s@]+$")
 # What RFC 2047 decoding raises on garbage (CharsetError for a non-ASCII charset name).
 _DECODE_ERRORS = (UnicodeError, LookupError, ValueError, TypeError, AssertionError, MessageError)
-_FOLD = re.compile(r"\r?\n[ \t]+")
-_SPECIALS = frozenset(';"()\\:[]')
-_SIMPLE_MAILBOX = re.compile(r"^\s*(?:([^<>@]*?)\s*<)?\s*([^<>\s@]+@[^<>\s@]+?)\s*>?\s*$")
+_FOLD = re.compile(r"\r?\n[ \t]+|\r?\n$")
+# A line that does not continue the previous one (continuations start with white space).
+_LINE_START = re.compile(rb"^(?=[^ \t\r\n])", re.MULTILINE)
+_TRACE_FIELDS = frozenset(
+    {"received", "x-received", "dkim-signature", "arc-seal", "arc-message-signature",
+     "arc-authentication-results", "authentication-results", "received-spf",
+     "x-google-dkim-signature", "x-ms-exchange-crosstenant-network-message-id"}
+)  # fmt: skip
+_SPECIALS = frozenset(";()\\:[]")
+_ADDR = r"[^<>\s@\",]+@[^<>\s@\",]+"
+_ONE_MAILBOX = re.compile(
+    rf'\s*(?:(?:"([^"\\]*)"|([^"<>@,]*?))\s*<\s*({_ADDR})\s*>|({_ADDR}))\s*(?:,|$)'
+)
 _KEYWORD_SPLIT = re.compile(r"\s*[,;]\s*")
 # Dates before e-mail existed or far in the future are mangled, not real.
 _EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)
@@ -56,22 +67,28 @@ def split_headers(raw: bytes) -> dict[str, list[str]]:
     """The fields of a header block: lower-cased name -> unfolded values in order.
 
     Lines that are neither ``name: value`` nor a continuation are skipped, as a mail client would.
-    Bytes that are not UTF-8 are read as Latin-1 line by line, so nothing is ever undecodable.
+    Bytes that are not UTF-8 are read as Latin-1, so nothing is ever undecodable. Trace fields
+    (``Received`` and the like) are long and only their presence matters, so their values are
+    kept empty rather than decoded.
     """
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = "\n".join(_decode_line(line) for line in raw.split(b"\n"))
     fields: dict[str, list[str]] = {}
-    # Unfold first (a line break before white space continues the field), then split once.
-    for line in _FOLD.sub(" ", text).split("\n"):
-        name, colon, value = line.partition(":")
-        if not colon:
-            continue  # neither a field nor a continuation: skipped, as a mail client would
-        name = name.strip().lower()
+    starts = [m.start() for m in _LINE_START.finditer(raw)]
+    starts.append(len(raw))
+    for index in range(len(starts) - 1):
+        segment = raw[starts[index] : starts[index + 1]]
+        name_bytes, colon, value_bytes = segment.partition(b":")
+        if not colon or b"\n" in name_bytes:
+            continue  # neither a field nor a continuation
+        name = _decode(name_bytes).strip().lower()
         if not name or " " in name or "\t" in name:
             continue
-        value = value.strip()
+        if name in _TRACE_FIELDS:
+            value = ""
+        else:
+            value = _decode(value_bytes)
+            if "\n" in value:
+                value = _FOLD.sub(" ", value)
+            value = value.strip()
         values = fields.get(name)
         if values is None:
             fields[name] = [value]
@@ -80,11 +97,11 @@ def split_headers(raw: bytes) -> dict[str, list[str]]:
     return fields
 
 
-def _decode_line(line: bytes) -> str:
+def _decode(data: bytes) -> str:
     try:
-        return line.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        return line.decode("latin-1")
+        return data.decode("latin-1")
 
 
 def decode_text(value: str) -> str:
@@ -139,25 +156,44 @@ def message_ids(value: str) -> tuple[str, ...]:
 
 
 def mailboxes(*values: str) -> tuple[Mailbox, ...]:
-    """Like :func:`addresses.parse_mailboxes`, with a fast path for the common simple forms.
+    """Like :func:`addresses.parse_mailboxes`, faster for the forms real headers use.
 
-    ``addr``, ``<addr>`` and ``Name <addr>`` without commas, quotes or comments are read with
-    one regular expression; anything else goes through the full RFC 5322 parser.
+    A list of ``addr``, ``<addr>``, ``Name <addr>`` and ``"Name" <addr>`` is read with one
+    regular expression per mailbox; anything else (comments, groups, escapes) goes through the
+    full RFC 5322 parser. Results are cached per header value, since the same From and To lines
+    recur throughout a mailbox (bounded, so memory stays flat).
     """
-    if len(values) == 1 and not any(c in values[0] for c in _SPECIALS):
-        result: list[Mailbox] = []
-        seen: set[str] = set()
-        for part in values[0].split(","):
-            if not part.strip():
-                continue
-            match = _SIMPLE_MAILBOX.match(part)
-            address = normalise(match.group(2)) if match else ""
-            if not address:
-                return parse_mailboxes(*values)
-            if address not in seen:
-                seen.add(address)
-                result.append(Mailbox(address, _name(match.group(1) if match else "")))
-        return tuple(result)
+    if len(values) == 1:
+        return _mailboxes_of(values[0])
+    return _full_parse(values)
+
+
+@lru_cache(maxsize=8192)
+def _mailboxes_of(value: str) -> tuple[Mailbox, ...]:
+    fast = _fast_mailboxes(value)
+    return fast if fast is not None else _full_parse((value,))
+
+
+def _fast_mailboxes(value: str) -> tuple[Mailbox, ...] | None:
+    if any(c in value for c in _SPECIALS):
+        return None
+    result: dict[str, Mailbox] = {}
+    position, end = 0, len(value)
+    while position < end:
+        match = _ONE_MAILBOX.match(value, position)
+        if match is None or match.end() == position:
+            return None
+        quoted, plain, angled, bare = match.groups()
+        address = normalise(angled or bare or "")
+        if not address:
+            return None
+        if address not in result:
+            result[address] = Mailbox(address, _name(quoted if quoted is not None else plain))
+        position = match.end()
+    return tuple(result.values())
+
+
+def _full_parse(values: tuple[str, ...]) -> tuple[Mailbox, ...]:
     try:
         return parse_mailboxes(*values)
     except _DECODE_ERRORS:
