@@ -44,7 +44,7 @@ from typing import NamedTuple
 from ..model import Interaction, Kind
 from .identity import Identities
 from .settings import Settings
-from .threads import Threads, item_key
+from .threads import Threads
 
 __all__ = ["ContactHistory", "MonthCounts", "Touch", "build_histories", "percentile"]
 
@@ -164,30 +164,30 @@ class _Acc:
         self.sent = 0
         self.received = 0
         self.meetings = 0
-        self.monthly: dict[str, list[int]] = {}
+        self.monthly: dict[int, list[int]] = {}  # year * 100 + month -> sent, received, meetings
         self.started_by_me = 0
         self.started_by_them = 0
         self.my_lat: list[int] = []
         self.their_lat: list[int] = []
         self.sent_at: list[float] = []
         self.received_at: list[float] = []
-        self.touches: list[tuple[float, str, int, int, str]] = []  # at, kind, others, dur, key
-        self.paired: set[str] = set()  # item keys in owner↔person reply pairs
+        self.touches: list[tuple[float, str, int, int, int]] = []  # at, kind, others, dur, id
+        self.paired: set[int] = set()  # ids of the items in owner↔person reply pairs
         self.approaches = 0
         self.run_first: Interaction | None = None
         self.run_last: Interaction | None = None
         self.approach_n: Interaction | None = None
-        self.owed: dict[str, Interaction] = {}
+        self.owed: dict[int, Interaction] = {}  # by id(item), in time order
 
-    def touch(self, item: Interaction, kind: str, others: int, key: str) -> None:
+    def touch(
+        self, item: Interaction, ts: float, month: int, kind: str, others: int, duration: int
+    ) -> None:
         if self.first is None:
             self.first = item.at
         self.last = item.at
-        month = f"{item.at.year:04d}-{item.at.month:02d}"
         counts = self.monthly.get(month)
         if counts is None:
             counts = self.monthly[month] = [0, 0, 0]
-        ts = item.at.timestamp()
         if kind == SENT:
             self.sent += 1
             counts[0] += 1
@@ -199,7 +199,7 @@ class _Acc:
         else:
             self.meetings += 1
             counts[2] += 1
-        self.touches.append((ts, kind, others, item.duration_s if kind == MEETING else 0, key))
+        self.touches.append((ts, kind, others, duration, id(item)))
 
     def answered(self) -> None:
         self.approaches = 0
@@ -235,7 +235,10 @@ def build_histories(
             break
         if item.is_noise:
             continue
-        key = item_key(item)
+        at = item.at
+        ts = at.timestamp()
+        month = at.year * 100 + at.month
+        ident = id(item)
         sender = item.sender.address if item.sender is not None else ""
         if item.kind is Kind.MEETING:
             if item.cancelled:
@@ -246,7 +249,7 @@ def build_histories(
             people.discard(None)
             for person in people:
                 acc = accs[person]  # type: ignore[index]
-                acc.touch(item, MEETING, len(people), key)
+                acc.touch(item, ts, month, MEETING, len(people), item.duration_s)
                 acc.answered()
             continue
         if sender in owner:
@@ -254,7 +257,7 @@ def build_histories(
             people = to_people | {person_of.get(m.address) for m in item.cc}
             people |= {person_of.get(m.address) for m in item.bcc}
             people.discard(None)
-            reply = replies.get(id(item))
+            reply = replies.get(ident)
             parent_person = None
             if reply is not None and reply.parent.sender is not None:
                 parent_person = person_of.get(reply.parent.sender.address)
@@ -266,8 +269,8 @@ def build_histories(
             ) and len(item.to) + len(item.cc) + len(item.bcc) <= direct_max
             for person in people:
                 acc = accs[person]  # type: ignore[index]
-                acc.touch(item, SENT, len(people), key)
-                if id(item) in starts:
+                acc.touch(item, ts, month, SENT, len(people), 0)
+                if ident in starts:
                     acc.started_by_me += 1
                 acc.owed.clear()
                 if approach and person in to_people:
@@ -279,11 +282,11 @@ def build_histories(
                     acc.run_last = item
             if parent_person is not None and reply is not None:
                 acc = accs[parent_person]
-                acc.owed.pop(item_key(reply.parent), None)
+                acc.owed.pop(id(reply.parent), None)
                 if parent_person in people:
                     acc.my_lat.append(reply.latency_s)
-                    acc.paired.add(key)
-                    acc.paired.add(item_key(reply.parent))
+                    acc.paired.add(ident)
+                    acc.paired.add(id(reply.parent))
             continue
         person = person_of.get(sender)
         if person is None:
@@ -293,42 +296,54 @@ def build_histories(
             continue
         acc = accs[person]
         others = len({person_of.get(m.address) for m in item.recipients()} - {None}) + 1
-        acc.touch(item, RECEIVED, others, key)
+        acc.touch(item, ts, month, RECEIVED, others, 0)
         acc.answered()
-        if id(item) in starts:
+        if ident in starts:
             acc.started_by_them += 1
-        reply = replies.get(id(item))
+        reply = replies.get(ident)
         parent_sender = reply.parent.sender if reply is not None else None
         answers_owner = (
             reply is not None and parent_sender is not None and parent_sender.address in owner
         )
         if answers_owner and reply is not None:
             acc.their_lat.append(reply.latency_s)
-            acc.paired.add(key)
-            acc.paired.add(item_key(reply.parent))
+            acc.paired.add(ident)
+            acc.paired.add(id(reply.parent))
         recipients = len(item.to) + len(item.cc) + len(item.bcc)
         # An answer to the owner's own message is owed a reply too: without bodies a question
         # cannot be told from a thank-you, and a late answer to the owner's request is exactly
         # the message that waits for the owner.
-        if in_to and recipients <= direct_max and item.at >= owed_from:
-            acc.owed[key] = item
+        if in_to and recipients <= direct_max and at >= owed_from:
+            acc.owed[ident] = item
 
     return {person: _finish(person, acc, settings, now) for person, acc in accs.items()}
 
 
 def _finish(person: str, acc: _Acc, settings: Settings, now: datetime) -> ContactHistory:
     window = settings.two_way_window_days * DAY
+    now_ts = now.timestamp()
+    recent_from = now_ts - RECENT_DAYS * DAY
+    prior_from = recent_from - PRIOR_DAYS * DAY
+    recent = prior = 0
+    last_two_way: float | None = None
+    paired = acc.paired
     touches: list[Touch] = []
     two_way_days: list[int] = []
-    for at, kind, others, duration, key in acc.touches:
-        if kind == MEETING or key in acc.paired:
+    new_touch = tuple.__new__  # the C constructor: a NamedTuple's own __new__ is Python code
+    for at, kind, others, duration, ident in acc.touches:
+        if kind == MEETING or ident in paired:
             two_way = True
         else:
             opposite = acc.received_at if kind == SENT else acc.sent_at
             i = bisect.bisect_left(opposite, at - window)
             two_way = i < len(opposite) and opposite[i] <= at + window
-        touches.append(Touch(at, kind, others, two_way, duration))
+        touches.append(new_touch(Touch, (at, kind, others, two_way, duration)))
+        if at > recent_from:
+            recent += 1
+        elif at > prior_from:
+            prior += 1
         if two_way:
+            last_two_way = at
             day = int(at // DAY)
             if not two_way_days or day - two_way_days[-1] > EPISODE_DAYS:
                 two_way_days.append(day)
@@ -336,13 +351,6 @@ def _finish(person: str, acc: _Acc, settings: Settings, now: datetime) -> Contac
                 # Still the same exchange: a mail and its answer the next day are one contact.
                 two_way_days[-1] = day
     gaps = sorted(b - a for a, b in pairwise(two_way_days))
-    last_two_way = max((t.at for t in touches if t.two_way), default=None)
-
-    now_ts = now.timestamp()
-    recent_from = now_ts - RECENT_DAYS * DAY
-    prior_from = recent_from - PRIOR_DAYS * DAY
-    recent = sum(1 for t in touches if t.at > recent_from)
-    prior = sum(1 for t in touches if prior_from < t.at <= recent_from)
     my_lat = sorted(acc.my_lat)
     their_lat = sorted(acc.their_lat)
     median_my = _median(my_lat)
@@ -356,7 +364,7 @@ def _finish(person: str, acc: _Acc, settings: Settings, now: datetime) -> Contac
         sent=acc.sent,
         received=acc.received,
         meetings=acc.meetings,
-        monthly={m: MonthCounts(*c) for m, c in acc.monthly.items()},
+        monthly={f"{m // 100:04d}-{m % 100:02d}": MonthCounts(*c) for m, c in acc.monthly.items()},
         started_by_me=acc.started_by_me,
         started_by_them=acc.started_by_them,
         replies_sent=len(my_lat),

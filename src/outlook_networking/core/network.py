@@ -14,6 +14,7 @@ Exports: ``ContactView``, ``Network``, ``analyse``, ``review``, ``REVIEW_DOC``.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -129,6 +130,36 @@ def analyse(
         last_review: the last stored review snapshot (``Store.get_doc(REVIEW_DOC)``), so the
             annual-review follow-up disappears once this year's review is done.
     """
+    # The analysis allocates millions of small acyclic objects; the cyclic garbage collector
+    # would rescan the whole (growing) heap again and again, making the cost per interaction
+    # grow with the mailbox. Nothing here creates cycles worth collecting.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyse(
+            interactions,
+            cards,
+            owner=owner,
+            settings=settings,
+            now=now,
+            identity_overrides=identity_overrides,
+            last_review=last_review,
+        )
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _analyse(
+    interactions: Iterable[Interaction],
+    cards: Iterable[ContactCard],
+    *,
+    owner: frozenset[str],
+    settings: Settings,
+    now: datetime,
+    identity_overrides: Mapping[str, tuple[str, str]] | None,
+    last_review: Mapping[str, Any] | None,
+) -> Network:
     card_list = list(cards)
     owner = frozenset(owner) | {a for c in card_list if c.is_me for a in c.addresses}
     items = sorted((i for i in interactions if i.at <= now), key=lambda i: i.at)
