@@ -1,6 +1,7 @@
 """Run the agent (or undo) in a child process against the EWS test server, for kill tests.
 
-``python ews_driver.py agent|undo DB CONFIG NOW``. The child is what a SIGKILL hits: the real
+``python ews_driver.py agent|loop|undo DB CONFIG NOW`` (``loop``: every
+``AGENT_TEST_INTERVAL`` seconds until SIGTERM). The child is what a SIGKILL hits: the real
 ``run_agent`` with its lock, status and journal, over real EWS connections (exchangelib over
 HTTP to the server in the parent test process). With ``--cli`` semantics left to the CLI once
 ``connectors.factory`` exists, this driver builds the connection itself so the page size can be
@@ -59,7 +60,7 @@ def _shim() -> None:
 
 
 def run(argv: list[str]) -> int:
-    """``agent|undo DB CONFIG NOW``: the exit code."""
+    """``agent|loop|undo DB CONFIG NOW``: the exit code."""
     command, db, config, now = argv[:4]
     if os.environ.get("AGENT_TEST_SHIM") == "1":
         _shim()
@@ -73,6 +74,9 @@ def run(argv: list[str]) -> int:
     try:
         if command == "agent":
             return run_agent(ctx, once=True, connect=_connect)
+        if command == "loop":
+            interval = float(os.environ.get("AGENT_TEST_INTERVAL", "300"))
+            return run_agent(ctx, interval=interval, connect=_connect)
         account = ctx.config.account()
         report = undo(ctx.store, _connect(account).sink, scheme_for(ctx.config))
         return 0 if report.complete else 1

@@ -27,6 +27,7 @@ import importlib
 import logging
 import random
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -246,7 +247,8 @@ def run_agent(
     if interval is not None and interval <= 0:
         raise UsageError("--interval must be a positive number of seconds")
     schedule = Schedule(interval_s=interval) if interval is not None else Schedule()
-    configure_logging(console=True, debug=ctx.debug)
+    # Under pythonw.exe (the Windows task) there is no stderr to log to; the file is enough.
+    configure_logging(console=sys.stderr is not None, debug=ctx.debug)
     stop = _Stop()
     lock = StoreLock(ctx.db_path)
     lock.acquire()

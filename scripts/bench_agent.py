@@ -1,0 +1,215 @@
+"""Benchmark the background agent: CPU while idle, and memory over many cycles.
+
+Starts the EWS test server (tests/servers/ews) on 127.0.0.1 with a seeded mailbox, then runs the
+agent as its own process in its loop with a short interval, and watches that process from
+outside through /proc (Linux):
+
+- **RSS per cycle**: sampled at the end of every cycle (the agent's ``cycle.end`` log line); the
+  report gives the first, median and last values and the growth from the tenth cycle on, which
+  is what "memory stays flat" means once caches are warm.
+- **CPU per cycle** for the quiet cycles (nothing new), and every ``--mail-every`` cycles a new
+  message arrives so the cycles also sync, re-analyse and plan.
+- **CPU while idle**: a second run waits ``--idle-seconds`` between two cycles (interval longer
+  than the idle window); the CPU the process spends in that window, per minute.
+
+Usage::
+
+    python scripts/bench_agent.py --cycles 200 --interval 0.5 --idle-seconds 60
+
+Prints one JSON document. Not a test: no pass or fail, just the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from agent.harness import TOKEN, ews_config, ews_server  # noqa: E402
+from agent.world import NOW, build_world, load_ews  # noqa: E402
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+
+def rss_mib(pid: int) -> float:
+    pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    return pages * PAGE_SIZE / (1 << 20)
+
+
+def _events(log: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
+    if not log.exists():
+        return [], offset
+    with log.open("rb") as handle:
+        handle.seek(offset)
+        data = handle.read()
+    complete = data[: data.rfind(b"\n") + 1]
+    events = [json.loads(line) for line in complete.decode().splitlines() if line.strip()]
+    return events, offset + len(complete)
+
+
+def _start(workdir: Path, db: Path, config: Path, interval: float) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "OUTLOOK_NETWORKING_ACCESS_TOKEN": TOKEN,
+        "OUTLOOK_NETWORKING_LOG_DIR": str(workdir / "logs"),
+        "AGENT_TEST_INTERVAL": str(interval),
+        "AGENT_TEST_SHIM": os.environ.get("AGENT_TEST_SHIM", "1"),
+    }
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "agent" / "ews_driver.py"), "loop", str(db),
+         str(config), NOW.isoformat()],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def _stop(agent: subprocess.Popen[bytes]) -> int:
+    agent.send_signal(signal.SIGTERM)
+    return agent.wait(timeout=60)
+
+
+def cycles_run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    world = build_world(seed=11, people=24, messages=args.messages)
+    with ews_server(validate_responses=False, validate_requests=False) as server:
+        load_ews(server.mailbox, world)
+        config = ews_config(workdir / "cycles.toml", server)
+        db = workdir / "cycles.sqlite3"
+        log = workdir / "logs" / "agent.log"
+        agent = _start(workdir, db, config, args.interval)
+        offset, rss, cpu_marks, results = 0, [], [], []
+        mail = 0
+        started = time.monotonic()
+        try:
+            while len(rss) < args.cycles:
+                if agent.poll() is not None:
+                    raise SystemExit(f"the agent ended with {agent.returncode}; see {log}")
+                events, offset = _events(log, offset)
+                for event in events:
+                    if event["event"] != "cycle.end":
+                        continue
+                    rss.append(rss_mib(agent.pid))
+                    cpu_marks.append(cpu_seconds(agent.pid))
+                    results.append((event["result"], event["items"], event["applied"]))
+                    if args.mail_every and len(rss) % args.mail_every == 0:
+                        mail += 1
+                        sender = f"person{mail % 24:02d}.last@corp{mail % 5}.example"
+                        server.mailbox.add_message(
+                            "inbox", subject=f"Bench {mail}", sender=("Bench", sender),
+                            to=[("Me", "me@example.com")],
+                            sent=NOW - timedelta(hours=1), message_id=f"<bench{mail}@example>",
+                        )
+                time.sleep(0.02)
+        finally:
+            code = _stop(agent)
+        elapsed = time.monotonic() - started
+        counts = dict(server.counts)
+    quiet = [
+        cpu_marks[i] - cpu_marks[i - 1]
+        for i in range(2, len(cpu_marks))
+        if results[i][1] == 0 and results[i - 1][1] == 0
+    ]
+    warm = rss[9:] if len(rss) > 10 else rss
+    return {
+        "cycles": len(rss),
+        "interval_s": args.interval,
+        "messages": args.messages,
+        "new_mail_every": args.mail_every,
+        "wall_s": round(elapsed, 1),
+        "exit_code": code,
+        "results": dict(sorted({r: sum(1 for x in results if x[0] == r)
+                                for r in {x[0] for x in results}}.items())),
+        "rss_mib": {
+            "first": round(rss[0], 1),
+            "cycle_10": round(rss[min(9, len(rss) - 1)], 1),
+            "median": round(statistics.median(rss), 1),
+            "last": round(rss[-1], 1),
+            "max": round(max(rss), 1),
+            "growth_after_cycle_10_mib": round(warm[-1] - warm[0], 2),
+        },
+        "cpu_s": {
+            "first_cycle": round(cpu_marks[0], 2),
+            "total": round(cpu_marks[-1], 2),
+            "quiet_cycle_median": round(statistics.median(quiet), 4) if quiet else None,
+        },
+        "server_requests": counts,
+    }
+
+
+def idle_run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    world = build_world(seed=11, people=24, messages=args.messages)
+    with ews_server(validate_responses=False, validate_requests=False) as server:
+        load_ews(server.mailbox, world)
+        config = ews_config(workdir / "idle.toml", server)
+        db = workdir / "idle.sqlite3"
+        log = workdir / "logs" / "agent.log"
+        log.unlink(missing_ok=True)
+        # The interval is longer than the window: after the first cycle it only waits.
+        agent = _start(workdir, db, config, args.idle_seconds * 10)
+        offset = 0
+        try:
+            waiting = False
+            while not waiting:
+                if agent.poll() is not None:
+                    raise SystemExit(f"the agent ended with {agent.returncode}; see {log}")
+                events, offset = _events(log, offset)
+                waiting = any(e["event"] == "cycle.next" for e in events)
+                time.sleep(0.05)
+            time.sleep(1.0)  # let the cycle's last writes and frees settle
+            cpu_before, rss_before = cpu_seconds(agent.pid), rss_mib(agent.pid)
+            t0 = time.monotonic()
+            time.sleep(args.idle_seconds)
+            cpu_after, rss_after = cpu_seconds(agent.pid), rss_mib(agent.pid)
+            window = time.monotonic() - t0
+        finally:
+            _stop(agent)
+    return {
+        "window_s": round(window, 1),
+        "cpu_s": round(cpu_after - cpu_before, 3),
+        "cpu_s_per_idle_minute": round((cpu_after - cpu_before) * 60 / window, 4),
+        "rss_mib_before": round(rss_before, 1),
+        "rss_mib_after": round(rss_after, 1),
+        "clock_tick_s": round(1 / CLOCK_TICKS, 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cycles", type=int, default=200)
+    parser.add_argument("--interval", type=float, default=0.5)
+    parser.add_argument("--messages", type=int, default=300)
+    parser.add_argument("--mail-every", type=int, default=10)
+    parser.add_argument("--idle-seconds", type=float, default=60.0)
+    args = parser.parse_args()
+    if not Path("/proc/self/stat").exists():
+        raise SystemExit("this benchmark reads /proc: run it on Linux")
+    with tempfile.TemporaryDirectory(prefix="bench-agent-") as tmp:
+        workdir = Path(tmp)
+        report = {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "python": sys.version.split()[0],
+            "load_average": os.getloadavg(),
+            "cycles": cycles_run(args, workdir),
+            "idle": idle_run(args, workdir) if args.idle_seconds > 0 else None,
+        }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
