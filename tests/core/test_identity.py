@@ -109,3 +109,20 @@ def test_owner_noise_lists_automated_and_exclusions_are_never_contacts() -> None
         settings=Settings(exclude_addresses=frozenset({"boss@corp.example"})),
     )
     assert set(ids.person_of) == {"ann@acme.com"}
+
+
+def test_a_person_addressed_on_list_mail_is_not_taken_for_the_list() -> None:
+    items = [
+        mail(
+            "poster@y.org",
+            "bob@x.org",
+            ago(days=3),
+            cc=["dev@lists.x.org"],
+            flags=frozenset({Flag.LIST}),
+            list_id="Developers <dev.lists.x.org>",
+        ),
+        mail(ME, "dev@lists.x.org", ago(days=2)),
+        mail(ME, "bob@x.org", ago(days=2)),
+    ]
+    ids = resolve(items)
+    assert set(ids.person_of) == {"bob@x.org"}

@@ -88,17 +88,22 @@ class AddressStats:
                 self.names.setdefault(box.address, Counter())[box.name] += 1
 
     def _add_list(self, item: Interaction, owner: frozenset[str]) -> None:
-        # The posting address is the recipient the List-Id names (its domain or local part);
-        # failing that, the single recipient who is not the owner.
-        list_id = item.list_id.casefold()
-        others = [m.address for m in item.recipients() if m.address not in owner]
-        named = [
-            a for a in others if a.rpartition("@")[2] in list_id or a.partition("@")[0] in list_id
-        ]
-        if named:
-            self.lists.update(named)
-        elif len(others) == 1:
-            self.lists.add(others[0])
+        # The posting address is the recipient the List-Id names: "<dev.lists.example.org>"
+        # names dev@lists.example.org. A person who merely got a list message in To is not
+        # a list, so nothing is guessed beyond that.
+        raw = item.list_id.casefold()
+        inner = raw[raw.find("<") + 1 : raw.rfind(">")] if "<" in raw and ">" in raw else raw
+        core = inner.strip()
+        for box in item.recipients():
+            if box.address in owner:
+                continue
+            local, _, domain = box.address.partition("@")
+            if (
+                core == local
+                or core.startswith(local + ".")
+                or (core.endswith(domain) and local in core)
+            ):
+                self.lists.add(box.address)
 
 
 def collect_address_stats(
