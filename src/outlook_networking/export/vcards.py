@@ -42,8 +42,9 @@ def safe_file_stem(text: str, fallback: str = "contact") -> str:
     stem = re.sub(r"[-.]{2,}", "-", stem)[:MAX_STEM].strip("-._")
     if not stem:
         stem = fallback
-    if stem.split(".")[0] in _WINDOWS_DEVICES:
-        stem = f"{stem}-contact"
+    head, dot, tail = stem.partition(".")
+    if head in _WINDOWS_DEVICES:  # Windows reserves "nul" with any extension, too
+        stem = f"{head}-contact{dot}{tail}"
     return stem
 
 

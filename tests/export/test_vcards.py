@@ -1,0 +1,110 @@
+"""vCards of the demo network, read back with vobject as an address book would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import vobject
+from hypothesis import given
+from hypothesis import strategies as st
+
+from outlook_networking.core.network import Network
+from outlook_networking.export import ALL_CARDS, safe_file_stem, vcard_files, vcard_text
+
+NAMES = {"A": "Network A", "B": "Network B", "C": "Network C", "D": "Network D"}
+
+
+def test_one_card_per_contact_plus_all(network: Network) -> None:
+    files = vcard_files(network.contacts, NAMES)
+    assert len(files) == len(network.contacts) + 1
+    assert ALL_CARDS in files
+    for name, text in files.items():
+        if name == ALL_CARDS:
+            continue
+        # Outlook imports only the first card of a file: exactly one per file.
+        assert text.count("BEGIN:VCARD") == 1, name
+    combined = list(vobject.readComponents(files[ALL_CARDS]))
+    assert len(combined) == len(network.contacts)
+
+
+def test_cards_read_back_with_name_addresses_org_and_tier(network: Network) -> None:
+    files = vcard_files(network.contacts, NAMES)
+    by_fn = {}
+    for name, text in files.items():
+        if name != ALL_CARDS:
+            card = vobject.readOne(text)
+            by_fn[card.uid.value] = card
+    assert len(by_fn) == len(network.contacts)  # UIDs are unique
+    seen_org = seen_multi = False
+    for view in network.contacts:
+        card = next(c for c in by_fn.values() if c.email.value == view.address)
+        assert card.version.value == "3.0"
+        assert card.fn.value == (view.name or view.address)
+        assert [e.value for e in card.email_list] == [
+            view.address,
+            *(a for a in view.addresses if a != view.address),
+        ]
+        assert card.categories.value == [NAMES[view.tier.tier]]
+        if view.name and " " in view.name:
+            assert card.n.value.family == view.name.split()[-1]
+        if view.organisation:
+            assert card.org.value == [view.organisation]
+            seen_org = True
+        seen_multi |= len(view.addresses) > 1
+    assert seen_org and seen_multi  # the demo has both, so both were checked
+
+
+def test_configured_category_names_are_used(network: Network) -> None:
+    view = network.contacts[0]
+    card = vobject.readOne(vcard_text(view, {view.tier.tier: "Netzwerk " + view.tier.tier}))
+    assert card.categories.value == ["Netzwerk " + view.tier.tier]
+
+
+def test_the_same_network_gives_the_same_files(network: Network) -> None:
+    assert vcard_files(network.contacts, NAMES) == vcard_files(network.contacts, NAMES)
+
+
+def test_dangerous_names_stay_inside_the_folder(tmp_path: Path) -> None:
+    for text in ("../../etc/passwd", "..", "/abs/path", "C:\\Windows\\x", "con", "NUL.txt", ""):
+        stem = safe_file_stem(text)
+        target = (tmp_path / f"{stem}.vcf").resolve()
+        assert target.parent == tmp_path.resolve(), text
+        assert stem and not stem.startswith(".")
+        assert stem.split(".")[0] not in {"con", "nul"}
+
+
+@given(st.text(max_size=200))
+def test_any_text_gives_a_plain_short_stem(text: str) -> None:
+    stem = safe_file_stem(text)
+    assert 0 < len(stem) <= 60
+    assert all(c in "abcdefghijklmnopqrstuvwxyz0123456789.-_" for c in stem)
+    assert not stem.startswith((".", "-")) and ".." not in stem
+
+
+def test_names_that_collide_get_numbers_and_never_replace_all(network: Network) -> None:
+    view = network.contacts[0]
+    twin = view.__class__(
+        person=view.person.__class__(
+            key="other@example.org", addresses=("other@example.org",), name=view.name,
+            organisation="",
+        ),
+        history=view.history,
+        strength=view.strength,
+        tier=view.tier,
+        role="",
+        followups=(),
+    )
+    called_all = view.__class__(
+        person=view.person.__class__(
+            key="all@example.org", addresses=("all@example.org",), name="ALL", organisation=""
+        ),
+        history=view.history,
+        strength=view.strength,
+        tier=view.tier,
+        role="",
+        followups=(),
+    )
+    files = vcard_files([view, twin, called_all], NAMES)
+    stem = safe_file_stem(view.name)
+    assert {f"{stem}.vcf", f"{stem}-2.vcf", "all-2.vcf", ALL_CARDS} == set(files)
+    assert len(list(vobject.readComponents(files[ALL_CARDS]))) == 3
