@@ -196,3 +196,19 @@ def test_redaction_removes_tokens() -> None:
     jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2ln"
     assert jwt not in redact(f"token was {jwt}")
     assert "\n" not in redact("one\ntwo") and len(redact("x" * 1000)) <= 300
+
+
+def test_status_for_people(
+    tmp_path: Path, log_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    box = _box()
+    ctx = _ctx(tmp_path)
+    try:
+        run_agent(ctx, once=True, connect=lambda account: memory_connection(box))
+    finally:
+        ctx.close()
+    capsys.readouterr()
+    assert main(["--db", str(tmp_path / "network.sqlite3"), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "agent running: no" in out and "result: ok" in out
+    assert "  work: " in out and "write-back applied" in out

@@ -64,11 +64,28 @@ def _status(args: argparse.Namespace) -> int:
         if args.json:
             print_json(doc)
         else:
-            for key, value in doc.items():
-                console.print(f"{key.replace('_', ' ')}: {value if value is not None else '–'}")
+            _print_status(doc)
     finally:
         ctx.close()
     return 0
+
+
+def _print_status(doc: dict[str, Any]) -> None:
+    running = f"yes (process {doc['pid']})" if doc["running"] else "no"
+    console.print(f"agent running: {running}", markup=False)
+    for key, value in doc.items():
+        if key in ("running", "pid", "accounts"):
+            continue
+        shown = value if value is not None else "–"
+        console.print(f"{key.replace('_', ' ')}: {shown}", markup=False)
+    for name, account in sorted(doc["accounts"].items()):
+        line = (
+            f"  {name}: {account.get('items', 0)} item(s) synced, "
+            f"{account.get('applied', 0)} action(s) applied, write-back {account.get('apply')}"
+        )
+        if account.get("error"):
+            line += f"; {account['error']}"
+        console.print(line, markup=False)
 
 
 def _addin(args: argparse.Namespace) -> int:
