@@ -130,3 +130,23 @@ def load_ews(mailbox: Any, world: World) -> None:
         given, _, surname = card.name.partition(" ")
         mailbox.add_contact(display_name=card.name, given_name=given, surname=surname or None,
                             emails=list(card.emails))
+
+
+def load_graph(server: Any, world: World) -> None:
+    """Seed a ``GraphServer`` (tests/servers/graph) whose mailbox is ``ME``."""
+    for message in world.messages:
+        server.add_message(
+            "inbox" if message.folder == "inbox" else "sentitems",
+            subject=message.subject,
+            sender=(message.sender, _name(message.sender)),
+            to=[(a, _name(a)) for a in message.to],
+            sent=message.at,
+            received=message.at,
+            internet_message_id=message.message_id,
+            in_reply_to=message.in_reply_to or None,
+            references=[message.in_reply_to] if message.in_reply_to else [],
+        )
+    for card in world.cards:
+        given, _, surname = card.name.partition(" ")
+        server.add_contact(display_name=card.name, given_name=given, surname=surname or None,
+                           emails=list(card.emails))
