@@ -6,6 +6,7 @@ Exports: ``print_json``, ``console``, ``err_console``, ``progress``.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +24,10 @@ from rich.progress import (
 
 __all__ = ["console", "err_console", "print_json", "progress"]
 
-console = Console(highlight=False, soft_wrap=False)
+# Piped output gets a wide page rather than rich's 80 columns: tables stay one line per row, and
+# COLUMNS still wins where a script sets it.
+_PIPED_WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "160"))
+console = Console(highlight=False, soft_wrap=False, width=_PIPED_WIDTH)
 err_console = Console(stderr=True, highlight=False)
 
 
