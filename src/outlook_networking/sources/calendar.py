@@ -56,7 +56,7 @@ _NOT_PEOPLE = frozenset({"ROOM", "RESOURCE"})
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -71,7 +71,7 @@ def load_calendar(path: Path, *, source: str = "file") -> CalendarFile:
         raise InputError(str(path), exc.strerror or str(exc)) from exc
     try:
         calendars = icalendar.Calendar.from_ical(_decode(data), multiple=True)
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
+    except Exception as exc:  # icalendar fails in many ways on garbage (even AttributeError)
         raise InputError(str(path), f"not a readable iCalendar file: {exc}") from exc
     calendars = [c for c in calendars if c.name == "VCALENDAR"]
     if not calendars:

@@ -61,7 +61,7 @@ def load_vcards(path: Path, *, source: str = "file") -> VCardFile:
     except OSError as exc:
         raise InputError(str(path), exc.strerror or str(exc)) from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        data = data.decode("utf-16").encode("utf-8")
+        data = data.decode("utf-16", errors="replace").encode("utf-8")
     chunks = _split(data)
     if not chunks:
         raise InputError(str(path), "no BEGIN:VCARD in the file")
