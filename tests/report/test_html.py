@@ -12,7 +12,7 @@ from outlook_networking.core.identity import Identities
 from outlook_networking.core.network import analyse
 from outlook_networking.core.settings import Settings
 from outlook_networking.report import render_report
-from outlook_networking.report.charts import nice_ceiling
+from outlook_networking.report.charts import axis_top, nice_ceiling
 from outlook_networking.report.layout import force_layout
 
 from .conftest import NOW, Demo
@@ -140,6 +140,8 @@ def test_nice_ceiling_rounds_up_to_readable_steps() -> None:
     assert [nice_ceiling(v) for v in (0, 0.5, 3, 7, 11, 23, 240, 260)] == [
         1, 1, 5, 10, 20, 25, 250, 500
     ]
+    # Four axis steps of 1, 2, 2.5 or 5 × 10ⁿ: no 0.625 or 1.875 on an axis.
+    assert [axis_top(v) for v in (0, 2.1, 9.4, 268)] == [4, 4, 10, 400]
 
 
 def test_layout_is_deterministic_and_inside_the_unit_square() -> None:

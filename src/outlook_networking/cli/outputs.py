@@ -53,6 +53,10 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     export.set_defaults(handler=_export)
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically; errors become one line."""
     try:
@@ -116,9 +120,10 @@ def _report(args: argparse.Namespace) -> int:
             category_names=ctx.config.writeback.category_names,
         )
         _write(target, page.encode("utf-8"))
+        followups = len(network.followups) + len(ledger.followups)
         err_console.print(
-            f"Wrote {target}: {len(network.contacts)} contacts, "
-            f"{len(network.followups) + len(ledger.followups)} open follow-ups."
+            f"Wrote {target}: {_count(len(network.contacts), 'contact', 'contacts')}, "
+            f"{_count(followups, 'open follow-up', 'open follow-ups')}."
         )
     finally:
         ctx.close()
@@ -145,9 +150,8 @@ def _export_vcf(ctx: Context, directory: Path) -> None:
     files = vcard_files(ctx.network.contacts, ctx.config.writeback.category_names)
     for name, text in files.items():
         _write(directory / name, text.encode("utf-8"))
-    err_console.print(
-        f"Wrote {len(files) - 1} vCards and {ALL_CARDS} with all of them to {directory}."
-    )
+    cards = _count(len(files) - 1, "vCard", "vCards")
+    err_console.print(f"Wrote {cards} and {ALL_CARDS} with all of them to {directory}.")
 
 
 def _export_ics(ctx: Context, target: Path) -> None:
@@ -168,4 +172,5 @@ def _export_ics(ctx: Context, target: Path) -> None:
         previous=previous,
     )
     _write(target, data)
-    err_console.print(f"Wrote {len(followups)} open follow-ups as tasks to {target}.")
+    tasks = _count(len(followups), "open follow-up", "open follow-ups")
+    err_console.print(f"Wrote {tasks} as tasks to {target}.")

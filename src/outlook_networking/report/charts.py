@@ -5,7 +5,8 @@ Every chart scales with the page (``viewBox``, width 100 %), uses the page's fon
 (CSS classes defined in :mod:`.html`), carries a ``<title>`` for screen readers and escapes every
 text it draws.
 
-Exports: ``TIER_COLOURS``, ``tier_bars``, ``activity_chart``, ``time_chart``, ``nice_ceiling``.
+Exports: ``TIER_COLOURS``, ``tier_bars``, ``activity_chart``, ``time_chart``, ``nice_ceiling``,
+``axis_top``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from html import escape
 
-__all__ = ["TIER_COLOURS", "activity_chart", "nice_ceiling", "tier_bars", "time_chart"]
+__all__ = [
+    "TIER_COLOURS",
+    "activity_chart",
+    "axis_top",
+    "nice_ceiling",
+    "tier_bars",
+    "time_chart",
+]
 
 # Close to Outlook's category presets the product writes: green, blue, yellow, grey.
 TIER_COLOURS = {"A": "#1a7f5a", "B": "#2563eb", "C": "#c99a06", "D": "#9aa1ab"}
@@ -34,6 +42,11 @@ def nice_ceiling(value: float) -> float:
         if value <= step * magnitude:
             return float(step * magnitude)
     return float(10 * magnitude)
+
+
+def axis_top(peak: float) -> float:
+    """The top of a four-step axis whose steps are readable numbers (1, 2, 2.5, 5 × 10ⁿ)."""
+    return 4 * nice_ceiling(peak / 4)
 
 
 def _number(value: float) -> str:
@@ -75,10 +88,10 @@ def tier_bars(counts: Mapping[str, int], labels: Mapping[str, str]) -> str:
 def activity_chart(series: Mapping[str, Sequence[int]], months: Sequence[str]) -> str:
     """One line per tier: mails and meetings per month with that tier's contacts."""
     width, height = 900, 300
-    left, right, top_pad, bottom = 48, 16, 16, 40
+    left, right, top_pad, bottom = 56, 16, 16, 40
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     peak = max((v for values in series.values() for v in values), default=0)
-    ceiling = nice_ceiling(peak)
+    ceiling = axis_top(peak)
     body: list[str] = []
     for step in range(5):
         value = ceiling * step / 4
@@ -133,10 +146,10 @@ def time_chart(weeks: Sequence[tuple[date, float, float]], target: float) -> str
     ``weeks`` holds (Monday, meeting hours, mail hours), oldest first.
     """
     width, height = 900, 260
-    left, right, top_pad, bottom = 48, 16, 16, 40
+    left, right, top_pad, bottom = 56, 16, 16, 40
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     peak = max([m + e for _, m, e in weeks] + [target], default=0.0)
-    ceiling = nice_ceiling(peak * 1.05)
+    ceiling = axis_top(peak * 1.05)
     body: list[str] = []
     for step in range(5):
         value = ceiling * step / 4

@@ -168,7 +168,7 @@ def _activity(page: _Page, now: datetime) -> str:
     return (
         '<section class="card" id="activity"><h2>Activity per tier</h2>'
         '<p class="lede">Mails sent and received and meetings per month with the contacts of '
-        "each tier (by their tier today).</p>"
+        "each tier (by their tier today); the last point is the month so far.</p>"
         f'<div class="legend">{legend}</div>{activity_chart(series, months)}</section>'
     )
 

@@ -119,6 +119,8 @@ footer { font-size: 13px; margin-top: 8px; }
   main { padding: 16px; }
   .summary { grid-template-columns: repeat(2, 1fr); }
   .split, .split.two { grid-template-columns: 1fr; }
+  table { display: block; overflow-x: auto; }
+  header.top { align-items: flex-start; }
 }
 @media print {
   body { background: #fff; }
