@@ -529,14 +529,14 @@ def test_dropped_connection_surfaces_as_timeout_expired(
     assert list(inbox.sync_items(only_fields=["subject"])) == []
 
 
-def test_a_dropped_answer_still_carries_out_the_write(server: EWSServer,
-                                                      account: Account) -> None:
+def test_a_dropped_answer_still_carries_out_the_write(server: EWSServer, account: Account) -> None:
     tasks = account.tasks
     server.faults.push(Fault.dropped_answer(operation="CreateItem"))
     with pytest.raises(ErrorTimeoutExpired):
         Task(folder=tasks, subject="made, but nobody heard").save()
     assert [i.value("Subject") for i in server.mailbox.items_in("tasks")] == [
-        "made, but nobody heard"]
+        "made, but nobody heard"
+    ]
 
 
 def test_unauthorized_is_bounded_by_max_wait(server: EWSServer) -> None:
@@ -590,11 +590,15 @@ def test_version_probe_with_convert_id_reports_the_build(server: EWSServer) -> N
 
 def test_impersonation_header_is_validated_and_accepted(server: EWSServer) -> None:
     config = Configuration(
-        service_endpoint=server.url, credentials=Credentials("me@example.com", "secret"),
-        auth_type=BASIC, version=Version(build=Build(*SERVER_BUILD)),
-        retry_policy=FaultTolerance(max_wait=5))
-    account = Account("me@example.com", config=config, autodiscover=False,
-                      access_type=IMPERSONATION)
+        service_endpoint=server.url,
+        credentials=Credentials("me@example.com", "secret"),
+        auth_type=BASIC,
+        version=Version(build=Build(*SERVER_BUILD)),
+        retry_policy=FaultTolerance(max_wait=5),
+    )
+    account = Account(
+        "me@example.com", config=config, autodiscover=False, access_type=IMPERSONATION
+    )
     assert account.inbox.name == "Inbox"
     assert server.schema_errors == []
 
@@ -634,10 +638,19 @@ def test_snapshot_ignores_server_bookkeeping(server: EWSServer) -> None:
 
 # the change log, as a property ----------------------------------------------------------------
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.sampled_from(["add", "edit", "read", "delete", "move", "sync"]),
-                          st.integers(0, 30), st.integers(1, 6)), max_size=60))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["add", "edit", "read", "delete", "move", "sync"]),
+            st.integers(0, 30),
+            st.integers(1, 6),
+        ),
+        max_size=60,
+    )
+)
 def test_any_interleaving_of_changes_and_paged_syncs_converges(
-        steps: list[tuple[str, int, int]]) -> None:
+    steps: list[tuple[str, int, int]],
+) -> None:
     """A client applying every page (create/update upsert, delete remove) ends with exactly the
     folder's items and their current subjects, however changes and page sizes interleave."""
     box = Mailbox()

@@ -34,11 +34,17 @@ AccountFactory = Callable[..., Account]
 def make_account(ews_server: EWSServer) -> AccountFactory:
     """``make_account(auth="basic"|"token", token=..., max_wait_s=...)`` for the test server."""
 
-    def make(auth: str = "basic", token: Callable[[], str] | None = None,
-             password: str = "secret", max_wait_s: float = 5) -> Account:
-        config = AccountConfig(name="test", address="me@example.com", endpoint=ews_server.url,
-                               auth=auth)
-        return open_account(config, token=token, password=password, build=SERVER_BUILD,
-                            max_wait_s=max_wait_s)
+    def make(
+        auth: str = "basic",
+        token: Callable[[], str] | None = None,
+        password: str = "secret",
+        max_wait_s: float = 5,
+    ) -> Account:
+        config = AccountConfig(
+            name="test", address="me@example.com", endpoint=ews_server.url, auth=auth
+        )
+        return open_account(
+            config, token=token, password=password, build=SERVER_BUILD, max_wait_s=max_wait_s
+        )
 
     return make

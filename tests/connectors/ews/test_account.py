@@ -14,9 +14,14 @@ from servers.ews import EWSServer
 from .conftest import AccountFactory
 
 
-@pytest.mark.parametrize("url", ["https://mail.example.com/EWS/Exchange.asmx",
-                                 "http://127.0.0.1:8080/EWS/Exchange.asmx",
-                                 "http://localhost/EWS/Exchange.asmx"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://mail.example.com/EWS/Exchange.asmx",
+        "http://127.0.0.1:8080/EWS/Exchange.asmx",
+        "http://localhost/EWS/Exchange.asmx",
+    ],
+)
 def test_https_or_loopback_http_endpoints_are_accepted(url: str) -> None:
     assert check_endpoint(url) == url
 
@@ -28,8 +33,12 @@ def test_other_endpoints_are_refused(url: str) -> None:
 
 
 def test_password_auth_needs_a_password() -> None:
-    config = AccountConfig(name="w", address="me@example.com",
-                           endpoint="https://mail.example.com/EWS/Exchange.asmx", auth="basic")
+    config = AccountConfig(
+        name="w",
+        address="me@example.com",
+        endpoint="https://mail.example.com/EWS/Exchange.asmx",
+        auth="basic",
+    )
     with pytest.raises(ConfigError):
         open_account(config)
 
@@ -44,8 +53,8 @@ def test_token_credentials_are_hashable_and_refresh_from_the_provider() -> None:
 
 
 def test_exchangelib_refreshes_an_expired_token_through_the_provider(
-        ews_server: EWSServer, make_account: AccountFactory,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    ews_server: EWSServer, make_account: AccountFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[str] = []
 
     def provider() -> str:
@@ -69,8 +78,9 @@ def test_connect_gives_a_source_and_sink_sharing_one_account(ews_server: EWSServ
     from servers.ews import SERVER_BUILD
 
     ews_server.mailbox.add_contact(display_name="Ann", emails=["ann@partner.example"])
-    config = AccountConfig(name="work", address="me@example.com", endpoint=ews_server.url,
-                           auth="token")
+    config = AccountConfig(
+        name="work", address="me@example.com", endpoint=ews_server.url, auth="token"
+    )
     source, sink = connect(config, token=lambda: "test-token", build=SERVER_BUILD)
     assert source.name == sink.name == "ews:work"
     cards = [c for b in source.read({}) for c in b.cards]

@@ -24,10 +24,12 @@ USER_LIST = (
 def source_world(ews_server: EWSServer, make_account: AccountFactory) -> SourceWorld:
     box = ews_server.mailbox
 
-    def add_message(folder: str, subject: str, sender: str, to: list[str], at: datetime,
-                    message_id: str) -> str:
-        return box.add_message(FOLDERS[folder], subject=subject, sender=sender, to=to, sent=at,
-                               message_id=message_id)
+    def add_message(
+        folder: str, subject: str, sender: str, to: list[str], at: datetime, message_id: str
+    ) -> str:
+        return box.add_message(
+            FOLDERS[folder], subject=subject, sender=sender, to=to, sent=at, message_id=message_id
+        )
 
     def invalidate() -> None:
         for folder in FOLDERS.values():
@@ -50,9 +52,11 @@ def sink_world(ews_server: EWSServer, make_account: AccountFactory) -> SinkWorld
 
     def add_master_category(name: str, colour: int) -> None:
         current = box.category_list() or USER_LIST
-        entry = (f'<category name="{name}" color="{colour}" keyboardShortcut="0" usageCount="9" '
-                 f'lastTimeUsedNotes="1601-01-01T00:00:00.000" '
-                 f'guid="{{11111111-2222-3333-4444-{len(current):012d}}}"/>').encode()
+        entry = (
+            f'<category name="{name}" color="{colour}" keyboardShortcut="0" usageCount="9" '
+            f'lastTimeUsedNotes="1601-01-01T00:00:00.000" '
+            f'guid="{{11111111-2222-3333-4444-{len(current):012d}}}"/>'
+        ).encode()
         box.set_category_list(current.replace(b"</categories>", entry + b"</categories>"))
 
     def snapshot() -> Any:

@@ -40,8 +40,9 @@ def sink(make_account: AccountFactory) -> EwsSink:
     return EwsSink(make_account(), "ews:work")
 
 
-def test_master_list_keeps_every_byte_of_the_users_entries(ews_server: EWSServer,
-                                                           sink: EwsSink) -> None:
+def test_master_list_keeps_every_byte_of_the_users_entries(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
     box = ews_server.mailbox
     box.set_category_list(OUTLOOK_LIST)
     sink.apply(AddCategory("Network A", 4))
@@ -57,30 +58,31 @@ def test_master_list_keeps_every_byte_of_the_users_entries(ews_server: EWSServer
     assert box.category_list() == OUTLOOK_LIST
 
 
-def test_a_list_the_product_created_is_removed_again(ews_server: EWSServer,
-                                                     sink: EwsSink) -> None:
+def test_a_list_the_product_created_is_removed_again(ews_server: EWSServer, sink: EwsSink) -> None:
     sink.apply(AddCategory("Network B", 7))
     assert [c.name for c in sink.read_state().master_categories] == ["Network B"]
     sink.apply(RemoveCategory("Network B"))
     assert ews_server.mailbox.category_list() is None
 
 
-def test_category_delta_is_applied_to_the_item_as_it_is_now(ews_server: EWSServer,
-                                                            sink: EwsSink) -> None:
+def test_category_delta_is_applied_to_the_item_as_it_is_now(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
     box = ews_server.mailbox
-    ann = box.add_contact(display_name="Ann", emails=["ann@partner.example"],
-                          categories=["Family", "Network C"])
+    ann = box.add_contact(
+        display_name="Ann", emails=["ann@partner.example"], categories=["Family", "Network C"]
+    )
     # The user adds "Golf" after the plan saw ("Family", "Network C").
     box.set_fields(ann, Categories=["Golf", "Family", "Network C"])
     sink.apply(SetCategories("contact", ann, ("Family", "Network C"), ("Family", "Network A")))
     assert box.snapshot()[ann]["categories"] == ["Golf", "Family", "Network A"]
 
 
-def test_a_stale_change_key_is_retried_once_then_reported(ews_server: EWSServer,
-                                                          sink: EwsSink) -> None:
+def test_a_stale_change_key_is_retried_once_then_reported(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
     box = ews_server.mailbox
-    ann = box.add_contact(display_name="Ann", emails=["ann@partner.example"],
-                          categories=["Family"])
+    ann = box.add_contact(display_name="Ann", emails=["ann@partner.example"], categories=["Family"])
     meddled: list[str] = []
 
     def user_edits_between_read_and_write(operation: str) -> None:
@@ -112,7 +114,12 @@ def test_tasks_are_keyed_and_keep_what_we_wrote(ews_server: EWSServer, sink: Ews
     (task,) = sink.read_state().tasks
     # Exchange keeps only the due date; the state reports what the plan asked for.
     assert (task.key, task.subject, task.due, task.body, task.complete) == (
-        "owed:ann:1", "Reply to Ann", due, "Ann asked", False)
+        "owed:ann:1",
+        "Reply to Ann",
+        due,
+        "Ann asked",
+        False,
+    )
     stored = ews_server.mailbox.snapshot()[first.item_id]
     assert stored["folder"] == "tasks"
     assert stored["extended"][(PRODUCT_PROPERTY_SET, "FollowUpKey", "String")] == "owed:ann:1"
@@ -122,8 +129,9 @@ def test_tasks_are_keyed_and_keep_what_we_wrote(ews_server: EWSServer, sink: Ews
     assert (task.subject, task.due, task.body) == ("Reply to Ann (2)", None, "twice")
 
 
-def test_a_create_whose_answer_was_lost_is_not_duplicated(ews_server: EWSServer,
-                                                          sink: EwsSink) -> None:
+def test_a_create_whose_answer_was_lost_is_not_duplicated(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
     ews_server.faults.push(Fault.dropped_answer(operation="CreateItem"), times=2)
     task = sink.apply(CreateTask("owed:bob:1", "Reply to Bob", None, "Bob asked"))
     contact = sink.apply(CreateContact("Dora New", ("dora@new.example",), ("Network B",)))

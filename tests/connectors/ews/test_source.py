@@ -33,21 +33,29 @@ def cursors_after(batches: list[Batch]) -> dict[str, str]:
 def seed(server: EWSServer, n: int, folder: str = "inbox") -> list[str]:
     return [
         server.mailbox.add_message(
-            folder, subject=f"Subject {i}", sender=("Ann Partner", "Ann@Partner.Example"),
-            to=["me@example.com"], cc=[("Bob", "bob@client.example")],
-            sent=NOW - timedelta(days=10, minutes=i), message_id=f"<m{i}@partner.example>",
+            folder,
+            subject=f"Subject {i}",
+            sender=("Ann Partner", "Ann@Partner.Example"),
+            to=["me@example.com"],
+            cc=[("Bob", "bob@client.example")],
+            sent=NOW - timedelta(days=10, minutes=i),
+            message_id=f"<m{i}@partner.example>",
             in_reply_to=f"<m{i + 1}@partner.example>",
             references=f"<root@partner.example> <m{i + 1}@partner.example>",
-            conversation_id="conv-1", categories=["Customer"])
+            conversation_id="conv-1",
+            categories=["Customer"],
+        )
         for i in range(n)
     ]
 
 
-def test_each_sync_page_is_one_batch_with_its_own_cursor(ews_server: EWSServer,
-                                                         make_account: AccountFactory) -> None:
+def test_each_sync_page_is_one_batch_with_its_own_cursor(
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
     ids = seed(ews_server, 25)
-    source = EwsSource(make_account(), "ews:work", folders=("inbox",), page_size=10,
-                       now=lambda: NOW)
+    source = EwsSource(
+        make_account(), "ews:work", folders=("inbox",), page_size=10, now=lambda: NOW
+    )
     batches = read_all(source)
     assert [len(b.interactions) for b in batches] == [10, 10, 5]
     assert [b.reset for b in batches] == [True, False, False]
@@ -71,25 +79,32 @@ def test_each_sync_page_is_one_batch_with_its_own_cursor(ews_server: EWSServer,
     assert first.at == NOW - timedelta(days=10)
 
     # Resuming from the middle page's cursor reads only what follows it.
-    resumed = read_all(EwsSource(make_account(), "ews:work", folders=("inbox",), page_size=10,
-                                 now=lambda: NOW), {"inbox": batches[0].cursor or ""})
+    resumed = read_all(
+        EwsSource(make_account(), "ews:work", folders=("inbox",), page_size=10, now=lambda: NOW),
+        {"inbox": batches[0].cursor or ""},
+    )
     assert [i.item_id for b in resumed for i in b.interactions] == ids[10:]
     assert not resumed[0].reset
 
 
-def test_changes_deletions_and_the_since_window(ews_server: EWSServer,
-                                                make_account: AccountFactory) -> None:
+def test_changes_deletions_and_the_since_window(
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
     box = ews_server.mailbox
     ids = seed(ews_server, 3)
-    box.add_message("inbox", subject="ancient", sender="old@example.org",
-                    sent=NOW - timedelta(days=800))
+    box.add_message(
+        "inbox", subject="ancient", sender="old@example.org", sent=NOW - timedelta(days=800)
+    )
 
     def source() -> EwsSource:
         return EwsSource(make_account(), "ews:work", folders=("inbox",), now=lambda: NOW)
 
     first = read_all(source())
     assert sorted(i.subject for b in first for i in b.interactions) == [
-        "Subject 0", "Subject 1", "Subject 2"]
+        "Subject 0",
+        "Subject 1",
+        "Subject 2",
+    ]
 
     box.delete(ids[0])
     box.set_fields(ids[1], Subject="renamed")
@@ -98,17 +113,27 @@ def test_changes_deletions_and_the_since_window(ews_server: EWSServer,
     assert [i.subject for b in second for i in b.interactions] == ["renamed"]
 
 
-def test_headers_give_noise_flags_and_delivery(ews_server: EWSServer,
-                                               make_account: AccountFactory) -> None:
+def test_headers_give_noise_flags_and_delivery(
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
     box = ews_server.mailbox
-    box.add_message("inbox", subject="Digest", sender="list@lists.example", to=["me@example.com"],
-                    sent=NOW - timedelta(days=1),
-                    headers=[("List-Id", "<team.lists.example>"), ("Received", "from mx")])
-    box.add_message("inbox", subject="Personal", sender="ann@partner.example",
-                    to=["me@example.com"], sent=NOW - timedelta(days=1),
-                    headers=[("Received", "from mx")])
-    batches = read_all(EwsSource(make_account(), "ews:work", folders=("inbox",),
-                                 now=lambda: NOW))
+    box.add_message(
+        "inbox",
+        subject="Digest",
+        sender="list@lists.example",
+        to=["me@example.com"],
+        sent=NOW - timedelta(days=1),
+        headers=[("List-Id", "<team.lists.example>"), ("Received", "from mx")],
+    )
+    box.add_message(
+        "inbox",
+        subject="Personal",
+        sender="ann@partner.example",
+        to=["me@example.com"],
+        sent=NOW - timedelta(days=1),
+        headers=[("Received", "from mx")],
+    )
+    batches = read_all(EwsSource(make_account(), "ews:work", folders=("inbox",), now=lambda: NOW))
     by_subject = {i.subject: i for b in batches for i in b.interactions}
     assert Flag.LIST in by_subject["Digest"].flags
     assert by_subject["Digest"].list_id
@@ -117,17 +142,26 @@ def test_headers_give_noise_flags_and_delivery(ews_server: EWSServer,
 
 
 def test_calendar_window_expands_occurrences_and_rereads_only_on_change(
-        ews_server: EWSServer, make_account: AccountFactory) -> None:
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
     box = ews_server.mailbox
     start = NOW - timedelta(days=30)
-    weekly = [(start + timedelta(weeks=w), start + timedelta(weeks=w, hours=1))
-              for w in range(4)]
-    box.add_calendar_item(subject="Weekly", start=weekly[0][0], end=weekly[-1][1],
-                          organizer=("Boss", "boss@example.org"), occurrences=weekly,
-                          required=[("me@example.com", "Accept"), ("ann@example.org", "Decline")],
-                          optional=[("zed@example.org", "Tentative")])
-    box.add_calendar_item(subject="Long ago", start=NOW - timedelta(days=900),
-                          end=NOW - timedelta(days=900, hours=-1), organizer="x@example.org")
+    weekly = [(start + timedelta(weeks=w), start + timedelta(weeks=w, hours=1)) for w in range(4)]
+    box.add_calendar_item(
+        subject="Weekly",
+        start=weekly[0][0],
+        end=weekly[-1][1],
+        organizer=("Boss", "boss@example.org"),
+        occurrences=weekly,
+        required=[("me@example.com", "Accept"), ("ann@example.org", "Decline")],
+        optional=[("zed@example.org", "Tentative")],
+    )
+    box.add_calendar_item(
+        subject="Long ago",
+        start=NOW - timedelta(days=900),
+        end=NOW - timedelta(days=900, hours=-1),
+        organizer="x@example.org",
+    )
 
     def source() -> EwsSource:
         return EwsSource(make_account(), "ews:work", folders=("calendar",), now=lambda: NOW)
@@ -150,20 +184,29 @@ def test_calendar_window_expands_occurrences_and_rereads_only_on_change(
     assert quiet.interactions == () and not quiet.reset
     assert "FindItem" not in ews_server.counts  # nothing changed: no window read
 
-    box.add_calendar_item(subject="New", start=NOW + timedelta(days=1),
-                          end=NOW + timedelta(days=1, hours=1), organizer="ann@example.org")
+    box.add_calendar_item(
+        subject="New",
+        start=NOW + timedelta(days=1),
+        end=NOW + timedelta(days=1, hours=1),
+        organizer="ann@example.org",
+    )
     (changed,) = read_all(source(), cursors_after([quiet]))
     assert changed.reset
     assert sorted({m.subject for m in changed.interactions}) == ["New", "Weekly"]
 
 
 def test_contacts_become_cards(ews_server: EWSServer, make_account: AccountFactory) -> None:
-    ews_server.mailbox.add_contact(display_name="Ann Partner", given_name="Ann",
-                                   surname="Partner", company="Partner AG",
-                                   emails=["Ann@Partner.Example", "ann@home.example"],
-                                   categories=["Customer"])
-    (batch,) = read_all(EwsSource(make_account(), "ews:work", folders=("contacts",),
-                                  now=lambda: NOW))
+    ews_server.mailbox.add_contact(
+        display_name="Ann Partner",
+        given_name="Ann",
+        surname="Partner",
+        company="Partner AG",
+        emails=["Ann@Partner.Example", "ann@home.example"],
+        categories=["Customer"],
+    )
+    (batch,) = read_all(
+        EwsSource(make_account(), "ews:work", folders=("contacts",), now=lambda: NOW)
+    )
     (card,) = batch.cards
     assert card.full_name == "Ann Partner"
     assert card.addresses == ("ann@partner.example", "ann@home.example")
@@ -171,32 +214,39 @@ def test_contacts_become_cards(ews_server: EWSServer, make_account: AccountFacto
     assert card.categories == ("Customer",)
 
 
-def test_a_garbled_cursor_starts_the_folder_over(ews_server: EWSServer,
-                                                 make_account: AccountFactory) -> None:
+def test_a_garbled_cursor_starts_the_folder_over(
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
     seed(ews_server, 2)
-    batches = read_all(EwsSource(make_account(), "ews:work", folders=("inbox",),
-                                 now=lambda: NOW), {"inbox": "Z2FyYmFnZQ=="})
+    batches = read_all(
+        EwsSource(make_account(), "ews:work", folders=("inbox",), now=lambda: NOW),
+        {"inbox": "Z2FyYmFnZQ=="},
+    )
     assert batches[0].reset
     assert sum(len(b.interactions) for b in batches) == 2
 
 
 # faults -------------------------------------------------------------------------------------
 def test_busy_server_and_dropped_connections_are_ridden_out(
-        ews_server: EWSServer, make_account: AccountFactory) -> None:
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
     ids = seed(ews_server, 12)
-    source = EwsSource(make_account(), "ews:work", folders=("inbox",), page_size=5,
-                       now=lambda: NOW)
+    source = EwsSource(make_account(), "ews:work", folders=("inbox",), page_size=5, now=lambda: NOW)
     ews_server.faults.push(Fault.server_busy(back_off_ms=20, operation="SyncFolderItems"))
     ews_server.faults.push(Fault.dropped_connection(operation="GetItem"))
     ews_server.faults.push(Fault.http_503(retry_after=1, operation="SyncFolderItems"))
     got = [i.item_id for b in read_all(source) for i in b.interactions]
     assert got == ids
     assert sorted(kind for _, kind in ews_server.faults.injected) == [
-        "drop", "http_503", "server_busy"]
+        "drop",
+        "http_503",
+        "server_busy",
+    ]
 
 
-def test_a_connection_that_keeps_dropping_is_reported(ews_server: EWSServer,
-                                                      make_account: AccountFactory) -> None:
+def test_a_connection_that_keeps_dropping_is_reported(
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
     seed(ews_server, 1)
     source = EwsSource(make_account(), "ews:work", folders=("inbox",), now=lambda: NOW)
     source._edge.pause_s = 0.01  # keep the test fast; the policy is what is under test
@@ -205,11 +255,11 @@ def test_a_connection_that_keeps_dropping_is_reported(ews_server: EWSServer,
         read_all(source)
 
 
-def test_throttling_beyond_the_allowed_wait_is_reported(ews_server: EWSServer,
-                                                        make_account: AccountFactory) -> None:
+def test_throttling_beyond_the_allowed_wait_is_reported(
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
     seed(ews_server, 1)
-    source = EwsSource(make_account(max_wait_s=1), "ews:work", folders=("inbox",),
-                       now=lambda: NOW)
+    source = EwsSource(make_account(max_wait_s=1), "ews:work", folders=("inbox",), now=lambda: NOW)
     ews_server.faults.push(Fault.server_busy(back_off_ms=5000, operation="SyncFolderItems"))
     with pytest.raises(Throttled) as caught:
         read_all(source)
@@ -231,43 +281,65 @@ class Provider:
         return self.tokens(force_refresh)
 
 
-def test_a_refused_token_is_refreshed_once(ews_server: EWSServer,
-                                           make_account: AccountFactory) -> None:
+def test_a_refused_token_is_refreshed_once(
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
     seed(ews_server, 1)
     provider = Provider(lambda forced: "fresh-token" if forced else "test-token")
-    source = EwsSource(make_account(auth="oauth", token=provider, max_wait_s=600), "ews:work",
-                       folders=("inbox",), now=lambda: NOW)
+    source = EwsSource(
+        make_account(auth="oauth", token=provider, max_wait_s=600),
+        "ews:work",
+        folders=("inbox",),
+        now=lambda: NOW,
+    )
     ews_server.expected_token = "fresh-token"  # the server no longer takes the old one
     assert sum(len(b.interactions) for b in read_all(source)) == 1
     assert provider.calls == [False, True]
 
 
 def test_a_revoked_token_asks_for_login_without_waiting_out_max_wait(
-        ews_server: EWSServer, make_account: AccountFactory) -> None:
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
     provider = Provider(lambda forced: "revoked")
     # A long max_wait: with exchangelib's own policy a 401 would be retried for minutes.
-    source = EwsSource(make_account(auth="oauth", token=provider, max_wait_s=600), "ews:work",
-                       folders=("inbox",), now=lambda: NOW)
+    source = EwsSource(
+        make_account(auth="oauth", token=provider, max_wait_s=600),
+        "ews:work",
+        folders=("inbox",),
+        now=lambda: NOW,
+    )
     with pytest.raises(LoginRequired):
         read_all(source)
     assert provider.calls == [False, True]
     assert [r.status for r in ews_server.requests] == [401, 401]
 
 
-def test_a_wrong_password_is_an_auth_error(ews_server: EWSServer,
-                                           make_account: AccountFactory) -> None:
-    source = EwsSource(make_account(password="wrong", max_wait_s=600), "ews:work",
-                       folders=("inbox",), now=lambda: NOW)
+def test_a_wrong_password_is_an_auth_error(
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
+    source = EwsSource(
+        make_account(password="wrong", max_wait_s=600),
+        "ews:work",
+        folders=("inbox",),
+        now=lambda: NOW,
+    )
     with pytest.raises(AuthError):
         read_all(source)
     assert [r.status for r in ews_server.requests] == [401]
 
 
 def test_a_soak_under_random_faults_stores_every_message_once(
-        ews_server: EWSServer, make_account: AccountFactory, store: Store) -> None:
+    ews_server: EWSServer, make_account: AccountFactory, store: Store
+) -> None:
     ids = seed(ews_server, 120)
-    source = EwsSource(make_account(max_wait_s=5), "ews:work", folders=("inbox",), page_size=17,
-                       now=lambda: NOW, get_batch=25)
+    source = EwsSource(
+        make_account(max_wait_s=5),
+        "ews:work",
+        folders=("inbox",),
+        page_size=17,
+        now=lambda: NOW,
+        get_batch=25,
+    )
     source._edge.pause_s = 0.01
     source._edge.attempts = 6
     ews_server.faults.random_rate(0.25, kinds=("server_busy", "drop", "drop_answer"), seed=11)

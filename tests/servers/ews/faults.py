@@ -26,8 +26,15 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-KINDS = ("server_busy", "http_500", "http_503", "drop", "drop_answer", "unauthorized",
-         "invalid_sync_state")
+KINDS = (
+    "server_busy",
+    "http_500",
+    "http_503",
+    "drop",
+    "drop_answer",
+    "unauthorized",
+    "invalid_sync_state",
+)
 
 
 @dataclass(frozen=True)

@@ -5,91 +5,41 @@ Every handler takes the mailbox and the request's body child (``m:GetItem`` ...)
 Exchange words them (GetItem/CreateItem/UpdateItem error replies still carry an empty
 ``<m:Items/>``; a SyncFolderItems error reply carries a ``SyncState``).
 
-Exports: ``OPERATIONS`` (operation name -> handler), ``response_message``.
+Exports: ``OPERATIONS`` (operation name -> handler), ``sync_error``.
 """
 
 from __future__ import annotations
 
 import base64
-import copy
 import datetime as dt
 from collections.abc import Callable, Iterator
 
 from lxml import etree
 
-from .mailbox import (
-    ITEM_CLASSES,
-    Folder,
-    InvalidSyncState,
-    Mailbox,
-    StoredItem,
-    UserConfig,
-    extended_key,
+from .configurations import (
+    create_user_configuration,
+    delete_user_configuration,
+    get_user_configuration,
+    update_user_configuration,
+)
+from .mailbox import ITEM_CLASSES, Folder, InvalidSyncState, Mailbox, StoredItem, extended_key
+from .replies import (
+    INVALID_SYNC_STATE,
+    NOT_FOUND,
+    ItemError,
+    mm,
+    resolve_folder,
+    response,
+    response_message,
+    tm,
 )
 from .restrictions import evaluate, parse_datetime_constant, sort_key
-from .schema import NS_M, NS_T
 from .shapes import field_name, occurrence_overrides, parse_shape, render_folder, render_item
-from .xmlfields import canonical, field_element, m, sub
+from .xmlfields import canonical, field_element, sub
 
 Handler = Callable[[Mailbox, etree._Element], etree._Element]
 
 MAX_SYNC_CHANGES = 512
-INVALID_SYNC_STATE = "Synchronization state data is corrupt or otherwise invalid."
-NOT_FOUND = "The specified object was not found in the store."
-
-
-class ItemError(Exception):
-    """A per-item error: becomes one error response message with this code."""
-
-    def __init__(self, code: str, text: str = "") -> None:
-        super().__init__(code)
-        self.code = code
-        self.text = text or code
-
-
-def _tm(name: str) -> str:
-    return f"{{{NS_T}}}{name}"
-
-
-def _mm(name: str) -> str:
-    return f"{{{NS_M}}}{name}"
-
-
-def response(op: str) -> tuple[etree._Element, etree._Element]:
-    root = m(f"{op}Response")
-    messages = etree.SubElement(root, _mm("ResponseMessages"))
-    return root, messages
-
-
-def response_message(
-    parent: etree._Element, op: str, error: ItemError | None = None
-) -> etree._Element:
-    msg = etree.SubElement(parent, _mm(f"{op}ResponseMessage"))
-    if error is None:
-        msg.set("ResponseClass", "Success")
-        etree.SubElement(msg, _mm("ResponseCode")).text = "NoError"
-    else:
-        msg.set("ResponseClass", "Error")
-        etree.SubElement(msg, _mm("MessageText")).text = error.text
-        etree.SubElement(msg, _mm("ResponseCode")).text = error.code
-        etree.SubElement(msg, _mm("DescriptiveLinkKey")).text = "0"
-    return msg
-
-
-def resolve_folder(box: Mailbox, elem: etree._Element) -> Folder:
-    """A folder from ``t:FolderId`` or ``t:DistinguishedFolderId``."""
-    local = etree.QName(elem).localname
-    key = elem.get("Id", "")
-    if local == "DistinguishedFolderId":
-        mailbox = elem.findtext(f"{_tm('Mailbox')}/{_tm('EmailAddress')}")
-        if mailbox and mailbox.lower() != box.address.lower():
-            raise ItemError("ErrorNonExistentMailbox", f"No mailbox {mailbox}")
-        if key not in box.distinguished:
-            raise ItemError("ErrorFolderNotFound", f"No distinguished folder {key}")
-        return box.folder(key)
-    if key not in box.folders:
-        raise ItemError("ErrorFolderNotFound", "The specified folder could not be found.")
-    return box.folders[key]
 
 
 def _lookup(box: Mailbox, id_elem: etree._Element) -> tuple[StoredItem, int | None]:
@@ -137,21 +87,21 @@ def _folder_element(box: Mailbox, folder: Folder) -> etree._Element:
 
 def get_folder(box: Mailbox, req: etree._Element) -> etree._Element:
     root, messages = response("GetFolder")
-    for id_elem in req.find(_mm("FolderIds")):
+    for id_elem in req.find(mm("FolderIds")):
         try:
             folder = resolve_folder(box, id_elem)
         except ItemError as err:
             msg = response_message(messages, "GetFolder", err)
             continue
         msg = response_message(messages, "GetFolder")
-        etree.SubElement(msg, _mm("Folders")).append(_folder_element(box, folder))
+        etree.SubElement(msg, mm("Folders")).append(_folder_element(box, folder))
     return root
 
 
 def find_folder(box: Mailbox, req: etree._Element) -> etree._Element:
     root, messages = response("FindFolder")
     deep = req.get("Traversal") == "Deep"
-    for id_elem in req.find(_mm("ParentFolderIds")):
+    for id_elem in req.find(mm("ParentFolderIds")):
         try:
             parent = resolve_folder(box, id_elem)
         except ItemError as err:
@@ -167,9 +117,9 @@ def find_folder(box: Mailbox, req: etree._Element) -> etree._Element:
                 frontier.extend(f.id for f in kids)
         msg = response_message(messages, "FindFolder")
         page = etree.SubElement(
-            msg, _mm("RootFolder"), TotalItemsInView=str(len(found)), IncludesLastItemInRange="true"
+            msg, mm("RootFolder"), TotalItemsInView=str(len(found)), IncludesLastItemInRange="true"
         )
-        folders = etree.SubElement(page, _tm("Folders"))
+        folders = etree.SubElement(page, tm("Folders"))
         folders.extend(_folder_element(box, f) for f in found)
     return root
 
@@ -179,18 +129,18 @@ def sync_error(messages: etree._Element, err: ItemError, state: str | None) -> N
     """An error reply that still carries SyncState and IncludesLastItemInRange: exchangelib
     reads both before it looks at the response code."""
     msg = response_message(messages, "SyncFolderItems", err)
-    etree.SubElement(msg, _mm("SyncState")).text = state or ""
-    etree.SubElement(msg, _mm("IncludesLastItemInRange")).text = "true"
+    etree.SubElement(msg, mm("SyncState")).text = state or ""
+    etree.SubElement(msg, mm("IncludesLastItemInRange")).text = "true"
 
 
 def sync_folder_items(box: Mailbox, req: etree._Element) -> etree._Element:
     root, messages = response("SyncFolderItems")
-    state = req.findtext(_mm("SyncState"))
-    limit = int(req.findtext(_mm("MaxChangesReturned")) or "100")
-    ignore_elem = req.find(_mm("Ignore"))
+    state = req.findtext(mm("SyncState"))
+    limit = int(req.findtext(mm("MaxChangesReturned")) or "100")
+    ignore_elem = req.find(mm("Ignore"))
     ignore = frozenset(e.get("Id", "") for e in (ignore_elem if ignore_elem is not None else ()))
     try:
-        folder = resolve_folder(box, req.find(_mm("SyncFolderId"))[0])
+        folder = resolve_folder(box, req.find(mm("SyncFolderId"))[0])
         position = box.sync_position(folder, state)
     except (ItemError, InvalidSyncState) as exc:
         err = (
@@ -204,10 +154,10 @@ def sync_folder_items(box: Mailbox, req: etree._Element) -> etree._Element:
         folder, position, min(limit, MAX_SYNC_CHANGES), ignore
     )
     msg = response_message(messages, "SyncFolderItems")
-    etree.SubElement(msg, _mm("SyncState")).text = box.sync_state(folder, new_position)
-    etree.SubElement(msg, _mm("IncludesLastItemInRange")).text = "true" if last else "false"
-    out = etree.SubElement(msg, _mm("Changes"))
-    shape_elem = req.find(_mm("ItemShape"))
+    etree.SubElement(msg, mm("SyncState")).text = box.sync_state(folder, new_position)
+    etree.SubElement(msg, mm("IncludesLastItemInRange")).text = "true" if last else "false"
+    out = etree.SubElement(msg, mm("Changes"))
+    shape_elem = req.find(mm("ItemShape"))
     for change, item_id in changes:
         elem = sub(out, change)
         if change == "Delete":
@@ -224,15 +174,15 @@ def sync_folder_items(box: Mailbox, req: etree._Element) -> etree._Element:
 # items --------------------------------------------------------------------------------------
 def get_item(box: Mailbox, req: etree._Element) -> etree._Element:
     root, messages = response("GetItem")
-    shape_elem = req.find(_mm("ItemShape"))
-    for id_elem in req.find(_mm("ItemIds")):
+    shape_elem = req.find(mm("ItemShape"))
+    for id_elem in req.find(mm("ItemIds")):
         try:
             item, occ = _lookup(box, id_elem)
         except ItemError as err:
-            etree.SubElement(response_message(messages, "GetItem", err), _mm("Items"))
+            etree.SubElement(response_message(messages, "GetItem", err), mm("Items"))
             continue
         msg = response_message(messages, "GetItem")
-        etree.SubElement(msg, _mm("Items")).append(_render(box, item, shape_elem, occ))
+        etree.SubElement(msg, mm("Items")).append(_render(box, item, shape_elem, occ))
     return root
 
 
@@ -263,12 +213,12 @@ def _calendar_view(
 
 def find_item(box: Mailbox, req: etree._Element) -> etree._Element:
     root, messages = response("FindItem")
-    shape_elem = req.find(_mm("ItemShape"))
-    restriction = req.find(_mm("Restriction"))
-    view = req.find(_mm("CalendarView"))
-    paging = req.find(_mm("IndexedPageItemView"))
-    order = req.find(_mm("SortOrder"))
-    for id_elem in req.find(_mm("ParentFolderIds")):
+    shape_elem = req.find(mm("ItemShape"))
+    restriction = req.find(mm("Restriction"))
+    view = req.find(mm("CalendarView"))
+    paging = req.find(mm("IndexedPageItemView"))
+    order = req.find(mm("SortOrder"))
+    for id_elem in req.find(mm("ParentFolderIds")):
         try:
             folder = resolve_folder(box, id_elem)
         except ItemError as err:
@@ -309,8 +259,8 @@ def find_item(box: Mailbox, req: etree._Element) -> etree._Element:
         }
         if not last:
             attrs["IndexedPagingOffset"] = str(next_offset)
-        container = etree.SubElement(msg, _mm("RootFolder"), attrs)
-        items = etree.SubElement(container, _tm("Items"))
+        container = etree.SubElement(msg, mm("RootFolder"), attrs)
+        items = etree.SubElement(container, tm("Items"))
         items.extend(_render(box, item, shape_elem, occ) for item, occ in page)
     return root
 
@@ -324,8 +274,8 @@ def _start_of(item: StoredItem, occ: int | None) -> dt.datetime:
 def create_item(box: Mailbox, req: etree._Element) -> etree._Element:
     root, messages = response("CreateItem")
     disposition = req.get("MessageDisposition") or "SaveOnly"
-    saved = req.find(_mm("SavedItemFolderId"))
-    for elem in req.find(_mm("Items")):
+    saved = req.find(mm("SavedItemFolderId"))
+    for elem in req.find(mm("Items")):
         kind = etree.QName(elem).localname
         try:
             if kind not in ITEM_CLASSES:
@@ -342,7 +292,7 @@ def create_item(box: Mailbox, req: etree._Element) -> etree._Element:
                     }[kind]
                 )
         except ItemError as err:
-            etree.SubElement(response_message(messages, "CreateItem", err), _mm("Items"))
+            etree.SubElement(response_message(messages, "CreateItem", err), mm("Items"))
             continue
         fields = [c for c in elem if etree.QName(c).localname != "ExtendedProperty"]
         props = [c for c in elem if etree.QName(c).localname == "ExtendedProperty"]
@@ -351,7 +301,7 @@ def create_item(box: Mailbox, req: etree._Element) -> etree._Element:
             if kind == "Message" and disposition != "SaveOnly":
                 item.set("DateTimeSent", field_element("DateTimeSent", box.clock))
         msg = response_message(messages, "CreateItem")
-        items = etree.SubElement(msg, _mm("Items"))
+        items = etree.SubElement(msg, mm("Items"))
         # Exchange answers SendOnly with an empty Items: nothing was saved that the caller owns.
         if disposition != "SendOnly":
             out = sub(items, kind)
@@ -370,7 +320,7 @@ def _apply_update(box: Mailbox, item: StoredItem, update: etree._Element) -> set
         if op == "DeleteItemField":
             item.extended.pop(key, None)
         else:
-            prop = value_item.find(_tm("ExtendedProperty")) if value_item is not None else None
+            prop = value_item.find(tm("ExtendedProperty")) if value_item is not None else None
             if prop is None:
                 raise ItemError("ErrorInvalidPropertySet", "No ExtendedProperty in update")
             box.set_extended(item, prop)
@@ -386,7 +336,7 @@ def _apply_update(box: Mailbox, item: StoredItem, update: etree._Element) -> set
         else:
             item.fields.pop(name, None)
         return {name}
-    new = value_item.find(_tm(name)) if value_item is not None else None
+    new = value_item.find(tm(name)) if value_item is not None else None
     if new is None:
         raise ItemError("ErrorIncorrectUpdatePropertyCount", f"No {name} in the update")
     if op == "AppendToItemField" and name in item.fields:
@@ -413,14 +363,14 @@ def _update_name(update: etree._Element) -> str:
 def update_item(box: Mailbox, req: etree._Element) -> etree._Element:
     root, messages = response("UpdateItem")
     resolution = req.get("ConflictResolution") or "AutoResolve"
-    for change in req.find(_mm("ItemChanges")):
+    for change in req.find(mm("ItemChanges")):
         id_elem = change[0]
         try:
             with box.lock:
                 item, _ = _lookup(box, id_elem)
                 client_ck = box.changekey_number(id_elem.get("ChangeKey"))
                 stale = client_ck is not None and id_elem.get("ChangeKey") != item.changekey
-                updates = list(change.find(_tm("Updates")))
+                updates = list(change.find(tm("Updates")))
                 if stale and resolution != "AlwaysOverwrite":
                     # AutoResolve only fails when a field this update sets changed after the
                     # client's change key; NeverOverwrite fails on any stale change key.
@@ -438,12 +388,12 @@ def update_item(box: Mailbox, req: etree._Element) -> etree._Element:
                     names |= _apply_update(box, item, update)
                 box.touch(item, "readflag" if names == {"IsRead"} else "update", names)
         except ItemError as err:
-            etree.SubElement(response_message(messages, "UpdateItem", err), _mm("Items"))
+            etree.SubElement(response_message(messages, "UpdateItem", err), mm("Items"))
             continue
         msg = response_message(messages, "UpdateItem")
-        out = sub(etree.SubElement(msg, _mm("Items")), item.kind)
+        out = sub(etree.SubElement(msg, mm("Items")), item.kind)
         sub(out, "ItemId", Id=item.id, ChangeKey=item.changekey)
-        results = etree.SubElement(msg, _mm("ConflictResults"))
+        results = etree.SubElement(msg, mm("ConflictResults"))
         sub(results, "Count", "0")
     return root
 
@@ -451,7 +401,7 @@ def update_item(box: Mailbox, req: etree._Element) -> etree._Element:
 def delete_item(box: Mailbox, req: etree._Element) -> etree._Element:
     root, messages = response("DeleteItem")
     delete_type = req.get("DeleteType") or "HardDelete"
-    for id_elem in req.find(_mm("ItemIds")):
+    for id_elem in req.find(mm("ItemIds")):
         try:
             with box.lock:
                 item, occ = _lookup(box, id_elem)
@@ -469,112 +419,11 @@ def delete_item(box: Mailbox, req: etree._Element) -> etree._Element:
     return root
 
 
-# user configuration -------------------------------------------------------------------------
-def _config_key(box: Mailbox, name_elem: etree._Element) -> tuple[tuple[str, str], str]:
-    folder = resolve_folder(box, name_elem[0])
-    name = name_elem.get("Name", "")
-    return (folder.id, name), name
-
-
-def get_user_configuration(box: Mailbox, req: etree._Element) -> etree._Element:
-    root, messages = response("GetUserConfiguration")
-    name_elem = req.find(_mm("UserConfigurationName"))
-    wanted = set((req.findtext(_mm("UserConfigurationProperties")) or "All").split())
-    try:
-        key, name = _config_key(box, name_elem)
-        config = box.user_configs.get(key)
-        if config is None:
-            raise ItemError("ErrorItemNotFound", NOT_FOUND)
-    except ItemError as err:
-        response_message(messages, "GetUserConfiguration", err)
-        return root
-    msg = response_message(messages, "GetUserConfiguration")
-    out = etree.SubElement(msg, _mm("UserConfiguration"))
-    name_out = sub(out, "UserConfigurationName", Name=name)
-    name_out.append(_copy(name_elem[0]))
-    every = "All" in wanted
-    if every or "Id" in wanted:
-        sub(out, "ItemId", Id=config.id, ChangeKey=config.changekey)
-    if (every or "Dictionary" in wanted) and config.dictionary is not None:
-        out.append(_copy(config.dictionary))
-    if (every or "XmlData" in wanted) and config.xml_data is not None:
-        sub(out, "XmlData", base64.b64encode(config.xml_data).decode())
-    if (every or "BinaryData" in wanted) and config.binary_data is not None:
-        sub(out, "BinaryData", base64.b64encode(config.binary_data).decode())
-    return root
-
-
-def _copy(elem: etree._Element) -> etree._Element:
-    return copy.deepcopy(elem)
-
-
-def _store_config(box: Mailbox, config_elem: etree._Element, config: UserConfig) -> None:
-    xml = config_elem.findtext(_tm("XmlData"))
-    binary = config_elem.findtext(_tm("BinaryData"))
-    dictionary = config_elem.find(_tm("Dictionary"))
-    if xml is not None:
-        config.xml_data = base64.b64decode(xml)
-    if binary is not None:
-        config.binary_data = base64.b64decode(binary)
-    if dictionary is not None:
-        config.dictionary = _copy(dictionary)
-    config.changekey = box.new_changekey()
-
-
-def create_user_configuration(box: Mailbox, req: etree._Element) -> etree._Element:
-    root, messages = response("CreateUserConfiguration")
-    config_elem = req.find(_mm("UserConfiguration"))
-    try:
-        with box.lock:
-            key, name = _config_key(box, config_elem.find(_tm("UserConfigurationName")))
-            if key in box.user_configs:
-                raise ItemError("ErrorItemSave", "A configuration object with that name exists.")
-            config = UserConfig(id=box._new_id("C"), changekey="", name=name, folder_id=key[0])
-            _store_config(box, config_elem, config)
-            box.user_configs[key] = config
-    except ItemError as err:
-        response_message(messages, "CreateUserConfiguration", err)
-        return root
-    response_message(messages, "CreateUserConfiguration")
-    return root
-
-
-def update_user_configuration(box: Mailbox, req: etree._Element) -> etree._Element:
-    root, messages = response("UpdateUserConfiguration")
-    config_elem = req.find(_mm("UserConfiguration"))
-    try:
-        with box.lock:
-            key, _ = _config_key(box, config_elem.find(_tm("UserConfigurationName")))
-            config = box.user_configs.get(key)
-            if config is None:
-                raise ItemError("ErrorItemNotFound", NOT_FOUND)
-            _store_config(box, config_elem, config)
-    except ItemError as err:
-        response_message(messages, "UpdateUserConfiguration", err)
-        return root
-    response_message(messages, "UpdateUserConfiguration")
-    return root
-
-
-def delete_user_configuration(box: Mailbox, req: etree._Element) -> etree._Element:
-    root, messages = response("DeleteUserConfiguration")
-    try:
-        with box.lock:
-            key, _ = _config_key(box, req.find(_mm("UserConfigurationName")))
-            if box.user_configs.pop(key, None) is None:
-                raise ItemError("ErrorItemNotFound", NOT_FOUND)
-    except ItemError as err:
-        response_message(messages, "DeleteUserConfiguration", err)
-        return root
-    response_message(messages, "DeleteUserConfiguration")
-    return root
-
-
 def convert_id(box: Mailbox, req: etree._Element) -> etree._Element:
     """Only what version probing needs: every id is reported malformed, the header does the rest."""
     del box
     root, messages = response("ConvertId")
-    for _ in req.find(_mm("SourceIds")):
+    for _ in req.find(mm("SourceIds")):
         response_message(
             messages, "ConvertId", ItemError("ErrorInvalidIdMalformed", "Id is malformed.")
         )

@@ -38,7 +38,8 @@ from lxml import etree
 
 from .faults import Fault, FaultQueue
 from .mailbox import Mailbox
-from .operations import OPERATIONS, ItemError, response, sync_error
+from .operations import OPERATIONS, sync_error
+from .replies import ItemError, response
 from .schema import NS_E, NS_M, NS_S, NS_T, validation_errors
 
 SERVER_BUILD = (15, 1, 2507, 6)

@@ -62,8 +62,9 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def _token(value: str) -> OAuth2Token:
-    return OAuth2Token({"access_token": value, "token_type": "Bearer",
-                        "expires_in": TOKEN_LIFETIME_S})
+    return OAuth2Token(
+        {"access_token": value, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_S}
+    )
 
 
 class TokenCredentials(OAuth2AuthorizationCodeCredentials):  # type: ignore[misc]
@@ -150,5 +151,10 @@ def open_account(
         retry_policy=RefusingFaultTolerance(max_wait=max_wait_s),
     )
     access = IMPERSONATION if account.impersonation else DELEGATE
-    return Account(account.address, config=config, autodiscover=discover, access_type=access,
-                   default_timezone=None)
+    return Account(
+        account.address,
+        config=config,
+        autodiscover=discover,
+        access_type=access,
+        default_timezone=None,
+    )

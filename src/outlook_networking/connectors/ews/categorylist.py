@@ -24,8 +24,9 @@ _NS = "{CategoryList.xsd}"
 
 
 def _escape(value: str) -> str:
-    return (value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-            .replace(">", "&gt;"))
+    return (
+        value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    )
 
 
 def entries(xml: bytes | None) -> tuple[MasterCategory, ...]:
@@ -54,8 +55,10 @@ def add_entry(xml: bytes | None, name: str, colour: int, guid: str) -> bytes:
     document = xml or EMPTY_LIST
     if any(c.name == name for c in entries(document)):
         return document
-    element = (f'<category name="{_escape(name)}" color="{colour}" keyboardShortcut="0" '
-               f'guid="{guid}" renameOnFirstUse="0"/>').encode()
+    element = (
+        f'<category name="{_escape(name)}" color="{colour}" keyboardShortcut="0" '
+        f'guid="{guid}" renameOnFirstUse="0"/>'
+    ).encode()
     text = document.decode("utf-8")
     close = text.rfind("</categories>")
     if close >= 0:
@@ -65,7 +68,7 @@ def add_entry(xml: bytes | None, name: str, colour: int, guid: str) -> bytes:
     if match is None:
         raise ValueError("not a CategoryList document")
     opened = match.group(0)[:-2].rstrip() + ">" + element.decode() + "</categories>"
-    return (text[:match.start()] + opened + text[match.end():]).encode("utf-8")
+    return (text[: match.start()] + opened + text[match.end() :]).encode("utf-8")
 
 
 def remove_entry(xml: bytes | None, name: str) -> bytes | None:

@@ -38,8 +38,7 @@ def connect(
     ``token`` is the provider from :func:`outlook_networking.auth.token_provider` (oauth, app,
     token); ``password`` is for ntlm and basic. ``build`` pins the server version (no probe).
     """
-    ews = open_account(account, token=token, password=password, build=build,
-                       max_wait_s=max_wait_s)
+    ews = open_account(account, token=token, password=password, build=build, max_wait_s=max_wait_s)
     name = source_name(account)
     edge = Edge(name, credentials=ews.protocol.credentials, protocol=ews.protocol)
     since = timedelta(days=round(account.since_months * DAYS_PER_MONTH))

@@ -38,16 +38,39 @@ __all__ = [
 # exchangelib reads a response byte by byte (~3 µs a byte), so every field asked costs: Sender
 # (the delegate who sent "on behalf of" From) is left out, From is the person.
 MESSAGE_FIELDS = (
-    "subject", "author", "to_recipients", "cc_recipients", "bcc_recipients",
-    "datetime_sent", "datetime_received", "message_id", "in_reply_to", "references",
-    "conversation_id", "categories", "headers",
+    "subject",
+    "author",
+    "to_recipients",
+    "cc_recipients",
+    "bcc_recipients",
+    "datetime_sent",
+    "datetime_received",
+    "message_id",
+    "in_reply_to",
+    "references",
+    "conversation_id",
+    "categories",
+    "headers",
 )
 MEETING_FIELDS = (
-    "subject", "start", "end", "organizer", "required_attendees", "optional_attendees",
-    "is_cancelled", "categories", "uid", "type",
+    "subject",
+    "start",
+    "end",
+    "organizer",
+    "required_attendees",
+    "optional_attendees",
+    "is_cancelled",
+    "categories",
+    "uid",
+    "type",
 )
 CONTACT_FIELDS = (
-    "display_name", "given_name", "surname", "nickname", "company_name", "email_addresses",
+    "display_name",
+    "given_name",
+    "surname",
+    "nickname",
+    "company_name",
+    "email_addresses",
     "categories",
 )
 
@@ -100,8 +123,7 @@ def interaction_from_message(item: Any, *, source: str, folder: str) -> Interact
     subject = item.subject or ""
     pairs = [(h.name, h.value or "") for h in item.headers or () if h.name]
     headers = header_map(pairs)
-    noise = classify(headers, sender.address if sender else "", recipients=to + cc,
-                     subject=subject)
+    noise = classify(headers, sender.address if sender else "", recipients=to + cc, subject=subject)
     conversation = item.conversation_id
     return Interaction(
         source=source,
@@ -154,8 +176,11 @@ def interaction_from_meeting(item: Any, *, source: str) -> Interaction | None:
 
 def card_from_contact(item: Any, *, source: str) -> ContactCard:
     """The contact card for an exchangelib Contact."""
-    addresses = tuple(dict.fromkeys(
-        a for a in (normalise(e.email or "") for e in item.email_addresses or ()) if a))
+    addresses = tuple(
+        dict.fromkeys(
+            a for a in (normalise(e.email or "") for e in item.email_addresses or ()) if a
+        )
+    )
     given = " ".join(p for p in (item.given_name, item.surname) if p)
     full = item.display_name or given
     names = tuple(n for n in dict.fromkeys((given, item.nickname or "")) if n and n != full)
@@ -172,8 +197,9 @@ def card_from_contact(item: Any, *, source: str) -> ContactCard:
 
 def task_record(subject: str, due: datetime | None, body: str) -> str:
     """What the product wrote into a task, as stored in its record property."""
-    return json.dumps({"subject": subject, "due": due.isoformat() if due else None,
-                       "body": body}, sort_keys=True)
+    return json.dumps(
+        {"subject": subject, "due": due.isoformat() if due else None, "body": body}, sort_keys=True
+    )
 
 
 def task_state(item: Any) -> TaskState:

@@ -64,7 +64,8 @@ def _caused_by_401(exc: BaseException) -> bool:
 
 def _refused(exc: BaseException) -> bool:
     return isinstance(exc, UnauthorizedError) or (
-        isinstance(exc, RateLimitError) and _caused_by_401(exc))
+        isinstance(exc, RateLimitError) and _caused_by_401(exc)
+    )
 
 
 def map_error(account: str, exc: Exception, *, token_auth: bool = False) -> ConnectorError:

@@ -58,12 +58,17 @@ T = TypeVar("T")
 CATEGORY_LIST = "CategoryList"
 OWNED_VALUE = "outlook-networking"
 _TASK_FIELDS = ("subject", "due_date", "status", "is_complete", KEY_FIELD, RECORD_FIELD)
-_CONTACT_FIELDS = ("display_name", "given_name", "surname", "email_addresses", "categories",
-                   OWNED_FIELD)
+_CONTACT_FIELDS = (
+    "display_name",
+    "given_name",
+    "surname",
+    "email_addresses",
+    "categories",
+    OWNED_FIELD,
+)
 
 
-def _merged(current: tuple[str, ...], before: tuple[str, ...], after: tuple[str, ...]
-            ) -> list[str]:
+def _merged(current: tuple[str, ...], before: tuple[str, ...], after: tuple[str, ...]) -> list[str]:
     """``current`` with the action's delta applied: drop what it removed, append what it added."""
     removed = set(before) - set(after)
     kept = [c for c in current if c not in removed]
@@ -78,8 +83,9 @@ class EwsSink:
         ensure_registered()
         self._account = account
         self._name = name
-        self._edge = edge or Edge(name, credentials=account.protocol.credentials,
-                                  protocol=account.protocol)
+        self._edge = edge or Edge(
+            name, credentials=account.protocol.credentials, protocol=account.protocol
+        )
 
     @property
     def name(self) -> str:
@@ -89,7 +95,8 @@ class EwsSink:
     def _category_xml_raw(self) -> bytes | None:
         try:
             config = self._account.calendar.get_user_configuration(
-                name=CATEGORY_LIST, properties="XmlData")
+                name=CATEGORY_LIST, properties="XmlData"
+            )
         except ErrorItemNotFound:
             return None
         return config.xml_data if config is not None else None
@@ -98,19 +105,32 @@ class EwsSink:
         return self._edge.call(self._category_xml_raw)
 
     def _tasks(self) -> list[Any]:
-        return self._edge.call(lambda: [
-            t for t in self._account.tasks.filter(**{f"{KEY_FIELD}__exists": True})
-            .only(*_TASK_FIELDS) if isinstance(t, Task)])
+        return self._edge.call(
+            lambda: [
+                t
+                for t in self._account.tasks.filter(**{f"{KEY_FIELD}__exists": True}).only(
+                    *_TASK_FIELDS
+                )
+                if isinstance(t, Task)
+            ]
+        )
 
     def _task_by_key(self, key: str) -> Any | None:
-        found = [t for t in self._account.tasks.filter(**{KEY_FIELD: key}).only(*_TASK_FIELDS)
-                 if isinstance(t, Task)]
+        found = [
+            t
+            for t in self._account.tasks.filter(**{KEY_FIELD: key}).only(*_TASK_FIELDS)
+            if isinstance(t, Task)
+        ]
         return found[0] if found else None
 
     def read_state(self) -> MailboxState:
-        contacts = self._edge.call(lambda: [
-            c for c in self._account.contacts.all().only(*_CONTACT_FIELDS)
-            if isinstance(c, Contact)])
+        contacts = self._edge.call(
+            lambda: [
+                c
+                for c in self._account.contacts.all().only(*_CONTACT_FIELDS)
+                if isinstance(c, Contact)
+            ]
+        )
         return MailboxState(
             master_categories=categorylist.entries(self._category_xml()),
             contacts=tuple(
@@ -134,8 +154,9 @@ class EwsSink:
 
         return self._edge.call(get)
 
-    def _update(self, item_id: str, fields: tuple[str, ...], change: Callable[[Any], list[str]]
-                ) -> bool:
+    def _update(
+        self, item_id: str, fields: tuple[str, ...], change: Callable[[Any], list[str]]
+    ) -> bool:
         """Read the item, let ``change`` edit it (returning the fields to save), save; on a stale
         change key read again and retry once. False if the item is gone."""
         for attempt in range(2):
@@ -150,8 +171,9 @@ class EwsSink:
                 return True
             except Conflict:
                 if attempt:
-                    raise Conflict(self._name, "the item changed twice while we wrote it",
-                                   item_id=item_id) from None
+                    raise Conflict(
+                        self._name, "the item changed twice while we wrote it", item_id=item_id
+                    ) from None
         return False  # pragma: no cover - the loop returns or raises
 
     def _master_list(self, edit: Callable[[bytes | None], bytes | None]) -> None:
@@ -178,28 +200,45 @@ class EwsSink:
         existing = self._task_by_key(key)
         if existing is not None:
             return str(existing.id)
-        task = Task(folder=self._account.tasks, subject=subject, body=body,
-                    due_date=due.date() if due else None,
-                    **{KEY_FIELD: key, RECORD_FIELD: task_record(subject, due, body)})
+        task = Task(
+            folder=self._account.tasks,
+            subject=subject,
+            body=body,
+            due_date=due.date() if due else None,
+            **{KEY_FIELD: key, RECORD_FIELD: task_record(subject, due, body)},
+        )
         task.save()
         return str(task.id)
 
-    def _create_contact(self, full_name: str, addresses: tuple[str, ...],
-                        categories: tuple[str, ...]) -> str:
+    def _create_contact(
+        self, full_name: str, addresses: tuple[str, ...], categories: tuple[str, ...]
+    ) -> str:
         # As for tasks: a retry first looks for the contact an unanswered CreateItem made.
-        mine = [c for c in self._account.contacts.filter(**{OWNED_FIELD: OWNED_VALUE})
-                .only("display_name", "email_addresses")
-                if isinstance(c, Contact) and c.display_name == full_name
-                and {e.email for e in c.email_addresses or ()} >= set(addresses[:3])]
+        mine = [
+            c
+            for c in self._account.contacts.filter(**{OWNED_FIELD: OWNED_VALUE}).only(
+                "display_name", "email_addresses"
+            )
+            if isinstance(c, Contact)
+            and c.display_name == full_name
+            and {e.email for e in c.email_addresses or ()} >= set(addresses[:3])
+        ]
         if mine:
             return str(mine[0].id)
         given, _, surname = full_name.partition(" ")
         contact = Contact(
-            folder=self._account.contacts, display_name=full_name, given_name=given or None,
+            folder=self._account.contacts,
+            display_name=full_name,
+            given_name=given or None,
             surname=surname or None,
-            email_addresses=[EmailAddress(email=a, label=f"EmailAddress{n}")
-                             for n, a in enumerate(addresses[:3], start=1)] or None,
-            categories=list(categories) or None, **{OWNED_FIELD: OWNED_VALUE})
+            email_addresses=[
+                EmailAddress(email=a, label=f"EmailAddress{n}")
+                for n, a in enumerate(addresses[:3], start=1)
+            ]
+            or None,
+            categories=list(categories) or None,
+            **{OWNED_FIELD: OWNED_VALUE},
+        )
         contact.save()
         return str(contact.id)
 
@@ -229,8 +268,9 @@ class EwsSink:
                 return Applied(action, item_id)
             case CreateTask(key, subject, due, body):
                 # Idempotent: a retry or a crashed run that made the task already finds it.
-                return Applied(action, self._edge.call(
-                    lambda: self._create_task(key, subject, due, body)))
+                return Applied(
+                    action, self._edge.call(lambda: self._create_task(key, subject, due, body))
+                )
             case UpdateTask(_, item_id, subject, due, body):
 
                 def update(item: Any) -> list[str]:
@@ -259,8 +299,10 @@ class EwsSink:
                     self._edge.call(task.delete)
                 return Applied(action, item_id)
             case CreateContact(full_name, addresses, categories):
-                return Applied(action, self._edge.call(
-                    lambda: self._create_contact(full_name, addresses, categories)))
+                return Applied(
+                    action,
+                    self._edge.call(lambda: self._create_contact(full_name, addresses, categories)),
+                )
             case DeleteContact(item_id):
                 contact = self._get(item_id, (OWNED_FIELD,))
                 # Only ever a contact the product made: the user's own are not ours to delete.

@@ -76,8 +76,9 @@ class EwsSource:
     ) -> None:
         self._account = account
         self._name = name
-        self._edge = edge or Edge(name, credentials=account.protocol.credentials,
-                                  protocol=account.protocol)
+        self._edge = edge or Edge(
+            name, credentials=account.protocol.credentials, protocol=account.protocol
+        )
         self._folders = tuple(folders)
         self._page = max(1, min(page_size, MAX_PAGE))
         self._since = since
@@ -102,15 +103,25 @@ class EwsSource:
     def _folder(self, folder: str) -> Any:
         return self._edge.call(lambda: getattr(self._account, _FOLDER_ATTR[folder]))
 
-    def _sync_page(self, folder_obj: Any, state: str | None, fields: Sequence[str]
-                   ) -> tuple[list[tuple[str, Any]], str, bool]:
+    def _sync_page(
+        self, folder_obj: Any, state: str | None, fields: Sequence[str]
+    ) -> tuple[list[tuple[str, Any]], str, bool]:
         def page() -> tuple[list[tuple[str, Any]], str, bool]:
             svc = SyncFolderItems(account=self._account)
-            additional = {f for f in folder_obj.normalize_fields(list(fields))
-                          if not f.field.is_attribute}
-            changes = list(svc.call(folder=folder_obj, shape=ID_ONLY, additional_fields=additional,
-                                    sync_state=state, ignore=None,
-                                    max_changes_returned=self._page, sync_scope=None))
+            additional = {
+                f for f in folder_obj.normalize_fields(list(fields)) if not f.field.is_attribute
+            }
+            changes = list(
+                svc.call(
+                    folder=folder_obj,
+                    shape=ID_ONLY,
+                    additional_fields=additional,
+                    sync_state=state,
+                    ignore=None,
+                    max_changes_returned=self._page,
+                    sync_scope=None,
+                )
+            )
             for _, item in changes:
                 if isinstance(item, ErrorInvalidSyncStateData):
                     raise item
@@ -123,12 +134,13 @@ class EwsSource:
         """GetItem in batches; items deleted meanwhile are left out."""
         found: list[Any] = []
         for start in range(0, len(ids), self._get_batch):
-            chunk = [ItemId(i) for i in ids[start:start + self._get_batch]]
+            chunk = [ItemId(i) for i in ids[start : start + self._get_batch]]
             self.requests += 1
 
             def get(c: list[ItemId] = chunk) -> list[Any]:
-                return list(self._account.fetch(ids=c, only_fields=list(fields),
-                                                chunk_size=self._get_batch))
+                return list(
+                    self._account.fetch(ids=c, only_fields=list(fields), chunk_size=self._get_batch)
+                )
 
             got = self._edge.call(get)
             for item in got:
@@ -172,8 +184,10 @@ class EwsSource:
             cards: list[ContactCard] = []
             problems: list[Problem] = []
             if contacts:
-                cards = [card_from_contact(i, source=self._name)
-                         for i in self._fetch(upserts, CONTACT_FIELDS)]
+                cards = [
+                    card_from_contact(i, source=self._name)
+                    for i in self._fetch(upserts, CONTACT_FIELDS)
+                ]
             else:
                 for item in self._fetch(upserts, MESSAGE_FIELDS):
                     made = interaction_from_message(item, source=self._name, folder=folder)
@@ -181,9 +195,16 @@ class EwsSource:
                         problems.append(Problem(item.id, "message without a date"))
                     else:
                         interactions.append(made)
-            yield Batch(folder=folder, interactions=tuple(interactions), cards=tuple(cards),
-                        deleted=tuple(deleted), cursor=new_state, problems=tuple(problems),
-                        reset=reset, complete=last)
+            yield Batch(
+                folder=folder,
+                interactions=tuple(interactions),
+                cards=tuple(cards),
+                deleted=tuple(deleted),
+                cursor=new_state,
+                problems=tuple(problems),
+                reset=reset,
+                complete=last,
+            )
             reset = False
             if last or new_state == state:
                 return
@@ -234,5 +255,11 @@ class EwsSource:
                     meetings[item.id] = made
             begin = stop
         ordered = sorted(meetings.values(), key=lambda m: (m.at, m.item_id))
-        yield Batch(folder="calendar", interactions=tuple(ordered), cursor=new_cursor,
-                    problems=tuple(problems), reset=True, complete=True)
+        yield Batch(
+            folder="calendar",
+            interactions=tuple(ordered),
+            cursor=new_cursor,
+            problems=tuple(problems),
+            reset=True,
+            complete=True,
+        )
