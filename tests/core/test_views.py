@@ -79,3 +79,11 @@ def test_network_json_is_serialisable() -> None:
     doc = network_json(network())
     json.dumps(doc)
     assert len(doc["time"]["weeks"]) == 12
+
+
+def test_analysis_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    assert gc.isenabled()
+    network()
+    assert gc.isenabled()
