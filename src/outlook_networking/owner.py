@@ -7,8 +7,8 @@ Evidence, strongest first:
    trace (``delivered=False``: no ``Received:`` header). The dominant sender of such personal
    (not bulk, list or automated) mail is the owner; every sender of a folder named Sent counts,
    since only the owner writes there.
-3. **received mail**: failing both, the address that most personal received mail was addressed
-   to, when it clearly stands out.
+3. **received mail**: failing both, the address that most received mail (list mail aside) was
+   addressed to, when it clearly stands out.
 
 A guess needs a clear winner (at least three messages, half of the evidence, twice the runner-up);
 otherwise the result is empty and the CLI asks for ``--me``. Pure: data in, a guess out.
@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .model import ContactCard, Interaction, Kind
+from .model import ContactCard, Flag, Interaction, Kind
 
 __all__ = ["OwnerGuess", "OwnerTally", "detect_owner"]
 
@@ -62,16 +62,19 @@ class OwnerTally:
     received: int = 0
 
     def add(self, item: Interaction) -> None:
-        if item.kind is not Kind.EMAIL or item.flags or item.sender is None:
+        if item.kind is not Kind.EMAIL or item.sender is None:
             return
         if item.folder == "sent":
-            self.sent_folder[item.sender.address] += 1
-        elif not item.delivered:
+            if not item.flags:
+                self.sent_folder[item.sender.address] += 1
+        elif item.delivered:
+            # Newsletters and notifications are addressed to the owner too; list mail is not.
+            if Flag.LIST not in item.flags:
+                self.received += 1
+                for mailbox in (*item.to, *item.cc):
+                    self.recipients[mailbox.address] += 1
+        elif not item.flags:
             self.undelivered[item.sender.address] += 1
-        else:
-            self.received += 1
-            for mailbox in (*item.to, *item.cc):
-                self.recipients[mailbox.address] += 1
 
     def add_card(self, card: ContactCard) -> None:
         if card.is_me and card.addresses:
@@ -107,7 +110,7 @@ class OwnerTally:
         if addressed is not None and addressed[1] * 3 >= self.received:
             top, count, _ = addressed
             return OwnerGuess(
-                (top,), f"addressed in {count:,} of {self.received:,} personal messages received"
+                (top,), f"addressed in {count:,} of {self.received:,} messages received"
             )
         return OwnerGuess()
 
