@@ -88,6 +88,8 @@ def test_awaiting_answer_after_their_own_p90_latency() -> None:
     # Without a known rhythm the default is a week.
     (unknown,) = kinds([mail(ME, ANN, ago(days=8))])["awaiting_answer"]
     assert unknown.due == ago(days=1)
+    # After two months it is history.
+    assert "awaiting_answer" not in kinds([mail(ME, ANN, ago(days=61))])
 
 
 def test_unreciprocated_after_three_approaches_and_30_days() -> None:

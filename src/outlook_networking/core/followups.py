@@ -15,7 +15,8 @@ is updated, not duplicated:
   episodes of two-way contact), until they drop out of the active year.
 - ``awaiting_answer`` (``await:<item>``): the owner's latest direct message (person in To) is
   still unanswered after the person's own 90th-percentile reply latency (at least a day; when
-  fewer than three of their replies were measured, ``awaiting_default_days``).
+  fewer than three of their replies were measured, ``awaiting_default_days``), for at most
+  ``owed_lookback_days``.
 - ``unreciprocated`` (``unreciprocated:<person>:<first approach>``):
   ``unreciprocated_approaches`` or more approaches in a row with no answer, the first at least
   ``unreciprocated_days`` ago. It replaces ``awaiting_answer`` for that person.
@@ -202,7 +203,8 @@ def _approaches(
                 )
             ]
     last = history.last_unanswered
-    if last is None:
+    # Past the look-back horizon an unanswered message is history, not a nudge.
+    if last is None or now - last.at > timedelta(days=settings.owed_lookback_days):
         return []
     if history.their_latency_samples >= 3 and history.their_latency_p90_s is not None:
         wait = max(MIN_AWAIT, timedelta(seconds=history.their_latency_p90_s))
