@@ -18,8 +18,8 @@ The three flags mean (see :class:`~outlook_networking.model.Flag`):
   ``Return-Path: <>``, no-reply/mailer-daemon senders, delivery and read reports.
 
 Spam that no filter marked is recognised by header-only signs (:func:`spam_signs`): a shouting or
-sales-word subject, a tracking tag after it, no visible recipient, high priority, HTML only,
-numbered senders. It is conservative (replies are exempt) and catches part of the spam, not all.
+sales-word subject, a tracking tag after it, no visible recipient or a crowd of them at many
+domains, high priority, HTML only, numbered senders. It is conservative (replies are exempt) and catches part of the spam, not all.
 
 Exports: ``Headers``, ``Noise``, ``classify``, ``header_map``, ``list_id_of``, ``spam_signs``,
 ``SPAM_THRESHOLD``.
@@ -286,6 +286,8 @@ def spam_signs(
         signs += ["no visible recipient"] * 2
     elif sender and len(recipients) == 1 and recipients[0].address == sender:
         signs += ["sent to itself"] * 2
+    elif len(recipients) >= 8 and len({m.domain for m in recipients}) >= 4:
+        signs += ["many recipients at many domains"] * 3  # a mass mailing, written openly
     if _HIGH_PRIORITY.match(_first(headers, "x-priority")) or (
         _first(headers, "x-msmail-priority").lower() == "high"
     ):

@@ -105,3 +105,12 @@ def test_newsletters_on_list_software_are_bulk_discussion_lists_are_not() -> Non
     assert _flags(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")) == {Flag.BULK}
     discussion = [*newsletter, ("List-Post", "<mailto:dev@lists.example>")]
     assert _flags(*discussion) == {Flag.LIST}
+
+
+def test_open_mass_mailing_is_bulk() -> None:
+    crowd = ", ".join(f"p{n}@d{n % 5}.example" for n in range(9))
+    headers = header_map([("From", "x@example.com"), ("To", crowd), ("Subject", "Hello")])
+    assert classify(headers, "x@example.com").flags == {Flag.BULK}
+    colleagues = ", ".join(f"p{n}@work.example" for n in range(9))
+    team = header_map([("From", "x@work.example"), ("To", colleagues), ("Subject", "Hello")])
+    assert classify(team, "x@work.example").flags == frozenset()
