@@ -9,6 +9,7 @@ import pytest
 
 from outlook_networking.connectors.base import (
     AddCategory,
+    CompleteTask,
     CreateContact,
     CreateTask,
     DeleteContact,
@@ -150,3 +151,13 @@ def test_deletes_only_what_the_product_made(ews_server: EWSServer, sink: EwsSink
     sink.apply(DeleteContact(users_contact))
     sink.apply(DeleteTask("owed:x", users_task))
     assert box.snapshot() == before
+
+
+def test_writes_to_a_vanished_item_are_no_ops(ews_server: EWSServer, sink: EwsSink) -> None:
+    box = ews_server.mailbox
+    gone = box.add_contact(display_name="Gone", emails=["gone@example.org"])
+    box.delete(gone)
+    applied = sink.apply(SetCategories("contact", gone, (), ("Network A",)))
+    assert applied.item_id == gone
+    sink.apply(CompleteTask("owed:gone", "not-an-item-id"))
+    assert box.snapshot() == {}

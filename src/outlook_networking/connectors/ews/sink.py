@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from exchangelib import Account
-from exchangelib.errors import ErrorItemNotFound
+from exchangelib.errors import ErrorInvalidIdMalformed, ErrorItemNotFound
 from exchangelib.indexed_properties import EmailAddress
 from exchangelib.items import Contact, Message, Task
 
@@ -150,7 +150,11 @@ class EwsSink:
     def _get(self, item_id: str, fields: tuple[str, ...]) -> Any | None:
         def get() -> Any | None:
             (item,) = list(self._account.fetch(ids=[(item_id, None)], only_fields=list(fields)))
-            return None if isinstance(item, ErrorItemNotFound) else item
+            if isinstance(item, ErrorItemNotFound | ErrorInvalidIdMalformed):
+                return None
+            if isinstance(item, Exception):
+                raise item  # inside the edge, so it is mapped like any other
+            return item
 
         return self._edge.call(get)
 

@@ -138,17 +138,18 @@ class EwsSource:
             self.requests += 1
 
             def get(c: list[ItemId] = chunk) -> list[Any]:
-                return list(
-                    self._account.fetch(ids=c, only_fields=list(fields), chunk_size=self._get_batch)
-                )
+                got = []
+                for item in self._account.fetch(
+                    ids=c, only_fields=list(fields), chunk_size=self._get_batch
+                ):
+                    if isinstance(item, ErrorItemNotFound):
+                        continue  # deleted since the sync page named it
+                    if isinstance(item, Exception):
+                        raise item  # inside the edge, so it is mapped like any other
+                    got.append(item)
+                return got
 
-            got = self._edge.call(get)
-            for item in got:
-                if isinstance(item, ErrorItemNotFound):
-                    continue
-                if isinstance(item, Exception):
-                    raise item
-                found.append(item)
+            found.extend(self._edge.call(get))
         return found
 
     # mail and contacts --------------------------------------------------------------------------
