@@ -19,7 +19,8 @@ The three flags mean (see :class:`~outlook_networking.model.Flag`):
 
 Spam that no filter marked is recognised by header-only signs (:func:`spam_signs`): a shouting or
 sales-word subject, a tracking tag after it, no visible recipient or a crowd of them at many
-domains, high priority, HTML only, numbered senders. It is conservative (replies are exempt) and catches part of the spam, not all.
+domains, high priority, HTML only, numbered senders. It is conservative (replies are exempt)
+and catches part of the spam, not all.
 
 Exports: ``Headers``, ``Noise``, ``classify``, ``header_map``, ``list_id_of``, ``spam_signs``,
 ``SPAM_THRESHOLD``.
