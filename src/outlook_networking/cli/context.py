@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 from ..store import Store, default_db_path
 
 if TYPE_CHECKING:
+    from ..analysis import Insight
     from ..config import Config
+    from ..core.ledger import Ledger
     from ..core.network import Network
 
 __all__ = ["Context"]
@@ -56,20 +58,20 @@ class Context:
         return load_config(path)
 
     @cached_property
-    def network(self) -> Network:
-        """The whole network analysed as of ``now``."""
-        from ..core.network import analyse
+    def insight(self) -> Insight:
+        """The store analysed as of ``now``: the network and the give-and-take ledger."""
+        from ..analysis import analyse_store
 
-        store = self.store
-        owner, _ = store.owner()
-        return analyse(
-            store.interactions(),
-            store.cards(),
-            owner=frozenset(owner),
-            settings=self.config.settings,
-            now=self.now,
-            identity_overrides=store.identity_overrides(),
-        )
+        return analyse_store(self.store, self.config, self.now)
+
+    @property
+    def network(self) -> Network:
+        """The analysed network; its follow-ups include the ledger's."""
+        return self.insight.network
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.insight.ledger
 
     def close(self) -> None:
         if self._store is not None:

@@ -55,6 +55,17 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     review.set_defaults(handler=_review)
 
+    ledger = commands.add_parser(
+        "ledger",
+        parents=[common],
+        help="give and take per contact; `ledger dismiss ID` marks a detected item wrong",
+    )
+    ledger.add_argument("action", nargs="?", choices=("show", "dismiss"), default="show")
+    ledger.add_argument("items", nargs="*", metavar="ID")
+    ledger.add_argument("--json", action="store_true", help="print JSON (docs/ledger.md)")
+    ledger.add_argument("--limit", type=int, default=15, help="rows per list (default 15)")
+    ledger.set_defaults(handler=_ledger)
+
 
 def _days_ago(iso: str | None, now: datetime) -> str:
     if not iso:
@@ -154,6 +165,7 @@ def _contact(args: argparse.Namespace) -> int:
         if view is None:
             raise UsageError(f"{address} is not a contact in {ctx.db_path}")
         doc = contact_json(view, ctx.now)
+        doc["balance"] = _balance(ctx, view.person.key)
         if args.json:
             print_json(doc)
         else:
@@ -161,6 +173,12 @@ def _contact(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     return 0
+
+
+def _balance(ctx: Context, person: str) -> dict[str, Any]:
+    from ..core.ledger import balance_json
+
+    return balance_json(ctx.ledger.balance(person), with_items=True)
 
 
 def _print_contact(doc: dict[str, Any], now: datetime) -> None:
@@ -172,9 +190,10 @@ def _print_contact(doc: dict[str, Any], now: datetime) -> None:
         console.print(f"  • {reason}")
     if doc.get("next_step"):
         console.print(f"Next step: {doc['next_step']}")
+    since = _days_ago(doc["last_contact"], now)
     console.print(
         f"First contact {doc['first_contact'] or '–'}, last {doc['last_contact'] or '–'} "
-        f"({_days_ago(doc['last_contact'], now)} ago)"
+        f"({since}{'' if since in ('today', '–') else ' ago'})"
     )
     console.print(
         f"Mail: {doc['sent']} sent, {doc['received']} received; {doc['meetings']} meetings"
@@ -184,6 +203,9 @@ def _print_contact(doc: dict[str, Any], now: datetime) -> None:
         f"{doc.get('replies_received', 0)}; threads started by you "
         f"{doc.get('started_by_me', 0)}, by them {doc.get('started_by_them', 0)}"
     )
+    balance = doc.get("balance")
+    if balance:
+        console.print(f"Give and take: you gave {balance['given']}, received {balance['received']}")
     for item in doc.get("followups", []):
         console.print(f"Follow-up ({item['kind']}, due {item['due']}): {item['reason']}")
 
@@ -215,6 +237,15 @@ def _review(args: argparse.Namespace) -> int:
     try:
         previous = ctx.store.get_doc("review:last")
         doc, snapshot = review_json(ctx.network, previous, ctx.now)
+        doc["top_givers"] = [_short_balance(b) for b in ctx.ledger.top_givers(10)]
+        doc["one_sided"] = {
+            "you_give_without_return": [
+                _short_balance(b) for b in ctx.ledger.invests_without_return
+            ],
+            "they_give_without_return": [
+                _short_balance(b) for b in ctx.ledger.gives_without_return
+            ],
+        }
         if args.save:
             ctx.store.put_doc("review:last", snapshot)
         if args.json:
@@ -243,6 +274,58 @@ def _print_review(doc: dict[str, Any]) -> None:
             console.print(f"\n[bold]{title}[/bold] ({len(items)})")
             for person in items[:50]:
                 console.print(f"  {person.get('address', person)}")
+
+
+def _short_balance(balance: Any) -> dict[str, Any]:
+    return {
+        "contact": balance.contact,
+        "name": balance.name,
+        "given": balance.given_count,
+        "received": balance.received_count,
+    }
+
+
+def _ledger(args: argparse.Namespace) -> int:
+    from ..core.ledger import ledger_json
+
+    ctx = Context(args)
+    try:
+        if args.action == "dismiss":
+            if not args.items:
+                raise UsageError("usage: ledger dismiss ID [ID ...] (ids from `ledger --json`)")
+            for item_id in args.items:
+                if ctx.ledger.item(item_id) is None and item_id not in ctx.store.dismissed():
+                    raise UsageError(f"no ledger item {item_id!r}; `ledger --json` lists them")
+            for item_id in args.items:
+                ctx.store.dismiss(item_id, ctx.now)
+            err_console.print(f"Dismissed {len(args.items)} item(s); they stay dismissed.")
+            return 0
+        if args.items:
+            raise UsageError("ledger takes no ids unless you dismiss them: `ledger dismiss ID`")
+        if args.json:
+            print_json(ledger_json(ctx.ledger))
+            return 0
+        _print_ledger(ctx, args.limit)
+    finally:
+        ctx.close()
+    return 0
+
+
+def _print_ledger(ctx: Context, limit: int) -> None:
+    ledger = ctx.ledger
+    lists = (
+        ("Who gives the most", ledger.top_givers(limit)),
+        ("You give, nothing comes back", ledger.invests_without_return[:limit]),
+        ("They give, you have given nothing back", ledger.gives_without_return[:limit]),
+    )
+    for title, balances in lists:
+        table = Table(title=title, title_justify="left")
+        for column, justify in (("Contact", "left"), ("Given", "right"), ("Received", "right")):
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        for b in balances:
+            label = f"{b.name} <{b.contact}>" if b.name else b.contact
+            table.add_row(label, str(b.given_count), str(b.received_count))
+        console.print(table)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -22,8 +22,7 @@ from .context import Context
 from .output import err_console
 
 if TYPE_CHECKING:
-    from ..core.ledger import Ledger
-    from ..model import Interaction
+    pass
 
 __all__ = ["register"]
 
@@ -75,26 +74,6 @@ def _write(path: Path, data: bytes) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
-def _ledger(ctx: Context, items: list[Interaction]) -> Ledger:
-    from ..core.ledger import LedgerSettings, build_ledger
-
-    network = ctx.network
-    table = ctx.config.raw.get("ledger", {})
-    settings = LedgerSettings.from_mapping(
-        table if isinstance(table, dict) else {}, reply_within_h=network.settings.reply_within_h
-    )
-    return build_ledger(
-        items,
-        network.owner,
-        now=ctx.now,
-        settings=settings,
-        people=network.identities.person_of,
-        threads=network.threads,
-        dismissed=ctx.store.dismissed(),
-        excluded=network.settings.is_excluded,
-    )
-
-
 def _report(args: argparse.Namespace) -> int:
     from ..core.keypersons import MailGraph
     from ..report import render_report
@@ -103,8 +82,8 @@ def _report(args: argparse.Namespace) -> int:
     try:
         target = Path(args.html).expanduser()
         network = ctx.network
+        ledger = ctx.ledger
         items = list(ctx.store.interactions())
-        ledger = _ledger(ctx, items)
         # The network keeps only clusters and key persons; the report draws the edges too, so
         # the graph is rebuilt with the core's own rules.
         graph = MailGraph()
@@ -120,7 +99,7 @@ def _report(args: argparse.Namespace) -> int:
             category_names=ctx.config.writeback.category_names,
         )
         _write(target, page.encode("utf-8"))
-        followups = len(network.followups) + len(ledger.followups)
+        followups = len(network.followups)
         err_console.print(
             f"Wrote {target}: {_count(len(network.contacts), 'contact', 'contacts')}, "
             f"{_count(followups, 'open follow-up', 'open follow-ups')}."
@@ -158,12 +137,11 @@ def _export_ics(ctx: Context, target: Path) -> None:
     from ..export import todo_calendar
 
     network = ctx.network
-    ledger = _ledger(ctx, list(ctx.store.interactions()))
     try:
         previous = target.read_bytes() if target.is_file() else None
     except OSError as exc:
         raise UsageError(f"cannot read {target}: {exc.strerror or exc}") from exc
-    followups = sorted((*network.followups, *ledger.followups), key=lambda f: (f.due, f.key))
+    followups = network.followups
     data = todo_calendar(
         followups,
         now=ctx.now,

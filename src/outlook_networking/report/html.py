@@ -113,12 +113,16 @@ def _summary(page: _Page, followups: Sequence[FollowUp], now: datetime) -> str:
             f"{met} the target of {time.target_hours:g} h",
         ),
     ]
-    return '<section class="summary">' + "".join(
-        f'<div class="stat"><div class="stat-label">{escape(label)}</div>'
-        f'<div class="stat-value">{escape(value)}</div>'
-        f'<div class="stat-note">{escape(note)}</div></div>'
-        for label, value, note in cards
-    ) + "</section>"
+    return (
+        '<section class="summary">'
+        + "".join(
+            f'<div class="stat"><div class="stat-label">{escape(label)}</div>'
+            f'<div class="stat-value">{escape(value)}</div>'
+            f'<div class="stat-note">{escape(note)}</div></div>'
+            for label, value, note in cards
+        )
+        + "</section>"
+    )
 
 
 def _tiers(page: _Page) -> str:
@@ -154,9 +158,7 @@ def _activity(page: _Page, now: datetime) -> str:
             if i is not None:
                 values[i] += c.sent + c.received + c.meetings
     # A young mailbox starts where its history starts, not with a year of flat lines.
-    first = next(
-        (i for i in range(len(months)) if any(v[i] for v in series.values())), len(months)
-    )
+    first = next((i for i in range(len(months)) if any(v[i] for v in series.values())), len(months))
     first = min(first, len(months) - MONTHS_MIN)
     months = months[first:]
     series = {t: v[first:] for t, v in series.items()}
@@ -355,10 +357,10 @@ def render_report(
     """
     page = _Page(network, category_names or {})
     rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
-    followups = sorted(
-        (*network.followups, *(ledger.followups if ledger is not None else ())),
-        key=lambda f: (rank.get(f.kind, len(rank)), f.due, f.key),
-    )
+    # analysis.analyse_store already folds the ledger's follow-ups into the network's; a network
+    # straight from core.analyse does not: take both, once each.
+    unique = {f.key: f for f in (*network.followups, *(ledger.followups if ledger else ()))}
+    followups = sorted(unique.values(), key=lambda f: (rank.get(f.kind, len(rank)), f.due, f.key))
     owner = ", ".join(sorted(network.owner)) or "unknown owner"
     stamp = now.astimezone(UTC)
     sections = [

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..connectors.base import (
     Action,
@@ -132,6 +132,14 @@ def _with_ours(
     return tuple(kept)
 
 
+def _same_day(a: datetime | None, b: datetime | None) -> bool:
+    """Due dates compare by day: Microsoft To Do keeps only the date, so a time would make
+    every run plan an update."""
+    if a is None or b is None:
+        return a is b
+    return a.astimezone(UTC).date() == b.astimezone(UTC).date()
+
+
 def plan(desired: Desired, state: MailboxState, scheme: CategoryScheme) -> WritebackPlan:
     """The actions that bring ``state`` to ``desired``, touching only what the product owns."""
     owned = scheme.owned
@@ -174,7 +182,9 @@ def plan(desired: Desired, state: MailboxState, scheme: CategoryScheme) -> Write
         if have is None:
             actions.append(CreateTask(key, task.subject, task.due, task.body))
         elif not have.complete and (
-            have.subject != task.subject or have.due != task.due or have.body != task.body
+            have.subject != task.subject
+            or not _same_day(have.due, task.due)
+            or have.body != task.body
         ):
             actions.append(UpdateTask(key, have.item_id, task.subject, task.due, task.body))
         # A task the user completed stays completed: their judgement wins over ours.

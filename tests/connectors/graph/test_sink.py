@@ -237,12 +237,6 @@ def test_soak_apply_and_undo_under_random_faults(
     assert user_view(server) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Microsoft To Do keeps only the due date (time reads back 00:00; "
-    "microsoftgraph/microsoft-graph-docs#16991) while plan() compares due to the second, so "
-    "every run plans an UpdateTask; plan() should compare due dates by day",
-)
 def test_apply_twice_is_quiet_when_to_do_keeps_dates_only(
     server: GraphServer, sink: GraphSink, store: Store
 ) -> None:
