@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from outlook_networking.core.threads import (
     analyse_threads,
     is_reply_subject,
@@ -89,3 +94,34 @@ def test_negative_latency_is_clamped() -> None:
     child = reply_to(parent, ago(days=2))  # the replier's clock is a day behind
     (reply,) = pair_replies([parent, child])
     assert reply.latency_s == 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(min_value=-1, max_value=30), min_size=1, max_size=30), st.randoms())
+def test_header_pairing_finds_each_named_parent_in_any_order(
+    parents: list[int], rnd: random.Random
+) -> None:
+    """Message i answers message parents[i] (when that is an earlier message); shuffled."""
+    people = ["ann@acme.com", "bob@b.example", ME]
+    items = []
+    for i, parent in enumerate(parents):
+        named = parent if 0 <= parent < i else -1
+        items.append(
+            mail(
+                people[i % 3],
+                people[(i + 1) % 3],
+                ago(days=60 - i),
+                subject="Re: x" if named >= 0 else f"topic {i}",
+                message_id=f"<t{i}@h>",
+                in_reply_to=f"<t{named}@h>" if named >= 0 else "",
+                item_id=f"t{i}",
+            )
+        )
+    expected = {(f"t{i}", f"t{p}") for i, p in enumerate(parents) if 0 <= p < i}
+    shuffled = items[:]
+    rnd.shuffle(shuffled)
+    replies = pair_replies(shuffled)
+    by_header = {(r.child.item_id, r.parent.item_id) for r in replies if r.method == "in_reply_to"}
+    assert by_header == expected
+    assert len({r.child.item_id for r in replies}) == len(replies)  # one parent per child
+    assert all(r.latency_s >= 0 for r in replies)
