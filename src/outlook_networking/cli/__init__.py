@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _defaults_from_env(args: argparse.Namespace) -> None:
+    args.now_given = args.now is not None  # long-running servers follow the clock otherwise
     if args.now is None:
         args.now = datetime.now(UTC).replace(microsecond=0)
     if args.db is None:

@@ -1,0 +1,133 @@
+"""``outlook-networking addin cert | manifest | serve``, and the card server beside the agent.
+
+The card for an address is ``contact --json``'s document plus ``balance`` and ``is_owner``. The
+analysis behind it is cached and recomputed only when the store has changed (new items, a new
+owner, identity corrections, dismissals), so a card costs a lookup, not an analysis.
+
+Exports: ``run``, ``start_background``, ``CardService``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..addresses import normalise
+from ..errors import UsageError
+from ..store import Store
+from .cert import CERT_FILENAME, ca_path, create_certificate, trust_instructions
+from .manifest import write_manifest
+from .server import AddinServer, serve
+
+if TYPE_CHECKING:
+    from ..analysis import Insight
+    from ..cli.context import Context
+    from ..config import Config
+
+__all__ = ["CardService", "run", "start_background"]
+
+
+# What changes the analysis: new or deleted items, a sync, the owner, corrections, dismissals.
+_FINGERPRINT = (
+    "SELECT count(*), max(at) FROM interactions",
+    "SELECT max(updated_at), count(*) FROM cursors",
+    "SELECT group_concat(address) FROM owner",
+    "SELECT count(*) FROM identity",
+    "SELECT count(*) FROM dismissed",
+)
+
+
+class CardService:
+    """``card_for`` over a store file: its own connection, a cached analysis."""
+
+    def __init__(
+        self, db_path: Path, config: Config, now: Callable[[], datetime] | None = None
+    ) -> None:
+        self._db_path = db_path
+        self._config = config
+        self._now = now or (lambda: datetime.now(UTC))
+        self._lock = threading.Lock()
+        self._fingerprint: tuple[Any, ...] | None = None
+        self._insight: Insight | None = None
+
+    def _fresh(self, store: Store) -> Insight:
+        from ..analysis import analyse_store
+
+        db = store.connection
+        counts = tuple(db.execute(query).fetchone() for query in _FINGERPRINT)
+        fingerprint = (*counts, self._now().date())
+        if self._insight is None or fingerprint != self._fingerprint:
+            self._insight = analyse_store(store, self._config, self._now())
+            self._fingerprint = fingerprint
+        return self._insight
+
+    def __call__(self, address: str) -> Mapping[str, Any] | None:
+        from ..core.ledger import balance_json
+        from ..core.views import contact_json
+
+        wanted = normalise(address)
+        if not wanted:
+            return None
+        with self._lock, Store.open(self._db_path) as store:
+            insight = self._fresh(store)
+            network = insight.network
+            if wanted in network.owner:
+                return {"address": wanted, "is_owner": True}
+            view = network.find(wanted)
+            if view is None:
+                return None
+            card = contact_json(view, self._now())
+            card["is_owner"] = False
+            card["balance"] = balance_json(insight.ledger.balance(view.person.key))
+            return card
+
+
+def _data_dir(ctx: Context) -> Path:
+    return ctx.db_path.parent
+
+
+def _now_for(ctx: Context) -> Callable[[], datetime]:
+    fixed = ctx.now if getattr(ctx.args, "now_given", False) else None
+    return (lambda: fixed) if fixed is not None else (lambda: datetime.now(UTC))
+
+
+def start_background(ctx: Context, port: int = 48373) -> AddinServer:
+    """Start the card server for the store ``ctx`` names; the caller shuts it down."""
+    directory = _data_dir(ctx)
+    if not (directory / CERT_FILENAME).exists():
+        raise UsageError("no add-in certificate yet; run `outlook-networking addin cert` first")
+    service = CardService(ctx.db_path, ctx.config, _now_for(ctx))
+    return serve(service, data_dir=directory, port=port)
+
+
+def run(
+    ctx: Context, action: str, *, port: int, out: str | None, say: Callable[[str], None]
+) -> int:
+    """One ``addin`` subcommand; returns the exit code."""
+    directory = _data_dir(ctx)
+    if action == "cert":
+        directory.mkdir(parents=True, exist_ok=True)
+        cert, _key = create_certificate(directory)
+        say(f"Created {cert} for https://127.0.0.1 and https://localhost.")
+        say(trust_instructions(ca_path(directory)))
+        return 0
+    if action == "manifest":
+        target = Path(out).expanduser() if out else directory / "manifest.xml"
+        try:
+            written = write_manifest(target, port=port)
+        except OSError as exc:
+            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        say(f"Wrote {written}; sideload it in Outlook (see manifest/README.md).")
+        return 0
+    server = start_background(ctx, port=port)
+    say(f"Serving the add-in at {server.url} (Ctrl-C stops it).")
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+    return 0

@@ -1,0 +1,68 @@
+"""The card the add-in shows, built from a real store, and the `addin` commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import xmlschema
+
+from core.builders import ME, NOW, ago, mail, meeting, reply_to
+from outlook_networking.addin.commands import CardService
+from outlook_networking.cli import main
+from outlook_networking.config import load_config
+from outlook_networking.connectors.base import Batch
+from outlook_networking.store import Store
+
+
+def _seed(path: Path) -> None:
+    first = mail("ann@partner.example", ME, ago(days=20), subject="Budget")
+    items = (
+        first,
+        reply_to(first, ago(days=19)),
+        meeting(ME, ["ann@partner.example"], ago(days=10)),
+        mail("ann@partner.example", ME, ago(days=5), subject="Next steps"),
+    )
+    with Store.open(path) as store:
+        store.apply_batch("test", Batch("inbox", items))
+        store.set_owner([ME], "given")
+
+
+def test_card_for_a_known_contact_the_owner_and_a_stranger(tmp_path: Path) -> None:
+    db = tmp_path / "network.sqlite3"
+    _seed(db)
+    cards = CardService(db, load_config(Path("/dev/null")), lambda: NOW)
+    card = cards("Ann@Partner.example")
+    assert card is not None and card["is_owner"] is False
+    assert card["address"] == "ann@partner.example"
+    assert card["meetings"] == 1 and card["received"] == 2 and card["sent"] == 1
+    assert card["tier"] in {"A", "B", "C", "D"} and card["reasons"]
+    assert set(card["balance"]) >= {"given", "received"}
+    assert any(f["kind"] == "owed_reply" for f in card["followups"])
+    assert cards(ME) == {"address": ME, "is_owner": True}
+    assert cards("nobody@nowhere.example") is None
+    assert cards("not an address") is None
+
+
+def test_card_follows_the_store(tmp_path: Path) -> None:
+    db = tmp_path / "network.sqlite3"
+    _seed(db)
+    cards = CardService(db, load_config(Path("/dev/null")), lambda: NOW)
+    assert cards("bob@client.example") is None
+    with Store.open(db) as store:
+        store.apply_batch("test", Batch("inbox", (mail("bob@client.example", ME, ago(days=1)),)))
+    card = cards("bob@client.example")
+    assert card is not None and card["received"] == 1
+
+
+def test_addin_cert_and_manifest_commands(tmp_path: Path, shared_dir: Path) -> None:
+    db = tmp_path / "data" / "network.sqlite3"
+    assert main(["--db", str(db), "addin", "cert"]) == 0
+    assert (db.parent / "addin-cert.pem").exists()
+    out = tmp_path / "manifest.xml"
+    assert main(["--db", str(db), "addin", "manifest", "--port", "48999", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "https://127.0.0.1:48999/" in text
+    schema = xmlschema.XMLSchema(
+        shared_dir / "schemas" / "office-addin" / "OfficeAppManifestV1_1.xsd"
+    )
+    assert schema.is_valid(str(out))
