@@ -2,7 +2,8 @@
 
 Starts the EWS test server (tests/servers/ews) on 127.0.0.1 with a seeded mailbox, then runs the
 agent as its own process in its loop with a short interval, and watches that process from
-outside through /proc (Linux):
+outside through /proc (Linux). The agent is the real command, ``outlook-networking agent
+--interval SECONDS``, signed in with ``auth = "token"``:
 
 - **RSS per cycle**: sampled at the end of every cycle (the agent's ``cycle.end`` log line); the
   report gives the first, median and last values and the growth from the tenth cycle on, which
@@ -70,12 +71,10 @@ def _start(workdir: Path, db: Path, config: Path, interval: float) -> subprocess
         **os.environ,
         "OUTLOOK_NETWORKING_ACCESS_TOKEN": TOKEN,
         "OUTLOOK_NETWORKING_LOG_DIR": str(workdir / "logs"),
-        "AGENT_TEST_INTERVAL": str(interval),
-        "AGENT_TEST_SHIM": os.environ.get("AGENT_TEST_SHIM", "1"),
     }
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "agent" / "ews_driver.py"), "loop", str(db),
-         str(config), NOW.isoformat()],
+        [sys.executable, "-m", "outlook_networking", "--db", str(db), "--config", str(config),
+         "--now", NOW.isoformat(), "agent", "--interval", str(interval)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
 

@@ -15,8 +15,15 @@ from outlook_networking.config import Config, load_config
 from outlook_networking.store import Store
 from servers.ews import EWSServer
 
-from .ews_driver import ews_connection
-from .harness import TOKEN, WRITE_OPS, ews_config, ews_server, normalised, product_problems
+from .harness import (
+    TOKEN,
+    WRITE_OPS,
+    ews_config,
+    ews_connection,
+    ews_server,
+    normalised,
+    product_problems,
+)
 from .world import NOW, build_world, load_ews
 
 WORLD = build_world(seed=5, people=8, messages=90)

@@ -1,20 +1,20 @@
 """SIGKILL the agent at random points of sync and write-back; it must converge and undo cleanly.
 
-Against the EWS test server in this process, the agent runs as a separate process (forked from a
-pre-imported zygote: same code as ``python -m outlook_networking agent --once``). A server hook
-kills it when the run's n-th request of a kind arrives, during the sync (SyncFolderItems, GetItem)
-or during the write-back (CreateItem, UpdateItem, configuration writes), either before the server
-acts on the request or after (written, but the agent never hears of it). It is restarted each
-time until a run completes; then the store and the mailbox must equal those of an uninterrupted
-run exactly (store digest; every item as a user sees it, counted, so a duplicated task or
-category is a difference), and ``undo`` must return the mailbox to its original state.
+Against the EWS test server in this process, the agent runs as a separate process: the command
+line ``outlook-networking agent --once`` (forked from a pre-imported zygote, see ``zygote.py``).
+A server hook kills it when the run's n-th request of a kind arrives, during the sync
+(SyncFolderItems, GetItem) or during the write-back (CreateItem, UpdateItem, configuration
+writes), either before the server acts on the request or after (written, but the agent never
+hears of it). It is restarted each time until a run completes; then the store and the mailbox
+must equal those of an uninterrupted run exactly (store digest; every item as a user sees it,
+counted, so a duplicated task or category is a difference), and ``undo`` must return the mailbox
+to its original state.
 
 The seed is printed on failure; ``AGENT_KILL_SEED`` replays a run.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 from collections import Counter
@@ -43,8 +43,6 @@ SEED = int(os.environ.get("AGENT_KILL_SEED", "20261127"))
 MIN_KILLS = 20
 WORLD = build_world(seed=3, people=16, messages=220)
 OWNED = frozenset(f"Network {t}" for t in "ABCD")
-# Until connectors.factory lands, the child builds its EWS connection itself (ews_driver.py).
-CLI = importlib.util.find_spec("outlook_networking.connectors.factory") is not None
 
 
 @pytest.fixture()
@@ -52,8 +50,6 @@ def agents(tmp_path: Path) -> Iterator[Agents]:
     env = {
         "OUTLOOK_NETWORKING_ACCESS_TOKEN": TOKEN,
         "OUTLOOK_NETWORKING_LOG_DIR": str(tmp_path / "logs"),
-        "AGENT_TEST_PAGE": "40",
-        "AGENT_TEST_SHIM": "1",
     }
     zygote = Agents(tmp_path, env)
     yield zygote
@@ -61,17 +57,16 @@ def agents(tmp_path: Path) -> Iterator[Agents]:
     close_connections()
 
 
-def _agent(db: Path, config: Path) -> tuple[str, list[str]]:
-    if CLI:
-        return "cli", ["--db", str(db), "--config", str(config), "--now", NOW.isoformat(),
-                       "agent", "--once"]
-    return "driver", ["agent", str(db), str(config), NOW.isoformat()]
+def _cli(db: Path, config: Path, *command: str) -> list[str]:
+    return ["--db", str(db), "--config", str(config), "--now", NOW.isoformat(), *command]
 
 
-def _undo(db: Path, config: Path) -> tuple[str, list[str]]:
-    if CLI:
-        return "cli", ["--db", str(db), "--config", str(config), "--now", NOW.isoformat(), "undo"]
-    return "driver", ["undo", str(db), str(config), NOW.isoformat()]
+def _agent(db: Path, config: Path) -> list[str]:
+    return _cli(db, config, "agent", "--once")
+
+
+def _undo(db: Path, config: Path) -> list[str]:
+    return _cli(db, config, "undo")
 
 
 def _digest(db: Path) -> str:
@@ -85,7 +80,7 @@ def _reference(agents: Agents, tmp_path: Path) -> tuple[str, Counter[str]]:
         load_ews(server.mailbox, WORLD)
         db, config = tmp_path / "clean.sqlite3", ews_config(tmp_path / "clean.toml", server)
         for _ in range(2):
-            assert agents.run(*_agent(db, config)) == 0, agents.tail()
+            assert agents.run(_agent(db, config)) == 0, agents.tail()
         assert product_problems(server, OWNED) == []
         return _digest(db), normalised(server)
 
@@ -117,7 +112,7 @@ def test_sigkill_during_sync_and_apply_converges_and_undo_restores(
                         nth: int = nth, when: str = when) -> None:
                     switch.arm(pid, ops, nth, when)
 
-                code = agents.run(*_agent(db, config), on_start=arm)
+                code = agents.run(_agent(db, config), on_start=arm)
                 switch.disarm()
                 if switch.fired:
                     assert code == -9, f"seed {SEED}: expected a SIGKILL, got {code}"
@@ -129,12 +124,12 @@ def test_sigkill_during_sync_and_apply_converges_and_undo_restores(
                 pytest.fail(f"seed {SEED}: the agent did not finish in 80 runs")
 
             # One more run reads back what the last one wrote, as the reference's second did.
-            assert agents.run(*_agent(db, config)) == 0, agents.tail()
+            assert agents.run(_agent(db, config)) == 0, agents.tail()
             assert product_problems(server, OWNED) == [], f"seed {SEED}"
             assert _digest(db) == clean_digest, f"seed {SEED}: the store differs"
             assert normalised(server) == clean_mailbox, f"seed {SEED}: the mailbox differs"
 
-            assert agents.run(*_undo(db, config)) == 0, agents.tail()
+            assert agents.run(_undo(db, config)) == 0, agents.tail()
             assert server.mailbox.snapshot() == original, f"seed {SEED}: undo left traces"
             assert b"Network " not in (server.mailbox.category_list() or b"")
             assert server.schema_errors == []

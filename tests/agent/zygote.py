@@ -2,10 +2,10 @@
 
 The kill tests restart the agent twenty and more times; starting Python and importing
 exchangelib each time would cost more than the runs themselves. This process imports everything
-once, then reads one JSON request per line on stdin and forks a child for it:
+once, then reads one JSON request per line on stdin and forks a child that runs the command line
+(``outlook_networking.cli.main(argv)``, what ``python -m outlook_networking`` runs):
 
-    {"mode": "cli", "argv": [...], "env": {...}, "output": "/path/log"}     # cli.main(argv)
-    {"mode": "driver", "argv": [...], "env": {...}, "output": "/path/log"}  # ews_driver.run()
+    {"argv": ["--db", ..., "agent", "--once"], "env": {...}, "output": "/path/log"}
 
 and answers ``{"pid": N}`` as soon as the child runs (so the test can SIGKILL it) and then
 ``{"pid": N, "returncode": R}`` (negative: killed by that signal) when it has ended. The child is
@@ -30,26 +30,17 @@ def _child(request: dict[str, object]) -> int:
     os.dup2(fd, 2)
     os.environ.update({str(k): str(v) for k, v in dict(request.get("env") or {}).items()})
     argv = [str(a) for a in list(request["argv"])]  # type: ignore[call-overload]
-    if request["mode"] == "driver":
-        from agent.ews_driver import run
-
-        return run(argv)
-    if os.environ.get("AGENT_TEST_SHIM") == "1":
-        from agent.ews_driver import _shim
-
-        _shim()
     from outlook_networking.cli import main
 
     return main(argv)
 
 
 def serve() -> None:
-    sys.path.insert(0, str(TESTS))
     # Everything a run needs, imported before the first fork.
-    import agent.ews_driver  # noqa: F401
     import outlook_networking.agent
     import outlook_networking.cli
     import outlook_networking.connectors.ews
+    import outlook_networking.connectors.factory
     import outlook_networking.core.network  # noqa: F401
 
     for line in sys.stdin:
