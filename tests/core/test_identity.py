@@ -126,3 +126,11 @@ def test_a_person_addressed_on_list_mail_is_not_taken_for_the_list() -> None:
     ]
     ids = resolve(items)
     assert set(ids.person_of) == {"bob@x.org"}
+
+
+def test_the_primary_address_is_stable_as_mail_grows() -> None:
+    old = [named("john.doe@acme.com", "John Doe", 30)]
+    more = [named("jdoe@acme.com", "John Doe", d) for d in (5, 4, 3, 2, 1)]
+    assert resolve(old + more).person_of["jdoe@acme.com"] == "john.doe@acme.com"
+    card = ContactCard("file", "c1", "John Doe", ("jdoe@acme.com", "john.doe@acme.com"))
+    assert resolve(old + more, [card]).person_of["john.doe@acme.com"] == "jdoe@acme.com"

@@ -244,6 +244,11 @@ def resolve_identities(
             why = f": {reason}" if reason else ""
             groups.join(person, address, f"{address} merged into {person} by you{why}")
 
+    first_seen = {a: i for i, a in enumerate(stats.personal)}  # a Counter keeps insertion order
+    card_rank: dict[str, int] = {}
+    for card in card_list:
+        for address in card.addresses:
+            card_rank.setdefault(address, len(card_rank))
     members: dict[str, list[str]] = {}
     for address in groups.parent:
         members.setdefault(groups.root(address), []).append(address)
@@ -251,8 +256,12 @@ def resolve_identities(
     persons: dict[str, Person] = {}
     person_of: dict[str, str] = {}
     for root, addresses in members.items():
-        # The primary address: the most used, then a card's, then alphabetical.
-        addresses.sort(key=lambda a: (-stats.personal.get(a, 0), a not in card_of, a))
+        # The primary address is the person's key in follow-up keys and write-back, so it must
+        # not flip as counts change: the address a card lists first, else the one seen first
+        # (new mail never changes which came first), else alphabetical.
+        addresses.sort(
+            key=lambda a: (card_rank.get(a, len(card_rank)), first_seen.get(a, len(first_seen)), a)
+        )
         key = addresses[0]
         name = next((n for n in map(display_name, addresses) if n), "") or _name_from(key)
         org = next((o for o in map(organisation, addresses) if o), "")
