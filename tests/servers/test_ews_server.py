@@ -60,8 +60,10 @@ def server() -> Iterator[EWSServer]:
     with EWSServer() as srv:
         yield srv
         errors = list(srv.schema_errors)
+        unsupported = list(srv.unsupported)
     close_connections()
     assert errors == [], "schema violations: " + "\n".join(errors)
+    assert unsupported == [], f"operations the server does not implement: {unsupported}"
 
 
 def make_account(
@@ -277,6 +279,22 @@ def test_getitem_batches_return_recipients_and_threading_headers(
 
     missing = list(account.fetch(ids=[ItemId(ids[0][:-4] + "AAAA")], only_fields=["subject"]))
     assert isinstance(missing[0], ErrorItemNotFound)
+
+
+def test_find_item_pages_through_a_large_folder(server: EWSServer, account: Account) -> None:
+    for n in range(230):
+        server.mailbox.add_contact(display_name=f"Person {n:03}", emails=[f"p{n}@example.org"])
+    names = [c.display_name for c in account.contacts.all().only("display_name")]
+    assert sorted(names) == [f"Person {n:03}" for n in range(230)]
+    assert server.counts["FindItem"] == 3  # exchangelib's pages of 100
+
+    ordered = account.contacts.all().order_by("-display_name").only("display_name")[:3]
+    assert [c.display_name for c in ordered] == ["Person 229", "Person 228", "Person 227"]
+    few = account.contacts.filter(display_name__startswith="Person 00").only("display_name")
+    assert sorted(c.display_name for c in few) == [f"Person 00{n}" for n in range(10)]
+    assert list(account.contacts.filter(display_name__startswith="erson 00")) == []
+    inside = account.contacts.filter(display_name__icontains="ERSON 22").only("display_name")
+    assert len(list(inside)) == 10
 
 
 def test_calendar_view_expands_occurrences_within_the_window(

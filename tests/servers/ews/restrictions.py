@@ -77,6 +77,20 @@ def _compare(op: str, left: str, right: str) -> bool:
     raise ValueError(f"unsupported comparison {op}")
 
 
+def _contains(expr: etree._Element, value: str) -> bool:
+    needle = expr.find(f"{{{NS_T}}}Constant").get("Value") or ""
+    if expr.get("ContainmentComparison", "Exact") != "Exact":
+        needle, value = needle.casefold(), value.casefold()
+    mode = expr.get("ContainmentMode", "FullString")
+    if mode == "FullString":
+        return value == needle
+    if mode == "Prefixed":
+        return value.startswith(needle)
+    if mode == "PrefixOnWords":
+        return any(word.startswith(needle) for word in value.split())
+    return needle in value  # Substring, ExactPhrase
+
+
 def evaluate(expr: etree._Element, item: StoredItem) -> bool:
     """Whether ``item`` matches one restriction element (``t:And``, ``t:IsEqualTo`` ...)."""
     op = etree.QName(expr).localname
@@ -89,10 +103,12 @@ def evaluate(expr: etree._Element, item: StoredItem) -> bool:
     values = _values(item, expr[0])
     if op == "Exists":
         return bool(values)
-    if op in ("Contains", "Excludes"):
-        needle = (expr.find(f"{{{NS_T}}}Constant").get("Value") or "").casefold()
-        hit = any(needle in v.casefold() for v in values)
-        return hit if op == "Contains" else not hit
+    if op == "Contains":
+        return any(_contains(expr, v) for v in values)
+    if op == "Excludes":
+        # Excludes is a bitmask test on numbers; nobody queries it on text.
+        mask = int(expr.find(f"{{{NS_T}}}Bitmask").get("Value") or "0", 0)
+        return not any(int(v) & mask for v in values if v.lstrip("-").isdigit())
     holder = expr[1]
     constant = holder.find(f"{{{NS_T}}}Constant")
     if constant is None:
