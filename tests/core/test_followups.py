@@ -62,6 +62,12 @@ def test_keep_in_touch_after_the_tier_cadence_and_reset_by_two_way_contact() -> 
     assert "keep_in_touch" not in kinds(rhythm(10, 20))
     met = [*items, meeting(ANN, [ME], ago(days=2))]
     assert "keep_in_touch" not in kinds(met)
+    # A meeting already planned makes the reminder moot.
+    planned = [*items, meeting(ME, [ANN], ago(days=-10))]
+    assert "keep_in_touch" not in kinds(planned)
+    view = run(planned).find(ANN)
+    assert view is not None and view.next_meeting == ago(days=-10)
+    assert view.history.meetings == 0  # it has not happened yet
 
 
 def test_cooling_against_the_contacts_own_rhythm() -> None:

@@ -17,6 +17,7 @@ is updated, not duplicated:
   still unanswered after the person's own 90th-percentile reply latency (at least a day; when
   fewer than three of their replies were measured, ``awaiting_default_days``), for at most
   ``owed_lookback_days``.
+- Neither ``keep_in_touch`` nor ``cooling`` is raised for someone with a meeting already planned.
 - ``unreciprocated`` (``unreciprocated:<person>:<first approach>``):
   ``unreciprocated_approaches`` or more approaches in a row with no answer, the first at least
   ``unreciprocated_days`` ago. It replaces ``awaiting_answer`` for that person.
@@ -88,8 +89,14 @@ def find_followups(
     settings: Settings,
     now: datetime,
     last_review_year: int | None = None,
+    upcoming: Mapping[str, datetime] | None = None,
 ) -> list[FollowUp]:
-    """Every open follow-up as of ``now``, ordered by due date then key."""
+    """Every open follow-up as of ``now``, ordered by due date then key.
+
+    ``upcoming`` maps people to their next planned meeting: no keep-in-touch or cooling reminder
+    for someone the owner is about to meet anyway.
+    """
+    upcoming = upcoming or {}
     found: list[FollowUp] = []
     reply_within = timedelta(hours=settings.reply_within_h)
     for person, history in histories.items():
@@ -110,7 +117,8 @@ def find_followups(
                         item=item_key(message),
                     )
                 )
-        found.extend(_rhythm(person, name, tier, history, settings, now))
+        if person not in upcoming:
+            found.extend(_rhythm(person, name, tier, history, settings, now))
         found.extend(_approaches(person, name, history, settings, now))
     review = review_date(now.year, settings)
     if last_review_year != now.year and review - timedelta(days=7) <= now:

@@ -3,7 +3,9 @@
 :func:`analyse` takes the stored interactions and cards, the owner's addresses, the settings and
 ``now``, and returns a :class:`Network`: contacts ordered by score (each with person, history,
 score, tier, reasons and next step), the open follow-ups, key persons, clusters and time invested.
-Items after ``now`` are ignored, so ``--now`` replays the past exactly.
+Items after ``now`` are ignored, so ``--now`` replays the past exactly, except that meetings already
+planned after ``now`` are known as each contact's ``next_meeting`` (a planned meeting makes a
+keep-in-touch or cooling reminder moot).
 
 Cost: the interactions are materialised once and sorted (linear on the store's time-ordered
 output); then one pass collects address statistics, one pairs threads, one builds histories and
@@ -21,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from ..addresses import normalise
-from ..model import ContactCard, Interaction
+from ..model import ContactCard, Interaction, Kind
 from . import review as review_module
 from .followups import FollowUp, find_followups
 from .history import ContactHistory, build_histories
@@ -48,6 +50,7 @@ class ContactView:
     tier: TierAssignment
     role: str
     followups: tuple[FollowUp, ...]
+    next_meeting: datetime | None = None  # the next meeting with them already planned
 
     @property
     def address(self) -> str:
@@ -162,7 +165,14 @@ def _analyse(
 ) -> Network:
     card_list = list(cards)
     owner = frozenset(owner) | {a for c in card_list if c.is_me for a in c.addresses}
-    items = sorted((i for i in interactions if i.at <= now), key=lambda i: i.at)
+    items: list[Interaction] = []
+    planned: list[Interaction] = []  # meetings already in the calendar after now
+    for item in interactions:
+        if item.at <= now:
+            items.append(item)
+        elif item.kind is Kind.MEETING and not item.cancelled and not item.is_noise:
+            planned.append(item)
+    items.sort(key=lambda i: i.at)
 
     stats = collect_address_stats(items, owner)
     identities = resolve_identities(
@@ -170,6 +180,7 @@ def _analyse(
     )
     threads = analyse_threads(items)
     histories = build_histories(items, threads, identities, owner=owner, settings=settings, now=now)
+    upcoming = _upcoming_meetings(planned, identities, owner)
     graph = MailGraph()
     tally = TimeTally()
     person_of = identities.person_of
@@ -188,6 +199,7 @@ def _analyse(
         settings=settings,
         now=now,
         last_review_year=review_year if isinstance(review_year, int) else None,
+        upcoming=upcoming,
     )
     by_person: dict[str, list[FollowUp]] = {}
     for followup in followups:
@@ -202,6 +214,7 @@ def _analyse(
                 tier=tiers[p],
                 role=roles.get(p, ""),
                 followups=tuple(by_person.get(p, ())),
+                next_meeting=upcoming.get(p),
             )
             for p, h in histories.items()
         ),
@@ -222,6 +235,22 @@ def _analyse(
         threads=threads,
         by_person={c.person.key: c for c in contacts},
     )
+
+
+def _upcoming_meetings(
+    planned: Iterable[Interaction], identities: Identities, owner: frozenset[str]
+) -> dict[str, datetime]:
+    """Person → the start of the next planned meeting with both them and the owner."""
+    upcoming: dict[str, datetime] = {}
+    for meeting in planned:
+        addresses = {m.address for m in meeting.participants()}
+        if not addresses & owner:
+            continue
+        for address in addresses:
+            person = identities.person_of.get(address)
+            if person is not None and (person not in upcoming or meeting.at < upcoming[person]):
+                upcoming[person] = meeting.at
+    return upcoming
 
 
 def review(

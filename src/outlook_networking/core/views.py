@@ -71,6 +71,7 @@ def contact_json(view: ContactView, now: datetime) -> dict[str, Any]:
         "first_contact": iso(h.first_contact),
         "last_contact": iso(h.last_contact),
         "last_two_way": iso(h.last_two_way),
+        "next_meeting": iso(view.next_meeting),
         "days_since_two_way": days_since,
         "sent": h.sent,
         "received": h.received,
