@@ -297,6 +297,15 @@ def test_find_item_pages_through_a_large_folder(server: EWSServer, account: Acco
     assert len(list(inside)) == 10
 
 
+def test_folder_hierarchy_is_found_with_find_folder(server: EWSServer, account: Account) -> None:
+    projects = server.mailbox.add_folder("Projects")
+    server.mailbox.add_folder("Old", parent=projects)
+    names = sorted(f.name for f in account.inbox.walk())
+    assert names == ["Old", "Projects"]
+    assert "Inbox" in {f.name for f in account.msg_folder_root.children}
+    assert server.counts["FindFolder"] >= 1
+
+
 def test_calendar_view_expands_occurrences_within_the_window(
     server: EWSServer, account: Account
 ) -> None:

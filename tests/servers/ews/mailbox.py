@@ -467,6 +467,21 @@ class Mailbox:
         }
         return self._add(folder, "Task", values, extended)
 
+    def add_folder(self, display_name: str, parent: str = "inbox") -> str:
+        """Add a mail folder below ``parent`` (a name or id); returns its id, usable as a name."""
+        with self.lock:
+            folder = Folder(
+                id=self._new_id("F"),
+                name="",
+                tag="Folder",
+                folder_class="IPF.Note",
+                display_name=display_name,
+                parent_id=self.folder(parent).id,
+            )
+            folder.name = folder.id
+            self.folders[folder.id] = folder
+            return folder.id
+
     def set_fields(self, item_id: str, **values: Any) -> None:
         """Change fields as a user would (by element name, e.g. ``Subject=...``); logs an update."""
         with self.lock:

@@ -42,5 +42,12 @@ def connect(
     name = source_name(account)
     edge = Edge(name, credentials=ews.protocol.credentials, protocol=ews.protocol)
     since = timedelta(days=round(account.since_months * DAYS_PER_MONTH))
-    source = EwsSource(ews, name, edge=edge, folders=FOLDERS, since=since)
+    source = EwsSource(
+        ews,
+        name,
+        edge=edge,
+        folders=FOLDERS,
+        since=since,
+        include_subfolders=account.include_subfolders,
+    )
     return source, EwsSink(ews, name, edge=edge)

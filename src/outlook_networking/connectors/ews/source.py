@@ -12,6 +12,8 @@ Folders and how each is read:
   occurrences that left the window or were cancelled are swept. The cursor also names the day
   the window was computed, so the window moves forward once a day even when nothing changed.
 - ``contacts``: SyncFolderItems pages, GetItem for names, addresses and categories.
+- with ``include_subfolders``, every mail folder below the Inbox is read like the Inbox, each
+  with its own cursor under ``inbox/<folder id>``; its messages carry the folder hint "inbox".
 
 The service is called page by page (``exchangelib.services.SyncFolderItems``): exchangelib's
 ``folder.sync_items`` sets the folder's sync state only once drained. A sync state the server no
@@ -73,6 +75,7 @@ class EwsSource:
         ahead: timedelta = timedelta(days=90),
         now: Callable[[], datetime] = _now,
         get_batch: int = 100,
+        include_subfolders: bool = False,
     ) -> None:
         self._account = account
         self._name = name
@@ -85,6 +88,7 @@ class EwsSource:
         self._ahead = ahead
         self._now = now
         self._get_batch = get_batch
+        self._subfolders = include_subfolders
         self.requests = 0  # service calls made, for progress and benchmarks
 
     @property
@@ -96,8 +100,23 @@ class EwsSource:
             cursor = cursors.get(folder) or None
             if folder == "calendar":
                 yield from self._read_calendar(cursor)
-            else:
-                yield from self._read_items(folder, cursor)
+                continue
+            yield from self._read_items(folder, cursor)
+            if folder == "inbox" and self._subfolders:
+                for sub in self._inbox_subfolders():
+                    key = f"inbox/{sub.id}"
+                    yield from self._read_items(key, cursors.get(key) or None, sub)
+
+    def _inbox_subfolders(self) -> list[Any]:
+        """Every folder below the Inbox (FindFolder, deep), mail folders only."""
+        inbox = self._folder("inbox")
+        return self._edge.call(
+            lambda: [
+                f
+                for f in inbox.walk()
+                if not isinstance(f, Exception) and (f.folder_class or "IPF.Note") == "IPF.Note"
+            ]
+        )
 
     # paging -------------------------------------------------------------------------------------
     def _folder(self, folder: str) -> Any:
@@ -153,8 +172,12 @@ class EwsSource:
         return found
 
     # mail and contacts --------------------------------------------------------------------------
-    def _read_items(self, folder: str, cursor: str | None) -> Iterator[Batch]:
-        folder_obj = self._folder(folder)
+    def _read_items(
+        self, folder: str, cursor: str | None, folder_obj: Any = None
+    ) -> Iterator[Batch]:
+        """One folder's changes; ``folder`` is the cursor key (``inbox/<id>`` for a subfolder)."""
+        folder_obj = folder_obj if folder_obj is not None else self._folder(folder)
+        hint = folder.partition("/")[0]
         contacts = folder == "contacts"
         sync_fields = ["subject"] if contacts else ["datetime_received"]
         state, reset = cursor, cursor is None
@@ -191,7 +214,7 @@ class EwsSource:
                 ]
             else:
                 for item in self._fetch(upserts, MESSAGE_FIELDS):
-                    made = interaction_from_message(item, source=self._name, folder=folder)
+                    made = interaction_from_message(item, source=self._name, folder=hint)
                     if made is None:
                         problems.append(Problem(item.id, "message without a date"))
                     else:
