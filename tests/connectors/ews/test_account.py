@@ -47,9 +47,26 @@ def test_token_credentials_are_hashable_and_refresh_from_the_provider() -> None:
     tokens = iter(["one", "two"])
     creds = TokenCredentials(lambda: next(tokens))
     assert isinstance(hash(creds), int)
+    creds.refresh(session=None)
     assert creds.access_token["access_token"] == "one"
     creds.refresh(session=None)
     assert creds.access_token["access_token"] == "two"
+
+
+def test_building_an_account_asks_for_no_token(ews_server: EWSServer) -> None:
+    asked: list[str] = []
+
+    def provider() -> str:
+        asked.append("token")
+        return "test-token"
+
+    config = AccountConfig(
+        name="w", address="me@example.com", endpoint=ews_server.url, auth="token"
+    )
+    account = open_account(config, token=provider, build=(15, 1, 2507, 6))
+    assert asked == [] and ews_server.requests == []
+    assert account.inbox.name == "Inbox"
+    assert asked == ["token"]
 
 
 def test_exchangelib_refreshes_an_expired_token_through_the_provider(
@@ -64,8 +81,8 @@ def test_exchangelib_refreshes_an_expired_token_through_the_provider(
             monkeypatch.setattr(account_module, "TOKEN_LIFETIME_S", 300)
         return "test-token"
 
-    # The first token is born expired: requests-oauthlib raises TokenExpiredError before sending,
-    # exchangelib calls refresh(session=...), and the provider is asked again.
+    # The first real token is born expired too: requests-oauthlib raises TokenExpiredError
+    # before sending, exchangelib calls refresh(session=...), and the provider is asked again.
     monkeypatch.setattr(account_module, "TOKEN_LIFETIME_S", -60)
     account = make_account(auth="oauth", token=provider)
     assert account.inbox.name == "Inbox"

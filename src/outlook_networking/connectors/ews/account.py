@@ -71,7 +71,12 @@ class TokenCredentials(OAuth2AuthorizationCodeCredentials):  # type: ignore[misc
     """OAuth credentials whose token comes from a provider, refreshed on exchangelib's request."""
 
     def __init__(self, provider: Callable[[], str], **kwargs: Any) -> None:
-        super().__init__(access_token=_token(provider()), **kwargs)
+        # Born expired: the first request makes exchangelib call refresh(), which asks the
+        # provider. So building an account contacts nobody, not even the identity platform.
+        born_expired = OAuth2Token(
+            {"access_token": "not-yet", "token_type": "Bearer", "expires_in": -1}
+        )
+        super().__init__(access_token=born_expired, **kwargs)
         # Hashable: a function, bound method or provider object (hashed by identity).
         self.provider = provider
 
