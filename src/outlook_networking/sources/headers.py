@@ -45,8 +45,8 @@ _BARE_ID = re.compile(r"^[^<>\s@]+@[^<>\s@]+$")
 # What RFC 2047 decoding raises on garbage (CharsetError for a non-ASCII charset name).
 _DECODE_ERRORS = (UnicodeError, LookupError, ValueError, TypeError, AssertionError, MessageError)
 _FOLD = re.compile(r"\r?\n[ \t]+|\r?\n$")
-# A line that does not continue the previous one (continuations start with white space).
-_LINE_START = re.compile(rb"^(?=[^ \t\r\n])", re.MULTILINE)
+# One field: a name of printable ASCII, a colon, the value and its continuation lines.
+_FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:(.*(?:\r?\n[ \t].*)*)", re.MULTILINE)
 _TRACE_FIELDS = frozenset(
     {"received", "x-received", "dkim-signature", "arc-seal", "arc-message-signature",
      "arc-authentication-results", "authentication-results", "received-spf",
@@ -72,16 +72,8 @@ def split_headers(raw: bytes) -> dict[str, list[str]]:
     kept empty rather than decoded.
     """
     fields: dict[str, list[str]] = {}
-    starts = [m.start() for m in _LINE_START.finditer(raw)]
-    starts.append(len(raw))
-    for index in range(len(starts) - 1):
-        segment = raw[starts[index] : starts[index + 1]]
-        name_bytes, colon, value_bytes = segment.partition(b":")
-        if not colon or b"\n" in name_bytes:
-            continue  # neither a field nor a continuation
-        name = _decode(name_bytes).strip().lower()
-        if not name or " " in name or "\t" in name:
-            continue
+    for name_bytes, value_bytes in _FIELD.findall(raw):
+        name = name_bytes.decode("ascii").lower()
         if name in _TRACE_FIELDS:
             value = ""
         else:

@@ -29,7 +29,9 @@ __all__ = [
 MBOX_FROM = b"From "
 # "From sender@example.com Thu Aug 22 12:36:23 2002": a separator even without a blank line first.
 _FROM_LINE = re.compile(rb"^From \S*\s+\w{3} \w{3} [ \d]?\d \d\d?:\d\d")
-_HEADER_LIMIT = 4 * 1024 * 1024  # a header block larger than this is not a header block
+_HEADER_LIMIT = 4 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_BLANK_LINE = re.compile(rb"\n\r?\n")  # a header block larger than this is not a header block
 _SENT_NAMES = frozenset(
     {
         "sent",
@@ -49,39 +51,127 @@ _SENT_NAMES = frozenset(
 _INBOX_NAMES = frozenset({"inbox", "posteingang", "boîte de réception", "bandeja de entrada"})
 
 
-def iter_mbox(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
+def iter_mbox(stream: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[int, bytes]]:
     """Each message's ordinal (from 1) and header block, reading the stream once.
 
     A message starts at a ``From `` line at the start of the file or after a blank line (or one
     that looks like a real separator); its header block ends at the first blank line. Lines that
     come before the first separator are ignored.
+
+    The stream is read in large chunks and searched with ``bytes.find``, so body bytes are
+    skipped at C speed and only a chunk and the current header block are ever held.
     """
+    # A virtual newline in front makes a separator on the first line look like any other.
+    buf = b"\n" + stream.read(chunk)
+    eof = len(buf) == 1
+    at_start = True  # buf[0] is that virtual newline
+    cursor = 0
     number = 0
-    in_headers = False
-    previous_blank = True
-    lines: list[bytes] = []
-    size = 0
-    for line in stream:
-        if line[:5] == MBOX_FROM and (previous_blank or _FROM_LINE.match(line)):
-            if in_headers and number:
-                yield number, b"".join(lines)
-            number += 1
-            in_headers = True
-            lines = []
-            size = 0
-            previous_blank = False
+
+    def refill(keep: int) -> int:
+        """Drop ``buf[:keep]`` and append the next chunk; returns ``keep`` (the index shift)."""
+        nonlocal buf, eof, at_start
+        more = stream.read(chunk)
+        eof = not more
+        buf = buf[keep:] + more
+        at_start = at_start and keep == 0
+        return keep
+
+    while True:
+        sep = _separator(buf, cursor, eof, at_start)
+        if sep == _MORE:
+            cursor -= refill(max(0, cursor - 2))
             continue
-        blank = line in (b"\n", b"\r\n")
-        if in_headers:
-            if blank:
-                yield number, b"".join(lines)
-                in_headers = False
-            elif size < _HEADER_LIMIT:
-                lines.append(line)
-                size += len(line)
-        previous_blank = blank
-    if in_headers and number:
-        yield number, b"".join(lines)
+        if sep < 0:
+            if eof:
+                return
+            # Keep a tail: a separator may straddle the reads, with the blank line before it.
+            shift = refill(max(0, len(buf) - 16))
+            cursor = max(cursor - shift, 16 - 6) if shift else cursor
+            continue
+        line_end = buf.find(b"\n", sep + 1)
+        while line_end < 0 and not eof:
+            sep -= refill(max(0, sep - 2))
+            line_end = buf.find(b"\n", sep + 1)
+        if line_end < 0:
+            yield number + 1, b""  # a separator as the file's last line: an empty message
+            return
+        number += 1
+        start = line_end + 1
+        while True:
+            found = _mbox_header_end(buf, start, eof)
+            if found is not None:
+                end, resume = found
+                break
+            if len(buf) - start > _HEADER_LIMIT:
+                end = resume = start + _HEADER_LIMIT
+                break
+            start -= refill(max(0, start - 2))
+        yield number, buf[start : min(end, start + _HEADER_LIMIT)]
+        cursor = resume
+
+
+_MORE = -2  # _separator needs more data to decide
+
+
+def _blank_before(buf: bytes, newline: int, at_start: bool) -> bool:
+    """Whether the line ending at ``buf[newline]`` is empty (``\\n`` or ``\\r\\n``)."""
+    if newline == 0:
+        return at_start
+    before = buf[newline - 1]
+    if before == 10:  # "\n"
+        return True
+    return before == 13 and (newline < 2 or buf[newline - 2] == 10)
+
+
+def _separator(buf: bytes, cursor: int, eof: bool, at_start: bool) -> int:
+    """The index of the newline before the next separator line, -1 if none, or :data:`_MORE`."""
+    position = cursor
+    while True:
+        position = buf.find(b"\nFrom ", position)
+        if position < 0:
+            return -1
+        if _blank_before(buf, position, at_start):
+            return position
+        line_end = buf.find(b"\n", position + 1)
+        if line_end < 0 and not eof:
+            return _MORE
+        line = buf[position + 1 : line_end + 1 if line_end >= 0 else len(buf)]
+        if _FROM_LINE.match(line):
+            return position
+        position += 1
+
+
+def _mbox_header_end(buf: bytes, start: int, eof: bool) -> tuple[int, int] | None:
+    """Where the header block starting at ``start`` ends, and where to look for the next message.
+
+    ``None`` if the buffer does not reach the end yet. A header block ends at a blank line, or
+    (without one) at a line that is a real separator, or at the end of the file.
+    """
+    if buf.startswith(b"\n", start):
+        return start, start
+    if buf.startswith(b"\r\n", start):
+        return start, start + 1
+    match = _BLANK_LINE.search(buf, start - 1)
+    blank = match.start() if match else -1
+    limit = blank if blank >= 0 else len(buf)
+    position = start - 1
+    while True:
+        position = buf.find(b"\nFrom ", position, limit)
+        if position < 0:
+            break
+        line_end = buf.find(b"\n", position + 1)
+        if line_end < 0 and not eof:
+            return None
+        line = buf[position + 1 : line_end + 1 if line_end >= 0 else len(buf)]
+        if _FROM_LINE.match(line):
+            return position + 1, position
+        position += 1
+    if blank >= 0:
+        return blank + 1, (match.end() - 1 if match else blank)
+    if eof:
+        return len(buf), len(buf)
+    return None
 
 
 def read_header_block(path: Path, chunk: int = 16384) -> bytes:
