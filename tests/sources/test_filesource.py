@@ -230,3 +230,13 @@ def test_unchanged_files_are_skipped_changed_ones_reread(tmp_path: Path, store: 
     again = list(source.read(store.cursors(source.name)))
     assert [Path(b.folder).name for b in again] == ["inbox.mbox"]
     assert len(_interactions(again)) == 3
+
+
+def test_gzipped_calendar_and_cards(tmp_path: Path, outlook_fixtures: Path) -> None:
+    ics = tmp_path / "calendar.ics.gz"
+    ics.write_bytes(gzip.compress((DATA / "windows-zones.ics").read_bytes()))
+    vcf = tmp_path / "contacts.vcf.gz"
+    vcf.write_bytes(gzip.compress((DATA / "mixed.vcf").read_bytes()))
+    batches = _read([ics, vcf])
+    assert len(_interactions(batches)) == 5
+    assert len([c for b in batches for c in b.cards]) == 3

@@ -186,3 +186,10 @@ def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
     assert isinstance(result, (Interaction, Problem))
     if isinstance(result, Interaction):
         assert not (result.flags - set(Flag))
+
+
+def test_windows_1252_header_bytes() -> None:
+    raw = b"From: Zo\x93 <z@example.com>\nDate: Tue, 4 Mar 2025 08:15:00 +0000\nSubject: 5 \x80\n"
+    item = _read(raw)
+    assert item.subject == "5 €"
+    assert item.sender == Mailbox("z@example.com", "Zo“")

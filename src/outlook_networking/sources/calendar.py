@@ -24,7 +24,9 @@ Exports: ``load_calendar``, ``CalendarFile``, ``WINDOW_BACK``, ``WINDOW_AHEAD``.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -67,8 +69,12 @@ def load_calendar(path: Path, *, source: str = "file") -> CalendarFile:
     """Parse an .ics file; raises :class:`InputError` if it is no readable calendar at all."""
     try:
         data = path.read_bytes()
-    except OSError as exc:
+        if data.startswith(b"\x1f\x8b"):
+            data = gzip.decompress(data)
+    except OSError as exc:  # gzip.BadGzipFile is an OSError
         raise InputError(str(path), exc.strerror or str(exc)) from exc
+    except (EOFError, zlib.error) as exc:
+        raise InputError(str(path), f"broken gzip file: {exc}") from exc
     try:
         calendars = icalendar.Calendar.from_ical(_decode(data), multiple=True)
     except Exception as exc:  # icalendar fails in many ways on garbage (even AttributeError)

@@ -67,9 +67,9 @@ def split_headers(raw: bytes) -> dict[str, list[str]]:
     """The fields of a header block: lower-cased name -> unfolded values in order.
 
     Lines that are neither ``name: value`` nor a continuation are skipped, as a mail client would.
-    Bytes that are not UTF-8 are read as Latin-1, so nothing is ever undecodable. Trace fields
-    (``Received`` and the like) are long and only their presence matters, so their values are
-    kept empty rather than decoded.
+    Bytes that are not UTF-8 are read as Windows-1252, else Latin-1, so nothing is undecodable.
+    Trace fields (``Received`` and the like) are long and only their presence matters, so their
+    values are kept empty rather than decoded.
     """
     fields: dict[str, list[str]] = {}
     for name_bytes, value_bytes in _FIELD.findall(raw):
@@ -92,6 +92,10 @@ def split_headers(raw: bytes) -> dict[str, list[str]]:
 def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")  # Outlook's 8-bit headers on Western Windows
     except UnicodeDecodeError:
         return data.decode("latin-1")
 

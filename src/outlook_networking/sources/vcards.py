@@ -15,8 +15,10 @@ Exports: ``load_vcards``, ``VCardFile``, ``ME_PROPERTY``.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,8 +60,12 @@ def load_vcards(path: Path, *, source: str = "file") -> VCardFile:
     """Split a .vcf file into cards; raises :class:`InputError` if it holds none."""
     try:
         data = path.read_bytes()
-    except OSError as exc:
+        if data.startswith(b"\x1f\x8b"):
+            data = gzip.decompress(data)
+    except OSError as exc:  # gzip.BadGzipFile is an OSError
         raise InputError(str(path), exc.strerror or str(exc)) from exc
+    except (EOFError, zlib.error) as exc:
+        raise InputError(str(path), f"broken gzip file: {exc}") from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         data = data.decode("utf-16", errors="replace").encode("utf-8")
     chunks = _split(data)
