@@ -134,3 +134,11 @@ def test_the_primary_address_is_stable_as_mail_grows() -> None:
     assert resolve(old + more).person_of["jdoe@acme.com"] == "john.doe@acme.com"
     card = ContactCard("file", "c1", "John Doe", ("jdoe@acme.com", "john.doe@acme.com"))
     assert resolve(old + more, [card]).person_of["john.doe@acme.com"] == "jdoe@acme.com"
+
+
+def test_mail_the_owner_takes_no_part_in_makes_no_contact() -> None:
+    items = [
+        mail("ann@acme.com", "bob@b.example", ago(days=3)),  # reached the owner by Bcc/forward
+        mail("cy@c.example", ME, ago(days=2), cc=["di@d.example"]),
+    ]
+    assert set(resolve(items).person_of) == {"cy@c.example", "di@d.example"}

@@ -1,10 +1,10 @@
 """Addresses grouped into persons, and why each group was formed.
 
-Who is a contact: an address that takes part in a personal (unflagged) interaction with the owner,
-or that an address-book card lists. Never a contact: the owner's own addresses, any address seen
-only on noise (bulk, list, automated mail is never a contact source), no-reply and mailer-daemon
-style addresses, mailing-list addresses (a ``List-Id``'s posting address, the recipients of list
-mail that are not the owner), and whatever the settings exclude.
+Who is a contact: an address that takes part in a personal (unflagged) message or meeting the
+owner also takes part in, or that an address-book card lists. Never a contact: the owner's own
+addresses, any address seen only on noise (bulk, list, automated mail is never a contact source),
+no-reply and mailer-daemon style addresses, mailing-list posting addresses (the recipient a
+``List-Id`` names), and whatever the settings exclude.
 
 Addresses are merged into one person only on evidence, and every merge records its reason:
 
@@ -80,7 +80,10 @@ class AddressStats:
             if item.list_id:
                 self._add_list(item, owner)
             return
-        for box in item.participants():
+        boxes = list(item.participants())
+        if not any(box.address in owner for box in boxes):
+            return  # someone else's mail (a forward, a Bcc): it tells nothing about the owner
+        for box in boxes:
             if box.address in owner:
                 continue
             self.personal[box.address] += 1

@@ -147,7 +147,7 @@ def _reasons(
 
 def _why_d(history: ContactHistory, settings: Settings) -> str:
     if not history.sent and not history.received and not history.meetings:
-        return "no interactions, only an address-book card"
+        return "no direct interactions (only an address-book card, or only in copy with you)"
     if history.last_two_way is None:
         return "only one-way traffic"
     return f"no two-way contact in the last {settings.active_days} days"
