@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import os
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +49,8 @@ from .mailfiles import (
 __all__ = ["DEFAULT_CHUNK", "FileSource", "Unit", "detect"]
 
 DEFAULT_CHUNK = 1000
+_READERS = 4  # threads reading message files ahead of the parser
+_READ_AHEAD = 64  # files read ahead at most (memory: 64 header blocks)
 _PROBE = 65536
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAIL_FIELDS = (b"from:", b"date:", b"message-id:", b"received:", b"subject:", b"to:")
@@ -314,15 +319,33 @@ def _mbox_records(unit: Unit, source: str) -> Iterator[Record]:
         yield Problem(f"{name} after #{number}", f"file ends unreadably: {exc}")
 
 
+def _read_block(path: Path) -> bytes | OSError:
+    try:
+        return read_header_block(path)
+    except OSError as exc:
+        return exc
+
+
 def _file_records(files: Iterable[tuple[Path, str]], root: Path, source: str) -> Iterator[Record]:
-    for path, hint in files:
-        try:
-            where = str(path.relative_to(root))
-        except ValueError:
-            where = str(path)
-        try:
-            block = read_header_block(path)
-        except OSError as exc:
-            yield Problem(where, f"cannot be read: {exc.strerror or exc}")
-            continue
-        yield interaction_from_headers(block, where=where, source=source, folder=hint)
+    # Read ahead in a few threads: on a cold cache every file waits on the disk, and file reads
+    # release the GIL, so the waits overlap with parsing and with each other (a 100k Maildir
+    # ingested from a cold cache: 34 s -> 25 s, against 13 s for `cat` of every file; see
+    # docs/benchmarks.md). Results are taken in order, so items and problems keep their order.
+    with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="read-ahead") as pool:
+        pending: deque[tuple[Path, str, Future[bytes | OSError]]] = deque()
+        files = iter(files)
+        while True:
+            for path, hint in itertools.islice(files, _READ_AHEAD - len(pending)):
+                pending.append((path, hint, pool.submit(_read_block, path)))
+            if not pending:
+                return
+            path, hint, future = pending.popleft()
+            try:
+                where = str(path.relative_to(root))
+            except ValueError:
+                where = str(path)
+            block = future.result()
+            if isinstance(block, OSError):
+                yield Problem(where, f"cannot be read: {block.strerror or block}")
+                continue
+            yield interaction_from_headers(block, where=where, source=source, folder=hint)
