@@ -1,0 +1,861 @@
+#!/usr/bin/env python3
+"""Benchmarks: ingest against notmuch and the disk, round trips per 1,000 items, scoring, memory.
+
+Run from the repository with the project's environment::
+
+    python scripts/bench.py --short      # CI-sized, under two minutes
+    python scripts/bench.py --full       # the figures in docs/benchmarks.md
+
+Every figure in the printed table is a ratio of two measurements taken in the same run, on the
+same files, in the same cache state, so a busy or slow machine moves both sides together. The
+whole result (machine, parameters, every raw measurement, the targets and whether each was met)
+is written as JSON to ``bench-results/bench-<mode>-<time>.json``.
+
+Sections (``--only`` picks some):
+
+1. ``ingest``: the demo generator scaled to N messages, and the SpamAssassin corpus in
+   ``../shared/corpora``, each written as a Maildir. Three readers on the same Maildir:
+   ``outlook-networking ingest`` (a subprocess, fresh store), ``notmuch new`` (Debian's notmuch,
+   throwaway NOTMUCH_CONFIG and database; left out with a note when absent) and the I/O floor
+   (every file read once: ``cat`` through ``xargs``, and Python reading each file's bytes; the
+   faster of the two counts). Warm cache always; cold cache too when ``/proc/sys/vm/drop_caches``
+   is writable (root), each run then starting from an emptied page cache.
+2. ``roundtrips``: the EWS and Graph test servers (tests/servers) on 127.0.0.1, seeded with N
+   messages; the connector's Source through ``pipeline.sync_source`` into a fresh store. HTTP
+   requests per 1,000 messages for the first sync, and requests for a sync with nothing new.
+3. ``scoring``: ``core.network.analyse`` on synthetic interactions built in memory (300 people,
+   the demo's mix of sent, received, bulk and meetings) at 10k, 100k and 1M.
+4. ``memory``: peak RSS of ingest subprocesses of a small and a large Maildir.
+
+Timing uses wall-clock seconds (what a user waits for); the CPU seconds of every subprocess are
+recorded beside them because a shared machine stretches wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+OWNER = "alex@example.com"  # the demo persona
+SEED = 7
+
+TARGETS = {
+    "ingest_vs_floor_max": 3.0,
+    "ews_initial_per_1000_max": 8.0,
+    "graph_initial_per_1000_max": 2.0,
+    "scoring_cost_ratio_max": 1.3,
+    "memory_ratio_max": 1.5,
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How big each section runs."""
+
+    mode: str
+    ingest_messages: int
+    memory_small: int
+    corpus: bool
+    cold: bool
+    roundtrip_messages: int
+    scoring_sizes: tuple[int, ...]
+    floor_repeats: int
+
+
+PLANS = {
+    # The corpus is left out of the short run: notmuch alone needs ~30 s for it on 2 cores.
+    "short": Plan("short", 5_000, 1_000, corpus=False, cold=False, roundtrip_messages=2_000,
+                  scoring_sizes=(10_000, 100_000), floor_repeats=2),
+    "full": Plan("full", 100_000, 10_000, corpus=True, cold=True, roundtrip_messages=20_000,
+                 scoring_sizes=(10_000, 100_000, 1_000_000), floor_repeats=3),
+}
+
+
+def log(text: str) -> None:
+    print(f"[{datetime.now(UTC):%H:%M:%S}] {text}", file=sys.stderr, flush=True)
+
+
+# --- the machine ---------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers ran on: cores, CPU model, RAM, the disk under the work directory."""
+    info: dict[str, Any] = {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                info["ram_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    info["load_average_start"] = list(os.getloadavg())
+    return info
+
+
+def disk_of(path: Path) -> dict[str, Any]:
+    """The block device under ``path`` and whether the kernel calls it rotational."""
+    try:
+        device = os.stat(path).st_dev
+        name = Path(f"/sys/dev/block/{os.major(device)}:{os.minor(device)}").resolve().name
+        queue = Path(f"/sys/block/{name}/queue")
+        rotational = (queue / "rotational").read_text().strip()
+        kind = "rotational" if rotational == "1" else "non-rotational"
+        if name.startswith("vd"):
+            # virtio reports rotational=1 whatever backs it; the host's disk is not knowable here.
+            kind = "virtio virtual disk (backing store unknown)"
+        return {"device": name, "rotational_flag": rotational == "1", "kind": kind}
+    except OSError:
+        return {"device": "unknown"}
+
+
+# --- processes and caches ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """One measured child process."""
+
+    wall_s: float
+    cpu_s: float  # user + system, the child and everything it waited for
+    max_rss_mib: float
+    returncode: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"wall_s": round(self.wall_s, 3), "cpu_s": round(self.cpu_s, 3),
+                "max_rss_mib": round(self.max_rss_mib, 1), "returncode": self.returncode}
+
+
+def run_child(cmd: Sequence[str], *, env: dict[str, str] | None = None,
+              stdin: bytes | None = None, shell: bool = False) -> Run:
+    """Run a command and measure it with wait4, which gives this child's own rusage.
+
+    RUSAGE_CHILDREN would report the maximum RSS over every child so far, not this one's.
+    """
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=env, shell=shell, stdin=subprocess.PIPE if stdin is not None else None,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    if stdin is not None and proc.stdin is not None:
+        proc.stdin.write(stdin)
+        proc.stdin.close()
+    stderr = proc.stderr.read() if proc.stderr is not None else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)  # Popen did not reap it; tell it
+    if proc.stderr is not None:
+        proc.stderr.close()
+    code = proc.returncode
+    if code != 0:
+        command = " ".join(map(str, cmd))
+        log(f"command failed ({code}): {command}\n{stderr.decode(errors='replace')}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code)
+
+
+def drop_caches() -> bool:
+    """Empty the page cache (root only); False when the kernel refuses."""
+    try:
+        os.sync()
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+        return True
+    except OSError:
+        return False
+
+
+# --- Maildirs ------------------------------------------------------------------------------------
+
+
+def demo_maildir(work: Path, messages: int) -> tuple[Path, int]:
+    """The demo persona's mail as a Maildir of about ``messages`` files (cached in ``work``)."""
+    target = work / f"demo-{messages}"
+    done = work / f"demo-{messages}.count"
+    if done.exists() and target.is_dir():
+        return target, int(done.read_text())
+    shutil.rmtree(target, ignore_errors=True)
+    from outlook_networking.demo import write_maildir
+
+    started = time.perf_counter()
+    truth = write_maildir(target, now=NOW, seed=SEED, messages=messages)
+    elapsed = time.perf_counter() - started
+    log(f"wrote demo Maildir of {truth.messages:,} messages in {elapsed:.1f}s")
+    done.write_text(str(truth.messages))
+    return target, truth.messages
+
+
+def corpus_maildir(work: Path) -> tuple[Path, int] | None:
+    """The SpamAssassin corpus (mbox.gz) decompressed into a Maildir, one file per message."""
+    sources = sorted((SHARED / "corpora").glob("*.mbox.gz"))
+    if not sources:
+        return None
+    target = work / "corpus"
+    done = work / "corpus.count"
+    if done.exists() and target.is_dir():
+        return target, int(done.read_text())
+    shutil.rmtree(target, ignore_errors=True)
+    import gzip
+    import mailbox
+
+    box = mailbox.Maildir(target, create=True)
+    count = 0
+    for source in sources:
+        with tempfile.NamedTemporaryFile(suffix=".mbox") as plain:
+            with gzip.open(source, "rb") as packed:
+                shutil.copyfileobj(packed, plain)
+            plain.flush()
+            for message in mailbox.mbox(plain.name, create=False):
+                box.add(mailbox.MaildirMessage(message))
+                count += 1
+    done.write_text(str(count))
+    return target, count
+
+
+def maildir_files(root: Path) -> list[str]:
+    return sorted(str(p) for sub in ("cur", "new") for p in (root / sub).iterdir())
+
+
+def maildir_bytes(files: Sequence[str]) -> int:
+    return sum(os.path.getsize(f) for f in files)
+
+
+# --- ingest: the three readers -------------------------------------------------------------------
+
+
+def floor_cat(root: Path) -> Run:
+    script = f"find {shlex_quote(str(root / 'cur'))} {shlex_quote(str(root / 'new'))} -type f " \
+             f"-print0 | xargs -0 cat > /dev/null"
+    return run_child(["sh", "-c", script])
+
+
+def shlex_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def floor_python(files: Sequence[str]) -> Run:
+    """Every file's bytes read once by this process (no interpreter start-up in the figure)."""
+    started = time.perf_counter()
+    cpu = time.process_time()
+    total = 0
+    for name in files:
+        with open(name, "rb") as handle:
+            total += len(handle.read())
+    return Run(time.perf_counter() - started, time.process_time() - cpu, 0.0, 0)
+
+
+def ingest(root: Path, store: Path) -> Run:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "outlook_networking", "--db", str(store),
+           "--now", NOW.isoformat(), "ingest", str(root)]
+    return run_child(cmd, env={**os.environ, "OUTLOOK_NETWORKING_DB": str(store)})
+
+
+def notmuch_new(root: Path, scratch: Path) -> Run | None:
+    binary = shutil.which("notmuch")
+    if binary is None:
+        return None
+    database = scratch / "notmuch-db"
+    shutil.rmtree(database, ignore_errors=True)
+    database.mkdir(parents=True)
+    config = scratch / "notmuch-config"
+    config.write_text(
+        "[database]\n"
+        f"path={database}\n"
+        f"mail_root={root}\n"
+        "[user]\nname=Bench\n"
+        f"primary_email={OWNER}\n"
+        "[new]\ntags=unread;inbox;\nignore=\n"
+        "[maildir]\nsynchronize_flags=false\n"
+    )
+    env = {**os.environ, "NOTMUCH_CONFIG": str(config)}
+    return run_child([binary, "new", "--quiet"], env=env)
+
+
+def measure_maildir(label: str, root: Path, messages: int, scratch: Path, plan: Plan,
+                    cold_ok: bool) -> dict[str, Any]:
+    """The three readers on one Maildir, warm, then cold if the cache can be dropped."""
+    files = maildir_files(root)
+    result: dict[str, Any] = {"label": label, "messages": messages, "files": len(files),
+                              "bytes": maildir_bytes(files)}
+    states = ["warm"] + (["cold"] if plan.cold and cold_ok else [])
+    for state in states:
+        log(f"{label}: {state} cache")
+        prepare: Callable[[], object] = (
+            (lambda: floor_python(files)) if state == "warm" else drop_caches
+        )
+        prepare()
+        cats = []
+        pys = []
+        for _ in range(plan.floor_repeats if state == "warm" else 1):
+            prepare()
+            cats.append(floor_cat(root))
+            prepare()
+            pys.append(floor_python(files))
+        cat = min(cats, key=lambda r: r.wall_s)
+        py = min(pys, key=lambda r: r.wall_s)
+        prepare()
+        mine = ingest(root, scratch / f"{label}-{state}.sqlite3")
+        prepare()
+        theirs = notmuch_new(root, scratch)
+        floor = min(cat.wall_s, py.wall_s)
+        entry: dict[str, Any] = {
+            "floor_cat": cat.as_dict(),
+            "floor_python": py.as_dict(),
+            "floor_s": round(floor, 3),
+            "ingest": mine.as_dict(),
+            "notmuch": theirs.as_dict() if theirs else None,
+            "ingest_msgs_per_s": round(messages / mine.wall_s),
+            "floor_msgs_per_s": round(messages / floor),
+            "ingest_vs_floor": round(mine.wall_s / floor, 2),
+            # CPU seconds, less stretched by other load: the floor's is its own reading only.
+            "ingest_vs_floor_cpu": round(mine.cpu_s / max(min(cat.cpu_s, py.cpu_s), 1e-6), 2),
+        }
+        if theirs is not None and theirs.returncode == 0:
+            entry["notmuch_msgs_per_s"] = round(messages / theirs.wall_s)
+            entry["notmuch_vs_ingest"] = round(theirs.wall_s / mine.wall_s, 2)
+        result[state] = entry
+    if plan.cold and not cold_ok:
+        result["cold_note"] = "drop_caches refused: only warm-cache figures"
+    return result
+
+
+def bench_ingest(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> None:
+    cold_ok = drop_caches() if plan.cold else False
+    section: dict[str, Any] = {"cache_drop_works": cold_ok,
+                               "notmuch": _notmuch_version()}
+    root, count = demo_maildir(work, plan.ingest_messages)
+    section["demo"] = measure_maildir(f"demo-{count}", root, count, scratch, plan, cold_ok)
+    if plan.corpus:
+        corpus = corpus_maildir(work)
+        if corpus is None:
+            section["corpus"] = {"note": "no corpus in ../shared/corpora"}
+        else:
+            section["corpus"] = measure_maildir("spamassassin", corpus[0], corpus[1], scratch,
+                                                plan, cold_ok)
+    out["ingest"] = section
+
+
+def _notmuch_version() -> str | None:
+    binary = shutil.which("notmuch")
+    if binary is None:
+        return None
+    done = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "unknown"
+
+
+# --- memory --------------------------------------------------------------------------------------
+
+
+def bench_memory(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> None:
+    """Peak RSS of an ingest of a small and of the large Maildir (warm cache both)."""
+    runs: dict[str, Any] = {}
+    for size in (plan.memory_small, plan.ingest_messages):
+        root, count = demo_maildir(work, size)
+        earlier = out.get("ingest", {}).get("demo", {})
+        if earlier.get("messages") == count and "warm" in earlier:
+            # The ingest section's warm run of this Maildir already measured it.
+            runs[str(size)] = {"messages": count, **earlier["warm"]["ingest"]}
+            continue
+        floor_python(maildir_files(root))  # warm, as the ingest section's runs are
+        run = ingest(root, scratch / f"memory-{size}.sqlite3")
+        runs[str(size)] = {"messages": count, **run.as_dict()}
+    small = runs[str(plan.memory_small)]["max_rss_mib"]
+    large = runs[str(plan.ingest_messages)]["max_rss_mib"]
+    out["memory"] = {"runs": runs, "ratio": round(large / small, 2) if small else None,
+                     "small": plan.memory_small, "large": plan.ingest_messages}
+
+
+# --- round trips ---------------------------------------------------------------------------------
+
+
+def _seed_plan(n: int, now: datetime) -> Iterator[dict[str, Any]]:
+    """N messages over 18 months: two thirds received, one third sent, some replies."""
+    rng = random.Random(SEED)
+    people = [f"person{i}@partner{i % 17}.example" for i in range(300)]
+    for i in range(n):
+        sent = now - timedelta(seconds=rng.randrange(1, 540 * 86400))
+        other = people[min(int(rng.paretovariate(1.2)) - 1, 299)]
+        outbound = rng.random() < 0.33
+        yield {
+            "folder": "sent" if outbound else "inbox",
+            "subject": f"Message {i}",
+            "sender": "me@example.com" if outbound else other,
+            "to": [other] if outbound else ["me@example.com"],
+            "sent": sent,
+            "message_id": f"<m{i}@bench.example>",
+            "in_reply_to": f"<m{i - 1}@bench.example>" if i and rng.random() < 0.4 else None,
+        }
+
+
+def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
+    sys.path.insert(0, str(REPO / "tests"))
+    try:
+        from exchangelib import close_connections
+
+        from outlook_networking.config import AccountConfig
+        from outlook_networking.connectors.ews import EwsSource, open_account
+        from outlook_networking.pipeline import sync_source
+        from outlook_networking.store import Store
+        from servers.ews import SERVER_BUILD, EWSServer
+    except ImportError as exc:
+        return {"missing": f"EWS connector or test server not importable: {exc}"}
+    folders = {"inbox": "inbox", "sent": "sentitems"}
+    now = datetime.now(UTC)  # the production source reads the clock for its 'since' window
+    # Responses unvalidated: xmlschema costs ~4 ms per item and would time the validator.
+    with EWSServer(validate_responses=False) as server:
+        box = server.mailbox
+        started = time.perf_counter()
+        for m in _seed_plan(n, now):
+            box.add_message(folders[m["folder"]], subject=m["subject"], sender=m["sender"],
+                            to=m["to"], sent=m["sent"], message_id=m["message_id"],
+                            in_reply_to=m["in_reply_to"])
+        log(f"EWS: seeded {n:,} messages in {time.perf_counter() - started:.1f}s")
+        config = AccountConfig(name="bench", address="me@example.com", endpoint=server.url,
+                               auth="basic")
+        try:
+            # What the connector factory builds for a configured account (production defaults).
+            from outlook_networking.connectors.ews.connect import connect
+
+            def make_source() -> Any:
+                return connect(config, password="secret", build=SERVER_BUILD, max_wait_s=30)[0]
+        except ImportError:
+            account = open_account(config, password="secret", build=SERVER_BUILD, max_wait_s=30)
+
+            def make_source() -> Any:
+                return EwsSource(account, "ews:bench")
+        db = scratch / "ews.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        with Store.open(db) as store:
+            result = _two_syncs(server, store, make_source, sync_source,
+                                lambda s: [r.operation for r in s.requests])
+        close_connections()
+        result["schema_errors"] = len(server.schema_errors)
+    return result
+
+
+def bench_graph(n: int, scratch: Path) -> dict[str, Any]:
+    sys.path.insert(0, str(REPO / "tests"))
+    try:
+        from outlook_networking.config import AccountConfig
+        from outlook_networking.connectors.graph import connect_graph
+        from outlook_networking.pipeline import sync_source
+        from outlook_networking.store import Store
+        from servers.graph import GraphServer
+    except ImportError as exc:
+        return {"missing": f"Graph connector or test server not importable: {exc}"}
+    now = datetime.now(UTC)  # the Graph test server keeps real time
+    folders = {"inbox": "inbox", "sent": "sentitems"}
+    with GraphServer(concurrency_retry_after=0) as server:
+        started = time.perf_counter()
+        for m in _seed_plan(n, now):
+            server.add_message(folders[m["folder"]], subject=m["subject"], sender=m["sender"],
+                               to=m["to"], sent=m["sent"], internet_message_id=m["message_id"],
+                               in_reply_to=m["in_reply_to"])
+        log(f"Graph: seeded {n:,} messages in {time.perf_counter() - started:.1f}s")
+        config = AccountConfig(name="bench", address=server.upn, connector="graph",
+                               graph_url=server.url)
+        db = scratch / "graph.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        connections = []
+
+        def source() -> Any:
+            # What the connector factory builds for a configured account (production defaults).
+            connection = connect_graph(config, lambda: server.token, now=lambda: now)
+            connections.append(connection)
+            return connection.source
+
+        with Store.open(db) as store:
+            result = _two_syncs(server, store, source, sync_source,
+                                lambda s: [f"{r.method} {r.path}" for r in s.requests
+                                           if not r.in_batch])
+        for connection in connections:
+            connection.close()
+    return result
+
+
+def _two_syncs(server: Any, store: Any, make_source: Callable[[], Any], sync: Any,
+               operations: Callable[[Any], list[str]]) -> dict[str, Any]:
+    """A first sync into a fresh store, then one with nothing new; requests counted for each."""
+    from collections import Counter
+
+    before = len(operations(server))
+    started = time.perf_counter()
+    first = sync(store, make_source())
+    elapsed = time.perf_counter() - started
+    ops = operations(server)
+    initial = ops[before:]
+    middle = len(ops)
+    second = sync(store, make_source())
+    again = operations(server)[middle:]
+    items = first.items
+    return {
+        "messages_stored": items,
+        "initial_requests": len(initial),
+        "initial_per_1000": round(len(initial) * 1000 / items, 2) if items else None,
+        "initial_by_operation": dict(Counter(_short_op(o) for o in initial)),
+        "initial_seconds": round(elapsed, 2),
+        "nothing_new_requests": len(again),
+        "nothing_new_by_operation": dict(Counter(_short_op(o) for o in again)),
+        "nothing_new_items": second.items,
+        "problems": len(first.problems) + len(second.problems),
+    }
+
+
+def _short_op(operation: str) -> str:
+    # Graph paths carry ids; keep the shape (/me/mailFolders/*/messages/delta) only.
+    parts = operation.split("/")
+    return "/".join("*" if len(p) > 24 else p for p in parts)
+
+
+def bench_roundtrips(plan: Plan, scratch: Path, out: dict[str, Any]) -> None:
+    n = plan.roundtrip_messages
+    section: dict[str, Any] = {"messages": n}
+    for name, bench in (("ews", bench_ews), ("graph", bench_graph)):
+        log(f"round trips: {name}, {n:,} messages")
+        try:
+            section[name] = bench(n, scratch)
+        except Exception as exc:  # a connector still being written: report, do not stop the run
+            section[name] = {"missing": f"{type(exc).__name__}: {exc}"}
+            log(f"{name}: failed: {type(exc).__name__}: {exc}")
+    out["roundtrips"] = section
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+
+def synthetic_interactions(n: int, seed: int = SEED) -> list[Any]:
+    """N interactions with the demo's shape: 300 people, threads, bulk mail, meetings.
+
+    Mix (from the demo at 10k): ~46% sent, ~37% received person-to-person, ~14% bulk, list or
+    automated, ~3% meetings. Contact frequency falls off like Zipf's law, as in real mailboxes;
+    the same 300 people and 18 months at every size, so a larger N means a busier mailbox.
+    """
+    from outlook_networking.model import Attendee, Flag, Interaction, Kind, Mailbox, Response
+
+    rng = random.Random(seed)
+    owner = Mailbox(OWNER, "Alex Example")
+    orgs = ["example.com"] * 4 + [f"client{i}.example" for i in range(12)] + [
+        f"partner{i}.example" for i in range(8)]
+    people = [Mailbox(f"p{i:03d}@{orgs[i % len(orgs)]}", f"Person {i:03d}") for i in range(300)]
+    weights = [1 / (rank + 1) ** 1.05 for rank in range(300)]
+    cumulative = []
+    total = 0.0
+    for w in weights:
+        total += w
+        cumulative.append(total)
+    noise = [
+        (Mailbox("newsletter@news.example", "News"), frozenset({Flag.BULK}), ""),
+        (Mailbox("digest@weekly.example", "Weekly"), frozenset({Flag.BULK}), ""),
+        (Mailbox("consultants@lists.example", "List"), frozenset({Flag.LIST}),
+         "consultants.lists.example"),
+        (Mailbox("noreply@github.example", "GitHub"), frozenset({Flag.AUTOMATED}), ""),
+        (Mailbox("no-reply@travel.example", "Travel"), frozenset({Flag.AUTOMATED}), ""),
+    ]
+    start = NOW - timedelta(days=548)
+    span = 548 * 86400 - 3600
+    items: list[Any] = []
+    sequence = 0
+
+    def pick() -> Mailbox:
+        return people[_bisect(cumulative, rng.random() * total)]
+
+    while len(items) < n:
+        roll = rng.random()
+        at = start + timedelta(seconds=rng.randrange(span))
+        sequence += 1
+        if roll < 0.14:
+            sender, flags, list_id = noise[rng.randrange(len(noise))]
+            items.append(Interaction(
+                source="bench", item_id=f"n{sequence}", kind=Kind.EMAIL, at=at, sender=sender,
+                to=(owner,), subject=f"Bulletin {sequence}", message_id=f"n{sequence}@b.example",
+                flags=flags, list_id=list_id, folder="inbox", delivered=True))
+            continue
+        if roll < 0.17:
+            invited = {pick() for _ in range(rng.randint(1, 5))}
+            organiser = owner if rng.random() < 0.5 else next(iter(invited))
+            items.append(Interaction(
+                source="bench", item_id=f"e{sequence}", kind=Kind.MEETING, at=at,
+                sender=organiser, subject=f"Meeting {sequence}",
+                attendees=tuple(Attendee(p, Response.ACCEPTED) for p in (owner, *invited)),
+                duration_s=rng.choice((1800, 3600)), folder="calendar"))
+            continue
+        # A thread of 1-5 messages with one person (sometimes a colleague in Cc), alternating.
+        other = pick()
+        cc = (pick(),) if rng.random() < 0.15 else ()
+        outbound = rng.random() < 0.55
+        refs: tuple[str, ...] = ()
+        for _ in range(min(1 + int(rng.expovariate(0.7)), 5)):
+            sequence += 1
+            mid = f"m{sequence}@b.example"
+            sender, to = (owner, (other,)) if outbound else (other, (owner,))
+            items.append(Interaction(
+                source="bench", item_id=f"m{sequence}", kind=Kind.EMAIL, at=at, sender=sender,
+                to=to, cc=cc, subject=("Re: " if refs else "") + f"Topic {sequence}",
+                message_id=mid, in_reply_to=refs[-1] if refs else "", references=refs,
+                folder="sent" if outbound else "inbox", delivered=not outbound))
+            refs = (*refs[-9:], mid)
+            at += timedelta(seconds=int(rng.expovariate(1 / 7200)) + 60)
+            outbound = not outbound
+            if len(items) >= n or at > NOW:
+                break
+    return items[:n]
+
+
+def _bisect(cumulative: list[float], value: float) -> int:
+    import bisect
+
+    return min(bisect.bisect_left(cumulative, value), len(cumulative) - 1)
+
+
+def bench_scoring(plan: Plan, out: dict[str, Any]) -> None:
+    from outlook_networking.core.network import analyse
+    from outlook_networking.core.settings import Settings
+
+    runs: dict[str, Any] = {}
+    for size in plan.scoring_sizes:
+        started = time.perf_counter()
+        items = synthetic_interactions(size)
+        built = time.perf_counter() - started
+        repeats = 5 if size <= 10_000 else 2 if size <= 100_000 else 1
+        walls = []
+        cpus = []
+        contacts = 0
+        for _ in range(repeats):
+            gc.collect()
+            wall = time.perf_counter()
+            cpu = time.process_time()
+            network = analyse(items, (), owner=frozenset({OWNER}), settings=Settings(), now=NOW)
+            cpus.append(time.process_time() - cpu)
+            walls.append(time.perf_counter() - wall)
+            contacts = len(network.contacts)
+            del network
+        best = min(walls)
+        runs[str(size)] = {
+            "interactions": size,
+            "build_s": round(built, 2),
+            "repeats": repeats,
+            "wall_s": round(best, 3),
+            "cpu_s": round(min(cpus), 3),
+            "us_per_interaction": round(best * 1e6 / size, 2),
+            "cpu_us_per_interaction": round(min(cpus) * 1e6 / size, 2),
+            "contacts": contacts,
+        }
+        log(f"scoring {size:,}: {best:.2f}s ({best * 1e6 / size:.1f} µs per interaction)")
+        del items
+        gc.collect()
+    smallest = runs[str(plan.scoring_sizes[0])]
+    largest = runs[str(plan.scoring_sizes[-1])]
+    out["scoring"] = {
+        "runs": runs,
+        "cost_ratio": round(largest["us_per_interaction"] / smallest["us_per_interaction"], 2),
+        "cpu_cost_ratio": round(largest["cpu_us_per_interaction"]
+                                / smallest["cpu_us_per_interaction"], 2),
+        "small": plan.scoring_sizes[0],
+        "large": plan.scoring_sizes[-1],
+    }
+
+
+# --- the table -----------------------------------------------------------------------------------
+
+
+def verdict(value: float | None, limit: float) -> str:
+    if value is None:
+        return "n/a"
+    return "ok" if value <= limit else "MISSED"
+
+
+def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(measure, value, target, verdict) rows, every value a ratio from this run."""
+    rows: list[tuple[str, str, str, str]] = []
+    ingest_section = result.get("ingest")
+    if ingest_section:
+        for key in ("demo", "corpus"):
+            entry = ingest_section.get(key)
+            if not entry or "label" not in entry:
+                continue
+            for state in ("warm", "cold"):
+                m = entry.get(state)
+                if not m:
+                    continue
+                name = f"ingest {entry['label']} ({entry['messages']:,} msgs, {state})"
+                theirs = m.get("notmuch_msgs_per_s")
+                rows.append((f"{name}: msgs/s ingest | floor | notmuch",
+                             f"{m['ingest_msgs_per_s']:,} | {m['floor_msgs_per_s']:,} | "
+                             + (f"{theirs:,}" if theirs else "n/a"), "", ""))
+                limit = TARGETS["ingest_vs_floor_max"]
+                rows.append((f"{name}: ingest time / floor time",
+                             f"{m['ingest_vs_floor']:.2f}× (CPU {m['ingest_vs_floor_cpu']:.1f}×)",
+                             f"≤ {limit:g}×", verdict(m["ingest_vs_floor"], limit)))
+                if "notmuch_vs_ingest" in m:
+                    rows.append((f"{name}: notmuch time / ingest time",
+                                 f"{m['notmuch_vs_ingest']:.2f}×", "(info)", ""))
+    trips = result.get("roundtrips")
+    if trips:
+        for name, key in (("EWS", "ews"), ("Graph", "graph")):
+            r = trips.get(key, {})
+            limit = TARGETS[f"{key}_initial_per_1000_max"]
+            if "missing" in r:
+                rows.append((f"{name}: requests per 1,000 msgs, initial", "missing",
+                             f"≤ {limit:g}", r["missing"][:60]))
+                continue
+            rows.append((f"{name}: requests per 1,000 msgs, initial ({r['messages_stored']:,})",
+                         f"{r['initial_per_1000']}", f"≤ {limit:g}",
+                         verdict(r["initial_per_1000"], limit)))
+            folders = _folders_of(key)
+            rows.append((f"{name}: requests, sync with nothing new ({folders} folders)",
+                         f"{r['nothing_new_requests']}", f"= {folders}",
+                         "ok" if r["nothing_new_requests"] <= folders else "MISSED"))
+    scoring = result.get("scoring")
+    if scoring:
+        limit = TARGETS["scoring_cost_ratio_max"]
+        for size, run in scoring["runs"].items():
+            rows.append((f"scoring {int(size):,}: µs per interaction",
+                         f"{run['us_per_interaction']:.1f}", "", ""))
+        rows.append((f"scoring: cost per interaction {scoring['large']:,} / {scoring['small']:,}",
+                     f"{scoring['cost_ratio']:.2f}× (CPU {scoring['cpu_cost_ratio']:.2f}×)",
+                     f"≤ {limit:g}×", verdict(scoring["cost_ratio"], limit)))
+    memory = result.get("memory")
+    if memory:
+        limit = TARGETS["memory_ratio_max"]
+        runs = memory["runs"]
+        rows.append((f"memory: peak RSS ingest {memory['small']:,} | {memory['large']:,} (MiB)",
+                     f"{runs[str(memory['small'])]['max_rss_mib']:.0f} | "
+                     f"{runs[str(memory['large'])]['max_rss_mib']:.0f}", "", ""))
+        rows.append((f"memory: peak RSS {memory['large']:,} / {memory['small']:,}",
+                     f"{memory['ratio']:.2f}×", f"≤ {limit:g}×", verdict(memory["ratio"], limit)))
+    return rows
+
+
+def _folders_of(connector: str) -> int:
+    try:
+        if connector == "ews":
+            from outlook_networking.connectors.ews import FOLDERS as EWS_FOLDERS
+
+            return len(EWS_FOLDERS)
+        from outlook_networking.connectors.graph.source import FOLDERS as GRAPH_FOLDERS
+
+        return len(GRAPH_FOLDERS)
+    except ImportError:
+        return 4
+
+
+def render(rows: list[tuple[str, str, str, str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(4)] if rows else [0] * 4
+    header = ("measure", "value", "target", "")
+    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
+    lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
+             "-+-".join("-" * w for w in widths)]
+    lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+SECTIONS = ("ingest", "memory", "roundtrips", "scoring")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--short", action="store_true", help="CI-sized run (default)")
+    size.add_argument("--full", action="store_true", help="the README figures (takes a while)")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated sections (default: {','.join(SECTIONS)})")
+    parser.add_argument("--out", metavar="PATH", help="JSON result file "
+                        "(default: bench-results/bench-<mode>-<time>.json)")
+    parser.add_argument("--work", metavar="DIR", help="where generated Maildirs are kept between "
+                        "runs (default: $TMPDIR/outlook-networking-bench)")
+    parser.add_argument("--ingest-messages", type=int, help="override the demo Maildir size")
+    parser.add_argument("--roundtrip-messages", type=int, help="override the seeded count")
+    parser.add_argument("--memory-small", type=int, help="override the small Maildir's size")
+    parser.add_argument("--scoring-sizes", help="override, e.g. 10000,100000")
+    args = parser.parse_args(argv)
+    plan = PLANS["full" if args.full else "short"]
+    overrides: dict[str, Any] = {}
+    if args.ingest_messages:
+        overrides["ingest_messages"] = args.ingest_messages
+    if args.roundtrip_messages:
+        overrides["roundtrip_messages"] = args.roundtrip_messages
+    if args.memory_small:
+        overrides["memory_small"] = args.memory_small
+    if args.scoring_sizes:
+        overrides["scoring_sizes"] = tuple(int(s) for s in args.scoring_sizes.split(","))
+    if overrides:
+        from dataclasses import replace
+
+        plan = replace(plan, **overrides)
+    sections = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+
+    work = Path(args.work) if args.work else Path(tempfile.gettempdir()) / (
+        "outlook-networking-bench")
+    work.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(UTC)
+    result: dict[str, Any] = {
+        "mode": plan.mode,
+        "started": started.isoformat(timespec="seconds"),
+        "command": " ".join(["scripts/bench.py", *(argv if argv is not None else sys.argv[1:])]),
+        "plan": {k: v for k, v in plan.__dict__.items()},
+        "targets": TARGETS,
+        "machine": {**machine(), "disk": disk_of(work)},
+    }
+    clock = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-", dir=work) as scratch_dir:
+        scratch = Path(scratch_dir)
+        if "ingest" in sections:
+            bench_ingest(work, scratch, plan, result)
+        if "memory" in sections:
+            bench_memory(work, scratch, plan, result)
+        if "roundtrips" in sections:
+            bench_roundtrips(plan, scratch, result)
+        if "scoring" in sections:
+            bench_scoring(plan, result)
+    result["seconds"] = round(time.perf_counter() - clock, 1)
+    result["machine"]["load_average_end"] = list(os.getloadavg())
+    rows = table(result)
+    result["table"] = [dict(zip(("measure", "value", "target", "verdict"), r, strict=True))
+                       for r in rows]
+    out = Path(args.out) if args.out else REPO / "bench-results" / (
+        f"bench-{plan.mode}-{started:%Y%m%dT%H%M%SZ}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(render(rows))
+    print(f"\n{plan.mode} run in {result['seconds']:.0f}s; result: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
