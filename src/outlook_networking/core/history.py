@@ -29,7 +29,7 @@ Definitions (also in ``docs/json.md``):
 Everything is built in one pass over the interactions in time order; per-person work afterwards is
 linear in that person's own interactions.
 
-Exports: ``Touch``, ``MonthCounts``, ``ContactHistory``, ``build_histories``.
+Exports: ``Touch``, ``MonthCounts``, ``ContactHistory``, ``build_histories``, ``percentile``.
 """
 
 from __future__ import annotations

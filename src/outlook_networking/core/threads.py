@@ -22,7 +22,8 @@ Everything runs in linear time: one pass builds the Message-ID index, one pass o
 time order pairs them (Python's sort is linear on the already sorted input the store yields).
 
 Exports: ``Reply``, ``Threads``, ``item_key``, ``normalise_subject``, ``is_reply_subject``,
-``normalise_message_id``, ``analyse_threads``, ``pair_replies``, ``thread_starts``.
+``normalise_message_id``, ``analyse_threads``, ``pair_replies``, ``thread_starts``, ``Method``,
+``SUBJECT_WINDOW``.
 """
 
 from __future__ import annotations
