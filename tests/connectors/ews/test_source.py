@@ -382,3 +382,21 @@ def test_inbox_subfolders_are_read_with_their_own_cursors(
     box.add_message(nested, subject="deeper", sender="c@example.org", sent=NOW)
     again = read_all(source(), cursors_after(batches))
     assert [i.subject for b in again for i in b.interactions] == ["deeper"]
+
+
+def test_a_calendar_too_big_for_one_view_is_read_month_by_month(
+    ews_server: EWSServer, make_account: AccountFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outlook_networking.connectors.ews import source as source_module
+
+    monkeypatch.setattr(source_module, "VIEW_LIMIT", 5)  # stands in for Exchange's 1000
+    start = NOW - timedelta(days=200)
+    series = [(start + timedelta(weeks=w), start + timedelta(weeks=w, hours=1)) for w in range(8)]
+    ews_server.mailbox.add_calendar_item(
+        subject="Weekly", start=series[0][0], end=series[-1][1], occurrences=series
+    )
+    (batch,) = read_all(
+        EwsSource(make_account(), "ews:work", folders=("calendar",), now=lambda: NOW)
+    )
+    assert [m.at for m in batch.interactions] == [s for s, _ in series]
+    assert ews_server.counts["FindItem"] > 2  # the capped view, then the months
