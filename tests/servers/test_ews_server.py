@@ -41,6 +41,7 @@ from exchangelib.properties import ItemId
 from exchangelib.services import SyncFolderItems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 from oauthlib.oauth2 import OAuth2Token
 
 from servers.ews import SERVER_BUILD, EWSServer, Fault, Mailbox
@@ -649,6 +650,33 @@ def test_schema_violating_request_gets_a_fault_and_is_recorded(server: EWSServer
     assert b"ErrorSchemaValidation" in reply.content
     assert len(server.schema_errors) >= 2  # the version attribute and the missing ItemShape
     server.schema_errors.clear()  # expected here; the fixture checks the rest stays clean
+
+
+def test_response_validation_catches_what_exchange_would_never_send() -> None:
+    from servers.ews.operations import get_folder
+    from servers.ews.replies import response, response_message
+    from servers.ews.schema import validation_errors
+
+    box = Mailbox()
+    root, messages = response("GetItem")
+    message = response_message(messages, "GetItem")
+    assert validation_errors(root)  # an error-free reply without <m:Items/> is invalid too
+    etree.SubElement(message, "{http://schemas.microsoft.com/exchange/services/2006/messages}Items")
+    assert validation_errors(root) == []
+    message.attrib.pop("ResponseClass")  # required by the schema
+    assert validation_errors(root)
+
+    request = etree.fromstring(
+        b'<m:GetFolder xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" '
+        b'xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><m:FolderShape>'
+        b"<t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds>"
+        b'<t:DistinguishedFolderId Id="inbox"/></m:FolderIds></m:GetFolder>'
+    )
+    answer = get_folder(box, request)
+    assert validation_errors(answer) == []
+    folder = answer.find(".//{http://schemas.microsoft.com/exchange/services/2006/types}Folder")
+    folder.append(folder[0])  # FolderId again, after DisplayName: out of schema order
+    assert validation_errors(answer)
 
 
 def test_snapshot_ignores_server_bookkeeping(server: EWSServer) -> None:
