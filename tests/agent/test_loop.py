@@ -7,17 +7,25 @@ import json
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from outlook_networking.agent import Schedule, StoreLock, read_status, run_agent, run_loop
+from outlook_networking.agent import (
+    Clocks,
+    Schedule,
+    StoreLock,
+    read_status,
+    run_agent,
+    run_loop,
+)
 from outlook_networking.agent.logs import close_logging, configure_logging, redact
 from outlook_networking.cli import main
 from outlook_networking.cli.context import Context
 from outlook_networking.connectors.memory import MemoryMailbox
-from outlook_networking.errors import ConnectionFailed, LockHeld
+from outlook_networking.errors import ConnectionFailed, LockHeld, UsageError
 from outlook_networking.store import Store
 
 from .conftest import make_config, memory_connection
@@ -212,3 +220,42 @@ def test_status_for_people(
     out = capsys.readouterr().out
     assert "agent running: no" in out and "result: ok" in out
     assert "  work: " in out and "write-back applied" in out
+
+
+def test_a_wake_up_long_past_due_runs_one_cycle_at_once(store: Store, log_dir: Path) -> None:
+    # An hour's interval, and the machine sleeps 8 hours during the first wait: the wall clock
+    # moves on, the monotonic clock does not. The next cycle must run at once, and only one.
+    box = _box()
+    jump = {"wall": 0.0}
+    clocks = Clocks(wall=lambda: time.time() + jump["wall"], monotonic=time.monotonic)
+
+    class Suspend(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            if not jump["wall"]:
+                jump["wall"] = 8 * 3600.0  # the nap "lasted" 8 hours of wall time
+                return False
+            return super().wait(timeout)
+
+    cycles = []
+    configure_logging(console=False)
+    run_loop(store, make_config("work"), {"work": memory_connection(box)},
+             schedule=Schedule(interval_s=3600, jitter=0.0), base_now=NOW, clocks=clocks,
+             stop=Suspend(), max_cycles=2, on_cycle=cycles.append)
+    assert len(cycles) == 2
+    woke = [e for e in _events(log_dir) if e["event"] == "agent.woke_late"]
+    assert len(woke) == 1 and woke[0]["missed_cycles"] == 7
+
+
+def test_serve_addin_without_a_certificate_is_refused_and_cleans_up(
+    tmp_path: Path, log_dir: Path
+) -> None:
+    ctx = _ctx(tmp_path)
+    try:
+        with pytest.raises(UsageError, match="certificate"):
+            run_agent(ctx, once=True, serve_addin=True,
+                      connect=lambda account: memory_connection(_box()))
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+        with StoreLock(ctx.db_path):  # released
+            pass
+    finally:
+        ctx.close()
