@@ -165,15 +165,29 @@ def test_run_agent_refuses_a_second_agent(tmp_path: Path, log_dir: Path) -> None
 def test_sigterm_stops_the_loop_at_a_safe_point(tmp_path: Path, log_dir: Path) -> None:
     box = _box()
     ctx = _ctx(tmp_path)
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM))
-    timer.start()
+    # Created first: two connections migrating a brand-new store at once collide (Store.open).
+    Store.open(ctx.db_path).close()
+    done = threading.Event()
+
+    def terminate_once_waiting() -> None:
+        # Only once the agent has finished a cycle is its handler surely installed.
+        with Store.open(ctx.db_path) as watcher:
+            while not done.is_set():
+                if read_status(watcher)["state"] == "waiting":
+                    os.kill(os.getpid(), signal.SIGTERM)
+                    return
+                time.sleep(0.01)
+
+    watcher = threading.Thread(target=terminate_once_waiting)
+    watcher.start()
     try:
-        code = run_agent(ctx, interval=0.02, connect=lambda account: memory_connection(box))
+        code = run_agent(ctx, interval=0.05, connect=lambda account: memory_connection(box))
         assert code == 0
         doc = read_status(ctx.store)
         assert doc["state"] == "stopped" and doc["next_run"] is None
     finally:
-        timer.cancel()
+        done.set()
+        watcher.join()
         ctx.close()
     # The handler is gone again: SIGTERM's disposition is what it was before.
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
