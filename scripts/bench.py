@@ -43,6 +43,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -144,7 +145,7 @@ class Run:
 
     wall_s: float
     cpu_s: float  # user + system, the child and everything it waited for
-    max_rss_mib: float
+    max_rss_mib: float  # the process itself (for a shell pipeline: the shell)
     returncode: int
 
     def as_dict(self) -> dict[str, Any]:
@@ -152,23 +153,39 @@ class Run:
                 "max_rss_mib": round(self.max_rss_mib, 1), "returncode": self.returncode}
 
 
-def run_child(cmd: Sequence[str], *, env: dict[str, str] | None = None,
-              stdin: bytes | None = None, shell: bool = False) -> Run:
-    """Run a command and measure it with wait4, which gives this child's own rusage.
+def run_child(cmd: Sequence[str], *, env: dict[str, str] | None = None) -> Run:
+    """Run a command; wall and CPU time from wait4, peak RSS from the child's own VmHWM.
 
-    RUSAGE_CHILDREN would report the maximum RSS over every child so far, not this one's.
+    ``ru_maxrss`` cannot be used for the peak: Linux folds the RSS of the memory the child had
+    before ``exec`` (this benchmark's own, as subprocess forks with vfork) into it, so every
+    child would look at least as large as this process. ``VmHWM`` in ``/proc/<pid>/status`` is
+    the high-water mark of the child's own address space; it only grows, so the last value read
+    before the child exits is its peak (polled every 10 ms).
     """
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, env=env, shell=shell, stdin=subprocess.PIPE if stdin is not None else None,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    if stdin is not None and proc.stdin is not None:
-        proc.stdin.write(stdin)
-        proc.stdin.close()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak_kib = 0
+    finished = threading.Event()
+
+    def watch() -> None:
+        nonlocal peak_kib
+        status = Path(f"/proc/{proc.pid}/status")
+        while not finished.is_set():
+            try:
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak_kib = max(peak_kib, int(line.split()[1]))
+            except (OSError, ValueError):
+                pass
+            finished.wait(0.01)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     stderr = proc.stderr.read() if proc.stderr is not None else b""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
+    finished.set()
+    watcher.join()
     proc.returncode = os.waitstatus_to_exitcode(status)  # Popen did not reap it; tell it
     if proc.stderr is not None:
         proc.stderr.close()
@@ -176,7 +193,7 @@ def run_child(cmd: Sequence[str], *, env: dict[str, str] | None = None,
     if code != 0:
         command = " ".join(map(str, cmd))
         log(f"command failed ({code}): {command}\n{stderr.decode(errors='replace')}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code)
+    return Run(wall, usage.ru_utime + usage.ru_stime, peak_kib / 1024, code)
 
 
 def drop_caches() -> bool:
