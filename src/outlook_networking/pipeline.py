@@ -142,11 +142,14 @@ def sync_account(
     from .connectors.factory import connect
 
     connection = connect(ctx, account, since_months=since_months)
-    if full:
-        ctx.store.forget_source(connection.source.name)
-    with progress_bar(progress, f"Syncing {account.name}", None) as bar:
-        advance = (lambda n: bar.advance(bar.task_ids[0], n)) if bar is not None else None
-        report = sync_source(ctx.store, connection.source, on_batch=advance)
+    try:
+        if full:
+            ctx.store.forget_source(connection.source.name)
+        with progress_bar(progress, f"Syncing {account.name}", None) as bar:
+            advance = (lambda n: bar.advance(bar.task_ids[0], n)) if bar is not None else None
+            report = sync_source(ctx.store, connection.source, on_batch=advance)
+    finally:
+        connection.close()
     _own_account_address(ctx.store, account)
     return report
 
@@ -168,11 +171,14 @@ def apply_account(
     from .connectors.factory import connect
 
     connection = connect(ctx, account)
-    actions = plan_account(ctx.network, ctx.config, account, connection.sink)
-    if dry_run:
-        return actions, None
-    report = apply_plan(ctx.store, connection.sink, actions, run_id=uuid.uuid4().hex)
-    return actions, report
+    try:
+        actions = plan_account(ctx.network, ctx.config, account, connection.sink)
+        if dry_run:
+            return actions, None
+        report = apply_plan(ctx.store, connection.sink, actions, run_id=uuid.uuid4().hex)
+        return actions, report
+    finally:
+        connection.close()
 
 
 def undo_account(ctx: Context, account: AccountConfig) -> ApplyReport:
@@ -180,4 +186,7 @@ def undo_account(ctx: Context, account: AccountConfig) -> ApplyReport:
     from .connectors.factory import connect
 
     connection = connect(ctx, account)
-    return undo(ctx.store, connection.sink, scheme_for(ctx.config))
+    try:
+        return undo(ctx.store, connection.sink, scheme_for(ctx.config))
+    finally:
+        connection.close()

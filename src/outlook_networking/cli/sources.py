@@ -22,6 +22,7 @@ from .output import console, err_console, progress
 
 __all__ = ["register"]
 
+
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
     demo = commands.add_parser(
         "demo",

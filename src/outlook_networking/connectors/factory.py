@@ -63,7 +63,7 @@ def connect(
         from .ews import connect as ews_connect
 
         source, sink = ews_connect(account, token=token, password=password)
-        return Connection(source, sink)
+        return Connection(source, sink, close=source.close)
     if account.connector == "graph":
         from .graph import GraphClient, GraphSink, GraphSource
 

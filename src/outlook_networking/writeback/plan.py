@@ -159,12 +159,12 @@ def plan(desired: Desired, state: MailboxState, scheme: CategoryScheme) -> Write
 
     covered: set[int] = set()
     for contact in state.contacts:
-        person = next(
+        match = next(
             (by_address[a.lower()] for a in contact.addresses if a.lower() in by_address), None
         )
-        ours = [scheme.for_tier(person.tier)] if person else []
-        if person is not None:
-            covered.add(id(person))
+        ours = [scheme.for_tier(match.tier)] if match else []
+        if match is not None:
+            covered.add(id(match))
         after = _with_ours(contact.categories, owned, ours)
         if after != tuple(contact.categories):
             actions.append(SetCategories("contact", contact.item_id, contact.categories, after))

@@ -11,14 +11,11 @@ from outlook_networking.connectors.base import CompleteTask
 from outlook_networking.connectors.graph import GraphClient, GraphSink, GraphSource
 from outlook_networking.core.network import Network, analyse
 from outlook_networking.core.settings import Settings
-from outlook_networking.pipeline import sync_source
+from outlook_networking.pipeline import desired_state, sync_source
 from outlook_networking.store import Store
 from outlook_networking.writeback import apply_plan, undo
 from outlook_networking.writeback.plan import (
     CategoryScheme,
-    Desired,
-    DesiredContact,
-    DesiredTask,
     plan,
 )
 from servers.graph import GraphServer
@@ -36,18 +33,6 @@ def _network(store: Store, owner: str) -> Network:
         owner=frozenset({owner}),
         settings=Settings(),
         now=NOW,
-    )
-
-
-def desired_state(network: Network, account: AccountConfig) -> Desired:
-    """Each person's tier category and a task per open follow-up (as the pipeline builds it)."""
-    return Desired(
-        contacts=tuple(
-            DesiredContact(tuple(view.addresses), view.name, view.tier.tier)
-            for view in network.contacts
-        ),
-        tasks=tuple(DesiredTask(f.key, f.subject, f.due, f.reason) for f in network.followups),
-        create_contacts_for=frozenset(account.create_contacts_for_tiers),
     )
 
 

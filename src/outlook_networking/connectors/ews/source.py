@@ -99,6 +99,10 @@ class EwsSource:
     def name(self) -> str:
         return self._name
 
+    def close(self) -> None:
+        """Close the account's pooled HTTP sessions (the sink shares them)."""
+        self._account.protocol.close()
+
     def read(self, cursors: Mapping[str, str]) -> Iterator[Batch]:
         for folder in self._folders:
             cursor = cursors.get(folder) or None

@@ -1,0 +1,212 @@
+"""The user's whole story through the command line, against the EWS and the Graph test servers.
+
+Configured like a real account (a TOML file, ``auth = "token"``), the commands run unpatched
+over HTTP on 127.0.0.1: ``sync``, ``apply --dry-run``, ``apply``, ``apply`` again (nothing
+to do), a reply that resolves the owed-reply task, and ``undo``, which gives the mailbox back as
+it was, compared item by item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from exchangelib import close_connections
+
+from outlook_networking.cli import main
+from servers.ews import EWSServer
+from servers.graph import GraphServer
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+ME = "me@example.com"
+ANN = "ann@partner.example"
+TOKEN = "story-token"
+
+
+@dataclass
+class Backend:
+    """One server and what the story needs to drive and inspect it."""
+
+    config: str  # the [[accounts]] table
+    add_mail: Callable[..., str]  # (folder "inbox"|"sent", subject, sender, to, at, mid, irt)
+    add_contact: Callable[[str, str, list[str]], str]  # (name, address, categories) -> id
+    view: Callable[[], Any]  # what a user sees, comparable with ==
+    contact_categories: Callable[[str], list[str]]
+    open_tasks: Callable[[], list[str]]  # titles of the product's open tasks
+    done_tasks: Callable[[], list[str]]
+
+
+def _ews_backend(server: EWSServer) -> Backend:
+    box = server.mailbox
+    folders = {"inbox": "inbox", "sent": "sentitems"}
+
+    def add_mail(folder: str, subject: str, sender: str, to: str, at: datetime, mid: str,
+                 irt: str | None = None) -> str:  # fmt: skip
+        return box.add_message(
+            folders[folder], subject=subject, sender=sender, to=[to], sent=at, received=at,
+            message_id=mid, in_reply_to=irt,
+        )  # fmt: skip
+
+    def add_contact(name: str, address: str, categories: list[str]) -> str:
+        return box.add_contact(display_name=name, emails=[address], categories=categories)
+
+    def tasks(complete: bool) -> list[str]:
+        return [
+            item["fields"].get("Subject", "")
+            for item in box.snapshot().values()
+            if item["type"] == "Task" and (item["fields"].get("Status") == "Completed") == complete
+        ]
+
+    return Backend(
+        config=f'connector = "ews"\nendpoint = "{server.url}"\n',
+        add_mail=add_mail,
+        add_contact=add_contact,
+        view=lambda: {"items": box.snapshot(), "categories": box.category_list()},
+        contact_categories=lambda item_id: list(box.snapshot()[item_id]["categories"]),
+        open_tasks=lambda: tasks(False),
+        done_tasks=lambda: tasks(True),
+    )
+
+
+def _graph_backend(server: GraphServer) -> Backend:
+    folders = {"inbox": "inbox", "sent": "sentitems"}
+
+    def add_mail(folder: str, subject: str, sender: str, to: str, at: datetime, mid: str,
+                 irt: str | None = None) -> str:  # fmt: skip
+        return server.add_message(
+            folders[folder], subject=subject, sender=sender, to=[to], sent=at,
+            internet_message_id=mid, in_reply_to=irt,
+            conversation_id=f"conv-{(irt or mid).strip('<>')}",
+        )  # fmt: skip
+
+    def add_contact(name: str, address: str, categories: list[str]) -> str:
+        return server.add_contact(display_name=name, emails=[address], categories=categories)
+
+    def tasks(complete: bool) -> list[str]:
+        return [
+            t["title"]
+            for entry in server.snapshot()["todo"].values()
+            for t in entry["tasks"].values()
+            if (t["status"] == "completed") == complete
+        ]
+
+    def view() -> Any:
+        snap = server.snapshot()
+        return {
+            "master": sorted((c["displayName"], c["color"]) for c in snap["masterCategories"]),
+            "contacts": {i: c["categories"] for i, c in snap["contacts"].items()},
+            "todo": sorted(e["list"]["displayName"] for e in snap["todo"].values()),
+            "messages": {
+                f: sorted(m.get("subject", "") for m in items.values())
+                for f, items in snap["messages"].items()
+            },
+        }
+
+    return Backend(
+        config=f'connector = "graph"\ngraph_url = "{server.url}"\n',
+        add_mail=add_mail,
+        add_contact=add_contact,
+        view=view,
+        contact_categories=lambda item_id: list(
+            server.snapshot()["contacts"][item_id]["categories"]
+        ),
+        open_tasks=lambda: tasks(False),
+        done_tasks=lambda: tasks(True),
+    )
+
+
+@pytest.fixture(params=["ews", "graph"])
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    if request.param == "ews":
+        with EWSServer(token=TOKEN) as ews:
+            yield _ews_backend(ews)
+            errors = list(ews.schema_errors)
+        close_connections()
+        assert errors == [], errors
+    else:
+        with GraphServer(token=TOKEN, upn=ME) as graph:
+            yield _graph_backend(graph)
+
+
+def _run(tmp_path: Path, *args: str) -> int:
+    return main(
+        ["--db", str(tmp_path / "network.sqlite3"), "--config", str(tmp_path / "config.toml"),
+         "--now", NOW.isoformat(), *args]
+    )  # fmt: skip
+
+
+def test_sync_apply_reply_undo(
+    backend: Backend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
+    (tmp_path / "config.toml").write_text(
+        f'[[accounts]]\nname = "work"\naddress = "{ME}"\nauth = "token"\n' + backend.config,
+        encoding="utf-8",
+    )
+    for week in range(12):
+        at = NOW - timedelta(days=7 * week + 10)
+        backend.add_mail("inbox", f"Topic {week}", ANN, ME, at, f"<ann{week}@partner.example>")
+        backend.add_mail(
+            "sent", f"Re: Topic {week}", ME, ANN, at + timedelta(hours=2),
+            f"<me{week}@example.com>", f"<ann{week}@partner.example>",
+        )  # fmt: skip
+    ann = backend.add_contact("Ann Partner", ANN, ["Customer"])
+    question = "<budget@partner.example>"
+    backend.add_mail("inbox", "Budget?", ANN, ME, NOW - timedelta(days=3), question)
+    before = backend.view()
+
+    assert _run(tmp_path, "sync") == 0
+    assert _run(tmp_path, "apply", "--dry-run") == 0
+    planned = capsys.readouterr().out
+    assert "create task" in planned and "Budget" in planned
+    assert backend.view() == before  # a dry run writes nothing
+
+    assert _run(tmp_path, "apply") == 0
+    categories = backend.contact_categories(ann)
+    assert categories[0] == "Customer" and categories[1].startswith("Network ")
+    assert any("Budget" in title for title in backend.open_tasks())
+    applied = backend.view()
+
+    capsys.readouterr()
+    assert _run(tmp_path, "apply") == 0
+    assert "applied 0 of 0" in capsys.readouterr().err
+    assert backend.view() == applied
+
+    backend.add_mail(
+        "sent", "Re: Budget?", ME, ANN, NOW - timedelta(hours=1), "<answer@example.com>", question
+    )
+    assert _run(tmp_path, "sync") == 0
+    assert _run(tmp_path, "apply") == 0
+    assert any("Budget" in title for title in backend.done_tasks())
+    assert not any("Budget" in title for title in backend.open_tasks())
+
+    assert _run(tmp_path, "undo") == 0
+    after = backend.view()
+    assert backend.contact_categories(ann) == ["Customer"]
+    assert backend.open_tasks() == [] and backend.done_tasks() == []
+    if "messages" in before:  # Graph's view lists the mail; the answer is the user's own
+        after["messages"]["sentitems"].remove("Re: Budget?")
+    else:
+        after["items"] = {k: v for k, v in after["items"].items() if k in before["items"]}
+    assert after == before
+
+
+def test_unreachable_server_is_one_line_and_keeps_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
+    (tmp_path / "config.toml").write_text(
+        f'[[accounts]]\nname = "work"\naddress = "{ME}"\nauth = "token"\n'
+        'connector = "graph"\ngraph_url = "http://127.0.0.1:9/v1.0"\n',
+        encoding="utf-8",
+    )
+    assert _run(tmp_path, "sync") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("outlook-networking: ") and "Traceback" not in err[0]
