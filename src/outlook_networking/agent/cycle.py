@@ -32,7 +32,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -199,7 +199,6 @@ class _Progress:
     error: BaseException | None = None
     stopped: bool = False
     connection: Connection | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def report(self, account: str) -> AccountReport:
         error = self.error
