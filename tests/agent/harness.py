@@ -97,13 +97,17 @@ def ews_config(path: Path, server: EWSServer, **extra: Any) -> Path:
 
 @dataclass
 class KillSwitch:
-    """Kills ``pid`` at the run's ``nth`` request among ``ops`` (``when``: before/after it acts)."""
+    """Signals ``pid`` at the run's ``nth`` request among ``ops`` (``when``: before/after it acts).
+
+    SIGKILL "before" drops the request unanswered; any other signal lets the request through.
+    """
 
     server: EWSServer
     pid: int | None = None
     ops: frozenset[str] = frozenset()
     nth: int = 0
     when: str = "before"
+    signum: int = signal.SIGKILL
     seen: int = 0
     fired: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -119,8 +123,8 @@ class KillSwitch:
                     fire = self.seen == self.nth
                 if fire:
                     self.fired = True
-                    os.kill(self.pid, signal.SIGKILL)
-            if fire and self.when == "before":
+                    os.kill(self.pid, self.signum)
+            if fire and self.when == "before" and self.signum == signal.SIGKILL:
                 handler.drop()
                 return
             with contextlib.suppress(OSError):  # the client is gone; its socket may be too
@@ -128,9 +132,11 @@ class KillSwitch:
 
         self.server._handle = handle  # type: ignore[method-assign]
 
-    def arm(self, pid: int, ops: frozenset[str], nth: int, when: str) -> None:
+    def arm(self, pid: int, ops: frozenset[str], nth: int, when: str,
+            signum: int = signal.SIGKILL) -> None:
         with self.lock:
             self.pid, self.ops, self.nth, self.when = pid, ops, nth, when
+            self.signum = signum
             self.seen, self.fired = 0, False
 
     def disarm(self) -> None:

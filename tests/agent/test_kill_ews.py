@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from pathlib import Path
 import pytest
 from exchangelib import close_connections
 
+from outlook_networking.agent import read_status
 from outlook_networking.store import Store
 
 from .harness import (
@@ -137,3 +139,27 @@ def test_sigkill_during_sync_and_apply_converges_and_undo_restores(
     print(f"seed {SEED}: {len(kills)} kills in {rounds} round(s): {dict(phases)}")
     assert phases["sync"] >= 3 and phases["apply"] >= 3, kills
     assert {when for _, _, when in kills} == {"before", "after"}
+
+
+def test_sigterm_mid_write_back_stops_after_the_action_and_leaves_it_recorded(
+    agents: Agents, tmp_path: Path
+) -> None:
+    with ews_server(validate_responses=False) as server:
+        load_ews(server.mailbox, WORLD)
+        db, config = tmp_path / "term.sqlite3", ews_config(tmp_path / "term.toml", server)
+        switch = KillSwitch(server)
+        code = agents.run(
+            _cli(db, config, "agent", "--interval", "3600"),
+            on_start=lambda pid: switch.arm(pid, WRITE_OPS, 3, "before", signal.SIGTERM),
+        )
+        assert switch.fired and code == 0, agents.tail()  # a clean stop, not a crash
+        with Store.open(db) as store:
+            rows = store.connection.execute("SELECT count(*), sum(done) FROM journal").fetchone()
+            status = read_status(store)
+        # The action in flight when the signal came was finished and recorded; none after it.
+        assert rows == (3, 3)
+        assert status["result"] == "stopped" and status["state"] == "stopped"
+        assert status["running"] is False
+        # The next run finishes the job.
+        assert agents.run(_agent(db, config)) == 0, agents.tail()
+        assert product_problems(server, OWNED) == []
