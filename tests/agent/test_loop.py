@@ -8,7 +8,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from outlook_networking.agent.logs import close_logging, configure_logging, reda
 from outlook_networking.cli import main
 from outlook_networking.cli.context import Context
 from outlook_networking.connectors.memory import MemoryMailbox
-from outlook_networking.errors import ConnectionFailed, LockHeld, UsageError
+from outlook_networking.errors import ConnectionFailed, LockHeld, LoginRequired, UsageError
 from outlook_networking.store import Store
 
 from .conftest import make_config, memory_connection
@@ -273,3 +273,52 @@ def test_serve_addin_without_a_certificate_is_refused_and_cleans_up(
             pass
     finally:
         ctx.close()
+
+
+class _FakeTime(threading.Event):
+    """Both clocks, advanced only by the loop's naps: the test runs at once, exactly."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = 1_000_000.0
+
+    def clocks(self) -> Clocks:
+        return Clocks(wall=lambda: self.now, monotonic=lambda: self.now - 999_000.0)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.now += timeout or 0.0
+        return self.is_set()
+
+
+def test_a_failing_account_backs_off_alone(store: Store) -> None:
+    good = _box()
+    attempts: list[int] = []
+    cycles: list[object] = []
+
+    class Lazy(Mapping[str, object]):
+        def __getitem__(self, name: str) -> object:
+            if name == "broken":
+                attempts.append(len(cycles) + 1)
+                raise LoginRequired("broken", "the refresh token has expired")
+            return memory_connection(good)
+
+        def __iter__(self) -> Iterator[str]:
+            return iter(("broken", "work"))
+
+        def __len__(self) -> int:
+            return 2
+
+    fake = _FakeTime()
+    run_loop(store, make_config("broken", "work"), Lazy(),  # type: ignore[arg-type]
+             schedule=Schedule(interval_s=300, jitter=0.0, backoff_cap_s=3600), base_now=NOW,
+             clocks=fake.clocks(), stop=fake, max_cycles=8, on_cycle=cycles.append)
+    # Tried at 0 s, then after 600 s (cycle 3), then 1200 s later (cycle 7); the healthy
+    # account ran every 300 s throughout.
+    assert attempts == [1, 3, 7]
+    assert all(r.accounts[1].ok for r in cycles)  # type: ignore[attr-defined]
+    assert [r.accounts[0].deferred for r in cycles] == [  # type: ignore[attr-defined]
+        False, True, False, True, True, True, False, True,
+    ]
+    doc = read_status(store)
+    assert doc["result"] == "partial" and doc["accounts"]["broken"]["failures"] == 3
+    assert doc["accounts"]["work"]["failures"] == 0 and doc["accounts"]["work"]["retry_at"] is None

@@ -31,7 +31,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..connectors.base import Sink, Source
 from ..core.network import REVIEW_DOC, analyse
 from ..errors import NetworkingError, StoreError, Throttled
-from ..pipeline import desired_state, plan_account, sync_source
+from ..pipeline import desired_state, plan_account, scheme_for, sync_source
 from ..writeback import apply_plan
 from .logs import LOGGER_NAME, log_event
 
@@ -79,7 +79,8 @@ class AccountReport:
 
     ``apply`` says what happened to the write-back: ``"applied"``, ``"unchanged"`` (skipped, see
     the module docstring), ``"disabled"``, ``"skipped"`` (the sync failed or a stop came first)
-    or ``"failed"``.
+    or ``"failed"``. ``deferred``: the account was not tried this cycle (it is backing off after
+    failures of its own; see :mod:`.loop`).
     """
 
     account: str
@@ -93,10 +94,11 @@ class AccountReport:
     error_kind: str | None = None  # the exception class, for scripts and the log
     retry_after_s: float = 0.0  # the back-off a throttling server asked for
     stopped: bool = False
+    deferred: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        return self.error is None and not self.deferred
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ class CycleReport:
 
     @property
     def result(self) -> str:
-        """``ok``, ``partial`` (some accounts failed), ``failed`` or ``stopped``."""
+        """``ok``, ``partial`` (some accounts failed or back off), ``failed`` or ``stopped``."""
         if self.error is not None or (self.accounts and not any(a.ok for a in self.accounts)):
             return "failed"
         if any(not a.ok for a in self.accounts):
@@ -163,10 +165,12 @@ def describe_error(exc: BaseException) -> str:
     return f"internal error: {type(exc).__name__}: {exc}"
 
 
-def desired_digest(network: Network, account: AccountConfig) -> str:
-    """A stable hash of what the mailbox should show for ``account``."""
+def desired_digest(network: Network, config: Config, account: AccountConfig) -> str:
+    """A stable hash of what the mailbox should show for ``account`` (names and colours too)."""
     desired = desired_state(network, account)
+    scheme = scheme_for(config)
     doc = {
+        "scheme": [sorted(scheme.names.items()), sorted(scheme.colours.items())],
         "contacts": sorted(
             [sorted(c.addresses), c.name, c.tier] for c in desired.contacts
         ),
@@ -199,6 +203,7 @@ class _Progress:
     error: BaseException | None = None
     stopped: bool = False
     connection: Connection | None = None
+    deferred: bool = False
 
     def report(self, account: str) -> AccountReport:
         error = self.error
@@ -214,6 +219,7 @@ class _Progress:
             error_kind=type(error).__name__ if error is not None else None,
             retry_after_s=error.retry_after_s if isinstance(error, Throttled) else 0.0,
             stopped=self.stopped,
+            deferred=self.deferred,
         )
 
 
@@ -227,6 +233,7 @@ def run_once(
     should_stop: Callable[[], bool] = lambda: False,
     recheck_s: float = DEFAULT_RECHECK_S,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    defer: Collection[str] = (),
 ) -> CycleReport:
     """Run one cycle over every configured account (see the module docstring).
 
@@ -238,15 +245,18 @@ def run_once(
         should_stop: asked at every safe point; True ends the cycle there.
         recheck_s: re-read the mailbox's state at least this often even when nothing changed.
         clock: the wall clock, for the report's times and the re-check age.
+        defer: names of accounts not to try this cycle (backing off); reported as deferred.
 
     Returns:
         The cycle's report. Raises only ``StoreError`` (the store is shared by every account).
     """
     started = clock()
-    progress = {a.name: _Progress() for a in config.accounts}
+    progress = {a.name: _Progress(deferred=a.name in defer) for a in config.accounts}
     stopped = False
     _claim_owner(store, config)
     for account in config.accounts:
+        if progress[account.name].deferred:
+            continue
         if should_stop():
             stopped = True
             break
@@ -278,7 +288,8 @@ def run_once(
     network = None
     cycle_error: BaseException | None = None
     wants_apply = apply and not stopped and any(
-        a.writeback and progress[a.name].error is None for a in config.accounts
+        a.writeback and progress[a.name].error is None and not progress[a.name].deferred
+        for a in config.accounts
     )
     if wants_apply:
         try:
@@ -304,7 +315,7 @@ def run_once(
         if not account.writeback or not apply:
             state.apply = "disabled"
             continue
-        if network is None or state.error is not None or state.connection is None:
+        if state.deferred or network is None or state.error is not None or state.connection is None:
             continue
         if should_stop():
             stopped = True
@@ -336,7 +347,7 @@ def _apply_account(
 ) -> None:
     assert state.connection is not None
     sink = state.connection.sink
-    digest = desired_digest(network, account)
+    digest = desired_digest(network, config, account)
     key = APPLIED_DOC_PREFIX + account.name
     last = store.get_doc(key) or {}
     moment = clock()

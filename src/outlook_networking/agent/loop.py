@@ -5,6 +5,11 @@ manager starts it. It takes the store's lock (one agent per store), then runs a 
 next (:mod:`.schedule`: interval with jitter, back-off after failures, one catch-up run after a
 suspend), records the status and naps until the next run is due.
 
+Back-off is per account: an account whose cycle failed is left out of the following cycles until
+its own back-off (interval × 2ⁿ, capped, at least the server's ``Retry-After``) has passed, while
+the healthy accounts keep the normal interval; when every account is backing off the agent
+sleeps until the first of them is due. One expired sign-in therefore never slows the others.
+
 SIGTERM and SIGINT set a flag that the cycle reads at its safe points (between batches, between
 actions) and that ends a nap at once; the agent then records ``stopped`` and exits 0. A second
 signal raises ``KeyboardInterrupt`` at once, which is still safe: every batch and every journal
@@ -40,7 +45,7 @@ from ..errors import ConfigError, UsageError
 from .cycle import Connection, CycleReport, run_once
 from .lock import StoreLock
 from .logs import LOGGER_NAME, close_logging, configure_logging, log_event
-from .schedule import Schedule, missed_cycles, plan_next, wait_before
+from .schedule import PlannedRun, Schedule, missed_cycles, plan_next, wait_before
 from .status import StatusKeeper
 
 if TYPE_CHECKING:
@@ -141,16 +146,39 @@ def run_loop(
     cycles = 0
     log_event(_log, "agent.start", accounts=len(config.accounts), interval_s=schedule.interval_s,
               once=once, apply=apply)
+    # Per account: failed cycles in a row, and when it may be tried again (None: every cycle).
+    backoff: dict[str, tuple[int, PlannedRun | None]] = {a.name: (0, None) for a in config.accounts}
     try:
         while not stop.is_set():
             wall = clocks.wall()
             now = start_now + timedelta(seconds=wall - wall_at_start)
+            defer = {
+                name for name, (_, retry) in backoff.items()
+                if retry is not None
+                and wait_before(retry, wall=wall, monotonic=clocks.monotonic()) > 0
+            }
             status.cycle_started(datetime.fromtimestamp(wall, UTC))
-            log_event(_log, "cycle.start", cycle=cycles + 1)
+            log_event(_log, "cycle.start", cycle=cycles + 1, deferred=len(defer))
             report = run_once(store, config, connections, now=now, apply=apply,
-                              should_stop=stop.is_set)
+                              should_stop=stop.is_set, defer=defer)
             cycles += 1
+            end_wall, end_mono = clocks.wall(), clocks.monotonic()
+            for account in report.accounts:
+                if account.deferred or (account.stopped and account.error is None):
+                    continue
+                if account.error is None:
+                    backoff[account.account] = (0, None)
+                    continue
+                failures = backoff[account.account][0] + 1
+                retry = plan_next(schedule, wall=end_wall, monotonic=end_mono, failures=failures,
+                                  seed=seed + cycles, retry_after_s=account.retry_after_s)
+                backoff[account.account] = (failures, retry)
+                log_event(_log, "account.backoff", level=logging.WARNING,
+                          account=account.account, failures=failures,
+                          delay_s=round(retry.delay_s, 3))
             status.cycle_finished(report)
+            status.account_backoff({name: (f, r.wall if r else None)
+                                    for name, (f, r) in backoff.items()})
             for account in report.accounts:
                 if account.error is not None and isinstance(connections, ConnectionPool):
                     connections.discard(account.account)
@@ -165,14 +193,8 @@ def run_loop(
                 on_cycle(report)
             if once or stop.is_set() or (max_cycles is not None and cycles >= max_cycles):
                 break
-            planned = plan_next(
-                schedule,
-                wall=clocks.wall(),
-                monotonic=clocks.monotonic(),
-                failures=status.consecutive_failures,
-                seed=seed + cycles,
-                retry_after_s=report.retry_after_s,
-            )
+            planned = _next_cycle(schedule, report, backoff, end_wall, end_mono, seed + cycles,
+                                  status.consecutive_failures)
             status.waiting(planned.wall)
             log_event(_log, "cycle.next", delay_s=round(planned.delay_s, 3),
                       failures=status.consecutive_failures)
@@ -189,6 +211,29 @@ def run_loop(
         status.stopped()
         log_event(_log, "agent.stop", cycles=cycles)
     return report
+
+
+def _next_cycle(
+    schedule: Schedule,
+    report: CycleReport,
+    backoff: Mapping[str, tuple[int, PlannedRun | None]],
+    wall: float,
+    monotonic: float,
+    seed: int,
+    cycle_failures: int,
+) -> PlannedRun:
+    """The next cycle: after the interval while any account is healthy, else when the first
+    backing-off account may be tried again; a cycle that failed as a whole backs off itself."""
+    if report.error is not None:
+        return plan_next(schedule, wall=wall, monotonic=monotonic, failures=cycle_failures,
+                         seed=seed)
+    retries = [retry for _, retry in backoff.values()]
+    if any(retry is None for retry in retries):
+        return plan_next(schedule, wall=wall, monotonic=monotonic, failures=0, seed=seed)
+    return min(
+        (retry for retry in retries if retry is not None),
+        key=lambda r: min(r.monotonic - monotonic, r.wall - wall),
+    )
 
 
 def _connect_with_factory(ctx: Context) -> Callable[[AccountConfig], Connection]:

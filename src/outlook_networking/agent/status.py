@@ -20,7 +20,8 @@ The document, as ``status --json`` prints it (every key always present, ``null``
       "items_synced": 12,           # in the last cycle
       "actions_applied": 3,         # in the last cycle
       "consecutive_failures": 0,
-      "accounts": {"work": {"items": 12, "applied": 3, "apply": "applied", "error": null}}
+      "accounts": {"work": {"items": 12, "applied": 3, "apply": "applied", "error": null,
+                            "failures": 0, "retry_at": null}}
     }
 
 Exports: ``STATUS_DOC``, ``StatusKeeper``, ``read_status``.
@@ -101,6 +102,7 @@ class StatusKeeper:
         self._save()
 
     def cycle_finished(self, report: CycleReport) -> None:
+        previous: dict[str, Any] = dict(self._doc.get("accounts") or {})
         if report.failed:
             self.consecutive_failures += 1
         elif report.result == "ok":
@@ -114,18 +116,28 @@ class StatusKeeper:
             items_synced=report.items_synced,
             actions_applied=report.actions_applied,
             accounts={
-                a.account: {
-                    "items": a.items,
-                    "applied": a.applied,
-                    "apply": a.apply,
-                    "error": a.error,
-                }
+                a.account: (
+                    {**previous.get(a.account, {}), "apply": "deferred"}
+                    if a.deferred
+                    else {"items": a.items, "applied": a.applied, "apply": a.apply,
+                          "error": a.error}
+                )
                 for a in report.accounts
             },
         )
         if errors:
             self._doc["last_error"] = errors[0]
             self._doc["last_error_at"] = _iso(report.finished)
+        self._save()
+
+    def account_backoff(self, backoff: dict[str, tuple[int, float | None]]) -> None:
+        """Each account's failures in a row and when it is tried again (None: next cycle)."""
+        accounts = self._doc.setdefault("accounts", {}) or {}
+        for name, (failures, retry_at) in backoff.items():
+            entry = accounts.setdefault(name, {})
+            entry["failures"] = failures
+            entry["retry_at"] = _iso(retry_at)
+        self._doc["accounts"] = accounts
         self._save()
 
     def waiting(self, next_run: float) -> None:
