@@ -68,17 +68,20 @@ def ews_server(**kwargs: Any) -> Iterator[EWSServer]:
     with mock.patch.object(secrets, "token_hex", lambda n=16: "5eed" * (n // 2)):
         server = EWSServer(**kwargs)
     with server:
-        httpd = server._httpd
-        assert httpd is not None
-        report = httpd.handle_error
-
-        def handle_error(request: Any, client_address: Any) -> None:
-            # A killed agent's keep-alive connection resets; that is the test, not a fault.
-            if not isinstance(sys.exc_info()[1], ConnectionError):
-                report(request, client_address)
-
-        httpd.handle_error = handle_error  # type: ignore[method-assign]
+        quiet_resets(server._httpd)
         yield server
+
+
+def quiet_resets(httpd: Any) -> None:
+    """A killed agent's keep-alive connection resets: that is the test, not a server fault."""
+    assert httpd is not None
+    report = httpd.handle_error
+
+    def handle_error(request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            report(request, client_address)
+
+    httpd.handle_error = handle_error
 
 
 def ews_config(path: Path, server: EWSServer, **extra: Any) -> Path:
