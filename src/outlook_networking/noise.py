@@ -332,7 +332,8 @@ def classify(
         flags.add(Flag.BULK)
     if _is_automated(headers, sender):
         flags.add(Flag.AUTOMATED)
-    if not flags:
+    # A reply belongs to a conversation: it is never scored (which also saves the time).
+    if not flags and "in-reply-to" not in headers and "references" not in headers:
         if recipients is None:
             recipients = parse_mailboxes(*headers.get("to", ()), *headers.get("cc", ()))
         if subject is None:

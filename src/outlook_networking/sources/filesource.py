@@ -42,6 +42,7 @@ from .mailfiles import (
     folder_hint,
     is_maildir,
     iter_mbox,
+    maildir_entries,
     maildir_files,
     read_header_block,
 )
@@ -187,26 +188,40 @@ def _file_signature(path: Path) -> str:
     return f"v1:{stat.st_size}:{stat.st_mtime_ns}:{digest.hexdigest()[:16]}"
 
 
-def _listing_signature(files: Iterable[Path]) -> str:
-    digest = hashlib.sha1(usedforsecurity=False)
+def _listing_signature(files: Iterable[tuple[str, os.stat_result]]) -> str:
+    # A sum of per-file hashes does not depend on the order the directory lists files in.
+    total = 0
     count = 0
-    for file in files:
+    for name, stat in files:
+        entry = f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode(errors="replace")
+        total += int.from_bytes(hashlib.blake2b(entry, digest_size=8).digest(), "big")
+        count += 1
+    return f"v2:dir:{count}:{total % (1 << 64):016x}"
+
+
+def _stats(entries: Iterable[os.DirEntry[str]]) -> Iterator[tuple[str, os.stat_result]]:
+    for entry in entries:
         try:
-            stat = file.stat()
+            yield entry.path, entry.stat()
         except OSError:
             continue
-        digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode(errors="replace"))
-        count += 1
-    return f"v1:dir:{count}:{digest.hexdigest()[:16]}"
+
+
+def _file_stats(files: Iterable[Path]) -> Iterator[tuple[str, os.stat_result]]:
+    for file in files:
+        try:
+            yield str(file), file.stat()
+        except OSError:
+            continue
 
 
 def signature(unit: Unit) -> str:
     """The cursor that says a unit is unchanged."""
     try:
         if unit.kind == "maildir":
-            return _listing_signature(p for p, _ in maildir_files(unit.path))
+            return _listing_signature(_stats(e for e, _ in maildir_entries(unit.path)))
         if unit.kind == "emldir":
-            return _listing_signature(unit.files)
+            return _listing_signature(_file_stats(unit.files))
         return _file_signature(unit.path)
     except OSError as exc:
         raise InputError(str(unit.path), exc.strerror or str(exc)) from exc
@@ -275,8 +290,8 @@ class FileSource:
             return lambda: _file_records(maildir_files(unit.path), unit.path, source)
         if unit.kind == "emldir":
             hint = folder_hint(unit.path)
-            return lambda: _file_records(((f, hint) for f in unit.files), unit.path, source)
-        return lambda: _file_records([(unit.path, "")], unit.path.parent, source)
+            return lambda: _file_records(((str(f), hint) for f in unit.files), unit.path, source)
+        return lambda: _file_records([(str(unit.path), "")], unit.path.parent, source)
 
     def _batches(self, folder: str, sig: str, records: Iterator[Record]) -> Iterator[Batch]:
         interactions: list[Interaction] = []
@@ -319,20 +334,21 @@ def _mbox_records(unit: Unit, source: str) -> Iterator[Record]:
         yield Problem(f"{name} after #{number}", f"file ends unreadably: {exc}")
 
 
-def _read_block(path: Path) -> bytes | OSError:
+def _read_block(path: str) -> bytes | OSError:
     try:
         return read_header_block(path)
     except OSError as exc:
         return exc
 
 
-def _file_records(files: Iterable[tuple[Path, str]], root: Path, source: str) -> Iterator[Record]:
+def _file_records(files: Iterable[tuple[str, str]], root: Path, source: str) -> Iterator[Record]:
     # Read ahead in a few threads: on a cold cache every file waits on the disk, and file reads
     # release the GIL, so the waits overlap with parsing and with each other (a 100k Maildir
     # ingested from a cold cache: 34 s -> 25 s, against 13 s for `cat` of every file; see
     # docs/benchmarks.md). Results are taken in order, so items and problems keep their order.
     with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="read-ahead") as pool:
-        pending: deque[tuple[Path, str, Future[bytes | OSError]]] = deque()
+        pending: deque[tuple[str, str, Future[bytes | OSError]]] = deque()
+        prefix = os.path.join(str(root), "")  # plain strings: pathlib costs ~8% here
         files = iter(files)
         while True:
             for path, hint in itertools.islice(files, _READ_AHEAD - len(pending)):
@@ -340,10 +356,7 @@ def _file_records(files: Iterable[tuple[Path, str]], root: Path, source: str) ->
             if not pending:
                 return
             path, hint, future = pending.popleft()
-            try:
-                where = str(path.relative_to(root))
-            except ValueError:
-                where = str(path)
+            where = path[len(prefix) :] if path.startswith(prefix) else path
             block = future.result()
             if isinstance(block, OSError):
                 yield Problem(where, f"cannot be read: {block.strerror or block}")

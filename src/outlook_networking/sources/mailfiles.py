@@ -4,8 +4,8 @@ Only the header block of each message is read; bodies are skipped without being 
 stays flat however large the mailbox. :mod:`mailbox` is not used on purpose: ``mailbox.mbox``
 builds a table of contents of the whole file and loads every message whole.
 
-Exports: ``MBOX_FROM``, ``iter_mbox``, ``read_header_block``, ``maildir_files``, ``is_maildir``,
-``folder_hint``, ``eml_files``.
+Exports: ``MBOX_FROM``, ``iter_mbox``, ``read_header_block``, ``maildir_entries``,
+``maildir_files``, ``is_maildir``, ``folder_hint``, ``eml_files``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ __all__ = [
     "folder_hint",
     "is_maildir",
     "iter_mbox",
+    "maildir_entries",
     "maildir_files",
     "read_header_block",
 ]
@@ -174,9 +175,9 @@ def _mbox_header_end(buf: bytes, start: int, eof: bool) -> tuple[int, int] | Non
     return None
 
 
-def read_header_block(path: Path, chunk: int = 16384) -> bytes:
+def read_header_block(path: str | Path, chunk: int = 16384) -> bytes:
     """The header block of one message file (an mbox ``From`` line first is dropped)."""
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         data = handle.read(chunk)
         if data.startswith(MBOX_FROM):
             end_of_line = data.find(b"\n")
@@ -215,10 +216,11 @@ def is_maildir(path: Path) -> bool:
     return (path / "cur").is_dir() or (path / "new").is_dir()
 
 
-def maildir_files(root: Path) -> Iterator[tuple[Path, str]]:
+def maildir_entries(root: Path) -> Iterator[tuple[os.DirEntry[str], str]]:
     """Every message file of a Maildir and its Maildir++ subfolders, with each one's folder hint.
 
-    Sorted, so item order (and problem numbering) does not depend on the file system.
+    In directory order, not sorted: sorting would hold every name of a 100,000-message folder
+    at once. Items are keyed by Message-ID and problems name their file, so order is not needed.
     """
     folders: list[tuple[Path, str]] = [(root, folder_hint(root, maildir_root=True))]
     try:
@@ -230,14 +232,19 @@ def maildir_files(root: Path) -> Iterator[tuple[Path, str]]:
             folders.append((Path(entry.path), folder_hint(Path(entry.path))))
     for folder, hint in folders:
         for sub in ("cur", "new"):
-            directory = folder / sub
             try:
-                names = sorted(e.name for e in os.scandir(directory) if e.is_file())
+                with os.scandir(folder / sub) as entries:
+                    for entry in entries:
+                        if not entry.name.startswith(".") and entry.is_file():
+                            yield entry, hint
             except OSError:
                 continue
-            for name in names:
-                if not name.startswith("."):
-                    yield directory / name, hint
+
+
+def maildir_files(root: Path) -> Iterator[tuple[str, str]]:
+    """The path of every message file of a Maildir (see :func:`maildir_entries`) and its hint."""
+    for entry, hint in maildir_entries(root):
+        yield entry.path, hint
 
 
 def eml_files(directory: Path) -> list[Path]:
