@@ -120,6 +120,17 @@ def machine() -> dict[str, Any]:
     return info
 
 
+def code_version() -> dict[str, Any]:
+    """The commit measured, and the source files that differed from it (a shared work tree)."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True,
+                              check=False)
+        return done.stdout.rstrip() if done.returncode == 0 else ""
+
+    changed = [line[3:] for line in git("status", "--porcelain", "--", "src").splitlines()]
+    return {"commit": git("rev-parse", "--short", "HEAD") or "unknown", "uncommitted_src": changed}
+
+
 def disk_of(path: Path) -> dict[str, Any]:
     """The block device under ``path`` and whether the kernel calls it rotational."""
     try:
@@ -848,6 +859,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plan": {k: v for k, v in plan.__dict__.items()},
         "targets": TARGETS,
         "machine": {**machine(), "disk": disk_of(work)},
+        "code": code_version(),
     }
     clock = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-", dir=work) as scratch_dir:
