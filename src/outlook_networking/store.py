@@ -282,21 +282,28 @@ class Store:
             raise StoreError(str(target), exc.strerror or str(exc)) from exc
         return store
 
-    def _migrate(self) -> None:
+    def _version(self) -> int:
         (version,) = self._db.execute("PRAGMA user_version").fetchone()
         if version > SCHEMA_VERSION:
             raise SchemaTooNew(str(self.path), version, SCHEMA_VERSION)
-        for step in range(version, SCHEMA_VERSION):
-            # One script per step, atomic: a crash mid-migration leaves the old version intact.
-            try:
-                script = _MIGRATIONS[step]
-                self._db.executescript(
-                    f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {step + 1}; COMMIT;"
-                )
-            except sqlite3.DatabaseError:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
+        return int(version)
+
+    def _migrate(self) -> None:
+        if self._version() == SCHEMA_VERSION:
+            return
+        # Under the write lock, read the version again: another process opening the same new
+        # store may have migrated it meanwhile. Each step is atomic: a crash mid-migration
+        # leaves the old version intact.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for step in range(self._version(), SCHEMA_VERSION):
+                for statement in _statements(_MIGRATIONS[step]):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {step + 1}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()
@@ -518,6 +525,20 @@ class Store:
     def connection(self) -> sqlite3.Connection:
         """The raw connection, for the journal and agent modules that own their own tables."""
         return self._db
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script's statements: split where sqlite3 says a statement is complete."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current)
+            current = ""
+    if current.strip():
+        raise StoreError("<migration>", f"incomplete statement: {current.strip()[:60]}")
+    return statements
 
 
 def _changed_clause(table: str) -> str:

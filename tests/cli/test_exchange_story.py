@@ -210,3 +210,21 @@ def test_unreachable_server_is_one_line_and_keeps_the_store(
     assert _run(tmp_path, "sync") == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("outlook-networking: ") and "Traceback" not in err[0]
+
+
+def test_undo_and_apply_refuse_while_an_agent_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from outlook_networking.agent.lock import StoreLock
+
+    monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
+    (tmp_path / "config.toml").write_text(
+        f'[[accounts]]\nname = "work"\naddress = "{ME}"\nauth = "token"\n'
+        'connector = "graph"\ngraph_url = "http://127.0.0.1:9/v1.0"\n',
+        encoding="utf-8",
+    )
+    with StoreLock(tmp_path / "network.sqlite3"):
+        assert _run(tmp_path, "undo") == 1
+        assert "stop the agent before `undo`" in capsys.readouterr().err
+        assert _run(tmp_path, "apply") == 1
+        assert "stop the agent before `apply`" in capsys.readouterr().err

@@ -61,6 +61,16 @@ def _accounts(ctx: Context, name: str | None) -> list[Any]:
     return accounts
 
 
+def _refuse_while_agent_runs(ctx: Context, what: str) -> None:
+    """A running agent would write its plan back right after an undo: stop it first."""
+    from ..agent.lock import holder
+    from ..errors import LockHeld
+
+    pid = holder(ctx.db_path)
+    if pid is not None:
+        raise LockHeld(f"{ctx.db_path} (stop the agent before `{what}`)", pid)
+
+
 def _login(args: argparse.Namespace) -> int:
     from ..connectors.factory import login
 
@@ -96,6 +106,8 @@ def _apply(args: argparse.Namespace) -> int:
     ctx = Context(args)
     failed = False
     try:
+        if not args.dry_run:
+            _refuse_while_agent_runs(ctx, "apply")
         for account in _accounts(ctx, args.account):
             actions, report = pipeline.apply_account(ctx, account, dry_run=args.dry_run)
             if args.dry_run:
@@ -126,6 +138,7 @@ def _undo(args: argparse.Namespace) -> int:
     ctx = Context(args)
     failed = False
     try:
+        _refuse_while_agent_runs(ctx, "undo")
         for account in _accounts(ctx, args.account):
             report = pipeline.undo_account(ctx, account)
             err_console.print(
