@@ -28,7 +28,9 @@ __all__ = ["console", "err_console", "print_json", "progress"]
 # COLUMNS still wins where a script sets it.
 _PIPED_WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "160"))
 console = Console(highlight=False, soft_wrap=False, width=_PIPED_WIDTH)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(
+    stderr=True, highlight=False, width=None if sys.stderr.isatty() else _PIPED_WIDTH or 160
+)
 
 
 def print_json(document: Any) -> None:

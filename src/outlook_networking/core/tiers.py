@@ -131,7 +131,11 @@ def _reasons(
     reasons: list[str] = []
     if history.last_two_way is not None:
         days = int((now_ts - history.last_two_way.timestamp()) // DAY)
-        reasons.append(f"{days} days since last two-way contact")
+        reasons.append(
+            "two-way contact today"
+            if days == 0
+            else f"{days} {'day' if days == 1 else 'days'} since last two-way contact"
+        )
     share = history.started_share
     if share is not None:
         reasons.append(f"you started {round(share * 100)} % of threads")
