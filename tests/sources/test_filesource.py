@@ -120,7 +120,7 @@ def test_eml_folder_and_single_eml(tmp_path: Path) -> None:
     single.write_bytes(_message(3))
     batches = _read([folder, single])
     items = _interactions(batches)
-    assert [(i.item_id, i.folder) for i in items] == [
+    assert sorted((i.item_id, i.folder) for i in items) == [
         ("msg:m1@example.com", "sent"),
         ("msg:m2@example.com", "sent"),
         ("msg:m3@example.com", ""),

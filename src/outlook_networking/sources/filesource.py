@@ -28,7 +28,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, cast
@@ -38,7 +38,7 @@ from ..errors import InputError
 from ..model import ContactCard, Interaction
 from .headers import interaction_from_headers
 from .mailfiles import (
-    eml_files,
+    eml_entries,
     folder_hint,
     is_maildir,
     iter_mbox,
@@ -66,7 +66,6 @@ class Unit:
     kind: str
     path: Path
     gzipped: bool = False
-    files: tuple[Path, ...] = field(default=())  # emldir: its .eml files
 
     @property
     def folder(self) -> str:
@@ -153,9 +152,8 @@ def _directory_units(directory: Path) -> list[Unit]:
     if is_maildir(directory):
         return [Unit("maildir", directory)]
     units: list[Unit] = []
-    emls = eml_files(directory)
-    if emls:
-        units.append(Unit("emldir", directory, files=tuple(emls)))
+    if next(eml_entries(directory), None) is not None:
+        units.append(Unit("emldir", directory))
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError as exc:
@@ -207,21 +205,13 @@ def _stats(entries: Iterable[os.DirEntry[str]]) -> Iterator[tuple[str, os.stat_r
             continue
 
 
-def _file_stats(files: Iterable[Path]) -> Iterator[tuple[str, os.stat_result]]:
-    for file in files:
-        try:
-            yield str(file), file.stat()
-        except OSError:
-            continue
-
-
 def signature(unit: Unit) -> str:
     """The cursor that says a unit is unchanged."""
     try:
         if unit.kind == "maildir":
             return _listing_signature(_stats(e for e, _ in maildir_entries(unit.path)))
         if unit.kind == "emldir":
-            return _listing_signature(_file_stats(unit.files))
+            return _listing_signature(_stats(eml_entries(unit.path)))
         return _file_signature(unit.path)
     except OSError as exc:
         raise InputError(str(unit.path), exc.strerror or str(exc)) from exc
@@ -290,7 +280,9 @@ class FileSource:
             return lambda: _file_records(maildir_files(unit.path), unit.path, source)
         if unit.kind == "emldir":
             hint = folder_hint(unit.path)
-            return lambda: _file_records(((str(f), hint) for f in unit.files), unit.path, source)
+            return lambda: _file_records(
+                ((e.path, hint) for e in eml_entries(unit.path)), unit.path, source
+            )
         return lambda: _file_records([(str(unit.path), "")], unit.path.parent, source)
 
     def _batches(self, folder: str, sig: str, records: Iterator[Record]) -> Iterator[Batch]:

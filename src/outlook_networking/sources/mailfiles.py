@@ -5,7 +5,7 @@ stays flat however large the mailbox. :mod:`mailbox` is not used on purpose: ``m
 builds a table of contents of the whole file and loads every message whole.
 
 Exports: ``MBOX_FROM``, ``iter_mbox``, ``read_header_block``, ``maildir_entries``,
-``maildir_files``, ``is_maildir``, ``folder_hint``, ``eml_files``.
+``maildir_files``, ``is_maildir``, ``folder_hint``, ``eml_entries``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 __all__ = [
     "MBOX_FROM",
-    "eml_files",
+    "eml_entries",
     "folder_hint",
     "is_maildir",
     "iter_mbox",
@@ -247,16 +247,16 @@ def maildir_files(root: Path) -> Iterator[tuple[str, str]]:
         yield entry.path, hint
 
 
-def eml_files(directory: Path) -> list[Path]:
-    """The ``.eml`` files directly inside a directory, sorted."""
+def eml_entries(directory: Path) -> Iterator[os.DirEntry[str]]:
+    """The ``.eml`` files directly inside a directory, in directory order (see
+    :func:`maildir_entries` for why not sorted)."""
     try:
-        return sorted(
-            Path(e.path)
-            for e in os.scandir(directory)
-            if e.is_file() and e.name.lower().endswith(".eml")
-        )
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.name.lower().endswith(".eml") and entry.is_file():
+                    yield entry
     except OSError:
-        return []
+        return
 
 
 def folder_hint(path: Path, *, maildir_root: bool = False) -> str:
