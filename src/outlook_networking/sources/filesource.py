@@ -155,16 +155,19 @@ def _directory_units(directory: Path) -> list[Unit]:
     if next(eml_entries(directory), None) is not None:
         units.append(Unit("emldir", directory))
     try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        with os.scandir(directory) as listing:
+            # .eml files are the emldir unit's; leaving them out keeps a huge folder cheap.
+            entries = sorted(
+                (e for e in listing if not e.name.startswith(".") and not _is_eml(e)),
+                key=lambda e: e.name,
+            )
     except OSError as exc:
         raise InputError(str(directory), exc.strerror or str(exc)) from exc
     for entry in entries:
         child = Path(entry.path)
-        if entry.name.startswith("."):
-            continue
         if entry.is_dir():
             units.extend(_directory_units(child))
-        elif entry.is_file() and not entry.name.lower().endswith(".eml"):
+        elif entry.is_file():
             try:
                 head, gzipped = _head(child)
             except InputError:
@@ -173,6 +176,10 @@ def _directory_units(directory: Path) -> list[Unit]:
             if kind:
                 units.append(Unit(kind, child, gzipped))
     return units
+
+
+def _is_eml(entry: os.DirEntry[str]) -> bool:
+    return entry.name.lower().endswith(".eml") and entry.is_file()
 
 
 def _file_signature(path: Path) -> str:
