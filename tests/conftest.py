@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from outlook_networking.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()
+CORPUS = "spamassassin-easy-ham-1-and-spam-2.mbox.gz"
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +28,12 @@ def shared_dir() -> Path:
 def store(tmp_path: Path) -> Iterator[Store]:
     with Store.open(tmp_path / "network.sqlite3") as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def corpus_mbox(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SpamAssassin corpus decompressed once per session (2,500 ham, then 1,396 spam)."""
+    target = tmp_path_factory.mktemp("corpus") / "spamassassin.mbox"
+    with gzip.open(shared_dir / "corpora" / CORPUS, "rb") as src, target.open("wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return target

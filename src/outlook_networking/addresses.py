@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from contextlib import suppress
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.utils import getaddresses
 
@@ -54,8 +55,10 @@ def decode_name(raw: str) -> str:
     if "=?" in raw:
         try:
             text = str(make_header(decode_header(raw)))
-        except (UnicodeError, LookupError, ValueError, TypeError):
-            text = raw  # an undecodable encoded-word is shown as it came
+        except (UnicodeError, LookupError, ValueError, TypeError, AssertionError, MessageError):
+            # An undecodable encoded-word (even a charset name that is not ASCII, which raises
+            # CharsetError) is shown as it came.
+            text = raw
     text = " ".join(text.split())
     return text.strip().strip("'\"").strip()
 

@@ -36,7 +36,7 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE interactions (
         source TEXT NOT NULL,
         item_id TEXT NOT NULL,
-        folder TEXT NOT NULL,
+        folder TEXT NOT NULL,              -- where the item lived (Interaction.folder)
         kind TEXT NOT NULL,
         at INTEGER NOT NULL,              -- Unix seconds, UTC
         sender TEXT NOT NULL,             -- normalised address, '' if none
@@ -54,14 +54,15 @@ _MIGRATIONS: tuple[str, ...] = (
         cancelled INTEGER NOT NULL,
         categories TEXT NOT NULL,         -- JSON list
         generation INTEGER NOT NULL DEFAULT 0,
+        stream TEXT NOT NULL,             -- the source's folder (Batch.folder) that wrote it
         PRIMARY KEY (source, item_id)
     ) WITHOUT ROWID;
     CREATE INDEX interactions_at ON interactions (at);
-    CREATE INDEX interactions_folder ON interactions (source, folder, generation);
+    CREATE INDEX interactions_stream ON interactions (source, stream, generation);
     CREATE TABLE cards (
         source TEXT NOT NULL,
         item_id TEXT NOT NULL,
-        folder TEXT NOT NULL,
+        folder TEXT NOT NULL,              -- the source folder (Batch.folder) that wrote it
         full_name TEXT NOT NULL,
         organisation TEXT NOT NULL,
         addresses TEXT NOT NULL,          -- JSON list
@@ -115,10 +116,10 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 _COLUMNS = (
     "source, item_id, folder, kind, at, sender, sender_name, people, subject, message_id, "
     "in_reply_to, refs, conversation_id, flags, list_id, delivered, duration_s, cancelled, "
-    "categories, generation"
+    "categories, generation, stream"
 )
 _UPSERT = f"""
-    INSERT INTO interactions ({_COLUMNS}) VALUES ({", ".join("?" * 20)})
+    INSERT INTO interactions ({_COLUMNS}) VALUES ({", ".join("?" * 21)})
     ON CONFLICT (source, item_id) DO UPDATE SET
         folder = excluded.folder, kind = excluded.kind, at = excluded.at, sender = excluded.sender,
         sender_name = excluded.sender_name, people = excluded.people, subject = excluded.subject,
@@ -126,7 +127,8 @@ _UPSERT = f"""
         conversation_id = excluded.conversation_id, flags = excluded.flags,
         list_id = excluded.list_id, delivered = excluded.delivered,
         duration_s = excluded.duration_s, cancelled = excluded.cancelled,
-        categories = excluded.categories, generation = excluded.generation
+        categories = excluded.categories, generation = excluded.generation,
+        stream = excluded.stream
 """
 _CARD_COLUMNS = (
     "source, item_id, folder, full_name, organisation, addresses, categories, names, is_me, "
@@ -176,7 +178,7 @@ def _people_json(item: Interaction) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
-def _row(item: Interaction, generation: int) -> tuple[object, ...]:
+def _row(item: Interaction, stream: str, generation: int) -> tuple[object, ...]:
     return (
         item.source,
         item.item_id,
@@ -198,6 +200,7 @@ def _row(item: Interaction, generation: int) -> tuple[object, ...]:
         int(item.cancelled),
         json.dumps(list(item.categories), ensure_ascii=False),
         generation,
+        stream,
     )
 
 
@@ -344,7 +347,7 @@ class Store:
         before = db.total_changes
         db.executemany(
             _UPSERT + " WHERE " + _changed_clause("interactions"),
-            (_row(i, generation) for i in batch.interactions),
+            (_row(i, batch.folder, generation) for i in batch.interactions),
         )
         db.executemany(
             _UPSERT_CARD + " WHERE " + _changed_clause("cards"),
@@ -361,9 +364,9 @@ class Store:
             ).rowcount
         swept = 0
         if batch.complete and generation > 0:
-            for table in ("interactions", "cards"):
+            for table, stream in (("interactions", "stream"), ("cards", "folder")):
                 swept += db.execute(
-                    f"DELETE FROM {table} WHERE source = ? AND folder = ? AND generation < ?",
+                    f"DELETE FROM {table} WHERE source = ? AND {stream} = ? AND generation < ?",
                     (source, batch.folder, generation),
                 ).rowcount
         if batch.cursor is not None or batch.reset:

@@ -16,6 +16,7 @@ from typing import Any
 from ..addresses import normalise
 from ..connectors.base import Problem
 from ..errors import UsageError
+from ..owner import OwnerTally, detect_owner
 from ..store import Store
 from .context import Context
 from .output import console, err_console, progress
@@ -65,6 +66,7 @@ class IngestSummary:
     cards: int = 0
     written: int = 0
     problems: list[Problem] = field(default_factory=list)
+    owner: OwnerTally = field(default_factory=OwnerTally)
 
 
 def ingest_paths(ctx: Context, store: Store, paths: Sequence[Path]) -> IngestSummary:
@@ -80,13 +82,20 @@ def ingest_paths(ctx: Context, store: Store, paths: Sequence[Path]) -> IngestSum
             summary.cards += len(batch.cards)
             summary.written += result.written
             summary.problems.extend(batch.problems)
+            summary.owner.feed(batch.interactions, batch.cards)
             if bar is not None:
                 bar.advance(bar.task_ids[0], len(batch.interactions) + len(batch.cards))
     return summary
 
 
-def settle_owner(store: Store, given: Sequence[str]) -> tuple[tuple[str, ...], str]:
-    """The owner's addresses: as given, as given before, or detected from the store."""
+def settle_owner(
+    store: Store, given: Sequence[str], tally: OwnerTally | None = None
+) -> tuple[tuple[str, ...], str]:
+    """The owner's addresses: as given now, as given before, or detected.
+
+    Detection uses what this ingest read (``tally``) when that is conclusive, and only then
+    reads the whole store again.
+    """
     if given:
         addresses = tuple(dict.fromkeys(a for a in (normalise(g) for g in given) if a))
         if len(addresses) != len(given):
@@ -96,13 +105,13 @@ def settle_owner(store: Store, given: Sequence[str]) -> tuple[tuple[str, ...], s
     current, origin = store.owner()
     if origin == "given":
         return current, origin
-    from ..owner import detect_owner
-
-    guess = detect_owner(store.interactions(), store.cards())
+    guess = tally.guess() if tally is not None else None
+    if guess is None or not guess.addresses:
+        guess = detect_owner(store.interactions(), store.cards())
     if guess.addresses:
         store.set_owner(guess.addresses, "detected")
         return tuple(guess.addresses), f"detected: {guess.evidence}"
-    return (), ""
+    return current, "detected earlier" if current else ""
 
 
 def _print_summary(ctx: Context, summary: IngestSummary, owner: tuple[str, ...], how: str) -> None:
@@ -136,7 +145,7 @@ def _ingest(args: argparse.Namespace) -> int:
     try:
         paths = [Path(p).expanduser() for p in args.paths]
         summary = ingest_paths(ctx, ctx.store, paths)
-        owner, how = settle_owner(ctx.store, args.me)
+        owner, how = settle_owner(ctx.store, args.me, summary.owner)
         _print_summary(ctx, summary, owner, how)
     finally:
         ctx.close()

@@ -1,10 +1,12 @@
 """Addresses grouped into persons, and why each group was formed.
 
-Who is a contact: an address that takes part in a personal (unflagged) message or meeting the
-owner also takes part in, or that an address-book card lists. Never a contact: the owner's own
-addresses, any address seen only on noise (bulk, list, automated mail is never a contact source),
-no-reply and mailer-daemon style addresses, mailing-list posting addresses (the recipient a
-``List-Id`` names), and whatever the settings exclude.
+Who is a contact: an address the owner wrote to or met in a personal (unflagged) message or
+meeting, or that an address-book card lists, or someone who wrote to the owner directly within
+the owed-reply lookback (an answer may be owed). Someone who only ever wrote to the owner long ago
+is not one: cold outreach and spam that passed the filters look exactly like that. Never a
+contact: the owner's own addresses, any address seen only on noise (bulk, list, automated mail
+is never a contact source), no-reply and mailer-daemon style addresses, mailing-list posting
+addresses (the recipient a ``List-Id`` names), and whatever the settings exclude.
 
 Addresses are merged into one person only on evidence, and every merge records its reason:
 
@@ -26,9 +28,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from ..addresses import is_automated_address
-from ..model import ContactCard, Interaction
+from ..model import ContactCard, Interaction, Kind
 from .settings import Settings
 
 __all__ = [
@@ -72,6 +75,8 @@ class AddressStats:
     """What the interactions say about addresses, gathered in one pass (mutable while built)."""
 
     personal: Counter[str] = field(default_factory=Counter)  # personal interactions per address
+    reached: set[str] = field(default_factory=set)  # addresses the owner wrote to or met
+    last_direct: dict[str, datetime] = field(default_factory=dict)  # latest mail to owner in To
     names: dict[str, Counter[str]] = field(default_factory=dict)  # display names seen
     lists: set[str] = field(default_factory=set)  # list posting addresses
 
@@ -83,12 +88,22 @@ class AddressStats:
         boxes = list(item.participants())
         if not any(box.address in owner for box in boxes):
             return  # someone else's mail (a forward, a Bcc): it tells nothing about the owner
+        by_owner = item.kind is Kind.MEETING or (
+            item.sender is not None and item.sender.address in owner
+        )
         for box in boxes:
             if box.address in owner:
                 continue
             self.personal[box.address] += 1
             if box.name:
                 self.names.setdefault(box.address, Counter())[box.name] += 1
+            if by_owner:
+                self.reached.add(box.address)
+        sender = item.sender
+        if not by_owner and sender is not None and any(b.address in owner for b in item.to):
+            self.last_direct[sender.address] = max(
+                item.at, self.last_direct.get(sender.address, item.at)
+            )
 
     def _add_list(self, item: Interaction, owner: frozenset[str]) -> None:
         # The posting address is the recipient the List-Id names: "<dev.lists.example.org>"
@@ -176,8 +191,14 @@ def resolve_identities(
     owner: frozenset[str],
     settings: Settings,
     overrides: Mapping[str, tuple[str, str]] | None = None,
+    now: datetime | None = None,
 ) -> Identities:
-    """Group contact addresses into persons (see the module docstring for the rules)."""
+    """Group contact addresses into persons (see the module docstring for the rules).
+
+    With ``now``, a person needs an address the owner wrote to or met, a card, or a direct
+    message within ``settings.owed_lookback_days`` (an answer may be owed); without ``now``
+    (identity questions alone) every personal address is admitted.
+    """
     overrides = overrides or {}
     split = {a for a, (person, _) in overrides.items() if not person}
     card_list = [c for c in cards if not c.is_me and not (set(c.addresses) & owner)]
@@ -193,6 +214,17 @@ def resolve_identities(
 
     groups = _Groups()
     card_of: dict[str, ContactCard] = {}
+    recent = now - timedelta(days=settings.owed_lookback_days) if now is not None else None
+
+    def admitted(address: str) -> bool:
+        # One-way inbound mail is no relationship: a sender the owner never wrote to or met is
+        # cold outreach or spam that passed the filters, unless they wrote so recently that an
+        # answer may still be owed.
+        if recent is None or address in stats.reached:
+            return True
+        last = stats.last_direct.get(address)
+        return last is not None and last >= recent
+
     for address in stats.personal:
         if eligible(address):
             groups.add(address)
@@ -255,6 +287,13 @@ def resolve_identities(
     members: dict[str, list[str]] = {}
     for address in groups.parent:
         members.setdefault(groups.root(address), []).append(address)
+    # A person needs one address the owner reached, a card, or a recent direct message; the
+    # merges above first, so a second address of a known person comes along.
+    members = {
+        root: addresses
+        for root, addresses in members.items()
+        if any(a in card_of or admitted(a) for a in addresses)
+    }
 
     persons: dict[str, Person] = {}
     person_of: dict[str, str] = {}

@@ -176,7 +176,7 @@ def _analyse(
 
     stats = collect_address_stats(items, owner)
     identities = resolve_identities(
-        stats, card_list, owner=owner, settings=settings, overrides=identity_overrides
+        stats, card_list, owner=owner, settings=settings, overrides=identity_overrides, now=now
     )
     threads = analyse_threads(items)
     histories = build_histories(items, threads, identities, owner=owner, settings=settings, now=now)

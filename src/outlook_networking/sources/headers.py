@@ -23,7 +23,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from email.errors import MessageError
 from email.header import decode_header, make_header
-from email.utils import getaddresses, parsedate_tz
+from email.utils import parsedate_tz
 from functools import lru_cache
 
 from ..addresses import decode_name, normalise, parse_mailboxes
@@ -190,25 +190,11 @@ def _fast_mailboxes(value: str) -> tuple[Mailbox, ...] | None:
 
 
 def _full_parse(values: tuple[str, ...]) -> tuple[Mailbox, ...]:
-    try:
-        return parse_mailboxes(*values)
-    except _DECODE_ERRORS:
-        # A display name whose encoding cannot even be looked up: keep the addresses.
-        found: dict[str, Mailbox] = {}
-        for name, addr in getaddresses([v for v in values if v]):
-            address = normalise(addr)
-            if address and address not in found:
-                found[address] = Mailbox(address, _name(name))
-        return tuple(found.values())
+    return parse_mailboxes(*values)
 
 
 def _name(raw: str | None) -> str:
-    if not raw:
-        return ""
-    try:
-        return decode_name(raw)
-    except _DECODE_ERRORS:
-        return " ".join(raw.split()).strip("'\"")
+    return decode_name(raw) if raw else ""
 
 
 def _first(fields: Headers, name: str) -> str:
