@@ -3,7 +3,7 @@
 
 Run from the repository with the project's environment::
 
-    python scripts/bench.py --short      # CI-sized, under two minutes
+    python scripts/bench.py --short      # CI-sized, well under two minutes
     python scripts/bench.py --full       # the figures in docs/benchmarks.md
 
 Every figure in the printed table is a ratio of two measurements taken in the same run, on the
@@ -123,8 +123,11 @@ def machine() -> dict[str, Any]:
 def code_version() -> dict[str, Any]:
     """The commit measured, and the source files that differed from it (a shared work tree)."""
     def git(*args: str) -> str:
-        done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True,
-                              check=False)
+        try:
+            done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True,
+                                  text=True, check=False)
+        except OSError:  # no git (an unpacked release)
+            return ""
         return done.stdout.rstrip() if done.returncode == 0 else ""
 
     changed = [line[3:] for line in git("status", "--porcelain", "--", "src").splitlines()]
