@@ -336,7 +336,7 @@ def test_a_soak_under_random_faults_stores_every_message_once(
         make_account(max_wait_s=5),
         "ews:work",
         folders=("inbox",),
-        page_size=17,
+        page_size=9,
         now=lambda: NOW,
         get_batch=25,
     )

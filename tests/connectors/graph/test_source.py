@@ -83,7 +83,7 @@ def test_messages_map_to_interactions(server: GraphServer, client: GraphClient) 
     assert not sent.flags  # no headers is not a sign of spam: subject and recipients are known
     request = next(r for r in server.requests if "/messages/delta" in r.path)
     assert "internetMessageHeaders" in request.query["$select"]
-    assert request.headers["prefer"] == "odata.maxpagesize=200"
+    assert request.headers["prefer"] == "odata.maxpagesize=1000"
 
 
 def test_delta_link_is_saved_only_when_the_round_completes(

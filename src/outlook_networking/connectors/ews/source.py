@@ -34,6 +34,7 @@ from typing import Any
 
 from exchangelib import Account
 from exchangelib.errors import ErrorInvalidSyncStateData, ErrorItemNotFound
+from exchangelib.folders import Calendar, Contacts, Inbox, Root, SentItems
 from exchangelib.items import ID_ONLY, CalendarItem, Contact, Message
 from exchangelib.properties import ItemId
 from exchangelib.services import SyncFolderItems
@@ -54,7 +55,7 @@ from .edge import Edge
 __all__ = ["FOLDERS", "EwsSource"]
 
 FOLDERS = ("inbox", "sent", "calendar", "contacts")
-_FOLDER_ATTR = {"inbox": "inbox", "sent": "sent", "calendar": "calendar", "contacts": "contacts"}
+_FOLDER_CLASS = {"inbox": Inbox, "sent": SentItems, "calendar": Calendar, "contacts": Contacts}
 MAX_PAGE = 512  # MaxSyncChangesReturnedType
 VIEW_SLICE = timedelta(days=31)
 VIEW_LIMIT = 1000  # entries one CalendarView returns at most (Exchange's default cap)
@@ -117,18 +118,21 @@ class EwsSource:
 
     def _inbox_subfolders(self) -> list[Any]:
         """Every folder below the Inbox (FindFolder, deep), mail folders only."""
-        inbox = self._folder("inbox")
+        # Walking needs the resolved Inbox (one GetFolder), unlike syncing it.
         return self._edge.call(
             lambda: [
                 f
-                for f in inbox.walk()
+                for f in self._account.inbox.walk()
                 if not isinstance(f, Exception) and (f.folder_class or "IPF.Note") == "IPF.Note"
             ]
         )
 
     # paging -------------------------------------------------------------------------------------
     def _folder(self, folder: str) -> Any:
-        return self._edge.call(lambda: getattr(self._account, _FOLDER_ATTR[folder]))
+        # Addressed by its distinguished id (<t:DistinguishedFolderId Id="inbox">), so a sync
+        # with nothing new costs one SyncFolderItems per folder and no GetFolder first.
+        root = Root(account=self._account)
+        return _FOLDER_CLASS[folder](root=root)
 
     def _sync_page(
         self, folder_obj: Any, state: str | None, fields: Sequence[str]
