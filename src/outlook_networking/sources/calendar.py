@@ -24,9 +24,7 @@ Exports: ``load_calendar``, ``CalendarFile``, ``WINDOW_BACK``, ``WINDOW_AHEAD``.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -40,6 +38,7 @@ from ..addresses import decode_name, normalise
 from ..connectors.base import Problem
 from ..errors import InputError
 from ..model import Attendee, Interaction, Kind, Mailbox, Response
+from .textfile import decode_export, read_export
 
 __all__ = ["WINDOW_AHEAD", "WINDOW_BACK", "CalendarFile", "load_calendar"]
 
@@ -56,27 +55,11 @@ _PARTSTAT = {
 _NOT_PEOPLE = frozenset({"ROOM", "RESOURCE"})
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def load_calendar(path: Path, *, source: str = "file") -> CalendarFile:
     """Parse an .ics file; raises :class:`InputError` if it is no readable calendar at all."""
+    data = read_export(path)
     try:
-        data = path.read_bytes()
-        if data.startswith(b"\x1f\x8b"):
-            data = gzip.decompress(data)
-    except OSError as exc:  # gzip.BadGzipFile is an OSError
-        raise InputError(str(path), exc.strerror or str(exc)) from exc
-    except (EOFError, zlib.error) as exc:
-        raise InputError(str(path), f"broken gzip file: {exc}") from exc
-    try:
-        calendars = icalendar.Calendar.from_ical(_decode(data), multiple=True)
+        calendars = icalendar.Calendar.from_ical(decode_export(data), multiple=True)
     except Exception as exc:  # icalendar fails in many ways on garbage (even AttributeError)
         raise InputError(str(path), f"not a readable iCalendar file: {exc}") from exc
     calendars = [c for c in calendars if c.name == "VCALENDAR"]

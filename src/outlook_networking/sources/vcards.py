@@ -15,10 +15,8 @@ Exports: ``load_vcards``, ``VCardFile``, ``ME_PROPERTY``.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,19 +28,13 @@ from ..addresses import normalise
 from ..connectors.base import Problem
 from ..errors import InputError
 from ..model import ContactCard
+from .textfile import decode_export, read_export
 
 __all__ = ["ME_PROPERTY", "VCardFile", "load_vcards"]
 
 ME_PROPERTY = "X-OUTLOOK-NETWORKING-ME"
 _BEGIN = re.compile(rb"^[ \t]*BEGIN:VCARD[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 _END = re.compile(rb"^[ \t]*END:VCARD[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
-
-
-def _decode(chunk: bytes) -> str:
-    try:
-        return chunk.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return chunk.decode("cp1252", errors="replace")
 
 
 def _split(data: bytes) -> list[bytes]:
@@ -58,16 +50,7 @@ def _split(data: bytes) -> list[bytes]:
 
 def load_vcards(path: Path, *, source: str = "file") -> VCardFile:
     """Split a .vcf file into cards; raises :class:`InputError` if it holds none."""
-    try:
-        data = path.read_bytes()
-        if data.startswith(b"\x1f\x8b"):
-            data = gzip.decompress(data)
-    except OSError as exc:  # gzip.BadGzipFile is an OSError
-        raise InputError(str(path), exc.strerror or str(exc)) from exc
-    except (EOFError, zlib.error) as exc:
-        raise InputError(str(path), f"broken gzip file: {exc}") from exc
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        data = data.decode("utf-16", errors="replace").encode("utf-8")
+    data = read_export(path)
     chunks = _split(data)
     if not chunks:
         raise InputError(str(path), "no BEGIN:VCARD in the file")
@@ -104,7 +87,7 @@ class VCardFile:
 
     def _card(self, number: int, chunk: bytes) -> ContactCard | Problem:
         where = f"{self.path.name} card #{number}"
-        text = _join_soft_breaks(_decode(chunk))
+        text = _join_soft_breaks(decode_export(chunk))
         try:
             card = vobject.readOne(text, ignoreUnreadable=False)
         except Exception as exc:
