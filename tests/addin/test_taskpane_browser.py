@@ -20,12 +20,12 @@ from typing import Any
 
 import pytest
 
+from chromium import ARTIFACTS, CHROMIUM
+from chromium import LAUNCH_ARGS as CHROMIUM_ARGS
 from outlook_networking.addin import AddinServer, serve
 
 from .conftest import ADA, OWNER, SPARSE, FakeCards
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 OFFICE_JS = "https://appsforoffice.microsoft.com/"
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
@@ -41,16 +41,8 @@ pytestmark = [
     ),
 ]
 
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--ignore-certificate-errors",
-]
+# The card server's certificate is a throwaway one of the test's own.
+LAUNCH_ARGS = [*CHROMIUM_ARGS, "--ignore-certificate-errors"]
 
 
 STUB = Path(__file__).with_name("office_stub.js")

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from chromium import CHROMIUM, LAUNCH_ARGS
 from outlook_networking.cli import main
 from outlook_networking.core.keypersons import MailGraph
 from outlook_networking.core.ledger import Ledger, build_ledger
@@ -82,17 +83,6 @@ def report_html(demo: Demo) -> str:
     return render_report(demo.network, demo.ledger, NOW, graph=demo.edges)
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import ARTIFACTS, Demo
+from chromium import ARTIFACTS
+
+from .conftest import Demo
 
 pytestmark = pytest.mark.browser
 
