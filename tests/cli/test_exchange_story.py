@@ -228,3 +228,16 @@ def test_undo_and_apply_refuse_while_an_agent_runs(
         assert "stop the agent before `undo`" in capsys.readouterr().err
         assert _run(tmp_path, "apply") == 1
         assert "stop the agent before `apply`" in capsys.readouterr().err
+
+
+def test_a_read_only_account_plans_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
+    (tmp_path / "config.toml").write_text(
+        f'[[accounts]]\nname = "work"\naddress = "{ME}"\nauth = "token"\nwriteback = false\n'
+        'connector = "graph"\ngraph_url = "http://127.0.0.1:9/v1.0"\n',
+        encoding="utf-8",
+    )
+    assert _run(tmp_path, "apply") == 0  # the server is unreachable: nothing may be asked of it
+    assert "read-only (writeback = false)" in capsys.readouterr().err

@@ -109,6 +109,13 @@ def _apply(args: argparse.Namespace) -> int:
         if not args.dry_run:
             _refuse_while_agent_runs(ctx, "apply")
         for account in _accounts(ctx, args.account):
+            if not account.writeback:
+                err_console.print(f"{account.name}: read-only (writeback = false); nothing planned")
+                continue
+            if account.tag_messages:
+                err_console.print(
+                    f"{account.name}: tag_messages is not supported yet; only contacts are tagged"
+                )
             actions, report = pipeline.apply_account(ctx, account, dry_run=args.dry_run)
             if args.dry_run:
                 console.print(f"[bold]{account.name}[/bold]: {len(actions)} action(s) planned")
