@@ -132,6 +132,17 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
             yield _graph_backend(graph)
 
 
+UNREACHABLE = 'connector = "graph"\ngraph_url = "http://127.0.0.1:9/v1.0"\n'
+
+
+def _configure(tmp_path: Path, account_keys: str) -> None:
+    """One token-authenticated account ``work`` for the owner, plus the connector's keys."""
+    (tmp_path / "config.toml").write_text(
+        f'[[accounts]]\nname = "work"\naddress = "{ME}"\nauth = "token"\n' + account_keys,
+        encoding="utf-8",
+    )
+
+
 def _run(tmp_path: Path, *args: str) -> int:
     return main(
         ["--db", str(tmp_path / "network.sqlite3"), "--config", str(tmp_path / "config.toml"),
@@ -146,10 +157,7 @@ def test_sync_apply_reply_undo(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
-    (tmp_path / "config.toml").write_text(
-        f'[[accounts]]\nname = "work"\naddress = "{ME}"\nauth = "token"\n' + backend.config,
-        encoding="utf-8",
-    )
+    _configure(tmp_path, backend.config)
     for week in range(12):
         at = NOW - timedelta(days=7 * week + 10)
         backend.add_mail("inbox", f"Topic {week}", ANN, ME, at, f"<ann{week}@partner.example>")
@@ -202,11 +210,7 @@ def test_unreachable_server_is_one_line_and_keeps_the_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
-    (tmp_path / "config.toml").write_text(
-        f'[[accounts]]\nname = "work"\naddress = "{ME}"\nauth = "token"\n'
-        'connector = "graph"\ngraph_url = "http://127.0.0.1:9/v1.0"\n',
-        encoding="utf-8",
-    )
+    _configure(tmp_path, UNREACHABLE)
     assert _run(tmp_path, "sync") == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("outlook-networking: ") and "Traceback" not in err[0]
@@ -218,11 +222,7 @@ def test_undo_and_apply_refuse_while_an_agent_runs(
     from outlook_networking.agent.lock import StoreLock
 
     monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
-    (tmp_path / "config.toml").write_text(
-        f'[[accounts]]\nname = "work"\naddress = "{ME}"\nauth = "token"\n'
-        'connector = "graph"\ngraph_url = "http://127.0.0.1:9/v1.0"\n',
-        encoding="utf-8",
-    )
+    _configure(tmp_path, UNREACHABLE)
     with StoreLock(tmp_path / "network.sqlite3"):
         assert _run(tmp_path, "undo") == 1
         assert "stop the agent before `undo`" in capsys.readouterr().err
@@ -234,10 +234,6 @@ def test_a_read_only_account_plans_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
-    (tmp_path / "config.toml").write_text(
-        f'[[accounts]]\nname = "work"\naddress = "{ME}"\nauth = "token"\nwriteback = false\n'
-        'connector = "graph"\ngraph_url = "http://127.0.0.1:9/v1.0"\n',
-        encoding="utf-8",
-    )
+    _configure(tmp_path, "writeback = false\n" + UNREACHABLE)
     assert _run(tmp_path, "apply") == 0  # the server is unreachable: nothing may be asked of it
     assert "read-only (writeback = false)" in capsys.readouterr().err

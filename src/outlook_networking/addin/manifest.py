@@ -70,82 +70,52 @@ _TEMPLATE = Template("""\
   <DisableEntityHighlighting>true</DisableEntityHighlighting>
   <VersionOverrides xmlns="http://schemas.microsoft.com/office/mailappversionoverrides"
                     xsi:type="VersionOverridesV1_0">
-    <Requirements>
-      <bt:Sets DefaultMinVersion="1.3">
-        <bt:Set Name="Mailbox"/>
-      </bt:Sets>
-    </Requirements>
-    <Hosts>
-      <Host xsi:type="MailHost">
-        <DesktopFormFactor>
-          <ExtensionPoint xsi:type="MessageReadCommandSurface">
-            <OfficeTab id="TabDefault">
-              <Group id="onReadGroup">
-                <Label resid="GroupLabel"/>
-                <Control xsi:type="Button" id="onReadOpenCard">
-                  <Label resid="ButtonLabel"/>
-                  <Supertip>
-                    <Title resid="ButtonLabel"/>
-                    <Description resid="ButtonTooltip"/>
-                  </Supertip>
-                  <Icon>
-                    <bt:Image size="16" resid="Icon16"/>
-                    <bt:Image size="32" resid="Icon32"/>
-                    <bt:Image size="80" resid="Icon80"/>
-                  </Icon>
-                  <Action xsi:type="ShowTaskpane">
-                    <SourceLocation resid="TaskpaneUrl"/>
-                  </Action>
-                </Control>
-              </Group>
-            </OfficeTab>
-          </ExtensionPoint>
-        </DesktopFormFactor>
-      </Host>
-    </Hosts>
+$commands
 $resources
     <!-- Clients that know VersionOverrides 1.1 use this block instead: same button, pinnable. -->
     <VersionOverrides xmlns="http://schemas.microsoft.com/office/mailappversionoverrides/1.1"
                       xsi:type="VersionOverridesV1_1">
-      <Requirements>
-        <bt:Sets DefaultMinVersion="1.3">
-          <bt:Set Name="Mailbox"/>
-        </bt:Sets>
-      </Requirements>
-      <Hosts>
-        <Host xsi:type="MailHost">
-          <DesktopFormFactor>
-            <ExtensionPoint xsi:type="MessageReadCommandSurface">
-              <OfficeTab id="TabDefault">
-                <Group id="onReadGroup">
-                  <Label resid="GroupLabel"/>
-                  <Control xsi:type="Button" id="onReadOpenCard">
-                    <Label resid="ButtonLabel"/>
-                    <Supertip>
-                      <Title resid="ButtonLabel"/>
-                      <Description resid="ButtonTooltip"/>
-                    </Supertip>
-                    <Icon>
-                      <bt:Image size="16" resid="Icon16"/>
-                      <bt:Image size="32" resid="Icon32"/>
-                      <bt:Image size="80" resid="Icon80"/>
-                    </Icon>
-                    <Action xsi:type="ShowTaskpane">
-                      <SourceLocation resid="TaskpaneUrl"/>
-                      <SupportsPinning>true</SupportsPinning>
-                    </Action>
-                  </Control>
-                </Group>
-              </OfficeTab>
-            </ExtensionPoint>
-          </DesktopFormFactor>
-        </Host>
-      </Hosts>
+$commands_nested
 $resources_nested
     </VersionOverrides>
   </VersionOverrides>
 </OfficeApp>
 """)
+
+_COMMANDS = """\
+<Requirements>
+  <bt:Sets DefaultMinVersion="1.3">
+    <bt:Set Name="Mailbox"/>
+  </bt:Sets>
+</Requirements>
+<Hosts>
+  <Host xsi:type="MailHost">
+    <DesktopFormFactor>
+      <ExtensionPoint xsi:type="MessageReadCommandSurface">
+        <OfficeTab id="TabDefault">
+          <Group id="onReadGroup">
+            <Label resid="GroupLabel"/>
+            <Control xsi:type="Button" id="onReadOpenCard">
+              <Label resid="ButtonLabel"/>
+              <Supertip>
+                <Title resid="ButtonLabel"/>
+                <Description resid="ButtonTooltip"/>
+              </Supertip>
+              <Icon>
+                <bt:Image size="16" resid="Icon16"/>
+                <bt:Image size="32" resid="Icon32"/>
+                <bt:Image size="80" resid="Icon80"/>
+              </Icon>
+              <Action xsi:type="ShowTaskpane">
+                <SourceLocation resid="TaskpaneUrl"/>
+              </Action>
+            </Control>
+          </Group>
+        </OfficeTab>
+      </ExtensionPoint>
+    </DesktopFormFactor>
+  </Host>
+</Hosts>"""
 
 _RESOURCES = Template("""\
 <Resources>
@@ -165,6 +135,17 @@ _RESOURCES = Template("""\
     <bt:String id="ButtonTooltip" DefaultValue="$tooltip"/>
   </bt:LongStrings>
 </Resources>""")
+
+
+def _commands(*, pinnable: bool) -> str:
+    """The button on the message-read surface; only VersionOverrides 1.1 may make it pinnable."""
+    if not pinnable:
+        return _COMMANDS
+    lines = _COMMANDS.splitlines()
+    at = next(i for i, line in enumerate(lines) if '<SourceLocation resid="TaskpaneUrl"/>' in line)
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    lines.insert(at + 1, f"{indent}<SupportsPinning>true</SupportsPinning>")
+    return "\n".join(lines)
 
 
 def _indent(text: str, spaces: int) -> str:
@@ -192,6 +173,8 @@ def render_manifest(port: int = DEFAULT_PORT) -> str:
         description=_DESCRIPTION,
         addin_id=ADDIN_ID,
         version=VERSION,
+        commands=_indent(_commands(pinnable=False), 4),
+        commands_nested=_indent(_commands(pinnable=True), 6),
         resources=_indent(resources, 4),
         resources_nested=_indent(resources, 6),
     )
