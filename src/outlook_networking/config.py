@@ -13,13 +13,12 @@ The ``[writeback]`` table (the product's category names and colours, the To Do l
 read here too: it is the same for every account, and ``Settings`` leaves it to us.
 
 Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``load_config``,
-``config_from_mapping``, ``default_config_path``, ``is_loopback``, ``PLACEHOLDER_CLIENT_ID``,
-``CONNECTORS``, ``AUTH_METHODS``.
+``config_from_mapping``, ``default_config_path``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``,
+``AUTH_METHODS``.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import tomllib
 from collections.abc import Mapping
@@ -30,6 +29,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from .endpoints import DEFAULT_GRAPH_URL, check_url
 from .errors import ConfigError
 
 if TYPE_CHECKING:
@@ -44,7 +44,6 @@ __all__ = [
     "WritebackConfig",
     "config_from_mapping",
     "default_config_path",
-    "is_loopback",
     "load_config",
 ]
 
@@ -58,7 +57,6 @@ PLACEHOLDER_CLIENT_ID = "00000000-0000-0000-0000-000000000000"
 
 DEFAULT_TENANT = "organizations"
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
-DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 DEFAULT_SINCE_MONTHS = 18
 
 _SECRET_KEYS = {
@@ -472,18 +470,7 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
 
 
 def _check_url(r: _Reader, key: str, url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise r.error(key, f"{url!r} is not an http(s) URL")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise r.error(key, "plain http:// is allowed only on loopback (127.0.0.1, localhost)")
-
-
-def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses: the only hosts plain http may name."""
-    if host.lower() == "localhost":
-        return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+        check_url(url, key)
+    except ConfigError as exc:
+        raise r.error(key, exc.problem) from None
