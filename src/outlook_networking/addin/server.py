@@ -14,8 +14,17 @@ cross-site with respect to the top-level page, and browsers withhold SameSite=St
 third-party cookie blocking, any) cookies there. Reading the HTML, on the other hand, needs the
 same origin: another site can load the page but cannot read it, because the server sends no CORS
 headers for foreign origins, and DNS rebinding fails on the ``Host`` check (and on the certificate,
-which is only for 127.0.0.1 and localhost). Other local users can reach the port but cannot read
-the secret file.
+which is only for 127.0.0.1 and localhost).
+
+Who gets the page with the secret in it:
+    - on Linux, only processes of the user running the server: every connection from a socket
+      another user owns is closed before a byte is read (:mod:`.peer`, the kernel's socket table);
+      other local users cannot read the secret file either;
+    - only a browser navigating a window or frame to it: ``Sec-Fetch-Mode: navigate`` and
+      ``Sec-Fetch-Dest: document`` or ``iframe`` (Fetch Metadata, sent by every current browser
+      engine and never settable by a page's script). A plain HTTP client that sends no such headers
+      gets 403. A local program can forge headers, so off Linux this keeps out casual clients, not
+      a determined process of another user (docs/security.md says so).
 
 Who may call ``GET /api/card?address=...``:
     - the ``Host`` header must be the server's own authority (DNS rebinding);
@@ -59,6 +68,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from outlook_networking.addin.cert import CERT_FILENAME, KEY_FILENAME
 from outlook_networking.addin.manifest import DEFAULT_PORT, render_manifest
+from outlook_networking.addin.peer import SUPPORTED as PEERS_KNOWN
+from outlook_networking.addin.peer import peer_uid
 from outlook_networking.errors import InputError, UsageError
 
 __all__ = [
@@ -202,6 +213,16 @@ class _CardHTTPServer(ThreadingHTTPServer):
         self.server_name = "127.0.0.1"
         self.server_port = int(self.server_address[1])
 
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        # 127.0.0.1 is open to every local user; where the kernel says who connected, only the
+        # user running the server gets an answer. Unknown (not in the table) means refused.
+        if not PEERS_KNOWN:
+            return True
+        if peer_uid(client_address, (self.server_name, self.server_port)) == os.geteuid():
+            return True
+        _log.debug("refused a connection from another user's process")
+        return False
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that refuse the certificate or hang up are routine; keep them out of stderr.
         _log.debug("request from %s failed", client_address, exc_info=True)
@@ -265,6 +286,13 @@ class _CardHandler(BaseHTTPRequestHandler):
             return origin == self.server.origin
         return self.headers.get("Sec-Fetch-Site") == "same-origin"
 
+    def _navigation_ok(self) -> bool:
+        # What a browser sends when it loads a page into a window or a frame; a page's script
+        # cannot set Sec-Fetch-* headers.
+        return self.headers.get("Sec-Fetch-Mode") == "navigate" and self.headers.get(
+            "Sec-Fetch-Dest"
+        ) in ("document", "iframe")
+
     def _secret_ok(self) -> bool:
         offered = self.headers.get(SECRET_HEADER, "").encode("ascii", "replace")
         return hmac.compare_digest(offered, self.server.secret)
@@ -310,6 +338,9 @@ class _CardHandler(BaseHTTPRequestHandler):
         suffix = Path(path).suffix
         headers: dict[str, str] = {}
         if suffix == ".html":
+            if not self._navigation_ok():
+                self._refuse()
+                return
             body = body.replace(_SECRET_PLACEHOLDER, self.server.secret)
             headers["Content-Security-Policy"] = _CSP
         content_type = _CONTENT_TYPES.get(suffix, "application/xml; charset=utf-8")
