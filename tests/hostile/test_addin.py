@@ -1,4 +1,4 @@
-"""Item 2: the add-in's secret stays with the user's browser.
+"""Items 2 and 8: the add-in's secret stays with the user's browser; idle clients cannot pile up.
 
 The server runs in this process (so its threads can be counted) with a throwaway certificate.
 The attacker is a plain HTTP client (httpx), first as the same user without the headers a
@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import socket
 import ssl
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +23,7 @@ import httpx
 import pytest
 
 from outlook_networking.addin import AddinServer, ca_path, create_certificate, serve
-from outlook_networking.addin.server import SECRET_FILENAME, SECRET_HEADER
+from outlook_networking.addin.server import MAX_CONNECTIONS, SECRET_FILENAME, SECRET_HEADER
 
 ADA = "ada@analytical.example"
 CARD = {"address": ADA, "name": "Ada Lovelace", "tier": "B"}
@@ -123,3 +126,63 @@ def test_another_local_user_forging_a_browser_gets_nothing(
     assert outcome["other page"][0] == outcome["other card"][0] == "closed"
     assert secret not in json.dumps([outcome["other page"], outcome["other card"]])
     assert (data_dir / SECRET_FILENAME).stat().st_mode & 0o077 == 0  # nor can nobody read it
+
+
+def _tls() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _worker_threads() -> int:
+    return sum("process_request_thread" in t.name for t in threading.enumerate())
+
+
+def test_idle_connections_stay_bounded_and_a_real_request_is_answered(
+    data_dir: Path, server: AddinServer
+) -> None:
+    idle: list[socket.socket] = []
+    try:
+        for i in range(3 * MAX_CONNECTIONS):
+            raw = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            if i % 2:  # half never start TLS; half finish it and send one header line
+                tls = _tls().wrap_socket(raw)
+                tls.sendall(b"GET /taskpane.html HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                raw = tls
+            idle.append(raw)
+        with _client(data_dir, server) as client:
+            card = client.get(
+                "/api/card",
+                params={"address": ADA},
+                headers={"Origin": server.origin, SECRET_HEADER: _secret(data_dir)},
+            )
+        assert card.json() == CARD
+        # Every idle connection was accepted before the real one (one accept queue), and room
+        # was made by cutting the longest-waiting ones. A thread that has just given up its slot
+        # may still be on its way out, hence the small margin.
+        assert len(server._httpd.connections) <= MAX_CONNECTIONS
+        assert server._httpd.connections.cuts >= 2 * MAX_CONNECTIONS
+        assert _worker_threads() <= MAX_CONNECTIONS + 2
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_a_request_trickling_in_is_cut_at_its_deadline(data_dir: Path) -> None:
+    with serve(lambda a: CARD, data_dir=data_dir, port=0, request_deadline_s=1.0) as running:
+        tls = _tls().wrap_socket(socket.create_connection(("127.0.0.1", running.port)))
+        tls.sendall(b"GET /api/card?address=ada%40analytical.example HTTP/1.1\r\n")
+        sent, closed = 0, False
+        with tls:
+            # One byte every 0.2 s: each read succeeds long before the 15 s read timeout, so
+            # only a deadline for the whole request can end it. 60 bytes would take 12 s.
+            while sent < 60 and not closed:
+                tls.sendall(b"X")
+                sent += 1
+                if select.select([tls], [], [], 0.2)[0]:
+                    try:
+                        closed = tls.recv(1) == b""
+                    except (ssl.SSLError, OSError):
+                        closed = True
+        assert closed and sent < 60

@@ -34,17 +34,20 @@ Who may call ``GET /api/card?address=...``:
     Anything else gets 403 with an empty body; an address ``card_for`` does not know gets 404 with
     an empty body, so a refused caller cannot tell known from unknown addresses.
 
+Idle clients cannot pile up: at most ``MAX_CONNECTIONS`` connections are open (a newcomer cuts
+the one that has waited longest for its next request), and each request must be read and answered
+within ``REQUEST_DEADLINE_S`` in total, not per read (:mod:`.connections`).
+
 ``card_for`` runs on the server's worker threads, one call at a time (a lock serialises them), so
 it must not depend on being called from the thread that created it (open SQLite with
 ``check_same_thread=False`` or per call).
 
-Exports ``serve``, ``AddinServer``, ``CardFor``, ``load_or_create_secret`` and the header and file
-names.
+Exports ``serve``, ``AddinServer``, ``CardFor``, ``load_or_create_secret``, the header and file
+names, ``MAX_CONNECTIONS`` and ``REQUEST_DEADLINE_S``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import errno
 import hmac
@@ -54,7 +57,6 @@ import logging
 import os
 import re
 import secrets
-import socket
 import socketserver
 import ssl
 import threading
@@ -67,12 +69,15 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from outlook_networking.addin.cert import CERT_FILENAME, KEY_FILENAME
+from outlook_networking.addin.connections import Connections
 from outlook_networking.addin.manifest import DEFAULT_PORT, render_manifest
 from outlook_networking.addin.peer import SUPPORTED as PEERS_KNOWN
 from outlook_networking.addin.peer import peer_uid
 from outlook_networking.errors import InputError, UsageError
 
 __all__ = [
+    "MAX_CONNECTIONS",
+    "REQUEST_DEADLINE_S",
     "SECRET_FILENAME",
     "SECRET_HEADER",
     "AddinServer",
@@ -88,7 +93,9 @@ SECRET_HEADER = "X-Outlook-Networking-Secret"
 _SECRET_PLACEHOLDER = b"__OUTLOOK_NETWORKING_SECRET__"
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,128}")
 _MAX_ADDRESS_LENGTH = 320  # RFC 3696 errata: 64 + 1 + 255
-_HANDLER_TIMEOUT_S = 15.0
+_HANDLER_TIMEOUT_S = 15.0  # per read; the deadline below bounds a whole request
+MAX_CONNECTIONS = 32  # a pane opens a few; more are idle clients or an attack
+REQUEST_DEADLINE_S = 10.0
 
 _log = logging.getLogger(__name__)
 
@@ -159,6 +166,7 @@ def _json_default(value: object) -> object:
 
 class _CardHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 64  # the listen backlog: a burst of connections waits, not fails
     # On Windows SO_REUSEADDR lets another process bind the same port and take over requests.
     allow_reuse_address = os.name != "nt"
 
@@ -170,6 +178,8 @@ class _CardHTTPServer(ThreadingHTTPServer):
         secret: str,
         public_host: str,
         context: ssl.SSLContext,
+        max_connections: int = MAX_CONNECTIONS,
+        request_deadline_s: float = REQUEST_DEADLINE_S,
     ) -> None:
         super().__init__(address, _CardHandler)
         # Wrap the listening socket but leave the handshake to the worker thread (see
@@ -184,28 +194,27 @@ class _CardHTTPServer(ThreadingHTTPServer):
         self.origin = f"https://{self.authority}"
         self.static = _load_static()
         self.static["/manifest.xml"] = render_manifest(self.server_address[1]).encode("utf-8")
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
+        self.connections = Connections(max_connections, request_deadline_s)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
+        if not self.connections.admit(request):
+            _log.debug("refused a connection: every slot is busy")
+            self.shutdown_request(request)
+            return
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
+        self.connections.remove(request)
         super().shutdown_request(request)
+
+    def service_actions(self) -> None:
+        # serve_forever calls this between accepts (at least every poll interval).
+        self.connections.cut_expired()
 
     def close_open_connections(self) -> None:
         # Browsers keep connections alive; without this a stopped server would go on answering
         # on them from its worker threads.
-        with self._open_lock:
-            pending = list(self._open)
-            self._open.clear()
-        for sock in pending:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+        self.connections.cut_all()
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind would look up the FQDN of 127.0.0.1, which can stall on DNS.
@@ -241,6 +250,16 @@ class _CardHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.do_handshake()
+
+    def parse_request(self) -> bool:
+        complete = super().parse_request()
+        if complete:
+            self.server.connections.busy(self.connection)
+        return complete
+
+    def handle_one_request(self) -> None:
+        super().handle_one_request()
+        self.server.connections.idle(self.connection)
 
     def log_message(self, format: str, *args: Any) -> None:
         # Never log query strings: they hold the addresses people look at.
@@ -423,6 +442,8 @@ def serve(
     port: int = DEFAULT_PORT,
     cert: Path | str | None = None,
     key: Path | str | None = None,
+    max_connections: int = MAX_CONNECTIONS,
+    request_deadline_s: float = REQUEST_DEADLINE_S,
 ) -> AddinServer:
     """Start the card server in a background thread and return it.
 
@@ -433,6 +454,8 @@ def serve(
         port: the TCP port (0 picks a free one, for tests); the manifest must name the same.
         cert: PEM chain to present; default ``<data_dir>/addin-cert.pem``.
         key: its private key; default ``<data_dir>/addin-key.pem``.
+        max_connections: connections open at once (see :mod:`.connections`).
+        request_deadline_s: the most one request may take, from waiting for it to answering it.
 
     Returns:
         The running server; call ``shutdown()`` to stop it.
@@ -461,6 +484,8 @@ def serve(
             secret=secret,
             public_host=host,
             context=context,
+            max_connections=max_connections,
+            request_deadline_s=request_deadline_s,
         )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
