@@ -193,6 +193,9 @@ def load_config(path: Path | None) -> Config:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(exc, where) from exc
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        problem = "invalid TOML: arrays or tables nested too deeply"
+        raise ConfigError("(file)", problem, where) from None
     return config_from_mapping(document, file if found else None)
 
 

@@ -252,6 +252,84 @@ def _card_row(card: ContactCard, folder: str, generation: int) -> tuple[object, 
     )
 
 
+# What SQLite says about the file rather than about a query: a damaged page, a full or failing
+# disk, a read-only file, a lock held too long. These become StoreError wherever they surface.
+_FILE_ERRORS = ("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR", "SQLITE_FULL",
+                "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_LOCKED",
+                "SQLITE_PERM")  # fmt: skip
+_DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def _file_error(path: str, exc: sqlite3.DatabaseError) -> StoreError | None:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(_DAMAGED):
+        return StoreError(path, f"the store is damaged ({exc}); restore a copy or ingest again")
+    if name.startswith(_FILE_ERRORS):
+        return StoreError(path, str(exc))
+    return None
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor whose file errors are StoreError, also when a damaged page shows up mid-read."""
+
+    def _mapped(self, exc: sqlite3.DatabaseError) -> BaseException:
+        path = getattr(self.connection, "path", "")
+        return _file_error(path, exc) or exc
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        try:
+            super().execute(sql, parameters)
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+        return self
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> _Cursor:
+        try:
+            super().executemany(sql, seq_of_parameters)
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+        return self
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        try:
+            return super().fetchmany(self.arraysize if size is None else size)
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+
+
+class _Connection(sqlite3.Connection):
+    """The store's connection: every cursor is a :class:`_Cursor`."""
+
+    path = ""
+
+    def cursor(self, factory: Any = _Cursor) -> Any:
+        return super().cursor(factory)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        return _Cursor(self).execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> _Cursor:
+        return _Cursor(self).executemany(sql, parameters)
+
+
 class Store:
     """The SQLite store. Open with :meth:`open`; use as a context manager to close it."""
 
@@ -273,7 +351,10 @@ class Store:
                     os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
                 else:
                     os.chmod(target, 0o600)
-            db = sqlite3.connect(str(target), timeout=30, isolation_level=None)
+            db = sqlite3.connect(
+                str(target), timeout=30, isolation_level=None, factory=_Connection
+            )
+            db.path = str(target)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")

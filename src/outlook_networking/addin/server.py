@@ -461,11 +461,13 @@ def serve(
         The running server; call ``shutdown()`` to stop it.
 
     Raises:
-        UsageError: ``host`` is not the loopback, or the port is already in use.
+        UsageError: ``host`` is not the loopback, or the port is out of range or in use.
         InputError: the certificate or key is missing or unreadable.
     """
     if host not in ("127.0.0.1", "localhost"):
         raise UsageError(f"the add-in server only listens on 127.0.0.1, not {host}")
+    if not 0 <= port < 65536:  # 0: any free port
+        raise UsageError(f"the port must be between 1 and 65535, not {port}")
     cert_path = Path(cert) if cert is not None else Path(data_dir) / CERT_FILENAME
     key_path = Path(key) if key is not None else Path(data_dir) / KEY_FILENAME
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
