@@ -19,6 +19,8 @@ Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``load_config``,
 
 from __future__ import annotations
 
+import difflib
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -66,6 +68,8 @@ _SECRET_KEYS = {
     "OUTLOOK_NETWORKING_CLIENT_SECRET",
     "access_token": "tokens never go in the config file; use OUTLOOK_NETWORKING_ACCESS_TOKEN",
 }
+# Top-level tables read here or by the application (``[ledger]``); Settings reads the others.
+_OWN_TABLES = ("accounts", "writeback", "ledger")
 # Tenants that name a group of tenants, not one: fine for delegated sign-in, meaningless for an
 # application acting on its own (client credentials need the one tenant that granted consent).
 _MULTI_TENANTS = ("organizations", "common", "consumers")
@@ -212,12 +216,14 @@ def _toml_error(exc: tomllib.TOMLDecodeError, where: str) -> ConfigError:
 
 def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -> Config:
     """Validate an already parsed document (what :func:`load_config` does after parsing)."""
-    from .core.settings import Settings
+    from .core.settings import SECTIONS, Settings
 
     where = str(path) if path else ""
     for key, problem in _SECRET_KEYS.items():
         if key in document:
             raise ConfigError(key, problem, where)
+    _check_top_level(document, {*_OWN_TABLES, *SECTIONS}, where)
+    _check_finite(document, where)
     raw_accounts = document.get("accounts", [])
     if not isinstance(raw_accounts, list) or not all(
         isinstance(item, dict) for item in raw_accounts
@@ -240,6 +246,29 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
     return Config(
         accounts=accounts, settings=settings, path=path, writeback=writeback, raw=document
     )
+
+
+def _check_top_level(document: Mapping[str, Any], known: set[str], where: str) -> None:
+    # A misspelt table or key would otherwise be ignored in silence and its defaults kept.
+    for key in document:
+        if key not in known:
+            close = difflib.get_close_matches(key, [*known, *_SECRET_KEYS], n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(key, f"unknown key{hint} (see docs/config.md)", where)
+
+
+def _check_finite(document: Mapping[str, Any], where: str) -> None:
+    # TOML allows nan and inf; no setting means anything with them (a nan half-life makes every
+    # score 0). Walked without recursion: tomllib accepts nesting deeper than our stack would.
+    pending: list[tuple[str, Any]] = [("", document)]
+    while pending:
+        key, value = pending.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(key, f"must be a finite number, not {value}", where)
+        if isinstance(value, Mapping):
+            pending.extend((f"{key}.{k}" if key else str(k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            pending.extend((f"{key}[{i}]", v) for i, v in enumerate(value))
 
 
 def _writeback(table: Any, where: str) -> WritebackConfig:
