@@ -1,7 +1,10 @@
 """Helpers for the hostile-hosts tests: the real console script, and a listener that records.
 
 - :func:`run_cli` runs ``outlook-networking`` (the installed console script, as a user would) in a
-  subprocess with an address-space limit, so a regression fails instead of eating the machine.
+  subprocess with an address-space limit, so a regression fails instead of eating the machine,
+  and optionally a file-size limit (a write that fails like a full disk).
+- :func:`make_store` ingests a generated mbox of mail the owner sent to ``people`` people, so the
+  store has that many contacts.
 - :class:`Listener` is a bare TCP server on a loopback address that reads each HTTP request's
   header block, records it and answers ``401``; it stands for "another host" in the credential
   tests (nothing in it knows about the product).
@@ -10,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import mailbox
 import os
 import resource
 import socket
@@ -18,6 +22,7 @@ import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 from types import TracebackType
 
@@ -38,12 +43,22 @@ class Result:
 
 
 def run_cli(
-    *args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+    file_size: int | None = None,
 ) -> Result:
-    """``outlook-networking ARGS`` with ``env`` added to a clean environment."""
+    """``outlook-networking ARGS`` with ``env`` added to a clean environment.
+
+    ``file_size`` caps every file the command writes (RLIMIT_FSIZE; Python ignores SIGXFSZ, so a
+    write past it fails with EFBIG, "File too large").
+    """
 
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        if file_size is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
 
     base = {k: v for k, v in os.environ.items() if not k.startswith("OUTLOOK_NETWORKING_")}
     done = subprocess.run(
@@ -57,6 +72,25 @@ def run_cli(
         check=False,
     )
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def make_store(directory: Path, people: int = 50) -> Path:
+    """A store in ``directory`` holding mail the owner sent to ``people`` people (all contacts)."""
+    source = mailbox.mbox(directory / "sent.mbox")
+    for i in range(people):
+        message = EmailMessage()
+        message["From"] = "Me <me@example.com>"
+        message["To"] = f"Person {i} <p{i}@example.org>"
+        message["Subject"] = f"hello {i}"
+        message["Date"] = f"Mon, {1 + i % 28:02d} Jun 2026 10:00:00 +0000"
+        message["Message-ID"] = f"<m{i}@example.com>"
+        source.add(message)
+    source.close()
+    db = directory / "network.sqlite3"
+    result = run_cli("ingest", str(directory / "sent.mbox"), "--me", "me@example.com",
+                     "--db", str(db))  # fmt: skip
+    assert result.code == 0, result.stderr
+    return db
 
 
 @dataclass(frozen=True)

@@ -5,39 +5,19 @@ Each case runs the installed console script in a memory-limited subprocess.
 
 from __future__ import annotations
 
-import mailbox
 import sqlite3
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
-from .hosts import run_cli
+from .hosts import make_store, run_cli
 
 PREFIX = "outlook-networking: "
 
 
-def _mbox(path: Path, n: int) -> Path:
-    box = mailbox.mbox(path)
-    for i in range(n):
-        message = EmailMessage()
-        message["From"] = f"Person {i} <p{i}@example.org>"
-        message["To"] = "me@example.com"
-        message["Subject"] = f"hello {i}"
-        message["Date"] = f"Mon, {1 + i % 28:02d} Jun 2026 10:00:00 +0000"
-        message["Message-ID"] = f"<m{i}@example.org>"
-        box.add(message)
-    box.close()
-    return path
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
-    db = tmp_path / "n.sqlite3"
-    mbox = _mbox(tmp_path / "in.mbox", 200)
-    result = run_cli("ingest", str(mbox), "--me", "me@example.com", "--db", str(db))
-    assert result.code == 0, result.stderr
-    return db
+    return make_store(tmp_path, people=200)
 
 
 def test_a_damaged_page_is_one_line_about_the_store(store: Path) -> None:

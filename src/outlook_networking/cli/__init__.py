@@ -23,6 +23,7 @@ from ..errors import (
     LockHeld,
     LoginRequired,
     NetworkingError,
+    OutputError,
     UsageError,
 )
 
@@ -109,6 +110,8 @@ def describe(exc: NetworkingError) -> str:
         return f"invalid configuration: {where}{exc.key}: {exc.problem}"
     if isinstance(exc, InputError):
         return f"cannot read {exc.path}: {exc.reason}"
+    if isinstance(exc, OutputError):
+        return f"cannot write {exc.path}: {exc.reason}"
     if isinstance(exc, LockHeld):
         return f"another agent (process {exc.pid}) is using {exc.path}"
     return str(exc)
