@@ -353,6 +353,15 @@ class Store:
             _UPSERT_CARD + " WHERE " + _changed_clause("cards"),
             (_card_row(c, batch.folder, generation) for c in batch.cards),
         )
+        db.executemany(
+            "UPDATE interactions SET categories = ? WHERE source = ? AND item_id = ? "
+            "AND categories IS NOT ?",
+            (
+                (cats, source, change.item_id, cats)
+                for change in batch.categories_changed
+                for cats in (json.dumps(list(change.categories), ensure_ascii=False),)
+            ),
+        )
         written = db.total_changes - before
         deleted = 0
         for item_id in batch.deleted:
