@@ -147,7 +147,8 @@ def _print_summary(ctx: Context, summary: IngestSummary, owner: tuple[str, ...],
         what = ", ".join(f"{w} {n:,}" for w, n in sorted(summary.skipped.items()))
         err_console.print(f"Left out on purpose: {what}.")
     for problem in summary.unreadable:
-        err_console.print(f"cannot read {problem.where}: {problem.reason}", style="yellow")
+        line = f"cannot read {problem.where}: {problem.reason}"
+        err_console.print(line, style="yellow", soft_wrap=True, markup=False, highlight=False)
     parts = [p for p in summary.problems if not p.whole]
     if parts:
         err_console.print(

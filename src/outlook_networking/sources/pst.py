@@ -115,6 +115,8 @@ def _entries(record_set: Any, wanted: frozenset[int], codepage: str) -> dict[int
 
 def _properties(obj: Any, wanted: frozenset[int], codepage: str) -> dict[int, mapi.Value]:
     values: dict[int, mapi.Value] = {}
+    if obj is None:  # libpff found no such object in a damaged file
+        return values
     for index in range(obj.number_of_record_sets):
         values.update(_entries(obj.get_record_set(index), wanted, codepage))
     return values
@@ -240,9 +242,11 @@ def _walk(
         if nid is not None:
             roles.skip[nid] = label
     root = file.root_folder
+    if root is None:
+        raise OSError("no root folder")
     roles.learn(_properties(root, frozenset(_READ_FOLDER), codepage))
     subtree = _nid(store.get(_IPM_SUBTREE))
-    tops = [root.get_sub_folder(i) for i in range(root.number_of_sub_folders)]
+    tops = _subfolders(root)
     start = [f for f in tops if f.identifier == subtree] or tops
     total = 0
     pending: list[tuple[Any, str, bool]] = [(f, "", True) for f in reversed(start)]
@@ -258,7 +262,7 @@ def _walk(
                 roles.learn(props)
             folders.append((folder, path, is_top))
             total += folder.number_of_sub_messages
-            children = [folder.get_sub_folder(i) for i in range(folder.number_of_sub_folders)]
+            children = _subfolders(folder)
         except OSError as exc:
             yield Problem(f"{name}: {_join(parent, str(folder.name or ''))}", _reason(exc))
             continue
@@ -279,6 +283,11 @@ def _walk(
         if not hint and path and "sent" not in roles.hints.values():  # an IMAP account's PST
             hint = folder_hint(Path(str(folder.name or "").replace("/", " ")))
         yield folder, hint, path
+
+
+def _subfolders(folder: Any) -> list[Any]:
+    found = (folder.get_sub_folder(i) for i in range(folder.number_of_sub_folders))
+    return [f for f in found if f is not None]
 
 
 def _join(parent: str, child: str | None) -> str:
