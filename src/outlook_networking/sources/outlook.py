@@ -128,7 +128,8 @@ def _by_name(name: str, known: Sequence[Mailbox]) -> str:
 def _party(
     item: mapi.Item, name: int, email: int, smtp: int, known: Sequence[Mailbox]
 ) -> tuple[Mailbox | None, bool]:
-    """A sender field set as a mailbox, and whether it was an address that did not resolve."""
+    """A name, address and SMTP address property as a mailbox, and whether an address was
+    given that did not resolve."""
     display = decode_name(mapi.text(item.get(name)))
     raw = mapi.text(item.get(email))
     address = _address(mapi.text(item.get(smtp)), raw) or _by_name(display, known)
@@ -140,12 +141,8 @@ def _party(
 def _recipient(row: mapi.Item, known: Sequence[Mailbox]) -> tuple[int, Mailbox | None, bool]:
     """A recipient row's type, mailbox, and whether it named an address that did not resolve."""
     kind = (mapi.number(row.get(mapi.RECIPIENT_TYPE)) or _TO) & 0x0FFFFFFF
-    display = decode_name(mapi.text(row.get(mapi.DISPLAY_NAME)))
-    raw = mapi.text(row.get(mapi.EMAIL_ADDRESS))
-    address = _address(mapi.text(row.get(mapi.SMTP_ADDRESS)), raw) or _by_name(display, known)
-    if not address:
-        return kind, None, bool(raw)
-    return kind, Mailbox(address, display if display.casefold() != address else ""), False
+    box, lost = _party(row, mapi.DISPLAY_NAME, mapi.EMAIL_ADDRESS, mapi.SMTP_ADDRESS, known)
+    return kind, box, lost
 
 
 def _subject(item: mapi.Item) -> str:

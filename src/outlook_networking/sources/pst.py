@@ -213,10 +213,9 @@ class _Roles:
 
     def learn(self, folder: dict[int, mapi.Value]) -> None:
         """Take the special folders named on the root folder or the Inbox."""
-        for prop, name in ((_DRAFTS, "Drafts"),):
-            nid = _nid(folder.get(prop))
-            if nid is not None:
-                self.skip[nid] = name
+        drafts = _nid(folder.get(_DRAFTS))
+        if drafts is not None:
+            self.skip[drafts] = "Drafts"
         for index, value in enumerate(mapi.binaries(folder.get(_ADDITIONAL))):
             nid = _nid(value)
             if nid is not None and index in _SKIP_ADDITIONAL:
@@ -233,10 +232,9 @@ def _walk(
     store = _properties(file.message_store, frozenset({_IPM_SUBTREE, _OUTBOX, _DELETED, _SENT}),
                         codepage)  # fmt: skip
     roles = _Roles({}, {})
-    for prop, hint in ((_SENT, "sent"),):
-        nid = _nid(store.get(prop))
-        if nid is not None:
-            roles.hints[nid] = hint
+    sent = _nid(store.get(_SENT))
+    if sent is not None:
+        roles.hints[sent] = "sent"
     for prop, label in ((_OUTBOX, "Outbox"), (_DELETED, "Deleted Items")):
         nid = _nid(store.get(prop))
         if nid is not None:
