@@ -29,6 +29,7 @@ GRAPH_SCOPES = (
     "Contacts.ReadWrite",
     "Tasks.ReadWrite",
     "MailboxSettings.ReadWrite",
+    "User.Read",  # translateExchangeIds, once, to adopt immutable ids
 )
 
 
