@@ -32,10 +32,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
-from urllib3.exceptions import LocationParseError
-from urllib3.util import parse_url
-
 from .errors import ConfigError
 
 __all__ = ["DEFAULT_GRAPH_URL", "Endpoint", "check_url"]
@@ -117,6 +113,11 @@ def _read(url: str) -> tuple[str, Endpoint | None]:
         port = _DEFAULT_PORTS[scheme]
     elif not 0 < port < 65536:
         return "has an invalid port", None
+    # Imported here: only configurations with accounts have URLs, and httpx is slow to import.
+    import httpx
+    from urllib3.exceptions import LocationParseError
+    from urllib3.util import parse_url
+
     seen = {"urllib.parse": (scheme, host, port)}
     try:
         other = parse_url(url)
