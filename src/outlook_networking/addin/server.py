@@ -227,9 +227,13 @@ class _CardHTTPServer(ThreadingHTTPServer):
         # user running the server gets an answer. Unknown (not in the table) means refused.
         if not PEERS_KNOWN:
             return True
-        if peer_uid(client_address, (self.server_name, self.server_port)) == os.geteuid():
+        uid = peer_uid(client_address, (self.server_name, self.server_port))
+        if uid == os.geteuid():
             return True
-        _log.debug("refused a connection from another user's process")
+        if uid is None:  # no readable /proc/net/tcp: say why the pane stays empty
+            _log.warning("refused a connection: the kernel's socket table does not say whose it is")
+        else:
+            _log.debug("refused a connection from another user's process")
         return False
 
     def handle_error(self, request: Any, client_address: Any) -> None:
