@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from outlook_networking.connectors.base import Batch
 from outlook_networking.errors import SchemaTooNew, StoreError
 from outlook_networking.model import Interaction, Kind, Mailbox
+from outlook_networking.ports import Batch
 from outlook_networking.store import SCHEMA_VERSION, Store
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)

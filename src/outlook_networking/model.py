@@ -3,8 +3,8 @@
 Terminology:
 
 - **Mailbox**: one e-mail address with the display name it was seen with. Addresses are always
-  normalised (see :mod:`outlook_networking.addresses`), so two ``Mailbox`` values with the same
-  ``address`` are the same person's address.
+  normalised (see :mod:`outlook_networking.parsing.addresses`), so two ``Mailbox`` values with
+  the same ``address`` are the same person's address.
 - **Interaction**: one thing that happened between the owner and other people: an e-mail or a
   meeting. It is keyed by ``(source, item_id)``: the source that produced it (``"file"``,
   ``"ews:work"``, ``"graph:work"``) and an id that is stable within that source, so re-reading the

@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .connectors.base import Batch
 from .errors import SchemaTooNew, StoreError
 from .model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox, Response
+from .ports import Batch
 
 __all__ = ["SCHEMA_VERSION", "BatchResult", "Store", "default_db_path"]
 

@@ -22,8 +22,8 @@ from outlook_networking.agent import (
     run_loop,
 )
 from outlook_networking.agent.logs import close_logging, configure_logging, redact
+from outlook_networking.app.workspace import Context
 from outlook_networking.cli import main
-from outlook_networking.cli.context import Context
 from outlook_networking.connectors.memory import MemoryMailbox
 from outlook_networking.errors import ConnectionFailed, LockHeld, LoginRequired, UsageError
 from outlook_networking.store import Store

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from outlook_networking.connectors.base import CreateTask, Sink, Source
+from outlook_networking.ports import CreateTask, Sink, Source
 from outlook_networking.store import Store
 from outlook_networking.writeback import apply_plan, plan, undo
 from outlook_networking.writeback.journal import Journal

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from outlook_networking.analysis import analyse_store
+from outlook_networking.app.analysis import analyse_store
+from outlook_networking.app.connect import connect
+from outlook_networking.app.pipeline import plan_account, scheme_for, sync_source
 from outlook_networking.config import load_config
-from outlook_networking.connectors.factory import connect
-from outlook_networking.pipeline import plan_account, scheme_for, sync_source
 from outlook_networking.store import Store
 from outlook_networking.writeback import apply_plan, undo
 

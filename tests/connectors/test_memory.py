@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from outlook_networking.addresses import parse_mailboxes
-from outlook_networking.connectors.base import MasterCategory
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, MemorySource
 from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox
+from outlook_networking.parsing.addresses import parse_mailboxes
+from outlook_networking.ports import MasterCategory
 
 from .contract import SinkContract, SinkWorld, SourceContract, SourceWorld
 

@@ -15,16 +15,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..addresses import normalise
 from ..errors import UsageError
+from ..parsing.addresses import normalise
 from ..store import Store
 from .cert import CERT_FILENAME, ca_path, create_certificate, trust_instructions
 from .manifest import write_manifest
 from .server import AddinServer, serve
 
 if TYPE_CHECKING:
-    from ..analysis import Insight
-    from ..cli.context import Context
+    from ..app.analysis import Insight
+    from ..app.workspace import Context
     from ..config import Config
 
 __all__ = ["CardService", "run", "start_background"]
@@ -54,7 +54,7 @@ class CardService:
         self._insight: Insight | None = None
 
     def _fresh(self, store: Store) -> Insight:
-        from ..analysis import analyse_store
+        from ..app.analysis import analyse_store
 
         db = store.connection
         counts = tuple(db.execute(query).fetchone() for query in _FINGERPRINT)

@@ -2,7 +2,7 @@
 
 :func:`run_once` is the whole cycle; the loop in :mod:`.loop` and ``agent --once`` call it, and
 tests call it directly with in-memory or test-server connections. It does exactly what the
-commands ``sync`` and ``apply`` do (through :mod:`outlook_networking.pipeline`), for every
+commands ``sync`` and ``apply`` do (through :mod:`outlook_networking.app.pipeline`), for every
 configured account:
 
 1. sync the account's source into the store, batch by batch (each batch with its cursor);
@@ -36,10 +36,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..connectors.base import Sink, Source
+from ..app.pipeline import desired_state, plan_account, scheme_for, sync_source
 from ..core.network import REVIEW_DOC, analyse
 from ..errors import NetworkingError, StoreError, Throttled
-from ..pipeline import desired_state, plan_account, scheme_for, sync_source
+from ..ports import Sink, Source
 from ..writeback import apply_plan
 from .logs import LOGGER_NAME, log_event
 

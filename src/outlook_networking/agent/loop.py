@@ -49,7 +49,7 @@ from .schedule import PlannedRun, Schedule, missed_cycles, plan_next, wait_befor
 from .status import StatusKeeper
 
 if TYPE_CHECKING:
-    from ..cli.context import Context
+    from ..app.workspace import Context
     from ..config import AccountConfig, Config
     from ..store import Store
 
@@ -237,7 +237,7 @@ def _next_cycle(
 
 
 def _connect_with_factory(ctx: Context) -> Callable[[AccountConfig], Connection]:
-    from ..connectors.factory import connect
+    from ..app.connect import connect
 
     def connect_account(account: AccountConfig) -> Connection:
         connection: Connection = connect(ctx, account)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .context import Context
+from ..app.workspace import Context
 from .output import console, err_console, print_json
 
 __all__ = ["register"]

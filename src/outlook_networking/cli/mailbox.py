@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..app.workspace import Context
 from ..errors import UsageError
-from .context import Context
 from .output import console, err_console
 
 __all__ = ["register"]
@@ -72,7 +72,7 @@ def _refuse_while_agent_runs(ctx: Context, what: str) -> None:
 
 
 def _login(args: argparse.Namespace) -> int:
-    from ..connectors.factory import login
+    from ..app.connect import login
 
     ctx = Context(args)
     try:
@@ -85,7 +85,7 @@ def _login(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from .. import pipeline
+    from ..app import pipeline
 
     ctx = Context(args)
     try:
@@ -100,7 +100,7 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _apply(args: argparse.Namespace) -> int:
-    from .. import pipeline
+    from ..app import pipeline
     from ..writeback.plan import describe
 
     ctx = Context(args)
@@ -140,7 +140,7 @@ def _apply(args: argparse.Namespace) -> int:
 
 
 def _undo(args: argparse.Namespace) -> int:
-    from .. import pipeline
+    from ..app import pipeline
 
     ctx = Context(args)
     failed = False

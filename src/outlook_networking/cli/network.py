@@ -16,9 +16,9 @@ from typing import Any
 
 from rich.table import Table
 
-from ..addresses import normalise
+from ..app.workspace import Context
 from ..errors import UsageError
-from .context import Context
+from ..parsing.addresses import normalise
 from .output import console, err_console, print_json
 
 __all__ = ["print_contacts", "register"]

@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..app.workspace import Context
 from ..errors import UsageError
-from .context import Context
 from .output import err_console
 
 if TYPE_CHECKING:

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..addresses import normalise
-from ..connectors.base import Problem
+from ..app.workspace import Context
+from ..core.owner import OwnerTally, detect_owner
 from ..errors import UsageError
-from ..owner import OwnerTally, detect_owner
+from ..parsing.addresses import normalise
+from ..ports import Problem
 from ..store import Store
-from .context import Context
 from .output import console, err_console, progress
 
 __all__ = ["register"]

@@ -30,8 +30,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..addresses import is_automated_address
 from ..model import ContactCard, Interaction, Kind
+from ..parsing.addresses import is_automated_address
 from .settings import Settings
 
 __all__ = [

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..addresses import normalise
 from ..model import ContactCard, Interaction, Kind
+from ..parsing.addresses import normalise
 from . import review as review_module
 from .followups import FollowUp, find_followups
 from .history import ContactHistory, build_histories

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from ..addresses import normalise
 from ..errors import ConfigError
+from ..parsing.addresses import normalise
 
 __all__ = ["ROLES", "TIER_NAMES", "Settings"]
 

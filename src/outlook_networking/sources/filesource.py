@@ -1,6 +1,6 @@
 """The file source: exported mail, calendar and contact files as a :class:`Source`.
 
-Terminology (see :mod:`outlook_networking.connectors.base` for source, folder, cursor, batch):
+Terminology (see :mod:`outlook_networking.ports` for source, folder, cursor, batch):
 
 - **unit**: one thing read as a whole and synchronised with one cursor: an mbox file, a Maildir
   (with its Maildir++ subfolders), a directory of ``.eml`` files, one ``.eml``, one ``.ics``, one
@@ -33,10 +33,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from ..connectors.base import Batch, Problem
 from ..errors import InputError
 from ..model import ContactCard, Interaction
-from .headers import interaction_from_headers
+from ..parsing.headers import interaction_from_headers
+from ..ports import Batch, Problem
 from .mailfiles import (
     eml_entries,
     folder_hint,

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..connectors.base import Action, Sink
 from ..errors import ConnectorError
+from ..ports import Action, Sink
 from ..store import Store
 from .journal import Journal
 from .plan import CategoryScheme, Desired, WritebackPlan, plan, plan_undo

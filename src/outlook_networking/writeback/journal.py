@@ -15,8 +15,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from ..connectors import base
-from ..connectors.base import Action
+from .. import ports as base
+from ..ports import Action
 from ..store import Store
 from .plan import JournalEntry
 

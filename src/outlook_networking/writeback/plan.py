@@ -1,7 +1,7 @@
 """The write-back plan: desired state against the mailbox as it is, as a list of actions.
 
 Pure: no sink, no store, no clock. :func:`plan` compares what the network says (each person's
-tier, the open follow-ups) with a :class:`~outlook_networking.connectors.base.MailboxState` and
+tier, the open follow-ups) with a :class:`~outlook_networking.ports.MailboxState` and
 returns the actions that close the gap; :func:`plan_undo` returns the actions that remove what
 the product wrote. Both only ever touch what the product owns:
 
@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ..connectors.base import (
+from ..ports import (
     Action,
     AddCategory,
     CompleteTask,

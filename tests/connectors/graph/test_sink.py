@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from outlook_networking.connectors.base import (
+from outlook_networking.connectors.graph import (
+    APPLICATION_NAME,
+    TASK_LIST,
+    GraphClient,
+    GraphSink,
+)
+from outlook_networking.errors import Conflict, ConnectorError
+from outlook_networking.ports import (
     AddCategory,
     CompleteTask,
     CreateContact,
@@ -18,13 +25,6 @@ from outlook_networking.connectors.base import (
     SetCategories,
     UpdateTask,
 )
-from outlook_networking.connectors.graph import (
-    APPLICATION_NAME,
-    TASK_LIST,
-    GraphClient,
-    GraphSink,
-)
-from outlook_networking.errors import Conflict, ConnectorError
 from outlook_networking.store import Store
 from outlook_networking.writeback import apply_plan, undo
 from outlook_networking.writeback.plan import (

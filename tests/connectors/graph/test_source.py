@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from outlook_networking.connectors.base import Batch
 from outlook_networking.connectors.graph import GraphClient, GraphSource
 from outlook_networking.model import Flag, Kind, Response
+from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 from servers.graph import APP_PRINCIPAL, GraphServer
 

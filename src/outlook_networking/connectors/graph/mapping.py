@@ -18,11 +18,11 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ...addresses import decode_name, normalise
 from ...model import Attendee, ContactCard, Interaction, Kind, Mailbox, Response
-from ...noise import classify, header_map
-from ...sources.headers import message_ids
-from ..base import Problem
+from ...parsing.addresses import decode_name, normalise
+from ...parsing.headers import message_ids
+from ...parsing.noise import classify, header_map
+from ...ports import Problem
 
 __all__ = [
     "CONTACT_SELECT",

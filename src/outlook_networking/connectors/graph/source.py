@@ -24,7 +24,7 @@ from typing import Any
 
 from ...errors import ServerFault, SyncStateInvalid
 from ...model import ContactCard, Interaction
-from ..base import Batch, Problem
+from ...ports import Batch, Problem
 from .client import GraphClient
 from .mapping import (
     CONTACT_SELECT,

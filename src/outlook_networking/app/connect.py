@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import AccountConfig
 from ..errors import UsageError
-from .base import Sink, Source
+from ..ports import Sink, Source
 
 if TYPE_CHECKING:
-    from ..cli.context import Context
+    from .workspace import Context
 
 __all__ = ["Connection", "connect", "login"]
 
@@ -60,12 +60,12 @@ def connect(
     months = account.since_months
     token, password = _credentials(account)
     if account.connector == "ews":
-        from .ews import connect as ews_connect
+        from ..connectors.ews import connect as ews_connect
 
         source, sink = ews_connect(account, token=token, password=password)
         return Connection(source, sink, close=source.close)
     if account.connector == "graph":
-        from .graph import GraphClient, GraphSink, GraphSource
+        from ..connectors.graph import GraphClient, GraphSink, GraphSource
 
         if token is None:
             raise UsageError(

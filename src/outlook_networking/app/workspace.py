@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from ..store import Store, default_db_path
 
 if TYPE_CHECKING:
-    from ..analysis import Insight
     from ..config import Config
     from ..core.ledger import Ledger
     from ..core.network import Network
+    from .analysis import Insight
 
 __all__ = ["Context"]
 
@@ -60,7 +60,7 @@ class Context:
     @cached_property
     def insight(self) -> Insight:
         """The store analysed as of ``now``: the network and the give-and-take ledger."""
-        from ..analysis import analyse_store
+        from .analysis import analyse_store
 
         return analyse_store(self.store, self.config, self.now)
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .config import Config
-from .core.followups import FollowUp
-from .core.ledger import Ledger, LedgerSettings, build_ledger
-from .core.network import REVIEW_DOC, Network, analyse
-from .store import Store
+from ..config import Config
+from ..core.followups import FollowUp
+from ..core.ledger import Ledger, LedgerSettings, build_ledger
+from ..core.network import REVIEW_DOC, Network, analyse
+from ..store import Store
 
 __all__ = ["Insight", "analyse_store", "ledger_settings"]
 

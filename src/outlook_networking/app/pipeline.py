@@ -18,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .connectors.base import Problem, Sink, Source
-from .store import Store
-from .writeback import ApplyReport, apply_plan, undo
-from .writeback.plan import (
+from ..ports import Problem, Sink, Source
+from ..store import Store
+from ..writeback import ApplyReport, apply_plan, undo
+from ..writeback.plan import (
     CategoryScheme,
     Desired,
     DesiredContact,
@@ -31,9 +31,9 @@ from .writeback.plan import (
 )
 
 if TYPE_CHECKING:
-    from .cli.context import Context
-    from .config import AccountConfig, Config
-    from .core.network import Network
+    from ..config import AccountConfig, Config
+    from ..core.network import Network
+    from .workspace import Context
 
 __all__ = [
     "SyncReport",
@@ -138,8 +138,8 @@ def sync_account(
     progress: bool = False,
 ) -> SyncReport:
     """``outlook-networking sync`` for one account."""
-    from .cli.output import progress as progress_bar
-    from .connectors.factory import connect
+    from ..cli.output import progress as progress_bar
+    from .connect import connect
 
     connection = connect(ctx, account, since_months=since_months)
     try:
@@ -168,7 +168,7 @@ def apply_account(
     ctx: Context, account: AccountConfig, *, dry_run: bool
 ) -> tuple[WritebackPlan, ApplyReport | None]:
     """``outlook-networking apply [--dry-run]`` for one account."""
-    from .connectors.factory import connect
+    from .connect import connect
 
     connection = connect(ctx, account)
     try:
@@ -183,7 +183,7 @@ def apply_account(
 
 def undo_account(ctx: Context, account: AccountConfig) -> ApplyReport:
     """``outlook-networking undo`` for one account."""
-    from .connectors.factory import connect
+    from .connect import connect
 
     connection = connect(ctx, account)
     try:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from ..model import ContactCard, Interaction
+from .model import ContactCard, Interaction
 
 __all__ = [
     "Action",
