@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from .errors import ConfigError
+from .model import TIERS
+from .writeback.plan import CategoryScheme
 
 if TYPE_CHECKING:
     from .core.settings import Settings
@@ -50,7 +52,6 @@ __all__ = [
 
 CONNECTORS = ("ews", "graph")
 AUTH_METHODS = ("oauth", "app", "ntlm", "basic", "token")
-TIERS = ("A", "B", "C", "D")
 
 # Deliberately not a real application: every organisation registers its own app in Entra ID
 # (docs/config.md says how), and sign-in refuses to run until the user has set it.
@@ -108,10 +109,6 @@ class AccountConfig:
         return self.client_id == PLACEHOLDER_CLIENT_ID
 
 
-# Outlook colour presets (EWS ``color`` n, Graph ``presetN``): green, blue, yellow, gray.
-DEFAULT_CATEGORY_COLOURS = {"A": 4, "B": 7, "C": 3, "D": 12}
-
-
 @dataclass(frozen=True)
 class WritebackConfig:
     """What the product writes into every mailbox: its own category names and colours.
@@ -120,15 +117,18 @@ class WritebackConfig:
     touches any other category. ``colours`` are Outlook's presets 0..24 (-1: no colour).
     """
 
-    category_names: Mapping[str, str] = field(
-        default_factory=lambda: {tier: f"Network {tier}" for tier in TIERS}
-    )
-    colours: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_CATEGORY_COLOURS))
+    category_names: Mapping[str, str] = field(default_factory=lambda: CategoryScheme().names)
+    colours: Mapping[str, int] = field(default_factory=lambda: CategoryScheme().colours)
     todo_list: str = "Networking"  # Graph: the Microsoft To Do list of the product's tasks
 
     def category(self, tier: str) -> str:
         """The category name for a tier."""
         return self.category_names[tier]
+
+    @property
+    def scheme(self) -> CategoryScheme:
+        """The names and colours as the write-back planner takes them."""
+        return CategoryScheme(names=dict(self.category_names), colours=dict(self.colours))
 
 
 @dataclass(frozen=True)

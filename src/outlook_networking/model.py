@@ -14,8 +14,10 @@ Terminology:
 - **Owner**: the person whose mailbox this is. Direction (sent or received) is relative to the
   owner's addresses, which may only be known after ingest, so an ``Interaction`` records who sent
   it and to whom, and :func:`direction` derives the rest.
+- **Tier**: where a contact stands in the owner's network, ``A`` (key relationships) to ``D``
+  (fading out, the annual clean-up list); :data:`TIERS` lists them best first.
 
-Exports: ``Kind``, ``Direction``, ``Flag``, ``Response``, ``Mailbox``, ``Attendee``,
+Exports: ``TIERS``, ``Kind``, ``Direction``, ``Flag``, ``Response``, ``Mailbox``, ``Attendee``,
 ``Interaction``, ``ContactCard``, ``direction``.
 """
 
@@ -27,6 +29,7 @@ from datetime import datetime
 from enum import StrEnum
 
 __all__ = [
+    "TIERS",
     "Attendee",
     "ContactCard",
     "Direction",
@@ -37,6 +40,8 @@ __all__ = [
     "Response",
     "direction",
 ]
+
+TIERS = ("A", "B", "C", "D")  # best first; the order the annual review and the report use
 
 
 class Kind(StrEnum):

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from ..app.workspace import Context
 from ..errors import UsageError
+from ..model import TIERS
 from ..parsing.addresses import normalise
 from .output import console, err_console, print_json
 
@@ -32,7 +33,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     contacts.add_argument("action", nargs="?", choices=("list", "merge", "split"), default="list")
     contacts.add_argument("addresses", nargs="*", metavar="ADDR")
-    contacts.add_argument("--tier", choices=("A", "B", "C", "D"), type=str.upper)
+    contacts.add_argument("--tier", choices=TIERS, type=str.upper)
     contacts.add_argument("--limit", type=int, default=0, help="show at most N rows")
     contacts.add_argument("--json", action="store_true", help="print JSON (docs/json.md)")
     contacts.set_defaults(handler=_contacts)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..model import TIERS
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["Review", "ReviewEntry", "TierChange", "build_review", "covers"]
 
 SNAPSHOT_VERSION = 1
-_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
+_ORDER = {tier: rank for rank, tier in enumerate(TIERS)}
 
 
 @dataclass(frozen=True, slots=True)
