@@ -14,11 +14,13 @@ Terminology:
 - **Owner**: the person whose mailbox this is. Direction (sent or received) is relative to the
   owner's addresses, which may only be known after ingest, so an ``Interaction`` records who sent
   it and to whom, and :func:`direction` derives the rest.
+- **Problem**: a part of the input that could not be read (a mangled date, a vCard with a broken
+  line): counted and reported, never fatal.
 - **Tier**: where a contact stands in the owner's network, ``A`` (key relationships) to ``D``
   (fading out, the annual clean-up list); :data:`TIERS` lists them best first.
 
 Exports: ``TIERS``, ``Kind``, ``Direction``, ``Flag``, ``Response``, ``Mailbox``, ``Attendee``,
-``Interaction``, ``ContactCard``, ``direction``.
+``Interaction``, ``ContactCard``, ``Problem``, ``direction``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "Interaction",
     "Kind",
     "Mailbox",
+    "Problem",
     "Response",
     "direction",
 ]
@@ -149,6 +152,14 @@ class Interaction:
         if self.sender is not None:
             yield self.sender
         yield from self.recipients()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A part of the input that could not be read; the rest goes on."""
+
+    where: str  # "path/to/file.mbox #1234", "calendar.ics VEVENT 'Weekly'", an item id
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,14 +13,18 @@ Terminology:
   cursor that covers them. ``reset`` says the source lost its state and starts the folder over
   (the store then sweeps items the full resync did not see once a batch says ``complete``).
 - **problem**: a part of the input that could not be read (a mangled date, a vCard with a broken
-  line): counted and reported, never fatal.
+  line): counted and reported, never fatal (a value of the model, re-exported here).
 - **action**: one write-back step the planner computed; a sink applies it and says what it did
   (``Applied``), which the store journals so ``undo`` can invert exactly that.
 - **product-owned**: a category name, task or contact the product created. A sink never removes or
   reorders anything else.
+- **retry policy**: how long one call to a mail server may wait for it to recover (throttling,
+  503, dropped connections) before the connector gives up with an error.
 
 Exports: ``Problem``, ``Batch``, ``Source``, ``MasterCategory``, ``ContactState``, ``TaskState``,
-``MailboxState``, the action classes, ``Action``, ``Applied``, ``Sink``.
+``MailboxState``, ``Action``, ``Applied``, ``Sink``, ``RetryPolicy``, ``AddCategory``,
+``CompleteTask``, ``CreateContact``, ``CreateTask``, ``DeleteContact``, ``DeleteTask``,
+``RemoveCategory``, ``SetCategories``, ``UpdateTask``.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from .model import ContactCard, Interaction
+from .model import ContactCard, Interaction, Problem
 
 __all__ = [
     "Action",
@@ -47,20 +51,13 @@ __all__ = [
     "MasterCategory",
     "Problem",
     "RemoveCategory",
+    "RetryPolicy",
     "SetCategories",
     "Sink",
     "Source",
     "TaskState",
     "UpdateTask",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A part of the input that could not be read; the rest goes on."""
-
-    where: str  # "path/to/file.mbox #1234", "calendar.ics VEVENT 'Weekly'", an item id
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,3 +242,20 @@ class Sink(Protocol):
         once itself), other ``ConnectorError`` subclasses for server trouble.
         """
         ...
+
+
+# --- talking to a server -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How long one call may wait in total for the server to recover.
+
+    Every connector honours ``max_wait_s`` (EWS through exchangelib's fault tolerance); the Graph
+    client also counts attempts and backs off on its own when the server names no wait.
+    """
+
+    max_wait_s: float = 120.0  # total sleep across the retries of one call
+    max_attempts: int = 8
+    backoff_s: float = 1.0  # first wait when the server names none; doubles each time
+    max_backoff_s: float = 30.0

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from outlook_networking.app.pipeline import apply_plan, undo
 from outlook_networking.ports import CreateTask, Sink, Source
 from outlook_networking.store import Store
-from outlook_networking.writeback import apply_plan, plan, undo
-from outlook_networking.writeback.journal import Journal
 from outlook_networking.writeback.plan import (
     CategoryScheme,
     Desired,
     DesiredContact,
     DesiredTask,
+    plan,
 )
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -258,7 +258,7 @@ class SinkContract:
         w = sink_world
         before = w.snapshot()
         action = CreateTask(_TASK.key, _TASK.subject, _TASK.due, _TASK.body)
-        Journal(store, w.sink.name).begin("crashed", action)
+        store.journal_begin(w.sink.name, "crashed", action, T0)
         w.sink.apply(action)  # applied, but the process died before the journal said so
         again = plan(_desired(_TASK), w.sink.read_state(), SCHEME)
         assert not any(isinstance(a, CreateTask) for a in again.actions)  # found by its key

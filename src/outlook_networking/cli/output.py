@@ -1,6 +1,7 @@
-"""Printing for people (rich tables on stdout) and for scripts (JSON on stdout).
+"""Printing for people (rich tables on stdout, progress on stderr) and for scripts (JSON on
+stdout).
 
-Exports: ``print_json``, ``console``, ``err_console``, ``progress``.
+Exports: ``print_json``, ``console``, ``err_console``, ``sync_progress``.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,10 +20,11 @@ from rich.progress import (
     Progress,
     TextColumn,
     TimeElapsedColumn,
-    TransferSpeedColumn,
 )
 
-__all__ = ["console", "err_console", "print_json", "progress"]
+from ..ports import Batch
+
+__all__ = ["console", "err_console", "print_json", "sync_progress"]
 
 # Piped output gets a wide page rather than rich's 80 columns: tables stay one line per row, and
 # COLUMNS still wins where a script sets it.
@@ -39,18 +41,24 @@ def print_json(document: Any) -> None:
     sys.stdout.write("\n")
 
 
+def _interactive() -> bool:
+    """Progress bars only on a terminal: quiet when piped or in CI."""
+    return sys.stderr.isatty()
+
+
 @contextmanager
-def progress(enabled: bool, description: str, total: int | None) -> Iterator[Progress | None]:
-    """A progress bar on stderr when ``enabled`` (a terminal), else nothing."""
-    if not enabled:
+def sync_progress(description: str) -> Iterator[Callable[[Batch], None] | None]:
+    """A progress bar on stderr counting the items a sync stores, on a terminal only: the
+    ``on_batch`` callback that advances it (None when there is no bar)."""
+    if not _interactive():
         yield None
         return
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn() if total is None else TransferSpeedColumn(),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err_console, transient=True) as bar:
-        bar.add_task(description, total=total)
-        yield bar
+        task = bar.add_task(description, total=None)
+        yield lambda batch: bar.advance(task, len(batch.interactions) + len(batch.cards))

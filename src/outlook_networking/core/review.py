@@ -13,13 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..model import TIERS
+from .contact import ContactView
 from .settings import Settings
-
-if TYPE_CHECKING:
-    from .network import ContactView
 
 __all__ = ["Review", "ReviewEntry", "TierChange", "build_review", "covers"]
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 
 import vobject
 
-from ..core.network import ContactView
+from ..core.contact import ContactView
 from ..writeback.plan import DEFAULT_CATEGORY_NAMES
 
 __all__ = ["ALL_CARDS", "safe_file_stem", "vcard_files", "vcard_text"]

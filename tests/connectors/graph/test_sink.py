@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from outlook_networking.app.pipeline import apply_plan, undo
 from outlook_networking.connectors.graph import (
     APPLICATION_NAME,
     TASK_LIST,
@@ -26,7 +27,6 @@ from outlook_networking.ports import (
     UpdateTask,
 )
 from outlook_networking.store import Store
-from outlook_networking.writeback import apply_plan, undo
 from outlook_networking.writeback.plan import (
     CategoryScheme,
     Desired,

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ...config import DEFAULT_GRAPH_URL
 from ...errors import (
     AuthError,
     ConfigError,
@@ -47,6 +48,7 @@ from ...errors import (
     SyncStateInvalid,
     Throttled,
 )
+from ...ports import RetryPolicy
 
 __all__ = [
     "DEFAULT_GRAPH_URL",
@@ -58,7 +60,6 @@ __all__ = [
     "check_graph_url",
 ]
 
-DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 MAX_BATCH = 20
 MAILBOX_CONCURRENCY = 4
 TokenProvider = Callable[[], str]
@@ -87,16 +88,6 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How long one call may wait in total for the server to recover."""
-
-    max_wait_s: float = 120.0  # total sleep across the retries of one call
-    max_attempts: int = 8
-    backoff_s: float = 1.0  # first wait when the server names none; doubles each time
-    max_backoff_s: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
