@@ -11,7 +11,7 @@ from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox
 from outlook_networking.parsing.addresses import parse_mailboxes
 from outlook_networking.ports import MasterCategory
 
-from .contract import SinkContract, SinkWorld, SourceContract, SourceWorld
+from .contract import MailboxSourceContract, SinkContract, SinkWorld, SourceWorld
 
 
 @pytest.fixture()
@@ -70,7 +70,7 @@ def sink_world(mailbox: MemoryMailbox) -> SinkWorld:
     )
 
 
-class TestMemorySource(SourceContract):
+class TestMemorySource(MailboxSourceContract):
     pass
 
 
