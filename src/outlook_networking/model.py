@@ -160,6 +160,7 @@ class Problem:
 
     where: str  # "path/to/file.mbox #1234", "calendar.ics VEVENT 'Weekly'", an item id
     reason: str
+    whole: bool = False  # the whole file named by ``where`` could not be read
 
 
 @dataclass(frozen=True, slots=True)

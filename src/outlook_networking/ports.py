@@ -13,7 +13,11 @@ Terminology:
   cursor that covers them. ``reset`` says the source lost its state and starts the folder over
   (the store then sweeps items the full resync did not see once a batch says ``complete``).
 - **problem**: a part of the input that could not be read (a mangled date, a vCard with a broken
-  line): counted and reported, never fatal (a value of the model, re-exported here).
+  line): counted and reported, never fatal. A *whole* problem is a whole file found among others
+  that could not be read at all (a damaged ``.pst`` in a folder): each is named to the user. (A
+  value of the model, re-exported here.)
+- **skipped**: input read and left out on purpose (a task, a note, mail in Deleted Items),
+  counted by what it is, so the user sees that it was not lost.
 - **action**: one write-back step the planner computed; a sink applies it and says what it did
   (``Applied``), which the store journals so ``undo`` can invert exactly that.
 - **product-owned**: a category name, task or contact the product created. A sink never removes or
@@ -21,10 +25,10 @@ Terminology:
 - **retry policy**: how long one call to a mail server may wait for it to recover (throttling,
   503, dropped connections) before the connector gives up with an error.
 
-Exports: ``Problem``, ``Batch``, ``Source``, ``MasterCategory``, ``ContactState``, ``TaskState``,
-``MailboxState``, ``Action``, ``Applied``, ``Sink``, ``RetryPolicy``, ``AddCategory``,
-``CompleteTask``, ``CreateContact``, ``CreateTask``, ``DeleteContact``, ``DeleteTask``,
-``RemoveCategory``, ``SetCategories``, ``UpdateTask``.
+Exports: ``Problem``, ``Skipped``, ``Batch``, ``Source``, ``MasterCategory``, ``ContactState``,
+``TaskState``, ``MailboxState``, ``Action``, ``Applied``, ``Sink``, ``RetryPolicy``,
+``AddCategory``, ``CompleteTask``, ``CreateContact``, ``CreateTask``, ``DeleteContact``,
+``DeleteTask``, ``RemoveCategory``, ``SetCategories``, ``UpdateTask``.
 """
 
 from __future__ import annotations
@@ -54,10 +58,19 @@ __all__ = [
     "RetryPolicy",
     "SetCategories",
     "Sink",
+    "Skipped",
     "Source",
     "TaskState",
     "UpdateTask",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Items left out on purpose, by what they are ("tasks", "items in Deleted Items")."""
+
+    what: str
+    count: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +83,7 @@ class Batch:
     deleted: tuple[str, ...] = ()
     cursor: str | None = None  # None: keep the saved cursor
     problems: tuple[Problem, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
     reset: bool = False  # first batch of a full resync of this folder
     complete: bool = False  # last batch of a round: the folder is up to date
 

@@ -20,10 +20,12 @@ Exports: ``SyncReport``, ``ApplyReport``, ``sync_source``, ``sync_account``, ``i
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import AccountConfig, Config
 from ..core.network import Network
@@ -43,6 +45,9 @@ from ..writeback.plan import (
 )
 from .workspace import Workspace
 
+if TYPE_CHECKING:
+    from ..sources import Unit
+
 __all__ = [
     "ApplyReport",
     "SyncReport",
@@ -61,6 +66,7 @@ __all__ = [
 ]
 
 OnBatch = Callable[[Batch], None]
+FileProgress = Callable[["Unit", int, int | None], None]  # a file, items read, their total
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -77,12 +83,18 @@ class SyncReport:
     written: int = 0
     deleted: int = 0
     problems: list[Problem] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)  # left out on purpose, by what
     stopped: bool = False  # asked to stop at a safe point before the round finished
 
     @property
     def items(self) -> int:
         """Interactions and contact cards read."""
         return self.interactions + self.cards
+
+    @property
+    def unreadable(self) -> list[Problem]:
+        """Whole files that could not be read (the others were)."""
+        return [p for p in self.problems if p.whole]
 
 
 def sync_source(
@@ -108,6 +120,7 @@ def sync_source(
             report.written += result.written
             report.deleted += result.deleted + result.swept
             report.problems.extend(batch.problems)
+            report.skipped.update({s.what: s.count for s in batch.skipped})
             if on_batch is not None:
                 on_batch(batch)
             if should_stop():
@@ -142,11 +155,16 @@ def sync_account(
 
 
 def ingest_files(
-    store: Store, paths: Sequence[Path], *, now: datetime, on_batch: OnBatch | None = None
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    now: datetime,
+    on_batch: OnBatch | None = None,
+    on_file: FileProgress | None = None,
 ) -> tuple[SyncReport, OwnerTally]:
     """``outlook-networking ingest``: exported files into the store, and the owner evidence they
-    hold (for :func:`settle_owner`)."""
-    from ..sources import FileSource  # icalendar and vobject: only an ingest needs them
+    hold (for :func:`settle_owner`). ``on_file`` hears how far the file being read is."""
+    from ..sources import FileSource  # icalendar, vobject, pff: only an ingest needs them
 
     tally = OwnerTally()
 
@@ -155,7 +173,8 @@ def ingest_files(
         if on_batch is not None:
             on_batch(batch)
 
-    return sync_source(store, FileSource(paths, now=now), on_batch=stored), tally
+    source = FileSource(paths, now=now, progress=on_file)
+    return sync_source(store, source, on_batch=stored), tally
 
 
 # --- the owner -----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Printing for people (rich tables on stdout, progress on stderr) and for scripts (JSON on
 stdout).
 
-Exports: ``print_json``, ``console``, ``err_console``, ``sync_progress``.
+Exports: ``print_json``, ``console``, ``err_console``, ``sync_progress``, ``file_progress``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -24,7 +24,10 @@ from rich.progress import (
 
 from ..ports import Batch
 
-__all__ = ["console", "err_console", "print_json", "sync_progress"]
+if TYPE_CHECKING:
+    from ..sources import Unit  # for the annotation only: reading files is an ingest's import
+
+__all__ = ["console", "err_console", "file_progress", "print_json", "sync_progress"]
 
 # Piped output gets a wide page rather than rich's 80 columns: tables stay one line per row, and
 # COLUMNS still wins where a script sets it.
@@ -62,3 +65,27 @@ def sync_progress(description: str) -> Iterator[Callable[[Batch], None] | None]:
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(description, total=None)
         yield lambda batch: bar.advance(task, len(batch.interactions) + len(batch.cards))
+
+
+@contextmanager
+def file_progress() -> Iterator[Callable[[Unit, int, int | None], None] | None]:
+    """One progress bar on stderr for the file an ingest is reading, on a terminal only: the
+    ``on_file`` callback that moves it (None when there is no bar)."""
+    if not _interactive():
+        yield None
+        return
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("Reading", total=None)
+
+        def show(unit: Unit, done: int, total: int | None) -> None:
+            bar.update(task, description=f"Reading {unit.path.name}", completed=done)
+            if total is not None:
+                bar.update(task, total=total)
+
+        yield show

@@ -18,7 +18,7 @@ from ..core.owner import OwnerTally
 from ..errors import UsageError
 from ..store import default_db_path
 from .options import open_workspace
-from .output import console, err_console, sync_progress
+from .output import console, err_console, file_progress
 
 __all__ = ["register"]
 
@@ -43,7 +43,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     ingest = commands.add_parser(
         "ingest",
         parents=[common],
-        help="read mbox, Maildir, .eml folders, .ics and .vcf files into the store",
+        help="read .pst/.ost/.msg, mbox, Maildir, .eml folders, .ics and .vcf files into the store",
     )
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument(
@@ -57,8 +57,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _read(workspace: Workspace, paths: Sequence[Path]) -> tuple[SyncReport, OwnerTally]:
-    with sync_progress("Reading") as on_batch:
-        return ingest_files(workspace.store, paths, now=workspace.now, on_batch=on_batch)
+    with file_progress() as on_file:
+        return ingest_files(workspace.store, paths, now=workspace.now, on_file=on_file)
 
 
 def _print_summary(
@@ -84,14 +84,21 @@ def _print_summary(
         err_console.print(f"Mailbox owner: {', '.join(owner)} ({how}; correct it with --me ADDR)")
     else:
         err_console.print("Mailbox owner: unknown; say who you are with --me ADDR", style="yellow")
-    if report.problems:
+    if report.skipped:
+        what = ", ".join(f"{w} {n:,}" for w, n in sorted(report.skipped.items()))
+        err_console.print(f"Left out on purpose: {what}.")
+    for problem in report.unreadable:
+        line = f"cannot read {problem.where}: {problem.reason}"
+        err_console.print(line, style="yellow", soft_wrap=True, markup=False, highlight=False)
+    parts = [p for p in report.problems if not p.whole]
+    if parts:
         err_console.print(
-            f"{len(report.problems):,} part(s) could not be read and were skipped"
+            f"{len(parts):,} part(s) could not be read and were skipped"
             + ("" if debug else " (--debug lists them)"),
             style="yellow",
         )
         if debug:
-            for problem in report.problems:
+            for problem in parts:
                 err_console.print(f"  {problem.where}: {problem.reason}")
 
 
@@ -101,7 +108,7 @@ def _ingest(args: argparse.Namespace) -> int:
         report, tally = _read(workspace, paths)
         owner, how = settle_owner(workspace.store, args.me, tally)
         _print_summary(workspace, report, len(paths), owner, how, debug=args.debug)
-    return 0
+    return 1 if report.unreadable else 0
 
 
 def _demo(args: argparse.Namespace) -> int:
