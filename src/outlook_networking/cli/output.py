@@ -18,6 +18,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -44,16 +45,10 @@ def print_json(document: Any) -> None:
     sys.stdout.write("\n")
 
 
-def _interactive() -> bool:
-    """Progress bars only on a terminal: quiet when piped or in CI."""
-    return sys.stderr.isatty()
-
-
 @contextmanager
-def sync_progress(description: str) -> Iterator[Callable[[Batch], None] | None]:
-    """A progress bar on stderr counting the items a sync stores, on a terminal only: the
-    ``on_batch`` callback that advances it (None when there is no bar)."""
-    if not _interactive():
+def _bar(description: str) -> Iterator[tuple[Progress, TaskID] | None]:
+    """One transient progress bar on stderr, on a terminal only (quiet when piped or in CI)."""
+    if not sys.stderr.isatty():
         yield None
         return
     columns = (
@@ -63,25 +58,30 @@ def sync_progress(description: str) -> Iterator[Callable[[Batch], None] | None]:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task(description, total=None)
+        yield bar, bar.add_task(description, total=None)
+
+
+@contextmanager
+def sync_progress(description: str) -> Iterator[Callable[[Batch], None] | None]:
+    """A bar counting the items a sync stores: the ``on_batch`` callback that advances it
+    (None when there is no bar)."""
+    with _bar(description) as shown:
+        if shown is None:
+            yield None
+            return
+        bar, task = shown
         yield lambda batch: bar.advance(task, len(batch.interactions) + len(batch.cards))
 
 
 @contextmanager
 def file_progress() -> Iterator[Callable[[Unit, int, int | None], None] | None]:
-    """One progress bar on stderr for the file an ingest is reading, on a terminal only: the
-    ``on_file`` callback that moves it (None when there is no bar)."""
-    if not _interactive():
-        yield None
-        return
-    columns = (
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task("Reading", total=None)
+    """A bar for the file an ingest is reading: the ``on_file`` callback that moves it (None
+    when there is no bar)."""
+    with _bar("Reading") as shown:
+        if shown is None:
+            yield None
+            return
+        bar, task = shown
 
         def show(unit: Unit, done: int, total: int | None) -> None:
             bar.update(task, description=f"Reading {unit.path.name}", completed=done)
