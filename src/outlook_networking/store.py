@@ -362,6 +362,15 @@ class Store:
             _UPSERT_CARD + " WHERE " + _changed_clause("cards"),
             (_card_row(c, batch.folder, generation) for c in batch.cards),
         )
+        db.executemany(
+            "UPDATE interactions SET categories = ? WHERE source = ? AND item_id = ? "
+            "AND categories IS NOT ?",
+            (
+                (cats, source, change.item_id, cats)
+                for change in batch.categories_changed
+                for cats in (json.dumps(list(change.categories), ensure_ascii=False),)
+            ),
+        )
         written = db.total_changes - before
         deleted = 0
         for item_id in batch.deleted:
@@ -403,6 +412,23 @@ class Store:
                 ((a, origin) for a in addresses),
             )
 
+    def rename_items(self, source: str, renamed: Mapping[str, str]) -> int:
+        """Give a source's stored items new ids (the source changed how it names them, as Graph
+        does for immutable ids); an item already stored under its new id keeps that row."""
+        count = 0
+        with self.transaction() as db:
+            for table in ("interactions", "cards"):
+                for old, new in renamed.items():
+                    count += db.execute(
+                        f"UPDATE OR IGNORE {table} SET item_id = ? "
+                        "WHERE source = ? AND item_id = ?",
+                        (new, source, old),
+                    ).rowcount
+                    db.execute(
+                        f"DELETE FROM {table} WHERE source = ? AND item_id = ?", (source, old)
+                    )
+        return count
+
     def forget_source(self, source: str) -> None:
         """Drop every item and cursor of a source (used by a full re-ingest of an account)."""
         with self.transaction() as db:
@@ -416,6 +442,15 @@ class Store:
             "SELECT folder, cursor FROM cursors WHERE source = ? AND cursor != ''", (source,)
         )
         return dict(rows.fetchall())
+
+    def item_ids(self, source: str) -> list[str]:
+        """The ids of every interaction and card a source has stored."""
+        rows = self._db.execute(
+            "SELECT item_id FROM interactions WHERE source = ? "
+            "UNION SELECT item_id FROM cards WHERE source = ?",
+            (source, source),
+        )
+        return [r[0] for r in rows]
 
     def interactions(self, *, since: datetime | None = None) -> Iterator[Interaction]:
         """Every stored interaction, oldest first."""
@@ -585,6 +620,47 @@ class Store:
         )
         return [JournalEntry(_action_from_json(r[0]), r[1], bool(r[2])) for r in rows]
 
+    def journal_item_ids(self, account: str) -> list[str]:
+        """The ids of the Outlook items (contacts, messages) ``account``'s journal names, undone
+        entries too; To Do tasks have ids of their own kind."""
+        ids: set[str] = set()
+        for _, action, item_id in self._outlook_entries(self._db, account):
+            ids.update(i for i in (item_id, getattr(action, "item_id", "")) if i)
+        return sorted(ids)
+
+    def rename_journal_items(self, account: str, renamed: Mapping[str, str]) -> int:
+        """Follow Outlook items to their new ids (see :meth:`rename_items`), undone entries too;
+        how many entries changed."""
+        count = 0
+        with self.transaction() as db:
+            for entry, action, item_id in self._outlook_entries(db, account):
+                if isinstance(action, ports.SetCategories | ports.DeleteContact):
+                    action = dataclasses.replace(
+                        action, item_id=renamed.get(action.item_id, action.item_id)
+                    )
+                new_id = renamed.get(item_id, item_id)
+                text = _action_json(action)
+                count += db.execute(
+                    "UPDATE journal SET action = ?, item_id = ? WHERE id = ? "
+                    "AND (action IS NOT ? OR item_id IS NOT ?)",
+                    (text, new_id, entry, text, new_id),
+                ).rowcount
+        return count
+
+    @staticmethod
+    def _outlook_entries(
+        db: sqlite3.Connection, account: str
+    ) -> list[tuple[int, Action, str]]:
+        rows = db.execute(
+            "SELECT id, action, item_id FROM journal WHERE account = ?", (account,)
+        ).fetchall()
+        return [
+            (r[0], action, r[2])
+            for r in rows
+            for action in (_action_from_json(r[1]),)
+            if isinstance(action, _OUTLOOK_ITEMS)
+        ]
+
     def journal_undone(self, account: str) -> int:
         """Mark every entry of ``account`` undone; how many there were."""
         with self.transaction() as db:
@@ -628,6 +704,10 @@ _ACTIONS: dict[str, type[Any]] = {
         ports.DeleteContact,
     )
 }
+
+
+# The actions whose ids name Outlook items (contacts and messages), not To Do tasks.
+_OUTLOOK_ITEMS = (ports.SetCategories, ports.CreateContact, ports.DeleteContact)
 
 
 def _action_json(action: Action) -> str:

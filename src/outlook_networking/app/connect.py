@@ -3,25 +3,31 @@
 The one place that knows which connector and which sign-in an account uses, so the command line
 and the agent never branch on it. It takes plain values (the account, the To Do list name, a
 retry policy, a transport) and nothing of a front end. Nothing is sent to a server until the
-source or sink is first used.
+source or sink is first used. :func:`adopt_immutable_ids` brings a store's Graph ids up to date
+once, before the first sync of an account that was read before the connector asked for immutable
+ids.
 
-Exports: ``Connection``, ``connect``, ``login``.
+Exports: ``Connection``, ``connect``, ``login``, ``adopt_immutable_ids``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import AccountConfig
 from ..errors import UsageError
 from ..ports import RetryPolicy, Sink, Source
+from ..store import Store
+
+if TYPE_CHECKING:
+    from ..connectors.graph import GraphSource
 
 # The connectors and auth are imported where they are used: exchangelib, httpx and msal take a
 # while to import, and most commands (contacts, followups, report ...) need none of them.
 
-__all__ = ["Connection", "connect", "login"]
+__all__ = ["Connection", "adopt_immutable_ids", "connect", "login"]
 
 
 @dataclass
@@ -88,6 +94,22 @@ def connect(
         )
         return Connection(pair.source, pair.sink, close=pair.close)
     raise UsageError(f"{account.name}: unknown connector {account.connector!r}")
+
+
+def adopt_immutable_ids(store: Store, source: GraphSource) -> None:
+    """Once per Graph account: the ids stored before the connector asked Graph for immutable
+    ids (``Prefer: IdType="ImmutableId"``) become immutable ones, in the store and in the
+    write-back journal (so undo still finds the contacts it tagged), by
+    ``translateExchangeIds``. A new account has nothing to translate and asks nothing."""
+    done = f"graph-ids:{source.name}"
+    if store.get_doc(done) == "immutable":
+        return
+    ids = sorted({*store.item_ids(source.name), *store.journal_item_ids(source.name)})
+    if ids:
+        renamed = source.immutable_ids(ids)
+        store.rename_items(source.name, renamed)
+        store.rename_journal_items(source.name, renamed)
+    store.put_doc(done, "immutable")
 
 
 def login(account: AccountConfig, show: Callable[[str], None]) -> str:

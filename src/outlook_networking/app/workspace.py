@@ -19,7 +19,7 @@ from ..core.network import Network
 from ..ports import RetryPolicy
 from ..store import Store, default_db_path
 from .analysis import Insight, analyse_store
-from .connect import Connection, connect
+from .connect import Connection, adopt_immutable_ids, connect
 
 __all__ = ["Workspace"]
 
@@ -78,13 +78,21 @@ class Workspace:
         return self.insight.ledger
 
     def connect(self, account: AccountConfig, *, since_months: int | None = None) -> Connection:
-        """The source and sink of a configured account, with this workspace's retry policy."""
-        return connect(
+        """The source and sink of a configured account, with this workspace's retry policy (a
+        Graph account's stored ids brought up to date first)."""
+        connection = connect(
             account,
             todo_list=self.config.writeback.todo_list,
             since_months=since_months,
             retry=self.retry,
         )
+        if account.connector == "graph":
+            try:
+                adopt_immutable_ids(self.store, connection.source)  # type: ignore[arg-type]
+            except BaseException:
+                connection.close()
+                raise
+        return connection
 
     def close(self) -> None:
         if self._store is not None:
