@@ -155,9 +155,10 @@ def sync_account(
 
 
 def _own_account_address(store: Store, account: AccountConfig) -> None:
-    """The configured account's address is the owner's: the config says so, no guess needed."""
+    """The configured mailbox's address is the owner's (a shared or delegated mailbox's own
+    address, not the user reading it): the config says so, no guess needed."""
     owner, origin = store.owner()
-    address = account.address.lower()
+    address = account.mailbox_address.lower()
     if origin == "given" and address in owner:
         return
     keep = owner if origin == "given" else ()

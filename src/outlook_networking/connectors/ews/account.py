@@ -178,7 +178,7 @@ def open_account(
     )
     access = IMPERSONATION if account.impersonation else DELEGATE
     return Account(
-        account.address,
+        account.mailbox_address,
         config=config,
         autodiscover=discover,
         access_type=access,
