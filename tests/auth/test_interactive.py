@@ -88,8 +88,8 @@ def test_the_browser_signs_in_and_the_agent_then_refreshes_silently(
     # PKCE: the verifier sent with the code hashes to the challenge sent to the browser.
     (redeemed,) = platform.grants("authorization_code")
     digest = hashlib.sha256(redeemed["code_verifier"].encode()).digest()
-    assert base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == (
-        authorize["code_challenge"][0]
+    assert (
+        base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == (authorize["code_challenge"][0])
     )
     assert authorize["code_challenge_method"] == ["S256"]
     assert "https://outlook.office365.com/EWS.AccessAsUser.All" in authorize["scope"][0].split()

@@ -23,7 +23,7 @@ from outlook_networking.cli import main
 from .identity_platform import DEVICE_GRANT, IdentityPlatform
 
 CLIENT_ID = "11111111-2222-3333-4444-555555555555"
-BROWSER_SCRIPT = '''
+BROWSER_SCRIPT = """
 import ssl, sys
 from html.parser import HTMLParser
 import httpx
@@ -42,7 +42,7 @@ with httpx.Client(verify=trust, follow_redirects=True) as client:
     form = Form()
     form.feed(client.get(sys.argv[2]).text)
     client.post(form.action, data=form.fields).raise_for_status()
-'''
+"""
 
 
 @pytest.fixture
