@@ -19,7 +19,8 @@ def test_short_mode_writes_valid_json(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "bench.py"), "--short",
          "--ingest-messages", "300", "--memory-small", "100", "--roundtrip-messages", "60",
-         "--scoring-sizes", "500,1000", "--large-folder-messages", "600",
+         "--scoring-sizes", "500,1000", "--outlook-copies", "2",
+         "--large-folder-messages", "600",
          "--work", str(tmp_path / "work"), "--out", str(out)],
         capture_output=True, text=True, timeout=300, check=False,
     )
@@ -43,6 +44,10 @@ def test_short_mode_writes_valid_json(tmp_path: Path) -> None:
         trips = result["roundtrips"][connector]
         # A connector still being written is reported as missing, never silently dropped.
         assert "missing" in trips or trips["messages_stored"] == 60
+
+    outlook = result["outlook"]
+    assert set(outlook["runs"]) == {"1", "2"}
+    assert all(r["returncode"] == 0 and r["max_rss_mib"] > 0 for r in outlook["runs"].values())
 
     large = result["ews_large_folder"]
     assert large["old_messages"] == 600 and large["stored"] == large["recent_messages"] == 6
