@@ -44,6 +44,7 @@ GRAPH_SCOPES = (
     "Contacts.ReadWrite",
     "Tasks.ReadWrite",
     "MailboxSettings.ReadWrite",
+    "User.Read",  # translateExchangeIds, once, to adopt immutable ids
 )
 GRAPH_SHARED_SCOPES = ("Mail.Read.Shared", "Calendars.Read.Shared", "Contacts.Read.Shared")
 
