@@ -17,7 +17,8 @@ up to ``max_wait``. Three things it leaves to the caller:
   tenant does not allow; the reason says what to do;
 - ``ErrorInvalidExchangeImpersonationHeaderData`` (an app-only token without impersonation,
   OfficeDev/ews-managed-api#245) is an ``AuthError`` naming the fix;
-- everything else is mapped once, at this edge, into :mod:`outlook_networking.errors`.
+- everything else is mapped once, at this edge, into :mod:`outlook_networking.errors`, without
+  the texts that would put the mailbox's address into logs (autodiscover's failures).
 
 Exports: ``Edge``, ``map_error``.
 """
@@ -29,6 +30,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from exchangelib.errors import (
+    AutoDiscoverError,
     ErrorAccessDenied,
     ErrorInternalServerTransientError,
     ErrorInvalidExchangeImpersonationHeaderData,
@@ -90,6 +92,11 @@ def _refused(exc: BaseException) -> bool:
 def map_error(account: str, exc: Exception, *, token_auth: bool = False) -> ConnectorError:
     """The product's exception for an exchangelib (or transport) exception."""
     name = type(exc).__name__
+    if isinstance(exc, AutoDiscoverError):
+        # exchangelib's text names the mailbox's address, which must not reach logs or status.
+        return ConnectionFailed(
+            account, "autodiscover found no Exchange server for this account; set its endpoint"
+        )
     if _refused(exc):
         cls = LoginRequired if token_auth else AuthError
         return cls(account, "the server refused the credentials")
