@@ -48,7 +48,7 @@ def test_every_open_follow_up_is_listed_owed_replies_first(
         assert escape(followup.subject) in report_html, followup
     owed = [f for f in followups if f.kind == "owed_reply"]
     assert len(owed) == len(demo.truth.owed_reply)
-    first_row = report_html.index('<table class="followups">')
+    first_row = report_html.index('<table class="followups cards">')
     assert report_html.index("kind-owed_reply", first_row) < report_html.index(
         "kind-keep_in_touch", first_row
     )
@@ -56,7 +56,7 @@ def test_every_open_follow_up_is_listed_owed_replies_first(
 
 def test_graph_draws_key_persons_and_clusters(demo: Demo, report_html: str) -> None:
     assert demo.network.key_persons
-    svg = report_html[report_html.index('<svg class="graph"') :]
+    svg = report_html[report_html.index('<svg class="graph wide"') :]
     svg = svg[: svg.index("</svg>")]
     for key in demo.network.key_persons:
         assert f'<g class="node broker" data-person="{escape(key.person)}">' in svg
@@ -80,9 +80,13 @@ def test_ledger_top_givers_and_one_sided(demo: Demo, report_html: str) -> None:
 
 def test_time_invested_against_target(demo: Demo, report_html: str) -> None:
     time = demo.network.time
-    assert f"<strong>{time.average_hours:g} h</strong>" in report_html
-    assert f"target {time.target_hours:g} h" in report_html
-    assert report_html.count('<g class="week">') == len(time.weeks)
+    # People read hours with one decimal at most: 5.17 h is shown as 5.2 h.
+    shown = f"{time.average_hours:.1f}".removesuffix(".0")
+    assert f"<strong>{shown} h</strong>" in report_html
+    assert f"target {time.target_hours:.1f}".removesuffix(".0") + " h" in report_html
+    assert f"{time.average_hours:g}" not in report_html or shown == f"{time.average_hours:g}"
+    # Both drawings of the chart (wide and narrow) have a bar per week.
+    assert report_html.count('<g class="week">') == 2 * len(time.weeks)
 
 
 def test_activity_legend_sums_the_monthly_histories(demo: Demo, report_html: str) -> None:
@@ -157,5 +161,5 @@ def test_overdue_follow_ups_are_marked(demo: Demo) -> None:
     later = FollowUp("touch:x", "keep_in_touch", "", NOW + timedelta(days=3), "soon", "Later")
     due = FollowUp("owed:y", "owed_reply", "", NOW - timedelta(days=1), "late", "Now")
     page = render_report(replace(demo.network, followups=(later, due)), None, NOW)
-    assert '<tr class="overdue"><td class="due">26 Nov 2026' in page
-    assert '<tr class="upcoming"><td class="due">30 Nov 2026' in page
+    assert '<tr class="overdue"><td class="due" data-label="Due">26 Nov 2026' in page
+    assert '<tr class="upcoming"><td class="due" data-label="Due">30 Nov 2026' in page

@@ -1,6 +1,7 @@
 """``outlook-networking addin cert | manifest | serve``, and the card server beside the agent.
 
-The card for an address is ``contact --json``'s document plus ``balance`` and ``is_owner``. The
+The card for an address is ``contact --json``'s document (``docs/json.md``, schema
+``outlook-networking/card/1``) with ``is_owner`` and a ``balance`` without its items. The
 analysis behind it is cached and recomputed only when the store has changed (new items, a new
 owner, identity corrections, dismissals), so a card costs a lookup, not an analysis.
 
@@ -19,7 +20,7 @@ from ..app.analysis import Insight, analyse_store
 from ..app.workspace import Workspace
 from ..config import Config
 from ..core.ledger import balance_json
-from ..core.views import contact_json
+from ..core.views import contact_json, envelope
 from ..errors import UsageError
 from ..parsing.addresses import normalise
 from ..store import Store
@@ -57,12 +58,13 @@ class CardService:
         with self._lock, Store.open(self._db_path) as store:
             insight = self._fresh(store)
             network = insight.network
+            now = self._now()
             if wanted in network.owner:
-                return {"address": wanted, "is_owner": True}
+                return {**envelope("card", now), "address": wanted, "is_owner": True}
             view = network.find(wanted)
             if view is None:
                 return None
-            card = contact_json(view, self._now())
+            card = {**envelope("card", now), **contact_json(view, now)}
             card["is_owner"] = False
             card["balance"] = balance_json(insight.ledger.balance(view.person.key))
             return card
@@ -84,13 +86,25 @@ def run(
     port: int,
     out: str | None,
     say: Callable[[str], None],
+    force: bool = False,
 ) -> int:
-    """One ``addin`` subcommand; returns the exit code."""
+    """One ``addin`` subcommand; returns the exit code.
+
+    ``cert`` keeps a certificate that exists (the user may have trusted its CA) unless ``force``.
+    """
     directory = workspace.db_path.parent
     if action == "cert":
+        existing = ca_path(directory)
+        had = existing.exists()
+        if had and not force:
+            raise UsageError(
+                f"a certificate already exists ({existing}), and you may have trusted it; "
+                "`addin cert --force` replaces it, and then you trust the new one"
+            )
         directory.mkdir(parents=True, exist_ok=True)
         cert, _key = create_certificate(directory)
-        say(f"Created {cert} for https://127.0.0.1 and https://localhost.")
+        replaced = " (it replaces the old one: trust the new one, remove the old)" if had else ""
+        say(f"Created {cert} for https://127.0.0.1 and https://localhost{replaced}.")
         say(trust_instructions(ca_path(directory)))
         return 0
     if action == "manifest":

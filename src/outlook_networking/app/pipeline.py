@@ -11,10 +11,12 @@ front end through callbacks (``on_batch``), errors as the product's exceptions.
   :func:`plan_account` compares it with the mailbox as it is.
 - :func:`write_back` plans and applies (``apply`` and the agent's cycle both call it),
   :func:`apply_plan` runs a plan with the journal, :func:`undo` reverts everything written.
+- :func:`preview_plan` is ``apply --dry-run`` without an account: the same planner against a
+  mailbox that holds only the address-book cards the store read from files.
 
 Exports: ``SyncReport``, ``ApplyReport``, ``sync_source``, ``sync_account``, ``ingest_files``,
-``claim_owner``, ``settle_owner``, ``desired_state``, ``plan_account``, ``apply_plan``,
-``write_back``, ``undo``, ``apply_account``, ``undo_account``.
+``claim_owner``, ``settle_owner``, ``desired_state``, ``plan_account``, ``preview_plan``,
+``apply_plan``, ``write_back``, ``undo``, ``apply_account``, ``undo_account``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from ..core.network import Network
 from ..core.owner import OwnerTally, detect_owner
 from ..errors import ConnectorError, UsageError
 from ..parsing.addresses import normalise
-from ..ports import Action, Batch, Problem, Sink, Source
+from ..ports import Action, Batch, ContactState, MailboxState, Problem, Sink, Source
 from ..store import Store
 from ..writeback.plan import (
     CategoryScheme,
@@ -57,6 +59,7 @@ __all__ = [
     "desired_state",
     "ingest_files",
     "plan_account",
+    "preview_plan",
     "settle_owner",
     "sync_account",
     "sync_source",
@@ -224,8 +227,9 @@ def settle_owner(
 # --- writing back --------------------------------------------------------------------------------
 
 
-def desired_state(network: Network, account: AccountConfig) -> Desired:
-    """What the mailbox should show: each person's tier category, a task per open follow-up."""
+def desired_state(network: Network, account: AccountConfig | None) -> Desired:
+    """What the mailbox should show: each person's tier category, a task per open follow-up
+    (``account`` None: an account with the defaults, for a preview)."""
     contacts = tuple(
         DesiredContact(tuple(view.addresses), view.name, view.tier.tier)
         for view in network.contacts
@@ -234,7 +238,7 @@ def desired_state(network: Network, account: AccountConfig) -> Desired:
     return Desired(
         contacts=contacts,
         tasks=tasks,
-        create_contacts_for=frozenset(account.create_contacts_for_tiers),
+        create_contacts_for=frozenset(account.create_contacts_for_tiers if account else ()),
     )
 
 
@@ -243,6 +247,19 @@ def plan_account(
 ) -> WritebackPlan:
     """The write-back plan for one account's mailbox as it is now."""
     return plan(desired_state(network, account), sink.read_state(), config.writeback.scheme)
+
+
+def preview_plan(store: Store, config: Config, network: Network) -> WritebackPlan:
+    """What ``apply`` would write to a mailbox that has none of the product's categories and
+    tasks yet and whose contacts are the address-book cards read from files (their item ids are
+    the cards')."""
+    contacts = tuple(
+        ContactState(card.item_id, card.full_name, card.addresses, card.categories)
+        for card in store.cards()
+        if not card.is_me
+    )
+    state = MailboxState(contacts=contacts)
+    return plan(desired_state(network, None), state, config.writeback.scheme)
 
 
 @dataclass

@@ -5,6 +5,7 @@ The command modules beside this one parse the arguments, open the workspace they
 (rich tables, progress bars) or scripts (``--json``). Every error reaches the user as one line on
 stderr in the wording the agent and the add-in share (:mod:`outlook_networking.app.wording`), no
 traceback unless ``--debug``; exit codes are 0 on success, 2 on usage errors and 1 on failure.
+Every command has help and examples, and a mistyped one gets "did you mean" (:mod:`.parser`).
 
 Exports: ``main``.
 """
@@ -21,24 +22,41 @@ from ..app.wording import describe
 from ..errors import NetworkingError, UsageError
 from ..ports import RetryPolicy
 from .options import add_globals, defaults_from_env
+from .parser import PROG, Parser, check_extras
 
 __all__ = ["main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from . import agent, mailbox, network, outputs, sources
+FIRST_RUN = """\
+a first run:
+  outlook-networking demo                     # a sample mailbox, analysed; prints an export line
+  export OUTLOOK_NETWORKING_DB=...            # the line demo printed
+  outlook-networking followups                # what needs doing, most pressing first
+  outlook-networking report --html network.html --open
 
-    parser = argparse.ArgumentParser(
-        prog="outlook-networking",
+`outlook-networking COMMAND --help` explains a command, with examples.
+"""
+
+
+def build_parser() -> Parser:
+    from . import agent, completion, config, followups, mailbox, network, outputs, review, sources
+
+    parser = Parser(
+        prog=PROG,
         description="Strategic networking for people who live in Outlook.",
+        epilog=FIRST_RUN,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_globals(parser, default=None)
     # The same options after the command: SUPPRESS keeps a value given before the command.
     common = argparse.ArgumentParser(add_help=False)
     add_globals(common, default=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.set_defaults(command_parser=parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (sources, network, mailbox, agent, outputs):
+    for module in (
+        sources, network, followups, review, mailbox, agent, outputs, config, completion
+    ):  # fmt: skip
         module.register(commands, common)
     return parser
 
@@ -50,7 +68,8 @@ def main(argv: Sequence[str] | None = None, *, retry: RetryPolicy | None = None)
     minutes); tests pass a short one.
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    check_extras(args, extras)
     defaults_from_env(args)
     args.retry = retry
     try:

@@ -46,7 +46,7 @@ class Network:
     owner: frozenset[str]
     settings: Settings
     contacts: tuple[ContactView, ...]  # by score, highest first
-    followups: tuple[FollowUp, ...]  # by due date
+    followups: tuple[FollowUp, ...]  # most pressing first (followups.by_urgency)
     key_persons: tuple[KeyPerson, ...]
     clusters: tuple[Cluster, ...]
     time: TimeInvested
