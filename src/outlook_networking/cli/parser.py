@@ -53,16 +53,16 @@ class Parser(argparse.ArgumentParser):
         options = [o for a in self._actions for o in a.option_strings if o.startswith("--")]
         for extra in extras:
             if extra.startswith("-"):
-                hint = _did_you_mean(extra.split("=", 1)[0], options)
+                hint = _did_you_mean(extra.split("=", 1)[0], options, most=1)
                 if hint:
                     return hint
         return ""
 
 
-def _did_you_mean(value: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(value, choices, n=2, cutoff=0.6)
+def _did_you_mean(value: str, choices: Sequence[str], most: int = 2) -> str:
+    close = difflib.get_close_matches(value, choices, n=most, cutoff=0.6)
     if not close and value:
-        close = [c for c in choices if c.lower().startswith(value.lower())][:2]
+        close = [c for c in choices if c.lower().startswith(value.lower())][:most]
     return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
