@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from cli_runs import NOW, SCRIPT, Home, Run
+
 from outlook_networking.cli import build_parser
 
 PREFIX = "outlook-networking: "
@@ -174,7 +174,8 @@ def test_config_init_from_flags_writes_a_file_that_loads(home: Home) -> None:
     assert done.lines[0].startswith(f"Wrote {target}: account 'work' (mia@example.com, graph).")
     config = load_config(target)
     (account,) = config.accounts
-    assert (account.name, account.address, account.connector) == ("work", "mia@example.com", "graph")
+    assert (account.name, account.address) == ("work", "mia@example.com")
+    assert account.connector == "graph"
     text = target.read_text(encoding="utf-8")
     assert text.count("\n#") > 10  # commented
     # Every commented setting is a working one: uncommented, the file still loads.
