@@ -3,7 +3,8 @@
 The edge between the store and the pure core: it reads the interactions once, hands them to
 :func:`core.network.analyse` and :func:`core.ledger.build_ledger`, and folds the ledger's
 "thank or return" follow-ups into the network's, so every output (follow-ups, tasks, the report,
-the add-in card) sees one list.
+the add-in card) sees one list. The introductions ``intro`` proposed (``PROPOSALS_DOC``) reach the
+ledger, which recognises the one the owner then asked for.
 
 Exports: ``Insight``, ``analyse_store``, ``ledger_settings``.
 """
@@ -15,6 +16,7 @@ from datetime import datetime
 
 from .config import Config
 from .core.followups import FollowUp
+from .core.intro import PROPOSALS_DOC, asked_from
 from .core.ledger import Ledger, LedgerSettings, build_ledger
 from .core.network import REVIEW_DOC, Network, analyse
 from .store import Store
@@ -66,6 +68,7 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         threads=network.threads,
         dismissed=store.dismissed(),
         excluded=network.settings.is_excluded,
+        asked=asked_from(store.get_doc(PROPOSALS_DOC)),
     )
     del items
     if not ledger.followups:

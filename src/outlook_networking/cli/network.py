@@ -163,7 +163,7 @@ def _contact(args: argparse.Namespace) -> int:
             raise UsageError(f"not an e-mail address: {args.address}")
         view = ctx.network.find(address)
         if view is None:
-            raise UsageError(f"{address} is not a contact in {ctx.db_path}")
+            return _stranger(ctx, address, args.json)
         doc = contact_json(view, ctx.now)
         doc["balance"] = _balance(ctx, view.person.key)
         if args.json:
@@ -172,6 +172,22 @@ def _contact(args: argparse.Namespace) -> int:
             _print_contact(doc, ctx.now)
     finally:
         ctx.close()
+    return 0
+
+
+def _stranger(ctx: Context, address: str, as_json: bool) -> int:
+    """Someone who is no contact: whom the owner may know them through, if anyone."""
+    from ..core.intro import find_paths, stranger_json
+    from .intro import print_stranger
+
+    found = find_paths(ctx.network, ctx.ledger.items, address, limit=1).paths
+    if not found:
+        raise UsageError(f"{address} is not a contact in {ctx.db_path}")
+    doc = stranger_json(ctx.network, address, found[0])
+    if as_json:
+        print_json(doc)
+    else:
+        print_stranger(doc)
     return 0
 
 
