@@ -784,6 +784,11 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 rows.append((f"{name}: requests per 1,000 msgs, initial", "missing",
                              f"≤ {limit:g}", r["missing"][:60]))
                 continue
+            # A sync that stops early (Graph's delta under $filter stops at 5,000 messages a
+            # folder) would look cheap per 1,000: every seeded message must be stored.
+            seeded, stored = trips["messages"], r["messages_stored"]
+            rows.append((f"{name}: messages stored, first sync", f"{stored:,}", f"= {seeded:,}",
+                         "ok" if stored == seeded else "MISSED"))
             rows.append((f"{name}: requests per 1,000 msgs, initial ({r['messages_stored']:,})",
                          f"{r['initial_per_1000']}", f"≤ {limit:g}",
                          verdict(r["initial_per_1000"], limit)))

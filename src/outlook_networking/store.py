@@ -353,6 +353,15 @@ class Store:
             _UPSERT_CARD + " WHERE " + _changed_clause("cards"),
             (_card_row(c, batch.folder, generation) for c in batch.cards),
         )
+        db.executemany(
+            "UPDATE interactions SET categories = ? WHERE source = ? AND item_id = ? "
+            "AND categories IS NOT ?",
+            (
+                (cats, source, change.item_id, cats)
+                for change in batch.categories_changed
+                for cats in (json.dumps(list(change.categories), ensure_ascii=False),)
+            ),
+        )
         written = db.total_changes - before
         deleted = 0
         for item_id in batch.deleted:
@@ -394,6 +403,23 @@ class Store:
                 ((a, origin) for a in addresses),
             )
 
+    def rename_items(self, source: str, renamed: Mapping[str, str]) -> int:
+        """Give a source's stored items new ids (the source changed how it names them, as Graph
+        does for immutable ids); an item already stored under its new id keeps that row."""
+        count = 0
+        with self.transaction() as db:
+            for table in ("interactions", "cards"):
+                for old, new in renamed.items():
+                    count += db.execute(
+                        f"UPDATE OR IGNORE {table} SET item_id = ? "
+                        "WHERE source = ? AND item_id = ?",
+                        (new, source, old),
+                    ).rowcount
+                    db.execute(
+                        f"DELETE FROM {table} WHERE source = ? AND item_id = ?", (source, old)
+                    )
+        return count
+
     def forget_source(self, source: str) -> None:
         """Drop every item and cursor of a source (used by a full re-ingest of an account)."""
         with self.transaction() as db:
@@ -407,6 +433,15 @@ class Store:
             "SELECT folder, cursor FROM cursors WHERE source = ? AND cursor != ''", (source,)
         )
         return dict(rows.fetchall())
+
+    def item_ids(self, source: str) -> list[str]:
+        """The ids of every interaction and card a source has stored."""
+        rows = self._db.execute(
+            "SELECT item_id FROM interactions WHERE source = ? "
+            "UNION SELECT item_id FROM cards WHERE source = ?",
+            (source, source),
+        )
+        return [r[0] for r in rows]
 
     def interactions(self, *, since: datetime | None = None) -> Iterator[Interaction]:
         """Every stored interaction, oldest first."""

@@ -9,8 +9,9 @@ Terminology:
 - **cursor**: the opaque sync state after a batch (an EWS SyncState, a Graph deltaLink). It is
   saved in the same transaction as the batch it covers, and only once that batch is complete, so a
   crash replays at most one batch, harmlessly, because every write is keyed and idempotent.
-- **batch**: what a source yields: upserted interactions and cards, deleted item ids, and the
-  cursor that covers them. ``reset`` says the source lost its state and starts the folder over
+- **batch**: what a source yields: upserted interactions and cards, deleted item ids, partial
+  updates (an item's new categories, when that is all the source was told), and the cursor that
+  covers them. ``reset`` says the source lost its state and starts the folder over
   (the store then sweeps items the full resync did not see once a batch says ``complete``).
 - **problem**: a part of the input that could not be read (a mangled date, a vCard with a broken
   line): counted and reported, never fatal. A *whole* problem is a whole file found among others
@@ -22,8 +23,9 @@ Terminology:
 - **product-owned**: a category name, task or contact the product created. A sink never removes or
   reorders anything else.
 
-Exports: ``Problem``, ``Skipped``, ``Batch``, ``Source``, ``MasterCategory``, ``ContactState``,
-``TaskState``, ``MailboxState``, the action classes, ``Action``, ``Applied``, ``Sink``.
+Exports: ``Problem``, ``Skipped``, ``CategoriesChanged``, ``Batch``, ``Source``,
+``MasterCategory``, ``ContactState``, ``TaskState``, ``MailboxState``, the action classes,
+``Action``, ``Applied``, ``Sink``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
     "AddCategory",
     "Applied",
     "Batch",
+    "CategoriesChanged",
     "CompleteTask",
     "ContactState",
     "CreateContact",
@@ -77,6 +80,14 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
+class CategoriesChanged:
+    """A partial update: the item's categories are now these; everything else is as stored."""
+
+    item_id: str
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Batch:
     """One unit of change from a source, stored in one transaction with its cursor."""
 
@@ -84,6 +95,7 @@ class Batch:
     interactions: tuple[Interaction, ...] = ()
     cards: tuple[ContactCard, ...] = ()
     deleted: tuple[str, ...] = ()
+    categories_changed: tuple[CategoriesChanged, ...] = ()  # merged into stored interactions
     cursor: str | None = None  # None: keep the saved cursor
     problems: tuple[Problem, ...] = ()
     skipped: tuple[Skipped, ...] = ()
