@@ -93,11 +93,20 @@ def proposed(shared_dir: Path, corpus: Corpus) -> tuple[Network, list[IntroPath]
     return network, paths
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="joe has no contacts until list mail that names the owner counts as the owner's "
+    "(the personal-mail rule of the list-rules change); then this passes: remove the mark",
+)
+def test_the_owner_is_offered_paths(proposed: tuple[Network, list[IntroPath]]) -> None:
+    _, paths = proposed
+    assert len(paths) > 50
+
+
 def test_every_proposed_path_is_backed_by_a_message_naming_both(
     corpus: Corpus, proposed: tuple[Network, list[IntroPath]]
 ) -> None:
     network, paths = proposed
-    assert paths, "the owner's own mail on the list yields paths"
 
     def addresses(node: str) -> set[str]:
         person = network.identities.persons.get(node)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..addresses import normalise
+from ..core.intro import PROPOSALS_DOC
 from ..errors import UsageError
 from ..store import Store
 from .cert import CERT_FILENAME, ca_path, create_certificate, trust_instructions
@@ -33,13 +34,15 @@ if TYPE_CHECKING:
 __all__ = ["CardService", "run", "start_background"]
 
 
-# What changes the analysis: new or deleted items, a sync, the owner, corrections, dismissals.
+# What changes the analysis: new or deleted items, a sync, the owner, corrections, dismissals,
+# the introductions `intro` proposed (the ledger recognises the one asked for).
 _FINGERPRINT = (
     "SELECT count(*), max(at) FROM interactions",
     "SELECT max(updated_at), count(*) FROM cursors",
     "SELECT group_concat(address) FROM owner",
     "SELECT count(*) FROM identity",
     "SELECT count(*) FROM dismissed",
+    f"SELECT length(value) FROM kv WHERE key = '{PROPOSALS_DOC}'",
 )
 
 

@@ -23,7 +23,7 @@ store document that remembers which introductions ``intro`` proposed, so the led
 the one the owner then asked for (:class:`~.ledger.Asked`).
 
 Exports: ``TargetKind``, ``Target``, ``Reason``, ``Hop``, ``Path``, ``Introductions``,
-``REASON_CODES``, ``PROPOSALS_DOC``, ``find_paths``, ``resolve_target``, ``intro_json``,
+``REASON_CODES``, ``PROPOSALS_DOC``, ``find_paths``, ``intro_json``,
 ``path_json``, ``stranger_json``, ``remember_proposals``, ``asked_from``.
 """
 
@@ -42,7 +42,7 @@ from .ledger import Asked, ItemKind, LedgerItem, Outcome
 from .network import Network
 from .review import belongs_to
 from .ties import TieKind, Ties
-from .views import iso
+from .views import SCHEMA_VERSION, iso
 
 __all__ = [
     "PROPOSALS_DOC",
@@ -58,11 +58,9 @@ __all__ = [
     "intro_json",
     "path_json",
     "remember_proposals",
-    "resolve_target",
     "stranger_json",
 ]
 
-SCHEMA_VERSION = 1
 PROPOSALS_DOC = "intro:proposed"  # the Store.put_doc key of the proposals ``intro`` made
 MAX_PROPOSALS = 1000  # the oldest proposals are forgotten beyond this
 DEFAULT_LIMIT = 10
@@ -304,15 +302,11 @@ class _Graph:
         return hops
 
 
-def resolve_target(network: Network, query: str) -> Target:
+def _resolve(graph: _Graph, query: str) -> Target:
     """The people ``query`` names: an address; else an organisation (a card's organisation name,
     a domain and its subdomains, or a domain where someone of that organisation has an address);
     else a name (the whole name, else every word of it); else an organisation whose domain has
     the query, without spaces and punctuation, as a label (``Relecloud``: ``relecloud.example``)."""
-    return _resolve(_Graph(network, ()), query)
-
-
-def _resolve(graph: _Graph, query: str) -> Target:
     text = " ".join(query.split())
     if "@" in text:
         address = normalise(text) or text.casefold()
