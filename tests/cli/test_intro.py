@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from core.builders import ME, ago, mail, reply_to
-from outlook_networking.connectors.base import Batch
 from outlook_networking.model import Interaction
+from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 
 SCRIPT = Path(sys.executable).with_name("outlook-networking")

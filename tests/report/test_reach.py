@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from outlook_networking.cli import main
-from outlook_networking.core.intro import PROPOSALS_DOC
 from outlook_networking.core.settings import Settings
 from outlook_networking.report import render_report
 from outlook_networking.store import Store
@@ -83,7 +82,8 @@ def test_report_and_intro_through_the_command_line(
     ] == list(demo.truth.reach_paths)
     # What intro proposed is remembered, so the introduction asked for is recognised later.
     with Store.open(db) as store:
-        proposals = store.get_doc(PROPOSALS_DOC)
+        proposals = store.intro_proposals()
+    assert proposals is not None
     asked = {(p["via"], p["target"]) for p in proposals["proposals"]}
     strong, first = demo.truth.reach_paths[0]
     partner, middle, third = demo.truth.reach_paths[2]

@@ -2,7 +2,7 @@
 
 The paths come from the core (:mod:`..core.intro`), the words from :mod:`..report.intro`; the
 text is rendered from the same document ``--json`` prints. Every run remembers the paths it
-proposed (``core.intro.PROPOSALS_DOC``), so the ledger marks the introduction the owner then asks
+proposed (``Store.keep_intro_proposals``), so the ledger marks the introduction the owner then asks
 for and receives, and reminds them to thank the introducer.
 
 Exports: ``register``, ``print_stranger``.
@@ -14,9 +14,9 @@ import argparse
 import textwrap
 from typing import Any
 
-from ..addresses import normalise
 from ..errors import UsageError
-from .context import Context
+from ..parsing.addresses import normalise
+from .options import open_workspace
 from .output import console, print_json
 
 __all__ = ["print_stranger", "register"]
@@ -53,7 +53,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _intro(args: argparse.Namespace) -> int:
-    from ..core.intro import PROPOSALS_DOC, find_paths, intro_json, remember_proposals
+    from ..core.intro import find_paths, intro_json, remember_proposals
 
     query = " ".join(args.target.split())
     if not query:
@@ -62,20 +62,17 @@ def _intro(args: argparse.Namespace) -> int:
         raise UsageError(f"not an e-mail address: {query}")
     if args.limit < 0:
         raise UsageError("--limit must be 0 (all) or more")
-    ctx = Context(args)
-    try:
-        network = ctx.network
-        result = find_paths(network, ctx.ledger.items, query, limit=args.limit)
+    with open_workspace(args) as workspace:
+        network = workspace.network
+        result = find_paths(network, workspace.ledger.items, query, limit=args.limit)
         if result.paths:
-            doc = ctx.store.get_doc(PROPOSALS_DOC)
-            ctx.store.put_doc(PROPOSALS_DOC, remember_proposals(doc, result))
+            store = workspace.store
+            store.keep_intro_proposals(remember_proposals(store.intro_proposals(), result))
         document = intro_json(network, result)
         if args.json:
             print_json(document)
         else:
             _print_intro(document)
-    finally:
-        ctx.close()
     return 0
 
 

@@ -19,11 +19,12 @@ Ranking: a path's score is the intermediary's strength score (0–100) times the
 hop; the reasons are codes with counts (:data:`REASON_CODES`), worded by the front ends.
 
 Also here: the JSON documents (``intro --json``, the card of someone who is no contact) and the
-store document that remembers which introductions ``intro`` proposed, so the ledger recognises
-the one the owner then asked for (:class:`~.ledger.Asked`).
+document that remembers which introductions ``intro`` proposed (the store keeps it:
+``Store.intro_proposals``), so the ledger recognises the one the owner then asked for
+(:class:`~.ledger.Asked`).
 
 Exports: ``TargetKind``, ``Target``, ``Reason``, ``Hop``, ``Path``, ``Introductions``,
-``REASON_CODES``, ``PROPOSALS_DOC``, ``find_paths``, ``intro_json``,
+``REASON_CODES``, ``find_paths``, ``intro_json``,
 ``path_json``, ``stranger_json``, ``remember_proposals``, ``asked_from``.
 """
 
@@ -36,7 +37,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from ..addresses import normalise
+from ..parsing.addresses import normalise
 from .identity import FREEMAIL, name_key
 from .ledger import Asked, ItemKind, LedgerItem, Outcome
 from .network import Network
@@ -45,7 +46,6 @@ from .ties import TieKind, Ties
 from .views import SCHEMA_VERSION, iso
 
 __all__ = [
-    "PROPOSALS_DOC",
     "REASON_CODES",
     "Hop",
     "Introductions",
@@ -61,7 +61,6 @@ __all__ = [
     "stranger_json",
 ]
 
-PROPOSALS_DOC = "intro:proposed"  # the Store.put_doc key of the proposals ``intro`` made
 MAX_PROPOSALS = 1000  # the oldest proposals are forgotten beyond this
 DEFAULT_LIMIT = 10
 

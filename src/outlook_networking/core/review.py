@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..model import TIERS
+from .contact import ContactView
 from .settings import Settings
-
-if TYPE_CHECKING:
-    from .network import ContactView
 
 __all__ = [
     "Review",
@@ -32,7 +31,7 @@ __all__ = [
 ]
 
 SNAPSHOT_VERSION = 1
-_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
+_ORDER = {tier: rank for rank, tier in enumerate(TIERS)}
 
 
 @dataclass(frozen=True, slots=True)

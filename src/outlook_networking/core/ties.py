@@ -42,8 +42,8 @@ from enum import StrEnum
 from functools import cached_property
 from itertools import combinations
 
-from ..addresses import is_automated_address
 from ..model import Flag, Interaction, Kind, Response
+from ..parsing.addresses import is_automated_address
 from .threads import item_key
 
 __all__ = ["Tally", "TieBuilder", "TieKey", "TieKind", "Ties"]
