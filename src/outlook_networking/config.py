@@ -60,6 +60,13 @@ DEFAULT_TENANT = "organizations"
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 DEFAULT_SINCE_MONTHS = 18
+DEFAULT_TAG_DAYS = 90
+DEFAULT_TAG_TIERS = ("A", "B")
+# How each follow-up kind reaches the mailbox: a flag on its message, a task, or both. Only the
+# kinds that are about one message can be a flag; the rest are always tasks.
+FOLLOWUP_MODES = ("flag", "task", "both")
+FLAGGABLE_KINDS = ("owed_reply", "awaiting_answer")
+DEFAULT_FOLLOWUPS_AS = (("owed_reply", "flag"), ("awaiting_answer", "task"))
 
 _SECRET_KEYS = {
     "password": "passwords never go in the config file; use the keyring or "
@@ -98,6 +105,9 @@ class AccountConfig:
     certificate_thumbprint: str | None = None
     include_subfolders: bool = False
     tag_messages: bool = False
+    tag_message_tiers: tuple[str, ...] = DEFAULT_TAG_TIERS
+    tag_message_days: int = DEFAULT_TAG_DAYS
+    followups_as: tuple[tuple[str, str], ...] = DEFAULT_FOLLOWUPS_AS
     since_months: int = DEFAULT_SINCE_MONTHS
     create_contacts_for_tiers: tuple[str, ...] = ()
     writeback: bool = True
@@ -106,6 +116,21 @@ class AccountConfig:
     def client_id_is_placeholder(self) -> bool:
         """True until the user has put their own app registration's id in the file."""
         return self.client_id == PLACEHOLDER_CLIENT_ID
+
+    def followup_mode(self, kind: str) -> str:
+        """``flag``, ``task`` or ``both`` for a follow-up kind (``task`` unless configured)."""
+        return dict(self.followups_as).get(kind, "task")
+
+    @property
+    def flag_kinds(self) -> frozenset[str]:
+        """The follow-up kinds that flag their message."""
+        return frozenset(k for k, mode in self.followups_as if mode in ("flag", "both"))
+
+    @property
+    def writes_messages(self) -> bool:
+        """Whether write-back touches messages (categories or flags): that needs write access
+        to mail (Graph ``Mail.ReadWrite``), which is asked for only then."""
+        return self.writeback and (self.tag_messages or bool(self.flag_kinds))
 
 
 # Outlook colour presets (EWS ``color`` n, Graph ``presetN``): green, blue, yellow, gray.
@@ -443,6 +468,13 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
     for tier in tiers:
         if tier not in TIERS:
             raise r.error("create_contacts_for_tiers", f"unknown tier {tier!r}; use A, B, C, D")
+    raw_tag_tiers = r.string_list("tag_message_tiers")
+    if r.has("tag_message_tiers") and not raw_tag_tiers:
+        raise r.error("tag_message_tiers", "must name at least one tier (or tag_messages = false)")
+    tag_tiers = [t.upper() for t in raw_tag_tiers] or list(DEFAULT_TAG_TIERS)
+    for tier in tag_tiers:
+        if tier not in TIERS:
+            raise r.error("tag_message_tiers", f"unknown tier {tier!r}; use A, B, C, D")
 
     account = AccountConfig(
         name=name,
@@ -461,6 +493,9 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
         certificate_thumbprint=thumbprint,
         include_subfolders=r.boolean("include_subfolders", False),
         tag_messages=r.boolean("tag_messages", False),
+        tag_message_tiers=tuple(sorted(set(tag_tiers))),
+        tag_message_days=r.integer("tag_message_days", DEFAULT_TAG_DAYS, 1, 3650),
+        followups_as=_followups_as(r),
         since_months=r.integer("since_months", DEFAULT_SINCE_MONTHS, 1, 600),
         create_contacts_for_tiers=tuple(sorted(set(tiers))),
         writeback=r.boolean("writeback", True),
@@ -469,6 +504,31 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
     if unknown:
         raise r.error(unknown[0], "unknown key (see docs/config.md)")
     return account
+
+
+def _followups_as(r: _Reader) -> tuple[tuple[str, str], ...]:
+    """``followups_as = { owed_reply = "flag", ... }``: the defaults, with the file's changes."""
+    from .core.followups import KINDS
+
+    r.used.add("followups_as")
+    table = r.table.get("followups_as")
+    modes = dict(DEFAULT_FOLLOWUPS_AS)
+    if table is None:
+        return tuple(sorted(modes.items()))
+    if not isinstance(table, Mapping):
+        raise r.error("followups_as", "must be a table of follow-up kind = \"flag\", \"task\" "
+                      "or \"both\"")
+    for kind, mode in table.items():
+        key = f"followups_as.{kind}"
+        if kind not in KINDS:
+            raise r.error(key, f"unknown follow-up kind; use one of {', '.join(KINDS)}")
+        if not isinstance(mode, str) or mode.lower() not in FOLLOWUP_MODES:
+            raise r.error(key, 'must be "flag", "task" or "both"')
+        if mode.lower() != "task" and kind not in FLAGGABLE_KINDS:
+            raise r.error(key, f"only {' and '.join(FLAGGABLE_KINDS)} are about one message "
+                          "that a flag can mark; use \"task\"")
+        modes[kind] = mode.lower()
+    return tuple(sorted(modes.items()))
 
 
 def _check_url(r: _Reader, key: str, url: str) -> None:

@@ -16,11 +16,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from .connectors.base import Problem, Sink, Source
+from .connectors.base import MessageSink, Problem, SetCategories, SetFlag, Sink, Source
 from .store import Store
 from .writeback import ApplyReport, apply_plan, undo
+from .writeback.journal import Journal
+from .writeback.messages import DesiredMessages, WantedFlag, plan_messages
 from .writeback.plan import (
     CategoryScheme,
     Desired,
@@ -108,13 +111,20 @@ def scheme_for(config: Config) -> CategoryScheme:
     )
 
 
-def desired_state(network: Network, account: AccountConfig) -> Desired:
-    """What the mailbox should show: each person's tier category, a task per open follow-up."""
+def desired_state(
+    network: Network, account: AccountConfig, *, flagged: frozenset[str] = frozenset()
+) -> Desired:
+    """What the mailbox should show: each person's tier category, a task per open follow-up
+    (but for those in ``flagged``: their message's flag stands for them instead)."""
     contacts = tuple(
         DesiredContact(tuple(view.addresses), view.name, view.tier.tier)
         for view in network.contacts
     )
-    tasks = tuple(DesiredTask(f.key, f.subject, f.due, f.reason) for f in network.followups)
+    tasks = tuple(
+        DesiredTask(f.key, f.subject, f.due, f.reason)
+        for f in network.followups
+        if f.key not in flagged
+    )
     return Desired(
         contacts=contacts,
         tasks=tasks,
@@ -122,11 +132,62 @@ def desired_state(network: Network, account: AccountConfig) -> Desired:
     )
 
 
+def _wanted_flags(network: Network, account: AccountConfig, source: str) -> dict[str, WantedFlag]:
+    """The open follow-ups that flag their message, by the message's id in ``source``."""
+    prefix = f"{source}:"
+    return {
+        f.item[len(prefix) :]: WantedFlag(f.item[len(prefix) :], f.key, f.contact, f.due)
+        for f in network.followups
+        if f.kind in account.flag_kinds and f.item.startswith(prefix)
+    }
+
+
 def plan_account(
-    network: Network, config: Config, account: AccountConfig, sink: Sink
+    network: Network, config: Config, account: AccountConfig, sink: Sink, store: Store
 ) -> WritebackPlan:
-    """The write-back plan for one account's mailbox as it is now."""
-    return plan(desired_state(network, account), sink.read_state(), scheme_for(config))
+    """The write-back plan for one account's mailbox as it is now: contacts and tasks against
+    the mailbox's state, the messages' categories and flags against the store's messages and
+    the journal (see :mod:`.writeback.messages`)."""
+    scheme = scheme_for(config)
+    if not isinstance(sink, MessageSink):
+        return plan(desired_state(network, account), sink.read_state(), scheme)
+    journal = Journal(store, sink.name).message_entries()
+    flags = _wanted_flags(network, account, sink.name) if account.writeback else {}
+    since = network.now - timedelta(days=account.tag_message_days)
+    messages = store.account_messages(
+        sink.name,
+        since=since if account.tag_messages else network.now,
+        item_ids=[
+            *flags,
+            *(e.action.item_id for e in journal if isinstance(e.action, SetCategories | SetFlag)),
+        ],
+    )
+    by_person = {c.person.key: c.tier.tier for c in network.contacts}
+    marked = plan_messages(
+        DesiredMessages(
+            owner=network.owner,
+            person_of=network.identities.person_of,
+            tier=by_person,
+            tag_tiers=frozenset(account.tag_message_tiers),
+            since=since if account.tag_messages else None,
+            flags=flags,
+        ),
+        messages,
+        journal,
+        store.declined_marks(sink.name),
+        scheme,
+        network.now,
+    )
+    # A flag stands for its follow-up; a task too where the kind says "both", or where this
+    # mailbox does not hold the message.
+    flaggable = {w.key for item_id, w in flags.items() if item_id not in marked.unflagged}
+    flagged = frozenset(
+        f.key
+        for f in network.followups
+        if f.key in flaggable and account.followup_mode(f.kind) == "flag"
+    )
+    base = plan(desired_state(network, account, flagged=flagged), sink.read_state(), scheme)
+    return WritebackPlan(base.actions + marked.actions, declined=marked.declined)
 
 
 def sync_account(
@@ -172,7 +233,7 @@ def apply_account(
 
     connection = connect(ctx, account)
     try:
-        actions = plan_account(ctx.network, ctx.config, account, connection.sink)
+        actions = plan_account(ctx.network, ctx.config, account, connection.sink, ctx.store)
         if dry_run:
             return actions, None
         report = apply_plan(ctx.store, connection.sink, actions, run_id=uuid.uuid4().hex)

@@ -22,7 +22,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .connectors.base import Batch
+from .connectors.base import (
+    NOT_FLAGGED,
+    Batch,
+    FollowUpFlag,
+    MessageMarks,
+    MessageState,
+    StoredMessage,
+)
 from .errors import SchemaTooNew, StoreError
 from .model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox, Response
 
@@ -109,6 +116,25 @@ _MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 2: what each message copy shows (categories, follow-up flag, change key) for the
+    # write-back, and the marks the user took off a message, never to be put back.
+    """
+    CREATE TABLE marks (
+        source TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        categories TEXT,                  -- JSON list; NULL: not reported yet
+        flag TEXT,                        -- JSON follow-up flag; NULL: not reported yet
+        version TEXT,                     -- change key; NULL: not reported yet
+        PRIMARY KEY (source, item_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE declined (
+        account TEXT NOT NULL,            -- the sink's name (= the source name)
+        message TEXT NOT NULL,            -- the Internet Message-ID, else 'id:' + item id
+        mark TEXT NOT NULL,               -- 'category:<name>' or 'flag'
+        at INTEGER NOT NULL,
+        PRIMARY KEY (account, message, mark)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -129,6 +155,20 @@ _UPSERT = f"""
         duration_s = excluded.duration_s, cancelled = excluded.cancelled,
         categories = excluded.categories, generation = excluded.generation,
         stream = excluded.stream
+"""
+# A partial report (NULL) keeps what is stored; a row is written only when something changes,
+# and only for a message the store holds (a partial update may name one it does not keep).
+_UPSERT_MARKS = """
+    INSERT INTO marks (source, item_id, categories, flag, version)
+    SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (
+        SELECT 1 FROM interactions WHERE source = ?1 AND item_id = ?2)
+    ON CONFLICT (source, item_id) DO UPDATE SET
+        categories = coalesce(excluded.categories, marks.categories),
+        flag = coalesce(excluded.flag, marks.flag),
+        version = coalesce(excluded.version, marks.version)
+    WHERE coalesce(excluded.categories, marks.categories) IS NOT marks.categories
+        OR coalesce(excluded.flag, marks.flag) IS NOT marks.flag
+        OR coalesce(excluded.version, marks.version) IS NOT marks.version
 """
 _CARD_COLUMNS = (
     "source, item_id, folder, full_name, organisation, addresses, categories, names, is_me, "
@@ -160,7 +200,7 @@ def default_db_path() -> Path:
 class BatchResult:
     """What one batch did to the store."""
 
-    written: int  # items inserted or changed
+    written: int  # items inserted or changed (a change of a message's marks alone counts too)
     deleted: int
     swept: int  # items a completed full resync did not see again
 
@@ -234,6 +274,38 @@ def _interaction(row: Sequence[Any]) -> Interaction:
         attendees=tuple(
             Attendee(Mailbox(a[0], a[1]), Response(a[2]), bool(a[3])) for a in people.get("att", ())
         ),
+    )
+
+
+def _flag_json(flag: FollowUpFlag) -> str:
+    doc = {"status": flag.status}
+    for name in ("start", "due", "completed"):
+        value = getattr(flag, name)
+        if value is not None:
+            doc[name] = value.astimezone(UTC).isoformat()
+    return json.dumps(doc, sort_keys=True)
+
+
+def _flag_from_json(text: str | None) -> FollowUpFlag:
+    if not text:
+        return NOT_FLAGGED
+    doc = json.loads(text)
+    dates = {
+        name: datetime.fromisoformat(doc[name])
+        for name in ("start", "due", "completed")
+        if doc.get(name)
+    }
+    return FollowUpFlag(str(doc.get("status") or "notFlagged"), **dates)
+
+
+def _marks_row(source: str, marks: MessageMarks) -> tuple[object, ...]:
+    categories = marks.categories
+    return (
+        source,
+        marks.item_id,
+        None if categories is None else json.dumps(list(categories), ensure_ascii=False),
+        None if marks.flag is None else _flag_json(marks.flag),
+        marks.version,
     )
 
 
@@ -363,6 +435,11 @@ class Store:
             ),
         )
         written = db.total_changes - before
+        before = db.total_changes
+        db.executemany(_UPSERT_MARKS, (_marks_row(source, m) for m in batch.marks))
+        # A message's marks change with its row, or alone (the user flagged it): count each
+        # message once either way.
+        written = max(written, db.total_changes - before)
         deleted = 0
         for item_id in batch.deleted:
             deleted += db.execute(
@@ -371,6 +448,7 @@ class Store:
             deleted += db.execute(
                 "DELETE FROM cards WHERE source = ? AND item_id = ?", (source, item_id)
             ).rowcount
+            db.execute("DELETE FROM marks WHERE source = ? AND item_id = ?", (source, item_id))
         swept = 0
         if batch.complete and generation > 0:
             for table, stream in (("interactions", "stream"), ("cards", "folder")):
@@ -378,6 +456,12 @@ class Store:
                     f"DELETE FROM {table} WHERE source = ? AND {stream} = ? AND generation < ?",
                     (source, batch.folder, generation),
                 ).rowcount
+            if swept:
+                db.execute(
+                    "DELETE FROM marks WHERE source = ? AND NOT EXISTS (SELECT 1 FROM interactions "
+                    "AS i WHERE i.source = marks.source AND i.item_id = marks.item_id)",
+                    (source,),
+                )
         if batch.cursor is not None or batch.reset:
             db.execute(
                 "INSERT INTO cursors (source, folder, cursor, generation, updated_at) "
@@ -408,13 +492,14 @@ class Store:
         does for immutable ids); an item already stored under its new id keeps that row."""
         count = 0
         with self.transaction() as db:
-            for table in ("interactions", "cards"):
+            for table in ("interactions", "cards", "marks"):
                 for old, new in renamed.items():
-                    count += db.execute(
+                    changed = db.execute(
                         f"UPDATE OR IGNORE {table} SET item_id = ? "
                         "WHERE source = ? AND item_id = ?",
                         (new, source, old),
                     ).rowcount
+                    count += changed if table != "marks" else 0
                     db.execute(
                         f"DELETE FROM {table} WHERE source = ? AND item_id = ?", (source, old)
                     )
@@ -423,7 +508,7 @@ class Store:
     def forget_source(self, source: str) -> None:
         """Drop every item and cursor of a source (used by a full re-ingest of an account)."""
         with self.transaction() as db:
-            for table in ("interactions", "cards", "cursors"):
+            for table in ("interactions", "cards", "cursors", "marks"):
                 db.execute(f"DELETE FROM {table} WHERE source = ?", (source,))
 
     # --- reading ---------------------------------------------------------------------------
@@ -442,6 +527,43 @@ class Store:
             (source, source),
         )
         return [r[0] for r in rows]
+
+    def account_messages(
+        self, source: str, *, since: datetime, item_ids: Iterable[str] = ()
+    ) -> list[StoredMessage]:
+        """The personal e-mail (not noise) a source holds from ``since`` on, and the messages
+        named in ``item_ids`` whenever they are from, each with its marks as last synced or
+        written (categories as first stored where no marks were reported), oldest first."""
+        rows = self._db.execute(
+            """SELECT i.item_id, i.message_id, coalesce(m.categories, i.categories), m.flag,
+                      coalesce(m.version, ''), i.at, i.sender, i.people
+               FROM interactions AS i LEFT JOIN marks AS m
+                    ON m.source = i.source AND m.item_id = i.item_id
+               WHERE i.source = ? AND i.kind = 'email' AND i.flags = ''
+                 AND (i.at >= ? OR i.item_id IN (SELECT value FROM json_each(?)))
+               ORDER BY i.at, i.item_id""",
+            (source, int(since.timestamp()), json.dumps(sorted(set(item_ids)))),
+        )
+        found: list[StoredMessage] = []
+        for item_id, message_id, categories, flag, version, at, sender, people in rows:
+            parties = json.loads(people)
+            found.append(
+                StoredMessage(
+                    state=MessageState(
+                        item_id=item_id,
+                        message_id=message_id,
+                        categories=tuple(json.loads(categories)),
+                        flag=_flag_from_json(flag),
+                        version=version,
+                    ),
+                    at=datetime.fromtimestamp(at, UTC),
+                    sender=sender,
+                    recipients=tuple(
+                        pair[0] for key in ("to", "cc", "bcc") for pair in parties.get(key, ())
+                    ),
+                )
+            )
+        return found
 
     def interactions(self, *, since: datetime | None = None) -> Iterator[Interaction]:
         """Every stored interaction, oldest first."""
@@ -518,6 +640,41 @@ class Store:
             for row in self._db.execute(f"SELECT * FROM {table} ORDER BY {order}"):
                 h.update(repr(row).encode())
         return h.hexdigest()
+
+    # --- marks the write-back keeps -----------------------------------------------------------
+
+    def record_marks(
+        self, source: str, marks: Iterable[MessageMarks], *, db: sqlite3.Connection | None = None
+    ) -> None:
+        """Keep what the write-back just wrote to messages, until the next sync says more;
+        inside the caller's transaction ``db`` when given (the journal's, so both land or
+        neither)."""
+        rows = [_marks_row(source, m) for m in marks]
+        if db is not None:
+            db.executemany(_UPSERT_MARKS, rows)
+            return
+        with self.transaction() as own:
+            own.executemany(_UPSERT_MARKS, rows)
+
+    def declined_marks(self, account: str) -> frozenset[tuple[str, str]]:
+        """``(message, mark)`` pairs the user took off messages of ``account`` (see
+        :meth:`decline_marks`)."""
+        rows = self._db.execute(
+            "SELECT message, mark FROM declined WHERE account = ?", (account,)
+        )
+        return frozenset((r[0], r[1]) for r in rows)
+
+    def decline_marks(
+        self, account: str, declined: Iterable[tuple[str, str]], at: datetime
+    ) -> None:
+        """Remember that the user took a mark off a message: ``(message, mark)`` with the
+        message's Internet Message-ID (else ``id:`` and its item id) and the mark
+        (``category:<name>`` or ``flag``); the write-back never puts it back."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO declined (account, message, mark, at) VALUES (?, ?, ?, ?)",
+                ((account, message, mark, int(at.timestamp())) for message, mark in declined),
+            )
 
     # --- small documents -------------------------------------------------------------------
 

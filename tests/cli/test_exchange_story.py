@@ -2,8 +2,9 @@
 
 Configured like a real account (a TOML file, ``auth = "token"``), the commands run unpatched
 over HTTP on 127.0.0.1: ``sync``, ``apply --dry-run``, ``apply``, ``apply`` again (nothing
-to do), a reply that resolves the owed-reply task, and ``undo``, which gives the mailbox back as
-it was, compared item by item.
+to do), a reply that resolves the owed reply (a flag on its message by default, a task when
+``followups_as`` says so), and ``undo``, which gives the mailbox back as it was, compared item
+by item. Messages' own categories and flags in detail: ``test_message_marks``.
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ def test_sync_apply_reply_undo(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
-    _configure(tmp_path, backend.config)
+    _configure(tmp_path, backend.config + 'followups_as = { owed_reply = "both" }\n')
     for week in range(12):
         at = NOW - timedelta(days=7 * week + 10)
         backend.add_mail("inbox", f"Topic {week}", ANN, ME, at, f"<ann{week}@partner.example>")
@@ -174,6 +175,7 @@ def test_sync_apply_reply_undo(
     assert _run(tmp_path, "apply", "--dry-run") == 0
     planned = capsys.readouterr().out
     assert "create task" in planned and "Budget" in planned
+    assert f"<{ANN}>: 1 message(s): flag flagged 1" in planned  # and the flag on the question
     assert backend.view() == before  # a dry run writes nothing
 
     assert _run(tmp_path, "apply") == 0

@@ -179,6 +179,10 @@ def desired_digest(network: Network, config: Config, account: AccountConfig) -> 
             for t in desired.tasks
         ),
         "create_for": sorted(desired.create_contacts_for),
+        "messages": [
+            account.tag_messages, list(account.tag_message_tiers), account.tag_message_days,
+            list(account.followups_as),
+        ],
     }
     return hashlib.sha256(json.dumps(doc, ensure_ascii=False).encode()).hexdigest()
 
@@ -362,7 +366,7 @@ def _apply_account(
         log_event(_log, "apply.unchanged", account=account.name)
         return
     try:
-        actions = plan_account(network, config, account, sink)
+        actions = plan_account(network, config, account, sink, store)
         state.planned = len(actions)
         report = apply_plan(
             store, sink, actions, run_id=uuid.uuid4().hex, should_stop=should_stop

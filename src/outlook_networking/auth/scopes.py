@@ -9,7 +9,12 @@ Graph or a national cloud's Graph. A loopback test server stands for the public 
 Never ask for ``offline_access``, ``openid`` or ``profile``: msal adds them itself and refuses
 them from callers.
 
-Exports: ``delegated_scopes``, ``app_scopes``, ``EWS_SCOPES``, ``GRAPH_SCOPES``.
+Graph's mail permission is ``Mail.Read`` unless the account's write-back marks messages
+(``tag_messages``, or follow-ups as flags): then ``Mail.ReadWrite``, asked for only then. EWS's
+``EWS.AccessAsUser.All`` covers reading and writing items alike.
+
+Exports: ``delegated_scopes``, ``app_scopes``, ``graph_scopes``, ``EWS_SCOPES``,
+``GRAPH_SCOPES``, ``MAIL_WRITE``.
 """
 
 from __future__ import annotations
@@ -18,7 +23,15 @@ from urllib.parse import urlsplit
 
 from ..config import AccountConfig, is_loopback
 
-__all__ = ["EWS_APP_SCOPE", "EWS_SCOPES", "GRAPH_SCOPES", "app_scopes", "delegated_scopes"]
+__all__ = [
+    "EWS_APP_SCOPE",
+    "EWS_SCOPES",
+    "GRAPH_SCOPES",
+    "MAIL_WRITE",
+    "app_scopes",
+    "delegated_scopes",
+    "graph_scopes",
+]
 
 EWS_RESOURCE = "https://outlook.office365.com"
 EWS_SCOPES = (f"{EWS_RESOURCE}/EWS.AccessAsUser.All",)
@@ -32,6 +45,7 @@ GRAPH_SCOPES = (
     "MailboxSettings.ReadWrite",
     "User.Read",  # translateExchangeIds, once, to adopt immutable ids
 )
+MAIL_WRITE = "Mail.ReadWrite"  # categories and follow-up flags on messages
 
 
 def _ews_resource(account: AccountConfig) -> str:
@@ -53,14 +67,22 @@ def _graph_resource(account: AccountConfig) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def graph_scopes(account: AccountConfig) -> tuple[str, ...]:
+    """Graph's delegated permissions for ``account``: write access to mail only when its
+    write-back marks messages."""
+    if not account.writes_messages:
+        return GRAPH_SCOPES
+    return tuple(MAIL_WRITE if s == "Mail.Read" else s for s in GRAPH_SCOPES)
+
+
 def delegated_scopes(account: AccountConfig) -> list[str]:
     """Scopes for the signed-in user (``auth = "oauth"``)."""
     if account.connector == "ews":
         return [f"{_ews_resource(account)}/EWS.AccessAsUser.All"]
     resource = _graph_resource(account)
     if resource == GRAPH_RESOURCE:
-        return list(GRAPH_SCOPES)  # bare names mean the public Graph
-    return [f"{resource}/{scope}" for scope in GRAPH_SCOPES]
+        return list(graph_scopes(account))  # bare names mean the public Graph
+    return [f"{resource}/{scope}" for scope in graph_scopes(account)]
 
 
 def app_scopes(account: AccountConfig) -> list[str]:

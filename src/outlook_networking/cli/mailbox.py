@@ -6,8 +6,10 @@ Exports: ``register``.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import Any
 
+from ..connectors.base import Action, is_message_action
 from ..errors import UsageError
 from .context import Context
 from .output import console, err_console
@@ -112,15 +114,13 @@ def _apply(args: argparse.Namespace) -> int:
             if not account.writeback:
                 err_console.print(f"{account.name}: read-only (writeback = false); nothing planned")
                 continue
-            if account.tag_messages:
-                err_console.print(
-                    f"{account.name}: tag_messages is not supported yet; only contacts are tagged"
-                )
             actions, report = pipeline.apply_account(ctx, account, dry_run=args.dry_run)
             if args.dry_run:
                 console.print(f"[bold]{account.name}[/bold]: {len(actions)} action(s) planned")
                 for action in actions.actions:
-                    console.print(f"  {describe(action)}")
+                    if not is_message_action(action):
+                        console.print(f"  {describe(action)}")
+                _print_message_groups(ctx, actions.actions)
                 continue
             assert report is not None
             err_console.print(
@@ -137,6 +137,25 @@ def _apply(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     return 1 if failed else 0
+
+
+def _print_message_groups(ctx: Context, actions: Sequence[Action]) -> None:
+    """The message actions of a plan, per contact with counts (there may be thousands)."""
+    from ..writeback.messages import by_contact
+
+    groups = by_contact(actions)
+    if not groups:
+        return
+    total = sum(1 for a in actions if is_message_action(a))
+    messages = sum(g.messages for g in groups)
+    console.print(f"  messages: {total:,} change(s) on {messages:,} message(s)")
+    for group in groups:
+        view = ctx.network.find(group.contact) if group.contact else None
+        who = f"{view.name} <{group.contact}>" if view is not None else group.contact or "(nobody)"
+        parts = [f"+{name} {n:,}" for name, n in sorted(group.added.items())]
+        parts += [f"-{name} {n:,}" for name, n in sorted(group.removed.items())]
+        parts += [f"flag {status} {n:,}" for status, n in sorted(group.flags.items())]
+        console.print(f"    {who}: {group.messages:,} message(s): {', '.join(parts)}")
 
 
 def _undo(args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@
 The one place that knows which connector and which sign-in an account uses, so the CLI and the
 agent never branch on it. Nothing is sent to a server until the source or sink is first used.
 
-Exports: ``Connection``, ``connect``, ``login``, ``adopt_immutable_ids``.
+Exports: ``Connection``, ``connect``, ``login``, ``message_access``, ``adopt_immutable_ids``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..store import Store
     from .graph import GraphSource
 
-__all__ = ["Connection", "adopt_immutable_ids", "connect", "login"]
+__all__ = ["Connection", "adopt_immutable_ids", "connect", "login", "message_access"]
 
 DAYS_PER_MONTH = 30.44
 
@@ -117,8 +117,26 @@ def adopt_immutable_ids(store: Store, source: GraphSource) -> None:
     store.put_doc(done, "immutable")
 
 
+def message_access(account: AccountConfig) -> str:
+    """What the account's write-back needs of its messages, for ``login`` to say."""
+    if not account.writes_messages:
+        return "messages are only read"
+    what = " and ".join(
+        part
+        for part, on in (
+            ("categories", account.tag_messages),
+            ("follow-up flags", bool(account.flag_kinds)),
+        )
+        if on
+    )
+    if account.connector == "graph":
+        return f"{what} on messages: asking for Mail.ReadWrite (write access to mail)"
+    return f"{what} on messages: written to the items (EWS access covers it)"
+
+
 def login(ctx: Context, account: AccountConfig, show: Callable[[str], None]) -> str:
     """Sign ``account`` in (device code for oauth) and say what happened, in one line."""
+    show(f"{account.name}: {message_access(account)}")
     if account.auth == "oauth":
         from ..auth import default_token_cache_path, login_device_code, open_token_cache
 

@@ -3,7 +3,9 @@
 An entry is written (``done = 0``) in its own transaction before the sink is asked to act, and
 marked done with the item the sink touched afterwards. A crash between the two leaves a begun
 entry, which undo treats as possibly applied; together with the product's marker on tasks and
-contacts that makes undo complete after any crash.
+contacts that makes undo complete after any crash. Message actions go to the sink many at a
+time: all of a batch's entries are begun in one transaction before it is sent, and finished in
+one after, together with what the messages now show (``Store.record_marks``).
 
 Exports: ``Journal``, ``action_to_json``, ``action_from_json``.
 """
@@ -17,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..connectors import base
-from ..connectors.base import Action
+from ..connectors.base import Action, Applied, FollowUpFlag
 from ..store import Store
 from .plan import JournalEntry
 
@@ -29,6 +31,7 @@ _TYPES: dict[str, type[Any]] = {
         base.AddCategory,
         base.RemoveCategory,
         base.SetCategories,
+        base.SetFlag,
         base.CreateTask,
         base.UpdateTask,
         base.CompleteTask,
@@ -40,29 +43,44 @@ _TYPES: dict[str, type[Any]] = {
 
 
 # The actions whose ids name Outlook items (contacts and messages), not To Do tasks.
-_OUTLOOK_ITEMS = (base.SetCategories, base.CreateContact, base.DeleteContact)
+_OUTLOOK_ITEMS = (base.SetCategories, base.SetFlag, base.CreateContact, base.DeleteContact)
+_DATES = ("due", "start", "completed")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, FollowUpFlag):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
 
 
 def action_to_json(action: Action) -> str:
     doc: dict[str, Any] = {"type": type(action).__name__}
     for f in dataclasses.fields(action):
-        value = getattr(action, f.name)
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif isinstance(value, tuple):
-            value = list(value)
-        doc[f.name] = value
+        doc[f.name] = _plain(getattr(action, f.name))
     return json.dumps(doc, ensure_ascii=False, sort_keys=True)
+
+
+def _flag(doc: dict[str, Any]) -> FollowUpFlag:
+    return FollowUpFlag(
+        str(doc.get("status") or "notFlagged"),
+        **{k: datetime.fromisoformat(doc[k]) for k in _DATES if doc.get(k)},
+    )
 
 
 def action_from_json(text: str) -> Action:
     doc = json.loads(text)
     cls = _TYPES[doc.pop("type")]
     for name, value in list(doc.items()):
-        if name == "due" and value is not None:
+        if name in _DATES and value is not None:
             doc[name] = datetime.fromisoformat(value)
         elif isinstance(value, list):
             doc[name] = tuple(value)
+        elif isinstance(value, dict):
+            doc[name] = _flag(value)
     action: Action = cls(**doc)
     return action
 
@@ -75,17 +93,42 @@ class Journal:
         self.account = account
 
     def begin(self, run_id: str, action: Action) -> int:
-        with self._store.transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO journal (run_id, account, at, action, item_id) "
-                "VALUES (?, ?, ?, ?, '')",
-                (run_id, self.account, int(datetime.now(UTC).timestamp()), action_to_json(action)),
-            )
-            return int(cursor.lastrowid or 0)
+        """Begin one action's entry (see :meth:`begin_many`)."""
+        return self.begin_many(run_id, [action])[0]
 
-    def finish(self, entry_id: int, item_id: str) -> None:
+    def begin_many(self, run_id: str, actions: list[Action]) -> list[int]:
+        """Begin the entries of a batch of actions in one transaction, before it is sent."""
+        at = int(datetime.now(UTC).timestamp())
         with self._store.transaction() as db:
-            db.execute("UPDATE journal SET done = 1, item_id = ? WHERE id = ?", (item_id, entry_id))
+            return [
+                int(
+                    db.execute(
+                        "INSERT INTO journal (run_id, account, at, action, item_id) "
+                        "VALUES (?, ?, ?, ?, '')",
+                        (run_id, self.account, at, action_to_json(action)),
+                    ).lastrowid
+                    or 0
+                )
+                for action in actions
+            ]
+
+    def finish_many(self, done: list[tuple[int, Applied]]) -> None:
+        """Finish a batch's entries, and keep what the messages show now, in one transaction:
+        a crash leaves both as they were (begun), never the journal ahead of the store."""
+        with self._store.transaction() as db:
+            db.executemany(
+                "UPDATE journal SET done = 1, item_id = ? WHERE id = ?",
+                ((applied.item_id, entry_id) for entry_id, applied in done),
+            )
+            self._store.record_marks(
+                self.account,
+                (applied.marks for _, applied in done if applied.marks is not None),
+                db=db,
+            )
+
+    def message_entries(self) -> list[JournalEntry]:
+        """The entries (not undone) of actions on messages, oldest first."""
+        return [e for e in self.entries() if base.is_message_action(e.action)]
 
     def entries(self) -> list[JournalEntry]:
         """Every entry not yet undone, oldest first."""
@@ -122,7 +165,7 @@ class Journal:
                 action = action_from_json(text)
                 if not isinstance(action, _OUTLOOK_ITEMS):
                     continue
-                if isinstance(action, (base.SetCategories, base.DeleteContact)):
+                if isinstance(action, (base.SetCategories, base.SetFlag, base.DeleteContact)):
                     action = dataclasses.replace(
                         action, item_id=renamed.get(action.item_id, action.item_id)
                     )
