@@ -73,7 +73,8 @@ class MemoryMailbox:
         self.items[item.item_id] = item
         self.folder_of[item.item_id] = folder
         self.versions[item.item_id] = self.versions.get(item.item_id, 0) + 1
-        self.log[folder].append((item.item_id, False))
+        if folder in self.log:  # a folder the source reads
+            self.log[folder].append((item.item_id, False))
 
     def mark(
         self,
@@ -90,6 +91,19 @@ class MemoryMailbox:
         if flag is not None:
             self.flags[item_id] = flag
         self.put(self.folder_of[item_id], item)
+
+    def move(self, item_id: str) -> str:
+        """File a message in a folder the source does not read, under a new id (as EWS gives a
+        moved item); returns the new id."""
+        item = self.items.pop(item_id)
+        self.log[self.folder_of.pop(item_id)].append((item_id, True))
+        new_id = self.new_id("msg-")
+        self.items[new_id] = replace(item, item_id=new_id)
+        self.folder_of[new_id] = "archive"
+        self.versions[new_id] = self.versions.pop(item_id, 0) + 1
+        if item_id in self.flags:
+            self.flags[new_id] = self.flags.pop(item_id)
+        return new_id
 
     def message_state(self, item_id: str) -> MessageState:
         item = self.items[item_id]

@@ -57,20 +57,23 @@ class ApplyReport:
 
 
 def _runs(actions: Sequence[Action], sink: Sink) -> Iterator[list[Action]]:
-    """The actions in order: consecutive message actions in batches for a message sink, every
-    other action on its own."""
+    """The actions in order: consecutive message actions in batches of ``batch_size``
+    messages (a message's actions stay together) for a message sink, every other action on its
+    own."""
     size = sink.batch_size if isinstance(sink, MessageSink) else 1
     batch: list[Action] = []
+    messages: set[str] = set()
     for action in actions:
-        if size > 1 and is_message_action(action):
-            batch.append(action)
-            if len(batch) == size:
+        if size > 1 and isinstance(action, SetCategories | SetFlag) and is_message_action(action):
+            if action.item_id not in messages and len(messages) == size:
                 yield batch
-                batch = []
+                batch, messages = [], set()
+            batch.append(action)
+            messages.add(action.item_id)
             continue
         if batch:
             yield batch
-            batch = []
+            batch, messages = [], set()
         yield [action]
     if batch:
         yield batch

@@ -233,7 +233,13 @@ def plan_messages(
     for item_id, owned in ours.items():
         if item_id not in desired.flags:
             actions.extend(_complete(stored[item_id], owned, desired, now))
-    return MessagePlan(tuple(actions), frozenset(seen - declined), frozenset(unflagged))
+    # A message's actions side by side: a sink writes them in one request for that message.
+    by_message: dict[str, list[Action]] = {}
+    for action in actions:
+        assert isinstance(action, SetCategories | SetFlag)
+        by_message.setdefault(action.item_id, []).append(action)
+    ordered = tuple(a for group in by_message.values() for a in group)
+    return MessagePlan(ordered, frozenset(seen - declined), frozenset(unflagged))
 
 
 def _taken_off(state: MessageState, owned: ProductMarks | None) -> set[tuple[str, str]]:
