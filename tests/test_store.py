@@ -104,3 +104,55 @@ def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> No
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         versions = pool.map(_open_and_report_version, [path] * 8)
     assert versions == [SCHEMA_VERSION] * 8
+
+
+def test_marks_are_kept_per_message_merged_from_partial_updates_and_go_with_it(
+    store: Store,
+) -> None:
+    from outlook_networking.connectors.base import FollowUpFlag, MessageMarks
+
+    flag = FollowUpFlag("flagged", start=T0, due=T0 + timedelta(days=2))
+    store.apply_batch("ews:work", Batch("inbox", (_mail("a"), _mail("bb")), marks=(
+        MessageMarks("a", ("Customer",), flag, "ck1"),
+        MessageMarks("bb", (), None, "ck1"),
+        MessageMarks("not-stored", ("X",), None, "ck1"),  # a partial update of mail not kept
+    )))  # fmt: skip
+    (a, _) = store.account_messages("ews:work", since=T0)
+    assert (a.state.categories, a.state.flag, a.state.version) == (("Customer",), flag, "ck1")
+    assert (a.sender, a.recipients) == ("ann@partner.example", ("me@example.com",))
+    # A partial update says only what changed: the rest is kept.
+    changed = store.apply_batch("ews:work", Batch("inbox", marks=(
+        MessageMarks("a", flag=FollowUpFlag("complete", completed=T0), version="ck2"),
+    )))  # fmt: skip
+    assert changed.written == 1
+    (a, _) = store.account_messages("ews:work", since=T0)
+    assert a.state.categories == ("Customer",) and a.state.flag.status == "complete"
+    assert store.connection.execute("SELECT count(*) FROM marks").fetchone()[0] == 2
+    store.apply_batch("ews:work", Batch("inbox", deleted=("a",)))
+    assert [m.item_id for m in store.account_messages("ews:work", since=T0)] == ["bb"]
+    assert store.connection.execute("SELECT count(*) FROM marks").fetchone()[0] == 1
+
+
+def test_account_messages_are_the_windows_and_the_named_ones_without_noise(store: Store) -> None:
+    from dataclasses import replace
+
+    from outlook_networking.model import Flag
+
+    old = replace(_mail("old"), at=T0 - timedelta(days=400))
+    news = replace(_mail("news"), flags=frozenset({Flag.BULK}))
+    store.apply_batch("ews:work", Batch("inbox", (_mail("new"), old, news)))
+    store.apply_batch("graph:work", Batch("inbox", (replace(_mail("other"), source="graph:work"),)))
+    assert [m.item_id for m in store.account_messages("ews:work", since=T0)] == ["new"]
+    named = store.account_messages("ews:work", since=T0, item_ids=["old"])
+    assert [m.item_id for m in named] == ["old", "new"]
+    # Marks never reported: the categories as first stored, not flagged, no version.
+    assert named[0].state.flag.status == "notFlagged" and named[0].state.version == ""
+
+
+def test_declined_marks_are_remembered_per_account(store: Store) -> None:
+    store.decline_marks("ews:work", [("m1@x", "category:Network B"), ("m2@x", "flag")], T0)
+    store.decline_marks("ews:work", [("m1@x", "category:Network B")], T0)
+    assert store.declined_marks("ews:work") == {
+        ("m1@x", "category:Network B"), ("m2@x", "flag")
+    }
+    assert store.declined_marks("graph:work") == frozenset()
