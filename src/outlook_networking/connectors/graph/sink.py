@@ -45,7 +45,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ...errors import Conflict, ConnectionFailed, ServerFault
+from ...errors import Conflict, ConnectionFailed
 from ..base import (
     NOT_FLAGGED,
     Action,
@@ -376,8 +376,8 @@ class GraphSink:
                 return self._add_category(action, name, colour)
             case RemoveCategory(name):
                 return self._remove_category(action, name)
-            case SetCategories("contact", item_id, before, after):
-                return self._set_categories(action, "contact", item_id, before, after)
+            case SetCategories("contact", item_id):
+                return self._set_contact_categories(action, item_id)
             case SetCategories() | SetFlag():
                 outcome = self.apply_batch([action])
                 if outcome.error is not None:
@@ -420,18 +420,9 @@ class GraphSink:
                     self._client.request("DELETE", f"{url}/{cat['id']}", ok=(404,))
         return Applied(action)
 
-    def _set_categories(
-        self,
-        action: SetCategories,
-        kind: str,
-        item_id: str,
-        before: tuple[str, ...],
-        after: tuple[str, ...],
-    ) -> Applied:
-        if kind not in ("contact", "message"):
-            raise ServerFault(self._client.account, f"cannot tag a {kind}", "UnsupportedKind")
-        url = f"{self._prefix}/{'contacts' if kind == 'contact' else 'messages'}/{item_id}"
-        seen = self._seen.pop(item_id, None) if kind == "contact" else None
+    def _set_contact_categories(self, action: SetCategories, item_id: str) -> Applied:
+        url = f"{self._prefix}/contacts/{item_id}"
+        seen = self._seen.pop(item_id, None)
         for attempt in range(2):
             if attempt == 0 and seen is not None:
                 # As read_state saw it; If-Match turns any change since into a 412 and a re-read.
