@@ -483,9 +483,9 @@ def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
     try:
         from exchangelib import close_connections
 
+        from outlook_networking.app.pipeline import sync_source
         from outlook_networking.config import AccountConfig
         from outlook_networking.connectors.ews import EwsSource, open_account
-        from outlook_networking.pipeline import sync_source
         from outlook_networking.store import Store
         from servers.ews import SERVER_BUILD, EWSServer
     except ImportError as exc:
@@ -532,9 +532,9 @@ def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
 def bench_graph(n: int, scratch: Path) -> dict[str, Any]:
     sys.path.insert(0, str(REPO / "tests"))
     try:
+        from outlook_networking.app.pipeline import sync_source
         from outlook_networking.config import AccountConfig
         from outlook_networking.connectors.graph import connect_graph
-        from outlook_networking.pipeline import sync_source
         from outlook_networking.store import Store
         from servers.graph import GraphServer
     except ImportError as exc:
@@ -607,8 +607,8 @@ def _mark_all(server: Any, store: Any, sink: Any,
     one) as ``apply`` would, then ``undo``; requests per 1,000 tagged messages for each."""
     from collections import Counter
 
-    from outlook_networking.connectors.base import SetCategories
-    from outlook_networking.writeback import apply_plan, undo
+    from outlook_networking.ports import SetCategories
+    from outlook_networking.app.pipeline import apply_plan, undo
     from outlook_networking.writeback.messages import DesiredMessages, WantedFlag, plan_messages
     from outlook_networking.writeback.plan import CategoryScheme, WritebackPlan
 

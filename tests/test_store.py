@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sqlite3
@@ -11,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from outlook_networking.connectors.base import Batch
 from outlook_networking.errors import SchemaTooNew, StoreError
 from outlook_networking.model import Interaction, Kind, Mailbox
+from outlook_networking.ports import Batch
 from outlook_networking.store import SCHEMA_VERSION, Store
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -95,8 +96,9 @@ def test_a_file_that_is_no_database_is_a_store_error(tmp_path: Path) -> None:
 
 
 def _open_and_report_version(path: str) -> int:
-    with Store.open(path) as store:
-        return int(store.connection.execute("PRAGMA user_version").fetchone()[0])
+    Store.open(path).close()
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
 def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> None:
@@ -109,7 +111,7 @@ def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> No
 def test_marks_are_kept_per_message_merged_from_partial_updates_and_go_with_it(
     store: Store,
 ) -> None:
-    from outlook_networking.connectors.base import FollowUpFlag, MessageMarks
+    from outlook_networking.ports import FollowUpFlag, MessageMarks
 
     flag = FollowUpFlag("flagged", start=T0, due=T0 + timedelta(days=2))
     store.apply_batch("ews:work", Batch("inbox", (_mail("a"), _mail("bb")), marks=(
@@ -127,10 +129,13 @@ def test_marks_are_kept_per_message_merged_from_partial_updates_and_go_with_it(
     assert changed.written == 1
     (a, _) = store.account_messages("ews:work", since=T0)
     assert a.state.categories == ("Customer",) and a.state.flag.status == "complete"
-    assert store.connection.execute("SELECT count(*) FROM marks").fetchone()[0] == 2
     store.apply_batch("ews:work", Batch("inbox", deleted=("a",)))
     assert [m.item_id for m in store.account_messages("ews:work", since=T0)] == ["bb"]
-    assert store.connection.execute("SELECT count(*) FROM marks").fetchone()[0] == 1
+    # Marks of a message the store did not hold were not kept: stored later, it shows its own.
+    store.apply_batch("ews:work", Batch("inbox", (_mail("not-stored"), _mail("a"))))
+    shown = {m.item_id: m.state for m in store.account_messages("ews:work", since=T0)}
+    assert shown["not-stored"].categories == () and shown["not-stored"].version == ""
+    assert shown["a"].flag.status == "notFlagged"  # the deleted message's marks went with it
 
 
 def test_account_messages_are_the_windows_and_the_named_ones_without_noise(store: Store) -> None:
@@ -156,3 +161,33 @@ def test_declined_marks_are_remembered_per_account(store: Store) -> None:
         ("m1@x", "category:Network B"), ("m2@x", "flag")
     }
     assert store.declined_marks("graph:work") == frozenset()
+
+
+def test_the_journal_keeps_message_actions_whole_and_their_marks_with_them(store: Store) -> None:
+    from outlook_networking.ports import (
+        NOT_FLAGGED,
+        Applied,
+        FollowUpFlag,
+        MessageMarks,
+        SetCategories,
+        SetFlag,
+    )
+
+    store.apply_batch("ews:work", Batch("inbox", (_mail("id1"),),
+                                        marks=(MessageMarks("id1", (), None, "ck1"),)))  # fmt: skip
+    flag = SetFlag("id1", NOT_FLAGGED, FollowUpFlag("flagged", start=T0, due=T0 + timedelta(1)),
+                   message_id="m1@x", version="ck1", key="owed:ews:work:id1", contact="ann@x")
+    tag = SetCategories("message", "id1", ("Mine",), ("Mine", "Network B"), "m1@x", "ck1", "ann@x")
+    entries = store.journal_begin("ews:work", "run", [flag, tag], T0)
+    assert [(e.action, e.done) for e in store.journal("ews:work")] == [(flag, False), (tag, False)]
+    left = MessageMarks("id1", ("Mine", "Network B"), flag.after, "ck2")
+    store.journal_finish("ews:work", [(entries[0], Applied(flag, "id1")),
+                                      (entries[1], Applied(tag, "id1", left))])  # fmt: skip
+    assert [e.done for e in store.journal("ews:work")] == [True, True]
+    # Until the next sync, the store knows what the write left: the next plan builds on it.
+    (stored,) = store.account_messages("ews:work", since=T0)
+    assert stored.state.categories == ("Mine", "Network B")
+    assert (stored.state.flag, stored.state.version) == (flag.after, "ck2")
+    # Ids follow a message to a new id (Graph's immutable ids), SetFlag entries too.
+    assert store.rename_journal_items("ews:work", {"id1": "id9"}) == 2
+    assert {e.action.item_id for e in store.journal("ews:work")} == {"id9"}  # type: ignore[union-attr]

@@ -10,16 +10,19 @@ Secrets never live in this file: a ``password``, ``client_secret`` or ``access_t
 refused; :mod:`outlook_networking.auth` reads them from the system keyring or the environment.
 
 The ``[writeback]`` table (the product's category names and colours, the To Do list name) is
-read here too: it is the same for every account, and ``Settings`` leaves it to us.
+read here too: it is the same for every account, and ``Settings`` leaves it to us. So is the
+``[ledger]`` table (:meth:`~outlook_networking.core.ledger.LedgerSettings.from_mapping`): a
+misspelt key there is an error when the file is read, not at the first analysis.
 
 Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``load_config``,
-``config_from_mapping``, ``default_config_path``, ``is_loopback``, ``PLACEHOLDER_CLIENT_ID``,
-``CONNECTORS``, ``AUTH_METHODS``.
+``config_from_mapping``, ``default_config_path``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``,
+``AUTH_METHODS``.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import difflib
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -30,7 +33,11 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from .core.ledger.rules import LedgerSettings
+from .endpoints import DEFAULT_GRAPH_URL, check_url
 from .errors import ConfigError
+from .model import TIERS
+from .writeback.plan import CategoryScheme
 
 if TYPE_CHECKING:
     from .core.settings import Settings
@@ -44,13 +51,11 @@ __all__ = [
     "WritebackConfig",
     "config_from_mapping",
     "default_config_path",
-    "is_loopback",
     "load_config",
 ]
 
 CONNECTORS = ("ews", "graph")
 AUTH_METHODS = ("oauth", "app", "ntlm", "basic", "token")
-TIERS = ("A", "B", "C", "D")
 
 # Deliberately not a real application: every organisation registers its own app in Entra ID
 # (docs/config.md says how), and sign-in refuses to run until the user has set it.
@@ -58,7 +63,6 @@ PLACEHOLDER_CLIENT_ID = "00000000-0000-0000-0000-000000000000"
 
 DEFAULT_TENANT = "organizations"
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
-DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 DEFAULT_SINCE_MONTHS = 18
 DEFAULT_TAG_DAYS = 90
 DEFAULT_TAG_TIERS = ("A", "B")
@@ -75,6 +79,8 @@ _SECRET_KEYS = {
     "OUTLOOK_NETWORKING_CLIENT_SECRET",
     "access_token": "tokens never go in the config file; use OUTLOOK_NETWORKING_ACCESS_TOKEN",
 }
+# Top-level tables read here or by the application (``[ledger]``); Settings reads the others.
+_OWN_TABLES = ("accounts", "writeback", "ledger")
 # Tenants that name a group of tenants, not one: fine for delegated sign-in, meaningless for an
 # application acting on its own (client credentials need the one tenant that granted consent).
 _MULTI_TENANTS = ("organizations", "common", "consumers")
@@ -133,10 +139,6 @@ class AccountConfig:
         return self.writeback and (self.tag_messages or bool(self.flag_kinds))
 
 
-# Outlook colour presets (EWS ``color`` n, Graph ``presetN``): green, blue, yellow, gray.
-DEFAULT_CATEGORY_COLOURS = {"A": 4, "B": 7, "C": 3, "D": 12}
-
-
 @dataclass(frozen=True)
 class WritebackConfig:
     """What the product writes into every mailbox: its own category names and colours.
@@ -145,15 +147,18 @@ class WritebackConfig:
     touches any other category. ``colours`` are Outlook's presets 0..24 (-1: no colour).
     """
 
-    category_names: Mapping[str, str] = field(
-        default_factory=lambda: {tier: f"Network {tier}" for tier in TIERS}
-    )
-    colours: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_CATEGORY_COLOURS))
+    category_names: Mapping[str, str] = field(default_factory=lambda: CategoryScheme().names)
+    colours: Mapping[str, int] = field(default_factory=lambda: CategoryScheme().colours)
     todo_list: str = "Networking"  # Graph: the Microsoft To Do list of the product's tasks
 
     def category(self, tier: str) -> str:
         """The category name for a tier."""
         return self.category_names[tier]
+
+    @property
+    def scheme(self) -> CategoryScheme:
+        """The names and colours as the write-back planner takes them."""
+        return CategoryScheme(names=dict(self.category_names), colours=dict(self.colours))
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,7 @@ class Config:
     settings: Settings
     path: Path | None = None
     writeback: WritebackConfig = field(default_factory=WritebackConfig)
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    ledger: LedgerSettings = field(default_factory=LedgerSettings)
 
     def account(self, name: str | None = None) -> AccountConfig:
         """The account called ``name``, or the only one when ``name`` is None."""
@@ -220,6 +225,9 @@ def load_config(path: Path | None) -> Config:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(exc, where) from exc
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        problem = "invalid TOML: arrays or tables nested too deeply"
+        raise ConfigError("(file)", problem, where) from None
     return config_from_mapping(document, file if found else None)
 
 
@@ -236,12 +244,14 @@ def _toml_error(exc: tomllib.TOMLDecodeError, where: str) -> ConfigError:
 
 def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -> Config:
     """Validate an already parsed document (what :func:`load_config` does after parsing)."""
-    from .core.settings import Settings
+    from .core.settings import SECTIONS, Settings
 
     where = str(path) if path else ""
     for key, problem in _SECRET_KEYS.items():
         if key in document:
             raise ConfigError(key, problem, where)
+    _check_top_level(document, {*_OWN_TABLES, *SECTIONS}, where)
+    _check_finite(document, where)
     raw_accounts = document.get("accounts", [])
     if not isinstance(raw_accounts, list) or not all(
         isinstance(item, dict) for item in raw_accounts
@@ -257,13 +267,44 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
     rest = {key: value for key, value in document.items() if key != "accounts"}
     try:
         settings = Settings.from_mapping(rest)
+        ledger = _ledger(document.get("ledger", {}), settings)
     except ConfigError as exc:
         if not exc.path and where:
             raise ConfigError(exc.key, exc.problem, where) from exc
         raise
     return Config(
-        accounts=accounts, settings=settings, path=path, writeback=writeback, raw=document
+        accounts=accounts, settings=settings, path=path, writeback=writeback, ledger=ledger
     )
+
+
+def _check_top_level(document: Mapping[str, Any], known: set[str], where: str) -> None:
+    # A misspelt table or key would otherwise be ignored in silence and its defaults kept.
+    for key in document:
+        if key not in known:
+            close = difflib.get_close_matches(key, [*known, *_SECRET_KEYS], n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(key, f"unknown key{hint} (see docs/config.md)", where)
+
+
+def _check_finite(document: Mapping[str, Any], where: str) -> None:
+    # TOML allows nan and inf; no setting means anything with them (a nan half-life makes every
+    # score 0). Walked without recursion: tomllib accepts nesting deeper than our stack would.
+    pending: list[tuple[str, Any]] = [("", document)]
+    while pending:
+        key, value = pending.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(key, f"must be a finite number, not {value}", where)
+        if isinstance(value, Mapping):
+            pending.extend((f"{key}.{k}" if key else str(k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            pending.extend((f"{key}[{i}]", v) for i, v in enumerate(value))
+
+
+def _ledger(table: Any, settings: Settings) -> LedgerSettings:
+    """The ``[ledger]`` table; its response target is the intelligence setting's unless set."""
+    if not isinstance(table, Mapping):
+        raise ConfigError("ledger", "must be a table")
+    return LedgerSettings.from_mapping(table, reply_within_h=settings.reply_within_h)
 
 
 def _writeback(table: Any, where: str) -> WritebackConfig:
@@ -391,90 +432,20 @@ def _toml_type(value: object) -> str:
 
 
 def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
+    """One ``[[accounts]]`` table, validated step by step; the first problem is a ConfigError."""
     r = _Reader(index, table, where)
     for key, problem in _SECRET_KEYS.items():
         if key in table:
             raise r.error(key, problem)
-
-    address = r.string("address")
-    if address is None:
-        raise r.error("address", "missing; every account needs the mailbox's e-mail address")
-    if "@" not in address or address.startswith("@") or address.endswith("@"):
-        raise r.error("address", f"{address!r} is not an e-mail address")
-    name = r.string("name", address)
-    assert name is not None
-    connector = r.choice("connector", "ews", CONNECTORS)
-    auth = r.choice("auth", "oauth", AUTH_METHODS)
-
-    endpoint = r.string("endpoint")
-    autodiscover = r.boolean("autodiscover", False)
-    if connector == "ews":
-        if endpoint is None and not autodiscover:
-            raise r.error("endpoint", "missing; give the EWS URL or set autodiscover = true")
-        if endpoint is not None and autodiscover:
-            raise r.error("autodiscover", "give either endpoint or autodiscover = true, not both")
-        if endpoint is not None:
-            _check_url(r, "endpoint", endpoint)
-    else:
-        if endpoint is not None:
-            raise r.error("endpoint", 'is for connector = "ews"; Graph uses graph_url')
-        if autodiscover:
-            raise r.error("autodiscover", 'is for connector = "ews"; Graph needs no discovery')
-    graph_url = r.string("graph_url", DEFAULT_GRAPH_URL)
-    assert graph_url is not None
-    _check_url(r, "graph_url", graph_url)
-    graph_url = graph_url.rstrip("/")
-
-    username = r.string("username", address)
-    assert username is not None
-    client_id = r.string("client_id", PLACEHOLDER_CLIENT_ID)
-    assert client_id is not None
-    tenant = r.string("tenant", DEFAULT_TENANT)
-    assert tenant is not None
-    if not _GUID_OR_DOMAIN.match(tenant):
-        raise r.error("tenant", f"{tenant!r} is neither a tenant id nor a domain")
-    authority = r.string("authority")
-    if authority is None:
-        authority = f"{DEFAULT_AUTHORITY_HOST}/{tenant}"
-    else:
-        parts = urlsplit(authority)
-        if parts.scheme != "https" or not parts.hostname or parts.path.strip("/") == "":
-            raise r.error(
-                "authority", "must be an https:// URL with a tenant path, e.g. "
-                "https://login.microsoftonline.us/contoso.onmicrosoft.com"
-            )
-        authority = authority.rstrip("/")
-    if auth == "app" and tenant.lower() in _MULTI_TENANTS and not r.has("authority"):
-        raise r.error(
-            "tenant", f'auth = "app" needs your tenant id or domain, not {tenant!r}'
-        )
-
-    impersonation = r.boolean("impersonation", False)
-    if impersonation and (auth != "app" or connector != "ews"):
-        raise r.error("impersonation", 'needs connector = "ews" and auth = "app"')
-    certificate = r.string("certificate_path")
-    thumbprint = r.string("certificate_thumbprint")
-    if (certificate is not None or thumbprint is not None) and auth != "app":
-        key = "certificate_path" if certificate is not None else "certificate_thumbprint"
-        raise r.error(key, 'is only used with auth = "app"')
-    if thumbprint is not None:
-        thumbprint = thumbprint.replace(":", "").upper()
-        if not re.fullmatch(r"[0-9A-F]{40}", thumbprint):
-            raise r.error("certificate_thumbprint", "must be 40 hexadecimal digits (SHA-1)")
-        if certificate is None:
-            raise r.error("certificate_path", "missing; a thumbprint needs its certificate file")
-
+    name, address, connector, auth = _mailbox(r)
+    endpoint, autodiscover, graph_url = _server(r, connector)
+    username, client_id, tenant, authority = _sign_in(r, address, auth)
+    impersonation, certificate, thumbprint = _application(r, auth, connector)
     tiers = [t.upper() for t in r.string_list("create_contacts_for_tiers")]
     for tier in tiers:
         if tier not in TIERS:
             raise r.error("create_contacts_for_tiers", f"unknown tier {tier!r}; use A, B, C, D")
-    raw_tag_tiers = r.string_list("tag_message_tiers")
-    if r.has("tag_message_tiers") and not raw_tag_tiers:
-        raise r.error("tag_message_tiers", "must name at least one tier (or tag_messages = false)")
-    tag_tiers = [t.upper() for t in raw_tag_tiers] or list(DEFAULT_TAG_TIERS)
-    for tier in tag_tiers:
-        if tier not in TIERS:
-            raise r.error("tag_message_tiers", f"unknown tier {tier!r}; use A, B, C, D")
+    tag_tiers = _tag_tiers(r)
 
     account = AccountConfig(
         name=name,
@@ -493,7 +464,7 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
         certificate_thumbprint=thumbprint,
         include_subfolders=r.boolean("include_subfolders", False),
         tag_messages=r.boolean("tag_messages", False),
-        tag_message_tiers=tuple(sorted(set(tag_tiers))),
+        tag_message_tiers=tag_tiers,
         tag_message_days=r.integer("tag_message_days", DEFAULT_TAG_DAYS, 1, 3650),
         followups_as=_followups_as(r),
         since_months=r.integer("since_months", DEFAULT_SINCE_MONTHS, 1, 600),
@@ -504,6 +475,18 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
     if unknown:
         raise r.error(unknown[0], "unknown key (see docs/config.md)")
     return account
+
+
+def _tag_tiers(r: _Reader) -> tuple[str, ...]:
+    """``tag_message_tiers``: the tiers whose messages carry their category."""
+    raw = r.string_list("tag_message_tiers")
+    if r.has("tag_message_tiers") and not raw:
+        raise r.error("tag_message_tiers", "must name at least one tier (or tag_messages = false)")
+    tiers = [t.upper() for t in raw] or list(DEFAULT_TAG_TIERS)
+    for tier in tiers:
+        if tier not in TIERS:
+            raise r.error("tag_message_tiers", f"unknown tier {tier!r}; use A, B, C, D")
+    return tuple(sorted(set(tiers)))
 
 
 def _followups_as(r: _Reader) -> tuple[tuple[str, str], ...]:
@@ -529,21 +512,91 @@ def _followups_as(r: _Reader) -> tuple[tuple[str, str], ...]:
                           "that a flag can mark; use \"task\"")
         modes[kind] = mode.lower()
     return tuple(sorted(modes.items()))
+def _mailbox(r: _Reader) -> tuple[str, str, str, str]:
+    """The account's name, the mailbox's address, the connector and the sign-in method."""
+    address = r.string("address")
+    if address is None:
+        raise r.error("address", "missing; every account needs the mailbox's e-mail address")
+    if "@" not in address or address.startswith("@") or address.endswith("@"):
+        raise r.error("address", f"{address!r} is not an e-mail address")
+    name = r.string("name", address)
+    assert name is not None
+    connector = r.choice("connector", "ews", CONNECTORS)
+    auth = r.choice("auth", "oauth", AUTH_METHODS)
+    return name, address, connector, auth
+
+
+def _server(r: _Reader, connector: str) -> tuple[str | None, bool, str]:
+    """Where the server is: the EWS endpoint (or autodiscover) and the Graph URL."""
+    endpoint = r.string("endpoint")
+    autodiscover = r.boolean("autodiscover", False)
+    if connector == "ews":
+        if endpoint is None and not autodiscover:
+            raise r.error("endpoint", "missing; give the EWS URL or set autodiscover = true")
+        if endpoint is not None and autodiscover:
+            raise r.error("autodiscover", "give either endpoint or autodiscover = true, not both")
+        if endpoint is not None:
+            _check_url(r, "endpoint", endpoint)
+    else:
+        if endpoint is not None:
+            raise r.error("endpoint", 'is for connector = "ews"; Graph uses graph_url')
+        if autodiscover:
+            raise r.error("autodiscover", 'is for connector = "ews"; Graph needs no discovery')
+    graph_url = r.string("graph_url", DEFAULT_GRAPH_URL)
+    assert graph_url is not None
+    _check_url(r, "graph_url", graph_url)
+    return endpoint, autodiscover, graph_url.rstrip("/")
+
+
+def _sign_in(r: _Reader, address: str, auth: str) -> tuple[str, str, str, str]:
+    """Who signs in where: the user name, the app registration, the tenant and its authority."""
+    username = r.string("username", address)
+    assert username is not None
+    client_id = r.string("client_id", PLACEHOLDER_CLIENT_ID)
+    assert client_id is not None
+    tenant = r.string("tenant", DEFAULT_TENANT)
+    assert tenant is not None
+    if not _GUID_OR_DOMAIN.match(tenant):
+        raise r.error("tenant", f"{tenant!r} is neither a tenant id nor a domain")
+    authority = r.string("authority")
+    if authority is None:
+        authority = f"{DEFAULT_AUTHORITY_HOST}/{tenant}"
+    else:
+        parts = urlsplit(authority)
+        if parts.scheme != "https" or not parts.hostname or parts.path.strip("/") == "":
+            raise r.error(
+                "authority", "must be an https:// URL with a tenant path, e.g. "
+                "https://login.microsoftonline.us/contoso.onmicrosoft.com"
+            )
+        authority = authority.rstrip("/")
+    if auth == "app" and tenant.lower() in _MULTI_TENANTS and not r.has("authority"):
+        raise r.error(
+            "tenant", f'auth = "app" needs your tenant id or domain, not {tenant!r}'
+        )
+    return username, client_id, tenant, authority
+
+
+def _application(r: _Reader, auth: str, connector: str) -> tuple[bool, str | None, str | None]:
+    """App-only access: impersonation, and the certificate (path and thumbprint) it signs with."""
+    impersonation = r.boolean("impersonation", False)
+    if impersonation and (auth != "app" or connector != "ews"):
+        raise r.error("impersonation", 'needs connector = "ews" and auth = "app"')
+    certificate = r.string("certificate_path")
+    thumbprint = r.string("certificate_thumbprint")
+    if (certificate is not None or thumbprint is not None) and auth != "app":
+        key = "certificate_path" if certificate is not None else "certificate_thumbprint"
+        raise r.error(key, 'is only used with auth = "app"')
+    if thumbprint is not None:
+        thumbprint = thumbprint.replace(":", "").upper()
+        if not re.fullmatch(r"[0-9A-F]{40}", thumbprint):
+            raise r.error("certificate_thumbprint", "must be 40 hexadecimal digits (SHA-1)")
+        if certificate is None:
+            raise r.error("certificate_path", "missing; a thumbprint needs its certificate file")
+    return impersonation, certificate, thumbprint
 
 
 def _check_url(r: _Reader, key: str, url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise r.error(key, f"{url!r} is not an http(s) URL")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise r.error(key, "plain http:// is allowed only on loopback (127.0.0.1, localhost)")
-
-
-def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses: the only hosts plain http may name."""
-    if host.lower() == "localhost":
-        return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+        check_url(url, key)
+    except ConfigError as exc:
+        raise r.error(key, exc.problem) from None

@@ -1,8 +1,8 @@
 """The product's one exception tree.
 
 Every module raises these, never a third-party exception: connectors map their library's errors at
-the edge (``raise ConnectionFailed(...) from exc``). Exceptions carry fields, not prose; the CLI
-turns them into one line for people.
+the edge (``raise ConnectionFailed(...) from exc``). Exceptions carry fields, not prose;
+:mod:`outlook_networking.app.wording` turns them into the one line people read.
 
 ::
 
@@ -10,6 +10,7 @@ turns them into one line for people.
     ├── UsageError                  bad arguments or configuration (exit code 2)
     │   └── ConfigError             key, problem
     ├── InputError                  a file that cannot be read at all: path, reason
+    ├── OutputError                 a report or export file could not be written: path, reason
     ├── StoreError                  the database: path, reason
     │   └── SchemaTooNew            found, supported
     ├── LockHeld                    another agent holds the store: path, pid
@@ -22,7 +23,9 @@ turns them into one line for people.
         ├── Conflict                a change key went stale and the retry lost too: item_id
         └── ServerFault             any other fault the server answered: code
 
-Exports every class above.
+Exports: ``AuthError``, ``ConfigError``, ``Conflict``, ``ConnectionFailed``, ``ConnectorError``,
+``InputError``, ``LockHeld``, ``LoginRequired``, ``NetworkingError``, ``OutputError``, ``SchemaTooNew``,
+``ServerFault``, ``StoreError``, ``SyncStateInvalid``, ``Throttled``, ``UsageError``.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ __all__ = [
     "LockHeld",
     "LoginRequired",
     "NetworkingError",
+    "OutputError",
     "SchemaTooNew",
     "ServerFault",
     "StoreError",
@@ -70,6 +74,15 @@ class ConfigError(UsageError):
 
 class InputError(NetworkingError):
     """A whole input (file, folder) cannot be read at all."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class OutputError(NetworkingError):
+    """A file the user asked for could not be written (the disk, not the request, failed)."""
 
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path}: {reason}")

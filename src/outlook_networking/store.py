@@ -7,14 +7,21 @@ forward on open; a store written by a newer version is refused rather than damag
 created with mode 0600 and runs in WAL mode so readers (``status``, the add-in) never block the
 agent. Message bodies have no column to land in.
 
+Every SQL statement of the product lives here: items and cursors, the owner, identity corrections,
+dismissed ledger items, the write-back journal, the annual review's baseline and the small
+documents of the agent (:meth:`Store.get_doc`).
+
 Exports: ``Store``, ``BatchResult``, ``default_db_path``, ``SCHEMA_VERSION``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,20 +29,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .connectors.base import (
+from . import ports
+from .errors import SchemaTooNew, StoreError
+from .model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox, Response
+from .ports import (
     NOT_FLAGGED,
+    Action,
+    Applied,
     Batch,
     FollowUpFlag,
     MessageMarks,
     MessageState,
     StoredMessage,
 )
-from .errors import SchemaTooNew, StoreError
-from .model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox, Response
+from .writeback.plan import JournalEntry
 
 __all__ = ["SCHEMA_VERSION", "BatchResult", "Store", "default_db_path"]
 
 ENV_DB = "OUTLOOK_NETWORKING_DB"
+_REVIEW_DOC = "review:last"  # the review the user kept as next year's baseline
 
 # Each entry migrates from version i to i + 1. Append only; never edit a released step.
 _MIGRATIONS: tuple[str, ...] = (
@@ -278,24 +290,19 @@ def _interaction(row: Sequence[Any]) -> Interaction:
 
 
 def _flag_json(flag: FollowUpFlag) -> str:
-    doc = {"status": flag.status}
-    for name in ("start", "due", "completed"):
-        value = getattr(flag, name)
-        if value is not None:
-            doc[name] = value.astimezone(UTC).isoformat()
-    return json.dumps(doc, sort_keys=True)
+    return json.dumps(_plain(flag), sort_keys=True)
 
 
 def _flag_from_json(text: str | None) -> FollowUpFlag:
-    if not text:
-        return NOT_FLAGGED
-    doc = json.loads(text)
-    dates = {
-        name: datetime.fromisoformat(doc[name])
-        for name in ("start", "due", "completed")
-        if doc.get(name)
-    }
-    return FollowUpFlag(str(doc.get("status") or "notFlagged"), **dates)
+    return _flag(json.loads(text)) if text else NOT_FLAGGED
+
+
+def _flag(doc: Mapping[str, Any]) -> FollowUpFlag:
+    """A follow-up flag from its JSON form (in the marks, and in a journalled SetFlag)."""
+    return FollowUpFlag(
+        str(doc.get("status") or "notFlagged"),
+        **{k: datetime.fromisoformat(doc[k]) for k in _DATES if doc.get(k)},
+    )
 
 
 def _marks_row(source: str, marks: MessageMarks) -> tuple[object, ...]:
@@ -324,6 +331,141 @@ def _card_row(card: ContactCard, folder: str, generation: int) -> tuple[object, 
     )
 
 
+# What SQLite says about the file rather than about a query: a damaged page, a full or failing
+# disk, a read-only file, a lock held too long. These become StoreError wherever they surface.
+_FILE_ERRORS = ("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR", "SQLITE_FULL",
+                "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_LOCKED",
+                "SQLITE_PERM")  # fmt: skip
+_DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def _file_error(path: str, exc: sqlite3.DatabaseError) -> StoreError | None:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(_DAMAGED):
+        return StoreError(path, f"the store is damaged ({exc}); restore a copy or ingest again")
+    if name.startswith("SQLITE_READONLY"):
+        return StoreError(path, "the store or its folder is read-only, and this command writes")
+    if name.startswith(_FILE_ERRORS):
+        return StoreError(path, str(exc))
+    return None
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor whose file errors are StoreError, also when a damaged page shows up mid-read."""
+
+    def _mapped(self, exc: sqlite3.DatabaseError) -> BaseException:
+        path = getattr(self.connection, "path", "")
+        return _file_error(path, exc) or exc
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        try:
+            super().execute(sql, parameters)
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+        return self
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> _Cursor:
+        try:
+            super().executemany(sql, seq_of_parameters)
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+        return self
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        try:
+            return super().fetchmany(self.arraysize if size is None else size)
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+
+
+class _Connection(sqlite3.Connection):
+    """The store's connection: every cursor is a :class:`_Cursor`."""
+
+    path = ""
+    read_only = False
+
+    def cursor(self, factory: Any = _Cursor) -> Any:
+        return super().cursor(factory)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        return _Cursor(self).execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> _Cursor:
+        return _Cursor(self).executemany(sql, parameters)
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+                (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))  # fmt: skip
+
+
+def _writable(path: Path) -> bool:
+    # The owner's write bit too: a store (or folder) made read-only stays so, even for root.
+    try:
+        return bool(path.stat().st_mode & stat.S_IWUSR) and os.access(path, os.W_OK)
+    except OSError:
+        return False
+
+
+def _connect(target: Path) -> _Connection:
+    """A connection to the store file ``target``, read-only where the file or folder is."""
+    where = str(target)
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Create it 0600 ourselves: sqlite3 would use the umask.
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        info = target.stat()
+    for test, kind in _NOT_REGULAR:
+        if test(info.st_mode):
+            raise StoreError(where, f"not a store: it is {kind}")
+    if info.st_size:
+        with target.open("rb") as head:
+            if head.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+                raise StoreError(where, "not a store: not an SQLite database")
+    folder_writable = _writable(target.parent)
+    read_only = not (folder_writable and _writable(target))
+    if read_only:
+        # immutable: in a folder nobody may write to, SQLite cannot create its -shm file.
+        flags = "mode=ro" if folder_writable else "mode=ro&immutable=1"
+        uri = f"{target.absolute().as_uri()}?{flags}"
+        db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None, factory=_Connection)
+    else:
+        db = sqlite3.connect(where, timeout=30, isolation_level=None, factory=_Connection)
+    db.path, db.read_only = where, read_only
+    try:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+    except BaseException:
+        db.close()
+        raise
+    if (version == 0 and tables) or (version > 0 and "interactions" not in tables):
+        db.close()
+        raise StoreError(where, "not a store: an SQLite database of another program")
+    if not read_only and stat.S_IMODE(info.st_mode) & 0o077:
+        os.chmod(target, stat.S_IMODE(info.st_mode) & 0o700)  # tighten, never loosen
+    return db
+
+
 class Store:
     """The SQLite store. Open with :meth:`open`; use as a context manager to close it."""
 
@@ -335,26 +477,31 @@ class Store:
 
     @classmethod
     def open(cls, path: Path | str | None = None) -> Store:
-        """Open (creating if needed, mode 0600) and migrate the store at ``path``."""
+        """Open (creating if needed, mode 0600) and migrate the store at ``path``.
+
+        Nothing is changed before the file is known to be a store (or absent, or empty): a file
+        of anything else is refused untouched. An existing store is tightened to owner-only but
+        never made writable; if it or its folder is read-only, it is opened read-only, so reading
+        commands work and writing ones fail with a StoreError.
+        """
         target = Path(path) if path is not None else default_db_path()
+        where = str(target)
         try:
-            if str(target) != ":memory:":
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if not target.exists():
-                    # Create it 0600 ourselves: sqlite3 would use the umask.
-                    os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
-                else:
-                    os.chmod(target, 0o600)
-            db = sqlite3.connect(str(target), timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            if where == ":memory:":
+                db = sqlite3.connect(where, isolation_level=None, factory=_Connection)
+            else:
+                db = _connect(target)
+            db.path = where
+            if not db.read_only:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
             store = cls(db, target)
             store._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(str(target), str(exc)) from exc
+            raise _file_error(where, exc) or StoreError(where, str(exc)) from exc
         except OSError as exc:
-            raise StoreError(str(target), exc.strerror or str(exc)) from exc
+            raise StoreError(where, exc.strerror or str(exc)) from exc
         return store
 
     def _version(self) -> int:
@@ -629,8 +776,6 @@ class Store:
 
     def digest(self) -> str:
         """A hash of everything stored except bookkeeping, to prove re-ingest changes nothing."""
-        import hashlib
-
         h = hashlib.sha256()
         for table, order in (
             ("interactions", "source, item_id"),
@@ -642,19 +787,6 @@ class Store:
         return h.hexdigest()
 
     # --- marks the write-back keeps -----------------------------------------------------------
-
-    def record_marks(
-        self, source: str, marks: Iterable[MessageMarks], *, db: sqlite3.Connection | None = None
-    ) -> None:
-        """Keep what the write-back just wrote to messages, until the next sync says more;
-        inside the caller's transaction ``db`` when given (the journal's, so both land or
-        neither)."""
-        rows = [_marks_row(source, m) for m in marks]
-        if db is not None:
-            db.executemany(_UPSERT_MARKS, rows)
-            return
-        with self.transaction() as own:
-            own.executemany(_UPSERT_MARKS, rows)
 
     def declined_marks(self, account: str) -> frozenset[tuple[str, str]]:
         """``(message, mark)`` pairs the user took off messages of ``account`` (see
@@ -716,10 +848,126 @@ class Store:
                 (item, int(at.timestamp())),
             )
 
-    @property
-    def connection(self) -> sqlite3.Connection:
-        """The raw connection, for the journal and agent modules that own their own tables."""
-        return self._db
+    def fingerprint(self) -> tuple[object, ...]:
+        """Changes whenever an analysis of the store could: new or deleted items, a sync, the
+        owner, identity corrections, dismissals. Cheap: no table is read in full."""
+        return tuple(
+            self._db.execute(query).fetchone()
+            for query in (
+                "SELECT count(*), max(at) FROM interactions",
+                "SELECT max(updated_at), count(*) FROM cursors",
+                "SELECT group_concat(address) FROM owner",
+                "SELECT count(*) FROM identity",
+                "SELECT count(*) FROM dismissed",
+            )
+        )
+
+    # --- the annual review's baseline ----------------------------------------------------------
+
+    def review_snapshot(self) -> Mapping[str, Any] | None:
+        """The review the user kept (``review --save``) as the baseline of the next one."""
+        doc = self.get_doc(_REVIEW_DOC)
+        return doc if isinstance(doc, dict) else None
+
+    def keep_review_snapshot(self, snapshot: Mapping[str, Any]) -> None:
+        self.put_doc(_REVIEW_DOC, snapshot)
+
+    # --- the write-back journal ------------------------------------------------------------------
+    # Every action is written (done = 0) in its own transaction before the sink is asked to act,
+    # and marked done with the item the sink touched afterwards. A crash between the two leaves a
+    # begun entry, which undo treats as possibly applied; with the product's marker on tasks and
+    # contacts that makes undo complete after any crash.
+
+    # Message actions go to a sink many at a time: a batch's entries are begun in one transaction
+    # before it is sent, and finished in one after, with what the messages show now (the marks),
+    # so the journal is never ahead of the marks the planner reads.
+
+    def journal_begin(
+        self, account: str, run_id: str, actions: Sequence[Action], at: datetime
+    ) -> list[int]:
+        """Record that ``actions`` are about to be applied to ``account``; the entries' ids."""
+        with self.transaction() as db:
+            return [
+                int(
+                    db.execute(
+                        "INSERT INTO journal (run_id, account, at, action, item_id) "
+                        "VALUES (?, ?, ?, ?, '')",
+                        (run_id, account, int(at.timestamp()), _action_json(action)),
+                    ).lastrowid
+                    or 0
+                )
+                for action in actions
+            ]
+
+    def journal_finish(self, account: str, done: Sequence[tuple[int, Applied]]) -> None:
+        """The begun entries were applied: each with the item the sink touched or created, and
+        for a message what it shows now (kept as its marks until the next sync says more)."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE journal SET done = 1, item_id = ? WHERE id = ?",
+                ((applied.item_id, entry) for entry, applied in done),
+            )
+            db.executemany(
+                _UPSERT_MARKS,
+                (_marks_row(account, a.marks) for _, a in done if a.marks is not None),
+            )
+
+    def journal(self, account: str) -> list[JournalEntry]:
+        """Every entry of ``account`` not yet undone, oldest first."""
+        rows = self._db.execute(
+            "SELECT action, item_id, done FROM journal WHERE account = ? AND undone = 0 "
+            "ORDER BY id",
+            (account,),
+        )
+        return [JournalEntry(_action_from_json(r[0]), r[1], bool(r[2])) for r in rows]
+
+    def journal_item_ids(self, account: str) -> list[str]:
+        """The ids of the Outlook items (contacts, messages) ``account``'s journal names, undone
+        entries too; To Do tasks have ids of their own kind."""
+        ids: set[str] = set()
+        for _, action, item_id in self._outlook_entries(self._db, account):
+            ids.update(i for i in (item_id, getattr(action, "item_id", "")) if i)
+        return sorted(ids)
+
+    def rename_journal_items(self, account: str, renamed: Mapping[str, str]) -> int:
+        """Follow Outlook items to their new ids (see :meth:`rename_items`), undone entries too;
+        how many entries changed."""
+        count = 0
+        with self.transaction() as db:
+            for entry, action, item_id in self._outlook_entries(db, account):
+                if isinstance(action, ports.SetCategories | ports.SetFlag | ports.DeleteContact):
+                    action = dataclasses.replace(
+                        action, item_id=renamed.get(action.item_id, action.item_id)
+                    )
+                new_id = renamed.get(item_id, item_id)
+                text = _action_json(action)
+                count += db.execute(
+                    "UPDATE journal SET action = ?, item_id = ? WHERE id = ? "
+                    "AND (action IS NOT ? OR item_id IS NOT ?)",
+                    (text, new_id, entry, text, new_id),
+                ).rowcount
+        return count
+
+    @staticmethod
+    def _outlook_entries(
+        db: sqlite3.Connection, account: str
+    ) -> list[tuple[int, Action, str]]:
+        rows = db.execute(
+            "SELECT id, action, item_id FROM journal WHERE account = ?", (account,)
+        ).fetchall()
+        return [
+            (r[0], action, r[2])
+            for r in rows
+            for action in (_action_from_json(r[1]),)
+            if isinstance(action, _OUTLOOK_ITEMS)
+        ]
+
+    def journal_undone(self, account: str) -> int:
+        """Mark every entry of ``account`` undone; how many there were."""
+        with self.transaction() as db:
+            return db.execute(
+                "UPDATE journal SET undone = 1 WHERE account = ? AND undone = 0", (account,)
+            ).rowcount
 
 
 def _statements(script: str) -> list[str]:
@@ -741,3 +989,56 @@ def _changed_clause(table: str) -> str:
     # (total_changes stays put and the WAL does not grow).
     columns = (_COLUMNS if table == "interactions" else _CARD_COLUMNS).split(", ")
     return " OR ".join(f"{table}.{c} IS NOT excluded.{c}" for c in columns[2:])
+
+
+_ACTIONS: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for cls in (
+        ports.AddCategory,
+        ports.RemoveCategory,
+        ports.SetCategories,
+        ports.SetFlag,
+        ports.CreateTask,
+        ports.UpdateTask,
+        ports.CompleteTask,
+        ports.DeleteTask,
+        ports.CreateContact,
+        ports.DeleteContact,
+    )
+}
+
+
+# The actions whose ids name Outlook items (contacts and messages), not To Do tasks.
+_OUTLOOK_ITEMS = (ports.SetCategories, ports.SetFlag, ports.CreateContact, ports.DeleteContact)
+_DATES = ("due", "start", "completed")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, FollowUpFlag):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def _action_json(action: Action) -> str:
+    doc: dict[str, Any] = {"type": type(action).__name__}
+    for f in dataclasses.fields(action):
+        doc[f.name] = _plain(getattr(action, f.name))
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True)
+
+
+def _action_from_json(text: str) -> Action:
+    doc = json.loads(text)
+    cls = _ACTIONS[doc.pop("type")]
+    for name, value in list(doc.items()):
+        if name in _DATES and value is not None:
+            doc[name] = datetime.fromisoformat(value)
+        elif isinstance(value, list):
+            doc[name] = tuple(value)
+        elif isinstance(value, dict):  # a follow-up flag (SetFlag's before and after)
+            doc[name] = _flag(value)
+    action: Action = cls(**doc)
+    return action

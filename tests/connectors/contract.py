@@ -1,6 +1,8 @@
-"""The contract every Source and Sink passes: the in-memory fake, EWS and Graph alike.
+"""The contract every Source and Sink passes: the in-memory fake, EWS, Graph and the files alike.
 
-Subclass :class:`SourceContract`, :class:`SinkContract` or :class:`MessageSinkContract` in a
+Subclass :class:`SourceContract` (every source: exported files too), :class:`MailboxSourceContract`
+(a mailbox's source, which also follows deletions and outlives a lost sync state),
+:class:`SinkContract` or :class:`MessageSinkContract` (a sink that marks messages) in a
 backend's test module and provide the ``source_world`` / ``sink_world`` / ``mark_world``
 fixture; every test here then runs against that backend. The
 tests speak only through the protocols and a small seeding interface, and assert what a user
@@ -15,10 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from outlook_networking.connectors.base import CreateTask, MessageSink, Sink, Source
+from outlook_networking.app.pipeline import apply_plan, undo
+from outlook_networking.ports import CreateTask, MessageSink, Sink, Source, is_message_action
 from outlook_networking.store import Store
-from outlook_networking.writeback import apply_plan, plan, undo
-from outlook_networking.writeback.journal import Journal
 from outlook_networking.writeback.messages import DesiredMessages, WantedFlag, plan_messages
 from outlook_networking.writeback.plan import (
     CategoryScheme,
@@ -26,6 +27,7 @@ from outlook_networking.writeback.plan import (
     DesiredContact,
     DesiredTask,
     WritebackPlan,
+    plan,
 )
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -63,7 +65,7 @@ def _subjects(store: Store) -> list[str]:
 
 
 class SourceContract:
-    """Reading: full, incremental, deletions, lost sync state, interrupted rounds."""
+    """Reading: full, then incremental, and a round cut short that the next one finishes."""
 
     def test_full_read_then_nothing_new(self, source_world: SourceWorld, store: Store) -> None:
         w = source_world
@@ -115,6 +117,30 @@ class SourceContract:
         assert _sync(store, w.source()) == 1
         assert _subjects(store) == ["First", "Second"]
 
+    def test_interrupted_round_resumes(self, source_world: SourceWorld, store: Store) -> None:
+        w = source_world
+        for n in range(250):
+            w.add_message(
+                "inbox",
+                f"Bulk {n:03}",
+                "bob@client.example",
+                ["me@example.com"],
+                T0 + timedelta(minutes=n),
+                f"<b{n}@c>",
+            )
+        source = w.source()
+        batches = source.read(store.cursors(source.name))
+        first = next(batches)  # the process dies after the first stored batch
+        store.apply_batch(source.name, first)
+        batches.close()  # type: ignore[attr-defined]
+        _sync(store, w.source())
+        subjects = _subjects(store)
+        assert len(subjects) == 250 and len(set(subjects)) == 250
+
+
+class MailboxSourceContract(SourceContract):
+    """A mailbox's source also follows deletions and outlives a sync state the server lost."""
+
     def test_deletion_is_applied(self, source_world: SourceWorld, store: Store) -> None:
         w = source_world
         keep = w.add_message("inbox", "Keep", "bob@client.example", ["me@example.com"], T0, "<k@c>")
@@ -146,26 +172,6 @@ class SourceContract:
         w.add_message("inbox", "Late", "bob@client.example", ["me@example.com"], T0, "<late@c>")
         _sync(store, w.source())
         assert _subjects(store) == ["Late", "M1", "M2", "M3", "M4"]
-
-    def test_interrupted_round_resumes(self, source_world: SourceWorld, store: Store) -> None:
-        w = source_world
-        for n in range(250):
-            w.add_message(
-                "inbox",
-                f"Bulk {n:03}",
-                "bob@client.example",
-                ["me@example.com"],
-                T0 + timedelta(minutes=n),
-                f"<b{n}@c>",
-            )
-        source = w.source()
-        batches = source.read(store.cursors(source.name))
-        first = next(batches)  # the process dies after the first stored batch
-        store.apply_batch(source.name, first)
-        batches.close()  # type: ignore[attr-defined]
-        _sync(store, w.source())
-        subjects = _subjects(store)
-        assert len(subjects) == 250 and len(set(subjects)) == 250
 
 
 def _desired(*tasks: DesiredTask, create: frozenset[str] = frozenset()) -> Desired:
@@ -261,7 +267,7 @@ class SinkContract:
         w = sink_world
         before = w.snapshot()
         action = CreateTask(_TASK.key, _TASK.subject, _TASK.due, _TASK.body)
-        Journal(store, w.sink.name).begin("crashed", action)
+        store.journal_begin(w.sink.name, "crashed", [action], T0)
         w.sink.apply(action)  # applied, but the process died before the journal said so
         again = plan(_desired(_TASK), w.sink.read_state(), SCHEME)
         assert not any(isinstance(a, CreateTask) for a in again.actions)  # found by its key
@@ -306,7 +312,7 @@ def _mark_plan(store: Store, w: MarkWorld, flags: dict[str, str] | None = None) 
         by_mid[mid].item_id: WantedFlag(by_mid[mid].item_id, key, ANN, T0 + timedelta(days=2))
         for mid, key in (flags or {}).items()
     }
-    journal = Journal(store, w.sink.name).message_entries()
+    journal = [e for e in store.journal(w.sink.name) if is_message_action(e.action)]
     desired = DesiredMessages(
         owner=frozenset({"me@example.com"}), person_of={ANN: ANN}, tier={ANN: "B"},
         tag_tiers=frozenset({"B"}), since=T0 - timedelta(days=30), flags=wanted,
@@ -384,7 +390,7 @@ class MessageSinkContract:
         before = w.seen()
         _sync(store, w.source())
         actions = list(_mark_plan(store, w).actions)
-        Journal(store, w.sink.name).begin_many("crashed", actions)
+        store.journal_begin(w.sink.name, "crashed", actions, T0)
         w.sink.apply_batch(actions)  # written, but the process died before the journal knew
         _mark(store, w)  # planned again from the store, which has not seen it
         assert all(w.seen()[mid][0] == ("Network B",) for mid in mids)

@@ -7,17 +7,17 @@ from datetime import datetime
 
 import pytest
 
-from outlook_networking.addresses import parse_mailboxes
-from outlook_networking.connectors.base import NOT_FLAGGED, MasterCategory
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, MemorySource
 from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox
+from outlook_networking.parsing.addresses import parse_mailboxes
+from outlook_networking.ports import NOT_FLAGGED, MasterCategory
 
 from .contract import (
+    MailboxSourceContract,
     MarkWorld,
     MessageSinkContract,
     SinkContract,
     SinkWorld,
-    SourceContract,
     SourceWorld,
 )
 
@@ -109,7 +109,7 @@ class TestMemoryMessageSink(MessageSinkContract):
     pass
 
 
-class TestMemorySource(SourceContract):
+class TestMemorySource(MailboxSourceContract):
     pass
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from outlook_networking.connectors.base import (
+from outlook_networking.ports import (
     NOT_FLAGGED,
     FollowUpFlag,
     MessageState,

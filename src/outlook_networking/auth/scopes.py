@@ -14,14 +14,13 @@ Graph's mail permission is ``Mail.Read`` unless the account's write-back marks m
 ``EWS.AccessAsUser.All`` covers reading and writing items alike.
 
 Exports: ``delegated_scopes``, ``app_scopes``, ``graph_scopes``, ``EWS_SCOPES``,
-``GRAPH_SCOPES``, ``MAIL_WRITE``.
+``GRAPH_SCOPES``, ``EWS_APP_SCOPE``, ``MAIL_WRITE``.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from ..config import AccountConfig, is_loopback
+from ..config import AccountConfig
+from ..endpoints import check_url
 
 __all__ = [
     "EWS_APP_SCOPE",
@@ -52,19 +51,19 @@ def _ews_resource(account: AccountConfig) -> str:
     """Exchange Online's resource, or an on-premises server's own host under Hybrid Modern Auth."""
     if account.endpoint is None:  # autodiscover: Exchange Online, the common case
         return EWS_RESOURCE
-    parts = urlsplit(account.endpoint)
-    if parts.hostname is None or is_loopback(parts.hostname):
+    endpoint = check_url(account.endpoint, "endpoint")
+    if endpoint.loopback:
         return EWS_RESOURCE
-    return f"https://{parts.hostname.lower()}"
+    return f"https://{endpoint.host}"
 
 
 def _graph_resource(account: AccountConfig) -> str:
     """The Graph resource the token must be for: national clouds have their own host."""
-    parts = urlsplit(account.graph_url)
-    if parts.hostname is None or is_loopback(parts.hostname):
+    endpoint = check_url(account.graph_url, "graph_url")
+    if endpoint.loopback:
         # A loopback test server stands in for the public Graph.
         return GRAPH_RESOURCE
-    return f"{parts.scheme}://{parts.netloc}"
+    return endpoint.origin
 
 
 def graph_scopes(account: AccountConfig) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..errors import Conflict, ConnectorError, ServerFault
-from .base import (
+from ..ports import (
     Action,
     Applied,
     BatchApplied,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..model import ContactCard, Interaction
-from .base import (
+from ..ports import (
     NOT_FLAGGED,
     Action,
     AddCategory,

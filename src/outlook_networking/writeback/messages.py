@@ -4,7 +4,7 @@ Pure: the account's messages as the store holds them, the journal's message entr
 the user declined, the network's tiers and follow-ups and ``now`` in; actions and the declines
 newly seen out. Three views of a message meet here:
 
-- **now**: what the message shows (:class:`~..connectors.base.StoredMessage`: as last synced, or
+- **now**: what the message shows (:class:`~..ports.StoredMessage`: as last synced, or
   as the last apply wrote it, whichever is newer; for undo, as the sink reads it);
 - **ours**: what the product wrote there and still owns, folded from the journal
   (:func:`product_marks`): the categories it added and has not taken off since, the last flag
@@ -37,7 +37,7 @@ from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from ..connectors.base import (
+from ..ports import (
     Action,
     FollowUpFlag,
     MessageState,

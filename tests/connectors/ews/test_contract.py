@@ -11,11 +11,11 @@ from outlook_networking.connectors.ews import EwsSink, EwsSource
 from servers.ews import EWSServer
 
 from ..contract import (
+    MailboxSourceContract,
     MarkWorld,
     MessageSinkContract,
     SinkContract,
     SinkWorld,
-    SourceContract,
     SourceWorld,
 )
 from .conftest import NOW, AccountFactory
@@ -125,7 +125,7 @@ class TestEwsMessageSink(MessageSinkContract):
     pass
 
 
-class TestEwsSource(SourceContract):
+class TestEwsSource(MailboxSourceContract):
     pass
 
 

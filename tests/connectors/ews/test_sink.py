@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from outlook_networking.connectors.base import (
+from outlook_networking.connectors.ews import PRODUCT_PROPERTY_SET, EwsSink
+from outlook_networking.errors import Conflict
+from outlook_networking.ports import (
     NOT_FLAGGED,
     AddCategory,
     CompleteTask,
@@ -21,8 +23,6 @@ from outlook_networking.connectors.base import (
     SetFlag,
     UpdateTask,
 )
-from outlook_networking.connectors.ews import PRODUCT_PROPERTY_SET, EwsSink
-from outlook_networking.errors import Conflict
 from servers.ews import EWSServer, Fault
 
 from .conftest import AccountFactory

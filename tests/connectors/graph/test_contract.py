@@ -12,11 +12,11 @@ from outlook_networking.connectors.graph import GraphClient, GraphSink, GraphSou
 from servers.graph import GraphServer
 
 from ..contract import (
+    MailboxSourceContract,
     MarkWorld,
     MessageSinkContract,
     SinkContract,
     SinkWorld,
-    SourceContract,
     SourceWorld,
 )
 
@@ -140,7 +140,7 @@ class TestGraphMessageSink(MessageSinkContract):
     pass
 
 
-class TestGraphSource(SourceContract):
+class TestGraphSource(MailboxSourceContract):
     pass
 
 

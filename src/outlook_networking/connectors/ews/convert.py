@@ -16,11 +16,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from ...addresses import decode_name, normalise
 from ...model import Attendee, ContactCard, Interaction, Kind, Mailbox, Response
-from ...noise import classify, header_map
-from ...sources.headers import message_ids
-from ..base import NOT_FLAGGED, FollowUpFlag, MessageMarks, MessageState, TaskState
+from ...parsing.addresses import decode_name, normalise
+from ...parsing.headers import message_ids
+from ...parsing.noise import classify, header_map
+from ...ports import NOT_FLAGGED, FollowUpFlag, MessageMarks, MessageState, TaskState
 from .properties import FLAG_FIELD, KEY_FIELD, RECORD_FIELD
 
 __all__ = [

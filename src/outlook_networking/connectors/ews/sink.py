@@ -48,7 +48,7 @@ from exchangelib.items import (
 from exchangelib.services import UpdateItem
 
 from ...errors import Conflict, ServerFault
-from ..base import (
+from ...ports import (
     Action,
     AddCategory,
     Applied,

@@ -46,7 +46,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from ...errors import Conflict, ConnectionFailed
-from ..base import (
+from ...ports import (
     NOT_FLAGGED,
     Action,
     AddCategory,

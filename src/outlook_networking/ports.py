@@ -15,7 +15,8 @@ Terminology:
   (the store then sweeps items the full resync did not see once a batch says ``complete``).
 - **problem**: a part of the input that could not be read (a mangled date, a vCard with a broken
   line): counted and reported, never fatal. A *whole* problem is a whole file found among others
-  that could not be read at all (a damaged ``.pst`` in a folder): each is named to the user.
+  that could not be read at all (a damaged ``.pst`` in a folder): each is named to the user. (A
+  value of the model, re-exported here.)
 - **skipped**: input read and left out on purpose (a task, a note, mail in Deleted Items),
   counted by what it is, so the user sees that it was not lost.
 - **action**: one write-back step the planner computed; a sink applies it and says what it did
@@ -27,11 +28,15 @@ Terminology:
   flag, with the item's version (EWS change key, Graph ``changeKey``) to guard a write against a
   change made since. Sources report them per copy (``Batch.marks``), the store keeps them as
   synced, and a sink writes them many messages at a time (``MessageSink``).
+- **retry policy**: how long one call to a mail server may wait for it to recover (throttling,
+  503, dropped connections) before the connector gives up with an error.
 
 Exports: ``Problem``, ``Skipped``, ``CategoriesChanged``, ``FollowUpFlag``, ``MessageMarks``,
 ``Batch``, ``Source``, ``MasterCategory``, ``ContactState``, ``TaskState``, ``MessageState``,
-``StoredMessage``, ``MailboxState``, the action classes, ``Action``, ``Applied``, ``Sink``,
-``MessageSink``, ``BatchApplied``, ``NOT_FLAGGED``, ``is_message_action``.
+``StoredMessage``, ``MailboxState``, ``Action``, ``Applied``, ``Sink``, ``MessageSink``,
+``BatchApplied``, ``RetryPolicy``, ``AddCategory``, ``CompleteTask``, ``CreateContact``,
+``CreateTask``, ``DeleteContact``, ``DeleteTask``, ``RemoveCategory``, ``SetCategories``,
+``SetFlag``, ``UpdateTask``, ``FLAG_STATUSES``, ``NOT_FLAGGED``, ``is_message_action``.
 """
 
 from __future__ import annotations
@@ -41,8 +46,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from ..errors import ConnectorError
-from ..model import ContactCard, Interaction
+from .errors import ConnectorError
+from .model import ContactCard, Interaction, Problem
 
 __all__ = [
     "FLAG_STATUSES",
@@ -67,6 +72,7 @@ __all__ = [
     "MessageState",
     "Problem",
     "RemoveCategory",
+    "RetryPolicy",
     "SetCategories",
     "SetFlag",
     "Sink",
@@ -77,15 +83,6 @@ __all__ = [
     "UpdateTask",
     "is_message_action",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A part of the input that could not be read; the rest goes on."""
-
-    where: str  # "path/to/file.mbox #1234", "calendar.ics VEVENT 'Weekly'", an item id
-    reason: str
-    whole: bool = False  # the whole file named by ``where`` could not be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,3 +420,18 @@ class MessageSink(Protocol):
         message changed since the planner saw it is read again, and a flag the user changed
         meanwhile is left as the user set it."""
         ...
+# --- talking to a server -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How long one call may wait in total for the server to recover.
+
+    Every connector honours ``max_wait_s`` (EWS through exchangelib's fault tolerance); the Graph
+    client also counts attempts and backs off on its own when the server names no wait.
+    """
+
+    max_wait_s: float = 120.0  # total sleep across the retries of one call
+    max_attempts: int = 8
+    backoff_s: float = 1.0  # first wait when the server names none; doubles each time
+    max_backoff_s: float = 30.0

@@ -1,0 +1,490 @@
+"""The pipeline's steps: sync or ingest, record the owner, plan, apply, undo.
+
+The command line, the agent and the add-in call these functions, so a command typed by hand and
+a cycle of the background agent do exactly the same work. Nothing here prints: progress reaches a
+front end through callbacks (``on_batch``), errors as the product's exceptions.
+
+- :func:`sync_source` drains a Source into the store, one batch and its cursor per transaction;
+  :func:`sync_account` does it for a configured account, :func:`ingest_files` for exported files.
+- :func:`claim_owner` and :func:`settle_owner` record whose mailbox this is.
+- :func:`desired_state` turns the analysed network into what a mailbox should show;
+  :func:`plan_account` compares it with the mailbox as it is.
+- :func:`write_back` plans and applies (``apply`` and the agent's cycle both call it),
+  :func:`apply_plan` runs a plan with the journal, :func:`undo` reverts everything written.
+  Actions run in plan order; consecutive message actions (categories and flags on messages) go
+  to a :class:`~outlook_networking.ports.MessageSink` many at a time, ``batch_size`` messages
+  per call: all entries of such a batch are journalled before it is sent, and finished, together
+  with what the messages show now, in one transaction after it.
+
+Exports: ``SyncReport``, ``ApplyReport``, ``sync_source``, ``sync_account``, ``ingest_files``,
+``claim_owner``, ``settle_owner``, ``desired_state``, ``plan_account``, ``apply_plan``,
+``write_back``, ``undo``, ``apply_account``, ``undo_account``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..config import AccountConfig, Config
+from ..core.network import Network
+from ..core.owner import OwnerTally, detect_owner
+from ..errors import ConnectorError, UsageError
+from ..parsing.addresses import normalise
+from ..ports import (
+    Action,
+    Applied,
+    Batch,
+    BatchApplied,
+    MessageSink,
+    Problem,
+    RemoveCategory,
+    SetCategories,
+    SetFlag,
+    Sink,
+    Source,
+    is_message_action,
+)
+from ..store import Store
+from ..writeback.messages import DesiredMessages, WantedFlag, plan_message_undo, plan_messages
+from ..writeback.plan import (
+    CategoryScheme,
+    Desired,
+    DesiredContact,
+    DesiredTask,
+    WritebackPlan,
+    plan,
+    plan_undo,
+)
+from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..sources import Unit
+
+__all__ = [
+    "ApplyReport",
+    "SyncReport",
+    "apply_account",
+    "apply_plan",
+    "claim_owner",
+    "desired_state",
+    "ingest_files",
+    "plan_account",
+    "settle_owner",
+    "sync_account",
+    "sync_source",
+    "undo",
+    "undo_account",
+    "write_back",
+]
+
+OnBatch = Callable[[Batch], None]
+FileProgress = Callable[["Unit", int, int | None], None]  # a file, items read, their total
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@dataclass
+class SyncReport:
+    """What one sync of one source did."""
+
+    source: str
+    batches: int = 0
+    interactions: int = 0
+    cards: int = 0
+    written: int = 0
+    deleted: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)  # left out on purpose, by what
+    stopped: bool = False  # asked to stop at a safe point before the round finished
+
+    @property
+    def items(self) -> int:
+        """Interactions and contact cards read."""
+        return self.interactions + self.cards
+
+    @property
+    def unreadable(self) -> list[Problem]:
+        """Whole files that could not be read (the others were)."""
+        return [p for p in self.problems if p.whole]
+
+
+def sync_source(
+    store: Store,
+    source: Source,
+    *,
+    on_batch: OnBatch | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> SyncReport:
+    """Read everything new from ``source`` into ``store``; each batch with its cursor.
+
+    ``on_batch`` hears of every batch once it is stored; ``should_stop`` is asked after each,
+    the safe point where stopping leaves nothing half-written.
+    """
+    report = SyncReport(source.name)
+    batches = source.read(store.cursors(source.name))
+    try:
+        for batch in batches:
+            result = store.apply_batch(source.name, batch)
+            report.batches += 1
+            report.interactions += len(batch.interactions)
+            report.cards += len(batch.cards)
+            report.written += result.written
+            report.deleted += result.deleted + result.swept
+            report.problems.extend(batch.problems)
+            report.skipped.update({s.what: s.count for s in batch.skipped})
+            if on_batch is not None:
+                on_batch(batch)
+            if should_stop():
+                report.stopped = True
+                break
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+    return report
+
+
+def sync_account(
+    workspace: Workspace,
+    account: AccountConfig,
+    *,
+    since_months: int | None = None,
+    full: bool = False,
+    on_batch: OnBatch | None = None,
+) -> SyncReport:
+    """``outlook-networking sync`` for one account: its mail into the store, its address as the
+    owner's."""
+    connection = workspace.connect(account, since_months=since_months)
+    try:
+        if full:
+            workspace.store.forget_source(connection.source.name)
+        report = sync_source(workspace.store, connection.source, on_batch=on_batch)
+    finally:
+        connection.close()
+    claim_owner(workspace.store, [account.address])
+    return report
+
+
+def ingest_files(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    now: datetime,
+    on_batch: OnBatch | None = None,
+    on_file: FileProgress | None = None,
+) -> tuple[SyncReport, OwnerTally]:
+    """``outlook-networking ingest``: exported files into the store, and the owner evidence they
+    hold (for :func:`settle_owner`). ``on_file`` hears how far the file being read is."""
+    from ..sources import FileSource  # icalendar, vobject, pff: only an ingest needs them
+
+    tally = OwnerTally()
+
+    def stored(batch: Batch) -> None:
+        tally.feed(batch.interactions, batch.cards)
+        if on_batch is not None:
+            on_batch(batch)
+
+    source = FileSource(paths, now=now, progress=on_file)
+    return sync_source(store, source, on_batch=stored), tally
+
+
+# --- the owner -----------------------------------------------------------------------------------
+
+
+def claim_owner(store: Store, addresses: Collection[str]) -> None:
+    """The configured mailboxes are the owner's: the configuration says so, no guess needed.
+
+    Addresses given before (``ingest --me``, other accounts) stay; a detected guess gives way.
+    Written only when something changes.
+    """
+    wanted = {a.lower() for a in addresses}
+    owner, origin = store.owner()
+    if origin == "given" and wanted <= set(owner):
+        return
+    keep = set(owner) if origin == "given" else set()
+    store.set_owner(sorted(keep | wanted), "given")
+
+
+def settle_owner(
+    store: Store, given: Sequence[str], tally: OwnerTally | None = None
+) -> tuple[tuple[str, ...], str]:
+    """The owner's addresses after an ingest, and how they were found: as given now (``--me``
+    replaces the owner), as given before, or detected.
+
+    Detection uses what this ingest read (``tally``) when that is conclusive, and only then
+    reads the whole store again.
+    """
+    if given:
+        addresses = tuple(dict.fromkeys(a for a in (normalise(g) for g in given) if a))
+        if len(addresses) != len(given):
+            raise UsageError(f"--me: not an e-mail address: {', '.join(given)}")
+        store.set_owner(addresses, "given")
+        return addresses, "given"
+    current, origin = store.owner()
+    if origin == "given":
+        return current, origin
+    guess = tally.guess() if tally is not None else None
+    if guess is None or not guess.addresses:
+        guess = detect_owner(store.interactions(), store.cards())
+    if guess.addresses:
+        store.set_owner(guess.addresses, "detected")
+        return tuple(guess.addresses), f"detected: {guess.evidence}"
+    return current, "detected earlier" if current else ""
+
+
+# --- writing back --------------------------------------------------------------------------------
+
+
+def desired_state(
+    network: Network, account: AccountConfig, *, flagged: frozenset[str] = frozenset()
+) -> Desired:
+    """What the mailbox should show: each person's tier category, a task per open follow-up
+    (but for those in ``flagged``: their message's flag stands for them instead)."""
+    contacts = tuple(
+        DesiredContact(tuple(view.addresses), view.name, view.tier.tier)
+        for view in network.contacts
+    )
+    tasks = tuple(
+        DesiredTask(f.key, f.subject, f.due, f.reason)
+        for f in network.followups
+        if f.key not in flagged
+    )
+    return Desired(
+        contacts=contacts,
+        tasks=tasks,
+        create_contacts_for=frozenset(account.create_contacts_for_tiers),
+    )
+
+
+def _wanted_flags(network: Network, account: AccountConfig, source: str) -> dict[str, WantedFlag]:
+    """The open follow-ups that flag their message, by the message's id in ``source``."""
+    prefix = f"{source}:"
+    return {
+        f.item[len(prefix) :]: WantedFlag(f.item[len(prefix) :], f.key, f.contact, f.due)
+        for f in network.followups
+        if f.kind in account.flag_kinds and f.item.startswith(prefix)
+    }
+
+
+def plan_account(
+    store: Store, network: Network, config: Config, account: AccountConfig, sink: Sink
+) -> WritebackPlan:
+    """The write-back plan for one account's mailbox as it is now: contacts and tasks against
+    the mailbox's state, the messages' categories and flags against the store's messages and
+    the journal (see :mod:`outlook_networking.writeback.messages`)."""
+    scheme = config.writeback.scheme
+    if not isinstance(sink, MessageSink):
+        return plan(desired_state(network, account), sink.read_state(), scheme)
+    journal = [e for e in store.journal(sink.name) if is_message_action(e.action)]
+    flags = _wanted_flags(network, account, sink.name)
+    since = network.now - timedelta(days=account.tag_message_days)
+    messages = store.account_messages(
+        sink.name,
+        since=since if account.tag_messages else network.now,
+        item_ids=[
+            *flags,
+            *(e.action.item_id for e in journal if isinstance(e.action, SetCategories | SetFlag)),
+        ],
+    )
+    marked = plan_messages(
+        DesiredMessages(
+            owner=network.owner,
+            person_of=network.identities.person_of,
+            tier={c.person.key: c.tier.tier for c in network.contacts},
+            tag_tiers=frozenset(account.tag_message_tiers),
+            since=since if account.tag_messages else None,
+            flags=flags,
+        ),
+        messages,
+        journal,
+        store.declined_marks(sink.name),
+        scheme,
+        network.now,
+    )
+    # A flag stands for its follow-up; a task too where the kind says "both", or where this
+    # mailbox does not hold the message.
+    flaggable = {w.key for item_id, w in flags.items() if item_id not in marked.unflagged}
+    flagged = frozenset(
+        f.key
+        for f in network.followups
+        if f.key in flaggable and account.followup_mode(f.kind) == "flag"
+    )
+    base = plan(desired_state(network, account, flagged=flagged), sink.read_state(), scheme)
+    return WritebackPlan(base.actions + marked.actions, declined=marked.declined)
+
+
+@dataclass
+class ApplyReport:
+    """What an apply or undo did; ``error`` is set when it stopped early."""
+
+    applied: list[Action] = field(default_factory=list)
+    planned: int = 0
+    error: ConnectorError | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.error is None and len(self.applied) == self.planned
+
+
+def _runs(actions: Sequence[Action], sink: Sink) -> Iterator[list[Action]]:
+    """The actions in order: consecutive message actions in batches of ``batch_size``
+    messages (a message's actions stay together) for a message sink, every other action on its
+    own."""
+    size = sink.batch_size if isinstance(sink, MessageSink) else 1
+    batch: list[Action] = []
+    messages: set[str] = set()
+    for action in actions:
+        if size > 1 and isinstance(action, SetCategories | SetFlag) and is_message_action(action):
+            if action.item_id not in messages and len(messages) == size:
+                yield batch
+                batch, messages = [], set()
+            batch.append(action)
+            messages.add(action.item_id)
+            continue
+        if batch:
+            yield batch
+            batch, messages = [], set()
+        yield [action]
+    if batch:
+        yield batch
+
+
+def _carry_out(sink: Sink, run: list[Action]) -> BatchApplied:
+    if isinstance(sink, MessageSink) and is_message_action(run[0]):
+        return sink.apply_batch(run)
+    try:
+        return BatchApplied((sink.apply(run[0]),))
+    except ConnectorError as exc:
+        return BatchApplied((), exc)
+
+
+def _execute(
+    store: Store,
+    sink: Sink,
+    actions: Sequence[Action],
+    report: ApplyReport,
+    *,
+    run_id: str | None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Run ``actions`` in runs (see :func:`_runs`); journalled unless ``run_id`` is None."""
+    for run in _runs(actions, sink):
+        if should_stop():
+            return
+        entries = [] if run_id is None else store.journal_begin(
+            sink.name, run_id, run, datetime.now(UTC)
+        )  # fmt: skip
+        outcome = _carry_out(sink, run)
+        if run_id is not None:
+            entry_of = {id(action): entry for action, entry in zip(run, entries, strict=True)}
+            done: list[tuple[int, Applied]] = [
+                (entry_of[id(a.action)], a) for a in outcome.applied
+            ]
+            store.journal_finish(sink.name, done)
+        report.applied.extend(a.action for a in outcome.applied)
+        if outcome.error is not None:
+            report.error = outcome.error
+            return
+
+
+def apply_plan(
+    store: Store,
+    sink: Sink,
+    actions: WritebackPlan,
+    run_id: str,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> ApplyReport:
+    """Apply the plan, journalling each action before and after it runs, and remember the marks
+    the plan saw the user take off messages.
+
+    Stops at the first connector error (the rest is planned again next run) or when
+    ``should_stop`` says so between actions or batches (the agent's safe point).
+    """
+    if actions.declined:
+        store.decline_marks(sink.name, actions.declined, datetime.now(UTC))
+    report = ApplyReport(planned=len(actions))
+    _execute(store, sink, actions.actions, report, run_id=run_id, should_stop=should_stop)
+    return report
+
+
+def write_back(
+    store: Store,
+    config: Config,
+    network: Network,
+    account: AccountConfig,
+    sink: Sink,
+    *,
+    dry_run: bool = False,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> tuple[WritebackPlan, ApplyReport | None]:
+    """Plan the account's write-back against its mailbox and, unless ``dry_run``, apply it.
+
+    ``apply`` and the agent's cycle both write back through here, so they plan alike.
+    """
+    actions = plan_account(store, network, config, account, sink)
+    if dry_run:
+        return actions, None
+    return actions, apply_plan(store, sink, actions, uuid.uuid4().hex, should_stop=should_stop)
+
+
+def undo(store: Store, sink: Sink, scheme: CategoryScheme) -> ApplyReport:
+    """Remove everything the product wrote to this sink's mailbox, and nothing else."""
+    entries = store.journal(sink.name)
+    base = plan_undo(entries, sink.read_state(), scheme).actions
+    message_entries = [e for e in entries if is_message_action(e.action)]
+    marked: list[Action] = []
+    if message_entries and isinstance(sink, MessageSink):
+        refs = sorted(
+            {
+                (e.action.item_id, e.action.message_id)
+                for e in message_entries
+                if isinstance(e.action, SetCategories | SetFlag)
+            }
+        )
+        marked = plan_message_undo(message_entries, sink.read_messages(refs))
+    # The master list last: the items that use a category are cleared before it goes.
+    actions = (
+        [a for a in base if not isinstance(a, RemoveCategory)]
+        + marked
+        + [a for a in base if isinstance(a, RemoveCategory)]
+    )
+    report = ApplyReport(planned=len(actions))
+    _execute(store, sink, actions, report, run_id=None)
+    if report.error is None:
+        store.journal_undone(sink.name)  # on an error the entries stay: undo again finishes it
+    return report
+
+
+def apply_account(
+    workspace: Workspace, account: AccountConfig, *, dry_run: bool
+) -> tuple[WritebackPlan, ApplyReport | None]:
+    """``outlook-networking apply [--dry-run]`` for one account."""
+    connection = workspace.connect(account)
+    try:
+        return write_back(
+            workspace.store,
+            workspace.config,
+            workspace.network,
+            account,
+            connection.sink,
+            dry_run=dry_run,
+        )
+    finally:
+        connection.close()
+
+
+def undo_account(workspace: Workspace, account: AccountConfig) -> ApplyReport:
+    """``outlook-networking undo`` for one account."""
+    connection = workspace.connect(account)
+    try:
+        return undo(workspace.store, connection.sink, workspace.config.writeback.scheme)
+    finally:
+        connection.close()
