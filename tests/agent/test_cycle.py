@@ -234,3 +234,12 @@ def test_an_account_with_writeback_off_is_only_read(store: Store, world_box: Mem
 def test_configured_addresses_become_the_owner(store: Store, world_box: MemoryMailbox) -> None:
     run_once(store, make_config("work"), {"work": memory_connection(world_box)}, now=NOW)
     assert store.owner() == (("me@example.com",), "given")
+
+
+def test_awaiting_an_answer_can_flag_the_owners_own_message(store: Store) -> None:
+    box = _fresh()
+    config = make_config("work", followups_as={"awaiting_answer": "flag"})
+    run_once(store, config, {"work": memory_connection(box)}, now=NOW)
+    flagged = {box.items[i].folder for i, f in box.flags.items() if f.flagged}
+    assert flagged == {"inbox", "sent"}  # owed replies, and the owner's unanswered message
+    assert not [t for t in box.tasks.values() if t.key.startswith("await:")]

@@ -43,6 +43,7 @@ from ..ports import (
     TaskState,
     UpdateTask,
 )
+from .marking import MessageChange, Written, mark_messages
 
 __all__ = ["MemoryMailbox", "MemorySink", "MemorySource"]
 
@@ -226,24 +227,25 @@ class MemorySink:
         return found
 
     def apply_batch(self, actions: Sequence[Action]) -> BatchApplied:
-        return BatchApplied(tuple(self.apply(a) for a in actions))
+        return mark_messages(actions, account=self._name, write=self._write, read=self._read)
 
-    def _mark(self, action: SetCategories | SetFlag) -> Applied:
+    def _read(self, ids: list[str]) -> dict[str, MessageState]:
         box = self._mailbox
-        if action.item_id not in box.items:
-            return Applied(action, action.item_id)  # gone meanwhile: nothing to mark
-        state = box.message_state(action.item_id)
-        if isinstance(action, SetFlag):
-            if state.flag.status == action.before.status and state.flag != action.after:
-                box.mark(action.item_id, flag=action.after)
-        else:
-            new = action.applied_to(state.categories)
-            if new != state.categories:
-                box.mark(action.item_id, categories=new)
-        now = box.message_state(action.item_id)
-        return Applied(
-            action, action.item_id, MessageMarks(now.item_id, now.categories, now.flag, now.version)
-        )
+        return {i: box.message_state(i) for i in ids if i in box.items}
+
+    def _write(self, changes: dict[str, MessageChange]) -> Written:
+        """Each change guarded by its version, as a server's change key guards a write."""
+        box = self._mailbox
+        written = Written()
+        for item_id, change in changes.items():
+            if item_id not in box.items:
+                written.done[item_id] = None  # gone meanwhile: nothing to mark
+            elif str(box.versions.get(item_id, 0)) != change.state.version:
+                written.stale.append(item_id)
+            else:
+                box.mark(item_id, categories=change.categories, flag=change.flag)
+                written.done[item_id] = box.message_state(item_id)
+        return written
 
     def read_state(self) -> MailboxState:
         box = self._mailbox
@@ -277,7 +279,10 @@ class MemorySink:
                     box.contact_categories[item_id] = after
                 return Applied(action, item_id)
             case SetCategories() | SetFlag():
-                return self._mark(action)
+                outcome = self.apply_batch([action])
+                if outcome.error is not None:
+                    raise outcome.error
+                return outcome.applied[0]
             case CreateTask(key, subject, due, body):
                 existing = next((t for t in box.tasks.values() if t.key == key), None)
                 if existing is not None:  # idempotent: the key finds the task again
