@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exchangelib import close_connections
 
 from outlook_networking.cli import main
 from outlook_networking.ports import RetryPolicy
+from servers.either import exchange_server
 from servers.ews import EWSServer
 from servers.graph import GraphServer
 
@@ -123,15 +123,11 @@ def _graph_backend(server: GraphServer) -> Backend:
 
 @pytest.fixture(params=["ews", "graph"])
 def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
-    if request.param == "ews":
-        with EWSServer(token=TOKEN) as ews:
-            yield _ews_backend(ews)
-            errors = list(ews.schema_errors)
-        close_connections()
-        assert errors == [], errors
-    else:
-        with GraphServer(token=TOKEN, upn=ME) as graph:
-            yield _graph_backend(graph)
+    with exchange_server(request.param, token=TOKEN, upn=ME) as server:
+        if isinstance(server, EWSServer):
+            yield _ews_backend(server)
+        else:
+            yield _graph_backend(server)
 
 
 UNREACHABLE = 'connector = "graph"\ngraph_url = "http://127.0.0.1:9/v1.0"\n'
