@@ -242,7 +242,7 @@ def run_once(
     """
     started = clock()
     progress = {a.name: _Progress(deferred=a.name in defer) for a in config.accounts}
-    claim_owner(store, [a.address for a in config.accounts])
+    claim_owner(store, [a.mailbox_address for a in config.accounts])
     stopped = _sync_accounts(store, config, connections, progress, should_stop)
     network: Network | None = None
     cycle_error: BaseException | None = None

@@ -160,7 +160,7 @@ def sync_account(
     on_batch: OnBatch | None = None,
 ) -> SyncReport:
     """``outlook-networking sync`` for one account: its mail into the store, its address as the
-    owner's."""
+    owner's (a shared mailbox's own address, not the reader's)."""
     connection = workspace.connect(account, since_months=since_months)
     try:
         if full:
@@ -168,7 +168,7 @@ def sync_account(
         report = sync_source(workspace.store, connection.source, on_batch=on_batch)
     finally:
         connection.close()
-    claim_owner(workspace.store, [account.address])
+    claim_owner(workspace.store, [account.mailbox_address])
     return report
 
 

@@ -13,8 +13,14 @@ Graph's mail permission is ``Mail.Read`` unless the account's write-back marks m
 (``tag_messages``, or follow-ups as flags): then ``Mail.ReadWrite``, asked for only then. EWS's
 ``EWS.AccessAsUser.All`` covers reading and writing items alike.
 
+A shared or delegated mailbox (``mailbox`` in the config) is reached through Graph with the
+``*.Shared`` delegated permissions ("Get Outlook messages in a shared or delegated folder":
+Mail.Read.Shared; the same for calendars and contacts), read-only: Graph has no shared variant
+for the master category list or To Do. Through EWS, ``EWS.AccessAsUser.All`` already covers
+delegate access; Exchange checks the mailbox permissions.
+
 Exports: ``delegated_scopes``, ``app_scopes``, ``graph_scopes``, ``EWS_SCOPES``,
-``GRAPH_SCOPES``, ``EWS_APP_SCOPE``, ``MAIL_WRITE``.
+``GRAPH_SCOPES``, ``GRAPH_SHARED_SCOPES``, ``EWS_APP_SCOPE``, ``MAIL_WRITE``.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ __all__ = [
     "EWS_APP_SCOPE",
     "EWS_SCOPES",
     "GRAPH_SCOPES",
+    "GRAPH_SHARED_SCOPES",
     "MAIL_WRITE",
     "app_scopes",
     "delegated_scopes",
@@ -45,6 +52,7 @@ GRAPH_SCOPES = (
     "User.Read",  # translateExchangeIds, once, to adopt immutable ids
 )
 MAIL_WRITE = "Mail.ReadWrite"  # categories and follow-up flags on messages
+GRAPH_SHARED_SCOPES = ("Mail.Read.Shared", "Calendars.Read.Shared", "Contacts.Read.Shared")
 
 
 def _ews_resource(account: AccountConfig) -> str:
@@ -79,9 +87,10 @@ def delegated_scopes(account: AccountConfig) -> list[str]:
     if account.connector == "ews":
         return [f"{_ews_resource(account)}/EWS.AccessAsUser.All"]
     resource = _graph_resource(account)
+    scopes = GRAPH_SHARED_SCOPES if account.mailbox is not None else graph_scopes(account)
     if resource == GRAPH_RESOURCE:
-        return list(graph_scopes(account))  # bare names mean the public Graph
-    return [f"{resource}/{scope}" for scope in graph_scopes(account)]
+        return list(scopes)  # bare names mean the public Graph
+    return [f"{resource}/{scope}" for scope in scopes]
 
 
 def app_scopes(account: AccountConfig) -> list[str]:

@@ -26,6 +26,11 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         "login", parents=[common], help="sign in to the configured accounts"
     )
     login.add_argument("--account", metavar="NAME", help="only this account")
+    login.add_argument(
+        "--device-code",
+        action="store_true",
+        help="sign in with a code entered on any device, not in this machine's browser",
+    )
     login.set_defaults(handler=_login)
 
     sync = commands.add_parser("sync", parents=[common], help="read new mail and meetings")
@@ -82,7 +87,12 @@ def _login(args: argparse.Namespace) -> int:
 
     with open_workspace(args) as workspace:
         for account in _accounts(workspace, args.account):
-            message = login(account, show=lambda text: err_console.print(text))
+            message = login(
+                account,
+                # Soft wrap: the sign-in address must stay one line to be copied whole.
+                show=lambda text: err_console.print(text, soft_wrap=True, markup=False),
+                device_code=args.device_code,
+            )
             err_console.print(f"{account.name}: {message}")
     return 0
 
