@@ -1,9 +1,13 @@
 """``outlook-networking addin cert | manifest | serve``, and the card server beside the agent.
 
-The card for an address is ``contact --json``'s document (``docs/json.md``, schema
-``outlook-networking/card/1``) with ``is_owner`` and a ``balance`` without its items. The
-analysis behind it is cached and recomputed only when the store has changed (new items, a new
-owner, identity corrections, dismissals), so a card costs a lookup, not an analysis.
+The card for an address (``docs/json.md``, schema ``outlook-networking/card/1``) is
+``contact --json``'s document with ``is_owner`` and a ``balance`` without its items; for someone
+who is no contact yet but whom the owner may know through someone, it is
+``{"address", "name", "is_owner": false, "known": false, "intro"}`` with the best path
+(``core.intro.stranger_json``); for anyone else there is no card. The analysis behind it is
+cached and recomputed only when the store has changed (``Store.fingerprint``: new items, a new
+owner, identity corrections, dismissals, introductions ``intro`` proposed, follow-ups marked
+done or snoozed), so a card costs a lookup, not an analysis.
 
 Exports: ``run``, ``start_background``, ``CardService``.
 """
@@ -19,6 +23,7 @@ from typing import Any
 from ..app.analysis import Insight, analyse_store
 from ..app.workspace import Workspace
 from ..config import Config
+from ..core.intro import find_paths, stranger_json
 from ..core.ledger import balance_json
 from ..core.views import contact_json, envelope
 from ..errors import UsageError
@@ -63,7 +68,10 @@ class CardService:
                 return {**envelope("card", now), "address": wanted, "is_owner": True}
             view = network.find(wanted)
             if view is None:
-                return None
+                found = find_paths(network, insight.ledger.items, wanted, limit=1).paths
+                if not found:
+                    return None
+                return {**envelope("card", now), **stranger_json(network, wanted, found[0])}
             card = {**envelope("card", now), **contact_json(view, now)}
             card["is_owner"] = False
             card["balance"] = balance_json(insight.ledger.balance(view.person.key))

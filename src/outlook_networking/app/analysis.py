@@ -5,6 +5,8 @@ to :func:`core.network.analyse` and :func:`core.ledger.build_ledger`, folds the 
 "thank or return the favour" follow-ups into the network's and applies the owner's decisions
 (``followups done`` and ``snooze``, kept in the store), so every output (follow-ups, the tasks
 ``apply`` and the agent write, the report, the add-in card) sees one list, most pressing first.
+The introductions ``intro`` proposed (:meth:`Store.intro_proposals`) reach the ledger, which
+recognises the one the owner then asked for.
 
 Exports: ``Insight``, ``analyse_store``.
 """
@@ -16,6 +18,7 @@ from datetime import datetime
 
 from ..config import Config
 from ..core.followups import FollowUp, apply_decisions
+from ..core.intro import asked_from
 from ..core.ledger import Ledger, build_ledger
 from ..core.network import Network, analyse
 from ..store import Store
@@ -54,6 +57,7 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         threads=network.threads,
         dismissed=store.dismissed(),
         excluded=network.settings.is_excluded,
+        asked=asked_from(store.intro_proposals()),
     )
     del items
     followups = apply_decisions(

@@ -39,7 +39,18 @@ a first run:
 
 
 def build_parser() -> Parser:
-    from . import agent, completion, config, followups, mailbox, network, outputs, review, sources
+    from . import (
+        agent,
+        completion,
+        config,
+        followups,
+        intro,
+        mailbox,
+        network,
+        outputs,
+        review,
+        sources,
+    )  # fmt: skip
 
     parser = Parser(
         prog=PROG,
@@ -55,7 +66,7 @@ def build_parser() -> Parser:
     parser.set_defaults(command_parser=parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (
-        sources, network, followups, review, mailbox, agent, outputs, config, completion
+        sources, network, followups, review, intro, mailbox, agent, outputs, config, completion
     ):  # fmt: skip
         module.register(commands, common)
     return parser

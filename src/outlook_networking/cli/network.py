@@ -265,7 +265,7 @@ def _contact(args: argparse.Namespace) -> int:
     with open_workspace(args, need="data") as workspace:
         view = workspace.network.find(args.address)
         if view is None:
-            raise UsageError(f"{args.address} is not a contact in {workspace.db_path}")
+            return _stranger(workspace, args.address, args.json)
         doc = {**envelope("contact", workspace.now), **contact_json(view, workspace.now)}
         doc["balance"] = balance_json(workspace.ledger.balance(view.person.key), with_items=True)
         if args.json:
@@ -273,6 +273,24 @@ def _contact(args: argparse.Namespace) -> int:
         else:
             with paged():
                 _print_contact(doc)
+    return 0
+
+
+def _stranger(workspace: Workspace, address: str, as_json: bool) -> int:
+    """Someone who is no contact: whom the owner may know them through, if anyone."""
+    from ..core.intro import find_paths, stranger_json
+    from ..core.views import envelope
+    from .intro import print_stranger
+
+    found = find_paths(workspace.network, workspace.ledger.items, address, limit=1).paths
+    if not found:
+        raise UsageError(f"{address} is not a contact in {workspace.db_path}")
+    stranger = stranger_json(workspace.network, address, found[0])
+    doc = {**envelope("contact", workspace.now), **stranger}
+    if as_json:
+        print_json(doc)
+    else:
+        print_stranger(doc)
     return 0
 
 

@@ -41,6 +41,7 @@ SCHEMAS: Mapping[str, int] = {
     "contact": 1,
     "contacts": 1,
     "followups": 1,
+    "intro": 1,
     "ledger": 1,
     "review": 1,
     "status": 1,

@@ -35,6 +35,7 @@ def item_json(item: LedgerItem) -> dict[str, Any]:
         "outcome_at": iso(item.outcome_at),
         "evidence": item.evidence or None,
         "latency_s": item.latency_s,
+        "proposed": item.proposed,
     }
 
 
