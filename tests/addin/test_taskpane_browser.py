@@ -210,7 +210,7 @@ def test_a_stranger_known_through_someone_shows_the_path(open_pane: Callable[...
     assert "Not in your network yet. You may know them through:" in notice.inner_text()
     chain = page.locator(".intro-chain li")
     assert chain.count() == 2
-    assert chain.nth(0).inner_text() == "Ada Lovelace · tier B · score 71.5"
+    assert chain.nth(0).inner_text() == "Ada Lovelace · tier B · score 72"  # 71.5, rounded
     assert chain.nth(1).inner_text() == "carl@hooli.example · not in your network"
     text = page.locator("#app").inner_text()
     assert "Two steps: a weaker path." in text
