@@ -149,8 +149,9 @@ def _list(args: argparse.Namespace) -> int:
         network = workspace.network
         tier_of = {c.person.key: c.tier.tier for c in network.contacts}
         groups, total = _chosen(network.followups, tier_of, args)
-        if args.json:
-            items = [f for group in groups for f in group]
+        if args.json:  # most pressing first, not grouped: a script groups as it likes
+            chosen = {f.key for group in groups for f in group}
+            items = [f for f in network.followups if f.key in chosen]
             print_json(
                 {
                     **envelope("followups", workspace.now),
