@@ -115,8 +115,6 @@ class Home:
         return Run(code, text, "")
 
 
-
-
 def ansi_free(text: str) -> str:
     """What a terminal shows, without its colour and cursor codes."""
     import re

@@ -27,13 +27,18 @@ def test_merge_refuses_unknown_addresses_and_split_what_was_not_merged(
     before = demo_db.read_bytes()
     unknown = home.run(*base, "merge", "nobody@nowhere.example", one)
     assert (unknown.code, unknown.lines) == (
-        2, [f"{PREFIX}nobody@nowhere.example is not a contact in {demo_db}; `contacts` lists them"]
+        2,
+        [f"{PREFIX}nobody@nowhere.example is not a contact in {demo_db}; `contacts` lists them"],
     )
     own = home.run(*base, "merge", "alex@example.com", one)
-    assert (own.code, own.lines) == (2, [f"{PREFIX}alex@example.com is your own address, not a contact"])
+    assert (own.code, own.lines) == (
+        2,
+        [f"{PREFIX}alex@example.com is your own address, not a contact"],
+    )
     lone = home.run(*base, "split", one)
     assert (lone.code, lone.lines) == (
-        0, [f"{one} was not merged with anyone: nothing to split, nothing changed."]
+        0,
+        [f"{one} was not merged with anyone: nothing to split, nothing changed."],
     )
     assert demo_db.read_bytes() == before  # nothing was written
     merged = home.run(*base, "merge", one, two)
@@ -45,7 +50,8 @@ def test_merge_refuses_unknown_addresses_and_split_what_was_not_merged(
     assert same.code == 0 and "already the same person" in same.lines[0]
     split = home.run(*base, "split", two)
     assert (split.code, split.lines) == (
-        0, [f"Split: {two} is now a person of its own, apart from {one}."]
+        0,
+        [f"Split: {two} is now a person of its own, apart from {one}."],
     )
     assert len(_contacts(home, demo_db)) == len(people)
 
@@ -76,7 +82,8 @@ def test_ledger_dismiss_says_what_it_dismissed_and_what_already_was(
     first, second = (i["id"] for i in ledger["items"][:2])
     done = home.run(*base, "dismiss", first)
     assert (done.code, done.lines) == (
-        0, [f"Dismissed 1 item ({first}); they stay dismissed in every later analysis."]
+        0,
+        [f"Dismissed 1 item ({first}); they stay dismissed in every later analysis."],
     )
     both = home.run(*base, "dismiss", first, second)
     assert both.code == 0

@@ -180,15 +180,21 @@ def test_config_init_from_flags_writes_a_file_that_loads(home: Home) -> None:
     assert text.count("\n#") > 10  # commented
     # Every commented setting is a working one: uncommented, the file still loads.
     uncommented = "\n".join(
-        line[2:] if line.startswith("# ") and "=" in line and "client_id" not in line
-        and "mailbox" not in line and "tenant" not in line else line
+        line[2:]
+        if line.startswith("# ")
+        and "=" in line
+        and "client_id" not in line
+        and "mailbox" not in line
+        and "tenant" not in line
+        else line
         for line in text.splitlines()
     ).replace("# [", "[")
     Path(home.root / "all.toml").write_text(uncommented, encoding="utf-8")
     assert load_config(home.root / "all.toml").settings.reply_within_h == 48
     again = home.run("config", "init", "--address", "other@example.com")
     assert (again.code, again.lines) == (
-        2, [f"{PREFIX}{target} exists; `config init --force` replaces it"]
+        2,
+        [f"{PREFIX}{target} exists; `config init --force` replaces it"],
     )
     assert load_config(target).accounts[0].address == "mia@example.com"  # untouched
     forced = home.run("config", "init", "--address", "other@example.com", "--force")
@@ -207,11 +213,13 @@ def test_config_init_for_ews_and_without_a_terminal(home: Home) -> None:
     assert done.code == 0, done.err
     account = load_config(target).accounts[0]
     assert (account.name, account.endpoint) == (
-        "onprem", "https://mail.corp.example/EWS/Exchange.asmx"
+        "onprem",
+        "https://mail.corp.example/EWS/Exchange.asmx",
     )
     asked = home.run("--config", str(home.root / "x.toml"), "config", "init")
     assert (asked.code, asked.lines) == (
-        2, [f"{PREFIX}config init needs --address ADDR (and --connector) when it cannot ask"]
+        2,
+        [f"{PREFIX}config init needs --address ADDR (and --connector) when it cannot ask"],
     )
     assert not (home.root / "x.toml").exists()
 
@@ -225,7 +233,9 @@ def test_config_init_asks_on_a_terminal(home: Home) -> None:
     assert "Your mailbox's e-mail address" in done.out and "Connector:" in done.out
     account = load_config(target).accounts[0]
     assert (account.address, account.connector, account.autodiscover) == (
-        "ann@corp.example", "ews", True
+        "ann@corp.example",
+        "ews",
+        True,
     )
 
 
@@ -272,8 +282,8 @@ def test_completion_for_zsh_and_fish(home: Home) -> None:
     assert subprocess.run(["zsh", "-n", str(script)], check=False).returncode == 0
     # Run the function with zsh's completion builtins standing in, as compsys would call it.
     probe = (
-        "compdef() { :; }; compadd() { print -l -- \"${@:#-*}\"; }\n"
-        "_describe() { local -a items=(\"${(@P)4}\"); print -l -- ${items%%:*}; }\n"
+        'compdef() { :; }; compadd() { print -l -- "${@:#-*}"; }\n'
+        '_describe() { local -a items=("${(@P)4}"); print -l -- ${items%%:*}; }\n'
         "_files() { print FILES; }; _message() { :; }\n"
         f"source {shlex.quote(str(script))}\n"
         "words=(outlook-networking followups --kind ''); CURRENT=4; PREFIX=''\n"

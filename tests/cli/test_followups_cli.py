@@ -128,7 +128,9 @@ def test_done_and_snoozed_reach_the_analysis_the_tasks_and_the_add_in(
     # The tasks: the done one is completed, the snoozed one's due date moves.
     second = _tasks(demo_db, box)
     assert [a for a in second if isinstance(a, CompleteTask)] == [
-        CompleteTask(owed["key"], next(t.item_id for t in box.tasks.values() if t.key == owed["key"]))
+        CompleteTask(
+            owed["key"], next(t.item_id for t in box.tasks.values() if t.key == owed["key"])
+        )
     ]
     (update,) = [a for a in second if isinstance(a, UpdateTask)]
     assert update.key == later["key"] and update.due == datetime(2026, 12, 15, tzinfo=UTC)

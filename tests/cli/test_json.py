@@ -65,7 +65,9 @@ def test_every_command_prints_its_documented_schema(home: Home, demo_db: Path) -
     _valid("ledger", ledger)
     assert ledger["items"] and ledger["followups"]
     _valid("status", _json(home, demo_db, "status"))
-    intro = _json(home, demo_db, "intro", "litware.example")
+    from outlook_networking.demo.people import REACH_ORG
+
+    intro = _json(home, demo_db, "intro", REACH_ORG.domain)
     _valid("intro", intro)
     assert intro["paths"] and intro["targets"]
 
@@ -89,7 +91,9 @@ def test_status_after_a_cycle_and_the_add_ins_card(home: Home, demo_db: Path) ->
 
 
 def test_a_document_that_breaks_the_convention_is_caught(home: Home, demo_db: Path) -> None:
-    doc = _json(home, demo_db, "contact", _json(home, demo_db, "contacts")["contacts"][0]["address"])
+    doc = _json(
+        home, demo_db, "contact", _json(home, demo_db, "contacts")["contacts"][0]["address"]
+    )
     broken = {**doc, "last_contact": doc["last_contact"].replace("Z", "+00:00"), "extra": 1}
     messages = [e.message for e in _validator("contact").iter_errors(broken)]
     assert messages  # a +00:00 time and an undocumented field do not pass

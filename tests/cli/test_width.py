@@ -82,9 +82,7 @@ def test_long_output_is_paged_on_a_terminal_only(home: Home, demo_db: Path) -> N
     assert not seen.exists()  # piped: printed whole, no pager
     short = home.run_tty("--db", str(demo_db), "--now", NOW, "contacts", "--limit", "3", env=env)
     assert not seen.exists() and "3 of " in ansi_free(short.out)  # fits the screen: no pager
-    mine = home.run_tty(
-        "--db", str(demo_db), "--now", NOW, "review", env={**env, "LESS": "-R"}
-    )
+    mine = home.run_tty("--db", str(demo_db), "--now", NOW, "review", env={**env, "LESS": "-R"})
     assert mine.code == 0 and seen.read_text().startswith("LESS=-R\n")  # the user's LESS wins
 
 
