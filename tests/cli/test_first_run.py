@@ -307,3 +307,12 @@ def test_completion_for_zsh_and_fish(home: Home) -> None:
     )  # fmt: skip
     offered = [line.split("\t")[0] for line in asked.stdout.splitlines()]
     assert {"contacts", "contact", "--kind", "A", "D"} <= set(offered), asked.stderr
+
+
+def test_the_readme_shows_every_command_and_a_first_run() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    usage = readme[readme.index("## Usage") : readme.index("### Reading exported files")]
+    for path, _ in _parsers(build_parser()):
+        if path:
+            assert f"outlook-networking {path[0]}" in usage or f"| {path[0]}" in usage, path
+    assert "A first run" in usage and "export OUTLOOK_NETWORKING_DB=" in usage
