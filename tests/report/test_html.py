@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import escape
 
 from outlook_networking.core.followups import FollowUp
@@ -163,3 +163,15 @@ def test_overdue_follow_ups_are_marked(demo: Demo) -> None:
     page = render_report(replace(demo.network, followups=(later, due)), None, NOW)
     assert '<tr class="overdue"><td class="due" data-label="Due">26 Nov 2026' in page
     assert '<tr class="upcoming"><td class="due" data-label="Due">30 Nov 2026' in page
+
+
+def test_dates_are_shown_in_the_readers_zone(demo: Demo) -> None:
+    from zoneinfo import ZoneInfo
+
+    late = FollowUp("owed:z", "owed_reply", "", datetime(2026, 11, 26, 20, tzinfo=UTC), "x", "Z")
+    network = replace(demo.network, followups=(late,))
+    utc = render_report(network, None, NOW)
+    tokyo = render_report(network, None, NOW, zone=ZoneInfo("Asia/Tokyo"))
+    assert '<td class="due" data-label="Due">26 Nov 2026' in utc
+    assert '<td class="due" data-label="Due">27 Nov 2026' in tokyo  # 05:00 the next day there
+    assert "as of Friday, 27 November 2026, 21:00 JST" in tokyo
