@@ -118,6 +118,24 @@ def _steps(nodes: list[_Node]) -> list[str]:
     return [f"{node.path}:{name}" for node in nodes for name in node.commands]
 
 
+def _value_cases(nodes: list[_Node], line: str, choices: str, files: str, free: str) -> list[str]:
+    """One ``case`` branch per option that takes a value, keyed ``"path:--option"``: ``line``
+    is the branch (with ``{keys}`` and ``{answer}``), the others the answer for choices (with
+    ``{choices}``), for file names and for a free value."""
+    cases: list[str] = []
+    for node in nodes:
+        for option in node.options:
+            if not option.takes_value:
+                continue
+            keys = "|".join(f'"{node.path}:{n}"' for n in option.names)
+            if option.choices:
+                answer = choices.format(choices=" ".join(option.choices))
+            else:
+                answer = files if option.files else free
+            cases.append(line.format(keys=keys, answer=answer))
+    return cases
+
+
 def _words(node: _Node) -> str:
     return " ".join([*node.commands, *node.choices, *(n for o in node.options for n in o.names)])
 
@@ -127,19 +145,13 @@ def _words(node: _Node) -> str:
 
 def _bash(nodes: list[_Node]) -> str:
     steps = "|".join(f'"{s}"' for s in _steps(nodes))
-    values: list[str] = []
-    for node in nodes:
-        for option in node.options:
-            if not option.takes_value:
-                continue
-            keys = "|".join(f'"{node.path}:{n}"' for n in option.names)
-            if option.choices:
-                answer = f'COMPREPLY=($(compgen -W "{" ".join(option.choices)}" -- "$cur"))'
-            elif option.files:
-                answer = 'compopt -o filenames; COMPREPLY=($(compgen -f -- "$cur"))'
-            else:
-                answer = "COMPREPLY=()"  # a free value: nothing to offer
-            values.append(f"        {keys}) {answer}; return ;;")
+    values = _value_cases(
+        nodes,
+        "        {keys}) {answer}; return ;;",
+        choices='COMPREPLY=($(compgen -W "{choices}" -- "$cur"))',
+        files='compopt -o filenames; COMPREPLY=($(compgen -f -- "$cur"))',
+        free="COMPREPLY=()",  # a free value: nothing to offer
+    )
     words = [f'        "{node.path}") words="{_words(node)}" ;;' for node in nodes]
     files = "|".join(f'"{n.path}"' for n in nodes if n.files) or '"-"'
     return f"""\
@@ -181,19 +193,13 @@ complete -F {_FUNCTION} {PROG}
 
 def _zsh(nodes: list[_Node]) -> str:
     steps = "|".join(f'"{s}"' for s in _steps(nodes))
-    values: list[str] = []
-    for node in nodes:
-        for option in node.options:
-            if not option.takes_value:
-                continue
-            keys = "|".join(f'"{node.path}:{n}"' for n in option.names)
-            if option.choices:
-                answer = f"compadd -- {' '.join(option.choices)}"
-            elif option.files:
-                answer = "_files"
-            else:
-                answer = "_message 'a value'"
-            values.append(f"    ({keys}) {answer}; return ;;")
+    values = _value_cases(
+        nodes,
+        "    ({keys}) {answer}; return ;;",
+        choices="compadd -- {choices}",
+        files="_files",
+        free="_message 'a value'",
+    )
     cases: list[str] = []
     for node in nodes:
         lines = [f'    ("{node.path}")']

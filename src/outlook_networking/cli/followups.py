@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from ..app.workspace import Workspace
 from ..core.followups import URGENCY, FollowUp, matching, short_key
 from ..core.views import envelope, followups_json, iso
 from ..errors import UsageError
@@ -298,43 +300,47 @@ def _described(followup: FollowUp, network: Any) -> str:
     return f"{KIND_LABELS.get(followup.kind, followup.kind)}{who} ({short_key(followup.key)})"
 
 
-def _done(args: argparse.Namespace) -> int:
+def _decide(args: argparse.Namespace, act: Callable[[Workspace, FollowUp | str], None]) -> int:
+    """Run ``act`` on each KEY's follow-up (or on the key, when it names one already done)."""
     with open_workspace(args, need="data") as workspace:
-        network = workspace.network
         done = dict(workspace.store.followup_decisions().done)
-        for found in _resolve(network.followups, done, args.keys):
-            if isinstance(found, str):
-                err_console.print(f"{found} was already done: nothing changed.", markup=False)
-                continue
-            workspace.store.mark_followup_done(found.key, found.item, workspace.now)
-            err_console.print(
-                f"Done: {_described(found, network)}. It stays closed; the next `apply` completes "
-                "its task.",
-                markup=False,
-            )
+        for found in _resolve(workspace.network.followups, done, args.keys):
+            act(workspace, found)
     return 0
 
 
+def _done(args: argparse.Namespace) -> int:
+    def mark(workspace: Workspace, found: FollowUp | str) -> None:
+        if isinstance(found, str):
+            err_console.print(f"{found} was already done: nothing changed.", markup=False)
+            return
+        workspace.store.mark_followup_done(found.key, found.item, workspace.now)
+        err_console.print(
+            f"Done: {_described(found, workspace.network)}. It stays closed; the next `apply` "
+            "completes its task.",
+            markup=False,
+        )
+
+    return _decide(args, mark)
+
+
 def _snooze(args: argparse.Namespace) -> int:
-    with open_workspace(args, need="data") as workspace:
+    def put_off(workspace: Workspace, found: FollowUp | str) -> None:
         if args.until <= workspace.now:
             raise UsageError(
                 f"--until {local(iso(args.until), time=True)} is not after now "
                 f"({local(iso(workspace.now), time=True)})"
             )
-        network = workspace.network
-        done = dict(workspace.store.followup_decisions().done)
-        for found in _resolve(network.followups, done, args.keys):
-            if isinstance(found, str):
-                raise UsageError(f"{found} is done; there is nothing to snooze")
-            if args.until <= found.due and not found.snoozed:
-                raise UsageError(
-                    f"{_described(found, network)} is not due before {local(iso(found.due))} anyway"
-                )
-            workspace.store.snooze_followup(found.key, args.until, workspace.now)
-            err_console.print(
-                f"Snoozed until {local(iso(args.until), time=True)}: {_described(found, network)}. "
-                "The next `apply` moves its task's due date.",
-                markup=False,
-            )
-    return 0
+        if isinstance(found, str):
+            raise UsageError(f"{found} is done; there is nothing to snooze")
+        what = _described(found, workspace.network)
+        if args.until <= found.due and not found.snoozed:
+            raise UsageError(f"{what} is not due before {local(iso(found.due))} anyway")
+        workspace.store.snooze_followup(found.key, args.until, workspace.now)
+        err_console.print(
+            f"Snoozed until {local(iso(args.until), time=True)}: {what}. The next `apply` "
+            "moves its task's due date.",
+            markup=False,
+        )
+
+    return _decide(args, put_off)
