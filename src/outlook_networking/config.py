@@ -10,9 +10,10 @@ Secrets never live in this file: a ``password``, ``client_secret`` or ``access_t
 refused; :mod:`outlook_networking.auth` reads them from the system keyring or the environment.
 
 The ``[writeback]`` table (the product's category names and colours, the To Do list name) is
-read here too: it is the same for every account, and ``Settings`` leaves it to us.
+read here too: it is the same for every account, and ``Settings`` leaves it to us. So is
+``[files]``, the limits on how much of one exported file is read (:class:`FileLimits`).
 
-Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``load_config``,
+Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FileLimits``, ``load_config``,
 ``config_from_mapping``, ``default_config_path``, ``is_loopback``, ``PLACEHOLDER_CLIENT_ID``,
 ``CONNECTORS``, ``AUTH_METHODS``.
 """
@@ -41,6 +42,7 @@ __all__ = [
     "PLACEHOLDER_CLIENT_ID",
     "AccountConfig",
     "Config",
+    "FileLimits",
     "WritebackConfig",
     "config_from_mapping",
     "default_config_path",
@@ -132,6 +134,33 @@ class WritebackConfig:
 
 
 @dataclass(frozen=True)
+class FileLimits:
+    """How much of one exported file is read (``[files]``): hostile files stay cheap.
+
+    Sizes are in MB (1,000,000 bytes) of content after decompression. A calendar or card file is
+    capped whether compressed or not (its reader keeps an index that grows with the file); a mail
+    file only when compressed, since an mbox is read in one pass keeping nothing but headers.
+    """
+
+    max_mail_mb: int = 2000
+    max_calendar_mb: int = 200
+    max_cards_mb: int = 200
+    max_occurrences: int = 10_000  # of one recurring series in the window
+
+    @property
+    def mail_bytes(self) -> int:
+        return self.max_mail_mb * 1_000_000
+
+    @property
+    def calendar_bytes(self) -> int:
+        return self.max_calendar_mb * 1_000_000
+
+    @property
+    def cards_bytes(self) -> int:
+        return self.max_cards_mb * 1_000_000
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration file, validated."""
 
@@ -139,6 +168,7 @@ class Config:
     settings: Settings
     path: Path | None = None
     writeback: WritebackConfig = field(default_factory=WritebackConfig)
+    files: FileLimits = field(default_factory=FileLimits)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def account(self, name: str | None = None) -> AccountConfig:
@@ -229,6 +259,7 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
             raise ConfigError(f"accounts[{i}].name", f"{account.name!r} is used twice", where)
         seen.add(account.name)
     writeback = _writeback(document.get("writeback", {}), where)
+    files = _file_limits(document.get("files", {}), where)
     rest = {key: value for key, value in document.items() if key != "accounts"}
     try:
         settings = Settings.from_mapping(rest)
@@ -237,8 +268,38 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
             raise ConfigError(exc.key, exc.problem, where) from exc
         raise
     return Config(
-        accounts=accounts, settings=settings, path=path, writeback=writeback, raw=document
+        accounts=accounts,
+        settings=settings,
+        path=path,
+        writeback=writeback,
+        files=files,
+        raw=document,
     )
+
+
+# [files] key -> (lowest, highest) allowed
+_FILE_LIMITS = {
+    "max_mail_mb": (1, 1_000_000),
+    "max_calendar_mb": (1, 100_000),
+    "max_cards_mb": (1, 100_000),
+    "max_occurrences": (1, 10_000_000),
+}
+
+
+def _file_limits(table: Any, where: str) -> FileLimits:
+    if not isinstance(table, Mapping):
+        raise ConfigError("files", "must be a table", where)
+    values: dict[str, int] = {}
+    for key, value in table.items():
+        if key not in _FILE_LIMITS:
+            raise ConfigError(f"files.{key}", "unknown key (see docs/config.md)", where)
+        low, high = _FILE_LIMITS[key]
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"files.{key}", f"must be an integer, not {_toml_type(value)}", where)
+        if not low <= value <= high:
+            raise ConfigError(f"files.{key}", f"must be between {low:,} and {high:,}", where)
+        values[key] = value
+    return FileLimits(**values)
 
 
 def _writeback(table: Any, where: str) -> WritebackConfig:
