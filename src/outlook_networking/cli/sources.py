@@ -23,6 +23,8 @@ from .output import console, err_console, progress
 
 __all__ = ["register"]
 
+_NAMED_PROBLEMS = 5  # problems named in the ingest summary without --debug
+
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
     demo = commands.add_parser(
@@ -73,7 +75,7 @@ def ingest_paths(ctx: Context, store: Store, paths: Sequence[Path]) -> IngestSum
     """Read every path into the store, batch by batch, each with its cursor."""
     from ..sources import FileSource
 
-    source = FileSource(paths, now=ctx.now)
+    source = FileSource(paths, now=ctx.now, limits=ctx.config.files)
     summary = IngestSummary(files=len(paths))
     with progress(ctx.interactive(), "Reading", None) as bar:
         for batch in source.read(store.cursors(source.name)):
@@ -130,14 +132,17 @@ def _print_summary(ctx: Context, summary: IngestSummary, owner: tuple[str, ...],
     else:
         err_console.print("Mailbox owner: unknown; say who you are with --me ADDR", style="yellow")
     if summary.problems:
+        # The first few are named always, so a skipped file is never only a number.
+        shown = summary.problems if ctx.debug else summary.problems[:_NAMED_PROBLEMS]
         err_console.print(
-            f"{len(summary.problems):,} part(s) could not be read and were skipped"
-            + ("" if ctx.debug else " (--debug lists them)"),
+            f"{len(summary.problems):,} part(s) could not be read and were skipped:",
             style="yellow",
         )
-        if ctx.debug:
-            for problem in summary.problems:
-                err_console.print(f"  {problem.where}: {problem.reason}")
+        for problem in shown:
+            err_console.print(f"  {problem.where}: {problem.reason}", markup=False)
+        if len(shown) < len(summary.problems):
+            more = len(summary.problems) - len(shown)
+            err_console.print(f"  … and {more:,} more (--debug lists them)", style="yellow")
 
 
 def _ingest(args: argparse.Namespace) -> int:
