@@ -23,7 +23,6 @@ Exports: ``FileSource``, ``Unit``, ``detect``, ``DEFAULT_CHUNK``.
 
 from __future__ import annotations
 
-import errno
 import gzip
 import hashlib
 import itertools
@@ -54,7 +53,7 @@ from .mailfiles import (
     read_header_block,
     starts_like_mbox,
 )
-from .textfile import Capped, NotAFile, TooLarge, kind_of, open_regular
+from .textfile import Capped, NotAFile, TooLarge, kind_of, open_regular, reason_of
 
 __all__ = ["DEFAULT_CHUNK", "FileSource", "Unit", "detect"]
 
@@ -98,13 +97,7 @@ class _Unfinished(Problem):
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError):
-        if exc.errno == errno.ELOOP:
-            return "symbolic link loop"
-        if isinstance(exc, PermissionError):
-            return "permission denied"
-        if isinstance(exc, FileNotFoundError):
-            return "no such file or directory"
-        return exc.strerror or str(exc) or type(exc).__name__
+        return reason_of(exc)
     return str(exc) or type(exc).__name__
 
 
@@ -515,6 +508,6 @@ def _file_records(
                 if isinstance(block, Unlisted):
                     yield Problem(where, block.reason)
                 elif isinstance(block, OSError):
-                    yield Problem(where, f"cannot be read: {block.strerror or block}")
+                    yield Problem(where, f"cannot be read: {reason_of(block)}")
                 else:
                     yield interaction_from_headers(block, where=where, source=source, folder=hint)

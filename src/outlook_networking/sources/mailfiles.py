@@ -15,7 +15,6 @@ Exports: ``MBOX_FROM``, ``iter_mbox``, ``read_header_block``, ``maildir_entries`
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import stat
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .textfile import kind_of
+from .textfile import kind_of, reason_of
 
 __all__ = [
     "MBOX_FROM",
@@ -241,12 +240,10 @@ def _entry_problem(entry: os.DirEntry[str]) -> str:
     """Why a directory entry that is not a regular file is none, in words ("" for a folder)."""
     try:
         mode = os.stat(entry.path).st_mode
+    except FileNotFoundError:
+        return "broken symbolic link"
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return "symbolic link loop"
-        if exc.errno == errno.ENOENT:
-            return "broken symbolic link"
-        return exc.strerror or str(exc)
+        return reason_of(exc)
     return "" if stat.S_ISDIR(mode) else f"not a regular file but {kind_of(mode)}"
 
 
@@ -267,7 +264,7 @@ def _maildir_or_why(path: Path) -> bool | str:
             if stat.S_ISDIR(os.stat(path / sub).st_mode):
                 return True
         except PermissionError as exc:
-            return exc.strerror or "permission denied"
+            return reason_of(exc)
         except OSError:
             continue
     return False
@@ -290,7 +287,7 @@ def maildir_entries(root: Path) -> Iterator[tuple[os.DirEntry[str], str] | Unlis
     try:
         children = sorted(os.scandir(root), key=lambda e: e.name)
     except OSError as exc:
-        yield Unlisted(str(root), exc.strerror or str(exc))
+        yield Unlisted(str(root), reason_of(exc))
         children = []
     for entry in children:
         if entry.name.startswith(".") and entry.name not in (".", ".."):
@@ -307,7 +304,7 @@ def maildir_entries(root: Path) -> Iterator[tuple[os.DirEntry[str], str] | Unlis
             except FileNotFoundError:
                 continue
             except OSError as exc:
-                yield Unlisted(str(directory), exc.strerror or str(exc))
+                yield Unlisted(str(directory), reason_of(exc))
                 continue
             with listing as entries:
                 for entry in entries:
@@ -333,7 +330,7 @@ def eml_entries(directory: Path) -> Iterator[os.DirEntry[str] | Unlisted]:
     try:
         listing = os.scandir(directory)
     except OSError as exc:
-        yield Unlisted(str(directory), exc.strerror or str(exc))
+        yield Unlisted(str(directory), reason_of(exc))
         return
     with listing as entries:
         for entry in entries:

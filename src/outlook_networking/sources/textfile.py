@@ -8,8 +8,8 @@ decompressed as it is read, and :class:`Capped` stops a stream once it has given
 its limit (a decompression bomb). Only regular files are opened: a named pipe would block the
 reader forever, a device would never end (:func:`open_regular`).
 
-Exports: ``open_regular``, ``kind_of``, ``NotAFile``, ``Capped``, ``TooLarge``, ``export_lines``,
-``decode_export``.
+Exports: ``open_regular``, ``kind_of``, ``reason_of``, ``NotAFile``, ``Capped``, ``TooLarge``,
+``export_lines``, ``decode_export``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ __all__ = [
     "export_lines",
     "kind_of",
     "open_regular",
+    "reason_of",
 ]
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -58,6 +59,17 @@ class TooLarge(OSError):
     def __init__(self, limit: int) -> None:
         super().__init__(errno.EFBIG, f"larger than {limit:,} bytes")
         self.limit = limit
+
+
+def reason_of(exc: OSError) -> str:
+    """An OS error in the words a person reads (``"permission denied"``)."""
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 def kind_of(mode: int) -> str:
@@ -151,7 +163,7 @@ def export_lines(path: Path, limit: int, setting: str) -> Iterator[bytes]:
     except gzip.BadGzipFile as exc:
         raise InputError(str(path), f"broken gzip file: {exc}") from exc
     except OSError as exc:
-        raise InputError(str(path), exc.strerror or str(exc)) from exc
+        raise InputError(str(path), reason_of(exc)) from exc
 
 
 def decode_export(data: bytes) -> str:
