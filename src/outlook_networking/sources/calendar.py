@@ -276,11 +276,19 @@ class _CalendarIndex:
     zones: list[str] = field(default_factory=list)  # VTIMEZONE components, as text
     zones_size: int = 0
     uids: Counter[str] = field(default_factory=Counter)  # VEVENTs per UID
+    problems: list[str] = field(default_factory=list)  # about time zones, reported when read
 
     def add_zone(self, text: str) -> None:
-        if len(self.zones) < _MAX_ZONES and self.zones_size + len(text) <= _MAX_ZONES_SIZE:
-            self.zones.append(text)
-            self.zones_size += len(text)
+        if len(self.zones) >= _MAX_ZONES or self.zones_size + len(text) > _MAX_ZONES_SIZE:
+            self.problems.append("too many time zones; the rest is ignored")
+            return
+        try:
+            icalendar.Timezone.from_ical(text)
+        except Exception as exc:  # a broken zone must not take the calendar's events with it
+            self.problems.append(f"not readable: {exc}")
+            return
+        self.zones.append(text)
+        self.zones_size += len(text)
 
     def shell(self) -> icalendar.Calendar:
         """The calendar without its events; parsing it makes its time zones known."""
@@ -328,7 +336,6 @@ class _Reading:
         self.zones: list[icalendar.Component] = []
         self.floating: tzinfo = UTC
         self.cancelled_all = False
-        self.zones_seen = 0
         self.waiting: dict[str, list[str]] = {}  # UID -> texts of the series' usable parts
         self.left: Counter[str] = Counter()  # UID -> parts not read yet
 
@@ -337,7 +344,7 @@ class _Reading:
             self.number += 1
             self.index = self.file.calendars[self.number]
             if self.index.complete:
-                self._begin()
+                yield from self._begin()
             return
         if not self.index.complete or isinstance(item, _Property):
             return  # a calendar cut off at the end of the file is not read, as a whole
@@ -348,19 +355,21 @@ class _Reading:
         name = self.file.path.name
         if item.problem:
             yield Problem(f"{name} {item.name} {item.uid[:60] or 'without UID'}", item.problem)
-        elif item.name == "VTIMEZONE":
-            self.zones_seen += 1
-            if self.zones_seen > len(self.index.zones):
-                yield Problem(f"{name} VTIMEZONE", "too many time zones; this one is ignored")
         elif item.name == "VEVENT":
             yield from self._event(item)
 
-    def _begin(self) -> None:
-        shell = self.index.shell()
+    def _begin(self) -> Iterator[Problem]:
+        where = f"{self.file.path.name} VTIMEZONE"
+        for problem in self.index.problems:
+            yield Problem(where, problem)
+        try:
+            shell = self.index.shell()
+        except Exception as exc:  # METHOD or X-WR-TIMEZONE garbled: read without them
+            yield Problem(f"{self.file.path.name} VCALENDAR", f"not readable: {exc}")
+            shell = icalendar.Calendar()
         self.zones = list(shell.walk("VTIMEZONE"))
         self.floating = _floating_zone(shell)
         self.cancelled_all = str(shell.get("METHOD", "")).upper() == "CANCEL"
-        self.zones_seen = 0
         self.left = Counter(self.index.uids)
 
     def _event(self, item: _Block) -> Iterator[Interaction | Problem]:
