@@ -98,8 +98,7 @@ def test_broken_parts_are_counted_and_listed_with_debug(
     db = tmp_path / "network.sqlite3"
     assert _run(db, "ingest", str(mbox), "--me", "me@example.com") == 0
     err = capsys.readouterr().err
-    assert "1 part(s) could not be read" in err
-    assert "mail.mbox #2: unreadable Date 'the day after tomorrow'" in err  # named even so
+    assert "1 part(s) could not be read" in err and "--debug lists them" in err
     assert _run(db, "--debug", "ingest", str(mbox)) == 0  # unchanged: nothing re-read
     with Store.open(db) as store:
         assert [i.subject for i in store.interactions()] == ["fine"]

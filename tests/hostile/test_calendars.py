@@ -35,7 +35,7 @@ def test_a_series_with_too_many_occurrences_is_capped(tmp_path: Path, workdir: P
     rule = "RRULE:FREQ=HOURLY;UNTIL=20231231T235959Z\r\n"
     path.write_text(calendar(event("hourly", "20231205T000000Z", rule)))
     config = "[files]\nmax_occurrences = 500\n"
-    done = run("ingest", str(path), "--me", ME, workdir=workdir, cpu_s=30, config=config)
+    done = run("--debug", "ingest", str(path), "--me", ME, workdir=workdir, cpu_s=30, config=config)
     assert done.code == 0 and done.within_limits(), done.stderr
     assert "more than 500 occurrences in the window; the first 500 are read" in done.stderr
     with Store.open(workdir / "network.sqlite3") as store:
@@ -65,7 +65,7 @@ def test_absurd_nesting_is_a_problem(tmp_path: Path, workdir: Path) -> None:
     nested = "".join(opening.format(i) for i in range(2000))
     path = tmp_path / "nested.ics"
     path.write_text(calendar(nested + "END:VEVENT\r\n" * 2000, event("fine")))
-    done = run("ingest", str(path), "--me", ME, workdir=workdir, cpu_s=20)
+    done = run("--debug", "ingest", str(path), "--me", ME, workdir=workdir, cpu_s=20)
     assert done.code == 0 and done.within_limits(), done.stderr
     assert "Read 1 items" in done.stderr
     assert "nested.ics VEVENT n0: holds another VEVENT (not iCalendar); skipped" in done.stderr

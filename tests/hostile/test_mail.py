@@ -17,7 +17,7 @@ def test_a_mail_decompression_bomb_stops_at_the_limit(tmp_path: Path, workdir: P
     size = bomb(path, b"", body, 1300)
     assert size > 1_000_000_000
     config = "[files]\nmax_mail_mb = 5\n"
-    done = run("ingest", str(path), "--me", ME, workdir=workdir, cpu_s=60, config=config)
+    done = run("--debug", "ingest", str(path), "--me", ME, workdir=workdir, cpu_s=60, config=config)
     assert done.code == 0 and done.within_limits(), done.stderr
     assert "larger than 5 MB once decompressed; the rest is not read" in done.stderr
     read = int(done.stderr.split("Read ", 1)[1].split(" items", 1)[0].replace(",", ""))
@@ -57,7 +57,7 @@ def test_dates_a_mail_client_rejects_are_problems(tmp_path: Path, workdir: Path)
     good = "Mon, 1 Jan 2024 10:00:00 +0100"
     path = tmp_path / "dates.mbox"
     path.write_text("".join(message(n, date=d) for n, d in bad.items()) + message(4, date=good))
-    done = run("ingest", str(path), "--me", ME, workdir=workdir, cpu_s=30)
+    done = run("--debug", "ingest", str(path), "--me", ME, workdir=workdir, cpu_s=30)
     assert done.code == 0 and done.within_limits(), done.stderr
     assert "Read 1 items" in done.stderr and "3 part(s) could not be read" in done.stderr
     for n, date in bad.items():

@@ -29,8 +29,12 @@ more than :data:`_SERIES_BUDGET` times as many dates up to the window's end is n
 all (a ``FREQ=SECONDLY`` rule without end would make millions), and a file expands at most
 :data:`_FILE_BUDGET` times as many in all. Each of these is a counted problem.
 
-Exports: ``load_calendar``, ``CalendarFile``, ``WINDOW_BACK``, ``WINDOW_AHEAD``, ``MAX_EVENT``,
-``MAX_NESTING``.
+Outlook's own files store a series as a binary rule (see :mod:`.recurrence`):
+:func:`expand_series` expands one given as values the same way, with the same ids and the same
+budget of dates.
+
+Exports: ``load_calendar``, ``CalendarFile``, ``Series``, ``expand_series``, ``WINDOW_BACK``,
+``WINDOW_AHEAD``, ``MAX_EVENT``, ``MAX_NESTING``.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -59,6 +63,8 @@ __all__ = [
     "WINDOW_AHEAD",
     "WINDOW_BACK",
     "CalendarFile",
+    "Series",
+    "expand_series",
     "load_calendar",
 ]
 
@@ -504,6 +510,73 @@ def _parse_event(text: str) -> icalendar.Component | str:
         return icalendar.Event.from_ical(text)
     except Exception as exc:  # icalendar fails in many ways on garbage (even AttributeError)
         return f"not readable: {exc}"
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """A recurring series as values: its first occurrence (aware, in the series' own zone, so
+    occurrences keep their local time across daylight-saving switches), an RFC 5545 ``RRULE``
+    value, the occurrences deleted, and those moved as ``(original start, new start, duration)``.
+    """
+
+    start: datetime
+    duration: timedelta
+    rule: str
+    deleted: tuple[datetime, ...] = ()
+    moved: tuple[tuple[datetime, datetime, timedelta], ...] = ()
+
+
+def expand_series(
+    series: Series, meeting: Interaction, uid: str, start: datetime, end: datetime
+) -> list[Interaction]:
+    """Each occurrence of ``series`` between ``start`` and ``end``: ``meeting`` at its time.
+
+    Item ids are those of an ``.ics`` series: ``ev:<uid>:<original start>``. Raises ValueError
+    when the rule cannot be expanded.
+    """
+    calendar = icalendar.Calendar()
+    event = icalendar.Event()
+    event.add("UID", uid)
+    event.add("DTSTART", series.start)
+    event.add("DURATION", series.duration)
+    try:
+        event.add("RRULE", icalendar.vRecur.from_ical(series.rule))
+        dates = _dates_until(event, end, UTC)
+        budget = _SERIES_BUDGET * _LIMITS.max_occurrences
+        if dates > budget:
+            raise ValueError(
+                f"recurs too often to expand: about {dates:,} dates (at most {budget:,})"
+            )
+        if series.deleted:
+            event.add("EXDATE", list(series.deleted))
+        calendar.add_component(event)
+        for original, begin, duration in series.moved:
+            moved = icalendar.Event()
+            moved.add("UID", uid)
+            moved.add("RECURRENCE-ID", original)
+            moved.add("DTSTART", begin)
+            moved.add("DURATION", duration)
+            calendar.add_component(moved)
+        occurrences = recurring_ical_events.of(calendar).between(start, end)
+        result: list[Interaction] = []
+        for occurrence in occurrences:
+            begin = occurrence.get("DTSTART").dt
+            at = _utc(begin, UTC)
+            rid = occurrence.get("RECURRENCE-ID")
+            instant = _instant(rid.dt if rid is not None else begin, begin, UTC)
+            result.append(
+                replace(
+                    meeting,
+                    item_id=f"ev:{uid}:{instant}",
+                    at=at,
+                    duration_s=max(
+                        0, int((_utc(_end(occurrence, begin), UTC) - at).total_seconds())
+                    ),
+                )
+            )
+    except Exception as exc:  # icalendar and dateutil fail in many ways on odd rules
+        raise ValueError(f"{type(exc).__name__}: {exc}") from exc
+    return result
 
 
 def _label(event: icalendar.Component) -> str:

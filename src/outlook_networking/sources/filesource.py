@@ -1,10 +1,15 @@
 """The file source: exported mail, calendar and contact files as a :class:`Source`.
 
+Outlook's own files are units too: a ``.pst``/``.ost`` (read by :mod:`.pst`), a ``.msg``, and a
+folder's ``.msg`` files as one unit (read by :mod:`.msg`). A damaged one is no reason to stop:
+it becomes a whole problem naming it, and the other files are read.
+
 Terminology (see :mod:`outlook_networking.connectors.base` for source, folder, cursor, batch):
 
 - **unit**: one thing read as a whole and synchronised with one cursor: an mbox file, a Maildir
   (with its Maildir++ subfolders), a directory of ``.eml`` files, one ``.eml``, one ``.ics``, one
-  ``.vcf``. Its resolved path is the batch ``folder``.
+  ``.vcf``, one ``.pst``/``.ost``, one ``.msg``, a directory of ``.msg`` files. Its resolved path
+  is the batch ``folder``.
 - **signature**: the cursor of a unit: size and modification time plus a hash of the first and
   last 64 KiB (for directories, of the listing). An unchanged unit is skipped on the next read;
   a changed one is read again, which is harmless because the store upserts.
@@ -14,9 +19,9 @@ unreadable, binary, no known format, an unparsable calendar, a pipe or device) r
 :class:`~outlook_networking.errors.InputError`, so nothing is half-written. Parts that are broken
 inside a readable file (a mangled ``Date``, an event without ``DTSTART``, a vCard with a broken
 line) become problems in the batches and the rest is read. Inside a folder, what cannot be read
-(a subfolder or file without permission, a symlink loop, a ``.mbox``/``.ics``/``.vcf``/``.eml``
-that is none) is a problem too, named; other files are passed over. Folders are walked without
-recursion and each is read once, however deep the tree and whatever its symlinks.
+at all (a subfolder or file without permission, a symlink loop, a ``.mbox``/``.ics``/``.vcf``/
+``.eml`` that is none) is a whole problem, named; other files are passed over. Folders are
+walked without recursion and each is read once, however deep the tree and whatever its symlinks.
 
 Exports: ``FileSource``, ``Unit``, ``detect``, ``DEFAULT_CHUNK``.
 """
@@ -29,7 +34,7 @@ import itertools
 import os
 import stat
 import zlib
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,7 +43,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from ..config import FileLimits
-from ..connectors.base import Batch, Problem
+from ..connectors.base import Batch, Problem, Skipped
 from ..errors import InputError
 from ..model import ContactCard, Interaction
 from .headers import interaction_from_headers
@@ -50,9 +55,11 @@ from .mailfiles import (
     iter_mbox,
     maildir_entries,
     maildir_files,
+    msg_entries,
     read_header_block,
     starts_like_mbox,
 )
+from .pst import MAGIC as PST_MAGIC
 from .textfile import Capped, NotAFile, TooLarge, kind_of, open_regular, reason_of
 
 __all__ = ["DEFAULT_CHUNK", "FileSource", "Unit", "detect"]
@@ -68,16 +75,21 @@ _MAIL_FIELDS = (b"from:", b"date:", b"message-id:", b"received:", b"subject:", b
 # problem; any other file that is none of these is passed over.
 _KNOWN_SUFFIXES = (".mbox", ".mbx", ".eml", ".ics", ".vcf")
 _UNREADABLE = "unreadable"
+_LOOP = "loop"
 
-Record = Interaction | ContactCard | Problem
+Record = Interaction | ContactCard | Problem | Skipped
+Progress = Callable[["Unit", int, int | None], None]  # a unit, items read, their total if known
+_OUTLOOK_SUFFIXES = {".pst": "pst", ".ost": "pst", ".msg": "msg"}
 
 
 @dataclass(frozen=True, slots=True)
 class Unit:
     """One input read as a whole with one cursor.
 
-    ``kind``: mbox maildir emldir eml ics vcf, or ``unreadable`` for a part of a folder that
-    cannot be read at all (``reason`` says why): it yields one problem and no cursor.
+    ``kind``: mbox maildir emldir eml ics vcf pst msg msgdir; ``unreadable`` for a part of a
+    folder that cannot be read at all (``reason`` says why), which yields one whole problem, or
+    ``loop`` for a symlink back to a folder above, which yields one problem (nothing is lost: the
+    folder is read once); neither has a cursor.
     """
 
     kind: str
@@ -155,7 +167,7 @@ def detect(path: Path) -> list[Unit]:
         raise InputError(str(path), _reason(exc)) from exc
     if stat.S_ISDIR(mode):
         units = _directory_units(path)
-        readable = [u for u in units if u.kind != _UNREADABLE]
+        readable = [u for u in units if u.kind not in (_UNREADABLE, _LOOP)]
         if not units:
             raise InputError(str(path), "no mailbox, calendar or vCard files in this folder")
         if not readable:
@@ -167,7 +179,22 @@ def detect(path: Path) -> list[Unit]:
         return units
     if not stat.S_ISREG(mode):
         raise InputError(str(path), f"not a regular file but {kind_of(mode)}")
+    outlook = _outlook_kind(path)
+    if outlook:  # its reader names the file if it is damaged, and the others are read
+        return [Unit(outlook, path)]
     return [_file_unit(path)]
+
+
+def _outlook_kind(path: Path) -> str:
+    """``pst`` or ``msg`` for Outlook's files (by name, a PST also by signature), else ``""``."""
+    kind = _OUTLOOK_SUFFIXES.get(path.suffix.lower(), "")
+    if kind:
+        return kind
+    try:
+        with open_regular(path) as handle:
+            return "pst" if handle.read(len(PST_MAGIC)) == PST_MAGIC else ""
+    except OSError:
+        return ""
 
 
 def _file_unit(path: Path) -> Unit:
@@ -228,30 +255,33 @@ def _directory_units(top: Path) -> list[Unit]:
             if key in seen:
                 above = _above(parent, key)
                 if above is not None:
-                    reason = f"symbolic link loop (back to {above})"
-                    units.append(Unit(_UNREADABLE, path, reason=reason))
+                    reason = f"symbolic link loop (back to {above}); not read twice"
+                    units.append(Unit(_LOOP, path, reason=reason))
                 continue  # else already read through another path
             seen.add(key)
             item = _Visit(path, key, parent)
         if is_maildir(item.path):
             units.append(Unit("maildir", item.path))
             continue
-        has_eml = False
+        messages: set[str] = set()
         entries: list[os.DirEntry[str]] = []
         try:
             with os.scandir(item.path) as listing:
                 for entry in listing:
-                    # .eml files are the emldir unit's; leaving them out keeps a huge folder
-                    # cheap.
-                    if entry.name.lower().endswith(".eml"):
-                        has_eml = True
+                    # .eml and .msg files are the emldir and msgdir units'; leaving them out
+                    # keeps a huge folder cheap.
+                    suffix = entry.name[-4:].lower()
+                    if suffix in (".eml", ".msg"):
+                        messages.add(suffix)
                     elif not entry.name.startswith("."):
                         entries.append(entry)
         except OSError as exc:
             units.append(Unit(_UNREADABLE, item.path, reason=_reason(exc)))
             continue
-        if has_eml:
+        if ".eml" in messages:
             units.append(Unit("emldir", item.path))
+        if ".msg" in messages:
+            units.append(Unit("msgdir", item.path))
         entries.sort(key=lambda e: e.name)
         todo.extend((Path(e.path), item) for e in reversed(entries))
     return units
@@ -270,6 +300,9 @@ def _file_in_folder(path: Path, mode: int) -> list[Unit]:
     """The unit of a file met in a folder, a problem unit, or nothing (not an export)."""
     if not stat.S_ISREG(mode):
         return []  # pipes, sockets, devices: no export is one
+    outlook = _outlook_kind(path)
+    if outlook:
+        return [Unit(outlook, path)]
     try:
         return [_file_unit(path)]
     except InputError as exc:
@@ -314,13 +347,15 @@ def _stats(entries: Iterable[os.DirEntry[str] | Unlisted]) -> Iterator[tuple[str
 def signature(unit: Unit) -> str | None:
     """The cursor that says a unit is unchanged (None: the unit has none, it is read always)."""
     try:
-        if unit.kind == _UNREADABLE:
+        if unit.kind in (_UNREADABLE, _LOOP):
             return None
         if unit.kind == "maildir":
             entries = (e if isinstance(e, Unlisted) else e[0] for e in maildir_entries(unit.path))
             return _listing_signature(_stats(entries))
         if unit.kind == "emldir":
             return _listing_signature(_stats(eml_entries(unit.path)))
+        if unit.kind == "msgdir":
+            return _listing_signature(_stats(msg_entries(unit.path)))
         return _file_signature(unit.path)
     except OSError as exc:
         raise InputError(str(unit.path), _reason(exc)) from exc
@@ -336,12 +371,14 @@ class FileSource:
         now: datetime | None = None,
         chunk: int = DEFAULT_CHUNK,
         source: str = "file",
+        progress: Progress | None = None,
         limits: FileLimits | None = None,
     ) -> None:
         self._paths = [Path(p).expanduser() for p in paths]
         self._now = now
         self._chunk = max(1, chunk)
         self._name = source
+        self._progress = progress
         self._limits = limits or FileLimits()
 
     @property
@@ -369,19 +406,32 @@ class FileSource:
                 continue
             prepared.append((unit, sig, self._reader(unit)))
         for unit, sig, records in prepared:
-            yield from self._batches(unit.folder, sig, records())
+            yield from self._batches(unit, sig, records())
+
+    def _tick(self, unit: Unit) -> Callable[[int, int | None], None]:
+        progress = self._progress
+        if progress is None:
+            return lambda done, total: None
+        return lambda done, total: progress(unit, done, total)
 
     def _reader(self, unit: Unit) -> Callable[[], Iterator[Record]]:
         """A function producing the unit's records; parses up front what can fail as a whole."""
         source = self._name
         limits = self._limits
-        if unit.kind == _UNREADABLE:
-            problem = Problem(str(unit.path), unit.reason)
+        now = self._now or datetime.now(UTC)
+        if unit.kind in (_UNREADABLE, _LOOP):
+            problem = Problem(unit.folder, unit.reason, whole=unit.kind == _UNREADABLE)
             return lambda: iter((problem,))
+        if unit.kind == "pst":
+            from .pst import pst_records
+
+            tick = self._tick(unit)
+            return lambda: pst_records(unit.path, source=source, now=now, tick=tick)
+        if unit.kind in ("msg", "msgdir"):
+            return lambda: _msg_records(unit, source, now)
         if unit.kind == "ics":
             from .calendar import load_calendar
 
-            now = self._now or datetime.now(UTC)
             calendar = load_calendar(unit.path, source=source, limits=limits)
             return lambda: calendar.records(now)
         if unit.kind == "vcf":
@@ -402,31 +452,47 @@ class FileSource:
             )
         return lambda: _file_records([(str(unit.path), "")], unit.path.parent, source)
 
-    def _batches(self, folder: str, sig: str | None, records: Iterator[Record]) -> Iterator[Batch]:
+    def _batches(self, unit: Unit, sig: str | None, records: Iterator[Record]) -> Iterator[Batch]:
+        folder = unit.folder
+        tick = self._tick(unit) if unit.kind != "pst" else lambda done, total: None
         interactions: list[Interaction] = []
         cards: list[ContactCard] = []
         problems: list[Problem] = []
-        finished = True
+        skipped: Counter[str] = Counter()
+        done = 0
+        finished = sig is not None  # an unreadable unit has no cursor to save
+
+        def batch(**final: str | bool) -> Batch:
+            nonlocal done
+            done += len(interactions) + len(cards) + len(problems) + sum(skipped.values())
+            tick(done, None)
+            return Batch(
+                folder,
+                tuple(interactions),
+                tuple(cards),
+                problems=tuple(problems),
+                skipped=tuple(Skipped(what, count) for what, count in sorted(skipped.items())),
+                **final,  # type: ignore[arg-type]
+            )
+
         for record in records:
             if isinstance(record, Interaction):
                 interactions.append(record)
             elif isinstance(record, ContactCard):
                 cards.append(record)
+            elif isinstance(record, Skipped):
+                skipped[record.what] += record.count
             else:
                 problems.append(record)
-                finished = finished and not isinstance(record, _Unfinished)
-            if len(interactions) + len(cards) + len(problems) >= self._chunk:
-                yield Batch(folder, tuple(interactions), tuple(cards), problems=tuple(problems))
-                interactions, cards, problems = [], [], []
+                # A file that could not be read at all, or was cut short at a limit, saves no
+                # cursor: it is tried (and named) again next time.
+                if isinstance(record, _Unfinished) or (record.whole and record.where == folder):
+                    finished = False
+            if len(interactions) + len(cards) + len(problems) + len(skipped) >= self._chunk:
+                yield batch()
+                interactions, cards, problems, skipped = [], [], [], Counter()
         # The last batch carries the cursor: saved only once the whole unit is stored.
-        yield Batch(
-            folder,
-            tuple(interactions),
-            tuple(cards),
-            cursor=sig if finished else None,
-            problems=tuple(problems),
-            complete=finished and sig is not None,
-        )
+        yield batch(cursor=sig, complete=True) if finished and sig else batch()
 
 
 def _resolved(path: Path) -> Path:
@@ -463,6 +529,21 @@ def _mbox_records(unit: Unit, source: str, limit: int) -> Iterator[Record]:
         # Found only after earlier messages were yielded (a truncated .gz): what was read
         # stays and the unreadable rest is reported, like any other broken part.
         yield Problem(f"{name} after #{number}", f"file ends unreadably: {exc}")
+
+
+def _msg_records(unit: Unit, source: str, now: datetime) -> Iterator[Record]:
+    from .msg import msg_records
+
+    if unit.kind == "msg":
+        yield from msg_records(unit.path, source=source, where=unit.path.name, now=now)
+        return
+    hint = folder_hint(unit.path)
+    for entry in msg_entries(unit.path):
+        if isinstance(entry, Unlisted):
+            yield Problem(entry.path, entry.reason, whole=True)
+            continue
+        yield from msg_records(Path(entry.path), source=source, where=entry.name, now=now,
+                               folder=hint)  # fmt: skip
 
 
 def _read_blocks(chunk: Sequence[tuple[str, str] | Unlisted]) -> list[bytes | OSError | Unlisted]:
@@ -505,8 +586,8 @@ def _file_records(
             for item, block in zip(chunk, future.result(), strict=True):
                 path, hint = (item.path, "") if isinstance(item, Unlisted) else item
                 where = path[len(prefix) :] if path.startswith(prefix) else path
-                if isinstance(block, Unlisted):
-                    yield Problem(where, block.reason)
+                if isinstance(block, Unlisted):  # a file or folder, not a part of one
+                    yield Problem(path, block.reason, whole=True)
                 elif isinstance(block, OSError):
                     yield Problem(where, f"cannot be read: {reason_of(block)}")
                 else:

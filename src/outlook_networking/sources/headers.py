@@ -17,7 +17,8 @@ is what threading reads), subjects are cut at :data:`MAX_SUBJECT` characters and
 library would read it as another date.
 
 Exports: ``split_headers``, ``interaction_from_headers``, ``mailboxes``, ``message_ids``,
-``decode_text``, ``parse_date``, ``MAX_IDS``, ``MAX_SUBJECT``, ``MAX_ADDRESS_FIELD``.
+``decode_text``, ``parse_date``, ``conversation_id``, ``thread_index_id``, ``MAX_IDS``,
+``MAX_SUBJECT``, ``MAX_ADDRESS_FIELD``.
 """
 
 from __future__ import annotations
@@ -42,12 +43,14 @@ __all__ = [
     "MAX_ADDRESS_FIELD",
     "MAX_IDS",
     "MAX_SUBJECT",
+    "conversation_id",
     "decode_text",
     "interaction_from_headers",
     "mailboxes",
     "message_ids",
     "parse_date",
     "split_headers",
+    "thread_index_id",
 ]
 
 _ANGLE_ID = re.compile(r"<([^<>]+)>")
@@ -265,16 +268,22 @@ def _first(fields: Headers, name: str) -> str:
     return values[0] if values else ""
 
 
-def _conversation_id(fields: Headers) -> str:
-    """Outlook's conversation: the first 22 bytes of ``Thread-Index`` (time + GUID)."""
+def thread_index_id(index: bytes) -> str:
+    """Outlook's conversation of a conversation index (``Thread-Index`` decoded, or MAPI's
+    ``PR_CONVERSATION_INDEX``): its first 22 bytes (time + GUID), or ``""``."""
+    return "ti:" + index[:22].hex() if len(index) >= 22 else ""
+
+
+def conversation_id(fields: Headers) -> str:
+    """Outlook's conversation from the headers: ``Thread-Index``, else Exchange's id."""
     index = _first(fields, "thread-index").strip()
     if index:
         try:
             decoded = base64.b64decode(index + "=" * (-len(index) % 4), validate=False)
         except (binascii.Error, ValueError):
             decoded = b""
-        if len(decoded) >= 22:
-            return "ti:" + decoded[:22].hex()
+        if thread_index_id(decoded):
+            return thread_index_id(decoded)
     exchange = _first(fields, "x-ms-exchange-conversation-id") or _first(
         fields, "x-ms-exchange-organization-conversationid"
     )
@@ -346,7 +355,7 @@ def interaction_from_headers(
         message_id=message_id,
         in_reply_to=in_reply_to[0] if in_reply_to else "",
         references=message_ids(" ".join(fields.get("references", ()))),
-        conversation_id=_conversation_id(fields),
+        conversation_id=conversation_id(fields),
         flags=noise.flags,
         list_id=noise.list_id,
         folder=folder,

@@ -9,8 +9,8 @@ or an entry that is no message file (a symlink loop, a broken link, a pipe) come
 :class:`Unlisted` in its place, which the reader counts as a problem.
 
 Exports: ``MBOX_FROM``, ``iter_mbox``, ``read_header_block``, ``maildir_entries``,
-``maildir_files``, ``is_maildir``, ``folder_hint``, ``eml_entries``, ``Unlisted``,
-``starts_like_mbox``.
+``maildir_files``, ``is_maildir``, ``folder_hint``, ``eml_entries``, ``msg_entries``,
+``Unlisted``, ``starts_like_mbox``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ __all__ = [
     "iter_mbox",
     "maildir_entries",
     "maildir_files",
+    "msg_entries",
     "read_header_block",
     "starts_like_mbox",
 ]
@@ -327,6 +328,15 @@ def eml_entries(directory: Path) -> Iterator[os.DirEntry[str] | Unlisted]:
     """The ``.eml`` files directly inside a directory, in directory order (see
     :func:`maildir_entries` for why not sorted); a ``.eml`` that is no file is an
     :class:`Unlisted`."""
+    return _entries_named(directory, ".eml")
+
+
+def msg_entries(directory: Path) -> Iterator[os.DirEntry[str] | Unlisted]:
+    """The ``.msg`` files (Outlook items) directly inside a directory, in directory order."""
+    return _entries_named(directory, ".msg")
+
+
+def _entries_named(directory: Path, suffix: str) -> Iterator[os.DirEntry[str] | Unlisted]:
     try:
         listing = os.scandir(directory)
     except OSError as exc:
@@ -334,7 +344,7 @@ def eml_entries(directory: Path) -> Iterator[os.DirEntry[str] | Unlisted]:
         return
     with listing as entries:
         for entry in entries:
-            if not entry.name.lower().endswith(".eml"):
+            if not entry.name.lower().endswith(suffix):
                 continue
             is_file = _is_file(entry)
             if is_file is True:
