@@ -29,17 +29,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from outlook_networking.config import FileLimits
-from outlook_networking.connectors.base import Problem
 from outlook_networking.errors import InputError
 from outlook_networking.model import ContactCard, Interaction
-from outlook_networking.sources import FileSource
-from outlook_networking.sources.calendar import load_calendar
-from outlook_networking.sources.headers import (
+from outlook_networking.parsing.headers import (
     MAX_IDS,
     MAX_SUBJECT,
     interaction_from_headers,
     parse_date,
 )
+from outlook_networking.ports import Problem
+from outlook_networking.sources import FileSource
+from outlook_networking.sources.calendar import load_calendar
 from outlook_networking.sources.vcards import load_vcards
 
 CORPUS = Path(__file__).parent / "corpus"

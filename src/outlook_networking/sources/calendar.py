@@ -50,11 +50,11 @@ from typing import Any
 import icalendar
 import recurring_ical_events
 
-from ..addresses import decode_name, normalise
 from ..config import FileLimits
-from ..connectors.base import Problem
 from ..errors import InputError
 from ..model import Attendee, Interaction, Kind, Mailbox, Response
+from ..parsing.addresses import decode_name, normalise
+from ..ports import Problem
 from .textfile import decode_export, export_lines
 
 __all__ = [

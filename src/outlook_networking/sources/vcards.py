@@ -31,11 +31,11 @@ from typing import Any
 
 import vobject
 
-from ..addresses import normalise
 from ..config import FileLimits
-from ..connectors.base import Problem
 from ..errors import InputError
 from ..model import ContactCard
+from ..parsing.addresses import normalise
+from ..ports import Problem
 from .textfile import decode_export, export_lines
 
 __all__ = ["MAX_CARD", "MAX_PROPERTY", "ME_PROPERTY", "VCardFile", "load_vcards"]
