@@ -43,12 +43,6 @@ MBOX_FROM = b"From "
 # "From sender@example.com Thu Aug 22 12:36:23 2002": a separator even without a blank line first.
 _FROM_LINE = re.compile(rb"^From \S*\s+\w{3} \w{3} [ \d]?\d \d\d?:\d\d")
 _HEADER_LIMIT = 4 * 1024 * 1024
-
-
-def starts_like_mbox(data: bytes) -> bool:
-    """The data begins with an mbox separator line (``From sender Thu Aug 22 12:36:23 2002``)."""
-    return _FROM_LINE.match(data) is not None
-
 _CHUNK = 1024 * 1024
 _BLANK_LINE = re.compile(rb"\n\r?\n")  # a header block larger than this is not a header block
 _SENT_NAMES = frozenset(
@@ -68,6 +62,11 @@ _SENT_NAMES = frozenset(
     }
 )
 _INBOX_NAMES = frozenset({"inbox", "posteingang", "boîte de réception", "bandeja de entrada"})
+
+
+def starts_like_mbox(data: bytes) -> bool:
+    """The data begins with an mbox separator line (``From sender Thu Aug 22 12:36:23 2002``)."""
+    return _FROM_LINE.match(data) is not None
 
 
 def iter_mbox(stream: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[int, bytes]]:

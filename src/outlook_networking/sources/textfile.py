@@ -77,7 +77,7 @@ def kind_of(mode: int) -> str:
     for test, name in _KINDS:
         if test(mode):
             return name
-    return "not a regular file"
+    return "something else"
 
 
 def open_regular(path: str | Path) -> BinaryIO:
@@ -158,9 +158,7 @@ def export_lines(path: Path, limit: int, setting: str) -> Iterator[bytes]:
     except TooLarge as exc:
         size = f"larger than {limit / 1e6:,g} MB" + (" once decompressed" if gzipped else "")
         raise InputError(str(path), f"{size}; the limit is {setting}") from exc
-    except (EOFError, zlib.error) as exc:
-        raise InputError(str(path), f"broken gzip file: {exc}") from exc
-    except gzip.BadGzipFile as exc:
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # BadGzipFile is an OSError
         raise InputError(str(path), f"broken gzip file: {exc}") from exc
     except OSError as exc:
         raise InputError(str(path), reason_of(exc)) from exc
