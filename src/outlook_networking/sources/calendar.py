@@ -18,6 +18,10 @@ Decisions:
 - A file that holds no complete VCALENDAR raises :class:`~outlook_networking.errors.InputError`;
   an event that cannot be parsed, has no usable DTSTART, or a series that cannot be expanded, is
   a problem and the rest of the file is read. Only VEVENTs directly inside a VCALENDAR are read.
+- A private event (``CLASS:PRIVATE``, RFC 5545 3.8.1.3; Outlook writes it for items marked
+  private, [MS-OXCICAL] PidLidSensitivity) keeps its time and participants but never its
+  SUMMARY: the subject is "", and problems name it by its UID. One private component makes the
+  whole series private.
 
 Hostile files (``docs/sources.md``, "Limits on hostile files"): the file is never parsed whole.
 It is read twice as a stream (:func:`load_calendar` indexes it, :meth:`CalendarFile.records`
@@ -386,7 +390,7 @@ class _Reading:
         else:
             reason = _unusable(event)
             if reason:
-                yield Problem(where + _label(event), reason)
+                yield Problem(where + _label(event, _private(event)), reason)
             elif not item.uid or self.index.uids[item.uid] <= 1:
                 yield from self._series([event])
             else:
@@ -413,7 +417,8 @@ class _Reading:
         uid = str(first.get("UID", "")).strip() or "sha:" + _hash(first)  # as written
         for event in events:
             _anchor_floating(event, self.floating)
-        where = f"{self.file.path.name} VEVENT {_label(first)}"
+        private = any(_private(e) for e in events)
+        where = f"{self.file.path.name} VEVENT {_label(first, private)}"
         sub = icalendar.Calendar()
         for component in (*self.zones, *events):
             sub.add_component(component)
@@ -424,7 +429,7 @@ class _Reading:
                 begin = _utc(first.get("DTSTART").dt, self.floating)
                 span = (begin - timedelta(days=2), begin + timedelta(days=2))
                 occurrences = recurring_ical_events.of(sub).between(*span)
-                items = [self._interaction(uid, o, single=True) for o in occurrences]
+                items = [self._interaction(uid, o, True, private) for o in occurrences]
             except Exception as exc:
                 yield Problem(where, f"cannot be expanded: {type(exc).__name__}: {exc}")
                 return
@@ -456,7 +461,7 @@ class _Reading:
             if capped:
                 occurrences.sort(key=lambda o: _utc(o.get("DTSTART").dt, self.floating))
                 del occurrences[cap:]
-            items = [self._interaction(uid, o, single=False) for o in occurrences]
+            items = [self._interaction(uid, o, False, private) for o in occurrences]
         except Exception as exc:
             yield Problem(where, f"cannot be expanded: {type(exc).__name__}: {exc}")
             return
@@ -468,7 +473,9 @@ class _Reading:
             )
         yield from items
 
-    def _interaction(self, uid: str, event: icalendar.Component, single: bool) -> Interaction:
+    def _interaction(
+        self, uid: str, event: icalendar.Component, single: bool, private: bool
+    ) -> Interaction:
         floating = self.floating
         begin = event.get("DTSTART").dt
         finish = _end(event, begin)
@@ -495,7 +502,7 @@ class _Reading:
             kind=Kind.MEETING,
             at=at,
             sender=organizer,
-            subject=" ".join(str(event.get("SUMMARY", "")).split()),
+            subject="" if private else " ".join(str(event.get("SUMMARY", "")).split()),
             folder="calendar",
             attendees=attendees,
             duration_s=duration,
@@ -579,8 +586,12 @@ def expand_series(
     return result
 
 
-def _label(event: icalendar.Component) -> str:
-    summary = " ".join(str(event.get("SUMMARY", "")).split())
+def _private(event: icalendar.Component) -> bool:
+    return str(event.get("CLASS", "")).strip().upper() == "PRIVATE"
+
+
+def _label(event: icalendar.Component, private: bool) -> str:
+    summary = "" if private else " ".join(str(event.get("SUMMARY", "")).split())
     if summary:
         return repr(summary[:60])
     uid = str(event.get("UID", "")).strip()
