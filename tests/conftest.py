@@ -1,15 +1,40 @@
-"""Fixtures shared by every test area: where ../shared lives, and a fresh store."""
+"""Fixtures shared by every test area: where ../shared lives, a fresh store, and the Hypothesis
+profiles (see docs/testing.md).
+
+Hypothesis profiles, chosen by ``HYPOTHESIS_PROFILE`` (``pytest --hypothesis-profile NAME`` wins):
+
+- ``ci``: deterministic (``derandomize``: every run tries the same examples), no example
+  database, and a failure prints the blob that reproduces it (``@reproduce_failure``). ``.ci/run``
+  exports it, and it is the default wherever a ``CI`` variable is set.
+- ``dev`` (the default elsewhere): random, five times the examples, the example database in
+  ``.hypothesis/`` so a failure found locally is tried first on the next run.
+- ``soak``: ``dev`` without the database, for ``scripts/soak.py``'s runs with fresh seeds.
+
+No profile has a deadline: timing belongs to ``scripts/bench.py``, not to a test on a shared
+machine.
+"""
 
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from outlook_networking.store import Store
+
+settings.register_profile(
+    "ci", derandomize=True, database=None, print_blob=True, deadline=None, max_examples=100
+)
+settings.register_profile("dev", deadline=None, max_examples=500, print_blob=True)
+settings.register_profile("soak", settings.get_profile("dev"), database=None)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if "CI" in os.environ else "dev")
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()

@@ -59,7 +59,7 @@ class Touch(NamedTuple):
 
     at: float  # Unix seconds
     kind: str  # sent | received | meeting
-    others: int  # people besides the owner on it (1 = one-to-one)
+    others: int  # addresses besides the owner's on it (1 = one-to-one)
     two_way: bool
     duration_s: int = 0
 
@@ -247,9 +247,10 @@ def build_histories(
             if not any(m.address in owner for m in item.participants()):
                 continue
             people.discard(None)
+            others = _others(item, owner)
             for person in people:
                 acc = accs[person]  # type: ignore[index]
-                acc.touch(item, ts, month, MEETING, len(people), item.duration_s)
+                acc.touch(item, ts, month, MEETING, others, item.duration_s)
                 acc.answered()
             continue
         if sender in owner:
@@ -267,9 +268,10 @@ def build_histories(
                 reply is None
                 or (reply.parent.sender is not None and reply.parent.sender.address in owner)
             ) and len(item.to) + len(item.cc) + len(item.bcc) <= direct_max
+            others = _others(item, owner)
             for person in people:
                 acc = accs[person]  # type: ignore[index]
-                acc.touch(item, ts, month, SENT, len(people), 0)
+                acc.touch(item, ts, month, SENT, others, 0)
                 if ident in starts:
                     acc.started_by_me += 1
                 acc.owed.clear()
@@ -295,8 +297,7 @@ def build_histories(
         if not in_to and not any(m.address in owner for m in item.cc):
             continue
         acc = accs[person]
-        others = len({person_of.get(m.address) for m in item.recipients()} - {None}) + 1
-        acc.touch(item, ts, month, RECEIVED, others, 0)
+        acc.touch(item, ts, month, RECEIVED, _others(item, owner), 0)
         acc.answered()
         if ident in starts:
             acc.started_by_them += 1
@@ -317,6 +318,16 @@ def build_histories(
             acc.owed[ident] = item
 
     return {person: _finish(person, acc, settings, now) for person, acc in accs.items()}
+
+
+def _others(item: Interaction, owner: frozenset[str]) -> int:
+    """The people besides the owner on an item, counted by address.
+
+    A fact of the item alone: counting only the addresses that are contacts made an earlier
+    mail weigh less once later mail made someone on it a contact, so more interaction could
+    lower a score.
+    """
+    return len({m.address for m in item.participants()} - owner)
 
 
 def _finish(person: str, acc: _Acc, settings: Settings, now: datetime) -> ContactHistory:
