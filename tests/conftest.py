@@ -1,5 +1,5 @@
-"""Fixtures shared by every test area: where ../shared lives, a fresh store, and the Hypothesis
-profiles (see docs/testing.md).
+"""Fixtures shared by every test area: where ../shared lives, a fresh store, the one browser of
+the run, and the Hypothesis profiles (see docs/testing.md).
 
 Hypothesis profiles, chosen by ``HYPOTHESIS_PROFILE`` (``pytest --hypothesis-profile NAME`` wins):
 
@@ -17,14 +17,17 @@ machine.
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
+from chromium import CHROMIUM, LAUNCH_ARGS
 from outlook_networking.store import Store
 
 settings.register_profile(
@@ -62,3 +65,24 @@ def corpus_mbox(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     with gzip.open(shared_dir / "corpora" / CORPUS, "rb") as src, target.open("wb") as dst:
         shutil.copyfileobj(src, dst)
     return target
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser), one for the whole run.
+
+    Playwright's sync API allows one running instance per thread: a second ``sync_playwright()``
+    while another is open fails with "Sync API inside the asyncio loop", so every browser test
+    (report, add-in) shares this one and opens its own context. Skips without Chromium or
+    Playwright (``.ci/run`` installs both).
+    """
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    if importlib.util.find_spec("playwright") is None:
+        pytest.skip("needs the playwright Python package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
