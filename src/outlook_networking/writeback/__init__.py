@@ -69,16 +69,15 @@ def apply_plan(
 
 
 def undo(store: Store, sink: Sink, scheme: CategoryScheme) -> ApplyReport:
-    """Remove everything the product wrote to this sink's mailbox, and nothing else."""
+    """Remove everything the product wrote to this sink's mailbox, and nothing else.
+
+    Undo's own actions are journalled like any other: if it stops early, the entries stay (running
+    undo again finishes the job), and the names it already put back count as the product's doing,
+    so a change the user makes before that second run is still told apart from ours.
+    """
     journal = Journal(store, sink.name)
     actions = plan_undo(journal.entries(), sink.read_state(), scheme)
-    report = ApplyReport(planned=len(actions))
-    for action in actions.actions:
-        try:
-            sink.apply(action)
-        except ConnectorError as exc:
-            report.error = exc
-            return report  # entries stay: running undo again finishes the job
-        report.applied.append(action)
-    journal.mark_undone()
+    report = apply_plan(store, sink, actions, "undo")
+    if report.complete:
+        journal.mark_undone()
     return report
