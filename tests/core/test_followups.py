@@ -42,6 +42,20 @@ def test_owed_reply_appears_after_48_hours_and_resolves_with_a_reply() -> None:
     assert "owed_reply" not in kinds([question, mail(ME, ANN, ago(days=2), subject="Other")])
 
 
+def test_a_contacts_cc_only_fyi_is_owed_nothing() -> None:
+    """Owed needs the owner in To: an FYI that copies the owner is no question to them, even from
+    someone they correspond with (a stranger's Cc is excluded for other reasons already)."""
+    asked = mail(ME, ANN, ago(days=30), subject="Budget")
+    answered = reply_to(asked, ago(days=29))
+    history = [asked, answered, reply_to(answered, ago(days=28), sender=ME)]
+    fyi = mail(ANN, "team@acme.com", ago(days=3), subject="FYI: minutes", cc=[ME])
+    direct = mail(ANN, ME, ago(days=3), subject="FYI: minutes")
+    assert run([*history, fyi]).find(ANN) is not None  # she is a contact
+    assert "owed_reply" not in kinds([*history, fyi])
+    (owed,) = kinds([*history, direct])["owed_reply"]
+    assert owed.contact == ANN
+
+
 def rhythm(weeks: int, silent_days: float) -> list[Interaction]:
     """A weekly exchange with Ann for ``weeks`` weeks, ending ``silent_days`` before now."""
     items: list[Interaction] = []

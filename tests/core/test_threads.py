@@ -50,6 +50,26 @@ def test_pairs_by_references_when_in_reply_to_is_unknown() -> None:
     assert reply.parent is parent and reply.method == "references"
 
 
+def test_references_pair_with_the_nearest_stored_ancestor() -> None:
+    """References lists a thread oldest first (RFC 5322 3.6.4); the parent is the last entry that
+    names a stored message, so a deep thread pairs with the message it answered, not its start."""
+    start = mail(ME, "ann@acme.com", ago(days=9), subject="Plan")
+    answer = reply_to(start, ago(days=8))
+    again = reply_to(answer, ago(days=7), sender=ME)
+    child = mail(
+        "ann@acme.com",
+        ME,
+        ago(days=6),
+        subject="Re: Plan",
+        in_reply_to="<not-stored@acme.com>",
+        references=(start.message_id, answer.message_id, again.message_id, "<not-stored@acme.com>"),
+    )
+    replies = {r.child.message_id: r for r in pair_replies([child, again, start, answer])}
+    reply = replies[child.message_id]
+    assert (reply.parent, reply.method) == (again, "references")
+    assert reply.latency_s == 86400
+
+
 def test_pairs_by_conversation_id() -> None:
     parent = mail(ME, "ann@acme.com", ago(days=3), conversation_id="C1", message_id="")
     own_follow_up = mail(ME, "ann@acme.com", ago(days=2.5), conversation_id="C1", message_id="")
