@@ -3,13 +3,14 @@
 
 CI runs Hypothesis deterministically (the ``ci`` profile, docs/testing.md), so it tries the same
 examples every time. This script is how the rest of the example space gets explored: every test
-file that uses Hypothesis, ``--runs`` times, under the ``soak`` profile (random, 500 examples
+file that uses Hypothesis, ``--runs`` times, under the ``soak`` profile (random, 100 examples
 unless a test names its own count, no example database, so nothing carries over between runs).
 It stops at the first failing run, whose output holds the falsifying example and the
 ``@reproduce_failure`` blob.
 
     python scripts/soak.py                 # 50 runs
     python scripts/soak.py --runs 5 tests/core/test_scoring.py
+    python scripts/soak.py -k "not ews"    # extra pytest arguments after the paths
 
 Exit status: 0 when every run passed, 1 at the first failing run.
 """
@@ -20,6 +21,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,15 +42,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50, help="consecutive runs (default 50)")
     parser.add_argument("paths", nargs="*", help="test files (default: all that use Hypothesis)")
+    parser.add_argument("-k", dest="keyword", help="pytest -k expression to select tests")
     args = parser.parse_args(argv)
     paths = args.paths or property_test_files()
+    if args.keyword:
+        paths = [*paths, "-k", args.keyword]
     env = {**os.environ, "HYPOTHESIS_PROFILE": "soak"}
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
     started = time.monotonic()
     for run in range(1, args.runs + 1):
-        result = subprocess.run(
-            [*command, *paths], cwd=REPO, env=env, capture_output=True, text=True, check=False
-        )
+        # A base directory of the run's own: pytest's shared one collects others' leftovers.
+        with tempfile.TemporaryDirectory(prefix="soak-") as scratch:
+            result = subprocess.run(
+                [*command, f"--basetemp={scratch}/tmp", *paths],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
         tail = result.stdout.strip().splitlines()[-1:] or ["(no output)"]
         print(f"run {run}/{args.runs}: {tail[0]}", flush=True)
         if result.returncode != 0:

@@ -8,7 +8,8 @@ Hypothesis profiles, chosen by ``HYPOTHESIS_PROFILE`` (``pytest --hypothesis-pro
   exports it, and it is the default wherever a ``CI`` variable is set.
 - ``dev`` (the default elsewhere): random, five times the examples, the example database in
   ``.hypothesis/`` so a failure found locally is tried first on the next run.
-- ``soak``: ``dev`` without the database, for ``scripts/soak.py``'s runs with fresh seeds.
+- ``soak``: random with Hypothesis's default 100 examples and no database, for
+  ``scripts/soak.py``'s many runs with fresh seeds.
 
 No profile has a deadline: timing belongs to ``scripts/bench.py``, not to a test on a shared
 machine.
@@ -34,7 +35,7 @@ settings.register_profile(
     "ci", derandomize=True, database=None, print_blob=True, deadline=None, max_examples=100
 )
 settings.register_profile("dev", deadline=None, max_examples=500, print_blob=True)
-settings.register_profile("soak", settings.get_profile("dev"), database=None)
+settings.register_profile("soak", deadline=None, print_blob=True, database=None)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if "CI" in os.environ else "dev")
 )
