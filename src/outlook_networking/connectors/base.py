@@ -9,18 +9,23 @@ Terminology:
 - **cursor**: the opaque sync state after a batch (an EWS SyncState, a Graph deltaLink). It is
   saved in the same transaction as the batch it covers, and only once that batch is complete, so a
   crash replays at most one batch, harmlessly, because every write is keyed and idempotent.
-- **batch**: what a source yields: upserted interactions and cards, deleted item ids, and the
-  cursor that covers them. ``reset`` says the source lost its state and starts the folder over
+- **batch**: what a source yields: upserted interactions and cards, deleted item ids, partial
+  updates (an item's new categories, when that is all the source was told), and the cursor that
+  covers them. ``reset`` says the source lost its state and starts the folder over
   (the store then sweeps items the full resync did not see once a batch says ``complete``).
 - **problem**: a part of the input that could not be read (a mangled date, a vCard with a broken
-  line): counted and reported, never fatal.
+  line): counted and reported, never fatal. A *whole* problem is a whole file found among others
+  that could not be read at all (a damaged ``.pst`` in a folder): each is named to the user.
+- **skipped**: input read and left out on purpose (a task, a note, mail in Deleted Items),
+  counted by what it is, so the user sees that it was not lost.
 - **action**: one write-back step the planner computed; a sink applies it and says what it did
   (``Applied``), which the store journals so ``undo`` can invert exactly that.
 - **product-owned**: a category name, task or contact the product created. A sink never removes or
   reorders anything else.
 
-Exports: ``Problem``, ``Batch``, ``Source``, ``MasterCategory``, ``ContactState``, ``TaskState``,
-``MailboxState``, the action classes, ``Action``, ``Applied``, ``Sink``.
+Exports: ``Problem``, ``Skipped``, ``CategoriesChanged``, ``Batch``, ``Source``,
+``MasterCategory``, ``ContactState``, ``TaskState``, ``MailboxState``, the action classes,
+``Action``, ``Applied``, ``Sink``.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ __all__ = [
     "AddCategory",
     "Applied",
     "Batch",
+    "CategoriesChanged",
     "CompleteTask",
     "ContactState",
     "CreateContact",
@@ -49,6 +55,7 @@ __all__ = [
     "RemoveCategory",
     "SetCategories",
     "Sink",
+    "Skipped",
     "Source",
     "TaskState",
     "UpdateTask",
@@ -61,6 +68,23 @@ class Problem:
 
     where: str  # "path/to/file.mbox #1234", "calendar.ics VEVENT 'Weekly'", an item id
     reason: str
+    whole: bool = False  # the whole file named by ``where`` could not be read
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Items left out on purpose, by what they are ("tasks", "items in Deleted Items")."""
+
+    what: str
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CategoriesChanged:
+    """A partial update: the item's categories are now these; everything else is as stored."""
+
+    item_id: str
+    categories: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +95,10 @@ class Batch:
     interactions: tuple[Interaction, ...] = ()
     cards: tuple[ContactCard, ...] = ()
     deleted: tuple[str, ...] = ()
+    categories_changed: tuple[CategoriesChanged, ...] = ()  # merged into stored interactions
     cursor: str | None = None  # None: keep the saved cursor
     problems: tuple[Problem, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
     reset: bool = False  # first batch of a full resync of this folder
     complete: bool = False  # last batch of a round: the folder is up to date
 

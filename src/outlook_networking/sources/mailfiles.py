@@ -5,7 +5,7 @@ stays flat however large the mailbox. :mod:`mailbox` is not used on purpose: ``m
 builds a table of contents of the whole file and loads every message whole.
 
 Exports: ``MBOX_FROM``, ``iter_mbox``, ``read_header_block``, ``maildir_entries``,
-``maildir_files``, ``is_maildir``, ``folder_hint``, ``eml_entries``.
+``maildir_files``, ``is_maildir``, ``folder_hint``, ``eml_entries``, ``msg_entries``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ __all__ = [
     "iter_mbox",
     "maildir_entries",
     "maildir_files",
+    "msg_entries",
     "read_header_block",
 ]
 
@@ -250,10 +251,19 @@ def maildir_files(root: Path) -> Iterator[tuple[str, str]]:
 def eml_entries(directory: Path) -> Iterator[os.DirEntry[str]]:
     """The ``.eml`` files directly inside a directory, in directory order (see
     :func:`maildir_entries` for why not sorted)."""
+    return _entries_named(directory, ".eml")
+
+
+def msg_entries(directory: Path) -> Iterator[os.DirEntry[str]]:
+    """The ``.msg`` files (Outlook items) directly inside a directory, in directory order."""
+    return _entries_named(directory, ".msg")
+
+
+def _entries_named(directory: Path, suffix: str) -> Iterator[os.DirEntry[str]]:
     try:
         with os.scandir(directory) as entries:
             for entry in entries:
-                if entry.name.lower().endswith(".eml") and entry.is_file():
+                if entry.name.lower().endswith(suffix) and entry.is_file():
                     yield entry
     except OSError:
         return
