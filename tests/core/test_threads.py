@@ -93,6 +93,20 @@ def test_pairs_by_subject_and_participants_within_14_days() -> None:
     assert [(r.parent, r.child, r.method) for r in replies] == [(parent, child, "subject")]
 
 
+def test_subject_fallback_looks_back_14_days_and_no_further() -> None:
+    inside = mail(ME, "ann@acme.com", ago(days=20), subject="Budget", message_id="")
+    answer = mail("ann@acme.com", ME, ago(days=6.1), subject="Re: Budget", message_id="")
+    outside = mail(ME, "bob@b.example", ago(days=20), subject="Offer", message_id="")
+    late = mail("bob@b.example", ME, ago(days=5.9), subject="Re: Offer", message_id="")
+    replies = pair_replies([inside, answer, outside, late])
+    assert [(r.parent, r.child) for r in replies] == [(inside, answer)]
+
+
+def test_a_message_without_a_subject_can_start_a_thread() -> None:
+    blank = mail(ME, "ann@acme.com", ago(days=2), subject="", message_id="")
+    assert thread_starts([blank]) == [blank]
+
+
 def test_subject_fallback_needs_a_reply_prefix() -> None:
     first = mail(ME, "ann@acme.com", ago(days=10), subject="Weekly report", message_id="")
     second = mail("ann@acme.com", ME, ago(days=3), subject="Weekly report", message_id="")

@@ -403,9 +403,11 @@ def test_undo_on_the_graph_server() -> None:
     _run(GraphWorld, max_examples=15, stateful_step_count=25)
 
 
-def _scenario(world: World, *, tiers: dict[str, str], given: list[list[str]]) -> UndoMachine:
-    machine = UndoMachine(world)
-    machine.mailbox(categories=given, tiers=tiers, create_for=frozenset())
+def _applied() -> UndoMachine:
+    """Ann, tier A, on a fresh in-memory mailbox with three contacts, written back once."""
+    machine = UndoMachine(MemoryWorld())
+    machine.mailbox([[], [], []], {"ann@partner.example": "A"}, frozenset())
+    machine.apply()
     return machine
 
 
@@ -413,15 +415,13 @@ def test_the_issues_scenarios_step_by_step() -> None:
     """The sequences the issue names, as fixed examples beside the random ones: each loses the
     user's data under one of the two undo bugs the machine must catch."""
     # Tier A, then B, then undo: restoring the last write's "before" would leave Network A.
-    machine = _scenario(MemoryWorld(), tiers={"ann@partner.example": "A"}, given=[[], [], []])
-    machine.apply()
+    machine = _applied()
     machine.tier_changes("ann@partner.example", "B")
     machine.apply()
     machine.undo()
     machine.teardown()
     # Apply, undo, the user tags Ann "Network B" themselves, apply, undo: Network B stays.
-    machine = _scenario(MemoryWorld(), tiers={"ann@partner.example": "A"}, given=[[], [], []])
-    machine.apply()
+    machine = _applied()
     machine.undo()
     machine.user_adds_a_category(0, "Network B")
     machine.apply()
@@ -429,8 +429,7 @@ def test_the_issues_scenarios_step_by_step() -> None:
     machine.teardown()
     # Apply adds Network A to the master list, undo removes it, the user makes their own
     # "Network A", undo again: undoing entries already undone would delete the user's entry.
-    machine = _scenario(MemoryWorld(), tiers={"ann@partner.example": "A"}, given=[[], [], []])
-    machine.apply()
+    machine = _applied()
     machine.undo()
     machine.user_adds_a_master_category("Network A", 3)
     machine.undo()
