@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -100,6 +101,33 @@ def test_subject_fallback_looks_back_14_days_and_no_further() -> None:
     late = mail("bob@b.example", ME, ago(days=5.9), subject="Re: Offer", message_id="")
     replies = pair_replies([inside, answer, outside, late])
     assert [(r.parent, r.child) for r in replies] == [(inside, answer)]
+
+
+def test_subject_fallback_takes_the_latest_parent_inside_the_window() -> None:
+    old = mail(ME, "ann@acme.com", ago(days=40), subject="Budget", message_id="")
+    edge = mail(ME, "ann@acme.com", ago(days=23), subject="Budget", message_id="")
+    answer = mail("ann@acme.com", ME, ago(days=9), subject="Re: Budget", message_id="")
+    # Exactly 14 days is inside the window; the 40-day-old message is not looked at.
+    assert [(r.parent, r.child) for r in pair_replies([old, edge, answer])] == [(edge, answer)]
+
+
+def test_subject_fallback_never_pairs_a_sender_with_their_own_copy() -> None:
+    mine = mail(ME, "ann@acme.com", ago(days=10), subject="Plan", message_id="")
+    cc = ["ann@acme.com"]  # she copies herself
+    first = mail("ann@acme.com", ME, ago(days=8), subject="Re: Plan", cc=cc, message_id="")
+    second = mail("ann@acme.com", ME, ago(days=7), subject="Re: Plan", cc=cc, message_id="")
+    parents = {r.child.item_id: r.parent for r in pair_replies([mine, first, second])}
+    assert parents == {first.item_id: mine, second.item_id: mine}
+
+
+def test_conversation_pairing_skips_messages_without_a_sender() -> None:
+    start = mail(ME, "ann@acme.com", ago(days=3), conversation_id="C9", message_id="")
+    system = replace(
+        mail(ME, "ann@acme.com", ago(days=2), conversation_id="C9", message_id=""), sender=None
+    )
+    child = mail("ann@acme.com", ME, ago(days=1), conversation_id="C9", message_id="")
+    replies = pair_replies([start, system, child])
+    assert [(r.parent, r.child) for r in replies] == [(start, child)]
 
 
 def test_a_message_without_a_subject_can_start_a_thread() -> None:
