@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from outlook_networking.core.followups import FollowUp
+from outlook_networking.core.settings import Settings
 from outlook_networking.model import Flag, Interaction
 
 from .analysis import run
@@ -56,6 +57,19 @@ def test_a_contacts_cc_only_fyi_is_owed_nothing() -> None:
     assert owed.contact == ANN
 
 
+def test_an_owed_reply_says_how_long_ago_in_hours_then_days() -> None:
+    soon = Settings(reply_within_h=24)
+
+    def reason(hours: float) -> str:
+        question = mail(ANN, ME, ago(hours=hours), subject="Can you help?")
+        (owed,) = kinds([question], settings=soon)["owed_reply"]
+        return owed.reason
+
+    assert "wrote “Can you help?” 30 h ago" in reason(30)
+    assert "2 days ago" in reason(48)  # from two days on, in days
+    assert "3 days ago" in reason(80)
+
+
 def rhythm(weeks: int, silent_days: float) -> list[Interaction]:
     """A weekly exchange with Ann for ``weeks`` weeks, ending ``silent_days`` before now."""
     items: list[Interaction] = []
@@ -92,8 +106,11 @@ def test_cooling_against_the_contacts_own_rhythm() -> None:
     assert "cooling" not in kinds(rhythm(30, 20))  # 20 days: below the 30-day minimum
     revived = [*items, mail(ANN, ME, ago(days=1)), mail(ME, ANN, ago(days=0.5))]
     assert "cooling" not in kinds(revived)
-    # A short burst is no rhythm: no cooling however long the silence.
+    # A short burst is no rhythm: no cooling however long the silence. Six weekly exchanges
+    # (five gaps) are the fewest that make one.
     assert "cooling" not in kinds(rhythm(4, 100))
+    assert "cooling" not in kinds(rhythm(5, 100))
+    assert "cooling" in kinds(rhythm(6, 100))
 
 
 def test_awaiting_answer_after_their_own_p90_latency() -> None:
@@ -130,8 +147,10 @@ def test_unreciprocated_after_three_approaches_and_30_days() -> None:
 def test_annual_review_in_early_december_until_this_years_review_exists() -> None:
     december = datetime(2026, 12, 3, 12, tzinfo=UTC)
     items = rhythm(3, 2)
-    keys = [f.key for f in run(items, now=december).followups if f.kind == "annual_review"]
-    assert keys == ["review:2026"]
+    reviews = [f for f in run(items, now=december).followups if f.kind == "annual_review"]
+    assert [(f.key, f.due) for f in reviews] == [
+        ("review:2026", datetime(2026, 12, 1, 9, tzinfo=UTC))
+    ]
     assert not [
         f
         for f in run(items, now=december, last_review={"year": 2026}).followups
