@@ -68,6 +68,8 @@ def test_an_owed_reply_says_how_long_ago_in_hours_then_days() -> None:
     assert "wrote “Can you help?” 30 h ago" in reason(30)
     assert "2 days ago" in reason(48)  # from two days on, in days
     assert "3 days ago" in reason(80)
+    # Owed from the moment the target has passed: exactly 48 h by default.
+    assert "owed_reply" in kinds([mail(ANN, ME, ago(hours=48))])
 
 
 def rhythm(weeks: int, silent_days: float) -> list[Interaction]:
