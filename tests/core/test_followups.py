@@ -153,6 +153,17 @@ def test_annual_review_in_early_december_until_this_years_review_exists() -> Non
     assert [(f.key, f.due) for f in reviews] == [
         ("review:2026", datetime(2026, 12, 1, 9, tzinfo=UTC))
     ]
+    # From a week before the review day, not a minute earlier.
+    week_before = datetime(2026, 11, 24, 9, tzinfo=UTC)
+    for now, shown in ((week_before, True), (week_before - timedelta(minutes=1), False)):
+        listed = [f for f in run(items, now=now).followups if f.kind == "annual_review"]
+        assert bool(listed) is shown, now
+    # Every follow-up in due order: the review (1 Dec) before a reply owed since 2 Dec.
+    question = mail(ANN, ME, december - timedelta(days=3), subject="Can you help?")
+    found = run([*items, question], now=december).followups
+    assert [f.due for f in found] == sorted(f.due for f in found)
+    keys = [f.key for f in found]
+    assert keys.index("review:2026") < keys.index(f"owed:test:{question.item_id}")
     assert not [
         f
         for f in run(items, now=december, last_review={"year": 2026}).followups
