@@ -115,6 +115,29 @@ def test_cooling_against_the_contacts_own_rhythm() -> None:
     assert "cooling" in kinds(rhythm(6, 100))
 
 
+def test_cooling_is_due_past_the_threshold_and_waits_out_the_long_gaps() -> None:
+    items = rhythm(30, 45)
+    view = run(items).find(ANN)
+    assert view is not None and view.history.last_two_way is not None
+    last = view.history.last_two_way
+    # Weekly: 3 x 7 days, p90 7 days, at least 30 days: the threshold is 30 days, strictly past.
+    (cooling,) = kinds(items)["cooling"]
+    assert cooling.due == last + timedelta(days=30)
+    assert "cooling" not in kinds(items, now=last + timedelta(days=30))
+    assert "cooling" in kinds(items, now=last + timedelta(days=30, minutes=1))
+    # Someone who has gone quiet for two months twice before is not cooling after 45 days.
+    offsets, at = [], 45.0
+    for gap in (7, 7, 60, 7, 7, 60, 7, 7, 7, 7):
+        offsets.append(at)
+        at += gap
+    offsets.append(at)
+    patchy: list[Interaction] = []
+    for days in offsets:
+        asked = mail(ME, ANN, ago(days=days), subject=f"at {days}")
+        patchy += [asked, reply_to(asked, ago(days=days) + timedelta(hours=3))]
+    assert "cooling" not in kinds(patchy)
+
+
 def test_awaiting_answer_after_their_own_p90_latency() -> None:
     items = rhythm(6, 10)  # Ann answers within 3 hours
     ask = mail(ME, ANN, ago(days=2), subject="Budget?")
