@@ -160,6 +160,7 @@ def test_unreciprocated_after_three_approaches_and_30_days() -> None:
     (unrec,) = found["unreciprocated"]
     assert unrec.key == f"unreciprocated:{ANN}:test:{approaches[0].item_id}"
     assert unrec.due == approaches[2].at  # the third approach, 60 days after the first
+    assert "unreciprocated" in kinds(approaches, now=unrec.due)  # due from that moment
     assert "3 approaches" in unrec.reason and "another channel" in unrec.reason
     assert "awaiting_answer" not in found  # replaced, not doubled
     assert "unreciprocated" not in kinds(approaches[:2])
