@@ -144,7 +144,13 @@ def test_awaiting_answer_after_their_own_p90_latency() -> None:
     (waiting,) = kinds([*items, ask])["awaiting_answer"]
     assert waiting.key == f"await:test:{ask.item_id}"
     assert waiting.due == ask.at + timedelta(days=1)  # 3 h, but at least a day
-    assert "Budget?" in waiting.reason
+    assert "Budget?" in waiting.reason and "usually answers within 24 h" in waiting.reason
+    assert "awaiting_answer" in kinds([*items, ask], now=waiting.due)  # due from that moment
+    # Two known replies are not yet a rhythm: the default week applies.
+    two = [*rhythm(2, 10), mail(ME, ANN, ago(days=2))]
+    assert "awaiting_answer" not in kinds(two)
+    (weekly,) = kinds([*rhythm(2, 10), mail(ME, ANN, ago(days=8))])["awaiting_answer"]
+    assert "waited 7 days" in weekly.reason
     assert "awaiting_answer" not in kinds([*items, mail(ME, ANN, ago(hours=20))])
     assert "awaiting_answer" not in kinds([*items, ask, reply_to(ask, ago(days=1))])
     # Without a known rhythm the default is a week.
