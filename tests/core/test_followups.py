@@ -138,6 +138,22 @@ def test_cooling_is_due_past_the_threshold_and_waits_out_the_long_gaps() -> None
     assert "cooling" not in kinds(patchy)
 
 
+def test_cooling_scales_with_the_usual_gap_and_stops_after_the_active_year() -> None:
+    fortnightly: list[Interaction] = []
+    for n in range(10):
+        asked = mail(ME, ANN, ago(days=36 + 14 * n), subject=f"fortnight {n}")
+        fortnightly += [asked, reply_to(asked, ago(days=36 + 14 * n) + timedelta(hours=3))]
+    # Usual gap 14 days: cooling needs 3 x 14 = 42 days of silence, not the 30-day minimum.
+    assert "cooling" not in kinds(fortnightly)
+    assert "cooling" in kinds(fortnightly, now=NOW + timedelta(days=8))
+    items = rhythm(30, 45)
+    view = run(items).find(ANN)
+    assert view is not None and view.history.last_two_way is not None
+    year = view.history.last_two_way + timedelta(days=365)
+    assert "cooling" in kinds(items, now=year)  # the last day of the active year
+    assert "cooling" not in kinds(items, now=year + timedelta(minutes=1))
+
+
 def test_awaiting_answer_after_their_own_p90_latency() -> None:
     items = rhythm(6, 10)  # Ann answers within 3 hours
     ask = mail(ME, ANN, ago(days=2), subject="Budget?")
@@ -151,6 +167,17 @@ def test_awaiting_answer_after_their_own_p90_latency() -> None:
     assert "awaiting_answer" not in kinds(two)
     (weekly,) = kinds([*rhythm(2, 10), mail(ME, ANN, ago(days=8))])["awaiting_answer"]
     assert "waited 7 days" in weekly.reason
+    # Three known replies are a rhythm; a wait of two days or more reads in days.
+    assert "awaiting_answer" in kinds([*rhythm(3, 10), mail(ME, ANN, ago(days=2))])
+    month = Settings(awaiting_default_days=30)
+    (patient,) = kinds([mail(ME, ANN, ago(days=31))], settings=month)["awaiting_answer"]
+    assert "waited 30 days" in patient.reason
+    (two_days,) = kinds([mail(ME, ANN, ago(days=3))], settings=Settings(awaiting_default_days=2))[
+        "awaiting_answer"
+    ]
+    assert "waited 2 days" in two_days.reason
+    # On the 60th day it is still a nudge; after that, history.
+    assert "awaiting_answer" in kinds([mail(ME, ANN, ago(days=60))])
     assert "awaiting_answer" not in kinds([*items, mail(ME, ANN, ago(hours=20))])
     assert "awaiting_answer" not in kinds([*items, ask, reply_to(ask, ago(days=1))])
     # Without a known rhythm the default is a week.
