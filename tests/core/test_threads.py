@@ -130,6 +130,12 @@ def test_conversation_pairing_skips_messages_without_a_sender() -> None:
     assert [(r.parent, r.child) for r in replies] == [(start, child)]
 
 
+def test_a_copy_naming_its_own_id_in_references_answers_nothing() -> None:
+    first = mail(ME, "ann@acme.com", ago(days=2), message_id="<same@x>")
+    copy = mail(ME, "ann@acme.com", ago(days=1), message_id="<same@x>", references=("<same@x>",))
+    assert pair_replies([first, copy]) == []
+
+
 def test_a_message_without_a_subject_can_start_a_thread() -> None:
     blank = mail(ME, "ann@acme.com", ago(days=2), subject="", message_id="")
     assert thread_starts([blank]) == [blank]
