@@ -502,9 +502,9 @@ def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
     sys.path.insert(0, str(REPO / "tests"))
     from exchangelib import close_connections
 
+    from outlook_networking.app.pipeline import sync_source
     from outlook_networking.config import AccountConfig
     from outlook_networking.connectors.ews.connect import connect
-    from outlook_networking.pipeline import sync_source
     from outlook_networking.store import Store
     from servers.ews import SERVER_BUILD, EWSServer
 
@@ -539,9 +539,9 @@ def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
 
 def bench_graph(n: int, scratch: Path) -> dict[str, Any]:
     sys.path.insert(0, str(REPO / "tests"))
+    from outlook_networking.app.pipeline import sync_source
     from outlook_networking.config import AccountConfig
     from outlook_networking.connectors.graph import connect_graph
-    from outlook_networking.pipeline import sync_source
     from outlook_networking.store import Store
     from servers.graph import GraphServer
 

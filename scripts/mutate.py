@@ -50,7 +50,7 @@ _WRITEBACK_TESTS = ["tests/writeback", "tests/connectors/test_memory.py"]
 _FAST = ["-k", "not ews_server and not graph_server"]  # the server-backed machines: see below
 
 # Module (under src/outlook_networking) -> the tests that guard it. The server-backed undo
-# machines are left out of the writeback selection: each mutant would cost a minute, and the
+# machines are left out of the write-back selections: each mutant would cost a minute, and the
 # in-memory machine runs the same rules against the same planner and journal.
 MODULES: dict[str, list[str]] = {
     "core/threads.py": ["tests/core/test_threads.py", "tests/core/test_corpus_threads.py"],
@@ -60,11 +60,10 @@ MODULES: dict[str, list[str]] = {
         "tests/core/test_scoring.py",
         "tests/core/test_followups.py",
     ],
-    "noise.py": ["tests/sources/test_noise.py", "tests/sources/test_corpus.py"],
-    "store.py": ["tests/test_store.py"],
-    "writeback/__init__.py": [*_WRITEBACK_TESTS, *_FAST],
+    "parsing/noise.py": ["tests/parsing/test_noise.py", "tests/sources/test_corpus.py"],
+    "store.py": ["tests/test_store.py", "tests/writeback/test_journal.py"],
     "writeback/plan.py": [*_WRITEBACK_TESTS, *_FAST],
-    "writeback/journal.py": [*_WRITEBACK_TESTS, *_FAST],
+    "app/pipeline.py": [*_WRITEBACK_TESTS, *_FAST],
     "connectors/memory.py": [*_WRITEBACK_TESTS, *_FAST],
     "connectors/ews/sink.py": [
         "tests/connectors/ews/test_sink.py",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sqlite3
@@ -11,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from outlook_networking.connectors.base import Batch
 from outlook_networking.errors import SchemaTooNew, StoreError
 from outlook_networking.model import Interaction, Kind, Mailbox
+from outlook_networking.ports import Batch
 from outlook_networking.store import SCHEMA_VERSION, Store
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -95,8 +96,9 @@ def test_a_file_that_is_no_database_is_a_store_error(tmp_path: Path) -> None:
 
 
 def _open_and_report_version(path: str) -> int:
-    with Store.open(path) as store:
-        return int(store.connection.execute("PRAGMA user_version").fetchone()[0])
+    Store.open(path).close()
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
 def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
 """The product's one exception tree.
 
 Every module raises these, never a third-party exception: connectors map their library's errors at
-the edge (``raise ConnectionFailed(...) from exc``). Exceptions carry fields, not prose; the CLI
-turns them into one line for people.
+the edge (``raise ConnectionFailed(...) from exc``). Exceptions carry fields, not prose;
+:mod:`outlook_networking.app.wording` turns them into the one line people read.
 
 ::
 
@@ -23,7 +23,10 @@ turns them into one line for people.
         ├── Conflict                a change key went stale and the retry lost too: item_id
         └── ServerFault             any other fault the server answered: code
 
-Exports every class above.
+Exports: ``AuthError``, ``ConfigError``, ``Conflict``, ``ConnectionFailed``, ``ConnectorError``,
+``InputError``, ``LockHeld``, ``LoginRequired``, ``NetworkingError``, ``OutputError``,
+``SchemaTooNew``, ``ServerFault``, ``StoreError``, ``SyncStateInvalid``, ``Throttled``,
+``UsageError``.
 """
 
 from __future__ import annotations

@@ -42,7 +42,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from outlook_networking.connectors.base import (
+from outlook_networking.app.pipeline import ApplyReport, apply_plan, undo
+from outlook_networking.errors import ConnectionFailed
+from outlook_networking.ports import (
     Action,
     AddCategory,
     Applied,
@@ -50,10 +52,14 @@ from outlook_networking.connectors.base import (
     SetCategories,
     Sink,
 )
-from outlook_networking.errors import ConnectionFailed
 from outlook_networking.store import Store
-from outlook_networking.writeback import ApplyReport, apply_plan, plan, undo
-from outlook_networking.writeback.plan import CategoryScheme, Desired, DesiredContact, DesiredTask
+from outlook_networking.writeback.plan import (
+    CategoryScheme,
+    Desired,
+    DesiredContact,
+    DesiredTask,
+    plan,
+)
 
 from .worlds import EwsWorld, GraphWorld, MemoryWorld, TaskSeen, World
 

@@ -21,11 +21,11 @@ import httpx
 from exchangelib import close_connections
 
 from outlook_networking.config import AccountConfig
-from outlook_networking.connectors.base import MasterCategory, Sink
 from outlook_networking.connectors.ews import EwsSink, open_account
 from outlook_networking.connectors.graph import GraphClient, GraphSink, RetryPolicy
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink
 from outlook_networking.model import ContactCard
+from outlook_networking.ports import MasterCategory, Sink
 from servers.ews import SERVER_BUILD, EWSServer
 from servers.graph import GraphServer
 

@@ -11,6 +11,11 @@ The only package that imports msal, msal-extensions and keyring. Connectors rece
 
 msal's and keyring's failures arrive as :mod:`outlook_networking.errors` exceptions;
 ``LoginRequired`` means the user must run ``outlook-networking login``.
+
+Exports: ``AppTokenProvider``, ``DelegatedTokenProvider``, ``EnvTokenProvider``, ``SignedIn``,
+``TokenProvider``, ``app_scopes``, ``default_token_cache_path``, ``delegated_scopes``,
+``login_device_code``, ``open_token_cache``, ``password_for``, ``save_password``,
+``token_provider``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Graph or a national cloud's Graph. A loopback test server stands for the public 
 Never ask for ``offline_access``, ``openid`` or ``profile``: msal adds them itself and refuses
 them from callers.
 
-Exports: ``delegated_scopes``, ``app_scopes``, ``EWS_SCOPES``, ``GRAPH_SCOPES``.
+Exports: ``delegated_scopes``, ``app_scopes``, ``EWS_SCOPES``, ``GRAPH_SCOPES``, ``EWS_APP_SCOPE``.
 """
 
 from __future__ import annotations

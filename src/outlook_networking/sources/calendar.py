@@ -38,10 +38,10 @@ from typing import Any
 import icalendar
 import recurring_ical_events
 
-from ..addresses import decode_name, normalise
-from ..connectors.base import Problem
 from ..errors import InputError
 from ..model import Attendee, Interaction, Kind, Mailbox, Response
+from ..parsing.addresses import decode_name, normalise
+from ..ports import Problem
 from .textfile import decode_export, read_export
 
 __all__ = [

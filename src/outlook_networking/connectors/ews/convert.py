@@ -15,11 +15,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from ...addresses import decode_name, normalise
 from ...model import Attendee, ContactCard, Interaction, Kind, Mailbox, Response
-from ...noise import classify, header_map
-from ...sources.headers import message_ids
-from ..base import TaskState
+from ...parsing.addresses import decode_name, normalise
+from ...parsing.headers import message_ids
+from ...parsing.noise import classify, header_map
+from ...ports import TaskState
 from .properties import KEY_FIELD, RECORD_FIELD
 
 __all__ = [

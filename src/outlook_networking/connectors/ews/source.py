@@ -41,7 +41,7 @@ from exchangelib.services import SyncFolderItems
 
 from ...errors import ServerFault, SyncStateInvalid
 from ...model import ContactCard, Interaction
-from ..base import Batch, Problem
+from ...ports import Batch, Problem
 from .convert import (
     CONTACT_FIELDS,
     MEETING_FIELDS,

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import httpx
+
 from ...config import AccountConfig
 from .client import GraphClient, RetryPolicy, TokenProvider
 from .sink import TASK_LIST, GraphSink
@@ -40,14 +42,17 @@ def connect_graph(
     todo_list: str = TASK_LIST,
     since_months: int | None = None,
     retry: RetryPolicy | None = None,
+    transport: httpx.BaseTransport | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> GraphConnection:
-    """A Graph Source and Sink for ``account``.
+    """A Graph Source and Sink for ``account``; ``transport`` replaces httpx's own (tests).
 
     Raises:
         ConfigError: ``graph_url`` is plain http on a host that is not loopback.
     """
-    client = GraphClient(account.graph_url, token_provider, account=account.name, retry=retry)
+    client = GraphClient(
+        account.graph_url, token_provider, account=account.name, retry=retry, transport=transport
+    )
     user = account.address if account.auth == "app" else None
     months = account.since_months if since_months is None else since_months
     past = timedelta(days=round(months * 30.44))

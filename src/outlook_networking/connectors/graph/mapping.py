@@ -32,11 +32,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tzlocal.windows_tz import win_tz
 
-from ...addresses import decode_name, normalise
 from ...model import Attendee, ContactCard, Interaction, Kind, Mailbox, Response
-from ...noise import classify, header_map
-from ...sources.headers import message_ids
-from ..base import CategoriesChanged, Problem
+from ...parsing.addresses import decode_name, normalise
+from ...parsing.headers import message_ids
+from ...parsing.noise import classify, header_map
+from ...ports import CategoriesChanged, Problem
 
 __all__ = [
     "CONTACT_SELECT",

@@ -1,7 +1,11 @@
 """From a configured account to its connector: sign-in material, then the EWS or Graph pair.
 
-The one place that knows which connector and which sign-in an account uses, so the CLI and the
-agent never branch on it. Nothing is sent to a server until the source or sink is first used.
+The one place that knows which connector and which sign-in an account uses, so the command line
+and the agent never branch on it. It takes plain values (the account, the To Do list name, a
+retry policy, a transport) and nothing of a front end. Nothing is sent to a server until the
+source or sink is first used. :func:`adopt_immutable_ids` brings a store's Graph ids up to date
+once, before the first sync of an account that was read before the connector asked for immutable
+ids.
 
 Exports: ``Connection``, ``connect``, ``login``, ``adopt_immutable_ids``.
 """
@@ -10,21 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..config import AccountConfig
 from ..errors import UsageError
-from .base import Sink, Source
+from ..ports import RetryPolicy, Sink, Source
+from ..store import Store
 
 if TYPE_CHECKING:
-    from ..cli.context import Context
-    from ..store import Store
-    from .graph import GraphSource
+    from ..connectors.graph import GraphSource
+
+# The connectors and auth are imported where they are used: exchangelib, httpx and msal take a
+# while to import, and most commands (contacts, followups, report ...) need none of them.
 
 __all__ = ["Connection", "adopt_immutable_ids", "connect", "login"]
-
-DAYS_PER_MONTH = 30.44
 
 
 @dataclass
@@ -36,65 +39,60 @@ class Connection:
     close: Callable[[], None] = field(default=lambda: None)
 
 
-def _token_cache() -> Any:
-    from ..auth import default_token_cache_path, open_token_cache
-
-    cache, _encrypted, _warning = open_token_cache(default_token_cache_path())
-    return cache
-
-
 def _credentials(account: AccountConfig) -> tuple[Callable[[], str] | None, str | None]:
     """The token provider (oauth, app, token) or the password (ntlm, basic)."""
-    from ..auth import password_for, token_provider
+    from ..auth import default_token_cache_path, open_token_cache, password_for, token_provider
 
     if account.auth in ("ntlm", "basic"):
         return None, password_for(account)
-    cache = _token_cache() if account.auth == "oauth" else None
+    cache = None
+    if account.auth == "oauth":
+        cache, _encrypted, _warning = open_token_cache(default_token_cache_path())
     return token_provider(account, cache), None
 
 
 def connect(
-    ctx: Context | None, account: AccountConfig, *, since_months: int | None = None
+    account: AccountConfig,
+    *,
+    todo_list: str,
+    since_months: int | None = None,
+    retry: RetryPolicy | None = None,
+    transport: Any = None,
 ) -> Connection:
-    """The source and sink for ``account`` as configured."""
+    """The source and sink for ``account`` as configured.
+
+    Parameters:
+        todo_list: the Microsoft To Do list the Graph sink keeps the product's tasks in.
+        since_months: how far back a first sync reaches (default: the account's own setting).
+        retry: how long one call may wait for the server to recover (default: two minutes).
+        transport: the HTTP transport the Graph client sends through (an ``httpx`` transport,
+            for tests); EWS talks through exchangelib's own sessions and takes none.
+    """
     if since_months:
         account = replace(account, since_months=since_months)
-    months = account.since_months
+    policy = retry or RetryPolicy()
     token, password = _credentials(account)
     if account.connector == "ews":
-        from .ews import connect as ews_connect
+        from ..connectors import ews
 
-        source, sink = ews_connect(account, token=token, password=password)
+        if transport is not None:
+            raise UsageError(f"{account.name}: an EWS account takes no HTTP transport")
+        source, sink = ews.connect(
+            account, token=token, password=password, max_wait_s=policy.max_wait_s
+        )
         return Connection(source, sink, close=source.close)
     if account.connector == "graph":
-        from .graph import GraphClient, GraphSink, GraphSource
+        from ..connectors import graph
 
         if token is None:
             raise UsageError(
                 f"{account.name}: the Graph connector signs in with oauth, app or token, "
                 "not a password"
             )
-        user = account.address if account.auth == "app" else None
-        client = GraphClient(account.graph_url, token, account=account.name)
-        name = f"graph:{account.name}"
-        task_list = ctx.config.writeback.todo_list if ctx is not None else "Networking"
-        graph_source = GraphSource(
-            client,
-            name=name,
-            user=user,
-            calendar_past=timedelta(days=round(months * DAYS_PER_MONTH)),
+        pair = graph.connect_graph(
+            account, token, todo_list=todo_list, retry=policy, transport=transport
         )
-        if ctx is not None:
-            try:
-                adopt_immutable_ids(ctx.store, graph_source)
-            except BaseException:
-                client.close()
-                raise
-        return Connection(
-            graph_source,
-            GraphSink(client, name=name, user=user, task_list=task_list),
-            close=client.close,
-        )
+        return Connection(pair.source, pair.sink, close=pair.close)
     raise UsageError(f"{account.name}: unknown connector {account.connector!r}")
 
 
@@ -103,21 +101,18 @@ def adopt_immutable_ids(store: Store, source: GraphSource) -> None:
     ids (``Prefer: IdType="ImmutableId"``) become immutable ones, in the store and in the
     write-back journal (so undo still finds the contacts it tagged), by
     ``translateExchangeIds``. A new account has nothing to translate and asks nothing."""
-    from ..writeback.journal import Journal
-
     done = f"graph-ids:{source.name}"
     if store.get_doc(done) == "immutable":
         return
-    journal = Journal(store, source.name)
-    ids = sorted({*store.item_ids(source.name), *journal.outlook_item_ids()})
+    ids = sorted({*store.item_ids(source.name), *store.journal_item_ids(source.name)})
     if ids:
         renamed = source.immutable_ids(ids)
         store.rename_items(source.name, renamed)
-        journal.rename_items(renamed)
+        store.rename_journal_items(source.name, renamed)
     store.put_doc(done, "immutable")
 
 
-def login(ctx: Context, account: AccountConfig, show: Callable[[str], None]) -> str:
+def login(account: AccountConfig, show: Callable[[str], None]) -> str:
     """Sign ``account`` in (device code for oauth) and say what happened, in one line."""
     if account.auth == "oauth":
         from ..auth import default_token_cache_path, login_device_code, open_token_cache
@@ -131,15 +126,13 @@ def login(ctx: Context, account: AccountConfig, show: Callable[[str], None]) -> 
         if signed_in.username.lower() != account.address.lower():
             note = f" (as {signed_in.username}, not {account.address})"
         return f"signed in{note}; tokens kept in the {where}"
+    token, _ = _credentials(account)  # the password must be findable now, not at the first sync
     if account.auth == "app":
-        token, _ = _credentials(account)
         assert token is not None
         token()
         return "application credentials work (client credentials, no user sign-in needed)"
     if account.auth == "token":
-        token, _ = _credentials(account)
         assert token is not None
         token()
         return "using the bearer token from OUTLOOK_NETWORKING_ACCESS_TOKEN"
-    _credentials(account)  # the password must be findable now, not at the first sync
     return f"{account.auth} password found (keyring or OUTLOOK_NETWORKING_PASSWORD)"

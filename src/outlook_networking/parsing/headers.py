@@ -4,7 +4,7 @@ This is the hot path of every mail-file ingest, so it does the least that works:
 (bytes up to the first blank line; bodies are never read) is split into fields by hand instead of
 through :mod:`email.parser`, and only the dozen fields the product uses are decoded. It never
 raises on bad input: a header block that yields no usable message (no parsable ``Date``, no
-sender address) comes back as a :class:`~outlook_networking.connectors.base.Problem`.
+sender address) comes back as a :class:`~outlook_networking.model.Problem`.
 
 Item ids are stable across files: ``msg:<Message-ID>`` when the message has a well-formed one (so
 one message seen in an mbox and a Maildir is one item), else ``sha:<sha1 of the header block>``.
@@ -26,10 +26,9 @@ from email.header import decode_header, make_header
 from email.utils import parsedate_tz
 from functools import lru_cache
 
-from ..addresses import decode_name, normalise, parse_mailboxes
-from ..connectors.base import Problem
-from ..model import Interaction, Kind, Mailbox
-from ..noise import Headers, classify
+from ..model import Interaction, Kind, Mailbox, Problem
+from .addresses import decode_name, normalise, parse_mailboxes
+from .noise import Headers, classify
 
 __all__ = [
     "conversation_id",
