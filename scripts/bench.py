@@ -23,6 +23,15 @@ Sections (``--only`` picks some):
 2. ``roundtrips``: the EWS and Graph test servers (tests/servers) on 127.0.0.1, seeded with N
    messages; the connector's Source through ``pipeline.sync_source`` into a fresh store. HTTP
    requests per 1,000 messages for the first sync, and requests for a sync with nothing new.
+   Then the write-back marks every stored message (its person's tier category; every hundredth
+   received one flagged too) through the connector's Sink and ``writeback.apply_plan``, as
+   ``apply`` does: requests per 1,000 tagged messages, and for the ``undo`` that takes it all
+   off again.
+   ``ews_large_folder``: one EWS Inbox of N messages older than the 18-month window plus N/100
+   inside it (the old ones seeded lean: an id and a date, all an ids-only sync asks for). The
+   first sync's SyncFolderItems pages, bytes per item, and GetItem ids: the window's only. A
+   million-item folder is projected from the bytes and pages per item (the test server holds
+   ~6 KB per seeded item, so a real million would need ~6 GB here).
 3. ``scoring``: ``core.network.analyse`` on synthetic interactions built in memory (300 people,
    the demo's mix of sent, received, bulk and meetings) at 10k, 100k and 1M.
 4. ``memory``: peak RSS of ingest subprocesses of a small and a large Maildir, and the peak
@@ -63,12 +72,15 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 OWNER = "alex@example.com"  # the demo persona
+OWNER_BENCH = "me@example.com"  # the mailbox the round-trip servers are seeded for
 SEED = 7
 
 TARGETS = {
     "ingest_vs_floor_max": 3.0,
     "ews_initial_per_1000_max": 8.0,
     "graph_initial_per_1000_max": 2.0,
+    "ews_marks_per_1000_max": 10.0,
+    "graph_marks_per_1000_max": 60.0,
     "scoring_cost_ratio_max": 1.3,
     "memory_ratio_max": 1.5,
 }
@@ -87,15 +99,17 @@ class Plan:
     scoring_sizes: tuple[int, ...]
     floor_repeats: int
     outlook_copies: int
+    large_folder_messages: int
 
 
 PLANS = {
     # The corpus is left out of the short run: notmuch alone needs ~30 s for it on 2 cores.
     "short": Plan("short", 5_000, 1_000, corpus=False, cold=False, roundtrip_messages=2_000,
-                  scoring_sizes=(10_000, 100_000), floor_repeats=2, outlook_copies=20),
+                  scoring_sizes=(10_000, 100_000), floor_repeats=2, outlook_copies=20,
+                  large_folder_messages=20_000),
     "full": Plan("full", 100_000, 10_000, corpus=True, cold=True, roundtrip_messages=20_000,
                  scoring_sizes=(10_000, 100_000, 1_000_000), floor_repeats=3,
-                 outlook_copies=300),
+                 outlook_copies=300, large_folder_messages=200_000),
 }
 
 
@@ -529,9 +543,13 @@ def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
         db = scratch / "ews.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
+        def operations(s: Any) -> list[str]:
+            return [r.operation for r in s.requests]
+
         with Store.open(db) as store:
-            result = _two_syncs(server, store, make_source, sync_source,
-                                lambda s: [r.operation for r in s.requests])
+            result = _two_syncs(server, store, make_source, sync_source, operations)
+            sink = connect(config, password="secret", build=SERVER_BUILD, max_wait_s=30)[1]
+            result["marks"] = _mark_all(server, store, sink, operations)
         close_connections()
         result["schema_errors"] = len(server.schema_errors)
     return result
@@ -567,13 +585,75 @@ def bench_graph(n: int, scratch: Path) -> dict[str, Any]:
             connections.append(connection)
             return connection.source
 
+        def operations(s: Any) -> list[str]:
+            return [f"{r.method} {r.path}" for r in s.requests if not r.in_batch]
+
         with Store.open(db) as store:
-            result = _two_syncs(server, store, source, sync_source,
-                                lambda s: [f"{r.method} {r.path}" for r in s.requests
-                                           if not r.in_batch])
+            result = _two_syncs(server, store, source, sync_source, operations)
+            source()  # a fresh connection for the write-back, as `apply` makes one
+            result["marks"] = _mark_all(server, store, connections[-1].sink, operations)
         for connection in connections:
             connection.close()
     return result
+
+
+def bench_ews_large_folder(n: int, scratch: Path, out: dict[str, Any]) -> None:
+    """A first EWS sync of a folder whose history lies mostly outside the window."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from collections import Counter
+
+    from exchangelib import close_connections
+
+    from outlook_networking.app.pipeline import sync_source
+    from outlook_networking.config import AccountConfig
+    from outlook_networking.connectors.ews.connect import connect
+    from outlook_networking.store import Store
+    from servers.ews import SERVER_BUILD, EWSServer
+    from servers.ews.xmlfields import field_element
+
+    recent = max(1, n // 100)
+    now = datetime.now(UTC)
+    with EWSServer(validate_responses=False) as server:
+        box = server.mailbox
+        inbox = box.folder("inbox")
+        started = time.perf_counter()
+        for i in range(n):
+            box.insert(inbox, "Message", [
+                field_element("DateTimeReceived", now - timedelta(days=700, seconds=30 * i))])
+        for m in _seed_plan(recent, now):
+            box.add_message("inbox", subject=m["subject"], sender=m["sender"], to=m["to"],
+                            sent=m["sent"], message_id=m["message_id"])
+        log(f"EWS large folder: seeded {n:,} old + {recent:,} recent in "
+            f"{time.perf_counter() - started:.1f}s")
+        config = AccountConfig(name="bench", address="me@example.com", endpoint=server.url,
+                               auth="basic")
+        source = connect(config, password="secret", build=SERVER_BUILD, max_wait_s=30)[0]
+        db = scratch / "ews-large.sqlite3"
+        started = time.perf_counter()
+        with Store.open(db) as store:
+            report = sync_source(store, source)
+        elapsed = time.perf_counter() - started
+        source.close()
+        close_connections()
+        inbox_sync = [r for r in server.requests if r.operation == "SyncFolderItems"
+                      and r.items]  # the Inbox's pages (the other folders are empty)
+        gets = [r for r in server.requests if r.operation == "GetItem"]
+        per_item = sum(r.bytes for r in inbox_sync) / max(1, n + recent)
+    million = 1_000_000
+    out["ews_large_folder"] = {
+        "old_messages": n,
+        "recent_messages": recent,
+        "stored": report.items,
+        "sync_pages": len(inbox_sync),
+        "sync_bytes_per_item": round(per_item, 1),
+        "getitem_requests": len(gets),
+        "getitem_ids_asked": sum(r.asked for r in gets),
+        "getitem_bytes_per_item": round(sum(r.bytes for r in gets) / max(1, recent), 1),
+        "requests_by_operation": dict(Counter(r.operation for r in server.requests)),
+        "seconds": round(elapsed, 2),
+        "million_sync_pages": -(-million // 512),
+        "million_sync_megabytes": round(per_item * million / 1e6, 1),
+    }
 
 
 def _two_syncs(server: Any, store: Any, make_source: Callable[[], Any], sync: Any,
@@ -601,6 +681,56 @@ def _two_syncs(server: Any, store: Any, make_source: Callable[[], Any], sync: An
         "nothing_new_by_operation": dict(Counter(_short_op(o) for o in again)),
         "nothing_new_items": second.items,
         "problems": len(first.problems) + len(second.problems),
+    }
+
+
+def _mark_all(server: Any, store: Any, sink: Any,
+              operations: Callable[[Any], list[str]]) -> dict[str, Any]:
+    """Tag every stored message with its person's category (and flag every hundredth received
+    one) as ``apply`` would, then ``undo``; requests per 1,000 tagged messages for each."""
+    from collections import Counter
+
+    from outlook_networking.app.pipeline import apply_plan, undo
+    from outlook_networking.ports import SetCategories
+    from outlook_networking.writeback.messages import DesiredMessages, WantedFlag, plan_messages
+    from outlook_networking.writeback.plan import CategoryScheme, WritebackPlan
+
+    now = datetime.now(UTC)
+    since = now - timedelta(days=3650)
+    messages = store.account_messages(sink.name, since=since)
+    people = {a for m in messages for a in (m.sender, *m.recipients)} - {OWNER_BENCH}
+    received = [m for m in messages if m.sender != OWNER_BENCH]
+    flags = {
+        m.item_id: WantedFlag(m.item_id, f"owed:{m.item_id}", m.sender, m.at + timedelta(hours=48))
+        for m in received[::100]
+    }
+    desired = DesiredMessages(
+        owner=frozenset({OWNER_BENCH}), person_of={p: p for p in people},
+        tier=dict.fromkeys(people, "A"), tag_tiers=frozenset({"A"}), since=since, flags=flags,
+    )  # fmt: skip
+    planned = plan_messages(desired, messages, [], frozenset(), CategoryScheme(), now)
+    tagged = sum(1 for a in planned.actions if isinstance(a, SetCategories))
+    before = len(operations(server))
+    started = time.perf_counter()
+    report = apply_plan(store, sink, WritebackPlan(planned.actions), run_id="bench")
+    elapsed = time.perf_counter() - started
+    writes = operations(server)[before:]
+    middle = len(operations(server))
+    undone = undo(store, sink, CategoryScheme())
+    undo_ops = operations(server)[middle:]
+    return {
+        "tagged": tagged,
+        "flagged": len(flags),
+        "applied": len(report.applied),
+        "planned": len(planned.actions),
+        "error": str(report.error or undone.error or ""),
+        "requests": len(writes),
+        "per_1000": round(len(writes) * 1000 / tagged, 2) if tagged else None,
+        "by_operation": dict(Counter(_short_op(o) for o in writes)),
+        "seconds": round(elapsed, 2),
+        "undo_requests": len(undo_ops),
+        "undo_per_1000": round(len(undo_ops) * 1000 / tagged, 2) if tagged else None,
+        "undo_by_operation": dict(Counter(_short_op(o) for o in undo_ops)),
     }
 
 
@@ -828,6 +958,27 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             rows.append((f"{name}: requests, sync with nothing new ({folders} folders)",
                          f"{r['nothing_new_requests']}", f"= {folders}",
                          "ok" if r["nothing_new_requests"] <= folders else "MISSED"))
+            marks = r.get("marks")
+            if marks:
+                limit = TARGETS[f"{key}_marks_per_1000_max"]
+                done = marks["applied"] == marks["planned"] and not marks["error"]
+                rows.append((f"{name}: write requests per 1,000 tagged msgs ({marks['tagged']:,},"
+                             f" {marks['flagged']:,} flagged)", f"{marks['per_1000']}",
+                             f"≤ {limit:g}", verdict(marks["per_1000"], limit) if done
+                             else f"MISSED: {marks['applied']}/{marks['planned']}"))
+                rows.append((f"{name}: requests per 1,000 tagged msgs, undo",
+                             f"{marks['undo_per_1000']}", "(info)", ""))
+    large = result.get("ews_large_folder")
+    if large:
+        name = f"EWS large folder ({large['old_messages']:,} old + {large['recent_messages']:,})"
+        rows.append((f"{name}: GetItem ids asked", f"{large['getitem_ids_asked']:,}",
+                     f"= {large['recent_messages']:,}",
+                     "ok" if large["getitem_ids_asked"] == large["recent_messages"] else "MISSED"))
+        rows.append((f"{name}: sync pages | bytes per item",
+                     f"{large['sync_pages']:,} | {large['sync_bytes_per_item']:.0f}", "", ""))
+        rows.append(("EWS folder of 1,000,000 old (projected): sync pages | MB",
+                     f"{large['million_sync_pages']:,} | {large['million_sync_megabytes']:,.0f}",
+                     "(info)", "no GetItem"))
     scoring = result.get("scoring")
     if scoring:
         limit = TARGETS["scoring_cost_ratio_max"]
@@ -889,7 +1040,7 @@ def render(rows: list[tuple[str, str, str, str]]) -> str:
 # --- main ----------------------------------------------------------------------------------------
 
 
-SECTIONS = ("ingest", "memory", "outlook", "roundtrips", "scoring")
+SECTIONS = ("ingest", "memory", "outlook", "roundtrips", "ews_large_folder", "scoring")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -905,6 +1056,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "runs (default: $TMPDIR/outlook-networking-bench)")
     parser.add_argument("--ingest-messages", type=int, help="override the demo Maildir size")
     parser.add_argument("--roundtrip-messages", type=int, help="override the seeded count")
+    parser.add_argument("--large-folder-messages", type=int,
+                        help="override the old messages of ews_large_folder")
     parser.add_argument("--memory-small", type=int, help="override the small Maildir's size")
     parser.add_argument("--outlook-copies", type=int,
                         help="override how many copies of the Outlook fixtures are read")
@@ -920,6 +1073,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides["memory_small"] = args.memory_small
     if args.outlook_copies:
         overrides["outlook_copies"] = args.outlook_copies
+    if args.large_folder_messages:
+        overrides["large_folder_messages"] = args.large_folder_messages
     if args.scoring_sizes:
         overrides["scoring_sizes"] = tuple(int(s) for s in args.scoring_sizes.split(","))
     if overrides:
@@ -955,6 +1110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench_outlook(scratch, plan, result)
         if "roundtrips" in sections:
             bench_roundtrips(plan, scratch, result)
+        if "ews_large_folder" in sections:
+            log(f"EWS large folder: {plan.large_folder_messages:,} old messages")
+            bench_ews_large_folder(plan.large_folder_messages, scratch, result)
         if "scoring" in sections:
             bench_scoring(plan, result)
     result["seconds"] = round(time.perf_counter() - clock, 1)

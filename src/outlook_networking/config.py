@@ -15,8 +15,8 @@ read here too: it is the same for every account, and ``Settings`` leaves it to u
 misspelt key there is an error when the file is read, not at the first analysis.
 
 Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``load_config``,
-``config_from_mapping``, ``default_config_path``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``,
-``AUTH_METHODS``.
+``config_from_mapping``, ``default_config_path``, ``is_exchange_online``,
+``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``, ``AUTH_METHODS``.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ __all__ = [
     "WritebackConfig",
     "config_from_mapping",
     "default_config_path",
+    "is_exchange_online",
     "load_config",
 ]
 
@@ -64,6 +65,16 @@ PLACEHOLDER_CLIENT_ID = "00000000-0000-0000-0000-000000000000"
 DEFAULT_TENANT = "organizations"
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 DEFAULT_SINCE_MONTHS = 18
+DEFAULT_TAG_DAYS = 90
+DEFAULT_TAG_TIERS = ("A", "B")
+# How each follow-up kind reaches the mailbox: a flag on its message, a task, or both. Only the
+# kinds that are about one message can be a flag; the rest are always tasks.
+FOLLOWUP_MODES = ("flag", "task", "both")
+FLAGGABLE_KINDS = ("owed_reply", "awaiting_answer")
+DEFAULT_FOLLOWUPS_AS = (("owed_reply", "flag"), ("awaiting_answer", "task"))
+# Exchange Online's own EWS hosts (the public cloud): an account pointing there is a Microsoft 365
+# mailbox, for which EWS ends (blocked by default from 2026-10-01, off on 2027-04-01).
+EXCHANGE_ONLINE_HOSTS = frozenset({"outlook.office365.com", "outlook.office.com"})
 
 _SECRET_KEYS = {
     "password": "passwords never go in the config file; use the keyring or "
@@ -86,6 +97,8 @@ class AccountConfig:
 
     ``authority`` is derived from ``tenant`` unless the file names one (national clouds, AD FS).
     ``username`` defaults to ``address``; it is the name the keyring and NTLM/basic use.
+    ``mailbox`` names another mailbox the signed-in user may read (shared or delegated); the
+    product then reads that mailbox, and its address is the owner's.
     """
 
     name: str
@@ -104,14 +117,38 @@ class AccountConfig:
     certificate_thumbprint: str | None = None
     include_subfolders: bool = False
     tag_messages: bool = False
+    tag_message_tiers: tuple[str, ...] = DEFAULT_TAG_TIERS
+    tag_message_days: int = DEFAULT_TAG_DAYS
+    followups_as: tuple[tuple[str, str], ...] = DEFAULT_FOLLOWUPS_AS
     since_months: int = DEFAULT_SINCE_MONTHS
     create_contacts_for_tiers: tuple[str, ...] = ()
     writeback: bool = True
+    mailbox: str | None = None
+
+    @property
+    def mailbox_address(self) -> str:
+        """The mailbox read and written: the shared or delegated one if named, else the user's."""
+        return self.mailbox or self.address
 
     @property
     def client_id_is_placeholder(self) -> bool:
         """True until the user has put their own app registration's id in the file."""
         return self.client_id == PLACEHOLDER_CLIENT_ID
+
+    def followup_mode(self, kind: str) -> str:
+        """``flag``, ``task`` or ``both`` for a follow-up kind (``task`` unless configured)."""
+        return dict(self.followups_as).get(kind, "task")
+
+    @property
+    def flag_kinds(self) -> frozenset[str]:
+        """The follow-up kinds that flag their message."""
+        return frozenset(k for k, mode in self.followups_as if mode in ("flag", "both"))
+
+    @property
+    def writes_messages(self) -> bool:
+        """Whether write-back touches messages (categories or flags): that needs write access
+        to mail (Graph ``Mail.ReadWrite``), which is asked for only then."""
+        return self.writeback and (self.tag_messages or bool(self.flag_kinds))
 
 
 @dataclass(frozen=True)
@@ -412,14 +449,16 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
     for key, problem in _SECRET_KEYS.items():
         if key in table:
             raise r.error(key, problem)
-    name, address, connector, auth = _mailbox(r)
-    endpoint, autodiscover, graph_url = _server(r, connector)
+    name, address, auth = _mailbox(r)
+    connector, endpoint, autodiscover, graph_url = _server(r, address)
     username, client_id, tenant, authority = _sign_in(r, address, auth)
     impersonation, certificate, thumbprint = _application(r, auth, connector)
+    mailbox, writeback = _shared(r, auth, connector)
     tiers = [t.upper() for t in r.string_list("create_contacts_for_tiers")]
     for tier in tiers:
         if tier not in TIERS:
             raise r.error("create_contacts_for_tiers", f"unknown tier {tier!r}; use A, B, C, D")
+    tag_tiers = _tag_tiers(r)
 
     account = AccountConfig(
         name=name,
@@ -438,9 +477,13 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
         certificate_thumbprint=thumbprint,
         include_subfolders=r.boolean("include_subfolders", False),
         tag_messages=r.boolean("tag_messages", False),
+        tag_message_tiers=tag_tiers,
+        tag_message_days=r.integer("tag_message_days", DEFAULT_TAG_DAYS, 1, 3650),
+        followups_as=_followups_as(r),
         since_months=r.integer("since_months", DEFAULT_SINCE_MONTHS, 1, 600),
         create_contacts_for_tiers=tuple(sorted(set(tiers))),
-        writeback=r.boolean("writeback", True),
+        writeback=writeback,
+        mailbox=mailbox,
     )
     unknown = sorted(set(table) - r.used)
     if unknown:
@@ -448,27 +491,71 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
     return account
 
 
-def _mailbox(r: _Reader) -> tuple[str, str, str, str]:
-    """The account's name, the mailbox's address, the connector and the sign-in method."""
+def _tag_tiers(r: _Reader) -> tuple[str, ...]:
+    """``tag_message_tiers``: the tiers whose messages carry their category."""
+    raw = r.string_list("tag_message_tiers")
+    if r.has("tag_message_tiers") and not raw:
+        raise r.error("tag_message_tiers", "must name at least one tier (or tag_messages = false)")
+    tiers = [t.upper() for t in raw] or list(DEFAULT_TAG_TIERS)
+    for tier in tiers:
+        if tier not in TIERS:
+            raise r.error("tag_message_tiers", f"unknown tier {tier!r}; use A, B, C, D")
+    return tuple(sorted(set(tiers)))
+
+
+def _followups_as(r: _Reader) -> tuple[tuple[str, str], ...]:
+    """``followups_as = { owed_reply = "flag", ... }``: the defaults, with the file's changes."""
+    from .core.followups import KINDS
+
+    r.used.add("followups_as")
+    table = r.table.get("followups_as")
+    modes = dict(DEFAULT_FOLLOWUPS_AS)
+    if table is None:
+        return tuple(sorted(modes.items()))
+    if not isinstance(table, Mapping):
+        raise r.error("followups_as", "must be a table of follow-up kind = \"flag\", \"task\" "
+                      "or \"both\"")
+    for kind, mode in table.items():
+        key = f"followups_as.{kind}"
+        if kind not in KINDS:
+            raise r.error(key, f"unknown follow-up kind; use one of {', '.join(KINDS)}")
+        if not isinstance(mode, str) or mode.lower() not in FOLLOWUP_MODES:
+            raise r.error(key, 'must be "flag", "task" or "both"')
+        if mode.lower() != "task" and kind not in FLAGGABLE_KINDS:
+            raise r.error(key, f"only {' and '.join(FLAGGABLE_KINDS)} are about one message "
+                          "that a flag can mark; use \"task\"")
+        modes[kind] = mode.lower()
+    return tuple(sorted(modes.items()))
+
+
+def _mailbox(r: _Reader) -> tuple[str, str, str]:
+    """The account's name, the mailbox's address and the sign-in method."""
     address = r.string("address")
     if address is None:
         raise r.error("address", "missing; every account needs the mailbox's e-mail address")
-    if "@" not in address or address.startswith("@") or address.endswith("@"):
+    if not _is_address(address):
         raise r.error("address", f"{address!r} is not an e-mail address")
     name = r.string("name", address)
     assert name is not None
-    connector = r.choice("connector", "ews", CONNECTORS)
     auth = r.choice("auth", "oauth", AUTH_METHODS)
-    return name, address, connector, auth
+    return name, address, auth
 
 
-def _server(r: _Reader, connector: str) -> tuple[str | None, bool, str]:
-    """Where the server is: the EWS endpoint (or autodiscover) and the Graph URL."""
+def _server(r: _Reader, address: str) -> tuple[str, str | None, bool, str]:
+    """The connector and where its server is: the EWS endpoint (or autodiscover), the Graph URL."""
     endpoint = r.string("endpoint")
     autodiscover = r.boolean("autodiscover", False)
+    connector = r.choice("connector", _default_connector(address, endpoint), CONNECTORS)
+    if connector == "graph" and not r.has("connector"):
+        # Exchange Online, found from the address or endpoint: Graph needs neither key.
+        endpoint, autodiscover = None, False
     if connector == "ews":
         if endpoint is None and not autodiscover:
-            raise r.error("endpoint", "missing; give the EWS URL or set autodiscover = true")
+            raise r.error(
+                "endpoint",
+                'missing; give the EWS URL or set autodiscover = true (Microsoft 365: '
+                'connector = "graph")',
+            )
         if endpoint is not None and autodiscover:
             raise r.error("autodiscover", "give either endpoint or autodiscover = true, not both")
         if endpoint is not None:
@@ -481,7 +568,7 @@ def _server(r: _Reader, connector: str) -> tuple[str | None, bool, str]:
     graph_url = r.string("graph_url", DEFAULT_GRAPH_URL)
     assert graph_url is not None
     _check_url(r, "graph_url", graph_url)
-    return endpoint, autodiscover, graph_url.rstrip("/")
+    return connector, endpoint, autodiscover, graph_url.rstrip("/")
 
 
 def _sign_in(r: _Reader, address: str, auth: str) -> tuple[str, str, str, str]:
@@ -517,6 +604,16 @@ def _application(r: _Reader, auth: str, connector: str) -> tuple[bool, str | Non
     impersonation = r.boolean("impersonation", False)
     if impersonation and (auth != "app" or connector != "ews"):
         raise r.error("impersonation", 'needs connector = "ews" and auth = "app"')
+    if auth == "app" and connector == "ews" and not impersonation:
+        # An app-only token names no user: Exchange refuses every request without the
+        # ExchangeImpersonation header ("ExchangeImpersonation SOAP header must be present for
+        # this type of OAuth token", OfficeDev/ews-managed-api#245). Say so now, not at 3 a.m.
+        raise r.error(
+            "impersonation",
+            'app-only EWS (auth = "app") reads a mailbox only through impersonation: set '
+            "impersonation = true (the app needs full_access_as_app), or sign in as the user "
+            'with auth = "oauth"',
+        )
     certificate = r.string("certificate_path")
     thumbprint = r.string("certificate_thumbprint")
     if (certificate is not None or thumbprint is not None) and auth != "app":
@@ -529,6 +626,43 @@ def _application(r: _Reader, auth: str, connector: str) -> tuple[bool, str | Non
         if certificate is None:
             raise r.error("certificate_path", "missing; a thumbprint needs its certificate file")
     return impersonation, certificate, thumbprint
+
+
+def _shared(r: _Reader, auth: str, connector: str) -> tuple[str | None, bool]:
+    """A shared or delegated mailbox the signed-in user reads, and whether to write back."""
+    mailbox = r.string("mailbox")
+    if mailbox is not None:
+        if not _is_address(mailbox):
+            raise r.error("mailbox", f"{mailbox!r} is not an e-mail address")
+        if auth == "app":
+            raise r.error(
+                "mailbox", 'is for a signed-in user; with auth = "app" the address is the mailbox'
+            )
+    writeback = r.boolean("writeback", mailbox is None)
+    if mailbox is not None and writeback and connector == "graph":
+        # Graph's *.Shared permissions reach another mailbox's mail, calendar and contacts, but
+        # not its master category list or its To Do lists (MailboxSettings and Tasks have no
+        # shared variant), so the write-back could only be done halfway.
+        raise r.error(
+            "writeback", 'must be false for a shared or delegated mailbox read through Graph'
+        )
+    return mailbox, writeback
+
+
+def _is_address(text: str) -> bool:
+    return "@" in text and not text.startswith("@") and not text.endswith("@")
+
+
+def _default_connector(address: str, endpoint: str | None) -> str:
+    """Graph for an Exchange Online mailbox (its EWS endpoint, or an onmicrosoft.com address)."""
+    if endpoint is not None:
+        return "graph" if is_exchange_online(endpoint) else "ews"
+    return "graph" if address.lower().endswith(".onmicrosoft.com") else "ews"
+
+
+def is_exchange_online(url: str) -> bool:
+    """True for an EWS or Autodiscover URL on Exchange Online's public hosts."""
+    return (urlsplit(url).hostname or "").lower() in EXCHANGE_ONLINE_HOSTS
 
 
 def _check_url(r: _Reader, key: str, url: str) -> None:

@@ -16,22 +16,24 @@ the edge (``raise ConnectionFailed(...) from exc``). Exceptions carry fields, no
     ├── LockHeld                    another agent holds the store: path, pid
     └── ConnectorError              talking to Exchange or Graph: account, reason
         ├── AuthError               sign-in failed or is needed: account, reason
-        │   └── LoginRequired       the refresh token is gone; run `login`
+        │   ├── LoginRequired       the refresh token is gone; run `login`
+        │   └── AccessDenied        signed in, but refused this mailbox or service (HTTP 403)
         ├── ConnectionFailed        network, TLS, dropped connections, 5xx after retries
         ├── Throttled               the server kept asking to back off: retry_after_s
         ├── SyncStateInvalid        a sync state / delta token the server no longer accepts
         ├── Conflict                a change key went stale and the retry lost too: item_id
         └── ServerFault             any other fault the server answered: code
 
-Exports: ``AuthError``, ``ConfigError``, ``Conflict``, ``ConnectionFailed``, ``ConnectorError``,
-``InputError``, ``LockHeld``, ``LoginRequired``, ``NetworkingError``, ``OutputError``,
-``SchemaTooNew``, ``ServerFault``, ``StoreError``, ``SyncStateInvalid``, ``Throttled``,
-``UsageError``.
+Exports: ``AccessDenied``, ``AuthError``, ``ConfigError``, ``Conflict``, ``ConnectionFailed``,
+``ConnectorError``, ``InputError``, ``LockHeld``, ``LoginRequired``, ``NetworkingError``,
+``OutputError``, ``SchemaTooNew``, ``ServerFault``, ``StoreError``, ``SyncStateInvalid``,
+``Throttled``, ``UsageError``.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AccessDenied",
     "AuthError",
     "ConfigError",
     "Conflict",
@@ -133,6 +135,10 @@ class AuthError(ConnectorError):
 
 class LoginRequired(AuthError):
     """No usable token: the user must run ``outlook-networking login``."""
+
+
+class AccessDenied(AuthError):
+    """The server knows who we are and refuses anyway: signing in again will not help."""
 
 
 class ConnectionFailed(ConnectorError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from outlook_networking.ports import CreateTask, SetCategories
+from outlook_networking.ports import Applied, CreateTask, SetCategories
 from outlook_networking.store import Store
 from outlook_networking.writeback.plan import JournalEntry
 
@@ -16,12 +16,11 @@ def test_entries_come_back_as_begun_with_their_outcome(store: Store) -> None:
     task = CreateTask("owed:1", "Reply to Ann", datetime(2026, 11, 3, 9, tzinfo=UTC), "Ann wrote")
     undated = CreateTask("touch:ben", "Get in touch with Ben", None, "")
     tag = SetCategories("contact", "c1", ("Golf",), ("Golf", "Network A"))
-    done = store.journal_begin("ews:work", "run1", task, AT)
-    store.journal_begin("ews:work", "run1", undated, AT)  # the process died before the answer
-    store.journal_finish(done, "task-7")
-    tagged = store.journal_begin("ews:work", "run2", tag, AT)
-    store.journal_finish(tagged, "c1")
-    store.journal_begin("graph:home", "run1", tag, AT)  # another account's journal
+    done, _ = store.journal_begin("ews:work", "run1", [task, undated], AT)
+    store.journal_finish("ews:work", [(done, Applied(task, "task-7"))])  # undated: died first
+    (tagged,) = store.journal_begin("ews:work", "run2", [tag], AT)
+    store.journal_finish("ews:work", [(tagged, Applied(tag, "c1"))])
+    store.journal_begin("graph:home", "run1", [tag], AT)  # another account's journal
     assert store.journal("ews:work") == [
         JournalEntry(task, "task-7", True),
         JournalEntry(undated, "", False),

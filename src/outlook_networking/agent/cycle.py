@@ -169,6 +169,10 @@ def desired_digest(network: Network, config: Config, account: AccountConfig) -> 
             for t in desired.tasks
         ),
         "create_for": sorted(desired.create_contacts_for),
+        "messages": [
+            account.tag_messages, list(account.tag_message_tiers), account.tag_message_days,
+            list(account.followups_as),
+        ],
     }
     return hashlib.sha256(json.dumps(doc, ensure_ascii=False).encode()).hexdigest()
 
@@ -238,7 +242,7 @@ def run_once(
     """
     started = clock()
     progress = {a.name: _Progress(deferred=a.name in defer) for a in config.accounts}
-    claim_owner(store, [a.address for a in config.accounts])
+    claim_owner(store, [a.mailbox_address for a in config.accounts])
     stopped = _sync_accounts(store, config, connections, progress, should_stop)
     network: Network | None = None
     cycle_error: BaseException | None = None

@@ -7,7 +7,7 @@ source or sink is first used. :func:`adopt_immutable_ids` brings a store's Graph
 once, before the first sync of an account that was read before the connector asked for immutable
 ids.
 
-Exports: ``Connection``, ``connect``, ``login``, ``adopt_immutable_ids``.
+Exports: ``Connection``, ``connect``, ``login``, ``message_access``, ``adopt_immutable_ids``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ..config import AccountConfig
+from ..config import AccountConfig, is_exchange_online
 from ..errors import UsageError
 from ..ports import RetryPolicy, Sink, Source
 from ..store import Store
@@ -27,7 +27,16 @@ if TYPE_CHECKING:
 # The connectors and auth are imported where they are used: exchangelib, httpx and msal take a
 # while to import, and most commands (contacts, followups, report ...) need none of them.
 
-__all__ = ["Connection", "adopt_immutable_ids", "connect", "login"]
+__all__ = ["Connection", "adopt_immutable_ids", "connect", "login", "message_access"]
+
+# Microsoft's retirement of EWS in Exchange Online ("Exchange Online EWS retirement", Exchange
+# Team blog; Message center MC1191578 and its successors).
+EWS_IN_EXCHANGE_ONLINE = (
+    "note: in Exchange Online (Microsoft 365), EWS works from 2026-10-01 only for apps the "
+    "tenant allow-lists (Set-OrganizationConfig -EwsAllowedAppIDs) and only while EWSEnabled is "
+    'true, and it is switched off for good on 2027-04-01: use connector = "graph" for this '
+    "mailbox"
+)
 
 
 @dataclass
@@ -112,20 +121,73 @@ def adopt_immutable_ids(store: Store, source: GraphSource) -> None:
     store.put_doc(done, "immutable")
 
 
-def login(account: AccountConfig, show: Callable[[str], None]) -> str:
-    """Sign ``account`` in (device code for oauth) and say what happened, in one line."""
+def message_access(account: AccountConfig) -> str:
+    """What the account's write-back needs of its messages, for ``login`` to say."""
+    if not account.writes_messages:
+        return "messages are only read"
+    what = " and ".join(
+        part
+        for part, on in (
+            ("categories", account.tag_messages),
+            ("follow-up flags", bool(account.flag_kinds)),
+        )
+        if on
+    )
+    if account.connector == "graph":
+        return f"{what} on messages: asking for Mail.ReadWrite (write access to mail)"
+    return f"{what} on messages: written to the items (EWS access covers it)"
+
+
+def _exchange_online_ews(account: AccountConfig) -> bool:
+    """An EWS account that is, or may well be, in Exchange Online (autodiscover finds it there
+    for every Microsoft 365 mailbox)."""
+    if account.connector != "ews":
+        return False
+    return account.autodiscover or is_exchange_online(account.endpoint or "")
+
+
+def login(
+    account: AccountConfig,
+    show: Callable[[str], None],
+    *,
+    device_code: bool = False,
+) -> str:
+    """Sign ``account`` in and say what happened, in one line; notes on the way go to ``show``.
+
+    ``oauth`` signs in in the system browser (authorization code with PKCE) where one can be
+    opened, else, or with ``device_code``, with a device code.
+    """
+    show(f"{account.name}: {message_access(account)}")
+    if _exchange_online_ews(account):
+        show(EWS_IN_EXCHANGE_ONLINE)
     if account.auth == "oauth":
-        from ..auth import default_token_cache_path, login_device_code, open_token_cache
+        from ..auth import (
+            BrowserUnavailable,
+            browser_available,
+            default_token_cache_path,
+            login_device_code,
+            login_interactive,
+            open_token_cache,
+        )
 
         cache, encrypted, warning = open_token_cache(default_token_cache_path())
         if warning:
             show(warning)
-        signed_in = login_device_code(account, cache, show)
+        how = "with a device code"
+        if device_code or not browser_available():
+            signed_in = login_device_code(account, cache, show)
+        else:
+            try:
+                signed_in = login_interactive(account, cache, show)
+                how = "in the browser"
+            except BrowserUnavailable:
+                show("no browser could be opened; signing in with a device code instead")
+                signed_in = login_device_code(account, cache, show)
         where = "encrypted token cache" if encrypted else "0600 token file"
         note = ""
         if signed_in.username.lower() != account.address.lower():
             note = f" (as {signed_in.username}, not {account.address})"
-        return f"signed in{note}; tokens kept in the {where}"
+        return f"signed in {how}{note}; tokens kept in the {where}"
     token, _ = _credentials(account)  # the password must be findable now, not at the first sync
     if account.auth == "app":
         assert token is not None

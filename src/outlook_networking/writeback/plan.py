@@ -36,6 +36,7 @@ from ..ports import (
     MailboxState,
     RemoveCategory,
     SetCategories,
+    SetFlag,
     UpdateTask,
 )
 
@@ -105,9 +106,12 @@ class Desired:
 
 @dataclass(frozen=True, slots=True)
 class WritebackPlan:
-    """The actions, in the order they must run (master list before the items that use it)."""
+    """The actions, in the order they must run (master list before the items that use it), and
+    the marks the user was seen to take off messages (``(message, mark)``), which applying the
+    plan remembers in the store."""
 
     actions: tuple[Action, ...]
+    declined: frozenset[tuple[str, str]] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.actions)
@@ -235,31 +239,29 @@ def plan_undo(
     """The actions that remove everything the product wrote, and nothing else.
 
     Tasks and contacts the product created carry its marker, so they are found in ``state`` even
-    when a crash kept their journal entry from being completed. Categories on items keep the
+    when a crash kept their journal entry from being completed. Categories on contacts keep the
     user's own categories as they are, and get back the product-owned names the user gave them
-    (see :func:`_users_names`). Master-list entries go only if the product added them.
+    (see :func:`_users_names`). Master-list entries go only if the product added them. Messages
+    are :func:`.messages.plan_message_undo`'s.
     """
     owned = scheme.owned
     actions: list[Action] = []
 
-    writes: dict[tuple[str, str], list[tuple[SetCategories, bool]]] = {}
+    writes: dict[str, list[tuple[SetCategories, bool]]] = {}
     for entry in journal:
-        if isinstance(entry.action, SetCategories):
-            ref = (entry.action.item_kind, entry.action.item_id)
-            writes.setdefault(ref, []).append((entry.action, entry.done))
+        if isinstance(entry.action, SetCategories) and entry.action.item_kind == "contact":
+            writes.setdefault(entry.action.item_id, []).append((entry.action, entry.done))
     contact_categories = {c.item_id: c.categories for c in state.contacts}
-    message_categories = state.message_categories or {}
     deleted_contacts = {c.item_id for c in state.contacts if c.product_owned}
-    for (kind, item_id), item_writes in writes.items():
-        if kind == "contact" and item_id in deleted_contacts:
+    for item_id, item_writes in writes.items():
+        if item_id in deleted_contacts:
             continue
-        source = contact_categories if kind == "contact" else message_categories
-        current = source.get(item_id)
+        current = contact_categories.get(item_id)
         if current is None:
             continue  # the item is gone: nothing of ours is left on it
         restored = _with_ours(current, owned, _users_names(item_writes, current, owned))
         if restored != tuple(current):
-            actions.append(SetCategories(kind, item_id, tuple(current), restored))
+            actions.append(SetCategories("contact", item_id, tuple(current), restored))
 
     for task in state.tasks:
         actions.append(DeleteTask(task.key, task.item_id))
@@ -282,6 +284,8 @@ def describe(action: Action) -> str:
             return f"remove category {name!r} from the master list"
         case SetCategories(kind, item_id, before, after):
             return f"set categories on {kind} {item_id[-12:]}: {list(before)} -> {list(after)}"
+        case SetFlag(item_id, before, after):
+            return f"set the flag on message {item_id[-12:]}: {before.status} -> {after.status}"
         case CreateTask(key, subject, due, _):
             when = f", due {due:%Y-%m-%d}" if due else ""
             return f"create task {subject!r}{when} [{key}]"

@@ -13,6 +13,18 @@ Python values; ``snapshot()`` gives every item back as plain values, so tests ca
 mailbox before and after a run item by item. Every public method takes the mailbox lock, so tests
 may seed or mutate while the server answers a client.
 
+Who may open the mailbox: its owner (``address``) and the users in ``delegates`` (the owner
+granted them access); ``caller`` is set by the server while it answers a request.
+
+``batch_budget``: how many items one GetItem gets through before the batch runs out of time.
+EWS "limits the execution time of a batch request to one minute" and delays each next item of a
+batch while the caller's throttling budget recharges ("EWS throttling in Exchange", Throttling
+implications for EWS batch requests). When the time runs out the item being processed answers
+``ErrorTimeoutExpired`` and every later one ``ErrorBatchProcessingStopped`` with ResponseClass
+Warning: "an exception occurred while processing an item and that exception is likely to occur
+for the items that follow ... the following items will not be processed" (EWS ResponseCode
+reference). ``None``: no limit.
+
 Exports: ``Mailbox``, ``StoredItem``, ``Folder``, ``UserConfig``, ``InvalidSyncState``.
 """
 
@@ -147,6 +159,9 @@ class Mailbox:
         self.items: dict[str, StoredItem] = {}
         self.user_configs: dict[tuple[str, str], UserConfig] = {}
         self.clock = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        self.delegates: set[str] = set()
+        self.caller: str | None = None
+        self.batch_budget: int | None = None
         for name, (tag, folder_class, display, parent) in DISTINGUISHED.items():
             folder = Folder(
                 id=self._new_id("F"),
@@ -176,6 +191,15 @@ class Mailbox:
             return int(base64.b64decode(changekey).decode().removeprefix("CK"))
         except (ValueError, binascii.Error, UnicodeDecodeError):
             return None
+
+    def may_open(self) -> bool:
+        """Whether the current caller is the owner or a delegate (no caller: a direct call)."""
+        caller = (self.caller or "").lower()
+        return (
+            not caller
+            or caller == self.address.lower()
+            or caller in {d.lower() for d in self.delegates}
+        )
 
     def folder(self, name_or_id: str) -> Folder:
         """A folder by distinguished name (``"inbox"``) or id; KeyError if unknown."""
@@ -318,13 +342,19 @@ class Mailbox:
             return item
 
     def move(self, item_id: str, folder: str) -> StoredItem:
+        """Move an item to another folder. Its id changes: "If an item is moved in the store,
+        the ID can change because of the way a move is handled. An item is actually copied, and
+        a new ID is generated, and then the original item is deleted" (EWS Identifiers in
+        Exchange, "Working with identifiers"). Returns the item under its new id."""
         with self.lock:
-            item = self.items[item_id]
+            item = self.items.pop(item_id)
             target = self.folder(folder)
             self._log(self.folders[item.folder_id], "delete", item_id)
+            item.id = self._new_id("I")
             item.folder_id = target.id
             item.changekey = self.new_changekey()
-            self._log(target, "create", item_id)
+            self.items[item.id] = item
+            self._log(target, "create", item.id)
             return item
 
     # seeding ---------------------------------------------------------------------------------
@@ -359,11 +389,16 @@ class Mailbox:
         body: str | None = None,
         headers: Iterable[tuple[str, str]] | None = None,
         extended: Mapping[ExtendedKey, str] | None = None,
+        sensitivity: str | None = None,
     ) -> str:
-        """Add a Message; ``sender`` etc. take ``"a@b"``, ``("Name", "a@b")``. Returns its id."""
+        """Add a Message; ``sender`` etc. take ``"a@b"``, ``("Name", "a@b")``. Returns its id.
+
+        ``sensitivity``: Normal, Personal, Private or Confidential (``t:SensitivityChoicesType``).
+        """
         sent = sent or self.clock
         values: dict[str, Any] = {
             "Subject": subject,
+            "Sensitivity": sensitivity,
             "Body": body,
             "DateTimeReceived": received or sent,
             "Categories": list(categories) or None,
@@ -397,6 +432,7 @@ class Mailbox:
         categories: Iterable[str] = (),
         occurrences: Iterable[tuple[dt.datetime, dt.datetime]] = (),
         extended: Mapping[ExtendedKey, str] | None = None,
+        sensitivity: str | None = None,
     ) -> str:
         """Add a meeting; attendees as ``"a@b"`` or ``("a@b", "Accept")``. Returns its id.
 
@@ -405,6 +441,7 @@ class Mailbox:
         occ = list(occurrences)
         values: dict[str, Any] = {
             "Subject": subject,
+            "Sensitivity": sensitivity,
             "Categories": list(categories) or None,
             "UID": uid or secrets.token_hex(16),
             "Start": start,
@@ -493,6 +530,29 @@ class Mailbox:
                     item.set(name, field_element(name, value))
             kind = "readflag" if set(values) == {"IsRead"} else "update"
             self.touch(item, kind, values)
+
+    def flag(
+        self,
+        item_id: str,
+        status: str,
+        *,
+        start: dt.datetime | None = None,
+        due: dt.datetime | None = None,
+        completed: dt.datetime | None = None,
+    ) -> None:
+        """Flag, complete or clear a message as a user would in Outlook (see ``flags``)."""
+        from .flags import set_flag
+        from .xmlfields import sub, t
+
+        new = t("Flag")
+        sub(new, "FlagStatus", status)
+        for name, value in (("StartDate", start), ("DueDate", due), ("CompleteDate", completed)):
+            if value is not None:
+                sub(new, name, ews_datetime(value))
+        with self.lock:
+            item = self.items[item_id]
+            set_flag(item.fields, new)
+            self.touch(item, "update", ["Flag"])
 
     def delete(self, item_id: str) -> None:
         """Delete an item for good, as a user emptying it would."""

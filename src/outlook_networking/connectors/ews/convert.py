@@ -3,10 +3,13 @@ as ``ContactCard``, the product's tasks as ``TaskState``.
 
 Addresses are normalised on the way in; Message-IDs lose their angle brackets (as the file source
 stores them); meetings carry organizer and attendees with their responses; a message's noise
-flags come from its Internet headers when the server returned them.
+flags come from its Internet headers when the server returned them. An item marked private
+(``Sensitivity`` = ``Private``) keeps its participants and time but never its subject: it is
+replaced by "" here, before anything else sees it.
 
 Exports: ``MESSAGE_FIELDS``, ``MEETING_FIELDS``, ``CONTACT_FIELDS``, ``interaction_from_message``,
-``interaction_from_meeting``, ``card_from_contact``, ``task_state``, ``task_record``.
+``interaction_from_meeting``, ``card_from_contact``, ``message_state``, ``message_marks``,
+``task_state``, ``task_record``.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from ...model import Attendee, ContactCard, Interaction, Kind, Mailbox, Response
 from ...parsing.addresses import decode_name, normalise
 from ...parsing.headers import message_ids
 from ...parsing.noise import classify, header_map
-from ...ports import TaskState
-from .properties import KEY_FIELD, RECORD_FIELD
+from ...ports import NOT_FLAGGED, FollowUpFlag, MessageMarks, MessageState, TaskState
+from .properties import FLAG_FIELD, KEY_FIELD, RECORD_FIELD
 
 __all__ = [
     "CONTACT_FIELDS",
@@ -29,6 +32,8 @@ __all__ = [
     "card_from_contact",
     "interaction_from_meeting",
     "interaction_from_message",
+    "message_marks",
+    "message_state",
     "task_record",
     "task_state",
 ]
@@ -51,6 +56,7 @@ MESSAGE_FIELDS = (
     "conversation_id",
     "categories",
     "headers",
+    "sensitivity",
 )
 MEETING_FIELDS = (
     "subject",
@@ -63,6 +69,7 @@ MEETING_FIELDS = (
     "categories",
     "uid",
     "type",
+    "sensitivity",
 )
 CONTACT_FIELDS = (
     "display_name",
@@ -107,6 +114,13 @@ def _mailboxes(boxes: Any) -> tuple[Mailbox, ...]:
     return tuple(m for m in found if m is not None)
 
 
+def _subject(item: Any) -> str:
+    """The item's subject, or "" for a private one (EWS ``SensitivityChoicesType``)."""
+    if getattr(item, "sensitivity", None) == "Private":
+        return ""
+    return str(item.subject or "")
+
+
 def _first_id(value: str | None) -> str:
     ids = message_ids(value or "")
     return ids[0] if ids else ""
@@ -120,7 +134,7 @@ def interaction_from_message(item: Any, *, source: str, folder: str) -> Interact
     sender = _mailbox(item.author) or _mailbox(item.sender)
     to = _mailboxes(item.to_recipients)
     cc = _mailboxes(item.cc_recipients)
-    subject = item.subject or ""
+    subject = _subject(item)
     pairs = [(h.name, h.value or "") for h in item.headers or () if h.name]
     headers = header_map(pairs)
     noise = classify(headers, sender.address if sender else "", recipients=to + cc, subject=subject)
@@ -147,6 +161,39 @@ def interaction_from_message(item: Any, *, source: str, folder: str) -> Interact
     )
 
 
+_STATUSES = {"NotFlagged": "notFlagged", "Flagged": "flagged", "Complete": "complete"}
+
+
+def _flag(element: Any) -> FollowUpFlag:
+    """A ``t:Flag`` as the product's value (no element: not flagged)."""
+    status = _STATUSES.get(getattr(element, "flag_status", None) or "", "notFlagged")
+    if element is None or status == "notFlagged":
+        return NOT_FLAGGED
+    return FollowUpFlag(
+        status,
+        start=_utc(element.start_date),
+        due=_utc(element.due_date),
+        completed=_utc(element.complete_date),
+    )
+
+
+def message_state(item: Any) -> MessageState:
+    """A message's ids, categories, flag and change key, as the write-back sees them."""
+    return MessageState(
+        item_id=item.id,
+        message_id=_first_id(item.message_id),
+        categories=tuple(item.categories or ()),
+        flag=_flag(getattr(item, FLAG_FIELD, None)),
+        version=item.changekey or "",
+    )
+
+
+def message_marks(item: Any) -> MessageMarks:
+    """What a message read in full shows of the write-back's marks."""
+    state = message_state(item)
+    return MessageMarks(state.item_id, state.categories, state.flag, state.version)
+
+
 def interaction_from_meeting(item: Any, *, source: str) -> Interaction | None:
     """The interaction for one calendar item (a single meeting or one occurrence)."""
     start, end = _utc(item.start), _utc(item.end)
@@ -165,7 +212,7 @@ def interaction_from_meeting(item: Any, *, source: str) -> Interaction | None:
         kind=Kind.MEETING,
         at=start,
         sender=_mailbox(item.organizer),
-        subject=item.subject or "",
+        subject=_subject(item),
         folder="calendar",
         attendees=tuple(attendees),
         duration_s=max(duration, 0),

@@ -2,12 +2,16 @@
 
 Folders and how each is read:
 
-- ``inbox`` and ``sent``: SyncFolderItems pages of ids (plus the received time, to honour
-  ``since``), then one GetItem per page (``get_batch``) for the fields only GetItem returns
-  reliably (recipients, Message-ID, In-Reply-To, References, headers). Each page becomes one
-  ``Batch`` whose cursor is the page's SyncState, so an interrupted first sync resumes at the
-  last stored page. Round trips are what a sync costs: 20,000 messages take ~40 pages, ~80
-  requests.
+- ``inbox`` and ``sent``: SyncFolderItems pages of ids and the received time only (the
+  ``IdOnly`` shape plus ``item:DateTimeReceived``), so an item older than ``since`` costs its id
+  and nothing more: a folder of a million old messages is ~2,000 pages of ~150 bytes an item,
+  and no GetItem. Items inside the window are then fetched with GetItem for the fields only
+  GetItem returns reliably (recipients, Message-ID, In-Reply-To, References, headers), in
+  batches whose size adapts to the server (``batches.BatchSize``: from 100, halved when a batch
+  is stopped, times out or the server asks to back off, grown while answers come fast as
+  measured by ``clock``). Each page becomes one ``Batch`` whose cursor is the page's SyncState,
+  so an interrupted first sync resumes at the last stored page. Round trips are what a sync
+  costs: 20,000 messages take ~40 pages and ~50 GetItem.
 - ``calendar``: SyncFolderItems only detects that something changed; the window
   (``since`` back, ``ahead`` forward) is then read again through a CalendarView (month by month
   when one view would pass Exchange's cap), which expands recurring meetings into their
@@ -28,12 +32,18 @@ Exports: ``EwsSource``, ``FOLDERS``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from exchangelib import Account
-from exchangelib.errors import ErrorInvalidSyncStateData, ErrorItemNotFound
+from exchangelib.errors import (
+    ErrorBatchProcessingStopped,
+    ErrorInvalidSyncStateData,
+    ErrorItemNotFound,
+    ErrorTimeoutExpired,
+)
 from exchangelib.folders import Calendar, Contacts, Inbox, Root, SentItems
 from exchangelib.items import ID_ONLY, CalendarItem, Contact, Message
 from exchangelib.properties import ItemId
@@ -41,7 +51,8 @@ from exchangelib.services import SyncFolderItems
 
 from ...errors import ServerFault, SyncStateInvalid
 from ...model import ContactCard, Interaction
-from ...ports import Batch, Problem
+from ...ports import Batch, MessageMarks, Problem
+from .batches import BatchSize
 from .convert import (
     CONTACT_FIELDS,
     MEETING_FIELDS,
@@ -49,8 +60,10 @@ from .convert import (
     card_from_contact,
     interaction_from_meeting,
     interaction_from_message,
+    message_marks,
 )
 from .edge import Edge
+from .properties import FLAG_FIELD, ensure_registered, flags_supported
 
 __all__ = ["FOLDERS", "EwsSource"]
 
@@ -79,9 +92,11 @@ class EwsSource:
         since: timedelta = timedelta(days=548),
         ahead: timedelta = timedelta(days=90),
         now: Callable[[], datetime] = _now,
-        get_batch: int = MAX_PAGE,
+        get_batch: int = BatchSize.size,
         include_subfolders: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        ensure_registered()
         self._account = account
         self._name = name
         self._edge = edge or Edge(
@@ -92,7 +107,8 @@ class EwsSource:
         self._since = since
         self._ahead = ahead
         self._now = now
-        self._get_batch = get_batch
+        self.batch = BatchSize(size=get_batch)  # GetItem's current batch size
+        self._clock = clock
         self._subfolders = include_subfolders
         self.requests = 0  # service calls made, for progress and benchmarks
 
@@ -162,26 +178,66 @@ class EwsSource:
         return self._edge.call(page)
 
     def _fetch(self, ids: Sequence[str], fields: Sequence[str]) -> list[Any]:
-        """GetItem in batches; items deleted meanwhile are left out."""
+        """GetItem in adaptive batches; items deleted meanwhile are left out, items a stopped
+        batch did not reach go into the next one."""
         found: list[Any] = []
-        for start in range(0, len(ids), self._get_batch):
-            chunk = [ItemId(i) for i in ids[start : start + self._get_batch]]
-            self.requests += 1
+        pending = list(ids)
+        while pending:
+            busy = self._busy()
+            started = self._clock()
 
-            def get(c: list[ItemId] = chunk) -> list[Any]:
-                got = []
-                for item in self._account.fetch(
-                    ids=c, only_fields=list(fields), chunk_size=self._get_batch
-                ):
-                    if isinstance(item, ErrorItemNotFound):
-                        continue  # deleted since the sync page named it
-                    if isinstance(item, Exception):
-                        raise item  # inside the edge, so it is mapped like any other
-                    got.append(item)
-                return got
+            def some(todo: list[str] = pending) -> tuple[list[Any], int, bool]:
+                return self._get_some(todo, fields)
 
-            found.extend(self._edge.call(get))
+            got, answered, stopped = self._edge.call(some)
+            found.extend(got)
+            if stopped:
+                self.batch = self.batch.shrunk()
+            else:
+                elapsed = self._clock() - started
+                self.batch = self.batch.answered(answered, elapsed, busy=self._busy() != busy)
+            pending = pending[answered:]
         return found
+
+    def _message_fields(self) -> tuple[str, ...]:
+        """What GetItem asks of a message: its follow-up flag too, where the server has one."""
+        if flags_supported(self._account):
+            return (*MESSAGE_FIELDS, FLAG_FIELD)
+        return MESSAGE_FIELDS
+
+    def _get_some(
+        self, pending: Sequence[str], fields: Sequence[str]
+    ) -> tuple[list[Any], int, bool]:
+        """One GetItem for the next batch: (items, ids answered, whether the server stopped)."""
+        chunk = [ItemId(i) for i in pending[: self.batch.size]]
+        self.requests += 1
+        got: list[Any] = []
+        answered = 0
+        try:
+            # One request (chunk_size); exchangelib yields one result per id, in order.
+            for item in self._account.fetch(
+                ids=chunk, only_fields=list(fields), chunk_size=len(chunk)
+            ):
+                if isinstance(item, ErrorBatchProcessingStopped):
+                    return got, answered, True  # the rest was not even tried
+                answered += 1
+                if isinstance(item, ErrorItemNotFound):
+                    continue  # deleted since the sync page named it
+                if isinstance(item, Exception):
+                    raise item  # inside the edge, so it is mapped like any other
+                got.append(item)
+        except ErrorTimeoutExpired:
+            if answered:
+                return got, answered, True  # timed out part way: keep what came
+            # Nothing came back (a batch too slow, or a dropped connection): the edge retries,
+            # and the retry asks for fewer.
+            self.batch = self.batch.shrunk()
+            raise
+        return got, answered, False
+
+    def _busy(self) -> int:
+        """How often the server has asked this account to back off so far."""
+        return int(getattr(self._account.protocol.retry_policy, "busy", 0))
 
     # mail and contacts --------------------------------------------------------------------------
     def _read_items(
@@ -217,6 +273,7 @@ class EwsSource:
                         continue
                     upserts.append(item.id)
             interactions: list[Interaction] = []
+            marks: list[MessageMarks] = []
             cards: list[ContactCard] = []
             problems: list[Problem] = []
             if contacts:
@@ -225,15 +282,17 @@ class EwsSource:
                     for i in self._fetch(upserts, CONTACT_FIELDS)
                 ]
             else:
-                for item in self._fetch(upserts, MESSAGE_FIELDS):
+                for item in self._fetch(upserts, self._message_fields()):
                     made = interaction_from_message(item, source=self._name, folder=hint)
                     if made is None:
                         problems.append(Problem(item.id, "message without a date"))
                     else:
                         interactions.append(made)
+                        marks.append(message_marks(item))
             yield Batch(
                 folder=folder,
                 interactions=tuple(interactions),
+                marks=tuple(marks),
                 cards=tuple(cards),
                 deleted=tuple(deleted),
                 cursor=new_state,
