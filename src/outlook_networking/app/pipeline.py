@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import AccountConfig, Config
+from ..config import AccountConfig, Config, FileLimits
 from ..core.network import Network
 from ..core.owner import OwnerTally, detect_owner
 from ..errors import ConnectorError, UsageError
@@ -184,9 +184,11 @@ def ingest_files(
     now: datetime,
     on_batch: OnBatch | None = None,
     on_file: FileProgress | None = None,
+    limits: FileLimits | None = None,
 ) -> tuple[SyncReport, OwnerTally]:
     """``outlook-networking ingest``: exported files into the store, and the owner evidence they
-    hold (for :func:`settle_owner`). ``on_file`` hears how far the file being read is."""
+    hold (for :func:`settle_owner`). ``on_file`` hears how far the file being read is;
+    ``limits`` (the ``[files]`` table) bound what one hostile file may cost."""
     from ..sources import FileSource  # icalendar, vobject, pff: only an ingest needs them
 
     tally = OwnerTally()
@@ -196,7 +198,7 @@ def ingest_files(
         if on_batch is not None:
             on_batch(batch)
 
-    source = FileSource(paths, now=now, progress=on_file)
+    source = FileSource(paths, now=now, progress=on_file, limits=limits)
     return sync_source(store, source, on_batch=stored), tally
 
 
@@ -455,7 +457,13 @@ def write_back(
 
 
 def undo(store: Store, sink: Sink, scheme: CategoryScheme) -> ApplyReport:
-    """Remove everything the product wrote to this sink's mailbox, and nothing else."""
+    """Remove everything the product wrote to this sink's mailbox, and nothing else.
+
+    Undo's own actions are journalled like any other (run ``undo``): if it stops early, the
+    entries stay (running undo again finishes the job), and the names it already put back count
+    as the product's doing, so a change the user makes before that second run is still told
+    apart from ours.
+    """
     entries = store.journal(sink.name)
     base = plan_undo(entries, sink.read_state(), scheme).actions
     message_entries = [e for e in entries if is_message_action(e.action)]
@@ -476,7 +484,7 @@ def undo(store: Store, sink: Sink, scheme: CategoryScheme) -> ApplyReport:
         + [a for a in base if isinstance(a, RemoveCategory)]
     )
     report = ApplyReport(planned=len(actions))
-    _execute(store, sink, actions, report, run_id=None)
+    _execute(store, sink, actions, report, run_id="undo")
     if report.error is None:
         store.journal_undone(sink.name)  # on an error the entries stay: undo again finishes it
     return report
