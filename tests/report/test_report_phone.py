@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from chromium import ARTIFACTS
+from outlook_networking.report import graph
 
 from .conftest import Demo
 
@@ -106,6 +107,36 @@ def _rendered_font(opened: Any, selector: str) -> float:
 )  # fmt: skip
 def test_chart_labels_stay_readable(opened: Any, selector: str) -> None:
     assert _rendered_font(opened, selector) >= 10.5, selector  # was ~4 px at 390 px
+
+
+def test_graph_labels_stay_inside_the_graph(opened: Any, demo: Demo) -> None:
+    """An SVG clips what falls outside it, so the page does not overflow: a name cut at the
+    graph's edge ("Åsa Heinric") shows only by comparing each label with its drawing. The
+    layout keeps a label inside when it knows how wide the label is drawn, so each label is
+    measured against the room the layout gave it."""
+    labels = opened.evaluate(
+        """() => [...document.querySelectorAll('svg.graph')]
+            .filter(svg => svg.getBoundingClientRect().width > 0)
+            .flatMap(svg => { const box = svg.getBoundingClientRect();
+                const scale = box.width / svg.viewBox.baseVal.width;
+                return [...svg.querySelectorAll('text')].map(t => {
+                    const r = t.getBoundingClientRect();
+                    return {text: t.textContent, broker: t.classList.contains('broker-label'),
+                            canvas: svg.classList.contains('narrow') ? 'narrow' : 'wide',
+                            width: r.width / scale,
+                            inside: r.left >= box.left - 0.5 && r.right <= box.right + 0.5
+                                && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5};
+                    }); })"""
+    )
+    named = sorted(label["text"] for label in labels if label["broker"])
+    persons = demo.network.identities.persons
+    assert named == sorted(persons[k.person].name for k in demo.network.key_persons)  # all, even
+    # a key person in the thick of the network
+    assert [label["text"] for label in labels if not label["inside"]] == []
+    canvases = {"wide": graph.WIDE, "narrow": graph.NARROW}
+    for label in labels:
+        room = canvases[label["canvas"]].label_width(label["text"], label["broker"])
+        assert label["width"] <= room, label  # else a name near the edge runs out of the graph
 
 
 def test_the_wording_reads_right(opened: Any, demo: Demo) -> None:

@@ -48,10 +48,21 @@ class _Canvas:
     node_scale: float
     labelled: int  # besides the key persons, the best-connected people get a visible name
     label_all: int  # ...and in a graph this small everyone does
+    font: tuple[float, float]  # the labels' sizes in style.py on this canvas: plain, key person
+
+    def label_width(self, text: str, broker: bool) -> float:
+        """How wide a label is drawn, in viewBox units, erring wide: the layout keeps a label
+        inside the drawing only when this is at least its real width."""
+        ems = sum(
+            0.92 if c in "MWmw@" else 0.74 if c.isupper() else 0.36 if c in _THIN else 0.62
+            for c in text
+        )
+        return ems * self.font[broker] * (1.15 if broker else 1.0)
 
 
-WIDE = _Canvas("wide", 900, 560, 70, 1.0, 16, 32)
-NARROW = _Canvas("narrow", 380, 500, 34, 0.6, 0, 0)
+_THIN = "iljtfI.,:;'!|() "
+WIDE = _Canvas("wide", 900, 560, 70, 1.0, 16, 32, (12, 13))
+NARROW = _Canvas("narrow", 380, 500, 34, 0.6, 0, 0, (12, 15))
 
 
 @dataclass(frozen=True)
@@ -73,8 +84,10 @@ def _labels(
     wanted: set[str],
     canvas: _Canvas,
 ) -> list[str]:
-    """Name labels beside their nodes, key persons first, skipping any that would overlap one
-    already placed or another node (the name stays in the node's tooltip)."""
+    """Name labels beside their nodes, key persons first, inside the drawing, skipping any that
+    would overlap one already placed or another node (the name stays in the node's tooltip). A
+    key person's label may cover the small nodes of others (its halo keeps it readable), so a
+    key person in a crowd is still named."""
     placed: list[tuple[float, float, float, float]] = []
     discs = [(x - r, y - r, x + r, y + r) for _, x, y, r, _ in spots]
     out: list[str] = []
@@ -83,7 +96,10 @@ def _labels(
         x1, y1, x2, y2 = box
         if x1 < 2 or x2 > canvas.width - 2 or y1 < 2 or y2 > canvas.height - 2:
             return False
-        others = [*placed, *(d for i, d in enumerate(discs) if i != own)]
+        others = [
+            *placed,
+            *(d for i, d in enumerate(discs) if i != own and (spots[i][4] or not spots[own][4])),
+        ]
         return all(x2 <= a or x1 >= c or y2 <= b or y1 >= d for a, b, c, d in others)
 
     order = sorted(range(len(spots)), key=lambda i: (not spots[i][4], i))
@@ -92,7 +108,7 @@ def _labels(
         if person not in wanted:
             continue
         text = _short(name_of[person])
-        width = len(text) * (7.6 if broker else 6.9)
+        width = canvas.label_width(text, broker)
         gap = radius + 5
         candidates = (
             ("start", x + gap, y + 4, (x + gap, y - 8, x + gap + width, y + 7)),
