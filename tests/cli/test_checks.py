@@ -128,6 +128,8 @@ def test_apply_dry_run_without_an_account_previews_the_write_back(
     followups = json.loads(home.run("--db", str(demo_db), "--now", NOW, "followups", "--json").out)
     tasks = [line for line in lines if line.startswith("  create task ")]
     assert len(tasks) == len(followups["followups"])
+    for task, item in zip(tasks, followups["followups"], strict=True):  # most pressing first
+        assert task.endswith(f"(follow-up {item['short_key']})"), task  # `followups done` takes it
     assert "  add category 'Network A' (colour 4) to the master list" in lines
     tagged = [line for line in lines if line.startswith("  set categories on contact ")]
     assert tagged and all("Network " in line for line in tagged)
@@ -135,3 +137,18 @@ def test_apply_dry_run_without_an_account_previews_the_write_back(
     assert demo_db.read_bytes() == before
     real = home.run("--db", str(demo_db), "--now", NOW, "apply")
     assert real.code == 2 and "no accounts configured in" in real.lines[-1]
+
+
+def test_a_configuration_error_names_the_file_it_came_from(home: Home) -> None:
+    """The client id is checked at sign-in, long after the file was read: the line still says
+    which file to fix."""
+    written = home.run("config", "init", "--address", "me@contoso.example", "--connector", "graph")
+    assert written.code == 0, written.err
+    config = home.root / "config" / "outlook-networking" / "config.toml"
+    for command in (("sync",), ("login",)):
+        done = home.run(*command)
+        assert done.code == 2
+        assert done.lines[-1] == (  # before it: what sign-in will ask for
+            f"outlook-networking: invalid configuration: {config}: accounts[work].client_id: set "
+            "the application (client) id of your app registration (see docs/config.md)"
+        )

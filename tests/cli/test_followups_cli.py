@@ -114,7 +114,8 @@ def test_done_and_snoozed_reach_the_analysis_the_tasks_and_the_add_in(
         "`apply` completes its task."
     ]
     again = home.run("--db", str(demo_db), "--now", NOW, "followups", "done", owed["key"])
-    assert (again.code, again.lines) == (0, [f"{owed['key']} was already done: nothing changed."])
+    assert again.code == 0
+    assert again.lines == [f"{owed['short_key']} was already done: nothing changed."]
     snooze = home.run(
         "--db", str(demo_db), "--now", NOW, "followups", "snooze", later["short_key"],
         "--until", "2026-12-15",

@@ -94,3 +94,40 @@ def test_the_review_lists_everyone_of_every_tier(home: Home, demo_db: Path) -> N
         for entry in people:
             assert f"<{entry['address']}>" in text, entry  # the C list of 100 too, not 50
     assert len(doc["tiers"]["C"]) > 50
+
+
+def _blocks(text: str) -> list[list[str]]:
+    """The paragraphs of ``text``: runs of non-blank lines."""
+    return [block.splitlines() for block in text.split("\n\n") if block.strip()]
+
+
+def test_text_wraps_under_its_indent_at_80_columns(home: Home, demo_db: Path) -> None:
+    """What is not a table wraps with a hanging indent: an entry of the review, a reason of the
+    contact card, a line of the write-back preview never continues at the left margin, and
+    no line carries the blanks a table pads it with."""
+    base = ("--db", str(demo_db), "--now", NOW)
+    narrow = {"COLUMNS": "80"}
+    doc = json.loads(home.run(*base, "review", "--json").out)
+    review = home.run(*base, "review", env=narrow).out
+    lines = review.splitlines()
+    assert all(len(line) <= 80 and line == line.rstrip() for line in lines), max(lines, key=len)
+    for block in _blocks(review)[1:]:  # each list: its title, then entries indented by two
+        assert all(line.startswith("  ") for line in block[1:]), block
+    flat = " ".join(review.split())
+    for people in doc["tiers"].values():
+        for entry in people:
+            assert f"<{entry['address']}> · score" in flat  # whole, never broken inside
+    owed = json.loads(home.run(*base, "followups", "--json", "--kind", "owed_reply").out)
+    address = owed["followups"][0]["contact"]
+    card = home.run(*base, "contact", address, env=narrow).out
+    assert all(len(line) <= 80 for line in card.splitlines())
+    reasons = next(b for b in _blocks(card) if b[0].startswith("Open follow-ups"))
+    assert all(line.startswith("    ") for line in reasons[2:]), reasons
+    preview = home.run(*base, "apply", "--dry-run", env=narrow).out.splitlines()
+    unbroken = [line for line in preview if len(line) > 80 and " " in line.strip()]
+    assert unbroken == []  # only a word longer than a line (the config's path) may be
+    first = preview.index(next(p for p in preview if p.startswith("  ")))
+    steps = preview[first : preview.index(next(p for p in preview if p.startswith("(PREVIEW")))]
+    assert len(steps) > 50 and all(line.startswith("  ") for line in steps)
+    table = home.run(*base, "contacts", "--limit", "5", env=narrow).out
+    assert all(line == line.rstrip() for line in table.splitlines())

@@ -16,10 +16,12 @@ import argparse
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from .. import __version__
 from ..app.wording import describe
-from ..errors import NetworkingError, UsageError
+from ..config import default_config_path
+from ..errors import ConfigError, NetworkingError, UsageError
 from ..ports import RetryPolicy
 from .options import add_globals, defaults_from_env
 from .parser import PROG, Parser, check_extras
@@ -87,6 +89,8 @@ def main(argv: Sequence[str] | None = None, *, retry: RetryPolicy | None = None)
         code: int = args.handler(args)
         return code
     except UsageError as exc:
+        if isinstance(exc, ConfigError) and not exc.path:  # raised past the file's reading
+            exc.path = str(Path(args.config).expanduser() if args.config else default_config_path())
         _report(args, exc, describe(exc))
         return 2
     except NetworkingError as exc:

@@ -26,7 +26,18 @@ from ..model import TIERS
 from ..report.html import KIND_LABELS
 from .network import non_negative
 from .options import open_workspace
-from .output import Column, console, count, err_console, fit, left_out, local, paged, print_json
+from .output import (
+    Column,
+    console,
+    count,
+    err_console,
+    fit,
+    left_out,
+    local,
+    paged,
+    print_json,
+    say,
+)
 from .output import table as render_table
 from .parser import add_command
 
@@ -260,14 +271,12 @@ def _block(group: list[dict[str, Any]], addresses: bool) -> None:
         who += f" · {first['tier']}"
     console.print()
     console.print(who, style="bold", markup=False, highlight=False)
-    width = max(console.width - 4, 20)
     for item in group:
         due = ("until " if item["snoozed"] else "due ") + local(item["due"])
         console.print(
             f"  {_what(item)} · {due} · {item['short_key']}", markup=False, highlight=False
         )
-        for line in textwrap.wrap(item["reason"], width):
-            console.print(f"    {line}", markup=False, highlight=False)
+        say(item["reason"], indent=4, hang=4)
 
 
 # --- done and snooze ----------------------------------------------------------------------------
@@ -312,7 +321,9 @@ def _decide(args: argparse.Namespace, act: Callable[[Workspace, FollowUp | str],
 def _done(args: argparse.Namespace) -> int:
     def mark(workspace: Workspace, found: FollowUp | str) -> None:
         if isinstance(found, str):
-            err_console.print(f"{found} was already done: nothing changed.", markup=False)
+            err_console.print(
+                f"{short_key(found)} was already done: nothing changed.", markup=False
+            )
             return
         workspace.store.mark_followup_done(found.key, found.item, workspace.now)
         err_console.print(

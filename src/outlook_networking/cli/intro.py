@@ -11,14 +11,13 @@ Exports: ``register``, ``print_stranger``.
 from __future__ import annotations
 
 import argparse
-import textwrap
 from typing import Any
 
 from ..core.scoring import shown_score
 from ..errors import UsageError
 from ..parsing.addresses import normalise
 from .options import open_workspace
-from .output import console, local, print_json
+from .output import local, print_json, say
 from .parser import add_command
 
 __all__ = ["print_stranger", "register"]
@@ -75,14 +74,7 @@ def _intro(args: argparse.Namespace) -> int:
 
 def _print(text: str = "", indent: int = 0) -> None:
     """A paragraph wrapped to the console's width; wrapped lines keep the indent."""
-    lines = textwrap.wrap(
-        text,
-        width=max(20, console.width),
-        initial_indent=" " * indent,
-        subsequent_indent=" " * indent,
-        break_on_hyphens=False,
-    )
-    console.print("\n".join(lines), markup=False, soft_wrap=True)
+    say(text, indent=indent, hang=indent)
 
 
 def _print_path(path: dict[str, Any], first_indent: int) -> None:

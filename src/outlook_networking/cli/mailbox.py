@@ -14,11 +14,13 @@ from ..app import pipeline
 from ..app.wording import describe as describe_error
 from ..app.workspace import Workspace
 from ..config import default_config_path
+from ..core.followups import short_key
+from ..core.views import iso
 from ..errors import UsageError
-from ..ports import Action, SetCategories, is_message_action
+from ..ports import Action, CreateTask, SetCategories, is_message_action
 from ..writeback.plan import describe
 from .options import open_workspace
-from .output import console, err_console, sync_progress
+from .output import console, count, err_console, local, say, sync_progress
 from .parser import add_command
 
 __all__ = ["register"]
@@ -206,24 +208,26 @@ def _preview(workspace: Workspace) -> None:
     """``apply --dry-run`` without an account: the plan against the ingested address book."""
     actions = pipeline.preview_plan(workspace.store, workspace.config, workspace.network)
     names = {c.item_id: c.full_name or ", ".join(c.addresses) for c in workspace.store.cards()}
-    console.print(
+    say(
         f"PREVIEW: no account is configured in {_config_path(workspace)}, so nothing can be "
         "written. With a mailbox that holds the address-book cards you ingested and none of "
-        f"the product's categories and tasks yet, `apply` would do {len(actions)} thing(s):",
-        markup=False,
-        highlight=False,
+        "the product's categories and tasks yet, `apply` would do "
+        f"{count(len(actions), 'thing', 'things')}:",
+        hang=0,
     )
     for action in actions.actions:
         line = describe(action)
         if isinstance(action, SetCategories):
-            before, after = list(action.before), list(action.after)
-            line = f"set categories on contact {names.get(action.item_id)}: {before} -> {after}"
-        console.print(f"  {line}", markup=False, highlight=False)
-    console.print(
+            before, after = (", ".join(c) or "none" for c in (action.before, action.after))
+            line = f"set categories on contact {names.get(action.item_id)}: {before} → {after}"
+        elif isinstance(action, CreateTask):  # the key `followups` shows, the date as people read
+            when = f", due {local(iso(action.due))}" if action.due else ""
+            line = f"create task {action.subject!r}{when} (follow-up {short_key(action.key)})"
+        say(line, indent=2, hang=4)
+    say(
         "(PREVIEW only. `outlook-networking config init` sets up an account; then `apply "
         "--dry-run` shows the plan against the real mailbox.)",
-        markup=False,
-        highlight=False,
+        hang=0,
     )
 
 

@@ -32,6 +32,7 @@ from .output import (
     local,
     paged,
     print_json,
+    say,
     table,
 )
 from .parser import add_command
@@ -312,7 +313,7 @@ def _print_contact(doc: dict[str, Any]) -> None:
     pinned = " (pinned in the configuration)" if doc.get("pinned") else ""
     _line(f"Tier {doc['tier']}{pinned}, score {shown_score(doc['score'])}{rank}")
     for reason in doc.get("reasons", []):
-        _line(f"  • {reason}")
+        say(f"• {reason}", indent=2, hang=4)
     if doc.get("next_step"):
         _line(f"Next step: {doc['next_step']}")
     _line()
@@ -346,7 +347,7 @@ def _print_contact(doc: dict[str, Any]) -> None:
         label = KIND_LABELS.get(item["kind"], item["kind"])
         due = ("snoozed until " if item["snoozed"] else "due ") + local(item["due"])
         _line(f"  {label}, {due} (key {item['short_key']})")
-        _line(f"    {item['reason']}")
+        say(item["reason"], indent=4, hang=4)
 
 
 def _duration(seconds: int | None) -> str:

@@ -5,10 +5,12 @@ Tables fit the terminal (:func:`fit`): each column has a rank, and the columns t
 give way, lowest rank first, with a line saying which were left out; one column may take the
 room left and wrap. Output longer than the screen goes through ``$PAGER`` (default ``less``,
 with ``LESS=FRX`` unless set, as git does) on a terminal only (:func:`paged`); piped, it is
-printed whole. Times are shown in the local time zone (:func:`local`).
+printed whole; either way without the blanks rich pads lines with. Text that is not a table is
+wrapped with a hanging indent (:func:`say`), breaking between the `` · ``-joined parts of a line
+before it breaks inside one. Times are shown in the local time zone (:func:`local`).
 
 Exports: ``print_json``, ``console``, ``err_console``, ``sync_progress``, ``file_progress``,
-``Column``, ``fit``, ``table``, ``paged``, ``local``, ``count``.
+``Column``, ``fit``, ``table``, ``paged``, ``say``, ``wrapped``, ``local``, ``count``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,8 +56,10 @@ __all__ = [
     "local",
     "paged",
     "print_json",
+    "say",
     "sync_progress",
     "table",
+    "wrapped",
 ]
 
 # Piped output gets a wide page rather than rich's 80 columns: tables stay one line per row, and
@@ -206,6 +211,46 @@ def left_out(columns: Sequence[Column], widths: dict[int, int]) -> str:
     )
 
 
+_PART = " · "
+
+
+def wrapped(text: str, width: int, *, indent: int = 0, hang: int | None = None) -> list[str]:
+    """``text`` in lines of at most ``width`` cells: the first indented by ``indent``, the
+    others by ``hang`` (default ``indent + 2``). A line breaks between the parts `` · `` joins
+    (the `` ·`` ends the line) before it breaks inside a part, and never inside a word."""
+    rest = " " * (indent + 2 if hang is None else hang)
+    parts = text.split(_PART)
+    lines: list[str] = []
+    line, fresh = " " * indent, True
+    for i, part in enumerate(parts):
+        joined = line + part if fresh else line + _PART + part
+        room = width - (0 if i == len(parts) - 1 else len(_PART.rstrip()))
+        if cell_len(joined) <= room:
+            line, fresh = joined, False
+            continue
+        if not fresh:
+            lines.append(line + _PART.rstrip())
+            line = rest
+        pieces = textwrap.wrap(
+            part, width, initial_indent=line, subsequent_indent=rest,
+            break_long_words=False, break_on_hyphens=False,
+        ) or [line]  # fmt: skip
+        lines += pieces[:-1]
+        line, fresh = pieces[-1], False
+    return [*lines, line]
+
+
+def say(text: str = "", *, indent: int = 0, hang: int | None = None, bold: bool = False) -> None:
+    """Print ``text`` (plain, no markup) wrapped to the console: see :func:`wrapped`."""
+    console.print(
+        "\n".join(wrapped(text, max(console.width, 20), indent=indent, hang=hang)),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+        style="bold" if bold else "",
+    )
+
+
 def count(n: int, one: str, many: str) -> str:
     """``1 contact``, ``25 contacts``."""
     return f"{n:,} {one if n == 1 else many}"
@@ -217,14 +262,12 @@ def count(n: int, one: str, many: str) -> str:
 @contextmanager
 def paged() -> Iterator[None]:
     """What is printed to ``console`` inside goes through ``$PAGER`` when stdout is a terminal
-    and it is longer than the screen; otherwise it is printed as it comes."""
-    if not console.is_terminal:
-        yield
-        return
+    and it is longer than the screen; otherwise it is printed whole. Lines lose the blanks rich
+    pads them with, so piped output has no trailing spaces."""
     with console.capture() as captured:
         yield
-    text = captured.get()
-    if text.count("\n") < console.height - 1 or not _page(text):
+    text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
+    if not console.is_terminal or text.count("\n") < console.height - 1 or not _page(text):
         sys.stdout.write(text)
         sys.stdout.flush()
 

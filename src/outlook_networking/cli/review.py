@@ -20,7 +20,18 @@ from ..errors import UsageError
 from ..model import TIERS
 from .network import non_negative
 from .options import open_workspace
-from .output import Column, console, count, err_console, fit, left_out, local, paged, print_json
+from .output import (
+    Column,
+    console,
+    count,
+    err_console,
+    fit,
+    left_out,
+    local,
+    paged,
+    print_json,
+    say,
+)
 from .output import table as render_table
 from .parser import add_command
 
@@ -132,14 +143,14 @@ def _print_review(doc: dict[str, Any]) -> None:
         if doc["previous_year"]
         else "; no saved review to compare with yet (`review --save` keeps this one)"
     )
-    _line(f"Annual review {doc['year']} as of {local(doc['as_of'])}{since}", bold=True)
+    say(f"Annual review {doc['year']} as of {local(doc['as_of'])}{since}", hang=0, bold=True)
     for tier in TIERS:
         people = doc["tiers"].get(tier, [])
         _line()
         _line(f"{tier} ({len(people)})", bold=True)
         for entry in people:
             last = local(entry["last_contact"])
-            _line(f"  {_person(entry)} · score {shown_score(entry['score'])} · last {last}")
+            say(f"{_person(entry)} · score {shown_score(entry['score'])} · last {last}", indent=2)
         if not people:
             _line("  nobody")
     changes = doc["changes"]
@@ -149,21 +160,25 @@ def _print_review(doc: dict[str, Any]) -> None:
             _line()
             _line(f"{title} ({len(changes[key])})", bold=True)
             for change in changes[key]:
-                _line(f"  {_person(change)}: {change['before'] or '–'} → {change['after'] or '–'}")
+                moved = f"{change['before'] or '–'} → {change['after'] or '–'}"
+                say(f"{_person(change)}: {moved}", indent=2)
     _line()
     _line(f"Clean-up: D, who fell from a higher tier first ({len(doc['cleanup'])})", bold=True)
     for entry in doc["cleanup"]:
         before = f", was {entry['previous_tier']}" if entry["previous_tier"] else ""
-        _line(f"  {_person(entry)}{before} · last {local(entry['last_contact'])}")
+        say(f"{_person(entry)}{before} · last {local(entry['last_contact'])}", indent=2)
     if doc["targets_without_ab"]:
         _line()
         _line("Target organisations without an A or B contact", bold=True)
-        _line("  " + ", ".join(doc["targets_without_ab"]))
+        say(", ".join(doc["targets_without_ab"]), indent=2)
     if doc["top_givers"]:
         _line()
         _line("Who gave you the most", bold=True)
         for giver in doc["top_givers"]:
-            _line(f"  {_balance_who(giver)}: received {giver['received']}, given {giver['given']}")
+            say(
+                f"{_balance_who(giver)} · received {giver['received']}, given {giver['given']}",
+                indent=2,
+            )
 
 
 def _balance_who(balance: dict[str, Any]) -> str:
