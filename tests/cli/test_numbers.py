@@ -72,3 +72,11 @@ def test_last_says_which_last(home: Home, demo_db: Path) -> None:
         first = row["reasons"][0]
         if "since last two-way contact" in first:  # the column and the reason agree
             assert first.startswith(f"{days} day")
+
+
+def test_follow_up_reasons_read_dates_as_people_do(home: Home, demo_db: Path) -> None:
+    base = ("--db", str(demo_db), "--now", NOW)
+    items = json.loads(home.run(*base, "followups", "--json").out)["followups"]
+    assert "unreciprocated" in {i["kind"] for i in items}  # the one reason that names a day
+    shown = home.run(*base, "followups", "--limit", "0").out
+    assert re.findall(r"\d{4}-\d\d-\d\d", shown) == []  # "since 20 Apr 2026", not "2026-04-20"

@@ -192,7 +192,7 @@ def _next_steps(db: Path) -> None:
     else:
         line = f"export OUTLOOK_NETWORKING_DB={shlex.quote(where)}"
     console.print(
-        f"\nThe demo's store is {where}. Point the next commands at it:\n  {line}\n"
+        f"\nThe demo's store is\n  {where}\nPoint the next commands at it:\n  {line}\n"
         f"or add --db {shlex.quote(where)} to each. Then try:\n"
         f"  {PROG} followups\n  {PROG} report --html network.html --open",
         markup=False,

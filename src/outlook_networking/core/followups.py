@@ -298,7 +298,7 @@ def _approaches(
                     kind="unreciprocated",
                     contact=person,
                     due=due,
-                    reason=f"{history.unanswered_run} approaches since {first.at.date()} without"
+                    reason=f"{history.unanswered_run} approaches since {first.at:%d %b %Y} without"
                     f" an answer from {name}: let it go, or try another channel",
                     subject=f"Let go of {name}, or try another channel",
                     item=item_key(first),
