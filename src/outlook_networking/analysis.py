@@ -56,6 +56,7 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         identity_overrides=store.identity_overrides(),
         last_review=store.get_doc(REVIEW_DOC),
     )
+    lists, is_excluded = network.identities.lists, network.settings.is_excluded
     # All items, not only those up to now: a meeting already set up proves an introduction took.
     ledger = build_ledger(
         items,
@@ -65,7 +66,7 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         people=network.identities.person_of,
         threads=network.threads,
         dismissed=store.dismissed(),
-        excluded=network.settings.is_excluded,
+        excluded=lambda address: address in lists or is_excluded(address),  # never a person
     )
     del items
     if not ledger.followups:

@@ -29,6 +29,7 @@ from .followups import FollowUp, find_followups
 from .history import ContactHistory, build_histories
 from .identity import Identities, Person, collect_address_stats, resolve_identities
 from .keypersons import Cluster, KeyPerson, MailGraph, find_key_persons
+from .personal import is_personal
 from .scoring import Strength, strength
 from .settings import Settings
 from .threads import Threads, analyse_threads
@@ -170,7 +171,7 @@ def _analyse(
     for item in interactions:
         if item.at <= now:
             items.append(item)
-        elif item.kind is Kind.MEETING and not item.cancelled and not item.is_noise:
+        elif item.kind is Kind.MEETING and not item.cancelled and is_personal(item, owner):
             planned.append(item)
     items.sort(key=lambda i: i.at)
 
