@@ -144,7 +144,8 @@ def sync_account(
     connection = connect(ctx, account, since_months=since_months)
     try:
         if full:
-            ctx.store.forget_source(connection.source.name)
+            # Every folder starts over; the sweep removes copies gone meanwhile, never history.
+            ctx.store.restart_source(connection.source.name)
         with progress_bar(progress, f"Syncing {account.name}", None) as bar:
             advance = (lambda n: bar.advance(bar.task_ids[0], n)) if bar is not None else None
             report = sync_source(ctx.store, connection.source, on_batch=advance)

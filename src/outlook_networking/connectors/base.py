@@ -11,7 +11,10 @@ Terminology:
   crash replays at most one batch, harmlessly, because every write is keyed and idempotent.
 - **batch**: what a source yields: upserted interactions and cards, deleted item ids, and the
   cursor that covers them. ``reset`` says the source lost its state and starts the folder over
-  (the store then sweeps items the full resync did not see once a batch says ``complete``).
+  (the store then sweeps the copies the full resync did not see once a batch says ``complete``).
+- **location**: one copy of an item in one folder of a source. The store keeps every location
+  of a message but counts the message once, and keeps its history when every location is gone
+  (see :class:`Batch` for what a source reports).
 - **problem**: a part of the input that could not be read (a mangled date, a vCard with a broken
   line): counted and reported, never fatal.
 - **action**: one write-back step the planner computed; a sink applies it and says what it did
@@ -65,7 +68,25 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """One unit of change from a source, stored in one transaction with its cursor."""
+    """One unit of change from a source, stored in one transaction with its cursor.
+
+    The contract, as the store reads it:
+
+    - an item in ``interactions`` or ``cards`` **is in** ``folder`` now (new, changed, or moved
+      here), under its ``item_id``;
+    - an id in ``deleted`` **left** ``folder``: moved elsewhere, deleted, expired. It names the
+      copy in this folder only, so an id that turns up in another folder (Graph's immutable ids
+      after a move) is not touched there.
+
+    A move between folders is therefore a deletion in the old folder's batch and an item in the
+    new folder's, in either order, with the same or a new id. A source needs to know nothing
+    else: the same message in several folders, sources or exports is one interaction (by its
+    Message-ID, :func:`~outlook_networking.model.identity`), and a deletion or a ``reset`` round's
+    sweep removes a location, never the interaction: the history is append-only. A source that
+    stops reading a folder says nothing about it; its copies stay stored until a ``reset`` round
+    of that folder sweeps them. A meeting whose last copy goes before it starts is taken as
+    cancelled. Cards are the address book as it is: a deleted card is gone.
+    """
 
     folder: str
     interactions: tuple[Interaction, ...] = ()

@@ -2,9 +2,12 @@
 
 It behaves as the protocols promise: a change log per folder with opaque cursors (a stale one
 starts the folder over with ``reset``, as a real connector must), paging by ``page_size``,
-deletions, categories kept as given, and product tasks and contacts marked so they can be found
-again. The shared contract tests run against it first, then against EWS and Graph; demos and tests
-of the agent use it where no server is needed.
+deletions, moves and copies between any folders (a move leaves the old folder and arrives in the
+new one under a new id, as EWS and Graph without immutable ids do), categories kept as given,
+and product tasks and contacts marked so they can be found again. A source reads only the
+folders it is given, so a mailbox can hold folders that are not synchronised. The shared
+contract tests run against it first, then against EWS and Graph; demos and tests of the agent use
+it where no server is needed.
 
 Exports: ``MemoryMailbox``, ``MemorySource``, ``MemorySink``.
 """
@@ -52,6 +55,7 @@ class MemoryMailbox:
     master: list[MasterCategory] = field(default_factory=list)
     tasks: dict[str, TaskState] = field(default_factory=dict)
     log: dict[str, list[tuple[str, bool]]] = field(default_factory=lambda: {f: [] for f in FOLDERS})
+    folder_of: dict[str, str] = field(default_factory=dict)  # item id -> the folder holding it
     epoch: int = 1  # bumping it invalidates every cursor, as a server losing sync state does
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -60,19 +64,37 @@ class MemoryMailbox:
 
     def put(self, folder: str, item: Interaction) -> None:
         self.items[item.item_id] = item
-        self.log[folder].append((item.item_id, False))
+        self.folder_of[item.item_id] = folder
+        self.log.setdefault(folder, []).append((item.item_id, False))
+
+    def move(self, item_id: str, folder: str, *, keep_id: bool = False) -> str:
+        """Move an item: it leaves its folder and arrives in ``folder`` under a new id (the
+        same one with ``keep_id``, as Graph's immutable ids); returns the id it has now."""
+        item = self.items[item_id]
+        self.delete(self.folder_of[item_id], item_id)
+        moved = item_id if keep_id else self.new_id("msg-")
+        self.put(folder, replace(item, item_id=moved))
+        return moved
+
+    def copy(self, item_id: str, folder: str) -> str:
+        """A copy of an item in another folder, under a new id; returns that id."""
+        copied = self.new_id("msg-")
+        self.put(folder, replace(self.items[item_id], item_id=copied))
+        return copied
 
     def put_card(self, card: ContactCard) -> None:
         self.cards[card.item_id] = card
+        self.folder_of[card.item_id] = "contacts"
         self.contact_categories.setdefault(card.item_id, card.categories)
         self.log["contacts"].append((card.item_id, False))
 
     def delete(self, folder: str, item_id: str) -> None:
         self.items.pop(item_id, None)
+        self.folder_of.pop(item_id, None)
         self.cards.pop(item_id, None)
         self.contact_categories.pop(item_id, None)
         self.product_contacts.discard(item_id)
-        self.log[folder].append((item_id, True))
+        self.log.setdefault(folder, []).append((item_id, True))
 
     def snapshot(self) -> dict[str, Any]:
         """Everything a user could see, for before/after comparisons."""
@@ -88,19 +110,26 @@ class MemoryMailbox:
 
 
 class MemorySource:
-    """Reads a :class:`MemoryMailbox` folder by folder, ``page_size`` changes per batch."""
+    """Reads the ``folders`` of a :class:`MemoryMailbox`, ``page_size`` changes per batch."""
 
-    def __init__(self, mailbox: MemoryMailbox, name: str = "memory", page_size: int = 100) -> None:
+    def __init__(
+        self,
+        mailbox: MemoryMailbox,
+        name: str = "memory",
+        page_size: int = 100,
+        folders: tuple[str, ...] = FOLDERS,
+    ) -> None:
         self._mailbox = mailbox
         self._name = name
         self._page = page_size
+        self._folders = folders
 
     @property
     def name(self) -> str:
         return self._name
 
     def read(self, cursors: Mapping[str, str]) -> Iterator[Batch]:
-        for folder in FOLDERS:
+        for folder in self._folders:
             yield from self._read_folder(folder, cursors.get(folder))
 
     def _read_folder(self, folder: str, cursor: str | None) -> Iterator[Batch]:
@@ -115,12 +144,13 @@ class MemorySource:
             # sweeps what the full round does not see again, so nothing is duplicated or kept
             # that the mailbox has lost meanwhile.
             reset = True
-        log = box.log[folder]
+        log = box.log.setdefault(folder, [])
         while True:
             page = log[position : position + self._page]
             position += len(page)
             done = position >= len(log)
-            upserts = [i for i, gone in page if not gone]
+            # An item shows in the folder that holds it now (not one it was moved out of).
+            upserts = [i for i, gone in page if not gone and box.folder_of.get(i) == folder]
             deleted = tuple(i for i, gone in page if gone)
             yield Batch(
                 folder=folder,
