@@ -63,7 +63,7 @@ def _add_globals(parser: argparse.ArgumentParser, default: object) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import agent, mailbox, network, outputs, sources
+    from . import agent, mailbox, network, outputs, privacy, sources
 
     parser = argparse.ArgumentParser(
         prog="outlook-networking",
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_globals(common, default=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (sources, network, mailbox, agent, outputs):
+    for module in (sources, network, mailbox, agent, outputs, privacy):
         module.register(commands, common)
     return parser
 
