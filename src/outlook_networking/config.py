@@ -10,9 +10,10 @@ Secrets never live in this file: a ``password``, ``client_secret`` or ``access_t
 refused; :mod:`outlook_networking.auth` reads them from the system keyring or the environment.
 
 The ``[writeback]`` table (the product's category names and colours, the To Do list name) is
-read here too: it is the same for every account, and ``Settings`` leaves it to us.
+read here too: it is the same for every account, and ``Settings`` leaves it to us. So is
+``[folders]`` (which folders of a mail tree are read).
 
-Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``load_config``,
+Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FoldersConfig``, ``load_config``,
 ``config_from_mapping``, ``default_config_path``, ``is_loopback``, ``PLACEHOLDER_CLIENT_ID``,
 ``CONNECTORS``, ``AUTH_METHODS``.
 """
@@ -41,6 +42,7 @@ __all__ = [
     "PLACEHOLDER_CLIENT_ID",
     "AccountConfig",
     "Config",
+    "FoldersConfig",
     "WritebackConfig",
     "config_from_mapping",
     "default_config_path",
@@ -132,6 +134,19 @@ class WritebackConfig:
 
 
 @dataclass(frozen=True)
+class FoldersConfig:
+    """``[folders]``: which folders of a mail tree are read (docs/config.md).
+
+    By default every folder is, except those named like Junk, Trash, Drafts, Outbox and their
+    kind; ``include`` reads such a folder all the same, ``exclude`` leaves out any (and wins).
+    Shell-style patterns, case-insensitive, on a folder's name or its path (``Work/Old*``).
+    """
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration file, validated."""
 
@@ -139,6 +154,7 @@ class Config:
     settings: Settings
     path: Path | None = None
     writeback: WritebackConfig = field(default_factory=WritebackConfig)
+    folders: FoldersConfig = field(default_factory=FoldersConfig)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def account(self, name: str | None = None) -> AccountConfig:
@@ -229,6 +245,7 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
             raise ConfigError(f"accounts[{i}].name", f"{account.name!r} is used twice", where)
         seen.add(account.name)
     writeback = _writeback(document.get("writeback", {}), where)
+    folders = _folders(document.get("folders", {}), where)
     rest = {key: value for key, value in document.items() if key != "accounts"}
     try:
         settings = Settings.from_mapping(rest)
@@ -237,7 +254,12 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
             raise ConfigError(exc.key, exc.problem, where) from exc
         raise
     return Config(
-        accounts=accounts, settings=settings, path=path, writeback=writeback, raw=document
+        accounts=accounts,
+        settings=settings,
+        path=path,
+        writeback=writeback,
+        folders=folders,
+        raw=document,
     )
 
 
@@ -274,6 +296,19 @@ def _writeback(table: Any, where: str) -> WritebackConfig:
                 f"writeback.colours.{tier}", "must be an Outlook colour preset -1..24", where
             )
     return WritebackConfig(category_names=names, colours=colours, todo_list=todo_list)
+
+
+def _folders(table: Any, where: str) -> FoldersConfig:
+    if not isinstance(table, Mapping):
+        raise ConfigError("folders", "must be a table", where)
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        if key not in ("include", "exclude"):
+            raise ConfigError(f"folders.{key}", "unknown key (see docs/config.md)", where)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"folders.{key}", "must be a list of folder names or patterns", where)
+        lists[key] = tuple(v.strip() for v in value)
+    return FoldersConfig(**lists)
 
 
 def _per_tier(key: str, value: Any, kind: type, where: str) -> dict[str, Any]:

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ..addresses import normalise
+from ..config import FoldersConfig
 from ..connectors.base import Problem
 from ..errors import UsageError
 from ..owner import OwnerTally, detect_owner
+from ..sources.mailfiles import DEFAULT_FOLDERS, FolderRules, folder_name
 from ..store import Store
 from .context import Context
 from .output import console, err_console, progress
@@ -67,13 +69,20 @@ class IngestSummary:
     written: int = 0
     problems: list[Problem] = field(default_factory=list)
     owner: OwnerTally = field(default_factory=OwnerTally)
+    skipped_folders: list[str] = field(default_factory=list)
 
 
-def ingest_paths(ctx: Context, store: Store, paths: Sequence[Path]) -> IngestSummary:
-    """Read every path into the store, batch by batch, each with its cursor."""
+def ingest_paths(
+    ctx: Context, store: Store, paths: Sequence[Path], folders: FoldersConfig | None = None
+) -> IngestSummary:
+    """Read every path into the store, batch by batch, each with its cursor.
+
+    ``folders``: the ``[folders]`` rules for folder trees (default: skip by name only).
+    """
     from ..sources import FileSource
 
-    source = FileSource(paths, now=ctx.now)
+    rules = FolderRules(folders.include, folders.exclude) if folders else DEFAULT_FOLDERS
+    source = FileSource(paths, now=ctx.now, folders=rules)
     summary = IngestSummary(files=len(paths))
     with progress(ctx.interactive(), "Reading", None) as bar:
         for batch in source.read(store.cursors(source.name)):
@@ -85,6 +94,7 @@ def ingest_paths(ctx: Context, store: Store, paths: Sequence[Path]) -> IngestSum
             summary.owner.feed(batch.interactions, batch.cards)
             if bar is not None:
                 bar.advance(bar.task_ids[0], len(batch.interactions) + len(batch.cards))
+    summary.skipped_folders = sorted(source.skipped)
     return summary
 
 
@@ -129,6 +139,13 @@ def _print_summary(ctx: Context, summary: IngestSummary, owner: tuple[str, ...],
         err_console.print(f"Mailbox owner: {', '.join(owner)} ({how}; correct it with --me ADDR)")
     else:
         err_console.print("Mailbox owner: unknown; say who you are with --me ADDR", style="yellow")
+    if summary.skipped_folders:
+        names = sorted({folder_name(Path(p).name) for p in summary.skipped_folders}, key=str.lower)
+        shown = ", ".join(names[:6]) + (", …" if len(names) > 6 else "")
+        err_console.print(
+            f"Skipped {len(summary.skipped_folders):,} folder(s) without correspondence "
+            f"({shown}); [folders] include in the config reads them."
+        )
     if summary.problems:
         err_console.print(
             f"{len(summary.problems):,} part(s) could not be read and were skipped"
@@ -144,7 +161,7 @@ def _ingest(args: argparse.Namespace) -> int:
     ctx = Context(args)
     try:
         paths = [Path(p).expanduser() for p in args.paths]
-        summary = ingest_paths(ctx, ctx.store, paths)
+        summary = ingest_paths(ctx, ctx.store, paths, ctx.config.folders)
         owner, how = settle_owner(ctx.store, args.me, summary.owner)
         _print_summary(ctx, summary, owner, how)
     finally:

@@ -9,6 +9,10 @@ Terminology (see :mod:`outlook_networking.connectors.base` for source, folder, c
   last 64 KiB (for directories, of the listing). An unchanged unit is skipped on the next read;
   a changed one is read again, which is harmless because the store upserts.
 
+Folders inside a tree that hold no correspondence (Junk, Trash, Drafts, Outbox, ...) are
+skipped by name (:class:`~.mailfiles.FolderRules`, ``[folders]`` in the config) and listed in
+:attr:`FileSource.skipped`; a path given explicitly is always read.
+
 Every path is checked before anything is yielded: a path that cannot be read at all (missing,
 unreadable, binary, no known format, an unparsable calendar) raises
 :class:`~outlook_networking.errors.InputError`, so nothing is half-written. Parts that are broken
@@ -38,8 +42,11 @@ from ..errors import InputError
 from ..model import ContactCard, Interaction
 from .headers import interaction_from_headers
 from .mailfiles import (
+    DEFAULT_FOLDERS,
+    FolderRules,
     eml_entries,
     folder_hint,
+    folder_name,
     is_maildir,
     iter_mbox,
     maildir_entries,
@@ -123,12 +130,17 @@ def _sniff(head: bytes) -> str:
     return ""
 
 
-def detect(path: Path) -> list[Unit]:
-    """The units a path holds; raises :class:`InputError` if it holds none that can be read."""
+def detect(
+    path: Path, rules: FolderRules = DEFAULT_FOLDERS, skipped: set[str] | None = None
+) -> list[Unit]:
+    """The units a path holds; raises :class:`InputError` if it holds none that can be read.
+
+    Folders inside it that ``rules`` skip are left out and added to ``skipped``.
+    """
     if not path.exists():
         raise InputError(str(path), "no such file or directory")
     if path.is_dir():
-        units = _directory_units(path)
+        units = _directory_units(path, rules, set() if skipped is None else skipped, ())
         if not units:
             raise InputError(str(path), "no mailbox, calendar or vCard files in this folder")
         return units
@@ -149,7 +161,9 @@ def detect(path: Path) -> list[Unit]:
     return [Unit(kind, path, gzipped)]
 
 
-def _directory_units(directory: Path) -> list[Unit]:
+def _directory_units(
+    directory: Path, rules: FolderRules, skipped: set[str], parents: tuple[str, ...]
+) -> list[Unit]:
     if is_maildir(directory):
         return [Unit("maildir", directory)]
     units: list[Unit] = []
@@ -166,8 +180,12 @@ def _directory_units(directory: Path) -> list[Unit]:
         raise InputError(str(directory), exc.strerror or str(exc)) from exc
     for entry in entries:
         child = Path(entry.path)
+        parts = (*parents, folder_name(entry.name))
+        if rules.skips(parts):
+            skipped.add(str(child))
+            continue
         if entry.is_dir():
-            units.extend(_directory_units(child))
+            units.extend(_directory_units(child, rules, skipped, parts))
         elif entry.is_file():
             try:
                 head, gzipped = _head(child)
@@ -213,11 +231,11 @@ def _stats(entries: Iterable[os.DirEntry[str]]) -> Iterator[tuple[str, os.stat_r
             continue
 
 
-def signature(unit: Unit) -> str:
-    """The cursor that says a unit is unchanged."""
+def signature(unit: Unit, rules: FolderRules = DEFAULT_FOLDERS) -> str:
+    """The cursor that says a unit is unchanged (with these folder rules)."""
     try:
         if unit.kind == "maildir":
-            return _listing_signature(_stats(e for e, _ in maildir_entries(unit.path)))
+            return _listing_signature(_stats(e for e, _ in maildir_entries(unit.path, rules)))
         if unit.kind == "emldir":
             return _listing_signature(_stats(eml_entries(unit.path)))
         return _file_signature(unit.path)
@@ -235,11 +253,14 @@ class FileSource:
         now: datetime | None = None,
         chunk: int = DEFAULT_CHUNK,
         source: str = "file",
+        folders: FolderRules = DEFAULT_FOLDERS,
     ) -> None:
         self._paths = [Path(p).expanduser() for p in paths]
         self._now = now
         self._chunk = max(1, chunk)
         self._name = source
+        self._rules = folders
+        self.skipped: set[str] = set()  # folders left out by the rules, found so far
 
     @property
     def name(self) -> str:
@@ -250,7 +271,8 @@ class FileSource:
         units: list[Unit] = []
         seen: set[Path] = set()
         for path in self._paths:
-            for unit in detect(path.resolve() if path.exists() else path):
+            where = path.resolve() if path.exists() else path
+            for unit in detect(where, self._rules, self.skipped):
                 if unit.path not in seen:
                     seen.add(unit.path)
                     units.append(unit)
@@ -261,7 +283,7 @@ class FileSource:
         prepared: list[tuple[Unit, str, Callable[[], Iterator[Record]]]] = []
         # Check every path before yielding anything: a bad one must not leave half a result.
         for unit in self.units():
-            sig = signature(unit)
+            sig = signature(unit, self._rules)
             if cursors.get(unit.folder) == sig:
                 continue
             prepared.append((unit, sig, self._reader(unit)))
@@ -285,7 +307,8 @@ class FileSource:
         if unit.kind == "mbox":
             return lambda: _mbox_records(unit, source)
         if unit.kind == "maildir":
-            return lambda: _file_records(maildir_files(unit.path), unit.path, source)
+            files = maildir_files(unit.path, self._rules, self.skipped)
+            return lambda: _file_records(files, unit.path, source)
         if unit.kind == "emldir":
             hint = folder_hint(unit.path)
             return lambda: _file_records(
