@@ -19,7 +19,8 @@ def test_short_mode_writes_valid_json(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "bench.py"), "--short",
          "--ingest-messages", "300", "--memory-small", "100", "--roundtrip-messages", "60",
-         "--scoring-sizes", "500,1000", "--work", str(tmp_path / "work"), "--out", str(out)],
+         "--scoring-sizes", "500,1000", "--outlook-copies", "2",
+         "--work", str(tmp_path / "work"), "--out", str(out)],
         capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -42,6 +43,10 @@ def test_short_mode_writes_valid_json(tmp_path: Path) -> None:
         trips = result["roundtrips"][connector]
         # A connector still being written is reported as missing, never silently dropped.
         assert "missing" in trips or trips["messages_stored"] == 60
+
+    outlook = result["outlook"]
+    assert set(outlook["runs"]) == {"1", "2"}
+    assert all(r["returncode"] == 0 and r["max_rss_mib"] > 0 for r in outlook["runs"].values())
 
     scoring = result["scoring"]
     assert set(scoring["runs"]) == {"500", "1000"}

@@ -250,6 +250,16 @@ _UPSERT_LOCATION = """
     WHERE locations.interaction IS NOT excluded.interaction
         OR locations.generation IS NOT excluded.generation
 """
+# A partial update of a copy's categories: the message takes them when that copy is its evidence
+# or its evidence copy is gone (as _UPSERT decides for a whole copy).
+_NEW_CATEGORIES = """
+    UPDATE interactions SET categories = ?
+    WHERE id = (SELECT interaction FROM locations WHERE source = ? AND stream = ? AND item_id = ?)
+    AND categories IS NOT ?
+    AND (ev_source = ? AND ev_stream = ? AND ev_item = ? OR NOT EXISTS (
+        SELECT 1 FROM locations AS l WHERE l.source = interactions.ev_source
+        AND l.stream = interactions.ev_stream AND l.item_id = interactions.ev_item))
+"""
 # A meeting no source holds any more, before it starts: it will not take place.
 _CANCEL_UNLOCATED = """
     UPDATE interactions SET cancelled = 1
@@ -570,6 +580,14 @@ class Store:
         changed = db.total_changes - start
         start = db.total_changes
         db.executemany(_UPSERT_LOCATION, (loc for _, loc in rows))
+        db.executemany(
+            _NEW_CATEGORIES,
+            (
+                (cats, source, stream, change.item_id, cats, source, stream, change.item_id)
+                for change in batch.categories_changed
+                for cats in (json.dumps(list(change.categories), ensure_ascii=False),)
+            ),
+        )
         # A new copy of a known message writes only its location.
         written = max(changed, db.total_changes - start)
         deleted = 0
@@ -619,6 +637,35 @@ class Store:
                 ((a, origin) for a in addresses),
             )
 
+    def rename_items(self, source: str, renamed: Mapping[str, str]) -> int:
+        """Give a source's stored items new ids (the source changed how it names them, as Graph
+        does for immutable ids): its copies, the interactions it named first, and its cards; a
+        copy already stored under its new id keeps that row."""
+        count = 0
+        with self.transaction() as db:
+            for old, new in renamed.items():
+                count += db.execute(
+                    "UPDATE OR IGNORE locations SET item_id = ? WHERE source = ? AND item_id = ?",
+                    (new, source, old),
+                ).rowcount
+                db.execute(
+                    "DELETE FROM locations WHERE source = ? AND item_id = ?", (source, old)
+                )
+                count += db.execute(
+                    "UPDATE interactions SET item_id = ? WHERE source = ? AND item_id = ?",
+                    (new, source, old),
+                ).rowcount
+                db.execute(
+                    "UPDATE interactions SET ev_item = ? WHERE ev_source = ? AND ev_item = ?",
+                    (new, source, old),
+                )
+                count += db.execute(
+                    "UPDATE OR IGNORE cards SET item_id = ? WHERE source = ? AND item_id = ?",
+                    (new, source, old),
+                ).rowcount
+                db.execute("DELETE FROM cards WHERE source = ? AND item_id = ?", (source, old))
+        return count
+
     def restart_source(self, source: str | None = None) -> None:
         """Make the next read of a source (every source: None) start each folder over.
 
@@ -639,6 +686,16 @@ class Store:
             "SELECT folder, cursor FROM cursors WHERE source = ? AND cursor != ''", (source,)
         )
         return dict(rows.fetchall())
+
+    def item_ids(self, source: str) -> list[str]:
+        """The ids of every copy, interaction name and card a source has stored."""
+        rows = self._db.execute(
+            "SELECT item_id FROM locations WHERE source = ? "
+            "UNION SELECT item_id FROM interactions WHERE source = ? "
+            "UNION SELECT item_id FROM cards WHERE source = ?",
+            (source, source, source),
+        )
+        return [r[0] for r in rows]
 
     def interactions(
         self, *, since: datetime | None = None, located: bool = False

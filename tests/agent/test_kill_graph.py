@@ -2,8 +2,9 @@
 
 The same proof as ``test_kill_ews`` against the Graph test server (``connector = "graph"``): the
 command line ``outlook-networking agent --once`` in a separate process, killed when its n-th delta
-request or n-th write (POST, PATCH, DELETE, ``$batch``) arrives, before or after the server acts;
-restarted until a run completes; then the store and the mailbox equal an uninterrupted run's.
+request or n-th write (POST, PATCH, DELETE, a ``$batch`` that is not all GETs) arrives, before or
+after the server acts; restarted until a run completes; then the store and the mailbox equal an
+uninterrupted run's.
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ class GraphKillSwitch:
         original = self.server.handle
 
         def handle(method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Any:
+            writes = method in ("POST", "PATCH", "DELETE", "PUT") and not _reads(raw_path, body)
             kind = "sync" if method == "GET" and "/delta" in raw_path else (
-                "write" if method in ("POST", "PATCH", "DELETE", "PUT") else "")
+                "write" if writes else "")
             with self.lock:
                 fire = False
                 if self.pid is not None and not self.fired and kind == self.kind:
@@ -83,6 +85,17 @@ class GraphKillSwitch:
     def disarm(self) -> None:
         with self.lock:
             self.pid, self.kind = None, ""
+
+
+def _reads(raw_path: str, body: bytes) -> bool:
+    """A ``$batch`` of GETs only (the sink's reads of its state) writes nothing."""
+    if not raw_path.endswith("/$batch"):
+        return False
+    try:
+        parts = json.loads(body)["requests"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    return all(part.get("method", "").upper() == "GET" for part in parts)
 
 
 def _strip(value: Any) -> Any:

@@ -91,7 +91,9 @@ def test_message_delta_pages_by_maxpagesize_and_keeps_select(
         client, "/me/mailFolders/inbox/messages/delta", 10, **{"$select": "subject"}
     )
     assert pages == 3
-    assert sorted(v["id"] for v in values) == sorted(ids)
+    # Without Prefer: IdType="ImmutableId" Graph shows regular ids (the seeding helpers give the
+    # immutable ones).
+    assert sorted(v["id"] for v in values) == sorted(server.rest_id(i) for i in ids)
     assert "$deltatoken=" in delta_link and "$select=subject" in delta_link
 
 
@@ -171,9 +173,11 @@ def test_later_rounds_return_only_changes_and_removals(
     new_id = server.add_message("inbox", subject="new", sender="dan@example.com")
     values, link2, _ = _drain(client, quiet["@odata.deltaLink"])
     by_id = {v["id"]: v for v in values}
-    assert set(by_id) == {ids[0], ids[1], new_id}
+    ids = [server.rest_id(i) for i in ids]
+    assert set(by_id) == {ids[0], ids[1], server.rest_id(new_id)}
     assert by_id[ids[1]]["@removed"] == {"reason": "deleted"}
-    assert by_id[ids[0]]["categories"] == ["Tier A"]
+    # An update comes with the properties it changed, not the whole message (#7776).
+    assert by_id[ids[0]]["categories"] == ["Tier A"] and "subject" not in by_id[ids[0]]
     # The old link still works (Graph keeps older tokens while they are cached).
     again, _, _ = _drain(client, link)
     assert {v["id"] for v in again} == set(by_id)
@@ -218,6 +222,82 @@ def test_received_filter_on_initial_delta(server: GraphServer, client: httpx.Cli
         **{"$filter": f"receivedDateTime ge {cutoff}"},
     )
     assert sorted(v["subject"] for v in values) == [f"Hello {i}" for i in range(5, 10)]
+
+
+def test_filter_caps_the_initial_round_at_five_thousand(server: GraphServer) -> None:
+    mb = server.mailbox()
+    with mb.lock:  # 5,003 messages, faster than one add_message each
+        for n in range(5003):
+            server.add_message("inbox", subject=f"m{n}", sent=T0 + timedelta(seconds=n))
+    with httpx.Client(base_url=server.url, headers=server.auth_headers(), timeout=30) as c:
+        cutoff = (T0 - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        filtered, _, _ = _drain(
+            c, "/me/mailFolders/inbox/messages/delta", 1000,
+            **{"$filter": f"receivedDateTime ge {cutoff}", "$select": "subject"},
+        )  # fmt: skip
+        whole, _, _ = _drain(c, "/me/mailFolders/inbox/messages/delta", 1000, **{"$select": "id"})
+    # "Applying $filter in a delta query returns only up to 5,000 messages", and says nothing.
+    assert (len(filtered), len(whole)) == (5000, 5003)
+
+
+def test_updates_name_only_what_changed_and_only_if_selected(
+    server: GraphServer, client: httpx.Client
+) -> None:
+    read, tagged = _seed_inbox(server, 2)
+    _, link, _ = _drain(client, "/me/mailFolders/inbox/messages/delta", **{"$select": "subject"})
+    _, wide, _ = _drain(
+        client, "/me/mailFolders/inbox/messages/delta",
+        **{"$select": "subject,isRead,categories,parentFolderId"},
+    )  # fmt: skip
+    server.update_message(read, isRead=True)
+    server.update_message(tagged, categories=["Tier A"])
+    narrow, _, _ = _drain(client, link)
+    assert narrow == []  # neither change touched a selected property
+    values, _, _ = _drain(client, wide)
+    by_id = {v["id"]: {k for k in v if not k.startswith("@")} for v in values}
+    assert by_id == {
+        server.rest_id(read): {"id", "isRead", "parentFolderId"},
+        server.rest_id(tagged): {"id", "categories", "parentFolderId"},
+    }
+
+
+def test_a_big_page_with_headers_times_out(server: GraphServer, client: httpx.Client) -> None:
+    server.gateway_page_bytes = 8_000
+    for n in range(40):
+        server.add_message("inbox", subject=f"m{n}", sender="ann@example.com")
+    params = {"$select": "subject,internetMessageHeaders"}
+    big = client.get("/me/mailFolders/inbox/messages/delta", params=params,
+                     headers={"Prefer": "odata.maxpagesize=40"})  # fmt: skip
+    assert big.status_code == 504
+    small = client.get("/me/mailFolders/inbox/messages/delta", params=params,
+                       headers={"Prefer": "odata.maxpagesize=10"})  # fmt: skip
+    assert small.status_code == 200 and len(small.json()["value"]) == 10
+
+
+def test_ids_change_on_move_unless_immutable_ids_are_asked_for(
+    server: GraphServer, client: httpx.Client
+) -> None:
+    (mid,) = _seed_inbox(server, 1)
+    immutable = {"Prefer": 'IdType="ImmutableId"'}
+    regular = client.get("/me/mailFolders/inbox/messages").json()["value"][0]["id"]
+    assert regular != mid
+    assert client.get("/me/mailFolders/inbox/messages", headers=immutable).json()["value"][0][
+        "id"
+    ] == mid
+    server.move_message(mid, "archive")
+    moved = client.get("/me/mailFolders/archive/messages").json()["value"][0]["id"]
+    assert moved != regular and client.get(f"/me/messages/{regular}").status_code == 404
+    assert client.get(f"/me/messages/{mid}", headers=immutable).json()["id"] == mid
+    translated = client.post(
+        "/me/translateExchangeIds",
+        json={"inputIds": [moved, regular], "sourceIdType": "restId",
+              "targetIdType": "restImmutableEntryId"},
+    ).json()["value"]  # fmt: skip
+    assert translated[0] == {"sourceId": moved, "targetId": mid}
+    assert "targetId" not in translated[1] and translated[1]["errorDetails"]["code"]
+    too_many = {"inputIds": ["x"] * 1001, "sourceIdType": "restId",
+                "targetIdType": "restImmutableEntryId"}  # fmt: skip
+    assert client.post("/me/translateExchangeIds", json=too_many).status_code == 400
 
 
 # ------------------------------------------------------------------------------ 410 and resync
@@ -288,6 +368,7 @@ def test_calendar_view_delta_serves_the_window_and_reports_leavers(
     )
     values, link, _ = _drain(client, "/me/calendarView/delta", **window)
     by_id = {v["id"]: v for v in values}
+    inside, occurrence, master = (server.rest_id(i) for i in (inside, occurrence, master))
     assert set(by_id) == {inside, occurrence}
     event = by_id[inside]
     assert event["start"] == {"dateTime": "2026-11-02T09:00:00.0000000", "timeZone": "UTC"}
@@ -297,7 +378,13 @@ def test_calendar_view_delta_serves_the_window_and_reports_leavers(
     assert event["attendees"][1]["type"] == "optional"
     assert event["isCancelled"] is False and event["type"] == "singleInstance"
     assert event["iCalUId"]
+    # An occurrence comes bare: no subject, organizer or attendees (docs #22197, #5602).
+    assert set(by_id[occurrence]) == {
+        "@odata.type", "@odata.etag", "id", "seriesMasterId", "type", "start", "end",
+    }  # fmt: skip
     assert by_id[occurrence]["seriesMasterId"] == master
+    series = client.get(f"/me/events/{master}", params={"$select": "subject,attendees"}).json()
+    assert series["subject"] == "weekly" and set(series) >= {"id", "attendees"}
 
     # The window is part of the token: no parameters needed on the delta link.
     server.update_event(inside, start=T0 + timedelta(days=90), end=T0 + timedelta(days=90, hours=1))
@@ -305,7 +392,8 @@ def test_calendar_view_delta_serves_the_window_and_reports_leavers(
     values, _, _ = _drain(client, link)
     by_id = {v["id"]: v for v in values}
     assert by_id[inside]["@removed"] == {"reason": "deleted"}
-    assert by_id[occurrence]["isCancelled"] is True
+    # A changed occurrence is an exception, and comes whole.
+    assert by_id[occurrence]["isCancelled"] is True and by_id[occurrence]["type"] == "exception"
 
 
 def test_calendar_time_zone_preference(server: GraphServer, client: httpx.Client) -> None:
@@ -340,7 +428,7 @@ def test_contacts_delta_and_patch_categories(server: GraphServer, client: httpx.
     values, _, _ = _drain(client, link)
     assert [v["categories"] for v in values] == [["Family", "Tier A"]]
     folder_values, _, _ = _drain(client, "/me/contactFolders/contacts/contacts/delta")
-    assert [v["id"] for v in folder_values] == [cid]
+    assert [v["id"] for v in folder_values] == [server.rest_id(cid)]
     bad = client.patch(f"/me/contacts/{cid}", json={"categoriez": []})
     assert bad.status_code == 400
 
@@ -680,7 +768,7 @@ def test_contacts_created_with_extended_properties_and_deleted(
     other = server.add_contact(display_name="Ann", emails=["ann@x.example"])
     listed = client.get("/me/contacts", params={"$expand": expand, "$select": "displayName"})
     props = {c["id"]: c["singleValueExtendedProperties"] for c in listed.json()["value"]}
-    assert props == {cid: [{"id": marker, "value": "yes"}], other: []}
+    assert props == {cid: [{"id": marker, "value": "yes"}], server.rest_id(other): []}
     assert client.post("/me/contacts", json={"emailAddresses": "x"}).status_code == 400
     assert client.delete(f"/me/contacts/{cid}").status_code == 204
     assert client.get(f"/me/contacts/{cid}").status_code == 404
@@ -709,12 +797,38 @@ def test_keep_alive_serves_many_requests_on_one_connection(
     assert server.connections == 1
 
 
-def test_todo_can_keep_due_dates_only(server: GraphServer, client: httpx.Client) -> None:
-    server.todo_due_dates_only = True
+def test_mailbox_time_zone_and_a_task_moved_to_another_list(
+    server: GraphServer, client: httpx.Client
+) -> None:
+    server.mailbox().time_zone = "W. Europe Standard Time"
+    assert client.get("/me/mailboxSettings/timeZone").json()["value"] == "W. Europe Standard Time"
     list_id = client.post("/me/todo/lists", json={"displayName": "N"}).json()["id"]
+    link = {"applicationName": "app", "externalId": "k1"}
+    task = client.post(
+        f"/me/todo/lists/{list_id}/tasks", json={"title": "x", "linkedResources": [link]}
+    ).json()
+    moved = server.move_task(task["id"], "Tasks")
+    assert moved != task["id"]  # a task moved to another list gets a new id
+    default = next(v for v in client.get("/me/todo/lists").json()["value"]
+                   if v["displayName"] == "Tasks")  # fmt: skip
+    tasks = client.get(
+        f"/me/todo/lists/{default['id']}/tasks", params={"$expand": "linkedResources"}
+    ).json()["value"]
+    assert [(t["id"], t["linkedResources"][0]["externalId"]) for t in tasks] == [(moved, "k1")]
+
+
+def test_todo_keeps_the_due_date_only(server: GraphServer, client: httpx.Client) -> None:
+    list_id = client.post("/me/todo/lists", json={"displayName": "N"}).json()["id"]
+    tasks = f"/me/todo/lists/{list_id}/tasks"
     due = {"dateTime": "2026-11-04T09:30:00", "timeZone": "Europe/Berlin"}
-    task = client.post(f"/me/todo/lists/{list_id}/tasks", json={"title": "x", "dueDateTime": due})
+    task = client.post(tasks, json={"title": "x", "dueDateTime": due})
+    # The time goes; the day's midnight in Berlin comes back in UTC.
     assert task.json()["dueDateTime"] == {
-        "dateTime": "2026-11-04T00:00:00.0000000",
-        "timeZone": "Europe/Berlin",
+        "dateTime": "2026-11-03T23:00:00.0000000",
+        "timeZone": "UTC",
     }
+    windows = {"dateTime": "2026-11-04T00:00:00", "timeZone": "Hawaiian Standard Time"}
+    task = client.post(tasks, json={"title": "y", "dueDateTime": windows})
+    assert task.json()["dueDateTime"]["dateTime"] == "2026-11-04T10:00:00.0000000"
+    nowhere = {"dateTime": "2026-11-04T00:00:00", "timeZone": "Mars/Olympus"}
+    assert client.post(tasks, json={"title": "z", "dueDateTime": nowhere}).status_code == 400

@@ -30,6 +30,7 @@ GRAPH_SCOPES = (
     "Contacts.ReadWrite",
     "Tasks.ReadWrite",
     "MailboxSettings.ReadWrite",
+    "User.Read",  # translateExchangeIds, once, to adopt immutable ids
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     ingest = commands.add_parser(
         "ingest",
         parents=[common],
-        help="read mbox, Maildir, .eml folders, .ics and .vcf files into the store",
+        help="read .pst/.ost/.msg, mbox, Maildir, .eml folders, .ics and .vcf files into the store",
     )
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument(
@@ -68,8 +69,14 @@ class IngestSummary:
     cards: int = 0
     written: int = 0
     problems: list[Problem] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
     owner: OwnerTally = field(default_factory=OwnerTally)
     skipped_folders: list[str] = field(default_factory=list)
+
+    @property
+    def unreadable(self) -> list[Problem]:
+        """Whole files that could not be read (the others were)."""
+        return [p for p in self.problems if p.whole]
 
 
 def ingest_paths(
@@ -79,21 +86,28 @@ def ingest_paths(
 
     ``folders``: the ``[folders]`` rules for folder trees (default: skip by name only).
     """
-    from ..sources import FileSource
+    from ..sources import FileSource, Unit
 
     rules = FolderRules(folders.include, folders.exclude) if folders else DEFAULT_FOLDERS
-    source = FileSource(paths, now=ctx.now, folders=rules)
     summary = IngestSummary(files=len(paths))
     with progress(ctx.interactive(), "Reading", None) as bar:
+
+        def show(unit: Unit, done: int, total: int | None) -> None:
+            if bar is not None:  # one bar, for the file being read
+                task = bar.task_ids[0]
+                bar.update(task, description=f"Reading {unit.path.name}", completed=done)
+                if total is not None:
+                    bar.update(task, total=total)
+
+        source = FileSource(paths, now=ctx.now, folders=rules, progress=show)
         for batch in source.read(store.cursors(source.name)):
             result = store.apply_batch(source.name, batch)
             summary.interactions += len(batch.interactions)
             summary.cards += len(batch.cards)
             summary.written += result.written
             summary.problems.extend(batch.problems)
+            summary.skipped.update({s.what: s.count for s in batch.skipped})
             summary.owner.feed(batch.interactions, batch.cards)
-            if bar is not None:
-                bar.advance(bar.task_ids[0], len(batch.interactions) + len(batch.cards))
     summary.skipped_folders = sorted(source.skipped)
     return summary
 
@@ -146,14 +160,21 @@ def _print_summary(ctx: Context, summary: IngestSummary, owner: tuple[str, ...],
             f"Skipped {len(summary.skipped_folders):,} folder(s) without correspondence "
             f"({shown}); [folders] include in the config reads them."
         )
-    if summary.problems:
+    if summary.skipped:
+        what = ", ".join(f"{w} {n:,}" for w, n in sorted(summary.skipped.items()))
+        err_console.print(f"Left out on purpose: {what}.")
+    for problem in summary.unreadable:
+        line = f"cannot read {problem.where}: {problem.reason}"
+        err_console.print(line, style="yellow", soft_wrap=True, markup=False, highlight=False)
+    parts = [p for p in summary.problems if not p.whole]
+    if parts:
         err_console.print(
-            f"{len(summary.problems):,} part(s) could not be read and were skipped"
+            f"{len(parts):,} part(s) could not be read and were skipped"
             + ("" if ctx.debug else " (--debug lists them)"),
             style="yellow",
         )
         if ctx.debug:
-            for problem in summary.problems:
+            for problem in parts:
                 err_console.print(f"  {problem.where}: {problem.reason}")
 
 
@@ -166,7 +187,7 @@ def _ingest(args: argparse.Namespace) -> int:
         _print_summary(ctx, summary, owner, how)
     finally:
         ctx.close()
-    return 0
+    return 1 if summary.unreadable else 0
 
 
 def _demo(args: argparse.Namespace) -> int:

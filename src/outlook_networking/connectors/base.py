@@ -9,21 +9,26 @@ Terminology:
 - **cursor**: the opaque sync state after a batch (an EWS SyncState, a Graph deltaLink). It is
   saved in the same transaction as the batch it covers, and only once that batch is complete, so a
   crash replays at most one batch, harmlessly, because every write is keyed and idempotent.
-- **batch**: what a source yields: upserted interactions and cards, deleted item ids, and the
-  cursor that covers them. ``reset`` says the source lost its state and starts the folder over
+- **batch**: what a source yields: upserted interactions and cards, deleted item ids, partial
+  updates (an item's new categories, when that is all the source was told), and the cursor that
+  covers them. ``reset`` says the source lost its state and starts the folder over
   (the store then sweeps the copies the full resync did not see once a batch says ``complete``).
 - **location**: one copy of an item in one folder of a source. The store keeps every location
   of a message but counts the message once, and keeps its history when every location is gone
   (see :class:`Batch` for what a source reports).
 - **problem**: a part of the input that could not be read (a mangled date, a vCard with a broken
-  line): counted and reported, never fatal.
+  line): counted and reported, never fatal. A *whole* problem is a whole file found among others
+  that could not be read at all (a damaged ``.pst`` in a folder): each is named to the user.
+- **skipped**: input read and left out on purpose (a task, a note, mail in Deleted Items),
+  counted by what it is, so the user sees that it was not lost.
 - **action**: one write-back step the planner computed; a sink applies it and says what it did
   (``Applied``), which the store journals so ``undo`` can invert exactly that.
 - **product-owned**: a category name, task or contact the product created. A sink never removes or
   reorders anything else.
 
-Exports: ``Problem``, ``Batch``, ``Source``, ``MasterCategory``, ``ContactState``, ``TaskState``,
-``MailboxState``, the action classes, ``Action``, ``Applied``, ``Sink``.
+Exports: ``Problem``, ``Skipped``, ``CategoriesChanged``, ``Batch``, ``Source``,
+``MasterCategory``, ``ContactState``, ``TaskState``, ``MailboxState``, the action classes,
+``Action``, ``Applied``, ``Sink``.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ __all__ = [
     "AddCategory",
     "Applied",
     "Batch",
+    "CategoriesChanged",
     "CompleteTask",
     "ContactState",
     "CreateContact",
@@ -52,6 +58,7 @@ __all__ = [
     "RemoveCategory",
     "SetCategories",
     "Sink",
+    "Skipped",
     "Source",
     "TaskState",
     "UpdateTask",
@@ -64,6 +71,23 @@ class Problem:
 
     where: str  # "path/to/file.mbox #1234", "calendar.ics VEVENT 'Weekly'", an item id
     reason: str
+    whole: bool = False  # the whole file named by ``where`` could not be read
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Items left out on purpose, by what they are ("tasks", "items in Deleted Items")."""
+
+    what: str
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CategoriesChanged:
+    """A partial update: the item's categories are now these; everything else is as stored."""
+
+    item_id: str
+    categories: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +100,9 @@ class Batch:
       here), under its ``item_id``;
     - an id in ``deleted`` **left** ``folder``: moved elsewhere, deleted, expired. It names the
       copy in this folder only, so an id that turns up in another folder (Graph's immutable ids
-      after a move) is not touched there.
+      after a move) is not touched there;
+    - ``categories_changed`` names a copy in ``folder`` whose categories are new; the message
+      takes them when that copy is the one that speaks for it (or that one is gone).
 
     A move between folders is therefore a deletion in the old folder's batch and an item in the
     new folder's, in either order, with the same or a new id. A source needs to know nothing
@@ -92,8 +118,10 @@ class Batch:
     interactions: tuple[Interaction, ...] = ()
     cards: tuple[ContactCard, ...] = ()
     deleted: tuple[str, ...] = ()
+    categories_changed: tuple[CategoriesChanged, ...] = ()  # merged into stored interactions
     cursor: str | None = None  # None: keep the saved cursor
     problems: tuple[Problem, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
     reset: bool = False  # first batch of a full resync of this folder
     complete: bool = False  # last batch of a round: the folder is up to date
 

@@ -3,7 +3,7 @@
 The one place that knows which connector and which sign-in an account uses, so the CLI and the
 agent never branch on it. Nothing is sent to a server until the source or sink is first used.
 
-Exports: ``Connection``, ``connect``, ``login``.
+Exports: ``Connection``, ``connect``, ``login``, ``adopt_immutable_ids``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from .base import Sink, Source
 
 if TYPE_CHECKING:
     from ..cli.context import Context
+    from ..store import Store
+    from .graph import GraphSource
 
-__all__ = ["Connection", "connect", "login"]
+__all__ = ["Connection", "adopt_immutable_ids", "connect", "login"]
 
 DAYS_PER_MONTH = 30.44
 
@@ -76,17 +78,43 @@ def connect(
         client = GraphClient(account.graph_url, token, account=account.name)
         name = f"graph:{account.name}"
         task_list = ctx.config.writeback.todo_list if ctx is not None else "Networking"
+        graph_source = GraphSource(
+            client,
+            name=name,
+            user=user,
+            calendar_past=timedelta(days=round(months * DAYS_PER_MONTH)),
+        )
+        if ctx is not None:
+            try:
+                adopt_immutable_ids(ctx.store, graph_source)
+            except BaseException:
+                client.close()
+                raise
         return Connection(
-            GraphSource(
-                client,
-                name=name,
-                user=user,
-                calendar_past=timedelta(days=round(months * DAYS_PER_MONTH)),
-            ),
+            graph_source,
             GraphSink(client, name=name, user=user, task_list=task_list),
             close=client.close,
         )
     raise UsageError(f"{account.name}: unknown connector {account.connector!r}")
+
+
+def adopt_immutable_ids(store: Store, source: GraphSource) -> None:
+    """Once per Graph account: the ids stored before the connector asked Graph for immutable
+    ids (``Prefer: IdType="ImmutableId"``) become immutable ones, in the store and in the
+    write-back journal (so undo still finds the contacts it tagged), by
+    ``translateExchangeIds``. A new account has nothing to translate and asks nothing."""
+    from ..writeback.journal import Journal
+
+    done = f"graph-ids:{source.name}"
+    if store.get_doc(done) == "immutable":
+        return
+    journal = Journal(store, source.name)
+    ids = sorted({*store.item_ids(source.name), *journal.outlook_item_ids()})
+    if ids:
+        renamed = source.immutable_ids(ids)
+        store.rename_items(source.name, renamed)
+        journal.rename_items(renamed)
+    store.put_doc(done, "immutable")
 
 
 def login(ctx: Context, account: AccountConfig, show: Callable[[str], None]) -> str:

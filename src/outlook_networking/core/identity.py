@@ -125,11 +125,10 @@ class AddressStats:
         flags = item.flags
         if item.list_id:  # (also on a direct copy: the list copy said which list carried it)
             self._add_list(item, owner)
-        if flags:
-            if not is_personal(item, owner):
-                if sender is not None and Flag.AUTOMATED not in flags:
-                    self.senders.add(sender.address)
-                return
+        if flags and not is_personal(item, owner):
+            if sender is not None and Flag.AUTOMATED not in flags:
+                self.senders.add(sender.address)
+            return
         if sender is not None:
             self.senders.add(sender.address)
         boxes = list(item.participants())

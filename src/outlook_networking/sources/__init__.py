@@ -1,10 +1,10 @@
-"""Exported files as a source: mbox, Maildir, .eml, .ics and .vcf.
+"""Exported files as a source: Outlook's .pst, .ost and .msg, mbox, Maildir, .eml, .ics, .vcf.
 
-Exports: ``FileSource`` (see :mod:`.filesource`).
+Exports: ``FileSource``, ``Unit`` (see :mod:`.filesource`).
 """
 
 from __future__ import annotations
 
-from .filesource import FileSource
+from .filesource import FileSource, Unit
 
-__all__ = ["FileSource"]
+__all__ = ["FileSource", "Unit"]

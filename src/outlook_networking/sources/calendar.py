@@ -19,14 +19,18 @@ Decisions:
   event without a usable DTSTART, or a series that cannot be expanded, is a problem and the rest
   of the file is read.
 
-Exports: ``load_calendar``, ``CalendarFile``, ``WINDOW_BACK``, ``WINDOW_AHEAD``.
+:func:`expand_series` expands a series given as values rather than as a VEVENT (Outlook's own
+files store one as a binary rule, see :mod:`.recurrence`) the same way and with the same ids.
+
+Exports: ``load_calendar``, ``CalendarFile``, ``Series``, ``expand_series``, ``WINDOW_BACK``,
+``WINDOW_AHEAD``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -40,7 +44,14 @@ from ..errors import InputError
 from ..model import Attendee, Interaction, Kind, Mailbox, Response
 from .textfile import decode_export, read_export
 
-__all__ = ["WINDOW_AHEAD", "WINDOW_BACK", "CalendarFile", "load_calendar"]
+__all__ = [
+    "WINDOW_AHEAD",
+    "WINDOW_BACK",
+    "CalendarFile",
+    "Series",
+    "expand_series",
+    "load_calendar",
+]
 
 WINDOW_BACK = timedelta(days=548)  # ~18 months
 WINDOW_AHEAD = timedelta(days=183)  # ~6 months
@@ -161,6 +172,67 @@ class CalendarFile:
             cancelled=cancelled_all or status == "CANCELLED",
             categories=tuple(categories),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """A recurring series as values: its first occurrence (aware, in the series' own zone, so
+    occurrences keep their local time across daylight-saving switches), an RFC 5545 ``RRULE``
+    value, the occurrences deleted, and those moved as ``(original start, new start, duration)``.
+    """
+
+    start: datetime
+    duration: timedelta
+    rule: str
+    deleted: tuple[datetime, ...] = ()
+    moved: tuple[tuple[datetime, datetime, timedelta], ...] = ()
+
+
+def expand_series(
+    series: Series, meeting: Interaction, uid: str, start: datetime, end: datetime
+) -> list[Interaction]:
+    """Each occurrence of ``series`` between ``start`` and ``end``: ``meeting`` at its time.
+
+    Item ids are those of an ``.ics`` series: ``ev:<uid>:<original start>``. Raises ValueError
+    when the rule cannot be expanded.
+    """
+    calendar = icalendar.Calendar()
+    event = icalendar.Event()
+    event.add("UID", uid)
+    event.add("DTSTART", series.start)
+    event.add("DURATION", series.duration)
+    try:
+        event.add("RRULE", icalendar.vRecur.from_ical(series.rule))
+        if series.deleted:
+            event.add("EXDATE", list(series.deleted))
+        calendar.add_component(event)
+        for original, begin, duration in series.moved:
+            moved = icalendar.Event()
+            moved.add("UID", uid)
+            moved.add("RECURRENCE-ID", original)
+            moved.add("DTSTART", begin)
+            moved.add("DURATION", duration)
+            calendar.add_component(moved)
+        occurrences = recurring_ical_events.of(calendar).between(start, end)
+        result: list[Interaction] = []
+        for occurrence in occurrences:
+            begin = occurrence.get("DTSTART").dt
+            at = _utc(begin, UTC)
+            rid = occurrence.get("RECURRENCE-ID")
+            instant = _instant(rid.dt if rid is not None else begin, begin, UTC)
+            result.append(
+                replace(
+                    meeting,
+                    item_id=f"ev:{uid}:{instant}",
+                    at=at,
+                    duration_s=max(
+                        0, int((_utc(_end(occurrence, begin), UTC) - at).total_seconds())
+                    ),
+                )
+            )
+    except Exception as exc:  # icalendar and dateutil fail in many ways on odd rules
+        raise ValueError(f"{type(exc).__name__}: {exc}") from exc
+    return result
 
 
 def _label(event: icalendar.Component) -> str:

@@ -1,10 +1,15 @@
 """The file source: exported mail, calendar and contact files as a :class:`Source`.
 
+Outlook's own files are units too: a ``.pst``/``.ost`` (read by :mod:`.pst`), a ``.msg``, and a
+folder's ``.msg`` files as one unit (read by :mod:`.msg`). A damaged one is no reason to stop:
+it becomes a whole problem naming it, and the other files are read.
+
 Terminology (see :mod:`outlook_networking.connectors.base` for source, folder, cursor, batch):
 
 - **unit**: one thing read as a whole and synchronised with one cursor: an mbox file, a Maildir
   (with its Maildir++ subfolders), a directory of ``.eml`` files, one ``.eml``, one ``.ics``, one
-  ``.vcf``. Its resolved path is the batch ``folder``.
+  ``.vcf``, one ``.pst``/``.ost``, one ``.msg``, a directory of ``.msg`` files. Its resolved path
+  is the batch ``folder``.
 - **signature**: the cursor of a unit: size and modification time plus a hash of the first and
   last 64 KiB (for directories, of the listing). An unchanged unit is skipped on the next read;
   a changed one is read again, which is harmless because the store upserts.
@@ -29,7 +34,7 @@ import hashlib
 import itertools
 import os
 import zlib
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,7 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from ..connectors.base import Batch, Problem
+from ..connectors.base import Batch, Problem, Skipped
 from ..errors import InputError
 from ..model import ContactCard, Interaction
 from .headers import interaction_from_headers
@@ -51,8 +56,10 @@ from .mailfiles import (
     iter_mbox,
     maildir_entries,
     maildir_files,
+    msg_entries,
     read_header_block,
 )
+from .pst import MAGIC as PST_MAGIC
 
 __all__ = ["DEFAULT_CHUNK", "FileSource", "Unit", "detect"]
 
@@ -64,12 +71,15 @@ _PROBE = 65536
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAIL_FIELDS = (b"from:", b"date:", b"message-id:", b"received:", b"subject:", b"to:")
 
-Record = Interaction | ContactCard | Problem
+Record = Interaction | ContactCard | Problem | Skipped
+Progress = Callable[["Unit", int, int | None], None]  # a unit, items read, their total if known
+_OUTLOOK_SUFFIXES = {".pst": "pst", ".ost": "pst", ".msg": "msg"}
 
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """One input read as a whole with one cursor; ``kind``: mbox maildir emldir eml ics vcf."""
+    """One input read as a whole with one cursor; ``kind``: mbox maildir emldir eml ics vcf pst
+    msg msgdir."""
 
     kind: str
     path: Path
@@ -144,6 +154,9 @@ def detect(
         if not units:
             raise InputError(str(path), "no mailbox, calendar or vCard files in this folder")
         return units
+    outlook = _outlook_kind(path)
+    if outlook:  # its reader names the file if it is damaged, and the others are read
+        return [Unit(outlook, path)]
     head, gzipped = _head(path)
     if not head.strip():
         suffixes = [s.lower() for s in path.suffixes]
@@ -161,6 +174,18 @@ def detect(
     return [Unit(kind, path, gzipped)]
 
 
+def _outlook_kind(path: Path) -> str:
+    """``pst`` or ``msg`` for Outlook's files (by name, a PST also by signature), else ``""``."""
+    kind = _OUTLOOK_SUFFIXES.get(path.suffix.lower(), "")
+    if kind:
+        return kind
+    try:
+        with path.open("rb") as handle:
+            return "pst" if handle.read(len(PST_MAGIC)) == PST_MAGIC else ""
+    except OSError:
+        return ""
+
+
 def _directory_units(
     directory: Path, rules: FolderRules, skipped: set[str], parents: tuple[str, ...]
 ) -> list[Unit]:
@@ -169,11 +194,13 @@ def _directory_units(
     units: list[Unit] = []
     if next(eml_entries(directory), None) is not None:
         units.append(Unit("emldir", directory))
+    if next(msg_entries(directory), None) is not None:
+        units.append(Unit("msgdir", directory))
     try:
         with os.scandir(directory) as listing:
             # .eml files are the emldir unit's; leaving them out keeps a huge folder cheap.
             entries = sorted(
-                (e for e in listing if not e.name.startswith(".") and not _is_eml(e)),
+                (e for e in listing if not e.name.startswith(".") and not _is_message(e)),
                 key=lambda e: e.name,
             )
     except OSError as exc:
@@ -187,6 +214,9 @@ def _directory_units(
         if entry.is_dir():
             units.extend(_directory_units(child, rules, skipped, parts))
         elif entry.is_file():
+            if _outlook_kind(child):
+                units.append(Unit(_outlook_kind(child), child))
+                continue
             try:
                 head, gzipped = _head(child)
             except InputError:
@@ -197,8 +227,8 @@ def _directory_units(
     return units
 
 
-def _is_eml(entry: os.DirEntry[str]) -> bool:
-    return entry.name.lower().endswith(".eml") and entry.is_file()
+def _is_message(entry: os.DirEntry[str]) -> bool:
+    return entry.name.lower().endswith((".eml", ".msg")) and entry.is_file()
 
 
 def _file_signature(path: Path) -> str:
@@ -238,6 +268,8 @@ def signature(unit: Unit, rules: FolderRules = DEFAULT_FOLDERS) -> str:
             return _listing_signature(_stats(e for e, _ in maildir_entries(unit.path, rules)))
         if unit.kind == "emldir":
             return _listing_signature(_stats(eml_entries(unit.path)))
+        if unit.kind == "msgdir":
+            return _listing_signature(_stats(msg_entries(unit.path)))
         return _file_signature(unit.path)
     except OSError as exc:
         raise InputError(str(unit.path), exc.strerror or str(exc)) from exc
@@ -254,6 +286,7 @@ class FileSource:
         chunk: int = DEFAULT_CHUNK,
         source: str = "file",
         folders: FolderRules = DEFAULT_FOLDERS,
+        progress: Progress | None = None,
     ) -> None:
         self._paths = [Path(p).expanduser() for p in paths]
         self._now = now
@@ -261,6 +294,7 @@ class FileSource:
         self._name = source
         self._rules = folders
         self.skipped: set[str] = set()  # folders left out by the rules, found so far
+        self._progress = progress
 
     @property
     def name(self) -> str:
@@ -288,15 +322,28 @@ class FileSource:
                 continue
             prepared.append((unit, sig, self._reader(unit)))
         for unit, sig, records in prepared:
-            yield from self._batches(unit.folder, sig, records())
+            yield from self._batches(unit, sig, records())
+
+    def _tick(self, unit: Unit) -> Callable[[int, int | None], None]:
+        progress = self._progress
+        if progress is None:
+            return lambda done, total: None
+        return lambda done, total: progress(unit, done, total)
 
     def _reader(self, unit: Unit) -> Callable[[], Iterator[Record]]:
         """A function producing the unit's records; parses up front what can fail as a whole."""
         source = self._name
+        now = self._now or datetime.now(UTC)
+        if unit.kind == "pst":
+            from .pst import pst_records
+
+            tick = self._tick(unit)
+            return lambda: pst_records(unit.path, source=source, now=now, tick=tick)
+        if unit.kind in ("msg", "msgdir"):
+            return lambda: _msg_records(unit, source, now)
         if unit.kind == "ics":
             from .calendar import load_calendar
 
-            now = self._now or datetime.now(UTC)
             calendar = load_calendar(unit.path, source=source)
             return lambda: calendar.records(now)
         if unit.kind == "vcf":
@@ -316,29 +363,44 @@ class FileSource:
             )
         return lambda: _file_records([(str(unit.path), "")], unit.path.parent, source)
 
-    def _batches(self, folder: str, sig: str, records: Iterator[Record]) -> Iterator[Batch]:
+    def _batches(self, unit: Unit, sig: str, records: Iterator[Record]) -> Iterator[Batch]:
+        folder = unit.folder
+        tick = self._tick(unit) if unit.kind != "pst" else lambda done, total: None
         interactions: list[Interaction] = []
         cards: list[ContactCard] = []
         problems: list[Problem] = []
+        skipped: Counter[str] = Counter()
+        done = 0
+
+        def batch(**final: str | bool) -> Batch:
+            nonlocal done
+            done += len(interactions) + len(cards) + len(problems) + sum(skipped.values())
+            tick(done, None)
+            return Batch(
+                folder,
+                tuple(interactions),
+                tuple(cards),
+                problems=tuple(problems),
+                skipped=tuple(Skipped(what, count) for what, count in sorted(skipped.items())),
+                **final,  # type: ignore[arg-type]
+            )
+
         for record in records:
             if isinstance(record, Interaction):
                 interactions.append(record)
             elif isinstance(record, ContactCard):
                 cards.append(record)
+            elif isinstance(record, Skipped):
+                skipped[record.what] += record.count
             else:
                 problems.append(record)
-            if len(interactions) + len(cards) + len(problems) >= self._chunk:
-                yield Batch(folder, tuple(interactions), tuple(cards), problems=tuple(problems))
-                interactions, cards, problems = [], [], []
-        # The last batch carries the cursor: saved only once the whole unit is stored.
-        yield Batch(
-            folder,
-            tuple(interactions),
-            tuple(cards),
-            cursor=sig,
-            problems=tuple(problems),
-            complete=True,
-        )
+            if len(interactions) + len(cards) + len(problems) + len(skipped) >= self._chunk:
+                yield batch()
+                interactions, cards, problems, skipped = [], [], [], Counter()
+        # The last batch carries the cursor: saved only once the whole unit is stored. A file
+        # that could not be read at all saves none, so it is tried (and named) again next time.
+        unreadable = any(p.whole and p.where == folder for p in problems)
+        yield batch() if unreadable else batch(cursor=sig, complete=True)
 
 
 def _mbox_records(unit: Unit, source: str) -> Iterator[Record]:
@@ -355,6 +417,18 @@ def _mbox_records(unit: Unit, source: str) -> Iterator[Record]:
         # Found only after earlier messages were yielded (a truncated .gz): what was read
         # stays and the unreadable rest is reported, like any other broken part.
         yield Problem(f"{name} after #{number}", f"file ends unreadably: {exc}")
+
+
+def _msg_records(unit: Unit, source: str, now: datetime) -> Iterator[Record]:
+    from .msg import msg_records
+
+    if unit.kind == "msg":
+        yield from msg_records(unit.path, source=source, where=unit.path.name, now=now)
+        return
+    hint = folder_hint(unit.path)
+    for entry in msg_entries(unit.path):
+        yield from msg_records(Path(entry.path), source=source, where=entry.name, now=now,
+                               folder=hint)  # fmt: skip
 
 
 def _read_blocks(chunk: Sequence[tuple[str, str]]) -> list[bytes | OSError]:

@@ -10,7 +10,7 @@ Item ids are stable across files: ``msg:<Message-ID>`` when the message has a we
 one message seen in an mbox and a Maildir is one item), else ``sha:<sha1 of the header block>``.
 
 Exports: ``split_headers``, ``interaction_from_headers``, ``mailboxes``, ``message_ids``,
-``decode_text``, ``parse_date``.
+``decode_text``, ``parse_date``, ``conversation_id``, ``thread_index_id``.
 """
 
 from __future__ import annotations
@@ -32,12 +32,14 @@ from ..model import Interaction, Kind, Mailbox
 from ..noise import Headers, classify
 
 __all__ = [
+    "conversation_id",
     "decode_text",
     "interaction_from_headers",
     "mailboxes",
     "message_ids",
     "parse_date",
     "split_headers",
+    "thread_index_id",
 ]
 
 _ANGLE_ID = re.compile(r"<([^<>]+)>")
@@ -202,16 +204,22 @@ def _first(fields: Headers, name: str) -> str:
     return values[0] if values else ""
 
 
-def _conversation_id(fields: Headers) -> str:
-    """Outlook's conversation: the first 22 bytes of ``Thread-Index`` (time + GUID)."""
+def thread_index_id(index: bytes) -> str:
+    """Outlook's conversation of a conversation index (``Thread-Index`` decoded, or MAPI's
+    ``PR_CONVERSATION_INDEX``): its first 22 bytes (time + GUID), or ``""``."""
+    return "ti:" + index[:22].hex() if len(index) >= 22 else ""
+
+
+def conversation_id(fields: Headers) -> str:
+    """Outlook's conversation from the headers: ``Thread-Index``, else Exchange's id."""
     index = _first(fields, "thread-index").strip()
     if index:
         try:
             decoded = base64.b64decode(index + "=" * (-len(index) % 4), validate=False)
         except (binascii.Error, ValueError):
             decoded = b""
-        if len(decoded) >= 22:
-            return "ti:" + decoded[:22].hex()
+        if thread_index_id(decoded):
+            return thread_index_id(decoded)
     exchange = _first(fields, "x-ms-exchange-conversation-id") or _first(
         fields, "x-ms-exchange-organization-conversationid"
     )
@@ -282,7 +290,7 @@ def interaction_from_headers(
         message_id=message_id,
         in_reply_to=in_reply_to[0] if in_reply_to else "",
         references=message_ids(" ".join(fields.get("references", ()))),
-        conversation_id=_conversation_id(fields),
+        conversation_id=conversation_id(fields),
         flags=noise.flags,
         list_id=noise.list_id,
         folder=folder,

@@ -11,7 +11,7 @@ them in) are skipped by name when a tree is walked, unless ``[folders]`` says ot
 
 Exports: ``MBOX_FROM``, ``SKIPPED_NAMES``, ``FolderRules``, ``DEFAULT_FOLDERS``, ``iter_mbox``,
 ``read_header_block``, ``maildir_entries``, ``maildir_files``, ``is_maildir``, ``folder_hint``,
-``folder_name``, ``eml_entries``.
+``folder_name``, ``eml_entries``, ``msg_entries``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ __all__ = [
     "iter_mbox",
     "maildir_entries",
     "maildir_files",
+    "msg_entries",
     "read_header_block",
 ]
 
@@ -360,10 +361,19 @@ def maildir_files(
 def eml_entries(directory: Path) -> Iterator[os.DirEntry[str]]:
     """The ``.eml`` files directly inside a directory, in directory order (see
     :func:`maildir_entries` for why not sorted)."""
+    return _entries_named(directory, ".eml")
+
+
+def msg_entries(directory: Path) -> Iterator[os.DirEntry[str]]:
+    """The ``.msg`` files (Outlook items) directly inside a directory, in directory order."""
+    return _entries_named(directory, ".msg")
+
+
+def _entries_named(directory: Path, suffix: str) -> Iterator[os.DirEntry[str]]:
     try:
         with os.scandir(directory) as entries:
             for entry in entries:
-                if entry.name.lower().endswith(".eml") and entry.is_file():
+                if entry.name.lower().endswith(suffix) and entry.is_file():
                     yield entry
     except OSError:
         return

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +37,10 @@ _TYPES: dict[str, type[Any]] = {
         base.DeleteContact,
     )
 }
+
+
+# The actions whose ids name Outlook items (contacts and messages), not To Do tasks.
+_OUTLOOK_ITEMS = (base.SetCategories, base.CreateContact, base.DeleteContact)
 
 
 def action_to_json(action: Action) -> str:
@@ -96,6 +101,50 @@ class Journal:
             return db.execute(
                 "UPDATE journal SET undone = 1 WHERE account = ? AND undone = 0", (self.account,)
             ).rowcount
+
+    def outlook_item_ids(self) -> list[str]:
+        """The ids of the Outlook items (contacts, messages) the journal names; To Do tasks
+        have ids of their own kind."""
+        ids: set[str] = set()
+        for action, item_id in self._outlook_entries():
+            ids.update(i for i in (item_id, getattr(action, "item_id", "")) if i)
+        return sorted(ids)
+
+    def rename_items(self, renamed: Mapping[str, str]) -> int:
+        """Follow Outlook items to their new ids (see ``Store.rename_items``), undone entries
+        too."""
+        count = 0
+        with self._store.transaction() as db:
+            rows = db.execute(
+                "SELECT id, action, item_id FROM journal WHERE account = ?", (self.account,)
+            ).fetchall()
+            for entry_id, text, item_id in rows:
+                action = action_from_json(text)
+                if not isinstance(action, _OUTLOOK_ITEMS):
+                    continue
+                if isinstance(action, (base.SetCategories, base.DeleteContact)):
+                    action = dataclasses.replace(
+                        action, item_id=renamed.get(action.item_id, action.item_id)
+                    )
+                new_text, new_id = action_to_json(action), renamed.get(item_id, item_id)
+                if (new_text, new_id) != (text, item_id):
+                    db.execute(
+                        "UPDATE journal SET action = ?, item_id = ? WHERE id = ?",
+                        (new_text, new_id, entry_id),
+                    )
+                    count += 1
+        return count
+
+    def _outlook_entries(self) -> list[tuple[Action, str]]:
+        rows = self._store.connection.execute(
+            "SELECT action, item_id FROM journal WHERE account = ?", (self.account,)
+        )
+        return [
+            (action, r[1])
+            for r in rows
+            for action in (action_from_json(r[0]),)
+            if isinstance(action, _OUTLOOK_ITEMS)
+        ]
 
     def counts(self) -> dict[str, int]:
         row = self._store.connection.execute(

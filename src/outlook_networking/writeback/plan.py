@@ -132,12 +132,13 @@ def _with_ours(
     return tuple(kept)
 
 
-def _same_day(a: datetime | None, b: datetime | None) -> bool:
-    """Due dates compare by day: Microsoft To Do keeps only the date, so a time would make
-    every run plan an update."""
-    if a is None or b is None:
-        return a is b
-    return a.astimezone(UTC).date() == b.astimezone(UTC).date()
+def _same_day(have: datetime | None, want: datetime | None) -> bool:
+    """Due dates compare by day, in the zone the mailbox gave ``have`` in: Microsoft To Do
+    keeps only the date (of the mailbox's zone), so a time would make every run plan an
+    update, and the UTC day is the wrong one on the other side of midnight."""
+    if have is None or want is None:
+        return have is want
+    return have.date() == want.astimezone(have.tzinfo or UTC).date()
 
 
 def plan(desired: Desired, state: MailboxState, scheme: CategoryScheme) -> WritebackPlan:

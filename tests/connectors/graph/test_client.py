@@ -104,6 +104,57 @@ def test_expired_token_is_refreshed_once(server: GraphServer, waits: list[float]
         stale.get("/me")
 
 
+class Provider:
+    """A token provider like auth.DelegatedTokenProvider: ``()`` and ``token(force_refresh=)``,
+    where only a forced refresh gets past msal's cache to a new token."""
+
+    def __init__(self, cached: str, fresh: str) -> None:
+        self.cached, self.fresh = cached, fresh
+        self.calls: list[bool] = []
+
+    def __call__(self) -> str:
+        return self.token()
+
+    def token(self, *, force_refresh: bool = False) -> str:
+        self.calls.append(force_refresh)
+        return self.fresh if force_refresh else self.cached
+
+
+def test_a_refused_token_is_refreshed_for_real(server: GraphServer, waits: list[float]) -> None:
+    # The server revoked the token before msal thought it expired: asking again without
+    # force_refresh would get the same token back from msal's cache.
+    server.expire_token()
+    server.add_token("fresh")
+    provider = Provider(cached=server.token, fresh="fresh")
+    with GraphClient(server.url, provider, account="work", sleep=waits.append) as c:
+        assert c.get("/me").body["userPrincipalName"] == server.upn
+    assert provider.calls == [False, True]
+    assert [r.status for r in server.requests] == [401, 200]
+
+
+def test_every_request_asks_for_immutable_ids(server: GraphServer, client: GraphClient) -> None:
+    mid = server.add_message("inbox", subject="x", sender="ann@x.example")
+    client.get("/me/mailFolders/inbox/messages/delta", headers={"Prefer": "odata.maxpagesize=5"})
+    client.batch(
+        [
+            BatchRequest("mail", "GET", f"/me/messages/{mid}"),
+            BatchRequest(
+                "lists", "GET", "/me/todo/lists", headers={"Prefer": "odata.maxpagesize=5"}
+            ),
+        ]
+    )
+    # The header counts only for the request it comes with, $batch parts included (Outlook
+    # immutable identifiers); the caller's own preferences stay.
+    assert {r.path.rsplit("/", 1)[-1]: r.headers.get("prefer") for r in server.requests} == {
+        "delta": 'IdType="ImmutableId", odata.maxpagesize=5',
+        "$batch": 'IdType="ImmutableId"',
+        mid: 'IdType="ImmutableId"',
+        "lists": 'IdType="ImmutableId", odata.maxpagesize=5',
+    }
+    delta = client.get("/me/mailFolders/inbox/messages/delta").body
+    assert [m["id"] for m in delta["value"]] == [mid]
+
+
 def test_error_mapping(server: GraphServer, client: GraphClient) -> None:
     with pytest.raises(SyncStateInvalid) as gone:
         client.get("/me/mailFolders/inbox/messages/delta", params={"$deltatoken": "garbled"})

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -113,7 +114,8 @@ def test_tasks_are_linked_to_their_key(server: GraphServer, sink: GraphSink) -> 
             "webUrl": None,
         }
     ]
-    assert task["dueDateTime"] == {"dateTime": "2026-11-30T09:00:00.0000000", "timeZone": "UTC"}
+    # To Do keeps the day only (the mailbox's zone is UTC here).
+    assert task["dueDateTime"] == {"dateTime": "2026-11-30T00:00:00.0000000", "timeZone": "UTC"}
     sink.apply(
         UpdateTask("owed:ann:1", applied.item_id, "Reply to Ann!", DUE + timedelta(days=1), "b")
     )
@@ -121,7 +123,7 @@ def test_tasks_are_linked_to_their_key(server: GraphServer, sink: GraphSink) -> 
     (state,) = sink.read_state().tasks
     assert (state.subject, state.due, state.body, state.complete) == (
         "Reply to Ann!",
-        DUE + timedelta(days=1),
+        datetime(2026, 12, 1, tzinfo=UTC),
         "b",
         True,
     )
@@ -168,7 +170,8 @@ def test_read_state_batches_its_first_reads(server: GraphServer, sink: GraphSink
         server.add_contact(display_name=f"P{n}", emails=[f"p{n}@x.example"])
     state = sink.read_state()
     assert len(state.contacts) == 3
-    assert server.count(path="/$batch") == 1 and server.count(in_batch=True) == 3
+    # One round trip for categories, lists, contacts and time zone; one for every list's tasks.
+    assert server.count(path="/$batch") == 2 and server.count(in_batch=True) == 4 + 1
 
 
 def test_tagging_after_read_state_costs_one_request_per_contact(
@@ -240,8 +243,62 @@ def test_soak_apply_and_undo_under_random_faults(
 def test_apply_twice_is_quiet_when_to_do_keeps_dates_only(
     server: GraphServer, sink: GraphSink, store: Store
 ) -> None:
-    server.todo_due_dates_only = True
     desired = Desired(contacts=(), tasks=(DesiredTask("owed:1", "Reply", DUE, "b"),))
     scheme = CategoryScheme()
     apply_plan(store, sink, plan(desired, sink.read_state(), scheme), run_id="1")
     assert plan(desired, sink.read_state(), scheme).actions == ()
+
+
+LATE = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+EARLY = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone", "iana", "due", "day"),
+    [
+        # 23:30 UTC on 30 November is already 1 December in Berlin...
+        ("W. Europe Standard Time", "Europe/Berlin", LATE, "2026-12-01"),
+        ("Europe/Berlin", "Europe/Berlin", LATE, "2026-12-01"),
+        # ... and 05:00 UTC on 1 December still 30 November in California.
+        ("Pacific Standard Time", "America/Los_Angeles", EARLY, "2026-11-30"),
+    ],
+)
+def test_due_dates_are_days_in_the_mailbox_time_zone(
+    server: GraphServer,
+    sink: GraphSink,
+    store: Store,
+    zone: str,
+    iana: str,
+    due: datetime,
+    day: str,
+) -> None:
+    server.mailbox().time_zone = zone  # mailboxSettings.timeZone, Windows or IANA
+    desired = Desired(contacts=(), tasks=(DesiredTask("owed:1", "Reply", due, "b"),))
+    scheme = CategoryScheme()
+    apply_plan(store, sink, plan(desired, sink.read_state(), scheme), run_id="1")
+    (task,) = _tasks(server)
+    # To Do reads a due date back as the midnight it keeps, in UTC (MS365-ToDo#29).
+    kept = datetime.fromisoformat(task["dueDateTime"]["dateTime"][:19]).replace(tzinfo=UTC)
+    local = kept.astimezone(ZoneInfo(iana))
+    assert (local.date().isoformat(), local.time()) == (day, time(0))
+    assert plan(desired, sink.read_state(), scheme).actions == ()  # and it stays that day
+
+
+def test_a_task_the_user_moved_to_another_list_is_found_there(
+    server: GraphServer, client: GraphClient, sink: GraphSink, store: Store
+) -> None:
+    desired = Desired(contacts=(), tasks=(DesiredTask("owed:1", "Reply to Ann", DUE, "b"),))
+    scheme = CategoryScheme()
+    apply_plan(store, sink, plan(desired, sink.read_state(), scheme), run_id="1")
+    (task,) = _tasks(server)
+    server.move_task(str(task["id"]), "Tasks")  # the user drags it into their own list
+    again = GraphSink(client, name="graph:work")
+    assert plan(desired, again.read_state(), scheme).actions == ()  # found, not made again
+    done = Desired(contacts=(), tasks=())
+    apply_plan(store, again, plan(done, again.read_state(), scheme), run_id="2")
+    tasks = [
+        (entry["list"]["displayName"], t["title"], t["status"])
+        for entry in server.snapshot()["todo"].values()
+        for t in entry["tasks"].values()
+    ]
+    assert tasks == [("Tasks", "Reply to Ann", "completed")]

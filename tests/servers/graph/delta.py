@@ -3,9 +3,10 @@
 A token carries everything needed to serve the next page, like Graph's opaque state tokens:
 the mailbox and collection, the mailbox's token generation (bumping it makes every older token
 stale: 410 ``SyncStateNotFound``), the cursor, the upper bound of the round (fixed when a round
-starts so a round always ends), whether the round is the initial one (no removals reported), the
-``$select`` and the calendar window. Tokens are signed so a garbled one is detected, never
-misread.
+starts so a round always ends), where the round began (an update reports the properties changed
+since), whether the round is the initial one (no removals reported), how many items it served,
+the ``$select``, the ``$filter`` and the calendar window. Tokens are signed so a garbled one is
+detected, never misread.
 
 Exports: ``DeltaState``, ``encode``, ``decode``, ``TokenError``.
 """
@@ -36,6 +37,8 @@ class DeltaState:
     select: list[str] | None = None
     window: tuple[str, str] | None = None
     received_filter: tuple[str, str] | None = None
+    start: int = 0  # where the round began: updates report what changed since then
+    delivered: int = 0  # items served so far in an initial round (for the $filter cap)
 
 
 def encode(state: DeltaState) -> str:
@@ -66,6 +69,8 @@ def decode(token: str) -> DeltaState:
             select=data.get("select"),
             window=window,
             received_filter=received,
+            start=int(data.get("start", 0)),
+            delivered=int(data.get("delivered", 0)),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise TokenError("bad payload") from exc

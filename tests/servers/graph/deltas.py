@@ -1,13 +1,29 @@
 """Delta queries for the Graph test server: pages, next and delta links, removals.
 
 ``serve_delta`` serves one page of any collection's delta round (messages, events, contacts)
-from the collection's change log and the state carried in the token (see ``delta.py``).
+from the collection's change log and the state carried in the token (see ``delta.py``). What
+Graph documents, or its users report, and this server therefore does too:
 
-Exports: ``DeltaKind``, ``serve_delta``, ``resync_location``.
+- An update in a later round is reported by its ``id`` "with *at least* the properties that
+  have been updated" (delta query overview, "Resource representation in the delta query
+  response"); for messages that is all you get: a read toggle comes back as ``id``, ``isRead``
+  and ``parentFolderId`` only (microsoftgraph/microsoft-graph-docs#7776), and a change to a
+  property outside the ``$select`` is not reported at all (alcionai/corso#1866 for
+  ``isRead``).
+- "Applying ``$filter`` in a delta query returns only up to 5,000 messages" (Get incremental
+  changes to messages in a folder): the initial round ends with a ``deltaLink`` after 5,000
+  messages, as if it were complete.
+- A page of messages "each with a full response payload may trigger the gateway timeout
+  (HTTP 504)" (List messages): a page whose JSON exceeds the gateway budget answers 504.
+- Ids are shown as the request asks (``Prefer: IdType="ImmutableId"``); a removal shows the id
+  the item had in that folder.
+
+Exports: ``DeltaKind``, ``serve_delta``, ``resync_location``, ``FILTER_CAP``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -19,14 +35,18 @@ from .mailbox import Collection, Item, iso
 from .protocol import (
     DEFAULT_DELTA_PAGE,
     Call,
+    GraphError,
     Reply,
     applied,
     bad_request,
     gone,
     link,
     preferences,
+    rest_ids,
 )
 from .resources import SelectError, parse_graph_datetime, parse_select, render
+
+FILTER_CAP = 5000
 
 
 @dataclass(frozen=True)
@@ -35,6 +55,9 @@ class DeltaKind:
     props: tuple[str, ...] | None  # None: $select not supported
     type_name: str
     hidden: frozenset[str] = frozenset()
+    partial_updates: bool = False  # updates are reported by the properties they changed
+    # Which properties an item is reported with regardless of $select (bare occurrences).
+    shape: Callable[[Item], list[str] | None] | None = None
 
 
 def serve_delta(
@@ -89,13 +112,17 @@ def serve_delta(
             received_filter=received,
         )
     if state.upto is None:
-        state = replace(state, upto=coll.high_water())
+        state = replace(state, upto=coll.high_water(), start=state.after)
     assert state.upto is not None
     size, tz = preferences(call)
     page = min(size, call.max_page_size) if size else DEFAULT_DELTA_PAGE
+    capped = state.initial and state.received_filter is not None
+    if capped:
+        page = min(page, FILTER_CAP - state.delivered)
+    ids = rest_ids(call)
     values: list[dict[str, Any]] = []
     after = state.after
-    exhausted = False
+    exhausted = page <= 0
     odata_type = "#" + kind.type_name
     while len(values) < page and not exhausted:
         changes, after, exhausted = coll.changes(
@@ -103,20 +130,31 @@ def serve_delta(
         )
         for ch in changes:
             if ch.item is not None and (keep is None or keep(ch.item, state)):
-                values.append(
-                    render(
-                        ch.item,
-                        state.select,
-                        odata_type=odata_type,
-                        hidden=kind.hidden,
-                        time_zone=tz or "UTC",
+                keys = _reported(coll, kind, ch.item, state)
+                if keys is None or keys:
+                    values.append(
+                        render(
+                            ch.item,
+                            state.select if keys is None else keys,
+                            odata_type=odata_type,
+                            hidden=kind.hidden,
+                            time_zone=tz or "UTC",
+                            rest_ids=ids,
+                        )
                     )
-                )
             elif not state.initial:
                 # Deleted, or no longer in scope (an event moved out of the window).
+                shown = ch.item_id if ids is None else (ch.removed_as or ids.rest_id(ch.item_id))
                 values.append(
-                    {"@odata.type": odata_type, "id": ch.item_id, "@removed": {"reason": "deleted"}}
+                    {"@odata.type": odata_type, "id": shown, "@removed": {"reason": "deleted"}}
                 )
+    state = replace(state, delivered=state.delivered + len(values))
+    if capped and state.delivered >= FILTER_CAP:
+        exhausted = True  # the cap ends the round as if nothing were left
+    if call.gateway_page_bytes is not None and len(json.dumps(values)) > call.gateway_page_bytes:
+        raise GraphError(
+            504, "UnknownError", "The gateway did not receive a response in time."
+        )  # nothing advanced: the client may ask again, for a smaller page
     body: dict[str, Any] = {
         "@odata.context": f"{call.base}/$metadata#Collection({kind.type_name})",
         "value": values,
@@ -150,3 +188,26 @@ def resync_location(call: Call) -> str:
     else:
         params = [(k, v) for k, v in call.query.items()]
     return link(call, call.rest, params)
+
+
+def _reported(
+    coll: Collection, kind: DeltaKind, item: Item, state: delta.DeltaState
+) -> list[str] | None:
+    """The properties an item is reported with: ``None`` for its standard representation
+    (within ``$select``), else the list (empty: not reported this round)."""
+    if kind.shape is not None:
+        shape = kind.shape(item)
+        if shape is not None:
+            return shape
+    if not kind.partial_updates or state.initial:
+        return None
+    changed = coll.changed_since(item["id"], state.start)
+    if changed is None:
+        return None
+    wanted = set(state.select) if state.select else set(kind.props or ())
+    shown = sorted(changed & wanted)
+    if not shown:
+        return []
+    if "parentFolderId" in wanted:
+        shown.append("parentFolderId")
+    return shown

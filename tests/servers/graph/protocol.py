@@ -6,7 +6,7 @@
 uses (preferences, links, ``If-Match``, plain paging with ``$top``/``$skip``).
 
 Exports: ``Call``, ``Reply``, ``GraphError``, ``error_body``, ``not_found``, ``bad_request``,
-``gone``, ``preferences``, ``applied``, ``link``, ``check_if_match``, ``string_list``,
+``gone``, ``preferences``, ``rest_ids``, ``applied``, ``link``, ``check_if_match``, ``string_list``,
 ``list_paged``, ``RequestRecord``, ``DEFAULT_DELTA_PAGE``, ``DEFAULT_TASK_PAGE``.
 """
 
@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from .mailbox import Item, Mailbox, iso
+from .mailbox import IdRegistry, Item, Mailbox, iso
 
 DEFAULT_DELTA_PAGE = 10
 DEFAULT_TASK_PAGE = 10
@@ -59,7 +59,7 @@ class Call:
     base: str  # "http://127.0.0.1:PORT/v1.0"
     max_page_size: int
     now: datetime
-    todo_due_dates_only: bool = False
+    gateway_page_bytes: int | None = None  # a page above this answers 504 (deltas.py)
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -107,6 +107,19 @@ def preferences(call: Call) -> tuple[int | None, str | None]:
     if t:
         tz = t.group(1)
     return size, tz
+
+
+def rest_ids(call: Call) -> IdRegistry | None:
+    """The mailbox's REST ids unless the request asked for immutable ids.
+
+    ``Prefer: IdType="ImmutableId"`` applies only to the request it comes with (each part of a
+    ``$batch`` carries its own); without it Graph shows regular ids, which change when an item
+    moves (learn.microsoft.com/graph/outlook-immutable-id).
+    """
+    raw = call.headers.get("prefer", "")
+    if re.search(r'idtype\s*=\s*"?immutableid"?', raw, re.IGNORECASE):
+        return None
+    return call.mailbox.ids
 
 
 def applied(size: int | None, tz: str | None) -> dict[str, str]:

@@ -6,17 +6,20 @@ with ``_`` (e.g. an event's UTC start) that are never rendered.
 
 Exports: ``new_message``, ``new_event``, ``new_contact``, ``render``, ``parse_select``,
 ``SelectError``, ``MESSAGE_PROPS``, ``EVENT_PROPS``, ``CONTACT_PROPS``, ``CATEGORY_COLORS``,
-``TASK_STATUSES``, ``email_address``, ``graph_datetime``, ``parse_graph_datetime``.
+``TASK_STATUSES``, ``email_address``, ``graph_datetime``, ``parse_graph_datetime``,
+``zone_named``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .mailbox import Item, iso
+from tzlocal.windows_tz import win_tz
+
+from .mailbox import IdRegistry, Item, iso
 
 MESSAGE_PROPS = (
     "id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories",
@@ -90,10 +93,20 @@ def _recipients(values: Iterable[str | tuple[str, str]]) -> list[dict[str, Any]]
 
 
 def graph_datetime(moment: datetime, tz_name: str) -> dict[str, str]:
-    """A dateTimeTimeZone value as Graph renders it for the given (IANA or UTC) zone."""
-    zone = UTC if tz_name.upper() == "UTC" else ZoneInfo(tz_name)
-    local = moment.astimezone(zone)
+    """A dateTimeTimeZone value as Graph renders it for the given zone."""
+    local = moment.astimezone(zone_named(tz_name))
     return {"dateTime": local.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": tz_name}
+
+
+def zone_named(name: str) -> tzinfo:
+    """A zone Graph accepts by name: IANA (``Europe/Berlin``) or Windows (``W. Europe Standard
+    Time``, mapped by CLDR's windowsZones table); ValueError for anything else."""
+    if name.upper() in ("UTC", "GMT"):
+        return UTC
+    try:
+        return ZoneInfo(win_tz.get(name, name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(name) from None
 
 
 def parse_graph_datetime(value: str) -> datetime:
@@ -277,8 +290,13 @@ def render(
     odata_type: str,
     hidden: frozenset[str] = frozenset(),
     time_zone: str = "UTC",
+    rest_ids: IdRegistry | None = None,
 ) -> dict[str, Any]:
-    """The JSON object Graph returns for a stored item, honouring ``$select``."""
+    """The JSON object Graph returns for a stored item, honouring ``$select``.
+
+    Items are stored under their immutable ids; ``rest_ids`` (for a request without
+    ``Prefer: IdType="ImmutableId"``) shows the regular REST ids instead.
+    """
     out: dict[str, Any] = {"@odata.type": odata_type}
     etag = item.get("changeKey") or item.get("_etag")
     if etag:
@@ -300,4 +318,8 @@ def render(
             elif isinstance(value, dict):
                 value = dict(value)
             out[key] = value
+    if rest_ids is not None:
+        for key in ("id", "seriesMasterId"):
+            if out.get(key):
+                out[key] = rest_ids.rest_id(out[key])
     return out

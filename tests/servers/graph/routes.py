@@ -68,6 +68,8 @@ ROUTES: list[Route] = [
     _route("GET", "/outlook/masterCategories", categories.list_categories),
     _route("POST", "/outlook/masterCategories", categories.create_category),
     _route("GET PATCH DELETE", f"/outlook/masterCategories/{_ID}", categories.category_by_id),
+    _route("POST", "/translateExchangeIds", items.translate_ids),
+    _route("GET", "/mailboxSettings/timeZone", items.mailbox_time_zone),
     _route("GET POST", "/todo/lists", todo.todo_lists),
     _route("GET PATCH DELETE", _LIST, todo.todo_list),
     _route("GET POST", f"{_LIST}/tasks", todo.todo_tasks),

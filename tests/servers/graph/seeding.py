@@ -111,29 +111,41 @@ class Seeding:
                 raise KeyError(message_id)
             coll, item = found
             item.update(fields)
-            item["lastModifiedDateTime"] = iso(self._now())
-            coll.put(item)
+            changed = set(fields)
+            if changed != {"isRead"}:
+                # A read-state change leaves the modification time alone (alcionai/corso#1866).
+                item["lastModifiedDateTime"] = iso(self._now())
+                changed.add("lastModifiedDateTime")
+            coll.put(item, changed)
 
     def delete_message(self, message_id: str, mailbox: str | None = None) -> None:
         mb = self.mailbox(mailbox)
         with mb.lock:
+            message_id = mb.ids.resolve(message_id)
             folder_id = mb.message_folder.pop(message_id)
             mb.messages[folder_id].remove(message_id)
 
     def move_message(self, message_id: str, folder: str, mailbox: str | None = None) -> str:
-        """Move as Exchange does: removed from the source, new id in the target."""
+        """Move as Exchange does: removed from the source folder, added to the target, and a
+        new REST id; the immutable id (returned) stays (outlook-immutable-id)."""
         mb = self.mailbox(mailbox)
         with mb.lock:
+            message_id = mb.ids.resolve(message_id)
             source = mb.message_folder.pop(message_id)
             item = mb.messages[source].remove(message_id)
             target = mb.folder_id(folder)
             if item is None or target is None:
                 raise KeyError(message_id)
-            new_id = mb.new_id("message")
-            item = {**item, "id": new_id, "parentFolderId": target}
-            mb.messages[target].put(item)
-            mb.message_folder[new_id] = target
-        return new_id
+            mb.ids.moved(message_id)
+            mb.messages[target].put({**item, "parentFolderId": target})
+            mb.message_folder[message_id] = target
+        return message_id
+
+    def rest_id(self, item_id: str, mailbox: str | None = None) -> str:
+        """The regular REST id an item has now (what a request without the header sees)."""
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            return mb.ids.rest_id(item_id)
 
     def messages(self, folder: str = "inbox", mailbox: str | None = None) -> list[Item]:
         mb = self.mailbox(mailbox)
@@ -187,19 +199,23 @@ class Seeding:
         """Change an event; ``start``/``end`` take datetimes, other keys are Graph names."""
         mb = self.mailbox(mailbox)
         with mb.lock:
-            item = mb.events.items[event_id]
+            item = mb.events.items[mb.ids.resolve(event_id)]
             for key, value in fields.items():
                 if key in ("start", "end"):
                     item["_" + key] = value.astimezone(UTC)
                 else:
                     item[key] = value
+            if item["type"] == "occurrence" and "type" not in fields:
+                # An occurrence changed on its own is an exception of its series (event
+                # resource, property type).
+                item["type"] = "exception"
             item["lastModifiedDateTime"] = iso(self._now())
             mb.events.put(item)
 
     def delete_event(self, event_id: str, mailbox: str | None = None) -> None:
         mb = self.mailbox(mailbox)
         with mb.lock:
-            mb.events.remove(event_id)
+            mb.events.remove(mb.ids.resolve(event_id))
 
     def add_contact(
         self,
@@ -242,7 +258,7 @@ class Seeding:
         mb = self.mailbox(mailbox)
         with mb.lock:
             folder_id = mb.new_id("contactfolder")
-            mb.contacts[folder_id] = Collection(f"contacts:{folder_id}", self._clock)
+            mb.contacts[folder_id] = Collection(f"contacts:{folder_id}", self._clock, mb.ids)
             mb.contact_folder_names[folder_id] = name
         return folder_id
 
@@ -272,3 +288,20 @@ class Seeding:
             cat_id = str(uuid.uuid4())
             mb.categories[cat_id] = {"id": cat_id, "displayName": name, "color": color}
         return cat_id
+
+    def move_task(self, task_id: str, to_list: str, mailbox: str | None = None) -> str:
+        """The user drags a To Do task into another list (by display name or id): the task keeps
+        its fields and linked resources but gets a new id ("By default, this value changes when
+        the item is moved from one list to another", todoTask resource, property id)."""
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            source = next(t for t in mb.todo.values() if task_id in t.tasks)
+            target = next(
+                t for t in mb.todo.values() if to_list in (t.data["id"], t.data["displayName"])
+            )
+            task = source.tasks.pop(task_id)
+            links = source.linked.pop(task_id, {})
+            new_id = mb.new_id("task")
+            target.tasks[new_id] = {**task, "id": new_id}
+            target.linked[new_id] = links
+        return new_id

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from .mailbox import Item, TodoList, change_key, iso
@@ -22,7 +22,7 @@ from .protocol import (
     not_found,
     string_list,
 )
-from .resources import IMPORTANCE, TASK_STATUSES, parse_graph_datetime, render
+from .resources import IMPORTANCE, TASK_STATUSES, parse_graph_datetime, render, zone_named
 
 
 def _etag_bump(item: Item) -> None:
@@ -106,6 +106,21 @@ def _date_time_tz(value: Any, name: str) -> dict[str, str] | None:
     return {"dateTime": value["dateTime"], "timeZone": value["timeZone"]}
 
 
+def _due_date(value: dict[str, str]) -> dict[str, str]:
+    """What To Do keeps of a due date: the day in the zone it was given, read back as that
+    day's midnight there, in UTC. A time is dropped ("2020-07-25T04:10" GMT reads back as
+    "2020-07-25T00:00:00" UTC, microsoftgraph/microsoft-graph-docs#16991); a day given in UTC-10
+    reads back as 10:00 UTC that day, one given in UTC+14 as 10:00 UTC the day before
+    (RogerSelwyn/MS365-ToDo#29)."""
+    try:
+        zone = zone_named(value["timeZone"])
+    except ValueError:
+        raise bad_request(f"Invalid time zone '{value['timeZone']}'.", "invalidRequest") from None
+    day = date.fromisoformat(value["dateTime"][:10])
+    midnight = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    return {"dateTime": midnight.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"}
+
+
 def _apply_task_fields(call: Call, task: Item, body: dict[str, Any]) -> None:
     for key, value in body.items():
         if key.startswith("@odata"):
@@ -135,10 +150,7 @@ def _apply_task_fields(call: Call, task: Item, body: dict[str, Any]) -> None:
             if parsed is None:
                 task.pop(key, None)
             else:
-                if key == "dueDateTime" and call.todo_due_dates_only:
-                    # Microsoft To Do keeps the due *date* (in the given zone), not a time.
-                    parsed["dateTime"] = parsed["dateTime"][:10] + "T00:00:00.0000000"
-                task[key] = parsed
+                task[key] = _due_date(parsed) if key == "dueDateTime" else parsed
         elif key == "body":
             if (
                 not isinstance(value, dict)

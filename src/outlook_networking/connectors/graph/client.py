@@ -18,8 +18,14 @@ Error mapping (HTTP → :mod:`outlook_networking.errors`)::
     5xx beyond the wait             ConnectionFailed
     any other 4xx/5xx               ServerFault(code)
 
+Every request, each part of a ``$batch`` included, carries ``Prefer: IdType="ImmutableId"``: the
+header applies only to the request it comes with, and without it an item's id changes when the
+item moves to another folder (Outlook immutable identifiers).
+
 Authentication comes in as a token provider (``Callable[[], str]``) that returns a bearer token;
-it is asked for every request so it can refresh silently, and once more after a 401.
+it is asked for every request so it can refresh silently. After a 401 it is asked to refresh for
+real: a provider with ``token(force_refresh=True)`` (the msal ones in ``auth``) gets that call,
+since msal would otherwise hand back the same cached token the server just refused.
 
 Exports: ``GraphClient``, ``GraphResponse``, ``BatchRequest``, ``RetryPolicy``,
 ``check_graph_url``, ``TokenProvider``, ``DEFAULT_GRAPH_URL``.
@@ -31,7 +37,7 @@ import ipaddress
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -61,6 +67,7 @@ __all__ = [
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 MAX_BATCH = 20
 MAILBOX_CONCURRENCY = 4
+IMMUTABLE_IDS = 'IdType="ImmutableId"'
 TokenProvider = Callable[[], str]
 _IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE", "HEAD"})
 
@@ -233,8 +240,12 @@ class GraphClient:
 
     # ------------------------------------------------------------------ requests
 
-    def _token(self) -> str:
-        token = self._token_provider()
+    def _token(self, *, force_refresh: bool = False) -> str:
+        refresh = getattr(self._token_provider, "token", None)
+        if force_refresh and callable(refresh):
+            token = str(refresh(force_refresh=True))
+        else:
+            token = self._token_provider()
         if not token:
             raise AuthError(self.account, "no access token")
         return token
@@ -248,8 +259,10 @@ class GraphClient:
         json: Any,
         headers: Mapping[str, str] | None,
         weight: int,
+        force_refresh: bool,
     ) -> httpx.Response:
-        all_headers = {"Authorization": f"Bearer {self._token()}", **(headers or {})}
+        all_headers = with_immutable_ids(headers)
+        all_headers["Authorization"] = f"Bearer {self._token(force_refresh=force_refresh)}"
         taken = self._slots.acquire(weight)
         try:
             self.requests_sent += 1
@@ -275,14 +288,15 @@ class GraphClient:
         may_repeat = method in _IDEMPOTENT if idempotent is None else idempotent
         waited = 0.0
         backoff = self._retry.backoff_s
-        refreshed = False
+        refreshed = force_refresh = False
         attempt = 0
         while True:
             attempt += 1
             try:
                 resp = self._send(
-                    method, url, params=params, json=json, headers=headers, weight=weight
-                )
+                    method, url, params=params, json=json, headers=headers, weight=weight,
+                    force_refresh=force_refresh,
+                )  # fmt: skip
             except httpx.TransportError as exc:
                 reason = f"{type(exc).__name__}: {exc}"
                 if not may_repeat or attempt >= self._retry.max_attempts:
@@ -300,8 +314,9 @@ class GraphClient:
             status = result.status
             if status < 400 or status in ok:
                 return result
+            force_refresh = False
             if status == 401 and not refreshed:
-                refreshed = True  # the provider may hand out a refreshed token now
+                refreshed = force_refresh = True  # the next attempt asks for a new token
                 continue
             retryable = status in (429, 503) or (may_repeat and status in (500, 502, 504))
             if retryable and attempt < self._retry.max_attempts:
@@ -377,7 +392,12 @@ class GraphClient:
             resp = self.request(
                 "POST",
                 "/$batch",
-                json={"requests": [r.to_json() for r in pending]},
+                json={
+                    "requests": [
+                        replace(r, headers=with_immutable_ids(r.headers)).to_json()
+                        for r in pending
+                    ]
+                },
                 idempotent=all(r.method.upper() in _IDEMPOTENT for r in pending),
                 weight=MAILBOX_CONCURRENCY,
             )
@@ -420,6 +440,14 @@ class GraphClient:
             waited += wait
             backoff *= 2
         raise Throttled(self.account, "batch parts kept being throttled", backoff)
+
+
+def with_immutable_ids(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """``headers`` with ``IdType="ImmutableId"`` added to its ``Prefer`` preferences."""
+    out = dict(headers or {})
+    key = next((k for k in out if k.lower() == "prefer"), "Prefer")
+    out[key] = ", ".join(p for p in (IMMUTABLE_IDS, out.get(key, "")) if p)
+    return out
 
 
 def _response(resp: httpx.Response) -> GraphResponse:

@@ -5,41 +5,66 @@ bodies are never requested. In-Reply-To and References exist only in
 ``internetMessageHeaders``, which Graph may omit (often on Sent Items): then the thread is found
 by ``conversationId`` alone.
 
-Exports: ``MESSAGE_SELECT``, ``CONTACT_SELECT``, ``interaction_from_message``,
-``interaction_from_event``, ``card_from_contact``, ``parse_graph_time``,
-``parse_date_time_zone``.
+Two shapes are not whole records, and are told apart here:
+
+- an update in a later delta round carries the message's id and "at least the properties that
+  have been updated" (delta query overview; a read toggle is ``id``, ``isRead`` and
+  ``parentFolderId``, microsoft-graph-docs#7776): :func:`is_partial_message`, and
+  :func:`categories_change` for what of it the product keeps;
+- an occurrence of a recurring meeting carries only ``id``, ``seriesMasterId``, ``type``,
+  ``start`` and ``end`` (microsoft-graph-docs#22197, #5602): :func:`with_series` completes it
+  from its series master (``SERIES_SELECT``), the occurrence's own properties winning, so an
+  exception keeps what was changed on it.
+
+Exports: ``MESSAGE_SELECT``, ``CONTACT_SELECT``, ``SERIES_SELECT``, ``interaction_from_message``,
+``interaction_from_event``, ``card_from_contact``, ``is_partial_message``,
+``categories_change``, ``needs_series``, ``with_series``, ``parse_graph_time``,
+``parse_date_time_zone``, ``zone_named``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tzlocal.windows_tz import win_tz
 
 from ...addresses import decode_name, normalise
 from ...model import Attendee, ContactCard, Interaction, Kind, Mailbox, Response
 from ...noise import classify, header_map
 from ...sources.headers import message_ids
-from ..base import Problem
+from ..base import CategoriesChanged, Problem
 
 __all__ = [
     "CONTACT_SELECT",
     "MESSAGE_SELECT",
+    "SERIES_SELECT",
     "card_from_contact",
+    "categories_change",
     "interaction_from_event",
     "interaction_from_message",
+    "is_partial_message",
+    "needs_series",
     "parse_date_time_zone",
     "parse_graph_time",
+    "with_series",
+    "zone_named",
 ]
 
+# categories, flag and isRead are selected so that a change to them is reported at all: Graph
+# leaves out of a delta round an update to a property the $select does not name
+# (alcionai/corso#1866 for isRead).
 MESSAGE_SELECT = (
     "subject,from,sender,toRecipients,ccRecipients,bccRecipients,sentDateTime,"
     "receivedDateTime,internetMessageId,conversationId,internetMessageHeaders,categories,"
-    "parentFolderId"
+    "flag,isRead,parentFolderId"
 )
 CONTACT_SELECT = "displayName,givenName,surname,emailAddresses,companyName,categories"
+# What an occurrence takes from its series master.
+SERIES_SELECT = "subject,organizer,attendees,categories,isCancelled,sensitivity"
 
 _RESPONSES = {
     "none": Response.NONE,
@@ -58,18 +83,23 @@ def parse_graph_time(value: Any) -> datetime | None:
     return _parse(value, UTC)
 
 
+def zone_named(name: str) -> tzinfo | None:
+    """The zone Graph means by ``name``: IANA (``Europe/Berlin``) or Windows (``W. Europe
+    Standard Time``, through CLDR's windowsZones table as tzlocal ships it); None if unknown.
+    ``mailboxSettings.timeZone`` may hold either."""
+    if name.upper() in ("UTC", "GMT", "COORDINATED UNIVERSAL TIME"):
+        return UTC
+    try:
+        return ZoneInfo(win_tz.get(name, name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def parse_date_time_zone(value: Any) -> datetime | None:
     """A ``dateTimeTimeZone`` value as an aware UTC datetime (unknown zones count as UTC)."""
     if not isinstance(value, dict) or not isinstance(value.get("dateTime"), str):
         return None
-    zone_name = str(value.get("timeZone") or "UTC")
-    zone: Any = UTC
-    if zone_name.upper() not in ("UTC", "GMT", "COORDINATED UNIVERSAL TIME"):
-        try:
-            zone = ZoneInfo(zone_name)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = UTC  # a Windows zone name; the connector asks for UTC, so this is rare
-    return _parse(value["dateTime"], zone)
+    return _parse(value["dateTime"], zone_named(str(value.get("timeZone") or "UTC")) or UTC)
 
 
 def _parse(text: str, zone: Any) -> datetime | None:
@@ -175,6 +205,37 @@ def interaction_from_message(
         delivered="received" in headers,
         categories=_categories(message.get("categories")),
     )
+
+
+def is_partial_message(message: dict[str, Any]) -> bool:
+    """Whether a delta entry is an update that names only what changed (see the module
+    docstring): a whole message has its sender and times, if only as null."""
+    return not ({"from", "sender"} & message.keys()) or not (
+        {"sentDateTime", "receivedDateTime"} & message.keys()
+    )
+
+
+def categories_change(message: dict[str, Any]) -> CategoriesChanged | None:
+    """What a partial update changes of what the product keeps: the categories, if it has them."""
+    if "categories" not in message:
+        return None
+    return CategoriesChanged(str(message.get("id") or ""), _categories(message["categories"]))
+
+
+def needs_series(event: dict[str, Any]) -> str | None:
+    """The series master an event needs to be complete, if it came bare (see the module
+    docstring); None for a whole event."""
+    master = event.get("seriesMasterId")
+    if not master or "subject" in event:
+        return None
+    return str(master)
+
+
+def with_series(event: dict[str, Any], master: dict[str, Any]) -> dict[str, Any]:
+    """An occurrence completed from its series master; what the occurrence carries wins."""
+    merged = {k: master[k] for k in SERIES_SELECT.split(",") if k in master}
+    merged.update(event)
+    return merged
 
 
 def interaction_from_event(event: dict[str, Any], *, source: str) -> Interaction | Problem | None:

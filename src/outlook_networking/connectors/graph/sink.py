@@ -8,10 +8,17 @@ What it writes, and how it finds its own things again:
   item as it is *now* (the user's own categories, and changes they made since planning, stay),
   guarded by the item's ``@odata.etag`` (``If-Match``); a lost race is re-read and retried once,
   then reported as :class:`~outlook_networking.errors.Conflict`.
-- **follow-ups**: Microsoft To Do tasks in a list of the product's own (``Networking``). Each task
-  carries a ``linkedResource`` with ``applicationName="outlook-networking"`` and
+- **follow-ups**: Microsoft To Do tasks, made in a list of the product's own (``Networking``).
+  Each task carries a ``linkedResource`` with ``applicationName="outlook-networking"`` and
   ``externalId=<follow-up key>``: that is how re-runs find it (never a duplicate), how
-  ``read_state`` tells our tasks from the user's, and what undo deletes.
+  ``read_state`` tells our tasks from the user's, and what undo deletes. The user may drag a
+  task into another list, which gives it a new id (todoTask, property ``id``), so our tasks are
+  looked for in every list.
+- **due dates**: To Do keeps a due *date*, not a time (microsoft-graph-docs#16991), and reads it
+  back as that day's midnight in the zone it was given, in UTC (MS365-ToDo#29). A due date is
+  therefore sent as midnight of its day in the mailbox's own time zone
+  (``mailboxSettings/timeZone``, a Windows or an IANA name), and read back in that zone, where
+  the planner compares it by day.
 - **contacts the product creates** carry a single-value extended property of the product's own
   (``MARKER_PROPERTY``); undo deletes only contacts that have it.
 
@@ -26,7 +33,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -49,7 +56,7 @@ from ..base import (
     UpdateTask,
 )
 from .client import BatchRequest, GraphClient, GraphResponse
-from .mapping import parse_date_time_zone
+from .mapping import parse_date_time_zone, zone_named
 
 __all__ = ["APPLICATION_NAME", "MARKER_PROPERTY", "TASK_LIST", "GraphSink"]
 
@@ -72,13 +79,12 @@ def _colour_number(name: Any) -> int:
     return -1
 
 
-def _due_json(due: datetime | None) -> dict[str, str] | None:
+def _due_json(due: datetime | None, zone: tuple[str, tzinfo]) -> dict[str, str] | None:
+    """The due date as To Do keeps it: midnight of its day in the mailbox's zone."""
     if due is None:
         return None
-    return {
-        "dateTime": due.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000"),
-        "timeZone": "UTC",
-    }
+    name, tz = zone
+    return {"dateTime": f"{due.astimezone(tz).date().isoformat()}T00:00:00", "timeZone": name}
 
 
 def _body_text(body: Any) -> str:
@@ -125,6 +131,8 @@ class GraphSink:
         self._task_list_name = task_list
         self._list_id: str | None = None
         self._tasks_by_key: dict[str, str] | None = None
+        self._task_lists: dict[str, str] = {}  # task id -> the list it is in now
+        self._zone: tuple[str, tzinfo] | None = None
         self._seen: dict[str, tuple[str, list[str]]] = {}  # contact id -> (etag, categories)
 
     @property
@@ -144,19 +152,22 @@ class GraphSink:
             quote_via=quote,
             safe="$,()'",
         )
-        # One round trip for the three independent reads; later pages follow one by one.
+        # One round trip for the independent reads; later pages follow one by one.
         first = self._client.batch(
             [
                 BatchRequest("categories", "GET", f"{p}/outlook/masterCategories"),
                 BatchRequest("lists", "GET", f"{p}/todo/lists"),
                 BatchRequest("contacts", "GET", contacts_query),
+                BatchRequest("zone", "GET", f"{p}/mailboxSettings/timeZone"),
             ]
         )
         master = tuple(
             MasterCategory(str(c.get("displayName", "")), _colour_number(c.get("color")))
             for c in self._values(first["categories"])
         )
-        self._list_id = self._find_list(self._all(first["lists"]))
+        self._zone = self._zone_from(first["zone"])
+        lists = list(self._all(first["lists"]))
+        self._list_id = self._find_list(lists)
         raw_contacts = [c for c in self._all(first["contacts"]) if c.get("id")]
         contacts = tuple(self._contact_state(c) for c in raw_contacts)
         # What each contact looked like, so tagging it needs no second read unless it changes.
@@ -165,8 +176,7 @@ class GraphSink:
             for c in raw_contacts
             if c.get("@odata.etag")
         }
-        tasks = tuple(self._read_tasks())
-        self._tasks_by_key = {t.key: t.item_id for t in tasks}
+        tasks = tuple(self._read_tasks(lists))
         return MailboxState(master_categories=master, contacts=contacts, tasks=tasks)
 
     def _values(self, resp: GraphResponse) -> list[dict[str, Any]]:
@@ -182,6 +192,21 @@ class GraphSink:
         if isinstance(link, str):
             for page in self._client.pages(link):
                 yield from (v for v in page.get("value", []) if isinstance(v, dict))
+
+    def _zone_from(self, resp: GraphResponse) -> tuple[str, tzinfo]:
+        if resp.status >= 400:
+            raise self._client.error_for(resp)
+        name = str(resp.body.get("value") or "") if isinstance(resp.body, dict) else ""
+        zone = zone_named(name) if name else None
+        # A zone nobody can name the offsets of: the dates are then the UTC ones.
+        return (name, zone) if zone is not None else ("UTC", UTC)
+
+    def _mailbox_zone(self) -> tuple[str, tzinfo]:
+        if self._zone is None:
+            self._zone = self._zone_from(
+                self._client.get(f"{self._prefix}/mailboxSettings/timeZone")
+            )
+        return self._zone
 
     def _contact_state(self, contact: dict[str, Any]) -> ContactState:
         marked = any(
@@ -208,11 +233,13 @@ class GraphSink:
                 return str(entry["id"])
         return None
 
+    def _lists(self) -> list[dict[str, Any]]:
+        pages = self._client.pages(f"{self._prefix}/todo/lists")
+        return [v for page in pages for v in page.get("value", []) if isinstance(v, dict)]
+
     def _task_list(self, create: bool) -> str | None:
         if self._list_id is None:
-            pages = self._client.pages(f"{self._prefix}/todo/lists")
-            lists = (v for page in pages for v in page.get("value", []))
-            self._list_id = self._find_list(lists)
+            self._list_id = self._find_list(self._lists())
         if self._list_id is None and create:
             resp = self._client.request(
                 "POST", f"{self._prefix}/todo/lists", json={"displayName": self._task_list_name}
@@ -220,16 +247,31 @@ class GraphSink:
             self._list_id = str(resp.body["id"])
         return self._list_id
 
-    def _read_tasks(self) -> Iterator[TaskState]:
-        list_id = self._task_list(create=False)
-        if list_id is None:
-            return
-        url = f"{self._prefix}/todo/lists/{list_id}/tasks"
-        for page in self._client.pages(url, params={"$expand": "linkedResources", "$top": "100"}):
-            for task in page.get("value", []):
+    def _read_tasks(self, lists: list[dict[str, Any]] | None = None) -> list[TaskState]:
+        """The product's tasks in every list (the user may have moved one), first pages of
+        the lists batched; also notes which list each is in now."""
+        in_lists = self._lists() if lists is None else lists
+        list_ids = [str(e["id"]) for e in in_lists if e.get("id")]
+        query = urlencode({"$expand": "linkedResources", "$top": "100"}, safe="$")
+        first = self._client.batch(
+            [
+                BatchRequest(str(n), "GET", f"{self._prefix}/todo/lists/{list_id}/tasks?{query}")
+                for n, list_id in enumerate(list_ids)
+            ]
+        )
+        self._task_lists = {}
+        found: list[TaskState] = []
+        for n, list_id in enumerate(list_ids):
+            answer = first[str(n)]
+            if answer.status == 404:
+                continue  # the list went meanwhile
+            for task in self._all(answer):
                 state = self._task_state(task)
                 if state is not None:
-                    yield state
+                    self._task_lists[state.item_id] = list_id
+                    found.append(state)
+        self._tasks_by_key = {t.key: t.item_id for t in found}
+        return found
 
     def _task_state(self, task: Any) -> TaskState | None:
         if not isinstance(task, dict):
@@ -245,20 +287,30 @@ class GraphSink:
             None,
         )
         if key is None:
-            return None  # the user's own task in our list: never ours to touch
+            return None  # the user's own task: never ours to touch
+        due = parse_date_time_zone(task.get("dueDateTime"))
         return TaskState(
             item_id=str(task["id"]),
             key=key,
             subject=str(task.get("title") or ""),
-            due=parse_date_time_zone(task.get("dueDateTime")),
+            due=None if due is None else due.astimezone(self._mailbox_zone()[1]),
             body=_body_text(task.get("body")),
             complete=task.get("status") == "completed",
         )
 
     def _task_ids(self, refresh: bool = False) -> dict[str, str]:
         if self._tasks_by_key is None or refresh:
-            self._tasks_by_key = {t.key: t.item_id for t in self._read_tasks()}
+            self._read_tasks()
+        assert self._tasks_by_key is not None
         return self._tasks_by_key
+
+    def _task_url(self, item_id: str) -> str | None:
+        """Where a task of ours is now (the user may have moved it); None if it is gone."""
+        list_id = self._task_lists.get(item_id)
+        if list_id is None:
+            self._task_ids(refresh=True)
+            list_id = self._task_lists.get(item_id)
+        return None if list_id is None else f"{self._prefix}/todo/lists/{list_id}/tasks/{item_id}"
 
     # ------------------------------------------------------------------ writing
 
@@ -275,7 +327,7 @@ class GraphSink:
             case UpdateTask(_, item_id, subject, due, body):
                 fields = {
                     "title": subject,
-                    "dueDateTime": _due_json(due),
+                    "dueDateTime": _due_json(due, self._mailbox_zone()),
                     "body": {"content": body, "contentType": "text"},
                 }
                 return self._patch_task(action, item_id, fields)
@@ -348,7 +400,7 @@ class GraphSink:
     def _create_task(self, action: CreateTask) -> Applied:
         existing = self._task_ids().get(action.key)
         if existing is not None:
-            return Applied(action, existing)  # idempotent: the key finds the task again
+            return Applied(action, existing)  # idempotent: the key finds the task, in any list
         list_id = self._task_list(create=True)
         body: dict[str, Any] = {
             "title": action.subject,
@@ -362,7 +414,7 @@ class GraphSink:
             ],
         }
         if action.due is not None:
-            body["dueDateTime"] = _due_json(action.due)
+            body["dueDateTime"] = _due_json(action.due, self._mailbox_zone())
         url = f"{self._prefix}/todo/lists/{list_id}/tasks"
         try:
             resp = self._client.request("POST", url, json=body)
@@ -374,29 +426,32 @@ class GraphSink:
             resp = self._client.request("POST", url, json=body)
         task_id = str(resp.body["id"])
         self._task_ids()[action.key] = task_id
+        self._task_lists[task_id] = str(list_id)
         return Applied(action, task_id)
 
     def _patch_task(self, action: Action, item_id: str, fields: dict[str, Any]) -> Applied:
-        list_id = self._task_list(create=False)
-        if list_id is None:
-            return Applied(action, item_id)  # the user deleted our list: nothing left to change
-        url = f"{self._prefix}/todo/lists/{list_id}/tasks/{item_id}"
+        url = self._task_url(item_id)
+        if url is None:
+            return Applied(action, item_id)  # the user deleted it: nothing left to change
         self._client.request("PATCH", url, json=fields, ok=(404,))
         return Applied(action, item_id)
 
     def _delete_task(self, action: DeleteTask, key: str, item_id: str) -> Applied:
+        url = self._task_url(item_id)
+        if url is not None:
+            self._client.request("DELETE", url, ok=(404,))
         list_id = self._task_list(create=False)
         if list_id is not None:
-            tasks_url = f"{self._prefix}/todo/lists/{list_id}/tasks"
-            self._client.request("DELETE", f"{tasks_url}/{item_id}", ok=(404,))
-            # Undo gives the mailbox back as it was: the list goes once nothing is left in it
+            # Undo gives the mailbox back as it was: our list goes once nothing is left in it
             # (a task the user added to it keeps it alive).
+            tasks_url = f"{self._prefix}/todo/lists/{list_id}/tasks"
             left = self._client.get(tasks_url, params={"$top": "1"}, ok=(404,))
             if left.status == 200 and isinstance(left.body, dict) and not left.body.get("value"):
                 self._client.request("DELETE", f"{self._prefix}/todo/lists/{list_id}", ok=(404,))
                 self._list_id = None
         if self._tasks_by_key is not None:
             self._tasks_by_key.pop(key, None)
+        self._task_lists.pop(item_id, None)
         return Applied(action, item_id)
 
     def _create_contact(self, action: CreateContact) -> Applied:
