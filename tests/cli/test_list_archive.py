@@ -8,7 +8,6 @@ with the standard library alone, and compared with ``contact ADDR --json`` for e
 
 from __future__ import annotations
 
-import gzip
 import json
 import mailbox
 import re
@@ -30,7 +29,6 @@ from outlook_networking.sources import FileSource
 from outlook_networking.store import Store
 
 OWNER = "joe@perches.com"
-CORPUS = "notmuch-lkml-210.mbox.gz"
 _ID = re.compile(r"<([^<>]+)>")
 _ROBOT = re.compile(r"^(?:owner-(?P<a>.+)|(?P<b>.+)-(?:owner|bounces|request))$")
 _DISCUSSION = ("list-post", "x-mailing-list", "mailing-list", "x-beenthere")
@@ -166,12 +164,9 @@ def expected_counts(path: Path) -> Expected:
     return result
 
 
-@pytest.fixture(scope="module")
-def archive(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("lkml") / "lkml.mbox"
-    with gzip.open(shared_dir / "corpora" / CORPUS, "rb") as src, target.open("wb") as dst:
-        shutil.copyfileobj(src, dst)
-    return target
+@pytest.fixture()
+def archive(lkml_mbox: Path) -> Path:
+    return lkml_mbox
 
 
 def _run(db: Path, *args: str) -> int:

@@ -6,7 +6,6 @@ trees; which of them the file source reads is checked by Message-ID.
 
 from __future__ import annotations
 
-import gzip
 import mailbox
 import re
 from collections.abc import Sequence
@@ -22,11 +21,8 @@ from outlook_networking.sources.mailfiles import DEFAULT_FOLDERS, FolderRules
 
 
 @pytest.fixture(scope="module")
-def messages(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
-    plain = tmp_path_factory.mktemp("lkml") / "lkml.mbox"
-    with gzip.open(shared_dir / "corpora" / "notmuch-lkml-210.mbox.gz") as src:
-        plain.write_bytes(src.read())
-    box = mailbox.mbox(plain, create=False)
+def messages(lkml_mbox: Path) -> list[bytes]:
+    box = mailbox.mbox(lkml_mbox, create=False)
     try:
         return [box.get_bytes(key) for key in list(box.keys())[:20]]
     finally:
