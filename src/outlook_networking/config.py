@@ -14,13 +14,14 @@ read here too: it is the same for every account, and ``Settings`` leaves it to u
 ``[folders]`` (which folders of a mail tree are read).
 
 Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FoldersConfig``, ``load_config``,
-``config_from_mapping``, ``default_config_path``, ``is_loopback``, ``PLACEHOLDER_CLIENT_ID``,
-``CONNECTORS``, ``AUTH_METHODS``.
+``config_from_mapping``, ``default_config_path``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``,
+``AUTH_METHODS``.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import difflib
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from .endpoints import DEFAULT_GRAPH_URL, check_url
 from .errors import ConfigError
 
 if TYPE_CHECKING:
@@ -46,7 +48,6 @@ __all__ = [
     "WritebackConfig",
     "config_from_mapping",
     "default_config_path",
-    "is_loopback",
     "load_config",
 ]
 
@@ -60,7 +61,6 @@ PLACEHOLDER_CLIENT_ID = "00000000-0000-0000-0000-000000000000"
 
 DEFAULT_TENANT = "organizations"
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
-DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 DEFAULT_SINCE_MONTHS = 18
 
 _SECRET_KEYS = {
@@ -70,6 +70,8 @@ _SECRET_KEYS = {
     "OUTLOOK_NETWORKING_CLIENT_SECRET",
     "access_token": "tokens never go in the config file; use OUTLOOK_NETWORKING_ACCESS_TOKEN",
 }
+# Top-level tables read here or by the application (``[ledger]``); Settings reads the others.
+_OWN_TABLES = ("accounts", "writeback", "ledger", "folders")
 # Tenants that name a group of tenants, not one: fine for delegated sign-in, meaningless for an
 # application acting on its own (client credentials need the one tenant that granted consent).
 _MULTI_TENANTS = ("organizations", "common", "consumers")
@@ -211,6 +213,9 @@ def load_config(path: Path | None) -> Config:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(exc, where) from exc
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        problem = "invalid TOML: arrays or tables nested too deeply"
+        raise ConfigError("(file)", problem, where) from None
     return config_from_mapping(document, file if found else None)
 
 
@@ -227,12 +232,14 @@ def _toml_error(exc: tomllib.TOMLDecodeError, where: str) -> ConfigError:
 
 def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -> Config:
     """Validate an already parsed document (what :func:`load_config` does after parsing)."""
-    from .core.settings import Settings
+    from .core.settings import SECTIONS, Settings
 
     where = str(path) if path else ""
     for key, problem in _SECRET_KEYS.items():
         if key in document:
             raise ConfigError(key, problem, where)
+    _check_top_level(document, {*_OWN_TABLES, *SECTIONS}, where)
+    _check_finite(document, where)
     raw_accounts = document.get("accounts", [])
     if not isinstance(raw_accounts, list) or not all(
         isinstance(item, dict) for item in raw_accounts
@@ -261,6 +268,29 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
         folders=folders,
         raw=document,
     )
+
+
+def _check_top_level(document: Mapping[str, Any], known: set[str], where: str) -> None:
+    # A misspelt table or key would otherwise be ignored in silence and its defaults kept.
+    for key in document:
+        if key not in known:
+            close = difflib.get_close_matches(key, [*known, *_SECRET_KEYS], n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(key, f"unknown key{hint} (see docs/config.md)", where)
+
+
+def _check_finite(document: Mapping[str, Any], where: str) -> None:
+    # TOML allows nan and inf; no setting means anything with them (a nan half-life makes every
+    # score 0). Walked without recursion: tomllib accepts nesting deeper than our stack would.
+    pending: list[tuple[str, Any]] = [("", document)]
+    while pending:
+        key, value = pending.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(key, f"must be a finite number, not {value}", where)
+        if isinstance(value, Mapping):
+            pending.extend((f"{key}.{k}" if key else str(k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            pending.extend((f"{key}[{i}]", v) for i, v in enumerate(value))
 
 
 def _writeback(table: Any, where: str) -> WritebackConfig:
@@ -507,18 +537,7 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
 
 
 def _check_url(r: _Reader, key: str, url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise r.error(key, f"{url!r} is not an http(s) URL")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise r.error(key, "plain http:// is allowed only on loopback (127.0.0.1, localhost)")
-
-
-def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses: the only hosts plain http may name."""
-    if host.lower() == "localhost":
-        return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+        check_url(url, key)
+    except ConfigError as exc:
+        raise r.error(key, exc.problem) from None

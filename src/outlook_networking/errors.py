@@ -10,6 +10,7 @@ turns them into one line for people.
     ├── UsageError                  bad arguments or configuration (exit code 2)
     │   └── ConfigError             key, problem
     ├── InputError                  a file that cannot be read at all: path, reason
+    ├── OutputError                 a report or export file could not be written: path, reason
     ├── StoreError                  the database: path, reason
     │   └── SchemaTooNew            found, supported
     ├── LockHeld                    another agent holds the store: path, pid
@@ -37,6 +38,7 @@ __all__ = [
     "LockHeld",
     "LoginRequired",
     "NetworkingError",
+    "OutputError",
     "SchemaTooNew",
     "ServerFault",
     "StoreError",
@@ -70,6 +72,15 @@ class ConfigError(UsageError):
 
 class InputError(NetworkingError):
     """A whole input (file, folder) cannot be read at all."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class OutputError(NetworkingError):
+    """A file the user asked for could not be written (the disk, not the request, failed)."""
 
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path}: {reason}")

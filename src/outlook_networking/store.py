@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -464,6 +465,141 @@ def _card_row(card: ContactCard, folder: str, generation: int) -> tuple[object, 
     )
 
 
+# What SQLite says about the file rather than about a query: a damaged page, a full or failing
+# disk, a read-only file, a lock held too long. These become StoreError wherever they surface.
+_FILE_ERRORS = ("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR", "SQLITE_FULL",
+                "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_LOCKED",
+                "SQLITE_PERM")  # fmt: skip
+_DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def _file_error(path: str, exc: sqlite3.DatabaseError) -> StoreError | None:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(_DAMAGED):
+        return StoreError(path, f"the store is damaged ({exc}); restore a copy or ingest again")
+    if name.startswith("SQLITE_READONLY"):
+        return StoreError(path, "the store or its folder is read-only, and this command writes")
+    if name.startswith(_FILE_ERRORS):
+        return StoreError(path, str(exc))
+    return None
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor whose file errors are StoreError, also when a damaged page shows up mid-read."""
+
+    def _mapped(self, exc: sqlite3.DatabaseError) -> BaseException:
+        path = getattr(self.connection, "path", "")
+        return _file_error(path, exc) or exc
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        try:
+            super().execute(sql, parameters)
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+        return self
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> _Cursor:
+        try:
+            super().executemany(sql, seq_of_parameters)
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+        return self
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        try:
+            return super().fetchmany(self.arraysize if size is None else size)
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as exc:
+            raise self._mapped(exc) from exc
+
+
+class _Connection(sqlite3.Connection):
+    """The store's connection: every cursor is a :class:`_Cursor`."""
+
+    path = ""
+    read_only = False
+
+    def cursor(self, factory: Any = _Cursor) -> Any:
+        return super().cursor(factory)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        return _Cursor(self).execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> _Cursor:
+        return _Cursor(self).executemany(sql, parameters)
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+                (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))  # fmt: skip
+
+
+def _writable(path: Path) -> bool:
+    # The owner's write bit too: a store (or folder) made read-only stays so, even for root.
+    try:
+        return bool(path.stat().st_mode & stat.S_IWUSR) and os.access(path, os.W_OK)
+    except OSError:
+        return False
+
+
+def _connect(target: Path) -> _Connection:
+    """A connection to the store file ``target``, read-only where the file or folder is."""
+    where = str(target)
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Create it 0600 ourselves: sqlite3 would use the umask.
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        info = target.stat()
+    for test, kind in _NOT_REGULAR:
+        if test(info.st_mode):
+            raise StoreError(where, f"not a store: it is {kind}")
+    if info.st_size:
+        with target.open("rb") as head:
+            if head.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+                raise StoreError(where, "not a store: not an SQLite database")
+    folder_writable = _writable(target.parent)
+    read_only = not (folder_writable and _writable(target))
+    if read_only:
+        # immutable: in a folder nobody may write to, SQLite cannot create its -shm file.
+        flags = "mode=ro" if folder_writable else "mode=ro&immutable=1"
+        uri = f"{target.absolute().as_uri()}?{flags}"
+        db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None, factory=_Connection)
+    else:
+        db = sqlite3.connect(where, timeout=30, isolation_level=None, factory=_Connection)
+    db.path, db.read_only = where, read_only
+    try:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+    except BaseException:
+        db.close()
+        raise
+    if (version == 0 and tables) or (version > 0 and "interactions" not in tables):
+        db.close()
+        raise StoreError(where, "not a store: an SQLite database of another program")
+    if not read_only and stat.S_IMODE(info.st_mode) & 0o077:
+        os.chmod(target, stat.S_IMODE(info.st_mode) & 0o700)  # tighten, never loosen
+    return db
+
+
 class Store:
     """The SQLite store. Open with :meth:`open`; use as a context manager to close it."""
 
@@ -475,26 +611,31 @@ class Store:
 
     @classmethod
     def open(cls, path: Path | str | None = None) -> Store:
-        """Open (creating if needed, mode 0600) and migrate the store at ``path``."""
+        """Open (creating if needed, mode 0600) and migrate the store at ``path``.
+
+        Nothing is changed before the file is known to be a store (or absent, or empty): a file
+        of anything else is refused untouched. An existing store is tightened to owner-only but
+        never made writable; if it or its folder is read-only, it is opened read-only, so reading
+        commands work and writing ones fail with a StoreError.
+        """
         target = Path(path) if path is not None else default_db_path()
+        where = str(target)
         try:
-            if str(target) != ":memory:":
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if not target.exists():
-                    # Create it 0600 ourselves: sqlite3 would use the umask.
-                    os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
-                else:
-                    os.chmod(target, 0o600)
-            db = sqlite3.connect(str(target), timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            if where == ":memory:":
+                db = sqlite3.connect(where, isolation_level=None, factory=_Connection)
+            else:
+                db = _connect(target)
+            db.path = where
+            if not db.read_only:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
             store = cls(db, target)
             store._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(str(target), str(exc)) from exc
+            raise _file_error(where, exc) or StoreError(where, str(exc)) from exc
         except OSError as exc:
-            raise StoreError(str(target), exc.strerror or str(exc)) from exc
+            raise StoreError(where, exc.strerror or str(exc)) from exc
         return store
 
     def _version(self) -> int:

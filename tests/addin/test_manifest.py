@@ -15,6 +15,7 @@ from outlook_networking.addin.manifest import (
     render_manifest,
     write_manifest,
 )
+from outlook_networking.errors import UsageError
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "manifest" / "manifest.xml"
@@ -111,7 +112,7 @@ def test_every_url_names_a_file_the_server_serves() -> None:
 
 @pytest.mark.parametrize("port", [0, -1, 65536])
 def test_port_out_of_range_is_refused(port: int) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError):
         render_manifest(port)
 
 

@@ -51,6 +51,12 @@ def good(server: AddinServer, secret: str) -> dict[str, str]:
     return {"Origin": server.origin, SECRET_HEADER: secret}
 
 
+# What a browser sends when Outlook on the web loads the pane into its iframe.
+NAVIGATE = {
+    "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "iframe", "Sec-Fetch-Site": "cross-site"
+}
+
+
 # --- the happy paths -------------------------------------------------------------------------
 
 
@@ -209,7 +215,7 @@ def test_preflight_is_answered_for_the_own_origin_only(
 def test_the_pane_carries_the_secret_and_a_script_policy(
     server: AddinServer, cert_dir: Path, secret: str
 ) -> None:
-    status, headers, body = request(server, cert_dir, "/taskpane.html")
+    status, headers, body = request(server, cert_dir, "/taskpane.html", NAVIGATE)
     assert status == 200
     assert f'content="{secret}"'.encode() in body
     assert b"__OUTLOOK_NETWORKING_SECRET__" not in body
@@ -221,6 +227,20 @@ def test_the_pane_carries_the_secret_and_a_script_policy(
 
 
 @pytest.mark.parametrize(
+    "fetch",
+    [{}, {"Sec-Fetch-Mode": "navigate"}, {"Sec-Fetch-Dest": "iframe"},
+     {"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"},
+     {"Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "script"},
+     {"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "object"}],
+)
+def test_the_pane_is_only_for_a_browser_loading_a_window_or_frame(
+    server: AddinServer, cert_dir: Path, fetch: dict[str, str]
+) -> None:
+    for path in ("/", "/taskpane.html"):
+        assert request(server, cert_dir, path, fetch)[::2] == (403, b"")
+
+
+@pytest.mark.parametrize(
     ("path", "content_type"),
     [("/", "text/html"), ("/taskpane.js", "text/javascript"), ("/taskpane.css", "text/css"),
      ("/icon-80.png", "image/png"), ("/manifest.xml", "application/xml")],
@@ -228,7 +248,7 @@ def test_the_pane_carries_the_secret_and_a_script_policy(
 def test_static_files_are_served_with_their_type(
     server: AddinServer, cert_dir: Path, path: str, content_type: str
 ) -> None:
-    status, headers, body = request(server, cert_dir, path)
+    status, headers, body = request(server, cert_dir, path, NAVIGATE)
     assert status == 200 and body
     assert headers["content-type"].startswith(content_type)
     assert headers["x-content-type-options"] == "nosniff"
@@ -302,7 +322,7 @@ def test_a_busy_port_is_a_usage_error(cert_dir: Path) -> None:
 
 def test_shutdown_stops_answering(cert_dir: Path) -> None:
     running = serve(FakeCards({}), data_dir=cert_dir, port=0)
-    status, _, _ = request(running, cert_dir, "/taskpane.html")
+    status, _, _ = request(running, cert_dir, "/taskpane.html", NAVIGATE)
     assert status == 200
     running.shutdown()
     running.shutdown()  # twice is harmless

@@ -28,6 +28,7 @@ def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
 
 def test_report_writes_one_page(demo: Demo, tmp_path: Path) -> None:
     target = tmp_path / "out" / "network.html"
+    target.parent.mkdir()  # a missing folder is refused (tests/hostile/test_outputs.py)
     assert main(demo.argv("report", "--html", str(target))) == 0
     page = target.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")

@@ -16,6 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 from string import Template
 
+from outlook_networking.errors import UsageError
+
 __all__ = ["ADDIN_ID", "DEFAULT_PORT", "render_manifest", "write_manifest"]
 
 DEFAULT_PORT = 48373
@@ -161,9 +163,12 @@ def render_manifest(port: int = DEFAULT_PORT) -> str:
 
     Returns:
         The manifest as text, UTF-8 ready, ending with a newline.
+
+    Raises:
+        UsageError: the port is out of range.
     """
     if not 0 < port < 65536:
-        raise ValueError(f"port out of range: {port}")
+        raise UsageError(f"the port must be between 1 and 65535, not {port}")
     # 127.0.0.1 rather than localhost: the server binds the IPv4 loopback only, and "localhost"
     # may resolve to ::1 first in some clients.
     origin = f"https://127.0.0.1:{port}"

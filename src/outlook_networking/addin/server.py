@@ -14,8 +14,17 @@ cross-site with respect to the top-level page, and browsers withhold SameSite=St
 third-party cookie blocking, any) cookies there. Reading the HTML, on the other hand, needs the
 same origin: another site can load the page but cannot read it, because the server sends no CORS
 headers for foreign origins, and DNS rebinding fails on the ``Host`` check (and on the certificate,
-which is only for 127.0.0.1 and localhost). Other local users can reach the port but cannot read
-the secret file.
+which is only for 127.0.0.1 and localhost).
+
+Who gets the page with the secret in it:
+    - on Linux, only processes of the user running the server: every connection from a socket
+      another user owns is closed before a byte is read (:mod:`.peer`, the kernel's socket table);
+      other local users cannot read the secret file either;
+    - only a browser navigating a window or frame to it: ``Sec-Fetch-Mode: navigate`` and
+      ``Sec-Fetch-Dest: document`` or ``iframe`` (Fetch Metadata, sent by every current browser
+      engine and never settable by a page's script). A plain HTTP client that sends no such headers
+      gets 403. A local program can forge headers, so off Linux this keeps out casual clients, not
+      a determined process of another user (docs/security.md says so).
 
 Who may call ``GET /api/card?address=...``:
     - the ``Host`` header must be the server's own authority (DNS rebinding);
@@ -25,17 +34,20 @@ Who may call ``GET /api/card?address=...``:
     Anything else gets 403 with an empty body; an address ``card_for`` does not know gets 404 with
     an empty body, so a refused caller cannot tell known from unknown addresses.
 
+Idle clients cannot pile up: at most ``MAX_CONNECTIONS`` connections are open (a newcomer cuts
+the one that has waited longest for its next request), and each request must be read and answered
+within ``REQUEST_DEADLINE_S`` in total, not per read (:mod:`.connections`).
+
 ``card_for`` runs on the server's worker threads, one call at a time (a lock serialises them), so
 it must not depend on being called from the thread that created it (open SQLite with
 ``check_same_thread=False`` or per call).
 
-Exports ``serve``, ``AddinServer``, ``CardFor``, ``load_or_create_secret`` and the header and file
-names.
+Exports ``serve``, ``AddinServer``, ``CardFor``, ``load_or_create_secret``, the header and file
+names, ``MAX_CONNECTIONS`` and ``REQUEST_DEADLINE_S``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import errno
 import hmac
@@ -45,7 +57,6 @@ import logging
 import os
 import re
 import secrets
-import socket
 import socketserver
 import ssl
 import threading
@@ -58,10 +69,15 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from outlook_networking.addin.cert import CERT_FILENAME, KEY_FILENAME
+from outlook_networking.addin.connections import Connections
 from outlook_networking.addin.manifest import DEFAULT_PORT, render_manifest
+from outlook_networking.addin.peer import SUPPORTED as PEERS_KNOWN
+from outlook_networking.addin.peer import peer_uid
 from outlook_networking.errors import InputError, UsageError
 
 __all__ = [
+    "MAX_CONNECTIONS",
+    "REQUEST_DEADLINE_S",
     "SECRET_FILENAME",
     "SECRET_HEADER",
     "AddinServer",
@@ -77,7 +93,9 @@ SECRET_HEADER = "X-Outlook-Networking-Secret"
 _SECRET_PLACEHOLDER = b"__OUTLOOK_NETWORKING_SECRET__"
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,128}")
 _MAX_ADDRESS_LENGTH = 320  # RFC 3696 errata: 64 + 1 + 255
-_HANDLER_TIMEOUT_S = 15.0
+_HANDLER_TIMEOUT_S = 15.0  # per read; the deadline below bounds a whole request
+MAX_CONNECTIONS = 32  # a pane opens a few; more are idle clients or an attack
+REQUEST_DEADLINE_S = 10.0
 
 _log = logging.getLogger(__name__)
 
@@ -148,6 +166,7 @@ def _json_default(value: object) -> object:
 
 class _CardHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 64  # the listen backlog: a burst of connections waits, not fails
     # On Windows SO_REUSEADDR lets another process bind the same port and take over requests.
     allow_reuse_address = os.name != "nt"
 
@@ -159,6 +178,8 @@ class _CardHTTPServer(ThreadingHTTPServer):
         secret: str,
         public_host: str,
         context: ssl.SSLContext,
+        max_connections: int = MAX_CONNECTIONS,
+        request_deadline_s: float = REQUEST_DEADLINE_S,
     ) -> None:
         super().__init__(address, _CardHandler)
         # Wrap the listening socket but leave the handshake to the worker thread (see
@@ -173,34 +194,47 @@ class _CardHTTPServer(ThreadingHTTPServer):
         self.origin = f"https://{self.authority}"
         self.static = _load_static()
         self.static["/manifest.xml"] = render_manifest(self.server_address[1]).encode("utf-8")
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
+        self.connections = Connections(max_connections, request_deadline_s)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
+        if not self.connections.admit(request):
+            _log.debug("refused a connection: every slot is busy")
+            self.shutdown_request(request)
+            return
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
+        self.connections.remove(request)
         super().shutdown_request(request)
+
+    def service_actions(self) -> None:
+        # serve_forever calls this between accepts (at least every poll interval).
+        self.connections.cut_expired()
 
     def close_open_connections(self) -> None:
         # Browsers keep connections alive; without this a stopped server would go on answering
         # on them from its worker threads.
-        with self._open_lock:
-            pending = list(self._open)
-            self._open.clear()
-        for sock in pending:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+        self.connections.cut_all()
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind would look up the FQDN of 127.0.0.1, which can stall on DNS.
         socketserver.TCPServer.server_bind(self)
         self.server_name = "127.0.0.1"
         self.server_port = int(self.server_address[1])
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        # 127.0.0.1 is open to every local user; where the kernel says who connected, only the
+        # user running the server gets an answer. Unknown (not in the table) means refused.
+        if not PEERS_KNOWN:
+            return True
+        uid = peer_uid(client_address, (self.server_name, self.server_port))
+        if uid == os.geteuid():
+            return True
+        if uid is None:  # no readable /proc/net/tcp: say why the pane stays empty
+            _log.warning("refused a connection: the kernel's socket table does not say whose it is")
+        else:
+            _log.debug("refused a connection from another user's process")
+        return False
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that refuse the certificate or hang up are routine; keep them out of stderr.
@@ -220,6 +254,16 @@ class _CardHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.do_handshake()
+
+    def parse_request(self) -> bool:
+        complete = super().parse_request()
+        if complete:
+            self.server.connections.busy(self.connection)
+        return complete
+
+    def handle_one_request(self) -> None:
+        super().handle_one_request()
+        self.server.connections.idle(self.connection)
 
     def log_message(self, format: str, *args: Any) -> None:
         # Never log query strings: they hold the addresses people look at.
@@ -264,6 +308,13 @@ class _CardHandler(BaseHTTPRequestHandler):
         if origin is not None:
             return origin == self.server.origin
         return self.headers.get("Sec-Fetch-Site") == "same-origin"
+
+    def _navigation_ok(self) -> bool:
+        # What a browser sends when it loads a page into a window or a frame; a page's script
+        # cannot set Sec-Fetch-* headers.
+        return self.headers.get("Sec-Fetch-Mode") == "navigate" and self.headers.get(
+            "Sec-Fetch-Dest"
+        ) in ("document", "iframe")
 
     def _secret_ok(self) -> bool:
         offered = self.headers.get(SECRET_HEADER, "").encode("ascii", "replace")
@@ -310,6 +361,9 @@ class _CardHandler(BaseHTTPRequestHandler):
         suffix = Path(path).suffix
         headers: dict[str, str] = {}
         if suffix == ".html":
+            if not self._navigation_ok():
+                self._refuse()
+                return
             body = body.replace(_SECRET_PLACEHOLDER, self.server.secret)
             headers["Content-Security-Policy"] = _CSP
         content_type = _CONTENT_TYPES.get(suffix, "application/xml; charset=utf-8")
@@ -392,6 +446,8 @@ def serve(
     port: int = DEFAULT_PORT,
     cert: Path | str | None = None,
     key: Path | str | None = None,
+    max_connections: int = MAX_CONNECTIONS,
+    request_deadline_s: float = REQUEST_DEADLINE_S,
 ) -> AddinServer:
     """Start the card server in a background thread and return it.
 
@@ -402,16 +458,20 @@ def serve(
         port: the TCP port (0 picks a free one, for tests); the manifest must name the same.
         cert: PEM chain to present; default ``<data_dir>/addin-cert.pem``.
         key: its private key; default ``<data_dir>/addin-key.pem``.
+        max_connections: connections open at once (see :mod:`.connections`).
+        request_deadline_s: the most one request may take, from waiting for it to answering it.
 
     Returns:
         The running server; call ``shutdown()`` to stop it.
 
     Raises:
-        UsageError: ``host`` is not the loopback, or the port is already in use.
+        UsageError: ``host`` is not the loopback, or the port is out of range or in use.
         InputError: the certificate or key is missing or unreadable.
     """
     if host not in ("127.0.0.1", "localhost"):
         raise UsageError(f"the add-in server only listens on 127.0.0.1, not {host}")
+    if not 0 <= port < 65536:  # 0: any free port
+        raise UsageError(f"the port must be between 1 and 65535, not {port}")
     cert_path = Path(cert) if cert is not None else Path(data_dir) / CERT_FILENAME
     key_path = Path(key) if key is not None else Path(data_dir) / KEY_FILENAME
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -430,6 +490,8 @@ def serve(
             secret=secret,
             public_host=host,
             context=context,
+            max_connections=max_connections,
+            request_deadline_s=request_deadline_s,
         )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:

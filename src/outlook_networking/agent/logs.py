@@ -7,7 +7,9 @@ As a second line of defence :func:`redact` removes anything shaped like a bearer
 ``token=``/``password=`` pair from every message and field before it is written.
 
 The file is ``agent.log`` in ``platformdirs.user_log_dir("outlook-networking")`` (override:
-``$OUTLOOK_NETWORKING_LOG_DIR``), rotated at 1 MiB with 5 old files kept. In the foreground the
+``$OUTLOOK_NETWORKING_LOG_DIR``), rotated at 1 MiB with 5 old files kept. Only the user can read
+them: the directory is created 0700 (the default one is tightened to 0700 if found looser), and
+every log file, new, rotated or left looser by an older version, is 0600. In the foreground the
 same events go to stderr, which systemd's journal and launchd's log file capture.
 
 Only the ``outlook_networking`` logger tree is configured; libraries keep their own (silent)
@@ -20,6 +22,7 @@ Exports: ``configure_logging``, ``close_logging``, ``log_event``, ``redact``,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import logging.handlers
@@ -90,6 +93,16 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
     return out
 
 
+class _PrivateFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating file handler whose files only the user can read (0600), after rotation too."""
+
+    def _open(self) -> Any:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)  # a file an older version created readable for all
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 class JsonLinesFormatter(logging.Formatter):
     """One JSON object per line: time, level, event, fields."""
 
@@ -126,11 +139,18 @@ def configure_logging(
     Calling it again replaces the handlers it attached before (tests run several agents).
     """
     directory = log_dir if log_dir is not None else default_log_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix":
+        if log_dir is None and ENV_LOG_DIR not in os.environ:
+            directory.chmod(0o700)  # our own directory; one the user named is theirs to set
+        for old in directory.glob(LOG_FILE + "*"):
+            if old.is_file() and not old.is_symlink():
+                with contextlib.suppress(OSError):  # not ours to change
+                    old.chmod(0o600)
     path = directory / LOG_FILE
     close_logging()
     logger = logging.getLogger(LOGGER_NAME)
-    file_handler = logging.handlers.RotatingFileHandler(
+    file_handler = _PrivateFileHandler(
         path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8", delay=True
     )
     file_handler.setFormatter(JsonLinesFormatter())

@@ -14,9 +14,8 @@ Exports: ``delegated_scopes``, ``app_scopes``, ``EWS_SCOPES``, ``GRAPH_SCOPES``.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from ..config import AccountConfig, is_loopback
+from ..config import AccountConfig
+from ..endpoints import check_url
 
 __all__ = ["EWS_APP_SCOPE", "EWS_SCOPES", "GRAPH_SCOPES", "app_scopes", "delegated_scopes"]
 
@@ -38,19 +37,19 @@ def _ews_resource(account: AccountConfig) -> str:
     """Exchange Online's resource, or an on-premises server's own host under Hybrid Modern Auth."""
     if account.endpoint is None:  # autodiscover: Exchange Online, the common case
         return EWS_RESOURCE
-    parts = urlsplit(account.endpoint)
-    if parts.hostname is None or is_loopback(parts.hostname):
+    endpoint = check_url(account.endpoint, "endpoint")
+    if endpoint.loopback:
         return EWS_RESOURCE
-    return f"https://{parts.hostname.lower()}"
+    return f"https://{endpoint.host}"
 
 
 def _graph_resource(account: AccountConfig) -> str:
     """The Graph resource the token must be for: national clouds have their own host."""
-    parts = urlsplit(account.graph_url)
-    if parts.hostname is None or is_loopback(parts.hostname):
+    endpoint = check_url(account.graph_url, "graph_url")
+    if endpoint.loopback:
         # A loopback test server stands in for the public Graph.
         return GRAPH_RESOURCE
-    return f"{parts.scheme}://{parts.netloc}"
+    return endpoint.origin
 
 
 def delegated_scopes(account: AccountConfig) -> list[str]:

@@ -14,7 +14,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from .. import __version__
 from ..errors import (
@@ -23,18 +23,31 @@ from ..errors import (
     LockHeld,
     LoginRequired,
     NetworkingError,
+    OutputError,
     UsageError,
 )
 
 __all__ = ["main"]
 
 
+# The analysis looks back decades (since_months up to 50 years) and ahead a few years (due
+# dates, the next review); datetime stops at years 1 and 9999.
+_NOW_RANGE = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
+
+
 def _parse_now(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # a time zone offset past year 1 or 9999
+        value = _NOW_RANGE[0] - timedelta(days=1)
+    if not _NOW_RANGE[0] <= value < _NOW_RANGE[1]:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside the years 1970 to 8999 the analysis can work in"
+        )
+    return value
 
 
 def _add_globals(parser: argparse.ArgumentParser, default: object) -> None:
@@ -97,6 +110,8 @@ def describe(exc: NetworkingError) -> str:
         return f"invalid configuration: {where}{exc.key}: {exc.problem}"
     if isinstance(exc, InputError):
         return f"cannot read {exc.path}: {exc.reason}"
+    if isinstance(exc, OutputError):
+        return f"cannot write {exc.path}: {exc.reason}"
     if isinstance(exc, LockHeld):
         return f"another agent (process {exc.pid}) is using {exc.path}"
     return str(exc)

@@ -2,9 +2,20 @@
 ``export --vcf DIR | --ics FILE``.
 
 The page and the file contents are built by pure functions (:mod:`..report`, :mod:`..export`);
-this module gathers their inputs from the store and does the writing. Every write goes to a
-temporary file beside the target and is renamed into place, so an interrupted run never leaves
-half a file. A path that cannot be written is a one-line error (exit 2).
+this module gathers their inputs from the store and does the writing. What is written where:
+
+- a regular file is replaced atomically (a temporary file beside it, synced, renamed into place;
+  its permissions are kept), so an interrupted run never leaves half a file; a new file is 0600,
+  since it holds the network;
+- a symbolic link the user owns is written through: its target is replaced, the link stays. A
+  link another user owns (one planted in /tmp, say) is refused, and so is a dangling one;
+- anything that is not a regular file (a folder, a FIFO, a device such as /dev/full or
+  /dev/stdout) is refused; nothing is written to it;
+- a missing folder is never created, except the one ``export --vcf DIR`` names (its parent must
+  exist).
+
+Refusals are usage errors (exit 2); a write that fails (disk full, no permission) is an
+:class:`~outlook_networking.errors.OutputError` (exit 1), and no temporary file is left behind.
 
 Exports: ``register``.
 """
@@ -13,11 +24,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UsageError
+from ..errors import OutputError, UsageError
 from .context import Context
 from .output import err_console
 
@@ -56,22 +68,60 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically; errors become one line."""
+_KINDS = (
+    (stat.S_ISDIR, "it is a folder"),
+    (stat.S_ISFIFO, "it is a FIFO, not a regular file"),
+    (stat.S_ISCHR, "it is a device, not a regular file"),
+    (stat.S_ISBLK, "it is a device, not a regular file"),
+    (stat.S_ISSOCK, "it is a socket, not a regular file"),
+)
+
+
+def _target(path: Path) -> Path:
+    """The regular file (existing or not) that writing ``path`` replaces; UsageError if none."""
+
+    def refuse(reason: str) -> UsageError:
+        return UsageError(f"cannot write {path}: {reason}")
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_dir():
-            raise UsageError(f"cannot write {path}: it is a folder")
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        link = os.lstat(path)
+        info = os.stat(path)  # through links, /proc's magic ones included (/dev/stdout)
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            raise refuse("it is a symbolic link to nothing") from None
+        if not path.parent.is_dir():
+            raise refuse(f"the folder {path.parent} does not exist") from None
+        return path
+    except OSError as exc:  # ELOOP, EACCES on a folder on the way
+        raise refuse(exc.strerror or str(exc)) from exc
+    for test, reason in _KINDS:
+        if test(info.st_mode):
+            raise refuse(reason)
+    if not stat.S_ISLNK(link.st_mode):
+        return path
+    if link.st_uid != os.geteuid():
+        raise refuse("it is a symbolic link another user owns")
+    return Path(os.path.realpath(path))
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Replace the file ``path`` names with ``data`` (see the module docstring)."""
+    real = _target(path)
+    try:
+        mode = stat.S_IMODE(real.stat().st_mode) if real.exists() else 0o600
+        fd, temp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.replace(temp, path)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp, mode)
+            os.replace(temp, real)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise OutputError(str(path), exc.strerror or str(exc)) from exc
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -126,6 +176,14 @@ def _export_vcf(ctx: Context, directory: Path) -> None:
 
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"cannot write vCards into {directory}: it is a file, not a folder")
+    if not directory.exists():
+        if not directory.parent.is_dir():
+            missing = f"the folder {directory.parent} does not exist"
+            raise UsageError(f"cannot write vCards into {directory}: {missing}")
+        try:
+            directory.mkdir(mode=0o700)
+        except OSError as exc:
+            raise OutputError(str(directory), exc.strerror or str(exc)) from exc
     files = vcard_files(ctx.network.contacts, ctx.config.writeback.category_names)
     for name, text in files.items():
         _write(directory / name, text.encode("utf-8"))
@@ -137,8 +195,9 @@ def _export_ics(ctx: Context, target: Path) -> None:
     from ..export import todo_calendar
 
     network = ctx.network
+    real = _target(target)  # refused before anything is read from it (a FIFO would hang)
     try:
-        previous = target.read_bytes() if target.is_file() else None
+        previous = real.read_bytes() if real.exists() else None
     except OSError as exc:
         raise UsageError(f"cannot read {target}: {exc.strerror or exc}") from exc
     followups = network.followups

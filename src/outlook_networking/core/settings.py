@@ -7,7 +7,7 @@ Top-level sections this module does not know are left to their owners (``[ledger
 ...); unknown keys inside a known section are errors, because a typo there would silently keep a
 default. The keys are documented in ``docs/scoring.md``.
 
-Exports: ``Settings``, ``ROLES``, ``TIER_NAMES``.
+Exports: ``Settings``, ``ROLES``, ``TIER_NAMES``, ``SECTIONS`` (the top-level tables it reads).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from ..addresses import normalise
 from ..errors import ConfigError
 
-__all__ = ["ROLES", "TIER_NAMES", "Settings"]
+__all__ = ["ROLES", "SECTIONS", "TIER_NAMES", "Settings"]
 
 ROLES = ("mentor", "mentee", "partner")
 TIER_NAMES = ("A", "B", "C", "D")
@@ -283,3 +283,5 @@ _SECTIONS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     "roles": _roles,
     "targets": _targets,
 }
+
+SECTIONS = frozenset(_SECTIONS)

@@ -11,7 +11,6 @@ from outlook_networking.connectors.graph import (
     BatchRequest,
     GraphClient,
     RetryPolicy,
-    check_graph_url,
 )
 from outlook_networking.errors import (
     AuthError,
@@ -35,7 +34,8 @@ from servers.graph import GraphServer
     ],
 )
 def test_graph_url_https_or_loopback(url: str) -> None:
-    assert not check_graph_url(url).endswith("/")
+    with GraphClient(url, lambda: "t", account="w") as client:
+        assert client.base == url.rstrip("/")
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,7 @@ def test_graph_url_https_or_loopback(url: str) -> None:
 )
 def test_graph_url_refuses_plain_http_elsewhere(url: str) -> None:
     with pytest.raises(ConfigError) as info:
-        check_graph_url(url)
+        GraphClient(url, lambda: "t", account="w")
     assert info.value.key == "graph_url"
 
 

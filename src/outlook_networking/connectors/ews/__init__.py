@@ -10,13 +10,13 @@
   into :mod:`outlook_networking.errors`.
 
 Exports: ``EwsSource``, ``EwsSink``, ``connect``, ``source_name``, ``open_account``,
-``TokenCredentials``, ``Edge``, ``map_error``, ``check_endpoint``, ``FOLDERS``,
+``TokenCredentials``, ``Edge``, ``map_error``, ``FOLDERS``,
 ``PRODUCT_PROPERTY_SET``.
 """
 
 from __future__ import annotations
 
-from .account import TokenCredentials, check_endpoint, open_account
+from .account import TokenCredentials, open_account
 from .connect import connect, source_name
 from .edge import Edge, map_error
 from .properties import PRODUCT_PROPERTY_SET
@@ -30,7 +30,6 @@ __all__ = [
     "EwsSink",
     "EwsSource",
     "TokenCredentials",
-    "check_endpoint",
     "connect",
     "map_error",
     "open_account",

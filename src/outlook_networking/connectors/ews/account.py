@@ -12,12 +12,12 @@
 - ``open_account``: the ``Account`` for an ``AccountConfig``, pinned to a server version when one
   is given (no ConvertId probe), with that retry policy.
 
-Plain ``http://`` endpoints are accepted only on loopback (a test server); anything else must be
-https. requests-oauthlib refuses OAuth over http unless ``OAUTHLIB_INSECURE_TRANSPORT`` is set,
-which we set only for a loopback endpoint.
+The endpoint goes through :func:`outlook_networking.endpoints.check_url` (as the config already
+did): https, or plain ``http://`` on a loopback host (a test server), and read the same way by
+urllib3, which requests uses to connect. requests-oauthlib refuses OAuth over http unless
+``OAUTHLIB_INSECURE_TRANSPORT`` is set, which we set only for such a loopback endpoint.
 
-Exports: ``TokenCredentials``, ``RefusingFaultTolerance``, ``open_account``, ``check_endpoint``,
-``TOKEN_LIFETIME_S``.
+Exports: ``TokenCredentials``, ``RefusingFaultTolerance``, ``open_account``, ``TOKEN_LIFETIME_S``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from exchangelib import (
     BASIC,
@@ -45,20 +44,19 @@ from exchangelib.errors import UnauthorizedError
 from oauthlib.oauth2 import OAuth2Token
 
 from ...config import AccountConfig
+from ...endpoints import check_url
 from ...errors import ConfigError
 
 __all__ = [
     "TOKEN_LIFETIME_S",
     "RefusingFaultTolerance",
     "TokenCredentials",
-    "check_endpoint",
     "open_account",
 ]
 
 # How long exchangelib may use a token before it asks the provider again. msal answers from its
 # cache until shortly before the real expiry, so asking every few minutes costs nothing.
 TOKEN_LIFETIME_S = 300
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def _token(value: str) -> OAuth2Token:
@@ -103,16 +101,6 @@ class RefusingFaultTolerance(FaultTolerance):  # type: ignore[misc]
         super().raise_response_errors(response)
 
 
-def check_endpoint(endpoint: str) -> str:
-    """The endpoint, if it is https, or http on loopback; ConfigError otherwise."""
-    parts = urlsplit(endpoint)
-    if parts.scheme == "https" and parts.hostname:
-        return endpoint
-    if parts.scheme == "http" and parts.hostname in LOOPBACK:
-        return endpoint
-    raise ConfigError("endpoint", "must be an https:// URL (http:// only for 127.0.0.1/localhost)")
-
-
 def open_account(
     account: AccountConfig,
     *,
@@ -133,10 +121,13 @@ def open_account(
         endpoint: overrides ``account.endpoint``.
     """
     discover = account.autodiscover and not (endpoint or account.endpoint)
-    url = None if discover else check_endpoint(endpoint or account.endpoint or "")
-    if url is not None and urlsplit(url).scheme == "http":
-        # Loopback only (checked above): lets requests-oauthlib send a bearer token over http.
-        os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    url = None
+    if not discover:
+        checked = check_url(endpoint or account.endpoint or "", "endpoint")
+        url = checked.url
+        if checked.scheme == "http":
+            # Loopback only (checked above): lets requests-oauthlib send a bearer token over http.
+            os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
     credentials: Any
     if account.auth in ("ntlm", "basic"):
         if password is None:

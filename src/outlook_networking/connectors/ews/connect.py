@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from exchangelib.errors import EWSError
+
 from ...config import AccountConfig
 from .account import open_account
-from .edge import Edge
+from .edge import Edge, map_error
 from .sink import EwsSink
 from .source import FOLDERS, EwsSource
 
@@ -33,13 +35,20 @@ def connect(
     build: tuple[int, ...] | None = None,
     max_wait_s: float = 120.0,
 ) -> tuple[EwsSource, EwsSink]:
-    """The source and sink for ``account``; nothing is sent until the first read or write.
+    """The source and sink for ``account``; nothing is sent until the first read or write
+    (except the autodiscover requests, for an account without an endpoint).
 
     ``token`` is the provider from :func:`outlook_networking.auth.token_provider` (oauth, app,
     token); ``password`` is for ntlm and basic. ``build`` pins the server version (no probe).
     """
-    ews = open_account(account, token=token, password=password, build=build, max_wait_s=max_wait_s)
     name = source_name(account)
+    try:
+        # With autodiscover = true, exchangelib talks to the network already here.
+        ews = open_account(
+            account, token=token, password=password, build=build, max_wait_s=max_wait_s
+        )
+    except (EWSError, OSError) as exc:
+        raise map_error(name, exc) from exc
     edge = Edge(name, credentials=ews.protocol.credentials, protocol=ews.protocol)
     since = timedelta(days=round(account.since_months * DAYS_PER_MONTH))
     source = EwsSource(

@@ -11,7 +11,8 @@ up to ``max_wait``. Three things it leaves to the caller:
   ``UnauthorizedError`` at once (with exchangelib's own policy it surfaces late, as a
   ``RateLimitError`` caused by "HTTP 401"). Either way the token is refreshed once and the call
   retried; a second refusal is ``LoginRequired`` (or ``AuthError`` for a password);
-- everything else is mapped once, at this edge, into :mod:`outlook_networking.errors`.
+- everything else is mapped once, at this edge, into :mod:`outlook_networking.errors`, without
+  the texts that would put the mailbox's address into logs (autodiscover's failures).
 
 Exports: ``Edge``, ``map_error``.
 """
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from exchangelib.errors import (
+    AutoDiscoverError,
     ErrorAccessDenied,
     ErrorInternalServerTransientError,
     ErrorInvalidSyncStateData,
@@ -71,6 +73,11 @@ def _refused(exc: BaseException) -> bool:
 def map_error(account: str, exc: Exception, *, token_auth: bool = False) -> ConnectorError:
     """The product's exception for an exchangelib (or transport) exception."""
     name = type(exc).__name__
+    if isinstance(exc, AutoDiscoverError):
+        # exchangelib's text names the mailbox's address, which must not reach logs or status.
+        return ConnectionFailed(
+            account, "autodiscover found no Exchange server for this account; set its endpoint"
+        )
     if _refused(exc):
         cls = LoginRequired if token_auth else AuthError
         return cls(account, "the server refused the credentials")

@@ -1,9 +1,10 @@
 """Microsoft Graph connector for Exchange Online: delta sync in, categories and To Do out.
 
-The only package that imports httpx. :class:`GraphClient` is the HTTP edge (limits, retries,
-error mapping), :class:`GraphSource` reads mail, calendar and contacts by delta query, and
-:class:`GraphSink` writes categories and Microsoft To Do follow-ups. Authentication comes in as a
-token provider (``Callable[[], str]``, see :mod:`outlook_networking.auth`).
+The only package that sends anything with httpx (:mod:`outlook_networking.endpoints` borrows its
+URL parser, to check URLs as httpx reads them). :class:`GraphClient` is the HTTP edge (limits,
+retries, error mapping), :class:`GraphSource` reads mail, calendar and contacts by delta query,
+and :class:`GraphSink` writes categories and Microsoft To Do follow-ups. Authentication comes in
+as a token provider (``Callable[[], str]``, see :mod:`outlook_networking.auth`).
 
 Typical use::
 
@@ -12,21 +13,18 @@ Typical use::
     sink = GraphSink(client, name="graph:work")
 
 Exports: ``connect_graph``, ``GraphConnection``, ``GraphClient``, ``GraphSource``,
-``GraphSink``, ``RetryPolicy``, ``BatchRequest``, ``GraphResponse``, ``check_graph_url``,
-``DEFAULT_GRAPH_URL``, ``APPLICATION_NAME``, ``MARKER_PROPERTY``, ``TASK_LIST``, ``FOLDERS``,
-``TokenProvider``.
+``GraphSink``, ``RetryPolicy``, ``BatchRequest``, ``GraphResponse``, ``APPLICATION_NAME``,
+``MARKER_PROPERTY``, ``TASK_LIST``, ``FOLDERS``, ``TokenProvider``.
 """
 
 from __future__ import annotations
 
 from .client import (
-    DEFAULT_GRAPH_URL,
     BatchRequest,
     GraphClient,
     GraphResponse,
     RetryPolicy,
     TokenProvider,
-    check_graph_url,
 )
 from .connect import GraphConnection, connect_graph
 from .sink import APPLICATION_NAME, MARKER_PROPERTY, TASK_LIST, GraphSink
@@ -34,7 +32,6 @@ from .source import FOLDERS, GraphSource
 
 __all__ = [
     "APPLICATION_NAME",
-    "DEFAULT_GRAPH_URL",
     "FOLDERS",
     "MARKER_PROPERTY",
     "TASK_LIST",
@@ -46,6 +43,5 @@ __all__ = [
     "GraphSource",
     "RetryPolicy",
     "TokenProvider",
-    "check_graph_url",
     "connect_graph",
 ]

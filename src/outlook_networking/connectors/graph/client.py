@@ -28,21 +28,24 @@ real: a provider with ``token(force_refresh=True)`` (the msal ones in ``auth``) 
 since msal would otherwise hand back the same cached token the server just refused.
 
 Exports: ``GraphClient``, ``GraphResponse``, ``BatchRequest``, ``RetryPolicy``,
-``check_graph_url``, ``TokenProvider``, ``DEFAULT_GRAPH_URL``.
+``TokenProvider``.
+
+``graph_url`` and every link the server sends back go through
+:func:`outlook_networking.endpoints.check_url`: the token goes only to the origin httpx really
+connects to, and only over https unless the host is loopback.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
+from ...endpoints import check_url
 from ...errors import (
     AuthError,
     ConfigError,
@@ -55,45 +58,18 @@ from ...errors import (
 )
 
 __all__ = [
-    "DEFAULT_GRAPH_URL",
     "BatchRequest",
     "GraphClient",
     "GraphResponse",
     "RetryPolicy",
     "TokenProvider",
-    "check_graph_url",
 ]
 
-DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 MAX_BATCH = 20
 MAILBOX_CONCURRENCY = 4
 IMMUTABLE_IDS = 'IdType="ImmutableId"'
 TokenProvider = Callable[[], str]
 _IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE", "HEAD"})
-
-
-def check_graph_url(url: str) -> str:
-    """The Graph base URL without a trailing slash; plain http only for a loopback host.
-
-    Raises:
-        ConfigError: the URL is not https and its host is not loopback, or is not a URL.
-    """
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or not host:
-        raise ConfigError("graph_url", f"not an http(s) URL: {url!r}")
-    if parts.scheme == "http" and not _is_loopback(host):
-        raise ConfigError("graph_url", "must use https (plain http only for a loopback server)")
-    return url.rstrip("/")
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,9 +171,9 @@ class GraphClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.base = check_graph_url(graph_url)
-        parts = urlsplit(self.base)
-        self._origin = f"{parts.scheme}://{parts.netloc}".lower()
+        endpoint = check_url(graph_url, "graph_url")
+        self.base = endpoint.url.rstrip("/")
+        self._origin = endpoint.origin
         self.account = account
         self._token_provider = token_provider
         self._retry = retry or RetryPolicy()
@@ -235,8 +211,10 @@ class GraphClient:
 
     def owns(self, url: str) -> bool:
         """Whether ``url`` is on this endpoint (a token must never go anywhere else)."""
-        parts = urlsplit(url)
-        return f"{parts.scheme}://{parts.netloc}".lower() == self._origin
+        try:
+            return check_url(url, "link").origin == self._origin
+        except ConfigError:
+            return False
 
     # ------------------------------------------------------------------ requests
 
