@@ -915,14 +915,17 @@ class Store:
         import hashlib
 
         h = hashlib.sha256()
-        for table, order in (
-            ("interactions", "key"),
-            ("locations", "source, stream, item_id"),  # (interaction ids: insertion order)
-            ("cards", "source, item_id"),
-            ("owner", "address"),
-            ("forgotten", "what"),
+        # (Generations are a resync's bookkeeping; interaction ids follow insertion order.)
+        card_columns = _CARD_COLUMNS.removesuffix(", generation")
+        for query in (
+            "SELECT * FROM interactions ORDER BY key",
+            "SELECT l.source, l.stream, l.item_id, i.key FROM locations AS l "
+            "JOIN interactions AS i ON i.id = l.interaction ORDER BY 1, 2, 3",
+            f"SELECT {card_columns} FROM cards ORDER BY source, item_id",
+            "SELECT * FROM owner ORDER BY address",
+            "SELECT * FROM forgotten ORDER BY what",
         ):
-            for row in self._db.execute(f"SELECT * FROM {table} ORDER BY {order}"):
+            for row in self._db.execute(query):
                 h.update(repr(row).encode())
         return h.hexdigest()
 

@@ -12,7 +12,8 @@ Terminology (see :mod:`outlook_networking.connectors.base` for source, folder, c
   is the batch ``folder``.
 - **signature**: the cursor of a unit: size and modification time plus a hash of the first and
   last 64 KiB (for directories, of the listing). An unchanged unit is skipped on the next read;
-  a changed one is read again, which is harmless because the store upserts.
+  a changed one is read again as a full round (``reset``), which is harmless because the store
+  upserts, and lets the store sweep the copies the unit no longer holds (never their history).
 
 Folders inside a tree that hold no correspondence (Junk, Trash, Drafts, Outbox, ...) are
 skipped by name (:class:`~.mailfiles.FolderRules`, ``[folders]`` in the config) and listed in
@@ -371,19 +372,25 @@ class FileSource:
         problems: list[Problem] = []
         skipped: Counter[str] = Counter()
         done = 0
+        first = True
 
         def batch(**final: str | bool) -> Batch:
-            nonlocal done
+            nonlocal done, first
             done += len(interactions) + len(cards) + len(problems) + sum(skipped.values())
             tick(done, None)
-            return Batch(
+            made = Batch(
                 folder,
                 tuple(interactions),
                 tuple(cards),
                 problems=tuple(problems),
                 skipped=tuple(Skipped(what, count) for what, count in sorted(skipped.items())),
+                # A unit is always read whole: a full round, so the store sweeps the copies of
+                # messages (and the meetings and cards) the file no longer holds.
+                reset=first,
                 **final,  # type: ignore[arg-type]
             )
+            first = False
+            return made
 
         for record in records:
             if isinstance(record, Interaction):
