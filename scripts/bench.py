@@ -23,6 +23,11 @@ Sections (``--only`` picks some):
 2. ``roundtrips``: the EWS and Graph test servers (tests/servers) on 127.0.0.1, seeded with N
    messages; the connector's Source through ``pipeline.sync_source`` into a fresh store. HTTP
    requests per 1,000 messages for the first sync, and requests for a sync with nothing new.
+   ``ews_large_folder``: one EWS Inbox of N messages older than the 18-month window plus N/100
+   inside it (the old ones seeded lean: an id and a date, all an ids-only sync asks for). The
+   first sync's SyncFolderItems pages, bytes per item, and GetItem ids: the window's only. A
+   million-item folder is projected from the bytes and pages per item (the test server holds
+   ~6 KB per seeded item, so a real million would need ~6 GB here).
 3. ``scoring``: ``core.network.analyse`` on synthetic interactions built in memory (300 people,
    the demo's mix of sent, received, bulk and meetings) at 10k, 100k and 1M.
 4. ``memory``: peak RSS of ingest subprocesses of a small and a large Maildir.
@@ -82,15 +87,17 @@ class Plan:
     scoring_sizes: tuple[int, ...]
     floor_repeats: int
     outlook_copies: int
+    large_folder_messages: int
 
 
 PLANS = {
     # The corpus is left out of the short run: notmuch alone needs ~30 s for it on 2 cores.
     "short": Plan("short", 5_000, 1_000, corpus=False, cold=False, roundtrip_messages=2_000,
-                  scoring_sizes=(10_000, 100_000), floor_repeats=2, outlook_copies=20),
+                  scoring_sizes=(10_000, 100_000), floor_repeats=2, outlook_copies=20,
+                  large_folder_messages=20_000),
     "full": Plan("full", 100_000, 10_000, corpus=True, cold=True, roundtrip_messages=20_000,
                  scoring_sizes=(10_000, 100_000, 1_000_000), floor_repeats=3,
-                 outlook_copies=300),
+                 outlook_copies=300, large_folder_messages=200_000),
 }
 
 
@@ -476,9 +483,9 @@ def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
     try:
         from exchangelib import close_connections
 
+        from outlook_networking.app.pipeline import sync_source
         from outlook_networking.config import AccountConfig
         from outlook_networking.connectors.ews import EwsSource, open_account
-        from outlook_networking.pipeline import sync_source
         from outlook_networking.store import Store
         from servers.ews import SERVER_BUILD, EWSServer
     except ImportError as exc:
@@ -521,9 +528,9 @@ def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
 def bench_graph(n: int, scratch: Path) -> dict[str, Any]:
     sys.path.insert(0, str(REPO / "tests"))
     try:
+        from outlook_networking.app.pipeline import sync_source
         from outlook_networking.config import AccountConfig
         from outlook_networking.connectors.graph import connect_graph
-        from outlook_networking.pipeline import sync_source
         from outlook_networking.store import Store
         from servers.graph import GraphServer
     except ImportError as exc:
@@ -557,6 +564,65 @@ def bench_graph(n: int, scratch: Path) -> dict[str, Any]:
         for connection in connections:
             connection.close()
     return result
+
+
+def bench_ews_large_folder(n: int, scratch: Path, out: dict[str, Any]) -> None:
+    """A first EWS sync of a folder whose history lies mostly outside the window."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from collections import Counter
+
+    from exchangelib import close_connections
+
+    from outlook_networking.app.pipeline import sync_source
+    from outlook_networking.config import AccountConfig
+    from outlook_networking.connectors.ews.connect import connect
+    from outlook_networking.store import Store
+    from servers.ews import SERVER_BUILD, EWSServer
+    from servers.ews.xmlfields import field_element
+
+    recent = max(1, n // 100)
+    now = datetime.now(UTC)
+    with EWSServer(validate_responses=False) as server:
+        box = server.mailbox
+        inbox = box.folder("inbox")
+        started = time.perf_counter()
+        for i in range(n):
+            box.insert(inbox, "Message", [
+                field_element("DateTimeReceived", now - timedelta(days=700, seconds=30 * i))])
+        for m in _seed_plan(recent, now):
+            box.add_message("inbox", subject=m["subject"], sender=m["sender"], to=m["to"],
+                            sent=m["sent"], message_id=m["message_id"])
+        log(f"EWS large folder: seeded {n:,} old + {recent:,} recent in "
+            f"{time.perf_counter() - started:.1f}s")
+        config = AccountConfig(name="bench", address="me@example.com", endpoint=server.url,
+                               auth="basic")
+        source = connect(config, password="secret", build=SERVER_BUILD, max_wait_s=30)[0]
+        db = scratch / "ews-large.sqlite3"
+        started = time.perf_counter()
+        with Store.open(db) as store:
+            report = sync_source(store, source)
+        elapsed = time.perf_counter() - started
+        source.close()
+        close_connections()
+        inbox_sync = [r for r in server.requests if r.operation == "SyncFolderItems"
+                      and r.items]  # the Inbox's pages (the other folders are empty)
+        gets = [r for r in server.requests if r.operation == "GetItem"]
+        per_item = sum(r.bytes for r in inbox_sync) / max(1, n + recent)
+    million = 1_000_000
+    out["ews_large_folder"] = {
+        "old_messages": n,
+        "recent_messages": recent,
+        "stored": report.items,
+        "sync_pages": len(inbox_sync),
+        "sync_bytes_per_item": round(per_item, 1),
+        "getitem_requests": len(gets),
+        "getitem_ids_asked": sum(r.asked for r in gets),
+        "getitem_bytes_per_item": round(sum(r.bytes for r in gets) / max(1, recent), 1),
+        "requests_by_operation": dict(Counter(r.operation for r in server.requests)),
+        "seconds": round(elapsed, 2),
+        "million_sync_pages": -(-million // 512),
+        "million_sync_megabytes": round(per_item * million / 1e6, 1),
+    }
 
 
 def _two_syncs(server: Any, store: Any, make_source: Callable[[], Any], sync: Any,
@@ -796,6 +862,17 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             rows.append((f"{name}: requests, sync with nothing new ({folders} folders)",
                          f"{r['nothing_new_requests']}", f"= {folders}",
                          "ok" if r["nothing_new_requests"] <= folders else "MISSED"))
+    large = result.get("ews_large_folder")
+    if large:
+        name = f"EWS large folder ({large['old_messages']:,} old + {large['recent_messages']:,})"
+        rows.append((f"{name}: GetItem ids asked", f"{large['getitem_ids_asked']:,}",
+                     f"= {large['recent_messages']:,}",
+                     "ok" if large["getitem_ids_asked"] == large["recent_messages"] else "MISSED"))
+        rows.append((f"{name}: sync pages | bytes per item",
+                     f"{large['sync_pages']:,} | {large['sync_bytes_per_item']:.0f}", "", ""))
+        rows.append(("EWS folder of 1,000,000 old (projected): sync pages | MB",
+                     f"{large['million_sync_pages']:,} | {large['million_sync_megabytes']:,.0f}",
+                     "(info)", "no GetItem"))
     scoring = result.get("scoring")
     if scoring:
         limit = TARGETS["scoring_cost_ratio_max"]
@@ -853,7 +930,7 @@ def render(rows: list[tuple[str, str, str, str]]) -> str:
 # --- main ----------------------------------------------------------------------------------------
 
 
-SECTIONS = ("ingest", "memory", "outlook", "roundtrips", "scoring")
+SECTIONS = ("ingest", "memory", "outlook", "roundtrips", "ews_large_folder", "scoring")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -869,6 +946,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "runs (default: $TMPDIR/outlook-networking-bench)")
     parser.add_argument("--ingest-messages", type=int, help="override the demo Maildir size")
     parser.add_argument("--roundtrip-messages", type=int, help="override the seeded count")
+    parser.add_argument("--large-folder-messages", type=int,
+                        help="override the old messages of ews_large_folder")
     parser.add_argument("--memory-small", type=int, help="override the small Maildir's size")
     parser.add_argument("--outlook-copies", type=int,
                         help="override how many copies of the Outlook fixtures are read")
@@ -884,6 +963,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides["memory_small"] = args.memory_small
     if args.outlook_copies:
         overrides["outlook_copies"] = args.outlook_copies
+    if args.large_folder_messages:
+        overrides["large_folder_messages"] = args.large_folder_messages
     if args.scoring_sizes:
         overrides["scoring_sizes"] = tuple(int(s) for s in args.scoring_sizes.split(","))
     if overrides:
@@ -919,6 +1000,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench_outlook(scratch, plan, result)
         if "roundtrips" in sections:
             bench_roundtrips(plan, scratch, result)
+        if "ews_large_folder" in sections:
+            log(f"EWS large folder: {plan.large_folder_messages:,} old messages")
+            bench_ews_large_folder(plan.large_folder_messages, scratch, result)
         if "scoring" in sections:
             bench_scoring(plan, result)
     result["seconds"] = round(time.perf_counter() - clock, 1)

@@ -20,6 +20,7 @@ def test_short_mode_writes_valid_json(tmp_path: Path) -> None:
         [sys.executable, str(REPO / "scripts" / "bench.py"), "--short",
          "--ingest-messages", "300", "--memory-small", "100", "--roundtrip-messages", "60",
          "--scoring-sizes", "500,1000", "--outlook-copies", "2",
+         "--large-folder-messages", "600",
          "--work", str(tmp_path / "work"), "--out", str(out)],
         capture_output=True, text=True, timeout=300, check=False,
     )
@@ -47,6 +48,10 @@ def test_short_mode_writes_valid_json(tmp_path: Path) -> None:
     outlook = result["outlook"]
     assert set(outlook["runs"]) == {"1", "2"}
     assert all(r["returncode"] == 0 and r["max_rss_mib"] > 0 for r in outlook["runs"].values())
+
+    large = result["ews_large_folder"]
+    assert large["old_messages"] == 600 and large["stored"] == large["recent_messages"] == 6
+    assert large["getitem_ids_asked"] == 6  # the window's messages only
 
     scoring = result["scoring"]
     assert set(scoring["runs"]) == {"500", "1000"}

@@ -16,8 +16,6 @@ from outlook_networking.config import (
 )
 from outlook_networking.errors import ConfigError
 
-pytest.importorskip("outlook_networking.core.settings")  # the intelligence settings' owner
-
 EWS = """
 [[accounts]]
 name = "work"
@@ -298,6 +296,23 @@ def test_a_settings_error_carries_the_file(tmp_path: Path) -> None:
     error = _error(tmp_path, "[scoring]\nhalf_life_days = 0\n")
     assert error.key == "scoring.half_life_days"
     assert error.path == str(tmp_path / "config.toml")
+
+
+def test_the_ledger_table_is_read_with_the_file(tmp_path: Path) -> None:
+    config = _load(tmp_path, "[followups]\nreply_within_h = 24\n[ledger]\nwindow_days = 90\n" + EWS)
+    # The ledger's response target is the intelligence setting unless [ledger] names its own.
+    assert config.ledger.window_days == 90 and config.ledger.reply_within_h == 24
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [("[ledger]\nwindow_dayz = 90\n", "ledger.window_dayz"), ("ledger = 3\n", "ledger")],
+)
+def test_a_wrong_ledger_table_is_an_error_when_the_file_is_read(
+    tmp_path: Path, table: str, key: str
+) -> None:
+    error = _error(tmp_path, table)
+    assert error.key == key and error.path == str(tmp_path / "config.toml")
 
 
 def test_docs_describe_every_account_key() -> None:

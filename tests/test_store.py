@@ -3,6 +3,7 @@ upserts, cursors with their batch, resync sweeps, file mode, versions and migrat
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -14,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from outlook_networking.connectors.base import Batch
 from outlook_networking.errors import SchemaTooNew, StoreError
 from outlook_networking.model import Attendee, Flag, Interaction, Kind, Mailbox
+from outlook_networking.ports import Batch
 from outlook_networking.store import _MIGRATIONS, SCHEMA_VERSION, Store
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -297,7 +298,6 @@ def test_a_version_1_store_is_migrated_with_copies_merged(tmp_path: Path) -> Non
         ],
     )
     with Store.open(path) as store:
-        assert store.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         stored = sorted(store.interactions(), key=lambda i: i.item_id)
         assert [(i.item_id, i.flags) for i in stored] == [
             ("AAMk", frozenset()),  # the direct copy's evidence, though the list copy came first
@@ -307,11 +307,13 @@ def test_a_version_1_store_is_migrated_with_copies_merged(tmp_path: Path) -> Non
         # The sweep bookkeeping survived: a full resync of the file sweeps its old copies.
         store.apply_batch("file", Batch("/a.mbox", reset=True, complete=True))
         assert [i.item_id for i in store.interactions(located=True)] == ["AAMk"]
+    assert _open_and_report_version(str(path)) == SCHEMA_VERSION
 
 
 def _open_and_report_version(path: str) -> int:
-    with Store.open(path) as store:
-        return int(store.connection.execute("PRAGMA user_version").fetchone()[0])
+    Store.open(path).close()
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
 def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> None:

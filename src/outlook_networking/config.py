@@ -10,12 +10,14 @@ Secrets never live in this file: a ``password``, ``client_secret`` or ``access_t
 refused; :mod:`outlook_networking.auth` reads them from the system keyring or the environment.
 
 The ``[writeback]`` table (the product's category names and colours, the To Do list name) is
-read here too: it is the same for every account, and ``Settings`` leaves it to us. So is
+read here too: it is the same for every account, and ``Settings`` leaves it to us. So are the
+``[ledger]`` table (:meth:`~outlook_networking.core.ledger.LedgerSettings.from_mapping`): a
+misspelt key there is an error when the file is read, not at the first analysis; and
 ``[folders]`` (which folders of a mail tree are read).
 
 Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FoldersConfig``, ``load_config``,
-``config_from_mapping``, ``default_config_path``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``,
-``AUTH_METHODS``.
+``config_from_mapping``, ``default_config_path``, ``is_exchange_online``,
+``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``, ``AUTH_METHODS``.
 """
 
 from __future__ import annotations
@@ -32,8 +34,11 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from .core.ledger.rules import LedgerSettings
 from .endpoints import DEFAULT_GRAPH_URL, check_url
 from .errors import ConfigError
+from .model import TIERS
+from .writeback.plan import CategoryScheme
 
 if TYPE_CHECKING:
     from .core.settings import Settings
@@ -48,12 +53,12 @@ __all__ = [
     "WritebackConfig",
     "config_from_mapping",
     "default_config_path",
+    "is_exchange_online",
     "load_config",
 ]
 
 CONNECTORS = ("ews", "graph")
 AUTH_METHODS = ("oauth", "app", "ntlm", "basic", "token")
-TIERS = ("A", "B", "C", "D")
 
 # Deliberately not a real application: every organisation registers its own app in Entra ID
 # (docs/config.md says how), and sign-in refuses to run until the user has set it.
@@ -62,6 +67,9 @@ PLACEHOLDER_CLIENT_ID = "00000000-0000-0000-0000-000000000000"
 DEFAULT_TENANT = "organizations"
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 DEFAULT_SINCE_MONTHS = 18
+# Exchange Online's own EWS hosts (the public cloud): an account pointing there is a Microsoft 365
+# mailbox, for which EWS ends (blocked by default from 2026-10-01, off on 2027-04-01).
+EXCHANGE_ONLINE_HOSTS = frozenset({"outlook.office365.com", "outlook.office.com"})
 
 _SECRET_KEYS = {
     "password": "passwords never go in the config file; use the keyring or "
@@ -84,6 +92,8 @@ class AccountConfig:
 
     ``authority`` is derived from ``tenant`` unless the file names one (national clouds, AD FS).
     ``username`` defaults to ``address``; it is the name the keyring and NTLM/basic use.
+    ``mailbox`` names another mailbox the signed-in user may read (shared or delegated); the
+    product then reads that mailbox, and its address is the owner's.
     """
 
     name: str
@@ -105,15 +115,17 @@ class AccountConfig:
     since_months: int = DEFAULT_SINCE_MONTHS
     create_contacts_for_tiers: tuple[str, ...] = ()
     writeback: bool = True
+    mailbox: str | None = None
+
+    @property
+    def mailbox_address(self) -> str:
+        """The mailbox read and written: the shared or delegated one if named, else the user's."""
+        return self.mailbox or self.address
 
     @property
     def client_id_is_placeholder(self) -> bool:
         """True until the user has put their own app registration's id in the file."""
         return self.client_id == PLACEHOLDER_CLIENT_ID
-
-
-# Outlook colour presets (EWS ``color`` n, Graph ``presetN``): green, blue, yellow, gray.
-DEFAULT_CATEGORY_COLOURS = {"A": 4, "B": 7, "C": 3, "D": 12}
 
 
 @dataclass(frozen=True)
@@ -124,15 +136,18 @@ class WritebackConfig:
     touches any other category. ``colours`` are Outlook's presets 0..24 (-1: no colour).
     """
 
-    category_names: Mapping[str, str] = field(
-        default_factory=lambda: {tier: f"Network {tier}" for tier in TIERS}
-    )
-    colours: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_CATEGORY_COLOURS))
+    category_names: Mapping[str, str] = field(default_factory=lambda: CategoryScheme().names)
+    colours: Mapping[str, int] = field(default_factory=lambda: CategoryScheme().colours)
     todo_list: str = "Networking"  # Graph: the Microsoft To Do list of the product's tasks
 
     def category(self, tier: str) -> str:
         """The category name for a tier."""
         return self.category_names[tier]
+
+    @property
+    def scheme(self) -> CategoryScheme:
+        """The names and colours as the write-back planner takes them."""
+        return CategoryScheme(names=dict(self.category_names), colours=dict(self.colours))
 
 
 @dataclass(frozen=True)
@@ -156,8 +171,8 @@ class Config:
     settings: Settings
     path: Path | None = None
     writeback: WritebackConfig = field(default_factory=WritebackConfig)
+    ledger: LedgerSettings = field(default_factory=LedgerSettings)
     folders: FoldersConfig = field(default_factory=FoldersConfig)
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def account(self, name: str | None = None) -> AccountConfig:
         """The account called ``name``, or the only one when ``name`` is None."""
@@ -256,6 +271,7 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
     rest = {key: value for key, value in document.items() if key != "accounts"}
     try:
         settings = Settings.from_mapping(rest)
+        ledger = _ledger(document.get("ledger", {}), settings)
     except ConfigError as exc:
         if not exc.path and where:
             raise ConfigError(exc.key, exc.problem, where) from exc
@@ -265,8 +281,8 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
         settings=settings,
         path=path,
         writeback=writeback,
+        ledger=ledger,
         folders=folders,
-        raw=document,
     )
 
 
@@ -291,6 +307,13 @@ def _check_finite(document: Mapping[str, Any], where: str) -> None:
             pending.extend((f"{key}.{k}" if key else str(k), v) for k, v in value.items())
         elif isinstance(value, list):
             pending.extend((f"{key}[{i}]", v) for i, v in enumerate(value))
+
+
+def _ledger(table: Any, settings: Settings) -> LedgerSettings:
+    """The ``[ledger]`` table; its response target is the intelligence setting's unless set."""
+    if not isinstance(table, Mapping):
+        raise ConfigError("ledger", "must be a table")
+    return LedgerSettings.from_mapping(table, reply_within_h=settings.reply_within_h)
 
 
 def _writeback(table: Any, where: str) -> WritebackConfig:
@@ -431,79 +454,16 @@ def _toml_type(value: object) -> str:
 
 
 def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
+    """One ``[[accounts]]`` table, validated step by step; the first problem is a ConfigError."""
     r = _Reader(index, table, where)
     for key, problem in _SECRET_KEYS.items():
         if key in table:
             raise r.error(key, problem)
-
-    address = r.string("address")
-    if address is None:
-        raise r.error("address", "missing; every account needs the mailbox's e-mail address")
-    if "@" not in address or address.startswith("@") or address.endswith("@"):
-        raise r.error("address", f"{address!r} is not an e-mail address")
-    name = r.string("name", address)
-    assert name is not None
-    connector = r.choice("connector", "ews", CONNECTORS)
-    auth = r.choice("auth", "oauth", AUTH_METHODS)
-
-    endpoint = r.string("endpoint")
-    autodiscover = r.boolean("autodiscover", False)
-    if connector == "ews":
-        if endpoint is None and not autodiscover:
-            raise r.error("endpoint", "missing; give the EWS URL or set autodiscover = true")
-        if endpoint is not None and autodiscover:
-            raise r.error("autodiscover", "give either endpoint or autodiscover = true, not both")
-        if endpoint is not None:
-            _check_url(r, "endpoint", endpoint)
-    else:
-        if endpoint is not None:
-            raise r.error("endpoint", 'is for connector = "ews"; Graph uses graph_url')
-        if autodiscover:
-            raise r.error("autodiscover", 'is for connector = "ews"; Graph needs no discovery')
-    graph_url = r.string("graph_url", DEFAULT_GRAPH_URL)
-    assert graph_url is not None
-    _check_url(r, "graph_url", graph_url)
-    graph_url = graph_url.rstrip("/")
-
-    username = r.string("username", address)
-    assert username is not None
-    client_id = r.string("client_id", PLACEHOLDER_CLIENT_ID)
-    assert client_id is not None
-    tenant = r.string("tenant", DEFAULT_TENANT)
-    assert tenant is not None
-    if not _GUID_OR_DOMAIN.match(tenant):
-        raise r.error("tenant", f"{tenant!r} is neither a tenant id nor a domain")
-    authority = r.string("authority")
-    if authority is None:
-        authority = f"{DEFAULT_AUTHORITY_HOST}/{tenant}"
-    else:
-        parts = urlsplit(authority)
-        if parts.scheme != "https" or not parts.hostname or parts.path.strip("/") == "":
-            raise r.error(
-                "authority", "must be an https:// URL with a tenant path, e.g. "
-                "https://login.microsoftonline.us/contoso.onmicrosoft.com"
-            )
-        authority = authority.rstrip("/")
-    if auth == "app" and tenant.lower() in _MULTI_TENANTS and not r.has("authority"):
-        raise r.error(
-            "tenant", f'auth = "app" needs your tenant id or domain, not {tenant!r}'
-        )
-
-    impersonation = r.boolean("impersonation", False)
-    if impersonation and (auth != "app" or connector != "ews"):
-        raise r.error("impersonation", 'needs connector = "ews" and auth = "app"')
-    certificate = r.string("certificate_path")
-    thumbprint = r.string("certificate_thumbprint")
-    if (certificate is not None or thumbprint is not None) and auth != "app":
-        key = "certificate_path" if certificate is not None else "certificate_thumbprint"
-        raise r.error(key, 'is only used with auth = "app"')
-    if thumbprint is not None:
-        thumbprint = thumbprint.replace(":", "").upper()
-        if not re.fullmatch(r"[0-9A-F]{40}", thumbprint):
-            raise r.error("certificate_thumbprint", "must be 40 hexadecimal digits (SHA-1)")
-        if certificate is None:
-            raise r.error("certificate_path", "missing; a thumbprint needs its certificate file")
-
+    name, address, auth = _mailbox(r)
+    connector, endpoint, autodiscover, graph_url = _server(r, address)
+    username, client_id, tenant, authority = _sign_in(r, address, auth)
+    impersonation, certificate, thumbprint = _application(r, auth, connector)
+    mailbox, writeback = _shared(r, auth, connector)
     tiers = [t.upper() for t in r.string_list("create_contacts_for_tiers")]
     for tier in tiers:
         if tier not in TIERS:
@@ -528,12 +488,150 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
         tag_messages=r.boolean("tag_messages", False),
         since_months=r.integer("since_months", DEFAULT_SINCE_MONTHS, 1, 600),
         create_contacts_for_tiers=tuple(sorted(set(tiers))),
-        writeback=r.boolean("writeback", True),
+        writeback=writeback,
+        mailbox=mailbox,
     )
     unknown = sorted(set(table) - r.used)
     if unknown:
         raise r.error(unknown[0], "unknown key (see docs/config.md)")
     return account
+
+
+def _mailbox(r: _Reader) -> tuple[str, str, str]:
+    """The account's name, the mailbox's address and the sign-in method."""
+    address = r.string("address")
+    if address is None:
+        raise r.error("address", "missing; every account needs the mailbox's e-mail address")
+    if not _is_address(address):
+        raise r.error("address", f"{address!r} is not an e-mail address")
+    name = r.string("name", address)
+    assert name is not None
+    auth = r.choice("auth", "oauth", AUTH_METHODS)
+    return name, address, auth
+
+
+def _server(r: _Reader, address: str) -> tuple[str, str | None, bool, str]:
+    """The connector and where its server is: the EWS endpoint (or autodiscover), the Graph URL."""
+    endpoint = r.string("endpoint")
+    autodiscover = r.boolean("autodiscover", False)
+    connector = r.choice("connector", _default_connector(address, endpoint), CONNECTORS)
+    if connector == "graph" and not r.has("connector"):
+        # Exchange Online, found from the address or endpoint: Graph needs neither key.
+        endpoint, autodiscover = None, False
+    if connector == "ews":
+        if endpoint is None and not autodiscover:
+            raise r.error(
+                "endpoint",
+                'missing; give the EWS URL or set autodiscover = true (Microsoft 365: '
+                'connector = "graph")',
+            )
+        if endpoint is not None and autodiscover:
+            raise r.error("autodiscover", "give either endpoint or autodiscover = true, not both")
+        if endpoint is not None:
+            _check_url(r, "endpoint", endpoint)
+    else:
+        if endpoint is not None:
+            raise r.error("endpoint", 'is for connector = "ews"; Graph uses graph_url')
+        if autodiscover:
+            raise r.error("autodiscover", 'is for connector = "ews"; Graph needs no discovery')
+    graph_url = r.string("graph_url", DEFAULT_GRAPH_URL)
+    assert graph_url is not None
+    _check_url(r, "graph_url", graph_url)
+    return connector, endpoint, autodiscover, graph_url.rstrip("/")
+
+
+def _sign_in(r: _Reader, address: str, auth: str) -> tuple[str, str, str, str]:
+    """Who signs in where: the user name, the app registration, the tenant and its authority."""
+    username = r.string("username", address)
+    assert username is not None
+    client_id = r.string("client_id", PLACEHOLDER_CLIENT_ID)
+    assert client_id is not None
+    tenant = r.string("tenant", DEFAULT_TENANT)
+    assert tenant is not None
+    if not _GUID_OR_DOMAIN.match(tenant):
+        raise r.error("tenant", f"{tenant!r} is neither a tenant id nor a domain")
+    authority = r.string("authority")
+    if authority is None:
+        authority = f"{DEFAULT_AUTHORITY_HOST}/{tenant}"
+    else:
+        parts = urlsplit(authority)
+        if parts.scheme != "https" or not parts.hostname or parts.path.strip("/") == "":
+            raise r.error(
+                "authority", "must be an https:// URL with a tenant path, e.g. "
+                "https://login.microsoftonline.us/contoso.onmicrosoft.com"
+            )
+        authority = authority.rstrip("/")
+    if auth == "app" and tenant.lower() in _MULTI_TENANTS and not r.has("authority"):
+        raise r.error(
+            "tenant", f'auth = "app" needs your tenant id or domain, not {tenant!r}'
+        )
+    return username, client_id, tenant, authority
+
+
+def _application(r: _Reader, auth: str, connector: str) -> tuple[bool, str | None, str | None]:
+    """App-only access: impersonation, and the certificate (path and thumbprint) it signs with."""
+    impersonation = r.boolean("impersonation", False)
+    if impersonation and (auth != "app" or connector != "ews"):
+        raise r.error("impersonation", 'needs connector = "ews" and auth = "app"')
+    if auth == "app" and connector == "ews" and not impersonation:
+        # An app-only token names no user: Exchange refuses every request without the
+        # ExchangeImpersonation header ("ExchangeImpersonation SOAP header must be present for
+        # this type of OAuth token", OfficeDev/ews-managed-api#245). Say so now, not at 3 a.m.
+        raise r.error(
+            "impersonation",
+            'app-only EWS (auth = "app") reads a mailbox only through impersonation: set '
+            "impersonation = true (the app needs full_access_as_app), or sign in as the user "
+            'with auth = "oauth"',
+        )
+    certificate = r.string("certificate_path")
+    thumbprint = r.string("certificate_thumbprint")
+    if (certificate is not None or thumbprint is not None) and auth != "app":
+        key = "certificate_path" if certificate is not None else "certificate_thumbprint"
+        raise r.error(key, 'is only used with auth = "app"')
+    if thumbprint is not None:
+        thumbprint = thumbprint.replace(":", "").upper()
+        if not re.fullmatch(r"[0-9A-F]{40}", thumbprint):
+            raise r.error("certificate_thumbprint", "must be 40 hexadecimal digits (SHA-1)")
+        if certificate is None:
+            raise r.error("certificate_path", "missing; a thumbprint needs its certificate file")
+    return impersonation, certificate, thumbprint
+
+
+def _shared(r: _Reader, auth: str, connector: str) -> tuple[str | None, bool]:
+    """A shared or delegated mailbox the signed-in user reads, and whether to write back."""
+    mailbox = r.string("mailbox")
+    if mailbox is not None:
+        if not _is_address(mailbox):
+            raise r.error("mailbox", f"{mailbox!r} is not an e-mail address")
+        if auth == "app":
+            raise r.error(
+                "mailbox", 'is for a signed-in user; with auth = "app" the address is the mailbox'
+            )
+    writeback = r.boolean("writeback", mailbox is None)
+    if mailbox is not None and writeback and connector == "graph":
+        # Graph's *.Shared permissions reach another mailbox's mail, calendar and contacts, but
+        # not its master category list or its To Do lists (MailboxSettings and Tasks have no
+        # shared variant), so the write-back could only be done halfway.
+        raise r.error(
+            "writeback", 'must be false for a shared or delegated mailbox read through Graph'
+        )
+    return mailbox, writeback
+
+
+def _is_address(text: str) -> bool:
+    return "@" in text and not text.startswith("@") and not text.endswith("@")
+
+
+def _default_connector(address: str, endpoint: str | None) -> str:
+    """Graph for an Exchange Online mailbox (its EWS endpoint, or an onmicrosoft.com address)."""
+    if endpoint is not None:
+        return "graph" if is_exchange_online(endpoint) else "ews"
+    return "graph" if address.lower().endswith(".onmicrosoft.com") else "ews"
+
+
+def is_exchange_online(url: str) -> bool:
+    """True for an EWS or Autodiscover URL on Exchange Online's public hosts."""
+    return (urlsplit(url).hostname or "").lower() in EXCHANGE_ONLINE_HOSTS
 
 
 def _check_url(r: _Reader, key: str, url: str) -> None:

@@ -1,8 +1,8 @@
 """The product's one exception tree.
 
 Every module raises these, never a third-party exception: connectors map their library's errors at
-the edge (``raise ConnectionFailed(...) from exc``). Exceptions carry fields, not prose; the CLI
-turns them into one line for people.
+the edge (``raise ConnectionFailed(...) from exc``). Exceptions carry fields, not prose;
+:mod:`outlook_networking.app.wording` turns them into the one line people read.
 
 ::
 
@@ -16,19 +16,24 @@ turns them into one line for people.
     ├── LockHeld                    another agent holds the store: path, pid
     └── ConnectorError              talking to Exchange or Graph: account, reason
         ├── AuthError               sign-in failed or is needed: account, reason
-        │   └── LoginRequired       the refresh token is gone; run `login`
+        │   ├── LoginRequired       the refresh token is gone; run `login`
+        │   └── AccessDenied        signed in, but refused this mailbox or service (HTTP 403)
         ├── ConnectionFailed        network, TLS, dropped connections, 5xx after retries
         ├── Throttled               the server kept asking to back off: retry_after_s
         ├── SyncStateInvalid        a sync state / delta token the server no longer accepts
         ├── Conflict                a change key went stale and the retry lost too: item_id
         └── ServerFault             any other fault the server answered: code
 
-Exports every class above.
+Exports: ``AccessDenied``, ``AuthError``, ``ConfigError``, ``Conflict``, ``ConnectionFailed``,
+``ConnectorError``, ``InputError``, ``LockHeld``, ``LoginRequired``, ``NetworkingError``,
+``OutputError``, ``SchemaTooNew``, ``ServerFault``, ``StoreError``, ``SyncStateInvalid``,
+``Throttled``, ``UsageError``.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AccessDenied",
     "AuthError",
     "ConfigError",
     "Conflict",
@@ -130,6 +135,10 @@ class AuthError(ConnectorError):
 
 class LoginRequired(AuthError):
     """No usable token: the user must run ``outlook-networking login``."""
+
+
+class AccessDenied(AuthError):
+    """The server knows who we are and refuses anyway: signing in again will not help."""
 
 
 class ConnectionFailed(ConnectorError):

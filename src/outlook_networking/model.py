@@ -3,8 +3,8 @@
 Terminology:
 
 - **Mailbox**: one e-mail address with the display name it was seen with. Addresses are always
-  normalised (see :mod:`outlook_networking.addresses`), so two ``Mailbox`` values with the same
-  ``address`` are the same person's address.
+  normalised (see :mod:`outlook_networking.parsing.addresses`), so two ``Mailbox`` values with
+  the same ``address`` are the same person's address.
 - **Interaction**: one thing that happened between the owner and other people: an e-mail or a
   meeting. It is keyed by ``(source, item_id)``: the source that produced it (``"file"``,
   ``"ews:work"``, ``"graph:work"``) and an id that is stable within that source, so re-reading the
@@ -14,13 +14,17 @@ Terminology:
 - **Owner**: the person whose mailbox this is. Direction (sent or received) is relative to the
   owner's addresses, which may only be known after ingest, so an ``Interaction`` records who sent
   it and to whom, and :func:`direction` derives the rest.
-
+- **Problem**: a part of the input that could not be read (a mangled date, a vCard with a broken
+  line): counted and reported, never fatal.
+- **Tier**: where a contact stands in the owner's network, ``A`` (key relationships) to ``D``
+  (fading out, the annual clean-up list); :data:`TIERS` lists them best first.
 - **identity**: what makes copies one interaction (:func:`identity`). The same message can sit in
   several folders, sources and exports, or reach the owner directly and through a list; each
   copy is a *location* of one interaction, which the store counts once.
 
-Exports: ``Kind``, ``Direction``, ``Flag``, ``Response``, ``Mailbox``, ``Attendee``,
-``Interaction``, ``ContactCard``, ``direction``, ``identity``, ``normalise_message_id``.
+Exports: ``TIERS``, ``Kind``, ``Direction``, ``Flag``, ``Response``, ``Mailbox``, ``Attendee``,
+``Interaction``, ``ContactCard``, ``Problem``, ``direction``, ``identity``,
+``normalise_message_id``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from datetime import datetime
 from enum import StrEnum
 
 __all__ = [
+    "TIERS",
     "Attendee",
     "ContactCard",
     "Direction",
@@ -39,11 +44,14 @@ __all__ = [
     "Interaction",
     "Kind",
     "Mailbox",
+    "Problem",
     "Response",
     "direction",
     "identity",
     "normalise_message_id",
 ]
+
+TIERS = ("A", "B", "C", "D")  # best first; the order the annual review and the report use
 
 
 class Kind(StrEnum):
@@ -151,6 +159,15 @@ class Interaction:
         if self.sender is not None:
             yield self.sender
         yield from self.recipients()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A part of the input that could not be read; the rest goes on."""
+
+    where: str  # "path/to/file.mbox #1234", "calendar.ics VEVENT 'Weekly'", an item id
+    reason: str
+    whole: bool = False  # the whole file named by ``where`` could not be read
 
 
 @dataclass(frozen=True, slots=True)

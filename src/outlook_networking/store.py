@@ -1,6 +1,6 @@
 """The interaction store: one SQLite file, metadata only, safe to re-ingest into, history kept.
 
-Terminology (see also :mod:`outlook_networking.connectors.base`):
+Terminology (see also :mod:`outlook_networking.ports`):
 
 - **interaction**: one message or meeting, stored and counted once however many copies exist,
   keyed by :func:`~outlook_networking.model.identity` (the normalised Message-ID, else a digest
@@ -28,11 +28,17 @@ is versioned with ``PRAGMA user_version`` and migrated forward on open; a store 
 version is refused rather than damaged. The file is created with mode 0600 and runs in WAL mode so
 readers (``status``, the add-in) never block the agent. Message bodies have no column to land in.
 
+Every SQL statement of the product lives here: items and cursors, the owner, identity corrections,
+dismissed ledger items, the write-back journal, the annual review's baseline, tombstones and the
+small documents of the agent (:meth:`Store.get_doc`).
+
 Exports: ``Store``, ``BatchResult``, ``ForgetReport``, ``default_db_path``, ``SCHEMA_VERSION``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 import sqlite3
@@ -44,14 +50,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .connectors.base import Batch
+from . import ports
 from .core.forgetting import Tombstones, redact_card, redact_document, redact_interaction
 from .errors import SchemaTooNew, StoreError
 from .model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox, Response, identity
+from .ports import Action, Batch
+from .writeback.plan import JournalEntry
 
 __all__ = ["SCHEMA_VERSION", "BatchResult", "ForgetReport", "Store", "default_db_path"]
 
 ENV_DB = "OUTLOOK_NETWORKING_DB"
+_REVIEW_DOC = "review:last"  # the review the user kept as next year's baseline
 _T = TypeVar("_T")
 
 # Each entry migrates from version i to i + 1. Append only; never edit a released step.
@@ -242,14 +251,18 @@ _UPSERT = f"""
 # A list copy that is not the evidence still says which list carried the message.
 _KEEP_LIST = "UPDATE interactions SET list_id = ? WHERE key = ? AND list_id = ''"
 _LIST_AT = 3 + _FIELDS.split(", ").index("list_id")  # its place in _rows()' interaction row
-# After the interaction: a location names it by its id.
-_UPSERT_LOCATION = """
-    INSERT INTO locations (source, stream, item_id, interaction, generation)
+# After the interaction: a location names it by its id. A new copy is inserted (and counted as
+# written); a known one is refreshed: the round that saw it (a resync's bookkeeping, not counted)
+# and, rarely, the interaction it now belongs to.
+_NEW_LOCATION = """
+    INSERT OR IGNORE INTO locations (source, stream, item_id, interaction, generation)
     VALUES (?, ?, ?, (SELECT id FROM interactions WHERE key = ?), ?)
-    ON CONFLICT (source, stream, item_id) DO UPDATE SET
-        interaction = excluded.interaction, generation = excluded.generation
-    WHERE locations.interaction IS NOT excluded.interaction
-        OR locations.generation IS NOT excluded.generation
+"""
+_SEEN_LOCATION = """
+    UPDATE locations SET interaction = new.id, generation = ?
+    FROM (SELECT id FROM interactions WHERE key = ?) AS new
+    WHERE source = ? AND stream = ? AND item_id = ?
+    AND (interaction IS NOT new.id OR generation IS NOT ?)
 """
 # A partial update of a copy's categories: the message takes them when that copy is its evidence
 # or its evidence copy is gone (as _UPSERT decides for a whole copy).
@@ -280,8 +293,10 @@ _UPSERT_CARD = f"""
         organisation = excluded.organisation, addresses = excluded.addresses,
         categories = excluded.categories, names = excluded.names, is_me = excluded.is_me,
         generation = excluded.generation
-    WHERE {" OR ".join(f"cards.{c} IS NOT excluded.{c}" for c in _CARD_COLUMNS.split(", ")[2:])}
+    WHERE {" OR ".join(f"cards.{c} IS NOT excluded.{c}" for c in _CARD_COLUMNS.split(", ")[2:-1])}
 """
+# An unchanged card seen again by a resync: only the round that saw it (not counted as written).
+_SEEN_CARD = "UPDATE cards SET generation = ? WHERE source = ? AND item_id = ? AND generation != ?"
 
 
 def default_db_path() -> Path:
@@ -717,10 +732,17 @@ class Store:
         db.executemany(
             _KEEP_LIST, ((item[_LIST_AT], item[0]) for item, _ in rows if item[_LIST_AT])
         )
-        db.executemany(_UPSERT_CARD, (_card_row(c, stream, generation) for c in cards))
+        card_rows = [_card_row(c, stream, generation) for c in cards]
+        db.executemany(_UPSERT_CARD, card_rows)
         changed = db.total_changes - start
+        db.executemany(_SEEN_CARD, ((generation, r[0], r[1], generation) for r in card_rows))
         start = db.total_changes
-        db.executemany(_UPSERT_LOCATION, (loc for _, loc in rows))
+        db.executemany(_NEW_LOCATION, (loc for _, loc in rows))
+        located = db.total_changes - start
+        db.executemany(
+            _SEEN_LOCATION, ((g, key, src, st, item, g) for _, (src, st, item, key, g) in rows)
+        )
+        start = db.total_changes
         db.executemany(
             _NEW_CATEGORIES,
             (
@@ -730,7 +752,7 @@ class Store:
             ),
         )
         # A new copy of a known message writes only its location.
-        written = max(changed, db.total_changes - start)
+        written = max(changed, located + db.total_changes - start)
         deleted = 0
         left: set[int] = set()
         for item_id in batch.deleted:
@@ -912,8 +934,6 @@ class Store:
 
     def digest(self) -> str:
         """A hash of everything stored except bookkeeping, to prove re-ingest changes nothing."""
-        import hashlib
-
         h = hashlib.sha256()
         # (Generations are a resync's bookkeeping; interaction ids follow insertion order.)
         card_columns = _CARD_COLUMNS.removesuffix(", generation")
@@ -1014,10 +1034,108 @@ class Store:
                 (item, int(at.timestamp())),
             )
 
-    @property
-    def connection(self) -> sqlite3.Connection:
-        """The raw connection, for the journal and agent modules that own their own tables."""
-        return self._db
+    def fingerprint(self) -> tuple[object, ...]:
+        """Changes whenever an analysis of the store could: new or deleted items, a sync, the
+        owner, identity corrections, dismissals, a forget. Cheap: no table is read in full."""
+        return tuple(
+            self._db.execute(query).fetchone()
+            for query in (
+                "SELECT count(*), max(at) FROM interactions",
+                "SELECT max(updated_at), count(*) FROM cursors",
+                "SELECT group_concat(address) FROM owner",
+                "SELECT count(*) FROM identity",
+                "SELECT count(*) FROM dismissed",
+                "SELECT count(*), max(at) FROM forgotten",
+            )
+        )
+
+    # --- the annual review's baseline ----------------------------------------------------------
+
+    def review_snapshot(self) -> Mapping[str, Any] | None:
+        """The review the user kept (``review --save``) as the baseline of the next one."""
+        doc = self.get_doc(_REVIEW_DOC)
+        return doc if isinstance(doc, dict) else None
+
+    def keep_review_snapshot(self, snapshot: Mapping[str, Any]) -> None:
+        self.put_doc(_REVIEW_DOC, snapshot)
+
+    # --- the write-back journal ------------------------------------------------------------------
+    # Every action is written (done = 0) in its own transaction before the sink is asked to act,
+    # and marked done with the item the sink touched afterwards. A crash between the two leaves a
+    # begun entry, which undo treats as possibly applied; with the product's marker on tasks and
+    # contacts that makes undo complete after any crash.
+
+    def journal_begin(self, account: str, run_id: str, action: Action, at: datetime) -> int:
+        """Record that ``action`` is about to be applied to ``account``; the entry's id."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO journal (run_id, account, at, action, item_id) "
+                "VALUES (?, ?, ?, ?, '')",
+                (run_id, account, int(at.timestamp()), _action_json(action)),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def journal_finish(self, entry: int, item_id: str) -> None:
+        """The begun entry was applied; ``item_id`` is the item the sink touched or created."""
+        with self.transaction() as db:
+            db.execute("UPDATE journal SET done = 1, item_id = ? WHERE id = ?", (item_id, entry))
+
+    def journal(self, account: str) -> list[JournalEntry]:
+        """Every entry of ``account`` not yet undone, oldest first."""
+        rows = self._db.execute(
+            "SELECT action, item_id, done FROM journal WHERE account = ? AND undone = 0 "
+            "ORDER BY id",
+            (account,),
+        )
+        return [JournalEntry(_action_from_json(r[0]), r[1], bool(r[2])) for r in rows]
+
+    def journal_item_ids(self, account: str) -> list[str]:
+        """The ids of the Outlook items (contacts, messages) ``account``'s journal names, undone
+        entries too; To Do tasks have ids of their own kind."""
+        ids: set[str] = set()
+        for _, action, item_id in self._outlook_entries(self._db, account):
+            ids.update(i for i in (item_id, getattr(action, "item_id", "")) if i)
+        return sorted(ids)
+
+    def rename_journal_items(self, account: str, renamed: Mapping[str, str]) -> int:
+        """Follow Outlook items to their new ids (see :meth:`rename_items`), undone entries too;
+        how many entries changed."""
+        count = 0
+        with self.transaction() as db:
+            for entry, action, item_id in self._outlook_entries(db, account):
+                if isinstance(action, ports.SetCategories | ports.DeleteContact):
+                    action = dataclasses.replace(
+                        action, item_id=renamed.get(action.item_id, action.item_id)
+                    )
+                new_id = renamed.get(item_id, item_id)
+                text = _action_json(action)
+                count += db.execute(
+                    "UPDATE journal SET action = ?, item_id = ? WHERE id = ? "
+                    "AND (action IS NOT ? OR item_id IS NOT ?)",
+                    (text, new_id, entry, text, new_id),
+                ).rowcount
+        return count
+
+    @staticmethod
+    def _outlook_entries(
+        db: sqlite3.Connection, account: str
+    ) -> list[tuple[int, Action, str]]:
+        rows = db.execute(
+            "SELECT id, action, item_id FROM journal WHERE account = ?", (account,)
+        ).fetchall()
+        return [
+            (r[0], action, r[2])
+            for r in rows
+            for action in (_action_from_json(r[1]),)
+            if isinstance(action, _OUTLOOK_ITEMS)
+        ]
+
+    def journal_undone(self, account: str) -> int:
+        """Mark every entry of ``account`` undone; how many there were."""
+        with self.transaction() as db:
+            return db.execute(
+                "UPDATE journal SET undone = 1 WHERE account = ? AND undone = 0", (account,)
+            ).rowcount
 
 
 def _forget(db: sqlite3.Connection, what: str, tombs: Tombstones) -> ForgetReport:
@@ -1136,3 +1254,47 @@ def _statements(script: str) -> list[str]:
     if current.strip():
         raise StoreError("<migration>", f"incomplete statement: {current.strip()[:60]}")
     return statements
+
+
+_ACTIONS: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for cls in (
+        ports.AddCategory,
+        ports.RemoveCategory,
+        ports.SetCategories,
+        ports.CreateTask,
+        ports.UpdateTask,
+        ports.CompleteTask,
+        ports.DeleteTask,
+        ports.CreateContact,
+        ports.DeleteContact,
+    )
+}
+
+
+# The actions whose ids name Outlook items (contacts and messages), not To Do tasks.
+_OUTLOOK_ITEMS = (ports.SetCategories, ports.CreateContact, ports.DeleteContact)
+
+
+def _action_json(action: Action) -> str:
+    doc: dict[str, Any] = {"type": type(action).__name__}
+    for f in dataclasses.fields(action):
+        value = getattr(action, f.name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        doc[f.name] = value
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True)
+
+
+def _action_from_json(text: str) -> Action:
+    doc = json.loads(text)
+    cls = _ACTIONS[doc.pop("type")]
+    for name, value in list(doc.items()):
+        if name == "due" and value is not None:
+            doc[name] = datetime.fromisoformat(value)
+        elif isinstance(value, list):
+            doc[name] = tuple(value)
+    action: Action = cls(**doc)
+    return action

@@ -10,7 +10,7 @@ from core.builders import ME, NOW, ago, mail, meeting, reply_to
 from outlook_networking.addin.commands import CardService
 from outlook_networking.cli import main
 from outlook_networking.config import load_config
-from outlook_networking.connectors.base import Batch
+from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 
 

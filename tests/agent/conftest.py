@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from outlook_networking.config import Config, config_from_mapping
-from outlook_networking.connectors.base import Sink, Source
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, MemorySource
+from outlook_networking.ports import Sink, Source
 
 from .world import build_world, load_memory
 

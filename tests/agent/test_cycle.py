@@ -6,9 +6,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from outlook_networking.agent import run_once
-from outlook_networking.connectors.base import Batch
 from outlook_networking.connectors.memory import MemoryMailbox
 from outlook_networking.errors import ConnectionFailed, LoginRequired, Throttled
+from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 
 from .conftest import MemoryConnection, make_config, memory_connection

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from outlook_networking.addin.commands import start_background
 from outlook_networking.agent import (
     Clocks,
     Schedule,
@@ -22,8 +22,8 @@ from outlook_networking.agent import (
     run_loop,
 )
 from outlook_networking.agent.logs import close_logging, configure_logging, redact
+from outlook_networking.app.workspace import Workspace
 from outlook_networking.cli import main
-from outlook_networking.cli.context import Context
 from outlook_networking.connectors.memory import MemoryMailbox
 from outlook_networking.errors import ConnectionFailed, LockHeld, LoginRequired, UsageError
 from outlook_networking.store import Store
@@ -53,13 +53,10 @@ def _box() -> MemoryMailbox:
     return box
 
 
-def _ctx(tmp_path: Path) -> Context:
+def _workspace(tmp_path: Path) -> Workspace:
     config = tmp_path / "config.toml"
     config.write_text(CONFIG, encoding="utf-8")
-    args = argparse.Namespace(
-        db=str(tmp_path / "network.sqlite3"), config=str(config), now=NOW, debug=False
-    )
-    return Context(args)
+    return Workspace(tmp_path / "network.sqlite3", config, now=NOW)
 
 
 def test_status_before_any_run(store: Store) -> None:
@@ -137,14 +134,14 @@ def test_failures_are_counted_then_cleared(store: Store, log_dir: Path) -> None:
 
 def test_run_agent_once_in_the_foreground(tmp_path: Path, log_dir: Path) -> None:
     box = _box()
-    ctx = _ctx(tmp_path)
+    workspace = _workspace(tmp_path)
     try:
-        code = run_agent(ctx, once=True, connect=lambda account: memory_connection(box))
+        code = run_agent(workspace, once=True, connect=lambda account: memory_connection(box))
         assert code == 0 and box.tasks
-        doc = read_status(ctx.store)
+        doc = read_status(workspace.store)
         assert doc["result"] == "ok" and doc["running"] is False and doc["state"] == "stopped"
     finally:
-        ctx.close()
+        workspace.close()
     lines = (log_dir / "agent.log").read_text(encoding="utf-8").splitlines()
     events = [json.loads(line)["event"] for line in lines]
     assert events[0] == "agent.start" and "cycle.end" in events and events[-1] == "agent.stop"
@@ -154,24 +151,24 @@ def test_run_agent_once_in_the_foreground(tmp_path: Path, log_dir: Path) -> None
 
 
 def test_run_agent_refuses_a_second_agent(tmp_path: Path, log_dir: Path) -> None:
-    ctx = _ctx(tmp_path)
+    workspace = _workspace(tmp_path)
     try:
-        with StoreLock(ctx.db_path), pytest.raises(LockHeld):
-            run_agent(ctx, once=True, connect=lambda account: memory_connection(_box()))
+        with StoreLock(workspace.db_path), pytest.raises(LockHeld):
+            run_agent(workspace, once=True, connect=lambda account: memory_connection(_box()))
     finally:
-        ctx.close()
+        workspace.close()
 
 
 def test_sigterm_stops_the_loop_at_a_safe_point(tmp_path: Path, log_dir: Path) -> None:
     box = _box()
-    ctx = _ctx(tmp_path)
+    workspace = _workspace(tmp_path)
     # Created first: two connections migrating a brand-new store at once collide (Store.open).
-    Store.open(ctx.db_path).close()
+    Store.open(workspace.db_path).close()
     done = threading.Event()
 
     def terminate_once_waiting() -> None:
         # Only once the agent has finished a cycle is its handler surely installed.
-        with Store.open(ctx.db_path) as watcher:
+        with Store.open(workspace.db_path) as watcher:
             while not done.is_set():
                 if read_status(watcher)["state"] == "waiting":
                     os.kill(os.getpid(), signal.SIGTERM)
@@ -181,14 +178,14 @@ def test_sigterm_stops_the_loop_at_a_safe_point(tmp_path: Path, log_dir: Path) -
     watcher = threading.Thread(target=terminate_once_waiting)
     watcher.start()
     try:
-        code = run_agent(ctx, interval=0.05, connect=lambda account: memory_connection(box))
+        code = run_agent(workspace, interval=0.05, connect=lambda account: memory_connection(box))
         assert code == 0
-        doc = read_status(ctx.store)
+        doc = read_status(workspace.store)
         assert doc["state"] == "stopped" and doc["next_run"] is None
     finally:
         done.set()
         watcher.join()
-        ctx.close()
+        workspace.close()
     # The handler is gone again: SIGTERM's disposition is what it was before.
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
     events = [json.loads(line) for line in (log_dir / "agent.log").read_text().splitlines()]
@@ -199,11 +196,11 @@ def test_status_json_from_the_command_line(
     tmp_path: Path, log_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     box = _box()
-    ctx = _ctx(tmp_path)
+    workspace = _workspace(tmp_path)
     try:
-        run_agent(ctx, once=True, connect=lambda account: memory_connection(box))
+        run_agent(workspace, once=True, connect=lambda account: memory_connection(box))
     finally:
-        ctx.close()
+        workspace.close()
     capsys.readouterr()
     assert main(["--db", str(tmp_path / "network.sqlite3"), "status", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
@@ -224,11 +221,11 @@ def test_status_for_people(
     tmp_path: Path, log_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     box = _box()
-    ctx = _ctx(tmp_path)
+    workspace = _workspace(tmp_path)
     try:
-        run_agent(ctx, once=True, connect=lambda account: memory_connection(box))
+        run_agent(workspace, once=True, connect=lambda account: memory_connection(box))
     finally:
-        ctx.close()
+        workspace.close()
     capsys.readouterr()
     assert main(["--db", str(tmp_path / "network.sqlite3"), "status"]) == 0
     out = capsys.readouterr().out
@@ -263,16 +260,16 @@ def test_a_wake_up_long_past_due_runs_one_cycle_at_once(store: Store, log_dir: P
 def test_serve_addin_without_a_certificate_is_refused_and_cleans_up(
     tmp_path: Path, log_dir: Path
 ) -> None:
-    ctx = _ctx(tmp_path)
+    workspace = _workspace(tmp_path)
     try:
         with pytest.raises(UsageError, match="certificate"):
-            run_agent(ctx, once=True, serve_addin=True,
+            run_agent(workspace, once=True, beside=lambda: start_background(workspace),
                       connect=lambda account: memory_connection(_box()))
         assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
-        with StoreLock(ctx.db_path):  # released
+        with StoreLock(workspace.db_path):  # released
             pass
     finally:
-        ctx.close()
+        workspace.close()
 
 
 class _FakeTime(threading.Event):

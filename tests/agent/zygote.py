@@ -38,9 +38,9 @@ def _child(request: dict[str, object]) -> int:
 def serve() -> None:
     # Everything a run needs, imported before the first fork.
     import outlook_networking.agent
+    import outlook_networking.app.connect
     import outlook_networking.cli
     import outlook_networking.connectors.ews
-    import outlook_networking.connectors.factory
     import outlook_networking.core.network  # noqa: F401
 
     for line in sys.stdin:

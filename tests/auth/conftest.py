@@ -94,6 +94,9 @@ def platform(
     platform_session.requests.clear()
     platform_session.client_secrets.clear()
     platform_session.client_certificates.clear()
+    platform_session.codes.clear()
+    platform_session.redirect_uris = {"http://127.0.0.1"}
+    platform_session.browser_answer = "approve"
     return platform_session
 
 

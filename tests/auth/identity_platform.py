@@ -3,11 +3,22 @@
 It serves what msal uses for the flows the product runs, in the shapes Entra ID answers with:
 
 - ``GET /{tenant}/v2.0/.well-known/openid-configuration``: the endpoints below;
+- ``GET /{tenant}/oauth2/v2.0/authorize``: the browser's step of the authorization code flow.
+  The user is taken to have signed in (``browser_answer = "approve"``) or cancelled
+  (``"decline"``: ``error=access_denied``); either way the answer goes to the ``redirect_uri``
+  with ``state``: with ``response_mode=form_post`` as a page whose form the browser posts
+  there, else as a 302 with the answer in the query. PKCE is required (``code_challenge``,
+  ``S256``; "Microsoft identity platform and OAuth 2.0 authorization code flow"), and the
+  redirect URI must be registered: loopback ones (``http://127.0.0.1``) match on any port
+  ("Redirect URI restrictions", localhost exceptions), anything else answers ``AADSTS50011``;
 - ``POST /{tenant}/oauth2/v2.0/devicecode``: a device code, user code and message;
-- ``POST /{tenant}/oauth2/v2.0/token`` with the grants ``device_code`` (``authorization_pending``
-  until the test approves the code), ``refresh_token`` (rotating; a revoked one gives
-  ``invalid_grant`` with AADSTS70008) and ``client_credentials`` (a client secret, or a
-  ``client_assertion`` JWT verified against the registered certificate's public key).
+- ``POST /{tenant}/oauth2/v2.0/token`` with the grants ``authorization_code`` (once per code,
+  the same ``redirect_uri``, a ``code_verifier`` whose S256 is the challenge, else
+  ``invalid_grant``; the ID token carries the authorize request's ``nonce``), ``device_code``
+  (``authorization_pending`` until the test approves the code), ``refresh_token`` (rotating; a
+  revoked one gives ``invalid_grant`` with AADSTS70008) and ``client_credentials`` (a client
+  secret, or a ``client_assertion`` JWT verified against the registered certificate's public
+  key).
 
 Tokens are opaque random strings; the id token is an unsigned JWT with the user's claims, and
 ``client_info`` carries ``uid``/``utid`` as Entra does (msal builds the account id from it).
@@ -17,6 +28,8 @@ TLS uses a throwaway local CA (``ca_file``): point ``REQUESTS_CA_BUNDLE`` at it.
 from __future__ import annotations
 
 import base64
+import hashlib
+import html
 import json
 import secrets
 import ssl
@@ -26,7 +39,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 from cryptography import x509
@@ -51,6 +64,15 @@ class DeviceCode:
     approved: bool = False
     declined: bool = False
     pending_polls: int = 0  # answers authorization_pending this many times even once approved
+
+
+@dataclass
+class AuthorizationCode:
+    client_id: str
+    redirect_uri: str
+    code_challenge: str
+    scopes: list[str]
+    nonce: str
 
 
 @dataclass
@@ -80,6 +102,9 @@ class IdentityPlatform:
         self.access_tokens: list[str] = []
         self.client_secrets: dict[str, str] = {}
         self.client_certificates: dict[str, x509.Certificate] = {}
+        self.codes: dict[str, AuthorizationCode] = {}
+        self.redirect_uris: set[str] = {"http://127.0.0.1"}  # the app registration's
+        self.browser_answer = "approve"  # what the user does on the sign-in page
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, form)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -136,10 +161,21 @@ class IdentityPlatform:
                 pass  # quiet tests
 
             def do_GET(self) -> None:
-                platform._record("GET", self.path, {})
-                parts = urlsplit(self.path).path.strip("/").split("/")
+                url = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                platform._record("GET", url.path, query)
+                parts = url.path.strip("/").split("/")
                 if parts[1:] == ["v2.0", ".well-known", "openid-configuration"]:
                     self._json(200, platform._openid_configuration(parts[0]))
+                elif parts[1:] == ["oauth2", "v2.0", "authorize"]:
+                    status, location, page = platform._authorize(query)
+                    self.send_response(status)
+                    if location:
+                        self.send_header("Location", location)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
                 else:
                     self._json(404, {"error": "not_found"})
 
@@ -193,6 +229,73 @@ class IdentityPlatform:
             "response_types_supported": ["code", "id_token", "code id_token"],
         }
 
+    def _registered(self, redirect_uri: str) -> bool:
+        parts = urlsplit(redirect_uri)
+        loopback = parts.hostname in ("127.0.0.1", "localhost")
+        # Loopback redirect URIs match whatever the port ("localhost exceptions").
+        bare = f"{parts.scheme}://{parts.hostname}" if loopback else redirect_uri
+        return bare.rstrip("/") in {u.rstrip("/") for u in self.redirect_uris}
+
+    def _authorize(self, query: dict[str, str]) -> tuple[int, str | None, bytes]:
+        """The sign-in page's outcome: (status, Location, page)."""
+        redirect_uri = query.get("redirect_uri", "")
+        if not self._registered(redirect_uri):
+            return 400, None, b"AADSTS50011: The redirect URI does not match the registration."
+        state = query.get("state", "")
+        if query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
+            answer = {
+                "error": "invalid_request",
+                "error_description": "AADSTS9002325: Proof Key for Code Exchange is required",
+            }
+        elif query.get("response_type") != "code":
+            answer = {"error": "unsupported_response_type", "error_description": "AADSTS700054"}
+        elif self.browser_answer != "approve":
+            answer = {
+                "error": "access_denied",
+                "error_description": "AADSTS65004: User declined to consent to access the app.",
+            }
+        else:
+            code = "code-" + secrets.token_urlsafe(16)
+            with self._lock:
+                self.codes[code] = AuthorizationCode(
+                    client_id=query.get("client_id", ""),
+                    redirect_uri=redirect_uri,
+                    code_challenge=query["code_challenge"],
+                    scopes=[s for s in query.get("scope", "").split() if s not in RESERVED],
+                    nonce=query.get("nonce", ""),
+                )
+            answer = {"code": code, "session_state": str(uuid.uuid4())}
+        answer["state"] = state
+        if query.get("response_mode") == "form_post":
+            fields = "".join(
+                f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+                for k, v in answer.items()
+            )
+            page = (
+                '<html><body onload="document.forms[0].submit()">'
+                f'<form method="POST" action="{html.escape(redirect_uri)}">{fields}</form>'
+                "</body></html>"
+            )
+            return 200, None, page.encode()
+        separator = "&" if "?" in redirect_uri else "?"
+        return 302, redirect_uri + separator + urlencode(answer), b""
+
+    def _redeem(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        code = self.codes.pop(form.get("code", ""), None)
+        if code is None:
+            return _error("invalid_grant", "AADSTS70000: The provided code is invalid or used.")
+        verifier = form.get("code_verifier", "")
+        challenge = _b64(hashlib.sha256(verifier.encode("ascii")).digest())
+        if challenge != code.code_challenge:
+            return _error(
+                "invalid_grant",
+                "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in "
+                "the authorization request.",
+            )
+        if form.get("redirect_uri") != code.redirect_uri:
+            return _error("invalid_grant", "AADSTS70000: redirect_uri does not match.")
+        return 200, self._user_tokens(code.client_id, code.scopes, nonce=code.nonce)
+
     def _device_code(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         scopes = form.get("scope", "").split()
         device = DeviceCode(
@@ -218,6 +321,8 @@ class IdentityPlatform:
         grant = form.get("grant_type")
         scopes = [s for s in form.get("scope", "").split() if s not in RESERVED]
         with self._lock:
+            if grant == "authorization_code":
+                return self._redeem(form)
             if grant == DEVICE_GRANT:
                 device = self.devices.get(form.get("device_code", ""))
                 if device is None:
@@ -245,7 +350,7 @@ class IdentityPlatform:
                 return self._client_credentials(tenant, form, scopes)
         return _error("unsupported_grant_type", f"AADSTS70003: {grant}")
 
-    def _user_tokens(self, client_id: str, scopes: list[str]) -> dict[str, Any]:
+    def _user_tokens(self, client_id: str, scopes: list[str], nonce: str = "") -> dict[str, Any]:
         access = "at-" + secrets.token_urlsafe(16)
         refresh = "rt-" + secrets.token_urlsafe(16)
         self.access_tokens.append(access)
@@ -259,6 +364,8 @@ class IdentityPlatform:
             "preferred_username": self.user.preferred_username,
             "name": self.user.name,
         }
+        if nonce:
+            claims["nonce"] = nonce
         id_token = ".".join(
             [_b64(b'{"alg":"none","typ":"JWT"}'), _b64(json.dumps(claims).encode()), ""]
         )

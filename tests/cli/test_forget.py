@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from outlook_networking.cli import main
-from outlook_networking.connectors.base import CreateTask
+from outlook_networking.ports import CreateTask
 from outlook_networking.store import Store
-from outlook_networking.writeback.journal import Journal
 
 OWNER = "joe@perches.com"
 JACK = "jack_wang@usish.com"  # wrote to Joe once, and Joe to him (with others on both)
@@ -59,10 +58,13 @@ def _prepared(archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert _run(db, "ingest", str(archive), "--me", OWNER) == 0
     assert _run(db, "contacts", "merge", JACK, LINDAR) == 0  # a correction naming him
     assert _run(db, "review", "--save") == 0  # a stored snapshot naming him
+    at = datetime(2010, 12, 1, tzinfo=UTC)
     with Store.open(db) as store:  # tasks written for him: one keyed by his address, one
-        journal = Journal(store, "work")  # that names him only by name
-        journal.begin("run", CreateTask(f"touch:{JACK}:2010-11-15", "Get in touch", None, ""))
-        journal.begin("run", CreateTask("owed:file:msg:1", "Reply to Jack Wang", None, ""))
+        # that names him only by name
+        task = CreateTask(f"touch:{JACK}:2010-11-15", "Get in touch", None, "")
+        store.journal_begin("work", "run", task, at)
+        task = CreateTask("owed:file:msg:1", "Reply to Jack Wang", None, "")
+        store.journal_begin("work", "run", task, at)
     capsys.readouterr()
     assert _naming(db, JACK) >= {
         "interactions.people",
@@ -158,4 +160,3 @@ def test_undo_lifts_the_tombstone_and_the_next_ingest_brings_them_back(
     assert _contact(db, JACK, capsys) == before
     with Store.open(db) as store:
         assert store.forgotten() == ()
-    assert datetime.now(UTC)  # (the clock is not involved: --now is given throughout)

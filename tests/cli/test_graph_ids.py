@@ -16,7 +16,6 @@ import pytest
 
 from outlook_networking.cli import main
 from outlook_networking.store import Store
-from outlook_networking.writeback.journal import Journal
 from servers.graph import GraphServer
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -36,11 +35,10 @@ def _run(tmp_path: Path, *args: str) -> int:
 def _as_before_immutable_ids(db: Path, server: GraphServer) -> None:
     """Turn the store into what an earlier version left: regular ids, no conversion done."""
     with Store.open(db) as store:
-        journal = Journal(store, SOURCE)
-        ids = {*store.item_ids(SOURCE), *journal.outlook_item_ids()}
+        ids = {*store.item_ids(SOURCE), *store.journal_item_ids(SOURCE)}
         regular = {i: server.rest_id(i) for i in ids}
         store.rename_items(SOURCE, regular)
-        journal.rename_items(regular)
+        store.rename_journal_items(SOURCE, regular)
         store.put_doc(f"graph-ids:{SOURCE}", None)
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from outlook_networking.addresses import normalise
 from outlook_networking.cli import main
+from outlook_networking.parsing.addresses import normalise
 from outlook_networking.store import Store
 
 HAM = 2500  # the corpus: 2,500 messages of one 2002 inbox, then 1,396 spam

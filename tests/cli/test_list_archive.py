@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from outlook_networking.app.pipeline import sync_source
 from outlook_networking.cli import main
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySource
-from outlook_networking.pipeline import sync_source
 from outlook_networking.sources import FileSource
 from outlook_networking.store import Store
 

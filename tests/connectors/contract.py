@@ -1,7 +1,9 @@
-"""The contract every Source and Sink passes: the in-memory fake, EWS and Graph alike.
+"""The contract every Source and Sink passes: the in-memory fake, EWS, Graph and the files alike.
 
-Subclass :class:`SourceContract` or :class:`SinkContract` in a backend's test module and provide
-the ``source_world`` / ``sink_world`` fixture; every test here then runs against that backend. The
+Subclass :class:`SourceContract` (every source: exported files too), :class:`MailboxSourceContract`
+(a mailbox's source, which also follows deletions and outlives a lost sync state) or
+:class:`SinkContract` in a backend's test module and provide the ``source_world`` / ``sink_world``
+fixture; every test here then runs against that backend. The
 tests speak only through the protocols and a small seeding interface, and assert what a user
 would notice: which mail is stored, what categories and tasks the mailbox shows, that nothing is
 duplicated, and that undo gives the mailbox back as it was.
@@ -14,15 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from outlook_networking.connectors.base import CreateTask, Sink, Source
+from outlook_networking.app.pipeline import apply_plan, undo
+from outlook_networking.ports import CreateTask, Sink, Source
 from outlook_networking.store import Store
-from outlook_networking.writeback import apply_plan, plan, undo
-from outlook_networking.writeback.journal import Journal
 from outlook_networking.writeback.plan import (
     CategoryScheme,
     Desired,
     DesiredContact,
     DesiredTask,
+    plan,
 )
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -60,10 +62,7 @@ def _subjects(store: Store, *, located: bool = False) -> list[str]:
 
 
 class SourceContract:
-    """Reading: full, incremental, deletions, lost sync state, interrupted rounds.
-
-    A deletion or a resync removes the copy (``located``), never the interaction (history).
-    """
+    """Reading: full, then incremental, and a round cut short that the next one finishes."""
 
     def test_full_read_then_nothing_new(self, source_world: SourceWorld, store: Store) -> None:
         w = source_world
@@ -115,6 +114,33 @@ class SourceContract:
         assert _sync(store, w.source()) == 1
         assert _subjects(store) == ["First", "Second"]
 
+    def test_interrupted_round_resumes(self, source_world: SourceWorld, store: Store) -> None:
+        w = source_world
+        for n in range(250):
+            w.add_message(
+                "inbox",
+                f"Bulk {n:03}",
+                "bob@client.example",
+                ["me@example.com"],
+                T0 + timedelta(minutes=n),
+                f"<b{n}@c>",
+            )
+        source = w.source()
+        batches = source.read(store.cursors(source.name))
+        first = next(batches)  # the process dies after the first stored batch
+        store.apply_batch(source.name, first)
+        batches.close()  # type: ignore[attr-defined]
+        _sync(store, w.source())
+        subjects = _subjects(store)
+        assert len(subjects) == 250 and len(set(subjects)) == 250
+
+
+class MailboxSourceContract(SourceContract):
+    """A mailbox's source also follows deletions and outlives a sync state the server lost.
+
+    A deletion or a resync removes the copy (``located``), never the interaction (history).
+    """
+
     def test_deletion_is_applied(self, source_world: SourceWorld, store: Store) -> None:
         w = source_world
         keep = w.add_message("inbox", "Keep", "bob@client.example", ["me@example.com"], T0, "<k@c>")
@@ -148,26 +174,6 @@ class SourceContract:
         _sync(store, w.source())
         assert _subjects(store, located=True) == ["Late", "M1", "M2", "M3", "M4"]
         assert _subjects(store) == ["Late", "M0", "M1", "M2", "M3", "M4"]
-
-    def test_interrupted_round_resumes(self, source_world: SourceWorld, store: Store) -> None:
-        w = source_world
-        for n in range(250):
-            w.add_message(
-                "inbox",
-                f"Bulk {n:03}",
-                "bob@client.example",
-                ["me@example.com"],
-                T0 + timedelta(minutes=n),
-                f"<b{n}@c>",
-            )
-        source = w.source()
-        batches = source.read(store.cursors(source.name))
-        first = next(batches)  # the process dies after the first stored batch
-        store.apply_batch(source.name, first)
-        batches.close()  # type: ignore[attr-defined]
-        _sync(store, w.source())
-        subjects = _subjects(store)
-        assert len(subjects) == 250 and len(set(subjects)) == 250
 
 
 def _desired(*tasks: DesiredTask, create: frozenset[str] = frozenset()) -> Desired:
@@ -263,7 +269,7 @@ class SinkContract:
         w = sink_world
         before = w.snapshot()
         action = CreateTask(_TASK.key, _TASK.subject, _TASK.due, _TASK.body)
-        Journal(store, w.sink.name).begin("crashed", action)
+        store.journal_begin(w.sink.name, "crashed", action, T0)
         w.sink.apply(action)  # applied, but the process died before the journal said so
         again = plan(_desired(_TASK), w.sink.read_state(), SCHEME)
         assert not any(isinstance(a, CreateTask) for a in again.actions)  # found by its key

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from outlook_networking.app.pipeline import sync_source
 from outlook_networking.cli import main
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySource
 from outlook_networking.model import Interaction, Kind, Mailbox
-from outlook_networking.pipeline import sync_source
 from outlook_networking.store import Store
 
 ME = "me@example.com"

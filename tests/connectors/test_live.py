@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from outlook_networking.analysis import analyse_store
+from outlook_networking.app.analysis import analyse_store
+from outlook_networking.app.connect import connect
+from outlook_networking.app.pipeline import apply_plan, plan_account, sync_source, undo
 from outlook_networking.config import load_config
-from outlook_networking.connectors.factory import connect
-from outlook_networking.pipeline import plan_account, scheme_for, sync_source
 from outlook_networking.store import Store
-from outlook_networking.writeback import apply_plan, undo
 
 CONFIG = os.environ.get("OUTLOOK_NETWORKING_LIVE_CONFIG")
 
@@ -33,7 +32,7 @@ pytestmark = [
 def test_live_sync_is_incremental_and_plans(store: Store) -> None:
     config = load_config(Path(str(CONFIG)))
     account = config.accounts[0]
-    connection = connect(None, account)
+    connection = connect(account, todo_list=config.writeback.todo_list)
     try:
         first = sync_source(store, connection.source)
         assert first.items > 0, "the live mailbox should hold some mail"
@@ -46,6 +45,6 @@ def test_live_sync_is_incremental_and_plans(store: Store) -> None:
             report = apply_plan(store, connection.sink, actions, run_id="live")
             assert report.complete, report.error
             assert not plan_account(network, config, account, connection.sink)
-            assert undo(store, connection.sink, scheme_for(config)).complete
+            assert undo(store, connection.sink, config.writeback.scheme).complete
     finally:
         connection.close()

@@ -6,12 +6,12 @@ from datetime import datetime
 
 import pytest
 
-from outlook_networking.addresses import parse_mailboxes
-from outlook_networking.connectors.base import MasterCategory
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, MemorySource
 from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox
+from outlook_networking.parsing.addresses import parse_mailboxes
+from outlook_networking.ports import MasterCategory
 
-from .contract import SinkContract, SinkWorld, SourceContract, SourceWorld
+from .contract import MailboxSourceContract, SinkContract, SinkWorld, SourceWorld
 
 
 @pytest.fixture()
@@ -70,7 +70,7 @@ def sink_world(mailbox: MemoryMailbox) -> SinkWorld:
     )
 
 
-class TestMemorySource(SourceContract):
+class TestMemorySource(MailboxSourceContract):
     pass
 
 

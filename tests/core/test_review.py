@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from outlook_networking.core.network import review
+from outlook_networking.core.review import build_review
 from outlook_networking.core.settings import Settings
 from outlook_networking.core.views import review_json
 
@@ -40,7 +40,7 @@ def test_review_lists_tiers_changes_cleanup_and_targets() -> None:
             "left@nowhere.example": "C",
         },
     }
-    result = review(network, previous, settings, NOW)
+    result = build_review(network.contacts, previous, settings, NOW)
     assert [e.person for e in result.tiers["A"]] == ["top@globex.example"]
     assert [e.person for e in result.tiers["B"]] == ["mid@acme.example"]
     moves = {(c.person, c.before, c.after, c.direction) for c in result.changes}
@@ -56,7 +56,7 @@ def test_review_lists_tiers_changes_cleanup_and_targets() -> None:
     assert result.snapshot["tiers"]["mid@acme.example"] == "B"
 
     # The snapshot is next year's baseline: the same data gives no changes.
-    again = review(network, result.snapshot, settings, NOW)
+    again = build_review(network.contacts, result.snapshot, settings, NOW)
     assert again.changes == ()
 
     doc, snapshot = review_json(network, previous)
@@ -68,5 +68,5 @@ def test_review_lists_tiers_changes_cleanup_and_targets() -> None:
 
 def test_first_review_reports_no_changes() -> None:
     network = run(exchanges("top@globex.example", 3))
-    result = review(network, None, Settings(), NOW)
+    result = build_review(network.contacts, None, Settings(), NOW)
     assert result.changes == () and result.previous_year is None

@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outlook_networking.connectors.base import Problem
 from outlook_networking.errors import InputError
 from outlook_networking.model import ContactCard, Interaction
+from outlook_networking.ports import Problem
 from outlook_networking.sources.calendar import load_calendar
 from outlook_networking.sources.vcards import load_vcards
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from outlook_networking.connectors.base import Problem
 from outlook_networking.errors import InputError
 from outlook_networking.model import Interaction, Kind, Response
+from outlook_networking.ports import Problem
 from outlook_networking.sources.calendar import load_calendar
 
 DATA = Path(__file__).parent / "data"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from outlook_networking.core.owner import OwnerTally
 from outlook_networking.demo import generate
 from outlook_networking.model import Flag, Kind
-from outlook_networking.owner import OwnerTally
 from outlook_networking.sources import FileSource
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

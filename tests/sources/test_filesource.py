@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from outlook_networking.connectors.base import Batch, Source
 from outlook_networking.errors import InputError
 from outlook_networking.model import Interaction, Kind
+from outlook_networking.ports import Batch, Source
 from outlook_networking.sources import FileSource
 from outlook_networking.store import Store
 

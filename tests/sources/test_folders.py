@@ -122,7 +122,7 @@ def test_the_rules_come_from_the_config_and_the_summary_counts_skipped_folders(
     assert main(["--db", db, "--config", str(config), "ingest", str(root)]) == 0
     err = capsys.readouterr().err
     assert "Read 2 items" in err
-    assert "Skipped 2 folder(s) without correspondence (Junk, Trash)" in err
+    assert "Left out on purpose: folders without correspondence 2." in err
     config.write_text('[folders]\ninclude = "Outbox"\n')
     assert main(["--db", db, "--config", str(config), "ingest", str(root)]) == 2
     assert "folders.include: must be a list" in capsys.readouterr().err

@@ -25,7 +25,7 @@ _CHILD = textwrap.dedent(
     resource.setrlimit(resource.RLIMIT_CPU, ({cpu}, {cpu}))
     from hypothesis import HealthCheck, given, settings, strategies as st
 
-    from outlook_networking.connectors.base import Problem, Skipped
+    from outlook_networking.ports import Problem, Skipped
     from outlook_networking.model import ContactCard, Interaction
     from outlook_networking.sources.msg import msg_records
     from outlook_networking.sources.pst import pst_records

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import extract_msg
 import pytest
 
-from outlook_networking.connectors.base import Problem, Skipped
 from outlook_networking.model import ContactCard, Flag, Interaction, Kind, Response
+from outlook_networking.ports import Problem, Skipped
 from outlook_networking.sources.msg import msg_records
 
 NOW = datetime(2021, 1, 1, tzinfo=UTC)

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pypff
 import pytest
 
-from outlook_networking.connectors.base import Problem, Skipped
 from outlook_networking.model import ContactCard, Interaction, Kind, Response
+from outlook_networking.ports import Problem, Skipped
 from outlook_networking.sources.pst import pst_records
 
 NOW = datetime(2016, 9, 1, tzinfo=UTC)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from outlook_networking.connectors.base import Problem
 from outlook_networking.model import ContactCard
+from outlook_networking.ports import Problem
 from outlook_networking.sources.vcards import load_vcards
 
 DATA = Path(__file__).parent / "data"

@@ -13,31 +13,21 @@ import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..addresses import normalise
+from ..app.analysis import Insight, analyse_store
+from ..app.workspace import Workspace
+from ..config import Config
+from ..core.ledger import balance_json
+from ..core.views import contact_json
 from ..errors import UsageError
+from ..parsing.addresses import normalise
 from ..store import Store
 from .cert import CERT_FILENAME, ca_path, create_certificate, trust_instructions
 from .manifest import write_manifest
 from .server import AddinServer, serve
 
-if TYPE_CHECKING:
-    from ..analysis import Insight
-    from ..cli.context import Context
-    from ..config import Config
-
 __all__ = ["CardService", "run", "start_background"]
-
-
-# What changes the analysis: new or deleted items, a sync, the owner, corrections, dismissals.
-_FINGERPRINT = (
-    "SELECT count(*), max(at) FROM interactions",
-    "SELECT max(updated_at), count(*) FROM cursors",
-    "SELECT group_concat(address) FROM owner",
-    "SELECT count(*) FROM identity",
-    "SELECT count(*) FROM dismissed",
-)
 
 
 class CardService:
@@ -54,20 +44,13 @@ class CardService:
         self._insight: Insight | None = None
 
     def _fresh(self, store: Store) -> Insight:
-        from ..analysis import analyse_store
-
-        db = store.connection
-        counts = tuple(db.execute(query).fetchone() for query in _FINGERPRINT)
-        fingerprint = (*counts, self._now().date())
+        fingerprint = (*store.fingerprint(), self._now().date())
         if self._insight is None or fingerprint != self._fingerprint:
             self._insight = analyse_store(store, self._config, self._now())
             self._fingerprint = fingerprint
         return self._insight
 
     def __call__(self, address: str) -> Mapping[str, Any] | None:
-        from ..core.ledger import balance_json
-        from ..core.views import contact_json
-
         wanted = normalise(address)
         if not wanted:
             return None
@@ -85,29 +68,25 @@ class CardService:
             return card
 
 
-def _data_dir(ctx: Context) -> Path:
-    return ctx.db_path.parent
-
-
-def _now_for(ctx: Context) -> Callable[[], datetime]:
-    fixed = ctx.now if getattr(ctx.args, "now_given", False) else None
-    return (lambda: fixed) if fixed is not None else (lambda: datetime.now(UTC))
-
-
-def start_background(ctx: Context, port: int = 48373) -> AddinServer:
-    """Start the card server for the store ``ctx`` names; the caller shuts it down."""
-    directory = _data_dir(ctx)
+def start_background(workspace: Workspace, port: int = 48373) -> AddinServer:
+    """Start the card server for the workspace's store; the caller shuts it down."""
+    directory = workspace.db_path.parent
     if not (directory / CERT_FILENAME).exists():
         raise UsageError("no add-in certificate yet; run `outlook-networking addin cert` first")
-    service = CardService(ctx.db_path, ctx.config, _now_for(ctx))
+    service = CardService(workspace.db_path, workspace.config, workspace.clock)
     return serve(service, data_dir=directory, port=port)
 
 
 def run(
-    ctx: Context, action: str, *, port: int, out: str | None, say: Callable[[str], None]
+    workspace: Workspace,
+    action: str,
+    *,
+    port: int,
+    out: str | None,
+    say: Callable[[str], None],
 ) -> int:
     """One ``addin`` subcommand; returns the exit code."""
-    directory = _data_dir(ctx)
+    directory = workspace.db_path.parent
     if action == "cert":
         directory.mkdir(parents=True, exist_ok=True)
         cert, _key = create_certificate(directory)
@@ -122,7 +101,7 @@ def run(
             raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
         say(f"Wrote {written}; sideload it in Outlook (see manifest/README.md).")
         return 0
-    server = start_background(ctx, port=port)
+    server = start_background(workspace, port=port)
     say(f"Serving the add-in at {server.url} (Ctrl-C stops it).")
     try:
         server.wait()

@@ -42,8 +42,8 @@ within ``REQUEST_DEADLINE_S`` in total, not per read (:mod:`.connections`).
 it must not depend on being called from the thread that created it (open SQLite with
 ``check_same_thread=False`` or per call).
 
-Exports ``serve``, ``AddinServer``, ``CardFor``, ``load_or_create_secret``, the header and file
-names, ``MAX_CONNECTIONS`` and ``REQUEST_DEADLINE_S``.
+Exports: ``serve``, ``AddinServer``, ``CardFor``, ``load_or_create_secret``, ``SECRET_FILENAME``,
+``SECRET_HEADER``, ``MAX_CONNECTIONS``, ``REQUEST_DEADLINE_S``.
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ from outlook_networking.addin.connections import Connections
 from outlook_networking.addin.manifest import DEFAULT_PORT, render_manifest
 from outlook_networking.addin.peer import SUPPORTED as PEERS_KNOWN
 from outlook_networking.addin.peer import peer_uid
+from outlook_networking.app.wording import describe
 from outlook_networking.errors import InputError, UsageError
 
 __all__ = [
@@ -385,9 +386,11 @@ class _CardHandler(BaseHTTPRequestHandler):
             body = None if card is None else json.dumps(
                 dict(card), default=_json_default, ensure_ascii=False
             ).encode("utf-8")
-        except Exception:
-            # Log without the address; the pane shows a generic message and the CLI the detail.
-            _log.exception("building the card failed")
+        except Exception as exc:
+            # Log without the address, in the wording the CLI and the agent use; the pane shows a
+            # generic message. The traceback only at debug level.
+            _log.error("building the card failed: %s", describe(exc),
+                       exc_info=_log.isEnabledFor(logging.DEBUG))
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, headers=cors)
             return
         if body is None:

@@ -2,13 +2,15 @@
 
 :func:`run_once` is the whole cycle; the loop in :mod:`.loop` and ``agent --once`` call it, and
 tests call it directly with in-memory or test-server connections. It does exactly what the
-commands ``sync`` and ``apply`` do (through :mod:`outlook_networking.pipeline`), for every
-configured account:
+commands ``sync`` and ``apply`` do, through the same functions of :mod:`outlook_networking.app`,
+for every configured account:
 
-1. sync the account's source into the store, batch by batch (each batch with its cursor);
-2. analyse the whole store once, as of ``now`` (the network spans every account);
+1. record the configured addresses as the owner's, and sync each account's source into the
+   store, batch by batch (each batch with its cursor);
+2. analyse the whole store once, as of ``now`` (the network spans every account, and its
+   follow-ups include the give-and-take ledger's, as ``apply`` sees them);
 3. for each account whose sync succeeded and whose write-back is enabled: plan against the
-   mailbox as it is and apply the plan with the journal.
+   mailbox as it is and apply the plan with the journal (``app.pipeline.write_back``).
 
 One account failing (sign-in, server down, throttled) is recorded in its :class:`AccountReport`
 and the others go on. ``should_stop`` is asked between batches and between actions, the safe
@@ -30,23 +32,20 @@ import dataclasses
 import hashlib
 import json
 import logging
-import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from ..connectors.base import Sink, Source
-from ..core.network import REVIEW_DOC, analyse
-from ..errors import NetworkingError, StoreError, Throttled
-from ..pipeline import desired_state, plan_account, scheme_for, sync_source
-from ..writeback import apply_plan
+from ..app.analysis import analyse_store
+from ..app.pipeline import claim_owner, desired_state, sync_source, write_back
+from ..app.wording import describe
+from ..config import AccountConfig, Config
+from ..core.network import Network
+from ..errors import StoreError, Throttled
+from ..ports import Batch, Sink, Source
+from ..store import Store
 from .logs import LOGGER_NAME, log_event
-
-if TYPE_CHECKING:
-    from ..config import AccountConfig, Config
-    from ..core.network import Network
-    from ..store import Store
 
 __all__ = [
     "APPLIED_DOC_PREFIX",
@@ -64,7 +63,7 @@ _log = logging.getLogger(f"{LOGGER_NAME}.agent")
 
 
 class Connection(Protocol):
-    """An account's source and sink (what ``connectors.factory.connect`` returns)."""
+    """An account's source and sink (what ``app.connect.connect`` returns)."""
 
     @property
     def source(self) -> Source: ...
@@ -156,19 +155,10 @@ class CycleReport:
         }
 
 
-def describe_error(exc: BaseException) -> str:
-    """One line for people (the CLI's wording for the product's errors)."""
-    from ..cli import describe
-
-    if isinstance(exc, NetworkingError):
-        return describe(exc)
-    return f"internal error: {type(exc).__name__}: {exc}"
-
-
 def desired_digest(network: Network, config: Config, account: AccountConfig) -> str:
     """A stable hash of what the mailbox should show for ``account`` (names and colours too)."""
     desired = desired_state(network, account)
-    scheme = scheme_for(config)
+    scheme = config.writeback.scheme
     doc = {
         "scheme": [sorted(scheme.names.items()), sorted(scheme.colours.items())],
         "contacts": sorted(
@@ -181,15 +171,6 @@ def desired_digest(network: Network, config: Config, account: AccountConfig) -> 
         "create_for": sorted(desired.create_contacts_for),
     }
     return hashlib.sha256(json.dumps(doc, ensure_ascii=False).encode()).hexdigest()
-
-
-def _claim_owner(store: Store, config: Config) -> None:
-    # The configured mailboxes are the owner's, as `sync` records them; written only on change.
-    wanted = {a.address.lower() for a in config.accounts}
-    owner, origin = store.owner()
-    if origin == "given" and wanted <= set(owner):
-        return
-    store.set_owner(sorted(set(owner) | wanted), "given")
 
 
 @dataclass
@@ -205,6 +186,11 @@ class _Progress:
     connection: Connection | None = None
     deferred: bool = False
 
+    @property
+    def synced(self) -> bool:
+        """Tried this cycle and read without an error: its mailbox may be written."""
+        return self.error is None and not self.deferred and self.connection is not None
+
     def report(self, account: str) -> AccountReport:
         error = self.error
         return AccountReport(
@@ -215,7 +201,7 @@ class _Progress:
             planned=self.planned,
             applied=self.applied,
             apply=self.apply,
-            error=describe_error(error) if error is not None else None,
+            error=describe(error) if error is not None else None,
             error_kind=type(error).__name__ if error is not None else None,
             retry_after_s=error.retry_after_s if isinstance(error, Throttled) else 0.0,
             stopped=self.stopped,
@@ -252,20 +238,48 @@ def run_once(
     """
     started = clock()
     progress = {a.name: _Progress(deferred=a.name in defer) for a in config.accounts}
-    stopped = False
-    _claim_owner(store, config)
+    claim_owner(store, [a.mailbox_address for a in config.accounts])
+    stopped = _sync_accounts(store, config, connections, progress, should_stop)
+    network: Network | None = None
+    cycle_error: BaseException | None = None
+    if apply and not stopped and any(a.writeback and progress[a.name].synced
+                                     for a in config.accounts):
+        network, cycle_error = _analyse(store, config, now)
+    if _write_back_accounts(
+        store, config, progress, network, apply=apply, clock=clock, recheck_s=recheck_s,
+        should_stop=should_stop,
+    ):
+        stopped = True
+    return CycleReport(
+        started=started,
+        finished=clock(),
+        accounts=tuple(progress[a.name].report(a.name) for a in config.accounts),
+        stopped=stopped,
+        error=describe(cycle_error) if cycle_error is not None else None,
+        error_kind=type(cycle_error).__name__ if cycle_error is not None else None,
+    )
+
+
+def _sync_accounts(
+    store: Store,
+    config: Config,
+    connections: Mapping[str, Connection],
+    progress: Mapping[str, _Progress],
+    should_stop: Callable[[], bool],
+) -> bool:
+    """Step 1: each account's source into the store; True if a stop came first."""
     for account in config.accounts:
-        if progress[account.name].deferred:
+        state = progress[account.name]
+        if state.deferred:
             continue
         if should_stop():
-            stopped = True
-            break
-        state = progress[account.name]
+            return True
         try:
             state.connection = connections[account.name]
 
-            def count(n: int, state: _Progress = state) -> None:
-                state.items += n  # kept when a later batch fails: those batches are stored
+            def count(batch: Batch, state: _Progress = state) -> None:
+                # kept when a later batch fails: those batches are stored
+                state.items += len(batch.interactions) + len(batch.cards)
 
             sync = sync_source(
                 store, state.connection.source, on_batch=count, should_stop=should_stop
@@ -275,64 +289,57 @@ def run_once(
         except Exception as exc:  # one account's trouble must not stop the others
             state.error = exc
             log_event(_log, "sync.failed", level=logging.WARNING, account=account.name,
-                      kind=type(exc).__name__, error=describe_error(exc))
+                      kind=type(exc).__name__, error=describe(exc))
             continue
         state.items, state.written, state.deleted = sync.items, sync.written, sync.deleted
         log_event(_log, "sync.done", account=account.name, items=sync.items,
                   written=sync.written, deleted=sync.deleted, batches=sync.batches,
                   unreadable=len(sync.problems), stopped=sync.stopped)
         if sync.stopped:
-            state.stopped = stopped = True
-            break
+            state.stopped = True
+            return True
+    return False
 
-    network = None
-    cycle_error: BaseException | None = None
-    wants_apply = apply and not stopped and any(
-        a.writeback and progress[a.name].error is None and not progress[a.name].deferred
-        for a in config.accounts
-    )
-    if wants_apply:
-        try:
-            owner, _ = store.owner()
-            network = analyse(
-                store.interactions(),
-                store.cards(),
-                owner=frozenset(owner),
-                settings=config.settings,
-                now=now,
-                identity_overrides=store.identity_overrides(),
-                last_review=store.get_doc(REVIEW_DOC),
-            )
-        except StoreError:
-            raise
-        except Exception as exc:
-            cycle_error = exc
-            log_event(_log, "analyse.failed", level=logging.ERROR, kind=type(exc).__name__,
-                      error=describe_error(exc))
 
+def _analyse(
+    store: Store, config: Config, now: datetime
+) -> tuple[Network | None, BaseException | None]:
+    """Step 2: the whole store analysed as ``apply`` analyses it, or the error that stopped it."""
+    try:
+        return analyse_store(store, config, now).network, None
+    except StoreError:
+        raise
+    except Exception as exc:
+        log_event(_log, "analyse.failed", level=logging.ERROR, kind=type(exc).__name__,
+                  error=describe(exc))
+        return None, exc
+
+
+def _write_back_accounts(
+    store: Store,
+    config: Config,
+    progress: Mapping[str, _Progress],
+    network: Network | None,
+    *,
+    apply: bool,
+    clock: Callable[[], datetime],
+    recheck_s: float,
+    should_stop: Callable[[], bool],
+) -> bool:
+    """Step 3: each synced account's write-back; True if a stop came first."""
     for account in config.accounts:
         state = progress[account.name]
         if not account.writeback or not apply:
             state.apply = "disabled"
             continue
-        if state.deferred or network is None or state.error is not None or state.connection is None:
+        if network is None or not state.synced:
             continue
         if should_stop():
-            stopped = True
-            break
+            return True
         _apply_account(store, config, account, state, network, clock, recheck_s, should_stop)
         if state.stopped:
-            stopped = True
-            break
-
-    return CycleReport(
-        started=started,
-        finished=clock(),
-        accounts=tuple(progress[a.name].report(a.name) for a in config.accounts),
-        stopped=stopped,
-        error=describe_error(cycle_error) if cycle_error is not None else None,
-        error_kind=type(cycle_error).__name__ if cycle_error is not None else None,
-    )
+            return True
+    return False
 
 
 def _apply_account(
@@ -346,7 +353,6 @@ def _apply_account(
     should_stop: Callable[[], bool],
 ) -> None:
     assert state.connection is not None
-    sink = state.connection.sink
     digest = desired_digest(network, config, account)
     key = APPLIED_DOC_PREFIX + account.name
     last = store.get_doc(key) or {}
@@ -362,10 +368,8 @@ def _apply_account(
         log_event(_log, "apply.unchanged", account=account.name)
         return
     try:
-        actions = plan_account(network, config, account, sink)
-        state.planned = len(actions)
-        report = apply_plan(
-            store, sink, actions, run_id=uuid.uuid4().hex, should_stop=should_stop
+        actions, report = write_back(
+            store, config, network, account, state.connection.sink, should_stop=should_stop
         )
     except StoreError:
         raise
@@ -373,15 +377,17 @@ def _apply_account(
         state.error = exc
         state.apply = "failed"
         log_event(_log, "apply.failed", level=logging.WARNING, account=account.name,
-                  kind=type(exc).__name__, error=describe_error(exc))
+                  kind=type(exc).__name__, error=describe(exc))
         return
+    assert report is not None
+    state.planned = len(actions)
     state.applied = len(report.applied)
     if report.error is not None:
         state.error = report.error
         state.apply = "failed"
         log_event(_log, "apply.failed", level=logging.WARNING, account=account.name,
                   planned=state.planned, applied=state.applied,
-                  kind=type(report.error).__name__, error=describe_error(report.error))
+                  kind=type(report.error).__name__, error=describe(report.error))
         return
     if not report.complete:  # stopped between actions
         state.apply = "applied"

@@ -15,7 +15,7 @@ actions) and that ends a nap at once; the agent then records ``stopped`` and exi
 signal raises ``KeyboardInterrupt`` at once, which is still safe: every batch and every journal
 entry is its own transaction, so nothing half-applied is left unrecorded either way.
 
-Connections are built once per account with ``connectors.factory.connect`` and kept across
+Connections are built once per account with ``app.connect.connect`` and kept across
 cycles (exchangelib's session pool, msal's token cache); an account whose cycle failed gets a
 fresh connection the next time.
 
@@ -28,7 +28,6 @@ Exports: ``run_agent``, ``run_loop``, ``ConnectionPool``, ``Clocks``.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import random
 import signal
@@ -39,19 +38,17 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from ..app.workspace import Workspace
+from ..config import AccountConfig, Config
 from ..errors import ConfigError, UsageError
+from ..store import Store
 from .cycle import Connection, CycleReport, run_once
 from .lock import StoreLock
 from .logs import LOGGER_NAME, close_logging, configure_logging, log_event
 from .schedule import PlannedRun, Schedule, missed_cycles, plan_next, wait_before
 from .status import StatusKeeper
-
-if TYPE_CHECKING:
-    from ..cli.context import Context
-    from ..config import AccountConfig, Config
-    from ..store import Store
 
 __all__ = ["Clocks", "ConnectionPool", "run_agent", "run_loop"]
 
@@ -152,43 +149,15 @@ def run_loop(
         while not stop.is_set():
             wall = clocks.wall()
             now = start_now + timedelta(seconds=wall - wall_at_start)
-            defer = {
-                name for name, (_, retry) in backoff.items()
-                if retry is not None
-                and wait_before(retry, wall=wall, monotonic=clocks.monotonic()) > 0
-            }
+            defer = _backing_off(backoff, wall, clocks.monotonic())
             status.cycle_started(datetime.fromtimestamp(wall, UTC))
             log_event(_log, "cycle.start", cycle=cycles + 1, deferred=len(defer))
             report = run_once(store, config, connections, now=now, apply=apply,
                               should_stop=stop.is_set, defer=defer)
             cycles += 1
             end_wall, end_mono = clocks.wall(), clocks.monotonic()
-            for account in report.accounts:
-                if account.deferred or (account.stopped and account.error is None):
-                    continue
-                if account.error is None:
-                    backoff[account.account] = (0, None)
-                    continue
-                failures = backoff[account.account][0] + 1
-                retry = plan_next(schedule, wall=end_wall, monotonic=end_mono, failures=failures,
-                                  seed=seed + cycles, retry_after_s=account.retry_after_s)
-                backoff[account.account] = (failures, retry)
-                log_event(_log, "account.backoff", level=logging.WARNING,
-                          account=account.account, failures=failures,
-                          delay_s=round(retry.delay_s, 3))
-            status.cycle_finished(report)
-            status.account_backoff({name: (f, r.wall if r else None)
-                                    for name, (f, r) in backoff.items()})
-            for account in report.accounts:
-                if account.error is not None and isinstance(connections, ConnectionPool):
-                    connections.discard(account.account)
-            log_event(
-                _log, "cycle.end", level=logging.WARNING if report.failed else logging.INFO,
-                cycle=cycles, result=report.result, items=report.items_synced,
-                applied=report.actions_applied,
-                seconds=round((report.finished - report.started).total_seconds(), 3),
-                error=report.errors[0] if report.errors else None,
-            )
+            _back_off_failed(report, backoff, schedule, end_wall, end_mono, seed + cycles)
+            _record(report, status, backoff, connections, cycles)
             if on_cycle is not None:
                 on_cycle(report)
             if once or stop.is_set() or (max_cycles is not None and cycles >= max_cycles):
@@ -198,19 +167,80 @@ def run_loop(
             status.waiting(planned.wall)
             log_event(_log, "cycle.next", delay_s=round(planned.delay_s, 3),
                       failures=status.consecutive_failures)
-            while not stop.is_set():
-                nap = wait_before(planned, wall=clocks.wall(), monotonic=clocks.monotonic())
-                if nap <= 0:
-                    break
-                stop.wait(nap)
-            missed = missed_cycles(planned, wall=clocks.wall(), interval_s=schedule.interval_s)
-            if missed and not stop.is_set():
-                log_event(_log, "agent.woke_late", missed_cycles=missed,
-                          late_s=round(clocks.wall() - planned.wall))
+            _nap(planned, stop, clocks, schedule)
     finally:
         status.stopped()
         log_event(_log, "agent.stop", cycles=cycles)
     return report
+
+
+def _backing_off(
+    backoff: Mapping[str, tuple[int, PlannedRun | None]], wall: float, monotonic: float
+) -> set[str]:
+    """The accounts whose own back-off has not yet passed: left out of this cycle."""
+    return {
+        name for name, (_, retry) in backoff.items()
+        if retry is not None and wait_before(retry, wall=wall, monotonic=monotonic) > 0
+    }
+
+
+def _back_off_failed(
+    report: CycleReport,
+    backoff: dict[str, tuple[int, PlannedRun | None]],
+    schedule: Schedule,
+    wall: float,
+    monotonic: float,
+    seed: int,
+) -> None:
+    """A healthy account is tried every cycle again; a failed one backs off a step further."""
+    for account in report.accounts:
+        if account.deferred or (account.stopped and account.error is None):
+            continue
+        if account.error is None:
+            backoff[account.account] = (0, None)
+            continue
+        failures = backoff[account.account][0] + 1
+        retry = plan_next(schedule, wall=wall, monotonic=monotonic, failures=failures,
+                          seed=seed, retry_after_s=account.retry_after_s)
+        backoff[account.account] = (failures, retry)
+        log_event(_log, "account.backoff", level=logging.WARNING,
+                  account=account.account, failures=failures,
+                  delay_s=round(retry.delay_s, 3))
+
+
+def _record(
+    report: CycleReport,
+    status: StatusKeeper,
+    backoff: Mapping[str, tuple[int, PlannedRun | None]],
+    connections: ConnectionPool | Mapping[str, Connection],
+    cycles: int,
+) -> None:
+    """The cycle into the status document and the log; failed accounts connect afresh."""
+    status.cycle_finished(report)
+    status.account_backoff({name: (f, r.wall if r else None) for name, (f, r) in backoff.items()})
+    for account in report.accounts:
+        if account.error is not None and isinstance(connections, ConnectionPool):
+            connections.discard(account.account)
+    log_event(
+        _log, "cycle.end", level=logging.WARNING if report.failed else logging.INFO,
+        cycle=cycles, result=report.result, items=report.items_synced,
+        applied=report.actions_applied,
+        seconds=round((report.finished - report.started).total_seconds(), 3),
+        error=report.errors[0] if report.errors else None,
+    )
+
+
+def _nap(planned: PlannedRun, stop: threading.Event, clocks: Clocks, schedule: Schedule) -> None:
+    """Wait for the planned run, or a stop; say so when the machine slept through cycles."""
+    while not stop.is_set():
+        nap = wait_before(planned, wall=clocks.wall(), monotonic=clocks.monotonic())
+        if nap <= 0:
+            break
+        stop.wait(nap)
+    missed = missed_cycles(planned, wall=clocks.wall(), interval_s=schedule.interval_s)
+    if missed and not stop.is_set():
+        log_event(_log, "agent.woke_late", missed_cycles=missed,
+                  late_s=round(clocks.wall() - planned.wall))
 
 
 def _next_cycle(
@@ -236,16 +266,6 @@ def _next_cycle(
     )
 
 
-def _connect_with_factory(ctx: Context) -> Callable[[AccountConfig], Connection]:
-    from ..connectors.factory import connect
-
-    def connect_account(account: AccountConfig) -> Connection:
-        connection: Connection = connect(ctx, account)
-        return connection
-
-    return connect_account
-
-
 def _install_signals(stop: _Stop) -> dict[int, Any]:
     previous: dict[int, Any] = {}
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -253,37 +273,34 @@ def _install_signals(stop: _Stop) -> dict[int, Any]:
     return previous
 
 
-def _start_addin(ctx: Context) -> Any:
-    # The card server lives in the add-in package; the agent only starts it beside the loop.
-    try:
-        addin_commands: Any = importlib.import_module("outlook_networking.addin.commands")
-    except ImportError:
-        addin_commands = None
-    start = getattr(addin_commands, "start_background", None)
-    if start is None:
-        raise UsageError(
-            "--serve-addin is not available in this build; run `outlook-networking addin serve` "
-            "beside the agent"
-        )
-    return start(ctx)
+class Service(Protocol):
+    """Something the agent runs beside its loop (the add-in's card server) and shuts down."""
+
+    def shutdown(self) -> None: ...
 
 
 def run_agent(
-    ctx: Context,
+    workspace: Workspace,
     *,
     once: bool = False,
     interval: float | None = None,
     apply: bool = True,
-    serve_addin: bool = False,
+    debug: bool = False,
+    beside: Callable[[], Service] | None = None,
     connect: Callable[[AccountConfig], Connection] | None = None,
 ) -> int:
     """``outlook-networking agent``: the exit code (0 ok or stopped; 1 a ``--once`` cycle failed).
+
+    Parameters:
+        debug: log at debug level.
+        beside: starts a service to run while the agent does (``--serve-addin``).
+        connect: an account's connection (default: the workspace's, as ``sync`` connects).
 
     Raises:
         LockHeld: another agent runs on this store.
         ConfigError: no account is configured.
     """
-    config = ctx.config
+    config = workspace.config
     if not config.accounts:
         raise ConfigError(
             "accounts", "no account is configured; the agent syncs the [[accounts]] of the config",
@@ -293,24 +310,24 @@ def run_agent(
         raise UsageError("--interval must be a positive number of seconds")
     schedule = Schedule(interval_s=interval) if interval is not None else Schedule()
     # Under pythonw.exe (the Windows task) there is no stderr to log to; the file is enough.
-    configure_logging(console=sys.stderr is not None, debug=ctx.debug)
+    configure_logging(console=sys.stderr is not None, debug=debug)
     stop = _Stop()
-    lock = StoreLock(ctx.db_path)
+    lock = StoreLock(workspace.db_path)
     lock.acquire()
     previous = _install_signals(stop)
-    pool = ConnectionPool(config.accounts, connect or _connect_with_factory(ctx))
-    addin = None
+    pool = ConnectionPool(config.accounts, connect or workspace.connect)
+    service = None
     try:
-        if serve_addin:
-            addin = _start_addin(ctx)
+        if beside is not None:
+            service = beside()
         report = run_loop(
-            ctx.store, config, pool, schedule=schedule, once=once, apply=apply,
-            stop=stop.event, base_now=ctx.now,
+            workspace.store, config, pool, schedule=schedule, once=once, apply=apply,
+            stop=stop.event, base_now=workspace.now,
         )
     finally:
         pool.close()
-        if addin is not None:
-            addin.shutdown()
+        if service is not None:
+            service.shutdown()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         lock.release()

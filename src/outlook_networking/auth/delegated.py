@@ -7,7 +7,8 @@ cache, so a later process (the agent) gets access tokens through :class:`Delegat
 without the user, until the refresh token is revoked or expires; then it raises
 ``LoginRequired``.
 
-Exports: ``login_device_code``, ``SignedIn``, ``DelegatedTokenProvider``, ``public_client``.
+Exports: ``login_device_code``, ``SignedIn``, ``DelegatedTokenProvider``, ``public_client``,
+``login_client``, ``signed_in``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from ..errors import ConfigError, LoginRequired, UsageError
 from .failures import LOGIN_HINT, from_discovery, from_network, raise_for_result
 from .scopes import delegated_scopes
 
-__all__ = ["DelegatedTokenProvider", "SignedIn", "login_device_code", "public_client"]
+__all__ = [
+    "DelegatedTokenProvider",
+    "SignedIn",
+    "login_client",
+    "login_device_code",
+    "public_client",
+    "signed_in",
+]
 
 # Hosts msal already knows; for any other authority (AD FS, a test identity platform) the user
 # named it in their own config file, so asking Microsoft's instance discovery to vouch for it
@@ -103,12 +111,7 @@ def login_device_code(
         AuthError: the user declined, the code expired, or the app registration refused.
         ConnectionFailed: the sign-in service could not be reached.
     """
-    if account.auth != "oauth":
-        raise UsageError(
-            f'{account.name}: login is for auth = "oauth"; this account uses {account.auth!r}'
-        )
-    app = public_client(account, cache)
-    scopes = delegated_scopes(account)
+    app, scopes = login_client(account, cache)
     try:
         flow = app.initiate_device_flow(scopes=scopes)
         if "user_code" not in flow:
@@ -117,6 +120,22 @@ def login_device_code(
         result = app.acquire_token_by_device_flow(flow)
     except OSError as exc:
         raise from_network(account.name, exc) from exc
+    return signed_in(account, result, scopes)
+
+
+def login_client(
+    account: AccountConfig, cache: msal.TokenCache
+) -> tuple[msal.PublicClientApplication, list[str]]:
+    """The msal client and the scopes a login of ``account`` asks for (``auth = "oauth"``)."""
+    if account.auth != "oauth":
+        raise UsageError(
+            f'{account.name}: login is for auth = "oauth"; this account uses {account.auth!r}'
+        )
+    return public_client(account, cache), delegated_scopes(account)
+
+
+def signed_in(account: AccountConfig, result: Mapping[str, Any], scopes: list[str]) -> SignedIn:
+    """Who a login's msal result signed in; the product's error if it signed in nobody."""
     if "access_token" not in result:
         raise_for_result(account.name, result)
     return SignedIn(

@@ -22,8 +22,9 @@ LOGIN_HINT = "sign-in expired; run `outlook-networking login`"
 # Codes after which only a person can help: the refresh token is revoked or expired, consent or
 # MFA is needed again. Everything else is a fault the user cannot fix by signing in.
 _NEEDS_LOGIN = {"invalid_grant", "interaction_required", "consent_required", "login_required"}
-_DEVICE_FLOW = {
+_USER_STEP = {
     "authorization_declined": "the sign-in was declined in the browser",
+    "access_denied": "the sign-in was cancelled or refused in the browser",
     "expired_token": "the sign-in code expired before it was entered; run login again",
     "bad_verification_code": "the sign-in code was not recognised; run login again",
 }
@@ -35,8 +36,8 @@ def raise_for_result(account: str, result: Mapping[str, Any]) -> NoReturn:
     description = _first_line(str(result.get("error_description") or ""))
     if code in _NEEDS_LOGIN:
         raise LoginRequired(account, f"{LOGIN_HINT} ({code}{_aadsts(description)})")
-    if code in _DEVICE_FLOW:
-        raise AuthError(account, _DEVICE_FLOW[code])
+    if code in _USER_STEP:
+        raise AuthError(account, _USER_STEP[code])
     if code == "invalid_client":
         raise AuthError(
             account, f"the app registration refused the client credentials: {description}"

@@ -9,7 +9,14 @@ Graph or a national cloud's Graph. A loopback test server stands for the public 
 Never ask for ``offline_access``, ``openid`` or ``profile``: msal adds them itself and refuses
 them from callers.
 
-Exports: ``delegated_scopes``, ``app_scopes``, ``EWS_SCOPES``, ``GRAPH_SCOPES``.
+A shared or delegated mailbox (``mailbox`` in the config) is reached through Graph with the
+``*.Shared`` delegated permissions ("Get Outlook messages in a shared or delegated folder":
+Mail.Read.Shared; the same for calendars and contacts), read-only: Graph has no shared variant
+for the master category list or To Do. Through EWS, ``EWS.AccessAsUser.All`` already covers
+delegate access; Exchange checks the mailbox permissions.
+
+Exports: ``delegated_scopes``, ``app_scopes``, ``EWS_SCOPES``, ``GRAPH_SCOPES``,
+``GRAPH_SHARED_SCOPES``, ``EWS_APP_SCOPE``.
 """
 
 from __future__ import annotations
@@ -17,7 +24,14 @@ from __future__ import annotations
 from ..config import AccountConfig
 from ..endpoints import check_url
 
-__all__ = ["EWS_APP_SCOPE", "EWS_SCOPES", "GRAPH_SCOPES", "app_scopes", "delegated_scopes"]
+__all__ = [
+    "EWS_APP_SCOPE",
+    "EWS_SCOPES",
+    "GRAPH_SCOPES",
+    "GRAPH_SHARED_SCOPES",
+    "app_scopes",
+    "delegated_scopes",
+]
 
 EWS_RESOURCE = "https://outlook.office365.com"
 EWS_SCOPES = (f"{EWS_RESOURCE}/EWS.AccessAsUser.All",)
@@ -31,6 +45,7 @@ GRAPH_SCOPES = (
     "MailboxSettings.ReadWrite",
     "User.Read",  # translateExchangeIds, once, to adopt immutable ids
 )
+GRAPH_SHARED_SCOPES = ("Mail.Read.Shared", "Calendars.Read.Shared", "Contacts.Read.Shared")
 
 
 def _ews_resource(account: AccountConfig) -> str:
@@ -57,9 +72,10 @@ def delegated_scopes(account: AccountConfig) -> list[str]:
     if account.connector == "ews":
         return [f"{_ews_resource(account)}/EWS.AccessAsUser.All"]
     resource = _graph_resource(account)
+    scopes = GRAPH_SHARED_SCOPES if account.mailbox is not None else GRAPH_SCOPES
     if resource == GRAPH_RESOURCE:
-        return list(GRAPH_SCOPES)  # bare names mean the public Graph
-    return [f"{resource}/{scope}" for scope in GRAPH_SCOPES]
+        return list(scopes)  # bare names mean the public Graph
+    return [f"{resource}/{scope}" for scope in scopes]
 
 
 def app_scopes(account: AccountConfig) -> list[str]:

@@ -14,7 +14,8 @@ certificate passphrase ``OUTLOOK_NETWORKING_CERTIFICATE_PASSPHRASE`` (environmen
 =====================  ==================================  =====================================
 
 Exports: ``password_for``, ``client_secret_for``, ``access_token_from_env``, ``save_password``,
-``KEYRING_SERVICE`` and the variable names.
+``KEYRING_SERVICE``, ``ACCESS_TOKEN_ENV``, ``CERTIFICATE_PASSPHRASE_ENV``, ``CLIENT_SECRET_ENV``,
+``PASSWORD_ENV``.
 """
 
 from __future__ import annotations

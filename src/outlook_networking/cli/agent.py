@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .context import Context
+from .options import open_workspace
 from .output import console, err_console, print_json
 
 __all__ = ["register"]
@@ -40,33 +40,31 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _agent(args: argparse.Namespace) -> int:
+    from ..addin.commands import start_background
     from ..agent import run_agent
 
-    ctx = Context(args)
-    try:
+    with open_workspace(args) as workspace:
+        # The add-in's card server runs beside the agent, on the same workspace.
+        beside = (lambda: start_background(workspace)) if args.serve_addin else None
         return run_agent(
-            ctx,
+            workspace,
             once=args.once,
             interval=args.interval,
             apply=not args.no_apply,
-            serve_addin=args.serve_addin,
+            debug=args.debug,
+            beside=beside,
         )
-    finally:
-        ctx.close()
 
 
 def _status(args: argparse.Namespace) -> int:
     from ..agent import read_status
 
-    ctx = Context(args)
-    try:
-        doc = read_status(ctx.store)
+    with open_workspace(args) as workspace:
+        doc = read_status(workspace.store)
         if args.json:
             print_json(doc)
         else:
             _print_status(doc)
-    finally:
-        ctx.close()
     return 0
 
 
@@ -91,10 +89,11 @@ def _print_status(doc: dict[str, Any]) -> None:
 def _addin(args: argparse.Namespace) -> int:
     from ..addin import commands as addin_commands
 
-    ctx = Context(args)
-    try:
+    with open_workspace(args) as workspace:
         return addin_commands.run(
-            ctx, args.action, port=args.port, out=args.out, say=lambda text: err_console.print(text)
+            workspace,
+            args.action,
+            port=args.port,
+            out=args.out,
+            say=lambda text: err_console.print(text),
         )
-    finally:
-        ctx.close()

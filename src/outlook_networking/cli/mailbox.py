@@ -8,9 +8,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..app import pipeline
+from ..app.wording import describe as describe_error
+from ..app.workspace import Workspace
 from ..errors import UsageError
-from .context import Context
-from .output import console, err_console
+from ..writeback.plan import describe
+from .options import open_workspace
+from .output import console, err_console, sync_progress
 
 __all__ = ["register"]
 
@@ -20,6 +24,11 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         "login", parents=[common], help="sign in to the configured accounts"
     )
     login.add_argument("--account", metavar="NAME", help="only this account")
+    login.add_argument(
+        "--device-code",
+        action="store_true",
+        help="sign in with a code entered on any device, not in this machine's browser",
+    )
     login.set_defaults(handler=_login)
 
     sync = commands.add_parser("sync", parents=[common], help="read new mail and meetings")
@@ -47,8 +56,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     undo.set_defaults(handler=_undo)
 
 
-def _accounts(ctx: Context, name: str | None) -> list[Any]:
-    accounts = list(ctx.config.accounts)
+def _accounts(workspace: Workspace, name: str | None) -> list[Any]:
+    accounts = list(workspace.config.accounts)
     if not accounts:
         raise UsageError(
             "no accounts configured; add an [[accounts]] table to the config file "
@@ -61,54 +70,61 @@ def _accounts(ctx: Context, name: str | None) -> list[Any]:
     return accounts
 
 
-def _refuse_while_agent_runs(ctx: Context, what: str) -> None:
+def _refuse_while_agent_runs(workspace: Workspace, what: str) -> None:
     """A running agent would write its plan back right after an undo: stop it first."""
     from ..agent.lock import holder
     from ..errors import LockHeld
 
-    pid = holder(ctx.db_path)
+    pid = holder(workspace.db_path)
     if pid is not None:
-        raise LockHeld(f"{ctx.db_path} (stop the agent before `{what}`)", pid)
+        raise LockHeld(f"{workspace.db_path} (stop the agent before `{what}`)", pid)
 
 
 def _login(args: argparse.Namespace) -> int:
-    from ..connectors.factory import login
+    from ..app.connect import login
 
-    ctx = Context(args)
-    try:
-        for account in _accounts(ctx, args.account):
-            message = login(ctx, account, show=lambda text: err_console.print(text))
+    with open_workspace(args) as workspace:
+        for account in _accounts(workspace, args.account):
+            message = login(
+                account,
+                # Soft wrap: the sign-in address must stay one line to be copied whole.
+                show=lambda text: err_console.print(text, soft_wrap=True, markup=False),
+                device_code=args.device_code,
+            )
             err_console.print(f"{account.name}: {message}")
-    finally:
-        ctx.close()
     return 0
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from .. import pipeline
-
-    ctx = Context(args)
-    try:
-        for account in _accounts(ctx, args.account):
-            report = pipeline.sync_account(
-                ctx, account, since_months=args.since, full=args.full, progress=ctx.interactive()
-            )
-            err_console.print(f"{account.name}: {report.describe()}")
-    finally:
-        ctx.close()
+    with open_workspace(args) as workspace:
+        for account in _accounts(workspace, args.account):
+            with sync_progress(f"Syncing {account.name}") as on_batch:
+                report = pipeline.sync_account(
+                    workspace, account, since_months=args.since, full=args.full,
+                    on_batch=on_batch,
+                )
+            err_console.print(f"{account.name}: {_synced(report)}")
     return 0
 
 
-def _apply(args: argparse.Namespace) -> int:
-    from .. import pipeline
-    from ..writeback.plan import describe
+def _synced(report: pipeline.SyncReport) -> str:
+    text = (
+        f"{report.items:,} item(s) read, {report.written:,} new or changed, "
+        f"{report.deleted:,} deleted"
+    )
+    if report.problems:
+        text += f", {len(report.problems):,} skipped as unreadable"
+    if report.stopped:
+        text += " (stopped early; the next sync resumes)"
+    return text
 
-    ctx = Context(args)
+
+def _apply(args: argparse.Namespace) -> int:
     failed = False
-    try:
+    with open_workspace(args) as workspace:
         if not args.dry_run:
-            _refuse_while_agent_runs(ctx, "apply")
-        for account in _accounts(ctx, args.account):
+            _refuse_while_agent_runs(workspace, "apply")
+        for account in _accounts(workspace, args.account):
             if not account.writeback:
                 err_console.print(f"{account.name}: read-only (writeback = false); nothing planned")
                 continue
@@ -116,48 +132,37 @@ def _apply(args: argparse.Namespace) -> int:
                 err_console.print(
                     f"{account.name}: tag_messages is not supported yet; only contacts are tagged"
                 )
-            actions, report = pipeline.apply_account(ctx, account, dry_run=args.dry_run)
+            actions, report = pipeline.apply_account(workspace, account, dry_run=args.dry_run)
             if args.dry_run:
                 console.print(f"[bold]{account.name}[/bold]: {len(actions)} action(s) planned")
-                for action in actions.actions:
-                    console.print(f"  {describe(action)}")
+                for action in actions.actions:  # plain text: keys and subjects hold brackets
+                    console.print(f"  {describe(action)}", markup=False)
                 continue
             assert report is not None
             err_console.print(
                 f"{account.name}: applied {len(report.applied)} of {report.planned} action(s)"
             )
             if report.error is not None:
-                from . import describe as describe_error
-
                 err_console.print(
                     f"{account.name}: stopped: {describe_error(report.error)}; "
                     "what was applied is recorded, and the next apply continues"
                 )
                 failed = True
-    finally:
-        ctx.close()
     return 1 if failed else 0
 
 
 def _undo(args: argparse.Namespace) -> int:
-    from .. import pipeline
-
-    ctx = Context(args)
     failed = False
-    try:
-        _refuse_while_agent_runs(ctx, "undo")
-        for account in _accounts(ctx, args.account):
-            report = pipeline.undo_account(ctx, account)
+    with open_workspace(args) as workspace:
+        _refuse_while_agent_runs(workspace, "undo")
+        for account in _accounts(workspace, args.account):
+            report = pipeline.undo_account(workspace, account)
             err_console.print(
                 f"{account.name}: undid {len(report.applied)} of {report.planned} action(s)"
             )
             if report.error is not None:
-                from . import describe as describe_error
-
                 err_console.print(
                     f"{account.name}: stopped: {describe_error(report.error)}; run undo again"
                 )
                 failed = True
-    finally:
-        ctx.close()
     return 1 if failed else 0

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
-from ..addresses import normalise
+from ..app.workspace import Workspace
 from ..errors import UsageError
-from .context import Context
+from ..model import TIERS
+from ..parsing.addresses import normalise
+from .options import open_workspace
 from .output import console, err_console, print_json
 
 __all__ = ["print_contacts", "register"]
@@ -32,7 +33,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     contacts.add_argument("action", nargs="?", choices=("list", "merge", "split"), default="list")
     contacts.add_argument("addresses", nargs="*", metavar="ADDR")
-    contacts.add_argument("--tier", choices=("A", "B", "C", "D"), type=str.upper)
+    contacts.add_argument("--tier", choices=TIERS, type=str.upper)
     contacts.add_argument("--limit", type=int, default=0, help="show at most N rows")
     contacts.add_argument("--json", action="store_true", help="print JSON (docs/json.md)")
     contacts.set_defaults(handler=_contacts)
@@ -74,15 +75,15 @@ def _days_ago(iso: str | None, now: datetime) -> str:
     return "today" if days <= 0 else f"{days} d"
 
 
-def print_contacts(ctx: Context, *, tier: str | None, limit: int) -> None:
+def print_contacts(workspace: Workspace, *, tier: str | None, limit: int) -> None:
     from ..core.views import contacts_json
 
-    rows = contacts_json(ctx.network, ctx.now)
+    rows = contacts_json(workspace.network, workspace.now)
     if tier:
         rows = [r for r in rows if r["tier"] == tier]
     if limit:
         rows = rows[:limit]
-    table = Table(title=f"Your network as of {ctx.now:%Y-%m-%d}", title_justify="left")
+    table = Table(title=f"Your network as of {workspace.now:%Y-%m-%d}", title_justify="left")
     for column, justify in (
         ("Tier", "center"),
         ("Score", "right"),
@@ -102,7 +103,7 @@ def print_contacts(ctx: Context, *, tier: str | None, limit: int) -> None:
             f"{row['score']:.0f}",
             row["name"] or "",
             row["address"],
-            _days_ago(row["last_contact"], ctx.now),
+            _days_ago(row["last_contact"], workspace.now),
             str(row["sent"]),
             str(row["received"]),
             str(row["meetings"]),
@@ -112,23 +113,20 @@ def print_contacts(ctx: Context, *, tier: str | None, limit: int) -> None:
 
 
 def _contacts(args: argparse.Namespace) -> int:
-    ctx = Context(args)
-    try:
+    with open_workspace(args) as workspace:
         if args.action == "merge":
-            return _merge(ctx, args.addresses)
+            return _merge(workspace, args.addresses)
         if args.action == "split":
-            return _split(ctx, args.addresses)
+            return _split(workspace, args.addresses)
         if args.addresses:
             raise UsageError("contacts takes no addresses; did you mean `contact ADDR`?")
         if args.json:
             from ..core.views import contacts_json
 
-            rows = contacts_json(ctx.network, ctx.now)
+            rows = contacts_json(workspace.network, workspace.now)
             print_json([r for r in rows if not args.tier or r["tier"] == args.tier])
         else:
-            print_contacts(ctx, tier=args.tier, limit=args.limit)
-    finally:
-        ctx.close()
+            print_contacts(workspace, tier=args.tier, limit=args.limit)
     return 0
 
 
@@ -139,16 +137,16 @@ def _addresses(raw: list[str], count: int, usage: str) -> list[str]:
     return addresses
 
 
-def _merge(ctx: Context, raw: list[str]) -> int:
+def _merge(workspace: Workspace, raw: list[str]) -> int:
     first, second = _addresses(raw, 2, "usage: contacts merge ADDR ADDR")
-    ctx.store.set_identity(second, first, "merged by you")
+    workspace.store.set_identity(second, first, "merged by you")
     err_console.print(f"{second} is now the same person as {first}.")
     return 0
 
 
-def _split(ctx: Context, raw: list[str]) -> int:
+def _split(workspace: Workspace, raw: list[str]) -> int:
     (address,) = _addresses(raw, 1, "usage: contacts split ADDR")
-    ctx.store.set_identity(address, "", "split by you")
+    workspace.store.set_identity(address, "", "split by you")
     err_console.print(f"{address} is now a person of its own.")
     return 0
 
@@ -156,29 +154,26 @@ def _split(ctx: Context, raw: list[str]) -> int:
 def _contact(args: argparse.Namespace) -> int:
     from ..core.views import contact_json
 
-    ctx = Context(args)
-    try:
+    with open_workspace(args) as workspace:
         address = normalise(args.address)
         if not address:
             raise UsageError(f"not an e-mail address: {args.address}")
-        view = ctx.network.find(address)
+        view = workspace.network.find(address)
         if view is None:
-            raise UsageError(f"{address} is not a contact in {ctx.db_path}")
-        doc = contact_json(view, ctx.now)
-        doc["balance"] = _balance(ctx, view.person.key)
+            raise UsageError(f"{address} is not a contact in {workspace.db_path}")
+        doc = contact_json(view, workspace.now)
+        doc["balance"] = _balance(workspace, view.person.key)
         if args.json:
             print_json(doc)
         else:
-            _print_contact(doc, ctx.now)
-    finally:
-        ctx.close()
+            _print_contact(doc, workspace.now)
     return 0
 
 
-def _balance(ctx: Context, person: str) -> dict[str, Any]:
+def _balance(workspace: Workspace, person: str) -> dict[str, Any]:
     from ..core.ledger import balance_json
 
-    return balance_json(ctx.ledger.balance(person), with_items=True)
+    return balance_json(workspace.ledger.balance(person), with_items=True)
 
 
 def _print_contact(doc: dict[str, Any], now: datetime) -> None:
@@ -213,47 +208,41 @@ def _print_contact(doc: dict[str, Any], now: datetime) -> None:
 def _followups(args: argparse.Namespace) -> int:
     from ..core.views import followups_json
 
-    ctx = Context(args)
-    try:
-        rows = followups_json(ctx.network, ctx.now)
+    with open_workspace(args) as workspace:
+        rows = followups_json(workspace.network, workspace.now)
         if args.json:
             print_json(rows)
             return 0
-        table = Table(title=f"Follow-ups as of {ctx.now:%Y-%m-%d}", title_justify="left")
+        table = Table(title=f"Follow-ups as of {workspace.now:%Y-%m-%d}", title_justify="left")
         for column in ("Due", "Kind", "Contact", "Reason"):
             table.add_column(column)
         for row in rows:
             table.add_row(row["due"][:10], row["kind"], row["contact"], row["reason"])
         console.print(table)
-    finally:
-        ctx.close()
     return 0
 
 
 def _review(args: argparse.Namespace) -> int:
     from ..core.views import review_json
 
-    ctx = Context(args)
-    try:
-        previous = ctx.store.get_doc("review:last")
-        doc, snapshot = review_json(ctx.network, previous, ctx.now)
-        doc["top_givers"] = [_short_balance(b) for b in ctx.ledger.top_givers(10)]
+    with open_workspace(args) as workspace:
+        previous = workspace.store.review_snapshot()
+        doc, snapshot = review_json(workspace.network, previous, workspace.now)
+        doc["top_givers"] = [_short_balance(b) for b in workspace.ledger.top_givers(10)]
         doc["one_sided"] = {
             "you_give_without_return": [
-                _short_balance(b) for b in ctx.ledger.invests_without_return
+                _short_balance(b) for b in workspace.ledger.invests_without_return
             ],
             "they_give_without_return": [
-                _short_balance(b) for b in ctx.ledger.gives_without_return
+                _short_balance(b) for b in workspace.ledger.gives_without_return
             ],
         }
         if args.save:
-            ctx.store.put_doc("review:last", snapshot)
+            workspace.store.keep_review_snapshot(snapshot)
         if args.json:
             print_json(doc)
             return 0
         _print_review(doc)
-    finally:
-        ctx.close()
     return 0
 
 
@@ -288,31 +277,29 @@ def _short_balance(balance: Any) -> dict[str, Any]:
 def _ledger(args: argparse.Namespace) -> int:
     from ..core.ledger import ledger_json
 
-    ctx = Context(args)
-    try:
+    with open_workspace(args) as workspace:
         if args.action == "dismiss":
             if not args.items:
                 raise UsageError("usage: ledger dismiss ID [ID ...] (ids from `ledger --json`)")
+            dismissed = workspace.store.dismissed()
             for item_id in args.items:
-                if ctx.ledger.item(item_id) is None and item_id not in ctx.store.dismissed():
+                if workspace.ledger.item(item_id) is None and item_id not in dismissed:
                     raise UsageError(f"no ledger item {item_id!r}; `ledger --json` lists them")
             for item_id in args.items:
-                ctx.store.dismiss(item_id, ctx.now)
+                workspace.store.dismiss(item_id, workspace.now)
             err_console.print(f"Dismissed {len(args.items)} item(s); they stay dismissed.")
             return 0
         if args.items:
             raise UsageError("ledger takes no ids unless you dismiss them: `ledger dismiss ID`")
         if args.json:
-            print_json(ledger_json(ctx.ledger))
+            print_json(ledger_json(workspace.ledger))
             return 0
-        _print_ledger(ctx, args.limit)
-    finally:
-        ctx.close()
+        _print_ledger(workspace, args.limit)
     return 0
 
 
-def _print_ledger(ctx: Context, limit: int) -> None:
-    ledger = ctx.ledger
+def _print_ledger(workspace: Workspace, limit: int) -> None:
+    ledger = workspace.ledger
     lists = (
         ("Who gives the most", ledger.top_givers(limit)),
         ("You give, nothing comes back", ledger.invests_without_return[:limit]),
@@ -327,11 +314,3 @@ def _print_ledger(ctx: Context, limit: int) -> None:
             table.add_row(label, str(b.given_count), str(b.received_count))
         console.print(table)
 
-
-def write_text(path: Path, text: str) -> None:
-    """Write a file the user asked for, creating folders; errors become one line."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc

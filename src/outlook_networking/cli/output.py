@@ -1,6 +1,7 @@
-"""Printing for people (rich tables on stdout) and for scripts (JSON on stdout).
+"""Printing for people (rich tables on stdout, progress on stderr) and for scripts (JSON on
+stdout).
 
-Exports: ``print_json``, ``console``, ``err_console``, ``progress``.
+Exports: ``print_json``, ``console``, ``err_console``, ``sync_progress``, ``file_progress``.
 """
 
 from __future__ import annotations
@@ -8,21 +9,26 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
-    TransferSpeedColumn,
 )
 
-__all__ = ["console", "err_console", "print_json", "progress"]
+from ..ports import Batch
+
+if TYPE_CHECKING:
+    from ..sources import Unit  # for the annotation only: reading files is an ingest's import
+
+__all__ = ["console", "err_console", "file_progress", "print_json", "sync_progress"]
 
 # Piped output gets a wide page rather than rich's 80 columns: tables stay one line per row, and
 # COLUMNS still wins where a script sets it.
@@ -40,17 +46,46 @@ def print_json(document: Any) -> None:
 
 
 @contextmanager
-def progress(enabled: bool, description: str, total: int | None) -> Iterator[Progress | None]:
-    """A progress bar on stderr when ``enabled`` (a terminal), else nothing."""
-    if not enabled:
+def _bar(description: str) -> Iterator[tuple[Progress, TaskID] | None]:
+    """One transient progress bar on stderr, on a terminal only (quiet when piped or in CI)."""
+    if not sys.stderr.isatty():
         yield None
         return
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn() if total is None else TransferSpeedColumn(),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err_console, transient=True) as bar:
-        bar.add_task(description, total=total)
-        yield bar
+        yield bar, bar.add_task(description, total=None)
+
+
+@contextmanager
+def sync_progress(description: str) -> Iterator[Callable[[Batch], None] | None]:
+    """A bar counting the items a sync stores: the ``on_batch`` callback that advances it
+    (None when there is no bar)."""
+    with _bar(description) as shown:
+        if shown is None:
+            yield None
+            return
+        bar, task = shown
+        yield lambda batch: bar.advance(task, len(batch.interactions) + len(batch.cards))
+
+
+@contextmanager
+def file_progress() -> Iterator[Callable[[Unit, int, int | None], None] | None]:
+    """A bar for the file an ingest is reading: the ``on_file`` callback that moves it (None
+    when there is no bar)."""
+    with _bar("Reading") as shown:
+        if shown is None:
+            yield None
+            return
+        bar, task = shown
+
+        def show(unit: Unit, done: int, total: int | None) -> None:
+            bar.update(task, description=f"Reading {unit.path.name}", completed=done)
+            if total is not None:
+                bar.update(task, total=total)
+
+        yield show

@@ -27,14 +27,12 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..app.workspace import Workspace
 from ..errors import OutputError, UsageError
-from .context import Context
+from .options import open_workspace
 from .output import err_console
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["register"]
 
@@ -128,25 +126,24 @@ def _report(args: argparse.Namespace) -> int:
     from ..core.keypersons import MailGraph
     from ..report import render_report
 
-    ctx = Context(args)
-    try:
+    with open_workspace(args) as workspace:
         target = Path(args.html).expanduser()
-        network = ctx.network
-        ledger = ctx.ledger
-        items = list(ctx.store.interactions())
+        network = workspace.network
+        ledger = workspace.ledger
+        items = list(workspace.store.interactions())
         # The network keeps only clusters and key persons; the report draws the edges too, so
         # the graph is rebuilt with the core's own rules.
         graph = MailGraph()
         person_of = network.identities.person_of
         for item in items:
-            if item.at <= ctx.now:
+            if item.at <= workspace.now:
                 graph.add(item, person_of, network.owner, network.settings.graph_max_participants)
         page = render_report(
             network,
             ledger,
-            ctx.now,
+            workspace.now,
             graph=graph.edges,
-            category_names=ctx.config.writeback.category_names,
+            category_names=workspace.config.writeback.category_names,
         )
         _write(target, page.encode("utf-8"))
         followups = len(network.followups)
@@ -154,24 +151,19 @@ def _report(args: argparse.Namespace) -> int:
             f"Wrote {target}: {_count(len(network.contacts), 'contact', 'contacts')}, "
             f"{_count(followups, 'open follow-up', 'open follow-ups')}."
         )
-    finally:
-        ctx.close()
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    ctx = Context(args)
-    try:
+    with open_workspace(args) as workspace:
         if args.vcf:
-            _export_vcf(ctx, Path(args.vcf).expanduser())
+            _export_vcf(workspace, Path(args.vcf).expanduser())
         else:
-            _export_ics(ctx, Path(args.ics).expanduser())
-    finally:
-        ctx.close()
+            _export_ics(workspace, Path(args.ics).expanduser())
     return 0
 
 
-def _export_vcf(ctx: Context, directory: Path) -> None:
+def _export_vcf(workspace: Workspace, directory: Path) -> None:
     from ..export import ALL_CARDS, vcard_files
 
     if directory.exists() and not directory.is_dir():
@@ -184,18 +176,18 @@ def _export_vcf(ctx: Context, directory: Path) -> None:
             directory.mkdir(mode=0o700)
         except OSError as exc:
             raise OutputError(str(directory), exc.strerror or str(exc)) from exc
-    files = vcard_files(ctx.network.contacts, ctx.config.writeback.category_names)
+    files = vcard_files(workspace.network.contacts, workspace.config.writeback.category_names)
     for name, text in files.items():
         _write(directory / name, text.encode("utf-8"))
     cards = _count(len(files) - 1, "vCard", "vCards")
     err_console.print(f"Wrote {cards} and {ALL_CARDS} with all of them to {directory}.")
 
 
-def _export_ics(ctx: Context, target: Path) -> None:
+def _export_ics(workspace: Workspace, target: Path) -> None:
     from ..export import todo_calendar
 
-    network = ctx.network
     real = _target(target)  # refused before anything is read from it (a FIFO would hang)
+    network = workspace.network
     try:
         previous = real.read_bytes() if real.exists() else None
     except OSError as exc:
@@ -203,9 +195,9 @@ def _export_ics(ctx: Context, target: Path) -> None:
     followups = network.followups
     data = todo_calendar(
         followups,
-        now=ctx.now,
+        now=workspace.now,
         tier_of={c.person.key: c.tier.tier for c in network.contacts},
-        category_names=ctx.config.writeback.category_names,
+        category_names=workspace.config.writeback.category_names,
         previous=previous,
     )
     _write(target, data)

@@ -10,11 +10,11 @@ import re
 import sys
 from typing import Any
 
-from ..addresses import normalise
 from ..core.forgetting import Tombstones
 from ..errors import UsageError
+from ..parsing.addresses import normalise
 from ..store import ForgetReport
-from .context import Context
+from .options import open_workspace
 from .output import err_console
 
 __all__ = ["register"]
@@ -72,10 +72,9 @@ def _summary(report: ForgetReport) -> str:
 
 
 def _forget(args: argparse.Namespace) -> int:
-    ctx = Context(args)
-    try:
-        target = _target(args.target)
-        store = ctx.store
+    target = _target(args.target)
+    with open_workspace(args) as workspace:
+        store = workspace.store
         if args.undo:
             if not store.unforget(target):
                 raise UsageError(f"forget --undo: {target} was not forgotten")
@@ -108,6 +107,4 @@ def _forget(args: argparse.Namespace) -> int:
             "`apply` takes the product's category off their contact and completes their "
             "tasks; `undo` removes what the product created."
         )
-    finally:
-        ctx.close()
     return 0

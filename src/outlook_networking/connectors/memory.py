@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..model import ContactCard, Interaction
-from .base import (
+from ..ports import (
     Action,
     AddCategory,
     Applied,

@@ -110,10 +110,6 @@ class ContactHistory:
     touches: tuple[Touch, ...]
 
     @property
-    def two_way_touches(self) -> int:
-        return sum(1 for t in self.touches if t.two_way)
-
-    @property
     def started_share(self) -> float | None:
         """The share of threads the owner started (None without threads)."""
         total = self.started_by_me + self.started_by_them
@@ -226,85 +222,113 @@ def build_histories(
         threads: the pairing of the same items (:func:`.threads.analyse_threads`).
         identities: which person each address belongs to.
     """
-    person_of = identities.person_of
-    accs: dict[str, _Acc] = {p: _Acc() for p in identities.persons}
-    replies = {id(r.child): r for r in threads.replies}
-    starts = {id(s) for s in threads.starts}
-    owed_from = now - timedelta(days=settings.owed_lookback_days)
-    direct_max = settings.direct_max_recipients
-    nth = settings.unreciprocated_approaches
-
+    tally = _Tally(threads, identities, owner=owner, settings=settings, now=now)
     for item in items:
         if item.at > now:
             break
         if not is_personal(item, owner):
             continue
-        at = item.at
-        ts = at.timestamp()
-        month = at.year * 100 + at.month
-        ident = id(item)
-        sender = item.sender.address if item.sender is not None else ""
         if item.kind is Kind.MEETING:
-            if item.cancelled:
-                continue
-            people = {person_of.get(m.address) for m in item.participants()}
-            if not any(m.address in owner for m in item.participants()):
-                continue
-            people.discard(None)
-            for person in people:
-                acc = accs[person]  # type: ignore[index]
-                acc.touch(item, ts, month, MEETING, len(people), item.duration_s)
-                acc.answered()
-            continue
-        if sender in owner:
-            to_people = {person_of.get(m.address) for m in item.to}
-            people = to_people | {person_of.get(m.address) for m in item.cc}
-            people |= {person_of.get(m.address) for m in item.bcc}
-            people.discard(None)
-            reply = replies.get(ident)
-            parent_person = None
-            if reply is not None and reply.parent.sender is not None:
-                parent_person = person_of.get(reply.parent.sender.address)
-            # An approach asks for something: a new message or the owner's own follow-up, not an
-            # answer to someone else's message, and not an announcement to many.
-            approach = (
-                reply is None
-                or (reply.parent.sender is not None and reply.parent.sender.address in owner)
-            ) and len(item.to) + len(item.cc) + len(item.bcc) <= direct_max
-            for person in people:
-                acc = accs[person]  # type: ignore[index]
-                acc.touch(item, ts, month, SENT, len(people), 0)
-                if ident in starts:
-                    acc.started_by_me += 1
-                acc.owed.clear()
-                if approach and person in to_people:
-                    acc.approaches += 1
-                    if acc.approaches == 1:
-                        acc.run_first = item
-                    if acc.approaches == nth:
-                        acc.approach_n = item
-                    acc.run_last = item
-            if parent_person is not None and reply is not None:
-                acc = accs[parent_person]
-                acc.owed.pop(id(reply.parent), None)
-                if parent_person in people:
-                    acc.my_lat.append(reply.latency_s)
-                    acc.paired.add(ident)
-                    acc.paired.add(id(reply.parent))
-            continue
-        person = person_of.get(sender)
+            tally.meeting(item)
+        elif item.sender is not None and item.sender.address in owner:
+            tally.sent(item)
+        else:
+            tally.received(item)
+    return {
+        person: _finish(person, acc, settings, now) for person, acc in tally.accs.items()
+    }
+
+
+class _Tally:
+    """The one pass of :func:`build_histories`: each item added to its people's accumulators."""
+
+    def __init__(
+        self,
+        threads: Threads,
+        identities: Identities,
+        *,
+        owner: frozenset[str],
+        settings: Settings,
+        now: datetime,
+    ) -> None:
+        self.person_of = identities.person_of
+        self.accs: dict[str, _Acc] = {p: _Acc() for p in identities.persons}
+        self.replies = {id(r.child): r for r in threads.replies}
+        self.starts = {id(s) for s in threads.starts}
+        self.owner = owner
+        self.owed_from = now - timedelta(days=settings.owed_lookback_days)
+        self.direct_max = settings.direct_max_recipients
+        self.nth = settings.unreciprocated_approaches
+
+    def meeting(self, item: Interaction) -> None:
+        """A meeting with the owner: a two-way touch for everyone in it, answering any run."""
+        if item.cancelled or not any(m.address in self.owner for m in item.participants()):
+            return
+        ts, month = item.at.timestamp(), item.at.year * 100 + item.at.month
+        people = {self.person_of.get(m.address) for m in item.participants()}
+        people.discard(None)
+        for person in people:
+            acc = self.accs[person]  # type: ignore[index]
+            acc.touch(item, ts, month, MEETING, len(people), item.duration_s)
+            acc.answered()
+
+    def sent(self, item: Interaction) -> None:
+        """The owner's message: a touch for each recipient, an approach, an answer it gives."""
+        person_of = self.person_of
+        ts, month, ident = item.at.timestamp(), item.at.year * 100 + item.at.month, id(item)
+        to_people = {person_of.get(m.address) for m in item.to}
+        people = to_people | {person_of.get(m.address) for m in item.cc}
+        people |= {person_of.get(m.address) for m in item.bcc}
+        people.discard(None)
+        reply = self.replies.get(ident)
+        parent_person = None
+        if reply is not None and reply.parent.sender is not None:
+            parent_person = person_of.get(reply.parent.sender.address)
+        # An approach asks for something: a new message or the owner's own follow-up, not an
+        # answer to someone else's message, and not an announcement to many.
+        approach = (
+            reply is None
+            or (reply.parent.sender is not None and reply.parent.sender.address in self.owner)
+        ) and len(item.to) + len(item.cc) + len(item.bcc) <= self.direct_max
+        for person in people:
+            acc = self.accs[person]  # type: ignore[index]
+            acc.touch(item, ts, month, SENT, len(people), 0)
+            if ident in self.starts:
+                acc.started_by_me += 1
+            acc.owed.clear()
+            if approach and person in to_people:
+                acc.approaches += 1
+                if acc.approaches == 1:
+                    acc.run_first = item
+                if acc.approaches == self.nth:
+                    acc.approach_n = item
+                acc.run_last = item
+        if parent_person is not None and reply is not None:
+            acc = self.accs[parent_person]
+            acc.owed.pop(id(reply.parent), None)
+            if parent_person in people:
+                acc.my_lat.append(reply.latency_s)
+                acc.paired.add(ident)
+                acc.paired.add(id(reply.parent))
+
+    def received(self, item: Interaction) -> None:
+        """A contact's message to the owner: a touch, an answer to the owner, maybe owed one."""
+        owner = self.owner
+        person = self.person_of.get(item.sender.address if item.sender is not None else "")
         if person is None:
-            continue
+            return
         in_to = any(m.address in owner for m in item.to)
         if not in_to and not any(m.address in owner for m in item.cc):
-            continue
-        acc = accs[person]
-        others = len({person_of.get(m.address) for m in item.recipients()} - {None}) + 1
-        acc.touch(item, ts, month, RECEIVED, others, 0)
+            return
+        ident = id(item)
+        acc = self.accs[person]
+        others = len({self.person_of.get(m.address) for m in item.recipients()} - {None}) + 1
+        acc.touch(item, item.at.timestamp(), item.at.year * 100 + item.at.month, RECEIVED,
+                  others, 0)
         acc.answered()
-        if ident in starts:
+        if ident in self.starts:
             acc.started_by_them += 1
-        reply = replies.get(ident)
+        reply = self.replies.get(ident)
         parent_sender = reply.parent.sender if reply is not None else None
         answers_owner = (
             reply is not None and parent_sender is not None and parent_sender.address in owner
@@ -317,10 +341,8 @@ def build_histories(
         # An answer to the owner's own message is owed a reply too: without bodies a question
         # cannot be told from a thank-you, and a late answer to the owner's request is exactly
         # the message that waits for the owner.
-        if in_to and recipients <= direct_max and at >= owed_from:
+        if in_to and recipients <= self.direct_max and item.at >= self.owed_from:
             acc.owed[ident] = item
-
-    return {person: _finish(person, acc, settings, now) for person, acc in accs.items()}
 
 
 def _finish(person: str, acc: _Acc, settings: Settings, now: datetime) -> ContactHistory:

@@ -41,8 +41,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..addresses import is_automated_address
 from ..model import ContactCard, Flag, Interaction, Kind
+from ..parsing.addresses import is_automated_address
 from .personal import is_personal
 from .settings import Settings
 
@@ -256,6 +256,28 @@ def resolve_identities(
     split = {a for a, (person, _) in overrides.items() if not person}
     card_list = [c for c in cards if not c.is_me and not (set(c.addresses) & owner)]
     lists = stats.list_addresses()
+    groups, card_of = _group_by_cards(stats, card_list, owner, settings, split, lists)
+    names = _Names(stats, card_of)
+    _join_same_name_at_same_organisation(groups, names, split)
+    # The user's merges last: they win over everything automatic.
+    for address, (person, reason) in sorted(overrides.items()):
+        if person and address in groups.parent and person in groups.parent:
+            why = f": {reason}" if reason else ""
+            groups.join(person, address, f"{address} merged into {person} by you{why}")
+    members = _admitted(groups, card_of, stats, settings, now)
+    return _persons(members, groups, names, stats, card_list, lists)
+
+
+def _group_by_cards(
+    stats: AddressStats,
+    card_list: list[ContactCard],
+    owner: frozenset[str],
+    settings: Settings,
+    split: set[str],
+    lists: ListAddresses,
+) -> tuple[_Groups, dict[str, ContactCard]]:
+    """Every eligible address as a group of its own, then joined when one card lists them;
+    and the card each address first appeared on."""
 
     def eligible(address: str) -> bool:
         return bool(
@@ -268,17 +290,6 @@ def resolve_identities(
 
     groups = _Groups()
     card_of: dict[str, ContactCard] = {}
-    recent = now - timedelta(days=settings.owed_lookback_days) if now is not None else None
-
-    def admitted(address: str) -> bool:
-        # One-way inbound mail is no relationship: a sender the owner never wrote to or met is
-        # cold outreach or spam that passed the filters, unless they wrote so recently that an
-        # answer may still be owed.
-        if recent is None or address in stats.reached:
-            return True
-        last = stats.last_direct.get(address)
-        return last is not None and last >= recent
-
     for address in stats.personal:
         if eligible(address):
             groups.add(address)
@@ -291,31 +302,41 @@ def resolve_identities(
         label = card.full_name or card.organisation or "(no name)"
         for other in joinable[1:]:
             groups.join(joinable[0], other, f"{joinable[0]} and {other}: one card ({label})")
+    return groups, card_of
 
-    def display_name(address: str) -> str:
-        card = card_of.get(address)
+
+class _Names:
+    """An address's display name and organisation: its card's, else what the mail says."""
+
+    def __init__(self, stats: AddressStats, card_of: Mapping[str, ContactCard]) -> None:
+        self._stats = stats
+        self._card_of = card_of
+
+    def display_name(self, address: str) -> str:
+        card = self._card_of.get(address)
         if card is not None and card.full_name:
             return card.full_name
-        seen = stats.names.get(address)
+        seen = self._stats.names.get(address)
         if seen:
             # The most common spelling; ties go to the alphabetically first for stability.
             return min(seen.items(), key=lambda kv: (-kv[1], kv[0]))[0]
         return ""
 
-    def organisation(address: str) -> str:
-        card = card_of.get(address)
+    def organisation(self, address: str) -> str:
+        card = self._card_of.get(address)
         if card is not None and card.organisation:
             return card.organisation
         domain = address.rpartition("@")[2]
         return "" if domain in FREEMAIL else domain
 
-    # Same full name at the same organisation.
+
+def _join_same_name_at_same_organisation(groups: _Groups, names: _Names, split: set[str]) -> None:
     by_name_org: dict[tuple[str, str], str] = {}
     for address in sorted(groups.parent):
         if address in split:
             continue
-        key = name_key(display_name(address))
-        org = organisation(address).casefold()
+        key = name_key(names.display_name(address))
+        org = names.organisation(address).casefold()
         if len(key.split()) < 2 or not org:
             continue
         first = by_name_org.setdefault((key, org), address)
@@ -323,32 +344,57 @@ def resolve_identities(
             groups.join(
                 first,
                 address,
-                f"{first} and {address}: same name ({display_name(address)}) "
-                f"at {organisation(address)}",
+                f"{first} and {address}: same name ({names.display_name(address)}) "
+                f"at {names.organisation(address)}",
             )
 
-    # The user's merges last: they win over everything automatic.
-    for address, (person, reason) in sorted(overrides.items()):
-        if person and address in groups.parent and person in groups.parent:
-            why = f": {reason}" if reason else ""
-            groups.join(person, address, f"{address} merged into {person} by you{why}")
 
-    first_seen = {a: i for i, a in enumerate(stats.personal)}  # a Counter keeps insertion order
-    card_rank: dict[str, int] = {}
-    for card in card_list:
-        for address in card.addresses:
-            card_rank.setdefault(address, len(card_rank))
+def _admitted(
+    groups: _Groups,
+    card_of: Mapping[str, ContactCard],
+    stats: AddressStats,
+    settings: Settings,
+    now: datetime | None,
+) -> dict[str, list[str]]:
+    """Group root → its addresses, for the groups that make a person.
+
+    A person needs one address the owner reached, a card, or a recent direct message; the
+    merges come first, so a second address of a known person comes along.
+    """
+    recent = now - timedelta(days=settings.owed_lookback_days) if now is not None else None
+
+    def admitted(address: str) -> bool:
+        # One-way inbound mail is no relationship: a sender the owner never wrote to or met is
+        # cold outreach or spam that passed the filters, unless they wrote so recently that an
+        # answer may still be owed.
+        if recent is None or address in stats.reached:
+            return True
+        last = stats.last_direct.get(address)
+        return last is not None and last >= recent
+
     members: dict[str, list[str]] = {}
     for address in groups.parent:
         members.setdefault(groups.root(address), []).append(address)
-    # A person needs one address the owner reached, a card, or a recent direct message; the
-    # merges above first, so a second address of a known person comes along.
-    members = {
+    return {
         root: addresses
         for root, addresses in members.items()
         if any(a in card_of or admitted(a) for a in addresses)
     }
 
+
+def _persons(
+    members: Mapping[str, list[str]],
+    groups: _Groups,
+    names: _Names,
+    stats: AddressStats,
+    card_list: list[ContactCard],
+    lists: ListAddresses,
+) -> Identities:
+    first_seen = {a: i for i, a in enumerate(stats.personal)}  # a Counter keeps insertion order
+    card_rank: dict[str, int] = {}
+    for card in card_list:
+        for address in card.addresses:
+            card_rank.setdefault(address, len(card_rank))
     persons: dict[str, Person] = {}
     person_of: dict[str, str] = {}
     for root, addresses in members.items():
@@ -359,8 +405,8 @@ def resolve_identities(
             key=lambda a: (card_rank.get(a, len(card_rank)), first_seen.get(a, len(first_seen)), a)
         )
         key = addresses[0]
-        name = next((n for n in map(display_name, addresses) if n), "") or _name_from(key)
-        org = next((o for o in map(organisation, addresses) if o), "")
+        name = next((n for n in map(names.display_name, addresses) if n), "") or _name_from(key)
+        org = next((o for o in map(names.organisation, addresses) if o), "")
         persons[key] = Person(
             key=key,
             addresses=tuple(addresses),

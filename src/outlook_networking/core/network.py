@@ -11,7 +11,7 @@ Cost: the interactions are materialised once and sorted (linear on the store's t
 output); then one pass collects address statistics, one pairs threads, one builds histories and
 one the graph and time tallies. Per-person work afterwards is linear in that person's items.
 
-Exports: ``ContactView``, ``Network``, ``analyse``, ``review``, ``REVIEW_DOC``.
+Exports: ``Network``, ``analyse``.
 """
 
 from __future__ import annotations
@@ -22,69 +22,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..addresses import normalise
 from ..model import ContactCard, Interaction, Kind
-from . import review as review_module
+from ..parsing.addresses import normalise
+from .contact import ContactView
 from .followups import FollowUp, find_followups
 from .history import ContactHistory, build_histories
-from .identity import Identities, Person, collect_address_stats, resolve_identities
+from .identity import Identities, collect_address_stats, resolve_identities
 from .keypersons import Cluster, KeyPerson, MailGraph, find_key_persons
 from .personal import is_personal
 from .scoring import Strength, strength
 from .settings import Settings
 from .threads import Threads, analyse_threads
-from .tiers import TierAssignment, assign_tiers, explain
+from .tiers import TierAssignment, assign_tiers
 from .timeinvested import TimeInvested, TimeTally
 
-__all__ = ["REVIEW_DOC", "ContactView", "Network", "analyse", "review"]
-
-REVIEW_DOC = "review:last"  # the Store.put_doc key the CLI keeps the last review snapshot under
-
-
-@dataclass(frozen=True)
-class ContactView:
-    """One person as every output shows them."""
-
-    person: Person
-    history: ContactHistory
-    strength: Strength
-    tier: TierAssignment
-    role: str
-    followups: tuple[FollowUp, ...]
-    next_meeting: datetime | None = None  # the next meeting with them already planned
-
-    @property
-    def address(self) -> str:
-        return self.person.key
-
-    @property
-    def name(self) -> str:
-        return self.person.name
-
-    @property
-    def addresses(self) -> tuple[str, ...]:
-        return self.person.addresses
-
-    @property
-    def organisation(self) -> str:
-        return self.person.organisation
-
-    @property
-    def score(self) -> float:
-        return self.strength.score
-
-    @property
-    def reasons(self) -> tuple[str, ...]:
-        return self.tier.reasons
-
-    @property
-    def next_step(self) -> str:
-        return self.tier.next_step
-
-    @property
-    def summary(self) -> str:
-        """``"B: 94 days since last two-way contact, ..."``."""
-        return explain(self.tier)
+__all__ = ["Network", "analyse"]
 
 
 @dataclass(frozen=True)
@@ -131,7 +83,7 @@ def analyse(
     Parameters:
         owner: the owner's addresses; addresses of a "me" card are added.
         identity_overrides: ``Store.identity_overrides()``.
-        last_review: the last stored review snapshot (``Store.get_doc(REVIEW_DOC)``), so the
+        last_review: the last stored review snapshot (``Store.review_snapshot()``), so the
             annual-review follow-up disappears once this year's review is done.
     """
     # The analysis allocates millions of small acyclic objects; the cyclic garbage collector
@@ -166,15 +118,7 @@ def _analyse(
 ) -> Network:
     card_list = list(cards)
     owner = frozenset(owner) | {a for c in card_list if c.is_me for a in c.addresses}
-    items: list[Interaction] = []
-    planned: list[Interaction] = []  # meetings already in the calendar after now
-    for item in interactions:
-        if item.at <= now:
-            items.append(item)
-        elif item.kind is Kind.MEETING and not item.cancelled and is_personal(item, owner):
-            planned.append(item)
-    items.sort(key=lambda i: i.at)
-
+    items, planned = _past_and_planned(interactions, owner, now)
     stats = collect_address_stats(items, owner)
     identities = resolve_identities(
         stats, card_list, owner=owner, settings=settings, overrides=identity_overrides, now=now
@@ -202,24 +146,8 @@ def _analyse(
         last_review_year=review_year if isinstance(review_year, int) else None,
         upcoming=upcoming,
     )
-    by_person: dict[str, list[FollowUp]] = {}
-    for followup in followups:
-        by_person.setdefault(followup.contact, []).append(followup)
-    roles = {person_of[a]: r for a, r in settings.roles.items() if a in person_of}
-    contacts = sorted(
-        (
-            ContactView(
-                person=identities.persons[p],
-                history=h,
-                strength=strengths[p],
-                tier=tiers[p],
-                role=roles.get(p, ""),
-                followups=tuple(by_person.get(p, ())),
-                next_meeting=upcoming.get(p),
-            )
-            for p, h in histories.items()
-        ),
-        key=lambda c: (-c.strength.score, c.person.name.casefold(), c.person.key),
+    contacts = _contact_views(
+        histories, strengths, tiers, followups, upcoming, identities, settings
     )
     active = {c.person.key for c in contacts if c.history.last_two_way is not None}
     key_persons, clusters = find_key_persons(graph, identities, settings, candidates=active)
@@ -238,6 +166,53 @@ def _analyse(
     )
 
 
+def _past_and_planned(
+    interactions: Iterable[Interaction], owner: frozenset[str], now: datetime
+) -> tuple[list[Interaction], list[Interaction]]:
+    """The items up to ``now`` in time order, and the meetings already planned after it."""
+    items: list[Interaction] = []
+    planned: list[Interaction] = []
+    for item in interactions:
+        if item.at <= now:
+            items.append(item)
+        elif item.kind is Kind.MEETING and not item.cancelled and is_personal(item, owner):
+            planned.append(item)
+    items.sort(key=lambda i: i.at)
+    return items, planned
+
+
+def _contact_views(
+    histories: Mapping[str, ContactHistory],
+    strengths: Mapping[str, Strength],
+    tiers: Mapping[str, TierAssignment],
+    followups: Iterable[FollowUp],
+    upcoming: Mapping[str, datetime],
+    identities: Identities,
+    settings: Settings,
+) -> list[ContactView]:
+    """Every person as the outputs show them, by score, highest first."""
+    by_person: dict[str, list[FollowUp]] = {}
+    for followup in followups:
+        by_person.setdefault(followup.contact, []).append(followup)
+    person_of = identities.person_of
+    roles = {person_of[a]: r for a, r in settings.roles.items() if a in person_of}
+    return sorted(
+        (
+            ContactView(
+                person=identities.persons[p],
+                history=h,
+                strength=strengths[p],
+                tier=tiers[p],
+                role=roles.get(p, ""),
+                followups=tuple(by_person.get(p, ())),
+                next_meeting=upcoming.get(p),
+            )
+            for p, h in histories.items()
+        ),
+        key=lambda c: (-c.strength.score, c.person.name.casefold(), c.person.key),
+    )
+
+
 def _upcoming_meetings(
     planned: Iterable[Interaction], identities: Identities, owner: frozenset[str]
 ) -> dict[str, datetime]:
@@ -253,12 +228,3 @@ def _upcoming_meetings(
                 upcoming[person] = meeting.at
     return upcoming
 
-
-def review(
-    network: Network,
-    previous_snapshot: Mapping[str, Any] | None,
-    settings: Settings,
-    now: datetime,
-) -> review_module.Review:
-    """The annual review; ``result.snapshot`` is what the CLI stores under ``REVIEW_DOC``."""
-    return review_module.build_review(network.contacts, previous_snapshot, settings, now)

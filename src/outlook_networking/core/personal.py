@@ -1,7 +1,8 @@
 """Which stored items are the owner's own interactions: the counting rule for lists and bulk mail.
 
-Noise flags (:mod:`outlook_networking.noise`) are evidence of how a message travelled; whether it
-counts for a relationship is decided here, because only the core knows the owner's addresses:
+Noise flags (:mod:`outlook_networking.parsing.noise`) are evidence of how a message travelled;
+whether it counts for a relationship is decided here, because only the core knows the owner's
+addresses:
 
 - a message the **owner wrote** is always the owner's: a post to a list or a mail to many is
   still the owner writing to the people named in To/Cc/Bcc. Only an automated one (an

@@ -13,17 +13,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..model import TIERS
+from .contact import ContactView
 from .settings import Settings
-
-if TYPE_CHECKING:
-    from .network import ContactView
 
 __all__ = ["Review", "ReviewEntry", "TierChange", "build_review", "covers"]
 
 SNAPSHOT_VERSION = 1
-_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
+_ORDER = {tier: rank for rank, tier in enumerate(TIERS)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ Top-level sections this module does not know are left to their owners (``[ledger
 ...); unknown keys inside a known section are errors, because a typo there would silently keep a
 default. The keys are documented in ``docs/scoring.md``.
 
-Exports: ``Settings``, ``ROLES``, ``TIER_NAMES``, ``SECTIONS`` (the top-level tables it reads).
+Exports: ``Settings``, ``ROLES``, ``SECTIONS`` (the top-level tables it reads).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from ..addresses import normalise
 from ..errors import ConfigError
+from ..model import TIERS
+from ..parsing.addresses import normalise
 
-__all__ = ["ROLES", "SECTIONS", "TIER_NAMES", "Settings"]
+__all__ = ["ROLES", "SECTIONS", "Settings"]
 
 ROLES = ("mentor", "mentee", "partner")
-TIER_NAMES = ("A", "B", "C", "D")
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,7 @@ def _pinned(table: Any) -> dict[str, str]:
     pinned: dict[str, str] = {}
     for raw, tier in table.items():
         key = f"tiers.pinned.{raw}"
-        if not isinstance(tier, str) or tier.upper() not in TIER_NAMES:
+        if not isinstance(tier, str) or tier.upper() not in TIERS:
             raise ConfigError(key, "must be one of A, B, C, D")
         pinned[_address(key, raw)] = tier.upper()
     return pinned

@@ -116,10 +116,6 @@ class Threads:
     replies: tuple[Reply, ...]
     starts: tuple[Interaction, ...]
 
-    def parent_of(self) -> dict[str, Reply]:
-        """Child item key → its reply pairing."""
-        return {item_key(r.child): r for r in self.replies}
-
 
 def _recipient_addresses(item: Interaction) -> set[str]:
     return {m.address for m in item.recipients()}

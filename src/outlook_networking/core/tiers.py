@@ -9,7 +9,7 @@ Rules (defaults in :class:`.settings.Settings`, documented in ``docs/scoring.md`
 - A tier pinned in the configuration (``[tiers.pinned]``) wins; pinned people are left out of the
   ranking so they do not push others around.
 
-Exports: ``TIERS``, ``TierAssignment``, ``assign_tiers``, ``explain``.
+Exports: ``TierAssignment``, ``assign_tiers``, ``explain``.
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ from .identity import Identities
 from .scoring import Strength, exchange_gain, meeting_gain
 from .settings import Settings
 
-__all__ = ["TIERS", "TierAssignment", "assign_tiers", "explain"]
+__all__ = ["TierAssignment", "assign_tiers", "explain"]
 
-TIERS = ("A", "B", "C", "D")
 DAY = 86400.0
 
 

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from .contact import ContactView
 from .followups import FollowUp
-from .network import ContactView, Network, review
-from .review import Review, ReviewEntry
+from .network import Network
+from .review import Review, ReviewEntry, build_review
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -166,9 +167,9 @@ def review_doc(review: Review) -> dict[str, Any]:
 def review_json(
     network: Network, previous: Mapping[str, Any] | None, now: datetime | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``review --json``: the document, and the snapshot to store under ``REVIEW_DOC`` when the
-    user keeps this review as next year's baseline."""
-    result = review(network, previous, network.settings, now or network.now)
+    """``review --json``: the document, and the snapshot the store keeps when the user keeps
+    this review as next year's baseline."""
+    result = build_review(network.contacts, previous, network.settings, now or network.now)
     return review_doc(result), result.snapshot
 
 

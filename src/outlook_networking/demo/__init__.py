@@ -17,7 +17,7 @@ produced one at a time in date order and written as they come, so memory stays f
 
 The owner's own vCard carries ``X-OUTLOOK-NETWORKING-ME:TRUE`` (see `cards`).
 
-Exports: `DemoTruth`, `generate`, `write_maildir`, `iter_mail`, `render`.
+Exports: ``ME_PROPERTY``, ``DemoTruth``, ``generate``, ``iter_mail``, ``render``, ``write_maildir``.
 """
 
 from __future__ import annotations

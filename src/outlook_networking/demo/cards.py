@@ -9,7 +9,7 @@ One card lists two addresses of one person (work, typed WORK, and private, typed
 carry CATEGORIES the way Outlook exports them (Mentor, Team, Partner, Kunde, ...). The alias
 person and one of the namesakes get no card on purpose: identity resolution must work without.
 
-Exports: `ME_PROPERTY`, `build_cards`.
+Exports: ``ME_PROPERTY``, ``build_cards``.
 """
 
 from __future__ import annotations

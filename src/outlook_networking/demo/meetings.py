@@ -8,7 +8,7 @@ patterns: the mentor and the team meet regularly, the fading contact only while 
 introduced pair meets once after the introduction, the failed pair never, and the
 non-answerer has no meetings at all.
 
-Exports: `CalendarCounts`, `build_calendar`.
+Exports: ``CalendarCounts``, ``build_calendar``.
 """
 
 from __future__ import annotations
@@ -190,6 +190,17 @@ def build_calendar(cast: Cast, rng: random.Random, now: datetime) -> tuple[bytes
     cal.add_component(_windows_zone(WEST_EUROPE, 2, 1, 3, 2))
     cal.add_component(_windows_zone(LONDON, 1, 0, 2, 1))
 
+    series = _series(b, cast, now)
+    _single_meetings(b, cast)
+    _holiday(b, now)
+    for ev in b.events:
+        cal.add_component(ev)
+    return cal.to_ical(), CalendarCounts(len(b.events), b.cancelled, series)
+
+
+def _series(b: _Builder, cast: Cast, now: datetime) -> int:
+    """The recurring meetings (weekly team, fortnightly 1:1, a monthly jour fixe in London
+    time); how many series there are."""
     until = (now + timedelta(days=60)).astimezone(UTC).replace(microsecond=0)
     until_local = until.astimezone(BERLIN).replace(tzinfo=None)
     week = timedelta(days=7)
@@ -206,8 +217,12 @@ def build_calendar(cast: Cast, rng: random.Random, now: datetime) -> tuple[bytes
     b.series("Jour fixe Northwind / Example", _first_weekday_monthly(jour_fixe, 2, 12), 60,
              cast.partners[0], [OWNER, cast.partners[1], cast.close[2]],
              {"freq": "monthly", "byday": "1WE", "count": 12}, tzid=LONDON)
-    series = 3
+    return 3
 
+
+def _single_meetings(b: _Builder, cast: Cast) -> None:
+    """One-off meetings: with the close team and partners, the planted patterns, the town halls
+    and the coming two weeks."""
     rng = b.rng
     for _ in range(110):
         who = rng.sample(list(cast.close), rng.choice((1, 1, 2, 3)))
@@ -245,6 +260,10 @@ def build_calendar(cast: Cast, rng: random.Random, now: datetime) -> tuple[bytes
         when = b.local(0, 9) + timedelta(days=rng.randrange(1, 14))
         who = rng.sample(list(cast.close), 2)
         b.event("Planung nächste Woche", when, 30, OWNER, who)
+
+
+def _holiday(b: _Builder, now: datetime) -> None:
+    """A week off as an all-day event, free time (it is no meeting)."""
     holiday = Event()
     holiday.add("uid", b.uid())
     holiday.add("summary", "Urlaub")
@@ -255,7 +274,3 @@ def build_calendar(cast: Cast, rng: random.Random, now: datetime) -> tuple[bytes
     holiday.add("transp", "TRANSPARENT")
     holiday.add("x-microsoft-cdo-alldayevent", "TRUE")
     b.events.append(holiday)
-
-    for ev in b.events:
-        cal.add_component(ev)
-    return cal.to_ical(), CalendarCounts(len(b.events), b.cancelled, series)

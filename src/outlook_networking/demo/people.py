@@ -6,13 +6,14 @@ rest of the product must find (a mentor, close colleagues, a fading contact, som
 answers, ...). The traffic module turns roles into mail, the meetings and cards modules into
 calendar entries and vCards.
 
-Exports: `Org`, `Person`, `Cast`, `build_cast`, `OWNER`.
+Exports: ``OWNER``, ``Cast``, ``Org``, ``Person``, ``build_cast``, ``wire_address``.
 """
 
 from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 __all__ = ["OWNER", "Cast", "Org", "Person", "build_cast", "wire_address"]
@@ -252,6 +253,24 @@ def build_cast(rng: random.Random, *, long_tail: int = 100) -> Cast:
                     p(clients[9], "intro", rate=0.02, latency_min=300, latency_cap_h=72))
     introduced = p(clients[10], "introduced", rate=0.06, latency_min=200, latency_cap_h=72,
                    active_from=140)
+    two_address, alias, namesakes, idn = _identity_puzzles(namer, clients)
+    # One partner's mail system writes their address in mixed case; the address book does not.
+    local, _, domain = partners[2].address.partition("@")
+    partners = (*partners[:2],
+                replace(partners[2], written=".".join(w.capitalize() for w in local.split("."))
+                        + "@" + domain.capitalize()),
+                *partners[3:])
+    tail = _long_tail(rng, p, long_tail)
+    posters = tuple(p(rng.choice(CLIENT_ORGS + PARTNER_ORGS), "list_poster") for _ in range(14))
+    return Cast(mentor, close, internal, partners, fading, non_answerer, owed, awaiting, giver,
+                intro_took, intro_failed, partners[3], introduced, two_address, alias, namesakes,
+                tuple(tail), posters, idn)
+
+
+def _identity_puzzles(
+    namer: _Namer, clients: list[Org]
+) -> tuple[Person, Person, tuple[Person, Person], Person]:
+    """The people who test identity resolution: two addresses, an alias, namesakes, an IDN."""
     # One person writes from work and from home under the same full name; their vCard lists both.
     first, last = namer.name(non_ascii=True)
     two_address = Person(f"{first} {last}", address_for(first, last, PARTNER_ORGS[3]),
@@ -276,16 +295,15 @@ def build_cast(rng: random.Random, *, long_tail: int = 100) -> Cast:
     first, last = namer.name(non_ascii=True)
     idn = Person(f"{first} {last}", address_for(first, last, IDN_ORG), IDN_ORG, "idn",
                  rate=0.03, latency_min=240, latency_cap_h=72)
-    # One partner's mail system writes their address in mixed case; the address book does not.
-    local, _, domain = partners[2].address.partition("@")
-    partners = (*partners[:2],
-                replace(partners[2], written=".".join(w.capitalize() for w in local.split("."))
-                        + "@" + domain.capitalize()),
-                *partners[3:])
     for person in (two_address, alias, *namesakes, idn):
         namer.addresses.update(person.addresses)
+    return two_address, alias, namesakes, idn
+
+
+def _long_tail(rng: random.Random, p: Callable[..., Person], count: int) -> list[Person]:
+    """Occasional contacts, each active for a while somewhere in the 18 months."""
     tail: list[Person] = []
-    for _ in range(long_tail):
+    for _ in range(count):
         org = rng.choice(CLIENT_ORGS + PARTNER_ORGS[2:] + (INTERNAL,))
         span = rng.uniform(60, 548)
         begin = rng.uniform(span, 548)
@@ -293,7 +311,4 @@ def build_cast(rng: random.Random, *, long_tail: int = 100) -> Cast:
         tail.append(p(org, "long_tail", rate=threads / (span * 5 / 7), owner_starts=0.45,
                       latency_min=rng.choice((60, 240, 600, 1440)), latency_cap_h=96,
                       active_from=begin, active_until=begin - span))
-    posters = tuple(p(rng.choice(CLIENT_ORGS + PARTNER_ORGS), "list_poster") for _ in range(14))
-    return Cast(mentor, close, internal, partners, fading, non_answerer, owed, awaiting, giver,
-                intro_took, intro_failed, partners[3], introduced, two_address, alias, namesakes,
-                tuple(tail), posters, idn)
+    return tail

@@ -4,7 +4,8 @@ Each function lays out the messages of one pattern at fixed days before `now` an
 on the `Traffic` walk. Days are constants here because the calendar (meetings.py) places the
 matching meetings on the same days.
 
-Exports: `plant` and the day constants.
+Exports: ``INTRODUCED_DAY``, ``INTRO_FAILED_DAY``, ``INTRO_TOOK_DAY``, ``NON_ANSWERER_DAYS``,
+``plant``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ Writers take one message at a time and write it at once: memory stays flat howev
 messages pass through. Files are written under a temporary name and renamed when complete, so
 a reader never sees half a mailbox.
 
-Exports: `MailCounts`, `render`, `write_mbox`, `write_maildir_files`.
+Exports: ``MailCounts``, ``headers``, ``render``, ``to_bytes``, ``write_maildir_files``,
+``write_mbox``.
 """
 
 from __future__ import annotations

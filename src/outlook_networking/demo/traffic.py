@@ -13,7 +13,7 @@ Rules that keep the planted patterns crisp (the ground truth depends on them):
 - generic 1:1 traffic never puts two outside people on one message, so the planted
   introductions are the first time those people appear together.
 
-Exports: `Addr`, `Mail`, `Traffic`.
+Exports: ``BERLIN``, ``DAYS``, ``Addr``, ``Clock``, ``Mail``, ``Traffic``.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 import icalendar
 
 from ..core.followups import FollowUp
+from ..writeback.plan import DEFAULT_CATEGORY_NAMES
 from .vcards import UID_NAMESPACE
 
 __all__ = ["COMPLETED_KEPT_DAYS", "todo_calendar", "todo_uid"]
@@ -101,7 +102,7 @@ def todo_calendar(
             continue
         open_keys.add(followup.key)
         tier = tiers.get(followup.contact, "")
-        categories = [names.get(tier, f"Network {tier}")] if tier else []
+        categories = [names.get(tier, DEFAULT_CATEGORY_NAMES[tier])] if tier else []
         calendar.add_component(_todo(followup, now, categories))
     keep_after = now - timedelta(days=COMPLETED_KEPT_DAYS)
     for old in _previous_todos(previous):

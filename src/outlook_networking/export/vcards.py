@@ -21,7 +21,8 @@ from collections.abc import Iterable, Mapping
 
 import vobject
 
-from ..core.network import ContactView
+from ..core.contact import ContactView
+from ..writeback.plan import DEFAULT_CATEGORY_NAMES
 
 __all__ = ["ALL_CARDS", "safe_file_stem", "vcard_files", "vcard_text"]
 
@@ -72,7 +73,7 @@ def vcard_text(view: ContactView, category_names: Mapping[str, str]) -> str:
     if view.organisation:
         card.add("org").value = [view.organisation]
     tier = view.tier.tier
-    card.add("categories").value = [category_names.get(tier, f"Network {tier}")]
+    card.add("categories").value = [category_names.get(tier, DEFAULT_CATEGORY_NAMES[tier])]
     if view.reasons:
         card.add("note").value = view.summary
     text: str = card.serialize()

@@ -5,16 +5,17 @@ Who is drawn: every key person, then the people with the most co-occurrences, up
 edges are the co-occurrences among them (line width grows with how often). Without the edges
 (``graph`` not given) the clusters and key persons are still drawn, unconnected.
 
-Exports: ``CLUSTER_COLOURS``, ``graph_svg``.
+Exports: ``CLUSTER_COLOURS``, ``graph_svg``, ``OTHER_COLOUR``.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from html import escape
 
+from ..core.keypersons import KeyPerson
 from ..core.network import Network
 from .layout import force_layout
 
@@ -115,15 +116,7 @@ def graph_svg(
         for member in cluster.members:
             cluster_index.setdefault(member, i)
     brokers = {k.person: k for k in network.key_persons}
-    chosen: list[str] = list(brokers)
-    ranked = sorted(degree, key=lambda p: (-degree[p], p))
-    if not ranked:  # no edges known: show the clusters themselves
-        ranked = [m for c in network.clusters for m in c.members]
-    for person in ranked:
-        if len(chosen) >= limit:
-            break
-        if person not in chosen:
-            chosen.append(person)
+    chosen = _chosen(network, brokers, degree, limit)
     inside = set(chosen)
     drawn_edges = {
         (a, b): w for (a, b), w in edges.items() if a in inside and b in inside and a != b
@@ -134,31 +127,74 @@ def graph_svg(
         x, y = layout[person]
         return MARGIN + x * (WIDTH - 2 * MARGIN), MARGIN * 0.6 + y * (HEIGHT - 1.4 * MARGIN)
 
-    def colour(person: str) -> str:
-        index = cluster_index.get(person)
-        if index is None:
-            return OTHER_COLOUR
-        return CLUSTER_COLOURS[index % len(CLUSTER_COLOURS)]
-
     persons = network.identities.persons
     name_of = {p: (persons[p].name if p in persons and persons[p].name else p) for p in chosen}
-    top_weight = max(drawn_edges.values(), default=1)
-    body: list[str] = ['<g class="edges">']
-    for (a, b), weight in sorted(drawn_edges.items()):
-        (x1, y1), (x2, y2) = xy(a), xy(b)
-        share = math.sqrt(weight / top_weight)
-        body.append(
-            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-            f'stroke-width="{0.8 + 3.2 * share:.2f}" stroke-opacity="{0.25 + 0.6 * share:.2f}"/>'
-        )
-    body.append("</g>")
     labelled = set(brokers) | set(sorted(chosen, key=lambda p: (-degree[p], p))[:LABELLED])
     if len(chosen) <= LABEL_ALL:
         labelled = set(chosen)
-    nodes: list[str] = ['<g class="nodes">']
-    spots: list[tuple[str, float, float, float, bool]] = []
-    labels: list[str] = ['<g class="labels">']
+    nodes, spots = _nodes(network, chosen, brokers, degree, cluster_index, name_of, xy)
+    title = (
+        f"Mail graph: {len(chosen)} people, {len(drawn_edges)} connections, "
+        f"{len(brokers)} key persons"
+    )
+    svg = (
+        f'<svg class="graph" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+        + "".join(_edge_lines(drawn_edges, xy))
+        + "".join(nodes)
+        + "".join(['<g class="labels">', *_labels(spots, name_of, labelled), "</g>"])
+        + "</svg>"
+    )
+    return svg, _legend(network, chosen, cluster_index)
+
+
+def _chosen(
+    network: Network, brokers: Mapping[str, KeyPerson], degree: Counter[str], limit: int
+) -> list[str]:
+    """Who is drawn: the key persons, then the best connected, ``limit`` at most."""
+    chosen: list[str] = list(brokers)
+    ranked = sorted(degree, key=lambda p: (-degree[p], p))
+    if not ranked:  # no edges known: show the clusters themselves
+        ranked = [m for c in network.clusters for m in c.members]
+    for person in ranked:
+        if len(chosen) >= limit:
+            break
+        if person not in chosen:
+            chosen.append(person)
+    return chosen
+
+
+def _edge_lines(
+    drawn_edges: Mapping[tuple[str, str], int], xy: Callable[[str], tuple[float, float]]
+) -> list[str]:
+    """One line per connection, thicker and darker the more mail it carries."""
+    top_weight = max(drawn_edges.values(), default=1)
+    lines = ['<g class="edges">']
+    for (a, b), weight in sorted(drawn_edges.items()):
+        (x1, y1), (x2, y2) = xy(a), xy(b)
+        share = math.sqrt(weight / top_weight)
+        lines.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+            f'stroke-width="{0.8 + 3.2 * share:.2f}" stroke-opacity="{0.25 + 0.6 * share:.2f}"/>'
+        )
+    lines.append("</g>")
+    return lines
+
+
+def _nodes(
+    network: Network,
+    chosen: list[str],
+    brokers: Mapping[str, KeyPerson],
+    degree: Counter[str],
+    cluster_index: Mapping[str, int],
+    name_of: Mapping[str, str],
+    xy: Callable[[str], tuple[float, float]],
+) -> tuple[list[str], list[tuple[str, float, float, float, bool]]]:
+    """A circle per person in their cluster's colour (key persons haloed), and where each is."""
+    persons = network.identities.persons
     top_degree = max((degree[p] for p in chosen), default=1) or 1
+    nodes = ['<g class="nodes">']
+    spots: list[tuple[str, float, float, float, bool]] = []
     for person in chosen:
         x, y = xy(person)
         radius = 5 + 9 * math.sqrt(degree[person] / top_degree)
@@ -169,6 +205,8 @@ def graph_svg(
         if broker is not None:
             tip += f": key person, {broker.reason}"
         css = "node broker" if broker is not None else "node"
+        index = cluster_index.get(person)
+        colour = OTHER_COLOUR if index is None else CLUSTER_COLOURS[index % len(CLUSTER_COLOURS)]
         nodes.append(
             f'<g class="{css}" data-person="{escape(person)}"><title>{escape(tip)}</title>'
             + (
@@ -176,24 +214,18 @@ def graph_svg(
                 if broker is not None
                 else ""
             )
-            + f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{colour(person)}"/></g>'
+            + f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{colour}"/></g>'
         )
         spots.append((person, x, y, radius, broker is not None))
     nodes.append("</g>")
-    labels.extend(_labels(spots, name_of, labelled))
-    labels.append("</g>")
-    title = (
-        f"Mail graph: {len(chosen)} people, {len(drawn_edges)} connections, "
-        f"{len(brokers)} key persons"
-    )
-    svg = (
-        f'<svg class="graph" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-        + "".join(body)
-        + "".join(nodes)
-        + "".join(labels)
-        + "</svg>"
-    )
+    return nodes, spots
+
+
+def _legend(
+    network: Network, chosen: list[str], cluster_index: Mapping[str, int]
+) -> list[tuple[str, str, int]]:
+    """Each cluster drawn, with its colour and how many of its members are drawn."""
+    inside = set(chosen)
     legend: list[tuple[str, str, int]] = []
     for i, cluster in enumerate(network.clusters):
         shown = sum(1 for m in cluster.members if m in inside)
@@ -202,4 +234,4 @@ def graph_svg(
     others = sum(1 for p in chosen if p not in cluster_index)
     if others:
         legend.append(("no cluster", OTHER_COLOUR, others))
-    return svg, legend
+    return legend

@@ -19,7 +19,8 @@ from html import escape
 from ..core.followups import FollowUp
 from ..core.ledger import Balance, ItemKind, Ledger, Side
 from ..core.network import Network
-from ..core.tiers import TIERS
+from ..model import TIERS
+from ..writeback.plan import DEFAULT_CATEGORY_NAMES
 from .charts import TIER_COLOURS, activity_chart, tier_bars, time_chart
 from .graph import graph_svg
 from .style import CSS
@@ -76,7 +77,7 @@ class _Page:
     def __init__(self, network: Network, category_names: Mapping[str, str]) -> None:
         self.network = network
         self.persons = network.identities.persons
-        self.labels = {t: category_names.get(t, f"Network {t}") for t in TIERS}
+        self.labels = {t: category_names.get(t, DEFAULT_CATEGORY_NAMES[t]) for t in TIERS}
         self.tier_of = {c.person.key: c.tier.tier for c in network.contacts}
 
     def name(self, person: str, fallback: str = "") -> str:

@@ -18,6 +18,10 @@ Decisions:
 - A file icalendar cannot parse at all raises :class:`~outlook_networking.errors.InputError`; an
   event without a usable DTSTART, or a series that cannot be expanded, is a problem and the rest
   of the file is read.
+- A private event (``CLASS:PRIVATE``, RFC 5545 3.8.1.3; Outlook writes it for items marked
+  private, [MS-OXCICAL] PidLidSensitivity) keeps its time and participants but never its
+  SUMMARY: the subject is "", and problems name it by its UID. One private component makes the
+  whole series private.
 
 :func:`expand_series` expands a series given as values rather than as a VEVENT (Outlook's own
 files store one as a binary rule, see :mod:`.recurrence`) the same way and with the same ids.
@@ -38,10 +42,10 @@ from typing import Any
 import icalendar
 import recurring_ical_events
 
-from ..addresses import decode_name, normalise
-from ..connectors.base import Problem
 from ..errors import InputError
 from ..model import Attendee, Interaction, Kind, Mailbox, Response
+from ..parsing.addresses import decode_name, normalise
+from ..ports import Problem
 from .textfile import decode_export, read_export
 
 __all__ = [
@@ -106,7 +110,7 @@ class CalendarFile:
         timezones = list(calendar.walk("VTIMEZONE"))
         groups: dict[str, list[icalendar.Component]] = {}
         for event in calendar.walk("VEVENT"):
-            where = f"{self.path.name} VEVENT {_label(event)}"
+            where = f"{self.path.name} VEVENT {_label(event, _private(event))}"
             reason = _unusable(event)
             if reason:
                 yield Problem(where, reason)
@@ -115,7 +119,8 @@ class CalendarFile:
             _anchor_floating(event, floating)
             groups.setdefault(uid, []).append(event)
         for uid, events in groups.items():
-            where = f"{self.path.name} VEVENT {_label(events[0])}"
+            private = any(_private(e) for e in events)
+            where = f"{self.path.name} VEVENT {_label(events[0], private)}"
             single = len(events) == 1 and not _recurs(events[0])
             sub = icalendar.Calendar()
             for component in (*timezones, *events):
@@ -124,7 +129,7 @@ class CalendarFile:
                 query = recurring_ical_events.of(sub)
                 occurrences = query.all() if single else query.between(start, end)
                 items = [
-                    self._interaction(uid, occurrence, single, floating, cancelled_all)
+                    self._interaction(uid, occurrence, single, floating, cancelled_all, private)
                     for occurrence in occurrences
                 ]
             except Exception as exc:
@@ -139,6 +144,7 @@ class CalendarFile:
         single: bool,
         floating: tzinfo,
         cancelled_all: bool,
+        private: bool,
     ) -> Interaction:
         begin = event.get("DTSTART").dt
         finish = _end(event, begin)
@@ -165,7 +171,7 @@ class CalendarFile:
             kind=Kind.MEETING,
             at=at,
             sender=organizer,
-            subject=" ".join(str(event.get("SUMMARY", "")).split()),
+            subject="" if private else " ".join(str(event.get("SUMMARY", "")).split()),
             folder="calendar",
             attendees=attendees,
             duration_s=duration,
@@ -235,8 +241,12 @@ def expand_series(
     return result
 
 
-def _label(event: icalendar.Component) -> str:
-    summary = " ".join(str(event.get("SUMMARY", "")).split())
+def _private(event: icalendar.Component) -> bool:
+    return str(event.get("CLASS", "")).strip().upper() == "PRIVATE"
+
+
+def _label(event: icalendar.Component, private: bool) -> str:
+    summary = "" if private else " ".join(str(event.get("SUMMARY", "")).split())
     if summary:
         return repr(summary[:60])
     uid = str(event.get("UID", "")).strip()

@@ -4,7 +4,7 @@ Outlook's own files are units too: a ``.pst``/``.ost`` (read by :mod:`.pst`), a 
 folder's ``.msg`` files as one unit (read by :mod:`.msg`). A damaged one is no reason to stop:
 it becomes a whole problem naming it, and the other files are read.
 
-Terminology (see :mod:`outlook_networking.connectors.base` for source, folder, cursor, batch):
+Terminology (see :mod:`outlook_networking.ports` for source, folder, cursor, batch):
 
 - **unit**: one thing read as a whole and synchronised with one cursor: an mbox file, a Maildir
   (with its Maildir++ subfolders), a directory of ``.eml`` files, one ``.eml``, one ``.ics``, one
@@ -43,10 +43,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from ..connectors.base import Batch, Problem, Skipped
 from ..errors import InputError
 from ..model import ContactCard, Interaction
-from .headers import interaction_from_headers
+from ..parsing.headers import interaction_from_headers
+from ..ports import Batch, Problem, Skipped
 from .mailfiles import (
     DEFAULT_FOLDERS,
     FolderRules,

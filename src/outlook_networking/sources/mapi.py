@@ -14,9 +14,22 @@ Terminology ([MS-OXPROPS], [MS-OXCMSG]):
 - **value**: ``str``, ``int`` (32-bit values unsigned), ``bool``, aware UTC ``datetime``,
   ``bytes``, or a tuple of ``str``/``bytes`` for multi-valued properties; ``None`` when absent.
 
-Exports: ``Value``, ``Item``, ``Named``, the property ids and named properties used, and the
-typed accessors ``text``, ``number``, ``time``, ``binary``, ``texts``, ``binaries``, ``flag``, and
-``decode`` for a single value's stored bytes.
+Besides :class:`Item`, :class:`Named` and ``Value``, the module offers the typed accessors
+(``decode`` for a single value's stored bytes) and the property ids and named properties used.
+
+Exports: ``Value``, ``Item``, ``Named``, ``text``, ``number``, ``time``, ``binary``, ``texts``,
+``binaries``, ``flag``, ``decode``, ``ADDRTYPE``, ``APPOINTMENT_END``, ``APPOINTMENT_RECUR``,
+``APPOINTMENT_START``, ``APPOINTMENT_STATE``, ``APPOINTMENT_SUBTYPE``, ``CATEGORIES``,
+``CLEAN_GLOBAL_OBJECT_ID``, ``CLIENT_SUBMIT_TIME``, ``COMPANY_NAME``, ``CONVERSATION_INDEX``,
+``DISPLAY_NAME``, ``EMAIL_ADDRESS``, ``EMAIL_SLOTS``, ``END_DATE``, ``FILE_UNDER``, ``GIVEN_NAME``,
+``GLOBAL_OBJECT_ID``, ``INTERNET_MESSAGE_ID``, ``INTERNET_REFERENCES``, ``IN_REPLY_TO_ID``,
+``MESSAGE_CLASS``, ``MESSAGE_DELIVERY_TIME``, ``MESSAGE_FLAGS``, ``NAMED_READ``, ``NICKNAME``,
+``PRIVATE``, ``PROPERTIES_READ``, ``RECEIVED_BY_EMAIL_ADDRESS``, ``RECEIVED_BY_NAME``,
+``RECIPIENT_FLAGS``, ``RECIPIENT_TRACK_STATUS``, ``RECIPIENT_TYPE``, ``RECURRING``, ``SEARCH_KEY``,
+``SENDER_ADDRTYPE``, ``SENDER_EMAIL_ADDRESS``, ``SENDER_NAME``, ``SENDER_SMTP_ADDRESS``,
+``SENSITIVITY``, ``SENT_REPRESENTING_ADDRTYPE``, ``SENT_REPRESENTING_EMAIL_ADDRESS``,
+``SENT_REPRESENTING_NAME``, ``SENT_REPRESENTING_SMTP_ADDRESS``, ``SMTP_ADDRESS``, ``START_DATE``,
+``SUBJECT``, ``SURNAME``, ``TIMEZONE_STRUCT``, ``TRANSPORT_MESSAGE_HEADERS``.
 """
 
 from __future__ import annotations

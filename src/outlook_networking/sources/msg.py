@@ -21,7 +21,7 @@ from typing import Any
 import extract_msg
 from extract_msg.enums import ErrorBehavior
 
-from ..connectors.base import Problem
+from ..ports import Problem
 from . import mapi
 from .outlook import Context, Record, records
 

@@ -7,8 +7,8 @@ same records. What an item is comes from its message class ([MS-OXCMSG] 2.2.1.3)
   an e-mail :class:`~outlook_networking.model.Interaction`. Sender, recipients (To, Cc, Bcc),
   times, Message-ID, In-Reply-To, References, conversation index and categories come from the
   item's properties; the transport headers, when the item has them, go through the header code
-  every mail file uses (:mod:`.headers`, :mod:`outlook_networking.noise`), so list, bulk and
-  automated mail is recognised as in an mbox. Exchange-internal (``EX``) addresses are resolved
+  every mail file uses (:mod:`outlook_networking.parsing`), so list, bulk and automated mail is
+  recognised as in an mbox. Exchange-internal (``EX``) addresses are resolved
   through the item's SMTP properties (``PR_SENDER_SMTP_ADDRESS``, ``PR_SMTP_ADDRESS``), else the
   header field of the same display name; one that stays unresolved is never stored as an
   ``/O=…`` string: a recipient is left out (a problem says so), a sender makes the message a
@@ -37,13 +37,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 
-from ..addresses import decode_name, normalise
-from ..connectors.base import Problem, Skipped
 from ..model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox, Response
-from ..noise import classify
-from . import mapi
-from .calendar import WINDOW_AHEAD, WINDOW_BACK, expand_series
-from .headers import (
+from ..parsing.addresses import decode_name, normalise
+from ..parsing.headers import (
     conversation_id,
     mailboxes,
     message_ids,
@@ -51,6 +47,10 @@ from .headers import (
     split_headers,
     thread_index_id,
 )
+from ..parsing.noise import classify
+from ..ports import Problem, Skipped
+from . import mapi
+from .calendar import WINDOW_AHEAD, WINDOW_BACK, expand_series
 from .recurrence import parse_series, parse_zone
 
 __all__ = ["Context", "Record", "records"]

@@ -34,7 +34,7 @@ from typing import Any
 
 import pypff
 
-from ..connectors.base import Problem, Skipped
+from ..ports import Problem, Skipped
 from . import mapi
 from .mailfiles import folder_hint
 from .outlook import Context, Record, records

@@ -24,10 +24,10 @@ from typing import Any
 
 import vobject
 
-from ..addresses import normalise
-from ..connectors.base import Problem
 from ..errors import InputError
 from ..model import ContactCard
+from ..parsing.addresses import normalise
+from ..ports import Problem
 from .textfile import decode_export, read_export
 
 __all__ = ["ME_PROPERTY", "VCardFile", "load_vcards"]

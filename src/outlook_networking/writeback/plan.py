@@ -1,7 +1,7 @@
 """The write-back plan: desired state against the mailbox as it is, as a list of actions.
 
 Pure: no sink, no store, no clock. :func:`plan` compares what the network says (each person's
-tier, the open follow-ups) with a :class:`~outlook_networking.connectors.base.MailboxState` and
+tier, the open follow-ups) with a :class:`~outlook_networking.ports.MailboxState` and
 returns the actions that close the gap; :func:`plan_undo` returns the actions that remove what
 the product wrote. Both only ever touch what the product owns:
 
@@ -13,8 +13,8 @@ the product wrote. Both only ever touch what the product owns:
 Running :func:`plan` again on the state it produced yields no actions (idempotence), which the
 tests check on every sink.
 
-Exports: ``CategoryScheme``, ``DesiredContact``, ``DesiredTask``, ``Desired``, ``WritebackPlan``,
-``JournalEntry``, ``plan``, ``plan_undo``, ``describe``.
+Exports: ``DEFAULT_CATEGORY_NAMES``, ``CategoryScheme``, ``DesiredContact``, ``DesiredTask``,
+``Desired``, ``WritebackPlan``, ``JournalEntry``, ``plan``, ``plan_undo``, ``describe``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import MappingProxyType
 
-from ..connectors.base import (
+from ..model import TIERS
+from ..ports import (
     Action,
     AddCategory,
     CompleteTask,
@@ -38,6 +40,7 @@ from ..connectors.base import (
 )
 
 __all__ = [
+    "DEFAULT_CATEGORY_NAMES",
     "CategoryScheme",
     "Desired",
     "DesiredContact",
@@ -49,15 +52,19 @@ __all__ = [
     "plan_undo",
 ]
 
-# Outlook's preset colours: 0 red, 1 orange, 3 yellow, 12 grey.
-_DEFAULT_COLOURS = {"A": 0, "B": 1, "C": 3, "D": 12}
+DEFAULT_CATEGORY_NAMES: Mapping[str, str] = MappingProxyType({t: f"Network {t}" for t in TIERS})
+# Outlook's colour presets (EWS ``color`` n, Graph ``presetN``): green, blue, yellow, grey.
+_DEFAULT_COLOURS = {"A": 4, "B": 7, "C": 3, "D": 12}
 
 
 @dataclass(frozen=True, slots=True)
 class CategoryScheme:
-    """The category names (and colours) the product owns, one per tier."""
+    """The category names (and colours) the product owns, one per tier.
 
-    names: Mapping[str, str] = field(default_factory=lambda: {t: f"Network {t}" for t in "ABCD"})
+    The defaults are the ``[writeback]`` table's (``docs/config.md``): "Network A" … "Network D".
+    """
+
+    names: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CATEGORY_NAMES))
     colours: Mapping[str, int] = field(default_factory=lambda: dict(_DEFAULT_COLOURS))
 
     @property
@@ -148,7 +155,7 @@ def plan(desired: Desired, state: MailboxState, scheme: CategoryScheme) -> Write
 
     used_tiers = {c.tier for c in desired.contacts}
     existing = {c.name for c in state.master_categories}
-    for tier in "ABCD":
+    for tier in TIERS:
         name = scheme.for_tier(tier)
         if tier in used_tiers and name not in existing:
             actions.append(AddCategory(name, scheme.colours.get(tier, -1)))

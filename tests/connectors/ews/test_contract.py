@@ -10,7 +10,7 @@ import pytest
 from outlook_networking.connectors.ews import EwsSink, EwsSource
 from servers.ews import EWSServer
 
-from ..contract import SinkContract, SinkWorld, SourceContract, SourceWorld
+from ..contract import MailboxSourceContract, SinkContract, SinkWorld, SourceWorld
 from .conftest import NOW, AccountFactory
 
 FOLDERS = {"inbox": "inbox", "sent": "sentitems", "calendar": "calendar", "contacts": "contacts"}
@@ -70,7 +70,7 @@ def sink_world(ews_server: EWSServer, make_account: AccountFactory) -> SinkWorld
     )
 
 
-class TestEwsSource(SourceContract):
+class TestEwsSource(MailboxSourceContract):
     pass
 
 

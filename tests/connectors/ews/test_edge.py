@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from exchangelib.errors import (
     ErrorAccessDenied,
+    ErrorInvalidExchangeImpersonationHeaderData,
     ErrorInvalidSyncStateData,
     ErrorIrresolvableConflict,
     ErrorQuotaExceeded,
@@ -16,7 +17,9 @@ from exchangelib.errors import (
 )
 
 from outlook_networking.connectors.ews import Edge, map_error
+from outlook_networking.connectors.ews.account import Forbidden
 from outlook_networking.errors import (
+    AccessDenied,
     AuthError,
     Conflict,
     ConnectionFailed,
@@ -30,7 +33,9 @@ from outlook_networking.errors import (
 @pytest.mark.parametrize(
     ("raised", "expected"),
     [
-        (ErrorAccessDenied("no"), AuthError),
+        (ErrorAccessDenied("no"), AccessDenied),
+        (Forbidden("HTTP 403"), AccessDenied),
+        (ErrorInvalidExchangeImpersonationHeaderData("no header"), AuthError),
         (UnauthorizedError("401"), AuthError),
         (ErrorInvalidSyncStateData("stale"), SyncStateInvalid),
         (ErrorIrresolvableConflict("ck"), Conflict),

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from outlook_networking.connectors.base import (
+from outlook_networking.connectors.ews import PRODUCT_PROPERTY_SET, EwsSink
+from outlook_networking.errors import Conflict
+from outlook_networking.ports import (
     AddCategory,
     CompleteTask,
     CreateContact,
@@ -18,8 +20,6 @@ from outlook_networking.connectors.base import (
     SetCategories,
     UpdateTask,
 )
-from outlook_networking.connectors.ews import PRODUCT_PROPERTY_SET, EwsSink
-from outlook_networking.errors import Conflict
 from servers.ews import EWSServer, Fault
 
 from .conftest import AccountFactory

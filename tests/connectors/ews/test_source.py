@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from outlook_networking.connectors.base import Batch
 from outlook_networking.connectors.ews import EwsSource
 from outlook_networking.errors import AuthError, ConnectionFailed, LoginRequired, Throttled
 from outlook_networking.model import Flag, Kind, Mailbox, Response
+from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 from servers.ews import EWSServer, Fault
 

@@ -11,7 +11,7 @@ import pytest
 from outlook_networking.connectors.graph import GraphClient, GraphSink, GraphSource
 from servers.graph import GraphServer
 
-from ..contract import SinkContract, SinkWorld, SourceContract, SourceWorld
+from ..contract import MailboxSourceContract, SinkContract, SinkWorld, SourceWorld
 
 _FOLDERS = {"inbox": "inbox", "sent": "sentitems"}
 
@@ -92,7 +92,7 @@ def sink_world(server: GraphServer, client: GraphClient) -> SinkWorld:
     )
 
 
-class TestGraphSource(SourceContract):
+class TestGraphSource(MailboxSourceContract):
     pass
 
 

@@ -8,7 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from outlook_networking.connectors.base import (
+from outlook_networking.app.pipeline import apply_plan, undo
+from outlook_networking.connectors.graph import (
+    APPLICATION_NAME,
+    TASK_LIST,
+    GraphClient,
+    GraphSink,
+)
+from outlook_networking.errors import Conflict, ConnectorError
+from outlook_networking.ports import (
     AddCategory,
     CompleteTask,
     CreateContact,
@@ -19,15 +27,7 @@ from outlook_networking.connectors.base import (
     SetCategories,
     UpdateTask,
 )
-from outlook_networking.connectors.graph import (
-    APPLICATION_NAME,
-    TASK_LIST,
-    GraphClient,
-    GraphSink,
-)
-from outlook_networking.errors import Conflict, ConnectorError
 from outlook_networking.store import Store
-from outlook_networking.writeback import apply_plan, undo
 from outlook_networking.writeback.plan import (
     CategoryScheme,
     Desired,

@@ -9,9 +9,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from outlook_networking.connectors.base import Batch
 from outlook_networking.connectors.graph import GraphClient, GraphSource
 from outlook_networking.model import Flag, Kind, Response
+from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 from servers.graph import APP_PRINCIPAL, GraphServer
 

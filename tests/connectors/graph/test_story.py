@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from outlook_networking.app.pipeline import apply_plan, desired_state, sync_source, undo
 from outlook_networking.config import AccountConfig
-from outlook_networking.connectors.base import CompleteTask
 from outlook_networking.connectors.graph import GraphClient, GraphSink, GraphSource
 from outlook_networking.core.network import Network, analyse
 from outlook_networking.core.settings import Settings
-from outlook_networking.pipeline import desired_state, sync_source
+from outlook_networking.ports import CompleteTask
 from outlook_networking.store import Store
-from outlook_networking.writeback import apply_plan, undo
 from outlook_networking.writeback.plan import (
     CategoryScheme,
     plan,

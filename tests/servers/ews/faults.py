@@ -14,6 +14,10 @@ Kinds and what exchangelib 5.6 does with them (FaultTolerance policy):
     drop_answer         the request is carried out, then the connection closes unanswered: the
                         client cannot know its write happened (retries must not duplicate).
     unauthorized        HTTP 401: treated as throttling, retried until max_wait.
+    forbidden           HTTP 403, empty body: what Exchange Online answers to EWS for a mailbox
+                        whose licence carries no EWS rights (Exchange Online Kiosk, F1, F3;
+                        Microsoft 365 Message center MC1191578, enforced from 2026). exchangelib
+                        raises an "unknown failure" transport error.
     invalid_sync_state  SyncFolderItems answers ErrorInvalidSyncStateData.
 
 Exports: ``Fault``, ``FaultQueue``, ``KINDS``.
@@ -33,6 +37,7 @@ KINDS = (
     "drop",
     "drop_answer",
     "unauthorized",
+    "forbidden",
     "invalid_sync_state",
 )
 
@@ -73,6 +78,10 @@ class Fault:
     @classmethod
     def unauthorized(cls, retry_after: int | None = None, operation: str | None = None) -> Fault:
         return cls("unauthorized", retry_after=retry_after, operation=operation)
+
+    @classmethod
+    def forbidden(cls, operation: str | None = None) -> Fault:
+        return cls("forbidden", operation=operation)
 
     @classmethod
     def invalid_sync_state(cls) -> Fault:

@@ -13,6 +13,18 @@ Python values; ``snapshot()`` gives every item back as plain values, so tests ca
 mailbox before and after a run item by item. Every public method takes the mailbox lock, so tests
 may seed or mutate while the server answers a client.
 
+Who may open the mailbox: its owner (``address``) and the users in ``delegates`` (the owner
+granted them access); ``caller`` is set by the server while it answers a request.
+
+``batch_budget``: how many items one GetItem gets through before the batch runs out of time.
+EWS "limits the execution time of a batch request to one minute" and delays each next item of a
+batch while the caller's throttling budget recharges ("EWS throttling in Exchange", Throttling
+implications for EWS batch requests). When the time runs out the item being processed answers
+``ErrorTimeoutExpired`` and every later one ``ErrorBatchProcessingStopped`` with ResponseClass
+Warning: "an exception occurred while processing an item and that exception is likely to occur
+for the items that follow ... the following items will not be processed" (EWS ResponseCode
+reference). ``None``: no limit.
+
 Exports: ``Mailbox``, ``StoredItem``, ``Folder``, ``UserConfig``, ``InvalidSyncState``.
 """
 
@@ -147,6 +159,9 @@ class Mailbox:
         self.items: dict[str, StoredItem] = {}
         self.user_configs: dict[tuple[str, str], UserConfig] = {}
         self.clock = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        self.delegates: set[str] = set()
+        self.caller: str | None = None
+        self.batch_budget: int | None = None
         for name, (tag, folder_class, display, parent) in DISTINGUISHED.items():
             folder = Folder(
                 id=self._new_id("F"),
@@ -176,6 +191,15 @@ class Mailbox:
             return int(base64.b64decode(changekey).decode().removeprefix("CK"))
         except (ValueError, binascii.Error, UnicodeDecodeError):
             return None
+
+    def may_open(self) -> bool:
+        """Whether the current caller is the owner or a delegate (no caller: a direct call)."""
+        caller = (self.caller or "").lower()
+        return (
+            not caller
+            or caller == self.address.lower()
+            or caller in {d.lower() for d in self.delegates}
+        )
 
     def folder(self, name_or_id: str) -> Folder:
         """A folder by distinguished name (``"inbox"``) or id; KeyError if unknown."""
@@ -359,11 +383,16 @@ class Mailbox:
         body: str | None = None,
         headers: Iterable[tuple[str, str]] | None = None,
         extended: Mapping[ExtendedKey, str] | None = None,
+        sensitivity: str | None = None,
     ) -> str:
-        """Add a Message; ``sender`` etc. take ``"a@b"``, ``("Name", "a@b")``. Returns its id."""
+        """Add a Message; ``sender`` etc. take ``"a@b"``, ``("Name", "a@b")``. Returns its id.
+
+        ``sensitivity``: Normal, Personal, Private or Confidential (``t:SensitivityChoicesType``).
+        """
         sent = sent or self.clock
         values: dict[str, Any] = {
             "Subject": subject,
+            "Sensitivity": sensitivity,
             "Body": body,
             "DateTimeReceived": received or sent,
             "Categories": list(categories) or None,
@@ -397,6 +426,7 @@ class Mailbox:
         categories: Iterable[str] = (),
         occurrences: Iterable[tuple[dt.datetime, dt.datetime]] = (),
         extended: Mapping[ExtendedKey, str] | None = None,
+        sensitivity: str | None = None,
     ) -> str:
         """Add a meeting; attendees as ``"a@b"`` or ``("a@b", "Accept")``. Returns its id.
 
@@ -405,6 +435,7 @@ class Mailbox:
         occ = list(occurrences)
         values: dict[str, Any] = {
             "Subject": subject,
+            "Sensitivity": sensitivity,
             "Categories": list(categories) or None,
             "UID": uid or secrets.token_hex(16),
             "Start": start,

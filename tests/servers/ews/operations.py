@@ -27,6 +27,7 @@ from .replies import (
     INVALID_SYNC_STATE,
     NOT_FOUND,
     ItemError,
+    check_access,
     mm,
     resolve_folder,
     response,
@@ -44,6 +45,7 @@ MAX_SYNC_CHANGES = 512
 
 def _lookup(box: Mailbox, id_elem: etree._Element) -> tuple[StoredItem, int | None]:
     """An item (and occurrence index, for expanded calendar occurrences) by ``t:ItemId``."""
+    check_access(box)
     item_id = id_elem.get("Id", "")
     base, _, occ = item_id.partition("_occ")
     item = box.items.get(base)
@@ -172,10 +174,25 @@ def sync_folder_items(box: Mailbox, req: etree._Element) -> etree._Element:
 
 
 # items --------------------------------------------------------------------------------------
+BATCH_TIMED_OUT = "The request timed out."
+BATCH_STOPPED = "The batch processing was stopped: a previous item in the request failed."
+
+
 def get_item(box: Mailbox, req: etree._Element) -> etree._Element:
     root, messages = response("GetItem")
     shape_elem = req.find(mm("ItemShape"))
-    for id_elem in req.find(mm("ItemIds")):
+    for n, id_elem in enumerate(req.find(mm("ItemIds"))):
+        if box.batch_budget is not None and n >= box.batch_budget:
+            # Out of time (see Mailbox.batch_budget): this item times out, the rest stop.
+            stopped = n > box.batch_budget
+            err = (
+                ItemError("ErrorBatchProcessingStopped", BATCH_STOPPED)
+                if stopped
+                else ItemError("ErrorTimeoutExpired", BATCH_TIMED_OUT)
+            )
+            msg = response_message(messages, "GetItem", err, warning=stopped)
+            etree.SubElement(msg, mm("Items"))
+            continue
         try:
             item, occ = _lookup(box, id_elem)
         except ItemError as err:

@@ -7,8 +7,13 @@ answer checked against the schema too. Schema violations, in either direction, a
 ``schema_errors``; a request that violates the schema is answered with an ErrorSchemaValidation
 SOAP fault, as Exchange does.
 
-Introspection for tests: ``requests`` (one ``RequestRecord`` per HTTP request), ``counts``
-(per operation), ``mailbox`` (seeding helpers, ``snapshot()``), ``faults`` (see ``faults``).
+Callers (see ``access``): the users in ``users`` (basic auth) and ``tokens`` (bearer token ->
+user; ``token`` is the mailbox owner's), app-only tokens in ``app_tokens`` (they must
+impersonate), and ``mailbox.delegates``, the users the owner let into the mailbox.
+
+Introspection for tests: ``requests`` (one ``RequestRecord`` per HTTP request: the operation,
+the status, ids asked for, ids answered and the bytes of the answer), ``counts`` (per
+operation), ``mailbox`` (seeding helpers, ``snapshot()``), ``faults`` (see ``faults``).
 
 Validation costs about 4 ms per item in a response (xmlschema is pure Python): the test suite
 keeps it on; a benchmark seeding ~20,000 messages may pass ``validate_responses=False`` (requests
@@ -36,6 +41,7 @@ from typing import Any
 
 from lxml import etree
 
+from .access import APP_ONLY, IMPERSONATION_REQUIRED, impersonated
 from .faults import Fault, FaultQueue
 from .mailbox import Mailbox
 from .operations import OPERATIONS, sync_error
@@ -51,12 +57,16 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Tru
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One HTTP request: the EWS operation, the HTTP status answered, the fault injected."""
+    """One HTTP request: the EWS operation, the HTTP status answered, the fault injected, the
+    item ids the request named (``asked``) and the answer returned (``items``), and the size of
+    the answer in bytes."""
 
     operation: str
     status: int
     fault: str | None = None
     items: int = 0
+    asked: int = 0
+    bytes: int = 0
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -125,7 +135,9 @@ class EWSServer:
     ) -> None:
         self.mailbox = Mailbox(address)
         self.faults = FaultQueue()
-        self.expected_token = token
+        self.expected_token = token  # the mailbox owner's bearer token
+        self.tokens: dict[str, str] = {}  # more bearer tokens -> the user each was issued to
+        self.app_tokens: set[str] = set()  # app-only tokens (client credentials)
         self.users = dict(users if users is not None else {"me@example.com": "secret"})
         self.validate_requests = validate_requests
         self.validate_responses = validate_responses
@@ -209,25 +221,37 @@ class EWSServer:
 
     # request handling -------------------------------------------------------------------------
     def _record(
-        self, operation: str, status: int, fault: str | None = None, items: int = 0
+        self,
+        operation: str,
+        status: int,
+        fault: str | None = None,
+        items: int = 0,
+        asked: int = 0,
+        size: int = 0,
     ) -> None:
         with self._lock:
-            self.requests.append(RequestRecord(operation, status, fault, items))
+            self.requests.append(RequestRecord(operation, status, fault, items, asked, size))
             self.counts[operation] += 1
 
-    def _authorized(self, header: str | None) -> bool:
+    def _caller(self, header: str | None) -> str | None:
+        """Who is calling: a user's address, ``APP_ONLY``, or None when not authenticated."""
         if not header:
-            return False
+            return None
         scheme, _, value = header.partition(" ")
         if scheme.lower() == "bearer":
-            return self.expected_token is not None and value.strip() == self.expected_token
+            token = value.strip()
+            if self.expected_token is not None and token == self.expected_token:
+                return self.mailbox.address
+            if token in self.app_tokens:
+                return APP_ONLY
+            return self.tokens.get(token)
         if scheme.lower() == "basic":
             try:
                 user, _, password = base64.b64decode(value.strip()).decode().partition(":")
             except ValueError:
-                return False
-            return self.users.get(user) == password
-        return False
+                return None
+            return user if self.users.get(user) == password else None
+        return None
 
     def _handle(self, handler: _Handler, body: bytes) -> None:
         try:
@@ -242,7 +266,8 @@ class EWSServer:
         if fault is not None and fault.kind not in ("invalid_sync_state", "drop_answer"):
             self._inject(handler, operation, fault)
             return
-        if not self._authorized(handler.headers.get("Authorization")):
+        caller = self._caller(handler.headers.get("Authorization"))
+        if caller is None:
             self._record(operation, 401)
             handler.send_answer(
                 401,
@@ -263,6 +288,18 @@ class EWSServer:
             self._record(operation, 500)
             handler.send_answer(500, _fault_envelope("ErrorSchemaValidation", "; ".join(problems)))
             return
+        if caller == APP_ONLY:
+            # An app-only token names no user: it must say whom it acts for (see ``access``).
+            caller = impersonated(envelope)
+            if caller is None:
+                self._record(operation, 500, "no_impersonation")
+                handler.send_answer(
+                    500,
+                    _fault_envelope(
+                        "ErrorInvalidExchangeImpersonationHeaderData", IMPERSONATION_REQUIRED
+                    ),
+                )
+                return
         run = OPERATIONS.get(operation)
         if run is None:
             with self._lock:
@@ -278,21 +315,28 @@ class EWSServer:
         if self.before_operation is not None:
             self.before_operation(operation)
         with self.mailbox.lock:
-            if fault is not None and fault.kind == "invalid_sync_state":
-                answer = _invalid_sync_state(request)
-            else:
-                answer = run(self.mailbox, request)
+            self.mailbox.caller = caller
+            try:
+                if fault is not None and fault.kind == "invalid_sync_state":
+                    answer = _invalid_sync_state(request)
+                else:
+                    answer = run(self.mailbox, request)
+            finally:
+                self.mailbox.caller = None
         if self.validate_responses:
             problems = validation_errors(answer)
             if problems:
                 with self._lock:
                     self.schema_errors.extend(f"response {operation}: {p}" for p in problems)
+        asked = _count_ids(request)
         if fault is not None and fault.kind == "drop_answer":
-            self._record(operation, 0, fault.kind, _count_items(answer))
+            self._record(operation, 0, fault.kind, _count_ids(answer), asked)
             handler.drop()
             return
         payload = _envelope(answer)
-        self._record(operation, 200, fault.kind if fault else None, _count_items(answer))
+        self._record(
+            operation, 200, fault.kind if fault else None, _count_ids(answer), asked, len(payload)
+        )
         handler.send_answer(200, payload)
 
     def _check_request(self, envelope: etree._Element, request: etree._Element) -> list[str]:
@@ -335,12 +379,15 @@ class EWSServer:
             handler.send_answer(
                 401, b"", "text/plain", {"WWW-Authenticate": 'Bearer realm="ews"', **retry}
             )
+        elif fault.kind == "forbidden":
+            self._record(operation, 403, fault.kind)
+            handler.send_answer(403, b"", "text/plain")
         else:
             raise AssertionError(fault.kind)
 
 
-def _count_items(answer: etree._Element) -> int:
-    return sum(1 for _ in answer.iter(f"{{{NS_T}}}ItemId"))
+def _count_ids(element: etree._Element) -> int:
+    return sum(1 for _ in element.iter(f"{{{NS_T}}}ItemId"))
 
 
 def _invalid_sync_state(request: etree._Element) -> etree._Element:

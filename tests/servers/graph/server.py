@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -130,6 +130,11 @@ class GraphServer(Seeding):
         self.add_mailbox(upn, display_name)
         # token -> principal: a UPN for delegated tokens, APP_PRINCIPAL for app-only ones.
         self.tokens: dict[str, str] = {token: upn}
+        # Shared and delegated mailboxes (see _check_shared): mailbox UPN -> the users its owner
+        # let in, and the delegated permissions (scp) of the tokens that name theirs.
+        self.shared_with: dict[str, set[str]] = {}
+        self.token_scopes: dict[str, frozenset[str]] = {}
+        self._request_scopes = threading.local()
         self.expired_tokens: set[str] = set()
         self.token = token
         self.max_page_size = max_page_size
@@ -204,9 +209,13 @@ class GraphServer(Seeding):
     def mailbox(self, upn: str | None = None) -> Mailbox:
         return self.mailboxes[(upn or self.upn).lower()]
 
-    def add_token(self, token: str, principal: str | None = None) -> None:
-        """Accept ``token`` for ``principal`` (a UPN; ``"app-only"`` for an app-only token)."""
+    def add_token(
+        self, token: str, principal: str | None = None, scopes: Iterable[str] = ()
+    ) -> None:
+        """Accept ``token`` for ``principal`` (a UPN; ``"app-only"`` for an app-only token),
+        carrying the delegated permissions ``scopes``."""
         self.tokens[token] = principal or self.upn
+        self.token_scopes[token] = frozenset(scopes)
 
     def expire_token(self, token: str | None = None) -> None:
         self.expired_tokens.add(token or self.token)
@@ -376,11 +385,24 @@ class GraphServer(Seeding):
                     f"The requested user '{ident}' is invalid.",
                 )  # fmt: skip
             if principal != APP_PRINCIPAL and principal.lower() != mb.upn.lower():
-                raise routes.GraphError(403, "ErrorAccessDenied", "Access is denied.")
+                self._check_shared(principal, mb, rest)
             return mb, f"/users/{ident}", ("/" + rest if rest else "")
         raise routes.GraphError(
             400, "BadRequest", f"Resource not found for the segment '{path.strip('/')}'."
         )
+
+    def _check_shared(self, principal: str, mb: Mailbox, rest: str) -> None:
+        """403 unless the owner shared ``mb`` with ``principal`` and the token carries the
+        ``*.Shared`` permission for the resource. Graph reaches shared and delegated mailboxes
+        through /users/{id} with Mail.Read.Shared ("Get Outlook messages in a shared or
+        delegated folder"), Calendars.Read.Shared and Contacts.Read.Shared ("Get shared contacts
+        folders"); nothing else (master categories, To Do) has a shared permission."""
+        family = _SHARED_FAMILIES.get(rest.split("/", 1)[0])
+        scopes = getattr(self._request_scopes, "scopes", frozenset())
+        shared = {u.lower() for u in self.shared_with.get(mb.upn.lower(), ())}
+        needed = {f"{family}.Read.Shared", f"{family}.ReadWrite.Shared"}
+        if not (principal.lower() in shared and family and scopes & needed):
+            raise routes.GraphError(403, "ErrorAccessDenied", "Access is denied.")
 
     def _fault_reply(
         self, fault: Fault, call_query: dict[str, str], location: str | None
@@ -483,6 +505,8 @@ class GraphServer(Seeding):
                 status = code
                 return code, body, extra
             principal = self._authenticate(headers)
+            token = headers.get("authorization", "").partition(" ")[2].strip()
+            self._request_scopes.scopes = self.token_scopes.get(token, frozenset())
             try:
                 payload = json.loads(raw_body) if raw_body else None
             except ValueError:
@@ -521,6 +545,16 @@ class GraphServer(Seeding):
         return reply.status, reply.body, reply.headers
 
     # ------------------------------------------------------------------ $batch
+
+
+_SHARED_FAMILIES = {
+    "mailFolders": "Mail",
+    "messages": "Mail",
+    "calendarView": "Calendars",
+    "events": "Calendars",
+    "contacts": "Contacts",
+    "contactFolders": "Contacts",
+}
 
 
 def _public(item: Item) -> dict[str, Any]:

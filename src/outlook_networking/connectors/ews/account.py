@@ -8,16 +8,20 @@
 - ``RefusingFaultTolerance``: exchangelib's ``FaultTolerance`` (it waits out ErrorServerBusy and
   503 up to ``max_wait``) except that HTTP 401 fails at once instead of counting as throttling:
   a revoked token would otherwise loop for the whole ``max_wait``. The edge then refreshes the
-  token once and retries.
+  token once and retries. HTTP 403 becomes ``Forbidden`` (exchangelib would report an "unknown
+  failure" transport error). It also counts the server's requests to back off (``busy``), the
+  signal the source's GetItem batches shrink on.
 - ``open_account``: the ``Account`` for an ``AccountConfig``, pinned to a server version when one
-  is given (no ConvertId probe), with that retry policy.
+  is given (no ConvertId probe), with that retry policy. A configured ``mailbox`` (shared or
+  delegated) is opened with delegate access: the user's credentials, that mailbox's address.
 
 The endpoint goes through :func:`outlook_networking.endpoints.check_url` (as the config already
 did): https, or plain ``http://`` on a loopback host (a test server), and read the same way by
 urllib3, which requests uses to connect. requests-oauthlib refuses OAuth over http unless
 ``OAUTHLIB_INSECURE_TRANSPORT`` is set, which we set only for such a loopback endpoint.
 
-Exports: ``TokenCredentials``, ``RefusingFaultTolerance``, ``open_account``, ``TOKEN_LIFETIME_S``.
+Exports: ``TokenCredentials``, ``RefusingFaultTolerance``, ``Forbidden``, ``open_account``,
+``TOKEN_LIFETIME_S``.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from exchangelib import (
     OAuth2AuthorizationCodeCredentials,
     Version,
 )
-from exchangelib.errors import UnauthorizedError
+from exchangelib.errors import TransportError, UnauthorizedError
 from oauthlib.oauth2 import OAuth2Token
 
 from ...config import AccountConfig
@@ -49,6 +53,7 @@ from ...errors import ConfigError
 
 __all__ = [
     "TOKEN_LIFETIME_S",
+    "Forbidden",
     "RefusingFaultTolerance",
     "TokenCredentials",
     "open_account",
@@ -92,12 +97,29 @@ class TokenCredentials(OAuth2AuthorizationCodeCredentials):  # type: ignore[misc
             self.access_token = _token(value)
 
 
+class Forbidden(TransportError):  # type: ignore[misc]
+    """HTTP 403: the server refuses EWS to this user, mailbox or app, whoever signs in."""
+
+
 class RefusingFaultTolerance(FaultTolerance):  # type: ignore[misc]
-    """FaultTolerance, but a 401 is a refusal (``UnauthorizedError``), not a reason to wait."""
+    """FaultTolerance, but a 401 is a refusal (``UnauthorizedError``), not a reason to wait, and
+    a 403 is ``Forbidden``; ``busy`` counts the server's requests to back off."""
+
+    def __init__(self, max_wait: float) -> None:
+        super().__init__(max_wait=max_wait)
+        self.busy = 0
+
+    def back_off(self, seconds: float | None) -> None:
+        # ErrorServerBusy (a fault or per item), 503 with Retry-After, or a timeout exchangelib
+        # re-raised as busy: every way the server asks us to slow down comes through here.
+        self.busy += 1
+        super().back_off(seconds)
 
     def raise_response_errors(self, response: Any) -> None:
         if response.status_code == 401:
             raise UnauthorizedError(f"HTTP 401 from {response.url}")
+        if response.status_code == 403:
+            raise Forbidden(f"HTTP 403 from {response.url}")
         super().raise_response_errors(response)
 
 
@@ -148,7 +170,7 @@ def open_account(
     )
     access = IMPERSONATION if account.impersonation else DELEGATE
     return Account(
-        account.address,
+        account.mailbox_address,
         config=config,
         autodiscover=discover,
         access_type=access,

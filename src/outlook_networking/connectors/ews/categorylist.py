@@ -15,7 +15,7 @@ import re
 import uuid
 from xml.etree import ElementTree
 
-from ..base import MasterCategory
+from ...ports import MasterCategory
 
 __all__ = ["EMPTY_LIST", "add_entry", "entries", "new_guid", "remove_entry"]
 

@@ -3,7 +3,9 @@ as ``ContactCard``, the product's tasks as ``TaskState``.
 
 Addresses are normalised on the way in; Message-IDs lose their angle brackets (as the file source
 stores them); meetings carry organizer and attendees with their responses; a message's noise
-flags come from its Internet headers when the server returned them.
+flags come from its Internet headers when the server returned them. An item marked private
+(``Sensitivity`` = ``Private``) keeps its participants and time but never its subject: it is
+replaced by "" here, before anything else sees it.
 
 Exports: ``MESSAGE_FIELDS``, ``MEETING_FIELDS``, ``CONTACT_FIELDS``, ``interaction_from_message``,
 ``interaction_from_meeting``, ``card_from_contact``, ``task_state``, ``task_record``.
@@ -15,11 +17,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from ...addresses import decode_name, normalise
 from ...model import Attendee, ContactCard, Interaction, Kind, Mailbox, Response
-from ...noise import classify, header_map
-from ...sources.headers import message_ids
-from ..base import TaskState
+from ...parsing.addresses import decode_name, normalise
+from ...parsing.headers import message_ids
+from ...parsing.noise import classify, header_map
+from ...ports import TaskState
 from .properties import KEY_FIELD, RECORD_FIELD
 
 __all__ = [
@@ -51,6 +53,7 @@ MESSAGE_FIELDS = (
     "conversation_id",
     "categories",
     "headers",
+    "sensitivity",
 )
 MEETING_FIELDS = (
     "subject",
@@ -63,6 +66,7 @@ MEETING_FIELDS = (
     "categories",
     "uid",
     "type",
+    "sensitivity",
 )
 CONTACT_FIELDS = (
     "display_name",
@@ -107,6 +111,13 @@ def _mailboxes(boxes: Any) -> tuple[Mailbox, ...]:
     return tuple(m for m in found if m is not None)
 
 
+def _subject(item: Any) -> str:
+    """The item's subject, or "" for a private one (EWS ``SensitivityChoicesType``)."""
+    if getattr(item, "sensitivity", None) == "Private":
+        return ""
+    return str(item.subject or "")
+
+
 def _first_id(value: str | None) -> str:
     ids = message_ids(value or "")
     return ids[0] if ids else ""
@@ -120,7 +131,7 @@ def interaction_from_message(item: Any, *, source: str, folder: str) -> Interact
     sender = _mailbox(item.author) or _mailbox(item.sender)
     to = _mailboxes(item.to_recipients)
     cc = _mailboxes(item.cc_recipients)
-    subject = item.subject or ""
+    subject = _subject(item)
     pairs = [(h.name, h.value or "") for h in item.headers or () if h.name]
     headers = header_map(pairs)
     noise = classify(headers, sender.address if sender else "", recipients=to + cc, subject=subject)
@@ -165,7 +176,7 @@ def interaction_from_meeting(item: Any, *, source: str) -> Interaction | None:
         kind=Kind.MEETING,
         at=start,
         sender=_mailbox(item.organizer),
-        subject=item.subject or "",
+        subject=_subject(item),
         folder="calendar",
         attendees=tuple(attendees),
         duration_s=max(duration, 0),

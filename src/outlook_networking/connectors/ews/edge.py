@@ -11,6 +11,12 @@ up to ``max_wait``. Three things it leaves to the caller:
   ``UnauthorizedError`` at once (with exchangelib's own policy it surfaces late, as a
   ``RateLimitError`` caused by "HTTP 401"). Either way the token is refreshed once and the call
   retried; a second refusal is ``LoginRequired`` (or ``AuthError`` for a password);
+- HTTP 403 (exchangelib: an "unknown failure" transport error) and ``ErrorAccessDenied`` are
+  ``AccessDenied``, never a network fault: Exchange Online answers 403 to EWS for mailboxes
+  whose licence carries no EWS rights (Kiosk, F1, F3; Message center MC1191578) and for apps a
+  tenant does not allow; the reason says what to do;
+- ``ErrorInvalidExchangeImpersonationHeaderData`` (an app-only token without impersonation,
+  OfficeDev/ews-managed-api#245) is an ``AuthError`` naming the fix;
 - everything else is mapped once, at this edge, into :mod:`outlook_networking.errors`, without
   the texts that would put the mailbox's address into logs (autodiscover's failures).
 
@@ -27,6 +33,7 @@ from exchangelib.errors import (
     AutoDiscoverError,
     ErrorAccessDenied,
     ErrorInternalServerTransientError,
+    ErrorInvalidExchangeImpersonationHeaderData,
     ErrorInvalidSyncStateData,
     ErrorIrresolvableConflict,
     ErrorServerBusy,
@@ -39,6 +46,7 @@ from exchangelib.errors import (
 )
 
 from ...errors import (
+    AccessDenied,
     AuthError,
     Conflict,
     ConnectionFailed,
@@ -48,11 +56,22 @@ from ...errors import (
     SyncStateInvalid,
     Throttled,
 )
-from .account import TokenCredentials
+from .account import Forbidden, TokenCredentials
 
 __all__ = ["Edge", "map_error"]
 
 T = TypeVar("T")
+
+FORBIDDEN = (
+    "the server refused EWS for this mailbox (HTTP 403), whoever signs in: in Exchange Online "
+    "a mailbox licensed only for Kiosk, F1 or F3 may not use EWS (assign Exchange Online Plan "
+    '1/2 or E3/E5) and EWS is closing down there; use connector = "graph". On-premises, an '
+    "administrator may have turned EWS off for the mailbox (Set-CASMailbox -EwsEnabled)"
+)
+NO_IMPERSONATION = (
+    "the server wants impersonation for this app-only token: set impersonation = true for the "
+    "account (the app needs full_access_as_app)"
+)
 
 
 def _caused_by_401(exc: BaseException) -> bool:
@@ -83,8 +102,12 @@ def map_error(account: str, exc: Exception, *, token_auth: bool = False) -> Conn
         return cls(account, "the server refused the credentials")
     if isinstance(exc, RateLimitError):
         return Throttled(account, "the server kept asking to back off", retry_after_s=exc.wait)
+    if isinstance(exc, Forbidden):
+        return AccessDenied(account, FORBIDDEN)
     if isinstance(exc, ErrorAccessDenied):
-        return AuthError(account, str(exc) or name)
+        return AccessDenied(account, str(exc) or name)
+    if isinstance(exc, ErrorInvalidExchangeImpersonationHeaderData):
+        return AuthError(account, NO_IMPERSONATION)
     if isinstance(exc, ErrorInvalidSyncStateData):
         return SyncStateInvalid(account, name)
     if isinstance(exc, ErrorIrresolvableConflict):

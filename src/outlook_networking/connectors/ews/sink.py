@@ -32,7 +32,7 @@ from exchangelib.indexed_properties import EmailAddress
 from exchangelib.items import Contact, Message, Task
 
 from ...errors import Conflict
-from ..base import (
+from ...ports import (
     Action,
     AddCategory,
     Applied,

@@ -2,12 +2,16 @@
 
 Folders and how each is read:
 
-- ``inbox`` and ``sent``: SyncFolderItems pages of ids (plus the received time, to honour
-  ``since``), then one GetItem per page (``get_batch``) for the fields only GetItem returns
-  reliably (recipients, Message-ID, In-Reply-To, References, headers). Each page becomes one
-  ``Batch`` whose cursor is the page's SyncState, so an interrupted first sync resumes at the
-  last stored page. Round trips are what a sync costs: 20,000 messages take ~40 pages, ~80
-  requests.
+- ``inbox`` and ``sent``: SyncFolderItems pages of ids and the received time only (the
+  ``IdOnly`` shape plus ``item:DateTimeReceived``), so an item older than ``since`` costs its id
+  and nothing more: a folder of a million old messages is ~2,000 pages of ~150 bytes an item,
+  and no GetItem. Items inside the window are then fetched with GetItem for the fields only
+  GetItem returns reliably (recipients, Message-ID, In-Reply-To, References, headers), in
+  batches whose size adapts to the server (``batches.BatchSize``: from 100, halved when a batch
+  is stopped, times out or the server asks to back off, grown while answers come fast as
+  measured by ``clock``). Each page becomes one ``Batch`` whose cursor is the page's SyncState,
+  so an interrupted first sync resumes at the last stored page. Round trips are what a sync
+  costs: 20,000 messages take ~40 pages and ~50 GetItem.
 - ``calendar``: SyncFolderItems only detects that something changed; the window
   (``since`` back, ``ahead`` forward) is then read again through a CalendarView (month by month
   when one view would pass Exchange's cap), which expands recurring meetings into their
@@ -28,12 +32,18 @@ Exports: ``EwsSource``, ``FOLDERS``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from exchangelib import Account
-from exchangelib.errors import ErrorInvalidSyncStateData, ErrorItemNotFound
+from exchangelib.errors import (
+    ErrorBatchProcessingStopped,
+    ErrorInvalidSyncStateData,
+    ErrorItemNotFound,
+    ErrorTimeoutExpired,
+)
 from exchangelib.folders import Calendar, Contacts, Inbox, Root, SentItems
 from exchangelib.items import ID_ONLY, CalendarItem, Contact, Message
 from exchangelib.properties import ItemId
@@ -41,7 +51,8 @@ from exchangelib.services import SyncFolderItems
 
 from ...errors import ServerFault, SyncStateInvalid
 from ...model import ContactCard, Interaction
-from ..base import Batch, Problem
+from ...ports import Batch, Problem
+from .batches import BatchSize
 from .convert import (
     CONTACT_FIELDS,
     MEETING_FIELDS,
@@ -79,8 +90,9 @@ class EwsSource:
         since: timedelta = timedelta(days=548),
         ahead: timedelta = timedelta(days=90),
         now: Callable[[], datetime] = _now,
-        get_batch: int = MAX_PAGE,
+        get_batch: int = BatchSize.size,
         include_subfolders: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._account = account
         self._name = name
@@ -92,7 +104,8 @@ class EwsSource:
         self._since = since
         self._ahead = ahead
         self._now = now
-        self._get_batch = get_batch
+        self.batch = BatchSize(size=get_batch)  # GetItem's current batch size
+        self._clock = clock
         self._subfolders = include_subfolders
         self.requests = 0  # service calls made, for progress and benchmarks
 
@@ -162,26 +175,60 @@ class EwsSource:
         return self._edge.call(page)
 
     def _fetch(self, ids: Sequence[str], fields: Sequence[str]) -> list[Any]:
-        """GetItem in batches; items deleted meanwhile are left out."""
+        """GetItem in adaptive batches; items deleted meanwhile are left out, items a stopped
+        batch did not reach go into the next one."""
         found: list[Any] = []
-        for start in range(0, len(ids), self._get_batch):
-            chunk = [ItemId(i) for i in ids[start : start + self._get_batch]]
-            self.requests += 1
+        pending = list(ids)
+        while pending:
+            busy = self._busy()
+            started = self._clock()
 
-            def get(c: list[ItemId] = chunk) -> list[Any]:
-                got = []
-                for item in self._account.fetch(
-                    ids=c, only_fields=list(fields), chunk_size=self._get_batch
-                ):
-                    if isinstance(item, ErrorItemNotFound):
-                        continue  # deleted since the sync page named it
-                    if isinstance(item, Exception):
-                        raise item  # inside the edge, so it is mapped like any other
-                    got.append(item)
-                return got
+            def some(todo: list[str] = pending) -> tuple[list[Any], int, bool]:
+                return self._get_some(todo, fields)
 
-            found.extend(self._edge.call(get))
+            got, answered, stopped = self._edge.call(some)
+            found.extend(got)
+            if stopped:
+                self.batch = self.batch.shrunk()
+            else:
+                elapsed = self._clock() - started
+                self.batch = self.batch.answered(answered, elapsed, busy=self._busy() != busy)
+            pending = pending[answered:]
         return found
+
+    def _get_some(
+        self, pending: Sequence[str], fields: Sequence[str]
+    ) -> tuple[list[Any], int, bool]:
+        """One GetItem for the next batch: (items, ids answered, whether the server stopped)."""
+        chunk = [ItemId(i) for i in pending[: self.batch.size]]
+        self.requests += 1
+        got: list[Any] = []
+        answered = 0
+        try:
+            # One request (chunk_size); exchangelib yields one result per id, in order.
+            for item in self._account.fetch(
+                ids=chunk, only_fields=list(fields), chunk_size=len(chunk)
+            ):
+                if isinstance(item, ErrorBatchProcessingStopped):
+                    return got, answered, True  # the rest was not even tried
+                answered += 1
+                if isinstance(item, ErrorItemNotFound):
+                    continue  # deleted since the sync page named it
+                if isinstance(item, Exception):
+                    raise item  # inside the edge, so it is mapped like any other
+                got.append(item)
+        except ErrorTimeoutExpired:
+            if answered:
+                return got, answered, True  # timed out part way: keep what came
+            # Nothing came back (a batch too slow, or a dropped connection): the edge retries,
+            # and the retry asks for fewer.
+            self.batch = self.batch.shrunk()
+            raise
+        return got, answered, False
+
+    def _busy(self) -> int:
+        """How often the server has asked this account to back off so far."""
+        return int(getattr(self._account.protocol.retry_policy, "busy", 0))
 
     # mail and contacts --------------------------------------------------------------------------
     def _read_items(

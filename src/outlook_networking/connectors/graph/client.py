@@ -56,6 +56,7 @@ from ...errors import (
     SyncStateInvalid,
     Throttled,
 )
+from ...ports import RetryPolicy
 
 __all__ = [
     "BatchRequest",
@@ -70,16 +71,6 @@ MAILBOX_CONCURRENCY = 4
 IMMUTABLE_IDS = 'IdType="ImmutableId"'
 TokenProvider = Callable[[], str]
 _IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE", "HEAD"})
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How long one call may wait in total for the server to recover."""
-
-    max_wait_s: float = 120.0  # total sleep across the retries of one call
-    max_attempts: int = 8
-    backoff_s: float = 1.0  # first wait when the server names none; doubles each time
-    max_backoff_s: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)

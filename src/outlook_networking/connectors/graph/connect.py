@@ -2,9 +2,10 @@
 
 The connector factory calls :func:`connect_graph` for accounts with ``connector = "graph"``; the
 token provider comes from :mod:`outlook_networking.auth`. An app-only account (``auth = "app"``)
-reads ``/users/{address}``, a delegated one ``/me``.
+reads ``/users/{address}``, a delegated one ``/me``, or ``/users/{mailbox}`` for a shared or
+delegated mailbox it names (with the ``*.Shared`` permissions, see ``auth.scopes``).
 
-Exports: ``GraphConnection``, ``connect_graph``.
+Exports: ``GraphConnection``, ``connect_graph``, ``graph_user``.
 """
 
 from __future__ import annotations
@@ -13,12 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import httpx
+
 from ...config import AccountConfig
 from .client import GraphClient, RetryPolicy, TokenProvider
 from .sink import TASK_LIST, GraphSink
 from .source import GraphSource
 
-__all__ = ["GraphConnection", "connect_graph"]
+__all__ = ["GraphConnection", "connect_graph", "graph_user"]
+
+
+def graph_user(account: AccountConfig) -> str | None:
+    """Whose mailbox the account reads: None for the signed-in user (``/me``), else a UPN."""
+    if account.mailbox is not None:
+        return account.mailbox
+    return account.address if account.auth == "app" else None
 
 
 @dataclass(frozen=True)
@@ -40,15 +50,18 @@ def connect_graph(
     todo_list: str = TASK_LIST,
     since_months: int | None = None,
     retry: RetryPolicy | None = None,
+    transport: httpx.BaseTransport | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> GraphConnection:
-    """A Graph Source and Sink for ``account``.
+    """A Graph Source and Sink for ``account``; ``transport`` replaces httpx's own (tests).
 
     Raises:
         ConfigError: ``graph_url`` is plain http on a host that is not loopback.
     """
-    client = GraphClient(account.graph_url, token_provider, account=account.name, retry=retry)
-    user = account.address if account.auth == "app" else None
+    client = GraphClient(
+        account.graph_url, token_provider, account=account.name, retry=retry, transport=transport
+    )
+    user = graph_user(account)
     months = account.since_months if since_months is None else since_months
     past = timedelta(days=round(months * 30.44))
     name = f"graph:{account.name}"

@@ -3,7 +3,8 @@
 Pure functions over the documented resource shapes (message, event, contact). Metadata only:
 bodies are never requested. In-Reply-To and References exist only in
 ``internetMessageHeaders``, which Graph may omit (often on Sent Items): then the thread is found
-by ``conversationId`` alone.
+by ``conversationId`` alone. A private item keeps participants and time, never its subject: an
+event whose ``sensitivity`` is ``private``, a message whose ``Sensitivity`` header says so.
 
 Two shapes are not whole records, and are told apart here:
 
@@ -32,11 +33,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tzlocal.windows_tz import win_tz
 
-from ...addresses import decode_name, normalise
 from ...model import Attendee, ContactCard, Interaction, Kind, Mailbox, Response
-from ...noise import classify, header_map
-from ...sources.headers import message_ids
-from ..base import CategoriesChanged, Problem
+from ...parsing.addresses import decode_name, normalise
+from ...parsing.headers import is_private, message_ids
+from ...parsing.noise import classify, header_map
+from ...ports import CategoriesChanged, Problem
 
 __all__ = [
     "CONTACT_SELECT",
@@ -194,7 +195,7 @@ def interaction_from_message(
         to=to,
         cc=cc,
         bcc=_mailboxes(message.get("bccRecipients")),
-        subject=subject,
+        subject="" if is_private(headers) else subject,
         message_id=ids[0] if ids else "",
         in_reply_to=in_reply_to[0] if in_reply_to else "",
         references=message_ids(" ".join(headers.get("references", ()))),
@@ -264,7 +265,7 @@ def interaction_from_event(event: dict[str, Any], *, source: str) -> Interaction
         kind=Kind.MEETING,
         at=start,
         sender=_mailbox(event.get("organizer")),
-        subject=str(event.get("subject") or ""),
+        subject="" if event.get("sensitivity") == "private" else str(event.get("subject") or ""),
         folder="calendar",
         attendees=tuple(attendees),
         duration_s=duration,

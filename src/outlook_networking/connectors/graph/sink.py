@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from ...errors import Conflict, ConnectionFailed, ServerFault
-from ..base import (
+from ...ports import (
     Action,
     AddCategory,
     Applied,

@@ -37,7 +37,7 @@ from typing import Any
 
 from ...errors import ServerFault, SyncStateInvalid
 from ...model import ContactCard, Interaction
-from ..base import Batch, CategoriesChanged, Problem
+from ...ports import Batch, CategoriesChanged, Problem
 from .client import BatchRequest, GraphClient
 from .mapping import (
     CONTACT_SELECT,

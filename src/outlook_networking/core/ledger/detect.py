@@ -57,8 +57,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import combinations
 
-from ...addresses import is_automated_address
 from ...model import Interaction, Kind, Mailbox
+from ...parsing.addresses import is_automated_address
 from ..personal import is_personal
 from ..threads import Threads, analyse_threads, item_key
 from .items import ItemKind, LedgerItem, Outcome, item_id

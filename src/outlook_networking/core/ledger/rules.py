@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from functools import cached_property
 from typing import Any
 
@@ -124,10 +124,6 @@ class LedgerSettings:
         words = "|".join(sorted((re.escape(p) for p in self.forward_prefixes), key=len,
                                 reverse=True)) or r"(?!x)x"
         return re.compile(rf"^\s*(?:\[[^\]]{{0,60}}\]\s*)*(?:{words})\s*[:：]", re.IGNORECASE)
-
-    def with_reply_target(self, reply_within_h: float) -> LedgerSettings:
-        """A copy with the owner's response target (the intelligence setting)."""
-        return replace(self, reply_within_h=reply_within_h)
 
     @classmethod
     def from_mapping(

@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outlook_networking.addresses import parse_mailboxes
-from outlook_networking.connectors.base import Problem
 from outlook_networking.model import Flag, Interaction, Mailbox
-from outlook_networking.sources.headers import (
+from outlook_networking.parsing.addresses import parse_mailboxes
+from outlook_networking.parsing.headers import (
     interaction_from_headers,
     mailboxes,
     message_ids,
     parse_date,
     split_headers,
 )
+from outlook_networking.ports import Problem
 
 OUTLOOK = (
     b"Received: from EXCH01.corp.example (10.0.0.1) by EXCH02.corp.example\r\n"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from outlook_networking.addresses import parse_mailboxes
 from outlook_networking.model import Flag
-from outlook_networking.noise import classify, header_map, spam_signs
+from outlook_networking.parsing.addresses import parse_mailboxes
+from outlook_networking.parsing.noise import classify, header_map, spam_signs
 
 PERSON = [
     ("From", "Jane Doe <jane@example.com>"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from outlook_networking.addresses import (
+from outlook_networking.parsing.addresses import (
     decode_name,
     is_automated_address,
     normalise,

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .model import ContactCard, Flag, Interaction, Kind
+from ..model import ContactCard, Flag, Interaction, Kind
 
 __all__ = ["OwnerGuess", "OwnerTally", "detect_owner"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from outlook_networking.core.owner import OwnerGuess, OwnerTally, detect_owner
 from outlook_networking.model import ContactCard, Flag, Interaction, Kind, Mailbox
-from outlook_networking.owner import OwnerGuess, OwnerTally, detect_owner
 from outlook_networking.sources import FileSource
 
 AT = datetime(2025, 3, 3, tzinfo=UTC)

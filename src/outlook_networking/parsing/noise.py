@@ -34,8 +34,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from email.header import decode_header, make_header
 
+from ..model import Flag, Mailbox
 from .addresses import is_automated_address, normalise, parse_mailboxes
-from .model import Flag, Mailbox
 
 __all__ = [
     "SPAM_THRESHOLD",

@@ -1,11 +1,11 @@
 """The store analysed: the network and the give-and-take ledger, with their follow-ups merged.
 
-The edge between the store and the pure core: it reads the interactions once, hands them to
-:func:`core.network.analyse` and :func:`core.ledger.build_ledger`, and folds the ledger's
-"thank or return" follow-ups into the network's, so every output (follow-ups, tasks, the report,
-the add-in card) sees one list.
+The one place that turns the store into an analysis. It reads the interactions once, hands them
+to :func:`core.network.analyse` and :func:`core.ledger.build_ledger`, and folds the ledger's
+"thank or return the favour" follow-ups into the network's, so every output (follow-ups, the
+tasks ``apply`` and the agent write, the report, the add-in card) sees one list.
 
-Exports: ``Insight``, ``analyse_store``, ``ledger_settings``.
+Exports: ``Insight``, ``analyse_store``.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .config import Config
-from .core.followups import FollowUp
-from .core.ledger import Ledger, LedgerSettings, build_ledger
-from .core.network import REVIEW_DOC, Network, analyse
-from .store import Store
+from ..config import Config
+from ..core.followups import FollowUp
+from ..core.ledger import Ledger, build_ledger
+from ..core.network import Network, analyse
+from ..store import Store
 
-__all__ = ["Insight", "analyse_store", "ledger_settings"]
+__all__ = ["Insight", "analyse_store"]
 
 
 @dataclass(frozen=True)
@@ -28,19 +28,6 @@ class Insight:
 
     network: Network
     ledger: Ledger
-
-
-def ledger_settings(config: Config) -> LedgerSettings:
-    """The ``[ledger]`` table, validated (a problem is a one-line ``ConfigError``)."""
-    table = config.raw.get("ledger", {})
-    return LedgerSettings.from_mapping(
-        table if isinstance(table, dict) else {},
-        reply_within_h=config.settings.reply_within_h,
-    )
-
-
-def _sorted(followups: list[FollowUp]) -> tuple[FollowUp, ...]:
-    return tuple(sorted(followups, key=lambda f: (f.due, f.key)))
 
 
 def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
@@ -54,7 +41,7 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         settings=config.settings,
         now=now,
         identity_overrides=store.identity_overrides(),
-        last_review=store.get_doc(REVIEW_DOC),
+        last_review=store.review_snapshot(),
     )
     lists, is_excluded = network.identities.lists, network.settings.is_excluded
     # All items, not only those up to now: a meeting already set up proves an introduction took.
@@ -62,15 +49,24 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         items,
         network.owner,
         now=now,
-        settings=ledger_settings(config),
+        settings=config.ledger,
         people=network.identities.person_of,
         threads=network.threads,
         dismissed=store.dismissed(),
         excluded=lambda address: address in lists or is_excluded(address),  # never a person
     )
     del items
+    return Insight(_with_ledger_followups(network, ledger), ledger)
+
+
+def _sorted(followups: list[FollowUp]) -> tuple[FollowUp, ...]:
+    return tuple(sorted(followups, key=lambda f: (f.due, f.key)))
+
+
+def _with_ledger_followups(network: Network, ledger: Ledger) -> Network:
+    """The network with the ledger's follow-ups added to the list and to each contact's own."""
     if not ledger.followups:
-        return Insight(network, ledger)
+        return network
     extra: dict[str, list[FollowUp]] = {}
     for followup in ledger.followups:
         extra.setdefault(followup.contact, []).append(followup)
@@ -80,9 +76,9 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         else view
         for view in network.contacts
     )
-    merged = replace(
+    return replace(
         network,
         contacts=contacts,
         followups=_sorted([*network.followups, *ledger.followups]),
+        by_person={c.person.key: c for c in contacts},  # find() answers with the merged views
     )
-    return Insight(merged, ledger)

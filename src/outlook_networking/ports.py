@@ -18,17 +18,21 @@ Terminology:
   (see :class:`Batch` for what a source reports).
 - **problem**: a part of the input that could not be read (a mangled date, a vCard with a broken
   line): counted and reported, never fatal. A *whole* problem is a whole file found among others
-  that could not be read at all (a damaged ``.pst`` in a folder): each is named to the user.
+  that could not be read at all (a damaged ``.pst`` in a folder): each is named to the user. (A
+  value of the model, re-exported here.)
 - **skipped**: input read and left out on purpose (a task, a note, mail in Deleted Items),
   counted by what it is, so the user sees that it was not lost.
 - **action**: one write-back step the planner computed; a sink applies it and says what it did
   (``Applied``), which the store journals so ``undo`` can invert exactly that.
 - **product-owned**: a category name, task or contact the product created. A sink never removes or
   reorders anything else.
+- **retry policy**: how long one call to a mail server may wait for it to recover (throttling,
+  503, dropped connections) before the connector gives up with an error.
 
 Exports: ``Problem``, ``Skipped``, ``CategoriesChanged``, ``Batch``, ``Source``,
-``MasterCategory``, ``ContactState``, ``TaskState``, ``MailboxState``, the action classes,
-``Action``, ``Applied``, ``Sink``.
+``MasterCategory``, ``ContactState``, ``TaskState``, ``MailboxState``, ``Action``, ``Applied``,
+``Sink``, ``RetryPolicy``, ``AddCategory``, ``CompleteTask``, ``CreateContact``, ``CreateTask``,
+``DeleteContact``, ``DeleteTask``, ``RemoveCategory``, ``SetCategories``, ``UpdateTask``.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from ..model import ContactCard, Interaction
+from .model import ContactCard, Interaction, Problem
 
 __all__ = [
     "Action",
@@ -56,6 +60,7 @@ __all__ = [
     "MasterCategory",
     "Problem",
     "RemoveCategory",
+    "RetryPolicy",
     "SetCategories",
     "Sink",
     "Skipped",
@@ -63,15 +68,6 @@ __all__ = [
     "TaskState",
     "UpdateTask",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A part of the input that could not be read; the rest goes on."""
-
-    where: str  # "path/to/file.mbox #1234", "calendar.ics VEVENT 'Weekly'", an item id
-    reason: str
-    whole: bool = False  # the whole file named by ``where`` could not be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,3 +290,20 @@ class Sink(Protocol):
         once itself), other ``ConnectorError`` subclasses for server trouble.
         """
         ...
+
+
+# --- talking to a server -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How long one call may wait in total for the server to recover.
+
+    Every connector honours ``max_wait_s`` (EWS through exchangelib's fault tolerance); the Graph
+    client also counts attempts and backs off on its own when the server names no wait.
+    """
+
+    max_wait_s: float = 120.0  # total sleep across the retries of one call
+    max_attempts: int = 8
+    backoff_s: float = 1.0  # first wait when the server names none; doubles each time
+    max_backoff_s: float = 30.0

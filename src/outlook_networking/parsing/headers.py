@@ -4,13 +4,17 @@ This is the hot path of every mail-file ingest, so it does the least that works:
 (bytes up to the first blank line; bodies are never read) is split into fields by hand instead of
 through :mod:`email.parser`, and only the dozen fields the product uses are decoded. It never
 raises on bad input: a header block that yields no usable message (no parsable ``Date``, no
-sender address) comes back as a :class:`~outlook_networking.connectors.base.Problem`.
+sender address) comes back as a :class:`~outlook_networking.model.Problem`.
 
 Item ids are stable across files: ``msg:<Message-ID>`` when the message has a well-formed one (so
 one message seen in an mbox and a Maildir is one item), else ``sha:<sha1 of the header block>``.
 
-Exports: ``split_headers``, ``interaction_from_headers``, ``mailboxes``, ``message_ids``,
-``decode_text``, ``parse_date``, ``conversation_id``, ``thread_index_id``.
+A message marked private (``Sensitivity: Private``, RFC 2156 5.3.4; Exchange writes the header
+from an item's sensitivity, [MS-OXCMAIL] PidTagSensitivity) keeps its participants and time, but
+its subject is never stored: ``is_private`` tells, for file sources and connectors alike.
+
+Exports: ``split_headers``, ``interaction_from_headers``, ``is_private``, ``mailboxes``,
+``message_ids``, ``decode_text``, ``parse_date``, ``conversation_id``, ``thread_index_id``.
 """
 
 from __future__ import annotations
@@ -26,15 +30,15 @@ from email.header import decode_header, make_header
 from email.utils import parsedate_tz
 from functools import lru_cache
 
-from ..addresses import decode_name, normalise, parse_mailboxes
-from ..connectors.base import Problem
-from ..model import Interaction, Kind, Mailbox
-from ..noise import Headers, classify
+from ..model import Interaction, Kind, Mailbox, Problem
+from .addresses import decode_name, normalise, parse_mailboxes
+from .noise import Headers, classify
 
 __all__ = [
     "conversation_id",
     "decode_text",
     "interaction_from_headers",
+    "is_private",
     "mailboxes",
     "message_ids",
     "parse_date",
@@ -236,6 +240,14 @@ def _categories(fields: Headers) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def is_private(fields: Headers) -> bool:
+    """Whether a ``Sensitivity`` header marks the message private (any case, comments aside)."""
+    return any(
+        value.split("(", 1)[0].strip().lower() == "private"
+        for value in fields.get("sensitivity", ())
+    )
+
+
 def interaction_from_headers(
     raw: bytes,
     *,
@@ -286,7 +298,7 @@ def interaction_from_headers(
         to=to,
         cc=cc,
         bcc=mailboxes(*fields.get("bcc", ())),
-        subject=subject,
+        subject="" if is_private(fields) else subject,
         message_id=message_id,
         in_reply_to=in_reply_to[0] if in_reply_to else "",
         references=message_ids(" ".join(fields.get("references", ()))),

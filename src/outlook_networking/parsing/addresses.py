@@ -17,7 +17,7 @@ from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.utils import getaddresses
 
-from .model import Mailbox
+from ..model import Mailbox
 
 __all__ = ["decode_name", "is_automated_address", "normalise", "parse_mailboxes"]
 

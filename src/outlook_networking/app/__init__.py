@@ -1,0 +1,7 @@
+"""The application layer: what the command line, the agent and the add-in do, done once.
+
+- :mod:`.workspace`: the store, the configuration and ``now`` of one run.
+- :mod:`.analysis`: the store analysed (the network and the give-and-take ledger).
+- :mod:`.connect`: from a configured account to its source and sink.
+- :mod:`.pipeline`: sync, ingest, plan, apply and undo.
+"""

@@ -1,0 +1,182 @@
+"""From a configured account to its connector: sign-in material, then the EWS or Graph pair.
+
+The one place that knows which connector and which sign-in an account uses, so the command line
+and the agent never branch on it. It takes plain values (the account, the To Do list name, a
+retry policy, a transport) and nothing of a front end. Nothing is sent to a server until the
+source or sink is first used. :func:`adopt_immutable_ids` brings a store's Graph ids up to date
+once, before the first sync of an account that was read before the connector asked for immutable
+ids.
+
+Exports: ``Connection``, ``connect``, ``login``, ``adopt_immutable_ids``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from ..config import AccountConfig, is_exchange_online
+from ..errors import UsageError
+from ..ports import RetryPolicy, Sink, Source
+from ..store import Store
+
+if TYPE_CHECKING:
+    from ..connectors.graph import GraphSource
+
+# The connectors and auth are imported where they are used: exchangelib, httpx and msal take a
+# while to import, and most commands (contacts, followups, report ...) need none of them.
+
+__all__ = ["Connection", "adopt_immutable_ids", "connect", "login"]
+
+# Microsoft's retirement of EWS in Exchange Online ("Exchange Online EWS retirement", Exchange
+# Team blog; Message center MC1191578 and its successors).
+EWS_IN_EXCHANGE_ONLINE = (
+    "note: in Exchange Online (Microsoft 365), EWS works from 2026-10-01 only for apps the "
+    "tenant allow-lists (Set-OrganizationConfig -EwsAllowedAppIDs) and only while EWSEnabled is "
+    'true, and it is switched off for good on 2027-04-01: use connector = "graph" for this '
+    "mailbox"
+)
+
+
+@dataclass
+class Connection:
+    """An account's source and sink, sharing one client (and so one connection pool)."""
+
+    source: Source
+    sink: Sink
+    close: Callable[[], None] = field(default=lambda: None)
+
+
+def _credentials(account: AccountConfig) -> tuple[Callable[[], str] | None, str | None]:
+    """The token provider (oauth, app, token) or the password (ntlm, basic)."""
+    from ..auth import default_token_cache_path, open_token_cache, password_for, token_provider
+
+    if account.auth in ("ntlm", "basic"):
+        return None, password_for(account)
+    cache = None
+    if account.auth == "oauth":
+        cache, _encrypted, _warning = open_token_cache(default_token_cache_path())
+    return token_provider(account, cache), None
+
+
+def connect(
+    account: AccountConfig,
+    *,
+    todo_list: str,
+    since_months: int | None = None,
+    retry: RetryPolicy | None = None,
+    transport: Any = None,
+) -> Connection:
+    """The source and sink for ``account`` as configured.
+
+    Parameters:
+        todo_list: the Microsoft To Do list the Graph sink keeps the product's tasks in.
+        since_months: how far back a first sync reaches (default: the account's own setting).
+        retry: how long one call may wait for the server to recover (default: two minutes).
+        transport: the HTTP transport the Graph client sends through (an ``httpx`` transport,
+            for tests); EWS talks through exchangelib's own sessions and takes none.
+    """
+    if since_months:
+        account = replace(account, since_months=since_months)
+    policy = retry or RetryPolicy()
+    token, password = _credentials(account)
+    if account.connector == "ews":
+        from ..connectors import ews
+
+        if transport is not None:
+            raise UsageError(f"{account.name}: an EWS account takes no HTTP transport")
+        source, sink = ews.connect(
+            account, token=token, password=password, max_wait_s=policy.max_wait_s
+        )
+        return Connection(source, sink, close=source.close)
+    if account.connector == "graph":
+        from ..connectors import graph
+
+        if token is None:
+            raise UsageError(
+                f"{account.name}: the Graph connector signs in with oauth, app or token, "
+                "not a password"
+            )
+        pair = graph.connect_graph(
+            account, token, todo_list=todo_list, retry=policy, transport=transport
+        )
+        return Connection(pair.source, pair.sink, close=pair.close)
+    raise UsageError(f"{account.name}: unknown connector {account.connector!r}")
+
+
+def adopt_immutable_ids(store: Store, source: GraphSource) -> None:
+    """Once per Graph account: the ids stored before the connector asked Graph for immutable
+    ids (``Prefer: IdType="ImmutableId"``) become immutable ones, in the store and in the
+    write-back journal (so undo still finds the contacts it tagged), by
+    ``translateExchangeIds``. A new account has nothing to translate and asks nothing."""
+    done = f"graph-ids:{source.name}"
+    if store.get_doc(done) == "immutable":
+        return
+    ids = sorted({*store.item_ids(source.name), *store.journal_item_ids(source.name)})
+    if ids:
+        renamed = source.immutable_ids(ids)
+        store.rename_items(source.name, renamed)
+        store.rename_journal_items(source.name, renamed)
+    store.put_doc(done, "immutable")
+
+
+def _exchange_online_ews(account: AccountConfig) -> bool:
+    """An EWS account that is, or may well be, in Exchange Online (autodiscover finds it there
+    for every Microsoft 365 mailbox)."""
+    if account.connector != "ews":
+        return False
+    return account.autodiscover or is_exchange_online(account.endpoint or "")
+
+
+def login(
+    account: AccountConfig,
+    show: Callable[[str], None],
+    *,
+    device_code: bool = False,
+) -> str:
+    """Sign ``account`` in and say what happened, in one line; notes on the way go to ``show``.
+
+    ``oauth`` signs in in the system browser (authorization code with PKCE) where one can be
+    opened, else, or with ``device_code``, with a device code.
+    """
+    if _exchange_online_ews(account):
+        show(EWS_IN_EXCHANGE_ONLINE)
+    if account.auth == "oauth":
+        from ..auth import (
+            BrowserUnavailable,
+            browser_available,
+            default_token_cache_path,
+            login_device_code,
+            login_interactive,
+            open_token_cache,
+        )
+
+        cache, encrypted, warning = open_token_cache(default_token_cache_path())
+        if warning:
+            show(warning)
+        how = "with a device code"
+        if device_code or not browser_available():
+            signed_in = login_device_code(account, cache, show)
+        else:
+            try:
+                signed_in = login_interactive(account, cache, show)
+                how = "in the browser"
+            except BrowserUnavailable:
+                show("no browser could be opened; signing in with a device code instead")
+                signed_in = login_device_code(account, cache, show)
+        where = "encrypted token cache" if encrypted else "0600 token file"
+        note = ""
+        if signed_in.username.lower() != account.address.lower():
+            note = f" (as {signed_in.username}, not {account.address})"
+        return f"signed in {how}{note}; tokens kept in the {where}"
+    token, _ = _credentials(account)  # the password must be findable now, not at the first sync
+    if account.auth == "app":
+        assert token is not None
+        token()
+        return "application credentials work (client credentials, no user sign-in needed)"
+    if account.auth == "token":
+        assert token is not None
+        token()
+        return "using the bearer token from OUTLOOK_NETWORKING_ACCESS_TOKEN"
+    return f"{account.auth} password found (keyring or OUTLOOK_NETWORKING_PASSWORD)"

@@ -1,0 +1,106 @@
+"""What every command, the agent and the add-in work on: the store, the configuration and ``now``.
+
+A :class:`Workspace` is opened from plain values (a store path, a config path, a time) by any
+front end; the store, the configuration and the analysis are opened on first use and the store
+is closed when the workspace is (use it as a context manager).
+
+Exports: ``Workspace``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+
+from ..config import AccountConfig, Config, load_config
+from ..core.ledger import Ledger
+from ..core.network import Network
+from ..ports import RetryPolicy
+from ..store import Store, default_db_path
+from .analysis import Insight, analyse_store
+from .connect import Connection, adopt_immutable_ids, connect
+
+__all__ = ["Workspace"]
+
+
+class Workspace:
+    """One run's store, configuration and time, opened lazily.
+
+    Parameters:
+        db_path: the store (default: ``$OUTLOOK_NETWORKING_DB`` or the user data directory).
+        config_path: the TOML file (default: the platform's config directory; missing is fine).
+        now: the time the analysis takes as "now" (``--now``); without it, the clock's.
+        retry: how long one call to a mail server may wait for it to recover.
+    """
+
+    def __init__(
+        self,
+        db_path: Path | None = None,
+        config_path: Path | None = None,
+        *,
+        now: datetime | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.db_path = db_path if db_path is not None else default_db_path()
+        self.config_path = config_path
+        self.now_given = now is not None  # long-running servers follow the clock otherwise
+        self.now = now if now is not None else datetime.now(UTC).replace(microsecond=0)
+        self.retry = retry
+        self._store: Store | None = None
+
+    def clock(self) -> datetime:
+        """``now`` if it was given (a replayed past stays put), else the time it is."""
+        return self.now if self.now_given else datetime.now(UTC)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.db_path)
+        return self._store
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.config_path)
+
+    @cached_property
+    def insight(self) -> Insight:
+        """The store analysed as of ``now``: the network and the give-and-take ledger."""
+        return analyse_store(self.store, self.config, self.now)
+
+    @property
+    def network(self) -> Network:
+        """The analysed network; its follow-ups include the ledger's."""
+        return self.insight.network
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.insight.ledger
+
+    def connect(self, account: AccountConfig, *, since_months: int | None = None) -> Connection:
+        """The source and sink of a configured account, with this workspace's retry policy (a
+        Graph account's stored ids brought up to date first)."""
+        connection = connect(
+            account,
+            todo_list=self.config.writeback.todo_list,
+            since_months=since_months,
+            retry=self.retry,
+        )
+        if account.connector == "graph":
+            try:
+                adopt_immutable_ids(self.store, connection.source)  # type: ignore[arg-type]
+            except BaseException:
+                connection.close()
+                raise
+        return connection
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

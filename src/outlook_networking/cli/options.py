@@ -1,0 +1,79 @@
+"""The global options every command takes (``--db``, ``--config``, ``--now``, ``--debug``) and the
+workspace they name.
+
+Exports: ``add_globals``, ``defaults_from_env``, ``open_workspace``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ..app.workspace import Workspace
+
+__all__ = ["add_globals", "defaults_from_env", "open_workspace"]
+
+
+# The analysis looks back decades (since_months up to 50 years) and ahead a few years (due
+# dates, the next review); datetime stops at years 1 and 9999.
+_NOW_RANGE = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
+
+
+def _parse_now(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    except OverflowError:  # a time zone offset past year 1 or 9999
+        value = _NOW_RANGE[0] - timedelta(days=1)
+    if not _NOW_RANGE[0] <= value < _NOW_RANGE[1]:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside the years 1970 to 8999 the analysis can work in"
+        )
+    return value
+
+
+def add_globals(parser: argparse.ArgumentParser, default: object) -> None:
+    """The global options, on the main parser (``default=None``) or after a command
+    (``default=argparse.SUPPRESS``, so a value given before the command is kept)."""
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help="the store (default: $OUTLOOK_NETWORKING_DB or the user data directory)",
+    )
+    parser.add_argument(
+        "--config", metavar="PATH", default=default, help="the TOML configuration file"
+    )
+    parser.add_argument(
+        "--now",
+        metavar="ISO",
+        type=_parse_now,
+        default=default,
+        help="pretend it is this time, for reproducible runs",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=default if default is argparse.SUPPRESS else False,
+        help="show details and tracebacks",
+    )
+
+
+def defaults_from_env(args: argparse.Namespace) -> None:
+    """``--db`` from ``$OUTLOOK_NETWORKING_DB`` when not given."""
+    if args.db is None:
+        args.db = os.environ.get("OUTLOOK_NETWORKING_DB")
+
+
+def open_workspace(args: argparse.Namespace) -> Workspace:
+    """The workspace the global options name (close it, or use it as a context manager)."""
+    return Workspace(
+        Path(args.db).expanduser() if args.db else None,
+        Path(args.config).expanduser() if args.config else None,
+        now=args.now,
+        retry=getattr(args, "retry", None),
+    )

@@ -1,0 +1,67 @@
+"""One person as every output shows them: who they are, their history, score, tier and open
+follow-ups.
+
+The network (:mod:`.network`) builds these; the review, the JSON views, the report and the
+exports read them.
+
+Exports: ``ContactView``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .followups import FollowUp
+from .history import ContactHistory
+from .identity import Person
+from .scoring import Strength
+from .tiers import TierAssignment, explain
+
+__all__ = ["ContactView"]
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """One person as every output shows them."""
+
+    person: Person
+    history: ContactHistory
+    strength: Strength
+    tier: TierAssignment
+    role: str
+    followups: tuple[FollowUp, ...]
+    next_meeting: datetime | None = None  # the next meeting with them already planned
+
+    @property
+    def address(self) -> str:
+        return self.person.key
+
+    @property
+    def name(self) -> str:
+        return self.person.name
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        return self.person.addresses
+
+    @property
+    def organisation(self) -> str:
+        return self.person.organisation
+
+    @property
+    def score(self) -> float:
+        return self.strength.score
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.tier.reasons
+
+    @property
+    def next_step(self) -> str:
+        return self.tier.next_step
+
+    @property
+    def summary(self) -> str:
+        """``"B: 94 days since last two-way contact, ..."``."""
+        return explain(self.tier)

@@ -1,0 +1,141 @@
+"""The write-back planner, pure: desired state and the mailbox as it is in, actions out.
+
+Every test states a mailbox the way a user would see it and checks the actions against what the
+product promises: it touches only its own categories, tasks and contacts, keeps the user's own
+categories in their order, never reopens a task the user completed, and undo gives back exactly
+what was there before.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from outlook_networking.ports import (
+    AddCategory,
+    CompleteTask,
+    ContactState,
+    CreateContact,
+    CreateTask,
+    DeleteContact,
+    DeleteTask,
+    MailboxState,
+    MasterCategory,
+    RemoveCategory,
+    SetCategories,
+    TaskState,
+    UpdateTask,
+)
+from outlook_networking.writeback.plan import (
+    CategoryScheme,
+    Desired,
+    DesiredContact,
+    DesiredTask,
+    JournalEntry,
+    plan,
+    plan_undo,
+)
+
+T0 = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+SCHEME = CategoryScheme(names={"A": "Inner", "B": "Warm", "C": "Wide", "D": "Fading"})
+ANN = DesiredContact(("ann@partner.example",), "Ann Partner", "A")
+BOB = DesiredContact(("bob@client.example", "bob@home.example"), "Bob Client", "C")
+
+
+def _contact(item_id: str, address: str, *categories: str, owned: bool = False) -> ContactState:
+    return ContactState(item_id, address.split("@")[0], (address,), categories, owned)
+
+
+def test_our_category_goes_after_the_users_own_and_replaces_only_ours() -> None:
+    state = MailboxState(
+        master_categories=(MasterCategory("Customer", 3), MasterCategory("Inner", 4)),
+        contacts=(
+            _contact("c1", "ann@partner.example", "Customer", "Wide", "Golf"),
+            _contact("c2", "BOB@home.example"),  # any of the person's addresses, any case
+            _contact("c3", "stranger@x.example", "Fading", "Customer"),
+        ),
+    )
+    actions = plan(Desired(contacts=(ANN, BOB), tasks=()), state, SCHEME).actions
+    assert actions == (
+        AddCategory("Wide", SCHEME.colours["C"]),  # "Inner" is on the master list already
+        SetCategories("contact", "c1", ("Customer", "Wide", "Golf"), ("Customer", "Golf", "Inner")),
+        SetCategories("contact", "c2", (), ("Wide",)),
+        SetCategories("contact", "c3", ("Fading", "Customer"), ("Customer",)),
+    )
+
+
+def test_tasks_are_created_updated_and_completed_but_a_users_completion_stands() -> None:
+    due = T0 + timedelta(days=2)
+    state = MailboxState(
+        tasks=(
+            TaskState("t1", "owed:1", "Reply to Ann", due, "Ann wrote", False),
+            TaskState("t2", "touch:bob", "Old subject", due, "180 d", False),
+            TaskState("t3", "cooling:eve", "Eve went quiet", due, "", True),  # done by the user
+            TaskState("t4", "await:carl", "Carl owes an answer", due, "", False),
+        )
+    )
+    desired = Desired(
+        contacts=(),
+        tasks=(
+            DesiredTask("owed:1", "Reply to Ann", due.replace(hour=9), "Ann wrote"),  # same day
+            DesiredTask("touch:bob", "Get in touch with Bob", due, "180 d"),
+            DesiredTask("cooling:eve", "Eve went quiet", due + timedelta(days=9), "later"),
+            DesiredTask("review:2026", "Annual review", None, ""),
+        ),
+    )
+    assert plan(desired, state, SCHEME).actions == (
+        UpdateTask("touch:bob", "t2", "Get in touch with Bob", due, "180 d"),
+        CreateTask("review:2026", "Annual review", None, ""),
+        CompleteTask("await:carl", "t4"),
+    )
+
+
+def test_contacts_are_created_only_for_the_chosen_tiers_and_only_once() -> None:
+    desired = Desired(contacts=(ANN, BOB), tasks=(), create_contacts_for=frozenset({"A", "C"}))
+    state = MailboxState(
+        master_categories=(MasterCategory("Inner", 4), MasterCategory("Wide", 3)),
+        contacts=(_contact("c2", "bob@client.example", "Wide"),),
+    )
+    assert plan(desired, state, SCHEME).actions == (
+        CreateContact("Ann Partner", ("ann@partner.example",), ("Inner",)),
+    )
+
+
+def test_undo_gives_back_what_was_there_before_the_first_change_and_only_ours_goes() -> None:
+    journal = [
+        JournalEntry(AddCategory("Inner", 4), "", True),
+        JournalEntry(SetCategories("contact", "c1", ("Customer", "Wide"), ("Customer", "Inner")),
+                     "c1", True),
+        JournalEntry(SetCategories("contact", "c1", ("Customer", "Inner"), ("Customer",)), "c1",
+                     True),
+        JournalEntry(SetCategories("contact", "gone", (), ("Wide",)), "gone", True),
+        JournalEntry(CreateTask("owed:1", "Reply to Ann", T0, ""), "t1", False),  # crashed
+        JournalEntry(CreateContact("Ann", ("ann@partner.example",), ("Inner",)), "c9", True),
+    ]
+    state = MailboxState(
+        master_categories=(MasterCategory("Customer", 3), MasterCategory("Inner", 4),
+                           MasterCategory("Wide", 3)),  # "Wide" was the user's before us
+        contacts=(
+            _contact("c1", "ann@old.example", "Customer", "Golf"),  # the user added "Golf"
+            _contact("c9", "ann@partner.example", "Inner", owned=True),
+        ),
+        tasks=(TaskState("t1", "owed:1", "Reply to Ann", T0, "", False),),
+    )
+    assert plan_undo(journal, state, SCHEME).actions == (
+        SetCategories("contact", "c1", ("Customer", "Golf"), ("Customer", "Golf", "Wide")),
+        DeleteTask("owed:1", "t1"),
+        DeleteContact("c9"),
+        RemoveCategory("Inner"),
+    )
+
+
+def test_a_mailbox_that_shows_what_is_wanted_needs_nothing() -> None:
+    desired = Desired(
+        contacts=(ANN,),
+        tasks=(DesiredTask("owed:1", "Reply to Ann", T0, "Ann wrote"),),
+    )
+    state = MailboxState(
+        master_categories=(MasterCategory("Inner", 4),),
+        contacts=(_contact("c1", "ann@partner.example", "Customer", "Inner"),),
+        tasks=(TaskState("t1", "owed:1", "Reply to Ann", T0, "Ann wrote", False),),
+    )
+    assert not plan(desired, state, SCHEME)
