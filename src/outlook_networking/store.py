@@ -739,9 +739,10 @@ class Store:
         start = db.total_changes
         db.executemany(_NEW_LOCATION, (loc for _, loc in rows))
         located = db.total_changes - start
-        db.executemany(
-            _SEEN_LOCATION, ((g, key, src, st, item, g) for _, (src, st, item, key, g) in rows)
-        )
+        if located < len(rows):  # some copies were known: refresh them (a first read skips this)
+            db.executemany(
+                _SEEN_LOCATION, ((g, key, src, st, item, g) for _, (src, st, item, key, g) in rows)
+            )
         start = db.total_changes
         db.executemany(
             _NEW_CATEGORIES,
