@@ -23,6 +23,10 @@ Sections (``--only`` picks some):
 2. ``roundtrips``: the EWS and Graph test servers (tests/servers) on 127.0.0.1, seeded with N
    messages; the connector's Source through ``pipeline.sync_source`` into a fresh store. HTTP
    requests per 1,000 messages for the first sync, and requests for a sync with nothing new.
+   Then the write-back marks every stored message (its person's tier category; every hundredth
+   received one flagged too) through the connector's Sink and ``writeback.apply_plan``, as
+   ``apply`` does: requests per 1,000 tagged messages, and for the ``undo`` that takes it all
+   off again.
    ``ews_large_folder``: one EWS Inbox of N messages older than the 18-month window plus N/100
    inside it (the old ones seeded lean: an id and a date, all an ids-only sync asks for). The
    first sync's SyncFolderItems pages, bytes per item, and GetItem ids: the window's only. A
@@ -30,10 +34,15 @@ Sections (``--only`` picks some):
    ~6 KB per seeded item, so a real million would need ~6 GB here).
 3. ``scoring``: ``core.network.analyse`` on synthetic interactions built in memory (300 people,
    the demo's mix of sent, received, bulk and meetings) at 10k, 100k and 1M.
-4. ``memory``: peak RSS of ingest subprocesses of a small and a large Maildir.
+4. ``memory``: peak RSS of ingest subprocesses of a small and a large Maildir, and the peak
+   Python allocation (tracemalloc) of the demo generator streaming the same two sizes: both must
+   stay flat as the mailbox grows.
 5. ``outlook``: peak RSS of ingesting the real ``.pst`` and ``.msg`` fixtures of ``../shared``,
    once and as many hard-linked copies in one folder (no PST writer exists to make one huge
    file, so the large input is many files read in one run).
+
+A section that fails is reported as an error (in the table, in the JSON under ``"error"``, and as
+exit status 1), never as a figure that is merely missing.
 
 Timing uses wall-clock seconds (what a user waits for); the CPU seconds of every subprocess are
 recorded beside them because a shared machine stretches wall time.
@@ -63,12 +72,15 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 OWNER = "alex@example.com"  # the demo persona
+OWNER_BENCH = "me@example.com"  # the mailbox the round-trip servers are seeded for
 SEED = 7
 
 TARGETS = {
     "ingest_vs_floor_max": 3.0,
     "ews_initial_per_1000_max": 8.0,
     "graph_initial_per_1000_max": 2.0,
+    "ews_marks_per_1000_max": 10.0,
+    "graph_marks_per_1000_max": 60.0,
     "scoring_cost_ratio_max": 1.3,
     "memory_ratio_max": 1.5,
 }
@@ -433,7 +445,29 @@ def bench_memory(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> 
     small = runs[str(plan.memory_small)]["max_rss_mib"]
     large = runs[str(plan.ingest_messages)]["max_rss_mib"]
     out["memory"] = {"runs": runs, "ratio": round(large / small, 2) if small else None,
-                     "small": plan.memory_small, "large": plan.ingest_messages}
+                     "small": plan.memory_small, "large": plan.ingest_messages,
+                     "generator": bench_generator_memory(plan)}
+
+
+def bench_generator_memory(plan: Plan) -> dict[str, Any]:
+    """Peak traced allocation while the demo generator streams each size: a generator that held
+    every message at once would grow with the size (20,000 messages take well over 10 MB)."""
+    import tracemalloc
+
+    from outlook_networking.demo import iter_mail
+
+    runs: dict[str, Any] = {}
+    for size in (plan.memory_small, plan.ingest_messages):
+        tracemalloc.start()
+        try:
+            count = sum(1 for _ in iter_mail(now=NOW, seed=SEED, messages=size))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        runs[str(size)] = {"messages": count, "peak_kib": round(peak / 1024, 1)}
+    small = runs[str(plan.memory_small)]["peak_kib"]
+    large = runs[str(plan.ingest_messages)]["peak_kib"]
+    return {"runs": runs, "ratio": round(large / small, 2) if small else None}
 
 
 def bench_outlook(scratch: Path, plan: Plan, out: dict[str, Any]) -> None:
@@ -480,16 +514,14 @@ def _seed_plan(n: int, now: datetime) -> Iterator[dict[str, Any]]:
 
 def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
     sys.path.insert(0, str(REPO / "tests"))
-    try:
-        from exchangelib import close_connections
+    from exchangelib import close_connections
 
-        from outlook_networking.app.pipeline import sync_source
-        from outlook_networking.config import AccountConfig
-        from outlook_networking.connectors.ews import EwsSource, open_account
-        from outlook_networking.store import Store
-        from servers.ews import SERVER_BUILD, EWSServer
-    except ImportError as exc:
-        return {"missing": f"EWS connector or test server not importable: {exc}"}
+    from outlook_networking.app.pipeline import sync_source
+    from outlook_networking.config import AccountConfig
+    from outlook_networking.connectors.ews.connect import connect
+    from outlook_networking.store import Store
+    from servers.ews import SERVER_BUILD, EWSServer
+
     folders = {"inbox": "inbox", "sent": "sentitems"}
     now = datetime.now(UTC)  # the production source reads the clock for its 'since' window
     # Responses unvalidated: xmlschema costs ~4 ms per item and would time the validator.
@@ -503,23 +535,21 @@ def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
         log(f"EWS: seeded {n:,} messages in {time.perf_counter() - started:.1f}s")
         config = AccountConfig(name="bench", address="me@example.com", endpoint=server.url,
                                auth="basic")
-        try:
+
+        def make_source() -> Any:
             # What the connector factory builds for a configured account (production defaults).
-            from outlook_networking.connectors.ews.connect import connect
+            return connect(config, password="secret", build=SERVER_BUILD, max_wait_s=30)[0]
 
-            def make_source() -> Any:
-                return connect(config, password="secret", build=SERVER_BUILD, max_wait_s=30)[0]
-        except ImportError:
-            account = open_account(config, password="secret", build=SERVER_BUILD, max_wait_s=30)
-
-            def make_source() -> Any:
-                return EwsSource(account, "ews:bench")
         db = scratch / "ews.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
+        def operations(s: Any) -> list[str]:
+            return [r.operation for r in s.requests]
+
         with Store.open(db) as store:
-            result = _two_syncs(server, store, make_source, sync_source,
-                                lambda s: [r.operation for r in s.requests])
+            result = _two_syncs(server, store, make_source, sync_source, operations)
+            sink = connect(config, password="secret", build=SERVER_BUILD, max_wait_s=30)[1]
+            result["marks"] = _mark_all(server, store, sink, operations)
         close_connections()
         result["schema_errors"] = len(server.schema_errors)
     return result
@@ -527,14 +557,12 @@ def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
 
 def bench_graph(n: int, scratch: Path) -> dict[str, Any]:
     sys.path.insert(0, str(REPO / "tests"))
-    try:
-        from outlook_networking.app.pipeline import sync_source
-        from outlook_networking.config import AccountConfig
-        from outlook_networking.connectors.graph import connect_graph
-        from outlook_networking.store import Store
-        from servers.graph import GraphServer
-    except ImportError as exc:
-        return {"missing": f"Graph connector or test server not importable: {exc}"}
+    from outlook_networking.app.pipeline import sync_source
+    from outlook_networking.config import AccountConfig
+    from outlook_networking.connectors.graph import connect_graph
+    from outlook_networking.store import Store
+    from servers.graph import GraphServer
+
     now = datetime.now(UTC)  # the Graph test server keeps real time
     folders = {"inbox": "inbox", "sent": "sentitems"}
     with GraphServer(concurrency_retry_after=0) as server:
@@ -557,10 +585,13 @@ def bench_graph(n: int, scratch: Path) -> dict[str, Any]:
             connections.append(connection)
             return connection.source
 
+        def operations(s: Any) -> list[str]:
+            return [f"{r.method} {r.path}" for r in s.requests if not r.in_batch]
+
         with Store.open(db) as store:
-            result = _two_syncs(server, store, source, sync_source,
-                                lambda s: [f"{r.method} {r.path}" for r in s.requests
-                                           if not r.in_batch])
+            result = _two_syncs(server, store, source, sync_source, operations)
+            source()  # a fresh connection for the write-back, as `apply` makes one
+            result["marks"] = _mark_all(server, store, connections[-1].sink, operations)
         for connection in connections:
             connection.close()
     return result
@@ -653,23 +684,88 @@ def _two_syncs(server: Any, store: Any, make_source: Callable[[], Any], sync: An
     }
 
 
+def _mark_all(server: Any, store: Any, sink: Any,
+              operations: Callable[[Any], list[str]]) -> dict[str, Any]:
+    """Tag every stored message with its person's category (and flag every hundredth received
+    one) as ``apply`` would, then ``undo``; requests per 1,000 tagged messages for each."""
+    from collections import Counter
+
+    from outlook_networking.app.pipeline import apply_plan, undo
+    from outlook_networking.ports import SetCategories
+    from outlook_networking.writeback.messages import DesiredMessages, WantedFlag, plan_messages
+    from outlook_networking.writeback.plan import CategoryScheme, WritebackPlan
+
+    now = datetime.now(UTC)
+    since = now - timedelta(days=3650)
+    messages = store.account_messages(sink.name, since=since)
+    people = {a for m in messages for a in (m.sender, *m.recipients)} - {OWNER_BENCH}
+    received = [m for m in messages if m.sender != OWNER_BENCH]
+    flags = {
+        m.item_id: WantedFlag(m.item_id, f"owed:{m.item_id}", m.sender, m.at + timedelta(hours=48))
+        for m in received[::100]
+    }
+    desired = DesiredMessages(
+        owner=frozenset({OWNER_BENCH}), person_of={p: p for p in people},
+        tier=dict.fromkeys(people, "A"), tag_tiers=frozenset({"A"}), since=since, flags=flags,
+    )  # fmt: skip
+    planned = plan_messages(desired, messages, [], frozenset(), CategoryScheme(), now)
+    tagged = sum(1 for a in planned.actions if isinstance(a, SetCategories))
+    before = len(operations(server))
+    started = time.perf_counter()
+    report = apply_plan(store, sink, WritebackPlan(planned.actions), run_id="bench")
+    elapsed = time.perf_counter() - started
+    writes = operations(server)[before:]
+    middle = len(operations(server))
+    undone = undo(store, sink, CategoryScheme())
+    undo_ops = operations(server)[middle:]
+    return {
+        "tagged": tagged,
+        "flagged": len(flags),
+        "applied": len(report.applied),
+        "planned": len(planned.actions),
+        "error": str(report.error or undone.error or ""),
+        "requests": len(writes),
+        "per_1000": round(len(writes) * 1000 / tagged, 2) if tagged else None,
+        "by_operation": dict(Counter(_short_op(o) for o in writes)),
+        "seconds": round(elapsed, 2),
+        "undo_requests": len(undo_ops),
+        "undo_per_1000": round(len(undo_ops) * 1000 / tagged, 2) if tagged else None,
+        "undo_by_operation": dict(Counter(_short_op(o) for o in undo_ops)),
+    }
+
+
 def _short_op(operation: str) -> str:
     # Graph paths carry ids; keep the shape (/me/mailFolders/*/messages/delta) only.
     parts = operation.split("/")
     return "/".join("*" if len(p) > 24 else p for p in parts)
 
 
-def bench_roundtrips(plan: Plan, scratch: Path, out: dict[str, Any]) -> None:
+CONNECTORS: dict[str, Callable[[int, Path], dict[str, Any]]] = {
+    "ews": bench_ews,
+    "graph": bench_graph,
+}
+
+
+def bench_roundtrips(plan: Plan, scratch: Path, out: dict[str, Any],
+                     connectors: dict[str, Callable[[int, Path], dict[str, Any]]] = CONNECTORS,
+                     ) -> None:
     n = plan.roundtrip_messages
     section: dict[str, Any] = {"messages": n}
-    for name, bench in (("ews", bench_ews), ("graph", bench_graph)):
+    for name, bench in connectors.items():
         log(f"round trips: {name}, {n:,} messages")
         try:
             section[name] = bench(n, scratch)
-        except Exception as exc:  # a connector still being written: report, do not stop the run
-            section[name] = {"missing": f"{type(exc).__name__}: {exc}"}
-            log(f"{name}: failed: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # one connector failing must not hide the other's figures
+            section[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            log(f"{name}: ERROR: {type(exc).__name__}: {exc}")
     out["roundtrips"] = section
+
+
+def errors(result: dict[str, Any]) -> list[str]:
+    """Every section that failed, as "where: what"."""
+    return [f"round trips {name}: {r['error']}"
+            for name, r in result.get("roundtrips", {}).items()
+            if isinstance(r, dict) and "error" in r]
 
 
 # --- scoring -------------------------------------------------------------------------------------
@@ -846,9 +942,9 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         for name, key in (("EWS", "ews"), ("Graph", "graph")):
             r = trips.get(key, {})
             limit = TARGETS[f"{key}_initial_per_1000_max"]
-            if "missing" in r:
-                rows.append((f"{name}: requests per 1,000 msgs, initial", "missing",
-                             f"≤ {limit:g}", r["missing"][:60]))
+            if "error" in r:
+                rows.append((f"{name}: requests per 1,000 msgs, initial", r["error"][:60],
+                             f"≤ {limit:g}", "ERROR"))
                 continue
             # A sync that stops early (Graph's delta under $filter stops at 5,000 messages a
             # folder) would look cheap per 1,000: every seeded message must be stored.
@@ -862,6 +958,16 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             rows.append((f"{name}: requests, sync with nothing new ({folders} folders)",
                          f"{r['nothing_new_requests']}", f"= {folders}",
                          "ok" if r["nothing_new_requests"] <= folders else "MISSED"))
+            marks = r.get("marks")
+            if marks:
+                limit = TARGETS[f"{key}_marks_per_1000_max"]
+                done = marks["applied"] == marks["planned"] and not marks["error"]
+                rows.append((f"{name}: write requests per 1,000 tagged msgs ({marks['tagged']:,},"
+                             f" {marks['flagged']:,} flagged)", f"{marks['per_1000']}",
+                             f"≤ {limit:g}", verdict(marks["per_1000"], limit) if done
+                             else f"MISSED: {marks['applied']}/{marks['planned']}"))
+                rows.append((f"{name}: requests per 1,000 tagged msgs, undo",
+                             f"{marks['undo_per_1000']}", "(info)", ""))
     large = result.get("ews_large_folder")
     if large:
         name = f"EWS large folder ({large['old_messages']:,} old + {large['recent_messages']:,})"
@@ -891,6 +997,10 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                      f"{runs[str(memory['large'])]['max_rss_mib']:.0f}", "", ""))
         rows.append((f"memory: peak RSS {memory['large']:,} / {memory['small']:,}",
                      f"{memory['ratio']:.2f}×", f"≤ {limit:g}×", verdict(memory["ratio"], limit)))
+        generator = memory["generator"]
+        rows.append((f"memory: demo generator peak {memory['large']:,} / {memory['small']:,}",
+                     f"{generator['ratio']:.2f}×", f"≤ {limit:g}×",
+                     verdict(generator["ratio"], limit)))
     outlook = result.get("outlook")
     if outlook:
         limit = TARGETS["memory_ratio_max"]
@@ -1010,13 +1120,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = table(result)
     result["table"] = [dict(zip(("measure", "value", "target", "verdict"), r, strict=True))
                        for r in rows]
+    result["errors"] = errors(result)
     out = Path(args.out) if args.out else REPO / "bench-results" / (
         f"bench-{plan.mode}-{started:%Y%m%dT%H%M%SZ}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(render(rows))
     print(f"\n{plan.mode} run in {result['seconds']:.0f}s; result: {out}")
-    return 0
+    for line in result["errors"]:
+        print(f"ERROR: {line}", file=sys.stderr)
+    return 1 if result["errors"] else 0
 
 
 if __name__ == "__main__":

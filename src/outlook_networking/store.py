@@ -29,8 +29,8 @@ version is refused rather than damaged. The file is created with mode 0600 and r
 readers (``status``, the add-in) never block the agent. Message bodies have no column to land in.
 
 Every SQL statement of the product lives here: items and cursors, the owner, identity corrections,
-dismissed ledger items, the write-back journal, the annual review's baseline, tombstones and the
-small documents of the agent (:meth:`Store.get_doc`).
+dismissed ledger items, the write-back journal, the annual review's baseline, the introductions
+``intro`` proposed, tombstones and the small documents of the agent (:meth:`Store.get_doc`).
 
 Exports: ``Store``, ``BatchResult``, ``ForgetReport``, ``default_db_path``, ``SCHEMA_VERSION``.
 """
@@ -54,13 +54,23 @@ from . import ports
 from .core.forgetting import Tombstones, redact_card, redact_document, redact_interaction
 from .errors import SchemaTooNew, StoreError
 from .model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox, Response, identity
-from .ports import Action, Batch
+from .ports import (
+    NOT_FLAGGED,
+    Action,
+    Applied,
+    Batch,
+    FollowUpFlag,
+    MessageMarks,
+    MessageState,
+    StoredMessage,
+)
 from .writeback.plan import JournalEntry
 
 __all__ = ["SCHEMA_VERSION", "BatchResult", "ForgetReport", "Store", "default_db_path"]
 
 ENV_DB = "OUTLOOK_NETWORKING_DB"
 _REVIEW_DOC = "review:last"  # the review the user kept as next year's baseline
+_PROPOSALS_DOC = "intro:proposed"  # the introductions `intro` proposed (core.intro)
 _T = TypeVar("_T")
 
 # Each entry migrates from version i to i + 1. Append only; never edit a released step.
@@ -142,7 +152,26 @@ _MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
-    # 2: one row per interaction however many copies (locations) hold it; history append-only;
+    # 2: what each message copy shows (categories, follow-up flag, change key) for the
+    # write-back, and the marks the user took off a message, never to be put back.
+    """
+    CREATE TABLE marks (
+        source TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        categories TEXT,                  -- JSON list; NULL: not reported yet
+        flag TEXT,                        -- JSON follow-up flag; NULL: not reported yet
+        version TEXT,                     -- change key; NULL: not reported yet
+        PRIMARY KEY (source, item_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE declined (
+        account TEXT NOT NULL,            -- the sink's name (= the source name)
+        message TEXT NOT NULL,            -- the Internet Message-ID, else 'id:' + item id
+        mark TEXT NOT NULL,               -- 'category:<name>' or 'flag'
+        at INTEGER NOT NULL,
+        PRIMARY KEY (account, message, mark)
+    ) WITHOUT ROWID;
+    """,
+    # 3: one row per interaction however many copies (locations) hold it; history append-only;
     # tombstones for forget. on_identity/on_rank are this module's _sql_identity/_rank.
     """
     ALTER TABLE interactions RENAME TO interactions_v1;
@@ -182,7 +211,7 @@ _MIGRATIONS: tuple[str, ...] = (
         item_id TEXT NOT NULL,
         interaction INTEGER NOT NULL,     -- interactions.id
         generation INTEGER NOT NULL,
-        PRIMARY KEY (source, stream, item_id)
+        PRIMARY KEY (source, item_id, stream)  -- (source, item_id): a copy's marks, its renames
     ) WITHOUT ROWID;
     CREATE INDEX locations_interaction ON locations (interaction);
     -- A copy whose identity changed (a message that now has a Message-ID) moved to another
@@ -280,6 +309,25 @@ _CANCEL_UNLOCATED = """
     WHERE id = ? AND kind = 'meeting' AND cancelled = 0 AND at > ?
     AND NOT EXISTS (SELECT 1 FROM locations WHERE interaction = interactions.id)
 """
+# A partial report (NULL) keeps what is stored; a row is written only when something changes,
+# and only for a message the store holds (a partial update may name one it does not keep).
+_UPSERT_MARKS = """
+    INSERT INTO marks (source, item_id, categories, flag, version)
+    SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (
+        SELECT 1 FROM locations WHERE source = ?1 AND item_id = ?2)
+    ON CONFLICT (source, item_id) DO UPDATE SET
+        categories = coalesce(excluded.categories, marks.categories),
+        flag = coalesce(excluded.flag, marks.flag),
+        version = coalesce(excluded.version, marks.version)
+    WHERE coalesce(excluded.categories, marks.categories) IS NOT marks.categories
+        OR coalesce(excluded.flag, marks.flag) IS NOT marks.flag
+        OR coalesce(excluded.version, marks.version) IS NOT marks.version
+"""
+# The marks of copies no folder of the source holds any more (a sweep, a deletion, a forget).
+_DROP_UNLOCATED_MARKS = """
+    DELETE FROM marks WHERE source = ? AND NOT EXISTS (
+        SELECT 1 FROM locations AS l WHERE l.source = marks.source AND l.item_id = marks.item_id)
+"""
 _CARD_COLUMNS = (
     "source, item_id, folder, full_name, organisation, addresses, categories, names, is_me, "
     "generation"
@@ -315,7 +363,7 @@ def default_db_path() -> Path:
 class BatchResult:
     """What one batch did to the store."""
 
-    written: int  # items inserted or changed
+    written: int  # items inserted or changed (a change of a message's marks alone counts too)
     deleted: int
     swept: int  # items a completed full resync did not see again
 
@@ -462,6 +510,33 @@ def _interaction(row: Sequence[Any]) -> Interaction:
         attendees=tuple(
             Attendee(Mailbox(a[0], a[1]), Response(a[2]), bool(a[3])) for a in people.get("att", ())
         ),
+    )
+
+
+def _flag_json(flag: FollowUpFlag) -> str:
+    return json.dumps(_plain(flag), sort_keys=True)
+
+
+def _flag_from_json(text: str | None) -> FollowUpFlag:
+    return _flag(json.loads(text)) if text else NOT_FLAGGED
+
+
+def _flag(doc: Mapping[str, Any]) -> FollowUpFlag:
+    """A follow-up flag from its JSON form (in the marks, and in a journalled SetFlag)."""
+    return FollowUpFlag(
+        str(doc.get("status") or "notFlagged"),
+        **{k: datetime.fromisoformat(doc[k]) for k in _DATES if doc.get(k)},
+    )
+
+
+def _marks_row(source: str, marks: MessageMarks) -> tuple[object, ...]:
+    categories = marks.categories
+    return (
+        source,
+        marks.item_id,
+        None if categories is None else json.dumps(list(categories), ensure_ascii=False),
+        None if marks.flag is None else _flag_json(marks.flag),
+        marks.version,
     )
 
 
@@ -754,6 +829,11 @@ class Store:
         )
         # A new copy of a known message writes only its location.
         written = max(changed, located + db.total_changes - start)
+        start = db.total_changes
+        db.executemany(_UPSERT_MARKS, (_marks_row(source, m) for m in batch.marks))
+        # A message's marks change with its row, or alone (the user flagged it): count each
+        # message once either way.
+        written = max(written, db.total_changes - start)
         deleted = 0
         left: set[int] = set()
         for item_id in batch.deleted:
@@ -767,6 +847,12 @@ class Store:
             deleted += db.execute(
                 "DELETE FROM cards WHERE source = ? AND item_id = ?", (source, item_id)
             ).rowcount
+            # (A copy moved elsewhere under the same id keeps its marks.)
+            db.execute(
+                "DELETE FROM marks WHERE source = ?1 AND item_id = ?2 AND NOT EXISTS ("
+                "SELECT 1 FROM locations WHERE source = ?1 AND item_id = ?2)",
+                (source, item_id),
+            )
         swept = 0
         if batch.complete and generation > 0:
             gone = db.execute(
@@ -780,6 +866,8 @@ class Store:
                 "DELETE FROM cards WHERE source = ? AND folder = ? AND generation < ?",
                 (source, stream, generation),
             ).rowcount
+        if swept:
+            db.execute(_DROP_UNLOCATED_MARKS, (source,))
         if left:
             db.executemany(_CANCEL_UNLOCATED, ((ident, moment) for ident in sorted(left)))
         if batch.cursor is not None or batch.reset:
@@ -803,31 +891,34 @@ class Store:
 
     def rename_items(self, source: str, renamed: Mapping[str, str]) -> int:
         """Give a source's stored items new ids (the source changed how it names them, as Graph
-        does for immutable ids): its copies, the interactions it named first, and its cards; a
-        copy already stored under its new id keeps that row."""
+        does for immutable ids): its copies, their marks, the interactions it named first and the
+        evidence they point to, and its cards; a copy already stored under its new id keeps that
+        row. Returns the copies and cards renamed."""
         count = 0
         with self.transaction() as db:
-            for old, new in renamed.items():
-                count += db.execute(
-                    "UPDATE OR IGNORE locations SET item_id = ? WHERE source = ? AND item_id = ?",
-                    (new, source, old),
-                ).rowcount
-                db.execute(
-                    "DELETE FROM locations WHERE source = ? AND item_id = ?", (source, old)
-                )
-                count += db.execute(
-                    "UPDATE interactions SET item_id = ? WHERE source = ? AND item_id = ?",
-                    (new, source, old),
-                ).rowcount
-                db.execute(
-                    "UPDATE interactions SET ev_item = ? WHERE ev_source = ? AND ev_item = ?",
-                    (new, source, old),
-                )
-                count += db.execute(
-                    "UPDATE OR IGNORE cards SET item_id = ? WHERE source = ? AND item_id = ?",
-                    (new, source, old),
-                ).rowcount
-                db.execute("DELETE FROM cards WHERE source = ? AND item_id = ?", (source, old))
+            for table in ("locations", "cards", "marks"):
+                for old, new in renamed.items():
+                    changed = db.execute(
+                        f"UPDATE OR IGNORE {table} SET item_id = ? "
+                        "WHERE source = ? AND item_id = ?",
+                        (new, source, old),
+                    ).rowcount
+                    count += changed if table != "marks" else 0
+                    db.execute(
+                        f"DELETE FROM {table} WHERE source = ? AND item_id = ?", (source, old)
+                    )
+            # Names and evidence pointers have no index: one pass through a mapping table.
+            db.execute("CREATE TEMP TABLE renamed (old TEXT PRIMARY KEY, new TEXT NOT NULL)")
+            try:
+                db.executemany("INSERT OR REPLACE INTO temp.renamed VALUES (?, ?)", renamed.items())
+                for name, of in (("item_id", "source"), ("ev_item", "ev_source")):
+                    db.execute(
+                        f"UPDATE interactions SET {name} = r.new FROM temp.renamed AS r "
+                        f"WHERE interactions.{of} = ? AND interactions.{name} = r.old",
+                        (source,),
+                    )
+            finally:
+                db.execute("DROP TABLE temp.renamed")
         return count
 
     def restart_source(self, source: str | None = None) -> None:
@@ -860,6 +951,44 @@ class Store:
             (source, source, source),
         )
         return [r[0] for r in rows]
+
+    def account_messages(
+        self, source: str, *, since: datetime, item_ids: Iterable[str] = ()
+    ) -> list[StoredMessage]:
+        """The personal e-mail (not noise) a source holds from ``since`` on (each copy it holds:
+        a message in two folders is two items to mark), and the messages
+        named in ``item_ids`` whenever they are from, each with its marks as last synced or
+        written (categories as first stored where no marks were reported), oldest first."""
+        rows = self._db.execute(
+            """SELECT l.item_id, i.message_id, coalesce(m.categories, i.categories), m.flag,
+                      coalesce(m.version, ''), i.at, i.sender, i.people
+               FROM locations AS l JOIN interactions AS i ON i.id = l.interaction
+                    LEFT JOIN marks AS m ON m.source = l.source AND m.item_id = l.item_id
+               WHERE l.source = ? AND i.kind = 'email' AND i.flags = ''
+                 AND (i.at >= ? OR l.item_id IN (SELECT value FROM json_each(?)))
+               ORDER BY i.at, l.item_id""",
+            (source, int(since.timestamp()), json.dumps(sorted(set(item_ids)))),
+        )
+        found: list[StoredMessage] = []
+        for item_id, message_id, categories, flag, version, at, sender, people in rows:
+            parties = json.loads(people)
+            found.append(
+                StoredMessage(
+                    state=MessageState(
+                        item_id=item_id,
+                        message_id=message_id,
+                        categories=tuple(json.loads(categories)),
+                        flag=_flag_from_json(flag),
+                        version=version,
+                    ),
+                    at=datetime.fromtimestamp(at, UTC),
+                    sender=sender,
+                    recipients=tuple(
+                        pair[0] for key in ("to", "cc", "bcc") for pair in parties.get(key, ())
+                    ),
+                )
+            )
+        return found
 
     def interactions(
         self, *, since: datetime | None = None, located: bool = False
@@ -995,6 +1124,28 @@ class Store:
                 db.execute("UPDATE cursors SET cursor = ''")
         return lifted
 
+    # --- marks the write-back keeps -----------------------------------------------------------
+
+    def declined_marks(self, account: str) -> frozenset[tuple[str, str]]:
+        """``(message, mark)`` pairs the user took off messages of ``account`` (see
+        :meth:`decline_marks`)."""
+        rows = self._db.execute(
+            "SELECT message, mark FROM declined WHERE account = ?", (account,)
+        )
+        return frozenset((r[0], r[1]) for r in rows)
+
+    def decline_marks(
+        self, account: str, declined: Iterable[tuple[str, str]], at: datetime
+    ) -> None:
+        """Remember that the user took a mark off a message: ``(message, mark)`` with the
+        message's Internet Message-ID (else ``id:`` and its item id) and the mark
+        (``category:<name>`` or ``flag``); the write-back never puts it back."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO declined (account, message, mark, at) VALUES (?, ?, ?, ?)",
+                ((account, message, mark, int(at.timestamp())) for message, mark in declined),
+            )
+
     # --- small documents -------------------------------------------------------------------
 
     def get_doc(self, key: str) -> Any:
@@ -1037,7 +1188,8 @@ class Store:
 
     def fingerprint(self) -> tuple[object, ...]:
         """Changes whenever an analysis of the store could: new or deleted items, a sync, the
-        owner, identity corrections, dismissals, a forget. Cheap: no table is read in full."""
+        owner, identity corrections, dismissals, the introductions ``intro`` proposed (the ledger
+        recognises the one asked for), a forget. Cheap: no table is read in full."""
         return tuple(
             self._db.execute(query).fetchone()
             for query in (
@@ -1046,6 +1198,7 @@ class Store:
                 "SELECT group_concat(address) FROM owner",
                 "SELECT count(*) FROM identity",
                 "SELECT count(*) FROM dismissed",
+                f"SELECT length(value) FROM kv WHERE key = '{_PROPOSALS_DOC}'",
                 "SELECT count(*), max(at) FROM forgotten",
             )
         )
@@ -1060,26 +1213,55 @@ class Store:
     def keep_review_snapshot(self, snapshot: Mapping[str, Any]) -> None:
         self.put_doc(_REVIEW_DOC, snapshot)
 
+    # --- the introductions `intro` proposed ----------------------------------------------------
+
+    def intro_proposals(self) -> Mapping[str, Any] | None:
+        """The document of the introductions ``intro`` proposed (``core.intro``)."""
+        doc = self.get_doc(_PROPOSALS_DOC)
+        return doc if isinstance(doc, dict) else None
+
+    def keep_intro_proposals(self, doc: Mapping[str, Any]) -> None:
+        self.put_doc(_PROPOSALS_DOC, doc)
+
     # --- the write-back journal ------------------------------------------------------------------
     # Every action is written (done = 0) in its own transaction before the sink is asked to act,
     # and marked done with the item the sink touched afterwards. A crash between the two leaves a
     # begun entry, which undo treats as possibly applied; with the product's marker on tasks and
     # contacts that makes undo complete after any crash.
 
-    def journal_begin(self, account: str, run_id: str, action: Action, at: datetime) -> int:
-        """Record that ``action`` is about to be applied to ``account``; the entry's id."""
-        with self.transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO journal (run_id, account, at, action, item_id) "
-                "VALUES (?, ?, ?, ?, '')",
-                (run_id, account, int(at.timestamp()), _action_json(action)),
-            )
-            return int(cursor.lastrowid or 0)
+    # Message actions go to a sink many at a time: a batch's entries are begun in one transaction
+    # before it is sent, and finished in one after, with what the messages show now (the marks),
+    # so the journal is never ahead of the marks the planner reads.
 
-    def journal_finish(self, entry: int, item_id: str) -> None:
-        """The begun entry was applied; ``item_id`` is the item the sink touched or created."""
+    def journal_begin(
+        self, account: str, run_id: str, actions: Sequence[Action], at: datetime
+    ) -> list[int]:
+        """Record that ``actions`` are about to be applied to ``account``; the entries' ids."""
         with self.transaction() as db:
-            db.execute("UPDATE journal SET done = 1, item_id = ? WHERE id = ?", (item_id, entry))
+            return [
+                int(
+                    db.execute(
+                        "INSERT INTO journal (run_id, account, at, action, item_id) "
+                        "VALUES (?, ?, ?, ?, '')",
+                        (run_id, account, int(at.timestamp()), _action_json(action)),
+                    ).lastrowid
+                    or 0
+                )
+                for action in actions
+            ]
+
+    def journal_finish(self, account: str, done: Sequence[tuple[int, Applied]]) -> None:
+        """The begun entries were applied: each with the item the sink touched or created, and
+        for a message what it shows now (kept as its marks until the next sync says more)."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE journal SET done = 1, item_id = ? WHERE id = ?",
+                ((applied.item_id, entry) for entry, applied in done),
+            )
+            db.executemany(
+                _UPSERT_MARKS,
+                (_marks_row(account, a.marks) for _, a in done if a.marks is not None),
+            )
 
     def journal(self, account: str) -> list[JournalEntry]:
         """Every entry of ``account`` not yet undone, oldest first."""
@@ -1104,7 +1286,7 @@ class Store:
         count = 0
         with self.transaction() as db:
             for entry, action, item_id in self._outlook_entries(db, account):
-                if isinstance(action, ports.SetCategories | ports.DeleteContact):
+                if isinstance(action, ports.SetCategories | ports.SetFlag | ports.DeleteContact):
                     action = dataclasses.replace(
                         action, item_id=renamed.get(action.item_id, action.item_id)
                     )
@@ -1171,6 +1353,8 @@ def _forget(db: sqlite3.Connection, what: str, tombs: Tombstones) -> ForgetRepor
     locations = db.execute(
         "DELETE FROM locations WHERE instr(lower(item_id), ?) RETURNING item_id", (what,)
     ).fetchall()
+    for (source,) in db.execute("SELECT DISTINCT source FROM marks").fetchall():
+        db.execute(_DROP_UNLOCATED_MARKS, (source,))
     cards_removed = cards_changed = 0
     for source, item_id, addresses, full_name in db.execute(
         "SELECT source, item_id, addresses, full_name FROM cards WHERE instr(lower(addresses), ?)",
@@ -1192,6 +1376,12 @@ def _forget(db: sqlite3.Connection, what: str, tombs: Tombstones) -> ForgetRepor
     for address, person in db.execute("SELECT address, person FROM identity").fetchall():
         if tombs.covers(address) or (person and tombs.covers(person)):
             other += db.execute("DELETE FROM identity WHERE address = ?", (address,)).rowcount
+    for account, message, mark in db.execute("SELECT account, message, mark FROM declined"):
+        if tombs.named_in(message):
+            other += db.execute(
+                "DELETE FROM declined WHERE account = ? AND message = ? AND mark = ?",
+                (account, message, mark),
+            ).rowcount
     for entry, action in db.execute("SELECT id, action FROM journal").fetchall():
         lowered = action.casefold()
         if tombs.named_in(action) or any(name in lowered for name in names):
@@ -1263,6 +1453,7 @@ _ACTIONS: dict[str, type[Any]] = {
         ports.AddCategory,
         ports.RemoveCategory,
         ports.SetCategories,
+        ports.SetFlag,
         ports.CreateTask,
         ports.UpdateTask,
         ports.CompleteTask,
@@ -1274,18 +1465,24 @@ _ACTIONS: dict[str, type[Any]] = {
 
 
 # The actions whose ids name Outlook items (contacts and messages), not To Do tasks.
-_OUTLOOK_ITEMS = (ports.SetCategories, ports.CreateContact, ports.DeleteContact)
+_OUTLOOK_ITEMS = (ports.SetCategories, ports.SetFlag, ports.CreateContact, ports.DeleteContact)
+_DATES = ("due", "start", "completed")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, FollowUpFlag):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
 
 
 def _action_json(action: Action) -> str:
     doc: dict[str, Any] = {"type": type(action).__name__}
     for f in dataclasses.fields(action):
-        value = getattr(action, f.name)
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif isinstance(value, tuple):
-            value = list(value)
-        doc[f.name] = value
+        doc[f.name] = _plain(getattr(action, f.name))
     return json.dumps(doc, ensure_ascii=False, sort_keys=True)
 
 
@@ -1293,9 +1490,11 @@ def _action_from_json(text: str) -> Action:
     doc = json.loads(text)
     cls = _ACTIONS[doc.pop("type")]
     for name, value in list(doc.items()):
-        if name == "due" and value is not None:
+        if name in _DATES and value is not None:
             doc[name] = datetime.fromisoformat(value)
         elif isinstance(value, list):
             doc[name] = tuple(value)
+        elif isinstance(value, dict):  # a follow-up flag (SetFlag's before and after)
+            doc[name] = _flag(value)
     action: Action = cls(**doc)
     return action

@@ -62,9 +62,8 @@ def _prepared(archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str])
     with Store.open(db) as store:  # tasks written for him: one keyed by his address, one
         # that names him only by name
         task = CreateTask(f"touch:{JACK}:2010-11-15", "Get in touch", None, "")
-        store.journal_begin("work", "run", task, at)
-        task = CreateTask("owed:file:msg:1", "Reply to Jack Wang", None, "")
-        store.journal_begin("work", "run", task, at)
+        named = CreateTask("owed:file:msg:1", "Reply to Jack Wang", None, "")
+        store.journal_begin("work", "run", [task, named], at)
     capsys.readouterr()
     assert _naming(db, JACK) >= {
         "interactions.people",

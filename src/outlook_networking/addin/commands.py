@@ -1,8 +1,12 @@
 """``outlook-networking addin cert | manifest | serve``, and the card server beside the agent.
 
-The card for an address is ``contact --json``'s document plus ``balance`` and ``is_owner``. The
-analysis behind it is cached and recomputed only when the store has changed (new items, a new
-owner, identity corrections, dismissals), so a card costs a lookup, not an analysis.
+The card for an address is ``contact --json``'s document plus ``balance`` and ``is_owner``; for
+someone who is no contact yet but whom the owner may know through someone, it is
+``{"address", "name", "is_owner": false, "known": false, "intro"}`` with the best path
+(``core.intro.stranger_json``); for anyone else there is no card. The analysis behind it is
+cached and recomputed only when the store has changed (``Store.fingerprint``: new items, a new
+owner, identity corrections, dismissals, introductions ``intro`` proposed), so a card costs a
+lookup, not an analysis.
 
 Exports: ``run``, ``start_background``, ``CardService``.
 """
@@ -18,6 +22,7 @@ from typing import Any
 from ..app.analysis import Insight, analyse_store
 from ..app.workspace import Workspace
 from ..config import Config
+from ..core.intro import find_paths, stranger_json
 from ..core.ledger import balance_json
 from ..core.views import contact_json
 from ..errors import UsageError
@@ -61,7 +66,8 @@ class CardService:
                 return {"address": wanted, "is_owner": True}
             view = network.find(wanted)
             if view is None:
-                return None
+                found = find_paths(network, insight.ledger.items, wanted, limit=1).paths
+                return stranger_json(network, wanted, found[0]) if found else None
             card = contact_json(view, self._now())
             card["is_owner"] = False
             card["balance"] = balance_json(insight.ledger.balance(view.person.key))

@@ -169,6 +169,10 @@ def desired_digest(network: Network, config: Config, account: AccountConfig) -> 
             for t in desired.tasks
         ),
         "create_for": sorted(desired.create_contacts_for),
+        "messages": [
+            account.tag_messages, list(account.tag_message_tiers), account.tag_message_days,
+            list(account.followups_as),
+        ],
     }
     return hashlib.sha256(json.dumps(doc, ensure_ascii=False).encode()).hexdigest()
 

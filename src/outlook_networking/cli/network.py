@@ -160,13 +160,29 @@ def _contact(args: argparse.Namespace) -> int:
             raise UsageError(f"not an e-mail address: {args.address}")
         view = workspace.network.find(address)
         if view is None:
-            raise UsageError(f"{address} is not a contact in {workspace.db_path}")
+            return _stranger(workspace, address, args.json)
         doc = contact_json(view, workspace.now)
         doc["balance"] = _balance(workspace, view.person.key)
         if args.json:
             print_json(doc)
         else:
             _print_contact(doc, workspace.now)
+    return 0
+
+
+def _stranger(workspace: Workspace, address: str, as_json: bool) -> int:
+    """Someone who is no contact: whom the owner may know them through, if anyone."""
+    from ..core.intro import find_paths, stranger_json
+    from .intro import print_stranger
+
+    found = find_paths(workspace.network, workspace.ledger.items, address, limit=1).paths
+    if not found:
+        raise UsageError(f"{address} is not a contact in {workspace.db_path}")
+    doc = stranger_json(workspace.network, address, found[0])
+    if as_json:
+        print_json(doc)
+    else:
+        print_stranger(doc)
     return 0
 
 

@@ -4,10 +4,12 @@ It behaves as the protocols promise: a change log per folder with opaque cursors
 starts the folder over with ``reset``, as a real connector must), paging by ``page_size``,
 deletions, moves and copies between any folders (a move leaves the old folder and arrives in the
 new one under a new id, as EWS and Graph without immutable ids do), categories kept as given,
-and product tasks and contacts marked so they can be found again. A source reads only the
-folders it is given, so a mailbox can hold folders that are not synchronised. The shared
-contract tests run against it first, then against EWS and Graph; demos and tests of the agent use
-it where no server is needed.
+product tasks and contacts marked so they can be found again, and messages' categories and
+follow-up flags (with a version that every change bumps) written many at a time, as a
+:class:`~.base.MessageSink`. A source reads only the folders it is given (the four standard
+ones unless told), so a mailbox can hold folders that are not synchronised. The shared contract
+tests run against it first, then against EWS and Graph; demos and tests of the agent use it where
+no server is needed.
 
 Exports: ``MemoryMailbox``, ``MemorySource``, ``MemorySink``.
 """
@@ -15,29 +17,36 @@ Exports: ``MemoryMailbox``, ``MemorySource``, ``MemorySink``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..model import ContactCard, Interaction
 from ..ports import (
+    NOT_FLAGGED,
     Action,
     AddCategory,
     Applied,
     Batch,
+    BatchApplied,
     CompleteTask,
     ContactState,
     CreateContact,
     CreateTask,
     DeleteContact,
     DeleteTask,
+    FollowUpFlag,
     MailboxState,
     MasterCategory,
+    MessageMarks,
+    MessageState,
     RemoveCategory,
     SetCategories,
+    SetFlag,
     TaskState,
     UpdateTask,
 )
+from .marking import MessageChange, Written, mark_messages
 
 __all__ = ["MemoryMailbox", "MemorySink", "MemorySource"]
 
@@ -55,8 +64,10 @@ class MemoryMailbox:
     master: list[MasterCategory] = field(default_factory=list)
     tasks: dict[str, TaskState] = field(default_factory=dict)
     log: dict[str, list[tuple[str, bool]]] = field(default_factory=lambda: {f: [] for f in FOLDERS})
-    folder_of: dict[str, str] = field(default_factory=dict)  # item id -> the folder holding it
     epoch: int = 1  # bumping it invalidates every cursor, as a server losing sync state does
+    flags: dict[str, FollowUpFlag] = field(default_factory=dict)  # message id -> its flag
+    versions: dict[str, int] = field(default_factory=dict)  # message id -> changes so far
+    folder_of: dict[str, str] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def new_id(self, prefix: str) -> str:
@@ -65,22 +76,53 @@ class MemoryMailbox:
     def put(self, folder: str, item: Interaction) -> None:
         self.items[item.item_id] = item
         self.folder_of[item.item_id] = folder
+        self.versions[item.item_id] = self.versions.get(item.item_id, 0) + 1
         self.log.setdefault(folder, []).append((item.item_id, False))
 
-    def move(self, item_id: str, folder: str, *, keep_id: bool = False) -> str:
-        """Move an item: it leaves its folder and arrives in ``folder`` under a new id (the
-        same one with ``keep_id``, as Graph's immutable ids); returns the id it has now."""
+    def mark(
+        self,
+        item_id: str,
+        *,
+        categories: tuple[str, ...] | None = None,
+        flag: FollowUpFlag | None = None,
+    ) -> None:
+        """Change a message's categories or flag (as the user or the sink would): a new version
+        and an update in its folder's log."""
         item = self.items[item_id]
-        self.delete(self.folder_of[item_id], item_id)
-        moved = item_id if keep_id else self.new_id("msg-")
-        self.put(folder, replace(item, item_id=moved))
-        return moved
+        if categories is not None:
+            item = replace(item, categories=categories)
+        if flag is not None:
+            self.flags[item_id] = flag
+        self.put(self.folder_of[item_id], item)
+
+    def move(self, item_id: str, folder: str = "archive", *, keep_id: bool = False) -> str:
+        """File a message in another folder (by default one the standard source does not read):
+        it leaves its folder and arrives in ``folder`` under a new id, as EWS gives a moved item
+        (the same id with ``keep_id``, as Graph's immutable ids); returns the id it has now."""
+        item = self.items.pop(item_id)
+        self.log.setdefault(self.folder_of.pop(item_id), []).append((item_id, True))
+        new_id = item_id if keep_id else self.new_id("msg-")
+        self.versions[new_id] = self.versions.pop(item_id, 0)
+        if item_id in self.flags:
+            self.flags[new_id] = self.flags.pop(item_id)
+        self.put(folder, replace(item, item_id=new_id))
+        return new_id
 
     def copy(self, item_id: str, folder: str) -> str:
-        """A copy of an item in another folder, under a new id; returns that id."""
+        """A copy of a message in another folder, under a new id; returns that id."""
         copied = self.new_id("msg-")
         self.put(folder, replace(self.items[item_id], item_id=copied))
         return copied
+
+    def message_state(self, item_id: str) -> MessageState:
+        item = self.items[item_id]
+        return MessageState(
+            item_id=item_id,
+            message_id=item.message_id,
+            categories=item.categories,
+            flag=self.flags.get(item_id, NOT_FLAGGED),
+            version=str(self.versions.get(item_id, 0)),
+        )
 
     def put_card(self, card: ContactCard) -> None:
         self.cards[card.item_id] = card
@@ -106,6 +148,10 @@ class MemoryMailbox:
             },
             "tasks": dict(sorted(self.tasks.items())),
             "items": sorted(self.items),
+            "messages": {
+                i: (m.categories, self.flags.get(i, NOT_FLAGGED).status)
+                for i, m in sorted(self.items.items())
+            },
         }
 
 
@@ -152,9 +198,15 @@ class MemorySource:
             # An item shows in the folder that holds it now (not one it was moved out of).
             upserts = [i for i, gone in page if not gone and box.folder_of.get(i) == folder]
             deleted = tuple(i for i, gone in page if gone)
+            messages = [box.items[i] for i in upserts if i in box.items]
             yield Batch(
                 folder=folder,
-                interactions=tuple(box.items[i] for i in upserts if i in box.items),
+                interactions=tuple(messages),
+                marks=tuple(
+                    MessageMarks(m.item_id, s.categories, s.flag, s.version)
+                    for m in messages
+                    for s in (box.message_state(m.item_id),)
+                ),
                 cards=tuple(box.cards[i] for i in upserts if i in box.cards),
                 deleted=deleted,
                 cursor=f"{box.epoch}:{position}",
@@ -169,13 +221,49 @@ class MemorySource:
 class MemorySink:
     """Writes back into a :class:`MemoryMailbox`."""
 
-    def __init__(self, mailbox: MemoryMailbox, name: str = "memory") -> None:
+    def __init__(self, mailbox: MemoryMailbox, name: str = "memory", batch_size: int = 10) -> None:
         self._mailbox = mailbox
         self._name = name
+        self._batch_size = batch_size
 
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    def read_messages(self, refs: Sequence[tuple[str, str]]) -> dict[str, MessageState]:
+        box = self._mailbox
+        by_mid = {m.message_id: i for i, m in box.items.items() if m.message_id}
+        found: dict[str, MessageState] = {}
+        for item_id, message_id in refs:
+            now = item_id if item_id in box.items else by_mid.get(message_id)
+            if now is not None:
+                found[item_id] = box.message_state(now)
+        return found
+
+    def apply_batch(self, actions: Sequence[Action]) -> BatchApplied:
+        return mark_messages(actions, account=self._name, write=self._write, read=self._read)
+
+    def _read(self, ids: list[str]) -> dict[str, MessageState]:
+        box = self._mailbox
+        return {i: box.message_state(i) for i in ids if i in box.items}
+
+    def _write(self, changes: dict[str, MessageChange]) -> Written:
+        """Each change guarded by its version, as a server's change key guards a write."""
+        box = self._mailbox
+        written = Written()
+        for item_id, change in changes.items():
+            if item_id not in box.items:
+                written.done[item_id] = None  # gone meanwhile: nothing to mark
+            elif str(box.versions.get(item_id, 0)) != change.state.version:
+                written.stale.append(item_id)
+            else:
+                box.mark(item_id, categories=change.categories, flag=change.flag)
+                written.done[item_id] = box.message_state(item_id)
+        return written
 
     def read_state(self) -> MailboxState:
         box = self._mailbox
@@ -208,8 +296,11 @@ class MemorySink:
                 if item_id in box.cards:
                     box.contact_categories[item_id] = after
                 return Applied(action, item_id)
-            case SetCategories(_, item_id, _, _):
-                return Applied(action, item_id)  # messages are not kept by this fake
+            case SetCategories() | SetFlag():
+                outcome = self.apply_batch([action])
+                if outcome.error is not None:
+                    raise outcome.error
+                return outcome.applied[0]
             case CreateTask(key, subject, due, body):
                 existing = next((t for t in box.tasks.values() if t.key == key), None)
                 if existing is not None:  # idempotent: the key finds the task again

@@ -32,8 +32,8 @@ from pathlib import Path
 
 from outlook_networking.demo.cards import ME_PROPERTY, build_cards
 from outlook_networking.demo.meetings import build_calendar
-from outlook_networking.demo.people import OWNER, Cast, build_cast
-from outlook_networking.demo.plants import plant
+from outlook_networking.demo.people import OWNER, REACH_ORG, Cast, build_cast
+from outlook_networking.demo.plants import plant, reach_intermediaries
 from outlook_networking.demo.render import MailCounts, render, write_maildir_files, write_mbox
 from outlook_networking.demo.traffic import (
     AUTO_FORWARDER,
@@ -83,6 +83,11 @@ class DemoTruth:
         bulk_senders: newsletters, no-reply notifications, mailer-daemon: never contacts.
         list_addresses: mailing-list posting addresses (List-Id); list_posters reach the owner
             only through those lists.
+        reach_organisation: the domain of an organisation the owner knows nobody at;
+            reach_paths: who can introduce the owner there, best first, each as
+            (intermediary, target) or, two steps, (intermediary, someone, target): a close
+            colleague, a less close colleague, and a partner who knows someone who knows the
+            third person there. Nobody at the organisation, and not that someone, is a contact.
     Counts: `messages` = `sent` + `received`; `direct` person-to-person messages, the rest
     newsletters, list messages, automated (notifications, bounces, out-of-office replies).
     `meetings` counts VEVENTs (series masters and overrides included); `contacts` vCards.
@@ -117,6 +122,8 @@ class DemoTruth:
     bulk_senders: tuple[str, ...]
     list_addresses: tuple[str, ...]
     list_posters: tuple[str, ...]
+    reach_organisation: str
+    reach_paths: tuple[tuple[str, ...], ...]
     messages: int = 0
     sent: int = 0
     received: int = 0
@@ -193,6 +200,8 @@ def _truth(cast: Cast, traffic: Traffic, now: datetime, counts: MailCounts,
         bulk_senders=tuple(x.lower() for x in bulk),
         list_addresses=tuple(m[0] for m in MAILING_LISTS),
         list_posters=a(*cast.list_posters),
+        reach_organisation=REACH_ORG.domain,
+        reach_paths=_reach_paths(cast),
         messages=counts.messages,
         sent=counts.sent,
         received=counts.received,
@@ -202,6 +211,17 @@ def _truth(cast: Cast, traffic: Traffic, now: datetime, counts: MailCounts,
         automated=counts.automated,
         subject_only_replies=traffic.subject_only_replies,
         **extra,
+    )
+
+
+def _reach_paths(cast: Cast) -> tuple[tuple[str, ...], ...]:
+    strong, weak, partner = reach_intermediaries(cast)
+    first, second, third = cast.reach_targets
+    assert cast.reach_middle is not None
+    return (
+        (strong.address, first.address),
+        (weak.address, second.address),
+        (partner.address, cast.reach_middle.address, third.address),
     )
 
 

@@ -4,8 +4,9 @@ anywhere else), built from the analysed network and the ledger by a pure functio
 Sections: the summary, the tier distribution, activity per tier per month (mails and meetings
 from each contact's monthly history, grouped by the contact's current tier), the open follow-ups
 (the network's and the ledger's "thank or return the favour"), the mail graph with clusters and
-key persons, the time invested per week against the target, and the ledger's top givers and
-one-sided relationships. Every text from the data is escaped.
+key persons, the time invested per week against the target, the ledger's top givers and
+one-sided relationships, and the ``[targets]`` organisations the owner can reach through people
+they know (:mod:`.intro`). Every text from the data is escaped.
 
 Exports: ``render_report``, ``KIND_LABELS``.
 """
@@ -23,6 +24,7 @@ from ..model import TIERS
 from ..writeback.plan import DEFAULT_CATEGORY_NAMES
 from .charts import TIER_COLOURS, activity_chart, tier_bars, time_chart
 from .graph import graph_svg
+from .intro import reach_section
 from .style import CSS
 
 __all__ = ["KIND_LABELS", "render_report"]
@@ -372,6 +374,7 @@ def render_report(
         _key_persons(page, graph),
         _time(page),
         _ledger(page, ledger),
+        reach_section(network, ledger.items if ledger is not None else None),
     ]
     return (
         "<!DOCTYPE html>\n"
@@ -387,7 +390,8 @@ def render_report(
         f"{escape(owner)}</p></div>"
         '<nav><a href="#tiers">Tiers</a><a href="#activity">Activity</a>'
         '<a href="#followups">Follow-ups</a><a href="#graph">Key persons</a>'
-        '<a href="#time">Time</a><a href="#ledger">Give and take</a></nav></header>'
+        '<a href="#time">Time</a><a href="#ledger">Give and take</a>'
+        '<a href="#reach">Reach</a></nav></header>'
         + "".join(sections)
         + '<footer class="muted">Made by outlook-networking from mail and meeting metadata '
         "only; no message bodies were read, and this page loads nothing from anywhere."
