@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import AccountConfig, Config, FoldersConfig
+from ..config import AccountConfig, Config, FileLimits, FoldersConfig
 from ..core.network import Network
 from ..core.owner import OwnerTally, detect_owner
 from ..errors import ConnectorError, UsageError
@@ -182,11 +182,13 @@ def ingest_files(
     on_batch: OnBatch | None = None,
     on_file: FileProgress | None = None,
     folders: FoldersConfig | None = None,
+    limits: FileLimits | None = None,
 ) -> tuple[SyncReport, OwnerTally]:
     """``outlook-networking ingest``: exported files into the store, and the owner evidence they
     hold (for :func:`settle_owner`). ``on_file`` hears how far the file being read is;
-    ``folders`` are the ``[folders]`` rules for folder trees (default: skip by name only). The
-    folders left out are counted in the report's ``skipped``."""
+    ``folders`` are the ``[folders]`` rules for folder trees (default: skip by name only; the
+    folders left out are counted in the report's ``skipped``); ``limits`` (the ``[files]`` table)
+    bound what one hostile file may cost."""
     from ..sources import FileSource  # icalendar, vobject, pff: only an ingest needs them
     from ..sources.mailfiles import DEFAULT_FOLDERS, FolderRules
 
@@ -198,7 +200,7 @@ def ingest_files(
             on_batch(batch)
 
     rules = FolderRules(folders.include, folders.exclude) if folders else DEFAULT_FOLDERS
-    source = FileSource(paths, now=now, progress=on_file, folders=rules)
+    source = FileSource(paths, now=now, progress=on_file, folders=rules, limits=limits)
     report = sync_source(store, source, on_batch=stored)
     if source.skipped:
         report.skipped[SKIPPED_FOLDERS] += len(source.skipped)

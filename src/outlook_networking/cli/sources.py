@@ -14,7 +14,6 @@ from typing import Any
 
 from ..app.pipeline import SyncReport, ingest_files, settle_owner
 from ..app.workspace import Workspace
-from ..config import FoldersConfig
 from ..core.owner import OwnerTally
 from ..errors import UsageError
 from ..store import default_db_path
@@ -57,12 +56,15 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     ingest.set_defaults(handler=_ingest)
 
 
-def _read(
-    workspace: Workspace, paths: Sequence[Path], folders: FoldersConfig | None = None
-) -> tuple[SyncReport, OwnerTally]:
+def _read(workspace: Workspace, paths: Sequence[Path]) -> tuple[SyncReport, OwnerTally]:
     with file_progress() as on_file:
         return ingest_files(
-            workspace.store, paths, now=workspace.now, on_file=on_file, folders=folders
+            workspace.store,
+            paths,
+            now=workspace.now,
+            on_file=on_file,
+            folders=workspace.config.folders,
+            limits=workspace.config.files,
         )
 
 
@@ -110,7 +112,7 @@ def _print_summary(
 def _ingest(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         paths = [Path(p).expanduser() for p in args.paths]
-        report, tally = _read(workspace, paths, workspace.config.folders)
+        report, tally = _read(workspace, paths)
         owner, how = settle_owner(workspace.store, args.me, tally)
         _print_summary(workspace, report, len(paths), owner, how, debug=args.debug)
     return 1 if report.unreadable else 0

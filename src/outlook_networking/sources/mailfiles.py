@@ -9,9 +9,13 @@ Sync Issues and their equivalents in the other languages Outlook, Thunderbird an
 them in) are skipped by name when a tree is walked, unless ``[folders]`` says otherwise
 (:class:`FolderRules`); a path named on the command line is always read.
 
+Listing a folder never stops at the first entry it cannot read: a folder that cannot be listed
+or an entry that is no message file (a symlink loop, a broken link, a pipe) comes out as an
+:class:`Unlisted` in its place, which the reader counts as a problem.
+
 Exports: ``MBOX_FROM``, ``SKIPPED_NAMES``, ``FolderRules``, ``DEFAULT_FOLDERS``, ``iter_mbox``,
 ``read_header_block``, ``maildir_entries``, ``maildir_files``, ``is_maildir``, ``folder_hint``,
-``folder_name``, ``eml_entries``, ``msg_entries``.
+``folder_name``, ``eml_entries``, ``msg_entries``, ``Unlisted``, ``starts_like_mbox``.
 """
 
 from __future__ import annotations
@@ -19,16 +23,20 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Iterator, MutableSet, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from .textfile import kind_of, reason_of
 
 __all__ = [
     "DEFAULT_FOLDERS",
     "MBOX_FROM",
     "SKIPPED_NAMES",
     "FolderRules",
+    "Unlisted",
     "eml_entries",
     "folder_hint",
     "folder_name",
@@ -38,6 +46,7 @@ __all__ = [
     "maildir_files",
     "msg_entries",
     "read_header_block",
+    "starts_like_mbox",
 ]
 
 MBOX_FROM = b"From "
@@ -134,6 +143,11 @@ def folder_name(name: str) -> str:
         cut = name.rfind(".")
         name, lowered = name[:cut], lowered[:cut]
     return name.lstrip(".")
+
+
+def starts_like_mbox(data: bytes) -> bool:
+    """The data begins with an mbox separator line (``From sender Thu Aug 22 12:36:23 2002``)."""
+    return _FROM_LINE.match(data) is not None
 
 
 def iter_mbox(stream: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[int, bytes]]:
@@ -295,24 +309,77 @@ def _header_end(data: bytes, start: int) -> int:
     return min(ends) if ends else -1
 
 
+@dataclass(frozen=True, slots=True)
+class Unlisted:
+    """A folder that cannot be listed, or an entry in it that cannot be read as a file."""
+
+    path: str
+    reason: str
+
+
+def _entry_problem(entry: os.DirEntry[str]) -> str:
+    """Why a directory entry that is not a regular file is none, in words ("" for a folder)."""
+    try:
+        mode = os.stat(entry.path).st_mode
+    except FileNotFoundError:
+        return "broken symbolic link"
+    except OSError as exc:
+        return reason_of(exc)
+    return "" if stat.S_ISDIR(mode) else f"not a regular file but {kind_of(mode)}"
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool | str:
+    """True for a regular file (after symlinks), else why not; never raises."""
+    try:
+        if entry.is_file():
+            return True
+    except OSError:
+        pass
+    return _entry_problem(entry) or False
+
+
+def _maildir_or_why(path: Path) -> bool | str:
+    """Whether a directory has Maildir's ``cur`` or ``new``, or why that cannot be told."""
+    for sub in ("cur", "new"):
+        try:
+            if stat.S_ISDIR(os.stat(path / sub).st_mode):
+                return True
+        except PermissionError as exc:
+            return reason_of(exc)
+        except OSError:
+            continue
+    return False
+
+
 def is_maildir(path: Path) -> bool:
-    """A directory with Maildir's ``cur`` or ``new`` subdirectory."""
-    return (path / "cur").is_dir() or (path / "new").is_dir()
+    """A directory with Maildir's ``cur`` or ``new`` subdirectory (False if it cannot be told)."""
+    return _maildir_or_why(path) is True
 
 
 def maildir_entries(
     root: Path, rules: FolderRules = DEFAULT_FOLDERS, skipped: MutableSet[str] | None = None
-) -> Iterator[tuple[os.DirEntry[str], str]]:
+) -> Iterator[tuple[os.DirEntry[str], str] | Unlisted]:
     """Every message file of a Maildir and its subfolders, with each one's folder hint.
 
     Subfolders are Maildir++ (``.Work.Clients``) or nested directories (Dovecot's
     ``LAYOUT=fs``: ``Work/Clients/cur``). Those ``rules`` skip are left out and their paths
     added to ``skipped``. In directory order, not sorted: sorting would hold every name of a
     100,000-message folder at once. Items are keyed by Message-ID and problems name their file,
-    so order is not needed.
+    so order is not needed. A folder, ``cur`` or ``new`` that cannot be listed, and an entry
+    that is no file, is an :class:`Unlisted`; a missing ``cur`` or ``new`` is fine (Maildir++
+    folders may lack one).
     """
     folders: list[tuple[Path, str]] = [(root, folder_hint(root, maildir_root=True))]
-    for path, parts in _subfolders(root, ()):
+    try:
+        top = os.stat(root)
+        seen = {(top.st_dev, top.st_ino)}
+    except OSError:
+        seen = set()  # the listing below says why
+    for found in _subfolders(root, (), seen):
+        if isinstance(found, Unlisted):
+            yield found
+            continue
+        path, parts = found
         if rules.skips(parts):
             if skipped is not None:
                 skipped.add(str(path))
@@ -320,63 +387,97 @@ def maildir_entries(
             folders.append((path, folder_hint(path)))
     for folder, hint in folders:
         for sub in ("cur", "new"):
+            directory = folder / sub
             try:
-                with os.scandir(folder / sub) as entries:
-                    for entry in entries:
-                        if not entry.name.startswith(".") and entry.is_file():
-                            yield entry, hint
-            except OSError:
+                listing = os.scandir(directory)
+            except FileNotFoundError:
                 continue
+            except OSError as exc:
+                yield Unlisted(str(directory), reason_of(exc))
+                continue
+            with listing as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    is_file = _is_file(entry)
+                    if is_file is True:
+                        yield entry, hint
+                    elif is_file:
+                        yield Unlisted(entry.path, is_file)
 
 
 def _subfolders(
-    directory: Path, parents: tuple[str, ...]
-) -> Iterator[tuple[Path, tuple[str, ...]]]:
-    """The Maildir folders below a Maildir, each with its path of names from the top."""
+    directory: Path, parents: tuple[str, ...], seen: set[tuple[int, int]]
+) -> Iterator[tuple[Path, tuple[str, ...]] | Unlisted]:
+    """The Maildir folders below a Maildir, each with its path of names from the top (or why
+    one cannot be read). ``seen`` holds the folders met so far: each is read once, whatever
+    symbolic links point back at it."""
     try:
         children = sorted(os.scandir(directory), key=lambda e: e.name)
-    except OSError:
+    except OSError as exc:
+        yield Unlisted(str(directory), reason_of(exc))
         return
     for entry in children:
-        if entry.name in ("cur", "new", "tmp") or not entry.is_dir():
-            continue
         path = Path(entry.path)
-        if entry.name.startswith("."):
-            if not parents and is_maildir(path):  # Maildir++: .Parent.Child, flat at the top
-                yield path, tuple(p for p in entry.name[1:].split(".") if p)
-        elif is_maildir(path):
+        dotted = entry.name.startswith(".")
+        if entry.name in ("cur", "new", "tmp") or (dotted and parents):
+            continue
+        found = _maildir_or_why(path)
+        if found is not True:
+            if found:
+                yield Unlisted(entry.path, found)
+            continue
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            yield Unlisted(entry.path, reason_of(exc))
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            continue  # a link to a folder already read
+        seen.add((info.st_dev, info.st_ino))
+        if dotted:  # Maildir++: .Parent.Child, flat at the top
+            yield path, tuple(p for p in entry.name[1:].split(".") if p)
+        else:
             parts = (*parents, entry.name)
             yield path, parts
-            yield from _subfolders(path, parts)
+            yield from _subfolders(path, parts, seen)
 
 
 def maildir_files(
     root: Path, rules: FolderRules = DEFAULT_FOLDERS, skipped: MutableSet[str] | None = None
-) -> Iterator[tuple[str, str]]:
+) -> Iterator[tuple[str, str] | Unlisted]:
     """The path of every message file of a Maildir (see :func:`maildir_entries`) and its hint."""
-    for entry, hint in maildir_entries(root, rules, skipped):
-        yield entry.path, hint
+    for item in maildir_entries(root, rules, skipped):
+        yield item if isinstance(item, Unlisted) else (item[0].path, item[1])
 
 
-def eml_entries(directory: Path) -> Iterator[os.DirEntry[str]]:
+def eml_entries(directory: Path) -> Iterator[os.DirEntry[str] | Unlisted]:
     """The ``.eml`` files directly inside a directory, in directory order (see
-    :func:`maildir_entries` for why not sorted)."""
+    :func:`maildir_entries` for why not sorted); a ``.eml`` that is no file is an
+    :class:`Unlisted`."""
     return _entries_named(directory, ".eml")
 
 
-def msg_entries(directory: Path) -> Iterator[os.DirEntry[str]]:
+def msg_entries(directory: Path) -> Iterator[os.DirEntry[str] | Unlisted]:
     """The ``.msg`` files (Outlook items) directly inside a directory, in directory order."""
     return _entries_named(directory, ".msg")
 
 
-def _entries_named(directory: Path, suffix: str) -> Iterator[os.DirEntry[str]]:
+def _entries_named(directory: Path, suffix: str) -> Iterator[os.DirEntry[str] | Unlisted]:
     try:
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if entry.name.lower().endswith(suffix) and entry.is_file():
-                    yield entry
-    except OSError:
+        listing = os.scandir(directory)
+    except OSError as exc:
+        yield Unlisted(str(directory), reason_of(exc))
         return
+    with listing as entries:
+        for entry in entries:
+            if not entry.name.lower().endswith(suffix):
+                continue
+            is_file = _is_file(entry)
+            if is_file is True:
+                yield entry
+            elif is_file:
+                yield Unlisted(entry.path, is_file)
 
 
 def folder_hint(path: Path, *, maildir_root: bool = False) -> str:
