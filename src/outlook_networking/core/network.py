@@ -131,7 +131,7 @@ def _analyse(
     upcoming = _upcoming_meetings(planned, identities, owner)
     graph = MailGraph()
     tally = TimeTally()
-    ties = TieBuilder(owner, stats.lists, settings.intro_max_participants)
+    ties = TieBuilder(owner, identities.lists, settings.intro_max_participants)
     answers = {
         item_key(r.child): r.parent.sender.address
         for r in threads.replies
