@@ -369,6 +369,31 @@ def test_account_messages_are_the_windows_and_the_named_ones_without_noise(store
     assert named[0].state.flag.status == "notFlagged" and named[0].state.version == ""
 
 
+def test_account_messages_are_every_copy_of_a_message_named_by_any_source(store: Store) -> None:
+    """A message read first from an export, then found in two folders of the account (and moved
+    out of one): each copy the account holds now, each naming the interaction as follow-ups do,
+    found by that name however old."""
+    from dataclasses import replace
+
+    old = T0 - timedelta(days=400)
+    exported = replace(_mail("x1", source="file", message_id="m1@x"), at=old)
+    store.apply_batch("file", Batch("/export/mail.mbox", (exported,)))
+    inbox = replace(_mail("c-inbox", message_id="m1@x"), at=old)
+    kept = replace(_mail("c-kept", "Kept", message_id="m1@x"), at=old)
+    store.apply_batch("ews:work", Batch("inbox", (inbox,)))
+    store.apply_batch("ews:work", Batch("kept", (kept,)))
+    assert store.account_messages("ews:work", since=T0) == []  # out of the window
+    named = store.account_messages("ews:work", since=T0, interactions=["file:x1"])
+    assert [(m.item_id, m.interaction) for m in named] == [
+        ("c-inbox", "file:x1"),
+        ("c-kept", "file:x1"),
+    ]
+    store.apply_batch("ews:work", Batch("inbox", deleted=("c-inbox",)))  # moved out, or deleted
+    named = store.account_messages("ews:work", since=T0, interactions=["file:x1"])
+    assert [m.item_id for m in named] == ["c-kept"]
+    assert store.account_messages("graph:work", since=T0, interactions=["file:x1"]) == []
+
+
 def test_declined_marks_are_remembered_per_account(store: Store) -> None:
     store.decline_marks("ews:work", [("m1@x", "category:Network B"), ("m2@x", "flag")], T0)
     store.decline_marks("ews:work", [("m1@x", "category:Network B")], T0)

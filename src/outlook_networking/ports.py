@@ -236,13 +236,16 @@ class MessageState:
 
 @dataclass(frozen=True, slots=True)
 class StoredMessage:
-    """A message the store holds for one account: its state as last synced (or written) and who
-    it is from and to, so the planner can tell whose it is."""
+    """One copy of a message the store holds for one account: its state as last synced (or
+    written), who it is from and to, so the planner can tell whose it is, and the message it is a
+    copy of (``interaction``: the stored interaction's ``source:item_id``, as follow-ups name it;
+    a message in two folders is two copies of one interaction)."""
 
     state: MessageState
     at: datetime
     sender: str  # normalised address, "" if none
     recipients: tuple[str, ...]  # To, Cc, Bcc
+    interaction: str = ""
 
     @property
     def item_id(self) -> str:

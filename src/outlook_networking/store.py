@@ -953,24 +953,37 @@ class Store:
         return [r[0] for r in rows]
 
     def account_messages(
-        self, source: str, *, since: datetime, item_ids: Iterable[str] = ()
+        self,
+        source: str,
+        *,
+        since: datetime,
+        item_ids: Iterable[str] = (),
+        interactions: Iterable[str] = (),
     ) -> list[StoredMessage]:
         """The personal e-mail (not noise) a source holds from ``since`` on (each copy it holds:
-        a message in two folders is two items to mark), and the messages
-        named in ``item_ids`` whenever they are from, each with its marks as last synced or
+        a message in two folders is two items to mark), and the copies named in ``item_ids`` and
+        every copy of the interactions named in ``interactions`` (``source:item_id``, as
+        follow-ups name them) whenever they are from, each with its marks as last synced or
         written (categories as first stored where no marks were reported), oldest first."""
         rows = self._db.execute(
             """SELECT l.item_id, i.message_id, coalesce(m.categories, i.categories), m.flag,
-                      coalesce(m.version, ''), i.at, i.sender, i.people
+                      coalesce(m.version, ''), i.at, i.sender, i.people,
+                      i.source || ':' || i.item_id AS named
                FROM locations AS l JOIN interactions AS i ON i.id = l.interaction
                     LEFT JOIN marks AS m ON m.source = l.source AND m.item_id = l.item_id
                WHERE l.source = ? AND i.kind = 'email' AND i.flags = ''
-                 AND (i.at >= ? OR l.item_id IN (SELECT value FROM json_each(?)))
+                 AND (i.at >= ? OR l.item_id IN (SELECT value FROM json_each(?))
+                      OR named IN (SELECT value FROM json_each(?)))
                ORDER BY i.at, l.item_id""",
-            (source, int(since.timestamp()), json.dumps(sorted(set(item_ids)))),
+            (
+                source,
+                int(since.timestamp()),
+                json.dumps(sorted(set(item_ids))),
+                json.dumps(sorted(set(interactions))),
+            ),
         )
         found: list[StoredMessage] = []
-        for item_id, message_id, categories, flag, version, at, sender, people in rows:
+        for item_id, message_id, categories, flag, version, at, sender, people, named in rows:
             parties = json.loads(people)
             found.append(
                 StoredMessage(
@@ -986,6 +999,7 @@ class Store:
                     recipients=tuple(
                         pair[0] for key in ("to", "cc", "bcc") for pair in parties.get(key, ())
                     ),
+                    interaction=named,
                 )
             )
         return found

@@ -314,7 +314,9 @@ def _mark_plan(store: Store, w: MarkWorld, flags: dict[str, str] | None = None) 
     messages = store.account_messages(w.sink.name, since=T0 - timedelta(days=30))
     by_mid = {m.state.message_id: m for m in messages}
     wanted = {
-        by_mid[mid].item_id: WantedFlag(by_mid[mid].item_id, key, ANN, T0 + timedelta(days=2))
+        by_mid[mid].interaction: WantedFlag(
+            by_mid[mid].interaction, key, ANN, T0 + timedelta(days=2)
+        )
         for mid, key in (flags or {}).items()
     }
     journal = [e for e in store.journal(w.sink.name) if is_message_action(e.action)]

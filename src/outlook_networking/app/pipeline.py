@@ -275,13 +275,14 @@ def desired_state(
     )
 
 
-def _wanted_flags(network: Network, account: AccountConfig, source: str) -> dict[str, WantedFlag]:
-    """The open follow-ups that flag their message, by the message's id in ``source``."""
-    prefix = f"{source}:"
+def _wanted_flags(network: Network, account: AccountConfig) -> dict[str, WantedFlag]:
+    """The open follow-ups that flag their message, by the interaction they are about (its
+    ``source:item_id``: a message stored first from a file or another folder is flagged in this
+    account all the same, where the account holds a copy)."""
     return {
-        f.item[len(prefix) :]: WantedFlag(f.item[len(prefix) :], f.key, f.contact, f.due)
+        f.item: WantedFlag(f.item, f.key, f.contact, f.due)
         for f in network.followups
-        if f.kind in account.flag_kinds and f.item.startswith(prefix)
+        if f.kind in account.flag_kinds and f.item
     }
 
 
@@ -295,15 +296,15 @@ def plan_account(
     if not isinstance(sink, MessageSink):
         return plan(desired_state(network, account), sink.read_state(), scheme)
     journal = [e for e in store.journal(sink.name) if is_message_action(e.action)]
-    flags = _wanted_flags(network, account, sink.name)
+    flags = _wanted_flags(network, account)
     since = network.now - timedelta(days=account.tag_message_days)
     messages = store.account_messages(
         sink.name,
         since=since if account.tag_messages else network.now,
         item_ids=[
-            *flags,
-            *(e.action.item_id for e in journal if isinstance(e.action, SetCategories | SetFlag)),
+            e.action.item_id for e in journal if isinstance(e.action, SetCategories | SetFlag)
         ],
+        interactions=flags,
     )
     marked = plan_messages(
         DesiredMessages(
@@ -322,7 +323,7 @@ def plan_account(
     )
     # A flag stands for its follow-up; a task too where the kind says "both", or where this
     # mailbox does not hold the message.
-    flaggable = {w.key for item_id, w in flags.items() if item_id not in marked.unflagged}
+    flaggable = {w.key for named, w in flags.items() if named not in marked.unflagged}
     flagged = frozenset(
         f.key
         for f in network.followups
