@@ -74,6 +74,22 @@ def test_maildir_plus_plus_and_dovecot_folders(messages: list[bytes], tmp_path: 
                        "Deleted Messages"}  # fmt: skip
 
 
+def test_nested_maildir_folders_are_read_once_whatever_links_point_back(
+    messages: list[bytes], tmp_path: Path
+) -> None:
+    """A link inside a nested folder back to the Maildir (or to a sibling) would read the same
+    messages again at every level; each folder is read once, and the walk ends."""
+    m = messages
+    root = tmp_path / "Maildir"
+    _maildir(root, m[0])
+    _maildir(root / "Projects", m[1])
+    (root / "Projects" / "Loop").symlink_to(root)
+    (root / "Again").symlink_to(root / "Projects")
+    source = FileSource([root])
+    found = [i.message_id for b in source.read({}) for i in b.interactions]
+    assert sorted(found) == sorted(_id(x) for x in (m[0], m[1]))
+
+
 def test_thunderbird_folders(messages: list[bytes], tmp_path: Path) -> None:
     m = messages
     local = tmp_path / "Local Folders"
