@@ -50,6 +50,7 @@ def build_parser() -> Parser:
         mailbox,
         network,
         outputs,
+        privacy,
         review,
         sources,
     )  # fmt: skip
@@ -68,7 +69,8 @@ def build_parser() -> Parser:
     parser.set_defaults(command_parser=parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (
-        sources, network, followups, review, intro, mailbox, agent, outputs, config, completion
+        sources, network, followups, review, intro, mailbox, agent, outputs, config, completion,
+        privacy,
     ):  # fmt: skip
         module.register(commands, common)
     return parser
