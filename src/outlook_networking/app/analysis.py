@@ -42,6 +42,7 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         now=now,
         identity_overrides=store.identity_overrides(),
         last_review=store.review_snapshot(),
+        key_dates=store.key_dates(),
     )
     # All items, not only those up to now: a meeting already set up proves an introduction took.
     ledger = build_ledger(

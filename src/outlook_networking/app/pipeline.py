@@ -7,13 +7,15 @@ front end through callbacks (``on_batch``), errors as the product's exceptions.
 - :func:`sync_source` drains a Source into the store, one batch and its cursor per transaction;
   :func:`sync_account` does it for a configured account, :func:`ingest_files` for exported files.
 - :func:`claim_owner` and :func:`settle_owner` record whose mailbox this is.
-- :func:`desired_state` turns the analysed network into what a mailbox should show;
-  :func:`plan_account` compares it with the mailbox as it is.
+- :func:`desired_state` turns the analysed network into what a mailbox should show (with
+  :func:`extra_tasks`, the morning brief when it is configured); :func:`plan_account` compares
+  it with the mailbox as it is.
 - :func:`write_back` plans and applies (``apply`` and the agent's cycle both call it),
   :func:`apply_plan` runs a plan with the journal, :func:`undo` reverts everything written.
 
 Exports: ``SyncReport``, ``ApplyReport``, ``sync_source``, ``sync_account``, ``ingest_files``,
-``claim_owner``, ``settle_owner``, ``desired_state``, ``plan_account``, ``apply_plan``,
+``claim_owner``, ``settle_owner``, ``desired_state``, ``extra_tasks``, ``plan_account``,
+``apply_plan``,
 ``write_back``, ``undo``, ``apply_account``, ``undo_account``.
 """
 
@@ -43,6 +45,7 @@ from ..writeback.plan import (
     plan,
     plan_undo,
 )
+from .brief import morning_brief_task
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -55,6 +58,7 @@ __all__ = [
     "apply_plan",
     "claim_owner",
     "desired_state",
+    "extra_tasks",
     "ingest_files",
     "plan_account",
     "settle_owner",
@@ -224,13 +228,23 @@ def settle_owner(
 # --- writing back --------------------------------------------------------------------------------
 
 
-def desired_state(network: Network, account: AccountConfig) -> Desired:
-    """What the mailbox should show: each person's tier category, a task per open follow-up."""
+def extra_tasks(store: Store, network: Network, config: Config) -> tuple[DesiredTask, ...]:
+    """The tasks besides the follow-ups: today's morning brief, if ``[brief] write = "task"``."""
+    brief = morning_brief_task(store, network, config)
+    return (brief,) if brief is not None else ()
+
+
+def desired_state(
+    network: Network, account: AccountConfig, extra: Sequence[DesiredTask] = ()
+) -> Desired:
+    """What the mailbox should show: each person's tier category, a task per open follow-up,
+    and the ``extra`` tasks (:func:`extra_tasks`)."""
     contacts = tuple(
         DesiredContact(tuple(view.addresses), view.name, view.tier.tier)
         for view in network.contacts
     )
     tasks = tuple(DesiredTask(f.key, f.subject, f.due, f.reason) for f in network.followups)
+    tasks += tuple(extra)
     return Desired(
         contacts=contacts,
         tasks=tasks,
@@ -239,10 +253,15 @@ def desired_state(network: Network, account: AccountConfig) -> Desired:
 
 
 def plan_account(
-    network: Network, config: Config, account: AccountConfig, sink: Sink
+    network: Network,
+    config: Config,
+    account: AccountConfig,
+    sink: Sink,
+    extra: Sequence[DesiredTask] = (),
 ) -> WritebackPlan:
     """The write-back plan for one account's mailbox as it is now."""
-    return plan(desired_state(network, account), sink.read_state(), config.writeback.scheme)
+    desired = desired_state(network, account, extra)
+    return plan(desired, sink.read_state(), config.writeback.scheme)
 
 
 @dataclass
@@ -300,7 +319,7 @@ def write_back(
 
     ``apply`` and the agent's cycle both write back through here, so they plan alike.
     """
-    actions = plan_account(network, config, account, sink)
+    actions = plan_account(network, config, account, sink, extra_tasks(store, network, config))
     if dry_run:
         return actions, None
     return actions, apply_plan(store, sink, actions, uuid.uuid4().hex, should_stop=should_stop)

@@ -10,6 +10,11 @@ vobject reads the continuation as a new, broken line.
 The owner's own card is the one carrying ``X-OUTLOOK-NETWORKING-ME:TRUE`` (the demo writes it;
 a user can add it to their exported card).
 
+Key dates: ``BDAY`` is the birthday; the anniversary is vCard 4.0's ``ANNIVERSARY``, Outlook's
+``X-MS-ANNIVERSARY`` (its vCard 2.1 export) or ``X-ANNIVERSARY`` (Evolution, KDE), the first
+that reads. The forms read are :func:`outlook_networking.parsing.dates.parse_key_date`'s; a
+value that names no day is a problem, and the rest of the card is read.
+
 Exports: ``load_vcards``, ``VCardFile``, ``ME_PROPERTY``.
 """
 
@@ -25,8 +30,9 @@ from typing import Any
 import vobject
 
 from ..errors import InputError
-from ..model import ContactCard
+from ..model import ContactCard, KeyDate
 from ..parsing.addresses import normalise
+from ..parsing.dates import parse_key_date
 from ..ports import Problem
 from .textfile import decode_export, read_export
 
@@ -35,6 +41,8 @@ __all__ = ["ME_PROPERTY", "VCardFile", "load_vcards"]
 ME_PROPERTY = "X-OUTLOOK-NETWORKING-ME"
 _BEGIN = re.compile(rb"^[ \t]*BEGIN:VCARD[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 _END = re.compile(rb"^[ \t]*END:VCARD[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+_KEY_DATES = (("birthday", ("bday",)),
+              ("anniversary", ("anniversary", "x-ms-anniversary", "x-anniversary")))  # fmt: skip
 
 
 def _split(data: bytes) -> list[bytes]:
@@ -83,15 +91,15 @@ class VCardFile:
 
     def records(self) -> Iterator[ContactCard | Problem]:
         for number, chunk in enumerate(self.chunks, start=1):
-            yield self._card(number, chunk)
+            yield from self._card(number, chunk)
 
-    def _card(self, number: int, chunk: bytes) -> ContactCard | Problem:
+    def _card(self, number: int, chunk: bytes) -> list[ContactCard | Problem]:
         where = f"{self.path.name} card #{number}"
         text = _join_soft_breaks(decode_export(chunk))
         try:
             card = vobject.readOne(text, ignoreUnreadable=False)
         except Exception as exc:
-            return Problem(where, f"broken vCard: {exc}")
+            return [Problem(where, f"broken vCard: {exc}")]
         contents: dict[str, list[Any]] = card.contents
         full_name = _text(contents, "fn")
         names: list[str] = []
@@ -115,7 +123,7 @@ class VCardFile:
             if address and address not in addresses:
                 addresses.append(address)
         if not full_name and not addresses:
-            return Problem(where, "no name and no e-mail address")
+            return [Problem(where, "no name and no e-mail address")]
         organisation = ""
         for entry in contents.get("org", ()):
             parts = _parts(entry.value)
@@ -134,7 +142,8 @@ class VCardFile:
             canonical = chunk.replace(b"\r\n", b"\n")
             item_id = "vcf:sha:" + hashlib.sha1(canonical, usedforsecurity=False).hexdigest()
         is_me = _text(contents, ME_PROPERTY.lower()).upper() in ("TRUE", "YES", "1")
-        return ContactCard(
+        key_dates, unread = _key_dates(contents)
+        read = ContactCard(
             source=self.source,
             item_id=item_id,
             full_name=full_name,
@@ -143,7 +152,30 @@ class VCardFile:
             categories=tuple(categories),
             is_me=is_me,
             names=tuple(names),
+            key_dates=key_dates,
         )
+        return [
+            read,
+            *(Problem(where, f"{name.upper()} {value!r} is no day") for name, value in unread),
+        ]
+
+
+def _key_dates(contents: dict[str, list[Any]]) -> tuple[tuple[KeyDate, ...], list[tuple[str, str]]]:
+    """The card's key dates, and the (property, value) pairs that named no day."""
+    dates: list[KeyDate] = []
+    unread: list[tuple[str, str]] = []
+    for kind, names in _KEY_DATES:
+        for name in names:
+            value = _text(contents, name)
+            if not value:
+                continue
+            key_date = parse_key_date(kind, value)
+            if key_date is None:
+                unread.append((name, value[:40]))
+                continue
+            dates.append(key_date)
+            break
+    return tuple(dates), unread
 
 
 def _parts(value: Any, *, split_commas: bool = False) -> list[str]:

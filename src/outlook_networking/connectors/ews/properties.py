@@ -6,11 +6,17 @@ Exchange keeps only the date of a task's due time and may rewrite a plain-text b
 compares against the record, not the item. A contact the product created carries a marker, so
 ``undo`` removes exactly those and nothing the user made.
 
+A contact's birthday and wedding anniversary are read as their MAPI properties, PidTagBirthday
+and PidTagWeddingAnniversary ([MS-OXOCNTC] 2.2.1.5), by tag: exchangelib turns the ``Birthday``
+and ``WeddingAnniversary`` elements into the UTC date of the stored instant, which for a
+birthday entered east of Greenwich (local midnight, ``1980-03-21T23:00:00Z`` for 22 March) is
+the day before; the instant itself lets :mod:`outlook_networking.parsing.dates` find the day.
+
 exchangelib registers extended properties on its item classes, process-wide; ``ensure_registered``
 does that once, under a lock.
 
 Exports: ``PRODUCT_PROPERTY_SET``, ``KEY_FIELD``, ``RECORD_FIELD``, ``OWNED_FIELD``,
-``ensure_registered``.
+``BIRTHDAY_FIELD``, ``ANNIVERSARY_FIELD``, ``ensure_registered``.
 """
 
 from __future__ import annotations
@@ -20,7 +26,15 @@ import threading
 from exchangelib import ExtendedProperty
 from exchangelib.items import Contact, Task
 
-__all__ = ["KEY_FIELD", "OWNED_FIELD", "PRODUCT_PROPERTY_SET", "RECORD_FIELD", "ensure_registered"]
+__all__ = [
+    "ANNIVERSARY_FIELD",
+    "BIRTHDAY_FIELD",
+    "KEY_FIELD",
+    "OWNED_FIELD",
+    "PRODUCT_PROPERTY_SET",
+    "RECORD_FIELD",
+    "ensure_registered",
+]
 
 # The product's own MAPI property set: a fixed GUID, never reused for anything else.
 PRODUCT_PROPERTY_SET = "6f3c1a52-9f0e-4c8e-9d8a-2b7d5e4a1c90"
@@ -28,6 +42,8 @@ PRODUCT_PROPERTY_SET = "6f3c1a52-9f0e-4c8e-9d8a-2b7d5e4a1c90"
 KEY_FIELD = "outlook_networking_key"
 RECORD_FIELD = "outlook_networking_record"
 OWNED_FIELD = "outlook_networking_owned"
+BIRTHDAY_FIELD = "outlook_networking_birthday"
+ANNIVERSARY_FIELD = "outlook_networking_anniversary"
 
 
 class FollowUpKey(ExtendedProperty):  # type: ignore[misc]
@@ -48,6 +64,16 @@ class OwnedMarker(ExtendedProperty):  # type: ignore[misc]
     property_type = "String"
 
 
+class BirthdayInstant(ExtendedProperty):  # type: ignore[misc]
+    property_tag = 0x3A42  # PidTagBirthday
+    property_type = "SystemTime"
+
+
+class AnniversaryInstant(ExtendedProperty):  # type: ignore[misc]
+    property_tag = 0x3A41  # PidTagWeddingAnniversary
+    property_type = "SystemTime"
+
+
 _lock = threading.Lock()
 _registered = False
 
@@ -61,4 +87,6 @@ def ensure_registered() -> None:
         Task.register(KEY_FIELD, FollowUpKey)
         Task.register(RECORD_FIELD, WrittenRecord)
         Contact.register(OWNED_FIELD, OwnedMarker)
+        Contact.register(BIRTHDAY_FIELD, BirthdayInstant)
+        Contact.register(ANNIVERSARY_FIELD, AnniversaryInstant)
         _registered = True

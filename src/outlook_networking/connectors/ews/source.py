@@ -62,6 +62,7 @@ from .convert import (
     interaction_from_message,
 )
 from .edge import Edge
+from .properties import ensure_registered
 
 __all__ = ["FOLDERS", "EwsSource"]
 
@@ -94,6 +95,7 @@ class EwsSource:
         include_subfolders: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        ensure_registered()  # contacts' key dates are read through registered properties
         self._account = account
         self._name = name
         self._edge = edge or Edge(

@@ -1,0 +1,102 @@
+"""The owner's own data in the store: notes and hand-entered key dates, and key dates on cards.
+
+They are the user's, not a source's: a re-sync, a full resync and a source dropped for a fresh
+ingest leave them alone; ``forget_notes_and_dates`` (what ``forget`` calls) removes them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from outlook_networking.model import ContactCard, KeyDate
+from outlook_networking.ports import Batch
+from outlook_networking.store import SCHEMA_VERSION, Store
+
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+ANN = "ann@partner.example"
+CARD = ContactCard(
+    "ews:work", "c1", "Ann", (ANN,),
+    key_dates=(KeyDate("birthday", 2, 29), KeyDate("anniversary", 1, 13, 2011)),
+)  # fmt: skip
+
+
+def test_cards_keep_their_key_dates_and_a_changed_date_is_written(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.apply_batch("ews:work", Batch("contacts", cards=(CARD,)))
+        assert [c.key_dates for c in store.cards()] == [CARD.key_dates]
+        again = store.apply_batch("ews:work", Batch("contacts", cards=(CARD,)))
+        assert again.written == 0
+        moved = ContactCard("ews:work", "c1", "Ann", (ANN,),
+                            key_dates=(KeyDate("birthday", 3, 1),))  # fmt: skip
+        assert store.apply_batch("ews:work", Batch("contacts", cards=(moved,))).written == 1
+        assert [c.key_dates for c in store.cards()] == [(KeyDate("birthday", 3, 1),)]
+
+
+def test_notes_and_dates_survive_every_kind_of_resync(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.apply_batch("ews:work", Batch("contacts", cards=(CARD,), cursor="c1"))
+        first = store.add_note(ANN, "Met at the Hamburg fair.\nTwo kids.", T0)
+        store.add_note("bob@client.example", "Prefers phone calls.", T0)
+        store.set_key_date(ANN, "birthday", KeyDate("birthday", 4, 15, 1980))
+        store.apply_batch("ews:work", Batch("contacts", cards=(CARD,), reset=True,
+                                            complete=True, cursor="c2"))  # fmt: skip
+        store.apply_batch("ews:work", Batch("contacts", reset=True, complete=True))  # swept
+        store.forget_source("ews:work")
+        assert list(store.cards()) == []
+        assert [(n.id, n.address, n.text) for n in store.notes([ANN])] == [
+            (first.id, ANN, "Met at the Hamburg fair.\nTwo kids.")
+        ]
+        assert store.key_dates() == {ANN: {"birthday": KeyDate("birthday", 4, 15, 1980)}}
+
+
+def test_note_ids_are_never_reused_and_a_deleted_note_is_gone(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        one = store.add_note(ANN, "one", T0)
+        two = store.add_note(ANN, "two", T0)
+        assert store.delete_note(two.id) == two
+        assert store.delete_note(two.id) is None
+        three = store.add_note(ANN, "three", T0)
+        assert three.id > two.id > one.id
+        assert [n.text for n in store.notes()] == ["one", "three"]
+
+
+def test_removing_a_hand_entered_date_and_the_fingerprint_seeing_it(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        before = store.fingerprint()
+        store.set_key_date(ANN, "birthday", KeyDate("birthday", 4, 15))
+        entered = store.fingerprint()
+        store.set_key_date(ANN, "birthday", KeyDate("birthday", 5, 15))
+        changed = store.fingerprint()
+        assert len({before, entered, changed}) == 3  # the add-in's cached analysis notices
+        store.set_key_date(ANN, "birthday", None)
+        assert store.key_dates() == {} and store.fingerprint() == before
+
+
+def test_forgetting_removes_notes_and_dates_of_those_addresses_only(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.add_note(ANN, "a", T0)
+        store.add_note("ann@home.example", "b", T0)
+        store.add_note("bob@client.example", "c", T0)
+        store.set_key_date(ANN, "anniversary", KeyDate("anniversary", 1, 1))
+        assert store.forget_notes_and_dates([ANN, "ann@home.example"]) == 3
+        assert [n.text for n in store.notes()] == ["c"]
+        assert store.key_dates() == {}
+
+
+def test_a_store_of_the_first_version_gains_the_new_tables(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with Store.open(path) as store:
+        store.apply_batch("ews:work", Batch("contacts", cards=(CARD,)))
+    db = sqlite3.connect(path)  # back to version 1, as a store written before this one
+    db.executescript("DROP TABLE notes; DROP TABLE key_dates; ALTER TABLE cards DROP COLUMN "
+                     "key_dates; PRAGMA user_version = 1;")  # fmt: skip
+    db.close()
+    with Store.open(path) as store:
+        (card,) = store.cards()
+        assert card.key_dates == ()  # re-read at the next sync
+        assert store.add_note(ANN, "kept", T0).id == 1
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
