@@ -1,8 +1,12 @@
 """``outlook-networking addin cert | manifest | serve``, and the card server beside the agent.
 
-The card for an address is ``contact --json``'s document plus ``balance`` and ``is_owner``. The
-analysis behind it is cached and recomputed only when the store has changed (new items, a new
-owner, identity corrections, dismissals), so a card costs a lookup, not an analysis.
+The card for an address is ``contact --json``'s document (:func:`app.cards.contact_card`: the
+history, key dates, the balance and the owner's notes) plus ``is_owner``. The analysis behind it
+is cached and recomputed only when the store has changed (new items, a new owner, identity
+corrections, dismissals, key dates entered), so a card costs a lookup, not an analysis; notes
+are read fresh for every card. Someone the store does not know has no card, unless the owner
+wrote a note about them (``{"address", "known": false, "notes"}``).
+:meth:`CardService.add_note` keeps a note written in the pane.
 
 Exports: ``run``, ``start_background``, ``CardService``.
 """
@@ -16,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ..app.analysis import Insight, analyse_store
+from ..app.cards import add_note, contact_card, note_json, unknown_card
 from ..app.workspace import Workspace
 from ..config import Config
-from ..core.ledger import balance_json
-from ..core.views import contact_json
 from ..errors import UsageError
 from ..parsing.addresses import normalise
 from ..store import Store
@@ -61,11 +64,17 @@ class CardService:
                 return {"address": wanted, "is_owner": True}
             view = network.find(wanted)
             if view is None:
-                return None
-            card = contact_json(view, self._now())
+                # Someone the owner wrote a note about before ever dealing with them.
+                card = unknown_card(insight, store, wanted)
+                return {**card, "is_owner": False} if card["notes"] else None
+            card = contact_card(insight, store, view, self._now())
             card["is_owner"] = False
-            card["balance"] = balance_json(insight.ledger.balance(view.person.key))
             return card
+
+    def add_note(self, address: str, text: str) -> Mapping[str, Any]:
+        """Keep a note written in the pane (``UsageError`` for a bad address or text)."""
+        with self._lock, Store.open(self._db_path) as store:
+            return note_json(add_note(store, address, text, self._now()))
 
 
 def start_background(workspace: Workspace, port: int = 48373) -> AddinServer:
@@ -74,7 +83,7 @@ def start_background(workspace: Workspace, port: int = 48373) -> AddinServer:
     if not (directory / CERT_FILENAME).exists():
         raise UsageError("no add-in certificate yet; run `outlook-networking addin cert` first")
     service = CardService(workspace.db_path, workspace.config, workspace.clock)
-    return serve(service, data_dir=directory, port=port)
+    return serve(service, add_note=service.add_note, data_dir=directory, port=port)
 
 
 def run(

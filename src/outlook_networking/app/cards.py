@@ -11,8 +11,8 @@ command line and the add-in alike: at most :data:`NOTE_MAX_CHARS` characters, no
 characters but line breaks and tabs (a note is shown in a terminal, a page and a task pane, and
 escape sequences would reach the terminal), never empty.
 
-Exports: ``NOTE_MAX_CHARS``, ``contact_card``, ``attendee_card``, ``note_json``, ``add_note``,
-``delete_note``, ``clean_note``.
+Exports: ``NOTE_MAX_CHARS``, ``COMING_DAYS``, ``contact_card``, ``attendee_card``,
+``unknown_card``, ``note_json``, ``add_note``, ``delete_note``, ``clean_note``.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ __all__ = [
     "contact_card",
     "delete_note",
     "note_json",
+    "unknown_card",
 ]
 
 NOTE_MAX_CHARS = 2000
@@ -67,17 +68,22 @@ def contact_card(
     return doc
 
 
+def unknown_card(insight: Insight, store: Store, address: str) -> dict[str, Any]:
+    """Someone the store does not know: only whether they are external and the owner's notes."""
+    return {
+        "address": address,
+        "known": False,
+        "external": is_external(address, owner_domains(insight.network.owner)),
+        "notes": _notes(store, [address]),
+    }
+
+
 def attendee_card(insight: Insight, store: Store, address: str, now: datetime) -> dict[str, Any]:
     """The compact card of one meeting attendee (``brief``)."""
     external = is_external(address, owner_domains(insight.network.owner))
     view = insight.network.find(address)
     if view is None:
-        return {
-            "address": address,
-            "known": False,
-            "external": external,
-            "notes": _notes(store, [address]),
-        }
+        return unknown_card(insight, store, address)
     balance = insight.ledger.balance(view.person.key)
     history = view.history
     return {

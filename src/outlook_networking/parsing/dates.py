@@ -12,8 +12,9 @@ Two shapes reach the product:
   in the writing client's time zone ([MS-OXOCNTC] 2.2.1.5) or at 11:59 ([MS-ASCNTC] 2.2.2.6:
   "the time portion ... might be 11:59 and SHOULD be ignored", in UTC). East of Greenwich a
   local midnight is not on the UTC date (a birthday entered in Berlin for 22 March is
-  ``1980-03-21T23:00:00Z``), so the day is the one whose midnight is nearest, right for every zone from UTC-11 to UTC+12 (not for
-  Tonga and Kiribati, UTC+13 and +14, where a local midnight is nearer the day before).
+  ``1980-03-21T23:00:00Z``), so the day is the one whose midnight is nearest, right for every
+  zone from UTC-11 to UTC+12 (not for Tonga and Kiribati, UTC+13 and +14, where a local
+  midnight is nearer the day before).
 
 Years before 1800 mean "no year": Apple and Exchange ActiveSync write 1604 for a birthday
 without one (``X-APPLE-OMIT-YEAR=1604``), and FILETIME's epoch is 1601.
