@@ -11,7 +11,8 @@ attendee's card lists theirs, overdue or not). The day is a calendar day in
 (a meeting added since, a new time) instead of adding another; the next day's run writes the
 next day's and completes this one, as every follow-up task no longer wanted is; ``undo``
 deletes it with everything else the product wrote (the journal). It lists the meetings and who
-is in them, names only (no notes, nothing private leaves the computer).
+is in them (two lines a meeting: time and subject, then the people, the organizer first), names
+and tiers only: notes and follow-ups stay on the computer.
 
 Exports: ``BRIEF_SCHEMA``, ``brief_zone``, ``brief_day``, ``brief_doc``, ``morning_brief_task``.
 """
@@ -89,11 +90,13 @@ def brief_doc(
     }
 
 
-def _who(network: Network, address: str) -> str:
+def _who(network: Network, address: str, organizer: bool) -> str:
     view = network.find(address)
-    if view is None:
-        return address
-    return f"{view.name or view.address} ({view.tier.tier})"
+    marks = [view.tier.tier] if view is not None else ["not in your network"]
+    if organizer:
+        marks.append("organizer")
+    name = (view.name or view.address) if view is not None else address
+    return f"{name} ({', '.join(marks)})"
 
 
 def morning_brief_task(store: Store, network: Network, config: Config) -> DesiredTask | None:
@@ -109,9 +112,12 @@ def morning_brief_task(store: Store, network: Network, config: Config) -> Desire
     for meeting in meetings:
         start = meeting.start.astimezone(zone)
         end = meeting.end.astimezone(zone)
-        people = ", ".join(_who(network, a) for a in meeting.people) or "only you"
-        title = meeting.subject or "(no subject)"
-        lines.append(f"{start:%H:%M}–{end:%H:%M} {title}: {people}")
+        people = ", ".join(
+            _who(network, a, i == 0 and bool(meeting.organizer))
+            for i, a in enumerate(meeting.people)
+        )
+        lines.append(f"{start:%H:%M}–{end:%H:%M} {meeting.subject or '(no subject)'}")
+        lines.append(f"  {people or 'only you'}")
     count = len(meetings)
     subject = f"Today's meetings ({day:%d %b}): {count} meeting{'s' if count != 1 else ''}"
     due = datetime.combine(day, datetime.min.time(), zone) + timedelta(hours=8)
