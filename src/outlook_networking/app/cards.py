@@ -12,7 +12,8 @@ characters but line breaks and tabs (a note is shown in a terminal, a page and a
 escape sequences would reach the terminal), never empty.
 
 Exports: ``NOTE_MAX_CHARS``, ``COMING_DAYS``, ``contact_card``, ``attendee_card``,
-``unknown_card``, ``note_json``, ``add_note``, ``delete_note``, ``clean_note``.
+``unknown_card``, ``note_json``, ``notes_by_person``, ``add_note``, ``delete_note``,
+``clean_note``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = [
     "contact_card",
     "delete_note",
     "note_json",
+    "notes_by_person",
     "unknown_card",
 ]
 
@@ -101,6 +103,15 @@ def attendee_card(insight: Insight, store: Store, address: str, now: datetime) -
         "key_dates": key_dates_json(view.key_dates, now, COMING_DAYS),
         "notes": _notes(store, view.addresses),
     }
+
+
+def notes_by_person(insight: Insight, store: Store) -> dict[str, list[Note]]:
+    """Every note by the person it is about (their key; the address for someone unknown)."""
+    found: dict[str, list[Note]] = {}
+    for note in store.notes():
+        view = insight.network.find(note.address)
+        found.setdefault(view.address if view is not None else note.address, []).append(note)
+    return found
 
 
 def clean_note(text: str) -> str:
