@@ -153,6 +153,8 @@ def test_calendar_window_events_and_leavers(
             (server.upn, "accepted"),
             ("bob@client.example", "tentativelyAccepted", "optional"),
             ("carl@old.example", "declined"),
+            # A booked room is an attendee of type "resource" (attendeeBase): nobody to meet.
+            ("room.spree@partner.example", "accepted", "resource"),
         ],
     )
     master = server.add_event(subject="Weekly", start=T0, event_type="seriesMaster")
@@ -169,6 +171,7 @@ def test_calendar_window_events_and_leavers(
     assert one.kind is Kind.MEETING and one.at == T0 and one.duration_s == 45 * 60
     assert one.sender is not None and one.sender.address == "ann@partner.example"
     responses = {a.mailbox.address: (a.response, a.optional) for a in one.attendees}
+    assert set(responses) == {server.upn, "bob@client.example", "carl@old.example"}
     assert responses["bob@client.example"] == (Response.TENTATIVE, True)
     assert responses["carl@old.example"] == (Response.DECLINED, False)
     assert by_subject["Weekly"].cancelled
