@@ -23,6 +23,10 @@ Sections (``--only`` picks some):
 2. ``roundtrips``: the EWS and Graph test servers (tests/servers) on 127.0.0.1, seeded with N
    messages; the connector's Source through ``pipeline.sync_source`` into a fresh store. HTTP
    requests per 1,000 messages for the first sync, and requests for a sync with nothing new.
+   Then the write-back marks every stored message (its person's tier category; every hundredth
+   received one flagged too) through the connector's Sink and ``writeback.apply_plan``, as
+   ``apply`` does: requests per 1,000 tagged messages, and for the ``undo`` that takes it all
+   off again.
    ``ews_large_folder``: one EWS Inbox of N messages older than the 18-month window plus N/100
    inside it (the old ones seeded lean: an id and a date, all an ids-only sync asks for). The
    first sync's SyncFolderItems pages, bytes per item, and GetItem ids: the window's only. A
@@ -63,12 +67,15 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 OWNER = "alex@example.com"  # the demo persona
+OWNER_BENCH = "me@example.com"  # the mailbox the round-trip servers are seeded for
 SEED = 7
 
 TARGETS = {
     "ingest_vs_floor_max": 3.0,
     "ews_initial_per_1000_max": 8.0,
     "graph_initial_per_1000_max": 2.0,
+    "ews_marks_per_1000_max": 10.0,
+    "graph_marks_per_1000_max": 60.0,
     "scoring_cost_ratio_max": 1.3,
     "memory_ratio_max": 1.5,
 }
@@ -517,9 +524,13 @@ def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
         db = scratch / "ews.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
+        def operations(s: Any) -> list[str]:
+            return [r.operation for r in s.requests]
+
         with Store.open(db) as store:
-            result = _two_syncs(server, store, make_source, sync_source,
-                                lambda s: [r.operation for r in s.requests])
+            result = _two_syncs(server, store, make_source, sync_source, operations)
+            sink = connect(config, password="secret", build=SERVER_BUILD, max_wait_s=30)[1]
+            result["marks"] = _mark_all(server, store, sink, operations)
         close_connections()
         result["schema_errors"] = len(server.schema_errors)
     return result
@@ -557,10 +568,13 @@ def bench_graph(n: int, scratch: Path) -> dict[str, Any]:
             connections.append(connection)
             return connection.source
 
+        def operations(s: Any) -> list[str]:
+            return [f"{r.method} {r.path}" for r in s.requests if not r.in_batch]
+
         with Store.open(db) as store:
-            result = _two_syncs(server, store, source, sync_source,
-                                lambda s: [f"{r.method} {r.path}" for r in s.requests
-                                           if not r.in_batch])
+            result = _two_syncs(server, store, source, sync_source, operations)
+            source()  # a fresh connection for the write-back, as `apply` makes one
+            result["marks"] = _mark_all(server, store, connections[-1].sink, operations)
         for connection in connections:
             connection.close()
     return result
@@ -650,6 +664,56 @@ def _two_syncs(server: Any, store: Any, make_source: Callable[[], Any], sync: An
         "nothing_new_by_operation": dict(Counter(_short_op(o) for o in again)),
         "nothing_new_items": second.items,
         "problems": len(first.problems) + len(second.problems),
+    }
+
+
+def _mark_all(server: Any, store: Any, sink: Any,
+              operations: Callable[[Any], list[str]]) -> dict[str, Any]:
+    """Tag every stored message with its person's category (and flag every hundredth received
+    one) as ``apply`` would, then ``undo``; requests per 1,000 tagged messages for each."""
+    from collections import Counter
+
+    from outlook_networking.app.pipeline import apply_plan, undo
+    from outlook_networking.ports import SetCategories
+    from outlook_networking.writeback.messages import DesiredMessages, WantedFlag, plan_messages
+    from outlook_networking.writeback.plan import CategoryScheme, WritebackPlan
+
+    now = datetime.now(UTC)
+    since = now - timedelta(days=3650)
+    messages = store.account_messages(sink.name, since=since)
+    people = {a for m in messages for a in (m.sender, *m.recipients)} - {OWNER_BENCH}
+    received = [m for m in messages if m.sender != OWNER_BENCH]
+    flags = {
+        m.item_id: WantedFlag(m.item_id, f"owed:{m.item_id}", m.sender, m.at + timedelta(hours=48))
+        for m in received[::100]
+    }
+    desired = DesiredMessages(
+        owner=frozenset({OWNER_BENCH}), person_of={p: p for p in people},
+        tier=dict.fromkeys(people, "A"), tag_tiers=frozenset({"A"}), since=since, flags=flags,
+    )  # fmt: skip
+    planned = plan_messages(desired, messages, [], frozenset(), CategoryScheme(), now)
+    tagged = sum(1 for a in planned.actions if isinstance(a, SetCategories))
+    before = len(operations(server))
+    started = time.perf_counter()
+    report = apply_plan(store, sink, WritebackPlan(planned.actions), run_id="bench")
+    elapsed = time.perf_counter() - started
+    writes = operations(server)[before:]
+    middle = len(operations(server))
+    undone = undo(store, sink, CategoryScheme())
+    undo_ops = operations(server)[middle:]
+    return {
+        "tagged": tagged,
+        "flagged": len(flags),
+        "applied": len(report.applied),
+        "planned": len(planned.actions),
+        "error": str(report.error or undone.error or ""),
+        "requests": len(writes),
+        "per_1000": round(len(writes) * 1000 / tagged, 2) if tagged else None,
+        "by_operation": dict(Counter(_short_op(o) for o in writes)),
+        "seconds": round(elapsed, 2),
+        "undo_requests": len(undo_ops),
+        "undo_per_1000": round(len(undo_ops) * 1000 / tagged, 2) if tagged else None,
+        "undo_by_operation": dict(Counter(_short_op(o) for o in undo_ops)),
     }
 
 
@@ -862,6 +926,16 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             rows.append((f"{name}: requests, sync with nothing new ({folders} folders)",
                          f"{r['nothing_new_requests']}", f"= {folders}",
                          "ok" if r["nothing_new_requests"] <= folders else "MISSED"))
+            marks = r.get("marks")
+            if marks:
+                limit = TARGETS[f"{key}_marks_per_1000_max"]
+                done = marks["applied"] == marks["planned"] and not marks["error"]
+                rows.append((f"{name}: write requests per 1,000 tagged msgs ({marks['tagged']:,},"
+                             f" {marks['flagged']:,} flagged)", f"{marks['per_1000']}",
+                             f"≤ {limit:g}", verdict(marks["per_1000"], limit) if done
+                             else f"MISSED: {marks['applied']}/{marks['planned']}"))
+                rows.append((f"{name}: requests per 1,000 tagged msgs, undo",
+                             f"{marks['undo_per_1000']}", "(info)", ""))
     large = result.get("ews_large_folder")
     if large:
         name = f"EWS large folder ({large['old_messages']:,} old + {large['recent_messages']:,})"

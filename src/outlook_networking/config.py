@@ -68,6 +68,13 @@ PLACEHOLDER_CLIENT_ID = "00000000-0000-0000-0000-000000000000"
 DEFAULT_TENANT = "organizations"
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 DEFAULT_SINCE_MONTHS = 18
+DEFAULT_TAG_DAYS = 90
+DEFAULT_TAG_TIERS = ("A", "B")
+# How each follow-up kind reaches the mailbox: a flag on its message, a task, or both. Only the
+# kinds that are about one message can be a flag; the rest are always tasks.
+FOLLOWUP_MODES = ("flag", "task", "both")
+FLAGGABLE_KINDS = ("owed_reply", "awaiting_answer")
+DEFAULT_FOLLOWUPS_AS = (("owed_reply", "flag"), ("awaiting_answer", "task"))
 # Exchange Online's own EWS hosts (the public cloud): an account pointing there is a Microsoft 365
 # mailbox, for which EWS ends (blocked by default from 2026-10-01, off on 2027-04-01).
 EXCHANGE_ONLINE_HOSTS = frozenset({"outlook.office365.com", "outlook.office.com"})
@@ -114,6 +121,9 @@ class AccountConfig:
     certificate_thumbprint: str | None = None
     include_subfolders: bool = False
     tag_messages: bool = False
+    tag_message_tiers: tuple[str, ...] = DEFAULT_TAG_TIERS
+    tag_message_days: int = DEFAULT_TAG_DAYS
+    followups_as: tuple[tuple[str, str], ...] = DEFAULT_FOLLOWUPS_AS
     since_months: int = DEFAULT_SINCE_MONTHS
     create_contacts_for_tiers: tuple[str, ...] = ()
     writeback: bool = True
@@ -128,6 +138,21 @@ class AccountConfig:
     def client_id_is_placeholder(self) -> bool:
         """True until the user has put their own app registration's id in the file."""
         return self.client_id == PLACEHOLDER_CLIENT_ID
+
+    def followup_mode(self, kind: str) -> str:
+        """``flag``, ``task`` or ``both`` for a follow-up kind (``task`` unless configured)."""
+        return dict(self.followups_as).get(kind, "task")
+
+    @property
+    def flag_kinds(self) -> frozenset[str]:
+        """The follow-up kinds that flag their message."""
+        return frozenset(k for k, mode in self.followups_as if mode in ("flag", "both"))
+
+    @property
+    def writes_messages(self) -> bool:
+        """Whether write-back touches messages (categories or flags): that needs write access
+        to mail (Graph ``Mail.ReadWrite``), which is asked for only then."""
+        return self.writeback and (self.tag_messages or bool(self.flag_kinds))
 
 
 @dataclass(frozen=True)
@@ -486,6 +511,7 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
     for tier in tiers:
         if tier not in TIERS:
             raise r.error("create_contacts_for_tiers", f"unknown tier {tier!r}; use A, B, C, D")
+    tag_tiers = _tag_tiers(r)
 
     account = AccountConfig(
         name=name,
@@ -504,6 +530,9 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
         certificate_thumbprint=thumbprint,
         include_subfolders=r.boolean("include_subfolders", False),
         tag_messages=r.boolean("tag_messages", False),
+        tag_message_tiers=tag_tiers,
+        tag_message_days=r.integer("tag_message_days", DEFAULT_TAG_DAYS, 1, 3650),
+        followups_as=_followups_as(r),
         since_months=r.integer("since_months", DEFAULT_SINCE_MONTHS, 1, 600),
         create_contacts_for_tiers=tuple(sorted(set(tiers))),
         writeback=writeback,
@@ -513,6 +542,43 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
     if unknown:
         raise r.error(unknown[0], "unknown key (see docs/config.md)")
     return account
+
+
+def _tag_tiers(r: _Reader) -> tuple[str, ...]:
+    """``tag_message_tiers``: the tiers whose messages carry their category."""
+    raw = r.string_list("tag_message_tiers")
+    if r.has("tag_message_tiers") and not raw:
+        raise r.error("tag_message_tiers", "must name at least one tier (or tag_messages = false)")
+    tiers = [t.upper() for t in raw] or list(DEFAULT_TAG_TIERS)
+    for tier in tiers:
+        if tier not in TIERS:
+            raise r.error("tag_message_tiers", f"unknown tier {tier!r}; use A, B, C, D")
+    return tuple(sorted(set(tiers)))
+
+
+def _followups_as(r: _Reader) -> tuple[tuple[str, str], ...]:
+    """``followups_as = { owed_reply = "flag", ... }``: the defaults, with the file's changes."""
+    from .core.followups import KINDS
+
+    r.used.add("followups_as")
+    table = r.table.get("followups_as")
+    modes = dict(DEFAULT_FOLLOWUPS_AS)
+    if table is None:
+        return tuple(sorted(modes.items()))
+    if not isinstance(table, Mapping):
+        raise r.error("followups_as", "must be a table of follow-up kind = \"flag\", \"task\" "
+                      "or \"both\"")
+    for kind, mode in table.items():
+        key = f"followups_as.{kind}"
+        if kind not in KINDS:
+            raise r.error(key, f"unknown follow-up kind; use one of {', '.join(KINDS)}")
+        if not isinstance(mode, str) or mode.lower() not in FOLLOWUP_MODES:
+            raise r.error(key, 'must be "flag", "task" or "both"')
+        if mode.lower() != "task" and kind not in FLAGGABLE_KINDS:
+            raise r.error(key, f"only {' and '.join(FLAGGABLE_KINDS)} are about one message "
+                          "that a flag can mark; use \"task\"")
+        modes[kind] = mode.lower()
+    return tuple(sorted(modes.items()))
 
 
 def _mailbox(r: _Reader) -> tuple[str, str, str]:

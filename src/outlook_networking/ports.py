@@ -22,30 +22,41 @@ Terminology:
 - **action**: one write-back step the planner computed; a sink applies it and says what it did
   (``Applied``), which the store journals so ``undo`` can invert exactly that.
 - **product-owned**: a category name, task or contact the product created. A sink never removes or
-  reorders anything else.
+  reorders anything else. On a message, only the categories and the flag the product wrote there
+  (the journal says which) are its own.
+- **marks**: what a message shows that the product may write: its categories and its follow-up
+  flag, with the item's version (EWS change key, Graph ``changeKey``) to guard a write against a
+  change made since. Sources report them per copy (``Batch.marks``), the store keeps them as
+  synced, and a sink writes them many messages at a time (``MessageSink``).
 - **retry policy**: how long one call to a mail server may wait for it to recover (throttling,
   503, dropped connections) before the connector gives up with an error.
 
-Exports: ``Problem``, ``Skipped``, ``CategoriesChanged``, ``Batch``, ``Source``,
-``MasterCategory``, ``ContactState``, ``TaskState``, ``MailboxState``, ``Action``, ``Applied``,
-``Sink``, ``RetryPolicy``, ``AddCategory``, ``CompleteTask``, ``CreateContact``, ``CreateTask``,
-``DeleteContact``, ``DeleteTask``, ``RemoveCategory``, ``SetCategories``, ``UpdateTask``.
+Exports: ``Problem``, ``Skipped``, ``CategoriesChanged``, ``FollowUpFlag``, ``MessageMarks``,
+``Batch``, ``Source``, ``MasterCategory``, ``ContactState``, ``TaskState``, ``MessageState``,
+``StoredMessage``, ``MailboxState``, ``Action``, ``Applied``, ``Sink``, ``MessageSink``,
+``BatchApplied``, ``RetryPolicy``, ``AddCategory``, ``CompleteTask``, ``CreateContact``,
+``CreateTask``, ``DeleteContact``, ``DeleteTask``, ``RemoveCategory``, ``SetCategories``,
+``SetFlag``, ``UpdateTask``, ``FLAG_STATUSES``, ``NOT_FLAGGED``, ``is_message_action``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from .errors import ConnectorError
 from .model import ContactCard, Interaction, Problem
 
 __all__ = [
+    "FLAG_STATUSES",
+    "NOT_FLAGGED",
     "Action",
     "AddCategory",
     "Applied",
     "Batch",
+    "BatchApplied",
     "CategoriesChanged",
     "CompleteTask",
     "ContactState",
@@ -53,17 +64,24 @@ __all__ = [
     "CreateTask",
     "DeleteContact",
     "DeleteTask",
+    "FollowUpFlag",
     "MailboxState",
     "MasterCategory",
+    "MessageMarks",
+    "MessageSink",
+    "MessageState",
     "Problem",
     "RemoveCategory",
     "RetryPolicy",
     "SetCategories",
+    "SetFlag",
     "Sink",
     "Skipped",
     "Source",
+    "StoredMessage",
     "TaskState",
     "UpdateTask",
+    "is_message_action",
 ]
 
 
@@ -83,6 +101,40 @@ class CategoriesChanged:
     categories: tuple[str, ...]
 
 
+FLAG_STATUSES = ("notFlagged", "flagged", "complete")
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpFlag:
+    """A message's follow-up flag as Outlook keeps it (Graph ``followupFlag``, EWS ``Flag``).
+
+    ``status`` is Graph's spelling: ``notFlagged``, ``flagged`` or ``complete``. Dates are aware.
+    """
+
+    status: str = "notFlagged"
+    start: datetime | None = None
+    due: datetime | None = None
+    completed: datetime | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return self.status == "flagged"
+
+
+NOT_FLAGGED = FollowUpFlag()
+
+
+@dataclass(frozen=True, slots=True)
+class MessageMarks:
+    """What one message (one copy, by its item id) shows now; ``None``: not reported (a partial
+    update), keep what is stored."""
+
+    item_id: str
+    categories: tuple[str, ...] | None = None
+    flag: FollowUpFlag | None = None
+    version: str | None = None  # EWS change key, Graph changeKey
+
+
 @dataclass(frozen=True, slots=True)
 class Batch:
     """One unit of change from a source, stored in one transaction with its cursor."""
@@ -92,6 +144,7 @@ class Batch:
     cards: tuple[ContactCard, ...] = ()
     deleted: tuple[str, ...] = ()
     categories_changed: tuple[CategoriesChanged, ...] = ()  # merged into stored interactions
+    marks: tuple[MessageMarks, ...] = ()  # per message copy, kept for the write-back
     cursor: str | None = None  # None: keep the saved cursor
     problems: tuple[Problem, ...] = ()
     skipped: tuple[Skipped, ...] = ()
@@ -148,14 +201,40 @@ class TaskState:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageState:
+    """A message of the mailbox as the write-back sees it: ids, categories, flag, version."""
+
+    item_id: str
+    message_id: str = ""  # the Internet Message-ID, to find the message again if its id changed
+    categories: tuple[str, ...] = ()
+    flag: FollowUpFlag = NOT_FLAGGED
+    version: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """A message the store holds for one account: its state as last synced (or written) and who
+    it is from and to, so the planner can tell whose it is."""
+
+    state: MessageState
+    at: datetime
+    sender: str  # normalised address, "" if none
+    recipients: tuple[str, ...]  # To, Cc, Bcc
+
+    @property
+    def item_id(self) -> str:
+        return self.state.item_id
+
+
+@dataclass(frozen=True, slots=True)
 class MailboxState:
     """What the planner compares the desired state against."""
 
     master_categories: tuple[MasterCategory, ...] = ()
     contacts: tuple[ContactState, ...] = ()
     tasks: tuple[TaskState, ...] = ()  # product-owned tasks only
-    # message item id -> its categories, only for messages the plan may tag
-    message_categories: Mapping[str, tuple[str, ...]] | None = None
+    # journalled message item id -> the message as it is now (its id may have changed since)
+    messages: Mapping[str, MessageState] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,12 +252,43 @@ class RemoveCategory:
 
 @dataclass(frozen=True, slots=True)
 class SetCategories:
-    """Replace an item's categories. ``before`` is what the planner saw, for the journal."""
+    """Replace an item's categories. ``before`` is what the planner saw, for the journal; the
+    sink applies the change (what ``after`` adds and drops) to the item as it is now.
+
+    For messages: ``message_id`` finds the message again if its id changed (EWS ids change on
+    a move), ``version`` is the change key the planner saw (a write against a newer one is
+    re-read first), ``contact`` is whom the message is with (for the dry-run listing).
+    """
 
     item_kind: str  # "contact" or "message"
     item_id: str
     before: tuple[str, ...]
     after: tuple[str, ...]
+    message_id: str = ""
+    version: str = ""
+    contact: str = ""
+
+    def applied_to(self, current: Sequence[str]) -> tuple[str, ...]:
+        """``current`` with this change applied: drop what it removed, append what it added;
+        everything else keeps its place (a user's own categories, and their changes since)."""
+        removed = set(self.before) - set(self.after)
+        kept = [c for c in current if c not in removed]
+        kept.extend(c for c in self.after if c not in self.before and c not in kept)
+        return tuple(kept)
+
+
+@dataclass(frozen=True, slots=True)
+class SetFlag:
+    """Set a message's follow-up flag to ``after``; only if it still shows ``before``'s status
+    (the user's own change since wins). ``key`` is the follow-up it stands for."""
+
+    item_id: str
+    before: FollowUpFlag
+    after: FollowUpFlag
+    message_id: str = ""
+    version: str = ""
+    key: str = ""
+    contact: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +340,7 @@ Action = (
     AddCategory
     | RemoveCategory
     | SetCategories
+    | SetFlag
     | CreateTask
     | UpdateTask
     | CompleteTask
@@ -241,10 +352,12 @@ Action = (
 
 @dataclass(frozen=True, slots=True)
 class Applied:
-    """What a sink did for an action: the item it touched or created."""
+    """What a sink did for an action: the item it touched or created, and for a message what it
+    shows now as far as the sink knows (kept in the store until the next sync says more)."""
 
     action: Action
     item_id: str = ""  # the created or touched item's id ("" for master-list changes)
+    marks: MessageMarks | None = None
 
 
 @runtime_checkable
@@ -269,6 +382,44 @@ class Sink(Protocol):
         ...
 
 
+def is_message_action(action: Action) -> bool:
+    """Whether ``action`` marks a message (and so may go to a sink many at a time)."""
+    return isinstance(action, SetFlag) or (
+        isinstance(action, SetCategories) and action.item_kind == "message"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchApplied:
+    """What a sink did with a batch of message actions: those it carried out, in order, and the
+    error that stopped the rest (``None``: all of them)."""
+
+    applied: tuple[Applied, ...]
+    error: ConnectorError | None = None
+
+
+@runtime_checkable
+class MessageSink(Protocol):
+    """A sink that also marks messages (categories and follow-up flags), many per request.
+
+    ``batch_size`` is how many message actions one call of :meth:`apply_batch` should carry
+    (Graph: a ``$batch`` of 20; EWS: one UpdateItem of 100 ItemChanges).
+    """
+
+    @property
+    def batch_size(self) -> int: ...
+
+    def read_messages(self, refs: Sequence[tuple[str, str]]) -> dict[str, MessageState]:
+        """The messages named by ``(item id, Internet Message-ID)`` as they are now, keyed by the
+        given item id; one whose id no longer finds it is looked for by its Message-ID (its
+        state then carries the new id); a message that is gone is left out."""
+        ...
+
+    def apply_batch(self, actions: Sequence[Action]) -> BatchApplied:
+        """Carry out message actions (``SetCategories`` on messages, ``SetFlag``) together; a
+        message changed since the planner saw it is read again, and a flag the user changed
+        meanwhile is left as the user set it."""
+        ...
 # --- talking to a server -----------------------------------------------------------------------
 
 

@@ -8,10 +8,10 @@ created with mode 0600 and runs in WAL mode so readers (``status``, the add-in) 
 agent. Message bodies have no column to land in.
 
 Every SQL statement of the product lives here: items and cursors, the owner, identity corrections,
-dismissed ledger items, the write-back journal, the annual review's baseline, the owner's notes
-and hand-entered key dates (the user's own data: never touched by a sync, removed only by
-:meth:`Store.forget_notes_and_dates` or the owner) and the small documents of the agent
-(:meth:`Store.get_doc`).
+dismissed ledger items, the write-back journal, the annual review's baseline, the introductions
+``intro`` proposed, the owner's notes and hand-entered key dates (the user's own data: never
+touched by a sync, removed only by :meth:`Store.forget_notes_and_dates` or the owner) and the
+small documents of the agent (:meth:`Store.get_doc`).
 
 Exports: ``Store``, ``BatchResult``, ``default_db_path``, ``SCHEMA_VERSION``.
 """
@@ -45,13 +45,23 @@ from .model import (
     Response,
 )
 from .parsing.dates import parse_key_date
-from .ports import Action, Batch
+from .ports import (
+    NOT_FLAGGED,
+    Action,
+    Applied,
+    Batch,
+    FollowUpFlag,
+    MessageMarks,
+    MessageState,
+    StoredMessage,
+)
 from .writeback.plan import JournalEntry
 
 __all__ = ["SCHEMA_VERSION", "BatchResult", "Store", "default_db_path"]
 
 ENV_DB = "OUTLOOK_NETWORKING_DB"
 _REVIEW_DOC = "review:last"  # the review the user kept as next year's baseline
+_PROPOSALS_DOC = "intro:proposed"  # the introductions `intro` proposed (core.intro)
 
 # Each entry migrates from version i to i + 1. Append only; never edit a released step.
 _MIGRATIONS: tuple[str, ...] = (
@@ -132,7 +142,26 @@ _MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
-    # 2: key dates on cards; the owner's notes and hand-entered key dates.
+    # 2: what each message copy shows (categories, follow-up flag, change key) for the
+    # write-back, and the marks the user took off a message, never to be put back.
+    """
+    CREATE TABLE marks (
+        source TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        categories TEXT,                  -- JSON list; NULL: not reported yet
+        flag TEXT,                        -- JSON follow-up flag; NULL: not reported yet
+        version TEXT,                     -- change key; NULL: not reported yet
+        PRIMARY KEY (source, item_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE declined (
+        account TEXT NOT NULL,            -- the sink's name (= the source name)
+        message TEXT NOT NULL,            -- the Internet Message-ID, else 'id:' + item id
+        mark TEXT NOT NULL,               -- 'category:<name>' or 'flag'
+        at INTEGER NOT NULL,
+        PRIMARY KEY (account, message, mark)
+    ) WITHOUT ROWID;
+    """,
+    # 3: key dates on cards; the owner's notes and hand-entered key dates.
     """
     ALTER TABLE cards ADD COLUMN key_dates TEXT NOT NULL DEFAULT '[]';  -- JSON [[kind, date]]
     CREATE TABLE notes (                 -- what the owner wrote down about a person
@@ -170,6 +199,20 @@ _UPSERT = f"""
         categories = excluded.categories, generation = excluded.generation,
         stream = excluded.stream
 """
+# A partial report (NULL) keeps what is stored; a row is written only when something changes,
+# and only for a message the store holds (a partial update may name one it does not keep).
+_UPSERT_MARKS = """
+    INSERT INTO marks (source, item_id, categories, flag, version)
+    SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (
+        SELECT 1 FROM interactions WHERE source = ?1 AND item_id = ?2)
+    ON CONFLICT (source, item_id) DO UPDATE SET
+        categories = coalesce(excluded.categories, marks.categories),
+        flag = coalesce(excluded.flag, marks.flag),
+        version = coalesce(excluded.version, marks.version)
+    WHERE coalesce(excluded.categories, marks.categories) IS NOT marks.categories
+        OR coalesce(excluded.flag, marks.flag) IS NOT marks.flag
+        OR coalesce(excluded.version, marks.version) IS NOT marks.version
+"""
 _CARD_COLUMNS = (
     "source, item_id, folder, full_name, organisation, addresses, categories, names, is_me, "
     "generation, key_dates"
@@ -200,7 +243,7 @@ def default_db_path() -> Path:
 class BatchResult:
     """What one batch did to the store."""
 
-    written: int  # items inserted or changed
+    written: int  # items inserted or changed (a change of a message's marks alone counts too)
     deleted: int
     swept: int  # items a completed full resync did not see again
 
@@ -274,6 +317,33 @@ def _interaction(row: Sequence[Any]) -> Interaction:
         attendees=tuple(
             Attendee(Mailbox(a[0], a[1]), Response(a[2]), bool(a[3])) for a in people.get("att", ())
         ),
+    )
+
+
+def _flag_json(flag: FollowUpFlag) -> str:
+    return json.dumps(_plain(flag), sort_keys=True)
+
+
+def _flag_from_json(text: str | None) -> FollowUpFlag:
+    return _flag(json.loads(text)) if text else NOT_FLAGGED
+
+
+def _flag(doc: Mapping[str, Any]) -> FollowUpFlag:
+    """A follow-up flag from its JSON form (in the marks, and in a journalled SetFlag)."""
+    return FollowUpFlag(
+        str(doc.get("status") or "notFlagged"),
+        **{k: datetime.fromisoformat(doc[k]) for k in _DATES if doc.get(k)},
+    )
+
+
+def _marks_row(source: str, marks: MessageMarks) -> tuple[object, ...]:
+    categories = marks.categories
+    return (
+        source,
+        marks.item_id,
+        None if categories is None else json.dumps(list(categories), ensure_ascii=False),
+        None if marks.flag is None else _flag_json(marks.flag),
+        marks.version,
     )
 
 
@@ -549,6 +619,11 @@ class Store:
             ),
         )
         written = db.total_changes - before
+        before = db.total_changes
+        db.executemany(_UPSERT_MARKS, (_marks_row(source, m) for m in batch.marks))
+        # A message's marks change with its row, or alone (the user flagged it): count each
+        # message once either way.
+        written = max(written, db.total_changes - before)
         deleted = 0
         for item_id in batch.deleted:
             deleted += db.execute(
@@ -557,6 +632,7 @@ class Store:
             deleted += db.execute(
                 "DELETE FROM cards WHERE source = ? AND item_id = ?", (source, item_id)
             ).rowcount
+            db.execute("DELETE FROM marks WHERE source = ? AND item_id = ?", (source, item_id))
         swept = 0
         if batch.complete and generation > 0:
             for table, stream in (("interactions", "stream"), ("cards", "folder")):
@@ -564,6 +640,12 @@ class Store:
                     f"DELETE FROM {table} WHERE source = ? AND {stream} = ? AND generation < ?",
                     (source, batch.folder, generation),
                 ).rowcount
+            if swept:
+                db.execute(
+                    "DELETE FROM marks WHERE source = ? AND NOT EXISTS (SELECT 1 FROM interactions "
+                    "AS i WHERE i.source = marks.source AND i.item_id = marks.item_id)",
+                    (source,),
+                )
         if batch.cursor is not None or batch.reset:
             db.execute(
                 "INSERT INTO cursors (source, folder, cursor, generation, updated_at) "
@@ -594,13 +676,14 @@ class Store:
         does for immutable ids); an item already stored under its new id keeps that row."""
         count = 0
         with self.transaction() as db:
-            for table in ("interactions", "cards"):
+            for table in ("interactions", "cards", "marks"):
                 for old, new in renamed.items():
-                    count += db.execute(
+                    changed = db.execute(
                         f"UPDATE OR IGNORE {table} SET item_id = ? "
                         "WHERE source = ? AND item_id = ?",
                         (new, source, old),
                     ).rowcount
+                    count += changed if table != "marks" else 0
                     db.execute(
                         f"DELETE FROM {table} WHERE source = ? AND item_id = ?", (source, old)
                     )
@@ -609,7 +692,7 @@ class Store:
     def forget_source(self, source: str) -> None:
         """Drop every item and cursor of a source (used by a full re-ingest of an account)."""
         with self.transaction() as db:
-            for table in ("interactions", "cards", "cursors"):
+            for table in ("interactions", "cards", "cursors", "marks"):
                 db.execute(f"DELETE FROM {table} WHERE source = ?", (source,))
 
     # --- reading ---------------------------------------------------------------------------
@@ -628,6 +711,43 @@ class Store:
             (source, source),
         )
         return [r[0] for r in rows]
+
+    def account_messages(
+        self, source: str, *, since: datetime, item_ids: Iterable[str] = ()
+    ) -> list[StoredMessage]:
+        """The personal e-mail (not noise) a source holds from ``since`` on, and the messages
+        named in ``item_ids`` whenever they are from, each with its marks as last synced or
+        written (categories as first stored where no marks were reported), oldest first."""
+        rows = self._db.execute(
+            """SELECT i.item_id, i.message_id, coalesce(m.categories, i.categories), m.flag,
+                      coalesce(m.version, ''), i.at, i.sender, i.people
+               FROM interactions AS i LEFT JOIN marks AS m
+                    ON m.source = i.source AND m.item_id = i.item_id
+               WHERE i.source = ? AND i.kind = 'email' AND i.flags = ''
+                 AND (i.at >= ? OR i.item_id IN (SELECT value FROM json_each(?)))
+               ORDER BY i.at, i.item_id""",
+            (source, int(since.timestamp()), json.dumps(sorted(set(item_ids)))),
+        )
+        found: list[StoredMessage] = []
+        for item_id, message_id, categories, flag, version, at, sender, people in rows:
+            parties = json.loads(people)
+            found.append(
+                StoredMessage(
+                    state=MessageState(
+                        item_id=item_id,
+                        message_id=message_id,
+                        categories=tuple(json.loads(categories)),
+                        flag=_flag_from_json(flag),
+                        version=version,
+                    ),
+                    at=datetime.fromtimestamp(at, UTC),
+                    sender=sender,
+                    recipients=tuple(
+                        pair[0] for key in ("to", "cc", "bcc") for pair in parties.get(key, ())
+                    ),
+                )
+            )
+        return found
 
     def interactions(self, *, since: datetime | None = None) -> Iterator[Interaction]:
         """Every stored interaction, oldest first."""
@@ -714,6 +834,28 @@ class Store:
                 h.update(repr(row).encode())
         return h.hexdigest()
 
+    # --- marks the write-back keeps -----------------------------------------------------------
+
+    def declined_marks(self, account: str) -> frozenset[tuple[str, str]]:
+        """``(message, mark)`` pairs the user took off messages of ``account`` (see
+        :meth:`decline_marks`)."""
+        rows = self._db.execute(
+            "SELECT message, mark FROM declined WHERE account = ?", (account,)
+        )
+        return frozenset((r[0], r[1]) for r in rows)
+
+    def decline_marks(
+        self, account: str, declined: Iterable[tuple[str, str]], at: datetime
+    ) -> None:
+        """Remember that the user took a mark off a message: ``(message, mark)`` with the
+        message's Internet Message-ID (else ``id:`` and its item id) and the mark
+        (``category:<name>`` or ``flag``); the write-back never puts it back."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO declined (account, message, mark, at) VALUES (?, ?, ?, ?)",
+                ((account, message, mark, int(at.timestamp())) for message, mark in declined),
+            )
+
     # --- small documents -------------------------------------------------------------------
 
     def get_doc(self, key: str) -> Any:
@@ -756,7 +898,8 @@ class Store:
 
     def fingerprint(self) -> tuple[object, ...]:
         """Changes whenever an analysis of the store could: new or deleted items, a sync, the
-        owner, identity corrections, dismissals. Cheap: no table is read in full."""
+        owner, identity corrections, dismissals, the introductions ``intro`` proposed (the ledger
+        recognises the one asked for). Cheap: no table is read in full."""
         return tuple(
             self._db.execute(query).fetchone()
             for query in (
@@ -765,6 +908,7 @@ class Store:
                 "SELECT group_concat(address) FROM owner",
                 "SELECT count(*) FROM identity",
                 "SELECT count(*) FROM dismissed",
+                f"SELECT length(value) FROM kv WHERE key = '{_PROPOSALS_DOC}'",
                 "SELECT group_concat(address || ' ' || kind || ' ' || value) FROM key_dates",
             )
         )
@@ -848,26 +992,55 @@ class Store:
     def keep_review_snapshot(self, snapshot: Mapping[str, Any]) -> None:
         self.put_doc(_REVIEW_DOC, snapshot)
 
+    # --- the introductions `intro` proposed ----------------------------------------------------
+
+    def intro_proposals(self) -> Mapping[str, Any] | None:
+        """The document of the introductions ``intro`` proposed (``core.intro``)."""
+        doc = self.get_doc(_PROPOSALS_DOC)
+        return doc if isinstance(doc, dict) else None
+
+    def keep_intro_proposals(self, doc: Mapping[str, Any]) -> None:
+        self.put_doc(_PROPOSALS_DOC, doc)
+
     # --- the write-back journal ------------------------------------------------------------------
     # Every action is written (done = 0) in its own transaction before the sink is asked to act,
     # and marked done with the item the sink touched afterwards. A crash between the two leaves a
     # begun entry, which undo treats as possibly applied; with the product's marker on tasks and
     # contacts that makes undo complete after any crash.
 
-    def journal_begin(self, account: str, run_id: str, action: Action, at: datetime) -> int:
-        """Record that ``action`` is about to be applied to ``account``; the entry's id."""
-        with self.transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO journal (run_id, account, at, action, item_id) "
-                "VALUES (?, ?, ?, ?, '')",
-                (run_id, account, int(at.timestamp()), _action_json(action)),
-            )
-            return int(cursor.lastrowid or 0)
+    # Message actions go to a sink many at a time: a batch's entries are begun in one transaction
+    # before it is sent, and finished in one after, with what the messages show now (the marks),
+    # so the journal is never ahead of the marks the planner reads.
 
-    def journal_finish(self, entry: int, item_id: str) -> None:
-        """The begun entry was applied; ``item_id`` is the item the sink touched or created."""
+    def journal_begin(
+        self, account: str, run_id: str, actions: Sequence[Action], at: datetime
+    ) -> list[int]:
+        """Record that ``actions`` are about to be applied to ``account``; the entries' ids."""
         with self.transaction() as db:
-            db.execute("UPDATE journal SET done = 1, item_id = ? WHERE id = ?", (item_id, entry))
+            return [
+                int(
+                    db.execute(
+                        "INSERT INTO journal (run_id, account, at, action, item_id) "
+                        "VALUES (?, ?, ?, ?, '')",
+                        (run_id, account, int(at.timestamp()), _action_json(action)),
+                    ).lastrowid
+                    or 0
+                )
+                for action in actions
+            ]
+
+    def journal_finish(self, account: str, done: Sequence[tuple[int, Applied]]) -> None:
+        """The begun entries were applied: each with the item the sink touched or created, and
+        for a message what it shows now (kept as its marks until the next sync says more)."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE journal SET done = 1, item_id = ? WHERE id = ?",
+                ((applied.item_id, entry) for entry, applied in done),
+            )
+            db.executemany(
+                _UPSERT_MARKS,
+                (_marks_row(account, a.marks) for _, a in done if a.marks is not None),
+            )
 
     def journal(self, account: str) -> list[JournalEntry]:
         """Every entry of ``account`` not yet undone, oldest first."""
@@ -892,7 +1065,7 @@ class Store:
         count = 0
         with self.transaction() as db:
             for entry, action, item_id in self._outlook_entries(db, account):
-                if isinstance(action, ports.SetCategories | ports.DeleteContact):
+                if isinstance(action, ports.SetCategories | ports.SetFlag | ports.DeleteContact):
                     action = dataclasses.replace(
                         action, item_id=renamed.get(action.item_id, action.item_id)
                     )
@@ -954,6 +1127,7 @@ _ACTIONS: dict[str, type[Any]] = {
         ports.AddCategory,
         ports.RemoveCategory,
         ports.SetCategories,
+        ports.SetFlag,
         ports.CreateTask,
         ports.UpdateTask,
         ports.CompleteTask,
@@ -965,18 +1139,24 @@ _ACTIONS: dict[str, type[Any]] = {
 
 
 # The actions whose ids name Outlook items (contacts and messages), not To Do tasks.
-_OUTLOOK_ITEMS = (ports.SetCategories, ports.CreateContact, ports.DeleteContact)
+_OUTLOOK_ITEMS = (ports.SetCategories, ports.SetFlag, ports.CreateContact, ports.DeleteContact)
+_DATES = ("due", "start", "completed")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, FollowUpFlag):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
 
 
 def _action_json(action: Action) -> str:
     doc: dict[str, Any] = {"type": type(action).__name__}
     for f in dataclasses.fields(action):
-        value = getattr(action, f.name)
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif isinstance(value, tuple):
-            value = list(value)
-        doc[f.name] = value
+        doc[f.name] = _plain(getattr(action, f.name))
     return json.dumps(doc, ensure_ascii=False, sort_keys=True)
 
 
@@ -984,9 +1164,11 @@ def _action_from_json(text: str) -> Action:
     doc = json.loads(text)
     cls = _ACTIONS[doc.pop("type")]
     for name, value in list(doc.items()):
-        if name == "due" and value is not None:
+        if name in _DATES and value is not None:
             doc[name] = datetime.fromisoformat(value)
         elif isinstance(value, list):
             doc[name] = tuple(value)
+        elif isinstance(value, dict):  # a follow-up flag (SetFlag's before and after)
+            doc[name] = _flag(value)
     action: Action = cls(**doc)
     return action

@@ -66,6 +66,43 @@ SPARSE = "newsletter.person@example.net"
 SPARSE_CARD: dict[str, Any] = {"address": SPARSE, "tier": "D", "score": 0.4, "followups": []}
 
 
+# Someone who is no contact yet, whom the owner may know through two people (core.intro).
+STRANGER = "tess@globex.example"
+STRANGER_CARD: dict[str, Any] = {
+    "address": STRANGER,
+    "name": "Tess Target",
+    "is_owner": False,
+    "known": False,
+    "intro": {
+        "rank": 1,
+        "score": 12.5,
+        "steps": 2,
+        "weaker": True,
+        "target": {"address": STRANGER, "name": "Tess Target", "tier": None, "score": None},
+        "via": [
+            {"address": ADA, "name": "Ada Lovelace", "tier": "B", "score": 71.5},
+            {"address": "carl@hooli.example", "name": None, "tier": None, "score": None},
+        ],
+        "hops": [
+            {
+                "from": ADA,
+                "to": "carl@hooli.example",
+                "reasons": [{"code": "meetings", "count": 2}, {"code": "days_since", "count": 9}],
+            },
+            {
+                "from": "carl@hooli.example",
+                "to": STRANGER,
+                "reasons": [
+                    {"code": "far_wrote", "count": 3},
+                    {"code": "together", "count": 4},
+                    {"code": "days_since", "count": 0},
+                ],
+            },
+        ],
+    },
+}
+
+
 class FakeCards:
     """Stands in for the store: a dict lookup that remembers what it was asked."""
 
@@ -91,7 +128,9 @@ def cert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def cards() -> FakeCards:
-    return FakeCards({ADA: ADA_CARD, OWNER: OWNER_CARD, SPARSE: SPARSE_CARD})
+    return FakeCards(
+        {ADA: ADA_CARD, OWNER: OWNER_CARD, SPARSE: SPARSE_CARD, STRANGER: STRANGER_CARD}
+    )
 
 
 @pytest.fixture(scope="session")

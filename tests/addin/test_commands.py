@@ -66,3 +66,22 @@ def test_addin_cert_and_manifest_commands(tmp_path: Path, shared_dir: Path) -> N
         shared_dir / "schemas" / "office-addin" / "OfficeAppManifestV1_1.xsd"
     )
     assert schema.is_valid(str(out))
+
+
+def test_card_for_a_stranger_says_through_whom(tmp_path: Path) -> None:
+    db = tmp_path / "network.sqlite3"
+    _seed(db)
+    tess = "tess@globex.example"
+    with Store.open(db) as store:
+        copied = mail("ann@partner.example", ME, ago(days=2), cc=[tess], subject="Re: Budget")
+        store.apply_batch("test", Batch("inbox", (copied,)))
+    cards = CardService(db, load_config(Path("/dev/null")), lambda: NOW)
+    card = cards(tess)
+    assert card is not None
+    assert card["known"] is False and card["is_owner"] is False and card["address"] == tess
+    (via,) = card["intro"]["via"]
+    assert via["address"] == "ann@partner.example" and via["tier"] in {"A", "B", "C", "D"}
+    assert {"code": "together", "count": 1} in card["intro"]["hops"][0]["reasons"]
+    # A known contact's card is what it was: no intro, every field as before.
+    assert "intro" not in cards("ann@partner.example")  # type: ignore[operator]
+    assert cards("nobody@nowhere.example") is None

@@ -24,7 +24,7 @@ from chromium import ARTIFACTS, CHROMIUM
 from chromium import LAUNCH_ARGS as CHROMIUM_ARGS
 from outlook_networking.addin import AddinServer, serve
 
-from .conftest import ADA, OWNER, SPARSE, FakeCards
+from .conftest import ADA, OWNER, SPARSE, STRANGER, FakeCards
 
 OFFICE_JS = "https://appsforoffice.microsoft.com/"
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -198,6 +198,28 @@ def test_an_unknown_sender_gets_a_clear_message(open_pane: Callable[..., Pane]) 
     assert len(pane.api_calls()) == 1
     pane.screenshot("addin-unknown.png")
     assert pane.errors == [], pane.errors
+
+
+def test_a_stranger_known_through_someone_shows_the_path(open_pane: Callable[..., Pane]) -> None:
+    pane = open_pane(office_stub(STRANGER, "Tess Target"))
+    page = pane.open()
+    notice = page.wait_for_selector('[data-state="stranger"]')
+    assert "Not in your network yet. You may know them through:" in notice.inner_text()
+    chain = page.locator(".intro-chain li")
+    assert chain.count() == 2
+    assert chain.nth(0).inner_text() == "Ada Lovelace · tier B · score 71.5"
+    assert chain.nth(1).inner_text() == "carl@hooli.example · not in your network"
+    text = page.locator("#app").inner_text()
+    assert "Two steps: a weaker path." in text
+    assert "Ada and carl@hooli.example: in 2 meetings together; last seen together 9 days" in text
+    assert (
+        "carl@hooli.example and Tess: Tess wrote to carl@hooli.example 3 times; named together"
+        " on 4 messages" in text
+    )
+    assert "last seen together today" in text
+    assert "undefined" not in text and "null" not in text
+    assert pane.errors == [], pane.errors
+    pane.screenshot("addin-stranger.png")
 
 
 def test_the_owners_own_mail_needs_no_lookup(

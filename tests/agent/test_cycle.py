@@ -8,7 +8,7 @@ from pathlib import Path
 from outlook_networking.agent import run_once
 from outlook_networking.connectors.memory import MemoryMailbox
 from outlook_networking.errors import ConnectionFailed, LoginRequired, Throttled
-from outlook_networking.ports import Batch
+from outlook_networking.ports import Batch, BatchApplied
 from outlook_networking.store import Store
 
 from .conftest import MemoryConnection, make_config, memory_connection
@@ -36,7 +36,10 @@ def test_one_cycle_syncs_analyses_and_writes_back(store: Store, world_box: Memor
     assert account.items == len(world_box.items) + len(world_box.cards)
     assert account.apply == "applied" and account.applied == account.planned > 0
     tasks = list(world_box.tasks.values())
-    assert any(t.key.startswith("owed:") for t in tasks)
+    # Owed replies flag the message they are about (followups_as' default), the rest are tasks.
+    assert not any(t.key.startswith("owed:") for t in tasks) and tasks
+    flagged = [i for i, f in world_box.flags.items() if f.flagged]
+    assert flagged and all(world_box.items[i].folder == "inbox" for i in flagged)
     tagged = [c for c in world_box.contact_categories.values() if any("Network" in n for n in c)]
     assert tagged, "contacts got their tier category"
     assert any(c.name.startswith("Network ") for c in world_box.master)
@@ -74,9 +77,9 @@ def test_new_mail_changes_the_plan_in_the_next_cycle(store: Store) -> None:
     config = make_config("work")
     connections = {"work": memory_connection(box)}
     run_once(store, config, connections, now=NOW)
-    owed = {t.key: t for t in box.tasks.values() if not t.complete}
+    owed = [i for i, f in box.flags.items() if f.flagged]
     assert owed
-    # Answer every question the owner owed: those tasks complete in the next cycle.
+    # Answer every question the owner owed: those flags complete in the next cycle.
     from outlook_networking.model import Interaction, Kind, Mailbox
 
     for item in list(box.items.values()):
@@ -89,8 +92,8 @@ def test_new_mail_changes_the_plan_in_the_next_cycle(store: Store) -> None:
             ))
     report = run_once(store, config, connections, now=NOW)
     assert report.result == "ok" and report.accounts[0].applied > 0
-    questions = [t for t in box.tasks.values() if "Question" in t.subject]
-    assert questions and all(t.complete for t in questions)
+    questions = [i for i in owed if box.items[i].subject.startswith("Question")]
+    assert questions and all(box.flags[i].status == "complete" for i in questions)
 
 
 def test_one_failing_account_does_not_stop_the_others(store: Store) -> None:
@@ -157,16 +160,29 @@ def test_a_sink_failing_mid_apply_is_finished_by_the_next_cycle(
 
     class FlakySink:
         name = real_sink.name
+        batch_size = real_sink.batch_size
         budget = 3
 
         def read_state(self):  # type: ignore[no-untyped-def]
             return real_sink.read_state()
+
+        def read_messages(self, refs):  # type: ignore[no-untyped-def]
+            return real_sink.read_messages(refs)
 
         def apply(self, action):  # type: ignore[no-untyped-def]
             if self.budget == 0:
                 raise ConnectionFailed("work", "connection dropped")
             self.budget -= 1
             return real_sink.apply(action)
+
+        def apply_batch(self, actions):  # type: ignore[no-untyped-def]
+            done = []
+            for action in actions:
+                try:
+                    done.append(self.apply(action))
+                except ConnectionFailed as exc:
+                    return BatchApplied(tuple(done), exc)
+            return BatchApplied(tuple(done))
 
     flaky = FlakySink()
     connection.sink = flaky
@@ -218,3 +234,12 @@ def test_an_account_with_writeback_off_is_only_read(store: Store, world_box: Mem
 def test_configured_addresses_become_the_owner(store: Store, world_box: MemoryMailbox) -> None:
     run_once(store, make_config("work"), {"work": memory_connection(world_box)}, now=NOW)
     assert store.owner() == (("me@example.com",), "given")
+
+
+def test_awaiting_an_answer_can_flag_the_owners_own_message(store: Store) -> None:
+    box = _fresh()
+    config = make_config("work", followups_as={"awaiting_answer": "flag"})
+    run_once(store, config, {"work": memory_connection(box)}, now=NOW)
+    flagged = {box.items[i].folder for i, f in box.flags.items() if f.flagged}
+    assert flagged == {"inbox", "sent"}  # owed replies, and the owner's unanswered message
+    assert not [t for t in box.tasks.values() if t.key.startswith("await:")]

@@ -8,7 +8,9 @@ writes), either before the server acts on the request or after (written, but the
 hears of it). It is restarted each time until a run completes; then the store and the mailbox
 must equal those of an uninterrupted run exactly (store digest; every item as a user sees it,
 counted, so a duplicated task or category is a difference), and ``undo`` must return the mailbox
-to its original state.
+to its original state. Messages are marked too (``tag_messages = true``, owed replies as flags
+and tasks, a hundred messages to an UpdateItem): no message is tagged twice, and undo leaves no
+flag behind.
 
 The seed is printed on failure; ``AGENT_KILL_SEED`` replays a run.
 """
@@ -27,6 +29,7 @@ from exchangelib import close_connections
 
 from outlook_networking.agent import read_status
 from outlook_networking.store import Store
+from servers.ews import EWSServer
 
 from .harness import (
     SYNC_OPS,
@@ -71,6 +74,14 @@ def _undo(db: Path, config: Path) -> list[str]:
     return _cli(db, config, "undo")
 
 
+def _config(path: Path, server: EWSServer) -> Path:
+    """Categories on messages, and owed replies as a flag and a task: every kind of write."""
+    config = ews_config(path, server, tag_messages=True)
+    with config.open("a", encoding="utf-8") as out:
+        out.write('followups_as = { owed_reply = "both" }\n')
+    return config
+
+
 def _digest(db: Path) -> str:
     with Store.open(db) as store:
         return store.digest()
@@ -80,10 +91,13 @@ def _reference(agents: Agents, tmp_path: Path) -> tuple[str, Counter[str]]:
     """The uninterrupted run: one cycle, and one more that reads back what it wrote."""
     with ews_server(validate_responses=False) as server:
         load_ews(server.mailbox, WORLD)
-        db, config = tmp_path / "clean.sqlite3", ews_config(tmp_path / "clean.toml", server)
+        db, config = tmp_path / "clean.sqlite3", _config(tmp_path / "clean.toml", server)
         for _ in range(2):
             assert agents.run(_agent(db, config)) == 0, agents.tail()
         assert product_problems(server, OWNED) == []
+        messages = [i for i in server.mailbox.snapshot().values() if i["type"] == "Message"]
+        assert any(OWNED & set(m["categories"]) for m in messages), "messages must be tagged"
+        assert any("Flag" in m["fields"] for m in messages), "owed replies must be flagged"
         return _digest(db), normalised(server)
 
 
@@ -101,7 +115,7 @@ def test_sigkill_during_sync_and_apply_converges_and_undo_restores(
             load_ews(server.mailbox, WORLD)
             original = server.mailbox.snapshot()
             db = tmp_path / f"killed{rounds}.sqlite3"
-            config = ews_config(tmp_path / f"killed{rounds}.toml", server)
+            config = _config(tmp_path / f"killed{rounds}.toml", server)
             switch = KillSwitch(server)
             for run in range(80):
                 if len(kills) < 3 or rng.random() < 0.25:
@@ -132,6 +146,8 @@ def test_sigkill_during_sync_and_apply_converges_and_undo_restores(
             assert normalised(server) == clean_mailbox, f"seed {SEED}: the mailbox differs"
 
             assert agents.run(_undo(db, config)) == 0, agents.tail()
+            flags_left = [i for i in server.mailbox.snapshot().values() if "Flag" in i["fields"]]
+            assert flags_left == [], f"seed {SEED}: undo left flags behind"
             assert server.mailbox.snapshot() == original, f"seed {SEED}: undo left traces"
             assert b"Network " not in (server.mailbox.category_list() or b"")
             assert server.schema_errors == []

@@ -4,7 +4,9 @@ The same proof as ``test_kill_ews`` against the Graph test server (``connector =
 command line ``outlook-networking agent --once`` in a separate process, killed when its n-th delta
 request or n-th write (POST, PATCH, DELETE, a ``$batch`` that is not all GETs) arrives, before or
 after the server acts; restarted until a run completes; then the store and the mailbox equal an
-uninterrupted run's.
+uninterrupted run's. Messages are marked too (``tag_messages = true``, owed replies as flags
+and To Do tasks, twenty PATCHes to a ``$batch``): no message tagged twice, no flag left behind
+by undo.
 """
 
 from __future__ import annotations
@@ -130,7 +132,8 @@ def normalised(server: GraphServer) -> Counter[str]:
 
 def _config(path: Path, server: GraphServer) -> Path:
     lines = ["[[accounts]]", 'name = "work"', f'address = "{ME}"', 'connector = "graph"',
-             'auth = "token"', f'graph_url = "{server.url}"']
+             'auth = "token"', f'graph_url = "{server.url}"', "tag_messages = true",
+             'followups_as = { owed_reply = "both" }']
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -165,6 +168,9 @@ def test_sigkill_during_delta_sync_and_write_back_converges(
             assert agents.run(_cli(db, config, "agent", "--once")) == 0, agents.tail()
         clean_digest, clean_mailbox = _digest(db), normalised(server)
     assert any("task" in key for key in clean_mailbox), "the world must produce tasks"
+    marked = [json.loads(key)[2] for key in clean_mailbox if key.startswith('["message"')]
+    assert any(any(c.startswith("Network ") for c in m["categories"]) for m in marked)
+    assert any(m["flag"]["flagStatus"] == "flagged" for m in marked)
 
     rng = random.Random(SEED)
     kills: list[tuple[str, int, str]] = []
@@ -204,6 +210,9 @@ def test_sigkill_during_delta_sync_and_write_back_converges(
             assert normalised(server) == clean_mailbox, f"seed {SEED}: the mailbox differs"
             assert agents.run(_cli(db, config, "undo")) == 0, agents.tail()
             after = normalised(server)
+            left = [key for key in after if key.startswith('["message"')
+                    and json.loads(key)[2]["flag"]["flagStatus"] != "notFlagged"]  # fmt: skip
+            assert left == [], f"seed {SEED}: undo left flags behind"
             # Undo keeps the (now empty) To Do list it created; everything else is as before.
             assert Counter({k: n for k, n in after.items() if not k.startswith('["list"')}) == \
                 Counter({k: n for k, n in original.items() if not k.startswith('["list"')})

@@ -19,7 +19,7 @@ from outlook_networking.auth import (
     login_device_code,
     token_provider,
 )
-from outlook_networking.auth.scopes import EWS_SCOPES, GRAPH_SCOPES
+from outlook_networking.auth.scopes import EWS_SCOPES, GRAPH_SCOPES, graph_scopes
 from outlook_networking.config import PLACEHOLDER_CLIENT_ID, AccountConfig
 from outlook_networking.errors import (
     AuthError,
@@ -93,8 +93,26 @@ def test_graph_login_asks_for_the_graph_scopes_only(
 
     requested = next(form for m, path, form in platform.requests if path.endswith("/devicecode"))
     scopes = set(requested["scope"].split())
-    assert set(GRAPH_SCOPES) <= scopes
+    assert set(graph_scopes(account)) <= scopes
     assert not any("EWS" in scope for scope in scopes)
+    # Owed replies flag their message by default: that is a write to mail.
+    assert "Mail.ReadWrite" in scopes and "Mail.Read" not in scopes
+
+
+def test_graph_asks_to_write_mail_only_when_the_write_back_marks_messages(
+    platform: IdentityPlatform, make_account: MakeAccount, open_cache: OpenCache
+) -> None:
+    account = make_account(
+        connector="graph", endpoint=None, followups_as=(("owed_reply", "task"),)
+    )
+    assert not account.writes_messages
+    _sign_in(platform, account, open_cache())
+
+    requested = next(form for m, path, form in platform.requests if path.endswith("/devicecode"))
+    scopes = set(requested["scope"].split())
+    assert set(GRAPH_SCOPES) <= scopes and "Mail.ReadWrite" not in scopes
+    tagging = replace(account, tag_messages=True)
+    assert "Mail.ReadWrite" in graph_scopes(tagging) and "Mail.Read" not in graph_scopes(tagging)
 
 
 def test_declined_sign_in_is_an_auth_error(
@@ -152,7 +170,7 @@ def test_one_sign_in_serves_ews_and_graph(
 
     assert token == platform.access_tokens[-1]
     refresh = platform.grants("refresh_token")
-    assert len(refresh) == 1 and set(GRAPH_SCOPES) <= set(refresh[0]["scope"].split())
+    assert len(refresh) == 1 and set(graph_scopes(graph)) <= set(refresh[0]["scope"].split())
     assert len(platform.grants(DEVICE_GRANT)) == 1  # no second sign-in
 
 

@@ -2,8 +2,9 @@
 
 Configured like a real account (a TOML file, ``auth = "token"``), the commands run unpatched
 over HTTP on 127.0.0.1: ``sync``, ``apply --dry-run``, ``apply``, ``apply`` again (nothing
-to do), a reply that resolves the owed-reply task, and ``undo``, which gives the mailbox back as
-it was, compared item by item.
+to do), a reply that resolves the owed reply (a flag on its message by default, a task when
+``followups_as`` says so), and ``undo``, which gives the mailbox back as it was, compared item
+by item. Messages' own categories and flags in detail: ``test_message_marks``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exchangelib import close_connections
 
 from outlook_networking.cli import main
 from outlook_networking.ports import RetryPolicy
+from servers.either import exchange_server
 from servers.ews import EWSServer
 from servers.graph import GraphServer
 
@@ -122,15 +123,11 @@ def _graph_backend(server: GraphServer) -> Backend:
 
 @pytest.fixture(params=["ews", "graph"])
 def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
-    if request.param == "ews":
-        with EWSServer(token=TOKEN) as ews:
-            yield _ews_backend(ews)
-            errors = list(ews.schema_errors)
-        close_connections()
-        assert errors == [], errors
-    else:
-        with GraphServer(token=TOKEN, upn=ME) as graph:
-            yield _graph_backend(graph)
+    with exchange_server(request.param, token=TOKEN, upn=ME) as server:
+        if isinstance(server, EWSServer):
+            yield _ews_backend(server)
+        else:
+            yield _graph_backend(server)
 
 
 UNREACHABLE = 'connector = "graph"\ngraph_url = "http://127.0.0.1:9/v1.0"\n'
@@ -159,7 +156,7 @@ def test_sync_apply_reply_undo(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
-    _configure(tmp_path, backend.config)
+    _configure(tmp_path, backend.config + 'followups_as = { owed_reply = "both" }\n')
     for week in range(12):
         at = NOW - timedelta(days=7 * week + 10)
         backend.add_mail("inbox", f"Topic {week}", ANN, ME, at, f"<ann{week}@partner.example>")
@@ -176,6 +173,7 @@ def test_sync_apply_reply_undo(
     assert _run(tmp_path, "apply", "--dry-run") == 0
     planned = capsys.readouterr().out
     assert "create task" in planned and "Budget" in planned
+    assert f"<{ANN}>: 1 message(s): flag flagged 1" in planned  # and the flag on the question
     assert backend.view() == before  # a dry run writes nothing
 
     assert _run(tmp_path, "apply") == 0

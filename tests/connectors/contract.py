@@ -1,8 +1,9 @@
 """The contract every Source and Sink passes: the in-memory fake, EWS, Graph and the files alike.
 
 Subclass :class:`SourceContract` (every source: exported files too), :class:`MailboxSourceContract`
-(a mailbox's source, which also follows deletions and outlives a lost sync state) or
-:class:`SinkContract` in a backend's test module and provide the ``source_world`` / ``sink_world``
+(a mailbox's source, which also follows deletions and outlives a lost sync state),
+:class:`SinkContract` or :class:`MessageSinkContract` (a sink that marks messages) in a
+backend's test module and provide the ``source_world`` / ``sink_world`` / ``mark_world``
 fixture; every test here then runs against that backend. The
 tests speak only through the protocols and a small seeding interface, and assert what a user
 would notice: which mail is stored, what categories and tasks the mailbox shows, that nothing is
@@ -17,13 +18,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from outlook_networking.app.pipeline import apply_plan, undo
-from outlook_networking.ports import CreateTask, Sink, Source
+from outlook_networking.ports import CreateTask, MessageSink, Sink, Source, is_message_action
 from outlook_networking.store import Store
+from outlook_networking.writeback.messages import DesiredMessages, WantedFlag, plan_messages
 from outlook_networking.writeback.plan import (
     CategoryScheme,
     Desired,
     DesiredContact,
     DesiredTask,
+    WritebackPlan,
     plan,
 )
 
@@ -264,7 +267,7 @@ class SinkContract:
         w = sink_world
         before = w.snapshot()
         action = CreateTask(_TASK.key, _TASK.subject, _TASK.due, _TASK.body)
-        store.journal_begin(w.sink.name, "crashed", action, T0)
+        store.journal_begin(w.sink.name, "crashed", [action], T0)
         w.sink.apply(action)  # applied, but the process died before the journal said so
         again = plan(_desired(_TASK), w.sink.read_state(), SCHEME)
         assert not any(isinstance(a, CreateTask) for a in again.actions)  # found by its key
@@ -281,3 +284,127 @@ class SinkContract:
         assert plan(_desired(create=frozenset({"B"})), w.sink.read_state(), SCHEME).actions == ()
         undo(store, w.sink, SCHEME)
         assert not [c for c in w.sink.read_state().contacts if "dora@new.example" in c.addresses]
+
+
+@dataclass
+class MarkWorld:
+    """A backend's mailbox as the message-marking contract needs to drive it (messages named by
+    their Internet Message-ID, as a user would find them whatever their id or folder)."""
+
+    source: Callable[[], Source]
+    sink: MessageSink
+    add_message: Callable[..., None]  # (folder, subject, sender, to, at, message_id)
+    set_categories: Callable[[str, tuple[str, ...]], None]  # the user, by Message-ID
+    clear_flag: Callable[[str], None]  # the user, by Message-ID
+    move: Callable[[str], None]  # the user files it in another folder, by Message-ID
+    seen: Callable[[], dict[str, tuple[tuple[str, ...], str]]]  # Message-ID -> categories, flag
+
+
+ANN = "ann@partner.example"
+
+
+def _mark_plan(store: Store, w: MarkWorld, flags: dict[str, str] | None = None) -> Any:
+    """Tag Ann's messages (tier B) and flag the messages named in ``flags`` (Message-ID ->
+    follow-up key), as the pipeline plans them."""
+    messages = store.account_messages(w.sink.name, since=T0 - timedelta(days=30))
+    by_mid = {m.state.message_id: m for m in messages}
+    wanted = {
+        by_mid[mid].item_id: WantedFlag(by_mid[mid].item_id, key, ANN, T0 + timedelta(days=2))
+        for mid, key in (flags or {}).items()
+    }
+    journal = [e for e in store.journal(w.sink.name) if is_message_action(e.action)]
+    desired = DesiredMessages(
+        owner=frozenset({"me@example.com"}), person_of={ANN: ANN}, tier={ANN: "B"},
+        tag_tiers=frozenset({"B"}), since=T0 - timedelta(days=30), flags=wanted,
+    )  # fmt: skip
+    marked = plan_messages(desired, messages, journal, store.declined_marks(w.sink.name),
+                           SCHEME, T0 + timedelta(days=3))  # fmt: skip
+    return WritebackPlan(marked.actions, declined=marked.declined)
+
+
+def _mark(store: Store, w: MarkWorld, flags: dict[str, str] | None = None) -> int:
+    report = apply_plan(store, w.sink, _mark_plan(store, w, flags), run_id="test")
+    assert report.complete, report.error
+    return len(report.applied)
+
+
+class MessageSinkContract:
+    """Marking messages: many at a time, the user's changes kept, undo complete."""
+
+    def _seed(self, w: MarkWorld, n: int) -> list[str]:
+        mids = [f"q{k}@partner.example" for k in range(n)]
+        for k, mid in enumerate(mids):
+            w.add_message("inbox", f"Question {k}", ANN, ["me@example.com"],
+                          T0 + timedelta(minutes=k), f"<{mid}>")  # fmt: skip
+        return mids
+
+    def test_many_messages_marked_once_and_undone(
+        self, mark_world: MarkWorld, store: Store
+    ) -> None:
+        w = mark_world
+        mids = self._seed(w, 2 * w.sink.batch_size + 3)
+        before = w.seen()
+        _sync(store, w.source())
+        assert _mark(store, w, {mids[0]: "owed:q0"}) == len(mids) + 1
+        seen = w.seen()
+        assert all(seen[mid][0] == ("Network B",) for mid in mids)
+        assert seen[mids[0]][1] == "flagged"
+        assert _mark_plan(store, w, {mids[0]: "owed:q0"}).actions == ()  # nothing twice
+        _sync(store, w.source())
+        assert _mark_plan(store, w, {mids[0]: "owed:q0"}).actions == ()
+        assert undo(store, w.sink, SCHEME).complete
+        assert w.seen() == before
+
+    def test_a_change_since_the_sync_is_read_again_and_kept(
+        self, mark_world: MarkWorld, store: Store
+    ) -> None:
+        w = mark_world
+        mids = self._seed(w, 3)
+        _sync(store, w.source())
+        w.set_categories(mids[1], ("Mine",))  # after the sync: the store has an older version
+        _mark(store, w)
+        assert w.seen()[mids[1]][0] == ("Mine", "Network B")
+        assert undo(store, w.sink, SCHEME).complete
+        assert w.seen()[mids[1]][0] == ("Mine",)
+
+    def test_the_user_wins_over_our_marks(self, mark_world: MarkWorld, store: Store) -> None:
+        w = mark_world
+        mids = self._seed(w, 3)
+        _sync(store, w.source())
+        _mark(store, w, {mids[0]: "owed:q0"})
+        w.set_categories(mids[1], ())
+        w.clear_flag(mids[0])
+        _sync(store, w.source())
+        _mark(store, w, {mids[0]: "owed:q0"})
+        _sync(store, w.source())
+        assert _mark_plan(store, w, {mids[0]: "owed:q0"}).actions == ()
+        seen = w.seen()
+        assert seen[mids[1]] == ((), "notFlagged") and seen[mids[0]][1] == "notFlagged"
+        assert seen[mids[2]][0] == ("Network B",)
+
+    def test_a_batch_cut_short_by_a_crash_is_not_written_twice(
+        self, mark_world: MarkWorld, store: Store
+    ) -> None:
+        w = mark_world
+        mids = self._seed(w, 3)
+        before = w.seen()
+        _sync(store, w.source())
+        actions = list(_mark_plan(store, w).actions)
+        store.journal_begin(w.sink.name, "crashed", actions, T0)
+        w.sink.apply_batch(actions)  # written, but the process died before the journal knew
+        _mark(store, w)  # planned again from the store, which has not seen it
+        assert all(w.seen()[mid][0] == ("Network B",) for mid in mids)
+        assert undo(store, w.sink, SCHEME).complete
+        assert w.seen() == before
+
+    def test_undo_finds_a_message_filed_elsewhere(
+        self, mark_world: MarkWorld, store: Store
+    ) -> None:
+        w = mark_world
+        mids = self._seed(w, 2)
+        before = w.seen()
+        _sync(store, w.source())
+        _mark(store, w)
+        w.move(mids[0])
+        assert undo(store, w.sink, SCHEME).complete
+        assert w.seen() == before

@@ -40,11 +40,11 @@ def test_live_sync_is_incremental_and_plans(store: Store) -> None:
         assert again.written == 0
         store.set_owner([account.address.lower()], "given")
         network = analyse_store(store, config, datetime.now(UTC)).network
-        actions = plan_account(network, config, account, connection.sink)
+        actions = plan_account(store, network, config, account, connection.sink)
         if os.environ.get("OUTLOOK_NETWORKING_LIVE_WRITE") == "1":
             report = apply_plan(store, connection.sink, actions, run_id="live")
             assert report.complete, report.error
-            assert not plan_account(network, config, account, connection.sink)
+            assert not plan_account(store, network, config, account, connection.sink)
             assert undo(store, connection.sink, config.writeback.scheme).complete
     finally:
         connection.close()

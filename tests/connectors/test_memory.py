@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
@@ -9,9 +10,16 @@ import pytest
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, MemorySource
 from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox
 from outlook_networking.parsing.addresses import parse_mailboxes
-from outlook_networking.ports import MasterCategory
+from outlook_networking.ports import NOT_FLAGGED, MasterCategory
 
-from .contract import MailboxSourceContract, SinkContract, SinkWorld, SourceWorld
+from .contract import (
+    MailboxSourceContract,
+    MarkWorld,
+    MessageSinkContract,
+    SinkContract,
+    SinkWorld,
+    SourceWorld,
+)
 
 
 @pytest.fixture()
@@ -19,8 +27,7 @@ def mailbox() -> MemoryMailbox:
     return MemoryMailbox()
 
 
-@pytest.fixture()
-def source_world(mailbox: MemoryMailbox) -> SourceWorld:
+def _add_message(mailbox: MemoryMailbox) -> Callable[..., str]:
     def add_message(
         folder: str, subject: str, sender: str, to: list[str], at: datetime, message_id: str
     ) -> str:
@@ -41,12 +48,17 @@ def source_world(mailbox: MemoryMailbox) -> SourceWorld:
         )
         return item_id
 
+    return add_message
+
+
+@pytest.fixture()
+def source_world(mailbox: MemoryMailbox) -> SourceWorld:
     def invalidate() -> None:
         mailbox.epoch += 1
 
     return SourceWorld(
         source=lambda: MemorySource(mailbox, page_size=100),
-        add_message=add_message,
+        add_message=_add_message(mailbox),
         delete=mailbox.delete,
         invalidate=invalidate,
     )
@@ -68,6 +80,33 @@ def sink_world(mailbox: MemoryMailbox) -> SinkWorld:
         add_master_category=add_master_category,
         snapshot=mailbox.snapshot,
     )
+
+
+@pytest.fixture()
+def mark_world(mailbox: MemoryMailbox) -> MarkWorld:
+    def find(mid: str) -> str:
+        return next(i for i, m in mailbox.items.items() if m.message_id == mid)
+
+    return MarkWorld(
+        source=lambda: MemorySource(mailbox, page_size=100),
+        sink=MemorySink(mailbox),
+        add_message=_add_message(mailbox),
+        set_categories=lambda mid, cats: mailbox.mark(find(mid), categories=cats),
+        clear_flag=lambda mid: mailbox.mark(find(mid), flag=NOT_FLAGGED),
+        move=lambda mid: _ignore(mailbox.move(find(mid))),
+        seen=lambda: {
+            m.message_id: (m.categories, mailbox.flags.get(i, NOT_FLAGGED).status)
+            for i, m in mailbox.items.items()
+        },
+    )
+
+
+def _ignore(_: object) -> None:
+    return None
+
+
+class TestMemoryMessageSink(MessageSinkContract):
+    pass
 
 
 class TestMemorySource(MailboxSourceContract):

@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import requests
@@ -29,6 +30,7 @@ from exchangelib import (
     Version,
     close_connections,
 )
+from exchangelib import UTC as EWS_UTC
 from exchangelib.errors import (
     ErrorInvalidSyncStateData,
     ErrorIrresolvableConflict,
@@ -237,7 +239,11 @@ def test_moving_to_trash_syncs_as_delete_in_inbox_and_create_in_trash(
 
     changes, _, _ = sync_page(account, "inbox", state, 10)
     assert [(kind, item.id) for kind, item in changes] == [("delete", ids[0])]
-    assert server.mailbox.snapshot()[ids[0]]["folder"] == "deleteditems"
+    # A move is a copy under a new id and a delete (EWS Identifiers in Exchange).
+    snapshot = server.mailbox.snapshot()
+    assert ids[0] not in snapshot
+    assert [i["fields"]["Subject"] for i in snapshot.values() if i["folder"] == "deleteditems"] \
+        == ["Message 0"]
     hard = account.inbox.get(id=ids[1])
     hard.delete()
     assert ids[1] not in server.mailbox.snapshot()
@@ -747,3 +753,86 @@ def test_any_interleaving_of_changes_and_paged_syncs_converges(
     while not sync_page(3):
         pass
     assert replica == {i: box.items[i].value("Subject") for i in inbox.item_ids}
+
+
+# follow-up flags ------------------------------------------------------------------------------
+def _flag(status: str, **dates: dt.datetime) -> Any:
+    from exchangelib import EWSDateTime
+
+    from outlook_networking.connectors.ews.properties import FollowUpFlagElement
+
+    return FollowUpFlagElement(
+        flag_status=status,
+        **{k: EWSDateTime.fromtimestamp(v.timestamp(), tz=EWS_UTC) for k, v in dates.items()},
+    )
+
+
+def test_a_message_flag_round_trips_in_schema_and_reads_not_flagged_when_cleared(
+    server: EWSServer, account: Account
+) -> None:
+    """Flag (Exchange 2013 and later): FlagStatus, StartDate, DueDate, CompleteDate; dates come
+    back in UTC; a cleared flag leaves the item as it was before it was flagged."""
+    from outlook_networking.connectors.ews.properties import FLAG_FIELD, ensure_registered
+
+    ensure_registered()
+    (item_id,) = seed_inbox(server, 1)
+    before = server.mailbox.snapshot()[item_id]
+    message = account.inbox.get(id=item_id)
+    assert getattr(message, FLAG_FIELD).flag_status == "NotFlagged"
+    start = dt.datetime(2026, 3, 1, tzinfo=UTC)
+    setattr(message, FLAG_FIELD, _flag("Flagged", start_date=start,
+                                       due_date=start + dt.timedelta(days=2)))  # fmt: skip
+    message.save(update_fields=[FLAG_FIELD])
+    flag = getattr(account.inbox.get(id=item_id), FLAG_FIELD)
+    assert (flag.flag_status, flag.due_date) == ("Flagged", start + dt.timedelta(days=2))
+    setattr(message, FLAG_FIELD, _flag("NotFlagged"))
+    message.save(update_fields=[FLAG_FIELD])
+    assert server.mailbox.snapshot()[item_id] == before
+
+
+@pytest.mark.parametrize(
+    ("status", "dates"),
+    [
+        ("Flagged", {"due_date"}),  # StartDate and DueDate go in pairs
+        ("Flagged", {"start_date", "due_date", "complete_date"}),
+        ("Complete", {"start_date", "due_date"}),
+        ("NotFlagged", {"complete_date"}),
+    ],
+)
+def test_a_flag_with_dates_its_status_forbids_is_invalid(
+    server: EWSServer, account: Account, status: str, dates: set[str]
+) -> None:
+    """[MS-OXWSCORE] 2.2.4.23 FlagType: Flagged takes no CompleteDate and StartDate/DueDate in a
+    pair; Complete takes neither StartDate nor DueDate; NotFlagged takes no date. Otherwise
+    ErrorInvalidArgument."""
+    from exchangelib.errors import ErrorInvalidArgument
+
+    from outlook_networking.connectors.ews.properties import FLAG_FIELD, ensure_registered
+
+    ensure_registered()
+    (item_id,) = seed_inbox(server, 1)
+    message = account.inbox.get(id=item_id)
+    moment = dt.datetime(2026, 3, 1, tzinfo=UTC)
+    setattr(message, FLAG_FIELD, _flag(status, **dict.fromkeys(dates, moment)))
+    with pytest.raises(ErrorInvalidArgument):
+        message.save(update_fields=[FLAG_FIELD])
+    assert "Flag" not in server.mailbox.get(item_id).fields
+
+
+def test_a_user_flagging_a_message_makes_an_older_change_key_stale_for_the_flag_only(
+    server: EWSServer, account: Account
+) -> None:
+    """AutoResolve: a stale change key fails only if a field the update sets changed since."""
+    from outlook_networking.connectors.ews.properties import FLAG_FIELD, ensure_registered
+
+    ensure_registered()
+    (item_id,) = seed_inbox(server, 1)
+    message = account.inbox.get(id=item_id)
+    server.mailbox.flag(item_id, "Complete")  # the user, in Outlook
+    message.categories = ["Mine"]
+    message.save(update_fields=["categories"])  # another field: goes through
+    message = account.inbox.get(id=item_id)
+    server.mailbox.flag(item_id, "NotFlagged")
+    setattr(message, FLAG_FIELD, _flag("Complete"))
+    with pytest.raises(ErrorIrresolvableConflict):
+        message.save(update_fields=[FLAG_FIELD])

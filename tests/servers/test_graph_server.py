@@ -213,6 +213,69 @@ def test_patch_message_rejects_read_only_fields_and_stale_etag(
     assert missing.json()["error"]["code"] == "ErrorItemNotFound"
 
 
+def test_followup_flag_is_checked_and_kept_in_utc(
+    server: GraphServer, client: httpx.Client
+) -> None:
+    """followupFlag resource type: flagStatus notFlagged/flagged/complete; a due date needs a
+    start date (400 otherwise; microsoft-graph-docs-contrib#6473: ErrorInvalidArgument);
+    dateTimeTimeZone values with their own offset beside a timeZone are refused
+    (littlebearapps/outlook-assistant#81); the flag is replaced whole; dates come back in UTC."""
+    (mid,) = _seed_inbox(server, 1)
+    url = f"/me/messages/{mid}"
+    assert client.get(url).json()["flag"] == {"flagStatus": "notFlagged"}
+    berlin = "W. Europe Standard Time"
+    for bad in (
+        {"flagStatus": "urgent"},
+        {"flagStatus": "flagged", "dueDateTime": {"dateTime": "2026-11-05T00:00:00",
+                                                   "timeZone": berlin}},
+        {"flagStatus": "flagged",
+         "startDateTime": {"dateTime": "2026-11-03T00:00:00Z", "timeZone": berlin},
+         "dueDateTime": {"dateTime": "2026-11-05T00:00:00Z", "timeZone": berlin}},
+        {"flagStatus": "flagged", "startDateTime": "2026-11-03"},
+    ):  # fmt: skip
+        resp = client.patch(url, json={"categories": ["X"], "flag": bad})
+        assert resp.status_code == 400, bad
+        assert resp.json()["error"]["code"] in ("ErrorInvalidArgument", "RequestBroker--ParseUri")
+    assert client.get(url).json()["categories"] == []  # all or nothing
+    flag = {
+        "flagStatus": "flagged",
+        "startDateTime": {"dateTime": "2026-11-03T00:00:00", "timeZone": berlin},
+        "dueDateTime": {"dateTime": "2026-11-05T00:00:00", "timeZone": berlin},
+    }
+    assert client.patch(url, json={"flag": flag}).status_code == 200
+    assert client.get(url).json()["flag"] == {
+        "flagStatus": "flagged",
+        "startDateTime": {"dateTime": "2026-11-02T23:00:00.0000000", "timeZone": "UTC"},
+        "dueDateTime": {"dateTime": "2026-11-04T23:00:00.0000000", "timeZone": "UTC"},
+    }
+    done = {"flagStatus": "complete",
+            "completedDateTime": {"dateTime": "2026-11-04T10:00:00", "timeZone": "UTC"}}
+    assert client.patch(url, json={"flag": done}).status_code == 200
+    assert client.get(url).json()["flag"] == {
+        "flagStatus": "complete",
+        "completedDateTime": {"dateTime": "2026-11-04T10:00:00.0000000", "timeZone": "UTC"},
+    }
+    assert client.patch(url, json={"flag": {"flagStatus": "notFlagged"}}).status_code == 200
+    assert client.get(url).json()["flag"] == {"flagStatus": "notFlagged"}
+
+
+def test_a_flag_change_is_a_partial_update_with_a_new_change_key(
+    server: GraphServer, client: httpx.Client
+) -> None:
+    (mid,) = _seed_inbox(server, 1)
+    _, link, _ = _drain(client, "/me/mailFolders/inbox/messages/delta",
+                        **{"$select": "subject,categories,flag,changeKey"})  # fmt: skip
+    etag = client.get(f"/me/messages/{mid}").json()["@odata.etag"]
+    server.update_message(mid, flag={"flagStatus": "complete"})  # the user, in Outlook
+    changes, _, _ = _drain(client, link)
+    assert [set(c) - {"@odata.type", "@odata.etag"} for c in changes] == [
+        {"id", "flag", "changeKey"}
+    ]
+    stale = client.patch(f"/me/messages/{mid}", json={"flag": {"flagStatus": "notFlagged"}},
+                         headers={"If-Match": etag})  # fmt: skip
+    assert stale.status_code == 412
+
+
 def test_received_filter_on_initial_delta(server: GraphServer, client: httpx.Client) -> None:
     _seed_inbox(server, 10)
     cutoff = (T0 + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")

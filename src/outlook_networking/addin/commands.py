@@ -1,11 +1,14 @@
 """``outlook-networking addin cert | manifest | serve``, and the card server beside the agent.
 
 The card for an address is ``contact --json``'s document (:func:`app.cards.contact_card`: the
-history, key dates, the balance and the owner's notes) plus ``is_owner``. The analysis behind it
-is cached and recomputed only when the store has changed (new items, a new owner, identity
-corrections, dismissals, key dates entered), so a card costs a lookup, not an analysis; notes
-are read fresh for every card. Someone the store does not know has no card, unless the owner
-wrote a note about them (``{"address", "known": false, "notes"}``).
+history, key dates, the balance and the owner's notes) plus ``is_owner``; for someone who is no
+contact yet but whom the owner may know through someone, it is
+``{"address", "name", "is_owner": false, "known": false, "intro", "notes"}`` with the best path
+(``core.intro.stranger_json``); for anyone else there is no card, unless the owner wrote a note
+about them (``{"address", "known": false, "notes", ...}``). The analysis behind it is cached and
+recomputed only when the store has changed (``Store.fingerprint``: new items, a new owner,
+identity corrections, dismissals, introductions ``intro`` proposed, key dates entered), so a
+card costs a lookup, not an analysis; notes are read fresh for every card.
 :meth:`CardService.add_note` keeps a note written in the pane.
 
 Exports: ``run``, ``start_background``, ``CardService``.
@@ -23,6 +26,7 @@ from ..app.analysis import Insight, analyse_store
 from ..app.cards import add_note, contact_card, note_json, unknown_card
 from ..app.workspace import Workspace
 from ..config import Config
+from ..core.intro import find_paths, stranger_json
 from ..errors import UsageError
 from ..parsing.addresses import normalise
 from ..store import Store
@@ -64,9 +68,12 @@ class CardService:
                 return {"address": wanted, "is_owner": True}
             view = network.find(wanted)
             if view is None:
+                unknown = {**unknown_card(insight, store, wanted), "is_owner": False}
+                found = find_paths(network, insight.ledger.items, wanted, limit=1).paths
+                if found:
+                    return {**stranger_json(network, wanted, found[0]), **unknown}
                 # Someone the owner wrote a note about before ever dealing with them.
-                card = unknown_card(insight, store, wanted)
-                return {**card, "is_owner": False} if card["notes"] else None
+                return unknown if unknown["notes"] else None
             card = contact_card(insight, store, view, self._now())
             card["is_owner"] = False
             return card

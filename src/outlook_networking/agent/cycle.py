@@ -160,7 +160,7 @@ def desired_digest(
     network: Network, config: Config, account: AccountConfig, extra: Sequence[DesiredTask] = ()
 ) -> str:
     """A stable hash of what the mailbox should show for ``account`` (names and colours too)."""
-    desired = desired_state(network, account, extra)
+    desired = desired_state(network, account, extra=extra)
     scheme = config.writeback.scheme
     doc = {
         "scheme": [sorted(scheme.names.items()), sorted(scheme.colours.items())],
@@ -172,6 +172,10 @@ def desired_digest(
             for t in desired.tasks
         ),
         "create_for": sorted(desired.create_contacts_for),
+        "messages": [
+            account.tag_messages, list(account.tag_message_tiers), account.tag_message_days,
+            list(account.followups_as),
+        ],
     }
     return hashlib.sha256(json.dumps(doc, ensure_ascii=False).encode()).hexdigest()
 

@@ -3,7 +3,9 @@
 The one place that turns the store into an analysis. It reads the interactions once, hands them
 to :func:`core.network.analyse` and :func:`core.ledger.build_ledger`, and folds the ledger's
 "thank or return the favour" follow-ups into the network's, so every output (follow-ups, the
-tasks ``apply`` and the agent write, the report, the add-in card) sees one list.
+tasks ``apply`` and the agent write, the report, the add-in card) sees one list. The
+introductions ``intro`` proposed (:meth:`Store.intro_proposals`) reach the ledger, which
+recognises the one the owner then asked for.
 
 Exports: ``Insight``, ``analyse_store``.
 """
@@ -15,6 +17,7 @@ from datetime import datetime
 
 from ..config import Config
 from ..core.followups import FollowUp
+from ..core.intro import asked_from
 from ..core.ledger import Ledger, build_ledger
 from ..core.network import Network, analyse
 from ..store import Store
@@ -54,6 +57,7 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         threads=network.threads,
         dismissed=store.dismissed(),
         excluded=network.settings.is_excluded,
+        asked=asked_from(store.intro_proposals()),
     )
     del items
     return Insight(_with_ledger_followups(network, ledger), ledger)

@@ -7,7 +7,7 @@ source or sink is first used. :func:`adopt_immutable_ids` brings a store's Graph
 once, before the first sync of an account that was read before the connector asked for immutable
 ids.
 
-Exports: ``Connection``, ``connect``, ``login``, ``adopt_immutable_ids``.
+Exports: ``Connection``, ``connect``, ``login``, ``message_access``, ``adopt_immutable_ids``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # The connectors and auth are imported where they are used: exchangelib, httpx and msal take a
 # while to import, and most commands (contacts, followups, report ...) need none of them.
 
-__all__ = ["Connection", "adopt_immutable_ids", "connect", "login"]
+__all__ = ["Connection", "adopt_immutable_ids", "connect", "login", "message_access"]
 
 # Microsoft's retirement of EWS in Exchange Online ("Exchange Online EWS retirement", Exchange
 # Team blog; Message center MC1191578 and its successors).
@@ -121,6 +121,23 @@ def adopt_immutable_ids(store: Store, source: GraphSource) -> None:
     store.put_doc(done, "immutable")
 
 
+def message_access(account: AccountConfig) -> str:
+    """What the account's write-back needs of its messages, for ``login`` to say."""
+    if not account.writes_messages:
+        return "messages are only read"
+    what = " and ".join(
+        part
+        for part, on in (
+            ("categories", account.tag_messages),
+            ("follow-up flags", bool(account.flag_kinds)),
+        )
+        if on
+    )
+    if account.connector == "graph":
+        return f"{what} on messages: asking for Mail.ReadWrite (write access to mail)"
+    return f"{what} on messages: written to the items (EWS access covers it)"
+
+
 def _exchange_online_ews(account: AccountConfig) -> bool:
     """An EWS account that is, or may well be, in Exchange Online (autodiscover finds it there
     for every Microsoft 365 mailbox)."""
@@ -140,6 +157,7 @@ def login(
     ``oauth`` signs in in the system browser (authorization code with PKCE) where one can be
     opened, else, or with ``device_code``, with a device code.
     """
+    show(f"{account.name}: {message_access(account)}")
     if _exchange_online_ews(account):
         show(EWS_IN_EXCHANGE_ONLINE)
     if account.auth == "oauth":

@@ -12,6 +12,10 @@ front end through callbacks (``on_batch``), errors as the product's exceptions.
   it with the mailbox as it is.
 - :func:`write_back` plans and applies (``apply`` and the agent's cycle both call it),
   :func:`apply_plan` runs a plan with the journal, :func:`undo` reverts everything written.
+  Actions run in plan order; consecutive message actions (categories and flags on messages) go
+  to a :class:`~outlook_networking.ports.MessageSink` many at a time, ``batch_size`` messages
+  per call: all entries of such a batch are journalled before it is sent, and finished, together
+  with what the messages show now, in one transaction after it.
 
 Exports: ``SyncReport``, ``ApplyReport``, ``sync_source``, ``sync_account``, ``ingest_files``,
 ``claim_owner``, ``settle_owner``, ``desired_state``, ``extra_tasks``, ``plan_account``,
@@ -23,9 +27,9 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,8 +38,22 @@ from ..core.network import Network
 from ..core.owner import OwnerTally, detect_owner
 from ..errors import ConnectorError, UsageError
 from ..parsing.addresses import normalise
-from ..ports import Action, Batch, Problem, Sink, Source
+from ..ports import (
+    Action,
+    Applied,
+    Batch,
+    BatchApplied,
+    MessageSink,
+    Problem,
+    RemoveCategory,
+    SetCategories,
+    SetFlag,
+    Sink,
+    Source,
+    is_message_action,
+)
 from ..store import Store
+from ..writeback.messages import DesiredMessages, WantedFlag, plan_message_undo, plan_messages
 from ..writeback.plan import (
     CategoryScheme,
     Desired,
@@ -235,15 +253,24 @@ def extra_tasks(store: Store, network: Network, config: Config) -> tuple[Desired
 
 
 def desired_state(
-    network: Network, account: AccountConfig, extra: Sequence[DesiredTask] = ()
+    network: Network,
+    account: AccountConfig,
+    *,
+    flagged: frozenset[str] = frozenset(),
+    extra: Sequence[DesiredTask] = (),
 ) -> Desired:
-    """What the mailbox should show: each person's tier category, a task per open follow-up,
-    and the ``extra`` tasks (:func:`extra_tasks`)."""
+    """What the mailbox should show: each person's tier category, a task per open follow-up
+    (but for those in ``flagged``: their message's flag stands for them instead), and the
+    ``extra`` tasks (:func:`extra_tasks`)."""
     contacts = tuple(
         DesiredContact(tuple(view.addresses), view.name, view.tier.tier)
         for view in network.contacts
     )
-    tasks = tuple(DesiredTask(f.key, f.subject, f.due, f.reason) for f in network.followups)
+    tasks = tuple(
+        DesiredTask(f.key, f.subject, f.due, f.reason)
+        for f in network.followups
+        if f.key not in flagged
+    )
     tasks += tuple(extra)
     return Desired(
         contacts=contacts,
@@ -252,16 +279,63 @@ def desired_state(
     )
 
 
+def _wanted_flags(network: Network, account: AccountConfig, source: str) -> dict[str, WantedFlag]:
+    """The open follow-ups that flag their message, by the message's id in ``source``."""
+    prefix = f"{source}:"
+    return {
+        f.item[len(prefix) :]: WantedFlag(f.item[len(prefix) :], f.key, f.contact, f.due)
+        for f in network.followups
+        if f.kind in account.flag_kinds and f.item.startswith(prefix)
+    }
+
+
 def plan_account(
-    network: Network,
-    config: Config,
-    account: AccountConfig,
-    sink: Sink,
-    extra: Sequence[DesiredTask] = (),
+    store: Store, network: Network, config: Config, account: AccountConfig, sink: Sink
 ) -> WritebackPlan:
-    """The write-back plan for one account's mailbox as it is now."""
-    desired = desired_state(network, account, extra)
-    return plan(desired, sink.read_state(), config.writeback.scheme)
+    """The write-back plan for one account's mailbox as it is now: contacts and tasks against
+    the mailbox's state, the messages' categories and flags against the store's messages and
+    the journal (see :mod:`outlook_networking.writeback.messages`)."""
+    scheme = config.writeback.scheme
+    extra = extra_tasks(store, network, config)
+    if not isinstance(sink, MessageSink):
+        return plan(desired_state(network, account, extra=extra), sink.read_state(), scheme)
+    journal = [e for e in store.journal(sink.name) if is_message_action(e.action)]
+    flags = _wanted_flags(network, account, sink.name)
+    since = network.now - timedelta(days=account.tag_message_days)
+    messages = store.account_messages(
+        sink.name,
+        since=since if account.tag_messages else network.now,
+        item_ids=[
+            *flags,
+            *(e.action.item_id for e in journal if isinstance(e.action, SetCategories | SetFlag)),
+        ],
+    )
+    marked = plan_messages(
+        DesiredMessages(
+            owner=network.owner,
+            person_of=network.identities.person_of,
+            tier={c.person.key: c.tier.tier for c in network.contacts},
+            tag_tiers=frozenset(account.tag_message_tiers),
+            since=since if account.tag_messages else None,
+            flags=flags,
+        ),
+        messages,
+        journal,
+        store.declined_marks(sink.name),
+        scheme,
+        network.now,
+    )
+    # A flag stands for its follow-up; a task too where the kind says "both", or where this
+    # mailbox does not hold the message.
+    flaggable = {w.key for item_id, w in flags.items() if item_id not in marked.unflagged}
+    flagged = frozenset(
+        f.key
+        for f in network.followups
+        if f.key in flaggable and account.followup_mode(f.kind) == "flag"
+    )
+    desired = desired_state(network, account, flagged=flagged, extra=extra)
+    base = plan(desired, sink.read_state(), scheme)
+    return WritebackPlan(base.actions + marked.actions, declined=marked.declined)
 
 
 @dataclass
@@ -277,6 +351,67 @@ class ApplyReport:
         return self.error is None and len(self.applied) == self.planned
 
 
+def _runs(actions: Sequence[Action], sink: Sink) -> Iterator[list[Action]]:
+    """The actions in order: consecutive message actions in batches of ``batch_size``
+    messages (a message's actions stay together) for a message sink, every other action on its
+    own."""
+    size = sink.batch_size if isinstance(sink, MessageSink) else 1
+    batch: list[Action] = []
+    messages: set[str] = set()
+    for action in actions:
+        if size > 1 and isinstance(action, SetCategories | SetFlag) and is_message_action(action):
+            if action.item_id not in messages and len(messages) == size:
+                yield batch
+                batch, messages = [], set()
+            batch.append(action)
+            messages.add(action.item_id)
+            continue
+        if batch:
+            yield batch
+            batch, messages = [], set()
+        yield [action]
+    if batch:
+        yield batch
+
+
+def _carry_out(sink: Sink, run: list[Action]) -> BatchApplied:
+    if isinstance(sink, MessageSink) and is_message_action(run[0]):
+        return sink.apply_batch(run)
+    try:
+        return BatchApplied((sink.apply(run[0]),))
+    except ConnectorError as exc:
+        return BatchApplied((), exc)
+
+
+def _execute(
+    store: Store,
+    sink: Sink,
+    actions: Sequence[Action],
+    report: ApplyReport,
+    *,
+    run_id: str | None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Run ``actions`` in runs (see :func:`_runs`); journalled unless ``run_id`` is None."""
+    for run in _runs(actions, sink):
+        if should_stop():
+            return
+        entries = [] if run_id is None else store.journal_begin(
+            sink.name, run_id, run, datetime.now(UTC)
+        )  # fmt: skip
+        outcome = _carry_out(sink, run)
+        if run_id is not None:
+            entry_of = {id(action): entry for action, entry in zip(run, entries, strict=True)}
+            done: list[tuple[int, Applied]] = [
+                (entry_of[id(a.action)], a) for a in outcome.applied
+            ]
+            store.journal_finish(sink.name, done)
+        report.applied.extend(a.action for a in outcome.applied)
+        if outcome.error is not None:
+            report.error = outcome.error
+            return
+
+
 def apply_plan(
     store: Store,
     sink: Sink,
@@ -285,23 +420,16 @@ def apply_plan(
     *,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> ApplyReport:
-    """Apply the plan action by action, journalling each before and after it runs.
+    """Apply the plan, journalling each action before and after it runs, and remember the marks
+    the plan saw the user take off messages.
 
     Stops at the first connector error (the rest is planned again next run) or when
-    ``should_stop`` says so between actions (the agent's safe point).
+    ``should_stop`` says so between actions or batches (the agent's safe point).
     """
+    if actions.declined:
+        store.decline_marks(sink.name, actions.declined, datetime.now(UTC))
     report = ApplyReport(planned=len(actions))
-    for action in actions.actions:
-        if should_stop():
-            break
-        entry = store.journal_begin(sink.name, run_id, action, datetime.now(UTC))
-        try:
-            applied = sink.apply(action)
-        except ConnectorError as exc:
-            report.error = exc
-            break
-        store.journal_finish(entry, applied.item_id)
-        report.applied.append(action)
+    _execute(store, sink, actions.actions, report, run_id=run_id, should_stop=should_stop)
     return report
 
 
@@ -319,7 +447,7 @@ def write_back(
 
     ``apply`` and the agent's cycle both write back through here, so they plan alike.
     """
-    actions = plan_account(network, config, account, sink, extra_tasks(store, network, config))
+    actions = plan_account(store, network, config, account, sink)
     if dry_run:
         return actions, None
     return actions, apply_plan(store, sink, actions, uuid.uuid4().hex, should_stop=should_stop)
@@ -327,16 +455,29 @@ def write_back(
 
 def undo(store: Store, sink: Sink, scheme: CategoryScheme) -> ApplyReport:
     """Remove everything the product wrote to this sink's mailbox, and nothing else."""
-    actions = plan_undo(store.journal(sink.name), sink.read_state(), scheme)
+    entries = store.journal(sink.name)
+    base = plan_undo(entries, sink.read_state(), scheme).actions
+    message_entries = [e for e in entries if is_message_action(e.action)]
+    marked: list[Action] = []
+    if message_entries and isinstance(sink, MessageSink):
+        refs = sorted(
+            {
+                (e.action.item_id, e.action.message_id)
+                for e in message_entries
+                if isinstance(e.action, SetCategories | SetFlag)
+            }
+        )
+        marked = plan_message_undo(message_entries, sink.read_messages(refs))
+    # The master list last: the items that use a category are cleared before it goes.
+    actions = (
+        [a for a in base if not isinstance(a, RemoveCategory)]
+        + marked
+        + [a for a in base if isinstance(a, RemoveCategory)]
+    )
     report = ApplyReport(planned=len(actions))
-    for action in actions.actions:
-        try:
-            sink.apply(action)
-        except ConnectorError as exc:
-            report.error = exc
-            return report  # entries stay: running undo again finishes the job
-        report.applied.append(action)
-    store.journal_undone(sink.name)
+    _execute(store, sink, actions, report, run_id=None)
+    if report.error is None:
+        store.journal_undone(sink.name)  # on an error the entries stay: undo again finishes it
     return report
 
 

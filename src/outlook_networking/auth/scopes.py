@@ -9,14 +9,18 @@ Graph or a national cloud's Graph. A loopback test server stands for the public 
 Never ask for ``offline_access``, ``openid`` or ``profile``: msal adds them itself and refuses
 them from callers.
 
+Graph's mail permission is ``Mail.Read`` unless the account's write-back marks messages
+(``tag_messages``, or follow-ups as flags): then ``Mail.ReadWrite``, asked for only then. EWS's
+``EWS.AccessAsUser.All`` covers reading and writing items alike.
+
 A shared or delegated mailbox (``mailbox`` in the config) is reached through Graph with the
 ``*.Shared`` delegated permissions ("Get Outlook messages in a shared or delegated folder":
 Mail.Read.Shared; the same for calendars and contacts), read-only: Graph has no shared variant
 for the master category list or To Do. Through EWS, ``EWS.AccessAsUser.All`` already covers
 delegate access; Exchange checks the mailbox permissions.
 
-Exports: ``delegated_scopes``, ``app_scopes``, ``EWS_SCOPES``, ``GRAPH_SCOPES``,
-``GRAPH_SHARED_SCOPES``, ``EWS_APP_SCOPE``.
+Exports: ``delegated_scopes``, ``app_scopes``, ``graph_scopes``, ``EWS_SCOPES``,
+``GRAPH_SCOPES``, ``GRAPH_SHARED_SCOPES``, ``EWS_APP_SCOPE``, ``MAIL_WRITE``.
 """
 
 from __future__ import annotations
@@ -29,8 +33,10 @@ __all__ = [
     "EWS_SCOPES",
     "GRAPH_SCOPES",
     "GRAPH_SHARED_SCOPES",
+    "MAIL_WRITE",
     "app_scopes",
     "delegated_scopes",
+    "graph_scopes",
 ]
 
 EWS_RESOURCE = "https://outlook.office365.com"
@@ -45,6 +51,7 @@ GRAPH_SCOPES = (
     "MailboxSettings.ReadWrite",
     "User.Read",  # translateExchangeIds, once, to adopt immutable ids
 )
+MAIL_WRITE = "Mail.ReadWrite"  # categories and follow-up flags on messages
 GRAPH_SHARED_SCOPES = ("Mail.Read.Shared", "Calendars.Read.Shared", "Contacts.Read.Shared")
 
 
@@ -67,12 +74,20 @@ def _graph_resource(account: AccountConfig) -> str:
     return endpoint.origin
 
 
+def graph_scopes(account: AccountConfig) -> tuple[str, ...]:
+    """Graph's delegated permissions for ``account``: write access to mail only when its
+    write-back marks messages."""
+    if not account.writes_messages:
+        return GRAPH_SCOPES
+    return tuple(MAIL_WRITE if s == "Mail.Read" else s for s in GRAPH_SCOPES)
+
+
 def delegated_scopes(account: AccountConfig) -> list[str]:
     """Scopes for the signed-in user (``auth = "oauth"``)."""
     if account.connector == "ews":
         return [f"{_ews_resource(account)}/EWS.AccessAsUser.All"]
     resource = _graph_resource(account)
-    scopes = GRAPH_SHARED_SCOPES if account.mailbox is not None else GRAPH_SCOPES
+    scopes = GRAPH_SHARED_SCOPES if account.mailbox is not None else graph_scopes(account)
     if resource == GRAPH_RESOURCE:
         return list(scopes)  # bare names mean the public Graph
     return [f"{resource}/{scope}" for scope in scopes]

@@ -6,12 +6,14 @@ Exports: ``register``.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import Any
 
 from ..app import pipeline
 from ..app.wording import describe as describe_error
 from ..app.workspace import Workspace
 from ..errors import UsageError
+from ..ports import Action, is_message_action
 from ..writeback.plan import describe
 from .options import open_workspace
 from .output import console, err_console, sync_progress
@@ -128,15 +130,13 @@ def _apply(args: argparse.Namespace) -> int:
             if not account.writeback:
                 err_console.print(f"{account.name}: read-only (writeback = false); nothing planned")
                 continue
-            if account.tag_messages:
-                err_console.print(
-                    f"{account.name}: tag_messages is not supported yet; only contacts are tagged"
-                )
             actions, report = pipeline.apply_account(workspace, account, dry_run=args.dry_run)
             if args.dry_run:
                 console.print(f"[bold]{account.name}[/bold]: {len(actions)} action(s) planned")
                 for action in actions.actions:  # plain text: keys and subjects hold brackets
-                    console.print(f"  {describe(action)}", markup=False)
+                    if not is_message_action(action):
+                        console.print(f"  {describe(action)}", markup=False)
+                _print_message_groups(workspace, actions.actions)
                 continue
             assert report is not None
             err_console.print(
@@ -149,6 +149,26 @@ def _apply(args: argparse.Namespace) -> int:
                 )
                 failed = True
     return 1 if failed else 0
+
+
+def _print_message_groups(workspace: Workspace, actions: Sequence[Action]) -> None:
+    """The message actions of a plan, per contact with counts (there may be thousands)."""
+    from ..writeback.messages import by_contact
+
+    groups = by_contact(actions)
+    if not groups:
+        return
+    total = sum(1 for a in actions if is_message_action(a))
+    messages = sum(g.messages for g in groups)
+    console.print(f"  messages: {total:,} change(s) on {messages:,} message(s)")
+    for group in groups:
+        view = workspace.network.find(group.contact) if group.contact else None
+        who = f"{view.name} <{group.contact}>" if view is not None else group.contact or "(nobody)"
+        parts = [f"+{name} {n:,}" for name, n in sorted(group.added.items())]
+        parts += [f"-{name} {n:,}" for name, n in sorted(group.removed.items())]
+        parts += [f"flag {status} {n:,}" for status, n in sorted(group.flags.items())]
+        console.print(f"    {who}: {group.messages:,} message(s): {', '.join(parts)}",
+                      markup=False)  # fmt: skip
 
 
 def _undo(args: argparse.Namespace) -> int:

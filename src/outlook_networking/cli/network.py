@@ -179,7 +179,7 @@ def _contact(args: argparse.Namespace) -> int:
             workspace.reanalyse()  # the new date may raise a birthday follow-up
         view = workspace.network.find(address)
         if view is None:
-            raise UsageError(f"{address} is not a contact in {workspace.db_path}")
+            return _stranger(workspace, address, args.json)
         doc = contact_card(workspace.insight, workspace.store, view, workspace.now,
                            with_items=True)
         if args.json:
@@ -204,6 +204,22 @@ def _entered_dates(args: argparse.Namespace) -> dict[str, Any]:
             raise UsageError(f"--{kind}: not a day: {raw!r} (MM-DD or YYYY-MM-DD)")
         entered[kind] = key_date
     return entered
+
+
+def _stranger(workspace: Workspace, address: str, as_json: bool) -> int:
+    """Someone who is no contact: whom the owner may know them through, if anyone."""
+    from ..core.intro import find_paths, stranger_json
+    from .intro import print_stranger
+
+    found = find_paths(workspace.network, workspace.ledger.items, address, limit=1).paths
+    if not found:
+        raise UsageError(f"{address} is not a contact in {workspace.db_path}")
+    doc = stranger_json(workspace.network, address, found[0])
+    if as_json:
+        print_json(doc)
+    else:
+        print_stranger(doc)
+    return 0
 
 
 def _print_contact(doc: dict[str, Any], now: datetime) -> None:

@@ -2,9 +2,11 @@
 
 It behaves as the protocols promise: a change log per folder with opaque cursors (a stale one
 starts the folder over with ``reset``, as a real connector must), paging by ``page_size``,
-deletions, categories kept as given, and product tasks and contacts marked so they can be found
-again. The shared contract tests run against it first, then against EWS and Graph; demos and tests
-of the agent use it where no server is needed.
+deletions, categories kept as given, product tasks and contacts marked so they can be found
+again, and messages' categories and follow-up flags (with a version that every change bumps)
+written many at a time, as a :class:`~.base.MessageSink`. The shared contract tests run
+against it first, then against EWS and Graph; demos and tests of the agent use it where no
+server is needed.
 
 Exports: ``MemoryMailbox``, ``MemorySource``, ``MemorySink``.
 """
@@ -12,29 +14,36 @@ Exports: ``MemoryMailbox``, ``MemorySource``, ``MemorySink``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..model import ContactCard, Interaction
 from ..ports import (
+    NOT_FLAGGED,
     Action,
     AddCategory,
     Applied,
     Batch,
+    BatchApplied,
     CompleteTask,
     ContactState,
     CreateContact,
     CreateTask,
     DeleteContact,
     DeleteTask,
+    FollowUpFlag,
     MailboxState,
     MasterCategory,
+    MessageMarks,
+    MessageState,
     RemoveCategory,
     SetCategories,
+    SetFlag,
     TaskState,
     UpdateTask,
 )
+from .marking import MessageChange, Written, mark_messages
 
 __all__ = ["MemoryMailbox", "MemorySink", "MemorySource"]
 
@@ -53,6 +62,9 @@ class MemoryMailbox:
     tasks: dict[str, TaskState] = field(default_factory=dict)
     log: dict[str, list[tuple[str, bool]]] = field(default_factory=lambda: {f: [] for f in FOLDERS})
     epoch: int = 1  # bumping it invalidates every cursor, as a server losing sync state does
+    flags: dict[str, FollowUpFlag] = field(default_factory=dict)  # message id -> its flag
+    versions: dict[str, int] = field(default_factory=dict)  # message id -> changes so far
+    folder_of: dict[str, str] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def new_id(self, prefix: str) -> str:
@@ -60,7 +72,49 @@ class MemoryMailbox:
 
     def put(self, folder: str, item: Interaction) -> None:
         self.items[item.item_id] = item
-        self.log[folder].append((item.item_id, False))
+        self.folder_of[item.item_id] = folder
+        self.versions[item.item_id] = self.versions.get(item.item_id, 0) + 1
+        if folder in self.log:  # a folder the source reads
+            self.log[folder].append((item.item_id, False))
+
+    def mark(
+        self,
+        item_id: str,
+        *,
+        categories: tuple[str, ...] | None = None,
+        flag: FollowUpFlag | None = None,
+    ) -> None:
+        """Change a message's categories or flag (as the user or the sink would): a new version
+        and an update in its folder's log."""
+        item = self.items[item_id]
+        if categories is not None:
+            item = replace(item, categories=categories)
+        if flag is not None:
+            self.flags[item_id] = flag
+        self.put(self.folder_of[item_id], item)
+
+    def move(self, item_id: str) -> str:
+        """File a message in a folder the source does not read, under a new id (as EWS gives a
+        moved item); returns the new id."""
+        item = self.items.pop(item_id)
+        self.log[self.folder_of.pop(item_id)].append((item_id, True))
+        new_id = self.new_id("msg-")
+        self.items[new_id] = replace(item, item_id=new_id)
+        self.folder_of[new_id] = "archive"
+        self.versions[new_id] = self.versions.pop(item_id, 0) + 1
+        if item_id in self.flags:
+            self.flags[new_id] = self.flags.pop(item_id)
+        return new_id
+
+    def message_state(self, item_id: str) -> MessageState:
+        item = self.items[item_id]
+        return MessageState(
+            item_id=item_id,
+            message_id=item.message_id,
+            categories=item.categories,
+            flag=self.flags.get(item_id, NOT_FLAGGED),
+            version=str(self.versions.get(item_id, 0)),
+        )
 
     def put_card(self, card: ContactCard) -> None:
         self.cards[card.item_id] = card
@@ -84,6 +138,10 @@ class MemoryMailbox:
             },
             "tasks": dict(sorted(self.tasks.items())),
             "items": sorted(self.items),
+            "messages": {
+                i: (m.categories, self.flags.get(i, NOT_FLAGGED).status)
+                for i, m in sorted(self.items.items())
+            },
         }
 
 
@@ -122,9 +180,15 @@ class MemorySource:
             done = position >= len(log)
             upserts = [i for i, gone in page if not gone]
             deleted = tuple(i for i, gone in page if gone)
+            messages = [box.items[i] for i in upserts if i in box.items]
             yield Batch(
                 folder=folder,
-                interactions=tuple(box.items[i] for i in upserts if i in box.items),
+                interactions=tuple(messages),
+                marks=tuple(
+                    MessageMarks(m.item_id, s.categories, s.flag, s.version)
+                    for m in messages
+                    for s in (box.message_state(m.item_id),)
+                ),
                 cards=tuple(box.cards[i] for i in upserts if i in box.cards),
                 deleted=deleted,
                 cursor=f"{box.epoch}:{position}",
@@ -139,13 +203,49 @@ class MemorySource:
 class MemorySink:
     """Writes back into a :class:`MemoryMailbox`."""
 
-    def __init__(self, mailbox: MemoryMailbox, name: str = "memory") -> None:
+    def __init__(self, mailbox: MemoryMailbox, name: str = "memory", batch_size: int = 10) -> None:
         self._mailbox = mailbox
         self._name = name
+        self._batch_size = batch_size
 
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    def read_messages(self, refs: Sequence[tuple[str, str]]) -> dict[str, MessageState]:
+        box = self._mailbox
+        by_mid = {m.message_id: i for i, m in box.items.items() if m.message_id}
+        found: dict[str, MessageState] = {}
+        for item_id, message_id in refs:
+            now = item_id if item_id in box.items else by_mid.get(message_id)
+            if now is not None:
+                found[item_id] = box.message_state(now)
+        return found
+
+    def apply_batch(self, actions: Sequence[Action]) -> BatchApplied:
+        return mark_messages(actions, account=self._name, write=self._write, read=self._read)
+
+    def _read(self, ids: list[str]) -> dict[str, MessageState]:
+        box = self._mailbox
+        return {i: box.message_state(i) for i in ids if i in box.items}
+
+    def _write(self, changes: dict[str, MessageChange]) -> Written:
+        """Each change guarded by its version, as a server's change key guards a write."""
+        box = self._mailbox
+        written = Written()
+        for item_id, change in changes.items():
+            if item_id not in box.items:
+                written.done[item_id] = None  # gone meanwhile: nothing to mark
+            elif str(box.versions.get(item_id, 0)) != change.state.version:
+                written.stale.append(item_id)
+            else:
+                box.mark(item_id, categories=change.categories, flag=change.flag)
+                written.done[item_id] = box.message_state(item_id)
+        return written
 
     def read_state(self) -> MailboxState:
         box = self._mailbox
@@ -178,8 +278,11 @@ class MemorySink:
                 if item_id in box.cards:
                     box.contact_categories[item_id] = after
                 return Applied(action, item_id)
-            case SetCategories(_, item_id, _, _):
-                return Applied(action, item_id)  # messages are not kept by this fake
+            case SetCategories() | SetFlag():
+                outcome = self.apply_batch([action])
+                if outcome.error is not None:
+                    raise outcome.error
+                return outcome.applied[0]
             case CreateTask(key, subject, due, body):
                 existing = next((t for t in box.tasks.values() if t.key == key), None)
                 if existing is not None:  # idempotent: the key finds the task again

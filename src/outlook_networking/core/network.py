@@ -3,7 +3,8 @@
 :func:`analyse` takes the stored interactions and cards, the owner's addresses, the settings and
 ``now``, and returns a :class:`Network`: contacts ordered by score (each with person, history,
 score, tier, reasons, next step and key dates), the open follow-ups (birthdays coming up among
-them), key persons, clusters and time invested.
+them), key persons, clusters, time invested and the ties between other people that warm
+introductions rest on (:mod:`.ties`).
 Items after ``now`` are ignored, so ``--now`` replays the past exactly, except that meetings already
 planned after ``now`` are known as each contact's ``next_meeting`` (a planned meeting makes a
 keep-in-touch or cooling reminder moot).
@@ -33,8 +34,9 @@ from .keydates import birthday_followups, person_key_dates
 from .keypersons import Cluster, KeyPerson, MailGraph, find_key_persons
 from .scoring import Strength, strength
 from .settings import Settings
-from .threads import Threads, analyse_threads
+from .threads import Threads, analyse_threads, item_key
 from .tiers import TierAssignment, assign_tiers
+from .ties import TieBuilder, Ties
 from .timeinvested import TimeInvested, TimeTally
 
 __all__ = ["Network", "analyse"]
@@ -55,6 +57,7 @@ class Network:
     identities: Identities
     threads: Threads
     by_person: Mapping[str, ContactView] = field(default_factory=dict, repr=False)
+    ties: Ties = field(default_factory=Ties, repr=False)  # who appears with whom (.ties)
 
     def find(self, address: str) -> ContactView | None:
         """The contact an address belongs to (any of their addresses, any spelling)."""
@@ -134,11 +137,18 @@ def _analyse(
     upcoming = _upcoming_meetings(planned, identities, owner)
     graph = MailGraph()
     tally = TimeTally()
+    ties = TieBuilder(owner, stats.lists, settings.intro_max_participants)
+    answers = {
+        item_key(r.child): r.parent.sender.address
+        for r in threads.replies
+        if r.parent.sender is not None
+    }
     person_of = identities.person_of
     for item in items:
         graph.add(item, person_of, owner, settings.graph_max_participants)
         tally.add(item, person_of, owner)
-    del items
+        ties.add(item, answers.get(item_key(item), ""))
+    del items, answers
 
     strengths = {p: strength(h, settings, now) for p, h in histories.items()}
     tiers = assign_tiers(histories, strengths, identities, settings=settings, now=now)
@@ -178,6 +188,7 @@ def _analyse(
         identities=identities,
         threads=threads,
         by_person={c.person.key: c for c in contacts},
+        ties=ties.result(),
     )
 
 

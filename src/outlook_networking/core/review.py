@@ -5,12 +5,13 @@ It takes last year's snapshot as data and returns this year's as data (``Review.
 JSON-ready dict: ``{"version": 1, "year": 2026, "at": "...Z", "tiers": {person: tier}}``); the
 CLI stores it. Nothing here reads or writes anything.
 
-Exports: ``ReviewEntry``, ``TierChange``, ``Review``, ``build_review``, ``covers``.
+Exports: ``ReviewEntry``, ``TierChange``, ``Review``, ``build_review``, ``covers``,
+``belongs_to``, ``targets_without_ab``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,15 @@ from ..model import TIERS
 from .contact import ContactView
 from .settings import Settings
 
-__all__ = ["Review", "ReviewEntry", "TierChange", "build_review", "covers"]
+__all__ = [
+    "Review",
+    "ReviewEntry",
+    "TierChange",
+    "belongs_to",
+    "build_review",
+    "covers",
+    "targets_without_ab",
+]
 
 SNAPSHOT_VERSION = 1
 _ORDER = {tier: rank for rank, tier in enumerate(TIERS)}
@@ -64,15 +73,27 @@ class Review:
     snapshot: dict[str, Any]
 
 
-def covers(contact: ContactView, organisation: str) -> bool:
-    """The contact belongs to a target organisation: by name, or by (sub)domain."""
-    wanted = organisation.casefold().strip()
-    if contact.person.organisation.casefold() == wanted:
+def belongs_to(organisation: str, addresses: Iterable[str], wanted: str) -> bool:
+    """Someone of ``organisation`` with ``addresses`` is at ``wanted``: by name, or by
+    (sub)domain."""
+    wanted = wanted.casefold().strip()
+    if organisation.casefold() == wanted:
         return True
     return any(
         (domain := a.rpartition("@")[2]) == wanted or domain.endswith("." + wanted)
-        for a in contact.person.addresses
+        for a in addresses
     )
+
+
+def covers(contact: ContactView, organisation: str) -> bool:
+    """The contact belongs to a target organisation: by name, or by (sub)domain."""
+    return belongs_to(contact.person.organisation, contact.person.addresses, organisation)
+
+
+def targets_without_ab(contacts: Sequence[ContactView], settings: Settings) -> tuple[str, ...]:
+    """The ``[targets]`` organisations where the owner has no contact in tier A or B."""
+    ab = [c for c in contacts if c.tier.tier in ("A", "B")]
+    return tuple(t for t in settings.target_organisations if not any(covers(c, t) for c in ab))
 
 
 def build_review(
@@ -125,8 +146,7 @@ def build_review(
             e.person,
         ),
     )
-    ab = [c for c in contacts if c.tier.tier in ("A", "B")]
-    missing = tuple(t for t in settings.target_organisations if not any(covers(c, t) for c in ab))
+    missing = targets_without_ab(contacts, settings)
     snapshot = {
         "version": SNAPSHOT_VERSION,
         "year": now.year,

@@ -78,6 +78,8 @@ class Settings:
     graph_max_participants: int = 25  # bigger messages and meetings connect nobody in particular
     graph_max_edges: int = 20000  # the strongest ties kept on big mailboxes
     graph_exact_nodes: int = 200  # above this, betweenness is sampled with this many pivots
+    # [intro]
+    intro_max_participants: int = 20  # a bigger message or meeting is no evidence of a tie
 
     def cadence_days(self, tier: str) -> int | None:
         """The keep-in-touch cadence of a tier (none for D)."""
@@ -199,6 +201,7 @@ _NUMBERS: dict[str, tuple[_NumberSpec, ...]] = {
         ("exact_nodes", "graph_exact_nodes", 1, None, True),
         ("max_edges", "graph_max_edges", 1, None, True),
     ),
+    "intro": (("max_participants", "intro_max_participants", 2, None, True),),
 }
 
 _EXTRA_KEYS: dict[str, tuple[str, ...]] = {"tiers": ("pinned",)}

@@ -32,8 +32,8 @@ from pathlib import Path
 
 from outlook_networking.demo.cards import ME_PROPERTY, build_cards
 from outlook_networking.demo.meetings import TODAY, TODAY_ROOM, TODAY_STRANGER, build_calendar
-from outlook_networking.demo.people import OWNER, Cast, build_cast
-from outlook_networking.demo.plants import plant
+from outlook_networking.demo.people import OWNER, REACH_ORG, Cast, build_cast
+from outlook_networking.demo.plants import plant, reach_intermediaries
 from outlook_networking.demo.render import MailCounts, render, write_maildir_files, write_mbox
 from outlook_networking.demo.traffic import (
     AUTO_FORWARDER,
@@ -88,6 +88,11 @@ class DemoTruth:
             and the room left out); today_room is the room booked for the first,
             today_stranger the new client's person nobody knows; birthday_soon: people whose
             birthday is two days after `now` (the mentor, tier A).
+        reach_organisation: the domain of an organisation the owner knows nobody at;
+            reach_paths: who can introduce the owner there, best first, each as
+            (intermediary, target) or, two steps, (intermediary, someone, target): a close
+            colleague, a less close colleague, and a partner who knows someone who knows the
+            third person there. Nobody at the organisation, and not that someone, is a contact.
     Counts: `messages` = `sent` + `received`; `direct` person-to-person messages, the rest
     newsletters, list messages, automated (notifications, bounces, out-of-office replies).
     `meetings` counts VEVENTs (series masters and overrides included); `contacts` vCards.
@@ -126,6 +131,8 @@ class DemoTruth:
     today_room: str
     today_stranger: str
     birthday_soon: tuple[str, ...]
+    reach_organisation: str
+    reach_paths: tuple[tuple[str, ...], ...]
     messages: int = 0
     sent: int = 0
     received: int = 0
@@ -209,6 +216,8 @@ def _truth(cast: Cast, traffic: Traffic, now: datetime, counts: MailCounts,
         today_room=TODAY_ROOM.address,
         today_stranger=TODAY_STRANGER.address,
         birthday_soon=a(cast.mentor),
+        reach_organisation=REACH_ORG.domain,
+        reach_paths=_reach_paths(cast),
         messages=counts.messages,
         sent=counts.sent,
         received=counts.received,
@@ -218,6 +227,17 @@ def _truth(cast: Cast, traffic: Traffic, now: datetime, counts: MailCounts,
         automated=counts.automated,
         subject_only_replies=traffic.subject_only_replies,
         **extra,
+    )
+
+
+def _reach_paths(cast: Cast) -> tuple[tuple[str, ...], ...]:
+    strong, weak, partner = reach_intermediaries(cast)
+    first, second, third = cast.reach_targets
+    assert cast.reach_middle is not None
+    return (
+        (strong.address, first.address),
+        (weak.address, second.address),
+        (partner.address, cast.reach_middle.address, third.address),
     )
 
 

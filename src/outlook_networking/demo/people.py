@@ -6,7 +6,8 @@ rest of the product must find (a mentor, close colleagues, a fading contact, som
 answers, ...). The traffic module turns roles into mail, the meetings and cards modules into
 calendar entries and vCards.
 
-Exports: ``OWNER``, ``Cast``, ``Org``, ``Person``, ``build_cast``, ``wire_address``.
+Exports: ``OWNER``, ``REACH_ORG``, ``Cast``, ``Org``, ``Person``, ``build_cast``,
+``wire_address``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-__all__ = ["OWNER", "Cast", "Org", "Person", "build_cast", "wire_address"]
+__all__ = ["OWNER", "REACH_ORG", "Cast", "Org", "Person", "build_cast", "wire_address"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ class Person:
 INTERNAL = Org("Example Consulting", "example.com")
 FREEMAIL = Org("", "freemail.example")  # private addresses: no organisation behind them
 IDN_ORG = Org("Bäckerei Müller KG", "bäckerei-müller.example")
+# The organisation the owner wants to reach and knows nobody at; and where the someone works
+# who stands between a partner and one of its people.
+REACH_ORG = Org("Relecloud", "relecloud.example", "en")
+MIDDLE_ORG = Org("Margie's Travel", "margiestravel.example", "en")
 OWNER = Person("Alex Example", "alex@example.com", INTERNAL, "owner")
 
 PARTNER_ORGS = (
@@ -166,6 +171,8 @@ class Cast:
     long_tail: tuple[Person, ...]
     list_posters: tuple[Person, ...] = field(default=())
     idn: Person | None = None
+    reach_targets: tuple[Person, ...] = ()  # three people at REACH_ORG, none of them a contact
+    reach_middle: Person | None = None  # knows a partner and the third of them; no contact
 
     @property
     def people(self) -> tuple[Person, ...]:
@@ -262,9 +269,12 @@ def build_cast(rng: random.Random, *, long_tail: int = 100) -> Cast:
                 *partners[3:])
     tail = _long_tail(rng, p, long_tail)
     posters = tuple(p(rng.choice(CLIENT_ORGS + PARTNER_ORGS), "list_poster") for _ in range(14))
+    # Drawn last, so that everyone above stays who they were.
+    reach = tuple(p(REACH_ORG, "reach_target") for _ in range(3))
+    middle = p(MIDDLE_ORG, "reach_middle")
     return Cast(mentor, close, internal, partners, fading, non_answerer, owed, awaiting, giver,
                 intro_took, intro_failed, partners[3], introduced, two_address, alias, namesakes,
-                tuple(tail), posters, idn)
+                tuple(tail), posters, idn, reach, middle)
 
 
 def _identity_puzzles(

@@ -5,13 +5,14 @@ on the `Traffic` walk. Days are constants here because the calendar (meetings.py
 matching meetings on the same days.
 
 Exports: ``INTRODUCED_DAY``, ``INTRO_FAILED_DAY``, ``INTRO_TOOK_DAY``, ``NON_ANSWERER_DAYS``,
-``plant``.
+``REACH_DAYS``, ``plant``, ``reach_intermediaries``.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from outlook_networking.demo.people import Cast, Person
 from outlook_networking.demo.traffic import (
     AUTO_FORWARDER,
     BOUNCE_SENDER,
@@ -19,6 +20,7 @@ from outlook_networking.demo.traffic import (
     OWNER_LATENCY_CAP_H,
     OWNER_LATENCY_MIN,
     TOPICS,
+    Addr,
     Mail,
     Traffic,
     addr,
@@ -29,7 +31,9 @@ __all__ = [
     "INTRO_FAILED_DAY",
     "INTRO_TOOK_DAY",
     "NON_ANSWERER_DAYS",
+    "REACH_DAYS",
     "plant",
+    "reach_intermediaries",
 ]
 
 NON_ANSWERER_DAYS = (230, 180, 130, 85, 45)
@@ -39,6 +43,7 @@ INTRO_FAILED_DAY = 90
 INTRODUCED_DAY = 150
 OWED_DAYS = (3, 4, 5)
 AWAITING_DAY = 6
+REACH_DAYS = (75, 64, 130, 100)  # the two colleagues' threads, then the partner's, the middle's
 
 
 def plant(t: Traffic) -> None:
@@ -50,6 +55,7 @@ def plant(t: Traffic) -> None:
     _forwards(t)
     _list_posts_and_bounces(t)
     _recent_team(t)
+    _reach(t)
 
 
 def _owner_reply(t: Traffic, parent: Mail, to: tuple[tuple[str, str], ...], body: str) -> Mail:
@@ -212,3 +218,41 @@ def _recent_team(t: Traffic) -> None:
         thanks = t.mail(answer.at + timedelta(minutes=12), OWNER_ADDR, (them,),
                         "AW: Kurze Abstimmung", parent=answer, body="Danke!\n")
         t.push([ask, answer, thanks])
+
+
+def _copied_thread(t: Traffic, days: int, first: Addr, second: Addr, subject: str,
+                   length: int = 3) -> None:
+    """`first` writes to `second`, they answer each other, the owner only in Cc throughout."""
+    start = t.clock.local(days, 10)
+    out = [t.mail(start, first, (second,), subject, cc=(OWNER_ADDR,), lang="en",
+                  body=f"Hi {second[0].split()[0]},\n\nas discussed, see below.\n")]
+    for i in range(1, length):
+        sender, other = (second, first) if i % 2 else (first, second)
+        out.append(t.mail(start + timedelta(hours=3 * i), sender, (other,), f"Re: {subject}",
+                          parent=out[-1], cc=(OWNER_ADDR,), lang="en",
+                          body="Thanks, that works for us.\n"))
+    t.push(out)
+
+
+def _reach(t: Traffic) -> None:
+    """An organisation the owner knows nobody at, and who could introduce them there: a close
+    colleague and a less close one each work with one of its people (the owner copied, never
+    answering: they stay strangers to the owner), and a partner knows someone who knows the third.
+
+    Each thread is started by the outsider, so that none of it reads as an introduction of the
+    owner to somebody new (the ledger's rules)."""
+    cast = t.cast
+    first, second, third = (addr(p) for p in cast.reach_targets)
+    assert cast.reach_middle is not None
+    middle = addr(cast.reach_middle)
+    strong, weak, partner = (addr(p) for p in reach_intermediaries(cast))
+    _copied_thread(t, REACH_DAYS[0], first, strong, "Relecloud pilot: next steps")
+    _copied_thread(t, REACH_DAYS[1], second, weak, "Relecloud rollout plan")
+    _copied_thread(t, REACH_DAYS[2], middle, partner, "Logistics summit speakers", length=2)
+    _copied_thread(t, REACH_DAYS[3], third, middle, "Travel for the Relecloud offsite", length=2)
+
+
+def reach_intermediaries(cast: Cast) -> tuple[Person, Person, Person]:
+    """Through whom the owner can reach `cast.reach_targets`, in the order the paths rank: a
+    close colleague, a less close colleague, and (two steps, through `reach_middle`) a partner."""
+    return cast.close[3], cast.internal[5], cast.partners[4]

@@ -2,7 +2,8 @@
 network and the ledger by a pure function; the CLI writes it.
 
 Modules: ``html`` (the page), ``charts`` (SVG charts), ``graph`` (the network graph SVG),
-``layout`` (its deterministic force layout), ``style`` (the inline stylesheet).
+``layout`` (its deterministic force layout), ``style`` (the inline stylesheet), ``intro`` (warm
+introduction paths in words, for the report and the command line).
 
 Exports: ``render_report``.
 """

@@ -5,7 +5,8 @@ Sections: the summary, the tier distribution, activity per tier per month (mails
 from each contact's monthly history, grouped by the contact's current tier), the open follow-ups
 (the network's and the ledger's "thank or return the favour"), the mail graph with clusters and
 key persons, the time invested per week against the target, the ledger's top givers and
-one-sided relationships, and what to know before meeting people: key dates in the next
+one-sided relationships, the ``[targets]`` organisations the owner can reach through people
+they know (:mod:`.intro`), and what to know before meeting people: key dates in the next
 ``KEY_DATE_DAYS`` days and the owner's own notes. Every text from the data is escaped, the
 owner's notes too (they are shown as written, line breaks kept, never as markup).
 
@@ -26,6 +27,7 @@ from ..model import TIERS, Note
 from ..writeback.plan import DEFAULT_CATEGORY_NAMES
 from .charts import TIER_COLOURS, activity_chart, tier_bars, time_chart
 from .graph import graph_svg
+from .intro import reach_section
 from .style import CSS
 
 __all__ = ["KIND_LABELS", "render_report"]
@@ -423,6 +425,7 @@ def render_report(
         _key_persons(page, graph),
         _time(page),
         _ledger(page, ledger),
+        reach_section(network, ledger.items if ledger is not None else None),
         _before_meeting(page, notes or {}, now),
     ]
     return (
@@ -440,7 +443,7 @@ def render_report(
         '<nav><a href="#tiers">Tiers</a><a href="#activity">Activity</a>'
         '<a href="#followups">Follow-ups</a><a href="#graph">Key persons</a>'
         '<a href="#time">Time</a><a href="#ledger">Give and take</a>'
-        '<a href="#before">Before you meet</a></nav></header>'
+        '<a href="#reach">Reach</a><a href="#before">Before you meet</a></nav></header>'
         + "".join(sections)
         + '<footer class="muted">Made by outlook-networking from mail and meeting metadata '
         "only; no message bodies were read, and this page loads nothing from anywhere."

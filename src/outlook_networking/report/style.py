@@ -118,6 +118,8 @@ ul.people li { display: flex; justify-content: space-between; gap: 12px; }
 ul.clusters { margin-top: 12px; font-size: 14px; }
 .kinds { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 6px; }
 .tier-counts .names { color: var(--muted); font-size: 13px; margin: 2px 0 0 30px; }
+ol.paths { padding-left: 22px; margin: 4px 0 10px; }
+ol.paths li { padding: 6px 0; border-bottom: 1px solid var(--line); }
 details.more { margin-top: 8px; }
 details.more summary { cursor: pointer; color: var(--accent); font-weight: 600; padding: 6px 0; }
 footer { font-size: 13px; margin-top: 8px; }

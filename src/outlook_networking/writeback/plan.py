@@ -36,6 +36,7 @@ from ..ports import (
     MailboxState,
     RemoveCategory,
     SetCategories,
+    SetFlag,
     UpdateTask,
 )
 
@@ -105,9 +106,12 @@ class Desired:
 
 @dataclass(frozen=True, slots=True)
 class WritebackPlan:
-    """The actions, in the order they must run (master list before the items that use it)."""
+    """The actions, in the order they must run (master list before the items that use it), and
+    the marks the user was seen to take off messages (``(message, mark)``), which applying the
+    plan remembers in the store."""
 
     actions: tuple[Action, ...]
+    declined: frozenset[tuple[str, str]] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.actions)
@@ -208,31 +212,29 @@ def plan_undo(
     """The actions that remove everything the product wrote, and nothing else.
 
     Tasks and contacts the product created carry its marker, so they are found in ``state`` even
-    when a crash kept their journal entry from being completed. Categories on items go back to the
-    product-owned names they had before the product's first change; the user's own categories, and
-    any change the user made since, stay. Master-list entries go only if the product added them.
+    when a crash kept their journal entry from being completed. Categories on contacts go back to
+    the product-owned names they had before the product's first change; the user's own
+    categories, and any change the user made since, stay. Master-list entries go only if the
+    product added them. Messages are :func:`.messages.plan_message_undo`'s.
     """
     owned = scheme.owned
     actions: list[Action] = []
 
-    first_before: dict[tuple[str, str], tuple[str, ...]] = {}
+    first_before: dict[str, tuple[str, ...]] = {}
     for entry in journal:
-        if isinstance(entry.action, SetCategories):
-            ref = (entry.action.item_kind, entry.action.item_id)
-            first_before.setdefault(ref, entry.action.before)
+        if isinstance(entry.action, SetCategories) and entry.action.item_kind == "contact":
+            first_before.setdefault(entry.action.item_id, entry.action.before)
     contact_categories = {c.item_id: c.categories for c in state.contacts}
-    message_categories = state.message_categories or {}
     deleted_contacts = {c.item_id for c in state.contacts if c.product_owned}
-    for (kind, item_id), before in first_before.items():
-        if kind == "contact" and item_id in deleted_contacts:
+    for item_id, before in first_before.items():
+        if item_id in deleted_contacts:
             continue
-        source = contact_categories if kind == "contact" else message_categories
-        current = source.get(item_id)
+        current = contact_categories.get(item_id)
         if current is None:
             continue  # the item is gone: nothing of ours is left on it
         restored = _with_ours(current, owned, [c for c in before if c in owned])
         if restored != tuple(current):
-            actions.append(SetCategories(kind, item_id, tuple(current), restored))
+            actions.append(SetCategories("contact", item_id, tuple(current), restored))
 
     for task in state.tasks:
         actions.append(DeleteTask(task.key, task.item_id))
@@ -255,6 +257,8 @@ def describe(action: Action) -> str:
             return f"remove category {name!r} from the master list"
         case SetCategories(kind, item_id, before, after):
             return f"set categories on {kind} {item_id[-12:]}: {list(before)} -> {list(after)}"
+        case SetFlag(item_id, before, after):
+            return f"set the flag on message {item_id[-12:]}: {before.status} -> {after.status}"
         case CreateTask(key, subject, due, _):
             when = f", due {due:%Y-%m-%d}" if due else ""
             return f"create task {subject!r}{when} [{key}]"

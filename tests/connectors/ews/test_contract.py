@@ -10,7 +10,14 @@ import pytest
 from outlook_networking.connectors.ews import EwsSink, EwsSource
 from servers.ews import EWSServer
 
-from ..contract import MailboxSourceContract, SinkContract, SinkWorld, SourceWorld
+from ..contract import (
+    MailboxSourceContract,
+    MarkWorld,
+    MessageSinkContract,
+    SinkContract,
+    SinkWorld,
+    SourceWorld,
+)
 from .conftest import NOW, AccountFactory
 
 FOLDERS = {"inbox": "inbox", "sent": "sentitems", "calendar": "calendar", "contacts": "contacts"}
@@ -68,6 +75,54 @@ def sink_world(ews_server: EWSServer, make_account: AccountFactory) -> SinkWorld
         add_master_category=add_master_category,
         snapshot=snapshot,
     )
+
+
+STATUS = {"NotFlagged": "notFlagged", "Flagged": "flagged", "Complete": "complete"}
+T = "{http://schemas.microsoft.com/exchange/services/2006/types}"
+
+
+@pytest.fixture
+def mark_world(ews_server: EWSServer, make_account: AccountFactory) -> MarkWorld:
+    box = ews_server.mailbox
+    archive = box.add_folder("Archive", parent="msgfolderroot")
+
+    def find(mid: str) -> str:
+        return next(i for i, m in box.items.items() if m.text("InternetMessageId") == f"<{mid}>")
+
+    def add_message(
+        folder: str, subject: str, sender: str, to: list[str], at: datetime, message_id: str
+    ) -> None:
+        box.add_message(
+            FOLDERS[folder], subject=subject, sender=sender, to=to, sent=at, message_id=message_id
+        )
+
+    def seen() -> dict[str, tuple[tuple[str, ...], str]]:
+        out = {}
+        for item in box.items.values():
+            if item.kind == "Message":
+                flag = item.fields.get("Flag")
+                status = "NotFlagged" if flag is None else flag.findtext(f"{T}FlagStatus")
+                mid = (item.text("InternetMessageId") or "").strip("<>")
+                out[mid] = (tuple(item.value("Categories") or ()), STATUS[status or ""])
+        return out
+
+    return MarkWorld(
+        source=lambda: EwsSource(make_account(), "ews:test", page_size=100, now=lambda: NOW),
+        sink=EwsSink(make_account(), "ews:test"),
+        add_message=add_message,
+        set_categories=lambda mid, cats: box.set_fields(find(mid), Categories=list(cats) or None),
+        clear_flag=lambda mid: box.flag(find(mid), "NotFlagged"),
+        move=lambda mid: _ignore(box.move(find(mid), archive)),
+        seen=seen,
+    )
+
+
+def _ignore(_: object) -> None:
+    return None
+
+
+class TestEwsMessageSink(MessageSinkContract):
+    pass
 
 
 class TestEwsSource(MailboxSourceContract):

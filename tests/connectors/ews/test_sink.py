@@ -3,21 +3,24 @@ moving mailbox, change-key conflicts, and refusing to delete what is not the pro
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from outlook_networking.connectors.ews import PRODUCT_PROPERTY_SET, EwsSink
 from outlook_networking.errors import Conflict
 from outlook_networking.ports import (
+    NOT_FLAGGED,
     AddCategory,
     CompleteTask,
     CreateContact,
     CreateTask,
     DeleteContact,
     DeleteTask,
+    FollowUpFlag,
     RemoveCategory,
     SetCategories,
+    SetFlag,
     UpdateTask,
 )
 from servers.ews import EWSServer, Fault
@@ -161,3 +164,46 @@ def test_writes_to_a_vanished_item_are_no_ops(ews_server: EWSServer, sink: EwsSi
     assert applied.item_id == gone
     sink.apply(CompleteTask("owed:gone", "not-an-item-id"))
     assert box.snapshot() == {}
+
+
+def test_messages_are_marked_a_hundred_to_an_update_item(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
+    box = ews_server.mailbox
+    ids = [box.add_message("inbox", subject=f"m{n}", sender="ann@x.example") for n in range(150)]
+    actions: list[SetCategories | SetFlag] = [
+        SetCategories("message", i, (), ("Network B",), version=box.get(i).changekey) for i in ids
+    ]
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    flag = FollowUpFlag("flagged", start=start, due=start + timedelta(days=2))
+    actions.insert(1, SetFlag(ids[0], NOT_FLAGGED, flag, version=box.get(ids[0]).changekey))
+    ews_server.counts.clear()
+    outcome = sink.apply_batch(actions)
+    assert outcome.error is None and len(outcome.applied) == 151
+    assert dict(ews_server.counts) == {"UpdateItem": 2}  # 100 messages, then 50
+    first = box.snapshot()[ids[0]]
+    assert first["categories"] == ["Network B"]
+    assert "<t:FlagStatus>Flagged</t:FlagStatus>" in first["fields"]["Flag"]
+    marks = outcome.applied[0].marks
+    assert marks is not None and marks.version == box.get(ids[0]).changekey
+
+
+def test_one_stale_message_does_not_lose_the_others_answers(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
+    """exchangelib raises ErrorIrresolvableConflict for a whole UpdateItem; the sink asks for
+    it per item, so the other messages' new change keys are kept and the stale one re-read."""
+    box = ews_server.mailbox
+    ids = [box.add_message("inbox", subject=f"m{n}", sender="ann@x.example") for n in range(3)]
+    seen = {i: box.get(i).changekey for i in ids}
+    box.set_fields(ids[1], Categories=["Mine"])  # the user, after the plan was made
+    outcome = sink.apply_batch(
+        [SetCategories("message", i, (), ("Network B",), version=seen[i]) for i in ids]
+    )
+    assert outcome.error is None and len(outcome.applied) == 3
+    assert [box.snapshot()[i]["categories"] for i in ids] == [
+        ["Network B"], ["Mine", "Network B"], ["Network B"]
+    ]
+    assert [a.marks.version for a in outcome.applied if a.marks] == [
+        box.get(i).changekey for i in ids
+    ]

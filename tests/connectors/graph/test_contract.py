@@ -11,7 +11,14 @@ import pytest
 from outlook_networking.connectors.graph import GraphClient, GraphSink, GraphSource
 from servers.graph import GraphServer
 
-from ..contract import MailboxSourceContract, SinkContract, SinkWorld, SourceWorld
+from ..contract import (
+    MailboxSourceContract,
+    MarkWorld,
+    MessageSinkContract,
+    SinkContract,
+    SinkWorld,
+    SourceWorld,
+)
 
 _FOLDERS = {"inbox": "inbox", "sent": "sentitems"}
 
@@ -90,6 +97,47 @@ def sink_world(server: GraphServer, client: GraphClient) -> SinkWorld:
         add_master_category=add_master_category,
         snapshot=lambda: user_view(server),
     )
+
+
+@pytest.fixture()
+def mark_world(
+    server: GraphServer, client: GraphClient, make_client: Callable[..., GraphClient]
+) -> MarkWorld:
+    def find(mid: str) -> str:
+        return next(
+            i
+            for items in server.snapshot()["messages"].values()
+            for i, m in items.items()
+            if m["internetMessageId"] == f"<{mid}>"
+        )
+
+    def add_message(
+        folder: str, subject: str, sender: str, to: list[str], at: datetime, message_id: str
+    ) -> None:
+        server.add_message(_FOLDERS[folder], subject=subject, sender=sender, to=to, sent=at,
+                           internet_message_id=message_id)  # fmt: skip
+
+    return MarkWorld(
+        source=lambda: GraphSource(make_client(), name="graph:work", page_size=100),
+        sink=GraphSink(client, name="graph:work"),
+        add_message=add_message,
+        set_categories=lambda mid, cats: server.update_message(find(mid), categories=list(cats)),
+        clear_flag=lambda mid: server.update_message(find(mid), flag={"flagStatus": "notFlagged"}),
+        move=lambda mid: _ignore(server.move_message(find(mid), "archive")),
+        seen=lambda: {
+            m["internetMessageId"].strip("<>"): (tuple(m["categories"]), m["flag"]["flagStatus"])
+            for items in server.snapshot()["messages"].values()
+            for m in items.values()
+        },
+    )
+
+
+def _ignore(_: object) -> None:
+    return None
+
+
+class TestGraphMessageSink(MessageSinkContract):
+    pass
 
 
 class TestGraphSource(MailboxSourceContract):

@@ -17,14 +17,17 @@ from outlook_networking.connectors.graph import (
 )
 from outlook_networking.errors import Conflict, ConnectorError
 from outlook_networking.ports import (
+    NOT_FLAGGED,
     AddCategory,
     CompleteTask,
     CreateContact,
     CreateTask,
     DeleteContact,
     DeleteTask,
+    FollowUpFlag,
     RemoveCategory,
     SetCategories,
+    SetFlag,
     UpdateTask,
 )
 from outlook_networking.store import Store
@@ -302,3 +305,47 @@ def test_a_task_the_user_moved_to_another_list_is_found_there(
         for t in entry["tasks"].values()
     ]
     assert tasks == [("Tasks", "Reply to Ann", "completed")]
+
+
+def _version(server: GraphServer, item_id: str) -> str:
+    return str(server.snapshot()["messages"]["inbox"][item_id]["changeKey"])
+
+
+def test_messages_are_marked_twenty_to_a_batch_each_guarded_by_its_change_key(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    ids = [server.add_message("inbox", subject=f"m{n}", sender="ann@x.example") for n in range(45)]
+    actions: list[SetCategories | SetFlag] = [
+        SetCategories("message", i, (), ("Network B",), version=_version(server, i)) for i in ids
+    ]
+    flag = FollowUpFlag("flagged", start=DUE, due=DUE + timedelta(days=2))
+    actions.insert(1, SetFlag(ids[0], NOT_FLAGGED, flag, version=_version(server, ids[0])))
+    before = len(server.requests)
+    outcome = sink.apply_batch(actions)
+    assert outcome.error is None and len(outcome.applied) == 46
+    sent = server.requests[before:]
+    batches = [r for r in sent if not r.in_batch]
+    patches = [r for r in sent if r.in_batch]
+    # One PATCH per message (the flag rides with the categories), at most twenty per $batch.
+    assert len(patches) == 45 and len(batches) == 4  # 3 $batch and the mailbox's time zone
+    assert all(r.headers.get("if-match", "").startswith('W/"') for r in patches)
+    first = server.snapshot()["messages"]["inbox"][ids[0]]
+    assert first["categories"] == ["Network B"] and first["flag"]["flagStatus"] == "flagged"
+    # What each message shows now comes back, for the store to keep until the next sync.
+    marks = outcome.applied[0].marks
+    assert marks is not None and marks.version == first["changeKey"]
+
+
+def test_a_flag_the_user_set_meanwhile_stays_theirs(server: GraphServer, sink: GraphSink) -> None:
+    mid = server.add_message("inbox", subject="q", sender="ann@x.example")
+    seen = _version(server, mid)
+    users = {"flagStatus": "complete"}
+    server.update_message(mid, flag=users, categories=["Mine"])  # after the plan was made
+    ours = FollowUpFlag("flagged", start=DUE, due=DUE + timedelta(days=2))
+    outcome = sink.apply_batch([
+        SetFlag(mid, NOT_FLAGGED, ours, version=seen),
+        SetCategories("message", mid, (), ("Network B",), version=seen),
+    ])  # fmt: skip
+    assert outcome.error is None
+    message = server.snapshot()["messages"]["inbox"][mid]
+    assert message["flag"] == users and message["categories"] == ["Mine", "Network B"]

@@ -342,13 +342,19 @@ class Mailbox:
             return item
 
     def move(self, item_id: str, folder: str) -> StoredItem:
+        """Move an item to another folder. Its id changes: "If an item is moved in the store,
+        the ID can change because of the way a move is handled. An item is actually copied, and
+        a new ID is generated, and then the original item is deleted" (EWS Identifiers in
+        Exchange, "Working with identifiers"). Returns the item under its new id."""
         with self.lock:
-            item = self.items[item_id]
+            item = self.items.pop(item_id)
             target = self.folder(folder)
             self._log(self.folders[item.folder_id], "delete", item_id)
+            item.id = self._new_id("I")
             item.folder_id = target.id
             item.changekey = self.new_changekey()
-            self._log(target, "create", item_id)
+            self.items[item.id] = item
+            self._log(target, "create", item.id)
             return item
 
     # seeding ---------------------------------------------------------------------------------
@@ -533,6 +539,29 @@ class Mailbox:
                     item.set(name, field_element(name, value))
             kind = "readflag" if set(values) == {"IsRead"} else "update"
             self.touch(item, kind, values)
+
+    def flag(
+        self,
+        item_id: str,
+        status: str,
+        *,
+        start: dt.datetime | None = None,
+        due: dt.datetime | None = None,
+        completed: dt.datetime | None = None,
+    ) -> None:
+        """Flag, complete or clear a message as a user would in Outlook (see ``flags``)."""
+        from .flags import set_flag
+        from .xmlfields import sub, t
+
+        new = t("Flag")
+        sub(new, "FlagStatus", status)
+        for name, value in (("StartDate", start), ("DueDate", due), ("CompleteDate", completed)):
+            if value is not None:
+                sub(new, name, ews_datetime(value))
+        with self.lock:
+            item = self.items[item_id]
+            set_flag(item.fields, new)
+            self.touch(item, "update", ["Flag"])
 
     def delete(self, item_id: str) -> None:
         """Delete an item for good, as a user emptying it would."""

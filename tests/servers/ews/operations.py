@@ -22,6 +22,7 @@ from .configurations import (
     get_user_configuration,
     update_user_configuration,
 )
+from .flags import set_flag
 from .mailbox import ITEM_CLASSES, Folder, InvalidSyncState, Mailbox, StoredItem, extended_key
 from .replies import (
     INVALID_SYNC_STATE,
@@ -343,6 +344,15 @@ def _apply_update(box: Mailbox, item: StoredItem, update: etree._Element) -> set
             box.set_extended(item, prop)
         return {f"ext:{key}"}
     name = field_name(uri.get("FieldURI", ""))
+    if name == "Flag" and item.kind == "Message" and op != "AppendToItemField":
+        if op == "DeleteItemField":
+            item.fields.pop("Flag", None)
+        else:
+            new_flag = value_item.find(tm("Flag")) if value_item is not None else None
+            if new_flag is None:
+                raise ItemError("ErrorIncorrectUpdatePropertyCount", "No Flag in the update")
+            set_flag(item.fields, new_flag)
+        return {name}
     if op == "DeleteItemField":
         if uri_kind == "IndexedFieldURI" and name in item.fields:
             for entry in list(item.fields[name]):

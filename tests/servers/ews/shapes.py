@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .flags import default_flag
 from .mailbox import ExtendedKey, Folder, StoredItem, extended_key
 from .schema import NS_T, item_field_order
 from .xmlfields import field_element, sub, t
@@ -91,6 +92,8 @@ def render_item(
         )
     fields = dict(item.fields)
     fields.update(overrides or {})
+    if item.kind == "Message" and "Flag" not in fields:
+        fields["Flag"] = default_flag()  # never flagged, or cleared: NotFlagged (flags.py)
     for name, elem in fields.items():
         if name in shape.indexed and shape.base == "IdOnly":
             keys = shape.indexed[name]

@@ -6,8 +6,11 @@ Exports the handlers the route table in ``routes.py`` names.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tzlocal.windows_tz import win_tz
 
 from . import delta
 from .deltas import DeltaKind, serve_delta
@@ -123,6 +126,62 @@ def get_message(call: Call, message_id: str) -> Reply:
 MESSAGE_WRITABLE = frozenset(
     {"categories", "isRead", "flag", "importance", "inferenceClassification"}
 )
+FLAG_STATUSES = ("notFlagged", "flagged", "complete")
+INVALID_ARGUMENT = "The request is invalid."
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(win_tz.get(name, name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise bad_request(f"Invalid time zone '{name}'.", "ErrorInvalidArgument") from None
+
+
+def _date_time_zone(value: Any) -> str:
+    """A ``dateTimeTimeZone`` as Graph keeps it, in UTC. The ``dateTime`` is a local time in
+    ``timeZone``: one with its own offset or ``Z`` is refused when a zone is named
+    (littlebearapps/outlook-assistant#81: "rejects Z-suffixed dateTime when a separate timeZone
+    property is provided")."""
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("dateTime"), str)
+        or not isinstance(value.get("timeZone"), str)
+    ):
+        raise bad_request(INVALID_ARGUMENT, "ErrorInvalidArgument")
+    text = value["dateTime"]
+    if text.endswith("Z") or re.search(r"[+-]\d\d:\d\d$", text):
+        raise bad_request(INVALID_ARGUMENT, "ErrorInvalidArgument")
+    try:
+        local = parse_graph_datetime(text).replace(tzinfo=_zone(value["timeZone"]))
+    except ValueError:
+        raise bad_request(INVALID_ARGUMENT, "ErrorInvalidArgument") from None
+    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000")
+
+
+def followup_flag(value: Any) -> dict[str, Any]:
+    """A ``followupFlag`` as a PATCH sets it (followupFlag resource type): ``flagStatus`` one of
+    notFlagged, flagged, complete; "to set the due date, you must also specify the
+    startDateTime; otherwise, you get a 400 Bad Request response" (also
+    microsoft-graph-docs-contrib#6473: ``ErrorInvalidArgument``). The flag is replaced whole;
+    a cleared flag keeps no dates. Dates are kept, and returned, in UTC (without a
+    ``Prefer: outlook.timezone`` Graph returns dateTimeTimeZone values in UTC)."""
+    if not isinstance(value, dict) or value.get("flagStatus") not in FLAG_STATUSES:
+        raise bad_request(INVALID_ARGUMENT, "ErrorInvalidArgument")
+    unknown = set(value) - {"flagStatus", "startDateTime", "dueDateTime", "completedDateTime"}
+    if unknown:
+        raise bad_request(
+            f"Could not find a property named '{sorted(unknown)[0]}' on type "
+            "'microsoft.graph.followupFlag'.", "RequestBroker--ParseUri",
+        )  # fmt: skip
+    if value.get("dueDateTime") is not None and value.get("startDateTime") is None:
+        raise bad_request(INVALID_ARGUMENT, "ErrorInvalidArgument")
+    flag: dict[str, Any] = {"flagStatus": value["flagStatus"]}
+    if value["flagStatus"] == "notFlagged":
+        return flag
+    for name in ("startDateTime", "dueDateTime", "completedDateTime"):
+        if value.get(name) is not None:
+            flag[name] = {"dateTime": _date_time_zone(value[name]), "timeZone": "UTC"}
+    return flag
 
 
 def patch_message(call: Call, message_id: str) -> Reply:
@@ -133,7 +192,8 @@ def patch_message(call: Call, message_id: str) -> Reply:
     if not isinstance(call.body, dict):
         raise bad_request("Empty Payload. JSON content expected.", "BadRequest")
     check_if_match(call, item)
-    for key, value in call.body.items():
+    updates: dict[str, Any] = {}
+    for key, value in call.body.items():  # all or nothing: every property is checked first
         if key not in MESSAGE_WRITABLE:
             raise bad_request(
                 f"The property '{key}' cannot be updated on a sent or received message.",
@@ -141,11 +201,14 @@ def patch_message(call: Call, message_id: str) -> Reply:
             )
         if key == "categories":
             value = string_list(value, key)
+        if key == "flag":
+            value = followup_flag(value)
         if key == "isRead" and not isinstance(value, bool):
             raise bad_request("Property 'isRead' must be a Boolean.", "ErrorInvalidProperty")
         if key == "importance" and value not in IMPORTANCE:
             raise bad_request("Invalid importance.", "ErrorInvalidProperty")
-        item[key] = value
+        updates[key] = value
+    item.update(updates)
     changed = set(call.body)
     if changed != {"isRead"}:  # a read toggle keeps the modification time (corso#1866)
         item["lastModifiedDateTime"] = iso(call.now)

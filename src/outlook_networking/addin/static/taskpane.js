@@ -345,6 +345,67 @@
     show.apply(null, parts);
   }
 
+  // --- someone who is not in the network yet, but whom the owner may know through someone ------
+  function times(n) { return n === 1 ? "once" : n === 2 ? "twice" : n + " times"; }
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+  // The reason codes of core.intro (docs/json.md), in words; near is nearer to you than far.
+  var REASONS = {
+    near_introduced_you: function (n, near, far) { return near + " introduced you to " + far; },
+    far_introduced_you: function (n, near, far) { return far + " introduced you to " + near; },
+    meetings: function (n) { return "in " + plural(n, "meeting", "meetings") + " together"; },
+    far_replied: function (n, near, far) { return far + " answered " + near + " " + times(n); },
+    near_replied: function (n, near, far) { return near + " answered " + far + " " + times(n); },
+    far_wrote: function (n, near, far) { return far + " wrote to " + near + " " + times(n); },
+    together: function (n) { return "named together on " + plural(n, "message", "messages"); },
+    near_wrote: function (n, near, far) { return near + " wrote to " + far + " " + times(n); },
+    introduction_took: function () { return "you introduced them and they followed up"; },
+    introduced_by_you: function () { return "you introduced them"; },
+    days_since: function (n) {
+      return n === 0 ? "last seen together today" : "last seen together " + plural(n, "day", "days") + " ago";
+    }
+  };
+
+  function short(person) {
+    var words = String((person && person.name) || "").trim().split(/\s+/);
+    return words[0] ? words[0] : String((person && person.address) || "?");
+  }
+
+  function hopText(hop, people) {
+    var near = short(people[hop.from]);
+    var far = short(people[hop.to]);
+    var parts = [];
+    (Array.isArray(hop.reasons) ? hop.reasons : []).forEach(function (reason) {
+      var words = REASONS[reason.code];
+      if (words) { parts.push(words(reason.count, near, far)); }
+    });
+    return parts.join("; ");
+  }
+
+  function renderStranger(card) {
+    var path = card.intro || {};
+    var via = Array.isArray(path.via) ? path.via : [];
+    var people = {};
+    via.concat([path.target || {}]).forEach(function (p) { if (p && p.address) { people[p.address] = p; } });
+    var chain = el("ol", { className: "intro-chain" });
+    via.forEach(function (person) {
+      chain.appendChild(el("li", null,
+        el("span", { className: "person" }, person.name || person.address),
+        person.tier ? el("span", { className: "muted" }, " · tier " + person.tier + " · score " + number(person.score))
+          : el("span", { className: "muted" }, " · not in your network")));
+    });
+    var hops = el("ul", { className: "reasons" });
+    (Array.isArray(path.hops) ? path.hops : []).forEach(function (hop) {
+      var who = short(people[hop.from]) + " and " + short(people[hop.to]) + ": ";
+      hops.appendChild(el("li", null, who + hopText(hop, people)));
+    });
+    var parts = [el("section", { className: "notice notice-unknown", "data-state": "stranger" },
+      el("h1", null, card.name || card.address),
+      el("p", null, "Not in your network yet. You may know them through:")), chain];
+    if (path.weaker) { parts.push(el("p", { className: "muted" }, "Two steps: a weaker path.")); }
+    parts.push(hops);
+    show.apply(null, parts);
+  }
+
   // --- data --------------------------------------------------------------------------------------
   function secret() {
     var meta = document.querySelector('meta[name="outlook-networking-secret"]');
@@ -429,9 +490,13 @@
         notice("owner", "This is your own message",
           "Cards describe the people you deal with. Open a message from someone else.");
       } else if (card.known === false) {
-        notice("unknown", "Not in your network yet",
-          "outlook-networking has no history with " + address +
-          ". Once you exchange mail or meet, the card appears here.");
+        if (card.intro) {
+          renderStranger(card); // someone you may know through someone (core.intro)
+        } else {
+          notice("unknown", "Not in your network yet",
+            "outlook-networking has no history with " + address +
+            ". Once you exchange mail or meet, the card appears here.");
+        }
         document.getElementById("app").appendChild(notesSection(address, card.notes));
       } else {
         renderCard(card);

@@ -9,7 +9,8 @@ come from its Internet headers when the server returned them. An item marked pri
 replaced by "" here, before anything else sees it.
 
 Exports: ``MESSAGE_FIELDS``, ``MEETING_FIELDS``, ``CONTACT_FIELDS``, ``interaction_from_message``,
-``interaction_from_meeting``, ``card_from_contact``, ``task_state``, ``task_record``.
+``interaction_from_meeting``, ``card_from_contact``, ``message_state``, ``message_marks``,
+``task_state``, ``task_record``.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from ...parsing.addresses import decode_name, normalise
 from ...parsing.dates import key_date_from_instant
 from ...parsing.headers import message_ids
 from ...parsing.noise import classify, header_map
-from ...ports import TaskState
-from .properties import ANNIVERSARY_FIELD, BIRTHDAY_FIELD, KEY_FIELD, RECORD_FIELD
+from ...ports import NOT_FLAGGED, FollowUpFlag, MessageMarks, MessageState, TaskState
+from .properties import ANNIVERSARY_FIELD, BIRTHDAY_FIELD, FLAG_FIELD, KEY_FIELD, RECORD_FIELD
 
 __all__ = [
     "CONTACT_FIELDS",
@@ -33,6 +34,8 @@ __all__ = [
     "card_from_contact",
     "interaction_from_meeting",
     "interaction_from_message",
+    "message_marks",
+    "message_state",
     "task_record",
     "task_state",
 ]
@@ -160,6 +163,39 @@ def interaction_from_message(item: Any, *, source: str, folder: str) -> Interact
         delivered="received" in headers,
         categories=tuple(item.categories or ()),
     )
+
+
+_STATUSES = {"NotFlagged": "notFlagged", "Flagged": "flagged", "Complete": "complete"}
+
+
+def _flag(element: Any) -> FollowUpFlag:
+    """A ``t:Flag`` as the product's value (no element: not flagged)."""
+    status = _STATUSES.get(getattr(element, "flag_status", None) or "", "notFlagged")
+    if element is None or status == "notFlagged":
+        return NOT_FLAGGED
+    return FollowUpFlag(
+        status,
+        start=_utc(element.start_date),
+        due=_utc(element.due_date),
+        completed=_utc(element.complete_date),
+    )
+
+
+def message_state(item: Any) -> MessageState:
+    """A message's ids, categories, flag and change key, as the write-back sees them."""
+    return MessageState(
+        item_id=item.id,
+        message_id=_first_id(item.message_id),
+        categories=tuple(item.categories or ()),
+        flag=_flag(getattr(item, FLAG_FIELD, None)),
+        version=item.changekey or "",
+    )
+
+
+def message_marks(item: Any) -> MessageMarks:
+    """What a message read in full shows of the write-back's marks."""
+    state = message_state(item)
+    return MessageMarks(state.item_id, state.categories, state.flag, state.version)
 
 
 def interaction_from_meeting(item: Any, *, source: str) -> Interaction | None:

@@ -6,34 +6,49 @@ Exchange keeps only the date of a task's due time and may rewrite a plain-text b
 compares against the record, not the item. A contact the product created carries a marker, so
 ``undo`` removes exactly those and nothing the user made.
 
+A message's follow-up flag is Exchange's own ``t:Flag`` element (``FlagStatus``, ``StartDate``,
+``DueDate``, ``CompleteDate``; "introduced in Exchange Server 2013", web-service-reference/flag),
+which exchangelib 5.6 does not model: ``FollowUpFlagElement`` describes it and ``FLAG_FIELD``
+(``item:Flag``) is added to exchangelib's Message, so GetItem can ask for it and UpdateItem set
+it like any other field.
+
 A contact's birthday and wedding anniversary are read as their MAPI properties, PidTagBirthday
 and PidTagWeddingAnniversary ([MS-OXOCNTC] 2.2.1.5), by tag: exchangelib turns the ``Birthday``
 and ``WeddingAnniversary`` elements into the UTC date of the stored instant, which for a
 birthday entered east of Greenwich (local midnight, ``1980-03-21T23:00:00Z`` for 22 March) is
 the day before; the instant itself lets :mod:`outlook_networking.parsing.dates` find the day.
 
-exchangelib registers extended properties on its item classes, process-wide; ``ensure_registered``
-does that once, under a lock.
+exchangelib registers fields on its item classes, process-wide; ``ensure_registered`` does that
+once, under a lock.
 
 Exports: ``PRODUCT_PROPERTY_SET``, ``KEY_FIELD``, ``RECORD_FIELD``, ``OWNED_FIELD``,
-``BIRTHDAY_FIELD``, ``ANNIVERSARY_FIELD``, ``ensure_registered``.
+``FLAG_FIELD``, ``BIRTHDAY_FIELD``, ``ANNIVERSARY_FIELD``, ``FollowUpFlagElement``,
+``ensure_registered``, ``flags_supported``.
 """
 
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from exchangelib import ExtendedProperty
-from exchangelib.items import Contact, Task
+from exchangelib.fields import Choice, ChoiceField, DateTimeField, EWSElementField
+from exchangelib.items import Contact, Message, Task
+from exchangelib.properties import EWSElement
+from exchangelib.util import TNS
+from exchangelib.version import EXCHANGE_2013
 
 __all__ = [
     "ANNIVERSARY_FIELD",
     "BIRTHDAY_FIELD",
+    "FLAG_FIELD",
     "KEY_FIELD",
     "OWNED_FIELD",
     "PRODUCT_PROPERTY_SET",
     "RECORD_FIELD",
+    "FollowUpFlagElement",
     "ensure_registered",
+    "flags_supported",
 ]
 
 # The product's own MAPI property set: a fixed GUID, never reused for anything else.
@@ -74,6 +89,38 @@ class AnniversaryInstant(ExtendedProperty):  # type: ignore[misc]
     property_type = "SystemTime"
 
 
+FLAG_FIELD = "flag"
+FLAG_STATUSES = ("NotFlagged", "Flagged", "Complete")
+
+
+class FollowUpFlagElement(EWSElement):  # type: ignore[misc]
+    """``t:FlagType``: the status, and the dates that go with it."""
+
+    ELEMENT_NAME = "Flag"
+    NAMESPACE = TNS
+
+    flag_status = ChoiceField(
+        field_uri="FlagStatus", choices={Choice(c) for c in FLAG_STATUSES}, is_required=True
+    )
+    start_date = DateTimeField(field_uri="StartDate")
+    due_date = DateTimeField(field_uri="DueDate")
+    complete_date = DateTimeField(field_uri="CompleteDate")
+
+
+def flags_supported(account: Any) -> bool:
+    """Whether the server knows ``t:Flag`` (Exchange 2013 and later)."""
+    version = account.version
+    return version is None or version.build >= EXCHANGE_2013
+
+
+class FlagField(EWSElementField):  # type: ignore[misc]
+    """``item:Flag``: its value is the ``t:Flag`` element itself (exchangelib's
+    EWSElementField would wrap it in a second ``t:Flag``, which the schema refuses)."""
+
+    def to_xml(self, value: Any, version: Any) -> Any:
+        return value.to_xml(version=version)
+
+
 _lock = threading.Lock()
 _registered = False
 
@@ -89,4 +136,14 @@ def ensure_registered() -> None:
         Contact.register(OWNED_FIELD, OwnedMarker)
         Contact.register(BIRTHDAY_FIELD, BirthdayInstant)
         Contact.register(ANNIVERSARY_FIELD, AnniversaryInstant)
+        # Schema order: ItemType has Flag right after ConversationId and UniqueBody.
+        Message.add_field(
+            FlagField(
+                FLAG_FIELD,
+                field_uri="item:Flag",
+                value_cls=FollowUpFlagElement,
+                supported_from=EXCHANGE_2013,
+            ),
+            insert_after="unique_body",
+        )
         _registered = True

@@ -5,9 +5,16 @@ What it owns and how it finds it again:
 
 - master list entries: edited as text in the calendar's ``CategoryList`` configuration, so every
   entry and attribute the user has stays byte for byte (see ``categorylist``);
-- categories on items: only the names an action adds or removes; the item's other categories
+- categories on contacts: only the names an action adds or removes; the item's other categories
   stay in place, even when the user changed them since the plan was made (the action's
   ``before``/``after`` give the product's delta, applied to the item as it is now);
+- marks on messages (categories and the follow-up ``Flag``, Exchange 2013 and later): up to a
+  hundred messages in one UpdateItem, each with the change key the store last saw and
+  ``AutoResolve``, so a user's change to another field since does not stop it; a message whose
+  marks the user changed since (``ErrorIrresolvableConflict``) is read again and written once
+  more as it is now, and a flag the user changed is left as they set it. A message moved to
+  another folder has a new id (EWS Identifiers in Exchange): one not found by its id is looked
+  for by its Internet Message-ID in every mail folder (one FindItem over all of them);
 - tasks: in the Tasks folder, with the follow-up key and a record of what we wrote in the
   product's extended properties; found by a restriction on the key, so a retried CreateTask
   never duplicates; never deleted except by ``DeleteTask`` (undo);
@@ -21,36 +28,58 @@ Exports: ``EwsSink``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from exchangelib import Account
-from exchangelib.errors import ErrorInvalidIdMalformed, ErrorItemNotFound
+from exchangelib import UTC, Account, EWSDateTime
+from exchangelib.errors import ErrorInvalidIdMalformed, ErrorIrresolvableConflict, ErrorItemNotFound
+from exchangelib.folders import FolderCollection
 from exchangelib.indexed_properties import EmailAddress
-from exchangelib.items import Contact, Message, Task
+from exchangelib.items import (
+    AUTO_RESOLVE,
+    SAVE_ONLY,
+    SEND_TO_NONE,
+    Contact,
+    Message,
+    Task,
+)
+from exchangelib.services import UpdateItem
 
-from ...errors import Conflict
+from ...errors import Conflict, ServerFault
 from ...ports import (
     Action,
     AddCategory,
     Applied,
+    BatchApplied,
     CompleteTask,
     ContactState,
     CreateContact,
     CreateTask,
     DeleteContact,
     DeleteTask,
+    FollowUpFlag,
     MailboxState,
+    MessageState,
     RemoveCategory,
     SetCategories,
+    SetFlag,
     UpdateTask,
 )
+from ..marking import MessageChange, Written, mark_messages
 from . import categorylist
-from .convert import task_record, task_state
-from .edge import Edge
-from .properties import KEY_FIELD, OWNED_FIELD, RECORD_FIELD, ensure_registered
+from .convert import message_state, task_record, task_state
+from .edge import Edge, map_error
+from .properties import (
+    FLAG_FIELD,
+    KEY_FIELD,
+    OWNED_FIELD,
+    RECORD_FIELD,
+    FollowUpFlagElement,
+    ensure_registered,
+    flags_supported,
+)
 
 __all__ = ["EwsSink"]
 
@@ -58,6 +87,10 @@ T = TypeVar("T")
 CATEGORY_LIST = "CategoryList"
 OWNED_VALUE = "outlook-networking"
 _TASK_FIELDS = ("subject", "due_date", "status", "is_complete", KEY_FIELD, RECORD_FIELD)
+MESSAGE_BATCH = 100  # ItemChanges per UpdateItem, GetItem ids per request (exchangelib's chunk)
+_MESSAGE_FIELDS = ("categories", FLAG_FIELD, "message_id")
+_GONE = (ErrorItemNotFound, ErrorInvalidIdMalformed)
+_EWS_STATUS = {"notFlagged": "NotFlagged", "flagged": "Flagged", "complete": "Complete"}
 _CONTACT_FIELDS = (
     "display_name",
     "given_name",
@@ -68,12 +101,30 @@ _CONTACT_FIELDS = (
 )
 
 
-def _merged(current: tuple[str, ...], before: tuple[str, ...], after: tuple[str, ...]) -> list[str]:
-    """``current`` with the action's delta applied: drop what it removed, append what it added."""
-    removed = set(before) - set(after)
-    kept = [c for c in current if c not in removed]
-    kept.extend(c for c in after if c not in before and c not in kept)
-    return kept
+def _ews_time(value: datetime | None) -> EWSDateTime | None:
+    # exchangelib's EWSDateTime refuses stdlib tzinfo: go through the timestamp.
+    return None if value is None else EWSDateTime.fromtimestamp(value.timestamp(), tz=UTC)
+
+
+def _flag_element(flag: FollowUpFlag) -> FollowUpFlagElement:
+    """``t:Flag`` with only the dates its status allows ([MS-OXWSCORE] 2.2.4.23): start and
+    due together for Flagged, the completion date for Complete, none for NotFlagged."""
+    element = FollowUpFlagElement(flag_status=_EWS_STATUS[flag.status])
+    if flag.flagged and flag.start is not None and flag.due is not None:
+        element.start_date, element.due_date = _ews_time(flag.start), _ews_time(flag.due)
+    if flag.status == "complete":
+        element.complete_date = _ews_time(flag.completed)
+    return element
+
+
+class _UpdateEach(UpdateItem):  # type: ignore[misc]
+    """UpdateItem that answers a stale change key per item: exchangelib's raises for the whole
+    request, and the other items' answers (written, with their new change keys) are lost."""
+
+    ERRORS_TO_CATCH_IN_RESPONSE = (
+        *UpdateItem.ERRORS_TO_CATCH_IN_RESPONSE,
+        ErrorIrresolvableConflict,
+    )
 
 
 class EwsSink:
@@ -91,7 +142,67 @@ class EwsSink:
     def name(self) -> str:
         return self._name
 
+    @property
+    def batch_size(self) -> int:
+        return MESSAGE_BATCH
+
     # reading ------------------------------------------------------------------------------------
+    def _message_fields(self) -> list[str]:
+        flag = flags_supported(self._account)
+        return [f for f in _MESSAGE_FIELDS if flag or f != FLAG_FIELD]
+
+    def _fetch_messages(self, ids: Sequence[str]) -> dict[str, MessageState]:
+        """GetItem for messages by id (a hundred per request); ids that find nothing are left
+        out."""
+
+        def get() -> dict[str, MessageState]:
+            found: dict[str, MessageState] = {}
+            items = self._account.fetch(
+                ids=[(i, None) for i in ids], only_fields=self._message_fields(),
+                chunk_size=MESSAGE_BATCH,
+            )  # fmt: skip
+            for item_id, item in zip(ids, items, strict=True):
+                if isinstance(item, _GONE):
+                    continue
+                if isinstance(item, Exception):
+                    raise item  # inside the edge, so it is mapped like any other
+                if isinstance(item, Message):
+                    found[item_id] = message_state(item)
+            return found
+
+        return self._edge.call(get) if ids else {}
+
+    def _find_by_message_id(self, message_ids: Sequence[str]) -> dict[str, MessageState]:
+        """Messages by Internet Message-ID in every mail folder, one FindItem over all of them
+        (a moved message has a new id)."""
+
+        def find() -> dict[str, MessageState]:
+            folders = [
+                f
+                for f in self._account.msg_folder_root.walk()
+                if not isinstance(f, Exception) and (f.folder_class or "IPF.Note") == "IPF.Note"
+            ]
+            wanted = [form for mid in message_ids for form in (mid, f"<{mid}>")]
+            found: dict[str, MessageState] = {}
+            query = FolderCollection(account=self._account, folders=folders).filter(
+                message_id__in=wanted
+            )
+            for item in query.only(*self._message_fields()):
+                if isinstance(item, Message):
+                    state = message_state(item)
+                    found.setdefault(state.message_id, state)
+            return found
+
+        return self._edge.call(find) if message_ids else {}
+
+    def read_messages(self, refs: Sequence[tuple[str, str]]) -> dict[str, MessageState]:
+        by_id = self._fetch_messages(sorted({item_id for item_id, _ in refs}))
+        lost = {mid: item_id for item_id, mid in refs if item_id not in by_id and mid}
+        moved = self._find_by_message_id(sorted(lost))
+        found = {item_id: by_id[item_id] for item_id, _ in refs if item_id in by_id}
+        found.update((lost[mid], state) for mid, state in moved.items() if mid in lost)
+        return found
+
     def _category_xml_raw(self) -> bytes | None:
         try:
             config = self._account.calendar.get_user_configuration(
@@ -246,6 +357,55 @@ class EwsSink:
         contact.save()
         return str(contact.id)
 
+    def apply_batch(self, actions: Sequence[Action]) -> BatchApplied:
+        """Mark messages, up to a hundred per UpdateItem (see the module docstring and
+        :mod:`..marking`)."""
+        return mark_messages(
+            actions, account=self._name, write=self._update_messages, read=self._fetch_messages
+        )
+
+    def _update_messages(self, changes: dict[str, MessageChange]) -> Written:
+        if any(c.flag is not None for c in changes.values()) and not self._edge.call(
+            lambda: flags_supported(self._account)
+        ):
+            return Written(error=ServerFault(
+                self._name, "follow-up flags need Exchange 2013 or later", code="NoFlags"
+            ))  # fmt: skip
+        todo: list[tuple[str, Message, list[str]]] = []
+        for item_id, change in changes.items():
+            fields: list[str] = []
+            message = Message(account=self._account, id=item_id,
+                              changekey=change.state.version or None)  # fmt: skip
+            if change.categories is not None:
+                message.categories = list(change.categories) or None
+                fields.append("categories")
+            if change.flag is not None:
+                setattr(message, FLAG_FIELD, _flag_element(change.flag))
+                fields.append(FLAG_FIELD)
+            todo.append((item_id, message, fields))
+        answers = self._edge.call(
+            lambda: list(
+                _UpdateEach(account=self._account, chunk_size=MESSAGE_BATCH).call(
+                    items=[(message, fields) for _, message, fields in todo],
+                    conflict_resolution=AUTO_RESOLVE,
+                    message_disposition=SAVE_ONLY,
+                    send_meeting_invitations_or_cancellations=SEND_TO_NONE,
+                    suppress_read_receipts=True,
+                )
+            )
+        )
+        written = Written()
+        for (item_id, _, _), answer in zip(todo, answers, strict=True):
+            if isinstance(answer, ErrorIrresolvableConflict):
+                written.stale.append(item_id)
+            elif isinstance(answer, _GONE):
+                written.done[item_id] = None  # deleted, or moved (a new id) meanwhile
+            elif isinstance(answer, Exception):
+                written.error = written.error or map_error(self._name, answer)
+            else:
+                written.done[item_id] = changes[item_id].after(answer[1])
+        return written
+
     def apply(self, action: Action) -> Applied:
         match action:
             case AddCategory(name, colour):
@@ -255,21 +415,25 @@ class EwsSink:
             case RemoveCategory(name):
                 self._master_list(lambda xml: categorylist.remove_entry(xml, name))
                 return Applied(action)
-            case SetCategories(kind, item_id, before, after):
-                cls = Contact if kind == "contact" else Message
+            case SetCategories("contact", item_id):
 
                 def set_categories(item: Any) -> list[str]:
-                    if not isinstance(item, cls):
+                    if not isinstance(item, Contact):
                         return []
                     current = tuple(item.categories or ())
-                    new = _merged(current, before, after)
-                    if tuple(new) == current:
+                    new = action.applied_to(current)
+                    if new == current:
                         return []
-                    item.categories = new or None
+                    item.categories = list(new) or None
                     return ["categories"]
 
                 self._update(item_id, ("categories",), set_categories)
                 return Applied(action, item_id)
+            case SetCategories() | SetFlag():
+                outcome = self.apply_batch([action])
+                if outcome.error is not None:
+                    raise outcome.error
+                return outcome.applied[0]
             case CreateTask(key, subject, due, body):
                 # Idempotent: a retry or a crashed run that made the task already finds it.
                 return Applied(

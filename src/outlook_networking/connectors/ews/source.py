@@ -51,7 +51,7 @@ from exchangelib.services import SyncFolderItems
 
 from ...errors import ServerFault, SyncStateInvalid
 from ...model import ContactCard, Interaction
-from ...ports import Batch, Problem
+from ...ports import Batch, MessageMarks, Problem
 from .batches import BatchSize
 from .convert import (
     CONTACT_FIELDS,
@@ -60,9 +60,10 @@ from .convert import (
     card_from_contact,
     interaction_from_meeting,
     interaction_from_message,
+    message_marks,
 )
 from .edge import Edge
-from .properties import ensure_registered
+from .properties import FLAG_FIELD, ensure_registered, flags_supported
 
 __all__ = ["FOLDERS", "EwsSource"]
 
@@ -95,7 +96,7 @@ class EwsSource:
         include_subfolders: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        ensure_registered()  # contacts' key dates are read through registered properties
+        ensure_registered()  # message flags and contacts' key dates are registered fields
         self._account = account
         self._name = name
         self._edge = edge or Edge(
@@ -198,6 +199,12 @@ class EwsSource:
             pending = pending[answered:]
         return found
 
+    def _message_fields(self) -> tuple[str, ...]:
+        """What GetItem asks of a message: its follow-up flag too, where the server has one."""
+        if flags_supported(self._account):
+            return (*MESSAGE_FIELDS, FLAG_FIELD)
+        return MESSAGE_FIELDS
+
     def _get_some(
         self, pending: Sequence[str], fields: Sequence[str]
     ) -> tuple[list[Any], int, bool]:
@@ -266,6 +273,7 @@ class EwsSource:
                         continue
                     upserts.append(item.id)
             interactions: list[Interaction] = []
+            marks: list[MessageMarks] = []
             cards: list[ContactCard] = []
             problems: list[Problem] = []
             if contacts:
@@ -274,15 +282,17 @@ class EwsSource:
                     for i in self._fetch(upserts, CONTACT_FIELDS)
                 ]
             else:
-                for item in self._fetch(upserts, MESSAGE_FIELDS):
+                for item in self._fetch(upserts, self._message_fields()):
                     made = interaction_from_message(item, source=self._name, folder=hint)
                     if made is None:
                         problems.append(Problem(item.id, "message without a date"))
                     else:
                         interactions.append(made)
+                        marks.append(message_marks(item))
             yield Batch(
                 folder=folder,
                 interactions=tuple(interactions),
+                marks=tuple(marks),
                 cards=tuple(cards),
                 deleted=tuple(deleted),
                 cursor=new_state,

@@ -11,7 +11,7 @@ Two shapes are not whole records, and are told apart here:
 - an update in a later delta round carries the message's id and "at least the properties that
   have been updated" (delta query overview; a read toggle is ``id``, ``isRead`` and
   ``parentFolderId``, microsoft-graph-docs#7776): :func:`is_partial_message`, and
-  :func:`categories_change` for what of it the product keeps;
+  :func:`categories_change` and :func:`message_marks` for what of it the product keeps;
 - an occurrence of a recurring meeting carries only ``id``, ``seriesMasterId``, ``type``,
   ``start`` and ``end`` (microsoft-graph-docs#22197, #5602): :func:`with_series` completes it
   from its series master (``SERIES_SELECT``), the occurrence's own properties winning, so an
@@ -19,8 +19,8 @@ Two shapes are not whole records, and are told apart here:
 
 Exports: ``MESSAGE_SELECT``, ``CONTACT_SELECT``, ``SERIES_SELECT``, ``interaction_from_message``,
 ``interaction_from_event``, ``card_from_contact``, ``is_partial_message``,
-``categories_change``, ``needs_series``, ``with_series``, ``parse_graph_time``,
-``parse_date_time_zone``, ``zone_named``.
+``categories_change``, ``message_marks``, ``parse_flag``, ``needs_series``, ``with_series``,
+``parse_graph_time``, ``parse_date_time_zone``, ``zone_named``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from ...parsing.addresses import decode_name, normalise
 from ...parsing.dates import key_date_from_instant
 from ...parsing.headers import is_private, message_ids
 from ...parsing.noise import classify, header_map
-from ...ports import CategoriesChanged, Problem
+from ...ports import FLAG_STATUSES, CategoriesChanged, FollowUpFlag, MessageMarks, Problem
 
 __all__ = [
     "CONTACT_SELECT",
@@ -49,8 +49,10 @@ __all__ = [
     "interaction_from_event",
     "interaction_from_message",
     "is_partial_message",
+    "message_marks",
     "needs_series",
     "parse_date_time_zone",
+    "parse_flag",
     "parse_graph_time",
     "with_series",
     "zone_named",
@@ -58,11 +60,12 @@ __all__ = [
 
 # categories, flag and isRead are selected so that a change to them is reported at all: Graph
 # leaves out of a delta round an update to a property the $select does not name
-# (alcionai/corso#1866 for isRead).
+# (alcionai/corso#1866 for isRead). changeKey comes with every change, and guards the
+# write-back's PATCH (If-Match) against a change made since.
 MESSAGE_SELECT = (
     "subject,from,sender,toRecipients,ccRecipients,bccRecipients,sentDateTime,"
     "receivedDateTime,internetMessageId,conversationId,internetMessageHeaders,categories,"
-    "flag,isRead,parentFolderId"
+    "flag,isRead,parentFolderId,changeKey"
 )
 CONTACT_SELECT = "displayName,givenName,surname,emailAddresses,companyName,categories,birthday"
 # What an occurrence takes from its series master.
@@ -222,6 +225,29 @@ def categories_change(message: dict[str, Any]) -> CategoriesChanged | None:
     if "categories" not in message:
         return None
     return CategoriesChanged(str(message.get("id") or ""), _categories(message["categories"]))
+
+
+def parse_flag(value: Any) -> FollowUpFlag | None:
+    """A ``followupFlag`` (``flagStatus`` and ``dateTimeTimeZone`` dates), None if malformed."""
+    if not isinstance(value, dict) or value.get("flagStatus") not in FLAG_STATUSES:
+        return None
+    return FollowUpFlag(
+        str(value["flagStatus"]),
+        start=parse_date_time_zone(value.get("startDateTime")),
+        due=parse_date_time_zone(value.get("dueDateTime")),
+        completed=parse_date_time_zone(value.get("completedDateTime")),
+    )
+
+
+def message_marks(message: dict[str, Any]) -> MessageMarks | None:
+    """What a message (whole, or a partial update) shows of the write-back's marks: only what
+    it carries, so a partial update keeps the rest as stored."""
+    categories = _categories(message["categories"]) if "categories" in message else None
+    flag = parse_flag(message.get("flag"))
+    version = str(message["changeKey"]) if message.get("changeKey") else None
+    if categories is None and flag is None and version is None:
+        return None
+    return MessageMarks(str(message.get("id") or ""), categories, flag, version)
 
 
 def needs_series(event: dict[str, Any]) -> str | None:

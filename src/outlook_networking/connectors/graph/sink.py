@@ -4,10 +4,18 @@ What it writes, and how it finds its own things again:
 
 - **master categories** (``/outlook/masterCategories``): ours are added with a colour (a name the
   user already has is left alone); undo removes only names the journal says we added.
-- **categories on contacts and messages**: ``PATCH`` with the whole new array, computed on the
-  item as it is *now* (the user's own categories, and changes they made since planning, stay),
-  guarded by the item's ``@odata.etag`` (``If-Match``); a lost race is re-read and retried once,
-  then reported as :class:`~outlook_networking.errors.Conflict`.
+- **categories on contacts**: ``PATCH`` with the whole new array, computed on the item as it is
+  *now* (the user's own categories, and changes they made since planning, stay), guarded by the
+  item's ``@odata.etag`` (``If-Match``); a lost race is re-read and retried once, then reported
+  as :class:`~outlook_networking.errors.Conflict`.
+- **marks on messages** (categories and the follow-up ``flag``): one ``PATCH`` per message,
+  twenty to a ``$batch``, guarded by ``If-Match: W/"<changeKey>"`` with the change key the
+  store last saw; a message changed since (412) is read again (twenty GETs to a ``$batch``)
+  and the change applied to it as it is now, and a flag the user changed meanwhile is left
+  alone. A message gone (404) has nothing left to mark. Flag dates are days, sent as midnight
+  in the mailbox's zone like To Do's due dates; a due date needs a start date
+  (followupFlag, microsoft-graph-docs-contrib#6473). Ids are immutable (the client asks for
+  them), so a message the user moved is still found by its id.
 - **follow-ups**: Microsoft To Do tasks, made in a list of the product's own (``Networking``).
   Each task carries a ``linkedResource`` with ``applicationName="outlook-networking"`` and
   ``externalId=<follow-up key>``: that is how re-runs find it (never a duplicate), how
@@ -32,31 +40,37 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ...errors import Conflict, ConnectionFailed, ServerFault
+from ...errors import Conflict, ConnectionFailed
 from ...ports import (
+    NOT_FLAGGED,
     Action,
     AddCategory,
     Applied,
+    BatchApplied,
     CompleteTask,
     ContactState,
     CreateContact,
     CreateTask,
     DeleteContact,
     DeleteTask,
+    FollowUpFlag,
     MailboxState,
     MasterCategory,
+    MessageState,
     RemoveCategory,
     SetCategories,
+    SetFlag,
     TaskState,
     UpdateTask,
 )
-from .client import BatchRequest, GraphClient, GraphResponse
-from .mapping import parse_date_time_zone, zone_named
+from ..marking import MessageChange, Written, mark_messages
+from .client import MAX_BATCH, BatchRequest, GraphClient, GraphResponse
+from .mapping import parse_date_time_zone, parse_flag, zone_named
 
 __all__ = ["APPLICATION_NAME", "MARKER_PROPERTY", "TASK_LIST", "GraphSink"]
 
@@ -65,6 +79,7 @@ TASK_LIST = "Networking"
 # A property set of the product's own; the value says which product wrote the contact.
 MARKER_PROPERTY = "String {5f0c8e6a-2b7d-4c1e-9a3f-6d8b1e2c4a70} Name outlook-networking"
 _CONTACT_FIELDS = "displayName,emailAddresses,categories"
+_MESSAGE_FIELDS = "categories,flag,changeKey,internetMessageId"
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -87,6 +102,31 @@ def _due_json(due: datetime | None, zone: tuple[str, tzinfo]) -> dict[str, str] 
     return {"dateTime": f"{due.astimezone(tz).date().isoformat()}T00:00:00", "timeZone": name}
 
 
+def _flag_json(flag: FollowUpFlag, zone: tuple[str, tzinfo]) -> dict[str, Any]:
+    """A ``followupFlag`` as Graph takes it: start and due together (a due date alone is a
+    400, microsoft-graph-docs-contrib#6473), as days in the mailbox's zone."""
+    out: dict[str, Any] = {"flagStatus": flag.status}
+    if flag.flagged and flag.start is not None and flag.due is not None:
+        out["startDateTime"] = _due_json(flag.start, zone)
+        out["dueDateTime"] = _due_json(flag.due, zone)
+    if flag.status == "complete" and flag.completed is not None:
+        name, tz = zone
+        moment = flag.completed.astimezone(tz).replace(tzinfo=None, microsecond=0)
+        out["completedDateTime"] = {"dateTime": moment.isoformat(), "timeZone": name}
+    return out
+
+
+def _message_state(item_id: str, body: Any) -> MessageState:
+    doc = body if isinstance(body, dict) else {}
+    return MessageState(
+        item_id=str(doc.get("id") or item_id),
+        message_id=str(doc.get("internetMessageId") or ""),
+        categories=tuple(str(c) for c in doc.get("categories") or []),
+        flag=parse_flag(doc.get("flag")) or NOT_FLAGGED,
+        version=str(doc.get("changeKey") or ""),
+    )
+
+
 def _body_text(body: Any) -> str:
     if not isinstance(body, dict):
         return ""
@@ -95,16 +135,6 @@ def _body_text(body: Any) -> str:
         # To Do may keep bodies as HTML; compare the text the user sees.
         content = html.unescape(_TAG.sub("", re.sub(r"<br\s*/?>", "\n", content, flags=re.I)))
     return content.strip("\r\n")
-
-
-def _merged(current: Iterable[str], before: Iterable[str], after: Iterable[str]) -> list[str]:
-    """The planner's change (before → after) applied to the categories the item has now."""
-    before_list, after_list = list(before), list(after)
-    removed = set(before_list) - set(after_list)
-    added = [c for c in after_list if c not in before_list]
-    result = [c for c in current if c not in removed]
-    result.extend(c for c in added if c not in result)
-    return result
 
 
 class GraphSink:
@@ -139,7 +169,33 @@ class GraphSink:
     def name(self) -> str:
         return self._name
 
+    @property
+    def batch_size(self) -> int:
+        return MAX_BATCH
+
     # ------------------------------------------------------------------ reading
+
+    def read_messages(self, refs: Sequence[tuple[str, str]]) -> dict[str, MessageState]:
+        """The messages as they are now, twenty GETs to a ``$batch``; a 404 is a message
+        deleted (ids are immutable, so a move keeps the id)."""
+        ids = sorted({item_id for item_id, _ in refs})
+        answers = self._client.batch(
+            [
+                BatchRequest(
+                    str(n), "GET", f"{self._prefix}/messages/{item_id}?$select={_MESSAGE_FIELDS}"
+                )
+                for n, item_id in enumerate(ids)
+            ]
+        )
+        found: dict[str, MessageState] = {}
+        for n, item_id in enumerate(ids):
+            answer = answers[str(n)]
+            if answer.status == 404:
+                continue
+            if answer.status >= 400:
+                raise self._client.error_for(answer)
+            found[item_id] = _message_state(item_id, answer.body)
+        return found
 
     def read_state(self) -> MailboxState:
         p = self._prefix
@@ -320,8 +376,13 @@ class GraphSink:
                 return self._add_category(action, name, colour)
             case RemoveCategory(name):
                 return self._remove_category(action, name)
-            case SetCategories(kind, item_id, before, after):
-                return self._set_categories(action, kind, item_id, before, after)
+            case SetCategories("contact", item_id):
+                return self._set_contact_categories(action, item_id)
+            case SetCategories() | SetFlag():
+                outcome = self.apply_batch([action])
+                if outcome.error is not None:
+                    raise outcome.error
+                return outcome.applied[0]
             case CreateTask():
                 return self._create_task(action)
             case UpdateTask(_, item_id, subject, due, body):
@@ -359,18 +420,9 @@ class GraphSink:
                     self._client.request("DELETE", f"{url}/{cat['id']}", ok=(404,))
         return Applied(action)
 
-    def _set_categories(
-        self,
-        action: SetCategories,
-        kind: str,
-        item_id: str,
-        before: tuple[str, ...],
-        after: tuple[str, ...],
-    ) -> Applied:
-        if kind not in ("contact", "message"):
-            raise ServerFault(self._client.account, f"cannot tag a {kind}", "UnsupportedKind")
-        url = f"{self._prefix}/{'contacts' if kind == 'contact' else 'messages'}/{item_id}"
-        seen = self._seen.pop(item_id, None) if kind == "contact" else None
+    def _set_contact_categories(self, action: SetCategories, item_id: str) -> Applied:
+        url = f"{self._prefix}/contacts/{item_id}"
+        seen = self._seen.pop(item_id, None)
         for attempt in range(2):
             if attempt == 0 and seen is not None:
                 # As read_state saw it; If-Match turns any change since into a 412 and a re-read.
@@ -382,7 +434,7 @@ class GraphSink:
                 body = current.body if isinstance(current.body, dict) else {}
                 etag = str(body.get("@odata.etag") or "")
                 have = [str(c) for c in body.get("categories") or []]
-            wanted = _merged(have, before, after)
+            wanted = list(action.applied_to(have))
             if wanted == have:
                 return Applied(action, item_id)
             headers = {"If-Match": etag} if etag else {}
@@ -396,6 +448,46 @@ class GraphSink:
             if attempt == 1:
                 break
         raise Conflict(self._client.account, "item changed twice while tagging it", item_id)
+
+    def apply_batch(self, actions: Sequence[Action]) -> BatchApplied:
+        """Mark messages: one PATCH per message, twenty to a ``$batch`` (see the module
+        docstring and :mod:`..marking`)."""
+        return mark_messages(
+            actions,
+            account=self._client.account,
+            write=self._patch_messages,
+            read=lambda ids: self.read_messages([(i, "") for i in ids]),
+        )
+
+    def _patch_messages(self, changes: dict[str, MessageChange]) -> Written:
+        ids = list(changes)
+        requests = []
+        for n, item_id in enumerate(ids):
+            change = changes[item_id]
+            body: dict[str, Any] = {}
+            if change.categories is not None:
+                body["categories"] = list(change.categories)
+            if change.flag is not None:
+                body["flag"] = _flag_json(change.flag, self._mailbox_zone())
+            requests.append(
+                BatchRequest(
+                    str(n), "PATCH", f"{self._prefix}/messages/{item_id}", body=body,
+                    headers={"If-Match": f'W/"{change.state.version}"'},
+                )
+            )  # fmt: skip
+        answers = self._client.batch(requests)
+        written = Written()
+        for n, item_id in enumerate(ids):
+            answer = answers[str(n)]
+            if answer.status == 404:
+                written.done[item_id] = None  # deleted meanwhile: nothing left to mark
+            elif answer.status == 412:
+                written.stale.append(item_id)
+            elif answer.status >= 400:
+                written.error = written.error or self._client.error_for(answer)
+            else:
+                written.done[item_id] = _message_state(item_id, answer.body)
+        return written
 
     def _create_task(self, action: CreateTask) -> Applied:
         existing = self._task_ids().get(action.key)

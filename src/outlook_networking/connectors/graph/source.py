@@ -15,7 +15,8 @@ What Graph does that shapes this module (sources in ``docs/exchange.md``):
   and ends the round as if it were complete. Messages received before ``since`` are read past,
   not stored.
 - An update in a later round names only what changed; the categories it carries are merged
-  into the stored interaction (``Batch.categories_changed``), the rest is left as stored.
+  into the stored interaction (``Batch.categories_changed``), its categories, flag and change
+  key into the message's marks (``Batch.marks``); the rest is left as stored.
 - Occurrences of a recurring meeting come bare; each series master is fetched once per read,
   twenty to a ``$batch``, and lends its subject, organizer and attendees to its occurrences.
 - A page that times out (504, likely with 1,000 messages and their internet headers) is asked
@@ -37,7 +38,7 @@ from typing import Any
 
 from ...errors import ServerFault, SyncStateInvalid
 from ...model import ContactCard, Interaction
-from ...ports import Batch, CategoriesChanged, Problem
+from ...ports import Batch, CategoriesChanged, MessageMarks, Problem
 from .client import BatchRequest, GraphClient
 from .mapping import (
     CONTACT_SELECT,
@@ -48,6 +49,7 @@ from .mapping import (
     interaction_from_event,
     interaction_from_message,
     is_partial_message,
+    message_marks,
     needs_series,
     with_series,
 )
@@ -241,6 +243,7 @@ class GraphSource:
         cards: list[ContactCard] = []
         deleted: list[str] = []
         changed: list[CategoriesChanged] = []
+        marks: list[MessageMarks] = []
         problems: list[Problem] = []
         for value in entries:
             if "@removed" in value:
@@ -260,19 +263,26 @@ class GraphSource:
                 change = categories_change(value)
                 if change is not None:
                     changed.append(change)
-                continue  # nothing else of a partial update is kept (isRead, flag, folder)
+                partial = message_marks(value)
+                if partial is not None:
+                    marks.append(partial)
+                continue  # nothing else of a partial update is kept (isRead, folder)
             else:
                 result = interaction_from_message(value, source=self._name, folder=folder)
             if isinstance(result, Problem):
                 problems.append(result)
             elif not (folder in _MAIL_PATHS and self._since and result.at < self._since):
                 interactions.append(result)
+                whole = message_marks(value) if folder in _MAIL_PATHS else None
+                if whole is not None:
+                    marks.append(whole)
         return Batch(
             folder=folder,
             interactions=tuple(interactions),
             cards=tuple(cards),
             deleted=tuple(deleted),
             categories_changed=tuple(changed),
+            marks=tuple(marks),
             problems=tuple(problems),
             reset=reset,
         )

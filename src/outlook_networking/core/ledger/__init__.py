@@ -10,7 +10,7 @@ stable id), ``detect`` (one pass over the interactions), ``balance`` (window, ba
 relationships, follow-ups) and ``views`` (the JSON schema).
 
 Exports: ``build_ledger``, ``summarise``, ``detect_items``, ``Ledger``, ``Balance``,
-``LedgerItem``, ``LedgerSettings``, ``ItemKind``, ``Side``, ``Outcome``,
+``LedgerItem``, ``Asked``, ``LedgerSettings``, ``ItemKind``, ``Side``, ``Outcome``,
 ``THANK_OR_RETURN``, ``LEDGER_SCHEMA``, ``ledger_json``, ``balance_json``, ``item_json``,
 ``followup_json``.
 """
@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from .balance import THANK_OR_RETURN, Balance, Ledger, build_ledger, summarise
 from .detect import detect_items
-from .items import ItemKind, LedgerItem, Outcome, Side
+from .items import Asked, ItemKind, LedgerItem, Outcome, Side
 from .rules import LedgerSettings
 from .views import LEDGER_SCHEMA, balance_json, followup_json, item_json, ledger_json
 
 __all__ = [
     "LEDGER_SCHEMA",
     "THANK_OR_RETURN",
+    "Asked",
     "Balance",
     "ItemKind",
     "Ledger",

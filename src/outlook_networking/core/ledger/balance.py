@@ -6,7 +6,9 @@ count. A relationship is **one-sided** when one side has at least ``one_sided_mi
 the other none. A contact is owed a **thank or return the favour** when, in the window, they
 introduced the owner to someone or gave at least ``thank_min_help`` items, and the owner gave them
 nothing; the follow-up is due ``thank_due_days`` after the latest help and resolves itself once the
-owner gives anything back (or the help leaves the window).
+owner gives anything back (or the help leaves the window). An introduction the owner asked for
+(``LedgerItem.proposed``) calls for thanks whatever the balance: its follow-up is due
+``thank_due_days`` after it and resolves once the owner gives the introducer anything later.
 
 The follow-ups are :class:`~outlook_networking.core.followups.FollowUp` values of kind
 ``thank_or_return`` with the key ``thank_or_return:<contact>`` (stable while the situation lasts)
@@ -27,7 +29,7 @@ from ...model import Interaction
 from ..followups import FollowUp
 from ..threads import Threads
 from .detect import detect_items
-from .items import ItemKind, LedgerItem, Side
+from .items import Asked, ItemKind, LedgerItem, Side
 from .rules import LedgerSettings
 
 __all__ = ["THANK_OR_RETURN", "Balance", "Ledger", "build_ledger", "summarise"]
@@ -120,6 +122,7 @@ def build_ledger(
     dismissed: frozenset[str] = frozenset(),
     threads: Threads | None = None,
     excluded: Callable[[str], bool] | None = None,
+    asked: Iterable[Asked] = (),
 ) -> Ledger:
     """Detect the items and balance them (see :mod:`.detect` for the rules).
 
@@ -132,6 +135,8 @@ def build_ledger(
         dismissed: item ids the user marked wrong (``ledger dismiss ID``).
         threads: the reply pairing if the caller computed it already.
         excluded: the user's exclusions (``Settings.is_excluded``).
+        asked: the introductions the product proposed (``intro``), so the one asked for is
+            recognised when it comes.
 
     Returns:
         The ledger as of ``now``.
@@ -145,6 +150,7 @@ def build_ledger(
         people=people,
         threads=threads,
         excluded=excluded,
+        asked=asked,
     )
     return summarise(found, now=now, settings=settings, dismissed=dismissed)
 
@@ -209,6 +215,9 @@ _LABELS = {
 
 
 def _thank_or_return(balance: Balance, settings: LedgerSettings) -> FollowUp | None:
+    asked = [i for i in balance.received if i.proposed]
+    if asked and not any(g.at > asked[-1].at for g in balance.given):
+        return _thank_for_asked(balance, asked[-1], settings)
     if balance.given or not balance.received:
         return None
     introductions = [i for i in balance.received if i.kind is ItemKind.INTRODUCTION_RECEIVED]
@@ -235,4 +244,19 @@ def _thank_or_return(balance: Balance, settings: LedgerSettings) -> FollowUp | N
         reason=reason,
         subject=f"Thank or return the favour: {name}",
         item=latest.messages[-1],
+    )
+
+
+def _thank_for_asked(
+    balance: Balance, item: LedgerItem, settings: LedgerSettings
+) -> FollowUp:
+    name = balance.name or balance.contact
+    return FollowUp(
+        key=f"{THANK_OR_RETURN}:{balance.contact}",
+        kind=THANK_OR_RETURN,
+        contact=balance.contact,
+        due=item.at + timedelta(days=settings.thank_due_days),
+        reason=f"{name} introduced you to {', '.join(item.others)} as you asked",
+        subject=f"Thank {name} for the introduction",
+        item=item.messages[-1],
     )

@@ -28,6 +28,12 @@ Each person of a new pair gets an item; ``others`` names whom they were introduc
 an introduction subject, or exactly one other person, at a different domain from the sender,
 on a thread start that is no forward, from a sender seen before. The introducer gets the item.
 
+**Introduction asked for**: an introduction the product proposed (``asked``: ask ``via`` to
+introduce the owner to ``target``) is received when, at or after the proposal, ``via`` sends an
+e-mail with the owner in To or Cc and ``target`` among 1 to ``intro_max_people - 1`` other people,
+whatever its subject and even if the owner had seen ``target`` before (the owner asked, so the
+product knows what it is). The item is marked ``proposed``; one item per asked pair.
+
 **Outcome**: for each new pair (two introduced people, or the owner and the new person), the
 strongest later evidence within ``intro_evidence_days``: ``meeting`` (a meeting of at most
 ``acquainted_max_people`` people with both), else ``answered`` (an e-mail from one of the two with
@@ -59,7 +65,7 @@ from itertools import combinations
 from ...model import Interaction, Kind, Mailbox
 from ...parsing.addresses import is_automated_address
 from ..threads import Threads, analyse_threads, item_key
-from .items import ItemKind, LedgerItem, Outcome, item_id
+from .items import Asked, ItemKind, LedgerItem, Outcome, item_id
 from .rules import LedgerSettings
 
 __all__ = ["detect_items"]
@@ -153,6 +159,7 @@ class _Introduction:
     box: Mailbox
     others: tuple[str, ...]
     watches: list[_Watch] = field(default_factory=list)
+    proposed: bool = False
 
     def item(self) -> LedgerItem:
         rank = {Outcome.MEETING: 2, Outcome.ANSWERED: 1, Outcome.NONE: 0}
@@ -178,6 +185,7 @@ class _Introduction:
             outcome=best.outcome if best else Outcome.NONE,
             outcome_at=best.at if best else None,
             evidence=best.evidence if best else "",
+            proposed=self.proposed,
         )
 
 
@@ -185,9 +193,19 @@ class _Pass:
     """The state of the chronological pass."""
 
     def __init__(
-        self, people: _People, settings: LedgerSettings, now: datetime, starts: set[str]
+        self,
+        people: _People,
+        settings: LedgerSettings,
+        now: datetime,
+        starts: set[str],
+        asked: Iterable[Asked] = (),
     ) -> None:
         self.people = people
+        # via -> target -> when the product first proposed it
+        self.asked: dict[str, dict[str, datetime]] = {}
+        for ask in asked:
+            targets = self.asked.setdefault(ask.via, {})
+            targets[ask.target] = min(ask.at, targets.get(ask.target, ask.at))
         self.settings = settings
         self.now = now
         self.starts = starts
@@ -330,28 +348,37 @@ class _Pass:
         visible_to_owner = any(self.people.id(m.address) == _OWNER for m in (*item.to, *item.cc))
         others = [(p, b) for p, b in self.people.people((*item.to, *item.cc)) if p != sender]
         if visible_to_owner and 1 <= len(others) <= settings.intro_max_people - 1:
+            keys = self.people.keys
             new = [(p, b) for p, b in others if p not in self.seen]
             titled = settings.intro_subject.search(item.subject) is not None
-            if new and (
-                titled
-                or (
-                    not settings.intro_require_subject
-                    and len(others) == 1
-                    and sender in self.seen
-                    and others[0][1].domain != item.sender.domain
-                    and self._plain_start(item)
+            wanted = self.asked.get(keys[sender], {})
+            asked = [p for p, _ in others if keys[p] in wanted and wanted[keys[p]] <= item.at]
+            if asked or (
+                new
+                and (
+                    titled
+                    or (
+                        not settings.intro_require_subject
+                        and len(others) == 1
+                        and sender in self.seen
+                        and others[0][1].domain != item.sender.domain
+                        and self._plain_start(item)
+                    )
                 )
             ):
                 self.intro_messages.add(item_key(item))
-                keys = self.people.keys
+                for p in asked:
+                    del wanted[keys[p]]  # one introduction per asked pair
+                introduced = [p for p, _ in others if p in asked or p not in self.seen]
                 entry = _Introduction(
                     ItemKind.INTRODUCTION_RECEIVED,
                     item,
                     keys[sender],
                     item.sender,
-                    tuple(keys[p] for p, _ in new),
+                    tuple(keys[p] for p in introduced),
+                    proposed=bool(asked),
                 )
-                entry.watches = [self._watch(_OWNER, p, item.at) for p, _ in new]
+                entry.watches = [self._watch(_OWNER, p, item.at) for p in introduced]
                 self.introductions.append(entry)
                 return
         if self._is_forward(item):
@@ -446,6 +473,7 @@ def detect_items(
     people: Mapping[str, str] | None = None,
     threads: Threads | None = None,
     excluded: Callable[[str], bool] | None = None,
+    asked: Iterable[Asked] = (),
 ) -> list[LedgerItem]:
     """Every ledger item in the interactions, of all time up to ``now``, in time order.
 
@@ -459,6 +487,7 @@ def detect_items(
         threads: the reply pairing, when the caller has it already (else computed here).
         excluded: addresses the user excluded (``Settings.is_excluded``); treated like
             automated addresses: never a person in the ledger.
+        asked: the introductions the product proposed (see the module docstring).
 
     Returns:
         The items, one per id, ordered by time and id.
@@ -467,7 +496,11 @@ def detect_items(
     if threads is None:
         threads = analyse_threads(ordered)
     state = _Pass(
-        _People(owner, people or {}, excluded), settings, now, {item_key(s) for s in threads.starts}
+        _People(owner, people or {}, excluded),
+        settings,
+        now,
+        {item_key(s) for s in threads.starts},
+        asked,
     )
     for item in ordered:
         state.feed(item)

@@ -12,8 +12,12 @@ Terminology:
   dismissed. A message key is its Message-ID when it has one (the same mail read from two sources
   gives one item), else ``source:item_id``.
 
-Exports: ``ItemKind``, ``Side``, ``Outcome``, ``LedgerItem``, ``message_key``, ``item_id``,
-``SIDE_OF``.
+- **Asked**: an introduction the product proposed (``intro``): ask ``via`` to introduce the owner
+  to ``target``. An introduction received from ``via`` naming ``target`` after that is the one
+  asked for (``LedgerItem.proposed``), even if the owner had seen ``target`` before.
+
+Exports: ``ItemKind``, ``Side``, ``Outcome``, ``LedgerItem``, ``Asked``, ``message_key``,
+``item_id``, ``SIDE_OF``.
 """
 
 from __future__ import annotations
@@ -26,7 +30,16 @@ from enum import StrEnum
 from ...model import Interaction
 from ..threads import item_key, normalise_message_id
 
-__all__ = ["SIDE_OF", "ItemKind", "LedgerItem", "Outcome", "Side", "item_id", "message_key"]
+__all__ = [
+    "SIDE_OF",
+    "Asked",
+    "ItemKind",
+    "LedgerItem",
+    "Outcome",
+    "Side",
+    "item_id",
+    "message_key",
+]
 
 
 class ItemKind(StrEnum):
@@ -85,6 +98,8 @@ class LedgerItem:
         outcome_at: when the evidence for the outcome happened.
         evidence: the message key of that evidence.
         latency_s: for answered requests, seconds from request to answer.
+        proposed: for introductions received, the owner had asked for it: the product proposed
+            this introducer for one of ``others`` before (:class:`Asked`).
     """
 
     id: str
@@ -100,10 +115,21 @@ class LedgerItem:
     evidence: str = ""
     latency_s: int | None = None
     name: str = ""
+    proposed: bool = False
 
     @property
     def side(self) -> Side:
         return SIDE_OF[self.kind]
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """An introduction the product proposed at ``at``: ``via`` could introduce the owner to
+    ``target`` (both person keys, or addresses for people who are no contact)."""
+
+    via: str
+    target: str
+    at: datetime
 
 
 def message_key(item: Interaction) -> str:

@@ -39,6 +39,7 @@ def item_json(item: LedgerItem) -> dict[str, Any]:
         "outcome_at": _time(item.outcome_at),
         "evidence": item.evidence or None,
         "latency_s": item.latency_s,
+        "proposed": item.proposed,
     }
 
 

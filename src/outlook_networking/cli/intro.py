@@ -1,0 +1,133 @@
+"""``intro TARGET``: who can introduce the owner to a person or an organisation.
+
+The paths come from the core (:mod:`..core.intro`), the words from :mod:`..report.intro`; the
+text is rendered from the same document ``--json`` prints. Every run remembers the paths it
+proposed (``Store.keep_intro_proposals``), so the ledger marks the introduction the owner then asks
+for and receives, and reminds them to thank the introducer.
+
+Exports: ``register``, ``print_stranger``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from typing import Any
+
+from ..errors import UsageError
+from ..parsing.addresses import normalise
+from .options import open_workspace
+from .output import console, print_json
+
+__all__ = ["print_stranger", "register"]
+
+EXAMPLES = """\
+TARGET is an address, a name, or an organisation (a name from your address book's cards, or a
+mail domain). Paths go through people you have a two-way relationship with; a two-step path
+(through someone you do not know) is shown only for people no one-step path reaches.
+
+examples:
+  outlook-networking intro anna.berg@globex.example
+  outlook-networking intro "Anna Berg"
+  outlook-networking intro globex.example --limit 3
+  outlook-networking intro Globex --json
+"""
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    intro = commands.add_parser(
+        "intro",
+        parents=[common],
+        help="who can introduce you to a person or an organisation",
+        description="Warm paths to TARGET through people you know, strongest first, with the "
+        "evidence in numbers (docs/intro.md).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    intro.add_argument("target", metavar="TARGET", help="an address, a name or an organisation")
+    intro.add_argument("--json", action="store_true", help="print JSON (docs/json.md)")
+    intro.add_argument(
+        "--limit", type=int, default=10, metavar="N", help="show at most N paths (default 10)"
+    )
+    intro.set_defaults(handler=_intro)
+
+
+def _intro(args: argparse.Namespace) -> int:
+    from ..core.intro import find_paths, intro_json, remember_proposals
+
+    query = " ".join(args.target.split())
+    if not query:
+        raise UsageError("intro needs a TARGET: an address, a name or an organisation")
+    if "@" in query and not normalise(query):
+        raise UsageError(f"not an e-mail address: {query}")
+    if args.limit < 0:
+        raise UsageError("--limit must be 0 (all) or more")
+    with open_workspace(args) as workspace:
+        network = workspace.network
+        result = find_paths(network, workspace.ledger.items, query, limit=args.limit)
+        if result.paths:
+            store = workspace.store
+            store.keep_intro_proposals(remember_proposals(store.intro_proposals(), result))
+        document = intro_json(network, result)
+        if args.json:
+            print_json(document)
+        else:
+            _print_intro(document)
+    return 0
+
+
+def _print(text: str = "", indent: int = 0) -> None:
+    """A paragraph wrapped to the console's width; wrapped lines keep the indent."""
+    lines = textwrap.wrap(
+        text,
+        width=max(20, console.width),
+        initial_indent=" " * indent,
+        subsequent_indent=" " * indent,
+        break_on_hyphens=False,
+    )
+    console.print("\n".join(lines), markup=False, soft_wrap=True)
+
+
+def _print_path(path: dict[str, Any], first_indent: int) -> None:
+    from ..report.intro import path_steps
+
+    for n, (label, reasons) in enumerate(path_steps(path)):
+        _print(("→ " if n else "") + label, first_indent)
+        if reasons:
+            _print(reasons, first_indent + 2)
+
+
+def _print_intro(doc: dict[str, Any]) -> None:
+    from ..report.intro import path_heading
+
+    query, targets = doc["query"], doc["targets"]
+    if not targets:
+        _print(f"Nobody in your mail or meetings matches {query!r}.")
+        return
+    what = (
+        f"{query} ({len(targets)} {'person' if len(targets) == 1 else 'people'} there)"
+        if doc["kind"] == "organisation"
+        else query
+    )
+    _print(f"Who can introduce you to {what}, as of {doc['as_of'][:10]}")
+    for person in doc["known"]:
+        _print(
+            f"You already know {person.get('name') or person['address']} "
+            f"(tier {person['tier']}, score {person['score']:.0f})."
+        )
+    if not doc["paths"]:
+        _print("No path yet: nobody you know appears with them in your mail or meetings.")
+        return
+    for path in doc["paths"]:
+        _print()
+        _print(f"{path['rank']:>2}. {path_heading(path)}")
+        _print_path(path, 4)
+
+
+def print_stranger(doc: dict[str, Any]) -> None:
+    """``contact ADDR`` for someone who is no contact: whom the owner may know them through."""
+    from ..report.intro import path_heading
+
+    _print(f"{doc['name'] or doc['address']} is not in your network yet.")
+    _print(f"You may know them through ({path_heading(doc['intro'])}):")
+    _print_path(doc["intro"], 2)
