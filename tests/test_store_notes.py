@@ -100,3 +100,15 @@ def test_a_store_of_the_version_before_gains_the_new_tables(tmp_path: Path) -> N
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     db.close()
+
+
+def test_forgetting_a_domain_removes_its_notes_and_its_subdomains_only(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        for address in ("a@client.example", "b@eu.client.example", "c@notclient.example",
+                        "d@client_example", "e@client%example"):  # fmt: skip
+            store.add_note(address, address, T0)
+        store.set_key_date("b@eu.client.example", "birthday", KeyDate("birthday", 1, 2))
+        assert store.forget_notes_and_dates([], ["client.example"]) == 3
+        assert [n.address for n in store.notes()] == [
+            "c@notclient.example", "d@client_example", "e@client%example"
+        ]  # fmt: skip

@@ -971,14 +971,22 @@ class Store:
                 (address, kind, key_date.text),
             )
 
-    def forget_notes_and_dates(self, addresses: Iterable[str]) -> int:
-        """Remove every note and hand-entered key date about these addresses (``forget``);
-        how many rows went."""
+    def forget_notes_and_dates(
+        self, addresses: Iterable[str], domains: Iterable[str] = ()
+    ) -> int:
+        """Remove every note and hand-entered key date about these addresses, and about any
+        address at these domains or their subdomains (``forget``); how many rows went."""
         wanted = sorted(set(addresses))
         marks = ", ".join("?" * len(wanted)) or "NULL"
+        where = [f"address IN ({marks})"]
+        args: list[str] = list(wanted)
+        for domain in sorted(set(domains)):
+            where.append("(address LIKE ? ESCAPE '\\' OR address LIKE ? ESCAPE '\\')")
+            safe = domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            args += [f"%@{safe}", f"%.{safe}"]
         with self.transaction() as db:
             return sum(
-                db.execute(f"DELETE FROM {table} WHERE address IN ({marks})", wanted).rowcount
+                db.execute(f"DELETE FROM {table} WHERE {' OR '.join(where)}", args).rowcount
                 for table in ("notes", "key_dates")
             )
 

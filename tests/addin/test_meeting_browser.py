@@ -22,9 +22,7 @@ from outlook_networking.demo import DemoTruth
 from outlook_networking.store import Store
 
 from .conftest import DEMO_NOW, OWNER
-from .test_taskpane_browser import LAUNCH_ARGS, STUB, Pane, pytestmark  # noqa: F401
-
-CHROMIUM = Path("/usr/bin/chromium")
+from .test_taskpane_browser import STUB, Pane, pytestmark  # noqa: F401  (its skip marks)
 
 
 def meeting_stub(truth: DemoTruth, mode: str) -> str:
@@ -49,16 +47,6 @@ def meeting_stub(truth: DemoTruth, mode: str) -> str:
     config = {"sender": None, "name": "", "owner": truth.owner, "defer": False,
               "meeting": meeting}  # fmt: skip
     return STUB.read_text(encoding="utf-8").replace("__CONFIG__", json.dumps(config))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture()

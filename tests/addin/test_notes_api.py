@@ -18,6 +18,7 @@ import pytest
 
 from outlook_networking.addin import AddinServer
 from outlook_networking.addin.cert import ca_path
+from outlook_networking.addin.commands import CardService
 from outlook_networking.addin.server import MAX_CARDS, MAX_NOTE_BODY, SECRET_HEADER
 from outlook_networking.app.cards import NOTE_MAX_CHARS
 from outlook_networking.cli import main
@@ -238,3 +239,33 @@ def test_the_preflight_allows_post_for_notes_from_the_own_origin_only(
     assert "Content-Type" in headers["access-control-allow-headers"]
     foreign = {**asked, "Origin": "https://evil.example"}
     assert call(demo_server, cert_dir, "OPTIONS", "/api/notes", foreign)[0] == 403
+
+
+def test_the_pane_the_command_line_and_the_brief_show_one_card(
+    demo_service: CardService,
+    demo: tuple[Path, DemoTruth],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """One path: the add-in's card is ``contact --json``'s (without the ledger's items), and the
+    brief's card per attendee takes its fields from the same card."""
+    db, truth = demo
+    mentor = truth.mentor[0]
+    config = tmp_path / "empty.toml"
+    config.touch()
+    argv = ["--db", str(db), "--config", str(config), "--now", DEMO_NOW.isoformat()]
+    pane_card = dict(demo_service(mentor) or {})
+    capsys.readouterr()
+    assert main([*argv, "contact", mentor, "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert pane_card.pop("is_owner") is False
+    del cli["balance"]["items"]
+    assert pane_card == cli
+    assert main([*argv, "brief", "--json", "--date", "2026-11-27"]) == 0
+    brief = json.loads(capsys.readouterr().out)
+    person = next(p for m in brief["meetings"] for p in m["people"] if p["address"] == mentor)
+    for field in ("name", "tier", "score", "last_contact", "last_two_way", "followups", "notes",
+                  "external", "known"):  # fmt: skip
+        assert person[field] == cli[field], field
+    assert person["balance"] == {k: cli["balance"][k] for k in ("given", "received")}
+    assert person["key_dates"] == [k for k in cli["key_dates"] if k["in_days"] <= 30]

@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 
 from chromium import ARTIFACTS, CHROMIUM
-from chromium import LAUNCH_ARGS as CHROMIUM_ARGS
 from outlook_networking.addin import AddinServer, serve
 
 from .conftest import ADA, OWNER, SPARSE, STRANGER, FakeCards
@@ -41,10 +40,6 @@ pytestmark = [
     ),
 ]
 
-# The card server's certificate is a throwaway one of the test's own.
-LAUNCH_ARGS = [*CHROMIUM_ARGS, "--ignore-certificate-errors"]
-
-
 STUB = Path(__file__).with_name("office_stub.js")
 
 
@@ -54,16 +49,6 @@ def office_stub(
     """JavaScript standing in for Office.js in an Outlook read form (see office_stub.js)."""
     config = json.dumps({"sender": sender, "name": name, "owner": owner, "defer": defer})
     return STUB.read_text(encoding="utf-8").replace("__CONFIG__", config)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
 
 
 class Pane:

@@ -167,7 +167,7 @@ def _note(args: argparse.Namespace) -> int:
             if args.text:
                 raise UsageError("usage: note ADDR --delete ID (no text)")
             removed = delete_note(workspace.insight, workspace.store, args.address, args.delete)
-            err_console.print(f"Removed note {removed.id} about {removed.address}.")
+            err_console.print(f"Removed note {removed.id} about {removed.address}.", markup=False)
             return 0
         if args.list or not args.text:
             return _list(workspace, args.address, as_json=args.json)
