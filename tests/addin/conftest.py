@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from chromium import CHROMIUM, LAUNCH_ARGS
 from outlook_networking.addin import AddinServer, create_certificate, serve
 from outlook_networking.addin.commands import CardService
 from outlook_networking.app.pipeline import ingest_files, settle_owner
@@ -118,19 +117,6 @@ class FakeCards:
         if address == "odd@example.org":
             return {"address": address, "tier": object()}  # not JSON
         return self.cards.get(address.lower())
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium through Playwright, trusting the card server's throwaway certificate."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=[*LAUNCH_ARGS, "--ignore-certificate-errors"]
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="session")
