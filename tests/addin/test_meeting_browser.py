@@ -67,7 +67,7 @@ def open_pane(browser: Any, demo_server: AddinServer) -> Iterator[Callable[[str,
 
 def _cards(page: Any) -> list[dict[str, Any]]:
     return page.eval_on_selector_all(
-        "article.person",
+        "article.attendee",
         """nodes => nodes.map(n => ({
             address: n.dataset.address,
             name: n.querySelector('.name').innerText,
@@ -87,7 +87,7 @@ def test_a_meeting_shows_a_card_per_person_organizer_first_without_the_room(
     assert dict(truth.people)[mentor] == "Björn Bauer"
     pane = open_pane(meeting_stub(truth, mode), width)
     page = pane.open()
-    page.wait_for_selector("article.person")
+    page.wait_for_selector("article.attendee")
     cards = _cards(page)
     assert [c["address"] for c in cards] == [client, mentor, stranger]  # no owner, no room
     first, second, third = cards
@@ -119,7 +119,7 @@ def test_a_note_added_from_a_card_is_kept_and_shown_as_text(
     stranger = truth.today_stranger
     pane = open_pane(meeting_stub(truth, "read"), 340)
     page = pane.open()
-    card = page.locator(f'article.person[data-address="{stranger}"]')
+    card = page.locator(f'article.attendee[data-address="{stranger}"]')
     card.locator("button.add-note").click()
     text = "Met at the fair <img src=x onerror=\"document.title='pwned'\">"
     card.locator("textarea").fill(text)
@@ -132,7 +132,7 @@ def test_a_note_added_from_a_card_is_kept_and_shown_as_text(
         assert [n.text for n in store.notes([stranger])] == [text]
     pane.screenshot("addin-meeting-note.png")
     again = open_pane(meeting_stub(truth, "compose"), 340).open()
-    kept = again.locator(f'article.person[data-address="{stranger}"] .notes li .note-text')
+    kept = again.locator(f'article.attendee[data-address="{stranger}"] .notes li .note-text')
     kept.first.wait_for()
     assert kept.all_inner_texts() == [text]
     assert pane.errors == []

@@ -296,7 +296,7 @@
       marks.appendChild(el("span", { className: "mark mark-external" }, "External"));
     }
     if (!isKnown) { marks.appendChild(el("span", { className: "mark mark-unknown" }, "Not in your network yet")); }
-    var article = el("article", { className: "person" + (isKnown ? "" : " person-unknown"), "data-address": person.address },
+    var article = el("article", { className: "attendee" + (isKnown ? "" : " attendee-unknown"), "data-address": person.address },
       el("header", { className: "p-head" },
         el("div", { className: "avatar small", "aria-hidden": "true" }, initials(name, person.address)),
         el("div", { className: "who-text" },
