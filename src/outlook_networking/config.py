@@ -12,12 +12,13 @@ refused; :mod:`outlook_networking.auth` reads them from the system keyring or th
 The ``[writeback]`` table (the product's category names and colours, the To Do list name) is
 read here too: it is the same for every account, and ``Settings`` leaves it to us. So is the
 ``[ledger]`` table (:meth:`~outlook_networking.core.ledger.LedgerSettings.from_mapping`): a
-misspelt key there is an error when the file is read, not at the first analysis. And so is the
-``[brief]`` table (:class:`BriefConfig`: the morning brief written into the mailbox, and the time
-zone whose days the brief counts in).
+misspelt key there is an error when the file is read, not at the first analysis. And so are
+``[files]``, the limits on how much of one exported file is read (:class:`FileLimits`), and
+``[brief]`` (:class:`BriefConfig`: the morning brief written into the mailbox, and the time zone
+whose days the brief counts in).
 
-Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``BriefConfig``, ``load_config``,
-``config_from_mapping``, ``default_config_path``, ``is_exchange_online``,
+Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FileLimits``, ``BriefConfig``,
+``load_config``, ``config_from_mapping``, ``default_config_path``, ``is_exchange_online``,
 ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``, ``AUTH_METHODS``.
 """
 
@@ -51,6 +52,7 @@ __all__ = [
     "AccountConfig",
     "BriefConfig",
     "Config",
+    "FileLimits",
     "WritebackConfig",
     "config_from_mapping",
     "default_config_path",
@@ -87,7 +89,7 @@ _SECRET_KEYS = {
     "access_token": "tokens never go in the config file; use OUTLOOK_NETWORKING_ACCESS_TOKEN",
 }
 # Top-level tables read here or by the application (``[ledger]``); Settings reads the others.
-_OWN_TABLES = ("accounts", "writeback", "ledger", "brief")
+_OWN_TABLES = ("accounts", "writeback", "ledger", "files", "brief")
 BRIEF_WRITES = ("off", "task")
 # Tenants that name a group of tenants, not one: fine for delegated sign-in, meaningless for an
 # application acting on its own (client credentials need the one tenant that granted consent).
@@ -192,6 +194,33 @@ class BriefConfig:
 
 
 @dataclass(frozen=True)
+class FileLimits:
+    """How much of one exported file is read (``[files]``): hostile files stay cheap.
+
+    Sizes are in MB (1,000,000 bytes) of content after decompression. A calendar or card file is
+    capped whether compressed or not (its reader keeps an index that grows with the file); a mail
+    file only when compressed, since an mbox is read in one pass keeping nothing but headers.
+    """
+
+    max_mail_mb: int = 2000
+    max_calendar_mb: int = 200
+    max_cards_mb: int = 200
+    max_occurrences: int = 10_000  # of one recurring series in the window
+
+    @property
+    def mail_bytes(self) -> int:
+        return self.max_mail_mb * 1_000_000
+
+    @property
+    def calendar_bytes(self) -> int:
+        return self.max_calendar_mb * 1_000_000
+
+    @property
+    def cards_bytes(self) -> int:
+        return self.max_cards_mb * 1_000_000
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration file, validated."""
 
@@ -201,6 +230,7 @@ class Config:
     writeback: WritebackConfig = field(default_factory=WritebackConfig)
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
     brief: BriefConfig = field(default_factory=BriefConfig)
+    files: FileLimits = field(default_factory=FileLimits)
 
     def account(self, name: str | None = None) -> AccountConfig:
         """The account called ``name``, or the only one when ``name`` is None."""
@@ -296,6 +326,7 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
         seen.add(account.name)
     writeback = _writeback(document.get("writeback", {}), where)
     brief = _brief(document.get("brief", {}), where)
+    files = _file_limits(document.get("files", {}), where)
     rest = {key: value for key, value in document.items() if key != "accounts"}
     try:
         settings = Settings.from_mapping(rest)
@@ -311,7 +342,33 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
         writeback=writeback,
         ledger=ledger,
         brief=brief,
+        files=files,
     )
+
+
+# [files] key -> (lowest, highest) allowed
+_FILE_LIMITS = {
+    "max_mail_mb": (1, 1_000_000),
+    "max_calendar_mb": (1, 100_000),
+    "max_cards_mb": (1, 100_000),
+    "max_occurrences": (1, 10_000_000),
+}
+
+
+def _file_limits(table: Any, where: str) -> FileLimits:
+    if not isinstance(table, Mapping):
+        raise ConfigError("files", "must be a table", where)
+    values: dict[str, int] = {}
+    for key, value in table.items():
+        if key not in _FILE_LIMITS:
+            raise ConfigError(f"files.{key}", "unknown key (see docs/config.md)", where)
+        low, high = _FILE_LIMITS[key]
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"files.{key}", f"must be an integer, not {_toml_type(value)}", where)
+        if not low <= value <= high:
+            raise ConfigError(f"files.{key}", f"must be between {low:,} and {high:,}", where)
+        values[key] = value
+    return FileLimits(**values)
 
 
 def _check_top_level(document: Mapping[str, Any], known: set[str], where: str) -> None:
