@@ -4,8 +4,8 @@ The meeting is the demo's first of today: a client who is owed a reply organises
 the mentor (a birthday in two days), someone from a new client nobody knows, and a booked room
 are in it. The stand-in Office.js gives it in the attendee's read form (arrays, the room among
 the required attendees and in ``resources``) and in the organizer's form (everything through
-``getAsync``, the room in ``enhancedLocation``). Screenshots at 320 and 350 px land in
-tests/artifacts/.
+``getAsync``, the room in ``enhancedLocation``). Screenshots at 320 and 350 px (a phone, the
+default pane) and 1024 px (a pane widened on a desktop) land in tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def _cards(page: Any) -> list[dict[str, Any]]:
     )
 
 
-@pytest.mark.parametrize(("mode", "width"), [("read", 320), ("compose", 350)])
+@pytest.mark.parametrize(("mode", "width"), [("read", 320), ("compose", 350), ("read", 1024)])
 def test_a_meeting_shows_a_card_per_person_organizer_first_without_the_room(
     open_pane: Callable[[str, int], Pane], demo: tuple[Path, DemoTruth], mode: str, width: int
 ) -> None:
@@ -107,6 +107,9 @@ def test_a_meeting_shows_a_card_per_person_organizer_first_without_the_room(
     assert len(calls) == 1 and "/api/cards?" in calls[0]
     # Nothing sticks out of a narrow pane.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # A pane widened on a desktop keeps the cards at reading width, the tier beside the name.
+    card_width = page.evaluate("document.querySelector('article.attendee').offsetWidth")
+    assert card_width <= min(width, 560)
     assert pane.errors == []
     shot = pane.screenshot(f"addin-meeting-{mode}-{width}.png")
     assert shot.stat().st_size > 10_000

@@ -3,17 +3,20 @@
 :func:`contact_card` is ``contact ADDR --json``'s document and the add-in's card: the analysis's
 view of the person (:func:`core.views.contact_json`, key dates included), the give-and-take
 balance, the owner's notes about any of the person's addresses, and whether they are external.
-:func:`attendee_card` is the compact form the brief lists per meeting attendee; someone the store
-does not know is ``{"address", "known": false, ...}`` with the owner's notes about the address.
+:func:`stranger_card` is the card of an address that is no contact, for ``contact ADDR`` and the
+add-in alike: whom the owner may know them through (the best path of :mod:`core.intro`) and the
+owner's notes about it, or None when there is neither. :func:`attendee_card` is the compact form
+the brief lists per meeting attendee; someone the store does not know is
+``{"address", "known": false, ...}`` with the owner's notes about the address.
 
 The owner's notes (:func:`add_note`, :func:`delete_note`) are checked here, once, for the
 command line and the add-in alike: at most :data:`NOTE_MAX_CHARS` characters, no control
 characters but line breaks and tabs (a note is shown in a terminal, a page and a task pane, and
 escape sequences would reach the terminal), never empty.
 
-Exports: ``NOTE_MAX_CHARS``, ``COMING_DAYS``, ``contact_card``, ``attendee_card``,
-``unknown_card``, ``note_json``, ``notes_by_person``, ``add_note``, ``delete_note``,
-``clean_note``.
+Exports: ``NOTE_MAX_CHARS``, ``COMING_DAYS``, ``contact_card``, ``stranger_card``,
+``attendee_card``, ``unknown_card``, ``note_json``, ``notes_by_person``, ``add_note``,
+``delete_note``, ``clean_note``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 from ..core.brief import is_external, owner_domains
 from ..core.contact import ContactView
+from ..core.intro import find_paths, stranger_json
 from ..core.ledger import balance_json
 from ..core.views import contact_json, followup_json, iso, key_dates_json
 from ..errors import UsageError
@@ -43,6 +47,7 @@ __all__ = [
     "delete_note",
     "note_json",
     "notes_by_person",
+    "stranger_card",
     "unknown_card",
 ]
 
@@ -78,6 +83,19 @@ def unknown_card(insight: Insight, store: Store, address: str) -> dict[str, Any]
         "external": is_external(address, owner_domains(insight.network.owner)),
         "notes": _notes(store, [address]),
     }
+
+
+def stranger_card(insight: Insight, store: Store, address: str) -> dict[str, Any] | None:
+    """The card of ``address`` (normalised), no contact: the best path to them and the owner's
+    notes (``core.intro.stranger_json`` plus :func:`unknown_card`); with no path, the notes
+    alone; None when there is neither. ``is_owner`` is false in both: the caller asked for
+    someone who is not the owner."""
+    unknown = {**unknown_card(insight, store, address), "is_owner": False}
+    network = insight.network
+    found = find_paths(network, insight.ledger.items, address, limit=1).paths
+    if found:
+        return {**stranger_json(network, address, found[0]), **unknown}
+    return unknown if unknown["notes"] else None
 
 
 def attendee_card(insight: Insight, store: Store, address: str, now: datetime) -> dict[str, Any]:

@@ -170,6 +170,8 @@ def _contact(args: argparse.Namespace) -> int:
         address = normalise(args.address)
         if not address:
             raise UsageError(f"not an e-mail address: {args.address}")
+        if address in workspace.network.owner:
+            raise UsageError(f"{address} is you, the mailbox's owner; `contacts` lists your network")
         entered = _entered_dates(args)
         if entered and workspace.network.find(address) is None:
             raise UsageError(f"{address} is not a contact in {workspace.db_path}")
@@ -207,18 +209,24 @@ def _entered_dates(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _stranger(workspace: Workspace, address: str, as_json: bool) -> int:
-    """Someone who is no contact: whom the owner may know them through, if anyone."""
-    from ..core.intro import find_paths, stranger_json
+    """Someone who is no contact: whom the owner may know them through, and the owner's notes."""
+    from ..app.cards import stranger_card
+    from .brief import print_notes
     from .intro import print_stranger
 
-    found = find_paths(workspace.network, workspace.ledger.items, address, limit=1).paths
-    if not found:
+    doc = stranger_card(workspace.insight, workspace.store, address)
+    if doc is None:
         raise UsageError(f"{address} is not a contact in {workspace.db_path}")
-    doc = stranger_json(workspace.network, address, found[0])
     if as_json:
         print_json(doc)
-    else:
+        return 0
+    if "intro" in doc:
         print_stranger(doc)
+    else:
+        console.print(f"{address} is not in your network yet.", markup=False)
+    if doc["notes"]:
+        console.print("Your notes:")
+        print_notes(doc["notes"])
     return 0
 
 
