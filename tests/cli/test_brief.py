@@ -209,3 +209,42 @@ def test_a_birthday_entered_by_hand_wins_and_can_be_taken_back(
     assert code == 2 and "--birthday: not a day: '02-30' (MM-DD or YYYY-MM-DD)" in err
     code, _, err = run(demo, capsys, "contact", "nobody@nowhere.example", "--birthday", "01-01")
     assert code == 2 and "is not a contact" in err
+
+
+def test_the_brief_fits_a_terminal_of_80_columns(
+    demo: tuple[Path, Path, DemoTruth], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A line too long for the terminal goes on indented under its own start: a follow-up or a
+    note stays readable as one, and a note's own line breaks are kept the same way."""
+    from outlook_networking.cli.output import console
+
+    truth = demo[2]
+    awaiting = truth.today_meetings[1][1][0]  # no other test writes notes about them
+    long_note = "Wants the revised offer before Christmas; " * 4 + "[red]ask[/red]"
+    assert run(demo, capsys, "note", awaiting, long_note)[0] == 0
+    assert run(demo, capsys, "note", awaiting, "first line\nsecond line")[0] == 0
+    monkeypatch.setattr(console, "width", 80)
+    code, out, _ = run(demo, capsys, "brief")
+    assert code == 0
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert not [line for line in lines if line != line.rstrip()]
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("    note ") and "Wants" in ln)
+    block = [lines[start]]
+    for line in lines[start + 1 :]:
+        if not line.startswith("      "):
+            break
+        block.append(line)
+    assert len(block) >= 3  # wrapped, every continuation six columns in
+    assert " ".join(part.strip() for part in block).endswith(long_note.strip())
+    second = lines.index("      second line")
+    assert lines[second - 1].startswith("    note ") and lines[second - 1].endswith("first line")
+    owed = next(line for line in lines if line.startswith("    Owed reply: "))
+    assert len(owed) <= 80
+    # Piped into another program (the default 160 columns), each follow-up is one line.
+    monkeypatch.undo()
+    code, out, _ = run(demo, capsys, "brief")
+    assert any(line.startswith("    Owed reply: ") and line.endswith("(your target: 48 h)")
+               for line in out.splitlines())  # fmt: skip
+    assert "[red]ask[/red]" in out  # markup in a note is text, never read

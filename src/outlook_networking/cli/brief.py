@@ -14,11 +14,14 @@ import argparse
 from datetime import date, datetime
 from typing import Any
 
+from rich.text import Text
+
 from ..app.brief import brief_day, brief_doc, brief_zone
 from ..app.cards import add_note, delete_note, note_json
 from ..app.workspace import Workspace
 from ..errors import UsageError
 from ..parsing.addresses import normalise
+from ..report.html import KIND_LABELS
 from .options import open_workspace
 from .output import console, err_console, print_json
 
@@ -89,8 +92,13 @@ def _ago(iso_time: str | None, now: datetime) -> str:
     return "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
 
 
-def _say(text: str) -> None:
-    console.print(text, markup=False, highlight=False)
+def _say(text: str, indent: int = 0) -> None:
+    """Plain text (never markup) ``indent`` columns in; a line too long for the terminal goes
+    on two columns further in, so a wrapped follow-up or note still reads as one."""
+    lines = Text(text).wrap(console, max(console.width - indent - 2, 20))
+    for number, line in enumerate(lines):
+        line.rstrip()
+        console.print(Text(" " * (indent + (2 if number else 0))) + line, soft_wrap=True)
 
 
 def _print_person(card: dict[str, Any], now: datetime) -> None:
@@ -100,25 +108,26 @@ def _print_person(card: dict[str, Any], now: datetime) -> None:
     if card.get("external"):
         marks.append("external")
     if not card.get("known"):
-        _say(f"  {card['address']} ({', '.join([*marks, 'not in your network'])})")
+        _say(f"{card['address']} ({', '.join([*marks, 'not in your network'])})", 2)
     else:
         label = card.get("name") or card["address"]
         marks.insert(0, f"tier {card['tier']}")
         balance = card.get("balance") or {}
-        _say(f"  {label} <{card['address']}> ({', '.join(marks)})")
+        _say(f"{label} <{card['address']}> ({', '.join(marks)})", 2)
         _say(
-            f"    last contact {_ago(card.get('last_contact'), now)}; "
-            f"you gave {balance.get('given', 0)}, received {balance.get('received', 0)}"
+            f"last contact {_ago(card.get('last_contact'), now)}; "
+            f"you gave {balance.get('given', 0)}, received {balance.get('received', 0)}",
+            4,
         )
         kinds = set()
         for item in card.get("followups", []):
             kinds.add(item["kind"])
-            _say(f"    to do ({item['kind']}): {item['reason']}")
+            _say(f"{KIND_LABELS.get(item['kind'], item['kind'])}: {item['reason']}", 4)
         for key_date in card.get("key_dates", []):
             if key_date["kind"] not in kinds:  # a birthday reminder already says it
-                _say(f"    {_key_date_line(key_date)}")
+                _say(_key_date_line(key_date), 4)
     for note in card.get("notes", []):
-        _say(f"    note {note['id']}: " + note["text"].replace("\n", "\n      "))
+        _say(f"note {note['id']}: {note['text']}", 4)
 
 
 def _key_date_line(key_date: dict[str, Any]) -> str:
@@ -145,8 +154,7 @@ def _print_brief(doc: dict[str, Any], zone: Any, now: datetime) -> None:
         console.print()
         console.print("[bold]Due today[/bold]")
         for item in doc["followups"]:
-            who = item.get("contact") or ""
-            _say(f"  {item['kind']} {who}: {item['reason']}")
+            _say(f"{KIND_LABELS.get(item['kind'], item['kind'])}: {item['reason']}", 2)
     if doc["overdue"]:
         console.print()
         _say(f"{doc['overdue']} follow-ups fell due before today: `outlook-networking followups`")
@@ -158,7 +166,7 @@ def _print_brief(doc: dict[str, Any], zone: Any, now: datetime) -> None:
 def print_notes(notes: list[dict[str, Any]]) -> None:
     """Notes as ``[ID] DAY text``, continuation lines indented (plain text, never markup)."""
     for note in notes:
-        _say(f"  [{note['id']}] {note['at'][:10]} " + note["text"].replace("\n", "\n      "))
+        _say(f"[{note['id']}] {note['at'][:10]} {note['text']}", 2)
 
 
 def _note(args: argparse.Namespace) -> int:

@@ -171,7 +171,7 @@ def _contact(args: argparse.Namespace) -> int:
         if not address:
             raise UsageError(f"not an e-mail address: {args.address}")
         if address in workspace.network.owner:
-            raise UsageError(f"{address} is you, the mailbox's owner; `contacts` lists your network")
+            raise UsageError(f"{address} is you, the mailbox's owner; `contacts` lists the rest")
         entered = _entered_dates(args)
         if entered and workspace.network.find(address) is None:
             raise UsageError(f"{address} is not a contact in {workspace.db_path}")
