@@ -112,6 +112,7 @@ td.who { min-width: 200px; }
 .noted li { display: flex; justify-content: space-between; gap: 12px; padding: 4px 8px;
   margin: 3px 0; background: #fffbe6; border-left: 3px solid #e8c547; }
 .noted .note { white-space: pre-wrap; overflow-wrap: anywhere; }
+.noted .muted { flex: none; white-space: nowrap; }  /* the day on one line */
 ul.people, ul.clusters { list-style: none; padding: 0; margin: 0; }
 ul.people li, ul.clusters li { padding: 6px 0; border-bottom: 1px solid var(--line); }
 ul.people li { display: flex; justify-content: space-between; gap: 12px; }
