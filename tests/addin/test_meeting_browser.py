@@ -123,6 +123,10 @@ def test_a_note_added_from_a_card_is_kept_and_shown_as_text(
     pane = open_pane(meeting_stub(truth, "read"), 340)
     page = pane.open()
     card = page.locator(f'article.attendee[data-address="{stranger}"]')
+    card.locator("button.add-note").click()  # changed one's mind: nothing kept, the button back
+    card.locator("textarea").fill("never mind")
+    card.locator("button.cancel-note").click()
+    assert card.locator("textarea").count() == 0
     card.locator("button.add-note").click()
     text = "Met at the fair <img src=x onerror=\"document.title='pwned'\">"
     card.locator("textarea").fill(text)
@@ -132,7 +136,7 @@ def test_a_note_added_from_a_card_is_kept_and_shown_as_text(
     assert card.locator(".notes li .note-text").last.inner_text() == text
     assert page.locator("#app img").count() == 0 and page.title() == "Relationship card"
     with Store.open(db) as store:
-        assert [n.text for n in store.notes([stranger])] == [text]
+        assert [n.text for n in store.notes([stranger])] == [text]  # not "never mind"
     pane.screenshot("addin-meeting-note.png")
     again = open_pane(meeting_stub(truth, "compose"), 340).open()
     kept = again.locator(f'article.attendee[data-address="{stranger}"] .notes li .note-text')

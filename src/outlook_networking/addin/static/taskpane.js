@@ -263,7 +263,10 @@
       placeholder: "What you learned, what you promised…" });
     var status = el("p", { className: "note-status muted", role: "status" });
     var save = el("button", { type: "submit", className: "save-note" }, "Save note");
-    var form = el("form", { className: "note-form" }, area, el("div", { className: "note-actions" }, save, status));
+    var cancel = el("button", { type: "button", className: "cancel-note" }, "Cancel");
+    var form = el("form", { className: "note-form" }, area,
+      el("div", { className: "note-actions" }, save, cancel, status));
+    cancel.addEventListener("click", function () { form.parentNode.replaceChild(opener, form); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = area.value.trim();
