@@ -1,7 +1,8 @@
 """The owner's own data in the store: notes and hand-entered key dates, and key dates on cards.
 
-They are the user's, not a source's: a re-sync, a full resync and a source dropped for a fresh
-ingest leave them alone; ``forget_notes_and_dates`` (what ``forget`` calls) removes them.
+They are the user's, not a source's: a re-sync, a full resync and a sweep of what a source no
+longer holds leave them alone; ``Store.forget`` (an address, or a domain with its subdomains)
+removes them with everything else about the forgotten.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ def test_notes_and_dates_survive_every_kind_of_resync(tmp_path: Path) -> None:
         store.apply_batch("ews:work", Batch("contacts", cards=(CARD,), reset=True,
                                             complete=True, cursor="c2"))  # fmt: skip
         store.apply_batch("ews:work", Batch("contacts", reset=True, complete=True))  # swept
-        store.forget_source("ews:work")
         assert list(store.cards()) == []
         assert [(n.id, n.address, n.text) for n in store.notes([ANN])] == [
             (first.id, ANN, "Met at the Hamburg fair.\nTwo kids.")
@@ -80,9 +80,13 @@ def test_forgetting_removes_notes_and_dates_of_those_addresses_only(tmp_path: Pa
         store.add_note("ann@home.example", "b", T0)
         store.add_note("bob@client.example", "c", T0)
         store.set_key_date(ANN, "anniversary", KeyDate("anniversary", 1, 1))
-        assert store.forget_notes_and_dates([ANN, "ann@home.example"]) == 3
-        assert [n.text for n in store.notes()] == ["c"]
+        assert store.forget(ANN, dry_run=True).other_removed == 2
+        assert len(store.notes()) == 3  # a dry run only counts
+        assert store.forget(ANN).other_removed == 2
+        assert [n.text for n in store.notes()] == ["b", "c"]
         assert store.key_dates() == {}
+        assert store.forget("ann@home.example").other_removed == 1
+        assert [n.text for n in store.notes()] == ["c"]
 
 
 def test_a_store_of_the_version_before_gains_the_new_tables(tmp_path: Path) -> None:
@@ -108,7 +112,7 @@ def test_forgetting_a_domain_removes_its_notes_and_its_subdomains_only(tmp_path:
                         "d@client_example", "e@client%example"):  # fmt: skip
             store.add_note(address, address, T0)
         store.set_key_date("b@eu.client.example", "birthday", KeyDate("birthday", 1, 2))
-        assert store.forget_notes_and_dates([], ["client.example"]) == 3
+        assert store.forget("client.example").other_removed == 3
         assert [n.address for n in store.notes()] == [
             "c@notclient.example", "d@client_example", "e@client%example"
         ]  # fmt: skip

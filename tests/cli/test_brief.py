@@ -248,3 +248,23 @@ def test_the_brief_fits_a_terminal_of_80_columns(
     assert any(line.startswith("    Owed reply: ") and line.endswith("(your target: 48 h)")
                for line in out.splitlines())  # fmt: skip
     assert "[red]ask[/red]" in out  # markup in a note is text, never read
+
+
+def test_forget_takes_the_notes_and_dates_about_someone_with_it(
+    demo: tuple[Path, Path, DemoTruth], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Last in this module: it removes a person from the shared store."""
+    colleague = demo[2].close[1]  # no other test here uses them
+    assert run(demo, capsys, "note", colleague, "Two kids, Hamburg")[0] == 0
+    assert run(demo, capsys, "contact", colleague, "--birthday", "04-15")[0] == 0
+    code, out, _ = run(demo, capsys, "contact", colleague, "--json")
+    doc = json.loads(out)
+    assert [n["text"] for n in doc["notes"]] == ["Two kids, Hamburg"]
+    assert doc["key_dates"][0]["date"] == "--04-15"
+    code, _, err = run(demo, capsys, "forget", colleague, "--yes")
+    assert code == 0, err
+    assert "2 correction(s), note(s)" in err
+    code, out, _ = run(demo, capsys, "note", colleague, "--list", "--json")
+    assert json.loads(out)["notes"] == []
+    code, _, err = run(demo, capsys, "contact", colleague)
+    assert code == 2 and "is not a contact" in err
