@@ -8,7 +8,7 @@ removes them with everything else about the forgotten.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from outlook_networking.model import ContactCard, KeyDate
@@ -116,3 +116,19 @@ def test_forgetting_a_domain_removes_its_notes_and_its_subdomains_only(tmp_path:
         assert [n.address for n in store.notes()] == [
             "c@notclient.example", "d@client_example", "e@client%example"
         ]  # fmt: skip
+
+
+def test_a_meeting_no_calendar_holds_any_more_is_no_meeting_of_its_day(tmp_path: Path) -> None:
+    """History keeps it (append-only), the day's meetings (``brief``) do not: a meeting deleted
+    from the calendar before it took place did not take place."""
+    from core.builders import ME, meeting
+
+    kept = meeting(ME, [ANN], T0 + timedelta(hours=2), subject="kept")
+    dropped = meeting(ME, ["bob@client.example"], T0 + timedelta(hours=4), subject="dropped")
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.apply_batch("test", Batch("calendar", (kept, dropped), reset=True, complete=True))
+        day = (T0, T0 + timedelta(days=1))
+        assert [m.subject for m in store.meetings(*day)] == ["kept", "dropped"]
+        store.apply_batch("test", Batch("calendar", (kept,), reset=True, complete=True))
+        assert [m.subject for m in store.meetings(*day)] == ["kept"]
+        assert {i.subject for i in store.interactions()} == {"kept", "dropped"}
