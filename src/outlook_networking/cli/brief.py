@@ -181,7 +181,7 @@ def _note(args: argparse.Namespace) -> int:
             return _list(workspace, args.address, as_json=args.json)
         note = add_note(workspace.store, args.address, " ".join(args.text), workspace.now)
         known = workspace.network.find(note.address) is not None
-        where = "" if known else " (not a contact yet: it shows once they are, and in briefs)"
+        where = "" if known else " (not a contact yet: `contact` and the brief show it already)"
         err_console.print(f"Kept note {note.id} about {note.address}{where}.", markup=False)
     return 0
 
