@@ -70,6 +70,14 @@ def test_every_command_prints_its_documented_schema(home: Home, demo_db: Path) -
     intro = _json(home, demo_db, "intro", REACH_ORG.domain)
     _valid("intro", intro)
     assert intro["paths"] and intro["targets"]
+    brief = _json(home, demo_db, "brief")
+    _valid("brief", brief)
+    assert brief["meetings"] and brief["meetings"][0]["people"]
+    someone = contacts["contacts"][0]["address"]
+    assert home.run("--db", str(demo_db), "note", someone, "Prefers calls").code == 0
+    notes = _json(home, demo_db, "note", someone, "--list")
+    _valid("note", notes)
+    assert [n["text"] for n in notes["notes"]] == ["Prefers calls"]
 
 
 def test_status_after_a_cycle_and_the_add_ins_card(home: Home, demo_db: Path) -> None:
@@ -120,7 +128,7 @@ def _fields(node: Any, schemas: dict[str, dict[str, Any]], seen: set[str]) -> It
 
 
 @pytest.mark.parametrize("name", ["contact", "contacts", "followups", "review", "ledger", "status",
-                                  "card", "intro"])  # fmt: skip
+                                  "card", "intro", "brief", "note"])  # fmt: skip
 def test_docs_json_md_lists_every_field(name: str) -> None:
     text = (DOCS / "json.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"`([a-z_0-9]+)`", text))

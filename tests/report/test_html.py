@@ -6,7 +6,9 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html import escape
+from pathlib import Path
 
+from outlook_networking.cli import main
 from outlook_networking.core.followups import FollowUp
 from outlook_networking.core.identity import Identities
 from outlook_networking.core.network import analyse
@@ -175,3 +177,23 @@ def test_dates_are_shown_in_the_readers_zone(demo: Demo) -> None:
     assert '<td class="due" data-label="Due">26 Nov 2026' in utc
     assert '<td class="due" data-label="Due">27 Nov 2026' in tokyo  # 05:00 the next day there
     assert "as of Friday, 27 November 2026, 21:00 JST" in tokyo
+
+
+def test_key_dates_coming_up_and_the_owners_notes_are_escaped_on_the_page(
+    demo: Demo, tmp_path: Path
+) -> None:
+    mentor = demo.truth.mentor[0]
+    assert main(demo.argv("note", mentor, EVIL + "\nsecond line")) == 0
+    assert main(demo.argv("note", "stranger@elsewhere.example", "Met at the fair")) == 0
+    target = tmp_path / "report.html"
+    assert main(demo.argv("report", "--html", str(target))) == 0
+    page = target.read_text(encoding="utf-8")
+    section = page[page.index('<section class="card" id="before">'):]
+    section = section[: section.index("</section>")]
+    assert escape(EVIL + "\nsecond line") in section and EVIL not in page
+    assert "stranger@elsewhere.example" in section and "Met at the fair" in section
+    name = dict(demo.truth.people)[mentor]
+    birthday = section[section.index(escape(name)):]
+    assert birthday.startswith(escape(name)) and "Birthday 29 Nov" in section
+    assert "(in 2 days)" in section
+    assert '<a href="#before">' in page

@@ -43,6 +43,7 @@ a first run:
 def build_parser() -> Parser:
     from . import (
         agent,
+        brief,
         completion,
         config,
         followups,
@@ -69,8 +70,8 @@ def build_parser() -> Parser:
     parser.set_defaults(command_parser=parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (
-        sources, network, followups, review, intro, mailbox, agent, outputs, config, completion,
-        privacy,
+        sources, network, followups, review, intro, brief, mailbox, agent, outputs, config,
+        completion, privacy,
     ):  # fmt: skip
         module.register(commands, common)
     return parser

@@ -1,5 +1,6 @@
 """Commands that show and correct the people of the network: ``contacts`` (and ``contacts merge``,
-``contacts split``) and ``contact ADDR``.
+``contacts split``) and ``contact ADDR`` (``contact ADDR --birthday DAY | --anniversary DAY`` also
+enters a key date by hand).
 
 Tables are rendered from the same JSON documents ``--json`` prints (``docs/json.md``), so what a
 person reads and what a script reads cannot drift apart. Corrections check first: an address
@@ -19,8 +20,9 @@ from ..app.workspace import Workspace
 from ..core.scoring import shown_score
 from ..core.views import iso
 from ..errors import UsageError
-from ..model import TIERS
+from ..model import KEY_DATE_KINDS, TIERS
 from ..parsing.addresses import normalise
+from ..parsing.dates import parse_key_date
 from .options import open_workspace
 from .output import (
     Column,
@@ -122,16 +124,26 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         commands,
         "contact",
         common,
-        help="one contact in full: history, score, tier, reasons, follow-ups",
+        help="one contact in full; --birthday/--anniversary enter a key date",
         description="Everything known about one person: first, last and last two-way contact, "
-        "mail and meetings each way, reply times, give and take, open follow-ups and the "
-        "smallest step up. ADDR may be any of the person's addresses.",
-        examples=["contact anna@alpha.example", "contact anna@alpha.example --json"],
+        "mail and meetings each way, reply times, give and take, open follow-ups, key dates, "
+        "your notes and the smallest step up. ADDR may be any of the person's addresses. "
+        "--birthday and --anniversary enter a date by hand (MM-DD or YYYY-MM-DD; 'none' "
+        "removes yours); it wins over the address book's.",
+        examples=[
+            "contact anna@alpha.example",
+            "contact anna@alpha.example --json",
+            "contact anna@alpha.example --birthday 03-22",
+        ],
     )
     contact.add_argument("address", type=address_arg, metavar="ADDR", help="any of their addresses")
     contact.add_argument(
         "--json", action="store_true", help="print the contact as JSON (docs/json.md)"
     )
+    for kind in KEY_DATE_KINDS:
+        contact.add_argument(
+            f"--{kind}", metavar="DAY", dest=f"set_{kind}", help=f"enter the {kind} by hand"
+        )
     contact.set_defaults(handler=_contact)
 
 
@@ -260,15 +272,26 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _contact(args: argparse.Namespace) -> int:
-    from ..core.ledger import balance_json
-    from ..core.views import contact_json, envelope
+    from ..app.cards import contact_card
+    from ..core.views import envelope
 
     with open_workspace(args, need="data") as workspace:
-        view = workspace.network.find(args.address)
+        address = args.address
+        if address in workspace.network.owner:
+            raise UsageError(f"{address} is you, the mailbox's owner; `contacts` lists the rest")
+        entered = _entered_dates(args)
+        if entered and workspace.network.find(address) is None:
+            raise UsageError(f"{address} is not a contact in {workspace.db_path}")
+        for kind, key_date in entered.items():
+            workspace.store.set_key_date(address, kind, key_date)
+        if entered:
+            workspace.reanalyse()  # the new date may raise a birthday follow-up
+        view = workspace.network.find(address)
         if view is None:
-            return _stranger(workspace, args.address, args.json)
-        doc = {**envelope("contact", workspace.now), **contact_json(view, workspace.now)}
-        doc["balance"] = balance_json(workspace.ledger.balance(view.person.key), with_items=True)
+            return _stranger(workspace, address, args.json)
+        card = contact_card(workspace.insight, workspace.store, view, workspace.now,
+                            with_items=True)  # fmt: skip
+        doc = {**envelope("contact", workspace.now), **card}
         if args.json:
             print_json(doc)
         else:
@@ -277,21 +300,44 @@ def _contact(args: argparse.Namespace) -> int:
     return 0
 
 
+def _entered_dates(args: argparse.Namespace) -> dict[str, Any]:
+    """kind → the KeyDate given (None for 'none': remove the hand-entered one)."""
+    entered: dict[str, Any] = {}
+    for kind in KEY_DATE_KINDS:
+        raw = getattr(args, f"set_{kind}", None)
+        if raw is None:
+            continue
+        if raw.strip().lower() == "none":
+            entered[kind] = None
+            continue
+        key_date = parse_key_date(kind, raw)
+        if key_date is None or "T" in raw:
+            raise UsageError(f"--{kind}: not a day: {raw!r} (MM-DD or YYYY-MM-DD)")
+        entered[kind] = key_date
+    return entered
+
+
 def _stranger(workspace: Workspace, address: str, as_json: bool) -> int:
-    """Someone who is no contact: whom the owner may know them through, if anyone."""
-    from ..core.intro import find_paths, stranger_json
+    """Someone who is no contact: whom the owner may know them through, and the owner's notes."""
+    from ..app.cards import stranger_card
     from ..core.views import envelope
+    from .brief import print_notes
     from .intro import print_stranger
 
-    found = find_paths(workspace.network, workspace.ledger.items, address, limit=1).paths
-    if not found:
+    doc = stranger_card(workspace.insight, workspace.store, address)
+    if doc is None:
         raise UsageError(f"{address} is not a contact in {workspace.db_path}")
-    stranger = stranger_json(workspace.network, address, found[0])
-    doc = {**envelope("contact", workspace.now), **stranger}
+    doc = {**envelope("contact", workspace.now), **doc}
     if as_json:
         print_json(doc)
-    else:
+        return 0
+    if "intro" in doc:
         print_stranger(doc)
+    else:
+        console.print(f"{address} is not in your network yet.", markup=False)
+    if doc["notes"]:
+        console.print("Your notes:")
+        print_notes(doc["notes"])
     return 0
 
 
@@ -348,6 +394,19 @@ def _print_contact(doc: dict[str, Any]) -> None:
         due = ("snoozed until " if item["snoozed"] else "due ") + local(item["due"])
         _line(f"  {label}, {due} (key {item['short_key']})")
         say(item["reason"], indent=4, hang=4)
+    if doc.get("key_dates"):
+        _line()
+    for key_date in doc.get("key_dates", []):
+        days = key_date["in_days"]
+        when = "today" if days == 0 else f"in {count(days, 'day', 'days')}"
+        _line(f"{key_date['kind'].capitalize()}: {key_date['date']} "
+              f"(next {local(key_date['next'])}, {when})")  # fmt: skip
+    if doc.get("notes"):
+        from .brief import print_notes
+
+        _line()
+        _line("Your notes:")
+        print_notes(doc["notes"])
 
 
 def _duration(seconds: int | None) -> str:

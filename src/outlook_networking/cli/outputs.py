@@ -46,7 +46,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         help="write the network as one self-contained HTML page",
         description="Write one HTML page that works offline, on a desktop and on a phone: "
         "tiers, activity per tier, open follow-ups, the network graph with key persons, time "
-        "invested and give and take. --open shows it in your browser.",
+        "invested, give and take, and key dates and your notes. --open shows it in your browser.",
         examples=["report --html network.html", "report --html network.html --open"],
     )
     report.add_argument(
@@ -132,6 +132,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from ..app.cards import notes_by_person
     from ..core.keypersons import MailGraph
     from ..report import render_report
 
@@ -154,6 +155,7 @@ def _report(args: argparse.Namespace) -> int:
             graph=graph.edges,
             category_names=workspace.config.writeback.category_names,
             zone=None,  # the reader's local time
+            notes=notes_by_person(workspace.insight, workspace.store),
         )
         _write(target, page.encode("utf-8"))
         followups = len(network.followups)
@@ -202,7 +204,13 @@ def _export_vcf(workspace: Workspace, directory: Path) -> None:
             directory.mkdir(mode=0o700)
         except OSError as exc:
             raise OutputError(str(directory), exc.strerror or str(exc)) from exc
-    files = vcard_files(workspace.network.contacts, workspace.config.writeback.category_names)
+    from ..app.cards import notes_by_person
+
+    files = vcard_files(
+        workspace.network.contacts,
+        workspace.config.writeback.category_names,
+        notes_by_person(workspace.insight, workspace.store),
+    )
     for name, text in files.items():
         _write(directory / name, text.encode("utf-8"))
     cards = count(len(files) - 1, "vCard", "vCards")

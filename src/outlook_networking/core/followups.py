@@ -77,6 +77,7 @@ URGENCY = (
     "awaiting_answer",
     "thank_or_return",
     "unreciprocated",
+    "birthday",
     "annual_review",
     "cooling",
     "keep_in_touch",
