@@ -57,6 +57,5 @@ def connect(
         edge=edge,
         folders=FOLDERS,
         since=since,
-        include_subfolders=account.include_subfolders,
     )
     return source, EwsSink(ews, name, edge=edge)
