@@ -19,17 +19,30 @@ Each read folder gets a cursor key: ``inbox`` and ``sent`` for the Inbox and Sen
 the folder hint ``inbox`` (Inbox and below), ``sent`` (Sent Items) or ``""`` (anywhere else:
 who sent a filed message is read from the message).
 
+The ids of the well-known folders never change, so a connector asks for them once and keeps
+them as the cursor of the key ``folders`` (:func:`dump_well_known`, :func:`load_well_known`).
+
 Exports: ``MailFolder``, ``Selected``, ``SKIPPED``, ``select``, ``is_mail_class``,
-``folder_keys``.
+``folder_keys``, ``dump_well_known``, ``load_well_known``.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["SKIPPED", "MailFolder", "Selected", "folder_keys", "is_mail_class", "select"]
+__all__ = [
+    "SKIPPED",
+    "MailFolder",
+    "Selected",
+    "dump_well_known",
+    "folder_keys",
+    "is_mail_class",
+    "load_well_known",
+    "select",
+]
 
 # Well-known folder names (EWS DistinguishedFolderIdNameType, Graph's well-known folder names)
 # of folders that hold no correspondence; everything below them is left out too.
@@ -136,3 +149,20 @@ def folder_keys(cursors: Mapping[str, str]) -> set[str]:
     """The cursor keys of folders found in an earlier sync below Inbox or elsewhere (those a
     folder that is gone now leaves behind)."""
     return {k for k in cursors if k.startswith(_PREFIXES)}
+
+
+def dump_well_known(known: Mapping[str, str]) -> str:
+    """The cursor that keeps the well-known folder ids (name -> id)."""
+    return json.dumps(dict(known), sort_keys=True)
+
+
+def load_well_known(cursor: str | None) -> dict[str, str] | None:
+    """The well-known folder ids a ``folders`` cursor keeps; None if it keeps none (then they
+    are asked for again)."""
+    try:
+        data = json.loads(cursor or "")
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("msgfolderroot"), str):
+        return None
+    return {str(k): str(v) for k, v in data.items() if isinstance(v, str)}

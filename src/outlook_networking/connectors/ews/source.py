@@ -40,7 +40,6 @@ Exports: ``EwsSource``, ``FOLDERS``.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -85,7 +84,14 @@ from exchangelib.services import SyncFolderItems
 from ...errors import ServerFault, SyncStateInvalid
 from ...model import ContactCard, Interaction
 from ...ports import Batch, MessageMarks, Problem
-from ..folders import MailFolder, folder_keys, is_mail_class, select
+from ..folders import (
+    MailFolder,
+    dump_well_known,
+    folder_keys,
+    is_mail_class,
+    load_well_known,
+    select,
+)
 from .batches import BatchSize
 from .convert import (
     CONTACT_FIELDS,
@@ -177,10 +183,10 @@ class EwsSource:
     def _read_mail(self, cursors: Mapping[str, str]) -> Iterator[Batch]:
         """Every mail folder (see the module docstring), each from its own cursor; the cursor
         of a folder no longer found is dropped (an empty cursor), its messages are kept."""
-        known = _load_well_known(cursors.get("folders"))
+        known = load_well_known(cursors.get("folders"))
         if known is None:
             known = self._well_known()
-            yield Batch(folder="folders", cursor=json.dumps(known, sort_keys=True))
+            yield Batch(folder="folders", cursor=dump_well_known(known))
         top = known["msgfolderroot"]
         found = self._folder_tree(top)
         chosen = select(
@@ -487,14 +493,3 @@ class EwsSource:
             reset=True,
             complete=True,
         )
-
-
-def _load_well_known(cursor: str | None) -> dict[str, str] | None:
-    """The well-known folder ids saved under the ``folders`` cursor; None if there are none."""
-    try:
-        data = json.loads(cursor or "")
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("msgfolderroot"), str):
-        return None
-    return {str(k): str(v) for k, v in data.items() if isinstance(v, str)}
