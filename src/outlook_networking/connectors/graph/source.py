@@ -172,8 +172,11 @@ class GraphSource:
         if known is None:
             known = self._well_known()
             yield Batch(folder="folders", cursor=dump_well_known(known))
+        # Below Junk Email, Deleted Items, Sync Issues ... nothing is read unless [folders]
+        # includes something: then their subfolders are not even listed.
+        prune = set() if self._include else {known[n] for n in SKIPPED if n in known}
         chosen = select(
-            self._folder_tree(),
+            self._folder_tree(prune),
             top=known["msgfolderroot"],
             well_known=known,
             include=self._include,
@@ -209,15 +212,18 @@ class GraphSource:
             raise ServerFault(self._client.account, "the mailbox has no message folder root")
         return known
 
-    def _folder_tree(self) -> list[MailFolder]:
-        """Every visible folder below the message folder root: ``/mailFolders`` gives the top
-        level only, so each level's ``childFolders`` are asked for together, in ``$batch``."""
+    def _folder_tree(self, prune: set[str]) -> list[MailFolder]:
+        """Every visible folder below the message folder root, except below those in
+        ``prune``: ``/mailFolders`` gives the top level only, so each level's
+        ``childFolders`` are asked for together, in ``$batch``."""
         params = {**_FOLDER_QUERY, "$top": str(self._folder_page)}
         level = self._folder_pages(self._client.get(f"{self._prefix}/mailFolders", params=params))
         found: list[MailFolder] = []
         while level:
             found.extend(_mail_folder(f) for f in level)
-            parents = [str(f["id"]) for f in level if f.get("childFolderCount")]
+            parents = [
+                str(f["id"]) for f in level if f.get("childFolderCount") and f["id"] not in prune
+            ]
             query = urlencode(params, quote_via=quote, safe="$,()'=")
             answers = self._client.batch(
                 [
