@@ -68,7 +68,8 @@ def test_every_mail_folder_is_read_and_no_other(
     ews_server: EWSServer, make_account: AccountFactory
 ) -> None:
     ids = _tree(ews_server)
-    batches = list(_source(make_account).read({}))
+    batches = list(_source(make_account, folder_page=4).read({}))  # FindFolder over pages
+    assert ews_server.operations().count("FindFolder") > 2
     got = {i.subject: (b.folder, i.folder) for b in batches for i in b.interactions}
     assert sorted(got) == READ
     assert got["in the inbox"] == ("inbox", "inbox")
@@ -151,3 +152,19 @@ def test_a_quiet_sync_costs_one_find_folder_and_one_sync_per_folder(
     assert all(not b.interactions and not b.deleted for b in batches)
     assert ews_server.operations() == ["FindFolder"] + ["SyncFolderItems"] * len(READ)
     assert quiet.requests == 1 + len(READ)
+
+
+def test_a_folder_deleted_while_the_sync_runs_is_let_go(
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
+    ids = _tree(ews_server)
+    seen: list[str] = []
+    dropped: list[str] = []
+    for batch in _source(make_account).read({}):
+        if batch.folder == f"folder/{ids['archive']}":  # listed first, before Inbox/Receipts
+            ews_server.mailbox.delete_folder(ids["filed"])
+        if batch.cursor == "":
+            dropped.append(batch.folder)
+        seen.extend(i.subject for i in batch.interactions)
+    assert dropped == [f"inbox/{ids['filed']}"]
+    assert sorted(seen) == sorted(set(READ) - {"filed below the inbox"})

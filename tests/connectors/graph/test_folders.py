@@ -155,3 +155,20 @@ def test_a_quiet_sync_costs_a_request_per_tree_level_and_one_delta_per_folder(
     assert server.count(path="/childFolders", in_batch=True) == 2 + 1
     assert server.count(path="/messages/delta", in_batch=False) == len(READ)
     assert server.count(in_batch=False) == 1 + 2 + len(READ)
+
+
+def test_a_folder_deleted_while_the_sync_runs_is_let_go(
+    server: GraphServer, client: GraphClient
+) -> None:
+    ids = _tree(server)
+    archive = server.mailbox().folder_alias["archive"]
+    seen: list[str] = []
+    dropped: list[str] = []
+    for batch in _source(client).read({}):
+        if batch.folder == f"folder/{archive}":  # listed first, before Inbox/Receipts
+            server.delete_folder(ids["filed"])
+        if batch.cursor == "":
+            dropped.append(batch.folder)
+        seen.extend(i.subject for i in batch.interactions)
+    assert dropped == [f"inbox/{ids['filed']}"]
+    assert sorted(seen) == sorted(set(READ) - {"filed below the inbox"})

@@ -142,6 +142,7 @@ class EwsSource:
         get_batch: int = BatchSize.size,
         include: Sequence[str] = (),
         exclude: Sequence[str] = (),
+        folder_page: int = FOLDER_PAGE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         ensure_registered()
@@ -159,6 +160,7 @@ class EwsSource:
         self._clock = clock
         self._include = tuple(include)  # [folders] include / exclude patterns
         self._exclude = tuple(exclude)
+        self._folder_page = folder_page
         self.requests = 0  # service calls made, for progress and benchmarks
 
     @property
@@ -210,7 +212,12 @@ class EwsSource:
         for choice in chosen:
             key = choice.key
             obj = self._folder(key) if key in _FOLDER_CLASS else found[choice.folder.id]
-            yield from self._read_items(key, cursors.get(key) or None, obj, choice.hint)
+            try:
+                yield from self._read_items(key, cursors.get(key) or None, obj, choice.hint)
+            except ServerFault as exc:
+                if exc.code != "ErrorFolderNotFound" or key in _FOLDER_CLASS:
+                    raise
+                yield Batch(folder=key, cursor="")  # deleted since the tree was listed
 
     def _well_known(self) -> dict[str, str]:
         """Distinguished id -> folder id of the well-known folders this mailbox has (one
@@ -244,7 +251,7 @@ class EwsSource:
 
         def find() -> list[Any]:
             found = FolderCollection(account=self._account, folders=[parent]).find_folders(
-                depth=DEEP, additional_fields=fields, page_size=FOLDER_PAGE
+                depth=DEEP, additional_fields=fields, page_size=self._folder_page
             )
             out = []
             for f in found:
@@ -254,7 +261,7 @@ class EwsSource:
             return out
 
         folders = self._edge.call(find)
-        self.requests += max(1, -(-len(folders) // FOLDER_PAGE))
+        self.requests += max(1, -(-len(folders) // self._folder_page))  # pages
         return {f.id: f for f in folders if f.id}
 
     # paging -------------------------------------------------------------------------------------

@@ -187,7 +187,12 @@ class GraphSource:
             yield Batch(folder=gone, cursor="")
         for choice in chosen:
             stream = _Stream(choice.key, "mail", f"/mailFolders/{choice.folder.id}", choice.hint)
-            yield from self._read_folder(stream, cursors.get(choice.key) or None)
+            try:
+                yield from self._read_folder(stream, cursors.get(choice.key) or None)
+            except ServerFault as exc:
+                if exc.code != "ErrorItemNotFound" or choice.key in _MAIL_PATHS:
+                    raise
+                yield Batch(folder=choice.key, cursor="")  # deleted since the tree was listed
 
     def _well_known(self) -> dict[str, str]:
         """Well-known name -> folder id for the folders the selection needs, in one ``$batch``
