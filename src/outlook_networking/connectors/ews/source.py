@@ -223,14 +223,20 @@ class EwsSource:
         """Distinguished id -> folder id of the well-known folders this mailbox has (one
         GetFolder); a folder the server does not have (``ErrorFolderNotFound``) is left out."""
         root = Root(account=self._account)
-        wanted = [cls(root=root) for cls in _WELL_KNOWN]
+        # Conversation History and Sync Issues came with Exchange 2013: an older server's schema
+        # refuses their names, and with them the whole request.
+        build = getattr(self._account.version, "build", None)
+        classes = [
+            c for c in _WELL_KNOWN if not (build and c.supported_from and build < c.supported_from)
+        ]
+        wanted = [cls(root=root) for cls in classes]
 
         def get() -> dict[str, str]:
             got = FolderCollection(account=self._account, folders=wanted).get_folders(
                 additional_fields=set()
             )
             out: dict[str, str] = {}
-            for cls, f in zip(_WELL_KNOWN, got, strict=True):
+            for cls, f in zip(classes, got, strict=True):
                 if isinstance(f, ErrorFolderNotFound):
                     continue
                 if isinstance(f, Exception):
