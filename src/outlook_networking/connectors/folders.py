@@ -23,25 +23,26 @@ The ids of the well-known folders never change, so a connector asks for them onc
 them as the cursor of the key ``folders`` (:func:`dump_well_known`, :func:`load_well_known`).
 
 Exports: ``MailFolder``, ``Selected``, ``SKIPPED``, ``select``, ``is_mail_class``,
-``folder_keys``, ``dump_well_known``, ``load_well_known``.
+``dropped``, ``well_known_ids``.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+
+from ..ports import Batch
 
 __all__ = [
     "SKIPPED",
     "MailFolder",
     "Selected",
-    "dump_well_known",
-    "folder_keys",
+    "dropped",
     "is_mail_class",
-    "load_well_known",
     "select",
+    "well_known_ids",
 ]
 
 # Well-known folder names (EWS DistinguishedFolderIdNameType, Graph's well-known folder names)
@@ -145,20 +146,34 @@ def select(
     return out
 
 
-def folder_keys(cursors: Mapping[str, str]) -> set[str]:
+def _folder_keys(cursors: Mapping[str, str]) -> set[str]:
     """The cursor keys of folders found in an earlier sync below Inbox or elsewhere (those a
     folder that is gone now leaves behind)."""
     return {k for k in cursors if k.startswith(_PREFIXES)}
 
 
-def dump_well_known(known: Mapping[str, str]) -> str:
-    """The cursor that keeps the well-known folder ids (name -> id)."""
-    return json.dumps(dict(known), sort_keys=True)
+def dropped(cursors: Mapping[str, str], chosen: Iterable[Selected]) -> Iterator[Batch]:
+    """A batch with an empty cursor for every folder read before and not chosen now (deleted,
+    moved to Deleted Items, excluded): the next time it turns up it is read from its start.
+    Nothing it held is removed from the history."""
+    keys = {c.key for c in chosen}
+    for gone in sorted(_folder_keys(cursors) - keys):
+        yield Batch(folder=gone, cursor="")
 
 
-def load_well_known(cursor: str | None) -> dict[str, str] | None:
-    """The well-known folder ids a ``folders`` cursor keeps; None if it keeps none (then they
-    are asked for again)."""
+def well_known_ids(
+    cursors: Mapping[str, str], ask: Callable[[], dict[str, str]]
+) -> tuple[dict[str, str], Batch | None]:
+    """The well-known folder ids (name -> id) kept under the cursor ``folders``; when there are
+    none, ``ask()`` the server, and the batch that keeps the answer."""
+    known = _load(cursors.get("folders"))
+    if known is not None:
+        return known, None
+    known = ask()
+    return known, Batch(folder="folders", cursor=json.dumps(known, sort_keys=True))
+
+
+def _load(cursor: str | None) -> dict[str, str] | None:
     try:
         data = json.loads(cursor or "")
     except ValueError:

@@ -86,11 +86,10 @@ from ...model import ContactCard, Interaction
 from ...ports import Batch, MessageMarks, Problem
 from ..folders import (
     MailFolder,
-    dump_well_known,
-    folder_keys,
+    dropped,
     is_mail_class,
-    load_well_known,
     select,
+    well_known_ids,
 )
 from .batches import BatchSize
 from .convert import (
@@ -185,10 +184,9 @@ class EwsSource:
     def _read_mail(self, cursors: Mapping[str, str]) -> Iterator[Batch]:
         """Every mail folder (see the module docstring), each from its own cursor; the cursor
         of a folder no longer found is dropped (an empty cursor), its messages are kept."""
-        known = load_well_known(cursors.get("folders"))
-        if known is None:
-            known = self._well_known()
-            yield Batch(folder="folders", cursor=dump_well_known(known))
+        known, keep = well_known_ids(cursors, self._well_known)
+        if keep is not None:
+            yield keep
         top = known["msgfolderroot"]
         found = self._folder_tree(top)
         chosen = select(
@@ -206,9 +204,7 @@ class EwsSource:
             include=self._include,
             exclude=self._exclude,
         )
-        keys = {c.key for c in chosen}
-        for gone in sorted(folder_keys(cursors) - keys):
-            yield Batch(folder=gone, cursor="")
+        yield from dropped(cursors, chosen)
         for choice in chosen:
             key = choice.key
             obj = self._folder(key) if key in _FOLDER_CLASS else found[choice.folder.id]

@@ -57,11 +57,10 @@ from ...ports import Batch, CategoriesChanged, MessageMarks, Problem
 from ..folders import (
     SKIPPED,
     MailFolder,
-    dump_well_known,
-    folder_keys,
+    dropped,
     is_mail_class,
-    load_well_known,
     select,
+    well_known_ids,
 )
 from .client import BatchRequest, GraphClient
 from .mapping import (
@@ -168,10 +167,9 @@ class GraphSource:
     def _read_mail(self, cursors: Mapping[str, str]) -> Iterator[Batch]:
         """Every mail folder (see the module docstring), each from its own deltaLink; the
         cursor of a folder no longer found is dropped, its messages are kept."""
-        known = load_well_known(cursors.get("folders"))
-        if known is None:
-            known = self._well_known()
-            yield Batch(folder="folders", cursor=dump_well_known(known))
+        known, keep = well_known_ids(cursors, self._well_known)
+        if keep is not None:
+            yield keep
         # Below Junk Email, Deleted Items, Sync Issues ... nothing is read unless [folders]
         # includes something: then their subfolders are not even listed.
         prune = set() if self._include else {known[n] for n in SKIPPED if n in known}
@@ -182,9 +180,7 @@ class GraphSource:
             include=self._include,
             exclude=self._exclude,
         )
-        keys = {c.key for c in chosen}
-        for gone in sorted(folder_keys(cursors) - keys):
-            yield Batch(folder=gone, cursor="")
+        yield from dropped(cursors, chosen)
         for choice in chosen:
             stream = _Stream(choice.key, "mail", f"/mailFolders/{choice.folder.id}", choice.hint)
             try:
