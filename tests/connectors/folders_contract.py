@@ -29,6 +29,7 @@ class FolderWorld:
     add_message: Callable[[str, str, str], str]  # (folder, subject, Message-ID) -> item id
     move: Callable[[str, str], str]  # (item id, folder) -> the id it has now
     copy: Callable[[str, str], str]  # (item id, folder) -> the copy's id
+    delete: Callable[[str], None]  # (item id) for good
     move_folder: Callable[[str, str], None]  # (folder, new parent)
     delete_folder: Callable[[str], None]  # for good, with what is below it
     archive: str  # the Archive folder's id (Outlook's Archive button moves mail there)
@@ -104,13 +105,15 @@ class FolderContract:
         ids = tree(w)
         moving = mail(w, "inbox", "moved around")
         copied = mail(w, "inbox", "copied")
+        deleted = mail(w, "inbox", "deleted for good")
         from_junk = mail(w, "junkemail", "not junk after all")
         sync(store, w.source())
         before = subjects(store)
-        assert before == sorted([*READ, "copied", "moved around"])
+        assert before == sorted([*READ, "copied", "deleted for good", "moved around"])
 
         moving = w.move(moving, w.archive)  # Outlook's Archive button
         w.copy(copied, ids["clients"])
+        w.delete(deleted)  # it happened all the same
         sync(store, w.source())
         assert subjects(store) == before
         w.move(moving, ids["old"])  # filed away from the archive

@@ -36,6 +36,7 @@ def folder_world(ews_server: EWSServer, make_account: AccountFactory) -> FolderW
         add_message=add_message,
         move=lambda item, folder: box.move(item, folder).id,  # a new id on every move
         copy=box.copy,
+        delete=box.delete,
         move_folder=box.move_folder,
         delete_folder=box.delete_folder,
         # EWS has no distinguished id for the Archive folder: it is a folder like the user's.

@@ -40,6 +40,7 @@ def folder_world(server: GraphServer, client: GraphClient) -> FolderWorld:
         # (@removed) and turns up in the other's under the same id.
         move=server.move_message,
         copy=server.copy_message,
+        delete=server.delete_message,
         move_folder=server.move_folder,
         delete_folder=server.delete_folder,
         archive=server.mailbox().folder_alias["archive"],
