@@ -84,13 +84,12 @@ class Selected:
 
 
 def is_mail_class(folder_class: str | None) -> bool:
-    """Whether an EWS ``FolderClass`` is a mail folder's: ``IPF.Note`` and its sub-classes
-    (``IPF.Note.Archive``), ``IPF.Imap``, or none given; not RSS Feeds
-    (``IPF.Note.OutlookHomepage``)."""
-    value = (folder_class or "IPF.Note").casefold()
-    if value == "ipf.note.outlookhomepage":
-        return False
-    return value in ("ipf.note", "ipf.imap") or value.startswith("ipf.note.")
+    """Whether a folder class (EWS ``FolderClass``, MAPI PidTagContainerClass) is a mail
+    folder's: ``IPF.Note`` (what Outlook gives the Inbox, Archive and the folders a user makes),
+    ``IPF.Imap``, or none given. Its sub-classes are Outlook's own folders: RSS Feeds
+    (``IPF.Note.OutlookHomepage``), Social Activity Notifications
+    (``IPF.Note.SocialConnector.FeedItems``) and the like."""
+    return (folder_class or "IPF.Note").casefold() in ("ipf.note", "ipf.imap")
 
 
 def _matches(patterns: Sequence[str], path: Sequence[str]) -> bool:
