@@ -142,6 +142,8 @@ class FolderContract:
         after = store.cursors(name)
         assert f"folder/{ids['acme']}" not in after and f"folder/{ids['old']}" not in after
         assert "filed two down" in subjects(store)  # the folder went, what happened did not
+        held = [i.subject for i in store.interactions(located=True)]
+        assert "filed two down" not in held and "filed one down" not in held
 
         w.delete_folder(ids["clients"])  # gone for good, and its id with it
         sync(store, w.source())

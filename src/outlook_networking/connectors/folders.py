@@ -28,11 +28,11 @@ Exports: ``MailFolder``, ``Selected``, ``SKIPPED``, ``select``, ``is_mail_class`
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..config import folder_matches
 from ..ports import Batch
 
 __all__ = [
@@ -92,12 +92,6 @@ def is_mail_class(folder_class: str | None) -> bool:
     return (folder_class or "IPF.Note").casefold() in ("ipf.note", "ipf.imap")
 
 
-def _matches(patterns: Sequence[str], path: Sequence[str]) -> bool:
-    names = [p.casefold() for p in path]
-    texts = [*names, *("/".join(names[: n + 1]) for n in range(len(names)))]
-    return any(fnmatch.fnmatchcase(t, p.casefold()) for p in patterns for t in texts)
-
-
 def select(
     folders: Iterable[MailFolder],
     *,
@@ -127,9 +121,9 @@ def select(
             continue  # not below the top (an orphan in a listing), or not a mail folder
         chain.reverse()
         path = tuple(f.name for f in chain)
-        if _matches(exclude, path):
+        if folder_matches(exclude, path):
             continue
-        if any(f.id in skipped for f in chain) and not _matches(include, path):
+        if any(f.id in skipped for f in chain) and not folder_matches(include, path):
             continue
         ids = [f.id for f in chain]
         if folder.id == inbox:
@@ -152,12 +146,13 @@ def _folder_keys(cursors: Mapping[str, str]) -> set[str]:
 
 
 def dropped(cursors: Mapping[str, str], chosen: Iterable[Selected]) -> Iterator[Batch]:
-    """A batch with an empty cursor for every folder read before and not chosen now (deleted,
-    moved to Deleted Items, excluded): the next time it turns up it is read from its start.
-    Nothing it held is removed from the history."""
+    """For every folder read before and not chosen now (deleted, moved to Deleted Items,
+    excluded), an empty round: its cursor is cleared (should it turn up again it is read from
+    its start) and the store lets go of the copies it held there. What happened stays in the
+    history: a location is removed, never an interaction."""
     keys = {c.key for c in chosen}
     for gone in sorted(_folder_keys(cursors) - keys):
-        yield Batch(folder=gone, cursor="")
+        yield Batch(folder=gone, cursor="", reset=True, complete=True)
 
 
 def well_known_ids(
