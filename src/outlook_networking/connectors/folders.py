@@ -20,7 +20,8 @@ the folder hint ``inbox`` (Inbox and below), ``sent`` (Sent Items) or ``""`` (an
 who sent a filed message is read from the message).
 
 The ids of the well-known folders never change, so a connector asks for them once and keeps
-them as the cursor of the key ``folders`` (:func:`dump_well_known`, :func:`load_well_known`).
+them as the cursor of the key ``folders`` (:func:`well_known_ids`); a folder no longer read
+gets an empty round (:func:`dropped`).
 
 Exports: ``MailFolder``, ``Selected``, ``SKIPPED``, ``select``, ``is_mail_class``,
 ``dropped``, ``well_known_ids``.
