@@ -45,6 +45,7 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         now=now,
         identity_overrides=store.identity_overrides(),
         last_review=store.review_snapshot(),
+        key_dates=store.key_dates(),
     )
     lists, is_excluded = network.identities.lists, network.settings.is_excluded
     # All items, not only those up to now: a meeting already set up proves an introduction took.

@@ -7,8 +7,9 @@ front end through callbacks (``on_batch``), errors as the product's exceptions.
 - :func:`sync_source` drains a Source into the store, one batch and its cursor per transaction;
   :func:`sync_account` does it for a configured account, :func:`ingest_files` for exported files.
 - :func:`claim_owner` and :func:`settle_owner` record whose mailbox this is.
-- :func:`desired_state` turns the analysed network into what a mailbox should show;
-  :func:`plan_account` compares it with the mailbox as it is.
+- :func:`desired_state` turns the analysed network into what a mailbox should show (with
+  :func:`extra_tasks`, the morning brief when it is configured); :func:`plan_account` compares
+  it with the mailbox as it is.
 - :func:`write_back` plans and applies (``apply`` and the agent's cycle both call it),
   :func:`apply_plan` runs a plan with the journal, :func:`undo` reverts everything written.
   Actions run in plan order; consecutive message actions (categories and flags on messages) go
@@ -17,7 +18,8 @@ front end through callbacks (``on_batch``), errors as the product's exceptions.
   with what the messages show now, in one transaction after it.
 
 Exports: ``SyncReport``, ``ApplyReport``, ``sync_source``, ``sync_account``, ``ingest_files``,
-``claim_owner``, ``settle_owner``, ``desired_state``, ``plan_account``, ``apply_plan``,
+``claim_owner``, ``settle_owner``, ``desired_state``, ``extra_tasks``, ``plan_account``,
+``apply_plan``,
 ``write_back``, ``undo``, ``apply_account``, ``undo_account``.
 """
 
@@ -61,6 +63,7 @@ from ..writeback.plan import (
     plan,
     plan_undo,
 )
+from .brief import morning_brief_task
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -73,6 +76,7 @@ __all__ = [
     "apply_plan",
     "claim_owner",
     "desired_state",
+    "extra_tasks",
     "ingest_files",
     "plan_account",
     "settle_owner",
@@ -254,11 +258,22 @@ def settle_owner(
 # --- writing back --------------------------------------------------------------------------------
 
 
+def extra_tasks(store: Store, network: Network, config: Config) -> tuple[DesiredTask, ...]:
+    """The tasks besides the follow-ups: today's morning brief, if ``[brief] write = "task"``."""
+    brief = morning_brief_task(store, network, config)
+    return (brief,) if brief is not None else ()
+
+
 def desired_state(
-    network: Network, account: AccountConfig, *, flagged: frozenset[str] = frozenset()
+    network: Network,
+    account: AccountConfig,
+    *,
+    flagged: frozenset[str] = frozenset(),
+    extra: Sequence[DesiredTask] = (),
 ) -> Desired:
     """What the mailbox should show: each person's tier category, a task per open follow-up
-    (but for those in ``flagged``: their message's flag stands for them instead)."""
+    (but for those in ``flagged``: their message's flag stands for them instead), and the
+    ``extra`` tasks (:func:`extra_tasks`)."""
     contacts = tuple(
         DesiredContact(tuple(view.addresses), view.name, view.tier.tier)
         for view in network.contacts
@@ -268,6 +283,7 @@ def desired_state(
         for f in network.followups
         if f.key not in flagged
     )
+    tasks += tuple(extra)
     return Desired(
         contacts=contacts,
         tasks=tasks,
@@ -293,8 +309,9 @@ def plan_account(
     the mailbox's state, the messages' categories and flags against the store's messages and
     the journal (see :mod:`outlook_networking.writeback.messages`)."""
     scheme = config.writeback.scheme
+    extra = extra_tasks(store, network, config)
     if not isinstance(sink, MessageSink):
-        return plan(desired_state(network, account), sink.read_state(), scheme)
+        return plan(desired_state(network, account, extra=extra), sink.read_state(), scheme)
     journal = [e for e in store.journal(sink.name) if is_message_action(e.action)]
     flags = _wanted_flags(network, account)
     since = network.now - timedelta(days=account.tag_message_days)
@@ -329,7 +346,8 @@ def plan_account(
         for f in network.followups
         if f.key in flaggable and account.followup_mode(f.kind) == "flag"
     )
-    base = plan(desired_state(network, account, flagged=flagged), sink.read_state(), scheme)
+    desired = desired_state(network, account, flagged=flagged, extra=extra)
+    base = plan(desired, sink.read_state(), scheme)
     return WritebackPlan(base.actions + marked.actions, declined=marked.declined)
 
 

@@ -67,7 +67,9 @@ def _summary(report: ForgetReport) -> str:
     if report.locations_removed:
         parts.append(f"{report.locations_removed:,} copy record(s) removed")
     if report.other_removed:
-        parts.append(f"{report.other_removed:,} correction(s), journal or review entries removed")
+        parts.append(
+            f"{report.other_removed:,} correction(s), note(s), journal or review entries removed"
+        )
     return ", ".join(parts)
 
 

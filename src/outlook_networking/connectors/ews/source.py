@@ -144,7 +144,7 @@ class EwsSource:
         folder_page: int = FOLDER_PAGE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        ensure_registered()
+        ensure_registered()  # message flags and contacts' key dates are registered fields
         self._account = account
         self._name = name
         self._edge = edge or Edge(
