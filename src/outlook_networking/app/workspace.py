@@ -102,6 +102,7 @@ class Workspace:
             todo_list=self.config.writeback.todo_list,
             since_months=since_months,
             retry=self.retry,
+            folders=self.config.folders,
         )
         if account.connector == "graph":
             try:
