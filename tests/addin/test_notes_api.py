@@ -260,6 +260,10 @@ def test_the_pane_the_command_line_and_the_brief_show_one_card(
     cli = json.loads(capsys.readouterr().out)
     assert pane_card.pop("is_owner") is False
     del cli["balance"]["items"]
+    assert (pane_card.pop("schema"), cli.pop("schema")) == (
+        "outlook-networking/card/1",
+        "outlook-networking/contact/1",
+    )
     assert pane_card == cli
     assert main([*argv, "brief", "--json", "--date", "2026-11-27"]) == 0
     brief = json.loads(capsys.readouterr().out)
