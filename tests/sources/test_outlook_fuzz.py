@@ -1,7 +1,9 @@
 """Both Outlook readers on mutated copies of the real fixtures: no traceback, no hang, bounded
 memory. Each run is a child process under ``resource.setrlimit`` (address space and CPU time),
-so a regression fails the test instead of eating the machine; Hypothesis is derandomized, so CI
-sees the same inputs every time (set ``OUTLOOK_FUZZ_EXAMPLES`` for a long run)."""
+so a regression fails the test instead of eating the machine. The child runs Hypothesis outside
+this pytest process, so it is told the loaded profile's ``derandomize``: CI (``ci``) sees the same
+inputs every time, ``dev`` and ``scripts/soak.py`` fresh ones (set ``OUTLOOK_FUZZ_EXAMPLES`` for a
+long run)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 _MEMORY = 1536 * 1024 * 1024  # address space: Python, libpff and extract-msg's imports included
 _CPU_SECONDS = 240
@@ -30,7 +33,7 @@ _CHILD = textwrap.dedent(
     from outlook_networking.sources.msg import msg_records
     from outlook_networking.sources.pst import pst_records
 
-    kind, examples, *fixtures = sys.argv[1:]
+    kind, examples, derandomize, *fixtures = sys.argv[1:]
     originals = [Path(f).read_bytes() for f in fixtures]
     workdir = Path(tempfile.mkdtemp())
     now = datetime(2020, 1, 1, tzinfo=UTC)
@@ -53,8 +56,8 @@ _CHILD = textwrap.dedent(
                 data[at:at] = noise
         return bytes(data)
 
-    @settings(max_examples=int(examples), derandomize=True, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=int(examples), derandomize=derandomize == "1", deadline=None,
+              database=None, suppress_health_check=list(HealthCheck))
     @given(st.sampled_from(range(len(originals))), st.lists(mutation, min_size=1, max_size=6))
     def fuzz(index, steps):
         path = workdir / ("mutated." + kind)
@@ -76,8 +79,9 @@ _CHILD = textwrap.dedent(
 
 
 def _fuzz(kind: str, fixtures: list[Path], examples: int) -> None:
+    derandomize = "1" if settings().derandomize else "0"  # the profile conftest.py loaded
     result = subprocess.run(
-        [sys.executable, "-c", _CHILD, kind, str(examples), *map(str, fixtures)],
+        [sys.executable, "-c", _CHILD, kind, str(examples), derandomize, *map(str, fixtures)],
         capture_output=True,
         text=True,
         timeout=_CPU_SECONDS * 2,  # a hang that burns no CPU
