@@ -16,6 +16,10 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+# Hypothesis runs in the child, so its pytest plugin cannot see it here (scripts/soak.py selects
+# this mark).
+pytestmark = pytest.mark.hypothesis
+
 _MEMORY = 1536 * 1024 * 1024  # address space: Python, libpff and extract-msg's imports included
 _CPU_SECONDS = 240
 _CHILD = textwrap.dedent(
