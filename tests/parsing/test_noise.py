@@ -114,3 +114,21 @@ def test_open_mass_mailing_is_bulk() -> None:
     colleagues = ", ".join(f"p{n}@work.example" for n in range(9))
     team = header_map([("From", "x@work.example"), ("To", colleagues), ("Subject", "Hello")])
     assert classify(team, "x@work.example").flags == frozenset()
+
+
+def test_the_topmost_header_is_the_last_hops_word() -> None:
+    # RFC 5322 3.6: trace fields are prepended, so the first of two spam verdicts is the one the
+    # owner's own server wrote; a list server's verdict further down no longer counts.
+    ours_spam = [("X-Spam-Status", "Yes, score=9.1"), ("X-Spam-Status", "No, score=0.2")]
+    ours_ham = [("X-Spam-Status", "No, score=0.2"), ("X-Spam-Status", "Yes, score=9.1")]
+    assert _flags(*ours_spam) == {Flag.BULK}
+    assert _flags(*ours_ham) == frozenset()
+
+
+def test_a_sender_who_is_the_author_names_no_list() -> None:
+    # Precedence: list marks a list, but Sender only names it when someone else sent the mail
+    # on the author's behalf.
+    own = classify(header_map([*PERSON, ("Precedence", "list"), ("Sender", PERSON[0][1])]))
+    assert own.flags == {Flag.LIST} and own.list_id == ""
+    relayed = [("Precedence", "list"), ("Sender", "Dev List <dev@lists.example>")]
+    assert classify(header_map([*PERSON, *relayed])).list_id == "dev@lists.example"

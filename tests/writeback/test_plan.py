@@ -139,3 +139,52 @@ def test_a_mailbox_that_shows_what_is_wanted_needs_nothing() -> None:
         tasks=(TaskState("t1", "owed:1", "Reply to Ann", T0, "Ann wrote", False),),
     )
     assert not plan(desired, state, SCHEME)
+
+
+# Graph's categoryColor presets (https://learn.microsoft.com/graph/api/resources/outlookcategory);
+# EWS's master category list numbers the same colours the same way.
+_PRESET_COLOURS = {
+    -1: "none", 0: "red", 1: "orange", 2: "brown", 3: "yellow", 4: "green", 5: "teal",
+    6: "olive", 7: "blue", 8: "purple", 9: "cranberry", 10: "steel", 11: "dark steel",
+    12: "grey", 13: "dark grey", 14: "black", 15: "dark red",
+}  # fmt: skip
+
+
+def test_the_default_categories_get_the_documented_colours() -> None:
+    # docs/config.md, [writeback] colours: "(green, blue, yellow, grey)" for tiers A to D.
+    people = [
+        DesiredContact((f"{tier.lower()}@x.example",), tier, tier) for tier in ("A", "B", "C", "D")
+    ]
+    actions = plan(Desired(contacts=tuple(people), tasks=()), MailboxState(), CategoryScheme())
+    added = {
+        a.name: _PRESET_COLOURS[a.color] for a in actions.actions if isinstance(a, AddCategory)
+    }
+    assert added == {
+        "Network A": "green",
+        "Network B": "blue",
+        "Network C": "yellow",
+        "Network D": "grey",
+    }
+
+
+def test_a_due_date_given_or_taken_away_is_an_update_and_no_due_date_is_none() -> None:
+    due = T0 + timedelta(days=2)
+    state = MailboxState(
+        tasks=(
+            TaskState("t1", "owed:1", "Reply to Ann", None, "", False),  # no due date yet
+            TaskState("t2", "touch:bob", "Get in touch with Bob", due, "", False),
+            TaskState("t3", "review:2026", "Annual review", None, "", False),
+        )
+    )
+    desired = Desired(
+        contacts=(),
+        tasks=(
+            DesiredTask("owed:1", "Reply to Ann", due, ""),
+            DesiredTask("touch:bob", "Get in touch with Bob", None, ""),
+            DesiredTask("review:2026", "Annual review", None, ""),  # neither has one: as wanted
+        ),
+    )
+    assert plan(desired, state, SCHEME).actions == (
+        UpdateTask("owed:1", "t1", "Reply to Ann", due, ""),
+        UpdateTask("touch:bob", "t2", "Get in touch with Bob", None, ""),
+    )
