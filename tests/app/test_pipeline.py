@@ -1,8 +1,13 @@
-"""Whose mailbox it is: the configured accounts, as ``sync`` and the agent both record them."""
+"""Reading a source into the store, and whose mailbox it is: the configured accounts, as ``sync``
+and the agent both record them."""
 
 from __future__ import annotations
 
-from outlook_networking.app.pipeline import claim_owner
+from datetime import UTC, datetime
+
+from outlook_networking.app.pipeline import claim_owner, sync_source
+from outlook_networking.connectors.memory import MemoryMailbox, MemorySource
+from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox
 from outlook_networking.store import Store
 
 
@@ -23,3 +28,47 @@ def test_claiming_the_same_mailbox_again_changes_nothing(store: Store) -> None:
     digest = store.digest()
     claim_owner(store, ["me@example.com"])
     assert store.digest() == digest and store.owner() == (("me@example.com",), "given")
+
+
+def _mailbox(messages: int) -> MemoryMailbox:
+    box = MemoryMailbox()
+    for n in range(messages):
+        box.put(
+            "inbox",
+            Interaction(
+                source="memory",
+                item_id=f"m{n}",
+                kind=Kind.EMAIL,
+                at=datetime(2026, 3, 1 + n, 9, tzinfo=UTC),
+                sender=Mailbox("ann@partner.example"),
+                to=(Mailbox("me@example.com"),),
+                subject=f"Note {n}",
+                message_id=f"note-{n}@partner.example",
+                folder="inbox",
+            ),
+        )
+    box.put_card(ContactCard("memory", "c1", "Ann Partner", ("ann@partner.example",)))
+    return box
+
+
+def test_a_sync_reports_what_it_read_and_the_next_one_only_what_changed(store: Store) -> None:
+    box = _mailbox(5)
+    first = sync_source(store, MemorySource(box, page_size=2))
+    assert (first.interactions, first.cards, first.items) == (5, 1, 6)
+    assert first.written > 0 and first.deleted == 0
+    assert not first.stopped and not first.problems and not first.skipped
+    box.delete("inbox", "m0")
+    second = sync_source(store, MemorySource(box, page_size=2))
+    assert (second.interactions, second.cards, second.items) == (0, 0, 0)
+    assert (second.written, second.deleted) == (0, 1)
+    assert len(list(store.interactions())) == 4
+
+
+def test_a_sync_asked_to_stop_ends_after_the_batch_it_stored(store: Store) -> None:
+    asked: list[int] = []
+    report = sync_source(
+        store, MemorySource(_mailbox(5), page_size=2), should_stop=lambda: not asked.append(1)
+    )
+    # Asked once, after the first batch (two messages), which is stored with its cursor.
+    assert (report.batches, report.interactions, report.stopped, len(asked)) == (1, 2, True, 1)
+    assert len(list(store.interactions())) == 2
