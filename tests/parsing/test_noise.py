@@ -132,3 +132,12 @@ def test_a_sender_who_is_the_author_names_no_list() -> None:
     assert own.flags == {Flag.LIST} and own.list_id == ""
     relayed = [("Precedence", "list"), ("Sender", "Dev List <dev@lists.example>")]
     assert classify(header_map([*PERSON, *relayed])).list_id == "dev@lists.example"
+
+
+def test_exchange_calls_spam_from_scl_5() -> None:
+    # SCL 0-1 not spam, 5-6 spam, 7-9 high-confidence spam; -1 skipped filtering:
+    # https://learn.microsoft.com/defender-office-365/anti-spam-spam-confidence-level-scl-about
+    scl = "X-MS-Exchange-Organization-SCL"
+    assert [_flags((scl, str(n))) == {Flag.BULK} for n in (-1, 0, 1, 4, 5, 6, 9)] == [
+        False, False, False, False, True, True, True,
+    ]  # fmt: skip

@@ -188,3 +188,11 @@ def test_a_due_date_given_or_taken_away_is_an_update_and_no_due_date_is_none() -
         UpdateTask("owed:1", "t1", "Reply to Ann", due, ""),
         UpdateTask("touch:bob", "t2", "Get in touch with Bob", None, ""),
     )
+
+
+def test_a_tier_without_a_colour_gets_none() -> None:
+    # docs/config.md: "-1 is no colour"; a colours table may leave tiers out.
+    scheme = CategoryScheme(names=SCHEME.names, colours={"A": 9})
+    desired = Desired(contacts=(ANN, BOB), tasks=())
+    added = [a for a in plan(desired, MailboxState(), scheme).actions if isinstance(a, AddCategory)]
+    assert added == [AddCategory("Inner", 9), AddCategory("Wide", -1)]
