@@ -3,11 +3,13 @@ and the agent both record them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from outlook_networking.app.pipeline import claim_owner, sync_source
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySource
-from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox
+from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox, Problem
+from outlook_networking.ports import Batch, Skipped
 from outlook_networking.store import Store
 
 
@@ -72,3 +74,51 @@ def test_a_sync_asked_to_stop_ends_after_the_batch_it_stored(store: Store) -> No
     # Asked once, after the first batch (two messages), which is stored with its cursor.
     assert (report.batches, report.interactions, report.stopped, len(asked)) == (1, 2, True, 1)
     assert len(list(store.interactions())) == 2
+
+
+class _Batches:
+    """A source's batches as a reader that holds something open until closed (as EWS's does)."""
+
+    def __init__(self, batches: list[Batch]) -> None:
+        self._batches = iter(batches)
+        self.closed = False
+
+    def __iter__(self) -> _Batches:
+        return self
+
+    def __next__(self) -> Batch:
+        return next(self._batches)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _Listed:
+    name = "listed"
+
+    def __init__(self, batches: list[Batch]) -> None:
+        self.reader = _Batches(batches)
+
+    def read(self, cursors: Mapping[str, str]) -> _Batches:
+        return self.reader
+
+
+def test_a_sync_adds_up_every_batchs_problems_and_skips_and_closes_the_reader(
+    store: Store,
+) -> None:
+    broken = Problem("export.pst #12", "unreadable header")
+    whole = Problem("old.ics", "not a calendar", whole=True)
+    batches = [
+        Batch("inbox", problems=(broken,), skipped=(Skipped("tasks", 3),), cursor="1"),
+        Batch("calendar", problems=(whole,), skipped=(Skipped("tasks"), Skipped("notes", 2))),
+    ]
+    heard: list[Batch] = []
+    source = _Listed(batches)
+    report = sync_source(store, source, on_batch=heard.append)
+    assert heard == batches and report.batches == 2
+    assert report.problems == [broken, whole] and report.unreadable == [whole]
+    assert report.skipped == {"tasks": 4, "notes": 2}
+    assert source.reader.closed
+    stopped = _Listed(batches)
+    sync_source(store, stopped, should_stop=lambda: True)
+    assert stopped.reader.closed  # also when it stops early
