@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 
-from outlook_networking.app.pipeline import claim_owner, sync_source
-from outlook_networking.connectors.memory import MemoryMailbox, MemorySource
+from outlook_networking.app.connect import Connection
+from outlook_networking.app.pipeline import claim_owner, sync_account, sync_source
+from outlook_networking.app.workspace import Workspace
+from outlook_networking.config import AccountConfig
+from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, MemorySource
 from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox, Problem
 from outlook_networking.ports import Batch, Skipped
 from outlook_networking.store import Store
@@ -122,3 +126,30 @@ def test_a_sync_adds_up_every_batchs_problems_and_skips_and_closes_the_reader(
     stopped = _Listed(batches)
     sync_source(store, stopped, should_stop=lambda: True)
     assert stopped.reader.closed  # also when it stops early
+
+
+class _MemoryWorkspace(Workspace):
+    """A workspace whose account is the in-memory mailbox instead of a server."""
+
+    def __init__(self, db_path: Path, box: MemoryMailbox) -> None:
+        super().__init__(db_path)
+        self.box = box
+        self.closed = 0
+
+    def connect(self, account: AccountConfig, *, since_months: int | None = None) -> Connection:
+        def close() -> None:
+            self.closed += 1
+
+        source = MemorySource(self.box, name=account.name, page_size=2)
+        return Connection(source, MemorySink(self.box, name=account.name), close)
+
+
+def test_sync_full_reads_the_mailbox_again_from_the_start(tmp_path: Path) -> None:
+    account = AccountConfig(name="work", address="me@example.com")
+    with _MemoryWorkspace(tmp_path / "network.sqlite3", _mailbox(5)) as workspace:
+        assert sync_account(workspace, account).interactions == 5
+        assert sync_account(workspace, account).interactions == 0  # only what changed
+        assert sync_account(workspace, account, full=True).interactions == 5
+        assert workspace.closed == 3
+        assert workspace.store.owner() == (("me@example.com",), "given")
+        assert len(list(workspace.store.interactions())) == 5
