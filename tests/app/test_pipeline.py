@@ -3,12 +3,21 @@ and the agent both record them."""
 
 from __future__ import annotations
 
+import mailbox
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 
 from outlook_networking.app.connect import Connection
-from outlook_networking.app.pipeline import claim_owner, sync_account, sync_source
+from outlook_networking.app.pipeline import (
+    claim_owner,
+    ingest_files,
+    settle_owner,
+    sync_account,
+    sync_source,
+)
 from outlook_networking.app.workspace import Workspace
 from outlook_networking.config import AccountConfig
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, MemorySource
@@ -153,3 +162,24 @@ def test_sync_full_reads_the_mailbox_again_from_the_start(tmp_path: Path) -> Non
         assert workspace.closed == 3
         assert workspace.store.owner() == (("me@example.com",), "given")
         assert len(list(workspace.store.interactions())) == 5
+
+
+def test_an_ingest_gathers_the_owner_evidence_as_it_reads(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "export.mbox"
+    box = mailbox.mbox(path)
+    for n in range(3):  # the owner's own mail: no Received: trace (core/owner.py)
+        message = EmailMessage()
+        message["From"] = "Me <me@example.com>"
+        message["To"] = f"p{n}@partner.example"
+        message["Subject"] = f"Hello {n}"
+        message["Date"] = format_datetime(datetime(2026, 3, 1 + n, 9, tzinfo=UTC))
+        message["Message-ID"] = f"<hello-{n}@example.com>"
+        message.set_content("Hi")
+        box.add(message)
+    box.close()
+    heard: list[Batch] = []
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    report, tally = ingest_files(store, [path], now=now, on_batch=heard.append)
+    assert report.interactions == 3 == sum(len(b.interactions) for b in heard)
+    assert tally.guess().addresses == ("me@example.com",)
+    assert settle_owner(store, [], tally)[0] == ("me@example.com",)

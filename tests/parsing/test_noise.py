@@ -141,3 +141,18 @@ def test_exchange_calls_spam_from_scl_5() -> None:
     assert [_flags((scl, str(n))) == {Flag.BULK} for n in (-1, 0, 1, 4, 5, 6, 9)] == [
         False, False, False, False, True, True, True,
     ]  # fmt: skip
+
+
+def test_auto_reply_headers_each_mark_a_machine() -> None:
+    assert _flags(("X-Autoreply", "yes")) == {Flag.AUTOMATED}
+    assert _flags(("X-Autorespond", "Out of office")) == {Flag.AUTOMATED}
+
+
+def test_a_subject_shouts_from_eight_letters_on() -> None:
+    headers = header_map(PERSON)
+
+    def shouting(subject: str) -> int:
+        return spam_signs(headers, "jane@example.com", [], subject).count("shouting subject")
+
+    assert shouting("BUY IT NOW") == 2  # eight letters, all capitals
+    assert shouting("BUY IT NO") == 0  # seven: an acronym or two, not shouting
