@@ -10,6 +10,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+import pytest
+
 from outlook_networking.app.connect import Connection
 from outlook_networking.app.pipeline import (
     claim_owner,
@@ -21,6 +23,7 @@ from outlook_networking.app.pipeline import (
 from outlook_networking.app.workspace import Workspace
 from outlook_networking.config import AccountConfig
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, MemorySource
+from outlook_networking.errors import UsageError
 from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox, Problem
 from outlook_networking.ports import Batch, Skipped
 from outlook_networking.store import Store
@@ -183,3 +186,15 @@ def test_an_ingest_gathers_the_owner_evidence_as_it_reads(store: Store, tmp_path
     assert report.interactions == 3 == sum(len(b.interactions) for b in heard)
     assert tally.guess().addresses == ("me@example.com",)
     assert settle_owner(store, [], tally)[0] == ("me@example.com",)
+
+
+def test_addresses_given_with_me_replace_the_owner_and_a_non_address_is_refused(
+    store: Store,
+) -> None:
+    store.set_owner(["guess@example.com"], "detected")
+    given = settle_owner(store, ["Me@Example.com", "me@example.com", "Alias@Example.com"])
+    assert given == (("me@example.com", "alias@example.com"), "given")
+    assert store.owner() == (("alias@example.com", "me@example.com"), "given")
+    with pytest.raises(UsageError, match=r"not an e-mail address: Jane Doe$"):  # the wrong one only
+        settle_owner(store, ["me@example.com", "Jane Doe"])
+    assert store.owner() == (("alias@example.com", "me@example.com"), "given")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from outlook_networking.model import Flag
+from outlook_networking.model import Flag, Interaction
 
 from .analysis import run
 from .builders import ME, ago, mail, meeting, reply_to
@@ -85,3 +85,24 @@ def test_one_way_mail_is_not_two_way() -> None:
     history = run([*items, answer]).find(ANN).history  # type: ignore[union-attr]
     assert history.last_two_way == ago(days=10)
     assert [t.two_way for t in history.touches] == [False, False, True, True]
+
+
+def test_trend_compares_the_last_90_days_with_the_270_before() -> None:
+    def windows(*days_ago: float) -> tuple[int, int]:
+        items = [mail(ME, ANN, ago(days=d)) for d in (10, 20, 30, *days_ago)]
+        history = run(items).find(ANN).history  # type: ignore[union-attr]
+        return history.recent_interactions - 3, history.prior_interactions
+
+    assert windows(89.9, 90.1) == (1, 1)  # either side of 90 days
+    assert windows(359.9, 360.1) == (0, 1)  # 90 + 270 days back the window ends
+
+
+def test_two_way_days_at_most_two_days_apart_are_one_episode() -> None:
+    def exchange(days_ago: int) -> list[Interaction]:
+        asked = mail(ME, ANN, ago(days=days_ago, hours=2))
+        return [asked, reply_to(asked, ago(days=days_ago, hours=1))]
+
+    # Days 40 and 38 are one exchange; 28 and 25 (three days apart) are two.
+    items = [m for day in (40, 38, 28, 25) for m in exchange(day)]
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.gap_samples == 2  # three episodes
