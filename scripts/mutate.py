@@ -64,7 +64,7 @@ MODULES: dict[str, list[str]] = {
     "parsing/noise.py": ["tests/parsing/test_noise.py", "tests/sources/test_corpus.py"],
     "store.py": ["tests/test_store.py", "tests/writeback/test_journal.py"],
     "writeback/plan.py": [*_WRITEBACK_TESTS, *_FAST],
-    "app/pipeline.py": [*_WRITEBACK_TESTS, "tests/app/test_pipeline.py", *_FAST],  # and sync
+    "app/pipeline.py": ["tests/app/test_pipeline.py", *_WRITEBACK_TESTS, *_FAST],  # and sync
     "connectors/memory.py": [*_WRITEBACK_TESTS, *_FAST],
     "connectors/ews/sink.py": [
         "tests/connectors/ews/test_sink.py",
