@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from outlook_networking.core.history import percentile
 from outlook_networking.model import Flag, Interaction
 
 from .analysis import run
@@ -106,3 +113,25 @@ def test_two_way_days_at_most_two_days_apart_are_one_episode() -> None:
     items = [m for day in (40, 38, 28, 25) for m in exchange(day)]
     history = run(items).find(ANN).history  # type: ignore[union-attr]
     assert history.gap_samples == 2  # three episodes
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=60).map(sorted),
+    st.integers(min_value=1, max_value=1000),
+)
+def test_percentile_is_the_nearest_rank(values: list[int], thousandths: int) -> None:
+    # Nearest rank: the smallest value with at least that share of the values at or below it,
+    # i.e. the ceil(p * n)-th (at least the first), computed exactly.
+    rank = max(1, math.ceil(Fraction(thousandths, 1000) * len(values)))
+    assert percentile(values, thousandths / 1000) == values[rank - 1]
+
+
+def test_latency_median_and_the_share_of_threads_started() -> None:
+    items = [mail(ME, ANN, ago(days=90))]  # one thread the owner started
+    for n, hours in enumerate((1, 2, 3, 4, 9)):  # Ann starts five, each answered
+        question = mail(ANN, ME, ago(days=80 - 10 * n), subject=f"Q{n}")
+        items += [question, reply_to(question, question.at + (ago() - ago(hours=hours)))]
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.my_latency_median_s == 3 * 3600  # the middle of five
+    assert (history.started_by_me, history.started_by_them) == (1, 5)
+    assert history.started_share == 1 / 6

@@ -156,3 +156,21 @@ def test_a_subject_shouts_from_eight_letters_on() -> None:
 
     assert shouting("BUY IT NOW") == 2  # eight letters, all capitals
     assert shouting("BUY IT NO") == 0  # seven: an acronym or two, not shouting
+
+
+def test_a_tracking_tag_counts_after_a_quiet_subject_not_after_a_shout() -> None:
+    headers = header_map(PERSON)
+
+    def tagged(subject: str) -> bool:
+        return "tracking tag after subject" in spam_signs(headers, "jane@example.com", [], subject)
+
+    assert tagged("Buy now here 58213")
+    # Six capitals of ten letters before the tag: a shout, which counts already.
+    assert not tagged("BUY NOW here 58213")
+    assert not tagged("Buy now 58213 here")  # not at the end
+
+
+def test_an_empty_subject_is_a_sign() -> None:
+    headers = header_map(PERSON)
+    assert "no subject" in spam_signs(headers, "jane@example.com", [], "  ")
+    assert "no subject" not in spam_signs(headers, "jane@example.com", [], "Lunch")
