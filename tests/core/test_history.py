@@ -135,3 +135,12 @@ def test_latency_median_and_the_share_of_threads_started() -> None:
     assert history.my_latency_median_s == 3 * 3600  # the middle of five
     assert (history.started_by_me, history.started_by_them) == (1, 5)
     assert history.started_share == 1 / 6
+
+
+def test_an_even_number_of_latencies_has_the_mean_of_the_middle_two_as_median() -> None:
+    items = []
+    for n, hours in enumerate((1, 2, 4, 9)):
+        asked = mail(ME, ANN, ago(days=80 - 10 * n), subject=f"Q{n}")
+        items += [asked, reply_to(asked, asked.at + (ago() - ago(hours=hours)))]
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.their_latency_median_s == 3 * 3600  # (2 h + 4 h) / 2
