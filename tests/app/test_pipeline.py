@@ -5,27 +5,30 @@ from __future__ import annotations
 
 import mailbox
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 
+from outlook_networking.app.analysis import analyse_store
 from outlook_networking.app.connect import Connection
 from outlook_networking.app.pipeline import (
     claim_owner,
     ingest_files,
+    plan_account,
     settle_owner,
     sync_account,
     sync_source,
 )
 from outlook_networking.app.workspace import Workspace
-from outlook_networking.config import AccountConfig
+from outlook_networking.config import AccountConfig, Config
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, MemorySource
+from outlook_networking.core.settings import Settings
 from outlook_networking.errors import UsageError
 from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox, Problem
-from outlook_networking.ports import Batch, Skipped
+from outlook_networking.ports import Batch, CreateTask, SetFlag, Skipped
 from outlook_networking.store import Store
 
 
@@ -216,3 +219,52 @@ def test_addresses_given_with_me_replace_the_owner_and_a_non_address_is_refused(
     with pytest.raises(UsageError, match=r"not an e-mail address: Jane Doe$"):  # the wrong one only
         settle_owner(store, ["me@example.com", "Jane Doe"])
     assert store.owner() == (("alias@example.com", "me@example.com"), "given")
+
+
+def test_an_owed_reply_shown_as_a_flag_is_no_task_and_one_shown_as_a_task_no_flag(
+    store: Store,
+) -> None:
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    box = MemoryMailbox()
+
+    def put(folder: str, sender: str, to: str, days_ago: int, subject: str) -> str:
+        item_id = box.new_id("msg-")
+        box.put(
+            folder,
+            Interaction(
+                source="memory",
+                item_id=item_id,
+                kind=Kind.EMAIL,
+                at=now - timedelta(days=days_ago),
+                sender=Mailbox(sender),
+                to=(Mailbox(to),),
+                subject=subject,
+                message_id=f"{item_id}@example.com",
+                folder=folder,
+            ),
+        )
+        return item_id
+
+    for days_ago in (100, 90, 80):  # a contact: mail both ways, answered long ago
+        put("sent", "me@example.com", "ann@partner.example", days_ago, "Plans")
+        put("inbox", "ann@partner.example", "me@example.com", days_ago - 1, "Re: Plans")
+    question = put("inbox", "ann@partner.example", "me@example.com", 4, "Can you help?")
+    sync_source(store, MemorySource(box))
+    claim_owner(store, ["me@example.com"])
+    config = Config(accounts=(), settings=Settings())
+    network = analyse_store(store, config, now).network
+    owed = [f.item for f in network.followups if f.kind == "owed_reply"]
+    assert owed == [f"memory:{question}"]
+
+    def planned(mode: str) -> tuple[list[str], list[str]]:
+        account = AccountConfig(
+            name="memory", address="me@example.com", followups_as=(("owed_reply", mode),)
+        )
+        actions = plan_account(store, network, config, account, MemorySink(box)).actions
+        flags = [a.item_id for a in actions if isinstance(a, SetFlag)]
+        tasks = [a.key for a in actions if isinstance(a, CreateTask) and a.key.startswith("owed:")]
+        return flags, tasks
+
+    assert planned("flag") == ([question], [])
+    assert planned("task") == ([], [f"owed:memory:{question}"])
+    assert planned("both") == ([question], [f"owed:memory:{question}"])
