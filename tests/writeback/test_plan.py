@@ -196,3 +196,12 @@ def test_a_tier_without_a_colour_gets_none() -> None:
     desired = Desired(contacts=(ANN, BOB), tasks=())
     added = [a for a in plan(desired, MailboxState(), scheme).actions if isinstance(a, AddCategory)]
     assert added == [AddCategory("Inner", 9), AddCategory("Wide", -1)]
+
+
+def test_undo_deletes_a_contact_the_product_made_without_first_rewriting_its_categories() -> None:
+    journal = [
+        JournalEntry(CreateContact("Ann", ("ann@partner.example",), ("Inner",)), "c9", True),
+        JournalEntry(SetCategories("contact", "c9", ("Inner",), ("Wide",)), "c9", True),  # A → C
+    ]
+    state = MailboxState(contacts=(_contact("c9", "ann@partner.example", "Wide", owned=True),))
+    assert plan_undo(journal, state, SCHEME).actions == (DeleteContact("c9"),)
