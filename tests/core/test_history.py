@@ -8,7 +8,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from outlook_networking.core.history import percentile
+from outlook_networking.core.history import MonthCounts, percentile
 from outlook_networking.model import Flag, Interaction
 
 from .analysis import run
@@ -33,7 +33,7 @@ def test_counts_follow_the_documented_definitions() -> None:
     assert (history.sent, history.received, history.meetings) == (2, 2, 1)
     assert history.first_contact == ago(days=10)
     assert history.last_contact == ago(days=6)
-    assert history.monthly["2026-11"].sent == 2
+    assert history.monthly == {"2026-11": MonthCounts(sent=2, received=2, meetings=1)}
 
 
 def test_replies_and_latency_each_way() -> None:

@@ -174,3 +174,9 @@ def test_an_empty_subject_is_a_sign() -> None:
     headers = header_map(PERSON)
     assert "no subject" in spam_signs(headers, "jane@example.com", [], "  ")
     assert "no subject" not in spam_signs(headers, "jane@example.com", [], "Lunch")
+
+
+def test_undisclosed_recipients_beside_a_visible_one_still_count() -> None:
+    recipients = parse_mailboxes("undisclosed-recipients@example.com, bob@b.example")
+    signs = spam_signs(header_map(PERSON), "jane@example.com", recipients, "Hello")
+    assert signs.count("no visible recipient") == 2
