@@ -144,3 +144,15 @@ def test_an_even_number_of_latencies_has_the_mean_of_the_middle_two_as_median() 
         items += [asked, reply_to(asked, asked.at + (ago() - ago(hours=hours)))]
     history = run(items).find(ANN).history  # type: ignore[union-attr]
     assert history.their_latency_median_s == 3 * 3600  # (2 h + 4 h) / 2
+
+
+def test_mail_each_way_within_the_window_is_two_way_without_pairing() -> None:
+    # Default two_way_window_days: 14. Different subjects, no headers: nothing pairs them.
+    items = [
+        mail(ME, ANN, ago(days=60), subject="Offer"),
+        mail(ANN, ME, ago(days=50), subject="Our plans"),  # ten days later: two-way, both
+        mail(ME, ANN, ago(days=30), subject="News"),  # twenty days on: one-way
+    ]
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.replies_sent == history.replies_received == 0
+    assert [t.two_way for t in history.touches] == [True, True, False]
