@@ -4,7 +4,7 @@ and the agent both record them."""
 from __future__ import annotations
 
 import mailbox
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -15,6 +15,7 @@ import pytest
 from outlook_networking.app.analysis import analyse_store
 from outlook_networking.app.connect import Connection
 from outlook_networking.app.pipeline import (
+    apply_plan,
     claim_owner,
     ingest_files,
     plan_account,
@@ -28,8 +29,21 @@ from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, Memo
 from outlook_networking.core.settings import Settings
 from outlook_networking.errors import UsageError
 from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox, Problem
-from outlook_networking.ports import Batch, CreateTask, SetFlag, Skipped
+from outlook_networking.ports import (
+    NOT_FLAGGED,
+    Action,
+    AddCategory,
+    Batch,
+    BatchApplied,
+    CreateTask,
+    FollowUpFlag,
+    SetCategories,
+    SetFlag,
+    Skipped,
+    is_message_action,
+)
 from outlook_networking.store import Store
+from outlook_networking.writeback.plan import WritebackPlan
 
 
 def test_a_detected_guess_gives_way_to_the_configured_mailbox(store: Store) -> None:
@@ -268,3 +282,31 @@ def test_an_owed_reply_shown_as_a_flag_is_no_task_and_one_shown_as_a_task_no_fla
     assert planned("flag") == ([question], [])
     assert planned("task") == ([], [f"owed:memory:{question}"])
     assert planned("both") == ([question], [f"owed:memory:{question}"])
+
+
+class _CountingSink(MemorySink):
+    """The in-memory sink, counting the messages each batch it is asked to mark names."""
+
+    def __init__(self, box: MemoryMailbox) -> None:
+        super().__init__(box, name="memory", batch_size=2)
+        self.batches: list[int] = []
+
+    def apply_batch(self, actions: Sequence[Action]) -> BatchApplied:
+        self.batches.append(len({a.item_id for a in actions if is_message_action(a)}))
+        return super().apply_batch(actions)
+
+
+def test_message_marks_go_to_the_sink_batch_size_messages_at_a_time(store: Store) -> None:
+    box = _mailbox(5)
+    sink = _CountingSink(box)
+    marks = [SetCategories("message", f"m{n}", (), ("Network A",)) for n in range(5)]
+    # Both marks of m0 stay in one batch; a contact's category goes alone, between batches.
+    actions = [
+        *marks[:2],
+        SetFlag("m0", NOT_FLAGGED, FollowUpFlag("flagged")),
+        AddCategory("Network A", 4),
+        *marks[2:],
+    ]
+    report = apply_plan(store, sink, WritebackPlan(tuple(actions)), "run-1")
+    assert report.complete
+    assert sink.batches == [2, 2, 1]
