@@ -8,7 +8,7 @@ what was there before.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from outlook_networking.ports import (
     AddCategory,
@@ -205,3 +205,13 @@ def test_undo_deletes_a_contact_the_product_made_without_first_rewriting_its_cat
     ]
     state = MailboxState(contacts=(_contact("c9", "ann@partner.example", "Wide", owned=True),))
     assert plan_undo(journal, state, SCHEME).actions == (DeleteContact("c9"),)
+
+
+def test_a_due_date_compares_by_the_day_in_the_mailboxs_zone() -> None:
+    # To Do keeps a date in the mailbox's zone: 30 Nov in Sydney is 29 Nov 23:00 UTC.
+    sydney = timezone(timedelta(hours=10))
+    have = datetime(2026, 11, 30, 9, 0, tzinfo=sydney)
+    state = MailboxState(tasks=(TaskState("t1", "owed:1", "Reply to Ann", have, "", False),))
+    same_day = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)  # 30 Nov 09:30 in Sydney
+    desired = Desired(contacts=(), tasks=(DesiredTask("owed:1", "Reply to Ann", same_day, ""),))
+    assert not plan(desired, state, SCHEME)
