@@ -180,3 +180,10 @@ def test_undisclosed_recipients_beside_a_visible_one_still_count() -> None:
     recipients = parse_mailboxes("undisclosed-recipients@example.com, bob@b.example")
     signs = spam_signs(header_map(PERSON), "jane@example.com", recipients, "Hello")
     assert signs.count("no visible recipient") == 2
+
+
+def test_either_reply_header_takes_three_points_away() -> None:
+    for header in ("In-Reply-To", "References"):
+        headers = header_map([*PERSON, (header, "<earlier@example.com>")])
+        signs = spam_signs(headers, "jane@example.com", [], "Lunch")
+        assert signs.count("-reply") == 3, header
