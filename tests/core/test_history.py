@@ -156,3 +156,12 @@ def test_mail_each_way_within_the_window_is_two_way_without_pairing() -> None:
     history = run(items).find(ANN).history  # type: ignore[union-attr]
     assert history.replies_sent == history.replies_received == 0
     assert [t.two_way for t in history.touches] == [True, True, False]
+
+
+def test_a_meeting_ends_the_unanswered_run() -> None:
+    approaches = [mail(ME, ANN, ago(days=d), subject=f"Ping {d}") for d in (30, 20)]
+    history = run(approaches).find(ANN).history  # type: ignore[union-attr]
+    assert history.unanswered_run == 2
+    met = [*approaches, meeting(ME, [ANN], ago(days=10))]
+    history = run(met).find(ANN).history  # type: ignore[union-attr]
+    assert history.unanswered_run == 0 and history.last_unanswered is None
