@@ -156,6 +156,8 @@ def test_a_subject_shouts_from_eight_letters_on() -> None:
 
     assert shouting("BUY IT NOW") == 2  # eight letters, all capitals
     assert shouting("BUY IT NO") == 0  # seven: an acronym or two, not shouting
+    assert shouting("BUY NOW here") == 2  # six capitals of ten letters: 60 % is shouting
+    assert shouting("BUY NOw here") == 0  # five of ten
 
 
 def test_a_tracking_tag_counts_after_a_quiet_subject_not_after_a_shout() -> None:
@@ -187,3 +189,9 @@ def test_either_reply_header_takes_three_points_away() -> None:
         headers = header_map([*PERSON, (header, "<earlier@example.com>")])
         signs = spam_signs(headers, "jane@example.com", [], "Lunch")
         assert signs.count("-reply") == 3, header
+
+
+def test_an_encoded_subject_is_read_decoded() -> None:
+    # "Free money" (two sales words) and high priority: three points, once decoded (RFC 2047).
+    headers = [PERSON[0], PERSON[1], ("Subject", "=?utf-8?q?Free_money?="), ("X-Priority", "1")]
+    assert classify(header_map(headers), "jane@example.com").flags == {Flag.BULK}
