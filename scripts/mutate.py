@@ -65,7 +65,7 @@ MODULES: dict[str, list[str]] = {
     "store.py": ["tests/test_store.py", "tests/writeback/test_journal.py"],
     "writeback/plan.py": [*_WRITEBACK_TESTS, *_FAST],
     "app/pipeline.py": ["tests/app/test_pipeline.py", *_WRITEBACK_TESTS, *_FAST],  # and sync
-    "connectors/memory.py": [*_WRITEBACK_TESTS, *_FAST],
+    "connectors/memory.py": [*_WRITEBACK_TESTS, "tests/app/test_pipeline.py", *_FAST],  # source
     "connectors/ews/sink.py": [
         "tests/connectors/ews/test_sink.py",
         "tests/connectors/ews/test_contract.py",

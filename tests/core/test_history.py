@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from outlook_networking.core.history import MonthCounts, percentile
-from outlook_networking.model import Flag, Interaction
+from outlook_networking.model import Flag, Interaction, Mailbox
 
 from .analysis import run
 from .builders import ME, ago, mail, meeting, reply_to
@@ -165,3 +166,12 @@ def test_a_meeting_ends_the_unanswered_run() -> None:
     met = [*approaches, meeting(ME, [ANN], ago(days=10))]
     history = run(met).find(ANN).history  # type: ignore[union-attr]
     assert history.unanswered_run == 0 and history.last_unanswered is None
+
+
+def test_an_approach_has_at_most_ten_recipients_bcc_included() -> None:
+    # direct_max_recipients: 10 by default; more is an announcement, not a request.
+    others = [f"p{i}@x.example" for i in range(8)]
+    ten = mail(ME, [ANN, *others], ago(days=20), cc=["q@x.example"])
+    eleven = replace(ten, bcc=(Mailbox("r@x.example"),))
+    assert run([ten]).find(ANN).history.unanswered_run == 1  # type: ignore[union-attr]
+    assert run([eleven]).find(ANN).history.unanswered_run == 0  # type: ignore[union-attr]
