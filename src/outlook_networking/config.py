@@ -10,14 +10,16 @@ Secrets never live in this file: a ``password``, ``client_secret`` or ``access_t
 refused; :mod:`outlook_networking.auth` reads them from the system keyring or the environment.
 
 The ``[writeback]`` table (the product's category names and colours, the To Do list name) is
-read here too: it is the same for every account, and ``Settings`` leaves it to us. So is the
+read here too: it is the same for every account, and ``Settings`` leaves it to us. So are the
 ``[ledger]`` table (:meth:`~outlook_networking.core.ledger.LedgerSettings.from_mapping`): a
-misspelt key there is an error when the file is read, not at the first analysis. And so is
-``[files]``, the limits on how much of one exported file is read (:class:`FileLimits`).
+misspelt key there is an error when the file is read, not at the first analysis; ``[folders]``
+(which folders of a mail tree are read); ``[files]``, the limits on how much of one exported
+file is read (:class:`FileLimits`); and ``[brief]`` (:class:`BriefConfig`: the morning brief
+written into the mailbox, and the time zone whose days the brief counts in).
 
-Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FileLimits``, ``load_config``,
-``config_from_mapping``, ``default_config_path``, ``is_exchange_online``,
-``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``, ``AUTH_METHODS``.
+Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FoldersConfig``, ``FileLimits``,
+``BriefConfig``, ``load_config``, ``config_from_mapping``, ``default_config_path``,
+``is_exchange_online``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``, ``AUTH_METHODS``.
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ __all__ = [
     "CONNECTORS",
     "PLACEHOLDER_CLIENT_ID",
     "AccountConfig",
+    "BriefConfig",
     "Config",
     "FileLimits",
+    "FoldersConfig",
     "WritebackConfig",
     "config_from_mapping",
     "default_config_path",
@@ -86,7 +90,8 @@ _SECRET_KEYS = {
     "access_token": "tokens never go in the config file; use OUTLOOK_NETWORKING_ACCESS_TOKEN",
 }
 # Top-level tables read here or by the application (``[ledger]``); Settings reads the others.
-_OWN_TABLES = ("accounts", "writeback", "ledger", "files")
+_OWN_TABLES = ("accounts", "writeback", "ledger", "folders", "files", "brief")
+BRIEF_WRITES = ("off", "task")
 # Tenants that name a group of tenants, not one: fine for delegated sign-in, meaningless for an
 # application acting on its own (client credentials need the one tenant that granted consent).
 _MULTI_TENANTS = ("organizations", "common", "consumers")
@@ -176,6 +181,33 @@ class WritebackConfig:
 
 
 @dataclass(frozen=True)
+class BriefConfig:
+    """The ``[brief]`` table.
+
+    ``write``: ``"task"`` keeps one task in the mailbox that lists today's meetings and who is
+    in them (the morning brief, written by ``apply`` and the agent), ``"off"`` (the default)
+    writes none. ``time_zone``: the IANA zone whose days the brief counts in ("" for the
+    computer's own).
+    """
+
+    write: str = "off"
+    time_zone: str = ""
+
+
+@dataclass(frozen=True)
+class FoldersConfig:
+    """``[folders]``: which folders of a mail tree are read (docs/config.md).
+
+    By default every folder is, except those named like Junk, Trash, Drafts, Outbox and their
+    kind; ``include`` reads such a folder all the same, ``exclude`` leaves out any (and wins).
+    Shell-style patterns, case-insensitive, on a folder's name or its path (``Work/Old*``).
+    """
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FileLimits:
     """How much of one exported file is read (``[files]``): hostile files stay cheap.
 
@@ -211,6 +243,8 @@ class Config:
     path: Path | None = None
     writeback: WritebackConfig = field(default_factory=WritebackConfig)
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
+    brief: BriefConfig = field(default_factory=BriefConfig)
+    folders: FoldersConfig = field(default_factory=FoldersConfig)
     files: FileLimits = field(default_factory=FileLimits)
 
     def account(self, name: str | None = None) -> AccountConfig:
@@ -306,6 +340,8 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
             raise ConfigError(f"accounts[{i}].name", f"{account.name!r} is used twice", where)
         seen.add(account.name)
     writeback = _writeback(document.get("writeback", {}), where)
+    brief = _brief(document.get("brief", {}), where)
+    folders = _folders(document.get("folders", {}), where)
     files = _file_limits(document.get("files", {}), where)
     rest = {key: value for key, value in document.items() if key != "accounts"}
     try:
@@ -321,6 +357,8 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
         path=path,
         writeback=writeback,
         ledger=ledger,
+        brief=brief,
+        folders=folders,
         files=files,
     )
 
@@ -413,6 +451,47 @@ def _writeback(table: Any, where: str) -> WritebackConfig:
                 f"writeback.colours.{tier}", "must be an Outlook colour preset -1..24", where
             )
     return WritebackConfig(category_names=names, colours=colours, todo_list=todo_list)
+
+
+def _brief(table: Any, where: str) -> BriefConfig:
+    if not isinstance(table, Mapping):
+        raise ConfigError("brief", "must be a table", where)
+    write, zone = BriefConfig.write, BriefConfig.time_zone
+    for key, value in table.items():
+        if key == "write":
+            if value not in BRIEF_WRITES:
+                raise ConfigError("brief.write", f"must be one of {', '.join(BRIEF_WRITES)}", where)
+            write = value
+        elif key == "time_zone":
+            if not isinstance(value, str) or (value and not _known_zone(value)):
+                raise ConfigError("brief.time_zone", "must be an IANA time zone name", where)
+            zone = value
+        else:
+            raise ConfigError(f"brief.{key}", "unknown key (see docs/config.md)", where)
+    return BriefConfig(write=write, time_zone=zone)
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _folders(table: Any, where: str) -> FoldersConfig:
+    if not isinstance(table, Mapping):
+        raise ConfigError("folders", "must be a table", where)
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        if key not in ("include", "exclude"):
+            raise ConfigError(f"folders.{key}", "unknown key (see docs/config.md)", where)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"folders.{key}", "must be a list of folder names or patterns", where)
+        lists[key] = tuple(v.strip() for v in value)
+    return FoldersConfig(**lists)
 
 
 def _per_tier(key: str, value: Any, kind: type, where: str) -> dict[str, Any]:

@@ -6,7 +6,9 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 from html import escape
+from pathlib import Path
 
+from outlook_networking.cli import main
 from outlook_networking.core.followups import FollowUp
 from outlook_networking.core.identity import Identities
 from outlook_networking.core.network import analyse
@@ -159,3 +161,23 @@ def test_overdue_follow_ups_are_marked(demo: Demo) -> None:
     page = render_report(replace(demo.network, followups=(later, due)), None, NOW)
     assert '<tr class="overdue"><td class="due">26 Nov 2026' in page
     assert '<tr class="upcoming"><td class="due">30 Nov 2026' in page
+
+
+def test_key_dates_coming_up_and_the_owners_notes_are_escaped_on_the_page(
+    demo: Demo, tmp_path: Path
+) -> None:
+    mentor = demo.truth.mentor[0]
+    assert main(demo.argv("note", mentor, EVIL + "\nsecond line")) == 0
+    assert main(demo.argv("note", "stranger@elsewhere.example", "Met at the fair")) == 0
+    target = tmp_path / "report.html"
+    assert main(demo.argv("report", "--html", str(target))) == 0
+    page = target.read_text(encoding="utf-8")
+    section = page[page.index('<section class="card" id="before">'):]
+    section = section[: section.index("</section>")]
+    assert escape(EVIL + "\nsecond line") in section and EVIL not in page
+    assert "stranger@elsewhere.example" in section and "Met at the fair" in section
+    name = dict(demo.truth.people)[mentor]
+    birthday = section[section.index(escape(name)):]
+    assert birthday.startswith(escape(name)) and "Birthday 29 Nov" in section
+    assert "(in 2 days)" in section
+    assert '<a href="#before">' in page

@@ -7,8 +7,9 @@ front end through callbacks (``on_batch``), errors as the product's exceptions.
 - :func:`sync_source` drains a Source into the store, one batch and its cursor per transaction;
   :func:`sync_account` does it for a configured account, :func:`ingest_files` for exported files.
 - :func:`claim_owner` and :func:`settle_owner` record whose mailbox this is.
-- :func:`desired_state` turns the analysed network into what a mailbox should show;
-  :func:`plan_account` compares it with the mailbox as it is.
+- :func:`desired_state` turns the analysed network into what a mailbox should show (with
+  :func:`extra_tasks`, the morning brief when it is configured); :func:`plan_account` compares
+  it with the mailbox as it is.
 - :func:`write_back` plans and applies (``apply`` and the agent's cycle both call it),
   :func:`apply_plan` runs a plan with the journal, :func:`undo` reverts everything written.
   Actions run in plan order; consecutive message actions (categories and flags on messages) go
@@ -17,7 +18,8 @@ front end through callbacks (``on_batch``), errors as the product's exceptions.
   with what the messages show now, in one transaction after it.
 
 Exports: ``SyncReport``, ``ApplyReport``, ``sync_source``, ``sync_account``, ``ingest_files``,
-``claim_owner``, ``settle_owner``, ``desired_state``, ``plan_account``, ``apply_plan``,
+``claim_owner``, ``settle_owner``, ``desired_state``, ``extra_tasks``, ``plan_account``,
+``apply_plan``,
 ``write_back``, ``undo``, ``apply_account``, ``undo_account``.
 """
 
@@ -31,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import AccountConfig, Config, FileLimits
+from ..config import AccountConfig, Config, FileLimits, FoldersConfig
 from ..core.network import Network
 from ..core.owner import OwnerTally, detect_owner
 from ..errors import ConnectorError, UsageError
@@ -61,6 +63,7 @@ from ..writeback.plan import (
     plan,
     plan_undo,
 )
+from .brief import morning_brief_task
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -73,6 +76,7 @@ __all__ = [
     "apply_plan",
     "claim_owner",
     "desired_state",
+    "extra_tasks",
     "ingest_files",
     "plan_account",
     "settle_owner",
@@ -84,6 +88,7 @@ __all__ = [
 ]
 
 OnBatch = Callable[[Batch], None]
+SKIPPED_FOLDERS = "folders without correspondence"  # what ingest_files counts them as
 FileProgress = Callable[["Unit", int, int | None], None]  # a file, items read, their total
 
 
@@ -164,7 +169,8 @@ def sync_account(
     connection = workspace.connect(account, since_months=since_months)
     try:
         if full:
-            workspace.store.forget_source(connection.source.name)
+            # Every folder starts over; the sweep removes copies gone meanwhile, never history.
+            workspace.store.restart_source(connection.source.name)
         report = sync_source(workspace.store, connection.source, on_batch=on_batch)
     finally:
         connection.close()
@@ -179,12 +185,16 @@ def ingest_files(
     now: datetime,
     on_batch: OnBatch | None = None,
     on_file: FileProgress | None = None,
+    folders: FoldersConfig | None = None,
     limits: FileLimits | None = None,
 ) -> tuple[SyncReport, OwnerTally]:
     """``outlook-networking ingest``: exported files into the store, and the owner evidence they
     hold (for :func:`settle_owner`). ``on_file`` hears how far the file being read is;
-    ``limits`` (the ``[files]`` table) bound what one hostile file may cost."""
+    ``folders`` are the ``[folders]`` rules for folder trees (default: skip by name only; the
+    folders left out are counted in the report's ``skipped``); ``limits`` (the ``[files]`` table)
+    bound what one hostile file may cost."""
     from ..sources import FileSource  # icalendar, vobject, pff: only an ingest needs them
+    from ..sources.mailfiles import DEFAULT_FOLDERS, FolderRules
 
     tally = OwnerTally()
 
@@ -193,8 +203,12 @@ def ingest_files(
         if on_batch is not None:
             on_batch(batch)
 
-    source = FileSource(paths, now=now, progress=on_file, limits=limits)
-    return sync_source(store, source, on_batch=stored), tally
+    rules = FolderRules(folders.include, folders.exclude) if folders else DEFAULT_FOLDERS
+    source = FileSource(paths, now=now, progress=on_file, folders=rules, limits=limits)
+    report = sync_source(store, source, on_batch=stored)
+    if source.skipped:
+        report.skipped[SKIPPED_FOLDERS] += len(source.skipped)
+    return report, tally
 
 
 # --- the owner -----------------------------------------------------------------------------------
@@ -246,11 +260,22 @@ def settle_owner(
 # --- writing back --------------------------------------------------------------------------------
 
 
+def extra_tasks(store: Store, network: Network, config: Config) -> tuple[DesiredTask, ...]:
+    """The tasks besides the follow-ups: today's morning brief, if ``[brief] write = "task"``."""
+    brief = morning_brief_task(store, network, config)
+    return (brief,) if brief is not None else ()
+
+
 def desired_state(
-    network: Network, account: AccountConfig, *, flagged: frozenset[str] = frozenset()
+    network: Network,
+    account: AccountConfig,
+    *,
+    flagged: frozenset[str] = frozenset(),
+    extra: Sequence[DesiredTask] = (),
 ) -> Desired:
     """What the mailbox should show: each person's tier category, a task per open follow-up
-    (but for those in ``flagged``: their message's flag stands for them instead)."""
+    (but for those in ``flagged``: their message's flag stands for them instead), and the
+    ``extra`` tasks (:func:`extra_tasks`)."""
     contacts = tuple(
         DesiredContact(tuple(view.addresses), view.name, view.tier.tier)
         for view in network.contacts
@@ -260,6 +285,7 @@ def desired_state(
         for f in network.followups
         if f.key not in flagged
     )
+    tasks += tuple(extra)
     return Desired(
         contacts=contacts,
         tasks=tasks,
@@ -267,13 +293,14 @@ def desired_state(
     )
 
 
-def _wanted_flags(network: Network, account: AccountConfig, source: str) -> dict[str, WantedFlag]:
-    """The open follow-ups that flag their message, by the message's id in ``source``."""
-    prefix = f"{source}:"
+def _wanted_flags(network: Network, account: AccountConfig) -> dict[str, WantedFlag]:
+    """The open follow-ups that flag their message, by the interaction they are about (its
+    ``source:item_id``: a message stored first from a file or another folder is flagged in this
+    account all the same, where the account holds a copy)."""
     return {
-        f.item[len(prefix) :]: WantedFlag(f.item[len(prefix) :], f.key, f.contact, f.due)
+        f.item: WantedFlag(f.item, f.key, f.contact, f.due)
         for f in network.followups
-        if f.kind in account.flag_kinds and f.item.startswith(prefix)
+        if f.kind in account.flag_kinds and f.item
     }
 
 
@@ -284,18 +311,19 @@ def plan_account(
     the mailbox's state, the messages' categories and flags against the store's messages and
     the journal (see :mod:`outlook_networking.writeback.messages`)."""
     scheme = config.writeback.scheme
+    extra = extra_tasks(store, network, config)
     if not isinstance(sink, MessageSink):
-        return plan(desired_state(network, account), sink.read_state(), scheme)
+        return plan(desired_state(network, account, extra=extra), sink.read_state(), scheme)
     journal = [e for e in store.journal(sink.name) if is_message_action(e.action)]
-    flags = _wanted_flags(network, account, sink.name)
+    flags = _wanted_flags(network, account)
     since = network.now - timedelta(days=account.tag_message_days)
     messages = store.account_messages(
         sink.name,
         since=since if account.tag_messages else network.now,
         item_ids=[
-            *flags,
-            *(e.action.item_id for e in journal if isinstance(e.action, SetCategories | SetFlag)),
+            e.action.item_id for e in journal if isinstance(e.action, SetCategories | SetFlag)
         ],
+        interactions=flags,
     )
     marked = plan_messages(
         DesiredMessages(
@@ -314,13 +342,14 @@ def plan_account(
     )
     # A flag stands for its follow-up; a task too where the kind says "both", or where this
     # mailbox does not hold the message.
-    flaggable = {w.key for item_id, w in flags.items() if item_id not in marked.unflagged}
+    flaggable = {w.key for named, w in flags.items() if named not in marked.unflagged}
     flagged = frozenset(
         f.key
         for f in network.followups
         if f.key in flaggable and account.followup_mode(f.kind) == "flag"
     )
-    base = plan(desired_state(network, account, flagged=flagged), sink.read_state(), scheme)
+    desired = desired_state(network, account, flagged=flagged, extra=extra)
+    base = plan(desired, sink.read_state(), scheme)
     return WritebackPlan(base.actions + marked.actions, declined=marked.declined)
 
 

@@ -68,6 +68,10 @@ class Workspace:
         """The store analysed as of ``now``: the network and the give-and-take ledger."""
         return analyse_store(self.store, self.config, self.now)
 
+    def reanalyse(self) -> None:
+        """Drop the analysis: the next use analyses the store again (after a change to it)."""
+        self.__dict__.pop("insight", None)
+
     @property
     def network(self) -> Network:
         """The analysed network; its follow-ups include the ledger's."""

@@ -1,5 +1,5 @@
 """Commands that show the analysed network: contacts, contact, followups, review, ledger, report,
-export.
+export. ``contact ADDR --birthday DAY | --anniversary DAY`` also enters a key date by hand.
 
 Tables are rendered from the same JSON documents ``--json`` prints (``docs/json.md``), so what a
 person reads and what a script reads cannot drift apart.
@@ -17,8 +17,9 @@ from rich.table import Table
 
 from ..app.workspace import Workspace
 from ..errors import UsageError
-from ..model import TIERS
+from ..model import KEY_DATE_KINDS, TIERS
 from ..parsing.addresses import normalise
+from ..parsing.dates import parse_key_date
 from .options import open_workspace
 from .output import console, err_console, print_json
 
@@ -38,9 +39,20 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     contacts.add_argument("--json", action="store_true", help="print JSON (docs/json.md)")
     contacts.set_defaults(handler=_contacts)
 
-    contact = commands.add_parser("contact", parents=[common], help="one contact in full")
+    contact = commands.add_parser(
+        "contact",
+        parents=[common],
+        help="one contact in full; --birthday/--anniversary enter a key date",
+        description="One contact in full: history, score, tier, reasons, key dates and your "
+        "notes. --birthday and --anniversary enter a date by hand (MM-DD or YYYY-MM-DD; "
+        "'none' removes yours); it wins over the address book's.",
+    )
     contact.add_argument("address", metavar="ADDR")
     contact.add_argument("--json", action="store_true")
+    for kind in KEY_DATE_KINDS:
+        contact.add_argument(
+            f"--{kind}", metavar="DAY", dest=f"set_{kind}", help=f"enter the {kind} by hand"
+        )
     contact.set_defaults(handler=_contact)
 
     followups = commands.add_parser("followups", parents=[common], help="what needs doing")
@@ -152,17 +164,26 @@ def _split(workspace: Workspace, raw: list[str]) -> int:
 
 
 def _contact(args: argparse.Namespace) -> int:
-    from ..core.views import contact_json
+    from ..app.cards import contact_card
 
     with open_workspace(args) as workspace:
         address = normalise(args.address)
         if not address:
             raise UsageError(f"not an e-mail address: {args.address}")
+        if address in workspace.network.owner:
+            raise UsageError(f"{address} is you, the mailbox's owner; `contacts` lists the rest")
+        entered = _entered_dates(args)
+        if entered and workspace.network.find(address) is None:
+            raise UsageError(f"{address} is not a contact in {workspace.db_path}")
+        for kind, key_date in entered.items():
+            workspace.store.set_key_date(address, kind, key_date)
+        if entered:
+            workspace.reanalyse()  # the new date may raise a birthday follow-up
         view = workspace.network.find(address)
         if view is None:
             return _stranger(workspace, address, args.json)
-        doc = contact_json(view, workspace.now)
-        doc["balance"] = _balance(workspace, view.person.key)
+        doc = contact_card(workspace.insight, workspace.store, view, workspace.now,
+                           with_items=True)
         if args.json:
             print_json(doc)
         else:
@@ -170,26 +191,43 @@ def _contact(args: argparse.Namespace) -> int:
     return 0
 
 
+def _entered_dates(args: argparse.Namespace) -> dict[str, Any]:
+    """kind → the KeyDate given (None for 'none': remove the hand-entered one)."""
+    entered: dict[str, Any] = {}
+    for kind in KEY_DATE_KINDS:
+        raw = getattr(args, f"set_{kind}", None)
+        if raw is None:
+            continue
+        if raw.strip().lower() == "none":
+            entered[kind] = None
+            continue
+        key_date = parse_key_date(kind, raw)
+        if key_date is None or "T" in raw:
+            raise UsageError(f"--{kind}: not a day: {raw!r} (MM-DD or YYYY-MM-DD)")
+        entered[kind] = key_date
+    return entered
+
+
 def _stranger(workspace: Workspace, address: str, as_json: bool) -> int:
-    """Someone who is no contact: whom the owner may know them through, if anyone."""
-    from ..core.intro import find_paths, stranger_json
+    """Someone who is no contact: whom the owner may know them through, and the owner's notes."""
+    from ..app.cards import stranger_card
+    from .brief import print_notes
     from .intro import print_stranger
 
-    found = find_paths(workspace.network, workspace.ledger.items, address, limit=1).paths
-    if not found:
+    doc = stranger_card(workspace.insight, workspace.store, address)
+    if doc is None:
         raise UsageError(f"{address} is not a contact in {workspace.db_path}")
-    doc = stranger_json(workspace.network, address, found[0])
     if as_json:
         print_json(doc)
-    else:
+        return 0
+    if "intro" in doc:
         print_stranger(doc)
+    else:
+        console.print(f"{address} is not in your network yet.", markup=False)
+    if doc["notes"]:
+        console.print("Your notes:")
+        print_notes(doc["notes"])
     return 0
-
-
-def _balance(workspace: Workspace, person: str) -> dict[str, Any]:
-    from ..core.ledger import balance_json
-
-    return balance_json(workspace.ledger.balance(person), with_items=True)
 
 
 def _print_contact(doc: dict[str, Any], now: datetime) -> None:
@@ -218,7 +256,17 @@ def _print_contact(doc: dict[str, Any], now: datetime) -> None:
     if balance:
         console.print(f"Give and take: you gave {balance['given']}, received {balance['received']}")
     for item in doc.get("followups", []):
-        console.print(f"Follow-up ({item['kind']}, due {item['due']}): {item['reason']}")
+        console.print(f"Follow-up ({item['kind']}, due {item['due']}): {item['reason']}",
+                      markup=False)
+    for key_date in doc.get("key_dates", []):
+        when = "today" if key_date["in_days"] == 0 else f"in {key_date['in_days']} days"
+        console.print(f"{key_date['kind'].capitalize()}: {key_date['date']} "
+                      f"(next {key_date['next']}, {when})")
+    if doc.get("notes"):
+        from .brief import print_notes
+
+        console.print("Your notes:")
+        print_notes(doc["notes"])
 
 
 def _followups(args: argparse.Namespace) -> int:

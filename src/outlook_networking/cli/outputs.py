@@ -43,7 +43,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="write the network as one self-contained HTML page",
         description="Write one HTML page that works offline: tiers, activity per tier, open "
-        "follow-ups, the network graph with key persons, time invested and give and take.",
+        "follow-ups, the network graph with key persons, time invested, give and take, and key "
+        "dates and your notes.",
     )
     report.add_argument("--html", metavar="FILE", required=True, help="the page to write")
     report.set_defaults(handler=_report)
@@ -123,6 +124,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from ..app.cards import notes_by_person
     from ..core.keypersons import MailGraph
     from ..report import render_report
 
@@ -144,6 +146,7 @@ def _report(args: argparse.Namespace) -> int:
             workspace.now,
             graph=graph.edges,
             category_names=workspace.config.writeback.category_names,
+            notes=notes_by_person(workspace.insight, workspace.store),
         )
         _write(target, page.encode("utf-8"))
         followups = len(network.followups)
@@ -176,7 +179,13 @@ def _export_vcf(workspace: Workspace, directory: Path) -> None:
             directory.mkdir(mode=0o700)
         except OSError as exc:
             raise OutputError(str(directory), exc.strerror or str(exc)) from exc
-    files = vcard_files(workspace.network.contacts, workspace.config.writeback.category_names)
+    from ..app.cards import notes_by_person
+
+    files = vcard_files(
+        workspace.network.contacts,
+        workspace.config.writeback.category_names,
+        notes_by_person(workspace.insight, workspace.store),
+    )
     for name, text in files.items():
         _write(directory / name, text.encode("utf-8"))
     cards = _count(len(files) - 1, "vCard", "vCards")

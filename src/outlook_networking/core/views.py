@@ -4,7 +4,7 @@ Times are ISO 8601 UTC with a ``Z`` (``2026-11-27T12:00:00Z``), counts are integ
 numbers with one decimal, and anything unknown is ``null``. Fields are only ever added.
 
 Exports: ``SCHEMA_VERSION``, ``iso``, ``contact_json``, ``contacts_json``, ``followup_json``,
-``followups_json``, ``review_doc``, ``review_json``, ``network_json``.
+``followups_json``, ``key_dates_json``, ``review_doc``, ``review_json``, ``network_json``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from ..model import KeyDate
 from .contact import ContactView
 from .followups import FollowUp
+from .keydates import coming
 from .network import Network
 from .review import Review, ReviewEntry, build_review
 
@@ -25,6 +27,7 @@ __all__ = [
     "followup_json",
     "followups_json",
     "iso",
+    "key_dates_json",
     "network_json",
     "review_doc",
     "review_json",
@@ -50,6 +53,24 @@ def followup_json(followup: FollowUp) -> dict[str, Any]:
         "subject": followup.subject,
         "item": followup.item or None,
     }
+
+
+def key_dates_json(
+    key_dates: Iterable[KeyDate], now: datetime, within_days: int | None = None
+) -> list[dict[str, Any]]:
+    """Key dates with their next occurrence, soonest first: ``date`` as the address book keeps it
+    (``1980-03-22`` or ``--04-15``), ``next`` the day it next falls on, ``in_days`` how far that
+    is from today (UTC), ``years`` the age turned or anniversary reached (null without a year)."""
+    return [
+        {
+            "kind": c.key_date.kind,
+            "date": c.key_date.text,
+            "next": c.on.isoformat(),
+            "in_days": c.in_days,
+            "years": c.years,
+        }
+        for c in coming(key_dates, now.astimezone(UTC).date(), within_days)
+    ]
 
 
 def contact_json(view: ContactView, now: datetime) -> dict[str, Any]:
@@ -97,6 +118,7 @@ def contact_json(view: ContactView, now: datetime) -> dict[str, Any]:
         },
         "merged_because": list(view.person.merged_because),
         "followups": [followup_json(f) for f in view.followups],
+        "key_dates": key_dates_json(view.key_dates, now),
     }
 
 

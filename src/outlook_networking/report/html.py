@@ -5,8 +5,10 @@ Sections: the summary, the tier distribution, activity per tier per month (mails
 from each contact's monthly history, grouped by the contact's current tier), the open follow-ups
 (the network's and the ledger's "thank or return the favour"), the mail graph with clusters and
 key persons, the time invested per week against the target, the ledger's top givers and
-one-sided relationships, and the ``[targets]`` organisations the owner can reach through people
-they know (:mod:`.intro`). Every text from the data is escaped.
+one-sided relationships, the ``[targets]`` organisations the owner can reach through people
+they know (:mod:`.intro`), and what to know before meeting people: key dates in the next
+``KEY_DATE_DAYS`` days and the owner's own notes. Every text from the data is escaped, the
+owner's notes too (they are shown as written, line breaks kept, never as markup).
 
 Exports: ``render_report``, ``KIND_LABELS``.
 """
@@ -18,9 +20,10 @@ from datetime import UTC, datetime
 from html import escape
 
 from ..core.followups import FollowUp
+from ..core.keydates import coming
 from ..core.ledger import Balance, ItemKind, Ledger, Side
 from ..core.network import Network
-from ..model import TIERS
+from ..model import TIERS, Note
 from ..writeback.plan import DEFAULT_CATEGORY_NAMES
 from .charts import TIER_COLOURS, activity_chart, tier_bars, time_chart
 from .graph import graph_svg
@@ -34,12 +37,14 @@ MONTHS_MIN = 6
 FOLLOWUPS_SHOWN = 25
 LEDGER_ROWS = 10
 TIER_NAMES = 4
+KEY_DATE_DAYS = 30
 # Most pressing first: someone waits for the owner, then open loops, then upkeep.
 KIND_ORDER = (
     "owed_reply",
     "awaiting_answer",
     "thank_or_return",
     "unreciprocated",
+    "birthday",
     "annual_review",
     "cooling",
     "keep_in_touch",
@@ -53,7 +58,9 @@ KIND_LABELS = {
     "unreciprocated": "Unreciprocated",
     "annual_review": "Annual review",
     "thank_or_return": "Thank or return",
+    "birthday": "Birthday",
 }
+KEY_DATE_LABELS = {"birthday": "Birthday", "anniversary": "Anniversary"}
 ITEM_WORDS = {
     ItemKind.INTRODUCTION_MADE: ("introduction", "introductions"),
     ItemKind.INTRODUCTION_RECEIVED: ("introduction", "introductions"),
@@ -342,6 +349,48 @@ def _ledger(page: _Page, ledger: Ledger | None) -> str:
     )
 
 
+def _before_meeting(page: _Page, notes: Mapping[str, Sequence[Note]], now: datetime) -> str:
+    today = now.astimezone(UTC).date()
+    soon = sorted(
+        (
+            (c, view)
+            for view in page.network.contacts
+            for c in coming(view.key_dates, today, KEY_DATE_DAYS)
+        ),
+        key=lambda pair: (pair[0].in_days, pair[1].address),
+    )
+    rows = []
+    for date, view in soon:
+        when = "today" if date.in_days == 0 else f"in {date.in_days} days"
+        years = f", {date.years} years" if date.years else ""
+        label = KEY_DATE_LABELS.get(date.key_date.kind, date.key_date.kind)
+        rows.append(
+            f"<li><span>{page.who(view.address)}</span><span>{escape(label)} "
+            f'{escape(f"{date.on:%d %b}")} <span class="muted">({escape(when + years)})'
+            "</span></span></li>"
+        )
+    dates = (
+        f'<ul class="people">{"".join(rows)}</ul>'
+        if rows
+        else f'<p class="empty">No birthday or anniversary in the next {KEY_DATE_DAYS} days.</p>'
+    )
+    written = []
+    for person, listed in sorted(notes.items(), key=lambda kv: page.name(kv[0]).casefold()):
+        items = "".join(
+            f'<li><span class="note">{escape(n.text)}</span>'
+            f'<span class="muted">{escape(f"{n.at:%d %b %Y}")}</span></li>'
+            for n in listed
+        )
+        written.append(f'<div class="noted"><h4>{page.who(person)}</h4><ul>{items}</ul></div>')
+    notes_html = "".join(written) or '<p class="empty">No notes yet: `note ADDR TEXT`.</p>'
+    return (
+        '<section class="card" id="before"><h2>Before you meet</h2>'
+        f'<p class="lede">Birthdays and anniversaries in the next {KEY_DATE_DAYS} days, and '
+        "what you wrote down about people (kept on this computer only).</p>"
+        f"<h3>Key dates</h3>{dates}<h3>Your notes</h3>{notes_html}</section>"
+    )
+
+
 def render_report(
     network: Network,
     ledger: Ledger | None,
@@ -349,6 +398,7 @@ def render_report(
     *,
     graph: Mapping[tuple[str, str], int] | None = None,
     category_names: Mapping[str, str] | None = None,
+    notes: Mapping[str, Sequence[Note]] | None = None,
 ) -> str:
     """The whole page as one string.
 
@@ -357,6 +407,7 @@ def render_report(
         graph: the mail graph's edges (``MailGraph.edges``: person pair → co-occurrences), for
             the connections in the network graph; without them only the people are drawn.
         category_names: tier → category name (``config.writeback.category_names``).
+        notes: the owner's notes by person key (an address for someone not in the network).
     """
     page = _Page(network, category_names or {})
     rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
@@ -375,6 +426,7 @@ def render_report(
         _time(page),
         _ledger(page, ledger),
         reach_section(network, ledger.items if ledger is not None else None),
+        _before_meeting(page, notes or {}, now),
     ]
     return (
         "<!DOCTYPE html>\n"
@@ -391,7 +443,7 @@ def render_report(
         '<nav><a href="#tiers">Tiers</a><a href="#activity">Activity</a>'
         '<a href="#followups">Follow-ups</a><a href="#graph">Key persons</a>'
         '<a href="#time">Time</a><a href="#ledger">Give and take</a>'
-        '<a href="#reach">Reach</a></nav></header>'
+        '<a href="#reach">Reach</a><a href="#before">Before you meet</a></nav></header>'
         + "".join(sections)
         + '<footer class="muted">Made by outlook-networking from mail and meeting metadata '
         "only; no message bodies were read, and this page loads nothing from anywhere."

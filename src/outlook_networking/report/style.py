@@ -106,6 +106,13 @@ td.who { min-width: 200px; }
 .kind-unreciprocated { background: #f3f4f6; color: #374151; }
 .kind-thank_or_return { background: #dcfce7; color: #166534; }
 .kind-annual_review { background: #f3e8ff; color: #6b21a8; }
+.kind-birthday { background: #fce7f3; color: #9d174d; }
+.noted h4 { margin: 12px 0 4px; font-size: 14px; }
+.noted ul { list-style: none; padding: 0; margin: 0; }
+.noted li { display: flex; justify-content: space-between; gap: 12px; padding: 4px 8px;
+  margin: 3px 0; background: #fffbe6; border-left: 3px solid #e8c547; }
+.noted .note { white-space: pre-wrap; overflow-wrap: anywhere; }
+.noted .muted { flex: none; white-space: nowrap; }  /* the day on one line */
 ul.people, ul.clusters { list-style: none; padding: 0; margin: 0; }
 ul.people li, ul.clusters li { padding: 6px 0; border-bottom: 1px solid var(--line); }
 ul.people li { display: flex; justify-content: space-between; gap: 12px; }

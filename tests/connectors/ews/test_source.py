@@ -4,13 +4,13 @@ the calendar window, contacts, and the faults the connector must ride out or rep
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from outlook_networking.connectors.ews import EwsSource
 from outlook_networking.errors import AuthError, ConnectionFailed, LoginRequired, Throttled
-from outlook_networking.model import Flag, Kind, Mailbox, Response
+from outlook_networking.model import Flag, KeyDate, Kind, Mailbox, Response
 from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 from servers.ews import EWSServer, Fault
@@ -214,6 +214,33 @@ def test_contacts_become_cards(ews_server: EWSServer, make_account: AccountFacto
     assert card.categories == ("Customer",)
 
 
+def test_contacts_key_dates_are_the_days_the_owner_entered(
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
+    """Outlook in Berlin stores 22 March as local midnight: 21 March 23:00 UTC. The day is the
+    one whose midnight is nearest, not the UTC date (which exchangelib's own Birthday gives)."""
+    ews_server.mailbox.add_contact(
+        display_name="Ann Partner",
+        emails=["ann@partner.example"],
+        birthday=datetime(1980, 3, 21, 23, 0, tzinfo=UTC),
+        wedding_anniversary=datetime(2011, 1, 13, 11, 59, tzinfo=UTC),  # Outlook's 11:59 habit
+    )
+    ews_server.mailbox.add_contact(display_name="No Dates", emails=["none@partner.example"])
+    (batch,) = read_all(
+        EwsSource(make_account(), "ews:work", folders=("contacts",), now=lambda: NOW)
+    )
+    dates = {c.addresses[0]: c.key_dates for c in batch.cards}
+    assert dates == {
+        "ann@partner.example": (
+            KeyDate("birthday", 3, 22, 1980),
+            KeyDate("anniversary", 1, 13, 2011),
+        ),
+        "none@partner.example": (),
+    }
+    naive = make_account().contacts.all().only("birthday")
+    assert {c.birthday.isoformat() for c in naive if c.birthday} == {"1980-03-21"}
+
+
 def test_a_garbled_cursor_starts_the_folder_over(
     ews_server: EWSServer, make_account: AccountFactory
 ) -> None:
@@ -347,7 +374,7 @@ def test_a_soak_under_random_faults_stores_every_message_once(
         store.apply_batch(source.name, batch)
     ews_server.faults.random_rate(0)
     assert len(ews_server.faults.injected) >= 5
-    stored = sorted(i.item_id for i in store.interactions())
+    stored = sorted(i.item_id for i in store.interactions(located=True))
     assert stored == sorted(ids)
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from outlook_networking.connectors.graph import GraphClient, GraphSource
-from outlook_networking.model import Flag, Kind, Response
+from outlook_networking.model import Flag, KeyDate, Kind, Response
 from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 from servers.graph import APP_PRINCIPAL, GraphServer
@@ -125,7 +125,7 @@ def test_stale_token_mid_round_restarts_cleanly(
     for batch in rest:
         store.apply_batch("graph:work", batch)
     assert rest[0].reset
-    subjects = sorted(i.subject for i in store.interactions())
+    subjects = sorted(i.subject for i in store.interactions(located=True))
     assert subjects == sorted([f"m{n:02}" for n in range(1, 30)] + ["new"])
 
 
@@ -138,7 +138,7 @@ def test_resync_required_is_a_clean_reset(
     server.inject_resync(path="/mailFolders/inbox/messages/delta$")
     batches = _sync(store, _source(client, folders=("inbox",)))
     assert batches[0].reset and batches[-1].complete
-    assert sorted(i.subject for i in store.interactions()) == ["m0", "m1", "m2"]
+    assert sorted(i.subject for i in store.interactions(located=True)) == ["m0", "m1", "m2"]
 
 
 def test_calendar_window_events_and_leavers(
@@ -153,6 +153,8 @@ def test_calendar_window_events_and_leavers(
             (server.upn, "accepted"),
             ("bob@client.example", "tentativelyAccepted", "optional"),
             ("carl@old.example", "declined"),
+            # A booked room is an attendee of type "resource" (attendeeBase): nobody to meet.
+            ("room.spree@partner.example", "accepted", "resource"),
         ],
     )
     master = server.add_event(subject="Weekly", start=T0, event_type="seriesMaster")
@@ -169,6 +171,7 @@ def test_calendar_window_events_and_leavers(
     assert one.kind is Kind.MEETING and one.at == T0 and one.duration_s == 45 * 60
     assert one.sender is not None and one.sender.address == "ann@partner.example"
     responses = {a.mailbox.address: (a.response, a.optional) for a in one.attendees}
+    assert set(responses) == {server.upn, "bob@client.example", "carl@old.example"}
     assert responses["bob@client.example"] == (Response.TENTATIVE, True)
     assert responses["carl@old.example"] == (Response.DECLINED, False)
     assert by_subject["Weekly"].cancelled
@@ -179,7 +182,7 @@ def test_calendar_window_events_and_leavers(
 
     server.update_event(meeting, start=NOW + timedelta(days=400), end=NOW + timedelta(days=400))
     _sync(store, _source(client, folders=("calendar",), calendar_past=timedelta(days=365)))
-    assert sorted(i.subject for i in store.interactions()) == ["Weekly"]
+    assert sorted(i.subject for i in store.interactions(located=True)) == ["Weekly"]
 
 
 def test_calendar_window_moves_on(server: GraphServer, client: GraphClient, store: Store) -> None:
@@ -209,6 +212,27 @@ def test_contacts_become_cards(server: GraphServer, client: GraphClient, store: 
     server.delete_contact(gone)
     again = _sync(store, _source(client, folders=("contacts",)))
     assert again[0].deleted == (gone,)
+
+
+def test_contacts_birthdays_are_the_days_entered(
+    server: GraphServer, client: GraphClient, store: Store
+) -> None:
+    """Graph's birthday is a UTC instant (contact resource type); Outlook west and east of
+    Greenwich stores local midnight, or 11:59: each names the day entered."""
+    entered = {
+        "east@partner.example": datetime(1974, 9, 17, 22, 0, tzinfo=UTC),  # Berlin, 18 Sep
+        "west@partner.example": datetime(1974, 9, 18, 4, 0, tzinfo=UTC),  # Chicago, 18 Sep
+        "noon@partner.example": datetime(1974, 9, 18, 11, 59, tzinfo=UTC),
+    }
+    for address, birthday in entered.items():
+        server.add_contact(display_name=address, emails=[address], birthday=birthday)
+    server.add_contact(display_name="None", emails=["none@partner.example"])
+    batches = _sync(store, _source(client, folders=("contacts",)))
+    dates = {c.addresses[0]: c.key_dates for b in batches for c in b.cards}
+    born = (KeyDate("birthday", 9, 18, 1974),)
+    assert dates == {**dict.fromkeys(entered, born), "none@partner.example": ()}
+    stored = {c.addresses[0]: c.key_dates for c in store.cards()}
+    assert stored == dates
 
 
 def test_app_only_reads_a_named_mailbox(server: GraphServer) -> None:
@@ -248,7 +272,7 @@ def test_soak_with_random_faults_loses_and_duplicates_nothing(
             server.add_message("inbox", subject=f"r{round_no}-{n}", sender="dan@x.example", sent=T0)
     server.faults.clear()
     _sync(store, _source(client, folders=("inbox", "sent"), page_size=20))
-    stored = sorted((i.subject, i.categories) for i in store.interactions())
+    stored = sorted((i.subject, i.categories) for i in store.interactions(located=True))
     mailbox = server.messages("inbox")
     assert stored == sorted((m["subject"], tuple(m["categories"])) for m in mailbox)
     assert len(stored) == len(set(stored)) == 600 - 20 + 20

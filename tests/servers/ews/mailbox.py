@@ -468,8 +468,15 @@ class Mailbox:
         emails: Iterable[str] = (),
         categories: Iterable[str] = (),
         extended: Mapping[ExtendedKey, str] | None = None,
+        birthday: dt.datetime | None = None,
+        wedding_anniversary: dt.datetime | None = None,
     ) -> str:
-        """Add a Contact with up to three e-mail addresses. Returns its id."""
+        """Add a Contact with up to three e-mail addresses. Returns its id.
+
+        ``birthday`` and ``wedding_anniversary`` are the instants a client stored (``t:Birthday``
+        is an xs:dateTime, "the birth date of a contact"): Outlook writes the day's midnight in
+        its own zone, so east of Greenwich the UTC date is the day before.
+        """
         values: dict[str, Any] = {
             "Subject": display_name,
             "Categories": list(categories) or None,
@@ -477,7 +484,9 @@ class Mailbox:
             "GivenName": given_name,
             "CompanyName": company,
             "EmailAddresses": list(emails)[:3] or None,
+            "Birthday": birthday,
             "Surname": surname,
+            "WeddingAnniversary": wedding_anniversary,
         }
         return self._add(folder, "Contact", values, extended)
 

@@ -229,6 +229,7 @@ class Seeding:
         categories: Iterable[str] = (),
         folder: str | None = None,
         mailbox: str | None = None,
+        birthday: datetime | None = None,
     ) -> str:
         """Add a contact (``emails`` as addresses or ``(address, name)``); returns its id."""
         mb = self.mailbox(mailbox)
@@ -250,6 +251,7 @@ class Seeding:
                     job_title=job_title,
                     categories=categories,
                     created=self._now(),
+                    birthday=birthday,
                 )
             )
         return item_id

@@ -96,7 +96,7 @@ class EwsSource:
         include_subfolders: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        ensure_registered()
+        ensure_registered()  # message flags and contacts' key dates are registered fields
         self._account = account
         self._name = name
         self._edge = edge or Edge(
