@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from connectors.test_memory import _add_message
 from outlook_networking.app.analysis import analyse_store
 from outlook_networking.app.connect import Connection
 from outlook_networking.app.pipeline import (
@@ -28,7 +29,7 @@ from outlook_networking.config import AccountConfig, Config
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, MemorySource
 from outlook_networking.core.settings import Settings
 from outlook_networking.errors import UsageError
-from outlook_networking.model import ContactCard, Interaction, Kind, Mailbox, Problem
+from outlook_networking.model import ContactCard, Problem
 from outlook_networking.ports import (
     NOT_FLAGGED,
     Action,
@@ -44,6 +45,8 @@ from outlook_networking.ports import (
 )
 from outlook_networking.store import Store
 from outlook_networking.writeback.plan import WritebackPlan
+
+ME, ANN = "me@example.com", "ann@partner.example"
 
 
 def test_a_detected_guess_gives_way_to_the_configured_mailbox(store: Store) -> None:
@@ -66,39 +69,30 @@ def test_claiming_the_same_mailbox_again_changes_nothing(store: Store) -> None:
 
 
 def _mailbox(messages: int) -> MemoryMailbox:
+    """Ann's ``messages`` notes to the owner in the inbox (ids in ``box.items`` order), her card."""
     box = MemoryMailbox()
+    add = _add_message(box)
     for n in range(messages):
-        box.put(
-            "inbox",
-            Interaction(
-                source="memory",
-                item_id=f"m{n}",
-                kind=Kind.EMAIL,
-                at=datetime(2026, 3, 1 + n, 9, tzinfo=UTC),
-                sender=Mailbox("ann@partner.example"),
-                to=(Mailbox("me@example.com"),),
-                subject=f"Note {n}",
-                message_id=f"note-{n}@partner.example",
-                folder="inbox",
-            ),
-        )
-    box.put_card(ContactCard("memory", "c1", "Ann Partner", ("ann@partner.example",)))
+        at = datetime(2026, 3, 1 + n, 9, tzinfo=UTC)
+        add("inbox", f"Note {n}", ANN, [ME], at, f"<note-{n}@partner.example>")
+    box.put_card(ContactCard("memory", "c1", "Ann Partner", (ANN,)))
     return box
 
 
 def test_a_sync_reports_what_it_read_and_the_next_one_only_what_changed(store: Store) -> None:
     box = _mailbox(5)
+    m0, m1, *_ = box.items
     first = sync_source(store, MemorySource(box, page_size=2))
     assert (first.interactions, first.cards, first.items) == (5, 1, 6)
     assert first.written > 0 and first.deleted == 0
     assert not first.stopped and not first.problems and not first.skipped
-    box.delete("inbox", "m0")
+    box.delete("inbox", m0)
     second = sync_source(store, MemorySource(box, page_size=2))
     assert (second.interactions, second.cards, second.items) == (0, 0, 0)
     assert (second.written, second.deleted) == (0, 1)
     assert len(list(store.interactions())) == 5  # history is append-only (store.py)
     # The mailbox forgot the cursors and lost m1 silently: a full round sweeps it.
-    del box.items["m1"]
+    del box.items[m1]
     box.epoch += 1
     third = sync_source(store, MemorySource(box, page_size=2))
     assert (third.interactions, third.deleted) == (3, 1)
@@ -240,28 +234,16 @@ def test_an_owed_reply_shown_as_a_flag_is_no_task_and_one_shown_as_a_task_no_fla
     now = datetime(2026, 6, 1, 12, tzinfo=UTC)
     box = MemoryMailbox()
 
+    add = _add_message(box)
+
     def put(folder: str, sender: str, to: str, days_ago: int, subject: str) -> str:
-        item_id = box.new_id("msg-")
-        box.put(
-            folder,
-            Interaction(
-                source="memory",
-                item_id=item_id,
-                kind=Kind.EMAIL,
-                at=now - timedelta(days=days_ago),
-                sender=Mailbox(sender),
-                to=(Mailbox(to),),
-                subject=subject,
-                message_id=f"{item_id}@example.com",
-                folder=folder,
-            ),
-        )
-        return item_id
+        at = now - timedelta(days=days_ago)
+        return add(folder, subject, sender, [to], at, f"<{days_ago}-{sender}>")
 
     for days_ago in (100, 90, 80):  # a contact: mail both ways, answered long ago
-        put("sent", "me@example.com", "ann@partner.example", days_ago, "Plans")
-        put("inbox", "ann@partner.example", "me@example.com", days_ago - 1, "Re: Plans")
-    question = put("inbox", "ann@partner.example", "me@example.com", 4, "Can you help?")
+        put("sent", ME, ANN, days_ago, "Plans")
+        put("inbox", ANN, ME, days_ago - 1, "Re: Plans")
+    question = put("inbox", ANN, ME, 4, "Can you help?")
     sync_source(store, MemorySource(box))
     claim_owner(store, ["me@example.com"])
     config = Config(accounts=(), settings=Settings())
@@ -298,11 +280,11 @@ class _CountingSink(MemorySink):
 def test_message_marks_go_to_the_sink_batch_size_messages_at_a_time(store: Store) -> None:
     box = _mailbox(5)
     sink = _CountingSink(box)
-    marks = [SetCategories("message", f"m{n}", (), ("Network A",)) for n in range(5)]
+    marks = [SetCategories("message", item_id, (), ("Network A",)) for item_id in box.items]
     # Both marks of m0 stay in one batch; a contact's category goes alone, between batches.
     actions = [
         *marks[:2],
-        SetFlag("m0", NOT_FLAGGED, FollowUpFlag("flagged")),
+        SetFlag(marks[0].item_id, NOT_FLAGGED, FollowUpFlag("flagged")),
         AddCategory("Network A", 4),
         *marks[2:],
     ]
