@@ -179,3 +179,13 @@ def test_an_approach_has_at_most_ten_recipients_bcc_included() -> None:
     eleven = replace(ten, bcc=(Mailbox("r@x.example"),))
     assert run([ten]).find(ANN).history.unanswered_run == 1  # type: ignore[union-attr]
     assert run([eleven]).find(ANN).history.unanswered_run == 0  # type: ignore[union-attr]
+
+
+def test_mail_to_the_owner_and_others_is_received() -> None:
+    items = [
+        mail(ANN, [ME, "bob@b.example"], ago(days=9)),  # the owner one of two in To
+        mail(ANN, "bob@b.example", ago(days=8), cc=["carl@c.example", ME]),  # one of two in Cc
+    ]
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.received == 2
+    assert [m.at for m in history.owed] == [ago(days=9)]  # owed needs the owner in To
