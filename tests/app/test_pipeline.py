@@ -291,3 +291,10 @@ def test_message_marks_go_to_the_sink_batch_size_messages_at_a_time(store: Store
     report = apply_plan(store, sink, WritebackPlan(tuple(actions)), "run-1")
     assert report.complete
     assert sink.batches == [2, 2, 1]
+
+
+def test_applying_a_plan_remembers_the_marks_the_user_took_off(store: Store) -> None:
+    taken_off = (("note-0@partner.example", "Network A"),)
+    plan = WritebackPlan((), declined=taken_off)
+    assert apply_plan(store, MemorySink(_mailbox(1)), plan, "run-1").complete
+    assert store.declined_marks("memory") == frozenset(taken_off)

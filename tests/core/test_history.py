@@ -189,3 +189,13 @@ def test_mail_to_the_owner_and_others_is_received() -> None:
     history = run(items).find(ANN).history  # type: ignore[union-attr]
     assert history.received == 2
     assert [m.at for m in history.owed] == [ago(days=9)]  # owed needs the owner in To
+
+
+def test_owed_counts_direct_mail_of_up_to_ten_recipients_from_sixty_days_back() -> None:
+    # direct_max_recipients 10 and owed_lookback_days 60 by default, both bounds included.
+    nine = [f"p{i}@x.example" for i in range(9)]
+    ten = mail(ANN, [ME, *nine[:8]], ago(days=60), cc=[nine[8]])
+    eleven = replace(mail(ANN, [ME, *nine], ago(days=50)), bcc=(Mailbox("r@x.example"),))
+    older = mail(ANN, ME, ago(days=60, hours=1))
+    history = run([older, ten, eleven]).find(ANN).history  # type: ignore[union-attr]
+    assert history.owed == (ten,)
