@@ -23,6 +23,7 @@ from outlook_networking.app.pipeline import (
     settle_owner,
     sync_account,
     sync_source,
+    write_back,
 )
 from outlook_networking.app.workspace import Workspace
 from outlook_networking.config import AccountConfig, Config
@@ -298,3 +299,17 @@ def test_applying_a_plan_remembers_the_marks_the_user_took_off(store: Store) -> 
     plan = WritebackPlan((), declined=taken_off)
     assert apply_plan(store, MemorySink(_mailbox(1)), plan, "run-1").complete
     assert store.declined_marks("memory") == frozenset(taken_off)
+
+
+def test_write_back_applies_unless_asked_for_a_dry_run(store: Store) -> None:
+    # The agent's cycle writes back through here without naming dry_run.
+    box = _mailbox(3)
+    sync_source(store, MemorySource(box))
+    claim_owner(store, [ME])
+    config = Config(accounts=(), settings=Settings())
+    network = analyse_store(store, config, datetime(2026, 3, 10, tzinfo=UTC)).network
+    account = AccountConfig(name="memory", address=ME)
+    planned, none = write_back(store, config, network, account, MemorySink(box), dry_run=True)
+    assert planned and none is None and not box.master  # Ann's tier category, not yet written
+    _, report = write_back(store, config, network, account, MemorySink(box))
+    assert report is not None and report.complete and box.master
