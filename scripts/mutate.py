@@ -65,7 +65,12 @@ MODULES: dict[str, list[str]] = {
     "store.py": ["tests/test_store.py", "tests/writeback/test_journal.py"],
     "writeback/plan.py": [*_WRITEBACK_TESTS, *_FAST],
     "app/pipeline.py": ["tests/app/test_pipeline.py", *_WRITEBACK_TESTS, *_FAST],  # and sync
-    "connectors/memory.py": [*_WRITEBACK_TESTS, "tests/app/test_pipeline.py", *_FAST],  # source
+    "connectors/memory.py": [  # its own tests first, then the sync's and the write-back's
+        "tests/connectors/test_memory.py",
+        "tests/app/test_pipeline.py",
+        "tests/writeback",
+        *_FAST,
+    ],
     "connectors/ews/sink.py": [
         "tests/connectors/ews/test_sink.py",
         "tests/connectors/ews/test_contract.py",
