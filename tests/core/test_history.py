@@ -6,7 +6,7 @@ import math
 from dataclasses import replace
 from fractions import Fraction
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from outlook_networking.core.history import MonthCounts, percentile
@@ -124,6 +124,7 @@ def test_two_way_days_at_most_two_days_apart_are_one_episode() -> None:
     st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=60).map(sorted),
     st.integers(min_value=1, max_value=1000),
 )
+@example(list(range(7)), 143)  # 14.3 % of 7 is 1.001: the 2nd value, not the 1st
 def test_percentile_is_the_nearest_rank(values: list[int], thousandths: int) -> None:
     # Nearest rank: the smallest value with at least that share of the values at or below it,
     # i.e. the ceil(p * n)-th (at least the first), computed exactly.
