@@ -130,3 +130,12 @@ def test_a_message_filed_elsewhere_leaves_its_folder_as_ews_reports_a_move(
     moved = mailbox.move(item)
     assert [i for b in source.read(cursors) for i in b.deleted] == [item]
     assert moved != item and mailbox.items[moved].message_id == "hi@partner.example"
+
+
+def test_a_deleted_message_can_no_longer_be_read_or_marked(mailbox: MemoryMailbox) -> None:
+    item = _add_message(mailbox)(
+        "inbox", "Hi", "ann@partner.example", ["me@example.com"],
+        datetime(2026, 3, 1, tzinfo=UTC), "<hi@partner.example>",
+    )  # fmt: skip
+    mailbox.delete("inbox", item)
+    assert MemorySink(mailbox).read_messages([(item, "hi@partner.example")]) == {}
