@@ -313,3 +313,9 @@ def test_write_back_applies_unless_asked_for_a_dry_run(store: Store) -> None:
     assert planned and none is None and not box.master  # Ann's tier category, not yet written
     _, report = write_back(store, config, network, account, MemorySink(box))
     assert report is not None and report.complete and box.master
+
+
+def test_a_guess_that_was_right_becomes_given(store: Store) -> None:
+    store.set_owner([ME], "detected")
+    claim_owner(store, [ME])
+    assert store.owner() == ((ME,), "given")  # no later guess may replace it now
