@@ -213,6 +213,7 @@ def test_an_ingest_gathers_the_owner_evidence_as_it_reads(store: Store, tmp_path
         ("me@example.com",),
         "detected: sender of 3 of 3 messages without a delivery trace",
     )
+    assert store.owner() == (("me@example.com",), "detected")
     store.set_owner(["boss@example.com"], "given")  # --me earlier: no guess replaces it
     assert settle_owner(store, [], tally) == (("boss@example.com",), "given")
 
