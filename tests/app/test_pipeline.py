@@ -320,3 +320,12 @@ def test_a_guess_that_was_right_becomes_given(store: Store) -> None:
     store.set_owner([ME], "detected")
     claim_owner(store, [ME])
     assert store.owner() == ((ME,), "given")  # no later guess may replace it now
+
+
+def test_an_apply_stopped_at_a_safe_point_is_not_complete(store: Store) -> None:
+    plan = WritebackPlan((AddCategory("Network A", 4), AddCategory("Network B", 7)))
+    asked: list[int] = []
+    stop = lambda: len(asked.append(1) or asked) > 1  # noqa: E731 - after the first action
+    report = apply_plan(store, MemorySink(_mailbox(0)), plan, "run-1", should_stop=stop)
+    assert report.applied == [plan.actions[0]] and report.error is None
+    assert not report.complete
