@@ -18,17 +18,19 @@ file is read (:class:`FileLimits`); and ``[brief]`` (:class:`BriefConfig`: the m
 written into the mailbox, and the time zone whose days the brief counts in).
 
 Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FoldersConfig``, ``FileLimits``,
-``BriefConfig``, ``load_config``, ``config_from_mapping``, ``default_config_path``,
-``is_exchange_online``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``, ``AUTH_METHODS``.
+``BriefConfig``, ``folder_matches``, ``load_config``, ``config_from_mapping``,
+``default_config_path``, ``is_exchange_online``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``,
+``AUTH_METHODS``.
 """
 
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,6 +59,7 @@ __all__ = [
     "WritebackConfig",
     "config_from_mapping",
     "default_config_path",
+    "folder_matches",
     "is_exchange_online",
     "load_config",
 ]
@@ -205,6 +208,15 @@ class FoldersConfig:
 
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+
+
+def folder_matches(patterns: Sequence[str], parts: Sequence[str]) -> bool:
+    """Whether a ``[folders]`` pattern matches the folder at ``parts`` (its names from the top
+    of the tree down): tried, case-insensitively, on each level's name and on each path from
+    the top (``Work``, ``Work/Old``), so a pattern that matches a folder covers those below."""
+    names = [p.casefold() for p in parts]
+    texts = [*names, *("/".join(names[: n + 1]) for n in range(len(names)))]
+    return any(fnmatch.fnmatchcase(t, p.casefold()) for p in patterns for t in texts)
 
 
 @dataclass(frozen=True)

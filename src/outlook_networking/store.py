@@ -29,10 +29,10 @@ version is refused rather than damaged. The file is created with mode 0600 and r
 readers (``status``, the add-in) never block the agent. Message bodies have no column to land in.
 
 Every SQL statement of the product lives here: items and cursors, the owner, identity corrections,
-dismissed ledger items, the write-back journal, the annual review's baseline, the introductions
-``intro`` proposed, the owner's notes and hand-entered key dates (the user's own data: never
-touched by a sync, removed only by ``forget`` or the owner), tombstones and the small documents
-of the agent (:meth:`Store.get_doc`).
+dismissed ledger items, the follow-ups the user marked done or snoozed, the write-back journal,
+the annual review's baseline, the introductions ``intro`` proposed, the owner's notes and
+hand-entered key dates (the user's own data: never touched by a sync, removed only by ``forget``
+or the owner), tombstones and the small documents of the agent (:meth:`Store.get_doc`).
 
 Exports: ``Store``, ``BatchResult``, ``ForgetReport``, ``default_db_path``, ``SCHEMA_VERSION``.
 """
@@ -53,8 +53,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import ports
+from .core.followups import Decisions
 from .core.forgetting import Tombstones, redact_card, redact_document, redact_interaction
-from .errors import SchemaTooNew, StoreError
+from .errors import SchemaTooNew, StoreError, StoreMissing
 from .model import (
     Attendee,
     ContactCard,
@@ -84,6 +85,7 @@ __all__ = ["SCHEMA_VERSION", "BatchResult", "ForgetReport", "Store", "default_db
 
 ENV_DB = "OUTLOOK_NETWORKING_DB"
 _REVIEW_DOC = "review:last"  # the review the user kept as next year's baseline
+_DECISIONS_DOC = "followups:decisions"  # follow-ups the user marked done or snoozed
 _PROPOSALS_DOC = "intro:proposed"  # the introductions `intro` proposed (core.intro)
 _T = TypeVar("_T")
 
@@ -688,12 +690,14 @@ def _writable(path: Path) -> bool:
         return False
 
 
-def _connect(target: Path) -> _Connection:
+def _connect(target: Path, create: bool) -> _Connection:
     """A connection to the store file ``target``, read-only where the file or folder is."""
     where = str(target)
     try:
         info = target.stat()
     except FileNotFoundError:
+        if not create:
+            raise StoreMissing(where) from None
         target.parent.mkdir(parents=True, exist_ok=True)
         # Create it 0600 ourselves: sqlite3 would use the umask.
         os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -739,8 +743,11 @@ class Store:
     # --- opening ---------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> Store:
+    def open(cls, path: Path | str | None = None, *, create: bool = True) -> Store:
         """Open (creating if needed, mode 0600) and migrate the store at ``path``.
+
+        With ``create`` false a missing store is a :class:`StoreMissing` error, and neither the
+        file nor its folder is made.
 
         Nothing is changed before the file is known to be a store (or absent, or empty): a file
         of anything else is refused untouched. An existing store is tightened to owner-only but
@@ -753,7 +760,7 @@ class Store:
             if where == ":memory:":
                 db = sqlite3.connect(where, isolation_level=None, factory=_Connection)
             else:
-                db = _connect(target)
+                db = _connect(target, create)
             db.path = where
             if not db.read_only:
                 db.execute("PRAGMA journal_mode=WAL")
@@ -1128,6 +1135,11 @@ class Store:
             "locations": db.execute("SELECT count(*) FROM locations").fetchone()[0],
         }
 
+    def is_empty(self) -> bool:
+        """Nothing stored yet: no interaction and no contact card."""
+        query = "SELECT EXISTS (SELECT 1 FROM interactions) OR EXISTS (SELECT 1 FROM cards)"
+        return not self._db.execute(query).fetchone()[0]
+
     def digest(self) -> str:
         """A hash of everything stored except bookkeeping, to prove re-ingest changes nothing."""
         h = hashlib.sha256()
@@ -1220,11 +1232,7 @@ class Store:
 
     def put_doc(self, key: str, value: Any) -> None:
         with self.transaction() as db:
-            db.execute(
-                "INSERT INTO kv (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, json.dumps(value, ensure_ascii=False, sort_keys=True)),
-            )
+            _put_doc(db, key, value)
 
     # --- identity corrections and dismissals -------------------------------------------------
 
@@ -1265,10 +1273,40 @@ class Store:
                 "SELECT count(*) FROM identity",
                 "SELECT count(*) FROM dismissed",
                 f"SELECT length(value) FROM kv WHERE key = '{_PROPOSALS_DOC}'",
+                f"SELECT value FROM kv WHERE key = '{_DECISIONS_DOC}'",
                 "SELECT group_concat(address || ' ' || kind || ' ' || value) FROM key_dates",
                 "SELECT count(*), max(at) FROM forgotten",
             )
         )
+
+    # --- the user's decisions about follow-ups ---------------------------------------------------
+
+    def followup_decisions(self) -> Decisions:
+        """The follow-ups the user marked done (key → the item it was done for) or snoozed
+        (key → when the snooze ends)."""
+        doc = self.get_doc(_DECISIONS_DOC) or {}
+        done = {key: str(entry.get("item", "")) for key, entry in doc.get("done", {}).items()}
+        snoozed = {
+            key: datetime.fromisoformat(entry["until"])
+            for key, entry in doc.get("snoozed", {}).items()
+        }
+        return Decisions(done=done, snoozed=snoozed)
+
+    def mark_followup_done(self, key: str, item: str, at: datetime) -> None:
+        """The user dealt with the follow-up ``key`` (about ``item``): it stays closed."""
+        self._decide("done", key, {"item": item, "at": at.astimezone(UTC).isoformat()})
+
+    def snooze_followup(self, key: str, until: datetime, at: datetime) -> None:
+        """The user put the follow-up ``key`` off until ``until``."""
+        entry = {"until": until.astimezone(UTC).isoformat(), "at": at.astimezone(UTC).isoformat()}
+        self._decide("snoozed", key, entry)
+
+    def _decide(self, kind: str, key: str, entry: Mapping[str, str]) -> None:
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM kv WHERE key = ?", (_DECISIONS_DOC,)).fetchone()
+            doc = json.loads(row[0]) if row else {}
+            doc.setdefault(kind, {})[key] = dict(entry)
+            _put_doc(db, _DECISIONS_DOC, doc)
 
     # --- the owner's notes and key dates ---------------------------------------------------------
 
@@ -1444,6 +1482,14 @@ class Store:
             return db.execute(
                 "UPDATE journal SET undone = 1 WHERE account = ? AND undone = 0", (account,)
             ).rowcount
+
+
+def _put_doc(db: sqlite3.Connection, key: str, value: Any) -> None:
+    db.execute(
+        "INSERT INTO kv (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, json.dumps(value, ensure_ascii=False, sort_keys=True)),
+    )
 
 
 def _forget(db: sqlite3.Connection, what: str, tombs: Tombstones) -> ForgetReport:

@@ -101,7 +101,7 @@ def test_brief_json_lists_the_days_meetings_with_a_card_per_person(
     code, out, _ = run(demo, capsys, "followups", "--json")
     start = datetime(2026, 11, 27, tzinfo=BERLIN)
     due_today = [
-        f["key"] for f in json.loads(out)
+        f["key"] for f in json.loads(out)["followups"]
         if start <= datetime.fromisoformat(f["due"]) < start + timedelta(days=1)
     ]  # fmt: skip
     assert [f["key"] for f in doc["followups"]] == due_today
@@ -202,7 +202,7 @@ def test_a_birthday_entered_by_hand_wins_and_can_be_taken_back(
                                    "in_days": 1, "years": None}  # fmt: skip
     assert f"birthday:{colleague}:2026-11-28" in {f["key"] for f in doc["followups"]}
     code, out, _ = run(demo, capsys, "followups", "--json")
-    assert f"birthday:{colleague}:2026-11-28" in {f["key"] for f in json.loads(out)}
+    assert f"birthday:{colleague}:2026-11-28" in {f["key"] for f in json.loads(out)["followups"]}
     code, out, _ = run(demo, capsys, "contact", colleague, "--birthday", "none", "--json")
     assert json.loads(out)["key_dates"][0]["date"] == "1985-06-14"
     code, _, err = run(demo, capsys, "contact", colleague, "--birthday", "02-30")

@@ -6,10 +6,11 @@ import json
 import re
 
 from outlook_networking.core.views import (
+    SCHEMAS,
     contact_json,
     contacts_json,
+    envelope,
     followups_json,
-    network_json,
 )
 
 from .analysis import run
@@ -75,10 +76,12 @@ def test_contacts_and_followups_json() -> None:
     assert bob["last_two_way"] is None and bob["days_since_two_way"] is None
 
 
-def test_network_json_is_serialisable() -> None:
-    doc = network_json(network())
-    json.dumps(doc)
-    assert len(doc["time"]["weeks"]) == 12
+def test_every_document_starts_with_its_schema_and_time() -> None:
+    for document in SCHEMAS:
+        doc = envelope(document, NOW)
+        assert list(doc) == ["schema", "as_of"]
+        assert doc["schema"] == f"outlook-networking/{document}/1"
+        assert ISO.match(doc["as_of"])
 
 
 def test_analysis_leaves_the_garbage_collector_as_it_found_it() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
 
@@ -50,7 +50,7 @@ def test_every_open_follow_up_is_listed_owed_replies_first(
         assert escape(followup.subject) in report_html, followup
     owed = [f for f in followups if f.kind == "owed_reply"]
     assert len(owed) == len(demo.truth.owed_reply)
-    first_row = report_html.index('<table class="followups">')
+    first_row = report_html.index('<table class="followups cards">')
     assert report_html.index("kind-owed_reply", first_row) < report_html.index(
         "kind-keep_in_touch", first_row
     )
@@ -58,7 +58,7 @@ def test_every_open_follow_up_is_listed_owed_replies_first(
 
 def test_graph_draws_key_persons_and_clusters(demo: Demo, report_html: str) -> None:
     assert demo.network.key_persons
-    svg = report_html[report_html.index('<svg class="graph"') :]
+    svg = report_html[report_html.index('<svg class="graph wide"') :]
     svg = svg[: svg.index("</svg>")]
     for key in demo.network.key_persons:
         assert f'<g class="node broker" data-person="{escape(key.person)}">' in svg
@@ -82,9 +82,13 @@ def test_ledger_top_givers_and_one_sided(demo: Demo, report_html: str) -> None:
 
 def test_time_invested_against_target(demo: Demo, report_html: str) -> None:
     time = demo.network.time
-    assert f"<strong>{time.average_hours:g} h</strong>" in report_html
-    assert f"target {time.target_hours:g} h" in report_html
-    assert report_html.count('<g class="week">') == len(time.weeks)
+    # People read hours with one decimal at most: 5.17 h is shown as 5.2 h.
+    shown = f"{time.average_hours:.1f}".removesuffix(".0")
+    assert f"<strong>{shown} h</strong>" in report_html
+    assert f"target {time.target_hours:.1f}".removesuffix(".0") + " h" in report_html
+    assert f"{time.average_hours:g}" not in report_html or shown == f"{time.average_hours:g}"
+    # Both drawings of the chart (wide and narrow) have a bar per week.
+    assert report_html.count('<g class="week">') == 2 * len(time.weeks)
 
 
 def test_activity_legend_sums_the_monthly_histories(demo: Demo, report_html: str) -> None:
@@ -159,8 +163,20 @@ def test_overdue_follow_ups_are_marked(demo: Demo) -> None:
     later = FollowUp("touch:x", "keep_in_touch", "", NOW + timedelta(days=3), "soon", "Later")
     due = FollowUp("owed:y", "owed_reply", "", NOW - timedelta(days=1), "late", "Now")
     page = render_report(replace(demo.network, followups=(later, due)), None, NOW)
-    assert '<tr class="overdue"><td class="due">26 Nov 2026' in page
-    assert '<tr class="upcoming"><td class="due">30 Nov 2026' in page
+    assert '<tr class="overdue"><td class="due" data-label="Due">26 Nov 2026' in page
+    assert '<tr class="upcoming"><td class="due" data-label="Due">30 Nov 2026' in page
+
+
+def test_dates_are_shown_in_the_readers_zone(demo: Demo) -> None:
+    from zoneinfo import ZoneInfo
+
+    late = FollowUp("owed:z", "owed_reply", "", datetime(2026, 11, 26, 20, tzinfo=UTC), "x", "Z")
+    network = replace(demo.network, followups=(late,))
+    utc = render_report(network, None, NOW)
+    tokyo = render_report(network, None, NOW, zone=ZoneInfo("Asia/Tokyo"))
+    assert '<td class="due" data-label="Due">26 Nov 2026' in utc
+    assert '<td class="due" data-label="Due">27 Nov 2026' in tokyo  # 05:00 the next day there
+    assert "as of Friday, 27 November 2026, 21:00 JST" in tokyo
 
 
 def test_key_dates_coming_up_and_the_owners_notes_are_escaped_on_the_page(

@@ -14,7 +14,7 @@ deletes it with everything else the product wrote (the journal). It lists the me
 is in them (two lines a meeting: time and subject, then the people, the organizer first), names
 and tiers only: notes and follow-ups stay on the computer.
 
-Exports: ``BRIEF_SCHEMA``, ``brief_zone``, ``brief_day``, ``brief_doc``, ``morning_brief_task``.
+Exports: ``brief_zone``, ``brief_day``, ``brief_doc``, ``morning_brief_task``.
 """
 
 from __future__ import annotations
@@ -25,15 +25,13 @@ from typing import Any
 from ..config import Config
 from ..core.brief import Meeting, day_bounds, due_on, meetings_of_day
 from ..core.network import Network
-from ..core.views import followup_json, iso
+from ..core.views import envelope, followups_json, iso
 from ..store import Store
 from ..writeback.plan import DesiredTask
 from .analysis import Insight
 from .cards import attendee_card
 
-__all__ = ["BRIEF_SCHEMA", "brief_day", "brief_doc", "brief_zone", "morning_brief_task"]
-
-BRIEF_SCHEMA = 1
+__all__ = ["brief_day", "brief_doc", "brief_zone", "morning_brief_task"]
 
 
 def brief_zone(config: Config) -> tzinfo:
@@ -80,12 +78,11 @@ def brief_doc(
             }
         )
     return {
-        "schema": BRIEF_SCHEMA,
+        **envelope("brief", now),
         "date": day.isoformat(),
         "time_zone": str(zone),
-        "as_of": iso(now),
         "meetings": meetings,
-        "followups": [followup_json(f) for f in due],
+        "followups": followups_json(network, due),
         "overdue": overdue,
     }
 

@@ -116,7 +116,7 @@ def attendee_card(insight: Insight, store: Store, address: str, now: datetime) -
         "score": round(view.score, 1),
         "last_contact": iso(history.last_contact),
         "last_two_way": iso(history.last_two_way),
-        "followups": [followup_json(f) for f in view.followups],
+        "followups": [followup_json(f, view.name, view.tier.tier) for f in view.followups],
         "balance": {"given": balance.given_count, "received": balance.received_count},
         "key_dates": key_dates_json(view.key_dates, now, COMING_DAYS),
         "notes": _notes(store, view.addresses),

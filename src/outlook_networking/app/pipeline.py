@@ -16,11 +16,12 @@ front end through callbacks (``on_batch``), errors as the product's exceptions.
   to a :class:`~outlook_networking.ports.MessageSink` many at a time, ``batch_size`` messages
   per call: all entries of such a batch are journalled before it is sent, and finished, together
   with what the messages show now, in one transaction after it.
+- :func:`preview_plan` is ``apply --dry-run`` without an account: the same planner against a
+  mailbox that holds only the address-book cards the store read from files.
 
 Exports: ``SyncReport``, ``ApplyReport``, ``sync_source``, ``sync_account``, ``ingest_files``,
 ``claim_owner``, ``settle_owner``, ``desired_state``, ``extra_tasks``, ``plan_account``,
-``apply_plan``,
-``write_back``, ``undo``, ``apply_account``, ``undo_account``.
+``preview_plan``, ``apply_plan``, ``write_back``, ``undo``, ``apply_account``, ``undo_account``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ from ..ports import (
     Applied,
     Batch,
     BatchApplied,
+    ContactState,
+    MailboxState,
     MessageSink,
     Problem,
     RemoveCategory,
@@ -79,6 +82,7 @@ __all__ = [
     "extra_tasks",
     "ingest_files",
     "plan_account",
+    "preview_plan",
     "settle_owner",
     "sync_account",
     "sync_source",
@@ -268,14 +272,15 @@ def extra_tasks(store: Store, network: Network, config: Config) -> tuple[Desired
 
 def desired_state(
     network: Network,
-    account: AccountConfig,
+    account: AccountConfig | None,
     *,
     flagged: frozenset[str] = frozenset(),
     extra: Sequence[DesiredTask] = (),
 ) -> Desired:
     """What the mailbox should show: each person's tier category, a task per open follow-up
     (but for those in ``flagged``: their message's flag stands for them instead), and the
-    ``extra`` tasks (:func:`extra_tasks`)."""
+    ``extra`` tasks (:func:`extra_tasks`); ``account`` None: an account with the defaults, for a
+    preview."""
     contacts = tuple(
         DesiredContact(tuple(view.addresses), view.name, view.tier.tier)
         for view in network.contacts
@@ -289,7 +294,7 @@ def desired_state(
     return Desired(
         contacts=contacts,
         tasks=tasks,
-        create_contacts_for=frozenset(account.create_contacts_for_tiers),
+        create_contacts_for=frozenset(account.create_contacts_for_tiers if account else ()),
     )
 
 
@@ -351,6 +356,20 @@ def plan_account(
     desired = desired_state(network, account, flagged=flagged, extra=extra)
     base = plan(desired, sink.read_state(), scheme)
     return WritebackPlan(base.actions + marked.actions, declined=marked.declined)
+
+
+def preview_plan(store: Store, config: Config, network: Network) -> WritebackPlan:
+    """What ``apply`` would write to a mailbox that has none of the product's categories and
+    tasks yet and whose contacts are the address-book cards read from files (their item ids are
+    the cards')."""
+    contacts = tuple(
+        ContactState(card.item_id, card.full_name, card.addresses, card.categories)
+        for card in store.cards()
+        if not card.is_me
+    )
+    state = MailboxState(contacts=contacts)
+    desired = desired_state(network, None, extra=extra_tasks(store, network, config))
+    return plan(desired, state, config.writeback.scheme)
 
 
 @dataclass

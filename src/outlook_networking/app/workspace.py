@@ -16,6 +16,7 @@ from pathlib import Path
 from ..config import AccountConfig, Config, load_config
 from ..core.ledger import Ledger
 from ..core.network import Network
+from ..errors import StoreEmpty
 from ..ports import RetryPolicy
 from ..store import Store, default_db_path
 from .analysis import Insight, analyse_store
@@ -32,6 +33,8 @@ class Workspace:
         config_path: the TOML file (default: the platform's config directory; missing is fine).
         now: the time the analysis takes as "now" (``--now``); without it, the clock's.
         retry: how long one call to a mail server may wait for it to recover.
+        create: make the store if there is none; a command that only reads passes False and
+            gets :class:`~outlook_networking.errors.StoreMissing` instead (nothing is created).
     """
 
     def __init__(
@@ -41,12 +44,14 @@ class Workspace:
         *,
         now: datetime | None = None,
         retry: RetryPolicy | None = None,
+        create: bool = True,
     ) -> None:
         self.db_path = db_path if db_path is not None else default_db_path()
         self.config_path = config_path
         self.now_given = now is not None  # long-running servers follow the clock otherwise
         self.now = now if now is not None else datetime.now(UTC).replace(microsecond=0)
         self.retry = retry
+        self.create = create
         self._store: Store | None = None
 
     def clock(self) -> datetime:
@@ -56,8 +61,16 @@ class Workspace:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store.open(self.db_path)
+            self._store = Store.open(self.db_path, create=self.create)
         return self._store
+
+    def require_data(self) -> None:
+        """Check, before anything is analysed, that the configuration is valid and that the
+        store exists and holds something: a reading command on an empty store would otherwise
+        answer with an empty list that looks like an answer."""
+        self.config  # noqa: B018 - a configuration error comes first, as a usage error
+        if self.store.is_empty():
+            raise StoreEmpty(str(self.db_path))
 
     @cached_property
     def config(self) -> Config:
@@ -89,6 +102,7 @@ class Workspace:
             todo_list=self.config.writeback.todo_list,
             since_months=since_months,
             retry=self.retry,
+            folders=self.config.folders,
         )
         if account.connector == "graph":
             try:

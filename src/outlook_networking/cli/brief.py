@@ -19,6 +19,7 @@ from rich.text import Text
 from ..app.brief import brief_day, brief_doc, brief_zone
 from ..app.cards import add_note, delete_note, note_json
 from ..app.workspace import Workspace
+from ..core.views import envelope
 from ..errors import UsageError
 from ..parsing.addresses import normalise
 from ..report.html import KIND_LABELS
@@ -194,7 +195,7 @@ def _list(workspace: Workspace, raw: str, *, as_json: bool) -> int:
     addresses = view.addresses if view is not None else (address,)
     notes = [note_json(n) for n in workspace.store.notes(addresses)]
     if as_json:
-        print_json({"schema": 1, "address": address, "notes": notes})
+        print_json({**envelope("note", workspace.now), "address": address, "notes": notes})
         return 0
     if not notes:
         _say(f"No notes about {address}.")

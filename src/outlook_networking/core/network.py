@@ -27,7 +27,7 @@ from typing import Any
 from ..model import ContactCard, Interaction, KeyDate, Kind
 from ..parsing.addresses import normalise
 from .contact import ContactView
-from .followups import FollowUp, find_followups
+from .followups import FollowUp, by_urgency, find_followups
 from .history import ContactHistory, build_histories
 from .identity import Identities, collect_address_stats, resolve_identities
 from .keydates import birthday_followups, person_key_dates
@@ -51,7 +51,7 @@ class Network:
     owner: frozenset[str]
     settings: Settings
     contacts: tuple[ContactView, ...]  # by score, highest first
-    followups: tuple[FollowUp, ...]  # by due date
+    followups: tuple[FollowUp, ...]  # most pressing first (followups.by_urgency)
     key_persons: tuple[KeyPerson, ...]
     clusters: tuple[Cluster, ...]
     time: TimeInvested
@@ -171,7 +171,7 @@ def _analyse(
         days_ahead=settings.birthday_days_ahead,
         now=now,
     )
-    followups.sort(key=lambda f: (f.due, f.key))
+    followups = list(by_urgency(followups))
     contacts = _contact_views(
         histories, strengths, tiers, followups, upcoming, identities, settings, dates
     )

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from .history import ContactHistory
 from .identity import Identities
-from .scoring import Strength, exchange_gain, meeting_gain
+from .scoring import Strength, exchange_gain, meeting_gain, shown_score
 from .settings import Settings
 
 __all__ = ["TierAssignment", "assign_tiers", "explain"]
@@ -111,12 +111,12 @@ def assign_tiers(
             continue
         if person in tier_of:
             tier = tier_of[person]
-            reasons.append(f"score {strength.score:.0f}, rank {rank_of[person]} of {n}")
+            reasons.append(f"score {shown_score(strength.score)}, rank {rank_of[person]} of {n}")
             step = _step_up(tier, strength, cutoff, n_a, n_b, settings)
         else:
             tier = "D"
             reasons.insert(0, _why_d(history, settings))
-            reasons.append(f"score {strength.score:.0f}")
+            reasons.append(f"score {shown_score(strength.score)}")
             step = _step_from_d(strength, cutoff, n_a, n_b, settings)
         result[person] = TierAssignment(
             person, tier, rank_of.get(person), False, tuple(reasons), step

@@ -378,39 +378,6 @@ def test_a_soak_under_random_faults_stores_every_message_once(
     assert stored == sorted(ids)
 
 
-def test_inbox_subfolders_are_read_with_their_own_cursors(
-    ews_server: EWSServer, make_account: AccountFactory
-) -> None:
-    box = ews_server.mailbox
-    projects = box.add_folder("Projects")
-    nested = box.add_folder("Old", parent=projects)
-    box.add_message("inbox", subject="top", sender="a@example.org", sent=NOW)
-    box.add_message(projects, subject="filed", sender="b@example.org", sent=NOW)
-    box.add_message(nested, subject="deep", sender="c@example.org", sent=NOW)
-
-    def source() -> EwsSource:
-        return EwsSource(
-            make_account(),
-            "ews:work",
-            folders=("inbox",),
-            now=lambda: NOW,
-            include_subfolders=True,
-        )
-
-    batches = read_all(source())
-    by_folder = {b.folder: [i.subject for i in b.interactions] for b in batches}
-    assert by_folder == {
-        "inbox": ["top"],
-        f"inbox/{projects}": ["filed"],
-        f"inbox/{nested}": ["deep"],
-    }
-    assert {i.folder for b in batches for i in b.interactions} == {"inbox"}
-
-    box.add_message(nested, subject="deeper", sender="c@example.org", sent=NOW)
-    again = read_all(source(), cursors_after(batches))
-    assert [i.subject for b in again for i in b.interactions] == ["deeper"]
-
-
 def test_a_calendar_too_big_for_one_view_is_read_month_by_month(
     ews_server: EWSServer, make_account: AccountFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

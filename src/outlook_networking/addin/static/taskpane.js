@@ -77,6 +77,12 @@
     return typeof value === "number" && isFinite(value) ? String(value) : "–";
   }
 
+  // The score as the command line and the report show it: the JSON's one decimal, rounded
+  // half up (core.scoring.shown_score), so 76.5 reads 77 everywhere.
+  function score(value) {
+    return typeof value === "number" && isFinite(value) ? String(Math.round(value)) : "–";
+  }
+
   function duration(seconds) {
     if (typeof seconds !== "number" || !isFinite(seconds)) { return "–"; }
     if (seconds < 60) { return "<1 min"; }
@@ -147,7 +153,7 @@
     var parts = [header];
     parts.push(el("p", { className: "tier-line" },
       el("span", { className: "tier-name" }, "Tier " + tier + (TIER_NAMES[tier] ? " · " + TIER_NAMES[tier] : "")),
-      el("span", { className: "tier-score" }, "score " + number(card.score))));
+      el("span", { className: "tier-score" }, "score " + score(card.score))));
 
     var reasons = Array.isArray(card.reasons) ? card.reasons : [];
     if (reasons.length) {
@@ -185,13 +191,15 @@
       el("h2", null, "Open follow-ups", el("span", { className: "count" }, String(followups.length))));
     if (followups.length) {
       var items = el("ul", null);
+      // In the order the server sends them: most pressing first (core.followups.by_urgency).
       followups.forEach(function (item) {
         var due = parseDate(item.due);
-        var overdue = due && due.getTime() < Date.now();
-        items.appendChild(el("li", { className: overdue ? "overdue" : "" },
+        var overdue = due && due.getTime() < Date.now() && !item.snoozed;
+        var when = item.snoozed ? "snoozed until " : overdue ? "overdue since " : "due ";
+        items.appendChild(el("li", { className: item.snoozed ? "snoozed" : overdue ? "overdue" : "" },
           el("div", { className: "fu-head" },
             el("span", { className: "fu-kind" }, kindLabel(item.kind)),
-            due ? el("span", { className: "fu-due" }, (overdue ? "overdue since " : "due ") + shortDate(due)) : null),
+            due ? el("span", { className: "fu-due" }, when + shortDate(due)) : null),
           item.reason ? el("p", { className: "fu-reason" }, item.reason) : null));
       });
       followSection.appendChild(items);
@@ -393,7 +401,7 @@
     via.forEach(function (person) {
       chain.appendChild(el("li", null,
         el("span", { className: "person" }, person.name || person.address),
-        person.tier ? el("span", { className: "muted" }, " · tier " + person.tier + " · score " + number(person.score))
+        person.tier ? el("span", { className: "muted" }, " · tier " + person.tier + " · score " + score(person.score))
           : el("span", { className: "muted" }, " · not in your network")));
     });
     var hops = el("ul", { className: "reasons" });

@@ -1,26 +1,22 @@
 """The documented JSON form of the ledger (``ledger --json``, and the ledger part of
-``contact ADDR --json``). The schema is described in ``docs/ledger.md``; its version is
-``LEDGER_SCHEMA``, raised on any incompatible change.
+``contact ADDR --json``), in the convention of every ``--json`` document (:mod:`..views`). The
+fields are described in ``docs/json.md``; the schema id is ``LEDGER_SCHEMA``.
 
 Exports: ``LEDGER_SCHEMA``, ``ledger_json``, ``balance_json``, ``item_json``, ``followup_json``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from ..followups import FollowUp
+from ..views import envelope, iso, schema_id
 from .balance import Balance, Ledger
 from .items import LedgerItem, Side
 
 __all__ = ["LEDGER_SCHEMA", "balance_json", "followup_json", "item_json", "ledger_json"]
 
-LEDGER_SCHEMA = "outlook-networking/ledger/1"
-
-
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+LEDGER_SCHEMA = schema_id("ledger")
 
 
 def item_json(item: LedgerItem) -> dict[str, Any]:
@@ -31,12 +27,12 @@ def item_json(item: LedgerItem) -> dict[str, Any]:
         "side": item.side.value,
         "contact": item.contact,
         "address": item.address,
-        "at": _time(item.at),
+        "at": iso(item.at),
         "subject": item.subject,
         "messages": list(item.messages),
         "others": list(item.others),
         "outcome": item.outcome.value if item.outcome is not None else None,
-        "outcome_at": _time(item.outcome_at),
+        "outcome_at": iso(item.outcome_at),
         "evidence": item.evidence or None,
         "latency_s": item.latency_s,
         "proposed": item.proposed,
@@ -70,7 +66,7 @@ def followup_json(followup: FollowUp, ledger: Ledger) -> dict[str, Any]:
         "key": followup.key,
         "kind": followup.kind,
         "contact": followup.contact,
-        "due": _time(followup.due),
+        "due": iso(followup.due),
         "reason": followup.reason,
         "subject": followup.subject,
         "items": [i.id for i in ledger.balance(followup.contact).received],
@@ -80,9 +76,8 @@ def followup_json(followup: FollowUp, ledger: Ledger) -> dict[str, Any]:
 def ledger_json(ledger: Ledger) -> dict[str, Any]:
     """The whole ledger: window, balances, one-sided lists, follow-ups and every item."""
     return {
-        "schema": LEDGER_SCHEMA,
-        "now": _time(ledger.now),
-        "since": _time(ledger.since),
+        **envelope("ledger", ledger.now),
+        "since": iso(ledger.since),
         "totals": {
             "given": sum(b.given_count for b in ledger.balances.values()),
             "received": sum(b.received_count for b in ledger.balances.values()),
