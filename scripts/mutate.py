@@ -5,6 +5,7 @@ see whether their tests notice.
     python scripts/mutate.py                          # every module in MODULES
     python scripts/mutate.py core/threads.py store.py # some (paths under src/outlook_networking)
     python scripts/mutate.py --list core/threads.py   # the mutants, without running them
+    python scripts/mutate.py --again mutation-results/mutate-<time>.json   # its survivors only
 
 Each mutant changes one thing in one module's syntax tree: a comparison (``==``/``!=``,
 ``<``/``<=``, ``in``/``not in``, ``is``/``is not``), ``and``/``or``, a dropped ``not``,
@@ -63,8 +64,13 @@ MODULES: dict[str, list[str]] = {
     "parsing/noise.py": ["tests/parsing/test_noise.py", "tests/sources/test_corpus.py"],
     "store.py": ["tests/test_store.py", "tests/writeback/test_journal.py"],
     "writeback/plan.py": [*_WRITEBACK_TESTS, *_FAST],
-    "app/pipeline.py": [*_WRITEBACK_TESTS, *_FAST],
-    "connectors/memory.py": [*_WRITEBACK_TESTS, *_FAST],
+    "app/pipeline.py": ["tests/app/test_pipeline.py", *_WRITEBACK_TESTS, *_FAST],  # and sync
+    "connectors/memory.py": [  # its own tests first, then the sync's and the write-back's
+        "tests/connectors/test_memory.py",
+        "tests/app/test_pipeline.py",
+        "tests/writeback",
+        *_FAST,
+    ],
     "connectors/ews/sink.py": [
         "tests/connectors/ews/test_sink.py",
         "tests/connectors/ews/test_contract.py",
@@ -346,14 +352,17 @@ def _preload() -> None:
         __import__(name)
 
 
-def run_module(module: str, log: Callable[[str], None]) -> dict[str, Any]:
+def run_module(
+    module: str, log: Callable[[str], None], only: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """Every mutant of ``module``, or those named in ``only`` (the survivors of a run)."""
     tests = MODULES[module]
     started = time.monotonic()
     if run_tests(tests, None, timeout_s=1800) != "passed":
         raise SystemExit(f"{module}: its tests fail without any mutant; fix them first")
     baseline = time.monotonic() - started
     timeout = max(60.0, 4 * baseline)
-    found = mutants(module)
+    found = [m for m in mutants(module) if only is None or m.name in only]
     log(f"{module}: {len(found)} mutants, tests take {baseline:.0f} s")
     name = module_name(module)
     survived: list[str] = []
@@ -376,8 +385,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", help=f"default: all of {', '.join(MODULES)}")
     parser.add_argument("--list", action="store_true", help="print the mutants, run nothing")
     parser.add_argument("--out", help="result file (default: mutation-results/mutate-<time>.json)")
+    parser.add_argument(
+        "--again",
+        metavar="RESULTS",
+        help="run only the survivors of this earlier result file (after adding tests for them)",
+    )
     args = parser.parse_args(argv)
-    chosen = args.modules or list(MODULES)
+    only: dict[str, frozenset[str]] = {}
+    if args.again:
+        earlier = json.loads(Path(args.again).read_text(encoding="utf-8"))["modules"]
+        only = {m: frozenset(r["survivors"]) for m, r in earlier.items() if r["survivors"]}
+    chosen = args.modules or list(only or MODULES)
     unknown = [m for m in chosen if m not in MODULES]
     if unknown:
         parser.error(f"no tests are mapped for {', '.join(unknown)} (see MODULES)")
@@ -392,7 +410,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _preload()
     started = datetime.now(UTC)
-    results = {module: run_module(module, log) for module in chosen}
+    results = {
+        module: run_module(module, log, only.get(module, frozenset()) if args.again else None)
+        for module in chosen
+    }
     out = Path(args.out) if args.out else REPO / "mutation-results" / (
         f"mutate-{started:%Y%m%dT%H%M%SZ}.json"
     )

@@ -3,8 +3,9 @@
 
 CI runs Hypothesis deterministically (the ``ci`` profile, docs/testing.md), so it tries the same
 examples every time. This script is how the rest of the example space gets explored: every test
-file that uses Hypothesis, ``--runs`` times, under the ``soak`` profile (random, 100 examples
-unless a test names its own count, no example database, so nothing carries over between runs).
+that runs Hypothesis (the ``hypothesis`` mark, in the files that import it), ``--runs`` times,
+under the ``soak`` profile (random, 100 examples unless a test names its own count, no example
+database, so nothing carries over between runs).
 It stops at the first failing run, whose output holds the falsifying example and the
 ``@reproduce_failure`` blob.
 
@@ -48,7 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.keyword:
         paths = [*paths, "-k", args.keyword]
     env = {**os.environ, "HYPOTHESIS_PROFILE": "soak"}
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+    # Only the tests that run Hypothesis (its plugin marks every @given; the state machines and
+    # the child-process fuzzers carry the mark themselves): the rest of those files is
+    # deterministic and would only repeat itself fifty times.
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-m", "hypothesis"]
     started = time.monotonic()
     for run in range(1, args.runs + 1):
         # A base directory of the run's own: pytest's shared one collects others' leftovers.

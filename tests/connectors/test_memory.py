@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -115,3 +115,27 @@ class TestMemorySource(MailboxSourceContract):
 
 class TestMemorySink(SinkContract):
     pass
+
+
+def test_a_message_filed_elsewhere_leaves_its_folder_as_ews_reports_a_move(
+    mailbox: MemoryMailbox,
+) -> None:
+    # EWS SyncFolderItems reports a message moved out of a folder as a Delete there.
+    item = _add_message(mailbox)(
+        "inbox", "Hi", "ann@partner.example", ["me@example.com"],
+        datetime(2026, 3, 1, tzinfo=UTC), "<hi@partner.example>",
+    )  # fmt: skip
+    source = MemorySource(mailbox)
+    cursors = {b.folder: b.cursor for b in source.read({}) if b.cursor}
+    moved = mailbox.move(item)
+    assert [i for b in source.read(cursors) for i in b.deleted] == [item]
+    assert moved != item and mailbox.items[moved].message_id == "hi@partner.example"
+
+
+def test_a_deleted_message_can_no_longer_be_read_or_marked(mailbox: MemoryMailbox) -> None:
+    item = _add_message(mailbox)(
+        "inbox", "Hi", "ann@partner.example", ["me@example.com"],
+        datetime(2026, 3, 1, tzinfo=UTC), "<hi@partner.example>",
+    )  # fmt: skip
+    mailbox.delete("inbox", item)
+    assert MemorySink(mailbox).read_messages([(item, "hi@partner.example")]) == {}

@@ -82,6 +82,14 @@ def rhythm(weeks: int, silent_days: float) -> list[Interaction]:
     return items
 
 
+def test_keep_in_touch_is_due_the_moment_the_cadence_has_passed() -> None:
+    # Ann is A (the only contact): cadence 30 days. Her last answer came 3 h after the mail.
+    exactly = rhythm(10, 29 + 3 / 24)
+    assert max(i.at for i in exactly) == NOW - timedelta(days=30)
+    (touch,) = kinds(exactly)["keep_in_touch"]
+    assert touch.due == NOW
+    assert "keep_in_touch" not in kinds(rhythm(10, 29 + 2 / 24))  # an hour short of it
+
 def test_keep_in_touch_after_the_tier_cadence_and_reset_by_two_way_contact() -> None:
     items = rhythm(10, 40)  # Ann is A (the only contact): cadence 30 days
     (touch,) = kinds(items)["keep_in_touch"]

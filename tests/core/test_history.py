@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from outlook_networking.model import Flag
+import math
+from dataclasses import replace
+from fractions import Fraction
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from outlook_networking.core.history import MonthCounts, percentile
+from outlook_networking.model import Flag, Interaction, Mailbox
 
 from .analysis import run
 from .builders import ME, ago, mail, meeting, reply_to
@@ -30,7 +38,7 @@ def test_counts_follow_the_documented_definitions() -> None:
     assert (history.sent, history.received, history.meetings) == (3, 3, 1)
     assert history.first_contact == ago(days=10)
     assert history.last_contact == ago(days=6)
-    assert history.monthly["2026-11"].sent == 3
+    assert history.monthly == {"2026-11": MonthCounts(sent=3, received=3, meetings=1)}
 
 
 def test_replies_and_latency_each_way() -> None:
@@ -89,3 +97,106 @@ def test_one_way_mail_is_not_two_way() -> None:
     history = run([*items, answer]).find(ANN).history  # type: ignore[union-attr]
     assert history.last_two_way == ago(days=10)
     assert [t.two_way for t in history.touches] == [False, False, True, True]
+
+
+def test_trend_compares_the_last_90_days_with_the_270_before() -> None:
+    def windows(*days_ago: float) -> tuple[int, int]:
+        items = [mail(ME, ANN, ago(days=d)) for d in (10, 20, 30, *days_ago)]
+        history = run(items).find(ANN).history  # type: ignore[union-attr]
+        return history.recent_interactions - 3, history.prior_interactions
+
+    assert windows(89.9, 90.1) == (1, 1)  # either side of 90 days
+    assert windows(359.9, 360.1) == (0, 1)  # 90 + 270 days back the window ends
+
+
+def test_two_way_days_at_most_two_days_apart_are_one_episode() -> None:
+    def exchange(days_ago: int) -> list[Interaction]:
+        asked = mail(ME, ANN, ago(days=days_ago, hours=2))
+        return [asked, reply_to(asked, ago(days=days_ago, hours=1))]
+
+    # Days 40 and 38 are one exchange; 28 and 25 (three days apart) are two.
+    items = [m for day in (40, 38, 28, 25) for m in exchange(day)]
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.gap_samples == 2  # three episodes
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=60).map(sorted),
+    st.integers(min_value=1, max_value=1000),
+)
+@example(list(range(7)), 143)  # 14.3 % of 7 is 1.001: the 2nd value, not the 1st
+def test_percentile_is_the_nearest_rank(values: list[int], thousandths: int) -> None:
+    # Nearest rank: the smallest value with at least that share of the values at or below it,
+    # i.e. the ceil(p * n)-th (at least the first), computed exactly.
+    rank = max(1, math.ceil(Fraction(thousandths, 1000) * len(values)))
+    assert percentile(values, thousandths / 1000) == values[rank - 1]
+
+
+def test_latency_median_and_the_share_of_threads_started() -> None:
+    items = [mail(ME, ANN, ago(days=90))]  # one thread the owner started
+    for n, hours in enumerate((1, 2, 3, 4, 9)):  # Ann starts five, each answered
+        question = mail(ANN, ME, ago(days=80 - 10 * n), subject=f"Q{n}")
+        items += [question, reply_to(question, question.at + (ago() - ago(hours=hours)))]
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.my_latency_median_s == 3 * 3600  # the middle of five
+    assert (history.started_by_me, history.started_by_them) == (1, 5)
+    assert history.started_share == 1 / 6
+
+
+def test_an_even_number_of_latencies_has_the_mean_of_the_middle_two_as_median() -> None:
+    items = []
+    for n, hours in enumerate((1, 2, 4, 9)):
+        asked = mail(ME, ANN, ago(days=80 - 10 * n), subject=f"Q{n}")
+        items += [asked, reply_to(asked, asked.at + (ago() - ago(hours=hours)))]
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.their_latency_median_s == 3 * 3600  # (2 h + 4 h) / 2
+
+
+def test_mail_each_way_within_the_window_is_two_way_without_pairing() -> None:
+    # Default two_way_window_days: 14. Different subjects, no headers: nothing pairs them.
+    items = [
+        mail(ME, ANN, ago(days=60), subject="Offer"),
+        mail(ANN, ME, ago(days=50), subject="Our plans"),  # ten days later: two-way, both
+        mail(ME, ANN, ago(days=30), subject="News"),  # twenty days on: one-way
+    ]
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.replies_sent == history.replies_received == 0
+    assert [t.two_way for t in history.touches] == [True, True, False]
+
+
+def test_a_meeting_ends_the_unanswered_run() -> None:
+    approaches = [mail(ME, ANN, ago(days=d), subject=f"Ping {d}") for d in (30, 20)]
+    history = run(approaches).find(ANN).history  # type: ignore[union-attr]
+    assert history.unanswered_run == 2
+    met = [*approaches, meeting(ME, [ANN], ago(days=10))]
+    history = run(met).find(ANN).history  # type: ignore[union-attr]
+    assert history.unanswered_run == 0 and history.last_unanswered is None
+
+
+def test_an_approach_has_at_most_ten_recipients_bcc_included() -> None:
+    # direct_max_recipients: 10 by default; more is an announcement, not a request.
+    others = [f"p{i}@x.example" for i in range(8)]
+    ten = mail(ME, [ANN, *others], ago(days=20), cc=["q@x.example"])
+    eleven = replace(ten, bcc=(Mailbox("r@x.example"),))
+    assert run([ten]).find(ANN).history.unanswered_run == 1  # type: ignore[union-attr]
+    assert run([eleven]).find(ANN).history.unanswered_run == 0  # type: ignore[union-attr]
+
+
+def test_mail_to_the_owner_and_others_is_received() -> None:
+    items = [
+        mail(ANN, [ME, "bob@b.example"], ago(days=9)),  # the owner one of two in To
+        mail(ANN, "bob@b.example", ago(days=8), cc=["carl@c.example", ME]),  # one of two in Cc
+    ]
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.received == 2
+    assert [m.at for m in history.owed] == [ago(days=9)]  # owed needs the owner in To
+
+
+def test_owed_counts_direct_mail_of_up_to_ten_recipients_from_sixty_days_back() -> None:
+    # direct_max_recipients 10 and owed_lookback_days 60 by default, both bounds included.
+    nine = [f"p{i}@x.example" for i in range(9)]
+    ten = mail(ANN, [ME, *nine[:8]], ago(days=60), cc=[nine[8]])
+    eleven = replace(mail(ANN, [ME, *nine], ago(days=50)), bcc=(Mailbox("r@x.example"),))
+    older = mail(ANN, ME, ago(days=60, hours=1))
+    history = run([older, ten, eleven]).find(ANN).history  # type: ignore[union-attr]
+    assert history.owed == (ten,)

@@ -114,3 +114,84 @@ def test_open_mass_mailing_is_bulk() -> None:
     colleagues = ", ".join(f"p{n}@work.example" for n in range(9))
     team = header_map([("From", "x@work.example"), ("To", colleagues), ("Subject", "Hello")])
     assert classify(team, "x@work.example").flags == frozenset()
+
+
+def test_the_topmost_header_is_the_last_hops_word() -> None:
+    # RFC 5322 3.6: trace fields are prepended, so the first of two spam verdicts is the one the
+    # owner's own server wrote; a list server's verdict further down no longer counts.
+    ours_spam = [("X-Spam-Status", "Yes, score=9.1"), ("X-Spam-Status", "No, score=0.2")]
+    ours_ham = [("X-Spam-Status", "No, score=0.2"), ("X-Spam-Status", "Yes, score=9.1")]
+    assert _flags(*ours_spam) == {Flag.BULK}
+    assert _flags(*ours_ham) == frozenset()
+
+
+def test_a_sender_who_is_the_author_names_no_list() -> None:
+    # Precedence: list marks a list, but Sender only names it when someone else sent the mail
+    # on the author's behalf.
+    own = classify(header_map([*PERSON, ("Precedence", "list"), ("Sender", PERSON[0][1])]))
+    assert own.flags == {Flag.LIST} and own.list_id == ""
+    relayed = [("Precedence", "list"), ("Sender", "Dev List <dev@lists.example>")]
+    assert classify(header_map([*PERSON, *relayed])).list_id == "dev@lists.example"
+
+
+def test_exchange_calls_spam_from_scl_5() -> None:
+    # SCL 0-1 not spam, 5-6 spam, 7-9 high-confidence spam; -1 skipped filtering:
+    # https://learn.microsoft.com/defender-office-365/anti-spam-spam-confidence-level-scl-about
+    scl = "X-MS-Exchange-Organization-SCL"
+    assert [_flags((scl, str(n))) == {Flag.BULK} for n in (-1, 0, 1, 4, 5, 6, 9)] == [
+        False, False, False, False, True, True, True,
+    ]  # fmt: skip
+
+
+def test_auto_reply_headers_each_mark_a_machine() -> None:
+    assert _flags(("X-Autoreply", "yes")) == {Flag.AUTOMATED}
+    assert _flags(("X-Autorespond", "Out of office")) == {Flag.AUTOMATED}
+
+
+def test_a_subject_shouts_from_eight_letters_on() -> None:
+    headers = header_map(PERSON)
+
+    def shouting(subject: str) -> int:
+        return spam_signs(headers, "jane@example.com", [], subject).count("shouting subject")
+
+    assert shouting("BUY IT NOW") == 2  # eight letters, all capitals
+    assert shouting("BUY IT NO") == 0  # seven: an acronym or two, not shouting
+    assert shouting("BUY NOW here") == 2  # six capitals of ten letters: 60 % is shouting
+    assert shouting("BUY NOw here") == 0  # five of ten
+
+
+def test_a_tracking_tag_counts_after_a_quiet_subject_not_after_a_shout() -> None:
+    headers = header_map(PERSON)
+
+    def tagged(subject: str) -> bool:
+        return "tracking tag after subject" in spam_signs(headers, "jane@example.com", [], subject)
+
+    assert tagged("Buy now here 58213")
+    # Six capitals of ten letters before the tag: a shout, which counts already.
+    assert not tagged("BUY NOW here 58213")
+    assert not tagged("Buy now 58213 here")  # not at the end
+
+
+def test_an_empty_subject_is_a_sign() -> None:
+    headers = header_map(PERSON)
+    assert "no subject" in spam_signs(headers, "jane@example.com", [], "  ")
+    assert "no subject" not in spam_signs(headers, "jane@example.com", [], "Lunch")
+
+
+def test_undisclosed_recipients_beside_a_visible_one_still_count() -> None:
+    recipients = parse_mailboxes("undisclosed-recipients@example.com, bob@b.example")
+    signs = spam_signs(header_map(PERSON), "jane@example.com", recipients, "Hello")
+    assert signs.count("no visible recipient") == 2
+
+
+def test_either_reply_header_takes_three_points_away() -> None:
+    for header in ("In-Reply-To", "References"):
+        headers = header_map([*PERSON, (header, "<earlier@example.com>")])
+        signs = spam_signs(headers, "jane@example.com", [], "Lunch")
+        assert signs.count("-reply") == 3, header
+
+
+def test_an_encoded_subject_is_read_decoded() -> None:
+    # "Free money" (two sales words) and high priority: three points, once decoded (RFC 2047).
+    headers = [PERSON[0], PERSON[1], ("Subject", "=?utf-8?q?Free_money?="), ("X-Priority", "1")]
+    assert classify(header_map(headers), "jane@example.com").flags == {Flag.BULK}

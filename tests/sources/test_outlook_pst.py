@@ -185,6 +185,18 @@ def test_a_truncated_pst_is_one_problem(folder: Path, tmp_path: Path, cut: int) 
     assert not [r for r in records if isinstance(r, Interaction)]
 
 
+def test_a_damaged_root_folder_is_one_problem(folder: Path, tmp_path: Path) -> None:
+    """Found by scripts/soak.py (test_outlook_fuzz.py): one byte of 32-bit.pst flipped made pypff
+    raise MemoryError ("unable to create folder object") for the root folder, a traceback."""
+    data = bytearray((folder / "32-bit.pst").read_bytes())
+    data[24256] ^= 0xFF
+    damaged = tmp_path / "archive.pst"
+    damaged.write_bytes(bytes(data))
+    assert _records(damaged) == [
+        Problem(str(damaged), "unreadable: the root folder is damaged", whole=True)
+    ]
+
+
 def test_a_format_the_reader_does_not_know(folder: Path, tmp_path: Path) -> None:
     newer = tmp_path / "mailbox.ost"
     newer.write_bytes(_with_header((folder / "support.pst").read_bytes(), b"SO", 40))

@@ -8,7 +8,7 @@ what was there before.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from outlook_networking.ports import (
     AddCategory,
@@ -138,4 +138,80 @@ def test_a_mailbox_that_shows_what_is_wanted_needs_nothing() -> None:
         contacts=(_contact("c1", "ann@partner.example", "Customer", "Inner"),),
         tasks=(TaskState("t1", "owed:1", "Reply to Ann", T0, "Ann wrote", False),),
     )
+    assert not plan(desired, state, SCHEME)
+
+
+# Graph's categoryColor presets (https://learn.microsoft.com/graph/api/resources/outlookcategory);
+# EWS's master category list numbers the same colours the same way.
+_PRESET_COLOURS = {
+    -1: "none", 0: "red", 1: "orange", 2: "brown", 3: "yellow", 4: "green", 5: "teal",
+    6: "olive", 7: "blue", 8: "purple", 9: "cranberry", 10: "steel", 11: "dark steel",
+    12: "grey", 13: "dark grey", 14: "black", 15: "dark red",
+}  # fmt: skip
+
+
+def test_the_default_categories_get_the_documented_colours() -> None:
+    # docs/config.md, [writeback] colours: "(green, blue, yellow, grey)" for tiers A to D.
+    people = [
+        DesiredContact((f"{tier.lower()}@x.example",), tier, tier) for tier in ("A", "B", "C", "D")
+    ]
+    actions = plan(Desired(contacts=tuple(people), tasks=()), MailboxState(), CategoryScheme())
+    added = {
+        a.name: _PRESET_COLOURS[a.color] for a in actions.actions if isinstance(a, AddCategory)
+    }
+    assert added == {
+        "Network A": "green",
+        "Network B": "blue",
+        "Network C": "yellow",
+        "Network D": "grey",
+    }
+
+
+def test_a_due_date_given_or_taken_away_is_an_update_and_no_due_date_is_none() -> None:
+    due = T0 + timedelta(days=2)
+    state = MailboxState(
+        tasks=(
+            TaskState("t1", "owed:1", "Reply to Ann", None, "", False),  # no due date yet
+            TaskState("t2", "touch:bob", "Get in touch with Bob", due, "", False),
+            TaskState("t3", "review:2026", "Annual review", None, "", False),
+        )
+    )
+    desired = Desired(
+        contacts=(),
+        tasks=(
+            DesiredTask("owed:1", "Reply to Ann", due, ""),
+            DesiredTask("touch:bob", "Get in touch with Bob", None, ""),
+            DesiredTask("review:2026", "Annual review", None, ""),  # neither has one: as wanted
+        ),
+    )
+    assert plan(desired, state, SCHEME).actions == (
+        UpdateTask("owed:1", "t1", "Reply to Ann", due, ""),
+        UpdateTask("touch:bob", "t2", "Get in touch with Bob", None, ""),
+    )
+
+
+def test_a_tier_without_a_colour_gets_none() -> None:
+    # docs/config.md: "-1 is no colour"; a colours table may leave tiers out.
+    scheme = CategoryScheme(names=SCHEME.names, colours={"A": 9})
+    desired = Desired(contacts=(ANN, BOB), tasks=())
+    added = [a for a in plan(desired, MailboxState(), scheme).actions if isinstance(a, AddCategory)]
+    assert added == [AddCategory("Inner", 9), AddCategory("Wide", -1)]
+
+
+def test_undo_deletes_a_contact_the_product_made_without_first_rewriting_its_categories() -> None:
+    journal = [
+        JournalEntry(CreateContact("Ann", ("ann@partner.example",), ("Inner",)), "c9", True),
+        JournalEntry(SetCategories("contact", "c9", ("Inner",), ("Wide",)), "c9", True),  # A → C
+    ]
+    state = MailboxState(contacts=(_contact("c9", "ann@partner.example", "Wide", owned=True),))
+    assert plan_undo(journal, state, SCHEME).actions == (DeleteContact("c9"),)
+
+
+def test_a_due_date_compares_by_the_day_in_the_mailboxs_zone() -> None:
+    # To Do keeps a date in the mailbox's zone: 30 Nov in Sydney is 29 Nov 23:00 UTC.
+    sydney = timezone(timedelta(hours=10))
+    have = datetime(2026, 11, 30, 9, 0, tzinfo=sydney)
+    state = MailboxState(tasks=(TaskState("t1", "owed:1", "Reply to Ann", have, "", False),))
+    same_day = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)  # 30 Nov 09:30 in Sydney
+    desired = Desired(contacts=(), tasks=(DesiredTask("owed:1", "Reply to Ann", same_day, ""),))
     assert not plan(desired, state, SCHEME)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -397,14 +398,17 @@ def _run(world: Callable[[], World], **limits: int) -> None:
     )
 
 
+@pytest.mark.hypothesis  # a state machine: Hypothesis's plugin marks only @given
 def test_undo_on_the_in_memory_mailbox() -> None:
     _run(MemoryWorld, stateful_step_count=40)
 
 
+@pytest.mark.hypothesis
 def test_undo_on_the_ews_server() -> None:
     _run(EwsWorld, max_examples=8, stateful_step_count=20)
 
 
+@pytest.mark.hypothesis
 def test_undo_on_the_graph_server() -> None:
     _run(GraphWorld, max_examples=15, stateful_step_count=25)
 

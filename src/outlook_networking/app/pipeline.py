@@ -242,9 +242,11 @@ def settle_owner(
     reads the whole store again.
     """
     if given:
-        addresses = tuple(dict.fromkeys(a for a in (normalise(g) for g in given) if a))
-        if len(addresses) != len(given):
-            raise UsageError(f"--me: not an e-mail address: {', '.join(given)}")
+        normalised = [normalise(g) for g in given]
+        wrong = [g for g, address in zip(given, normalised, strict=True) if not address]
+        if wrong:
+            raise UsageError(f"--me: not an e-mail address: {', '.join(wrong)}")
+        addresses = tuple(dict.fromkeys(normalised))  # one address given twice is one
         store.set_owner(addresses, "given")
         return addresses, "given"
     current, origin = store.owner()

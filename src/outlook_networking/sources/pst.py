@@ -239,7 +239,10 @@ def _walk(
         nid = _nid(store.get(prop))
         if nid is not None:
             roles.skip[nid] = label
-    root = file.root_folder
+    try:
+        root = file.root_folder
+    except MemoryError as exc:  # pypff's answer when the root folder's record is damaged
+        raise OSError("the root folder is damaged") from exc
     if root is None:
         raise OSError("no root folder")
     roles.learn(_properties(root, frozenset(_READ_FOLDER), codepage))
