@@ -83,6 +83,10 @@ TARGETS = {
     "graph_marks_per_1000_max": 60.0,
     "scoring_cost_ratio_max": 1.3,
     "memory_ratio_max": 1.5,
+    "contact_time_ratio_max": 1.5,  # issue 16: contact ADDR at the large size / at the small
+    "contact_wall_max_s": 0.3,
+    "list_wall_max_s": 1.0,  # contacts and followups at the large size
+    "read_rss_ratio_max": 1.5,
 }
 
 
@@ -100,16 +104,18 @@ class Plan:
     floor_repeats: int
     outlook_copies: int
     large_folder_messages: int
+    read_sizes: tuple[int, ...]
 
 
 PLANS = {
     # The corpus is left out of the short run: notmuch alone needs ~30 s for it on 2 cores.
     "short": Plan("short", 5_000, 1_000, corpus=False, cold=False, roundtrip_messages=2_000,
                   scoring_sizes=(10_000, 100_000), floor_repeats=2, outlook_copies=20,
-                  large_folder_messages=20_000),
+                  large_folder_messages=20_000, read_sizes=(2_000, 20_000)),
     "full": Plan("full", 100_000, 10_000, corpus=True, cold=True, roundtrip_messages=20_000,
                  scoring_sizes=(10_000, 100_000, 1_000_000), floor_repeats=3,
-                 outlook_copies=300, large_folder_messages=200_000),
+                 outlook_copies=300, large_folder_messages=200_000,
+                 read_sizes=(10_000, 1_000_000)),
 }
 
 
@@ -783,18 +789,32 @@ def synthetic_interactions(n: int, seed: int = SEED) -> list[Any]:
     automated, ~3% meetings. Contact frequency falls off like Zipf's law, as in real mailboxes;
     the same 300 people and 18 months at every size, so a larger N means a busier mailbox.
     """
+    return list(iter_synthetic_interactions(n, seed=seed))
+
+
+def iter_synthetic_interactions(n: int, *, people_count: int = 300, days: int = 548,
+                                seed: int = SEED) -> Iterator[Any]:
+    """The interactions of :func:`synthetic_interactions`, streamed in time-unordered batches.
+
+    ``people_count`` people (Zipf-like frequency: a few close contacts, a long tail) at 24
+    organisations over ``days`` days before ``NOW``. The mix: 14% newsletters, list and automated
+    mail; 3% meetings with 1-5 invitees; the rest threads of 1-5 messages alternating between the
+    owner and one person (15% with a colleague in Cc), started by either side (55% by the owner),
+    each answer carrying In-Reply-To and References, 1 minute to ~2 hours after its parent.
+    """
     from outlook_networking.model import Attendee, Flag, Interaction, Kind, Mailbox, Response
 
     rng = random.Random(seed)
     owner = Mailbox(OWNER, "Alex Example")
     orgs = ["example.com"] * 4 + [f"client{i}.example" for i in range(12)] + [
         f"partner{i}.example" for i in range(8)]
-    people = [Mailbox(f"p{i:03d}@{orgs[i % len(orgs)]}", f"Person {i:03d}") for i in range(300)]
-    weights = [1 / (rank + 1) ** 1.05 for rank in range(300)]
+    width = max(3, len(str(people_count - 1)))
+    people = [Mailbox(f"p{i:0{width}d}@{orgs[i % len(orgs)]}", f"Person {i:0{width}d}")
+              for i in range(people_count)]
     cumulative = []
     total = 0.0
-    for w in weights:
-        total += w
+    for rank in range(people_count):
+        total += 1 / (rank + 1) ** 1.05
         cumulative.append(total)
     noise = [
         (Mailbox("newsletter@news.example", "News"), frozenset({Flag.BULK}), ""),
@@ -804,33 +824,35 @@ def synthetic_interactions(n: int, seed: int = SEED) -> list[Any]:
         (Mailbox("noreply@github.example", "GitHub"), frozenset({Flag.AUTOMATED}), ""),
         (Mailbox("no-reply@travel.example", "Travel"), frozenset({Flag.AUTOMATED}), ""),
     ]
-    start = NOW - timedelta(days=548)
-    span = 548 * 86400 - 3600
-    items: list[Any] = []
+    start = NOW - timedelta(days=days)
+    span = days * 86400 - 3600
+    made = 0
     sequence = 0
 
     def pick() -> Mailbox:
         return people[_bisect(cumulative, rng.random() * total)]
 
-    while len(items) < n:
+    while made < n:
         roll = rng.random()
         at = start + timedelta(seconds=rng.randrange(span))
         sequence += 1
         if roll < 0.14:
             sender, flags, list_id = noise[rng.randrange(len(noise))]
-            items.append(Interaction(
+            made += 1
+            yield Interaction(
                 source="bench", item_id=f"n{sequence}", kind=Kind.EMAIL, at=at, sender=sender,
                 to=(owner,), subject=f"Bulletin {sequence}", message_id=f"n{sequence}@b.example",
-                flags=flags, list_id=list_id, folder="inbox", delivered=True))
+                flags=flags, list_id=list_id, folder="inbox", delivered=True)
             continue
         if roll < 0.17:
             invited = {pick() for _ in range(rng.randint(1, 5))}
             organiser = owner if rng.random() < 0.5 else next(iter(invited))
-            items.append(Interaction(
+            made += 1
+            yield Interaction(
                 source="bench", item_id=f"e{sequence}", kind=Kind.MEETING, at=at,
                 sender=organiser, subject=f"Meeting {sequence}",
                 attendees=tuple(Attendee(p, Response.ACCEPTED) for p in (owner, *invited)),
-                duration_s=rng.choice((1800, 3600)), folder="calendar"))
+                duration_s=rng.choice((1800, 3600)), folder="calendar")
             continue
         # A thread of 1-5 messages with one person (sometimes a colleague in Cc), alternating.
         other = pick()
@@ -841,17 +863,17 @@ def synthetic_interactions(n: int, seed: int = SEED) -> list[Any]:
             sequence += 1
             mid = f"m{sequence}@b.example"
             sender, to = (owner, (other,)) if outbound else (other, (owner,))
-            items.append(Interaction(
+            made += 1
+            yield Interaction(
                 source="bench", item_id=f"m{sequence}", kind=Kind.EMAIL, at=at, sender=sender,
                 to=to, cc=cc, subject=("Re: " if refs else "") + f"Topic {sequence}",
                 message_id=mid, in_reply_to=refs[-1] if refs else "", references=refs,
-                folder="sent" if outbound else "inbox", delivered=not outbound))
+                folder="sent" if outbound else "inbox", delivered=not outbound)
             refs = (*refs[-9:], mid)
             at += timedelta(seconds=int(rng.expovariate(1 / 7200)) + 60)
             outbound = not outbound
-            if len(items) >= n or at > NOW:
+            if made >= n or at > NOW:
                 break
-    return items[:n]
 
 
 def _bisect(cumulative: list[float], value: float) -> int:
@@ -905,6 +927,103 @@ def bench_scoring(plan: Plan, out: dict[str, Any]) -> None:
                                 / smallest["cpu_us_per_interaction"], 2),
         "small": plan.scoring_sizes[0],
         "large": plan.scoring_sizes[-1],
+    }
+
+
+# --- reads at any history size ------------------------------------------------------------------
+
+STORE_DAYS = 3650  # ten years of mail, as a consultant's mailbox holds
+READ_COMMANDS = (("contact", ("contact", "{address}", "--json")),
+                 ("contacts", ("contacts", "--json")), ("followups", ("followups", "--json")))
+
+
+def store_people(interactions: int) -> int:
+    """People in a synthetic store: 20,000 at a million interactions, never fewer than 300."""
+    return max(300, interactions // 50)
+
+
+def store_contact(interactions: int) -> str:
+    """The address ``contact ADDR`` asks for: the 11th closest contact (~0.8% of the threads at a
+    million interactions, ~1.3% at 10,000), a regular correspondent, not the heaviest."""
+    people = store_people(interactions)
+    width = max(3, len(str(people - 1)))
+    orgs = ["example.com"] * 4 + [f"client{i}.example" for i in range(12)] + [
+        f"partner{i}.example" for i in range(8)]
+    return f"p{10:0{width}d}@{orgs[10 % len(orgs)]}"
+
+
+def synthetic_store(work: Path, interactions: int) -> tuple[Path, float]:
+    """A store of ``interactions`` synthetic interactions (:func:`iter_synthetic_interactions`
+    with :func:`store_people` people over ten years), written through ``Store.apply_batch`` in
+    batches of 5,000 as a sync would, the owner given. Kept in ``work`` between runs (keyed by
+    size, seed and the store's schema version); returns its path and the seconds writing took
+    (0 when it was kept)."""
+    from outlook_networking.ports import Batch
+    from outlook_networking.store import SCHEMA_VERSION, Store
+
+    path = work / f"store-{interactions}-s{SEED}-v{SCHEMA_VERSION}.sqlite3"
+    if path.exists():
+        return path, 0.0
+    partial = path.with_suffix(".partial")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    started = time.perf_counter()
+    stream = iter_synthetic_interactions(interactions, people_count=store_people(interactions),
+                                         days=STORE_DAYS)
+    with Store.open(partial) as store:
+        store.set_owner([OWNER], "given")
+        chunk: list[Any] = []
+        batches = 0
+        for item in stream:
+            chunk.append(item)
+            if len(chunk) == 5_000:
+                batches += 1
+                store.apply_batch("bench", Batch("bench", tuple(chunk), cursor=str(batches)),
+                                  now=NOW)
+                chunk.clear()
+        if chunk:
+            store.apply_batch("bench", Batch("bench", tuple(chunk), cursor="last"), now=NOW)
+    partial.rename(path)
+    return path, time.perf_counter() - started
+
+
+def read_command(store: Path, args: Sequence[str], scratch: Path) -> Run:
+    """One read command as a user types it (fresh interpreter, ``--now`` fixed, no config)."""
+    cmd = [sys.executable, "-m", "outlook_networking", "--db", str(store),
+           "--now", NOW.isoformat(), *args]
+    env = {**os.environ, "OUTLOOK_NETWORKING_DB": str(store),
+           "XDG_CONFIG_HOME": str(scratch / "config")}
+    return run_child(cmd, env=env)
+
+
+def bench_reads(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> None:
+    """``contact ADDR``, ``contacts`` and ``followups`` (``--json``) on synthetic stores of each
+    size in ``plan.read_sizes``: wall, CPU and peak RSS, each the best of ``repeats`` runs."""
+    runs: dict[str, Any] = {}
+    for size in plan.read_sizes:
+        path, wrote = synthetic_store(work, size)
+        state = f"written in {wrote:.0f}s" if wrote else "kept"
+        log(f"reads: store of {size:,} interactions {state} ({path})")
+        sized: dict[str, Any] = {"interactions": size, "people": store_people(size),
+                                 "address": store_contact(size), "write_s": round(wrote, 1),
+                                 "store_mib": round(path.stat().st_size / 2**20, 1)}
+        repeats = 3 if size <= 100_000 else 1
+        for name, template in READ_COMMANDS:
+            args = [a.format(address=store_contact(size)) for a in template]
+            measured = [read_command(path, args, scratch) for _ in range(repeats)]
+            best = min(measured, key=lambda r: r.wall_s)
+            sized[name] = {**best.as_dict(), "repeats": repeats,
+                           "max_rss_mib": round(max(r.max_rss_mib for r in measured), 1)}
+            log(f"reads {size:,}: {name} {best.wall_s:.2f}s, {sized[name]['max_rss_mib']:.0f} MiB")
+        runs[str(size)] = sized
+    small, large = runs[str(plan.read_sizes[0])], runs[str(plan.read_sizes[-1])]
+    out["reads"] = {
+        "runs": runs,
+        "small": plan.read_sizes[0],
+        "large": plan.read_sizes[-1],
+        "contact_time_ratio": round(large["contact"]["wall_s"] / small["contact"]["wall_s"], 2),
+        "rss_ratio": round(max(large[n]["max_rss_mib"] / small[n]["max_rss_mib"]
+                               for n, _ in READ_COMMANDS), 2),
     }
 
 
@@ -1016,6 +1135,31 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                      "", ""))
         rows.append((f"outlook: peak RSS ×{outlook['copies']:,} / ×1", f"{outlook['ratio']:.2f}×",
                      f"≤ {limit:g}×", verdict(outlook["ratio"], limit)))
+    reads = result.get("reads")
+    if reads:
+        small, large = str(reads["small"]), str(reads["large"])
+        for name, _ in READ_COMMANDS:
+            a, b = reads["runs"][small][name], reads["runs"][large][name]
+            rows.append((f"{name} --json: wall s | peak MiB at {int(small):,} vs {int(large):,}",
+                         f"{a['wall_s']:.2f} | {a['max_rss_mib']:.0f} vs "
+                         f"{b['wall_s']:.2f} | {b['max_rss_mib']:.0f}", "", ""))
+        limit = TARGETS["contact_time_ratio_max"]
+        rows.append((f"contact --json: time at {int(large):,} / at {int(small):,}",
+                     f"{reads['contact_time_ratio']:.2f}×", f"≤ {limit:g}×",
+                     verdict(reads["contact_time_ratio"], limit)))
+        limit = TARGETS["contact_wall_max_s"]
+        wall = reads["runs"][large]["contact"]["wall_s"]
+        rows.append((f"contact --json at {int(large):,}: wall s", f"{wall:.2f}",
+                     f"≤ {limit:g}", verdict(wall, limit)))
+        limit = TARGETS["list_wall_max_s"]
+        for name in ("contacts", "followups"):
+            wall = reads["runs"][large][name]["wall_s"]
+            rows.append((f"{name} --json at {int(large):,}: wall s", f"{wall:.2f}",
+                         f"≤ {limit:g}", verdict(wall, limit)))
+        limit = TARGETS["read_rss_ratio_max"]
+        rows.append((f"read commands: peak RSS at {int(large):,} / at {int(small):,} (worst)",
+                     f"{reads['rss_ratio']:.2f}×", f"≤ {limit:g}×",
+                     verdict(reads["rss_ratio"], limit)))
     return rows
 
 
@@ -1032,7 +1176,7 @@ def render(rows: list[tuple[str, str, str, str]]) -> str:
 # --- main ----------------------------------------------------------------------------------------
 
 
-SECTIONS = ("ingest", "memory", "outlook", "roundtrips", "ews_large_folder", "scoring")
+SECTIONS = ("ingest", "memory", "outlook", "roundtrips", "ews_large_folder", "scoring", "reads")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1054,6 +1198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--outlook-copies", type=int,
                         help="override how many copies of the Outlook fixtures are read")
     parser.add_argument("--scoring-sizes", help="override, e.g. 10000,100000")
+    parser.add_argument("--read-sizes", help="override the synthetic stores, e.g. 10000,1000000")
     args = parser.parse_args(argv)
     plan = PLANS["full" if args.full else "short"]
     overrides: dict[str, Any] = {}
@@ -1069,6 +1214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides["large_folder_messages"] = args.large_folder_messages
     if args.scoring_sizes:
         overrides["scoring_sizes"] = tuple(int(s) for s in args.scoring_sizes.split(","))
+    if args.read_sizes:
+        overrides["read_sizes"] = tuple(int(s) for s in args.read_sizes.split(","))
     if overrides:
         from dataclasses import replace
 
@@ -1107,6 +1254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench_ews_large_folder(plan.large_folder_messages, scratch, result)
         if "scoring" in sections:
             bench_scoring(plan, result)
+        if "reads" in sections:
+            bench_reads(work, scratch, plan, result)
     result["seconds"] = round(time.perf_counter() - clock, 1)
     result["machine"]["load_average_end"] = list(os.getloadavg())
     rows = table(result)
