@@ -9,14 +9,16 @@ one :class:`~outlook_networking.errors.ConfigError` naming the key (``accounts[0
 Secrets never live in this file: a ``password``, ``client_secret`` or ``access_token`` key is
 refused; :mod:`outlook_networking.auth` reads them from the system keyring or the environment.
 
-The ``[writeback]`` table (the product's category names and colours, the To Do list name) is
-read here too: it is the same for every account, and ``Settings`` leaves it to us. So is the
+The top-level ``language`` (``"de"`` or ``"en"``; unset: the system's) is checked here;
+:mod:`outlook_networking.i18n` chooses and speaks it. The ``[writeback]`` table (the product's
+category names and colours, the To Do list name) is read here too: it is the same for every
+account, and ``Settings`` leaves it to us. So is the
 ``[ledger]`` table (:meth:`~outlook_networking.core.ledger.LedgerSettings.from_mapping`): a
 misspelt key there is an error when the file is read, not at the first analysis.
 
 Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``load_config``,
 ``config_from_mapping``, ``default_config_path``, ``is_exchange_online``,
-``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``, ``AUTH_METHODS``.
+``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``, ``AUTH_METHODS``, ``LANGUAGES``.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from .core.ledger.rules import LedgerSettings
 from .endpoints import DEFAULT_GRAPH_URL, check_url
 from .errors import ConfigError
 from .model import TIERS
-from .writeback.plan import CategoryScheme
+from .writeback.plan import DEFAULT_CATEGORY_NAMES, CategoryScheme
 
 if TYPE_CHECKING:
     from .core.settings import Settings
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AUTH_METHODS",
     "CONNECTORS",
+    "LANGUAGES",
     "PLACEHOLDER_CLIENT_ID",
     "AccountConfig",
     "Config",
@@ -56,6 +59,7 @@ __all__ = [
 ]
 
 CONNECTORS = ("ews", "graph")
+LANGUAGES = ("en", "de")  # the catalogs the product ships (outlook_networking.i18n)
 AUTH_METHODS = ("oauth", "app", "ntlm", "basic", "token")
 
 # Deliberately not a real application: every organisation registers its own app in Entra ID
@@ -83,8 +87,9 @@ _SECRET_KEYS = {
     "OUTLOOK_NETWORKING_CLIENT_SECRET",
     "access_token": "tokens never go in the config file; use OUTLOOK_NETWORKING_ACCESS_TOKEN",
 }
-# Top-level tables read here or by the application (``[ledger]``); Settings reads the others.
-_OWN_TABLES = ("accounts", "writeback", "ledger")
+# Top-level keys and tables read here or by the application (``[ledger]``); Settings reads the
+# others.
+_OWN_TABLES = ("language", "accounts", "writeback", "ledger")
 # Tenants that name a group of tenants, not one: fine for delegated sign-in, meaningless for an
 # application acting on its own (client credentials need the one tenant that granted consent).
 _MULTI_TENANTS = ("organizations", "common", "consumers")
@@ -155,22 +160,15 @@ class AccountConfig:
 class WritebackConfig:
     """What the product writes into every mailbox: its own category names and colours.
 
-    ``category_names`` maps tier to category; the product owns exactly these names and never
+    ``category_names`` maps tier to the category the file names for it; a tier it leaves out
+    gets the product's name in the user's language ("Network A", "Netzwerk A":
+    :func:`outlook_networking.i18n.category_scheme`). The product owns those names and never
     touches any other category. ``colours`` are Outlook's presets 0..24 (-1: no colour).
     """
 
-    category_names: Mapping[str, str] = field(default_factory=lambda: CategoryScheme().names)
+    category_names: Mapping[str, str] = field(default_factory=dict)
     colours: Mapping[str, int] = field(default_factory=lambda: CategoryScheme().colours)
     todo_list: str = "Networking"  # Graph: the Microsoft To Do list of the product's tasks
-
-    def category(self, tier: str) -> str:
-        """The category name for a tier."""
-        return self.category_names[tier]
-
-    @property
-    def scheme(self) -> CategoryScheme:
-        """The names and colours as the write-back planner takes them."""
-        return CategoryScheme(names=dict(self.category_names), colours=dict(self.colours))
 
 
 @dataclass(frozen=True)
@@ -182,6 +180,7 @@ class Config:
     path: Path | None = None
     writeback: WritebackConfig = field(default_factory=WritebackConfig)
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
+    language: str | None = None  # "de" or "en"; None: the system's (outlook_networking.i18n)
 
     def account(self, name: str | None = None) -> AccountConfig:
         """The account called ``name``, or the only one when ``name`` is None."""
@@ -276,7 +275,8 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
             raise ConfigError(f"accounts[{i}].name", f"{account.name!r} is used twice", where)
         seen.add(account.name)
     writeback = _writeback(document.get("writeback", {}), where)
-    rest = {key: value for key, value in document.items() if key != "accounts"}
+    language = _language(document.get("language"), where)
+    rest = {key: value for key, value in document.items() if key not in ("accounts", "language")}
     try:
         settings = Settings.from_mapping(rest)
         ledger = _ledger(document.get("ledger", {}), settings)
@@ -285,8 +285,23 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
             raise ConfigError(exc.key, exc.problem, where) from exc
         raise
     return Config(
-        accounts=accounts, settings=settings, path=path, writeback=writeback, ledger=ledger
+        accounts=accounts,
+        settings=settings,
+        path=path,
+        writeback=writeback,
+        ledger=ledger,
+        language=language,
     )
+
+
+def _language(value: Any, where: str) -> str | None:
+    """``language = "de"`` or ``"en"``; unset: None (the system's language)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.strip().lower() not in LANGUAGES:
+        allowed = " or ".join(f'"{language}"' for language in LANGUAGES)
+        raise ConfigError("language", f"must be {allowed}", where)
+    return value.strip().lower()
 
 
 def _check_top_level(document: Mapping[str, Any], known: set[str], where: str) -> None:
@@ -323,7 +338,7 @@ def _writeback(table: Any, where: str) -> WritebackConfig:
     if not isinstance(table, Mapping):
         raise ConfigError("writeback", "must be a table", where)
     default = WritebackConfig()
-    names = dict(default.category_names)
+    names: dict[str, str] = {}
     colours = dict(default.colours)
     todo_list = default.todo_list
     for key, value in table.items():
@@ -344,7 +359,10 @@ def _writeback(table: Any, where: str) -> WritebackConfig:
                 f"writeback.categories.{tier}", "must be non-empty, without , or ;", where
             )
         names[tier] = name.strip()
-    if len({n.casefold() for n in names.values()}) != len(names):
+    # Checked against the English defaults here; the whole scheme, in the user's language, is
+    # checked again when it is built (outlook_networking.i18n.category_scheme).
+    complete = {**DEFAULT_CATEGORY_NAMES, **names}
+    if len({n.casefold() for n in complete.values()}) != len(complete):
         raise ConfigError("writeback.categories", "each tier needs its own category name", where)
     for tier, colour in colours.items():
         if not -1 <= colour <= 24:

@@ -713,6 +713,21 @@ class Store:
             )
         return found
 
+    def messages_with_categories(self, source: str, names: Iterable[str]) -> list[str]:
+        """The item ids of the source's messages that show any of ``names`` (as last synced or
+        written): the items a rename of those categories must reach. Reads every message of
+        the source, so the write-back asks only while a former name is still in use."""
+        rows = self._db.execute(
+            """SELECT i.item_id FROM interactions AS i LEFT JOIN marks AS m
+                    ON m.source = i.source AND m.item_id = i.item_id
+               WHERE i.source = ? AND i.kind = 'email'
+                 AND EXISTS (SELECT 1 FROM json_each(coalesce(m.categories, i.categories))
+                             WHERE value IN (SELECT value FROM json_each(?)))
+               ORDER BY i.item_id""",
+            (source, json.dumps(sorted(set(names)))),
+        )
+        return [item_id for (item_id,) in rows]
+
     def interactions(self, *, since: datetime | None = None) -> Iterator[Interaction]:
         """Every stored interaction, oldest first."""
         query = f"SELECT {_COLUMNS} FROM interactions"

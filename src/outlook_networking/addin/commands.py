@@ -26,6 +26,7 @@ from ..core.intro import find_paths, stranger_json
 from ..core.ledger import balance_json
 from ..core.views import contact_json
 from ..errors import UsageError
+from ..i18n import wording_for
 from ..parsing.addresses import normalise
 from ..store import Store
 from .cert import CERT_FILENAME, ca_path, create_certificate, trust_instructions
@@ -47,6 +48,7 @@ class CardService:
         self._lock = threading.Lock()
         self._fingerprint: tuple[Any, ...] | None = None
         self._insight: Insight | None = None
+        self._words = wording_for(config)
 
     def _fresh(self, store: Store) -> Insight:
         fingerprint = (*store.fingerprint(), self._now().date())
@@ -68,7 +70,7 @@ class CardService:
             if view is None:
                 found = find_paths(network, insight.ledger.items, wanted, limit=1).paths
                 return stranger_json(network, wanted, found[0]) if found else None
-            card = contact_json(view, self._now())
+            card = contact_json(view, self._now(), self._words)
             card["is_owner"] = False
             card["balance"] = balance_json(insight.ledger.balance(view.person.key))
             return card

@@ -35,6 +35,7 @@ from ..config import AccountConfig, Config
 from ..core.network import Network
 from ..core.owner import OwnerTally, detect_owner
 from ..errors import ConnectorError, UsageError
+from ..i18n import Wording, category_scheme, wording_for
 from ..parsing.addresses import normalise
 from ..ports import (
     Action,
@@ -243,16 +244,21 @@ def settle_owner(
 
 
 def desired_state(
-    network: Network, account: AccountConfig, *, flagged: frozenset[str] = frozenset()
+    network: Network,
+    account: AccountConfig,
+    words: Wording,
+    *,
+    flagged: frozenset[str] = frozenset(),
 ) -> Desired:
     """What the mailbox should show: each person's tier category, a task per open follow-up
-    (but for those in ``flagged``: their message's flag stands for them instead)."""
+    (but for those in ``flagged``: their message's flag stands for them instead), its title and
+    body in ``words``'s language."""
     contacts = tuple(
         DesiredContact(tuple(view.addresses), view.name, view.tier.tier)
         for view in network.contacts
     )
     tasks = tuple(
-        DesiredTask(f.key, f.subject, f.due, f.reason)
+        DesiredTask(f.key, words.phrase(f.subject), f.due, words.phrase(f.reason))
         for f in network.followups
         if f.key not in flagged
     )
@@ -278,19 +284,27 @@ def plan_account(
 ) -> WritebackPlan:
     """The write-back plan for one account's mailbox as it is now: contacts and tasks against
     the mailbox's state, the messages' categories and flags against the store's messages and
-    the journal (see :mod:`outlook_networking.writeback.messages`)."""
-    scheme = config.writeback.scheme
+    the journal (see :mod:`outlook_networking.writeback.messages`), in the configured language.
+
+    After a language change the plan renames the product's categories: the master list's
+    former names go last, once every contact and message carrying them has the new name.
+    """
+    words = wording_for(config)
+    scheme = category_scheme(config, words)
+    state = sink.read_state()
     if not isinstance(sink, MessageSink):
-        return plan(desired_state(network, account), sink.read_state(), scheme)
+        return plan(desired_state(network, account, words), state, scheme)
     journal = [e for e in store.journal(sink.name) if is_message_action(e.action)]
     flags = _wanted_flags(network, account, sink.name)
     since = network.now - timedelta(days=account.tag_message_days)
+    former = scheme.former_names & {c.name for c in state.master_categories}
     messages = store.account_messages(
         sink.name,
         since=since if account.tag_messages else network.now,
         item_ids=[
             *flags,
             *(e.action.item_id for e in journal if isinstance(e.action, SetCategories | SetFlag)),
+            *(store.messages_with_categories(sink.name, former) if former else ()),
         ],
     )
     marked = plan_messages(
@@ -316,8 +330,16 @@ def plan_account(
         for f in network.followups
         if f.key in flaggable and account.followup_mode(f.kind) == "flag"
     )
-    base = plan(desired_state(network, account, flagged=flagged), sink.read_state(), scheme)
-    return WritebackPlan(base.actions + marked.actions, declined=marked.declined)
+    base = plan(desired_state(network, account, words, flagged=flagged), state, scheme)
+    return WritebackPlan(_master_list_last(base.actions, marked.actions), marked.declined)
+
+
+def _master_list_last(items: Sequence[Action], messages: Sequence[Action]) -> tuple[Action, ...]:
+    """The actions in the order they must run: a category leaves the master list only after
+    the items that carry it (contacts, then messages) have lost it."""
+    removals = [a for a in items if isinstance(a, RemoveCategory)]
+    rest = [a for a in items if not isinstance(a, RemoveCategory)]
+    return (*rest, *messages, *removals)
 
 
 @dataclass
@@ -451,11 +473,7 @@ def undo(store: Store, sink: Sink, scheme: CategoryScheme) -> ApplyReport:
         )
         marked = plan_message_undo(message_entries, sink.read_messages(refs))
     # The master list last: the items that use a category are cleared before it goes.
-    actions = (
-        [a for a in base if not isinstance(a, RemoveCategory)]
-        + marked
-        + [a for a in base if isinstance(a, RemoveCategory)]
-    )
+    actions = _master_list_last(base, marked)
     report = ApplyReport(planned=len(actions))
     _execute(store, sink, actions, report, run_id=None)
     if report.error is None:
@@ -485,6 +503,9 @@ def undo_account(workspace: Workspace, account: AccountConfig) -> ApplyReport:
     """``outlook-networking undo`` for one account."""
     connection = workspace.connect(account)
     try:
-        return undo(workspace.store, connection.sink, workspace.config.writeback.scheme)
+        config = workspace.config
+        return undo(
+            workspace.store, connection.sink, category_scheme(config, wording_for(config))
+        )
     finally:
         connection.close()

@@ -78,7 +78,7 @@ def _days_ago(iso: str | None, now: datetime) -> str:
 def print_contacts(workspace: Workspace, *, tier: str | None, limit: int) -> None:
     from ..core.views import contacts_json
 
-    rows = contacts_json(workspace.network, workspace.now)
+    rows = contacts_json(workspace.network, workspace.now, words=workspace.words)
     if tier:
         rows = [r for r in rows if r["tier"] == tier]
     if limit:
@@ -123,7 +123,7 @@ def _contacts(args: argparse.Namespace) -> int:
         if args.json:
             from ..core.views import contacts_json
 
-            rows = contacts_json(workspace.network, workspace.now)
+            rows = contacts_json(workspace.network, workspace.now, words=workspace.words)
             print_json([r for r in rows if not args.tier or r["tier"] == args.tier])
         else:
             print_contacts(workspace, tier=args.tier, limit=args.limit)
@@ -161,7 +161,7 @@ def _contact(args: argparse.Namespace) -> int:
         view = workspace.network.find(address)
         if view is None:
             return _stranger(workspace, address, args.json)
-        doc = contact_json(view, workspace.now)
+        doc = contact_json(view, workspace.now, workspace.words)
         doc["balance"] = _balance(workspace, view.person.key)
         if args.json:
             print_json(doc)
@@ -225,7 +225,7 @@ def _followups(args: argparse.Namespace) -> int:
     from ..core.views import followups_json
 
     with open_workspace(args) as workspace:
-        rows = followups_json(workspace.network, workspace.now)
+        rows = followups_json(workspace.network, workspace.now, words=workspace.words)
         if args.json:
             print_json(rows)
             return 0
@@ -308,7 +308,7 @@ def _ledger(args: argparse.Namespace) -> int:
         if args.items:
             raise UsageError("ledger takes no ids unless you dismiss them: `ledger dismiss ID`")
         if args.json:
-            print_json(ledger_json(workspace.ledger))
+            print_json(ledger_json(workspace.ledger, workspace.words))
             return 0
         _print_ledger(workspace, args.limit)
     return 0

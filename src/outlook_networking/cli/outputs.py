@@ -143,7 +143,8 @@ def _report(args: argparse.Namespace) -> int:
             ledger,
             workspace.now,
             graph=graph.edges,
-            category_names=workspace.config.writeback.category_names,
+            category_names=workspace.category_names,
+            words=workspace.words,
         )
         _write(target, page.encode("utf-8"))
         followups = len(network.followups)
@@ -176,7 +177,9 @@ def _export_vcf(workspace: Workspace, directory: Path) -> None:
             directory.mkdir(mode=0o700)
         except OSError as exc:
             raise OutputError(str(directory), exc.strerror or str(exc)) from exc
-    files = vcard_files(workspace.network.contacts, workspace.config.writeback.category_names)
+    files = vcard_files(
+        workspace.network.contacts, workspace.category_names, workspace.words
+    )
     for name, text in files.items():
         _write(directory / name, text.encode("utf-8"))
     cards = _count(len(files) - 1, "vCard", "vCards")
@@ -197,8 +200,9 @@ def _export_ics(workspace: Workspace, target: Path) -> None:
         followups,
         now=workspace.now,
         tier_of={c.person.key: c.tier.tier for c in network.contacts},
-        category_names=workspace.config.writeback.category_names,
+        category_names=workspace.category_names,
         previous=previous,
+        words=workspace.words,
     )
     _write(target, data)
     tasks = _count(len(followups), "open follow-up", "open follow-ups")

@@ -3,8 +3,13 @@
 Times are ISO 8601 UTC with a ``Z`` (``2026-11-27T12:00:00Z``), counts are integers, scores are
 numbers with one decimal, and anything unknown is ``null``. Fields are only ever added.
 
+What the core explains (reasons, the next step, a follow-up's reason and title) is in words of
+the user's language, put there by the ``words`` every view takes (``outlook_networking.i18n``),
+and beside them as codes with values (``reason_codes``, ``next_step_code``, ``reason_code``),
+the same in every language.
+
 Exports: ``SCHEMA_VERSION``, ``iso``, ``contact_json``, ``contacts_json``, ``followup_json``,
-``followups_json``, ``review_doc``, ``review_json``, ``network_json``.
+``followups_json``, ``review_doc``, ``review_json``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 from .contact import ContactView
 from .followups import FollowUp
 from .network import Network
+from .phrase import Words, phrase_json
 from .review import Review, ReviewEntry, build_review
 
 __all__ = [
@@ -25,7 +31,6 @@ __all__ = [
     "followup_json",
     "followups_json",
     "iso",
-    "network_json",
     "review_doc",
     "review_json",
 ]
@@ -40,19 +45,20 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def followup_json(followup: FollowUp) -> dict[str, Any]:
+def followup_json(followup: FollowUp, words: Words) -> dict[str, Any]:
     return {
         "key": followup.key,
         "kind": followup.kind,
         "contact": followup.contact or None,
         "due": iso(followup.due),
-        "reason": followup.reason,
-        "subject": followup.subject,
+        "reason": words.phrase(followup.reason),
+        "subject": words.phrase(followup.subject),
         "item": followup.item or None,
+        "reason_code": phrase_json(followup.reason),
     }
 
 
-def contact_json(view: ContactView, now: datetime) -> dict[str, Any]:
+def contact_json(view: ContactView, now: datetime, words: Words) -> dict[str, Any]:
     """One contact: the fields of ``contact ADDR --json``."""
     h = view.history
     days_since = int((now - h.last_two_way).total_seconds() // 86400) if h.last_two_way else None
@@ -66,9 +72,11 @@ def contact_json(view: ContactView, now: datetime) -> dict[str, Any]:
         "pinned": view.tier.pinned,
         "rank": view.tier.rank,
         "score": round(view.score, 1),
-        "reasons": list(view.reasons),
-        "summary": view.summary,
-        "next_step": view.next_step or None,
+        "reasons": [words.phrase(r) for r in view.reasons],
+        "reason_codes": [phrase_json(r) for r in view.reasons],
+        "summary": words.summary(view.tier.tier, view.reasons),
+        "next_step": words.phrase(view.next_step) if view.next_step else None,
+        "next_step_code": phrase_json(view.next_step) if view.next_step else None,
         "first_contact": iso(h.first_contact),
         "last_contact": iso(h.last_contact),
         "last_two_way": iso(h.last_two_way),
@@ -96,29 +104,31 @@ def contact_json(view: ContactView, now: datetime) -> dict[str, Any]:
             for month, c in sorted(h.monthly.items())
         },
         "merged_because": list(view.person.merged_because),
-        "followups": [followup_json(f) for f in view.followups],
+        "followups": [followup_json(f, words) for f in view.followups],
     }
 
 
-def _contact_row(view: ContactView, now: datetime) -> dict[str, Any]:
-    full = contact_json(view, now)
+def _contact_row(view: ContactView, now: datetime, words: Words) -> dict[str, Any]:
+    full = contact_json(view, now, words)
     del full["monthly"]
     return full
 
 
 def contacts_json(
-    network: Network, now: datetime | None = None, tier: str | None = None
+    network: Network, now: datetime | None = None, tier: str | None = None, *, words: Words
 ) -> list[dict[str, Any]]:
     """``contacts [--tier X] --json``: every contact by score, highest first, each with the
     fields of :func:`contact_json` except ``monthly``."""
     at = now or network.now
     contacts: Iterable[ContactView] = network.tier(tier) if tier else network.contacts
-    return [_contact_row(c, at) for c in contacts]
+    return [_contact_row(c, at, words) for c in contacts]
 
 
-def followups_json(network: Network, now: datetime | None = None) -> list[dict[str, Any]]:
+def followups_json(
+    network: Network, now: datetime | None = None, *, words: Words
+) -> list[dict[str, Any]]:
     """``followups --json``: every open follow-up by due date."""
-    return [followup_json(f) for f in network.followups]
+    return [followup_json(f, words) for f in network.followups]
 
 
 def _entry(entry: ReviewEntry) -> dict[str, Any]:
@@ -172,33 +182,3 @@ def review_json(
     result = build_review(network.contacts, previous, network.settings, now or network.now)
     return review_doc(result), result.snapshot
 
-
-def network_json(network: Network) -> dict[str, Any]:
-    """Key persons, clusters and time invested (for the report and scripts)."""
-    return {
-        "schema": SCHEMA_VERSION,
-        "now": iso(network.now),
-        "key_persons": [
-            {
-                "address": k.person,
-                "betweenness": k.betweenness,
-                "degree": k.degree,
-                "clusters": list(k.clusters),
-                "reason": k.reason,
-            }
-            for k in network.key_persons
-        ],
-        "clusters": [{"name": c.name, "members": list(c.members)} for c in network.clusters],
-        "time": {
-            "target_hours": network.time.target_hours,
-            "average_hours": network.time.average_hours,
-            "weeks": [
-                {
-                    "week": w.week.isoformat(),
-                    "meeting_hours": w.meeting_hours,
-                    "mail_hours": w.mail_hours,
-                }
-                for w in network.time.weeks
-            ],
-        },
-    }

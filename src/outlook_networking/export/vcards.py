@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 import vobject
 
 from ..core.contact import ContactView
+from ..i18n import Wording
 from ..writeback.plan import DEFAULT_CATEGORY_NAMES
 
 __all__ = ["ALL_CARDS", "safe_file_stem", "vcard_files", "vcard_text"]
@@ -57,7 +58,9 @@ def _split_name(name: str) -> tuple[str, str]:
     return words[-1], " ".join(words[:-1])
 
 
-def vcard_text(view: ContactView, category_names: Mapping[str, str]) -> str:
+def vcard_text(
+    view: ContactView, category_names: Mapping[str, str], words: Wording | None = None
+) -> str:
     """One contact as a vCard 3.0 (CRLF line ends, as vobject writes them)."""
     card = vobject.vCard()
     card.add("uid").value = f"urn:uuid:{uuid.uuid5(UID_NAMESPACE, 'contact:' + view.address)}"
@@ -75,13 +78,15 @@ def vcard_text(view: ContactView, category_names: Mapping[str, str]) -> str:
     tier = view.tier.tier
     card.add("categories").value = [category_names.get(tier, DEFAULT_CATEGORY_NAMES[tier])]
     if view.reasons:
-        card.add("note").value = view.summary
+        card.add("note").value = (words or Wording()).summary(tier, view.reasons)
     text: str = card.serialize()
     return text
 
 
 def vcard_files(
-    contacts: Iterable[ContactView], category_names: Mapping[str, str]
+    contacts: Iterable[ContactView],
+    category_names: Mapping[str, str],
+    words: Wording | None = None,
 ) -> dict[str, str]:
     """File name → vCard text: one file per contact, plus :data:`ALL_CARDS` with every card.
 
@@ -92,7 +97,7 @@ def vcard_files(
     taken = {ALL_CARDS.casefold()}
     cards: list[str] = []
     for view in contacts:
-        text = vcard_text(view, category_names)
+        text = vcard_text(view, category_names, words)
         stem = safe_file_stem(view.name or view.address.replace("@", "-at-"))
         candidate, n = f"{stem}.vcf", 2
         while candidate.casefold() in taken:

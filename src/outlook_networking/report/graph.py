@@ -17,6 +17,7 @@ from html import escape
 
 from ..core.keypersons import KeyPerson
 from ..core.network import Network
+from ..core.phrase import Words
 from .layout import force_layout
 
 __all__ = ["CLUSTER_COLOURS", "OTHER_COLOUR", "graph_svg"]
@@ -103,6 +104,7 @@ def graph_svg(
     network: Network,
     edges: Mapping[tuple[str, str], int] | None = None,
     *,
+    words: Words,
     limit: int = 48,
 ) -> tuple[str, list[tuple[str, str, int]]]:
     """The SVG, and the legend rows (cluster name, colour, members drawn)."""
@@ -132,7 +134,9 @@ def graph_svg(
     labelled = set(brokers) | set(sorted(chosen, key=lambda p: (-degree[p], p))[:LABELLED])
     if len(chosen) <= LABEL_ALL:
         labelled = set(chosen)
-    nodes, spots = _nodes(network, chosen, brokers, degree, cluster_index, name_of, xy)
+    nodes, spots = _nodes(
+        network, chosen, brokers, degree, cluster_index, name_of, xy, words
+    )
     title = (
         f"Mail graph: {len(chosen)} people, {len(drawn_edges)} connections, "
         f"{len(brokers)} key persons"
@@ -189,6 +193,7 @@ def _nodes(
     cluster_index: Mapping[str, int],
     name_of: Mapping[str, str],
     xy: Callable[[str], tuple[float, float]],
+    words: Words,
 ) -> tuple[list[str], list[tuple[str, float, float, float, bool]]]:
     """A circle per person in their cluster's colour (key persons haloed), and where each is."""
     persons = network.identities.persons
@@ -203,7 +208,7 @@ def _nodes(
         if persons.get(person) is not None and persons[person].organisation:
             tip += f" ({persons[person].organisation})"
         if broker is not None:
-            tip += f": key person, {broker.reason}"
+            tip += f": key person, {words.phrase(broker.reason)}"
         css = "node broker" if broker is not None else "node"
         index = cluster_index.get(person)
         colour = OTHER_COLOUR if index is None else CLUSTER_COLOURS[index % len(CLUSTER_COLOURS)]

@@ -20,6 +20,7 @@ from html import escape
 from ..core.followups import FollowUp
 from ..core.ledger import Balance, ItemKind, Ledger, Side
 from ..core.network import Network
+from ..i18n import Wording
 from ..model import TIERS
 from ..writeback.plan import DEFAULT_CATEGORY_NAMES
 from .charts import TIER_COLOURS, activity_chart, tier_bars, time_chart
@@ -76,8 +77,11 @@ def _months(now: datetime, count: int) -> list[str]:
 class _Page:
     """Names and escaping shared by the sections."""
 
-    def __init__(self, network: Network, category_names: Mapping[str, str]) -> None:
+    def __init__(
+        self, network: Network, category_names: Mapping[str, str], words: Wording
+    ) -> None:
         self.network = network
+        self.words = words
         self.persons = network.identities.persons
         self.labels = {t: category_names.get(t, DEFAULT_CATEGORY_NAMES[t]) for t in TIERS}
         self.tier_of = {c.person.key: c.tier.tier for c in network.contacts}
@@ -187,8 +191,8 @@ def _followup_rows(page: _Page, followups: Sequence[FollowUp], now: datetime) ->
             f'<td><span class="kind kind-{escape(f.kind)}">'
             f"{escape(KIND_LABELS.get(f.kind, f.kind))}</span></td>"
             f'<td class="who">{page.who(f.contact)}</td>'
-            f'<td><div class="task">{escape(f.subject)}</div>'
-            f'<div class="reason">{escape(f.reason)}</div></td></tr>'
+            f'<td><div class="task">{escape(page.words.phrase(f.subject))}</div>'
+            f'<div class="reason">{escape(page.words.phrase(f.reason))}</div></td></tr>'
         )
     return (
         '<table class="followups"><thead><tr><th>Due</th><th>Kind</th><th>Contact</th>'
@@ -232,14 +236,14 @@ def _key_persons(page: _Page, edges: Mapping[tuple[str, str], int] | None) -> st
             '<section class="card" id="graph"><h2>Key persons</h2>'
             '<p class="empty">Not enough shared mail and meetings for a graph yet.</p></section>'
         )
-    svg, legend = graph_svg(network, edges)
+    svg, legend = graph_svg(network, edges, words=page.words)
     keys = "".join(
         f'<span class="key"><i style="background:{colour}"></i>{escape(name)} ({shown})</span>'
         for name, colour, shown in legend
     )
     keys += '<span class="key"><i class="ring"></i>key person (broker)</span>'
     rows = "".join(
-        f"<tr><td>{page.who(k.person)}</td><td>{escape(k.reason)}</td>"
+        f"<tr><td>{page.who(k.person)}</td><td>{escape(page.words.phrase(k.reason))}</td>"
         f'<td class="num">{k.degree}</td><td class="num">{k.betweenness:.3f}</td></tr>'
         for k in network.key_persons
     )
@@ -349,6 +353,7 @@ def render_report(
     *,
     graph: Mapping[tuple[str, str], int] | None = None,
     category_names: Mapping[str, str] | None = None,
+    words: Wording | None = None,
 ) -> str:
     """The whole page as one string.
 
@@ -356,9 +361,11 @@ def render_report(
         ledger: the give-and-take ledger, or None when it could not be built.
         graph: the mail graph's edges (``MailGraph.edges``: person pair → co-occurrences), for
             the connections in the network graph; without them only the people are drawn.
-        category_names: tier → category name (``config.writeback.category_names``).
+        category_names: tier → category name (``Workspace.category_names``).
+        words: the user's language (default English) for what the core explains; the page's
+            own headings are English until they are translated too.
     """
-    page = _Page(network, category_names or {})
+    page = _Page(network, category_names or {}, words or Wording())
     rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
     # analysis.analyse_store already folds the ledger's follow-ups into the network's; a network
     # straight from core.analyse does not: take both, once each.
