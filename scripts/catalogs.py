@@ -37,8 +37,8 @@ KEYWORDS = {"gettext": None, "ngettext": (1, 2)}
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def po_path(language: str) -> Path:
-    return LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(language: str, locales: Path = LOCALES) -> Path:
+    return locales / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def extract() -> Catalog:
@@ -85,20 +85,21 @@ def mo_bytes(catalog: Catalog) -> bytes:
     return out.getvalue()
 
 
-def problems() -> list[str]:
-    """What is stale or missing: each a line naming the file and the message."""
+def problems(locales: Path = LOCALES) -> list[str]:
+    """What is stale or missing in the catalogs under ``locales``: each a line naming the file
+    and the message."""
     template = extract()
     found: list[str] = []
     for language in LANGUAGES:
-        path = po_path(language)
+        path = po_path(language, locales)
         if not path.exists():
-            found.append(f"{path.relative_to(REPO)}: missing")
+            found.append(f"{path}: missing")
             continue
         with path.open("rb") as file:
             catalog = read_po(file, locale=language, domain=DOMAIN)
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
         have = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
-        where = path.relative_to(REPO)
+        where = path.relative_to(locales)
         found += [f"{where}: not in the catalog: {m!r}" for m in sorted(wanted - have)]
         found += [f"{where}: no longer used: {m!r}" for m in sorted(have - wanted)]
         for message in catalog:
@@ -112,7 +113,7 @@ def problems() -> list[str]:
                 found.append(f"{where}: not translated: {label!r}")
         mo = path.with_suffix(".mo")
         if not mo.exists() or mo.read_bytes() != mo_bytes(catalog):
-            found.append(f"{mo.relative_to(REPO)}: not compiled from {path.name}")
+            found.append(f"{mo.relative_to(locales)}: not compiled from {path.name}")
     return found
 
 
