@@ -34,10 +34,15 @@ Sections (``--only`` picks some):
    ~6 KB per seeded item, so a real million would need ~6 GB here).
 3. ``scoring``: ``core.network.analyse`` on synthetic interactions built in memory (300 people,
    the demo's mix of sent, received, bulk and meetings) at 10k, 100k and 1M.
-4. ``memory``: peak RSS of ingest subprocesses of a small and a large Maildir.
+4. ``memory``: peak RSS of ingest subprocesses of a small and a large Maildir, and the peak
+   Python allocation (tracemalloc) of the demo generator streaming the same two sizes: both must
+   stay flat as the mailbox grows.
 5. ``outlook``: peak RSS of ingesting the real ``.pst`` and ``.msg`` fixtures of ``../shared``,
    once and as many hard-linked copies in one folder (no PST writer exists to make one huge
    file, so the large input is many files read in one run).
+
+A section that fails is reported as an error (in the table, in the JSON under ``"error"``, and as
+exit status 1), never as a figure that is merely missing.
 
 Timing uses wall-clock seconds (what a user waits for); the CPU seconds of every subprocess are
 recorded beside them because a shared machine stretches wall time.
@@ -440,7 +445,29 @@ def bench_memory(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> 
     small = runs[str(plan.memory_small)]["max_rss_mib"]
     large = runs[str(plan.ingest_messages)]["max_rss_mib"]
     out["memory"] = {"runs": runs, "ratio": round(large / small, 2) if small else None,
-                     "small": plan.memory_small, "large": plan.ingest_messages}
+                     "small": plan.memory_small, "large": plan.ingest_messages,
+                     "generator": bench_generator_memory(plan)}
+
+
+def bench_generator_memory(plan: Plan) -> dict[str, Any]:
+    """Peak traced allocation while the demo generator streams each size: a generator that held
+    every message at once would grow with the size (20,000 messages take well over 10 MB)."""
+    import tracemalloc
+
+    from outlook_networking.demo import iter_mail
+
+    runs: dict[str, Any] = {}
+    for size in (plan.memory_small, plan.ingest_messages):
+        tracemalloc.start()
+        try:
+            count = sum(1 for _ in iter_mail(now=NOW, seed=SEED, messages=size))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        runs[str(size)] = {"messages": count, "peak_kib": round(peak / 1024, 1)}
+    small = runs[str(plan.memory_small)]["peak_kib"]
+    large = runs[str(plan.ingest_messages)]["peak_kib"]
+    return {"runs": runs, "ratio": round(large / small, 2) if small else None}
 
 
 def bench_outlook(scratch: Path, plan: Plan, out: dict[str, Any]) -> None:
@@ -487,16 +514,14 @@ def _seed_plan(n: int, now: datetime) -> Iterator[dict[str, Any]]:
 
 def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
     sys.path.insert(0, str(REPO / "tests"))
-    try:
-        from exchangelib import close_connections
+    from exchangelib import close_connections
 
-        from outlook_networking.app.pipeline import sync_source
-        from outlook_networking.config import AccountConfig
-        from outlook_networking.connectors.ews import EwsSource, open_account
-        from outlook_networking.store import Store
-        from servers.ews import SERVER_BUILD, EWSServer
-    except ImportError as exc:
-        return {"missing": f"EWS connector or test server not importable: {exc}"}
+    from outlook_networking.app.pipeline import sync_source
+    from outlook_networking.config import AccountConfig
+    from outlook_networking.connectors.ews.connect import connect
+    from outlook_networking.store import Store
+    from servers.ews import SERVER_BUILD, EWSServer
+
     folders = {"inbox": "inbox", "sent": "sentitems"}
     now = datetime.now(UTC)  # the production source reads the clock for its 'since' window
     # Responses unvalidated: xmlschema costs ~4 ms per item and would time the validator.
@@ -510,17 +535,11 @@ def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
         log(f"EWS: seeded {n:,} messages in {time.perf_counter() - started:.1f}s")
         config = AccountConfig(name="bench", address="me@example.com", endpoint=server.url,
                                auth="basic")
-        try:
+
+        def make_source() -> Any:
             # What the connector factory builds for a configured account (production defaults).
-            from outlook_networking.connectors.ews.connect import connect
+            return connect(config, password="secret", build=SERVER_BUILD, max_wait_s=30)[0]
 
-            def make_source() -> Any:
-                return connect(config, password="secret", build=SERVER_BUILD, max_wait_s=30)[0]
-        except ImportError:
-            account = open_account(config, password="secret", build=SERVER_BUILD, max_wait_s=30)
-
-            def make_source() -> Any:
-                return EwsSource(account, "ews:bench")
         db = scratch / "ews.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -538,14 +557,12 @@ def bench_ews(n: int, scratch: Path) -> dict[str, Any]:
 
 def bench_graph(n: int, scratch: Path) -> dict[str, Any]:
     sys.path.insert(0, str(REPO / "tests"))
-    try:
-        from outlook_networking.app.pipeline import sync_source
-        from outlook_networking.config import AccountConfig
-        from outlook_networking.connectors.graph import connect_graph
-        from outlook_networking.store import Store
-        from servers.graph import GraphServer
-    except ImportError as exc:
-        return {"missing": f"Graph connector or test server not importable: {exc}"}
+    from outlook_networking.app.pipeline import sync_source
+    from outlook_networking.config import AccountConfig
+    from outlook_networking.connectors.graph import connect_graph
+    from outlook_networking.store import Store
+    from servers.graph import GraphServer
+
     now = datetime.now(UTC)  # the Graph test server keeps real time
     folders = {"inbox": "inbox", "sent": "sentitems"}
     with GraphServer(concurrency_retry_after=0) as server:
@@ -723,17 +740,32 @@ def _short_op(operation: str) -> str:
     return "/".join("*" if len(p) > 24 else p for p in parts)
 
 
-def bench_roundtrips(plan: Plan, scratch: Path, out: dict[str, Any]) -> None:
+CONNECTORS: dict[str, Callable[[int, Path], dict[str, Any]]] = {
+    "ews": bench_ews,
+    "graph": bench_graph,
+}
+
+
+def bench_roundtrips(plan: Plan, scratch: Path, out: dict[str, Any],
+                     connectors: dict[str, Callable[[int, Path], dict[str, Any]]] = CONNECTORS,
+                     ) -> None:
     n = plan.roundtrip_messages
     section: dict[str, Any] = {"messages": n}
-    for name, bench in (("ews", bench_ews), ("graph", bench_graph)):
+    for name, bench in connectors.items():
         log(f"round trips: {name}, {n:,} messages")
         try:
             section[name] = bench(n, scratch)
-        except Exception as exc:  # a connector still being written: report, do not stop the run
-            section[name] = {"missing": f"{type(exc).__name__}: {exc}"}
-            log(f"{name}: failed: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # one connector failing must not hide the other's figures
+            section[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            log(f"{name}: ERROR: {type(exc).__name__}: {exc}")
     out["roundtrips"] = section
+
+
+def errors(result: dict[str, Any]) -> list[str]:
+    """Every section that failed, as "where: what"."""
+    return [f"round trips {name}: {r['error']}"
+            for name, r in result.get("roundtrips", {}).items()
+            if isinstance(r, dict) and "error" in r]
 
 
 # --- scoring -------------------------------------------------------------------------------------
@@ -910,9 +942,9 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         for name, key in (("EWS", "ews"), ("Graph", "graph")):
             r = trips.get(key, {})
             limit = TARGETS[f"{key}_initial_per_1000_max"]
-            if "missing" in r:
-                rows.append((f"{name}: requests per 1,000 msgs, initial", "missing",
-                             f"≤ {limit:g}", r["missing"][:60]))
+            if "error" in r:
+                rows.append((f"{name}: requests per 1,000 msgs, initial", r["error"][:60],
+                             f"≤ {limit:g}", "ERROR"))
                 continue
             # A sync that stops early (Graph's delta under $filter stops at 5,000 messages a
             # folder) would look cheap per 1,000: every seeded message must be stored.
@@ -965,6 +997,10 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                      f"{runs[str(memory['large'])]['max_rss_mib']:.0f}", "", ""))
         rows.append((f"memory: peak RSS {memory['large']:,} / {memory['small']:,}",
                      f"{memory['ratio']:.2f}×", f"≤ {limit:g}×", verdict(memory["ratio"], limit)))
+        generator = memory["generator"]
+        rows.append((f"memory: demo generator peak {memory['large']:,} / {memory['small']:,}",
+                     f"{generator['ratio']:.2f}×", f"≤ {limit:g}×",
+                     verdict(generator["ratio"], limit)))
     outlook = result.get("outlook")
     if outlook:
         limit = TARGETS["memory_ratio_max"]
@@ -1084,13 +1120,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = table(result)
     result["table"] = [dict(zip(("measure", "value", "target", "verdict"), r, strict=True))
                        for r in rows]
+    result["errors"] = errors(result)
     out = Path(args.out) if args.out else REPO / "bench-results" / (
         f"bench-{plan.mode}-{started:%Y%m%dT%H%M%SZ}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(render(rows))
     print(f"\n{plan.mode} run in {result['seconds']:.0f}s; result: {out}")
-    return 0
+    for line in result["errors"]:
+        print(f"ERROR: {line}", file=sys.stderr)
+    return 1 if result["errors"] else 0
 
 
 if __name__ == "__main__":

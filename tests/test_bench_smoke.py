@@ -1,4 +1,5 @@
-"""scripts/bench.py runs end to end in short mode and writes a result file that parses.
+"""scripts/bench.py runs end to end in short mode and writes a result file that parses, and a
+section that fails is an error, never a figure quietly missing.
 
 Sizes are cut down so this takes seconds; no figure is checked against a target (no timing
 assertions): only that every section ran and reported what it measured.
@@ -6,10 +7,15 @@ assertions): only that every section ran and reported what it measured.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,11 +45,15 @@ def test_short_mode_writes_valid_json(tmp_path: Path) -> None:
     memory = result["memory"]
     assert set(memory["runs"]) == {"100", "300"}
     assert all(r["max_rss_mib"] > 0 for r in memory["runs"].values())
+    generator = memory["generator"]["runs"]
+    assert set(generator) == {"100", "300"} and generator["300"]["messages"] > 250
+    assert all(r["peak_kib"] > 0 for r in generator.values())
 
+    assert result["errors"] == []
     for connector in ("ews", "graph"):
         trips = result["roundtrips"][connector]
-        # A connector still being written is reported as missing, never silently dropped.
-        assert "missing" in trips or trips["messages_stored"] == 60
+        assert trips["messages_stored"] == 60, trips
+        assert trips["initial_requests"] > 0 and trips["problems"] == 0
 
     outlook = result["outlook"]
     assert set(outlook["runs"]) == {"1", "2"}
@@ -60,3 +70,33 @@ def test_short_mode_writes_valid_json(tmp_path: Path) -> None:
     measures = [row["measure"] for row in result["table"]]
     assert any("ingest time / floor time" in m for m in measures)
     assert "ingest time / floor time" in done.stdout
+
+
+def _bench(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench", REPO / "scripts" / "bench.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "bench", module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_connector_that_raises_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = _bench(monkeypatch)
+
+    def broken(n: int, scratch: Path) -> dict[str, Any]:
+        raise ConnectionResetError("the server hung up")
+
+    def working(n: int, scratch: Path) -> dict[str, Any]:
+        return {"messages_stored": n, "initial_per_1000": 1.0, "nothing_new_requests": 1}
+
+    result: dict[str, Any] = {}
+    plan = bench.PLANS["short"]
+    bench.bench_roundtrips(plan, tmp_path, result, {"ews": broken, "graph": working})
+    assert result["roundtrips"]["ews"] == {"error": "ConnectionResetError: the server hung up"}
+    assert bench.errors(result) == ["round trips ews: ConnectionResetError: the server hung up"]
+    rows = {row[0]: row for row in bench.table(result)}
+    assert rows["EWS: requests per 1,000 msgs, initial"][3] == "ERROR"
+    assert "missing" not in json.dumps(result)

@@ -11,7 +11,6 @@ import base64
 import hashlib
 import inspect
 import mailbox
-import tracemalloc
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -556,23 +555,18 @@ def test_render_gives_a_stdlib_message_with_the_body_intact() -> None:
 # --- scale and streaming ---------------------------------------------------------------------
 
 
-def test_mail_is_produced_lazily_and_memory_stays_flat() -> None:
+def test_mail_is_produced_lazily_in_time_order() -> None:
+    """A generator, in time order; that its memory stays flat is measured by scripts/bench.py
+    (the ``memory`` section), not asserted here."""
     stream = iter_mail(now=NOW, seed=3, messages=20_000)
     assert inspect.isgenerator(stream)
-    tracemalloc.start()
-    try:
-        count = 0
-        previous = None
-        for mail in stream:
-            count += 1
-            assert previous is None or previous <= mail.at
-            previous = mail.at
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    count = 0
+    previous = None
+    for mail in stream:
+        count += 1
+        assert previous is None or previous <= mail.at
+        previous = mail.at
     assert 18_000 <= count <= 22_000
-    # 20,000 messages held at once would take well over 10 MB; the walk keeps a few days.
-    assert peak < 4_000_000
 
 
 def test_maildir_holds_the_same_messages(tmp_path: Path) -> None:

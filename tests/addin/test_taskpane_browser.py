@@ -9,7 +9,6 @@ leaves 127.0.0.1. Screenshots land in tests/artifacts/ (gitignored).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -20,8 +19,7 @@ from typing import Any
 
 import pytest
 
-from chromium import ARTIFACTS, CHROMIUM
-from chromium import LAUNCH_ARGS as CHROMIUM_ARGS
+from chromium import ARTIFACTS
 from outlook_networking.addin import AddinServer, serve
 
 from .conftest import ADA, OWNER, SPARSE, STRANGER, FakeCards
@@ -29,21 +27,7 @@ from .conftest import ADA, OWNER, SPARSE, STRANGER, FakeCards
 OFFICE_JS = "https://appsforoffice.microsoft.com/"
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None,
-        reason="needs the playwright Python package",
-    ),
-]
-
-# The card server's certificate is a throwaway one of the test's own.
-LAUNCH_ARGS = [*CHROMIUM_ARGS, "--ignore-certificate-errors"]
-
+pytestmark = pytest.mark.browser
 
 STUB = Path(__file__).with_name("office_stub.js")
 
@@ -54,16 +38,6 @@ def office_stub(
     """JavaScript standing in for Office.js in an Outlook read form (see office_stub.js)."""
     config = json.dumps({"sender": sender, "name": name, "owner": owner, "defer": defer})
     return STUB.read_text(encoding="utf-8").replace("__CONFIG__", config)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
 
 
 class Pane:
@@ -77,7 +51,7 @@ class Pane:
             viewport={"width": 350, "height": 640},
             locale="en-US",
             timezone_id="UTC",
-            ignore_https_errors=True,
+            ignore_https_errors=True,  # the card server's certificate is the test's own
         )
         self.context.set_default_timeout(10_000)
         self.context.route("**/*", self._route(stub))

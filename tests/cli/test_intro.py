@@ -142,7 +142,7 @@ def test_intro_piped_is_plain_text_one_path_per_block(db: Path) -> None:
     titles = [n for n, line in enumerate(lines) if re.match(r"\s*\d+\. path score", line)]
     assert len(titles) == 3
     # Each person of a path on a line of their own, the reasons indented under them.
-    assert lines[titles[0] + 1] == f"    Annemarie Vandenberg-Schoenfeld <{ANN}> (A, score 54)"
+    assert lines[titles[0] + 1] == f"    Annemarie Vandenberg-Schoenfeld <{ANN}> (A, score 53)"
     assert lines[titles[0] + 2] == f"    → Tess Targetperson <{TESS}>"
     assert lines[titles[0] + 3].startswith("      named together on 1 message;")
     assert all(line == line.rstrip() for line in lines)

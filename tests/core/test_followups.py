@@ -6,12 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 from outlook_networking.core.followups import FollowUp
 from outlook_networking.core.phrase import phrase
+from outlook_networking.core.settings import Settings
+from outlook_networking.i18n import Wording
 from outlook_networking.model import Flag, Interaction
 
 from .analysis import run
 from .builders import ME, NOW, ago, mail, meeting, reply_to
 
 ANN = "ann@acme.com"
+EN = Wording("en")
 
 
 def kinds(items: list[Interaction], **kwargs: object) -> dict[str, list[FollowUp]]:
@@ -47,6 +50,35 @@ def test_owed_reply_appears_after_48_hours_and_resolves_with_a_reply() -> None:
     # Answered: by a reply, or by any later mail to her.
     assert "owed_reply" not in kinds([question, reply_to(question, ago(days=1))])
     assert "owed_reply" not in kinds([question, mail(ME, ANN, ago(days=2), subject="Other")])
+
+
+def test_a_contacts_cc_only_fyi_is_owed_nothing() -> None:
+    """Owed needs the owner in To: an FYI that copies the owner is no question to them, even from
+    someone they correspond with (a stranger's Cc is excluded for other reasons already)."""
+    asked = mail(ME, ANN, ago(days=30), subject="Budget")
+    answered = reply_to(asked, ago(days=29))
+    history = [asked, answered, reply_to(answered, ago(days=28), sender=ME)]
+    fyi = mail(ANN, "team@acme.com", ago(days=3), subject="FYI: minutes", cc=[ME])
+    direct = mail(ANN, ME, ago(days=3), subject="FYI: minutes")
+    assert run([*history, fyi]).find(ANN) is not None  # she is a contact
+    assert "owed_reply" not in kinds([*history, fyi])
+    (owed,) = kinds([*history, direct])["owed_reply"]
+    assert owed.contact == ANN
+
+
+def test_an_owed_reply_says_how_long_ago_in_hours_then_days() -> None:
+    soon = Settings(reply_within_h=24)
+
+    def reason(hours: float) -> str:
+        question = mail(ANN, ME, ago(hours=hours), subject="Can you help?")
+        (owed,) = kinds([question], settings=soon)["owed_reply"]
+        return EN.phrase(owed.reason)
+
+    assert "wrote “Can you help?” 30 hours ago" in reason(30)
+    assert "2 days ago" in reason(48)  # from two days on, in days
+    assert "3 days ago" in reason(80)
+    # Owed from the moment the target has passed: exactly 48 h by default.
+    assert "owed_reply" in kinds([mail(ANN, ME, ago(hours=48))])
 
 
 def rhythm(weeks: int, silent_days: float) -> list[Interaction]:
@@ -85,8 +117,50 @@ def test_cooling_against_the_contacts_own_rhythm() -> None:
     assert "cooling" not in kinds(rhythm(30, 20))  # 20 days: below the 30-day minimum
     revived = [*items, mail(ANN, ME, ago(days=1)), mail(ME, ANN, ago(days=0.5))]
     assert "cooling" not in kinds(revived)
-    # A short burst is no rhythm: no cooling however long the silence.
+    # A short burst is no rhythm: no cooling however long the silence. Six weekly exchanges
+    # (five gaps) are the fewest that make one.
     assert "cooling" not in kinds(rhythm(4, 100))
+    assert "cooling" not in kinds(rhythm(5, 100))
+    assert "cooling" in kinds(rhythm(6, 100))
+
+
+def test_cooling_is_due_past_the_threshold_and_waits_out_the_long_gaps() -> None:
+    items = rhythm(30, 45)
+    view = run(items).find(ANN)
+    assert view is not None and view.history.last_two_way is not None
+    last = view.history.last_two_way
+    # Weekly: 3 x 7 days, p90 7 days, at least 30 days: the threshold is 30 days, strictly past.
+    (cooling,) = kinds(items)["cooling"]
+    assert cooling.due == last + timedelta(days=30)
+    assert "cooling" not in kinds(items, now=last + timedelta(days=30))
+    assert "cooling" in kinds(items, now=last + timedelta(days=30, minutes=1))
+    # Someone who has gone quiet for two months twice before is not cooling after 45 days.
+    offsets, at = [], 45.0
+    for gap in (7, 7, 60, 7, 7, 60, 7, 7, 7, 7):
+        offsets.append(at)
+        at += gap
+    offsets.append(at)
+    patchy: list[Interaction] = []
+    for days in offsets:
+        asked = mail(ME, ANN, ago(days=days), subject=f"at {days}")
+        patchy += [asked, reply_to(asked, ago(days=days) + timedelta(hours=3))]
+    assert "cooling" not in kinds(patchy)
+
+
+def test_cooling_scales_with_the_usual_gap_and_stops_after_the_active_year() -> None:
+    fortnightly: list[Interaction] = []
+    for n in range(10):
+        asked = mail(ME, ANN, ago(days=36 + 14 * n), subject=f"fortnight {n}")
+        fortnightly += [asked, reply_to(asked, ago(days=36 + 14 * n) + timedelta(hours=3))]
+    # Usual gap 14 days: cooling needs 3 x 14 = 42 days of silence, not the 30-day minimum.
+    assert "cooling" not in kinds(fortnightly)
+    assert "cooling" in kinds(fortnightly, now=NOW + timedelta(days=8))
+    items = rhythm(30, 45)
+    view = run(items).find(ANN)
+    assert view is not None and view.history.last_two_way is not None
+    year = view.history.last_two_way + timedelta(days=365)
+    assert "cooling" in kinds(items, now=year)  # the last day of the active year
+    assert "cooling" not in kinds(items, now=year + timedelta(minutes=1))
 
 
 def test_awaiting_answer_after_their_own_p90_latency() -> None:
@@ -99,6 +173,24 @@ def test_awaiting_answer_after_their_own_p90_latency() -> None:
         "awaiting_answer", subject="Budget?", ago=timedelta(days=2), name="Ann",
         wait=timedelta(days=1),
     )
+    assert "awaiting_answer" in kinds([*items, ask], now=waiting.due)  # due from that moment
+    # Two known replies are not yet a rhythm: the default week applies.
+    two = [*rhythm(2, 10), mail(ME, ANN, ago(days=2))]
+    assert "awaiting_answer" not in kinds(two)
+    (weekly,) = kinds([*rhythm(2, 10), mail(ME, ANN, ago(days=8))])["awaiting_answer"]
+    assert EN.phrase(weekly.reason).endswith("no reply rhythm known for Ann; waited 7 days")
+    # Three known replies are a rhythm; a wait of two days or more reads in days.
+    assert "awaiting_answer" in kinds([*rhythm(3, 10), mail(ME, ANN, ago(days=2))])
+    month = Settings(awaiting_default_days=30)
+    (patient,) = kinds([mail(ME, ANN, ago(days=31))], settings=month)["awaiting_answer"]
+    assert patient.reason["wait"] == timedelta(days=30)
+    assert EN.phrase(patient.reason).endswith("waited 30 days")
+    (two_days,) = kinds([mail(ME, ANN, ago(days=3))], settings=Settings(awaiting_default_days=2))[
+        "awaiting_answer"
+    ]
+    assert EN.phrase(two_days.reason).endswith("waited 2 days")
+    # On the 60th day it is still a nudge; after that, history.
+    assert "awaiting_answer" in kinds([mail(ME, ANN, ago(days=60))])
     assert "awaiting_answer" not in kinds([*items, mail(ME, ANN, ago(hours=20))])
     assert "awaiting_answer" not in kinds([*items, ask, reply_to(ask, ago(days=1))])
     # Without a known rhythm the default is a week.
@@ -114,6 +206,7 @@ def test_unreciprocated_after_three_approaches_and_30_days() -> None:
     (unrec,) = found["unreciprocated"]
     assert unrec.key == f"unreciprocated:{ANN}:test:{approaches[0].item_id}"
     assert unrec.due == approaches[2].at  # the third approach, 60 days after the first
+    assert "unreciprocated" in kinds(approaches, now=unrec.due)  # due from that moment
     assert unrec.reason == phrase(
         "unreciprocated", name="Ann", count=3, since=approaches[0].at.date()
     )
@@ -128,8 +221,21 @@ def test_unreciprocated_after_three_approaches_and_30_days() -> None:
 def test_annual_review_in_early_december_until_this_years_review_exists() -> None:
     december = datetime(2026, 12, 3, 12, tzinfo=UTC)
     items = rhythm(3, 2)
-    keys = [f.key for f in run(items, now=december).followups if f.kind == "annual_review"]
-    assert keys == ["review:2026"]
+    reviews = [f for f in run(items, now=december).followups if f.kind == "annual_review"]
+    assert [(f.key, f.due) for f in reviews] == [
+        ("review:2026", datetime(2026, 12, 1, 9, tzinfo=UTC))
+    ]
+    # From a week before the review day, not a minute earlier.
+    week_before = datetime(2026, 11, 24, 9, tzinfo=UTC)
+    for now, shown in ((week_before, True), (week_before - timedelta(minutes=1), False)):
+        listed = [f for f in run(items, now=now).followups if f.kind == "annual_review"]
+        assert bool(listed) is shown, now
+    # Every follow-up in due order: the review (1 Dec) before a reply owed since 2 Dec.
+    question = mail(ANN, ME, december - timedelta(days=3), subject="Can you help?")
+    found = run([*items, question], now=december).followups
+    assert [f.due for f in found] == sorted(f.due for f in found)
+    keys = [f.key for f in found]
+    assert keys.index("review:2026") < keys.index(f"owed:test:{question.item_id}")
     assert not [
         f
         for f in run(items, now=december, last_review={"year": 2026}).followups

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -50,6 +51,26 @@ def test_pairs_by_references_when_in_reply_to_is_unknown() -> None:
     assert reply.parent is parent and reply.method == "references"
 
 
+def test_references_pair_with_the_nearest_stored_ancestor() -> None:
+    """References lists a thread oldest first (RFC 5322 3.6.4); the parent is the last entry that
+    names a stored message, so a deep thread pairs with the message it answered, not its start."""
+    start = mail(ME, "ann@acme.com", ago(days=9), subject="Plan")
+    answer = reply_to(start, ago(days=8))
+    again = reply_to(answer, ago(days=7), sender=ME)
+    child = mail(
+        "ann@acme.com",
+        ME,
+        ago(days=6),
+        subject="Re: Plan",
+        in_reply_to="<not-stored@acme.com>",
+        references=(start.message_id, answer.message_id, again.message_id, "<not-stored@acme.com>"),
+    )
+    replies = {r.child.message_id: r for r in pair_replies([child, again, start, answer])}
+    reply = replies[child.message_id]
+    assert (reply.parent, reply.method) == (again, "references")
+    assert reply.latency_s == 86400
+
+
 def test_pairs_by_conversation_id() -> None:
     parent = mail(ME, "ann@acme.com", ago(days=3), conversation_id="C1", message_id="")
     own_follow_up = mail(ME, "ann@acme.com", ago(days=2.5), conversation_id="C1", message_id="")
@@ -71,6 +92,53 @@ def test_pairs_by_subject_and_participants_within_14_days() -> None:
     late = mail("ann@acme.com", ME, ago(days=-10), subject="Re: Quarterly plan", message_id="")
     replies = pair_replies([parent, child, stranger, late])
     assert [(r.parent, r.child, r.method) for r in replies] == [(parent, child, "subject")]
+
+
+def test_subject_fallback_looks_back_14_days_and_no_further() -> None:
+    inside = mail(ME, "ann@acme.com", ago(days=20), subject="Budget", message_id="")
+    answer = mail("ann@acme.com", ME, ago(days=6.1), subject="Re: Budget", message_id="")
+    outside = mail(ME, "bob@b.example", ago(days=20), subject="Offer", message_id="")
+    late = mail("bob@b.example", ME, ago(days=5.9), subject="Re: Offer", message_id="")
+    replies = pair_replies([inside, answer, outside, late])
+    assert [(r.parent, r.child) for r in replies] == [(inside, answer)]
+
+
+def test_subject_fallback_takes_the_latest_parent_inside_the_window() -> None:
+    old = mail(ME, "ann@acme.com", ago(days=40), subject="Budget", message_id="")
+    edge = mail(ME, "ann@acme.com", ago(days=23), subject="Budget", message_id="")
+    answer = mail("ann@acme.com", ME, ago(days=9), subject="Re: Budget", message_id="")
+    # Exactly 14 days is inside the window; the 40-day-old message is not looked at.
+    assert [(r.parent, r.child) for r in pair_replies([old, edge, answer])] == [(edge, answer)]
+
+
+def test_subject_fallback_never_pairs_a_sender_with_their_own_copy() -> None:
+    mine = mail(ME, "ann@acme.com", ago(days=10), subject="Plan", message_id="")
+    cc = ["ann@acme.com"]  # she copies herself
+    first = mail("ann@acme.com", ME, ago(days=8), subject="Re: Plan", cc=cc, message_id="")
+    second = mail("ann@acme.com", ME, ago(days=7), subject="Re: Plan", cc=cc, message_id="")
+    parents = {r.child.item_id: r.parent for r in pair_replies([mine, first, second])}
+    assert parents == {first.item_id: mine, second.item_id: mine}
+
+
+def test_conversation_pairing_skips_messages_without_a_sender() -> None:
+    start = mail(ME, "ann@acme.com", ago(days=3), conversation_id="C9", message_id="")
+    system = replace(
+        mail(ME, "ann@acme.com", ago(days=2), conversation_id="C9", message_id=""), sender=None
+    )
+    child = mail("ann@acme.com", ME, ago(days=1), conversation_id="C9", message_id="")
+    replies = pair_replies([start, system, child])
+    assert [(r.parent, r.child) for r in replies] == [(start, child)]
+
+
+def test_a_copy_naming_its_own_id_in_references_answers_nothing() -> None:
+    first = mail(ME, "ann@acme.com", ago(days=2), message_id="<same@x>")
+    copy = mail(ME, "ann@acme.com", ago(days=1), message_id="<same@x>", references=("<same@x>",))
+    assert pair_replies([first, copy]) == []
+
+
+def test_a_message_without_a_subject_can_start_a_thread() -> None:
+    blank = mail(ME, "ann@acme.com", ago(days=2), subject="", message_id="")
+    assert thread_starts([blank]) == [blank]
 
 
 def test_subject_fallback_needs_a_reply_prefix() -> None:

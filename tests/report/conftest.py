@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from chromium import CHROMIUM, LAUNCH_ARGS
 from outlook_networking.cli import main
 from outlook_networking.core.keypersons import MailGraph
 from outlook_networking.core.ledger import Ledger, build_ledger
@@ -81,20 +77,3 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 @pytest.fixture(scope="session")
 def report_html(demo: Demo) -> str:
     return render_report(demo.network, demo.ledger, NOW, graph=demo.edges)
-
-
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (never a downloaded browser); skips without it."""
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
-    if importlib.util.find_spec("playwright") is None:
-        pytest.skip("needs the playwright Python package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()

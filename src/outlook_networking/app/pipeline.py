@@ -458,7 +458,13 @@ def write_back(
 
 
 def undo(store: Store, sink: Sink, scheme: CategoryScheme) -> ApplyReport:
-    """Remove everything the product wrote to this sink's mailbox, and nothing else."""
+    """Remove everything the product wrote to this sink's mailbox, and nothing else.
+
+    Undo's own actions are journalled like any other (run ``undo``): if it stops early, the
+    entries stay (running undo again finishes the job), and the names it already put back count
+    as the product's doing, so a change the user makes before that second run is still told
+    apart from ours.
+    """
     entries = store.journal(sink.name)
     base = plan_undo(entries, sink.read_state(), scheme).actions
     message_entries = [e for e in entries if is_message_action(e.action)]
@@ -475,7 +481,7 @@ def undo(store: Store, sink: Sink, scheme: CategoryScheme) -> ApplyReport:
     # The master list last: the items that use a category are cleared before it goes.
     actions = _master_list_last(base, marked)
     report = ApplyReport(planned=len(actions))
-    _execute(store, sink, actions, report, run_id=None)
+    _execute(store, sink, actions, report, run_id="undo")
     if report.error is None:
         store.journal_undone(sink.name)  # on an error the entries stay: undo again finishes it
     return report

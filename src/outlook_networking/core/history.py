@@ -59,7 +59,7 @@ class Touch(NamedTuple):
 
     at: float  # Unix seconds
     kind: str  # sent | received | meeting
-    others: int  # people besides the owner on it (1 = one-to-one)
+    others: int  # addresses besides the owner's on it (1 = one-to-one)
     two_way: bool
     duration_s: int = 0
 
@@ -263,9 +263,10 @@ class _Tally:
         ts, month = item.at.timestamp(), item.at.year * 100 + item.at.month
         people = {self.person_of.get(m.address) for m in item.participants()}
         people.discard(None)
+        others = _others(item, self.owner)
         for person in people:
             acc = self.accs[person]  # type: ignore[index]
-            acc.touch(item, ts, month, MEETING, len(people), item.duration_s)
+            acc.touch(item, ts, month, MEETING, others, item.duration_s)
             acc.answered()
 
     def sent(self, item: Interaction) -> None:
@@ -286,9 +287,10 @@ class _Tally:
             reply is None
             or (reply.parent.sender is not None and reply.parent.sender.address in self.owner)
         ) and len(item.to) + len(item.cc) + len(item.bcc) <= self.direct_max
+        others = _others(item, self.owner)
         for person in people:
             acc = self.accs[person]  # type: ignore[index]
-            acc.touch(item, ts, month, SENT, len(people), 0)
+            acc.touch(item, ts, month, SENT, others, 0)
             if ident in self.starts:
                 acc.started_by_me += 1
             acc.owed.clear()
@@ -318,9 +320,8 @@ class _Tally:
             return
         ident = id(item)
         acc = self.accs[person]
-        others = len({self.person_of.get(m.address) for m in item.recipients()} - {None}) + 1
         acc.touch(item, item.at.timestamp(), item.at.year * 100 + item.at.month, RECEIVED,
-                  others, 0)
+                  _others(item, owner), 0)
         acc.answered()
         if ident in self.starts:
             acc.started_by_them += 1
@@ -339,6 +340,16 @@ class _Tally:
         # the message that waits for the owner.
         if in_to and recipients <= self.direct_max and item.at >= self.owed_from:
             acc.owed[ident] = item
+
+
+def _others(item: Interaction, owner: frozenset[str]) -> int:
+    """The people besides the owner on an item, counted by address.
+
+    A fact of the item alone: counting only the addresses that are contacts made an earlier
+    mail weigh less once later mail made someone on it a contact, so more interaction could
+    lower a score.
+    """
+    return len({m.address for m in item.participants()} - owner)
 
 
 def _finish(person: str, acc: _Acc, settings: Settings, now: datetime) -> ContactHistory:

@@ -7,15 +7,17 @@ Every interaction before ``now`` contributes its weight, halved every ``half_lif
 - ``base``: ``meeting_weight`` for a meeting, ``mail_weight`` for two-way mail,
   ``one_way_weight`` for one-way mail (one-way traffic is no relationship);
 - ``group``: ``1 / sqrt(others)``, where ``others`` is the number of people besides the owner on
-  the item: one-to-one counts fully, a mail to nine people a third.
+  the item, contacts or not: one-to-one counts fully, a mail to nine people a third.
 
 Reciprocity adds ``reciprocity_weight × min(decayed sent mail, decayed received mail)``: a
 relationship where both sides write scores higher than one where one side does all the writing.
 The total ``S`` maps to the score as ``100 × (1 − e^(−S / saturation))``.
 
 Two properties hold by construction (and are tested): adding an interaction never lowers the score
-(every term and the ``min`` are non-decreasing in the items, and more traffic only turns one-way
-mail into two-way), and with the same data a later ``now`` never raises it (every term decays).
+(every term and the ``min`` are non-decreasing in the items, an item's ``group`` depends on the
+item alone, and more traffic only turns one-way mail into two-way), and with the same data a later
+``now`` never raises it (every term decays). The one exception to the first, in docs/scoring.md:
+a new message that an existing reply turns out to answer can take that reply's pairing away.
 
 Exports: ``Strength``, ``strength``, ``score_of``, ``exchange_gain``, ``meeting_gain``.
 """

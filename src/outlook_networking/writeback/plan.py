@@ -239,17 +239,44 @@ def plan(desired: Desired, state: MailboxState, scheme: CategoryScheme) -> Write
     return WritebackPlan(tuple(actions))
 
 
+def _users_names(
+    writes: Sequence[tuple[SetCategories, bool]], current: Sequence[str], owned: frozenset[str]
+) -> list[str]:
+    """The product-owned names the user gave an item, from the product's writes to it (each with
+    whether it is known to be done, in order) and the item as it is now.
+
+    They start as the names the item had before the product's first write. Between two writes
+    (and since the last), a name the item gained that the product's write had not left there is
+    the user's addition, and a name the product's write had left there that is gone was removed
+    by the user. A write begun but not known to be done may or may not have happened, so only
+    what holds either way counts.
+    """
+
+    def names(categories: Iterable[str]) -> frozenset[str]:
+        return frozenset(c for c in categories if c in owned)
+
+    theirs = [c for c in writes[0][0].before if c in owned]
+    for n, (action, done) in enumerate(writes):
+        # What this write may have left on the item, and what the next one (or now) found there.
+        left = [names(action.after)] if done else [names(action.after), names(action.before)]
+        found = names(writes[n + 1][0].before if n + 1 < len(writes) else current)
+        gone = frozenset.intersection(*left) - found
+        theirs = [c for c in theirs if c not in gone]
+        theirs.extend(sorted(found - frozenset.union(*left) - set(theirs)))
+    return theirs
+
+
 def plan_undo(
     journal: Sequence[JournalEntry], state: MailboxState, scheme: CategoryScheme
 ) -> WritebackPlan:
     """The actions that remove everything the product wrote, and nothing else.
 
     Tasks and contacts the product created carry its marker, so they are found in ``state`` even
-    when a crash kept their journal entry from being completed. Categories on contacts go back to
-    the product-owned names they had before the product's first change; the user's own
-    categories, and any change the user made since, stay. Master-list entries go only if the
-    product added them; an entry the product removed that it had not added (a former name the
-    user had) comes back with its colour. Messages are :func:`.messages.plan_message_undo`'s.
+    when a crash kept their journal entry from being completed. Categories on contacts keep the
+    user's own categories as they are, and get back the product-owned names the user gave them
+    (see :func:`_users_names`). Master-list entries go only if the product added them; an entry
+    the product removed that it had not added (a former name the user had) comes back with its
+    colour. Messages are :func:`.messages.plan_message_undo`'s.
     """
     owned = scheme.owned
     actions: list[Action] = []
@@ -267,19 +294,19 @@ def plan_undo(
         if name not in present:
             actions.append(AddCategory(name, colour))
 
-    first_before: dict[str, tuple[str, ...]] = {}
+    writes: dict[str, list[tuple[SetCategories, bool]]] = {}
     for entry in journal:
         if isinstance(entry.action, SetCategories) and entry.action.item_kind == "contact":
-            first_before.setdefault(entry.action.item_id, entry.action.before)
+            writes.setdefault(entry.action.item_id, []).append((entry.action, entry.done))
     contact_categories = {c.item_id: c.categories for c in state.contacts}
     deleted_contacts = {c.item_id for c in state.contacts if c.product_owned}
-    for item_id, before in first_before.items():
+    for item_id, item_writes in writes.items():
         if item_id in deleted_contacts:
             continue
         current = contact_categories.get(item_id)
         if current is None:
             continue  # the item is gone: nothing of ours is left on it
-        restored = _with_ours(current, owned, [c for c in before if c in owned])
+        restored = _with_ours(current, owned, _users_names(item_writes, current, owned))
         if restored != tuple(current):
             actions.append(SetCategories("contact", item_id, tuple(current), restored))
 
