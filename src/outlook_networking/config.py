@@ -14,9 +14,10 @@ The top-level ``language`` (``"de"`` or ``"en"``; unset: the system's) is checke
 category names and colours, the To Do list name) is read here too: it is the same for every
 account, and ``Settings`` leaves it to us. So is the
 ``[ledger]`` table (:meth:`~outlook_networking.core.ledger.LedgerSettings.from_mapping`): a
-misspelt key there is an error when the file is read, not at the first analysis.
+misspelt key there is an error when the file is read, not at the first analysis. And so is
+``[files]``, the limits on how much of one exported file is read (:class:`FileLimits`).
 
-Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``load_config``,
+Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FileLimits``, ``load_config``,
 ``config_from_mapping``, ``default_config_path``, ``is_exchange_online``,
 ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``, ``AUTH_METHODS``, ``LANGUAGES``.
 """
@@ -51,6 +52,7 @@ __all__ = [
     "PLACEHOLDER_CLIENT_ID",
     "AccountConfig",
     "Config",
+    "FileLimits",
     "WritebackConfig",
     "config_from_mapping",
     "default_config_path",
@@ -89,7 +91,7 @@ _SECRET_KEYS = {
 }
 # Top-level keys and tables read here or by the application (``[ledger]``); Settings reads the
 # others.
-_OWN_TABLES = ("language", "accounts", "writeback", "ledger")
+_OWN_TABLES = ("language", "accounts", "writeback", "ledger", "files")
 # Tenants that name a group of tenants, not one: fine for delegated sign-in, meaningless for an
 # application acting on its own (client credentials need the one tenant that granted consent).
 _MULTI_TENANTS = ("organizations", "common", "consumers")
@@ -172,6 +174,33 @@ class WritebackConfig:
 
 
 @dataclass(frozen=True)
+class FileLimits:
+    """How much of one exported file is read (``[files]``): hostile files stay cheap.
+
+    Sizes are in MB (1,000,000 bytes) of content after decompression. A calendar or card file is
+    capped whether compressed or not (its reader keeps an index that grows with the file); a mail
+    file only when compressed, since an mbox is read in one pass keeping nothing but headers.
+    """
+
+    max_mail_mb: int = 2000
+    max_calendar_mb: int = 200
+    max_cards_mb: int = 200
+    max_occurrences: int = 10_000  # of one recurring series in the window
+
+    @property
+    def mail_bytes(self) -> int:
+        return self.max_mail_mb * 1_000_000
+
+    @property
+    def calendar_bytes(self) -> int:
+        return self.max_calendar_mb * 1_000_000
+
+    @property
+    def cards_bytes(self) -> int:
+        return self.max_cards_mb * 1_000_000
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration file, validated."""
 
@@ -180,6 +209,7 @@ class Config:
     path: Path | None = None
     writeback: WritebackConfig = field(default_factory=WritebackConfig)
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
+    files: FileLimits = field(default_factory=FileLimits)
     language: str | None = None  # "de" or "en"; None: the system's (outlook_networking.i18n)
 
     def account(self, name: str | None = None) -> AccountConfig:
@@ -275,6 +305,7 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
             raise ConfigError(f"accounts[{i}].name", f"{account.name!r} is used twice", where)
         seen.add(account.name)
     writeback = _writeback(document.get("writeback", {}), where)
+    files = _file_limits(document.get("files", {}), where)
     language = _language(document.get("language"), where)
     rest = {key: value for key, value in document.items() if key not in ("accounts", "language")}
     try:
@@ -290,8 +321,34 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
         path=path,
         writeback=writeback,
         ledger=ledger,
+        files=files,
         language=language,
     )
+
+
+# [files] key -> (lowest, highest) allowed
+_FILE_LIMITS = {
+    "max_mail_mb": (1, 1_000_000),
+    "max_calendar_mb": (1, 100_000),
+    "max_cards_mb": (1, 100_000),
+    "max_occurrences": (1, 10_000_000),
+}
+
+
+def _file_limits(table: Any, where: str) -> FileLimits:
+    if not isinstance(table, Mapping):
+        raise ConfigError("files", "must be a table", where)
+    values: dict[str, int] = {}
+    for key, value in table.items():
+        if key not in _FILE_LIMITS:
+            raise ConfigError(f"files.{key}", "unknown key (see docs/config.md)", where)
+        low, high = _FILE_LIMITS[key]
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConfigError(f"files.{key}", f"must be an integer, not {_toml_type(value)}", where)
+        if not low <= value <= high:
+            raise ConfigError(f"files.{key}", f"must be between {low:,} and {high:,}", where)
+        values[key] = value
+    return FileLimits(**values)
 
 
 def _language(value: Any, where: str) -> str | None:

@@ -141,3 +141,19 @@ def test_truncated_calendar_is_an_input_error() -> None:
     with pytest.raises(InputError) as caught:
         load_calendar(DATA / "truncated.ics")
     assert caught.value.path.endswith("truncated.ics")
+
+
+def test_a_broken_time_zone_is_a_problem_and_the_events_are_read(tmp_path: Path) -> None:
+    # Found by tests/hostile/test_fuzz.py: a NUL byte in a VTIMEZONE's RRULE took the file down.
+    zone = (
+        "BEGIN:VTIMEZONE\r\nTZID:Broken\r\nBEGIN:STANDARD\r\nDTSTART:16010101T030000\r\n"
+        "TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYDAY=\x00-1SU\r\n"
+        "END:STANDARD\r\nEND:VTIMEZONE\r\n"
+    )
+    event = "BEGIN:VEVENT\r\nUID:e\r\nDTSTART:20250301T100000Z\r\nEND:VEVENT\r\n"
+    path = tmp_path / "zone.ics"
+    path.write_text(f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{zone}{event}END:VCALENDAR\r\n")
+    items, problems = _read(path, _at(2025, 6, 1))
+    assert [i.item_id for i in items] == ["ev:e"]
+    assert [p.where for p in problems] == ["zone.ics VTIMEZONE"]
+    assert problems[0].reason.startswith("not readable:")

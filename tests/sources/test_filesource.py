@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -175,15 +176,16 @@ def test_unreadable_inputs_raise_before_anything_is_yielded(
 def test_unreadable_file_is_an_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "locked.mbox"
     path.write_bytes(_mbox([_message(1)]))
-    real_open = Path.open
+    real_open = os.open
 
-    def refuse(self: Path, *args: object, **kwargs: object) -> object:
-        if self.name == "locked.mbox":
+    def refuse(file: str | os.PathLike[str], *args: int, **kwargs: int) -> int:
+        if os.fspath(file).endswith("locked.mbox"):
             raise PermissionError(13, "Permission denied")
-        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+        return real_open(file, *args, **kwargs)
 
-    # Permissions cannot be relied on (tests may run as root), so the OS refusal is simulated.
-    monkeypatch.setattr(Path, "open", refuse)
+    # Permissions cannot be relied on (tests may run as root), so the OS refusal is simulated;
+    # tests/hostile runs the real thing in a subprocess that obeys file modes.
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(InputError, match="permission denied"):
         _read([path])
 

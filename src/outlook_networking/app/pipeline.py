@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import AccountConfig, Config
+from ..config import AccountConfig, Config, FileLimits
 from ..core.network import Network
 from ..core.owner import OwnerTally, detect_owner
 from ..errors import ConnectorError, UsageError
@@ -180,9 +180,11 @@ def ingest_files(
     now: datetime,
     on_batch: OnBatch | None = None,
     on_file: FileProgress | None = None,
+    limits: FileLimits | None = None,
 ) -> tuple[SyncReport, OwnerTally]:
     """``outlook-networking ingest``: exported files into the store, and the owner evidence they
-    hold (for :func:`settle_owner`). ``on_file`` hears how far the file being read is."""
+    hold (for :func:`settle_owner`). ``on_file`` hears how far the file being read is;
+    ``limits`` (the ``[files]`` table) bound what one hostile file may cost."""
     from ..sources import FileSource  # icalendar, vobject, pff: only an ingest needs them
 
     tally = OwnerTally()
@@ -192,7 +194,7 @@ def ingest_files(
         if on_batch is not None:
             on_batch(batch)
 
-    source = FileSource(paths, now=now, progress=on_file)
+    source = FileSource(paths, now=now, progress=on_file, limits=limits)
     return sync_source(store, source, on_batch=stored), tally
 
 

@@ -58,7 +58,13 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def _read(workspace: Workspace, paths: Sequence[Path]) -> tuple[SyncReport, OwnerTally]:
     with file_progress() as on_file:
-        return ingest_files(workspace.store, paths, now=workspace.now, on_file=on_file)
+        return ingest_files(
+            workspace.store,
+            paths,
+            now=workspace.now,
+            on_file=on_file,
+            limits=workspace.config.files,
+        )
 
 
 def _print_summary(

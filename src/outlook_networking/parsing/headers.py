@@ -9,12 +9,20 @@ sender address) comes back as a :class:`~outlook_networking.model.Problem`.
 Item ids are stable across files: ``msg:<Message-ID>`` when the message has a well-formed one (so
 one message seen in an mbox and a Maildir is one item), else ``sha:<sha1 of the header block>``.
 
+Hostile headers stay cheap: a Message-ID longer than a header line may be (998 characters) is not
+well-formed, :func:`message_ids` keeps at most :data:`MAX_IDS` ids (the first and the latest, which
+is what threading reads), subjects are cut at :data:`MAX_SUBJECT` characters and address fields at
+:data:`MAX_ADDRESS_FIELD` before they are parsed. A date is taken only as written: a year such as
+``0001`` or ``-5`` or a zone such as ``+9999`` makes it unreadable (a problem), where the standard
+library would read it as another date.
+
 A message marked private (``Sensitivity: Private``, RFC 2156 5.3.4; Exchange writes the header
 from an item's sensitivity, [MS-OXCMAIL] PidTagSensitivity) keeps its participants and time, but
 its subject is never stored: ``is_private`` tells, for file sources and connectors alike.
 
 Exports: ``split_headers``, ``interaction_from_headers``, ``is_private``, ``mailboxes``,
-``message_ids``, ``decode_text``, ``parse_date``, ``conversation_id``, ``thread_index_id``.
+``message_ids``, ``decode_text``, ``parse_date``, ``conversation_id``, ``thread_index_id``,
+``MAX_IDS``, ``MAX_SUBJECT``, ``MAX_ADDRESS_FIELD``.
 """
 
 from __future__ import annotations
@@ -35,6 +43,9 @@ from .addresses import decode_name, normalise, parse_mailboxes
 from .noise import Headers, classify
 
 __all__ = [
+    "MAX_ADDRESS_FIELD",
+    "MAX_IDS",
+    "MAX_SUBJECT",
     "conversation_id",
     "decode_text",
     "interaction_from_headers",
@@ -67,6 +78,11 @@ _KEYWORD_SPLIT = re.compile(r"\s*[,;]\s*")
 # Dates before e-mail existed or far in the future are mangled, not real.
 _EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)
 _LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+_MAX_OFFSET = 24 * 3600  # what datetime.timezone (and so the email package) accepts
+MAX_IDS = 100  # References: the first id and the latest 99
+_MAX_ID = 998  # RFC 5322 2.1.1: no line is longer, so no id is
+MAX_SUBJECT = 1000  # characters; Outlook cuts subjects at 255
+MAX_ADDRESS_FIELD = 64 * 1024  # characters of From/To/Cc/Bcc parsed: some 1,500 addresses
 
 
 def split_headers(raw: bytes) -> dict[str, list[str]]:
@@ -128,6 +144,8 @@ def parse_date(value: str) -> datetime | None:
     year, month, day, hour, minute, second = parts[:6]
     if 100 <= year < 200:
         year += 1900  # "0102": a mailer that printed struct tm's years-since-1900 (Y2K bug)
+    if not _as_written(value, year, parts[9]):
+        return None
     try:
         local = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
         result = local - timedelta(seconds=parts[9] or 0)
@@ -138,12 +156,54 @@ def parse_date(value: str) -> datetime | None:
     return result
 
 
+def _as_written(value: str, year: int, offset: int | None) -> bool:
+    """Whether what ``parsedate_tz`` read is what the header says.
+
+    It reads the year ``0001`` as 2001, takes ``-5`` in the year's place for a zone, and reads
+    any four digits as a zone (``+9999`` is more than four days), where a mail client refuses
+    the date (Python's own ``email.utils.parsedate_to_datetime`` does). So the year must stand
+    in the header as four digits (``0102``-style Y2K years included) or as the two or three
+    RFC 5322's obsolete syntax allows, and a numeric zone must be ``±hhmm`` within a day.
+    """
+    if offset is not None and abs(offset) >= _MAX_OFFSET:
+        return False
+    written = False
+    before_time = True
+    for token in value.replace(",", " ").split():
+        if ":" in token:
+            before_time = False
+        signed = token[0] in "+-"
+        digits = token[1:] if signed else token
+        if not (digits.isascii() and digits.isdigit()):
+            continue
+        number = int(digits)
+        if signed:  # a numeric zone
+            if len(digits) != 4 or number % 100 >= 60:
+                return False
+        elif len(token) == 4:
+            if before_time and number < 1000 and not 100 <= number < 200:
+                return False  # 0001, 0999: no year a mailer writes (after the time: a zone)
+            written = written or year in (number, number + 1900)
+        elif len(token) == 3:
+            written = written or year == number + 1900
+        elif len(token) == 2:
+            written = written or year == number + (1900 if number > 68 else 2000)
+    return written
+
+
 def message_ids(value: str) -> tuple[str, ...]:
-    """The well-formed Message-IDs in a header value, without angle brackets, in order."""
+    """The well-formed Message-IDs in a header value, without angle brackets, in order.
+
+    At most :data:`MAX_IDS`: a References header of thousands keeps its first id (the thread's
+    start) and the latest ones (the parents threading looks for).
+    """
     if not value:
         return ()
+    candidates = _ANGLE_ID.findall(value)
+    if len(candidates) > 2 * MAX_IDS:  # clean only what can be kept: ~2 µs an id adds up
+        candidates = candidates[:MAX_IDS] + candidates[-MAX_IDS:]
     # Whitespace is never part of an id: it comes from folding inside one, so it is dropped.
-    found = [i for i in ("".join(m.split()) for m in _ANGLE_ID.findall(value)) if _BARE_ID.match(i)]
+    found = [i for i in ("".join(m.split()) for m in candidates) if _BARE_ID.match(i)]
     if not found and "<" not in value:
         bare = value.strip()
         if _BARE_ID.match(bare):
@@ -151,9 +211,11 @@ def message_ids(value: str) -> tuple[str, ...]:
     seen: set[str] = set()
     result: list[str] = []
     for ident in found:
-        if ident not in seen:
+        if ident not in seen and len(ident) <= _MAX_ID:
             seen.add(ident)
             result.append(ident)
+    if len(result) > MAX_IDS:
+        del result[1 : len(result) - MAX_IDS + 1]
     return tuple(result)
 
 
@@ -163,8 +225,10 @@ def mailboxes(*values: str) -> tuple[Mailbox, ...]:
     A list of ``addr``, ``<addr>``, ``Name <addr>`` and ``"Name" <addr>`` is read with one
     regular expression per mailbox; anything else (comments, groups, escapes) goes through the
     full RFC 5322 parser. Results are cached per header value, since the same From and To lines
-    recur throughout a mailbox (bounded, so memory stays flat).
+    recur throughout a mailbox (bounded, so memory stays flat). Each value is read up to
+    :data:`MAX_ADDRESS_FIELD` characters.
     """
+    values = tuple(v[:MAX_ADDRESS_FIELD] for v in values)
     if len(values) == 1:
         return _mailboxes_of(values[0])
     return _full_parse(values)
@@ -287,7 +351,8 @@ def interaction_from_headers(
     in_reply_to = message_ids(_first(fields, "in-reply-to"))
     to = mailboxes(*fields.get("to", ()))
     cc = mailboxes(*fields.get("cc", ()))
-    subject = decode_text(_first(fields, "subject"))
+    # Encoded words are at most four times as long as their text.
+    subject = decode_text(_first(fields, "subject")[: 4 * MAX_SUBJECT])[:MAX_SUBJECT]
     noise = classify(fields, sender.address, recipients=to + cc, subject=subject)
     return Interaction(
         source=source,

@@ -15,10 +15,13 @@ Terminology (see :mod:`outlook_networking.ports` for source, folder, cursor, bat
   a changed one is read again, which is harmless because the store upserts.
 
 Every path is checked before anything is yielded: a path that cannot be read at all (missing,
-unreadable, binary, no known format, an unparsable calendar) raises
+unreadable, binary, no known format, an unparsable calendar, a pipe or device) raises
 :class:`~outlook_networking.errors.InputError`, so nothing is half-written. Parts that are broken
 inside a readable file (a mangled ``Date``, an event without ``DTSTART``, a vCard with a broken
-line) become problems in the batches and the rest is read.
+line) become problems in the batches and the rest is read. Inside a folder, what cannot be read
+at all (a subfolder or file without permission, a symlink loop, a ``.mbox``/``.ics``/``.vcf``/
+``.eml`` that is none) is a whole problem, named; other files are passed over. Folders are
+walked without recursion and each is read once, however deep the tree and whatever its symlinks.
 
 Exports: ``FileSource``, ``Unit``, ``detect``, ``DEFAULT_CHUNK``.
 """
@@ -29,6 +32,7 @@ import gzip
 import hashlib
 import itertools
 import os
+import stat
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -38,11 +42,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, cast
 
+from ..config import FileLimits
 from ..errors import InputError
 from ..model import ContactCard, Interaction
 from ..parsing.headers import interaction_from_headers
 from ..ports import Batch, Problem, Skipped
 from .mailfiles import (
+    Unlisted,
     eml_entries,
     folder_hint,
     is_maildir,
@@ -51,8 +57,10 @@ from .mailfiles import (
     maildir_files,
     msg_entries,
     read_header_block,
+    starts_like_mbox,
 )
 from .pst import MAGIC as PST_MAGIC
+from .textfile import Capped, NotAFile, TooLarge, kind_of, open_regular, reason_of
 
 __all__ = ["DEFAULT_CHUNK", "FileSource", "Unit", "detect"]
 
@@ -63,6 +71,11 @@ _READ_AHEAD = 8  # tasks in flight at most (memory: 256 header blocks)
 _PROBE = 65536
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAIL_FIELDS = (b"from:", b"date:", b"message-id:", b"received:", b"subject:", b"to:")
+# Names that say "mail, calendar or cards": such a file in a folder that cannot be read is a
+# problem; any other file that is none of these is passed over.
+_KNOWN_SUFFIXES = (".mbox", ".mbx", ".eml", ".ics", ".vcf")
+_UNREADABLE = "unreadable"
+_LOOP = "loop"
 
 Record = Interaction | ContactCard | Problem | Skipped
 Progress = Callable[["Unit", int, int | None], None]  # a unit, items read, their total if known
@@ -71,37 +84,48 @@ _OUTLOOK_SUFFIXES = {".pst": "pst", ".ost": "pst", ".msg": "msg"}
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """One input read as a whole with one cursor; ``kind``: mbox maildir emldir eml ics vcf pst
-    msg msgdir."""
+    """One input read as a whole with one cursor.
+
+    ``kind``: mbox maildir emldir eml ics vcf pst msg msgdir; ``unreadable`` for a part of a
+    folder that cannot be read at all (``reason`` says why), which yields one whole problem, or
+    ``loop`` for a symlink back to a folder above, which yields one problem (nothing is lost: the
+    folder is read once); neither has a cursor.
+    """
 
     kind: str
     path: Path
     gzipped: bool = False
+    reason: str = ""
 
     @property
     def folder(self) -> str:
         return str(self.path)
 
 
-def _open(path: Path, gzipped: bool) -> BinaryIO:
-    if gzipped:
-        return cast(BinaryIO, gzip.open(path, "rb"))
-    return path.open("rb")
+@dataclass(frozen=True, slots=True)
+class _Unfinished(Problem):
+    """A problem that ends the unit early: its cursor is not saved, so it is read again."""
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return reason_of(exc)
+    return str(exc) or type(exc).__name__
 
 
 def _head(path: Path) -> tuple[bytes, bool]:
     """The first bytes of a file (decompressed if gzip) and whether it was gzip."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             raw = handle.read(_PROBE)
-        if raw.startswith(_GZIP_MAGIC):
-            with gzip.open(path, "rb") as handle:
-                return handle.read(_PROBE), True
-    except PermissionError as exc:
-        raise InputError(str(path), "permission denied") from exc
+            if raw.startswith(_GZIP_MAGIC):
+                handle.seek(0)
+                with gzip.GzipFile(fileobj=handle, mode="rb") as unzipped:
+                    return unzipped.read(_PROBE), True
+    except (PermissionError, NotAFile) as exc:
+        raise InputError(str(path), _reason(exc)) from exc
     except (OSError, EOFError, zlib.error) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise InputError(str(path), f"cannot be read: {reason}") from exc
+        raise InputError(str(path), f"cannot be read: {_reason(exc)}") from exc
     return raw, False
 
 
@@ -114,14 +138,16 @@ def _sniff(head: bytes) -> str:
         if wide.startswith("BEGIN:VCALENDAR"):
             return "ics"
         return ""
-    if b"\x00" in head[:8192]:
-        return ""
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     upper = text[:32].upper()
     if upper.startswith(b"BEGIN:VCALENDAR"):
         return "ics"
     if upper.startswith(b"BEGIN:VCARD"):
         return "vcf"
+    if starts_like_mbox(text):
+        return "mbox"  # a NUL byte in some message further on does not make it binary
+    if b"\x00" in head[:8192]:
+        return ""
     if text.startswith(b"From "):
         return "mbox"
     block = text.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0].lower()
@@ -135,31 +161,28 @@ def _sniff(head: bytes) -> str:
 
 def detect(path: Path) -> list[Unit]:
     """The units a path holds; raises :class:`InputError` if it holds none that can be read."""
-    if not path.exists():
-        raise InputError(str(path), "no such file or directory")
-    if path.is_dir():
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError) as exc:
+        raise InputError(str(path), _reason(exc)) from exc
+    if stat.S_ISDIR(mode):
         units = _directory_units(path)
+        readable = [u for u in units if u.kind not in (_UNREADABLE, _LOOP)]
         if not units:
             raise InputError(str(path), "no mailbox, calendar or vCard files in this folder")
+        if not readable:
+            first = units[0]
+            more = f" (and {len(units) - 1:,} more)" if len(units) > 1 else ""
+            raise InputError(
+                str(path), f"nothing in this folder can be read: {first.path}: {first.reason}{more}"
+            )
         return units
+    if not stat.S_ISREG(mode):
+        raise InputError(str(path), f"not a regular file but {kind_of(mode)}")
     outlook = _outlook_kind(path)
     if outlook:  # its reader names the file if it is damaged, and the others are read
         return [Unit(outlook, path)]
-    head, gzipped = _head(path)
-    if not head.strip():
-        suffixes = [s.lower() for s in path.suffixes]
-        for kind, known in (("mbox", ".mbox"), ("ics", ".ics"), ("vcf", ".vcf"), ("eml", ".eml")):
-            if known in suffixes:
-                return [Unit(kind, path, gzipped)]
-        raise InputError(str(path), "empty file")
-    kind = _sniff(head)
-    if not kind:
-        if b"\x00" in head[:8192]:
-            raise InputError(str(path), "binary file, not mail, calendar or contacts")
-        raise InputError(str(path), "not an mbox, .eml, .ics or .vcf file")
-    if kind == "eml" and gzipped:
-        kind = "mbox"  # a compressed single message reads like a one-message mbox
-    return [Unit(kind, path, gzipped)]
+    return [_file_unit(path)]
 
 
 def _outlook_kind(path: Path) -> str:
@@ -168,93 +191,174 @@ def _outlook_kind(path: Path) -> str:
     if kind:
         return kind
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             return "pst" if handle.read(len(PST_MAGIC)) == PST_MAGIC else ""
     except OSError:
         return ""
 
 
-def _directory_units(directory: Path) -> list[Unit]:
-    if is_maildir(directory):
-        return [Unit("maildir", directory)]
+def _file_unit(path: Path) -> Unit:
+    """The unit of one regular file; raises :class:`InputError` if it is none of the formats."""
+    head, gzipped = _head(path)
+    if not head.strip():
+        suffixes = [s.lower() for s in path.suffixes]
+        for kind, known in (("mbox", ".mbox"), ("ics", ".ics"), ("vcf", ".vcf"), ("eml", ".eml")):
+            if known in suffixes:
+                return Unit(kind, path, gzipped)
+        raise InputError(str(path), "empty file")
+    kind = _sniff(head)
+    if not kind:
+        if b"\x00" in head[:8192]:
+            raise InputError(str(path), "binary file, not mail, calendar or contacts")
+        raise InputError(str(path), "not an mbox, .eml, .ics or .vcf file")
+    if kind == "eml" and gzipped:
+        kind = "mbox"  # a compressed single message reads like a one-message mbox
+    return Unit(kind, path, gzipped)
+
+
+@dataclass(frozen=True, slots=True)
+class _Visit:
+    """A folder on the walk, with the chain of folders above it (to tell a symlink loop)."""
+
+    path: Path
+    key: tuple[int, int]  # (device, inode)
+    parent: _Visit | None
+
+
+def _directory_units(top: Path) -> list[Unit]:
+    """Every unit in a folder tree, in name order, depth first, without recursion.
+
+    Each folder is read once: a symlink back to a folder above is a loop (a problem), one to a
+    folder read elsewhere is passed over. A Maildir is one unit and is not walked into.
+    """
     units: list[Unit] = []
-    if next(eml_entries(directory), None) is not None:
-        units.append(Unit("emldir", directory))
-    if next(msg_entries(directory), None) is not None:
-        units.append(Unit("msgdir", directory))
     try:
-        with os.scandir(directory) as listing:
-            # .eml files are the emldir unit's; leaving them out keeps a huge folder cheap.
-            entries = sorted(
-                (e for e in listing if not e.name.startswith(".") and not _is_message(e)),
-                key=lambda e: e.name,
-            )
+        root = os.stat(top)
     except OSError as exc:
-        raise InputError(str(directory), exc.strerror or str(exc)) from exc
-    for entry in entries:
-        child = Path(entry.path)
-        if entry.is_dir():
-            units.extend(_directory_units(child))
-        elif entry.is_file():
-            if _outlook_kind(child):
-                units.append(Unit(_outlook_kind(child), child))
-                continue
+        raise InputError(str(top), _reason(exc)) from exc
+    seen = {(root.st_dev, root.st_ino)}
+    # Work items, the next one last: a folder to list, or an entry of a listed folder.
+    todo: list[_Visit | tuple[Path, _Visit]] = [_Visit(top, (root.st_dev, root.st_ino), None)]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, tuple):
+            path, parent = item
             try:
-                head, gzipped = _head(child)
-            except InputError:
-                continue  # a folder may hold other files; only known formats are read
-            kind = _sniff(head)
-            if kind:
-                units.append(Unit(kind, child, gzipped))
+                info = os.stat(path)
+            except OSError as exc:
+                units.append(Unit(_UNREADABLE, path, reason=_reason(exc)))
+                continue
+            if not stat.S_ISDIR(info.st_mode):
+                units.extend(_file_in_folder(path, info.st_mode))
+                continue
+            key = (info.st_dev, info.st_ino)
+            if key in seen:
+                above = _above(parent, key)
+                if above is not None:
+                    reason = f"symbolic link loop (back to {above}); not read twice"
+                    units.append(Unit(_LOOP, path, reason=reason))
+                continue  # else already read through another path
+            seen.add(key)
+            item = _Visit(path, key, parent)
+        if is_maildir(item.path):
+            units.append(Unit("maildir", item.path))
+            continue
+        messages: set[str] = set()
+        entries: list[os.DirEntry[str]] = []
+        try:
+            with os.scandir(item.path) as listing:
+                for entry in listing:
+                    # .eml and .msg files are the emldir and msgdir units'; leaving them out
+                    # keeps a huge folder cheap.
+                    suffix = entry.name[-4:].lower()
+                    if suffix in (".eml", ".msg"):
+                        messages.add(suffix)
+                    elif not entry.name.startswith("."):
+                        entries.append(entry)
+        except OSError as exc:
+            units.append(Unit(_UNREADABLE, item.path, reason=_reason(exc)))
+            continue
+        if ".eml" in messages:
+            units.append(Unit("emldir", item.path))
+        if ".msg" in messages:
+            units.append(Unit("msgdir", item.path))
+        entries.sort(key=lambda e: e.name)
+        todo.extend((Path(e.path), item) for e in reversed(entries))
     return units
 
 
-def _is_message(entry: os.DirEntry[str]) -> bool:
-    return entry.name.lower().endswith((".eml", ".msg")) and entry.is_file()
+def _above(visit: _Visit | None, key: tuple[int, int]) -> Path | None:
+    """The folder on the chain above (or at) ``visit`` that is ``key``, if any."""
+    while visit is not None:
+        if visit.key == key:
+            return visit.path
+        visit = visit.parent
+    return None
+
+
+def _file_in_folder(path: Path, mode: int) -> list[Unit]:
+    """The unit of a file met in a folder, a problem unit, or nothing (not an export)."""
+    if not stat.S_ISREG(mode):
+        return []  # pipes, sockets, devices: no export is one
+    outlook = _outlook_kind(path)
+    if outlook:
+        return [Unit(outlook, path)]
+    try:
+        return [_file_unit(path)]
+    except InputError as exc:
+        named = path.name.lower().removesuffix(".gz").endswith(_KNOWN_SUFFIXES)
+        if named or exc.reason == "permission denied":
+            return [Unit(_UNREADABLE, path, reason=exc.reason)]
+        return []  # a folder may hold other files; only known formats are read
 
 
 def _file_signature(path: Path) -> str:
-    stat = path.stat()
+    info = path.stat()
     digest = hashlib.sha1(usedforsecurity=False)
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         digest.update(handle.read(_PROBE))
-        if stat.st_size > 2 * _PROBE:
+        if info.st_size > 2 * _PROBE:
             handle.seek(-_PROBE, os.SEEK_END)
             digest.update(handle.read(_PROBE))
-    return f"v1:{stat.st_size}:{stat.st_mtime_ns}:{digest.hexdigest()[:16]}"
+    return f"v1:{info.st_size}:{info.st_mtime_ns}:{digest.hexdigest()[:16]}"
 
 
 def _listing_signature(files: Iterable[tuple[str, os.stat_result]]) -> str:
     # A sum of per-file hashes does not depend on the order the directory lists files in.
     total = 0
     count = 0
-    for name, stat in files:
-        entry = f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode(errors="replace")
+    for name, info in files:
+        entry = f"{name}\0{info.st_size}\0{info.st_mtime_ns}".encode(errors="replace")
         total += int.from_bytes(hashlib.blake2b(entry, digest_size=8).digest(), "big")
         count += 1
     return f"v2:dir:{count}:{total % (1 << 64):016x}"
 
 
-def _stats(entries: Iterable[os.DirEntry[str]]) -> Iterator[tuple[str, os.stat_result]]:
+def _stats(entries: Iterable[os.DirEntry[str] | Unlisted]) -> Iterator[tuple[str, os.stat_result]]:
     for entry in entries:
+        if isinstance(entry, Unlisted):
+            continue  # reported when the unit is read
         try:
             yield entry.path, entry.stat()
         except OSError:
             continue
 
 
-def signature(unit: Unit) -> str:
-    """The cursor that says a unit is unchanged."""
+def signature(unit: Unit) -> str | None:
+    """The cursor that says a unit is unchanged (None: the unit has none, it is read always)."""
     try:
+        if unit.kind in (_UNREADABLE, _LOOP):
+            return None
         if unit.kind == "maildir":
-            return _listing_signature(_stats(e for e, _ in maildir_entries(unit.path)))
+            entries = (e if isinstance(e, Unlisted) else e[0] for e in maildir_entries(unit.path))
+            return _listing_signature(_stats(entries))
         if unit.kind == "emldir":
             return _listing_signature(_stats(eml_entries(unit.path)))
         if unit.kind == "msgdir":
             return _listing_signature(_stats(msg_entries(unit.path)))
         return _file_signature(unit.path)
     except OSError as exc:
-        raise InputError(str(unit.path), exc.strerror or str(exc)) from exc
+        raise InputError(str(unit.path), _reason(exc)) from exc
 
 
 class FileSource:
@@ -268,12 +372,14 @@ class FileSource:
         chunk: int = DEFAULT_CHUNK,
         source: str = "file",
         progress: Progress | None = None,
+        limits: FileLimits | None = None,
     ) -> None:
         self._paths = [Path(p).expanduser() for p in paths]
         self._now = now
         self._chunk = max(1, chunk)
         self._name = source
         self._progress = progress
+        self._limits = limits or FileLimits()
 
     @property
     def name(self) -> str:
@@ -284,7 +390,7 @@ class FileSource:
         units: list[Unit] = []
         seen: set[Path] = set()
         for path in self._paths:
-            for unit in detect(path.resolve() if path.exists() else path):
+            for unit in detect(_resolved(path)):
                 if unit.path not in seen:
                     seen.add(unit.path)
                     units.append(unit)
@@ -292,11 +398,11 @@ class FileSource:
 
     def read(self, cursors: Mapping[str, str]) -> Iterator[Batch]:
         """Batches of every unit whose signature differs from its saved cursor."""
-        prepared: list[tuple[Unit, str, Callable[[], Iterator[Record]]]] = []
+        prepared: list[tuple[Unit, str | None, Callable[[], Iterator[Record]]]] = []
         # Check every path before yielding anything: a bad one must not leave half a result.
         for unit in self.units():
             sig = signature(unit)
-            if cursors.get(unit.folder) == sig:
+            if sig is not None and cursors.get(unit.folder) == sig:
                 continue
             prepared.append((unit, sig, self._reader(unit)))
         for unit, sig, records in prepared:
@@ -311,7 +417,11 @@ class FileSource:
     def _reader(self, unit: Unit) -> Callable[[], Iterator[Record]]:
         """A function producing the unit's records; parses up front what can fail as a whole."""
         source = self._name
+        limits = self._limits
         now = self._now or datetime.now(UTC)
+        if unit.kind in (_UNREADABLE, _LOOP):
+            problem = Problem(unit.folder, unit.reason, whole=unit.kind == _UNREADABLE)
+            return lambda: iter((problem,))
         if unit.kind == "pst":
             from .pst import pst_records
 
@@ -322,25 +432,27 @@ class FileSource:
         if unit.kind == "ics":
             from .calendar import load_calendar
 
-            calendar = load_calendar(unit.path, source=source)
+            calendar = load_calendar(unit.path, source=source, limits=limits)
             return lambda: calendar.records(now)
         if unit.kind == "vcf":
             from .vcards import load_vcards
 
-            cards = load_vcards(unit.path, source=source)
+            cards = load_vcards(unit.path, source=source, limit=limits.cards_bytes)
             return lambda: cards.records()
         if unit.kind == "mbox":
-            return lambda: _mbox_records(unit, source)
+            return lambda: _mbox_records(unit, source, limits.mail_bytes)
         if unit.kind == "maildir":
             return lambda: _file_records(maildir_files(unit.path), unit.path, source)
         if unit.kind == "emldir":
             hint = folder_hint(unit.path)
             return lambda: _file_records(
-                ((e.path, hint) for e in eml_entries(unit.path)), unit.path, source
+                (e if isinstance(e, Unlisted) else (e.path, hint) for e in eml_entries(unit.path)),
+                unit.path,
+                source,
             )
         return lambda: _file_records([(str(unit.path), "")], unit.path.parent, source)
 
-    def _batches(self, unit: Unit, sig: str, records: Iterator[Record]) -> Iterator[Batch]:
+    def _batches(self, unit: Unit, sig: str | None, records: Iterator[Record]) -> Iterator[Batch]:
         folder = unit.folder
         tick = self._tick(unit) if unit.kind != "pst" else lambda done, total: None
         interactions: list[Interaction] = []
@@ -348,6 +460,7 @@ class FileSource:
         problems: list[Problem] = []
         skipped: Counter[str] = Counter()
         done = 0
+        finished = sig is not None  # an unreadable unit has no cursor to save
 
         def batch(**final: str | bool) -> Batch:
             nonlocal done
@@ -371,25 +484,47 @@ class FileSource:
                 skipped[record.what] += record.count
             else:
                 problems.append(record)
+                # A file that could not be read at all, or was cut short at a limit, saves no
+                # cursor: it is tried (and named) again next time.
+                if isinstance(record, _Unfinished) or (record.whole and record.where == folder):
+                    finished = False
             if len(interactions) + len(cards) + len(problems) + len(skipped) >= self._chunk:
                 yield batch()
                 interactions, cards, problems, skipped = [], [], [], Counter()
-        # The last batch carries the cursor: saved only once the whole unit is stored. A file
-        # that could not be read at all saves none, so it is tried (and named) again next time.
-        unreadable = any(p.whole and p.where == folder for p in problems)
-        yield batch() if unreadable else batch(cursor=sig, complete=True)
+        # The last batch carries the cursor: saved only once the whole unit is stored.
+        yield batch(cursor=sig, complete=True) if finished and sig else batch()
 
 
-def _mbox_records(unit: Unit, source: str) -> Iterator[Record]:
+def _resolved(path: Path) -> Path:
+    """The path with symlinks resolved where that works (a loop or a missing file stays as is)."""
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return path
+
+
+def _mbox_records(unit: Unit, source: str, limit: int) -> Iterator[Record]:
     hint = folder_hint(unit.path)
     name = unit.path.name
     number = 0
     try:
-        with _open(unit.path, unit.gzipped) as stream:
+        with open_regular(unit.path) as raw:
+            stream: BinaryIO = raw
+            if unit.gzipped:
+                # Only a compressed file is capped: a plain one is as large as it is on disk,
+                # and it is read in one pass keeping nothing but the current header block.
+                unzipped = cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb"))
+                stream = cast(BinaryIO, Capped(unzipped, limit))
             for number, block in iter_mbox(stream):
                 yield interaction_from_headers(
                     block, where=f"{name} #{number}", source=source, folder=hint
                 )
+    except TooLarge:
+        yield _Unfinished(
+            f"{name} after #{number}",
+            f"larger than {limit / 1e6:,g} MB once decompressed; the rest is not read "
+            "(the limit is files.max_mail_mb)",
+        )
     except (OSError, EOFError, zlib.error) as exc:
         # Found only after earlier messages were yielded (a truncated .gz): what was read
         # stays and the unreadable rest is reported, like any other broken part.
@@ -404,21 +539,29 @@ def _msg_records(unit: Unit, source: str, now: datetime) -> Iterator[Record]:
         return
     hint = folder_hint(unit.path)
     for entry in msg_entries(unit.path):
+        if isinstance(entry, Unlisted):
+            yield Problem(entry.path, entry.reason, whole=True)
+            continue
         yield from msg_records(Path(entry.path), source=source, where=entry.name, now=now,
                                folder=hint)  # fmt: skip
 
 
-def _read_blocks(chunk: Sequence[tuple[str, str]]) -> list[bytes | OSError]:
-    blocks: list[bytes | OSError] = []
-    for path, _ in chunk:
+def _read_blocks(chunk: Sequence[tuple[str, str] | Unlisted]) -> list[bytes | OSError | Unlisted]:
+    blocks: list[bytes | OSError | Unlisted] = []
+    for item in chunk:
+        if isinstance(item, Unlisted):
+            blocks.append(item)
+            continue
         try:
-            blocks.append(read_header_block(path))
+            blocks.append(read_header_block(item[0]))
         except OSError as exc:
             blocks.append(exc)
     return blocks
 
 
-def _file_records(files: Iterable[tuple[str, str]], root: Path, source: str) -> Iterator[Record]:
+def _file_records(
+    files: Iterable[tuple[str, str] | Unlisted], root: Path, source: str
+) -> Iterator[Record]:
     # Read ahead in a few threads: on a cold cache every file waits on the disk, and file reads
     # release the GIL, so the waits overlap with parsing and with each other (a 100k Maildir
     # ingested from a cold cache: 34 s -> 22 s, against 9-13 s for reading every file once; see
@@ -426,7 +569,9 @@ def _file_records(files: Iterable[tuple[str, str]], root: Path, source: str) -> 
     # calls per message (strace) and cost ~25% more CPU warm. Results are taken in order, so
     # items and problems keep their order.
     with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="read-ahead") as pool:
-        pending: deque[tuple[list[tuple[str, str]], Future[list[bytes | OSError]]]] = deque()
+        pending: deque[
+            tuple[list[tuple[str, str] | Unlisted], Future[list[bytes | OSError | Unlisted]]]
+        ] = deque()
         prefix = os.path.join(str(root), "")  # plain strings: pathlib costs ~8% here
         files = iter(files)
         while True:
@@ -438,9 +583,12 @@ def _file_records(files: Iterable[tuple[str, str]], root: Path, source: str) -> 
             if not pending:
                 return
             chunk, future = pending.popleft()
-            for (path, hint), block in zip(chunk, future.result(), strict=True):
+            for item, block in zip(chunk, future.result(), strict=True):
+                path, hint = (item.path, "") if isinstance(item, Unlisted) else item
                 where = path[len(prefix) :] if path.startswith(prefix) else path
-                if isinstance(block, OSError):
-                    yield Problem(where, f"cannot be read: {block.strerror or block}")
-                    continue
-                yield interaction_from_headers(block, where=where, source=source, folder=hint)
+                if isinstance(block, Unlisted):  # a file or folder, not a part of one
+                    yield Problem(path, block.reason, whole=True)
+                elif isinstance(block, OSError):
+                    yield Problem(where, f"cannot be read: {reason_of(block)}")
+                else:
+                    yield interaction_from_headers(block, where=where, source=source, folder=hint)

@@ -4,20 +4,30 @@ Only the header block of each message is read; bodies are skipped without being 
 stays flat however large the mailbox. :mod:`mailbox` is not used on purpose: ``mailbox.mbox``
 builds a table of contents of the whole file and loads every message whole.
 
+Listing a folder never stops at the first entry it cannot read: a folder that cannot be listed
+or an entry that is no message file (a symlink loop, a broken link, a pipe) comes out as an
+:class:`Unlisted` in its place, which the reader counts as a problem.
+
 Exports: ``MBOX_FROM``, ``iter_mbox``, ``read_header_block``, ``maildir_entries``,
-``maildir_files``, ``is_maildir``, ``folder_hint``, ``eml_entries``, ``msg_entries``.
+``maildir_files``, ``is_maildir``, ``folder_hint``, ``eml_entries``, ``msg_entries``,
+``Unlisted``, ``starts_like_mbox``.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from .textfile import kind_of, reason_of
+
 __all__ = [
     "MBOX_FROM",
+    "Unlisted",
     "eml_entries",
     "folder_hint",
     "is_maildir",
@@ -26,6 +36,7 @@ __all__ = [
     "maildir_files",
     "msg_entries",
     "read_header_block",
+    "starts_like_mbox",
 ]
 
 MBOX_FROM = b"From "
@@ -51,6 +62,11 @@ _SENT_NAMES = frozenset(
     }
 )
 _INBOX_NAMES = frozenset({"inbox", "posteingang", "boîte de réception", "bandeja de entrada"})
+
+
+def starts_like_mbox(data: bytes) -> bool:
+    """The data begins with an mbox separator line (``From sender Thu Aug 22 12:36:23 2002``)."""
+    return _FROM_LINE.match(data) is not None
 
 
 def iter_mbox(stream: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[int, bytes]]:
@@ -212,61 +228,128 @@ def _header_end(data: bytes, start: int) -> int:
     return min(ends) if ends else -1
 
 
+@dataclass(frozen=True, slots=True)
+class Unlisted:
+    """A folder that cannot be listed, or an entry in it that cannot be read as a file."""
+
+    path: str
+    reason: str
+
+
+def _entry_problem(entry: os.DirEntry[str]) -> str:
+    """Why a directory entry that is not a regular file is none, in words ("" for a folder)."""
+    try:
+        mode = os.stat(entry.path).st_mode
+    except FileNotFoundError:
+        return "broken symbolic link"
+    except OSError as exc:
+        return reason_of(exc)
+    return "" if stat.S_ISDIR(mode) else f"not a regular file but {kind_of(mode)}"
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool | str:
+    """True for a regular file (after symlinks), else why not; never raises."""
+    try:
+        if entry.is_file():
+            return True
+    except OSError:
+        pass
+    return _entry_problem(entry) or False
+
+
+def _maildir_or_why(path: Path) -> bool | str:
+    """Whether a directory has Maildir's ``cur`` or ``new``, or why that cannot be told."""
+    for sub in ("cur", "new"):
+        try:
+            if stat.S_ISDIR(os.stat(path / sub).st_mode):
+                return True
+        except PermissionError as exc:
+            return reason_of(exc)
+        except OSError:
+            continue
+    return False
+
+
 def is_maildir(path: Path) -> bool:
-    """A directory with Maildir's ``cur`` or ``new`` subdirectory."""
-    return (path / "cur").is_dir() or (path / "new").is_dir()
+    """A directory with Maildir's ``cur`` or ``new`` subdirectory (False if it cannot be told)."""
+    return _maildir_or_why(path) is True
 
 
-def maildir_entries(root: Path) -> Iterator[tuple[os.DirEntry[str], str]]:
+def maildir_entries(root: Path) -> Iterator[tuple[os.DirEntry[str], str] | Unlisted]:
     """Every message file of a Maildir and its Maildir++ subfolders, with each one's folder hint.
 
     In directory order, not sorted: sorting would hold every name of a 100,000-message folder
     at once. Items are keyed by Message-ID and problems name their file, so order is not needed.
+    A ``cur`` or ``new`` that cannot be listed, and an entry that is no file, is an
+    :class:`Unlisted`; a missing ``cur`` or ``new`` is fine (Maildir++ folders may lack one).
     """
     folders: list[tuple[Path, str]] = [(root, folder_hint(root, maildir_root=True))]
     try:
         children = sorted(os.scandir(root), key=lambda e: e.name)
-    except OSError:
+    except OSError as exc:
+        yield Unlisted(str(root), reason_of(exc))
         children = []
     for entry in children:
-        if entry.name.startswith(".") and entry.is_dir() and is_maildir(Path(entry.path)):
-            folders.append((Path(entry.path), folder_hint(Path(entry.path))))
+        if entry.name.startswith(".") and entry.name not in (".", ".."):
+            found = _maildir_or_why(Path(entry.path))
+            if found is True:
+                folders.append((Path(entry.path), folder_hint(Path(entry.path))))
+            elif found:
+                yield Unlisted(entry.path, found)
     for folder, hint in folders:
         for sub in ("cur", "new"):
+            directory = folder / sub
             try:
-                with os.scandir(folder / sub) as entries:
-                    for entry in entries:
-                        if not entry.name.startswith(".") and entry.is_file():
-                            yield entry, hint
-            except OSError:
+                listing = os.scandir(directory)
+            except FileNotFoundError:
                 continue
+            except OSError as exc:
+                yield Unlisted(str(directory), reason_of(exc))
+                continue
+            with listing as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    is_file = _is_file(entry)
+                    if is_file is True:
+                        yield entry, hint
+                    elif is_file:
+                        yield Unlisted(entry.path, is_file)
 
 
-def maildir_files(root: Path) -> Iterator[tuple[str, str]]:
+def maildir_files(root: Path) -> Iterator[tuple[str, str] | Unlisted]:
     """The path of every message file of a Maildir (see :func:`maildir_entries`) and its hint."""
-    for entry, hint in maildir_entries(root):
-        yield entry.path, hint
+    for item in maildir_entries(root):
+        yield item if isinstance(item, Unlisted) else (item[0].path, item[1])
 
 
-def eml_entries(directory: Path) -> Iterator[os.DirEntry[str]]:
+def eml_entries(directory: Path) -> Iterator[os.DirEntry[str] | Unlisted]:
     """The ``.eml`` files directly inside a directory, in directory order (see
-    :func:`maildir_entries` for why not sorted)."""
+    :func:`maildir_entries` for why not sorted); a ``.eml`` that is no file is an
+    :class:`Unlisted`."""
     return _entries_named(directory, ".eml")
 
 
-def msg_entries(directory: Path) -> Iterator[os.DirEntry[str]]:
+def msg_entries(directory: Path) -> Iterator[os.DirEntry[str] | Unlisted]:
     """The ``.msg`` files (Outlook items) directly inside a directory, in directory order."""
     return _entries_named(directory, ".msg")
 
 
-def _entries_named(directory: Path, suffix: str) -> Iterator[os.DirEntry[str]]:
+def _entries_named(directory: Path, suffix: str) -> Iterator[os.DirEntry[str] | Unlisted]:
     try:
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if entry.name.lower().endswith(suffix) and entry.is_file():
-                    yield entry
-    except OSError:
+        listing = os.scandir(directory)
+    except OSError as exc:
+        yield Unlisted(str(directory), reason_of(exc))
         return
+    with listing as entries:
+        for entry in entries:
+            if not entry.name.lower().endswith(suffix):
+                continue
+            is_file = _is_file(entry)
+            if is_file is True:
+                yield entry
+            elif is_file:
+                yield Unlisted(entry.path, is_file)
 
 
 def folder_hint(path: Path, *, maildir_root: bool = False) -> str:
