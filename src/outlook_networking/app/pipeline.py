@@ -39,6 +39,7 @@ from ..i18n import Wording, category_scheme, wording_for
 from ..parsing.addresses import normalise
 from ..ports import (
     Action,
+    AddCategory,
     Applied,
     Batch,
     BatchApplied,
@@ -338,10 +339,13 @@ def plan_account(
 
 def _master_list_last(items: Sequence[Action], messages: Sequence[Action]) -> tuple[Action, ...]:
     """The actions in the order they must run: a category leaves the master list only after
-    the items that carry it (contacts, then messages) have lost it."""
+    the items that carry it (contacts, then messages) have lost it; an entry removed and added
+    again (undo giving a user's entry back its colour) is added after its removal."""
     removals = [a for a in items if isinstance(a, RemoveCategory)]
-    rest = [a for a in items if not isinstance(a, RemoveCategory)]
-    return (*rest, *messages, *removals)
+    gone = {a.name for a in removals}
+    again = [a for a in items if isinstance(a, AddCategory) and a.name in gone]
+    rest = [a for a in items if not isinstance(a, RemoveCategory) and a not in again]
+    return (*rest, *messages, *removals, *again)
 
 
 @dataclass

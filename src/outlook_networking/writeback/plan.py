@@ -266,6 +266,35 @@ def _users_names(
     return theirs
 
 
+def _master_list_changes(
+    journal: Sequence[JournalEntry],
+) -> tuple[set[str], dict[str, int], dict[str, int]]:
+    """What the product did to the master list: the entries it made; the user's entries it took
+    away (a former name on a language change), each with the user's colour; and of those, the
+    ones it made again since (a change of language back), each with the colour it gave them.
+
+    A name is the product's when the product's first word on it was to add it; any other name
+    the product removed was the user's. A removal tells the user's colour only when the entry
+    removed was the user's, not the product's own re-addition. An addition that may not have
+    happened (begun, not known to be done) leaves the entry counted as taken.
+    """
+    added: set[str] = set()
+    users: dict[str, int] = {}
+    again: dict[str, int] = {}
+    for entry in journal:
+        match entry.action:
+            case AddCategory(name, colour) if name in users:
+                if entry.done:
+                    again[name] = colour
+            case AddCategory(name):
+                added.add(name)
+            case RemoveCategory(name, colour) if name not in added:
+                if name not in users or name not in again:
+                    users[name] = colour
+                again.pop(name, None)
+    return added, users, again
+
+
 def plan_undo(
     journal: Sequence[JournalEntry], state: MailboxState, scheme: CategoryScheme
 ) -> WritebackPlan:
@@ -282,17 +311,19 @@ def plan_undo(
     actions: list[Action] = []
 
     present = {c.name: c for c in state.master_categories}
-    added: set[str] = set()
-    taken: dict[str, int] = {}
-    for entry in journal:
-        if isinstance(entry.action, AddCategory):
-            added.add(entry.action.name)
-            taken.pop(entry.action.name, None)
-        elif isinstance(entry.action, RemoveCategory) and entry.action.name not in added:
-            taken[entry.action.name] = entry.action.color
-    for name, colour in sorted(taken.items()):
-        if name not in present:
-            actions.append(AddCategory(name, colour))
+    added, users, again = _master_list_changes(journal)
+    for name, colour in sorted(users.items()):
+        if name not in again and name not in present:
+            actions.append(AddCategory(name, colour))  # the user's entry, taken by a rename
+        elif (
+            name in again
+            and again[name] != colour
+            and name in present
+            and present[name].color == again[name]
+        ):
+            # Made again by a rename back, in another colour: the user's colour comes back (the
+            # removal runs first, see pipeline's ordering).
+            actions.extend((RemoveCategory(name, again[name]), AddCategory(name, colour)))
 
     writes: dict[str, list[tuple[SetCategories, bool]]] = {}
     for entry in journal:
