@@ -56,6 +56,21 @@ def test_every_follow_up_is_a_task_with_its_fields(network: Network) -> None:
             assert "categories" not in todo
 
 
+def test_in_german_the_tasks_categories_and_calendar_name_are_german(network: Network) -> None:
+    """Without configured names the categories follow the language, as in the mailbox."""
+    german = Wording("de")
+    tier_of = {c.person.key: c.tier.tier for c in network.contacts}
+    data = todo_calendar(network.followups, now=NOW, tier_of=tier_of, words=german)
+    calendar = icalendar.Calendar.from_ical(data)
+    assert str(calendar["x-wr-calname"]) == "Networking-Nachverfolgungen"
+    found = todos(data)
+    for followup in network.followups:
+        todo = found[todo_uid(followup.key)]
+        assert str(todo["summary"]) == german.phrase(followup.subject)
+        if followup.contact:
+            assert todo.categories == [f"Netzwerk {tier_of[followup.contact]}"]
+
+
 def test_uids_are_the_same_in_every_export(network: Network) -> None:
     first = todos(export(network))
     second = todos(export(network, now=NOW + timedelta(hours=1)))

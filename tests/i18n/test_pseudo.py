@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import icalendar
+
 from core.analysis import run
 from core.builders import ME, NOW, ago, mail, meeting, reply_to
 from outlook_networking.app.pipeline import desired_state
 from outlook_networking.config import AccountConfig, Config
 from outlook_networking.core.phrase import CODES, Phrase, Value, phrase
 from outlook_networking.core.views import contact_json, followups_json
+from outlook_networking.export import todo_calendar
 from outlook_networking.i18n import category_scheme
 from outlook_networking.i18n.phrases import RENDERERS
 
@@ -95,6 +98,19 @@ def test_tasks_categories_and_json_text_go_through_the_catalogs() -> None:
             assert not has_words(_masked(network, text)), text
     for row in followups_json(network, words=WORDS):
         for text in (row["reason"], row["subject"]):
+            assert not has_words(_masked(network, text)), text
+
+
+def test_the_task_export_goes_through_the_catalogs() -> None:
+    network = _network()
+    tier_of = {c.person.key: c.tier.tier for c in network.contacts}
+    data = todo_calendar(network.followups, now=NOW, tier_of=tier_of, words=WORDS)
+    calendar = icalendar.Calendar.from_ical(data)
+    assert not has_words(str(calendar["x-wr-calname"]))
+    todos = calendar.walk("VTODO")
+    assert todos
+    for todo in todos:
+        for text in (str(todo["summary"]), str(todo["description"]), *todo.categories):
             assert not has_words(_masked(network, text)), text
 
 

@@ -4,7 +4,8 @@
   situation gives the same UID in every export, so a re-import updates the task.
 - **SUMMARY** is the follow-up's task title, **DESCRIPTION** its reason (and the contact's
   address), **DUE** its due date (UTC), **CATEGORIES** the contact's tier category
-  (``Network B``; none for the annual review), STATUS ``NEEDS-ACTION``.
+  (``Network B`` / ``Netzwerk B``; none for the annual review), STATUS ``NEEDS-ACTION``, and the
+  calendar's name, all in the language of ``words``.
 - **Resolved follow-ups**: when the previous export is given, a task of ours in it whose key is
   no longer open is written again as ``COMPLETED`` (with COMPLETED = now, PERCENT-COMPLETE 100),
   so a calendar that re-imports the file closes it; it stays in the file for
@@ -23,7 +24,6 @@ import icalendar
 
 from ..core.followups import FollowUp
 from ..i18n import Wording
-from ..writeback.plan import DEFAULT_CATEGORY_NAMES
 from .vcards import UID_NAMESPACE
 
 __all__ = ["COMPLETED_KEPT_DAYS", "todo_calendar", "todo_uid"]
@@ -103,14 +103,15 @@ def todo_calendar(
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "Networking follow-ups")
+    # TRANSLATORS: the name a calendar app shows for the exported follow-up tasks
+    calendar.add("x-wr-calname", words.gettext("Networking follow-ups"))
     open_keys: set[str] = set()
     for followup in followups:
         if followup.key in open_keys:
             continue
         open_keys.add(followup.key)
         tier = tiers.get(followup.contact, "")
-        categories = [names.get(tier, DEFAULT_CATEGORY_NAMES[tier])] if tier else []
+        categories = [names.get(tier) or words.category(tier)] if tier else []
         calendar.add_component(_todo(followup, now, categories, words))
     keep_after = now - timedelta(days=COMPLETED_KEPT_DAYS)
     for old in _previous_todos(previous):
