@@ -1,36 +1,68 @@
-"""The store: keyed upserts, cursors with their batch, resync sweeps, file mode, versions."""
+"""The store: one interaction per message wherever its copies are, append-only history, keyed
+upserts, cursors with their batch, resync sweeps, file mode, versions and migration."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
 import sqlite3
 import stat
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from outlook_networking.errors import SchemaTooNew, StoreError
-from outlook_networking.model import Interaction, Kind, Mailbox
+from outlook_networking.model import Attendee, Flag, Interaction, Kind, Mailbox
 from outlook_networking.ports import Batch
-from outlook_networking.store import SCHEMA_VERSION, Store
+from outlook_networking.store import _MIGRATIONS, SCHEMA_VERSION, Store
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+ME = "me@example.com"
+LISTED = frozenset({Flag.LIST})
 
 
-def _mail(item_id: str, folder: str = "inbox", subject: str = "Hello") -> Interaction:
+def _mail(
+    item_id: str,
+    folder: str = "inbox",
+    subject: str = "Hello",
+    *,
+    source: str = "ews:work",
+    message_id: str | None = None,
+    minutes: int = 0,
+) -> Interaction:
+    return Interaction(
+        source=source,
+        item_id=item_id,
+        kind=Kind.EMAIL,
+        at=T0 + timedelta(minutes=minutes),
+        sender=Mailbox("ann@partner.example", "Ann"),
+        to=(Mailbox(ME),),
+        subject=subject,
+        message_id=f"{item_id}@partner.example" if message_id is None else message_id,
+        folder=folder,
+        delivered=True,
+    )
+
+
+def _meeting(item_id: str, at: datetime) -> Interaction:
     return Interaction(
         source="ews:work",
         item_id=item_id,
-        kind=Kind.EMAIL,
-        at=T0 + timedelta(minutes=len(item_id)),
-        sender=Mailbox("ann@partner.example", "Ann"),
-        to=(Mailbox("me@example.com"),),
-        subject=subject,
-        folder=folder,
+        kind=Kind.MEETING,
+        at=at,
+        sender=Mailbox("ann@partner.example"),
+        attendees=(Attendee(Mailbox(ME)),),
+        subject="Review",
+        duration_s=1800,
     )
+
+
+def _subjects(store: Store, *, located: bool = False) -> list[str]:
+    return sorted(i.subject for i in store.interactions(located=located))
 
 
 def test_the_file_is_private(tmp_path: Path) -> None:
@@ -47,7 +79,7 @@ def test_upserts_are_keyed_and_unchanged_items_write_nothing(store: Store) -> No
     assert again.written == 0 and store.digest() == digest
     changed = store.apply_batch("ews:work", Batch("inbox", (_mail("a", subject="New"),)))
     assert changed.written == 1
-    assert sorted(i.subject for i in store.interactions()) == ["Hello", "New"]
+    assert _subjects(store) == ["Hello", "New"]
     assert store.cursors("ews:work") == {"inbox": "c1"}  # a batch without a cursor keeps it
 
 
@@ -61,22 +93,141 @@ def test_a_failed_batch_stores_neither_items_nor_cursor(store: Store) -> None:
     assert store.cursors("ews:work") == {"inbox": "c1"}
 
 
-def test_a_full_resync_sweeps_what_it_did_not_see_in_its_own_stream(store: Store) -> None:
-    # A subfolder's items say folder "inbox" but were written by the "inbox/Projects" stream.
-    store.apply_batch("ews:work", Batch("inbox/Projects", (_mail("p1"), _mail("p2")), cursor="s"))
-    store.apply_batch("ews:work", Batch("inbox", (_mail("i1"),), cursor="t"))
-    store.apply_batch(
-        "ews:work",
-        Batch("inbox/Projects", (_mail("p2"),), cursor="s2", reset=True, complete=True),
-    )
-    assert sorted(i.item_id for i in store.interactions()) == ["i1", "p2"]
+def test_one_message_in_folders_sources_and_exports_is_one_interaction(store: Store) -> None:
+    copy = _mail("AAMk1", message_id="<Q1@Partner.EXAMPLE> ")
+    store.apply_batch("ews:work", Batch("inbox", (copy,)))
+    store.apply_batch("ews:work", Batch("archive", (replace(copy, item_id="AAMk2"),)))
+    export = replace(copy, source="file", item_id="msg:Q1@Partner.EXAMPLE", folder="")
+    export = replace(export, message_id="Q1@Partner.EXAMPLE")
+    store.apply_batch("file", Batch("/export/mail.mbox", (export,)))
+    stored = list(store.interactions())
+    assert len(stored) == 1 and store.counts()["locations"] == 3
+    # Its name is the first copy's, whatever arrives later (follow-up keys rely on it).
+    assert (stored[0].source, stored[0].item_id) == ("ews:work", "AAMk1")
 
 
-def test_deletions_remove_items(store: Store) -> None:
+def test_without_a_message_id_the_digest_finds_the_same_message(store: Store) -> None:
+    one = _mail("AAMk1", message_id="")
+    store.apply_batch("ews:work", Batch("inbox", (one,)))
+    store.apply_batch("file", Batch("/x.mbox", (replace(one, source="file", item_id="sha:1"),)))
+    other = replace(one, item_id="AAMk3", subject="Hello again")
+    store.apply_batch("ews:work", Batch("inbox", (other,)))
+    assert _subjects(store) == ["Hello", "Hello again"]
+
+
+def test_the_direct_copy_wins_over_the_list_copy_in_either_order(tmp_path: Path) -> None:
+    direct = _mail("d")
+    listed = replace(direct, item_id="l", flags=LISTED, list_id="team.lists.example")
+    for order in ((direct, listed), (listed, direct)):
+        with Store.open(tmp_path / f"{order[0].item_id}.sqlite3") as store:
+            for item in order:
+                store.apply_batch("ews:work", Batch("inbox", (item,)))
+            digest = store.digest()
+            for item in order:  # and reading both again changes nothing
+                assert store.apply_batch("ews:work", Batch("inbox", (item,))).written == 0
+            assert store.digest() == digest
+            (stored,) = store.interactions()
+            assert stored.flags == frozenset() and store.counts([ME])["direct"] == 1
+            # The list it also went through is remembered from the list copy.
+            assert stored.list_id == "team.lists.example"
+
+
+def test_the_senders_own_copy_keeps_its_bcc(store: Store) -> None:
+    received = replace(_mail("r"), sender=Mailbox(ME), to=(Mailbox("ann@partner.example"),))
+    sent = replace(received, item_id="s", delivered=False, bcc=(Mailbox("boss@example.com"),))
+    store.apply_batch("ews:work", Batch("inbox", (received,)))
+    store.apply_batch("ews:work", Batch("sent", (sent,)))
+    (stored,) = store.interactions()
+    assert [m.address for m in stored.bcc] == ["boss@example.com"]
+
+
+def test_deleting_or_moving_a_copy_keeps_the_interaction(store: Store) -> None:
     store.apply_batch("ews:work", Batch("inbox", (_mail("a"), _mail("b"))))
     result = store.apply_batch("ews:work", Batch("inbox", deleted=("a", "missing")))
     assert result.deleted == 1
-    assert [i.item_id for i in store.interactions()] == ["b"]
+    assert _subjects(store) == ["Hello", "Hello"]
+    assert [i.item_id for i in store.interactions(located=True)] == ["b"]
+    # Moved: it leaves the inbox and arrives in the archive under a new id, in either order.
+    store.apply_batch("ews:work", Batch("archive", (replace(_mail("b"), item_id="b2"),)))
+    store.apply_batch("ews:work", Batch("inbox", deleted=("b",)))
+    assert len(list(store.interactions())) == 2
+    assert [i.item_id for i in store.interactions(located=True)] == ["b"]  # named as first seen
+
+
+def test_a_deletion_removes_the_copy_of_its_own_folder_only(store: Store) -> None:
+    # Graph's immutable ids: the same id leaves the Inbox and turns up in Archive; the Archive
+    # round may come first.
+    store.apply_batch("graph:work", Batch("inbox", (_mail("X"),)))
+    store.apply_batch("graph:work", Batch("archive", (_mail("X"),)))
+    store.apply_batch("graph:work", Batch("inbox", deleted=("X",)))
+    assert [i.item_id for i in store.interactions(located=True)] == ["X"]
+
+
+def test_a_later_copy_of_equal_rank_updates_what_left_the_mailbox(store: Store) -> None:
+    store.apply_batch("graph:work", Batch("inbox", (_mail("X"),)))
+    store.apply_batch("graph:work", Batch("inbox", deleted=("X",)))
+    moved = replace(_mail("Y", message_id="X@partner.example"), categories=("Client",))
+    store.apply_batch("graph:work", Batch("archive", (moved,)))
+    (stored,) = store.interactions()
+    assert stored.categories == ("Client",)
+
+
+def test_a_full_resync_sweeps_copies_it_did_not_see_never_history(store: Store) -> None:
+    # A subfolder's items say folder "inbox" but were written by the "inbox/Projects" stream.
+    store.apply_batch("ews:work", Batch("inbox/Projects", (_mail("p1"), _mail("p2")), cursor="s"))
+    store.apply_batch("ews:work", Batch("inbox", (_mail("i1"),), cursor="t"))
+    result = store.apply_batch(
+        "ews:work",
+        Batch("inbox/Projects", (_mail("p2"),), cursor="s2", reset=True, complete=True),
+    )
+    assert result.swept == 1
+    assert sorted(i.item_id for i in store.interactions(located=True)) == ["i1", "p2"]
+    assert sorted(i.item_id for i in store.interactions()) == ["i1", "p1", "p2"]
+
+
+def test_restarting_a_source_reads_it_again_and_keeps_history(store: Store) -> None:
+    store.apply_batch("ews:work", Batch("inbox", (_mail("a"), _mail("b")), cursor="c1"))
+    store.restart_source("ews:work")
+    assert store.cursors("ews:work") == {}
+    store.apply_batch(
+        "ews:work", Batch("inbox", (_mail("b"),), cursor="c2", reset=True, complete=True)
+    )
+    assert [i.item_id for i in store.interactions(located=True)] == ["b"]
+    assert len(list(store.interactions())) == 2
+
+
+def test_a_meeting_gone_before_it_starts_is_cancelled_one_that_took_place_stays(
+    store: Store,
+) -> None:
+    now = T0
+    past, future = _meeting("m1", now - timedelta(days=3)), _meeting("m2", now + timedelta(days=3))
+    store.apply_batch("ews:work", Batch("calendar", (past, future)), now=now)
+    store.apply_batch("ews:work", Batch("calendar", deleted=("m1", "m2")), now=now)
+    cancelled = {i.item_id: i.cancelled for i in store.interactions()}
+    assert cancelled == {"m1": False, "m2": True}
+    # It comes back (moved into the window again): it is on again.
+    store.apply_batch("ews:work", Batch("calendar", (future,)), now=now)
+    assert {i.item_id: i.cancelled for i in store.interactions()}["m2"] is False
+
+
+def test_a_copy_that_gets_a_message_id_replaces_its_old_identity(store: Store) -> None:
+    store.apply_batch("graph:work", Batch("drafts-like", (_mail("A", message_id=""),)))
+    store.apply_batch("graph:work", Batch("drafts-like", (_mail("A", message_id="<a@x>"),)))
+    assert [i.message_id for i in store.interactions()] == ["<a@x>"]
+
+
+def test_counts_follow_the_counting_rule(store: Store) -> None:
+    team = Mailbox("team@lists.example")
+    items = (
+        _mail("direct"),
+        replace(_mail("named"), to=(team, Mailbox(ME)), flags=LISTED),
+        replace(_mail("through"), to=(team,), flags=LISTED),
+        replace(_mail("post"), sender=Mailbox(ME), to=(team,), flags=LISTED),
+        replace(_mail("news"), flags=frozenset({Flag.BULK})),
+    )
+    store.apply_batch("file", Batch("/m.mbox", items))
+    counts = store.counts([ME])
+    assert (counts["emails"], counts["direct"], counts["noise"]) == (5, 3, 2)
 
 
 def test_a_newer_store_is_refused_not_damaged(tmp_path: Path) -> None:
@@ -93,6 +244,70 @@ def test_a_file_that_is_no_database_is_a_store_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError):
         Store.open(path)
+
+
+def _version_1_store(path: Path, rows: list[tuple[object, ...]]) -> None:
+    db = sqlite3.connect(path)
+    db.executescript(_MIGRATIONS[0])
+    db.executemany(f"INSERT INTO interactions VALUES ({', '.join('?' * 21)})", rows)
+    for source, stream in {(r[0], r[20]) for r in rows}:
+        db.execute("INSERT INTO cursors VALUES (?, ?, 'state', 3, 0)", (source, stream))
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+
+
+def _v1_row(
+    source: str, item_id: str, stream: str, message_id: str, flags: str
+) -> tuple[object, ...]:
+    people = json.dumps({"to": [[ME, ""]]})
+    at = int(T0.timestamp())
+    return (
+        source,
+        item_id,
+        "inbox",
+        "email",
+        at,
+        "ann@partner.example",
+        "Ann",
+        people,
+        "Hi",
+        message_id,
+        "",
+        "",
+        "",
+        flags,
+        "l.x" if flags else "",
+        1,
+        0,
+        0,
+        "[]",
+        3,
+        stream,
+    )
+
+
+def test_a_version_1_store_is_migrated_with_copies_merged(tmp_path: Path) -> None:
+    path = tmp_path / "network.sqlite3"
+    _version_1_store(
+        path,
+        [
+            _v1_row("file", "msg:q@p", "/a.mbox", "q@p", "list"),
+            _v1_row("ews:work", "AAMk", "inbox", "q@p", ""),
+            _v1_row("file", "sha:9", "/a.mbox", "", ""),
+        ],
+    )
+    with Store.open(path) as store:
+        stored = sorted(store.interactions(), key=lambda i: i.item_id)
+        assert [(i.item_id, i.flags) for i in stored] == [
+            ("AAMk", frozenset()),  # the direct copy's evidence, though the list copy came first
+            ("sha:9", frozenset()),
+        ]
+        assert store.counts()["locations"] == 3
+        # The sweep bookkeeping survived: a full resync of the file sweeps its old copies.
+        store.apply_batch("file", Batch("/a.mbox", reset=True, complete=True))
+        assert [i.item_id for i in store.interactions(located=True)] == ["AAMk"]
+    assert _open_and_report_version(str(path)) == SCHEMA_VERSION
 
 
 def _open_and_report_version(path: str) -> int:
@@ -152,6 +367,31 @@ def test_account_messages_are_the_windows_and_the_named_ones_without_noise(store
     assert [m.item_id for m in named] == ["old", "new"]
     # Marks never reported: the categories as first stored, not flagged, no version.
     assert named[0].state.flag.status == "notFlagged" and named[0].state.version == ""
+
+
+def test_account_messages_are_every_copy_of_a_message_named_by_any_source(store: Store) -> None:
+    """A message read first from an export, then found in two folders of the account (and moved
+    out of one): each copy the account holds now, each naming the interaction as follow-ups do,
+    found by that name however old."""
+    from dataclasses import replace
+
+    old = T0 - timedelta(days=400)
+    exported = replace(_mail("x1", source="file", message_id="m1@x"), at=old)
+    store.apply_batch("file", Batch("/export/mail.mbox", (exported,)))
+    inbox = replace(_mail("c-inbox", message_id="m1@x"), at=old)
+    kept = replace(_mail("c-kept", "Kept", message_id="m1@x"), at=old)
+    store.apply_batch("ews:work", Batch("inbox", (inbox,)))
+    store.apply_batch("ews:work", Batch("kept", (kept,)))
+    assert store.account_messages("ews:work", since=T0) == []  # out of the window
+    named = store.account_messages("ews:work", since=T0, interactions=["file:x1"])
+    assert [(m.item_id, m.interaction) for m in named] == [
+        ("c-inbox", "file:x1"),
+        ("c-kept", "file:x1"),
+    ]
+    store.apply_batch("ews:work", Batch("inbox", deleted=("c-inbox",)))  # moved out, or deleted
+    named = store.account_messages("ews:work", since=T0, interactions=["file:x1"])
+    assert [m.item_id for m in named] == ["c-kept"]
+    assert store.account_messages("graph:work", since=T0, interactions=["file:x1"]) == []
 
 
 def test_declined_marks_are_remembered_per_account(store: Store) -> None:

@@ -12,13 +12,14 @@ refused; :mod:`outlook_networking.auth` reads them from the system keyring or th
 The top-level ``language`` (``"de"`` or ``"en"``; unset: the system's) is checked here;
 :mod:`outlook_networking.i18n` chooses and speaks it. The ``[writeback]`` table (the product's
 category names and colours, the To Do list name) is read here too: it is the same for every
-account, and ``Settings`` leaves it to us. So is the
+account, and ``Settings`` leaves it to us. So are the
 ``[ledger]`` table (:meth:`~outlook_networking.core.ledger.LedgerSettings.from_mapping`): a
-misspelt key there is an error when the file is read, not at the first analysis. And so is
-``[files]``, the limits on how much of one exported file is read (:class:`FileLimits`).
+misspelt key there is an error when the file is read, not at the first analysis; ``[folders]``
+(which folders of a mail tree are read); and ``[files]``, the limits on how much of one exported
+file is read (:class:`FileLimits`).
 
-Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FileLimits``, ``load_config``,
-``config_from_mapping``, ``default_config_path``, ``is_exchange_online``,
+Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FoldersConfig``, ``FileLimits``,
+``load_config``, ``config_from_mapping``, ``default_config_path``, ``is_exchange_online``,
 ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``, ``AUTH_METHODS``, ``LANGUAGES``.
 """
 
@@ -53,6 +54,7 @@ __all__ = [
     "AccountConfig",
     "Config",
     "FileLimits",
+    "FoldersConfig",
     "WritebackConfig",
     "config_from_mapping",
     "default_config_path",
@@ -91,7 +93,7 @@ _SECRET_KEYS = {
 }
 # Top-level keys and tables read here or by the application (``[ledger]``); Settings reads the
 # others.
-_OWN_TABLES = ("language", "accounts", "writeback", "ledger", "files")
+_OWN_TABLES = ("language", "accounts", "writeback", "ledger", "folders", "files")
 # Tenants that name a group of tenants, not one: fine for delegated sign-in, meaningless for an
 # application acting on its own (client credentials need the one tenant that granted consent).
 _MULTI_TENANTS = ("organizations", "common", "consumers")
@@ -174,6 +176,19 @@ class WritebackConfig:
 
 
 @dataclass(frozen=True)
+class FoldersConfig:
+    """``[folders]``: which folders of a mail tree are read (docs/config.md).
+
+    By default every folder is, except those named like Junk, Trash, Drafts, Outbox and their
+    kind; ``include`` reads such a folder all the same, ``exclude`` leaves out any (and wins).
+    Shell-style patterns, case-insensitive, on a folder's name or its path (``Work/Old*``).
+    """
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FileLimits:
     """How much of one exported file is read (``[files]``): hostile files stay cheap.
 
@@ -209,6 +224,7 @@ class Config:
     path: Path | None = None
     writeback: WritebackConfig = field(default_factory=WritebackConfig)
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
+    folders: FoldersConfig = field(default_factory=FoldersConfig)
     files: FileLimits = field(default_factory=FileLimits)
     language: str | None = None  # "de" or "en"; None: the system's (outlook_networking.i18n)
 
@@ -305,6 +321,7 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
             raise ConfigError(f"accounts[{i}].name", f"{account.name!r} is used twice", where)
         seen.add(account.name)
     writeback = _writeback(document.get("writeback", {}), where)
+    folders = _folders(document.get("folders", {}), where)
     files = _file_limits(document.get("files", {}), where)
     language = _language(document.get("language"), where)
     rest = {key: value for key, value in document.items() if key not in ("accounts", "language")}
@@ -321,6 +338,7 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
         path=path,
         writeback=writeback,
         ledger=ledger,
+        folders=folders,
         files=files,
         language=language,
     )
@@ -427,6 +445,19 @@ def _writeback(table: Any, where: str) -> WritebackConfig:
                 f"writeback.colours.{tier}", "must be an Outlook colour preset -1..24", where
             )
     return WritebackConfig(category_names=names, colours=colours, todo_list=todo_list)
+
+
+def _folders(table: Any, where: str) -> FoldersConfig:
+    if not isinstance(table, Mapping):
+        raise ConfigError("folders", "must be a table", where)
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        if key not in ("include", "exclude"):
+            raise ConfigError(f"folders.{key}", "unknown key (see docs/config.md)", where)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"folders.{key}", "must be a list of folder names or patterns", where)
+        lists[key] = tuple(v.strip() for v in value)
+    return FoldersConfig(**lists)
 
 
 def _per_tier(key: str, value: Any, kind: type, where: str) -> dict[str, Any]:

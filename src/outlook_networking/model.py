@@ -18,13 +18,18 @@ Terminology:
   line): counted and reported, never fatal.
 - **Tier**: where a contact stands in the owner's network, ``A`` (key relationships) to ``D``
   (fading out, the annual clean-up list); :data:`TIERS` lists them best first.
+- **identity**: what makes copies one interaction (:func:`identity`). The same message can sit in
+  several folders, sources and exports, or reach the owner directly and through a list; each
+  copy is a *location* of one interaction, which the store counts once.
 
 Exports: ``TIERS``, ``Kind``, ``Direction``, ``Flag``, ``Response``, ``Mailbox``, ``Attendee``,
-``Interaction``, ``ContactCard``, ``Problem``, ``direction``.
+``Interaction``, ``ContactCard``, ``Problem``, ``direction``, ``identity``,
+``normalise_message_id``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +47,8 @@ __all__ = [
     "Problem",
     "Response",
     "direction",
+    "identity",
+    "normalise_message_id",
 ]
 
 TIERS = ("A", "B", "C", "D")  # best first; the order the annual review and the report use
@@ -184,3 +191,35 @@ def direction(interaction: Interaction, owner: Collection[str]) -> Direction:
     if any(m.address in owner for m in interaction.recipients()):
         return Direction.RECEIVED
     return Direction.OTHER
+
+
+def normalise_message_id(value: str) -> str:
+    """A Message-ID without angle brackets or surrounding space (case kept: it is significant,
+    and every copy of a message carries its Message-ID byte for byte)."""
+    return value.strip().strip("<>").strip()
+
+
+def identity(item: Interaction) -> str:
+    """The key every copy of one interaction shares, so it is stored and counted once.
+
+    - a message with a Message-ID: ``mid:<Message-ID>`` (:func:`normalise_message_id`), across
+      folders, sources, exports, and its direct and list copies;
+    - a message without one: ``dig:<sha1>`` of sender, To and Cc (sorted; Bcc is only on the
+      sender's copy), the time to the second and the subject (white space collapsed);
+    - a meeting: ``item:<source>:<item id>``. A meeting changes in place (rescheduled, attendees
+      answer), so only its own item id names it; a source must give each meeting one stable id.
+    """
+    if item.kind is Kind.MEETING:
+        return f"item:{item.source}:{item.item_id}"
+    if item.message_id:
+        return "mid:" + normalise_message_id(item.message_id)
+    recipients = ",".join(sorted({m.address for m in item.to} | {m.address for m in item.cc}))
+    text = "\x1f".join(
+        (
+            item.sender.address if item.sender is not None else "",
+            recipients,
+            str(int(item.at.timestamp())),
+            " ".join(item.subject.split()),
+        )
+    )
+    return "dig:" + hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()

@@ -12,7 +12,10 @@ Terminology:
 - **batch**: what a source yields: upserted interactions and cards, deleted item ids, partial
   updates (an item's new categories, when that is all the source was told), and the cursor that
   covers them. ``reset`` says the source lost its state and starts the folder over
-  (the store then sweeps items the full resync did not see once a batch says ``complete``).
+  (the store then sweeps the copies the full resync did not see once a batch says ``complete``).
+- **location**: one copy of an item in one folder of a source. The store keeps every location
+  of a message but counts the message once, and keeps its history when every location is gone
+  (see :class:`Batch` for what a source reports).
 - **problem**: a part of the input that could not be read (a mangled date, a vCard with a broken
   line): counted and reported, never fatal. A *whole* problem is a whole file found among others
   that could not be read at all (a damaged ``.pst`` in a folder): each is named to the user. (A
@@ -137,7 +140,27 @@ class MessageMarks:
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """One unit of change from a source, stored in one transaction with its cursor."""
+    """One unit of change from a source, stored in one transaction with its cursor.
+
+    The contract, as the store reads it:
+
+    - an item in ``interactions`` or ``cards`` **is in** ``folder`` now (new, changed, or moved
+      here), under its ``item_id``;
+    - an id in ``deleted`` **left** ``folder``: moved elsewhere, deleted, expired. It names the
+      copy in this folder only, so an id that turns up in another folder (Graph's immutable ids
+      after a move) is not touched there;
+    - ``categories_changed`` names a copy in ``folder`` whose categories are new; the message
+      takes them when that copy is the one that speaks for it (or that one is gone).
+
+    A move between folders is therefore a deletion in the old folder's batch and an item in the
+    new folder's, in either order, with the same or a new id. A source needs to know nothing
+    else: the same message in several folders, sources or exports is one interaction (by its
+    Message-ID, :func:`~outlook_networking.model.identity`), and a deletion or a ``reset`` round's
+    sweep removes a location, never the interaction: the history is append-only. A source that
+    stops reading a folder says nothing about it; its copies stay stored until a ``reset`` round
+    of that folder sweeps them. A meeting whose last copy goes before it starts is taken as
+    cancelled. Cards are the address book as it is: a deleted card is gone.
+    """
 
     folder: str
     interactions: tuple[Interaction, ...] = ()
@@ -213,13 +236,16 @@ class MessageState:
 
 @dataclass(frozen=True, slots=True)
 class StoredMessage:
-    """A message the store holds for one account: its state as last synced (or written) and who
-    it is from and to, so the planner can tell whose it is."""
+    """One copy of a message the store holds for one account: its state as last synced (or
+    written), who it is from and to, so the planner can tell whose it is, and the message it is a
+    copy of (``interaction``: the stored interaction's ``source:item_id``, as follow-ups name it;
+    a message in two folders is two copies of one interaction)."""
 
     state: MessageState
     at: datetime
     sender: str  # normalised address, "" if none
     recipients: tuple[str, ...]  # To, Cc, Bcc
+    interaction: str = ""
 
     @property
     def item_id(self) -> str:

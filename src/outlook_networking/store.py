@@ -1,17 +1,38 @@
-"""The interaction store: one SQLite file, metadata only, safe to re-ingest into.
+"""The interaction store: one SQLite file, metadata only, safe to re-ingest into, history kept.
 
-Every item is keyed by ``(source, item_id)`` and upserted, so reading the same data twice changes
-nothing. A batch and the cursor that covers it are written in one transaction
-(:meth:`Store.apply_batch`). The schema is versioned with ``PRAGMA user_version`` and migrated
-forward on open; a store written by a newer version is refused rather than damaged. The file is
-created with mode 0600 and runs in WAL mode so readers (``status``, the add-in) never block the
-agent. Message bodies have no column to land in.
+Terminology (see also :mod:`outlook_networking.ports`):
+
+- **interaction**: one message or meeting, stored and counted once however many copies exist,
+  keyed by :func:`~outlook_networking.model.identity` (the normalised Message-ID, else a digest
+  of sender, recipients, time and subject; a meeting by its item id). Its stable name is the
+  ``(source, item_id)`` of the first copy stored, kept for good (follow-up keys use it).
+- **location**: one copy a source holds now: ``(source, stream, item_id)``, where the stream is
+  the source's folder (``Batch.folder``) that reported it. A message in Inbox and in an export,
+  or the direct and the list copy, is one interaction with two locations.
+- **evidence**: the copy an interaction's fields come from. A better copy replaces it (a copy
+  without list headers beats a list copy; fewer noise flags beat more; the sender's own copy,
+  without a delivery trace and with its Bcc, beats a delivered one). A copy as good as the
+  evidence replaces it only when it is the evidence's own location (an update) or that location
+  is gone (the message moved); otherwise the first copy stays.
+
+History is append-only: a deletion or a full resync's sweep removes a **location**, never the
+interaction; a message moved or deleted, archived or expired, still happened. A meeting whose
+last location goes before it starts is marked cancelled (it will not happen); one that already
+took place stays. Cards are the address book as it is now: a deleted card goes. Only ``forget``
+(:meth:`Store.forget`) removes interactions, and its tombstones keep every later batch from
+storing what was forgotten (:mod:`outlook_networking.core.forgetting`).
+
+Every write is keyed and upserted, so reading the same data twice changes nothing. A batch and
+the cursor that covers it are written in one transaction (:meth:`Store.apply_batch`). The schema
+is versioned with ``PRAGMA user_version`` and migrated forward on open; a store written by a newer
+version is refused rather than damaged. The file is created with mode 0600 and runs in WAL mode so
+readers (``status``, the add-in) never block the agent. Message bodies have no column to land in.
 
 Every SQL statement of the product lives here: items and cursors, the owner, identity corrections,
 dismissed ledger items, the write-back journal, the annual review's baseline, the introductions
-``intro`` proposed and the small documents of the agent (:meth:`Store.get_doc`).
+``intro`` proposed, tombstones and the small documents of the agent (:meth:`Store.get_doc`).
 
-Exports: ``Store``, ``BatchResult``, ``default_db_path``, ``SCHEMA_VERSION``.
+Exports: ``Store``, ``BatchResult``, ``ForgetReport``, ``default_db_path``, ``SCHEMA_VERSION``.
 """
 
 from __future__ import annotations
@@ -27,11 +48,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import ports
+from .core.forgetting import Tombstones, redact_card, redact_document, redact_interaction
 from .errors import SchemaTooNew, StoreError
-from .model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox, Response
+from .model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox, Response, identity
 from .ports import (
     NOT_FLAGGED,
     Action,
@@ -44,11 +66,12 @@ from .ports import (
 )
 from .writeback.plan import JournalEntry
 
-__all__ = ["SCHEMA_VERSION", "BatchResult", "Store", "default_db_path"]
+__all__ = ["SCHEMA_VERSION", "BatchResult", "ForgetReport", "Store", "default_db_path"]
 
 ENV_DB = "OUTLOOK_NETWORKING_DB"
 _REVIEW_DOC = "review:last"  # the review the user kept as next year's baseline
 _PROPOSALS_DOC = "intro:proposed"  # the introductions `intro` proposed (core.intro)
+_T = TypeVar("_T")
 
 # Each entry migrates from version i to i + 1. Append only; never edit a released step.
 _MIGRATIONS: tuple[str, ...] = (
@@ -148,33 +171,150 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (account, message, mark)
     ) WITHOUT ROWID;
     """,
+    # 3: one row per interaction however many copies (locations) hold it; history append-only;
+    # tombstones for forget. on_identity/on_rank are this module's _sql_identity/_rank.
+    """
+    ALTER TABLE interactions RENAME TO interactions_v1;
+    DROP INDEX interactions_at;
+    DROP INDEX interactions_stream;
+    CREATE TABLE interactions (          -- one row per message or meeting, kept for good
+        id INTEGER PRIMARY KEY,           -- (rows are appended: new mail lands at the end)
+        key TEXT NOT NULL UNIQUE,         -- model.identity(): mid:, dig: or item:
+        source TEXT NOT NULL,             -- the first copy stored: the interaction's name
+        item_id TEXT NOT NULL,
+        folder TEXT NOT NULL,             -- the rest: the evidence copy's fields
+        kind TEXT NOT NULL,
+        at INTEGER NOT NULL,              -- Unix seconds, UTC
+        sender TEXT NOT NULL,             -- normalised address, '' if none
+        sender_name TEXT NOT NULL,
+        people TEXT NOT NULL,             -- JSON: to/cc/bcc/attendees
+        subject TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        in_reply_to TEXT NOT NULL,
+        refs TEXT NOT NULL,               -- space separated Message-IDs
+        conversation_id TEXT NOT NULL,
+        flags TEXT NOT NULL,              -- comma separated Flag values
+        list_id TEXT NOT NULL,
+        delivered INTEGER NOT NULL,
+        duration_s INTEGER NOT NULL,
+        cancelled INTEGER NOT NULL,
+        categories TEXT NOT NULL,         -- JSON list
+        rank INTEGER NOT NULL,            -- the evidence's rank (_rank): lower is better
+        ev_source TEXT NOT NULL,          -- the location the evidence came from
+        ev_stream TEXT NOT NULL,
+        ev_item TEXT NOT NULL
+    );
+    CREATE INDEX interactions_at ON interactions (at);
+    CREATE TABLE locations (             -- the copies sources hold now
+        source TEXT NOT NULL,
+        stream TEXT NOT NULL,             -- the source's folder (Batch.folder) that holds it
+        item_id TEXT NOT NULL,
+        interaction INTEGER NOT NULL,     -- interactions.id
+        generation INTEGER NOT NULL,
+        PRIMARY KEY (source, item_id, stream)  -- (source, item_id): a copy's marks, its renames
+    ) WITHOUT ROWID;
+    CREATE INDEX locations_interaction ON locations (interaction);
+    -- A copy whose identity changed (a message that now has a Message-ID) moved to another
+    -- interaction: the one it left goes if it was only ever this copy.
+    CREATE TRIGGER locations_reidentified AFTER UPDATE OF interaction ON locations
+    WHEN old.interaction IS NOT new.interaction
+    BEGIN
+        DELETE FROM interactions WHERE id = old.interaction
+            AND ev_source = old.source AND ev_stream = old.stream AND ev_item = old.item_id
+            AND NOT EXISTS (SELECT 1 FROM locations WHERE interaction = old.interaction);
+    END;
+    INSERT OR IGNORE INTO interactions (key, source, item_id, folder, kind, at, sender,
+            sender_name, people, subject, message_id, in_reply_to, refs, conversation_id, flags,
+            list_id, delivered, duration_s, cancelled, categories, rank, ev_source, ev_stream,
+            ev_item)
+        SELECT on_identity(kind, source, item_id, message_id, sender, people, at, subject),
+               source, item_id, folder, kind, at, sender, sender_name, people, subject,
+               message_id, in_reply_to, refs, conversation_id, flags, list_id, delivered,
+               duration_s, cancelled, categories, on_rank(flags, delivered), source, stream,
+               item_id
+        FROM interactions_v1 ORDER BY on_rank(flags, delivered), source, item_id;
+    INSERT INTO locations (source, stream, item_id, interaction, generation)
+        SELECT v.source, v.stream, v.item_id, i.id, v.generation
+        FROM interactions_v1 AS v JOIN interactions AS i ON i.key = on_identity(v.kind,
+            v.source, v.item_id, v.message_id, v.sender, v.people, v.at, v.subject);
+    DROP TABLE interactions_v1;
+    CREATE TABLE forgotten (             -- tombstones: never store these again
+        what TEXT PRIMARY KEY,            -- an address, or a domain (and its subdomains)
+        at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
 
-_COLUMNS = (
-    "source, item_id, folder, kind, at, sender, sender_name, people, subject, message_id, "
-    "in_reply_to, refs, conversation_id, flags, list_id, delivered, duration_s, cancelled, "
-    "categories, generation, stream"
+# The evidence columns, in the order _interaction() reads them after source and item_id.
+_FIELDS = (
+    "folder, kind, at, sender, sender_name, people, subject, message_id, in_reply_to, refs, "
+    "conversation_id, flags, list_id, delivered, duration_s, cancelled, categories"
 )
+_EVIDENCE = _FIELDS + ", rank, ev_source, ev_stream, ev_item"
+_COLUMNS = "source, item_id, " + _FIELDS
+# What the evidence columns become when a copy replaces the evidence. A list's id is kept from
+# any copy: the direct copy decides how the message counts, the list copy says which list also
+# carried it (a list address is learnt from it).
+_NEW_VALUE = {
+    c: "coalesce(nullif(excluded.list_id, ''), interactions.list_id)"
+    if c == "list_id"
+    else f"excluded.{c}"
+    for c in _EVIDENCE.split(", ")
+}
 _UPSERT = f"""
-    INSERT INTO interactions ({_COLUMNS}) VALUES ({", ".join("?" * 21)})
-    ON CONFLICT (source, item_id) DO UPDATE SET
-        folder = excluded.folder, kind = excluded.kind, at = excluded.at, sender = excluded.sender,
-        sender_name = excluded.sender_name, people = excluded.people, subject = excluded.subject,
-        message_id = excluded.message_id, in_reply_to = excluded.in_reply_to, refs = excluded.refs,
-        conversation_id = excluded.conversation_id, flags = excluded.flags,
-        list_id = excluded.list_id, delivered = excluded.delivered,
-        duration_s = excluded.duration_s, cancelled = excluded.cancelled,
-        categories = excluded.categories, generation = excluded.generation,
-        stream = excluded.stream
+    INSERT INTO interactions (key, source, item_id, {_EVIDENCE}) VALUES ({", ".join("?" * 24)})
+    ON CONFLICT (key) DO UPDATE SET
+        {", ".join(f"{c} = {v}" for c, v in _NEW_VALUE.items())}
+    WHERE (
+        excluded.rank < interactions.rank
+        OR (excluded.rank = interactions.rank AND interactions.ev_source = excluded.ev_source
+            AND interactions.ev_stream = excluded.ev_stream
+            AND interactions.ev_item = excluded.ev_item)
+        OR (excluded.rank = interactions.rank AND NOT EXISTS (
+            SELECT 1 FROM locations AS l WHERE l.source = interactions.ev_source
+            AND l.stream = interactions.ev_stream AND l.item_id = interactions.ev_item))
+    ) AND ({" OR ".join(f"interactions.{c} IS NOT {v}" for c, v in _NEW_VALUE.items())})
+"""
+# A list copy that is not the evidence still says which list carried the message.
+_KEEP_LIST = "UPDATE interactions SET list_id = ? WHERE key = ? AND list_id = ''"
+_LIST_AT = 3 + _FIELDS.split(", ").index("list_id")  # its place in _rows()' interaction row
+# After the interaction: a location names it by its id. A new copy is inserted (and counted as
+# written); a known one is refreshed: the round that saw it (a resync's bookkeeping, not counted)
+# and, rarely, the interaction it now belongs to.
+_NEW_LOCATION = """
+    INSERT OR IGNORE INTO locations (source, stream, item_id, interaction, generation)
+    VALUES (?, ?, ?, (SELECT id FROM interactions WHERE key = ?), ?)
+"""
+_SEEN_LOCATION = """
+    UPDATE locations SET interaction = new.id, generation = ?
+    FROM (SELECT id FROM interactions WHERE key = ?) AS new
+    WHERE source = ? AND stream = ? AND item_id = ?
+    AND (interaction IS NOT new.id OR generation IS NOT ?)
+"""
+# A partial update of a copy's categories: the message takes them when that copy is its evidence
+# or its evidence copy is gone (as _UPSERT decides for a whole copy).
+_NEW_CATEGORIES = """
+    UPDATE interactions SET categories = ?
+    WHERE id = (SELECT interaction FROM locations WHERE source = ? AND stream = ? AND item_id = ?)
+    AND categories IS NOT ?
+    AND (ev_source = ? AND ev_stream = ? AND ev_item = ? OR NOT EXISTS (
+        SELECT 1 FROM locations AS l WHERE l.source = interactions.ev_source
+        AND l.stream = interactions.ev_stream AND l.item_id = interactions.ev_item))
+"""
+# A meeting no source holds any more, before it starts: it will not take place.
+_CANCEL_UNLOCATED = """
+    UPDATE interactions SET cancelled = 1
+    WHERE id = ? AND kind = 'meeting' AND cancelled = 0 AND at > ?
+    AND NOT EXISTS (SELECT 1 FROM locations WHERE interaction = interactions.id)
 """
 # A partial report (NULL) keeps what is stored; a row is written only when something changes,
 # and only for a message the store holds (a partial update may name one it does not keep).
 _UPSERT_MARKS = """
     INSERT INTO marks (source, item_id, categories, flag, version)
     SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (
-        SELECT 1 FROM interactions WHERE source = ?1 AND item_id = ?2)
+        SELECT 1 FROM locations WHERE source = ?1 AND item_id = ?2)
     ON CONFLICT (source, item_id) DO UPDATE SET
         categories = coalesce(excluded.categories, marks.categories),
         flag = coalesce(excluded.flag, marks.flag),
@@ -183,10 +323,17 @@ _UPSERT_MARKS = """
         OR coalesce(excluded.flag, marks.flag) IS NOT marks.flag
         OR coalesce(excluded.version, marks.version) IS NOT marks.version
 """
+# The marks of copies no folder of the source holds any more (a sweep, a deletion, a forget).
+_DROP_UNLOCATED_MARKS = """
+    DELETE FROM marks WHERE source = ? AND NOT EXISTS (
+        SELECT 1 FROM locations AS l WHERE l.source = marks.source AND l.item_id = marks.item_id)
+"""
 _CARD_COLUMNS = (
     "source, item_id, folder, full_name, organisation, addresses, categories, names, is_me, "
     "generation"
 )
+# Upserts write only rows whose content differs, so an unchanged re-ingest writes nothing
+# (total_changes stays put and the WAL does not grow).
 _UPSERT_CARD = f"""
     INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({", ".join("?" * 10)})
     ON CONFLICT (source, item_id) DO UPDATE SET
@@ -194,7 +341,10 @@ _UPSERT_CARD = f"""
         organisation = excluded.organisation, addresses = excluded.addresses,
         categories = excluded.categories, names = excluded.names, is_me = excluded.is_me,
         generation = excluded.generation
+    WHERE {" OR ".join(f"cards.{c} IS NOT excluded.{c}" for c in _CARD_COLUMNS.split(", ")[2:-1])}
 """
+# An unchanged card seen again by a resync: only the round that saw it (not counted as written).
+_SEEN_CARD = "UPDATE cards SET generation = ? WHERE source = ? AND item_id = ? AND generation != ?"
 
 
 def default_db_path() -> Path:
@@ -231,8 +381,51 @@ def _people_json(item: Interaction) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
-def _row(item: Interaction, stream: str, generation: int) -> tuple[object, ...]:
-    return (
+@dataclass(frozen=True, slots=True)
+class ForgetReport:
+    """What forgetting one address or domain removed or changed (or would, in a dry run)."""
+
+    interactions_removed: int = 0
+    interactions_changed: int = 0  # kept without the forgotten: others were on them too
+    locations_removed: int = 0  # copies whose own id named them, of interactions kept
+    cards_removed: int = 0
+    cards_changed: int = 0
+    other_removed: int = 0  # identity corrections, journal entries, entries of stored documents
+
+    @property
+    def total(self) -> int:
+        return sum(
+            (
+                self.interactions_removed,
+                self.interactions_changed,
+                self.locations_removed,
+                self.cards_removed,
+                self.cards_changed,
+                self.other_removed,
+            )
+        )
+
+
+def _rank(flags: str, delivered: int) -> int:
+    """How good a copy's evidence is, lower is better (see the module docstring).
+
+    ``flags`` as stored (comma separated): a list copy ranks behind any direct copy, each other
+    flag behind a copy without it, and a delivered copy behind the sender's own.
+    """
+    marks = flags.split(",") if flags else []
+    listed = Flag.LIST.value in marks
+    return 4 * listed + 2 * (len(marks) - listed) + (1 if delivered else 0)
+
+
+def _rows(
+    item: Interaction, source: str, stream: str, generation: int
+) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """The interaction's row (as evidence from this location) and the location's row."""
+    key = identity(item)
+    flags = ",".join(sorted(f.value for f in item.flags))
+    delivered = int(item.delivered)
+    row = (
+        key,
         item.source,
         item.item_id,
         item.folder,
@@ -246,14 +439,44 @@ def _row(item: Interaction, stream: str, generation: int) -> tuple[object, ...]:
         item.in_reply_to,
         " ".join(item.references),
         item.conversation_id,
-        ",".join(sorted(f.value for f in item.flags)),
+        flags,
         item.list_id,
-        int(item.delivered),
+        delivered,
         item.duration_s,
         int(item.cancelled),
         json.dumps(list(item.categories), ensure_ascii=False),
-        generation,
+        _rank(flags, delivered),
+        source,
         stream,
+        item.item_id,
+    )
+    return row, (source, stream, item.item_id, key, generation)
+
+
+def _sql_identity(
+    kind: str,
+    source: str,
+    item_id: str,
+    message_id: str,
+    sender: str,
+    people: str,
+    at: int,
+    subject: str,
+) -> str:
+    """:func:`model.identity` of a stored version 1 row (for migration 2)."""
+    doc = json.loads(people)
+    return identity(
+        Interaction(
+            source=source,
+            item_id=item_id,
+            kind=Kind(kind),
+            at=datetime.fromtimestamp(at, UTC),
+            sender=Mailbox(sender) if sender else None,
+            to=_boxes(doc.get("to")),
+            cc=_boxes(doc.get("cc")),
+            subject=subject,
+            message_id=message_id,
+        )
     )
 
 
@@ -517,6 +740,8 @@ class Store:
         # Under the write lock, read the version again: another process opening the same new
         # store may have migrated it meanwhile. Each step is atomic: a crash mid-migration
         # leaves the old version intact.
+        self._db.create_function("on_identity", 8, _sql_identity, deterministic=True)
+        self._db.create_function("on_rank", 2, _rank, deterministic=True)
         self._db.execute("BEGIN IMMEDIATE")
         try:
             for step in range(self._version(), SCHEMA_VERSION):
@@ -550,79 +775,108 @@ class Store:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def apply_batch(self, source: str, batch: Batch) -> BatchResult:
-        """Store a batch and its cursor in one transaction."""
+    def apply_batch(self, source: str, batch: Batch, *, now: datetime | None = None) -> BatchResult:
+        """Store a batch and its cursor in one transaction.
+
+        ``now`` (default: the clock) decides whether a meeting whose last location goes is in
+        the future, and so will not happen (see the module docstring).
+        """
+        moment = int((now or datetime.now(UTC)).timestamp())
         try:
             with self.transaction() as db:
-                return self._apply(db, source, batch)
+                return self._apply(db, source, batch, moment)
         except sqlite3.DatabaseError as exc:
             raise StoreError(str(self.path), str(exc)) from exc
 
-    def _apply(self, db: sqlite3.Connection, source: str, batch: Batch) -> BatchResult:
+    def _apply(self, db: sqlite3.Connection, source: str, batch: Batch, moment: int) -> BatchResult:
+        stream = batch.folder
         row = db.execute(
-            "SELECT generation FROM cursors WHERE source = ? AND folder = ?",
-            (source, batch.folder),
+            "SELECT generation FROM cursors WHERE source = ? AND folder = ?", (source, stream)
         ).fetchone()
         generation = (row[0] if row else 0) + (1 if batch.reset else 0)
-        before = db.total_changes
+        interactions: Iterable[Interaction] = batch.interactions
+        cards: Iterable[ContactCard] = batch.cards
+        tombs = _tombstones(db)
+        if tombs:
+            owner = frozenset(r[0] for r in db.execute("SELECT address FROM owner"))
+            interactions = _present(redact_interaction(i, tombs, owner) for i in interactions)
+            cards = _present(redact_card(c, tombs) for c in cards)
+        rows = [_rows(i, source, stream, generation) for i in interactions]
+        start = db.total_changes
+        db.executemany(_UPSERT, (item for item, _ in rows))
         db.executemany(
-            _UPSERT + " WHERE " + _changed_clause("interactions"),
-            (_row(i, batch.folder, generation) for i in batch.interactions),
+            _KEEP_LIST, ((item[_LIST_AT], item[0]) for item, _ in rows if item[_LIST_AT])
         )
+        card_rows = [_card_row(c, stream, generation) for c in cards]
+        db.executemany(_UPSERT_CARD, card_rows)
+        changed = db.total_changes - start
+        db.executemany(_SEEN_CARD, ((generation, r[0], r[1], generation) for r in card_rows))
+        start = db.total_changes
+        db.executemany(_NEW_LOCATION, (loc for _, loc in rows))
+        located = db.total_changes - start
+        if located < len(rows):  # some copies were known: refresh them (a first read skips this)
+            db.executemany(
+                _SEEN_LOCATION, ((g, key, src, st, item, g) for _, (src, st, item, key, g) in rows)
+            )
+        start = db.total_changes
         db.executemany(
-            _UPSERT_CARD + " WHERE " + _changed_clause("cards"),
-            (_card_row(c, batch.folder, generation) for c in batch.cards),
-        )
-        db.executemany(
-            "UPDATE interactions SET categories = ? WHERE source = ? AND item_id = ? "
-            "AND categories IS NOT ?",
+            _NEW_CATEGORIES,
             (
-                (cats, source, change.item_id, cats)
+                (cats, source, stream, change.item_id, cats, source, stream, change.item_id)
                 for change in batch.categories_changed
                 for cats in (json.dumps(list(change.categories), ensure_ascii=False),)
             ),
         )
-        written = db.total_changes - before
-        before = db.total_changes
+        # A new copy of a known message writes only its location.
+        written = max(changed, located + db.total_changes - start)
+        start = db.total_changes
         db.executemany(_UPSERT_MARKS, (_marks_row(source, m) for m in batch.marks))
         # A message's marks change with its row, or alone (the user flagged it): count each
         # message once either way.
-        written = max(written, db.total_changes - before)
+        written = max(written, db.total_changes - start)
         deleted = 0
+        left: set[int] = set()
         for item_id in batch.deleted:
-            deleted += db.execute(
-                "DELETE FROM interactions WHERE source = ? AND item_id = ?", (source, item_id)
-            ).rowcount
+            gone = db.execute(
+                "DELETE FROM locations WHERE source = ? AND stream = ? AND item_id = ? "
+                "RETURNING interaction",
+                (source, stream, item_id),
+            ).fetchall()
+            left.update(k for (k,) in gone)
+            deleted += len(gone)
             deleted += db.execute(
                 "DELETE FROM cards WHERE source = ? AND item_id = ?", (source, item_id)
             ).rowcount
-            db.execute("DELETE FROM marks WHERE source = ? AND item_id = ?", (source, item_id))
+            # (A copy moved elsewhere under the same id keeps its marks.)
+            db.execute(
+                "DELETE FROM marks WHERE source = ?1 AND item_id = ?2 AND NOT EXISTS ("
+                "SELECT 1 FROM locations WHERE source = ?1 AND item_id = ?2)",
+                (source, item_id),
+            )
         swept = 0
         if batch.complete and generation > 0:
-            for table, stream in (("interactions", "stream"), ("cards", "folder")):
-                swept += db.execute(
-                    f"DELETE FROM {table} WHERE source = ? AND {stream} = ? AND generation < ?",
-                    (source, batch.folder, generation),
-                ).rowcount
-            if swept:
-                db.execute(
-                    "DELETE FROM marks WHERE source = ? AND NOT EXISTS (SELECT 1 FROM interactions "
-                    "AS i WHERE i.source = marks.source AND i.item_id = marks.item_id)",
-                    (source,),
-                )
+            gone = db.execute(
+                "DELETE FROM locations WHERE source = ? AND stream = ? AND generation < ? "
+                "RETURNING interaction",
+                (source, stream, generation),
+            ).fetchall()
+            left.update(k for (k,) in gone)
+            swept += len(gone)
+            swept += db.execute(
+                "DELETE FROM cards WHERE source = ? AND folder = ? AND generation < ?",
+                (source, stream, generation),
+            ).rowcount
+        if swept:
+            db.execute(_DROP_UNLOCATED_MARKS, (source,))
+        if left:
+            db.executemany(_CANCEL_UNLOCATED, ((ident, moment) for ident in sorted(left)))
         if batch.cursor is not None or batch.reset:
             db.execute(
                 "INSERT INTO cursors (source, folder, cursor, generation, updated_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, folder) DO UPDATE SET "
                 "cursor = excluded.cursor, generation = excluded.generation, "
                 "updated_at = excluded.updated_at",
-                (
-                    source,
-                    batch.folder,
-                    batch.cursor or "",
-                    generation,
-                    int(datetime.now(UTC).timestamp()),
-                ),
+                (source, stream, batch.cursor or "", generation, moment),
             )
         return BatchResult(written=written, deleted=deleted, swept=swept)
 
@@ -637,10 +891,12 @@ class Store:
 
     def rename_items(self, source: str, renamed: Mapping[str, str]) -> int:
         """Give a source's stored items new ids (the source changed how it names them, as Graph
-        does for immutable ids); an item already stored under its new id keeps that row."""
+        does for immutable ids): its copies, their marks, the interactions it named first and the
+        evidence they point to, and its cards; a copy already stored under its new id keeps that
+        row. Returns the copies and cards renamed."""
         count = 0
         with self.transaction() as db:
-            for table in ("interactions", "cards", "marks"):
+            for table in ("locations", "cards", "marks"):
                 for old, new in renamed.items():
                     changed = db.execute(
                         f"UPDATE OR IGNORE {table} SET item_id = ? "
@@ -651,13 +907,32 @@ class Store:
                     db.execute(
                         f"DELETE FROM {table} WHERE source = ? AND item_id = ?", (source, old)
                     )
+            # Names and evidence pointers have no index: one pass through a mapping table.
+            db.execute("CREATE TEMP TABLE renamed (old TEXT PRIMARY KEY, new TEXT NOT NULL)")
+            try:
+                db.executemany("INSERT OR REPLACE INTO temp.renamed VALUES (?, ?)", renamed.items())
+                for name, of in (("item_id", "source"), ("ev_item", "ev_source")):
+                    db.execute(
+                        f"UPDATE interactions SET {name} = r.new FROM temp.renamed AS r "
+                        f"WHERE interactions.{of} = ? AND interactions.{name} = r.old",
+                        (source,),
+                    )
+            finally:
+                db.execute("DROP TABLE temp.renamed")
         return count
 
-    def forget_source(self, source: str) -> None:
-        """Drop every item and cursor of a source (used by a full re-ingest of an account)."""
+    def restart_source(self, source: str | None = None) -> None:
+        """Make the next read of a source (every source: None) start each folder over.
+
+        The saved cursors are dropped but their generations kept, so the full round comes
+        back with ``reset`` and its sweep removes the locations it no longer sees. History
+        stays: a full resync never erases an interaction.
+        """
         with self.transaction() as db:
-            for table in ("interactions", "cards", "cursors", "marks"):
-                db.execute(f"DELETE FROM {table} WHERE source = ?", (source,))
+            if source is None:
+                db.execute("UPDATE cursors SET cursor = ''")
+            else:
+                db.execute("UPDATE cursors SET cursor = '' WHERE source = ?", (source,))
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -668,32 +943,47 @@ class Store:
         return dict(rows.fetchall())
 
     def item_ids(self, source: str) -> list[str]:
-        """The ids of every interaction and card a source has stored."""
+        """The ids of every copy, interaction name and card a source has stored."""
         rows = self._db.execute(
-            "SELECT item_id FROM interactions WHERE source = ? "
+            "SELECT item_id FROM locations WHERE source = ? "
+            "UNION SELECT item_id FROM interactions WHERE source = ? "
             "UNION SELECT item_id FROM cards WHERE source = ?",
-            (source, source),
+            (source, source, source),
         )
         return [r[0] for r in rows]
 
     def account_messages(
-        self, source: str, *, since: datetime, item_ids: Iterable[str] = ()
+        self,
+        source: str,
+        *,
+        since: datetime,
+        item_ids: Iterable[str] = (),
+        interactions: Iterable[str] = (),
     ) -> list[StoredMessage]:
-        """The personal e-mail (not noise) a source holds from ``since`` on, and the messages
-        named in ``item_ids`` whenever they are from, each with its marks as last synced or
+        """The personal e-mail (not noise) a source holds from ``since`` on (each copy it holds:
+        a message in two folders is two items to mark), and the copies named in ``item_ids`` and
+        every copy of the interactions named in ``interactions`` (``source:item_id``, as
+        follow-ups name them) whenever they are from, each with its marks as last synced or
         written (categories as first stored where no marks were reported), oldest first."""
         rows = self._db.execute(
-            """SELECT i.item_id, i.message_id, coalesce(m.categories, i.categories), m.flag,
-                      coalesce(m.version, ''), i.at, i.sender, i.people
-               FROM interactions AS i LEFT JOIN marks AS m
-                    ON m.source = i.source AND m.item_id = i.item_id
-               WHERE i.source = ? AND i.kind = 'email' AND i.flags = ''
-                 AND (i.at >= ? OR i.item_id IN (SELECT value FROM json_each(?)))
-               ORDER BY i.at, i.item_id""",
-            (source, int(since.timestamp()), json.dumps(sorted(set(item_ids)))),
+            """SELECT l.item_id, i.message_id, coalesce(m.categories, i.categories), m.flag,
+                      coalesce(m.version, ''), i.at, i.sender, i.people,
+                      i.source || ':' || i.item_id AS named
+               FROM locations AS l JOIN interactions AS i ON i.id = l.interaction
+                    LEFT JOIN marks AS m ON m.source = l.source AND m.item_id = l.item_id
+               WHERE l.source = ? AND i.kind = 'email' AND i.flags = ''
+                 AND (i.at >= ? OR l.item_id IN (SELECT value FROM json_each(?))
+                      OR named IN (SELECT value FROM json_each(?)))
+               ORDER BY i.at, l.item_id""",
+            (
+                source,
+                int(since.timestamp()),
+                json.dumps(sorted(set(item_ids))),
+                json.dumps(sorted(set(interactions))),
+            ),
         )
         found: list[StoredMessage] = []
-        for item_id, message_id, categories, flag, version, at, sender, people in rows:
+        for item_id, message_id, categories, flag, version, at, sender, people, named in rows:
             parties = json.loads(people)
             found.append(
                 StoredMessage(
@@ -709,6 +999,7 @@ class Store:
                     recipients=tuple(
                         pair[0] for key in ("to", "cc", "bcc") for pair in parties.get(key, ())
                     ),
+                    interaction=named,
                 )
             )
         return found
@@ -718,24 +1009,34 @@ class Store:
         written): the items a rename of those categories must reach. Reads every message of
         the source, so the write-back asks only while a former name is still in use."""
         rows = self._db.execute(
-            """SELECT i.item_id FROM interactions AS i LEFT JOIN marks AS m
-                    ON m.source = i.source AND m.item_id = i.item_id
-               WHERE i.source = ? AND i.kind = 'email'
+            """SELECT l.item_id FROM locations AS l JOIN interactions AS i ON i.id = l.interaction
+                    LEFT JOIN marks AS m ON m.source = l.source AND m.item_id = l.item_id
+               WHERE l.source = ? AND i.kind = 'email'
                  AND EXISTS (SELECT 1 FROM json_each(coalesce(m.categories, i.categories))
                              WHERE value IN (SELECT value FROM json_each(?)))
-               ORDER BY i.item_id""",
+               ORDER BY l.item_id""",
             (source, json.dumps(sorted(set(names)))),
         )
         return [item_id for (item_id,) in rows]
 
-    def interactions(self, *, since: datetime | None = None) -> Iterator[Interaction]:
-        """Every stored interaction, oldest first."""
-        query = f"SELECT {_COLUMNS} FROM interactions"
-        args: tuple[object, ...] = ()
+    def interactions(
+        self, *, since: datetime | None = None, located: bool = False
+    ) -> Iterator[Interaction]:
+        """Every stored interaction, each once, oldest first.
+
+        ``located``: only those some source still holds (a mailbox folder or a file), not
+        those that live on as history only.
+        """
+        conditions: list[str] = []
+        args: list[object] = []
         if since is not None:
-            query += " WHERE at >= ?"
-            args = (int(since.timestamp()),)
-        for row in self._db.execute(query + " ORDER BY at, source, item_id", args):
+            conditions.append("at >= ?")
+            args.append(int(since.timestamp()))
+        if located:
+            conditions.append("EXISTS (SELECT 1 FROM locations AS l WHERE l.interaction = i.id)")
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        query = f"SELECT {_COLUMNS} FROM interactions AS i{where} ORDER BY at, source, item_id"
+        for row in self._db.execute(query, args):
             yield _interaction(row)
 
     def cards(self) -> Iterator[ContactCard]:
@@ -758,49 +1059,99 @@ class Store:
         return tuple(r[0] for r in rows), (rows[0][1] if rows else "")
 
     def counts(self, owner: Iterable[str] = ()) -> dict[str, int]:
-        """Numbers for summaries: interactions by kind, noise, cards, and direct mail.
+        """Numbers for summaries: interactions by kind, cards, locations, direct mail, noise.
 
-        ``direct`` counts e-mails that are not noise and were written by the owner or addressed
-        to the owner in To or Cc (a list delivery is flagged, so it never counts).
+        ``direct`` counts e-mails of the owner's (the rule of :mod:`.core.personal`): written by
+        the owner and not automated, or addressed to the owner in To or Cc and flagged at most
+        as list mail. ``noise`` counts the other flagged e-mails (bulk, automated, and list mail
+        that reached the owner only through the list).
         """
         db = self._db
         owners = list(owner)
         marks = ", ".join("?" * len(owners)) or "NULL"
-        direct = db.execute(
-            f"""SELECT count(*) FROM interactions AS i
-                WHERE kind = 'email' AND flags = '' AND (sender IN ({marks})
-                OR EXISTS (SELECT 1 FROM json_each(i.people, '$.to') AS r
-                           WHERE json_extract(r.value, '$[0]') IN ({marks}))
+        personal = f"""(sender IN ({marks}) AND flags NOT LIKE '%automated%'
+            OR flags IN ('', 'list') AND (
+                EXISTS (SELECT 1 FROM json_each(i.people, '$.to') AS r
+                        WHERE json_extract(r.value, '$[0]') IN ({marks}))
                 OR EXISTS (SELECT 1 FROM json_each(i.people, '$.cc') AS r
-                           WHERE json_extract(r.value, '$[0]') IN ({marks})))""",
-            owners * 3,
-        ).fetchone()[0]
-        result: dict[str, int] = {
-            "emails": db.execute(
-                "SELECT count(*) FROM interactions WHERE kind = 'email'"
-            ).fetchone()[0],
-            "meetings": db.execute(
-                "SELECT count(*) FROM interactions WHERE kind = 'meeting'"
-            ).fetchone()[0],
-            "noise": db.execute("SELECT count(*) FROM interactions WHERE flags != ''").fetchone()[
-                0
-            ],
+                           WHERE json_extract(r.value, '$[0]') IN ({marks}))))"""
+        direct, noise = db.execute(
+            f"""SELECT coalesce(sum({personal}), 0),
+                       coalesce(sum(flags != '' AND NOT {personal}), 0)
+                FROM interactions AS i WHERE kind = 'email'""",
+            owners * 6,
+        ).fetchone()
+        by_kind = dict(db.execute("SELECT kind, count(*) FROM interactions GROUP BY kind"))
+        return {
+            "emails": by_kind.get(Kind.EMAIL.value, 0),
+            "meetings": by_kind.get(Kind.MEETING.value, 0),
+            "noise": noise,
             "cards": db.execute("SELECT count(*) FROM cards").fetchone()[0],
             "direct": direct,
+            "locations": db.execute("SELECT count(*) FROM locations").fetchone()[0],
         }
-        return result
 
     def digest(self) -> str:
         """A hash of everything stored except bookkeeping, to prove re-ingest changes nothing."""
         h = hashlib.sha256()
-        for table, order in (
-            ("interactions", "source, item_id"),
-            ("cards", "source, item_id"),
-            ("owner", "address"),
+        # (Generations are a resync's bookkeeping; interaction ids follow insertion order.)
+        card_columns = _CARD_COLUMNS.removesuffix(", generation")
+        for query in (
+            "SELECT * FROM interactions ORDER BY key",
+            "SELECT l.source, l.stream, l.item_id, i.key FROM locations AS l "
+            "JOIN interactions AS i ON i.id = l.interaction ORDER BY 1, 2, 3",
+            f"SELECT {card_columns} FROM cards ORDER BY source, item_id",
+            "SELECT * FROM owner ORDER BY address",
+            "SELECT * FROM forgotten ORDER BY what",
         ):
-            for row in self._db.execute(f"SELECT * FROM {table} ORDER BY {order}"):
+            for row in self._db.execute(query):
                 h.update(repr(row).encode())
         return h.hexdigest()
+
+    # --- forgetting --------------------------------------------------------------------------
+
+    def forgotten(self) -> tuple[str, ...]:
+        """The tombstones: forgotten addresses and domains, sorted."""
+        return tuple(r[0] for r in self._db.execute("SELECT what FROM forgotten ORDER BY what"))
+
+    def forget(self, what: str, *, dry_run: bool = False) -> ForgetReport:
+        """Remove an address or a domain (lower case) from everything stored, for good.
+
+        Interactions, their locations, cards, identity corrections, journal entries and stored
+        documents that name it are removed or cleaned (the rules:
+        :mod:`outlook_networking.core.forgetting`), and a tombstone keeps later batches from
+        storing it again. Freed space is overwritten. ``dry_run`` only counts.
+        """
+        tombs = Tombstones.of([what])
+        db = self._db
+        if not dry_run:
+            db.execute("PRAGMA secure_delete = ON")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                report = _forget(db, what, tombs)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("ROLLBACK" if dry_run else "COMMIT")
+            if not dry_run:
+                # The old pages in the write-ahead log still hold what was removed.
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(str(self.path), str(exc)) from exc
+        finally:
+            if not dry_run:
+                db.execute("PRAGMA secure_delete = OFF")
+        return report
+
+    def unforget(self, what: str) -> bool:
+        """Lift a tombstone; every source is read again in full next time, so what a source
+        still holds about them comes back. False if there was no such tombstone."""
+        with self.transaction() as db:
+            lifted = db.execute("DELETE FROM forgotten WHERE what = ?", (what,)).rowcount > 0
+            if lifted:
+                db.execute("UPDATE cursors SET cursor = ''")
+        return lifted
 
     # --- marks the write-back keeps -----------------------------------------------------------
 
@@ -867,7 +1218,7 @@ class Store:
     def fingerprint(self) -> tuple[object, ...]:
         """Changes whenever an analysis of the store could: new or deleted items, a sync, the
         owner, identity corrections, dismissals, the introductions ``intro`` proposed (the ledger
-        recognises the one asked for). Cheap: no table is read in full."""
+        recognises the one asked for), a forget. Cheap: no table is read in full."""
         return tuple(
             self._db.execute(query).fetchone()
             for query in (
@@ -877,6 +1228,7 @@ class Store:
                 "SELECT count(*) FROM identity",
                 "SELECT count(*) FROM dismissed",
                 f"SELECT length(value) FROM kv WHERE key = '{_PROPOSALS_DOC}'",
+                "SELECT count(*), max(at) FROM forgotten",
             )
         )
 
@@ -998,6 +1350,118 @@ class Store:
             ).rowcount
 
 
+def _forget(db: sqlite3.Connection, what: str, tombs: Tombstones) -> ForgetReport:
+    """Forget ``what`` inside the caller's transaction (see :meth:`Store.forget`)."""
+    owner = frozenset(r[0] for r in db.execute("SELECT address FROM owner"))
+    moment = int(datetime.now(UTC).timestamp())
+    db.execute("INSERT OR IGNORE INTO forgotten (what, at) VALUES (?, ?)", (what, moment))
+    names: set[str] = set()  # how they were called, to find them in journal entries
+    removed = changed = 0
+    text = (
+        "sender || ' ' || people || ' ' || subject || ' ' || message_id || ' ' || "
+        "in_reply_to || ' ' || refs || ' ' || item_id"
+    )
+    candidates = db.execute(
+        f"SELECT id, {_COLUMNS} FROM interactions WHERE instr(lower({text}), ?) "
+        "OR id IN (SELECT interaction FROM locations WHERE instr(lower(item_id), ?))",
+        (what, what),
+    ).fetchall()
+    for row in candidates:
+        item = _interaction(row[1:])
+        for box in item.participants():
+            if tombs.covers(box.address) and len(box.name.split()) >= 2:
+                names.add(box.name.casefold())
+        redacted = redact_interaction(item, tombs, owner)
+        if redacted is None:
+            db.execute("DELETE FROM locations WHERE interaction = ?", (row[0],))
+            db.execute("DELETE FROM interactions WHERE id = ?", (row[0],))
+            removed += 1
+        elif redacted != item:
+            _rewrite(db, row[0], redacted)
+            changed += 1
+    locations = db.execute(
+        "DELETE FROM locations WHERE instr(lower(item_id), ?) RETURNING item_id", (what,)
+    ).fetchall()
+    for (source,) in db.execute("SELECT DISTINCT source FROM marks").fetchall():
+        db.execute(_DROP_UNLOCATED_MARKS, (source,))
+    cards_removed = cards_changed = 0
+    for source, item_id, addresses, full_name in db.execute(
+        "SELECT source, item_id, addresses, full_name FROM cards WHERE instr(lower(addresses), ?)",
+        (what,),
+    ).fetchall():
+        kept = [a for a in json.loads(addresses) if not tombs.covers(a)]
+        if kept:
+            db.execute(
+                "UPDATE cards SET addresses = ? WHERE source = ? AND item_id = ?",
+                (json.dumps(kept, ensure_ascii=False), source, item_id),
+            )
+            cards_changed += 1
+        else:
+            if len(full_name.split()) >= 2:
+                names.add(full_name.casefold())
+            db.execute("DELETE FROM cards WHERE source = ? AND item_id = ?", (source, item_id))
+            cards_removed += 1
+    other = 0
+    for address, person in db.execute("SELECT address, person FROM identity").fetchall():
+        if tombs.covers(address) or (person and tombs.covers(person)):
+            other += db.execute("DELETE FROM identity WHERE address = ?", (address,)).rowcount
+    for account, message, mark in db.execute("SELECT account, message, mark FROM declined"):
+        if tombs.named_in(message):
+            other += db.execute(
+                "DELETE FROM declined WHERE account = ? AND message = ? AND mark = ?",
+                (account, message, mark),
+            ).rowcount
+    for entry, action in db.execute("SELECT id, action FROM journal").fetchall():
+        lowered = action.casefold()
+        if tombs.named_in(action) or any(name in lowered for name in names):
+            other += db.execute("DELETE FROM journal WHERE id = ?", (entry,)).rowcount
+    for key, value in db.execute("SELECT key, value FROM kv").fetchall():
+        if tombs.named_in(key):
+            other += db.execute("DELETE FROM kv WHERE key = ?", (key,)).rowcount
+            continue
+        doc = json.loads(value)
+        cleaned = redact_document(doc, tombs)
+        if cleaned != doc:
+            db.execute(
+                "UPDATE kv SET value = ? WHERE key = ?",
+                (json.dumps(cleaned, ensure_ascii=False, sort_keys=True), key),
+            )
+            other += 1
+    return ForgetReport(
+        interactions_removed=removed,
+        interactions_changed=changed,
+        locations_removed=len(locations),
+        cards_removed=cards_removed,
+        cards_changed=cards_changed,
+        other_removed=other,
+    )
+
+
+def _rewrite(db: sqlite3.Connection, ident: int, item: Interaction) -> None:
+    """Store a redacted interaction in place (its identity follows what is left of it)."""
+    key = identity(item)
+    clash = db.execute(
+        "SELECT id FROM interactions WHERE key = ? AND id != ?", (key, ident)
+    ).fetchone()
+    if clash is not None:
+        # What is left is a message already stored: its copies join that one.
+        db.execute("UPDATE locations SET interaction = ? WHERE interaction = ?", (clash[0], ident))
+        db.execute("DELETE FROM interactions WHERE id = ?", (ident,))
+        return
+    db.execute(
+        "UPDATE interactions SET key = ?, people = ?, in_reply_to = ?, refs = ? WHERE id = ?",
+        (key, _people_json(item), item.in_reply_to, " ".join(item.references), ident),
+    )
+
+
+def _tombstones(db: sqlite3.Connection) -> Tombstones:
+    return Tombstones.of(r[0] for r in db.execute("SELECT what FROM forgotten"))
+
+
+def _present(values: Iterable[_T | None]) -> list[_T]:
+    return [v for v in values if v is not None]
+
+
 def _statements(script: str) -> list[str]:
     """A migration script's statements: split where sqlite3 says a statement is complete."""
     statements: list[str] = []
@@ -1010,13 +1474,6 @@ def _statements(script: str) -> list[str]:
     if current.strip():
         raise StoreError("<migration>", f"incomplete statement: {current.strip()[:60]}")
     return statements
-
-
-def _changed_clause(table: str) -> str:
-    # Upsert only rows whose content differs, so an unchanged re-ingest writes nothing
-    # (total_changes stays put and the WAL does not grow).
-    columns = (_COLUMNS if table == "interactions" else _CARD_COLUMNS).split(", ")
-    return " OR ".join(f"{table}.{c} IS NOT excluded.{c}" for c in columns[2:])
 
 
 _ACTIONS: dict[str, type[Any]] = {

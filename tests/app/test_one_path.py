@@ -57,9 +57,6 @@ def _planned(run: subprocess.CompletedProcess[str]) -> list[str]:
 def test_apply_dry_run_and_an_agent_cycle_plan_the_same_write_back(tmp_path: Path) -> None:
     truth = generate(tmp_path / "demo", now=NOW, messages=700)  # every planted pattern, quickly
     files = [str(tmp_path / "demo" / f) for f in ("mailbox.mbox", "calendar.ics", "contacts.vcf")]
-    (tmp_path / "config.toml").write_text("", encoding="utf-8")  # ingest reads [files] from it
-    ingest = _command(tmp_path, "ingest", *files, "--me", truth.owner)
-    assert ingest.returncode == 0, ingest.stderr
     # The schema checks are the EWS tests' business; here they would only slow every request.
     with EWSServer(
         address=truth.owner, token=TOKEN, validate_requests=False, validate_responses=False
@@ -77,6 +74,9 @@ def test_apply_dry_run_and_an_agent_cycle_plan_the_same_write_back(tmp_path: Pat
             "[cadence]\nb_days = 3650\nc_days = 3650\n",
             encoding="utf-8",
         )
+        # (ingest reads the config too: its [folders] table.)
+        ingest = _command(tmp_path, "ingest", *files, "--me", truth.owner)
+        assert ingest.returncode == 0, ingest.stderr
         planned = _planned(_command(tmp_path, "apply", "--dry-run"))
         assert any(line.startswith("create task ") and "[thank_or_return:" in line
                    for line in planned), "the ledger's tasks are part of the plan"

@@ -27,7 +27,9 @@ def test_the_corpus_makes_no_contact_of_spam_or_lists(
     assert _run(db, "ingest", str(corpus_mbox)) == 0
     err = capsys.readouterr().err
     assert "Read 3,894 items" in err
-    assert "3,894 messages (112 direct with the owner, 3,164 bulk, list or automated)" in err
+    # 31 of the owner's list posts and list replies that name him count as direct since list
+    # mail is judged by its recipients (docs/sources.md); the rest stays bulk, list or automated.
+    assert "3,894 messages (143 direct with the owner, 3,133 bulk, list or automated)" in err
     assert "2 part(s) could not be read" in err
     assert "Mailbox owner: yyyy@spamassassin.taint.org" in err
 

@@ -60,8 +60,8 @@ def _sync(store: Store, source: Source) -> int:
     return written
 
 
-def _subjects(store: Store) -> list[str]:
-    return sorted(i.subject for i in store.interactions())
+def _subjects(store: Store, *, located: bool = False) -> list[str]:
+    return sorted(i.subject for i in store.interactions(located=located))
 
 
 class SourceContract:
@@ -139,7 +139,10 @@ class SourceContract:
 
 
 class MailboxSourceContract(SourceContract):
-    """A mailbox's source also follows deletions and outlives a sync state the server lost."""
+    """A mailbox's source also follows deletions and outlives a sync state the server lost.
+
+    A deletion or a resync removes the copy (``located``), never the interaction (history).
+    """
 
     def test_deletion_is_applied(self, source_world: SourceWorld, store: Store) -> None:
         w = source_world
@@ -148,7 +151,8 @@ class MailboxSourceContract(SourceContract):
         _sync(store, w.source())
         w.delete("inbox", gone)
         _sync(store, w.source())
-        assert _subjects(store) == ["Keep"]
+        assert _subjects(store, located=True) == ["Keep"]  # the mailbox no longer holds it
+        assert _subjects(store) == ["Gone", "Keep"]  # but it happened: history is kept
         assert keep
 
     def test_lost_sync_state_resyncs_without_duplicates(
@@ -171,7 +175,8 @@ class MailboxSourceContract(SourceContract):
         w.delete("inbox", ids[0])  # lost while the state was gone: the resync must notice
         w.add_message("inbox", "Late", "bob@client.example", ["me@example.com"], T0, "<late@c>")
         _sync(store, w.source())
-        assert _subjects(store) == ["Late", "M1", "M2", "M3", "M4"]
+        assert _subjects(store, located=True) == ["Late", "M1", "M2", "M3", "M4"]
+        assert _subjects(store) == ["Late", "M0", "M1", "M2", "M3", "M4"]
 
 
 def _desired(*tasks: DesiredTask, create: frozenset[str] = frozenset()) -> Desired:
@@ -309,7 +314,9 @@ def _mark_plan(store: Store, w: MarkWorld, flags: dict[str, str] | None = None) 
     messages = store.account_messages(w.sink.name, since=T0 - timedelta(days=30))
     by_mid = {m.state.message_id: m for m in messages}
     wanted = {
-        by_mid[mid].item_id: WantedFlag(by_mid[mid].item_id, key, ANN, T0 + timedelta(days=2))
+        by_mid[mid].interaction: WantedFlag(
+            by_mid[mid].interaction, key, ANN, T0 + timedelta(days=2)
+        )
         for mid, key in (flags or {}).items()
     }
     journal = [e for e in store.journal(w.sink.name) if is_message_action(e.action)]

@@ -16,17 +16,21 @@ def test_counts_follow_the_documented_definitions() -> None:
         mail(ME, "bob@b.example", ago(days=9), cc=[ANN]),
         mail(ANN, ME, ago(days=8)),
         mail(ANN, "bob@b.example", ago(days=8), cc=[ME]),  # owner in Cc: received
-        mail(ANN, ME, ago(days=7), flags=frozenset({Flag.LIST}), list_id="<l.x>"),  # noise
+        # Through a list: only what names the owner counts; bulk mail never does.
+        mail(ANN, "l@x", ago(days=7), flags=frozenset({Flag.LIST}), list_id="<l.x>"),
+        mail(ANN, ["l@x", ME], ago(days=7), flags=frozenset({Flag.LIST}), list_id="<l.x>"),
+        mail(ANN, ME, ago(days=7), flags=frozenset({Flag.BULK})),
+        mail(ME, "l@x", ago(days=7), cc=[ANN], flags=frozenset({Flag.LIST}), list_id="<l.x>"),
         meeting(ANN, [ME, "bob@b.example"], ago(days=6)),
         meeting(ME, [ANN], ago(days=5), cancelled=True),
         meeting(ANN, ["bob@b.example"], ago(days=4)),  # the owner is not in it
         mail(ANN, ME, ago(days=-1)),  # after now: ignored
     ]
     history = run(items).find(ANN).history  # type: ignore[union-attr]
-    assert (history.sent, history.received, history.meetings) == (2, 2, 1)
+    assert (history.sent, history.received, history.meetings) == (3, 3, 1)
     assert history.first_contact == ago(days=10)
     assert history.last_contact == ago(days=6)
-    assert history.monthly["2026-11"].sent == 2
+    assert history.monthly["2026-11"].sent == 3
 
 
 def test_replies_and_latency_each_way() -> None:

@@ -156,6 +156,22 @@ def test_a_list_thread_is_no_evidence_and_a_list_no_person() -> None:
     assert not any(lst in (*p.via, p.target) for p in direct.paths)
 
 
+def test_a_list_known_by_its_host_alone_is_no_person() -> None:
+    """A second list of the same server, in Cc of a list message that names the owner, is named
+    by no List-Id: the host (``lists.``) alone says it is a list. It is never a side of a tie and
+    never a target, while the people the message names still are."""
+    lst, other = "dev@lists.example.org", "announce@lists.example.org"
+    named = mail(
+        ANN, [TESS, lst, ME], ago(days=5), cc=[other],
+        flags=frozenset({Flag.LIST}), list_id="Dev <dev.lists.example.org>",
+    )  # fmt: skip
+    network, direct = paths([*BASE, named])
+    assert only(direct).via == (ANN,)
+    assert set(network.ties.addresses()) == {ANN, TESS}
+    _, through = paths([*BASE, named], query=other)
+    assert through.paths == () and through.target.people == ()
+
+
 def test_bcc_names_nobody() -> None:
     hidden = replace(mail(ANN, ME, ago(days=4)), bcc=(Mailbox(TESS),))
     owners = replace(mail(ME, ANN, ago(days=3)), bcc=(Mailbox(TESS),))

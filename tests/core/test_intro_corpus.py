@@ -93,11 +93,6 @@ def proposed(shared_dir: Path, corpus: Corpus) -> tuple[Network, list[IntroPath]
     return network, paths
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="joe has no contacts until list mail that names the owner counts as the owner's "
-    "(the personal-mail rule of the list-rules change); then this passes: remove the mark",
-)
 def test_the_owner_is_offered_paths(proposed: tuple[Network, list[IntroPath]]) -> None:
     _, paths = proposed
     assert len(paths) > 50

@@ -234,6 +234,24 @@ def test_unchanged_files_are_skipped_changed_ones_reread(tmp_path: Path, store: 
     assert len(_interactions(again)) == 3
 
 
+def test_a_file_read_again_keeps_the_history_of_what_it_no_longer_holds(
+    tmp_path: Path, store: Store
+) -> None:
+    mbox = tmp_path / "inbox.mbox"
+    mbox.write_bytes(_mbox([_message(1), _message(2)]))
+    source = FileSource([mbox], now=NOW)
+    for batch in source.read({}):
+        store.apply_batch(source.name, batch)
+    mbox.write_bytes(_mbox([_message(2), _message(3)]))  # 1 deleted in the mail client
+    for batch in source.read(store.cursors(source.name)):
+        store.apply_batch(source.name, batch)
+    assert sorted(i.message_id for i in store.interactions(located=True)) == [
+        "m2@example.com",
+        "m3@example.com",
+    ]
+    assert len(list(store.interactions())) == 3  # it happened all the same
+
+
 def test_gzipped_calendar_and_cards(tmp_path: Path, outlook_fixtures: Path) -> None:
     ics = tmp_path / "calendar.ics.gz"
     ics.write_bytes(gzip.compress((DATA / "windows-zones.ics").read_bytes()))

@@ -37,6 +37,7 @@ def _msg(item_id: str, sender: str, to: tuple[str, ...] = (ME,), *, days: float 
         NOW - timedelta(days=days),
         sender,
         to,
+        interaction=item_id,  # one copy per message unless a test says otherwise
     )
 
 
@@ -165,6 +166,82 @@ def test_history_follows_a_message_that_moved_and_got_a_new_id() -> None:
     plan = plan_messages(_desired(tier={**TIERS, "ann@a.example": "C"}), messages,
                          _done(wrote), frozenset(), SCHEME, NOW)  # fmt: skip
     assert _categories(plan.actions) == {"new-id": ()}
+
+
+def _copy(item_id: str, of: str, **changes: object) -> StoredMessage:
+    """A copy of the message ``of`` (by its stable name) under its own item id."""
+    from dataclasses import replace
+
+    return replace(_msg(item_id, "ann@a.example", days=3, mid=f"{of}@x", **changes),  # type: ignore[arg-type]
+                   interaction=f"file:{of}")  # fmt: skip
+
+
+def test_a_message_in_two_folders_is_tagged_on_each_copy_and_flagged_once() -> None:
+    """The message was stored first from an export (``file:q1``); the account holds it in two
+    folders. Each copy is an item of its own and carries the category once; the follow-up's
+    flag goes on one copy, and stays the only one on the next plan and when it completes."""
+    wanted = {"file:q1": WantedFlag("file:q1", "owed:file:q1", "ann@a.example", NOW)}
+    copies = [_copy("inbox-q1", "q1"), _copy("kept-q1", "q1")]
+    plan = plan_messages(_desired(flags=wanted), copies, [], frozenset(), SCHEME, NOW)
+    assert _categories(plan.actions) == {"inbox-q1": ("Network B",), "kept-q1": ("Network B",)}
+    (flag,) = [a for a in plan.actions if isinstance(a, SetFlag)]
+    assert flag.item_id == "inbox-q1" and plan.unflagged == frozenset()
+    assert len(plan.actions) == len({(type(a), a.item_id) for a in plan.actions})
+
+    tagged = [a for a in plan.actions if isinstance(a, SetCategories)]
+    after = [
+        _copy("inbox-q1", "q1", categories=("Network B",), flag=flag.after),
+        _copy("kept-q1", "q1", categories=("Network B",)),
+    ]
+    again = plan_messages(_desired(flags=wanted), after, _done(*tagged, flag), frozenset(),
+                          SCHEME, NOW)  # fmt: skip
+    assert again.actions == () and again.declined == frozenset()
+    # The user filed the flagged copy elsewhere (a new id): still no second flag.
+    moved = [replace_id(after[0], "filed-q1"), after[1]]
+    again = plan_messages(_desired(flags=wanted), moved, _done(*tagged, flag), frozenset(),
+                          SCHEME, NOW)  # fmt: skip
+    assert again.actions == () and again.declined == frozenset()
+    # The owner replied: the one flag of ours completes, where it now is.
+    over = plan_messages(_desired(), moved, _done(*tagged, flag), frozenset(), SCHEME, NOW)
+    (done,) = over.actions
+    assert isinstance(done, SetFlag) and done.item_id == "filed-q1"
+    assert done.after.status == "complete"
+
+
+def replace_id(message: StoredMessage, item_id: str) -> StoredMessage:
+    from dataclasses import replace
+
+    return replace(message, state=replace(message.state, item_id=item_id))
+
+
+def test_marks_of_a_moved_message_follow_it_and_no_copy_is_written_twice() -> None:
+    """Tagged under ``old``, the message moved (``moved``) and the user copied it (``copy``);
+    a third copy was tagged under its own id. Ann is C now: our B comes off each copy once."""
+    wrote = [
+        SetCategories("message", "old", (), ("Network B",), "m1@x"),
+        SetCategories("message", "own", (), ("Network B",), "m1@x"),
+    ]
+    copies = [
+        _copy("copy", "m1", categories=("Network B",)),
+        _copy("moved", "m1", categories=("Mine", "Network B")),
+        _copy("own", "m1", categories=("Network B",)),
+    ]
+    plan = plan_messages(_desired(tier={**TIERS, "ann@a.example": "C"}), copies, _done(*wrote),
+                         frozenset(), SCHEME, NOW)  # fmt: skip
+    assert [(a.item_id, a.after) for a in plan.actions if isinstance(a, SetCategories)] == [
+        ("copy", ()),
+        ("moved", ("Mine",)),
+        ("own", ()),
+    ]
+    assert plan.declined == frozenset()
+    # The user took ours off the moved copy only: a decline for the message, seen once.
+    copies[1] = _copy("moved", "m1", categories=("Mine",))
+    plan = plan_messages(_desired(), copies, _done(*wrote), frozenset(), SCHEME, NOW)
+    assert plan.declined == frozenset()  # the other copy still shows it: that one is ours
+    copies[0] = _copy("copy", "m1")
+    plan = plan_messages(_desired(), copies, _done(*wrote), frozenset(), SCHEME, NOW)
+    assert plan.declined == {("m1@x", "category:Network B")}
+    assert [a.item_id for a in plan.actions] == ["own"]  # declined: ours comes off "own" too
 
 
 def test_undo_takes_off_ours_and_leaves_what_the_user_changed() -> None:

@@ -46,6 +46,7 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         identity_overrides=store.identity_overrides(),
         last_review=store.review_snapshot(),
     )
+    lists, is_excluded = network.identities.lists, network.settings.is_excluded
     # All items, not only those up to now: a meeting already set up proves an introduction took.
     ledger = build_ledger(
         items,
@@ -55,7 +56,7 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         people=network.identities.person_of,
         threads=network.threads,
         dismissed=store.dismissed(),
-        excluded=network.settings.is_excluded,
+        excluded=lambda address: address in lists or is_excluded(address),  # never a person
         asked=asked_from(store.intro_proposals()),
     )
     del items

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import AccountConfig, Config, FileLimits
+from ..config import AccountConfig, Config, FileLimits, FoldersConfig
 from ..core.network import Network
 from ..core.owner import OwnerTally, detect_owner
 from ..errors import ConnectorError, UsageError
@@ -86,6 +86,7 @@ __all__ = [
 ]
 
 OnBatch = Callable[[Batch], None]
+SKIPPED_FOLDERS = "folders without correspondence"  # what ingest_files counts them as
 FileProgress = Callable[["Unit", int, int | None], None]  # a file, items read, their total
 
 
@@ -166,7 +167,8 @@ def sync_account(
     connection = workspace.connect(account, since_months=since_months)
     try:
         if full:
-            workspace.store.forget_source(connection.source.name)
+            # Every folder starts over; the sweep removes copies gone meanwhile, never history.
+            workspace.store.restart_source(connection.source.name)
         report = sync_source(workspace.store, connection.source, on_batch=on_batch)
     finally:
         connection.close()
@@ -181,12 +183,16 @@ def ingest_files(
     now: datetime,
     on_batch: OnBatch | None = None,
     on_file: FileProgress | None = None,
+    folders: FoldersConfig | None = None,
     limits: FileLimits | None = None,
 ) -> tuple[SyncReport, OwnerTally]:
     """``outlook-networking ingest``: exported files into the store, and the owner evidence they
     hold (for :func:`settle_owner`). ``on_file`` hears how far the file being read is;
-    ``limits`` (the ``[files]`` table) bound what one hostile file may cost."""
+    ``folders`` are the ``[folders]`` rules for folder trees (default: skip by name only; the
+    folders left out are counted in the report's ``skipped``); ``limits`` (the ``[files]`` table)
+    bound what one hostile file may cost."""
     from ..sources import FileSource  # icalendar, vobject, pff: only an ingest needs them
+    from ..sources.mailfiles import DEFAULT_FOLDERS, FolderRules
 
     tally = OwnerTally()
 
@@ -195,8 +201,12 @@ def ingest_files(
         if on_batch is not None:
             on_batch(batch)
 
-    source = FileSource(paths, now=now, progress=on_file, limits=limits)
-    return sync_source(store, source, on_batch=stored), tally
+    rules = FolderRules(folders.include, folders.exclude) if folders else DEFAULT_FOLDERS
+    source = FileSource(paths, now=now, progress=on_file, folders=rules, limits=limits)
+    report = sync_source(store, source, on_batch=stored)
+    if source.skipped:
+        report.skipped[SKIPPED_FOLDERS] += len(source.skipped)
+    return report, tally
 
 
 # --- the owner -----------------------------------------------------------------------------------
@@ -272,13 +282,14 @@ def desired_state(
     )
 
 
-def _wanted_flags(network: Network, account: AccountConfig, source: str) -> dict[str, WantedFlag]:
-    """The open follow-ups that flag their message, by the message's id in ``source``."""
-    prefix = f"{source}:"
+def _wanted_flags(network: Network, account: AccountConfig) -> dict[str, WantedFlag]:
+    """The open follow-ups that flag their message, by the interaction they are about (its
+    ``source:item_id``: a message stored first from a file or another folder is flagged in this
+    account all the same, where the account holds a copy)."""
     return {
-        f.item[len(prefix) :]: WantedFlag(f.item[len(prefix) :], f.key, f.contact, f.due)
+        f.item: WantedFlag(f.item, f.key, f.contact, f.due)
         for f in network.followups
-        if f.kind in account.flag_kinds and f.item.startswith(prefix)
+        if f.kind in account.flag_kinds and f.item
     }
 
 
@@ -298,17 +309,17 @@ def plan_account(
     if not isinstance(sink, MessageSink):
         return plan(desired_state(network, account, words), state, scheme)
     journal = [e for e in store.journal(sink.name) if is_message_action(e.action)]
-    flags = _wanted_flags(network, account, sink.name)
+    flags = _wanted_flags(network, account)
     since = network.now - timedelta(days=account.tag_message_days)
     former = scheme.former_names & {c.name for c in state.master_categories}
     messages = store.account_messages(
         sink.name,
         since=since if account.tag_messages else network.now,
         item_ids=[
-            *flags,
             *(e.action.item_id for e in journal if isinstance(e.action, SetCategories | SetFlag)),
             *(store.messages_with_categories(sink.name, former) if former else ()),
         ],
+        interactions=flags,
     )
     marked = plan_messages(
         DesiredMessages(
@@ -327,7 +338,7 @@ def plan_account(
     )
     # A flag stands for its follow-up; a task too where the kind says "both", or where this
     # mailbox does not hold the message.
-    flaggable = {w.key for item_id, w in flags.items() if item_id not in marked.unflagged}
+    flaggable = {w.key for named, w in flags.items() if named not in marked.unflagged}
     flagged = frozenset(
         f.key
         for f in network.followups

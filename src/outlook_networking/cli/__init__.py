@@ -26,7 +26,7 @@ __all__ = ["main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import agent, intro, mailbox, network, outputs, sources
+    from . import agent, intro, mailbox, network, outputs, privacy, sources
 
     parser = argparse.ArgumentParser(
         prog="outlook-networking",
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_globals(common, default=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (sources, network, intro, mailbox, agent, outputs):
+    for module in (sources, network, intro, mailbox, agent, outputs, privacy):
         module.register(commands, common)
     return parser
 

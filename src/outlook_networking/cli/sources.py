@@ -63,6 +63,7 @@ def _read(workspace: Workspace, paths: Sequence[Path]) -> tuple[SyncReport, Owne
             paths,
             now=workspace.now,
             on_file=on_file,
+            folders=workspace.config.folders,
             limits=workspace.config.files,
         )
 

@@ -2,11 +2,14 @@
 
 It behaves as the protocols promise: a change log per folder with opaque cursors (a stale one
 starts the folder over with ``reset``, as a real connector must), paging by ``page_size``,
-deletions, categories kept as given, product tasks and contacts marked so they can be found
-again, and messages' categories and follow-up flags (with a version that every change bumps)
-written many at a time, as a :class:`~.base.MessageSink`. The shared contract tests run
-against it first, then against EWS and Graph; demos and tests of the agent use it where no
-server is needed.
+deletions, moves and copies between any folders (a move leaves the old folder and arrives in the
+new one under a new id, as EWS and Graph without immutable ids do), categories kept as given,
+product tasks and contacts marked so they can be found again, and messages' categories and
+follow-up flags (with a version that every change bumps) written many at a time, as a
+:class:`~.base.MessageSink`. A source reads only the folders it is given (the four standard
+ones unless told), so a mailbox can hold folders that are not synchronised. The shared contract
+tests run against it first, then against EWS and Graph; demos and tests of the agent use it where
+no server is needed.
 
 Exports: ``MemoryMailbox``, ``MemorySource``, ``MemorySink``.
 """
@@ -74,8 +77,7 @@ class MemoryMailbox:
         self.items[item.item_id] = item
         self.folder_of[item.item_id] = folder
         self.versions[item.item_id] = self.versions.get(item.item_id, 0) + 1
-        if folder in self.log:  # a folder the source reads
-            self.log[folder].append((item.item_id, False))
+        self.log.setdefault(folder, []).append((item.item_id, False))
 
     def mark(
         self,
@@ -93,18 +95,24 @@ class MemoryMailbox:
             self.flags[item_id] = flag
         self.put(self.folder_of[item_id], item)
 
-    def move(self, item_id: str) -> str:
-        """File a message in a folder the source does not read, under a new id (as EWS gives a
-        moved item); returns the new id."""
+    def move(self, item_id: str, folder: str = "archive", *, keep_id: bool = False) -> str:
+        """File a message in another folder (by default one the standard source does not read):
+        it leaves its folder and arrives in ``folder`` under a new id, as EWS gives a moved item
+        (the same id with ``keep_id``, as Graph's immutable ids); returns the id it has now."""
         item = self.items.pop(item_id)
-        self.log[self.folder_of.pop(item_id)].append((item_id, True))
-        new_id = self.new_id("msg-")
-        self.items[new_id] = replace(item, item_id=new_id)
-        self.folder_of[new_id] = "archive"
-        self.versions[new_id] = self.versions.pop(item_id, 0) + 1
+        self.log.setdefault(self.folder_of.pop(item_id), []).append((item_id, True))
+        new_id = item_id if keep_id else self.new_id("msg-")
+        self.versions[new_id] = self.versions.pop(item_id, 0)
         if item_id in self.flags:
             self.flags[new_id] = self.flags.pop(item_id)
+        self.put(folder, replace(item, item_id=new_id))
         return new_id
+
+    def copy(self, item_id: str, folder: str) -> str:
+        """A copy of a message in another folder, under a new id; returns that id."""
+        copied = self.new_id("msg-")
+        self.put(folder, replace(self.items[item_id], item_id=copied))
+        return copied
 
     def message_state(self, item_id: str) -> MessageState:
         item = self.items[item_id]
@@ -118,15 +126,17 @@ class MemoryMailbox:
 
     def put_card(self, card: ContactCard) -> None:
         self.cards[card.item_id] = card
+        self.folder_of[card.item_id] = "contacts"
         self.contact_categories.setdefault(card.item_id, card.categories)
         self.log["contacts"].append((card.item_id, False))
 
     def delete(self, folder: str, item_id: str) -> None:
         self.items.pop(item_id, None)
+        self.folder_of.pop(item_id, None)
         self.cards.pop(item_id, None)
         self.contact_categories.pop(item_id, None)
         self.product_contacts.discard(item_id)
-        self.log[folder].append((item_id, True))
+        self.log.setdefault(folder, []).append((item_id, True))
 
     def snapshot(self) -> dict[str, Any]:
         """Everything a user could see, for before/after comparisons."""
@@ -146,19 +156,26 @@ class MemoryMailbox:
 
 
 class MemorySource:
-    """Reads a :class:`MemoryMailbox` folder by folder, ``page_size`` changes per batch."""
+    """Reads the ``folders`` of a :class:`MemoryMailbox`, ``page_size`` changes per batch."""
 
-    def __init__(self, mailbox: MemoryMailbox, name: str = "memory", page_size: int = 100) -> None:
+    def __init__(
+        self,
+        mailbox: MemoryMailbox,
+        name: str = "memory",
+        page_size: int = 100,
+        folders: tuple[str, ...] = FOLDERS,
+    ) -> None:
         self._mailbox = mailbox
         self._name = name
         self._page = page_size
+        self._folders = folders
 
     @property
     def name(self) -> str:
         return self._name
 
     def read(self, cursors: Mapping[str, str]) -> Iterator[Batch]:
-        for folder in FOLDERS:
+        for folder in self._folders:
             yield from self._read_folder(folder, cursors.get(folder))
 
     def _read_folder(self, folder: str, cursor: str | None) -> Iterator[Batch]:
@@ -173,12 +190,13 @@ class MemorySource:
             # sweeps what the full round does not see again, so nothing is duplicated or kept
             # that the mailbox has lost meanwhile.
             reset = True
-        log = box.log[folder]
+        log = box.log.setdefault(folder, [])
         while True:
             page = log[position : position + self._page]
             position += len(page)
             done = position >= len(log)
-            upserts = [i for i, gone in page if not gone]
+            # An item shows in the folder that holds it now (not one it was moved out of).
+            upserts = [i for i, gone in page if not gone and box.folder_of.get(i) == folder]
             deleted = tuple(i for i, gone in page if gone)
             messages = [box.items[i] for i in upserts if i in box.items]
             yield Batch(

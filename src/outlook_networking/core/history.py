@@ -4,7 +4,9 @@ Definitions (also in ``docs/json.md``):
 
 - **sent**: owner messages with the person among To/Cc/Bcc; **received**: the person's messages with
   the owner in To/Cc; **meetings**: meetings, not cancelled, with both the owner and the person as
-  organizer or attendee. Noise (bulk, list, automated) counts nowhere; items after ``now`` neither.
+  organizer or attendee. Only the owner's own interactions count (:mod:`.personal`: bulk and
+  automated mail never, list mail where it names the owner, the owner's own mail always); items
+  after ``now`` neither.
 - **replies_sent**: owner messages that answer a message from the person; **replies_received**: the
   person's messages that answer an owner message (pairing: :mod:`.threads`). Latencies each way:
   median and 90th percentile, in seconds.
@@ -43,6 +45,7 @@ from typing import NamedTuple
 
 from ..model import Interaction, Kind
 from .identity import Identities
+from .personal import is_personal
 from .settings import Settings
 from .threads import Threads
 
@@ -214,7 +217,8 @@ def build_histories(
     """Every person's history from interactions in time order (items after ``now`` ignored).
 
     Parameters:
-        items: interactions sorted by ``at``; noise is skipped here.
+        items: interactions sorted by ``at``; what is not the owner's (:func:`.is_personal`) is
+            skipped here.
         threads: the pairing of the same items (:func:`.threads.analyse_threads`).
         identities: which person each address belongs to.
     """
@@ -222,7 +226,7 @@ def build_histories(
     for item in items:
         if item.at > now:
             break
-        if item.is_noise:
+        if not is_personal(item, owner):
             continue
         if item.kind is Kind.MEETING:
             tally.meeting(item)

@@ -1,12 +1,23 @@
 """Addresses grouped into persons, and why each group was formed.
 
-Who is a contact: an address the owner wrote to or met in a personal (unflagged) message or
-meeting, or that an address-book card lists, or someone who wrote to the owner directly within
-the owed-reply lookback (an answer may be owed). Someone who only ever wrote to the owner long ago
-is not one: cold outreach and spam that passed the filters look exactly like that. Never a
-contact: the owner's own addresses, any address seen only on noise (bulk, list, automated mail
-is never a contact source), no-reply and mailer-daemon style addresses, mailing-list posting
-addresses (the recipient a ``List-Id`` names), and whatever the settings exclude.
+Who is a contact: an address the owner wrote to or met in one of the owner's interactions
+(:func:`.personal.is_personal`), or that an address-book card lists, or someone who wrote to the
+owner directly within the owed-reply lookback (an answer may be owed). Someone who only ever wrote
+to the owner long ago is not one: cold outreach and spam that passed the filters look exactly like
+that. Never a contact: the owner's own addresses, any address seen only on mail that is not the
+owner's (bulk, automated, list mail that did not name the owner), no-reply and mailer-daemon
+style addresses, mailing-list addresses (:class:`ListAddresses`), and whatever the settings
+exclude.
+
+A list is never a person. An address is a list's when
+
+- a list message's ``List-Id`` (or ``List-Post``, ``Mailing-List``, list ``Sender``) names it
+  among the message's recipients: ``<dev.lists.example.org>`` names ``dev@lists.example.org``;
+- its host is named like a list server (``lists.…``, ``list.…``) or is a list service
+  (``googlegroups.com``, ``groups.io``);
+- its host carries at least two known lists and no stored message came from anyone there (as
+  ``vger.kernel.org`` or ``lists.sourceforge.net``): every address at such a host is a list,
+  also one whose own list mail was never stored.
 
 Addresses are merged into one person only on evidence, and every merge records its reason:
 
@@ -18,8 +29,8 @@ Addresses are merged into one person only on evidence, and every merge records i
 Different names are never merged on a guess. ``contacts split`` (an override with an empty person)
 keeps an address apart from every automatic merge.
 
-Exports: ``Person``, ``Identities``, ``AddressStats``, ``collect_address_stats``,
-``resolve_identities``, ``name_key``, ``FREEMAIL``.
+Exports: ``Person``, ``Identities``, ``AddressStats``, ``ListAddresses``,
+``collect_address_stats``, ``resolve_identities``, ``name_key``, ``FREEMAIL``.
 """
 
 from __future__ import annotations
@@ -30,14 +41,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..model import ContactCard, Interaction, Kind
+from ..model import ContactCard, Flag, Interaction, Kind
 from ..parsing.addresses import is_automated_address
+from .personal import is_personal
 from .settings import Settings
 
 __all__ = [
     "FREEMAIL",
     "AddressStats",
     "Identities",
+    "ListAddresses",
     "Person",
     "collect_address_stats",
     "name_key",
@@ -55,6 +68,32 @@ FREEMAIL = frozenset(
         "orange.fr", "free.fr", "laposte.net", "libero.it", "btinternet.com", "comcast.net",
     }
 )  # fmt: skip
+
+
+# Hosts that only ever carry lists, and the first labels of list servers' host names.
+LIST_SERVICES = frozenset({"googlegroups.com", "groups.io", "freelists.org"})
+_LIST_HOST_LABELS = frozenset({"lists", "list"})
+LIST_HOST_MIN = 2  # lists a host must carry to be taken for a list server
+
+
+@dataclass(frozen=True, slots=True)
+class ListAddresses:
+    """Addresses that are mailing lists (see the module docstring); ``address in lists``."""
+
+    addresses: frozenset[str] = frozenset()
+    hosts: frozenset[str] = frozenset()  # every address at these hosts is a list
+
+    def __contains__(self, address: object) -> bool:
+        if not isinstance(address, str):
+            return False
+        if address in self.addresses:
+            return True
+        host = address.rpartition("@")[2]
+        return (
+            host in self.hosts
+            or host in LIST_SERVICES
+            or host.partition(".")[0] in _LIST_HOST_LABELS
+        )
 
 
 def name_key(name: str) -> str:
@@ -79,12 +118,19 @@ class AddressStats:
     last_direct: dict[str, datetime] = field(default_factory=dict)  # latest mail to owner in To
     names: dict[str, Counter[str]] = field(default_factory=dict)  # display names seen
     lists: set[str] = field(default_factory=set)  # list posting addresses
+    senders: set[str] = field(default_factory=set)  # who wrote stored mail (robots aside)
 
     def add(self, item: Interaction, owner: frozenset[str]) -> None:
-        if item.is_noise or item.list_id:
-            if item.list_id:
-                self._add_list(item, owner)
+        sender = item.sender
+        flags = item.flags
+        if item.list_id:  # (also on a direct copy: the list copy said which list carried it)
+            self._add_list(item, owner)
+        if flags and not is_personal(item, owner):
+            if sender is not None and Flag.AUTOMATED not in flags:
+                self.senders.add(sender.address)
             return
+        if sender is not None:
+            self.senders.add(sender.address)
         boxes = list(item.participants())
         if not any(box.address in owner for box in boxes):
             return  # someone else's mail (a forward, a Bcc): it tells nothing about the owner
@@ -99,7 +145,6 @@ class AddressStats:
                 self.names.setdefault(box.address, Counter())[box.name] += 1
             if by_owner:
                 self.reached.add(box.address)
-        sender = item.sender
         if not by_owner and sender is not None and any(b.address in owner for b in item.to):
             self.last_direct[sender.address] = max(
                 item.at, self.last_direct.get(sender.address, item.at)
@@ -107,8 +152,8 @@ class AddressStats:
 
     def _add_list(self, item: Interaction, owner: frozenset[str]) -> None:
         # The posting address is the recipient the List-Id names: "<dev.lists.example.org>"
-        # names dev@lists.example.org. A person who merely got a list message in To is not
-        # a list, so nothing is guessed beyond that.
+        # names dev@lists.example.org. A person who merely got a list message in To is not a
+        # list; other lists at the same host are found by list_addresses' host rule.
         raw = item.list_id.casefold()
         inner = raw[raw.find("<") + 1 : raw.rfind(">")] if "<" in raw and ">" in raw else raw
         core = inner.strip()
@@ -122,6 +167,13 @@ class AddressStats:
                 or (core.endswith(domain) and local in core)
             ):
                 self.lists.add(box.address)
+
+    def list_addresses(self) -> ListAddresses:
+        """The list addresses known so far, with the hosts that carry only lists."""
+        per_host: Counter[str] = Counter(a.rpartition("@")[2] for a in self.lists)
+        hosts = {h for h, n in per_host.items() if n >= LIST_HOST_MIN}
+        hosts -= {a.rpartition("@")[2] for a in self.senders}
+        return ListAddresses(frozenset(self.lists), frozenset(hosts))
 
 
 def collect_address_stats(
@@ -150,6 +202,7 @@ class Identities:
 
     persons: Mapping[str, Person]
     person_of: Mapping[str, str]
+    lists: ListAddresses = field(default_factory=ListAddresses)
 
     def find(self, address: str) -> Person | None:
         key = self.person_of.get(address)
@@ -202,7 +255,8 @@ def resolve_identities(
     overrides = overrides or {}
     split = {a for a, (person, _) in overrides.items() if not person}
     card_list = [c for c in cards if not c.is_me and not (set(c.addresses) & owner)]
-    groups, card_of = _group_by_cards(stats, card_list, owner, settings, split)
+    lists = stats.list_addresses()
+    groups, card_of = _group_by_cards(stats, card_list, owner, settings, split, lists)
     names = _Names(stats, card_of)
     _join_same_name_at_same_organisation(groups, names, split)
     # The user's merges last: they win over everything automatic.
@@ -211,7 +265,7 @@ def resolve_identities(
             why = f": {reason}" if reason else ""
             groups.join(person, address, f"{address} merged into {person} by you{why}")
     members = _admitted(groups, card_of, stats, settings, now)
-    return _persons(members, groups, names, stats, card_list)
+    return _persons(members, groups, names, stats, card_list, lists)
 
 
 def _group_by_cards(
@@ -220,6 +274,7 @@ def _group_by_cards(
     owner: frozenset[str],
     settings: Settings,
     split: set[str],
+    lists: ListAddresses,
 ) -> tuple[_Groups, dict[str, ContactCard]]:
     """Every eligible address as a group of its own, then joined when one card lists them;
     and the card each address first appeared on."""
@@ -228,7 +283,7 @@ def _group_by_cards(
         return bool(
             address
             and address not in owner
-            and address not in stats.lists
+            and address not in lists
             and not is_automated_address(address)
             and not settings.is_excluded(address)
         )
@@ -333,6 +388,7 @@ def _persons(
     names: _Names,
     stats: AddressStats,
     card_list: list[ContactCard],
+    lists: ListAddresses,
 ) -> Identities:
     first_seen = {a: i for i, a in enumerate(stats.personal)}  # a Counter keeps insertion order
     card_rank: dict[str, int] = {}
@@ -360,7 +416,7 @@ def _persons(
         )
         for address in addresses:
             person_of[address] = key
-    return Identities(persons=persons, person_of=person_of)
+    return Identities(persons=persons, person_of=person_of, lists=lists)
 
 
 def _name_from(address: str) -> str:

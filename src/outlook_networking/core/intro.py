@@ -250,8 +250,10 @@ class _Graph:
         return "" if domain in FREEMAIL else domain
 
     def excluded(self, node: str) -> bool:
+        """The owner, someone the settings exclude, or a mailing list (never a person)."""
+        lists = self.network.identities.lists
         return node in self.network.owner or any(
-            self.network.settings.is_excluded(a) for a in self.addresses(node)
+            self.network.settings.is_excluded(a) or a in lists for a in self.addresses(node)
         )
 
     def nodes(self) -> Iterable[str]:

@@ -1,9 +1,12 @@
 """Key persons in the owner's mail graph: clusters, brokers, and where information converges.
 
-The graph: one node per person; an edge between two people each time they appear together on a
-personal message or meeting (weight = how often), leaving out the owner, noise and items with more
-than ``graph_max_participants`` people (an all-hands invite connects nobody in particular). Only the
-owner's own mail is seen, so this is the network as the owner experiences it. On a big mailbox
+The graph: one node per person; an edge between two people each time they appear together on one
+of the owner's interactions (:mod:`.personal`; weight = how often), leaving out the owner and
+items with more than ``graph_max_participants`` people (an all-hands invite connects nobody in
+particular). A list message that did not name the owner is no interaction of the owner's, but one
+that names contacts in To/Cc is its sender writing to them directly: it joins the sender with
+each of them. Only the owner's own mail is seen, so this is the network as the owner experiences
+it. On a big mailbox
 only the ``graph_max_edges`` strongest ties are kept, which bounds the cost of everything below.
 
 - **clusters**: communities by Louvain modularity (seeded, so runs agree), each named by its
@@ -24,8 +27,9 @@ from itertools import combinations
 
 import networkx as nx
 
-from ..model import Interaction, Kind
+from ..model import Flag, Interaction, Kind
 from .identity import Identities
+from .personal import is_personal
 from .phrase import Phrase, phrase
 from .settings import Settings
 
@@ -33,6 +37,7 @@ __all__ = ["Cluster", "KeyPerson", "MailGraph", "find_key_persons"]
 
 TOP_BROKERS = 10
 MIN_CLUSTER = 3
+_LIST_ONLY = frozenset({Flag.LIST})
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +69,11 @@ class MailGraph:
         owner: frozenset[str],
         max_participants: int,
     ) -> None:
-        if item.is_noise or (item.kind is Kind.MEETING and item.cancelled):
+        if item.kind is Kind.MEETING and item.cancelled:
+            return
+        if not is_personal(item, owner):
+            if item.flags == _LIST_ONLY:
+                self._add_list_message(item, person_of, max_participants)
             return
         addresses = {m.address for m in item.participants()}
         if not addresses & owner or len(addresses) > max_participants:
@@ -73,6 +82,17 @@ class MailGraph:
         self.nodes.update(people)
         for pair in combinations(people, 2):
             self.edges[pair] += 1
+
+    def _add_list_message(
+        self, item: Interaction, person_of: Mapping[str, str], max_participants: int
+    ) -> None:
+        sender = person_of.get(item.sender.address) if item.sender is not None else None
+        if sender is None or len(item.to) + len(item.cc) >= max_participants:
+            return
+        found = (person_of.get(m.address) for m in (*item.to, *item.cc))
+        for person in {p for p in found if p is not None and p != sender}:
+            self.nodes.update((sender, person))
+            self.edges[(sender, person) if sender < person else (person, sender)] += 1
 
 
 def find_key_persons(

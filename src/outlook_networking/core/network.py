@@ -30,6 +30,7 @@ from .followups import FollowUp, find_followups
 from .history import ContactHistory, build_histories
 from .identity import Identities, collect_address_stats, resolve_identities
 from .keypersons import Cluster, KeyPerson, MailGraph, find_key_persons
+from .personal import is_personal
 from .scoring import Strength, strength
 from .settings import Settings
 from .threads import Threads, analyse_threads, item_key
@@ -120,7 +121,7 @@ def _analyse(
 ) -> Network:
     card_list = list(cards)
     owner = frozenset(owner) | {a for c in card_list if c.is_me for a in c.addresses}
-    items, planned = _past_and_planned(interactions, now)
+    items, planned = _past_and_planned(interactions, owner, now)
     stats = collect_address_stats(items, owner)
     identities = resolve_identities(
         stats, card_list, owner=owner, settings=settings, overrides=identity_overrides, now=now
@@ -130,7 +131,7 @@ def _analyse(
     upcoming = _upcoming_meetings(planned, identities, owner)
     graph = MailGraph()
     tally = TimeTally()
-    ties = TieBuilder(owner, stats.lists, settings.intro_max_participants)
+    ties = TieBuilder(owner, identities.lists, settings.intro_max_participants)
     answers = {
         item_key(r.child): r.parent.sender.address
         for r in threads.replies
@@ -177,7 +178,7 @@ def _analyse(
 
 
 def _past_and_planned(
-    interactions: Iterable[Interaction], now: datetime
+    interactions: Iterable[Interaction], owner: frozenset[str], now: datetime
 ) -> tuple[list[Interaction], list[Interaction]]:
     """The items up to ``now`` in time order, and the meetings already planned after it."""
     items: list[Interaction] = []
@@ -185,7 +186,7 @@ def _past_and_planned(
     for item in interactions:
         if item.at <= now:
             items.append(item)
-        elif item.kind is Kind.MEETING and not item.cancelled and not item.is_noise:
+        elif item.kind is Kind.MEETING and not item.cancelled and is_personal(item, owner):
             planned.append(item)
     items.sort(key=lambda i: i.at)
     return items, planned

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from ..model import Interaction, Kind
+from ..model import Interaction, Kind, normalise_message_id
 
 __all__ = [
     "SUBJECT_WINDOW",
@@ -69,11 +69,6 @@ _TAG = re.compile(r"^\s*(?:\[[^\]]{0,60}\]\s*)+")
 def item_key(item: Interaction) -> str:
     """The stable key of an interaction across runs: ``source:item_id``."""
     return f"{item.source}:{item.item_id}"
-
-
-def normalise_message_id(value: str) -> str:
-    """A Message-ID without angle brackets or surrounding space (case kept: it is significant)."""
-    return value.strip().strip("<>").strip()
 
 
 def _strip_prefixes(subject: str) -> tuple[str, bool]:

@@ -16,14 +16,17 @@ Terminology:
   (``source:item_id``), so every tie can be traced to a message.
 
 What counts (``docs/intro.md``): only what the owner saw, never a body. A message counts when
-someone else sent it with the owner among its participants and it carries no noise flag, or only
-the list flag and names the owner in To or Cc (a list message that reached the owner only through
-the list is someone else's conversation). A message the owner wrote proves nothing about two of
+someone else sent it with the owner among its participants and it is one of the owner's own
+interactions (:func:`.personal.is_personal`: no noise flag, or only the list flag and the owner
+named in To or Cc; a list message that reached the owner only through the list is someone else's
+conversation). A message the owner wrote proves nothing about two of
 its recipients (the owner put them there). A meeting counts when it is not cancelled, carries no
 flag and the owner organised or attended it without declining. Items with more than
 ``max_participants`` addresses (sender, To, Cc, Bcc, organizer, attendees) are no evidence: an
 all-hands or a big distribution connects nobody in particular. Bcc recipients are never named, a
-mailing-list address is never a person, and neither are the owner or automated addresses.
+mailing-list address (:class:`.identity.ListAddresses`: the posting addresses and every address
+at a host that carries only lists) is never a person, and neither are the owner or automated
+addresses.
 
 Mergeable and keyed by address, so it can be kept incrementally: the ties of a batch of new items
 merge into the stored ones (:meth:`Ties.merged`: counts add, ``first`` takes the earlier and
@@ -35,21 +38,19 @@ Exports: ``TieKind``, ``Tally``, ``TieKey``, ``Ties``, ``TieBuilder``.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from itertools import combinations
 
-from ..model import Flag, Interaction, Kind, Response
+from ..model import Interaction, Kind, Response
 from ..parsing.addresses import is_automated_address
+from .personal import is_personal
 from .threads import item_key
 
 __all__ = ["Tally", "TieBuilder", "TieKey", "TieKind", "Ties"]
-
-_LIST_ONLY = frozenset({Flag.LIST})
-
 
 class TieKind(StrEnum):
     """What kind of evidence a tally counts (see the module docstring)."""
@@ -129,7 +130,7 @@ class Ties:
 class TieBuilder:
     """Ties collected item by item in time order (mutable while the pass runs)."""
 
-    def __init__(self, owner: frozenset[str], lists: Collection[str], max_participants: int):
+    def __init__(self, owner: frozenset[str], lists: Container[str], max_participants: int):
         self._owner = owner
         self._lists = lists
         self._max = max_participants
@@ -154,10 +155,8 @@ class TieBuilder:
         owner = self._owner
         if sender is None or sender.address in owner:
             return
-        if item.flags:
-            named_owner = any(m.address in owner for m in (*item.to, *item.cc))
-            if item.flags != _LIST_ONLY or not named_owner:
-                return
+        if not is_personal(item, owner):
+            return
         participants = {m.address for m in item.participants()}
         if not participants & owner or len(participants) > self._max:
             return
@@ -178,7 +177,7 @@ class TieBuilder:
             self._count(TieKind.REPLIED, sender.address, answers, at, key)
 
     def _meeting(self, item: Interaction) -> None:
-        if item.cancelled or item.flags or item.sender is None:
+        if item.cancelled or item.sender is None or not is_personal(item, self._owner):
             return
         present = [item.sender.address]
         present += [

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from ..model import Interaction, Kind
+from .personal import is_personal
 from .settings import Settings
 
 __all__ = ["TimeInvested", "TimeTally", "WeekTime"]
@@ -54,7 +55,7 @@ class TimeTally:
     read: dict[date, int] = field(default_factory=dict)
 
     def add(self, item: Interaction, person_of: Mapping[str, str], owner: frozenset[str]) -> None:
-        if item.is_noise:
+        if not is_personal(item, owner):
             return
         day = item.at.date()
         week = day - timedelta(days=day.weekday())

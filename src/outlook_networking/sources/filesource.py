@@ -12,7 +12,12 @@ Terminology (see :mod:`outlook_networking.ports` for source, folder, cursor, bat
   is the batch ``folder``.
 - **signature**: the cursor of a unit: size and modification time plus a hash of the first and
   last 64 KiB (for directories, of the listing). An unchanged unit is skipped on the next read;
-  a changed one is read again, which is harmless because the store upserts.
+  a changed one is read again as a full round (``reset``), which is harmless because the store
+  upserts, and lets the store sweep the copies the unit no longer holds (never their history).
+
+Folders inside a tree that hold no correspondence (Junk, Trash, Drafts, Outbox, ...) are
+skipped by name (:class:`~.mailfiles.FolderRules`, ``[folders]`` in the config) and listed in
+:attr:`FileSource.skipped`; a path given explicitly is always read.
 
 Every path is checked before anything is yielded: a path that cannot be read at all (missing,
 unreadable, binary, no known format, an unparsable calendar, a pipe or device) raises
@@ -48,9 +53,12 @@ from ..model import ContactCard, Interaction
 from ..parsing.headers import interaction_from_headers
 from ..ports import Batch, Problem, Skipped
 from .mailfiles import (
+    DEFAULT_FOLDERS,
+    FolderRules,
     Unlisted,
     eml_entries,
     folder_hint,
+    folder_name,
     is_maildir,
     iter_mbox,
     maildir_entries,
@@ -159,14 +167,19 @@ def _sniff(head: bytes) -> str:
     return ""
 
 
-def detect(path: Path) -> list[Unit]:
-    """The units a path holds; raises :class:`InputError` if it holds none that can be read."""
+def detect(
+    path: Path, rules: FolderRules = DEFAULT_FOLDERS, skipped: set[str] | None = None
+) -> list[Unit]:
+    """The units a path holds; raises :class:`InputError` if it holds none that can be read.
+
+    Folders inside it that ``rules`` skip are left out and added to ``skipped``.
+    """
     try:
         mode = os.stat(path).st_mode
     except (OSError, ValueError) as exc:
         raise InputError(str(path), _reason(exc)) from exc
     if stat.S_ISDIR(mode):
-        units = _directory_units(path)
+        units = _directory_units(path, rules, set() if skipped is None else skipped)
         readable = [u for u in units if u.kind not in (_UNREADABLE, _LOOP)]
         if not units:
             raise InputError(str(path), "no mailbox, calendar or vCard files in this folder")
@@ -218,18 +231,22 @@ def _file_unit(path: Path) -> Unit:
 
 @dataclass(frozen=True, slots=True)
 class _Visit:
-    """A folder on the walk, with the chain of folders above it (to tell a symlink loop)."""
+    """A folder on the walk, with the chain of folders above it (to tell a symlink loop) and
+    its path of folder names from the top (for the folder rules)."""
 
     path: Path
     key: tuple[int, int]  # (device, inode)
     parent: _Visit | None
+    parts: tuple[str, ...] = ()
 
 
-def _directory_units(top: Path) -> list[Unit]:
+def _directory_units(top: Path, rules: FolderRules, skipped: set[str]) -> list[Unit]:
     """Every unit in a folder tree, in name order, depth first, without recursion.
 
     Each folder is read once: a symlink back to a folder above is a loop (a problem), one to a
-    folder read elsewhere is passed over. A Maildir is one unit and is not walked into.
+    folder read elsewhere is passed over. A Maildir is one unit and is not walked into (it
+    applies ``rules`` to its own subfolders). What ``rules`` skip (a folder, or a Thunderbird
+    mbox named like one) is left out and added to ``skipped``.
     """
     units: list[Unit] = []
     try:
@@ -243,6 +260,10 @@ def _directory_units(top: Path) -> list[Unit]:
         item = todo.pop()
         if isinstance(item, tuple):
             path, parent = item
+            parts = (*parent.parts, folder_name(path.name))
+            if rules.skips(parts):
+                skipped.add(str(path))
+                continue
             try:
                 info = os.stat(path)
             except OSError as exc:
@@ -259,7 +280,7 @@ def _directory_units(top: Path) -> list[Unit]:
                     units.append(Unit(_LOOP, path, reason=reason))
                 continue  # else already read through another path
             seen.add(key)
-            item = _Visit(path, key, parent)
+            item = _Visit(path, key, parent, parts)
         if is_maildir(item.path):
             units.append(Unit("maildir", item.path))
             continue
@@ -344,13 +365,15 @@ def _stats(entries: Iterable[os.DirEntry[str] | Unlisted]) -> Iterator[tuple[str
             continue
 
 
-def signature(unit: Unit) -> str | None:
-    """The cursor that says a unit is unchanged (None: the unit has none, it is read always)."""
+def signature(unit: Unit, rules: FolderRules = DEFAULT_FOLDERS) -> str | None:
+    """The cursor that says a unit is unchanged with these folder rules (None: the unit has
+    none, it is read always)."""
     try:
         if unit.kind in (_UNREADABLE, _LOOP):
             return None
         if unit.kind == "maildir":
-            entries = (e if isinstance(e, Unlisted) else e[0] for e in maildir_entries(unit.path))
+            listed = maildir_entries(unit.path, rules)
+            entries = (e if isinstance(e, Unlisted) else e[0] for e in listed)
             return _listing_signature(_stats(entries))
         if unit.kind == "emldir":
             return _listing_signature(_stats(eml_entries(unit.path)))
@@ -371,6 +394,7 @@ class FileSource:
         now: datetime | None = None,
         chunk: int = DEFAULT_CHUNK,
         source: str = "file",
+        folders: FolderRules = DEFAULT_FOLDERS,
         progress: Progress | None = None,
         limits: FileLimits | None = None,
     ) -> None:
@@ -378,6 +402,8 @@ class FileSource:
         self._now = now
         self._chunk = max(1, chunk)
         self._name = source
+        self._rules = folders
+        self.skipped: set[str] = set()  # folders left out by the rules, found so far
         self._progress = progress
         self._limits = limits or FileLimits()
 
@@ -390,7 +416,7 @@ class FileSource:
         units: list[Unit] = []
         seen: set[Path] = set()
         for path in self._paths:
-            for unit in detect(_resolved(path)):
+            for unit in detect(_resolved(path), self._rules, self.skipped):
                 if unit.path not in seen:
                     seen.add(unit.path)
                     units.append(unit)
@@ -401,7 +427,7 @@ class FileSource:
         prepared: list[tuple[Unit, str | None, Callable[[], Iterator[Record]]]] = []
         # Check every path before yielding anything: a bad one must not leave half a result.
         for unit in self.units():
-            sig = signature(unit)
+            sig = signature(unit, self._rules)
             if sig is not None and cursors.get(unit.folder) == sig:
                 continue
             prepared.append((unit, sig, self._reader(unit)))
@@ -442,7 +468,8 @@ class FileSource:
         if unit.kind == "mbox":
             return lambda: _mbox_records(unit, source, limits.mail_bytes)
         if unit.kind == "maildir":
-            return lambda: _file_records(maildir_files(unit.path), unit.path, source)
+            files = maildir_files(unit.path, self._rules, self.skipped)
+            return lambda: _file_records(files, unit.path, source)
         if unit.kind == "emldir":
             hint = folder_hint(unit.path)
             return lambda: _file_records(
@@ -461,19 +488,25 @@ class FileSource:
         skipped: Counter[str] = Counter()
         done = 0
         finished = sig is not None  # an unreadable unit has no cursor to save
+        # A unit is always read whole: a full round (``reset``), so that once it is complete the
+        # store sweeps the copies of messages (and the meetings and cards) it no longer holds.
+        first = finished
 
         def batch(**final: str | bool) -> Batch:
-            nonlocal done
+            nonlocal done, first
             done += len(interactions) + len(cards) + len(problems) + sum(skipped.values())
             tick(done, None)
-            return Batch(
+            made = Batch(
                 folder,
                 tuple(interactions),
                 tuple(cards),
                 problems=tuple(problems),
                 skipped=tuple(Skipped(what, count) for what, count in sorted(skipped.items())),
+                reset=first,
                 **final,  # type: ignore[arg-type]
             )
+            first = False
+            return made
 
         for record in records:
             if isinstance(record, Interaction):

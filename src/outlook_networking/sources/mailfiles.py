@@ -4,21 +4,27 @@ Only the header block of each message is read; bodies are skipped without being 
 stays flat however large the mailbox. :mod:`mailbox` is not used on purpose: ``mailbox.mbox``
 builds a table of contents of the whole file and loads every message whole.
 
+Folders that hold no correspondence (Junk, Trash, Drafts, Outbox, Conversation History, RSS,
+Sync Issues and their equivalents in the other languages Outlook, Thunderbird and Dovecot name
+them in) are skipped by name when a tree is walked, unless ``[folders]`` says otherwise
+(:class:`FolderRules`); a path named on the command line is always read.
+
 Listing a folder never stops at the first entry it cannot read: a folder that cannot be listed
 or an entry that is no message file (a symlink loop, a broken link, a pipe) comes out as an
 :class:`Unlisted` in its place, which the reader counts as a problem.
 
-Exports: ``MBOX_FROM``, ``iter_mbox``, ``read_header_block``, ``maildir_entries``,
-``maildir_files``, ``is_maildir``, ``folder_hint``, ``eml_entries``, ``msg_entries``,
-``Unlisted``, ``starts_like_mbox``.
+Exports: ``MBOX_FROM``, ``SKIPPED_NAMES``, ``FolderRules``, ``DEFAULT_FOLDERS``, ``iter_mbox``,
+``read_header_block``, ``maildir_entries``, ``maildir_files``, ``is_maildir``, ``folder_hint``,
+``folder_name``, ``eml_entries``, ``msg_entries``, ``Unlisted``, ``starts_like_mbox``.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableSet, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -26,10 +32,14 @@ from typing import BinaryIO
 from .textfile import kind_of, reason_of
 
 __all__ = [
+    "DEFAULT_FOLDERS",
     "MBOX_FROM",
+    "SKIPPED_NAMES",
+    "FolderRules",
     "Unlisted",
     "eml_entries",
     "folder_hint",
+    "folder_name",
     "is_maildir",
     "iter_mbox",
     "maildir_entries",
@@ -62,6 +72,77 @@ _SENT_NAMES = frozenset(
     }
 )
 _INBOX_NAMES = frozenset({"inbox", "posteingang", "boîte de réception", "bandeja de entrada"})
+# Folders without correspondence, by the names Outlook (English, German, French, Spanish,
+# Italian, Dutch), Thunderbird, Apple Mail, Gmail's IMAP folders and Dovecot's special-use
+# defaults (\Junk, \Trash, \Drafts) give them. Matched per folder level, case-insensitively:
+# everything below a skipped folder (Sync Issues/Conflicts) is skipped with it.
+SKIPPED_NAMES = frozenset(
+    {
+        # junk
+        "junk", "junk e-mail", "junk email", "junk mail", "junk-e-mail", "spam", "bulk mail",
+        "courrier indésirable", "correo no deseado", "posta indesiderata", "ongewenste e-mail",
+        # deleted
+        "trash", "deleted items", "deleted messages", "deleted", "bin", "papierkorb",
+        "gelöschte elemente", "gelöschte objekte", "éléments supprimés", "corbeille",
+        "elementos eliminados", "papelera", "posta eliminata", "cestino", "verwijderde items",
+        "prullenbak",
+        # not sent (yet)
+        "drafts", "draft", "entwürfe", "brouillons", "borradores", "bozze", "concepten",
+        "templates", "vorlagen", "outbox", "postausgang", "unsent messages", "boîte d'envoi",
+        "bandeja de salida", "posta in uscita", "postvak uit",
+        # Outlook's own
+        "conversation history", "unterhaltungsverlauf", "rss feeds", "rss subscriptions",
+        "rss-feeds", "rss-abonnements", "sync issues", "synchronisierungsprobleme",
+    }
+)  # fmt: skip
+_MAIL_SUFFIXES = (".mbox", ".mbx", ".gz", ".sbd")
+
+
+@dataclass(frozen=True, slots=True)
+class FolderRules:
+    """Which folders of a tree are read: ``[folders]`` ``include`` and ``exclude``.
+
+    Patterns are shell-style and case-insensitive; each is tried on every level's name
+    (``Junk``) and on the path from the tree's top (``Work/Junk``), so a pattern that matches a
+    folder covers everything below it. ``exclude`` always skips; ``include`` reads a folder
+    skipped by name (:data:`SKIPPED_NAMES`); a folder matching neither is read unless a level of
+    it is named like one without correspondence.
+    """
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def skips(self, parts: Sequence[str]) -> bool:
+        """Whether the folder at ``parts`` (its path from the top, one name per level) is
+        skipped."""
+        names = [p.casefold() for p in parts]
+        paths = ["/".join(names[: n + 1]) for n in range(len(names))]
+        if _matches(self.exclude, names, paths):
+            return True
+        if _matches(self.include, names, paths):
+            return False
+        return any(n in SKIPPED_NAMES for n in names)
+
+
+def _matches(patterns: Sequence[str], names: Sequence[str], paths: Sequence[str]) -> bool:
+    return any(
+        fnmatch.fnmatchcase(text, pattern.casefold())
+        for pattern in patterns
+        for text in (*names, *paths)
+    )
+
+
+DEFAULT_FOLDERS = FolderRules()  # no [folders] table: skip by name only
+
+
+def folder_name(name: str) -> str:
+    """The folder a file or directory name stands for: without ``.mbox``/``.gz``/``.sbd``
+    (Thunderbird's subfolder directories) and a Maildir++ leading dot."""
+    lowered = name.lower()
+    while lowered.endswith(_MAIL_SUFFIXES):
+        cut = name.rfind(".")
+        name, lowered = name[:cut], lowered[:cut]
+    return name.lstrip(".")
 
 
 def starts_like_mbox(data: bytes) -> bool:
@@ -275,27 +356,35 @@ def is_maildir(path: Path) -> bool:
     return _maildir_or_why(path) is True
 
 
-def maildir_entries(root: Path) -> Iterator[tuple[os.DirEntry[str], str] | Unlisted]:
-    """Every message file of a Maildir and its Maildir++ subfolders, with each one's folder hint.
+def maildir_entries(
+    root: Path, rules: FolderRules = DEFAULT_FOLDERS, skipped: MutableSet[str] | None = None
+) -> Iterator[tuple[os.DirEntry[str], str] | Unlisted]:
+    """Every message file of a Maildir and its subfolders, with each one's folder hint.
 
-    In directory order, not sorted: sorting would hold every name of a 100,000-message folder
-    at once. Items are keyed by Message-ID and problems name their file, so order is not needed.
-    A ``cur`` or ``new`` that cannot be listed, and an entry that is no file, is an
-    :class:`Unlisted`; a missing ``cur`` or ``new`` is fine (Maildir++ folders may lack one).
+    Subfolders are Maildir++ (``.Work.Clients``) or nested directories (Dovecot's
+    ``LAYOUT=fs``: ``Work/Clients/cur``). Those ``rules`` skip are left out and their paths
+    added to ``skipped``. In directory order, not sorted: sorting would hold every name of a
+    100,000-message folder at once. Items are keyed by Message-ID and problems name their file,
+    so order is not needed. A folder, ``cur`` or ``new`` that cannot be listed, and an entry
+    that is no file, is an :class:`Unlisted`; a missing ``cur`` or ``new`` is fine (Maildir++
+    folders may lack one).
     """
     folders: list[tuple[Path, str]] = [(root, folder_hint(root, maildir_root=True))]
     try:
-        children = sorted(os.scandir(root), key=lambda e: e.name)
-    except OSError as exc:
-        yield Unlisted(str(root), reason_of(exc))
-        children = []
-    for entry in children:
-        if entry.name.startswith(".") and entry.name not in (".", ".."):
-            found = _maildir_or_why(Path(entry.path))
-            if found is True:
-                folders.append((Path(entry.path), folder_hint(Path(entry.path))))
-            elif found:
-                yield Unlisted(entry.path, found)
+        top = os.stat(root)
+        seen = {(top.st_dev, top.st_ino)}
+    except OSError:
+        seen = set()  # the listing below says why
+    for found in _subfolders(root, (), seen):
+        if isinstance(found, Unlisted):
+            yield found
+            continue
+        path, parts = found
+        if rules.skips(parts):
+            if skipped is not None:
+                skipped.add(str(path))
+        else:
+            folders.append((path, folder_hint(path)))
     for folder, hint in folders:
         for sub in ("cur", "new"):
             directory = folder / sub
@@ -317,9 +406,48 @@ def maildir_entries(root: Path) -> Iterator[tuple[os.DirEntry[str], str] | Unlis
                         yield Unlisted(entry.path, is_file)
 
 
-def maildir_files(root: Path) -> Iterator[tuple[str, str] | Unlisted]:
+def _subfolders(
+    directory: Path, parents: tuple[str, ...], seen: set[tuple[int, int]]
+) -> Iterator[tuple[Path, tuple[str, ...]] | Unlisted]:
+    """The Maildir folders below a Maildir, each with its path of names from the top (or why
+    one cannot be read). ``seen`` holds the folders met so far: each is read once, whatever
+    symbolic links point back at it."""
+    try:
+        children = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        yield Unlisted(str(directory), reason_of(exc))
+        return
+    for entry in children:
+        path = Path(entry.path)
+        dotted = entry.name.startswith(".")
+        if entry.name in ("cur", "new", "tmp") or (dotted and parents):
+            continue
+        found = _maildir_or_why(path)
+        if found is not True:
+            if found:
+                yield Unlisted(entry.path, found)
+            continue
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            yield Unlisted(entry.path, reason_of(exc))
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            continue  # a link to a folder already read
+        seen.add((info.st_dev, info.st_ino))
+        if dotted:  # Maildir++: .Parent.Child, flat at the top
+            yield path, tuple(p for p in entry.name[1:].split(".") if p)
+        else:
+            parts = (*parents, entry.name)
+            yield path, parts
+            yield from _subfolders(path, parts, seen)
+
+
+def maildir_files(
+    root: Path, rules: FolderRules = DEFAULT_FOLDERS, skipped: MutableSet[str] | None = None
+) -> Iterator[tuple[str, str] | Unlisted]:
     """The path of every message file of a Maildir (see :func:`maildir_entries`) and its hint."""
-    for item in maildir_entries(root):
+    for item in maildir_entries(root, rules, skipped):
         yield item if isinstance(item, Unlisted) else (item[0].path, item[1])
 
 
@@ -358,12 +486,7 @@ def folder_hint(path: Path, *, maildir_root: bool = False) -> str:
     A Maildir++ subfolder is named ``.Parent.Child``; only the last part counts. A Maildir root is
     the inbox by Maildir++ convention.
     """
-    name = path.name
-    if name.lower().endswith((".mbox", ".mbx", ".gz")):
-        name = name.rsplit(".", 1)[0]
-        if name.lower().endswith(".mbox"):
-            name = name.rsplit(".", 1)[0]
-    leaf = name.lstrip(".").rsplit(".", 1)[-1].strip().lower()
+    leaf = folder_name(path.name).rsplit(".", 1)[-1].strip().lower()
     if leaf in _SENT_NAMES:
         return "sent"
     if leaf in _INBOX_NAMES or maildir_root:

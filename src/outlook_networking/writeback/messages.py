@@ -19,9 +19,13 @@ The rules:
   carries that tier's category (the best tier among its people); a category of ours that no
   longer fits (the person changed tier) goes; the user's own categories stay, in their order,
   and ours go after them; a declined category is not put back;
-- a follow-up that flags its message: an unflagged message gets the flag (start: the message's
-  time; due: the follow-up's due time); a message the user flagged is left as it is, and so is a
-  flag of ours the user cleared or completed; a flag of ours still standing when the follow-up is
+- a message is one interaction with a copy per folder it sits in (:class:`~..ports.StoredMessage`);
+  categories go on each copy in the window, each written once; the marks the journal names under
+  an id that is gone (the message moved) belong to the copies it moved to;
+- a follow-up that flags its message: an unflagged message gets the flag on one copy (start: the
+  message's time; due: the follow-up's due time), found in this account whichever source stored
+  the message first; a message the user flagged (any copy) is left as it is, and so is a flag of
+  ours the user cleared or completed; a flag of ours still standing when the follow-up is
   over (the owner replied) is set to complete;
 - a former name of the product's (its name in another language, ``CategoryScheme.former``) is
   the product's wherever it is: on a message in the window it goes like any category of ours
@@ -81,9 +85,10 @@ def message_key(message_id: str, item_id: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class WantedFlag:
-    """A follow-up that should flag its message (``item_id`` in this account)."""
+    """A follow-up that should flag its message (``interaction``: the stored message's
+    ``source:item_id``, as the follow-up names it, whichever source stored it first)."""
 
-    item_id: str
+    interaction: str
     key: str
     contact: str
     due: datetime
@@ -94,7 +99,8 @@ class DesiredMessages:
     """What the network wants on the account's messages.
 
     ``person_of`` maps every known address to its person; ``tier`` maps people to tiers;
-    ``since`` is the start of the tagging window (``None``: no categories on messages).
+    ``since`` is the start of the tagging window (``None``: no categories on messages);
+    ``flags`` are keyed by the interaction each follow-up is about.
     """
 
     owner: frozenset[str]
@@ -123,7 +129,7 @@ class MessagePlan:
 
     actions: tuple[Action, ...] = ()
     declined: frozenset[tuple[str, str]] = frozenset()
-    unflagged: frozenset[str] = frozenset()  # wanted flags whose message this account lacks
+    unflagged: frozenset[str] = frozenset()  # wanted flags (interactions) this account lacks
 
 
 def _shows(state: MessageState | None, action: Action) -> bool:
@@ -177,23 +183,53 @@ def product_marks(
 
 
 def _resolve(
-    journal_ids: Iterable[tuple[str, str]], messages: Sequence[StoredMessage]
-) -> dict[str, StoredMessage]:
-    """Journalled ids (with their Message-IDs) → the stored message now: by its id, else (an
-    EWS message moved, and got a new id) by its Message-ID when that names one message."""
+    journal: Sequence[JournalEntry], messages: Sequence[StoredMessage]
+) -> dict[str, ProductMarks]:
+    """What the product owns on each copy, by the copy's item id.
+
+    A journalled id names its copy; one that is gone (an EWS message moved and got a new id)
+    stands for the copies with its Message-ID that the journal names under no id of their own:
+    the one such copy, or where the user keeps several (moved one, copied it), those that show
+    a mark of ours (all of them when none does: the user took it off everywhere)."""
     by_id = {m.item_id: m for m in messages}
     by_mid: dict[str, list[StoredMessage]] = {}
     for m in messages:
         if m.state.message_id:
             by_mid.setdefault(m.state.message_id, []).append(m)
-    out: dict[str, StoredMessage] = {}
-    for item_id, message_id in journal_ids:
-        found = by_id.get(item_id)
-        if found is None and len(by_mid.get(message_id, ())) == 1:
-            found = by_mid[message_id][0]
+    journalled = {
+        e.action.item_id for e in journal if isinstance(e.action, SetCategories | SetFlag)
+    }
+    moved: dict[str, list[StoredMessage]] = {}
+    current: dict[str, MessageState] = {}
+    for entry in journal:
+        action = entry.action
+        if not isinstance(action, SetCategories | SetFlag) or action.item_id in current:
+            continue
+        found = by_id.get(action.item_id)
         if found is not None:
-            out[item_id] = found
+            current[action.item_id] = found.state
+            continue
+        copies = [m for m in by_mid.get(action.message_id, ()) if m.item_id not in journalled]
+        if copies:
+            moved[action.item_id] = copies
+            current[action.item_id] = copies[0].state
+    out: dict[str, ProductMarks] = {}
+    for journal_id, owned in product_marks(journal, current).items():
+        if journal_id in by_id:
+            out[journal_id] = owned
+            continue
+        copies = moved.get(journal_id, [])
+        showing = [m for m in copies if _shows_ours(m.state, owned)]
+        for m in showing or copies:
+            out[m.item_id] = owned  # a later move's marks win
     return out
+
+
+def _shows_ours(state: MessageState, owned: ProductMarks) -> bool:
+    """Whether a copy shows a mark the product owns on the message (a category, its flag)."""
+    return bool(owned.categories & set(state.categories)) or (
+        owned.flag is not None and owned.flag.flagged and state.flag.status == owned.flag.status
+    )
 
 
 def _declined(mark: tuple[str, str], *sets: Container[tuple[str, str]]) -> bool:
@@ -215,17 +251,11 @@ def plan_messages(
     scheme: CategoryScheme,
     now: datetime,
 ) -> MessagePlan:
-    """The category and flag actions for the account's messages (see the module docstring)."""
-    ids = [
-        (e.action.item_id, e.action.message_id)
-        for e in journal
-        if isinstance(e.action, SetCategories | SetFlag)
-    ]
-    where = _resolve(ids, messages)
-    ours: dict[str, ProductMarks] = {}  # by the stored message's item id
-    for journal_id, owned in product_marks(journal, {k: m.state for k, m in where.items()}).items():
-        if journal_id in where:
-            ours[where[journal_id].item_id] = owned
+    """The category and flag actions for the account's messages (see the module docstring).
+
+    Categories go on every copy in the window (each is an item of its own in the mailbox); a
+    follow-up's flag (``desired.flags``, by the interaction it is about) on one copy only."""
+    ours = _resolve(journal, messages)  # by the copy's item id
     seen: set[tuple[str, str]] = set()
     for message in messages:
         seen.update(_taken_off(message.state, ours.get(message.item_id)))
@@ -238,15 +268,17 @@ def plan_messages(
         else:
             actions.extend(_rename(message, scheme))
     stored = {m.item_id: m for m in messages}
+    copies: dict[str, list[StoredMessage]] = {}
+    for m in messages:
+        copies.setdefault(m.interaction, []).append(m)
     unflagged: set[str] = set()
-    for item_id, wanted in desired.flags.items():
-        found = stored.get(item_id)
-        if found is None:
-            unflagged.add(item_id)
+    for interaction, wanted in desired.flags.items():
+        if interaction not in copies:
+            unflagged.add(interaction)
             continue
-        actions.extend(_flag(found, wanted, ours.get(item_id), declined, seen))
+        actions.extend(_flag(copies[interaction], wanted, ours, declined, seen))
     for item_id, owned in ours.items():
-        if item_id not in desired.flags:
+        if stored[item_id].interaction not in desired.flags:
             actions.extend(_complete(stored[item_id], owned, desired, now))
     # A message's actions side by side: a sink writes them in one request for that message.
     by_message: dict[str, list[Action]] = {}
@@ -327,20 +359,23 @@ def _rename(message: StoredMessage, scheme: CategoryScheme) -> list[Action]:
 
 
 def _flag(
-    message: StoredMessage,
+    copies: Sequence[StoredMessage],
     wanted: WantedFlag,
-    owned: ProductMarks | None,
+    ours: Mapping[str, ProductMarks],
     declined: Container[tuple[str, str]],
     seen: Container[tuple[str, str]],
 ) -> list[Action]:
-    """Flag the message a follow-up is about, unless it has a flag (ours or the user's) or the
-    user declined ours."""
+    """Flag the message a follow-up is about (its first copy), unless a copy has a flag (ours or
+    the user's) or the user declined ours."""
+    message = copies[0]
     state = message.state
     key = message_key(state.message_id, state.item_id)
-    if _declined((key, FLAG_MARK), declined, seen) or (owned is not None and owned.flag):
+    if _declined((key, FLAG_MARK), declined, seen):
         return []
-    if state.flag.status != "notFlagged":
-        return []  # the user's own flag
+    for copy in copies:
+        owned = ours.get(copy.item_id)
+        if (owned is not None and owned.flag) or copy.state.flag.status != "notFlagged":
+            return []  # ours, or the user's own flag
     return [
         SetFlag(
             state.item_id, state.flag, FollowUpFlag("flagged", start=message.at, due=wanted.due),

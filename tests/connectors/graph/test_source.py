@@ -125,7 +125,7 @@ def test_stale_token_mid_round_restarts_cleanly(
     for batch in rest:
         store.apply_batch("graph:work", batch)
     assert rest[0].reset
-    subjects = sorted(i.subject for i in store.interactions())
+    subjects = sorted(i.subject for i in store.interactions(located=True))
     assert subjects == sorted([f"m{n:02}" for n in range(1, 30)] + ["new"])
 
 
@@ -138,7 +138,7 @@ def test_resync_required_is_a_clean_reset(
     server.inject_resync(path="/mailFolders/inbox/messages/delta$")
     batches = _sync(store, _source(client, folders=("inbox",)))
     assert batches[0].reset and batches[-1].complete
-    assert sorted(i.subject for i in store.interactions()) == ["m0", "m1", "m2"]
+    assert sorted(i.subject for i in store.interactions(located=True)) == ["m0", "m1", "m2"]
 
 
 def test_calendar_window_events_and_leavers(
@@ -179,7 +179,7 @@ def test_calendar_window_events_and_leavers(
 
     server.update_event(meeting, start=NOW + timedelta(days=400), end=NOW + timedelta(days=400))
     _sync(store, _source(client, folders=("calendar",), calendar_past=timedelta(days=365)))
-    assert sorted(i.subject for i in store.interactions()) == ["Weekly"]
+    assert sorted(i.subject for i in store.interactions(located=True)) == ["Weekly"]
 
 
 def test_calendar_window_moves_on(server: GraphServer, client: GraphClient, store: Store) -> None:
@@ -248,7 +248,7 @@ def test_soak_with_random_faults_loses_and_duplicates_nothing(
             server.add_message("inbox", subject=f"r{round_no}-{n}", sender="dan@x.example", sent=T0)
     server.faults.clear()
     _sync(store, _source(client, folders=("inbox", "sent"), page_size=20))
-    stored = sorted((i.subject, i.categories) for i in store.interactions())
+    stored = sorted((i.subject, i.categories) for i in store.interactions(located=True))
     mailbox = server.messages("inbox")
     assert stored == sorted((m["subject"], tuple(m["categories"])) for m in mailbox)
     assert len(stored) == len(set(stored)) == 600 - 20 + 20

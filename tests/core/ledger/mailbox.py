@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
@@ -78,9 +78,16 @@ def ledger_of(
     settings: LedgerSettings | None = None,
     dismissed: frozenset[str] = frozenset(),
     people: dict[str, str] | None = None,
+    excluded: Callable[[str], bool] | None = None,
 ) -> Ledger:
     return build_ledger(
-        items, OWNER, now=NOW, settings=settings, dismissed=dismissed, people=people
+        items,
+        OWNER,
+        now=NOW,
+        settings=settings,
+        dismissed=dismissed,
+        people=people,
+        excluded=excluded,
     )
 
 

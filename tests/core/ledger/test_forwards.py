@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from outlook_networking.core.identity import ListAddresses
 from outlook_networking.core.ledger import ItemKind, LedgerSettings
 from outlook_networking.model import Flag
 
@@ -65,9 +66,15 @@ def test_a_forward_to_a_crowd_is_a_broadcast() -> None:
     assert kinds(ledger_of(mail(ANNA, [ME, *crowd], ago(3), subject="Fwd: Newsletter"))) == []
 
 
-def test_a_forward_to_a_list_does_not_count() -> None:
-    post = mail(ME, ANNA, ago(3), subject="Fwd: Paper", flags=frozenset({Flag.LIST}))
-    assert kinds(ledger_of(post)) == []
+def test_a_forward_to_a_list_reaches_the_people_it_names_never_the_list() -> None:
+    team = "team@lists.example"  # a list server's host: a list address (ListAddresses)
+    not_a_person = ListAddresses().__contains__
+    to_both = mail(ME, [team, ANNA], ago(3), subject="Fwd: Paper", flags=frozenset({Flag.LIST}))
+    to_list = mail(ME, team, ago(2), subject="Fwd: Report", flags=frozenset({Flag.LIST}))
+    assert kinds(ledger_of(to_both, to_list, excluded=not_a_person)) == [("forward_sent", ANNA)]
+    # Someone else's forward that reached the owner only through the list is no interaction.
+    theirs = mail(ANNA, team, ago(1), subject="Fwd: Study", flags=frozenset({Flag.LIST}))
+    assert kinds(ledger_of(theirs, excluded=not_a_person)) == []
 
 
 def test_forwarding_to_oneself_gives_nobody_anything() -> None:

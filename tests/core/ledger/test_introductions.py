@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from outlook_networking.core.identity import ListAddresses
 from outlook_networking.core.ledger import ItemKind, LedgerSettings, Outcome
 from outlook_networking.model import Flag
 
@@ -127,9 +128,20 @@ def test_too_many_people_is_no_introduction_even_with_the_subject() -> None:
     assert len(made.items) == 5
 
 
-def test_a_mailing_list_thread_is_no_introduction() -> None:
-    post = mail(ME, [ANNA, BEN], ago(10), subject="Intro", flags=frozenset({Flag.LIST}))
-    assert kinds(ledger_of(post)) == []
+def test_on_a_list_only_the_people_named_can_be_introduced() -> None:
+    team = "team@lists.example"  # a list server's host: a list address, never a person
+    not_a_person = ListAddresses().__contains__
+    listed = frozenset({Flag.LIST})
+    # The list and one person are not two people to introduce.
+    post = mail(ME, [team, ANNA], ago(10), subject="Intro", flags=listed)
+    assert kinds(ledger_of(post, excluded=not_a_person)) == []
+    # Someone else's list thread that did not name the owner is no interaction of the owner's.
+    theirs = mail(CARL, [team, ANNA, BEN], ago(9), subject="Intro", flags=listed)
+    assert kinds(ledger_of(theirs, excluded=not_a_person)) == []
+    # The owner's own post is the owner's: naming two people, it introduces them.
+    named = mail(ME, [team, ANNA, BEN], ago(8), subject="Intro", flags=listed)
+    made = kinds(ledger_of(named, excluded=not_a_person))
+    assert sorted(made) == [("introduction_made", ANNA), ("introduction_made", BEN)]
 
 
 def test_automated_addresses_are_nobody() -> None:

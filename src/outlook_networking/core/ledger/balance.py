@@ -135,7 +135,8 @@ def build_ledger(
         people: address → person key (identity resolution); unknown addresses stand alone.
         dismissed: item ids the user marked wrong (``ledger dismiss ID``).
         threads: the reply pairing if the caller computed it already.
-        excluded: the user's exclusions (``Settings.is_excluded``).
+        excluded: addresses that are never a person: the user's exclusions
+            (``Settings.is_excluded``) and list addresses (``Identities.lists``).
         asked: the introductions the product proposed (``intro``), so the one asked for is
             recognised when it comes.
 

@@ -8,10 +8,11 @@ distinct people and pairs rather than messages:
   attendees) on a personal message or meeting of at most ``acquainted_max_people`` people. A
   larger gathering does not make people acquainted, and bounding it keeps the pass linear.
 
-Noise (bulk, list, automated; see :class:`~outlook_networking.model.Flag`), mail from automated
-addresses and cancelled meetings are skipped entirely: they neither make items nor acquaint
-anyone. Mail dated after ``now`` is ignored; meetings after ``now`` count only as the outcome of an
-introduction (a meeting already scheduled between the two people).
+What is not the owner's interaction (:mod:`..personal`: bulk and automated mail, list mail that
+did not name the owner), mail from automated addresses and cancelled meetings are skipped
+entirely: they neither make items nor acquaint anyone. Mail dated after ``now`` is ignored;
+meetings after ``now`` count only as the outcome of an introduction (a meeting already scheduled
+between the two people).
 
 **Introduction made**: an e-mail from the owner whose To and Cc hold 2 to ``intro_max_people``
 people (besides the owner) among whom at least one pair is not acquainted yet, and either
@@ -64,6 +65,7 @@ from itertools import combinations
 
 from ...model import Interaction, Kind, Mailbox
 from ...parsing.addresses import is_automated_address
+from ..personal import is_personal
 from ..threads import Threads, analyse_threads, item_key
 from .items import Asked, ItemKind, LedgerItem, Outcome, item_id
 from .rules import LedgerSettings
@@ -97,7 +99,7 @@ class _People:
     ) -> None:
         self._people = people
         self._excluded = excluded
-        self._owner = frozenset(owner)
+        self.owner = frozenset(owner)
         self._owner_keys = frozenset(people.get(a, a) for a in owner)
         self.cache: dict[str, int] = {}
         self._index: dict[str, int] = {}
@@ -108,7 +110,7 @@ class _People:
         if found is not None:
             return found
         key = self._people.get(address, address)
-        if address in self._owner or key in self._owner_keys:
+        if address in self.owner or key in self._owner_keys:
             result = _OWNER
         elif is_automated_address(address) or (
             self._excluded is not None and self._excluded(address)
@@ -201,6 +203,7 @@ class _Pass:
         asked: Iterable[Asked] = (),
     ) -> None:
         self.people = people
+        self.owner = people.owner
         # via -> target -> when the product first proposed it
         self.asked: dict[str, dict[str, datetime]] = {}
         for ask in asked:
@@ -218,7 +221,7 @@ class _Pass:
         self.evidence_window = timedelta(days=settings.intro_evidence_days)
 
     def feed(self, item: Interaction) -> None:
-        if item.flags or item.sender is None:
+        if item.sender is None or not is_personal(item, self.owner):
             return
         meeting = item.kind is Kind.MEETING
         if meeting and item.cancelled:
@@ -421,8 +424,8 @@ class _Pass:
             if (
                 parent.sender is None
                 or child.sender is None
-                or parent.is_noise
-                or child.is_noise
+                or not is_personal(parent, self.owner)
+                or not is_personal(child, self.owner)
                 or child.at > self.now
                 or _AUTO_REPLY.match(child.subject)
             ):
@@ -485,8 +488,8 @@ def detect_items(
         people: address → person key from identity resolution; unknown addresses are their
             own key.
         threads: the reply pairing, when the caller has it already (else computed here).
-        excluded: addresses the user excluded (``Settings.is_excluded``); treated like
-            automated addresses: never a person in the ledger.
+        excluded: addresses the user excluded (``Settings.is_excluded``) and list addresses;
+            treated like automated addresses: never a person in the ledger.
         asked: the introductions the product proposed (see the module docstring).
 
     Returns:
