@@ -15,21 +15,24 @@ category names and colours, the To Do list name) is read here too: it is the sam
 account, and ``Settings`` leaves it to us. So are the
 ``[ledger]`` table (:meth:`~outlook_networking.core.ledger.LedgerSettings.from_mapping`): a
 misspelt key there is an error when the file is read, not at the first analysis; ``[folders]``
-(which folders of a mail tree are read); and ``[files]``, the limits on how much of one exported
-file is read (:class:`FileLimits`).
+(which folders of a mail tree are read); ``[files]``, the limits on how much of one exported
+file is read (:class:`FileLimits`); and ``[brief]`` (:class:`BriefConfig`: the morning brief
+written into the mailbox, and the time zone whose days the brief counts in).
 
 Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FoldersConfig``, ``FileLimits``,
-``load_config``, ``config_from_mapping``, ``default_config_path``, ``is_exchange_online``,
-``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``, ``AUTH_METHODS``, ``LANGUAGES``.
+``BriefConfig``, ``folder_matches``, ``load_config``, ``config_from_mapping``,
+``default_config_path``, ``is_exchange_online``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``,
+``AUTH_METHODS``, ``LANGUAGES``.
 """
 
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,12 +55,14 @@ __all__ = [
     "LANGUAGES",
     "PLACEHOLDER_CLIENT_ID",
     "AccountConfig",
+    "BriefConfig",
     "Config",
     "FileLimits",
     "FoldersConfig",
     "WritebackConfig",
     "config_from_mapping",
     "default_config_path",
+    "folder_matches",
     "is_exchange_online",
     "load_config",
 ]
@@ -93,7 +98,8 @@ _SECRET_KEYS = {
 }
 # Top-level keys and tables read here or by the application (``[ledger]``); Settings reads the
 # others.
-_OWN_TABLES = ("language", "accounts", "writeback", "ledger", "folders", "files")
+_OWN_TABLES = ("language", "accounts", "writeback", "ledger", "folders", "files", "brief")
+BRIEF_WRITES = ("off", "task")
 # Tenants that name a group of tenants, not one: fine for delegated sign-in, meaningless for an
 # application acting on its own (client credentials need the one tenant that granted consent).
 _MULTI_TENANTS = ("organizations", "common", "consumers")
@@ -176,6 +182,20 @@ class WritebackConfig:
 
 
 @dataclass(frozen=True)
+class BriefConfig:
+    """The ``[brief]`` table.
+
+    ``write``: ``"task"`` keeps one task in the mailbox that lists today's meetings and who is
+    in them (the morning brief, written by ``apply`` and the agent), ``"off"`` (the default)
+    writes none. ``time_zone``: the IANA zone whose days the brief counts in ("" for the
+    computer's own).
+    """
+
+    write: str = "off"
+    time_zone: str = ""
+
+
+@dataclass(frozen=True)
 class FoldersConfig:
     """``[folders]``: which folders of a mail tree are read (docs/config.md).
 
@@ -186,6 +206,15 @@ class FoldersConfig:
 
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+
+
+def folder_matches(patterns: Sequence[str], parts: Sequence[str]) -> bool:
+    """Whether a ``[folders]`` pattern matches the folder at ``parts`` (its names from the top
+    of the tree down): tried, case-insensitively, on each level's name and on each path from
+    the top (``Work``, ``Work/Old``), so a pattern that matches a folder covers those below."""
+    names = [p.casefold() for p in parts]
+    texts = [*names, *("/".join(names[: n + 1]) for n in range(len(names)))]
+    return any(fnmatch.fnmatchcase(t, p.casefold()) for p in patterns for t in texts)
 
 
 @dataclass(frozen=True)
@@ -224,6 +253,7 @@ class Config:
     path: Path | None = None
     writeback: WritebackConfig = field(default_factory=WritebackConfig)
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
+    brief: BriefConfig = field(default_factory=BriefConfig)
     folders: FoldersConfig = field(default_factory=FoldersConfig)
     files: FileLimits = field(default_factory=FileLimits)
     language: str | None = None  # "de" or "en"; None: the system's (outlook_networking.i18n)
@@ -321,6 +351,7 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
             raise ConfigError(f"accounts[{i}].name", f"{account.name!r} is used twice", where)
         seen.add(account.name)
     writeback = _writeback(document.get("writeback", {}), where)
+    brief = _brief(document.get("brief", {}), where)
     folders = _folders(document.get("folders", {}), where)
     files = _file_limits(document.get("files", {}), where)
     language = _language(document.get("language"), where)
@@ -338,6 +369,7 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
         path=path,
         writeback=writeback,
         ledger=ledger,
+        brief=brief,
         folders=folders,
         files=files,
         language=language,
@@ -445,6 +477,34 @@ def _writeback(table: Any, where: str) -> WritebackConfig:
                 f"writeback.colours.{tier}", "must be an Outlook colour preset -1..24", where
             )
     return WritebackConfig(category_names=names, colours=colours, todo_list=todo_list)
+
+
+def _brief(table: Any, where: str) -> BriefConfig:
+    if not isinstance(table, Mapping):
+        raise ConfigError("brief", "must be a table", where)
+    write, zone = BriefConfig.write, BriefConfig.time_zone
+    for key, value in table.items():
+        if key == "write":
+            if value not in BRIEF_WRITES:
+                raise ConfigError("brief.write", f"must be one of {', '.join(BRIEF_WRITES)}", where)
+            write = value
+        elif key == "time_zone":
+            if not isinstance(value, str) or (value and not _known_zone(value)):
+                raise ConfigError("brief.time_zone", "must be an IANA time zone name", where)
+            zone = value
+        else:
+            raise ConfigError(f"brief.{key}", "unknown key (see docs/config.md)", where)
+    return BriefConfig(write=write, time_zone=zone)
+
+
+def _known_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _folders(table: Any, where: str) -> FoldersConfig:

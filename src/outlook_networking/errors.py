@@ -12,7 +12,9 @@ the edge (``raise ConnectionFailed(...) from exc``). Exceptions carry fields, no
     ├── InputError                  a file that cannot be read at all: path, reason
     ├── OutputError                 a report or export file could not be written: path, reason
     ├── StoreError                  the database: path, reason
-    │   └── SchemaTooNew            found, supported
+    │   ├── SchemaTooNew            found, supported
+    │   ├── StoreMissing            a command that reads found no store at path
+    │   └── StoreEmpty              ... or one with nothing in it yet
     ├── LockHeld                    another agent holds the store: path, pid
     └── ConnectorError              talking to Exchange or Graph: account, reason
         ├── AuthError               sign-in failed or is needed: account, reason
@@ -26,7 +28,8 @@ the edge (``raise ConnectionFailed(...) from exc``). Exceptions carry fields, no
 
 Exports: ``AccessDenied``, ``AuthError``, ``ConfigError``, ``Conflict``, ``ConnectionFailed``,
 ``ConnectorError``, ``InputError``, ``LockHeld``, ``LoginRequired``, ``NetworkingError``,
-``OutputError``, ``SchemaTooNew``, ``ServerFault``, ``StoreError``, ``SyncStateInvalid``,
+``OutputError``, ``SchemaTooNew``, ``ServerFault``, ``StoreEmpty``, ``StoreError``,
+``StoreMissing``, ``SyncStateInvalid``,
 ``Throttled``, ``UsageError``.
 """
 
@@ -46,7 +49,9 @@ __all__ = [
     "OutputError",
     "SchemaTooNew",
     "ServerFault",
+    "StoreEmpty",
     "StoreError",
+    "StoreMissing",
     "SyncStateInvalid",
     "Throttled",
     "UsageError",
@@ -109,6 +114,20 @@ class SchemaTooNew(StoreError):
         super().__init__(path, f"schema version {found} is newer than {supported}")
         self.found = found
         self.supported = supported
+
+
+class StoreMissing(StoreError):
+    """A command that reads the store found none (and created none)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, "no store here")
+
+
+class StoreEmpty(StoreError):
+    """A command that reads the store found it empty: nothing ingested or synced yet."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, "the store is empty")
 
 
 class LockHeld(NetworkingError):

@@ -16,15 +16,18 @@ Terminology:
   it and to whom, and :func:`direction` derives the rest.
 - **Problem**: a part of the input that could not be read (a mangled date, a vCard with a broken
   line): counted and reported, never fatal.
+- **KeyDate**: a birthday or an anniversary: month and day, and the year when it is known
+  (address books often keep ``--04-15``, a day without a year).
+- **Note**: something the owner wrote down about a person, kept in the local store only.
 - **Tier**: where a contact stands in the owner's network, ``A`` (key relationships) to ``D``
   (fading out, the annual clean-up list); :data:`TIERS` lists them best first.
 - **identity**: what makes copies one interaction (:func:`identity`). The same message can sit in
   several folders, sources and exports, or reach the owner directly and through a list; each
   copy is a *location* of one interaction, which the store counts once.
 
-Exports: ``TIERS``, ``Kind``, ``Direction``, ``Flag``, ``Response``, ``Mailbox``, ``Attendee``,
-``Interaction``, ``ContactCard``, ``Problem``, ``direction``, ``identity``,
-``normalise_message_id``.
+Exports: ``TIERS``, ``KEY_DATE_KINDS``, ``Kind``, ``Direction``, ``Flag``, ``Response``,
+``Mailbox``, ``Attendee``, ``Interaction``, ``ContactCard``, ``KeyDate``, ``Note``, ``Problem``,
+``direction``, ``identity``, ``normalise_message_id``.
 """
 
 from __future__ import annotations
@@ -32,18 +35,21 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 __all__ = [
+    "KEY_DATE_KINDS",
     "TIERS",
     "Attendee",
     "ContactCard",
     "Direction",
     "Flag",
     "Interaction",
+    "KeyDate",
     "Kind",
     "Mailbox",
+    "Note",
     "Problem",
     "Response",
     "direction",
@@ -52,6 +58,7 @@ __all__ = [
 ]
 
 TIERS = ("A", "B", "C", "D")  # best first; the order the annual review and the report use
+KEY_DATE_KINDS = ("birthday", "anniversary")
 
 
 class Kind(StrEnum):
@@ -170,6 +177,41 @@ class Problem:
     whole: bool = False  # the whole file named by ``where`` could not be read
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class KeyDate:
+    """A birthday or an anniversary (``kind``, one of :data:`KEY_DATE_KINDS`).
+
+    ``year`` is None when the address book keeps the day only. Invalid days are refused
+    (``ValueError``); 29 February is a valid day without a year.
+    """
+
+    kind: str
+    month: int
+    day: int
+    year: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KEY_DATE_KINDS:
+            raise ValueError(f"not a key date kind: {self.kind!r}")
+        date(2000 if self.year is None else self.year, self.month, self.day)  # 2000 is leap
+
+    @property
+    def text(self) -> str:
+        """ISO 8601 (RFC 6350's reduced form without a year): ``1980-03-22`` or ``--04-15``."""
+        day = f"{self.month:02d}-{self.day:02d}"
+        return f"{self.year:04d}-{day}" if self.year is not None else f"--{day}"
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something the owner wrote down about the person at ``address``; ``id`` is the store's."""
+
+    id: int
+    address: str
+    at: datetime
+    text: str
+
+
 @dataclass(frozen=True, slots=True)
 class ContactCard:
     """A person as an address book lists them (vCard, Exchange or Graph contact)."""
@@ -182,6 +224,7 @@ class ContactCard:
     categories: tuple[str, ...] = ()
     is_me: bool = False  # the owner's own card ("me" card)
     names: tuple[str, ...] = field(default=())  # other spellings seen (given + family, nickname)
+    key_dates: tuple[KeyDate, ...] = ()  # birthday, anniversary as the address book keeps them
 
 
 def direction(interaction: Interaction, owner: Collection[str]) -> Direction:

@@ -29,8 +29,10 @@ version is refused rather than damaged. The file is created with mode 0600 and r
 readers (``status``, the add-in) never block the agent. Message bodies have no column to land in.
 
 Every SQL statement of the product lives here: items and cursors, the owner, identity corrections,
-dismissed ledger items, the write-back journal, the annual review's baseline, the introductions
-``intro`` proposed, tombstones and the small documents of the agent (:meth:`Store.get_doc`).
+dismissed ledger items, the follow-ups the user marked done or snoozed, the write-back journal,
+the annual review's baseline, the introductions ``intro`` proposed, the owner's notes and
+hand-entered key dates (the user's own data: never touched by a sync, removed only by ``forget``
+or the owner), tombstones and the small documents of the agent (:meth:`Store.get_doc`).
 
 Exports: ``Store``, ``BatchResult``, ``ForgetReport``, ``default_db_path``, ``SCHEMA_VERSION``.
 """
@@ -51,9 +53,22 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import ports
+from .core.followups import Decisions
 from .core.forgetting import Tombstones, redact_card, redact_document, redact_interaction
-from .errors import SchemaTooNew, StoreError
-from .model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox, Response, identity
+from .errors import SchemaTooNew, StoreError, StoreMissing
+from .model import (
+    Attendee,
+    ContactCard,
+    Flag,
+    Interaction,
+    KeyDate,
+    Kind,
+    Mailbox,
+    Note,
+    Response,
+    identity,
+)
+from .parsing.dates import parse_key_date
 from .ports import (
     NOT_FLAGGED,
     Action,
@@ -70,6 +85,7 @@ __all__ = ["SCHEMA_VERSION", "BatchResult", "ForgetReport", "Store", "default_db
 
 ENV_DB = "OUTLOOK_NETWORKING_DB"
 _REVIEW_DOC = "review:last"  # the review the user kept as next year's baseline
+_DECISIONS_DOC = "followups:decisions"  # follow-ups the user marked done or snoozed
 _PROPOSALS_DOC = "intro:proposed"  # the introductions `intro` proposed (core.intro)
 _T = TypeVar("_T")
 
@@ -243,6 +259,23 @@ _MIGRATIONS: tuple[str, ...] = (
         at INTEGER NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 4: key dates on cards; the owner's notes and hand-entered key dates.
+    """
+    ALTER TABLE cards ADD COLUMN key_dates TEXT NOT NULL DEFAULT '[]';  -- JSON [[kind, date]]
+    CREATE TABLE notes (                 -- what the owner wrote down about a person
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a stale id deletes nothing new
+        address TEXT NOT NULL,            -- normalised, as the owner named the person
+        at INTEGER NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX notes_address ON notes (address);
+    CREATE TABLE key_dates (             -- birthdays and anniversaries the owner entered
+        address TEXT NOT NULL,
+        kind TEXT NOT NULL,               -- birthday | anniversary
+        value TEXT NOT NULL,              -- KeyDate.text: 1980-03-22 or --04-15
+        PRIMARY KEY (address, kind)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -330,18 +363,19 @@ _DROP_UNLOCATED_MARKS = """
 """
 _CARD_COLUMNS = (
     "source, item_id, folder, full_name, organisation, addresses, categories, names, is_me, "
-    "generation"
+    "generation, key_dates"
 )
 # Upserts write only rows whose content differs, so an unchanged re-ingest writes nothing
 # (total_changes stays put and the WAL does not grow).
 _UPSERT_CARD = f"""
-    INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({", ".join("?" * 10)})
+    INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({", ".join("?" * 11)})
     ON CONFLICT (source, item_id) DO UPDATE SET
         folder = excluded.folder, full_name = excluded.full_name,
         organisation = excluded.organisation, addresses = excluded.addresses,
         categories = excluded.categories, names = excluded.names, is_me = excluded.is_me,
-        generation = excluded.generation
-    WHERE {" OR ".join(f"cards.{c} IS NOT excluded.{c}" for c in _CARD_COLUMNS.split(", ")[2:-1])}
+        generation = excluded.generation, key_dates = excluded.key_dates
+    WHERE {" OR ".join(f"cards.{c} IS NOT excluded.{c}" for c in _CARD_COLUMNS.split(", ")[2:]
+                       if c != "generation")}
 """
 # An unchanged card seen again by a resync: only the round that saw it (not counted as written).
 _SEEN_CARD = "UPDATE cards SET generation = ? WHERE source = ? AND item_id = ? AND generation != ?"
@@ -390,7 +424,8 @@ class ForgetReport:
     locations_removed: int = 0  # copies whose own id named them, of interactions kept
     cards_removed: int = 0
     cards_changed: int = 0
-    other_removed: int = 0  # identity corrections, journal entries, entries of stored documents
+    other_removed: int = 0  # identity corrections, journal entries, entries of stored documents,
+    # the owner's notes and hand-entered key dates
 
     @property
     def total(self) -> int:
@@ -552,7 +587,13 @@ def _card_row(card: ContactCard, folder: str, generation: int) -> tuple[object, 
         json.dumps(list(card.names), ensure_ascii=False),
         int(card.is_me),
         generation,
+        json.dumps([[k.kind, k.text] for k in card.key_dates]),
     )
+
+
+def _key_dates(text: str) -> tuple[KeyDate, ...]:
+    found = (parse_key_date(kind, value) for kind, value in json.loads(text))
+    return tuple(k for k in found if k is not None)
 
 
 # What SQLite says about the file rather than about a query: a damaged page, a full or failing
@@ -649,12 +690,14 @@ def _writable(path: Path) -> bool:
         return False
 
 
-def _connect(target: Path) -> _Connection:
+def _connect(target: Path, create: bool) -> _Connection:
     """A connection to the store file ``target``, read-only where the file or folder is."""
     where = str(target)
     try:
         info = target.stat()
     except FileNotFoundError:
+        if not create:
+            raise StoreMissing(where) from None
         target.parent.mkdir(parents=True, exist_ok=True)
         # Create it 0600 ourselves: sqlite3 would use the umask.
         os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -700,8 +743,11 @@ class Store:
     # --- opening ---------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> Store:
+    def open(cls, path: Path | str | None = None, *, create: bool = True) -> Store:
         """Open (creating if needed, mode 0600) and migrate the store at ``path``.
+
+        With ``create`` false a missing store is a :class:`StoreMissing` error, and neither the
+        file nor its folder is made.
 
         Nothing is changed before the file is known to be a store (or absent, or empty): a file
         of anything else is refused untouched. An existing store is tightened to owner-only but
@@ -714,7 +760,7 @@ class Store:
             if where == ":memory:":
                 db = sqlite3.connect(where, isolation_level=None, factory=_Connection)
             else:
-                db = _connect(target)
+                db = _connect(target, create)
             db.path = where
             if not db.read_only:
                 db.execute("PRAGMA journal_mode=WAL")
@@ -1039,6 +1085,18 @@ class Store:
         for row in self._db.execute(query, args):
             yield _interaction(row)
 
+    def meetings(self, start: datetime, end: datetime) -> Iterator[Interaction]:
+        """The meetings starting in ``[start, end)`` that a calendar still holds (one removed
+        from every calendar before it took place did not), by start time."""
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM interactions AS i WHERE kind = 'meeting' AND at >= ? "
+            "AND at < ? AND EXISTS (SELECT 1 FROM locations AS l WHERE l.interaction = i.id) "
+            "ORDER BY at, source, item_id",
+            (int(start.timestamp()), int(end.timestamp())),
+        )
+        for row in rows:
+            yield _interaction(row)
+
     def cards(self) -> Iterator[ContactCard]:
         query = f"SELECT {_CARD_COLUMNS} FROM cards ORDER BY source, item_id"
         for row in self._db.execute(query):
@@ -1051,6 +1109,7 @@ class Store:
                 categories=tuple(json.loads(row[6])),
                 names=tuple(json.loads(row[7])),
                 is_me=bool(row[8]),
+                key_dates=_key_dates(row[10]),
             )
 
     def owner(self) -> tuple[tuple[str, ...], str]:
@@ -1090,6 +1149,11 @@ class Store:
             "direct": direct,
             "locations": db.execute("SELECT count(*) FROM locations").fetchone()[0],
         }
+
+    def is_empty(self) -> bool:
+        """Nothing stored yet: no interaction and no contact card."""
+        query = "SELECT EXISTS (SELECT 1 FROM interactions) OR EXISTS (SELECT 1 FROM cards)"
+        return not self._db.execute(query).fetchone()[0]
 
     def digest(self) -> str:
         """A hash of everything stored except bookkeeping, to prove re-ingest changes nothing."""
@@ -1183,11 +1247,7 @@ class Store:
 
     def put_doc(self, key: str, value: Any) -> None:
         with self.transaction() as db:
-            db.execute(
-                "INSERT INTO kv (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, json.dumps(value, ensure_ascii=False, sort_keys=True)),
-            )
+            _put_doc(db, key, value)
 
     # --- identity corrections and dismissals -------------------------------------------------
 
@@ -1228,9 +1288,98 @@ class Store:
                 "SELECT count(*) FROM identity",
                 "SELECT count(*) FROM dismissed",
                 f"SELECT length(value) FROM kv WHERE key = '{_PROPOSALS_DOC}'",
+                f"SELECT value FROM kv WHERE key = '{_DECISIONS_DOC}'",
+                "SELECT group_concat(address || ' ' || kind || ' ' || value) FROM key_dates",
                 "SELECT count(*), max(at) FROM forgotten",
             )
         )
+
+    # --- the user's decisions about follow-ups ---------------------------------------------------
+
+    def followup_decisions(self) -> Decisions:
+        """The follow-ups the user marked done (key → the item it was done for) or snoozed
+        (key → when the snooze ends)."""
+        doc = self.get_doc(_DECISIONS_DOC) or {}
+        done = {key: str(entry.get("item", "")) for key, entry in doc.get("done", {}).items()}
+        snoozed = {
+            key: datetime.fromisoformat(entry["until"])
+            for key, entry in doc.get("snoozed", {}).items()
+        }
+        return Decisions(done=done, snoozed=snoozed)
+
+    def mark_followup_done(self, key: str, item: str, at: datetime) -> None:
+        """The user dealt with the follow-up ``key`` (about ``item``): it stays closed."""
+        self._decide("done", key, {"item": item, "at": at.astimezone(UTC).isoformat()})
+
+    def snooze_followup(self, key: str, until: datetime, at: datetime) -> None:
+        """The user put the follow-up ``key`` off until ``until``."""
+        entry = {"until": until.astimezone(UTC).isoformat(), "at": at.astimezone(UTC).isoformat()}
+        self._decide("snoozed", key, entry)
+
+    def _decide(self, kind: str, key: str, entry: Mapping[str, str]) -> None:
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM kv WHERE key = ?", (_DECISIONS_DOC,)).fetchone()
+            doc = json.loads(row[0]) if row else {}
+            doc.setdefault(kind, {})[key] = dict(entry)
+            _put_doc(db, _DECISIONS_DOC, doc)
+
+    # --- the owner's notes and key dates ---------------------------------------------------------
+
+    def add_note(self, address: str, text: str, at: datetime) -> Note:
+        """Keep a note about the person at ``address`` (normalised by the caller)."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO notes (address, at, text) VALUES (?, ?, ?)",
+                (address, int(at.timestamp()), text),
+            )
+            note_id = int(cursor.lastrowid or 0)
+        return Note(note_id, address, datetime.fromtimestamp(int(at.timestamp()), UTC), text)
+
+    def notes(self, addresses: Iterable[str] | None = None) -> list[Note]:
+        """The notes about these addresses (all notes when None), oldest first."""
+        query = "SELECT id, address, at, text FROM notes"
+        args: list[str] = []
+        if addresses is not None:
+            args = sorted(set(addresses))
+            query += f" WHERE address IN ({', '.join('?' * len(args)) or 'NULL'})"
+        rows = self._db.execute(query + " ORDER BY at, id", args)
+        return [Note(r[0], r[1], datetime.fromtimestamp(r[2], UTC), r[3]) for r in rows]
+
+    def delete_note(self, note_id: int) -> Note | None:
+        """Remove one note; the note removed, or None if there was none with that id."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT id, address, at, text FROM notes WHERE id = ?", (note_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute("DELETE FROM notes WHERE id = ?", (note_id,))
+        return Note(row[0], row[1], datetime.fromtimestamp(row[2], UTC), row[3])
+
+    def key_dates(self) -> dict[str, dict[str, KeyDate]]:
+        """The key dates the owner entered: address → kind → date."""
+        found: dict[str, dict[str, KeyDate]] = {}
+        for address, kind, value in self._db.execute(
+            "SELECT address, kind, value FROM key_dates ORDER BY address, kind"
+        ):
+            key_date = parse_key_date(kind, value)
+            if key_date is not None:
+                found.setdefault(address, {})[kind] = key_date
+        return found
+
+    def set_key_date(self, address: str, kind: str, key_date: KeyDate | None) -> None:
+        """Enter (or with None remove) the owner's ``kind`` date for ``address``."""
+        with self.transaction() as db:
+            if key_date is None:
+                db.execute(
+                    "DELETE FROM key_dates WHERE address = ? AND kind = ?", (address, kind)
+                )
+                return
+            db.execute(
+                "INSERT INTO key_dates (address, kind, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (address, kind) DO UPDATE SET value = excluded.value",
+                (address, kind, key_date.text),
+            )
 
     # --- the annual review's baseline ----------------------------------------------------------
 
@@ -1350,6 +1499,14 @@ class Store:
             ).rowcount
 
 
+def _put_doc(db: sqlite3.Connection, key: str, value: Any) -> None:
+    db.execute(
+        "INSERT INTO kv (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, json.dumps(value, ensure_ascii=False, sort_keys=True)),
+    )
+
+
 def _forget(db: sqlite3.Connection, what: str, tombs: Tombstones) -> ForgetReport:
     """Forget ``what`` inside the caller's transaction (see :meth:`Store.forget`)."""
     owner = frozenset(r[0] for r in db.execute("SELECT address FROM owner"))
@@ -1415,6 +1572,10 @@ def _forget(db: sqlite3.Connection, what: str, tombs: Tombstones) -> ForgetRepor
         lowered = action.casefold()
         if tombs.named_in(action) or any(name in lowered for name in names):
             other += db.execute("DELETE FROM journal WHERE id = ?", (entry,)).rowcount
+    for table in ("notes", "key_dates"):  # the owner's own words and dates about them
+        for (address,) in db.execute(f"SELECT DISTINCT address FROM {table}").fetchall():
+            if tombs.covers(address):
+                other += db.execute(f"DELETE FROM {table} WHERE address = ?", (address,)).rowcount
     for key, value in db.execute("SELECT key, value FROM kv").fetchall():
         if tombs.named_in(key):
             other += db.execute("DELETE FROM kv WHERE key = ?", (key,)).rowcount

@@ -1,14 +1,21 @@
-"""A throwaway certificate and a running card server with one seeded contact."""
+"""A throwaway certificate and a running card server with one seeded contact; and a card server
+over the demo mailbox (the real card service, the store the command line uses)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from outlook_networking.addin import AddinServer, create_certificate, serve
+from outlook_networking.addin.commands import CardService
+from outlook_networking.app.pipeline import ingest_files, settle_owner
+from outlook_networking.config import config_from_mapping
+from outlook_networking.demo import DemoTruth, generate
+from outlook_networking.store import Store
 
 OWNER = "me@example.org"
 ADA = "ada@analytical.example"
@@ -136,3 +143,32 @@ def server(cert_dir: Path, cards: FakeCards) -> Iterator[AddinServer]:
 @pytest.fixture(scope="session")
 def secret(cert_dir: Path, server: AddinServer) -> str:
     return (cert_dir / "addin-secret").read_text(encoding="ascii").strip()
+
+
+# --- the demo mailbox behind a real card service ------------------------------------------------
+
+DEMO_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoTruth]:
+    """A store holding the demo mailbox as of DEMO_NOW (today's meetings planted)."""
+    directory = tmp_path_factory.mktemp("addin-demo")
+    truth = generate(directory / "files", now=DEMO_NOW, seed=7)
+    db = directory / "network.sqlite3"
+    with Store.open(db) as store:
+        ingest_files(store, sorted((directory / "files").iterdir()), now=DEMO_NOW)
+        settle_owner(store, [truth.owner])
+    return db, truth
+
+
+@pytest.fixture(scope="session")
+def demo_service(demo: tuple[Path, DemoTruth]) -> CardService:
+    return CardService(demo[0], config_from_mapping({}), lambda: DEMO_NOW)
+
+
+@pytest.fixture(scope="session")
+def demo_server(cert_dir: Path, demo_service: CardService) -> Iterator[AddinServer]:
+    running = serve(demo_service, add_note=demo_service.add_note, data_dir=cert_dir, port=0)
+    yield running
+    running.shutdown()

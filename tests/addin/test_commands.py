@@ -38,7 +38,13 @@ def test_card_for_a_known_contact_the_owner_and_a_stranger(tmp_path: Path) -> No
     assert card["tier"] in {"A", "B", "C", "D"} and card["reasons"]
     assert set(card["balance"]) >= {"given", "received"}
     assert any(f["kind"] == "owed_reply" for f in card["followups"])
-    assert cards(ME) == {"address": ME, "is_owner": True}
+    assert card["schema"] == "outlook-networking/card/1" and card["as_of"] == "2026-11-27T12:00:00Z"
+    assert cards(ME) == {
+        "schema": "outlook-networking/card/1",
+        "as_of": "2026-11-27T12:00:00Z",
+        "address": ME,
+        "is_owner": True,
+    }
     assert cards("nobody@nowhere.example") is None
     assert cards("not an address") is None
 

@@ -42,7 +42,10 @@ def schema(shared_dir: Path) -> xmlschema.XMLSchema:
 def problems(schema: xmlschema.XMLSchema, text: str) -> list[str]:
     """Schema errors plus the rules the XSD cannot express (it allows Permissions to be left out,
     which Outlook reads as Restricted: too little to read the sender)."""
-    found = [error.reason or str(error) for error in schema.iter_errors(text)]
+    try:
+        found = [error.reason or str(error) for error in schema.iter_errors(text)]
+    except xmlschema.XMLSchemaException as exc:  # an xsi:type the schemas do not define
+        found = [str(exc)]
     root = ET.fromstring(text)
     permissions = root.find("o:Permissions", NS)
     if permissions is None or permissions.text != "ReadItem":
@@ -58,21 +61,39 @@ def test_committed_manifest_is_valid(schema: xmlschema.XMLSchema) -> None:
     assert problems(schema, COMMITTED.read_text(encoding="utf-8")) == []
 
 
-def test_manifest_asks_for_a_read_form_button_opening_the_pane() -> None:
+SURFACES = [
+    "MessageReadCommandSurface",
+    "AppointmentAttendeeCommandSurface",  # a meeting the owner was invited to
+    "AppointmentOrganizerCommandSurface",  # a meeting the owner organises (its compose form)
+]
+
+
+def test_manifest_asks_for_a_button_opening_the_pane_on_messages_and_meetings() -> None:
     root = ET.fromstring(render_manifest())
     assert root.get(XSI_TYPE) == "MailApp"
     assert root.findtext("o:Id", namespaces=NS) == ADDIN_ID
     assert root.findtext("o:Permissions", namespaces=NS) == "ReadItem"
     assert root.find("o:FormSettings/o:Form", NS).get(XSI_TYPE) == "ItemRead"  # type: ignore[union-attr]
-    rule = root.find("o:Rule/o:Rule", NS)
-    assert rule is not None
-    assert (rule.get("ItemType"), rule.get("FormType")) == ("Message", "Read")
+    rules = root.findall("o:Rule/o:Rule", NS)
+    assert [(r.get("ItemType"), r.get("FormType")) for r in rules] == [
+        ("Message", "Read"),
+        ("Appointment", "Read"),
+    ]
     for prefix in ("v10", "v11"):
         points = root.findall(f".//{prefix}:ExtensionPoint", NS)
-        assert [p.get(XSI_TYPE) for p in points] == ["MessageReadCommandSurface"]
-        action = points[0].find(f".//{prefix}:Action", NS)
-        assert action is not None and action.get(XSI_TYPE) == "ShowTaskpane"
-    assert root.findtext(".//v11:SupportsPinning", namespaces=NS) == "true"
+        assert [p.get(XSI_TYPE) for p in points] == SURFACES
+        for point in points:
+            action = point.find(f".//{prefix}:Action", NS)
+            assert action is not None and action.get(XSI_TYPE) == "ShowTaskpane"
+            assert action.findtext(f"{prefix}:SourceLocation", namespaces=NS) is not None
+        controls = [c.get("id") for c in root.iter(f"{{{NS[prefix]}}}Control")]
+        assert len(set(controls)) == len(SURFACES)
+    pinned = root.findall(".//v11:ExtensionPoint", NS)
+    assert [p.findtext(".//v11:SupportsPinning", namespaces=NS) for p in pinned] == [
+        "true",
+        None,
+        None,
+    ]
     assert root.find(".//v10:Action/v10:SupportsPinning", NS) is None
 
 
@@ -137,6 +158,13 @@ BROKEN = {
     "no desktop settings": GOOD.replace("<DesktopSettings>", "<Settings>").replace(
         "</DesktopSettings>", "</Settings>"
     ),
+    "misspelt appointment surface": GOOD.replace(
+        '"AppointmentAttendeeCommandSurface"', '"AppointmentAttendeeSurface"', 1
+    ),
+    "appointment rule without a form type": GOOD.replace(
+        ' ItemType="Appointment" FormType="Read"', ' ItemType="Appointment"'
+    ),
+    "unknown item type": GOOD.replace('ItemType="Appointment"', 'ItemType="Meeting"'),
 }
 
 

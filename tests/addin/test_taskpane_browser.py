@@ -22,7 +22,7 @@ import pytest
 from chromium import ARTIFACTS
 from outlook_networking.addin import AddinServer, serve
 
-from .conftest import ADA, OWNER, SPARSE, STRANGER, FakeCards
+from .conftest import ADA, ADA_CARD, OWNER, SPARSE, STRANGER, FakeCards
 
 OFFICE_JS = "https://appsforoffice.microsoft.com/"
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -43,12 +43,14 @@ def office_stub(
 class Pane:
     """One browser page showing the task pane, with what it requested and any script errors."""
 
-    def __init__(self, browser: Any, server: AddinServer, stub: str | None) -> None:
+    def __init__(
+        self, browser: Any, server: AddinServer, stub: str | None, width: int = 350
+    ) -> None:
         self.server = server
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.context = browser.new_context(
-            viewport={"width": 350, "height": 640},
+            viewport={"width": width, "height": 640},
             locale="en-US",
             timezone_id="UTC",
             ignore_https_errors=True,  # the card server's certificate is the test's own
@@ -102,8 +104,8 @@ class Pane:
 def open_pane(browser: Any, server: AddinServer) -> Iterator[Callable[..., Pane]]:
     panes: list[Pane] = []
 
-    def make(stub: str | None, on: AddinServer | None = None) -> Pane:
-        pane = Pane(browser, on or server, stub)
+    def make(stub: str | None, on: AddinServer | None = None, width: int = 350) -> Pane:
+        pane = Pane(browser, on or server, stub, width)
         panes.append(pane)
         return pane
 
@@ -121,7 +123,8 @@ def test_the_card_of_a_seeded_contact_renders(open_pane: Callable[..., Pane]) ->
     assert page.locator(".address").inner_text() == ADA
     assert page.locator(".org").inner_text() == "Analytical Engines Ltd"
     assert page.locator(".tier-letter").inner_text() == "B"
-    assert page.locator(".tier-score").inner_text() == "score 71.5"
+    # The score as everywhere else: the JSON's 71.5 rounded half up.
+    assert page.locator(".tier-score").inner_text() == "score 72"
     assert page.locator(".tier-name").inner_text().upper() == "TIER B · CLOSE"
     text = app.inner_text()
     assert "Two-way mail every month since March" in text
@@ -181,7 +184,7 @@ def test_a_stranger_known_through_someone_shows_the_path(open_pane: Callable[...
     assert "Not in your network yet. You may know them through:" in notice.inner_text()
     chain = page.locator(".intro-chain li")
     assert chain.count() == 2
-    assert chain.nth(0).inner_text() == "Ada Lovelace · tier B · score 71.5"
+    assert chain.nth(0).inner_text() == "Ada Lovelace · tier B · score 72"  # 71.5, rounded
     assert chain.nth(1).inner_text() == "carl@hooli.example · not in your network"
     text = page.locator("#app").inner_text()
     assert "Two steps: a weaker path." in text
@@ -246,6 +249,48 @@ def test_outside_outlook_the_pane_says_where_it_belongs(open_pane: Callable[...,
     notice = page.wait_for_selector('[data-state="no-office"]')
     assert "Open this pane from Outlook" in notice.inner_text()
     assert pane.api_calls() == []
+
+
+# A card that pushes every width: long words, a snoozed follow-up, many reasons.
+LONG = "maximiliane.oberbuergermeisterin-stellvertretung@stadtverwaltung-musterhausen.example"
+LONG_CARD: dict[str, Any] = {
+    **ADA_CARD,
+    "address": LONG,
+    "name": "Maximiliane Oberbürgermeisterin-Stellvertretung von Musterhausen-Großdorf",
+    "organisation": "Stadtverwaltung Musterhausen, Referat für Bürgerbeteiligung",
+    "score": 76.5,
+    "reasons": [*ADA_CARD["reasons"][:2], "reciprocity 0.2 (15 sent, 3 received)"],
+    "followups": [
+        *ADA_CARD["followups"],
+        {
+            "key": "touch:" + LONG + ":2026-05-01",
+            "short_key": "3f9a2c1",
+            "kind": "keep_in_touch",
+            "due": "2026-12-15T00:00:00Z",
+            "snoozed": True,
+            "reason": "C: last two-way contact 210 days ago; the C cadence is 180 days "
+            + "(Haushaltsplanungsausschusssitzungsprotokoll)",
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_pane_fits_a_phone_and_a_desktop(
+    open_pane: Callable[..., Pane], cards: FakeCards, width: int
+) -> None:
+    cards.cards[LONG] = LONG_CARD
+    pane = open_pane(office_stub(LONG, "Maximiliane"), width=width)
+    page = pane.open()
+    page.wait_for_selector(".tier-letter")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.locator(".tier-score").inner_text() == "score 77"  # 76.5, rounded half up
+    snoozed = page.locator(".followups li.snoozed")
+    assert snoozed.count() == 1 and "snoozed until Dec 15, 2026" in snoozed.inner_text()
+    assert page.locator(".followups li.overdue").count() == 1  # the snoozed one is not overdue
+    assert pane.errors == []
+    shot = pane.screenshot(f"pane-{width}.png")
+    assert shot.stat().st_size > 5_000
 
 
 def test_screenshots_are_never_committed() -> None:

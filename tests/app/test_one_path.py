@@ -1,4 +1,5 @@
-"""One path: ``apply --dry-run`` and a cycle of the background agent plan the same write-back.
+"""One path: ``apply --dry-run`` and a cycle of the background agent plan the same write-back
+(the morning brief's task included).
 
 The demo mailbox is ingested into a store; one EWS account on the test server (empty, like a
 mailbox the product has never written to) is configured for its owner. ``apply --dry-run`` lists
@@ -71,7 +72,9 @@ def test_apply_dry_run_and_an_agent_cycle_plan_the_same_write_back(tmp_path: Pat
             'create_contacts_for_tiers = ["A"]\n'
             # Ten-year cadences for B and C keep the plan short (keep-in-touch tasks are most of
             # it); every other kind of write-back stays in it.
-            "[cadence]\nb_days = 3650\nc_days = 3650\n",
+            "[cadence]\nb_days = 3650\nc_days = 3650\n"
+            # The morning brief: one more task, written by both alike.
+            '[brief]\nwrite = "task"\ntime_zone = "Europe/Berlin"\n',
             encoding="utf-8",
         )
         # (ingest reads the config too: its [folders] table.)
@@ -80,6 +83,10 @@ def test_apply_dry_run_and_an_agent_cycle_plan_the_same_write_back(tmp_path: Pat
         planned = _planned(_command(tmp_path, "apply", "--dry-run"))
         assert any(line.startswith("create task ") and "[thank_or_return:" in line
                    for line in planned), "the ledger's tasks are part of the plan"
+        assert [line for line in planned if "[brief:" in line] == [
+            "create task \"Today's meetings (27 Nov): 2 meetings\", due 2026-11-27 "
+            "[brief:2026-11-27]"
+        ]
 
         agent = _command(tmp_path, "agent", "--once")
         assert agent.returncode == 0, agent.stderr

@@ -34,7 +34,7 @@ def test_the_corpus_makes_no_contact_of_spam_or_lists(
     assert "Mailbox owner: yyyy@spamassassin.taint.org" in err
 
     assert _run(db, "--now", "2026-11-27T12:00:00Z", "contacts", "--json") == 0
-    contacts = {c["address"] for c in json.loads(capsys.readouterr().out)}
+    contacts = {c["address"] for c in json.loads(capsys.readouterr().out)["contacts"]}
     ham_senders: set[str] = set()
     spam_senders: set[str] = set()
     lists: set[str] = set()
@@ -118,7 +118,7 @@ def test_contact_json_has_the_documented_fields(
     assert _run(db, "--now", now, "demo", "--limit", "5") == 0
     capsys.readouterr()
     assert _run(db, "--now", now, "contacts", "--tier", "A", "--json") == 0
-    top = json.loads(capsys.readouterr().out)[0]
+    top = json.loads(capsys.readouterr().out)["contacts"][0]
     assert _run(db, "--now", now, "contact", top["address"].upper(), "--json") == 0
     doc = json.loads(capsys.readouterr().out)
     for key in ("address", "name", "first_contact", "last_contact", "tier", "next_step"):
@@ -140,11 +140,18 @@ def test_usage_errors_exit_2_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "network.sqlite3"
-    assert _run(db, "contact", "nobody@nowhere.example") == 2
-    assert _run(db, "contact", "not-an-address") == 2
+    assert _run(db, "contact", "nobody@nowhere.example") == 1  # no store there: nothing made
+    assert not db.exists()
     assert _run(db, "ingest", "x.mbox", "--me", "not an address") in (1, 2)
     lines = [line for line in capsys.readouterr().err.splitlines() if line]
     assert all(line.startswith("outlook-networking: ") for line in lines)
+    with pytest.raises(SystemExit) as exc:
+        main(["--db", str(db), "contact", "not-an-address"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "outlook-networking contact: error: argument ADDR: not an e-mail address: "
+        "'not-an-address'"
+    )
     with pytest.raises(SystemExit) as exc:
         main(["contacts", "--tier", "Z"])
     assert exc.value.code == 2

@@ -155,7 +155,8 @@ def test_intro_json_and_limit(db: Path) -> None:
     done = cli(db, "intro", TESS, "--json", "--limit", "1")
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
-    assert doc["schema"] == 1 and doc["as_of"] == NOW and doc["kind"] == "address"
+    assert doc["schema"] == "outlook-networking/intro/1" and doc["as_of"] == NOW
+    assert doc["kind"] == "address"
     assert [t["address"] for t in doc["targets"]] == [TESS]
     (path,) = doc["paths"]
     assert path["rank"] == 1 and path["steps"] == 1 and path["weaker"] is False
@@ -216,6 +217,6 @@ def test_the_introduction_asked_for_becomes_a_ledger_item_to_thank_for(db: Path)
     ledger = json.loads(cli(db, "ledger", "--json", now=LATER).stdout)
     (item,) = [i for i in ledger["items"] if i["kind"] == "introduction_received"]
     assert item["contact"] == ANN and item["others"] == [TESS] and item["proposed"] is True
-    followups = json.loads(cli(db, "followups", "--json", now=LATER).stdout)
+    followups = json.loads(cli(db, "followups", "--json", now=LATER).stdout)["followups"]
     thanks = [f for f in followups if f["kind"] == "thank_or_return"]
     assert [f["contact"] for f in thanks] == [ANN]

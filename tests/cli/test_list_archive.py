@@ -177,7 +177,7 @@ def _contacts(
     db: Path, now: datetime, capsys: pytest.CaptureFixture[str]
 ) -> dict[str, dict[str, object]]:
     assert _run(db, "--now", now.isoformat(), "contacts", "--json") == 0
-    return {c["address"]: c for c in json.loads(capsys.readouterr().out)}
+    return {c["address"]: c for c in json.loads(capsys.readouterr().out)["contacts"]}
 
 
 def _counts_of(

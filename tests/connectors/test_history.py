@@ -47,7 +47,8 @@ def _mail(box: MemoryMailbox, folder: str, n: int, sender: str, to: str) -> str:
 
 def _counts(db: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, tuple[int, int]]:
     assert main(["--db", str(db), "--now", NOW.isoformat(), "contacts", "--json"]) == 0
-    return {c["address"]: (c["sent"], c["received"]) for c in json.loads(capsys.readouterr().out)}
+    rows = json.loads(capsys.readouterr().out)["contacts"]
+    return {c["address"]: (c["sent"], c["received"]) for c in rows}
 
 
 def _sync(db: Path, box: MemoryMailbox) -> None:

@@ -230,12 +230,16 @@ def test_annual_review_in_early_december_until_this_years_review_exists() -> Non
     for now, shown in ((week_before, True), (week_before - timedelta(minutes=1), False)):
         listed = [f for f in run(items, now=now).followups if f.kind == "annual_review"]
         assert bool(listed) is shown, now
-    # Every follow-up in due order: the review (1 Dec) before a reply owed since 2 Dec.
+    # Every follow-up most pressing first (issue 17), within a kind the longest due first: a
+    # reply owed since 2 Dec before the review (due 1 Dec).
     question = mail(ANN, ME, december - timedelta(days=3), subject="Can you help?")
     found = run([*items, question], now=december).followups
-    assert [f.due for f in found] == sorted(f.due for f in found)
+    pressing = ["owed_reply", "awaiting_answer", "thank_or_return", "unreciprocated",
+                "annual_review", "cooling", "keep_in_touch"]  # fmt: skip
+    order = [(pressing.index(f.kind), f.due) for f in found]
+    assert order == sorted(order)
     keys = [f.key for f in found]
-    assert keys.index("review:2026") < keys.index(f"owed:test:{question.item_id}")
+    assert keys.index(f"owed:test:{question.item_id}") < keys.index("review:2026")
     assert not [
         f
         for f in run(items, now=december, last_review={"year": 2026}).followups

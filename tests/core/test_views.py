@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 import re
 
-from outlook_networking.core.views import contact_json, contacts_json, followups_json
+from outlook_networking.core.views import (
+    SCHEMAS,
+    contact_json,
+    contacts_json,
+    envelope,
+    followups_json,
+)
 from outlook_networking.i18n import Wording
 
 from .analysis import run
@@ -75,6 +81,14 @@ def test_contacts_and_followups_json() -> None:
     assert [f["key"] for f in bob["followups"]] == [owed[0]["key"]]
     assert bob["first_contact"] == bob["last_contact"]
     assert bob["last_two_way"] is None and bob["days_since_two_way"] is None
+
+
+def test_every_document_starts_with_its_schema_and_time() -> None:
+    for document in SCHEMAS:
+        doc = envelope(document, NOW)
+        assert list(doc) == ["schema", "as_of"]
+        assert doc["schema"] == f"outlook-networking/{document}/1"
+        assert ISO.match(doc["as_of"])
 
 
 def test_analysis_leaves_the_garbage_collector_as_it_found_it() -> None:

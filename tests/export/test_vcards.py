@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import vobject
@@ -10,6 +11,9 @@ from hypothesis import strategies as st
 
 from outlook_networking.core.network import Network
 from outlook_networking.export import ALL_CARDS, safe_file_stem, vcard_files, vcard_text
+from outlook_networking.i18n import Wording
+from outlook_networking.model import ContactCard, Note
+from outlook_networking.sources.vcards import load_vcards
 
 NAMES = {"A": "Network A", "B": "Network B", "C": "Network C", "D": "Network D"}
 
@@ -108,3 +112,30 @@ def test_names_that_collide_get_numbers_and_never_replace_all(network: Network) 
     stem = safe_file_stem(view.name)
     assert {f"{stem}.vcf", f"{stem}-2.vcf", "all-2.vcf", ALL_CARDS} == set(files)
     assert len(list(vobject.readComponents(files[ALL_CARDS]))) == 3
+
+
+def test_key_dates_and_the_owners_notes_go_into_the_card(network: Network, tmp_path: Path) -> None:
+    with_dates = [v for v in network.contacts if v.key_dates]
+    yearless = next(v for v in with_dates if v.key_dates[0].year is None)  # the mentor
+    full = next(v for v in with_dates if len(v.key_dates) == 2)  # birthday and anniversary
+    notes = [Note(1, yearless.address, datetime(2026, 11, 20, tzinfo=UTC),
+                  'Prefers "Björn".\nTwo kids; <b>not</b> markup')]  # fmt: skip
+    card = vobject.readOne(vcard_text(yearless, NAMES, notes))
+    kd = yearless.key_dates[0]
+    assert card.bday.value == f"1604-{kd.month:02d}-{kd.day:02d}"
+    assert card.bday.params["X-APPLE-OMIT-YEAR"] == ["1604"]
+    summary = Wording("en").summary(yearless.tier.tier, yearless.reasons)
+    assert card.note.value == (
+        f"{summary}\n\n2026-11-20: Prefers \"Björn\".\nTwo kids; <b>not</b> markup"
+    )
+    born, married = full.key_dates
+    other = vobject.readOne(vcard_text(full, NAMES))
+    assert other.bday.value == f"{born.year:04d}-{born.month:02d}-{born.day:02d}"
+    assert other.contents["x-ms-anniversary"][0].value == (
+        f"{married.year:04d}{married.month:02d}{married.day:02d}"
+    )
+    # The product's own reader takes them back as they were: 1604 is "no year".
+    path = tmp_path / "cards.vcf"
+    path.write_text(vcard_text(yearless, NAMES) + vcard_text(full, NAMES), encoding="utf-8")
+    read = [r for r in load_vcards(path).records() if isinstance(r, ContactCard)]
+    assert [c.key_dates for c in read] == [yearless.key_dates, full.key_dates]

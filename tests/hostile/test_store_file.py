@@ -86,5 +86,10 @@ def test_a_store_readable_by_others_is_tightened_never_loosened(tmp_path: Path, 
 def test_an_empty_file_becomes_a_store(tmp_path: Path) -> None:
     empty = tmp_path / "new.sqlite3"
     empty.touch(mode=0o600)
-    assert run_cli("contacts", "--db", str(empty)).code == 0
+    listed = run_cli("contacts", "--db", str(empty))
+    assert (listed.code, listed.lines) == (
+        1,
+        [f"{PREFIX}{empty}: the store is empty: run `outlook-networking demo` or "
+         "`outlook-networking ingest` (or `sync` for a configured mailbox)"],
+    )  # fmt: skip
     assert empty.read_bytes().startswith(b"SQLite format 3\x00")

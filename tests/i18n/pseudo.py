@@ -47,6 +47,9 @@ class PseudoWording(Wording):
     def date(self, value: date) -> str:
         return _mark(super().date(value))
 
+    def day_month(self, value: date) -> str:
+        return _mark(super().day_month(value))
+
     def days(self, n: float) -> str:
         return _mark(super().days(n))
 

@@ -85,6 +85,21 @@ def test_a_tier_reasons_line_reads_as_before_in_english() -> None:
             " anderen Weg versuchen",
         ),
         (
+            phrase("birthday", name="Ann", on=date(2026, 3, 5), days=3, turns=56),
+            "Ann's birthday is on 5 Mar (turns 56)",
+            "Ann hat am 5. März Geburtstag (wird 56)",
+        ),
+        (
+            phrase("birthday", name="Ann", on=date(2026, 11, 30), days=0, turns=0),
+            "Ann's birthday is today",
+            "Ann hat heute Geburtstag",
+        ),
+        (
+            phrase("task_birthday", name="Ann", on=date(2026, 11, 30)),
+            "Birthday: Ann, 30 Nov",
+            "Geburtstag: Ann, 30. Nov.",
+        ),
+        (
             phrase("step_exchanges_or_meetings", exchanges=3, meetings=1, tier="B"),
             "3 two-way exchanges (or 1 meeting) would move them to B",
             "für Stufe B fehlen noch 3 wechselseitige Kontakte (oder 1 Besprechung)",

@@ -33,7 +33,7 @@ def _sample(name: str, count: int) -> Value:
         return TIER
     if name in ("ago", "wait", "target"):
         return timedelta(days=count + 2)
-    if name == "since":
+    if name in ("since", "on"):
         return date(2026, 12, 3)
     if name in ("groups", "introduced"):
         return (VALUE,) * count

@@ -34,7 +34,7 @@ def test_report_writes_one_page(demo: Demo, tmp_path: Path) -> None:
     assert main(demo.argv("report", "--html", str(target))) == 0
     page = target.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    assert '<svg class="graph"' in page
+    assert '<svg class="graph wide"' in page
     name = demo.network.identities.persons[demo.network.key_persons[0].person].name
     assert name in page
     assert [p.name for p in target.parent.iterdir()] == ["network.html"]  # no temp files left

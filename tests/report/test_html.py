@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import escape
+from pathlib import Path
 
+from outlook_networking.cli import main
 from outlook_networking.core.followups import FollowUp
 from outlook_networking.core.identity import Identities
 from outlook_networking.core.network import analyse
@@ -52,7 +54,7 @@ def test_every_open_follow_up_is_listed_owed_replies_first(
         assert escape(WORDS.phrase(followup.subject)) in report_html, followup
     owed = [f for f in followups if f.kind == "owed_reply"]
     assert len(owed) == len(demo.truth.owed_reply)
-    first_row = report_html.index('<table class="followups">')
+    first_row = report_html.index('<table class="followups cards">')
     assert report_html.index("kind-owed_reply", first_row) < report_html.index(
         "kind-keep_in_touch", first_row
     )
@@ -60,7 +62,7 @@ def test_every_open_follow_up_is_listed_owed_replies_first(
 
 def test_graph_draws_key_persons_and_clusters(demo: Demo, report_html: str) -> None:
     assert demo.network.key_persons
-    svg = report_html[report_html.index('<svg class="graph"') :]
+    svg = report_html[report_html.index('<svg class="graph wide"') :]
     svg = svg[: svg.index("</svg>")]
     for key in demo.network.key_persons:
         assert f'<g class="node broker" data-person="{escape(key.person)}">' in svg
@@ -84,9 +86,13 @@ def test_ledger_top_givers_and_one_sided(demo: Demo, report_html: str) -> None:
 
 def test_time_invested_against_target(demo: Demo, report_html: str) -> None:
     time = demo.network.time
-    assert f"<strong>{time.average_hours:g} h</strong>" in report_html
-    assert f"target {time.target_hours:g} h" in report_html
-    assert report_html.count('<g class="week">') == len(time.weeks)
+    # People read hours with one decimal at most: 5.17 h is shown as 5.2 h.
+    shown = f"{time.average_hours:.1f}".removesuffix(".0")
+    assert f"<strong>{shown} h</strong>" in report_html
+    assert f"target {time.target_hours:.1f}".removesuffix(".0") + " h" in report_html
+    assert f"{time.average_hours:g}" not in report_html or shown == f"{time.average_hours:g}"
+    # Both drawings of the chart (wide and narrow) have a bar per week.
+    assert report_html.count('<g class="week">') == 2 * len(time.weeks)
 
 
 def test_activity_legend_sums_the_monthly_histories(demo: Demo, report_html: str) -> None:
@@ -169,5 +175,40 @@ def test_overdue_follow_ups_are_marked(demo: Demo) -> None:
     due = FollowUp("owed:y", "owed_reply", "", NOW - timedelta(days=1), late,
                    phrase("task_owed_reply", name="Y", subject=""))  # fmt: skip
     page = render_report(replace(demo.network, followups=(later, due)), None, NOW)
-    assert '<tr class="overdue"><td class="due">26 Nov 2026' in page
-    assert '<tr class="upcoming"><td class="due">30 Nov 2026' in page
+    assert '<tr class="overdue"><td class="due" data-label="Due">26 Nov 2026' in page
+    assert '<tr class="upcoming"><td class="due" data-label="Due">30 Nov 2026' in page
+
+
+def test_dates_are_shown_in_the_readers_zone(demo: Demo) -> None:
+    from zoneinfo import ZoneInfo
+
+    late = FollowUp("owed:z", "owed_reply", "", datetime(2026, 11, 26, 20, tzinfo=UTC),
+                    phrase("owed_reply", name="Z", subject="", ago=timedelta(days=1),
+                           target=timedelta(hours=48)),
+                    phrase("task_owed_reply", name="Z", subject=""))  # fmt: skip
+    network = replace(demo.network, followups=(late,))
+    utc = render_report(network, None, NOW)
+    tokyo = render_report(network, None, NOW, zone=ZoneInfo("Asia/Tokyo"))
+    assert '<td class="due" data-label="Due">26 Nov 2026' in utc
+    assert '<td class="due" data-label="Due">27 Nov 2026' in tokyo  # 05:00 the next day there
+    assert "as of Friday, 27 November 2026, 21:00 JST" in tokyo
+
+
+def test_key_dates_coming_up_and_the_owners_notes_are_escaped_on_the_page(
+    demo: Demo, tmp_path: Path
+) -> None:
+    mentor = demo.truth.mentor[0]
+    assert main(demo.argv("note", mentor, EVIL + "\nsecond line")) == 0
+    assert main(demo.argv("note", "stranger@elsewhere.example", "Met at the fair")) == 0
+    target = tmp_path / "report.html"
+    assert main(demo.argv("report", "--html", str(target))) == 0
+    page = target.read_text(encoding="utf-8")
+    section = page[page.index('<section class="card" id="before">'):]
+    section = section[: section.index("</section>")]
+    assert escape(EVIL + "\nsecond line") in section and EVIL not in page
+    assert "stranger@elsewhere.example" in section and "Met at the fair" in section
+    name = dict(demo.truth.people)[mentor]
+    birthday = section[section.index(escape(name)):]
+    assert birthday.startswith(escape(name)) and "Birthday 29 Nov" in section
+    assert "(in 2 days)" in section
+    assert '<a href="#before">' in page

@@ -74,7 +74,7 @@ def test_tier_counts_are_visible(opened: Opened, demo: Demo) -> None:
         text = row.inner_text()
         assert text.startswith(f"{tier}\n") or text.startswith(f"{tier} "), text
         assert f"{len(demo.network.tier(tier))}" in text
-    bars = opened.page.locator("svg.tier-bars rect")
+    bars = opened.page.locator("svg.tier-bars.wide rect")
     assert bars.count() == 4
     assert all(bars.nth(i).bounding_box()["width"] > 0 for i in range(4))  # type: ignore[index]
 
@@ -91,16 +91,16 @@ def test_an_owed_reply_is_visible_with_its_contact(opened: Opened, demo: Demo) -
 
 
 def test_the_graph_shows_key_persons_by_name(opened: Opened, demo: Demo) -> None:
-    graph = opened.page.locator("svg.graph")
+    graph = opened.page.locator("svg.graph.wide")
     assert graph.is_visible()
     box = graph.bounding_box()
     assert box is not None and box["width"] > 800 and box["height"] > 400
-    nodes = opened.page.locator("svg.graph g.node")
+    nodes = opened.page.locator("svg.graph.wide g.node")
     assert nodes.count() >= 10
-    brokers = opened.page.locator("svg.graph g.node.broker")
+    brokers = opened.page.locator("svg.graph.wide g.node.broker")
     assert brokers.count() == len(demo.network.key_persons)
     key = demo.network.identities.persons[demo.network.key_persons[0].person].name
-    label = opened.page.locator("svg.graph text.broker-label", has_text=key)
+    label = opened.page.locator("svg.graph.wide text.broker-label", has_text=key)
     assert label.count() == 1 and label.is_visible()
     # Every node lies inside the drawing.
     for i in range(nodes.count()):

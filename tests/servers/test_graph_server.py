@@ -895,3 +895,49 @@ def test_todo_keeps_the_due_date_only(server: GraphServer, client: httpx.Client)
     assert task.json()["dueDateTime"]["dateTime"] == "2026-11-04T10:00:00.0000000"
     nowhere = {"dateTime": "2026-11-04T00:00:00", "timeZone": "Mars/Olympus"}
     assert client.post(tasks, json={"title": "z", "dueDateTime": nowhere}).status_code == 400
+
+
+def test_mail_folders_list_one_level_ten_at_a_time_without_hidden_ones(
+    server: GraphServer, client: httpx.Client
+) -> None:
+    for n in range(12):
+        server.add_folder(f"Project {n:02}")
+    hidden = server.add_folder("Hidden", hidden=True)
+    nested = server.add_folder("Nested", "inbox")
+    first = client.get("/me/mailFolders").json()
+    assert len(first["value"]) == 10 and "@odata.nextLink" in first  # Graph's default page
+    listed, body = [], first
+    while True:
+        listed += [f["displayName"] for f in body["value"]]
+        if "@odata.nextLink" not in body:
+            break
+        body = client.get(body["@odata.nextLink"]).json()
+    assert not {"Hidden", "Nested", "Top of Information Store"} & set(listed)
+    assert {"Inbox", "Archive", "Junk Email", "Project 11"} <= set(listed)
+    params = {"includeHiddenFolders": "true", "$top": "100"}
+    everything = client.get("/me/mailFolders", params=params).json()["value"]
+    shown = {f["id"]: f["isHidden"] for f in everything}
+    assert shown[hidden] is True
+    inbox = client.get("/me/mailFolders/inbox").json()
+    assert inbox["childFolderCount"] == 1
+    children = client.get("/me/mailFolders/inbox/childFolders").json()["value"]
+    assert [(c["id"], c["parentFolderId"]) for c in children] == [(nested, inbox["id"])]
+
+
+def test_a_search_folder_and_the_folder_class_show_as_graph_renders_them(
+    server: GraphServer, client: httpx.Client
+) -> None:
+    server.add_folder("Unread", search=True)
+    server.add_folder("RSS Feeds", folder_class="IPF.Note.OutlookHomepage")
+    params = {
+        "$select": "displayName",
+        "$expand": "singleValueExtendedProperties($filter=id eq 'String 0x3613')",
+        "$top": "50",
+    }
+    answer = client.get("/me/mailFolders", params=params).json()
+    listed = {f["displayName"]: f for f in answer["value"]}
+    assert listed["Unread"]["@odata.type"] == "#microsoft.graph.mailSearchFolder"
+    assert listed["RSS Feeds"]["singleValueExtendedProperties"] == [
+        {"id": "String 0x3613", "value": "IPF.Note.OutlookHomepage"}
+    ]
+    assert set(listed["Inbox"]) == {"id", "displayName", "singleValueExtendedProperties"}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from pathlib import Path
 
-from outlook_networking.model import ContactCard
+from outlook_networking.model import ContactCard, KeyDate
 from outlook_networking.ports import Problem
 from outlook_networking.sources.vcards import load_vcards
 
@@ -75,3 +77,49 @@ def test_utf16_export(tmp_path: Path) -> None:
     cards, problems = _read(path)
     assert problems == []
     assert [(c.full_name, c.addresses) for c in cards] == [("Zoë Ünal", ("zoe@example.com",))]
+
+
+def _raw_dates(path: Path) -> dict[str, date]:
+    """The BDAY and anniversary lines of a file, read with the standard library alone."""
+    found: dict[str, date] = {}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        name, _, value = line.partition(":")
+        kind = {"BDAY": "birthday", "X-MS-ANNIVERSARY": "anniversary"}.get(name.upper())
+        if kind and re.fullmatch(r"\d{8}", value.strip()):
+            found[kind] = datetime.strptime(value.strip(), "%Y%m%d").date()
+    return found
+
+
+def test_key_dates_of_the_real_outlook_vcards(outlook_fixtures: Path) -> None:
+    """Every .vcf fixture: the two Outlook exports carry BDAY and X-MS-ANNIVERSARY, the other
+    carries none; each card's key dates are exactly the file's."""
+    files = sorted(outlook_fixtures.glob("*.vcf"))
+    with_dates = 0
+    for path in files:
+        expected = _raw_dates(path)
+        cards, problems = _read(path)
+        assert problems == [], path.name
+        (card,) = cards
+        got = {k.kind: date(k.year or 1, k.month, k.day) for k in card.key_dates}
+        assert got == expected, path.name
+        with_dates += bool(expected)
+    assert len(files) == 3 and with_dates == 2
+
+
+def test_partial_and_broken_key_dates(tmp_path: Path) -> None:
+    path = tmp_path / "dates.vcf"
+    path.write_text(
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ann\r\nEMAIL:ann@example.org\r\nBDAY:--0229\r\n"
+        "ANNIVERSARY:2011-01-13\r\nX-MS-ANNIVERSARY:20000101\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob\r\nEMAIL:bob@example.org\r\nBDAY:sometime\r\n"
+        "X-ANNIVERSARY:--0704\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    cards, problems = _read(path)
+    ann, bob = cards
+    # ANNIVERSARY wins over Outlook's own property when both are there.
+    assert ann.key_dates == (KeyDate("birthday", 2, 29), KeyDate("anniversary", 1, 13, 2011))
+    assert bob.key_dates == (KeyDate("anniversary", 7, 4),)
+    assert [(p.where, p.reason) for p in problems] == [
+        ("dates.vcf card #2", "BDAY 'sometime' is no day")
+    ]

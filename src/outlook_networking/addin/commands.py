@@ -1,12 +1,15 @@
 """``outlook-networking addin cert | manifest | serve``, and the card server beside the agent.
 
-The card for an address is ``contact --json``'s document plus ``balance`` and ``is_owner``; for
-someone who is no contact yet but whom the owner may know through someone, it is
-``{"address", "name", "is_owner": false, "known": false, "intro"}`` with the best path
-(``core.intro.stranger_json``); for anyone else there is no card. The analysis behind it is
-cached and recomputed only when the store has changed (``Store.fingerprint``: new items, a new
-owner, identity corrections, dismissals, introductions ``intro`` proposed), so a card costs a
-lookup, not an analysis.
+The card for an address (``docs/json.md``, schema ``outlook-networking/card/1``) is
+``contact --json``'s document (:func:`app.cards.contact_card`: the history, key dates, the
+balance without its items and the owner's notes) plus ``is_owner``; for someone who is no contact
+it is :func:`app.cards.stranger_card`'s, as ``contact ADDR --json`` prints it: the best path to
+them (``{"address", "name", "known": false, "intro", "notes", ...}``), or only the owner's notes,
+or no card at all. The analysis behind it is cached and recomputed only when the store has
+changed (``Store.fingerprint``: new items, a new owner, identity corrections, dismissals,
+introductions ``intro`` proposed, follow-ups marked done or snoozed, key dates entered), so a card
+costs a lookup, not an analysis; notes are read fresh for every card.
+:meth:`CardService.add_note` keeps a note written in the pane.
 
 Exports: ``run``, ``start_background``, ``CardService``.
 """
@@ -20,11 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from ..app.analysis import Insight, analyse_store
+from ..app.cards import add_note, contact_card, note_json, stranger_card
 from ..app.workspace import Workspace
 from ..config import Config
-from ..core.intro import find_paths, stranger_json
-from ..core.ledger import balance_json
-from ..core.views import contact_json
+from ..core.views import envelope
 from ..errors import UsageError
 from ..i18n import wording_for
 from ..parsing.addresses import normalise
@@ -64,16 +66,20 @@ class CardService:
         with self._lock, Store.open(self._db_path) as store:
             insight = self._fresh(store)
             network = insight.network
+            now = self._now()
             if wanted in network.owner:
-                return {"address": wanted, "is_owner": True}
+                return {**envelope("card", now), "address": wanted, "is_owner": True}
             view = network.find(wanted)
-            if view is None:
-                found = find_paths(network, insight.ledger.items, wanted, limit=1).paths
-                return stranger_json(network, wanted, found[0]) if found else None
-            card = contact_json(view, self._now(), self._words)
-            card["is_owner"] = False
-            card["balance"] = balance_json(insight.ledger.balance(view.person.key))
-            return card
+            if view is None:  # whom the owner may know them through, or only notes, or nothing
+                stranger = stranger_card(insight, store, wanted)
+                return None if stranger is None else {**envelope("card", now), **stranger}
+            card = contact_card(insight, store, view, now, self._words)
+            return {**envelope("card", now), **card, "is_owner": False}
+
+    def add_note(self, address: str, text: str) -> Mapping[str, Any]:
+        """Keep a note written in the pane (``UsageError`` for a bad address or text)."""
+        with self._lock, Store.open(self._db_path) as store:
+            return note_json(add_note(store, address, text, self._now()))
 
 
 def start_background(workspace: Workspace, port: int = 48373) -> AddinServer:
@@ -82,7 +88,7 @@ def start_background(workspace: Workspace, port: int = 48373) -> AddinServer:
     if not (directory / CERT_FILENAME).exists():
         raise UsageError("no add-in certificate yet; run `outlook-networking addin cert` first")
     service = CardService(workspace.db_path, workspace.config, workspace.clock)
-    return serve(service, data_dir=directory, port=port)
+    return serve(service, add_note=service.add_note, data_dir=directory, port=port)
 
 
 def run(
@@ -92,13 +98,25 @@ def run(
     port: int,
     out: str | None,
     say: Callable[[str], None],
+    force: bool = False,
 ) -> int:
-    """One ``addin`` subcommand; returns the exit code."""
+    """One ``addin`` subcommand; returns the exit code.
+
+    ``cert`` keeps a certificate that exists (the user may have trusted its CA) unless ``force``.
+    """
     directory = workspace.db_path.parent
     if action == "cert":
+        existing = ca_path(directory)
+        had = existing.exists()
+        if had and not force:
+            raise UsageError(
+                f"a certificate already exists ({existing}), and you may have trusted it; "
+                "`addin cert --force` replaces it, and then you trust the new one"
+            )
         directory.mkdir(parents=True, exist_ok=True)
         cert, _key = create_certificate(directory)
-        say(f"Created {cert} for https://127.0.0.1 and https://localhost.")
+        replaced = " (it replaces the old one: trust the new one, remove the old)" if had else ""
+        say(f"Created {cert} for https://127.0.0.1 and https://localhost{replaced}.")
         say(trust_instructions(ca_path(directory)))
         return 0
     if action == "manifest":

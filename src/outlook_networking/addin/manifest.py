@@ -4,9 +4,14 @@ Outlook loads everything the add-in shows from the URLs in its manifest, so the 
 server must agree on the port. ``manifest/manifest.xml`` in the repository is this module's output
 for ``DEFAULT_PORT`` (a test keeps the two identical); users on another port write their own copy
 with ``write_manifest``. The manifest is add-in-only (``OfficeApp xsi:type="MailApp"``): it asks for
-``ReadItem``, the least permission that can read the sender of the open message, and adds one
-button to the message-read surface that opens the task pane. The nested VersionOverrides 1.1 block
-lets the pane be pinned so it follows the selected message.
+``ReadItem``, the least permission that can read the sender of the open message and a meeting's
+organizer and attendees (``Recipients.getAsync`` and ``Organizer.getAsync`` in the organizer's
+form need no more), and adds one button that opens the task pane to three surfaces: reading a
+message (``MessageReadCommandSurface``), a meeting the owner attends
+(``AppointmentAttendeeCommandSurface``) and one the owner organises
+(``AppointmentOrganizerCommandSurface``). The nested VersionOverrides 1.1 block lets the message
+pane be pinned so it follows the selected message. The legacy activation rule (clients without
+add-in commands) covers read forms of messages and appointments.
 
 Exports ``DEFAULT_PORT``, ``ADDIN_ID``, ``render_manifest`` and ``write_manifest``.
 """
@@ -26,11 +31,15 @@ DEFAULT_PORT = 48373
 ADDIN_ID = "35064028-991f-4c1d-8b00-f8f779cb2a57"
 VERSION = "1.0.0.0"
 _DESCRIPTION = (
-    "Tier, history and next step for the sender of the open message, from the "
-    "outlook-networking agent on this computer. Nothing leaves the computer."
+    "Tier, history and next step for the sender of the open message or the people of a "
+    "meeting, from the outlook-networking agent on this computer. Nothing leaves the computer."
 )
 _TOOLTIP = (
     "Show the tier, history, open follow-ups and next step for the sender of this message."
+)
+_MEETING_TOOLTIP = (
+    "Show a card for each person in this meeting: tier, last contact, open follow-ups, "
+    "key dates and your notes."
 )
 
 _TEMPLATE = Template("""\
@@ -68,13 +77,14 @@ _TEMPLATE = Template("""\
   <Permissions>ReadItem</Permissions>
   <Rule xsi:type="RuleCollection" Mode="Or">
     <Rule xsi:type="ItemIs" ItemType="Message" FormType="Read"/>
+    <Rule xsi:type="ItemIs" ItemType="Appointment" FormType="Read"/>
   </Rule>
   <DisableEntityHighlighting>true</DisableEntityHighlighting>
   <VersionOverrides xmlns="http://schemas.microsoft.com/office/mailappversionoverrides"
                     xsi:type="VersionOverridesV1_0">
 $commands
 $resources
-    <!-- Clients that know VersionOverrides 1.1 use this block instead: same button, pinnable. -->
+    <!-- Clients that know VersionOverrides 1.1 use this block instead: the message pane pins. -->
     <VersionOverrides xmlns="http://schemas.microsoft.com/office/mailappversionoverrides/1.1"
                       xsi:type="VersionOverridesV1_1">
 $commands_nested
@@ -84,7 +94,40 @@ $resources_nested
 </OfficeApp>
 """)
 
-_COMMANDS = """\
+# (surface, group id, control id, tooltip resource): one button per surface, ids unique.
+_SURFACES = (
+    ("MessageReadCommandSurface", "onReadGroup", "onReadOpenCard", "ButtonTooltip"),
+    ("AppointmentAttendeeCommandSurface", "onAttendeeGroup", "onAttendeeOpenCards",
+     "MeetingTooltip"),
+    ("AppointmentOrganizerCommandSurface", "onOrganizerGroup", "onOrganizerOpenCards",
+     "MeetingTooltip"),
+)  # fmt: skip
+
+_EXTENSION_POINT = Template("""\
+<ExtensionPoint xsi:type="$surface">
+  <OfficeTab id="TabDefault">
+    <Group id="$group">
+      <Label resid="GroupLabel"/>
+      <Control xsi:type="Button" id="$control">
+        <Label resid="ButtonLabel"/>
+        <Supertip>
+          <Title resid="ButtonLabel"/>
+          <Description resid="$tooltip"/>
+        </Supertip>
+        <Icon>
+          <bt:Image size="16" resid="Icon16"/>
+          <bt:Image size="32" resid="Icon32"/>
+          <bt:Image size="80" resid="Icon80"/>
+        </Icon>
+        <Action xsi:type="ShowTaskpane">
+          <SourceLocation resid="TaskpaneUrl"/>$pinning
+        </Action>
+      </Control>
+    </Group>
+  </OfficeTab>
+</ExtensionPoint>""")
+
+_COMMANDS = Template("""\
 <Requirements>
   <bt:Sets DefaultMinVersion="1.3">
     <bt:Set Name="Mailbox"/>
@@ -93,31 +136,10 @@ _COMMANDS = """\
 <Hosts>
   <Host xsi:type="MailHost">
     <DesktopFormFactor>
-      <ExtensionPoint xsi:type="MessageReadCommandSurface">
-        <OfficeTab id="TabDefault">
-          <Group id="onReadGroup">
-            <Label resid="GroupLabel"/>
-            <Control xsi:type="Button" id="onReadOpenCard">
-              <Label resid="ButtonLabel"/>
-              <Supertip>
-                <Title resid="ButtonLabel"/>
-                <Description resid="ButtonTooltip"/>
-              </Supertip>
-              <Icon>
-                <bt:Image size="16" resid="Icon16"/>
-                <bt:Image size="32" resid="Icon32"/>
-                <bt:Image size="80" resid="Icon80"/>
-              </Icon>
-              <Action xsi:type="ShowTaskpane">
-                <SourceLocation resid="TaskpaneUrl"/>
-              </Action>
-            </Control>
-          </Group>
-        </OfficeTab>
-      </ExtensionPoint>
+$points
     </DesktopFormFactor>
   </Host>
-</Hosts>"""
+</Hosts>""")
 
 _RESOURCES = Template("""\
 <Resources>
@@ -135,19 +157,24 @@ _RESOURCES = Template("""\
   </bt:ShortStrings>
   <bt:LongStrings>
     <bt:String id="ButtonTooltip" DefaultValue="$tooltip"/>
+    <bt:String id="MeetingTooltip" DefaultValue="$meeting_tooltip"/>
   </bt:LongStrings>
 </Resources>""")
 
 
 def _commands(*, pinnable: bool) -> str:
-    """The button on the message-read surface; only VersionOverrides 1.1 may make it pinnable."""
-    if not pinnable:
-        return _COMMANDS
-    lines = _COMMANDS.splitlines()
-    at = next(i for i, line in enumerate(lines) if '<SourceLocation resid="TaskpaneUrl"/>' in line)
-    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
-    lines.insert(at + 1, f"{indent}<SupportsPinning>true</SupportsPinning>")
-    return "\n".join(lines)
+    """The button on each surface; only VersionOverrides 1.1 may make the message pane pinnable
+    (a pinned pane follows the selected message; meetings open one at a time)."""
+    points = []
+    for surface, group, control, tooltip in _SURFACES:
+        pin = pinnable and surface == "MessageReadCommandSurface"
+        pinning = "\n          <SupportsPinning>true</SupportsPinning>" if pin else ""
+        points.append(
+            _EXTENSION_POINT.substitute(
+                surface=surface, group=group, control=control, tooltip=tooltip, pinning=pinning
+            )
+        )
+    return _COMMANDS.substitute(points=_indent("\n".join(points), 6))
 
 
 def _indent(text: str, spaces: int) -> str:
@@ -172,7 +199,9 @@ def render_manifest(port: int = DEFAULT_PORT) -> str:
     # 127.0.0.1 rather than localhost: the server binds the IPv4 loopback only, and "localhost"
     # may resolve to ::1 first in some clients.
     origin = f"https://127.0.0.1:{port}"
-    resources = _RESOURCES.substitute(origin=origin, tooltip=_TOOLTIP)
+    resources = _RESOURCES.substitute(
+        origin=origin, tooltip=_TOOLTIP, meeting_tooltip=_MEETING_TOOLTIP
+    )
     return _TEMPLATE.substitute(
         origin=origin,
         description=_DESCRIPTION,

@@ -7,6 +7,7 @@ Terminology:
         it into the task pane's HTML as it serves it; the pane sends it back in the
         ``X-Outlook-Networking-Secret`` header.
     card: the JSON the pane renders for one address, produced by the ``card_for`` callable.
+    note: something the owner writes down about a person from the pane, kept by ``add_note``.
 
 Why the secret travels in the HTML rather than a SameSite=Strict cookie: in Outlook on the web and
 the new Outlook the pane is an iframe inside outlook.office.com, so every request it makes is
@@ -26,13 +27,26 @@ Who gets the page with the secret in it:
       gets 403. A local program can forge headers, so off Linux this keeps out casual clients, not
       a determined process of another user (docs/security.md says so).
 
-Who may call ``GET /api/card?address=...``:
+Who may call ``GET /api/card?address=...``, ``GET /api/cards?address=...&address=...`` and
+``POST /api/notes``:
     - the ``Host`` header must be the server's own authority (DNS rebinding);
     - ``Origin`` must equal the server's own origin, or, because browsers send no ``Origin`` on a
       same-origin GET, be absent with ``Sec-Fetch-Site: same-origin`` (which pages cannot forge);
+      a POST must name the origin (every browser sends it on a POST);
     - the secret header must match.
     Anything else gets 403 with an empty body; an address ``card_for`` does not know gets 404 with
     an empty body, so a refused caller cannot tell known from unknown addresses.
+
+``/api/cards`` answers up to ``MAX_CARDS`` addresses at once (a meeting's attendees; a message's
+sender is a list of one): ``{"cards": [...]}`` in the order asked, an address ``card_for`` does
+not know as ``{"address": ..., "known": false}``. The pane uses it for messages and appointments
+alike; ``/api/card`` answers one address (scripts, and the checks above).
+
+``POST /api/notes`` takes ``{"address": ..., "text": ...}`` as ``application/json`` (a type no
+form can send, so a cross-site page would need a CORS preflight, which is refused) of at most
+``MAX_NOTE_BODY`` bytes, announced by ``Content-Length`` (413 when larger, 411 without); the
+note is kept by ``add_note`` (201 with the note), which refuses bad text with ``UsageError``
+(400). The text is never interpreted: the pane, the report and the terminal show it as text.
 
 Idle clients cannot pile up: at most ``MAX_CONNECTIONS`` connections are open (a newcomer cuts
 the one that has waited longest for its next request), and each request must be read and answered
@@ -42,8 +56,9 @@ within ``REQUEST_DEADLINE_S`` in total, not per read (:mod:`.connections`).
 it must not depend on being called from the thread that created it (open SQLite with
 ``check_same_thread=False`` or per call).
 
-Exports: ``serve``, ``AddinServer``, ``CardFor``, ``load_or_create_secret``, ``SECRET_FILENAME``,
-``SECRET_HEADER``, ``MAX_CONNECTIONS``, ``REQUEST_DEADLINE_S``.
+Exports: ``serve``, ``AddinServer``, ``CardFor``, ``AddNote``, ``load_or_create_secret``,
+``SECRET_FILENAME``, ``SECRET_HEADER``, ``MAX_CONNECTIONS``, ``REQUEST_DEADLINE_S``, ``MAX_CARDS``,
+``MAX_NOTE_BODY``.
 """
 
 from __future__ import annotations
@@ -77,10 +92,13 @@ from outlook_networking.app.wording import describe
 from outlook_networking.errors import InputError, UsageError
 
 __all__ = [
+    "MAX_CARDS",
     "MAX_CONNECTIONS",
+    "MAX_NOTE_BODY",
     "REQUEST_DEADLINE_S",
     "SECRET_FILENAME",
     "SECRET_HEADER",
+    "AddNote",
     "AddinServer",
     "CardFor",
     "load_or_create_secret",
@@ -88,6 +106,7 @@ __all__ = [
 ]
 
 CardFor = Callable[[str], Mapping[str, Any] | None]
+AddNote = Callable[[str, str], Mapping[str, Any]]
 
 SECRET_FILENAME = "addin-secret"
 SECRET_HEADER = "X-Outlook-Networking-Secret"
@@ -97,6 +116,9 @@ _MAX_ADDRESS_LENGTH = 320  # RFC 3696 errata: 64 + 1 + 255
 _HANDLER_TIMEOUT_S = 15.0  # per read; the deadline below bounds a whole request
 MAX_CONNECTIONS = 32  # a pane opens a few; more are idle clients or an attack
 REQUEST_DEADLINE_S = 10.0
+MAX_CARDS = 50  # a meeting's attendees at once; Outlook's own limit for a meeting is far above
+MAX_NOTE_BODY = 16 * 1024  # a note of 2,000 characters, each up to 4 bytes, and JSON around it
+_API = ("/api/card", "/api/cards", "/api/notes")
 
 _log = logging.getLogger(__name__)
 
@@ -176,6 +198,7 @@ class _CardHTTPServer(ThreadingHTTPServer):
         address: tuple[str, int],
         *,
         card_for: CardFor,
+        add_note: AddNote | None = None,
         secret: str,
         public_host: str,
         context: ssl.SSLContext,
@@ -189,6 +212,7 @@ class _CardHTTPServer(ThreadingHTTPServer):
             self.socket, server_side=True, do_handshake_on_connect=False
         )
         self.card_for = card_for
+        self.add_note = add_note
         self.card_lock = threading.Lock()
         self.secret = secret.encode("ascii")
         self.authority = f"{public_host}:{self.server_address[1]}"
@@ -326,7 +350,7 @@ class _CardHandler(BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:
         # A same-origin pane never preflights, but answer correctly for our own origin.
         path = urlsplit(self.path).path
-        if path != "/api/card" or not self._host_ok():
+        if path not in _API or not self._host_ok():
             self._refuse()
             return
         if self.headers.get("Origin") != self.server.origin:
@@ -336,8 +360,8 @@ class _CardHandler(BaseHTTPRequestHandler):
             HTTPStatus.NO_CONTENT,
             headers={
                 "Access-Control-Allow-Origin": self.server.origin,
-                "Access-Control-Allow-Methods": "GET",
-                "Access-Control-Allow-Headers": SECRET_HEADER,
+                "Access-Control-Allow-Methods": "POST" if path == "/api/notes" else "GET",
+                "Access-Control-Allow-Headers": f"{SECRET_HEADER}, Content-Type",
                 "Access-Control-Max-Age": "600",
                 "Vary": "Origin",
             },
@@ -353,6 +377,9 @@ class _CardHandler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path == "/api/card":
             self._card(parts.query)
+            return
+        if parts.path == "/api/cards":
+            self._cards(parts.query)
             return
         path = "/taskpane.html" if parts.path == "/" else parts.path
         body = self.server.static.get(path)
@@ -370,33 +397,119 @@ class _CardHandler(BaseHTTPRequestHandler):
         content_type = _CONTENT_TYPES.get(suffix, "application/xml; charset=utf-8")
         self._send(HTTPStatus.OK, body, content_type, headers)
 
+    @property
+    def _cors(self) -> dict[str, str]:
+        return {"Access-Control-Allow-Origin": self.server.origin, "Vary": "Origin"}
+
+    @staticmethod
+    def _encoded(doc: object) -> bytes:
+        return json.dumps(doc, default=_json_default, ensure_ascii=False).encode("utf-8")
+
+    def _failed(self, what: str, exc: Exception) -> None:
+        # Log without the address, in the wording the CLI and the agent use; the pane shows a
+        # generic message. The traceback only at debug level.
+        _log.error("%s failed: %s", what, describe(exc), exc_info=_log.isEnabledFor(logging.DEBUG))
+        self._send(HTTPStatus.INTERNAL_SERVER_ERROR, headers=self._cors)
+
+    @staticmethod
+    def _address_ok(address: str) -> bool:
+        return bool(address) and "@" in address and len(address) <= _MAX_ADDRESS_LENGTH
+
     def _card(self, query: str) -> None:
         if not self._origin_ok() or not self._secret_ok():
             self._refuse()
             return
-        cors = {"Access-Control-Allow-Origin": self.server.origin, "Vary": "Origin"}
         values = parse_qs(query, max_num_fields=4).get("address", [])
         address = values[0].strip() if len(values) == 1 else ""
-        if not address or "@" not in address or len(address) > _MAX_ADDRESS_LENGTH:
-            self._send(HTTPStatus.BAD_REQUEST, headers=cors)
+        if not self._address_ok(address):
+            self._send(HTTPStatus.BAD_REQUEST, headers=self._cors)
             return
         try:
             with self.server.card_lock:
                 card = self.server.card_for(address)
-            body = None if card is None else json.dumps(
-                dict(card), default=_json_default, ensure_ascii=False
-            ).encode("utf-8")
+            doc = None if card is None else self._encoded(dict(card))
         except Exception as exc:
-            # Log without the address, in the wording the CLI and the agent use; the pane shows a
-            # generic message. The traceback only at debug level.
-            _log.error("building the card failed: %s", describe(exc),
-                       exc_info=_log.isEnabledFor(logging.DEBUG))
-            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, headers=cors)
+            self._failed("building the card", exc)
             return
-        if body is None:
-            self._send(HTTPStatus.NOT_FOUND, headers=cors)
+        if doc is None:
+            self._send(HTTPStatus.NOT_FOUND, headers=self._cors)
             return
-        self._send(HTTPStatus.OK, body, "application/json; charset=utf-8", cors)
+        self._send(HTTPStatus.OK, doc, "application/json; charset=utf-8", self._cors)
+
+    def _cards(self, query: str) -> None:
+        if not self._origin_ok() or not self._secret_ok():
+            self._refuse()
+            return
+        try:
+            values = parse_qs(query, max_num_fields=MAX_CARDS + 1).get("address", [])
+        except ValueError:  # more fields than that
+            values = []
+        addresses = list(dict.fromkeys(v.strip() for v in values))
+        if not 0 < len(addresses) <= MAX_CARDS or not all(map(self._address_ok, addresses)):
+            self._send(HTTPStatus.BAD_REQUEST, headers=self._cors)
+            return
+        try:
+            with self.server.card_lock:
+                found = [self.server.card_for(a) for a in addresses]
+            cards = [
+                dict(card) if card is not None else {"address": address, "known": False}
+                for address, card in zip(addresses, found, strict=True)
+            ]
+            doc = self._encoded({"cards": cards})
+        except Exception as exc:
+            self._failed("building the cards", exc)
+            return
+        self._send(HTTPStatus.OK, doc, "application/json; charset=utf-8", self._cors)
+
+    # --- writing a note --------------------------------------------------------------------
+
+    def do_POST(self) -> None:
+        parts = urlsplit(self.path)
+        if not self._host_ok() or parts.path != "/api/notes" or self.server.add_note is None:
+            self._refuse(HTTPStatus.NOT_FOUND if self._host_ok() else HTTPStatus.FORBIDDEN)
+            return
+        # A POST always carries Origin in a browser; a missing one is no browser of ours.
+        if self.headers.get("Origin") != self.server.origin or not self._secret_ok():
+            self._refuse()
+            return
+        if self.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
+            self._refuse()
+            return
+        kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            self._send(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, headers=self._cors)
+            return
+        length = self.headers.get("Content-Length", "")
+        if not length.isdigit():
+            self._send(HTTPStatus.LENGTH_REQUIRED, headers=self._cors)
+            return
+        if int(length) > MAX_NOTE_BODY:
+            self.close_connection = True  # the body stays unread
+            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, headers=self._cors)
+            return
+        try:
+            doc = json.loads(self.rfile.read(int(length)).decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):  # nesting deeper than the stack
+            doc = None
+        address = doc.get("address") if isinstance(doc, dict) else None
+        text = doc.get("text") if isinstance(doc, dict) else None
+        if not isinstance(address, str) or not isinstance(text, str):
+            self._send(HTTPStatus.BAD_REQUEST, headers=self._cors)
+            return
+        if not self._address_ok(address.strip()):
+            self._send(HTTPStatus.BAD_REQUEST, headers=self._cors)
+            return
+        try:
+            with self.server.card_lock:
+                note = self.server.add_note(address.strip(), text)
+        except UsageError:
+            self._send(HTTPStatus.BAD_REQUEST, headers=self._cors)
+            return
+        except Exception as exc:
+            self._failed("keeping the note", exc)
+            return
+        self._send(HTTPStatus.CREATED, self._encoded(dict(note)),
+                   "application/json; charset=utf-8", self._cors)
 
 
 class AddinServer:
@@ -444,6 +557,7 @@ class AddinServer:
 def serve(
     card_for: CardFor,
     *,
+    add_note: AddNote | None = None,
     data_dir: Path | str,
     host: str = "127.0.0.1",
     port: int = DEFAULT_PORT,
@@ -456,6 +570,8 @@ def serve(
 
     Parameters:
         card_for: returns the card for an address, or None if the store does not know it.
+        add_note: keeps a note about an address and returns it (``UsageError`` for bad text);
+            without it ``POST /api/notes`` is 404.
         data_dir: holds the secret file, and the certificate unless ``cert``/``key`` are given.
         host: ``127.0.0.1`` or ``localhost``; the server binds the IPv4 loopback either way.
         port: the TCP port (0 picks a free one, for tests); the manifest must name the same.
@@ -490,6 +606,7 @@ def serve(
         httpd = _CardHTTPServer(
             ("127.0.0.1", port),
             card_for=card_for,
+            add_note=add_note,
             secret=secret,
             public_host=host,
             context=context,

@@ -32,13 +32,13 @@ import dataclasses
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ..app.analysis import analyse_store
-from ..app.pipeline import claim_owner, desired_state, sync_source, write_back
+from ..app.pipeline import claim_owner, desired_state, extra_tasks, sync_source, write_back
 from ..app.wording import describe
 from ..config import AccountConfig, Config
 from ..core.network import Network
@@ -46,6 +46,7 @@ from ..errors import StoreError, Throttled
 from ..i18n import category_scheme, wording_for
 from ..ports import Batch, Sink, Source
 from ..store import Store
+from ..writeback.plan import DesiredTask
 from .logs import LOGGER_NAME, log_event
 
 __all__ = [
@@ -156,11 +157,13 @@ class CycleReport:
         }
 
 
-def desired_digest(network: Network, config: Config, account: AccountConfig) -> str:
+def desired_digest(
+    network: Network, config: Config, account: AccountConfig, extra: Sequence[DesiredTask] = ()
+) -> str:
     """A stable hash of what the mailbox should show for ``account`` (names and colours too, in
     the language the mailbox is written in)."""
     words = wording_for(config)
-    desired = desired_state(network, account, words)
+    desired = desired_state(network, account, words, extra=extra)
     scheme = category_scheme(config, words)
     doc = {
         "scheme": [sorted(scheme.names.items()), sorted(scheme.colours.items())],
@@ -360,7 +363,7 @@ def _apply_account(
     should_stop: Callable[[], bool],
 ) -> None:
     assert state.connection is not None
-    digest = desired_digest(network, config, account)
+    digest = desired_digest(network, config, account, extra_tasks(store, network, config))
     key = APPLIED_DOC_PREFIX + account.name
     last = store.get_doc(key) or {}
     moment = clock()

@@ -5,13 +5,14 @@ when it plans the next run; ``status`` reads it from another process (the store 
 so reading never blocks the agent). Whether an agent is running right now is not taken from the
 document, which a killed agent cannot update, but from the store's lock (:func:`.lock.holder`).
 
-The document, as ``status --json`` prints it (every key always present, ``null`` when unknown)::
+The document, as ``status --json`` prints it after its ``schema`` and ``as_of`` (every key
+always present, ``null`` when unknown; ``docs/json.md``)::
 
     {
       "running": true,              # an agent holds the store's lock now
       "pid": 4242,                  # its process id (null when none runs)
       "state": "waiting",           # running | waiting | stopped | never run
-      "last_run_start": "2026-...", # ISO 8601, UTC
+      "last_run_start": "2026-...", # ISO 8601, UTC, with a Z
       "last_run_end": "2026-...",
       "result": "ok",               # ok | partial | failed | stopped
       "next_run": "2026-...",
@@ -33,6 +34,7 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
+from ..core.views import iso
 from ..store import Store
 from .cycle import CycleReport
 from .lock import holder
@@ -58,12 +60,15 @@ _KEYS = (
 )
 
 
-def _iso(moment: datetime | float | None) -> str | None:
-    if moment is None:
-        return None
+_TIMES = ("last_run_start", "last_run_end", "next_run", "last_error_at")
+
+
+def _iso(moment: datetime | float | str | None) -> str | None:
     if isinstance(moment, (int, float)):
         moment = datetime.fromtimestamp(moment, UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    elif isinstance(moment, str):  # written by an older version as "+00:00"
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return iso(moment)
 
 
 def read_status(store: Store) -> dict[str, Any]:
@@ -73,6 +78,11 @@ def read_status(store: Store) -> dict[str, Any]:
     doc["state"] = stored.get("state") or "never run"
     doc["consecutive_failures"] = stored.get("consecutive_failures") or 0
     doc["accounts"] = stored.get("accounts") or {}
+    for key in _TIMES:
+        doc[key] = _iso(doc[key])
+    for account in doc["accounts"].values():
+        if isinstance(account, dict) and account.get("retry_at"):
+            account["retry_at"] = _iso(account["retry_at"])
     pid = holder(store.path) if str(store.path) != ":memory:" else None
     doc["running"] = pid is not None
     doc["pid"] = pid or None

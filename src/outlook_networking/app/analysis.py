@@ -1,10 +1,11 @@
 """The store analysed: the network and the give-and-take ledger, with their follow-ups merged.
 
 The one place that turns the store into an analysis. It reads the interactions once, hands them
-to :func:`core.network.analyse` and :func:`core.ledger.build_ledger`, and folds the ledger's
-"thank or return the favour" follow-ups into the network's, so every output (follow-ups, the
-tasks ``apply`` and the agent write, the report, the add-in card) sees one list. The
-introductions ``intro`` proposed (:meth:`Store.intro_proposals`) reach the ledger, which
+to :func:`core.network.analyse` and :func:`core.ledger.build_ledger`, folds the ledger's
+"thank or return the favour" follow-ups into the network's and applies the owner's decisions
+(``followups done`` and ``snooze``, kept in the store), so every output (follow-ups, the tasks
+``apply`` and the agent write, the report, the add-in card) sees one list, most pressing first.
+The introductions ``intro`` proposed (:meth:`Store.intro_proposals`) reach the ledger, which
 recognises the one the owner then asked for.
 
 Exports: ``Insight``, ``analyse_store``.
@@ -16,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..config import Config
-from ..core.followups import FollowUp
+from ..core.followups import FollowUp, apply_decisions
 from ..core.intro import asked_from
 from ..core.ledger import Ledger, build_ledger
 from ..core.network import Network, analyse
@@ -45,6 +46,7 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         now=now,
         identity_overrides=store.identity_overrides(),
         last_review=store.review_snapshot(),
+        key_dates=store.key_dates(),
     )
     lists, is_excluded = network.identities.lists, network.settings.is_excluded
     # All items, not only those up to now: a meeting already set up proves an introduction took.
@@ -60,29 +62,26 @@ def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         asked=asked_from(store.intro_proposals()),
     )
     del items
-    return Insight(_with_ledger_followups(network, ledger), ledger)
+    followups = apply_decisions(
+        [*network.followups, *ledger.followups], store.followup_decisions(), now
+    )
+    return Insight(_with_followups(network, followups), ledger)
 
 
-def _sorted(followups: list[FollowUp]) -> tuple[FollowUp, ...]:
-    return tuple(sorted(followups, key=lambda f: (f.due, f.key)))
-
-
-def _with_ledger_followups(network: Network, ledger: Ledger) -> Network:
-    """The network with the ledger's follow-ups added to the list and to each contact's own."""
-    if not ledger.followups:
-        return network
-    extra: dict[str, list[FollowUp]] = {}
-    for followup in ledger.followups:
-        extra.setdefault(followup.contact, []).append(followup)
+def _with_followups(network: Network, followups: tuple[FollowUp, ...]) -> Network:
+    """The network with ``followups`` as its list and each contact's own, in that order."""
+    mine: dict[str, list[FollowUp]] = {}
+    for followup in followups:
+        mine.setdefault(followup.contact, []).append(followup)
     contacts = tuple(
-        replace(view, followups=_sorted([*view.followups, *extra[view.person.key]]))
-        if view.person.key in extra
+        replace(view, followups=tuple(mine.get(view.person.key, ())))
+        if view.followups or view.person.key in mine
         else view
         for view in network.contacts
     )
     return replace(
         network,
         contacts=contacts,
-        followups=_sorted([*network.followups, *ledger.followups]),
-        by_person={c.person.key: c for c in contacts},  # find() answers with the merged views
+        followups=followups,
+        by_person={c.person.key: c for c in contacts},  # find() answers with the new views
     )

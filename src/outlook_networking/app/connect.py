@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ..config import AccountConfig, is_exchange_online
+from ..config import AccountConfig, FoldersConfig, is_exchange_online
 from ..errors import UsageError
 from ..ports import RetryPolicy, Sink, Source
 from ..store import Store
@@ -67,6 +67,7 @@ def connect(
     since_months: int | None = None,
     retry: RetryPolicy | None = None,
     transport: Any = None,
+    folders: FoldersConfig | None = None,
 ) -> Connection:
     """The source and sink for ``account`` as configured.
 
@@ -76,7 +77,9 @@ def connect(
         retry: how long one call may wait for the server to recover (default: two minutes).
         transport: the HTTP transport the Graph client sends through (an ``httpx`` transport,
             for tests); EWS talks through exchangelib's own sessions and takes none.
+        folders: ``[folders]`` include / exclude, for the mail folders of the mailbox too.
     """
+    rules = folders or FoldersConfig()
     if since_months:
         account = replace(account, since_months=since_months)
     policy = retry or RetryPolicy()
@@ -87,8 +90,9 @@ def connect(
         if transport is not None:
             raise UsageError(f"{account.name}: an EWS account takes no HTTP transport")
         source, sink = ews.connect(
-            account, token=token, password=password, max_wait_s=policy.max_wait_s
-        )
+            account, token=token, password=password, max_wait_s=policy.max_wait_s,
+            include=rules.include, exclude=rules.exclude,
+        )  # fmt: skip
         return Connection(source, sink, close=source.close)
     if account.connector == "graph":
         from ..connectors import graph
@@ -99,8 +103,9 @@ def connect(
                 "not a password"
             )
         pair = graph.connect_graph(
-            account, token, todo_list=todo_list, retry=policy, transport=transport
-        )
+            account, token, todo_list=todo_list, retry=policy, transport=transport,
+            include=rules.include, exclude=rules.exclude,
+        )  # fmt: skip
         return Connection(pair.source, pair.sink, close=pair.close)
     raise UsageError(f"{account.name}: unknown connector {account.connector!r}")
 

@@ -7,18 +7,21 @@ front end through callbacks (``on_batch``), errors as the product's exceptions.
 - :func:`sync_source` drains a Source into the store, one batch and its cursor per transaction;
   :func:`sync_account` does it for a configured account, :func:`ingest_files` for exported files.
 - :func:`claim_owner` and :func:`settle_owner` record whose mailbox this is.
-- :func:`desired_state` turns the analysed network into what a mailbox should show;
-  :func:`plan_account` compares it with the mailbox as it is.
+- :func:`desired_state` turns the analysed network into what a mailbox should show (with
+  :func:`extra_tasks`, the morning brief when it is configured); :func:`plan_account` compares
+  it with the mailbox as it is.
 - :func:`write_back` plans and applies (``apply`` and the agent's cycle both call it),
   :func:`apply_plan` runs a plan with the journal, :func:`undo` reverts everything written.
   Actions run in plan order; consecutive message actions (categories and flags on messages) go
   to a :class:`~outlook_networking.ports.MessageSink` many at a time, ``batch_size`` messages
   per call: all entries of such a batch are journalled before it is sent, and finished, together
   with what the messages show now, in one transaction after it.
+- :func:`preview_plan` is ``apply --dry-run`` without an account: the same planner against a
+  mailbox that holds only the address-book cards the store read from files.
 
 Exports: ``SyncReport``, ``ApplyReport``, ``sync_source``, ``sync_account``, ``ingest_files``,
-``claim_owner``, ``settle_owner``, ``desired_state``, ``plan_account``, ``apply_plan``,
-``write_back``, ``undo``, ``apply_account``, ``undo_account``.
+``claim_owner``, ``settle_owner``, ``desired_state``, ``extra_tasks``, ``plan_account``,
+``preview_plan``, ``apply_plan``, ``write_back``, ``undo``, ``apply_account``, ``undo_account``.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from ..ports import (
     Applied,
     Batch,
     BatchApplied,
+    ContactState,
+    MailboxState,
     MessageSink,
     Problem,
     RemoveCategory,
@@ -63,6 +68,7 @@ from ..writeback.plan import (
     plan,
     plan_undo,
 )
+from .brief import morning_brief_task
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -75,8 +81,10 @@ __all__ = [
     "apply_plan",
     "claim_owner",
     "desired_state",
+    "extra_tasks",
     "ingest_files",
     "plan_account",
+    "preview_plan",
     "settle_owner",
     "sync_account",
     "sync_source",
@@ -256,16 +264,24 @@ def settle_owner(
 # --- writing back --------------------------------------------------------------------------------
 
 
+def extra_tasks(store: Store, network: Network, config: Config) -> tuple[DesiredTask, ...]:
+    """The tasks besides the follow-ups: today's morning brief, if ``[brief] write = "task"``."""
+    brief = morning_brief_task(store, network, config)
+    return (brief,) if brief is not None else ()
+
+
 def desired_state(
     network: Network,
-    account: AccountConfig,
+    account: AccountConfig | None,
     words: Wording,
     *,
     flagged: frozenset[str] = frozenset(),
+    extra: Sequence[DesiredTask] = (),
 ) -> Desired:
     """What the mailbox should show: each person's tier category, a task per open follow-up
     (but for those in ``flagged``: their message's flag stands for them instead), its title and
-    body in ``words``'s language."""
+    body in ``words``'s language, and the ``extra`` tasks (:func:`extra_tasks`); ``account``
+    None: an account with the defaults, for a preview."""
     contacts = tuple(
         DesiredContact(tuple(view.addresses), view.name, view.tier.tier)
         for view in network.contacts
@@ -275,10 +291,11 @@ def desired_state(
         for f in network.followups
         if f.key not in flagged
     )
+    tasks += tuple(extra)
     return Desired(
         contacts=contacts,
         tasks=tasks,
-        create_contacts_for=frozenset(account.create_contacts_for_tiers),
+        create_contacts_for=frozenset(account.create_contacts_for_tiers if account else ()),
     )
 
 
@@ -306,8 +323,9 @@ def plan_account(
     words = wording_for(config)
     scheme = category_scheme(config, words)
     state = sink.read_state()
+    extra = extra_tasks(store, network, config)
     if not isinstance(sink, MessageSink):
-        return plan(desired_state(network, account, words), state, scheme)
+        return plan(desired_state(network, account, words, extra=extra), state, scheme)
     journal = [e for e in store.journal(sink.name) if is_message_action(e.action)]
     flags = _wanted_flags(network, account)
     since = network.now - timedelta(days=account.tag_message_days)
@@ -344,7 +362,8 @@ def plan_account(
         for f in network.followups
         if f.key in flaggable and account.followup_mode(f.kind) == "flag"
     )
-    base = plan(desired_state(network, account, words, flagged=flagged), state, scheme)
+    desired = desired_state(network, account, words, flagged=flagged, extra=extra)
+    base = plan(desired, state, scheme)
     return WritebackPlan(_master_list_last(base.actions, marked.actions), marked.declined)
 
 
@@ -357,6 +376,21 @@ def _master_list_last(items: Sequence[Action], messages: Sequence[Action]) -> tu
     again = [a for a in items if isinstance(a, AddCategory) and a.name in gone]
     rest = [a for a in items if not isinstance(a, RemoveCategory) and a not in again]
     return (*rest, *messages, *removals, *again)
+
+
+def preview_plan(store: Store, config: Config, network: Network) -> WritebackPlan:
+    """What ``apply`` would write to a mailbox that has none of the product's categories and
+    tasks yet and whose contacts are the address-book cards read from files (their item ids are
+    the cards')."""
+    contacts = tuple(
+        ContactState(card.item_id, card.full_name, card.addresses, card.categories)
+        for card in store.cards()
+        if not card.is_me
+    )
+    state = MailboxState(contacts=contacts)
+    words = wording_for(config)
+    desired = desired_state(network, None, words, extra=extra_tasks(store, network, config))
+    return plan(desired, state, category_scheme(config, words))
 
 
 @dataclass

@@ -17,6 +17,8 @@ from ..errors import (
     LoginRequired,
     NetworkingError,
     OutputError,
+    StoreEmpty,
+    StoreMissing,
 )
 
 __all__ = ["describe"]
@@ -33,6 +35,16 @@ def describe(exc: BaseException) -> str:
         return f"cannot read {exc.path}: {exc.reason}"
     if isinstance(exc, OutputError):
         return f"cannot write {exc.path}: {exc.reason}"
+    if isinstance(exc, StoreMissing):
+        return (
+            f"no store at {exc.path}: run `outlook-networking demo` or `outlook-networking "
+            "ingest` first, or name a store with --db (or OUTLOOK_NETWORKING_DB)"
+        )
+    if isinstance(exc, StoreEmpty):
+        return (
+            f"{exc.path}: the store is empty: run `outlook-networking demo` or "
+            "`outlook-networking ingest` (or `sync` for a configured mailbox)"
+        )
     if isinstance(exc, LockHeld):
         return f"another agent (process {exc.pid}) is using {exc.path}"
     if isinstance(exc, NetworkingError):

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..config import AccountConfig, Config, load_config
 from ..core.ledger import Ledger
 from ..core.network import Network
+from ..errors import StoreEmpty
 from ..i18n import Wording, category_scheme, wording_for
 from ..ports import RetryPolicy
 from ..store import Store, default_db_path
@@ -33,6 +34,8 @@ class Workspace:
         config_path: the TOML file (default: the platform's config directory; missing is fine).
         now: the time the analysis takes as "now" (``--now``); without it, the clock's.
         retry: how long one call to a mail server may wait for it to recover.
+        create: make the store if there is none; a command that only reads passes False and
+            gets :class:`~outlook_networking.errors.StoreMissing` instead (nothing is created).
     """
 
     def __init__(
@@ -42,12 +45,14 @@ class Workspace:
         *,
         now: datetime | None = None,
         retry: RetryPolicy | None = None,
+        create: bool = True,
     ) -> None:
         self.db_path = db_path if db_path is not None else default_db_path()
         self.config_path = config_path
         self.now_given = now is not None  # long-running servers follow the clock otherwise
         self.now = now if now is not None else datetime.now(UTC).replace(microsecond=0)
         self.retry = retry
+        self.create = create
         self._store: Store | None = None
 
     def clock(self) -> datetime:
@@ -57,8 +62,16 @@ class Workspace:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store.open(self.db_path)
+            self._store = Store.open(self.db_path, create=self.create)
         return self._store
+
+    def require_data(self) -> None:
+        """Check, before anything is analysed, that the configuration is valid and that the
+        store exists and holds something: a reading command on an empty store would otherwise
+        answer with an empty list that looks like an answer."""
+        self.config  # noqa: B018 - a configuration error comes first, as a usage error
+        if self.store.is_empty():
+            raise StoreEmpty(str(self.db_path))
 
     @cached_property
     def config(self) -> Config:
@@ -80,6 +93,10 @@ class Workspace:
         """The store analysed as of ``now``: the network and the give-and-take ledger."""
         return analyse_store(self.store, self.config, self.now)
 
+    def reanalyse(self) -> None:
+        """Drop the analysis: the next use analyses the store again (after a change to it)."""
+        self.__dict__.pop("insight", None)
+
     @property
     def network(self) -> Network:
         """The analysed network; its follow-ups include the ledger's."""
@@ -97,6 +114,7 @@ class Workspace:
             todo_list=self.config.writeback.todo_list,
             since_months=since_months,
             retry=self.retry,
+            folders=self.config.folders,
         )
         if account.connector == "graph":
             try:

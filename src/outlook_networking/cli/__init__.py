@@ -5,6 +5,7 @@ The command modules beside this one parse the arguments, open the workspace they
 (rich tables, progress bars) or scripts (``--json``). Every error reaches the user as one line on
 stderr in the wording the agent and the add-in share (:mod:`outlook_networking.app.wording`), no
 traceback unless ``--debug``; exit codes are 0 on success, 2 on usage errors and 1 on failure.
+Every command has help and examples, and a mistyped one gets "did you mean" (:mod:`.parser`).
 
 Exports: ``main``.
 """
@@ -15,30 +16,63 @@ import argparse
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from .. import __version__
 from ..app.wording import describe
-from ..errors import NetworkingError, UsageError
+from ..config import default_config_path
+from ..errors import ConfigError, NetworkingError, UsageError
 from ..ports import RetryPolicy
 from .options import add_globals, defaults_from_env
+from .parser import PROG, Parser, check_extras
 
 __all__ = ["main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from . import agent, intro, mailbox, network, outputs, privacy, sources
+FIRST_RUN = """\
+a first run:
+  outlook-networking demo                     # a sample mailbox, analysed; prints an export line
+  export OUTLOOK_NETWORKING_DB=...            # the line demo printed
+  outlook-networking followups                # what needs doing, most pressing first
+  outlook-networking report --html network.html --open
 
-    parser = argparse.ArgumentParser(
-        prog="outlook-networking",
+`outlook-networking COMMAND --help` explains a command, with examples.
+"""
+
+
+def build_parser() -> Parser:
+    from . import (
+        agent,
+        brief,
+        completion,
+        config,
+        followups,
+        intro,
+        mailbox,
+        network,
+        outputs,
+        privacy,
+        review,
+        sources,
+    )  # fmt: skip
+
+    parser = Parser(
+        prog=PROG,
         description="Strategic networking for people who live in Outlook.",
+        epilog=FIRST_RUN,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_globals(parser, default=None)
     # The same options after the command: SUPPRESS keeps a value given before the command.
     common = argparse.ArgumentParser(add_help=False)
     add_globals(common, default=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.set_defaults(command_parser=parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (sources, network, intro, mailbox, agent, outputs, privacy):
+    for module in (
+        sources, network, followups, review, intro, brief, mailbox, agent, outputs, config,
+        completion, privacy,
+    ):  # fmt: skip
         module.register(commands, common)
     return parser
 
@@ -50,13 +84,16 @@ def main(argv: Sequence[str] | None = None, *, retry: RetryPolicy | None = None)
     minutes); tests pass a short one.
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    check_extras(args, extras)
     defaults_from_env(args)
     args.retry = retry
     try:
         code: int = args.handler(args)
         return code
     except UsageError as exc:
+        if isinstance(exc, ConfigError) and not exc.path:  # raised past the file's reading
+            exc.path = str(Path(args.config).expanduser() if args.config else default_config_path())
         _report(args, exc, describe(exc))
         return 2
     except NetworkingError as exc:

@@ -11,38 +11,34 @@ Exports: ``register``, ``print_stranger``.
 from __future__ import annotations
 
 import argparse
-import textwrap
 from typing import Any
 
+from ..core.scoring import shown_score
 from ..errors import UsageError
 from ..parsing.addresses import normalise
 from .options import open_workspace
-from .output import console, print_json
+from .output import local, print_json, say
+from .parser import add_command
 
 __all__ = ["print_stranger", "register"]
 
-EXAMPLES = """\
-TARGET is an address, a name, or an organisation (a name from your address book's cards, or a
-mail domain). Paths go through people you have a two-way relationship with; a two-step path
-(through someone you do not know) is shown only for people no one-step path reaches.
-
-examples:
-  outlook-networking intro anna.berg@globex.example
-  outlook-networking intro "Anna Berg"
-  outlook-networking intro globex.example --limit 3
-  outlook-networking intro Globex --json
-"""
-
-
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    intro = commands.add_parser(
+    intro = add_command(
+        commands,
         "intro",
-        parents=[common],
+        common,
         help="who can introduce you to a person or an organisation",
         description="Warm paths to TARGET through people you know, strongest first, with the "
-        "evidence in numbers (docs/intro.md).",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "evidence in numbers (docs/intro.md). TARGET is an address, a name, or an organisation "
+        "(a name from your address book's cards, or a mail domain). Paths go through people you "
+        "have a two-way relationship with; a two-step path (through someone you do not know) is "
+        "shown only for people no one-step path reaches.",
+        examples=[
+            "intro anna.berg@globex.example",
+            'intro "Anna Berg"',
+            "intro globex.example --limit 3",
+            "intro Globex --json",
+        ],
     )
     intro.add_argument("target", metavar="TARGET", help="an address, a name or an organisation")
     intro.add_argument("--json", action="store_true", help="print JSON (docs/json.md)")
@@ -62,7 +58,7 @@ def _intro(args: argparse.Namespace) -> int:
         raise UsageError(f"not an e-mail address: {query}")
     if args.limit < 0:
         raise UsageError("--limit must be 0 (all) or more")
-    with open_workspace(args) as workspace:
+    with open_workspace(args, need="data") as workspace:
         network = workspace.network
         result = find_paths(network, workspace.ledger.items, query, limit=args.limit)
         if result.paths:
@@ -78,14 +74,7 @@ def _intro(args: argparse.Namespace) -> int:
 
 def _print(text: str = "", indent: int = 0) -> None:
     """A paragraph wrapped to the console's width; wrapped lines keep the indent."""
-    lines = textwrap.wrap(
-        text,
-        width=max(20, console.width),
-        initial_indent=" " * indent,
-        subsequent_indent=" " * indent,
-        break_on_hyphens=False,
-    )
-    console.print("\n".join(lines), markup=False, soft_wrap=True)
+    say(text, indent=indent, hang=indent)
 
 
 def _print_path(path: dict[str, Any], first_indent: int) -> None:
@@ -109,11 +98,11 @@ def _print_intro(doc: dict[str, Any]) -> None:
         if doc["kind"] == "organisation"
         else query
     )
-    _print(f"Who can introduce you to {what}, as of {doc['as_of'][:10]}")
+    _print(f"Who can introduce you to {what}, as of {local(doc['as_of'])}")
     for person in doc["known"]:
         _print(
             f"You already know {person.get('name') or person['address']} "
-            f"(tier {person['tier']}, score {person['score']:.0f})."
+            f"(tier {person['tier']}, score {shown_score(person['score'])})."
         )
     if not doc["paths"]:
         _print("No path yet: nobody you know appears with them in your mail or meetings.")

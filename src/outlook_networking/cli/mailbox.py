@@ -7,25 +7,37 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ..app import pipeline
 from ..app.wording import describe as describe_error
 from ..app.workspace import Workspace
+from ..config import default_config_path
+from ..core.followups import short_key
+from ..core.views import iso
 from ..errors import UsageError
-from ..ports import Action, is_message_action
+from ..ports import Action, CreateTask, SetCategories, is_message_action
 from ..writeback.plan import describe
 from .options import open_workspace
-from .output import console, err_console, sync_progress
+from .output import console, count, err_console, local, say, sync_progress
+from .parser import add_command
 
 __all__ = ["register"]
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    login = commands.add_parser(
-        "login", parents=[common], help="sign in to the configured accounts"
+    login = add_command(
+        commands,
+        "login",
+        common,
+        help="sign in to the configured accounts",
+        description="Sign in to each configured account (docs/config.md): in this machine's "
+        "browser where one can be opened, else with a device code; tokens are kept in an "
+        "encrypted cache. NTLM and basic accounts check that their password can be found.",
+        examples=["login", "login --account work", "login --device-code"],
     )
-    login.add_argument("--account", metavar="NAME", help="only this account")
+    login.add_argument("--account", metavar="NAME", help=_ACCOUNT)
     login.add_argument(
         "--device-code",
         action="store_true",
@@ -33,42 +45,76 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     login.set_defaults(handler=_login)
 
-    sync = commands.add_parser("sync", parents=[common], help="read new mail and meetings")
-    sync.add_argument("--account", metavar="NAME", help="only this account")
+    sync = add_command(
+        commands,
+        "sync",
+        common,
+        help="read new mail and meetings from the configured accounts",
+        description="Read what is new in each configured mailbox since the last sync (metadata "
+        "only, never bodies) into the store.",
+        examples=["sync", "sync --account work", "sync --since 6", "sync --full"],
+    )
+    sync.add_argument("--account", metavar="NAME", help=_ACCOUNT)
     sync.add_argument(
         "--since",
         metavar="MONTHS",
         type=int,
-        help="how far back a first sync reaches (default: the account's since_months, 18)",
+        help="how far back a first sync reaches, e.g. --since 6 (default: the account's "
+        "since_months, 18)",
     )
-    sync.add_argument("--full", action="store_true", help="forget sync states and read everything")
+    sync.add_argument(
+        "--full", action="store_true", help="forget the sync state and read everything again"
+    )
     sync.set_defaults(handler=_sync)
 
-    apply = commands.add_parser(
-        "apply", parents=[common], help="write tiers and follow-ups back into the mailbox"
+    apply = add_command(
+        commands,
+        "apply",
+        common,
+        help="write tiers and follow-ups back into the mailbox",
+        description="Plan the write-back (a category per tier on your contacts, a task per open "
+        "follow-up) against each configured mailbox and apply it; --dry-run prints the plan. "
+        "Without an account, --dry-run previews what would be written to a mailbox holding the "
+        "address-book cards you ingested.",
+        examples=["apply --dry-run", "apply", "apply --account work"],
     )
     apply.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    apply.add_argument("--account", metavar="NAME", help="only this account")
+    apply.add_argument("--account", metavar="NAME", help=_ACCOUNT)
     apply.set_defaults(handler=_apply)
 
-    undo = commands.add_parser(
-        "undo", parents=[common], help="remove everything the product wrote to the mailbox"
+    undo = add_command(
+        commands,
+        "undo",
+        common,
+        help="remove everything the product wrote to the mailbox",
+        description="Remove the product's categories and tasks from each configured mailbox, "
+        "and nothing of yours.",
+        examples=["undo", "undo --account work"],
     )
-    undo.add_argument("--account", metavar="NAME", help="only this account")
+    undo.add_argument("--account", metavar="NAME", help=_ACCOUNT)
     undo.set_defaults(handler=_undo)
+
+
+_ACCOUNT = "only the account of this name, e.g. --account work (default: every account)"
+
+
+def _config_path(workspace: Workspace) -> Path:
+    return workspace.config_path or default_config_path()
 
 
 def _accounts(workspace: Workspace, name: str | None) -> list[Any]:
     accounts = list(workspace.config.accounts)
+    where = _config_path(workspace)
     if not accounts:
+        found = "" if where.exists() else " (there is no such file yet)"
         raise UsageError(
-            "no accounts configured; add an [[accounts]] table to the config file "
-            "(see the README), or use `ingest` for exported files"
+            f"no accounts configured in {where}{found}; `outlook-networking config init` "
+            "writes one, or use `ingest` for exported files"
         )
     if name:
         accounts = [a for a in accounts if a.name == name]
         if not accounts:
-            raise UsageError(f"no account named {name!r} in the configuration")
+            raise UsageError(f"no account named {name!r} in {where}")
     return accounts
 
 
@@ -102,7 +148,10 @@ def _sync(args: argparse.Namespace) -> int:
         for account in _accounts(workspace, args.account):
             with sync_progress(f"Syncing {account.name}") as on_batch:
                 report = pipeline.sync_account(
-                    workspace, account, since_months=args.since, full=args.full,
+                    workspace,
+                    account,
+                    since_months=args.since,
+                    full=args.full,
                     on_batch=on_batch,
                 )
             err_console.print(f"{account.name}: {_synced(report)}")
@@ -123,7 +172,11 @@ def _synced(report: pipeline.SyncReport) -> str:
 
 def _apply(args: argparse.Namespace) -> int:
     failed = False
-    with open_workspace(args) as workspace:
+    # A dry run only reads: on a missing or empty store it would plan to take everything away.
+    with open_workspace(args, need="data" if args.dry_run else "any") as workspace:
+        if args.dry_run and not workspace.config.accounts and not args.account:
+            _preview(workspace)
+            return 0
         if not args.dry_run:
             _refuse_while_agent_runs(workspace, "apply")
         for account in _accounts(workspace, args.account):
@@ -149,6 +202,33 @@ def _apply(args: argparse.Namespace) -> int:
                 )
                 failed = True
     return 1 if failed else 0
+
+
+def _preview(workspace: Workspace) -> None:
+    """``apply --dry-run`` without an account: the plan against the ingested address book."""
+    actions = pipeline.preview_plan(workspace.store, workspace.config, workspace.network)
+    names = {c.item_id: c.full_name or ", ".join(c.addresses) for c in workspace.store.cards()}
+    say(
+        f"PREVIEW: no account is configured in {_config_path(workspace)}, so nothing can be "
+        "written. With a mailbox that holds the address-book cards you ingested and none of "
+        "the product's categories and tasks yet, `apply` would do "
+        f"{count(len(actions), 'thing', 'things')}:",
+        hang=0,
+    )
+    for action in actions.actions:
+        line = describe(action)
+        if isinstance(action, SetCategories):
+            before, after = (", ".join(c) or "none" for c in (action.before, action.after))
+            line = f"set categories on contact {names.get(action.item_id)}: {before} → {after}"
+        elif isinstance(action, CreateTask):  # the key `followups` shows, the date as people read
+            when = f", due {local(iso(action.due))}" if action.due else ""
+            line = f"create task {action.subject!r}{when} (follow-up {short_key(action.key)})"
+        say(line, indent=2, hang=4)
+    say(
+        "(PREVIEW only. `outlook-networking config init` sets up an account; then `apply "
+        "--dry-run` shows the plan against the real mailbox.)",
+        hang=0,
+    )
 
 
 def _print_message_groups(workspace: Workspace, actions: Sequence[Action]) -> None:

@@ -1,10 +1,13 @@
-"""Commands that show the analysed network: contacts, contact, followups, review, ledger, report,
-export.
+"""Commands that show and correct the people of the network: ``contacts`` (and ``contacts merge``,
+``contacts split``) and ``contact ADDR`` (``contact ADDR --birthday DAY | --anniversary DAY`` also
+enters a key date by hand).
 
 Tables are rendered from the same JSON documents ``--json`` prints (``docs/json.md``), so what a
-person reads and what a script reads cannot drift apart.
+person reads and what a script reads cannot drift apart. Corrections check first: an address
+that is no contact, a merge of one person with themselves and a split of an address that was
+never merged are said, not done.
 
-Exports: ``register``, ``print_contacts``.
+Exports: ``register``, ``print_contacts``, ``days_ago``, ``non_negative``, ``address_arg``.
 """
 
 from __future__ import annotations
@@ -13,320 +16,406 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from rich.table import Table
-
 from ..app.workspace import Workspace
+from ..core.scoring import shown_score
+from ..core.views import iso
 from ..errors import UsageError
-from ..model import TIERS
+from ..model import KEY_DATE_KINDS, TIERS
 from ..parsing.addresses import normalise
+from ..parsing.dates import parse_key_date
 from .options import open_workspace
-from .output import console, err_console, print_json
+from .output import (
+    Column,
+    console,
+    count,
+    err_console,
+    fit,
+    left_out,
+    local,
+    paged,
+    print_json,
+    say,
+    table,
+)
+from .parser import add_command
 
-__all__ = ["print_contacts", "register"]
+__all__ = ["address_arg", "days_ago", "non_negative", "print_contacts", "register"]
+
+
+def non_negative(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def address_arg(text: str) -> str:
+    """An argparse type: an e-mail address, normalised."""
+    address = normalise(text)
+    if not address:
+        raise argparse.ArgumentTypeError(f"not an e-mail address: {text!r}")
+    return address
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    contacts = commands.add_parser(
+    contacts = add_command(
+        commands,
         "contacts",
-        parents=[common],
-        help="the ranked network; `contacts merge A B` / `contacts split A` correct identities",
+        common,
+        help="the ranked network, strongest first; `merge` and `split` correct who is who",
+        description="Every contact with tier, score, days since the last two-way contact, mail "
+        "and meetings, and the first reason for the tier. Columns that do not fit the terminal "
+        "give way (a line says which); long lists go through $PAGER on a terminal.",
+        examples=[
+            "contacts",
+            "contacts --tier A",
+            "contacts --limit 20",
+            "contacts --json > network.json",
+            "contacts merge anna@alpha.example anna.berg@gmail.example",
+            "contacts split anna.berg@gmail.example",
+        ],
     )
-    contacts.add_argument("action", nargs="?", choices=("list", "merge", "split"), default="list")
-    contacts.add_argument("addresses", nargs="*", metavar="ADDR")
-    contacts.add_argument("--tier", choices=TIERS, type=str.upper)
-    contacts.add_argument("--limit", type=int, default=0, help="show at most N rows")
-    contacts.add_argument("--json", action="store_true", help="print JSON (docs/json.md)")
+    contacts.add_argument(
+        "--tier", choices=TIERS, type=str.upper, help="only this tier, e.g. --tier A"
+    )
+    contacts.add_argument(
+        "--limit",
+        type=non_negative,
+        default=0,
+        metavar="N",
+        help="show the strongest N, e.g. --limit 20 (default 0: all)",
+    )
+    contacts.add_argument(
+        "--json", action="store_true", help="print the contacts as JSON (docs/json.md)"
+    )
     contacts.set_defaults(handler=_contacts)
+    actions = contacts.add_subparsers(dest="action", metavar="ACTION", title="corrections")
+    merge = add_command(
+        actions,
+        "merge",
+        common,
+        help="make two addresses one person",
+        description="Make ADDR2 the same person as ADDR1 (both must be contacts). The "
+        "correction is kept and wins over the automatic merging.",
+        examples=["contacts merge anna@alpha.example anna.berg@gmail.example"],
+    )
+    merge.add_argument("first", type=address_arg, metavar="ADDR1", help="the person's address")
+    merge.add_argument(
+        "second", type=address_arg, metavar="ADDR2", help="the address that is the same person"
+    )
+    merge.set_defaults(handler=_merge)
+    split = add_command(
+        actions,
+        "split",
+        common,
+        help="make an address a person of its own again",
+        description="Take ADDR out of the person it was merged into (by a shared address-book "
+        "card, the same name at the same organisation, or `contacts merge`).",
+        examples=["contacts split anna.berg@gmail.example"],
+    )
+    split.add_argument("address", type=address_arg, metavar="ADDR", help="the address to split off")
+    split.set_defaults(handler=_split)
 
-    contact = commands.add_parser("contact", parents=[common], help="one contact in full")
-    contact.add_argument("address", metavar="ADDR")
-    contact.add_argument("--json", action="store_true")
+    contact = add_command(
+        commands,
+        "contact",
+        common,
+        help="one contact in full; --birthday/--anniversary enter a key date",
+        description="Everything known about one person: first, last and last two-way contact, "
+        "mail and meetings each way, reply times, give and take, open follow-ups, key dates, "
+        "your notes and the smallest step up. ADDR may be any of the person's addresses. "
+        "--birthday and --anniversary enter a date by hand (MM-DD or YYYY-MM-DD; 'none' "
+        "removes yours); it wins over the address book's.",
+        examples=[
+            "contact anna@alpha.example",
+            "contact anna@alpha.example --json",
+            "contact anna@alpha.example --birthday 03-22",
+        ],
+    )
+    contact.add_argument("address", type=address_arg, metavar="ADDR", help="any of their addresses")
+    contact.add_argument(
+        "--json", action="store_true", help="print the contact as JSON (docs/json.md)"
+    )
+    for kind in KEY_DATE_KINDS:
+        contact.add_argument(
+            f"--{kind}", metavar="DAY", dest=f"set_{kind}", help=f"enter the {kind} by hand"
+        )
     contact.set_defaults(handler=_contact)
 
-    followups = commands.add_parser("followups", parents=[common], help="what needs doing")
-    followups.add_argument("--json", action="store_true")
-    followups.set_defaults(handler=_followups)
 
-    review = commands.add_parser("review", parents=[common], help="the annual review")
-    review.add_argument("--json", action="store_true")
-    review.add_argument(
-        "--save",
-        action="store_true",
-        help="keep this review as the baseline for next year's changes",
-    )
-    review.set_defaults(handler=_review)
-
-    ledger = commands.add_parser(
-        "ledger",
-        parents=[common],
-        help="give and take per contact; `ledger dismiss ID` marks a detected item wrong",
-    )
-    ledger.add_argument("action", nargs="?", choices=("show", "dismiss"), default="show")
-    ledger.add_argument("items", nargs="*", metavar="ID")
-    ledger.add_argument("--json", action="store_true", help="print JSON (docs/ledger.md)")
-    ledger.add_argument("--limit", type=int, default=15, help="rows per list (default 15)")
-    ledger.set_defaults(handler=_ledger)
-
-
-def _days_ago(iso: str | None, now: datetime) -> str:
-    if not iso:
+def days_ago(days: int | None) -> str:
+    """``today``, ``1 day ago``, ``24 days ago``, or ``–``."""
+    if days is None:
         return "–"
-    days = (now - datetime.fromisoformat(iso)).days
-    return "today" if days <= 0 else f"{days} d"
+    if days <= 0:
+        return "today"
+    return f"{count(days, 'day', 'days')} ago"
 
 
-def print_contacts(workspace: Workspace, *, tier: str | None, limit: int) -> None:
-    from ..core.views import contacts_json
+_CONTACT_COLUMNS = (
+    Column("Tier", rank=0),
+    Column("Score", rank=1, justify="right"),
+    Column("Name", rank=0),
+    Column("Address", rank=4),
+    Column("Last two-way", rank=3, justify="right"),
+    Column("Sent", rank=5, justify="right"),
+    Column("Recv", rank=6, justify="right"),
+    Column("Meet", rank=7, justify="right"),
+    Column("Why", rank=2, flexible=36),
+)
 
-    rows = contacts_json(workspace.network, workspace.now, words=workspace.words)
-    if tier:
-        rows = [r for r in rows if r["tier"] == tier]
-    if limit:
-        rows = rows[:limit]
-    table = Table(title=f"Your network as of {workspace.now:%Y-%m-%d}", title_justify="left")
-    for column, justify in (
-        ("Tier", "center"),
-        ("Score", "right"),
-        ("Name", "left"),
-        ("Address", "left"),
-        ("Last", "right"),
-        ("Sent", "right"),
-        ("Recv", "right"),
-        ("Meet", "right"),
-        ("Why", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for row in rows:
-        reasons = row.get("reasons") or [""]
-        table.add_row(
+
+def print_contacts(
+    rows: list[dict[str, Any]], total: int, now: datetime, rest: str = "--limit 0 shows all"
+) -> None:
+    """The contacts table; ``total`` is how many there were before ``--limit``, and ``rest``
+    says how to see the others when fewer are shown."""
+    cells = [
+        [
             row["tier"],
-            f"{row['score']:.0f}",
-            row["name"] or "",
+            str(shown_score(row["score"])),
+            row["name"] or row["address"],
             row["address"],
-            _days_ago(row["last_contact"], workspace.now),
+            days_ago(row["days_since_two_way"]),
             str(row["sent"]),
             str(row["received"]),
             str(row["meetings"]),
-            reasons[0],
-        )
-    console.print(table)
+            (row.get("reasons") or [""])[0],
+        ]
+        for row in rows
+    ]
+    widths = fit(_CONTACT_COLUMNS, cells, console.width)
+    title = f"Your network as of {local(iso(now), time=True)}"
+    console.print(table(title, _CONTACT_COLUMNS, cells, widths))
+    shown = (
+        f"{len(rows)} of {count(total, 'contact', 'contacts')} shown, strongest first; {rest}."
+        if len(rows) < total
+        else f"{count(total, 'contact', 'contacts')}, strongest first."
+    )
+    for line in (shown, left_out(_CONTACT_COLUMNS, widths)):
+        if line:
+            console.print(line, markup=False, highlight=False)
 
 
 def _contacts(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
-        if args.action == "merge":
-            return _merge(workspace, args.addresses)
-        if args.action == "split":
-            return _split(workspace, args.addresses)
-        if args.addresses:
-            raise UsageError("contacts takes no addresses; did you mean `contact ADDR`?")
+    from ..core.views import contacts_json, envelope
+
+    with open_workspace(args, need="data") as workspace:
+        rows = contacts_json(workspace.network, workspace.now, args.tier, words=workspace.words)
+        shown = rows[: args.limit] if args.limit else rows
         if args.json:
-            from ..core.views import contacts_json
-
-            rows = contacts_json(workspace.network, workspace.now, words=workspace.words)
-            print_json([r for r in rows if not args.tier or r["tier"] == args.tier])
-        else:
-            print_contacts(workspace, tier=args.tier, limit=args.limit)
+            print_json({**envelope("contacts", workspace.now), "contacts": shown})
+            return 0
+        with paged():
+            print_contacts(shown, len(rows), workspace.now)
     return 0
 
 
-def _addresses(raw: list[str], count: int, usage: str) -> list[str]:
-    addresses = [normalise(a) for a in raw]
-    if len(addresses) != count or not all(addresses):
-        raise UsageError(usage)
-    return addresses
+def _person(workspace: Workspace, address: str) -> str:
+    """The person ``address`` belongs to; a usage error for your own or an unknown address."""
+    network = workspace.network
+    if address in network.owner:
+        raise UsageError(f"{address} is your own address, not a contact")
+    person = network.identities.person_of.get(address)
+    if person is None or person not in network.by_person:
+        raise UsageError(
+            f"{address} is not a contact in {workspace.db_path}; `contacts` lists them"
+        )
+    return person
 
 
-def _merge(workspace: Workspace, raw: list[str]) -> int:
-    first, second = _addresses(raw, 2, "usage: contacts merge ADDR ADDR")
-    workspace.store.set_identity(second, first, "merged by you")
-    err_console.print(f"{second} is now the same person as {first}.")
+def _who(workspace: Workspace, person: str) -> str:
+    view = workspace.network.by_person[person]
+    return f"{view.name} <{view.address}>" if view.name else view.address
+
+
+def _merge(args: argparse.Namespace) -> int:
+    with open_workspace(args, need="data") as workspace:
+        first, second = _person(workspace, args.first), _person(workspace, args.second)
+        if first == second:
+            err_console.print(
+                f"{args.first} and {args.second} are already the same person "
+                f"({_who(workspace, first)}): nothing changed.",
+                markup=False,
+            )
+            return 0
+        workspace.store.set_identity(args.second, args.first, "merged by you")
+        err_console.print(
+            f"Merged: {args.second} ({_who(workspace, second)}) is now the same person as "
+            f"{_who(workspace, first)}. `contacts split {args.second}` undoes it.",
+            markup=False,
+        )
     return 0
 
 
-def _split(workspace: Workspace, raw: list[str]) -> int:
-    (address,) = _addresses(raw, 1, "usage: contacts split ADDR")
-    workspace.store.set_identity(address, "", "split by you")
-    err_console.print(f"{address} is now a person of its own.")
+def _split(args: argparse.Namespace) -> int:
+    with open_workspace(args, need="data") as workspace:
+        person = _person(workspace, args.address)
+        view = workspace.network.by_person[person]
+        if len(view.addresses) == 1:
+            err_console.print(
+                f"{args.address} was not merged with anyone: nothing to split, nothing changed.",
+                markup=False,
+            )
+            return 0
+        workspace.store.set_identity(args.address, "", "split by you")
+        others = ", ".join(a for a in view.addresses if a != args.address)
+        err_console.print(
+            f"Split: {args.address} is now a person of its own, apart from {others}.",
+            markup=False,
+        )
     return 0
 
 
 def _contact(args: argparse.Namespace) -> int:
-    from ..core.views import contact_json
+    from ..app.cards import contact_card
+    from ..core.views import envelope
 
-    with open_workspace(args) as workspace:
-        address = normalise(args.address)
-        if not address:
-            raise UsageError(f"not an e-mail address: {args.address}")
+    with open_workspace(args, need="data") as workspace:
+        address = args.address
+        if address in workspace.network.owner:
+            raise UsageError(f"{address} is you, the mailbox's owner; `contacts` lists the rest")
+        entered = _entered_dates(args)
+        if entered and workspace.network.find(address) is None:
+            raise UsageError(f"{address} is not a contact in {workspace.db_path}")
+        for kind, key_date in entered.items():
+            workspace.store.set_key_date(address, kind, key_date)
+        if entered:
+            workspace.reanalyse()  # the new date may raise a birthday follow-up
         view = workspace.network.find(address)
         if view is None:
             return _stranger(workspace, address, args.json)
-        doc = contact_json(view, workspace.now, workspace.words)
-        doc["balance"] = _balance(workspace, view.person.key)
+        card = contact_card(
+            workspace.insight, workspace.store, view, workspace.now, workspace.words,
+            with_items=True,
+        )
+        doc = {**envelope("contact", workspace.now), **card}
         if args.json:
             print_json(doc)
         else:
-            _print_contact(doc, workspace.now)
+            with paged():
+                _print_contact(doc)
     return 0
+
+
+def _entered_dates(args: argparse.Namespace) -> dict[str, Any]:
+    """kind → the KeyDate given (None for 'none': remove the hand-entered one)."""
+    entered: dict[str, Any] = {}
+    for kind in KEY_DATE_KINDS:
+        raw = getattr(args, f"set_{kind}", None)
+        if raw is None:
+            continue
+        if raw.strip().lower() == "none":
+            entered[kind] = None
+            continue
+        key_date = parse_key_date(kind, raw)
+        if key_date is None or "T" in raw:
+            raise UsageError(f"--{kind}: not a day: {raw!r} (MM-DD or YYYY-MM-DD)")
+        entered[kind] = key_date
+    return entered
 
 
 def _stranger(workspace: Workspace, address: str, as_json: bool) -> int:
-    """Someone who is no contact: whom the owner may know them through, if anyone."""
-    from ..core.intro import find_paths, stranger_json
+    """Someone who is no contact: whom the owner may know them through, and the owner's notes."""
+    from ..app.cards import stranger_card
+    from ..core.views import envelope
+    from .brief import print_notes
     from .intro import print_stranger
 
-    found = find_paths(workspace.network, workspace.ledger.items, address, limit=1).paths
-    if not found:
+    doc = stranger_card(workspace.insight, workspace.store, address)
+    if doc is None:
         raise UsageError(f"{address} is not a contact in {workspace.db_path}")
-    doc = stranger_json(workspace.network, address, found[0])
+    doc = {**envelope("contact", workspace.now), **doc}
     if as_json:
         print_json(doc)
-    else:
+        return 0
+    if "intro" in doc:
         print_stranger(doc)
+    else:
+        console.print(f"{address} is not in your network yet.", markup=False)
+    if doc["notes"]:
+        console.print("Your notes:")
+        print_notes(doc["notes"])
     return 0
 
 
-def _balance(workspace: Workspace, person: str) -> dict[str, Any]:
-    from ..core.ledger import balance_json
-
-    return balance_json(workspace.ledger.balance(person), with_items=True)
+def _line(text: str = "") -> None:
+    console.print(text, markup=False, highlight=False)
 
 
-def _print_contact(doc: dict[str, Any], now: datetime) -> None:
-    console.print(f"[bold]{doc.get('name') or doc['address']}[/bold]  <{doc['address']}>")
-    if len(doc.get("addresses", [])) > 1:
-        console.print("Also: " + ", ".join(a for a in doc["addresses"] if a != doc["address"]))
-    console.print(f"Tier [bold]{doc['tier']}[/bold], score {doc['score']:.0f}")
+def _print_contact(doc: dict[str, Any]) -> None:
+    from ..report.html import KIND_LABELS
+
+    title = f"{doc['name']} <{doc['address']}>" if doc.get("name") else doc["address"]
+    console.print(title, style="bold", markup=False, highlight=False)
+    others = [a for a in doc["addresses"] if a != doc["address"]]
+    if others:
+        _line("Also: " + ", ".join(others))
+    if doc.get("organisation"):
+        _line(doc["organisation"])
+    rank = f", rank {doc['rank']}" if doc.get("rank") else ""
+    pinned = " (pinned in the configuration)" if doc.get("pinned") else ""
+    _line(f"Tier {doc['tier']}{pinned}, score {shown_score(doc['score'])}{rank}")
     for reason in doc.get("reasons", []):
-        console.print(f"  • {reason}")
+        say(f"• {reason}", indent=2, hang=4)
     if doc.get("next_step"):
-        console.print(f"Next step: {doc['next_step']}")
-    since = _days_ago(doc["last_contact"], now)
-    console.print(
-        f"First contact {doc['first_contact'] or '–'}, last {doc['last_contact'] or '–'} "
-        f"({since}{'' if since in ('today', '–') else ' ago'})"
+        _line(f"Next step: {doc['next_step']}")
+    _line()
+    _line(
+        f"Last two-way contact: {local(doc['last_two_way'])} "
+        f"({days_ago(doc['days_since_two_way'])})"
     )
-    console.print(
-        f"Mail: {doc['sent']} sent, {doc['received']} received; {doc['meetings']} meetings"
+    _line(f"Last contact of any kind: {local(doc['last_contact'], time=True)}")
+    _line(f"First contact: {local(doc['first_contact'])}")
+    if doc.get("next_meeting"):
+        _line(f"Next meeting: {local(doc['next_meeting'], time=True)}")
+    _line(
+        f"Mail: {doc['sent']} sent, {doc['received']} received; "
+        f"{count(doc['meetings'], 'meeting', 'meetings')}"
     )
-    console.print(
-        f"Replies: you answered {doc.get('replies_sent', 0)}, they answered "
-        f"{doc.get('replies_received', 0)}; threads started by you "
-        f"{doc.get('started_by_me', 0)}, by them {doc.get('started_by_them', 0)}"
+    _line(
+        f"Replies: you answered {doc['replies_sent']}, they answered "
+        f"{doc['replies_received']}; threads started by you {doc['started_by_me']}, "
+        f"by them {doc['started_by_them']}"
     )
+    mine, theirs = doc["median_reply_latency_s"], doc["their_median_reply_latency_s"]
+    if mine is not None or theirs is not None:
+        _line(f"Median reply time: you {_duration(mine)}, they {_duration(theirs)}")
     balance = doc.get("balance")
     if balance:
-        console.print(f"Give and take: you gave {balance['given']}, received {balance['received']}")
-    for item in doc.get("followups", []):
-        console.print(f"Follow-up ({item['kind']}, due {item['due']}): {item['reason']}")
+        _line(f"Give and take: you gave {balance['given']}, received {balance['received']}")
+    if doc["followups"]:
+        _line()
+        _line("Open follow-ups, most pressing first:")
+    for item in doc["followups"]:
+        label = KIND_LABELS.get(item["kind"], item["kind"])
+        due = ("snoozed until " if item["snoozed"] else "due ") + local(item["due"])
+        _line(f"  {label}, {due} (key {item['short_key']})")
+        say(item["reason"], indent=4, hang=4)
+    if doc.get("key_dates"):
+        _line()
+    for key_date in doc.get("key_dates", []):
+        days = key_date["in_days"]
+        when = "today" if days == 0 else f"in {count(days, 'day', 'days')}"
+        _line(f"{key_date['kind'].capitalize()}: {key_date['date']} "
+              f"(next {local(key_date['next'])}, {when})")  # fmt: skip
+    if doc.get("notes"):
+        from .brief import print_notes
+
+        _line()
+        _line("Your notes:")
+        print_notes(doc["notes"])
 
 
-def _followups(args: argparse.Namespace) -> int:
-    from ..core.views import followups_json
-
-    with open_workspace(args) as workspace:
-        rows = followups_json(workspace.network, workspace.now, words=workspace.words)
-        if args.json:
-            print_json(rows)
-            return 0
-        table = Table(title=f"Follow-ups as of {workspace.now:%Y-%m-%d}", title_justify="left")
-        for column in ("Due", "Kind", "Contact", "Reason"):
-            table.add_column(column)
-        for row in rows:
-            table.add_row(row["due"][:10], row["kind"], row["contact"], row["reason"])
-        console.print(table)
-    return 0
-
-
-def _review(args: argparse.Namespace) -> int:
-    from ..core.views import review_json
-
-    with open_workspace(args) as workspace:
-        previous = workspace.store.review_snapshot()
-        doc, snapshot = review_json(workspace.network, previous, workspace.now)
-        doc["top_givers"] = [_short_balance(b) for b in workspace.ledger.top_givers(10)]
-        doc["one_sided"] = {
-            "you_give_without_return": [
-                _short_balance(b) for b in workspace.ledger.invests_without_return
-            ],
-            "they_give_without_return": [
-                _short_balance(b) for b in workspace.ledger.gives_without_return
-            ],
-        }
-        if args.save:
-            workspace.store.keep_review_snapshot(snapshot)
-        if args.json:
-            print_json(doc)
-            return 0
-        _print_review(doc)
-    return 0
-
-
-def _print_review(doc: dict[str, Any]) -> None:
-    console.print(f"[bold]Annual review {doc.get('as_of', '')[:10]}[/bold]")
-    for tier, people in doc.get("tiers", {}).items():
-        console.print(f"\n[bold]{tier}[/bold] ({len(people)})")
-        for person in people[:50]:
-            console.print(f"  {person.get('name') or ''} <{person['address']}>")
-    for title, key in (
-        ("Moved up", "moved_up"),
-        ("Moved down", "moved_down"),
-        ("New", "new"),
-        ("Clean-up (D)", "cleanup"),
-    ):
-        items = doc.get("changes", {}).get(key) or doc.get(key) or []
-        if items:
-            console.print(f"\n[bold]{title}[/bold] ({len(items)})")
-            for person in items[:50]:
-                console.print(f"  {person.get('address', person)}")
-
-
-def _short_balance(balance: Any) -> dict[str, Any]:
-    return {
-        "contact": balance.contact,
-        "name": balance.name,
-        "given": balance.given_count,
-        "received": balance.received_count,
-    }
-
-
-def _ledger(args: argparse.Namespace) -> int:
-    from ..core.ledger import ledger_json
-
-    with open_workspace(args) as workspace:
-        if args.action == "dismiss":
-            if not args.items:
-                raise UsageError("usage: ledger dismiss ID [ID ...] (ids from `ledger --json`)")
-            dismissed = workspace.store.dismissed()
-            for item_id in args.items:
-                if workspace.ledger.item(item_id) is None and item_id not in dismissed:
-                    raise UsageError(f"no ledger item {item_id!r}; `ledger --json` lists them")
-            for item_id in args.items:
-                workspace.store.dismiss(item_id, workspace.now)
-            err_console.print(f"Dismissed {len(args.items)} item(s); they stay dismissed.")
-            return 0
-        if args.items:
-            raise UsageError("ledger takes no ids unless you dismiss them: `ledger dismiss ID`")
-        if args.json:
-            print_json(ledger_json(workspace.ledger, workspace.words))
-            return 0
-        _print_ledger(workspace, args.limit)
-    return 0
-
-
-def _print_ledger(workspace: Workspace, limit: int) -> None:
-    ledger = workspace.ledger
-    lists = (
-        ("Who gives the most", ledger.top_givers(limit)),
-        ("You give, nothing comes back", ledger.invests_without_return[:limit]),
-        ("They give, you have given nothing back", ledger.gives_without_return[:limit]),
-    )
-    for title, balances in lists:
-        table = Table(title=title, title_justify="left")
-        for column, justify in (("Contact", "left"), ("Given", "right"), ("Received", "right")):
-            table.add_column(column, justify=justify)  # type: ignore[arg-type]
-        for b in balances:
-            label = f"{b.name} <{b.contact}>" if b.name else b.contact
-            table.add_row(label, str(b.given_count), str(b.received_count))
-        console.print(table)
-
+def _duration(seconds: int | None) -> str:
+    if seconds is None:
+        return "–"
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h".replace(".0 h", " h")
+    return f"{round(seconds / 86400)} days"

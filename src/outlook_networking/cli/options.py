@@ -1,6 +1,10 @@
 """The global options every command takes (``--db``, ``--config``, ``--now``, ``--debug``) and the
 workspace they name.
 
+A command that reads the store opens it with ``need="data"`` (or ``"store"`` when an empty store
+is fine): a missing store is then one line and exit 1, and nothing, not even its folder, is
+created; an empty one says how to fill it.
+
 Exports: ``add_globals``, ``defaults_from_env``, ``open_workspace``.
 """
 
@@ -26,7 +30,9 @@ def _parse_now(text: str) -> datetime:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
         value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 time: {text!r}; write it like 2026-11-27 or 2026-11-27T12:00:00Z"
+        ) from None
     except OverflowError:  # a time zone offset past year 1 or 9999
         value = _NOW_RANGE[0] - timedelta(days=1)
     if not _NOW_RANGE[0] <= value < _NOW_RANGE[1]:
@@ -43,23 +49,29 @@ def add_globals(parser: argparse.ArgumentParser, default: object) -> None:
         "--db",
         metavar="PATH",
         default=default,
-        help="the store (default: $OUTLOOK_NETWORKING_DB or the user data directory)",
+        help="the store, e.g. --db ~/demo.sqlite3 (default: $OUTLOOK_NETWORKING_DB, else "
+        "network.sqlite3 in the user data directory)",
     )
     parser.add_argument(
-        "--config", metavar="PATH", default=default, help="the TOML configuration file"
+        "--config",
+        metavar="PATH",
+        default=default,
+        help="the TOML configuration file, e.g. --config work.toml (default: config.toml in the "
+        "user config directory; `config init` writes one)",
     )
     parser.add_argument(
         "--now",
         metavar="ISO",
         type=_parse_now,
         default=default,
-        help="pretend it is this time, for reproducible runs",
+        help="pretend it is this time, for reproducible runs, e.g. --now 2026-11-27 or "
+        "--now 2026-11-27T12:00:00Z",
     )
     parser.add_argument(
         "--debug",
         action="store_true",
         default=default if default is argparse.SUPPRESS else False,
-        help="show details and tracebacks",
+        help="show details and tracebacks, e.g. the parts of a file that could not be read",
     )
 
 
@@ -69,11 +81,27 @@ def defaults_from_env(args: argparse.Namespace) -> None:
         args.db = os.environ.get("OUTLOOK_NETWORKING_DB")
 
 
-def open_workspace(args: argparse.Namespace) -> Workspace:
-    """The workspace the global options name (close it, or use it as a context manager)."""
-    return Workspace(
+def open_workspace(args: argparse.Namespace, need: str = "any") -> Workspace:
+    """The workspace the global options name (close it, or use it as a context manager).
+
+    ``need``: ``"any"`` makes the store if there is none (commands that fill it); ``"store"``
+    refuses a missing store; ``"data"`` also refuses an empty one. Either refusal comes after
+    the configuration is read, so a broken configuration is reported first.
+    """
+    workspace = Workspace(
         Path(args.db).expanduser() if args.db else None,
         Path(args.config).expanduser() if args.config else None,
         now=args.now,
         retry=getattr(args, "retry", None),
+        create=need == "any",
     )
+    try:
+        if need == "data":
+            workspace.require_data()
+        elif need == "store":
+            workspace.config  # noqa: B018 - a configuration error comes first
+            workspace.store  # noqa: B018
+    except BaseException:
+        workspace.close()
+        raise
+    return workspace

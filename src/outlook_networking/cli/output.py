@@ -1,18 +1,34 @@
 """Printing for people (rich tables on stdout, progress on stderr) and for scripts (JSON on
 stdout).
 
-Exports: ``print_json``, ``console``, ``err_console``, ``sync_progress``, ``file_progress``.
+Tables fit the terminal (:func:`fit`): each column has a rank, and the columns that do not fit
+give way, lowest rank first, with a line saying which were left out; one column may take the
+room left and wrap. Output longer than the screen goes through ``$PAGER`` (default ``less``,
+with ``LESS=FRX`` unless set, as git does) on a terminal only (:func:`paged`); piped, it is
+printed whole; either way without the blanks rich pads lines with. Text that is not a table is
+wrapped with a hanging indent (:func:`say`), breaking between the `` · ``-joined parts of a line
+before it breaks inside one. Times are shown in the local time zone (:func:`local`).
+
+Exports: ``print_json``, ``console``, ``err_console``, ``sync_progress``, ``file_progress``,
+``Column``, ``fit``, ``table``, ``paged``, ``say``, ``wrapped``, ``local``, ``count``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import sys
-from collections.abc import Callable, Iterator
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -22,20 +38,40 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Table
+from rich.text import Text
 
 from ..ports import Batch
 
 if TYPE_CHECKING:
     from ..sources import Unit  # for the annotation only: reading files is an ingest's import
 
-__all__ = ["console", "err_console", "file_progress", "print_json", "sync_progress"]
+__all__ = [
+    "Column",
+    "console",
+    "count",
+    "err_console",
+    "file_progress",
+    "fit",
+    "local",
+    "paged",
+    "print_json",
+    "say",
+    "sync_progress",
+    "table",
+    "wrapped",
+]
 
 # Piped output gets a wide page rather than rich's 80 columns: tables stay one line per row, and
 # COLUMNS still wins where a script sets it.
 _PIPED_WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "160"))
 console = Console(highlight=False, soft_wrap=False, width=_PIPED_WIDTH)
+# Messages stay one line however long (a path or a command in them must not break).
 err_console = Console(
-    stderr=True, highlight=False, width=None if sys.stderr.isatty() else _PIPED_WIDTH or 160
+    stderr=True,
+    highlight=False,
+    soft_wrap=True,
+    width=None if sys.stderr.isatty() else _PIPED_WIDTH or 160,
 )
 
 
@@ -89,3 +125,175 @@ def file_progress() -> Iterator[Callable[[Unit, int, int | None], None] | None]:
                 bar.update(task, total=total)
 
         yield show
+
+
+# --- tables that fit ---------------------------------------------------------------------------
+
+_GAP = 3  # what rich puts between two columns of a SIMPLE_HEAD table without edges
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column. ``rank`` 0 is always shown; higher ranks give way first when the
+    terminal is narrow. A ``flexible`` column (its value: the least width worth showing) takes
+    the room the others leave and wraps."""
+
+    header: str
+    rank: int = 0
+    justify: str = "left"
+    flexible: int = 0
+
+
+def _natural(column: Column, rows: Sequence[Sequence[str]], i: int) -> int:
+    cells = [line for row in rows for line in row[i].splitlines()]
+    return max([cell_len(column.header), *(cell_len(c) for c in cells)])
+
+
+def fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int) -> dict[int, int]:
+    """The columns that fit in ``width`` (by index, in table order) and the width of each."""
+    natural = [_natural(c, rows, i) for i, c in enumerate(columns)]
+
+    def least(i: int) -> int:
+        flexible = columns[i].flexible
+        return min(natural[i], flexible) if flexible else natural[i]
+
+    chosen: list[int] = []
+    for i in sorted(range(len(columns)), key=lambda i: (columns[i].rank, i)):
+        need = sum(least(j) for j in [*chosen, i]) + _GAP * len(chosen)
+        if columns[i].rank == 0 or need <= width:
+            chosen.append(i)
+    chosen.sort()
+    widths = {i: least(i) for i in chosen}
+    spare = width - sum(widths.values()) - _GAP * (len(chosen) - 1)
+    for i in (i for i in chosen if columns[i].flexible):
+        grow = min(max(spare, 0), natural[i] - widths[i])
+        widths[i] += grow
+        spare -= grow
+    return widths
+
+
+def table(
+    title: str, columns: Sequence[Column], rows: Sequence[Sequence[str]], widths: dict[int, int]
+) -> Table:
+    """A rich table of the ``widths`` columns of ``rows`` (plain text: no markup)."""
+    shown = Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        header_style="bold",
+    )
+    for i, w in widths.items():
+        column = columns[i]
+        shown.add_column(
+            column.header,
+            justify=column.justify,  # type: ignore[arg-type]
+            width=w,
+            no_wrap=not column.flexible,
+            overflow="fold",
+        )
+    for row in rows:
+        shown.add_row(*(Text(row[i]) for i in widths))
+    return shown
+
+
+def left_out(columns: Sequence[Column], widths: dict[int, int]) -> str:
+    """``"Not shown at 80 columns: Address, Sent (widen the window, or use --json)."``, or
+    ``""``."""
+    missing = [c.header for i, c in enumerate(columns) if i not in widths]
+    if not missing:
+        return ""
+    return (
+        f"Not shown at {console.width} columns: {', '.join(missing)} (widen the window, or "
+        "use --json)."
+    )
+
+
+_PART = " · "
+
+
+def wrapped(text: str, width: int, *, indent: int = 0, hang: int | None = None) -> list[str]:
+    """``text`` in lines of at most ``width`` cells: the first indented by ``indent``, the
+    others by ``hang`` (default ``indent + 2``). A line breaks between the parts `` · `` joins
+    (the `` ·`` ends the line) before it breaks inside a part, and never inside a word."""
+    rest = " " * (indent + 2 if hang is None else hang)
+    parts = text.split(_PART)
+    lines: list[str] = []
+    line, fresh = " " * indent, True
+    for i, part in enumerate(parts):
+        joined = line + part if fresh else line + _PART + part
+        room = width - (0 if i == len(parts) - 1 else len(_PART.rstrip()))
+        if cell_len(joined) <= room:
+            line, fresh = joined, False
+            continue
+        if not fresh:
+            lines.append(line + _PART.rstrip())
+            line = rest
+        pieces = textwrap.wrap(
+            part, width, initial_indent=line, subsequent_indent=rest,
+            break_long_words=False, break_on_hyphens=False,
+        ) or [line]  # fmt: skip
+        lines += pieces[:-1]
+        line, fresh = pieces[-1], False
+    return [*lines, line]
+
+
+def say(text: str = "", *, indent: int = 0, hang: int | None = None, bold: bool = False) -> None:
+    """Print ``text`` (plain, no markup) wrapped to the console: see :func:`wrapped`."""
+    console.print(
+        "\n".join(wrapped(text, max(console.width, 20), indent=indent, hang=hang)),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+        style="bold" if bold else "",
+    )
+
+
+def count(n: int, one: str, many: str) -> str:
+    """``1 contact``, ``25 contacts``."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
+# --- paging ---------------------------------------------------------------------------------------
+
+
+@contextmanager
+def paged() -> Iterator[None]:
+    """What is printed to ``console`` inside goes through ``$PAGER`` when stdout is a terminal
+    and it is longer than the screen; otherwise it is printed whole. Lines lose the blanks rich
+    pads them with, so piped output has no trailing spaces."""
+    with console.capture() as captured:
+        yield
+    text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
+    if not console.is_terminal or text.count("\n") < console.height - 1 or not _page(text):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _page(text: str) -> bool:
+    """Show ``text`` in the pager; False when there is none to run."""
+    command = os.environ.get("PAGER")
+    if command is None:
+        command = "less" if shutil.which("less") else ""
+    if not command.strip() or command.strip() == "cat":
+        return False
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+    try:
+        done = subprocess.run(command, shell=True, input=text, text=True, env=env, check=False)
+    except OSError:
+        return False
+    return done.returncode != 127  # 127: the shell found no such pager
+
+
+# --- times ----------------------------------------------------------------------------------------
+
+
+def local(iso: str | None, *, time: bool = False) -> str:
+    """An ISO time of the JSON documents in the local time zone: ``27 Nov 2026`` (with
+    ``time``: ``27 Nov 2026, 13:00``), or ``–``."""
+    if not iso:
+        return "–"
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
+    return f"{moment:%d %b %Y, %H:%M}" if time else f"{moment:%d %b %Y}"

@@ -32,38 +32,47 @@ from typing import Any
 from ..app.workspace import Workspace
 from ..errors import OutputError, UsageError
 from .options import open_workspace
-from .output import err_console
+from .output import count, err_console
+from .parser import add_command
 
 __all__ = ["register"]
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    report = commands.add_parser(
+    report = add_command(
+        commands,
         "report",
-        parents=[common],
+        common,
         help="write the network as one self-contained HTML page",
-        description="Write one HTML page that works offline: tiers, activity per tier, open "
-        "follow-ups, the network graph with key persons, time invested and give and take.",
+        description="Write one HTML page that works offline, on a desktop and on a phone: "
+        "tiers, activity per tier, open follow-ups, the network graph with key persons, time "
+        "invested, give and take, and key dates and your notes. --open shows it in your browser.",
+        examples=["report --html network.html", "report --html network.html --open"],
     )
-    report.add_argument("--html", metavar="FILE", required=True, help="the page to write")
+    report.add_argument(
+        "--html", metavar="FILE", required=True, help="the page to write, e.g. --html network.html"
+    )
+    report.add_argument(
+        "--open", action="store_true", help="open the page in your web browser once written"
+    )
     report.set_defaults(handler=_report)
 
-    export = commands.add_parser(
+    export = add_command(
+        commands,
         "export",
-        parents=[common],
+        common,
         help="write contacts as vCards or follow-ups as iCalendar tasks",
         description="--vcf DIR writes one vCard per contact (Outlook imports only the first "
         "card of a file) and all.vcf with every card; --ics FILE writes the open follow-ups as "
         "tasks (VTODO). Re-exporting to the same FILE marks tasks that resolved as completed.",
+        examples=["export --vcf cards", "export --ics followups.ics"],
     )
     target = export.add_mutually_exclusive_group(required=True)
-    target.add_argument("--vcf", metavar="DIR", help="the folder for the vCards")
-    target.add_argument("--ics", metavar="FILE", help="the iCalendar file for the tasks")
+    target.add_argument("--vcf", metavar="DIR", help="the folder for the vCards, e.g. --vcf cards")
+    target.add_argument(
+        "--ics", metavar="FILE", help="the iCalendar file for the tasks, e.g. --ics tasks.ics"
+    )
     export.set_defaults(handler=_export)
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 _KINDS = (
@@ -123,10 +132,11 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from ..app.cards import notes_by_person
     from ..core.keypersons import MailGraph
     from ..report import render_report
 
-    with open_workspace(args) as workspace:
+    with open_workspace(args, need="data") as workspace:
         target = Path(args.html).expanduser()
         network = workspace.network
         ledger = workspace.ledger
@@ -144,19 +154,37 @@ def _report(args: argparse.Namespace) -> int:
             workspace.now,
             graph=graph.edges,
             category_names=workspace.category_names,
+            zone=None,  # the reader's local time
+            notes=notes_by_person(workspace.insight, workspace.store),
             words=workspace.words,
         )
         _write(target, page.encode("utf-8"))
         followups = len(network.followups)
         err_console.print(
-            f"Wrote {target}: {_count(len(network.contacts), 'contact', 'contacts')}, "
-            f"{_count(followups, 'open follow-up', 'open follow-ups')}."
+            f"Wrote {target}: {count(len(network.contacts), 'contact', 'contacts')}, "
+            f"{count(followups, 'open follow-up', 'open follow-ups')}.",
+            markup=False,
         )
+    if args.open:
+        _open(target)
     return 0
 
 
+def _open(page: Path) -> None:
+    """Show the page in the platform's browser (``$BROWSER`` where set)."""
+    import webbrowser
+
+    url = page.absolute().as_uri()
+    try:
+        opened = webbrowser.open(url)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        err_console.print(f"No browser could be opened; open {url} yourself.", markup=False)
+
+
 def _export(args: argparse.Namespace) -> int:
-    with open_workspace(args) as workspace:
+    with open_workspace(args, need="data") as workspace:
         if args.vcf:
             _export_vcf(workspace, Path(args.vcf).expanduser())
         else:
@@ -177,12 +205,17 @@ def _export_vcf(workspace: Workspace, directory: Path) -> None:
             directory.mkdir(mode=0o700)
         except OSError as exc:
             raise OutputError(str(directory), exc.strerror or str(exc)) from exc
+    from ..app.cards import notes_by_person
+
     files = vcard_files(
-        workspace.network.contacts, workspace.category_names, workspace.words
+        workspace.network.contacts,
+        workspace.category_names,
+        notes_by_person(workspace.insight, workspace.store),
+        workspace.words,
     )
     for name, text in files.items():
         _write(directory / name, text.encode("utf-8"))
-    cards = _count(len(files) - 1, "vCard", "vCards")
+    cards = count(len(files) - 1, "vCard", "vCards")
     err_console.print(f"Wrote {cards} and {ALL_CARDS} with all of them to {directory}.")
 
 
@@ -205,5 +238,5 @@ def _export_ics(workspace: Workspace, target: Path) -> None:
         words=workspace.words,
     )
     _write(target, data)
-    tasks = _count(len(followups), "open follow-up", "open follow-ups")
+    tasks = count(len(followups), "open follow-up", "open follow-ups")
     err_console.print(f"Wrote {tasks} as tasks to {target}.")

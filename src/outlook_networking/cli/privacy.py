@@ -16,6 +16,7 @@ from ..parsing.addresses import normalise
 from ..store import ForgetReport
 from .options import open_workspace
 from .output import err_console
+from .parser import add_command
 
 __all__ = ["register"]
 
@@ -23,16 +24,24 @@ _DOMAIN = re.compile(r"^[^\s@/]+\.[^\s@/.]+$")
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    forget = commands.add_parser(
+    forget = add_command(
+        commands,
         "forget",
-        parents=[common],
+        common,
         help="remove a person or a whole domain from the store, for good",
         description="Remove an address, or a domain and its subdomains, from everything the "
         "store holds (their mail and meetings, cards, corrections, journal entries), and keep "
         "a tombstone so that later syncs and ingests do not bring them back. Asks first, "
         "unless --yes.",
+        examples=[
+            "forget mia@example.com",
+            "forget example.com --yes",
+            "forget --undo example.com",
+        ],
     )
-    forget.add_argument("target", metavar="ADDR|DOMAIN")
+    forget.add_argument(
+        "target", metavar="ADDR|DOMAIN", help="an address, or a domain such as example.com"
+    )
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     forget.add_argument(
         "--undo",
@@ -67,7 +76,9 @@ def _summary(report: ForgetReport) -> str:
     if report.locations_removed:
         parts.append(f"{report.locations_removed:,} copy record(s) removed")
     if report.other_removed:
-        parts.append(f"{report.other_removed:,} correction(s), journal or review entries removed")
+        parts.append(
+            f"{report.other_removed:,} correction(s), note(s), journal or review entries removed"
+        )
     return ", ".join(parts)
 
 

@@ -6,6 +6,8 @@ Exports: ``register``.
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -17,41 +19,72 @@ from ..app.workspace import Workspace
 from ..core.owner import OwnerTally
 from ..errors import UsageError
 from ..store import default_db_path
+from .network import non_negative
 from .options import open_workspace
 from .output import console, err_console, file_progress
+from .parser import PROG, add_command
 
 __all__ = ["register"]
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    demo = commands.add_parser(
+    demo = add_command(
+        commands,
         "demo",
-        parents=[common],
+        common,
         help="run the whole pipeline on a generated sample mailbox",
-        description="Generate a sample mailbox (mbox, .ics, .vcf), ingest it into a fresh store "
-        "and show the ranked network.",
+        description="Generate a sample mailbox (a consultant's 18 months as mbox, .ics and "
+        ".vcf), ingest it into a fresh store (demo.sqlite3 beside the default store, unless "
+        "--db names one) and show the ranked network. It ends with the line that points the "
+        "next commands at the demo's store.",
+        examples=["demo", "demo --db /tmp/demo.sqlite3", "demo --dir sample --seed 3"],
     )
     demo.add_argument(
         "--dir",
         metavar="DIR",
-        help="where to write the sample files (default: a temporary folder, removed afterwards)",
+        help="keep the sample files in DIR, e.g. --dir sample (default: a temporary folder, "
+        "removed afterwards)",
     )
-    demo.add_argument("--seed", type=int, default=7, help="the generator's seed (default 7)")
-    demo.add_argument("--limit", type=int, default=25, help="rows to show (default 25)")
+    demo.add_argument(
+        "--seed", type=int, default=7, help="the generator's seed, e.g. --seed 3 (default 7)"
+    )
+    demo.add_argument(
+        "--limit",
+        type=non_negative,
+        default=25,
+        metavar="N",
+        help="contacts to show, e.g. --limit 10 (default 25; 0: all)",
+    )
     demo.set_defaults(handler=_demo)
 
-    ingest = commands.add_parser(
+    ingest = add_command(
+        commands,
         "ingest",
-        parents=[common],
+        common,
         help="read .pst/.ost/.msg, mbox, Maildir, .eml folders, .ics and .vcf files into the store",
+        description="Read exported mail, calendars and address books (headers only, never "
+        "bodies) into the store; re-reading the same files changes nothing. The mailbox owner "
+        "is detected and shown; correct it with --me.",
+        examples=[
+            "ingest ~/export/mail.mbox ~/export/calendar.ics ~/export/contacts.vcf",
+            "ingest ~/export/outlook.pst --me me@example.com",
+            "ingest ~/Maildir --me me@example.com --me me@private.example",
+        ],
     )
-    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="files or folders: .pst, .ost, .msg, mbox (.mbox.gz), Maildir, a folder of .eml, "
+        ".ics, .vcf",
+    )
     ingest.add_argument(
         "--me",
         action="append",
         default=[],
         metavar="ADDR",
-        help="the mailbox owner's address (repeatable); detected when omitted",
+        help="the mailbox owner's address, e.g. --me me@example.com (repeatable; detected when "
+        "omitted)",
     )
     ingest.set_defaults(handler=_ingest)
 
@@ -119,6 +152,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from ..core.views import contacts_json
     from ..demo import generate
     from .network import print_contacts
 
@@ -141,9 +175,28 @@ def _demo(args: argparse.Namespace) -> int:
             owner, _ = settle_owner(workspace.store, [truth.owner])
             _print_summary(workspace, report, len(files), owner, "the demo persona",
                            debug=args.debug)
-            print_contacts(workspace, tier=None, limit=args.limit)
-            console.print(f"\nThe demo store is {db}. Try: outlook-networking --db {db} followups")
+            rows = contacts_json(workspace.network, workspace.now, words=workspace.words)
+            shown = rows[: args.limit] if args.limit else rows
+            print_contacts(shown, len(rows), workspace.now, f"`{PROG} contacts` lists all")
+            _next_steps(db)
     finally:
         if not args.dir:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def _next_steps(db: Path) -> None:
+    """The line that points the next commands at the demo's store, for this platform's shell."""
+    where = str(db.absolute())
+    if os.name == "nt":
+        line = f'$env:OUTLOOK_NETWORKING_DB = "{where}"    # PowerShell; cmd: set ...={where}'
+    else:
+        line = f"export OUTLOOK_NETWORKING_DB={shlex.quote(where)}"
+    console.print(
+        f"\nThe demo's store is\n  {where}\nPoint the next commands at it:\n  {line}\n"
+        f"or add --db {shlex.quote(where)} to each. Then try:\n"
+        f"  {PROG} followups\n  {PROG} report --html network.html --open",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -1,5 +1,5 @@
-"""One person as every output shows them: who they are, their history, score, tier and open
-follow-ups.
+"""One person as every output shows them: who they are, their history, score, tier, open
+follow-ups and key dates.
 
 The network (:mod:`.network`) builds these; the review, the JSON views, the report and the
 exports read them.
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..model import KeyDate
 from .followups import FollowUp
 from .history import ContactHistory
 from .identity import Person
@@ -33,6 +34,7 @@ class ContactView:
     role: str
     followups: tuple[FollowUp, ...]
     next_meeting: datetime | None = None  # the next meeting with them already planned
+    key_dates: tuple[KeyDate, ...] = ()  # birthday and anniversary (.keydates)
 
     @property
     def address(self) -> str:

@@ -24,13 +24,23 @@ is updated, not duplicated:
 - ``annual_review`` (``review:<year>``): from a week before the review day until the year's
   review snapshot exists.
 
-Exports: ``FollowUp``, ``KINDS``, ``find_followups``, ``review_date``.
+The owner's own decisions (:class:`Decisions`, kept in the store) come last:
+:func:`apply_decisions` drops a follow-up marked done (until the situation changes: a new message
+for the same key brings it back) and moves a snoozed one's due date to the end of the snooze.
+
+Every list of follow-ups a person reads is ordered by :func:`by_urgency`: someone waiting for the
+owner first, then open loops, then upkeep (:data:`URGENCY`), each kind oldest due first, snoozed
+ones last. :func:`short_key` is the few characters a person types for a key.
+
+Exports: ``FollowUp``, ``KINDS``, ``URGENCY``, ``Decisions``, ``find_followups``,
+``review_date``, ``by_urgency``, ``apply_decisions``, ``short_key``, ``matching``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from .history import ContactHistory
@@ -40,7 +50,18 @@ from .settings import Settings
 from .threads import item_key
 from .tiers import TierAssignment
 
-__all__ = ["KINDS", "FollowUp", "find_followups", "review_date"]
+__all__ = [
+    "KINDS",
+    "URGENCY",
+    "Decisions",
+    "FollowUp",
+    "apply_decisions",
+    "by_urgency",
+    "find_followups",
+    "matching",
+    "review_date",
+    "short_key",
+]
 
 KINDS = (
     "owed_reply",
@@ -50,6 +71,20 @@ KINDS = (
     "unreciprocated",
     "annual_review",
 )
+# Most pressing first: someone waits for the owner, then open loops, then upkeep. The ledger's
+# "thank or return the favour" (core.ledger) is ranked here too, so every list agrees.
+URGENCY = (
+    "owed_reply",
+    "awaiting_answer",
+    "thank_or_return",
+    "unreciprocated",
+    "birthday",
+    "annual_review",
+    "cooling",
+    "keep_in_touch",
+)
+_RANK = {kind: rank for rank, kind in enumerate(URGENCY)}
+SHORT_KEY_LENGTH = 7
 MIN_AWAIT = timedelta(days=1)
 MIN_COOLING_SAMPLES = 5  # gaps, i.e. six episodes of two-way contact: a rhythm, not a burst
 
@@ -68,6 +103,67 @@ class FollowUp:
     reason: Phrase
     subject: Phrase  # a task title
     item: str = ""  # the interaction it is about (``source:item_id``), if any
+    snoozed: bool = False  # the owner snoozed it: ``due`` is the end of the snooze, still ahead
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What the owner decided about follow-ups (``followups done`` / ``followups snooze``).
+
+    ``done`` maps a key to the ``item`` the follow-up had when it was marked done: a follow-up
+    whose key stays the same while its situation changes (a new favour behind
+    ``thank_or_return:<person>``) comes back with its new item. ``snoozed`` maps a key to the
+    time the snooze ends.
+    """
+
+    done: Mapping[str, str] = field(default_factory=dict)
+    snoozed: Mapping[str, datetime] = field(default_factory=dict)
+
+
+def short_key(key: str) -> str:
+    """Seven hex digits standing for ``key`` (a hash, stable across runs like the key)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:SHORT_KEY_LENGTH]
+
+
+def matching(followups: Iterable[FollowUp], text: str) -> list[FollowUp]:
+    """The follow-ups ``text`` names: its whole key, or the start (four characters or more) of
+    its short key. More than one means ``text`` is ambiguous."""
+    wanted = text.strip()
+    found = [f for f in followups if f.key == wanted]
+    if found or len(wanted) < 4:
+        return found
+    return [f for f in followups if short_key(f.key).startswith(wanted.lower())]
+
+
+def _urgency(followup: FollowUp) -> tuple[bool, int, datetime, str]:
+    return (followup.snoozed, _RANK.get(followup.kind, len(_RANK)), followup.due, followup.key)
+
+
+def by_urgency(followups: Iterable[FollowUp]) -> tuple[FollowUp, ...]:
+    """Most pressing first (see :data:`URGENCY`); within a kind the longest due first; snoozed
+    follow-ups after all others."""
+    return tuple(sorted(followups, key=_urgency))
+
+
+def apply_decisions(
+    followups: Iterable[FollowUp], decisions: Decisions, now: datetime
+) -> tuple[FollowUp, ...]:
+    """The follow-ups still open after the owner's decisions, by urgency.
+
+    Done ones are left out while their item is the one they were done for; a snooze moves the
+    due date to its end (a snooze ending before the due date changes nothing), and the task
+    written from it moves with it.
+    """
+    kept: list[FollowUp] = []
+    for followup in followups:
+        done_for = decisions.done.get(followup.key)
+        if done_for is not None and done_for == followup.item:
+            continue
+        until = decisions.snoozed.get(followup.key)
+        if until is not None and until > followup.due:
+            followup = replace(followup, due=until, snoozed=until > now)
+        kept.append(followup)
+    return by_urgency(kept)
 
 
 def review_date(year: int, settings: Settings) -> datetime:
@@ -84,7 +180,7 @@ def find_followups(
     last_review_year: int | None = None,
     upcoming: Mapping[str, datetime] | None = None,
 ) -> list[FollowUp]:
-    """Every open follow-up as of ``now``, ordered by due date then key.
+    """Every open follow-up as of ``now``, most pressing first (:func:`by_urgency`).
 
     ``upcoming`` maps people to their next planned meeting: no keep-in-touch or cooling reminder
     for someone the owner is about to meet anyway.
@@ -130,8 +226,7 @@ def find_followups(
                 subject=phrase("task_annual_review", year=now.year),
             )
         )
-    found.sort(key=lambda f: (f.due, f.key))
-    return found
+    return list(by_urgency(found))
 
 
 def _rhythm(

@@ -43,7 +43,7 @@ from .ledger import Asked, ItemKind, LedgerItem, Outcome
 from .network import Network
 from .review import belongs_to
 from .ties import TieKind, Ties
-from .views import SCHEMA_VERSION, iso
+from .views import envelope, iso
 
 __all__ = [
     "REASON_CODES",
@@ -467,8 +467,7 @@ def path_json(network: Network, path: Path, rank: int = 1) -> dict[str, Any]:
 def intro_json(network: Network, result: Introductions) -> dict[str, Any]:
     """``intro TARGET --json``."""
     return {
-        "schema": SCHEMA_VERSION,
-        "as_of": iso(result.now),
+        **envelope("intro", result.now),
         "query": result.target.query,
         "kind": result.target.kind.value,
         "targets": [_person_json(network, node) for node in result.target.people],

@@ -2,8 +2,9 @@
 
 :func:`analyse` takes the stored interactions and cards, the owner's addresses, the settings and
 ``now``, and returns a :class:`Network`: contacts ordered by score (each with person, history,
-score, tier, reasons and next step), the open follow-ups, key persons, clusters, time invested
-and the ties between other people that warm introductions rest on (:mod:`.ties`).
+score, tier, reasons, next step and key dates), the open follow-ups (birthdays coming up among
+them), key persons, clusters, time invested and the ties between other people that warm
+introductions rest on (:mod:`.ties`).
 Items after ``now`` are ignored, so ``--now`` replays the past exactly, except that meetings already
 planned after ``now`` are known as each contact's ``next_meeting`` (a planned meeting makes a
 keep-in-touch or cooling reminder moot).
@@ -23,12 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..model import ContactCard, Interaction, Kind
+from ..model import ContactCard, Interaction, KeyDate, Kind
 from ..parsing.addresses import normalise
 from .contact import ContactView
-from .followups import FollowUp, find_followups
+from .followups import FollowUp, by_urgency, find_followups
 from .history import ContactHistory, build_histories
 from .identity import Identities, collect_address_stats, resolve_identities
+from .keydates import birthday_followups, person_key_dates
 from .keypersons import Cluster, KeyPerson, MailGraph, find_key_persons
 from .personal import is_personal
 from .scoring import Strength, strength
@@ -49,7 +51,7 @@ class Network:
     owner: frozenset[str]
     settings: Settings
     contacts: tuple[ContactView, ...]  # by score, highest first
-    followups: tuple[FollowUp, ...]  # by due date
+    followups: tuple[FollowUp, ...]  # most pressing first (followups.by_urgency)
     key_persons: tuple[KeyPerson, ...]
     clusters: tuple[Cluster, ...]
     time: TimeInvested
@@ -80,6 +82,7 @@ def analyse(
     now: datetime,
     identity_overrides: Mapping[str, tuple[str, str]] | None = None,
     last_review: Mapping[str, Any] | None = None,
+    key_dates: Mapping[str, Mapping[str, KeyDate]] | None = None,
 ) -> Network:
     """Analyse the network (see the module docstring).
 
@@ -88,6 +91,8 @@ def analyse(
         identity_overrides: ``Store.identity_overrides()``.
         last_review: the last stored review snapshot (``Store.review_snapshot()``), so the
             annual-review follow-up disappears once this year's review is done.
+        key_dates: the key dates the owner entered, by address and kind
+            (``Store.key_dates()``); they win over the cards' (:mod:`.keydates`).
     """
     # The analysis allocates millions of small acyclic objects; the cyclic garbage collector
     # would rescan the whole (growing) heap again and again, making the cost per interaction
@@ -103,6 +108,7 @@ def analyse(
             now=now,
             identity_overrides=identity_overrides,
             last_review=last_review,
+            key_dates=key_dates,
         )
     finally:
         if collecting:
@@ -118,6 +124,7 @@ def _analyse(
     now: datetime,
     identity_overrides: Mapping[str, tuple[str, str]] | None,
     last_review: Mapping[str, Any] | None,
+    key_dates: Mapping[str, Mapping[str, KeyDate]] | None,
 ) -> Network:
     card_list = list(cards)
     owner = frozenset(owner) | {a for c in card_list if c.is_me for a in c.addresses}
@@ -156,8 +163,17 @@ def _analyse(
         last_review_year=review_year if isinstance(review_year, int) else None,
         upcoming=upcoming,
     )
+    dates = person_key_dates(card_list, identities.person_of, key_dates)
+    followups += birthday_followups(
+        dates,
+        {p: t.tier for p, t in tiers.items()},
+        {p: identities.persons[p].name for p in dates if p in identities.persons},
+        days_ahead=settings.birthday_days_ahead,
+        now=now,
+    )
+    followups = list(by_urgency(followups))
     contacts = _contact_views(
-        histories, strengths, tiers, followups, upcoming, identities, settings
+        histories, strengths, tiers, followups, upcoming, identities, settings, dates
     )
     active = {c.person.key for c in contacts if c.history.last_two_way is not None}
     key_persons, clusters = find_key_persons(graph, identities, settings, candidates=active)
@@ -200,6 +216,7 @@ def _contact_views(
     upcoming: Mapping[str, datetime],
     identities: Identities,
     settings: Settings,
+    key_dates: Mapping[str, tuple[KeyDate, ...]],
 ) -> list[ContactView]:
     """Every person as the outputs show them, by score, highest first."""
     by_person: dict[str, list[FollowUp]] = {}
@@ -217,6 +234,7 @@ def _contact_views(
                 role=roles.get(p, ""),
                 followups=tuple(by_person.get(p, ())),
                 next_meeting=upcoming.get(p),
+                key_dates=key_dates.get(p, ()),
             )
             for p, h in histories.items()
         ),

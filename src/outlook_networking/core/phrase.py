@@ -57,6 +57,8 @@ CODES: Mapping[str, tuple[str, ...]] = {
     "annual_review": ("year",),
     "thank_or_return": ("name", "introductions", "forwards", "answers", "days", "introduced"),
     "thank_for_asked": ("name", "introduced"),
+    # ``on`` the day, ``days`` how many days away, ``turns`` the age turned (0: year unknown)
+    "birthday": ("name", "on", "days", "turns"),
     # follow-ups: the task title
     "task_owed_reply": ("name", "subject"),
     "task_keep_in_touch": ("name",),
@@ -66,6 +68,7 @@ CODES: Mapping[str, tuple[str, ...]] = {
     "task_annual_review": ("year",),
     "task_thank_or_return": ("name",),
     "task_thank_for_asked": ("name",),
+    "task_birthday": ("name", "on"),
     # why someone is a key person (core.keypersons)
     "connects_groups": ("count", "groups"),
     "on_many_paths": ("count",),

@@ -19,7 +19,12 @@ item alone, and more traffic only turns one-way mail into two-way), and with the
 ``now`` never raises it (every term decays). The one exception to the first, in docs/scoring.md:
 a new message that an existing reply turns out to answer can take that reply's pairing away.
 
-Exports: ``Strength``, ``strength``, ``score_of``, ``exchange_gain``, ``meeting_gain``.
+People read the score as a whole number (:func:`shown_score`): the one decimal the JSON
+carries, rounded half up, so the command line, the report, the reasons and the add-in (whose
+``Math.round`` of the JSON value agrees) never show 76 in one place and 77 in another.
+
+Exports: ``Strength``, ``strength``, ``score_of``, ``shown_score``, ``exchange_gain``,
+``meeting_gain``.
 """
 
 from __future__ import annotations
@@ -31,9 +36,14 @@ from datetime import datetime
 from .history import MEETING, SENT, ContactHistory
 from .settings import Settings
 
-__all__ = ["Strength", "exchange_gain", "meeting_gain", "score_of", "strength"]
+__all__ = ["Strength", "exchange_gain", "meeting_gain", "score_of", "shown_score", "strength"]
 
 DAY = 86400.0
+
+
+def shown_score(score: float) -> int:
+    """The score as people read it: the JSON's one decimal, rounded half up (76.5 → 77)."""
+    return math.floor(round(score, 1) + 0.5)
 
 
 @dataclass(frozen=True, slots=True)

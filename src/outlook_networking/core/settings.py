@@ -58,6 +58,7 @@ class Settings:
     cooling_factor: float = 3.0
     cooling_min_days: int = 30
     awaiting_default_days: float = 7.0  # when the contact's own p90 latency is unknown
+    birthday_days_ahead: int = 3  # the birthday reminder (tiers A, B) shows this many days early
     # [review]
     review_month: int = 12
     review_day: int = 1
@@ -184,6 +185,7 @@ _NUMBERS: dict[str, tuple[_NumberSpec, ...]] = {
         ("cooling_factor", "cooling_factor", 1, 100, False),
         ("cooling_min_days", "cooling_min_days", 0, 3650, True),
         ("awaiting_default_days", "awaiting_default_days", 0, 365, False),
+        ("birthday_days_ahead", "birthday_days_ahead", 0, 60, True),
     ),
     "review": (
         ("month", "review_month", 1, 12, True),

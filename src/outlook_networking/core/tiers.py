@@ -25,7 +25,7 @@ from datetime import datetime
 from .history import ContactHistory
 from .identity import Identities
 from .phrase import Phrase, phrase
-from .scoring import Strength, exchange_gain, meeting_gain
+from .scoring import Strength, exchange_gain, meeting_gain, shown_score
 from .settings import Settings
 
 __all__ = ["TierAssignment", "assign_tiers"]
@@ -111,13 +111,13 @@ def assign_tiers(
         if person in tier_of:
             tier = tier_of[person]
             reasons.append(
-                phrase("score_rank", score=round(strength.score), rank=rank_of[person], of=n)
+                phrase("score_rank", score=shown_score(strength.score), rank=rank_of[person], of=n)
             )
             step = _step_up(tier, strength, cutoff, n_a, n_b, settings)
         else:
             tier = "D"
             reasons.insert(0, _why_d(history, settings))
-            reasons.append(phrase("score", score=round(strength.score)))
+            reasons.append(phrase("score", score=shown_score(strength.score)))
             step = _step_from_d(strength, cutoff, n_a, n_b, settings)
         result[person] = TierAssignment(
             person, tier, rank_of.get(person), False, tuple(reasons), step

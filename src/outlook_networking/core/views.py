@@ -1,15 +1,19 @@
-"""The documented, stable ``--json`` schemas (``docs/json.md``): JSON-ready dicts, nothing else.
+"""The documented, stable ``--json`` documents (``docs/json.md``, ``docs/schemas/``): JSON-ready
+dicts, nothing else.
 
-Times are ISO 8601 UTC with a ``Z`` (``2026-11-27T12:00:00Z``), counts are integers, scores are
-numbers with one decimal, and anything unknown is ``null``. Fields are only ever added.
+One convention for every command: the document is an object whose first two fields are
+``schema`` (``"outlook-networking/<document>/<version>"``, the version raised only on an
+incompatible change) and ``as_of`` (the analysis's ``now``); :func:`envelope` starts it. Times are
+ISO 8601 UTC with a ``Z`` (``2026-11-27T12:00:00Z``), counts are integers, scores are numbers
+with one decimal, and anything unknown is ``null``. Fields are only ever added.
 
 What the core explains (reasons, the next step, a follow-up's reason and title) is in words of
-the user's language, put there by the ``words`` every view takes (``outlook_networking.i18n``),
+the user's language, put there by the ``words`` the views take (``outlook_networking.i18n``),
 and beside them as codes with values (``reason_codes``, ``next_step_code``, ``reason_code``),
 the same in every language.
 
-Exports: ``SCHEMA_VERSION``, ``iso``, ``contact_json``, ``contacts_json``, ``followup_json``,
-``followups_json``, ``review_doc``, ``review_json``.
+Exports: ``SCHEMAS``, ``envelope``, ``schema_id``, ``iso``, ``contact_json``, ``contacts_json``,
+``followup_json``, ``followups_json``, ``key_dates_json``, ``review_doc``, ``review_json``.
 """
 
 from __future__ import annotations
@@ -18,24 +22,51 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from ..model import KeyDate
 from .contact import ContactView
-from .followups import FollowUp
+from .followups import FollowUp, short_key
+from .keydates import coming
 from .network import Network
 from .phrase import Words, phrase_json
 from .review import Review, ReviewEntry, build_review
 
 __all__ = [
-    "SCHEMA_VERSION",
+    "SCHEMAS",
     "contact_json",
     "contacts_json",
+    "envelope",
     "followup_json",
     "followups_json",
     "iso",
+    "key_dates_json",
     "review_doc",
     "review_json",
+    "schema_id",
 ]
 
-SCHEMA_VERSION = 1
+# Each document's version: raised when a field changes meaning or goes away, never for an addition.
+SCHEMAS: Mapping[str, int] = {
+    "brief": 1,
+    "card": 1,
+    "contact": 1,
+    "contacts": 1,
+    "followups": 1,
+    "intro": 1,
+    "ledger": 1,
+    "note": 1,
+    "review": 1,
+    "status": 1,
+}
+
+
+def schema_id(document: str) -> str:
+    """``outlook-networking/<document>/<version>``."""
+    return f"outlook-networking/{document}/{SCHEMAS[document]}"
+
+
+def envelope(document: str, as_of: datetime) -> dict[str, Any]:
+    """The first two fields of every document: ``schema`` and ``as_of``."""
+    return {"schema": schema_id(document), "as_of": iso(as_of)}
 
 
 def iso(value: datetime | None) -> str | None:
@@ -45,17 +76,42 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def followup_json(followup: FollowUp, words: Words) -> dict[str, Any]:
+def followup_json(
+    followup: FollowUp, name: str | None, tier: str | None, words: Words
+) -> dict[str, Any]:
+    """One follow-up; ``name`` and ``tier`` are its contact's (None for the annual review)."""
     return {
         "key": followup.key,
+        "short_key": short_key(followup.key),
         "kind": followup.kind,
         "contact": followup.contact or None,
+        "name": name,
+        "tier": tier,
         "due": iso(followup.due),
+        "snoozed": followup.snoozed,
         "reason": words.phrase(followup.reason),
         "subject": words.phrase(followup.subject),
         "item": followup.item or None,
         "reason_code": phrase_json(followup.reason),
     }
+
+
+def key_dates_json(
+    key_dates: Iterable[KeyDate], now: datetime, within_days: int | None = None
+) -> list[dict[str, Any]]:
+    """Key dates with their next occurrence, soonest first: ``date`` as the address book keeps it
+    (``1980-03-22`` or ``--04-15``), ``next`` the day it next falls on, ``in_days`` how far that
+    is from today (UTC), ``years`` the age turned or anniversary reached (null without a year)."""
+    return [
+        {
+            "kind": c.key_date.kind,
+            "date": c.key_date.text,
+            "next": c.on.isoformat(),
+            "in_days": c.in_days,
+            "years": c.years,
+        }
+        for c in coming(key_dates, now.astimezone(UTC).date(), within_days)
+    ]
 
 
 def contact_json(view: ContactView, now: datetime, words: Words) -> dict[str, Any]:
@@ -104,7 +160,10 @@ def contact_json(view: ContactView, now: datetime, words: Words) -> dict[str, An
             for month, c in sorted(h.monthly.items())
         },
         "merged_because": list(view.person.merged_because),
-        "followups": [followup_json(f, words) for f in view.followups],
+        "followups": [
+            followup_json(f, view.name, view.tier.tier, words) for f in view.followups
+        ],
+        "key_dates": key_dates_json(view.key_dates, now),
     }
 
 
@@ -125,10 +184,17 @@ def contacts_json(
 
 
 def followups_json(
-    network: Network, now: datetime | None = None, *, words: Words
+    network: Network, followups: Iterable[FollowUp] | None = None, *, words: Words
 ) -> list[dict[str, Any]]:
-    """``followups --json``: every open follow-up by due date."""
-    return [followup_json(f, words) for f in network.followups]
+    """The ``followups`` of ``followups --json``: ``followups`` (default: every open one, most
+    pressing first), each with its contact's name and tier."""
+    chosen = network.followups if followups is None else followups
+    rows = []
+    for followup in chosen:
+        view = network.by_person.get(followup.contact) if followup.contact else None
+        name = view.name if view else None
+        rows.append(followup_json(followup, name, view.tier.tier if view else None, words))
+    return rows
 
 
 def _entry(entry: ReviewEntry) -> dict[str, Any]:
@@ -162,8 +228,7 @@ def review_doc(review: Review) -> dict[str, Any]:
             }
         )
     return {
-        "schema": SCHEMA_VERSION,
-        "as_of": iso(review.at),
+        **envelope("review", review.at),
         "year": review.year,
         "previous_year": review.previous_year,
         "tiers": {t: [_entry(e) for e in entries] for t, entries in review.tiers.items()},
@@ -181,4 +246,3 @@ def review_json(
     this review as next year's baseline."""
     result = build_review(network.contacts, previous, network.settings, now or network.now)
     return review_doc(result), result.snapshot
-

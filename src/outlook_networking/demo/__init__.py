@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from outlook_networking.demo.cards import ME_PROPERTY, build_cards
-from outlook_networking.demo.meetings import build_calendar
+from outlook_networking.demo.meetings import TODAY, TODAY_ROOM, TODAY_STRANGER, build_calendar
 from outlook_networking.demo.people import OWNER, REACH_ORG, Cast, build_cast
 from outlook_networking.demo.plants import plant, reach_intermediaries
 from outlook_networking.demo.render import MailCounts, render, write_maildir_files, write_mbox
@@ -83,6 +83,11 @@ class DemoTruth:
         bulk_senders: newsletters, no-reply notifications, mailer-daemon: never contacts.
         list_addresses: mailing-list posting addresses (List-Id); list_posters reach the owner
             only through those lists.
+        today_meetings: the brief's day, the day of `now`: (subject, people) of its two
+            meetings still to come, people as the brief lists them (organizer first, the owner
+            and the room left out); today_room is the room booked for the first,
+            today_stranger the new client's person nobody knows; birthday_soon: people whose
+            birthday is two days after `now` (the mentor, tier A).
         reach_organisation: the domain of an organisation the owner knows nobody at;
             reach_paths: who can introduce the owner there, best first, each as
             (intermediary, target) or, two steps, (intermediary, someone, target): a close
@@ -122,6 +127,10 @@ class DemoTruth:
     bulk_senders: tuple[str, ...]
     list_addresses: tuple[str, ...]
     list_posters: tuple[str, ...]
+    today_meetings: tuple[tuple[str, tuple[str, ...]], ...]
+    today_room: str
+    today_stranger: str
+    birthday_soon: tuple[str, ...]
     reach_organisation: str
     reach_paths: tuple[tuple[str, ...], ...]
     messages: int = 0
@@ -200,6 +209,13 @@ def _truth(cast: Cast, traffic: Traffic, now: datetime, counts: MailCounts,
         bulk_senders=tuple(x.lower() for x in bulk),
         list_addresses=tuple(m[0] for m in MAILING_LISTS),
         list_posters=a(*cast.list_posters),
+        today_meetings=(
+            (TODAY[0][0], a(cast.owed[0], cast.mentor, TODAY_STRANGER)),
+            (TODAY[1][0], a(cast.awaiting, cast.mentor)),
+        ),
+        today_room=TODAY_ROOM.address,
+        today_stranger=TODAY_STRANGER.address,
+        birthday_soon=a(cast.mentor),
         reach_organisation=REACH_ORG.domain,
         reach_paths=_reach_paths(cast),
         messages=counts.messages,
@@ -246,7 +262,7 @@ def generate(directory: Path, *, now: datetime, seed: int = 7,
     counts = write_mbox(directory / "mailbox.mbox", traffic)
     ics, calendar = build_calendar(cast, random.Random(f"{seed}:calendar"), now)
     _write_atomically(directory / "calendar.ics", ics)
-    vcf, cards = build_cards(cast)
+    vcf, cards = build_cards(cast, now)
     _write_atomically(directory / "contacts.vcf", vcf)
     return _truth(cast, traffic, now, counts, meetings=calendar.events,
                   cancelled_meetings=calendar.cancelled,

@@ -8,7 +8,13 @@ patterns: the mentor and the team meet regularly, the fading contact only while 
 introduced pair meets once after the introduction, the failed pair never, and the
 non-answerer has no meetings at all.
 
-Exports: ``CalendarCounts``, ``build_calendar``.
+The day of `now` has two meetings still to come (the brief's day, :data:`TODAY`): at 14:00
+Berlin time a client who is owed a reply invites the owner, the mentor (whose birthday is two
+days away, see `cards`), a meeting room (``CUTYPE=ROOM``, no person) and someone from a new
+client the owner has never dealt with; at 16:00 the owner meets the person awaiting their
+answer and the mentor.
+
+Exports: ``CalendarCounts``, ``TODAY``, ``TODAY_ROOM``, ``TODAY_STRANGER``, ``build_calendar``.
 """
 
 from __future__ import annotations
@@ -19,14 +25,19 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 
-from outlook_networking.demo.people import OWNER, Cast, Person
+from outlook_networking.demo.people import INTERNAL, OWNER, Cast, Org, Person
 from outlook_networking.demo.plants import INTRO_TOOK_DAY, INTRODUCED_DAY
 from outlook_networking.demo.traffic import BERLIN, DAYS, Clock
 
-__all__ = ["CalendarCounts", "build_calendar"]
+__all__ = ["TODAY", "TODAY_ROOM", "TODAY_STRANGER", "CalendarCounts", "build_calendar"]
 
 WEST_EUROPE = "W. Europe Standard Time"
 LONDON = "GMT Standard Time"
+# The brief's day: (subject, Berlin start hour, minutes) of the two meetings still to come today.
+TODAY = (("Angebot Q1: Abstimmung", 14.0, 45), ("Kurze Abstimmung Vertrag", 16.0, 30))
+TODAY_ROOM = Person("Besprechungsraum Spree", "raum.spree@example.com", INTERNAL, "room")
+TODAY_STRANGER = Person("Lena Vogel", "lena.vogel@newclient.example",
+                        Org("Newclient AG", "newclient.example"), "stranger")
 PARTSTATS = (("ACCEPTED", 0.75), ("TENTATIVE", 0.1), ("DECLINED", 0.05), ("NEEDS-ACTION", 0.1))
 
 
@@ -99,7 +110,8 @@ class _Builder:
     def event(self, summary: str, start: datetime, minutes: int, organizer: Person,
               attendees: list[Person], *, tzid: str | None = WEST_EUROPE,
               cancelled: bool = False, uid: str | None = None,
-              location: str = "Microsoft Teams-Besprechung") -> Event:
+              location: str = "Microsoft Teams-Besprechung", accepted: bool = False) -> Event:
+        """One VEVENT; ``accepted``: every attendee accepted (no draw from the generator)."""
         ev = Event()
         ev.add("uid", uid or self.uid())
         ev.add("summary", f"Abgesagt: {summary}" if cancelled else summary)
@@ -111,7 +123,7 @@ class _Builder:
         ev.add("dtstamp", self.now.astimezone(UTC))
         ev.add("organizer", self._address(organizer))
         for person in attendees:
-            status = "ACCEPTED" if person is OWNER else self.partstat()
+            status = "ACCEPTED" if person is OWNER or accepted else self.partstat()
             ev.add("attendee", self._address(person, ROLE="REQ-PARTICIPANT", PARTSTAT=status,
                                              RSVP="TRUE"))
         ev.add("location", location)
@@ -193,6 +205,7 @@ def build_calendar(cast: Cast, rng: random.Random, now: datetime) -> tuple[bytes
     series = _series(b, cast, now)
     _single_meetings(b, cast)
     _holiday(b, now)
+    _today(b, cast)
     for ev in b.events:
         cal.add_component(ev)
     return cal.to_ical(), CalendarCounts(len(b.events), b.cancelled, series)
@@ -260,6 +273,25 @@ def _single_meetings(b: _Builder, cast: Cast) -> None:
         when = b.local(0, 9) + timedelta(days=rng.randrange(1, 14))
         who = rng.sample(list(cast.close), 2)
         b.event("Planung nächste Woche", when, 30, OWNER, who)
+
+
+def _today(b: _Builder, cast: Cast) -> None:
+    """The brief's day (see the module docstring); drawn last and without the generator, so
+    every other meeting stays as it was."""
+    (first, first_hour, first_minutes), (second, second_hour, second_minutes) = TODAY
+    client = cast.owed[0]
+    start = b.clock.local(0, first_hour).astimezone(BERLIN).replace(tzinfo=None)
+    meeting = b.event(first, start, first_minutes, client,
+                      [OWNER, cast.mentor, TODAY_STRANGER], uid=_uid(first), accepted=True)
+    meeting.add("attendee", b._address(TODAY_ROOM, CUTYPE="ROOM", ROLE="NON-PARTICIPANT",
+                                       PARTSTAT="ACCEPTED"))
+    start = b.clock.local(0, second_hour).astimezone(BERLIN).replace(tzinfo=None)
+    b.event(second, start, second_minutes, OWNER, [cast.awaiting, cast.mentor],
+            location="Büro Alex", uid=_uid(second), accepted=True)
+
+
+def _uid(subject: str) -> str:
+    return "demo-today-" + "".join(c for c in subject.lower() if c.isalnum())[:24]
 
 
 def _holiday(b: _Builder, now: datetime) -> None:

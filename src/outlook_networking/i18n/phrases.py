@@ -304,6 +304,21 @@ def _thank_for_asked(w: Wording, p: Phrase) -> str:
     )
 
 
+def _birthday(w: Wording, p: Phrase) -> str:
+    name, turns = _str(p["name"]), _int(p["turns"])
+    values = {"name": name, "day": w.day_month(_day(p["on"])), "turns": w.number(turns)}
+    today = _int(p["days"]) == 0
+    if turns and today:
+        text = w.gettext("{name}'s birthday is today (turns {turns})")
+    elif turns:
+        text = w.gettext("{name}'s birthday is on {day} (turns {turns})")
+    elif today:
+        text = w.gettext("{name}'s birthday is today")
+    else:
+        text = w.gettext("{name}'s birthday is on {day}")
+    return text.format(**values)
+
+
 # --- follow-ups: the task title ------------------------------------------------------------------
 
 
@@ -343,6 +358,12 @@ def _task_thank_or_return(w: Wording, p: Phrase) -> str:
 
 def _task_thank_for_asked(w: Wording, p: Phrase) -> str:
     return w.gettext("Thank {name} for the introduction").format(name=_str(p["name"]))
+
+
+def _task_birthday(w: Wording, p: Phrase) -> str:
+    return w.gettext("Birthday: {name}, {day}").format(
+        name=_str(p["name"]), day=w.day_month(_day(p["on"]))
+    )
 
 
 # --- key persons ---------------------------------------------------------------------------------
@@ -390,6 +411,7 @@ RENDERERS: Mapping[str, Callable[[Wording, Phrase], str]] = {
     "annual_review": _annual_review,
     "thank_or_return": _thank_or_return,
     "thank_for_asked": _thank_for_asked,
+    "birthday": _birthday,
     "task_owed_reply": _task_owed_reply,
     "task_keep_in_touch": _task_keep_in_touch,
     "task_cooling": _task_cooling,
@@ -398,6 +420,7 @@ RENDERERS: Mapping[str, Callable[[Wording, Phrase], str]] = {
     "task_annual_review": _task_annual_review,
     "task_thank_or_return": _task_thank_or_return,
     "task_thank_for_asked": _task_thank_for_asked,
+    "task_birthday": _task_birthday,
     "connects_groups": _connects_groups,
     "on_many_paths": _on_many_paths,
 }

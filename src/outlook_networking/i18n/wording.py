@@ -76,6 +76,10 @@ class Wording:
         """A fraction as a whole per cent: ``80 %`` / ``80%``."""
         return format_percent(value, locale=self.locale)
 
+    def day_month(self, value: date) -> str:
+        """A day of the year: ``22. März`` / ``22 Mar``."""
+        return format_skeleton("MMMd", value, locale=self.locale)
+
     def date(self, value: date) -> str:
         """``3. Dez. 2026`` / ``3 Dec 2026``."""
         return format_skeleton("yMMMd", value, locale=self.locale)

@@ -3,16 +3,18 @@ time invested per week against the target.
 
 Every chart scales with the page (``viewBox``, width 100 %), uses the page's fonts and colours
 (CSS classes defined in :mod:`.html`), carries a ``<title>`` for screen readers and escapes every
-text it draws.
+text it draws. Each comes in two drawings: ``wide`` for a desktop and ``narrow`` for a phone,
+where the same 12 px labels would otherwise shrink to a third; the page shows one of them
+(``class="wide"`` or ``"narrow"``).
 
 Exports: ``TIER_COLOURS``, ``tier_bars``, ``activity_chart``, ``time_chart``, ``nice_ceiling``,
-``axis_top``.
+``axis_top``, ``hours``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from html import escape
 
@@ -20,6 +22,7 @@ __all__ = [
     "TIER_COLOURS",
     "activity_chart",
     "axis_top",
+    "hours",
     "nice_ceiling",
     "tier_bars",
     "time_chart",
@@ -53,6 +56,16 @@ def _number(value: float) -> str:
     return f"{value:g}" if value != int(value) else f"{int(value)}"
 
 
+def hours(value: float) -> str:
+    """Hours as people read them: one decimal at most (``5.6``, ``10``)."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _both(draw: Callable[[bool], str]) -> str:
+    """The wide and the narrow drawing of one chart."""
+    return draw(False) + draw(True)
+
+
 def _svg(width: int, height: int, title: str, body: list[str], css_class: str) -> str:
     return (
         f'<svg class="chart {css_class}" viewBox="0 0 {width} {height}" role="img" '
@@ -63,7 +76,11 @@ def _svg(width: int, height: int, title: str, body: list[str], css_class: str) -
 
 def tier_bars(counts: Mapping[str, int], labels: Mapping[str, str]) -> str:
     """Horizontal bars, one per tier, labelled with the category name and the count."""
-    width, row, left, right = 560, 38, 120, 60
+    return _both(lambda narrow: _tier_bars(counts, labels, narrow))
+
+
+def _tier_bars(counts: Mapping[str, int], labels: Mapping[str, str], narrow: bool) -> str:
+    width, row, left, right = (340, 38, 110, 44) if narrow else (560, 38, 120, 60)
     tiers = list(counts)
     height = row * len(tiers) + 10
     top = max(counts.values(), default=0) or 1
@@ -82,13 +99,21 @@ def tier_bars(counts: Mapping[str, int], labels: Mapping[str, str]) -> str:
         )
     total = sum(counts.values())
     title = "Contacts per tier: " + ", ".join(f"{t} {c}" for t, c in counts.items())
-    return _svg(width, height, f"{title} (of {total})", body, "tier-bars")
+    size = "narrow" if narrow else "wide"
+    return _svg(width, height, f"{title} (of {total})", body, f"tier-bars {size}")
 
 
 def activity_chart(series: Mapping[str, Sequence[int]], months: Sequence[str]) -> str:
     """One line per tier: mails and meetings per month with that tier's contacts."""
-    width, height = 900, 300
-    left, right, top_pad, bottom = 56, 16, 16, 40
+    return _both(lambda narrow: _activity_chart(series, months, narrow))
+
+
+def _activity_chart(
+    series: Mapping[str, Sequence[int]], months: Sequence[str], narrow: bool
+) -> str:
+    width, height = (360, 260) if narrow else (900, 300)
+    left, right, top_pad, bottom = (44, 12, 16, 40) if narrow else (56, 16, 16, 40)
+    every = 6 if narrow else 3  # months between labels
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     peak = max((v for values in series.values() for v in values), default=0)
     ceiling = axis_top(peak)
@@ -108,8 +133,9 @@ def activity_chart(series: Mapping[str, Sequence[int]], months: Sequence[str]) -
 
     shown_year = ""
     for i, month in enumerate(months):
-        # Every third month counted back from the latest; the year whenever it changes.
-        if (count - 1 - i) % 3:
+        # Every third (narrow: sixth) month counted back from the latest; the year whenever it
+        # changes.
+        if (count - 1 - i) % every:
             continue
         year, number = month[:4], int(month[5:])
         label = MONTH_NAMES[number - 1] + (f" {year}" if year != shown_year else "")
@@ -137,7 +163,7 @@ def activity_chart(series: Mapping[str, Sequence[int]], months: Sequence[str]) -
             )
     first, last_month = (months[0], months[-1]) if months else ("", "")
     title = f"Mails and meetings per month by tier, {first} to {last_month}"
-    return _svg(width, height, title, body, "activity")
+    return _svg(width, height, title, body, "activity narrow" if narrow else "activity wide")
 
 
 def time_chart(weeks: Sequence[tuple[date, float, float]], target: float) -> str:
@@ -145,8 +171,13 @@ def time_chart(weeks: Sequence[tuple[date, float, float]], target: float) -> str
 
     ``weeks`` holds (Monday, meeting hours, mail hours), oldest first.
     """
-    width, height = 900, 260
-    left, right, top_pad, bottom = 56, 16, 16, 40
+    return _both(lambda narrow: _time_chart(weeks, target, narrow))
+
+
+def _time_chart(weeks: Sequence[tuple[date, float, float]], target: float, narrow: bool) -> str:
+    width, height = (360, 240) if narrow else (900, 260)
+    left, right, top_pad, bottom = (48, 12, 16, 40) if narrow else (56, 16, 16, 40)
+    every = max(1, math.ceil(len(weeks) / 5)) if narrow else 1  # weeks between labels
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     peak = max([m + e for _, m, e in weeks] + [target], default=0.0)
     ceiling = axis_top(peak * 1.05)
@@ -166,21 +197,25 @@ def time_chart(weeks: Sequence[tuple[date, float, float]], target: float) -> str
         meeting_h = plot_h * meeting / ceiling
         mail_h = plot_h * mail / ceiling
         base = top_pad + plot_h
-        tip = f"week of {monday:%d %b}: {meeting:g} h meetings, {mail:g} h mail"
+        tip = f"week of {monday:%d %b}: {hours(meeting)} h meetings, {hours(mail)} h mail"
         body.append(
             f'<g class="week"><title>{escape(tip)}</title>'
             f'<rect x="{x:.1f}" y="{base - meeting_h:.1f}" width="{bar:.1f}" '
             f'height="{meeting_h:.1f}" fill="{MEETING_COLOUR}"/>'
             f'<rect x="{x:.1f}" y="{base - meeting_h - mail_h:.1f}" width="{bar:.1f}" '
             f'height="{mail_h:.1f}" fill="{MAIL_COLOUR}"/></g>'
-            f'<text class="axis-label" x="{x + bar / 2:.1f}" y="{height - bottom + 18}" '
-            f'text-anchor="middle">{escape(f"{monday:%d %b}")}</text>'
         )
+        if (len(weeks) - 1 - i) % every == 0:  # the latest week always has its label
+            body.append(
+                f'<text class="axis-label" x="{x + bar / 2:.1f}" y="{height - bottom + 18}" '
+                f'text-anchor="middle">{escape(f"{monday:%d %b}")}</text>'
+            )
     y_target = top_pad + plot_h - plot_h * target / ceiling
     body.append(
         f'<line class="target" x1="{left}" x2="{width - right}" y1="{y_target:.1f}" '
         f'y2="{y_target:.1f}" stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>'
         f'<text class="target-label" x="{width - right - 4}" y="{y_target - 6:.1f}" '
-        f'text-anchor="end" fill="{TARGET_COLOUR}">{escape(f"target {target:g} h")}</text>'
+        f'text-anchor="end" fill="{TARGET_COLOUR}">{escape(f"target {hours(target)} h")}</text>'
     )
-    return _svg(width, height, f"Hours per week in the network against {target:g} h", body, "time")
+    title = f"Hours per week in the network against {hours(target)} h"
+    return _svg(width, height, title, body, "time narrow" if narrow else "time wide")

@@ -5,7 +5,10 @@ Who is drawn: every key person, then the people with the most co-occurrences, up
 edges are the co-occurrences among them (line width grows with how often). Without the edges
 (``graph`` not given) the clusters and key persons are still drawn, unconnected.
 
-Exports: ``CLUSTER_COLOURS``, ``graph_svg``, ``OTHER_COLOUR``.
+One layout is drawn on two canvases: a wide one for a desktop, and a narrow, portrait one for a
+phone with smaller nodes and only the key persons named, so the names stay readable there.
+
+Exports: ``CLUSTER_COLOURS``, ``Drawing``, ``graph_svg``, ``OTHER_COLOUR``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from html import escape
 
 from ..core.keypersons import KeyPerson
@@ -20,7 +24,7 @@ from ..core.network import Network
 from ..core.phrase import Words
 from .layout import force_layout
 
-__all__ = ["CLUSTER_COLOURS", "OTHER_COLOUR", "graph_svg"]
+__all__ = ["CLUSTER_COLOURS", "OTHER_COLOUR", "Drawing", "graph_svg"]
 
 CLUSTER_COLOURS = (
     "#2563eb",
@@ -33,10 +37,42 @@ CLUSTER_COLOURS = (
     "#dc2626",
 )
 OTHER_COLOUR = "#9aa1ab"
-WIDTH, HEIGHT, MARGIN = 900, 560, 70
 BACKBONE = 3  # strongest ties per person that shape the layout
-LABELLED = 16  # besides the key persons, the best-connected people get a visible name
-LABEL_ALL = 32  # ...and in a small graph everyone does
+
+
+@dataclass(frozen=True)
+class _Canvas:
+    name: str  # the CSS class: "wide" or "narrow"
+    width: int
+    height: int
+    margin: int
+    node_scale: float
+    labelled: int  # besides the key persons, the best-connected people get a visible name
+    label_all: int  # ...and in a graph this small everyone does
+    font: tuple[float, float]  # the labels' sizes in style.py on this canvas: plain, key person
+
+    def label_width(self, text: str, broker: bool) -> float:
+        """How wide a label is drawn, in viewBox units, erring wide: the layout keeps a label
+        inside the drawing only when this is at least its real width."""
+        ems = sum(
+            0.92 if c in "MWmw@" else 0.74 if c.isupper() else 0.36 if c in _THIN else 0.62
+            for c in text
+        )
+        return ems * self.font[broker] * (1.15 if broker else 1.0)
+
+
+_THIN = "iljtfI.,:;'!|() "
+WIDE = _Canvas("wide", 900, 560, 70, 1.0, 16, 32, (12, 13))
+NARROW = _Canvas("narrow", 380, 500, 34, 0.6, 0, 0, (12, 15))
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """The graph for both widths, and the legend rows (cluster name, colour)."""
+
+    wide: str
+    narrow: str
+    legend: list[tuple[str, str]]
 
 
 def _short(name: str, limit: int = 22) -> str:
@@ -47,18 +83,24 @@ def _labels(
     spots: list[tuple[str, float, float, float, bool]],
     name_of: Mapping[str, str],
     wanted: set[str],
+    canvas: _Canvas,
 ) -> list[str]:
-    """Name labels beside their nodes, key persons first, skipping any that would overlap one
-    already placed or another node (the name stays in the node's tooltip)."""
+    """Name labels beside their nodes, key persons first, inside the drawing, skipping any that
+    would overlap one already placed or another node (the name stays in the node's tooltip). A
+    key person's label may cover the small nodes of others (its halo keeps it readable), so a
+    key person in a crowd is still named."""
     placed: list[tuple[float, float, float, float]] = []
     discs = [(x - r, y - r, x + r, y + r) for _, x, y, r, _ in spots]
     out: list[str] = []
 
     def clear(box: tuple[float, float, float, float], own: int) -> bool:
         x1, y1, x2, y2 = box
-        if x1 < 2 or x2 > WIDTH - 2 or y1 < 2 or y2 > HEIGHT - 2:
+        if x1 < 2 or x2 > canvas.width - 2 or y1 < 2 or y2 > canvas.height - 2:
             return False
-        others = [*placed, *(d for i, d in enumerate(discs) if i != own)]
+        others = [
+            *placed,
+            *(d for i, d in enumerate(discs) if i != own and (spots[i][4] or not spots[own][4])),
+        ]
         return all(x2 <= a or x1 >= c or y2 <= b or y1 >= d for a, b, c, d in others)
 
     order = sorted(range(len(spots)), key=lambda i: (not spots[i][4], i))
@@ -67,7 +109,7 @@ def _labels(
         if person not in wanted:
             continue
         text = _short(name_of[person])
-        width = len(text) * (7.6 if broker else 6.9)
+        width = canvas.label_width(text, broker)
         gap = radius + 5
         candidates = (
             ("start", x + gap, y + 4, (x + gap, y - 8, x + gap + width, y + 7)),
@@ -106,8 +148,8 @@ def graph_svg(
     *,
     words: Words,
     limit: int = 48,
-) -> tuple[str, list[tuple[str, str, int]]]:
-    """The SVG, and the legend rows (cluster name, colour, members drawn)."""
+) -> Drawing:
+    """The graph of the most connected people, on both canvases, and its legend."""
     edges = edges or {}
     degree: Counter[str] = Counter()
     for (a, b), weight in edges.items():
@@ -124,32 +166,36 @@ def graph_svg(
         (a, b): w for (a, b), w in edges.items() if a in inside and b in inside and a != b
     }
     layout = force_layout(chosen, _backbone(drawn_edges), cluster_index)
-
-    def xy(person: str) -> tuple[float, float]:
-        x, y = layout[person]
-        return MARGIN + x * (WIDTH - 2 * MARGIN), MARGIN * 0.6 + y * (HEIGHT - 1.4 * MARGIN)
-
     persons = network.identities.persons
     name_of = {p: (persons[p].name if p in persons and persons[p].name else p) for p in chosen}
-    labelled = set(brokers) | set(sorted(chosen, key=lambda p: (-degree[p], p))[:LABELLED])
-    if len(chosen) <= LABEL_ALL:
-        labelled = set(chosen)
-    nodes, spots = _nodes(
-        network, chosen, brokers, degree, cluster_index, name_of, xy, words
-    )
     title = (
         f"Mail graph: {len(chosen)} people, {len(drawn_edges)} connections, "
         f"{len(brokers)} key persons"
     )
-    svg = (
-        f'<svg class="graph" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-        + "".join(_edge_lines(drawn_edges, xy))
-        + "".join(nodes)
-        + "".join(['<g class="labels">', *_labels(spots, name_of, labelled), "</g>"])
-        + "</svg>"
-    )
-    return svg, _legend(network, chosen, cluster_index)
+
+    def draw(canvas: _Canvas) -> str:
+        def xy(person: str) -> tuple[float, float]:
+            x, y = layout[person]
+            inner_w, inner_h = canvas.width - 2 * canvas.margin, canvas.height - 1.4 * canvas.margin
+            return canvas.margin + x * inner_w, canvas.margin * 0.6 + y * inner_h
+
+        ranked = sorted(chosen, key=lambda p: (-degree[p], p))
+        labelled = set(brokers) | set(ranked[: canvas.labelled])
+        if len(chosen) <= canvas.label_all:
+            labelled = set(chosen)
+        nodes, spots = _nodes(
+            network, chosen, brokers, degree, cluster_index, name_of, xy, canvas.node_scale, words
+        )
+        return (
+            f'<svg class="graph {canvas.name}" viewBox="0 0 {canvas.width} {canvas.height}" '
+            f'role="img" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+            + "".join(_edge_lines(drawn_edges, xy))
+            + "".join(nodes)
+            + "".join(['<g class="labels">', *_labels(spots, name_of, labelled, canvas), "</g>"])
+            + "</svg>"
+        )
+
+    return Drawing(draw(WIDE), draw(NARROW), _legend(network, chosen, cluster_index))
 
 
 def _chosen(
@@ -193,6 +239,7 @@ def _nodes(
     cluster_index: Mapping[str, int],
     name_of: Mapping[str, str],
     xy: Callable[[str], tuple[float, float]],
+    scale: float,
     words: Words,
 ) -> tuple[list[str], list[tuple[str, float, float, float, bool]]]:
     """A circle per person in their cluster's colour (key persons haloed), and where each is."""
@@ -202,7 +249,7 @@ def _nodes(
     spots: list[tuple[str, float, float, float, bool]] = []
     for person in chosen:
         x, y = xy(person)
-        radius = 5 + 9 * math.sqrt(degree[person] / top_degree)
+        radius = (5 + 9 * math.sqrt(degree[person] / top_degree)) * scale
         broker = brokers.get(person)
         tip = name_of[person]
         if persons.get(person) is not None and persons[person].organisation:
@@ -215,7 +262,7 @@ def _nodes(
         nodes.append(
             f'<g class="{css}" data-person="{escape(person)}"><title>{escape(tip)}</title>'
             + (
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius + 5:.1f}" class="halo"/>'
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius + 5 * scale:.1f}" class="halo"/>'
                 if broker is not None
                 else ""
             )
@@ -228,15 +275,14 @@ def _nodes(
 
 def _legend(
     network: Network, chosen: list[str], cluster_index: Mapping[str, int]
-) -> list[tuple[str, str, int]]:
-    """Each cluster drawn, with its colour and how many of its members are drawn."""
+) -> list[tuple[str, str]]:
+    """Each cluster with a member drawn, and its colour (the list below the graph counts
+    the members)."""
     inside = set(chosen)
-    legend: list[tuple[str, str, int]] = []
+    legend: list[tuple[str, str]] = []
     for i, cluster in enumerate(network.clusters):
-        shown = sum(1 for m in cluster.members if m in inside)
-        if shown:
-            legend.append((cluster.name, CLUSTER_COLOURS[i % len(CLUSTER_COLOURS)], shown))
-    others = sum(1 for p in chosen if p not in cluster_index)
-    if others:
-        legend.append(("no cluster", OTHER_COLOUR, others))
+        if any(m in inside for m in cluster.members):
+            legend.append((cluster.name, CLUSTER_COLOURS[i % len(CLUSTER_COLOURS)]))
+    if any(p not in cluster_index for p in chosen):
+        legend.append(("no cluster", OTHER_COLOUR))
     return legend

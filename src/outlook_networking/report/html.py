@@ -5,8 +5,16 @@ Sections: the summary, the tier distribution, activity per tier per month (mails
 from each contact's monthly history, grouped by the contact's current tier), the open follow-ups
 (the network's and the ledger's "thank or return the favour"), the mail graph with clusters and
 key persons, the time invested per week against the target, the ledger's top givers and
-one-sided relationships, and the ``[targets]`` organisations the owner can reach through people
-they know (:mod:`.intro`). Every text from the data is escaped.
+one-sided relationships, the ``[targets]`` organisations the owner can reach through people
+they know (:mod:`.intro`), and what to know before meeting people: key dates in the next
+``KEY_DATE_DAYS`` days and the owner's own notes. Every text from the data is escaped, the
+owner's notes too (they are shown as written, line breaks kept, never as markup).
+
+It reads on a phone as on a desktop: under 600 px every table becomes a stack of cards (each
+cell labelled by its column, ``data-label``) and every chart is drawn a second time for the
+narrow width, so its labels keep a readable size; nothing is wider than the screen. Times are
+shown in the zone the caller gives (the command line: the reader's own). Follow-ups come in the
+order every front end uses (:func:`~outlook_networking.core.followups.by_urgency`).
 
 Exports: ``render_report``, ``KIND_LABELS``.
 """
@@ -14,16 +22,17 @@ Exports: ``render_report``, ``KIND_LABELS``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from html import escape
 
-from ..core.followups import FollowUp
+from ..core.followups import FollowUp, by_urgency
+from ..core.keydates import coming
 from ..core.ledger import Balance, ItemKind, Ledger, Side
 from ..core.network import Network
 from ..i18n import Wording
-from ..model import TIERS
+from ..model import TIERS, Note
 from ..writeback.plan import DEFAULT_CATEGORY_NAMES
-from .charts import TIER_COLOURS, activity_chart, tier_bars, time_chart
+from .charts import TIER_COLOURS, activity_chart, hours, tier_bars, time_chart
 from .graph import graph_svg
 from .intro import reach_section
 from .style import CSS
@@ -35,17 +44,7 @@ MONTHS_MIN = 6
 FOLLOWUPS_SHOWN = 25
 LEDGER_ROWS = 10
 TIER_NAMES = 4
-# Most pressing first: someone waits for the owner, then open loops, then upkeep.
-KIND_ORDER = (
-    "owed_reply",
-    "awaiting_answer",
-    "thank_or_return",
-    "unreciprocated",
-    "annual_review",
-    "cooling",
-    "keep_in_touch",
-)
-
+KEY_DATE_DAYS = 30
 KIND_LABELS = {
     "owed_reply": "Owed reply",
     "keep_in_touch": "Keep in touch",
@@ -54,7 +53,9 @@ KIND_LABELS = {
     "unreciprocated": "Unreciprocated",
     "annual_review": "Annual review",
     "thank_or_return": "Thank or return",
+    "birthday": "Birthday",
 }
+KEY_DATE_LABELS = {"birthday": "Birthday", "anniversary": "Anniversary"}
 ITEM_WORDS = {
     ItemKind.INTRODUCTION_MADE: ("introduction", "introductions"),
     ItemKind.INTRODUCTION_RECEIVED: ("introduction", "introductions"),
@@ -74,17 +75,30 @@ def _months(now: datetime, count: int) -> list[str]:
     return out[::-1]
 
 
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 class _Page:
-    """Names and escaping shared by the sections."""
+    """Names, times and escaping shared by the sections."""
 
     def __init__(
-        self, network: Network, category_names: Mapping[str, str], words: Wording
+        self,
+        network: Network,
+        category_names: Mapping[str, str],
+        zone: tzinfo | None,
+        words: Wording,
     ) -> None:
         self.network = network
+        self.zone = zone
         self.words = words
         self.persons = network.identities.persons
         self.labels = {t: category_names.get(t, DEFAULT_CATEGORY_NAMES[t]) for t in TIERS}
         self.tier_of = {c.person.key: c.tier.tier for c in network.contacts}
+
+    def when(self, moment: datetime, form: str = "%d %b %Y") -> str:
+        """``moment`` in the page's zone (None: the local zone of the machine rendering it)."""
+        return moment.astimezone(self.zone).strftime(form)
 
     def name(self, person: str, fallback: str = "") -> str:
         found = self.persons.get(person)
@@ -113,11 +127,15 @@ def _summary(page: _Page, followups: Sequence[FollowUp], now: datetime) -> str:
     cards = [
         ("Contacts", str(len(network.contacts)), f"{counts['A']} A · {counts['B']} B"),
         ("Open follow-ups", str(len(followups)), f"{overdue} due now"),
-        ("Key persons", str(len(network.key_persons)), f"{len(network.clusters)} clusters"),
+        (
+            "Key persons",
+            str(len(network.key_persons)),
+            plural(len(network.clusters), "cluster", "clusters"),
+        ),
         (
             "Hours per week",
-            f"{time.average_hours:g}",
-            f"{met} the target of {time.target_hours:g} h",
+            hours(time.average_hours),
+            f"{met} the target of {hours(time.target_hours)} h",
         ),
     ]
     return (
@@ -185,17 +203,21 @@ def _activity(page: _Page, now: datetime) -> str:
 def _followup_rows(page: _Page, followups: Sequence[FollowUp], now: datetime) -> str:
     rows: list[str] = []
     for f in followups:
+        state = "snoozed" if f.snoozed else "overdue" if f.due <= now else "upcoming"
+        due = ("until " if f.snoozed else "") + page.when(f.due)
+        label = KIND_LABELS.get(f.kind, f.kind) + (" (snoozed)" if f.snoozed else "")
         rows.append(
-            f'<tr class="{"overdue" if f.due <= now else "upcoming"}">'
-            f'<td class="due">{escape(f"{f.due:%d %b %Y}")}</td>'
-            f'<td><span class="kind kind-{escape(f.kind)}">'
-            f"{escape(KIND_LABELS.get(f.kind, f.kind))}</span></td>"
-            f'<td class="who">{page.who(f.contact)}</td>'
-            f'<td><div class="task">{escape(page.words.phrase(f.subject))}</div>'
+            f'<tr class="{state}">'
+            f'<td class="due" data-label="Due">{escape(due)}</td>'
+            f'<td class="kind-cell" data-label="Kind"><span class="kind kind-{escape(f.kind)}">'
+            f"{escape(label)}</span></td>"
+            f'<td class="who" data-label="Contact">{page.who(f.contact)}</td>'
+            f'<td data-label="What and why"><div class="task">'
+            f"{escape(page.words.phrase(f.subject))}</div>"
             f'<div class="reason">{escape(page.words.phrase(f.reason))}</div></td></tr>'
         )
     return (
-        '<table class="followups"><thead><tr><th>Due</th><th>Kind</th><th>Contact</th>'
+        '<table class="followups cards"><thead><tr><th>Due</th><th>Kind</th><th>Contact</th>'
         f"<th>What and why</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -236,19 +258,21 @@ def _key_persons(page: _Page, edges: Mapping[tuple[str, str], int] | None) -> st
             '<section class="card" id="graph"><h2>Key persons</h2>'
             '<p class="empty">Not enough shared mail and meetings for a graph yet.</p></section>'
         )
-    svg, legend = graph_svg(network, edges, words=page.words)
+    drawing = graph_svg(network, edges, words=page.words)
     keys = "".join(
-        f'<span class="key"><i style="background:{colour}"></i>{escape(name)} ({shown})</span>'
-        for name, colour, shown in legend
+        f'<span class="key"><i style="background:{colour}"></i>{escape(name)}</span>'
+        for name, colour in drawing.legend
     )
     keys += '<span class="key"><i class="ring"></i>key person (broker)</span>'
     rows = "".join(
-        f"<tr><td>{page.who(k.person)}</td><td>{escape(page.words.phrase(k.reason))}</td>"
-        f'<td class="num">{k.degree}</td><td class="num">{k.betweenness:.3f}</td></tr>'
+        f'<tr><td data-label="Key person">{page.who(k.person)}</td>'
+        f'<td data-label="Why">{escape(page.words.phrase(k.reason))}</td>'
+        f'<td class="num" data-label="People">{k.degree}</td>'
+        f'<td class="num" data-label="Betweenness">{k.betweenness:.3f}</td></tr>'
         for k in network.key_persons
     )
     clusters = "".join(
-        f"<li><strong>{escape(c.name)}</strong> · {len(c.members)} people: "
+        f"<li><strong>{escape(c.name)}</strong> · {plural(len(c.members), 'person', 'people')}: "
         + escape(", ".join(page.name(m) for m in c.members[:6]))
         + ("…" if len(c.members) > 6 else "")
         + "</li>"
@@ -259,8 +283,9 @@ def _key_persons(page: _Page, edges: Mapping[tuple[str, str], int] | None) -> st
         '<p class="lede">Who appears with whom on your mail and meetings. Colours are clusters, '
         "named by their main organisation; ringed people are brokers, where information "
         "converges.</p>"
-        f'<div class="legend">{keys}</div><div class="graph-box">{svg}</div>'
-        '<table class="keypersons"><thead><tr><th>Key person</th><th>Why</th>'
+        f'<div class="legend">{keys}</div>'
+        f'<div class="graph-box">{drawing.wide}{drawing.narrow}</div>'
+        '<table class="keypersons cards"><thead><tr><th>Key person</th><th>Why</th>'
         '<th class="num">People</th><th class="num">Betweenness</th></tr></thead>'
         f'<tbody>{rows}</tbody></table><ul class="clusters">{clusters}</ul></section>'
     )
@@ -270,7 +295,9 @@ def _time(page: _Page) -> str:
     time = page.network.time
     weeks = [(w.week, w.meeting_hours, w.mail_hours) for w in time.weeks]
     verdict = (
-        "on target" if time.meets_target else f"{time.target_hours - time.average_hours:g} h short"
+        "on target"
+        if time.meets_target
+        else f"{hours(time.target_hours - time.average_hours)} h short"
     )
     legend = (
         '<span class="key"><i style="background:#4f46e5"></i>meetings</span>'
@@ -280,8 +307,8 @@ def _time(page: _Page) -> str:
     return (
         '<section class="card" id="time"><h2>Time invested per week</h2>'
         f'<p class="lede">Average of the last four complete weeks: '
-        f"<strong>{time.average_hours:g} h</strong> against a target of "
-        f"{time.target_hours:g} h ({escape(verdict)}).</p>"
+        f"<strong>{hours(time.average_hours)} h</strong> against a target of "
+        f"{hours(time.target_hours)} h ({escape(verdict)}).</p>"
         f'<div class="legend">{legend}</div>{time_chart(weeks, time.target_hours)}</section>'
     )
 
@@ -306,12 +333,14 @@ def _ledger(page: _Page, ledger: Ledger | None) -> str:
         return page.who(b.contact, b.name)
 
     givers = "".join(
-        f"<tr><td>{who(b)}</td><td>{escape(_items(b, True))}</td>"
-        f'<td class="num">{b.received_count}</td><td class="num">{b.given_count}</td></tr>'
+        f'<tr><td data-label="Contact">{who(b)}</td>'
+        f'<td data-label="What they gave you">{escape(_items(b, True))}</td>'
+        f'<td class="num" data-label="Received">{b.received_count}</td>'
+        f'<td class="num" data-label="Given">{b.given_count}</td></tr>'
         for b in ledger.top_givers(LEDGER_ROWS)
     )
     givers_table = (
-        '<table class="givers"><thead><tr><th>Contact</th><th>What they gave you</th>'
+        '<table class="givers cards"><thead><tr><th>Contact</th><th>What they gave you</th>'
         '<th class="num">Received</th><th class="num">Given</th></tr></thead>'
         f"<tbody>{givers}</tbody></table>"
         if givers
@@ -330,7 +359,7 @@ def _ledger(page: _Page, ledger: Ledger | None) -> str:
         tail = f'<li class="muted">… and {more} more</li>' if more > 0 else ""
         return f'<ul class="people">{items}{tail}</ul>'
 
-    window = f"{ledger.since:%d %b %Y} – {ledger.now:%d %b %Y}"
+    window = f"{page.when(ledger.since)} – {page.when(ledger.now)}"
     return (
         '<section class="card" id="ledger"><h2>Give and take</h2>'
         f'<p class="lede">Introductions, forwards and answered requests, {escape(window)}.</p>'
@@ -346,6 +375,48 @@ def _ledger(page: _Page, ledger: Ledger | None) -> str:
     )
 
 
+def _before_meeting(page: _Page, notes: Mapping[str, Sequence[Note]], now: datetime) -> str:
+    today = now.astimezone(UTC).date()
+    soon = sorted(
+        (
+            (c, view)
+            for view in page.network.contacts
+            for c in coming(view.key_dates, today, KEY_DATE_DAYS)
+        ),
+        key=lambda pair: (pair[0].in_days, pair[1].address),
+    )
+    rows = []
+    for date, view in soon:
+        when = "today" if date.in_days == 0 else f"in {date.in_days} days"
+        years = f", {date.years} years" if date.years else ""
+        label = KEY_DATE_LABELS.get(date.key_date.kind, date.key_date.kind)
+        rows.append(
+            f"<li><span>{page.who(view.address)}</span><span>{escape(label)} "
+            f'{escape(f"{date.on:%d %b}")} <span class="muted">({escape(when + years)})'
+            "</span></span></li>"
+        )
+    dates = (
+        f'<ul class="people">{"".join(rows)}</ul>'
+        if rows
+        else f'<p class="empty">No birthday or anniversary in the next {KEY_DATE_DAYS} days.</p>'
+    )
+    written = []
+    for person, listed in sorted(notes.items(), key=lambda kv: page.name(kv[0]).casefold()):
+        items = "".join(
+            f'<li><span class="note">{escape(n.text)}</span>'
+            f'<span class="muted">{escape(f"{n.at:%d %b %Y}")}</span></li>'
+            for n in listed
+        )
+        written.append(f'<div class="noted"><h4>{page.who(person)}</h4><ul>{items}</ul></div>')
+    notes_html = "".join(written) or '<p class="empty">No notes yet: `note ADDR TEXT`.</p>'
+    return (
+        '<section class="card" id="before"><h2>Before you meet</h2>'
+        f'<p class="lede">Birthdays and anniversaries in the next {KEY_DATE_DAYS} days, and '
+        "what you wrote down about people (kept on this computer only).</p>"
+        f"<h3>Key dates</h3>{dates}<h3>Your notes</h3>{notes_html}</section>"
+    )
+
+
 def render_report(
     network: Network,
     ledger: Ledger | None,
@@ -353,6 +424,8 @@ def render_report(
     *,
     graph: Mapping[tuple[str, str], int] | None = None,
     category_names: Mapping[str, str] | None = None,
+    zone: tzinfo | None = UTC,
+    notes: Mapping[str, Sequence[Note]] | None = None,
     words: Wording | None = None,
 ) -> str:
     """The whole page as one string.
@@ -362,17 +435,17 @@ def render_report(
         graph: the mail graph's edges (``MailGraph.edges``: person pair → co-occurrences), for
             the connections in the network graph; without them only the people are drawn.
         category_names: tier → category name (``Workspace.category_names``).
+        zone: the time zone dates are shown in; None: the local zone of this machine.
+        notes: the owner's notes by person key (an address for someone not in the network).
         words: the user's language (default English) for what the core explains; the page's
             own headings are English until they are translated too.
     """
-    page = _Page(network, category_names or {}, words or Wording())
-    rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    page = _Page(network, category_names or {}, zone, words or Wording())
     # analysis.analyse_store already folds the ledger's follow-ups into the network's; a network
     # straight from core.analyse does not: take both, once each.
     unique = {f.key: f for f in (*network.followups, *(ledger.followups if ledger else ()))}
-    followups = sorted(unique.values(), key=lambda f: (rank.get(f.kind, len(rank)), f.due, f.key))
+    followups = by_urgency(unique.values())
     owner = ", ".join(sorted(network.owner)) or "unknown owner"
-    stamp = now.astimezone(UTC)
     sections = [
         _summary(page, followups, now),
         _tiers(page),
@@ -382,6 +455,7 @@ def render_report(
         _time(page),
         _ledger(page, ledger),
         reach_section(network, ledger.items if ledger is not None else None),
+        _before_meeting(page, notes or {}, now),
     ]
     return (
         "<!DOCTYPE html>\n"
@@ -390,15 +464,15 @@ def render_report(
         # Nothing may load from anywhere: no scripts, no fonts, no images from outside.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; img-src data:\">"
-        f"<title>Your network as of {escape(f'{stamp:%d %b %Y}')}</title>"
+        f"<title>Your network as of {escape(page.when(now))}</title>"
         f"<style>{CSS}</style></head><body><main>"
         '<header class="top"><div><h1>Your network</h1>'
-        f'<p class="muted">as of {escape(f"{stamp:%A, %d %B %Y, %H:%M} UTC")} · '
+        f'<p class="muted">as of {escape(page.when(now, "%A, %d %B %Y, %H:%M %Z"))} · '
         f"{escape(owner)}</p></div>"
         '<nav><a href="#tiers">Tiers</a><a href="#activity">Activity</a>'
         '<a href="#followups">Follow-ups</a><a href="#graph">Key persons</a>'
         '<a href="#time">Time</a><a href="#ledger">Give and take</a>'
-        '<a href="#reach">Reach</a></nav></header>'
+        '<a href="#reach">Reach</a><a href="#before">Before you meet</a></nav></header>'
         + "".join(sections)
         + '<footer class="muted">Made by outlook-networking from mail and meeting metadata '
         "only; no message bodies were read, and this page loads nothing from anywhere."

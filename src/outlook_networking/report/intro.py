@@ -17,6 +17,7 @@ from ..core.intro import find_paths, path_json
 from ..core.ledger import LedgerItem
 from ..core.network import Network
 from ..core.review import targets_without_ab
+from ..core.scoring import shown_score
 
 __all__ = ["hop_text", "path_heading", "path_steps", "person_label", "reach_section"]
 
@@ -85,14 +86,14 @@ def hop_text(hop: Mapping[str, Any], people: Mapping[str, Mapping[str, Any]]) ->
 def person_label(person: Mapping[str, Any]) -> str:
     """``"Elena Meyer <elena@...> (A, score 91)"``; someone unknown is said to be so."""
     if person.get("tier"):
-        return f"{_full(person)} ({person['tier']}, score {person['score']:.0f})"
+        return f"{_full(person)} ({person['tier']}, score {shown_score(person['score'])})"
     return f"{_full(person)} (not in your network)"
 
 
 def path_heading(path: Mapping[str, Any]) -> str:
     """``"path score 52"``, and that two steps are weaker."""
     weaker = ", two steps: weaker" if path.get("weaker") else ""
-    return f"path score {path['score']:.0f}{weaker}"
+    return f"path score {shown_score(path['score'])}{weaker}"
 
 
 def path_steps(path: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -1,6 +1,10 @@
 """The report's stylesheet, inlined into the page: system fonts only, readable from 1280 px down
 to a phone, printable.
 
+Under 600 px a table with ``class="cards"`` becomes a stack of cards, each cell under its column's
+name (``data-label``), and the charts' narrow drawings replace the wide ones; long words (an
+address, a subject) break rather than push the page sideways.
+
 Exports: ``CSS``.
 """
 
@@ -17,7 +21,7 @@ CSS = """
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
 body {
-  margin: 0; background: var(--paper); color: var(--ink);
+  margin: 0; background: var(--paper); color: var(--ink); overflow-wrap: break-word;
   font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
     "Noto Sans", "Liberation Sans", sans-serif;
 }
@@ -70,10 +74,14 @@ nav { display: flex; gap: 16px; flex-wrap: wrap; font-size: 14px; }
 .key i.ring { border: 2.5px solid #111827; border-radius: 50%; background: #fff; }
 .key i.dash { height: 0; width: 18px; border-top: 2px dashed #dc2626; border-radius: 0; }
 svg.chart, svg.graph { display: block; width: 100%; height: auto; }
+svg.narrow { display: none; }
 svg .grid { stroke: var(--line); stroke-width: 1; }
 svg .axis-label { fill: var(--muted); font-size: 12px; }
 svg .bar-value { fill: var(--ink); font-size: 14px; font-weight: 650; }
-svg .target-label { font-size: 12px; font-weight: 600; }
+svg .target-label {
+  font-size: 12px; font-weight: 600; paint-order: stroke; stroke: #fff; stroke-width: 4px;
+  stroke-linejoin: round;
+}
 svg.tier-bars .axis-label { fill: var(--ink); font-size: 14px; }
 .graph-box { border: 1px solid var(--line); border-radius: 8px; background: #fbfcfd; }
 svg.graph .edges line { stroke: #94a3b8; stroke-linecap: round; }
@@ -106,6 +114,13 @@ td.who { min-width: 200px; }
 .kind-unreciprocated { background: #f3f4f6; color: #374151; }
 .kind-thank_or_return { background: #dcfce7; color: #166534; }
 .kind-annual_review { background: #f3e8ff; color: #6b21a8; }
+.kind-birthday { background: #fce7f3; color: #9d174d; }
+.noted h4 { margin: 12px 0 4px; font-size: 14px; }
+.noted ul { list-style: none; padding: 0; margin: 0; }
+.noted li { display: flex; justify-content: space-between; gap: 12px; padding: 4px 8px;
+  margin: 3px 0; background: #fffbe6; border-left: 3px solid #e8c547; }
+.noted .note { white-space: pre-wrap; overflow-wrap: anywhere; }
+.noted .muted { flex: none; white-space: nowrap; }  /* the day on one line */
 ul.people, ul.clusters { list-style: none; padding: 0; margin: 0; }
 ul.people li, ul.clusters li { padding: 6px 0; border-bottom: 1px solid var(--line); }
 ul.people li { display: flex; justify-content: space-between; gap: 12px; }
@@ -117,12 +132,48 @@ ol.paths li { padding: 6px 0; border-bottom: 1px solid var(--line); }
 details.more { margin-top: 8px; }
 details.more summary { cursor: pointer; color: var(--accent); font-weight: 600; padding: 6px 0; }
 footer { font-size: 13px; margin-top: 8px; }
+.kind.kind-snoozed, tr.snoozed .kind { opacity: 0.7; }
 @media (max-width: 800px) {
   main { padding: 16px; }
   .summary { grid-template-columns: repeat(2, 1fr); }
   .split, .split.two { grid-template-columns: 1fr; }
-  table { display: block; overflow-x: auto; }
   header.top { align-items: flex-start; }
+  td.who { min-width: 0; }
+}
+@media (max-width: 600px) {
+  main { padding: 12px 10px 32px; }
+  h1 { font-size: 25px; }
+  .card { padding: 14px 14px 16px; }
+  .summary { gap: 10px; }
+  .stat { padding: 10px 12px; }
+  .stat-value { font-size: 24px; }
+  nav { gap: 6px 14px; }
+  svg.wide { display: none; }
+  svg.narrow { display: block; }
+  svg.narrow .axis-label { font-size: 13px; }
+  svg.graph.narrow .broker-label { font-size: 15px; }
+  table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: 100%; }
+  table.cards thead {
+    position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  }
+  table.cards tr {
+    border: 1px solid var(--line); border-radius: 8px; padding: 6px 12px 8px; margin: 10px 0;
+  }
+  table.cards td, table.cards tr:last-child td { border: 0; padding: 4px 0; text-align: left; }
+  table.cards td { overflow-wrap: anywhere; }
+  table.cards td::before {
+    content: attr(data-label); display: block; color: var(--muted); font-size: 11px;
+    font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em;
+  }
+  /* Numbers side by side, each after its name; a follow-up's date and kind on one line. */
+  table.cards td.num { display: inline-block; width: auto; margin-right: 20px; }
+  table.cards td.num::before { display: inline; margin-right: 6px; }
+  table.followups td.due, table.followups td.kind-cell {
+    display: inline-block; width: auto; margin-right: 10px;
+  }
+  table.followups td::before { content: none; }
+  ul.people li { flex-direction: column; gap: 0; }
+  .tier-counts .names { margin-left: 0; }
 }
 @media print {
   body { background: #fff; }

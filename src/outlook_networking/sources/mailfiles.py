@@ -20,7 +20,6 @@ Exports: ``MBOX_FROM``, ``SKIPPED_NAMES``, ``FolderRules``, ``DEFAULT_FOLDERS``,
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import stat
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from ..config import folder_matches
 from .textfile import kind_of, reason_of
 
 __all__ = [
@@ -115,21 +115,11 @@ class FolderRules:
     def skips(self, parts: Sequence[str]) -> bool:
         """Whether the folder at ``parts`` (its path from the top, one name per level) is
         skipped."""
-        names = [p.casefold() for p in parts]
-        paths = ["/".join(names[: n + 1]) for n in range(len(names))]
-        if _matches(self.exclude, names, paths):
+        if folder_matches(self.exclude, parts):
             return True
-        if _matches(self.include, names, paths):
+        if folder_matches(self.include, parts):
             return False
-        return any(n in SKIPPED_NAMES for n in names)
-
-
-def _matches(patterns: Sequence[str], names: Sequence[str], paths: Sequence[str]) -> bool:
-    return any(
-        fnmatch.fnmatchcase(text, pattern.casefold())
-        for pattern in patterns
-        for text in (*names, *paths)
-    )
+        return any(p.casefold() in SKIPPED_NAMES for p in parts)
 
 
 DEFAULT_FOLDERS = FolderRules()  # no [folders] table: skip by name only

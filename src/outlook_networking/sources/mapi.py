@@ -18,8 +18,9 @@ Besides :class:`Item`, :class:`Named` and ``Value``, the module offers the typed
 (``decode`` for a single value's stored bytes) and the property ids and named properties used.
 
 Exports: ``Value``, ``Item``, ``Named``, ``text``, ``number``, ``time``, ``binary``, ``texts``,
-``binaries``, ``flag``, ``decode``, ``ADDRTYPE``, ``APPOINTMENT_END``, ``APPOINTMENT_RECUR``,
-``APPOINTMENT_START``, ``APPOINTMENT_STATE``, ``APPOINTMENT_SUBTYPE``, ``CATEGORIES``,
+``binaries``, ``flag``, ``instant``, ``decode``, ``ADDRTYPE``, ``APPOINTMENT_END``,
+``APPOINTMENT_RECUR``, ``APPOINTMENT_START``, ``APPOINTMENT_STATE``, ``APPOINTMENT_SUBTYPE``,
+``BIRTHDAY``, ``CATEGORIES``,
 ``CLEAN_GLOBAL_OBJECT_ID``, ``CLIENT_SUBMIT_TIME``, ``COMPANY_NAME``, ``CONVERSATION_INDEX``,
 ``DISPLAY_NAME``, ``EMAIL_ADDRESS``, ``EMAIL_SLOTS``, ``END_DATE``, ``FILE_UNDER``, ``GIVEN_NAME``,
 ``GLOBAL_OBJECT_ID``, ``INTERNET_MESSAGE_ID``, ``INTERNET_REFERENCES``, ``IN_REPLY_TO_ID``,
@@ -29,7 +30,8 @@ Exports: ``Value``, ``Item``, ``Named``, ``text``, ``number``, ``time``, ``binar
 ``SENDER_ADDRTYPE``, ``SENDER_EMAIL_ADDRESS``, ``SENDER_NAME``, ``SENDER_SMTP_ADDRESS``,
 ``SENSITIVITY``, ``SENT_REPRESENTING_ADDRTYPE``, ``SENT_REPRESENTING_EMAIL_ADDRESS``,
 ``SENT_REPRESENTING_NAME``, ``SENT_REPRESENTING_SMTP_ADDRESS``, ``SMTP_ADDRESS``, ``START_DATE``,
-``SUBJECT``, ``SURNAME``, ``TIMEZONE_STRUCT``, ``TRANSPORT_MESSAGE_HEADERS``.
+``SUBJECT``, ``SURNAME``, ``TIMEZONE_STRUCT``, ``TRANSPORT_MESSAGE_HEADERS``,
+``WEDDING_ANNIVERSARY``.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ __all__ = [
     "APPOINTMENT_START",
     "APPOINTMENT_STATE",
     "APPOINTMENT_SUBTYPE",
+    "BIRTHDAY",
     "CATEGORIES",
     "CLEAN_GLOBAL_OBJECT_ID",
     "CLIENT_SUBMIT_TIME",
@@ -91,6 +94,7 @@ __all__ = [
     "SURNAME",
     "TIMEZONE_STRUCT",
     "TRANSPORT_MESSAGE_HEADERS",
+    "WEDDING_ANNIVERSARY",
     "Item",
     "Named",
     "Value",
@@ -98,6 +102,7 @@ __all__ = [
     "binary",
     "decode",
     "flag",
+    "instant",
     "number",
     "text",
     "texts",
@@ -137,6 +142,8 @@ SMTP_ADDRESS = 0x39FE  # PidTagSmtpAddress: the SMTP form of an EX recipient
 GIVEN_NAME = 0x3A06
 SURNAME = 0x3A11
 COMPANY_NAME = 0x3A16
+WEDDING_ANNIVERSARY = 0x3A41  # PidTagWeddingAnniversary ([MS-OXOCNTC] 2.2.1.5.2)
+BIRTHDAY = 0x3A42  # PidTagBirthday ([MS-OXOCNTC] 2.2.1.5.1)
 NICKNAME = 0x3A4F
 SENDER_SMTP_ADDRESS = 0x5D01
 SENT_REPRESENTING_SMTP_ADDRESS = 0x5D02
@@ -242,6 +249,16 @@ def time(value: Value) -> datetime | None:
     if value.year >= 4500 or value.year < 1971:
         return None
     return value.astimezone(UTC)
+
+
+def instant(value: Value) -> datetime | None:
+    """An aware UTC time of any year (a birthday may be long before 1971); MAPI's "no time"
+    (the year 4501) reads as None."""
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return None if value.year >= 4500 else value.astimezone(UTC)
 
 
 def binary(value: Value) -> bytes:

@@ -19,7 +19,9 @@ same records. What an item is comes from its message class ([MS-OXCMSG] 2.2.1.3)
   (``ev:<UID>``, the UID derived from the meeting's global object id as Outlook derives it for
   iCalendar), so the same meeting from a ``.pst`` and an ``.ics`` export is one item.
 - **contacts** (``IPM.Contact``): a :class:`~outlook_networking.model.ContactCard` with all
-  three e-mail addresses. The birthday is not read: the model has no field for it yet.
+  three e-mail addresses, the birthday (PidTagBirthday) and the wedding anniversary
+  (PidTagWeddingAnniversary), each the day nearest the stored instant
+  (:func:`outlook_networking.parsing.dates.key_date_from_instant`).
 - **skipped and counted**: contact groups (``IPM.DistList``: a list, never a person), tasks,
   notes, posts (RSS items too), journal entries, instant-message conversation history, and any
   other class (free/busy data, configuration).
@@ -37,8 +39,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 
-from ..model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox, Response
+from ..model import Attendee, ContactCard, Flag, Interaction, KeyDate, Kind, Mailbox, Response
 from ..parsing.addresses import decode_name, normalise
+from ..parsing.dates import key_date_from_instant
 from ..parsing.headers import (
     conversation_id,
     mailboxes,
@@ -389,4 +392,14 @@ def _card(item: mapi.Item, context: Context) -> Record:
         organisation=mapi.text(item.get(mapi.COMPANY_NAME)),
         categories=mapi.texts(item.named(mapi.CATEGORIES)),
         names=names,
+        key_dates=_key_dates(item),
     )
+
+
+def _key_dates(item: mapi.Item) -> tuple[KeyDate, ...]:
+    found = (
+        key_date_from_instant(kind, at)
+        for kind, prop in (("birthday", mapi.BIRTHDAY), ("anniversary", mapi.WEDDING_ANNIVERSARY))
+        if (at := mapi.instant(item.get(prop))) is not None
+    )
+    return tuple(k for k in found if k is not None)

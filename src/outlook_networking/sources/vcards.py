@@ -17,6 +17,11 @@ product reads, such as ``FN`` or ``EMAIL``). What is left of a card may be at mo
 The owner's own card is the one carrying ``X-OUTLOOK-NETWORKING-ME:TRUE`` (the demo writes it;
 a user can add it to their exported card).
 
+Key dates: ``BDAY`` is the birthday; the anniversary is vCard 4.0's ``ANNIVERSARY``, Outlook's
+``X-MS-ANNIVERSARY`` (its vCard 2.1 export) or ``X-ANNIVERSARY`` (Evolution, KDE), the first
+that reads. The forms read are :func:`outlook_networking.parsing.dates.parse_key_date`'s; a
+value that names no day is a problem, and the rest of the card is read.
+
 Exports: ``load_vcards``, ``VCardFile``, ``ME_PROPERTY``, ``MAX_PROPERTY``, ``MAX_CARD``.
 """
 
@@ -33,8 +38,9 @@ import vobject
 
 from ..config import FileLimits
 from ..errors import InputError
-from ..model import ContactCard
+from ..model import ContactCard, KeyDate
 from ..parsing.addresses import normalise
+from ..parsing.dates import parse_key_date
 from ..ports import Problem
 from .textfile import decode_export, export_lines
 
@@ -51,8 +57,11 @@ _BINARY = frozenset({b"PHOTO", b"LOGO", b"SOUND", b"KEY"})
 # The properties the product reads; any other one longer than MAX_PROPERTY is dropped unnoticed.
 _READ = frozenset(
     {b"FN", b"N", b"NICKNAME", b"EMAIL", b"ORG", b"CATEGORIES", b"UID", b"X-OUTLOOK-NETWORKING-ME"}
+    | {b"BDAY", b"ANNIVERSARY", b"X-MS-ANNIVERSARY", b"X-ANNIVERSARY"}
 )
 _QP = b"QUOTED-PRINTABLE"
+_KEY_DATES = (("birthday", ("bday",)),
+              ("anniversary", ("anniversary", "x-ms-anniversary", "x-anniversary")))  # fmt: skip
 
 
 def load_vcards(path: Path, *, source: str = "file", limit: int = DEFAULT_LIMIT) -> VCardFile:
@@ -210,14 +219,14 @@ class VCardFile:
             return
         for name in raw.dropped:
             yield Problem(where, f"{name} longer than {MAX_PROPERTY >> 10} KiB; left out")
-        yield self._parsed(where, raw)
+        yield from self._parsed(where, raw)
 
-    def _parsed(self, where: str, raw: _Card) -> ContactCard | Problem:
+    def _parsed(self, where: str, raw: _Card) -> list[ContactCard | Problem]:
         text = _join_soft_breaks(decode_export(b"".join(raw.kept)))
         try:
             card = vobject.readOne(text, ignoreUnreadable=False)
         except Exception as exc:
-            return Problem(where, f"broken vCard: {exc}")
+            return [Problem(where, f"broken vCard: {exc}")]
         contents: dict[str, list[Any]] = card.contents
         full_name = _text(contents, "fn")
         names: list[str] = []
@@ -241,7 +250,7 @@ class VCardFile:
             if address and address not in addresses:
                 addresses.append(address)
         if not full_name and not addresses:
-            return Problem(where, "no name and no e-mail address")
+            return [Problem(where, "no name and no e-mail address")]
         organisation = ""
         for entry in contents.get("org", ()):
             parts = _parts(entry.value)
@@ -256,7 +265,8 @@ class VCardFile:
         uid = _text(contents, "uid")
         item_id = f"vcf:{uid}" if uid else "vcf:sha:" + raw.digest.hexdigest()
         is_me = _text(contents, ME_PROPERTY.lower()).upper() in ("TRUE", "YES", "1")
-        return ContactCard(
+        key_dates, unread = _key_dates(contents)
+        read = ContactCard(
             source=self.source,
             item_id=item_id,
             full_name=full_name,
@@ -265,7 +275,30 @@ class VCardFile:
             categories=tuple(categories),
             is_me=is_me,
             names=tuple(names),
+            key_dates=key_dates,
         )
+        return [
+            read,
+            *(Problem(where, f"{name.upper()} {value!r} is no day") for name, value in unread),
+        ]
+
+
+def _key_dates(contents: dict[str, list[Any]]) -> tuple[tuple[KeyDate, ...], list[tuple[str, str]]]:
+    """The card's key dates, and the (property, value) pairs that named no day."""
+    dates: list[KeyDate] = []
+    unread: list[tuple[str, str]] = []
+    for kind, names in _KEY_DATES:
+        for name in names:
+            value = _text(contents, name)
+            if not value:
+                continue
+            key_date = parse_key_date(kind, value)
+            if key_date is None:
+                unread.append((name, value[:40]))
+                continue
+            dates.append(key_date)
+            break
+    return tuple(dates), unread
 
 
 def _parts(value: Any, *, split_commas: bool = False) -> list[str]:

@@ -4,13 +4,13 @@ the calendar window, contacts, and the faults the connector must ride out or rep
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from outlook_networking.connectors.ews import EwsSource
 from outlook_networking.errors import AuthError, ConnectionFailed, LoginRequired, Throttled
-from outlook_networking.model import Flag, Kind, Mailbox, Response
+from outlook_networking.model import Flag, KeyDate, Kind, Mailbox, Response
 from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 from servers.ews import EWSServer, Fault
@@ -214,6 +214,33 @@ def test_contacts_become_cards(ews_server: EWSServer, make_account: AccountFacto
     assert card.categories == ("Customer",)
 
 
+def test_contacts_key_dates_are_the_days_the_owner_entered(
+    ews_server: EWSServer, make_account: AccountFactory
+) -> None:
+    """Outlook in Berlin stores 22 March as local midnight: 21 March 23:00 UTC. The day is the
+    one whose midnight is nearest, not the UTC date (which exchangelib's own Birthday gives)."""
+    ews_server.mailbox.add_contact(
+        display_name="Ann Partner",
+        emails=["ann@partner.example"],
+        birthday=datetime(1980, 3, 21, 23, 0, tzinfo=UTC),
+        wedding_anniversary=datetime(2011, 1, 13, 11, 59, tzinfo=UTC),  # Outlook's 11:59 habit
+    )
+    ews_server.mailbox.add_contact(display_name="No Dates", emails=["none@partner.example"])
+    (batch,) = read_all(
+        EwsSource(make_account(), "ews:work", folders=("contacts",), now=lambda: NOW)
+    )
+    dates = {c.addresses[0]: c.key_dates for c in batch.cards}
+    assert dates == {
+        "ann@partner.example": (
+            KeyDate("birthday", 3, 22, 1980),
+            KeyDate("anniversary", 1, 13, 2011),
+        ),
+        "none@partner.example": (),
+    }
+    naive = make_account().contacts.all().only("birthday")
+    assert {c.birthday.isoformat() for c in naive if c.birthday} == {"1980-03-21"}
+
+
 def test_a_garbled_cursor_starts_the_folder_over(
     ews_server: EWSServer, make_account: AccountFactory
 ) -> None:
@@ -349,39 +376,6 @@ def test_a_soak_under_random_faults_stores_every_message_once(
     assert len(ews_server.faults.injected) >= 5
     stored = sorted(i.item_id for i in store.interactions(located=True))
     assert stored == sorted(ids)
-
-
-def test_inbox_subfolders_are_read_with_their_own_cursors(
-    ews_server: EWSServer, make_account: AccountFactory
-) -> None:
-    box = ews_server.mailbox
-    projects = box.add_folder("Projects")
-    nested = box.add_folder("Old", parent=projects)
-    box.add_message("inbox", subject="top", sender="a@example.org", sent=NOW)
-    box.add_message(projects, subject="filed", sender="b@example.org", sent=NOW)
-    box.add_message(nested, subject="deep", sender="c@example.org", sent=NOW)
-
-    def source() -> EwsSource:
-        return EwsSource(
-            make_account(),
-            "ews:work",
-            folders=("inbox",),
-            now=lambda: NOW,
-            include_subfolders=True,
-        )
-
-    batches = read_all(source())
-    by_folder = {b.folder: [i.subject for i in b.interactions] for b in batches}
-    assert by_folder == {
-        "inbox": ["top"],
-        f"inbox/{projects}": ["filed"],
-        f"inbox/{nested}": ["deep"],
-    }
-    assert {i.folder for b in batches for i in b.interactions} == {"inbox"}
-
-    box.add_message(nested, subject="deeper", sender="c@example.org", sent=NOW)
-    again = read_all(source(), cursors_after(batches))
-    assert [i.subject for b in again for i in b.interactions] == ["deeper"]
 
 
 def test_a_calendar_too_big_for_one_view_is_read_month_by_month(

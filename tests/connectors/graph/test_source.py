@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from outlook_networking.connectors.graph import GraphClient, GraphSource
-from outlook_networking.model import Flag, Kind, Response
+from outlook_networking.model import Flag, KeyDate, Kind, Response
 from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 from servers.graph import APP_PRINCIPAL, GraphServer
@@ -153,6 +153,8 @@ def test_calendar_window_events_and_leavers(
             (server.upn, "accepted"),
             ("bob@client.example", "tentativelyAccepted", "optional"),
             ("carl@old.example", "declined"),
+            # A booked room is an attendee of type "resource" (attendeeBase): nobody to meet.
+            ("room.spree@partner.example", "accepted", "resource"),
         ],
     )
     master = server.add_event(subject="Weekly", start=T0, event_type="seriesMaster")
@@ -169,6 +171,7 @@ def test_calendar_window_events_and_leavers(
     assert one.kind is Kind.MEETING and one.at == T0 and one.duration_s == 45 * 60
     assert one.sender is not None and one.sender.address == "ann@partner.example"
     responses = {a.mailbox.address: (a.response, a.optional) for a in one.attendees}
+    assert set(responses) == {server.upn, "bob@client.example", "carl@old.example"}
     assert responses["bob@client.example"] == (Response.TENTATIVE, True)
     assert responses["carl@old.example"] == (Response.DECLINED, False)
     assert by_subject["Weekly"].cancelled
@@ -209,6 +212,27 @@ def test_contacts_become_cards(server: GraphServer, client: GraphClient, store: 
     server.delete_contact(gone)
     again = _sync(store, _source(client, folders=("contacts",)))
     assert again[0].deleted == (gone,)
+
+
+def test_contacts_birthdays_are_the_days_entered(
+    server: GraphServer, client: GraphClient, store: Store
+) -> None:
+    """Graph's birthday is a UTC instant (contact resource type); Outlook west and east of
+    Greenwich stores local midnight, or 11:59: each names the day entered."""
+    entered = {
+        "east@partner.example": datetime(1974, 9, 17, 22, 0, tzinfo=UTC),  # Berlin, 18 Sep
+        "west@partner.example": datetime(1974, 9, 18, 4, 0, tzinfo=UTC),  # Chicago, 18 Sep
+        "noon@partner.example": datetime(1974, 9, 18, 11, 59, tzinfo=UTC),
+    }
+    for address, birthday in entered.items():
+        server.add_contact(display_name=address, emails=[address], birthday=birthday)
+    server.add_contact(display_name="None", emails=["none@partner.example"])
+    batches = _sync(store, _source(client, folders=("contacts",)))
+    dates = {c.addresses[0]: c.key_dates for b in batches for c in b.cards}
+    born = (KeyDate("birthday", 9, 18, 1974),)
+    assert dates == {**dict.fromkeys(entered, born), "none@partner.example": ()}
+    stored = {c.addresses[0]: c.key_dates for c in store.cards()}
+    assert stored == dates
 
 
 def test_app_only_reads_a_named_mailbox(server: GraphServer) -> None:

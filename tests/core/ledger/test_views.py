@@ -29,7 +29,7 @@ def test_the_document_has_the_documented_shape() -> None:
     assert doc["schema"] == LEDGER_SCHEMA
     assert set(doc) == {
         "schema",
-        "now",
+        "as_of",
         "since",
         "totals",
         "contacts",

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import datetime as dt
 import itertools
 import json
@@ -46,6 +47,14 @@ from lxml import etree
 from .schema import NS_T, item_field_order
 from .xmlfields import canonical, ews_datetime, field_element, plain
 
+# The distinguished folders (DistinguishedFolderIdNameType in ../shared/schemas/ews/types.xsd)
+# a new Exchange Online mailbox has. Junk Email, Outbox, Conversation History and Sync Issues are
+# plain IPF.Note folders: only their distinguished id tells them apart from the user's folders
+# ("Distinguished folders in Exchange": DistinguishedFolderId works "regardless of the folder's
+# display name", which is localised). The Archive folder Outlook's Archive button moves mail to
+# has no distinguished id in EWS (tests add it with ``add_folder``); the Finder
+# (``searchfolders``, where Outlook keeps search folders) hangs off the root, not the message
+# folder root.
 DISTINGUISHED = {
     # name: (element tag, FolderClass, display name, parent)
     "root": ("Folder", "", "Root", None),
@@ -54,6 +63,14 @@ DISTINGUISHED = {
     "sentitems": ("Folder", "IPF.Note", "Sent Items", "msgfolderroot"),
     "drafts": ("Folder", "IPF.Note", "Drafts", "msgfolderroot"),
     "deleteditems": ("Folder", "IPF.Note", "Deleted Items", "msgfolderroot"),
+    "junkemail": ("Folder", "IPF.Note", "Junk Email", "msgfolderroot"),
+    "outbox": ("Folder", "IPF.Note", "Outbox", "msgfolderroot"),
+    "conversationhistory": ("Folder", "IPF.Note", "Conversation History", "msgfolderroot"),
+    "syncissues": ("Folder", "IPF.Note", "Sync Issues", "msgfolderroot"),
+    "conflicts": ("Folder", "IPF.Note", "Conflicts", "syncissues"),
+    "localfailures": ("Folder", "IPF.Note", "Local Failures", "syncissues"),
+    "serverfailures": ("Folder", "IPF.Note", "Server Failures", "syncissues"),
+    "searchfolders": ("Folder", "", "Finder", "root"),
     "calendar": ("CalendarFolder", "IPF.Appointment", "Calendar", "msgfolderroot"),
     "contacts": ("ContactsFolder", "IPF.Contact", "Contacts", "msgfolderroot"),
     "tasks": ("TasksFolder", "IPF.Task", "Tasks", "msgfolderroot"),
@@ -357,6 +374,34 @@ class Mailbox:
             self._log(target, "create", item.id)
             return item
 
+    def copy(self, item_id: str, folder: str) -> str:
+        """Copy an item to another folder: the copy is a new item with an id of its own
+        (CopyItem operation: "the ItemId of the new item"); returns that id."""
+        with self.lock:
+            item = self.items[item_id]
+            fields = [copy.deepcopy(e) for n, e in item.fields.items() if n not in SERVER_FIELDS]
+            props = [copy.deepcopy(e) for e in item.extended.values()]
+            return self.insert(self.folder(folder), item.kind, fields, props).id
+
+    def move_folder(self, folder: str, parent: str) -> None:
+        """Move a folder (with its subfolders and items) below another. A folder keeps its id
+        and its items theirs: MoveFolder changes the folder's parent, and SyncFolderItems of
+        the moved folder goes on from its sync state."""
+        with self.lock:
+            self.folder(folder).parent_id = self.folder(parent).id
+
+    def delete_folder(self, folder: str) -> None:
+        """Delete a folder for good, with its subfolders and their items (DeleteFolder with
+        DeleteType HardDelete); its id then names no folder (ErrorFolderNotFound). A folder
+        deleted in Outlook moves to Deleted Items instead: use :meth:`move_folder`."""
+        with self.lock:
+            gone = [self.folder(folder).id]
+            while gone:
+                current = self.folders.pop(gone.pop())
+                for item_id in list(current.item_ids):
+                    self.items.pop(item_id, None)
+                gone.extend(f.id for f in self.folders.values() if f.parent_id == current.id)
+
     # seeding ---------------------------------------------------------------------------------
     def _add(
         self,
@@ -468,8 +513,15 @@ class Mailbox:
         emails: Iterable[str] = (),
         categories: Iterable[str] = (),
         extended: Mapping[ExtendedKey, str] | None = None,
+        birthday: dt.datetime | None = None,
+        wedding_anniversary: dt.datetime | None = None,
     ) -> str:
-        """Add a Contact with up to three e-mail addresses. Returns its id."""
+        """Add a Contact with up to three e-mail addresses. Returns its id.
+
+        ``birthday`` and ``wedding_anniversary`` are the instants a client stored (``t:Birthday``
+        is an xs:dateTime, "the birth date of a contact"): Outlook writes the day's midnight in
+        its own zone, so east of Greenwich the UTC date is the day before.
+        """
         values: dict[str, Any] = {
             "Subject": display_name,
             "Categories": list(categories) or None,
@@ -477,7 +529,9 @@ class Mailbox:
             "GivenName": given_name,
             "CompanyName": company,
             "EmailAddresses": list(emails)[:3] or None,
+            "Birthday": birthday,
             "Surname": surname,
+            "WeddingAnniversary": wedding_anniversary,
         }
         return self._add(folder, "Contact", values, extended)
 
@@ -504,14 +558,18 @@ class Mailbox:
         }
         return self._add(folder, "Task", values, extended)
 
-    def add_folder(self, display_name: str, parent: str = "inbox") -> str:
-        """Add a mail folder below ``parent`` (a name or id); returns its id, usable as a name."""
+    def add_folder(
+        self, display_name: str, parent: str = "inbox", folder_class: str = "IPF.Note"
+    ) -> str:
+        """Add a folder below ``parent`` (a name or id); returns its id, usable as a name.
+        ``folder_class``: ``IPF.Note`` for mail, ``IPF.Note.OutlookHomepage`` for an RSS feed
+        folder, ``IPF.Appointment`` for a calendar, ..."""
         with self.lock:
             folder = Folder(
                 id=self._new_id("F"),
                 name="",
                 tag="Folder",
-                folder_class="IPF.Note",
+                folder_class=folder_class,
                 display_name=display_name,
                 parent_id=self.folder(parent).id,
             )

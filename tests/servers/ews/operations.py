@@ -118,12 +118,26 @@ def find_folder(box: Mailbox, req: etree._Element) -> etree._Element:
             found.extend(kids)
             if deep:
                 frontier.extend(f.id for f in kids)
+        # IndexedPageFolderView (FindFolder operation; "Paging search results" in EWS):
+        # MaxEntriesReturned folders from Offset, and the RootFolder says where the next page
+        # starts (IndexedPagingOffset) and whether this one reached the end.
+        offset, limit = 0, len(found)
+        view = req.find(mm("IndexedPageFolderView"))
+        if view is not None:
+            offset = int(view.get("Offset") or "0")
+            limit = int(view.get("MaxEntriesReturned") or str(len(found)))
+        shown = found[offset : offset + limit]
+        last = offset + len(shown) >= len(found)
         msg = response_message(messages, "FindFolder")
         page = etree.SubElement(
-            msg, mm("RootFolder"), TotalItemsInView=str(len(found)), IncludesLastItemInRange="true"
+            msg,
+            mm("RootFolder"),
+            IndexedPagingOffset=str(offset + len(shown)),
+            TotalItemsInView=str(len(found)),
+            IncludesLastItemInRange="true" if last else "false",
         )
         folders = etree.SubElement(page, tm("Folders"))
-        folders.extend(_folder_element(box, f) for f in found)
+        folders.extend(_folder_element(box, f) for f in shown)
     return root
 
 

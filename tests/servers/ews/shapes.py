@@ -21,6 +21,11 @@ from .mailbox import ExtendedKey, Folder, StoredItem, extended_key
 from .schema import NS_T, item_field_order
 from .xmlfields import field_element, sub, t
 
+# A contact's Birthday and WeddingAnniversary elements are its MAPI properties PidTagBirthday and
+# PidTagWeddingAnniversary ([MS-OXOCNTC] 2.2.1.5), and EWS reads any MAPI property by its tag
+# (t:ExtendedFieldURI PropertyTag): asked for by tag, the item answers with the element's value.
+TAGGED_FIELDS = {("Contact", 0x3A42): "Birthday", ("Contact", 0x3A41): "WeddingAnniversary"}
+
 # IndexedFieldURI FieldURI -> the container element holding the entries.
 INDEXED_CONTAINERS = {
     "contacts:EmailAddress": "EmailAddresses",
@@ -103,9 +108,30 @@ def render_item(
     for key, prop in item.extended.items():
         if key in shape.extended:
             parts.append((order["ExtendedProperty"], copy.deepcopy(prop)))
+    for key in sorted(shape.extended):
+        tagged = _tagged_field(item, key)
+        if tagged is not None:
+            parts.append((order["ExtendedProperty"], tagged))
     parts.sort(key=lambda p: p[0])
     out.extend(elem for _, elem in parts)
     return out
+
+
+def _tagged_field(item: StoredItem, key: ExtendedKey) -> etree._Element | None:
+    """The ``t:ExtendedProperty`` answering ``key`` from a field the tag names, if any."""
+    tag, _, prop_type = key
+    try:
+        number = int(tag, 16)
+    except ValueError:
+        return None
+    name = TAGGED_FIELDS.get((item.kind, number))
+    elem = item.fields.get(name or "")
+    if elem is None or not elem.text:
+        return None
+    prop = t("ExtendedProperty")
+    sub(prop, "ExtendedFieldURI", PropertyTag=tag, PropertyType=prop_type)
+    sub(prop, "Value", elem.text)
+    return prop
 
 
 def occurrence_overrides(start: dt.datetime, end: dt.datetime) -> dict[str, etree._Element]:

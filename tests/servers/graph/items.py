@@ -63,23 +63,89 @@ def message_delta(call: Call, folder_ref: str) -> Reply:
     return serve_delta(call, call.mailbox.messages[folder_id], kind, keep=keep)
 
 
+FOLDER_PROPS = frozenset(
+    {"displayName", "parentFolderId", "childFolderCount", "unreadItemCount", "totalItemCount",
+     "isHidden"}
+)  # fmt: skip
+CONTAINER_CLASS = "String 0x3613"  # PidTagContainerClass, the folder's class (IPF.Note, ...)
+
+
+def _folder_json(call: Call, folder: Item) -> dict[str, Any]:
+    """A mailFolder as Graph renders it. ``$select`` narrows it to ``id`` and the properties
+    named; ``$expand=singleValueExtendedProperties($filter=id eq 'String 0x3613')`` adds the
+    folder's class ("Get singleValueLegacyExtendedProperty", learn.microsoft.com/graph/api/
+    singlevaluelegacyextendedproperty-get: a property is named ``{type} {proptag}``); a search
+    folder comes as a ``#microsoft.graph.mailSearchFolder`` ("List mailFolders": "The returned
+    collection includes any mail search folders directly under the root")."""
+    mb = call.mailbox
+    coll = mb.messages[folder["id"]]
+    body: dict[str, Any] = {
+        "id": folder["id"],
+        "displayName": folder["displayName"],
+        "parentFolderId": folder["parentFolderId"],
+        "childFolderCount": len(mb.child_folders(folder["id"])),
+        "unreadItemCount": sum(1 for m in coll if not m["isRead"]),
+        "totalItemCount": len(coll.items),
+        "isHidden": folder["isHidden"],
+    }
+    wanted = call.query.get("$select")
+    if wanted:
+        names = {n.strip() for n in wanted.split(",") if n.strip()}
+        unknown = names - FOLDER_PROPS - {"id"}
+        if unknown:
+            raise bad_request(
+                f"Could not find a property named '{sorted(unknown)[0]}' on type "
+                "'microsoft.graph.mailFolder'.",
+                "RequestBroker--ParseUri",
+            )
+        body = {k: v for k, v in body.items() if k == "id" or k in names}
+    if folder["search"]:
+        body = {"@odata.type": "#microsoft.graph.mailSearchFolder", **body}
+    expand = call.query.get("$expand") or ""
+    if "singleValueExtendedProperties" in expand and CONTAINER_CLASS in expand:
+        body["singleValueExtendedProperties"] = [
+            {"id": CONTAINER_CLASS, "value": folder["folderClass"]}
+        ]
+    return body
+
+
 def get_folder(call: Call, folder_ref: str) -> Reply:
     folder_id = call.mailbox.folder_id(folder_ref)
     if folder_id is None:
         raise not_found()
-    coll = call.mailbox.messages[folder_id]
-    folder = call.mailbox.folders[folder_id]
-    body = {
-        "@odata.context": f"{call.base}/$metadata#users('{call.mailbox.upn}')/mailFolders/$entity",
-        "id": folder_id,
-        "displayName": folder["displayName"],
-        "parentFolderId": None,
-        "childFolderCount": 0,
-        "unreadItemCount": sum(1 for m in coll if not m["isRead"]),
-        "totalItemCount": len(coll.items),
-        "isHidden": False,
-    }
-    return Reply(200, body)
+    body = _folder_json(call, call.mailbox.folders[folder_id])
+    context = f"{call.base}/$metadata#users('{call.mailbox.upn}')/mailFolders/$entity"
+    return Reply(200, {"@odata.context": context, **body})
+
+
+def _list_folders(call: Call, parent: str, path: str) -> Reply:
+    """The folders directly below ``parent``, ten to a page unless ``$top`` says otherwise
+    (Graph's default page for mail folders), hidden ones only with ``includeHiddenFolders=true``
+    ("By default, this operation does not return hidden folders")."""
+    hidden = call.query.get("includeHiddenFolders", "").lower() == "true"
+    shown = [
+        _folder_json(call, f)
+        for f in call.mailbox.child_folders(parent)
+        if hidden or not f["isHidden"]
+    ]
+    return list_paged(call, shown, path, 10, "microsoft.graph.mailFolder")
+
+
+def list_folders(call: Call) -> Reply:
+    """``GET /mailFolders``: the children of the message folder root only ("This operation does
+    not return all mail folders in a mailbox, only the child folders of the root folder. To
+    return all mail folders in a mailbox, each child folder must be traversed separately",
+    List mailFolders, learn.microsoft.com/graph/api/user-list-mailfolders)."""
+    return _list_folders(call, call.mailbox.folder_alias["msgfolderroot"], "/mailFolders")
+
+
+def list_child_folders(call: Call, folder_ref: str) -> Reply:
+    """``GET /mailFolders/{id}/childFolders`` (List childFolders,
+    learn.microsoft.com/graph/api/mailfolder-list-childfolders): one level, not the subtree."""
+    folder_id = call.mailbox.folder_id(folder_ref)
+    if folder_id is None:
+        raise not_found()
+    return _list_folders(call, folder_id, f"/mailFolders/{folder_ref}/childFolders")
 
 
 def list_messages(call: Call, folder_ref: str) -> Reply:

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 Item = dict[str, Any]
 
@@ -221,7 +221,27 @@ class TodoList:
 class Mailbox:
     """Everything one user has: mail folders, calendar, contacts, categories, To Do."""
 
-    WELL_KNOWN_FOLDERS = ("inbox", "sentitems", "deleteditems", "drafts", "archive")
+    # Well-known folder names (mailFolder resource type, "Well-known folder names": they "work
+    # regardless of the locale of the user's mailbox"): name -> (display name, parent). The
+    # message folder root ("Top of Information Store") is the parent of the folders
+    # ``/mailFolders`` lists; the search folders' parent hangs off the mailbox root, beside it.
+    WELL_KNOWN: ClassVar[dict[str, tuple[str, str | None]]] = {
+        "msgfolderroot": ("Top of Information Store", None),
+        "inbox": ("Inbox", "msgfolderroot"),
+        "sentitems": ("Sent Items", "msgfolderroot"),
+        "deleteditems": ("Deleted Items", "msgfolderroot"),
+        "drafts": ("Drafts", "msgfolderroot"),
+        "archive": ("Archive", "msgfolderroot"),
+        "junkemail": ("Junk Email", "msgfolderroot"),
+        "outbox": ("Outbox", "msgfolderroot"),
+        "conversationhistory": ("Conversation History", "msgfolderroot"),
+        "syncissues": ("Sync Issues", "msgfolderroot"),
+        "conflicts": ("Conflicts", "syncissues"),
+        "localfailures": ("Local Failures", "syncissues"),
+        "serverfailures": ("Server Failures", "syncissues"),
+        "searchfolders": ("Finder", None),
+    }
+    WELL_KNOWN_FOLDERS = tuple(WELL_KNOWN)
 
     def __init__(self, upn: str, display_name: str, clock: Callable[[], int]) -> None:
         self.upn = upn
@@ -238,15 +258,10 @@ class Mailbox:
         self.folders: dict[str, Item] = {}
         self.folder_alias: dict[str, str] = {}
         self.messages: dict[str, Collection] = {}
-        for name, display in zip(
-            self.WELL_KNOWN_FOLDERS,
-            ("Inbox", "Sent Items", "Deleted Items", "Drafts", "Archive"),
-            strict=True,
-        ):
+        for name, (display, parent) in self.WELL_KNOWN.items():
             folder_id = graph_id(upn, "folder", name)
-            self.folders[folder_id] = {"id": folder_id, "displayName": display}
+            self.add_folder(folder_id, display, self.folder_alias.get(parent or ""))
             self.folder_alias[name] = folder_id
-            self.messages[folder_id] = Collection(f"messages:{folder_id}", clock, self.ids)
         self.message_folder: dict[str, str] = {}
         self.events = Collection("events", clock, self.ids)
         self.contact_folder_id = graph_id(upn, "contactfolder", "contacts")
@@ -268,6 +283,32 @@ class Mailbox:
                 "wellknownListName": "defaultList",
             }
         )
+
+    def add_folder(
+        self,
+        folder_id: str,
+        display: str,
+        parent: str | None,
+        *,
+        hidden: bool = False,
+        search: bool = False,
+        folder_class: str = "IPF.Note",
+    ) -> None:
+        """A folder below ``parent`` (a folder id; None: the mailbox root). ``folder_class`` is
+        the MAPI container class (PidTagContainerClass, ``String 0x3613``); a ``search`` folder
+        is rendered as a mailSearchFolder."""
+        self.folders[folder_id] = {
+            "id": folder_id,
+            "displayName": display,
+            "parentFolderId": parent,
+            "isHidden": hidden,
+            "search": search,
+            "folderClass": folder_class,
+        }
+        self.messages[folder_id] = Collection(f"messages:{folder_id}", self._clock, self.ids)
+
+    def child_folders(self, folder_id: str) -> list[Item]:
+        return [f for f in self.folders.values() if f["parentFolderId"] == folder_id]
 
     def new_id(self, kind: str) -> str:
         return graph_id(self.upn, kind, next(self._ids))

@@ -251,6 +251,7 @@ def new_contact(
     job_title: str | None,
     categories: Iterable[str],
     created: datetime,
+    birthday: datetime | None = None,
 ) -> Item:
     email_list = []
     for value in emails:
@@ -278,7 +279,9 @@ def new_contact(
         "homePhones": [],
         "mobilePhone": None,
         "personalNotes": "",
-        "birthday": None,
+        # "The contact's birthday ... always in UTC time" (contact resource type): the instant
+        # Outlook stored, which is local midnight (or 11:59) of the day, not the UTC date.
+        "birthday": iso(birthday) if birthday is not None else None,
         "imAddresses": [],
     }
 

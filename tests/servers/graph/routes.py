@@ -53,7 +53,9 @@ def _route(methods: str, pattern: str, handler: Handler) -> Route:
 ROUTES: list[Route] = [
     _route("GET", "", _me),
     _route("GET", f"/mailFolders/{_ID}/messages/delta", items.message_delta),
+    _route("GET", "/mailFolders", items.list_folders),
     _route("GET", f"/mailFolders/{_ID}", items.get_folder),
+    _route("GET", f"/mailFolders/{_ID}/childFolders", items.list_child_folders),
     _route("GET", f"/mailFolders/{_ID}/messages", items.list_messages),
     _route("GET", f"/{_IN_FOLDER}messages/{_ID}", items.get_message),
     _route("PATCH", f"/{_IN_FOLDER}messages/{_ID}", items.patch_message),

@@ -141,6 +141,67 @@ class Seeding:
             mb.message_folder[message_id] = target
         return message_id
 
+    def copy_message(self, message_id: str, folder: str, mailbox: str | None = None) -> str:
+        """A copy in another folder is a new message with ids of its own ("message: copy":
+        the response is the new message); returns its immutable id."""
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            found = mb.find_message(message_id)
+            target = mb.folder_id(folder)
+            if found is None or target is None:
+                raise KeyError(message_id)
+            copy_id = mb.new_id("message")
+            mb.messages[target].put({**copy.deepcopy(found[1]), "id": copy_id,
+                                     "parentFolderId": target})  # fmt: skip
+            mb.message_folder[copy_id] = target
+            return copy_id
+
+    def add_folder(
+        self,
+        name: str,
+        parent: str = "msgfolderroot",
+        *,
+        hidden: bool = False,
+        search: bool = False,
+        folder_class: str = "IPF.Note",
+        mailbox: str | None = None,
+    ) -> str:
+        """A folder below ``parent`` (a well-known name or an id); returns its id. ``hidden``:
+        isHidden, set only when a folder is created ("Hidden mail folders"); ``search``: a
+        mailSearchFolder; ``folder_class`` e.g. ``IPF.Note.OutlookHomepage`` for RSS Feeds."""
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            parent_id = mb.folder_id(parent)
+            if parent_id is None:
+                raise KeyError(parent)
+            folder_id = mb.new_id("folder")
+            mb.add_folder(folder_id, name, parent_id, hidden=hidden, search=search,
+                          folder_class=folder_class)  # fmt: skip
+            return folder_id
+
+    def move_folder(self, folder: str, parent: str, mailbox: str | None = None) -> None:
+        """Move a folder below another (as Outlook does when the user deletes one: to Deleted
+        Items); the folder and its messages keep their ids ("mailFolder: move")."""
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            folder_id, parent_id = mb.folder_id(folder), mb.folder_id(parent)
+            if folder_id is None or parent_id is None:
+                raise KeyError(folder)
+            mb.folders[folder_id]["parentFolderId"] = parent_id
+
+    def delete_folder(self, folder: str, mailbox: str | None = None) -> None:
+        """Delete a folder for good with its subfolders and messages; its id then finds
+        nothing (404)."""
+        mb = self.mailbox(mailbox)
+        with mb.lock:
+            gone = [mb.folder_id(folder) or folder]
+            while gone:
+                folder_id = gone.pop()
+                gone.extend(f["id"] for f in mb.child_folders(folder_id))
+                mb.folders.pop(folder_id)
+                for message_id in mb.messages.pop(folder_id).items:
+                    mb.message_folder.pop(message_id, None)
+
     def rest_id(self, item_id: str, mailbox: str | None = None) -> str:
         """The regular REST id an item has now (what a request without the header sees)."""
         mb = self.mailbox(mailbox)
@@ -229,6 +290,7 @@ class Seeding:
         categories: Iterable[str] = (),
         folder: str | None = None,
         mailbox: str | None = None,
+        birthday: datetime | None = None,
     ) -> str:
         """Add a contact (``emails`` as addresses or ``(address, name)``); returns its id."""
         mb = self.mailbox(mailbox)
@@ -250,6 +312,7 @@ class Seeding:
                     job_title=job_title,
                     categories=categories,
                     created=self._now(),
+                    birthday=birthday,
                 )
             )
         return item_id

@@ -1,15 +1,22 @@
 /*
  * Task pane of the outlook-networking Outlook add-in.
  *
- * Reads the sender of the open message through Office.js, asks the local card server
- * (same origin, GET /api/card) for that person's card and renders it. Every piece of data
- * goes into the page as text nodes, never as HTML, so nothing in a card can inject markup.
+ * On a message it reads the sender through Office.js; on a meeting the organizer and the
+ * attendees (as arrays in the attendee's read form, through getAsync in the organizer's form),
+ * leaving out the owner and the rooms and resources the meeting books. It asks the local card
+ * server (same origin, GET /api/cards) for their cards and renders one full card for a sender,
+ * or one compact card per person for a meeting, the organizer first. The owner can add a note
+ * to a card (POST /api/notes). Every piece of data goes into the page as text nodes, never as
+ * HTML, so nothing in a card or a note can inject markup.
  */
 (function () {
   "use strict";
 
   var SECRET_HEADER = "X-Outlook-Networking-Secret";
   var FETCH_TIMEOUT_MS = 8000;
+  var MAX_CARDS = 50; // the card server answers at most this many addresses at once
+  var NOTE_MAX_CHARS = 2000; // app.cards.NOTE_MAX_CHARS
+  var COMING_DAYS = 30; // key dates within this many days are "coming up" on a meeting's cards
   var TIER_NAMES = { A: "Key relationship", B: "Close", C: "Wider network", D: "Fading out" };
   // The kinds core.followups and the give-and-take ledger produce; others get a readable fallback.
   var FOLLOWUP_KINDS = {
@@ -19,8 +26,10 @@
     cooling: "Going quiet",
     unreciprocated: "No answer to your approaches",
     thank_or_return: "Thank them or return the favour",
-    annual_review: "Annual review"
+    annual_review: "Annual review",
+    birthday: "Birthday coming up"
   };
+  var KEY_DATES = { birthday: "Birthday", anniversary: "Anniversary" };
   var generation = 0; // bumps on every item change so late answers for an old item are dropped
 
   // --- tiny DOM builder: strings become text nodes, so data is never parsed as HTML ---------
@@ -66,6 +75,12 @@
 
   function number(value) {
     return typeof value === "number" && isFinite(value) ? String(value) : "–";
+  }
+
+  // The score as the command line and the report show it: the JSON's one decimal, rounded
+  // half up (core.scoring.shown_score), so 76.5 reads 77 everywhere.
+  function score(value) {
+    return typeof value === "number" && isFinite(value) ? String(Math.round(value)) : "–";
   }
 
   function duration(seconds) {
@@ -138,7 +153,7 @@
     var parts = [header];
     parts.push(el("p", { className: "tier-line" },
       el("span", { className: "tier-name" }, "Tier " + tier + (TIER_NAMES[tier] ? " · " + TIER_NAMES[tier] : "")),
-      el("span", { className: "tier-score" }, "score " + number(card.score))));
+      el("span", { className: "tier-score" }, "score " + score(card.score))));
 
     var reasons = Array.isArray(card.reasons) ? card.reasons : [];
     if (reasons.length) {
@@ -176,13 +191,15 @@
       el("h2", null, "Open follow-ups", el("span", { className: "count" }, String(followups.length))));
     if (followups.length) {
       var items = el("ul", null);
+      // In the order the server sends them: most pressing first (core.followups.by_urgency).
       followups.forEach(function (item) {
         var due = parseDate(item.due);
-        var overdue = due && due.getTime() < Date.now();
-        items.appendChild(el("li", { className: overdue ? "overdue" : "" },
+        var overdue = due && due.getTime() < Date.now() && !item.snoozed;
+        var when = item.snoozed ? "snoozed until " : overdue ? "overdue since " : "due ";
+        items.appendChild(el("li", { className: item.snoozed ? "snoozed" : overdue ? "overdue" : "" },
           el("div", { className: "fu-head" },
             el("span", { className: "fu-kind" }, kindLabel(item.kind)),
-            due ? el("span", { className: "fu-due" }, (overdue ? "overdue since " : "due ") + shortDate(due)) : null),
+            due ? el("span", { className: "fu-due" }, when + shortDate(due)) : null),
           item.reason ? el("p", { className: "fu-reason" }, item.reason) : null));
       });
       followSection.appendChild(items);
@@ -196,6 +213,146 @@
         el("h2", null, "Smallest step up"),
         el("p", null, card.next_step)));
     }
+    var dates = keyDates(card, null, null);
+    if (dates) {
+      parts.push(el("section", { className: "dates" }, el("h2", null, "Key dates"), dates));
+    }
+    parts.push(notesSection(card.address, card.notes));
+    show.apply(null, parts);
+  }
+
+  // --- key dates and notes (both card kinds) -------------------------------------------------
+  function keyDateText(item) {
+    var label = KEY_DATES[item.kind] || kindLabel(item.kind);
+    var on = parseDate(item.next + "T12:00:00Z");
+    var day = on ? on.toLocaleDateString(undefined, { day: "numeric", month: "short" }) : item.next;
+    var when = item.in_days === 0 ? "today" : item.in_days === 1 ? "tomorrow" : "in " + item.in_days + " days";
+    var years = known(item.years) ? " · " + item.years + (item.kind === "birthday" ? " years" : " years together") : "";
+    return label + " " + day + " (" + when + years + ")";
+  }
+
+  // within: only dates this many days away or closer; skip: kinds a follow-up already names
+  function keyDates(card, within, skip) {
+    var items = (Array.isArray(card.key_dates) ? card.key_dates : []).filter(function (item) {
+      return (within === null || (known(item.in_days) && item.in_days <= within)) &&
+        !(skip && skip[item.kind]);
+    });
+    if (!items.length) { return null; }
+    var list = el("ul", { className: "key-dates" });
+    items.forEach(function (item) {
+      list.appendChild(el("li", { className: item.in_days <= 3 ? "soon" : "" }, keyDateText(item)));
+    });
+    return list;
+  }
+
+  function noteItem(note) {
+    var at = parseDate(note.at);
+    return el("li", null, el("span", { className: "note-text" }, note.text),
+      at ? el("span", { className: "note-at muted" }, shortDate(at)) : null);
+  }
+
+  // compact: a meeting's card, where a heading over no notes would only take room
+  function notesSection(address, notes, compact) {
+    var list = el("ul", { className: "notes" });
+    var listed = Array.isArray(notes) ? notes : [];
+    listed.forEach(function (note) { list.appendChild(noteItem(note)); });
+    var heading = compact && !listed.length ? null : el("h2", null, "Your notes");
+    var section = el("section", { className: "notes-section" + (compact ? " compact" : "") }, heading, list);
+    var open = el("button", { type: "button", className: "add-note" }, "Add a note");
+    open.addEventListener("click", function () {
+      section.replaceChild(noteForm(address, list, open), open);
+    });
+    section.appendChild(open);
+    return section;
+  }
+
+  function noteForm(address, list, opener) {
+    var area = el("textarea", { rows: "3", maxlength: String(NOTE_MAX_CHARS), "aria-label": "Note about " + address,
+      placeholder: "What you learned, what you promised…" });
+    var status = el("p", { className: "note-status muted", role: "status" });
+    var save = el("button", { type: "submit", className: "save-note" }, "Save note");
+    var cancel = el("button", { type: "button", className: "cancel-note" }, "Cancel");
+    var form = el("form", { className: "note-form" }, area,
+      el("div", { className: "note-actions" }, save, cancel, status));
+    cancel.addEventListener("click", function () { form.parentNode.replaceChild(opener, form); });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = area.value.trim();
+      if (!text) { status.textContent = "Write something first."; return; }
+      save.disabled = true;
+      status.textContent = "Saving…";
+      postNote(address, text).then(function (response) {
+        if (response.status !== 201) { throw new Error("status " + response.status); }
+        return response.json();
+      }).then(function (note) {
+        list.appendChild(noteItem(note));
+        form.parentNode.replaceChild(opener, form);
+      }).catch(function () {
+        save.disabled = false;
+        status.textContent = "Not saved. Is outlook-networking still running?";
+      });
+    });
+    setTimeout(function () { area.focus(); }, 0);
+    return form;
+  }
+
+  // --- a meeting: one compact card per person --------------------------------------------------
+  function personCard(person, card) {
+    var isKnown = card && card.known !== false && !card.is_owner;
+    var name = (isKnown && card.name) || person.name || person.address;
+    var tier = isKnown ? String(card.tier || "?").toUpperCase().slice(0, 1) : "";
+    var marks = el("p", { className: "marks" });
+    if (person.organizer) { marks.appendChild(el("span", { className: "mark mark-organizer" }, "Organizer")); }
+    if (person.external || (card && card.external)) {
+      marks.appendChild(el("span", { className: "mark mark-external" }, "External"));
+    }
+    if (!isKnown) { marks.appendChild(el("span", { className: "mark mark-unknown" }, "Not in your network yet")); }
+    var article = el("article", { className: "attendee" + (isKnown ? "" : " attendee-unknown"), "data-address": person.address },
+      el("header", { className: "p-head" },
+        el("div", { className: "avatar small", "aria-hidden": "true" }, initials(name, person.address)),
+        el("div", { className: "who-text" },
+          el("h2", { className: "name" }, name),
+          name !== person.address ? el("p", { className: "address" }, person.address) : null),
+        isKnown ? el("div", { className: "tier small tier-" + tier, title: "Tier " + tier },
+          el("span", { className: "tier-letter" }, tier)) : null),
+      marks.childNodes.length ? marks : null);
+    if (isKnown) {
+      var last = parseDate(card.last_contact);
+      var balance = card.balance && typeof card.balance === "object" ? card.balance : null;
+      article.appendChild(el("p", { className: "p-line" },
+        "Last contact " + (last ? ago(last) : "never") +
+        (balance ? " · given " + number(balance.given) + " · received " + number(balance.received) : "")));
+      var followups = Array.isArray(card.followups) ? card.followups : [];
+      var named = {};
+      if (followups.length) {
+        var todo = el("ul", { className: "p-followups" });
+        followups.forEach(function (item) {
+          named[item.kind] = true;
+          var due = parseDate(item.due);
+          var overdue = due && due.getTime() < Date.now();
+          todo.appendChild(el("li", { className: overdue ? "overdue" : "" },
+            el("span", { className: "fu-kind" }, kindLabel(item.kind)),
+            item.reason ? el("span", { className: "fu-reason" }, " · " + item.reason) : null));
+        });
+        article.appendChild(todo);
+      }
+      var dates = keyDates(card, COMING_DAYS, named);
+      if (dates) { article.appendChild(dates); }
+    }
+    article.appendChild(notesSection(person.address, card && card.notes, true));
+    return article;
+  }
+
+  function renderMeeting(subject, people, cards, left) {
+    var byAddress = {};
+    cards.forEach(function (card) { byAddress[String(card.address || "").toLowerCase()] = card; });
+    var parts = [el("header", { className: "meeting-head" },
+      el("h1", null, subject || "This meeting"),
+      el("p", { className: "muted" }, people.length === 1 ? "1 person besides you" : people.length + " people besides you"))];
+    people.forEach(function (person) {
+      parts.push(personCard(person, byAddress[person.address.toLowerCase()]));
+    });
+    if (left > 0) { parts.push(el("p", { className: "muted" }, left + " more not shown.")); }
     show.apply(null, parts);
   }
 
@@ -244,7 +401,7 @@
     via.forEach(function (person) {
       chain.appendChild(el("li", null,
         el("span", { className: "person" }, person.name || person.address),
-        person.tier ? el("span", { className: "muted" }, " · tier " + person.tier + " · score " + number(person.score))
+        person.tier ? el("span", { className: "muted" }, " · tier " + person.tier + " · score " + score(person.score))
           : el("span", { className: "muted" }, " · not in your network")));
     });
     var hops = el("ul", { className: "reasons" });
@@ -266,79 +423,190 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
-  function fetchCard(address) {
+  function request(url, options) {
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller ? setTimeout(function () { controller.abort(); }, FETCH_TIMEOUT_MS) : null;
-    var headers = {};
-    headers[SECRET_HEADER] = secret();
-    return fetch("api/card?address=" + encodeURIComponent(address), {
-      method: "GET",
-      headers: headers,
-      credentials: "omit",
-      cache: "no-store",
-      signal: controller ? controller.signal : undefined
-    }).finally(function () { if (timer) { clearTimeout(timer); } });
+    options.headers[SECRET_HEADER] = secret();
+    options.credentials = "omit";
+    options.cache = "no-store";
+    options.signal = controller ? controller.signal : undefined;
+    return fetch(url, options).finally(function () { if (timer) { clearTimeout(timer); } });
+  }
+
+  function fetchCards(addresses) {
+    var query = addresses.map(function (a) { return "address=" + encodeURIComponent(a); }).join("&");
+    return request("api/cards?" + query, { method: "GET", headers: {} });
+  }
+
+  function postNote(address, text) {
+    return request("api/notes", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ address: address, text: text })
+    });
   }
 
   function same(a, b) {
     return String(a || "").trim().toLowerCase() === String(b || "").trim().toLowerCase();
   }
 
-  function load() {
-    var mine = ++generation;
-    var mailbox = Office.context && Office.context.mailbox;
-    var item = mailbox && mailbox.item;
-    var from = item && item.from;
+  // The answers of the card server that are no card, the same for messages and meetings.
+  function answered(response, mine, address) {
+    if (mine !== generation) { return null; }
+    if (response.status === 403) {
+      notice("forbidden", "The pane could not prove who it is",
+        "Close and reopen this pane. If that does not help, restart “outlook-networking addin serve”.",
+        retryButton());
+      return null;
+    }
+    if (!response.ok) {
+      notice("error", "outlook-networking could not build " + (address ? "this card" : "these cards"),
+        address ? "Run “outlook-networking contact " + address + "” to see why." :
+          "Run “outlook-networking brief” to see why.", retryButton());
+      return null;
+    }
+    return response.json().then(function (doc) {
+      return mine === generation && doc && Array.isArray(doc.cards) ? doc.cards : null;
+    });
+  }
+
+  function offline(mine) {
+    return function () {
+      if (mine !== generation) { return; }
+      notice("offline", "outlook-networking is not running",
+        "The card comes from the outlook-networking agent on this computer, and it did not answer. " +
+        "Start it with “outlook-networking addin serve”, then press Retry.", retryButton());
+    };
+  }
+
+  function loadMessage(mine, item, owner) {
+    var from = item.from;
     var address = from && from.emailAddress;
     if (!address) {
       notice("empty", "No sender", "Select a message to see the card of the person who sent it.");
       return;
     }
-    var owner = mailbox.userProfile && mailbox.userProfile.emailAddress;
     if (same(address, owner)) {
       notice("owner", "This is your own message",
         "Cards describe the people you deal with. Open a message from someone else.");
       return;
     }
     show(el("p", { className: "loading" }, "Looking up " + address + "…"));
-    fetchCard(address).then(function (response) {
-      if (mine !== generation) { return; }
-      if (response.status === 404) {
-        notice("unknown", "Not in your network yet",
-          "outlook-networking has no history with " + address +
-          ". Once you exchange mail or meet, the card appears here.");
-        return;
-      }
-      if (response.status === 403) {
-        notice("forbidden", "The pane could not prove who it is",
-          "Close and reopen this pane. If that does not help, restart “outlook-networking addin serve”.",
-          retryButton());
-        return;
-      }
-      if (!response.ok) {
-        notice("error", "outlook-networking could not build this card",
-          "Run “outlook-networking contact " + address + "” to see why.", retryButton());
-        return;
-      }
-      return response.json().then(function (card) {
-        if (mine !== generation) { return; }
-        if (card.is_owner) {
-          notice("owner", "This is your own message",
-            "Cards describe the people you deal with. Open a message from someone else.");
-          return;
+    fetchCards([address]).then(function (response) {
+      return answered(response, mine, address);
+    }).then(function (cards) {
+      if (!cards) { return; }
+      var card = cards[0] || { known: false };
+      if (card.is_owner) {
+        notice("owner", "This is your own message",
+          "Cards describe the people you deal with. Open a message from someone else.");
+      } else if (card.known === false) {
+        if (card.intro) {
+          renderStranger(card); // someone you may know through someone (core.intro)
+        } else {
+          notice("unknown", "Not in your network yet",
+            "outlook-networking has no history with " + address +
+            ". Once you exchange mail or meet, the card appears here.");
         }
-        if (card.known === false) {
-          renderStranger(card);
-          return;
-        }
+        document.getElementById("app").appendChild(notesSection(address, card.notes));
+      } else {
         renderCard(card);
+      }
+    }).catch(offline(mine));
+  }
+
+  // A property that is a value in read forms and a getAsync object in the organizer's form.
+  function value(property, callback) {
+    if (property && typeof property.getAsync === "function") {
+      property.getAsync(function (result) {
+        callback(result && result.status === "succeeded" ? result.value : null);
       });
-    }).catch(function () {
-      if (mine !== generation) { return; }
-      notice("offline", "outlook-networking is not running",
-        "The card comes from the outlook-networking agent on this computer, and it did not answer. " +
-        "Start it with “outlook-networking addin serve”, then press Retry.", retryButton());
+    } else {
+      callback(property === undefined ? null : property);
+    }
+  }
+
+  function detailsList(list) {
+    return (Array.isArray(list) ? list : []).filter(function (d) { return d && d.emailAddress; });
+  }
+
+  // The meeting's rooms and resources: item.resources (read forms) and the rooms of
+  // item.enhancedLocation (Mailbox 1.8), so that none of them gets a card.
+  function rooms(item, callback) {
+    var found = {};
+    detailsList(Array.isArray(item.resources) ? item.resources : item.resources ? [item.resources] : [])
+      .forEach(function (d) { found[d.emailAddress.toLowerCase()] = true; });
+    if (!item.enhancedLocation || typeof item.enhancedLocation.getAsync !== "function") {
+      callback(found);
+      return;
+    }
+    item.enhancedLocation.getAsync(function (result) {
+      var locations = result && result.status === "succeeded" && Array.isArray(result.value) ? result.value : [];
+      locations.forEach(function (location) {
+        var kind = location.locationIdentifier && location.locationIdentifier.type;
+        if (kind === "room" && location.emailAddress) { found[String(location.emailAddress).toLowerCase()] = true; }
+      });
+      callback(found);
     });
+  }
+
+  function meetingPeople(item, owner, callback) {
+    value(item.organizer, function (organizer) {
+      value(item.requiredAttendees, function (required) {
+        value(item.optionalAttendees, function (optional) {
+          rooms(item, function (booked) {
+            var seen = {};
+            var people = [];
+            function add(details, isOrganizer) {
+              var address = String(details.emailAddress).trim();
+              var key = address.toLowerCase();
+              if (seen[key] || booked[key] || same(address, owner)) { return; }
+              seen[key] = true;
+              people.push({ address: address, name: details.displayName || "", organizer: isOrganizer,
+                external: details.recipientType === "externalUser" });
+            }
+            if (organizer && organizer.emailAddress) { add(organizer, true); }
+            detailsList(required).concat(detailsList(optional)).forEach(function (d) { add(d, false); });
+            callback(people);
+          });
+        });
+      });
+    });
+  }
+
+  function loadMeeting(mine, item, owner) {
+    show(el("p", { className: "loading" }, "Looking up the people of this meeting…"));
+    meetingPeople(item, owner, function (people) {
+      if (mine !== generation) { return; }
+      if (!people.length) {
+        notice("empty", "Nobody else is in this meeting", "Cards describe the people you meet.");
+        return;
+      }
+      var asked = people.slice(0, MAX_CARDS);
+      value(item.subject, function (subject) {
+        fetchCards(asked.map(function (p) { return p.address; })).then(function (response) {
+          return answered(response, mine, null);
+        }).then(function (cards) {
+          if (cards) { renderMeeting(typeof subject === "string" ? subject : "", asked, cards, people.length - asked.length); }
+        }).catch(offline(mine));
+      });
+    });
+  }
+
+  function load() {
+    var mine = ++generation;
+    var mailbox = Office.context && Office.context.mailbox;
+    var item = mailbox && mailbox.item;
+    var owner = mailbox && mailbox.userProfile && mailbox.userProfile.emailAddress;
+    if (!item) {
+      notice("empty", "No sender", "Select a message to see the card of the person who sent it.");
+      return;
+    }
+    if (item.itemType === "appointment") {
+      loadMeeting(mine, item, owner);
+    } else {
+      loadMessage(mine, item, owner);
+    }
   }
 
   function start() {

@@ -1,7 +1,8 @@
 """The Exchange (EWS) connector, through exchangelib: the only package that imports it.
 
-- :class:`EwsSource` reads Inbox, Sent Items, Calendar (expanded within a window) and Contacts
-  incrementally with SyncFolderItems, one batch per page, the SyncState as cursor.
+- :class:`EwsSource` reads every mail folder (Inbox, Sent Items, Archive, the user's folders;
+  not Junk, Drafts, Outbox, Deleted Items, ...), Calendar (expanded within a window) and
+  Contacts incrementally with SyncFolderItems, one batch per page, the SyncState as cursor.
 - :class:`EwsSink` writes the master category list, categories on contacts (and messages), the
   product's follow-up tasks and contacts.
 - :func:`connect` gives both for a configured account. :func:`open_account` builds the

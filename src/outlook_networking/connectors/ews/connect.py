@@ -6,7 +6,7 @@ Exports: ``connect``, ``source_name``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from exchangelib.errors import EWSError
@@ -34,12 +34,15 @@ def connect(
     password: str | None = None,
     build: tuple[int, ...] | None = None,
     max_wait_s: float = 120.0,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> tuple[EwsSource, EwsSink]:
     """The source and sink for ``account``; nothing is sent until the first read or write
     (except the autodiscover requests, for an account without an endpoint).
 
     ``token`` is the provider from :func:`outlook_networking.auth.token_provider` (oauth, app,
     token); ``password`` is for ntlm and basic. ``build`` pins the server version (no probe).
+    ``include`` / ``exclude``: the ``[folders]`` patterns (see :mod:`..folders`).
     """
     name = source_name(account)
     try:
@@ -57,6 +60,7 @@ def connect(
         edge=edge,
         folders=FOLDERS,
         since=since,
-        include_subfolders=account.include_subfolders,
+        include=include,
+        exclude=exclude,
     )
     return source, EwsSink(ews, name, edge=edge)

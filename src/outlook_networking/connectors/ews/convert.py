@@ -2,8 +2,9 @@
 as ``ContactCard``, the product's tasks as ``TaskState``.
 
 Addresses are normalised on the way in; Message-IDs lose their angle brackets (as the file source
-stores them); meetings carry organizer and attendees with their responses; a message's noise
-flags come from its Internet headers when the server returned them. An item marked private
+stores them); meetings carry organizer and attendees with their responses; contacts their
+birthday and anniversary (read by MAPI tag, see :mod:`.properties`); a message's noise flags
+come from its Internet headers when the server returned them. An item marked private
 (``Sensitivity`` = ``Private``) keeps its participants and time but never its subject: it is
 replaced by "" here, before anything else sees it.
 
@@ -18,12 +19,13 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from ...model import Attendee, ContactCard, Interaction, Kind, Mailbox, Response
+from ...model import Attendee, ContactCard, Interaction, KeyDate, Kind, Mailbox, Response
 from ...parsing.addresses import decode_name, normalise
+from ...parsing.dates import key_date_from_instant
 from ...parsing.headers import message_ids
 from ...parsing.noise import classify, header_map
 from ...ports import NOT_FLAGGED, FollowUpFlag, MessageMarks, MessageState, TaskState
-from .properties import FLAG_FIELD, KEY_FIELD, RECORD_FIELD
+from .properties import ANNIVERSARY_FIELD, BIRTHDAY_FIELD, FLAG_FIELD, KEY_FIELD, RECORD_FIELD
 
 __all__ = [
     "CONTACT_FIELDS",
@@ -79,6 +81,8 @@ CONTACT_FIELDS = (
     "company_name",
     "email_addresses",
     "categories",
+    BIRTHDAY_FIELD,
+    ANNIVERSARY_FIELD,
 )
 
 _RESPONSES = {
@@ -239,7 +243,18 @@ def card_from_contact(item: Any, *, source: str) -> ContactCard:
         organisation=item.company_name or "",
         categories=tuple(item.categories or ()),
         names=names,
+        key_dates=_key_dates(item),
     )
+
+
+def _key_dates(item: Any) -> tuple[KeyDate, ...]:
+    """The contact's birthday and anniversary, from the instants Exchange stored."""
+    found = (
+        key_date_from_instant(kind, at)
+        for kind, name in (("birthday", BIRTHDAY_FIELD), ("anniversary", ANNIVERSARY_FIELD))
+        if (at := _utc(getattr(item, name, None))) is not None
+    )
+    return tuple(k for k in found if k is not None)
 
 
 def task_record(subject: str, due: datetime | None, body: str) -> str:

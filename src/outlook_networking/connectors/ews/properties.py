@@ -12,11 +12,18 @@ which exchangelib 5.6 does not model: ``FollowUpFlagElement`` describes it and `
 (``item:Flag``) is added to exchangelib's Message, so GetItem can ask for it and UpdateItem set
 it like any other field.
 
+A contact's birthday and wedding anniversary are read as their MAPI properties, PidTagBirthday
+and PidTagWeddingAnniversary ([MS-OXOCNTC] 2.2.1.5), by tag: exchangelib turns the ``Birthday``
+and ``WeddingAnniversary`` elements into the UTC date of the stored instant, which for a
+birthday entered east of Greenwich (local midnight, ``1980-03-21T23:00:00Z`` for 22 March) is
+the day before; the instant itself lets :mod:`outlook_networking.parsing.dates` find the day.
+
 exchangelib registers fields on its item classes, process-wide; ``ensure_registered`` does that
 once, under a lock.
 
 Exports: ``PRODUCT_PROPERTY_SET``, ``KEY_FIELD``, ``RECORD_FIELD``, ``OWNED_FIELD``,
-``FLAG_FIELD``, ``FollowUpFlagElement``, ``ensure_registered``, ``flags_supported``.
+``FLAG_FIELD``, ``BIRTHDAY_FIELD``, ``ANNIVERSARY_FIELD``, ``FollowUpFlagElement``,
+``ensure_registered``, ``flags_supported``.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ from exchangelib.util import TNS
 from exchangelib.version import EXCHANGE_2013
 
 __all__ = [
+    "ANNIVERSARY_FIELD",
+    "BIRTHDAY_FIELD",
     "FLAG_FIELD",
     "KEY_FIELD",
     "OWNED_FIELD",
@@ -48,6 +57,8 @@ PRODUCT_PROPERTY_SET = "6f3c1a52-9f0e-4c8e-9d8a-2b7d5e4a1c90"
 KEY_FIELD = "outlook_networking_key"
 RECORD_FIELD = "outlook_networking_record"
 OWNED_FIELD = "outlook_networking_owned"
+BIRTHDAY_FIELD = "outlook_networking_birthday"
+ANNIVERSARY_FIELD = "outlook_networking_anniversary"
 
 
 class FollowUpKey(ExtendedProperty):  # type: ignore[misc]
@@ -66,6 +77,16 @@ class OwnedMarker(ExtendedProperty):  # type: ignore[misc]
     property_set_id = PRODUCT_PROPERTY_SET
     property_name = "CreatedBy"
     property_type = "String"
+
+
+class BirthdayInstant(ExtendedProperty):  # type: ignore[misc]
+    property_tag = 0x3A42  # PidTagBirthday
+    property_type = "SystemTime"
+
+
+class AnniversaryInstant(ExtendedProperty):  # type: ignore[misc]
+    property_tag = 0x3A41  # PidTagWeddingAnniversary
+    property_type = "SystemTime"
 
 
 FLAG_FIELD = "flag"
@@ -113,6 +134,8 @@ def ensure_registered() -> None:
         Task.register(KEY_FIELD, FollowUpKey)
         Task.register(RECORD_FIELD, WrittenRecord)
         Contact.register(OWNED_FIELD, OwnedMarker)
+        Contact.register(BIRTHDAY_FIELD, BirthdayInstant)
+        Contact.register(ANNIVERSARY_FIELD, AnniversaryInstant)
         # Schema order: ItemType has Flag right after ConversationId and UniqueBody.
         Message.add_field(
             FlagField(

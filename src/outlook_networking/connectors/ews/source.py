@@ -19,8 +19,16 @@ Folders and how each is read:
   are swept. The cursor also names the day the window was computed, so the window moves forward
   once a day even when nothing changed.
 - ``contacts``: SyncFolderItems pages, GetItem for names, addresses and categories.
-- with ``include_subfolders``, every mail folder below the Inbox is read like the Inbox, each
-  with its own cursor under ``inbox/<folder id>``; its messages carry the folder hint "inbox".
+- ``mail``: every mail folder of the mailbox (:mod:`..folders` says which: Inbox and below,
+  Sent Items, Archive, the user's folders anywhere; not Junk Email, Drafts, Outbox, Deleted
+  Items, Conversation History, Sync Issues, search folders, nor folders of another class), each
+  read like ``inbox`` with its own cursor. The folders are listed on every sync with one
+  FindFolder (Deep traversal from the message folder root, 100 folders a page), so a folder
+  created since is read from its start and one deleted or moved to Deleted Items loses its
+  cursor (its messages stay in the history). The ids of the well-known folders (one GetFolder)
+  are asked once and kept under the cursor key ``folders``. A quiet sync of a mailbox with N
+  mail folders costs one FindFolder and N SyncFolderItems.
+- ``inbox``, ``sent``: that folder alone (tests, and the folders a narrower source is given).
 
 The service is called page by page (``exchangelib.services.SyncFolderItems``): exchangelib's
 ``folder.sync_items`` sets the folder's sync state only once drained. A sync state the server no
@@ -40,11 +48,35 @@ from typing import Any
 from exchangelib import Account
 from exchangelib.errors import (
     ErrorBatchProcessingStopped,
+    ErrorFolderNotFound,
     ErrorInvalidSyncStateData,
     ErrorItemNotFound,
     ErrorTimeoutExpired,
 )
-from exchangelib.folders import Calendar, Contacts, Inbox, Root, SentItems
+from exchangelib.fields import FieldPath
+from exchangelib.folders import (
+    Calendar,
+    Contacts,
+    Folder,
+    FolderCollection,
+    Inbox,
+    MsgFolderRoot,
+    Root,
+    SentItems,
+)
+from exchangelib.folders.known_folders import (
+    Conflicts,
+    ConversationHistory,
+    DeletedItems,
+    Drafts,
+    JunkEmail,
+    LocalFailures,
+    Outbox,
+    SearchFolders,
+    ServerFailures,
+    SyncIssues,
+)
+from exchangelib.folders.queryset import DEEP
 from exchangelib.items import ID_ONLY, CalendarItem, Contact, Message
 from exchangelib.properties import ItemId
 from exchangelib.services import SyncFolderItems
@@ -52,6 +84,13 @@ from exchangelib.services import SyncFolderItems
 from ...errors import ServerFault, SyncStateInvalid
 from ...model import ContactCard, Interaction
 from ...ports import Batch, MessageMarks, Problem
+from ..folders import (
+    MailFolder,
+    dropped,
+    is_mail_class,
+    select,
+    well_known_ids,
+)
 from .batches import BatchSize
 from .convert import (
     CONTACT_FIELDS,
@@ -67,8 +106,15 @@ from .properties import FLAG_FIELD, ensure_registered, flags_supported
 
 __all__ = ["FOLDERS", "EwsSource"]
 
-FOLDERS = ("inbox", "sent", "calendar", "contacts")
+FOLDERS = ("mail", "calendar", "contacts")
 _FOLDER_CLASS = {"inbox": Inbox, "sent": SentItems, "calendar": Calendar, "contacts": Contacts}
+# The well-known folders the mail folder selection needs to recognise, by distinguished id.
+_WELL_KNOWN = (
+    MsgFolderRoot, Inbox, SentItems, JunkEmail, Drafts, Outbox, DeletedItems, ConversationHistory,
+    SyncIssues, Conflicts, LocalFailures, ServerFailures, SearchFolders,
+)  # fmt: skip
+_FOLDER_FIELDS = ("parent_folder_id", "folder_class", "name")
+FOLDER_PAGE = 100  # folders per FindFolder page (exchangelib's default page size)
 MAX_PAGE = 512  # MaxSyncChangesReturnedType
 VIEW_SLICE = timedelta(days=31)
 VIEW_LIMIT = 1000  # entries one CalendarView returns at most (Exchange's default cap)
@@ -93,10 +139,12 @@ class EwsSource:
         ahead: timedelta = timedelta(days=90),
         now: Callable[[], datetime] = _now,
         get_batch: int = BatchSize.size,
-        include_subfolders: bool = False,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        folder_page: int = FOLDER_PAGE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        ensure_registered()
+        ensure_registered()  # message flags and contacts' key dates are registered fields
         self._account = account
         self._name = name
         self._edge = edge or Edge(
@@ -109,7 +157,9 @@ class EwsSource:
         self._now = now
         self.batch = BatchSize(size=get_batch)  # GetItem's current batch size
         self._clock = clock
-        self._subfolders = include_subfolders
+        self._include = tuple(include)  # [folders] include / exclude patterns
+        self._exclude = tuple(exclude)
+        self._folder_page = folder_page
         self.requests = 0  # service calls made, for progress and benchmarks
 
     @property
@@ -125,23 +175,96 @@ class EwsSource:
             cursor = cursors.get(folder) or None
             if folder == "calendar":
                 yield from self._read_calendar(cursor)
-                continue
-            yield from self._read_items(folder, cursor)
-            if folder == "inbox" and self._subfolders:
-                for sub in self._inbox_subfolders():
-                    key = f"inbox/{sub.id}"
-                    yield from self._read_items(key, cursors.get(key) or None, sub)
+            elif folder == "mail":
+                yield from self._read_mail(cursors)
+            else:
+                yield from self._read_items(folder, cursor)
 
-    def _inbox_subfolders(self) -> list[Any]:
-        """Every folder below the Inbox (FindFolder, deep), mail folders only."""
-        # Walking needs the resolved Inbox (one GetFolder), unlike syncing it.
-        return self._edge.call(
-            lambda: [
-                f
-                for f in self._account.inbox.walk()
-                if not isinstance(f, Exception) and (f.folder_class or "IPF.Note") == "IPF.Note"
-            ]
+    # the folder tree ----------------------------------------------------------------------------
+    def _read_mail(self, cursors: Mapping[str, str]) -> Iterator[Batch]:
+        """Every mail folder (see the module docstring), each from its own cursor; the cursor
+        of a folder no longer found is dropped (an empty cursor), its messages are kept."""
+        known, keep = well_known_ids(cursors, self._well_known)
+        if keep is not None:
+            yield keep
+        top = known["msgfolderroot"]
+        found = self._folder_tree(top)
+        chosen = select(
+            (
+                MailFolder(
+                    f.id,
+                    f.parent_folder_id.id if f.parent_folder_id else None,
+                    f.name or "",
+                    is_mail_class(f.folder_class),
+                )
+                for f in found.values()
+            ),
+            top=top,
+            well_known=known,
+            include=self._include,
+            exclude=self._exclude,
         )
+        yield from dropped(cursors, chosen)
+        for choice in chosen:
+            key = choice.key
+            obj = self._folder(key) if key in _FOLDER_CLASS else found[choice.folder.id]
+            try:
+                yield from self._read_items(key, cursors.get(key) or None, obj, choice.hint)
+            except ServerFault as exc:
+                if exc.code != "ErrorFolderNotFound" or key in _FOLDER_CLASS:
+                    raise
+                yield Batch(folder=key, cursor="")  # deleted since the tree was listed
+
+    def _well_known(self) -> dict[str, str]:
+        """Distinguished id -> folder id of the well-known folders this mailbox has (one
+        GetFolder); a folder the server does not have (``ErrorFolderNotFound``) is left out."""
+        root = Root(account=self._account)
+        # Conversation History and Sync Issues came with Exchange 2013: an older server's schema
+        # refuses their names, and with them the whole request.
+        build = getattr(self._account.version, "build", None)
+        classes = [
+            c for c in _WELL_KNOWN if not (build and c.supported_from and build < c.supported_from)
+        ]
+        wanted = [cls(root=root) for cls in classes]
+
+        def get() -> dict[str, str]:
+            got = FolderCollection(account=self._account, folders=wanted).get_folders(
+                additional_fields=set()
+            )
+            out: dict[str, str] = {}
+            for cls, f in zip(classes, got, strict=True):
+                if isinstance(f, ErrorFolderNotFound):
+                    continue
+                if isinstance(f, Exception):
+                    raise f  # inside the edge, so it is mapped like any other
+                out[cls.DISTINGUISHED_FOLDER_ID] = f.id
+            return out
+
+        self.requests += 1
+        known = self._edge.call(get)
+        if "msgfolderroot" not in known:
+            raise ServerFault(self._name, "the mailbox has no message folder root")
+        return known
+
+    def _folder_tree(self, top: str) -> dict[str, Any]:
+        """Every folder below the message folder root, by id (FindFolder, Deep, paged)."""
+        parent = MsgFolderRoot(root=Root(account=self._account), id=top)
+        fields = {FieldPath(field=Folder.get_field_by_fieldname(n)) for n in _FOLDER_FIELDS}
+
+        def find() -> list[Any]:
+            found = FolderCollection(account=self._account, folders=[parent]).find_folders(
+                depth=DEEP, additional_fields=fields, page_size=self._folder_page
+            )
+            out = []
+            for f in found:
+                if isinstance(f, Exception):
+                    raise f
+                out.append(f)
+            return out
+
+        folders = self._edge.call(find)
+        self.requests += max(1, -(-len(folders) // self._folder_page))  # pages
+        return {f.id: f for f in folders if f.id}
 
     # paging -------------------------------------------------------------------------------------
     def _folder(self, folder: str) -> Any:
@@ -241,11 +364,12 @@ class EwsSource:
 
     # mail and contacts --------------------------------------------------------------------------
     def _read_items(
-        self, folder: str, cursor: str | None, folder_obj: Any = None
+        self, folder: str, cursor: str | None, folder_obj: Any = None, hint: str | None = None
     ) -> Iterator[Batch]:
-        """One folder's changes; ``folder`` is the cursor key (``inbox/<id>`` for a subfolder)."""
+        """One folder's changes; ``folder`` is the cursor key, ``hint`` the folder hint its
+        messages carry (by default the key: ``inbox``, ``sent``)."""
         folder_obj = folder_obj if folder_obj is not None else self._folder(folder)
-        hint = folder.partition("/")[0]
+        hint = folder if hint is None else hint
         contacts = folder == "contacts"
         sync_fields = ["subject"] if contacts else ["datetime_received"]
         state, reset = cursor, cursor is None

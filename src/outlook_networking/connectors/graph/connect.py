@@ -10,7 +10,7 @@ Exports: ``GraphConnection``, ``connect_graph``, ``graph_user``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -52,8 +52,11 @@ def connect_graph(
     retry: RetryPolicy | None = None,
     transport: httpx.BaseTransport | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> GraphConnection:
-    """A Graph Source and Sink for ``account``; ``transport`` replaces httpx's own (tests).
+    """A Graph Source and Sink for ``account``; ``transport`` replaces httpx's own (tests);
+    ``include`` / ``exclude``: the ``[folders]`` patterns (see :mod:`..folders`).
 
     Raises:
         ConfigError: ``graph_url`` is plain http on a host that is not loopback.
@@ -72,6 +75,8 @@ def connect_graph(
         calendar_past=past,
         now=now,
         since=now() - past,
+        include=include,
+        exclude=exclude,
     )
     sink = GraphSink(client, name=name, user=user, task_list=todo_list)
     return GraphConnection(source=source, sink=sink, client=client)

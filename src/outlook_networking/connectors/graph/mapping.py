@@ -35,6 +35,7 @@ from tzlocal.windows_tz import win_tz
 
 from ...model import Attendee, ContactCard, Interaction, Kind, Mailbox, Response
 from ...parsing.addresses import decode_name, normalise
+from ...parsing.dates import key_date_from_instant
 from ...parsing.headers import is_private, message_ids
 from ...parsing.noise import classify, header_map
 from ...ports import FLAG_STATUSES, CategoriesChanged, FollowUpFlag, MessageMarks, Problem
@@ -66,7 +67,7 @@ MESSAGE_SELECT = (
     "receivedDateTime,internetMessageId,conversationId,internetMessageHeaders,categories,"
     "flag,isRead,parentFolderId,changeKey"
 )
-CONTACT_SELECT = "displayName,givenName,surname,emailAddresses,companyName,categories"
+CONTACT_SELECT = "displayName,givenName,surname,emailAddresses,companyName,categories,birthday"
 # What an occurrence takes from its series master.
 SERIES_SELECT = "subject,organizer,attendees,categories,isCancelled,sensitivity"
 
@@ -277,6 +278,10 @@ def interaction_from_event(event: dict[str, Any], *, source: str) -> Interaction
     attendees: list[Attendee] = []
     seen: set[str] = set()
     for entry in event.get("attendees") or []:
+        # A room or equipment booked for the meeting is an attendee of type "resource"
+        # (attendeeBase resource type): no person, never a contact.
+        if entry.get("type") == "resource":
+            continue
         box = _mailbox(entry)
         if box is None or box.address in seen:
             continue
@@ -317,6 +322,9 @@ def card_from_contact(contact: dict[str, Any], *, source: str) -> ContactCard:
     composed = f"{given} {surname}".strip()
     full_name = str(contact.get("displayName") or "").strip() or composed
     names = (composed,) if composed and composed != full_name else ()
+    # birthday is a DateTimeOffset in UTC (contact resource type); its day is the nearest one.
+    born = parse_graph_time(contact.get("birthday"))
+    birthday = key_date_from_instant("birthday", born) if born is not None else None
     return ContactCard(
         source=source,
         item_id=str(contact.get("id") or ""),
@@ -325,4 +333,5 @@ def card_from_contact(contact: dict[str, Any], *, source: str) -> ContactCard:
         organisation=str(contact.get("companyName") or ""),
         categories=_categories(contact.get("categories")),
         names=names,
+        key_dates=(birthday,) if birthday is not None else (),
     )

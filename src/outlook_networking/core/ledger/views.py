@@ -1,27 +1,23 @@
 """The documented JSON form of the ledger (``ledger --json``, and the ledger part of
-``contact ADDR --json``). The schema is described in ``docs/ledger.md``; its version is
-``LEDGER_SCHEMA``, raised on any incompatible change.
+``contact ADDR --json``), in the convention of every ``--json`` document (:mod:`..views`). The
+fields are described in ``docs/json.md``; the schema id is ``LEDGER_SCHEMA``.
 
 Exports: ``LEDGER_SCHEMA``, ``ledger_json``, ``balance_json``, ``item_json``, ``followup_json``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from ..followups import FollowUp
 from ..phrase import Words, phrase_json
+from ..views import envelope, iso, schema_id
 from .balance import Balance, Ledger
 from .items import LedgerItem, Side
 
 __all__ = ["LEDGER_SCHEMA", "balance_json", "followup_json", "item_json", "ledger_json"]
 
-LEDGER_SCHEMA = "outlook-networking/ledger/1"
-
-
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+LEDGER_SCHEMA = schema_id("ledger")
 
 
 def item_json(item: LedgerItem) -> dict[str, Any]:
@@ -32,12 +28,12 @@ def item_json(item: LedgerItem) -> dict[str, Any]:
         "side": item.side.value,
         "contact": item.contact,
         "address": item.address,
-        "at": _time(item.at),
+        "at": iso(item.at),
         "subject": item.subject,
         "messages": list(item.messages),
         "others": list(item.others),
         "outcome": item.outcome.value if item.outcome is not None else None,
-        "outcome_at": _time(item.outcome_at),
+        "outcome_at": iso(item.outcome_at),
         "evidence": item.evidence or None,
         "latency_s": item.latency_s,
         "proposed": item.proposed,
@@ -71,7 +67,7 @@ def followup_json(followup: FollowUp, ledger: Ledger, words: Words) -> dict[str,
         "key": followup.key,
         "kind": followup.kind,
         "contact": followup.contact,
-        "due": _time(followup.due),
+        "due": iso(followup.due),
         "reason": words.phrase(followup.reason),
         "subject": words.phrase(followup.subject),
         "reason_code": phrase_json(followup.reason),
@@ -82,9 +78,8 @@ def followup_json(followup: FollowUp, ledger: Ledger, words: Words) -> dict[str,
 def ledger_json(ledger: Ledger, words: Words) -> dict[str, Any]:
     """The whole ledger: window, balances, one-sided lists, follow-ups and every item."""
     return {
-        "schema": LEDGER_SCHEMA,
-        "now": _time(ledger.now),
-        "since": _time(ledger.since),
+        **envelope("ledger", ledger.now),
+        "since": iso(ledger.since),
         "totals": {
             "given": sum(b.given_count for b in ledger.balances.values()),
             "received": sum(b.received_count for b in ledger.balances.values()),

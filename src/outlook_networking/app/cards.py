@@ -1,0 +1,181 @@
+"""A person's card, one way for every front end: ``contact``, the add-in, ``brief``, the report.
+
+:func:`contact_card` is ``contact ADDR --json``'s document and the add-in's card: the analysis's
+view of the person (:func:`core.views.contact_json`, key dates included), the give-and-take
+balance, the owner's notes about any of the person's addresses, and whether they are external.
+:func:`stranger_card` is the card of an address that is no contact, for ``contact ADDR`` and the
+add-in alike: whom the owner may know them through (the best path of :mod:`core.intro`) and the
+owner's notes about it, or None when there is neither. :func:`attendee_card` is the compact form
+the brief lists per meeting attendee; someone the store does not know is
+``{"address", "known": false, ...}`` with the owner's notes about the address.
+
+The owner's notes (:func:`add_note`, :func:`delete_note`) are checked here, once, for the
+command line and the add-in alike: at most :data:`NOTE_MAX_CHARS` characters, no control
+characters but line breaks and tabs (a note is shown in a terminal, a page and a task pane, and
+escape sequences would reach the terminal), never empty.
+
+Exports: ``NOTE_MAX_CHARS``, ``COMING_DAYS``, ``contact_card``, ``stranger_card``,
+``attendee_card``, ``unknown_card``, ``note_json``, ``notes_by_person``, ``add_note``,
+``delete_note``, ``clean_note``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from ..core.brief import is_external, owner_domains
+from ..core.contact import ContactView
+from ..core.intro import find_paths, stranger_json
+from ..core.ledger import balance_json
+from ..core.phrase import Words
+from ..core.views import contact_json, followup_json, iso, key_dates_json
+from ..errors import UsageError
+from ..model import Note
+from ..parsing.addresses import normalise
+from ..store import Store
+from .analysis import Insight
+
+__all__ = [
+    "COMING_DAYS",
+    "NOTE_MAX_CHARS",
+    "add_note",
+    "attendee_card",
+    "clean_note",
+    "contact_card",
+    "delete_note",
+    "note_json",
+    "notes_by_person",
+    "stranger_card",
+    "unknown_card",
+]
+
+NOTE_MAX_CHARS = 2000
+COMING_DAYS = 30  # key dates "coming up" in an attendee's card: within a month
+
+
+def note_json(note: Note) -> dict[str, Any]:
+    return {"id": note.id, "at": iso(note.at), "text": note.text}
+
+
+def _notes(store: Store, addresses: Sequence[str]) -> list[dict[str, Any]]:
+    return [note_json(n) for n in store.notes(addresses)]
+
+
+def contact_card(
+    insight: Insight,
+    store: Store,
+    view: ContactView,
+    now: datetime,
+    words: Words,
+    *,
+    with_items: bool = False,
+) -> dict[str, Any]:
+    """The full card of a contact (``contact ADDR --json``, the add-in), what the core explains
+    in ``words``'s language."""
+    doc = contact_json(view, now, words)
+    doc["balance"] = balance_json(insight.ledger.balance(view.person.key), with_items=with_items)
+    doc["notes"] = _notes(store, view.addresses)
+    doc["external"] = is_external(view.address, owner_domains(insight.network.owner))
+    doc["known"] = True
+    return doc
+
+
+def unknown_card(insight: Insight, store: Store, address: str) -> dict[str, Any]:
+    """Someone the store does not know: only whether they are external and the owner's notes."""
+    return {
+        "address": address,
+        "known": False,
+        "external": is_external(address, owner_domains(insight.network.owner)),
+        "notes": _notes(store, [address]),
+    }
+
+
+def stranger_card(insight: Insight, store: Store, address: str) -> dict[str, Any] | None:
+    """The card of ``address`` (normalised), no contact: the best path to them and the owner's
+    notes (``core.intro.stranger_json`` plus :func:`unknown_card`); with no path, the notes
+    alone; None when there is neither. ``is_owner`` is false in both: the caller asked for
+    someone who is not the owner."""
+    unknown = {**unknown_card(insight, store, address), "is_owner": False}
+    network = insight.network
+    found = find_paths(network, insight.ledger.items, address, limit=1).paths
+    if found:
+        return {**stranger_json(network, address, found[0]), **unknown}
+    return unknown if unknown["notes"] else None
+
+
+def attendee_card(
+    insight: Insight, store: Store, address: str, now: datetime, words: Words
+) -> dict[str, Any]:
+    """The compact card of one meeting attendee (``brief``)."""
+    external = is_external(address, owner_domains(insight.network.owner))
+    view = insight.network.find(address)
+    if view is None:
+        return unknown_card(insight, store, address)
+    balance = insight.ledger.balance(view.person.key)
+    history = view.history
+    return {
+        "address": view.address,
+        "name": view.name,
+        "organisation": view.organisation or None,
+        "known": True,
+        "external": external,
+        "tier": view.tier.tier,
+        "score": round(view.score, 1),
+        "last_contact": iso(history.last_contact),
+        "last_two_way": iso(history.last_two_way),
+        "followups": [
+            followup_json(f, view.name, view.tier.tier, words) for f in view.followups
+        ],
+        "balance": {"given": balance.given_count, "received": balance.received_count},
+        "key_dates": key_dates_json(view.key_dates, now, COMING_DAYS),
+        "notes": _notes(store, view.addresses),
+    }
+
+
+def notes_by_person(insight: Insight, store: Store) -> dict[str, list[Note]]:
+    """Every note by the person it is about (their key; the address for someone unknown)."""
+    found: dict[str, list[Note]] = {}
+    for note in store.notes():
+        view = insight.network.find(note.address)
+        found.setdefault(view.address if view is not None else note.address, []).append(note)
+    return found
+
+
+def clean_note(text: str) -> str:
+    """The note as kept: trimmed, line breaks as ``\\n``; UsageError if it is not one."""
+    cleaned = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not cleaned:
+        raise UsageError("a note needs some text")
+    if len(cleaned) > NOTE_MAX_CHARS:
+        raise UsageError(f"a note is at most {NOTE_MAX_CHARS} characters")
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in cleaned):
+        raise UsageError("a note cannot hold control characters")
+    return cleaned
+
+
+def _address(raw: str) -> str:
+    address = normalise(raw)
+    if not address:
+        raise UsageError(f"not an e-mail address: {raw}")
+    return address
+
+
+def add_note(store: Store, address: str, text: str, now: datetime) -> Note:
+    """Keep a note about ``address``; UsageError for a bad address or text."""
+    return store.add_note(_address(address), clean_note(text), now)
+
+
+def delete_note(insight: Insight, store: Store, address: str, note_id: int) -> Note:
+    """Remove note ``note_id``, which must be about ``address`` (any address of the person)."""
+    wanted = _address(address)
+    view = insight.network.find(wanted)
+    addresses = set(view.addresses) if view is not None else {wanted}
+    mine = {n.id for n in store.notes(addresses)}
+    if note_id not in mine:
+        raise UsageError(f"no note {note_id} about {wanted}; `note {wanted} --list` shows them")
+    removed = store.delete_note(note_id)
+    assert removed is not None
+    return removed

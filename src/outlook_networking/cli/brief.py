@@ -1,0 +1,206 @@
+"""``brief [--date DAY] [--json]`` and ``note ADDR TEXT | --list | --delete ID``.
+
+The brief and the notes come from the application layer (:mod:`outlook_networking.app.brief`,
+:mod:`outlook_networking.app.cards`), the same documents the add-in shows; this module only
+prints them. Everything a person or an address book wrote (names, subjects, notes) is printed
+as plain text, never as rich markup.
+
+Exports: ``register``, ``print_notes``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+from typing import Any
+
+from rich.text import Text
+
+from ..app.brief import brief_day, brief_doc, brief_zone
+from ..app.cards import add_note, delete_note, note_json
+from ..app.workspace import Workspace
+from ..core.views import envelope
+from ..errors import UsageError
+from ..parsing.addresses import normalise
+from ..report.html import KIND_LABELS
+from .options import open_workspace
+from .output import console, err_console, print_json
+
+__all__ = ["print_notes", "register"]
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {text!r}") from None
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    brief = commands.add_parser(
+        "brief",
+        parents=[common],
+        help="the day's meetings with a card per attendee, and what falls due",
+        description="The meetings of a day (today unless --date) from the synced or ingested "
+        "calendar, each attendee's card (tier, last contact, open follow-ups, give and take, "
+        "key dates coming up, your notes; the organizer first), and the follow-ups falling due "
+        "that day.",
+    )
+    brief.add_argument("--date", metavar="DAY", type=_day, help="the day (YYYY-MM-DD)")
+    brief.add_argument("--json", action="store_true", help="print JSON (docs/json.md)")
+    brief.set_defaults(handler=_brief)
+
+    note = commands.add_parser(
+        "note",
+        parents=[common],
+        help="your own notes about a person, kept on this computer only",
+        description="`note ADDR TEXT` keeps a note, `note ADDR --list` shows them, "
+        "`note ADDR --delete ID` removes one. Notes never go to the mailbox; `export --vcf` "
+        "includes them, `forget` removes them.",
+    )
+    note.add_argument("address", metavar="ADDR")
+    note.add_argument("text", nargs="*", metavar="TEXT")
+    what = note.add_mutually_exclusive_group()
+    what.add_argument("--list", action="store_true", help="show the notes about ADDR")
+    what.add_argument("--delete", metavar="ID", type=int, help="remove note ID")
+    note.add_argument("--json", action="store_true", help="print JSON (with --list)")
+    note.set_defaults(handler=_note)
+
+
+# --- brief ---------------------------------------------------------------------------------------
+
+
+def _brief(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        zone = brief_zone(workspace.config)
+        day = args.date or brief_day(workspace.now, zone)
+        doc = brief_doc(
+            workspace.insight, workspace.store, day, zone, workspace.now, workspace.words
+        )
+        if args.json:
+            print_json(doc)
+        else:
+            _print_brief(doc, zone, workspace.now)
+    return 0
+
+
+def _clock(iso_time: str, zone: Any) -> str:
+    return f"{datetime.fromisoformat(iso_time).astimezone(zone):%H:%M}"
+
+
+def _ago(iso_time: str | None, now: datetime) -> str:
+    if not iso_time:
+        return "never"
+    days = (now - datetime.fromisoformat(iso_time)).days
+    return "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
+def _say(text: str, indent: int = 0) -> None:
+    """Plain text (never markup) ``indent`` columns in; a line too long for the terminal goes
+    on two columns further in, so a wrapped follow-up or note still reads as one."""
+    lines = Text(text).wrap(console, max(console.width - indent - 2, 20))
+    for number, line in enumerate(lines):
+        line.rstrip()
+        console.print(Text(" " * (indent + (2 if number else 0))) + line, soft_wrap=True)
+
+
+def _print_person(card: dict[str, Any], now: datetime) -> None:
+    marks = []
+    if card.get("organizer"):
+        marks.append("organizer")
+    if card.get("external"):
+        marks.append("external")
+    if not card.get("known"):
+        _say(f"{card['address']} ({', '.join([*marks, 'not in your network'])})", 2)
+    else:
+        label = card.get("name") or card["address"]
+        marks.insert(0, f"tier {card['tier']}")
+        balance = card.get("balance") or {}
+        _say(f"{label} <{card['address']}> ({', '.join(marks)})", 2)
+        _say(
+            f"last contact {_ago(card.get('last_contact'), now)}; "
+            f"you gave {balance.get('given', 0)}, received {balance.get('received', 0)}",
+            4,
+        )
+        kinds = set()
+        for item in card.get("followups", []):
+            kinds.add(item["kind"])
+            _say(f"{KIND_LABELS.get(item['kind'], item['kind'])}: {item['reason']}", 4)
+        for key_date in card.get("key_dates", []):
+            if key_date["kind"] not in kinds:  # a birthday reminder already says it
+                _say(_key_date_line(key_date), 4)
+    for note in card.get("notes", []):
+        _say(f"note {note['id']}: {note['text']}", 4)
+
+
+def _key_date_line(key_date: dict[str, Any]) -> str:
+    on = date.fromisoformat(key_date["next"])
+    when = "today" if key_date["in_days"] == 0 else f"in {key_date['in_days']} days"
+    years = f", {key_date['years']} years" if key_date.get("years") else ""
+    return f"{key_date['kind']} {on:%d %b} ({when}{years})"
+
+
+def _print_brief(doc: dict[str, Any], zone: Any, now: datetime) -> None:
+    day = date.fromisoformat(doc["date"])
+    console.print(f"[bold]Brief for {day:%A %d %B %Y}[/bold] ({doc['time_zone']})")
+    if not doc["meetings"]:
+        _say("No meetings.")
+    for meeting in doc["meetings"]:
+        times = f"{_clock(meeting['start'], zone)}–{_clock(meeting['end'], zone)}"
+        console.print()
+        _say(f"{times}  {meeting['subject'] or '(no subject)'}")
+        if not meeting["people"]:
+            _say("  only you")
+        for card in meeting["people"]:
+            _print_person(card, now)
+    if doc["followups"]:
+        console.print()
+        console.print("[bold]Due today[/bold]")
+        for item in doc["followups"]:
+            _say(f"{KIND_LABELS.get(item['kind'], item['kind'])}: {item['reason']}", 2)
+    if doc["overdue"]:
+        console.print()
+        _say(f"{doc['overdue']} follow-ups fell due before today: `outlook-networking followups`")
+
+
+# --- notes ---------------------------------------------------------------------------------------
+
+
+def print_notes(notes: list[dict[str, Any]]) -> None:
+    """Notes as ``[ID] DAY text``, continuation lines indented (plain text, never markup)."""
+    for note in notes:
+        _say(f"[{note['id']}] {note['at'][:10]} {note['text']}", 2)
+
+
+def _note(args: argparse.Namespace) -> int:
+    with open_workspace(args) as workspace:
+        if args.delete is not None:
+            if args.text:
+                raise UsageError("usage: note ADDR --delete ID (no text)")
+            removed = delete_note(workspace.insight, workspace.store, args.address, args.delete)
+            err_console.print(f"Removed note {removed.id} about {removed.address}.", markup=False)
+            return 0
+        if args.list or not args.text:
+            return _list(workspace, args.address, as_json=args.json)
+        note = add_note(workspace.store, args.address, " ".join(args.text), workspace.now)
+        known = workspace.network.find(note.address) is not None
+        where = "" if known else " (not a contact yet: `contact` and the brief show it already)"
+        err_console.print(f"Kept note {note.id} about {note.address}{where}.", markup=False)
+    return 0
+
+
+def _list(workspace: Workspace, raw: str, *, as_json: bool) -> int:
+    address = normalise(raw)
+    if not address:
+        raise UsageError(f"not an e-mail address: {raw}")
+    view = workspace.network.find(address)
+    addresses = view.addresses if view is not None else (address,)
+    notes = [note_json(n) for n in workspace.store.notes(addresses)]
+    if as_json:
+        print_json({**envelope("note", workspace.now), "address": address, "notes": notes})
+        return 0
+    if not notes:
+        _say(f"No notes about {address}.")
+        return 0
+    print_notes(notes)
+    return 0

@@ -1,0 +1,202 @@
+"""``config init``: a commented configuration file for one account.
+
+The address and the connector come from the flags, or, on a terminal, from questions. The file is
+checked with the same validation every command applies when it reads it (so it loads), written
+only where nothing is (``--force`` replaces a file), and its path is said.
+
+Exports: ``register``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..config import CONNECTORS, config_from_mapping, default_config_path, is_exchange_online
+from ..errors import ConfigError, OutputError, UsageError
+from .network import address_arg
+from .output import err_console
+from .parser import PROG, add_command
+
+__all__ = ["register"]
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    config = add_command(
+        commands,
+        "config",
+        common,
+        help="write a commented configuration for an account (`config init`)",
+        description="The configuration names the mailboxes to read and holds the settings "
+        "(docs/config.md). `config init` writes one for an account.",
+        examples=["config init", "config init --address me@example.com --connector graph"],
+    )
+    actions = config.add_subparsers(dest="action", metavar="ACTION", required=True)
+    init = add_command(
+        actions,
+        "init",
+        common,
+        help="write a commented configuration file for one account",
+        description="Write a configuration file for one mailbox, every key explained in a "
+        "comment, to --config PATH or the default place. It asks for what the flags leave "
+        "out when it runs on a terminal, and never replaces a file unless --force.",
+        examples=[
+            "config init",
+            "config init --address me@example.com --connector graph",
+            "config init --address mia@corp.example --connector ews "
+            "--endpoint https://mail.corp.example/EWS/Exchange.asmx",
+            "--config work.toml config init --address me@example.com --force",
+        ],
+    )
+    init.add_argument(
+        "--address", type=address_arg, metavar="ADDR", help="the mailbox, e.g. me@example.com"
+    )
+    init.add_argument(
+        "--connector",
+        choices=CONNECTORS,
+        help="graph for Microsoft 365 (Exchange Online), ews for Exchange Server on-premises",
+    )
+    init.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="EWS only: the EWS URL, e.g. https://mail.example.com/EWS/Exchange.asmx "
+        "(default: autodiscover)",
+    )
+    init.add_argument(
+        "--name", metavar="NAME", default="work", help="what --account calls it (default work)"
+    )
+    init.add_argument("--force", action="store_true", help="replace the file if it exists")
+    init.set_defaults(handler=_init)
+
+
+def _ask(question: str, default: str = "") -> str:
+    shown = f"{question} [{default}]: " if default else f"{question}: "
+    err_console.print(shown, end="", markup=False, highlight=False)
+    try:
+        answer = input().strip()
+    except EOFError:
+        answer = ""
+    return answer or default
+
+
+def _answers(args: argparse.Namespace) -> tuple[str, str, str | None]:
+    """The address, the connector and the EWS endpoint (None: autodiscover), asked for on a
+    terminal when the flags leave them out."""
+    interactive = sys.stdin.isatty()
+    address = args.address
+    if address is None:
+        if not interactive:
+            raise UsageError(
+                "config init needs --address ADDR (and --connector) when it cannot ask"
+            )
+        address = address_arg_or_error(_ask("Your mailbox's e-mail address"))
+    connector = args.connector
+    endpoint = args.endpoint
+    if connector is None:
+        guess = "graph" if address.endswith(".onmicrosoft.com") else ""
+        if endpoint:
+            guess = "graph" if is_exchange_online(endpoint) else "ews"
+        if not interactive:
+            connector = guess or "graph"
+        else:
+            while connector not in CONNECTORS:
+                connector = _ask(
+                    "Connector: graph (Microsoft 365, Exchange Online) or ews (Exchange Server "
+                    "on-premises)",
+                    guess or "graph",
+                ).lower()
+    if connector == "ews" and endpoint is None and interactive:
+        endpoint = _ask("The EWS URL (empty: find it by Autodiscover)") or None
+    if connector == "graph" and endpoint:
+        raise UsageError("--endpoint is for --connector ews; Graph needs none")
+    return address, connector, endpoint
+
+
+def address_arg_or_error(text: str) -> str:
+    try:
+        return address_arg(text)
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def render(name: str, address: str, connector: str, endpoint: str | None, today: date) -> str:
+    """The commented file for one account."""
+    if connector == "ews":
+        server = (f"endpoint = {_quoted(endpoint)}\n" if endpoint else "autodiscover = true\n") + (
+            '# endpoint = "https://mail.example.com/EWS/Exchange.asmx"  # instead of autodiscover\n'
+            if not endpoint
+            else "# autodiscover = true           # instead of endpoint: find it by Autodiscover\n"
+        )
+        auth = (
+            'auth = "oauth"                 # sign in as you: `outlook-networking login`; '
+            'on-premises often "ntlm"\n'
+            '# username = "CORP\\\\me"        # ntlm/basic; the password comes from the '
+            "keyring or OUTLOOK_NETWORKING_PASSWORD\n"
+        )
+    else:
+        server = ""
+        auth = 'auth = "oauth"                 # sign in as you: `outlook-networking login`\n'
+    return f"""\
+# outlook-networking configuration, written by `{PROG} config init` on {today:%Y-%m-%d}.
+# Every key is explained in docs/config.md (accounts) and docs/scoring.md (settings).
+# Lines starting with # are comments; remove the # to use a setting.
+
+[[accounts]]
+name = {_quoted(name)}{" " * max(1, 23 - len(_quoted(name)))}# what --account NAME calls it
+address = {_quoted(address)}
+connector = {_quoted(connector)}{" " * max(1, 18 - len(_quoted(connector)))}\
+# "graph": Microsoft 365 / Exchange Online; "ews": Exchange Server
+{server}{auth}\
+# client_id = "00000000-0000-0000-0000-000000000000"  # your organisation's app registration
+#                                 (oauth needs one: docs/config.md, "Sign-in", says how)
+# tenant = "example.onmicrosoft.com"  # your tenant; "organizations" lets any work account in
+# mailbox = "team@example.com"    # read a shared or delegated mailbox instead of your own
+# writeback = true                # write categories and follow-up tasks back (`apply`)
+# since_months = 18               # how far back the first `sync` reads
+
+# The product's categories in Outlook and the Microsoft To Do list of its tasks (all accounts).
+# [writeback]
+# categories = {{ A = "Network A", B = "Network B", C = "Network C", D = "Network D" }}
+# todo_list = "Networking"
+
+# When an answer you owe is flagged, and how often each tier should hear from you.
+# [followups]
+# reply_within_h = 48
+# [cadence]
+# a_days = 30
+# b_days = 90
+# c_days = 180
+"""
+
+
+def _init(args: argparse.Namespace) -> int:
+    target = Path(args.config).expanduser() if args.config else default_config_path()
+    if target.exists() and not args.force:
+        raise UsageError(f"{target} exists; `config init --force` replaces it")
+    address, connector, endpoint = _answers(args)
+    text = render(args.name, address, connector, endpoint, date.today())
+    try:  # the same checks every command makes when it reads the file
+        config_from_mapping(tomllib.loads(text), target)
+    except ConfigError as exc:
+        raise UsageError(f"not written: {exc.key}: {exc.problem}") from exc
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(str(target), exc.strerror or str(exc)) from exc
+    err_console.print(
+        f"Wrote {target}: account {args.name!r} ({address}, {connector}). Next: set client_id "
+        f'(docs/config.md, "Sign-in"), then `{PROG} login` and `{PROG} sync`.',
+        markup=False,
+        highlight=False,
+    )
+    return 0

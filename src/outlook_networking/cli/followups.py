@@ -1,0 +1,359 @@
+"""``followups``: what needs doing, most pressing first, one row per person; ``followups done KEY``
+and ``followups snooze KEY --until DATE``.
+
+The order is the core's (:func:`~outlook_networking.core.followups.by_urgency`), the same the
+report, the add-in and the tasks use. Each item shows its short key (seven hex digits; any
+unambiguous start of four or more, or the whole key from ``--json``, names it). Done and snoozed
+follow-ups are kept in the store, so the next analysis, the tasks ``apply`` writes (a done one's
+task is completed, a snoozed one's due date moves) and the add-in's card follow them.
+
+Exports: ``register``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from ..app.workspace import Workspace
+from ..core.followups import URGENCY, FollowUp, matching, short_key
+from ..core.views import envelope, followups_json, iso
+from ..errors import UsageError
+from ..model import TIERS
+from ..report.html import KIND_LABELS
+from .network import non_negative
+from .options import open_workspace
+from .output import (
+    Column,
+    console,
+    count,
+    err_console,
+    fit,
+    left_out,
+    local,
+    paged,
+    print_json,
+    say,
+)
+from .output import table as render_table
+from .parser import add_command
+
+__all__ = ["register"]
+
+KINDS = (*URGENCY,)
+
+
+def _kind(text: str) -> str:
+    return text.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def _until(text: str) -> datetime:
+    """``--until``: a day (its start, local time) or a time (local unless it says its zone)."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date: {text!r}; write it like 2026-12-15 or 2026-12-15T09:00"
+        ) from None
+    return value.astimezone(UTC)  # a naive value is local time
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    followups = add_command(
+        commands,
+        "followups",
+        common,
+        help="what needs doing, most pressing first; `done` and `snooze` deal with one",
+        description="Replies you owe, answers you await, favours to return, outreach nobody "
+        "answers, the annual review, cooling relationships and people to keep in touch with: "
+        "one row per person with every reason, most pressing first (the report's order). "
+        "KEY is the short key in the Key column or the key of `followups --json`.",
+        examples=[
+            "followups",
+            "followups --kind owed_reply",
+            "followups --tier A --limit 10",
+            "followups --addresses",
+            "followups done 3f9a2c1",
+            "followups snooze 3f9a2c1 --until 2026-12-15",
+            "followups --json",
+        ],
+    )
+    followups.add_argument(
+        "--kind",
+        type=_kind,
+        choices=KINDS,
+        metavar="KIND",
+        help=f"only this kind, e.g. --kind owed_reply (one of {', '.join(KINDS)})",
+    )
+    followups.add_argument(
+        "--tier", choices=TIERS, type=str.upper, help="only contacts of this tier, e.g. --tier A"
+    )
+    followups.add_argument(
+        "--limit",
+        type=non_negative,
+        default=0,
+        metavar="N",
+        help="show the N most pressing people, e.g. --limit 10 (default 0: all)",
+    )
+    followups.add_argument(
+        "--addresses", action="store_true", help="show each person's address beside the name"
+    )
+    followups.add_argument(
+        "--json", action="store_true", help="print the follow-ups as JSON (docs/json.md)"
+    )
+    followups.set_defaults(handler=_list)
+    actions = followups.add_subparsers(dest="action", metavar="ACTION", title="dealing with one")
+    done = add_command(
+        actions,
+        "done",
+        common,
+        help="mark follow-ups done: they stay closed and their tasks are completed",
+        description="Mark each KEY done. It disappears from `followups`, the report and the "
+        "add-in, and the next `apply` (or agent cycle) completes its task. It comes back only "
+        "if the situation changes (a new message, a new favour).",
+        examples=["followups done 3f9a2c1", "followups done 3f9a2c1 b07e4d2"],
+    )
+    done.add_argument("keys", nargs="+", metavar="KEY", help="short keys or keys, e.g. 3f9a2c1")
+    done.set_defaults(handler=_done)
+    snooze = add_command(
+        actions,
+        "snooze",
+        common,
+        help="put follow-ups off until a date; their tasks' due dates move",
+        description="Put each KEY off until DATE: it is listed after everything else until "
+        "then, and the next `apply` moves its task's due date there.",
+        examples=["followups snooze 3f9a2c1 --until 2026-12-15"],
+    )
+    snooze.add_argument("keys", nargs="+", metavar="KEY", help="short keys or keys, e.g. 3f9a2c1")
+    snooze.add_argument(
+        "--until",
+        type=_until,
+        required=True,
+        metavar="DATE",
+        help="when it is due again, e.g. --until 2026-12-15 (local time)",
+    )
+    snooze.set_defaults(handler=_snooze)
+
+
+# --- listing --------------------------------------------------------------------------------------
+
+
+def _chosen(
+    followups: tuple[FollowUp, ...], tier_of: dict[str, str], args: argparse.Namespace
+) -> tuple[list[list[FollowUp]], int]:
+    """The follow-ups the filters let through, grouped by person (most pressing person first),
+    the first ``--limit`` people of them; and how many people there were."""
+    people: dict[str, list[FollowUp]] = {}
+    for followup in followups:
+        if args.kind and followup.kind != args.kind:
+            continue
+        if args.tier and tier_of.get(followup.contact) != args.tier:
+            continue
+        people.setdefault(followup.contact, []).append(followup)
+    groups = list(people.values())
+    return (groups[: args.limit] if args.limit else groups), len(groups)
+
+
+def _list(args: argparse.Namespace) -> int:
+    with open_workspace(args, need="data") as workspace:
+        network = workspace.network
+        tier_of = {c.person.key: c.tier.tier for c in network.contacts}
+        groups, total = _chosen(network.followups, tier_of, args)
+        if args.json:  # most pressing first, not grouped: a script groups as it likes
+            chosen = {f.key for group in groups for f in group}
+            items = [f for f in network.followups if f.key in chosen]
+            print_json(
+                {
+                    **envelope("followups", workspace.now),
+                    "followups": followups_json(network, items, words=workspace.words),
+                }
+            )
+            return 0
+        rows = followups_json(
+            network, [f for group in groups for f in group], words=workspace.words
+        )
+        with paged():
+            _print(rows, len(groups), total, workspace.now, args.addresses)
+    return 0
+
+
+_COLUMNS = (
+    Column("Who", rank=0),
+    Column("Address", rank=0),
+    Column("Tier", rank=4),
+    Column("What", rank=0),
+    Column("Due", rank=2),
+    Column("Key", rank=1),
+    Column("Why", rank=0, flexible=24),
+)
+
+
+def _print(
+    items: list[dict[str, Any]], people: int, total: int, now: datetime, addresses: bool
+) -> None:
+    """A table where the reasons get room enough, else (a narrow terminal) one block per
+    person with each reason under its follow-up."""
+    grouped: dict[str | None, list[dict[str, Any]]] = {}
+    for item in items:
+        grouped.setdefault(item["contact"], []).append(item)
+    title = f"Follow-ups as of {local(iso(now), time=True)}, most pressing first"
+    columns = _COLUMNS if addresses else tuple(c for c in _COLUMNS if c.header != "Address")
+    unwrapped = [_cells(group, columns, 10_000) for group in grouped.values()]
+    widths = fit(columns, unwrapped, console.width)
+    why = next(i for i, c in enumerate(columns) if c.header == "Why")
+    if widths[why] >= _WHY_IN_A_TABLE:
+        rows = [_cells(group, columns, widths[why]) for group in grouped.values()]
+        console.print(render_table(title, columns, rows, widths))
+        notes = [left_out(columns, widths)]
+    else:
+        console.print(title, style="bold", markup=False, highlight=False)
+        for group in grouped.values():
+            _block(group, addresses)
+        notes = []
+    if not items:
+        console.print("Nothing to follow up.", markup=False)
+        return
+    things = count(len(items), "follow-up", "follow-ups")
+    summary = (
+        f"{people} of {count(total, 'person', 'people')} shown ({things}); --limit 0 shows all."
+        if people < total
+        else f"{count(total, 'person', 'people')}, {things}."
+    )
+    for line in (
+        summary,
+        *notes,
+        "Done with one? `followups done KEY`. Later? `followups snooze KEY --until DATE`.",
+    ):
+        if line:
+            console.print(line, markup=False, highlight=False)
+
+
+_WHY_IN_A_TABLE = 50  # narrower, and a reason takes four lines: blocks read better
+
+
+def _who(item: dict[str, Any]) -> str:
+    return str(item["name"] or item["contact"] or "everyone")
+
+
+def _what(item: dict[str, Any]) -> str:
+    label = str(KIND_LABELS.get(item["kind"], item["kind"]))
+    return label + (" (snoozed)" if item["snoozed"] else "")
+
+
+def _cells(group: list[dict[str, Any]], columns: tuple[Column, ...], wrap: int) -> list[str]:
+    """One person's row: each follow-up's lines, the reasons wrapped to ``wrap``, the other
+    columns padded so every follow-up starts on the same line in each column."""
+    lines: dict[str, list[str]] = {"What": [], "Due": [], "Key": [], "Why": []}
+    for item in group:
+        reason = textwrap.wrap(item["reason"], max(wrap, 10)) or [""]
+        pad = [""] * (len(reason) - 1)
+        lines["What"] += [_what(item), *pad]
+        lines["Due"] += [local(item["due"]), *pad]
+        lines["Key"] += [item["short_key"], *pad]
+        lines["Why"] += reason
+    first = group[0]
+    row = {
+        "Who": _who(first),
+        "Address": first["contact"] or "",
+        "Tier": first["tier"] or "",
+        **{header: "\n".join(text) for header, text in lines.items()},
+    }
+    return [row[c.header] for c in columns]
+
+
+def _block(group: list[dict[str, Any]], addresses: bool) -> None:
+    first = group[0]
+    who = _who(first)
+    if addresses and first["contact"]:
+        who += f" <{first['contact']}>"
+    if first["tier"]:
+        who += f" · {first['tier']}"
+    console.print()
+    console.print(who, style="bold", markup=False, highlight=False)
+    for item in group:
+        due = ("until " if item["snoozed"] else "due ") + local(item["due"])
+        console.print(
+            f"  {_what(item)} · {due} · {item['short_key']}", markup=False, highlight=False
+        )
+        say(item["reason"], indent=4, hang=4)
+
+
+# --- done and snooze ----------------------------------------------------------------------------
+
+
+def _resolve(
+    followups: tuple[FollowUp, ...], done: dict[str, str], keys: list[str]
+) -> list[FollowUp | str]:
+    """Each key's follow-up, or the key itself when it names one already done."""
+    found: list[FollowUp | str] = []
+    for text in keys:
+        hits = matching(followups, text)
+        if len(hits) > 1:
+            listed = ", ".join(f.key for f in hits)
+            raise UsageError(f"{text!r} names {len(hits)} follow-ups ({listed}); give more of it")
+        if hits:
+            found.append(hits[0])
+            continue
+        closed = [k for k in done if k == text or short_key(k).startswith(text.lower())]
+        if len(text) >= 4 and closed:
+            found.append(closed[0])
+            continue
+        raise UsageError(f"no open follow-up {text!r}; `outlook-networking followups` lists them")
+    return found
+
+
+def _described(followup: FollowUp, network: Any) -> str:
+    view = network.by_person.get(followup.contact)
+    who = f" for {view.name or view.address}" if view is not None else ""
+    return f"{KIND_LABELS.get(followup.kind, followup.kind)}{who} ({short_key(followup.key)})"
+
+
+def _decide(args: argparse.Namespace, act: Callable[[Workspace, FollowUp | str], None]) -> int:
+    """Run ``act`` on each KEY's follow-up (or on the key, when it names one already done)."""
+    with open_workspace(args, need="data") as workspace:
+        done = dict(workspace.store.followup_decisions().done)
+        for found in _resolve(workspace.network.followups, done, args.keys):
+            act(workspace, found)
+    return 0
+
+
+def _done(args: argparse.Namespace) -> int:
+    def mark(workspace: Workspace, found: FollowUp | str) -> None:
+        if isinstance(found, str):
+            err_console.print(
+                f"{short_key(found)} was already done: nothing changed.", markup=False
+            )
+            return
+        workspace.store.mark_followup_done(found.key, found.item, workspace.now)
+        err_console.print(
+            f"Done: {_described(found, workspace.network)}. It stays closed; the next `apply` "
+            "completes its task.",
+            markup=False,
+        )
+
+    return _decide(args, mark)
+
+
+def _snooze(args: argparse.Namespace) -> int:
+    def put_off(workspace: Workspace, found: FollowUp | str) -> None:
+        if args.until <= workspace.now:
+            raise UsageError(
+                f"--until {local(iso(args.until), time=True)} is not after now "
+                f"({local(iso(workspace.now), time=True)})"
+            )
+        if isinstance(found, str):
+            raise UsageError(f"{found} is done; there is nothing to snooze")
+        what = _described(found, workspace.network)
+        if args.until <= found.due and not found.snoozed:
+            raise UsageError(f"{what} is not due before {local(iso(found.due))} anyway")
+        workspace.store.snooze_followup(found.key, args.until, workspace.now)
+        err_console.print(
+            f"Snoozed until {local(iso(args.until), time=True)}: {what}. The next `apply` "
+            "moves its task's due date.",
+            markup=False,
+        )
+
+    return _decide(args, put_off)

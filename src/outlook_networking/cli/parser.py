@@ -1,0 +1,104 @@
+"""The argument parser of the command line: help and examples on every command, and a suggestion
+when a command or an option is mistyped.
+
+Every command is added with :func:`add_command`, which gives it a description and an
+``examples:`` section; every option carries its own help. A mistyped command (``contcts``) or
+option (``--jsn``) gets "did you mean" with the closest names (``difflib``) instead of the list
+of every choice.
+
+Exports: ``Parser``, ``add_command``, ``check_extras``, ``PROG``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import re
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+__all__ = ["PROG", "Parser", "add_command", "check_extras"]
+
+PROG = "outlook-networking"
+_INVALID_CHOICE = re.compile(r"argument (?P<what>\S+): invalid choice: (?P<value>'.*?'|\".*?\")")
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors suggest what was probably meant."""
+
+    def error(self, message: str) -> NoReturn:
+        found = _INVALID_CHOICE.match(message)
+        if found is not None:
+            message = self._unknown_choice(found.group("what"), found.group("value")[1:-1])
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+    def _unknown_choice(self, what: str, value: str) -> str:
+        action = next(
+            (a for a in self._actions if what in (a.metavar, a.dest, *a.option_strings)), None
+        )
+        choices = [str(c) for c in (action.choices or ())] if action is not None else []
+        if isinstance(action, argparse._SubParsersAction):
+            hint = _did_you_mean(value, choices)
+            if not hint and "@" in value and self.prog.endswith(" contacts"):
+                hint = f"; did you mean `{PROG} contact {value}`?"
+            help_line = f"`{self.prog} --help` lists them"
+            return f"unknown command {value!r}{hint} ({help_line})"
+        listed = ", ".join(choices)
+        return f"argument {what}: {value!r} is not one of {listed}{_did_you_mean(value, choices)}"
+
+    def suggest_option(self, extras: Sequence[str]) -> str:
+        """``; did you mean --json?`` for the first unknown option close to one of ours."""
+        options = [o for a in self._actions for o in a.option_strings if o.startswith("--")]
+        for extra in extras:
+            if extra.startswith("-"):
+                hint = _did_you_mean(extra.split("=", 1)[0], options, most=1)
+                if hint:
+                    return hint
+        return ""
+
+
+def _did_you_mean(value: str, choices: Sequence[str], most: int = 2) -> str:
+    close = difflib.get_close_matches(value, choices, n=most, cutoff=0.6)
+    if not close and value:
+        close = [c for c in choices if c.lower().startswith(value.lower())][:most]
+    return f"; did you mean {' or '.join(close)}?" if close else ""
+
+
+def check_extras(args: argparse.Namespace, extras: Sequence[str]) -> None:
+    """Refuse arguments nobody asked for, on the parser of the command that got them (which
+    knows the options worth suggesting)."""
+    if not extras:
+        return
+    parser: Parser = args.command_parser
+    parser.error(f"unrecognized arguments: {' '.join(extras)}{parser.suggest_option(extras)}")
+
+
+def add_command(
+    commands: Any,
+    name: str,
+    common: argparse.ArgumentParser,
+    *,
+    help: str,
+    description: str,
+    examples: Sequence[str],
+) -> Parser:
+    """A command (or a command's subcommand) with its description and examples.
+
+    Parameters:
+        commands: what ``add_subparsers`` returned.
+        common: the global options, so they may also follow the command.
+        examples: command lines without the program name, each shown as one example.
+    """
+    shown = "\n".join(f"  {PROG} {example}" for example in examples)
+    parser: Parser = commands.add_parser(
+        name,
+        parents=[common],
+        help=help,
+        description=description,
+        epilog=f"examples:\n{shown}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(command_parser=parser)
+    return parser

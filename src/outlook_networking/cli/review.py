@@ -1,0 +1,265 @@
+"""``review`` (the annual review, ``--save`` keeps it as next year's baseline) and ``ledger`` (give
+and take; ``ledger dismiss ID`` marks a detected item wrong).
+
+Nothing is cut silently: the review lists every name of every tier (long output goes through
+$PAGER on a terminal), and the ledger's lists say "15 of 40" and how to see the rest. What a
+command changes it confirms: what was saved, what was dismissed, what already was.
+
+Exports: ``register``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..core.ledger import Balance
+from ..core.scoring import shown_score
+from ..core.views import iso
+from ..errors import UsageError
+from ..model import TIERS
+from .network import non_negative
+from .options import open_workspace
+from .output import (
+    Column,
+    console,
+    count,
+    err_console,
+    fit,
+    left_out,
+    local,
+    paged,
+    print_json,
+    say,
+)
+from .output import table as render_table
+from .parser import add_command
+
+__all__ = ["register"]
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    review = add_command(
+        commands,
+        "review",
+        common,
+        help="the annual review: each tier's list, the changes since last year, the clean-up",
+        description="The yearly clean-up of the network, done with the Christmas cards: every "
+        "person of every tier (A a signed card, B a numbered one, C a print, D drops out), who "
+        "moved since the review you saved last year, the D clean-up list, target organisations "
+        "without an A or B contact, and who gives the most.",
+        examples=["review", "review --save", "review --json"],
+    )
+    review.add_argument(
+        "--save",
+        action="store_true",
+        help="keep this review as the baseline next year's changes are measured against",
+    )
+    review.add_argument(
+        "--json", action="store_true", help="print the review as JSON (docs/json.md)"
+    )
+    review.set_defaults(handler=_review)
+
+    ledger = add_command(
+        commands,
+        "ledger",
+        common,
+        help="give and take per contact; `ledger dismiss ID` marks a detected item wrong",
+        description="Who gives the most, whom you give to without return, and who gives to "
+        "you while you have given nothing back, over the last year (docs/ledger.md).",
+        examples=["ledger", "ledger --limit 0", "ledger --json", "ledger dismiss intro:3f9a2c"],
+    )
+    ledger.add_argument(
+        "--limit",
+        type=non_negative,
+        default=15,
+        metavar="N",
+        help="rows per list, e.g. --limit 5 (default 15; 0: all)",
+    )
+    ledger.add_argument(
+        "--json", action="store_true", help="print the ledger as JSON (docs/json.md)"
+    )
+    ledger.set_defaults(handler=_ledger)
+    actions = ledger.add_subparsers(dest="action", metavar="ACTION", title="corrections")
+    dismiss = add_command(
+        actions,
+        "dismiss",
+        common,
+        help="mark detected items wrong, for good",
+        description="Mark each ID (the `id` of an item in `ledger --json`) as detected wrongly: "
+        "it no longer counts, now or in any later analysis.",
+        examples=["ledger dismiss intro:3f9a2c"],
+    )
+    dismiss.add_argument("items", nargs="+", metavar="ID", help="item ids from `ledger --json`")
+    dismiss.set_defaults(handler=_dismiss)
+
+
+# --- review ---------------------------------------------------------------------------------------
+
+
+def _review(args: argparse.Namespace) -> int:
+    from ..core.views import review_json
+
+    with open_workspace(args, need="data") as workspace:
+        previous = workspace.store.review_snapshot()
+        doc, snapshot = review_json(workspace.network, previous, workspace.now)
+        ledger = workspace.ledger
+        doc["top_givers"] = [_short_balance(b) for b in ledger.top_givers(10)]
+        doc["one_sided"] = {
+            "you_give_without_return": [_short_balance(b) for b in ledger.invests_without_return],
+            "they_give_without_return": [_short_balance(b) for b in ledger.gives_without_return],
+        }
+        if args.save:
+            workspace.store.keep_review_snapshot(snapshot)
+        if args.json:
+            print_json(doc)
+        else:
+            with paged():
+                _print_review(doc)
+        if args.save:
+            replaced = previous is not None and previous.get("year") == doc["year"]
+            tiers = ", ".join(f"{t} {n}" for t, n in doc["counts"].items())
+            err_console.print(
+                f"{'Replaced the saved review' if replaced else 'Saved the review'} of "
+                f"{doc['year']} ({tiers}) in {workspace.db_path}: next year's review shows the "
+                "changes against it.",
+                markup=False,
+            )
+    return 0
+
+
+def _line(text: str = "", *, bold: bool = False) -> None:
+    console.print(text, markup=False, highlight=False, style="bold" if bold else "")
+
+
+def _person(entry: dict[str, Any]) -> str:
+    name = entry.get("name") or ""
+    return f"{name} <{entry['address']}>" if name else entry["address"]
+
+
+def _print_review(doc: dict[str, Any]) -> None:
+    since = (
+        f", compared with the review saved in {doc['previous_year']}"
+        if doc["previous_year"]
+        else "; no saved review to compare with yet (`review --save` keeps this one)"
+    )
+    say(f"Annual review {doc['year']} as of {local(doc['as_of'])}{since}", hang=0, bold=True)
+    for tier in TIERS:
+        people = doc["tiers"].get(tier, [])
+        _line()
+        _line(f"{tier} ({len(people)})", bold=True)
+        for entry in people:
+            last = local(entry["last_contact"])
+            say(f"{_person(entry)} · score {shown_score(entry['score'])} · last {last}", indent=2)
+        if not people:
+            _line("  nobody")
+    changes = doc["changes"]
+    for title, key in (("Moved up", "moved_up"), ("Moved down", "moved_down"),
+                       ("New", "new"), ("Gone", "gone")):  # fmt: skip
+        if changes[key]:
+            _line()
+            _line(f"{title} ({len(changes[key])})", bold=True)
+            for change in changes[key]:
+                moved = f"{change['before'] or '–'} → {change['after'] or '–'}"
+                say(f"{_person(change)}: {moved}", indent=2)
+    _line()
+    _line(f"Clean-up: D, who fell from a higher tier first ({len(doc['cleanup'])})", bold=True)
+    for entry in doc["cleanup"]:
+        before = f", was {entry['previous_tier']}" if entry["previous_tier"] else ""
+        say(f"{_person(entry)}{before} · last {local(entry['last_contact'])}", indent=2)
+    if doc["targets_without_ab"]:
+        _line()
+        _line("Target organisations without an A or B contact", bold=True)
+        say(", ".join(doc["targets_without_ab"]), indent=2)
+    if doc["top_givers"]:
+        _line()
+        _line("Who gave you the most", bold=True)
+        for giver in doc["top_givers"]:
+            say(
+                f"{_balance_who(giver)} · received {giver['received']}, given {giver['given']}",
+                indent=2,
+            )
+
+
+def _balance_who(balance: dict[str, Any]) -> str:
+    return f"{balance['name']} <{balance['contact']}>" if balance["name"] else balance["contact"]
+
+
+def _short_balance(balance: Balance) -> dict[str, Any]:
+    return {
+        "contact": balance.contact,
+        "name": balance.name or None,
+        "given": balance.given_count,
+        "received": balance.received_count,
+    }
+
+
+# --- ledger ---------------------------------------------------------------------------------------
+
+
+def _ledger(args: argparse.Namespace) -> int:
+    from ..core.ledger import ledger_json
+
+    with open_workspace(args, need="data") as workspace:
+        if args.json:
+            print_json(ledger_json(workspace.ledger, workspace.words))
+            return 0
+        with paged():
+            _print_ledger(workspace.ledger, args.limit)
+    return 0
+
+
+_LEDGER_COLUMNS = (
+    Column("Contact", rank=0, flexible=20),
+    Column("Given", rank=0, justify="right"),
+    Column("Received", rank=0, justify="right"),
+)
+
+
+def _print_ledger(ledger: Any, limit: int) -> None:
+    lists = (
+        ("Who gives the most", ledger.top_givers(len(ledger.balances))),
+        ("You give, nothing comes back", ledger.invests_without_return),
+        ("They give, you have given nothing back", ledger.gives_without_return),
+    )
+    _line(f"Give and take, {local(iso(ledger.since))} to {local(iso(ledger.now))}", bold=True)
+    for title, balances in lists:
+        shown = balances[:limit] if limit else balances
+        rows = [
+            [f"{b.name} <{b.contact}>" if b.name else b.contact, str(b.given_count),
+             str(b.received_count)]
+            for b in shown
+        ]  # fmt: skip
+        widths = fit(_LEDGER_COLUMNS, rows, console.width)
+        _line()
+        if not rows:
+            _line(title, bold=True)
+            _line("  nobody")
+            continue
+        console.print(render_table(title, _LEDGER_COLUMNS, rows, widths))
+        if len(shown) < len(balances):
+            _line(f"{len(shown)} of {count(len(balances), 'contact', 'contacts')}; "
+                  "--limit 0 shows all.")  # fmt: skip
+        note = left_out(_LEDGER_COLUMNS, widths)
+        if note:
+            _line(note)
+
+
+def _dismiss(args: argparse.Namespace) -> int:
+    with open_workspace(args, need="data") as workspace:
+        dismissed = workspace.store.dismissed()
+        for item_id in args.items:
+            if workspace.ledger.item(item_id) is None and item_id not in dismissed:
+                raise UsageError(f"no ledger item {item_id!r}; `ledger --json` lists them")
+        fresh = list(dict.fromkeys(i for i in args.items if i not in dismissed))
+        for item_id in fresh:
+            workspace.store.dismiss(item_id, workspace.now)
+        for item_id in dict.fromkeys(i for i in args.items if i in dismissed):
+            err_console.print(f"{item_id} was already dismissed: nothing changed.", markup=False)
+        if fresh:
+            err_console.print(
+                f"Dismissed {count(len(fresh), 'item', 'items')} ({', '.join(fresh)}); "
+                "they stay dismissed in every later analysis.",
+                markup=False,
+            )
+    return 0
