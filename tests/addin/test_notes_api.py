@@ -259,6 +259,9 @@ def test_the_pane_the_command_line_and_the_brief_show_one_card(
     assert main([*argv, "contact", mentor, "--json"]) == 0
     cli = json.loads(capsys.readouterr().out)
     assert pane_card.pop("is_owner") is False
+    assert (pane_card.pop("schema"), cli.pop("schema")) == (
+        "outlook-networking/card/1", "outlook-networking/contact/1"
+    )
     del cli["balance"]["items"]
     assert pane_card == cli
     assert main([*argv, "brief", "--json", "--date", "2026-11-27"]) == 0

@@ -19,8 +19,8 @@ from outlook_networking.ports import CompleteTask, UpdateTask
 
 # Most pressing first, as docs/json.md states it: someone waits for you, open loops, upkeep.
 PRESSING = [
-    "owed_reply", "awaiting_answer", "thank_or_return", "unreciprocated", "annual_review",
-    "cooling", "keep_in_touch",
+    "owed_reply", "awaiting_answer", "thank_or_return", "unreciprocated", "birthday",
+    "annual_review", "cooling", "keep_in_touch",
 ]  # fmt: skip
 LABELS = {
     "owed_reply": "Owed reply", "awaiting_answer": "Awaiting answer",

@@ -25,6 +25,7 @@ from ..parsing.addresses import normalise
 from ..report.html import KIND_LABELS
 from .options import open_workspace
 from .output import console, err_console, print_json
+from .parser import add_command
 
 __all__ = ["print_notes", "register"]
 
@@ -37,29 +38,37 @@ def _day(text: str) -> date:
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    brief = commands.add_parser(
+    brief = add_command(
+        commands,
         "brief",
-        parents=[common],
+        common,
         help="the day's meetings with a card per attendee, and what falls due",
         description="The meetings of a day (today unless --date) from the synced or ingested "
         "calendar, each attendee's card (tier, last contact, open follow-ups, give and take, "
         "key dates coming up, your notes; the organizer first), and the follow-ups falling due "
         "that day.",
+        examples=["brief", "brief --date 2026-11-30", "brief --json > brief.json"],
     )
     brief.add_argument("--date", metavar="DAY", type=_day, help="the day (YYYY-MM-DD)")
     brief.add_argument("--json", action="store_true", help="print JSON (docs/json.md)")
     brief.set_defaults(handler=_brief)
 
-    note = commands.add_parser(
+    note = add_command(
+        commands,
         "note",
-        parents=[common],
+        common,
         help="your own notes about a person, kept on this computer only",
         description="`note ADDR TEXT` keeps a note, `note ADDR --list` shows them, "
         "`note ADDR --delete ID` removes one. Notes never go to the mailbox; `export --vcf` "
         "includes them, `forget` removes them.",
+        examples=[
+            'note anna@alpha.example "Prefers calls in the morning"',
+            "note anna@alpha.example --list",
+            "note anna@alpha.example --delete 3",
+        ],
     )
-    note.add_argument("address", metavar="ADDR")
-    note.add_argument("text", nargs="*", metavar="TEXT")
+    note.add_argument("address", metavar="ADDR", help="any of the person's addresses")
+    note.add_argument("text", nargs="*", metavar="TEXT", help="the note (the rest of the line)")
     what = note.add_mutually_exclusive_group()
     what.add_argument("--list", action="store_true", help="show the notes about ADDR")
     what.add_argument("--delete", metavar="ID", type=int, help="remove note ID")
