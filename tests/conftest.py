@@ -1,5 +1,5 @@
 """Fixtures shared by every test area: where ../shared lives, a fresh store, the one browser of
-the run, and the Hypothesis profiles (see docs/testing.md).
+the run, an English system, and the Hypothesis profiles (see docs/testing.md).
 
 Hypothesis profiles, chosen by ``HYPOTHESIS_PROFILE`` (``pytest --hypothesis-profile NAME`` wins):
 
@@ -52,6 +52,16 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"{SHARED} is missing: tests need the shared fixtures beside the project")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def english_system(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test sees an English system (a test that wants German says so): the developer's
+    own locale must not change what the product prints. Commands run as subprocesses inherit
+    it."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 @pytest.fixture()

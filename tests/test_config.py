@@ -265,9 +265,7 @@ colours = { A = 0 }
 todo_list = "Follow-ups"
 """,
     )
-    assert config.writeback.category("A") == "Inner circle"
-    assert config.writeback.category("B") == "Keep warm"
-    assert config.writeback.category("D") == "Network D"
+    assert config.writeback.category_names == {"A": "Inner circle", "B": "Keep warm"}
     assert config.writeback.colours["A"] == 0 and config.writeback.colours["B"] == 7
     assert config.writeback.todo_list == "Follow-ups"
 

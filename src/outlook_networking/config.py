@@ -9,8 +9,10 @@ one :class:`~outlook_networking.errors.ConfigError` naming the key (``accounts[0
 Secrets never live in this file: a ``password``, ``client_secret`` or ``access_token`` key is
 refused; :mod:`outlook_networking.auth` reads them from the system keyring or the environment.
 
-The ``[writeback]`` table (the product's category names and colours, the To Do list name) is
-read here too: it is the same for every account, and ``Settings`` leaves it to us. So are the
+The top-level ``language`` (``"de"`` or ``"en"``; unset: the system's) is checked here;
+:mod:`outlook_networking.i18n` chooses and speaks it. The ``[writeback]`` table (the product's
+category names and colours, the To Do list name) is read here too: it is the same for every
+account, and ``Settings`` leaves it to us. So are the
 ``[ledger]`` table (:meth:`~outlook_networking.core.ledger.LedgerSettings.from_mapping`): a
 misspelt key there is an error when the file is read, not at the first analysis; ``[folders]``
 (which folders of a mail tree are read); ``[files]``, the limits on how much of one exported
@@ -20,7 +22,7 @@ written into the mailbox, and the time zone whose days the brief counts in).
 Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FoldersConfig``, ``FileLimits``,
 ``BriefConfig``, ``folder_matches``, ``load_config``, ``config_from_mapping``,
 ``default_config_path``, ``is_exchange_online``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``,
-``AUTH_METHODS``.
+``AUTH_METHODS``, ``LANGUAGES``.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from .core.ledger.rules import LedgerSettings
 from .endpoints import DEFAULT_GRAPH_URL, check_url
 from .errors import ConfigError
 from .model import TIERS
-from .writeback.plan import CategoryScheme
+from .writeback.plan import DEFAULT_CATEGORY_NAMES, CategoryScheme
 
 if TYPE_CHECKING:
     from .core.settings import Settings
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AUTH_METHODS",
     "CONNECTORS",
+    "LANGUAGES",
     "PLACEHOLDER_CLIENT_ID",
     "AccountConfig",
     "BriefConfig",
@@ -65,6 +68,7 @@ __all__ = [
 ]
 
 CONNECTORS = ("ews", "graph")
+LANGUAGES = ("en", "de")  # the catalogs the product ships (outlook_networking.i18n)
 AUTH_METHODS = ("oauth", "app", "ntlm", "basic", "token")
 
 # Deliberately not a real application: every organisation registers its own app in Entra ID
@@ -92,8 +96,9 @@ _SECRET_KEYS = {
     "OUTLOOK_NETWORKING_CLIENT_SECRET",
     "access_token": "tokens never go in the config file; use OUTLOOK_NETWORKING_ACCESS_TOKEN",
 }
-# Top-level tables read here or by the application (``[ledger]``); Settings reads the others.
-_OWN_TABLES = ("accounts", "writeback", "ledger", "folders", "files", "brief")
+# Top-level keys and tables read here or by the application (``[ledger]``); Settings reads the
+# others.
+_OWN_TABLES = ("language", "accounts", "writeback", "ledger", "folders", "files", "brief")
 BRIEF_WRITES = ("off", "task")
 # Tenants that name a group of tenants, not one: fine for delegated sign-in, meaningless for an
 # application acting on its own (client credentials need the one tenant that granted consent).
@@ -165,22 +170,15 @@ class AccountConfig:
 class WritebackConfig:
     """What the product writes into every mailbox: its own category names and colours.
 
-    ``category_names`` maps tier to category; the product owns exactly these names and never
+    ``category_names`` maps tier to the category the file names for it; a tier it leaves out
+    gets the product's name in the user's language ("Network A", "Netzwerk A":
+    :func:`outlook_networking.i18n.category_scheme`). The product owns those names and never
     touches any other category. ``colours`` are Outlook's presets 0..24 (-1: no colour).
     """
 
-    category_names: Mapping[str, str] = field(default_factory=lambda: CategoryScheme().names)
+    category_names: Mapping[str, str] = field(default_factory=dict)
     colours: Mapping[str, int] = field(default_factory=lambda: CategoryScheme().colours)
     todo_list: str = "Networking"  # Graph: the Microsoft To Do list of the product's tasks
-
-    def category(self, tier: str) -> str:
-        """The category name for a tier."""
-        return self.category_names[tier]
-
-    @property
-    def scheme(self) -> CategoryScheme:
-        """The names and colours as the write-back planner takes them."""
-        return CategoryScheme(names=dict(self.category_names), colours=dict(self.colours))
 
 
 @dataclass(frozen=True)
@@ -258,6 +256,7 @@ class Config:
     brief: BriefConfig = field(default_factory=BriefConfig)
     folders: FoldersConfig = field(default_factory=FoldersConfig)
     files: FileLimits = field(default_factory=FileLimits)
+    language: str | None = None  # "de" or "en"; None: the system's (outlook_networking.i18n)
 
     def account(self, name: str | None = None) -> AccountConfig:
         """The account called ``name``, or the only one when ``name`` is None."""
@@ -355,7 +354,8 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
     brief = _brief(document.get("brief", {}), where)
     folders = _folders(document.get("folders", {}), where)
     files = _file_limits(document.get("files", {}), where)
-    rest = {key: value for key, value in document.items() if key != "accounts"}
+    language = _language(document.get("language"), where)
+    rest = {key: value for key, value in document.items() if key not in ("accounts", "language")}
     try:
         settings = Settings.from_mapping(rest)
         ledger = _ledger(document.get("ledger", {}), settings)
@@ -372,6 +372,7 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
         brief=brief,
         folders=folders,
         files=files,
+        language=language,
     )
 
 
@@ -398,6 +399,16 @@ def _file_limits(table: Any, where: str) -> FileLimits:
             raise ConfigError(f"files.{key}", f"must be between {low:,} and {high:,}", where)
         values[key] = value
     return FileLimits(**values)
+
+
+def _language(value: Any, where: str) -> str | None:
+    """``language = "de"`` or ``"en"``; unset: None (the system's language)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.strip().lower() not in LANGUAGES:
+        allowed = " or ".join(f'"{language}"' for language in LANGUAGES)
+        raise ConfigError("language", f"must be {allowed}", where)
+    return value.strip().lower()
 
 
 def _check_top_level(document: Mapping[str, Any], known: set[str], where: str) -> None:
@@ -434,7 +445,7 @@ def _writeback(table: Any, where: str) -> WritebackConfig:
     if not isinstance(table, Mapping):
         raise ConfigError("writeback", "must be a table", where)
     default = WritebackConfig()
-    names = dict(default.category_names)
+    names: dict[str, str] = {}
     colours = dict(default.colours)
     todo_list = default.todo_list
     for key, value in table.items():
@@ -455,7 +466,10 @@ def _writeback(table: Any, where: str) -> WritebackConfig:
                 f"writeback.categories.{tier}", "must be non-empty, without , or ;", where
             )
         names[tier] = name.strip()
-    if len({n.casefold() for n in names.values()}) != len(names):
+    # Checked against the English defaults here; the whole scheme, in the user's language, is
+    # checked again when it is built (outlook_networking.i18n.category_scheme).
+    complete = {**DEFAULT_CATEGORY_NAMES, **names}
+    if len({n.casefold() for n in complete.values()}) != len(complete):
         raise ConfigError("writeback.categories", "each tier needs its own category name", where)
     for tier, colour in colours.items():
         if not -1 <= colour <= 24:

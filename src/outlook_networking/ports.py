@@ -271,9 +271,12 @@ class AddCategory:
 
 @dataclass(frozen=True, slots=True)
 class RemoveCategory:
-    """Undo only: remove a master-list entry the product added."""
+    """Remove a master-list entry: one the product added (undo), or a former name of the
+    product's after a language change renamed it; ``color`` is the entry's colour, so undo can
+    put back an entry that was not the product's."""
 
     name: str
+    color: int = -1
 
 
 @dataclass(frozen=True, slots=True)

@@ -1050,6 +1050,21 @@ class Store:
             )
         return found
 
+    def messages_with_categories(self, source: str, names: Iterable[str]) -> list[str]:
+        """The item ids of the source's messages that show any of ``names`` (as last synced or
+        written): the items a rename of those categories must reach. Reads every message of
+        the source, so the write-back asks only while a former name is still in use."""
+        rows = self._db.execute(
+            """SELECT l.item_id FROM locations AS l JOIN interactions AS i ON i.id = l.interaction
+                    LEFT JOIN marks AS m ON m.source = l.source AND m.item_id = l.item_id
+               WHERE l.source = ? AND i.kind = 'email'
+                 AND EXISTS (SELECT 1 FROM json_each(coalesce(m.categories, i.categories))
+                             WHERE value IN (SELECT value FROM json_each(?)))
+               ORDER BY l.item_id""",
+            (source, json.dumps(sorted(set(names)))),
+        )
+        return [item_id for (item_id,) in rows]
+
     def interactions(
         self, *, since: datetime | None = None, located: bool = False
     ) -> Iterator[Interaction]:

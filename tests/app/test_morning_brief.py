@@ -13,6 +13,7 @@ from outlook_networking.app.pipeline import ingest_files, settle_owner, undo, wr
 from outlook_networking.config import AccountConfig, Config, config_from_mapping
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink
 from outlook_networking.demo import generate
+from outlook_networking.i18n import Wording, category_scheme
 from outlook_networking.model import Attendee, Interaction, Kind, Mailbox
 from outlook_networking.ports import Batch
 from outlook_networking.store import Store
@@ -90,7 +91,7 @@ def test_the_morning_brief_is_one_task_a_day_and_undo_removes_it(tmp_path: Path)
         assert _write(store, sink, NOW + timedelta(days=1)) == ["CompleteTask brief:2026-11-27"]
         assert [t[3] for t in _brief_tasks(box)] == [True]
 
-        report = undo(store, sink, CONFIG.writeback.scheme)
+        report = undo(store, sink, category_scheme(CONFIG, Wording("en")))
         assert report.error is None
         assert box.tasks == {} and box.master == []
 

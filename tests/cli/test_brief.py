@@ -245,7 +245,7 @@ def test_the_brief_fits_a_terminal_of_80_columns(
     # Piped into another program (the default 160 columns), each follow-up is one line.
     monkeypatch.undo()
     code, out, _ = run(demo, capsys, "brief")
-    assert any(line.startswith("    Owed reply: ") and line.endswith("(your target: 48 h)")
+    assert any(line.startswith("    Owed reply: ") and line.endswith("(your target: 2 days)")
                for line in out.splitlines())  # fmt: skip
     assert "[red]ask[/red]" in out  # markup in a note is text, never read
 

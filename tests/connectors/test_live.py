@@ -19,6 +19,7 @@ from outlook_networking.app.analysis import analyse_store
 from outlook_networking.app.connect import connect
 from outlook_networking.app.pipeline import apply_plan, plan_account, sync_source, undo
 from outlook_networking.config import load_config
+from outlook_networking.i18n import category_scheme, wording_for
 from outlook_networking.store import Store
 
 CONFIG = os.environ.get("OUTLOOK_NETWORKING_LIVE_CONFIG")
@@ -45,6 +46,7 @@ def test_live_sync_is_incremental_and_plans(store: Store) -> None:
             report = apply_plan(store, connection.sink, actions, run_id="live")
             assert report.complete, report.error
             assert not plan_account(store, network, config, account, connection.sink)
-            assert undo(store, connection.sink, config.writeback.scheme).complete
+            scheme = category_scheme(config, wording_for(config))
+            assert undo(store, connection.sink, scheme).complete
     finally:
         connection.close()

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from outlook_networking.core.followups import FollowUp
+from outlook_networking.core.phrase import phrase
 from outlook_networking.core.settings import Settings
+from outlook_networking.i18n import Wording
 from outlook_networking.model import Flag, Interaction
 
 from .analysis import run
 from .builders import ME, NOW, ago, mail, meeting, reply_to
 
 ANN = "ann@acme.com"
+EN = Wording("en")
 
 
 def kinds(items: list[Interaction], **kwargs: object) -> dict[str, list[FollowUp]]:
@@ -33,8 +36,14 @@ def test_owed_reply_appears_after_48_hours_and_resolves_with_a_reply() -> None:
     (owed,) = kinds([question, fresh, *noise])["owed_reply"]
     assert owed.key == f"owed:test:{question.item_id}" and owed.contact == ANN
     assert owed.due == question.at + timedelta(hours=48)
-    assert "Can you help?" in owed.reason and "48 h" in owed.reason
-    assert owed.subject == "Reply to Ann: Can you help?"
+    assert owed.reason == phrase(
+        "owed_reply",
+        name="Ann",
+        subject="Can you help?",
+        ago=timedelta(days=3),
+        target=timedelta(hours=48),
+    )
+    assert owed.subject == phrase("task_owed_reply", name="Ann", subject="Can you help?")
     # Still owed (same key) a day later.
     later = run([question, fresh], now=NOW + timedelta(days=1)).followups
     assert owed.key in {f.key for f in later}
@@ -63,9 +72,9 @@ def test_an_owed_reply_says_how_long_ago_in_hours_then_days() -> None:
     def reason(hours: float) -> str:
         question = mail(ANN, ME, ago(hours=hours), subject="Can you help?")
         (owed,) = kinds([question], settings=soon)["owed_reply"]
-        return owed.reason
+        return EN.phrase(owed.reason)
 
-    assert "wrote “Can you help?” 30 h ago" in reason(30)
+    assert "wrote “Can you help?” 30 hours ago" in reason(30)
     assert "2 days ago" in reason(48)  # from two days on, in days
     assert "3 days ago" in reason(80)
     # Owed from the moment the target has passed: exactly 48 h by default.
@@ -96,7 +105,7 @@ def test_keep_in_touch_after_the_tier_cadence_and_reset_by_two_way_contact() -> 
     last = max(i.at for i in items)
     assert touch.key == f"touch:{ANN}:{last.date().isoformat()}"
     assert touch.due == last + timedelta(days=30)
-    assert "cadence is 30 days" in touch.reason
+    assert touch.reason == phrase("keep_in_touch", tier="A", days=40, cadence=30)
     assert "keep_in_touch" not in kinds(rhythm(10, 20))
     met = [*items, meeting(ANN, [ME], ago(days=2))]
     assert "keep_in_touch" not in kinds(met)
@@ -112,7 +121,7 @@ def test_cooling_against_the_contacts_own_rhythm() -> None:
     items = rhythm(30, 45)
     (cooling,) = kinds(items)["cooling"]
     assert cooling.key.startswith(f"cooling:{ANN}:")
-    assert "usual gap" in cooling.reason and "7 days" in cooling.reason
+    assert cooling.reason.code == "cooling" and cooling.reason["usual"] == 7
     assert "cooling" not in kinds(rhythm(30, 20))  # 20 days: below the 30-day minimum
     revived = [*items, mail(ANN, ME, ago(days=1)), mail(ME, ANN, ago(days=0.5))]
     assert "cooling" not in kinds(revived)
@@ -168,22 +177,26 @@ def test_awaiting_answer_after_their_own_p90_latency() -> None:
     (waiting,) = kinds([*items, ask])["awaiting_answer"]
     assert waiting.key == f"await:test:{ask.item_id}"
     assert waiting.due == ask.at + timedelta(days=1)  # 3 h, but at least a day
-    assert "Budget?" in waiting.reason and "usually answers within 24 h" in waiting.reason
+    assert waiting.reason == phrase(
+        "awaiting_answer", subject="Budget?", ago=timedelta(days=2), name="Ann",
+        wait=timedelta(days=1),
+    )
     assert "awaiting_answer" in kinds([*items, ask], now=waiting.due)  # due from that moment
     # Two known replies are not yet a rhythm: the default week applies.
     two = [*rhythm(2, 10), mail(ME, ANN, ago(days=2))]
     assert "awaiting_answer" not in kinds(two)
     (weekly,) = kinds([*rhythm(2, 10), mail(ME, ANN, ago(days=8))])["awaiting_answer"]
-    assert "waited 7 days" in weekly.reason
+    assert EN.phrase(weekly.reason).endswith("no reply rhythm known for Ann; waited 7 days")
     # Three known replies are a rhythm; a wait of two days or more reads in days.
     assert "awaiting_answer" in kinds([*rhythm(3, 10), mail(ME, ANN, ago(days=2))])
     month = Settings(awaiting_default_days=30)
     (patient,) = kinds([mail(ME, ANN, ago(days=31))], settings=month)["awaiting_answer"]
-    assert "waited 30 days" in patient.reason
+    assert patient.reason["wait"] == timedelta(days=30)
+    assert EN.phrase(patient.reason).endswith("waited 30 days")
     (two_days,) = kinds([mail(ME, ANN, ago(days=3))], settings=Settings(awaiting_default_days=2))[
         "awaiting_answer"
     ]
-    assert "waited 2 days" in two_days.reason
+    assert EN.phrase(two_days.reason).endswith("waited 2 days")
     # On the 60th day it is still a nudge; after that, history.
     assert "awaiting_answer" in kinds([mail(ME, ANN, ago(days=60))])
     assert "awaiting_answer" not in kinds([*items, mail(ME, ANN, ago(hours=20))])
@@ -202,7 +215,9 @@ def test_unreciprocated_after_three_approaches_and_30_days() -> None:
     assert unrec.key == f"unreciprocated:{ANN}:test:{approaches[0].item_id}"
     assert unrec.due == approaches[2].at  # the third approach, 60 days after the first
     assert "unreciprocated" in kinds(approaches, now=unrec.due)  # due from that moment
-    assert "3 approaches" in unrec.reason and "another channel" in unrec.reason
+    assert unrec.reason == phrase(
+        "unreciprocated", name="Ann", count=3, since=approaches[0].at.date()
+    )
     assert "awaiting_answer" not in found  # replaced, not doubled
     assert "unreciprocated" not in kinds(approaches[:2])
     recent = [mail(ME, ANN, ago(days=d)) for d in (20, 10, 5)]

@@ -17,6 +17,7 @@ from outlook_networking.core.keydates import (
 )
 from outlook_networking.core.network import analyse
 from outlook_networking.core.settings import Settings
+from outlook_networking.i18n import Wording
 from outlook_networking.model import ContactCard, KeyDate
 
 from .builders import ME, NOW, OWNER, ago, mail, reply_to
@@ -74,7 +75,7 @@ def _reminders(tier: str, key_date: KeyDate, now: datetime, ahead: int = 3) -> l
         {"ann@x.example": (key_date,)}, {"ann@x.example": tier}, {"ann@x.example": "Ann"},
         days_ahead=ahead, now=now,
     )  # fmt: skip
-    return [f"{f.key} {f.due:%Y-%m-%d} {f.reason}" for f in found]
+    return [f"{f.key} {f.due:%Y-%m-%d} {Wording('en').phrase(f.reason)}" for f in found]
 
 
 def test_the_birthday_reminder_shows_days_ahead_for_tiers_a_and_b_only() -> None:

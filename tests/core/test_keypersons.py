@@ -26,7 +26,7 @@ def test_broker_between_two_groups_and_clusters_by_organisation() -> None:
     top = network.key_persons[0]
     assert top.person == broker
     assert set(top.clusters) >= {"acme.example", "globex.example"}
-    assert top.reason.startswith("connects ")
+    assert top.reason.code == "connects_groups" and top.reason["count"] == len(top.clusters)
     names = {c.name: set(c.members) for c in network.clusters}
     assert set(acme) <= names["acme.example"]
     assert set(globex) <= names["globex.example"]

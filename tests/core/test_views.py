@@ -12,10 +12,12 @@ from outlook_networking.core.views import (
     envelope,
     followups_json,
 )
+from outlook_networking.i18n import Wording
 
 from .analysis import run
 from .builders import ME, NOW, ago, mail, meeting, reply_to
 
+WORDS = Wording("en")
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 COUNTS = (
     "sent",
@@ -42,7 +44,7 @@ def network():  # type: ignore[no-untyped-def]
 
 def test_contact_json_has_the_documented_fields_and_types() -> None:
     net = network()
-    doc = contact_json(net.find("ANN@acme.com"), NOW)  # type: ignore[arg-type]
+    doc = contact_json(net.find("ANN@acme.com"), NOW, WORDS)  # type: ignore[arg-type]
     json.dumps(doc)  # serialisable as is
     assert doc["address"] == "ann@acme.com" and doc["addresses"] == ["ann@acme.com"]
     assert doc["name"] == "Ann"
@@ -56,21 +58,26 @@ def test_contact_json_has_the_documented_fields_and_types() -> None:
     assert doc["median_reply_latency_s"] is None
     assert doc["tier"] in "ABCD" and 0 <= doc["score"] <= 100
     assert all(isinstance(r, str) for r in doc["reasons"])
+    assert doc["reason_codes"][0]["code"] == "days_since_two_way"
+    assert doc["reasons"][0] == f"{doc['days_since_two_way']} days since last two-way contact"
     assert doc["trend"] == "new" and isinstance(doc["reciprocity"], float)
     assert doc["monthly"]["2026-11"] == {"sent": 1, "received": 1, "meetings": 1}
 
 
 def test_contacts_and_followups_json() -> None:
     net = network()
-    rows = contacts_json(net)
+    rows = contacts_json(net, words=WORDS)
     assert [r["address"] for r in rows] == ["ann@acme.com", "bob@b.example"]
     assert "monthly" not in rows[0]
-    assert contacts_json(net, tier="D")[0]["address"] == "bob@b.example"
-    followups = followups_json(net)
+    assert contacts_json(net, tier="D", words=WORDS)[0]["address"] == "bob@b.example"
+    followups = followups_json(net, words=WORDS)
     owed = [f for f in followups if f["kind"] == "owed_reply" and f["contact"] == "bob@b.example"]
-    assert owed and set(owed[0]) >= {"key", "kind", "contact", "due", "reason"}
+    assert owed and set(owed[0]) >= {"key", "kind", "contact", "due", "reason", "reason_code"}
+    assert owed[0]["reason_code"]["code"] == "owed_reply"
+    assert owed[0]["reason_code"]["ago"] == 4 * 86400
+    assert owed[0]["subject"] == "Reply to Bob: Question"
     assert ISO.match(owed[0]["due"])
-    bob = contact_json(net.find("bob@b.example"), NOW)  # type: ignore[arg-type]
+    bob = contact_json(net.find("bob@b.example"), NOW, WORDS)  # type: ignore[arg-type]
     assert [f["key"] for f in bob["followups"]] == [owed[0]["key"]]
     assert bob["first_contact"] == bob["last_contact"]
     assert bob["last_two_way"] is None and bob["days_since_two_way"] is None

@@ -8,11 +8,20 @@ import icalendar
 
 from outlook_networking.core.followups import FollowUp
 from outlook_networking.core.network import Network
+from outlook_networking.core.phrase import phrase
 from outlook_networking.export import COMPLETED_KEPT_DAYS, todo_calendar, todo_uid
+from outlook_networking.i18n import Wording
 
 from .conftest import NOW
 
 NAMES = {"A": "Network A", "B": "Network B", "C": "Network C", "D": "Network D"}
+WORDS = Wording("en")
+ASKED = phrase(
+    "owed_reply", name="Ann", subject="", ago=timedelta(days=3), target=timedelta(hours=48)
+)
+REPLY = phrase("task_owed_reply", name="Ann", subject="")
+TOUCH = phrase("keep_in_touch", tier="B", days=95, cadence=90)
+BOB = phrase("task_keep_in_touch", name="Bob")
 
 
 def todos(data: bytes) -> dict[str, icalendar.Component]:
@@ -37,14 +46,29 @@ def test_every_follow_up_is_a_task_with_its_fields(network: Network) -> None:
     for followup in network.followups:
         todo = found[todo_uid(followup.key)]
         assert todo_uid(followup.key).endswith("@outlook-networking")
-        assert str(todo["summary"]) == followup.subject
-        assert str(todo["description"]).startswith(followup.reason)
+        assert str(todo["summary"]) == WORDS.phrase(followup.subject)
+        assert str(todo["description"]).startswith(WORDS.phrase(followup.reason))
         assert todo["due"].dt == followup.due
         assert str(todo["status"]) == "NEEDS-ACTION"
         if followup.contact:
             assert todo.categories == [NAMES[tier_of[followup.contact]]]
         else:
             assert "categories" not in todo
+
+
+def test_in_german_the_tasks_categories_and_calendar_name_are_german(network: Network) -> None:
+    """Without configured names the categories follow the language, as in the mailbox."""
+    german = Wording("de")
+    tier_of = {c.person.key: c.tier.tier for c in network.contacts}
+    data = todo_calendar(network.followups, now=NOW, tier_of=tier_of, words=german)
+    calendar = icalendar.Calendar.from_ical(data)
+    assert str(calendar["x-wr-calname"]) == "Networking-Nachverfolgungen"
+    found = todos(data)
+    for followup in network.followups:
+        todo = found[todo_uid(followup.key)]
+        assert str(todo["summary"]) == german.phrase(followup.subject)
+        if followup.contact:
+            assert todo.categories == [f"Netzwerk {tier_of[followup.contact]}"]
 
 
 def test_uids_are_the_same_in_every_export(network: Network) -> None:
@@ -55,8 +79,8 @@ def test_uids_are_the_same_in_every_export(network: Network) -> None:
 
 
 def test_a_resolved_follow_up_is_closed_then_dropped() -> None:
-    owed = FollowUp("owed:abc", "owed_reply", "ann@example.org", NOW, "Ann asked", "Reply to Ann")
-    touch = FollowUp("touch:bob:2026-01-01", "keep_in_touch", "bob@example.org", NOW, "90 d", "Bob")
+    owed = FollowUp("owed:abc", "owed_reply", "ann@example.org", NOW, ASKED, REPLY)
+    touch = FollowUp("touch:bob:2026-01-01", "keep_in_touch", "bob@example.org", NOW, TOUCH, BOB)
     first = todo_calendar([owed, touch], now=NOW)
 
     # Ann was answered: her task comes back once as completed, Bob's stays open.
@@ -82,7 +106,7 @@ def test_a_resolved_follow_up_is_closed_then_dropped() -> None:
 
 
 def test_a_follow_up_that_returns_is_open_again() -> None:
-    owed = FollowUp("owed:abc", "owed_reply", "ann@example.org", NOW, "Ann asked", "Reply to Ann")
+    owed = FollowUp("owed:abc", "owed_reply", "ann@example.org", NOW, ASKED, REPLY)
     closed = todo_calendar([], now=NOW, previous=todo_calendar([owed], now=NOW))
     again = todos(todo_calendar([owed], now=NOW + timedelta(days=1), previous=closed))
     assert str(again[todo_uid(owed.key)]["status"]) == "NEEDS-ACTION"
@@ -99,9 +123,12 @@ def test_foreign_or_broken_previous_files_are_ignored() -> None:
 
 
 def test_text_is_escaped_by_the_format() -> None:
-    evil = FollowUp("k:1", "owed_reply", "", datetime(2026, 1, 2, tzinfo=UTC),
-                    "line one\nBEGIN:VTODO; x, y", "Sub;ject, with: marks")
+    reason = phrase("owed_reply", name="line one\nBEGIN:VTODO; x, y", subject="",
+                    ago=timedelta(days=1), target=timedelta(hours=48))  # fmt: skip
+    title = phrase("task_owed_reply", name="Sub;ject", subject="with: marks")
+    evil = FollowUp("k:1", "owed_reply", "", datetime(2026, 1, 2, tzinfo=UTC), reason, title)
     found = todos(todo_calendar([evil], now=NOW))
     (todo,) = found.values()
-    assert str(todo["summary"]) == "Sub;ject, with: marks"
-    assert str(todo["description"]) == "line one\nBEGIN:VTODO; x, y"
+    assert str(todo["summary"]) == "Reply to Sub;ject: with: marks"
+    assert str(todo["description"]) == WORDS.phrase(reason)
+    assert str(todo["description"]).startswith("line one\nBEGIN:VTODO; x, y wrote a message")

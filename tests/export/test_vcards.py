@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from outlook_networking.core.network import Network
 from outlook_networking.export import ALL_CARDS, safe_file_stem, vcard_files, vcard_text
+from outlook_networking.i18n import Wording
 from outlook_networking.model import ContactCard, Note
 from outlook_networking.sources.vcards import load_vcards
 
@@ -123,8 +124,9 @@ def test_key_dates_and_the_owners_notes_go_into_the_card(network: Network, tmp_p
     kd = yearless.key_dates[0]
     assert card.bday.value == f"1604-{kd.month:02d}-{kd.day:02d}"
     assert card.bday.params["X-APPLE-OMIT-YEAR"] == ["1604"]
+    summary = Wording("en").summary(yearless.tier.tier, yearless.reasons)
     assert card.note.value == (
-        f"{yearless.summary}\n\n2026-11-20: Prefers \"Björn\".\nTwo kids; <b>not</b> markup"
+        f"{summary}\n\n2026-11-20: Prefers \"Björn\".\nTwo kids; <b>not</b> markup"
     )
     born, married = full.key_dates
     other = vobject.readOne(vcard_text(full, NAMES))

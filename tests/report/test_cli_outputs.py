@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import icalendar
@@ -10,6 +11,7 @@ import vobject
 
 from outlook_networking.cli import main
 from outlook_networking.core.followups import FollowUp
+from outlook_networking.core.phrase import phrase
 from outlook_networking.export import ALL_CARDS, todo_calendar, todo_uid
 
 from .conftest import NOW, Demo
@@ -76,7 +78,12 @@ def test_export_ics_writes_the_follow_ups_and_closes_resolved_ones(
 ) -> None:
     target = tmp_path / "followups.ics"
     # A task from an earlier export whose situation has since resolved.
-    gone = FollowUp("owed:long-answered", "owed_reply", "x@example.org", NOW, "old", "Old task")
+    gone = FollowUp(
+        "owed:long-answered", "owed_reply", "x@example.org", NOW,
+        phrase("owed_reply", name="X", subject="old", ago=timedelta(days=9),
+               target=timedelta(hours=48)),
+        phrase("task_owed_reply", name="X", subject="old"),
+    )  # fmt: skip
     target.write_bytes(todo_calendar([gone], now=NOW))
     assert main(demo.argv("export", "--ics", str(target))) == 0
     todos = {str(t["uid"]): t for t in tasks(target)}

@@ -12,12 +12,16 @@ from outlook_networking.cli import main
 from outlook_networking.core.followups import FollowUp
 from outlook_networking.core.identity import Identities
 from outlook_networking.core.network import analyse
+from outlook_networking.core.phrase import phrase
 from outlook_networking.core.settings import Settings
+from outlook_networking.i18n import Wording
 from outlook_networking.report import render_report
 from outlook_networking.report.charts import axis_top, nice_ceiling
 from outlook_networking.report.layout import force_layout
 
 from .conftest import NOW, Demo
+
+WORDS = Wording("en")
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;'
 
@@ -47,7 +51,7 @@ def test_every_open_follow_up_is_listed_owed_replies_first(
     followups = [*demo.network.followups, *demo.ledger.followups]
     assert followups
     for followup in followups:
-        assert escape(followup.subject) in report_html, followup
+        assert escape(WORDS.phrase(followup.subject)) in report_html, followup
     owed = [f for f in followups if f.kind == "owed_reply"]
     assert len(owed) == len(demo.truth.owed_reply)
     first_row = report_html.index('<table class="followups cards">')
@@ -116,8 +120,11 @@ def test_every_text_is_escaped(demo: Demo) -> None:
     persons[key] = replace(persons[key], name=EVIL, organisation=EVIL)
     identities = Identities(persons=persons, person_of=network.identities.person_of)
     evil_followup = FollowUp(
-        key="owed:evil", kind="owed_reply", contact=key, due=NOW, reason=EVIL, subject=EVIL
-    )
+        key="owed:evil", kind="owed_reply", contact=key, due=NOW,
+        reason=phrase("owed_reply", name=EVIL, subject=EVIL, ago=timedelta(days=3),
+                      target=timedelta(hours=48)),
+        subject=phrase("task_owed_reply", name=EVIL, subject=EVIL),
+    )  # fmt: skip
     evil = replace(network, identities=identities, followups=(evil_followup,))
     page = render_report(evil, None, NOW, graph=demo.edges, category_names={"A": EVIL})
     assert "<script" not in page.lower()
@@ -160,8 +167,13 @@ def test_layout_is_deterministic_and_inside_the_unit_square() -> None:
 
 
 def test_overdue_follow_ups_are_marked(demo: Demo) -> None:
-    later = FollowUp("touch:x", "keep_in_touch", "", NOW + timedelta(days=3), "soon", "Later")
-    due = FollowUp("owed:y", "owed_reply", "", NOW - timedelta(days=1), "late", "Now")
+    soon = phrase("keep_in_touch", tier="B", days=87, cadence=90)
+    late = phrase("owed_reply", name="Y", subject="", ago=timedelta(days=3),
+                  target=timedelta(hours=48))  # fmt: skip
+    later = FollowUp("touch:x", "keep_in_touch", "", NOW + timedelta(days=3), soon,
+                     phrase("task_keep_in_touch", name="X"))  # fmt: skip
+    due = FollowUp("owed:y", "owed_reply", "", NOW - timedelta(days=1), late,
+                   phrase("task_owed_reply", name="Y", subject=""))  # fmt: skip
     page = render_report(replace(demo.network, followups=(later, due)), None, NOW)
     assert '<tr class="overdue"><td class="due" data-label="Due">26 Nov 2026' in page
     assert '<tr class="upcoming"><td class="due" data-label="Due">30 Nov 2026' in page
@@ -170,7 +182,10 @@ def test_overdue_follow_ups_are_marked(demo: Demo) -> None:
 def test_dates_are_shown_in_the_readers_zone(demo: Demo) -> None:
     from zoneinfo import ZoneInfo
 
-    late = FollowUp("owed:z", "owed_reply", "", datetime(2026, 11, 26, 20, tzinfo=UTC), "x", "Z")
+    late = FollowUp("owed:z", "owed_reply", "", datetime(2026, 11, 26, 20, tzinfo=UTC),
+                    phrase("owed_reply", name="Z", subject="", ago=timedelta(days=1),
+                           target=timedelta(hours=48)),
+                    phrase("task_owed_reply", name="Z", subject=""))  # fmt: skip
     network = replace(demo.network, followups=(late,))
     utc = render_report(network, None, NOW)
     tokyo = render_report(network, None, NOW, zone=ZoneInfo("Asia/Tokyo"))

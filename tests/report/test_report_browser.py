@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from chromium import ARTIFACTS
+from outlook_networking.i18n import Wording
 
 from .conftest import Demo
 
@@ -82,7 +83,8 @@ def test_an_owed_reply_is_visible_with_its_contact(opened: Opened, demo: Demo) -
     owed = [f for f in demo.network.followups if f.kind == "owed_reply"]
     assert owed
     name = demo.network.identities.persons[owed[0].contact].name
-    row = opened.page.locator("table.followups tr", has_text=owed[0].subject).first
+    title = Wording("en").phrase(owed[0].subject)
+    row = opened.page.locator("table.followups tr", has_text=title).first
     assert row.is_visible()
     assert name in row.inner_text()
     assert "Owed reply" in row.inner_text()

@@ -124,7 +124,7 @@ def test_undo_gives_back_what_was_there_before_the_first_change_and_only_ours_go
         SetCategories("contact", "c1", ("Customer", "Golf"), ("Customer", "Golf", "Wide")),
         DeleteTask("owed:1", "t1"),
         DeleteContact("c9"),
-        RemoveCategory("Inner"),
+        RemoveCategory("Inner", 4),
     )
 
 

@@ -5,7 +5,9 @@ The machine plays the product and the user in random order: write-back runs (com
 a dropped connection after k actions, or killed after the sink acted but before the journal said
 so), tier changes, new mail that owes a reply and answers that settle it, the user's own edits
 (adding and removing categories on contacts, the product's names included; renaming contacts;
-completing and retitling tasks), and undo (complete, or itself interrupted).
+completing and retitling tasks), changes of language (English, German: the product's categories
+are renamed, and a master-list entry of the user's under the other language's name goes), and
+undo (complete, or itself interrupted).
 
 It keeps its own model of what the user made: each contact's categories as the user gave them,
 its name, the user's own tasks and master categories. The promises checked:
@@ -15,8 +17,8 @@ its name, the user's own tasks and master categories. The promises checked:
 - after a complete apply: planning again changes nothing;
 - after a complete undo: every contact the user made equals its last user-made state (their own
   categories in their order, the product's names exactly as the user put them there), the
-  product's contacts and tasks are gone, the master list is the user's, and a second undo has
-  nothing to do.
+  product's contacts and tasks are gone, the master list is the user's (an entry a language
+  change took away is back in its colour), and a second undo has nothing to do.
 
 The server-backed variants run few examples (each step is real HTTP through exchangelib or
 httpx); the in-memory one takes the profile's count (docs/testing.md).
@@ -44,18 +46,20 @@ from hypothesis.stateful import (
 )
 
 from outlook_networking.app.pipeline import ApplyReport, apply_plan, undo
+from outlook_networking.config import config_from_mapping
 from outlook_networking.errors import ConnectionFailed
+from outlook_networking.i18n import LANGUAGES, Wording, category_scheme
 from outlook_networking.ports import (
     Action,
     AddCategory,
     Applied,
     MailboxState,
+    RemoveCategory,
     SetCategories,
     Sink,
 )
 from outlook_networking.store import Store
 from outlook_networking.writeback.plan import (
-    CategoryScheme,
     Desired,
     DesiredContact,
     DesiredTask,
@@ -64,8 +68,11 @@ from outlook_networking.writeback.plan import (
 
 from .worlds import EwsWorld, GraphWorld, MemoryWorld, TaskSeen, World
 
-SCHEME = CategoryScheme()
-OWNED = tuple(sorted(SCHEME.owned))  # "Network A" .. "Network D"
+SCHEMES = {
+    language: category_scheme(config_from_mapping({}), Wording(language)) for language in LANGUAGES
+}
+SCHEME = SCHEMES["en"]
+OWNED = tuple(sorted(SCHEME.owned))  # "Network A" .. "Network D", "Netzwerk A" .. "Netzwerk D"
 OWN = ("Customer", "Family", "Golf", "VIP")
 PEOPLE = {
     "ann@partner.example": "Ann Partner",
@@ -125,6 +132,7 @@ class UndoMachine(RuleBasedStateMachine):
         self.folder = Path(tempfile.mkdtemp(prefix="undo-machine-"))
         self.store = Store.open(self.folder / "network.sqlite3")
         self.runs = 0
+        self.scheme = SCHEME
         self.mails = 0
         self.tiers: dict[str, str] = {}
         self.create_for: frozenset[str] = frozenset()
@@ -140,6 +148,7 @@ class UndoMachine(RuleBasedStateMachine):
         # (the journal says "begun, maybe applied"). The user here leaves those names alone.
         self.uncertain: dict[str, set[str]] = {}
         self.master_added: set[str] = set()  # names the journal says the product added
+        self.master_taken: set[str] = set()  # names of the user's the product took off the list
         # Per contact: the product's names on it after the product's last write to it, and the
         # product's names the user changed since, each with whether it was the user's before.
         self.left: dict[str, set[str]] = {}
@@ -159,12 +168,20 @@ class UndoMachine(RuleBasedStateMachine):
         ),
         tiers=st.dictionaries(st.sampled_from(tuple(PEOPLE)), _tier),
         create_for=st.frozensets(_tier),
+        master=st.dictionaries(st.sampled_from(OWNED), st.integers(0, 24), max_size=3),
     )
     def mailbox(
-        self, categories: list[list[str]], tiers: dict[str, str], create_for: frozenset[str]
+        self,
+        categories: list[list[str]],
+        tiers: dict[str, str],
+        create_for: frozenset[str],
+        master: dict[str, int] | None = None,
     ) -> None:
-        self.world.add_master_category("Customer", 7)
-        self.master = {"Customer": 7}
+        """The user's contacts; their master list: "Customer", and maybe entries of their own
+        under the product's names in either language (from trying it once before, say)."""
+        self.master = {"Customer": 7, **(master or {})}
+        for name, colour in self.master.items():
+            self.world.add_master_category(name, colour)
         for address, given in zip(WITH_CONTACTS, categories, strict=True):
             item = self.world.add_contact(PEOPLE[address], address, tuple(given))
             self.categories[item] = list(given)
@@ -289,15 +306,20 @@ class UndoMachine(RuleBasedStateMachine):
     @rule(name=st.sampled_from(OWN + OWNED), colour=st.integers(min_value=0, max_value=24))
     def user_adds_a_master_category(self, name: str, colour: int) -> None:
         # A name the product added since the last undo is left alone: had the user deleted it and
-        # made it again, nothing could tell their entry from ours.
-        if name in self.world.master() or name in self.master_added:
+        # made it again, nothing could tell their entry from ours. Nor is an entry of the user's
+        # the product took away (a language change) made again: deleted once more before the
+        # next write-back, nobody could tell the user's deletion from the product's removal.
+        if name in self.world.master() or name in self.master_added | self.master_taken:
             return
         self.world.add_master_category(name, colour)
         self.master[name] = colour
 
     @rule(pick=_pick)
     def user_removes_a_master_category(self, pick: int) -> None:
-        present = sorted(self.world.master())
+        # Nor is an entry of the user's the product took away (a language change) and that is
+        # there again: made again by a change back, or a removal that may not have happened. The
+        # journal tells undo the product removed it; the user's deletion would look the same.
+        present = sorted(set(self.world.master()) - self.master_taken)
         if present:
             name = present[pick % len(present)]
             self.world.remove_master_category(name)
@@ -314,6 +336,8 @@ class UndoMachine(RuleBasedStateMachine):
         for action in [*done, *([interrupted] if interrupted else [])]:
             if isinstance(action, AddCategory):
                 self.master_added.add(action.name)
+            elif isinstance(action, RemoveCategory) and action.name in self.master:
+                self.master_taken.add(action.name)
         seen = self.world.contacts()
         for action in [*done, *([interrupted] if interrupted else [])]:
             if isinstance(action, SetCategories) and action.item_id in self.categories:
@@ -338,7 +362,7 @@ class UndoMachine(RuleBasedStateMachine):
 
     def _apply(self, sink: Sink) -> ApplyReport:
         self.runs += 1
-        actions = plan(self.desired(), sink.read_state(), SCHEME)
+        actions = plan(self.desired(), sink.read_state(), self.scheme)
         return apply_plan(self.store, sink, actions, run_id=f"run{self.runs}")
 
     @rule()
@@ -346,8 +370,17 @@ class UndoMachine(RuleBasedStateMachine):
         report = self._apply(self.sink)
         assert report.complete, report.error
         self._written(report.applied)
-        again = plan(self.desired(), self.sink.read_state(), SCHEME)
+        again = plan(self.desired(), self.sink.read_state(), self.scheme)
         assert again.actions == (), again.actions
+        master = self.world.master()
+        assert not self.scheme.former_names & set(master), "no name left behind"
+        for tier in set(self.tiers.values()):
+            assert self.scheme.for_tier(tier) in master
+
+    @rule(language=st.sampled_from(LANGUAGES))
+    def language_changes(self, language: str) -> None:
+        """The configuration's language: the next write-back renames the product's categories."""
+        self.scheme = SCHEMES[language]
 
     @rule(after=st.integers(min_value=0, max_value=6), die=st.booleans())
     def apply_is_interrupted(self, after: int, die: bool) -> None:
@@ -355,19 +388,20 @@ class UndoMachine(RuleBasedStateMachine):
 
     @rule()
     def undo(self) -> None:
-        report = undo(self.store, self.sink, SCHEME)
+        report = undo(self.store, self.sink, self.scheme)
         assert report.complete, report.error
         self.uncertain.clear()  # every entry is undone: the next write starts afresh
         self.master_added.clear()
+        self.master_taken.clear()
         for item, (_, categories) in self.world.contacts().items():
             if item in self.categories:
                 self._product_wrote(item, categories)
         self.check_undone()
-        assert undo(self.store, self.sink, SCHEME).planned == 0
+        assert undo(self.store, self.sink, self.scheme).planned == 0
 
     @rule(after=st.integers(min_value=0, max_value=4), die=st.booleans())
     def undo_is_interrupted(self, after: int, die: bool) -> None:
-        self._interrupted(lambda sink: undo(self.store, sink, SCHEME), after, die)
+        self._interrupted(lambda sink: undo(self.store, sink, self.scheme), after, die)
 
     # what must hold ------------------------------------------------------------------------
     @invariant()
@@ -443,4 +477,26 @@ def test_the_issues_scenarios_step_by_step() -> None:
     machine.undo()
     machine.user_adds_a_master_category("Network A", 3)
     machine.undo()
+    machine.teardown()
+
+
+def test_a_language_change_and_back_is_undone_exactly() -> None:
+    """The user's own "Network A" (colour 9, on Ann's contact); German renames it away; the user
+    deletes the German entry; English makes "Network A" again, now in the product's colour. Undo
+    gives back the user's entry in their colour and their name on Ann (check_undone)."""
+    machine = UndoMachine(MemoryWorld())
+    machine.mailbox(
+        [["Network A"], [], []], {"ann@partner.example": "A"}, frozenset(), {"Network A": 9}
+    )
+    machine.apply()
+    machine.language_changes("de")
+    machine.apply()
+    assert machine.world.master() == {"Customer": 7, "Netzwerk A": 9}
+    assert set(machine.world.contacts()[sorted(machine.categories)[0]][1]) == {"Netzwerk A"}
+    machine.user_removes_a_master_category(1)  # "Netzwerk A"
+    machine.language_changes("en")
+    machine.apply()
+    assert machine.world.master() == {"Customer": 7, "Network A": SCHEME.colours["A"]}
+    machine.undo()
+    assert machine.world.master() == {"Customer": 7, "Network A": 9}
     machine.teardown()

@@ -28,6 +28,7 @@ from ..app.workspace import Workspace
 from ..config import Config
 from ..core.views import envelope
 from ..errors import UsageError
+from ..i18n import wording_for
 from ..parsing.addresses import normalise
 from ..store import Store
 from .cert import CERT_FILENAME, ca_path, create_certificate, trust_instructions
@@ -49,6 +50,7 @@ class CardService:
         self._lock = threading.Lock()
         self._fingerprint: tuple[Any, ...] | None = None
         self._insight: Insight | None = None
+        self._words = wording_for(config)
 
     def _fresh(self, store: Store) -> Insight:
         fingerprint = (*store.fingerprint(), self._now().date())
@@ -71,7 +73,7 @@ class CardService:
             if view is None:  # whom the owner may know them through, or only notes, or nothing
                 stranger = stranger_card(insight, store, wanted)
                 return None if stranger is None else {**envelope("card", now), **stranger}
-            card = contact_card(insight, store, view, now)
+            card = contact_card(insight, store, view, now, self._words)
             return {**envelope("card", now), **card, "is_owner": False}
 
     def add_note(self, address: str, text: str) -> Mapping[str, Any]:

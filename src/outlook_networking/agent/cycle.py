@@ -43,6 +43,7 @@ from ..app.wording import describe
 from ..config import AccountConfig, Config
 from ..core.network import Network
 from ..errors import StoreError, Throttled
+from ..i18n import category_scheme, wording_for
 from ..ports import Batch, Sink, Source
 from ..store import Store
 from ..writeback.plan import DesiredTask
@@ -159,9 +160,11 @@ class CycleReport:
 def desired_digest(
     network: Network, config: Config, account: AccountConfig, extra: Sequence[DesiredTask] = ()
 ) -> str:
-    """A stable hash of what the mailbox should show for ``account`` (names and colours too)."""
-    desired = desired_state(network, account, extra=extra)
-    scheme = config.writeback.scheme
+    """A stable hash of what the mailbox should show for ``account`` (names and colours too, in
+    the language the mailbox is written in)."""
+    words = wording_for(config)
+    desired = desired_state(network, account, words, extra=extra)
+    scheme = category_scheme(config, words)
     doc = {
         "scheme": [sorted(scheme.names.items()), sorted(scheme.colours.items())],
         "contacts": sorted(

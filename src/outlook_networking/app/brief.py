@@ -25,6 +25,7 @@ from typing import Any
 from ..config import Config
 from ..core.brief import Meeting, day_bounds, due_on, meetings_of_day
 from ..core.network import Network
+from ..core.phrase import Words
 from ..core.views import envelope, followups_json, iso
 from ..store import Store
 from ..writeback.plan import DesiredTask
@@ -56,15 +57,16 @@ def _meetings(store: Store, network: Network, day: date, zone: tzinfo) -> list[M
 
 
 def brief_doc(
-    insight: Insight, store: Store, day: date, zone: tzinfo, now: datetime
+    insight: Insight, store: Store, day: date, zone: tzinfo, now: datetime, words: Words
 ) -> dict[str, Any]:
-    """``brief --json`` for ``day`` (see the module docstring and docs/json.md)."""
+    """``brief --json`` for ``day`` (see the module docstring and docs/json.md); what the core
+    explains in ``words``'s language."""
     network = insight.network
     start, end = day_bounds(day, zone)
     due, overdue = due_on(network.followups, start, end)
     meetings = []
     for meeting in _meetings(store, network, day, zone):
-        people = [attendee_card(insight, store, a, now) for a in meeting.people]
+        people = [attendee_card(insight, store, a, now, words) for a in meeting.people]
         for index, card in enumerate(people):
             card["organizer"] = index == 0 and bool(meeting.organizer)  # listed first
         meetings.append(
@@ -82,7 +84,7 @@ def brief_doc(
         "date": day.isoformat(),
         "time_zone": str(zone),
         "meetings": meetings,
-        "followups": followups_json(network, due),
+        "followups": followups_json(network, due, words=words),
         "overdue": overdue,
     }
 

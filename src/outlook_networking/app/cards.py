@@ -30,6 +30,7 @@ from ..core.brief import is_external, owner_domains
 from ..core.contact import ContactView
 from ..core.intro import find_paths, stranger_json
 from ..core.ledger import balance_json
+from ..core.phrase import Words
 from ..core.views import contact_json, followup_json, iso, key_dates_json
 from ..errors import UsageError
 from ..model import Note
@@ -64,10 +65,17 @@ def _notes(store: Store, addresses: Sequence[str]) -> list[dict[str, Any]]:
 
 
 def contact_card(
-    insight: Insight, store: Store, view: ContactView, now: datetime, *, with_items: bool = False
+    insight: Insight,
+    store: Store,
+    view: ContactView,
+    now: datetime,
+    words: Words,
+    *,
+    with_items: bool = False,
 ) -> dict[str, Any]:
-    """The full card of a contact (``contact ADDR --json``, the add-in)."""
-    doc = contact_json(view, now)
+    """The full card of a contact (``contact ADDR --json``, the add-in), what the core explains
+    in ``words``'s language."""
+    doc = contact_json(view, now, words)
     doc["balance"] = balance_json(insight.ledger.balance(view.person.key), with_items=with_items)
     doc["notes"] = _notes(store, view.addresses)
     doc["external"] = is_external(view.address, owner_domains(insight.network.owner))
@@ -98,7 +106,9 @@ def stranger_card(insight: Insight, store: Store, address: str) -> dict[str, Any
     return unknown if unknown["notes"] else None
 
 
-def attendee_card(insight: Insight, store: Store, address: str, now: datetime) -> dict[str, Any]:
+def attendee_card(
+    insight: Insight, store: Store, address: str, now: datetime, words: Words
+) -> dict[str, Any]:
     """The compact card of one meeting attendee (``brief``)."""
     external = is_external(address, owner_domains(insight.network.owner))
     view = insight.network.find(address)
@@ -116,7 +126,9 @@ def attendee_card(insight: Insight, store: Store, address: str, now: datetime) -
         "score": round(view.score, 1),
         "last_contact": iso(history.last_contact),
         "last_two_way": iso(history.last_two_way),
-        "followups": [followup_json(f, view.name, view.tier.tier) for f in view.followups],
+        "followups": [
+            followup_json(f, view.name, view.tier.tier, words) for f in view.followups
+        ],
         "balance": {"given": balance.given_count, "received": balance.received_count},
         "key_dates": key_dates_json(view.key_dates, now, COMING_DAYS),
         "notes": _notes(store, view.addresses),

@@ -38,9 +38,11 @@ from ..config import AccountConfig, Config, FileLimits, FoldersConfig
 from ..core.network import Network
 from ..core.owner import OwnerTally, detect_owner
 from ..errors import ConnectorError, UsageError
+from ..i18n import Wording, category_scheme, wording_for
 from ..parsing.addresses import normalise
 from ..ports import (
     Action,
+    AddCategory,
     Applied,
     Batch,
     BatchApplied,
@@ -273,20 +275,21 @@ def extra_tasks(store: Store, network: Network, config: Config) -> tuple[Desired
 def desired_state(
     network: Network,
     account: AccountConfig | None,
+    words: Wording,
     *,
     flagged: frozenset[str] = frozenset(),
     extra: Sequence[DesiredTask] = (),
 ) -> Desired:
     """What the mailbox should show: each person's tier category, a task per open follow-up
-    (but for those in ``flagged``: their message's flag stands for them instead), and the
-    ``extra`` tasks (:func:`extra_tasks`); ``account`` None: an account with the defaults, for a
-    preview."""
+    (but for those in ``flagged``: their message's flag stands for them instead), its title and
+    body in ``words``'s language, and the ``extra`` tasks (:func:`extra_tasks`); ``account``
+    None: an account with the defaults, for a preview."""
     contacts = tuple(
         DesiredContact(tuple(view.addresses), view.name, view.tier.tier)
         for view in network.contacts
     )
     tasks = tuple(
-        DesiredTask(f.key, f.subject, f.due, f.reason)
+        DesiredTask(f.key, words.phrase(f.subject), f.due, words.phrase(f.reason))
         for f in network.followups
         if f.key not in flagged
     )
@@ -314,19 +317,27 @@ def plan_account(
 ) -> WritebackPlan:
     """The write-back plan for one account's mailbox as it is now: contacts and tasks against
     the mailbox's state, the messages' categories and flags against the store's messages and
-    the journal (see :mod:`outlook_networking.writeback.messages`)."""
-    scheme = config.writeback.scheme
+    the journal (see :mod:`outlook_networking.writeback.messages`), in the configured language.
+
+    After a language change the plan renames the product's categories: the master list's
+    former names go last, once every contact and message carrying them has the new name.
+    """
+    words = wording_for(config)
+    scheme = category_scheme(config, words)
+    state = sink.read_state()
     extra = extra_tasks(store, network, config)
     if not isinstance(sink, MessageSink):
-        return plan(desired_state(network, account, extra=extra), sink.read_state(), scheme)
+        return plan(desired_state(network, account, words, extra=extra), state, scheme)
     journal = [e for e in store.journal(sink.name) if is_message_action(e.action)]
     flags = _wanted_flags(network, account)
     since = network.now - timedelta(days=account.tag_message_days)
+    former = scheme.former_names & {c.name for c in state.master_categories}
     messages = store.account_messages(
         sink.name,
         since=since if account.tag_messages else network.now,
         item_ids=[
-            e.action.item_id for e in journal if isinstance(e.action, SetCategories | SetFlag)
+            *(e.action.item_id for e in journal if isinstance(e.action, SetCategories | SetFlag)),
+            *(store.messages_with_categories(sink.name, former) if former else ()),
         ],
         interactions=flags,
     )
@@ -353,9 +364,20 @@ def plan_account(
         for f in network.followups
         if f.key in flaggable and account.followup_mode(f.kind) == "flag"
     )
-    desired = desired_state(network, account, flagged=flagged, extra=extra)
-    base = plan(desired, sink.read_state(), scheme)
-    return WritebackPlan(base.actions + marked.actions, declined=marked.declined)
+    desired = desired_state(network, account, words, flagged=flagged, extra=extra)
+    base = plan(desired, state, scheme)
+    return WritebackPlan(_master_list_last(base.actions, marked.actions), marked.declined)
+
+
+def _master_list_last(items: Sequence[Action], messages: Sequence[Action]) -> tuple[Action, ...]:
+    """The actions in the order they must run: a category leaves the master list only after
+    the items that carry it (contacts, then messages) have lost it; an entry removed and added
+    again (undo giving a user's entry back its colour) is added after its removal."""
+    removals = [a for a in items if isinstance(a, RemoveCategory)]
+    gone = {a.name for a in removals}
+    again = [a for a in items if isinstance(a, AddCategory) and a.name in gone]
+    rest = [a for a in items if not isinstance(a, RemoveCategory) and a not in again]
+    return (*rest, *messages, *removals, *again)
 
 
 def preview_plan(store: Store, config: Config, network: Network) -> WritebackPlan:
@@ -368,8 +390,9 @@ def preview_plan(store: Store, config: Config, network: Network) -> WritebackPla
         if not card.is_me
     )
     state = MailboxState(contacts=contacts)
-    desired = desired_state(network, None, extra=extra_tasks(store, network, config))
-    return plan(desired, state, config.writeback.scheme)
+    words = wording_for(config)
+    desired = desired_state(network, None, words, extra=extra_tasks(store, network, config))
+    return plan(desired, state, category_scheme(config, words))
 
 
 @dataclass
@@ -509,11 +532,7 @@ def undo(store: Store, sink: Sink, scheme: CategoryScheme) -> ApplyReport:
         )
         marked = plan_message_undo(message_entries, sink.read_messages(refs))
     # The master list last: the items that use a category are cleared before it goes.
-    actions = (
-        [a for a in base if not isinstance(a, RemoveCategory)]
-        + marked
-        + [a for a in base if isinstance(a, RemoveCategory)]
-    )
+    actions = _master_list_last(base, marked)
     report = ApplyReport(planned=len(actions))
     _execute(store, sink, actions, report, run_id="undo")
     if report.error is None:
@@ -543,6 +562,9 @@ def undo_account(workspace: Workspace, account: AccountConfig) -> ApplyReport:
     """``outlook-networking undo`` for one account."""
     connection = workspace.connect(account)
     try:
-        return undo(workspace.store, connection.sink, workspace.config.writeback.scheme)
+        config = workspace.config
+        return undo(
+            workspace.store, connection.sink, category_scheme(config, wording_for(config))
+        )
     finally:
         connection.close()

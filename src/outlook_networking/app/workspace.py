@@ -17,6 +17,7 @@ from ..config import AccountConfig, Config, load_config
 from ..core.ledger import Ledger
 from ..core.network import Network
 from ..errors import StoreEmpty
+from ..i18n import Wording, category_scheme, wording_for
 from ..ports import RetryPolicy
 from ..store import Store, default_db_path
 from .analysis import Insight, analyse_store
@@ -75,6 +76,17 @@ class Workspace:
     @cached_property
     def config(self) -> Config:
         return load_config(self.config_path)
+
+    @cached_property
+    def words(self) -> Wording:
+        """The user's language: the configuration's ``language``, else the system's."""
+        return wording_for(self.config)
+
+    @property
+    def category_names(self) -> dict[str, str]:
+        """The product's category per tier, as the mailbox shows them (language and
+        ``[writeback]``)."""
+        return dict(category_scheme(self.config, self.words).names)
 
     @cached_property
     def insight(self) -> Insight:

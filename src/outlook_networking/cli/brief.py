@@ -47,7 +47,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         "calendar, each attendee's card (tier, last contact, open follow-ups, give and take, "
         "key dates coming up, your notes; the organizer first), and the follow-ups falling due "
         "that day.",
-        examples=["brief", "brief --date 2026-12-07", "brief --json"],
+        examples=["brief", "brief --date 2026-11-30", "brief --json > brief.json"],
     )
     brief.add_argument("--date", metavar="DAY", type=_day, help="the day (YYYY-MM-DD)")
     brief.add_argument("--json", action="store_true", help="print JSON (docs/json.md)")
@@ -62,13 +62,13 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         "`note ADDR --delete ID` removes one. Notes never go to the mailbox; `export --vcf` "
         "includes them, `forget` removes them.",
         examples=[
-            'note anna@alpha.example "Prefers calls; ask about the new office"',
+            'note anna@alpha.example "Prefers calls in the morning"',
             "note anna@alpha.example --list",
             "note anna@alpha.example --delete 3",
         ],
     )
-    note.add_argument("address", metavar="ADDR", help="the person's e-mail address")
-    note.add_argument("text", nargs="*", metavar="TEXT", help="the note (several words are joined)")
+    note.add_argument("address", metavar="ADDR", help="any of the person's addresses")
+    note.add_argument("text", nargs="*", metavar="TEXT", help="the note (the rest of the line)")
     what = note.add_mutually_exclusive_group()
     what.add_argument("--list", action="store_true", help="show the notes about ADDR")
     what.add_argument("--delete", metavar="ID", type=int, help="remove note ID")
@@ -83,7 +83,9 @@ def _brief(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         zone = brief_zone(workspace.config)
         day = args.date or brief_day(workspace.now, zone)
-        doc = brief_doc(workspace.insight, workspace.store, day, zone, workspace.now)
+        doc = brief_doc(
+            workspace.insight, workspace.store, day, zone, workspace.now, workspace.words
+        )
         if args.json:
             print_json(doc)
         else:

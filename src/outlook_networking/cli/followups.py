@@ -168,11 +168,13 @@ def _list(args: argparse.Namespace) -> int:
             print_json(
                 {
                     **envelope("followups", workspace.now),
-                    "followups": followups_json(network, items),
+                    "followups": followups_json(network, items, words=workspace.words),
                 }
             )
             return 0
-        rows = followups_json(network, [f for group in groups for f in group])
+        rows = followups_json(
+            network, [f for group in groups for f in group], words=workspace.words
+        )
         with paged():
             _print(rows, len(groups), total, workspace.now, args.addresses)
     return 0

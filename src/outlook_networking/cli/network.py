@@ -205,7 +205,7 @@ def _contacts(args: argparse.Namespace) -> int:
     from ..core.views import contacts_json, envelope
 
     with open_workspace(args, need="data") as workspace:
-        rows = contacts_json(workspace.network, workspace.now, args.tier)
+        rows = contacts_json(workspace.network, workspace.now, args.tier, words=workspace.words)
         shown = rows[: args.limit] if args.limit else rows
         if args.json:
             print_json({**envelope("contacts", workspace.now), "contacts": shown})
@@ -289,8 +289,10 @@ def _contact(args: argparse.Namespace) -> int:
         view = workspace.network.find(address)
         if view is None:
             return _stranger(workspace, address, args.json)
-        card = contact_card(workspace.insight, workspace.store, view, workspace.now,
-                            with_items=True)  # fmt: skip
+        card = contact_card(
+            workspace.insight, workspace.store, view, workspace.now, workspace.words,
+            with_items=True,
+        )
         doc = {**envelope("contact", workspace.now), **card}
         if args.json:
             print_json(doc)

@@ -153,9 +153,10 @@ def _report(args: argparse.Namespace) -> int:
             ledger,
             workspace.now,
             graph=graph.edges,
-            category_names=workspace.config.writeback.category_names,
+            category_names=workspace.category_names,
             zone=None,  # the reader's local time
             notes=notes_by_person(workspace.insight, workspace.store),
+            words=workspace.words,
         )
         _write(target, page.encode("utf-8"))
         followups = len(network.followups)
@@ -208,8 +209,9 @@ def _export_vcf(workspace: Workspace, directory: Path) -> None:
 
     files = vcard_files(
         workspace.network.contacts,
-        workspace.config.writeback.category_names,
+        workspace.category_names,
         notes_by_person(workspace.insight, workspace.store),
+        workspace.words,
     )
     for name, text in files.items():
         _write(directory / name, text.encode("utf-8"))
@@ -231,8 +233,9 @@ def _export_ics(workspace: Workspace, target: Path) -> None:
         followups,
         now=workspace.now,
         tier_of={c.person.key: c.tier.tier for c in network.contacts},
-        category_names=workspace.config.writeback.category_names,
+        category_names=workspace.category_names,
         previous=previous,
+        words=workspace.words,
     )
     _write(target, data)
     tasks = count(len(followups), "open follow-up", "open follow-ups")

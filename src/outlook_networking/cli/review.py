@@ -202,7 +202,7 @@ def _ledger(args: argparse.Namespace) -> int:
 
     with open_workspace(args, need="data") as workspace:
         if args.json:
-            print_json(ledger_json(workspace.ledger))
+            print_json(ledger_json(workspace.ledger, workspace.words))
             return 0
         with paged():
             _print_ledger(workspace.ledger, args.limit)

@@ -175,7 +175,7 @@ def _demo(args: argparse.Namespace) -> int:
             owner, _ = settle_owner(workspace.store, [truth.owner])
             _print_summary(workspace, report, len(files), owner, "the demo persona",
                            debug=args.debug)
-            rows = contacts_json(workspace.network, workspace.now)
+            rows = contacts_json(workspace.network, workspace.now, words=workspace.words)
             shown = rows[: args.limit] if args.limit else rows
             print_contacts(shown, len(rows), workspace.now, f"`{PROG} contacts` lists all")
             _next_steps(db)

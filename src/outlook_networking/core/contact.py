@@ -16,8 +16,9 @@ from ..model import KeyDate
 from .followups import FollowUp
 from .history import ContactHistory
 from .identity import Person
+from .phrase import Phrase
 from .scoring import Strength
-from .tiers import TierAssignment, explain
+from .tiers import TierAssignment
 
 __all__ = ["ContactView"]
 
@@ -56,14 +57,9 @@ class ContactView:
         return self.strength.score
 
     @property
-    def reasons(self) -> tuple[str, ...]:
+    def reasons(self) -> tuple[Phrase, ...]:
         return self.tier.reasons
 
     @property
-    def next_step(self) -> str:
+    def next_step(self) -> Phrase | None:
         return self.tier.next_step
-
-    @property
-    def summary(self) -> str:
-        """``"B: 94 days since last two-way contact, ..."``."""
-        return explain(self.tier)

@@ -45,6 +45,7 @@ from datetime import UTC, datetime, timedelta
 
 from .history import ContactHistory
 from .identity import Identities
+from .phrase import Phrase, phrase
 from .settings import Settings
 from .threads import item_key
 from .tiers import TierAssignment
@@ -90,14 +91,17 @@ MIN_COOLING_SAMPLES = 5  # gaps, i.e. six episodes of two-way contact: a rhythm,
 
 @dataclass(frozen=True, slots=True)
 class FollowUp:
-    """One thing to do, for one contact (``contact`` is empty for the annual review)."""
+    """One thing to do, for one contact (``contact`` is empty for the annual review).
+
+    ``reason`` and ``subject`` (the task title) are codes and values; the front ends word them.
+    """
 
     key: str
     kind: str
     contact: str
     due: datetime
-    reason: str
-    subject: str  # a task title
+    reason: Phrase
+    subject: Phrase  # a task title
     item: str = ""  # the interaction it is about (``source:item_id``), if any
     snoozed: bool = False  # the owner snoozed it: ``due`` is the end of the snooze, still ahead
 
@@ -166,17 +170,6 @@ def review_date(year: int, settings: Settings) -> datetime:
     return datetime(year, settings.review_month, settings.review_day, 9, tzinfo=UTC)
 
 
-def _ago(now: datetime, then: datetime) -> str:
-    seconds = (now - then).total_seconds()
-    if seconds < 2 * 86400:
-        return f"{int(seconds // 3600)} h ago"
-    return f"{int(seconds // 86400)} days ago"
-
-
-def _quote(subject: str) -> str:
-    return f"“{subject}”" if subject else "a message"
-
-
 def find_followups(
     histories: Mapping[str, ContactHistory],
     tiers: Mapping[str, TierAssignment],
@@ -207,9 +200,14 @@ def find_followups(
                         kind="owed_reply",
                         contact=person,
                         due=due,
-                        reason=f"{name} wrote {_quote(message.subject)} {_ago(now, message.at)};"
-                        f" no reply yet (your target: {settings.reply_within_h:g} h)",
-                        subject=f"Reply to {name}: {message.subject}".rstrip(": "),
+                        reason=phrase(
+                            "owed_reply",
+                            name=name,
+                            subject=message.subject,
+                            ago=now - message.at,
+                            target=reply_within,
+                        ),
+                        subject=phrase("task_owed_reply", name=name, subject=message.subject),
                         item=item_key(message),
                     )
                 )
@@ -224,9 +222,8 @@ def find_followups(
                 kind="annual_review",
                 contact="",
                 due=review,
-                reason=f"the annual review of {now.year} is due: each tier's list, the changes"
-                " since last year and the D clean-up list",
-                subject=f"Annual network review {now.year}",
+                reason=phrase("annual_review", year=now.year),
+                subject=phrase("task_annual_review", year=now.year),
             )
         )
     return list(by_urgency(found))
@@ -254,9 +251,10 @@ def _rhythm(
                 kind="keep_in_touch",
                 contact=person,
                 due=last + timedelta(days=cadence),
-                reason=f"{tier}: last two-way contact {int(silent_days)} days ago;"
-                f" the {tier} cadence is {cadence} days",
-                subject=f"Get in touch with {name}",
+                reason=phrase(
+                    "keep_in_touch", tier=tier, days=int(silent_days), cadence=cadence
+                ),
+                subject=phrase("task_keep_in_touch", name=name),
             )
         )
     gap = history.usual_gap_days
@@ -277,9 +275,8 @@ def _rhythm(
                     kind="cooling",
                     contact=person,
                     due=last + timedelta(days=threshold),
-                    reason=f"{int(silent_days)} days without two-way contact; the usual gap"
-                    f" with {name} is {gap:g} days: worth a look at the relationship",
-                    subject=f"Review the relationship with {name}",
+                    reason=phrase("cooling", name=name, days=int(silent_days), usual=gap),
+                    subject=phrase("task_cooling", name=name),
                 )
             )
     return found
@@ -299,9 +296,13 @@ def _approaches(
                     kind="unreciprocated",
                     contact=person,
                     due=due,
-                    reason=f"{history.unanswered_run} approaches since {first.at:%d %b %Y} without"
-                    f" an answer from {name}: let it go, or try another channel",
-                    subject=f"Let go of {name}, or try another channel",
+                    reason=phrase(
+                        "unreciprocated",
+                        name=name,
+                        count=history.unanswered_run,
+                        since=first.at.date(),
+                    ),
+                    subject=phrase("task_unreciprocated", name=name),
                     item=item_key(first),
                 )
             ]
@@ -311,10 +312,10 @@ def _approaches(
         return []
     if history.their_latency_samples >= 3 and history.their_latency_p90_s is not None:
         wait = max(MIN_AWAIT, timedelta(seconds=history.their_latency_p90_s))
-        basis = f"{name} usually answers within {_duration(wait)}"
+        code = "awaiting_answer"
     else:
         wait = timedelta(days=settings.awaiting_default_days)
-        basis = f"no reply rhythm known for {name}; waited {_duration(wait)}"
+        code = "awaiting_answer_no_rhythm"
     due = last.at + wait
     if now < due:
         return []
@@ -324,13 +325,9 @@ def _approaches(
             kind="awaiting_answer",
             contact=person,
             due=due,
-            reason=f"you wrote {_quote(last.subject)} {_ago(now, last.at)}; {basis}",
-            subject=f"Nudge {name}: {last.subject}".rstrip(": "),
+            reason=phrase(code, subject=last.subject, ago=now - last.at, name=name, wait=wait),
+            subject=phrase("task_awaiting_answer", name=name, subject=last.subject),
             item=item_key(last),
         )
     ]
 
-
-def _duration(delta: timedelta) -> str:
-    hours = delta.total_seconds() / 3600
-    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} days"

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 
 from ..model import KEY_DATE_KINDS, ContactCard, KeyDate
 from .followups import FollowUp
+from .phrase import phrase
 
 __all__ = [
     "BIRTHDAY_TIERS",
@@ -130,16 +131,16 @@ def birthday_followups(
             if soon.in_days > days_ahead:
                 continue
             name = names.get(person) or person
-            when = "today" if soon.in_days == 0 else f"on {soon.on:%d %b}"
-            turns = f" (turns {soon.years})" if soon.years is not None else ""
             found.append(
                 FollowUp(
                     key=f"birthday:{person}:{soon.on.isoformat()}",
                     kind="birthday",
                     contact=person,
                     due=datetime(soon.on.year, soon.on.month, soon.on.day, 9, tzinfo=UTC),
-                    reason=f"{name}'s birthday is {when}{turns}",
-                    subject=f"Birthday: {name}, {soon.on:%d %b}",
+                    reason=phrase(
+                        "birthday", name=name, on=soon.on, days=soon.in_days, turns=soon.years or 0
+                    ),
+                    subject=phrase("task_birthday", name=name, on=soon.on),
                 )
             )
     return found

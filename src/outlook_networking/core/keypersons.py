@@ -30,6 +30,7 @@ import networkx as nx
 from ..model import Flag, Interaction, Kind
 from .identity import Identities
 from .personal import is_personal
+from .phrase import Phrase, phrase
 from .settings import Settings
 
 __all__ = ["Cluster", "KeyPerson", "MailGraph", "find_key_persons"]
@@ -51,7 +52,7 @@ class KeyPerson:
     betweenness: float
     degree: int  # how many people they appear with
     clusters: tuple[str, ...]  # names of the clusters their neighbours belong to
-    reason: str
+    reason: Phrase
 
 
 @dataclass
@@ -150,8 +151,8 @@ def find_key_persons(
         own = cluster_of.get(person)
         reach = sorted(set(touched) | ({own} if own else set()))
         if len(reach) > 1:
-            reason = f"connects {len(reach)} groups: " + ", ".join(reach)
+            reason = phrase("connects_groups", count=len(reach), groups=tuple(reach))
         else:
-            reason = f"on many paths between the {g.degree(person)} people they appear with"
+            reason = phrase("on_many_paths", count=g.degree(person))
         brokers.append(KeyPerson(person, round(value, 4), g.degree(person), tuple(reach), reason))
     return tuple(brokers), tuple(clusters)

@@ -9,7 +9,10 @@ Rules (defaults in :class:`.settings.Settings`, documented in ``docs/scoring.md`
 - A tier pinned in the configuration (``[tiers.pinned]``) wins; pinned people are left out of the
   ranking so they do not push others around.
 
-Exports: ``TierAssignment``, ``assign_tiers``, ``explain``.
+The reasons and the step up are :class:`~.phrase.Phrase` values (codes and numbers); the front
+ends put them into words (:mod:`outlook_networking.i18n`).
+
+Exports: ``TierAssignment``, ``assign_tiers``.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from datetime import datetime
 
 from .history import ContactHistory
 from .identity import Identities
+from .phrase import Phrase, phrase
 from .scoring import Strength, exchange_gain, meeting_gain, shown_score
 from .settings import Settings
 
-__all__ = ["TierAssignment", "assign_tiers", "explain"]
+__all__ = ["TierAssignment", "assign_tiers"]
 
 DAY = 86400.0
 
@@ -37,13 +41,8 @@ class TierAssignment:
     tier: str
     rank: int | None  # 1-based among the ranked (eligible, unpinned); None otherwise
     pinned: bool
-    reasons: tuple[str, ...]
-    next_step: str  # "" when there is no step up (A, or pinned)
-
-
-def explain(assignment: TierAssignment) -> str:
-    """One line: ``"B: 94 days since last two-way contact, you started 80 % of threads, ..."``."""
-    return f"{assignment.tier}: " + ", ".join(assignment.reasons)
+    reasons: tuple[Phrase, ...]
+    next_step: Phrase | None  # None when there is no step up (A, or pinned)
 
 
 def _needed_total(score: float, settings: Settings) -> float:
@@ -103,20 +102,22 @@ def assign_tiers(
         reasons = _reasons(history, strength, settings, now_ts)
         role = roles.get(person)
         if role:
-            reasons.append(f"role: {role}")
+            reasons.append(phrase("role", role=role))
         if person in pinned:
             tier = pinned[person]
-            reasons.insert(0, f"pinned to {tier} in the configuration")
-            result[person] = TierAssignment(person, tier, None, True, tuple(reasons), "")
+            reasons.insert(0, phrase("pinned", tier=tier))
+            result[person] = TierAssignment(person, tier, None, True, tuple(reasons), None)
             continue
         if person in tier_of:
             tier = tier_of[person]
-            reasons.append(f"score {shown_score(strength.score)}, rank {rank_of[person]} of {n}")
+            reasons.append(
+                phrase("score_rank", score=shown_score(strength.score), rank=rank_of[person], of=n)
+            )
             step = _step_up(tier, strength, cutoff, n_a, n_b, settings)
         else:
             tier = "D"
             reasons.insert(0, _why_d(history, settings))
-            reasons.append(f"score {shown_score(strength.score)}")
+            reasons.append(phrase("score", score=shown_score(strength.score)))
             step = _step_from_d(strength, cutoff, n_a, n_b, settings)
         result[person] = TierAssignment(
             person, tier, rank_of.get(person), False, tuple(reasons), step
@@ -126,49 +127,52 @@ def assign_tiers(
 
 def _reasons(
     history: ContactHistory, strength: Strength, settings: Settings, now_ts: float
-) -> list[str]:
-    reasons: list[str] = []
+) -> list[Phrase]:
+    reasons: list[Phrase] = []
     if history.last_two_way is not None:
         days = int((now_ts - history.last_two_way.timestamp()) // DAY)
         reasons.append(
-            "two-way contact today"
-            if days == 0
-            else f"{days} {'day' if days == 1 else 'days'} since last two-way contact"
+            phrase("two_way_today") if days == 0 else phrase("days_since_two_way", days=days)
         )
     share = history.started_share
     if share is not None:
-        reasons.append(f"you started {round(share * 100)} % of threads")
+        reasons.append(phrase("started_share", percent=round(share * 100)))
     if history.sent or history.received:
         reasons.append(
-            f"reciprocity {history.reciprocity:.1f} "
-            f"({history.sent} sent, {history.received} received)"
+            phrase(
+                "reciprocity",
+                value=round(history.reciprocity, 1),
+                sent=history.sent,
+                received=history.received,
+            )
         )
     if history.meetings:
-        reasons.append(f"{history.meetings} meeting{'s' if history.meetings != 1 else ''}")
+        reasons.append(phrase("meetings", count=history.meetings))
     return reasons
 
 
-def _why_d(history: ContactHistory, settings: Settings) -> str:
+def _why_d(history: ContactHistory, settings: Settings) -> Phrase:
     if not history.sent and not history.received and not history.meetings:
-        return "no direct interactions (only an address-book card, or only in copy with you)"
+        return phrase("no_direct_contact")
     if history.last_two_way is None:
-        return "only one-way traffic"
-    return f"no two-way contact in the last {settings.active_days} days"
+        return phrase("one_way_only")
+    return phrase("no_two_way_within", days=settings.active_days)
 
 
-def _phrase(delta: float, target: str, settings: Settings) -> str:
+def _phrase(delta: float, target: str, settings: Settings) -> Phrase:
     exchange = exchange_gain(settings)
     meeting = meeting_gain(settings)
     if delta <= exchange:
-        return f"one two-way exchange would move them to {target}"
+        return phrase("step_one_exchange", tier=target)
     if delta <= meeting:
-        return f"a meeting would move them to {target}"
+        return phrase("step_meeting", tier=target)
     if math.isinf(delta):
-        return f"{target} is out of reach for now: its members are at the top of the scale"
+        return phrase("step_out_of_reach", tier=target)
     exchanges = math.ceil(delta / exchange)
-    meetings = math.ceil(delta / meeting) if meeting > 0 else 0
-    more = f" (or {meetings} meetings)" if meeting > 0 else ""
-    return f"{exchanges} two-way exchanges{more} would move them to {target}"
+    if meeting <= 0:
+        return phrase("step_exchanges", exchanges=exchanges, tier=target)
+    meetings = math.ceil(delta / meeting)
+    return phrase("step_exchanges_or_meetings", exchanges=exchanges, meetings=meetings, tier=target)
 
 
 def _step_up(
@@ -178,12 +182,12 @@ def _step_up(
     n_a: int,
     n_b: int,
     settings: Settings,
-) -> str:
+) -> Phrase | None:
     if tier == "A":
-        return ""
+        return None
     target = "B" if tier == "C" and n_b else "A"
     if target == "A" and not n_a:
-        return ""
+        return None
     delta = max(0.0, _needed_total(cutoff[target], settings) - strength.total) + 1e-9
     return _phrase(delta, target, settings)
 
@@ -194,7 +198,7 @@ def _step_from_d(
     n_a: int,
     n_b: int,
     settings: Settings,
-) -> str:
+) -> Phrase:
     # Any two-way contact makes them eligible; with it they land in C, or higher if the
     # exchange lifts them past a cutoff.
     after = strength.total + exchange_gain(settings)
@@ -203,4 +207,4 @@ def _step_from_d(
         target = "B"
     if n_a and after > _needed_total(cutoff["A"], settings):
         target = "A"
-    return f"one two-way exchange would move them to {target}"
+    return phrase("step_one_exchange", tier=target)

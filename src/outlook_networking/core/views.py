@@ -7,6 +7,11 @@ incompatible change) and ``as_of`` (the analysis's ``now``); :func:`envelope` st
 ISO 8601 UTC with a ``Z`` (``2026-11-27T12:00:00Z``), counts are integers, scores are numbers
 with one decimal, and anything unknown is ``null``. Fields are only ever added.
 
+What the core explains (reasons, the next step, a follow-up's reason and title) is in words of
+the user's language, put there by the ``words`` the views take (``outlook_networking.i18n``),
+and beside them as codes with values (``reason_codes``, ``next_step_code``, ``reason_code``),
+the same in every language.
+
 Exports: ``SCHEMAS``, ``envelope``, ``schema_id``, ``iso``, ``contact_json``, ``contacts_json``,
 ``followup_json``, ``followups_json``, ``key_dates_json``, ``review_doc``, ``review_json``.
 """
@@ -22,6 +27,7 @@ from .contact import ContactView
 from .followups import FollowUp, short_key
 from .keydates import coming
 from .network import Network
+from .phrase import Words, phrase_json
 from .review import Review, ReviewEntry, build_review
 
 __all__ = [
@@ -70,7 +76,9 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def followup_json(followup: FollowUp, name: str | None, tier: str | None) -> dict[str, Any]:
+def followup_json(
+    followup: FollowUp, name: str | None, tier: str | None, words: Words
+) -> dict[str, Any]:
     """One follow-up; ``name`` and ``tier`` are its contact's (None for the annual review)."""
     return {
         "key": followup.key,
@@ -81,9 +89,10 @@ def followup_json(followup: FollowUp, name: str | None, tier: str | None) -> dic
         "tier": tier,
         "due": iso(followup.due),
         "snoozed": followup.snoozed,
-        "reason": followup.reason,
-        "subject": followup.subject,
+        "reason": words.phrase(followup.reason),
+        "subject": words.phrase(followup.subject),
         "item": followup.item or None,
+        "reason_code": phrase_json(followup.reason),
     }
 
 
@@ -105,7 +114,7 @@ def key_dates_json(
     ]
 
 
-def contact_json(view: ContactView, now: datetime) -> dict[str, Any]:
+def contact_json(view: ContactView, now: datetime, words: Words) -> dict[str, Any]:
     """One contact: the fields of ``contact ADDR --json``."""
     h = view.history
     days_since = int((now - h.last_two_way).total_seconds() // 86400) if h.last_two_way else None
@@ -119,9 +128,11 @@ def contact_json(view: ContactView, now: datetime) -> dict[str, Any]:
         "pinned": view.tier.pinned,
         "rank": view.tier.rank,
         "score": round(view.score, 1),
-        "reasons": list(view.reasons),
-        "summary": view.summary,
-        "next_step": view.next_step or None,
+        "reasons": [words.phrase(r) for r in view.reasons],
+        "reason_codes": [phrase_json(r) for r in view.reasons],
+        "summary": words.summary(view.tier.tier, view.reasons),
+        "next_step": words.phrase(view.next_step) if view.next_step else None,
+        "next_step_code": phrase_json(view.next_step) if view.next_step else None,
         "first_contact": iso(h.first_contact),
         "last_contact": iso(h.last_contact),
         "last_two_way": iso(h.last_two_way),
@@ -149,29 +160,31 @@ def contact_json(view: ContactView, now: datetime) -> dict[str, Any]:
             for month, c in sorted(h.monthly.items())
         },
         "merged_because": list(view.person.merged_because),
-        "followups": [followup_json(f, view.name, view.tier.tier) for f in view.followups],
+        "followups": [
+            followup_json(f, view.name, view.tier.tier, words) for f in view.followups
+        ],
         "key_dates": key_dates_json(view.key_dates, now),
     }
 
 
-def _contact_row(view: ContactView, now: datetime) -> dict[str, Any]:
-    full = contact_json(view, now)
+def _contact_row(view: ContactView, now: datetime, words: Words) -> dict[str, Any]:
+    full = contact_json(view, now, words)
     del full["monthly"]
     return full
 
 
 def contacts_json(
-    network: Network, now: datetime | None = None, tier: str | None = None
+    network: Network, now: datetime | None = None, tier: str | None = None, *, words: Words
 ) -> list[dict[str, Any]]:
     """``contacts [--tier X] --json``: every contact by score, highest first, each with the
     fields of :func:`contact_json` except ``monthly``."""
     at = now or network.now
     contacts: Iterable[ContactView] = network.tier(tier) if tier else network.contacts
-    return [_contact_row(c, at) for c in contacts]
+    return [_contact_row(c, at, words) for c in contacts]
 
 
 def followups_json(
-    network: Network, followups: Iterable[FollowUp] | None = None
+    network: Network, followups: Iterable[FollowUp] | None = None, *, words: Words
 ) -> list[dict[str, Any]]:
     """The ``followups`` of ``followups --json``: ``followups`` (default: every open one, most
     pressing first), each with its contact's name and tier."""
@@ -180,7 +193,7 @@ def followups_json(
     for followup in chosen:
         view = network.by_person.get(followup.contact) if followup.contact else None
         name = view.name if view else None
-        rows.append(followup_json(followup, name, view.tier.tier if view else None))
+        rows.append(followup_json(followup, name, view.tier.tier if view else None, words))
     return rows
 
 

@@ -4,7 +4,8 @@
   situation gives the same UID in every export, so a re-import updates the task.
 - **SUMMARY** is the follow-up's task title, **DESCRIPTION** its reason (and the contact's
   address), **DUE** its due date (UTC), **CATEGORIES** the contact's tier category
-  (``Network B``; none for the annual review), STATUS ``NEEDS-ACTION``.
+  (``Network B`` / ``Netzwerk B``; none for the annual review), STATUS ``NEEDS-ACTION``, and the
+  calendar's name, all in the language of ``words``.
 - **Resolved follow-ups**: when the previous export is given, a task of ours in it whose key is
   no longer open is written again as ``COMPLETED`` (with COMPLETED = now, PERCENT-COMPLETE 100),
   so a calendar that re-imports the file closes it; it stays in the file for
@@ -22,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 import icalendar
 
 from ..core.followups import FollowUp
-from ..writeback.plan import DEFAULT_CATEGORY_NAMES
+from ..i18n import Wording
 from .vcards import UID_NAMESPACE
 
 __all__ = ["COMPLETED_KEPT_DAYS", "todo_calendar", "todo_uid"]
@@ -38,14 +39,18 @@ def todo_uid(key: str) -> str:
     return f"{uuid.uuid5(UID_NAMESPACE, 'followup:' + key)}@outlook-networking"
 
 
-def _todo(followup: FollowUp, now: datetime, categories: list[str]) -> icalendar.Todo:
+def _todo(
+    followup: FollowUp, now: datetime, categories: list[str], words: Wording
+) -> icalendar.Todo:
     todo = icalendar.Todo()
     todo.add("uid", todo_uid(followup.key))
     todo.add("dtstamp", now.astimezone(UTC))
-    todo.add("summary", followup.subject or followup.reason)
-    description = followup.reason
+    todo.add("summary", words.phrase(followup.subject))
+    description = words.phrase(followup.reason)
     if followup.contact:
-        description += f"\n\nContact: {followup.contact}"
+        description += "\n\n" + words.gettext("Contact: {address}").format(
+            address=followup.contact
+        )
     todo.add("description", description)
     todo.add("due", followup.due.astimezone(UTC))
     todo.add("status", "NEEDS-ACTION")
@@ -82,28 +87,32 @@ def todo_calendar(
     tier_of: Mapping[str, str] | None = None,
     category_names: Mapping[str, str] | None = None,
     previous: bytes | str | None = None,
+    words: Wording | None = None,
 ) -> bytes:
     """The VCALENDAR with one VTODO per follow-up (see the module docstring).
 
     Parameters:
         tier_of: person key → tier, for CATEGORIES.
-        category_names: tier → category name (``config.writeback.category_names``).
+        category_names: tier → category name (``Workspace.category_names``).
         previous: the file this export replaces, to close the tasks that resolved since.
+        words: the language of the tasks' titles and descriptions (default English).
     """
+    words = words or Wording()
     tiers = tier_of or {}
     names = category_names or {}
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "Networking follow-ups")
+    # TRANSLATORS: the name a calendar app shows for the exported follow-up tasks
+    calendar.add("x-wr-calname", words.gettext("Networking follow-ups"))
     open_keys: set[str] = set()
     for followup in followups:
         if followup.key in open_keys:
             continue
         open_keys.add(followup.key)
         tier = tiers.get(followup.contact, "")
-        categories = [names.get(tier, DEFAULT_CATEGORY_NAMES[tier])] if tier else []
-        calendar.add_component(_todo(followup, now, categories))
+        categories = [names.get(tier) or words.category(tier)] if tier else []
+        calendar.add_component(_todo(followup, now, categories, words))
     keep_after = now - timedelta(days=COMPLETED_KEPT_DAYS)
     for old in _previous_todos(previous):
         if str(old.get(KEY_PROPERTY)) in open_keys:

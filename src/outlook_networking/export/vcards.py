@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import vobject
 
 from ..core.contact import ContactView
+from ..i18n import Wording
 from ..model import KeyDate, Note
 from ..writeback.plan import DEFAULT_CATEGORY_NAMES
 
@@ -77,7 +78,10 @@ def _add_key_date(card: vobject.base.Component, key_date: KeyDate) -> None:
 
 
 def vcard_text(
-    view: ContactView, category_names: Mapping[str, str], notes: Sequence[Note] = ()
+    view: ContactView,
+    category_names: Mapping[str, str],
+    notes: Sequence[Note] = (),
+    words: Wording | None = None,
 ) -> str:
     """One contact as a vCard 3.0 (CRLF line ends, as vobject writes them)."""
     card = vobject.vCard()
@@ -97,7 +101,7 @@ def vcard_text(
     card.add("categories").value = [category_names.get(tier, DEFAULT_CATEGORY_NAMES[tier])]
     for key_date in view.key_dates:
         _add_key_date(card, key_date)
-    written = [view.summary] if view.reasons else []
+    written = [(words or Wording()).summary(tier, view.reasons)] if view.reasons else []
     written += [f"{n.at:%Y-%m-%d}: {n.text}" for n in notes]
     if written:
         card.add("note").value = "\n\n".join(written)
@@ -109,6 +113,7 @@ def vcard_files(
     contacts: Iterable[ContactView],
     category_names: Mapping[str, str],
     notes: Mapping[str, Sequence[Note]] | None = None,
+    words: Wording | None = None,
 ) -> dict[str, str]:
     """File name → vCard text: one file per contact, plus :data:`ALL_CARDS` with every card.
 
@@ -119,7 +124,7 @@ def vcard_files(
     taken = {ALL_CARDS.casefold()}
     cards: list[str] = []
     for view in contacts:
-        text = vcard_text(view, category_names, (notes or {}).get(view.address, ()))
+        text = vcard_text(view, category_names, (notes or {}).get(view.address, ()), words)
         stem = safe_file_stem(view.name or view.address.replace("@", "-at-"))
         candidate, n = f"{stem}.vcf", 2
         while candidate.casefold() in taken:

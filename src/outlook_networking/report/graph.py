@@ -21,6 +21,7 @@ from html import escape
 
 from ..core.keypersons import KeyPerson
 from ..core.network import Network
+from ..core.phrase import Words
 from .layout import force_layout
 
 __all__ = ["CLUSTER_COLOURS", "OTHER_COLOUR", "Drawing", "graph_svg"]
@@ -145,6 +146,7 @@ def graph_svg(
     network: Network,
     edges: Mapping[tuple[str, str], int] | None = None,
     *,
+    words: Words,
     limit: int = 48,
 ) -> Drawing:
     """The graph of the most connected people, on both canvases, and its legend."""
@@ -182,7 +184,7 @@ def graph_svg(
         if len(chosen) <= canvas.label_all:
             labelled = set(chosen)
         nodes, spots = _nodes(
-            network, chosen, brokers, degree, cluster_index, name_of, xy, canvas.node_scale
+            network, chosen, brokers, degree, cluster_index, name_of, xy, canvas.node_scale, words
         )
         return (
             f'<svg class="graph {canvas.name}" viewBox="0 0 {canvas.width} {canvas.height}" '
@@ -238,6 +240,7 @@ def _nodes(
     name_of: Mapping[str, str],
     xy: Callable[[str], tuple[float, float]],
     scale: float,
+    words: Words,
 ) -> tuple[list[str], list[tuple[str, float, float, float, bool]]]:
     """A circle per person in their cluster's colour (key persons haloed), and where each is."""
     persons = network.identities.persons
@@ -252,7 +255,7 @@ def _nodes(
         if persons.get(person) is not None and persons[person].organisation:
             tip += f" ({persons[person].organisation})"
         if broker is not None:
-            tip += f": key person, {broker.reason}"
+            tip += f": key person, {words.phrase(broker.reason)}"
         css = "node broker" if broker is not None else "node"
         index = cluster_index.get(person)
         colour = OTHER_COLOUR if index is None else CLUSTER_COLOURS[index % len(CLUSTER_COLOURS)]

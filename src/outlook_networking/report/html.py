@@ -29,6 +29,7 @@ from ..core.followups import FollowUp, by_urgency
 from ..core.keydates import coming
 from ..core.ledger import Balance, ItemKind, Ledger, Side
 from ..core.network import Network
+from ..i18n import Wording
 from ..model import TIERS, Note
 from ..writeback.plan import DEFAULT_CATEGORY_NAMES
 from .charts import TIER_COLOURS, activity_chart, hours, tier_bars, time_chart
@@ -82,10 +83,15 @@ class _Page:
     """Names, times and escaping shared by the sections."""
 
     def __init__(
-        self, network: Network, category_names: Mapping[str, str], zone: tzinfo | None
+        self,
+        network: Network,
+        category_names: Mapping[str, str],
+        zone: tzinfo | None,
+        words: Wording,
     ) -> None:
         self.network = network
         self.zone = zone
+        self.words = words
         self.persons = network.identities.persons
         self.labels = {t: category_names.get(t, DEFAULT_CATEGORY_NAMES[t]) for t in TIERS}
         self.tier_of = {c.person.key: c.tier.tier for c in network.contacts}
@@ -206,8 +212,9 @@ def _followup_rows(page: _Page, followups: Sequence[FollowUp], now: datetime) ->
             f'<td class="kind-cell" data-label="Kind"><span class="kind kind-{escape(f.kind)}">'
             f"{escape(label)}</span></td>"
             f'<td class="who" data-label="Contact">{page.who(f.contact)}</td>'
-            f'<td data-label="What and why"><div class="task">{escape(f.subject)}</div>'
-            f'<div class="reason">{escape(f.reason)}</div></td></tr>'
+            f'<td data-label="What and why"><div class="task">'
+            f"{escape(page.words.phrase(f.subject))}</div>"
+            f'<div class="reason">{escape(page.words.phrase(f.reason))}</div></td></tr>'
         )
     return (
         '<table class="followups cards"><thead><tr><th>Due</th><th>Kind</th><th>Contact</th>'
@@ -251,7 +258,7 @@ def _key_persons(page: _Page, edges: Mapping[tuple[str, str], int] | None) -> st
             '<section class="card" id="graph"><h2>Key persons</h2>'
             '<p class="empty">Not enough shared mail and meetings for a graph yet.</p></section>'
         )
-    drawing = graph_svg(network, edges)
+    drawing = graph_svg(network, edges, words=page.words)
     keys = "".join(
         f'<span class="key"><i style="background:{colour}"></i>{escape(name)}</span>'
         for name, colour in drawing.legend
@@ -259,7 +266,7 @@ def _key_persons(page: _Page, edges: Mapping[tuple[str, str], int] | None) -> st
     keys += '<span class="key"><i class="ring"></i>key person (broker)</span>'
     rows = "".join(
         f'<tr><td data-label="Key person">{page.who(k.person)}</td>'
-        f'<td data-label="Why">{escape(k.reason)}</td>'
+        f'<td data-label="Why">{escape(page.words.phrase(k.reason))}</td>'
         f'<td class="num" data-label="People">{k.degree}</td>'
         f'<td class="num" data-label="Betweenness">{k.betweenness:.3f}</td></tr>'
         for k in network.key_persons
@@ -419,6 +426,7 @@ def render_report(
     category_names: Mapping[str, str] | None = None,
     zone: tzinfo | None = UTC,
     notes: Mapping[str, Sequence[Note]] | None = None,
+    words: Wording | None = None,
 ) -> str:
     """The whole page as one string.
 
@@ -426,11 +434,13 @@ def render_report(
         ledger: the give-and-take ledger, or None when it could not be built.
         graph: the mail graph's edges (``MailGraph.edges``: person pair → co-occurrences), for
             the connections in the network graph; without them only the people are drawn.
-        category_names: tier → category name (``config.writeback.category_names``).
+        category_names: tier → category name (``Workspace.category_names``).
         zone: the time zone dates are shown in; None: the local zone of this machine.
         notes: the owner's notes by person key (an address for someone not in the network).
+        words: the user's language (default English) for what the core explains; the page's
+            own headings are English until they are translated too.
     """
-    page = _Page(network, category_names or {}, zone)
+    page = _Page(network, category_names or {}, zone, words or Wording())
     # analysis.analyse_store already folds the ledger's follow-ups into the network's; a network
     # straight from core.analyse does not: take both, once each.
     unique = {f.key: f for f in (*network.followups, *(ledger.followups if ledger else ()))}

@@ -27,8 +27,14 @@ The rules:
   the message first; a message the user flagged (any copy) is left as it is, and so is a flag of
   ours the user cleared or completed; a flag of ours still standing when the follow-up is
   over (the owner replied) is set to complete;
-- undo (:func:`plan_message_undo`) takes off the categories of ours still there and gives a flag
-  of ours, still as we left it, back what it was before; what the user changed since stays.
+- a former name of the product's (its name in another language, ``CategoryScheme.former``) is
+  the product's wherever it is: on a message in the window it goes like any category of ours
+  that no longer fits (the tier's current name takes its place where the rules want one), on
+  any other message it becomes the tier's current name; a former name the user had put there
+  is remembered as taken (:func:`product_marks`), and undo gives it back;
+- undo (:func:`plan_message_undo`) takes off the categories of ours still there, puts back a
+  category of the user's that a rename took, and gives a flag of ours, still as we left it,
+  back what it was before; what the user changed since stays.
 
 Exports: ``DesiredMessages``, ``WantedFlag``, ``ProductMarks``, ``MessagePlan``,
 ``ContactMarks``, ``message_key``, ``product_marks``, ``plan_messages``, ``plan_message_undo``,
@@ -112,6 +118,7 @@ class ProductMarks:
     item_id: str
     message_id: str = ""
     categories: frozenset[str] = frozenset()
+    taken: frozenset[str] = frozenset()  # the user's categories the product took off (a rename)
     flag: FollowUpFlag | None = None  # the last flag the product set there
     flag_before: FollowUpFlag | None = None  # the flag before the product's first one
 
@@ -163,7 +170,14 @@ def product_marks(
         else:
             added = set(action.after) - set(action.before)
             removed = set(action.before) - set(action.after)
-            marks = replace(marks, categories=frozenset((marks.categories - removed) | added))
+            # A name given back to the user is theirs again, not ours.
+            taken = (marks.taken | (removed - marks.categories)) - added
+            given_back = added & marks.taken
+            marks = replace(
+                marks,
+                categories=frozenset((marks.categories - removed) | (added - given_back)),
+                taken=frozenset(taken),
+            )
         out[action.item_id] = marks
     return out
 
@@ -246,12 +260,13 @@ def plan_messages(
     for message in messages:
         seen.update(_taken_off(message.state, ours.get(message.item_id)))
     actions: list[Action] = []
-    if desired.since is not None:
-        for message in messages:
-            if message.at >= desired.since:
-                actions.extend(
-                    _tag(message, desired, ours.get(message.item_id), declined, seen, scheme)
-                )
+    for message in messages:
+        if desired.since is not None and message.at >= desired.since:
+            actions.extend(
+                _tag(message, desired, ours.get(message.item_id), declined, seen, scheme)
+            )
+        else:
+            actions.extend(_rename(message, scheme))
     stored = {m.item_id: m for m in messages}
     copies: dict[str, list[StoredMessage]] = {}
     for m in messages:
@@ -301,13 +316,17 @@ def _tag(
     tiers = sorted(
         (desired.tier[p], p) for p in people if desired.tier.get(p) in desired.tag_tiers
     )
+    # A mark declined under any of the tier's names (before a rename too) stays declined.
     wanted = {
-        c
-        for c in ([scheme.for_tier(tiers[0][0])] if tiers else [])
-        if not _declined((key, _category_mark(c)), declined, seen)
+        scheme.for_tier(tier)
+        for tier in ([tiers[0][0]] if tiers else [])
+        if not any(
+            _declined((key, _category_mark(c)), declined, seen) for c in scheme.names_of(tier)
+        )
     }
     current = tuple(state.categories)
-    drop = ((owned.categories if owned else frozenset()) & set(current)) - wanted
+    mine = owned.categories if owned else frozenset()
+    drop = ((mine | scheme.former_names) & set(current)) - wanted
     add = sorted(wanted - set(current))
     if not drop and not add:
         return []
@@ -317,6 +336,24 @@ def _tag(
         SetCategories(
             "message", state.item_id, current, after,
             message_id=state.message_id, version=state.version, contact=contact,
+        )
+    ]  # fmt: skip
+
+
+def _rename(message: StoredMessage, scheme: CategoryScheme) -> list[Action]:
+    """A message outside the tagging: its former names become the current ones, nothing else
+    (whose a name was, the journal's entry for the rename keeps: :func:`product_marks`)."""
+    state = message.state
+    current = tuple(state.categories)
+    old = {name: new for name in current if (new := scheme.renamed(name)) is not None}
+    if not old:
+        return []
+    kept = tuple(c for c in current if c not in old)
+    after = kept + tuple(dict.fromkeys(new for new in old.values() if new not in kept))
+    return [
+        SetCategories(
+            "message", state.item_id, current, after,
+            message_id=state.message_id, version=state.version,
         )
     ]  # fmt: skip
 
@@ -378,8 +415,9 @@ def plan_message_undo(
             continue  # gone: nothing of ours is left on it
         current = tuple(state.categories)
         drop = marks.categories & set(current)
-        if drop:
-            after = tuple(c for c in current if c not in drop)
+        back = sorted(marks.taken - set(current))
+        if drop or back:
+            after = tuple(c for c in current if c not in drop) + tuple(back)
             actions.append(
                 SetCategories(
                     "message", state.item_id, current, after,

@@ -7,6 +7,11 @@ the product wrote. Both only ever touch what the product owns:
 
 - category names the product owns (one per tier, configurable); a user's own categories on an item
   are kept, in their order, and ours go after them;
+- the product's former names (its names in another language, :attr:`CategoryScheme.former`):
+  after a language change they are renamed in one plan, the master list's entry re-created under
+  the new name with the old entry's colour, every contact carrying the old name given the new
+  one, and the old entry removed last (:func:`plan` puts the removals at the end, after which
+  no item carries the old name);
 - master-list entries the product added (known from the journal);
 - tasks and contacts the product created (the sink finds them by the product's marker).
 
@@ -60,20 +65,41 @@ _DEFAULT_COLOURS = {"A": 4, "B": 7, "C": 3, "D": 12}
 
 @dataclass(frozen=True, slots=True)
 class CategoryScheme:
-    """The category names (and colours) the product owns, one per tier.
+    """The category names (and colours) the product owns, one per tier, and its former names.
 
-    The defaults are the ``[writeback]`` table's (``docs/config.md``): "Network A" … "Network D".
+    The application builds it for the user's language (:func:`outlook_networking.i18n.
+    category_scheme`); the defaults here are the English names, "Network A" … "Network D".
+    ``former`` maps a tier to names the product used for it before (its names in the other
+    languages): an item or master-list entry carrying one is renamed to the tier's name.
     """
 
     names: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CATEGORY_NAMES))
     colours: Mapping[str, int] = field(default_factory=lambda: dict(_DEFAULT_COLOURS))
+    former: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def owned(self) -> frozenset[str]:
-        return frozenset(self.names.values())
+        """Every name that is the product's: the current ones and the former ones."""
+        return frozenset(self.names.values()) | self.former_names
+
+    @property
+    def former_names(self) -> frozenset[str]:
+        return frozenset(n for names in self.former.values() for n in names) - frozenset(
+            self.names.values()
+        )
 
     def for_tier(self, tier: str) -> str:
         return self.names[tier]
+
+    def renamed(self, name: str) -> str | None:
+        """The current name for a former name (None for any other name)."""
+        if name not in self.former_names:
+            return None
+        return next(self.names[t] for t, names in self.former.items() if name in names)
+
+    def names_of(self, tier: str) -> tuple[str, ...]:
+        """The tier's name and its former names."""
+        return (self.names[tier], *(n for n in self.former.get(tier, ()) if n in self.owned))
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,11 +184,15 @@ def plan(desired: Desired, state: MailboxState, scheme: CategoryScheme) -> Write
     actions: list[Action] = []
 
     used_tiers = {c.tier for c in desired.contacts}
-    existing = {c.name for c in state.master_categories}
+    master = {c.name: c for c in state.master_categories}
     for tier in TIERS:
         name = scheme.for_tier(tier)
-        if tier in used_tiers and name not in existing:
-            actions.append(AddCategory(name, scheme.colours.get(tier, -1)))
+        if name in master:
+            continue
+        old = next((master[n] for n in scheme.names_of(tier)[1:] if n in master), None)
+        if tier in used_tiers or old is not None:
+            colour = old.color if old is not None else scheme.colours.get(tier, -1)
+            actions.append(AddCategory(name, colour))
 
     by_address: dict[str, DesiredContact] = {}
     for person in desired.contacts:
@@ -203,6 +233,9 @@ def plan(desired: Desired, state: MailboxState, scheme: CategoryScheme) -> Write
     for key, have in current_tasks.items():
         if key not in wanted and not have.complete:
             actions.append(CompleteTask(key, have.item_id))
+    # Last: a former name leaves the master list once no item of ours carries it any more.
+    for name in sorted(scheme.former_names & set(master)):
+        actions.append(RemoveCategory(name, master[name].color))
     return WritebackPlan(tuple(actions))
 
 
@@ -233,6 +266,35 @@ def _users_names(
     return theirs
 
 
+def _master_list_changes(
+    journal: Sequence[JournalEntry],
+) -> tuple[set[str], dict[str, int], dict[str, int]]:
+    """What the product did to the master list: the entries it made; the user's entries it took
+    away (a former name on a language change), each with the user's colour; and of those, the
+    ones it made again since (a change of language back), each with the colour it gave them.
+
+    A name is the product's when the product's first word on it was to add it; any other name
+    the product removed was the user's. A removal tells the user's colour only when the entry
+    removed was the user's, not the product's own re-addition. An addition that may not have
+    happened (begun, not known to be done) leaves the entry counted as taken.
+    """
+    added: set[str] = set()
+    users: dict[str, int] = {}
+    again: dict[str, int] = {}
+    for entry in journal:
+        match entry.action:
+            case AddCategory(name, colour) if name in users:
+                if entry.done:
+                    again[name] = colour
+            case AddCategory(name):
+                added.add(name)
+            case RemoveCategory(name, colour) if name not in added:
+                if name not in users or name not in again:
+                    users[name] = colour
+                again.pop(name, None)
+    return added, users, again
+
+
 def plan_undo(
     journal: Sequence[JournalEntry], state: MailboxState, scheme: CategoryScheme
 ) -> WritebackPlan:
@@ -241,11 +303,27 @@ def plan_undo(
     Tasks and contacts the product created carry its marker, so they are found in ``state`` even
     when a crash kept their journal entry from being completed. Categories on contacts keep the
     user's own categories as they are, and get back the product-owned names the user gave them
-    (see :func:`_users_names`). Master-list entries go only if the product added them. Messages
-    are :func:`.messages.plan_message_undo`'s.
+    (see :func:`_users_names`). Master-list entries go only if the product added them; an entry
+    the product removed that it had not added (a former name the user had) comes back with its
+    colour. Messages are :func:`.messages.plan_message_undo`'s.
     """
     owned = scheme.owned
     actions: list[Action] = []
+
+    present = {c.name: c for c in state.master_categories}
+    added, users, again = _master_list_changes(journal)
+    for name, colour in sorted(users.items()):
+        if name not in again and name not in present:
+            actions.append(AddCategory(name, colour))  # the user's entry, taken by a rename
+        elif (
+            name in again
+            and again[name] != colour
+            and name in present
+            and present[name].color == again[name]
+        ):
+            # Made again by a rename back, in another colour: the user's colour comes back (the
+            # removal runs first, see pipeline's ordering).
+            actions.extend((RemoveCategory(name, again[name]), AddCategory(name, colour)))
 
     writes: dict[str, list[tuple[SetCategories, bool]]] = {}
     for entry in journal:
@@ -268,10 +346,8 @@ def plan_undo(
     for item_id in sorted(deleted_contacts):
         actions.append(DeleteContact(item_id))
 
-    added = {e.action.name for e in journal if isinstance(e.action, AddCategory)}
-    present = {c.name for c in state.master_categories}
-    for name in sorted(added & present):
-        actions.append(RemoveCategory(name))
+    for name in sorted(added & set(present)):
+        actions.append(RemoveCategory(name, present[name].color))
     return WritebackPlan(tuple(actions))
 
 

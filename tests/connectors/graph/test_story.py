@@ -11,6 +11,7 @@ from outlook_networking.config import AccountConfig
 from outlook_networking.connectors.graph import GraphClient, GraphSink, GraphSource
 from outlook_networking.core.network import Network, analyse
 from outlook_networking.core.settings import Settings
+from outlook_networking.i18n import Wording
 from outlook_networking.ports import CompleteTask
 from outlook_networking.store import Store
 from outlook_networking.writeback.plan import (
@@ -71,7 +72,7 @@ def test_sync_apply_reply_undo(
     sink = GraphSink(make_client(), name="graph:work")
     store.set_owner([me], "given")
     sync_source(store, source)
-    desired = desired_state(_network(store, me), account)
+    desired = desired_state(_network(store, me), account, Wording("en"))
     owed = [t for t in desired.tasks if "budget" in t.subject.lower() or ANN in t.body]
     assert owed, desired.tasks
     report = apply_plan(store, sink, plan(desired, sink.read_state(), scheme), run_id="1")
@@ -89,7 +90,7 @@ def test_sync_apply_reply_undo(
         sent=NOW - timedelta(hours=1), in_reply_to=question, conversation_id="CONV-B",
     )  # fmt: skip
     sync_source(store, source)
-    desired = desired_state(_network(store, me), account)
+    desired = desired_state(_network(store, me), account, Wording("en"))
     actions = plan(desired, sink.read_state(), scheme).actions
     assert CompleteTask(owed[0].key, next(
         t.item_id for t in sink.read_state().tasks if t.key == owed[0].key

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from outlook_networking.core.intro import asked_from, remember_proposals
 from outlook_networking.core.ledger import Asked, ItemKind, build_ledger
+from outlook_networking.core.phrase import phrase
 
 from .mailbox import ME, NOW, OWNER, ago, mail
 
@@ -45,7 +46,7 @@ def test_the_introduction_asked_for_is_marked_and_calls_for_thanks() -> None:
     (followup,) = ledger.followups
     assert followup.key == f"thank_or_return:{ANNA}"
     assert followup.due == ago(3)  # thank_due_days after the introduction
-    assert TESS in followup.reason
+    assert followup.reason == phrase("thank_for_asked", name="Anna", introduced=(TESS,))
 
 
 def test_giving_back_afterwards_resolves_the_thanks() -> None:

@@ -16,6 +16,7 @@ from outlook_networking.core.ledger import (
     Side,
     build_ledger,
 )
+from outlook_networking.core.phrase import phrase
 
 from .mailbox import ME, NOW, OWNER, ago, ledger_of, mail
 
@@ -74,7 +75,7 @@ def test_an_introduction_received_asks_for_thanks_until_the_owner_gives_back() -
     assert followup.kind == THANK_OR_RETURN and followup.contact == XAVER
     assert followup.key == f"thank_or_return:{XAVER}"
     assert followup.due == ago(10) + LedgerSettings().thank_due_days * (NOW - ago(1))
-    assert NINA in followup.reason and "1 introduction" in followup.reason
+    assert followup.reason["introduced"] == (NINA,) and followup.reason["introductions"] == 1
     returned = ledger_of(*_mailbox(), mail(ME, XAVER, ago(2), subject="Fwd: For you"))
     assert returned.followups == ()
 
@@ -86,7 +87,10 @@ def test_repeated_help_asks_for_thanks_from_the_third_item() -> None:
     (followup,) = ledger_of(*helps, third).followups
     assert followup.contact == BEN
     assert followup.item == f"{third.source}:{third.item_id}"
-    assert "3 forwards" in followup.reason
+    assert followup.reason == phrase(
+        "thank_or_return", name="Ben", introductions=0, forwards=3, answers=0, days=365,
+        introduced=(),
+    )
     assert followup.due == ago(5) + (NOW - ago(7))
     fewer = ledger_of(*helps, settings=LedgerSettings(thank_min_help=2))
     assert [f.contact for f in fewer.followups] == [BEN]

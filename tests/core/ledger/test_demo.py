@@ -20,6 +20,7 @@ from outlook_networking.core.network import analyse
 from outlook_networking.core.settings import Settings
 from outlook_networking.demo import DemoTruth, generate
 from outlook_networking.demo.traffic import AUTO_FORWARDER
+from outlook_networking.i18n import Wording
 from outlook_networking.model import ContactCard, Interaction
 from outlook_networking.sources import FileSource
 
@@ -54,7 +55,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoTruth, dict[str,
         threads=network.threads,
         excluded=network.settings.is_excluded,
     )
-    return truth, json.loads(json.dumps(ledger_json(ledger)))
+    return truth, json.loads(json.dumps(ledger_json(ledger, Wording("en"))))
 
 
 def _items(doc: dict[str, Any], kind: str) -> list[dict[str, Any]]:

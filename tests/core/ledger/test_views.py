@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from outlook_networking.core.ledger import LEDGER_SCHEMA, balance_json, ledger_json
+from outlook_networking.i18n import Wording
 
 from .mailbox import ME, ago, ledger_of, mail, meeting
 
@@ -24,7 +25,7 @@ def _ledger():  # type: ignore[no-untyped-def]
 
 
 def test_the_document_has_the_documented_shape() -> None:
-    doc = json.loads(json.dumps(ledger_json(_ledger())))
+    doc = json.loads(json.dumps(ledger_json(_ledger(), Wording("en"))))
     assert doc["schema"] == LEDGER_SCHEMA
     assert set(doc) == {
         "schema",
@@ -49,7 +50,11 @@ def test_the_document_has_the_documented_shape() -> None:
     assert intro["side"] == "given" and intro["kind"] == "introduction_made"
     (followup,) = doc["followups"]
     assert followup["kind"] == "thank_or_return" and followup["contact"] == XAVER
-    assert set(followup) == {"key", "kind", "contact", "due", "reason", "subject", "items"}
+    assert set(followup) == {
+        "key", "kind", "contact", "due", "reason", "subject", "reason_code", "items"
+    }
+    assert followup["reason_code"]["code"] == "thank_or_return"
+    assert followup["subject"] == f"Thank or return the favour: {followup['reason_code']['name']}"
     assert len(followup["items"]) == 1
 
 

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 
 from ...model import Interaction
 from ..followups import FollowUp
+from ..phrase import phrase
 from ..threads import Threads
 from .detect import detect_items
 from .items import Asked, ItemKind, LedgerItem, Side
@@ -208,13 +209,6 @@ def summarise(
     )
 
 
-_LABELS = {
-    ItemKind.INTRODUCTION_RECEIVED: ("introduction", "introductions"),
-    ItemKind.FORWARD_RECEIVED: ("forward", "forwards"),
-    ItemKind.ANSWER_RECEIVED: ("answer", "answers"),
-}
-
-
 def _thank_or_return(balance: Balance, settings: LedgerSettings) -> FollowUp | None:
     asked = [i for i in balance.received if i.proposed]
     if asked and not any(g.at > asked[-1].at for g in balance.given):
@@ -227,23 +221,22 @@ def _thank_or_return(balance: Balance, settings: LedgerSettings) -> FollowUp | N
     latest = balance.received[-1]
     name = balance.name or balance.contact
     counts = balance.by_kind(Side.RECEIVED)
-    parts = [
-        f"{n} {_LABELS[kind][0] if n == 1 else _LABELS[kind][1]}"
-        for kind, n in sorted(counts.items())
-        if kind in _LABELS
-    ]
-    reason = f"{name} gave you {', '.join(parts)} in the last {settings.window_days} days"
-    if introductions:
-        names = ", ".join(sorted({o for i in introductions for o in i.others}))
-        reason += f" (introduced you to {names})"
-    reason += "; you gave nothing back in that time"
+    reason = phrase(
+        "thank_or_return",
+        name=name,
+        introductions=counts.get(ItemKind.INTRODUCTION_RECEIVED, 0),
+        forwards=counts.get(ItemKind.FORWARD_RECEIVED, 0),
+        answers=counts.get(ItemKind.ANSWER_RECEIVED, 0),
+        days=settings.window_days,
+        introduced=tuple(sorted({o for i in introductions for o in i.others})),
+    )
     return FollowUp(
         key=f"{THANK_OR_RETURN}:{balance.contact}",
         kind=THANK_OR_RETURN,
         contact=balance.contact,
         due=latest.at + timedelta(days=settings.thank_due_days),
         reason=reason,
-        subject=f"Thank or return the favour: {name}",
+        subject=phrase("task_thank_or_return", name=name),
         item=latest.messages[-1],
     )
 
@@ -257,7 +250,7 @@ def _thank_for_asked(
         kind=THANK_OR_RETURN,
         contact=balance.contact,
         due=item.at + timedelta(days=settings.thank_due_days),
-        reason=f"{name} introduced you to {', '.join(item.others)} as you asked",
-        subject=f"Thank {name} for the introduction",
+        reason=phrase("thank_for_asked", name=name, introduced=item.others),
+        subject=phrase("task_thank_for_asked", name=name),
         item=item.messages[-1],
     )

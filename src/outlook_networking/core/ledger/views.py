@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..followups import FollowUp
+from ..phrase import Words, phrase_json
 from ..views import envelope, iso, schema_id
 from .balance import Balance, Ledger
 from .items import LedgerItem, Side
@@ -60,20 +61,21 @@ def balance_json(balance: Balance, *, with_items: bool = False) -> dict[str, Any
     return result
 
 
-def followup_json(followup: FollowUp, ledger: Ledger) -> dict[str, Any]:
+def followup_json(followup: FollowUp, ledger: Ledger, words: Words) -> dict[str, Any]:
     """A follow-up in the shape of ``followups --json``, plus the ids of the help behind it."""
     return {
         "key": followup.key,
         "kind": followup.kind,
         "contact": followup.contact,
         "due": iso(followup.due),
-        "reason": followup.reason,
-        "subject": followup.subject,
+        "reason": words.phrase(followup.reason),
+        "subject": words.phrase(followup.subject),
+        "reason_code": phrase_json(followup.reason),
         "items": [i.id for i in ledger.balance(followup.contact).received],
     }
 
 
-def ledger_json(ledger: Ledger) -> dict[str, Any]:
+def ledger_json(ledger: Ledger, words: Words) -> dict[str, Any]:
     """The whole ledger: window, balances, one-sided lists, follow-ups and every item."""
     return {
         **envelope("ledger", ledger.now),
@@ -92,6 +94,6 @@ def ledger_json(ledger: Ledger) -> dict[str, Any]:
             {"contact": b.contact, "received": b.received_count}
             for b in ledger.gives_without_return
         ],
-        "followups": [followup_json(f, ledger) for f in ledger.followups],
+        "followups": [followup_json(f, ledger, words) for f in ledger.followups],
         "items": [item_json(i) for i in ledger.items],
     }
