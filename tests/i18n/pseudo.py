@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from outlook_networking.i18n import Wording
 
@@ -49,6 +49,9 @@ class PseudoWording(Wording):
 
     def day_month(self, value: date) -> str:
         return _mark(super().day_month(value))
+
+    def moment(self, value: datetime) -> str:
+        return _mark(super().moment(value))
 
     def days(self, n: float) -> str:
         return _mark(super().days(n))

@@ -45,10 +45,8 @@ LEFT = {
     "addin/": "landed with issue 17/21, wrap next (card, commands, manifest's descriptions)",
     "app/brief.py": "landed with issue 17/21, wrap next (the morning brief task's title and body)",
     "app/cards.py": "landed with issue 17/21, wrap next (a note's problems)",
-    "app/wording.py": "landed with issue 17/21, wrap next (the one line for an error)",
     "app/pipeline.py": "landed with issue 17/21, wrap next (the --me check's line)",
     "errors.py": "landed with issue 17/21, wrap next (errors' str() for the log)",
-    "writeback/plan.py": "landed with issue 17/21, wrap next (the dry-run listing, describe)",
     # Error lines raised at the edges: they need errors to carry codes and values (as the core's
     # Phrase does) before one renderer can word them in either language.
     "config.py": "configuration problems",

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.scoring import shown_score
 from ..errors import UsageError
+from ..i18n import Wording
 from ..parsing.addresses import normalise
 from .options import open_workspace
 from .output import local, print_json, say
@@ -68,7 +69,7 @@ def _intro(args: argparse.Namespace) -> int:
         if args.json:
             print_json(document)
         else:
-            _print_intro(document)
+            _print_intro(document, workspace.words)
     return 0
 
 
@@ -86,7 +87,7 @@ def _print_path(path: dict[str, Any], first_indent: int) -> None:
             _print(reasons, first_indent + 2)
 
 
-def _print_intro(doc: dict[str, Any]) -> None:
+def _print_intro(doc: dict[str, Any], words: Wording) -> None:
     from ..report.intro import path_heading
 
     query, targets = doc["query"], doc["targets"]
@@ -98,7 +99,7 @@ def _print_intro(doc: dict[str, Any]) -> None:
         if doc["kind"] == "organisation"
         else query
     )
-    _print(f"Who can introduce you to {what}, as of {local(doc['as_of'])}")
+    _print(f"Who can introduce you to {what}, as of {local(doc['as_of'], words)}")
     for person in doc["known"]:
         _print(
             f"You already know {person.get('name') or person['address']} "

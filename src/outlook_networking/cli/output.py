@@ -44,6 +44,7 @@ from rich.text import Text
 from ..ports import Batch
 
 if TYPE_CHECKING:
+    from ..i18n import Wording
     from ..sources import Unit  # for the annotation only: reading files is an ingest's import
 
 __all__ = [
@@ -110,17 +111,18 @@ def sync_progress(description: str) -> Iterator[Callable[[Batch], None] | None]:
 
 
 @contextmanager
-def file_progress() -> Iterator[Callable[[Unit, int, int | None], None] | None]:
+def file_progress(words: Wording) -> Iterator[Callable[[Unit, int, int | None], None] | None]:
     """A bar for the file an ingest is reading: the ``on_file`` callback that moves it (None
     when there is no bar)."""
-    with _bar("Reading") as shown:
+    with _bar(words.gettext("Reading")) as shown:
         if shown is None:
             yield None
             return
         bar, task = shown
 
         def show(unit: Unit, done: int, total: int | None) -> None:
-            bar.update(task, description=f"Reading {unit.path.name}", completed=done)
+            reading = words.gettext("Reading {file}").format(file=unit.path.name)
+            bar.update(task, description=reading, completed=done)
             if total is not None:
                 bar.update(task, total=total)
 
@@ -199,16 +201,15 @@ def table(
     return shown
 
 
-def left_out(columns: Sequence[Column], widths: dict[int, int]) -> str:
+def left_out(columns: Sequence[Column], widths: dict[int, int], words: Wording) -> str:
     """``"Not shown at 80 columns: Address, Sent (widen the window, or use --json)."``, or
     ``""``."""
     missing = [c.header for i, c in enumerate(columns) if i not in widths]
     if not missing:
         return ""
-    return (
-        f"Not shown at {console.width} columns: {', '.join(missing)} (widen the window, or "
-        "use --json)."
-    )
+    return words.gettext(
+        "Not shown at {width} columns: {columns} (widen the window, or use --json)."
+    ).format(width=console.width, columns=", ".join(missing))
 
 
 _PART = " · "
@@ -290,10 +291,10 @@ def _page(text: str) -> bool:
 # --- times ----------------------------------------------------------------------------------------
 
 
-def local(iso: str | None, *, time: bool = False) -> str:
-    """An ISO time of the JSON documents in the local time zone: ``27 Nov 2026`` (with
-    ``time``: ``27 Nov 2026, 13:00``), or ``–``."""
+def local(iso: str | None, words: Wording, *, time: bool = False) -> str:
+    """An ISO time of the JSON documents in the local time zone, in the words' locale: ``27 Nov
+    2026`` / ``27. Nov. 2026`` (with ``time``: ``27 Nov 2026, 13:00``), or ``–``."""
     if not iso:
         return "–"
     moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-    return f"{moment:%d %b %Y, %H:%M}" if time else f"{moment:%d %b %Y}"
+    return words.moment(moment.replace(tzinfo=None)) if time else words.date(moment.date())

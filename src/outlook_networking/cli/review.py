@@ -17,6 +17,7 @@ from ..core.ledger import Balance
 from ..core.scoring import shown_score
 from ..core.views import iso
 from ..errors import UsageError
+from ..i18n import Wording
 from ..model import TIERS
 from .network import non_negative
 from .options import open_workspace
@@ -115,7 +116,7 @@ def _review(args: argparse.Namespace) -> int:
             print_json(doc)
         else:
             with paged():
-                _print_review(doc)
+                _print_review(doc, workspace.words)
         if args.save:
             replaced = previous is not None and previous.get("year") == doc["year"]
             tiers = ", ".join(f"{t} {n}" for t, n in doc["counts"].items())
@@ -137,19 +138,19 @@ def _person(entry: dict[str, Any]) -> str:
     return f"{name} <{entry['address']}>" if name else entry["address"]
 
 
-def _print_review(doc: dict[str, Any]) -> None:
+def _print_review(doc: dict[str, Any], words: Wording) -> None:
     since = (
         f", compared with the review saved in {doc['previous_year']}"
         if doc["previous_year"]
         else "; no saved review to compare with yet (`review --save` keeps this one)"
     )
-    say(f"Annual review {doc['year']} as of {local(doc['as_of'])}{since}", hang=0, bold=True)
+    say(f"Annual review {doc['year']} as of {local(doc['as_of'], words)}{since}", hang=0, bold=True)
     for tier in TIERS:
         people = doc["tiers"].get(tier, [])
         _line()
         _line(f"{tier} ({len(people)})", bold=True)
         for entry in people:
-            last = local(entry["last_contact"])
+            last = local(entry["last_contact"], words)
             say(f"{_person(entry)} · score {shown_score(entry['score'])} · last {last}", indent=2)
         if not people:
             _line("  nobody")
@@ -166,7 +167,7 @@ def _print_review(doc: dict[str, Any]) -> None:
     _line(f"Clean-up: D, who fell from a higher tier first ({len(doc['cleanup'])})", bold=True)
     for entry in doc["cleanup"]:
         before = f", was {entry['previous_tier']}" if entry["previous_tier"] else ""
-        say(f"{_person(entry)}{before} · last {local(entry['last_contact'])}", indent=2)
+        say(f"{_person(entry)}{before} · last {local(entry['last_contact'], words)}", indent=2)
     if doc["targets_without_ab"]:
         _line()
         _line("Target organisations without an A or B contact", bold=True)
@@ -205,7 +206,7 @@ def _ledger(args: argparse.Namespace) -> int:
             print_json(ledger_json(workspace.ledger, workspace.words))
             return 0
         with paged():
-            _print_ledger(workspace.ledger, args.limit)
+            _print_ledger(workspace.ledger, args.limit, workspace.words)
     return 0
 
 
@@ -216,13 +217,14 @@ _LEDGER_COLUMNS = (
 )
 
 
-def _print_ledger(ledger: Any, limit: int) -> None:
+def _print_ledger(ledger: Any, limit: int, words: Wording) -> None:
     lists = (
         ("Who gives the most", ledger.top_givers(len(ledger.balances))),
         ("You give, nothing comes back", ledger.invests_without_return),
         ("They give, you have given nothing back", ledger.gives_without_return),
     )
-    _line(f"Give and take, {local(iso(ledger.since))} to {local(iso(ledger.now))}", bold=True)
+    since, until = local(iso(ledger.since), words), local(iso(ledger.now), words)
+    _line(f"Give and take, {since} to {until}", bold=True)
     for title, balances in lists:
         shown = balances[:limit] if limit else balances
         rows = [
@@ -240,7 +242,7 @@ def _print_ledger(ledger: Any, limit: int) -> None:
         if len(shown) < len(balances):
             _line(f"{len(shown)} of {count(len(balances), 'contact', 'contacts')}; "
                   "--limit 0 shows all.")  # fmt: skip
-        note = left_out(_LEDGER_COLUMNS, widths)
+        note = left_out(_LEDGER_COLUMNS, widths, words)
         if note:
             _line(note)
 

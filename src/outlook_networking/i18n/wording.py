@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -26,6 +26,7 @@ from babel.units import format_unit
 
 from ..core.phrase import Phrase
 from ..model import TIERS
+from ..ports import Action
 from .language import DEFAULT_LANGUAGE, LANGUAGES
 
 __all__ = ["DOMAIN", "LOCALE_DIR", "Wording"]
@@ -84,6 +85,12 @@ class Wording:
         """``3. Dez. 2026`` / ``3 Dec 2026``."""
         return format_skeleton("yMMMd", value, locale=self.locale)
 
+    def moment(self, value: datetime) -> str:
+        """A date with the time of day: ``3. Dez. 2026, 13:00`` / ``3 Dec 2026, 13:00``."""
+        day = format_skeleton("yMMMd", value, locale=self.locale)
+        time = format_skeleton("Hm", value, locale=self.locale)
+        return str(self.locale.datetime_formats["medium"]).format(time, day)
+
     def days(self, n: float) -> str:
         """``1 Tag``, ``2 Tage`` / ``1 day``, ``2 days``."""
         return format_unit(n, "duration-day", length="long", locale=self.locale)
@@ -120,6 +127,12 @@ class Wording:
         from .phrases import render
 
         return render(self, value)
+
+    def action(self, value: Action) -> str:
+        """The dry-run listing's line for a write-back action (:mod:`.actions`)."""
+        from .actions import describe_action
+
+        return describe_action(self, value)
 
     def phrases(self, values: Iterable[Phrase]) -> list[str]:
         return [self.phrase(v) for v in values]
