@@ -45,7 +45,6 @@ LEFT = {
     "addin/": "landed with issue 17/21, wrap next (card, commands, manifest's descriptions)",
     "app/brief.py": "landed with issue 17/21, wrap next (the morning brief task's title and body)",
     "app/cards.py": "landed with issue 17/21, wrap next (a note's problems)",
-    "app/pipeline.py": "landed with issue 17/21, wrap next (the --me check's line)",
     "errors.py": "landed with issue 17/21, wrap next (errors' str() for the log)",
     # Error lines raised at the edges: they need errors to carry codes and values (as the core's
     # Phrase does) before one renderer can word them in either language.
@@ -55,8 +54,6 @@ LEFT = {
     "core/ledger/rules.py": "ledger settings problems",
     # Wording still inside the core: to become Phrase codes; their renderers live in
     # core/views.py and cli/, which issue 17 is changing.
-    "core/identity.py": "why addresses were merged into one person",
-    "core/owner.py": "how the owner was found (shown by sync)",
     "i18n/__init__.py": "a configuration problem (two tiers with one category name)",
     "agent/loop.py": "the agent's usage errors",
     "app/connect.py": "connection notes and read problems",

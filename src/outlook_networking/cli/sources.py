@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..app.pipeline import SyncReport, ingest_files, settle_owner
+from ..app.pipeline import SKIPPED_FOLDERS, SyncReport, ingest_files, settle_owner
 from ..app.workspace import Workspace
 from ..core.owner import OwnerTally
 from ..errors import UsageError
@@ -144,7 +144,11 @@ def _print_summary(
             w.gettext("Mailbox owner: unknown; say who you are with --me ADDR"), style="yellow"
         )
     if report.skipped:
-        what = ", ".join(f"{why} {w.number(n)}" for why, n in sorted(report.skipped.items()))
+        folders = w.gettext("folders without correspondence")
+        what = ", ".join(
+            f"{folders if why == SKIPPED_FOLDERS else why} {w.number(n)}"
+            for why, n in sorted(report.skipped.items())
+        )
         err_console.print(w.gettext("Left out on purpose: {what}.").format(what=what))
     for problem in report.unreadable:
         line = w.gettext("cannot read {path}: {reason}").format(
@@ -171,8 +175,9 @@ def _ingest(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         paths = [Path(p).expanduser() for p in args.paths]
         report, tally = _read(workspace, paths)
-        owner, how = settle_owner(workspace.store, args.me, tally)
-        _print_summary(workspace, report, len(paths), owner, how, debug=args.debug)
+        owner, how = settle_owner(workspace.store, args.me, tally, words=workspace.words)
+        how_text = workspace.words.phrase(how) if how is not None else ""
+        _print_summary(workspace, report, len(paths), owner, how_text, debug=args.debug)
     return 1 if report.unreadable else 0
 
 
