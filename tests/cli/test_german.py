@@ -89,6 +89,18 @@ def test_every_word_the_command_line_prints_goes_through_the_catalogs(
     assert main(["--db", str(db), "--now", NOW, "contact", first], words=words) == 0
     out, err = capsys.readouterr()
     printed["contact"] = out + err
+    assert main(["--db", str(db), "--now", NOW, "brief", "--json"]) == 0
+    brief = json.loads(capsys.readouterr().out)
+    data += [brief["time_zone"], *(m["subject"] for m in brief["meetings"] if m["subject"])]
+    data += [p.get("name") or "" for m in brief["meetings"] for p in m["people"]]
+    assert (
+        main(["--db", str(db), "--now", NOW, "note", first, "Prefers", "calls"], words=words) == 0
+    )
+    assert main(["--db", str(db), "--now", NOW, "brief"], words=words) == 0
+    out, err = capsys.readouterr()
+    printed["brief and note"] = out + err
+    data.append("Prefers calls")
+    assert brief["meetings"], "the demo's day has meetings to brief on"
     # an error line, in the chosen language too
     assert main(["--db", str(tmp_path / "none.sqlite3"), "contacts"], words=words) == 1
     printed["error"] = capsys.readouterr().err

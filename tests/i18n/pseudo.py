@@ -50,6 +50,9 @@ class PseudoWording(Wording):
     def day_month(self, value: date) -> str:
         return _mark(super().day_month(value))
 
+    def full_date(self, value: date) -> str:
+        return _mark(super().full_date(value))
+
     def moment(self, value: datetime) -> str:
         return _mark(super().moment(value))
 

@@ -44,7 +44,6 @@ LEFT = {
     "report/": "landed with issue 17/21, wrap next (headings, charts' text, intro wording)",
     "addin/": "landed with issue 17/21, wrap next (card, commands, manifest's descriptions)",
     "app/brief.py": "landed with issue 17/21, wrap next (the morning brief task's title and body)",
-    "app/cards.py": "landed with issue 17/21, wrap next (a note's problems)",
     "errors.py": "landed with issue 17/21, wrap next (errors' str() for the log)",
     # Error lines raised at the edges: they need errors to carry codes and values (as the core's
     # Phrase does) before one renderer can word them in either language.

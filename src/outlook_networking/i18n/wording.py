@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from babel import Locale
-from babel.dates import format_skeleton, format_timedelta
+from babel.dates import format_date, format_skeleton, format_timedelta
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
@@ -80,6 +80,10 @@ class Wording:
     def day_month(self, value: date) -> str:
         """A day of the year: ``22. März`` / ``22 Mar``."""
         return format_skeleton("MMMd", value, locale=self.locale)
+
+    def full_date(self, value: date) -> str:
+        """With the weekday: ``Freitag, 27. November 2026`` / ``Friday, 27 November 2026``."""
+        return format_date(value, "full", locale=self.locale)
 
     def date(self, value: date) -> str:
         """``3. Dez. 2026`` / ``3 Dec 2026``."""
