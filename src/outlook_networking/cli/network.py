@@ -383,7 +383,7 @@ def _stranger(workspace: Workspace, address: str, as_json: bool) -> int:
         print_json(doc)
         return 0
     if "intro" in doc:
-        print_stranger(doc)
+        print_stranger(doc, w)
     else:
         console.print(
             w.gettext("{address} is not in your network yet.").format(address=address),

@@ -10,7 +10,7 @@ wrapped with a hanging indent (:func:`say`), breaking between the `` · ``-joine
 before it breaks inside one. Times are shown in the local time zone (:func:`local`).
 
 Exports: ``print_json``, ``console``, ``err_console``, ``sync_progress``, ``file_progress``,
-``Column``, ``fit``, ``table``, ``paged``, ``say``, ``wrapped``, ``local``, ``count``.
+``Column``, ``fit``, ``table``, ``paged``, ``say``, ``wrapped``, ``local``.
 """
 
 from __future__ import annotations
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 __all__ = [
     "Column",
     "console",
-    "count",
     "err_console",
     "file_progress",
     "fit",
@@ -250,11 +249,6 @@ def say(text: str = "", *, indent: int = 0, hang: int | None = None, bold: bool 
         soft_wrap=True,
         style="bold" if bold else "",
     )
-
-
-def count(n: int, one: str, many: str) -> str:
-    """``1 contact``, ``25 contacts``."""
-    return f"{n:,} {one if n == 1 else many}"
 
 
 # --- paging ---------------------------------------------------------------------------------------
