@@ -221,17 +221,12 @@ def _apply(args: argparse.Namespace) -> int:
                 _print_message_groups(workspace, actions.actions)
                 continue
             assert report is not None
-            err_console.print(
-                w.ngettext(
-                    "{account}: applied {applied} of {planned} action(s)",
-                    "{account}: applied {applied} of {planned} action(s)",
-                    report.planned,
-                ).format(
-                    account=account.name,
-                    applied=w.number(len(report.applied)),
-                    planned=w.number(report.planned),
-                )
+            done = w.ngettext(
+                "{account}: applied {applied} of {planned} action(s)",
+                "{account}: applied {applied} of {planned} action(s)",
+                report.planned,
             )
+            err_console.print(_tally(w, done, account.name, report))
             if report.error is not None:
                 err_console.print(
                     w.gettext(
@@ -241,6 +236,13 @@ def _apply(args: argparse.Namespace) -> int:
                 )
                 failed = True
     return 1 if failed else 0
+
+
+def _tally(w: Wording, sentence: str, account: str, report: pipeline.ApplyReport) -> str:
+    """``sentence`` (applied or undid) with the account and how many of the planned actions."""
+    return sentence.format(
+        account=account, applied=w.number(len(report.applied)), planned=w.number(report.planned)
+    )
 
 
 def _preview(workspace: Workspace) -> None:
@@ -327,17 +329,12 @@ def _undo(args: argparse.Namespace) -> int:
         for account in _accounts(workspace, args.account):
             report = pipeline.undo_account(workspace, account)
             w = workspace.words
-            err_console.print(
-                w.ngettext(
-                    "{account}: undid {applied} of {planned} action(s)",
-                    "{account}: undid {applied} of {planned} action(s)",
-                    report.planned,
-                ).format(
-                    account=account.name,
-                    applied=w.number(len(report.applied)),
-                    planned=w.number(report.planned),
-                )
+            done = w.ngettext(
+                "{account}: undid {applied} of {planned} action(s)",
+                "{account}: undid {applied} of {planned} action(s)",
+                report.planned,
             )
+            err_console.print(_tally(w, done, account.name, report))
             if report.error is not None:
                 err_console.print(
                     w.gettext("{account}: stopped: {error}; run undo again").format(
