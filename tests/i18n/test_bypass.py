@@ -41,7 +41,6 @@ LEFT = {
     # The command line (part B): what the commands print goes through the catalogs
     # (tests/cli/test_german.py); the argparse help texts, descriptions and examples do not
     # yet, nor the argument type checks, which run before the language is known to them.
-    "cli/__init__.py": "the top-level description and first-run epilog (help)",
     "cli/brief.py": "help texts of brief and note",
     "cli/followups.py": "help texts; the --until type check",
     "cli/intro.py": "help texts; its two usage checks",

@@ -30,18 +30,23 @@ from .parser import PROG, Parser, check_extras
 __all__ = ["main"]
 
 
-FIRST_RUN = """\
-a first run:
-  outlook-networking demo                     # a sample mailbox, analysed; prints an export line
-  export OUTLOOK_NETWORKING_DB=...            # the line demo printed
-  outlook-networking followups                # what needs doing, most pressing first
-  outlook-networking report --html network.html --open
+def _first_run(words: Wording) -> str:
+    """The epilog of ``--help``: the first commands to try."""
+    return words.gettext(
+        "a first run:\n"
+        "  outlook-networking demo                     # a sample mailbox, analysed; prints an "
+        "export line\n"
+        "  export OUTLOOK_NETWORKING_DB=...            # the line demo printed\n"
+        "  outlook-networking followups                # what needs doing, most pressing first\n"
+        "  outlook-networking report --html network.html --open\n"
+        "\n"
+        "`outlook-networking COMMAND --help` explains a command, with examples.\n"
+    )
 
-`outlook-networking COMMAND --help` explains a command, with examples.
-"""
 
-
-def build_parser() -> Parser:
+def build_parser(words: Wording | None = None) -> Parser:
+    """The whole command line; ``words`` words the top-level help (default: English; the
+    commands' own help is English still, docs/i18n.md)."""
     from . import (
         agent,
         brief,
@@ -57,10 +62,11 @@ def build_parser() -> Parser:
         sources,
     )  # fmt: skip
 
+    words = Wording() if words is None else words
     parser = Parser(
         prog=PROG,
-        description="Strategic networking for people who live in Outlook.",
-        epilog=FIRST_RUN,
+        description=words.gettext("Strategic networking for people who live in Outlook."),
+        epilog=_first_run(words),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_globals(parser, default=None)
@@ -92,7 +98,7 @@ def main(
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     words = choose_words(argv) if words is None else words
-    parser = build_parser()
+    parser = build_parser(words)
     args, extras = parser.parse_known_args(argv)
     check_extras(args, extras)
     defaults_from_env(args)
