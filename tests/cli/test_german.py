@@ -142,6 +142,9 @@ def test_the_demo_in_german_piped_and_at_80_columns(tmp_path: Path) -> None:
         text = done.out + done.err
         leaked = [piece for piece in english if piece in text]
         assert not leaked, (command, leaked)
+    typo = home.run("contcts")  # the usage error and its suggestion, too
+    assert typo.code == 2
+    assert "Fehler: unbekannter Befehl 'contcts'; meinten Sie contacts oder contact?" in typo.err
     assert "Ihr Netzwerk, Stand 27. Nov. 2026" in runs["demo"].out
     assert "Datenbank der Demo" in runs["demo"].out
     assert "Nachverfolgungen, Stand 27. Nov. 2026" in runs["followups --limit 3"].out

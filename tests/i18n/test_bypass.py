@@ -50,7 +50,6 @@ LEFT = {
     "cli/review.py": "help texts of review and ledger",
     "cli/sources.py": "help texts of demo and ingest; PowerShell's export line (a command)",
     "cli/options.py": "help of the global options; the --now type check",
-    "cli/parser.py": "'did you mean' and unknown-command lines (argparse's own are English)",
     # Not wrapped at all yet: help and output.
     "cli/agent.py": "agent, status and install commands: help and every line printed",
     "cli/completion.py": "shell completion: help and the install hints",

@@ -25,7 +25,7 @@ from ..errors import ConfigError, NetworkingError, UsageError
 from ..i18n import Wording
 from ..ports import RetryPolicy
 from .options import add_globals, choose_words, defaults_from_env
-from .parser import PROG, Parser, check_extras
+from .parser import PROG, Parser, check_extras, use_words
 
 __all__ = ["main"]
 
@@ -81,6 +81,7 @@ def build_parser(words: Wording | None = None) -> Parser:
         completion, privacy,
     ):  # fmt: skip
         module.register(commands, common)
+    use_words(parser, words)
     return parser
 
 
