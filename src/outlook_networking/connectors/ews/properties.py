@@ -18,11 +18,18 @@ and ``WeddingAnniversary`` elements into the UTC date of the stored instant, whi
 birthday entered east of Greenwich (local midnight, ``1980-03-21T23:00:00Z`` for 22 March) is
 the day before; the instant itself lets :mod:`outlook_networking.parsing.dates` find the day.
 
+The morning brief as a message in the Inbox carries the follow-up key and record properties too
+(found again, and told from the user's mail, by the key), and is created with PidTagMessageFlags
+(0x0E07, ``MESSAGE_FLAGS_FIELD``) set to mfRead: a message saved with CreateItem is a draft
+unless that property is given at creation, and after the first save it is read-only
+([MS-OXCMSG] 2.2.1.6; exchangelib#716).
+
 exchangelib registers fields on its item classes, process-wide; ``ensure_registered`` does that
 once, under a lock.
 
 Exports: ``PRODUCT_PROPERTY_SET``, ``KEY_FIELD``, ``RECORD_FIELD``, ``OWNED_FIELD``,
-``FLAG_FIELD``, ``BIRTHDAY_FIELD``, ``ANNIVERSARY_FIELD``, ``FollowUpFlagElement``,
+``FLAG_FIELD``, ``BIRTHDAY_FIELD``, ``ANNIVERSARY_FIELD``, ``MESSAGE_FLAGS_FIELD``,
+``MESSAGE_FLAGS_READ``, ``FollowUpFlagElement``,
 ``ensure_registered``, ``flags_supported``.
 """
 
@@ -43,6 +50,8 @@ __all__ = [
     "BIRTHDAY_FIELD",
     "FLAG_FIELD",
     "KEY_FIELD",
+    "MESSAGE_FLAGS_FIELD",
+    "MESSAGE_FLAGS_READ",
     "OWNED_FIELD",
     "PRODUCT_PROPERTY_SET",
     "RECORD_FIELD",
@@ -59,6 +68,8 @@ RECORD_FIELD = "outlook_networking_record"
 OWNED_FIELD = "outlook_networking_owned"
 BIRTHDAY_FIELD = "outlook_networking_birthday"
 ANNIVERSARY_FIELD = "outlook_networking_anniversary"
+MESSAGE_FLAGS_FIELD = "outlook_networking_message_flags"
+MESSAGE_FLAGS_READ = 0x1  # mfRead, without mfUnsent (0x8): a message, not a draft
 
 
 class FollowUpKey(ExtendedProperty):  # type: ignore[misc]
@@ -87,6 +98,11 @@ class BirthdayInstant(ExtendedProperty):  # type: ignore[misc]
 class AnniversaryInstant(ExtendedProperty):  # type: ignore[misc]
     property_tag = 0x3A41  # PidTagWeddingAnniversary
     property_type = "SystemTime"
+
+
+class MessageFlags(ExtendedProperty):  # type: ignore[misc]
+    property_tag = 0x0E07  # PidTagMessageFlags
+    property_type = "Integer"
 
 
 FLAG_FIELD = "flag"
@@ -126,13 +142,17 @@ _registered = False
 
 
 def ensure_registered() -> None:
-    """Register the product's properties on exchangelib's Task and Contact, once per process."""
+    """Register the product's properties on exchangelib's Task, Message and Contact, once per
+    process."""
     global _registered
     with _lock:
         if _registered:
             return
         Task.register(KEY_FIELD, FollowUpKey)
         Task.register(RECORD_FIELD, WrittenRecord)
+        Message.register(KEY_FIELD, FollowUpKey)
+        Message.register(RECORD_FIELD, WrittenRecord)
+        Message.register(MESSAGE_FLAGS_FIELD, MessageFlags)
         Contact.register(OWNED_FIELD, OwnedMarker)
         Contact.register(BIRTHDAY_FIELD, BirthdayInstant)
         Contact.register(ANNIVERSARY_FIELD, AnniversaryInstant)
