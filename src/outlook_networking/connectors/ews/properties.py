@@ -17,6 +17,8 @@ and PidTagWeddingAnniversary ([MS-OXOCNTC] 2.2.1.5), by tag: exchangelib turns t
 and ``WeddingAnniversary`` elements into the UTC date of the stored instant, which for a
 birthday entered east of Greenwich (local midnight, ``1980-03-21T23:00:00Z`` for 22 March) is
 the day before; the instant itself lets :mod:`outlook_networking.parsing.dates` find the day.
+A folder's PidTagAttributeHidden is read by tag too, so hidden folders are left out as Graph
+leaves them out.
 
 The morning brief as a message in the Inbox carries the follow-up key and record properties too
 (found again, and told from the user's mail, by the key), and is created with PidTagMessageFlags
@@ -28,8 +30,8 @@ exchangelib registers fields on its item classes, process-wide; ``ensure_registe
 once, under a lock.
 
 Exports: ``PRODUCT_PROPERTY_SET``, ``KEY_FIELD``, ``RECORD_FIELD``, ``OWNED_FIELD``,
-``FLAG_FIELD``, ``BIRTHDAY_FIELD``, ``ANNIVERSARY_FIELD``, ``MESSAGE_FLAGS_FIELD``,
-``MESSAGE_FLAGS_READ``, ``FollowUpFlagElement``,
+``FLAG_FIELD``, ``BIRTHDAY_FIELD``, ``ANNIVERSARY_FIELD``, ``HIDDEN_FIELD``,
+``MESSAGE_FLAGS_FIELD``, ``MESSAGE_FLAGS_READ``, ``FollowUpFlagElement``,
 ``ensure_registered``, ``flags_supported``.
 """
 
@@ -39,7 +41,14 @@ import threading
 from typing import Any
 
 from exchangelib import ExtendedProperty
-from exchangelib.fields import Choice, ChoiceField, DateTimeField, EWSElementField
+from exchangelib.fields import (
+    Choice,
+    ChoiceField,
+    DateTimeField,
+    EWSElementField,
+    ExtendedPropertyField,
+)
+from exchangelib.folders import Folder
 from exchangelib.items import Contact, Message, Task
 from exchangelib.properties import EWSElement
 from exchangelib.util import TNS
@@ -49,6 +58,7 @@ __all__ = [
     "ANNIVERSARY_FIELD",
     "BIRTHDAY_FIELD",
     "FLAG_FIELD",
+    "HIDDEN_FIELD",
     "KEY_FIELD",
     "MESSAGE_FLAGS_FIELD",
     "MESSAGE_FLAGS_READ",
@@ -67,6 +77,7 @@ KEY_FIELD = "outlook_networking_key"
 RECORD_FIELD = "outlook_networking_record"
 OWNED_FIELD = "outlook_networking_owned"
 BIRTHDAY_FIELD = "outlook_networking_birthday"
+HIDDEN_FIELD = "outlook_networking_hidden"
 ANNIVERSARY_FIELD = "outlook_networking_anniversary"
 MESSAGE_FLAGS_FIELD = "outlook_networking_message_flags"
 MESSAGE_FLAGS_READ = 0x1  # mfRead, without mfUnsent (0x8): a message, not a draft
@@ -103,6 +114,20 @@ class AnniversaryInstant(ExtendedProperty):  # type: ignore[misc]
 class MessageFlags(ExtendedProperty):  # type: ignore[misc]
     property_tag = 0x0E07  # PidTagMessageFlags
     property_type = "Integer"
+
+
+class HiddenFolder(ExtendedProperty):  # type: ignore[misc]
+    # PidTagAttributeHidden ([MS-OXPROPS] 2.602): set on folders the user is not shown. EWS has
+    # no element for it (Graph's mailFolder has isHidden), so it is asked for by tag.
+    property_tag = 0x10F4
+    property_type = "Boolean"
+
+
+class _FindFolderProperty(ExtendedPropertyField):  # type: ignore[misc]
+    # exchangelib marks every extended property complex and so refuses it in find_folders(),
+    # but FindFolder returns extended properties: Microsoft's "Work with hidden folders by using
+    # EWS in Exchange" finds hidden folders with FindFolder and PidTagAttributeHidden.
+    is_complex = False
 
 
 FLAG_FIELD = "flag"
@@ -142,8 +167,8 @@ _registered = False
 
 
 def ensure_registered() -> None:
-    """Register the product's properties on exchangelib's Task, Message and Contact, once per
-    process."""
+    """Register the product's properties on exchangelib's Task, Message, Contact and Folder,
+    once per process."""
     global _registered
     with _lock:
         if _registered:
@@ -156,6 +181,11 @@ def ensure_registered() -> None:
         Contact.register(OWNED_FIELD, OwnedMarker)
         Contact.register(BIRTHDAY_FIELD, BirthdayInstant)
         Contact.register(ANNIVERSARY_FIELD, AnniversaryInstant)
+        HiddenFolder.validate_cls()
+        Folder.add_field(
+            _FindFolderProperty(HIDDEN_FIELD, value_cls=HiddenFolder),
+            insert_after=Folder.INSERT_AFTER_FIELD,
+        )
         # Schema order: ItemType has Flag right after ConversationId and UniqueBody.
         Message.add_field(
             FlagField(
