@@ -12,7 +12,7 @@ from outlook_networking.app.analysis import analyse_store
 from outlook_networking.app.pipeline import ingest_files, settle_owner, undo, write_back
 from outlook_networking.config import AccountConfig, Config, config_from_mapping
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink
-from outlook_networking.demo import generate
+from outlook_networking.demo import DemoTruth, generate
 from outlook_networking.i18n import Wording, category_scheme
 from outlook_networking.model import Attendee, Interaction, Kind, Mailbox
 from outlook_networking.ports import Batch
@@ -41,6 +41,16 @@ def _write(store: Store, sink: MemorySink, now: datetime, config: Config = CONFI
     assert report is not None and report.complete
     return [type(a).__name__ + " " + getattr(a, "key", "") for a in actions.actions
             if getattr(a, "key", "").startswith("brief:")]  # fmt: skip
+
+
+def _add_late_meeting(store: Store, truth: DemoTruth) -> None:
+    """A meeting added later that day, 18:00–18:30 in Berlin, with the mentor."""
+    late = Interaction(
+        "file", "ev:late", Kind.MEETING, datetime(2026, 11, 27, 17, tzinfo=UTC),
+        Mailbox(truth.owner), attendees=(Attendee(Mailbox(truth.mentor[0])),),
+        subject="Nachzügler", duration_s=1800,
+    )  # fmt: skip
+    store.apply_batch("file", Batch("late", (late,)))
 
 
 def test_the_morning_brief_is_one_task_a_day_and_undo_removes_it(tmp_path: Path) -> None:
@@ -74,12 +84,7 @@ def test_the_morning_brief_is_one_task_a_day_and_undo_removes_it(tmp_path: Path)
         assert _write(store, sink, NOW + timedelta(hours=1)) == []  # nothing changed: no action
 
         # A meeting added later that day: the same task is updated, not a second one added.
-        late = Interaction(
-            "file", "ev:late", Kind.MEETING, datetime(2026, 11, 27, 17, tzinfo=UTC),
-            Mailbox(truth.owner), attendees=(Attendee(Mailbox(truth.mentor[0])),),
-            subject="Nachzügler", duration_s=1800,
-        )  # fmt: skip
-        store.apply_batch("file", Batch("late", (late,)))
+        _add_late_meeting(store, truth)
         assert _write(store, sink, NOW + timedelta(hours=2)) == ["UpdateTask brief:2026-11-27"]
         ((_, subject, body, _),) = _brief_tasks(box)
         assert subject.endswith("3 meetings")
@@ -132,12 +137,7 @@ def test_the_morning_brief_as_a_message_is_one_message_the_user_may_delete(
         ]  # fmt: skip
         assert _write(store, sink, NOW + timedelta(hours=1), as_message) == []
 
-        late = Interaction(
-            "file", "ev:late", Kind.MEETING, datetime(2026, 11, 27, 17, tzinfo=UTC),
-            Mailbox(truth.owner), attendees=(Attendee(Mailbox(truth.mentor[0])),),
-            subject="Nachzügler", duration_s=1800,
-        )  # fmt: skip
-        store.apply_batch("file", Batch("late", (late,)))
+        _add_late_meeting(store, truth)
         assert _write(store, sink, NOW + timedelta(hours=2), as_message) == [
             "ReplaceInboxMessage brief:2026-11-27"
         ]

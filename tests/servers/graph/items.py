@@ -169,14 +169,7 @@ def _message_json(call: Call, item: Item, select: list[str] | None) -> dict[str,
         item, select, odata_type="#microsoft.graph.message", hidden=MESSAGE_ON_REQUEST,
         rest_ids=rest_ids(call),
     )  # fmt: skip
-    expand, wanted = _ext_filter(call)
-    if expand:
-        out["singleValueExtendedProperties"] = [
-            {"id": pid, "value": value}
-            for pid, value in item.get("_ext", {}).items()
-            if wanted is None or pid.lower() == wanted.lower()
-        ]
-    return out
+    return _with_extended(call, item, out)
 
 
 def list_messages(call: Call, folder_ref: str) -> Reply:
@@ -215,10 +208,8 @@ MF_READ, MF_UNSENT = 0x1, 0x8
 MESSAGE_CREATABLE = frozenset({"subject", "body", "importance", "categories", "isRead"})
 
 
-def _create_message(call: Call, folder_id: str) -> Reply:
-    body = call.body
-    if not isinstance(body, dict):
-        raise bad_request("Empty Payload. JSON content expected.", "BadRequest")
+def _extended_properties(body: dict[str, Any]) -> list[dict[str, str]]:
+    """The ``singleValueExtendedProperties`` a POST carries, as id/value pairs."""
     ext_in = body.get("singleValueExtendedProperties", [])
     if not isinstance(ext_in, list) or not all(
         isinstance(e, dict) and isinstance(e.get("id"), str) and isinstance(e.get("value"), str)
@@ -227,6 +218,14 @@ def _create_message(call: Call, folder_id: str) -> Reply:
         raise bad_request(
             "singleValueExtendedProperties must be id/value pairs.", "ErrorInvalidProperty"
         )
+    return ext_in
+
+
+def _create_message(call: Call, folder_id: str) -> Reply:
+    body = call.body
+    if not isinstance(body, dict):
+        raise bad_request("Empty Payload. JSON content expected.", "BadRequest")
+    ext_in = _extended_properties(body)
     unknown = set(body) - MESSAGE_CREATABLE - {"singleValueExtendedProperties"}
     if unknown:
         raise bad_request(f"Unsupported properties: {sorted(unknown)}", "ErrorInvalidProperty")
@@ -456,6 +455,11 @@ def _ext_filter(call: Call) -> tuple[bool, str | None]:
 
 def _contact_json(call: Call, item: Item, select: list[str] | None = None) -> dict[str, Any]:
     out = render(item, select, odata_type="#microsoft.graph.contact", rest_ids=rest_ids(call))
+    return _with_extended(call, item, out)
+
+
+def _with_extended(call: Call, item: Item, out: dict[str, Any]) -> dict[str, Any]:
+    """``out`` with the extended properties ``$expand`` asks for."""
     expand, wanted = _ext_filter(call)
     if expand:
         # Graph compares extended property ids case-insensitively.
@@ -493,14 +497,7 @@ def _create_contact(call: Call, coll: Collection) -> Reply:
     body = call.body
     if not isinstance(body, dict):
         raise bad_request("Empty Payload. JSON content expected.", "BadRequest")
-    ext_in = body.get("singleValueExtendedProperties", [])
-    if not isinstance(ext_in, list) or not all(
-        isinstance(e, dict) and isinstance(e.get("id"), str) and isinstance(e.get("value"), str)
-        for e in ext_in
-    ):
-        raise bad_request(
-            "singleValueExtendedProperties must be id/value pairs.", "ErrorInvalidProperty"
-        )
+    ext_in = _extended_properties(body)
     item_id = call.mailbox.new_id("contact")
     now = iso(call.now)
     item: Item = {
