@@ -59,7 +59,6 @@ LEFT = {
     # notes, brief, the add-in's appointment card) while this work was under way: wrap next.
     "report/": "landed with issue 17/21, wrap next (headings, charts' text, intro wording)",
     "addin/": "landed with issue 17/21, wrap next (card, commands, manifest's descriptions)",
-    "app/brief.py": "landed with issue 17/21, wrap next (the morning brief task's title and body)",
     # Error lines raised at the edges: they need errors to carry codes and values (as the core's
     # Phrase does) before one renderer can word them in either language.
     "config.py": "configuration problems",

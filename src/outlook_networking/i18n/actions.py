@@ -17,10 +17,13 @@ from ..ports import (
     AddCategory,
     CompleteTask,
     CreateContact,
+    CreateInboxMessage,
     CreateTask,
     DeleteContact,
+    DeleteInboxMessage,
     DeleteTask,
     RemoveCategory,
+    ReplaceInboxMessage,
     SetCategories,
     SetFlag,
     UpdateTask,
@@ -72,6 +75,16 @@ def describe_action(w: Wording, action: Action) -> str:
             )
         case DeleteContact(item_id):
             return w.gettext("delete contact {item}").format(item=item_id[-12:])
+        case CreateInboxMessage(key, subject, _):
+            return w.gettext("put message {subject} in the Inbox [{key}]").format(
+                subject=repr(subject), key=key
+            )
+        case ReplaceInboxMessage(key, _, subject, _):
+            return w.gettext("replace the Inbox message with {subject} [{key}]").format(
+                subject=repr(subject), key=key
+            )
+        case DeleteInboxMessage(key, _):
+            return w.gettext("delete the Inbox message [{key}]").format(key=key)
     raise AssertionError(action)  # pragma: no cover - the union is closed
 
 
