@@ -427,32 +427,27 @@ def _owner_me_card(w: Wording, p: Phrase) -> str:
     return w.gettext("detected: the vCard marked as yours ({name})").format(name=_str(p["name"]))
 
 
-def _owner_counted(w: Wording, p: Phrase, sentence: str) -> str:
-    return sentence.format(count=_count(w, p["count"]), of=_count(w, p["of"]))
-
-
-def _owner_sent_folder(w: Wording, p: Phrase) -> str:
-    return _owner_counted(w, p, w.ngettext(
-        "detected: sender of {count} of {of} message in a Sent folder",
-        "detected: sender of {count} of {of} messages in a Sent folder",
-        _int(p["of"]),
-    ))  # fmt: skip
-
-
-def _owner_undelivered(w: Wording, p: Phrase) -> str:
-    return _owner_counted(w, p, w.ngettext(
-        "detected: sender of {count} of {of} message without a delivery trace",
-        "detected: sender of {count} of {of} messages without a delivery trace",
-        _int(p["of"]),
-    ))  # fmt: skip
-
-
-def _owner_addressed(w: Wording, p: Phrase) -> str:
-    return _owner_counted(w, p, w.ngettext(
-        "detected: addressed in {count} of {of} message received",
-        "detected: addressed in {count} of {of} messages received",
-        _int(p["of"]),
-    ))  # fmt: skip
+def _owner_counted(w: Wording, p: Phrase) -> str:
+    """``owner_sent_folder``, ``owner_undelivered``, ``owner_addressed``: ``count`` of ``of``."""
+    of = _int(p["of"])
+    sentences = {
+        "owner_sent_folder": w.ngettext(
+            "detected: sender of {count} of {of} message in a Sent folder",
+            "detected: sender of {count} of {of} messages in a Sent folder",
+            of,
+        ),
+        "owner_undelivered": w.ngettext(
+            "detected: sender of {count} of {of} message without a delivery trace",
+            "detected: sender of {count} of {of} messages without a delivery trace",
+            of,
+        ),
+        "owner_addressed": w.ngettext(
+            "detected: addressed in {count} of {of} message received",
+            "detected: addressed in {count} of {of} messages received",
+            of,
+        ),
+    }
+    return sentences[p.code].format(count=_count(w, p["count"]), of=w.number(of))
 
 
 RENDERERS: Mapping[str, Callable[[Wording, Phrase], str]] = {
@@ -500,9 +495,9 @@ RENDERERS: Mapping[str, Callable[[Wording, Phrase], str]] = {
     "owner_given": _owner_given,
     "owner_detected_earlier": _owner_detected_earlier,
     "owner_me_card": _owner_me_card,
-    "owner_sent_folder": _owner_sent_folder,
-    "owner_undelivered": _owner_undelivered,
-    "owner_addressed": _owner_addressed,
+    "owner_sent_folder": _owner_counted,
+    "owner_undelivered": _owner_counted,
+    "owner_addressed": _owner_counted,
 }
 
 
