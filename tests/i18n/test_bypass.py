@@ -41,7 +41,6 @@ LEFT = {
     # Landed with issue 17 (command line and report polish) and issue 21 (meetings, key dates,
     # notes, brief, the add-in's appointment card) while this work was under way: wrap next.
     "cli/": "landed with issue 17/21, wrap next (help, tables, output and error lines)",
-    "report/": "landed with issue 17/21, wrap next (headings, charts' text, intro wording)",
     "addin/": "landed with issue 17/21, wrap next (card, commands, manifest's descriptions)",
     "app/brief.py": "landed with issue 17/21, wrap next (the morning brief task's title and body)",
     "app/cards.py": "landed with issue 17/21, wrap next (a note's problems)",
