@@ -109,9 +109,11 @@ class FakeCards:
     def __init__(self, cards: Mapping[str, Mapping[str, Any]]) -> None:
         self.cards = dict(cards)
         self.asked: list[str] = []
+        self.languages: list[str] = []
 
-    def __call__(self, address: str) -> Mapping[str, Any] | None:
+    def __call__(self, address: str, language: str) -> Mapping[str, Any] | None:
         self.asked.append(address)
+        self.languages.append(language)
         if address == "boom@example.org":
             raise RuntimeError("the store is broken")
         if address == "odd@example.org":
