@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from outlook_networking.addin import AddinServer
 from outlook_networking.demo import DemoTruth
 
-from .conftest import DEMO_NOW, OWNER
+from .conftest import OWNER
 from .test_meeting_browser import meeting_stub
 from .test_taskpane_browser import STUB, Pane, pytestmark  # noqa: F401  (its skip marks)
 
@@ -40,22 +39,6 @@ def message_stub(sender: str, display: str) -> str:
     return STUB.read_text(encoding="utf-8").replace("__CONFIG__", json.dumps(config))
 
 
-@pytest.fixture()
-def open_pane(browser: Any, demo_server: AddinServer) -> Iterator[Callable[[str, int], Pane]]:
-    panes: list[Pane] = []
-
-    def make(stub: str, width: int) -> Pane:
-        pane = Pane(browser, demo_server, stub)
-        pane.page.set_viewport_size({"width": width, "height": 900})
-        pane.page.clock.set_fixed_time(DEMO_NOW)
-        panes.append(pane)
-        return pane
-
-    yield make
-    for pane in panes:
-        pane.close()
-
-
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[^\W\d_]{3,}", text))
 
@@ -72,11 +55,11 @@ def _data_words(pages: dict[str, Any], *texts: str) -> set[str]:
     return found
 
 
-def _both(open_pane: Callable[[str, int], Pane], stub: Callable[[str], str], width: int,
+def _both(demo_pane: Callable[[str, int], Pane], stub: Callable[[str], str], width: int,
           ready: str, kind: str) -> dict[str, Any]:  # fmt: skip
     pages = {}
     for language, display in (("de", "de-DE"), ("en", "en-US")):
-        pane = open_pane(stub(display), width)
+        pane = demo_pane(stub(display), width)
         page = pane.open()
         page.wait_for_selector(ready)
         assert pane.errors == []
@@ -90,11 +73,11 @@ def _both(open_pane: Callable[[str, int], Pane], stub: Callable[[str], str], wid
 
 @pytest.mark.parametrize("width", [320, 350])
 def test_a_message_card_in_german(
-    open_pane: Callable[[str, int], Pane], demo: tuple[Path, DemoTruth], width: int
+    demo_pane: Callable[[str, int], Pane], demo: tuple[Path, DemoTruth], width: int
 ) -> None:
     truth = demo[1]
     client = truth.today_meetings[0][1][0]  # owed a reply, tier C
-    pages = _both(open_pane, lambda d: message_stub(client, d), width, ".tier-letter", "message")
+    pages = _both(demo_pane, lambda d: message_stub(client, d), width, ".tier-letter", "message")
     german, english = (pages[k].locator("body").inner_text() for k in ("de", "en"))
     assert pages["de"].title() == "Beziehungskarte" and pages["en"].title() == "Relationship card"
     for words in ("Stufe C", "Letzter Kontakt", "Offene Nachverfolgungen", "Ihre Antwort steht aus",
@@ -109,12 +92,12 @@ def test_a_message_card_in_german(
 
 @pytest.mark.parametrize(("mode", "width"), [("read", 320), ("compose", 350)])
 def test_a_meetings_cards_in_german(
-    open_pane: Callable[[str, int], Pane], demo: tuple[Path, DemoTruth], mode: str, width: int
+    demo_pane: Callable[[str, int], Pane], demo: tuple[Path, DemoTruth], mode: str, width: int
 ) -> None:
     truth = demo[1]
     stub = meeting_stub(truth, mode)
     pages = _both(
-        open_pane, lambda d: _with_language(stub, d), width, "article.attendee", "meeting"
+        demo_pane, lambda d: _with_language(stub, d), width, "article.attendee", "meeting"
     )
     german, english = (pages[k].locator("#app").inner_text() for k in ("de", "en"))
     for words in ("Organisator", "Extern", "Noch nicht in Ihrem Netzwerk", "Letzter Kontakt",
