@@ -90,7 +90,7 @@ def test_time_invested_against_target(demo: Demo, report_html: str) -> None:
     # English unit).
     shown = f"{time.average_hours:.1f}".removesuffix(".0")
     target = f"{time.target_hours:.1f}".removesuffix(".0")
-    assert f"<strong>{shown} hrs</strong>" in report_html
+    assert f"<strong>{shown}\u00a0hrs</strong>" in report_html  # one piece, never broken
     assert f"target {target} hrs" in report_html
     assert f"{time.average_hours:g}" not in report_html or shown == f"{time.average_hours:g}"
     # Both drawings of the chart (wide and narrow) have a bar per week.

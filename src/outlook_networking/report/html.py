@@ -130,8 +130,8 @@ class _Page:
         return self.words.date(self.local(moment))
 
     def hours(self, value: float) -> str:
-        """``5,6 Std.`` / ``5.6 hrs``: one decimal at most."""
-        return self.words.hours(round(value, 1))
+        """``5,6 Std.`` / ``5.6 hrs``: one decimal at most, never broken across lines."""
+        return self.words.hours(round(value, 1)).replace(" ", "\u00a0")
 
     def name(self, person: str, fallback: str = "") -> str:
         found = self.persons.get(person)
