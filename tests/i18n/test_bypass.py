@@ -46,7 +46,6 @@ LEFT = {
     "addin/commands.py": "the lines of `addin cert|manifest|serve` and their usage errors",
     "addin/manifest.py": "a usage error (the port); the check also reads the Override markup",
     "addin/server.py": "usage errors (host, port); the check also reads the script policy",
-    "app/brief.py": "landed with issue 17/21, wrap next (the morning brief task's title and body)",
     "app/cards.py": "landed with issue 17/21, wrap next (a note's problems)",
     "app/wording.py": "landed with issue 17/21, wrap next (the one line for an error)",
     "app/pipeline.py": "landed with issue 17/21, wrap next (the --me check's line)",

@@ -35,11 +35,14 @@ from ..ports import (
     AddCategory,
     CompleteTask,
     CreateContact,
+    CreateInboxMessage,
     CreateTask,
     DeleteContact,
+    DeleteInboxMessage,
     DeleteTask,
     MailboxState,
     RemoveCategory,
+    ReplaceInboxMessage,
     SetCategories,
     SetFlag,
     UpdateTask,
@@ -376,4 +379,10 @@ def describe(action: Action) -> str:
             return f"create contact {name!r} <{', '.join(addresses)}> with {list(categories)}"
         case DeleteContact(item_id):
             return f"delete contact {item_id[-12:]}"
+        case CreateInboxMessage(key, subject, _):
+            return f"put message {subject!r} in the Inbox [{key}]"
+        case ReplaceInboxMessage(key, _, subject, _):
+            return f"replace the Inbox message with {subject!r} [{key}]"
+        case DeleteInboxMessage(key, _):
+            return f"delete the Inbox message [{key}]"
     raise AssertionError(action)  # pragma: no cover - the union is closed
