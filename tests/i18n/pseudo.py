@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from outlook_networking.i18n import Wording
 
@@ -46,6 +46,12 @@ class PseudoWording(Wording):
 
     def date(self, value: date) -> str:
         return _mark(super().date(value))
+
+    def month(self, value: date, year: bool = False) -> str:
+        return _mark(super().month(value, year))
+
+    def moment(self, value: datetime) -> str:
+        return _mark(super().moment(value))
 
     def day_month(self, value: date) -> str:
         return _mark(super().day_month(value))

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import gettext as _gettext
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from babel import Locale
-from babel.dates import format_skeleton, format_timedelta
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
@@ -75,6 +75,19 @@ class Wording:
     def percent(self, value: float) -> str:
         """A fraction as a whole per cent: ``80 %`` / ``80%``."""
         return format_percent(value, locale=self.locale)
+
+    def month(self, value: date, year: bool = False) -> str:
+        """A month on a chart's axis: ``Dez`` / ``Dec``; with ``year``: ``Dez. 2026``."""
+        return format_skeleton("yMMM" if year else "MMM", value, locale=self.locale)
+
+    def moment(self, value: datetime) -> str:
+        """The day and time in ``value``'s zone: ``Sonntag, 6. Dezember 2026, 17:35 UTC`` /
+        ``Sunday, 6 December 2026, 17:35 UTC`` (the locale's way of joining them)."""
+        day = format_date(value, "full", locale=self.locale)
+        clock = format_time(value, "short", locale=self.locale)
+        zone = value.tzname() or ""
+        joined: str = self.locale.datetime_formats["long"]
+        return joined.format(f"{clock} {zone}".strip(), day)
 
     def day_month(self, value: date) -> str:
         """A day of the year: ``22. März`` / ``22 Mar``."""
