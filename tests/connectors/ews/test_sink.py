@@ -170,7 +170,7 @@ def test_messages_are_marked_a_hundred_to_an_update_item(
     ews_server: EWSServer, sink: EwsSink
 ) -> None:
     box = ews_server.mailbox
-    ids = [box.add_message("inbox", subject=f"m{n}", sender="ann@x.example") for n in range(150)]
+    ids = [box.add_message("inbox", subject=f"m{n}", sender="ann@x.example") for n in range(201)]
     actions: list[SetCategories | SetFlag] = [
         SetCategories("message", i, (), ("Network B",), version=box.get(i).changekey) for i in ids
     ]
@@ -179,8 +179,8 @@ def test_messages_are_marked_a_hundred_to_an_update_item(
     actions.insert(1, SetFlag(ids[0], NOT_FLAGGED, flag, version=box.get(ids[0]).changekey))
     ews_server.counts.clear()
     outcome = sink.apply_batch(actions)
-    assert outcome.error is None and len(outcome.applied) == 151
-    assert dict(ews_server.counts) == {"UpdateItem": 2}  # 100 messages, then 50
+    assert outcome.error is None and len(outcome.applied) == 202
+    assert dict(ews_server.counts) == {"UpdateItem": 3}  # 100 messages, 100, then 1
     first = box.snapshot()[ids[0]]
     assert first["categories"] == ["Network B"]
     assert "<t:FlagStatus>Flagged</t:FlagStatus>" in first["fields"]["Flag"]

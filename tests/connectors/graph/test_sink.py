@@ -72,6 +72,19 @@ def test_master_categories_keep_the_users(server: GraphServer, sink: GraphSink) 
     assert [c.name for c in sink.read_state().master_categories] == ["Customer", "Network A"]
 
 
+def test_every_colour_preset_and_no_colour_reach_the_master_list(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    # writeback.colours takes Outlook's presets 0..24, or -1 for none; Graph names them
+    # preset0..preset24 and none (outlookCategory, property color: categoryColor).
+    for name, colour in (("Network A", 0), ("Network B", 24), ("Network C", -1)):
+        sink.apply(AddCategory(name, colour))
+    stored = {c["displayName"]: c["color"] for c in server.mailbox(None).categories.values()}
+    assert stored == {"Network A": "preset0", "Network B": "preset24", "Network C": "none"}
+    master = {c.name: c.color for c in sink.read_state().master_categories}
+    assert master == {"Network A": 0, "Network B": 24, "Network C": -1}
+
+
 def test_categories_merge_with_what_the_user_did_since_planning(
     server: GraphServer, sink: GraphSink
 ) -> None:
