@@ -415,7 +415,9 @@ class MessageSinkContract:
         _mark(store, w, {mid: "owed:q0"})
         (message,) = store.account_messages(w.sink.name, since=T0 - timedelta(days=30))
         ref = (message.state.item_id, mid)
-        flag = w.sink.read_messages([ref])[ref[0]].flag
+        read = w.sink.read_messages([ref])[ref[0]]
+        assert read.message_id.strip("<>") == mid  # what finds it again, should its id change
+        flag = read.flag
         assert flag.status == "flagged" and flag.start is not None and flag.due is not None
         assert (flag.start.date(), flag.due.date()) == (date(2026, 10, 1), date(2026, 10, 3))
         _sync(store, w.source())

@@ -116,6 +116,21 @@ def test_message_categories(server: GraphServer, sink: GraphSink) -> None:
     assert server.snapshot()["messages"]["inbox"][mid]["categories"] == ["Mine", "Network A"]
 
 
+def test_reading_marked_messages_leaves_out_the_deleted_and_reports_an_error(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    # What undo reads before taking our marks off: a message the user deleted (404) has none
+    # of ours left and is left out; any other error is an error, never an unmarked message.
+    kept = server.add_message("inbox", subject="a", sender="ann@x.example", categories=["Mine"])
+    gone = server.add_message("inbox", subject="b", sender="ann@x.example")
+    server.delete_message(gone)
+    found = sink.read_messages([(kept, ""), (gone, "")])
+    assert list(found) == [kept] and found[kept].categories == ("Mine",)
+    server.inject(400, path=f"/messages/{kept}", in_batch=True, times=1)
+    with pytest.raises(ConnectorError):
+        sink.read_messages([(kept, "")])
+
+
 def test_tasks_are_linked_to_their_key(server: GraphServer, sink: GraphSink) -> None:
     applied = sink.apply(CreateTask("owed:ann:1", "Reply to Ann", DUE, "Ann asked"))
     again = sink.apply(CreateTask("owed:ann:1", "Reply to Ann", DUE, "Ann asked"))
