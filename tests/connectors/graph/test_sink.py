@@ -131,6 +131,20 @@ def test_reading_marked_messages_leaves_out_the_deleted_and_reports_an_error(
         sink.read_messages([(kept, "")])
 
 
+@pytest.mark.parametrize(
+    "path", ["/outlook/masterCategories", "/todo/lists", "/contacts", "/mailboxSettings/timeZone"]
+)
+def test_a_failed_read_of_the_mailbox_is_an_error_not_an_empty_mailbox(
+    server: GraphServer, sink: GraphSink, path: str
+) -> None:
+    # A plan made against a mailbox read as empty would add again what is there (and undo
+    # would miss it): any part of read_state's first $batch that fails fails the read.
+    server.add_category("Customer", "preset7")
+    server.inject(400, path=path, in_batch=True, times=1)
+    with pytest.raises(ConnectorError):
+        sink.read_state()
+
+
 def test_tasks_are_linked_to_their_key(server: GraphServer, sink: GraphSink) -> None:
     applied = sink.apply(CreateTask("owed:ann:1", "Reply to Ann", DUE, "Ann asked"))
     again = sink.apply(CreateTask("owed:ann:1", "Reply to Ann", DUE, "Ann asked"))
