@@ -207,3 +207,19 @@ def test_one_stale_message_does_not_lose_the_others_answers(
     assert [a.marks.version for a in outcome.applied if a.marks] == [
         box.get(i).changekey for i in ids
     ]
+
+
+def test_a_marked_message_filed_in_a_folder_without_a_class_is_found_again(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
+    # FolderClass is optional on a folder ([MS-OXWSCORE] t:BaseFolderType, minOccurs 0); a
+    # folder a client made without one holds mail like any other. A move gives the message a
+    # new id, so undo looks for it by its Internet Message-ID in every mail folder.
+    box = ews_server.mailbox
+    item = box.add_message("inbox", subject="m", sender="ann@x.example", message_id="<m1@x.ex>")
+    tag = SetCategories("message", item, (), ("Network B",), version=box.get(item).changekey)
+    assert sink.apply_batch([tag]).error is None
+    box.move(item, box.add_folder("Kept", parent="msgfolderroot", folder_class=""))
+    found = sink.read_messages([(item, "m1@x.ex")])
+    assert list(found) == [item] and found[item].categories == ("Network B",)
+    assert found[item].item_id != item  # the moved message, by its new id
