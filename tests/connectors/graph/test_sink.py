@@ -189,6 +189,47 @@ def test_users_own_tasks_in_our_list_are_not_ours(
     assert [t["title"] for t in _tasks(server)] == ["Buy milk"]  # the list stays for the user's
 
 
+def test_a_users_task_linked_by_another_app_is_not_ours(
+    server: GraphServer, sink: GraphSink, client: GraphClient
+) -> None:
+    # Outlook links a task made from a flagged mail to that mail (a linkedResource of its
+    # own application): only a link with the product's applicationName makes a task ours.
+    sink.apply(CreateTask("touch:carl", "Call Carl", None, ""))
+    list_id = next(
+        entry["id"]
+        for entry in client.get("/me/todo/lists").body["value"]
+        if entry["displayName"] == TASK_LIST
+    )
+    link = {"applicationName": "Microsoft Outlook", "externalId": "AAMkAGI2", "displayName": "Mail"}
+    client.request(
+        "POST", f"/me/todo/lists/{list_id}/tasks",
+        json={"title": "Answer Bob", "linkedResources": [link]},
+    )  # fmt: skip
+    assert [t.key for t in sink.read_state().tasks] == ["touch:carl"]
+
+
+def test_every_run_puts_its_tasks_in_the_one_list(server: GraphServer, client: GraphClient) -> None:
+    # Each run is a new process with a new sink, and may write before reading the mailbox.
+    GraphSink(client, name="graph:work").apply(CreateTask("touch:ann", "Call Ann", None, ""))
+    later = GraphSink(client, name="graph:work")
+    later.apply(CreateTask("touch:bob", "Call Bob", None, ""))
+    later.apply(CreateTask("touch:cy", "Call Cy", None, ""))
+    lists = [e for e in client.get("/me/todo/lists").body["value"] if e["displayName"] == TASK_LIST]
+    assert len(lists) == 1
+    assert sorted(t["title"] for t in _tasks(server)) == ["Call Ann", "Call Bob", "Call Cy"]
+
+
+def test_a_to_do_list_deleted_while_it_is_read_is_skipped(
+    server: GraphServer, sink: GraphSink, client: GraphClient
+) -> None:
+    # The lists are read first, then their tasks: a list the user deletes in between answers
+    # 404, and the tasks in the others are still read.
+    sink.apply(CreateTask("touch:carl", "Call Carl", None, ""))
+    groceries = client.request("POST", "/me/todo/lists", json={"displayName": "Groceries"})
+    server.inject(404, path=f"/todo/lists/{groceries.body['id']}/tasks", in_batch=True, times=1)
+    assert [t.key for t in sink.read_state().tasks] == ["touch:carl"]
+
+
 def test_lost_answer_to_a_create_makes_no_duplicate(server: GraphServer, sink: GraphSink) -> None:
     sink.read_state()
     server.inject_drop(after=True, path="/tasks$", method="POST")
