@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from hypothesis import example, given
@@ -274,3 +274,33 @@ def test_owed_counts_cc_recipients_toward_the_ten() -> None:
     to_me_cc_ten = mail(ANN, ME, ago(days=3), cc=cc_ten)
     history = run([to_me_cc_ten]).find(ANN).history  # type: ignore[union-attr]
     assert history.received == 1 and history.owed == ()
+
+
+def test_a_chain_of_two_way_days_each_within_two_days_is_one_episode() -> None:
+    # "days with two-way contact no more than two days apart form one episode": a chain of
+    # exchanges two days apart is one episode, however long, measured from its last day.
+    def exchange(days_ago: int) -> list[Interaction]:
+        asked = mail(ME, ANN, ago(days=days_ago, hours=2), subject=f"Day {days_ago}")
+        return [asked, reply_to(asked, ago(days=days_ago, hours=1))]
+
+    items = [m for day in (60, 40, 38, 36, 34, 20) for m in exchange(day)]
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.gap_samples == 2  # 60 → 34 (the chain's last day), 34 → 20
+    assert history.usual_gap_days == 20  # the median of 26 and 14
+
+
+def test_latencies_and_reciprocity_do_not_depend_on_the_order_mail_came_in() -> None:
+    items = []
+    for n, (theirs, mine) in enumerate([(9, 6), (1, 2), (5, 4)]):  # hours to answer
+        asked = mail(ME, ANN, ago(days=30 - 5 * n), subject=f"Q{n}")
+        question = mail(ANN, ME, ago(days=28 - 5 * n), subject=f"Their Q{n}")
+        items += [asked, reply_to(asked, asked.at + timedelta(hours=theirs))]
+        items += [question, reply_to(question, question.at + timedelta(hours=mine))]
+    items += [mail(ME, ANN, ago(days=3, hours=h), subject=f"News {h}") for h in (1, 2, 3, 4)]
+    items.sort(key=lambda m: m.at)
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.their_latency_median_s == 5 * 3600
+    assert history.their_latency_p90_s == 9 * 3600
+    assert history.my_latency_median_s == 4 * 3600
+    assert (history.sent, history.received) == (10, 6)
+    assert history.reciprocity == 0.6  # min(sent, received) / max(sent, received)
