@@ -304,3 +304,16 @@ def test_latencies_and_reciprocity_do_not_depend_on_the_order_mail_came_in() -> 
     assert history.my_latency_median_s == 4 * 3600
     assert (history.sent, history.received) == (10, 6)
     assert history.reciprocity == 0.6  # min(sent, received) / max(sent, received)
+
+
+def test_trend_bounds_are_inclusive_as_documented() -> None:
+    # docs/scoring.md: `rising` (×1.5 or more), `falling` (×0.5 or less), per day of each window.
+    def trend(recent: int, prior: int) -> str:
+        items = [mail(ME, ANN, ago(days=10 + n)) for n in range(recent)]
+        items += [mail(ME, ANN, ago(days=100 + 10 * n)) for n in range(prior)]
+        items.sort(key=lambda m: m.at)
+        return run(items).find(ANN).history.trend  # type: ignore[union-attr]
+
+    assert trend(1, 2) == "rising"  # (1/90) / (2/270) = 1.5
+    assert trend(1, 6) == "falling"  # (1/90) / (6/270) = 0.5
+    assert trend(1, 3) == "steady"
