@@ -223,3 +223,17 @@ def test_a_marked_message_filed_in_a_folder_without_a_class_is_found_again(
     found = sink.read_messages([(item, "m1@x.ex")])
     assert list(found) == [item] and found[item].categories == ("Network B",)
     assert found[item].item_id != item  # the moved message, by its new id
+
+
+def test_each_copy_of_a_message_is_read_again_as_itself(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
+    # A message filed in two folders is two items with one Internet Message-ID, each with its
+    # own categories: only a copy no longer found by its id is looked for by Message-ID.
+    box = ews_server.mailbox
+    inbox = box.add_message("inbox", subject="m", sender="ann@x.example", message_id="<c@x.ex>")
+    kept = box.add_folder("Kept", parent="msgfolderroot")
+    copy = box.add_message(kept, subject="m", sender="ann@x.example", message_id="<c@x.ex>",
+                           categories=["Mine"])  # fmt: skip
+    found = sink.read_messages([(inbox, "c@x.ex"), (copy, "c@x.ex")])
+    assert found[inbox].categories == () and found[copy].categories == ("Mine",)

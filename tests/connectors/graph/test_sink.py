@@ -219,6 +219,14 @@ def test_every_run_puts_its_tasks_in_the_one_list(server: GraphServer, client: G
     assert sorted(t["title"] for t in _tasks(server)) == ["Call Ann", "Call Bob", "Call Cy"]
 
 
+def test_a_new_run_completes_a_task_an_earlier_run_made(
+    server: GraphServer, client: GraphClient
+) -> None:
+    made = GraphSink(client, name="graph:work").apply(CreateTask("touch:ann", "Call Ann", None, ""))
+    GraphSink(client, name="graph:work").apply(CompleteTask("touch:ann", made.item_id))
+    assert [t["status"] for t in _tasks(server)] == ["completed"]
+
+
 def test_a_to_do_list_deleted_while_it_is_read_is_skipped(
     server: GraphServer, sink: GraphSink, client: GraphClient
 ) -> None:
