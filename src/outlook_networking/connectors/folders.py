@@ -4,10 +4,10 @@ Every mail folder that can hold the owner's correspondence is read: the Inbox an
 subfolders, Sent Items, Archive (Outlook's Archive button moves mail there) and the user's own
 folders anywhere in the tree. Left out, with everything below them: Junk Email, Drafts, Outbox,
 Deleted Items, Conversation History, Sync Issues (and its Conflicts, Local Failures, Server
-Failures), search folders, and folders of another kind (Calendar, Contacts, Tasks, RSS Feeds,
-whose folder class is not a mail class). Folders are recognised by their well-known name (the
-server resolves it to the folder's id, whatever the mailbox's language) and by their folder
-class, never by display name, which is localised.
+Failures), hidden folders, search folders, and folders of another kind (Calendar, Contacts,
+Tasks, RSS Feeds, whose folder class is not a mail class). Folders are recognised by their
+well-known name (the server resolves it to the folder's id, whatever the mailbox's language),
+their folder class and their hidden mark, never by display name, which is localised.
 
 ``[folders]`` in the config (``include`` / ``exclude``, shell-style patterns, case-insensitive,
 tried on each level's display name and on the path from the top, ``Inbox/Newsletters``) adjusts
@@ -66,12 +66,14 @@ _PREFIXES = ("inbox/", "folder/")
 @dataclass(frozen=True, slots=True)
 class MailFolder:
     """One folder as the server lists it. ``mail``: its class is a mail class (and it is not a
-    search folder)."""
+    search folder). ``hidden``: the folder is hidden from the user (PidTagAttributeHidden; Graph
+    does not list such folders unless asked)."""
 
     id: str
     parent: str | None
     name: str
     mail: bool = True
+    hidden: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +126,8 @@ def select(
         path = tuple(f.name for f in chain)
         if folder_matches(exclude, path):
             continue
-        if any(f.id in skipped for f in chain) and not folder_matches(include, path):
+        left_out = any(f.id in skipped or f.hidden for f in chain)
+        if left_out and not folder_matches(include, path):
             continue
         ids = [f.id for f in chain]
         if folder.id == inbox:

@@ -10,7 +10,7 @@ from outlook_networking.connectors.ews import EwsSource
 from outlook_networking.store import Store
 from servers.ews import EWSServer
 
-from ..folders_contract import READ, FolderContract, FolderWorld, sync, tree
+from ..folders_contract import READ, FolderContract, FolderWorld, mail, sync, tree
 from .conftest import NOW, AccountFactory
 
 
@@ -46,6 +46,21 @@ def folder_world(ews_server: EWSServer, make_account: AccountFactory) -> FolderW
 
 class TestEwsFolders(FolderContract):
     pass
+
+
+def test_hidden_folders_and_what_is_below_them_are_not_read(
+    ews_server: EWSServer, folder_world: FolderWorld
+) -> None:
+    # EWS has no isHidden; the folder's PidTagAttributeHidden is asked for by tag, as Graph
+    # leaves hidden folders out of its listings.
+    box = ews_server.mailbox
+    tree(folder_world)
+    hidden = box.add_folder("Sync state", parent="msgfolderroot", hidden=True)
+    mail(folder_world, hidden, "hidden")
+    mail(folder_world, box.add_folder("Below", parent=hidden), "below hidden")
+    mail(folder_world, box.add_folder("Shown", parent="msgfolderroot", hidden=False), "shown")
+    got = sorted(i.subject for b in folder_world.source().read({}) for i in b.interactions)
+    assert got == sorted([*READ, "shown"])
 
 
 def test_the_folder_tree_is_listed_over_pages(

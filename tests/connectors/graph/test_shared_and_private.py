@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from outlook_networking.auth.scopes import GRAPH_SHARED_SCOPES
@@ -49,6 +50,50 @@ def test_a_private_message_and_event_keep_only_people_and_time(
     (meeting,) = [i for i in items if i.kind is Kind.MEETING]
     assert meeting.subject == "" and meeting.at == NOW + timedelta(days=1)
     assert [a.mailbox.address for a in meeting.attendees] == [server.upn]
+
+
+def test_a_private_message_without_headers_is_known_by_its_sensitivity_property(
+    server: GraphServer, client: GraphClient
+) -> None:
+    # Graph often gives Sent Items no internetMessageHeaders (the seeding leaves them out there),
+    # so only PidTagSensitivity tells a private message; Personal and Confidential keep theirs.
+    for subject, sensitivity in [
+        ("Divorce lawyer", 2),
+        ("Budget", 0),
+        ("Birthday party", 1),
+        ("Merger", 3),
+    ]:
+        server.add_message(
+            "sentitems", subject=subject, sender=server.upn, to=["ann@partner.example"],
+            sent=NOW - timedelta(days=1), sensitivity=sensitivity,
+        )  # fmt: skip
+    source = GraphSource(client, name="graph:work", folders=("sent",), now=lambda: NOW)
+    subjects = sorted(i.subject for b in source.read({}) for i in b.interactions)
+    assert subjects == ["", "Birthday party", "Budget", "Merger"]
+
+
+def test_a_mail_cursor_saved_before_the_sensitivity_was_asked_for_reads_the_folder_again(
+    server: GraphServer, client: GraphClient
+) -> None:
+    server.add_message(
+        "sentitems", subject="Divorce lawyer", sender=server.upn, to=["ann@partner.example"],
+        sent=NOW - timedelta(days=1), sensitivity=2,
+    )  # fmt: skip
+    # What an earlier version saved: the deltaLink of a round asked without $expand, whose token
+    # keeps that query (Graph encodes the first request's parameters in its links).
+    with httpx.Client(base_url=server.url, headers=server.auth_headers()) as raw:
+        body = raw.get("/me/mailFolders/sentitems/messages/delta").json()
+    old_link = body["@odata.deltaLink"]
+    server.update_message(
+        server.add_message("sentitems", subject="Lunch", sender=server.upn, sent=NOW),
+        subject="Lunch, Thursday",
+    )
+    source = GraphSource(client, name="graph:work", folders=("sent",), now=lambda: NOW)
+    batches = list(source.read({"sent": old_link}))
+    assert batches[0].reset  # read from its start, so what was stored is swept and rewritten
+    subjects = sorted(i.subject for b in batches for i in b.interactions)
+    assert subjects == ["", "Lunch, Thursday"]
+    assert batches[-1].cursor is not None and batches[-1].cursor.startswith("q2|http")
 
 
 def _team(server: GraphServer) -> None:

@@ -247,7 +247,7 @@ def test_app_only_reads_a_named_mailbox(server: GraphServer) -> None:
 
 def test_foreign_cursor_is_never_followed(server: GraphServer, client: GraphClient) -> None:
     server.add_message("inbox", subject="hello", sender="bob@client.example", sent=T0)
-    cursor = "https://evil.example/v1.0/me/mailFolders/inbox/messages/delta?$deltatoken=x"
+    cursor = "q2|https://evil.example/v1.0/me/mailFolders/inbox/messages/delta?$deltatoken=x"
     batches = list(_source(client, folders=("inbox",)).read({"inbox": cursor}))
     assert batches[0].reset and [i.subject for i in batches[0].interactions] == ["hello"]
 

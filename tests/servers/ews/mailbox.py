@@ -134,6 +134,7 @@ class Folder:
     parent_id: str | None
     changekey: str = "AQAAAA=="
     generation: int = 0
+    hidden: bool = False  # PidTagAttributeHidden set (shapes.render_folder)
     log: list[tuple[str, str]] = field(default_factory=list)
     entered: dict[str, int] = field(default_factory=dict)
     item_ids: dict[str, None] = field(default_factory=dict)  # insertion-ordered set
@@ -559,11 +560,17 @@ class Mailbox:
         return self._add(folder, "Task", values, extended)
 
     def add_folder(
-        self, display_name: str, parent: str = "inbox", folder_class: str = "IPF.Note"
+        self,
+        display_name: str,
+        parent: str = "inbox",
+        folder_class: str = "IPF.Note",
+        *,
+        hidden: bool = False,
     ) -> str:
         """Add a folder below ``parent`` (a name or id); returns its id, usable as a name.
         ``folder_class``: ``IPF.Note`` for mail, ``IPF.Note.OutlookHomepage`` for an RSS feed
-        folder, ``IPF.Appointment`` for a calendar, ..."""
+        folder, ``IPF.Appointment`` for a calendar, ...; ``hidden``: PidTagAttributeHidden set
+        (as on the folders add-ins and sync clients keep in a mailbox)."""
         with self.lock:
             folder = Folder(
                 id=self._new_id("F"),
@@ -572,6 +579,7 @@ class Mailbox:
                 folder_class=folder_class,
                 display_name=display_name,
                 parent_id=self.folder(parent).id,
+                hidden=hidden,
             )
             folder.name = folder.id
             self.folders[folder.id] = folder

@@ -36,7 +36,14 @@ from .replies import (
     tm,
 )
 from .restrictions import evaluate, parse_datetime_constant, sort_key
-from .shapes import field_name, occurrence_overrides, parse_shape, render_folder, render_item
+from .shapes import (
+    Shape,
+    field_name,
+    occurrence_overrides,
+    parse_shape,
+    render_folder,
+    render_item,
+)
 from .xmlfields import canonical, field_element, sub
 
 Handler = Callable[[Mailbox, etree._Element], etree._Element]
@@ -81,11 +88,11 @@ def _render(
 
 
 # folders ------------------------------------------------------------------------------------
-def _folder_element(box: Mailbox, folder: Folder) -> etree._Element:
+def _folder_element(box: Mailbox, folder: Folder, shape: Shape | None = None) -> etree._Element:
     items = [box.items[i] for i in folder.item_ids]
     unread = sum(1 for i in items if i.text("IsRead") == "false")
     children = sum(1 for f in box.folders.values() if f.parent_id == folder.id)
-    return render_folder(folder, len(items), unread, children)
+    return render_folder(folder, len(items), unread, children, shape)
 
 
 def get_folder(box: Mailbox, req: etree._Element) -> etree._Element:
@@ -137,7 +144,8 @@ def find_folder(box: Mailbox, req: etree._Element) -> etree._Element:
             IncludesLastItemInRange="true" if last else "false",
         )
         folders = etree.SubElement(page, tm("Folders"))
-        folders.extend(_folder_element(box, f) for f in shown)
+        shape = parse_shape(req.find(mm("FolderShape")))
+        folders.extend(_folder_element(box, f, shape) for f in shown)
     return root
 
 

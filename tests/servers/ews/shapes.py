@@ -117,12 +117,18 @@ def render_item(
     return out
 
 
+def _tag_number(tag: str) -> int | None:
+    try:
+        return int(tag, 16)
+    except ValueError:
+        return None
+
+
 def _tagged_field(item: StoredItem, key: ExtendedKey) -> etree._Element | None:
     """The ``t:ExtendedProperty`` answering ``key`` from a field the tag names, if any."""
     tag, _, prop_type = key
-    try:
-        number = int(tag, 16)
-    except ValueError:
+    number = _tag_number(tag)
+    if number is None:
         return None
     name = TAGGED_FIELDS.get((item.kind, number))
     elem = item.fields.get(name or "")
@@ -143,8 +149,18 @@ def occurrence_overrides(start: dt.datetime, end: dt.datetime) -> dict[str, etre
     }
 
 
-def render_folder(folder: Folder, total: int, unread: int, children: int) -> etree._Element:
-    """``t:Folder`` (or CalendarFolder, ...) with the fields exchangelib reads."""
+# PidTagAttributeHidden ([MS-OXPROPS] 2.602): a folder hidden from the user. "Work with hidden
+# folders by using EWS in Exchange" finds hidden folders with FindFolder, asking for the property
+# by tag (0x10F4, Boolean) in the FolderShape; a folder on which it is not set answers without the
+# element (an unset MAPI property has no value to return).
+HIDDEN_TAG = 0x10F4
+
+
+def render_folder(
+    folder: Folder, total: int, unread: int, children: int, shape: Shape | None = None
+) -> etree._Element:
+    """``t:Folder`` (or CalendarFolder, ...) with the fields exchangelib reads, and the hidden
+    mark when the shape asks for it by tag and the folder has it."""
     out = t(folder.tag)
     sub(out, "FolderId", Id=folder.id, ChangeKey=folder.changekey)
     if folder.parent_id:
@@ -154,6 +170,11 @@ def render_folder(folder: Folder, total: int, unread: int, children: int) -> etr
     sub(out, "DisplayName", folder.display_name)
     sub(out, "TotalCount", str(total))
     sub(out, "ChildFolderCount", str(children))
+    for tag, _, prop_type in sorted(shape.extended if shape else ()):
+        if folder.hidden and _tag_number(tag) == HIDDEN_TAG:
+            prop = sub(out, "ExtendedProperty")
+            sub(prop, "ExtendedFieldURI", PropertyTag=tag, PropertyType=prop_type)
+            sub(prop, "Value", "true")
     if folder.tag == "Folder":
         sub(out, "UnreadCount", str(unread))
     return out

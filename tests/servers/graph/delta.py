@@ -5,8 +5,8 @@ the mailbox and collection, the mailbox's token generation (bumping it makes eve
 stale: 410 ``SyncStateNotFound``), the cursor, the upper bound of the round (fixed when a round
 starts so a round always ends), where the round began (an update reports the properties changed
 since), whether the round is the initial one (no removals reported), how many items it served,
-the ``$select``, the ``$filter`` and the calendar window. Tokens are signed so a garbled one is
-detected, never misread.
+the ``$select``, the ``$expand``, the ``$filter`` and the calendar window. Tokens are signed so
+a garbled one is detected, never misread.
 
 Exports: ``DeltaState``, ``encode``, ``decode``, ``TokenError``.
 """
@@ -39,6 +39,7 @@ class DeltaState:
     received_filter: tuple[str, str] | None = None
     start: int = 0  # where the round began: updates report what changed since then
     delivered: int = 0  # items served so far in an initial round (for the $filter cap)
+    expand: list[str] | None = None  # extended properties asked for with $expand
 
 
 def encode(state: DeltaState) -> str:
@@ -71,6 +72,7 @@ def decode(token: str) -> DeltaState:
             received_filter=received,
             start=int(data.get("start", 0)),
             delivered=int(data.get("delivered", 0)),
+            expand=data.get("expand"),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise TokenError("bad payload") from exc

@@ -51,6 +51,7 @@ def message_delta(call: Call, folder_ref: str) -> Reply:
         "microsoft.graph.message",
         MESSAGE_ON_REQUEST,
         partial_updates=True,
+        extended=True,
     )
 
     def keep(item: Item, state: delta.DeltaState) -> bool:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .deltas import property_name
 from .mailbox import Collection, Item, Mailbox, iso
 from .resources import new_contact, new_event, new_message
 
@@ -47,8 +48,13 @@ class Seeding:
         categories: Iterable[str] = (),
         is_read: bool = True,
         mailbox: str | None = None,
+        sensitivity: int = 0,
     ) -> str:
         """Add a message; returns its id.
+
+        ``sensitivity`` is PidTagSensitivity (0 normal, 1 personal, 2 private, 3 confidential;
+        [MS-OXPROPS]), which Exchange keeps on every message and Graph shows only as the
+        extended property ``Integer 0x36``.
 
         ``headers="auto"`` synthesises ``internetMessageHeaders`` (Message-ID, In-Reply-To,
         References, ...) for every folder but Sent Items, where Graph often has none.
@@ -98,6 +104,7 @@ class Seeding:
                 is_read=is_read,
                 created=received or moment,
             )
+            item["_props"] = {property_name("Integer", 0x36): str(sensitivity)}
             mb.messages[folder_id].put(item)
             mb.message_folder[item_id] = folder_id
         return item_id

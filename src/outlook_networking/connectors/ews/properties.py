@@ -17,13 +17,15 @@ and PidTagWeddingAnniversary ([MS-OXOCNTC] 2.2.1.5), by tag: exchangelib turns t
 and ``WeddingAnniversary`` elements into the UTC date of the stored instant, which for a
 birthday entered east of Greenwich (local midnight, ``1980-03-21T23:00:00Z`` for 22 March) is
 the day before; the instant itself lets :mod:`outlook_networking.parsing.dates` find the day.
+A folder's PidTagAttributeHidden is read by tag too, so hidden folders are left out as Graph
+leaves them out.
 
 exchangelib registers fields on its item classes, process-wide; ``ensure_registered`` does that
 once, under a lock.
 
 Exports: ``PRODUCT_PROPERTY_SET``, ``KEY_FIELD``, ``RECORD_FIELD``, ``OWNED_FIELD``,
-``FLAG_FIELD``, ``BIRTHDAY_FIELD``, ``ANNIVERSARY_FIELD``, ``FollowUpFlagElement``,
-``ensure_registered``, ``flags_supported``.
+``FLAG_FIELD``, ``BIRTHDAY_FIELD``, ``ANNIVERSARY_FIELD``, ``HIDDEN_FIELD``,
+``FollowUpFlagElement``, ``ensure_registered``, ``flags_supported``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,14 @@ import threading
 from typing import Any
 
 from exchangelib import ExtendedProperty
-from exchangelib.fields import Choice, ChoiceField, DateTimeField, EWSElementField
+from exchangelib.fields import (
+    Choice,
+    ChoiceField,
+    DateTimeField,
+    EWSElementField,
+    ExtendedPropertyField,
+)
+from exchangelib.folders import Folder
 from exchangelib.items import Contact, Message, Task
 from exchangelib.properties import EWSElement
 from exchangelib.util import TNS
@@ -42,6 +51,7 @@ __all__ = [
     "ANNIVERSARY_FIELD",
     "BIRTHDAY_FIELD",
     "FLAG_FIELD",
+    "HIDDEN_FIELD",
     "KEY_FIELD",
     "OWNED_FIELD",
     "PRODUCT_PROPERTY_SET",
@@ -58,6 +68,7 @@ KEY_FIELD = "outlook_networking_key"
 RECORD_FIELD = "outlook_networking_record"
 OWNED_FIELD = "outlook_networking_owned"
 BIRTHDAY_FIELD = "outlook_networking_birthday"
+HIDDEN_FIELD = "outlook_networking_hidden"
 ANNIVERSARY_FIELD = "outlook_networking_anniversary"
 
 
@@ -87,6 +98,20 @@ class BirthdayInstant(ExtendedProperty):  # type: ignore[misc]
 class AnniversaryInstant(ExtendedProperty):  # type: ignore[misc]
     property_tag = 0x3A41  # PidTagWeddingAnniversary
     property_type = "SystemTime"
+
+
+class HiddenFolder(ExtendedProperty):  # type: ignore[misc]
+    # PidTagAttributeHidden ([MS-OXPROPS] 2.602): set on folders the user is not shown. EWS has
+    # no element for it (Graph's mailFolder has isHidden), so it is asked for by tag.
+    property_tag = 0x10F4
+    property_type = "Boolean"
+
+
+class _FindFolderProperty(ExtendedPropertyField):  # type: ignore[misc]
+    # exchangelib marks every extended property complex and so refuses it in find_folders(),
+    # but FindFolder returns extended properties: Microsoft's "Work with hidden folders by using
+    # EWS in Exchange" finds hidden folders with FindFolder and PidTagAttributeHidden.
+    is_complex = False
 
 
 FLAG_FIELD = "flag"
@@ -126,7 +151,8 @@ _registered = False
 
 
 def ensure_registered() -> None:
-    """Register the product's properties on exchangelib's Task and Contact, once per process."""
+    """Register the product's properties on exchangelib's Task, Contact and Folder, once per
+    process."""
     global _registered
     with _lock:
         if _registered:
@@ -136,6 +162,11 @@ def ensure_registered() -> None:
         Contact.register(OWNED_FIELD, OwnedMarker)
         Contact.register(BIRTHDAY_FIELD, BirthdayInstant)
         Contact.register(ANNIVERSARY_FIELD, AnniversaryInstant)
+        HiddenFolder.validate_cls()
+        Folder.add_field(
+            _FindFolderProperty(HIDDEN_FIELD, value_cls=HiddenFolder),
+            insert_after=Folder.INSERT_AFTER_FIELD,
+        )
         # Schema order: ItemType has Flag right after ConversationId and UniqueBody.
         Message.add_field(
             FlagField(

@@ -21,7 +21,8 @@ Folders and how each is read:
 - ``contacts``: SyncFolderItems pages, GetItem for names, addresses and categories.
 - ``mail``: every mail folder of the mailbox (:mod:`..folders` says which: Inbox and below,
   Sent Items, Archive, the user's folders anywhere; not Junk Email, Drafts, Outbox, Deleted
-  Items, Conversation History, Sync Issues, search folders, nor folders of another class), each
+  Items, Conversation History, Sync Issues, hidden folders (PidTagAttributeHidden, asked for by
+  tag in the FindFolder), search folders, nor folders of another class), each
   read like ``inbox`` with its own cursor. The folders are listed on every sync with one
   FindFolder (Deep traversal from the message folder root, 100 folders a page), so a folder
   created since is read from its start and one deleted or moved to Deleted Items loses its
@@ -102,7 +103,7 @@ from .convert import (
     message_marks,
 )
 from .edge import Edge
-from .properties import FLAG_FIELD, ensure_registered, flags_supported
+from .properties import FLAG_FIELD, HIDDEN_FIELD, ensure_registered, flags_supported
 
 __all__ = ["FOLDERS", "EwsSource"]
 
@@ -113,7 +114,7 @@ _WELL_KNOWN = (
     MsgFolderRoot, Inbox, SentItems, JunkEmail, Drafts, Outbox, DeletedItems, ConversationHistory,
     SyncIssues, Conflicts, LocalFailures, ServerFailures, SearchFolders,
 )  # fmt: skip
-_FOLDER_FIELDS = ("parent_folder_id", "folder_class", "name")
+_FOLDER_FIELDS = ("parent_folder_id", "folder_class", "name", HIDDEN_FIELD)
 FOLDER_PAGE = 100  # folders per FindFolder page (exchangelib's default page size)
 MAX_PAGE = 512  # MaxSyncChangesReturnedType
 VIEW_SLICE = timedelta(days=31)
@@ -196,6 +197,7 @@ class EwsSource:
                     f.parent_folder_id.id if f.parent_folder_id else None,
                     f.name or "",
                     is_mail_class(f.folder_class),
+                    bool(getattr(f, HIDDEN_FIELD, None)),
                 )
                 for f in found.values()
             ),

@@ -4,7 +4,8 @@ Pure functions over the documented resource shapes (message, event, contact). Me
 bodies are never requested. In-Reply-To and References exist only in
 ``internetMessageHeaders``, which Graph may omit (often on Sent Items): then the thread is found
 by ``conversationId`` alone. A private item keeps participants and time, never its subject: an
-event whose ``sensitivity`` is ``private``, a message whose ``Sensitivity`` header says so.
+event whose ``sensitivity`` is ``private``, a message whose ``Sensitivity`` header or
+PidTagSensitivity (the extended property ``MESSAGE_EXPAND`` asks for) says so.
 
 Two shapes are not whole records, and are told apart here:
 
@@ -17,10 +18,10 @@ Two shapes are not whole records, and are told apart here:
   from its series master (``SERIES_SELECT``), the occurrence's own properties winning, so an
   exception keeps what was changed on it.
 
-Exports: ``MESSAGE_SELECT``, ``CONTACT_SELECT``, ``SERIES_SELECT``, ``interaction_from_message``,
-``interaction_from_event``, ``card_from_contact``, ``is_partial_message``,
-``categories_change``, ``message_marks``, ``parse_flag``, ``needs_series``, ``with_series``,
-``parse_graph_time``, ``parse_date_time_zone``, ``zone_named``.
+Exports: ``MESSAGE_SELECT``, ``MESSAGE_EXPAND``, ``CONTACT_SELECT``, ``SERIES_SELECT``,
+``interaction_from_message``, ``interaction_from_event``, ``card_from_contact``,
+``is_partial_message``, ``categories_change``, ``message_marks``, ``parse_flag``,
+``needs_series``, ``with_series``, ``parse_graph_time``, ``parse_date_time_zone``, ``zone_named``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from ...ports import FLAG_STATUSES, CategoriesChanged, FollowUpFlag, MessageMark
 
 __all__ = [
     "CONTACT_SELECT",
+    "MESSAGE_EXPAND",
     "MESSAGE_SELECT",
     "SERIES_SELECT",
     "card_from_contact",
@@ -67,6 +69,13 @@ MESSAGE_SELECT = (
     "receivedDateTime,internetMessageId,conversationId,internetMessageHeaders,categories,"
     "flag,isRead,parentFolderId,changeKey"
 )
+# A message's sensitivity is not a Graph property; Exchange keeps it in PidTagSensitivity
+# (0x0036: 0 normal, 1 personal, 2 private, 3 confidential; [MS-OXPROPS]), asked for as an
+# extended property ("Get singleValueLegacyExtendedProperty": ``$expand`` with a ``$filter`` on
+# the id). It is the only sign of a private message without Internet headers (Sent Items).
+SENSITIVITY_PROPERTY = "Integer 0x0036"
+MESSAGE_EXPAND = f"singleValueExtendedProperties($filter=id eq '{SENSITIVITY_PROPERTY}')"
+_PRIVATE = 2
 CONTACT_SELECT = "displayName,givenName,surname,emailAddresses,companyName,categories,birthday"
 # What an occurrence takes from its series master.
 SERIES_SELECT = "subject,organizer,attendees,categories,isCancelled,sensitivity"
@@ -199,7 +208,7 @@ def interaction_from_message(
         to=to,
         cc=cc,
         bcc=_mailboxes(message.get("bccRecipients")),
-        subject="" if is_private(headers) else subject,
+        subject="" if is_private(headers) or _private_by_property(message) else subject,
         message_id=ids[0] if ids else "",
         in_reply_to=in_reply_to[0] if in_reply_to else "",
         references=message_ids(" ".join(headers.get("references", ()))),
@@ -210,6 +219,22 @@ def interaction_from_message(
         delivered="received" in headers,
         categories=_categories(message.get("categories")),
     )
+
+
+def _private_by_property(message: dict[str, Any]) -> bool:
+    """Whether PidTagSensitivity, expanded with the message, says private. Graph names the
+    property back in its own spelling ("Integer 0x36", lower case, no leading zeros: the
+    example in "Get singleValueLegacyExtendedProperty"), so the tag is compared as a number."""
+    for prop in message.get("singleValueExtendedProperties") or ():
+        if not isinstance(prop, dict):
+            continue
+        kind, _, tag = str(prop.get("id") or "").partition(" ")
+        try:
+            if kind.lower() == "integer" and int(tag, 16) == 0x36:
+                return int(str(prop.get("value"))) == _PRIVATE
+        except ValueError:
+            return False
+    return False
 
 
 def is_partial_message(message: dict[str, Any]) -> bool:

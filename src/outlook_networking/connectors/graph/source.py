@@ -38,7 +38,9 @@ What Graph does that shapes this module (sources in ``docs/exchange.md``):
 
 The calendar window is part of Graph's token, so the cursor records it too
 (``<start>|<end>|<deltaLink>``); once the desired window has moved on by more than a week, the
-calendar starts a fresh round with the new window.
+calendar starts a fresh round with the new window. A mail folder's cursor is
+``q2|<deltaLink>``: the query version (the sensitivity was added in q2), since Graph keeps the
+query inside the token; a cursor of an older query reads the folder once more from its start.
 
 Exports: ``GraphSource``, ``FOLDERS``.
 """
@@ -65,6 +67,7 @@ from ..folders import (
 from .client import BatchRequest, GraphClient
 from .mapping import (
     CONTACT_SELECT,
+    MESSAGE_EXPAND,
     MESSAGE_SELECT,
     SERIES_SELECT,
     card_from_contact,
@@ -90,6 +93,11 @@ _FOLDER_QUERY = {
 }
 FOLDER_PAGE = 100  # $top of a folder listing (Graph's default is 10)
 _WINDOW_SLACK = timedelta(days=7)
+# A mail folder's cursor names the query its delta link was made for: Graph keeps the first
+# request's parameters inside the token ("Use delta query": the links "already include the
+# encoded, desired parameters"), so a link saved before the sensitivity was asked for would
+# never report it. Such a folder is read once more from its start.
+_MAIL_QUERY = "q2|"
 _MAX_RESTARTS = 3
 _MIN_PAGE = 10  # Graph's own default page; a 504 below this is not about the page size
 _MAX_TRANSLATE = 1000  # translateExchangeIds takes at most 1,000 ids per call
@@ -285,7 +293,10 @@ class GraphSource:
 
     def _initial(self, stream: _Stream) -> tuple[str, dict[str, str]]:
         if stream.kind == "mail":
-            return f"{self._prefix}{stream.path}/messages/delta", {"$select": MESSAGE_SELECT}
+            return f"{self._prefix}{stream.path}/messages/delta", {
+                "$select": MESSAGE_SELECT,
+                "$expand": MESSAGE_EXPAND,
+            }
         if stream.kind == "calendar":
             start, end = self._window()
             return f"{self._prefix}/calendarView/delta", {
@@ -294,12 +305,16 @@ class GraphSource:
             }
         return f"{self._prefix}/contacts/delta", {"$select": CONTACT_SELECT}
 
-    def _resume(self, folder: str, cursor: str | None) -> str | None:
+    def _resume(self, stream: _Stream, cursor: str | None) -> str | None:
         """The saved deltaLink to continue from, or None to start the folder over."""
         if not cursor:
             return None
         link = cursor
-        if folder == "calendar":
+        if stream.kind == "mail":
+            if not cursor.startswith(_MAIL_QUERY):
+                return None
+            link = cursor[len(_MAIL_QUERY) :]
+        elif stream.key == "calendar":
             parts = cursor.split("|", 2)
             if len(parts) != 3:
                 return None
@@ -335,7 +350,7 @@ class GraphSource:
 
     def _read_folder(self, stream: _Stream, cursor: str | None) -> Iterator[Batch]:
         folder = stream.key
-        link = self._resume(folder, cursor)
+        link = self._resume(stream, cursor)
         reset = link is None
         url, params = (link, None) if link else self._initial(stream)
         window = self._window() if folder == "calendar" else None
@@ -367,7 +382,10 @@ class GraphSource:
                 raise ServerFault(
                     self._client.account, "delta page has neither nextLink nor deltaLink"
                 )
-            saved = delta_link if window is None else f"{window[0]}|{window[1]}|{delta_link}"
+            if window is not None:
+                saved = f"{window[0]}|{window[1]}|{delta_link}"
+            else:
+                saved = f"{_MAIL_QUERY}{delta_link}" if stream.kind == "mail" else delta_link
             yield replace(batch, cursor=saved, complete=True)
             return
 
