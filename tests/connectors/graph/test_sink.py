@@ -85,6 +85,21 @@ def test_every_colour_preset_and_no_colour_reach_the_master_list(
     assert master == {"Network A": 0, "Network B": 24, "Network C": -1}
 
 
+def test_master_list_writes_survive_a_dropped_connection_and_a_user_ahead_of_them(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    # A POST lost before it arrived is sent again; one whose answer was lost made the entry,
+    # and the retry's 409 says so. A DELETE of an entry the user removed meanwhile answers 404.
+    server.inject_drop(path="/outlook/masterCategories$", method="POST", times=1)
+    sink.apply(AddCategory("Network A", 4))
+    server.inject_drop(after=True, path="/outlook/masterCategories$", method="POST", times=1)
+    sink.apply(AddCategory("Network B", 7))
+    master = [(c.name, c.color) for c in sink.read_state().master_categories]
+    assert master == [("Network A", 4), ("Network B", 7)]
+    server.inject(404, path="/outlook/masterCategories/", method="DELETE", times=1)
+    sink.apply(RemoveCategory("Network B"))  # no error
+
+
 def test_categories_merge_with_what_the_user_did_since_planning(
     server: GraphServer, sink: GraphSink
 ) -> None:
