@@ -114,6 +114,21 @@ def test_categories_merge_with_what_the_user_did_since_planning(
     assert state[cid] == ("Customer", "VIP", "Network B")
 
 
+def test_tagging_a_contact_the_user_deleted_meanwhile_is_no_error(
+    server: GraphServer, client: GraphClient
+) -> None:
+    # Gone before the read (GET 404) or between the read and the write (PATCH 404): nothing
+    # is left to tag, and the rest of the plan goes on.
+    for read_first in (False, True):
+        sink = GraphSink(client, name="graph:work")
+        cid = server.add_contact(display_name="Ann", emails=["ann@x.example"])
+        if read_first:
+            sink.read_state()
+        server.delete_contact(cid)
+        applied = sink.apply(SetCategories("contact", cid, (), ("Network A",)))
+        assert applied.item_id == cid
+
+
 def test_lost_race_twice_is_a_conflict(server: GraphServer, sink: GraphSink) -> None:
     cid = server.add_contact(display_name="Ann", emails=["ann@x.example"])
     server.inject(412, path="/contacts/", method="PATCH", times=2)
