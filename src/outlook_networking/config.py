@@ -99,7 +99,7 @@ _SECRET_KEYS = {
 # Top-level keys and tables read here or by the application (``[ledger]``); Settings reads the
 # others.
 _OWN_TABLES = ("language", "accounts", "writeback", "ledger", "folders", "files", "brief")
-BRIEF_WRITES = ("off", "task")
+BRIEF_WRITES = ("off", "task", "message")
 # Tenants that name a group of tenants, not one: fine for delegated sign-in, meaningless for an
 # application acting on its own (client credentials need the one tenant that granted consent).
 _MULTI_TENANTS = ("organizations", "common", "consumers")
@@ -186,9 +186,9 @@ class BriefConfig:
     """The ``[brief]`` table.
 
     ``write``: ``"task"`` keeps one task in the mailbox that lists today's meetings and who is
-    in them (the morning brief, written by ``apply`` and the agent), ``"off"`` (the default)
-    writes none. ``time_zone``: the IANA zone whose days the brief counts in ("" for the
-    computer's own).
+    in them (the morning brief, written by ``apply`` and the agent), ``"message"`` keeps it as
+    one message in the owner's own Inbox instead, ``"off"`` (the default) writes none.
+    ``time_zone``: the IANA zone whose days the brief counts in ("" for the computer's own).
     """
 
     write: str = "off"

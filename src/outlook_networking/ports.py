@@ -24,9 +24,9 @@ Terminology:
   counted by what it is, so the user sees that it was not lost.
 - **action**: one write-back step the planner computed; a sink applies it and says what it did
   (``Applied``), which the store journals so ``undo`` can invert exactly that.
-- **product-owned**: a category name, task or contact the product created. A sink never removes or
-  reorders anything else. On a message, only the categories and the flag the product wrote there
-  (the journal says which) are its own.
+- **product-owned**: a category name, task, contact or Inbox message (the morning brief) the
+  product created. A sink never removes or reorders anything else. On a message, only the
+  categories and the flag the product wrote there (the journal says which) are its own.
 - **marks**: what a message shows that the product may write: its categories and its follow-up
   flag, with the item's version (EWS change key, Graph ``changeKey``) to guard a write against a
   change made since. Sources report them per copy (``Batch.marks``), the store keeps them as
@@ -39,7 +39,9 @@ Exports: ``Problem``, ``Skipped``, ``CategoriesChanged``, ``FollowUpFlag``, ``Me
 ``StoredMessage``, ``MailboxState``, ``Action``, ``Applied``, ``Sink``, ``MessageSink``,
 ``BatchApplied``, ``RetryPolicy``, ``AddCategory``, ``CompleteTask``, ``CreateContact``,
 ``CreateTask``, ``DeleteContact``, ``DeleteTask``, ``RemoveCategory``, ``SetCategories``,
-``SetFlag``, ``UpdateTask``, ``FLAG_STATUSES``, ``NOT_FLAGGED``, ``is_message_action``.
+``SetFlag``, ``UpdateTask``, ``InboxMessageState``, ``CreateInboxMessage``,
+``ReplaceInboxMessage``, ``DeleteInboxMessage``, ``FLAG_STATUSES``, ``NOT_FLAGGED``,
+``is_message_action``.
 """
 
 from __future__ import annotations
@@ -64,10 +66,13 @@ __all__ = [
     "CompleteTask",
     "ContactState",
     "CreateContact",
+    "CreateInboxMessage",
     "CreateTask",
     "DeleteContact",
+    "DeleteInboxMessage",
     "DeleteTask",
     "FollowUpFlag",
+    "InboxMessageState",
     "MailboxState",
     "MasterCategory",
     "MessageMarks",
@@ -75,6 +80,7 @@ __all__ = [
     "MessageState",
     "Problem",
     "RemoveCategory",
+    "ReplaceInboxMessage",
     "RetryPolicy",
     "SetCategories",
     "SetFlag",
@@ -224,6 +230,18 @@ class TaskState:
 
 
 @dataclass(frozen=True, slots=True)
+class InboxMessageState:
+    """A message the product put in the owner's own Inbox (the morning brief), found again by its
+    key; ``subject`` and ``body`` are what the product wrote (its record, not the item's body as
+    the server may have rewritten it)."""
+
+    item_id: str
+    key: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
 class MessageState:
     """A message of the mailbox as the write-back sees it: ids, categories, flag, version."""
 
@@ -259,6 +277,7 @@ class MailboxState:
     master_categories: tuple[MasterCategory, ...] = ()
     contacts: tuple[ContactState, ...] = ()
     tasks: tuple[TaskState, ...] = ()  # product-owned tasks only
+    inbox: tuple[InboxMessageState, ...] = ()  # the product's own messages in the Inbox
     # journalled message item id -> the message as it is now (its id may have changed since)
     messages: Mapping[str, MessageState] = field(default_factory=dict)
 
@@ -365,6 +384,36 @@ class DeleteContact:
     item_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class CreateInboxMessage:
+    """Put a message of the product's in the owner's own Inbox: saved there, never sent, no
+    recipients, not a draft, carrying the product's mark and ``key``."""
+
+    key: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceInboxMessage:
+    """Give the product's message ``item_id`` a new subject and body: a new message is made and
+    the old one deleted (Graph lets a message's subject and body change only while it is a
+    draft), so the applied item id is the new message's."""
+
+    key: str
+    item_id: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteInboxMessage:
+    """Delete a message the product put in the Inbox (one no longer wanted, or undo)."""
+
+    key: str
+    item_id: str
+
+
 Action = (
     AddCategory
     | RemoveCategory
@@ -376,6 +425,9 @@ Action = (
     | DeleteTask
     | CreateContact
     | DeleteContact
+    | CreateInboxMessage
+    | ReplaceInboxMessage
+    | DeleteInboxMessage
 )
 
 

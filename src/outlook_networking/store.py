@@ -1650,6 +1650,9 @@ _ACTIONS: dict[str, type[Any]] = {
         ports.DeleteTask,
         ports.CreateContact,
         ports.DeleteContact,
+        ports.CreateInboxMessage,
+        ports.ReplaceInboxMessage,
+        ports.DeleteInboxMessage,
     )
 }
 

@@ -168,6 +168,24 @@ def test_notes_are_kept_listed_shown_and_deleted(
     assert f"No notes about {client}." in out
 
 
+def test_a_note_s_text_may_follow_the_options(
+    demo: tuple[Path, Path, DemoTruth], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, config, _ = demo
+    capsys.readouterr()
+    address = "late.words@example.org"
+    code = main(["note", address, "--db", str(db), "--config", str(config), "Met", "at", "Expo"])
+    assert code == 0, capsys.readouterr().err
+    code, out, _ = run(demo, capsys, "note", address, "--list", "--json")
+    (note,) = json.loads(out)["notes"]
+    assert note["text"] == "Met at Expo"
+    with pytest.raises(SystemExit) as refused:  # an unknown option still is refused
+        run(demo, capsys, "note", address, "--jsno", "x")
+    assert refused.value.code == 2
+    assert "unrecognized arguments: --jsno x" in capsys.readouterr().err
+    run(demo, capsys, "note", address, "--delete", str(note["id"]))
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -43,7 +43,6 @@ LEFT = {
     "cli/": "landed with issue 17/21, wrap next (help, tables, output and error lines)",
     "report/": "landed with issue 17/21, wrap next (headings, charts' text, intro wording)",
     "addin/": "landed with issue 17/21, wrap next (card, commands, manifest's descriptions)",
-    "app/brief.py": "landed with issue 17/21, wrap next (the morning brief task's title and body)",
     "app/cards.py": "landed with issue 17/21, wrap next (a note's problems)",
     "app/wording.py": "landed with issue 17/21, wrap next (the one line for an error)",
     "app/pipeline.py": "landed with issue 17/21, wrap next (the --me check's line)",

@@ -453,6 +453,34 @@ def test_task_with_extended_property_is_created_found_updated_and_completed(
     assert server.mailbox.snapshot() == before
 
 
+class MessageFlags(ExtendedProperty):
+    property_tag = 0x0E07  # PidTagMessageFlags
+    property_type = "Integer"
+
+
+def test_a_message_saved_in_a_folder_is_a_draft_unless_its_flags_say_otherwise(
+    server: EWSServer, account: Account
+) -> None:
+    """CreateItem SaveOnly into the Inbox: a draft, unless PidTagMessageFlags is given at
+    creation without mfUnsent ([MS-OXCMSG] 2.2.1.6; exchangelib#716)."""
+    Message.register("message_flags", MessageFlags)
+    try:
+        Message(folder=account.inbox, subject="Plain save", body="x").save()
+        Message(folder=account.inbox, subject="Flagged save", body="x", message_flags=1).save()
+    finally:
+        Message.deregister("message_flags")
+    stored = {
+        item["fields"]["Subject"]: item
+        for item in server.mailbox.snapshot().values()
+        if item["folder"] == "inbox"
+    }
+    assert stored["Plain save"]["fields"]["IsDraft"] == "true"
+    assert stored["Flagged save"]["fields"]["IsDraft"] == "false"
+    assert stored["Flagged save"]["fields"]["IsRead"] == "true"  # mfRead
+    assert "ToRecipients" not in stored["Flagged save"]["fields"]  # saved, sent to nobody
+    assert "DateTimeSent" not in stored["Flagged save"]["fields"]
+
+
 def test_categories_update_keeps_order_and_stale_change_keys_conflict(
     server: EWSServer, account: Account
 ) -> None:

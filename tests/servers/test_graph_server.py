@@ -941,3 +941,39 @@ def test_a_search_folder_and_the_folder_class_show_as_graph_renders_them(
         {"id": "String 0x3613", "value": "IPF.Note.OutlookHomepage"}
     ]
     assert set(listed["Inbox"]) == {"id", "displayName", "singleValueExtendedProperties"}
+
+
+def test_a_message_made_in_a_folder_is_a_draft_unless_its_flags_say_otherwise(
+    server: GraphServer, client: httpx.Client
+) -> None:
+    """mailfolder-post-messages makes a draft unless "Integer 0x0E07" (PidTagMessageFlags) comes
+    with the POST without mfUnsent; subject and body of a non-draft cannot be PATCHed
+    (message-update); a filter on a single-value extended property finds it; DELETE removes it."""
+    marker = "String {5f0c8e6a-2b7d-4c1e-9a3f-6d8b1e2c4a70} Name outlook-networking"
+    url = "/me/mailFolders/inbox/messages"
+    text = {"contentType": "text", "content": "x"}
+    plain = client.post(url, json={"subject": "Plain", "body": text})
+    made = client.post(url, json={
+        "subject": "Flagged", "body": text,
+        "singleValueExtendedProperties": [
+            {"id": "Integer 0x0E07", "value": "1"}, {"id": marker, "value": "outlook-networking"},
+        ],
+    })  # fmt: skip
+    assert plain.status_code == made.status_code == 201
+    assert plain.json()["isDraft"] is True
+    assert made.json()["isDraft"] is False and made.json()["isRead"] is True
+    assert made.json()["toRecipients"] == []
+    patched = client.patch(f"/me/messages/{made.json()['id']}", json={"subject": "Changed"})
+    assert patched.status_code == 400
+
+    found = client.get(url, params={
+        "$filter": f"singleValueExtendedProperties/Any(ep: ep/id eq '{marker}' "
+        "and ep/value eq 'outlook-networking')",
+        "$expand": f"singleValueExtendedProperties($filter=id eq '{marker}')",
+    }).json()["value"]  # fmt: skip
+    assert [m["subject"] for m in found] == ["Flagged"]
+    assert found[0]["singleValueExtendedProperties"] == [
+        {"id": marker, "value": "outlook-networking"}
+    ]
+    assert client.delete(f"/me/messages/{made.json()['id']}").status_code == 204
+    assert client.get(f"/me/messages/{made.json()['id']}").status_code == 404

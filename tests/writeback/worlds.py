@@ -15,7 +15,8 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from typing import Protocol
+from datetime import UTC, datetime
+from typing import NamedTuple, Protocol
 
 import httpx
 from exchangelib import close_connections
@@ -24,13 +25,23 @@ from outlook_networking.config import AccountConfig
 from outlook_networking.connectors.ews import EwsSink, open_account
 from outlook_networking.connectors.graph import GraphClient, GraphSink, RetryPolicy
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink
-from outlook_networking.model import ContactCard
+from outlook_networking.model import ContactCard, Interaction, Kind
+from outlook_networking.model import Mailbox as ModelMailbox
 from outlook_networking.ports import MasterCategory, Sink
 from servers.ews import SERVER_BUILD, EWSServer
 from servers.graph import GraphServer
 
 Seen = tuple[str, tuple[str, ...]]  # a contact as the user sees it: name, categories
 TaskSeen = tuple[str, bool]  # a task: subject, completed
+
+
+class MessageSeen(NamedTuple):
+    """A message in the Inbox as the user sees it."""
+
+    subject: str
+    body: str
+    draft: bool
+    recipients: int  # To, Cc and Bcc
 
 
 class World(Protocol):
@@ -50,6 +61,9 @@ class World(Protocol):
     def contacts(self) -> dict[str, Seen]: ...
     def tasks(self) -> dict[str, TaskSeen]: ...
     def master(self) -> dict[str, int]: ...
+    def add_message(self, subject: str) -> str: ...
+    def inbox(self) -> dict[str, MessageSeen]: ...
+    def delete_message(self, item_id: str) -> None: ...
     def close(self) -> None: ...
 
 
@@ -101,6 +115,29 @@ class MemoryWorld:
 
     def master(self) -> dict[str, int]:
         return {c.name: c.color for c in self.box.master}
+
+    def add_message(self, subject: str) -> str:
+        item = Interaction(
+            "memory", self.box.new_id("msg-"), Kind.EMAIL, datetime(2026, 11, 26, tzinfo=UTC),
+            ModelMailbox("ann@partner.example"), (ModelMailbox("me@example.com"),),
+            subject=subject,
+        )  # fmt: skip
+        self.box.put("inbox", item)
+        return item.item_id
+
+    def inbox(self) -> dict[str, MessageSeen]:
+        seen = {
+            i: MessageSeen(m.subject, m.body, False, 0) for i, m in self.box.inbox_messages.items()
+        }
+        seen.update(
+            (i, MessageSeen(m.subject, "", False, len(m.to) + len(m.cc)))
+            for i, m in self.box.items.items()
+            if self.box.folder_of.get(i) == "inbox"
+        )
+        return seen
+
+    def delete_message(self, item_id: str) -> None:
+        self.box.inbox_messages.pop(item_id)
 
     def close(self) -> None:
         pass
@@ -185,6 +222,27 @@ class EwsWorld:
             for c in ET.fromstring(xml).iter(_CATEGORY)
         }
 
+    def add_message(self, subject: str) -> str:
+        return self.box.add_message(
+            "inbox", subject=subject, sender="ann@partner.example", to=["me@example.com"]
+        )
+
+    def inbox(self) -> dict[str, MessageSeen]:
+        return {
+            i: MessageSeen(
+                str(f.get("Subject", "")),
+                str(f.get("Body", "")),
+                f.get("IsDraft") == "true",
+                sum(len(f.get(n) or ()) for n in ("ToRecipients", "CcRecipients", "BccRecipients")),
+            )
+            for i, item in self.box.snapshot().items()
+            if item["folder"] == "inbox"
+            for f in (item["fields"],)
+        }
+
+    def delete_message(self, item_id: str) -> None:
+        self.box.move(item_id, "deleteditems")  # Outlook's Delete: to Deleted Items
+
     def close(self) -> None:
         self.server.close()
         close_connections()
@@ -268,6 +326,25 @@ class GraphWorld:
             str(c["displayName"]): colours.get(str(c["color"]), -1)
             for c in self.server.snapshot()["masterCategories"]
         }
+
+    def add_message(self, subject: str) -> str:
+        return self.server.add_message(
+            "inbox", subject=subject, sender="ann@partner.example", to=["me@example.com"]
+        )
+
+    def inbox(self) -> dict[str, MessageSeen]:
+        return {
+            i: MessageSeen(
+                str(m.get("subject") or ""),
+                str((m.get("body") or {}).get("content") or ""),
+                bool(m.get("isDraft")),
+                sum(len(m.get(n) or ()) for n in ("toRecipients", "ccRecipients", "bccRecipients")),
+            )
+            for i, m in self.server.snapshot()["messages"]["inbox"].items()
+        }
+
+    def delete_message(self, item_id: str) -> None:
+        self._user.delete(f"/me/messages/{item_id}").raise_for_status()
 
     def close(self) -> None:
         for client in self._clients:

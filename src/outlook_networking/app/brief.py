@@ -6,19 +6,23 @@ organizer first), the follow-ups falling due that day, and how many fell due bef
 attendee's card lists theirs, overdue or not). The day is a calendar day in
 ``[brief] time_zone``, else the computer's zone.
 
-:func:`morning_brief_task` is the one task ``apply`` and the agent keep in the mailbox when
-``[brief] write = "task"``: its key is ``brief:<day>``, so a second run that day updates it
-(a meeting added since, a new time) instead of adding another; the next day's run writes the
-next day's and completes this one, as every follow-up task no longer wanted is; ``undo``
-deletes it with everything else the product wrote (the journal). It lists the meetings and who
-is in them (two lines a meeting: time and subject, then the people, the organizer first), names
-and tiers only: notes and follow-ups stay on the computer.
+:func:`morning_brief` is the morning brief ``apply`` and the agent keep in the mailbox, in the
+configured language: :func:`morning_brief_task` the one task when ``[brief] write = "task"``,
+:func:`morning_brief_message` the one message in the owner's own Inbox when ``"message"``. Its
+key is ``brief:<day>``, so a second run that day updates it (a meeting added since, a new time)
+instead of adding another; the next day's run writes the next day's and completes yesterday's
+task, or deletes yesterday's message; a message the user deleted or moved is not put back that
+day (:mod:`..writeback.inbox`); ``undo`` deletes it with everything else the product wrote. It
+lists the meetings and who is in them (two lines a meeting: time and subject, then the people,
+the organizer first), names and tiers only: notes, follow-ups and mail bodies stay out.
 
-Exports: ``brief_zone``, ``brief_day``, ``brief_doc``, ``morning_brief_task``.
+Exports: ``MorningBrief``, ``brief_zone``, ``brief_day``, ``brief_doc``, ``morning_brief``,
+``morning_brief_task``, ``morning_brief_message``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -27,12 +31,22 @@ from ..core.brief import Meeting, day_bounds, due_on, meetings_of_day
 from ..core.network import Network
 from ..core.phrase import Words
 from ..core.views import envelope, followups_json, iso
+from ..i18n import Wording, wording_for
 from ..store import Store
+from ..writeback.inbox import DesiredInboxMessage
 from ..writeback.plan import DesiredTask
 from .analysis import Insight
 from .cards import attendee_card
 
-__all__ = ["brief_day", "brief_doc", "brief_zone", "morning_brief_task"]
+__all__ = [
+    "MorningBrief",
+    "brief_day",
+    "brief_doc",
+    "brief_zone",
+    "morning_brief",
+    "morning_brief_message",
+    "morning_brief_task",
+]
 
 
 def brief_zone(config: Config) -> tzinfo:
@@ -89,35 +103,73 @@ def brief_doc(
     }
 
 
-def _who(network: Network, address: str, organizer: bool) -> str:
+def _who(network: Network, address: str, organizer: bool, words: Wording) -> str:
     view = network.find(address)
-    marks = [view.tier.tier] if view is not None else ["not in your network"]
+    marks = [view.tier.tier] if view is not None else [words.gettext("not in your network")]
     if organizer:
-        marks.append("organizer")
+        # TRANSLATORS: after a person's name in the morning brief: they organised the meeting.
+        marks.append(words.gettext("organizer"))
     name = (view.name or view.address) if view is not None else address
     return f"{name} ({', '.join(marks)})"
 
 
-def morning_brief_task(store: Store, network: Network, config: Config) -> DesiredTask | None:
-    """Today's brief as one task, or None when ``[brief] write`` is off or the day is empty."""
-    if config.brief.write != "task":
-        return None
+@dataclass(frozen=True, slots=True)
+class MorningBrief:
+    """Today's brief as the mailbox shows it: its key (``brief:<day>``), title, body, and the
+    day's 08:00 (a task's due date)."""
+
+    key: str
+    subject: str
+    body: str
+    due: datetime
+
+
+def morning_brief(store: Store, network: Network, config: Config) -> MorningBrief | None:
+    """Today's brief in the configured language, or None when the day has no meeting."""
+    words = wording_for(config)
     zone = brief_zone(config)
     day = brief_day(network.now, zone)
     meetings = _meetings(store, network, day, zone)
     if not meetings:
         return None
+    no_subject = words.gettext("(no subject)")
+    # TRANSLATORS: the people line of a meeting in the morning brief when nobody else is in it.
+    only_you = words.gettext("only you")
     lines = []
     for meeting in meetings:
         start = meeting.start.astimezone(zone)
         end = meeting.end.astimezone(zone)
         people = ", ".join(
-            _who(network, a, i == 0 and bool(meeting.organizer))
+            _who(network, a, i == 0 and bool(meeting.organizer), words)
             for i, a in enumerate(meeting.people)
         )
-        lines.append(f"{start:%H:%M}–{end:%H:%M} {meeting.subject or '(no subject)'}")
-        lines.append(f"  {people or 'only you'}")
+        lines.append(f"{start:%H:%M}–{end:%H:%M} {meeting.subject or no_subject}")
+        lines.append(f"  {people or only_you}")
     count = len(meetings)
-    subject = f"Today's meetings ({day:%d %b}): {count} meeting{'s' if count != 1 else ''}"
+    subject = words.ngettext(
+        "Today's meetings ({day}): {count} meeting",
+        "Today's meetings ({day}): {count} meetings",
+        count,
+    ).format(day=words.day_month(day), count=count)
     due = datetime.combine(day, datetime.min.time(), zone) + timedelta(hours=8)
-    return DesiredTask(f"brief:{day.isoformat()}", subject, due, "\n".join(lines))
+    return MorningBrief(f"brief:{day.isoformat()}", subject, "\n".join(lines), due)
+
+
+def morning_brief_task(store: Store, network: Network, config: Config) -> DesiredTask | None:
+    """Today's brief as one task, or None unless ``[brief] write = "task"`` and the day has
+    meetings."""
+    brief = morning_brief(store, network, config) if config.brief.write == "task" else None
+    if brief is None:
+        return None
+    return DesiredTask(brief.key, brief.subject, brief.due, brief.body)
+
+
+def morning_brief_message(
+    store: Store, network: Network, config: Config
+) -> DesiredInboxMessage | None:
+    """Today's brief as one message to the owner's own Inbox, or None unless ``[brief] write =
+    "message"`` and the day has meetings."""
+    brief = morning_brief(store, network, config) if config.brief.write == "message" else None
+    if brief is None:
+        return None
+    return DesiredInboxMessage(brief.key, brief.subject, brief.body)

@@ -58,6 +58,7 @@ from ..ports import (
     is_message_action,
 )
 from ..store import Store
+from ..writeback.inbox import plan_inbox, plan_inbox_undo
 from ..writeback.messages import DesiredMessages, WantedFlag, plan_message_undo, plan_messages
 from ..writeback.plan import (
     CategoryScheme,
@@ -68,7 +69,7 @@ from ..writeback.plan import (
     plan,
     plan_undo,
 )
-from .brief import morning_brief_task
+from .brief import morning_brief_message, morning_brief_task
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -312,6 +313,16 @@ def _wanted_flags(network: Network, account: AccountConfig) -> dict[str, WantedF
     }
 
 
+def _inbox_actions(
+    store: Store, network: Network, config: Config, sink: Sink, state: MailboxState
+) -> tuple[Action, ...]:
+    """The morning brief as a message in the Inbox, if ``[brief] write = "message"`` (and
+    yesterday's gone): see :mod:`..writeback.inbox`."""
+    brief = morning_brief_message(store, network, config)
+    wanted = (brief,) if brief is not None else ()
+    return plan_inbox(wanted, state.inbox, store.journal(sink.name) if wanted else ())
+
+
 def plan_account(
     store: Store, network: Network, config: Config, account: AccountConfig, sink: Sink
 ) -> WritebackPlan:
@@ -326,8 +337,10 @@ def plan_account(
     scheme = category_scheme(config, words)
     state = sink.read_state()
     extra = extra_tasks(store, network, config)
+    inbox = _inbox_actions(store, network, config, sink, state)
     if not isinstance(sink, MessageSink):
-        return plan(desired_state(network, account, words, extra=extra), state, scheme)
+        base = plan(desired_state(network, account, words, extra=extra), state, scheme)
+        return WritebackPlan(_master_list_last(base.actions, inbox), base.declined)
     journal = [e for e in store.journal(sink.name) if is_message_action(e.action)]
     flags = _wanted_flags(network, account)
     since = network.now - timedelta(days=account.tag_message_days)
@@ -366,7 +379,9 @@ def plan_account(
     )
     desired = desired_state(network, account, words, flagged=flagged, extra=extra)
     base = plan(desired, state, scheme)
-    return WritebackPlan(_master_list_last(base.actions, marked.actions), marked.declined)
+    return WritebackPlan(
+        _master_list_last(base.actions, (*marked.actions, *inbox)), marked.declined
+    )
 
 
 def _master_list_last(items: Sequence[Action], messages: Sequence[Action]) -> tuple[Action, ...]:
@@ -392,7 +407,9 @@ def preview_plan(store: Store, config: Config, network: Network) -> WritebackPla
     state = MailboxState(contacts=contacts)
     words = wording_for(config)
     desired = desired_state(network, None, words, extra=extra_tasks(store, network, config))
-    return plan(desired, state, category_scheme(config, words))
+    base = plan(desired, state, category_scheme(config, words))
+    brief = morning_brief_message(store, network, config)
+    return WritebackPlan((*base.actions, *plan_inbox((brief,) if brief else (), (), ())))
 
 
 @dataclass
@@ -519,7 +536,8 @@ def undo(store: Store, sink: Sink, scheme: CategoryScheme) -> ApplyReport:
     apart from ours.
     """
     entries = store.journal(sink.name)
-    base = plan_undo(entries, sink.read_state(), scheme).actions
+    state = sink.read_state()
+    base = (*plan_undo(entries, state, scheme).actions, *plan_inbox_undo(state.inbox))
     message_entries = [e for e in entries if is_message_action(e.action)]
     marked: list[Action] = []
     if message_entries and isinstance(sink, MessageSink):

@@ -73,7 +73,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     what.add_argument("--list", action="store_true", help="show the notes about ADDR")
     what.add_argument("--delete", metavar="ID", type=int, help="remove note ID")
     note.add_argument("--json", action="store_true", help="print JSON (with --list)")
-    note.set_defaults(handler=_note)
+    note.set_defaults(handler=_note, rest="text")  # `note ADDR --db X "text"` too
 
 
 # --- brief ---------------------------------------------------------------------------------------

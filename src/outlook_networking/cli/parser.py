@@ -71,6 +71,10 @@ def check_extras(args: argparse.Namespace, extras: Sequence[str]) -> None:
     knows the options worth suggesting)."""
     if not extras:
         return
+    rest = getattr(args, "rest", None)  # a command whose last words may follow its options
+    if rest and not any(e.startswith("-") and e != "-" for e in extras):
+        setattr(args, rest, [*getattr(args, rest), *extras])
+        return
     parser: Parser = args.command_parser
     parser.error(f"unrecognized arguments: {' '.join(extras)}{parser.suggest_option(extras)}")
 

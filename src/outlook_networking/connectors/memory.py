@@ -4,8 +4,8 @@ It behaves as the protocols promise: a change log per folder with opaque cursors
 starts the folder over with ``reset``, as a real connector must), paging by ``page_size``,
 deletions, moves and copies between any folders (a move leaves the old folder and arrives in the
 new one under a new id, as EWS and Graph without immutable ids do), categories kept as given,
-product tasks and contacts marked so they can be found again, and messages' categories and
-follow-up flags (with a version that every change bumps) written many at a time, as a
+product tasks, contacts and Inbox messages marked so they can be found again, and messages'
+categories and follow-up flags (with a version that every change bumps) written many at a time, as a
 :class:`~.base.MessageSink`. A source reads only the folders it is given (the four standard
 ones unless told), so a mailbox can hold folders that are not synchronised. The shared contract
 tests run against it first, then against EWS and Graph; demos and tests of the agent use it where
@@ -32,15 +32,19 @@ from ..ports import (
     CompleteTask,
     ContactState,
     CreateContact,
+    CreateInboxMessage,
     CreateTask,
     DeleteContact,
+    DeleteInboxMessage,
     DeleteTask,
     FollowUpFlag,
+    InboxMessageState,
     MailboxState,
     MasterCategory,
     MessageMarks,
     MessageState,
     RemoveCategory,
+    ReplaceInboxMessage,
     SetCategories,
     SetFlag,
     TaskState,
@@ -63,6 +67,7 @@ class MemoryMailbox:
     product_contacts: set[str] = field(default_factory=set)
     master: list[MasterCategory] = field(default_factory=list)
     tasks: dict[str, TaskState] = field(default_factory=dict)
+    inbox_messages: dict[str, InboxMessageState] = field(default_factory=dict)  # the product's
     log: dict[str, list[tuple[str, bool]]] = field(default_factory=lambda: {f: [] for f in FOLDERS})
     epoch: int = 1  # bumping it invalidates every cursor, as a server losing sync state does
     flags: dict[str, FollowUpFlag] = field(default_factory=dict)  # message id -> its flag
@@ -147,6 +152,7 @@ class MemoryMailbox:
                 for i, c in sorted(self.cards.items())
             },
             "tasks": dict(sorted(self.tasks.items())),
+            "inbox_messages": dict(sorted(self.inbox_messages.items())),
             "items": sorted(self.items),
             "messages": {
                 i: (m.categories, self.flags.get(i, NOT_FLAGGED).status)
@@ -280,7 +286,23 @@ class MemorySink:
                 for i, c in sorted(box.cards.items())
             ),
             tasks=tuple(box.tasks.values()),
+            inbox=tuple(box.inbox_messages.values()),
         )
+
+    def _put_inbox_message(self, key: str, subject: str, body: str, old: str = "") -> str:
+        """A new message under ``key``, unless one as wanted is there (a retry); the one it
+        replaces (``old``) goes after it is made."""
+        box = self._mailbox
+        found = next(
+            (m for m in box.inbox_messages.values()
+             if m.key == key and (not old or (m.item_id != old and m.body == body))),
+            None,
+        )  # fmt: skip
+        item_id = found.item_id if found is not None else box.new_id("inbox-")
+        box.inbox_messages[item_id] = InboxMessageState(item_id, key, subject, body)
+        if old:
+            box.inbox_messages.pop(old, None)
+        return item_id
 
     def apply(self, action: Action) -> Applied:
         box = self._mailbox
@@ -327,5 +349,12 @@ class MemorySink:
             case DeleteContact(item_id):
                 if item_id in box.cards:
                     box.delete("contacts", item_id)
+                return Applied(action, item_id)
+            case CreateInboxMessage(key, subject, body):
+                return Applied(action, self._put_inbox_message(key, subject, body))
+            case ReplaceInboxMessage(key, item_id, subject, body):
+                return Applied(action, self._put_inbox_message(key, subject, body, item_id))
+            case DeleteInboxMessage(_, item_id):
+                box.inbox_messages.pop(item_id, None)
                 return Applied(action, item_id)
         raise AssertionError(action)  # pragma: no cover - the union is closed

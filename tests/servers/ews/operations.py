@@ -311,6 +311,33 @@ def _start_of(item: StoredItem, occ: int | None) -> dt.datetime:
     return parse_datetime_constant(item.text("Start") or "1970-01-01T00:00:00Z")
 
 
+# PidTagMessageFlags ([MS-OXCMSG] 2.2.1.6, PR_MESSAGE_FLAGS 0x0E07): mfUnsent (0x8) makes a message
+# a draft and mfRead (0x1) a read one; "after the first successful call to RopSaveChangesMessage
+# ... these flags are read-only for the client". A message CreateItem saves (SaveOnly, in the
+# folder SavedItemFolderId names: CreateItem, MessageDisposition) is therefore a draft unless the
+# property is given at creation without mfUnsent (exchangelib#716; the same holds for Graph,
+# microsoft-graph-docs-contrib#8631); a message sent is none.
+MESSAGE_FLAGS_TAG = 0x0E07
+MF_READ, MF_UNSENT = 0x1, 0x8
+
+
+def _message_flags(props: list[etree._Element]) -> int | None:
+    for prop in props:
+        uri = prop.find(tm("ExtendedFieldURI"))
+        tag = uri.get("PropertyTag") if uri is not None else None
+        if tag is not None and int(tag, 16) == MESSAGE_FLAGS_TAG:
+            return int(prop.findtext(tm("Value")) or "0")
+    return None
+
+
+def _mark_draft(item: StoredItem, disposition: str, props: list[etree._Element]) -> None:
+    flags = _message_flags(props)
+    draft = disposition == "SaveOnly" and (flags is None or bool(flags & MF_UNSENT))
+    item.set("IsDraft", field_element("IsDraft", draft))
+    if flags is not None:
+        item.set("IsRead", field_element("IsRead", bool(flags & MF_READ)))
+
+
 def create_item(box: Mailbox, req: etree._Element) -> etree._Element:
     root, messages = response("CreateItem")
     disposition = req.get("MessageDisposition") or "SaveOnly"
@@ -338,6 +365,8 @@ def create_item(box: Mailbox, req: etree._Element) -> etree._Element:
         props = [c for c in elem if etree.QName(c).localname == "ExtendedProperty"]
         with box.lock:
             item = box.insert(folder, kind, fields, props)
+            if kind == "Message":
+                _mark_draft(item, disposition, props)
             if kind == "Message" and disposition != "SaveOnly":
                 item.set("DateTimeSent", field_element("DateTimeSent", box.clock))
         msg = response_message(messages, "CreateItem")

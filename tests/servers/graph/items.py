@@ -33,6 +33,7 @@ from .resources import (
     MESSAGE_ON_REQUEST,
     MESSAGE_PROPS,
     SelectError,
+    new_message,
     parse_graph_datetime,
     parse_select,
     render,
@@ -149,10 +150,34 @@ def list_child_folders(call: Call, folder_ref: str) -> Reply:
     return _list_folders(call, folder_id, f"/mailFolders/{folder_ref}/childFolders")
 
 
+# $filter on a single-value extended property, as "Get singleValueLegacyExtendedProperty"
+# documents it: singleValueExtendedProperties/Any(ep: ep/id eq '{id}' and ep/value eq '{value}').
+_EXT_ANY = re.compile(
+    r"singleValueExtendedProperties/Any\(ep:\s*ep/id\s+eq\s+'([^']+)'\s+and\s+"
+    r"ep/value\s+eq\s+'([^']*)'\)",
+    re.IGNORECASE,
+)
+
+
+def _ext_value(item: Item, pid: str) -> str | None:
+    """An extended property's value; Graph compares their ids case-insensitively."""
+    return next((v for k, v in item.get("_ext", {}).items() if k.lower() == pid.lower()), None)
+
+
+def _message_json(call: Call, item: Item, select: list[str] | None) -> dict[str, Any]:
+    out = render(
+        item, select, odata_type="#microsoft.graph.message", hidden=MESSAGE_ON_REQUEST,
+        rest_ids=rest_ids(call),
+    )  # fmt: skip
+    return _with_extended(call, item, out)
+
+
 def list_messages(call: Call, folder_ref: str) -> Reply:
     folder_id = call.mailbox.folder_id(folder_ref)
     if folder_id is None:
         raise not_found()
+    if call.method == "POST":
+        return _create_message(call, folder_id)
     try:
         select = parse_select(call.query.get("$select"), MESSAGE_PROPS, "microsoft.graph.message")
     except SelectError as exc:
@@ -160,34 +185,92 @@ def list_messages(call: Call, folder_ref: str) -> Reply:
     items = sorted(
         call.mailbox.messages[folder_id], key=lambda m: m["receivedDateTime"], reverse=True
     )
-    ids = rest_ids(call)
-    rendered = [
-        render(
-            m, select, odata_type="#microsoft.graph.message", hidden=MESSAGE_ON_REQUEST,
-            rest_ids=ids,
-        )
-        for m in items
-    ]  # fmt: skip
+    wanted = call.query.get("$filter")
+    if wanted is not None:
+        m = _EXT_ANY.fullmatch(wanted.strip())
+        if m is None:
+            raise bad_request(f"Unsupported $filter: {wanted}", "ErrorInvalidUrlQuery")
+        items = [i for i in items if _ext_value(i, m.group(1)) == m.group(2)]
+    rendered = [_message_json(call, m, select) for m in items]
     return list_paged(
         call, rendered, f"/mailFolders/{folder_ref}/messages", 10, "microsoft.graph.message"
     )
+
+
+# PidTagMessageFlags ([MS-OXCMSG] 2.2.1.6, "Integer 0x0E07" in Graph): mfUnsent (0x8) makes a
+# message a draft; "after the first successful call to RopSaveChangesMessage ... these flags are
+# read-only for the client". "Create message in a mailfolder" (mailfolder-post-messages) therefore
+# makes a draft unless the property is given in the POST without mfUnsent; a PATCH cannot change
+# it later (microsoft-graph-docs-contrib#8631, #2790). Nobody receives such a message: it is saved
+# in the folder, with the recipients the body names, and never sent.
+MESSAGE_FLAGS = "integer 0x0e07"
+MF_READ, MF_UNSENT = 0x1, 0x8
+MESSAGE_CREATABLE = frozenset({"subject", "body", "importance", "categories", "isRead"})
+
+
+def _extended_properties(body: dict[str, Any]) -> list[dict[str, str]]:
+    """The ``singleValueExtendedProperties`` a POST carries, as id/value pairs."""
+    ext_in = body.get("singleValueExtendedProperties", [])
+    if not isinstance(ext_in, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("id"), str) and isinstance(e.get("value"), str)
+        for e in ext_in
+    ):
+        raise bad_request(
+            "singleValueExtendedProperties must be id/value pairs.", "ErrorInvalidProperty"
+        )
+    return ext_in
+
+
+def _create_message(call: Call, folder_id: str) -> Reply:
+    body = call.body
+    if not isinstance(body, dict):
+        raise bad_request("Empty Payload. JSON content expected.", "BadRequest")
+    ext_in = _extended_properties(body)
+    unknown = set(body) - MESSAGE_CREATABLE - {"singleValueExtendedProperties"}
+    if unknown:
+        raise bad_request(f"Unsupported properties: {sorted(unknown)}", "ErrorInvalidProperty")
+    content = body.get("body", {"contentType": "text", "content": ""})
+    if not isinstance(content, dict) or content.get("contentType") not in ("text", "html"):
+        raise bad_request("Invalid body.", "ErrorInvalidProperty")
+    mb = call.mailbox
+    item_id = mb.new_id("message")
+    item = new_message(
+        item_id=item_id, folder_id=folder_id, subject=str(body.get("subject") or ""),
+        sender=mb.upn, to=(), cc=(), bcc=(), sent=call.now, received=call.now,
+        internet_message_id=f"<{item_id[4:20]}@example.com>",
+        conversation_id=mb.new_id("conversation"), headers=None,
+        categories=string_list(body.get("categories", []), "categories"),
+        is_read=bool(body.get("isRead", False)), created=call.now,
+    )  # fmt: skip
+    flags = next((int(e["value"]) for e in ext_in if e["id"].lower() == MESSAGE_FLAGS), None)
+    item["isDraft"] = flags is None or bool(flags & MF_UNSENT)
+    if flags is not None:
+        item["isRead"] = bool(flags & MF_READ)
+    if item["isDraft"]:
+        item["sentDateTime"] = None  # a draft has not been sent
+    item["body"] = {"contentType": content["contentType"], "content": str(content.get("content"))}
+    item["bodyPreview"] = item["body"]["content"][:255]
+    if ext_in:
+        item["_ext"] = {e["id"]: e["value"] for e in ext_in}
+    mb.messages[folder_id].put(item)
+    mb.message_folder[item_id] = folder_id
+    return Reply(201, _message_json(call, item, None))
 
 
 def get_message(call: Call, message_id: str) -> Reply:
     found = call.mailbox.find_message(message_id)
     if found is None:
         raise not_found()
+    if call.method == "DELETE":
+        # message-delete: the message leaves its folder (the folder's delta reports it removed).
+        found[0].remove(found[1]["id"])
+        call.mailbox.message_folder.pop(found[1]["id"], None)
+        return Reply(204)
     try:
         select = parse_select(call.query.get("$select"), MESSAGE_PROPS, "microsoft.graph.message")
     except SelectError as exc:
         raise bad_request(str(exc), "RequestBroker--ParseUri") from None
-    return Reply(
-        200,
-        render(
-            found[1], select, odata_type="#microsoft.graph.message", hidden=MESSAGE_ON_REQUEST,
-            rest_ids=rest_ids(call),
-        ),
-    )  # fmt: skip
+    return Reply(200, _message_json(call, found[1], select))
 
 
 MESSAGE_WRITABLE = frozenset(
@@ -372,6 +455,11 @@ def _ext_filter(call: Call) -> tuple[bool, str | None]:
 
 def _contact_json(call: Call, item: Item, select: list[str] | None = None) -> dict[str, Any]:
     out = render(item, select, odata_type="#microsoft.graph.contact", rest_ids=rest_ids(call))
+    return _with_extended(call, item, out)
+
+
+def _with_extended(call: Call, item: Item, out: dict[str, Any]) -> dict[str, Any]:
+    """``out`` with the extended properties ``$expand`` asks for."""
     expand, wanted = _ext_filter(call)
     if expand:
         # Graph compares extended property ids case-insensitively.
@@ -409,14 +497,7 @@ def _create_contact(call: Call, coll: Collection) -> Reply:
     body = call.body
     if not isinstance(body, dict):
         raise bad_request("Empty Payload. JSON content expected.", "BadRequest")
-    ext_in = body.get("singleValueExtendedProperties", [])
-    if not isinstance(ext_in, list) or not all(
-        isinstance(e, dict) and isinstance(e.get("id"), str) and isinstance(e.get("value"), str)
-        for e in ext_in
-    ):
-        raise bad_request(
-            "singleValueExtendedProperties must be id/value pairs.", "ErrorInvalidProperty"
-        )
+    ext_in = _extended_properties(body)
     item_id = call.mailbox.new_id("contact")
     now = iso(call.now)
     item: Item = {

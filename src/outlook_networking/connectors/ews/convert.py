@@ -10,7 +10,7 @@ replaced by "" here, before anything else sees it.
 
 Exports: ``MESSAGE_FIELDS``, ``MEETING_FIELDS``, ``CONTACT_FIELDS``, ``interaction_from_message``,
 ``interaction_from_meeting``, ``card_from_contact``, ``message_state``, ``message_marks``,
-``task_state``, ``task_record``.
+``task_state``, ``task_record``, ``inbox_message_state``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,14 @@ from ...parsing.addresses import decode_name, normalise
 from ...parsing.dates import key_date_from_instant
 from ...parsing.headers import message_ids
 from ...parsing.noise import classify, header_map
-from ...ports import NOT_FLAGGED, FollowUpFlag, MessageMarks, MessageState, TaskState
+from ...ports import (
+    NOT_FLAGGED,
+    FollowUpFlag,
+    InboxMessageState,
+    MessageMarks,
+    MessageState,
+    TaskState,
+)
 from .properties import ANNIVERSARY_FIELD, BIRTHDAY_FIELD, FLAG_FIELD, KEY_FIELD, RECORD_FIELD
 
 __all__ = [
@@ -32,6 +39,7 @@ __all__ = [
     "MEETING_FIELDS",
     "MESSAGE_FIELDS",
     "card_from_contact",
+    "inbox_message_state",
     "interaction_from_meeting",
     "interaction_from_message",
     "message_marks",
@@ -264,12 +272,28 @@ def task_record(subject: str, due: datetime | None, body: str) -> str:
     )
 
 
-def task_state(item: Any) -> TaskState:
-    """A product task as the planner sees it: what we wrote, and whether it is done."""
+def _record(item: Any) -> dict[str, Any]:
     try:
         record = json.loads(getattr(item, RECORD_FIELD, None) or "{}")
     except ValueError:
-        record = {}
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def inbox_message_state(item: Any) -> InboxMessageState:
+    """A product message in the Inbox as the planner sees it: what we wrote."""
+    record = _record(item)
+    return InboxMessageState(
+        item_id=item.id,
+        key=getattr(item, KEY_FIELD, None) or "",
+        subject=record.get("subject", item.subject or ""),
+        body=record.get("body", ""),
+    )
+
+
+def task_state(item: Any) -> TaskState:
+    """A product task as the planner sees it: what we wrote, and whether it is done."""
+    record = _record(item)
     due_text = record.get("due")
     due = datetime.fromisoformat(due_text) if due_text else _utc(item.due_date)
     return TaskState(

@@ -20,12 +20,19 @@ the day before; the instant itself lets :mod:`outlook_networking.parsing.dates` 
 A folder's PidTagAttributeHidden is read by tag too, so hidden folders are left out as Graph
 leaves them out.
 
+The morning brief as a message in the Inbox carries the follow-up key and record properties too
+(found again, and told from the user's mail, by the key), and is created with PidTagMessageFlags
+(0x0E07, ``MESSAGE_FLAGS_FIELD``) set to mfRead: a message saved with CreateItem is a draft
+unless that property is given at creation, and after the first save it is read-only
+([MS-OXCMSG] 2.2.1.6; exchangelib#716).
+
 exchangelib registers fields on its item classes, process-wide; ``ensure_registered`` does that
 once, under a lock.
 
 Exports: ``PRODUCT_PROPERTY_SET``, ``KEY_FIELD``, ``RECORD_FIELD``, ``OWNED_FIELD``,
 ``FLAG_FIELD``, ``BIRTHDAY_FIELD``, ``ANNIVERSARY_FIELD``, ``HIDDEN_FIELD``,
-``FollowUpFlagElement``, ``ensure_registered``, ``flags_supported``.
+``MESSAGE_FLAGS_FIELD``, ``MESSAGE_FLAGS_READ``, ``FollowUpFlagElement``,
+``ensure_registered``, ``flags_supported``.
 """
 
 from __future__ import annotations
@@ -53,6 +60,8 @@ __all__ = [
     "FLAG_FIELD",
     "HIDDEN_FIELD",
     "KEY_FIELD",
+    "MESSAGE_FLAGS_FIELD",
+    "MESSAGE_FLAGS_READ",
     "OWNED_FIELD",
     "PRODUCT_PROPERTY_SET",
     "RECORD_FIELD",
@@ -70,6 +79,8 @@ OWNED_FIELD = "outlook_networking_owned"
 BIRTHDAY_FIELD = "outlook_networking_birthday"
 HIDDEN_FIELD = "outlook_networking_hidden"
 ANNIVERSARY_FIELD = "outlook_networking_anniversary"
+MESSAGE_FLAGS_FIELD = "outlook_networking_message_flags"
+MESSAGE_FLAGS_READ = 0x1  # mfRead, without mfUnsent (0x8): a message, not a draft
 
 
 class FollowUpKey(ExtendedProperty):  # type: ignore[misc]
@@ -98,6 +109,11 @@ class BirthdayInstant(ExtendedProperty):  # type: ignore[misc]
 class AnniversaryInstant(ExtendedProperty):  # type: ignore[misc]
     property_tag = 0x3A41  # PidTagWeddingAnniversary
     property_type = "SystemTime"
+
+
+class MessageFlags(ExtendedProperty):  # type: ignore[misc]
+    property_tag = 0x0E07  # PidTagMessageFlags
+    property_type = "Integer"
 
 
 class HiddenFolder(ExtendedProperty):  # type: ignore[misc]
@@ -151,14 +167,17 @@ _registered = False
 
 
 def ensure_registered() -> None:
-    """Register the product's properties on exchangelib's Task, Contact and Folder, once per
-    process."""
+    """Register the product's properties on exchangelib's Task, Message, Contact and Folder,
+    once per process."""
     global _registered
     with _lock:
         if _registered:
             return
         Task.register(KEY_FIELD, FollowUpKey)
         Task.register(RECORD_FIELD, WrittenRecord)
+        Message.register(KEY_FIELD, FollowUpKey)
+        Message.register(RECORD_FIELD, WrittenRecord)
+        Message.register(MESSAGE_FLAGS_FIELD, MessageFlags)
         Contact.register(OWNED_FIELD, OwnedMarker)
         Contact.register(BIRTHDAY_FIELD, BirthdayInstant)
         Contact.register(ANNIVERSARY_FIELD, AnniversaryInstant)

@@ -18,7 +18,13 @@ What it owns and how it finds it again:
 - tasks: in the Tasks folder, with the follow-up key and a record of what we wrote in the
   product's extended properties; found by a restriction on the key, so a retried CreateTask
   never duplicates; never deleted except by ``DeleteTask`` (undo);
-- contacts the product created: marked, and ``DeleteContact`` refuses any unmarked contact.
+- contacts the product created: marked, and ``DeleteContact`` refuses any unmarked contact;
+- the morning brief as a message: CreateItem with ``MessageDisposition="SaveOnly"`` and the Inbox
+  as ``SavedItemFolderId`` (saved, never sent; no recipients), PidTagMessageFlags given at
+  creation so it is a message and not a draft (see ``properties``), the key and record
+  properties as on tasks; found again by a restriction on the key in the Inbox only (one the user
+  moved elsewhere is theirs), replaced by a new one (created first, then the old one deleted),
+  and deleted only if it carries the key.
 
 A stale change key (``ErrorIrresolvableConflict``) is met by re-reading the item and trying
 once more; a second conflict is ``Conflict``.
@@ -56,24 +62,29 @@ from ...ports import (
     CompleteTask,
     ContactState,
     CreateContact,
+    CreateInboxMessage,
     CreateTask,
     DeleteContact,
+    DeleteInboxMessage,
     DeleteTask,
     FollowUpFlag,
     MailboxState,
     MessageState,
     RemoveCategory,
+    ReplaceInboxMessage,
     SetCategories,
     SetFlag,
     UpdateTask,
 )
 from ..marking import MessageChange, Written, mark_messages
 from . import categorylist
-from .convert import message_state, task_record, task_state
+from .convert import inbox_message_state, message_state, task_record, task_state
 from .edge import Edge, map_error
 from .properties import (
     FLAG_FIELD,
     KEY_FIELD,
+    MESSAGE_FLAGS_FIELD,
+    MESSAGE_FLAGS_READ,
     OWNED_FIELD,
     RECORD_FIELD,
     FollowUpFlagElement,
@@ -89,6 +100,7 @@ OWNED_VALUE = "outlook-networking"
 _TASK_FIELDS = ("subject", "due_date", "status", "is_complete", KEY_FIELD, RECORD_FIELD)
 MESSAGE_BATCH = 100  # ItemChanges per UpdateItem, GetItem ids per request (exchangelib's chunk)
 _MESSAGE_FIELDS = ("categories", FLAG_FIELD, "message_id")
+_INBOX_FIELDS = ("subject", KEY_FIELD, RECORD_FIELD)
 _GONE = (ErrorItemNotFound, ErrorInvalidIdMalformed)
 _EWS_STATUS = {"notFlagged": "NotFlagged", "flagged": "Flagged", "complete": "Complete"}
 _CONTACT_FIELDS = (
@@ -234,6 +246,15 @@ class EwsSink:
         ]
         return found[0] if found else None
 
+    def _inbox_messages(self, key: str | None = None) -> list[Any]:
+        """The product's messages in the Inbox (those with ``key``): a restriction on the key."""
+        wanted = {KEY_FIELD: key} if key else {f"{KEY_FIELD}__exists": True}
+        return [
+            m
+            for m in self._account.inbox.filter(**wanted).only(*_INBOX_FIELDS)
+            if isinstance(m, Message)
+        ]
+
     def read_state(self) -> MailboxState:
         contacts = self._edge.call(
             lambda: [
@@ -255,6 +276,7 @@ class EwsSink:
                 for c in contacts
             ),
             tasks=tuple(task_state(t) for t in self._tasks()),
+            inbox=tuple(inbox_message_state(m) for m in self._edge.call(self._inbox_messages)),
         )
 
     # writing ------------------------------------------------------------------------------------
@@ -324,6 +346,28 @@ class EwsSink:
         )
         task.save()
         return str(task.id)
+
+    def _put_inbox_message(self, key: str, subject: str, body: str, old: str = "") -> str:
+        # Look first, inside the retried unit: a CreateItem whose answer was lost may have made
+        # it (for a replacement: a message under the key, as wanted, that is not the old one).
+        record = task_record(subject, None, body)
+        for found in self._inbox_messages(key):
+            if not old or (found.id != old and getattr(found, RECORD_FIELD, None) == record):
+                return str(found.id)
+        message = Message(
+            folder=self._account.inbox,
+            subject=subject,
+            body=body,
+            **{KEY_FIELD: key, RECORD_FIELD: record, MESSAGE_FLAGS_FIELD: MESSAGE_FLAGS_READ},
+        )
+        message.save()  # CreateItem, SaveOnly, SavedItemFolderId = the Inbox: never sent
+        return str(message.id)
+
+    def _delete_inbox_message(self, item_id: str) -> None:
+        message = self._get(item_id, (KEY_FIELD,))
+        # Only ever a message of the product's: the user's mail is not ours to delete.
+        if message is not None and getattr(message, KEY_FIELD, None):
+            self._edge.call(message.delete)
 
     def _create_contact(
         self, full_name: str, addresses: tuple[str, ...], categories: tuple[str, ...]
@@ -476,5 +520,16 @@ class EwsSink:
                 # Only ever a contact the product made: the user's own are not ours to delete.
                 if contact is not None and getattr(contact, OWNED_FIELD, None) == OWNED_VALUE:
                     self._edge.call(contact.delete)
+                return Applied(action, item_id)
+            case CreateInboxMessage(key, subject, body):
+                return Applied(
+                    action, self._edge.call(lambda: self._put_inbox_message(key, subject, body))
+                )
+            case ReplaceInboxMessage(key, old, subject, body):
+                new = self._edge.call(lambda: self._put_inbox_message(key, subject, body, old))
+                self._delete_inbox_message(old)
+                return Applied(action, new)
+            case DeleteInboxMessage(_, item_id):
+                self._delete_inbox_message(item_id)
                 return Applied(action, item_id)
         raise AssertionError(action)  # pragma: no cover - the union is closed

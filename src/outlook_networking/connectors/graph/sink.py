@@ -27,6 +27,7 @@ What it writes, and how it finds its own things again:
   therefore sent as midnight of its day in the mailbox's own time zone
   (``mailboxSettings/timeZone``, a Windows or an IANA name), and read back in that zone, where
   the planner compares it by day.
+- **the morning brief as a message** in the owner's Inbox: see :mod:`.inbox`.
 - **contacts the product creates** carry a single-value extended property of the product's own
   (``MARKER_PROPERTY``); undo deletes only contacts that have it.
 
@@ -55,14 +56,17 @@ from ...ports import (
     CompleteTask,
     ContactState,
     CreateContact,
+    CreateInboxMessage,
     CreateTask,
     DeleteContact,
+    DeleteInboxMessage,
     DeleteTask,
     FollowUpFlag,
     MailboxState,
     MasterCategory,
     MessageState,
     RemoveCategory,
+    ReplaceInboxMessage,
     SetCategories,
     SetFlag,
     TaskState,
@@ -70,6 +74,7 @@ from ...ports import (
 )
 from ..marking import MessageChange, Written, mark_messages
 from .client import MAX_BATCH, BatchRequest, GraphClient, GraphResponse
+from .inbox import InboxMessages
 from .mapping import parse_date_time_zone, parse_flag, zone_named
 
 __all__ = ["APPLICATION_NAME", "MARKER_PROPERTY", "TASK_LIST", "GraphSink"]
@@ -164,6 +169,7 @@ class GraphSink:
         self._task_lists: dict[str, str] = {}  # task id -> the list it is in now
         self._zone: tuple[str, tzinfo] | None = None
         self._seen: dict[str, tuple[str, list[str]]] = {}  # contact id -> (etag, categories)
+        self._inbox = InboxMessages(client, self._prefix, (MARKER_PROPERTY, APPLICATION_NAME))
 
     @property
     def name(self) -> str:
@@ -233,7 +239,8 @@ class GraphSink:
             if c.get("@odata.etag")
         }
         tasks = tuple(self._read_tasks(lists))
-        return MailboxState(master_categories=master, contacts=contacts, tasks=tasks)
+        inbox = tuple(self._inbox.read())
+        return MailboxState(master_categories=master, contacts=contacts, tasks=tasks, inbox=inbox)
 
     def _values(self, resp: GraphResponse) -> list[dict[str, Any]]:
         if resp.status >= 400:
@@ -400,6 +407,13 @@ class GraphSink:
                 return self._create_contact(action)
             case DeleteContact(item_id):
                 return self._delete_contact(action, item_id)
+            case CreateInboxMessage(key, subject, body):
+                return Applied(action, self._inbox.put(key, subject, body))
+            case ReplaceInboxMessage(key, old, subject, body):
+                return Applied(action, self._inbox.put(key, subject, body, old))
+            case DeleteInboxMessage(_, item_id):
+                self._inbox.delete(item_id)
+                return Applied(action, item_id)
         raise AssertionError(action)  # pragma: no cover - the union is closed
 
     def _add_category(self, action: AddCategory, name: str, colour: int) -> Applied:
