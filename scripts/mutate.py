@@ -71,6 +71,19 @@ MODULES: dict[str, list[str]] = {
         "tests/writeback",
         *_FAST,
     ],
+    "writeback/messages.py": [
+        "tests/writeback/test_messages.py",
+        "tests/writeback/test_rename.py",
+        "tests/connectors/test_memory.py",
+    ],
+    "connectors/marking.py": [  # the message marking all three sinks share
+        "tests/connectors/test_memory.py",
+        "tests/writeback/test_messages.py",
+        "tests/connectors/graph/test_sink.py",
+        "tests/connectors/graph/test_contract.py",
+        "-k",
+        "Sink or sink or memory or messages",
+    ],
     "connectors/ews/sink.py": [
         "tests/connectors/ews/test_sink.py",
         "tests/connectors/ews/test_contract.py",

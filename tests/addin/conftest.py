@@ -3,7 +3,7 @@ over the demo mailbox (the real card service, the store the command line uses)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -109,9 +109,11 @@ class FakeCards:
     def __init__(self, cards: Mapping[str, Mapping[str, Any]]) -> None:
         self.cards = dict(cards)
         self.asked: list[str] = []
+        self.languages: list[str] = []
 
-    def __call__(self, address: str) -> Mapping[str, Any] | None:
+    def __call__(self, address: str, language: str) -> Mapping[str, Any] | None:
         self.asked.append(address)
+        self.languages.append(language)
         if address == "boom@example.org":
             raise RuntimeError("the store is broken")
         if address == "odd@example.org":
@@ -172,3 +174,23 @@ def demo_server(cert_dir: Path, demo_service: CardService) -> Iterator[AddinServ
     running = serve(demo_service, add_note=demo_service.add_note, data_dir=cert_dir, port=0)
     yield running
     running.shutdown()
+
+
+@pytest.fixture()
+def demo_pane(browser: Any, demo_server: AddinServer) -> Iterator[Callable[[str, int], Any]]:
+    """Opens task panes on the demo's card server: ``demo_pane(stub, width)`` gives a ``Pane``
+    (test_taskpane_browser) at that width, at DEMO_NOW; all closed afterwards."""
+    from .test_taskpane_browser import Pane
+
+    panes: list[Pane] = []
+
+    def make(stub: str, width: int) -> Pane:
+        pane = Pane(browser, demo_server, stub)
+        pane.page.set_viewport_size({"width": width, "height": 900})
+        pane.page.clock.set_fixed_time(DEMO_NOW)
+        panes.append(pane)
+        return pane
+
+    yield make
+    for pane in panes:
+        pane.close()

@@ -1,7 +1,9 @@
 /*
  * Stand-in for Office.js in Outlook, for the task pane's browser tests.
  * Provides Office.onReady and Office.context.mailbox (item, userProfile, addHandlerAsync).
- * The test replaces __CONFIG__ with {sender, name, owner, defer, meeting} as JSON.
+ * The test replaces __CONFIG__ with {sender, name, owner, defer, meeting, displayLanguage} as
+ * JSON; displayLanguage is what Office.context.displayLanguage reports (the language Outlook shows
+ * its own menus in, "de-DE"; default "en-US").
  *
  * A message read form: item.itemType "message" and item.from.
  * A meeting (config.meeting = {mode, subject, organizer, required, optional, resources, rooms},
@@ -61,7 +63,7 @@
     EventType: { ItemChanged: "olkItemSelectedChanged" },
     HostType: { Outlook: "Outlook" },
     MailboxEnums: { ItemType: { Message: "message", Appointment: "appointment" } },
-    context: { mailbox: mailbox },
+    context: { mailbox: mailbox, displayLanguage: config.displayLanguage || "en-US" },
     onReady: function (callback) {
       var info = { host: "Outlook", platform: "PC" };
       return new Promise(function (resolve) {

@@ -173,3 +173,25 @@ def test_broken_copies_are_refused(schema: xmlschema.XMLSchema, name: str) -> No
     broken = BROKEN[name]
     assert broken != GOOD, "the breakage did not apply"
     assert problems(schema, broken) != []
+
+
+def test_every_text_outlook_shows_has_its_german_form() -> None:
+    """DisplayName, Description and every resource string carry an Override for de-DE, the
+    German catalog's translation of the default value (Outlook shows it to German users)."""
+    from outlook_networking.i18n import Wording
+
+    german = Wording("de")
+    root = ET.fromstring(render_manifest(DEFAULT_PORT))
+    texts = [root.find("o:DisplayName", NS), root.find("o:Description", NS)]
+    texts += root.findall(".//bt:ShortStrings/bt:String", NS)
+    texts += root.findall(".//bt:LongStrings/bt:String", NS)
+    assert len(texts) == 2 + 2 * 4  # both VersionOverrides blocks: two short, two long strings
+    for text in texts:
+        assert text is not None
+        overrides = [o for o in text if o.tag.endswith("}Override")]
+        assert [o.get("Locale") for o in overrides] == ["de-DE"], text.get("DefaultValue")
+        default = text.get("DefaultValue", "")
+        assert overrides[0].get("Value") == german.gettext(default)
+    description = root.find("o:Description", NS)
+    assert description is not None
+    assert "Besprechung" in description[0].get("Value", "")

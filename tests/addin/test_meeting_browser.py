@@ -11,17 +11,16 @@ default pane) and 1024 px (a pane widened on a desktop) land in tests/artifacts/
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from outlook_networking.addin import AddinServer
 from outlook_networking.demo import DemoTruth
 from outlook_networking.store import Store
 
-from .conftest import DEMO_NOW, OWNER
+from .conftest import OWNER
 from .test_taskpane_browser import STUB, Pane, pytestmark  # noqa: F401  (its skip marks)
 
 
@@ -49,22 +48,6 @@ def meeting_stub(truth: DemoTruth, mode: str) -> str:
     return STUB.read_text(encoding="utf-8").replace("__CONFIG__", json.dumps(config))
 
 
-@pytest.fixture()
-def open_pane(browser: Any, demo_server: AddinServer) -> Iterator[Callable[[str, int], Pane]]:
-    panes: list[Pane] = []
-
-    def make(stub: str, width: int) -> Pane:
-        pane = Pane(browser, demo_server, stub)
-        pane.page.set_viewport_size({"width": width, "height": 900})
-        pane.page.clock.set_fixed_time(DEMO_NOW)
-        panes.append(pane)
-        return pane
-
-    yield make
-    for pane in panes:
-        pane.close()
-
-
 def _cards(page: Any) -> list[dict[str, Any]]:
     return page.eval_on_selector_all(
         "article.attendee",
@@ -80,12 +63,12 @@ def _cards(page: Any) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize(("mode", "width"), [("read", 320), ("compose", 350), ("read", 1024)])
 def test_a_meeting_shows_a_card_per_person_organizer_first_without_the_room(
-    open_pane: Callable[[str, int], Pane], demo: tuple[Path, DemoTruth], mode: str, width: int
+    demo_pane: Callable[[str, int], Pane], demo: tuple[Path, DemoTruth], mode: str, width: int
 ) -> None:
     truth = demo[1]
     client, mentor, stranger = truth.today_meetings[0][1]
     assert dict(truth.people)[mentor] == "Björn Bauer"
-    pane = open_pane(meeting_stub(truth, mode), width)
+    pane = demo_pane(meeting_stub(truth, mode), width)
     page = pane.open()
     page.wait_for_selector("article.attendee")
     cards = _cards(page)
@@ -116,11 +99,11 @@ def test_a_meeting_shows_a_card_per_person_organizer_first_without_the_room(
 
 
 def test_a_note_added_from_a_card_is_kept_and_shown_as_text(
-    open_pane: Callable[[str, int], Pane], demo: tuple[Path, DemoTruth]
+    demo_pane: Callable[[str, int], Pane], demo: tuple[Path, DemoTruth]
 ) -> None:
     db, truth = demo
     stranger = truth.today_stranger
-    pane = open_pane(meeting_stub(truth, "read"), 340)
+    pane = demo_pane(meeting_stub(truth, "read"), 340)
     page = pane.open()
     card = page.locator(f'article.attendee[data-address="{stranger}"]')
     card.locator("button.add-note").click()  # changed one's mind: nothing kept, the button back
@@ -138,7 +121,7 @@ def test_a_note_added_from_a_card_is_kept_and_shown_as_text(
     with Store.open(db) as store:
         assert [n.text for n in store.notes([stranger])] == [text]  # not "never mind"
     pane.screenshot("addin-meeting-note.png")
-    again = open_pane(meeting_stub(truth, "compose"), 340).open()
+    again = demo_pane(meeting_stub(truth, "compose"), 340).open()
     kept = again.locator(f'article.attendee[data-address="{stranger}"] .notes li .note-text')
     kept.first.wait_for()
     assert kept.all_inner_texts() == [text]
@@ -146,13 +129,13 @@ def test_a_note_added_from_a_card_is_kept_and_shown_as_text(
 
 
 def test_a_message_still_shows_one_full_card_with_key_dates_and_notes(
-    open_pane: Callable[[str, int], Pane], demo: tuple[Path, DemoTruth]
+    demo_pane: Callable[[str, int], Pane], demo: tuple[Path, DemoTruth]
 ) -> None:
     truth = demo[1]
     mentor = truth.mentor[0]
     config = {"sender": mentor, "name": "", "owner": OWNER, "defer": False}
     stub = STUB.read_text(encoding="utf-8").replace("__CONFIG__", json.dumps(config))
-    pane = open_pane(stub, 320)
+    pane = demo_pane(stub, 320)
     page = pane.open()
     page.wait_for_selector(".tier-letter")
     assert page.locator(".tier-letter").inner_text() == "A"

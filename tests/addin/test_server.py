@@ -226,6 +226,46 @@ def test_the_pane_carries_the_secret_and_a_script_policy(
     assert "access-control-allow-origin" not in headers  # other origins cannot read the secret
 
 
+def test_the_pane_carries_the_catalogs_and_the_default_language(cert_dir: Path) -> None:
+    """Every language's table from the compiled catalogs (read here with gettext, not the
+    server's reader), the configured language as the default and in ``<html lang>``."""
+    import gettext
+    import re
+
+    from outlook_networking.i18n.wording import DOMAIN, LOCALE_DIR
+
+    with serve(FakeCards({}), data_dir=cert_dir, language="de", port=0) as german:
+        status, _, body = request(german, cert_dir, "/taskpane.html", NAVIGATE)
+    assert status == 200
+    page = body.decode("utf-8")
+    assert page.count('<html lang="de">') == 1 and "__OUTLOOK_NETWORKING" not in page
+    found = re.search(r'<script type="application/json" id="outlook-networking-words">'
+                      r"(.*?)</script>", page, re.S)  # fmt: skip
+    assert found is not None
+    doc = json.loads(found.group(1))
+    assert doc["language"] == "de" and set(doc["tables"]) == {"de", "en"}
+    catalog = gettext.translation(DOMAIN, LOCALE_DIR, languages=["de"])
+    for message in ("Open follow-ups", "Relationship card", "Last contact {when}"):
+        assert doc["tables"]["de"][message] == catalog.gettext(message) != message
+    assert doc["tables"]["de"]["{count} person besides you"] == [
+        catalog.ngettext("{count} person besides you", "{count} people besides you", n)
+        for n in (1, 2)
+    ]
+    assert doc["tables"]["en"]["Open follow-ups"] == "Open follow-ups"
+
+
+@pytest.mark.parametrize(("query", "language"), [("&lang=de", "de"), ("&lang=en", "en"),
+                                                 ("&lang=fr", "en"), ("", "en")])  # fmt: skip
+def test_cards_come_in_the_language_the_pane_asks_for(
+    cert_dir: Path, secret: str, query: str, language: str
+) -> None:
+    cards = FakeCards({ADA: {"address": ADA}})
+    with serve(cards, data_dir=cert_dir, port=0) as running:  # default: English
+        path = "/api/cards?address=" + ADA.replace("@", "%40") + query
+        status, _, _ = request(running, cert_dir, path, good(running, secret))
+    assert status == 200 and cards.languages == [language]
+
+
 @pytest.mark.parametrize(
     "fetch",
     [{}, {"Sec-Fetch-Mode": "navigate"}, {"Sec-Fetch-Dest": "iframe"},

@@ -131,7 +131,7 @@ def test_the_card_of_a_seeded_contact_renders(open_pane: Callable[..., Pane]) ->
     assert "2 weeks ago · Nov 13, 2026" in text
     assert "42 sent · 37 received" in text
     assert "you 18 · they 21" in text
-    assert "you 1.5 h · they 35 min" in text
+    assert "you 1.5 hr · they 35 min" in text  # Intl's short units (CLDR)
     assert "given 4 · received 2" in text
     assert page.locator(".followups .count").inner_text() == "2"
     overdue = page.locator(".followups li.overdue")

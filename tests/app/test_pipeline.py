@@ -330,3 +330,38 @@ def test_an_apply_stopped_at_a_safe_point_is_not_complete(store: Store) -> None:
     report = apply_plan(store, MemorySink(_mailbox(0)), plan, "run-1", should_stop=stop)
     assert report.applied == [plan.actions[0]] and report.error is None
     assert not report.complete
+
+
+def test_an_inconclusive_ingest_still_detects_the_owner_from_everything_stored(
+    store: Store, tmp_path: Path
+) -> None:
+    # Two messages are too few for a guess (core/owner.py: at least three); two ingests of two
+    # each are enough once the store is read as a whole.
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    _, first = ingest_files(store, [_sent_mbox(tmp_path / "a.mbox", ME, 2)], now=now)
+    assert settle_owner(store, [], first) == ((), "")
+    _, second = ingest_files(store, [_sent_mbox(tmp_path / "b.mbox", ME, 2)], now=now)
+    assert second.guess().addresses == ()
+    assert settle_owner(store, [], second) == (
+        (ME,),
+        "detected: sender of 4 of 4 messages without a delivery trace",
+    )
+    assert store.owner() == ((ME,), "detected")
+
+
+def test_messages_are_tagged_only_within_the_configured_days(store: Store) -> None:
+    box = _mailbox(9)  # Ann's notes of 1 to 9 March, 09:00
+    sync_source(store, MemorySource(box))
+    claim_owner(store, [ME])
+    config = Config(accounts=(), settings=Settings())
+    network = analyse_store(store, config, datetime(2026, 3, 10, 8, tzinfo=UTC)).network
+    (ann,) = network.contacts
+    account = AccountConfig(
+        name="memory", address=ME, tag_messages=True,
+        tag_message_tiers=(ann.tier.tier,), tag_message_days=5,
+    )  # fmt: skip
+    actions = plan_account(store, network, config, account, MemorySink(box)).actions
+    tagged = {
+        a.item_id for a in actions if isinstance(a, SetCategories) and a.item_kind != "contact"
+    }
+    assert tagged == set(list(box.items)[4:])  # 5 to 9 March: since 08:00 five days back

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from outlook_networking.app.pipeline import apply_plan, undo
@@ -403,6 +403,28 @@ class MessageSinkContract:
         assert all(w.seen()[mid][0] == ("Network B",) for mid in mids)
         assert undo(store, w.sink, SCHEME).complete
         assert w.seen() == before
+
+    def test_a_flag_shows_its_days_and_a_completed_one_when_it_was_done(
+        self, mark_world: MarkWorld, store: Store
+    ) -> None:
+        # What Outlook shows on an owed reply: flagged from the message's day, due the day the
+        # follow-up is due (T0 + 2 days); once the reply is sent, complete, on the day it was.
+        w = mark_world
+        (mid,) = self._seed(w, 1)
+        _sync(store, w.source())
+        _mark(store, w, {mid: "owed:q0"})
+        (message,) = store.account_messages(w.sink.name, since=T0 - timedelta(days=30))
+        ref = (message.state.item_id, mid)
+        read = w.sink.read_messages([ref])[ref[0]]
+        assert read.message_id.strip("<>") == mid  # what finds it again, should its id change
+        flag = read.flag
+        assert flag.status == "flagged" and flag.start is not None and flag.due is not None
+        assert (flag.start.date(), flag.due.date()) == (date(2026, 10, 1), date(2026, 10, 3))
+        _sync(store, w.source())
+        _mark(store, w)  # the follow-up is over: planned at T0 + 3 days
+        flag = w.sink.read_messages([ref])[ref[0]].flag
+        assert flag.status == "complete" and flag.completed is not None
+        assert flag.completed.date() == date(2026, 10, 4)
 
     def test_undo_finds_a_message_filed_elsewhere(
         self, mark_world: MarkWorld, store: Store

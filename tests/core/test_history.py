@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from hypothesis import example, given
@@ -200,3 +201,119 @@ def test_owed_counts_direct_mail_of_up_to_ten_recipients_from_sixty_days_back() 
     older = mail(ANN, ME, ago(days=60, hours=1))
     history = run([older, ten, eleven]).find(ANN).history  # type: ignore[union-attr]
     assert history.owed == (ten,)
+
+
+BOB = "bob@b.example"
+
+
+def _answer(
+    parent: Interaction, sender: str, to: list[str], at: datetime, cc: list[str] | None = None
+) -> Interaction:
+    """A reply to ``parent`` (its headers name it) from ``sender`` to whoever ``to`` says."""
+    subject, mid = "Re: " + parent.subject, parent.message_id
+    return mail(sender, to, at, subject=subject, cc=cc, in_reply_to=mid, references=(mid,))
+
+
+def test_the_owners_follow_up_to_their_own_mail_is_another_approach() -> None:
+    # docs: an approach "does not answer someone else's message (... or the owner's own
+    # follow-up)": chasing one's own unanswered mail is the run growing, not an answer.
+    first = mail(ME, ANN, ago(days=40), subject="Plans")
+    chase = _answer(first, ME, [ANN], ago(days=30))
+    history = run([first, chase]).find(ANN).history  # type: ignore[union-attr]
+    assert history.unanswered_run == 2
+    assert history.unanswered_first is first and history.last_unanswered is chase
+
+
+def test_answering_someone_elses_mail_is_no_approach_to_the_people_on_it() -> None:
+    asked = mail(BOB, ME, ago(days=20), cc=[ANN], subject="Offer")
+    answered = _answer(asked, ME, [BOB, ANN], ago(days=19))
+    history = run([asked, answered]).find(ANN).history  # type: ignore[union-attr]
+    assert history.sent == 1
+    assert history.unanswered_run == 0 and history.last_unanswered is None
+
+
+def test_a_reply_to_their_mail_sent_to_someone_else_still_answers_it() -> None:
+    # owed: mail "the owner has neither answered nor followed with any mail to their sender";
+    # the owner answering Ann's request by writing to Bob (say, the introduction she asked for)
+    # has answered it.
+    request = mail(ANN, ME, ago(days=5), subject="Intro to Bob?")
+    assert run([request]).find(ANN).history.owed == (request,)  # type: ignore[union-attr]
+    to_bob = _answer(request, ME, [BOB], ago(days=4))
+    history = run([request, to_bob]).find(ANN).history  # type: ignore[union-attr]
+    assert history.owed == ()
+
+
+def test_the_owners_late_answer_makes_that_exchange_two_way_through_pairing() -> None:
+    # The owner's side of test_one_way_mail_is_not_two_way: an answer 20 days later, beyond
+    # the 14-day window, pairs with the mail it answers and both count as two-way.
+    items = [mail(ANN, ME, ago(days=d), subject=f"Note {d}") for d in (90, 60, 30)]
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert not any(t.two_way for t in history.touches)
+    answer = reply_to(items[2], ago(days=10))
+    history = run([*items, answer]).find(ANN).history  # type: ignore[union-attr]
+    assert history.replies_sent == 1
+    assert [t.two_way for t in history.touches] == [False, False, True, True]
+    assert history.last_two_way == ago(days=10)
+
+
+def test_their_reply_to_someone_else_is_no_reply_to_the_owner() -> None:
+    # replies_received: "the person's messages that answer an owner message"; Ann answering
+    # Bob with the owner in Cc answers Bob, and with nothing from the owner it is one-way.
+    earlier = mail(ME, ANN, ago(days=100), subject="Hello")  # Ann a contact, long before
+    asked = mail(BOB, ANN, ago(days=20), cc=[ME], subject="Offer")
+    answered = _answer(asked, ANN, [BOB], ago(days=19), cc=[ME])
+    history = run([earlier, asked, answered]).find(ANN).history  # type: ignore[union-attr]
+    assert history.received == 1
+    assert history.replies_received == 0 and history.their_latency_median_s is None
+    assert [t.two_way for t in history.touches] == [False, False]
+
+
+def test_owed_counts_cc_recipients_toward_the_ten() -> None:
+    # direct_max_recipients counts everyone the mail went to, Cc as well as To.
+    cc_ten = [f"p{i}@x.example" for i in range(10)]
+    to_me_cc_ten = mail(ANN, ME, ago(days=3), cc=cc_ten)
+    history = run([to_me_cc_ten]).find(ANN).history  # type: ignore[union-attr]
+    assert history.received == 1 and history.owed == ()
+
+
+def test_a_chain_of_two_way_days_each_within_two_days_is_one_episode() -> None:
+    # "days with two-way contact no more than two days apart form one episode": a chain of
+    # exchanges two days apart is one episode, however long, measured from its last day.
+    def exchange(days_ago: int) -> list[Interaction]:
+        asked = mail(ME, ANN, ago(days=days_ago, hours=2), subject=f"Day {days_ago}")
+        return [asked, reply_to(asked, ago(days=days_ago, hours=1))]
+
+    items = [m for day in (60, 40, 38, 36, 34, 20) for m in exchange(day)]
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.gap_samples == 2  # 60 → 34 (the chain's last day), 34 → 20
+    assert history.usual_gap_days == 20  # the median of 26 and 14
+
+
+def test_latencies_and_reciprocity_do_not_depend_on_the_order_mail_came_in() -> None:
+    items = []
+    for n, (theirs, mine) in enumerate([(9, 6), (1, 2), (5, 4)]):  # hours to answer
+        asked = mail(ME, ANN, ago(days=30 - 5 * n), subject=f"Q{n}")
+        question = mail(ANN, ME, ago(days=28 - 5 * n), subject=f"Their Q{n}")
+        items += [asked, reply_to(asked, asked.at + timedelta(hours=theirs))]
+        items += [question, reply_to(question, question.at + timedelta(hours=mine))]
+    items += [mail(ME, ANN, ago(days=3, hours=h), subject=f"News {h}") for h in (1, 2, 3, 4)]
+    items.sort(key=lambda m: m.at)
+    history = run(items).find(ANN).history  # type: ignore[union-attr]
+    assert history.their_latency_median_s == 5 * 3600
+    assert history.their_latency_p90_s == 9 * 3600
+    assert history.my_latency_median_s == 4 * 3600
+    assert (history.sent, history.received) == (10, 6)
+    assert history.reciprocity == 0.6  # min(sent, received) / max(sent, received)
+
+
+def test_trend_bounds_are_inclusive_as_documented() -> None:
+    # docs/scoring.md: `rising` (×1.5 or more), `falling` (×0.5 or less), per day of each window.
+    def trend(recent: int, prior: int) -> str:
+        items = [mail(ME, ANN, ago(days=10 + n)) for n in range(recent)]
+        items += [mail(ME, ANN, ago(days=100 + 10 * n)) for n in range(prior)]
+        items.sort(key=lambda m: m.at)
+        return run(items).find(ANN).history.trend  # type: ignore[union-attr]
+
+    assert trend(1, 2) == "rising"  # (1/90) / (2/270) = 1.5
+    assert trend(1, 6) == "falling"  # (1/90) / (6/270) = 0.5
+    assert trend(1, 3) == "steady"

@@ -43,7 +43,10 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def server(data_dir: Path) -> Iterator[AddinServer]:
-    with serve(lambda a: CARD if a == ADA else None, data_dir=data_dir, port=0) as running:
+    def card_for(address: str, _language: str) -> dict[str, object] | None:
+        return CARD if address == ADA else None
+
+    with serve(card_for, data_dir=data_dir, port=0) as running:
         yield running
 
 
@@ -170,7 +173,10 @@ def test_idle_connections_stay_bounded_and_a_real_request_is_answered(
 
 
 def test_a_request_trickling_in_is_cut_at_its_deadline(data_dir: Path) -> None:
-    with serve(lambda a: CARD, data_dir=data_dir, port=0, request_deadline_s=1.0) as running:
+    def card_for(_address: str, _language: str) -> dict[str, object]:
+        return CARD
+
+    with serve(card_for, data_dir=data_dir, port=0, request_deadline_s=1.0) as running:
         tls = _tls().wrap_socket(socket.create_connection(("127.0.0.1", running.port)))
         tls.sendall(b"GET /api/card?address=ada%40analytical.example HTTP/1.1\r\n")
         sent, closed = 0, False

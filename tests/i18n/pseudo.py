@@ -47,14 +47,20 @@ class PseudoWording(Wording):
     def date(self, value: date) -> str:
         return _mark(super().date(value))
 
+    def month(self, value: date, year: bool = False) -> str:
+        return _mark(super().month(value, year))
+
+    def moment(self, value: datetime) -> str:
+        return _mark(super().moment(value))
+
     def day_month(self, value: date) -> str:
         return _mark(super().day_month(value))
 
     def full_date(self, value: date) -> str:
         return _mark(super().full_date(value))
 
-    def moment(self, value: datetime) -> str:
-        return _mark(super().moment(value))
+    def date_time(self, value: datetime) -> str:
+        return _mark(super().date_time(value))
 
     def days(self, n: float) -> str:
         return _mark(super().days(n))

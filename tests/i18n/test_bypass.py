@@ -57,8 +57,11 @@ LEFT = {
     "cli/privacy.py": "forget: help and lines printed",
     # Landed with issue 17 (command line and report polish) and issue 21 (meetings, key dates,
     # notes, brief, the add-in's appointment card) while this work was under way: wrap next.
-    "report/": "landed with issue 17/21, wrap next (headings, charts' text, intro wording)",
-    "addin/": "landed with issue 17/21, wrap next (card, commands, manifest's descriptions)",
+    # The add-in's pane, cards and manifest go through the catalogs; its command line does not.
+    "addin/cert.py": "how to trust the certificate, printed by `addin cert`",
+    "addin/commands.py": "the lines of `addin cert|manifest|serve` and their usage errors",
+    "addin/manifest.py": "a usage error (the port); the check also reads the Override markup",
+    "addin/server.py": "usage errors (host, port); the check also reads the script policy",
     # Error lines raised at the edges: they need errors to carry codes and values (as the core's
     # Phrase does) before one renderer can word them in either language.
     "config.py": "configuration problems",

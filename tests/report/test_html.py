@@ -86,10 +86,12 @@ def test_ledger_top_givers_and_one_sided(demo: Demo, report_html: str) -> None:
 
 def test_time_invested_against_target(demo: Demo, report_html: str) -> None:
     time = demo.network.time
-    # People read hours with one decimal at most: 5.17 h is shown as 5.2 h.
+    # People read hours with one decimal at most: 5.17 hours are shown as 5.2 hrs (CLDR's short
+    # English unit).
     shown = f"{time.average_hours:.1f}".removesuffix(".0")
-    assert f"<strong>{shown} h</strong>" in report_html
-    assert f"target {time.target_hours:.1f}".removesuffix(".0") + " h" in report_html
+    target = f"{time.target_hours:.1f}".removesuffix(".0")
+    assert f"<strong>{shown}\u00a0hrs</strong>" in report_html  # one piece, never broken
+    assert f"target {target} hrs" in report_html
     assert f"{time.average_hours:g}" not in report_html or shown == f"{time.average_hours:g}"
     # Both drawings of the chart (wide and narrow) have a bar per week.
     assert report_html.count('<g class="week">') == 2 * len(time.weeks)
@@ -105,7 +107,7 @@ def test_activity_legend_sums_the_monthly_histories(demo: Demo, report_html: str
             for month, c in view.history.monthly.items()
             if month in months
         )
-        assert f"Network {tier} ({total})" in report_html
+        assert f"Network {tier} ({total:,})" in report_html  # English digit grouping
 
 
 def test_the_same_input_gives_the_same_page(demo: Demo, report_html: str) -> None:

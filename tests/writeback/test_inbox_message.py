@@ -15,10 +15,13 @@ from pathlib import Path
 import pytest
 
 from outlook_networking.app.pipeline import apply_plan, undo
+from outlook_networking.connectors.ews import EwsSource, open_account
+from outlook_networking.connectors.graph import GraphClient, GraphSource
 from outlook_networking.ports import Sink
 from outlook_networking.store import Store
 from outlook_networking.writeback.inbox import DesiredInboxMessage, plan_inbox
 from outlook_networking.writeback.plan import CategoryScheme, WritebackPlan
+from servers.ews import SERVER_BUILD
 
 from .worlds import EwsWorld, GraphWorld, MemoryWorld, World
 
@@ -89,3 +92,26 @@ def test_a_brief_the_user_deleted_is_not_put_back_that_day(world: World, tmp_pat
         assert _ours(world) == []
         assert _apply(store, world.sink(), NEXT_DAY) == ["CreateInboxMessage"]
         assert _ours(world) == [(NEXT_DAY.subject, NEXT_DAY.body)]
+
+
+@pytest.mark.parametrize("kind", ["ews", "graph"])
+def test_a_sync_does_not_read_the_brief_back_as_mail(kind: str, tmp_path: Path) -> None:
+    # The brief sits in the Inbox every sync reads: it is the product's, not correspondence, so
+    # it becomes no interaction and no problem, while the user's own message still does.
+    world: EwsWorld | GraphWorld = EwsWorld() if kind == "ews" else GraphWorld()
+    try:
+        world.add_message("Mine")
+        with Store.open(tmp_path / "network.sqlite3") as store:
+            _apply(store, world.sink(), BRIEF)
+        assert len(world.inbox()) == 2
+        if isinstance(world, EwsWorld):
+            account = open_account(world._config, password="secret", build=SERVER_BUILD)
+            batches = list(EwsSource(account, "ews:test", folders=("inbox",)).read({}))
+        else:
+            token = world.server.token
+            with GraphClient(world.server.url, lambda: token, account="work") as client:
+                batches = list(GraphSource(client, name="graph:work", folders=("inbox",)).read({}))
+        assert [i.subject for b in batches for i in b.interactions] == ["Mine"]
+        assert [p for b in batches for p in b.problems] == []
+    finally:
+        world.close()

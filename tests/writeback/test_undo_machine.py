@@ -500,3 +500,21 @@ def test_a_language_change_and_back_is_undone_exactly() -> None:
     machine.undo()
     assert machine.world.master() == {"Customer": 7, "Network A": 9}
     machine.teardown()
+
+
+def test_a_users_entry_named_as_ours_in_the_new_language_keeps_its_colour_through_a_crash() -> None:
+    # Found by a random run: the user has "Netzwerk B" (colour 0) of their own before the
+    # language changes to German, whose name for tier B it is; the write-back dies after its
+    # first action and is undone. The user's entry must keep its colour.
+    machine = UndoMachine(MemoryWorld())
+    try:
+        machine.mailbox(categories=[[], [], []], tiers={}, create_for=frozenset(),
+                        master={"Network A": 0, "Network B": 1})  # fmt: skip
+        machine.user_adds_a_master_category(colour=0, name="Netzwerk B")
+        machine.apply()
+        machine.language_changes(language="de")
+        machine.apply_is_interrupted(after=1, die=True)
+        machine.the_users_own_things_are_untouched()
+        machine.undo()
+    finally:
+        machine.teardown()

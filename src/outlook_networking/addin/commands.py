@@ -28,7 +28,7 @@ from ..app.workspace import Workspace
 from ..config import Config
 from ..core.views import envelope
 from ..errors import UsageError
-from ..i18n import wording_for
+from ..i18n import LANGUAGES, Wording, wording_for
 from ..parsing.addresses import normalise
 from ..store import Store
 from .cert import CERT_FILENAME, ca_path, create_certificate, trust_instructions
@@ -39,7 +39,8 @@ __all__ = ["CardService", "run", "start_background"]
 
 
 class CardService:
-    """``card_for`` over a store file: its own connection, a cached analysis."""
+    """``card_for`` over a store file: its own connection, a cached analysis; a card in the
+    language asked for, else the configured one."""
 
     def __init__(
         self, db_path: Path, config: Config, now: Callable[[], datetime] | None = None
@@ -50,7 +51,8 @@ class CardService:
         self._lock = threading.Lock()
         self._fingerprint: tuple[Any, ...] | None = None
         self._insight: Insight | None = None
-        self._words = wording_for(config)
+        self.words = wording_for(config)
+        self._wordings = {language: Wording(language) for language in LANGUAGES}
 
     def _fresh(self, store: Store) -> Insight:
         fingerprint = (*store.fingerprint(), self._now().date())
@@ -59,7 +61,8 @@ class CardService:
             self._fingerprint = fingerprint
         return self._insight
 
-    def __call__(self, address: str) -> Mapping[str, Any] | None:
+    def __call__(self, address: str, language: str | None = None) -> Mapping[str, Any] | None:
+        words = self._wordings.get(language or "", self.words)
         wanted = normalise(address)
         if not wanted:
             return None
@@ -73,7 +76,7 @@ class CardService:
             if view is None:  # whom the owner may know them through, or only notes, or nothing
                 stranger = stranger_card(insight, store, wanted)
                 return None if stranger is None else {**envelope("card", now), **stranger}
-            card = contact_card(insight, store, view, now, self._words)
+            card = contact_card(insight, store, view, now, words)
             return {**envelope("card", now), **card, "is_owner": False}
 
     def add_note(self, address: str, text: str) -> Mapping[str, Any]:
@@ -88,7 +91,13 @@ def start_background(workspace: Workspace, port: int = 48373) -> AddinServer:
     if not (directory / CERT_FILENAME).exists():
         raise UsageError("no add-in certificate yet; run `outlook-networking addin cert` first")
     service = CardService(workspace.db_path, workspace.config, workspace.clock)
-    return serve(service, add_note=service.add_note, data_dir=directory, port=port)
+    return serve(
+        service,
+        add_note=service.add_note,
+        data_dir=directory,
+        language=service.words.language,
+        port=port,
+    )
 
 
 def run(

@@ -13,15 +13,21 @@ message (``MessageReadCommandSurface``), a meeting the owner attends
 pane be pinned so it follows the selected message. The legacy activation rule (clients without
 add-in commands) covers read forms of messages and appointments.
 
+Its words (name, description, button and tooltips) come from the catalogs: English as the default
+value, and an ``<Override Locale="de-DE">`` per text for Outlook shown in German, as the
+manifest schema allows for every localisable setting and resource string.
+
 Exports ``DEFAULT_PORT``, ``ADDIN_ID``, ``render_manifest`` and ``write_manifest``.
 """
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from string import Template
 
 from outlook_networking.errors import UsageError
+from outlook_networking.i18n import Wording
 
 __all__ = ["ADDIN_ID", "DEFAULT_PORT", "render_manifest", "write_manifest"]
 
@@ -30,17 +36,44 @@ DEFAULT_PORT = 48373
 # port, a new version) replaces the old installation instead of adding a second button.
 ADDIN_ID = "35064028-991f-4c1d-8b00-f8f779cb2a57"
 VERSION = "1.0.0.0"
-_DESCRIPTION = (
-    "Tier, history and next step for the sender of the open message or the people of a "
-    "meeting, from the outlook-networking agent on this computer. Nothing leaves the computer."
-)
-_TOOLTIP = (
-    "Show the tier, history, open follow-ups and next step for the sender of this message."
-)
-_MEETING_TOOLTIP = (
-    "Show a card for each person in this meeting: tier, last contact, open follow-ups, "
-    "key dates and your notes."
-)
+# Outlook's locale for each catalog besides English (the default value): the overrides.
+OVERRIDE_LOCALES = {"de": "de-DE"}
+
+
+def _texts(words: Wording) -> dict[str, str]:
+    """The manifest's texts in ``words``'s language, by the name the templates use."""
+    return {
+        "name": words.gettext("Relationship card"),
+        "description": words.gettext(
+            "Tier, history and next step for the sender of the open message or the people of a "
+            "meeting, from the outlook-networking agent on this computer. Nothing leaves the "
+            "computer."
+        ),
+        # TRANSLATORS: the group of the add-in's button on Outlook's ribbon
+        "group": words.gettext("Networking"),
+        "tooltip": words.gettext(
+            "Show the tier, history, open follow-ups and next step for the sender of this message."
+        ),
+        "meeting_tooltip": words.gettext(
+            "Show a card for each person in this meeting: tier, last contact, open follow-ups, "
+            "key dates and your notes."
+        ),
+    }
+
+
+def _localised(prefix: str) -> dict[str, str]:
+    """Each text as ``DefaultValue="..."`` with its overrides (``<{prefix}Override .../>``),
+    ready for the templates: ``$name`` and friends."""
+    default = _texts(Wording("en"))
+    others = {locale: _texts(Wording(language)) for language, locale in OVERRIDE_LOCALES.items()}
+    out = {}
+    for key, text in default.items():
+        overrides = "".join(
+            f'<{prefix}Override Locale="{locale}" Value="{escape(texts[key])}"/>'
+            for locale, texts in others.items()
+        )
+        out[key] = f'DefaultValue="{escape(text)}">{overrides}'
+    return out
 
 _TEMPLATE = Template("""\
 <?xml version="1.0" encoding="utf-8"?>
@@ -53,8 +86,8 @@ _TEMPLATE = Template("""\
   <Version>$version</Version>
   <ProviderName>outlook-networking</ProviderName>
   <DefaultLocale>en-US</DefaultLocale>
-  <DisplayName DefaultValue="Relationship card"/>
-  <Description DefaultValue="$description"/>
+  <DisplayName $name</DisplayName>
+  <Description $description</Description>
   <IconUrl DefaultValue="$origin/icon-64.png"/>
   <HighResolutionIconUrl DefaultValue="$origin/icon-128.png"/>
   <SupportUrl DefaultValue="$origin/taskpane.html"/>
@@ -152,12 +185,12 @@ _RESOURCES = Template("""\
     <bt:Url id="TaskpaneUrl" DefaultValue="$origin/taskpane.html"/>
   </bt:Urls>
   <bt:ShortStrings>
-    <bt:String id="GroupLabel" DefaultValue="Networking"/>
-    <bt:String id="ButtonLabel" DefaultValue="Relationship card"/>
+    <bt:String id="GroupLabel" $group</bt:String>
+    <bt:String id="ButtonLabel" $name</bt:String>
   </bt:ShortStrings>
   <bt:LongStrings>
-    <bt:String id="ButtonTooltip" DefaultValue="$tooltip"/>
-    <bt:String id="MeetingTooltip" DefaultValue="$meeting_tooltip"/>
+    <bt:String id="ButtonTooltip" $tooltip</bt:String>
+    <bt:String id="MeetingTooltip" $meeting_tooltip</bt:String>
   </bt:LongStrings>
 </Resources>""")
 
@@ -199,12 +232,12 @@ def render_manifest(port: int = DEFAULT_PORT) -> str:
     # 127.0.0.1 rather than localhost: the server binds the IPv4 loopback only, and "localhost"
     # may resolve to ::1 first in some clients.
     origin = f"https://127.0.0.1:{port}"
-    resources = _RESOURCES.substitute(
-        origin=origin, tooltip=_TOOLTIP, meeting_tooltip=_MEETING_TOOLTIP
-    )
+    resources = _RESOURCES.substitute(origin=origin, **_localised("bt:"))
+    app = _localised("")
     return _TEMPLATE.substitute(
         origin=origin,
-        description=_DESCRIPTION,
+        name=app["name"],
+        description=app["description"],
         addin_id=ADDIN_ID,
         version=VERSION,
         commands=_indent(_commands(pinnable=False), 4),

@@ -6,7 +6,12 @@ Terminology:
     secret: a random per-install key kept in ``<data_dir>/addin-secret`` (0600). The server writes
         it into the task pane's HTML as it serves it; the pane sends it back in the
         ``X-Outlook-Networking-Secret`` header.
-    card: the JSON the pane renders for one address, produced by the ``card_for`` callable.
+    card: the JSON the pane renders for one address, produced by the ``card_for`` callable in
+        the language the pane asks for (``lang=de``: its wording, reasons and follow-ups).
+    words: the catalogs of every language as tables (``i18n.table.messages``), written into the
+        task pane's HTML with the default language (the configured one) as it is served; the
+        pane words itself in Outlook's display language when there is a catalog for it
+        (``Office.context.displayLanguage``), else in the default.
     note: something the owner writes down about a person from the pane, kept by ``add_note``.
 
 Why the secret travels in the HTML rather than a SameSite=Strict cookie: in Outlook on the web and
@@ -90,6 +95,8 @@ from outlook_networking.addin.peer import SUPPORTED as PEERS_KNOWN
 from outlook_networking.addin.peer import peer_uid
 from outlook_networking.app.wording import describe
 from outlook_networking.errors import InputError, UsageError
+from outlook_networking.i18n.language import DEFAULT_LANGUAGE, LANGUAGES
+from outlook_networking.i18n.table import messages
 
 __all__ = [
     "MAX_CARDS",
@@ -105,12 +112,14 @@ __all__ = [
     "serve",
 ]
 
-CardFor = Callable[[str], Mapping[str, Any] | None]
+CardFor = Callable[[str, str], Mapping[str, Any] | None]  # (address, language) -> card
 AddNote = Callable[[str, str], Mapping[str, Any]]
 
 SECRET_FILENAME = "addin-secret"
 SECRET_HEADER = "X-Outlook-Networking-Secret"
 _SECRET_PLACEHOLDER = b"__OUTLOOK_NETWORKING_SECRET__"
+_WORDS_PLACEHOLDER = b"__OUTLOOK_NETWORKING_WORDS__"
+_LANGUAGE_PLACEHOLDER = b"__OUTLOOK_NETWORKING_LANGUAGE__"
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,128}")
 _MAX_ADDRESS_LENGTH = 320  # RFC 3696 errata: 64 + 1 + 255
 _HANDLER_TIMEOUT_S = 15.0  # per read; the deadline below bounds a whole request
@@ -177,6 +186,14 @@ def _load_static() -> dict[str, bytes]:
     return files
 
 
+def _words_json(language: str) -> bytes:
+    """The catalogs as the pane reads them, safe inside ``<script type="application/json">``
+    (no ``<`` can end the element early)."""
+    doc = {"language": language, "tables": {lang: messages(lang) for lang in LANGUAGES}}
+    text = json.dumps(doc, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+    return text.encode("utf-8")
+
+
 def _json_default(value: object) -> object:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -200,6 +217,7 @@ class _CardHTTPServer(ThreadingHTTPServer):
         card_for: CardFor,
         add_note: AddNote | None = None,
         secret: str,
+        language: str = DEFAULT_LANGUAGE,
         public_host: str,
         context: ssl.SSLContext,
         max_connections: int = MAX_CONNECTIONS,
@@ -215,6 +233,8 @@ class _CardHTTPServer(ThreadingHTTPServer):
         self.add_note = add_note
         self.card_lock = threading.Lock()
         self.secret = secret.encode("ascii")
+        self.language = language
+        self.words = _words_json(language)
         self.authority = f"{public_host}:{self.server_address[1]}"
         self.origin = f"https://{self.authority}"
         self.static = _load_static()
@@ -393,6 +413,8 @@ class _CardHandler(BaseHTTPRequestHandler):
                 self._refuse()
                 return
             body = body.replace(_SECRET_PLACEHOLDER, self.server.secret)
+            body = body.replace(_WORDS_PLACEHOLDER, self.server.words)
+            body = body.replace(_LANGUAGE_PLACEHOLDER, self.server.language.encode("ascii"))
             headers["Content-Security-Policy"] = _CSP
         content_type = _CONTENT_TYPES.get(suffix, "application/xml; charset=utf-8")
         self._send(HTTPStatus.OK, body, content_type, headers)
@@ -411,6 +433,11 @@ class _CardHandler(BaseHTTPRequestHandler):
         _log.error("%s failed: %s", what, describe(exc), exc_info=_log.isEnabledFor(logging.DEBUG))
         self._send(HTTPStatus.INTERNAL_SERVER_ERROR, headers=self._cors)
 
+    def _language(self, query: Mapping[str, list[str]]) -> str:
+        """The language the pane asks for (``lang``), else the server's."""
+        asked = query.get("lang", [])
+        return asked[0] if len(asked) == 1 and asked[0] in LANGUAGES else self.server.language
+
     @staticmethod
     def _address_ok(address: str) -> bool:
         return bool(address) and "@" in address and len(address) <= _MAX_ADDRESS_LENGTH
@@ -419,14 +446,15 @@ class _CardHandler(BaseHTTPRequestHandler):
         if not self._origin_ok() or not self._secret_ok():
             self._refuse()
             return
-        values = parse_qs(query, max_num_fields=4).get("address", [])
+        fields = parse_qs(query, max_num_fields=4)
+        values = fields.get("address", [])
         address = values[0].strip() if len(values) == 1 else ""
         if not self._address_ok(address):
             self._send(HTTPStatus.BAD_REQUEST, headers=self._cors)
             return
         try:
             with self.server.card_lock:
-                card = self.server.card_for(address)
+                card = self.server.card_for(address, self._language(fields))
             doc = None if card is None else self._encoded(dict(card))
         except Exception as exc:
             self._failed("building the card", exc)
@@ -441,16 +469,18 @@ class _CardHandler(BaseHTTPRequestHandler):
             self._refuse()
             return
         try:
-            values = parse_qs(query, max_num_fields=MAX_CARDS + 1).get("address", [])
+            fields = parse_qs(query, max_num_fields=MAX_CARDS + 2)  # the addresses and lang
         except ValueError:  # more fields than that
-            values = []
+            fields = {}
+        values = fields.get("address", [])
+        language = self._language(fields)
         addresses = list(dict.fromkeys(v.strip() for v in values))
         if not 0 < len(addresses) <= MAX_CARDS or not all(map(self._address_ok, addresses)):
             self._send(HTTPStatus.BAD_REQUEST, headers=self._cors)
             return
         try:
             with self.server.card_lock:
-                found = [self.server.card_for(a) for a in addresses]
+                found = [self.server.card_for(a, language) for a in addresses]
             cards = [
                 dict(card) if card is not None else {"address": address, "known": False}
                 for address, card in zip(addresses, found, strict=True)
@@ -559,6 +589,7 @@ def serve(
     *,
     add_note: AddNote | None = None,
     data_dir: Path | str,
+    language: str = DEFAULT_LANGUAGE,
     host: str = "127.0.0.1",
     port: int = DEFAULT_PORT,
     cert: Path | str | None = None,
@@ -569,7 +600,10 @@ def serve(
     """Start the card server in a background thread and return it.
 
     Parameters:
-        card_for: returns the card for an address, or None if the store does not know it.
+        card_for: returns the card for an address in a language (one of ``i18n.LANGUAGES``),
+            or None if the store does not know it.
+        language: the pane's language when Outlook's display language has no catalog (the
+            configured one).
         add_note: keeps a note about an address and returns it (``UsageError`` for bad text);
             without it ``POST /api/notes`` is 404.
         data_dir: holds the secret file, and the certificate unless ``cert``/``key`` are given.
@@ -608,6 +642,7 @@ def serve(
             card_for=card_for,
             add_note=add_note,
             secret=secret,
+            language=language,
             public_host=host,
             context=context,
             max_connections=max_connections,

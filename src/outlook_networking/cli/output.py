@@ -291,4 +291,4 @@ def local(iso: str | None, words: Wording, *, time: bool = False) -> str:
     if not iso:
         return "–"
     moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-    return words.moment(moment.replace(tzinfo=None)) if time else words.date(moment.date())
+    return words.date_time(moment.replace(tzinfo=None)) if time else words.date(moment.date())

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, format_timedelta
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
@@ -77,6 +77,19 @@ class Wording:
         """A fraction as a whole per cent: ``80 %`` / ``80%``."""
         return format_percent(value, locale=self.locale)
 
+    def month(self, value: date, year: bool = False) -> str:
+        """A month on a chart's axis: ``Dez`` / ``Dec``; with ``year``: ``Dez. 2026``."""
+        return format_skeleton("yMMM" if year else "MMM", value, locale=self.locale)
+
+    def moment(self, value: datetime) -> str:
+        """The day and time in ``value``'s zone: ``Sonntag, 6. Dezember 2026, 17:35 UTC`` /
+        ``Sunday, 6 December 2026, 17:35 UTC`` (the locale's way of joining them)."""
+        day = format_date(value, "full", locale=self.locale)
+        clock = format_time(value, "short", locale=self.locale)
+        zone = value.tzname() or ""
+        joined: str = self.locale.datetime_formats["long"]
+        return joined.format(f"{clock} {zone}".strip(), day)
+
     def day_month(self, value: date) -> str:
         """A day of the year: ``22. März`` / ``22 Mar``."""
         return format_skeleton("MMMd", value, locale=self.locale)
@@ -89,8 +102,8 @@ class Wording:
         """``3. Dez. 2026`` / ``3 Dec 2026``."""
         return format_skeleton("yMMMd", value, locale=self.locale)
 
-    def moment(self, value: datetime) -> str:
-        """A date with the time of day: ``3. Dez. 2026, 13:00`` / ``3 Dec 2026, 13:00``."""
+    def date_time(self, value: datetime) -> str:
+        """A date with the time of day, short: ``3. Dez. 2026, 13:00`` / ``3 Dec 2026, 13:00``."""
         day = format_skeleton("yMMMd", value, locale=self.locale)
         time = format_skeleton("Hm", value, locale=self.locale)
         return str(self.locale.datetime_formats["medium"]).format(time, day)

@@ -7,8 +7,10 @@ text it draws. Each comes in two drawings: ``wide`` for a desktop and ``narrow``
 where the same 12 px labels would otherwise shrink to a third; the page shows one of them
 (``class="wide"`` or ``"narrow"``).
 
-Exports: ``TIER_COLOURS``, ``tier_bars``, ``activity_chart``, ``time_chart``, ``nice_ceiling``,
-``axis_top``, ``hours``.
+Their words, numbers and dates come from the reader's :class:`~outlook_networking.i18n.Wording`.
+
+Exports: ``TIER_COLOURS``, ``MEETING_COLOUR``, ``MAIL_COLOUR``, ``tier_bars``, ``activity_chart``,
+``time_chart``, ``nice_ceiling``, ``axis_top``.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from html import escape
 
+from ..i18n import Wording
+
 __all__ = [
+    "MAIL_COLOUR",
+    "MEETING_COLOUR",
     "TIER_COLOURS",
     "activity_chart",
     "axis_top",
-    "hours",
     "nice_ceiling",
     "tier_bars",
     "time_chart",
@@ -33,7 +38,6 @@ TIER_COLOURS = {"A": "#1a7f5a", "B": "#2563eb", "C": "#c99a06", "D": "#9aa1ab"}
 MEETING_COLOUR = "#4f46e5"
 MAIL_COLOUR = "#a5b4fc"
 TARGET_COLOUR = "#dc2626"
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def nice_ceiling(value: float) -> float:
@@ -52,13 +56,9 @@ def axis_top(peak: float) -> float:
     return 4 * nice_ceiling(peak / 4)
 
 
-def _number(value: float) -> str:
-    return f"{value:g}" if value != int(value) else f"{int(value)}"
-
-
-def hours(value: float) -> str:
-    """Hours as people read them: one decimal at most (``5.6``, ``10``)."""
-    return f"{value:.1f}".removesuffix(".0")
+def _hours(words: Wording, value: float) -> str:
+    """Hours as people read them: one decimal at most (``5,6 Std.`` / ``5.6 hrs``)."""
+    return words.hours(round(value, 1))
 
 
 def _both(draw: Callable[[bool], str]) -> str:
@@ -74,12 +74,14 @@ def _svg(width: int, height: int, title: str, body: list[str], css_class: str) -
     )
 
 
-def tier_bars(counts: Mapping[str, int], labels: Mapping[str, str]) -> str:
+def tier_bars(counts: Mapping[str, int], labels: Mapping[str, str], words: Wording) -> str:
     """Horizontal bars, one per tier, labelled with the category name and the count."""
-    return _both(lambda narrow: _tier_bars(counts, labels, narrow))
+    return _both(lambda narrow: _tier_bars(counts, labels, words, narrow))
 
 
-def _tier_bars(counts: Mapping[str, int], labels: Mapping[str, str], narrow: bool) -> str:
+def _tier_bars(
+    counts: Mapping[str, int], labels: Mapping[str, str], words: Wording, narrow: bool
+) -> str:
     width, row, left, right = (340, 38, 110, 44) if narrow else (560, 38, 120, 60)
     tiers = list(counts)
     height = row * len(tiers) + 10
@@ -95,21 +97,30 @@ def _tier_bars(counts: Mapping[str, int], labels: Mapping[str, str], narrow: boo
             f'<rect x="{left}" y="{y + 4}" width="{max(length, 2):.1f}" height="{row - 14}" '
             f'rx="4" fill="{colour}" data-tier="{escape(tier)}"/>'
             f'<text class="bar-value" x="{left + max(length, 2) + 8:.1f}" y="{y + 19}">'
-            f"{counts[tier]}</text>"
+            f"{escape(words.number(counts[tier]))}</text>"
         )
-    total = sum(counts.values())
-    title = "Contacts per tier: " + ", ".join(f"{t} {c}" for t, c in counts.items())
+    title = words.gettext("Contacts per tier: {counts} (of {total})").format(
+        counts=", ".join(f"{t} {words.number(c)}" for t, c in counts.items()),
+        total=words.number(sum(counts.values())),
+    )
     size = "narrow" if narrow else "wide"
-    return _svg(width, height, f"{title} (of {total})", body, f"tier-bars {size}")
+    return _svg(width, height, title, body, f"tier-bars {size}")
 
 
-def activity_chart(series: Mapping[str, Sequence[int]], months: Sequence[str]) -> str:
-    """One line per tier: mails and meetings per month with that tier's contacts."""
-    return _both(lambda narrow: _activity_chart(series, months, narrow))
+def activity_chart(
+    series: Mapping[str, Sequence[int]], months: Sequence[str], words: Wording
+) -> str:
+    """One line per tier: mails and meetings per month (``YYYY-MM``) with that tier's
+    contacts."""
+    return _both(lambda narrow: _activity_chart(series, months, words, narrow))
+
+
+def _month(month: str) -> date:
+    return date(int(month[:4]), int(month[5:]), 1)
 
 
 def _activity_chart(
-    series: Mapping[str, Sequence[int]], months: Sequence[str], narrow: bool
+    series: Mapping[str, Sequence[int]], months: Sequence[str], words: Wording, narrow: bool
 ) -> str:
     width, height = (360, 260) if narrow else (900, 300)
     left, right, top_pad, bottom = (44, 12, 16, 40) if narrow else (56, 16, 16, 40)
@@ -124,7 +135,7 @@ def _activity_chart(
         body.append(
             f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
             f'<text class="axis-label" x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{_number(value)}</text>"
+            f"{escape(words.number(value))}</text>"
         )
     count = len(months)
 
@@ -137,8 +148,8 @@ def _activity_chart(
         # changes.
         if (count - 1 - i) % every:
             continue
-        year, number = month[:4], int(month[5:])
-        label = MONTH_NAMES[number - 1] + (f" {year}" if year != shown_year else "")
+        year = month[:4]
+        label = words.month(_month(month), year=year != shown_year)
         shown_year = year
         body.append(
             f'<text class="axis-label" x="{x_of(i):.1f}" y="{height - bottom + 18}" '
@@ -161,20 +172,26 @@ def _activity_chart(
                 f'cy="{top_pad + plot_h - plot_h * values[last] / ceiling:.1f}" r="3.5" '
                 f'fill="{colour}"/>'
             )
-    first, last_month = (months[0], months[-1]) if months else ("", "")
-    title = f"Mails and meetings per month by tier, {first} to {last_month}"
+    title = words.gettext("Mails and meetings per month by tier")
+    if months:
+        title = words.gettext("Mails and meetings per month by tier, {first} to {last}").format(
+            first=words.month(_month(months[0]), year=True),
+            last=words.month(_month(months[-1]), year=True),
+        )
     return _svg(width, height, title, body, "activity narrow" if narrow else "activity wide")
 
 
-def time_chart(weeks: Sequence[tuple[date, float, float]], target: float) -> str:
+def time_chart(weeks: Sequence[tuple[date, float, float]], target: float, words: Wording) -> str:
     """Stacked weekly bars (meetings, mail) with the target as a dashed line.
 
     ``weeks`` holds (Monday, meeting hours, mail hours), oldest first.
     """
-    return _both(lambda narrow: _time_chart(weeks, target, narrow))
+    return _both(lambda narrow: _time_chart(weeks, target, words, narrow))
 
 
-def _time_chart(weeks: Sequence[tuple[date, float, float]], target: float, narrow: bool) -> str:
+def _time_chart(
+    weeks: Sequence[tuple[date, float, float]], target: float, words: Wording, narrow: bool
+) -> str:
     width, height = (360, 240) if narrow else (900, 260)
     left, right, top_pad, bottom = (48, 12, 16, 40) if narrow else (56, 16, 16, 40)
     every = max(1, math.ceil(len(weeks) / 5)) if narrow else 1  # weeks between labels
@@ -188,7 +205,7 @@ def _time_chart(weeks: Sequence[tuple[date, float, float]], target: float, narro
         body.append(
             f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
             f'<text class="axis-label" x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{_number(value)} h</text>"
+            f"{escape(_hours(words, value))}</text>"
         )
     slot = plot_w / max(len(weeks), 1)
     bar = slot * 0.62
@@ -197,7 +214,11 @@ def _time_chart(weeks: Sequence[tuple[date, float, float]], target: float, narro
         meeting_h = plot_h * meeting / ceiling
         mail_h = plot_h * mail / ceiling
         base = top_pad + plot_h
-        tip = f"week of {monday:%d %b}: {hours(meeting)} h meetings, {hours(mail)} h mail"
+        tip = words.gettext("week of {day}: {meetings} meetings, {mail} mail").format(
+            day=words.day_month(monday),
+            meetings=_hours(words, meeting),
+            mail=_hours(words, mail),
+        )
         body.append(
             f'<g class="week"><title>{escape(tip)}</title>'
             f'<rect x="{x:.1f}" y="{base - meeting_h:.1f}" width="{bar:.1f}" '
@@ -208,14 +229,17 @@ def _time_chart(weeks: Sequence[tuple[date, float, float]], target: float, narro
         if (len(weeks) - 1 - i) % every == 0:  # the latest week always has its label
             body.append(
                 f'<text class="axis-label" x="{x + bar / 2:.1f}" y="{height - bottom + 18}" '
-                f'text-anchor="middle">{escape(f"{monday:%d %b}")}</text>'
+                f'text-anchor="middle">{escape(words.day_month(monday))}</text>'
             )
     y_target = top_pad + plot_h - plot_h * target / ceiling
+    target_label = words.gettext("target {hours}").format(hours=_hours(words, target))
     body.append(
         f'<line class="target" x1="{left}" x2="{width - right}" y1="{y_target:.1f}" '
         f'y2="{y_target:.1f}" stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>'
         f'<text class="target-label" x="{width - right - 4}" y="{y_target - 6:.1f}" '
-        f'text-anchor="end" fill="{TARGET_COLOUR}">{escape(f"target {hours(target)} h")}</text>'
+        f'text-anchor="end" fill="{TARGET_COLOUR}">{escape(target_label)}</text>'
     )
-    title = f"Hours per week in the network against {hours(target)} h"
+    title = words.gettext("Hours per week in the network against {hours}").format(
+        hours=_hours(words, target)
+    )
     return _svg(width, height, title, body, "time narrow" if narrow else "time wide")

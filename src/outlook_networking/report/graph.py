@@ -21,7 +21,7 @@ from html import escape
 
 from ..core.keypersons import KeyPerson
 from ..core.network import Network
-from ..core.phrase import Words
+from ..i18n import Wording
 from .layout import force_layout
 
 __all__ = ["CLUSTER_COLOURS", "OTHER_COLOUR", "Drawing", "graph_svg"]
@@ -146,7 +146,7 @@ def graph_svg(
     network: Network,
     edges: Mapping[tuple[str, str], int] | None = None,
     *,
-    words: Words,
+    words: Wording,
     limit: int = 48,
 ) -> Drawing:
     """The graph of the most connected people, on both canvases, and its legend."""
@@ -168,9 +168,12 @@ def graph_svg(
     layout = force_layout(chosen, _backbone(drawn_edges), cluster_index)
     persons = network.identities.persons
     name_of = {p: (persons[p].name if p in persons and persons[p].name else p) for p in chosen}
-    title = (
-        f"Mail graph: {len(chosen)} people, {len(drawn_edges)} connections, "
-        f"{len(brokers)} key persons"
+    title = words.gettext(
+        "Mail graph: {people} people, {connections} connections, {brokers} key persons"
+    ).format(
+        people=words.number(len(chosen)),
+        connections=words.number(len(drawn_edges)),
+        brokers=words.number(len(brokers)),
     )
 
     def draw(canvas: _Canvas) -> str:
@@ -195,7 +198,7 @@ def graph_svg(
             + "</svg>"
         )
 
-    return Drawing(draw(WIDE), draw(NARROW), _legend(network, chosen, cluster_index))
+    return Drawing(draw(WIDE), draw(NARROW), _legend(network, chosen, cluster_index, words))
 
 
 def _chosen(
@@ -240,7 +243,7 @@ def _nodes(
     name_of: Mapping[str, str],
     xy: Callable[[str], tuple[float, float]],
     scale: float,
-    words: Words,
+    words: Wording,
 ) -> tuple[list[str], list[tuple[str, float, float, float, bool]]]:
     """A circle per person in their cluster's colour (key persons haloed), and where each is."""
     persons = network.identities.persons
@@ -255,7 +258,9 @@ def _nodes(
         if persons.get(person) is not None and persons[person].organisation:
             tip += f" ({persons[person].organisation})"
         if broker is not None:
-            tip += f": key person, {words.phrase(broker.reason)}"
+            tip = words.gettext("{person}: key person, {why}").format(
+                person=tip, why=words.phrase(broker.reason)
+            )
         css = "node broker" if broker is not None else "node"
         index = cluster_index.get(person)
         colour = OTHER_COLOUR if index is None else CLUSTER_COLOURS[index % len(CLUSTER_COLOURS)]
@@ -274,7 +279,7 @@ def _nodes(
 
 
 def _legend(
-    network: Network, chosen: list[str], cluster_index: Mapping[str, int]
+    network: Network, chosen: list[str], cluster_index: Mapping[str, int], words: Wording
 ) -> list[tuple[str, str]]:
     """Each cluster with a member drawn, and its colour (the list below the graph counts
     the members)."""
@@ -284,5 +289,5 @@ def _legend(
         if any(m in inside for m in cluster.members):
             legend.append((cluster.name, CLUSTER_COLOURS[i % len(CLUSTER_COLOURS)]))
     if any(p not in cluster_index for p in chosen):
-        legend.append(("no cluster", OTHER_COLOUR))
+        legend.append((words.gettext("no cluster"), OTHER_COLOUR))
     return legend

@@ -16,7 +16,10 @@ narrow width, so its labels keep a readable size; nothing is wider than the scre
 shown in the zone the caller gives (the command line: the reader's own). Follow-ups come in the
 order every front end uses (:func:`~outlook_networking.core.followups.by_urgency`).
 
-Exports: ``render_report``, ``KIND_LABELS``.
+Every word on the page comes through the catalogs of the reader's language (``words``), dates
+and numbers through Babel, and ``<html lang>`` says which language it is.
+
+Exports: ``render_report``, ``kind_labels``, ``KIND_LABELS``.
 """
 
 from __future__ import annotations
@@ -31,13 +34,12 @@ from ..core.ledger import Balance, ItemKind, Ledger, Side
 from ..core.network import Network
 from ..i18n import Wording
 from ..model import TIERS, Note
-from ..writeback.plan import DEFAULT_CATEGORY_NAMES
-from .charts import TIER_COLOURS, activity_chart, hours, tier_bars, time_chart
+from .charts import MAIL_COLOUR, MEETING_COLOUR, TIER_COLOURS, activity_chart, tier_bars, time_chart
 from .graph import graph_svg
 from .intro import reach_section
 from .style import CSS
 
-__all__ = ["KIND_LABELS", "render_report"]
+__all__ = ["KIND_LABELS", "kind_labels", "render_report"]
 
 MONTHS_SHOWN = 24
 MONTHS_MIN = 6
@@ -45,25 +47,42 @@ FOLLOWUPS_SHOWN = 25
 LEDGER_ROWS = 10
 TIER_NAMES = 4
 KEY_DATE_DAYS = 30
-KIND_LABELS = {
-    "owed_reply": "Owed reply",
-    "keep_in_touch": "Keep in touch",
-    "cooling": "Cooling",
-    "awaiting_answer": "Awaiting answer",
-    "unreciprocated": "Unreciprocated",
-    "annual_review": "Annual review",
-    "thank_or_return": "Thank or return",
-    "birthday": "Birthday",
-}
-KEY_DATE_LABELS = {"birthday": "Birthday", "anniversary": "Anniversary"}
-ITEM_WORDS = {
-    ItemKind.INTRODUCTION_MADE: ("introduction", "introductions"),
-    ItemKind.INTRODUCTION_RECEIVED: ("introduction", "introductions"),
-    ItemKind.FORWARD_SENT: ("forward", "forwards"),
-    ItemKind.FORWARD_RECEIVED: ("forward", "forwards"),
-    ItemKind.REQUEST_ANSWERED: ("answer", "answers"),
-    ItemKind.ANSWER_RECEIVED: ("answer", "answers"),
-}
+
+
+def kind_labels(words: Wording) -> dict[str, str]:
+    """A follow-up's kind as a short label in ``words``'s language."""
+    return {
+        "owed_reply": words.gettext("Owed reply"),
+        "keep_in_touch": words.gettext("Keep in touch"),
+        "cooling": words.gettext("Cooling"),
+        "awaiting_answer": words.gettext("Awaiting answer"),
+        "unreciprocated": words.gettext("Unreciprocated"),
+        "annual_review": words.gettext("Annual review"),
+        "thank_or_return": words.gettext("Thank or return"),
+        "birthday": words.gettext("Birthday"),
+    }
+
+
+# The English labels, for the command line until it takes a wording too.
+KIND_LABELS = kind_labels(Wording("en"))
+
+
+def _key_date_label(words: Wording, kind: str) -> str:
+    labels = {"birthday": words.gettext("Birthday"), "anniversary": words.gettext("Anniversary")}
+    return labels.get(kind, kind)
+
+
+def _item_count(words: Wording, kind: ItemKind, n: int) -> str:
+    """``2 introductions`` / ``2 Vorstellungen``: a count of the ledger's items of ``kind``."""
+    if kind in (ItemKind.INTRODUCTION_MADE, ItemKind.INTRODUCTION_RECEIVED):
+        text = words.ngettext("{count} introduction", "{count} introductions", n)
+    elif kind in (ItemKind.FORWARD_SENT, ItemKind.FORWARD_RECEIVED):
+        text = words.ngettext("{count} forward", "{count} forwards", n)
+    elif kind in (ItemKind.REQUEST_ANSWERED, ItemKind.ANSWER_RECEIVED):
+        text = words.ngettext("{count} answer", "{count} answers", n)
+    else:
+        return f"{words.number(n)} {kind.value}"
+    return text.format(count=words.number(n))
 
 
 def _months(now: datetime, count: int) -> list[str]:
@@ -75,12 +94,8 @@ def _months(now: datetime, count: int) -> list[str]:
     return out[::-1]
 
 
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 class _Page:
-    """Names, times and escaping shared by the sections."""
+    """Names, times, words and escaping shared by the sections."""
 
     def __init__(
         self,
@@ -93,12 +108,30 @@ class _Page:
         self.zone = zone
         self.words = words
         self.persons = network.identities.persons
-        self.labels = {t: category_names.get(t, DEFAULT_CATEGORY_NAMES[t]) for t in TIERS}
+        self.labels = {t: category_names.get(t) or words.category(t) for t in TIERS}
         self.tier_of = {c.person.key: c.tier.tier for c in network.contacts}
+        self.kinds = kind_labels(words)
 
-    def when(self, moment: datetime, form: str = "%d %b %Y") -> str:
+    def gettext(self, message: str, **values: str) -> str:
+        """``message`` from the catalog, escaped, its ``{placeholders}`` filled with ``values``
+        (HTML, escaped by the caller)."""
+        return escape(self.words.gettext(message)).format(**values)
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: str) -> str:
+        """Like :meth:`gettext` for a count: ``{count}`` is ``n`` in the locale's digits."""
+        text = escape(self.words.ngettext(singular, plural, n))
+        return text.format(count=escape(self.words.number(n)), **values)
+
+    def local(self, moment: datetime) -> datetime:
         """``moment`` in the page's zone (None: the local zone of the machine rendering it)."""
-        return moment.astimezone(self.zone).strftime(form)
+        return moment.astimezone(self.zone)
+
+    def when(self, moment: datetime) -> str:
+        return self.words.date(self.local(moment))
+
+    def hours(self, value: float) -> str:
+        """``5,6 Std.`` / ``5.6 hrs``: one decimal at most, never broken across lines."""
+        return self.words.hours(round(value, 1)).replace(" ", "\u00a0")
 
     def name(self, person: str, fallback: str = "") -> str:
         found = self.persons.get(person)
@@ -107,7 +140,7 @@ class _Page:
     def who(self, person: str, fallback: str = "") -> str:
         """Name, organisation and tier chip as HTML."""
         if not person:
-            return '<span class="muted">everyone</span>'
+            return '<span class="muted">' + self.gettext("everyone") + "</span>"
         found = self.persons.get(person)
         org = found.organisation if found is not None else ""
         tier = self.tier_of.get(person, "")
@@ -120,30 +153,44 @@ class _Page:
 
 def _summary(page: _Page, followups: Sequence[FollowUp], now: datetime) -> str:
     network = page.network
+    words = page.words
     counts = {t: len(network.tier(t)) for t in TIERS}
     overdue = sum(1 for f in followups if f.due <= now)
     time = network.time
-    met = "meets" if time.meets_target else "below"
+    target = page.hours(time.target_hours)
+    met = (
+        page.gettext("meets the target of {hours}", hours=escape(target))
+        if time.meets_target
+        else page.gettext("below the target of {hours}", hours=escape(target))
+    )
     cards = [
-        ("Contacts", str(len(network.contacts)), f"{counts['A']} A · {counts['B']} B"),
-        ("Open follow-ups", str(len(followups)), f"{overdue} due now"),
         (
-            "Key persons",
-            str(len(network.key_persons)),
-            plural(len(network.clusters), "cluster", "clusters"),
+            page.gettext("Contacts"),
+            words.number(len(network.contacts)),
+            escape(f"{words.number(counts['A'])} A · {words.number(counts['B'])} B"),
         ),
         (
-            "Hours per week",
-            hours(time.average_hours),
-            f"{met} the target of {hours(time.target_hours)} h",
+            page.gettext("Open follow-ups"),
+            words.number(len(followups)),
+            page.ngettext("{count} due now", "{count} due now", overdue),
+        ),
+        (
+            page.gettext("Key persons"),
+            words.number(len(network.key_persons)),
+            page.ngettext("{count} cluster", "{count} clusters", len(network.clusters)),
+        ),
+        (
+            page.gettext("Hours per week"),
+            words.number(round(time.average_hours, 1)),
+            met,
         ),
     ]
     return (
         '<section class="summary">'
         + "".join(
-            f'<div class="stat"><div class="stat-label">{escape(label)}</div>'
+            f'<div class="stat"><div class="stat-label">{label}</div>'
             f'<div class="stat-value">{escape(value)}</div>'
-            f'<div class="stat-note">{escape(note)}</div></div>'
+            f'<div class="stat-note">{note}</div></div>'
             for label, value, note in cards
         )
         + "</section>"
@@ -152,23 +199,32 @@ def _summary(page: _Page, followups: Sequence[FollowUp], now: datetime) -> str:
 
 def _tiers(page: _Page) -> str:
     network = page.network
+    words = page.words
     counts = {t: len(network.tier(t)) for t in TIERS}
     rows = []
     for t in TIERS:
         names = [c.name or c.address for c in network.tier(t)[:TIER_NAMES]]
         more = counts[t] - len(names)
-        listed = ", ".join(names) + (f" and {more} more" if more > 0 else "")
+        if more > 0:
+            others = words.ngettext("{count} more", "{count} more", more)
+            names.append(others.format(count=words.number(more)))
+        listed = escape(words.listing(names)) if names else page.gettext("nobody")
         rows.append(
-            f'<li><div><span class="chip tier-{t}">{t}</span> <strong>{counts[t]}</strong> '
+            f'<li><div><span class="chip tier-{t}">{t}</span> '
+            f"<strong>{escape(words.number(counts[t]))}</strong> "
             f'<span class="muted">{escape(page.labels[t])}</span></div>'
-            f'<div class="names">{escape(listed) or "nobody"}</div></li>'
+            f'<div class="names">{listed}</div></li>'
         )
     return (
-        '<section class="card" id="tiers"><h2>Tiers</h2>'
-        '<p class="lede">Strength score ranks the people with two-way contact in the last '
-        "year; D is everyone else.</p>"
-        f'<div class="split"><div class="tier-chart">{tier_bars(counts, page.labels)}</div>'
-        f'<ul class="tier-counts">{"".join(rows)}</ul></div></section>'
+        f'<section class="card" id="tiers"><h2>{page.gettext("Tiers")}</h2>'
+        '<p class="lede">'
+        + page.gettext(
+            "Strength score ranks the people with two-way contact in the last year; D is "
+            "everyone else."
+        )
+        + "</p>"
+        f'<div class="split"><div class="tier-chart">{tier_bars(counts, page.labels, words)}'
+        f'</div><ul class="tier-counts">{"".join(rows)}</ul></div></section>'
     )
 
 
@@ -189,48 +245,63 @@ def _activity(page: _Page, now: datetime) -> str:
     series = {t: v[first:] for t, v in series.items()}
     legend = "".join(
         f'<span class="key"><i style="background:{TIER_COLOURS[t]}"></i>'
-        f"{escape(page.labels[t])} ({sum(series[t])})</span>"
+        f"{escape(page.labels[t])} ({escape(page.words.number(sum(series[t])))})</span>"
         for t in TIERS
     )
     return (
-        '<section class="card" id="activity"><h2>Activity per tier</h2>'
-        '<p class="lede">Mails sent and received and meetings per month with the contacts of '
-        "each tier (by their tier today); the last point is the month so far.</p>"
-        f'<div class="legend">{legend}</div>{activity_chart(series, months)}</section>'
+        '<section class="card" id="activity"><h2>'
+        + page.gettext("Activity per tier")
+        + '</h2><p class="lede">'
+        + page.gettext(
+            "Mails sent and received and meetings per month with the contacts of each tier (by "
+            "their tier today); the last point is the month so far."
+        )
+        + f'</p><div class="legend">{legend}</div>'
+        f"{activity_chart(series, months, page.words)}</section>"
     )
 
 
 def _followup_rows(page: _Page, followups: Sequence[FollowUp], now: datetime) -> str:
+    words = page.words
+    due_label, kind_label = page.gettext("Due"), page.gettext("Kind")
+    contact_label, what_label = page.gettext("Contact"), page.gettext("What and why")
     rows: list[str] = []
     for f in followups:
         state = "snoozed" if f.snoozed else "overdue" if f.due <= now else "upcoming"
-        due = ("until " if f.snoozed else "") + page.when(f.due)
-        label = KIND_LABELS.get(f.kind, f.kind) + (" (snoozed)" if f.snoozed else "")
+        due = (
+            page.gettext("until {date}", date=escape(page.when(f.due)))
+            if f.snoozed
+            else escape(page.when(f.due))
+        )
+        kind = escape(page.kinds.get(f.kind, f.kind))
+        label = page.gettext("{kind} (snoozed)", kind=kind) if f.snoozed else kind
         rows.append(
             f'<tr class="{state}">'
-            f'<td class="due" data-label="Due">{escape(due)}</td>'
-            f'<td class="kind-cell" data-label="Kind"><span class="kind kind-{escape(f.kind)}">'
-            f"{escape(label)}</span></td>"
-            f'<td class="who" data-label="Contact">{page.who(f.contact)}</td>'
-            f'<td data-label="What and why"><div class="task">'
-            f"{escape(page.words.phrase(f.subject))}</div>"
-            f'<div class="reason">{escape(page.words.phrase(f.reason))}</div></td></tr>'
+            f'<td class="due" data-label="{due_label}">{due}</td>'
+            f'<td class="kind-cell" data-label="{kind_label}">'
+            f'<span class="kind kind-{escape(f.kind)}">{label}</span></td>'
+            f'<td class="who" data-label="{contact_label}">{page.who(f.contact)}</td>'
+            f'<td data-label="{what_label}"><div class="task">'
+            f"{escape(words.phrase(f.subject))}</div>"
+            f'<div class="reason">{escape(words.phrase(f.reason))}</div></td></tr>'
         )
     return (
-        '<table class="followups cards"><thead><tr><th>Due</th><th>Kind</th><th>Contact</th>'
-        f"<th>What and why</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<table class="followups cards"><thead><tr><th>{due_label}</th><th>{kind_label}</th>'
+        f"<th>{contact_label}</th><th>{what_label}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
 def _followups(page: _Page, followups: Sequence[FollowUp], now: datetime) -> str:
     if not followups:
-        body = '<p class="empty">Nothing to follow up.</p>'
+        body = '<p class="empty">' + page.gettext("Nothing to follow up.") + "</p>"
     else:
         kinds: dict[str, int] = {}
         for f in followups:
             kinds[f.kind] = kinds.get(f.kind, 0) + 1
         overview = "".join(
-            f'<span class="kind kind-{escape(k)}">{escape(KIND_LABELS.get(k, k))} {n}</span>'
+            f'<span class="kind kind-{escape(k)}">{escape(page.kinds.get(k, k))} '
+            f"{escape(page.words.number(n))}</span>"
             for k, n in kinds.items()
         )
         body = f'<div class="kinds">{overview}</div>' + _followup_rows(
@@ -239,55 +310,72 @@ def _followups(page: _Page, followups: Sequence[FollowUp], now: datetime) -> str
         rest = followups[FOLLOWUPS_SHOWN:]
         if rest:
             # Collapsed, not left out: the page stays complete offline and without scripts.
+            more = page.ngettext("Show {count} more", "Show {count} more", len(rest))
             body += (
-                f'<details class="more"><summary>Show {len(rest)} more</summary>'
+                f'<details class="more"><summary>{more}</summary>'
                 f"{_followup_rows(page, rest, now)}</details>"
             )
     return (
-        f'<section class="card" id="followups"><h2>Open follow-ups '
-        f'<span class="count">{len(followups)}</span></h2>'
-        '<p class="lede">Most pressing first: replies you owe, answers you await, favours to '
-        f"return; then relationships to look after.</p>{body}</section>"
+        f'<section class="card" id="followups"><h2>{page.gettext("Open follow-ups")} '
+        f'<span class="count">{escape(page.words.number(len(followups)))}</span></h2>'
+        '<p class="lede">'
+        + page.gettext(
+            "Most pressing first: replies you owe, answers you await, favours to return; then "
+            "relationships to look after."
+        )
+        + f"</p>{body}</section>"
     )
 
 
 def _key_persons(page: _Page, edges: Mapping[tuple[str, str], int] | None) -> str:
     network = page.network
+    words = page.words
     if not network.clusters and not network.key_persons:
         return (
-            '<section class="card" id="graph"><h2>Key persons</h2>'
-            '<p class="empty">Not enough shared mail and meetings for a graph yet.</p></section>'
+            f'<section class="card" id="graph"><h2>{page.gettext("Key persons")}</h2>'
+            '<p class="empty">'
+            + page.gettext("Not enough shared mail and meetings for a graph yet.")
+            + "</p></section>"
         )
-    drawing = graph_svg(network, edges, words=page.words)
+    drawing = graph_svg(network, edges, words=words)
     keys = "".join(
         f'<span class="key"><i style="background:{colour}"></i>{escape(name)}</span>'
         for name, colour in drawing.legend
     )
-    keys += '<span class="key"><i class="ring"></i>key person (broker)</span>'
+    broker = page.gettext("key person (broker)")
+    keys += f'<span class="key"><i class="ring"></i>{broker}</span>'
+    person_label, why_label = page.gettext("Key person"), page.gettext("Why")
+    people_label, betweenness_label = page.gettext("People"), page.gettext("Betweenness")
     rows = "".join(
-        f'<tr><td data-label="Key person">{page.who(k.person)}</td>'
-        f'<td data-label="Why">{escape(page.words.phrase(k.reason))}</td>'
-        f'<td class="num" data-label="People">{k.degree}</td>'
-        f'<td class="num" data-label="Betweenness">{k.betweenness:.3f}</td></tr>'
+        f'<tr><td data-label="{person_label}">{page.who(k.person)}</td>'
+        f'<td data-label="{why_label}">{escape(words.phrase(k.reason))}</td>'
+        f'<td class="num" data-label="{people_label}">{escape(words.number(k.degree))}</td>'
+        f'<td class="num" data-label="{betweenness_label}">'
+        f"{escape(words.number(k.betweenness, 3))}</td></tr>"
         for k in network.key_persons
     )
     clusters = "".join(
-        f"<li><strong>{escape(c.name)}</strong> · {plural(len(c.members), 'person', 'people')}: "
+        f"<li><strong>{escape(c.name)}</strong> · "
+        + page.ngettext("{count} person", "{count} people", len(c.members))
+        + ": "
         + escape(", ".join(page.name(m) for m in c.members[:6]))
         + ("…" if len(c.members) > 6 else "")
         + "</li>"
         for c in network.clusters
     )
     return (
-        '<section class="card" id="graph"><h2>Key persons and clusters</h2>'
-        '<p class="lede">Who appears with whom on your mail and meetings. Colours are clusters, '
-        "named by their main organisation; ringed people are brokers, where information "
-        "converges.</p>"
-        f'<div class="legend">{keys}</div>'
+        '<section class="card" id="graph"><h2>'
+        + page.gettext("Key persons and clusters")
+        + '</h2><p class="lede">'
+        + page.gettext(
+            "Who appears with whom on your mail and meetings. Colours are clusters, named by "
+            "their main organisation; ringed people are brokers, where information converges."
+        )
+        + f'</p><div class="legend">{keys}</div>'
         f'<div class="graph-box">{drawing.wide}{drawing.narrow}</div>'
-        '<table class="keypersons cards"><thead><tr><th>Key person</th><th>Why</th>'
-        '<th class="num">People</th><th class="num">Betweenness</th></tr></thead>'
-        f'<tbody>{rows}</tbody></table><ul class="clusters">{clusters}</ul></section>'
+        f'<table class="keypersons cards"><thead><tr><th>{person_label}</th><th>{why_label}</th>'
+        f'<th class="num">{people_label}</th><th class="num">{betweenness_label}</th></tr>'
+        f'</thead><tbody>{rows}</tbody></table><ul class="clusters">{clusters}</ul></section>'
     )
 
 
@@ -295,87 +383,127 @@ def _time(page: _Page) -> str:
     time = page.network.time
     weeks = [(w.week, w.meeting_hours, w.mail_hours) for w in time.weeks]
     verdict = (
-        "on target"
+        page.gettext("on target")
         if time.meets_target
-        else f"{hours(time.target_hours - time.average_hours)} h short"
+        else page.gettext(
+            "{hours} short", hours=escape(page.hours(time.target_hours - time.average_hours))
+        )
+    )
+    meetings, mail, target = (
+        page.gettext("meetings"),
+        page.gettext("mail (estimated)"),
+        page.gettext("target"),
     )
     legend = (
-        '<span class="key"><i style="background:#4f46e5"></i>meetings</span>'
-        '<span class="key"><i style="background:#a5b4fc"></i>mail (estimated)</span>'
-        '<span class="key"><i class="dash"></i>target</span>'
+        f'<span class="key"><i style="background:{MEETING_COLOUR}"></i>{meetings}</span>'
+        f'<span class="key"><i style="background:{MAIL_COLOUR}"></i>{mail}</span>'
+        f'<span class="key"><i class="dash"></i>{target}</span>'
     )
+    average = f"<strong>{escape(page.hours(time.average_hours))}</strong>"
     return (
-        '<section class="card" id="time"><h2>Time invested per week</h2>'
-        f'<p class="lede">Average of the last four complete weeks: '
-        f"<strong>{hours(time.average_hours)} h</strong> against a target of "
-        f"{hours(time.target_hours)} h ({escape(verdict)}).</p>"
-        f'<div class="legend">{legend}</div>{time_chart(weeks, time.target_hours)}</section>'
+        '<section class="card" id="time"><h2>'
+        + page.gettext("Time invested per week")
+        + '</h2><p class="lede">'
+        + page.gettext(
+            "Average of the last four complete weeks: {average} against a target of {target} "
+            "({verdict}).",
+            average=average,
+            target=escape(page.hours(time.target_hours)),
+            verdict=verdict,
+        )
+        + f'</p><div class="legend">{legend}</div>'
+        f"{time_chart(weeks, time.target_hours, page.words)}</section>"
     )
 
 
-def _items(balance: Balance, received: bool) -> str:
+def _items(words: Wording, balance: Balance, received: bool) -> str:
     counts = balance.by_kind(Side.RECEIVED if received else Side.GIVEN)
-    parts = []
-    for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].value)):
-        one, many = ITEM_WORDS.get(kind, (kind.value, kind.value))
-        parts.append(f"{n} {one if n == 1 else many}")
-    return ", ".join(parts)
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].value))
+    return ", ".join(_item_count(words, kind, n) for kind, n in ordered)
 
 
 def _ledger(page: _Page, ledger: Ledger | None) -> str:
+    words = page.words
+    heading = f'<section class="card" id="ledger"><h2>{page.gettext("Give and take")}</h2>'
     if ledger is None:
         return (
-            '<section class="card" id="ledger"><h2>Give and take</h2>'
-            '<p class="empty">The ledger could not be built for this store.</p></section>'
+            heading
+            + '<p class="empty">'
+            + page.gettext("The ledger could not be built for this store.")
+            + "</p></section>"
         )
 
     def who(b: Balance) -> str:
         return page.who(b.contact, b.name)
 
+    contact_label, gave_label = page.gettext("Contact"), page.gettext("What they gave you")
+    received_label, given_label = page.gettext("Received"), page.gettext("Given")
     givers = "".join(
-        f'<tr><td data-label="Contact">{who(b)}</td>'
-        f'<td data-label="What they gave you">{escape(_items(b, True))}</td>'
-        f'<td class="num" data-label="Received">{b.received_count}</td>'
-        f'<td class="num" data-label="Given">{b.given_count}</td></tr>'
+        f'<tr><td data-label="{contact_label}">{who(b)}</td>'
+        f'<td data-label="{gave_label}">{escape(_items(words, b, True))}</td>'
+        f'<td class="num" data-label="{received_label}">'
+        f"{escape(words.number(b.received_count))}</td>"
+        f'<td class="num" data-label="{given_label}">{escape(words.number(b.given_count))}</td>'
+        "</tr>"
         for b in ledger.top_givers(LEDGER_ROWS)
     )
     givers_table = (
-        '<table class="givers cards"><thead><tr><th>Contact</th><th>What they gave you</th>'
-        '<th class="num">Received</th><th class="num">Given</th></tr></thead>'
+        f'<table class="givers cards"><thead><tr><th>{contact_label}</th><th>{gave_label}</th>'
+        f'<th class="num">{received_label}</th><th class="num">{given_label}</th></tr></thead>'
         f"<tbody>{givers}</tbody></table>"
         if givers
-        else '<p class="empty">Nobody yet.</p>'
+        else '<p class="empty">' + page.gettext("Nobody yet.") + "</p>"
     )
 
     def one_sided(rows: Sequence[Balance], received: bool, empty: str) -> str:
         if not rows:
-            return f'<p class="empty">{escape(empty)}</p>'
+            return f'<p class="empty">{empty}</p>'
         items = "".join(
             f"<li><span>{who(b)}</span>"
-            f'<span class="muted">{escape(_items(b, received))}</span></li>'
+            f'<span class="muted">{escape(_items(words, b, received))}</span></li>'
             for b in rows[:LEDGER_ROWS]
         )
         more = len(rows) - LEDGER_ROWS
-        tail = f'<li class="muted">… and {more} more</li>' if more > 0 else ""
+        tail = (
+            '<li class="muted">'
+            + page.ngettext("… and {count} more", "… and {count} more", more)
+            + "</li>"
+            if more > 0
+            else ""
+        )
         return f'<ul class="people">{items}{tail}</ul>'
 
     window = f"{page.when(ledger.since)} – {page.when(ledger.now)}"
     return (
-        '<section class="card" id="ledger"><h2>Give and take</h2>'
-        f'<p class="lede">Introductions, forwards and answered requests, {escape(window)}.</p>'
-        f"<h3>Top givers</h3>{givers_table}"
-        '<div class="split two">'
-        "<div><h3>They give, you have not given back</h3>"
-        '<p class="muted">Thank them, or return the favour.</p>'
-        + one_sided(ledger.gives_without_return, True, "Nobody: you give back.")
-        + "</div><div><h3>You give, nothing comes back</h3>"
-        '<p class="muted">Keep giving first, or let it go without grudge.</p>'
-        + one_sided(ledger.invests_without_return, False, "Nobody: your giving is returned.")
+        heading
+        + '<p class="lede">'
+        + page.gettext(
+            "Introductions, forwards and answered requests, {window}.", window=escape(window)
+        )
+        + "</p><h3>"
+        + page.gettext("Top givers")
+        + "</h3>"
+        + givers_table
+        + '<div class="split two"><div><h3>'
+        + page.gettext("They give, you have not given back")
+        + '</h3><p class="muted">'
+        + page.gettext("Thank them, or return the favour.")
+        + "</p>"
+        + one_sided(ledger.gives_without_return, True, page.gettext("Nobody: you give back."))
+        + "</div><div><h3>"
+        + page.gettext("You give, nothing comes back")
+        + '</h3><p class="muted">'
+        + page.gettext("Keep giving first, or let it go without grudge.")
+        + "</p>"
+        + one_sided(
+            ledger.invests_without_return, False, page.gettext("Nobody: your giving is returned.")
+        )
         + "</div></div></section>"
     )
 
 
 def _before_meeting(page: _Page, notes: Mapping[str, Sequence[Note]], now: datetime) -> str:
+    words = page.words
     today = now.astimezone(UTC).date()
     soon = sorted(
         (
@@ -387,33 +515,60 @@ def _before_meeting(page: _Page, notes: Mapping[str, Sequence[Note]], now: datet
     )
     rows = []
     for date, view in soon:
-        when = "today" if date.in_days == 0 else f"in {date.in_days} days"
-        years = f", {date.years} years" if date.years else ""
-        label = KEY_DATE_LABELS.get(date.key_date.kind, date.key_date.kind)
+        when = (
+            words.gettext("today")
+            if date.in_days == 0
+            else words.ngettext("in {count} day", "in {count} days", date.in_days).format(
+                count=words.number(date.in_days)
+            )
+        )
+        if date.years:
+            years = words.ngettext("{count} year", "{count} years", date.years)
+            when = f"{when}, {years.format(count=words.number(date.years))}"
+        label = _key_date_label(words, date.key_date.kind)
         rows.append(
             f"<li><span>{page.who(view.address)}</span><span>{escape(label)} "
-            f'{escape(f"{date.on:%d %b}")} <span class="muted">({escape(when + years)})'
+            f'{escape(words.day_month(date.on))} <span class="muted">({escape(when)})'
             "</span></span></li>"
         )
     dates = (
         f'<ul class="people">{"".join(rows)}</ul>'
         if rows
-        else f'<p class="empty">No birthday or anniversary in the next {KEY_DATE_DAYS} days.</p>'
+        else '<p class="empty">'
+        + page.ngettext(
+            "No birthday or anniversary in the next {count} day.",
+            "No birthday or anniversary in the next {count} days.",
+            KEY_DATE_DAYS,
+        )
+        + "</p>"
     )
     written = []
     for person, listed in sorted(notes.items(), key=lambda kv: page.name(kv[0]).casefold()):
         items = "".join(
             f'<li><span class="note">{escape(n.text)}</span>'
-            f'<span class="muted">{escape(f"{n.at:%d %b %Y}")}</span></li>'
+            f'<span class="muted">{escape(page.when(n.at))}</span></li>'
             for n in listed
         )
         written.append(f'<div class="noted"><h4>{page.who(person)}</h4><ul>{items}</ul></div>')
-    notes_html = "".join(written) or '<p class="empty">No notes yet: `note ADDR TEXT`.</p>'
+    command = "<code>note ADDR TEXT</code>"
+    notes_html = "".join(written) or (
+        '<p class="empty">' + page.gettext("No notes yet: {command}.", command=command) + "</p>"
+    )
     return (
-        '<section class="card" id="before"><h2>Before you meet</h2>'
-        f'<p class="lede">Birthdays and anniversaries in the next {KEY_DATE_DAYS} days, and '
-        "what you wrote down about people (kept on this computer only).</p>"
-        f"<h3>Key dates</h3>{dates}<h3>Your notes</h3>{notes_html}</section>"
+        f'<section class="card" id="before"><h2>{page.gettext("Before you meet")}</h2>'
+        '<p class="lede">'
+        + page.ngettext(
+            "Birthdays and anniversaries in the next {count} day, and what you wrote down about "
+            "people (kept on this computer only).",
+            "Birthdays and anniversaries in the next {count} days, and what you wrote down about "
+            "people (kept on this computer only).",
+            KEY_DATE_DAYS,
+        )
+        + "</p><h3>"
+        + page.gettext("Key dates")
+        + f"</h3>{dates}<h3>"
+        + page.gettext("Your notes")
+        + f"</h3>{notes_html}</section>"
     )
 
 
@@ -434,18 +589,18 @@ def render_report(
         ledger: the give-and-take ledger, or None when it could not be built.
         graph: the mail graph's edges (``MailGraph.edges``: person pair → co-occurrences), for
             the connections in the network graph; without them only the people are drawn.
-        category_names: tier → category name (``Workspace.category_names``).
+        category_names: tier → category name (``Workspace.category_names``); else the
+            product's names in the page's language.
         zone: the time zone dates are shown in; None: the local zone of this machine.
         notes: the owner's notes by person key (an address for someone not in the network).
-        words: the user's language (default English) for what the core explains; the page's
-            own headings are English until they are translated too.
+        words: the reader's language (default English): every word, date and number.
     """
     page = _Page(network, category_names or {}, zone, words or Wording())
     # analysis.analyse_store already folds the ledger's follow-ups into the network's; a network
     # straight from core.analyse does not: take both, once each.
     unique = {f.key: f for f in (*network.followups, *(ledger.followups if ledger else ()))}
     followups = by_urgency(unique.values())
-    owner = ", ".join(sorted(network.owner)) or "unknown owner"
+    owner = ", ".join(sorted(network.owner)) or page.words.gettext("unknown owner")
     sections = [
         _summary(page, followups, now),
         _tiers(page),
@@ -454,27 +609,40 @@ def render_report(
         _key_persons(page, graph),
         _time(page),
         _ledger(page, ledger),
-        reach_section(network, ledger.items if ledger is not None else None),
+        reach_section(network, ledger.items if ledger is not None else None, page.words),
         _before_meeting(page, notes or {}, now),
     ]
+    links = (
+        ("tiers", page.gettext("Tiers")),
+        ("activity", page.gettext("Activity")),
+        ("followups", page.gettext("Follow-ups")),
+        ("graph", page.gettext("Key persons")),
+        ("time", page.gettext("Time")),
+        ("ledger", page.gettext("Give and take")),
+        ("reach", page.gettext("Reach")),
+        ("before", page.gettext("Before you meet")),
+    )
+    nav = "".join(f'<a href="#{anchor}">{text}</a>' for anchor, text in links)
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
+        f'<html lang="{escape(page.words.language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         # Nothing may load from anywhere: no scripts, no fonts, no images from outside.
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; img-src data:\">"
-        f"<title>Your network as of {escape(page.when(now))}</title>"
-        f"<style>{CSS}</style></head><body><main>"
-        '<header class="top"><div><h1>Your network</h1>'
-        f'<p class="muted">as of {escape(page.when(now, "%A, %d %B %Y, %H:%M %Z"))} · '
-        f"{escape(owner)}</p></div>"
-        '<nav><a href="#tiers">Tiers</a><a href="#activity">Activity</a>'
-        '<a href="#followups">Follow-ups</a><a href="#graph">Key persons</a>'
-        '<a href="#time">Time</a><a href="#ledger">Give and take</a>'
-        '<a href="#reach">Reach</a><a href="#before">Before you meet</a></nav></header>'
+        "<title>"
+        + page.gettext("Your network as of {date}", date=escape(page.when(now)))
+        + f"</title><style>{CSS}</style></head><body><main>"
+        '<header class="top"><div><h1>'
+        + page.gettext("Your network")
+        + '</h1><p class="muted">'
+        + page.gettext("as of {moment}", moment=escape(page.words.moment(page.local(now))))
+        + f" · {escape(owner)}</p></div><nav>{nav}</nav></header>"
         + "".join(sections)
-        + '<footer class="muted">Made by outlook-networking from mail and meeting metadata '
-        "only; no message bodies were read, and this page loads nothing from anywhere."
-        "</footer></main></body></html>\n"
+        + '<footer class="muted">'
+        + page.gettext(
+            "Made by outlook-networking from mail and meeting metadata only; no message bodies "
+            "were read, and this page loads nothing from anywhere."
+        )
+        + "</footer></main></body></html>\n"
     )

@@ -9,7 +9,7 @@ Exports: ``hop_text``, ``person_label``, ``path_heading``, ``path_steps``, ``rea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -18,44 +18,62 @@ from ..core.ledger import LedgerItem
 from ..core.network import Network
 from ..core.review import targets_without_ab
 from ..core.scoring import shown_score
+from ..i18n import Wording
 
 __all__ = ["hop_text", "path_heading", "path_steps", "person_label", "reach_section"]
 
 PATHS_PER_ORGANISATION = 3
 
-_TIMES = {1: "once", 2: "twice"}
 
-
-def _times(n: int) -> str:
-    return _TIMES.get(n, f"{n} times")
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-# code -> wording; {near} and {far} are the two people's short names, {n} the count.
-_REASONS: dict[str, Callable[[int], str]] = {
-    "near_introduced_you": lambda n: (
-        "{near} introduced you to {far}" + ("" if n == 1 else f" ({_times(n)})")
-    ),
-    "far_introduced_you": lambda n: (
-        "{far} introduced you to {near}" + ("" if n == 1 else f" ({_times(n)})")
-    ),
-    "meetings": lambda n: f"in {_plural(n, 'meeting', 'meetings')} together",
-    "far_replied": lambda n: "{far} answered {near} " + _times(n),
-    "near_replied": lambda n: "{near} answered {far} " + _times(n),
-    "far_wrote": lambda n: "{far} wrote to {near} " + _times(n),
-    "together": lambda n: f"named together on {_plural(n, 'message', 'messages')}",
-    "near_wrote": lambda n: "{near} wrote to {far} " + _times(n),
-    "introduction_took": lambda n: "you introduced them and they followed up",
-    "introduced_by_you": lambda n: "you introduced them" + ("" if n == 1 else f" ({_times(n)})"),
-    "days_since": lambda n: (
-        "last seen together today"
-        if n == 0
-        else f"last seen together {_plural(n, 'day', 'days')} ago"
-    ),
-}
+def _reason(words: Wording, code: str, n: int) -> str | None:
+    """One reason of a hop in ``words``'s language; ``{near}`` and ``{far}`` stay for the two
+    people's short names. None for a code this version does not know."""
+    count = words.number(n)
+    if code == "near_introduced_you":
+        text = words.ngettext(
+            "{near} introduced you to {far}", "{near} introduced you to {far} ({count} times)", n
+        )
+    elif code == "far_introduced_you":
+        text = words.ngettext(
+            "{far} introduced you to {near}", "{far} introduced you to {near} ({count} times)", n
+        )
+    elif code == "meetings":
+        text = words.ngettext("in {count} meeting together", "in {count} meetings together", n)
+    elif code == "far_replied":
+        text = words.ngettext(
+            "{far} answered {near} once", "{far} answered {near} {count} times", n
+        )
+    elif code == "near_replied":
+        text = words.ngettext(
+            "{near} answered {far} once", "{near} answered {far} {count} times", n
+        )
+    elif code == "far_wrote":
+        text = words.ngettext(
+            "{far} wrote to {near} once", "{far} wrote to {near} {count} times", n
+        )
+    elif code == "near_wrote":
+        text = words.ngettext(
+            "{near} wrote to {far} once", "{near} wrote to {far} {count} times", n
+        )
+    elif code == "together":
+        text = words.ngettext(
+            "named together on {count} message", "named together on {count} messages", n
+        )
+    elif code == "introduction_took":
+        text = words.gettext("you introduced them and they followed up")
+    elif code == "introduced_by_you":
+        text = words.ngettext("you introduced them", "you introduced them ({count} times)", n)
+    elif code == "days_since":
+        text = (
+            words.gettext("last seen together today")
+            if n == 0
+            else words.ngettext(
+                "last seen together {count} day ago", "last seen together {count} days ago", n
+            )
+        )
+    else:
+        return None
+    return text.replace("{count}", count)
 
 
 def _short(person: Mapping[str, Any]) -> str:
@@ -69,68 +87,95 @@ def _full(person: Mapping[str, Any]) -> str:
     return f"{name} <{person['address']}>" if name else str(person["address"])
 
 
-def hop_text(hop: Mapping[str, Any], people: Mapping[str, Mapping[str, Any]]) -> str:
-    """One hop's reasons in a sentence: ``"Thomas wrote to Elena twice; ..."``."""
+def hop_text(
+    hop: Mapping[str, Any], people: Mapping[str, Mapping[str, Any]], words: Wording | None = None
+) -> str:
+    """One hop's reasons in a sentence: ``"Thomas wrote to Elena 2 times; ..."``."""
+    words = words or Wording()
     near = _short(people[hop["from"]])
     far = _short(people[hop["to"]])
     if near == far:
         near, far = str(hop["from"]), str(hop["to"])
     parts: list[str] = []
     for reason in hop["reasons"]:
-        words = _REASONS.get(reason["code"])
-        if words is not None:
-            parts.append(words(reason["count"]).format(near=near, far=far))
+        text = _reason(words, reason["code"], reason["count"])
+        if text is not None:
+            parts.append(text.format(near=near, far=far))
     return "; ".join(parts)
 
 
-def person_label(person: Mapping[str, Any]) -> str:
+def person_label(person: Mapping[str, Any], words: Wording | None = None) -> str:
     """``"Elena Meyer <elena@...> (A, score 91)"``; someone unknown is said to be so."""
+    words = words or Wording()
     if person.get("tier"):
-        return f"{_full(person)} ({person['tier']}, score {shown_score(person['score'])})"
-    return f"{_full(person)} (not in your network)"
+        return words.gettext("{person} ({tier}, score {score})").format(
+            person=_full(person),
+            tier=person["tier"],
+            score=words.number(shown_score(person["score"])),
+        )
+    return words.gettext("{person} (not in your network)").format(person=_full(person))
 
 
-def path_heading(path: Mapping[str, Any]) -> str:
+def path_heading(path: Mapping[str, Any], words: Wording | None = None) -> str:
     """``"path score 52"``, and that two steps are weaker."""
-    weaker = ", two steps: weaker" if path.get("weaker") else ""
-    return f"path score {shown_score(path['score'])}{weaker}"
+    words = words or Wording()
+    score = words.number(shown_score(path["score"]))
+    if path.get("weaker"):
+        return words.gettext("path score {score}, two steps: weaker").format(score=score)
+    return words.gettext("path score {score}").format(score=score)
 
 
-def path_steps(path: Mapping[str, Any]) -> list[tuple[str, str]]:
+def path_steps(path: Mapping[str, Any], words: Wording | None = None) -> list[tuple[str, str]]:
     """Each person along the path with the reasons they know the one before: the owner's
-    contact first (no reasons: the owner's own tie), the target last."""
+    contact first (no reasons: the owner's own tie), the target last. ``words``: the reader's
+    language (default English)."""
+    words = words or Wording()
     people = {p["address"]: p for p in (*path["via"], path["target"])}
     target = path["target"]
-    steps = [(person_label(path["via"][0]), "")]
+    steps = [(person_label(path["via"][0], words), "")]
     for hop, person in zip(path["hops"], (*path["via"][1:], target), strict=True):
         label = (
-            _full(person) if person is target and not person.get("tier") else person_label(person)
+            _full(person)
+            if person is target and not person.get("tier")
+            else person_label(person, words)
         )
-        steps.append((label, hop_text(hop, people)))
+        steps.append((label, hop_text(hop, people, words)))
     return steps
 
 
-def _path_html(path: Mapping[str, Any]) -> str:
+def _path_html(path: Mapping[str, Any], words: Wording) -> str:
     steps = "".join(
         f'<div class="step">{"→ " if n else ""}<span class="person">{escape(label)}</span>'
         + (f'<div class="reason">{escape(reasons)}</div>' if reasons else "")
         + "</div>"
-        for n, (label, reasons) in enumerate(path_steps(path))
+        for n, (label, reasons) in enumerate(path_steps(path, words))
     )
-    return f'<li><div class="muted">{escape(path_heading(path))}</div>{steps}</li>'
+    return f'<li><div class="muted">{escape(path_heading(path, words))}</div>{steps}</li>'
 
 
-def reach_section(network: Network, introductions: Sequence[LedgerItem] | None) -> str:
+def reach_section(
+    network: Network, introductions: Sequence[LedgerItem] | None, words: Wording
+) -> str:
     """The report's section "Organisations you can reach": for each ``[targets]`` organisation
     without an A or B contact (as the annual review lists them), the best paths into it."""
     missing = targets_without_ab(network.contacts, network.settings)
     if not network.settings.target_organisations:
         body = (
-            '<p class="empty">No target organisations configured: list them under '
-            "<code>[targets] organisations</code> in the configuration.</p>"
+            '<p class="empty">'
+            + escape(
+                words.gettext(
+                    "No target organisations configured: list them under {setting} in the "
+                    "configuration."
+                )
+            ).format(setting="<code>[targets] organisations</code>")
+            + "</p>"
         )
     elif not missing:
-        body = '<p class="empty">You have an A or B contact at every target organisation.</p>'
+        body = (
+            '<p class="empty">'
+            + escape(words.gettext("You have an A or B contact at every target organisation."))
+            + "</p>"
+        )
     else:
         blocks = []
         for organisation in missing:
@@ -139,20 +184,25 @@ def reach_section(network: Network, introductions: Sequence[LedgerItem] | None) 
             )
             if result.paths:
                 rows = "".join(
-                    _path_html(path_json(network, p, i)) for i, p in enumerate(result.paths, 1)
+                    _path_html(path_json(network, p, i), words)
+                    for i, p in enumerate(result.paths, 1)
                 )
                 found = f'<ol class="paths">{rows}</ol>'
             else:
-                found = (
-                    '<p class="empty">No path yet: nobody you know appears with anyone there '
-                    "in your mail or meetings.</p>"
+                nothing = words.gettext(
+                    "No path yet: nobody you know appears with anyone there in your mail or "
+                    "meetings."
                 )
+                found = f'<p class="empty">{escape(nothing)}</p>'
             blocks.append(f"<h3>{escape(organisation)}</h3>{found}")
         body = "".join(blocks)
+    heading = words.gettext("Organisations you can reach")
+    lede = words.gettext(
+        "Target organisations where you have no A or B contact, and who could introduce you "
+        "there: people you know who appear with people there in your mail and meetings, "
+        "strongest first."
+    )
     return (
-        '<section class="card" id="reach"><h2>Organisations you can reach</h2>'
-        '<p class="lede">Target organisations where you have no A or B contact, and who could '
-        "introduce you there: people you know who appear with people there in your mail and "
-        "meetings, strongest first.</p>"
-        f"{body}</section>"
+        f'<section class="card" id="reach"><h2>{escape(heading)}</h2>'
+        f'<p class="lede">{escape(lede)}</p>{body}</section>'
     )

@@ -22,6 +22,7 @@ CSS = """
 html { -webkit-text-size-adjust: 100%; }
 body {
   margin: 0; background: var(--paper); color: var(--ink); overflow-wrap: break-word;
+  hyphens: auto; /* long German words break at a syllable where the browser can */
   font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
     "Noto Sans", "Liberation Sans", sans-serif;
 }
@@ -41,7 +42,9 @@ header.top {
   flex-wrap: wrap; margin-bottom: 20px;
 }
 nav { display: flex; gap: 16px; flex-wrap: wrap; font-size: 14px; }
-.summary { display: grid; grid-template-columns: repeat(4, 1fr); gap: 16px; margin-bottom: 20px; }
+.summary {
+  display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 16px; margin-bottom: 20px;
+}
 .stat, .card {
   background: var(--card); border: 1px solid var(--line); border-radius: 10px;
   box-shadow: 0 1px 2px rgba(16, 24, 40, 0.04);
@@ -135,7 +138,7 @@ footer { font-size: 13px; margin-top: 8px; }
 .kind.kind-snoozed, tr.snoozed .kind { opacity: 0.7; }
 @media (max-width: 800px) {
   main { padding: 16px; }
-  .summary { grid-template-columns: repeat(2, 1fr); }
+  .summary { grid-template-columns: repeat(2, minmax(0, 1fr)); }
   .split, .split.two { grid-template-columns: 1fr; }
   header.top { align-items: flex-start; }
   td.who { min-width: 0; }
@@ -147,6 +150,7 @@ footer { font-size: 13px; margin-top: 8px; }
   .summary { gap: 10px; }
   .stat { padding: 10px 12px; }
   .stat-value { font-size: 24px; }
+  .stat-label { font-size: 11px; letter-spacing: 0.02em; } /* "NACHVERFOLGUNGEN" fits */
   nav { gap: 6px 14px; }
   svg.wide { display: none; }
   svg.narrow { display: block; }

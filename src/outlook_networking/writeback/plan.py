@@ -267,10 +267,11 @@ def _users_names(
 
 def _master_list_changes(
     journal: Sequence[JournalEntry],
-) -> tuple[set[str], dict[str, int], dict[str, int]]:
+) -> tuple[set[str], dict[str, int], dict[str, int], dict[str, int]]:
     """What the product did to the master list: the entries it made; the user's entries it took
-    away (a former name on a language change), each with the user's colour; and of those, the
-    ones it made again since (a change of language back), each with the colour it gave them.
+    away (a former name on a language change), each with the user's colour; of those, the ones
+    it made again since (a change of language back), each with the colour it gave them; and the
+    ones it began to make again without knowing whether that happened (a crash mid-action).
 
     A name is the product's when the product's first word on it was to add it; any other name
     the product removed was the user's. A removal tells the user's colour only when the entry
@@ -280,18 +281,19 @@ def _master_list_changes(
     added: set[str] = set()
     users: dict[str, int] = {}
     again: dict[str, int] = {}
+    begun: dict[str, int] = {}
     for entry in journal:
         match entry.action:
             case AddCategory(name, colour) if name in users:
-                if entry.done:
-                    again[name] = colour
+                (again if entry.done else begun)[name] = colour
             case AddCategory(name):
                 added.add(name)
             case RemoveCategory(name, colour) if name not in added:
                 if name not in users or name not in again:
                     users[name] = colour
                 again.pop(name, None)
-    return added, users, again
+                begun.pop(name, None)
+    return added, users, again, begun
 
 
 def plan_undo(
@@ -310,19 +312,21 @@ def plan_undo(
     actions: list[Action] = []
 
     present = {c.name: c for c in state.master_categories}
-    added, users, again = _master_list_changes(journal)
+    added, users, again, begun = _master_list_changes(journal)
     for name, colour in sorted(users.items()):
+        made = again.get(name, begun.get(name))
         if name not in again and name not in present:
             actions.append(AddCategory(name, colour))  # the user's entry, taken by a rename
         elif (
-            name in again
-            and again[name] != colour
+            made is not None
+            and made != colour
             and name in present
-            and present[name].color == again[name]
+            and present[name].color == made
         ):
-            # Made again by a rename back, in another colour: the user's colour comes back (the
-            # removal runs first, see pipeline's ordering).
-            actions.extend((RemoveCategory(name, again[name]), AddCategory(name, colour)))
+            # Made again by a rename back (or begun before a crash, and there: it happened), in
+            # another colour: the user's colour comes back (the removal runs first, see
+            # pipeline's ordering).
+            actions.extend((RemoveCategory(name, made), AddCategory(name, colour)))
 
     writes: dict[str, list[tuple[SetCategories, bool]]] = {}
     for entry in journal:

@@ -170,7 +170,7 @@ def test_messages_are_marked_a_hundred_to_an_update_item(
     ews_server: EWSServer, sink: EwsSink
 ) -> None:
     box = ews_server.mailbox
-    ids = [box.add_message("inbox", subject=f"m{n}", sender="ann@x.example") for n in range(150)]
+    ids = [box.add_message("inbox", subject=f"m{n}", sender="ann@x.example") for n in range(201)]
     actions: list[SetCategories | SetFlag] = [
         SetCategories("message", i, (), ("Network B",), version=box.get(i).changekey) for i in ids
     ]
@@ -179,8 +179,8 @@ def test_messages_are_marked_a_hundred_to_an_update_item(
     actions.insert(1, SetFlag(ids[0], NOT_FLAGGED, flag, version=box.get(ids[0]).changekey))
     ews_server.counts.clear()
     outcome = sink.apply_batch(actions)
-    assert outcome.error is None and len(outcome.applied) == 151
-    assert dict(ews_server.counts) == {"UpdateItem": 2}  # 100 messages, then 50
+    assert outcome.error is None and len(outcome.applied) == 202
+    assert dict(ews_server.counts) == {"UpdateItem": 3}  # 100 messages, 100, then 1
     first = box.snapshot()[ids[0]]
     assert first["categories"] == ["Network B"]
     assert "<t:FlagStatus>Flagged</t:FlagStatus>" in first["fields"]["Flag"]
@@ -207,3 +207,33 @@ def test_one_stale_message_does_not_lose_the_others_answers(
     assert [a.marks.version for a in outcome.applied if a.marks] == [
         box.get(i).changekey for i in ids
     ]
+
+
+def test_a_marked_message_filed_in_a_folder_without_a_class_is_found_again(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
+    # FolderClass is optional on a folder ([MS-OXWSCORE] t:BaseFolderType, minOccurs 0); a
+    # folder a client made without one holds mail like any other. A move gives the message a
+    # new id, so undo looks for it by its Internet Message-ID in every mail folder.
+    box = ews_server.mailbox
+    item = box.add_message("inbox", subject="m", sender="ann@x.example", message_id="<m1@x.ex>")
+    tag = SetCategories("message", item, (), ("Network B",), version=box.get(item).changekey)
+    assert sink.apply_batch([tag]).error is None
+    box.move(item, box.add_folder("Kept", parent="msgfolderroot", folder_class=""))
+    found = sink.read_messages([(item, "m1@x.ex")])
+    assert list(found) == [item] and found[item].categories == ("Network B",)
+    assert found[item].item_id != item  # the moved message, by its new id
+
+
+def test_each_copy_of_a_message_is_read_again_as_itself(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
+    # A message filed in two folders is two items with one Internet Message-ID, each with its
+    # own categories: only a copy no longer found by its id is looked for by Message-ID.
+    box = ews_server.mailbox
+    inbox = box.add_message("inbox", subject="m", sender="ann@x.example", message_id="<c@x.ex>")
+    kept = box.add_folder("Kept", parent="msgfolderroot")
+    copy = box.add_message(kept, subject="m", sender="ann@x.example", message_id="<c@x.ex>",
+                           categories=["Mine"])  # fmt: skip
+    found = sink.read_messages([(inbox, "c@x.ex"), (copy, "c@x.ex")])
+    assert found[inbox].categories == () and found[copy].categories == ("Mine",)

@@ -72,6 +72,34 @@ def test_master_categories_keep_the_users(server: GraphServer, sink: GraphSink) 
     assert [c.name for c in sink.read_state().master_categories] == ["Customer", "Network A"]
 
 
+def test_every_colour_preset_and_no_colour_reach_the_master_list(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    # writeback.colours takes Outlook's presets 0..24, or -1 for none; Graph names them
+    # preset0..preset24 and none (outlookCategory, property color: categoryColor).
+    for name, colour in (("Network A", 0), ("Network B", 24), ("Network C", -1)):
+        sink.apply(AddCategory(name, colour))
+    stored = {c["displayName"]: c["color"] for c in server.mailbox(None).categories.values()}
+    assert stored == {"Network A": "preset0", "Network B": "preset24", "Network C": "none"}
+    master = {c.name: c.color for c in sink.read_state().master_categories}
+    assert master == {"Network A": 0, "Network B": 24, "Network C": -1}
+
+
+def test_master_list_writes_survive_a_dropped_connection_and_a_user_ahead_of_them(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    # A POST lost before it arrived is sent again; one whose answer was lost made the entry,
+    # and the retry's 409 says so. A DELETE of an entry the user removed meanwhile answers 404.
+    server.inject_drop(path="/outlook/masterCategories$", method="POST", times=1)
+    sink.apply(AddCategory("Network A", 4))
+    server.inject_drop(after=True, path="/outlook/masterCategories$", method="POST", times=1)
+    sink.apply(AddCategory("Network B", 7))
+    master = [(c.name, c.color) for c in sink.read_state().master_categories]
+    assert master == [("Network A", 4), ("Network B", 7)]
+    server.inject(404, path="/outlook/masterCategories/", method="DELETE", times=1)
+    sink.apply(RemoveCategory("Network B"))  # no error
+
+
 def test_categories_merge_with_what_the_user_did_since_planning(
     server: GraphServer, sink: GraphSink
 ) -> None:
@@ -84,6 +112,21 @@ def test_categories_merge_with_what_the_user_did_since_planning(
     sink.apply(SetCategories("contact", cid, ("Customer", "Network A"), ("Customer", "Network B")))
     state = {c.item_id: c.categories for c in sink.read_state().contacts}
     assert state[cid] == ("Customer", "VIP", "Network B")
+
+
+def test_tagging_a_contact_the_user_deleted_meanwhile_is_no_error(
+    server: GraphServer, client: GraphClient
+) -> None:
+    # Gone before the read (GET 404) or between the read and the write (PATCH 404): nothing
+    # is left to tag, and the rest of the plan goes on.
+    for read_first in (False, True):
+        sink = GraphSink(client, name="graph:work")
+        cid = server.add_contact(display_name="Ann", emails=["ann@x.example"])
+        if read_first:
+            sink.read_state()
+        server.delete_contact(cid)
+        applied = sink.apply(SetCategories("contact", cid, (), ("Network A",)))
+        assert applied.item_id == cid
 
 
 def test_lost_race_twice_is_a_conflict(server: GraphServer, sink: GraphSink) -> None:
@@ -101,6 +144,35 @@ def test_message_categories(server: GraphServer, sink: GraphSink) -> None:
     mid = server.add_message("inbox", subject="x", sender="ann@x.example", categories=["Mine"])
     sink.apply(SetCategories("message", mid, ("Mine",), ("Mine", "Network A")))
     assert server.snapshot()["messages"]["inbox"][mid]["categories"] == ["Mine", "Network A"]
+
+
+def test_reading_marked_messages_leaves_out_the_deleted_and_reports_an_error(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    # What undo reads before taking our marks off: a message the user deleted (404) has none
+    # of ours left and is left out; any other error is an error, never an unmarked message.
+    kept = server.add_message("inbox", subject="a", sender="ann@x.example", categories=["Mine"])
+    gone = server.add_message("inbox", subject="b", sender="ann@x.example")
+    server.delete_message(gone)
+    found = sink.read_messages([(kept, ""), (gone, "")])
+    assert list(found) == [kept] and found[kept].categories == ("Mine",)
+    server.inject(400, path=f"/messages/{kept}", in_batch=True, times=1)
+    with pytest.raises(ConnectorError):
+        sink.read_messages([(kept, "")])
+
+
+@pytest.mark.parametrize(
+    "path", ["/outlook/masterCategories", "/todo/lists", "/contacts", "/mailboxSettings/timeZone"]
+)
+def test_a_failed_read_of_the_mailbox_is_an_error_not_an_empty_mailbox(
+    server: GraphServer, sink: GraphSink, path: str
+) -> None:
+    # A plan made against a mailbox read as empty would add again what is there (and undo
+    # would miss it): any part of read_state's first $batch that fails fails the read.
+    server.add_category("Customer", "preset7")
+    server.inject(400, path=path, in_batch=True, times=1)
+    with pytest.raises(ConnectorError):
+        sink.read_state()
 
 
 def test_tasks_are_linked_to_their_key(server: GraphServer, sink: GraphSink) -> None:
@@ -145,6 +217,55 @@ def test_users_own_tasks_in_our_list_are_not_ours(
     assert [t.key for t in sink.read_state().tasks] == ["touch:carl"]
     sink.apply(DeleteTask("touch:carl", made.item_id))
     assert [t["title"] for t in _tasks(server)] == ["Buy milk"]  # the list stays for the user's
+
+
+def test_a_users_task_linked_by_another_app_is_not_ours(
+    server: GraphServer, sink: GraphSink, client: GraphClient
+) -> None:
+    # Outlook links a task made from a flagged mail to that mail (a linkedResource of its
+    # own application): only a link with the product's applicationName makes a task ours.
+    sink.apply(CreateTask("touch:carl", "Call Carl", None, ""))
+    list_id = next(
+        entry["id"]
+        for entry in client.get("/me/todo/lists").body["value"]
+        if entry["displayName"] == TASK_LIST
+    )
+    link = {"applicationName": "Microsoft Outlook", "externalId": "AAMkAGI2", "displayName": "Mail"}
+    client.request(
+        "POST", f"/me/todo/lists/{list_id}/tasks",
+        json={"title": "Answer Bob", "linkedResources": [link]},
+    )  # fmt: skip
+    assert [t.key for t in sink.read_state().tasks] == ["touch:carl"]
+
+
+def test_every_run_puts_its_tasks_in_the_one_list(server: GraphServer, client: GraphClient) -> None:
+    # Each run is a new process with a new sink, and may write before reading the mailbox.
+    GraphSink(client, name="graph:work").apply(CreateTask("touch:ann", "Call Ann", None, ""))
+    later = GraphSink(client, name="graph:work")
+    later.apply(CreateTask("touch:bob", "Call Bob", None, ""))
+    later.apply(CreateTask("touch:cy", "Call Cy", None, ""))
+    lists = [e for e in client.get("/me/todo/lists").body["value"] if e["displayName"] == TASK_LIST]
+    assert len(lists) == 1
+    assert sorted(t["title"] for t in _tasks(server)) == ["Call Ann", "Call Bob", "Call Cy"]
+
+
+def test_a_new_run_completes_a_task_an_earlier_run_made(
+    server: GraphServer, client: GraphClient
+) -> None:
+    made = GraphSink(client, name="graph:work").apply(CreateTask("touch:ann", "Call Ann", None, ""))
+    GraphSink(client, name="graph:work").apply(CompleteTask("touch:ann", made.item_id))
+    assert [t["status"] for t in _tasks(server)] == ["completed"]
+
+
+def test_a_to_do_list_deleted_while_it_is_read_is_skipped(
+    server: GraphServer, sink: GraphSink, client: GraphClient
+) -> None:
+    # The lists are read first, then their tasks: a list the user deletes in between answers
+    # 404, and the tasks in the others are still read.
+    sink.apply(CreateTask("touch:carl", "Call Carl", None, ""))
+    groceries = client.request("POST", "/me/todo/lists", json={"displayName": "Groceries"})
+    server.inject(404, path=f"/todo/lists/{groceries.body['id']}/tasks", in_batch=True, times=1)
+    assert [t.key for t in sink.read_state().tasks] == ["touch:carl"]
 
 
 def test_lost_answer_to_a_create_makes_no_duplicate(server: GraphServer, sink: GraphSink) -> None:

@@ -228,7 +228,8 @@ def _reported(
 
 
 _EXPAND = re.compile(r"\s*singleValueExtendedProperties\(\$filter=(.+)\)\s*", re.I)
-_PROPERTY_ID = re.compile(r"id\s+eq\s+'(\w+)\s+0x([0-9a-f]{1,4})'", re.I)
+_PROPERTY_ID = re.compile(r"id\s+eq\s+'([^']+)'", re.I)
+_TAGGED = re.compile(r"(\w+)\s+0x([0-9a-f]{1,4})", re.I)
 
 
 def property_name(kind: str, tag: int) -> str:
@@ -243,15 +244,28 @@ def _expanded(raw: str | None, kind: DeltaKind) -> list[str] | None:
     m = _EXPAND.fullmatch(raw)
     if not kind.extended or m is None:
         raise bad_request(f"Unsupported $expand on delta: {raw}", "ErrorInvalidUrlQuery")
-    wanted = [property_name(k, int(t, 16)) for k, t in _PROPERTY_ID.findall(m.group(1))]
+    wanted = [_canonical(pid) for pid in _PROPERTY_ID.findall(m.group(1))]
     if not wanted:
         raise bad_request(f"Unsupported $filter in $expand: {m.group(1)}", "ErrorInvalidUrlQuery")
     return wanted
 
 
+def _canonical(pid: str) -> str:
+    """A property id in Graph's spelling: tagged ones as :func:`property_name`, named ones as
+    given (Graph compares the ids case-insensitively; the comparisons below fold case)."""
+    tagged = _TAGGED.fullmatch(pid.strip())
+    return property_name(tagged[1], int(tagged[2], 16)) if tagged else pid.strip()
+
+
 def _add_extended(shown: dict[str, Any], item: Item, wanted: list[str]) -> None:
-    """The item's extended properties that were asked for, if it has any."""
-    props = item.get("_props") or {}
-    found = [{"id": name, "value": props[name]} for name in wanted if name in props]
+    """The item's extended properties that were asked for, if it has any: those seeded
+    (``_props``) and those a POST gave (``_ext``, items.py)."""
+    stored = {**item.get("_ext", {}), **item.get("_props", {})}
+    props = {_canonical(k).lower(): (_canonical(k), v) for k, v in stored.items()}
+    found = [
+        {"id": props[name.lower()][0], "value": props[name.lower()][1]}
+        for name in wanted
+        if name.lower() in props
+    ]
     if found:
         shown["singleValueExtendedProperties"] = found

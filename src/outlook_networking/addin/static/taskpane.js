@@ -8,6 +8,13 @@
  * or one compact card per person for a meeting, the organizer first. The owner can add a note
  * to a card (POST /api/notes). Every piece of data goes into the page as text nodes, never as
  * HTML, so nothing in a card or a note can inject markup.
+ *
+ * Its words come from the product's catalogs, which the card server writes into the page
+ * (#outlook-networking-words: every language's table and the configured default): gettext() and
+ * ngettext() here are messages of those catalogs (babel.cfg extracts them from this file), in
+ * Outlook's display language (Office.context.displayLanguage) when there is a catalog for it,
+ * else in the configured one. The cards are asked for in the same language (lang=), dates,
+ * numbers and durations are formatted by the browser's Intl for that language.
  */
 (function () {
   "use strict";
@@ -17,20 +24,85 @@
   var MAX_CARDS = 50; // the card server answers at most this many addresses at once
   var NOTE_MAX_CHARS = 2000; // app.cards.NOTE_MAX_CHARS
   var COMING_DAYS = 30; // key dates within this many days are "coming up" on a meeting's cards
-  var TIER_NAMES = { A: "Key relationship", B: "Close", C: "Wider network", D: "Fading out" };
-  // The kinds core.followups and the give-and-take ledger produce; others get a readable fallback.
-  var FOLLOWUP_KINDS = {
-    owed_reply: "You owe a reply",
-    awaiting_answer: "Waiting for their answer",
-    keep_in_touch: "Keep in touch",
-    cooling: "Going quiet",
-    unreciprocated: "No answer to your approaches",
-    thank_or_return: "Thank them or return the favour",
-    annual_review: "Annual review",
-    birthday: "Birthday coming up"
-  };
-  var KEY_DATES = { birthday: "Birthday", anniversary: "Anniversary" };
   var generation = 0; // bumps on every item change so late answers for an old item are dropped
+
+  // --- words: the catalogs the card server wrote into the page --------------------------------
+  var WORDS = (function () {
+    var node = document.getElementById("outlook-networking-words");
+    try {
+      var doc = JSON.parse(node ? node.textContent : "");
+      if (doc && doc.tables && typeof doc.tables === "object") { return doc; }
+    } catch (ignored) { /* the page was opened without the card server */ }
+    return { language: "en", tables: {} };
+  }());
+  var language = WORDS.language;
+  var locale = language; // for Intl: a regional form of the language where one is known
+  var plurals = null;
+
+  function base(tag) { return String(tag || "").split(/[-_]/)[0].toLowerCase(); }
+
+  // Outlook's display language when there is a catalog for it, else the configured one.
+  function chooseLanguage(display) {
+    language = WORDS.tables[base(display)] ? base(display) : WORDS.language;
+    var browser = typeof navigator !== "undefined" ? navigator.language : "";
+    locale = base(display) === language ? display : base(browser) === language ? browser : language;
+    plurals = typeof Intl !== "undefined" && Intl.PluralRules ? new Intl.PluralRules(locale) : null;
+    document.documentElement.lang = language;
+    document.title = gettext("Relationship card");
+    var foot = document.getElementById("foot");
+    if (foot) { foot.textContent = gettext("From outlook-networking on this computer. Nothing leaves it."); }
+  }
+
+  function table() { return WORDS.tables[language] || {}; }
+
+  function gettext(message) {
+    var found = table()[message];
+    return typeof found === "string" && found ? found : message;
+  }
+
+  // The catalogs of English and German have two forms, for "one" and for every other count.
+  function ngettext(singular, plural, n) {
+    var forms = table()[singular];
+    var one = plurals ? plurals.select(n) === "one" : n === 1;
+    if (Array.isArray(forms) && forms[one ? 0 : 1]) { return forms[one ? 0 : 1]; }
+    return one ? singular : plural;
+  }
+
+  // "{name} wrote" with {name: "Ann"}: the catalogs' placeholders, filled with text.
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+    });
+  }
+
+  function tierName(tier) {
+    var names = {
+      A: gettext("Key relationship"),
+      // TRANSLATORS: the name of tier B, close relationships (not a button)
+      B: gettext("Close"),
+      C: gettext("Wider network"),
+      D: gettext("Fading out")
+    };
+    return names[tier] || "";
+  }
+
+  // The kinds core.followups and the give-and-take ledger produce; others get a readable fallback.
+  function followupKinds() {
+    return {
+      owed_reply: gettext("You owe a reply"),
+      awaiting_answer: gettext("Waiting for their answer"),
+      keep_in_touch: gettext("Keep in touch"),
+      cooling: gettext("Going quiet"),
+      unreciprocated: gettext("No answer to your approaches"),
+      thank_or_return: gettext("Thank them or return the favour"),
+      annual_review: gettext("Annual review"),
+      birthday: gettext("Birthday coming up")
+    };
+  }
+
+  function keyDateKinds() {
+    return { birthday: gettext("Birthday"), anniversary: gettext("Anniversary") };
+  }
 
   // --- tiny DOM builder: strings become text nodes, so data is never parsed as HTML ---------
   function el(tag, attrs) {
@@ -63,7 +135,7 @@
   }
 
   function retryButton() {
-    var button = el("button", { type: "button", className: "retry" }, "Retry");
+    var button = el("button", { type: "button", className: "retry" }, gettext("Retry"));
     button.addEventListener("click", load);
     return button;
   }
@@ -74,24 +146,28 @@
   }
 
   function number(value) {
-    return typeof value === "number" && isFinite(value) ? String(value) : "–";
+    return typeof value === "number" && isFinite(value) ? value.toLocaleString(locale) : "–";
   }
 
   // The score as the command line and the report show it: the JSON's one decimal, rounded
   // half up (core.scoring.shown_score), so 76.5 reads 77 everywhere.
   function score(value) {
-    return typeof value === "number" && isFinite(value) ? String(Math.round(value)) : "–";
+    return typeof value === "number" && isFinite(value) ? number(Math.round(value)) : "–";
+  }
+
+  function unit(value, name, display) {
+    return new Intl.NumberFormat(locale, { style: "unit", unit: name, unitDisplay: display }).format(value);
   }
 
   function duration(seconds) {
     if (typeof seconds !== "number" || !isFinite(seconds)) { return "–"; }
-    if (seconds < 60) { return "<1 min"; }
-    if (seconds < 3600) { return Math.round(seconds / 60) + " min"; }
+    if (seconds < 60) { return "<" + unit(1, "minute", "short"); }
+    if (seconds < 3600) { return unit(Math.round(seconds / 60), "minute", "short"); }
     if (seconds < 48 * 3600) {
       var hours = seconds / 3600;
-      return (hours < 10 ? Math.round(hours * 10) / 10 : Math.round(hours)) + " h";
+      return unit(hours < 10 ? Math.round(hours * 10) / 10 : Math.round(hours), "hour", "short");
     }
-    return Math.round(seconds / 86400) + " days";
+    return unit(Math.round(seconds / 86400), "day", "long");
   }
 
   function parseDate(iso) {
@@ -101,18 +177,20 @@
   }
 
   function shortDate(date) {
-    return date.toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+    return date.toLocaleDateString(locale, { day: "numeric", month: "short", year: "numeric" });
+  }
+
+  // "today", "yesterday", "in 3 days", "2 weeks ago" in the pane's language (Intl).
+  function relative(amount, name) {
+    return new Intl.RelativeTimeFormat(locale, { numeric: "auto" }).format(amount, name);
   }
 
   function ago(date) {
     var days = Math.floor((Date.now() - date.getTime()) / 86400000);
-    if (days < 1) { return "today"; }
-    if (days === 1) { return "yesterday"; }
-    if (days < 14) { return days + " days ago"; }
-    if (days < 60) { return Math.round(days / 7) + " weeks ago"; }
-    if (days < 365) { return Math.round(days / 30) + " months ago"; }
-    var years = Math.floor(days / 365);
-    return years === 1 ? "over a year ago" : years + " years ago";
+    if (days < 14) { return relative(-Math.max(days, 0), "day"); }
+    if (days < 60) { return relative(-Math.round(days / 7), "week"); }
+    if (days < 365) { return relative(-Math.round(days / 30), "month"); }
+    return relative(-Math.floor(days / 365), "year");
   }
 
   function initials(name, address) {
@@ -126,8 +204,9 @@
   }
 
   function kindLabel(kind) {
-    if (FOLLOWUP_KINDS[kind]) { return FOLLOWUP_KINDS[kind]; }
-    var text = String(kind || "Follow-up").replace(/[_-]+/g, " ");
+    var kinds = followupKinds();
+    if (kinds[kind]) { return kinds[kind]; }
+    var text = String(kind || gettext("Follow-up")).replace(/[_-]+/g, " ");
     return text.charAt(0).toUpperCase() + text.slice(1);
   }
 
@@ -147,13 +226,14 @@
         el("h1", { className: "name" }, name),
         card.name ? el("p", { className: "address" }, card.address) : null,
         card.organisation ? el("p", { className: "org" }, card.organisation) : null),
-      el("div", { className: "tier tier-" + tier, title: "Tier " + tier },
+      el("div", { className: "tier tier-" + tier, title: fill(gettext("Tier {tier}"), { tier: tier }) },
         el("span", { className: "tier-letter" }, tier)));
 
     var parts = [header];
+    var tierLine = fill(gettext("Tier {tier}"), { tier: tier }) + (tierName(tier) ? " · " + tierName(tier) : "");
     parts.push(el("p", { className: "tier-line" },
-      el("span", { className: "tier-name" }, "Tier " + tier + (TIER_NAMES[tier] ? " · " + TIER_NAMES[tier] : "")),
-      el("span", { className: "tier-score" }, "score " + score(card.score))));
+      el("span", { className: "tier-name" }, tierLine),
+      el("span", { className: "tier-score" }, fill(gettext("score {score}"), { score: score(card.score) }))));
 
     var reasons = Array.isArray(card.reasons) ? card.reasons : [];
     if (reasons.length) {
@@ -165,69 +245,80 @@
     var facts = el("dl", { className: "facts" });
     var last = parseDate(card.last_contact);
     // Rows whose numbers are all missing are left out rather than shown as dashes.
-    var rows = [fact("Last contact", last ? el("span", null, ago(last),
-      el("span", { className: "muted" }, " · " + shortDate(last))) : "never")];
+    var rows = [fact(gettext("Last contact"), last ? el("span", null, ago(last),
+      el("span", { className: "muted" }, " · " + shortDate(last))) : gettext("never"))];
     if (known(card.sent) || known(card.received)) {
-      rows.push(fact("Mail", number(card.sent) + " sent · " + number(card.received) + " received"));
+      rows.push(fact(gettext("Mail"), fill(gettext("{sent} sent · {received} received"),
+        { sent: number(card.sent), received: number(card.received) })));
     }
-    if (known(card.meetings)) { rows.push(fact("Meetings", number(card.meetings))); }
+    if (known(card.meetings)) { rows.push(fact(gettext("Meetings"), number(card.meetings))); }
     if (known(card.replies_sent) || known(card.replies_received)) {
-      rows.push(fact("Replies", "you " + number(card.replies_sent) +
-        " · they " + number(card.replies_received)));
+      rows.push(fact(gettext("Replies"), fill(gettext("you {yours} · they {theirs}"),
+        { yours: number(card.replies_sent), theirs: number(card.replies_received) })));
     }
     if (known(card.median_reply_latency_s) || known(card.their_median_reply_latency_s)) {
-      rows.push(fact("Reply time", "you " + duration(card.median_reply_latency_s) +
-        " · they " + duration(card.their_median_reply_latency_s), "median time to answer"));
+      rows.push(fact(gettext("Reply time"), fill(gettext("you {yours} · they {theirs}"),
+        { yours: duration(card.median_reply_latency_s), theirs: duration(card.their_median_reply_latency_s) }),
+        gettext("median time to answer")));
     }
     if (card.balance && typeof card.balance === "object") {
-      rows.push(fact("Give & take", "given " + number(card.balance.given) +
-        " · received " + number(card.balance.received)));
+      rows.push(fact(gettext("Give & take"), givenReceived(card.balance)));
     }
     rows.forEach(function (pair) { facts.appendChild(pair[0]); facts.appendChild(pair[1]); });
     parts.push(facts);
 
     var followups = Array.isArray(card.followups) ? card.followups : [];
     var followSection = el("section", { className: "followups" },
-      el("h2", null, "Open follow-ups", el("span", { className: "count" }, String(followups.length))));
+      el("h2", null, gettext("Open follow-ups"), el("span", { className: "count" }, number(followups.length))));
     if (followups.length) {
       var items = el("ul", null);
       // In the order the server sends them: most pressing first (core.followups.by_urgency).
       followups.forEach(function (item) {
         var due = parseDate(item.due);
         var overdue = due && due.getTime() < Date.now() && !item.snoozed;
-        var when = item.snoozed ? "snoozed until " : overdue ? "overdue since " : "due ";
+        var when = item.snoozed ? gettext("snoozed until {date}") : overdue ? gettext("overdue since {date}")
+          : gettext("due {date}");
         items.appendChild(el("li", { className: item.snoozed ? "snoozed" : overdue ? "overdue" : "" },
           el("div", { className: "fu-head" },
             el("span", { className: "fu-kind" }, kindLabel(item.kind)),
-            due ? el("span", { className: "fu-due" }, when + shortDate(due)) : null),
+            due ? el("span", { className: "fu-due" }, fill(when, { date: shortDate(due) })) : null),
           item.reason ? el("p", { className: "fu-reason" }, item.reason) : null));
       });
       followSection.appendChild(items);
     } else {
-      followSection.appendChild(el("p", { className: "muted" }, "Nothing open with this person."));
+      followSection.appendChild(el("p", { className: "muted" }, gettext("Nothing open with this person.")));
     }
     parts.push(followSection);
 
     if (card.next_step) {
       parts.push(el("section", { className: "next" },
-        el("h2", null, "Smallest step up"),
+        el("h2", null, gettext("Smallest step up")),
         el("p", null, card.next_step)));
     }
     var dates = keyDates(card, null, null);
     if (dates) {
-      parts.push(el("section", { className: "dates" }, el("h2", null, "Key dates"), dates));
+      parts.push(el("section", { className: "dates" }, el("h2", null, gettext("Key dates")), dates));
     }
     parts.push(notesSection(card.address, card.notes));
     show.apply(null, parts);
   }
 
   // --- key dates and notes (both card kinds) -------------------------------------------------
+  function givenReceived(balance) {
+    return fill(gettext("given {given} · received {received}"),
+      { given: number(balance.given), received: number(balance.received) });
+  }
+
   function keyDateText(item) {
-    var label = KEY_DATES[item.kind] || kindLabel(item.kind);
+    var label = keyDateKinds()[item.kind] || kindLabel(item.kind);
     var on = parseDate(item.next + "T12:00:00Z");
-    var day = on ? on.toLocaleDateString(undefined, { day: "numeric", month: "short" }) : item.next;
-    var when = item.in_days === 0 ? "today" : item.in_days === 1 ? "tomorrow" : "in " + item.in_days + " days";
-    var years = known(item.years) ? " · " + item.years + (item.kind === "birthday" ? " years" : " years together") : "";
+    var day = on ? on.toLocaleDateString(locale, { day: "numeric", month: "short" }) : item.next;
+    var when = known(item.in_days) ? relative(item.in_days, "day") : "";
+    var years = "";
+    if (known(item.years)) {
+      years = " · " + fill(item.kind === "birthday" ? ngettext("{count} year", "{count} years", item.years)
+        : ngettext("{count} year together", "{count} years together", item.years), { count: number(item.years) });
+    }
     return label + " " + day + " (" + when + years + ")";
   }
 
@@ -256,9 +347,9 @@
     var list = el("ul", { className: "notes" });
     var listed = Array.isArray(notes) ? notes : [];
     listed.forEach(function (note) { list.appendChild(noteItem(note)); });
-    var heading = compact && !listed.length ? null : el("h2", null, "Your notes");
+    var heading = compact && !listed.length ? null : el("h2", null, gettext("Your notes"));
     var section = el("section", { className: "notes-section" + (compact ? " compact" : "") }, heading, list);
-    var open = el("button", { type: "button", className: "add-note" }, "Add a note");
+    var open = el("button", { type: "button", className: "add-note" }, gettext("Add a note"));
     open.addEventListener("click", function () {
       section.replaceChild(noteForm(address, list, open), open);
     });
@@ -267,20 +358,21 @@
   }
 
   function noteForm(address, list, opener) {
-    var area = el("textarea", { rows: "3", maxlength: String(NOTE_MAX_CHARS), "aria-label": "Note about " + address,
-      placeholder: "What you learned, what you promised…" });
+    var area = el("textarea", { rows: "3", maxlength: String(NOTE_MAX_CHARS),
+      "aria-label": fill(gettext("Note about {address}"), { address: address }),
+      placeholder: gettext("What you learned, what you promised…") });
     var status = el("p", { className: "note-status muted", role: "status" });
-    var save = el("button", { type: "submit", className: "save-note" }, "Save note");
-    var cancel = el("button", { type: "button", className: "cancel-note" }, "Cancel");
+    var save = el("button", { type: "submit", className: "save-note" }, gettext("Save note"));
+    var cancel = el("button", { type: "button", className: "cancel-note" }, gettext("Cancel"));
     var form = el("form", { className: "note-form" }, area,
       el("div", { className: "note-actions" }, save, cancel, status));
     cancel.addEventListener("click", function () { form.parentNode.replaceChild(opener, form); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = area.value.trim();
-      if (!text) { status.textContent = "Write something first."; return; }
+      if (!text) { status.textContent = gettext("Write something first."); return; }
       save.disabled = true;
-      status.textContent = "Saving…";
+      status.textContent = gettext("Saving…");
       postNote(address, text).then(function (response) {
         if (response.status !== 201) { throw new Error("status " + response.status); }
         return response.json();
@@ -289,7 +381,7 @@
         form.parentNode.replaceChild(opener, form);
       }).catch(function () {
         save.disabled = false;
-        status.textContent = "Not saved. Is outlook-networking still running?";
+        status.textContent = gettext("Not saved. Is outlook-networking still running?");
       });
     });
     setTimeout(function () { area.focus(); }, 0);
@@ -302,26 +394,28 @@
     var name = (isKnown && card.name) || person.name || person.address;
     var tier = isKnown ? String(card.tier || "?").toUpperCase().slice(0, 1) : "";
     var marks = el("p", { className: "marks" });
-    if (person.organizer) { marks.appendChild(el("span", { className: "mark mark-organizer" }, "Organizer")); }
+    if (person.organizer) { marks.appendChild(el("span", { className: "mark mark-organizer" }, gettext("Organizer"))); }
     if (person.external || (card && card.external)) {
-      marks.appendChild(el("span", { className: "mark mark-external" }, "External"));
+      marks.appendChild(el("span", { className: "mark mark-external" }, gettext("External")));
     }
-    if (!isKnown) { marks.appendChild(el("span", { className: "mark mark-unknown" }, "Not in your network yet")); }
+    if (!isKnown) {
+      marks.appendChild(el("span", { className: "mark mark-unknown" }, gettext("Not in your network yet")));
+    }
     var article = el("article", { className: "attendee" + (isKnown ? "" : " attendee-unknown"), "data-address": person.address },
       el("header", { className: "p-head" },
         el("div", { className: "avatar small", "aria-hidden": "true" }, initials(name, person.address)),
         el("div", { className: "who-text" },
           el("h2", { className: "name" }, name),
           name !== person.address ? el("p", { className: "address" }, person.address) : null),
-        isKnown ? el("div", { className: "tier small tier-" + tier, title: "Tier " + tier },
+        isKnown ? el("div", { className: "tier small tier-" + tier, title: fill(gettext("Tier {tier}"), { tier: tier }) },
           el("span", { className: "tier-letter" }, tier)) : null),
       marks.childNodes.length ? marks : null);
     if (isKnown) {
       var last = parseDate(card.last_contact);
       var balance = card.balance && typeof card.balance === "object" ? card.balance : null;
       article.appendChild(el("p", { className: "p-line" },
-        "Last contact " + (last ? ago(last) : "never") +
-        (balance ? " · given " + number(balance.given) + " · received " + number(balance.received) : "")));
+        fill(gettext("Last contact {when}"), { when: last ? ago(last) : gettext("never") }) +
+        (balance ? " · " + givenReceived(balance) : "")));
       var followups = Array.isArray(card.followups) ? card.followups : [];
       var named = {};
       if (followups.length) {
@@ -347,34 +441,42 @@
     var byAddress = {};
     cards.forEach(function (card) { byAddress[String(card.address || "").toLowerCase()] = card; });
     var parts = [el("header", { className: "meeting-head" },
-      el("h1", null, subject || "This meeting"),
-      el("p", { className: "muted" }, people.length === 1 ? "1 person besides you" : people.length + " people besides you"))];
+      el("h1", null, subject || gettext("This meeting")),
+      el("p", { className: "muted" }, fill(ngettext("{count} person besides you", "{count} people besides you",
+        people.length), { count: number(people.length) })))];
     people.forEach(function (person) {
       parts.push(personCard(person, byAddress[person.address.toLowerCase()]));
     });
-    if (left > 0) { parts.push(el("p", { className: "muted" }, left + " more not shown.")); }
+    if (left > 0) {
+      parts.push(el("p", { className: "muted" },
+        fill(ngettext("{count} more not shown.", "{count} more not shown.", left), { count: number(left) })));
+    }
     show.apply(null, parts);
   }
 
   // --- someone who is not in the network yet, but whom the owner may know through someone ------
-  function times(n) { return n === 1 ? "once" : n === 2 ? "twice" : n + " times"; }
-  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
-  // The reason codes of core.intro (docs/json.md), in words; near is nearer to you than far.
-  var REASONS = {
-    near_introduced_you: function (n, near, far) { return near + " introduced you to " + far; },
-    far_introduced_you: function (n, near, far) { return far + " introduced you to " + near; },
-    meetings: function (n) { return "in " + plural(n, "meeting", "meetings") + " together"; },
-    far_replied: function (n, near, far) { return far + " answered " + near + " " + times(n); },
-    near_replied: function (n, near, far) { return near + " answered " + far + " " + times(n); },
-    far_wrote: function (n, near, far) { return far + " wrote to " + near + " " + times(n); },
-    together: function (n) { return "named together on " + plural(n, "message", "messages"); },
-    near_wrote: function (n, near, far) { return near + " wrote to " + far + " " + times(n); },
-    introduction_took: function () { return "you introduced them and they followed up"; },
-    introduced_by_you: function () { return "you introduced them"; },
-    days_since: function (n) {
-      return n === 0 ? "last seen together today" : "last seen together " + plural(n, "day", "days") + " ago";
+  // The reason codes of core.intro (docs/json.md), in the words report/intro.py gives them (the
+  // same catalog messages); near is nearer to you than far.
+  function reasonText(code, n) {
+    switch (code) {
+    case "near_introduced_you":
+      return ngettext("{near} introduced you to {far}", "{near} introduced you to {far} ({count} times)", n);
+    case "far_introduced_you":
+      return ngettext("{far} introduced you to {near}", "{far} introduced you to {near} ({count} times)", n);
+    case "meetings": return ngettext("in {count} meeting together", "in {count} meetings together", n);
+    case "far_replied": return ngettext("{far} answered {near} once", "{far} answered {near} {count} times", n);
+    case "near_replied": return ngettext("{near} answered {far} once", "{near} answered {far} {count} times", n);
+    case "far_wrote": return ngettext("{far} wrote to {near} once", "{far} wrote to {near} {count} times", n);
+    case "near_wrote": return ngettext("{near} wrote to {far} once", "{near} wrote to {far} {count} times", n);
+    case "together": return ngettext("named together on {count} message", "named together on {count} messages", n);
+    case "introduction_took": return gettext("you introduced them and they followed up");
+    case "introduced_by_you": return ngettext("you introduced them", "you introduced them ({count} times)", n);
+    case "days_since":
+      return n === 0 ? gettext("last seen together today")
+        : ngettext("last seen together {count} day ago", "last seen together {count} days ago", n);
+    default: return null;
     }
-  };
+  }
 
   function short(person) {
     var words = String((person && person.name) || "").trim().split(/\s+/);
@@ -386,8 +488,8 @@
     var far = short(people[hop.to]);
     var parts = [];
     (Array.isArray(hop.reasons) ? hop.reasons : []).forEach(function (reason) {
-      var words = REASONS[reason.code];
-      if (words) { parts.push(words(reason.count, near, far)); }
+      var words = reasonText(reason.code, reason.count);
+      if (words) { parts.push(fill(words, { near: near, far: far, count: number(reason.count) })); }
     });
     return parts.join("; ");
   }
@@ -401,18 +503,19 @@
     via.forEach(function (person) {
       chain.appendChild(el("li", null,
         el("span", { className: "person" }, person.name || person.address),
-        person.tier ? el("span", { className: "muted" }, " · tier " + person.tier + " · score " + score(person.score))
-          : el("span", { className: "muted" }, " · not in your network")));
+        el("span", { className: "muted" }, " · " + (person.tier
+          ? fill(gettext("tier {tier} · score {score}"), { tier: person.tier, score: score(person.score) })
+          : gettext("not in your network")))));
     });
     var hops = el("ul", { className: "reasons" });
     (Array.isArray(path.hops) ? path.hops : []).forEach(function (hop) {
-      var who = short(people[hop.from]) + " and " + short(people[hop.to]) + ": ";
-      hops.appendChild(el("li", null, who + hopText(hop, people)));
+      hops.appendChild(el("li", null, fill(gettext("{near} and {far}: {reasons}"),
+        { near: short(people[hop.from]), far: short(people[hop.to]), reasons: hopText(hop, people) })));
     });
     var parts = [el("section", { className: "notice notice-unknown", "data-state": "stranger" },
       el("h1", null, card.name || card.address),
-      el("p", null, "Not in your network yet. You may know them through:")), chain];
-    if (path.weaker) { parts.push(el("p", { className: "muted" }, "Two steps: a weaker path.")); }
+      el("p", null, gettext("Not in your network yet. You may know them through:"))), chain];
+    if (path.weaker) { parts.push(el("p", { className: "muted" }, gettext("Two steps: a weaker path."))); }
     parts.push(hops);
     show.apply(null, parts);
   }
@@ -435,7 +538,7 @@
 
   function fetchCards(addresses) {
     var query = addresses.map(function (a) { return "address=" + encodeURIComponent(a); }).join("&");
-    return request("api/cards?" + query, { method: "GET", headers: {} });
+    return request("api/cards?" + query + "&lang=" + encodeURIComponent(language), { method: "GET", headers: {} });
   }
 
   function postNote(address, text) {
@@ -454,15 +557,16 @@
   function answered(response, mine, address) {
     if (mine !== generation) { return null; }
     if (response.status === 403) {
-      notice("forbidden", "The pane could not prove who it is",
-        "Close and reopen this pane. If that does not help, restart “outlook-networking addin serve”.",
+      notice("forbidden", gettext("The pane could not prove who it is"),
+        gettext("Close and reopen this pane. If that does not help, restart “outlook-networking addin serve”."),
         retryButton());
       return null;
     }
     if (!response.ok) {
-      notice("error", "outlook-networking could not build " + (address ? "this card" : "these cards"),
-        address ? "Run “outlook-networking contact " + address + "” to see why." :
-          "Run “outlook-networking brief” to see why.", retryButton());
+      notice("error", address ? gettext("outlook-networking could not build this card")
+        : gettext("outlook-networking could not build these cards"),
+        address ? fill(gettext("Run “outlook-networking contact {address}” to see why."), { address: address }) :
+          gettext("Run “outlook-networking brief” to see why."), retryButton());
       return null;
     }
     return response.json().then(function (doc) {
@@ -473,40 +577,47 @@
   function offline(mine) {
     return function () {
       if (mine !== generation) { return; }
-      notice("offline", "outlook-networking is not running",
-        "The card comes from the outlook-networking agent on this computer, and it did not answer. " +
-        "Start it with “outlook-networking addin serve”, then press Retry.", retryButton());
+      notice("offline", gettext("outlook-networking is not running"),
+        gettext("The card comes from the outlook-networking agent on this computer, and it did not " +
+          "answer. Start it with “outlook-networking addin serve”, then press Retry."), retryButton());
     };
+  }
+
+  function noSender() {
+    notice("empty", gettext("No sender"), gettext("Select a message to see the card of the person who sent it."));
+  }
+
+  function ownMessage() {
+    notice("owner", gettext("This is your own message"),
+      gettext("Cards describe the people you deal with. Open a message from someone else."));
   }
 
   function loadMessage(mine, item, owner) {
     var from = item.from;
     var address = from && from.emailAddress;
     if (!address) {
-      notice("empty", "No sender", "Select a message to see the card of the person who sent it.");
+      noSender();
       return;
     }
     if (same(address, owner)) {
-      notice("owner", "This is your own message",
-        "Cards describe the people you deal with. Open a message from someone else.");
+      ownMessage();
       return;
     }
-    show(el("p", { className: "loading" }, "Looking up " + address + "…"));
+    show(el("p", { className: "loading" }, fill(gettext("Looking up {address}…"), { address: address })));
     fetchCards([address]).then(function (response) {
       return answered(response, mine, address);
     }).then(function (cards) {
       if (!cards) { return; }
       var card = cards[0] || { known: false };
       if (card.is_owner) {
-        notice("owner", "This is your own message",
-          "Cards describe the people you deal with. Open a message from someone else.");
+        ownMessage();
       } else if (card.known === false) {
         if (card.intro) {
           renderStranger(card); // someone you may know through someone (core.intro)
         } else {
-          notice("unknown", "Not in your network yet",
-            "outlook-networking has no history with " + address +
-            ". Once you exchange mail or meet, the card appears here.");
+          notice("unknown", gettext("Not in your network yet"),
+            fill(gettext("outlook-networking has no history with {address}. Once you exchange mail " +
+              "or meet, the card appears here."), { address: address }));
         }
         document.getElementById("app").appendChild(notesSection(address, card.notes));
       } else {
@@ -575,11 +686,11 @@
   }
 
   function loadMeeting(mine, item, owner) {
-    show(el("p", { className: "loading" }, "Looking up the people of this meeting…"));
+    show(el("p", { className: "loading" }, gettext("Looking up the people of this meeting…")));
     meetingPeople(item, owner, function (people) {
       if (mine !== generation) { return; }
       if (!people.length) {
-        notice("empty", "Nobody else is in this meeting", "Cards describe the people you meet.");
+        notice("empty", gettext("Nobody else is in this meeting"), gettext("Cards describe the people you meet."));
         return;
       }
       var asked = people.slice(0, MAX_CARDS);
@@ -599,7 +710,7 @@
     var item = mailbox && mailbox.item;
     var owner = mailbox && mailbox.userProfile && mailbox.userProfile.emailAddress;
     if (!item) {
-      notice("empty", "No sender", "Select a message to see the card of the person who sent it.");
+      noSender();
       return;
     }
     if (item.itemType === "appointment") {
@@ -609,17 +720,24 @@
     }
   }
 
+  function outsideOutlook() {
+    notice("no-office", gettext("Open this pane from Outlook"),
+      gettext("It shows the relationship card for the sender of the message open in Outlook."));
+  }
+
   function start() {
+    chooseLanguage(null);
+    show(el("p", { className: "loading" }, gettext("Loading…")));
     if (typeof Office === "undefined" || !Office.onReady) {
-      notice("no-office", "Open this pane from Outlook",
-        "It shows the relationship card for the sender of the message open in Outlook.");
+      outsideOutlook();
       return;
     }
     Office.onReady(function () {
+      // The language Outlook shows its own menus in (Office.context.displayLanguage, "de-DE").
+      chooseLanguage(Office.context && Office.context.displayLanguage);
       var mailbox = Office.context && Office.context.mailbox;
       if (!mailbox) {
-        notice("no-office", "Open this pane from Outlook",
-          "It shows the relationship card for the sender of the message open in Outlook.");
+        outsideOutlook();
         return;
       }
       // A pinned pane stays open while the user moves between messages (Mailbox 1.5).

@@ -103,7 +103,7 @@ from .convert import (
     message_marks,
 )
 from .edge import Edge
-from .properties import FLAG_FIELD, HIDDEN_FIELD, ensure_registered, flags_supported
+from .properties import FLAG_FIELD, HIDDEN_FIELD, KEY_FIELD, ensure_registered, flags_supported
 
 __all__ = ["FOLDERS", "EwsSource"]
 
@@ -325,10 +325,11 @@ class EwsSource:
         return found
 
     def _message_fields(self) -> tuple[str, ...]:
-        """What GetItem asks of a message: its follow-up flag too, where the server has one."""
+        """What GetItem asks of a message: its follow-up flag too, where the server has one,
+        and the product's key, which only the product's own brief in the Inbox carries."""
         if flags_supported(self._account):
-            return (*MESSAGE_FIELDS, FLAG_FIELD)
-        return MESSAGE_FIELDS
+            return (*MESSAGE_FIELDS, FLAG_FIELD, KEY_FIELD)
+        return (*MESSAGE_FIELDS, KEY_FIELD)
 
     def _get_some(
         self, pending: Sequence[str], fields: Sequence[str]
@@ -409,6 +410,8 @@ class EwsSource:
                 ]
             else:
                 for item in self._fetch(upserts, self._message_fields()):
+                    if getattr(item, KEY_FIELD, None):
+                        continue  # the product's own brief (writeback/inbox.py): not mail
                     made = interaction_from_message(item, source=self._name, folder=hint)
                     if made is None:
                         problems.append(Problem(item.id, "message without a date"))

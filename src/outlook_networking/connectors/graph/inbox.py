@@ -28,10 +28,10 @@ from typing import Any
 from ...errors import ConnectionFailed
 from ...ports import InboxMessageState
 from .client import GraphClient
+from .mapping import RECORD_PROPERTY
 
 __all__ = ["MESSAGE_FLAGS_PROPERTY", "RECORD_PROPERTY", "InboxMessages"]
 
-RECORD_PROPERTY = "String {5f0c8e6a-2b7d-4c1e-9a3f-6d8b1e2c4a70} Name outlook-networking-record"
 MESSAGE_FLAGS_PROPERTY = "Integer 0x0E07"  # PidTagMessageFlags
 MF_READ = 0x1  # mfRead, without mfUnsent (0x8): a message, not a draft
 

@@ -19,9 +19,10 @@ Two shapes are not whole records, and are told apart here:
   exception keeps what was changed on it.
 
 Exports: ``MESSAGE_SELECT``, ``MESSAGE_EXPAND``, ``CONTACT_SELECT``, ``SERIES_SELECT``,
-``interaction_from_message``, ``interaction_from_event``, ``card_from_contact``,
-``is_partial_message``, ``categories_change``, ``message_marks``, ``parse_flag``,
-``needs_series``, ``with_series``, ``parse_graph_time``, ``parse_date_time_zone``, ``zone_named``.
+``RECORD_PROPERTY``, ``interaction_from_message``, ``interaction_from_event``,
+``card_from_contact``, ``is_product_message``, ``is_partial_message``, ``categories_change``,
+``message_marks``, ``parse_flag``, ``needs_series``, ``with_series``, ``parse_graph_time``,
+``parse_date_time_zone``, ``zone_named``.
 """
 
 from __future__ import annotations
@@ -45,12 +46,14 @@ __all__ = [
     "CONTACT_SELECT",
     "MESSAGE_EXPAND",
     "MESSAGE_SELECT",
+    "RECORD_PROPERTY",
     "SERIES_SELECT",
     "card_from_contact",
     "categories_change",
     "interaction_from_event",
     "interaction_from_message",
     "is_partial_message",
+    "is_product_message",
     "message_marks",
     "needs_series",
     "parse_date_time_zone",
@@ -74,7 +77,13 @@ MESSAGE_SELECT = (
 # extended property ("Get singleValueLegacyExtendedProperty": ``$expand`` with a ``$filter`` on
 # the id). It is the only sign of a private message without Internet headers (Sent Items).
 SENSITIVITY_PROPERTY = "Integer 0x0036"
-MESSAGE_EXPAND = f"singleValueExtendedProperties($filter=id eq '{SENSITIVITY_PROPERTY}')"
+# The record the product's own Inbox message carries (the morning brief, graph/inbox.py): a
+# message with it is the product's, not correspondence, and is never read as an interaction.
+RECORD_PROPERTY = "String {5f0c8e6a-2b7d-4c1e-9a3f-6d8b1e2c4a70} Name outlook-networking-record"
+MESSAGE_EXPAND = (
+    "singleValueExtendedProperties($filter="
+    f"id eq '{SENSITIVITY_PROPERTY}' or id eq '{RECORD_PROPERTY}')"
+)
 _PRIVATE = 2
 CONTACT_SELECT = "displayName,givenName,surname,emailAddresses,companyName,categories,birthday"
 # What an occurrence takes from its series master.
@@ -235,6 +244,15 @@ def _private_by_property(message: dict[str, Any]) -> bool:
         except ValueError:
             return False
     return False
+
+
+def is_product_message(message: dict[str, Any]) -> bool:
+    """Whether the message is the product's own (it carries the product's record property;
+    Graph compares extended property ids case-insensitively, so this does too)."""
+    return any(
+        isinstance(prop, dict) and str(prop.get("id") or "").lower() == RECORD_PROPERTY.lower()
+        for prop in message.get("singleValueExtendedProperties") or ()
+    )
 
 
 def is_partial_message(message: dict[str, Any]) -> bool:

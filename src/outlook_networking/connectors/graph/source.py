@@ -75,6 +75,7 @@ from .mapping import (
     interaction_from_event,
     interaction_from_message,
     is_partial_message,
+    is_product_message,
     message_marks,
     needs_series,
     with_series,
@@ -422,6 +423,8 @@ class GraphSource:
                 if partial is not None:
                     marks.append(partial)
                 continue  # nothing else of a partial update is kept (isRead, folder)
+            elif is_product_message(value):
+                continue  # the product's own brief in the Inbox: not correspondence
             else:
                 result = interaction_from_message(value, source=self._name, folder=stream.hint)
             if isinstance(result, Problem):
