@@ -339,12 +339,12 @@ def test_an_inconclusive_ingest_still_detects_the_owner_from_everything_stored(
     # each are enough once the store is read as a whole.
     now = datetime(2026, 6, 1, tzinfo=UTC)
     _, first = ingest_files(store, [_sent_mbox(tmp_path / "a.mbox", ME, 2)], now=now)
-    assert settle_owner(store, [], first) == ((), "")
+    assert settle_owner(store, [], first) == ((), None)
     _, second = ingest_files(store, [_sent_mbox(tmp_path / "b.mbox", ME, 2)], now=now)
     assert second.guess().addresses == ()
     assert settle_owner(store, [], second) == (
         (ME,),
-        "detected: sender of 4 of 4 messages without a delivery trace",
+        phrase("owner_undelivered", count=4, of=4),
     )
     assert store.owner() == ((ME,), "detected")
 

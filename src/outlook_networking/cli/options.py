@@ -5,7 +5,7 @@ A command that reads the store opens it with ``need="data"`` (or ``"store"`` whe
 is fine): a missing store is then one line and exit 1, and nothing, not even its folder, is
 created; an empty one says how to fill it.
 
-Exports: ``add_globals``, ``defaults_from_env``, ``open_workspace``.
+Exports: ``add_globals``, ``choose_words``, ``defaults_from_env``, ``open_workspace``.
 """
 
 from __future__ import annotations
