@@ -22,8 +22,8 @@ from pathlib import Path
 from exchangelib import close_connections
 
 from outlook_networking.demo import generate
+from outlook_networking.i18n import Wording
 from outlook_networking.store import Store
-from outlook_networking.writeback.plan import describe
 from servers.ews import EWSServer
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -91,7 +91,7 @@ def test_apply_dry_run_and_an_agent_cycle_plan_the_same_write_back(tmp_path: Pat
         agent = _command(tmp_path, "agent", "--once")
         assert agent.returncode == 0, agent.stderr
         with Store.open(tmp_path / "network.sqlite3") as store:
-            written = [describe(entry.action) for entry in store.journal("ews:work")]
+            written = [Wording("en").action(entry.action) for entry in store.journal("ews:work")]
         assert written == planned
 
         tasks = [item for item in server.mailbox.snapshot().values() if item["type"] == "Task"]

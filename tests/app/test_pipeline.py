@@ -28,6 +28,7 @@ from outlook_networking.app.pipeline import (
 from outlook_networking.app.workspace import Workspace
 from outlook_networking.config import AccountConfig, Config
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink, MemorySource
+from outlook_networking.core.phrase import phrase
 from outlook_networking.core.settings import Settings
 from outlook_networking.errors import UsageError
 from outlook_networking.model import ContactCard, Problem
@@ -211,11 +212,11 @@ def test_an_ingest_gathers_the_owner_evidence_as_it_reads(store: Store, tmp_path
     # This ingest is conclusive; the whole store (5 from old@, 3 from me@) is not.
     assert settle_owner(store, [], tally) == (
         ("me@example.com",),
-        "detected: sender of 3 of 3 messages without a delivery trace",
+        phrase("owner_undelivered", count=3, of=3),
     )
     assert store.owner() == (("me@example.com",), "detected")
     store.set_owner(["boss@example.com"], "given")  # --me earlier: no guess replaces it
-    assert settle_owner(store, [], tally) == (("boss@example.com",), "given")
+    assert settle_owner(store, [], tally) == (("boss@example.com",), phrase("owner_given"))
 
 
 def test_addresses_given_with_me_replace_the_owner_and_a_non_address_is_refused(
@@ -223,7 +224,7 @@ def test_addresses_given_with_me_replace_the_owner_and_a_non_address_is_refused(
 ) -> None:
     store.set_owner(["guess@example.com"], "detected")
     given = settle_owner(store, ["Me@Example.com", "me@example.com", "Alias@Example.com"])
-    assert given == (("me@example.com", "alias@example.com"), "given")
+    assert given == (("me@example.com", "alias@example.com"), phrase("owner_given"))
     assert store.owner() == (("alias@example.com", "me@example.com"), "given")
     with pytest.raises(UsageError, match=r"not an e-mail address: Jane Doe$"):  # the wrong one only
         settle_owner(store, ["me@example.com", "Jane Doe"])
@@ -338,12 +339,12 @@ def test_an_inconclusive_ingest_still_detects_the_owner_from_everything_stored(
     # each are enough once the store is read as a whole.
     now = datetime(2026, 6, 1, tzinfo=UTC)
     _, first = ingest_files(store, [_sent_mbox(tmp_path / "a.mbox", ME, 2)], now=now)
-    assert settle_owner(store, [], first) == ((), "")
+    assert settle_owner(store, [], first) == ((), None)
     _, second = ingest_files(store, [_sent_mbox(tmp_path / "b.mbox", ME, 2)], now=now)
     assert second.guess().addresses == ()
     assert settle_owner(store, [], second) == (
         (ME,),
-        "detected: sender of 4 of 4 messages without a delivery trace",
+        phrase("owner_undelivered", count=4, of=4),
     )
     assert store.owner() == ((ME,), "detected")
 

@@ -126,7 +126,7 @@ def test_brief_for_people_reads_in_the_days_zone(
     truth = demo[2]
     code, out, _ = run(demo, capsys, "brief")
     assert code == 0
-    assert "Brief for Friday 27 November 2026 (Europe/Berlin)" in out
+    assert "Brief for Friday, 27 November 2026 (Europe/Berlin)" in out  # Babel, en_GB
     assert "14:00–14:45  Angebot Q1: Abstimmung" in out
     assert "16:00–16:30  Kurze Abstimmung Vertrag" in out
     assert f"{truth.today_stranger} (external, not in your network)" in out

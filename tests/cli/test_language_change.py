@@ -164,8 +164,9 @@ def test_a_language_change_renames_everything_in_one_step_and_undo_gives_back_th
     capsys.readouterr()
     assert run_cli(tmp_path, "apply", "--dry-run") == 0
     planned = capsys.readouterr().out
-    assert "add category 'Netzwerk A' (colour 9)" in planned
-    assert "remove category 'Network A' from the master list" in planned
+    # The listing is German too, the English name being the one to go.
+    assert "Kategorie 'Netzwerk A' (Farbe 9) zur Hauptkategorienliste hinzufügen" in planned
+    assert "Kategorie 'Network A' aus der Hauptkategorienliste entfernen" in planned
     assert mailbox.messages() == english[2]  # a dry run writes nothing
 
     assert run_cli(tmp_path, "apply") == 0
@@ -183,7 +184,7 @@ def test_a_language_change_renames_everything_in_one_step_and_undo_gives_back_th
 
     capsys.readouterr()
     assert run_cli(tmp_path, "apply") == 0
-    assert "applied 0 of 0" in capsys.readouterr().err
+    assert "0 von 0 Schritten ausgeführt" in capsys.readouterr().err  # German now
 
     assert run_cli(tmp_path, "undo") == 0
     undone = (mailbox.master(), mailbox.contacts(), mailbox.messages(), mailbox.tasks())

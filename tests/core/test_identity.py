@@ -7,6 +7,7 @@ from outlook_networking.core.identity import (
     name_key,
     resolve_identities,
 )
+from outlook_networking.core.phrase import phrase
 from outlook_networking.core.settings import Settings
 from outlook_networking.model import ContactCard, Flag, Interaction, Mailbox
 
@@ -43,7 +44,9 @@ def test_card_with_several_addresses_is_one_person_with_a_reason() -> None:
     assert person is not None and person is ids.find("jd@acme.com")
     assert set(person.addresses) == {"jd@acme.com", "john@home.example"}
     assert person.name == "John Doe" and person.organisation == "ACME"
-    assert any("one card (John Doe)" in r for r in person.merged_because)
+    assert phrase(
+        "merged_one_card", address="jd@acme.com", other="john@home.example", name="John Doe"
+    ) in person.merged_because
 
 
 def test_same_name_same_organisation_merges_but_different_names_never() -> None:
@@ -57,7 +60,9 @@ def test_same_name_same_organisation_merges_but_different_names_never() -> None:
     ids = resolve(items)
     john = ids.find("john.doe@acme.com")
     assert john is not None and set(john.addresses) == {"john.doe@acme.com", "jdoe@acme.com"}
-    assert any("same name (" in r and "acme.com" in r for r in john.merged_because)
+    assert [(p.code, p["organisation"]) for p in john.merged_because] == [
+        ("merged_same_name", "acme.com")
+    ]
     for other in ("jane.doe@acme.com", "john.doe@gmail.com", "john.doe@other.com"):
         person = ids.find(other)
         assert person is not None and person.addresses == (other,)
@@ -84,7 +89,12 @@ def test_user_overrides_split_and_merge() -> None:
     john = ids.find("john.doe@acme.com")
     assert john is not None
     assert set(john.addresses) == {"john.doe@acme.com", "jd@private.example"}
-    assert any("by you: his private address" in r for r in john.merged_because)
+    assert phrase(
+        "merged_by_you",
+        address="jd@private.example",
+        other="john.doe@acme.com",
+        note="his private address",
+    ) in john.merged_because
     assert ids.person_of["jdoe@acme.com"] == "jdoe@acme.com"
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from outlook_networking.core.owner import OwnerGuess, OwnerTally, detect_owner
+from outlook_networking.core.phrase import phrase
 from outlook_networking.model import ContactCard, Flag, Interaction, Kind, Mailbox
 from outlook_networking.sources import FileSource
 
@@ -41,7 +42,7 @@ def test_me_card_wins() -> None:
     mails = [_mail(n, "bob@example.com", delivered=False) for n in range(10)]
     guess = detect_owner(mails, [card])
     assert guess.addresses == ("ana@example.com", "ana@home.example")
-    assert "Ana Owner" in guess.evidence
+    assert guess.evidence == phrase("owner_me_card", name="Ana Owner")
 
 
 def test_dominant_sender_without_delivery_trace() -> None:
@@ -50,7 +51,7 @@ def test_dominant_sender_without_delivery_trace() -> None:
     mails += [_mail(20 + n, "boss@example.com", to="me@example.com") for n in range(20)]
     guess = detect_owner(mails)
     assert guess.addresses == ("me@example.com",)
-    assert guess.evidence == "sender of 6 of 7 messages without a delivery trace"
+    assert guess.evidence == phrase("owner_undelivered", count=6, of=7)
 
 
 def test_sent_folder_counts_every_alias() -> None:
@@ -64,7 +65,7 @@ def test_received_mail_names_the_owner_when_nothing_else_does() -> None:
     mails += [_mail(20, "x@example.com", to="y@example.com")]
     guess = detect_owner(mails)
     assert guess.addresses == ("me@example.com",)
-    assert guess.evidence == "addressed in 8 of 9 messages received"
+    assert guess.evidence == phrase("owner_addressed", count=8, of=9)
 
 
 def test_no_clear_winner_is_no_guess() -> None:
@@ -105,5 +106,5 @@ def test_corpus_owner(corpus_mbox: Path) -> None:
         tally.feed(batch.interactions)
     # The 2002 inbox's owner (anonymised as yyyy@...); his other aliases get less mail.
     assert tally.guess() == OwnerGuess(
-        ("yyyy@spamassassin.taint.org",), "addressed in 727 of 1,805 messages received"
+        ("yyyy@spamassassin.taint.org",), phrase("owner_addressed", count=727, of=1805)
     )

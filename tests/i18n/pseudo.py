@@ -56,6 +56,12 @@ class PseudoWording(Wording):
     def day_month(self, value: date) -> str:
         return _mark(super().day_month(value))
 
+    def full_date(self, value: date) -> str:
+        return _mark(super().full_date(value))
+
+    def date_time(self, value: datetime) -> str:
+        return _mark(super().date_time(value))
+
     def days(self, n: float) -> str:
         return _mark(super().days(n))
 

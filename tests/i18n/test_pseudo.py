@@ -27,7 +27,7 @@ WORDS = PseudoWording()
 
 def _sample(name: str, count: int) -> Value:
     """A value for a phrase's ``name``: data as :data:`VALUE`, counts as ``count``."""
-    if name in ("name", "subject", "role"):
+    if name in ("name", "subject", "role", "address", "other", "note", "organisation"):
         return VALUE
     if name == "tier":
         return TIER

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from outlook_networking.core.owner import OwnerTally
+from outlook_networking.core.phrase import phrase
 from outlook_networking.demo import generate
 from outlook_networking.model import Flag, Kind
 from outlook_networking.sources import FileSource
@@ -45,4 +46,4 @@ def test_demo_mailbox_calendar_and_cards(tmp_path: Path) -> None:
     assert meetings >= truth.meetings  # series are expanded into occurrences
     guess = tally.guess()
     assert guess.addresses[0] == truth.owner
-    assert truth.owner_name in guess.evidence
+    assert guess.evidence == phrase("owner_me_card", name=truth.owner_name)

@@ -33,6 +33,7 @@ from ..core.ledger import balance_json
 from ..core.phrase import Words
 from ..core.views import contact_json, followup_json, iso, key_dates_json
 from ..errors import UsageError
+from ..i18n import Wording
 from ..model import Note
 from ..parsing.addresses import normalise
 from ..store import Store
@@ -53,6 +54,7 @@ __all__ = [
 ]
 
 NOTE_MAX_CHARS = 2000
+_ENGLISH = Wording("en")  # the add-in's default until it passes the pane's language
 COMING_DAYS = 30  # key dates "coming up" in an attendee's card: within a month
 
 
@@ -144,38 +146,50 @@ def notes_by_person(insight: Insight, store: Store) -> dict[str, list[Note]]:
     return found
 
 
-def clean_note(text: str) -> str:
-    """The note as kept: trimmed, line breaks as ``\\n``; UsageError if it is not one."""
+def clean_note(text: str, words: Wording = _ENGLISH) -> str:
+    """The note as kept: trimmed, line breaks as ``\\n``; UsageError (in ``words``'s language)
+    if it is not one."""
     cleaned = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not cleaned:
-        raise UsageError("a note needs some text")
+        raise UsageError(words.gettext("a note needs some text"))
     if len(cleaned) > NOTE_MAX_CHARS:
-        raise UsageError(f"a note is at most {NOTE_MAX_CHARS} characters")
+        raise UsageError(
+            words.gettext("a note is at most {count} characters").format(
+                count=NOTE_MAX_CHARS
+            )
+        )
     if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in cleaned):
-        raise UsageError("a note cannot hold control characters")
+        raise UsageError(words.gettext("a note cannot hold control characters"))
     return cleaned
 
 
-def _address(raw: str) -> str:
+def _address(raw: str, words: Wording) -> str:
     address = normalise(raw)
     if not address:
-        raise UsageError(f"not an e-mail address: {raw}")
+        raise UsageError(words.gettext("not an e-mail address: {value}").format(value=raw))
     return address
 
 
-def add_note(store: Store, address: str, text: str, now: datetime) -> Note:
+def add_note(
+    store: Store, address: str, text: str, now: datetime, words: Wording = _ENGLISH
+) -> Note:
     """Keep a note about ``address``; UsageError for a bad address or text."""
-    return store.add_note(_address(address), clean_note(text), now)
+    return store.add_note(_address(address, words), clean_note(text, words), now)
 
 
-def delete_note(insight: Insight, store: Store, address: str, note_id: int) -> Note:
+def delete_note(
+    insight: Insight, store: Store, address: str, note_id: int, words: Wording = _ENGLISH
+) -> Note:
     """Remove note ``note_id``, which must be about ``address`` (any address of the person)."""
-    wanted = _address(address)
+    wanted = _address(address, words)
     view = insight.network.find(wanted)
     addresses = set(view.addresses) if view is not None else {wanted}
     mine = {n.id for n in store.notes(addresses)}
     if note_id not in mine:
-        raise UsageError(f"no note {note_id} about {wanted}; `note {wanted} --list` shows them")
+        raise UsageError(
+            words.gettext("no note {id} about {address}; `note {address} --list` shows them")
+            .format(id=note_id, address=wanted)
+        )
     removed = store.delete_note(note_id)
     assert removed is not None
     return removed

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from ..config import AccountConfig, Config, FileLimits, FoldersConfig
 from ..core.network import Network
 from ..core.owner import OwnerTally, detect_owner
+from ..core.phrase import Phrase, phrase
 from ..errors import ConnectorError, UsageError
 from ..i18n import Wording, category_scheme, wording_for
 from ..parsing.addresses import normalise
@@ -95,7 +96,8 @@ __all__ = [
 ]
 
 OnBatch = Callable[[Batch], None]
-SKIPPED_FOLDERS = "folders without correspondence"  # what ingest_files counts them as
+# What ingest_files counts the folders it leaves out as (a code: the front end words it).
+SKIPPED_FOLDERS = "folders_without_correspondence"
 FileProgress = Callable[["Unit", int, int | None], None]  # a file, items read, their total
 
 
@@ -236,32 +238,40 @@ def claim_owner(store: Store, addresses: Collection[str]) -> None:
 
 
 def settle_owner(
-    store: Store, given: Sequence[str], tally: OwnerTally | None = None
-) -> tuple[tuple[str, ...], str]:
-    """The owner's addresses after an ingest, and how they were found: as given now (``--me``
-    replaces the owner), as given before, or detected.
+    store: Store,
+    given: Sequence[str],
+    tally: OwnerTally | None = None,
+    *,
+    words: Wording | None = None,
+) -> tuple[tuple[str, ...], Phrase | None]:
+    """The owner's addresses after an ingest, and how they were found (a phrase; None when no
+    owner is known): as given now (``--me`` replaces the owner), as given before, or detected.
 
     Detection uses what this ingest read (``tally``) when that is conclusive, and only then
-    reads the whole store again.
+    reads the whole store again. ``words`` words the refusal of a ``--me`` that is no address
+    (default: English).
     """
     if given:
         normalised = [normalise(g) for g in given]
         wrong = [g for g, address in zip(given, normalised, strict=True) if not address]
         if wrong:
-            raise UsageError(f"--me: not an e-mail address: {', '.join(wrong)}")
+            w = words or Wording()
+            raise UsageError(
+                w.gettext("--me: not an e-mail address: {values}").format(values=", ".join(wrong))
+            )
         addresses = tuple(dict.fromkeys(normalised))  # one address given twice is one
         store.set_owner(addresses, "given")
-        return addresses, "given"
+        return addresses, phrase("owner_given")
     current, origin = store.owner()
     if origin == "given":
-        return current, origin
+        return current, phrase("owner_given")
     guess = tally.guess() if tally is not None else None
     if guess is None or not guess.addresses:
         guess = detect_owner(store.interactions(), store.cards())
     if guess.addresses:
         store.set_owner(guess.addresses, "detected")
-        return tuple(guess.addresses), f"detected: {guess.evidence}"
-    return current, "detected earlier" if current else ""
+        return tuple(guess.addresses), guess.evidence
+    return current, phrase("owner_detected_earlier") if current else None
 
 
 # --- writing back --------------------------------------------------------------------------------

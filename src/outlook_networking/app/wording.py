@@ -17,36 +17,54 @@ from ..errors import (
     LoginRequired,
     NetworkingError,
     OutputError,
+    SchemaTooNew,
     StoreEmpty,
     StoreMissing,
 )
+from ..i18n import Wording
 
 __all__ = ["describe"]
 
+_ENGLISH = Wording("en")
 
-def describe(exc: BaseException) -> str:
-    """The one line a person reads for ``exc``."""
+
+def describe(exc: BaseException, words: Wording = _ENGLISH) -> str:
+    """The one line a person reads for ``exc``, in ``words``'s language (the problem texts the
+    edges raise, a configuration's or a server's, are English still: docs/i18n.md)."""
+    w = words
     if isinstance(exc, LoginRequired):
-        return f"{exc.account}: sign-in expired or missing; run `outlook-networking login`"
+        # TRANSLATORS: {account} is an e-mail address; `outlook-networking login` is a command
+        return w.gettext(
+            "{account}: sign-in expired or missing; run `outlook-networking login`"
+        ).format(account=exc.account)
     if isinstance(exc, ConfigError):
         where = f"{exc.path}: " if exc.path else ""
-        return f"invalid configuration: {where}{exc.key}: {exc.problem}"
-    if isinstance(exc, InputError):
-        return f"cannot read {exc.path}: {exc.reason}"
-    if isinstance(exc, OutputError):
-        return f"cannot write {exc.path}: {exc.reason}"
-    if isinstance(exc, StoreMissing):
-        return (
-            f"no store at {exc.path}: run `outlook-networking demo` or `outlook-networking "
-            "ingest` first, or name a store with --db (or OUTLOOK_NETWORKING_DB)"
+        return w.gettext("invalid configuration: {where}{key}: {problem}").format(
+            where=where, key=exc.key, problem=exc.problem
         )
+    if isinstance(exc, InputError):
+        return w.gettext("cannot read {path}: {reason}").format(path=exc.path, reason=exc.reason)
+    if isinstance(exc, OutputError):
+        return w.gettext("cannot write {path}: {reason}").format(path=exc.path, reason=exc.reason)
+    if isinstance(exc, StoreMissing):
+        return w.gettext(
+            "no store at {path}: run `outlook-networking demo` or `outlook-networking ingest` "
+            "first, or name a store with --db (or OUTLOOK_NETWORKING_DB)"
+        ).format(path=exc.path)
     if isinstance(exc, StoreEmpty):
-        return (
-            f"{exc.path}: the store is empty: run `outlook-networking demo` or "
-            "`outlook-networking ingest` (or `sync` for a configured mailbox)"
+        return w.gettext(
+            "{path}: the store is empty: run `outlook-networking demo` or `outlook-networking "
+            "ingest` (or `sync` for a configured mailbox)"
+        ).format(path=exc.path)
+    if isinstance(exc, SchemaTooNew):
+        return w.gettext("{path}: schema version {found} is newer than {supported}").format(
+            path=exc.path, found=exc.found, supported=exc.supported
         )
     if isinstance(exc, LockHeld):
-        return f"another agent (process {exc.pid}) is using {exc.path}"
+        return w.gettext("another agent (process {pid}) is using {path}").format(
+            pid=exc.pid, path=exc.path
+        )
     if isinstance(exc, NetworkingError):
         return str(exc)
-    return f"internal error: {type(exc).__name__}: {exc}"
+    # TRANSLATORS: {kind} is a Python exception's name, {detail} its English text
+    return w.gettext("internal error: {kind}: {detail}").format(kind=type(exc).__name__, detail=exc)

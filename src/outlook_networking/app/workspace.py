@@ -36,6 +36,8 @@ class Workspace:
         retry: how long one call to a mail server may wait for it to recover.
         create: make the store if there is none; a command that only reads passes False and
             gets :class:`~outlook_networking.errors.StoreMissing` instead (nothing is created).
+        words: the language, when the front end has chosen it already (default: the
+            configuration's, else the system's).
     """
 
     def __init__(
@@ -46,6 +48,7 @@ class Workspace:
         now: datetime | None = None,
         retry: RetryPolicy | None = None,
         create: bool = True,
+        words: Wording | None = None,
     ) -> None:
         self.db_path = db_path if db_path is not None else default_db_path()
         self.config_path = config_path
@@ -54,6 +57,8 @@ class Workspace:
         self.retry = retry
         self.create = create
         self._store: Store | None = None
+        if words is not None:  # a front end that chose the language before (the command line)
+            self.__dict__["words"] = words
 
     def clock(self) -> datetime:
         """``now`` if it was given (a replayed past stays put), else the time it is."""

@@ -22,25 +22,31 @@ from .. import __version__
 from ..app.wording import describe
 from ..config import default_config_path
 from ..errors import ConfigError, NetworkingError, UsageError
+from ..i18n import Wording
 from ..ports import RetryPolicy
-from .options import add_globals, defaults_from_env
-from .parser import PROG, Parser, check_extras
+from .options import add_globals, choose_words, defaults_from_env
+from .parser import PROG, Parser, check_extras, use_words
 
 __all__ = ["main"]
 
 
-FIRST_RUN = """\
-a first run:
-  outlook-networking demo                     # a sample mailbox, analysed; prints an export line
-  export OUTLOOK_NETWORKING_DB=...            # the line demo printed
-  outlook-networking followups                # what needs doing, most pressing first
-  outlook-networking report --html network.html --open
+def _first_run(words: Wording) -> str:
+    """The epilog of ``--help``: the first commands to try."""
+    return words.gettext(
+        "a first run:\n"
+        "  outlook-networking demo                     # a sample mailbox, analysed; prints an "
+        "export line\n"
+        "  export OUTLOOK_NETWORKING_DB=...            # the line demo printed\n"
+        "  outlook-networking followups                # what needs doing, most pressing first\n"
+        "  outlook-networking report --html network.html --open\n"
+        "\n"
+        "`outlook-networking COMMAND --help` explains a command, with examples.\n"
+    )
 
-`outlook-networking COMMAND --help` explains a command, with examples.
-"""
 
-
-def build_parser() -> Parser:
+def build_parser(words: Wording | None = None) -> Parser:
+    """The whole command line; ``words`` words the top-level help (default: English; the
+    commands' own help is English still, docs/i18n.md)."""
     from . import (
         agent,
         brief,
@@ -56,10 +62,11 @@ def build_parser() -> Parser:
         sources,
     )  # fmt: skip
 
+    words = Wording() if words is None else words
     parser = Parser(
         prog=PROG,
-        description="Strategic networking for people who live in Outlook.",
-        epilog=FIRST_RUN,
+        description=words.gettext("Strategic networking for people who live in Outlook."),
+        epilog=_first_run(words),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_globals(parser, default=None)
@@ -74,38 +81,51 @@ def build_parser() -> Parser:
         completion, privacy,
     ):  # fmt: skip
         module.register(commands, common)
+    use_words(parser, words)
     return parser
 
 
-def main(argv: Sequence[str] | None = None, *, retry: RetryPolicy | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    retry: RetryPolicy | None = None,
+    words: Wording | None = None,
+) -> int:
     """Run the command line; return the exit code.
 
     ``retry`` bounds how long a call to a mail server may wait for it to recover (default: two
-    minutes); tests pass a short one.
+    minutes); tests pass a short one. ``words`` is the language of everything printed (default:
+    the configuration's, else the system's: :func:`.options.choose_words`).
     """
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    words = choose_words(argv) if words is None else words
+    parser = build_parser(words)
     args, extras = parser.parse_known_args(argv)
     check_extras(args, extras)
     defaults_from_env(args)
     args.retry = retry
+    args.words = words
     try:
         code: int = args.handler(args)
         return code
     except UsageError as exc:
         if isinstance(exc, ConfigError) and not exc.path:  # raised past the file's reading
             exc.path = str(Path(args.config).expanduser() if args.config else default_config_path())
-        _report(args, exc, describe(exc))
+        _report(args, exc, describe(exc, words))
         return 2
     except NetworkingError as exc:
-        _report(args, exc, describe(exc))
+        _report(args, exc, describe(exc, words))
         return 1
     except KeyboardInterrupt:
-        print("interrupted; what was stored so far is kept", file=sys.stderr)
+        print(words.gettext("interrupted; what was stored so far is kept"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the last line of defence: one line, never a traceback
-        _report(args, exc, f"{describe(exc)} (run with --debug)")
+        # TRANSLATORS: {line} is the error; --debug is the option's name
+        _report(
+            args, exc, words.gettext("{line} (run with --debug)").format(line=describe(exc, words))
+        )
         return 1
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..i18n import Wording
 from .options import open_workspace
 from .output import console, err_console, local, print_json
 from .parser import add_command
@@ -145,20 +146,20 @@ def _status(args: argparse.Namespace) -> int:
         if args.json:
             print_json(doc)
         else:
-            _print_status(doc)
+            _print_status(doc, workspace.words)
     return 0
 
 
 _TIMES = {"last_run_start", "last_run_end", "next_run", "last_error_at"}
 
 
-def _print_status(doc: dict[str, Any]) -> None:
+def _print_status(doc: dict[str, Any], words: Wording) -> None:
     running = f"yes (process {doc['pid']})" if doc["running"] else "no"
     console.print(f"agent running: {running}", markup=False)
     for key, value in doc.items():
         if key in ("schema", "as_of", "running", "pid", "accounts"):
             continue
-        shown = local(value, time=True) if key in _TIMES else value
+        shown = local(value, words, time=True) if key in _TIMES else value
         console.print(f"{key.replace('_', ' ')}: {'–' if shown is None else shown}", markup=False)
     for name, account in sorted(doc["accounts"].items()):
         line = (

@@ -14,6 +14,7 @@ import argparse
 from datetime import date, datetime
 from typing import Any
 
+from rich.markup import escape
 from rich.text import Text
 
 from ..app.brief import brief_day, brief_doc, brief_zone
@@ -21,8 +22,9 @@ from ..app.cards import add_note, delete_note, note_json
 from ..app.workspace import Workspace
 from ..core.views import envelope
 from ..errors import UsageError
+from ..i18n import Wording
+from ..i18n.labels import followup_kind, key_date_kind
 from ..parsing.addresses import normalise
-from ..report.html import KIND_LABELS
 from .options import open_workspace
 from .output import console, err_console, print_json
 from .parser import add_command
@@ -89,7 +91,7 @@ def _brief(args: argparse.Namespace) -> int:
         if args.json:
             print_json(doc)
         else:
-            _print_brief(doc, zone, workspace.now)
+            _print_brief(doc, zone, workspace.now, workspace.words)
     return 0
 
 
@@ -97,11 +99,15 @@ def _clock(iso_time: str, zone: Any) -> str:
     return f"{datetime.fromisoformat(iso_time).astimezone(zone):%H:%M}"
 
 
-def _ago(iso_time: str | None, now: datetime) -> str:
+def _ago(iso_time: str | None, now: datetime, w: Wording) -> str:
     if not iso_time:
-        return "never"
+        return w.gettext("never")
     days = (now - datetime.fromisoformat(iso_time)).days
-    return "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
+    if days <= 0:
+        return w.gettext("today")
+    if days == 1:
+        return w.gettext("yesterday")
+    return w.ngettext("{count} day ago", "{count} days ago", days).format(count=w.number(days))
 
 
 def _say(text: str, indent: int = 0) -> None:
@@ -113,63 +119,89 @@ def _say(text: str, indent: int = 0) -> None:
         console.print(Text(" " * (indent + (2 if number else 0))) + line, soft_wrap=True)
 
 
-def _print_person(card: dict[str, Any], now: datetime) -> None:
+def _print_person(card: dict[str, Any], now: datetime, w: Wording) -> None:
     marks = []
     if card.get("organizer"):
-        marks.append("organizer")
+        # TRANSLATORS: the meeting's organizer (Outlook: Organisator)
+        marks.append(w.gettext("organizer"))
     if card.get("external"):
-        marks.append("external")
+        marks.append(w.gettext("external"))
     if not card.get("known"):
-        _say(f"{card['address']} ({', '.join([*marks, 'not in your network'])})", 2)
+        marks.append(w.gettext("not in your network"))
+        _say(f"{card['address']} ({', '.join(marks)})", 2)
     else:
         label = card.get("name") or card["address"]
-        marks.insert(0, f"tier {card['tier']}")
+        marks.insert(0, w.gettext("tier {tier}").format(tier=card["tier"]))
         balance = card.get("balance") or {}
         _say(f"{label} <{card['address']}> ({', '.join(marks)})", 2)
         _say(
-            f"last contact {_ago(card.get('last_contact'), now)}; "
-            f"you gave {balance.get('given', 0)}, received {balance.get('received', 0)}",
+            w.gettext("last contact {ago}; you gave {given}, received {received}").format(
+                ago=_ago(card.get("last_contact"), now, w),
+                given=w.number(balance.get("given", 0)),
+                received=w.number(balance.get("received", 0)),
+            ),
             4,
         )
         kinds = set()
         for item in card.get("followups", []):
             kinds.add(item["kind"])
-            _say(f"{KIND_LABELS.get(item['kind'], item['kind'])}: {item['reason']}", 4)
+            _say(f"{followup_kind(w, item['kind'])}: {item['reason']}", 4)
         for key_date in card.get("key_dates", []):
             if key_date["kind"] not in kinds:  # a birthday reminder already says it
-                _say(_key_date_line(key_date), 4)
+                _say(_key_date_line(key_date, w), 4)
     for note in card.get("notes", []):
-        _say(f"note {note['id']}: {note['text']}", 4)
+        _say(w.gettext("note {id}: {text}").format(id=note["id"], text=note["text"]), 4)
 
 
-def _key_date_line(key_date: dict[str, Any]) -> str:
-    on = date.fromisoformat(key_date["next"])
-    when = "today" if key_date["in_days"] == 0 else f"in {key_date['in_days']} days"
-    years = f", {key_date['years']} years" if key_date.get("years") else ""
-    return f"{key_date['kind']} {on:%d %b} ({when}{years})"
+def _key_date_line(key_date: dict[str, Any], w: Wording) -> str:
+    on = w.day_month(date.fromisoformat(key_date["next"]))
+    days = key_date["in_days"]
+    when = (
+        w.gettext("today")
+        if days == 0
+        else w.ngettext("in {count} day", "in {count} days", days).format(count=w.number(days))
+    )
+    kind = key_date_kind(w, key_date["kind"])
+    if key_date.get("years"):
+        years = w.ngettext("{count} year", "{count} years", key_date["years"]).format(
+            count=w.number(key_date["years"])
+        )
+        return w.gettext("{kind} {on} ({when}, {years})").format(
+            kind=kind, on=on, when=when, years=years
+        )
+    return w.gettext("{kind} {on} ({when})").format(kind=kind, on=on, when=when)
 
 
-def _print_brief(doc: dict[str, Any], zone: Any, now: datetime) -> None:
-    day = date.fromisoformat(doc["date"])
-    console.print(f"[bold]Brief for {day:%A %d %B %Y}[/bold] ({doc['time_zone']})")
+def _print_brief(doc: dict[str, Any], zone: Any, now: datetime, w: Wording) -> None:
+    day = w.full_date(date.fromisoformat(doc["date"]))
+    title = w.gettext("Brief for {day}").format(day=day)
+    console.print(f"[bold]{escape(title)}[/bold] ({doc['time_zone']})")
     if not doc["meetings"]:
-        _say("No meetings.")
+        _say(w.gettext("No meetings."))
     for meeting in doc["meetings"]:
         times = f"{_clock(meeting['start'], zone)}–{_clock(meeting['end'], zone)}"
         console.print()
-        _say(f"{times}  {meeting['subject'] or '(no subject)'}")
+        subject = meeting["subject"] or w.gettext("(no subject)")
+        _say(f"{times}  {subject}")
         if not meeting["people"]:
-            _say("  only you")
+            _say("  " + w.gettext("only you"))
         for card in meeting["people"]:
-            _print_person(card, now)
+            _print_person(card, now, w)
     if doc["followups"]:
         console.print()
-        console.print("[bold]Due today[/bold]")
+        due_today = w.gettext("Due today")
+        console.print(f"[bold]{escape(due_today)}[/bold]")
         for item in doc["followups"]:
-            _say(f"{KIND_LABELS.get(item['kind'], item['kind'])}: {item['reason']}", 2)
+            _say(f"{followup_kind(w, item['kind'])}: {item['reason']}", 2)
     if doc["overdue"]:
         console.print()
-        _say(f"{doc['overdue']} follow-ups fell due before today: `outlook-networking followups`")
+        _say(
+            w.ngettext(
+                "{count} follow-up fell due before today: `outlook-networking followups`",
+                "{count} follow-ups fell due before today: `outlook-networking followups`",
+                doc["overdue"],
+            ).format(count=w.number(doc["overdue"]))
+        )
 
 
 # --- notes ---------------------------------------------------------------------------------------
@@ -183,25 +215,41 @@ def print_notes(notes: list[dict[str, Any]]) -> None:
 
 def _note(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
+        w = workspace.words
         if args.delete is not None:
             if args.text:
-                raise UsageError("usage: note ADDR --delete ID (no text)")
-            removed = delete_note(workspace.insight, workspace.store, args.address, args.delete)
-            err_console.print(f"Removed note {removed.id} about {removed.address}.", markup=False)
+                raise UsageError(w.gettext("usage: note ADDR --delete ID (no text)"))
+            removed = delete_note(
+                workspace.insight, workspace.store, args.address, args.delete, w
+            )
+            err_console.print(
+                w.gettext("Removed note {id} about {address}.").format(
+                    id=removed.id, address=removed.address
+                ),
+                markup=False,
+            )
             return 0
         if args.list or not args.text:
             return _list(workspace, args.address, as_json=args.json)
-        note = add_note(workspace.store, args.address, " ".join(args.text), workspace.now)
+        note = add_note(workspace.store, args.address, " ".join(args.text), workspace.now, w)
         known = workspace.network.find(note.address) is not None
-        where = "" if known else " (not a contact yet: `contact` and the brief show it already)"
-        err_console.print(f"Kept note {note.id} about {note.address}{where}.", markup=False)
+        kept = (
+            w.gettext("Kept note {id} about {address}.")
+            if known
+            else w.gettext(
+                "Kept note {id} about {address} (not a contact yet: `contact` and the brief "
+                "show it already)."
+            )
+        )
+        err_console.print(kept.format(id=note.id, address=note.address), markup=False)
     return 0
 
 
 def _list(workspace: Workspace, raw: str, *, as_json: bool) -> int:
+    w = workspace.words
     address = normalise(raw)
     if not address:
-        raise UsageError(f"not an e-mail address: {raw}")
+        raise UsageError(w.gettext("not an e-mail address: {value}").format(value=raw))
     view = workspace.network.find(address)
     addresses = view.addresses if view is not None else (address,)
     notes = [note_json(n) for n in workspace.store.notes(addresses)]
@@ -209,7 +257,7 @@ def _list(workspace: Workspace, raw: str, *, as_json: bool) -> int:
         print_json({**envelope("note", workspace.now), "address": address, "notes": notes})
         return 0
     if not notes:
-        _say(f"No notes about {address}.")
+        _say(w.gettext("No notes about {address}.").format(address=address))
         return 0
     print_notes(notes)
     return 0

@@ -22,14 +22,14 @@ from ..app.workspace import Workspace
 from ..core.followups import URGENCY, FollowUp, matching, short_key
 from ..core.views import envelope, followups_json, iso
 from ..errors import UsageError
+from ..i18n import Wording
+from ..i18n.labels import followup_kind
 from ..model import TIERS
-from ..report.html import KIND_LABELS
 from .network import non_negative
 from .options import open_workspace
 from .output import (
     Column,
     console,
-    count,
     err_console,
     fit,
     left_out,
@@ -176,56 +176,75 @@ def _list(args: argparse.Namespace) -> int:
             network, [f for group in groups for f in group], words=workspace.words
         )
         with paged():
-            _print(rows, len(groups), total, workspace.now, args.addresses)
+            _print(rows, len(groups), total, workspace.now, args.addresses, workspace.words)
     return 0
 
 
-_COLUMNS = (
-    Column("Who", rank=0),
-    Column("Address", rank=0),
-    Column("Tier", rank=4),
-    Column("What", rank=0),
-    Column("Due", rank=2),
-    Column("Key", rank=1),
-    Column("Why", rank=0, flexible=24),
-)
+def _columns(w: Wording) -> dict[str, Column]:
+    """The table's columns by key (the headings are the language's)."""
+    return {
+        # TRANSLATORS: table headings of `followups`; keep them short
+        "who": Column(w.gettext("Who"), rank=0),
+        "address": Column(w.gettext("Address"), rank=0),
+        "tier": Column(w.gettext("Tier"), rank=4),
+        "what": Column(w.gettext("What"), rank=0),
+        "due": Column(w.gettext("Due"), rank=2),
+        "key": Column(w.gettext("Key"), rank=1),
+        "why": Column(w.gettext("Why"), rank=0, flexible=24),
+    }
 
 
 def _print(
-    items: list[dict[str, Any]], people: int, total: int, now: datetime, addresses: bool
+    items: list[dict[str, Any]],
+    people: int,
+    total: int,
+    now: datetime,
+    addresses: bool,
+    w: Wording,
 ) -> None:
     """A table where the reasons get room enough, else (a narrow terminal) one block per
     person with each reason under its follow-up."""
     grouped: dict[str | None, list[dict[str, Any]]] = {}
     for item in items:
         grouped.setdefault(item["contact"], []).append(item)
-    title = f"Follow-ups as of {local(iso(now), time=True)}, most pressing first"
-    columns = _COLUMNS if addresses else tuple(c for c in _COLUMNS if c.header != "Address")
-    unwrapped = [_cells(group, columns, 10_000) for group in grouped.values()]
+    title = w.gettext("Follow-ups as of {time}, most pressing first").format(
+        time=local(iso(now), w, time=True)
+    )
+    chosen = {k: c for k, c in _columns(w).items() if addresses or k != "address"}
+    keys, columns = tuple(chosen), tuple(chosen.values())
+    unwrapped = [_cells(group, keys, 10_000, w) for group in grouped.values()]
     widths = fit(columns, unwrapped, console.width)
-    why = next(i for i, c in enumerate(columns) if c.header == "Why")
+    why = keys.index("why")
     if widths[why] >= _WHY_IN_A_TABLE:
-        rows = [_cells(group, columns, widths[why]) for group in grouped.values()]
+        rows = [_cells(group, keys, widths[why], w) for group in grouped.values()]
         console.print(render_table(title, columns, rows, widths))
-        notes = [left_out(columns, widths)]
+        notes = [left_out(columns, widths, w)]
     else:
         console.print(title, style="bold", markup=False, highlight=False)
         for group in grouped.values():
-            _block(group, addresses)
+            _block(group, addresses, w)
         notes = []
     if not items:
-        console.print("Nothing to follow up.", markup=False)
+        console.print(w.gettext("Nothing to follow up."), markup=False)
         return
-    things = count(len(items), "follow-up", "follow-ups")
+    things = w.ngettext("{count} follow-up", "{count} follow-ups", len(items))
+    persons = w.ngettext("{count} person", "{count} people", total)
+    values = {"count": w.number(total)}
     summary = (
-        f"{people} of {count(total, 'person', 'people')} shown ({things}); --limit 0 shows all."
+        w.gettext("{shown} of {people} shown ({things}); --limit 0 shows all.")
         if people < total
-        else f"{count(total, 'person', 'people')}, {things}."
+        else w.gettext("{people}, {things}.")
+    ).format(
+        shown=w.number(people),
+        people=persons.format(**values),
+        things=things.format(count=w.number(len(items))),
     )
     for line in (
         summary,
         *notes,
-        "Done with one? `followups done KEY`. Later? `followups snooze KEY --until DATE`.",
+        w.gettext(
+            "Done with one? `followups done KEY`. Later? `followups snooze KEY --until DATE`."
+        ),
     ):
         if line:
             console.print(line, markup=False, highlight=False)
@@ -234,39 +253,41 @@ def _print(
 _WHY_IN_A_TABLE = 50  # narrower, and a reason takes four lines: blocks read better
 
 
-def _who(item: dict[str, Any]) -> str:
-    return str(item["name"] or item["contact"] or "everyone")
+def _who(item: dict[str, Any], w: Wording) -> str:
+    return str(item["name"] or item["contact"] or w.gettext("everyone"))
 
 
-def _what(item: dict[str, Any]) -> str:
-    label = str(KIND_LABELS.get(item["kind"], item["kind"]))
-    return label + (" (snoozed)" if item["snoozed"] else "")
+def _what(item: dict[str, Any], w: Wording) -> str:
+    label = followup_kind(w, item["kind"])
+    return label + (w.gettext(" (snoozed)") if item["snoozed"] else "")
 
 
-def _cells(group: list[dict[str, Any]], columns: tuple[Column, ...], wrap: int) -> list[str]:
+def _cells(
+    group: list[dict[str, Any]], keys: tuple[str, ...], wrap: int, w: Wording
+) -> list[str]:
     """One person's row: each follow-up's lines, the reasons wrapped to ``wrap``, the other
     columns padded so every follow-up starts on the same line in each column."""
-    lines: dict[str, list[str]] = {"What": [], "Due": [], "Key": [], "Why": []}
+    lines: dict[str, list[str]] = {"what": [], "due": [], "key": [], "why": []}
     for item in group:
         reason = textwrap.wrap(item["reason"], max(wrap, 10)) or [""]
         pad = [""] * (len(reason) - 1)
-        lines["What"] += [_what(item), *pad]
-        lines["Due"] += [local(item["due"]), *pad]
-        lines["Key"] += [item["short_key"], *pad]
-        lines["Why"] += reason
+        lines["what"] += [_what(item, w), *pad]
+        lines["due"] += [local(item["due"], w), *pad]
+        lines["key"] += [item["short_key"], *pad]
+        lines["why"] += reason
     first = group[0]
     row = {
-        "Who": _who(first),
-        "Address": first["contact"] or "",
-        "Tier": first["tier"] or "",
-        **{header: "\n".join(text) for header, text in lines.items()},
+        "who": _who(first, w),
+        "address": first["contact"] or "",
+        "tier": first["tier"] or "",
+        **{key: "\n".join(text) for key, text in lines.items()},
     }
-    return [row[c.header] for c in columns]
+    return [row[key] for key in keys]
 
 
-def _block(group: list[dict[str, Any]], addresses: bool) -> None:
+def _block(group: list[dict[str, Any]], addresses: bool, w: Wording) -> None:
     first = group[0]
-    who = _who(first)
+    who = _who(first, w)
     if addresses and first["contact"]:
         who += f" <{first['contact']}>"
     if first["tier"]:
@@ -274,9 +295,11 @@ def _block(group: list[dict[str, Any]], addresses: bool) -> None:
     console.print()
     console.print(who, style="bold", markup=False, highlight=False)
     for item in group:
-        due = ("until " if item["snoozed"] else "due ") + local(item["due"])
+        due = (
+            w.gettext("until {date}") if item["snoozed"] else w.gettext("due {date}")
+        ).format(date=local(item["due"], w))
         console.print(
-            f"  {_what(item)} · {due} · {item['short_key']}", markup=False, highlight=False
+            f"  {_what(item, w)} · {due} · {item['short_key']}", markup=False, highlight=False
         )
         say(item["reason"], indent=4, hang=4)
 
@@ -285,7 +308,7 @@ def _block(group: list[dict[str, Any]], addresses: bool) -> None:
 
 
 def _resolve(
-    followups: tuple[FollowUp, ...], done: dict[str, str], keys: list[str]
+    followups: tuple[FollowUp, ...], done: dict[str, str], keys: list[str], w: Wording
 ) -> list[FollowUp | str]:
     """Each key's follow-up, or the key itself when it names one already done."""
     found: list[FollowUp | str] = []
@@ -293,7 +316,11 @@ def _resolve(
         hits = matching(followups, text)
         if len(hits) > 1:
             listed = ", ".join(f.key for f in hits)
-            raise UsageError(f"{text!r} names {len(hits)} follow-ups ({listed}); give more of it")
+            raise UsageError(
+                w.gettext("{text} names {count} follow-ups ({listed}); give more of it").format(
+                    text=repr(text), count=len(hits), listed=listed
+                )
+            )
         if hits:
             found.append(hits[0])
             continue
@@ -301,36 +328,47 @@ def _resolve(
         if len(text) >= 4 and closed:
             found.append(closed[0])
             continue
-        raise UsageError(f"no open follow-up {text!r}; `outlook-networking followups` lists them")
+        raise UsageError(
+            w.gettext("no open follow-up {text}; `outlook-networking followups` lists them").format(
+                text=repr(text)
+            )
+        )
     return found
 
 
-def _described(followup: FollowUp, network: Any) -> str:
+def _described(followup: FollowUp, network: Any, w: Wording) -> str:
     view = network.by_person.get(followup.contact)
-    who = f" for {view.name or view.address}" if view is not None else ""
-    return f"{KIND_LABELS.get(followup.kind, followup.kind)}{who} ({short_key(followup.key)})"
+    label, key = followup_kind(w, followup.kind), short_key(followup.key)
+    if view is None:
+        return f"{label} ({key})"
+    return w.gettext("{label} for {name} ({key})").format(
+        label=label, name=view.name or view.address, key=key
+    )
 
 
 def _decide(args: argparse.Namespace, act: Callable[[Workspace, FollowUp | str], None]) -> int:
     """Run ``act`` on each KEY's follow-up (or on the key, when it names one already done)."""
     with open_workspace(args, need="data") as workspace:
         done = dict(workspace.store.followup_decisions().done)
-        for found in _resolve(workspace.network.followups, done, args.keys):
+        for found in _resolve(workspace.network.followups, done, args.keys, workspace.words):
             act(workspace, found)
     return 0
 
 
 def _done(args: argparse.Namespace) -> int:
     def mark(workspace: Workspace, found: FollowUp | str) -> None:
+        w = workspace.words
         if isinstance(found, str):
             err_console.print(
-                f"{short_key(found)} was already done: nothing changed.", markup=False
+                w.gettext("{key} was already done: nothing changed.").format(key=short_key(found)),
+                markup=False,
             )
             return
         workspace.store.mark_followup_done(found.key, found.item, workspace.now)
         err_console.print(
-            f"Done: {_described(found, workspace.network)}. It stays closed; the next `apply` "
-            "completes its task.",
+            w.gettext(
+                "Done: {what}. It stays closed; the next `apply` completes its task."
+            ).format(what=_described(found, workspace.network, w)),
             markup=False,
         )
 
@@ -339,20 +377,30 @@ def _done(args: argparse.Namespace) -> int:
 
 def _snooze(args: argparse.Namespace) -> int:
     def put_off(workspace: Workspace, found: FollowUp | str) -> None:
+        w = workspace.words
+        until = local(iso(args.until), w, time=True)
         if args.until <= workspace.now:
             raise UsageError(
-                f"--until {local(iso(args.until), time=True)} is not after now "
-                f"({local(iso(workspace.now), time=True)})"
+                w.gettext("--until {until} is not after now ({now})").format(
+                    until=until, now=local(iso(workspace.now), w, time=True)
+                )
             )
         if isinstance(found, str):
-            raise UsageError(f"{found} is done; there is nothing to snooze")
-        what = _described(found, workspace.network)
+            raise UsageError(
+                w.gettext("{key} is done; there is nothing to snooze").format(key=found)
+            )
+        what = _described(found, workspace.network, w)
         if args.until <= found.due and not found.snoozed:
-            raise UsageError(f"{what} is not due before {local(iso(found.due))} anyway")
+            raise UsageError(
+                w.gettext("{what} is not due before {date} anyway").format(
+                    what=what, date=local(iso(found.due), w)
+                )
+            )
         workspace.store.snooze_followup(found.key, args.until, workspace.now)
         err_console.print(
-            f"Snoozed until {local(iso(args.until), time=True)}: {what}. The next `apply` "
-            "moves its task's due date.",
+            w.gettext(
+                "Snoozed until {until}: {what}. The next `apply` moves its task's due date."
+            ).format(until=until, what=what),
             markup=False,
         )
 

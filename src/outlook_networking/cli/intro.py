@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.scoring import shown_score
 from ..errors import UsageError
+from ..i18n import Wording
 from ..parsing.addresses import normalise
 from .options import open_workspace
 from .output import local, print_json, say
@@ -68,7 +69,7 @@ def _intro(args: argparse.Namespace) -> int:
         if args.json:
             print_json(document)
         else:
-            _print_intro(document)
+            _print_intro(document, workspace.words)
     return 0
 
 
@@ -86,26 +87,41 @@ def _print_path(path: dict[str, Any], first_indent: int) -> None:
             _print(reasons, first_indent + 2)
 
 
-def _print_intro(doc: dict[str, Any]) -> None:
+def _print_intro(doc: dict[str, Any], words: Wording) -> None:
     from ..report.intro import path_heading
 
+    w = words
     query, targets = doc["query"], doc["targets"]
     if not targets:
-        _print(f"Nobody in your mail or meetings matches {query!r}.")
+        _print(
+            w.gettext("Nobody in your mail or meetings matches {query}.").format(
+                query=repr(query)
+            )
+        )
         return
     what = (
-        f"{query} ({len(targets)} {'person' if len(targets) == 1 else 'people'} there)"
+        w.ngettext("{query} ({count} person there)", "{query} ({count} people there)",
+                   len(targets)).format(query=query, count=w.number(len(targets)))
         if doc["kind"] == "organisation"
         else query
+    )  # fmt: skip
+    _print(
+        w.gettext("Who can introduce you to {what}, as of {date}").format(
+            what=what, date=local(doc["as_of"], w)
+        )
     )
-    _print(f"Who can introduce you to {what}, as of {local(doc['as_of'])}")
     for person in doc["known"]:
         _print(
-            f"You already know {person.get('name') or person['address']} "
-            f"(tier {person['tier']}, score {shown_score(person['score'])})."
+            w.gettext("You already know {name} (tier {tier}, score {score}).").format(
+                name=person.get("name") or person["address"],
+                tier=person["tier"],
+                score=w.number(shown_score(person["score"])),
+            )
         )
     if not doc["paths"]:
-        _print("No path yet: nobody you know appears with them in your mail or meetings.")
+        _print(
+            w.gettext("No path yet: nobody you know appears with them in your mail or meetings.")
+        )
         return
     for path in doc["paths"]:
         _print()
@@ -113,10 +129,14 @@ def _print_intro(doc: dict[str, Any]) -> None:
         _print_path(path, 4)
 
 
-def print_stranger(doc: dict[str, Any]) -> None:
+def print_stranger(doc: dict[str, Any], w: Wording) -> None:
     """``contact ADDR`` for someone who is no contact: whom the owner may know them through."""
     from ..report.intro import path_heading
 
-    _print(f"{doc['name'] or doc['address']} is not in your network yet.")
-    _print(f"You may know them through ({path_heading(doc['intro'])}):")
+    _print(
+        w.gettext("{address} is not in your network yet.").format(
+            address=doc["name"] or doc["address"]
+        )
+    )
+    _print(w.gettext("You may know them through ({how}):").format(how=path_heading(doc["intro"])))
     _print_path(doc["intro"], 2)

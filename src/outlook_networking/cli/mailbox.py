@@ -17,10 +17,10 @@ from ..config import default_config_path
 from ..core.followups import short_key
 from ..core.views import iso
 from ..errors import UsageError
+from ..i18n import Wording
 from ..ports import Action, CreateTask, SetCategories, is_message_action
-from ..writeback.plan import describe
 from .options import open_workspace
-from .output import console, count, err_console, local, say, sync_progress
+from .output import console, err_console, local, say, sync_progress
 from .parser import add_command
 
 __all__ = ["register"]
@@ -103,18 +103,23 @@ def _config_path(workspace: Workspace) -> Path:
 
 
 def _accounts(workspace: Workspace, name: str | None) -> list[Any]:
+    w = workspace.words
     accounts = list(workspace.config.accounts)
     where = _config_path(workspace)
     if not accounts:
-        found = "" if where.exists() else " (there is no such file yet)"
+        found = "" if where.exists() else w.gettext(" (there is no such file yet)")
         raise UsageError(
-            f"no accounts configured in {where}{found}; `outlook-networking config init` "
-            "writes one, or use `ingest` for exported files"
+            w.gettext(
+                "no accounts configured in {where}{found}; `outlook-networking config init` "
+                "writes one, or use `ingest` for exported files"
+            ).format(where=where, found=found)
         )
     if name:
         accounts = [a for a in accounts if a.name == name]
         if not accounts:
-            raise UsageError(f"no account named {name!r} in {where}")
+            raise UsageError(
+                w.gettext("no account named {name} in {where}").format(name=repr(name), where=where)
+            )
     return accounts
 
 
@@ -125,7 +130,9 @@ def _refuse_while_agent_runs(workspace: Workspace, what: str) -> None:
 
     pid = holder(workspace.db_path)
     if pid is not None:
-        raise LockHeld(f"{workspace.db_path} (stop the agent before `{what}`)", pid)
+        # TRANSLATORS: {what} is a command (`apply`, `undo`)
+        stop = workspace.words.gettext("stop the agent before `{what}`").format(what=what)
+        raise LockHeld(f"{workspace.db_path} ({stop})", pid)
 
 
 def _login(args: argparse.Namespace) -> int:
@@ -146,7 +153,8 @@ def _login(args: argparse.Namespace) -> int:
 def _sync(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         for account in _accounts(workspace, args.account):
-            with sync_progress(f"Syncing {account.name}") as on_batch:
+            syncing = workspace.words.gettext("Syncing {account}").format(account=account.name)
+            with sync_progress(syncing) as on_batch:
                 report = pipeline.sync_account(
                     workspace,
                     account,
@@ -154,19 +162,32 @@ def _sync(args: argparse.Namespace) -> int:
                     full=args.full,
                     on_batch=on_batch,
                 )
-            err_console.print(f"{account.name}: {_synced(report)}")
+            err_console.print(f"{account.name}: {_synced(workspace.words, report)}")
     return 0
 
 
-def _synced(report: pipeline.SyncReport) -> str:
-    text = (
-        f"{report.items:,} item(s) read, {report.written:,} new or changed, "
-        f"{report.deleted:,} deleted"
-    )
+def _synced(w: Wording, report: pipeline.SyncReport) -> str:
+    parts = [
+        w.ngettext("{count} item(s) read", "{count} item(s) read", report.items),
+        w.gettext("{written} new or changed"),
+        w.gettext("{deleted} deleted"),
+    ]
     if report.problems:
-        text += f", {len(report.problems):,} skipped as unreadable"
+        parts.append(
+            w.ngettext(
+                "{problems} skipped as unreadable",
+                "{problems} skipped as unreadable",
+                len(report.problems),
+            )
+        )
+    text = ", ".join(parts).format(
+        count=w.number(report.items),
+        written=w.number(report.written),
+        deleted=w.number(report.deleted),
+        problems=w.number(len(report.problems)),
+    )
     if report.stopped:
-        text += " (stopped early; the next sync resumes)"
+        text += w.gettext(" (stopped early; the next sync resumes)")
     return text
 
 
@@ -174,6 +195,7 @@ def _apply(args: argparse.Namespace) -> int:
     failed = False
     # A dry run only reads: on a missing or empty store it would plan to take everything away.
     with open_workspace(args, need="data" if args.dry_run else "any") as workspace:
+        w = workspace.words
         if args.dry_run and not workspace.config.accounts and not args.account:
             _preview(workspace)
             return 0
@@ -181,52 +203,88 @@ def _apply(args: argparse.Namespace) -> int:
             _refuse_while_agent_runs(workspace, "apply")
         for account in _accounts(workspace, args.account):
             if not account.writeback:
-                err_console.print(f"{account.name}: read-only (writeback = false); nothing planned")
+                err_console.print(
+                    w.gettext("{account}: read-only (writeback = false); nothing planned").format(
+                        account=account.name
+                    )
+                )
                 continue
             actions, report = pipeline.apply_account(workspace, account, dry_run=args.dry_run)
             if args.dry_run:
-                console.print(f"[bold]{account.name}[/bold]: {len(actions)} action(s) planned")
+                planned = w.ngettext(
+                    "{count} action(s) planned", "{count} action(s) planned", len(actions)
+                ).format(count=w.number(len(actions)))
+                console.print(f"[bold]{account.name}[/bold]: {planned}")
                 for action in actions.actions:  # plain text: keys and subjects hold brackets
                     if not is_message_action(action):
-                        console.print(f"  {describe(action)}", markup=False)
+                        console.print(f"  {w.action(action)}", markup=False)
                 _print_message_groups(workspace, actions.actions)
                 continue
             assert report is not None
-            err_console.print(
-                f"{account.name}: applied {len(report.applied)} of {report.planned} action(s)"
+            done = w.ngettext(
+                "{account}: applied {applied} of {planned} action(s)",
+                "{account}: applied {applied} of {planned} action(s)",
+                report.planned,
             )
+            err_console.print(_tally(w, done, account.name, report))
             if report.error is not None:
                 err_console.print(
-                    f"{account.name}: stopped: {describe_error(report.error)}; "
-                    "what was applied is recorded, and the next apply continues"
+                    w.gettext(
+                        "{account}: stopped: {error}; what was applied is recorded, and the "
+                        "next apply continues"
+                    ).format(account=account.name, error=describe_error(report.error, w))
                 )
                 failed = True
     return 1 if failed else 0
 
 
+def _tally(w: Wording, sentence: str, account: str, report: pipeline.ApplyReport) -> str:
+    """``sentence`` (applied or undid) with the account and how many of the planned actions."""
+    return sentence.format(
+        account=account, applied=w.number(len(report.applied)), planned=w.number(report.planned)
+    )
+
+
 def _preview(workspace: Workspace) -> None:
     """``apply --dry-run`` without an account: the plan against the ingested address book."""
+    w = workspace.words
     actions = pipeline.preview_plan(workspace.store, workspace.config, workspace.network)
     names = {c.item_id: c.full_name or ", ".join(c.addresses) for c in workspace.store.cards()}
     say(
-        f"PREVIEW: no account is configured in {_config_path(workspace)}, so nothing can be "
-        "written. With a mailbox that holds the address-book cards you ingested and none of "
-        "the product's categories and tasks yet, `apply` would do "
-        f"{count(len(actions), 'thing', 'things')}:",
+        w.ngettext(
+            "PREVIEW: no account is configured in {config}, so nothing can be written. With a "
+            "mailbox that holds the address-book cards you ingested and none of the product's "
+            "categories and tasks yet, `apply` would do {count} thing:",
+            "PREVIEW: no account is configured in {config}, so nothing can be written. With a "
+            "mailbox that holds the address-book cards you ingested and none of the product's "
+            "categories and tasks yet, `apply` would do {count} things:",
+            len(actions),
+        ).format(config=_config_path(workspace), count=w.number(len(actions))),
         hang=0,
     )
     for action in actions.actions:
-        line = describe(action)
+        line = w.action(action)
         if isinstance(action, SetCategories):
-            before, after = (", ".join(c) or "none" for c in (action.before, action.after))
-            line = f"set categories on contact {names.get(action.item_id)}: {before} → {after}"
+            none = w.gettext("none")
+            before, after = (", ".join(c) or none for c in (action.before, action.after))
+            line = w.gettext("set categories on contact {name}: {before} → {after}").format(
+                name=names.get(action.item_id), before=before, after=after
+            )
         elif isinstance(action, CreateTask):  # the key `followups` shows, the date as people read
-            when = f", due {local(iso(action.due))}" if action.due else ""
-            line = f"create task {action.subject!r}{when} (follow-up {short_key(action.key)})"
+            when = (
+                w.gettext(", due {date}").format(date=local(iso(action.due), w))
+                if action.due
+                else ""
+            )
+            line = w.gettext("create task {subject}{due} (follow-up {key})").format(
+                subject=repr(action.subject), due=when, key=short_key(action.key)
+            )
         say(line, indent=2, hang=4)
     say(
-        "(PREVIEW only. `outlook-networking config init` sets up an account; then `apply "
-        "--dry-run` shows the plan against the real mailbox.)",
+        w.gettext(
+            "(PREVIEW only. `outlook-networking config init` sets up an account; then `apply "
+            "--dry-run` shows the plan against the real mailbox.)"
+        ),
         hang=0,
     )
 
@@ -238,17 +296,30 @@ def _print_message_groups(workspace: Workspace, actions: Sequence[Action]) -> No
     groups = by_contact(actions)
     if not groups:
         return
+    w = workspace.words
     total = sum(1 for a in actions if is_message_action(a))
     messages = sum(g.messages for g in groups)
-    console.print(f"  messages: {total:,} change(s) on {messages:,} message(s)")
+    changes = w.ngettext("{count} change(s)", "{count} change(s)", total)
+    changes = changes.format(count=w.number(total))
+    on = w.ngettext("{count} message(s)", "{count} message(s)", messages).format(
+        count=w.number(messages)
+    )
+    console.print("  " + w.gettext("messages: {changes} on {messages}").format(
+        changes=changes, messages=on), markup=False)  # fmt: skip
     for group in groups:
         view = workspace.network.find(group.contact) if group.contact else None
-        who = f"{view.name} <{group.contact}>" if view is not None else group.contact or "(nobody)"
-        parts = [f"+{name} {n:,}" for name, n in sorted(group.added.items())]
-        parts += [f"-{name} {n:,}" for name, n in sorted(group.removed.items())]
-        parts += [f"flag {status} {n:,}" for status, n in sorted(group.flags.items())]
-        console.print(f"    {who}: {group.messages:,} message(s): {', '.join(parts)}",
-                      markup=False)  # fmt: skip
+        nobody = w.gettext("(nobody)")
+        who = f"{view.name} <{group.contact}>" if view is not None else group.contact or nobody
+        parts = [f"+{name} {w.number(n)}" for name, n in sorted(group.added.items())]
+        parts += [f"-{name} {w.number(n)}" for name, n in sorted(group.removed.items())]
+        parts += [
+            w.gettext("flag {status} {count}").format(status=status, count=w.number(n))
+            for status, n in sorted(group.flags.items())
+        ]
+        count = w.ngettext("{count} message(s)", "{count} message(s)", group.messages).format(
+            count=w.number(group.messages)
+        )
+        console.print(f"    {who}: {count}: {', '.join(parts)}", markup=False)
 
 
 def _undo(args: argparse.Namespace) -> int:
@@ -257,12 +328,18 @@ def _undo(args: argparse.Namespace) -> int:
         _refuse_while_agent_runs(workspace, "undo")
         for account in _accounts(workspace, args.account):
             report = pipeline.undo_account(workspace, account)
-            err_console.print(
-                f"{account.name}: undid {len(report.applied)} of {report.planned} action(s)"
+            w = workspace.words
+            done = w.ngettext(
+                "{account}: undid {applied} of {planned} action(s)",
+                "{account}: undid {applied} of {planned} action(s)",
+                report.planned,
             )
+            err_console.print(_tally(w, done, account.name, report))
             if report.error is not None:
                 err_console.print(
-                    f"{account.name}: stopped: {describe_error(report.error)}; run undo again"
+                    w.gettext("{account}: stopped: {error}; run undo again").format(
+                        account=account.name, error=describe_error(report.error, w)
+                    )
                 )
                 failed = True
     return 1 if failed else 0

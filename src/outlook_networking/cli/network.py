@@ -13,13 +13,15 @@ Exports: ``register``, ``print_contacts``, ``days_ago``, ``non_negative``, ``add
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..app.workspace import Workspace
 from ..core.scoring import shown_score
 from ..core.views import iso
 from ..errors import UsageError
+from ..i18n import Wording
+from ..i18n.labels import followup_kind, key_date_kind
 from ..model import KEY_DATE_KINDS, TIERS
 from ..parsing.addresses import normalise
 from ..parsing.dates import parse_key_date
@@ -27,7 +29,6 @@ from .options import open_workspace
 from .output import (
     Column,
     console,
-    count,
     err_console,
     fit,
     left_out,
@@ -147,56 +148,69 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     contact.set_defaults(handler=_contact)
 
 
-def days_ago(days: int | None) -> str:
+def days_ago(days: int | None, w: Wording) -> str:
     """``today``, ``1 day ago``, ``24 days ago``, or ``–``."""
     if days is None:
         return "–"
     if days <= 0:
-        return "today"
-    return f"{count(days, 'day', 'days')} ago"
+        return w.gettext("today")
+    return w.ngettext("{count} day ago", "{count} days ago", days).format(count=w.number(days))
 
 
-_CONTACT_COLUMNS = (
-    Column("Tier", rank=0),
-    Column("Score", rank=1, justify="right"),
-    Column("Name", rank=0),
-    Column("Address", rank=4),
-    Column("Last two-way", rank=3, justify="right"),
-    Column("Sent", rank=5, justify="right"),
-    Column("Recv", rank=6, justify="right"),
-    Column("Meet", rank=7, justify="right"),
-    Column("Why", rank=2, flexible=36),
-)
+def _contact_columns(w: Wording) -> tuple[Column, ...]:
+    return (
+        # TRANSLATORS: table headings of `contacts`; keep them short
+        Column(w.gettext("Tier"), rank=0),
+        Column(w.gettext("Score"), rank=1, justify="right"),
+        Column(w.gettext("Name"), rank=0),
+        Column(w.gettext("Address"), rank=4),
+        Column(w.gettext("Last two-way"), rank=3, justify="right"),
+        # TRANSLATORS: table heading: messages sent (short)
+        Column(w.gettext("Sent"), rank=5, justify="right"),
+        # TRANSLATORS: table heading: messages received (short)
+        Column(w.gettext("Recv"), rank=6, justify="right"),
+        # TRANSLATORS: table heading: meetings (short)
+        Column(w.gettext("Meet"), rank=7, justify="right"),
+        Column(w.gettext("Why"), rank=2, flexible=36),
+    )
 
 
 def print_contacts(
-    rows: list[dict[str, Any]], total: int, now: datetime, rest: str = "--limit 0 shows all"
+    rows: list[dict[str, Any]], total: int, now: datetime, w: Wording, rest: str | None = None
 ) -> None:
     """The contacts table; ``total`` is how many there were before ``--limit``, and ``rest``
-    says how to see the others when fewer are shown."""
+    says how to see the others when fewer are shown (default: ``--limit 0 shows all``)."""
     cells = [
         [
             row["tier"],
-            str(shown_score(row["score"])),
+            w.number(shown_score(row["score"])),
             row["name"] or row["address"],
             row["address"],
-            days_ago(row["days_since_two_way"]),
-            str(row["sent"]),
-            str(row["received"]),
-            str(row["meetings"]),
+            days_ago(row["days_since_two_way"], w),
+            w.number(row["sent"]),
+            w.number(row["received"]),
+            w.number(row["meetings"]),
             (row.get("reasons") or [""])[0],
         ]
         for row in rows
     ]
-    widths = fit(_CONTACT_COLUMNS, cells, console.width)
-    title = f"Your network as of {local(iso(now), time=True)}"
-    console.print(table(title, _CONTACT_COLUMNS, cells, widths))
+    columns = _contact_columns(w)
+    widths = fit(columns, cells, console.width)
+    title = w.gettext("Your network as of {time}").format(time=local(iso(now), w, time=True))
+    console.print(table(title, columns, cells, widths))
+    rest = w.gettext("--limit 0 shows all") if rest is None else rest
     shown = (
-        f"{len(rows)} of {count(total, 'contact', 'contacts')} shown, strongest first; {rest}."
+        w.ngettext(
+            "{shown} of {total} contact shown, strongest first; {rest}.",
+            "{shown} of {total} contacts shown, strongest first; {rest}.",
+            total,
+        )
         if len(rows) < total
-        else f"{count(total, 'contact', 'contacts')}, strongest first."
-    )
-    for line in (shown, left_out(_CONTACT_COLUMNS, widths)):
+        else w.ngettext(
+            "{total} contact, strongest first.", "{total} contacts, strongest first.", total
+        )
+    ).format(shown=w.number(len(rows)), total=w.number(total), rest=rest)
+    for line in (shown, left_out(columns, widths, w)):
         if line:
             console.print(line, markup=False, highlight=False)
 
@@ -211,21 +225,33 @@ def _contacts(args: argparse.Namespace) -> int:
             print_json({**envelope("contacts", workspace.now), "contacts": shown})
             return 0
         with paged():
-            print_contacts(shown, len(rows), workspace.now)
+            print_contacts(shown, len(rows), workspace.now, workspace.words)
     return 0
 
 
 def _person(workspace: Workspace, address: str) -> str:
     """The person ``address`` belongs to; a usage error for your own or an unknown address."""
+    w = workspace.words
     network = workspace.network
     if address in network.owner:
-        raise UsageError(f"{address} is your own address, not a contact")
+        raise UsageError(
+            w.gettext("{address} is your own address, not a contact").format(address=address)
+        )
     person = network.identities.person_of.get(address)
     if person is None or person not in network.by_person:
-        raise UsageError(
-            f"{address} is not a contact in {workspace.db_path}; `contacts` lists them"
-        )
+        raise UsageError(_not_a_contact(workspace, address, listed=True))
     return person
+
+
+def _not_a_contact(workspace: Workspace, address: str, *, listed: bool = False) -> str:
+    w = workspace.words
+    if listed:
+        return w.gettext("{address} is not a contact in {store}; `contacts` lists them").format(
+            address=address, store=workspace.db_path
+        )
+    return w.gettext("{address} is not a contact in {store}").format(
+        address=address, store=workspace.db_path
+    )
 
 
 def _who(workspace: Workspace, person: str) -> str:
@@ -235,18 +261,26 @@ def _who(workspace: Workspace, person: str) -> str:
 
 def _merge(args: argparse.Namespace) -> int:
     with open_workspace(args, need="data") as workspace:
+        w = workspace.words
         first, second = _person(workspace, args.first), _person(workspace, args.second)
         if first == second:
             err_console.print(
-                f"{args.first} and {args.second} are already the same person "
-                f"({_who(workspace, first)}): nothing changed.",
+                w.gettext(
+                    "{first} and {second} are already the same person ({who}): nothing changed."
+                ).format(first=args.first, second=args.second, who=_who(workspace, first)),
                 markup=False,
             )
             return 0
         workspace.store.set_identity(args.second, args.first, "merged by you")
         err_console.print(
-            f"Merged: {args.second} ({_who(workspace, second)}) is now the same person as "
-            f"{_who(workspace, first)}. `contacts split {args.second}` undoes it.",
+            w.gettext(
+                "Merged: {second} ({who_second}) is now the same person as {who_first}. "
+                "`contacts split {second}` undoes it."
+            ).format(
+                second=args.second,
+                who_second=_who(workspace, second),
+                who_first=_who(workspace, first),
+            ),
             markup=False,
         )
     return 0
@@ -254,18 +288,23 @@ def _merge(args: argparse.Namespace) -> int:
 
 def _split(args: argparse.Namespace) -> int:
     with open_workspace(args, need="data") as workspace:
+        w = workspace.words
         person = _person(workspace, args.address)
         view = workspace.network.by_person[person]
         if len(view.addresses) == 1:
             err_console.print(
-                f"{args.address} was not merged with anyone: nothing to split, nothing changed.",
+                w.gettext(
+                    "{address} was not merged with anyone: nothing to split, nothing changed."
+                ).format(address=args.address),
                 markup=False,
             )
             return 0
         workspace.store.set_identity(args.address, "", "split by you")
         others = ", ".join(a for a in view.addresses if a != args.address)
         err_console.print(
-            f"Split: {args.address} is now a person of its own, apart from {others}.",
+            w.gettext("Split: {address} is now a person of its own, apart from {others}.").format(
+                address=args.address, others=others
+            ),
             markup=False,
         )
     return 0
@@ -276,12 +315,17 @@ def _contact(args: argparse.Namespace) -> int:
     from ..core.views import envelope
 
     with open_workspace(args, need="data") as workspace:
+        w = workspace.words
         address = args.address
         if address in workspace.network.owner:
-            raise UsageError(f"{address} is you, the mailbox's owner; `contacts` lists the rest")
+            raise UsageError(
+                w.gettext(
+                    "{address} is you, the mailbox's owner; `contacts` lists the rest"
+                ).format(address=address)
+            )
         entered = _entered_dates(args)
         if entered and workspace.network.find(address) is None:
-            raise UsageError(f"{address} is not a contact in {workspace.db_path}")
+            raise UsageError(_not_a_contact(workspace, address))
         for kind, key_date in entered.items():
             workspace.store.set_key_date(address, kind, key_date)
         if entered:
@@ -298,7 +342,7 @@ def _contact(args: argparse.Namespace) -> int:
             print_json(doc)
         else:
             with paged():
-                _print_contact(doc)
+                _print_contact(doc, w)
     return 0
 
 
@@ -314,7 +358,11 @@ def _entered_dates(args: argparse.Namespace) -> dict[str, Any]:
             continue
         key_date = parse_key_date(kind, raw)
         if key_date is None or "T" in raw:
-            raise UsageError(f"--{kind}: not a day: {raw!r} (MM-DD or YYYY-MM-DD)")
+            raise UsageError(
+                args.words.gettext("--{kind}: not a day: {raw} (MM-DD or YYYY-MM-DD)").format(
+                    kind=kind, raw=repr(raw)
+                )
+            )
         entered[kind] = key_date
     return entered
 
@@ -326,19 +374,23 @@ def _stranger(workspace: Workspace, address: str, as_json: bool) -> int:
     from .brief import print_notes
     from .intro import print_stranger
 
+    w = workspace.words
     doc = stranger_card(workspace.insight, workspace.store, address)
     if doc is None:
-        raise UsageError(f"{address} is not a contact in {workspace.db_path}")
+        raise UsageError(_not_a_contact(workspace, address))
     doc = {**envelope("contact", workspace.now), **doc}
     if as_json:
         print_json(doc)
         return 0
     if "intro" in doc:
-        print_stranger(doc)
+        print_stranger(doc, w)
     else:
-        console.print(f"{address} is not in your network yet.", markup=False)
+        console.print(
+            w.gettext("{address} is not in your network yet.").format(address=address),
+            markup=False,
+        )
     if doc["notes"]:
-        console.print("Your notes:")
+        console.print(w.gettext("Your notes:"))
         print_notes(doc["notes"])
     return 0
 
@@ -347,75 +399,126 @@ def _line(text: str = "") -> None:
     console.print(text, markup=False, highlight=False)
 
 
-def _print_contact(doc: dict[str, Any]) -> None:
-    from ..report.html import KIND_LABELS
-
+def _print_contact(doc: dict[str, Any], w: Wording) -> None:
     title = f"{doc['name']} <{doc['address']}>" if doc.get("name") else doc["address"]
     console.print(title, style="bold", markup=False, highlight=False)
     others = [a for a in doc["addresses"] if a != doc["address"]]
     if others:
-        _line("Also: " + ", ".join(others))
+        _line(w.gettext("Also: {addresses}").format(addresses=", ".join(others)))
     if doc.get("organisation"):
         _line(doc["organisation"])
-    rank = f", rank {doc['rank']}" if doc.get("rank") else ""
-    pinned = " (pinned in the configuration)" if doc.get("pinned") else ""
-    _line(f"Tier {doc['tier']}{pinned}, score {shown_score(doc['score'])}{rank}")
+    score = w.number(shown_score(doc["score"]))
+    if doc.get("pinned") and doc.get("rank"):
+        line = w.gettext(
+            "Tier {tier} (pinned in the configuration), score {score}, rank {rank}"
+        )
+    elif doc.get("pinned"):
+        line = w.gettext("Tier {tier} (pinned in the configuration), score {score}")
+    elif doc.get("rank"):
+        line = w.gettext("Tier {tier}, score {score}, rank {rank}")
+    else:
+        line = w.gettext("Tier {tier}, score {score}")
+    _line(line.format(tier=doc["tier"], score=score, rank=w.number(doc.get("rank") or 0)))
     for reason in doc.get("reasons", []):
         say(f"• {reason}", indent=2, hang=4)
     if doc.get("next_step"):
-        _line(f"Next step: {doc['next_step']}")
+        _line(w.gettext("Next step: {step}").format(step=doc["next_step"]))
     _line()
     _line(
-        f"Last two-way contact: {local(doc['last_two_way'])} "
-        f"({days_ago(doc['days_since_two_way'])})"
+        w.gettext("Last two-way contact: {date} ({ago})").format(
+            date=local(doc["last_two_way"], w), ago=days_ago(doc["days_since_two_way"], w)
+        )
     )
-    _line(f"Last contact of any kind: {local(doc['last_contact'], time=True)}")
-    _line(f"First contact: {local(doc['first_contact'])}")
+    _line(
+        w.gettext("Last contact of any kind: {time}").format(
+            time=local(doc["last_contact"], w, time=True)
+        )
+    )
+    _line(w.gettext("First contact: {date}").format(date=local(doc["first_contact"], w)))
     if doc.get("next_meeting"):
-        _line(f"Next meeting: {local(doc['next_meeting'], time=True)}")
+        _line(
+            w.gettext("Next meeting: {time}").format(
+                time=local(doc["next_meeting"], w, time=True)
+            )
+        )
+    meetings = w.ngettext("{count} meeting", "{count} meetings", doc["meetings"])
     _line(
-        f"Mail: {doc['sent']} sent, {doc['received']} received; "
-        f"{count(doc['meetings'], 'meeting', 'meetings')}"
+        w.gettext("Mail: {sent} sent, {received} received; {meetings}").format(
+            sent=w.number(doc["sent"]),
+            received=w.number(doc["received"]),
+            meetings=meetings.format(count=w.number(doc["meetings"])),
+        )
     )
     _line(
-        f"Replies: you answered {doc['replies_sent']}, they answered "
-        f"{doc['replies_received']}; threads started by you {doc['started_by_me']}, "
-        f"by them {doc['started_by_them']}"
+        w.gettext(
+            "Replies: you answered {mine}, they answered {theirs}; threads started by you "
+            "{started_by_me}, by them {started_by_them}"
+        ).format(
+            mine=w.number(doc["replies_sent"]),
+            theirs=w.number(doc["replies_received"]),
+            started_by_me=w.number(doc["started_by_me"]),
+            started_by_them=w.number(doc["started_by_them"]),
+        )
     )
     mine, theirs = doc["median_reply_latency_s"], doc["their_median_reply_latency_s"]
     if mine is not None or theirs is not None:
-        _line(f"Median reply time: you {_duration(mine)}, they {_duration(theirs)}")
+        _line(
+            w.gettext("Median reply time: you {mine}, they {theirs}").format(
+                mine=_duration(mine, w), theirs=_duration(theirs, w)
+            )
+        )
     balance = doc.get("balance")
     if balance:
-        _line(f"Give and take: you gave {balance['given']}, received {balance['received']}")
+        _line(
+            w.gettext("Give and take: you gave {given}, received {received}").format(
+                given=w.number(balance["given"]), received=w.number(balance["received"])
+            )
+        )
     if doc["followups"]:
         _line()
-        _line("Open follow-ups, most pressing first:")
+        _line(w.gettext("Open follow-ups, most pressing first:"))
     for item in doc["followups"]:
-        label = KIND_LABELS.get(item["kind"], item["kind"])
-        due = ("snoozed until " if item["snoozed"] else "due ") + local(item["due"])
-        _line(f"  {label}, {due} (key {item['short_key']})")
+        label = followup_kind(w, item["kind"])
+        due = (
+            w.gettext("snoozed until {date}") if item["snoozed"] else w.gettext("due {date}")
+        ).format(date=local(item["due"], w))
+        _line(
+            w.gettext("  {label}, {due} (key {key})").format(
+                label=label, due=due, key=item["short_key"]
+            )
+        )
         say(item["reason"], indent=4, hang=4)
     if doc.get("key_dates"):
         _line()
     for key_date in doc.get("key_dates", []):
         days = key_date["in_days"]
-        when = "today" if days == 0 else f"in {count(days, 'day', 'days')}"
-        _line(f"{key_date['kind'].capitalize()}: {key_date['date']} "
-              f"(next {local(key_date['next'])}, {when})")  # fmt: skip
+        when = (
+            w.gettext("today")
+            if days == 0
+            else w.ngettext("in {count} day", "in {count} days", days).format(
+                count=w.number(days)
+            )
+        )
+        _line(
+            w.gettext("{kind}: {date} (next {next}, {when})").format(
+                kind=key_date_kind(w, key_date["kind"]),
+                date=key_date["date"],
+                next=local(key_date["next"], w),
+                when=when,
+            )
+        )
     if doc.get("notes"):
         from .brief import print_notes
 
         _line()
-        _line("Your notes:")
+        _line(w.gettext("Your notes:"))
         print_notes(doc["notes"])
 
 
-def _duration(seconds: int | None) -> str:
+def _duration(seconds: int | None, w: Wording) -> str:
     if seconds is None:
         return "–"
     if seconds < 3600:
-        return f"{max(1, round(seconds / 60))} min"
-    if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h".replace(".0 h", " h")
-    return f"{round(seconds / 86400)} days"
+        # TRANSLATORS: minutes, short
+        return w.gettext("{count} min").format(count=w.number(max(1, round(seconds / 60))))
+    return w.duration(timedelta(seconds=seconds))

@@ -5,19 +5,23 @@ A command that reads the store opens it with ``need="data"`` (or ``"store"`` whe
 is fine): a missing store is then one line and exit 1, and nothing, not even its folder, is
 created; an empty one says how to fill it.
 
-Exports: ``add_globals``, ``defaults_from_env``, ``open_workspace``.
+Exports: ``add_globals``, ``choose_words``, ``defaults_from_env``, ``open_workspace``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..app.workspace import Workspace
+from ..config import load_config
+from ..errors import NetworkingError
+from ..i18n import Wording, choose_language, wording_for
 
-__all__ = ["add_globals", "defaults_from_env", "open_workspace"]
+__all__ = ["add_globals", "choose_words", "defaults_from_env", "open_workspace"]
 
 
 # The analysis looks back decades (since_months up to 50 years) and ahead a few years (due
@@ -75,6 +79,23 @@ def add_globals(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
+def choose_words(argv: Sequence[str]) -> Wording:
+    """The language of the whole run, chosen before the arguments are parsed (help and usage
+    errors are worded too): the ``language`` of the configuration ``--config`` names (or of the
+    default one), else the system's. A configuration that cannot be read leaves the choice to
+    the system here; the command reports it when it reads the configuration."""
+    path: str | None = None
+    for i, argument in enumerate(argv):
+        if argument == "--config" and i + 1 < len(argv):
+            path = argv[i + 1]
+        elif argument.startswith("--config="):
+            path = argument.split("=", 1)[1]
+    try:
+        return wording_for(load_config(Path(path).expanduser() if path else None))
+    except (NetworkingError, OSError):
+        return Wording(choose_language(None, os.environ))
+
+
 def defaults_from_env(args: argparse.Namespace) -> None:
     """``--db`` from ``$OUTLOOK_NETWORKING_DB`` when not given."""
     if args.db is None:
@@ -94,6 +115,7 @@ def open_workspace(args: argparse.Namespace, need: str = "any") -> Workspace:
         now=args.now,
         retry=getattr(args, "retry", None),
         create=need == "any",
+        words=args.words,
     )
     try:
         if need == "data":

@@ -10,7 +10,7 @@ wrapped with a hanging indent (:func:`say`), breaking between the `` · ``-joine
 before it breaks inside one. Times are shown in the local time zone (:func:`local`).
 
 Exports: ``print_json``, ``console``, ``err_console``, ``sync_progress``, ``file_progress``,
-``Column``, ``fit``, ``table``, ``paged``, ``say``, ``wrapped``, ``local``, ``count``.
+``Column``, ``fit``, ``table``, ``paged``, ``say``, ``wrapped``, ``local``.
 """
 
 from __future__ import annotations
@@ -44,12 +44,12 @@ from rich.text import Text
 from ..ports import Batch
 
 if TYPE_CHECKING:
+    from ..i18n import Wording
     from ..sources import Unit  # for the annotation only: reading files is an ingest's import
 
 __all__ = [
     "Column",
     "console",
-    "count",
     "err_console",
     "file_progress",
     "fit",
@@ -110,17 +110,18 @@ def sync_progress(description: str) -> Iterator[Callable[[Batch], None] | None]:
 
 
 @contextmanager
-def file_progress() -> Iterator[Callable[[Unit, int, int | None], None] | None]:
+def file_progress(words: Wording) -> Iterator[Callable[[Unit, int, int | None], None] | None]:
     """A bar for the file an ingest is reading: the ``on_file`` callback that moves it (None
     when there is no bar)."""
-    with _bar("Reading") as shown:
+    with _bar(words.gettext("Reading")) as shown:
         if shown is None:
             yield None
             return
         bar, task = shown
 
         def show(unit: Unit, done: int, total: int | None) -> None:
-            bar.update(task, description=f"Reading {unit.path.name}", completed=done)
+            reading = words.gettext("Reading {file}").format(file=unit.path.name)
+            bar.update(task, description=reading, completed=done)
             if total is not None:
                 bar.update(task, total=total)
 
@@ -199,16 +200,15 @@ def table(
     return shown
 
 
-def left_out(columns: Sequence[Column], widths: dict[int, int]) -> str:
+def left_out(columns: Sequence[Column], widths: dict[int, int], words: Wording) -> str:
     """``"Not shown at 80 columns: Address, Sent (widen the window, or use --json)."``, or
     ``""``."""
     missing = [c.header for i, c in enumerate(columns) if i not in widths]
     if not missing:
         return ""
-    return (
-        f"Not shown at {console.width} columns: {', '.join(missing)} (widen the window, or "
-        "use --json)."
-    )
+    return words.gettext(
+        "Not shown at {width} columns: {columns} (widen the window, or use --json)."
+    ).format(width=console.width, columns=", ".join(missing))
 
 
 _PART = " · "
@@ -251,11 +251,6 @@ def say(text: str = "", *, indent: int = 0, hang: int | None = None, bold: bool 
     )
 
 
-def count(n: int, one: str, many: str) -> str:
-    """``1 contact``, ``25 contacts``."""
-    return f"{n:,} {one if n == 1 else many}"
-
-
 # --- paging ---------------------------------------------------------------------------------------
 
 
@@ -290,10 +285,10 @@ def _page(text: str) -> bool:
 # --- times ----------------------------------------------------------------------------------------
 
 
-def local(iso: str | None, *, time: bool = False) -> str:
-    """An ISO time of the JSON documents in the local time zone: ``27 Nov 2026`` (with
-    ``time``: ``27 Nov 2026, 13:00``), or ``–``."""
+def local(iso: str | None, words: Wording, *, time: bool = False) -> str:
+    """An ISO time of the JSON documents in the local time zone, in the words' locale: ``27 Nov
+    2026`` / ``27. Nov. 2026`` (with ``time``: ``27 Nov 2026, 13:00``), or ``–``."""
     if not iso:
         return "–"
     moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-    return f"{moment:%d %b %Y, %H:%M}" if time else f"{moment:%d %b %Y}"
+    return words.date_time(moment.replace(tzinfo=None)) if time else words.date(moment.date())

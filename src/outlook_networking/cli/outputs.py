@@ -31,8 +31,9 @@ from typing import Any
 
 from ..app.workspace import Workspace
 from ..errors import OutputError, UsageError
+from ..i18n import Wording
 from .options import open_workspace
-from .output import count, err_console
+from .output import err_console
 from .parser import add_command
 
 __all__ = ["register"]
@@ -159,18 +160,25 @@ def _report(args: argparse.Namespace) -> int:
             words=workspace.words,
         )
         _write(target, page.encode("utf-8"))
-        followups = len(network.followups)
+        w = workspace.words
+        contacts = w.ngettext("{count} contact", "{count} contacts", len(network.contacts))
+        followups = w.ngettext(
+            "{count} open follow-up", "{count} open follow-ups", len(network.followups)
+        )
         err_console.print(
-            f"Wrote {target}: {count(len(network.contacts), 'contact', 'contacts')}, "
-            f"{count(followups, 'open follow-up', 'open follow-ups')}.",
+            w.gettext("Wrote {target}: {contacts}, {followups}.").format(
+                target=target,
+                contacts=contacts.format(count=w.number(len(network.contacts))),
+                followups=followups.format(count=w.number(len(network.followups))),
+            ),
             markup=False,
         )
     if args.open:
-        _open(target)
+        _open(target, args.words)
     return 0
 
 
-def _open(page: Path) -> None:
+def _open(page: Path, w: Wording) -> None:
     """Show the page in the platform's browser (``$BROWSER`` where set)."""
     import webbrowser
 
@@ -180,7 +188,10 @@ def _open(page: Path) -> None:
     except webbrowser.Error:
         opened = False
     if not opened:
-        err_console.print(f"No browser could be opened; open {url} yourself.", markup=False)
+        err_console.print(
+            w.gettext("No browser could be opened; open {url} yourself.").format(url=url),
+            markup=False,
+        )
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -215,8 +226,14 @@ def _export_vcf(workspace: Workspace, directory: Path) -> None:
     )
     for name, text in files.items():
         _write(directory / name, text.encode("utf-8"))
-    cards = count(len(files) - 1, "vCard", "vCards")
-    err_console.print(f"Wrote {cards} and {ALL_CARDS} with all of them to {directory}.")
+    w = workspace.words
+    err_console.print(
+        w.ngettext(
+            "Wrote {count} vCard and {all} with all of them to {folder}.",
+            "Wrote {count} vCards and {all} with all of them to {folder}.",
+            len(files) - 1,
+        ).format(count=w.number(len(files) - 1), all=ALL_CARDS, folder=directory)
+    )
 
 
 def _export_ics(workspace: Workspace, target: Path) -> None:
@@ -238,5 +255,11 @@ def _export_ics(workspace: Workspace, target: Path) -> None:
         words=workspace.words,
     )
     _write(target, data)
-    tasks = count(len(followups), "open follow-up", "open follow-ups")
-    err_console.print(f"Wrote {tasks} as tasks to {target}.")
+    w = workspace.words
+    err_console.print(
+        w.ngettext(
+            "Wrote {count} open follow-up as tasks to {target}.",
+            "Wrote {count} open follow-ups as tasks to {target}.",
+            len(followups),
+        ).format(count=w.number(len(followups)), target=target)
+    )

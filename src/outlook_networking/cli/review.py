@@ -17,13 +17,13 @@ from ..core.ledger import Balance
 from ..core.scoring import shown_score
 from ..core.views import iso
 from ..errors import UsageError
+from ..i18n import Wording
 from ..model import TIERS
 from .network import non_negative
 from .options import open_workspace
 from .output import (
     Column,
     console,
-    count,
     err_console,
     fit,
     left_out,
@@ -115,14 +115,24 @@ def _review(args: argparse.Namespace) -> int:
             print_json(doc)
         else:
             with paged():
-                _print_review(doc)
+                _print_review(doc, workspace.words)
         if args.save:
+            w = workspace.words
             replaced = previous is not None and previous.get("year") == doc["year"]
-            tiers = ", ".join(f"{t} {n}" for t, n in doc["counts"].items())
+            tiers = ", ".join(f"{t} {w.number(n)}" for t, n in doc["counts"].items())
+            saved = (
+                w.gettext(
+                    "Replaced the saved review of {year} ({tiers}) in {store}: next year's "
+                    "review shows the changes against it."
+                )
+                if replaced
+                else w.gettext(
+                    "Saved the review of {year} ({tiers}) in {store}: next year's review shows "
+                    "the changes against it."
+                )
+            )
             err_console.print(
-                f"{'Replaced the saved review' if replaced else 'Saved the review'} of "
-                f"{doc['year']} ({tiers}) in {workspace.db_path}: next year's review shows the "
-                "changes against it.",
+                saved.format(year=doc["year"], tiers=tiers, store=workspace.db_path),
                 markup=False,
             )
     return 0
@@ -137,46 +147,75 @@ def _person(entry: dict[str, Any]) -> str:
     return f"{name} <{entry['address']}>" if name else entry["address"]
 
 
-def _print_review(doc: dict[str, Any]) -> None:
-    since = (
-        f", compared with the review saved in {doc['previous_year']}"
+def _print_review(doc: dict[str, Any], w: Wording) -> None:
+    as_of = local(doc["as_of"], w)
+    title = (
+        w.gettext("Annual review {year} as of {date}, compared with the review saved in {previous}")
         if doc["previous_year"]
-        else "; no saved review to compare with yet (`review --save` keeps this one)"
-    )
-    say(f"Annual review {doc['year']} as of {local(doc['as_of'])}{since}", hang=0, bold=True)
+        else w.gettext(
+            "Annual review {year} as of {date}; no saved review to compare with yet (`review "
+            "--save` keeps this one)"
+        )
+    ).format(year=doc["year"], date=as_of, previous=doc["previous_year"])
+    say(title, hang=0, bold=True)
     for tier in TIERS:
         people = doc["tiers"].get(tier, [])
         _line()
-        _line(f"{tier} ({len(people)})", bold=True)
+        _line(f"{tier} ({w.number(len(people))})", bold=True)
         for entry in people:
-            last = local(entry["last_contact"])
-            say(f"{_person(entry)} · score {shown_score(entry['score'])} · last {last}", indent=2)
+            line = w.gettext("{person} · score {score} · last {date}").format(
+                person=_person(entry),
+                score=w.number(shown_score(entry["score"])),
+                date=local(entry["last_contact"], w),
+            )
+            say(line, indent=2)
         if not people:
-            _line("  nobody")
+            _line("  " + w.gettext("nobody"))
     changes = doc["changes"]
-    for title, key in (("Moved up", "moved_up"), ("Moved down", "moved_down"),
-                       ("New", "new"), ("Gone", "gone")):  # fmt: skip
+    titles = {
+        "moved_up": w.gettext("Moved up"),
+        "moved_down": w.gettext("Moved down"),
+        # TRANSLATORS: the review's list of people new in the network
+        "new": w.gettext("New"),
+        # TRANSLATORS: the review's list of people no longer in the network
+        "gone": w.gettext("Gone"),
+    }
+    for key, title in titles.items():
         if changes[key]:
             _line()
-            _line(f"{title} ({len(changes[key])})", bold=True)
+            _line(f"{title} ({w.number(len(changes[key]))})", bold=True)
             for change in changes[key]:
                 moved = f"{change['before'] or '–'} → {change['after'] or '–'}"
                 say(f"{_person(change)}: {moved}", indent=2)
     _line()
-    _line(f"Clean-up: D, who fell from a higher tier first ({len(doc['cleanup'])})", bold=True)
+    _line(
+        w.gettext("Clean-up: D, who fell from a higher tier first ({count})").format(
+            count=w.number(len(doc["cleanup"]))
+        ),
+        bold=True,
+    )
     for entry in doc["cleanup"]:
-        before = f", was {entry['previous_tier']}" if entry["previous_tier"] else ""
-        say(f"{_person(entry)}{before} · last {local(entry['last_contact'])}", indent=2)
+        last = local(entry["last_contact"], w)
+        line = (
+            w.gettext("{person}, was {tier} · last {date}")
+            if entry["previous_tier"]
+            else w.gettext("{person} · last {date}")
+        ).format(person=_person(entry), tier=entry["previous_tier"], date=last)
+        say(line, indent=2)
     if doc["targets_without_ab"]:
         _line()
-        _line("Target organisations without an A or B contact", bold=True)
+        _line(w.gettext("Target organisations without an A or B contact"), bold=True)
         say(", ".join(doc["targets_without_ab"]), indent=2)
     if doc["top_givers"]:
         _line()
-        _line("Who gave you the most", bold=True)
+        _line(w.gettext("Who gave you the most"), bold=True)
         for giver in doc["top_givers"]:
             say(
-                f"{_balance_who(giver)} · received {giver['received']}, given {giver['given']}",
+                w.gettext("{person} · received {received}, given {given}").format(
+                    person=_balance_who(giver),
+                    received=w.number(giver["received"]),
+                    given=w.number(giver["given"]),
+                ),
                 indent=2,
             )
 
@@ -205,61 +244,84 @@ def _ledger(args: argparse.Namespace) -> int:
             print_json(ledger_json(workspace.ledger, workspace.words))
             return 0
         with paged():
-            _print_ledger(workspace.ledger, args.limit)
+            _print_ledger(workspace.ledger, args.limit, workspace.words)
     return 0
 
 
-_LEDGER_COLUMNS = (
-    Column("Contact", rank=0, flexible=20),
-    Column("Given", rank=0, justify="right"),
-    Column("Received", rank=0, justify="right"),
-)
-
-
-def _print_ledger(ledger: Any, limit: int) -> None:
-    lists = (
-        ("Who gives the most", ledger.top_givers(len(ledger.balances))),
-        ("You give, nothing comes back", ledger.invests_without_return),
-        ("They give, you have given nothing back", ledger.gives_without_return),
+def _ledger_columns(w: Wording) -> tuple[Column, ...]:
+    return (
+        Column(w.gettext("Contact"), rank=0, flexible=20),
+        # TRANSLATORS: table headings of `ledger`: what you gave, what you received
+        Column(w.gettext("Given"), rank=0, justify="right"),
+        Column(w.gettext("Received"), rank=0, justify="right"),
     )
-    _line(f"Give and take, {local(iso(ledger.since))} to {local(iso(ledger.now))}", bold=True)
+
+
+def _print_ledger(ledger: Any, limit: int, w: Wording) -> None:
+    lists = (
+        (w.gettext("Who gives the most"), ledger.top_givers(len(ledger.balances))),
+        (w.gettext("You give, nothing comes back"), ledger.invests_without_return),
+        (w.gettext("They give, you have given nothing back"), ledger.gives_without_return),
+    )
+    since, until = local(iso(ledger.since), w), local(iso(ledger.now), w)
+    _line(w.gettext("Give and take, {since} to {until}").format(since=since, until=until),
+          bold=True)  # fmt: skip
+    columns = _ledger_columns(w)
     for title, balances in lists:
         shown = balances[:limit] if limit else balances
         rows = [
-            [f"{b.name} <{b.contact}>" if b.name else b.contact, str(b.given_count),
-             str(b.received_count)]
+            [f"{b.name} <{b.contact}>" if b.name else b.contact, w.number(b.given_count),
+             w.number(b.received_count)]
             for b in shown
         ]  # fmt: skip
-        widths = fit(_LEDGER_COLUMNS, rows, console.width)
+        widths = fit(columns, rows, console.width)
         _line()
         if not rows:
             _line(title, bold=True)
-            _line("  nobody")
+            _line("  " + w.gettext("nobody"))
             continue
-        console.print(render_table(title, _LEDGER_COLUMNS, rows, widths))
+        console.print(render_table(title, columns, rows, widths))
         if len(shown) < len(balances):
-            _line(f"{len(shown)} of {count(len(balances), 'contact', 'contacts')}; "
-                  "--limit 0 shows all.")  # fmt: skip
-        note = left_out(_LEDGER_COLUMNS, widths)
+            _line(
+                w.ngettext(
+                    "{shown} of {total} contact; --limit 0 shows all.",
+                    "{shown} of {total} contacts; --limit 0 shows all.",
+                    len(balances),
+                ).format(shown=w.number(len(shown)), total=w.number(len(balances)))
+            )
+        note = left_out(columns, widths, w)
         if note:
             _line(note)
 
 
 def _dismiss(args: argparse.Namespace) -> int:
     with open_workspace(args, need="data") as workspace:
+        w = workspace.words
         dismissed = workspace.store.dismissed()
         for item_id in args.items:
             if workspace.ledger.item(item_id) is None and item_id not in dismissed:
-                raise UsageError(f"no ledger item {item_id!r}; `ledger --json` lists them")
+                raise UsageError(
+                    w.gettext("no ledger item {item}; `ledger --json` lists them").format(
+                        item=repr(item_id)
+                    )
+                )
         fresh = list(dict.fromkeys(i for i in args.items if i not in dismissed))
         for item_id in fresh:
             workspace.store.dismiss(item_id, workspace.now)
         for item_id in dict.fromkeys(i for i in args.items if i in dismissed):
-            err_console.print(f"{item_id} was already dismissed: nothing changed.", markup=False)
+            err_console.print(
+                w.gettext("{item} was already dismissed: nothing changed.").format(item=item_id),
+                markup=False,
+            )
         if fresh:
             err_console.print(
-                f"Dismissed {count(len(fresh), 'item', 'items')} ({', '.join(fresh)}); "
-                "they stay dismissed in every later analysis.",
+                w.ngettext(
+                    "Dismissed {count} item ({items}); they stay dismissed in every later "
+                    "analysis.",
+                    "Dismissed {count} items ({items}); they stay dismissed in every later "
+                    "analysis.",
+                    len(fresh),
+                ).format(count=w.number(len(fresh)), items=", ".join(fresh)),
                 markup=False,
             )
     return 0

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..app.pipeline import SyncReport, ingest_files, settle_owner
+from ..app.pipeline import SKIPPED_FOLDERS, SyncReport, ingest_files, settle_owner
 from ..app.workspace import Workspace
 from ..core.owner import OwnerTally
 from ..errors import UsageError
+from ..i18n import Wording
 from ..store import default_db_path
 from .network import non_negative
 from .options import open_workspace
@@ -90,7 +91,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _read(workspace: Workspace, paths: Sequence[Path]) -> tuple[SyncReport, OwnerTally]:
-    with file_progress() as on_file:
+    with file_progress(workspace.words) as on_file:
         return ingest_files(
             workspace.store,
             paths,
@@ -110,31 +111,59 @@ def _print_summary(
     *,
     debug: bool,
 ) -> None:
-    counts = workspace.store.counts(owner)
+    w = workspace.words
+    counts = {key: w.number(n) for key, n in workspace.store.counts(owner).items()}
     err_console.print(
-        f"Read {report.interactions:,} items and {report.cards:,} contact cards from "
-        f"{files} path(s); {report.written:,} new or changed."
+        w.ngettext(
+            "Read {items} items and {cards} contact cards from {files} path(s); {written} new "
+            "or changed.",
+            "Read {items} items and {cards} contact cards from {files} path(s); {written} new "
+            "or changed.",
+            files,
+        ).format(
+            items=w.number(report.interactions),
+            cards=w.number(report.cards),
+            files=w.number(files),
+            written=w.number(report.written),
+        )
     )
     err_console.print(
-        f"Store: {counts['emails']:,} messages ({counts['direct']:,} direct with the owner, "
-        f"{counts['noise']:,} bulk, list or automated), {counts['meetings']:,} meetings, "
-        f"{counts['cards']:,} contact cards."
+        w.gettext(
+            "Store: {emails} messages ({direct} direct with the owner, {noise} bulk, list or "
+            "automated), {meetings} meetings, {cards} contact cards."
+        ).format(**counts)
     )
     if owner:
-        err_console.print(f"Mailbox owner: {', '.join(owner)} ({how}; correct it with --me ADDR)")
+        err_console.print(
+            w.gettext("Mailbox owner: {addresses} ({how}; correct it with --me ADDR)").format(
+                addresses=", ".join(owner), how=how
+            )
+        )
     else:
-        err_console.print("Mailbox owner: unknown; say who you are with --me ADDR", style="yellow")
+        err_console.print(
+            w.gettext("Mailbox owner: unknown; say who you are with --me ADDR"), style="yellow"
+        )
     if report.skipped:
-        what = ", ".join(f"{w} {n:,}" for w, n in sorted(report.skipped.items()))
-        err_console.print(f"Left out on purpose: {what}.")
+        folders = w.gettext("folders without correspondence")
+        what = ", ".join(
+            f"{folders if why == SKIPPED_FOLDERS else why} {w.number(n)}"
+            for why, n in sorted(report.skipped.items())
+        )
+        err_console.print(w.gettext("Left out on purpose: {what}.").format(what=what))
     for problem in report.unreadable:
-        line = f"cannot read {problem.where}: {problem.reason}"
+        line = w.gettext("cannot read {path}: {reason}").format(
+            path=problem.where, reason=problem.reason
+        )
         err_console.print(line, style="yellow", soft_wrap=True, markup=False, highlight=False)
     parts = [p for p in report.problems if not p.whole]
     if parts:
         err_console.print(
-            f"{len(parts):,} part(s) could not be read and were skipped"
-            + ("" if debug else " (--debug lists them)"),
+            w.ngettext(
+                "{count} part(s) could not be read and were skipped",
+                "{count} part(s) could not be read and were skipped",
+                len(parts),
+            ).format(count=w.number(len(parts)))
+            + ("" if debug else w.gettext(" (--debug lists them)")),
             style="yellow",
         )
         if debug:
@@ -146,8 +175,9 @@ def _ingest(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         paths = [Path(p).expanduser() for p in args.paths]
         report, tally = _read(workspace, paths)
-        owner, how = settle_owner(workspace.store, args.me, tally)
-        _print_summary(workspace, report, len(paths), owner, how, debug=args.debug)
+        owner, how = settle_owner(workspace.store, args.me, tally, words=workspace.words)
+        how_text = workspace.words.phrase(how) if how is not None else ""
+        _print_summary(workspace, report, len(paths), owner, how_text, debug=args.debug)
     return 1 if report.unreadable else 0
 
 
@@ -164,7 +194,11 @@ def _demo(args: argparse.Namespace) -> int:
         args.db = str(db)
     db = Path(args.db).expanduser()
     if db.exists() and db.stat().st_size > 0:
-        raise UsageError(f"the demo needs a fresh store, and {db} exists; choose a new --db")
+        raise UsageError(
+            args.words.gettext(
+                "the demo needs a fresh store, and {path} exists; choose a new --db"
+            ).format(path=db)
+        )
     workdir = Path(args.dir).expanduser() if args.dir else Path(tempfile.mkdtemp(prefix="on-demo-"))
     try:
         with open_workspace(args) as workspace:
@@ -173,19 +207,21 @@ def _demo(args: argparse.Namespace) -> int:
             files = [workdir / "mailbox.mbox", workdir / "calendar.ics", workdir / "contacts.vcf"]
             report, _ = _read(workspace, files)
             owner, _ = settle_owner(workspace.store, [truth.owner])
-            _print_summary(workspace, report, len(files), owner, "the demo persona",
-                           debug=args.debug)
-            rows = contacts_json(workspace.network, workspace.now, words=workspace.words)
+            w = workspace.words
+            _print_summary(workspace, report, len(files), owner, w.gettext("the demo persona"),
+                           debug=args.debug)  # fmt: skip
+            rows = contacts_json(workspace.network, workspace.now, words=w)
             shown = rows[: args.limit] if args.limit else rows
-            print_contacts(shown, len(rows), workspace.now, f"`{PROG} contacts` lists all")
-            _next_steps(db)
+            rest = w.gettext("`{command}` lists all").format(command=f"{PROG} contacts")
+            print_contacts(shown, len(rows), workspace.now, w, rest)
+            _next_steps(db, w)
     finally:
         if not args.dir:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
-def _next_steps(db: Path) -> None:
+def _next_steps(db: Path, w: Wording) -> None:
     """The line that points the next commands at the demo's store, for this platform's shell."""
     where = str(db.absolute())
     if os.name == "nt":
@@ -193,9 +229,11 @@ def _next_steps(db: Path) -> None:
     else:
         line = f"export OUTLOOK_NETWORKING_DB={shlex.quote(where)}"
     console.print(
-        f"\nThe demo's store is\n  {where}\nPoint the next commands at it:\n  {line}\n"
-        f"or add --db {shlex.quote(where)} to each. Then try:\n"
-        f"  {PROG} followups\n  {PROG} report --html network.html --open",
+        w.gettext(
+            "\nThe demo's store is\n  {where}\nPoint the next commands at it:\n  {line}\n"
+            "or add --db {quoted} to each. Then try:\n"
+            "  {prog} followups\n  {prog} report --html network.html --open"
+        ).format(where=where, line=line, quoted=shlex.quote(where), prog=PROG),
         markup=False,
         highlight=False,
         soft_wrap=True,

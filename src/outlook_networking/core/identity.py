@@ -44,6 +44,7 @@ from datetime import datetime, timedelta
 from ..model import ContactCard, Flag, Interaction, Kind
 from ..parsing.addresses import is_automated_address
 from .personal import is_personal
+from .phrase import Phrase, phrase
 from .settings import Settings
 
 __all__ = [
@@ -193,7 +194,9 @@ class Person:
     addresses: tuple[str, ...]
     name: str
     organisation: str
-    merged_because: tuple[str, ...] = ()  # one line per merge, empty for a lone address
+    # One phrase per merge (merged_by_you, merged_one_card, merged_same_name); empty for a lone
+    # address.
+    merged_because: tuple[Phrase, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -214,7 +217,7 @@ class _Groups:
 
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
-        self.reasons: dict[str, list[str]] = {}
+        self.reasons: dict[str, list[Phrase]] = {}
 
     def add(self, address: str) -> None:
         self.parent.setdefault(address, address)
@@ -226,7 +229,7 @@ class _Groups:
             address = parent[address]
         return address
 
-    def join(self, a: str, b: str, reason: str) -> None:
+    def join(self, a: str, b: str, reason: Phrase) -> None:
         ra, rb = self.root(a), self.root(b)
         if ra == rb:
             return
@@ -262,8 +265,8 @@ def resolve_identities(
     # The user's merges last: they win over everything automatic.
     for address, (person, reason) in sorted(overrides.items()):
         if person and address in groups.parent and person in groups.parent:
-            why = f": {reason}" if reason else ""
-            groups.join(person, address, f"{address} merged into {person} by you{why}")
+            why = phrase("merged_by_you", address=address, other=person, note=reason or "")
+            groups.join(person, address, why)
     members = _admitted(groups, card_of, stats, settings, now)
     return _persons(members, groups, names, stats, card_list, lists)
 
@@ -299,9 +302,10 @@ def _group_by_cards(
             groups.add(address)
             card_of.setdefault(address, card)
         joinable = [a for a in addresses if a not in split]
-        label = card.full_name or card.organisation or "(no name)"
+        label = card.full_name or card.organisation  # "": a card without a name
         for other in joinable[1:]:
-            groups.join(joinable[0], other, f"{joinable[0]} and {other}: one card ({label})")
+            why = phrase("merged_one_card", address=joinable[0], other=other, name=label)
+            groups.join(joinable[0], other, why)
     return groups, card_of
 
 
@@ -341,12 +345,14 @@ def _join_same_name_at_same_organisation(groups: _Groups, names: _Names, split: 
             continue
         first = by_name_org.setdefault((key, org), address)
         if first != address:
-            groups.join(
-                first,
-                address,
-                f"{first} and {address}: same name ({names.display_name(address)}) "
-                f"at {names.organisation(address)}",
+            why = phrase(
+                "merged_same_name",
+                address=first,
+                other=address,
+                name=names.display_name(address),
+                organisation=names.organisation(address),
             )
+            groups.join(first, address, why)
 
 
 def _admitted(

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..model import ContactCard, Flag, Interaction, Kind
+from .phrase import Phrase, phrase
 
 __all__ = ["OwnerGuess", "OwnerTally", "detect_owner"]
 
@@ -32,10 +33,12 @@ _MIN_MESSAGES = 3
 
 @dataclass(frozen=True, slots=True)
 class OwnerGuess:
-    """The owner's addresses (empty: no clear answer) and the evidence, for people to check."""
+    """The owner's addresses (empty: no clear answer) and the evidence, for people to check: a
+    phrase (``owner_me_card``, ``owner_sent_folder``, ``owner_undelivered``,
+    ``owner_addressed``)."""
 
     addresses: tuple[str, ...] = ()
-    evidence: str = ""
+    evidence: Phrase | None = None
 
 
 def _winner(counts: Counter[str], minimum: int, share: float) -> tuple[str, int, int] | None:
@@ -90,28 +93,22 @@ class OwnerTally:
         if self.me_cards:
             addresses = tuple(dict.fromkeys(a for c in self.me_cards for a in c.addresses))
             names = ", ".join(dict.fromkeys(c.full_name for c in self.me_cards if c.full_name))
-            return OwnerGuess(addresses, f"the vCard marked as yours ({names or addresses[0]})")
+            return OwnerGuess(addresses, phrase("owner_me_card", name=names or addresses[0]))
         sent = _winner(self.sent_folder, _MIN_MESSAGES, 0.5)
         if sent is not None:
             top, count, total = sent
             # Everyone who wrote in a Sent folder more than in passing is the owner (aliases).
             floor = max(2, count // 20)
             others = [a for a, n in self.sent_folder.most_common() if a != top and n >= floor]
-            return OwnerGuess(
-                (top, *others), f"sender of {count:,} of {total:,} messages in a Sent folder"
-            )
+            return OwnerGuess((top, *others), phrase("owner_sent_folder", count=count, of=total))
         undelivered = _winner(self.undelivered, _MIN_MESSAGES, 0.5)
         if undelivered is not None:
             top, count, total = undelivered
-            return OwnerGuess(
-                (top,), f"sender of {count:,} of {total:,} messages without a delivery trace"
-            )
+            return OwnerGuess((top,), phrase("owner_undelivered", count=count, of=total))
         addressed = _winner(self.recipients, 5, 0.0)
         if addressed is not None and addressed[1] * 3 >= self.received:
             top, count, _ = addressed
-            return OwnerGuess(
-                (top,), f"addressed in {count:,} of {self.received:,} messages received"
-            )
+            return OwnerGuess((top,), phrase("owner_addressed", count=count, of=self.received))
         return OwnerGuess()
 
 

@@ -72,6 +72,18 @@ CODES: Mapping[str, tuple[str, ...]] = {
     # why someone is a key person (core.keypersons)
     "connects_groups": ("count", "groups"),
     "on_many_paths": ("count",),
+    # why two addresses are one person (core.identity); ``note`` the user's reason ("" if none)
+    "merged_by_you": ("address", "other", "note"),
+    "merged_one_card": ("address", "other", "name"),
+    "merged_same_name": ("address", "other", "name", "organisation"),
+    # how the mailbox's owner was found (core.owner, app.pipeline.settle_owner); ``of`` all
+    # the messages counted
+    "owner_given": (),
+    "owner_detected_earlier": (),
+    "owner_me_card": ("name",),
+    "owner_sent_folder": ("count", "of"),
+    "owner_undelivered": ("count", "of"),
+    "owner_addressed": ("count", "of"),
 }
 
 

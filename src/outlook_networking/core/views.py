@@ -159,7 +159,8 @@ def contact_json(view: ContactView, now: datetime, words: Words) -> dict[str, An
             month: {"sent": c.sent, "received": c.received, "meetings": c.meetings}
             for month, c in sorted(h.monthly.items())
         },
-        "merged_because": list(view.person.merged_because),
+        "merged_because": [words.phrase(p) for p in view.person.merged_because],
+        "merged_because_codes": [phrase_json(p) for p in view.person.merged_because],
         "followups": [
             followup_json(f, view.name, view.tier.tier, words) for f in view.followups
         ],

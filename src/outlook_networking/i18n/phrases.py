@@ -384,6 +384,72 @@ def _on_many_paths(w: Wording, p: Phrase) -> str:
     ).format(count=w.number(count))
 
 
+# --- why two addresses are one person ----------------------------------------------------------
+
+
+def _merged_by_you(w: Wording, p: Phrase) -> str:
+    values = {"address": _str(p["address"]), "other": _str(p["other"]), "note": _str(p["note"])}
+    if values["note"]:
+        # TRANSLATORS: {note} is the reason the user typed for the merge
+        return w.gettext("{address} merged into {other} by you: {note}").format(**values)
+    return w.gettext("{address} merged into {other} by you").format(**values)
+
+
+def _merged_one_card(w: Wording, p: Phrase) -> str:
+    name = _str(p["name"]) or w.gettext("(no name)")
+    return w.gettext("{address} and {other}: one card ({name})").format(
+        address=_str(p["address"]), other=_str(p["other"]), name=name
+    )
+
+
+def _merged_same_name(w: Wording, p: Phrase) -> str:
+    return w.gettext("{address} and {other}: same name ({name}) at {organisation}").format(
+        address=_str(p["address"]),
+        other=_str(p["other"]),
+        name=_str(p["name"]),
+        organisation=_str(p["organisation"]),
+    )
+
+
+# --- how the mailbox's owner was found ---------------------------------------------------------
+
+
+def _owner_given(w: Wording, p: Phrase) -> str:
+    # TRANSLATORS: how the mailbox's owner is known: the user said so with --me
+    return w.gettext("given")
+
+
+def _owner_detected_earlier(w: Wording, p: Phrase) -> str:
+    return w.gettext("detected earlier")
+
+
+def _owner_me_card(w: Wording, p: Phrase) -> str:
+    return w.gettext("detected: the vCard marked as yours ({name})").format(name=_str(p["name"]))
+
+
+def _owner_counted(w: Wording, p: Phrase) -> str:
+    """``owner_sent_folder``, ``owner_undelivered``, ``owner_addressed``: ``count`` of ``of``."""
+    of = _int(p["of"])
+    sentences = {
+        "owner_sent_folder": w.ngettext(
+            "detected: sender of {count} of {of} message in a Sent folder",
+            "detected: sender of {count} of {of} messages in a Sent folder",
+            of,
+        ),
+        "owner_undelivered": w.ngettext(
+            "detected: sender of {count} of {of} message without a delivery trace",
+            "detected: sender of {count} of {of} messages without a delivery trace",
+            of,
+        ),
+        "owner_addressed": w.ngettext(
+            "detected: addressed in {count} of {of} message received",
+            "detected: addressed in {count} of {of} messages received",
+            of,
+        ),
+    }
+    return sentences[p.code].format(count=_count(w, p["count"]), of=w.number(of))
+
+
 RENDERERS: Mapping[str, Callable[[Wording, Phrase], str]] = {
     "two_way_today": _two_way_today,
     "days_since_two_way": _days_since_two_way,
@@ -423,6 +489,15 @@ RENDERERS: Mapping[str, Callable[[Wording, Phrase], str]] = {
     "task_birthday": _task_birthday,
     "connects_groups": _connects_groups,
     "on_many_paths": _on_many_paths,
+    "merged_by_you": _merged_by_you,
+    "merged_one_card": _merged_one_card,
+    "merged_same_name": _merged_same_name,
+    "owner_given": _owner_given,
+    "owner_detected_earlier": _owner_detected_earlier,
+    "owner_me_card": _owner_me_card,
+    "owner_sent_folder": _owner_counted,
+    "owner_undelivered": _owner_counted,
+    "owner_addressed": _owner_counted,
 }
 
 

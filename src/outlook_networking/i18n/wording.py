@@ -26,6 +26,7 @@ from babel.units import format_unit
 
 from ..core.phrase import Phrase
 from ..model import TIERS
+from ..ports import Action
 from .language import DEFAULT_LANGUAGE, LANGUAGES
 
 __all__ = ["DOMAIN", "LOCALE_DIR", "Wording"]
@@ -93,9 +94,19 @@ class Wording:
         """A day of the year: ``22. März`` / ``22 Mar``."""
         return format_skeleton("MMMd", value, locale=self.locale)
 
+    def full_date(self, value: date) -> str:
+        """With the weekday: ``Freitag, 27. November 2026`` / ``Friday, 27 November 2026``."""
+        return format_date(value, "full", locale=self.locale)
+
     def date(self, value: date) -> str:
         """``3. Dez. 2026`` / ``3 Dec 2026``."""
         return format_skeleton("yMMMd", value, locale=self.locale)
+
+    def date_time(self, value: datetime) -> str:
+        """A date with the time of day, short: ``3. Dez. 2026, 13:00`` / ``3 Dec 2026, 13:00``."""
+        day = format_skeleton("yMMMd", value, locale=self.locale)
+        time = format_skeleton("Hm", value, locale=self.locale)
+        return str(self.locale.datetime_formats["medium"]).format(time, day)
 
     def days(self, n: float) -> str:
         """``1 Tag``, ``2 Tage`` / ``1 day``, ``2 days``."""
@@ -133,6 +144,12 @@ class Wording:
         from .phrases import render
 
         return render(self, value)
+
+    def action(self, value: Action) -> str:
+        """The dry-run listing's line for a write-back action (:mod:`.actions`)."""
+        from .actions import describe_action
+
+        return describe_action(self, value)
 
     def phrases(self, values: Iterable[Phrase]) -> list[str]:
         return [self.phrase(v) for v in values]

@@ -19,7 +19,8 @@ Running :func:`plan` again on the state it produced yields no actions (idempoten
 tests check on every sink.
 
 Exports: ``DEFAULT_CATEGORY_NAMES``, ``CategoryScheme``, ``DesiredContact``, ``DesiredTask``,
-``Desired``, ``WritebackPlan``, ``JournalEntry``, ``plan``, ``plan_undo``, ``describe``.
+``Desired``, ``WritebackPlan``, ``JournalEntry``, ``plan``, ``plan_undo``
+(``i18n.actions`` words each action for the dry-run listing).
 """
 
 from __future__ import annotations
@@ -35,16 +36,12 @@ from ..ports import (
     AddCategory,
     CompleteTask,
     CreateContact,
-    CreateInboxMessage,
     CreateTask,
     DeleteContact,
-    DeleteInboxMessage,
     DeleteTask,
     MailboxState,
     RemoveCategory,
-    ReplaceInboxMessage,
     SetCategories,
-    SetFlag,
     UpdateTask,
 )
 
@@ -56,7 +53,6 @@ __all__ = [
     "DesiredTask",
     "JournalEntry",
     "WritebackPlan",
-    "describe",
     "plan",
     "plan_undo",
 ]
@@ -356,37 +352,3 @@ def plan_undo(
     for name in sorted(added & set(present)):
         actions.append(RemoveCategory(name, present[name].color))
     return WritebackPlan(tuple(actions))
-
-
-def describe(action: Action) -> str:
-    """One line for the dry-run listing."""
-    match action:
-        case AddCategory(name, colour):
-            return f"add category {name!r} (colour {colour}) to the master list"
-        case RemoveCategory(name):
-            return f"remove category {name!r} from the master list"
-        case SetCategories(kind, item_id, before, after):
-            return f"set categories on {kind} {item_id[-12:]}: {list(before)} -> {list(after)}"
-        case SetFlag(item_id, before, after):
-            return f"set the flag on message {item_id[-12:]}: {before.status} -> {after.status}"
-        case CreateTask(key, subject, due, _):
-            when = f", due {due:%Y-%m-%d}" if due else ""
-            return f"create task {subject!r}{when} [{key}]"
-        case UpdateTask(key, _, subject, due, _):
-            when = f", due {due:%Y-%m-%d}" if due else ""
-            return f"update task {subject!r}{when} [{key}]"
-        case CompleteTask(key, _):
-            return f"complete task [{key}]"
-        case DeleteTask(key, _):
-            return f"delete task [{key}]"
-        case CreateContact(name, addresses, categories):
-            return f"create contact {name!r} <{', '.join(addresses)}> with {list(categories)}"
-        case DeleteContact(item_id):
-            return f"delete contact {item_id[-12:]}"
-        case CreateInboxMessage(key, subject, _):
-            return f"put message {subject!r} in the Inbox [{key}]"
-        case ReplaceInboxMessage(key, _, subject, _):
-            return f"replace the Inbox message with {subject!r} [{key}]"
-        case DeleteInboxMessage(key, _):
-            return f"delete the Inbox message [{key}]"
-    raise AssertionError(action)  # pragma: no cover - the union is closed
