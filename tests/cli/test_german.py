@@ -21,7 +21,9 @@ from cli_runs import NOW, Home
 
 from i18n.pseudo import PseudoWording, unmarked
 from outlook_networking.cli import main
-from outlook_networking.i18n.wording import DOMAIN, LOCALE_DIR
+from outlook_networking.i18n.wording import DOMAIN
+
+CATALOGS = Path(__file__).resolve().parents[2] / "src" / "outlook_networking" / "i18n" / "locale"
 
 COMMANDS = (
     ("contacts",),
@@ -47,7 +49,8 @@ def _strip(text: str, data: list[str]) -> str:
 def _english_sentences() -> list[str]:
     """The literal pieces of every English message id (placeholders cut out) long enough to
     be a sentence's part, not a name: what must not appear in the German output."""
-    with (LOCALE_DIR / "de" / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as file:
+    # The .po is the repository's: an installed package ships only the compiled .mo.
+    with (CATALOGS / "de" / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as file:
         catalog = read_po(file)
     pieces: set[str] = set()
     for message in catalog:
