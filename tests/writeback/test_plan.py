@@ -89,6 +89,22 @@ def test_tasks_are_created_updated_and_completed_but_a_users_completion_stands()
     )
 
 
+def test_a_task_the_user_deleted_is_not_made_again_until_an_undo() -> None:
+    due = T0 + timedelta(days=2)
+    desired = Desired(contacts=(), tasks=(DesiredTask("owed:1", "Reply to Ann", due, "Ann wrote"),))
+    made = CreateTask("owed:1", "Reply to Ann", due, "Ann wrote")
+    create = plan(desired, MailboxState(), SCHEME).actions
+    assert create == (made,)
+    # Made (journalled as done), then deleted by the user: the mailbox no longer has it.
+    assert plan(desired, MailboxState(), SCHEME, [JournalEntry(made, "t1", True)]).actions == ()
+    # Begun but not known done (a crash): it may never have been made, so it is made.
+    assert plan(desired, MailboxState(), SCHEME, [JournalEntry(made, "", False)]).actions == create
+    # Another task's record says nothing about this one.
+    other = CreateTask("owed:2", "Reply to Bob", due, "")
+    others = [JournalEntry(other, "t2", True)]
+    assert plan(desired, MailboxState(), SCHEME, others).actions == create
+
+
 def test_contacts_are_created_only_for_the_chosen_tiers_and_only_once() -> None:
     desired = Desired(contacts=(ANN, BOB), tasks=(), create_contacts_for=frozenset({"A", "C"}))
     state = MailboxState(

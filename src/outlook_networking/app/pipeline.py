@@ -348,10 +348,12 @@ def plan_account(
     state = sink.read_state()
     extra = extra_tasks(store, network, config)
     inbox = _inbox_actions(store, network, config, sink, state)
+    written = store.journal(sink.name)
     if not isinstance(sink, MessageSink):
-        base = plan(desired_state(network, account, words, extra=extra), state, scheme)
+        desired = desired_state(network, account, words, extra=extra)
+        base = plan(desired, state, scheme, written)
         return WritebackPlan(_master_list_last(base.actions, inbox), base.declined)
-    journal = [e for e in store.journal(sink.name) if is_message_action(e.action)]
+    journal = [e for e in written if is_message_action(e.action)]
     flags = _wanted_flags(network, account)
     since = network.now - timedelta(days=account.tag_message_days)
     former = scheme.former_names & {c.name for c in state.master_categories}
@@ -388,7 +390,7 @@ def plan_account(
         if f.key in flaggable and account.followup_mode(f.kind) == "flag"
     )
     desired = desired_state(network, account, words, flagged=flagged, extra=extra)
-    base = plan(desired, state, scheme)
+    base = plan(desired, state, scheme, written)
     return WritebackPlan(
         _master_list_last(base.actions, (*marked.actions, *inbox)), marked.declined
     )

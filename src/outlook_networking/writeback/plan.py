@@ -13,7 +13,8 @@ the product wrote. Both only ever touch what the product owns:
   one, and the old entry removed last (:func:`plan` puts the removals at the end, after which
   no item carries the old name);
 - master-list entries the product added (known from the journal);
-- tasks and contacts the product created (the sink finds them by the product's marker).
+- tasks and contacts the product created (the sink finds them by the product's marker); a task
+  the user deleted is not made again (the journal says the product made it).
 
 Running :func:`plan` again on the state it produced yields no actions (idempotence), which the
 tests check on every sink.
@@ -177,8 +178,17 @@ def _same_day(have: datetime | None, want: datetime | None) -> bool:
     return have.date() == want.astimezone(have.tzinfo or UTC).date()
 
 
-def plan(desired: Desired, state: MailboxState, scheme: CategoryScheme) -> WritebackPlan:
-    """The actions that bring ``state`` to ``desired``, touching only what the product owns."""
+def plan(
+    desired: Desired,
+    state: MailboxState,
+    scheme: CategoryScheme,
+    journal: Sequence[JournalEntry] = (),
+) -> WritebackPlan:
+    """The actions that bring ``state`` to ``desired``, touching only what the product owns.
+
+    A task the ``journal`` says the product made (and has not undone since) that the mailbox no
+    longer holds was deleted by the user: it is not made again, whoever wants it.
+    """
     owned = scheme.owned
     actions: list[Action] = []
 
@@ -218,10 +228,12 @@ def plan(desired: Desired, state: MailboxState, scheme: CategoryScheme) -> Write
 
     current_tasks = {t.key: t for t in state.tasks}
     wanted = {t.key: t for t in desired.tasks}
+    made = {e.action.key for e in journal if e.done and isinstance(e.action, CreateTask)}
     for key, task in wanted.items():
         have = current_tasks.get(key)
         if have is None:
-            actions.append(CreateTask(key, task.subject, task.due, task.body))
+            if key not in made:  # made by us and gone: the user deleted it, and wins
+                actions.append(CreateTask(key, task.subject, task.due, task.body))
         elif not have.complete and (
             have.subject != task.subject
             or not _same_day(have.due, task.due)
