@@ -1,7 +1,8 @@
 """The morning brief as one message in the owner's own Inbox, on every backend: the in-memory
 mailbox and both test servers through the real clients (exchangelib, httpx) over loopback HTTP.
 
-Applied, it is one message in the Inbox, saved and never sent (no recipients), not a draft;
+Applied, it is one message in the Inbox, saved and never sent (no recipients), not a draft,
+unread;
 applied again the same day with new content it is still one, replaced; the next day's takes
 yesterday's place; deleted by the user it is not put back that day; ``undo`` removes it and
 leaves the user's own mail alone. The planner, journal and undo are the pipeline's own.
@@ -70,6 +71,7 @@ def test_one_message_in_the_inbox_updated_not_duplicated_and_undone(
         assert _ours(world) == [(BRIEF.subject, BRIEF.body)]
         (made,) = [m for i, m in world.inbox().items() if i != mine]
         assert not made.draft and made.recipients == 0  # a message, never sent to anyone
+        assert not made.read  # new mail: it counts among the Inbox's unread
 
         assert _apply(store, world.sink(), BRIEF) == []  # the same again: nothing to do
         assert _apply(store, world.sink(), LATER) == ["ReplaceInboxMessage"]

@@ -42,6 +42,7 @@ class MessageSeen(NamedTuple):
     body: str
     draft: bool
     recipients: int  # To, Cc and Bcc
+    read: bool
 
 
 class World(Protocol):
@@ -127,10 +128,11 @@ class MemoryWorld:
 
     def inbox(self) -> dict[str, MessageSeen]:
         seen = {
-            i: MessageSeen(m.subject, m.body, False, 0) for i, m in self.box.inbox_messages.items()
+            i: MessageSeen(m.subject, m.body, False, 0, False)
+            for i, m in self.box.inbox_messages.items()
         }
         seen.update(
-            (i, MessageSeen(m.subject, "", False, len(m.to) + len(m.cc)))
+            (i, MessageSeen(m.subject, "", False, len(m.to) + len(m.cc), False))
             for i, m in self.box.items.items()
             if self.box.folder_of.get(i) == "inbox"
         )
@@ -234,6 +236,7 @@ class EwsWorld:
                 str(f.get("Body", "")),
                 f.get("IsDraft") == "true",
                 sum(len(f.get(n) or ()) for n in ("ToRecipients", "CcRecipients", "BccRecipients")),
+                f.get("IsRead") == "true",
             )
             for i, item in self.box.snapshot().items()
             if item["folder"] == "inbox"
@@ -339,6 +342,7 @@ class GraphWorld:
                 str((m.get("body") or {}).get("content") or ""),
                 bool(m.get("isDraft")),
                 sum(len(m.get(n) or ()) for n in ("toRecipients", "ccRecipients", "bccRecipients")),
+                bool(m.get("isRead")),
             )
             for i, m in self.server.snapshot()["messages"]["inbox"].items()
         }
