@@ -117,3 +117,28 @@ def test_a_sync_does_not_read_the_brief_back_as_mail(kind: str, tmp_path: Path) 
         assert [p for b in batches for p in b.problems] == []
     finally:
         world.close()
+
+
+@pytest.mark.parametrize("kind", ["ews", "graph"])
+def test_a_brief_the_user_filed_in_a_folder_of_their_own_is_theirs(
+    kind: str, tmp_path: Path
+) -> None:
+    # Moved out of the Inbox into a folder the user made, it is theirs: not replaced that day,
+    # and kept by undo, which deletes only the product's messages in the Inbox. (A search by the
+    # product's mark over every mail folder would find it; undo does not look there on purpose:
+    # deleting it would undo the user's filing.)
+    world: EwsWorld | GraphWorld = EwsWorld() if kind == "ews" else GraphWorld()
+    try:
+        mine = world.add_message("Mine")
+        with Store.open(tmp_path / "network.sqlite3") as store:
+            _apply(store, world.sink(), BRIEF)
+            (brief,) = [i for i in world.inbox() if i != mine]
+            folder = world.file_message(brief, "Meetings")
+            assert _apply(store, world.sink(), LATER) == []  # not put back, not replaced
+            report = undo(store, world.sink(), CategoryScheme())
+            assert report.complete and report.planned == 0
+            assert store.journal(world.sink().name) == []  # undone: nothing left to undo
+        assert world.folder_subjects(folder) == [BRIEF.subject]
+        assert list(world.inbox()) == [mine]
+    finally:
+        world.close()

@@ -246,6 +246,20 @@ class EwsWorld:
     def delete_message(self, item_id: str) -> None:
         self.box.move(item_id, "deleteditems")  # Outlook's Delete: to Deleted Items
 
+    def file_message(self, item_id: str, folder: str) -> str:
+        """The user files a message in a mail folder of their own, made for it; returns the
+        folder's id."""
+        folder_id = self.box.add_folder(folder, parent="msgfolderroot")
+        self.box.move(item_id, folder_id)
+        return folder_id
+
+    def folder_subjects(self, folder_id: str) -> list[str]:
+        return sorted(
+            str(item["fields"].get("Subject", ""))
+            for item in self.box.snapshot().values()
+            if item["folder"] == folder_id
+        )
+
     def close(self) -> None:
         self.server.close()
         close_connections()
@@ -349,6 +363,17 @@ class GraphWorld:
 
     def delete_message(self, item_id: str) -> None:
         self._user.delete(f"/me/messages/{item_id}").raise_for_status()
+
+    def file_message(self, item_id: str, folder: str) -> str:
+        """The user files a message in a mail folder of their own, made for it; returns the
+        folder's id."""
+        folder_id = self.server.add_folder(folder)
+        self.server.move_message(item_id, folder_id)
+        return folder_id
+
+    def folder_subjects(self, folder_id: str) -> list[str]:
+        messages = self.server.snapshot()["messages"].get(folder_id, {})
+        return sorted(str(m.get("subject") or "") for m in messages.values())
 
     def close(self) -> None:
         for client in self._clients:
