@@ -10,7 +10,6 @@ leaves the user's own mail alone. The planner, journal and undo are the pipeline
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from outlook_networking.writeback.inbox import DesiredInboxMessage, plan_inbox
 from outlook_networking.writeback.plan import CategoryScheme, WritebackPlan
 from servers.ews import SERVER_BUILD
 
-from .worlds import EwsWorld, GraphWorld, MemoryWorld, World
+from .worlds import EwsWorld, GraphWorld, World
 
 BRIEF = DesiredInboxMessage(
     "brief:2026-11-27",
@@ -37,15 +36,6 @@ LATER = DesiredInboxMessage(
     BRIEF.body + "\n18:00–18:30 Nachzügler\n  Bo Berg (B)",
 )
 NEXT_DAY = DesiredInboxMessage("brief:2026-11-28", "Today's meetings (28 Nov): 1 meeting", "x")
-
-
-@pytest.fixture(params=["memory", "ews", "graph"])
-def world(request: pytest.FixtureRequest) -> Iterator[World]:
-    made: World = {"memory": MemoryWorld, "ews": EwsWorld, "graph": GraphWorld}[request.param]()
-    try:
-        yield made
-    finally:
-        made.close()
 
 
 def _apply(store: Store, sink: Sink, *wanted: DesiredInboxMessage) -> list[str]:

@@ -9,28 +9,16 @@ B is a new judgement, so "Network B" goes on; back in tier A, "Network A" stays 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from outlook_networking.app.pipeline import apply_plan, undo
 from outlook_networking.store import Store
 from outlook_networking.writeback.plan import CategoryScheme, Desired, DesiredContact, plan
 
-from .worlds import EwsWorld, GraphWorld, MemoryWorld, World
+from .worlds import World
 
 SCHEME = CategoryScheme()  # "Network A" .. "Network D"
 ANN = "ann@partner.example"
-
-
-@pytest.fixture(params=["memory", "ews", "graph"])
-def world(request: pytest.FixtureRequest) -> Iterator[World]:
-    made: World = {"memory": MemoryWorld, "ews": EwsWorld, "graph": GraphWorld}[request.param]()
-    try:
-        yield made
-    finally:
-        made.close()
 
 
 def _apply(store: Store, world: World, tier: str) -> int:
