@@ -19,10 +19,11 @@ Two shapes are not whole records, and are told apart here:
   exception keeps what was changed on it.
 
 Exports: ``MESSAGE_SELECT``, ``MESSAGE_EXPAND``, ``CONTACT_SELECT``, ``SERIES_SELECT``,
-``RECORD_PROPERTY``, ``interaction_from_message``, ``interaction_from_event``,
-``card_from_contact``, ``is_product_message``, ``is_partial_message``, ``categories_change``,
-``message_marks``, ``parse_flag``, ``needs_series``, ``with_series``, ``parse_graph_time``,
-``parse_date_time_zone``, ``zone_named``.
+``RECORD_PROPERTY``, ``interaction_from_message``, ``internet_message_id``,
+``interaction_from_event``, ``card_from_contact``, ``is_product_message``,
+``is_partial_message``, ``categories_change``, ``message_marks``, ``parse_flag``,
+``needs_series``, ``with_series``, ``parse_graph_time``, ``parse_date_time_zone``,
+``zone_named``.
 """
 
 from __future__ import annotations
