@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import msal
 
 from ..config import AccountConfig
-from ..errors import ConfigError, LoginRequired, UsageError
+from ..errors import ConfigError, LoginRequired, UsageError, problem
 from .failures import LOGIN_HINT, from_discovery, from_network, raise_for_result
 from .scopes import delegated_scopes
 
@@ -65,7 +65,7 @@ def check_client_id(account: AccountConfig) -> None:
     if account.client_id_is_placeholder:
         raise ConfigError(
             f"accounts[{account.name}].client_id",
-            "set the application (client) id of your app registration (see docs/config.md)",
+            problem("client_id_placeholder"),
         )
 
 

@@ -18,6 +18,7 @@ from datetime import timedelta
 import pytest
 from exchangelib import close_connections
 
+from outlook_networking.app.wording import describe
 from outlook_networking.config import AccountConfig, config_from_mapping
 from outlook_networking.connectors.ews import EwsSource, connect, open_account
 from outlook_networking.errors import AccessDenied, AuthError, ConfigError
@@ -92,7 +93,7 @@ def test_the_config_refuses_app_only_ews_without_impersonation() -> None:
     with pytest.raises(ConfigError) as caught:
         config_from_mapping({"accounts": [table]})
     assert caught.value.key == "accounts[0].impersonation"
-    assert "impersonation = true" in caught.value.problem
+    assert "impersonation = true" in describe(caught.value)
     account = config_from_mapping({"accounts": [{**table, "impersonation": True}]}).account()
     assert account.impersonation
 
