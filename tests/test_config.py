@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from outlook_networking.app.wording import describe
 from outlook_networking.config import (
     DEFAULT_GRAPH_URL,
     PLACEHOLDER_CLIENT_ID,
@@ -14,7 +15,6 @@ from outlook_networking.config import (
     default_config_path,
     load_config,
 )
-from outlook_networking.app.wording import describe
 from outlook_networking.errors import ConfigError
 
 EWS = """

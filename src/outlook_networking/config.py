@@ -21,8 +21,8 @@ written into the mailbox, and the time zone whose days the brief counts in).
 
 Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FoldersConfig``, ``FileLimits``,
 ``BriefConfig``, ``folder_matches``, ``load_config``, ``config_from_mapping``,
-``default_config_path``, ``is_exchange_online``, ``language_in``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``,
-``AUTH_METHODS``, ``LANGUAGES``.
+``default_config_path``, ``is_exchange_online``, ``language_in``, ``PLACEHOLDER_CLIENT_ID``,
+``CONNECTORS``, ``AUTH_METHODS``, ``LANGUAGES``.
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ which the renderer (:mod:`outlook_networking.i18n.problems`) words in the user's
         ├── Conflict                a change key went stale and the retry lost too: item_id
         └── ServerFault             any other fault the server answered: code
 
-Exports: ``PROBLEMS``, ``Problem``, ``ProblemValue``, ``VALUE_KINDS``, ``problem``, ``AccessDenied``, ``AuthError``, ``ConfigError``, ``Conflict``, ``ConnectionFailed``,
+Exports: ``PROBLEMS``, ``Problem``, ``ProblemValue``, ``VALUE_KINDS``, ``problem``,
+``AccessDenied``, ``AuthError``, ``ConfigError``, ``Conflict``, ``ConnectionFailed``,
 ``ConnectorError``, ``InputError``, ``LockHeld``, ``LoginRequired``, ``NetworkingError``,
 ``OutputError``, ``SchemaTooNew``, ``ServerFault``, ``StoreEmpty``, ``StoreError``,
 ``StoreMissing``, ``SyncStateInvalid``,
@@ -43,10 +44,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "PROBLEMS",
-    "Problem",
-    "ProblemValue",
     "VALUE_KINDS",
-    "problem",
     "AccessDenied",
     "AuthError",
     "ConfigError",
@@ -58,6 +56,8 @@ __all__ = [
     "LoginRequired",
     "NetworkingError",
     "OutputError",
+    "Problem",
+    "ProblemValue",
     "SchemaTooNew",
     "ServerFault",
     "StoreEmpty",
@@ -66,6 +66,7 @@ __all__ = [
     "SyncStateInvalid",
     "Throttled",
     "UsageError",
+    "problem",
 ]
 
 

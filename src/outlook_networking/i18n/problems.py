@@ -23,7 +23,8 @@ __all__ = ["RENDERERS", "render_problem"]
 
 
 def _kind(w: Wording, kind: ProblemValue) -> str:
-    """A kind of value (:data:`~outlook_networking.errors.VALUE_KINDS`), as "must be ..." needs it."""
+    """A kind of value (:data:`~outlook_networking.errors.VALUE_KINDS`), as "must be ..."
+    needs it."""
     kinds = {
         "string": w.gettext("a string"),
         "integer": w.gettext("an integer"),
