@@ -126,6 +126,44 @@ PROBLEMS: Mapping[str, tuple[str, ...]] = {
     "needs_password": ("method",),
     "needs_token": ("method",),
     "agent_needs_account": (),
+    "login_needs_oauth": ("method",),
+    "not_app_only": ("method",),
+    "no_delegated_tokens": ("method",),
+    "password_not_token": ("method",),
+    "needs_token_cache": (),
+    # signing in (auth): an AuthError's or LoginRequired's reason; ``detail`` is the English
+    # text of msal, the keyring or the operating system, ``code`` an OAuth error code
+    "login_required": ("detail",),
+    "signin_declined": (),
+    "signin_cancelled": (),
+    "signin_code_expired": (),
+    "signin_code_unknown": (),
+    "client_credentials_refused": ("detail",),
+    "signin_not_allowed": ("detail",),
+    "signin_failed": ("error", "detail"),
+    "signin_unreachable": ("detail",),
+    "authority_unusable": ("detail",),
+    "no_access_token": (),
+    "app_needs_credential": ("env", "client_id"),
+    "certificate_unreadable": ("path", "detail"),
+    "no_private_key": ("path",),
+    "no_certificate": ("path",),
+    "cache_undecryptable": ("path",),
+    "no_encrypted_storage": ("detail",),
+    "browser_timeout": ("minutes",),
+    "browser_answer_foreign": ("detail",),
+    "no_password": ("username", "env", "service"),
+    "token_env_missing": ("env",),
+    "keyring_refused": ("detail",),
+    "keyring_failed": ("detail",),
+    # the server (connectors): a ConnectorError's reason
+    "ews_forbidden": (),
+    "needs_impersonation": (),
+    "autodiscover_failed": (),
+    "credentials_refused": (),
+    "throttled": (),
+    "connection_dropped": ("count",),
+    "token_refresh_failed": ("detail",),
     "tag_tiers_empty": (),
     "followups_as_table": (),
     "unknown_followup_kind": ("choices",),
@@ -277,9 +315,10 @@ class LockHeld(NetworkingError):
 
 
 class ConnectorError(NetworkingError):
-    """Talking to a mail server failed."""
+    """Talking to a mail server failed: ``reason`` a :class:`Problem` (sign-in), or English
+    text where the connectors do not give codes yet (docs/i18n.md)."""
 
-    def __init__(self, account: str, reason: str) -> None:
+    def __init__(self, account: str, reason: str | Problem) -> None:
         super().__init__(f"{account}: {reason}")
         self.account = account
         self.reason = reason
@@ -304,7 +343,7 @@ class ConnectionFailed(ConnectorError):
 class Throttled(ConnectorError):
     """The server kept asking us to back off beyond the wait we allow."""
 
-    def __init__(self, account: str, reason: str, retry_after_s: float = 0.0) -> None:
+    def __init__(self, account: str, reason: str | Problem, retry_after_s: float = 0.0) -> None:
         super().__init__(account, reason)
         self.retry_after_s = retry_after_s
 
@@ -316,7 +355,7 @@ class SyncStateInvalid(ConnectorError):
 class Conflict(ConnectorError):
     """An item changed under us twice in a row."""
 
-    def __init__(self, account: str, reason: str, item_id: str = "") -> None:
+    def __init__(self, account: str, reason: str | Problem, item_id: str = "") -> None:
         super().__init__(account, reason)
         self.item_id = item_id
 
@@ -324,6 +363,6 @@ class Conflict(ConnectorError):
 class ServerFault(ConnectorError):
     """Any other fault the server answered."""
 
-    def __init__(self, account: str, reason: str, code: str = "") -> None:
+    def __init__(self, account: str, reason: str | Problem, code: str = "") -> None:
         super().__init__(account, reason)
         self.code = code

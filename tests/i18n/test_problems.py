@@ -24,7 +24,7 @@ def _sample(name: str) -> ProblemValue:
         return VALUE_KINDS[0]
     if name == "choices":
         return (VALUE, VALUE)
-    if name in ("low", "high", "line", "column"):
+    if name in ("low", "high", "line", "column", "minutes", "count"):
         return 3
     return VALUE
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from ..errors import (
     ConfigError,
+    ConnectorError,
     InputError,
     LockHeld,
     LoginRequired,
     NetworkingError,
     OutputError,
+    Problem,
     SchemaTooNew,
     StoreEmpty,
     StoreMissing,
@@ -30,7 +32,7 @@ _ENGLISH = Wording("en")
 
 def describe(exc: BaseException, words: Wording = _ENGLISH) -> str:
     """The one line a person reads for ``exc``, in ``words``'s language (a configuration's
-    problem too; a server's reason is English still: docs/i18n.md)."""
+    problem and a sign-in's too; a server's reason is English still: docs/i18n.md)."""
     w = words
     if isinstance(exc, LoginRequired):
         # TRANSLATORS: {account} is an e-mail address; `outlook-networking login` is a command
@@ -66,6 +68,9 @@ def describe(exc: BaseException, words: Wording = _ENGLISH) -> str:
         return w.gettext("another agent (process {pid}) is using {path}").format(
             pid=exc.pid, path=exc.path
         )
+    if isinstance(exc, ConnectorError):
+        reason = w.problem(exc.reason) if isinstance(exc.reason, Problem) else exc.reason
+        return f"{exc.account}: {reason}"
     if isinstance(exc, NetworkingError):
         return str(exc)
     # TRANSLATORS: {kind} is a Python exception's name, {detail} its English text

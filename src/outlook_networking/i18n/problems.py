@@ -66,6 +66,20 @@ def _between_not(w: Wording, p: Problem) -> str:
     )
 
 
+def _int(value: ProblemValue) -> int:
+    assert isinstance(value, int), value
+    return value
+
+
+def _signin_failed(w: Wording, p: Problem) -> str:
+    if p["detail"]:
+        # TRANSLATORS: {error} is an OAuth error code, {detail} the service's English message
+        return w.gettext("sign-in failed ({error}): {detail}").format(
+            error=p["error"], detail=p["detail"]
+        )
+    return w.gettext("sign-in failed ({error})").format(error=p["error"])
+
+
 _Render = Callable[["Wording", Problem], str]
 
 RENDERERS: Mapping[str, _Render] = {
@@ -187,6 +201,19 @@ RENDERERS: Mapping[str, _Render] = {
     "agent_needs_account": lambda w, p: w.gettext(
         "no account is configured; the agent syncs the [[accounts]] of the config"
     ),
+    "login_needs_oauth": lambda w, p: w.gettext(
+        'login is for auth = "oauth"; this account uses {method}'
+    ).format(method=_quoted(p["method"])),
+    "not_app_only": lambda w, p: w.gettext('{method} is not app-only (auth = "app")').format(
+        method=_quoted(p["method"])
+    ),
+    "no_delegated_tokens": lambda w, p: w.gettext(
+        '{method} has no delegated tokens (auth = "oauth")'
+    ).format(method=_quoted(p["method"])),
+    "password_not_token": lambda w, p: w.gettext(
+        "{method} signs in with a password, not a token"
+    ).format(method=_quoted(p["method"])),
+    "needs_token_cache": lambda w, p: w.gettext("delegated sign-in needs the token cache"),
     "tag_tiers_empty": lambda w, p: w.gettext(
         "must name at least one tier (or tag_messages = false)"
     ),
@@ -218,6 +245,107 @@ RENDERERS: Mapping[str, _Render] = {
         detail=p["detail"]
     ),
     "forward_prefix": lambda w, p: w.gettext("must be letters only, without the colon"),
+    # signing in
+    # TRANSLATORS: {detail} is the sign-in service's error code
+    "login_required": lambda w, p: w.gettext(
+        "sign-in expired or missing; run `outlook-networking login` ({detail})"
+    ).format(detail=p["detail"]),
+    "signin_declined": lambda w, p: w.gettext("the sign-in was declined in the browser"),
+    "signin_cancelled": lambda w, p: w.gettext(
+        "the sign-in was cancelled or refused in the browser"
+    ),
+    "signin_code_expired": lambda w, p: w.gettext(
+        "the sign-in code expired before it was entered; run login again"
+    ),
+    "signin_code_unknown": lambda w, p: w.gettext(
+        "the sign-in code was not recognised; run login again"
+    ),
+    # TRANSLATORS: {detail} is the sign-in service's English message
+    "client_credentials_refused": lambda w, p: w.gettext(
+        "the app registration refused the client credentials: {detail}"
+    ).format(detail=p["detail"]),
+    # TRANSLATORS: {detail} is the sign-in service's English message
+    "signin_not_allowed": lambda w, p: w.gettext(
+        "the app registration does not allow this sign-in: {detail}"
+    ).format(detail=p["detail"]),
+    "signin_failed": _signin_failed,
+    # TRANSLATORS: {detail} is the operating system's English message
+    "signin_unreachable": lambda w, p: w.gettext(
+        "cannot reach the sign-in service: {detail}"
+    ).format(detail=p["detail"]),
+    "authority_unusable": lambda w, p: w.gettext(
+        "the sign-in authority is not usable: {detail}"
+    ).format(detail=p["detail"]),
+    "no_access_token": lambda w, p: w.gettext("the sign-in gave no access token"),
+    "app_needs_credential": lambda w, p: w.gettext(
+        'auth = "app" needs certificate_path in the config, or a client secret in {env} or the '
+        "keyring (outlook-networking, client-secret:{client_id})"
+    ).format(env=p["env"], client_id=p["client_id"]),
+    "certificate_unreadable": lambda w, p: w.gettext(
+        "cannot read the certificate {path}: {detail}"
+    ).format(path=p["path"], detail=p["detail"]),
+    "no_private_key": lambda w, p: w.gettext("{path} holds no PEM private key").format(
+        path=p["path"]
+    ),
+    "no_certificate": lambda w, p: w.gettext(
+        "{path} holds no certificate; add it to the file or set certificate_thumbprint"
+    ).format(path=p["path"]),
+    "cache_undecryptable": lambda w, p: w.gettext(
+        "{path} cannot be decrypted; delete it and sign in again"
+    ).format(path=p["path"]),
+    "no_encrypted_storage": lambda w, p: w.gettext(
+        "no encrypted token storage on this system ({detail})"
+    ).format(detail=p["detail"]),
+    "browser_timeout": lambda w, p: w.ngettext(
+        "the browser did not come back within {minutes} minute; run login again "
+        "(or `login --device-code`)",
+        "the browser did not come back within {minutes} minutes; run login again "
+        "(or `login --device-code`)",
+        _int(p["minutes"]),
+    ).format(minutes=_number(w, p["minutes"])),
+    "browser_answer_foreign": lambda w, p: w.gettext(
+        "the browser's answer does not belong to this sign-in ({detail})"
+    ).format(detail=p["detail"]),
+    "no_password": lambda w, p: w.gettext(
+        "no password for {username}: set {env} or run `keyring set {service} {username}`"
+    ).format(username=p["username"], env=p["env"], service=p["service"]),
+    "token_env_missing": lambda w, p: w.gettext('auth = "token" needs {env} to be set').format(
+        env=p["env"]
+    ),
+    # TRANSLATORS: {detail} is the keyring's English message
+    "keyring_refused": lambda w, p: w.gettext(
+        "the system keyring refused the password: {detail}"
+    ).format(detail=p["detail"]),
+    # TRANSLATORS: {detail} is the keyring's English message
+    "keyring_failed": lambda w, p: w.gettext("the system keyring failed: {detail}").format(
+        detail=p["detail"]
+    ),
+    # the server
+    "ews_forbidden": lambda w, p: w.gettext(
+        "the server refused EWS for this mailbox (HTTP 403), whoever signs in: in Exchange "
+        "Online a mailbox licensed only for Kiosk, F1 or F3 may not use EWS (assign Exchange "
+        'Online Plan 1/2 or E3/E5) and EWS is closing down there; use connector = "graph". '
+        "On-premises, an administrator may have turned EWS off for the mailbox "
+        "(Set-CASMailbox -EwsEnabled)"
+    ),
+    "needs_impersonation": lambda w, p: w.gettext(
+        "the server wants impersonation for this app-only token: set impersonation = true for "
+        "the account (the app needs full_access_as_app)"
+    ),
+    "autodiscover_failed": lambda w, p: w.gettext(
+        "autodiscover found no Exchange server for this account; set its endpoint"
+    ),
+    "credentials_refused": lambda w, p: w.gettext("the server refused the credentials"),
+    "throttled": lambda w, p: w.gettext("the server kept asking to back off"),
+    "connection_dropped": lambda w, p: w.ngettext(
+        "the connection dropped {count} time in a row",
+        "the connection dropped {count} times in a row",
+        _int(p["count"]),
+    ).format(count=_number(w, p["count"])),
+    # TRANSLATORS: {detail} is the sign-in library's English message
+    "token_refresh_failed": lambda w, p: w.gettext("token refresh failed: {detail}").format(
+        detail=p["detail"]
+    ),
     # URLs
     "url_non_ascii": lambda w, p: w.gettext(
         "has a non-ASCII character (write a host name in its xn-- form)"
