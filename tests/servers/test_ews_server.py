@@ -467,6 +467,7 @@ def test_a_message_saved_in_a_folder_is_a_draft_unless_its_flags_say_otherwise(
     try:
         Message(folder=account.inbox, subject="Plain save", body="x").save()
         Message(folder=account.inbox, subject="Flagged save", body="x", message_flags=1).save()
+        Message(folder=account.inbox, subject="New save", body="x", message_flags=0).save()
     finally:
         Message.deregister("message_flags")
     stored = {
@@ -477,6 +478,8 @@ def test_a_message_saved_in_a_folder_is_a_draft_unless_its_flags_say_otherwise(
     assert stored["Plain save"]["fields"]["IsDraft"] == "true"
     assert stored["Flagged save"]["fields"]["IsDraft"] == "false"
     assert stored["Flagged save"]["fields"]["IsRead"] == "true"  # mfRead
+    assert stored["New save"]["fields"]["IsDraft"] == "false"  # neither mfUnsent nor mfRead
+    assert stored["New save"]["fields"]["IsRead"] == "false"
     assert "ToRecipients" not in stored["Flagged save"]["fields"]  # saved, sent to nobody
     assert "DateTimeSent" not in stored["Flagged save"]["fields"]
 

@@ -953,6 +953,10 @@ def test_a_message_made_in_a_folder_is_a_draft_unless_its_flags_say_otherwise(
     url = "/me/mailFolders/inbox/messages"
     text = {"contentType": "text", "content": "x"}
     plain = client.post(url, json={"subject": "Plain", "body": text})
+    new = client.post(url, json={
+        "subject": "New", "body": text,
+        "singleValueExtendedProperties": [{"id": "Integer 0x0E07", "value": "0"}],
+    })  # fmt: skip
     made = client.post(url, json={
         "subject": "Flagged", "body": text,
         "singleValueExtendedProperties": [
@@ -961,6 +965,7 @@ def test_a_message_made_in_a_folder_is_a_draft_unless_its_flags_say_otherwise(
     })  # fmt: skip
     assert plain.status_code == made.status_code == 201
     assert plain.json()["isDraft"] is True
+    assert new.json()["isDraft"] is False and new.json()["isRead"] is False  # neither flag
     assert made.json()["isDraft"] is False and made.json()["isRead"] is True
     assert made.json()["toRecipients"] == []
     patched = client.patch(f"/me/messages/{made.json()['id']}", json={"subject": "Changed"})

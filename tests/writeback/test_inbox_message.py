@@ -1,7 +1,8 @@
 """The morning brief as one message in the owner's own Inbox, on every backend: the in-memory
 mailbox and both test servers through the real clients (exchangelib, httpx) over loopback HTTP.
 
-Applied, it is one message in the Inbox, saved and never sent (no recipients), not a draft;
+Applied, it is one message in the Inbox, saved and never sent (no recipients), not a draft,
+unread;
 applied again the same day with new content it is still one, replaced; the next day's takes
 yesterday's place; deleted by the user it is not put back that day; ``undo`` removes it and
 leaves the user's own mail alone. The planner, journal and undo are the pipeline's own.
@@ -9,7 +10,6 @@ leaves the user's own mail alone. The planner, journal and undo are the pipeline
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from outlook_networking.writeback.inbox import DesiredInboxMessage, plan_inbox
 from outlook_networking.writeback.plan import CategoryScheme, WritebackPlan
 from servers.ews import SERVER_BUILD
 
-from .worlds import EwsWorld, GraphWorld, MemoryWorld, World
+from .worlds import EwsWorld, GraphWorld, World
 
 BRIEF = DesiredInboxMessage(
     "brief:2026-11-27",
@@ -36,15 +36,6 @@ LATER = DesiredInboxMessage(
     BRIEF.body + "\n18:00–18:30 Nachzügler\n  Bo Berg (B)",
 )
 NEXT_DAY = DesiredInboxMessage("brief:2026-11-28", "Today's meetings (28 Nov): 1 meeting", "x")
-
-
-@pytest.fixture(params=["memory", "ews", "graph"])
-def world(request: pytest.FixtureRequest) -> Iterator[World]:
-    made: World = {"memory": MemoryWorld, "ews": EwsWorld, "graph": GraphWorld}[request.param]()
-    try:
-        yield made
-    finally:
-        made.close()
 
 
 def _apply(store: Store, sink: Sink, *wanted: DesiredInboxMessage) -> list[str]:
@@ -70,6 +61,7 @@ def test_one_message_in_the_inbox_updated_not_duplicated_and_undone(
         assert _ours(world) == [(BRIEF.subject, BRIEF.body)]
         (made,) = [m for i, m in world.inbox().items() if i != mine]
         assert not made.draft and made.recipients == 0  # a message, never sent to anyone
+        assert not made.read  # new mail: it counts among the Inbox's unread
 
         assert _apply(store, world.sink(), BRIEF) == []  # the same again: nothing to do
         assert _apply(store, world.sink(), LATER) == ["ReplaceInboxMessage"]
@@ -113,5 +105,30 @@ def test_a_sync_does_not_read_the_brief_back_as_mail(kind: str, tmp_path: Path) 
                 batches = list(GraphSource(client, name="graph:work", folders=("inbox",)).read({}))
         assert [i.subject for b in batches for i in b.interactions] == ["Mine"]
         assert [p for b in batches for p in b.problems] == []
+    finally:
+        world.close()
+
+
+@pytest.mark.parametrize("kind", ["ews", "graph"])
+def test_a_brief_the_user_filed_in_a_folder_of_their_own_is_theirs(
+    kind: str, tmp_path: Path
+) -> None:
+    # Moved out of the Inbox into a folder the user made, it is theirs: not replaced that day,
+    # and kept by undo, which deletes only the product's messages in the Inbox. (A search by the
+    # product's mark over every mail folder would find it; undo does not look there on purpose:
+    # deleting it would undo the user's filing.)
+    world: EwsWorld | GraphWorld = EwsWorld() if kind == "ews" else GraphWorld()
+    try:
+        mine = world.add_message("Mine")
+        with Store.open(tmp_path / "network.sqlite3") as store:
+            _apply(store, world.sink(), BRIEF)
+            (brief,) = [i for i in world.inbox() if i != mine]
+            folder = world.file_message(brief, "Meetings")
+            assert _apply(store, world.sink(), LATER) == []  # not put back, not replaced
+            report = undo(store, world.sink(), CategoryScheme())
+            assert report.complete and report.planned == 0
+            assert store.journal(world.sink().name) == []  # undone: nothing left to undo
+        assert world.folder_subjects(folder) == [BRIEF.subject]
+        assert list(world.inbox()) == [mine]
     finally:
         world.close()

@@ -231,3 +231,52 @@ def test_a_due_date_compares_by_the_day_in_the_mailboxs_zone() -> None:
     same_day = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)  # 30 Nov 09:30 in Sydney
     desired = Desired(contacts=(), tasks=(DesiredTask("owed:1", "Reply to Ann", same_day, ""),))
     assert not plan(desired, state, SCHEME)
+
+
+def test_a_tier_category_the_user_took_off_a_contact_stays_off_until_the_tier_changes() -> None:
+    ann = _contact("c1", "ann@partner.example", "Customer")
+    added = SetCategories("contact", "c1", ("Customer",), ("Customer", "Inner"))
+    master = (MasterCategory("Inner", 4), MasterCategory("Warm", 7))
+    state = MailboxState(master_categories=master, contacts=(ann,))  # the user took "Inner" off
+    desired = Desired(contacts=(ANN,), tasks=())
+    assert plan(desired, state, SCHEME).actions == (added,)  # no journal: as if never written
+    assert plan(desired, state, SCHEME, [JournalEntry(added, "c1", True)]).actions == ()
+    # Begun, not known done: "Inner" may never have been there, so nobody took it off.
+    assert plan(desired, state, SCHEME, [JournalEntry(added, "c1", False)]).actions == (added,)
+    # Put back by the user themselves: theirs stays, and nothing is planned.
+    back = MailboxState(master, (_contact("c1", ANN.addresses[0], "Inner", "Customer"),))
+    assert plan(desired, back, SCHEME, [JournalEntry(added, "c1", True)]).actions == ()
+    # Ann moves to tier B: a judgement the user has not refused, so "Warm" goes on...
+    warm = Desired(contacts=(DesiredContact(ANN.addresses, ANN.name, "B"),), tasks=())
+    to_warm = SetCategories("contact", "c1", ("Customer",), ("Customer", "Warm"))
+    journal = [JournalEntry(added, "c1", True)]
+    assert plan(warm, state, SCHEME, journal).actions == (to_warm,)
+    # ... and back in tier A, "Inner" stays refused: "Warm" goes, "Inner" does not come back.
+    journal.append(JournalEntry(to_warm, "c1", True))
+    warmed = MailboxState(master, (_contact("c1", ANN.addresses[0], "Customer", "Warm"),))
+    assert plan(desired, warmed, SCHEME, journal).actions == (
+        SetCategories("contact", "c1", ("Customer", "Warm"), ("Customer",)),
+    )
+
+
+def test_a_refusal_holds_under_the_tiers_name_in_another_language() -> None:
+    german = CategoryScheme(names={"A": "Innen", "B": "Warm", "C": "Wide", "D": "Fading"},
+                            former={"A": ("Inner",)})  # fmt: skip
+    added = SetCategories("contact", "c1", (), ("Inner",))
+    state = MailboxState(master_categories=(MasterCategory("Innen", 4),),
+                         contacts=(_contact("c1", "ann@partner.example"),))  # fmt: skip
+    desired = Desired(contacts=(ANN,), tasks=())
+    assert plan(desired, state, german, [JournalEntry(added, "c1", True)]).actions == ()
+
+
+def test_a_contact_the_product_made_that_the_user_deleted_is_not_made_again() -> None:
+    desired = Desired(contacts=(ANN,), tasks=(), create_contacts_for=frozenset({"A"}))
+    master = MailboxState(master_categories=(MasterCategory("Inner", 4),))
+    made = CreateContact("Ann Partner", ("ann@partner.example",), ("Inner",))
+    assert plan(desired, master, SCHEME).actions == (made,)
+    assert plan(desired, master, SCHEME, [JournalEntry(made, "c9", True)]).actions == ()
+    assert plan(desired, master, SCHEME, [JournalEntry(made, "", False)]).actions == (made,)
+    # Made by us, kept, and its category taken off by the user: it stays off.
+    kept = MailboxState(master_categories=master.master_categories,
+                        contacts=(_contact("c9", "ann@partner.example", owned=True),))  # fmt: skip
+    assert plan(desired, kept, SCHEME, [JournalEntry(made, "c9", True)]).actions == ()

@@ -14,7 +14,8 @@ its name, the user's own tasks and master categories. The promises checked:
 
 - at every step: the user's own categories keep their order, names and the user's tasks are
   untouched (the product only ever changes what it owns);
-- after a complete apply: planning again changes nothing;
+- after a complete apply: planning again changes nothing, and a product name the user took off a
+  contact since the product's last (known) write to it is not on it again;
 - after a complete undo: every contact the user made equals its last user-made state (their own
   categories in their order, the product's names exactly as the user put them there), the
   product's contacts and tasks are gone, the master list is the user's (an entry a language
@@ -63,6 +64,7 @@ from outlook_networking.writeback.plan import (
     Desired,
     DesiredContact,
     DesiredTask,
+    JournalEntry,
     plan,
 )
 
@@ -153,6 +155,9 @@ class UndoMachine(RuleBasedStateMachine):
         # product's names the user changed since, each with whether it was the user's before.
         self.left: dict[str, set[str]] = {}
         self.since: dict[str, dict[str, bool]] = {}
+        # Per contact: the product's names on it after the product's last write known to be done
+        # since the last undo (the journal's knowledge, which an undo wipes).
+        self.wrote: dict[str, set[str]] = {}
 
     def teardown(self) -> None:
         self.store.close()
@@ -345,9 +350,12 @@ class UndoMachine(RuleBasedStateMachine):
         for action in done:
             if isinstance(action, SetCategories):
                 self.uncertain.pop(action.item_id, None)
+                if action.item_id in self.categories:
+                    self.wrote[action.item_id] = {c for c in seen[action.item_id][1] if c in OWNED}
         if isinstance(interrupted, SetCategories):
             changed = set(interrupted.before) ^ set(interrupted.after)
             self.uncertain[interrupted.item_id] = {c for c in changed if c in OWNED}
+            self.wrote.pop(interrupted.item_id, None)
 
     def _interrupted(self, run: Callable[[Sink], object], after: int, die: bool) -> None:
         sink = CrashingSink(self.sink, after, die)
@@ -362,16 +370,27 @@ class UndoMachine(RuleBasedStateMachine):
 
     def _apply(self, sink: Sink) -> ApplyReport:
         self.runs += 1
-        actions = plan(self.desired(), sink.read_state(), self.scheme)
+        actions = plan(self.desired(), sink.read_state(), self.scheme, self.journal())
         return apply_plan(self.store, sink, actions, run_id=f"run{self.runs}")
+
+    def journal(self) -> list[JournalEntry]:
+        return self.store.journal(self.sink.name)
 
     @rule()
     def apply(self) -> None:
+        seen = self.world.contacts()
+        refused = {
+            item: names - set(seen[item][1]) - self.uncertain.get(item, set())
+            for item, names in self.wrote.items()
+        }
         report = self._apply(self.sink)
         assert report.complete, report.error
         self._written(report.applied)
-        again = plan(self.desired(), self.sink.read_state(), self.scheme)
+        again = plan(self.desired(), self.sink.read_state(), self.scheme, self.journal())
         assert again.actions == (), again.actions
+        seen = self.world.contacts()
+        for item, names in refused.items():
+            assert not names & set(seen[item][1]), "what the user took off stays off"
         master = self.world.master()
         assert not self.scheme.former_names & set(master), "no name left behind"
         for tier in set(self.tiers.values()):
@@ -393,6 +412,7 @@ class UndoMachine(RuleBasedStateMachine):
         self.uncertain.clear()  # every entry is undone: the next write starts afresh
         self.master_added.clear()
         self.master_taken.clear()
+        self.wrote.clear()
         for item, (_, categories) in self.world.contacts().items():
             if item in self.categories:
                 self._product_wrote(item, categories)
@@ -402,6 +422,8 @@ class UndoMachine(RuleBasedStateMachine):
     @rule(after=st.integers(min_value=0, max_value=4), die=st.booleans())
     def undo_is_interrupted(self, after: int, die: bool) -> None:
         self._interrupted(lambda sink: undo(self.store, sink, self.scheme), after, die)
+        if not self.journal():  # it had fewer actions than the crash waited for: undone
+            self.wrote.clear()
 
     # what must hold ------------------------------------------------------------------------
     @invariant()

@@ -42,6 +42,7 @@ class MessageSeen(NamedTuple):
     body: str
     draft: bool
     recipients: int  # To, Cc and Bcc
+    read: bool
 
 
 class World(Protocol):
@@ -127,10 +128,11 @@ class MemoryWorld:
 
     def inbox(self) -> dict[str, MessageSeen]:
         seen = {
-            i: MessageSeen(m.subject, m.body, False, 0) for i, m in self.box.inbox_messages.items()
+            i: MessageSeen(m.subject, m.body, False, 0, False)
+            for i, m in self.box.inbox_messages.items()
         }
         seen.update(
-            (i, MessageSeen(m.subject, "", False, len(m.to) + len(m.cc)))
+            (i, MessageSeen(m.subject, "", False, len(m.to) + len(m.cc), False))
             for i, m in self.box.items.items()
             if self.box.folder_of.get(i) == "inbox"
         )
@@ -234,6 +236,7 @@ class EwsWorld:
                 str(f.get("Body", "")),
                 f.get("IsDraft") == "true",
                 sum(len(f.get(n) or ()) for n in ("ToRecipients", "CcRecipients", "BccRecipients")),
+                f.get("IsRead") == "true",
             )
             for i, item in self.box.snapshot().items()
             if item["folder"] == "inbox"
@@ -242,6 +245,20 @@ class EwsWorld:
 
     def delete_message(self, item_id: str) -> None:
         self.box.move(item_id, "deleteditems")  # Outlook's Delete: to Deleted Items
+
+    def file_message(self, item_id: str, folder: str) -> str:
+        """The user files a message in a mail folder of their own, made for it; returns the
+        folder's id."""
+        folder_id = self.box.add_folder(folder, parent="msgfolderroot")
+        self.box.move(item_id, folder_id)
+        return folder_id
+
+    def folder_subjects(self, folder_id: str) -> list[str]:
+        return sorted(
+            str(item["fields"].get("Subject", ""))
+            for item in self.box.snapshot().values()
+            if item["folder"] == folder_id
+        )
 
     def close(self) -> None:
         self.server.close()
@@ -339,12 +356,24 @@ class GraphWorld:
                 str((m.get("body") or {}).get("content") or ""),
                 bool(m.get("isDraft")),
                 sum(len(m.get(n) or ()) for n in ("toRecipients", "ccRecipients", "bccRecipients")),
+                bool(m.get("isRead")),
             )
             for i, m in self.server.snapshot()["messages"]["inbox"].items()
         }
 
     def delete_message(self, item_id: str) -> None:
         self._user.delete(f"/me/messages/{item_id}").raise_for_status()
+
+    def file_message(self, item_id: str, folder: str) -> str:
+        """The user files a message in a mail folder of their own, made for it; returns the
+        folder's id."""
+        folder_id = self.server.add_folder(folder)
+        self.server.move_message(item_id, folder_id)
+        return folder_id
+
+    def folder_subjects(self, folder_id: str) -> list[str]:
+        messages = self.server.snapshot()["messages"].get(folder_id, {})
+        return sorted(str(m.get("subject") or "") for m in messages.values())
 
     def close(self) -> None:
         for client in self._clients:

@@ -10,7 +10,9 @@ actions out. The rules, each the user's interest first:
   only while it is a draft, message-update), so the Inbox holds it once, up to date;
 - one no longer wanted (yesterday's brief), and a second message under one key (a replace cut
   short between its two steps), is deleted;
-- undo deletes every message of the product's the Inbox holds.
+- undo deletes every message of the product's the Inbox holds, and only those: one the user
+  moved out of the Inbox (filed in a folder of their own, or deleted to Deleted Items) is
+  theirs now and stays where they put it; the sinks do not look for it elsewhere.
 
 Running :func:`plan_inbox` again on the state it produced yields no actions.
 

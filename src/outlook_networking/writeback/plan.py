@@ -14,7 +14,14 @@ the product wrote. Both only ever touch what the product owns:
   no item carries the old name);
 - master-list entries the product added (known from the journal);
 - tasks and contacts the product created (the sink finds them by the product's marker); a task
-  the user deleted is not made again (the journal says the product made it).
+  or contact the user deleted is not made again (the journal says the product made it).
+
+What the user takes away stays away until an ``undo`` (which marks the journal undone, so the
+next apply starts afresh): a tier's category the user took off a contact is not put back while
+the person stays in that tier or returns to it (under any of the tier's names, a rename to
+another language included), just as a declined category on a message
+(:mod:`.messages`). A move to another tier is a new judgement the user has not refused: that
+tier's category is written, and the old tier's goes as usual.
 
 Running :func:`plan` again on the state it produced yields no actions (idempotence), which the
 tests check on every sink.
@@ -186,8 +193,10 @@ def plan(
 ) -> WritebackPlan:
     """The actions that bring ``state`` to ``desired``, touching only what the product owns.
 
-    A task the ``journal`` says the product made (and has not undone since) that the mailbox no
-    longer holds was deleted by the user: it is not made again, whoever wants it.
+    A task or contact the ``journal`` says the product made (and has not undone since) that the
+    mailbox no longer holds was deleted by the user: it is not made again, whoever wants it. A
+    tier's category the journal shows the user took off a contact is not put back (see the
+    module docstring).
     """
     owned = scheme.owned
     actions: list[Action] = []
@@ -208,20 +217,40 @@ def plan(
         for address in person.addresses:
             by_address.setdefault(address.lower(), person)
 
+    writes = _contact_writes(journal)
     covered: set[int] = set()
     for contact in state.contacts:
         match = next(
             (by_address[a.lower()] for a in contact.addresses if a.lower() in by_address), None
         )
-        ours = [scheme.for_tier(match.tier)] if match else []
+        ours: list[str] = []
         if match is not None:
             covered.add(id(match))
+            name = scheme.for_tier(match.tier)
+            item_writes = writes.get(contact.item_id)
+            refused = (
+                _fold(item_writes, contact.categories, owned)[1] if item_writes else frozenset()
+            )
+            # Taken off by the user under any of the tier's names: theirs to put back, not ours.
+            if name in contact.categories or not refused & set(scheme.names_of(match.tier)):
+                ours = [name]
         after = _with_ours(contact.categories, owned, ours)
         if after != tuple(contact.categories):
             actions.append(SetCategories("contact", contact.item_id, contact.categories, after))
 
+    made_for = {
+        a.lower()
+        for e in journal
+        if e.done and isinstance(e.action, CreateContact)
+        for a in e.action.addresses
+    }
     for person in desired.contacts:
-        if person.tier in desired.create_contacts_for and id(person) not in covered:
+        if (
+            person.tier in desired.create_contacts_for
+            and id(person) not in covered
+            # made by us and gone: the user deleted it, and wins
+            and not made_for & {a.lower() for a in person.addresses}
+        ):
             actions.append(
                 CreateContact(person.name, person.addresses, (scheme.for_tier(person.tier),))
             )
@@ -250,31 +279,52 @@ def plan(
     return WritebackPlan(tuple(actions))
 
 
-def _users_names(
-    writes: Sequence[tuple[SetCategories, bool]], current: Sequence[str], owned: frozenset[str]
-) -> list[str]:
-    """The product-owned names the user gave an item, from the product's writes to it (each with
-    whether it is known to be done, in order) and the item as it is now.
+def _contact_writes(
+    journal: Sequence[JournalEntry],
+) -> dict[str, list[tuple[SetCategories, bool]]]:
+    """The product's category writes to each contact, by item id, oldest first, each with
+    whether it is known to be done; a contact the product made counts as a write from nothing
+    to the categories it made it with."""
+    writes: dict[str, list[tuple[SetCategories, bool]]] = {}
+    for entry in journal:
+        action = entry.action
+        if isinstance(action, CreateContact) and entry.done:
+            action = SetCategories("contact", entry.item_id, (), action.categories)
+        if isinstance(action, SetCategories) and action.item_kind == "contact":
+            writes.setdefault(action.item_id, []).append((action, entry.done))
+    return writes
 
-    They start as the names the item had before the product's first write. Between two writes
-    (and since the last), a name the item gained that the product's write had not left there is
-    the user's addition, and a name the product's write had left there that is gone was removed
-    by the user. A write begun but not known to be done may or may not have happened, so only
-    what holds either way counts.
+
+def _fold(
+    writes: Sequence[tuple[SetCategories, bool]], current: Sequence[str], owned: frozenset[str]
+) -> tuple[list[str], frozenset[str]]:
+    """The product-owned names the user gave an item, and those the user took off it, from the
+    product's writes to it (each with whether it is known to be done, in order) and the item as
+    it is now.
+
+    They start as the names the item had before the product's first write, and nothing taken
+    off. Between two writes (and since the last), a name the item gained that the product's
+    write had not left there is the user's addition (which also withdraws an earlier removal),
+    and a name the product's write had left there that is gone was removed by the user. A write
+    begun but not known to be done may or may not have happened, so only what holds either way
+    counts.
     """
 
     def names(categories: Iterable[str]) -> frozenset[str]:
         return frozenset(c for c in categories if c in owned)
 
     theirs = [c for c in writes[0][0].before if c in owned]
+    removed: frozenset[str] = frozenset()
     for n, (action, done) in enumerate(writes):
         # What this write may have left on the item, and what the next one (or now) found there.
         left = [names(action.after)] if done else [names(action.after), names(action.before)]
         found = names(writes[n + 1][0].before if n + 1 < len(writes) else current)
         gone = frozenset.intersection(*left) - found
+        gained = found - frozenset.union(*left)
         theirs = [c for c in theirs if c not in gone]
-        theirs.extend(sorted(found - frozenset.union(*left) - set(theirs)))
-    return theirs
+        theirs.extend(sorted(gained - set(theirs)))
+        removed = (removed | gone) - gained
+    return theirs, removed
 
 
 def _master_list_changes(
@@ -316,7 +366,7 @@ def plan_undo(
     Tasks and contacts the product created carry its marker, so they are found in ``state`` even
     when a crash kept their journal entry from being completed. Categories on contacts keep the
     user's own categories as they are, and get back the product-owned names the user gave them
-    (see :func:`_users_names`). Master-list entries go only if the product added them; an entry
+    (see :func:`_fold`). Master-list entries go only if the product added them; an entry
     the product removed that it had not added (a former name the user had) comes back with its
     colour. Messages are :func:`.messages.plan_message_undo`'s.
     """
@@ -340,10 +390,7 @@ def plan_undo(
             # pipeline's ordering).
             actions.extend((RemoveCategory(name, made), AddCategory(name, colour)))
 
-    writes: dict[str, list[tuple[SetCategories, bool]]] = {}
-    for entry in journal:
-        if isinstance(entry.action, SetCategories) and entry.action.item_kind == "contact":
-            writes.setdefault(entry.action.item_id, []).append((entry.action, entry.done))
+    writes = _contact_writes(journal)
     contact_categories = {c.item_id: c.categories for c in state.contacts}
     deleted_contacts = {c.item_id for c in state.contacts if c.product_owned}
     for item_id, item_writes in writes.items():
@@ -352,7 +399,7 @@ def plan_undo(
         current = contact_categories.get(item_id)
         if current is None:
             continue  # the item is gone: nothing of ours is left on it
-        restored = _with_ours(current, owned, _users_names(item_writes, current, owned))
+        restored = _with_ours(current, owned, _fold(item_writes, current, owned)[0])
         if restored != tuple(current):
             actions.append(SetCategories("contact", item_id, tuple(current), restored))
 

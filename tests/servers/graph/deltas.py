@@ -258,10 +258,9 @@ def _canonical(pid: str) -> str:
 
 
 def _add_extended(shown: dict[str, Any], item: Item, wanted: list[str]) -> None:
-    """The item's extended properties that were asked for, if it has any: those seeded
-    (``_props``) and those a POST gave (``_ext``, items.py)."""
-    stored = {**item.get("_ext", {}), **item.get("_props", {})}
-    props = {_canonical(k).lower(): (_canonical(k), v) for k, v in stored.items()}
+    """The item's extended properties (``_ext``: seeded, or given by a POST, items.py) that
+    were asked for, if it has any."""
+    props = {_canonical(k).lower(): (_canonical(k), v) for k, v in item.get("_ext", {}).items()}
     found = [
         {"id": props[name.lower()][0], "value": props[name.lower()][1]}
         for name in wanted

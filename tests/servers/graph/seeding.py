@@ -104,7 +104,7 @@ class Seeding:
                 is_read=is_read,
                 created=received or moment,
             )
-            item["_props"] = {property_name("Integer", 0x36): str(sensitivity)}
+            item["_ext"] = {property_name("Integer", 0x36): str(sensitivity)}
             mb.messages[folder_id].put(item)
             mb.message_folder[item_id] = folder_id
         return item_id

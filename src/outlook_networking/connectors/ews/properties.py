@@ -22,16 +22,17 @@ leaves them out.
 
 The morning brief as a message in the Inbox carries the follow-up key and record properties too
 (found again, and told from the user's mail, by the key), and is created with PidTagMessageFlags
-(0x0E07, ``MESSAGE_FLAGS_FIELD``) set to mfRead: a message saved with CreateItem is a draft
-unless that property is given at creation, and after the first save it is read-only
-([MS-OXCMSG] 2.2.1.6; exchangelib#716).
+(0x0E07, ``MESSAGE_FLAGS_FIELD``) set to 0, neither mfUnsent nor mfRead: a message saved with
+CreateItem is a draft unless that property is given at creation without mfUnsent, and after the
+first save it is read-only ([MS-OXCMSG] 2.2.1.6; exchangelib#716); without mfRead it arrives
+unread, as new mail does, so the user sees it in the Inbox's unread count.
 
 exchangelib registers fields on its item classes, process-wide; ``ensure_registered`` does that
 once, under a lock.
 
 Exports: ``PRODUCT_PROPERTY_SET``, ``KEY_FIELD``, ``RECORD_FIELD``, ``OWNED_FIELD``,
 ``FLAG_FIELD``, ``BIRTHDAY_FIELD``, ``ANNIVERSARY_FIELD``, ``HIDDEN_FIELD``,
-``MESSAGE_FLAGS_FIELD``, ``MESSAGE_FLAGS_READ``, ``FollowUpFlagElement``,
+``MESSAGE_FLAGS_FIELD``, ``MESSAGE_FLAGS_NEW``, ``FollowUpFlagElement``,
 ``ensure_registered``, ``flags_supported``.
 """
 
@@ -61,7 +62,7 @@ __all__ = [
     "HIDDEN_FIELD",
     "KEY_FIELD",
     "MESSAGE_FLAGS_FIELD",
-    "MESSAGE_FLAGS_READ",
+    "MESSAGE_FLAGS_NEW",
     "OWNED_FIELD",
     "PRODUCT_PROPERTY_SET",
     "RECORD_FIELD",
@@ -80,7 +81,7 @@ BIRTHDAY_FIELD = "outlook_networking_birthday"
 HIDDEN_FIELD = "outlook_networking_hidden"
 ANNIVERSARY_FIELD = "outlook_networking_anniversary"
 MESSAGE_FLAGS_FIELD = "outlook_networking_message_flags"
-MESSAGE_FLAGS_READ = 0x1  # mfRead, without mfUnsent (0x8): a message, not a draft
+MESSAGE_FLAGS_NEW = 0  # neither mfUnsent (0x8: a draft) nor mfRead (0x1): a new, unread message
 
 
 class FollowUpKey(ExtendedProperty):  # type: ignore[misc]

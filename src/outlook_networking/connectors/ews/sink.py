@@ -21,7 +21,7 @@ What it owns and how it finds it again:
 - contacts the product created: marked, and ``DeleteContact`` refuses any unmarked contact;
 - the morning brief as a message: CreateItem with ``MessageDisposition="SaveOnly"`` and the Inbox
   as ``SavedItemFolderId`` (saved, never sent; no recipients), PidTagMessageFlags given at
-  creation so it is a message and not a draft (see ``properties``), the key and record
+  creation so it is a message, unread and not a draft (see ``properties``), the key and record
   properties as on tasks; found again by a restriction on the key in the Inbox only (one the user
   moved elsewhere is theirs), replaced by a new one (created first, then the old one deleted),
   and deleted only if it carries the key.
@@ -84,7 +84,7 @@ from .properties import (
     FLAG_FIELD,
     KEY_FIELD,
     MESSAGE_FLAGS_FIELD,
-    MESSAGE_FLAGS_READ,
+    MESSAGE_FLAGS_NEW,
     OWNED_FIELD,
     RECORD_FIELD,
     FollowUpFlagElement,
@@ -358,7 +358,7 @@ class EwsSink:
             folder=self._account.inbox,
             subject=subject,
             body=body,
-            **{KEY_FIELD: key, RECORD_FIELD: record, MESSAGE_FLAGS_FIELD: MESSAGE_FLAGS_READ},
+            **{KEY_FIELD: key, RECORD_FIELD: record, MESSAGE_FLAGS_FIELD: MESSAGE_FLAGS_NEW},
         )
         message.save()  # CreateItem, SaveOnly, SavedItemFolderId = the Inbox: never sent
         return str(message.id)

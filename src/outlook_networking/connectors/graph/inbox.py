@@ -3,7 +3,8 @@
 - **made** with ``POST /mailFolders/inbox/messages`` ("Create message in a mailfolder"): saved in
   the Inbox, never sent, no recipients. Such a message is a draft unless PidTagMessageFlags
   (``Integer 0x0E07``) is given at creation; after that it is read-only ([MS-OXCMSG] 2.2.1.6,
-  microsoft-graph-docs-contrib#8631), so it goes with the POST, as mfRead without mfUnsent.
+  microsoft-graph-docs-contrib#8631), so it goes with the POST, as 0: neither mfUnsent (a
+  draft) nor mfRead, so it arrives unread, as new mail does.
 - **marked** with the product's marker property (the one its contacts carry) and a record of
   what it wrote (key, subject, body) in a second property of the product's set: the server may
   rewrite a body, and the planner compares against the record.
@@ -33,7 +34,7 @@ from .mapping import RECORD_PROPERTY
 __all__ = ["MESSAGE_FLAGS_PROPERTY", "RECORD_PROPERTY", "InboxMessages"]
 
 MESSAGE_FLAGS_PROPERTY = "Integer 0x0E07"  # PidTagMessageFlags
-MF_READ = 0x1  # mfRead, without mfUnsent (0x8): a message, not a draft
+MESSAGE_FLAGS_NEW = 0  # neither mfUnsent (0x8: a draft) nor mfRead (0x1): a new, unread message
 
 
 def _record(key: str, subject: str, body: str) -> str:
@@ -111,7 +112,7 @@ class InboxMessages:
             "singleValueExtendedProperties": [
                 {"id": pid, "value": value},
                 {"id": RECORD_PROPERTY, "value": _record(key, subject, body)},
-                {"id": MESSAGE_FLAGS_PROPERTY, "value": str(MF_READ)},
+                {"id": MESSAGE_FLAGS_PROPERTY, "value": str(MESSAGE_FLAGS_NEW)},
             ],
         }
         url = f"{self._prefix}/mailFolders/inbox/messages"

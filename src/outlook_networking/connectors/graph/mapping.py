@@ -19,10 +19,11 @@ Two shapes are not whole records, and are told apart here:
   exception keeps what was changed on it.
 
 Exports: ``MESSAGE_SELECT``, ``MESSAGE_EXPAND``, ``CONTACT_SELECT``, ``SERIES_SELECT``,
-``RECORD_PROPERTY``, ``interaction_from_message``, ``interaction_from_event``,
-``card_from_contact``, ``is_product_message``, ``is_partial_message``, ``categories_change``,
-``message_marks``, ``parse_flag``, ``needs_series``, ``with_series``, ``parse_graph_time``,
-``parse_date_time_zone``, ``zone_named``.
+``RECORD_PROPERTY``, ``interaction_from_message``, ``internet_message_id``,
+``interaction_from_event``, ``card_from_contact``, ``is_product_message``,
+``is_partial_message``, ``categories_change``, ``message_marks``, ``parse_flag``,
+``needs_series``, ``with_series``, ``parse_graph_time``, ``parse_date_time_zone``,
+``zone_named``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ __all__ = [
     "categories_change",
     "interaction_from_event",
     "interaction_from_message",
+    "internet_message_id",
     "is_partial_message",
     "is_product_message",
     "message_marks",
@@ -181,6 +183,14 @@ def _categories(values: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in values if isinstance(v, str) and v)
 
 
+def internet_message_id(message: dict[str, Any]) -> str:
+    """A message's Internet Message-ID as every source and sink keeps it: without the angle
+    brackets Graph's ``internetMessageId`` carries (EWS's and the files' readers drop them too),
+    so one message read by two backends is one message."""
+    ids = message_ids(str(message.get("internetMessageId") or ""))
+    return ids[0] if ids else ""
+
+
 def interaction_from_message(
     message: dict[str, Any], *, source: str, folder: str
 ) -> Interaction | Problem:
@@ -200,7 +210,6 @@ def interaction_from_message(
         for h in raw_headers
         if isinstance(h, dict)
     )
-    ids = message_ids(str(message.get("internetMessageId") or ""))
     in_reply_to = message_ids(" ".join(headers.get("in-reply-to", ())))
     to = _mailboxes(message.get("toRecipients"))
     cc = _mailboxes(message.get("ccRecipients"))
@@ -218,7 +227,7 @@ def interaction_from_message(
         cc=cc,
         bcc=_mailboxes(message.get("bccRecipients")),
         subject="" if is_private(headers) or _private_by_property(message) else subject,
-        message_id=ids[0] if ids else "",
+        message_id=internet_message_id(message),
         in_reply_to=in_reply_to[0] if in_reply_to else "",
         references=message_ids(" ".join(headers.get("references", ()))),
         conversation_id=str(message.get("conversationId") or ""),

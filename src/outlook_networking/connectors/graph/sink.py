@@ -75,7 +75,7 @@ from ...ports import (
 from ..marking import MessageChange, Written, mark_messages
 from .client import MAX_BATCH, BatchRequest, GraphClient, GraphResponse
 from .inbox import InboxMessages
-from .mapping import parse_date_time_zone, parse_flag, zone_named
+from .mapping import internet_message_id, parse_date_time_zone, parse_flag, zone_named
 
 __all__ = ["APPLICATION_NAME", "MARKER_PROPERTY", "TASK_LIST", "GraphSink"]
 
@@ -125,7 +125,7 @@ def _message_state(item_id: str, body: Any) -> MessageState:
     doc = body if isinstance(body, dict) else {}
     return MessageState(
         item_id=str(doc.get("id") or item_id),
-        message_id=str(doc.get("internetMessageId") or ""),
+        message_id=internet_message_id(doc),
         categories=tuple(str(c) for c in doc.get("categories") or []),
         flag=parse_flag(doc.get("flag")) or NOT_FLAGGED,
         version=str(doc.get("changeKey") or ""),
