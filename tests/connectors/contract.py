@@ -362,6 +362,26 @@ class MessageSinkContract:
         assert undo(store, w.sink, SCHEME).complete
         assert w.seen() == before
 
+    def test_the_store_holds_what_a_run_wrote_and_the_next_plan_mistakes_nothing(
+        self, mark_world: MarkWorld, store: Store
+    ) -> None:
+        # The next plan starts from the marks the store holds, not from a new sync: a message
+        # recorded without the tag we just put on it would read as the user taking it off
+        # (declined for good), a flag recorded unset as one to set again.
+        w = mark_world
+        mids = self._seed(w, 3)
+        _sync(store, w.source())
+        _mark(store, w, {mids[0]: "owed:q0"})
+        stored = {
+            m.state.message_id.strip("<>"): (m.state.categories, m.state.flag.status)
+            for m in store.account_messages(w.sink.name, since=T0 - timedelta(days=30))
+        }
+        assert stored == w.seen()
+        assert stored[mids[0]] == (("Network B",), "flagged")
+        assert stored[mids[1]] == (("Network B",), "notFlagged")
+        again = _mark_plan(store, w, {mids[0]: "owed:q0"})
+        assert again.actions == () and again.declined == frozenset()
+
     def test_a_change_since_the_sync_is_read_again_and_kept(
         self, mark_world: MarkWorld, store: Store
     ) -> None:
