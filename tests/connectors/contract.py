@@ -424,6 +424,26 @@ class MessageSinkContract:
         assert undo(store, w.sink, SCHEME).complete
         assert w.seen() == before
 
+    def test_a_crashed_batch_seen_by_a_sync_is_still_ours_to_undo(
+        self, mark_world: MarkWorld, store: Store
+    ) -> None:
+        # The sink wrote, the process died before the journal knew, and a sync then read our
+        # marks from the mailbox: what the messages show of the begun entries is ours, so the
+        # next run neither writes it again nor takes it for the user's, and undo takes it off.
+        w = mark_world
+        mids = self._seed(w, 3)
+        before = w.seen()
+        _sync(store, w.source())
+        flags = {mids[0]: "owed:q0"}
+        actions = list(_mark_plan(store, w, flags).actions)
+        store.journal_begin(w.sink.name, "crashed", actions, T0)
+        w.sink.apply_batch(actions)
+        _sync(store, w.source())
+        again = _mark_plan(store, w, flags)
+        assert again.actions == () and again.declined == frozenset()
+        assert undo(store, w.sink, SCHEME).complete
+        assert w.seen() == before
+
     def test_a_flag_shows_its_days_and_a_completed_one_when_it_was_done(
         self, mark_world: MarkWorld, store: Store
     ) -> None:
