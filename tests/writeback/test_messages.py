@@ -321,7 +321,15 @@ ANN = "ann@a.example"
 
 def test_the_dry_run_counts_no_contacts_category_as_a_message() -> None:
     # by_contact is handed the whole plan: contacts' categories and tasks are listed elsewhere.
-    tag_contact = SetCategories("contact", "c1", (), ("Network B",))
-    tag_message = SetCategories("message", "m1", (), ("Network B",), "m1@x", contact=ANN)
-    (listed,) = by_contact([tag_contact, tag_message])
-    assert (listed.contact, listed.messages, listed.added) == (ANN, 1, {"Network B": 1})
+    flagged = FollowUpFlag("flagged", start=NOW, due=NOW)
+    plan = [
+        SetCategories("contact", "c1", (), ("Network B",)),
+        SetCategories("message", "m1", (), ("Network B",), "m1@x", contact=ANN),
+        SetCategories("message", "m2", ("Network A",), ("Network B",), "m2@x", contact=ANN),
+        SetFlag("m2", NOT_FLAGGED, flagged, "m2@x", contact=ANN),
+    ]
+    (listed,) = by_contact(plan)
+    assert (listed.contact, listed.messages) == (ANN, 2)
+    assert (listed.added, listed.removed, listed.flags) == (
+        {"Network B": 2}, {"Network A": 1}, {"flagged": 1}
+    )
