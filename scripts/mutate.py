@@ -64,7 +64,12 @@ MODULES: dict[str, list[str]] = {
         "tests/core/test_followups.py",
     ],
     "parsing/noise.py": ["tests/parsing/test_noise.py", "tests/sources/test_corpus.py"],
-    "store.py": ["tests/test_store.py", "tests/writeback/test_journal.py"],
+    "store.py": [  # the sync's writes, the journal, and forget (with the owner's notes)
+        "tests/test_store.py",
+        "tests/writeback/test_journal.py",
+        "tests/test_store_notes.py",
+        "tests/cli/test_forget.py",
+    ],
     "writeback/plan.py": [*_WRITEBACK_TESTS, *_FAST],
     "app/pipeline.py": ["tests/app/test_pipeline.py", *_WRITEBACK_TESTS, *_FAST],  # and sync
     "connectors/memory.py": [  # its own tests first, then the sync's and the write-back's

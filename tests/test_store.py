@@ -185,6 +185,18 @@ def test_a_full_resync_sweeps_copies_it_did_not_see_never_history(store: Store) 
     assert sorted(i.item_id for i in store.interactions()) == ["i1", "p1", "p2"]
 
 
+def test_a_round_that_is_no_resync_sweeps_nothing_however_it_is_cut(store: Store) -> None:
+    # An incremental round ends "complete" too (EWS's calendar view, Graph's delta), and a file
+    # is read in batches with its cursor on the last: neither is a full read, so every copy
+    # the earlier batches and rounds stored stays where it is.
+    store.apply_batch("ews:work", Batch("inbox", (_mail("a"),)))
+    store.apply_batch("ews:work", Batch("inbox", (_mail("b"),), cursor="c1", complete=True))
+    last = Batch("inbox", (_mail("c"),), cursor="c2", complete=True)
+    result = store.apply_batch("ews:work", last)
+    assert result.swept == 0
+    assert sorted(i.item_id for i in store.interactions(located=True)) == ["a", "b", "c"]
+
+
 def test_restarting_a_source_reads_it_again_and_keeps_history(store: Store) -> None:
     store.apply_batch("ews:work", Batch("inbox", (_mail("a"), _mail("b")), cursor="c1"))
     store.restart_source("ews:work")
