@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from outlook_networking.errors import SchemaTooNew, StoreError
-from outlook_networking.model import Attendee, Flag, Interaction, Kind, Mailbox
-from outlook_networking.ports import Batch
+from outlook_networking.model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox
+from outlook_networking.ports import Batch, CategoriesChanged
 from outlook_networking.store import _MIGRATIONS, SCHEMA_VERSION, Store
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -195,6 +195,42 @@ def test_a_round_that_is_no_resync_sweeps_nothing_however_it_is_cut(store: Store
     result = store.apply_batch("ews:work", last)
     assert result.swept == 0
     assert sorted(i.item_id for i in store.interactions(located=True)) == ["a", "b", "c"]
+
+
+def test_a_full_resync_keeps_the_contact_cards_it_saw_unchanged(store: Store) -> None:
+    ann = ContactCard("ews:work", "c1", "Ann", ("ann@partner.example",))
+    bob = ContactCard("ews:work", "c2", "Bob", ("bob@partner.example",))
+    store.apply_batch("ews:work", Batch("contacts", cards=(ann, bob), cursor="c1"))
+    result = store.apply_batch(
+        "ews:work", Batch("contacts", cards=(ann,), cursor="c2", reset=True, complete=True)
+    )
+    assert (result.written, result.swept) == (0, 1)
+    assert [c.item_id for c in store.cards()] == ["c1"]
+
+
+def test_categories_reported_again_unchanged_write_nothing(store: Store) -> None:
+    # EWS reports a copy's categories alone when only they changed (or seem to); the same
+    # names again, accents and all, are no change.
+    tagged = replace(_mail("a"), categories=("Privé", "Kunde Ü"))
+    store.apply_batch("ews:work", Batch("inbox", (tagged,), cursor="c1"))
+    again = Batch("inbox", categories_changed=(CategoriesChanged("a", tagged.categories),))
+    assert store.apply_batch("ews:work", again).written == 0
+    changed = Batch("inbox", categories_changed=(CategoriesChanged("a", ("Privé",)),))
+    assert store.apply_batch("ews:work", changed).written == 1
+    assert [i.categories for i in store.interactions()] == [("Privé",)]
+
+
+def test_a_batch_counts_what_it_wrote_and_deleted(store: Store) -> None:
+    # The sync reports these counts; a copy of a known message in another folder is one
+    # written (its location), a deleted copy one deleted.
+    store.apply_batch("ews:work", Batch("inbox", (_mail("a"),), cursor="c1"))
+    filed = _mail("a2", "archive", message_id="a@partner.example")
+    assert store.apply_batch("ews:work", Batch("archive", (filed,), cursor="c2")).written == 1
+    result = store.apply_batch("ews:work", Batch("inbox", deleted=("a", "never-stored")))
+    assert (result.written, result.deleted) == (0, 1)
+    card = ContactCard("ews:work", "c1", "Ann", ("ann@partner.example",))
+    store.apply_batch("ews:work", Batch("contacts", cards=(card,), cursor="c3"))
+    assert store.apply_batch("ews:work", Batch("contacts", deleted=("c1",))).deleted == 1
 
 
 def test_restarting_a_source_reads_it_again_and_keeps_history(store: Store) -> None:
