@@ -233,6 +233,25 @@ def test_a_batch_counts_what_it_wrote_and_deleted(store: Store) -> None:
     assert store.apply_batch("ews:work", Batch("contacts", deleted=("c1",))).deleted == 1
 
 
+def test_a_resync_cut_short_after_its_first_batch_sweeps_nothing(store: Store) -> None:
+    # The agent may stop between batches, a connection may drop: the copies the resync has
+    # not read yet are still in the folder until its last batch says the round is complete.
+    store.apply_batch("ews:work", Batch("inbox", (_mail("a"), _mail("b")), cursor="c1"))
+    first = store.apply_batch("ews:work", Batch("inbox", (_mail("a"),), reset=True))
+    assert first.swept == 0
+    assert sorted(i.item_id for i in store.interactions(located=True)) == ["a", "b"]
+
+
+def test_a_meeting_a_full_resync_no_longer_finds_before_it_starts_is_cancelled(
+    store: Store,
+) -> None:
+    future = _meeting("m2", T0 + timedelta(days=3))
+    store.apply_batch("ews:work", Batch("calendar", (future,), cursor="c1"), now=T0)
+    swept = Batch("calendar", (), cursor="c2", reset=True, complete=True)
+    assert store.apply_batch("ews:work", swept, now=T0).swept == 1
+    assert [(i.item_id, i.cancelled) for i in store.interactions()] == [("m2", True)]
+
+
 def test_restarting_a_source_reads_it_again_and_keeps_history(store: Store) -> None:
     store.apply_batch("ews:work", Batch("inbox", (_mail("a"), _mail("b")), cursor="c1"))
     store.restart_source("ews:work")
