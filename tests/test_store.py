@@ -252,6 +252,20 @@ def test_a_meeting_a_full_resync_no_longer_finds_before_it_starts_is_cancelled(
     assert [(i.item_id, i.cancelled) for i in store.interactions()] == [("m2", True)]
 
 
+def test_a_copy_swept_and_found_again_does_not_bring_back_its_old_marks(store: Store) -> None:
+    # A full resync that no longer finds a copy drops what it showed; should the same id turn
+    # up again with a partial report, the write-back must not plan against marks it had then.
+    from outlook_networking.ports import MessageMarks
+
+    tagged = MessageMarks("a", ("Network B",), None, "ck1")
+    store.apply_batch("ews:work", Batch("inbox", (_mail("a"),), cursor="c1", marks=(tagged,)))
+    store.apply_batch("ews:work", Batch("inbox", (), cursor="c2", reset=True, complete=True))
+    back = Batch("inbox", (_mail("a"),), cursor="c3", marks=(MessageMarks("a", version="ck2"),))
+    store.apply_batch("ews:work", back)
+    (a,) = store.account_messages("ews:work", since=T0)
+    assert (a.state.categories, a.state.version) == ((), "ck2")
+
+
 def test_restarting_a_source_reads_it_again_and_keeps_history(store: Store) -> None:
     store.apply_batch("ews:work", Batch("inbox", (_mail("a"), _mail("b")), cursor="c1"))
     store.restart_source("ews:work")
