@@ -512,3 +512,18 @@ def test_the_journal_keeps_message_actions_whole_and_their_marks_with_them(store
     # Ids follow a message to a new id (Graph's immutable ids), SetFlag entries too.
     assert store.rename_journal_items("ews:work", {"id1": "id9"}) == 2
     assert {e.action.item_id for e in store.journal("ews:work")} == {"id9"}  # type: ignore[union-attr]
+
+
+def test_the_journal_names_every_outlook_item_it_touched_undone_too(store: Store) -> None:
+    # Graph's id translation (adopt_immutable_ids) asks for these: an item the journal names
+    # but the store no longer holds must still be found by undo under its new id.
+    from outlook_networking.ports import Applied, CreateTask, SetCategories
+
+    tag = SetCategories("contact", "c2", (), ("Network B",))
+    mark = SetCategories("message", "m1", (), ("Network B",), "m1@x")
+    task = CreateTask("owed:x", "Reply to Ann", None, "")
+    entries = store.journal_begin("ews:work", "run", [tag, mark, task], T0)
+    store.journal_finish("ews:work", [(entries[0], Applied(tag, "c2")),
+                                      (entries[2], Applied(task, "todo-1"))])  # fmt: skip
+    store.journal_undone("ews:work")
+    assert store.journal_item_ids("ews:work") == ["c2", "m1"]  # a To Do task is no Outlook item
