@@ -149,3 +149,13 @@ def test_forget_overwrites_the_freed_pages_where_sqlite_would_not(tmp_path: Path
         assert note.encode() not in raw
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("s.sqlite3*"))
     assert note.encode() not in raw
+
+
+def test_lifting_a_tombstone_that_is_not_there_changes_nothing(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.apply_batch("ews:work", Batch("contacts", cards=(CARD,), cursor="c1"))
+        assert store.unforget("nobody@nowhere.example") is False
+        assert store.cursors("ews:work") == {"contacts": "c1"}  # no full re-read for nothing
+        store.forget("bob@client.example")
+        assert store.unforget("bob@client.example") is True
+        assert store.cursors("ews:work") == {}  # every source is read again in full
