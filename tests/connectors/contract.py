@@ -409,16 +409,24 @@ class MessageSinkContract:
         assert seen[mids[1]] == ((), "notFlagged") and seen[mids[0]][1] == "notFlagged"
         assert seen[mids[2]][0] == ("Network B",)
 
+    def _crash_after_writing(
+        self, w: MarkWorld, store: Store, flags: dict[str, str] | None = None
+    ) -> tuple[list[str], dict[str, tuple[tuple[str, ...], str]]]:
+        """Three messages marked by a run whose process died after the sink wrote and before
+        the journal knew; the messages' Message-IDs and how the user saw them before."""
+        mids = self._seed(w, 3)
+        before = w.seen()
+        _sync(store, w.source())
+        actions = list(_mark_plan(store, w, flags).actions)
+        store.journal_begin(w.sink.name, "crashed", actions, T0)
+        w.sink.apply_batch(actions)
+        return mids, before
+
     def test_a_batch_cut_short_by_a_crash_is_not_written_twice(
         self, mark_world: MarkWorld, store: Store
     ) -> None:
         w = mark_world
-        mids = self._seed(w, 3)
-        before = w.seen()
-        _sync(store, w.source())
-        actions = list(_mark_plan(store, w).actions)
-        store.journal_begin(w.sink.name, "crashed", actions, T0)
-        w.sink.apply_batch(actions)  # written, but the process died before the journal knew
+        mids, before = self._crash_after_writing(w, store)
         _mark(store, w)  # planned again from the store, which has not seen it
         assert all(w.seen()[mid][0] == ("Network B",) for mid in mids)
         assert undo(store, w.sink, SCHEME).complete
@@ -431,13 +439,8 @@ class MessageSinkContract:
         # marks from the mailbox: what the messages show of the begun entries is ours, so the
         # next run neither writes it again nor takes it for the user's, and undo takes it off.
         w = mark_world
-        mids = self._seed(w, 3)
-        before = w.seen()
-        _sync(store, w.source())
-        flags = {mids[0]: "owed:q0"}
-        actions = list(_mark_plan(store, w, flags).actions)
-        store.journal_begin(w.sink.name, "crashed", actions, T0)
-        w.sink.apply_batch(actions)
+        flags = {"q0@partner.example": "owed:q0"}
+        _, before = self._crash_after_writing(w, store, flags)
         _sync(store, w.source())
         again = _mark_plan(store, w, flags)
         assert again.actions == () and again.declined == frozenset()
