@@ -527,3 +527,21 @@ def test_the_journal_names_every_outlook_item_it_touched_undone_too(store: Store
                                       (entries[2], Applied(task, "todo-1"))])  # fmt: skip
     store.journal_undone("ews:work")
     assert store.journal_item_ids("ews:work") == ["c2", "m1"]  # a To Do task is no Outlook item
+
+
+def test_forgetting_someone_keeps_the_journal_entries_of_those_they_wrote_to(
+    store: Store,
+) -> None:
+    # Undo needs the journal: forget removes the entries that name the forgotten (by address,
+    # or by their full name), never those of the people on their mail.
+    from outlook_networking.ports import CreateTask
+
+    jack = Mailbox("jack@usish.example", "Jack Wang")
+    lindar = Mailbox("lindar@client.example", "Lindar Smith")
+    mail = replace(_mail("m1"), sender=jack, to=(lindar, Mailbox(ME)))
+    store.apply_batch("ews:work", Batch("inbox", (mail,), cursor="c1"))
+    his = CreateTask("owed:a", "Reply to Jack Wang", None, "")
+    hers = CreateTask("owed:b", "Reply to Lindar Smith", None, "")
+    store.journal_begin("ews:work", "run", [his, hers], T0)
+    store.forget("jack@usish.example")
+    assert [e.action for e in store.journal("ews:work")] == [hers]
