@@ -545,3 +545,23 @@ def test_forgetting_someone_keeps_the_journal_entries_of_those_they_wrote_to(
     store.journal_begin("ews:work", "run", [his, hers], T0)
     store.forget("jack@usish.example")
     assert [e.action for e in store.journal("ews:work")] == [hers]
+
+
+def test_forget_removes_their_card_and_the_journal_entries_that_name_them(
+    store: Store,
+) -> None:
+    # A card that is theirs alone goes, and with it their name: a journal entry naming them
+    # only by it goes too. A card they share with an address that is not forgotten stays
+    # without theirs.
+    from outlook_networking.ports import CreateTask
+
+    own = ContactCard("ews:work", "c1", "Ann Lee", ("ann@partner.example",))
+    shared = ContactCard("ews:work", "c2", "Desk", ("ann@partner.example", "desk@partner.example"))
+    store.apply_batch("ews:work", Batch("contacts", cards=(own, shared), cursor="c1"))
+    named = CreateTask("owed:a", "Reply to Ann Lee", None, "")
+    other = CreateTask("owed:b", "Reply to Bob", None, "")
+    store.journal_begin("ews:work", "run", [named, other], T0)
+    report = store.forget("ann@partner.example")
+    assert (report.cards_removed, report.cards_changed) == (1, 1)
+    assert [(c.item_id, c.addresses) for c in store.cards()] == [("c2", ("desk@partner.example",))]
+    assert [e.action for e in store.journal("ews:work")] == [other]
