@@ -565,3 +565,13 @@ def test_forget_removes_their_card_and_the_journal_entries_that_name_them(
     assert (report.cards_removed, report.cards_changed) == (1, 1)
     assert [(c.item_id, c.addresses) for c in store.cards()] == [("c2", ("desk@partner.example",))]
     assert [e.action for e in store.journal("ews:work")] == [other]
+
+
+def test_forget_removes_the_identity_corrections_that_name_them_and_no_others(
+    store: Store,
+) -> None:
+    store.set_identity("ann@home.example", "ann@partner.example", "same person")
+    store.set_identity("bob@home.example", "bob@client.example", "same person")
+    store.set_identity("cy@client.example", "", "split off")
+    store.forget("ann@partner.example")
+    assert set(store.identity_overrides()) == {"bob@home.example", "cy@client.example"}
