@@ -187,7 +187,7 @@ def _init(args: argparse.Namespace) -> int:
     try:  # the same checks every command makes when it reads the file
         config_from_mapping(tomllib.loads(text), target)
     except ConfigError as exc:
-        raise UsageError(f"not written: {exc.key}: {exc.problem}") from exc
+        raise UsageError(f"not written: {exc.key}: {args.words.problem(exc.problem)}") from exc
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
