@@ -6,6 +6,7 @@ see whether their tests notice.
     python scripts/mutate.py core/threads.py store.py # some (paths under src/outlook_networking)
     python scripts/mutate.py --list core/threads.py   # the mutants, without running them
     python scripts/mutate.py --again mutation-results/mutate-<time>.json   # its survivors only
+    python scripts/mutate.py store.py --within apply_batch _apply 'journal*'  # some functions
 
 Each mutant changes one thing in one module's syntax tree: a comparison (``==``/``!=``,
 ``<``/``<=``, ``in``/``not in``, ``is``/``is not``), ``and``/``or``, a dropped ``not``,
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import fnmatch
 import importlib.abc
 import importlib.util
 import json
@@ -62,7 +64,12 @@ MODULES: dict[str, list[str]] = {
         "tests/core/test_followups.py",
     ],
     "parsing/noise.py": ["tests/parsing/test_noise.py", "tests/sources/test_corpus.py"],
-    "store.py": ["tests/test_store.py", "tests/writeback/test_journal.py"],
+    "store.py": [  # the sync's writes, the journal, and forget (with the owner's notes)
+        "tests/test_store.py",
+        "tests/writeback/test_journal.py",
+        "tests/test_store_notes.py",
+        "tests/cli/test_forget.py",
+    ],
     "writeback/plan.py": [*_WRITEBACK_TESTS, *_FAST],
     "app/pipeline.py": ["tests/app/test_pipeline.py", *_WRITEBACK_TESTS, *_FAST],  # and sync
     "connectors/memory.py": [  # its own tests first, then the sync's and the write-back's
@@ -76,13 +83,15 @@ MODULES: dict[str, list[str]] = {
         "tests/writeback/test_rename.py",
         "tests/connectors/test_memory.py",
     ],
-    "connectors/marking.py": [  # the message marking all three sinks share
+    "connectors/marking.py": [  # the message marking all three sinks share, on all three
         "tests/connectors/test_memory.py",
         "tests/writeback/test_messages.py",
+        "tests/connectors/ews/test_sink.py",
+        "tests/connectors/ews/test_contract.py",
         "tests/connectors/graph/test_sink.py",
         "tests/connectors/graph/test_contract.py",
         "-k",
-        "Sink or sink or memory or messages",
+        "message",  # case-insensitive: the message sink contracts, the sinks' message tests
     ],
     "connectors/ews/sink.py": [
         "tests/connectors/ews/test_sink.py",
@@ -282,6 +291,17 @@ def mutants(module: str) -> list[Mutant]:
     return [Mutant(module, n, line, change) for n, (line, change) in enumerate(finder.sites)]
 
 
+def within(module: str, patterns: Sequence[str]) -> list[tuple[int, int]]:
+    """The line spans of the functions and methods of ``module`` whose names match a pattern."""
+    tree = ast.parse((PACKAGE / module).read_text(encoding="utf-8"))
+    return [
+        (node.lineno, node.end_lineno or node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and any(fnmatch.fnmatchcase(node.name, p) for p in patterns)
+    ]
+
+
 def mutated_code(mutant: Mutant) -> Any:
     path = PACKAGE / mutant.module
     tree = _Mutator(mutant.number).visit(ast.parse(path.read_text(encoding="utf-8")))
@@ -366,16 +386,25 @@ def _preload() -> None:
 
 
 def run_module(
-    module: str, log: Callable[[str], None], only: frozenset[str] | None = None
+    module: str,
+    log: Callable[[str], None],
+    only: frozenset[str] | None = None,
+    spans: Sequence[tuple[int, int]] | None = None,
 ) -> dict[str, Any]:
-    """Every mutant of ``module``, or those named in ``only`` (the survivors of a run)."""
+    """Every mutant of ``module``, or those named in ``only`` (the survivors of a run), or
+    those on the lines of ``spans`` (``--within``)."""
     tests = MODULES[module]
     started = time.monotonic()
     if run_tests(tests, None, timeout_s=1800) != "passed":
         raise SystemExit(f"{module}: its tests fail without any mutant; fix them first")
     baseline = time.monotonic() - started
     timeout = max(60.0, 4 * baseline)
-    found = [m for m in mutants(module) if only is None or m.name in only]
+    found = [
+        m
+        for m in mutants(module)
+        if (only is None or m.name in only)
+        and (spans is None or any(a <= m.line <= b for a, b in spans))
+    ]
     log(f"{module}: {len(found)} mutants, tests take {baseline:.0f} s")
     name = module_name(module)
     survived: list[str] = []
@@ -390,7 +419,8 @@ def run_module(
         else:
             counts["killed" if outcome == "failed" else "timeout"] += 1
     log(f"{module}: {counts['killed'] + counts['timeout']} killed, {counts['survived']} survived")
-    return {"mutants": len(found), **counts, "survivors": survived, "tests": tests}
+    result = {"mutants": len(found), **counts, "survivors": survived, "tests": tests}
+    return result if spans is None else {**result, "within": [list(s) for s in spans]}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -403,6 +433,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="RESULTS",
         help="run only the survivors of this earlier result file (after adding tests for them)",
     )
+    parser.add_argument(
+        "--within",
+        nargs="+",
+        metavar="FUNCTION",
+        help="only the mutants inside these functions or methods (shell-style patterns)",
+    )
     args = parser.parse_args(argv)
     only: dict[str, frozenset[str]] = {}
     if args.again:
@@ -412,10 +448,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [m for m in chosen if m not in MODULES]
     if unknown:
         parser.error(f"no tests are mapped for {', '.join(unknown)} (see MODULES)")
+    spans = {m: within(m, args.within) for m in chosen} if args.within else {}
     if args.list:
         for module in chosen:
             for mutant in mutants(module):
-                print(mutant.name)
+                if module not in spans or any(a <= mutant.line <= b for a, b in spans[module]):
+                    print(mutant.name)
         return 0
 
     def log(text: str) -> None:
@@ -424,7 +462,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     _preload()
     started = datetime.now(UTC)
     results = {
-        module: run_module(module, log, only.get(module, frozenset()) if args.again else None)
+        module: run_module(
+            module,
+            log,
+            only.get(module, frozenset()) if args.again else None,
+            spans.get(module),
+        )
         for module in chosen
     }
     out = Path(args.out) if args.out else REPO / "mutation-results" / (

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from outlook_networking.errors import SchemaTooNew, StoreError
-from outlook_networking.model import Attendee, Flag, Interaction, Kind, Mailbox
-from outlook_networking.ports import Batch
+from outlook_networking.model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox
+from outlook_networking.ports import Batch, CategoriesChanged
 from outlook_networking.store import _MIGRATIONS, SCHEMA_VERSION, Store
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -183,6 +183,87 @@ def test_a_full_resync_sweeps_copies_it_did_not_see_never_history(store: Store) 
     assert result.swept == 1
     assert sorted(i.item_id for i in store.interactions(located=True)) == ["i1", "p2"]
     assert sorted(i.item_id for i in store.interactions()) == ["i1", "p1", "p2"]
+
+
+def test_a_round_that_is_no_resync_sweeps_nothing_however_it_is_cut(store: Store) -> None:
+    # An incremental round ends "complete" too (EWS's calendar view, Graph's delta), and a file
+    # is read in batches with its cursor on the last: neither is a full read, so every copy
+    # the earlier batches and rounds stored stays where it is.
+    store.apply_batch("ews:work", Batch("inbox", (_mail("a"),)))
+    store.apply_batch("ews:work", Batch("inbox", (_mail("b"),), cursor="c1", complete=True))
+    last = Batch("inbox", (_mail("c"),), cursor="c2", complete=True)
+    result = store.apply_batch("ews:work", last)
+    assert result.swept == 0
+    assert sorted(i.item_id for i in store.interactions(located=True)) == ["a", "b", "c"]
+
+
+def test_a_full_resync_keeps_the_contact_cards_it_saw_unchanged(store: Store) -> None:
+    ann = ContactCard("ews:work", "c1", "Ann", ("ann@partner.example",))
+    bob = ContactCard("ews:work", "c2", "Bob", ("bob@partner.example",))
+    store.apply_batch("ews:work", Batch("contacts", cards=(ann, bob), cursor="c1"))
+    result = store.apply_batch(
+        "ews:work", Batch("contacts", cards=(ann,), cursor="c2", reset=True, complete=True)
+    )
+    assert (result.written, result.swept) == (0, 1)
+    assert [c.item_id for c in store.cards()] == ["c1"]
+
+
+def test_categories_reported_again_unchanged_write_nothing(store: Store) -> None:
+    # EWS reports a copy's categories alone when only they changed (or seem to); the same
+    # names again, accents and all, are no change.
+    tagged = replace(_mail("a"), categories=("Privé", "Kunde Ü"))
+    store.apply_batch("ews:work", Batch("inbox", (tagged,), cursor="c1"))
+    again = Batch("inbox", categories_changed=(CategoriesChanged("a", tagged.categories),))
+    assert store.apply_batch("ews:work", again).written == 0
+    changed = Batch("inbox", categories_changed=(CategoriesChanged("a", ("Privé",)),))
+    assert store.apply_batch("ews:work", changed).written == 1
+    assert [i.categories for i in store.interactions()] == [("Privé",)]
+
+
+def test_a_batch_counts_what_it_wrote_and_deleted(store: Store) -> None:
+    # The sync reports these counts; a copy of a known message in another folder is one
+    # written (its location), a deleted copy one deleted.
+    store.apply_batch("ews:work", Batch("inbox", (_mail("a"),), cursor="c1"))
+    filed = _mail("a2", "archive", message_id="a@partner.example")
+    assert store.apply_batch("ews:work", Batch("archive", (filed,), cursor="c2")).written == 1
+    result = store.apply_batch("ews:work", Batch("inbox", deleted=("a", "never-stored")))
+    assert (result.written, result.deleted) == (0, 1)
+    card = ContactCard("ews:work", "c1", "Ann", ("ann@partner.example",))
+    store.apply_batch("ews:work", Batch("contacts", cards=(card,), cursor="c3"))
+    assert store.apply_batch("ews:work", Batch("contacts", deleted=("c1",))).deleted == 1
+
+
+def test_a_resync_cut_short_after_its_first_batch_sweeps_nothing(store: Store) -> None:
+    # The agent may stop between batches, a connection may drop: the copies the resync has
+    # not read yet are still in the folder until its last batch says the round is complete.
+    store.apply_batch("ews:work", Batch("inbox", (_mail("a"), _mail("b")), cursor="c1"))
+    first = store.apply_batch("ews:work", Batch("inbox", (_mail("a"),), reset=True))
+    assert first.swept == 0
+    assert sorted(i.item_id for i in store.interactions(located=True)) == ["a", "b"]
+
+
+def test_a_meeting_a_full_resync_no_longer_finds_before_it_starts_is_cancelled(
+    store: Store,
+) -> None:
+    future = _meeting("m2", T0 + timedelta(days=3))
+    store.apply_batch("ews:work", Batch("calendar", (future,), cursor="c1"), now=T0)
+    swept = Batch("calendar", (), cursor="c2", reset=True, complete=True)
+    assert store.apply_batch("ews:work", swept, now=T0).swept == 1
+    assert [(i.item_id, i.cancelled) for i in store.interactions()] == [("m2", True)]
+
+
+def test_a_copy_swept_and_found_again_does_not_bring_back_its_old_marks(store: Store) -> None:
+    # A full resync that no longer finds a copy drops what it showed; should the same id turn
+    # up again with a partial report, the write-back must not plan against marks it had then.
+    from outlook_networking.ports import MessageMarks
+
+    tagged = MessageMarks("a", ("Network B",), None, "ck1")
+    store.apply_batch("ews:work", Batch("inbox", (_mail("a"),), cursor="c1", marks=(tagged,)))
+    store.apply_batch("ews:work", Batch("inbox", (), cursor="c2", reset=True, complete=True))
+    back = Batch("inbox", (_mail("a"),), cursor="c3", marks=(MessageMarks("a", version="ck2"),))
+    store.apply_batch("ews:work", back)
+    (a,) = store.account_messages("ews:work", since=T0)
+    assert (a.state.categories, a.state.version) == ((), "ck2")
 
 
 def test_restarting_a_source_reads_it_again_and_keeps_history(store: Store) -> None:
@@ -431,3 +512,66 @@ def test_the_journal_keeps_message_actions_whole_and_their_marks_with_them(store
     # Ids follow a message to a new id (Graph's immutable ids), SetFlag entries too.
     assert store.rename_journal_items("ews:work", {"id1": "id9"}) == 2
     assert {e.action.item_id for e in store.journal("ews:work")} == {"id9"}  # type: ignore[union-attr]
+
+
+def test_the_journal_names_every_outlook_item_it_touched_undone_too(store: Store) -> None:
+    # Graph's id translation (adopt_immutable_ids) asks for these: an item the journal names
+    # but the store no longer holds must still be found by undo under its new id.
+    from outlook_networking.ports import Applied, CreateTask, SetCategories
+
+    tag = SetCategories("contact", "c2", (), ("Network B",))
+    mark = SetCategories("message", "m1", (), ("Network B",), "m1@x")
+    task = CreateTask("owed:x", "Reply to Ann", None, "")
+    entries = store.journal_begin("ews:work", "run", [tag, mark, task], T0)
+    store.journal_finish("ews:work", [(entries[0], Applied(tag, "c2")),
+                                      (entries[2], Applied(task, "todo-1"))])  # fmt: skip
+    store.journal_undone("ews:work")
+    assert store.journal_item_ids("ews:work") == ["c2", "m1"]  # a To Do task is no Outlook item
+
+
+def test_forgetting_someone_keeps_the_journal_entries_of_those_they_wrote_to(
+    store: Store,
+) -> None:
+    # Undo needs the journal: forget removes the entries that name the forgotten (by address,
+    # or by their full name), never those of the people on their mail.
+    from outlook_networking.ports import CreateTask
+
+    jack = Mailbox("jack@usish.example", "Jack Wang")
+    lindar = Mailbox("lindar@client.example", "Lindar Smith")
+    mail = replace(_mail("m1"), sender=jack, to=(lindar, Mailbox(ME)))
+    store.apply_batch("ews:work", Batch("inbox", (mail,), cursor="c1"))
+    his = CreateTask("owed:a", "Reply to Jack Wang", None, "")
+    hers = CreateTask("owed:b", "Reply to Lindar Smith", None, "")
+    store.journal_begin("ews:work", "run", [his, hers], T0)
+    store.forget("jack@usish.example")
+    assert [e.action for e in store.journal("ews:work")] == [hers]
+
+
+def test_forget_removes_their_card_and_the_journal_entries_that_name_them(
+    store: Store,
+) -> None:
+    # A card that is theirs alone goes, and with it their name: a journal entry naming them
+    # only by it goes too. A card they share with an address that is not forgotten stays
+    # without theirs.
+    from outlook_networking.ports import CreateTask
+
+    own = ContactCard("ews:work", "c1", "Ann Lee", ("ann@partner.example",))
+    shared = ContactCard("ews:work", "c2", "Desk", ("ann@partner.example", "desk@partner.example"))
+    store.apply_batch("ews:work", Batch("contacts", cards=(own, shared), cursor="c1"))
+    named = CreateTask("owed:a", "Reply to Ann Lee", None, "")
+    other = CreateTask("owed:b", "Reply to Bob", None, "")
+    store.journal_begin("ews:work", "run", [named, other], T0)
+    report = store.forget("ann@partner.example")
+    assert (report.cards_removed, report.cards_changed) == (1, 1)
+    assert [(c.item_id, c.addresses) for c in store.cards()] == [("c2", ("desk@partner.example",))]
+    assert [e.action for e in store.journal("ews:work")] == [other]
+
+
+def test_forget_removes_the_identity_corrections_that_name_them_and_no_others(
+    store: Store,
+) -> None:
+    store.set_identity("ann@home.example", "ann@partner.example", "same person")
+    store.set_identity("bob@home.example", "bob@client.example", "same person")
+    store.set_identity("cy@client.example", "", "split off")
+    assert store.forget("ann@partner.example").other_removed == 1  # what forget reports
+    assert set(store.identity_overrides()) == {"bob@home.example", "cy@client.example"}

@@ -132,3 +132,30 @@ def test_a_meeting_no_calendar_holds_any_more_is_no_meeting_of_its_day(tmp_path:
         store.apply_batch("test", Batch("calendar", (kept,), reset=True, complete=True))
         assert [m.subject for m in store.meetings(*day)] == ["kept"]
         assert {i.subject for i in store.interactions()} == {"kept", "dropped"}
+
+
+def test_forget_overwrites_the_freed_pages_where_sqlite_would_not(tmp_path: Path) -> None:
+    # Debian builds SQLite with SECURE_DELETE on by default; python.org's, Apple's and most
+    # others leave it off (https://sqlite.org/pragma.html#pragma_secure_delete). Forget must
+    # not count on the build: this connection is set as theirs are.
+    # Nor on the store being closed: the agent keeps it open, and until a checkpoint the old
+    # pages stay in the database file beside the write-ahead log.
+    note = "met Ann at the 2026 offsite"
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store._db.execute("PRAGMA secure_delete = OFF")
+        store.add_note(ANN, note, T0)
+        store.forget(ANN)
+        raw = b"".join(p.read_bytes() for p in tmp_path.glob("s.sqlite3*"))
+        assert note.encode() not in raw
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("s.sqlite3*"))
+    assert note.encode() not in raw
+
+
+def test_lifting_a_tombstone_that_is_not_there_changes_nothing(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.apply_batch("ews:work", Batch("contacts", cards=(CARD,), cursor="c1"))
+        assert store.unforget("nobody@nowhere.example") is False
+        assert store.cursors("ews:work") == {"contacts": "c1"}  # no full re-read for nothing
+        store.forget("bob@client.example")
+        assert store.unforget("bob@client.example") is True
+        assert store.cursors("ews:work") == {}  # every source is read again in full

@@ -362,6 +362,26 @@ class MessageSinkContract:
         assert undo(store, w.sink, SCHEME).complete
         assert w.seen() == before
 
+    def test_the_store_holds_what_a_run_wrote_and_the_next_plan_mistakes_nothing(
+        self, mark_world: MarkWorld, store: Store
+    ) -> None:
+        # The next plan starts from the marks the store holds, not from a new sync: a message
+        # recorded without the tag we just put on it would read as the user taking it off
+        # (declined for good), a flag recorded unset as one to set again.
+        w = mark_world
+        mids = self._seed(w, 3)
+        _sync(store, w.source())
+        _mark(store, w, {mids[0]: "owed:q0"})
+        stored = {
+            m.state.message_id.strip("<>"): (m.state.categories, m.state.flag.status)
+            for m in store.account_messages(w.sink.name, since=T0 - timedelta(days=30))
+        }
+        assert stored == w.seen()
+        assert stored[mids[0]] == (("Network B",), "flagged")
+        assert stored[mids[1]] == (("Network B",), "notFlagged")
+        again = _mark_plan(store, w, {mids[0]: "owed:q0"})
+        assert again.actions == () and again.declined == frozenset()
+
     def test_a_change_since_the_sync_is_read_again_and_kept(
         self, mark_world: MarkWorld, store: Store
     ) -> None:
@@ -389,18 +409,41 @@ class MessageSinkContract:
         assert seen[mids[1]] == ((), "notFlagged") and seen[mids[0]][1] == "notFlagged"
         assert seen[mids[2]][0] == ("Network B",)
 
+    def _crash_after_writing(
+        self, w: MarkWorld, store: Store, flags: dict[str, str] | None = None
+    ) -> tuple[list[str], dict[str, tuple[tuple[str, ...], str]]]:
+        """Three messages marked by a run whose process died after the sink wrote and before
+        the journal knew; the messages' Message-IDs and how the user saw them before."""
+        mids = self._seed(w, 3)
+        before = w.seen()
+        _sync(store, w.source())
+        actions = list(_mark_plan(store, w, flags).actions)
+        store.journal_begin(w.sink.name, "crashed", actions, T0)
+        w.sink.apply_batch(actions)
+        return mids, before
+
     def test_a_batch_cut_short_by_a_crash_is_not_written_twice(
         self, mark_world: MarkWorld, store: Store
     ) -> None:
         w = mark_world
-        mids = self._seed(w, 3)
-        before = w.seen()
-        _sync(store, w.source())
-        actions = list(_mark_plan(store, w).actions)
-        store.journal_begin(w.sink.name, "crashed", actions, T0)
-        w.sink.apply_batch(actions)  # written, but the process died before the journal knew
+        mids, before = self._crash_after_writing(w, store)
         _mark(store, w)  # planned again from the store, which has not seen it
         assert all(w.seen()[mid][0] == ("Network B",) for mid in mids)
+        assert undo(store, w.sink, SCHEME).complete
+        assert w.seen() == before
+
+    def test_a_crashed_batch_seen_by_a_sync_is_still_ours_to_undo(
+        self, mark_world: MarkWorld, store: Store
+    ) -> None:
+        # The sink wrote, the process died before the journal knew, and a sync then read our
+        # marks from the mailbox: what the messages show of the begun entries is ours, so the
+        # next run neither writes it again nor takes it for the user's, and undo takes it off.
+        w = mark_world
+        flags = {"q0@partner.example": "owed:q0"}
+        _, before = self._crash_after_writing(w, store, flags)
+        _sync(store, w.source())
+        again = _mark_plan(store, w, flags)
+        assert again.actions == () and again.declined == frozenset()
         assert undo(store, w.sink, SCHEME).complete
         assert w.seen() == before
 

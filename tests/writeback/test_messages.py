@@ -266,3 +266,70 @@ def test_undo_takes_off_ours_and_leaves_what_the_user_changed() -> None:
     assert [(a.item_id, a.after) for a in actions if isinstance(a, SetFlag)] == [
         ("q1", NOT_FLAGGED)
     ]
+
+
+def test_undo_passes_over_a_message_the_user_deleted() -> None:
+    journal = _done(
+        SetCategories("message", "m1", (), ("Network B",), "m1@x"),
+        SetCategories("message", "gone", (), ("Network B",), "gone@x"),
+    )
+    states = {"m1": MessageState("m1", "m1@x", ("Network B",))}  # "gone" is read no more
+    actions = plan_message_undo(journal, states)
+    assert [(a.item_id, a.after) for a in actions if isinstance(a, SetCategories)] == [("m1", ())]
+
+
+def test_a_crashed_write_on_one_copy_is_judged_by_that_copy() -> None:
+    """The run tagged the inbox copy and died before the journal knew; the copy in another
+    folder was never written. Ann is A now: our B on the inbox copy is ours to swap."""
+    begun = [JournalEntry(SetCategories("message", "inbox-q1", (), ("Network B",), "q1@x"),
+                          "", False)]  # fmt: skip
+    copies = [_copy("inbox-q1", "q1", categories=("Network B",)), _copy("kept-q1", "q1")]
+    plan = plan_messages(_desired(tier={**TIERS, "ann@a.example": "A"}), copies, begun,
+                         frozenset(), SCHEME, NOW)  # fmt: skip
+    assert _categories(plan.actions) == {"inbox-q1": ("Network A",), "kept-q1": ("Network A",)}
+
+
+def test_our_flag_on_a_moved_and_copied_message_completes_on_the_copy_showing_it() -> None:
+    flag = SetFlag("old", NOT_FLAGGED, FollowUpFlag("flagged", start=NOW, due=NOW), "q1@x")
+    copies = [_copy("copy-q1", "q1"), _copy("moved-q1", "q1", flag=flag.after)]
+    plan = plan_messages(_desired(since=None), copies, _done(flag), frozenset(), SCHEME, NOW)
+    assert [(a.item_id, a.after.status) for a in plan.actions if isinstance(a, SetFlag)] == [
+        ("moved-q1", "complete")
+    ]
+
+
+def test_a_category_declined_under_its_former_name_stays_declined() -> None:
+    # The user took off "Netzwerk B" when the product spoke German; English now calls the tier
+    # "Network B", and it is still the mark the user said no to.
+    scheme = CategoryScheme(former={"B": ("Netzwerk B",)})
+    messages = [_msg("m1", "ann@a.example")]
+    declined = frozenset({("m1@x", "category:Netzwerk B")})
+    plan = plan_messages(_desired(), messages, [], declined, scheme, NOW)
+    assert plan.actions == ()
+
+
+def test_the_dry_run_lists_a_message_under_the_person_whose_tier_it_carries() -> None:
+    sent = [_msg("s1", ME, ("ann@a.example", "bob@b.example"))]  # Ann is B, Bob A
+    plan = plan_messages(_desired(), sent, [], frozenset(), SCHEME, NOW)
+    assert _categories(plan.actions) == {"s1": ("Network A",)}
+    (listed,) = by_contact(plan.actions)
+    assert (listed.contact, listed.added) == ("bob@b.example", {"Network A": 1})
+
+
+ANN = "ann@a.example"
+
+
+def test_the_dry_run_counts_no_contacts_category_as_a_message() -> None:
+    # by_contact is handed the whole plan: contacts' categories and tasks are listed elsewhere.
+    flagged = FollowUpFlag("flagged", start=NOW, due=NOW)
+    plan = [
+        SetCategories("contact", "c1", (), ("Network B",)),
+        SetCategories("message", "m1", (), ("Network B",), "m1@x", contact=ANN),
+        SetCategories("message", "m2", ("Network A",), ("Network B",), "m2@x", contact=ANN),
+        SetFlag("m2", NOT_FLAGGED, flagged, "m2@x", contact=ANN),
+    ]
+    (listed,) = by_contact(plan)
+    assert (listed.contact, listed.messages) == (ANN, 2)
+    assert (listed.added, listed.removed, listed.flags) == (
+        {"Network B": 2}, {"Network A": 1}, {"flagged": 1}
+    )

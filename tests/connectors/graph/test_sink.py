@@ -36,6 +36,7 @@ from outlook_networking.writeback.plan import (
     Desired,
     DesiredContact,
     DesiredTask,
+    WritebackPlan,
     plan,
 )
 from servers.graph import GraphServer
@@ -470,3 +471,52 @@ def test_a_flag_the_user_set_meanwhile_stays_theirs(server: GraphServer, sink: G
     assert outcome.error is None
     message = server.snapshot()["messages"]["inbox"][mid]
     assert message["flag"] == users and message["categories"] == ["Mine", "Network B"]
+
+
+def test_a_message_failing_in_a_batch_fails_the_run_and_the_stale_one_waits(
+    server: GraphServer, sink: GraphSink, store: Store
+) -> None:
+    # One sub-request of a $batch fails (each answers for itself: "JSON batching", Microsoft
+    # Graph docs) while another answers 412 because the user changed that message since the
+    # plan. The failure is the run's error: nothing more is written after it (the rest is
+    # planned again next run), and only the message really marked counts as done.
+    ids = [server.add_message("inbox", subject=f"m{n}", sender="ann@x.example") for n in range(3)]
+    seen = {i: _version(server, i) for i in ids}
+    server.update_message(ids[1], categories=["Mine"])  # the user, after the plan
+    server.inject(400, path=f"/messages/{ids[2]}", method="PATCH", in_batch=True, times=1)
+    tags = [SetCategories("message", i, (), ("Network B",), version=seen[i]) for i in ids]
+    report = apply_plan(store, sink, WritebackPlan(tuple(tags)), run_id="run")
+    assert not report.complete and isinstance(report.error, ConnectorError)
+    assert [a.item_id for a in report.applied] == [ids[0]]
+    shown = {i: m["categories"] for i, m in server.snapshot()["messages"]["inbox"].items()}
+    assert shown == {ids[0]: ["Network B"], ids[1]: ["Mine"], ids[2]: []}
+
+
+def test_a_message_changed_again_while_it_was_marked_is_a_conflict_the_rest_done(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    # Both guarded PATCHes of one message answer 412 (If-Match: its change key moved on, the
+    # user busy with it): the sink gives up on that message, names it, and keeps the others.
+    ids = [server.add_message("inbox", subject=f"m{n}", sender="ann@x.example") for n in range(3)]
+    server.inject(412, path=f"/messages/{ids[1]}", method="PATCH", in_batch=True, times=2)
+    outcome = sink.apply_batch(
+        [SetCategories("message", i, (), ("Network B",), version=_version(server, i)) for i in ids]
+    )
+    assert isinstance(outcome.error, Conflict) and outcome.error.item_id == ids[1]
+    assert [a.action.item_id for a in outcome.applied] == [ids[0], ids[2]]
+    shown = {i: m["categories"] for i, m in server.snapshot()["messages"]["inbox"].items()}
+    assert shown == {ids[0]: ["Network B"], ids[1]: [], ids[2]: ["Network B"]}
+
+
+def test_a_message_of_no_known_version_deleted_meanwhile_leaves_the_run_complete(
+    server: GraphServer, sink: GraphSink, store: Store
+) -> None:
+    # A message stored with no marks has no version to guard the write: it is read first. One
+    # the user deleted since is nothing left to mark, not a run left incomplete.
+    kept = server.add_message("inbox", subject="a", sender="ann@x.example")
+    gone = server.add_message("inbox", subject="b", sender="ann@x.example")
+    server.delete_message(gone)
+    tags = [SetCategories("message", i, (), ("Network B",)) for i in (kept, gone)]
+    report = apply_plan(store, sink, WritebackPlan(tuple(tags)), run_id="run")
+    assert report.complete, report.error
+    assert server.snapshot()["messages"]["inbox"][kept]["categories"] == ["Network B"]
