@@ -14,6 +14,7 @@ import argparse
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from ..app.workspace import Workspace
@@ -29,53 +30,66 @@ __all__ = ["add_globals", "choose_words", "defaults_from_env", "open_workspace"]
 _NOW_RANGE = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
 
 
-def _parse_now(text: str) -> datetime:
+def _parse_now(w: Wording, text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
         value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"not an ISO 8601 time: {text!r}; write it like 2026-11-27 or 2026-11-27T12:00:00Z"
+            w.gettext(
+                "not an ISO 8601 time: {text}; write it like 2026-11-27 or 2026-11-27T12:00:00Z"
+            ).format(text=repr(text))
         ) from None
     except OverflowError:  # a time zone offset past year 1 or 9999
         value = _NOW_RANGE[0] - timedelta(days=1)
     if not _NOW_RANGE[0] <= value < _NOW_RANGE[1]:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is outside the years 1970 to 8999 the analysis can work in"
+            w.gettext("{text} is outside the years 1970 to 8999 the analysis can work in").format(
+                text=repr(text)
+            )
         )
     return value
 
 
-def add_globals(parser: argparse.ArgumentParser, default: object) -> None:
+def add_globals(parser: argparse.ArgumentParser, w: Wording, default: object) -> None:
     """The global options, on the main parser (``default=None``) or after a command
-    (``default=argparse.SUPPRESS``, so a value given before the command is kept)."""
+    (``default=argparse.SUPPRESS``, so a value given before the command is kept), their help
+    in ``w``'s words."""
     parser.add_argument(
         "--db",
         metavar="PATH",
         default=default,
-        help="the store, e.g. --db ~/demo.sqlite3 (default: $OUTLOOK_NETWORKING_DB, else "
-        "network.sqlite3 in the user data directory)",
+        help=w.gettext(
+            "the store, e.g. --db ~/demo.sqlite3 (default: $OUTLOOK_NETWORKING_DB, else "
+            "network.sqlite3 in the user data directory)"
+        ),
     )
     parser.add_argument(
         "--config",
         metavar="PATH",
         default=default,
-        help="the TOML configuration file, e.g. --config work.toml (default: config.toml in the "
-        "user config directory; `config init` writes one)",
+        help=w.gettext(
+            "the TOML configuration file, e.g. --config work.toml (default: config.toml in the "
+            "user config directory; `config init` writes one)"
+        ),
     )
     parser.add_argument(
         "--now",
         metavar="ISO",
-        type=_parse_now,
+        type=partial(_parse_now, w),
         default=default,
-        help="pretend it is this time, for reproducible runs, e.g. --now 2026-11-27 or "
-        "--now 2026-11-27T12:00:00Z",
+        help=w.gettext(
+            "pretend it is this time, for reproducible runs, e.g. --now 2026-11-27 or "
+            "--now 2026-11-27T12:00:00Z"
+        ),
     )
     parser.add_argument(
         "--debug",
         action="store_true",
         default=default if default is argparse.SUPPRESS else False,
-        help="show details and tracebacks, e.g. the parts of a file that could not be read",
+        help=w.gettext(
+            "show details and tracebacks, e.g. the parts of a file that could not be read"
+        ),
     )
 
 
