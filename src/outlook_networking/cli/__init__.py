@@ -97,13 +97,17 @@ def main(
     the configuration's, else the system's: :func:`.options.choose_words`).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
-    words = choose_words(argv) if words is None else words
+    first = None
+    if words is None:
+        first = choose_words(argv)
+        words = first.words
     parser = build_parser(words)
     args, extras = parser.parse_known_args(argv)
     check_extras(args, extras)
     defaults_from_env(args)
     args.retry = retry
     args.words = words
+    args.config_read = first.config_for(args) if first is not None else None  # read once
     try:
         code: int = args.handler(args)
         return code

@@ -5,7 +5,8 @@ A command that reads the store opens it with ``need="data"`` (or ``"store"`` whe
 is fine): a missing store is then one line and exit 1, and nothing, not even its folder, is
 created; an empty one says how to fill it.
 
-Exports: ``add_globals``, ``choose_words``, ``defaults_from_env``, ``open_workspace``.
+Exports: ``add_globals``, ``choose_words``, ``FirstRead``, ``defaults_from_env``,
+``open_workspace``.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
 from ..app.workspace import Workspace
-from ..config import load_config
+from ..config import Config, load_config
 from ..errors import NetworkingError
 from ..i18n import Wording, choose_language, wording_for
 
-__all__ = ["add_globals", "choose_words", "defaults_from_env", "open_workspace"]
+__all__ = ["FirstRead", "add_globals", "choose_words", "defaults_from_env", "open_workspace"]
 
 
 # The analysis looks back decades (since_months up to 50 years) and ahead a few years (due
@@ -93,7 +95,21 @@ def add_globals(parser: argparse.ArgumentParser, w: Wording, default: object) ->
     )
 
 
-def choose_words(argv: Sequence[str]) -> Wording:
+@dataclass(frozen=True)
+class FirstRead:
+    """What is read before the arguments are parsed: the language of the run and the
+    configuration it came from, kept for the workspace so the file is read once."""
+
+    words: Wording
+    config: Config | None  # None: it could not be read (the command reports why)
+    named: str | None  # the ``--config`` it was read from; None: the default place
+
+    def config_for(self, args: argparse.Namespace) -> Config | None:
+        """The configuration, if the parsed ``--config`` names the file it was read from."""
+        return self.config if args.config == self.named else None
+
+
+def choose_words(argv: Sequence[str]) -> FirstRead:
     """The language of the whole run, chosen before the arguments are parsed (help and usage
     errors are worded too): the ``language`` of the configuration ``--config`` names (or of the
     default one), else the system's. A configuration that cannot be read leaves the choice to
@@ -105,9 +121,10 @@ def choose_words(argv: Sequence[str]) -> Wording:
         elif argument.startswith("--config="):
             path = argument.split("=", 1)[1]
     try:
-        return wording_for(load_config(Path(path).expanduser() if path else None))
+        config = load_config(Path(path).expanduser() if path else None)
     except (NetworkingError, OSError):
-        return Wording(choose_language(None, os.environ))
+        return FirstRead(Wording(choose_language(None, os.environ)), None, path)
+    return FirstRead(wording_for(config), config, path)
 
 
 def defaults_from_env(args: argparse.Namespace) -> None:
@@ -130,6 +147,7 @@ def open_workspace(args: argparse.Namespace, need: str = "any") -> Workspace:
         retry=getattr(args, "retry", None),
         create=need == "any",
         words=args.words,
+        config=getattr(args, "config_read", None),
     )
     try:
         if need == "data":
