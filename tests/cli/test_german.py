@@ -22,6 +22,7 @@ from cli_runs import NOW, Home
 
 from i18n.pseudo import PseudoWording, unmarked
 from outlook_networking.cli import build_parser, main
+from outlook_networking.config import load_config
 from outlook_networking.i18n import Wording
 from outlook_networking.i18n.wording import DOMAIN
 
@@ -270,6 +271,16 @@ def test_agent_status_config_forget_completion_and_addin_lines_go_through_the_ca
         assert "⟦" in text, name
         left = [line for line in _strip(text, data).splitlines() if re.search(r"[^\W\d_]", line)]
         assert not left, (name, left[:5])
+    written = config.read_text(encoding="utf-8")  # its comments are worded, and it loads
+    assert load_config(config).accounts[0].address == "me@example.com"
+    for line in written.splitlines():
+        if "  # " in line:
+            comment: str | None = line.split("  # ", 1)[1]
+        elif line.startswith("#") and "=" not in line and not line.startswith("# ["):
+            comment = line[1:]
+        else:
+            comment = None
+        assert comment is None or comment.lstrip().startswith("⟦"), line
     for shell in ("bash", "zsh", "fish"):
         assert main(["completion", shell], words=words) == 0
         script = capsys.readouterr().out

@@ -147,47 +147,84 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
 
 
-def render(name: str, address: str, connector: str, endpoint: str | None, today: date) -> str:
-    """The commented file for one account."""
+def _comments(w: Wording) -> dict[str, str]:
+    """The file's comments in ``w``'s words; the keys and values stay as TOML has them."""
+    return {
+        "keys": w.gettext(
+            "Every key is explained in docs/config.md (accounts) and docs/scoring.md (settings)."
+        ),
+        "lines": w.gettext("Lines starting with # are comments; remove the # to use a setting."),
+        "name": w.gettext("what --account NAME calls it"),
+        "connector": w.gettext('"graph": Microsoft 365 / Exchange Online; "ews": Exchange Server'),
+        "endpoint": w.gettext("instead of autodiscover"),
+        "autodiscover": w.gettext("instead of endpoint: find it by Autodiscover"),
+        "oauth": w.gettext("sign in as you: `outlook-networking login`"),
+        "ntlm": w.gettext('on-premises often "ntlm"'),
+        "password": w.gettext(
+            "ntlm/basic; the password comes from the keyring or OUTLOOK_NETWORKING_PASSWORD"
+        ),
+        "client_id": w.gettext("your organisation's app registration"),
+        "client_id_how": w.gettext('(oauth needs one: docs/config.md, "Sign-in", says how)'),
+        "tenant": w.gettext('your tenant; "organizations" lets any work account in'),
+        "mailbox": w.gettext("read a shared or delegated mailbox instead of your own"),
+        "writeback": w.gettext("write categories and follow-up tasks back (`apply`)"),
+        "since": w.gettext("how far back the first `sync` reads"),
+        "categories": w.gettext(
+            "The product's categories in Outlook and the Microsoft To Do list of its tasks "
+            "(all accounts)."
+        ),
+        "cadence": w.gettext(
+            "When an answer you owe is flagged, and how often each tier should hear from you."
+        ),
+    }
+
+
+def render(
+    name: str, address: str, connector: str, endpoint: str | None, today: date, w: Wording
+) -> str:
+    """The commented file for one account, its comments in ``w``'s words."""
+    c = _comments(w)
+    categories = ", ".join(f"{tier} = {_quoted(n)}" for tier, n in w.category_names().items())
+    # TRANSLATORS: the first line of the configuration file; {command} is `config init`'s line
+    made = w.gettext("outlook-networking configuration, written by `{command}` on {date}.").format(
+        command=f"{PROG} config init", date=f"{today:%Y-%m-%d}"
+    )
     if connector == "ews":
         server = (f"endpoint = {_quoted(endpoint)}\n" if endpoint else "autodiscover = true\n") + (
-            '# endpoint = "https://mail.example.com/EWS/Exchange.asmx"  # instead of autodiscover\n'
+            f'# endpoint = "https://mail.example.com/EWS/Exchange.asmx"  # {c["endpoint"]}\n'
             if not endpoint
-            else "# autodiscover = true           # instead of endpoint: find it by Autodiscover\n"
+            else f"# autodiscover = true           # {c['autodiscover']}\n"
         )
         auth = (
-            'auth = "oauth"                 # sign in as you: `outlook-networking login`; '
-            'on-premises often "ntlm"\n'
-            '# username = "CORP\\\\me"        # ntlm/basic; the password comes from the '
-            "keyring or OUTLOOK_NETWORKING_PASSWORD\n"
+            f'auth = "oauth"                 # {c["oauth"]}; {c["ntlm"]}\n'
+            f'# username = "CORP\\\\me"        # {c["password"]}\n'
         )
     else:
         server = ""
-        auth = 'auth = "oauth"                 # sign in as you: `outlook-networking login`\n'
+        auth = f'auth = "oauth"                 # {c["oauth"]}\n'
     return f"""\
-# outlook-networking configuration, written by `{PROG} config init` on {today:%Y-%m-%d}.
-# Every key is explained in docs/config.md (accounts) and docs/scoring.md (settings).
-# Lines starting with # are comments; remove the # to use a setting.
+# {made}
+# {c["keys"]}
+# {c["lines"]}
 
 [[accounts]]
-name = {_quoted(name)}{" " * max(1, 23 - len(_quoted(name)))}# what --account NAME calls it
+name = {_quoted(name)}{" " * max(1, 23 - len(_quoted(name)))}# {c["name"]}
 address = {_quoted(address)}
-connector = {_quoted(connector)}{" " * max(1, 18 - len(_quoted(connector)))}\
-# "graph": Microsoft 365 / Exchange Online; "ews": Exchange Server
+connector = {_quoted(connector)}{" " * max(1, 18 - len(_quoted(connector)))}# {c["connector"]}
 {server}{auth}\
-# client_id = "00000000-0000-0000-0000-000000000000"  # your organisation's app registration
-#                                 (oauth needs one: docs/config.md, "Sign-in", says how)
-# tenant = "example.onmicrosoft.com"  # your tenant; "organizations" lets any work account in
-# mailbox = "team@example.com"    # read a shared or delegated mailbox instead of your own
-# writeback = true                # write categories and follow-up tasks back (`apply`)
-# since_months = 18               # how far back the first `sync` reads
+# client_id = "00000000-0000-0000-0000-000000000000"  # {c["client_id"]}
+#                                 {c["client_id_how"]}
+# tenant = "example.onmicrosoft.com"  # {c["tenant"]}
+# mailbox = "team@example.com"    # {c["mailbox"]}
+# writeback = true                # {c["writeback"]}
+# since_months = 18               # {c["since"]}
 
-# The product's categories in Outlook and the Microsoft To Do list of its tasks (all accounts).
+# {c["categories"]}
 # [writeback]
-# categories = {{ A = "Network A", B = "Network B", C = "Network C", D = "Network D" }}
+# categories = {{ {categories} }}
 # todo_list = "Networking"
 
-# When an answer you owe is flagged, and how often each tier should hear from you.
+# {c["cadence"]}
 # [followups]
 # reply_within_h = 48
 # [cadence]
@@ -205,7 +242,7 @@ def _init(args: argparse.Namespace) -> int:
             w.gettext("{path} exists; `config init --force` replaces it").format(path=target)
         )
     address, connector, endpoint = _answers(args, w)
-    text = render(args.name, address, connector, endpoint, date.today())
+    text = render(args.name, address, connector, endpoint, date.today(), w)
     try:  # the same checks every command makes when it reads the file
         config_from_mapping(tomllib.loads(text), target)
     except ConfigError as exc:
