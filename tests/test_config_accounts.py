@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from outlook_networking.app.wording import describe
 from outlook_networking.config import AccountConfig, config_from_mapping
 from outlook_networking.errors import ConfigError
 
@@ -46,7 +47,7 @@ def test_exchange_online_accounts_default_to_graph(keys: dict[str, Any], connect
 
 
 def test_without_endpoint_the_message_names_graph_too() -> None:
-    problem = _problem().problem
+    problem = describe(_problem())
     assert "autodiscover = true" in problem and 'connector = "graph"' in problem
 
 
@@ -79,4 +80,4 @@ def test_what_exchange_would_refuse_is_refused_here(
 ) -> None:
     problem = _problem(**keys)
     assert problem.key == f"accounts[0].{key}"
-    assert fragment in problem.problem
+    assert fragment in describe(problem)

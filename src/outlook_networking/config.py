@@ -21,8 +21,8 @@ written into the mailbox, and the time zone whose days the brief counts in).
 
 Exports: ``Config``, ``AccountConfig``, ``WritebackConfig``, ``FoldersConfig``, ``FileLimits``,
 ``BriefConfig``, ``folder_matches``, ``load_config``, ``config_from_mapping``,
-``default_config_path``, ``is_exchange_online``, ``PLACEHOLDER_CLIENT_ID``, ``CONNECTORS``,
-``AUTH_METHODS``, ``LANGUAGES``.
+``default_config_path``, ``is_exchange_online``, ``language_in``, ``PLACEHOLDER_CLIENT_ID``,
+``CONNECTORS``, ``AUTH_METHODS``, ``LANGUAGES``.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ import platformdirs
 
 from .core.ledger.rules import LedgerSettings
 from .endpoints import DEFAULT_GRAPH_URL, check_url
-from .errors import ConfigError
+from .errors import ConfigError, Problem, problem
 from .model import TIERS
 from .writeback.plan import DEFAULT_CATEGORY_NAMES, CategoryScheme
 
@@ -64,6 +64,7 @@ __all__ = [
     "default_config_path",
     "folder_matches",
     "is_exchange_online",
+    "language_in",
     "load_config",
 ]
 
@@ -89,12 +90,10 @@ DEFAULT_FOLLOWUPS_AS = (("owed_reply", "flag"), ("awaiting_answer", "task"))
 # mailbox, for which EWS ends (blocked by default from 2026-10-01, off on 2027-04-01).
 EXCHANGE_ONLINE_HOSTS = frozenset({"outlook.office365.com", "outlook.office.com"})
 
-_SECRET_KEYS = {
-    "password": "passwords never go in the config file; use the keyring or "
-    "OUTLOOK_NETWORKING_PASSWORD",
-    "client_secret": "client secrets never go in the config file; use the keyring or "
-    "OUTLOOK_NETWORKING_CLIENT_SECRET",
-    "access_token": "tokens never go in the config file; use OUTLOOK_NETWORKING_ACCESS_TOKEN",
+_SECRET_KEYS = {  # key -> the problem's code
+    "password": "password_in_file",
+    "client_secret": "client_secret_in_file",
+    "access_token": "token_in_file",
 }
 # Top-level keys and tables read here or by the application (``[ledger]``); Settings reads the
 # others.
@@ -263,18 +262,16 @@ class Config:
         if name is None:
             if len(self.accounts) == 1:
                 return self.accounts[0]
-            problem = (
-                "no account is configured"
-                if not self.accounts
-                else "several accounts are configured; name one ("
-                + ", ".join(a.name for a in self.accounts)
-                + ")"
+            wrong = (
+                problem("several_accounts", choices=tuple(a.name for a in self.accounts))
+                if self.accounts
+                else problem("no_account")
             )
-            raise ConfigError("accounts", problem, self._where)
+            raise ConfigError("accounts", wrong, self._where)
         for account in self.accounts:
             if account.name == name:
                 return account
-        raise ConfigError("accounts", f"no account named {name!r}", self._where)
+        raise ConfigError("accounts", problem("no_account_named", name=name), self._where)
 
     @property
     def _where(self) -> str:
@@ -304,18 +301,32 @@ def load_config(path: Path | None) -> Config:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         if explicit:
-            raise ConfigError("--config", "file not found", where) from None
+            raise ConfigError("--config", problem("file_not_found"), where) from None
         found, text = False, ""
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError("--config", f"cannot read the file: {exc}", where) from exc
+        raise ConfigError("--config", problem("cannot_read_file", detail=str(exc)), where) from exc
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(exc, where) from exc
     except RecursionError:  # tomllib parses nested arrays and tables recursively
-        problem = "invalid TOML: arrays or tables nested too deeply"
-        raise ConfigError("(file)", problem, where) from None
+        raise ConfigError("", problem("toml_too_deep"), where) from None
     return config_from_mapping(document, file if found else None)
+
+
+def language_in(path: Path | None) -> str | None:
+    """The ``language`` a configuration file asks for even when the rest of it is invalid (so
+    its problem is reported in that language); None when the file names none, or cannot be
+    read or parsed."""
+    try:
+        text = (path if path is not None else default_config_path()).read_text(encoding="utf-8")
+        value = tomllib.loads(text).get("language")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return None
+    try:
+        return _language(value, "")
+    except ConfigError:
+        return None
 
 
 def _toml_error(exc: tomllib.TOMLDecodeError, where: str) -> ConfigError:
@@ -323,10 +334,11 @@ def _toml_error(exc: tomllib.TOMLDecodeError, where: str) -> ConfigError:
     message = str(exc)
     found = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
     if found is None:
-        return ConfigError("(file)", f"invalid TOML: {message}", where)
+        return ConfigError("", problem("toml", detail=message), where)
     line, column = found.groups()
-    return ConfigError(f"line {line}", f"invalid TOML at column {column}: "
-                       f"{message[: found.start()]}", where)
+    detail = message[: found.start()]
+    return ConfigError("", problem("toml_at", line=int(line), column=int(column), detail=detail),
+                       where)
 
 
 def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -> Config:
@@ -334,21 +346,23 @@ def config_from_mapping(document: Mapping[str, Any], path: Path | None = None) -
     from .core.settings import SECTIONS, Settings
 
     where = str(path) if path else ""
-    for key, problem in _SECRET_KEYS.items():
+    for key, secret in _SECRET_KEYS.items():
         if key in document:
-            raise ConfigError(key, problem, where)
+            raise ConfigError(key, problem(secret), where)
     _check_top_level(document, {*_OWN_TABLES, *SECTIONS}, where)
     _check_finite(document, where)
     raw_accounts = document.get("accounts", [])
     if not isinstance(raw_accounts, list) or not all(
         isinstance(item, dict) for item in raw_accounts
     ):
-        raise ConfigError("accounts", "must be an array of tables ([[accounts]])", where)
+        raise ConfigError("accounts", problem("accounts_not_array"), where)
     accounts = tuple(_account(i, item, where) for i, item in enumerate(raw_accounts))
     seen: set[str] = set()
     for i, account in enumerate(accounts):
         if account.name in seen:
-            raise ConfigError(f"accounts[{i}].name", f"{account.name!r} is used twice", where)
+            raise ConfigError(
+                f"accounts[{i}].name", problem("account_name_twice", name=account.name), where
+            )
         seen.add(account.name)
     writeback = _writeback(document.get("writeback", {}), where)
     brief = _brief(document.get("brief", {}), where)
@@ -387,16 +401,17 @@ _FILE_LIMITS = {
 
 def _file_limits(table: Any, where: str) -> FileLimits:
     if not isinstance(table, Mapping):
-        raise ConfigError("files", "must be a table", where)
+        raise ConfigError("files", problem("must_be", kind="table"), where)
     values: dict[str, int] = {}
     for key, value in table.items():
         if key not in _FILE_LIMITS:
-            raise ConfigError(f"files.{key}", "unknown key (see docs/config.md)", where)
+            raise ConfigError(f"files.{key}", problem("unknown_key"), where)
         low, high = _FILE_LIMITS[key]
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ConfigError(f"files.{key}", f"must be an integer, not {_toml_type(value)}", where)
+            wrong = problem("wrong_kind", kind="integer", found=_toml_type(value))
+            raise ConfigError(f"files.{key}", wrong, where)
         if not low <= value <= high:
-            raise ConfigError(f"files.{key}", f"must be between {low:,} and {high:,}", where)
+            raise ConfigError(f"files.{key}", problem("between", low=low, high=high), where)
         values[key] = value
     return FileLimits(**values)
 
@@ -406,8 +421,7 @@ def _language(value: Any, where: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or value.strip().lower() not in LANGUAGES:
-        allowed = " or ".join(f'"{language}"' for language in LANGUAGES)
-        raise ConfigError("language", f"must be {allowed}", where)
+        raise ConfigError("language", problem("one_of", choices=LANGUAGES), where)
     return value.strip().lower()
 
 
@@ -416,8 +430,12 @@ def _check_top_level(document: Mapping[str, Any], known: set[str], where: str) -
     for key in document:
         if key not in known:
             close = difflib.get_close_matches(key, [*known, *_SECRET_KEYS], n=1, cutoff=0.75)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ConfigError(key, f"unknown key{hint} (see docs/config.md)", where)
+            wrong = (
+                problem("unknown_key_did_you_mean", suggestion=close[0])
+                if close
+                else problem("unknown_key")
+            )
+            raise ConfigError(key, wrong, where)
 
 
 def _check_finite(document: Mapping[str, Any], where: str) -> None:
@@ -427,7 +445,7 @@ def _check_finite(document: Mapping[str, Any], where: str) -> None:
     while pending:
         key, value = pending.pop()
         if isinstance(value, float) and not math.isfinite(value):
-            raise ConfigError(key, f"must be a finite number, not {value}", where)
+            raise ConfigError(key, problem("not_finite", value=str(value)), where)
         if isinstance(value, Mapping):
             pending.extend((f"{key}.{k}" if key else str(k), v) for k, v in value.items())
         elif isinstance(value, list):
@@ -437,13 +455,13 @@ def _check_finite(document: Mapping[str, Any], where: str) -> None:
 def _ledger(table: Any, settings: Settings) -> LedgerSettings:
     """The ``[ledger]`` table; its response target is the intelligence setting's unless set."""
     if not isinstance(table, Mapping):
-        raise ConfigError("ledger", "must be a table")
+        raise ConfigError("ledger", problem("must_be", kind="table"))
     return LedgerSettings.from_mapping(table, reply_within_h=settings.reply_within_h)
 
 
 def _writeback(table: Any, where: str) -> WritebackConfig:
     if not isinstance(table, Mapping):
-        raise ConfigError("writeback", "must be a table", where)
+        raise ConfigError("writeback", problem("must_be", kind="table"), where)
     default = WritebackConfig()
     names: dict[str, str] = {}
     colours = dict(default.colours)
@@ -455,45 +473,41 @@ def _writeback(table: Any, where: str) -> WritebackConfig:
             colours.update(_per_tier(f"writeback.{key}", value, int, where))
         elif key == "todo_list":
             if not isinstance(value, str) or not value.strip():
-                raise ConfigError("writeback.todo_list", "must be a non-empty string", where)
+                raise ConfigError("writeback.todo_list", problem("not_empty"), where)
             todo_list = value.strip()
         else:
-            raise ConfigError(f"writeback.{key}", "unknown key (see docs/config.md)", where)
+            raise ConfigError(f"writeback.{key}", problem("unknown_key"), where)
     for tier, name in names.items():
         # Outlook and Graph join categories with commas/semicolons in places; keep names plain.
         if not name.strip() or any(c in name for c in ",;"):
-            raise ConfigError(
-                f"writeback.categories.{tier}", "must be non-empty, without , or ;", where
-            )
+            raise ConfigError(f"writeback.categories.{tier}", problem("category_name"), where)
         names[tier] = name.strip()
     # Checked against the English defaults here; the whole scheme, in the user's language, is
     # checked again when it is built (outlook_networking.i18n.category_scheme).
     complete = {**DEFAULT_CATEGORY_NAMES, **names}
     if len({n.casefold() for n in complete.values()}) != len(complete):
-        raise ConfigError("writeback.categories", "each tier needs its own category name", where)
+        raise ConfigError("writeback.categories", problem("category_names_distinct"), where)
     for tier, colour in colours.items():
         if not -1 <= colour <= 24:
-            raise ConfigError(
-                f"writeback.colours.{tier}", "must be an Outlook colour preset -1..24", where
-            )
+            raise ConfigError(f"writeback.colours.{tier}", problem("colour_preset"), where)
     return WritebackConfig(category_names=names, colours=colours, todo_list=todo_list)
 
 
 def _brief(table: Any, where: str) -> BriefConfig:
     if not isinstance(table, Mapping):
-        raise ConfigError("brief", "must be a table", where)
+        raise ConfigError("brief", problem("must_be", kind="table"), where)
     write, zone = BriefConfig.write, BriefConfig.time_zone
     for key, value in table.items():
         if key == "write":
             if value not in BRIEF_WRITES:
-                raise ConfigError("brief.write", f"must be one of {', '.join(BRIEF_WRITES)}", where)
+                raise ConfigError("brief.write", problem("one_of", choices=BRIEF_WRITES), where)
             write = value
         elif key == "time_zone":
             if not isinstance(value, str) or (value and not _known_zone(value)):
-                raise ConfigError("brief.time_zone", "must be an IANA time zone name", where)
+                raise ConfigError("brief.time_zone", problem("time_zone"), where)
             zone = value
         else:
-            raise ConfigError(f"brief.{key}", "unknown key (see docs/config.md)", where)
+            raise ConfigError(f"brief.{key}", problem("unknown_key"), where)
     return BriefConfig(write=write, time_zone=zone)
 
 
@@ -509,27 +523,27 @@ def _known_zone(name: str) -> bool:
 
 def _folders(table: Any, where: str) -> FoldersConfig:
     if not isinstance(table, Mapping):
-        raise ConfigError("folders", "must be a table", where)
+        raise ConfigError("folders", problem("must_be", kind="table"), where)
     lists: dict[str, tuple[str, ...]] = {}
     for key, value in table.items():
         if key not in ("include", "exclude"):
-            raise ConfigError(f"folders.{key}", "unknown key (see docs/config.md)", where)
+            raise ConfigError(f"folders.{key}", problem("unknown_key"), where)
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise ConfigError(f"folders.{key}", "must be a list of folder names or patterns", where)
+            raise ConfigError(f"folders.{key}", problem("folder_patterns"), where)
         lists[key] = tuple(v.strip() for v in value)
     return FoldersConfig(**lists)
 
 
 def _per_tier(key: str, value: Any, kind: type, where: str) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        raise ConfigError(key, "must be a table of tier = value (A, B, C, D)", where)
+        raise ConfigError(key, problem("per_tier_table"), where)
     out: dict[str, Any] = {}
     for tier, item in value.items():
         if tier.upper() not in TIERS:
-            raise ConfigError(f"{key}.{tier}", "unknown tier; use A, B, C, D", where)
+            raise ConfigError(f"{key}.{tier}", problem("unknown_tier", tier=tier), where)
         if not isinstance(item, kind) or isinstance(item, bool):
-            wanted = "a string" if kind is str else "an integer"
-            raise ConfigError(f"{key}.{tier}", f"must be {wanted}", where)
+            wanted = "string" if kind is str else "integer"
+            raise ConfigError(f"{key}.{tier}", problem("must_be", kind=wanted), where)
         out[tier.upper()] = item
     return out
 
@@ -543,78 +557,78 @@ class _Reader:
         self.where = where
         self.used: set[str] = set()
 
-    def error(self, key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{self.prefix}.{key}", problem, self.where)
+    def error(self, key: str, wrong: Problem) -> ConfigError:
+        return ConfigError(f"{self.prefix}.{key}", wrong, self.where)
 
     def has(self, key: str) -> bool:
         return key in self.table
 
     def _get(self, key: str, kind: type, kind_name: str) -> Any:
+        """The value of ``key``, None when missing; ``kind_name`` is its VALUE_KINDS name."""
         self.used.add(key)
         value = self.table.get(key)
         # bool is an int in Python; TOML keeps them apart and so do we.
         if value is not None and (
             not isinstance(value, kind) or (kind is int and isinstance(value, bool))
         ):
-            raise self.error(key, f"must be {kind_name}, not {_toml_type(value)}")
+            raise self.error(key, problem("wrong_kind", kind=kind_name, found=_toml_type(value)))
         return value
 
     def string(self, key: str, default: str | None = None) -> str | None:
-        value = self._get(key, str, "a string")
+        value = self._get(key, str, "string")
         if value is None:
             return default
         value = value.strip()
         if not value:
-            raise self.error(key, "must not be empty")
+            raise self.error(key, problem("not_empty"))
         return str(value)
 
     def boolean(self, key: str, default: bool) -> bool:
-        value = self._get(key, bool, "true or false")
+        value = self._get(key, bool, "boolean")
         return default if value is None else bool(value)
 
     def integer(self, key: str, default: int, low: int, high: int) -> int:
-        value = self._get(key, int, "an integer")
+        value = self._get(key, int, "integer")
         if value is None:
             return default
         if not low <= value <= high:
-            raise self.error(key, f"must be between {low} and {high}, not {value}")
+            raise self.error(key, problem("between_not", low=low, high=high, value=value))
         return int(value)
 
     def choice(self, key: str, default: str, choices: tuple[str, ...]) -> str:
         value = self.string(key, default)
         assert value is not None
         if value.lower() not in choices:
-            allowed = ", ".join(f'"{c}"' for c in choices)
-            raise self.error(key, f"unknown value {value!r}; use one of {allowed}")
+            raise self.error(key, problem("unknown_value", value=value, choices=choices))
         return value.lower()
 
     def string_list(self, key: str) -> list[str]:
-        value = self._get(key, list, "an array of strings")
+        value = self._get(key, list, "strings")
         if value is None:
             return []
         if not all(isinstance(item, str) for item in value):
-            raise self.error(key, "must be an array of strings")
+            raise self.error(key, problem("must_be", kind="strings"))
         return [str(item) for item in value]
 
 
 def _toml_type(value: object) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    names = {bool: "boolean", int: "integer", float: "number", str: "string"}
     for kind, name in names.items():
         if type(value) is kind:
             return name
     if isinstance(value, list):
-        return "an array"
+        return "array"
     if isinstance(value, dict):
-        return "a table"
-    return "a date or time"
+        return "table"
+    return "date"
 
 
 def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
     """One ``[[accounts]]`` table, validated step by step; the first problem is a ConfigError."""
     r = _Reader(index, table, where)
-    for key, problem in _SECRET_KEYS.items():
+    for key, secret in _SECRET_KEYS.items():
         if key in table:
-            raise r.error(key, problem)
+            raise r.error(key, problem(secret))
     name, address, auth = _mailbox(r)
     connector, endpoint, autodiscover, graph_url = _server(r, address)
     username, client_id, tenant, authority = _sign_in(r, address, auth)
@@ -623,7 +637,7 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
     tiers = [t.upper() for t in r.string_list("create_contacts_for_tiers")]
     for tier in tiers:
         if tier not in TIERS:
-            raise r.error("create_contacts_for_tiers", f"unknown tier {tier!r}; use A, B, C, D")
+            raise r.error("create_contacts_for_tiers", problem("unknown_tier", tier=tier))
     tag_tiers = _tag_tiers(r)
 
     account = AccountConfig(
@@ -653,7 +667,7 @@ def _account(index: int, table: Mapping[str, Any], where: str) -> AccountConfig:
     )
     unknown = sorted(set(table) - r.used)
     if unknown:
-        raise r.error(unknown[0], "unknown key (see docs/config.md)")
+        raise r.error(unknown[0], problem("unknown_key"))
     return account
 
 
@@ -661,11 +675,11 @@ def _tag_tiers(r: _Reader) -> tuple[str, ...]:
     """``tag_message_tiers``: the tiers whose messages carry their category."""
     raw = r.string_list("tag_message_tiers")
     if r.has("tag_message_tiers") and not raw:
-        raise r.error("tag_message_tiers", "must name at least one tier (or tag_messages = false)")
+        raise r.error("tag_message_tiers", problem("tag_tiers_empty"))
     tiers = [t.upper() for t in raw] or list(DEFAULT_TAG_TIERS)
     for tier in tiers:
         if tier not in TIERS:
-            raise r.error("tag_message_tiers", f"unknown tier {tier!r}; use A, B, C, D")
+            raise r.error("tag_message_tiers", problem("unknown_tier", tier=tier))
     return tuple(sorted(set(tiers)))
 
 
@@ -679,17 +693,15 @@ def _followups_as(r: _Reader) -> tuple[tuple[str, str], ...]:
     if table is None:
         return tuple(sorted(modes.items()))
     if not isinstance(table, Mapping):
-        raise r.error("followups_as", "must be a table of follow-up kind = \"flag\", \"task\" "
-                      "or \"both\"")
+        raise r.error("followups_as", problem("followups_as_table"))
     for kind, mode in table.items():
         key = f"followups_as.{kind}"
         if kind not in KINDS:
-            raise r.error(key, f"unknown follow-up kind; use one of {', '.join(KINDS)}")
+            raise r.error(key, problem("unknown_followup_kind", choices=KINDS))
         if not isinstance(mode, str) or mode.lower() not in FOLLOWUP_MODES:
-            raise r.error(key, 'must be "flag", "task" or "both"')
+            raise r.error(key, problem("followup_mode"))
         if mode.lower() != "task" and kind not in FLAGGABLE_KINDS:
-            raise r.error(key, f"only {' and '.join(FLAGGABLE_KINDS)} are about one message "
-                          "that a flag can mark; use \"task\"")
+            raise r.error(key, problem("flag_kinds_only", choices=FLAGGABLE_KINDS))
         modes[kind] = mode.lower()
     return tuple(sorted(modes.items()))
 
@@ -698,9 +710,9 @@ def _mailbox(r: _Reader) -> tuple[str, str, str]:
     """The account's name, the mailbox's address and the sign-in method."""
     address = r.string("address")
     if address is None:
-        raise r.error("address", "missing; every account needs the mailbox's e-mail address")
+        raise r.error("address", problem("address_missing"))
     if not _is_address(address):
-        raise r.error("address", f"{address!r} is not an e-mail address")
+        raise r.error("address", problem("not_address", value=address))
     name = r.string("name", address)
     assert name is not None
     auth = r.choice("auth", "oauth", AUTH_METHODS)
@@ -717,20 +729,16 @@ def _server(r: _Reader, address: str) -> tuple[str, str | None, bool, str]:
         endpoint, autodiscover = None, False
     if connector == "ews":
         if endpoint is None and not autodiscover:
-            raise r.error(
-                "endpoint",
-                'missing; give the EWS URL or set autodiscover = true (Microsoft 365: '
-                'connector = "graph")',
-            )
+            raise r.error("endpoint", problem("endpoint_missing"))
         if endpoint is not None and autodiscover:
-            raise r.error("autodiscover", "give either endpoint or autodiscover = true, not both")
+            raise r.error("autodiscover", problem("endpoint_and_autodiscover"))
         if endpoint is not None:
             _check_url(r, "endpoint", endpoint)
     else:
         if endpoint is not None:
-            raise r.error("endpoint", 'is for connector = "ews"; Graph uses graph_url')
+            raise r.error("endpoint", problem("endpoint_ews_only"))
         if autodiscover:
-            raise r.error("autodiscover", 'is for connector = "ews"; Graph needs no discovery')
+            raise r.error("autodiscover", problem("autodiscover_ews_only"))
     graph_url = r.string("graph_url", DEFAULT_GRAPH_URL)
     assert graph_url is not None
     _check_url(r, "graph_url", graph_url)
@@ -746,22 +754,17 @@ def _sign_in(r: _Reader, address: str, auth: str) -> tuple[str, str, str, str]:
     tenant = r.string("tenant", DEFAULT_TENANT)
     assert tenant is not None
     if not _GUID_OR_DOMAIN.match(tenant):
-        raise r.error("tenant", f"{tenant!r} is neither a tenant id nor a domain")
+        raise r.error("tenant", problem("tenant", value=tenant))
     authority = r.string("authority")
     if authority is None:
         authority = f"{DEFAULT_AUTHORITY_HOST}/{tenant}"
     else:
         parts = urlsplit(authority)
         if parts.scheme != "https" or not parts.hostname or parts.path.strip("/") == "":
-            raise r.error(
-                "authority", "must be an https:// URL with a tenant path, e.g. "
-                "https://login.microsoftonline.us/contoso.onmicrosoft.com"
-            )
+            raise r.error("authority", problem("authority_url"))
         authority = authority.rstrip("/")
     if auth == "app" and tenant.lower() in _MULTI_TENANTS and not r.has("authority"):
-        raise r.error(
-            "tenant", f'auth = "app" needs your tenant id or domain, not {tenant!r}'
-        )
+        raise r.error("tenant", problem("app_needs_tenant", value=tenant))
     return username, client_id, tenant, authority
 
 
@@ -769,28 +772,23 @@ def _application(r: _Reader, auth: str, connector: str) -> tuple[bool, str | Non
     """App-only access: impersonation, and the certificate (path and thumbprint) it signs with."""
     impersonation = r.boolean("impersonation", False)
     if impersonation and (auth != "app" or connector != "ews"):
-        raise r.error("impersonation", 'needs connector = "ews" and auth = "app"')
+        raise r.error("impersonation", problem("impersonation_needs_app"))
     if auth == "app" and connector == "ews" and not impersonation:
         # An app-only token names no user: Exchange refuses every request without the
         # ExchangeImpersonation header ("ExchangeImpersonation SOAP header must be present for
         # this type of OAuth token", OfficeDev/ews-managed-api#245). Say so now, not at 3 a.m.
-        raise r.error(
-            "impersonation",
-            'app-only EWS (auth = "app") reads a mailbox only through impersonation: set '
-            "impersonation = true (the app needs full_access_as_app), or sign in as the user "
-            'with auth = "oauth"',
-        )
+        raise r.error("impersonation", problem("app_needs_impersonation"))
     certificate = r.string("certificate_path")
     thumbprint = r.string("certificate_thumbprint")
     if (certificate is not None or thumbprint is not None) and auth != "app":
         key = "certificate_path" if certificate is not None else "certificate_thumbprint"
-        raise r.error(key, 'is only used with auth = "app"')
+        raise r.error(key, problem("app_only"))
     if thumbprint is not None:
         thumbprint = thumbprint.replace(":", "").upper()
         if not re.fullmatch(r"[0-9A-F]{40}", thumbprint):
-            raise r.error("certificate_thumbprint", "must be 40 hexadecimal digits (SHA-1)")
+            raise r.error("certificate_thumbprint", problem("thumbprint"))
         if certificate is None:
-            raise r.error("certificate_path", "missing; a thumbprint needs its certificate file")
+            raise r.error("certificate_path", problem("thumbprint_needs_certificate"))
     return impersonation, certificate, thumbprint
 
 
@@ -799,19 +797,15 @@ def _shared(r: _Reader, auth: str, connector: str) -> tuple[str | None, bool]:
     mailbox = r.string("mailbox")
     if mailbox is not None:
         if not _is_address(mailbox):
-            raise r.error("mailbox", f"{mailbox!r} is not an e-mail address")
+            raise r.error("mailbox", problem("not_address", value=mailbox))
         if auth == "app":
-            raise r.error(
-                "mailbox", 'is for a signed-in user; with auth = "app" the address is the mailbox'
-            )
+            raise r.error("mailbox", problem("mailbox_with_app"))
     writeback = r.boolean("writeback", mailbox is None)
     if mailbox is not None and writeback and connector == "graph":
         # Graph's *.Shared permissions reach another mailbox's mail, calendar and contacts, but
         # not its master category list or its To Do lists (MailboxSettings and Tasks have no
         # shared variant), so the write-back could only be done halfway.
-        raise r.error(
-            "writeback", 'must be false for a shared or delegated mailbox read through Graph'
-        )
+        raise r.error("writeback", problem("shared_graph_writeback"))
     return mailbox, writeback
 
 

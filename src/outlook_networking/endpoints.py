@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .errors import ConfigError
+from .errors import ConfigError, Problem, problem
 
 __all__ = ["DEFAULT_GRAPH_URL", "Endpoint", "check_url"]
 
@@ -76,43 +76,44 @@ def check_url(url: str, key: str) -> Endpoint:
     Raises:
         ConfigError: ``key`` and what is wrong with the URL.
     """
-    problem, endpoint = _read(url)
+    wrong, endpoint = _read(url)
     if endpoint is None:
-        raise ConfigError(key, problem)
+        assert wrong is not None
+        raise ConfigError(key, wrong)
     if endpoint.scheme == "http" and not endpoint.loopback:
-        raise ConfigError(key, "plain http:// is allowed only on loopback (127.0.0.1, localhost)")
+        raise ConfigError(key, problem("url_plain_http"))
     return endpoint
 
 
-def _read(url: str) -> tuple[str, Endpoint | None]:
+def _read(url: str) -> tuple[Problem | None, Endpoint | None]:
     if not url.isascii():
-        return "has a non-ASCII character (write a host name in its xn-- form)", None
+        return problem("url_non_ascii"), None
     if any(c <= " " or c == "\x7f" for c in url):
-        return "has a space or control character", None
+        return problem("url_control"), None
     if "\\" in url:
-        return "has a backslash", None
+        return problem("url_backslash"), None
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "has an invalid port", None
+        return problem("url_port"), None
     scheme = parts.scheme
     if scheme not in _DEFAULT_PORTS or not parts.netloc:
-        return "is not an http:// or https:// URL", None
+        return problem("url_scheme"), None
     if "@" in parts.netloc:
-        return "must not carry a user name or password", None
+        return problem("url_userinfo"), None
     if "%" in parts.netloc:
-        return "has a percent-encoded character or a zone id in the host", None
+        return problem("url_percent"), None
     if "#" in url:
-        return "must not have a #fragment", None
+        return problem("url_fragment"), None
     host = (parts.hostname or "").lower()
     host_problem = _host_problem(host, bracketed=parts.netloc.startswith("["))
-    if host_problem:
+    if host_problem is not None:
         return host_problem, None
     if port is None:
         port = _DEFAULT_PORTS[scheme]
     elif not 0 < port < 65536:
-        return "has an invalid port", None
+        return problem("url_port"), None
     # Imported here: only configurations with accounts have URLs, and httpx is slow to import.
     import httpx
     from urllib3.exceptions import LocationParseError
@@ -122,7 +123,7 @@ def _read(url: str) -> tuple[str, Endpoint | None]:
     try:
         other = parse_url(url)
         if other.auth is not None:
-            return "must not carry a user name or password", None
+            return problem("url_userinfo"), None
         seen["urllib3"] = (
             other.scheme or "",
             (other.host or "").strip("[]").lower(),
@@ -130,42 +131,42 @@ def _read(url: str) -> tuple[str, Endpoint | None]:
         )
         parsed = httpx.URL(url)
         if parsed.userinfo:
-            return "must not carry a user name or password", None
+            return problem("url_userinfo"), None
         seen["httpx"] = (
             parsed.scheme,
             parsed.raw_host.decode("ascii").lower(),
             parsed.port or _DEFAULT_PORTS[scheme],
         )
     except (LocationParseError, httpx.InvalidURL):
-        return "is not a URL every HTTP client reads the same way", None
+        return problem("url_ambiguous"), None
     if len(set(seen.values())) > 1:
         readings = "; ".join(f"{name}: {s}://{h}:{p}" for name, (s, h, p) in seen.items())
-        return f"is read differently by the HTTP clients ({readings})", None
-    return "", Endpoint(url, scheme, host, port, loopback=_is_loopback(host))
+        return problem("url_read_differently", readings=readings), None
+    return None, Endpoint(url, scheme, host, port, loopback=_is_loopback(host))
 
 
-def _host_problem(host: str, *, bracketed: bool) -> str:
+def _host_problem(host: str, *, bracketed: bool) -> Problem | None:
     if not host:
-        return "has no host"
+        return problem("host_missing")
     if bracketed:
         try:
             ipaddress.IPv6Address(host)
         except ValueError:
-            return f"{host!r} is not an IPv6 address"
-        return ""
+            return problem("host_not_ipv6", value=host)
+        return None
     if host.endswith("."):
-        return "has a trailing dot in the host"
+        return problem("host_trailing_dot")
     if _NUMERIC_HOST.fullmatch(host):
         try:
             canonical = str(ipaddress.IPv4Address(host)) == host
         except ValueError:
             canonical = False
         if not canonical:
-            return f"write the IP address {host!r} as four decimal numbers (a.b.c.d)"
-        return ""
+            return problem("host_ipv4_form", value=host)
+        return None
     if not all(_LABEL.fullmatch(label) for label in host.split(".")):
-        return f"{host!r} is not a host name"
-    return ""
+        return problem("host_name", value=host)
+    return None
 
 
 def _is_loopback(host: str) -> bool:

@@ -16,6 +16,7 @@ from cryptography.x509.oid import NameOID
 from outlook_networking.auth import token_provider
 from outlook_networking.config import AccountConfig
 from outlook_networking.errors import AuthError
+from said import raises_saying
 
 from .conftest import CLIENT_ID, MemoryKeyring
 from .identity_platform import IdentityPlatform
@@ -126,7 +127,7 @@ def test_a_wrong_thumbprint_is_refused_by_the_platform(
     platform.client_certificates[CLIENT_ID] = certificate
     account = app_account(certificate_path=pem, certificate_thumbprint="AB" * 20)
 
-    with pytest.raises(AuthError, match="refused the client credentials"):
+    with raises_saying(AuthError, "refused the client credentials"):
         token_provider(account, None)()
 
 
@@ -138,7 +139,7 @@ def test_a_wrong_secret_is_an_auth_error(
     platform.client_secrets[CLIENT_ID] = "right"
     monkeypatch.setenv("OUTLOOK_NETWORKING_CLIENT_SECRET", "wrong")
 
-    with pytest.raises(AuthError, match="AADSTS7000215") as caught:
+    with raises_saying(AuthError, "AADSTS7000215") as caught:
         token_provider(app_account(), None)()
     assert caught.value.account == "work"
 
@@ -146,7 +147,7 @@ def test_a_wrong_secret_is_an_auth_error(
 def test_no_secret_and_no_certificate_says_where_to_put_one(
     platform: IdentityPlatform, app_account: Callable[..., AccountConfig]
 ) -> None:
-    with pytest.raises(AuthError, match="OUTLOOK_NETWORKING_CLIENT_SECRET"):
+    with raises_saying(AuthError, "OUTLOOK_NETWORKING_CLIENT_SECRET"):
         token_provider(app_account(), None)()
     assert platform.grants("client_credentials") == []
 
@@ -158,7 +159,7 @@ def test_a_pem_without_a_private_key_is_an_auth_error(
     _, certificate = _certificate(tmp_path)
     pem.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
 
-    with pytest.raises(AuthError, match="no PEM private key"):
+    with raises_saying(AuthError, "no PEM private key"):
         token_provider(app_account(certificate_path=pem), None)()
 
 
@@ -169,5 +170,5 @@ def test_a_key_without_certificate_or_thumbprint_is_an_auth_error(
     key_only = pem.read_text().split("-----BEGIN CERTIFICATE-----")[0]
     pem.write_text(key_only)
 
-    with pytest.raises(AuthError, match="holds no certificate"):
+    with raises_saying(AuthError, "holds no certificate"):
         token_provider(app_account(certificate_path=pem), None)()

@@ -14,6 +14,7 @@ import pytest
 from outlook_networking.auth import open_token_cache
 from outlook_networking.auth.cache import PLAINTEXT_SUFFIX
 from outlook_networking.errors import AuthError
+from said import raises_saying
 
 TOKEN_ENDPOINT = "https://login.microsoftonline.com/organizations/oauth2/v2.0/token"
 
@@ -96,7 +97,7 @@ def test_the_cache_directory_is_private(tmp_path: Path) -> None:
 
 
 def test_plaintext_can_be_refused(tmp_path: Path) -> None:
-    with pytest.raises(AuthError, match="no encrypted token storage"):
+    with raises_saying(AuthError, "no encrypted token storage"):
         open_token_cache(
             tmp_path / "msal.bin", allow_plaintext=False, build_encrypted=_no_encryption
         )
@@ -122,5 +123,5 @@ def test_an_unreadable_encrypted_cache_is_an_error_not_a_fallback(tmp_path: Path
         def load(self) -> str:
             raise msal_extensions.persistence.PersistenceDecryptionError(message="wrong user")
 
-    with pytest.raises(AuthError, match="cannot be decrypted"):
+    with raises_saying(AuthError, "cannot be decrypted"):
         open_token_cache(tmp_path / "msal.bin", build_encrypted=Undecryptable)

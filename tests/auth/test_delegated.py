@@ -14,6 +14,7 @@ from dataclasses import replace
 import msal
 import pytest
 
+from outlook_networking.app.wording import describe
 from outlook_networking.auth import (
     DelegatedTokenProvider,
     login_device_code,
@@ -28,6 +29,7 @@ from outlook_networking.errors import (
     LoginRequired,
     UsageError,
 )
+from said import raises_saying
 
 from .identity_platform import DEVICE_GRANT, IdentityPlatform
 
@@ -121,7 +123,7 @@ def test_declined_sign_in_is_an_auth_error(
     def show(message: str) -> None:
         platform.decline(_user_code(message, platform))
 
-    with pytest.raises(AuthError, match="declined") as caught:
+    with raises_saying(AuthError, "declined") as caught:
         login_device_code(make_account(), open_cache(), show)
     assert not isinstance(caught.value, LoginRequired)
     assert caught.value.account == "work"
@@ -187,14 +189,14 @@ def test_a_revoked_refresh_token_means_login_required(
         provider()
 
     assert caught.value.account == "work"
-    assert "outlook-networking login" in caught.value.reason
-    assert "AADSTS70008" in caught.value.reason
+    assert "outlook-networking login" in describe(caught.value)
+    assert "AADSTS70008" in caught.value.reason["detail"]
 
 
 def test_never_signed_in_means_login_required(
     platform: IdentityPlatform, make_account: MakeAccount, open_cache: OpenCache
 ) -> None:
-    with pytest.raises(LoginRequired, match="run `outlook-networking login`"):
+    with raises_saying(LoginRequired, "run `outlook-networking login`"):
         token_provider(make_account(), open_cache())()
 
 
@@ -232,9 +234,9 @@ def test_the_placeholder_client_id_is_refused_before_any_request(
     platform: IdentityPlatform, make_account: MakeAccount, open_cache: OpenCache
 ) -> None:
     account = make_account(client_id=PLACEHOLDER_CLIENT_ID)
-    with pytest.raises(ConfigError, match="client_id"):
+    with raises_saying(ConfigError, "client_id"):
         login_device_code(account, open_cache(), lambda message: None)
-    with pytest.raises(ConfigError, match="client_id"):
+    with raises_saying(ConfigError, "client_id"):
         token_provider(account, open_cache())
     assert platform.requests == []
 
@@ -242,7 +244,7 @@ def test_the_placeholder_client_id_is_refused_before_any_request(
 def test_login_is_only_for_oauth_accounts(
     make_account: MakeAccount, open_cache: OpenCache
 ) -> None:
-    with pytest.raises(UsageError, match="login is for auth"):
+    with raises_saying(UsageError, "login is for auth"):
         login_device_code(make_account(auth="ntlm"), open_cache(), lambda message: None)
 
 

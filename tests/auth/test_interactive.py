@@ -18,6 +18,8 @@ import httpx
 import msal
 import pytest
 
+from i18n.pseudo import PseudoWording, has_words
+from outlook_networking.app.wording import describe
 from outlook_networking.auth import (
     BrowserUnavailable,
     browser_available,
@@ -27,6 +29,8 @@ from outlook_networking.auth import (
 from outlook_networking.auth.scopes import GRAPH_SHARED_SCOPES
 from outlook_networking.config import AccountConfig
 from outlook_networking.errors import AuthError
+from outlook_networking.i18n import Wording
+from said import raises_saying
 
 from .identity_platform import IdentityPlatform
 
@@ -105,9 +109,21 @@ def test_cancelling_in_the_browser_is_an_auth_error(
     platform: IdentityPlatform, make_account: MakeAccount, open_cache: OpenCache
 ) -> None:
     platform.browser_answer = "decline"
-    with pytest.raises(AuthError, match="cancelled or refused in the browser"):
+    with raises_saying(AuthError, "cancelled or refused in the browser"):
         login_interactive(make_account(), open_cache(), print, open_browser=Browser(platform))
     assert platform.grants("authorization_code") == []
+
+
+def test_a_cancelled_sign_in_reads_in_german_and_through_the_catalogs(
+    platform: IdentityPlatform, make_account: MakeAccount, open_cache: OpenCache
+) -> None:
+    platform.browser_answer = "decline"
+    with pytest.raises(AuthError) as caught:
+        login_interactive(make_account(), open_cache(), print, open_browser=Browser(platform))
+
+    german = describe(caught.value, Wording("de"))
+    assert german == "work: die Anmeldung wurde im Browser abgebrochen oder abgelehnt"
+    assert not has_words(describe(caught.value, PseudoWording()).replace("work", ""))
 
 
 def test_an_answer_for_another_sign_in_is_refused(
@@ -119,7 +135,7 @@ def test_an_answer_for_another_sign_in_is_refused(
         httpx.post(redirect, data={"code": "stolen", "state": "not-ours"})
         return True
 
-    with pytest.raises(AuthError, match="does not belong to this sign-in"):
+    with raises_saying(AuthError, "does not belong to this sign-in"):
         login_interactive(make_account(), open_cache(), print, open_browser=forged)
     assert platform.grants("authorization_code") == []
 

@@ -16,9 +16,9 @@ CASES = [
      "time.weekly_target_hours: must be a finite number, not -inf"),
     ("[ledger]\nwindow_days = nan\n", "ledger.window_days: must be a finite number, not nan"),
     ('pasword = "hunter2"\n',
-     "pasword: unknown key; did you mean 'password'? (see docs/config.md)"),
+     'pasword: unknown key; did you mean "password"? (see docs/config.md)'),
     ("[scorng]\nhalf_life_days = 30\n",
-     "scorng: unknown key; did you mean 'scoring'? (see docs/config.md)"),
+     'scorng: unknown key; did you mean "scoring"? (see docs/config.md)'),
     ("[totally_unrelated]\n", "totally_unrelated: unknown key (see docs/config.md)"),
 ]  # fmt: skip
 

@@ -66,6 +66,6 @@ def test_a_deeply_nested_config_is_a_config_error(tmp_path: Path, nested: str) -
     result = run_cli("contacts", "--config", str(config), "--db", str(tmp_path / "n.sqlite3"))
     assert (result.code, result.lines) == (
         2,
-        [f"{PREFIX}invalid configuration: {config}: (file): invalid TOML: arrays or tables "
+        [f"{PREFIX}invalid configuration: {config}: invalid TOML: arrays or tables "
          "nested too deeply"],
     )  # fmt: skip

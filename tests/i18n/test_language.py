@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from outlook_networking.app.wording import describe
 from outlook_networking.config import load_config
 from outlook_networking.errors import ConfigError
 from outlook_networking.i18n import choose_language, wording_for
@@ -43,7 +44,7 @@ def test_the_configuration_takes_language_de_or_en(tmp_path: Path) -> None:
     path.write_text('language = "fr"\n', encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    assert caught.value.key == "language" and '"en" or "de"' in caught.value.problem
+    assert describe(caught.value).endswith('language: must be one of "en", "de"')
     path.write_text('[language]\nname = "de"\n', encoding="utf-8")
     with pytest.raises(ConfigError):
         load_config(path)

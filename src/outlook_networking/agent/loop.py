@@ -42,7 +42,7 @@ from typing import Any, Protocol
 
 from ..app.workspace import Workspace
 from ..config import AccountConfig, Config
-from ..errors import ConfigError, UsageError
+from ..errors import ConfigError, UsageError, problem
 from ..store import Store
 from .cycle import Connection, CycleReport, run_once
 from .lock import StoreLock
@@ -302,10 +302,7 @@ def run_agent(
     """
     config = workspace.config
     if not config.accounts:
-        raise ConfigError(
-            "accounts", "no account is configured; the agent syncs the [[accounts]] of the config",
-            str(config.path or ""),
-        )
+        raise ConfigError("accounts", problem("agent_needs_account"), str(config.path or ""))
     if interval is not None and interval <= 0:
         raise UsageError("--interval must be a positive number of seconds")
     schedule = Schedule(interval_s=interval) if interval is not None else Schedule()

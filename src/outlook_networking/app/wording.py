@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from ..errors import (
     ConfigError,
+    ConnectorError,
     InputError,
     LockHeld,
     LoginRequired,
     NetworkingError,
     OutputError,
+    Problem,
     SchemaTooNew,
     StoreEmpty,
     StoreMissing,
@@ -29,8 +31,8 @@ _ENGLISH = Wording("en")
 
 
 def describe(exc: BaseException, words: Wording = _ENGLISH) -> str:
-    """The one line a person reads for ``exc``, in ``words``'s language (the problem texts the
-    edges raise, a configuration's or a server's, are English still: docs/i18n.md)."""
+    """The one line a person reads for ``exc``, in ``words``'s language (a configuration's
+    problem and a sign-in's too; a server's reason is English still: docs/i18n.md)."""
     w = words
     if isinstance(exc, LoginRequired):
         # TRANSLATORS: {account} is an e-mail address; `outlook-networking login` is a command
@@ -39,8 +41,10 @@ def describe(exc: BaseException, words: Wording = _ENGLISH) -> str:
         ).format(account=exc.account)
     if isinstance(exc, ConfigError):
         where = f"{exc.path}: " if exc.path else ""
-        return w.gettext("invalid configuration: {where}{key}: {problem}").format(
-            where=where, key=exc.key, problem=exc.problem
+        key = f"{exc.key}: " if exc.key else ""
+        # TRANSLATORS: {where} is "<file>: " or "", {key} "<key>: " or "" (both as written)
+        return w.gettext("invalid configuration: {where}{key}{problem}").format(
+            where=where, key=key, problem=w.problem(exc.problem)
         )
     if isinstance(exc, InputError):
         return w.gettext("cannot read {path}: {reason}").format(path=exc.path, reason=exc.reason)
@@ -64,6 +68,9 @@ def describe(exc: BaseException, words: Wording = _ENGLISH) -> str:
         return w.gettext("another agent (process {pid}) is using {path}").format(
             pid=exc.pid, path=exc.path
         )
+    if isinstance(exc, ConnectorError):
+        reason = w.problem(exc.reason) if isinstance(exc.reason, Problem) else exc.reason
+        return f"{exc.account}: {reason}"
     if isinstance(exc, NetworkingError):
         return str(exc)
     # TRANSLATORS: {kind} is a Python exception's name, {detail} its English text

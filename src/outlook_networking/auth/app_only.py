@@ -21,8 +21,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ..config import AccountConfig
-from ..errors import AuthError, UsageError
-from .delegated import check_client_id, msal_options
+from ..errors import AuthError, ConfigError, problem
+from .delegated import auth_key, check_client_id, msal_options
 from .failures import from_discovery, from_network, raise_for_result
 from .scopes import app_scopes
 from .secret_store import CERTIFICATE_PASSPHRASE_ENV, CLIENT_SECRET_ENV, client_secret_for
@@ -43,9 +43,7 @@ def client_credential(account: AccountConfig) -> str | dict[str, str]:
         return secret
     raise AuthError(
         account.name,
-        f'auth = "app" needs certificate_path in the config, or a client secret in '
-        f"{CLIENT_SECRET_ENV} or the keyring "
-        f"(outlook-networking, client-secret:{account.client_id})",
+        problem("app_needs_credential", env=CLIENT_SECRET_ENV, client_id=account.client_id),
     )
 
 
@@ -55,9 +53,11 @@ def _certificate(account: AccountConfig) -> dict[str, str]:
     try:
         pem = path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as exc:
-        raise AuthError(account.name, f"cannot read the certificate {path}: {exc}") from exc
+        raise AuthError(
+            account.name, problem("certificate_unreadable", path=str(path), detail=str(exc))
+        ) from exc
     if "PRIVATE KEY-----" not in pem:
-        raise AuthError(account.name, f"{path} holds no PEM private key")
+        raise AuthError(account.name, problem("no_private_key", path=str(path)))
     credential = {"private_key": pem}
     if account.certificate_thumbprint:
         # A configured thumbprint is SHA-1: the legacy form, which AD FS still needs.
@@ -77,9 +77,7 @@ def _certificate_block(account: AccountConfig, pem: str) -> str:
         certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
     except ValueError as exc:
         raise AuthError(
-            account.name,
-            f"{account.certificate_path} holds no certificate; add it to the file or set "
-            "certificate_thumbprint",
+            account.name, problem("no_certificate", path=str(account.certificate_path))
         ) from exc
     return certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
@@ -89,7 +87,7 @@ class AppTokenProvider:
 
     def __init__(self, account: AccountConfig, scopes: list[str] | None = None) -> None:
         if account.auth != "app":
-            raise UsageError(f"{account.name}: auth {account.auth!r} is not app-only")
+            raise ConfigError(auth_key(account), problem("not_app_only", method=account.auth))
         check_client_id(account)
         self.account = account
         self.scopes = list(scopes) if scopes is not None else app_scopes(account)

@@ -21,7 +21,7 @@ import msal
 import msal_extensions
 import platformdirs
 
-from ..errors import AuthError
+from ..errors import AuthError, problem
 
 __all__ = ["PLAINTEXT_SUFFIX", "TokenCache", "default_token_cache_path", "open_token_cache"]
 
@@ -71,15 +71,13 @@ def open_token_cache(
         persistence = builder(str(path))
         _probe(persistence)
     except msal_extensions.persistence.PersistenceDecryptionError as exc:
-        raise AuthError(
-            _CACHE_ACCOUNT, f"{path} cannot be decrypted; delete it and sign in again"
-        ) from exc
+        raise AuthError(_CACHE_ACCOUNT, problem("cache_undecryptable", path=str(path))) from exc
     except (ImportError, RuntimeError, OSError, ValueError) as exc:
         # ImportError: no PyGObject/libsecret; RuntimeError: unsupported platform; OSError and
         # msal-extensions' PersistenceError (an IOError): no secret service answering.
         if not allow_plaintext:
             raise AuthError(
-                _CACHE_ACCOUNT, f"no encrypted token storage on this system ({_first_line(exc)})"
+                _CACHE_ACCOUNT, problem("no_encrypted_storage", detail=_first_line(exc))
             ) from exc
         plain = path.with_name(path.name + PLAINTEXT_SUFFIX)
         _private_file(plain)

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 import msal
 
 from ..config import AccountConfig
-from ..errors import ConfigError, LoginRequired, UsageError
-from .failures import LOGIN_HINT, from_discovery, from_network, raise_for_result
+from ..errors import ConfigError, LoginRequired, problem
+from .failures import from_discovery, from_network, raise_for_result
 from .scopes import delegated_scopes
 
 __all__ = [
@@ -60,12 +60,17 @@ class SignedIn:
     scopes: tuple[str, ...]
 
 
+def auth_key(account: AccountConfig) -> str:
+    """The configuration key an account's sign-in method is read from."""
+    return f"accounts[{account.name}].auth"
+
+
 def check_client_id(account: AccountConfig) -> None:
     """Refuse to sign in with the placeholder: msal would only get an opaque AADSTS error."""
     if account.client_id_is_placeholder:
         raise ConfigError(
             f"accounts[{account.name}].client_id",
-            "set the application (client) id of your app registration (see docs/config.md)",
+            problem("client_id_placeholder"),
         )
 
 
@@ -107,7 +112,7 @@ def login_device_code(
         show: called once with msal's message telling the user where to enter which code.
 
     Raises:
-        UsageError: the account does not sign in with ``oauth``.
+        ConfigError: the account does not sign in with ``oauth``.
         AuthError: the user declined, the code expired, or the app registration refused.
         ConnectionFailed: the sign-in service could not be reached.
     """
@@ -128,9 +133,7 @@ def login_client(
 ) -> tuple[msal.PublicClientApplication, list[str]]:
     """The msal client and the scopes a login of ``account`` asks for (``auth = "oauth"``)."""
     if account.auth != "oauth":
-        raise UsageError(
-            f'{account.name}: login is for auth = "oauth"; this account uses {account.auth!r}'
-        )
+        raise ConfigError(auth_key(account), problem("login_needs_oauth", method=account.auth))
     return public_client(account, cache), delegated_scopes(account)
 
 
@@ -165,7 +168,9 @@ class DelegatedTokenProvider:
         scopes: list[str] | None = None,
     ) -> None:
         if account.auth != "oauth":
-            raise UsageError(f"{account.name}: auth {account.auth!r} has no delegated tokens")
+            raise ConfigError(
+                auth_key(account), problem("no_delegated_tokens", method=account.auth)
+            )
         check_client_id(account)
         self.account = account
         self.scopes = list(scopes) if scopes is not None else delegated_scopes(account)
@@ -187,7 +192,7 @@ class DelegatedTokenProvider:
             try:
                 signed_in = self._msal_account(app)
                 if signed_in is None:
-                    raise LoginRequired(name, LOGIN_HINT + " (not signed in)")
+                    raise LoginRequired(name, problem("login_required", detail="not_signed_in"))
                 result = app.acquire_token_silent_with_error(
                     self.scopes, account=signed_in, force_refresh=force_refresh
                 )
@@ -195,7 +200,7 @@ class DelegatedTokenProvider:
                 raise from_network(name, exc) from exc
         if result is None:
             # The account is known but no refresh token is left for it.
-            raise LoginRequired(name, LOGIN_HINT + " (no refresh token)")
+            raise LoginRequired(name, problem("login_required", detail="no_refresh_token"))
         if "access_token" not in result:
             raise_for_result(name, result)
         return str(result["access_token"])

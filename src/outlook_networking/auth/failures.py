@@ -5,7 +5,7 @@ error codes, Entra's ``AADSTS…`` numbers in the description), raises ``ValueEr
 authority cannot be discovered, and lets ``requests`` exceptions (``OSError`` subclasses)
 through for the network.
 
-Exports: ``raise_for_result``, ``from_network``, ``from_discovery``, ``LOGIN_HINT``.
+Exports: ``raise_for_result``, ``from_network``, ``from_discovery``.
 """
 
 from __future__ import annotations
@@ -13,20 +13,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from ..errors import AuthError, ConnectionFailed, LoginRequired
+from ..errors import AuthError, ConnectionFailed, LoginRequired, problem
 
-__all__ = ["LOGIN_HINT", "from_discovery", "from_network", "raise_for_result"]
-
-LOGIN_HINT = "sign-in expired; run `outlook-networking login`"
+__all__ = ["from_discovery", "from_network", "raise_for_result"]
 
 # Codes after which only a person can help: the refresh token is revoked or expired, consent or
 # MFA is needed again. Everything else is a fault the user cannot fix by signing in.
 _NEEDS_LOGIN = {"invalid_grant", "interaction_required", "consent_required", "login_required"}
 _USER_STEP = {
-    "authorization_declined": "the sign-in was declined in the browser",
-    "access_denied": "the sign-in was cancelled or refused in the browser",
-    "expired_token": "the sign-in code expired before it was entered; run login again",
-    "bad_verification_code": "the sign-in code was not recognised; run login again",
+    "authorization_declined": "signin_declined",
+    "access_denied": "signin_cancelled",
+    "expired_token": "signin_code_expired",
+    "bad_verification_code": "signin_code_unknown",
 }
 
 
@@ -35,29 +33,28 @@ def raise_for_result(account: str, result: Mapping[str, Any]) -> NoReturn:
     code = str(result.get("error", "unknown_error"))
     description = _first_line(str(result.get("error_description") or ""))
     if code in _NEEDS_LOGIN:
-        raise LoginRequired(account, f"{LOGIN_HINT} ({code}{_aadsts(description)})")
+        raise LoginRequired(account, problem("login_required", detail=code + _aadsts(description)))
     if code in _USER_STEP:
-        raise AuthError(account, _USER_STEP[code])
+        raise AuthError(account, problem(_USER_STEP[code]))
     if code == "invalid_client":
         raise AuthError(
-            account, f"the app registration refused the client credentials: {description}"
+            account, problem("client_credentials_refused", detail=description)
         )
     if code == "unauthorized_client":
         raise AuthError(
-            account, f"the app registration does not allow this sign-in: {description}"
+            account, problem("signin_not_allowed", detail=description)
         )
-    detail = f": {description}" if description else ""
-    raise AuthError(account, f"sign-in failed ({code}){detail}")
+    raise AuthError(account, problem("signin_failed", error=code, detail=description))
 
 
 def from_network(account: str, exc: OSError) -> ConnectionFailed:
     """The sign-in service could not be reached (DNS, TLS, refused, timed out)."""
-    return ConnectionFailed(account, f"cannot reach the sign-in service: {_first_line(str(exc))}")
+    return ConnectionFailed(account, problem("signin_unreachable", detail=_first_line(str(exc))))
 
 
 def from_discovery(account: str, exc: ValueError) -> AuthError:
     """msal could not read the authority's OpenID configuration."""
-    return AuthError(account, f"the sign-in authority is not usable: {_first_line(str(exc))}")
+    return AuthError(account, problem("authority_unusable", detail=_first_line(str(exc))))
 
 
 def _aadsts(description: str) -> str:

@@ -36,7 +36,7 @@ from urllib.parse import parse_qs
 import msal
 
 from ..config import AccountConfig
-from ..errors import AuthError
+from ..errors import AuthError, problem
 from .delegated import SignedIn, login_client, signed_in
 from .failures import from_network
 
@@ -149,7 +149,7 @@ def login_interactive(
         timeout_s: how long to wait for the user to finish in the browser.
 
     Raises:
-        UsageError: the account does not sign in with ``oauth``.
+        ConfigError: the account does not sign in with ``oauth``.
         BrowserUnavailable: no browser could be opened (the caller falls back to a device code).
         AuthError: the user cancelled, the answer did not belong to this sign-in, or the
             identity platform refused; ``LoginRequired`` never (this *is* the login).
@@ -174,17 +174,11 @@ def login_interactive(
             raise BrowserUnavailable(account.name)
         answer = listener.wait(timeout_s)
     if answer is None:
-        raise AuthError(
-            account.name,
-            f"the browser did not come back within {int(timeout_s) // 60} minutes; run login "
-            "again (or `login --device-code`)",
-        )
+        raise AuthError(account.name, problem("browser_timeout", minutes=int(timeout_s) // 60))
     try:
         result = app.acquire_token_by_auth_code_flow(flow, answer)
     except ValueError as exc:  # msal: state missing or not this flow's
-        raise AuthError(
-            account.name, f"the browser's answer does not belong to this sign-in ({exc})"
-        ) from exc
+        raise AuthError(account.name, problem("browser_answer_foreign", detail=str(exc))) from exc
     except OSError as exc:
         raise from_network(account.name, exc) from exc
     return signed_in(account, result, scopes)

@@ -26,7 +26,7 @@ import keyring
 import keyring.errors
 
 from ..config import AccountConfig
-from ..errors import AuthError
+from ..errors import AuthError, problem
 
 __all__ = [
     "ACCESS_TOKEN_ENV",
@@ -61,8 +61,8 @@ def password_for(account: AccountConfig) -> str:
         return stored
     raise AuthError(
         account.name,
-        f"no password for {account.username}: set {PASSWORD_ENV} or run "
-        f"`keyring set {KEYRING_SERVICE} {account.username}`",
+        problem("no_password", username=account.username, env=PASSWORD_ENV,
+                service=KEYRING_SERVICE),
     )
 
 
@@ -71,7 +71,7 @@ def save_password(account: AccountConfig, password: str) -> None:
     try:
         keyring.set_password(KEYRING_SERVICE, account.username, password)
     except keyring.errors.KeyringError as exc:
-        raise AuthError(account.name, f"the system keyring refused the password: {exc}") from exc
+        raise AuthError(account.name, problem("keyring_refused", detail=str(exc))) from exc
 
 
 def client_secret_for(account: AccountConfig) -> str | None:
@@ -86,7 +86,7 @@ def access_token_from_env(account: AccountConfig) -> str:
     """The bearer token for ``auth = "token"``, read afresh on every call."""
     token = os.environ.get(ACCESS_TOKEN_ENV, "").strip()
     if not token:
-        raise AuthError(account.name, f'auth = "token" needs {ACCESS_TOKEN_ENV} to be set')
+        raise AuthError(account.name, problem("token_env_missing", env=ACCESS_TOKEN_ENV))
     return token
 
 
@@ -97,4 +97,4 @@ def _keyring_get(account_name: str, username: str) -> str | None:
         # A headless machine without any keyring: the environment variable is the way there.
         return None
     except keyring.errors.KeyringError as exc:
-        raise AuthError(account_name, f"the system keyring failed: {exc}") from exc
+        raise AuthError(account_name, problem("keyring_failed", detail=str(exc))) from exc

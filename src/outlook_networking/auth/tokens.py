@@ -14,9 +14,9 @@ from typing import Protocol
 import msal
 
 from ..config import AccountConfig
-from ..errors import UsageError
+from ..errors import ConfigError, problem
 from .app_only import AppTokenProvider
-from .delegated import DelegatedTokenProvider
+from .delegated import DelegatedTokenProvider, auth_key
 from .secret_store import access_token_from_env
 
 __all__ = ["EnvTokenProvider", "TokenProvider", "token_provider"]
@@ -49,18 +49,16 @@ def token_provider(account: AccountConfig, cache: msal.TokenCache | None) -> Tok
         cache: the persisted cache from ``open_token_cache`` (needed for ``oauth`` only).
 
     Raises:
-        UsageError: the account signs in with a password (use ``password_for``), or ``oauth``
+        ConfigError: the account signs in with a password (use ``password_for``), or ``oauth``
             without a cache.
         ConfigError: the client id is still the placeholder.
     """
     if account.auth == "oauth":
         if cache is None:
-            raise UsageError(f"{account.name}: delegated sign-in needs the token cache")
+            raise ConfigError(auth_key(account), problem("needs_token_cache"))
         return DelegatedTokenProvider(account, cache)
     if account.auth == "app":
         return AppTokenProvider(account)
     if account.auth == "token":
         return EnvTokenProvider(account)
-    raise UsageError(
-        f"{account.name}: auth {account.auth!r} uses a password, not a token (see password_for)"
-    )
+    raise ConfigError(auth_key(account), problem("password_not_token", method=account.auth))

@@ -247,7 +247,9 @@ def _init(args: argparse.Namespace) -> int:
         config_from_mapping(tomllib.loads(text), target)
     except ConfigError as exc:
         raise UsageError(
-            w.gettext("not written: {key}: {problem}").format(key=exc.key, problem=exc.problem)
+            w.gettext("not written: {key}: {problem}").format(
+                key=exc.key, problem=w.problem(exc.problem)
+            )
         ) from exc
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from ..app.workspace import Workspace
-from ..config import Config, load_config
+from ..config import Config, language_in, load_config
 from ..errors import NetworkingError
 from ..i18n import Wording, choose_language, wording_for
 
@@ -112,18 +112,19 @@ class FirstRead:
 def choose_words(argv: Sequence[str]) -> FirstRead:
     """The language of the whole run, chosen before the arguments are parsed (help and usage
     errors are worded too): the ``language`` of the configuration ``--config`` names (or of the
-    default one), else the system's. A configuration that cannot be read leaves the choice to
-    the system here; the command reports it when it reads the configuration."""
+    default one), else the system's. A configuration that is invalid still names its language
+    (unless it cannot be parsed at all); the command reports the problem when it reads it."""
     path: str | None = None
     for i, argument in enumerate(argv):
         if argument == "--config" and i + 1 < len(argv):
             path = argv[i + 1]
         elif argument.startswith("--config="):
             path = argument.split("=", 1)[1]
+    file = Path(path).expanduser() if path else None
     try:
-        config = load_config(Path(path).expanduser() if path else None)
-    except (NetworkingError, OSError):
-        return FirstRead(Wording(choose_language(None, os.environ)), None, path)
+        config = load_config(file)
+    except (NetworkingError, OSError):  # its problem is reported in the language it names
+        return FirstRead(Wording(choose_language(language_in(file), os.environ)), None, path)
     return FirstRead(wording_for(config), config, path)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, problem
 from ..model import TIERS
 from ..parsing.addresses import normalise
 
@@ -109,17 +109,17 @@ class Settings:
                 continue
             value = doc[section]
             if not isinstance(value, Mapping):
-                raise ConfigError(section, "must be a table")
+                raise ConfigError(section, problem("must_be", kind="table"))
             changes.update(reader(value))
         settings = replace(cls(), **changes)
         if settings.a_share + settings.b_share > 1:
-            raise ConfigError("tiers.b_share", "tiers.a_share + tiers.b_share must not exceed 1")
+            raise ConfigError("tiers.b_share", problem("shares_sum"))
         if settings.one_way_weight > settings.mail_weight:
-            raise ConfigError("scoring.one_way_weight", "must not exceed scoring.mail_weight")
+            raise ConfigError("scoring.one_way_weight", problem("one_way_weight"))
         try:
             date(2025, settings.review_month, settings.review_day)  # a year without 29 February
         except ValueError:
-            raise ConfigError("review.day", "is not a day of review.month") from None
+            raise ConfigError("review.day", problem("review_day")) from None
         return settings
 
 
@@ -130,25 +130,29 @@ def _number(
     key: str, value: Any, *, low: float, high: float | None = None, integer: bool = False
 ) -> float | int:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(key, "must be a number")
+        raise ConfigError(key, problem("must_be", kind="number"))
     if integer and not isinstance(value, int):
-        raise ConfigError(key, "must be a whole number")
+        raise ConfigError(key, problem("must_be", kind="whole_number"))
     if value < low or (high is not None and value > high):
-        bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-        raise ConfigError(key, f"must be {bound}")
+        wrong = (
+            problem("between", low=low, high=high)
+            if high is not None
+            else problem("at_least", low=low)
+        )
+        raise ConfigError(key, wrong)
     return value
 
 
 def _strings(key: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(key, "must be a list of strings")
+        raise ConfigError(key, problem("must_be", kind="strings"))
     return tuple(value)
 
 
 def _address(key: str, value: str) -> str:
     address = normalise(value)
     if not address:
-        raise ConfigError(key, f"{value!r} is not an e-mail address")
+        raise ConfigError(key, problem("not_address", value=value))
     return address
 
 
@@ -217,7 +221,7 @@ def _numbers_reader(section: str) -> Callable[[Mapping[str, Any]], dict[str, Any
             if key in _EXTRA_KEYS.get(section, ()):
                 continue
             if key not in specs:
-                raise ConfigError(dotted, "unknown key")
+                raise ConfigError(dotted, problem("unknown_key"))
             _, name, low, high, integer = specs[key]
             number = _number(dotted, value, low=low, high=high, integer=integer)
             out[name] = float(number) if not integer else int(number)
@@ -230,12 +234,12 @@ def _numbers_reader(section: str) -> Callable[[Mapping[str, Any]], dict[str, Any
 
 def _pinned(table: Any) -> dict[str, str]:
     if not isinstance(table, Mapping):
-        raise ConfigError("tiers.pinned", "must be a table of address = tier")
+        raise ConfigError("tiers.pinned", problem("pinned_table"))
     pinned: dict[str, str] = {}
     for raw, tier in table.items():
         key = f"tiers.pinned.{raw}"
         if not isinstance(tier, str) or tier.upper() not in TIERS:
-            raise ConfigError(key, "must be one of A, B, C, D")
+            raise ConfigError(key, problem("one_of", choices=TIERS))
         pinned[_address(key, raw)] = tier.upper()
     return pinned
 
@@ -251,12 +255,12 @@ def _exclude(table: Mapping[str, Any]) -> dict[str, Any]:
         elif key == "domains":
             domains = _strings(dotted, value)
             if any(not d.strip(". ") or "@" in d for d in domains):
-                raise ConfigError(dotted, "must list bare domains such as example.com")
+                raise ConfigError(dotted, problem("bare_domains"))
             out["exclude_domains"] = frozenset(d.strip(". ").lower() for d in domains)
         elif key == "patterns":
             out["exclude_patterns"] = tuple(p.lower() for p in _strings(dotted, value))
         else:
-            raise ConfigError(dotted, "unknown key")
+            raise ConfigError(dotted, problem("unknown_key"))
     return out
 
 
@@ -265,7 +269,7 @@ def _roles(table: Mapping[str, Any]) -> dict[str, Any]:
     for raw, role in table.items():
         key = f"roles.{raw}"
         if not isinstance(role, str) or role.lower() not in ROLES:
-            raise ConfigError(key, "must be one of mentor, mentee, partner")
+            raise ConfigError(key, problem("one_of", choices=ROLES))
         roles[_address(key, raw)] = role.lower()
     return {"roles": roles}
 
@@ -274,10 +278,10 @@ def _targets(table: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
         if key != "organisations":
-            raise ConfigError(f"targets.{key}", "unknown key")
+            raise ConfigError(f"targets.{key}", problem("unknown_key"))
         names = _strings("targets.organisations", value)
         if any(not n.strip() for n in names):
-            raise ConfigError("targets.organisations", "must not contain empty names")
+            raise ConfigError("targets.organisations", problem("empty_names"))
         out["target_organisations"] = tuple(n.strip() for n in names)
     return out
 

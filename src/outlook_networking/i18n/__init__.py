@@ -20,7 +20,7 @@ import os
 from collections.abc import Mapping
 
 from ..config import Config
-from ..errors import ConfigError
+from ..errors import ConfigError, problem
 from ..model import TIERS
 from ..writeback.plan import CategoryScheme
 from .language import LANGUAGES, choose_language
@@ -41,7 +41,7 @@ def category_scheme(config: Config, words: Wording) -> CategoryScheme:
     current = set(names.values())
     if len({n.casefold() for n in current}) != len(names):
         where = str(config.path) if config.path else ""
-        raise ConfigError("writeback.categories", "each tier needs its own category name", where)
+        raise ConfigError("writeback.categories", problem("category_names_distinct"), where)
     former = {
         tier: tuple(
             dict.fromkeys(

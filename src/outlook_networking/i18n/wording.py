@@ -25,6 +25,7 @@ from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 
 from ..core.phrase import Phrase
+from ..errors import Problem
 from ..model import TIERS
 from ..ports import Action
 from .language import DEFAULT_LANGUAGE, LANGUAGES
@@ -150,6 +151,12 @@ class Wording:
         from .actions import describe_action
 
         return describe_action(self, value)
+
+    def problem(self, value: Problem) -> str:
+        """What is wrong with a configuration key, in words (:mod:`.problems`)."""
+        from .problems import render_problem
+
+        return render_problem(self, value)
 
     def phrases(self, values: Iterable[Phrase]) -> list[str]:
         return [self.phrase(v) for v in values]

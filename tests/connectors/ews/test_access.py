@@ -18,9 +18,11 @@ from datetime import timedelta
 import pytest
 from exchangelib import close_connections
 
+from outlook_networking.app.wording import describe
 from outlook_networking.config import AccountConfig, config_from_mapping
 from outlook_networking.connectors.ews import EwsSource, connect, open_account
 from outlook_networking.errors import AccessDenied, AuthError, ConfigError
+from outlook_networking.i18n import Wording
 from servers.ews import SERVER_BUILD, EWSServer, Fault
 
 from .conftest import NOW, AccountFactory
@@ -42,8 +44,10 @@ def test_a_403_is_an_access_error_that_says_what_to_do(
     with pytest.raises(AccessDenied) as caught:
         read_all(source)
 
-    reason = caught.value.reason
+    reason = describe(caught.value)
     assert "403" in reason and "F1" in reason and 'connector = "graph"' in reason
+    german = describe(caught.value, Wording("de"))
+    assert "HTTP 403" in german and "verwenden Sie connector = \"graph\"" in german
     assert [r.status for r in ews_server.requests] == [403]  # no retries: they cannot help
 
 
@@ -63,7 +67,7 @@ def test_an_app_only_token_without_impersonation_gets_the_documented_fault(
     )
     with pytest.raises(AuthError) as caught:
         read_all(source)
-    assert "impersonation = true" in caught.value.reason
+    assert "impersonation = true" in describe(caught.value)
     assert [r.fault for r in ews_server.requests] == ["no_impersonation"]
 
 
@@ -92,7 +96,7 @@ def test_the_config_refuses_app_only_ews_without_impersonation() -> None:
     with pytest.raises(ConfigError) as caught:
         config_from_mapping({"accounts": [table]})
     assert caught.value.key == "accounts[0].impersonation"
-    assert "impersonation = true" in caught.value.problem
+    assert "impersonation = true" in describe(caught.value)
     account = config_from_mapping({"accounts": [{**table, "impersonation": True}]}).account()
     assert account.impersonation
 

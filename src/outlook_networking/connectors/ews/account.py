@@ -49,7 +49,7 @@ from oauthlib.oauth2 import OAuth2Token
 
 from ...config import AccountConfig
 from ...endpoints import check_url
-from ...errors import ConfigError
+from ...errors import ConfigError, problem
 
 __all__ = [
     "TOKEN_LIFETIME_S",
@@ -153,12 +153,12 @@ def open_account(
     credentials: Any
     if account.auth in ("ntlm", "basic"):
         if password is None:
-            raise ConfigError("auth", f"{account.auth} needs a password")
+            raise ConfigError("auth", problem("needs_password", method=account.auth))
         credentials = Credentials(account.username or account.address, password)
         auth_type = NTLM if account.auth == "ntlm" else BASIC
     else:
         if token is None:
-            raise ConfigError("auth", f"{account.auth} needs a token provider")
+            raise ConfigError("auth", problem("needs_token", method=account.auth))
         credentials = TokenCredentials(token)
         auth_type = OAUTH2
     config = Configuration(

@@ -55,6 +55,7 @@ from ...errors import (
     ServerFault,
     SyncStateInvalid,
     Throttled,
+    problem,
 )
 from .account import Forbidden, TokenCredentials
 
@@ -62,16 +63,6 @@ __all__ = ["Edge", "map_error"]
 
 T = TypeVar("T")
 
-FORBIDDEN = (
-    "the server refused EWS for this mailbox (HTTP 403), whoever signs in: in Exchange Online "
-    "a mailbox licensed only for Kiosk, F1 or F3 may not use EWS (assign Exchange Online Plan "
-    '1/2 or E3/E5) and EWS is closing down there; use connector = "graph". On-premises, an '
-    "administrator may have turned EWS off for the mailbox (Set-CASMailbox -EwsEnabled)"
-)
-NO_IMPERSONATION = (
-    "the server wants impersonation for this app-only token: set impersonation = true for the "
-    "account (the app needs full_access_as_app)"
-)
 
 
 def _caused_by_401(exc: BaseException) -> bool:
@@ -94,20 +85,18 @@ def map_error(account: str, exc: Exception, *, token_auth: bool = False) -> Conn
     name = type(exc).__name__
     if isinstance(exc, AutoDiscoverError):
         # exchangelib's text names the mailbox's address, which must not reach logs or status.
-        return ConnectionFailed(
-            account, "autodiscover found no Exchange server for this account; set its endpoint"
-        )
+        return ConnectionFailed(account, problem("autodiscover_failed"))
     if _refused(exc):
         cls = LoginRequired if token_auth else AuthError
-        return cls(account, "the server refused the credentials")
+        return cls(account, problem("credentials_refused"))
     if isinstance(exc, RateLimitError):
-        return Throttled(account, "the server kept asking to back off", retry_after_s=exc.wait)
+        return Throttled(account, problem("throttled"), retry_after_s=exc.wait)
     if isinstance(exc, Forbidden):
-        return AccessDenied(account, FORBIDDEN)
+        return AccessDenied(account, problem("ews_forbidden"))
     if isinstance(exc, ErrorAccessDenied):
         return AccessDenied(account, str(exc) or name)
     if isinstance(exc, ErrorInvalidExchangeImpersonationHeaderData):
-        return AuthError(account, NO_IMPERSONATION)
+        return AuthError(account, problem("needs_impersonation"))
     if isinstance(exc, ErrorInvalidSyncStateData):
         return SyncStateInvalid(account, name)
     if isinstance(exc, ErrorIrresolvableConflict):
@@ -166,7 +155,7 @@ class Edge:
                     continue
                 raise map_error(self.account, exc, token_auth=self.token_auth) from exc
         raise ConnectionFailed(
-            self.account, f"the connection dropped {self.attempts} times in a row"
+            self.account, problem("connection_dropped", count=self.attempts)
         ) from last
 
     def _refresh_token(self) -> None:
@@ -178,7 +167,8 @@ class Edge:
         except ConnectorError:
             raise
         except Exception as exc:  # the provider's own failure, already ours if it is from auth/
-            raise LoginRequired(self.account, f"token refresh failed: {exc}") from exc
+            failed = problem("token_refresh_failed", detail=str(exc))
+            raise LoginRequired(self.account, failed) from exc
         if self.protocol is not None:
             # Sessions hold the old token; closing them makes the next request build new ones.
             self.protocol.close()

@@ -55,6 +55,7 @@ from ...errors import (
     ServerFault,
     SyncStateInvalid,
     Throttled,
+    problem,
 )
 from ...ports import RetryPolicy
 
@@ -216,7 +217,7 @@ class GraphClient:
         else:
             token = self._token_provider()
         if not token:
-            raise AuthError(self.account, "no access token")
+            raise AuthError(self.account, problem("no_access_token"))
         return token
 
     def _send(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from functools import cached_property
 from typing import Any
 
-from ...errors import ConfigError
+from ...errors import ConfigError, problem
 
 __all__ = ["DEFAULT_FORWARD_PREFIXES", "DEFAULT_INTRO_SUBJECT_PATTERNS", "LedgerSettings"]
 
@@ -90,7 +90,7 @@ class LedgerSettings:
     def __post_init__(self) -> None:
         _check_positive("window_days", self.window_days)
         if not self.reply_within_h > 0:
-            raise ConfigError("ledger.reply_within_h", "must be more than 0 hours")
+            raise ConfigError("ledger.reply_within_h", problem("hours_positive"))
         _check_positive("intro_max_people", self.intro_max_people, minimum=2)
         _check_positive("acquainted_max_people", self.acquainted_max_people, minimum=2)
         _check_positive("intro_evidence_days", self.intro_evidence_days)
@@ -104,13 +104,11 @@ class LedgerSettings:
                 re.compile(pattern)
             except re.error as exc:
                 raise ConfigError(
-                    f"ledger.intro_subject_patterns[{i}]", f"not a regular expression: {exc}"
+                    f"ledger.intro_subject_patterns[{i}]", problem("not_regex", detail=str(exc))
                 ) from None
         for i, prefix in enumerate(self.forward_prefixes):
             if not re.fullmatch(r"\w+", prefix):
-                raise ConfigError(
-                    f"ledger.forward_prefixes[{i}]", "must be letters only, without the colon"
-                )
+                raise ConfigError(f"ledger.forward_prefixes[{i}]", problem("forward_prefix"))
 
     @cached_property
     def intro_subject(self) -> re.Pattern[str]:
@@ -146,28 +144,28 @@ class LedgerSettings:
         for key, value in doc.items():
             name = f"ledger.{key}"
             if key not in known:
-                raise ConfigError(name, "unknown key")
+                raise ConfigError(name, problem("unknown_key"))
             if key in ("intro_subject_patterns", "forward_prefixes"):
                 if not isinstance(value, list | tuple) or not all(
                     isinstance(v, str) for v in value
                 ):
-                    raise ConfigError(name, "must be a list of strings")
+                    raise ConfigError(name, problem("must_be", kind="strings"))
                 values[key] = tuple(value)
             elif key == "intro_require_subject":
                 if not isinstance(value, bool):
-                    raise ConfigError(name, "must be true or false")
+                    raise ConfigError(name, problem("must_be", kind="boolean"))
                 values[key] = value
             elif key == "reply_within_h":
                 if isinstance(value, bool) or not isinstance(value, int | float):
-                    raise ConfigError(name, "must be a number of hours")
+                    raise ConfigError(name, problem("must_be", kind="hours"))
                 values[key] = float(value)
             else:
                 if isinstance(value, bool) or not isinstance(value, int):
-                    raise ConfigError(name, "must be a whole number")
+                    raise ConfigError(name, problem("must_be", kind="whole_number"))
                 values[key] = value
         return cls(**values)
 
 
 def _check_positive(key: str, value: float, *, minimum: float = 1) -> None:
     if value < minimum:
-        raise ConfigError(f"ledger.{key}", f"must be at least {minimum:g}")
+        raise ConfigError(f"ledger.{key}", problem("at_least", low=minimum))
