@@ -17,6 +17,7 @@ from outlook_networking.addin.cert import (
     create_certificate,
     trust_instructions,
 )
+from outlook_networking.i18n import Wording
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -90,12 +91,12 @@ def test_creating_again_replaces_the_files(tmp_path: Path) -> None:
     ],
 )
 def test_trust_instructions_name_the_command_and_the_file(platform: str, expected: str) -> None:
-    text = trust_instructions(Path("/data/addin-ca.pem"), platform)
+    text = trust_instructions(Path("/data/addin-ca.pem"), Wording(), platform)
     assert expected in text
     assert "/data/addin-ca.pem" in text
 
 
 def test_trust_instructions_for_an_unknown_platform_cover_all() -> None:
-    text = trust_instructions("ca.pem", "plan9")
+    text = trust_instructions("ca.pem", Wording(), "plan9")
     assert "certutil -user" in text and "security add-trusted-cert" in text
     assert "update-ca-certificates" in text

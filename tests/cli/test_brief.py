@@ -281,7 +281,7 @@ def test_forget_takes_the_notes_and_dates_about_someone_with_it(
     assert doc["key_dates"][0]["date"] == "--04-15"
     code, _, err = run(demo, capsys, "forget", colleague, "--yes")
     assert code == 0, err
-    assert "2 correction(s), note(s)" in err
+    assert "2 corrections, notes, journal and review entries removed" in err
     code, out, _ = run(demo, capsys, "note", colleague, "--list", "--json")
     assert json.loads(out)["notes"] == []
     code, _, err = run(demo, capsys, "contact", colleague)

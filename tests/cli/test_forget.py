@@ -81,7 +81,7 @@ def test_forget_removes_every_trace_and_survives_a_new_ingest(
     db = _prepared(archive, tmp_path, capsys)
 
     assert _run(db, "forget", JACK, "--yes") == 0
-    assert "Forgot jack_wang@usish.com: 1 message(s) and meeting(s) removed, 1 kept" in (
+    assert "Forgot jack_wang@usish.com: 1 message or meeting removed, 1 kept" in (
         capsys.readouterr().err
     )
     assert _naming(db, JACK) == {"forgotten.what"}
@@ -120,7 +120,7 @@ def test_forget_asks_on_a_terminal_and_refuses_when_piped(
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("builtins.input", lambda prompt: "n")
     assert _run(db, "forget", JACK) == 0
-    assert "1 message(s) and meeting(s) removed" in capsys.readouterr().err  # the preview
+    assert "1 message or meeting removed" in capsys.readouterr().err  # the preview
     with Store.open(db) as store:
         assert store.digest() == digest and store.forgotten() == ()
     monkeypatch.setattr("builtins.input", lambda prompt: "y")

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
@@ -20,7 +21,9 @@ from babel.messages.pofile import read_po
 from cli_runs import NOW, Home
 
 from i18n.pseudo import PseudoWording, unmarked
-from outlook_networking.cli import main
+from outlook_networking.cli import build_parser, main
+from outlook_networking.config import load_config
+from outlook_networking.i18n import Wording
 from outlook_networking.i18n.wording import DOMAIN
 
 CATALOGS = Path(__file__).resolve().parents[2] / "src" / "outlook_networking" / "i18n" / "locale"
@@ -169,3 +172,148 @@ def test_the_english_run_stays_english(tmp_path: Path) -> None:
     assert "Mailbox owner:" in demo.err and "Postfach" not in demo.out + demo.err
     followups = home.run("--db", str(db), "--now", NOW, "followups", "--limit", "3")
     assert "Follow-ups as of 27 Nov 2026, 12:00, most pressing first" in followups.out
+
+
+# --- help, usage errors and the commands that print little (issue 20's command line) -----------
+
+
+def _command_paths() -> list[tuple[str, ...]]:
+    """Every command and subcommand, as typed after the program's name (the program itself
+    first)."""
+    paths: list[tuple[str, ...]] = []
+
+    def walk(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> None:
+        paths.append(path)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, (*path, name))
+
+    walk(build_parser(), ())
+    return paths
+
+
+def _help(path: tuple[str, ...], words: Wording, capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as exited:
+        main([*path, "--help"], words=words)
+    assert exited.value.code == 0, path
+    return capsys.readouterr().out
+
+
+# What help shows that is typed, not read: the example command lines, short options (-h),
+# choices ({A,B,C,D}), metavars (N, ADDR1) and the names of the commands in a list.
+_EXAMPLE = re.compile(r"^\s+outlook-networking .*$", re.MULTILINE)
+_TYPED = re.compile(r"(?<![\w-])-[a-zA-Z]\b|\{[\w,-]+\}|\b[A-Z][A-Z\d]*\b")
+
+
+def test_every_commands_help_and_usage_errors_go_through_the_catalogs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    words = PseudoWording()
+    paths = _command_paths()
+    assert len(paths) > 25  # every command and subcommand, not a few
+    names = sorted({name for path in paths for name in path}, key=len, reverse=True)
+    for path in paths:
+        text = _EXAMPLE.sub("", _help(path, words, capsys))
+        assert "⟦usage: ⟧" in text and "⟦options⟧" in text, path
+        left = _TYPED.sub("", _strip(text, [*names, "SECONDS"]))
+        assert not re.search(r"[^\W\d_]", left), (path, left[:300])
+    errors = {  # a missing argument, a bad value, a type check, a missing value
+        ("intro",): "",
+        ("contacts", "--limit", "x"): "",
+        ("--now", "2026-13", "contacts"): "",
+        ("contacts", "--limit"): "",
+        ("followups", "snooze", "3f9a2c1", "--until", "soon"): "",
+        ("forget", "not an address@"): "",
+    }
+    for argv in errors:
+        try:
+            code = main(list(argv), words=words)
+        except SystemExit as exited:  # argparse's usage errors
+            code = exited.code
+        assert code == 2, argv
+        errors[argv] = capsys.readouterr().err
+    for argv, text in errors.items():
+        assert "⟦" in text, argv
+        typed = [*names, "2026-13", "x", "soon", "3f9a2c1", "not an address@"]
+        left = _TYPED.sub("", _strip(text, typed))
+        assert not re.search(r"[^\W\d_]", left), (argv, left[:300])
+
+
+def test_agent_status_config_forget_completion_and_addin_lines_go_through_the_catalogs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    words = PseudoWording()
+    db = tmp_path / "demo.sqlite3"
+    assert main(["--now", NOW, "demo", "--db", str(db), "--limit", "0"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "--now", NOW, "contacts", "--json"]) == 0
+    contact = json.loads(capsys.readouterr().out)["contacts"][-1]["address"]
+    config = tmp_path / "work.toml"
+    runs = {
+        "status": ["--db", str(db), "status"],
+        "config init": ["--config", str(config), "config", "init", "--address",
+                        "me@example.com", "--connector", "graph"],
+        "config init again": ["--config", str(config), "config", "init"],
+        "forget": ["--db", str(db), "--now", NOW, "forget", contact, "--yes"],
+        "forget --undo": ["--db", str(db), "--now", NOW, "forget", "--undo", contact],
+        "addin cert": ["--db", str(db), "addin", "cert"],
+        "addin cert again": ["--db", str(db), "addin", "cert"],
+        "addin manifest": ["--db", str(db), "addin", "manifest", "--port", "48400"],
+    }  # fmt: skip
+    printed: dict[str, str] = {}
+    for name, argv in runs.items():
+        main(argv, words=words)
+        out, err = capsys.readouterr()
+        printed[name] = out + err
+    data = [str(db), str(db.parent), str(config), contact, "me@example.com"]
+    for name, text in printed.items():
+        assert "⟦" in text, name
+        left = [line for line in _strip(text, data).splitlines() if re.search(r"[^\W\d_]", line)]
+        assert not left, (name, left[:5])
+    written = config.read_text(encoding="utf-8")  # its comments are worded, and it loads
+    assert load_config(config).accounts[0].address == "me@example.com"
+    for line in written.splitlines():
+        if "  # " in line:
+            comment: str | None = line.split("  # ", 1)[1]
+        elif line.startswith("#") and "=" not in line and not line.startswith("# ["):
+            comment = line[1:]
+        else:
+            comment = None
+        assert comment is None or comment.lstrip().startswith("⟦"), line
+    for shell in ("bash", "zsh", "fish"):
+        assert main(["completion", shell], words=words) == 0
+        script = capsys.readouterr().out
+        comments = [line for line in script.splitlines()
+                    if line.startswith("# ") and not line.startswith("#compdef")]  # fmt: skip
+        assert len(comments) >= 2, shell
+        said = unmarked("\n".join(line[2:] for line in comments))  # how to load it
+        assert not re.search(r"[^\W\d_]", said), (shell, said)
+        if shell != "bash":  # zsh and fish show each command's help, worded too
+            assert "⟦the ranked network" in script, shell
+
+
+def test_german_help_piped_and_at_80_columns_fits_and_is_german(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")  # what argparse falls back to when piped
+    english = _english_sentences()
+    german = Wording("de")
+    for path in _command_paths():
+        text = _help(path, german, capsys)
+        assert "Aufruf: outlook-networking" in text and "Optionen:" in text, path
+        for line in _EXAMPLE.sub("", text).splitlines():
+            assert len(line) <= 80, (path, line)
+        leaked = [piece for piece in english if piece in text]
+        assert not leaked, (path, leaked)
+    # as a user runs it: the console script, piped, its language from the configuration
+    home = _german_home(tmp_path)
+    piped = home.run("followups", "snooze", "--help")
+    assert piped.code == 0, piped.err
+    assert "Stellt jeden KEY bis DATE zurück" in piped.out
+    assert "diese Hilfe zeigen und beenden" in piped.out
+    assert max(len(line) for line in _EXAMPLE.sub("", piped.out).splitlines()) <= 80
+    missing = home.run("intro")
+    assert missing.code == 2
+    assert "intro: Fehler: folgende Argumente sind erforderlich: TARGET" in missing.err
+    assert missing.err.startswith("Aufruf: outlook-networking intro")

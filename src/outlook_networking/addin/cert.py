@@ -33,6 +33,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ..i18n import Wording
+
 __all__ = [
     "CA_FILENAME",
     "CERT_FILENAME",
@@ -187,11 +189,12 @@ def _write_private(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def trust_instructions(ca_file: Path | str, platform: str | None = None) -> str:
+def trust_instructions(ca_file: Path | str, words: Wording, platform: str | None = None) -> str:
     """How to make Outlook and browsers trust ``ca_file`` on ``platform`` (default: this one).
 
     Parameters:
         ca_file: the CA certificate written by ``create_certificate`` (``addin-ca.pem``).
+        words: the language of the instructions (the commands stay as typed).
         platform: ``"win32"``, ``"darwin"`` or ``"linux"`` (``sys.platform`` values);
             anything else gives the instructions for every platform.
 
@@ -199,33 +202,45 @@ def trust_instructions(ca_file: Path | str, platform: str | None = None) -> str:
         Plain text with the commands to run, one platform per paragraph.
     """
     ca = str(ca_file)
-    windows = (
+    w = words
+    # The commands are written out here, the sentences around them come from the catalogs.
+    windows = w.gettext(
         "Windows (new Outlook, classic Outlook, Edge and Chrome use the Windows store):\n"
-        f'  certutil -user -addstore Root "{ca}"\n'
+        "  {add}\n"
         "  Confirm the security warning. Remove it later with:\n"
-        f'  certutil -user -delstore Root "{CA_COMMON_NAME}"'
+        "  {remove}"
+    ).format(
+        add=f'certutil -user -addstore Root "{ca}"',
+        remove=f'certutil -user -delstore Root "{CA_COMMON_NAME}"',
     )
-    macos = (
+    macos = w.gettext(
         "macOS (Outlook for Mac, Safari and Chrome use the login keychain):\n"
-        "  security add-trusted-cert -r trustRoot -p ssl \\\n"
-        f'    -k ~/Library/Keychains/login.keychain-db "{ca}"\n'
+        "  {add}\n"
         "  Remove it later in Keychain Access (search for the certificate name)."
+    ).format(
+        add="security add-trusted-cert -r trustRoot -p ssl \\\n"
+        f'    -k ~/Library/Keychains/login.keychain-db "{ca}"'
     )
-    linux = (
+    # TRANSLATORS: Firefox's menu and checkbox names: use the ones of the German Firefox
+    linux = w.gettext(
         "Linux (Outlook on the web in a browser):\n"
-        "  Chrome/Chromium/Edge: certutil -d sql:$HOME/.pki/nssdb -A -t 'C,,' \\\n"
-        f"    -n outlook-networking -i \"{ca}\"   (certutil is in the libnss3-tools package)\n"
+        "  Chrome/Chromium/Edge: {nss}   (certutil is in the libnss3-tools package)\n"
         "  Firefox: Settings > Privacy & Security > Certificates > View Certificates >\n"
         "    Authorities > Import, tick 'Trust this CA to identify websites'.\n"
         "  Whole system (Debian/Ubuntu):\n"
-        f'    sudo cp "{ca}" /usr/local/share/ca-certificates/outlook-networking.crt\n'
-        "    sudo update-ca-certificates"
+        "    {copy}\n"
+        "    {update}"
+    ).format(
+        nss="certutil -d sql:$HOME/.pki/nssdb -A -t 'C,,' \\\n"
+        f'    -n outlook-networking -i "{ca}"',
+        copy=f'sudo cp "{ca}" /usr/local/share/ca-certificates/outlook-networking.crt',
+        update="sudo update-ca-certificates",
     )
-    footer = (
-        f"The certificate is named '{CA_COMMON_NAME}'. It can only vouch for localhost and "
+    footer = w.gettext(
+        "The certificate is named '{name}'. It can only vouch for localhost and "
         "127.0.0.1, and its signing key was discarded when it was made. Restart Outlook or the "
         "browser afterwards."
-    )
+    ).format(name=CA_COMMON_NAME)
     system = platform if platform is not None else sys.platform
     if system == "win32":
         body = [windows]

@@ -89,7 +89,11 @@ def start_background(workspace: Workspace, port: int = 48373) -> AddinServer:
     """Start the card server for the workspace's store; the caller shuts it down."""
     directory = workspace.db_path.parent
     if not (directory / CERT_FILENAME).exists():
-        raise UsageError("no add-in certificate yet; run `outlook-networking addin cert` first")
+        raise UsageError(
+            workspace.words.gettext(
+                "no add-in certificate yet; run `outlook-networking addin cert` first"
+            )
+        )
     service = CardService(workspace.db_path, workspace.config, workspace.clock)
     return serve(
         service,
@@ -114,30 +118,48 @@ def run(
     ``cert`` keeps a certificate that exists (the user may have trusted its CA) unless ``force``.
     """
     directory = workspace.db_path.parent
+    w = workspace.words
     if action == "cert":
         existing = ca_path(directory)
         had = existing.exists()
         if had and not force:
             raise UsageError(
-                f"a certificate already exists ({existing}), and you may have trusted it; "
-                "`addin cert --force` replaces it, and then you trust the new one"
+                w.gettext(
+                    "a certificate already exists ({path}), and you may have trusted it; "
+                    "`addin cert --force` replaces it, and then you trust the new one"
+                ).format(path=existing)
             )
         directory.mkdir(parents=True, exist_ok=True)
         cert, _key = create_certificate(directory)
-        replaced = " (it replaces the old one: trust the new one, remove the old)" if had else ""
-        say(f"Created {cert} for https://127.0.0.1 and https://localhost{replaced}.")
-        say(trust_instructions(ca_path(directory)))
+        created = (
+            w.gettext(
+                "Created {path} for https://127.0.0.1 and https://localhost (it replaces the old "
+                "one: trust the new one, remove the old)."
+            )
+            if had
+            else w.gettext("Created {path} for https://127.0.0.1 and https://localhost.")
+        )
+        say(created.format(path=cert))
+        say(trust_instructions(ca_path(directory), w))
         return 0
     if action == "manifest":
         target = Path(out).expanduser() if out else directory / "manifest.xml"
         try:
-            written = write_manifest(target, port=port)
+            written = write_manifest(target, port=port, words=w)
         except OSError as exc:
-            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
-        say(f"Wrote {written}; sideload it in Outlook (see manifest/README.md).")
+            raise UsageError(
+                w.gettext("cannot write {path}: {reason}").format(
+                    path=target, reason=exc.strerror or exc
+                )
+            ) from exc
+        say(
+            w.gettext("Wrote {path}; sideload it in Outlook (see manifest/README.md).").format(
+                path=written
+            )
+        )
         return 0
     server = start_background(workspace, port=port)
-    say(f"Serving the add-in at {server.url} (Ctrl-C stops it).")
+    say(w.gettext("Serving the add-in at {url} (Ctrl-C stops it).").format(url=server.url))
     try:
         server.wait()
     except KeyboardInterrupt:

@@ -215,11 +215,17 @@ def _indent(text: str, spaces: int) -> str:
     return "\n".join(pad + line for line in text.splitlines())
 
 
-def render_manifest(port: int = DEFAULT_PORT) -> str:
+def _bad_port(port: int, w: Wording) -> str:
+    return w.gettext("the port must be between 1 and 65535, not {port}").format(port=port)
+
+
+def render_manifest(port: int = DEFAULT_PORT, words: Wording | None = None) -> str:
     """Return the manifest XML whose URLs point at ``https://127.0.0.1:<port>/``.
 
     Parameters:
         port: the TCP port the card server listens on (1-65535).
+        words: the language of the refusal of a bad port (default English); the manifest
+            itself carries every language.
 
     Returns:
         The manifest as text, UTF-8 ready, ending with a newline.
@@ -228,7 +234,7 @@ def render_manifest(port: int = DEFAULT_PORT) -> str:
         UsageError: the port is out of range.
     """
     if not 0 < port < 65536:
-        raise UsageError(f"the port must be between 1 and 65535, not {port}")
+        raise UsageError(_bad_port(port, words or Wording()))
     # 127.0.0.1 rather than localhost: the server binds the IPv4 loopback only, and "localhost"
     # may resolve to ::1 first in some clients.
     origin = f"https://127.0.0.1:{port}"
@@ -247,8 +253,10 @@ def render_manifest(port: int = DEFAULT_PORT) -> str:
     )
 
 
-def write_manifest(path: Path | str, *, port: int = DEFAULT_PORT) -> Path:
+def write_manifest(
+    path: Path | str, *, port: int = DEFAULT_PORT, words: Wording | None = None
+) -> Path:
     """Write the manifest for ``port`` to ``path`` and return the path written."""
     target = Path(path)
-    target.write_text(render_manifest(port), encoding="utf-8")
+    target.write_text(render_manifest(port, words), encoding="utf-8")
     return target

@@ -95,6 +95,7 @@ from outlook_networking.addin.peer import SUPPORTED as PEERS_KNOWN
 from outlook_networking.addin.peer import peer_uid
 from outlook_networking.app.wording import describe
 from outlook_networking.errors import InputError, UsageError
+from outlook_networking.i18n import Wording
 from outlook_networking.i18n.language import DEFAULT_LANGUAGE, LANGUAGES
 from outlook_networking.i18n.table import messages
 
@@ -428,9 +429,12 @@ class _CardHandler(BaseHTTPRequestHandler):
         return json.dumps(doc, default=_json_default, ensure_ascii=False).encode("utf-8")
 
     def _failed(self, what: str, exc: Exception) -> None:
-        # Log without the address, in the wording the CLI and the agent use; the pane shows a
-        # generic message. The traceback only at debug level.
-        _log.error("%s failed: %s", what, describe(exc), exc_info=_log.isEnabledFor(logging.DEBUG))
+        # Log (for the developer) what failed, a card, the cards or a note, without the address,
+        # in the wording the CLI and the agent use; the pane shows a generic message. The
+        # traceback only at debug level.
+        _log.error(
+            "%s request failed: %s", what, describe(exc), exc_info=_log.isEnabledFor(logging.DEBUG)
+        )
         self._send(HTTPStatus.INTERNAL_SERVER_ERROR, headers=self._cors)
 
     def _language(self, query: Mapping[str, list[str]]) -> str:
@@ -457,7 +461,7 @@ class _CardHandler(BaseHTTPRequestHandler):
                 card = self.server.card_for(address, self._language(fields))
             doc = None if card is None else self._encoded(dict(card))
         except Exception as exc:
-            self._failed("building the card", exc)
+            self._failed("card", exc)
             return
         if doc is None:
             self._send(HTTPStatus.NOT_FOUND, headers=self._cors)
@@ -487,7 +491,7 @@ class _CardHandler(BaseHTTPRequestHandler):
             ]
             doc = self._encoded({"cards": cards})
         except Exception as exc:
-            self._failed("building the cards", exc)
+            self._failed("cards", exc)
             return
         self._send(HTTPStatus.OK, doc, "application/json; charset=utf-8", self._cors)
 
@@ -536,7 +540,7 @@ class _CardHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.BAD_REQUEST, headers=self._cors)
             return
         except Exception as exc:
-            self._failed("keeping the note", exc)
+            self._failed("note", exc)
             return
         self._send(HTTPStatus.CREATED, self._encoded(dict(note)),
                    "application/json; charset=utf-8", self._cors)
@@ -621,10 +625,15 @@ def serve(
         UsageError: ``host`` is not the loopback, or the port is out of range or in use.
         InputError: the certificate or key is missing or unreadable.
     """
+    w = Wording(language)
     if host not in ("127.0.0.1", "localhost"):
-        raise UsageError(f"the add-in server only listens on 127.0.0.1, not {host}")
+        raise UsageError(
+            w.gettext("the add-in server only listens on 127.0.0.1, not {host}").format(host=host)
+        )
     if not 0 <= port < 65536:  # 0: any free port
-        raise UsageError(f"the port must be between 1 and 65535, not {port}")
+        raise UsageError(
+            w.gettext("the port must be between 1 and 65535, not {port}").format(port=port)
+        )
     cert_path = Path(cert) if cert is not None else Path(data_dir) / CERT_FILENAME
     key_path = Path(key) if key is not None else Path(data_dir) / KEY_FILENAME
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -632,9 +641,10 @@ def serve(
     try:
         context.load_cert_chain(cert_path, key_path)
     except FileNotFoundError as exc:
-        raise InputError(str(exc.filename or cert_path), "missing") from exc
+        raise InputError(str(exc.filename or cert_path), w.gettext("missing")) from exc
     except (OSError, ssl.SSLError) as exc:
-        raise InputError(str(cert_path), f"unusable certificate or key: {exc}") from exc
+        reason = w.gettext("unusable certificate or key: {problem}").format(problem=exc)
+        raise InputError(str(cert_path), reason) from exc
     secret = load_or_create_secret(data_dir)
     try:
         httpd = _CardHTTPServer(
@@ -650,6 +660,8 @@ def serve(
         )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise UsageError(f"port {port} on 127.0.0.1 is already in use") from exc
+            raise UsageError(
+                w.gettext("port {port} on 127.0.0.1 is already in use").format(port=port)
+            ) from exc
         raise
     return AddinServer(httpd)

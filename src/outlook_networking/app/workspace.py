@@ -49,6 +49,7 @@ class Workspace:
         retry: RetryPolicy | None = None,
         create: bool = True,
         words: Wording | None = None,
+        config: Config | None = None,
     ) -> None:
         self.db_path = db_path if db_path is not None else default_db_path()
         self.config_path = config_path
@@ -59,6 +60,8 @@ class Workspace:
         self._store: Store | None = None
         if words is not None:  # a front end that chose the language before (the command line)
             self.__dict__["words"] = words
+        if config is not None:  # the configuration it read to choose it, from config_path
+            self.__dict__["config"] = config
 
     def clock(self) -> datetime:
         """``now`` if it was given (a replayed past stays put), else the time it is."""

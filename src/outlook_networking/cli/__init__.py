@@ -32,12 +32,12 @@ __all__ = ["main"]
 
 def _first_run(words: Wording) -> str:
     """The epilog of ``--help``: the first commands to try."""
+    # TRANSLATORS: keep each line within 80 columns; the commands stay as they are
     return words.gettext(
         "a first run:\n"
-        "  outlook-networking demo                     # a sample mailbox, analysed; prints an "
-        "export line\n"
-        "  export OUTLOOK_NETWORKING_DB=...            # the line demo printed\n"
-        "  outlook-networking followups                # what needs doing, most pressing first\n"
+        "  outlook-networking demo           # a sample mailbox, analysed\n"
+        "  export OUTLOOK_NETWORKING_DB=...  # the line demo printed last\n"
+        "  outlook-networking followups      # what needs doing, most pressing first\n"
         "  outlook-networking report --html network.html --open\n"
         "\n"
         "`outlook-networking COMMAND --help` explains a command, with examples.\n"
@@ -45,8 +45,8 @@ def _first_run(words: Wording) -> str:
 
 
 def build_parser(words: Wording | None = None) -> Parser:
-    """The whole command line; ``words`` words the top-level help (default: English; the
-    commands' own help is English still, docs/i18n.md)."""
+    """The whole command line, its help and usage errors in ``words``'s language (default:
+    English)."""
     from . import (
         agent,
         brief,
@@ -67,12 +67,11 @@ def build_parser(words: Wording | None = None) -> Parser:
         prog=PROG,
         description=words.gettext("Strategic networking for people who live in Outlook."),
         epilog=_first_run(words),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_globals(parser, default=None)
+    add_globals(parser, words, default=None)
     # The same options after the command: SUPPRESS keeps a value given before the command.
     common = argparse.ArgumentParser(add_help=False)
-    add_globals(common, default=argparse.SUPPRESS)
+    add_globals(common, words, default=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.set_defaults(command_parser=parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -80,7 +79,7 @@ def build_parser(words: Wording | None = None) -> Parser:
         sources, network, followups, review, intro, brief, mailbox, agent, outputs, config,
         completion, privacy,
     ):  # fmt: skip
-        module.register(commands, common)
+        module.register(commands, common, words)
     use_words(parser, words)
     return parser
 
@@ -98,13 +97,17 @@ def main(
     the configuration's, else the system's: :func:`.options.choose_words`).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
-    words = choose_words(argv) if words is None else words
+    first = None
+    if words is None:
+        first = choose_words(argv)
+        words = first.words
     parser = build_parser(words)
     args, extras = parser.parse_known_args(argv)
     check_extras(args, extras)
     defaults_from_env(args)
     args.retry = retry
     args.words = words
+    args.config_read = first.config_for(args) if first is not None else None  # read once
     try:
         code: int = args.handler(args)
         return code

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from rich.markup import escape
@@ -32,49 +33,62 @@ from .parser import add_command
 __all__ = ["print_notes", "register"]
 
 
-def _day(text: str) -> date:
+def _day(w: Wording, text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            w.gettext("not a day (YYYY-MM-DD): {text}").format(text=repr(text))
+        ) from None
 
 
-def register(commands: Any, common: argparse.ArgumentParser) -> None:
+def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None:
     brief = add_command(
         commands,
         "brief",
         common,
-        help="the day's meetings with a card per attendee, and what falls due",
-        description="The meetings of a day (today unless --date) from the synced or ingested "
-        "calendar, each attendee's card (tier, last contact, open follow-ups, give and take, "
-        "key dates coming up, your notes; the organizer first), and the follow-ups falling due "
-        "that day.",
+        words=w,
+        help=w.gettext("the day's meetings with a card per attendee, and what falls due"),
+        description=w.gettext(
+            "The meetings of a day (today unless --date) from the synced or ingested "
+            "calendar, each attendee's card (tier, last contact, open follow-ups, give and take, "
+            "key dates coming up, your notes; the organizer first), and the follow-ups falling due "
+            "that day."
+        ),
         examples=["brief", "brief --date 2026-11-30", "brief --json > brief.json"],
     )
-    brief.add_argument("--date", metavar="DAY", type=_day, help="the day (YYYY-MM-DD)")
-    brief.add_argument("--json", action="store_true", help="print JSON (docs/json.md)")
+    brief.add_argument(
+        "--date", metavar="DAY", type=partial(_day, w), help=w.gettext("the day (YYYY-MM-DD)")
+    )
+    brief.add_argument("--json", action="store_true", help=w.gettext("print JSON (docs/json.md)"))
     brief.set_defaults(handler=_brief)
 
     note = add_command(
         commands,
         "note",
         common,
-        help="your own notes about a person, kept on this computer only",
-        description="`note ADDR TEXT` keeps a note, `note ADDR --list` shows them, "
-        "`note ADDR --delete ID` removes one. Notes never go to the mailbox; `export --vcf` "
-        "includes them, `forget` removes them.",
+        words=w,
+        help=w.gettext("your own notes about a person, kept on this computer only"),
+        description=w.gettext(
+            "`note ADDR TEXT` keeps a note, `note ADDR --list` shows them, "
+            "`note ADDR --delete ID` removes one. Notes never go to the mailbox; `export --vcf` "
+            "includes them, `forget` removes them."
+        ),
         examples=[
             'note anna@alpha.example "Prefers calls in the morning"',
             "note anna@alpha.example --list",
             "note anna@alpha.example --delete 3",
         ],
     )
-    note.add_argument("address", metavar="ADDR", help="any of the person's addresses")
-    note.add_argument("text", nargs="*", metavar="TEXT", help="the note (the rest of the line)")
+    note.add_argument("address", metavar="ADDR", help=w.gettext("any of the person's addresses"))
+    note.add_argument(
+        "text", nargs="*", metavar="TEXT",
+        help=w.gettext("the note (the rest of the line)"),
+    )
     what = note.add_mutually_exclusive_group()
-    what.add_argument("--list", action="store_true", help="show the notes about ADDR")
-    what.add_argument("--delete", metavar="ID", type=int, help="remove note ID")
-    note.add_argument("--json", action="store_true", help="print JSON (with --list)")
+    what.add_argument("--list", action="store_true", help=w.gettext("show the notes about ADDR"))
+    what.add_argument("--delete", metavar="ID", type=int, help=w.gettext("remove note ID"))
+    note.add_argument("--json", action="store_true", help=w.gettext("print JSON (with --list)"))
     note.set_defaults(handler=_note, rest="text")  # `note ADDR --db X "text"` too
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import Wording
 from .parser import PROG, add_command
 
 __all__ = ["register", "script"]
@@ -25,14 +26,17 @@ _PATHS = {"PATH", "FILE", "DIR"}  # metavars that name files or folders
 _FUNCTION = "_outlook_networking"
 
 
-def register(commands: Any, common: argparse.ArgumentParser) -> None:
+def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None:
     completion = add_command(
         commands,
         "completion",
         common,
-        help="print the shell completion script for bash, zsh or fish",
-        description="Print a script that completes commands, options and their values in "
-        "SHELL. Load it from your shell's start-up file, as the examples show.",
+        words=w,
+        help=w.gettext("print the shell completion script for bash, zsh or fish"),
+        description=w.gettext(
+            "Print a script that completes commands, options and their values in "
+            "SHELL. Load it from your shell's start-up file, as the examples show."
+        ),
         examples=[
             "completion bash > ~/.local/share/bash-completion/completions/outlook-networking",
             "completion zsh > ~/.zfunc/_outlook-networking   # with fpath+=~/.zfunc before "
@@ -41,14 +45,17 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
             "completion bash   # or, in ~/.bashrc: source <(outlook-networking completion bash)",
         ],
     )
-    completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")
+    completion.add_argument(
+        "shell", choices=SHELLS, metavar="SHELL",
+        help=w.gettext("bash, zsh or fish"),
+    )
     completion.set_defaults(handler=_completion)
 
 
 def _completion(args: argparse.Namespace) -> int:
     from . import build_parser
 
-    print(script(build_parser(), args.shell), end="")
+    print(script(build_parser(args.words), args.shell, args.words), end="")
     return 0
 
 
@@ -107,10 +114,30 @@ def _nodes(parser: argparse.ArgumentParser, path: str = "") -> Iterator[_Node]:
         yield from _nodes(sub, f"{path} {name}".strip())
 
 
-def script(parser: argparse.ArgumentParser, shell: str) -> str:
-    """The completion script for ``shell`` (``bash``, ``zsh`` or ``fish``)."""
+def script(parser: argparse.ArgumentParser, shell: str, w: Wording) -> str:
+    """The completion script for ``shell`` (``bash``, ``zsh`` or ``fish``), its comments (how
+    to load it) in ``w``'s words; the help it shows is the parser's."""
     nodes = list(_nodes(parser))
-    return {"bash": _bash, "zsh": _zsh, "fish": _fish}[shell](nodes)
+    made = w.gettext("{shell} completion for {prog}; made by `{command}`.").format(
+        shell=shell, prog=PROG, command=f"{PROG} completion {shell}"
+    )
+    source = f"source <({PROG} completion {shell})"
+    how = {
+        "bash": w.gettext("Load it from ~/.bashrc:  {command}").format(command=source),
+        "zsh": w.gettext(
+            "Save it as {file} in a folder of $fpath (before compinit runs), or, after\n"
+            "compinit in ~/.zshrc:  {command}"
+        ).format(file=f"_{PROG}", command=source),
+        "fish": w.gettext("Save it as {file}").format(
+            file=f"~/.config/fish/completions/{PROG}.fish"
+        ),
+    }[shell]
+    header = "\n".join(f"# {line}" for line in f"{made}\n{how}".splitlines())
+    if shell == "bash":
+        return _bash(nodes, header)
+    if shell == "zsh":
+        return _zsh(nodes, header, w)
+    return _fish(nodes, header)
 
 
 def _steps(nodes: list[_Node]) -> list[str]:
@@ -143,7 +170,7 @@ def _words(node: _Node) -> str:
 # --- bash -----------------------------------------------------------------------------------------
 
 
-def _bash(nodes: list[_Node]) -> str:
+def _bash(nodes: list[_Node], header: str) -> str:
     steps = "|".join(f'"{s}"' for s in _steps(nodes))
     values = _value_cases(
         nodes,
@@ -155,8 +182,7 @@ def _bash(nodes: list[_Node]) -> str:
     words = [f'        "{node.path}") words="{_words(node)}" ;;' for node in nodes]
     files = "|".join(f'"{n.path}"' for n in nodes if n.files) or '"-"'
     return f"""\
-# bash completion for {PROG}; made by `{PROG} completion bash`.
-# Load it from ~/.bashrc:  source <({PROG} completion bash)
+{header}
 {_FUNCTION}() {{
     local cur prev cmdpath word words i
     cur="${{COMP_WORDS[COMP_CWORD]}}"
@@ -191,14 +217,14 @@ complete -F {_FUNCTION} {PROG}
 # --- zsh ------------------------------------------------------------------------------------------
 
 
-def _zsh(nodes: list[_Node]) -> str:
+def _zsh(nodes: list[_Node], header: str, w: Wording) -> str:
     steps = "|".join(f'"{s}"' for s in _steps(nodes))
     values = _value_cases(
         nodes,
         "    ({keys}) {answer}; return ;;",
         choices="compadd -- {choices}",
         files="_files",
-        free="_message 'a value'",
+        free="_message '{}'".format(w.gettext("a value").replace("'", "’")),
     )
     cases: list[str] = []
     for node in nodes:
@@ -217,9 +243,7 @@ def _zsh(nodes: list[_Node]) -> str:
         cases.append("\n".join(lines))
     return f"""\
 #compdef {PROG}
-# zsh completion for {PROG}; made by `{PROG} completion zsh`.
-# Save it as _{PROG} in a folder of $fpath (before compinit runs), or, after compinit
-# in ~/.zshrc:  source <({PROG} completion zsh)
+{header}
 {_FUNCTION}() {{
   local cmdpath="" word prev i
   for ((i = 2; i < CURRENT; i++)); do
@@ -247,11 +271,10 @@ fi
 # --- fish -----------------------------------------------------------------------------------------
 
 
-def _fish(nodes: list[_Node]) -> str:
+def _fish(nodes: list[_Node], header: str) -> str:
     steps = " ".join(f"'{s}'" for s in _steps(nodes))
     lines = [
-        f"# fish completion for {PROG}; made by `{PROG} completion fish`.",
-        f"# Save it as ~/.config/fish/completions/{PROG}.fish",
+        header,
         f"function {_FUNCTION}_path",
         "    set -l cmdpath ''",
         "    for word in (commandline -opc)[2..-1]",

@@ -16,6 +16,7 @@ import argparse
 import textwrap
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from ..app.workspace import Workspace
@@ -50,27 +51,32 @@ def _kind(text: str) -> str:
     return text.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def _until(text: str) -> datetime:
+def _until(w: Wording, text: str) -> datetime:
     """``--until``: a day (its start, local time) or a time (local unless it says its zone)."""
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"not a date: {text!r}; write it like 2026-12-15 or 2026-12-15T09:00"
+            w.gettext("not a date: {text}; write it like 2026-12-15 or 2026-12-15T09:00").format(
+                text=repr(text)
+            )
         ) from None
     return value.astimezone(UTC)  # a naive value is local time
 
 
-def register(commands: Any, common: argparse.ArgumentParser) -> None:
+def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None:
     followups = add_command(
         commands,
         "followups",
         common,
-        help="what needs doing, most pressing first; `done` and `snooze` deal with one",
-        description="Replies you owe, answers you await, favours to return, outreach nobody "
-        "answers, the annual review, cooling relationships and people to keep in touch with: "
-        "one row per person with every reason, most pressing first (the report's order). "
-        "KEY is the short key in the Key column or the key of `followups --json`.",
+        words=w,
+        help=w.gettext("what needs doing, most pressing first; `done` and `snooze` deal with one"),
+        description=w.gettext(
+            "Replies you owe, answers you await, favours to return, outreach nobody "
+            "answers, the annual review, cooling relationships and people to keep in touch with: "
+            "one row per person with every reason, most pressing first (the report's order). "
+            "KEY is the short key in the Key column or the key of `followups --json`."
+        ),
         examples=[
             "followups",
             "followups --kind owed_reply",
@@ -86,54 +92,73 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         type=_kind,
         choices=KINDS,
         metavar="KIND",
-        help=f"only this kind, e.g. --kind owed_reply (one of {', '.join(KINDS)})",
+        help=w.gettext("only this kind, e.g. --kind owed_reply (one of {kinds})").format(
+            kinds=", ".join(KINDS)
+        ),
     )
     followups.add_argument(
-        "--tier", choices=TIERS, type=str.upper, help="only contacts of this tier, e.g. --tier A"
+        "--tier", choices=TIERS, type=str.upper,
+        help=w.gettext("only contacts of this tier, e.g. --tier A"),
     )
     followups.add_argument(
         "--limit",
-        type=non_negative,
+        type=partial(non_negative, w),
         default=0,
         metavar="N",
-        help="show the N most pressing people, e.g. --limit 10 (default 0: all)",
+        help=w.gettext("show the N most pressing people, e.g. --limit 10 (default 0: all)"),
     )
     followups.add_argument(
-        "--addresses", action="store_true", help="show each person's address beside the name"
+        "--addresses", action="store_true",
+        help=w.gettext("show each person's address beside the name"),
     )
     followups.add_argument(
-        "--json", action="store_true", help="print the follow-ups as JSON (docs/json.md)"
+        "--json", action="store_true",
+        help=w.gettext("print the follow-ups as JSON (docs/json.md)"),
     )
     followups.set_defaults(handler=_list)
-    actions = followups.add_subparsers(dest="action", metavar="ACTION", title="dealing with one")
+    actions = followups.add_subparsers(
+        dest="action", metavar="ACTION", title=w.gettext("dealing with one")
+    )
     done = add_command(
         actions,
         "done",
         common,
-        help="mark follow-ups done: they stay closed and their tasks are completed",
-        description="Mark each KEY done. It disappears from `followups`, the report and the "
-        "add-in, and the next `apply` (or agent cycle) completes its task. It comes back only "
-        "if the situation changes (a new message, a new favour).",
+        words=w,
+        help=w.gettext("mark follow-ups done: they stay closed and their tasks are completed"),
+        description=w.gettext(
+            "Mark each KEY done. It disappears from `followups`, the report and the "
+            "add-in, and the next `apply` (or agent cycle) completes its task. It comes back only "
+            "if the situation changes (a new message, a new favour)."
+        ),
         examples=["followups done 3f9a2c1", "followups done 3f9a2c1 b07e4d2"],
     )
-    done.add_argument("keys", nargs="+", metavar="KEY", help="short keys or keys, e.g. 3f9a2c1")
+    done.add_argument(
+        "keys", nargs="+", metavar="KEY",
+        help=w.gettext("short keys or keys, e.g. 3f9a2c1"),
+    )
     done.set_defaults(handler=_done)
     snooze = add_command(
         actions,
         "snooze",
         common,
-        help="put follow-ups off until a date; their tasks' due dates move",
-        description="Put each KEY off until DATE: it is listed after everything else until "
-        "then, and the next `apply` moves its task's due date there.",
+        words=w,
+        help=w.gettext("put follow-ups off until a date; their tasks' due dates move"),
+        description=w.gettext(
+            "Put each KEY off until DATE: it is listed after everything else until "
+            "then, and the next `apply` moves its task's due date there."
+        ),
         examples=["followups snooze 3f9a2c1 --until 2026-12-15"],
     )
-    snooze.add_argument("keys", nargs="+", metavar="KEY", help="short keys or keys, e.g. 3f9a2c1")
+    snooze.add_argument(
+        "keys", nargs="+", metavar="KEY",
+        help=w.gettext("short keys or keys, e.g. 3f9a2c1"),
+    )
     snooze.add_argument(
         "--until",
-        type=_until,
+        type=partial(_until, w),
         required=True,
         metavar="DATE",
-        help="when it is due again, e.g. --until 2026-12-15 (local time)",
+        help=w.gettext("when it is due again, e.g. --until 2026-12-15 (local time)"),
     )
     snooze.set_defaults(handler=_snooze)
 

@@ -23,17 +23,20 @@ from .parser import add_command
 
 __all__ = ["print_stranger", "register"]
 
-def register(commands: Any, common: argparse.ArgumentParser) -> None:
+def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None:
     intro = add_command(
         commands,
         "intro",
         common,
-        help="who can introduce you to a person or an organisation",
-        description="Warm paths to TARGET through people you know, strongest first, with the "
-        "evidence in numbers (docs/intro.md). TARGET is an address, a name, or an organisation "
-        "(a name from your address book's cards, or a mail domain). Paths go through people you "
-        "have a two-way relationship with; a two-step path (through someone you do not know) is "
-        "shown only for people no one-step path reaches.",
+        words=w,
+        help=w.gettext("who can introduce you to a person or an organisation"),
+        description=w.gettext(
+            "Warm paths to TARGET through people you know, strongest first, with the evidence in "
+            "numbers (docs/intro.md). TARGET is an address, a name, or an organisation (a name from"
+            " your address book's cards, or a mail domain). Paths go through people you have a "
+            "two-way relationship with; a two-step path (through someone you do not know) is shown "
+            "only for people no one-step path reaches."
+        ),
         examples=[
             "intro anna.berg@globex.example",
             'intro "Anna Berg"',
@@ -41,10 +44,14 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
             "intro Globex --json",
         ],
     )
-    intro.add_argument("target", metavar="TARGET", help="an address, a name or an organisation")
-    intro.add_argument("--json", action="store_true", help="print JSON (docs/json.md)")
     intro.add_argument(
-        "--limit", type=int, default=10, metavar="N", help="show at most N paths (default 10)"
+        "target", metavar="TARGET",
+        help=w.gettext("an address, a name or an organisation"),
+    )
+    intro.add_argument("--json", action="store_true", help=w.gettext("print JSON (docs/json.md)"))
+    intro.add_argument(
+        "--limit", type=int, default=10, metavar="N",
+        help=w.gettext("show at most N paths (default 10)"),
     )
     intro.set_defaults(handler=_intro)
 
@@ -52,13 +59,16 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 def _intro(args: argparse.Namespace) -> int:
     from ..core.intro import find_paths, intro_json, remember_proposals
 
+    w: Wording = args.words
     query = " ".join(args.target.split())
     if not query:
-        raise UsageError("intro needs a TARGET: an address, a name or an organisation")
+        raise UsageError(
+            w.gettext("intro needs a TARGET: an address, a name or an organisation")
+        )
     if "@" in query and not normalise(query):
-        raise UsageError(f"not an e-mail address: {query}")
+        raise UsageError(w.gettext("not an e-mail address: {text}").format(text=repr(query)))
     if args.limit < 0:
-        raise UsageError("--limit must be 0 (all) or more")
+        raise UsageError(w.gettext("--limit must be 0 (all) or more"))
     with open_workspace(args, need="data") as workspace:
         network = workspace.network
         result = find_paths(network, workspace.ledger.items, query, limit=args.limit)

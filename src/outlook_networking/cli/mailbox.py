@@ -26,22 +26,25 @@ from .parser import add_command
 __all__ = ["register"]
 
 
-def register(commands: Any, common: argparse.ArgumentParser) -> None:
+def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None:
     login = add_command(
         commands,
         "login",
         common,
-        help="sign in to the configured accounts",
-        description="Sign in to each configured account (docs/config.md): in this machine's "
-        "browser where one can be opened, else with a device code; tokens are kept in an "
-        "encrypted cache. NTLM and basic accounts check that their password can be found.",
+        words=w,
+        help=w.gettext("sign in to the configured accounts"),
+        description=w.gettext(
+            "Sign in to each configured account (docs/config.md): in this machine's "
+            "browser where one can be opened, else with a device code; tokens are kept in an "
+            "encrypted cache. NTLM and basic accounts check that their password can be found."
+        ),
         examples=["login", "login --account work", "login --device-code"],
     )
-    login.add_argument("--account", metavar="NAME", help=_ACCOUNT)
+    login.add_argument("--account", metavar="NAME", help=_account(w))
     login.add_argument(
         "--device-code",
         action="store_true",
-        help="sign in with a code entered on any device, not in this machine's browser",
+        help=w.gettext("sign in with a code entered on any device, not in this machine's browser"),
     )
     login.set_defaults(handler=_login)
 
@@ -49,21 +52,27 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         commands,
         "sync",
         common,
-        help="read new mail and meetings from the configured accounts",
-        description="Read what is new in each configured mailbox since the last sync (metadata "
-        "only, never bodies) into the store.",
+        words=w,
+        help=w.gettext("read new mail and meetings from the configured accounts"),
+        description=w.gettext(
+            "Read what is new in each configured mailbox since the last sync (metadata "
+            "only, never bodies) into the store."
+        ),
         examples=["sync", "sync --account work", "sync --since 6", "sync --full"],
     )
-    sync.add_argument("--account", metavar="NAME", help=_ACCOUNT)
+    sync.add_argument("--account", metavar="NAME", help=_account(w))
     sync.add_argument(
         "--since",
         metavar="MONTHS",
         type=int,
-        help="how far back a first sync reaches, e.g. --since 6 (default: the account's "
-        "since_months, 18)",
+        help=w.gettext(
+            "how far back a first sync reaches, e.g. --since 6 (default: the account's "
+            "since_months, 18)"
+        ),
     )
     sync.add_argument(
-        "--full", action="store_true", help="forget the sync state and read everything again"
+        "--full", action="store_true",
+        help=w.gettext("forget the sync state and read everything again"),
     )
     sync.set_defaults(handler=_sync)
 
@@ -71,31 +80,41 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         commands,
         "apply",
         common,
-        help="write tiers and follow-ups back into the mailbox",
-        description="Plan the write-back (a category per tier on your contacts, a task per open "
-        "follow-up) against each configured mailbox and apply it; --dry-run prints the plan. "
-        "Without an account, --dry-run previews what would be written to a mailbox holding the "
-        "address-book cards you ingested.",
+        words=w,
+        help=w.gettext("write tiers and follow-ups back into the mailbox"),
+        description=w.gettext(
+            "Plan the write-back (a category per tier on your contacts, a task per open "
+            "follow-up) against each configured mailbox and apply it; --dry-run prints the plan. "
+            "Without an account, --dry-run previews what would be written to a mailbox holding the "
+            "address-book cards you ingested."
+        ),
         examples=["apply --dry-run", "apply", "apply --account work"],
     )
-    apply.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    apply.add_argument("--account", metavar="NAME", help=_ACCOUNT)
+    apply.add_argument(
+        "--dry-run", action="store_true",
+        help=w.gettext("print the plan, change nothing"),
+    )
+    apply.add_argument("--account", metavar="NAME", help=_account(w))
     apply.set_defaults(handler=_apply)
 
     undo = add_command(
         commands,
         "undo",
         common,
-        help="remove everything the product wrote to the mailbox",
-        description="Remove the product's categories and tasks from each configured mailbox, "
-        "and nothing of yours.",
+        words=w,
+        help=w.gettext("remove everything the product wrote to the mailbox"),
+        description=w.gettext(
+            "Remove the product's categories and tasks from each configured mailbox, "
+            "and nothing of yours."
+        ),
         examples=["undo", "undo --account work"],
     )
-    undo.add_argument("--account", metavar="NAME", help=_ACCOUNT)
+    undo.add_argument("--account", metavar="NAME", help=_account(w))
     undo.set_defaults(handler=_undo)
 
 
-_ACCOUNT = "only the account of this name, e.g. --account work (default: every account)"
+def _account(w: Wording) -> str:
+    return w.gettext("only the account of this name, e.g. --account work (default: every account)")
 
 
 def _config_path(workspace: Workspace) -> Path:

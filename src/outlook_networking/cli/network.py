@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from ..app.workspace import Workspace
@@ -43,34 +44,45 @@ from .parser import add_command
 __all__ = ["address_arg", "days_ago", "non_negative", "print_contacts", "register"]
 
 
-def non_negative(text: str) -> int:
-    """An argparse type: a whole number, 0 or more."""
+def non_negative(w: Wording, text: str) -> int:
+    """An argparse type (``partial(non_negative, w)``): a whole number, 0 or more."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            w.gettext("not a whole number: {text}").format(text=repr(text))
+        ) from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+        raise argparse.ArgumentTypeError(
+            w.gettext("must be 0 or more, not {value}").format(value=value)
+        )
     return value
 
 
-def address_arg(text: str) -> str:
-    """An argparse type: an e-mail address, normalised."""
+def address_arg(w: Wording, text: str) -> str:
+    """An argparse type (``partial(address_arg, w)``): an e-mail address, normalised."""
     address = normalise(text)
     if not address:
-        raise argparse.ArgumentTypeError(f"not an e-mail address: {text!r}")
+        raise argparse.ArgumentTypeError(
+            w.gettext("not an e-mail address: {text}").format(text=repr(text))
+        )
     return address
 
 
-def register(commands: Any, common: argparse.ArgumentParser) -> None:
+def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None:
     contacts = add_command(
         commands,
         "contacts",
         common,
-        help="the ranked network, strongest first; `merge` and `split` correct who is who",
-        description="Every contact with tier, score, days since the last two-way contact, mail "
-        "and meetings, and the first reason for the tier. Columns that do not fit the terminal "
-        "give way (a line says which); long lists go through $PAGER on a terminal.",
+        words=w,
+        help=w.gettext(
+            "the ranked network, strongest first; `merge` and `split` correct who is who"
+        ),
+        description=w.gettext(
+            "Every contact with tier, score, days since the last two-way contact, mail "
+            "and meetings, and the first reason for the tier. Columns that do not fit the terminal "
+            "give way (a line says which); long lists go through $PAGER on a terminal."
+        ),
         examples=[
             "contacts",
             "contacts --tier A",
@@ -81,69 +93,93 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         ],
     )
     contacts.add_argument(
-        "--tier", choices=TIERS, type=str.upper, help="only this tier, e.g. --tier A"
+        "--tier", choices=TIERS, type=str.upper, help=w.gettext("only this tier, e.g. --tier A")
     )
     contacts.add_argument(
         "--limit",
-        type=non_negative,
+        type=partial(non_negative, w),
         default=0,
         metavar="N",
-        help="show the strongest N, e.g. --limit 20 (default 0: all)",
+        help=w.gettext("show the strongest N, e.g. --limit 20 (default 0: all)"),
     )
     contacts.add_argument(
-        "--json", action="store_true", help="print the contacts as JSON (docs/json.md)"
+        "--json", action="store_true", help=w.gettext("print the contacts as JSON (docs/json.md)")
     )
     contacts.set_defaults(handler=_contacts)
-    actions = contacts.add_subparsers(dest="action", metavar="ACTION", title="corrections")
+    actions = contacts.add_subparsers(
+        dest="action", metavar="ACTION", title=w.gettext("corrections")
+    )
     merge = add_command(
         actions,
         "merge",
         common,
-        help="make two addresses one person",
-        description="Make ADDR2 the same person as ADDR1 (both must be contacts). The "
-        "correction is kept and wins over the automatic merging.",
+        words=w,
+        help=w.gettext("make two addresses one person"),
+        description=w.gettext(
+            "Make ADDR2 the same person as ADDR1 (both must be contacts). The "
+            "correction is kept and wins over the automatic merging."
+        ),
         examples=["contacts merge anna@alpha.example anna.berg@gmail.example"],
     )
-    merge.add_argument("first", type=address_arg, metavar="ADDR1", help="the person's address")
     merge.add_argument(
-        "second", type=address_arg, metavar="ADDR2", help="the address that is the same person"
+        "first", type=partial(address_arg, w), metavar="ADDR1",
+        help=w.gettext("the person's address"),
+    )
+    merge.add_argument(
+        "second", type=partial(address_arg, w), metavar="ADDR2",
+        help=w.gettext("the address that is the same person"),
     )
     merge.set_defaults(handler=_merge)
     split = add_command(
         actions,
         "split",
         common,
-        help="make an address a person of its own again",
-        description="Take ADDR out of the person it was merged into (by a shared address-book "
-        "card, the same name at the same organisation, or `contacts merge`).",
+        words=w,
+        help=w.gettext("make an address a person of its own again"),
+        description=w.gettext(
+            "Take ADDR out of the person it was merged into (by a shared address-book "
+            "card, the same name at the same organisation, or `contacts merge`)."
+        ),
         examples=["contacts split anna.berg@gmail.example"],
     )
-    split.add_argument("address", type=address_arg, metavar="ADDR", help="the address to split off")
+    split.add_argument(
+        "address", type=partial(address_arg, w), metavar="ADDR",
+        help=w.gettext("the address to split off"),
+    )
     split.set_defaults(handler=_split)
 
     contact = add_command(
         commands,
         "contact",
         common,
-        help="one contact in full; --birthday/--anniversary enter a key date",
-        description="Everything known about one person: first, last and last two-way contact, "
-        "mail and meetings each way, reply times, give and take, open follow-ups, key dates, "
-        "your notes and the smallest step up. ADDR may be any of the person's addresses. "
-        "--birthday and --anniversary enter a date by hand (MM-DD or YYYY-MM-DD; 'none' "
-        "removes yours); it wins over the address book's.",
+        words=w,
+        help=w.gettext("one contact in full; --birthday/--anniversary enter a key date"),
+        description=w.gettext(
+            "Everything known about one person: first, last and last two-way contact, "
+            "mail and meetings each way, reply times, give and take, open follow-ups, key dates, "
+            "your notes and the smallest step up. ADDR may be any of the person's addresses. "
+            "--birthday and --anniversary enter a date by hand (MM-DD or YYYY-MM-DD; 'none' "
+            "removes yours); it wins over the address book's."
+        ),
         examples=[
             "contact anna@alpha.example",
             "contact anna@alpha.example --json",
             "contact anna@alpha.example --birthday 03-22",
         ],
     )
-    contact.add_argument("address", type=address_arg, metavar="ADDR", help="any of their addresses")
     contact.add_argument(
-        "--json", action="store_true", help="print the contact as JSON (docs/json.md)"
+        "address", type=partial(address_arg, w), metavar="ADDR",
+        help=w.gettext("any of their addresses"),
+    )
+    contact.add_argument(
+        "--json", action="store_true", help=w.gettext("print the contact as JSON (docs/json.md)")
     )
     for kind in KEY_DATE_KINDS:
         contact.add_argument(
-            f"--{kind}", metavar="DAY", dest=f"set_{kind}", help=f"enter the {kind} by hand"
+            f"--{kind}",
+            metavar="DAY",
+            dest=f"set_{kind}",
+            help=w.gettext("{kind}, entered by hand").format(kind=key_date_kind(w, kind)),
         )
     contact.set_defaults(handler=_contact)
 
@@ -271,7 +307,7 @@ def _merge(args: argparse.Namespace) -> int:
                 markup=False,
             )
             return 0
-        workspace.store.set_identity(args.second, args.first, "merged by you")
+        workspace.store.set_identity(args.second, args.first, "")  # the phrase says "by you"
         err_console.print(
             w.gettext(
                 "Merged: {second} ({who_second}) is now the same person as {who_first}. "
@@ -299,7 +335,7 @@ def _split(args: argparse.Namespace) -> int:
                 markup=False,
             )
             return 0
-        workspace.store.set_identity(args.address, "", "split by you")
+        workspace.store.set_identity(args.address, "", "")
         others = ", ".join(a for a in view.addresses if a != args.address)
         err_console.print(
             w.gettext("Split: {address} is now a person of its own, apart from {others}.").format(

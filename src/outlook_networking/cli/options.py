@@ -5,7 +5,8 @@ A command that reads the store opens it with ``need="data"`` (or ``"store"`` whe
 is fine): a missing store is then one line and exit 1, and nothing, not even its folder, is
 created; an empty one says how to fill it.
 
-Exports: ``add_globals``, ``choose_words``, ``defaults_from_env``, ``open_workspace``.
+Exports: ``add_globals``, ``choose_words``, ``FirstRead``, ``defaults_from_env``,
+``open_workspace``.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from ..app.workspace import Workspace
-from ..config import language_in, load_config
+from ..config import Config, language_in, load_config
 from ..errors import NetworkingError
 from ..i18n import Wording, choose_language, wording_for
 
-__all__ = ["add_globals", "choose_words", "defaults_from_env", "open_workspace"]
+__all__ = ["FirstRead", "add_globals", "choose_words", "defaults_from_env", "open_workspace"]
 
 
 # The analysis looks back decades (since_months up to 50 years) and ahead a few years (due
@@ -29,57 +32,84 @@ __all__ = ["add_globals", "choose_words", "defaults_from_env", "open_workspace"]
 _NOW_RANGE = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
 
 
-def _parse_now(text: str) -> datetime:
+def _parse_now(w: Wording, text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
         value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"not an ISO 8601 time: {text!r}; write it like 2026-11-27 or 2026-11-27T12:00:00Z"
+            w.gettext(
+                "not an ISO 8601 time: {text}; write it like 2026-11-27 or 2026-11-27T12:00:00Z"
+            ).format(text=repr(text))
         ) from None
     except OverflowError:  # a time zone offset past year 1 or 9999
         value = _NOW_RANGE[0] - timedelta(days=1)
     if not _NOW_RANGE[0] <= value < _NOW_RANGE[1]:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is outside the years 1970 to 8999 the analysis can work in"
+            w.gettext("{text} is outside the years 1970 to 8999 the analysis can work in").format(
+                text=repr(text)
+            )
         )
     return value
 
 
-def add_globals(parser: argparse.ArgumentParser, default: object) -> None:
+def add_globals(parser: argparse.ArgumentParser, w: Wording, default: object) -> None:
     """The global options, on the main parser (``default=None``) or after a command
-    (``default=argparse.SUPPRESS``, so a value given before the command is kept)."""
+    (``default=argparse.SUPPRESS``, so a value given before the command is kept), their help
+    in ``w``'s words."""
     parser.add_argument(
         "--db",
         metavar="PATH",
         default=default,
-        help="the store, e.g. --db ~/demo.sqlite3 (default: $OUTLOOK_NETWORKING_DB, else "
-        "network.sqlite3 in the user data directory)",
+        help=w.gettext(
+            "the store, e.g. --db ~/demo.sqlite3 (default: $OUTLOOK_NETWORKING_DB, else "
+            "network.sqlite3 in the user data directory)"
+        ),
     )
     parser.add_argument(
         "--config",
         metavar="PATH",
         default=default,
-        help="the TOML configuration file, e.g. --config work.toml (default: config.toml in the "
-        "user config directory; `config init` writes one)",
+        help=w.gettext(
+            "the TOML configuration file, e.g. --config work.toml (default: config.toml in the "
+            "user config directory; `config init` writes one)"
+        ),
     )
     parser.add_argument(
         "--now",
         metavar="ISO",
-        type=_parse_now,
+        type=partial(_parse_now, w),
         default=default,
-        help="pretend it is this time, for reproducible runs, e.g. --now 2026-11-27 or "
-        "--now 2026-11-27T12:00:00Z",
+        help=w.gettext(
+            "pretend it is this time, for reproducible runs, e.g. --now 2026-11-27 or "
+            "--now 2026-11-27T12:00:00Z"
+        ),
     )
     parser.add_argument(
         "--debug",
         action="store_true",
         default=default if default is argparse.SUPPRESS else False,
-        help="show details and tracebacks, e.g. the parts of a file that could not be read",
+        help=w.gettext(
+            "show details and tracebacks, e.g. the parts of a file that could not be read"
+        ),
     )
 
 
-def choose_words(argv: Sequence[str]) -> Wording:
+@dataclass(frozen=True)
+class FirstRead:
+    """What is read before the arguments are parsed: the language of the run and the
+    configuration it came from, kept for the workspace so the file is read once."""
+
+    words: Wording
+    config: Config | None  # None: it could not be read (the command reports why)
+    named: str | None  # the ``--config`` it was read from; None: the default place
+
+    def config_for(self, args: argparse.Namespace) -> Config | None:
+        """The configuration, if the parsed ``--config`` names the file it was read from."""
+        return self.config if args.config == self.named else None
+
+
+def choose_words(argv: Sequence[str]) -> FirstRead:
     """The language of the whole run, chosen before the arguments are parsed (help and usage
     errors are worded too): the ``language`` of the configuration ``--config`` names (or of the
     default one), else the system's. A configuration that is invalid still names its language
@@ -92,9 +122,10 @@ def choose_words(argv: Sequence[str]) -> Wording:
             path = argument.split("=", 1)[1]
     file = Path(path).expanduser() if path else None
     try:
-        return wording_for(load_config(file))
+        config = load_config(file)
     except (NetworkingError, OSError):  # its problem is reported in the language it names
-        return Wording(choose_language(language_in(file), os.environ))
+        return FirstRead(Wording(choose_language(language_in(file), os.environ)), None, path)
+    return FirstRead(wording_for(config), config, path)
 
 
 def defaults_from_env(args: argparse.Namespace) -> None:
@@ -117,6 +148,7 @@ def open_workspace(args: argparse.Namespace, need: str = "any") -> Workspace:
         retry=getattr(args, "retry", None),
         create=need == "any",
         words=args.words,
+        config=getattr(args, "config_read", None),
     )
     try:
         if need == "data":

@@ -26,6 +26,7 @@ import argparse
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,22 +40,27 @@ from .parser import add_command
 __all__ = ["register"]
 
 
-def register(commands: Any, common: argparse.ArgumentParser) -> None:
+def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None:
     report = add_command(
         commands,
         "report",
         common,
-        help="write the network as one self-contained HTML page",
-        description="Write one HTML page that works offline, on a desktop and on a phone: "
-        "tiers, activity per tier, open follow-ups, the network graph with key persons, time "
-        "invested, give and take, and key dates and your notes. --open shows it in your browser.",
+        words=w,
+        help=w.gettext("write the network as one self-contained HTML page"),
+        description=w.gettext(
+            "Write one HTML page that works offline, on a desktop and on a phone: tiers, activity "
+            "per tier, open follow-ups, the network graph with key persons, time invested, give and"
+            " take, and key dates and your notes. --open shows it in your browser."
+        ),
         examples=["report --html network.html", "report --html network.html --open"],
     )
     report.add_argument(
-        "--html", metavar="FILE", required=True, help="the page to write, e.g. --html network.html"
+        "--html", metavar="FILE", required=True,
+        help=w.gettext("the page to write, e.g. --html network.html"),
     )
     report.add_argument(
-        "--open", action="store_true", help="open the page in your web browser once written"
+        "--open", action="store_true",
+        help=w.gettext("open the page in your web browser once written"),
     )
     report.set_defaults(handler=_report)
 
@@ -62,59 +68,74 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         commands,
         "export",
         common,
-        help="write contacts as vCards or follow-ups as iCalendar tasks",
-        description="--vcf DIR writes one vCard per contact (Outlook imports only the first "
-        "card of a file) and all.vcf with every card; --ics FILE writes the open follow-ups as "
-        "tasks (VTODO). Re-exporting to the same FILE marks tasks that resolved as completed.",
+        words=w,
+        help=w.gettext("write contacts as vCards or follow-ups as iCalendar tasks"),
+        description=w.gettext(
+            "--vcf DIR writes one vCard per contact (Outlook imports only the first "
+            "card of a file) and all.vcf with every card; --ics FILE writes the open follow-ups as "
+            "tasks (VTODO). Re-exporting to the same FILE marks tasks that resolved as completed."
+        ),
         examples=["export --vcf cards", "export --ics followups.ics"],
     )
     target = export.add_mutually_exclusive_group(required=True)
-    target.add_argument("--vcf", metavar="DIR", help="the folder for the vCards, e.g. --vcf cards")
     target.add_argument(
-        "--ics", metavar="FILE", help="the iCalendar file for the tasks, e.g. --ics tasks.ics"
+        "--vcf", metavar="DIR",
+        help=w.gettext("the folder for the vCards, e.g. --vcf cards"),
+    )
+    target.add_argument(
+        "--ics", metavar="FILE",
+        help=w.gettext("the iCalendar file for the tasks, e.g. --ics tasks.ics"),
     )
     export.set_defaults(handler=_export)
 
 
-_KINDS = (
-    (stat.S_ISDIR, "it is a folder"),
-    (stat.S_ISFIFO, "it is a FIFO, not a regular file"),
-    (stat.S_ISCHR, "it is a device, not a regular file"),
-    (stat.S_ISBLK, "it is a device, not a regular file"),
-    (stat.S_ISSOCK, "it is a socket, not a regular file"),
-)
+def _kinds(w: Wording) -> tuple[tuple[Callable[[int], bool], str], ...]:
+    """What a path may be other than a regular file, and how to say it."""
+    device = w.gettext("it is a device, not a regular file")
+    return (
+        (stat.S_ISDIR, w.gettext("it is a folder")),
+        (stat.S_ISFIFO, w.gettext("it is a FIFO, not a regular file")),
+        (stat.S_ISCHR, device),
+        (stat.S_ISBLK, device),
+        (stat.S_ISSOCK, w.gettext("it is a socket, not a regular file")),
+    )
 
 
-def _target(path: Path) -> Path:
+def _target(path: Path, w: Wording) -> Path:
     """The regular file (existing or not) that writing ``path`` replaces; UsageError if none."""
 
     def refuse(reason: str) -> UsageError:
-        return UsageError(f"cannot write {path}: {reason}")
+        line = w.gettext("cannot write {path}: {reason}")
+        return UsageError(line.format(path=path, reason=reason))
 
     try:
         link = os.lstat(path)
         info = os.stat(path)  # through links, /proc's magic ones included (/dev/stdout)
     except FileNotFoundError:
         if os.path.lexists(path):
-            raise refuse("it is a symbolic link to nothing") from None
+            raise refuse(w.gettext("it is a symbolic link to nothing")) from None
         if not path.parent.is_dir():
-            raise refuse(f"the folder {path.parent} does not exist") from None
+            raise refuse(_no_folder(path.parent, w)) from None
         return path
     except OSError as exc:  # ELOOP, EACCES on a folder on the way
         raise refuse(exc.strerror or str(exc)) from exc
-    for test, reason in _KINDS:
+    for test, reason in _kinds(w):
         if test(info.st_mode):
             raise refuse(reason)
     if not stat.S_ISLNK(link.st_mode):
         return path
     if link.st_uid != os.geteuid():
-        raise refuse("it is a symbolic link another user owns")
+        raise refuse(w.gettext("it is a symbolic link another user owns"))
     return Path(os.path.realpath(path))
 
 
-def _write(path: Path, data: bytes) -> None:
+def _no_folder(folder: Path, w: Wording) -> str:
+    return w.gettext("the folder {folder} does not exist").format(folder=folder)
+
+
+def _write(path: Path, data: bytes, w: Wording) -> None:
     """Replace the file ``path`` names with ``data`` (see the module docstring)."""
-    real = _target(path)
+    real = _target(path, w)
     try:
         mode = stat.S_IMODE(real.stat().st_mode) if real.exists() else 0o600
         fd, temp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
@@ -159,8 +180,8 @@ def _report(args: argparse.Namespace) -> int:
             notes=notes_by_person(workspace.insight, workspace.store),
             words=workspace.words,
         )
-        _write(target, page.encode("utf-8"))
         w = workspace.words
+        _write(target, page.encode("utf-8"), w)
         contacts = w.ngettext("{count} contact", "{count} contacts", len(network.contacts))
         followups = w.ngettext(
             "{count} open follow-up", "{count} open follow-ups", len(network.followups)
@@ -206,12 +227,17 @@ def _export(args: argparse.Namespace) -> int:
 def _export_vcf(workspace: Workspace, directory: Path) -> None:
     from ..export import ALL_CARDS, vcard_files
 
+    w = workspace.words
+    refused = w.gettext("cannot write vCards into {folder}: {reason}")
     if directory.exists() and not directory.is_dir():
-        raise UsageError(f"cannot write vCards into {directory}: it is a file, not a folder")
+        raise UsageError(
+            refused.format(folder=directory, reason=w.gettext("it is a file, not a folder"))
+        )
     if not directory.exists():
         if not directory.parent.is_dir():
-            missing = f"the folder {directory.parent} does not exist"
-            raise UsageError(f"cannot write vCards into {directory}: {missing}")
+            raise UsageError(
+                refused.format(folder=directory, reason=_no_folder(directory.parent, w))
+            )
         try:
             directory.mkdir(mode=0o700)
         except OSError as exc:
@@ -225,8 +251,7 @@ def _export_vcf(workspace: Workspace, directory: Path) -> None:
         workspace.words,
     )
     for name, text in files.items():
-        _write(directory / name, text.encode("utf-8"))
-    w = workspace.words
+        _write(directory / name, text.encode("utf-8"), w)
     err_console.print(
         w.ngettext(
             "Wrote {count} vCard and {all} with all of them to {folder}.",
@@ -239,12 +264,17 @@ def _export_vcf(workspace: Workspace, directory: Path) -> None:
 def _export_ics(workspace: Workspace, target: Path) -> None:
     from ..export import todo_calendar
 
-    real = _target(target)  # refused before anything is read from it (a FIFO would hang)
+    w = workspace.words
+    real = _target(target, w)  # refused before anything is read from it (a FIFO would hang)
     network = workspace.network
     try:
         previous = real.read_bytes() if real.exists() else None
     except OSError as exc:
-        raise UsageError(f"cannot read {target}: {exc.strerror or exc}") from exc
+        raise UsageError(
+            w.gettext("cannot read {path}: {reason}").format(
+                path=target, reason=exc.strerror or exc
+            )
+        ) from exc
     followups = network.followups
     data = todo_calendar(
         followups,
@@ -254,8 +284,7 @@ def _export_ics(workspace: Workspace, target: Path) -> None:
         previous=previous,
         words=workspace.words,
     )
-    _write(target, data)
-    w = workspace.words
+    _write(target, data, w)
     err_console.print(
         w.ngettext(
             "Wrote {count} open follow-up as tasks to {target}.",

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..core.forgetting import Tombstones
 from ..errors import UsageError
+from ..i18n import Wording
 from ..parsing.addresses import normalise
 from ..store import ForgetReport
 from .options import open_workspace
@@ -23,16 +24,19 @@ __all__ = ["register"]
 _DOMAIN = re.compile(r"^[^\s@/]+\.[^\s@/.]+$")
 
 
-def register(commands: Any, common: argparse.ArgumentParser) -> None:
+def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None:
     forget = add_command(
         commands,
         "forget",
         common,
-        help="remove a person or a whole domain from the store, for good",
-        description="Remove an address, or a domain and its subdomains, from everything the "
-        "store holds (their mail and meetings, cards, corrections, journal entries), and keep "
-        "a tombstone so that later syncs and ingests do not bring them back. Asks first, "
-        "unless --yes.",
+        words=w,
+        help=w.gettext("remove a person or a whole domain from the store, for good"),
+        description=w.gettext(
+            "Remove an address, or a domain and its subdomains, from everything the "
+            "store holds (their mail and meetings, cards, corrections, journal entries), and keep "
+            "a tombstone so that later syncs and ingests do not bring them back. Asks first, "
+            "unless --yes."
+        ),
         examples=[
             "forget mia@example.com",
             "forget example.com --yes",
@@ -40,82 +44,139 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         ],
     )
     forget.add_argument(
-        "target", metavar="ADDR|DOMAIN", help="an address, or a domain such as example.com"
+        "target", metavar="ADDR|DOMAIN",
+        help=w.gettext("an address, or a domain such as example.com"),
     )
-    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    forget.add_argument("--yes", action="store_true", help=w.gettext("do not ask for confirmation"))
     forget.add_argument(
         "--undo",
         action="store_true",
-        help="lift the tombstone; the next sync and ingest read everything again",
+        help=w.gettext("lift the tombstone; the next sync and ingest read everything again"),
     )
     forget.set_defaults(handler=_forget)
 
 
-def _target(text: str) -> str:
+def _target(text: str, w: Wording) -> str:
     """An address normalised, or a domain (``example.com`` or ``@example.com``) lower-cased."""
     value = text.strip()
     if "@" in value.lstrip("@"):
         address = normalise(value)
         if not address:
-            raise UsageError(f"forget: not an e-mail address: {text!r}")
+            raise UsageError(
+                w.gettext("forget: not an e-mail address: {text}").format(text=repr(text))
+            )
         return address
     domain = (normalise("x@" + value.lstrip("@")) or "").partition("@")[2]
     if not domain or not _DOMAIN.match(domain):
-        raise UsageError(f"forget: neither an e-mail address nor a domain: {text!r}")
+        raise UsageError(
+            w.gettext("forget: neither an e-mail address nor a domain: {text}").format(
+                text=repr(text)
+            )
+        )
     return domain
 
 
-def _summary(report: ForgetReport) -> str:
+def _summary(report: ForgetReport, w: Wording) -> str:
     parts = [
-        f"{report.interactions_removed:,} message(s) and meeting(s) removed",
-        f"{report.interactions_changed:,} kept without them",
-        f"{report.cards_removed:,} card(s) removed",
+        w.ngettext(
+            "{count} message or meeting removed", "{count} messages and meetings removed",
+            report.interactions_removed,
+        ).format(count=w.number(report.interactions_removed)),
+        # TRANSLATORS: {count} messages and meetings kept, with the forgotten people taken out
+        w.gettext("{count} kept without them").format(
+            count=w.number(report.interactions_changed)
+        ),
+        w.ngettext("{count} card removed", "{count} cards removed", report.cards_removed).format(
+            count=w.number(report.cards_removed)
+        ),
     ]
     if report.cards_changed:
-        parts.append(f"{report.cards_changed:,} card(s) without that address")
+        parts.append(
+            w.ngettext(
+                "{count} card without that address",
+                "{count} cards without that address",
+                report.cards_changed,
+            ).format(count=w.number(report.cards_changed))
+        )
     if report.locations_removed:
-        parts.append(f"{report.locations_removed:,} copy record(s) removed")
+        parts.append(
+            w.ngettext(
+                "{count} copy record removed", "{count} copy records removed",
+                report.locations_removed,
+            ).format(count=w.number(report.locations_removed))
+        )
     if report.other_removed:
         parts.append(
-            f"{report.other_removed:,} correction(s), note(s), journal or review entries removed"
+            w.ngettext(
+                "{count} correction, note, journal or review entry removed",
+                "{count} corrections, notes, journal and review entries removed",
+                report.other_removed,
+            ).format(count=w.number(report.other_removed))
         )
     return ", ".join(parts)
 
 
 def _forget(args: argparse.Namespace) -> int:
-    target = _target(args.target)
+    w: Wording = args.words
+    target = _target(args.target, w)
     with open_workspace(args) as workspace:
         store = workspace.store
         if args.undo:
             if not store.unforget(target):
-                raise UsageError(f"forget --undo: {target} was not forgotten")
+                raise UsageError(
+                    w.gettext("forget --undo: {target} was not forgotten").format(target=target)
+                )
             err_console.print(
-                f"{target} is no longer forgotten. The next sync and ingest read every folder "
-                "and file again, so what they still hold about it comes back."
+                w.gettext(
+                    "{target} is no longer forgotten. The next sync and ingest read every folder "
+                    "and file again, so what they still hold about it comes back."
+                ).format(target=target),
+                markup=False,
             )
             return 0
         owner, _ = store.owner()
         tombs = Tombstones.of([target])
         if any(tombs.covers(a) for a in owner):
             raise UsageError(
-                f"forget: {target} covers the mailbox owner's own address; "
-                "it can only forget other people"
+                w.gettext(
+                    "forget: {target} covers the mailbox owner's own address; "
+                    "it can only forget other people"
+                ).format(target=target)
             )
         if not args.yes:
             if not sys.stdin.isatty():
-                raise UsageError("forget: not asking on a terminal; add --yes to confirm")
+                raise UsageError(
+                    w.gettext("forget: not asking on a terminal; add --yes to confirm")
+                )
             preview = store.forget(target, dry_run=True)
-            err_console.print(f"Forgetting {target}: {_summary(preview)}.")
-            answer = input(f"Remove {target} from the store for good? [y/N] ")
-            if answer.strip().lower() not in ("y", "yes"):
-                err_console.print("Nothing was changed.")
+            err_console.print(
+                w.gettext("Forgetting {target}: {summary}.").format(
+                    target=target, summary=_summary(preview, w)
+                ),
+                markup=False,
+            )
+            # TRANSLATORS: the answer letters in [y/N] are the next message's first answer
+            question = w.gettext("Remove {target} from the store for good? [y/N] ")
+            answer = input(question.format(target=target)).strip().lower()
+            # TRANSLATORS: the answers that confirm, separated by commas ("j, ja" in German)
+            yes = {a.strip() for a in w.gettext("y, yes").split(",")} | {"y", "yes"}
+            if answer not in yes:
+                err_console.print(w.gettext("Nothing was changed."))
                 return 0
         report = store.forget(target)
-        err_console.print(f"Forgot {target}: {_summary(report)}.")
         err_console.print(
-            "A tombstone keeps it out of later syncs and ingests; "
-            f"`outlook-networking forget --undo {target}` lifts it. In the mailbox, the next "
-            "`apply` takes the product's category off their contact and completes their "
-            "tasks; `undo` removes what the product created."
+            w.gettext("Forgot {target}: {summary}.").format(
+                target=target, summary=_summary(report, w)
+            ),
+            markup=False,
+        )
+        err_console.print(
+            w.gettext(
+                "A tombstone keeps it out of later syncs and ingests; "
+                "`outlook-networking forget --undo {target}` lifts it. In the mailbox, the next "
+                "`apply` takes the product's category off their contact and completes their "
+                "tasks; `undo` removes what the product created."
+            ).format(target=target),
+            markup=False,
         )
     return 0

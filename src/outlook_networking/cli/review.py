@@ -11,6 +11,7 @@ Exports: ``register``.
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from typing import Any
 
 from ..core.ledger import Balance
@@ -38,25 +39,30 @@ from .parser import add_command
 __all__ = ["register"]
 
 
-def register(commands: Any, common: argparse.ArgumentParser) -> None:
+def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None:
     review = add_command(
         commands,
         "review",
         common,
-        help="the annual review: each tier's list, the changes since last year, the clean-up",
-        description="The yearly clean-up of the network, done with the Christmas cards: every "
-        "person of every tier (A a signed card, B a numbered one, C a print, D drops out), who "
-        "moved since the review you saved last year, the D clean-up list, target organisations "
-        "without an A or B contact, and who gives the most.",
+        words=w,
+        help=w.gettext(
+            "the annual review: each tier's list, the changes since last year, the clean-up"
+        ),
+        description=w.gettext(
+            "The yearly clean-up of the network, done with the Christmas cards: every "
+            "person of every tier (A a signed card, B a numbered one, C a print, D drops out), who "
+            "moved since the review you saved last year, the D clean-up list, target organisations "
+            "without an A or B contact, and who gives the most."
+        ),
         examples=["review", "review --save", "review --json"],
     )
     review.add_argument(
         "--save",
         action="store_true",
-        help="keep this review as the baseline next year's changes are measured against",
+        help=w.gettext("keep this review as the baseline next year's changes are measured against"),
     )
     review.add_argument(
-        "--json", action="store_true", help="print the review as JSON (docs/json.md)"
+        "--json", action="store_true", help=w.gettext("print the review as JSON (docs/json.md)")
     )
     review.set_defaults(handler=_review)
 
@@ -64,33 +70,44 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         commands,
         "ledger",
         common,
-        help="give and take per contact; `ledger dismiss ID` marks a detected item wrong",
-        description="Who gives the most, whom you give to without return, and who gives to "
-        "you while you have given nothing back, over the last year (docs/ledger.md).",
+        words=w,
+        help=w.gettext(
+            "give and take per contact; `ledger dismiss ID` marks a detected item wrong"
+        ),
+        description=w.gettext(
+            "Who gives the most, whom you give to without return, and who gives to "
+            "you while you have given nothing back, over the last year (docs/ledger.md)."
+        ),
         examples=["ledger", "ledger --limit 0", "ledger --json", "ledger dismiss intro:3f9a2c"],
     )
     ledger.add_argument(
         "--limit",
-        type=non_negative,
+        type=partial(non_negative, w),
         default=15,
         metavar="N",
-        help="rows per list, e.g. --limit 5 (default 15; 0: all)",
+        help=w.gettext("rows per list, e.g. --limit 5 (default 15; 0: all)"),
     )
     ledger.add_argument(
-        "--json", action="store_true", help="print the ledger as JSON (docs/json.md)"
+        "--json", action="store_true", help=w.gettext("print the ledger as JSON (docs/json.md)")
     )
     ledger.set_defaults(handler=_ledger)
-    actions = ledger.add_subparsers(dest="action", metavar="ACTION", title="corrections")
+    actions = ledger.add_subparsers(dest="action", metavar="ACTION", title=w.gettext("corrections"))
     dismiss = add_command(
         actions,
         "dismiss",
         common,
-        help="mark detected items wrong, for good",
-        description="Mark each ID (the `id` of an item in `ledger --json`) as detected wrongly: "
-        "it no longer counts, now or in any later analysis.",
+        words=w,
+        help=w.gettext("mark detected items wrong, for good"),
+        description=w.gettext(
+            "Mark each ID (the `id` of an item in `ledger --json`) as detected wrongly: "
+            "it no longer counts, now or in any later analysis."
+        ),
         examples=["ledger dismiss intro:3f9a2c"],
     )
-    dismiss.add_argument("items", nargs="+", metavar="ID", help="item ids from `ledger --json`")
+    dismiss.add_argument(
+        "items", nargs="+", metavar="ID",
+        help=w.gettext("item ids from `ledger --json`"),
+    )
     dismiss.set_defaults(handler=_dismiss)
 
 

@@ -11,6 +11,7 @@ import shlex
 import shutil
 import tempfile
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,33 +29,39 @@ from .parser import PROG, add_command
 __all__ = ["register"]
 
 
-def register(commands: Any, common: argparse.ArgumentParser) -> None:
+def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None:
     demo = add_command(
         commands,
         "demo",
         common,
-        help="run the whole pipeline on a generated sample mailbox",
-        description="Generate a sample mailbox (a consultant's 18 months as mbox, .ics and "
-        ".vcf), ingest it into a fresh store (demo.sqlite3 beside the default store, unless "
-        "--db names one) and show the ranked network. It ends with the line that points the "
-        "next commands at the demo's store.",
+        words=w,
+        help=w.gettext("run the whole pipeline on a generated sample mailbox"),
+        description=w.gettext(
+            "Generate a sample mailbox (a consultant's 18 months as mbox, .ics and "
+            ".vcf), ingest it into a fresh store (demo.sqlite3 beside the default store, unless "
+            "--db names one) and show the ranked network. It ends with the line that points the "
+            "next commands at the demo's store."
+        ),
         examples=["demo", "demo --db /tmp/demo.sqlite3", "demo --dir sample --seed 3"],
     )
     demo.add_argument(
         "--dir",
         metavar="DIR",
-        help="keep the sample files in DIR, e.g. --dir sample (default: a temporary folder, "
-        "removed afterwards)",
+        help=w.gettext(
+            "keep the sample files in DIR, e.g. --dir sample (default: a temporary folder, "
+            "removed afterwards)"
+        ),
     )
     demo.add_argument(
-        "--seed", type=int, default=7, help="the generator's seed, e.g. --seed 3 (default 7)"
+        "--seed", type=int, default=7,
+        help=w.gettext("the generator's seed, e.g. --seed 3 (default 7)"),
     )
     demo.add_argument(
         "--limit",
-        type=non_negative,
+        type=partial(non_negative, w),
         default=25,
         metavar="N",
-        help="contacts to show, e.g. --limit 10 (default 25; 0: all)",
+        help=w.gettext("contacts to show, e.g. --limit 10 (default 25; 0: all)"),
     )
     demo.set_defaults(handler=_demo)
 
@@ -62,10 +69,15 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         commands,
         "ingest",
         common,
-        help="read .pst/.ost/.msg, mbox, Maildir, .eml folders, .ics and .vcf files into the store",
-        description="Read exported mail, calendars and address books (headers only, never "
-        "bodies) into the store; re-reading the same files changes nothing. The mailbox owner "
-        "is detected and shown; correct it with --me.",
+        words=w,
+        help=w.gettext(
+            "read .pst/.ost/.msg, mbox, Maildir, .eml folders, .ics and .vcf files into the store"
+        ),
+        description=w.gettext(
+            "Read exported mail, calendars and address books (headers only, never "
+            "bodies) into the store; re-reading the same files changes nothing. The mailbox owner "
+            "is detected and shown; correct it with --me."
+        ),
         examples=[
             "ingest ~/export/mail.mbox ~/export/calendar.ics ~/export/contacts.vcf",
             "ingest ~/export/outlook.pst --me me@example.com",
@@ -76,16 +88,20 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
         "paths",
         nargs="+",
         metavar="PATH",
-        help="files or folders: .pst, .ost, .msg, mbox (.mbox.gz), Maildir, a folder of .eml, "
-        ".ics, .vcf",
+        help=w.gettext(
+            "files or folders: .pst, .ost, .msg, mbox (.mbox.gz), Maildir, a folder of .eml, "
+            ".ics, .vcf"
+        ),
     )
     ingest.add_argument(
         "--me",
         action="append",
         default=[],
         metavar="ADDR",
-        help="the mailbox owner's address, e.g. --me me@example.com (repeatable; detected when "
-        "omitted)",
+        help=w.gettext(
+            "the mailbox owner's address, e.g. --me me@example.com (repeatable; detected when "
+            "omitted)"
+        ),
     )
     ingest.set_defaults(handler=_ingest)
 
@@ -225,7 +241,11 @@ def _next_steps(db: Path, w: Wording) -> None:
     """The line that points the next commands at the demo's store, for this platform's shell."""
     where = str(db.absolute())
     if os.name == "nt":
-        line = f'$env:OUTLOOK_NETWORKING_DB = "{where}"    # PowerShell; cmd: set ...={where}'
+        # TRANSLATORS: {command} is the same line for the Windows command prompt (cmd)
+        shells = w.gettext("PowerShell; in cmd: {command}").format(
+            command=f"set OUTLOOK_NETWORKING_DB={where}"
+        )
+        line = f'$env:OUTLOOK_NETWORKING_DB = "{where}"    # {shells}'
     else:
         line = f"export OUTLOOK_NETWORKING_DB={shlex.quote(where)}"
     console.print(
