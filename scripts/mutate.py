@@ -93,17 +93,19 @@ MODULES: dict[str, list[str]] = {
         "-k",
         "message",  # case-insensitive: the message sink contracts, the sinks' message tests
     ],
-    "connectors/ews/sink.py": [
+    "connectors/ews/sink.py": [  # and the morning brief, the sink's Inbox message
         "tests/connectors/ews/test_sink.py",
         "tests/connectors/ews/test_contract.py",
+        "tests/writeback/test_inbox_message.py",
         "-k",
-        "Sink or sink",
+        "Sink or sink or inbox_message",
     ],
-    "connectors/graph/sink.py": [
+    "connectors/graph/sink.py": [  # and the morning brief, the sink's Inbox message
         "tests/connectors/graph/test_sink.py",
         "tests/connectors/graph/test_contract.py",
+        "tests/writeback/test_inbox_message.py",
         "-k",
-        "Sink or sink",
+        "Sink or sink or inbox_message",
     ],
 }
 

@@ -17,7 +17,7 @@ import pytest
 from outlook_networking.app.pipeline import apply_plan, undo
 from outlook_networking.connectors.ews import EwsSource, open_account
 from outlook_networking.connectors.graph import GraphClient, GraphSource
-from outlook_networking.ports import Sink
+from outlook_networking.ports import DeleteInboxMessage, Sink
 from outlook_networking.store import Store
 from outlook_networking.writeback.inbox import DesiredInboxMessage, plan_inbox
 from outlook_networking.writeback.plan import CategoryScheme, WritebackPlan
@@ -132,3 +132,11 @@ def test_a_brief_the_user_filed_in_a_folder_of_their_own_is_theirs(
         assert list(world.inbox()) == [mine]
     finally:
         world.close()
+
+
+def test_a_delete_naming_the_users_own_message_deletes_nothing(world: World) -> None:
+    # The sink's own guard, below the planner: whatever id a delete names (a stale journal, a
+    # message id reused), only a message carrying the product's mark is ever deleted.
+    mine = world.add_message("Mine")
+    world.sink().apply(DeleteInboxMessage(BRIEF.key, mine))
+    assert list(world.inbox()) == [mine]
