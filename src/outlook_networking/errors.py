@@ -131,6 +131,9 @@ PROBLEMS: Mapping[str, tuple[str, ...]] = {
     "no_delegated_tokens": ("method",),
     "password_not_token": ("method",),
     "needs_token_cache": (),
+    "graph_needs_oauth": ("method",),
+    # the command line's options checked below it
+    "interval_not_positive": (),
     # signing in (auth): an AuthError's or LoginRequired's reason; ``detail`` is the English
     # text of msal, the keyring or the operating system, ``code`` an OAuth error code
     "login_required": ("detail",),
@@ -156,6 +159,7 @@ PROBLEMS: Mapping[str, tuple[str, ...]] = {
     "token_env_missing": ("env",),
     "keyring_refused": ("detail",),
     "keyring_failed": ("detail",),
+    "tokens_unencrypted": ("detail", "path"),
     # the server (connectors): a ConnectorError's reason
     "ews_forbidden": (),
     "needs_impersonation": (),
@@ -164,6 +168,15 @@ PROBLEMS: Mapping[str, tuple[str, ...]] = {
     "throttled": (),
     "connection_dropped": ("count",),
     "token_refresh_failed": ("detail",),
+    "no_message_root": (),
+    "flags_need_2013": (),
+    "item_changed_twice": (),
+    "message_changed_twice": (),
+    "batch_throttled": (),
+    "link_outside": (),
+    "batch_part_missing": ("id",),
+    "delta_not_object": (),
+    "delta_no_link": (),
     "tag_tiers_empty": (),
     "followups_as_table": (),
     "unknown_followup_kind": ("choices",),
@@ -238,10 +251,11 @@ class NetworkingError(Exception):
 
 
 class UsageError(NetworkingError):
-    """The user asked for something that cannot be done as asked."""
+    """The user asked for something that cannot be done as asked: ``reason`` a
+    :class:`Problem`, or English text where the caller gives no code yet."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: str | Problem) -> None:
+        super().__init__(str(reason))
         self.reason = reason
 
 

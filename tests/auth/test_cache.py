@@ -61,7 +61,8 @@ def test_headless_linux_falls_back_to_a_0600_file_with_a_warning(tmp_path: Path)
 
     plain = path.with_name(path.name + PLAINTEXT_SUFFIX)
     assert encrypted is False
-    assert warning is not None and str(plain) in warning and "unencrypted" in warning
+    assert warning is not None and warning.code == "tokens_unencrypted"
+    assert warning["path"] == str(plain)
     assert _mode(plain) == 0o600
     assert "a-refresh-token" in plain.read_text()
     reopened, _, _ = open_token_cache(path)
@@ -75,7 +76,7 @@ def test_fallback_file_is_0600_and_tokens_survive_a_restart(tmp_path: Path) -> N
 
     plain = tmp_path / ("msal.bin" + PLAINTEXT_SUFFIX)
     assert (encrypted, _mode(plain)) == (False, 0o600)
-    assert warning is not None and "gi" in warning
+    assert warning is not None and "gi" in str(warning["detail"])
     assert not path.exists()  # the encrypted path is never used for plaintext
     reopened, _, _ = open_token_cache(path, build_encrypted=_no_encryption)
     assert _refresh_tokens(reopened) == ["a-refresh-token"]

@@ -10,6 +10,7 @@ listener on 127.0.0.1).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from i18n.pseudo import PseudoWording, unmarked
 from outlook_networking.cli import main
 
 from .identity_platform import DEVICE_GRANT, IdentityPlatform
@@ -158,5 +160,60 @@ def test_login_says_when_ews_runs_out_in_exchange_online(
     assert main(["--config", str(config), "login"]) == 0
 
     err = capsys.readouterr().err
-    facts = ("2026-10-01", "EwsAllowedAppIDs", "EWSEnabled", "2027-04-01", 'connector = "graph"')
+    facts = ("1 Oct 2026", "EwsAllowedAppIDs", "EWSEnabled", "1 Apr 2027", 'connector = "graph"')
     assert all(fact in err for fact in facts) is noticed
+
+
+def test_login_in_german_says_all_in_german(
+    platform: IdentityPlatform, configure: Callable[[str], Path], child_env: dict[str, str]
+) -> None:
+    # language = "de": the notes on the way (what the write-back asks of messages, the
+    # unencrypted token file on a system without a secret service, where to sign in) and the
+    # closing line come from the German catalog, with no English left in them.
+    config = configure('connector = "graph"\n')
+    config.write_text('language = "de"\n' + config.read_text(encoding="utf-8"), encoding="utf-8")
+    result = _login(config, {**child_env, "DISPLAY": ":0"})
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    plain = Path(child_env["XDG_DATA_HOME"]) / "outlook-networking"
+    assert lines[0] == (
+        "work: Kennzeichnungen zur Nachverfolgung an Nachrichten: Mail.ReadWrite wird "
+        "angefordert (Schreibzugriff auf E-Mails)"
+    )
+    assert lines[1].startswith("kein verschlüsselter Tokenspeicher auf diesem System (")
+    assert lines[1].endswith(
+        f"); die Token werden unverschlüsselt in {plain}/msal_token_cache.bin.plaintext.json "
+        "gespeichert, nur für Sie lesbar"
+    )
+    assert lines[2].startswith(
+        "Melden Sie sich in dem Browserfenster an, das sich öffnet. Öffnet sich keines, rufen "
+        f"Sie diese Adresse auf: {platform.authority()}"
+    )
+    assert lines[3:] == [
+        "work: im Browser angemeldet; Token gespeichert in einer Tokendatei mit den Rechten 0600"
+    ]
+    english = ("unencrypted", "Sign in", "signed in", "tokens", "asking for", "readable")
+    assert not [word for word in english if word in result.stderr]
+
+
+@pytest.mark.parametrize(
+    "keys", ['autodiscover = true\nconnector = "ews"\n', 'connector = "graph"\n']
+)
+def test_login_notes_go_through_the_catalogs(
+    configure: Callable[[str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    keys: str,
+) -> None:
+    # Under the pseudo-locale every note and the closing line are marked (the EWS note's dates
+    # too): only the account's name is left outside the marks.
+    monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", "t")
+    config = configure('auth = "token"\n' + keys)
+
+    assert main(["--config", str(config), "login"], words=PseudoWording()) == 0
+
+    err = capsys.readouterr().err
+    assert err.count("⟦") >= 2
+    left = unmarked(err).replace("work", "")
+    assert not re.search(r"[^\W\d_]", left), left

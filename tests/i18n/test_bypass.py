@@ -44,18 +44,12 @@ DATA = {
 
 # What still bypasses the catalogs, and why it is left for now.
 LEFT = {
-    # Problems raised below the command line, worded where they are raised (English). A
-    # configuration's problems are codes (errors.Problem) worded by i18n/problems.py; these are
-    # not yet.
-    "agent/loop.py": "the agent's --interval usage error",
-    "app/connect.py": "connection notes and read problems",
-    "auth/cache.py": "the warning that tokens are kept unencrypted (shown by app/connect.py)",
-    "auth/interactive.py": "the line telling the user to sign in in the browser",
-    # The EWS edge's server problems are codes (connectors/ews/edge.py); these are not yet:
-    "connectors/ews/sink.py": "write-back problems (flags need Exchange 2013, a lost conflict)",
-    "connectors/ews/source.py": "per-item read problems",
-    "connectors/graph/": "per-item read problems, write-back conflicts, malformed answers",
-    "connectors/marking.py": "write-back problems of marking a message",
+    # Per-item read problems are model.Problem reasons (English text), worded with the
+    # sources' and parsing's reasons (another part of issue 20):
+    "connectors/ews/source.py": "per-item read problems (a message without a date, a meeting "
+    "without a start)",
+    "connectors/graph/mapping.py": "per-item read problems (no sender, no sent or received "
+    "time, no start time)",
     "parsing/": "per-message read problems and the noise filter's reasons",
     "sources/": "per-file read problems",
 }
@@ -73,6 +67,7 @@ _PROGRAMMING_ERRORS = {
 _NOT_WORDING = re.compile(
     r"<[a-zA-Z/!?{]|\b(SELECT|INSERT|CREATE|UPDATE|DELETE|WHERE)\b|charset=|:root|\{\s*$"
     r"|\bscript-src\b"  # markup (a tag's prefix a placeholder too), SQL, CSS, a script policy
+    r"|\$filter=|/Any\("  # an OData query (Graph's extended properties)
 )
 _WORD = re.compile(r"(?<![\w-])[A-Za-z][a-z]+(?![\w-])")  # not part of an identifier
 

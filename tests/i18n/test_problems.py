@@ -121,3 +121,35 @@ def test_an_invalid_configuration_is_worded_through_the_catalogs(
     key = german.split(": ")[0]
     left = unmarked(err).replace("outlook-networking", "").replace(str(config), "")
     assert not re.search(r"[^\W\d_]", left.replace(key, "")), left
+
+
+@pytest.mark.parametrize("interval", ["0", "-5"])
+def test_the_agents_interval_is_checked_in_german(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], interval: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'language = "de"\n[[accounts]]\naddress = "me@example.com"\nconnector = "graph"\n',
+        encoding="utf-8",
+    )
+
+    code = main(["--config", str(config), "--db", str(tmp_path / "db.sqlite3"), "agent",
+                 "--interval", interval])  # fmt: skip
+
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == "outlook-networking: --interval muss eine positive Anzahl Sekunden sein\n"
+
+
+def test_the_agents_interval_is_worded_through_the_catalogs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[[accounts]]\naddress = "me@example.com"\n', encoding="utf-8")
+
+    code = main(["--config", str(config), "--db", str(tmp_path / "db.sqlite3"), "agent",
+                 "--interval", "0"], words=PseudoWording())  # fmt: skip
+
+    err = capsys.readouterr().err
+    assert code == 2 and "⟦" in err
+    assert not has_words(unmarked(err).replace("outlook-networking", "")), err

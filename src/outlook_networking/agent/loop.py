@@ -304,7 +304,7 @@ def run_agent(
     if not config.accounts:
         raise ConfigError("accounts", problem("agent_needs_account"), str(config.path or ""))
     if interval is not None and interval <= 0:
-        raise UsageError("--interval must be a positive number of seconds")
+        raise UsageError(problem("interval_not_positive"))
     schedule = Schedule(interval_s=interval) if interval is not None else Schedule()
     # Under pythonw.exe (the Windows task) there is no stderr to log to; the file is enough.
     configure_logging(console=sys.stderr is not None, debug=debug)

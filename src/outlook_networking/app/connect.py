@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ..config import AccountConfig, FoldersConfig, is_exchange_online
-from ..errors import UsageError
+from ..errors import ConfigError, UsageError, problem
+from ..i18n import Wording
 from ..ports import RetryPolicy, Sink, Source
 from ..store import Store
 
@@ -29,14 +31,16 @@ if TYPE_CHECKING:
 
 __all__ = ["Connection", "adopt_immutable_ids", "connect", "login", "message_access"]
 
-# Microsoft's retirement of EWS in Exchange Online ("Exchange Online EWS retirement", Exchange
-# Team blog; Message center MC1191578 and its successors).
-EWS_IN_EXCHANGE_ONLINE = (
-    "note: in Exchange Online (Microsoft 365), EWS works from 2026-10-01 only for apps the "
-    "tenant allow-lists (Set-OrganizationConfig -EwsAllowedAppIDs) and only while EWSEnabled is "
-    'true, and it is switched off for good on 2027-04-01: use connector = "graph" for this '
-    "mailbox"
-)
+
+def _ews_in_exchange_online(w: Wording) -> str:
+    """Microsoft's retirement of EWS in Exchange Online ("Exchange Online EWS retirement",
+    Exchange Team blog; Message center MC1191578 and its successors)."""
+    return w.gettext(
+        "note: in Exchange Online (Microsoft 365), EWS works from {allow_listed} only for apps "
+        "the tenant allow-lists (Set-OrganizationConfig -EwsAllowedAppIDs) and only while "
+        'EWSEnabled is true, and it is switched off for good on {off}: use connector = "graph" '
+        "for this mailbox"
+    ).format(allow_listed=w.date(date(2026, 10, 1)), off=w.date(date(2027, 4, 1)))
 
 
 @dataclass
@@ -88,7 +92,7 @@ def connect(
         from ..connectors import ews
 
         if transport is not None:
-            raise UsageError(f"{account.name}: an EWS account takes no HTTP transport")
+            raise ValueError(f"{account.name}: an EWS account takes no HTTP transport")
         source, sink = ews.connect(
             account, token=token, password=password, max_wait_s=policy.max_wait_s,
             include=rules.include, exclude=rules.exclude,
@@ -98,9 +102,8 @@ def connect(
         from ..connectors import graph
 
         if token is None:
-            raise UsageError(
-                f"{account.name}: the Graph connector signs in with oauth, app or token, "
-                "not a password"
+            raise ConfigError(
+                f"accounts[{account.name}].auth", problem("graph_needs_oauth", method=account.auth)
             )
         pair = graph.connect_graph(
             account, token, todo_list=todo_list, retry=policy, transport=transport,
@@ -126,21 +129,32 @@ def adopt_immutable_ids(store: Store, source: GraphSource) -> None:
     store.put_doc(done, "immutable")
 
 
-def message_access(account: AccountConfig) -> str:
+def message_access(account: AccountConfig, w: Wording) -> str:
     """What the account's write-back needs of its messages, for ``login`` to say."""
     if not account.writes_messages:
-        return "messages are only read"
-    what = " and ".join(
-        part
-        for part, on in (
-            ("categories", account.tag_messages),
-            ("follow-up flags", bool(account.flag_kinds)),
+        return w.gettext("messages are only read")
+    graph = account.connector == "graph"
+    if account.tag_messages and account.flag_kinds:
+        if graph:
+            return w.gettext(
+                "categories and follow-up flags on messages: asking for Mail.ReadWrite "
+                "(write access to mail)"
+            )
+        return w.gettext(
+            "categories and follow-up flags on messages: written to the items (EWS access "
+            "covers it)"
         )
-        if on
-    )
-    if account.connector == "graph":
-        return f"{what} on messages: asking for Mail.ReadWrite (write access to mail)"
-    return f"{what} on messages: written to the items (EWS access covers it)"
+    if account.tag_messages:
+        if graph:
+            return w.gettext(
+                "categories on messages: asking for Mail.ReadWrite (write access to mail)"
+            )
+        return w.gettext("categories on messages: written to the items (EWS access covers it)")
+    if graph:
+        return w.gettext(
+            "follow-up flags on messages: asking for Mail.ReadWrite (write access to mail)"
+        )
+    return w.gettext("follow-up flags on messages: written to the items (EWS access covers it)")
 
 
 def _exchange_online_ews(account: AccountConfig) -> bool:
@@ -155,16 +169,19 @@ def login(
     account: AccountConfig,
     show: Callable[[str], None],
     *,
+    words: Wording,
     device_code: bool = False,
 ) -> str:
-    """Sign ``account`` in and say what happened, in one line; notes on the way go to ``show``.
+    """Sign ``account`` in and say what happened, in one line in ``words``'s language; notes on
+    the way go to ``show``, worded too (msal's device-code message is the sign-in service's).
 
     ``oauth`` signs in in the system browser (authorization code with PKCE) where one can be
     opened, else, or with ``device_code``, with a device code.
     """
-    show(f"{account.name}: {message_access(account)}")
+    w = words
+    show(f"{account.name}: {message_access(account, w)}")
     if _exchange_online_ews(account):
-        show(EWS_IN_EXCHANGE_ONLINE)
+        show(_ews_in_exchange_online(w))
     if account.auth == "oauth":
         from ..auth import (
             BrowserUnavailable,
@@ -177,29 +194,55 @@ def login(
 
         cache, encrypted, warning = open_token_cache(default_token_cache_path())
         if warning:
-            show(warning)
-        how = "with a device code"
+            show(w.problem(warning))
+
+        def show_address(url: str) -> None:
+            show(
+                w.gettext(
+                    "Sign in in the browser window that opens. If none opens, open this "
+                    "address: {url}"
+                ).format(url=url)
+            )
+
+        browser = False
         if device_code or not browser_available():
             signed_in = login_device_code(account, cache, show)
         else:
             try:
-                signed_in = login_interactive(account, cache, show)
-                how = "in the browser"
+                signed_in = login_interactive(account, cache, show_address)
+                browser = True
             except BrowserUnavailable:
-                show("no browser could be opened; signing in with a device code instead")
+                show(w.gettext("no browser could be opened; signing in with a device code instead"))
                 signed_in = login_device_code(account, cache, show)
-        where = "encrypted token cache" if encrypted else "0600 token file"
-        note = ""
-        if signed_in.username.lower() != account.address.lower():
-            note = f" (as {signed_in.username}, not {account.address})"
-        return f"signed in {how}{note}; tokens kept in the {where}"
+        return _signed_in(w, browser, encrypted, signed_in.username, account.address)
     token, _ = _credentials(account)  # the password must be findable now, not at the first sync
     if account.auth == "app":
         assert token is not None
         token()
-        return "application credentials work (client credentials, no user sign-in needed)"
+        return w.gettext(
+            "application credentials work (client credentials, no user sign-in needed)"
+        )
     if account.auth == "token":
         assert token is not None
         token()
-        return "using the bearer token from OUTLOOK_NETWORKING_ACCESS_TOKEN"
-    return f"{account.auth} password found (keyring or OUTLOOK_NETWORKING_PASSWORD)"
+        return w.gettext("using the bearer token from {env}").format(
+            env="OUTLOOK_NETWORKING_ACCESS_TOKEN"
+        )
+    # TRANSLATORS: {method} is "ntlm" or "basic", {env} an environment variable
+    return w.gettext("{method} password found (keyring or {env})").format(
+        method=account.auth, env="OUTLOOK_NETWORKING_PASSWORD"
+    )
+
+
+def _signed_in(w: Wording, browser: bool, encrypted: bool, username: str, address: str) -> str:
+    """The line ``login`` ends with: how, as whom (when not the account's address), and where
+    the tokens are kept."""
+    how = w.gettext("in the browser") if browser else w.gettext("with a device code")
+    where = w.gettext("the encrypted token cache") if encrypted else w.gettext("a 0600 token file")
+    if username.lower() != address.lower():
+        # TRANSLATORS: {how} is "in the browser" or "with a device code"; {where} where the
+        # tokens are kept
+        return w.gettext(
+            "signed in {how} (as {username}, not {address}); tokens kept in {where}"
+        ).format(how=how, username=username, address=address, where=where)
+    return w.gettext("signed in {how}; tokens kept in {where}").format(how=how, where=where)

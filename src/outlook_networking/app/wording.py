@@ -22,6 +22,7 @@ from ..errors import (
     SchemaTooNew,
     StoreEmpty,
     StoreMissing,
+    UsageError,
 )
 from ..i18n import Wording
 
@@ -68,6 +69,8 @@ def describe(exc: BaseException, words: Wording = _ENGLISH) -> str:
         return w.gettext("another agent (process {pid}) is using {path}").format(
             pid=exc.pid, path=exc.path
         )
+    if isinstance(exc, UsageError) and isinstance(exc.reason, Problem):
+        return w.problem(exc.reason)
     if isinstance(exc, ConnectorError):
         reason = w.problem(exc.reason) if isinstance(exc.reason, Problem) else exc.reason
         return f"{exc.account}: {reason}"

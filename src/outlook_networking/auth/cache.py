@@ -21,7 +21,7 @@ import msal
 import msal_extensions
 import platformdirs
 
-from ..errors import AuthError, problem
+from ..errors import AuthError, Problem, problem
 
 __all__ = ["PLAINTEXT_SUFFIX", "TokenCache", "default_token_cache_path", "open_token_cache"]
 
@@ -29,8 +29,8 @@ __all__ = ["PLAINTEXT_SUFFIX", "TokenCache", "default_token_cache_path", "open_t
 # signal file, and a later encrypted run must not find tokens lying next to it in clear.
 PLAINTEXT_SUFFIX = ".plaintext.json"
 
+# What open_token_cache returns; msal applications take it as ``token_cache``.
 TokenCache = msal.TokenCache
-"""What :func:`open_token_cache` returns; msal applications take it as ``token_cache``."""
 
 _CACHE_ACCOUNT = "token cache"  # the AuthError "account" when no single account is at fault
 
@@ -46,7 +46,7 @@ def open_token_cache(
     *,
     allow_plaintext: bool = True,
     build_encrypted: Callable[[str], Any] | None = None,
-) -> tuple[msal.TokenCache, bool, str | None]:
+) -> tuple[msal.TokenCache, bool, Problem | None]:
     """Open the token cache shared by every account and every run.
 
     Parameters:
@@ -57,8 +57,9 @@ def open_token_cache(
             another builder.
 
     Returns:
-        ``(cache, encrypted, warning)``: the warning is None when encrypted, else one sentence
-        for the user naming the plaintext file.
+        ``(cache, encrypted, warning)``: the warning is None when encrypted, else a
+        :class:`~outlook_networking.errors.Problem` (``tokens_unencrypted``) naming the
+        plaintext file, for the caller to word.
 
     Raises:
         AuthError: the encrypted cache exists but cannot be read (wrong user, damaged), or no
@@ -82,10 +83,7 @@ def open_token_cache(
         plain = path.with_name(path.name + PLAINTEXT_SUFFIX)
         _private_file(plain)
         cache = msal_extensions.PersistedTokenCache(msal_extensions.FilePersistence(str(plain)))
-        warning = (
-            f"no encrypted token storage on this system ({_first_line(exc)}); "
-            f"tokens are kept unencrypted in {plain}, readable only by you"
-        )
+        warning = problem("tokens_unencrypted", detail=_first_line(exc), path=str(plain))
         return cache, False, warning
     return msal_extensions.PersistedTokenCache(persistence), True, None
 

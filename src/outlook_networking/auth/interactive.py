@@ -134,7 +134,7 @@ class _Listener:
 def login_interactive(
     account: AccountConfig,
     cache: msal.TokenCache,
-    show: Callable[[str], None],
+    show_address: Callable[[str], None],
     *,
     open_browser: Callable[[str], bool] = webbrowser.open,
     timeout_s: float = LOGIN_TIMEOUT_S,
@@ -144,7 +144,8 @@ def login_interactive(
     Parameters:
         account: an account with ``auth = "oauth"``.
         cache: from :func:`~outlook_networking.auth.open_token_cache`; receives the tokens.
-        show: called once with the address to open, should the browser not come up by itself.
+        show_address: called once with the address to open, for the caller to show should the
+            browser not come up by itself.
         open_browser: opens a URL in the browser (``webbrowser.open``); False if it could not.
         timeout_s: how long to wait for the user to finish in the browser.
 
@@ -166,10 +167,7 @@ def login_interactive(
             )
         except OSError as exc:
             raise from_network(account.name, exc) from exc
-        show(
-            "Sign in in the browser window that opens. If none opens, open this address: "
-            + str(flow["auth_uri"])
-        )
+        show_address(str(flow["auth_uri"]))
         if not open_browser(str(flow["auth_uri"])):
             raise BrowserUnavailable(account.name)
         answer = listener.wait(timeout_s)

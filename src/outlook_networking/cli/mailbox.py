@@ -163,6 +163,7 @@ def _login(args: argparse.Namespace) -> int:
                 account,
                 # Soft wrap: the sign-in address must stay one line to be copied whole.
                 show=lambda text: err_console.print(text, soft_wrap=True, markup=False),
+                words=workspace.words,
                 device_code=args.device_code,
             )
             err_console.print(f"{account.name}: {message}")

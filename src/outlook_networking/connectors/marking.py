@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..errors import Conflict, ConnectorError, ServerFault
+from ..errors import Conflict, ConnectorError, problem
 from ..ports import (
     Action,
     Applied,
@@ -100,7 +100,7 @@ def mark_messages(
     marking: list[SetCategories | SetFlag] = []
     for action in actions:
         if not is_message_action(action):
-            raise ServerFault(account, f"not a message action: {type(action).__name__}")
+            raise TypeError(f"not a message action: {type(action).__name__}")
         assert isinstance(action, SetCategories | SetFlag)
         marking.append(action)
     groups: dict[str, list[SetCategories | SetFlag]] = {}
@@ -130,8 +130,7 @@ def mark_messages(
         second = attempt({i: now[i] for i in stale if i in now})
         error = second.error
         if error is None and second.stale:
-            error = Conflict(account, "the message changed twice while it was marked",
-                             item_id=second.stale[0])  # fmt: skip
+            error = Conflict(account, problem("message_changed_twice"), item_id=second.stale[0])
     applied = []
     for action in marking:
         if action.item_id in done:

@@ -214,6 +214,13 @@ RENDERERS: Mapping[str, _Render] = {
         "{method} signs in with a password, not a token"
     ).format(method=_quoted(p["method"])),
     "needs_token_cache": lambda w, p: w.gettext("delegated sign-in needs the token cache"),
+    "graph_needs_oauth": lambda w, p: w.gettext(
+        'the Graph connector signs in with "oauth", "app" or "token", not {method}'
+    ).format(method=_quoted(p["method"])),
+    # the command line
+    "interval_not_positive": lambda w, p: w.gettext(
+        "--interval must be a positive number of seconds"
+    ),
     "tag_tiers_empty": lambda w, p: w.gettext(
         "must name at least one tier (or tag_messages = false)"
     ),
@@ -320,6 +327,11 @@ RENDERERS: Mapping[str, _Render] = {
     "keyring_failed": lambda w, p: w.gettext("the system keyring failed: {detail}").format(
         detail=p["detail"]
     ),
+    # TRANSLATORS: {detail} is the operating system's English message, {path} a file
+    "tokens_unencrypted": lambda w, p: w.gettext(
+        "no encrypted token storage on this system ({detail}); tokens are kept unencrypted in "
+        "{path}, readable only by you"
+    ).format(detail=p["detail"], path=p["path"]),
     # the server
     "ews_forbidden": lambda w, p: w.gettext(
         "the server refused EWS for this mailbox (HTTP 403), whoever signs in: in Exchange "
@@ -345,6 +357,28 @@ RENDERERS: Mapping[str, _Render] = {
     # TRANSLATORS: {detail} is the sign-in library's English message
     "token_refresh_failed": lambda w, p: w.gettext("token refresh failed: {detail}").format(
         detail=p["detail"]
+    ),
+    "no_message_root": lambda w, p: w.gettext("the mailbox has no message folder root"),
+    "flags_need_2013": lambda w, p: w.gettext("follow-up flags need Exchange 2013 or later"),
+    "item_changed_twice": lambda w, p: w.gettext(
+        "the item changed twice while it was being written"
+    ),
+    "message_changed_twice": lambda w, p: w.gettext(
+        "the message changed twice while it was being marked"
+    ),
+    "batch_throttled": lambda w, p: w.gettext(
+        "the server kept asking to back off for parts of a batch"
+    ),
+    "link_outside": lambda w, p: w.gettext("the server's answer links outside graph_url"),
+    # TRANSLATORS: {id} is the number of a request within a batch
+    "batch_part_missing": lambda w, p: w.gettext(
+        "the server's batch answer lacks part {id}"
+    ).format(id=p["id"]),
+    "delta_not_object": lambda w, p: w.gettext(
+        "the server's list of changes is not a JSON object"
+    ),
+    "delta_no_link": lambda w, p: w.gettext(
+        "the server's list of changes has neither a next page nor an end (nextLink, deltaLink)"
     ),
     # URLs
     "url_non_ascii": lambda w, p: w.gettext(

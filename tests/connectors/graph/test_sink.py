@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from outlook_networking.app.pipeline import apply_plan, undo
+from outlook_networking.app.wording import describe
 from outlook_networking.connectors.graph import (
     APPLICATION_NAME,
     TASK_LIST,
@@ -16,6 +17,7 @@ from outlook_networking.connectors.graph import (
     GraphSink,
 )
 from outlook_networking.errors import Conflict, ConnectorError
+from outlook_networking.i18n import Wording
 from outlook_networking.ports import (
     NOT_FLAGGED,
     AddCategory,
@@ -136,6 +138,10 @@ def test_lost_race_twice_is_a_conflict(server: GraphServer, sink: GraphSink) -> 
     with pytest.raises(Conflict) as info:
         sink.apply(SetCategories("contact", cid, (), ("Network A",)))
     assert info.value.item_id == cid
+    # Worded where it is shown, in the user's language.
+    assert describe(info.value, Wording("de")) == (
+        f"{info.value.account}: das Element wurde zweimal geändert, während es geschrieben wurde"
+    )
     server.inject(412, path="/contacts/", method="PATCH", times=1)
     sink.apply(SetCategories("contact", cid, (), ("Network A",)))  # one lost race is retried
     assert server.snapshot()["contacts"][cid]["categories"] == ["Network A"]
@@ -503,6 +509,10 @@ def test_a_message_changed_again_while_it_was_marked_is_a_conflict_the_rest_done
         [SetCategories("message", i, (), ("Network B",), version=_version(server, i)) for i in ids]
     )
     assert isinstance(outcome.error, Conflict) and outcome.error.item_id == ids[1]
+    assert describe(outcome.error, Wording("de")) == (
+        f"{outcome.error.account}: die Nachricht wurde zweimal geändert, während sie markiert "
+        "wurde"
+    )
     assert [a.action.item_id for a in outcome.applied] == [ids[0], ids[2]]
     shown = {i: m["categories"] for i, m in server.snapshot()["messages"]["inbox"].items()}
     assert shown == {ids[0]: ["Network B"], ids[1]: [], ids[2]: ["Network B"]}

@@ -53,7 +53,7 @@ from exchangelib.items import (
 )
 from exchangelib.services import UpdateItem
 
-from ...errors import Conflict, ServerFault
+from ...errors import Conflict, ServerFault, problem
 from ...ports import (
     Action,
     AddCategory,
@@ -309,7 +309,7 @@ class EwsSink:
             except Conflict:
                 if retried:
                     raise Conflict(
-                        self._name, "the item changed twice while we wrote it", item_id=item_id
+                        self._name, problem("item_changed_twice"), item_id=item_id
                     ) from None
 
     def _master_list(self, edit: Callable[[bytes | None], bytes | None]) -> None:
@@ -412,7 +412,7 @@ class EwsSink:
             lambda: flags_supported(self._account)
         ):
             return Written(error=ServerFault(
-                self._name, "follow-up flags need Exchange 2013 or later", code="NoFlags"
+                self._name, problem("flags_need_2013"), code="NoFlags"
             ))  # fmt: skip
         todo: list[tuple[str, Message, list[str]]] = []
         for item_id, change in changes.items():

@@ -82,7 +82,7 @@ from exchangelib.items import ID_ONLY, CalendarItem, Contact, Message
 from exchangelib.properties import ItemId
 from exchangelib.services import SyncFolderItems
 
-from ...errors import ServerFault, SyncStateInvalid
+from ...errors import ServerFault, SyncStateInvalid, problem
 from ...model import ContactCard, Interaction
 from ...ports import Batch, MessageMarks, Problem
 from ..folders import (
@@ -245,7 +245,7 @@ class EwsSource:
         self.requests += 1
         known = self._edge.call(get)
         if "msgfolderroot" not in known:
-            raise ServerFault(self._name, "the mailbox has no message folder root")
+            raise ServerFault(self._name, problem("no_message_root"))
         return known
 
     def _folder_tree(self, top: str) -> dict[str, Any]:

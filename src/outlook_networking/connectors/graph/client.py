@@ -197,7 +197,7 @@ class GraphClient:
         """An absolute URL on this Graph endpoint; refuses links to any other origin."""
         if path_or_url.startswith(("http://", "https://")):
             if not self.owns(path_or_url):
-                raise ServerFault(self.account, "link points outside graph_url", "ForeignLink")
+                raise ServerFault(self.account, problem("link_outside"), "ForeignLink")
             return path_or_url
         return self.base + (path_or_url if path_or_url.startswith("/") else "/" + path_or_url)
 
@@ -378,7 +378,9 @@ class GraphClient:
             for req in pending:
                 part = by_id.get(req.id)
                 if part is None:
-                    raise ServerFault(self.account, f"batch answer lacks {req.id}", "BatchError")
+                    raise ServerFault(
+                        self.account, problem("batch_part_missing", id=req.id), "BatchError"
+                    )
                 headers = {str(k): str(v) for k, v in (part.get("headers") or {}).items()}
                 sub = GraphResponse(int(part.get("status", 500)), part.get("body"), headers)
                 again = sub.status in (429, 503) or (
@@ -409,7 +411,7 @@ class GraphClient:
             self._pause(wait)
             waited += wait
             backoff *= 2
-        raise Throttled(self.account, "batch parts kept being throttled", backoff)
+        raise Throttled(self.account, problem("batch_throttled"), backoff)
 
 
 def with_immutable_ids(headers: Mapping[str, str] | None) -> dict[str, str]:

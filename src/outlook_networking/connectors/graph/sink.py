@@ -46,7 +46,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ...errors import Conflict, ConnectionFailed
+from ...errors import Conflict, ConnectionFailed, problem
 from ...ports import (
     NOT_FLAGGED,
     Action,
@@ -457,7 +457,7 @@ class GraphSink:
             )
             if resp.status != 412:
                 return Applied(action, item_id)  # written, or deleted meanwhile (404)
-        raise Conflict(self._client.account, "item changed twice while tagging it", item_id)
+        raise Conflict(self._client.account, problem("item_changed_twice"), item_id)
 
     def apply_batch(self, actions: Sequence[Action]) -> BatchApplied:
         """Mark messages: one PATCH per message, twenty to a ``$batch`` (see the module

@@ -53,7 +53,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ...errors import ServerFault, SyncStateInvalid
+from ...errors import ServerFault, SyncStateInvalid, problem
 from ...model import ContactCard, Interaction
 from ...ports import Batch, CategoriesChanged, MessageMarks, Problem
 from ..folders import (
@@ -219,7 +219,7 @@ class GraphSource:
             if isinstance(answer.body, dict) and isinstance(answer.body.get("id"), str):
                 known[name] = answer.body["id"]
         if "msgfolderroot" not in known:
-            raise ServerFault(self._client.account, "the mailbox has no message folder root")
+            raise ServerFault(self._client.account, problem("no_message_root"))
         return known
 
     def _folder_tree(self, prune: set[str]) -> list[MailFolder]:
@@ -370,7 +370,7 @@ class GraphSource:
                 reset = True
                 continue
             if not isinstance(body, dict):
-                raise ServerFault(self._client.account, "delta page is not a JSON object")
+                raise ServerFault(self._client.account, problem("delta_not_object"))
             batch = self._batch(stream, body.get("value") or [], reset)
             next_link = body.get("@odata.nextLink")
             delta_link = body.get("@odata.deltaLink")
@@ -380,9 +380,7 @@ class GraphSource:
                 url, params = next_link, None
                 continue
             if not isinstance(delta_link, str):
-                raise ServerFault(
-                    self._client.account, "delta page has neither nextLink nor deltaLink"
-                )
+                raise ServerFault(self._client.account, problem("delta_no_link"))
             if window is not None:
                 saved = f"{window[0]}|{window[1]}|{delta_link}"
             else:
