@@ -520,3 +520,87 @@ def test_a_message_of_no_known_version_deleted_meanwhile_leaves_the_run_complete
     report = apply_plan(store, sink, WritebackPlan(tuple(tags)), run_id="run")
     assert report.complete, report.error
     assert server.snapshot()["messages"]["inbox"][kept]["categories"] == ["Network B"]
+
+
+def test_a_message_deleted_between_the_read_and_the_mark_leaves_the_run_complete(
+    server: GraphServer, sink: GraphSink, store: Store
+) -> None:
+    # The guarded PATCH of a message the user deleted after the plan answers 404
+    # (ErrorItemNotFound; "JSON batching": each sub-request answers for itself). Nothing is
+    # left to mark: the run completes and the other message is marked.
+    ids = [server.add_message("inbox", subject=f"m{n}", sender="ann@x.example") for n in range(2)]
+    seen = {i: _version(server, i) for i in ids}
+    server.delete_message(ids[0])
+    tags = [SetCategories("message", i, (), ("Network B",), version=seen[i]) for i in ids]
+    report = apply_plan(store, sink, WritebackPlan(tuple(tags)), run_id="run")
+    assert report.complete, report.error
+    assert server.snapshot()["messages"]["inbox"][ids[1]]["categories"] == ["Network B"]
+
+
+def test_changing_or_undoing_what_the_user_already_deleted_is_quiet(
+    server: GraphServer, client: GraphClient
+) -> None:
+    # The user deletes our task and our contact in Outlook after this run found them: the
+    # update and the undo that follow meet 404 and carry on (nothing is left to change).
+    sink = GraphSink(client, name="graph:work")
+    sink.read_state()
+    task = sink.apply(CreateTask("owed:ann:1", "Reply to Ann", DUE, ""))
+    keep = sink.apply(CreateTask("owed:bob:1", "Reply to Bob", DUE, ""))
+    contact = sink.apply(CreateContact("Dora New", ("dora@new.example",), ("Network B",)))
+    (list_id,) = [k for k, e in server.snapshot()["todo"].items() if e["tasks"].get(task.item_id)]
+    client.request("DELETE", f"/me/todo/lists/{list_id}/tasks/{task.item_id}")  # the user
+    server.delete_contact(contact.item_id)  # the user
+    sink.apply(UpdateTask("owed:ann:1", task.item_id, "Reply to Ann!", DUE, ""))
+    sink.apply(DeleteTask("owed:ann:1", task.item_id))
+    sink.apply(DeleteContact(contact.item_id))
+    assert [t["id"] for t in _tasks(server)] == [keep.item_id]
+    assert server.snapshot()["contacts"] == {}
+
+
+def test_a_contact_deleted_between_the_check_and_the_delete_is_no_error(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    # Undo reads the contact to see it is ours, then deletes it; the user deleting it in
+    # between makes the DELETE answer 404 (ErrorItemNotFound), which leaves nothing to do.
+    ours = sink.apply(CreateContact("Dora New", ("dora@new.example",), ("Network B",)))
+    server.inject(404, path=f"/contacts/{ours.item_id}", method="DELETE", times=1)
+    assert sink.apply(DeleteContact(ours.item_id)).item_id == ours.item_id
+
+
+@pytest.mark.parametrize(
+    ("where", "method"), [(r"/tasks(\?|$)", "GET"), (r"/todo/lists/[^/]+$", "DELETE")]
+)
+def test_our_list_deleted_by_the_user_during_an_undo_is_no_error(
+    server: GraphServer, sink: GraphSink, where: str, method: str
+) -> None:
+    # Undo deletes our last task, looks whether our list is now empty and deletes it; the user
+    # may delete the list in between (404 ErrorItemNotFound on the look or on the delete).
+    task = sink.apply(CreateTask("owed:ann:1", "Reply to Ann", DUE, ""))
+    fault = server.inject(404, path=where, method=method, times=1)
+    sink.apply(DeleteTask("owed:ann:1", task.item_id))
+    assert fault.hits == 1 and _tasks(server) == []
+
+
+def test_a_task_undone_in_this_run_is_made_afresh_when_asked_again(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    # The agent keeps one sink for its life: after undo deleted a task, an apply that wants it
+    # again must make it, not take the deleted task's id from what the sink remembered.
+    first = sink.apply(CreateTask("owed:ann:1", "Reply to Ann", DUE, ""))
+    sink.apply(DeleteTask("owed:ann:1", first.item_id))
+    again = sink.apply(CreateTask("owed:ann:1", "Reply to Ann", DUE, ""))
+    assert again.item_id != first.item_id
+    assert [t["id"] for t in _tasks(server)] == [again.item_id]
+
+
+def test_a_lost_create_does_not_adopt_the_users_own_contact(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    # After a lost answer to our POST the sink looks for the contact it may have made: only a
+    # contact the product marked counts, never the user's own card for the same address.
+    users = server.add_contact(display_name="Dora", emails=["dora@new.example"])
+    server.inject_drop(after=True, path="/contacts$", method="POST")
+    ours = sink.apply(CreateContact("Dora New", ("dora@new.example",), ("Network B",)))
+    assert ours.item_id != users
+    owned = {c.item_id: c.product_owned for c in sink.read_state().contacts}
+    assert owned == {users: False, ours.item_id: True}

@@ -293,25 +293,24 @@ class EwsSink:
 
     def _update(
         self, item_id: str, fields: tuple[str, ...], change: Callable[[Any], list[str]]
-    ) -> bool:
+    ) -> None:
         """Read the item, let ``change`` edit it (returning the fields to save), save; on a stale
-        change key read again and retry once. False if the item is gone."""
-        for attempt in range(2):
+        change key read again and retry once. An item gone meanwhile leaves nothing to do."""
+        for retried in (False, True):
             item = self._get(item_id, fields)
             if item is None:
-                return False
+                return
             names = change(item)
             if not names:
-                return True
+                return
             try:
                 self._edge.call(lambda: item.save(update_fields=names))  # noqa: B023
-                return True
+                return
             except Conflict:
-                if attempt:
+                if retried:
                     raise Conflict(
                         self._name, "the item changed twice while we wrote it", item_id=item_id
                     ) from None
-        return False  # pragma: no cover - the loop returns or raises
 
     def _master_list(self, edit: Callable[[bytes | None], bytes | None]) -> None:
         def read_edit_write() -> None:

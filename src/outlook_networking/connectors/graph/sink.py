@@ -455,12 +455,8 @@ class GraphSink:
             resp = self._client.request(
                 "PATCH", url, json={"categories": wanted}, headers=headers, ok=(404, 412)
             )
-            if resp.status == 404:
-                return Applied(action, item_id)
             if resp.status != 412:
-                return Applied(action, item_id)
-            if attempt == 1:
-                break
+                return Applied(action, item_id)  # written, or deleted meanwhile (404)
         raise Conflict(self._client.account, "item changed twice while tagging it", item_id)
 
     def apply_batch(self, actions: Sequence[Action]) -> BatchApplied:
