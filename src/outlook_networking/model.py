@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from .problems import Problem as Reason
+
 __all__ = [
     "KEY_DATE_KINDS",
     "TIERS",
@@ -173,7 +175,9 @@ class Problem:
     """A part of the input that could not be read; the rest goes on."""
 
     where: str  # "path/to/file.mbox #1234", "calendar.ics VEVENT 'Weekly'", an item id
-    reason: str
+    # a code and its values, worded at the front end; English text where a reader (the
+    # connectors' per-item problems) does not give codes yet
+    reason: Reason | str
     whole: bool = False  # the whole file named by ``where`` could not be read
 
 

@@ -61,7 +61,7 @@ def test_dates_a_mail_client_rejects_are_problems(tmp_path: Path, workdir: Path)
     assert done.code == 0 and done.within_limits(), done.stderr
     assert "Read 1 items" in done.stderr and "3 part(s) could not be read" in done.stderr
     for n, date in bad.items():
-        assert f"dates.mbox #{n}: unreadable Date {date!r}" in done.stderr
+        assert f"dates.mbox #{n}: unreadable Date header \"{date}\"" in done.stderr
     with Store.open(workdir / "network.sqlite3") as store:
         [item] = store.interactions()
     assert item.at.isoformat() == "2024-01-01T09:00:00+00:00"

@@ -17,6 +17,7 @@ from outlook_networking.parsing.headers import (
     split_headers,
 )
 from outlook_networking.ports import Problem
+from outlook_networking.problems import problem
 
 OUTLOOK = (
     b"Received: from EXCH01.corp.example (10.0.0.1) by EXCH02.corp.example\r\n"
@@ -87,12 +88,13 @@ def test_dates() -> None:
 
 def test_broken_messages_are_problems() -> None:
     no_date = interaction_from_headers(b"From: a@example.com\n", where="x #1")
-    assert no_date == Problem("x #1", "no Date")
+    assert no_date == Problem("x #1", problem("no_date"))
     no_sender = interaction_from_headers(
         b"From: nobody\nDate: Tue, 4 Mar 2025 08:15:00 +0000\n", where="x #2"
     )
-    assert no_sender == Problem("x #2", "no usable sender address")
-    assert interaction_from_headers(b"", where="x #3") == Problem("x #3", "no header fields")
+    assert no_sender == Problem("x #2", problem("no_sender"))
+    no_fields = Problem("x #3", problem("no_header_fields"))
+    assert interaction_from_headers(b"", where="x #3") == no_fields
 
 
 def test_latin1_header_bytes_do_not_break_parsing() -> None:

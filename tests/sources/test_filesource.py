@@ -14,6 +14,7 @@ import pytest
 from outlook_networking.errors import InputError
 from outlook_networking.model import Interaction, Kind
 from outlook_networking.ports import Batch, Source
+from outlook_networking.problems import problem
 from outlook_networking.sources import FileSource
 from outlook_networking.store import Store
 
@@ -69,8 +70,8 @@ def test_mbox_headers_only_with_problems_counted(tmp_path: Path) -> None:
     assert items[0].subject == "note 1"
     problems = batches[-1].problems
     assert [(p.where, p.reason) for p in problems] == [
-        ("inbox.mbox #2", "unreadable Date 'yesterday-ish'"),
-        ("inbox.mbox #3", "no usable sender address"),
+        ("inbox.mbox #2", problem("unreadable_date", value="yesterday-ish")),
+        ("inbox.mbox #3", problem("no_sender")),
     ]
     assert batches[-1].cursor and batches[-1].complete
 

@@ -19,6 +19,7 @@ import pytest
 
 from outlook_networking.model import ContactCard, Flag, Interaction, Kind, Response
 from outlook_networking.ports import Problem, Skipped
+from outlook_networking.problems import problem
 from outlook_networking.sources.msg import msg_records
 
 NOW = datetime(2021, 1, 1, tzinfo=UTC)
@@ -80,8 +81,8 @@ SKIPPED = {
 }
 PROBLEMS = {  # file: (reason, whole file)
     "TheConfusedCat__msgparser__plain_chain.msg": (
-        "the sender has only an Exchange-internal address", False),
-    "vikramarsid__msg_parser__complete.msg": ("empty file, not an Outlook .msg", True),
+        problem("sender_exchange_only"), False),
+    "vikramarsid__msg_parser__complete.msg": (problem("msg_empty"), True),
 }  # fmt: skip
 MEETINGS = ("hughbe__Appointment.msg", "hughbe__Meeting.msg", "hughbe__Recurring_Appointment.msg")
 

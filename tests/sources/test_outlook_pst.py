@@ -20,6 +20,8 @@ import pytest
 
 from outlook_networking.model import ContactCard, Interaction, Kind, Response
 from outlook_networking.ports import Problem, Skipped
+from outlook_networking.problems import Problem as Reason
+from outlook_networking.problems import problem
 from outlook_networking.sources.pst import pst_records
 
 NOW = datetime(2016, 9, 1, tzinfo=UTC)
@@ -193,7 +195,7 @@ def test_a_damaged_root_folder_is_one_problem(folder: Path, tmp_path: Path) -> N
     damaged = tmp_path / "archive.pst"
     damaged.write_bytes(bytes(data))
     assert _records(damaged) == [
-        Problem(str(damaged), "unreadable: the root folder is damaged", whole=True)
+        Problem(str(damaged), problem("pst_root_damaged"), whole=True)
     ]
 
 
@@ -201,15 +203,16 @@ def test_a_format_the_reader_does_not_know(folder: Path, tmp_path: Path) -> None
     newer = tmp_path / "mailbox.ost"
     newer.write_bytes(_with_header((folder / "support.pst").read_bytes(), b"SO", 40))
     assert _records(newer) == [
-        Problem(str(newer), "an OST of format version 40, which the reader does not know", True)
+        Problem(str(newer), problem("pst_unknown_version", client="OST", version=40), True)
     ]
     unreadable = tmp_path / "cached.ost"
     unreadable.write_bytes(_with_header((folder / "support.pst").read_bytes(), b"SO", 36))
-    (problem,) = _records(unreadable)
-    assert isinstance(problem, Problem) and problem.whole
-    assert "an .ost written by an Outlook newer than the reader supports" in problem.reason
+    (damaged,) = _records(unreadable)
+    assert isinstance(damaged, Problem) and damaged.whole
+    assert isinstance(damaged.reason, Reason) and damaged.reason.code == "pst_damaged"
+    assert damaged.reason["client"] == "OST"
     text = tmp_path / "notes.pst"
     text.write_text("not a pst\n", encoding="utf-8")
     assert _records(text) == [
-        Problem(str(text), "not an Outlook data file (no !BDN signature)", True)
+        Problem(str(text), problem("pst_no_signature"), True)
     ]

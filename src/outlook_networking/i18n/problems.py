@@ -411,6 +411,51 @@ RENDERERS: Mapping[str, _Render] = {
     "host_name": lambda w, p: w.gettext("{value} is not a host name").format(
         value=_quoted(p["value"])
     ),
+    # reading files and messages (sources, parsing)
+    "no_header_fields": lambda w, p: w.gettext("no header fields"),
+    "no_sender": lambda w, p: w.gettext("no sender"),
+    "sender_exchange_only": lambda w, p: w.gettext(
+        "the sender has only an Exchange-internal address"
+    ),
+    "no_date": lambda w, p: w.gettext("no Date header"),
+    # TRANSLATORS: {value} is the message's Date header as written
+    "unreadable_date": lambda w, p: w.gettext("unreadable Date header {value}").format(
+        value=_quoted(p["value"])
+    ),
+    "no_sent_time": lambda w, p: w.gettext("no send or delivery time"),
+    "recipients_exchange_only": lambda w, p: w.ngettext(
+        "{count} recipient with only an Exchange-internal address left out",
+        "{count} recipients with only an Exchange-internal address left out",
+        _int(p["count"]),
+    ).format(count=_number(w, p["count"])),
+    "appointment_no_start": lambda w, p: w.gettext("appointment without a start time"),
+    # TRANSLATORS: {detail} is the recurrence parser's English message
+    "recurrence_not_read": lambda w, p: w.gettext(
+        "recurrence not read, first occurrence kept: {detail}"
+    ).format(detail=p["detail"]),
+    "contact_empty": lambda w, p: w.gettext("contact without a name or an e-mail address"),
+    # TRANSLATORS: {detail} is the operating system's English message
+    "os_error": lambda w, p: w.gettext("the system reports: {detail}").format(detail=p["detail"]),
+    "msg_empty": lambda w, p: w.gettext("empty file, not an Outlook .msg"),
+    "msg_not_ole": lambda w, p: w.gettext("not an Outlook .msg (no OLE compound file)"),
+    # TRANSLATORS: {detail} is the English message of the .msg reader (extract-msg)
+    "msg_damaged": lambda w, p: w.gettext("damaged .msg: {detail}").format(detail=p["detail"]),
+    "pst_no_signature": lambda w, p: w.gettext("not an Outlook data file (no !BDN signature)"),
+    "pst_header_truncated": lambda w, p: w.gettext("truncated: the file header is incomplete"),
+    "pst_unknown_client": lambda w, p: w.gettext("not a .pst or .ost (unknown client signature)"),
+    # TRANSLATORS: {client} is PST, OST or PAB
+    "pst_unknown_version": lambda w, p: w.gettext(
+        "a {client} file of format version {version}, which the reader does not know"
+    ).format(client=p["client"], version=p["version"]),
+    # TRANSLATORS: {client} is PST or OST, {detail} the English message of the reader (libpff)
+    "pst_damaged": lambda w, p: w.gettext(
+        "damaged or truncated, or a {client} file written by an Outlook newer than the reader "
+        "supports ({detail})"
+    ).format(client=p["client"], detail=p["detail"]),
+    # TRANSLATORS: {detail} is the English message of the reader (libpff)
+    "pst_unreadable": lambda w, p: w.gettext("unreadable: {detail}").format(detail=p["detail"]),
+    "pst_no_root": lambda w, p: w.gettext("no root folder"),
+    "pst_root_damaged": lambda w, p: w.gettext("the root folder is damaged"),
 }
 
 

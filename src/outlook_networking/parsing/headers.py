@@ -39,6 +39,7 @@ from email.utils import parsedate_tz
 from functools import lru_cache
 
 from ..model import Interaction, Kind, Mailbox, Problem
+from ..problems import problem
 from .addresses import decode_name, normalise, parse_mailboxes
 from .noise import Headers, classify
 
@@ -329,17 +330,17 @@ def interaction_from_headers(
     """
     fields = split_headers(raw)
     if not fields:
-        return Problem(where, "no header fields")
+        return Problem(where, problem("no_header_fields"))
     sender_boxes = mailboxes(*fields.get("from", ()))
     if not sender_boxes:
         sender_boxes = mailboxes(*fields.get("sender", ()))
     if not sender_boxes:
-        return Problem(where, "no usable sender address")
+        return Problem(where, problem("no_sender"))
     sender = sender_boxes[0]
     raw_date = _first(fields, "date")
     at = parse_date(raw_date)
     if at is None:
-        reason = f"unreadable Date {raw_date[:60]!r}" if raw_date else "no Date"
+        reason = problem("unreadable_date", value=raw_date[:60]) if raw_date else problem("no_date")
         return Problem(where, reason)
     ids = message_ids(_first(fields, "message-id"))
     message_id = ids[0] if ids else ""

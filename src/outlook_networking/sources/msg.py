@@ -22,6 +22,8 @@ import extract_msg
 from extract_msg.enums import ErrorBehavior
 
 from ..ports import Problem
+from ..problems import Problem as Reason
+from ..problems import problem
 from . import mapi
 from .outlook import Context, Record, records
 
@@ -82,6 +84,10 @@ def _is_time(value: object) -> bool:
     return isinstance(value, datetime)
 
 
+def _damaged(exc: Exception) -> Reason:
+    return problem("msg_damaged", detail=f"{type(exc).__name__}: {exc}")
+
+
 def _open(path: Path) -> Any:
     return extract_msg.openMsg(
         str(path), delayAttachments=True, errorBehavior=_TOLERANT, strict=False
@@ -96,18 +102,18 @@ def msg_records(
         with path.open("rb") as handle:
             head = handle.read(len(OLE_MAGIC))
     except OSError as exc:
-        yield Problem(str(path), exc.strerror or str(exc), whole=True)
+        yield Problem(str(path), problem("os_error", detail=exc.strerror or str(exc)), whole=True)
         return
     if not head:
-        yield Problem(str(path), "empty file, not an Outlook .msg", whole=True)
+        yield Problem(str(path), problem("msg_empty"), whole=True)
         return
     if head != OLE_MAGIC:
-        yield Problem(str(path), "not an Outlook .msg (no OLE compound file)", whole=True)
+        yield Problem(str(path), problem("msg_not_ole"), whole=True)
         return
     try:
         message = _open(path)
     except Exception as exc:  # extract-msg and olefile fail in many ways on damaged files
-        yield Problem(str(path), f"damaged .msg: {type(exc).__name__}: {exc}", whole=True)
+        yield Problem(str(path), _damaged(exc), whole=True)
         return
     try:
         codepage = str(getattr(message, "stringEncoding", "") or "cp1252")
@@ -115,7 +121,7 @@ def msg_records(
         item = _Properties(message, codepage, rows)
         found = records(item, Context(source, where, folder, now))
     except Exception as exc:  # the same, for properties read on demand
-        yield Problem(str(path), f"damaged .msg: {type(exc).__name__}: {exc}", whole=True)
+        yield Problem(str(path), _damaged(exc), whole=True)
         return
     finally:
         message.close()

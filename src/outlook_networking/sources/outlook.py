@@ -52,6 +52,7 @@ from ..parsing.headers import (
 )
 from ..parsing.noise import classify
 from ..ports import Problem, Skipped
+from ..problems import problem
 from . import mapi
 from .calendar import WINDOW_AHEAD, WINDOW_BACK, expand_series
 from .recurrence import parse_series, parse_zone
@@ -186,7 +187,7 @@ def _mail(item: mapi.Item, context: Context, *, automated: bool) -> list[Record]
     if sender is None and header_from:
         sender = header_from[0]
     if sender is None:
-        reason = "the sender has only an Exchange-internal address" if unresolved else "no sender"
+        reason = problem("sender_exchange_only" if unresolved else "no_sender")
         return [Problem(context.where, reason)]
     first_header_date = fields.get("date", [""])[0]
     at = (
@@ -195,7 +196,7 @@ def _mail(item: mapi.Item, context: Context, *, automated: bool) -> list[Record]
         or mapi.time(item.get(mapi.MESSAGE_DELIVERY_TIME))
     )
     if at is None:
-        return [Problem(context.where, "no send or delivery time")]
+        return [Problem(context.where, problem("no_sent_time"))]
     groups: dict[int, list[Mailbox]] = {_TO: [], _CC: [], _BCC: []}
     left_out = 0
     for row in item.recipients():
@@ -249,8 +250,7 @@ def _mail(item: mapi.Item, context: Context, *, automated: bool) -> list[Record]
     )
     if not left_out:
         return [mail]
-    reason = f"{left_out} recipient(s) with only an Exchange-internal address left out"
-    return [mail, Problem(context.where, reason)]
+    return [mail, Problem(context.where, problem("recipients_exchange_only", count=left_out))]
 
 
 def _first_id(value: mapi.Value, fields: dict[str, list[str]], header: str) -> str:
@@ -283,7 +283,7 @@ def _meetings(item: mapi.Item, context: Context) -> list[Record]:
     start = mapi.time(item.named(mapi.APPOINTMENT_START)) or mapi.time(item.get(mapi.START_DATE))
     end = mapi.time(item.named(mapi.APPOINTMENT_END)) or mapi.time(item.get(mapi.END_DATE))
     if start is None:
-        return [Problem(context.where, "appointment without a start time")]
+        return [Problem(context.where, problem("appointment_no_start"))]
     organizer: Mailbox | None = None
     attendees: list[Attendee] = []
     for row in item.recipients():
@@ -340,7 +340,7 @@ def _meetings(item: mapi.Item, context: Context) -> list[Record]:
     except ValueError as exc:
         return [
             meeting,
-            Problem(context.where, f"recurrence not read, first occurrence kept: {exc}"),
+            Problem(context.where, problem("recurrence_not_read", detail=str(exc))),
         ]
     if all_day:
         occurrences = [replace(o, at=_midnight(o.at, zone)) for o in occurrences]
@@ -379,7 +379,7 @@ def _card(item: mapi.Item, context: Context) -> Record:
         or _subject(item)
     )
     if not full_name and not addresses:
-        return Problem(context.where, "contact without a name or an e-mail address")
+        return Problem(context.where, problem("contact_empty"))
     nickname = mapi.text(item.get(mapi.NICKNAME))
     names = tuple(n for n in dict.fromkeys((given, nickname)) if n and n != full_name)
     search_key = mapi.binary(item.get(mapi.SEARCH_KEY))

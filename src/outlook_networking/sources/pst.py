@@ -35,6 +35,8 @@ from typing import Any
 import pypff
 
 from ..ports import Problem, Skipped
+from ..problems import Problem as Reason
+from ..problems import problem
 from . import mapi
 from .mailfiles import folder_hint
 from .outlook import Context, Record, records
@@ -56,19 +58,19 @@ _READ_FOLDER = {0x3001, 0x3613, _CALENDAR, _DRAFTS, _ADDITIONAL, _ADDITIONAL_EX}
 Tick = Callable[[int, int | None], None]
 
 
-def header_reason(head: bytes) -> str:
-    """Why a file with these first bytes is no Outlook data file libpff reads, or ``""``."""
+def header_reason(head: bytes) -> Reason | None:
+    """Why a file with these first bytes is no Outlook data file libpff reads, or None."""
     if not head.startswith(MAGIC):
-        return "not an Outlook data file (no !BDN signature)"
+        return problem("pst_no_signature")
     if len(head) < 12:
-        return "truncated: the file header is incomplete"
+        return problem("pst_header_truncated")
     client = _CLIENTS.get(head[8:10], "")
     version = struct.unpack_from("<H", head, 10)[0]
     if not client:
-        return "not a .pst or .ost (unknown client signature)"
+        return problem("pst_unknown_client")
     if version not in _VERSIONS:
-        return f"an {client} of format version {version}, which the reader does not know"
-    return ""
+        return problem("pst_unknown_version", client=client, version=version)
+    return None
 
 
 # --- property values ---------------------------------------------------------------------------
@@ -242,9 +244,9 @@ def _walk(
     try:
         root = file.root_folder
     except MemoryError as exc:  # pypff's answer when the root folder's record is damaged
-        raise OSError("the root folder is damaged") from exc
+        raise _Damaged(problem("pst_root_damaged")) from exc
     if root is None:
-        raise OSError("no root folder")
+        raise _Damaged(problem("pst_no_root"))
     roles.learn(_properties(root, frozenset(_READ_FOLDER), codepage))
     subtree = _nid(store.get(_IPM_SUBTREE))
     tops = _subfolders(root)
@@ -295,11 +297,25 @@ def _join(parent: str, child: str | None) -> str:
     return f"{parent}/{child or ''}" if parent else (child or "")
 
 
-def _reason(exc: BaseException) -> str:
+class _Damaged(OSError):
+    """The store itself is damaged (its root folder): ``reason`` says how."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+def _detail(exc: BaseException) -> str:
     """libpff's error chain, shortened to its first step: the rest is libpff's call stack."""
     text = str(exc).split(". ")
     first = next((t for t in text if ":" in t), text[0])
-    return "unreadable: " + first.split(": ", 1)[-1].strip().rstrip(".")
+    return first.split(": ", 1)[-1].strip().rstrip(".")
+
+
+def _reason(exc: BaseException) -> Reason:
+    if isinstance(exc, _Damaged):
+        return exc.reason
+    return problem("pst_unreadable", detail=_detail(exc))
 
 
 def _item(obj: Any, named: dict[mapi.Named, int], wanted: frozenset[int], codepage: str) -> _Row:
@@ -326,22 +342,19 @@ def pst_records(
         with path.open("rb") as handle:
             head = handle.read(16)
     except OSError as exc:
-        yield Problem(str(path), exc.strerror or str(exc), whole=True)
+        yield Problem(str(path), problem("os_error", detail=exc.strerror or str(exc)), whole=True)
         return
     reason = header_reason(head)
-    if reason:
+    if reason is not None:
         yield Problem(str(path), reason, whole=True)
         return
     file = pypff.file()
     try:
         file.open(str(path))
     except OSError as exc:
-        kind = "an .ost" if head[8:10] == b"SO" else "a .pst"
+        client = _CLIENTS[head[8:10]]
         yield Problem(
-            str(path),
-            f"damaged or truncated, or {kind} written by an Outlook newer than the reader "
-            f"supports ({_reason(exc)})",
-            whole=True,
+            str(path), problem("pst_damaged", client=client, detail=_detail(exc)), whole=True
         )
         return
     try:
