@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -397,11 +398,28 @@ def _open_and_report_version(path: str) -> int:
         return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
+# Eight interpreters wait for one signal, then open the same new store at once (the CLI, the
+# agent and the add-in starting together): every one must find it created and migrated.
+_OPEN_AT_ONCE = """
+import os, sys, time
+from outlook_networking.store import Store
+go = sys.argv[2]
+while not os.path.exists(go):
+    time.sleep(0.005)
+Store.open(sys.argv[1]).close()
+"""
+
+
 def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> None:
-    path = str(tmp_path / "network.sqlite3")
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
-        versions = pool.map(_open_and_report_version, [path] * 8)
-    assert versions == [SCHEMA_VERSION] * 8
+    # Plain processes, not a multiprocessing.Pool: a Pool's result handler once hung a CI run
+    # here (all workers idle, pool.map waiting for ever); a subprocess has a timeout.
+    path, go = tmp_path / "network.sqlite3", tmp_path / "go"
+    command = [sys.executable, "-c", _OPEN_AT_ONCE, str(path), str(go)]
+    procs = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    go.touch()
+    errors = [proc.communicate(timeout=300)[1] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0] * 8, errors
+    assert _open_and_report_version(str(path)) == SCHEMA_VERSION
 
 
 def test_marks_are_kept_per_message_merged_from_partial_updates_and_go_with_it(
