@@ -133,6 +133,30 @@ def test_the_direct_copy_wins_over_the_list_copy_in_either_order(tmp_path: Path)
             assert stored.list_id == "team.lists.example"
 
 
+@pytest.mark.parametrize(
+    ("better", "worse"),
+    [
+        ({Flag.BULK, Flag.AUTOMATED}, {Flag.LIST}),  # any direct copy beats a list copy
+        (set(), {Flag.BULK}),  # then fewer noise flags beat more
+        ({Flag.AUTOMATED}, {Flag.BULK, Flag.AUTOMATED}),
+        ({Flag.LIST}, {Flag.LIST, Flag.BULK}),
+    ],
+)
+def test_the_better_copy_is_the_evidence_in_either_order(
+    tmp_path: Path, better: set[Flag], worse: set[Flag]
+) -> None:
+    # The module docstring's order of evidence: the interaction's fields (its flags among
+    # them, which decide how it counts) come from the better copy, whichever was read first.
+    good = replace(_mail("good", message_id="m@x"), flags=frozenset(better))
+    bad = replace(_mail("bad", message_id="m@x"), flags=frozenset(worse))
+    for n, order in enumerate(((good, bad), (bad, good))):
+        with Store.open(tmp_path / f"{n}.sqlite3") as store:
+            for item in order:
+                store.apply_batch("ews:work", Batch("inbox", (item,)))
+            (stored,) = store.interactions()
+            assert stored.flags == good.flags
+
+
 def test_the_senders_own_copy_keeps_its_bcc(store: Store) -> None:
     received = replace(_mail("r"), sender=Mailbox(ME), to=(Mailbox("ann@partner.example"),))
     sent = replace(received, item_id="s", delivered=False, bcc=(Mailbox("boss@example.com"),))
@@ -593,3 +617,100 @@ def test_forget_removes_the_identity_corrections_that_name_them_and_no_others(
     store.set_identity("cy@client.example", "", "split off")
     assert store.forget("ann@partner.example").other_removed == 1  # what forget reports
     assert set(store.identity_overrides()) == {"bob@home.example", "cy@client.example"}
+
+
+def _rows(store: Store, query: str) -> list[tuple[object, ...]]:
+    with contextlib.closing(sqlite3.connect(store.path)) as con:
+        return [tuple(r) for r in con.execute(query)]
+
+
+def test_forget_takes_the_copies_and_marks_of_what_it_removes(store: Store) -> None:
+    # Jack's mail goes whole; what the store knew of its copies (where they are, their marks)
+    # goes with it, and a copy found again after the tombstone is lifted shows its own marks.
+    from outlook_networking.ports import MessageMarks
+
+    jack = Mailbox("jack@usish.example", "Jack Wang")
+    his = replace(_mail("his"), sender=jack)
+    store.apply_batch("ews:work", Batch("inbox", (his, _mail("ann")), marks=(
+        MessageMarks("his", ("Customer",), None, "ck1"),
+        MessageMarks("ann", ("Mine",), None, "ck1"),
+    )))  # fmt: skip
+    store.apply_batch("ews:work", Batch("kept", (replace(his, item_id="his-2", folder="kept"),)))
+    report = store.forget("jack@usish.example")
+    assert report.interactions_removed == 1
+    assert _rows(store, "SELECT item_id FROM locations ORDER BY item_id") == [("ann",)]
+    assert _rows(store, "SELECT item_id, categories FROM marks") == [("ann", '["Mine"]')]
+    assert store.unforget("jack@usish.example")
+    store.apply_batch("ews:work", Batch("inbox", (his,)))
+    shown = {m.item_id: m.state for m in store.account_messages("ews:work", since=T0)}
+    assert (shown["his"].categories, shown["his"].version) == ((), "")
+
+
+def test_a_message_left_as_one_already_stored_joins_it_copies_and_all(store: Store) -> None:
+    # Two messages without a Message-ID, the same but for Jack on one: without him, the first
+    # is the second (the same digest). One interaction is left, holding both copies, and
+    # nothing of him.
+    jack = Mailbox("jack@usish.example", "Jack Wang")
+    with_him = replace(_mail("a", message_id=""), to=(Mailbox(ME), jack))
+    without = _mail("b", "kept", message_id="")
+    store.apply_batch("ews:work", Batch("inbox", (with_him,)))
+    store.apply_batch("ews:work", Batch("kept", (without,)))
+    assert len(list(store.interactions())) == 2
+    report = store.forget("jack@usish.example")
+    assert (report.interactions_removed, report.interactions_changed) == (0, 1)
+    (left,) = store.interactions()
+    assert left.item_id == "b" and [m.address for m in left.recipients()] == [ME]
+    assert [m.item_id for m in store.account_messages("ews:work", since=T0)] == ["a", "b"]
+    assert _rows(store, "SELECT count(*) FROM locations WHERE interaction NOT IN "
+                        "(SELECT id FROM interactions)") == [(0,)]  # fmt: skip
+
+
+def test_forget_finds_journal_entries_by_any_of_their_names(store: Store) -> None:
+    # Jack is "Jack Wang" on one message and "Wang Jack" on another: an entry that names him
+    # either way goes.
+    from outlook_networking.ports import CreateTask
+
+    first = replace(_mail("m1"), sender=Mailbox("jack@usish.example", "Jack Wang"))
+    second = replace(_mail("m2"), sender=Mailbox("jack@usish.example", "Wang Jack"))
+    store.apply_batch("ews:work", Batch("inbox", (first, second)))
+    one = CreateTask("owed:a", "Reply to Jack Wang", None, "")
+    other = CreateTask("owed:b", "Reply to Wang Jack", None, "")
+    kept = CreateTask("owed:c", "Reply to Ann", None, "")
+    store.journal_begin("ews:work", "run", [one, other, kept], T0)
+    store.forget("jack@usish.example")
+    assert [e.action for e in store.journal("ews:work")] == [kept]
+
+
+def test_forget_counts_each_entry_it_removes_once(store: Store) -> None:
+    # Two declined marks, three journal entries, a document named after him (holding his
+    # address too) and an entry of another document: seven, in the dry run as in the real one.
+    from outlook_networking.ports import CreateTask
+
+    jack = "jack@usish.example"
+    store.decline_marks("ews:work", [(f"1-{jack}", "flag"), (f"2-{jack}", "flag"),
+                                     ("3@ann.example", "flag")], T0)  # fmt: skip
+    tasks = [CreateTask(f"touch:{jack}:{n}", "Get in touch", None, "") for n in range(3)]
+    store.journal_begin("ews:work", "run", [*tasks, CreateTask("owed:b", "Reply", None, "")], T0)
+    store.put_doc(f"seen:{jack}", {"who": jack})
+    store.put_doc("review", {"people": [jack, "ann@partner.example"]})
+    assert store.forget(jack, dry_run=True).other_removed == 7
+    assert store.forget(jack).other_removed == 7
+    assert store.declined_marks("ews:work") == {("3@ann.example", "flag")}
+    assert len(store.journal("ews:work")) == 1
+    assert store.get_doc(f"seen:{jack}") is None
+    assert store.get_doc("review") == {"people": ["ann@partner.example"]}
+
+
+def test_a_forget_that_fails_half_way_leaves_the_store_as_it_was(store: Store) -> None:
+    # A stored document damaged on disk (not JSON) stops forget at its last step, after the
+    # tombstone and the removals: none of them is kept, and the store goes on working.
+    jack = Mailbox("jack@usish.example", "Jack Wang")
+    store.apply_batch("ews:work", Batch("inbox", (replace(_mail("his"), sender=jack),)))
+    with contextlib.closing(sqlite3.connect(store.path)) as con, con:
+        con.execute("INSERT INTO kv (key, value) VALUES ('damaged', '{not json')")
+    with pytest.raises(ValueError):
+        store.forget("jack@usish.example")
+    assert store.forgotten() == ()
+    assert [i.item_id for i in store.interactions()] == ["his"]
+    store.set_owner([ME], "test")  # a new transaction starts: none is left open
+    assert store.owner()[0] == (ME,)

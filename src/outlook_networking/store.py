@@ -449,7 +449,7 @@ def _rank(flags: str, delivered: int) -> int:
     """
     marks = flags.split(",") if flags else []
     listed = Flag.LIST.value in marks
-    return 4 * listed + 2 * (len(marks) - listed) + (1 if delivered else 0)
+    return 6 * listed + 2 * (len(marks) - listed) + (1 if delivered else 0)
 
 
 def _rows(
