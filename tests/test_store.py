@@ -134,21 +134,23 @@ def test_the_direct_copy_wins_over_the_list_copy_in_either_order(tmp_path: Path)
 
 
 @pytest.mark.parametrize(
-    ("better", "worse"),
+    ("better", "worse", "worse_delivered"),
     [
-        ({Flag.BULK, Flag.AUTOMATED}, {Flag.LIST}),  # any direct copy beats a list copy
-        (set(), {Flag.BULK}),  # then fewer noise flags beat more
-        ({Flag.AUTOMATED}, {Flag.BULK, Flag.AUTOMATED}),
-        ({Flag.LIST}, {Flag.LIST, Flag.BULK}),
+        ({Flag.BULK, Flag.AUTOMATED}, {Flag.LIST}, True),  # any direct copy beats a list copy
+        (set(), {Flag.BULK}, True),  # then fewer noise flags beat more
+        ({Flag.AUTOMATED}, {Flag.BULK, Flag.AUTOMATED}, True),
+        ({Flag.LIST}, {Flag.LIST, Flag.BULK}, True),
+        (set(), {Flag.BULK}, False),  # even when the one with more is the sender's own copy
     ],
 )
 def test_the_better_copy_is_the_evidence_in_either_order(
-    tmp_path: Path, better: set[Flag], worse: set[Flag]
+    tmp_path: Path, better: set[Flag], worse: set[Flag], worse_delivered: bool
 ) -> None:
     # The module docstring's order of evidence: the interaction's fields (its flags among
     # them, which decide how it counts) come from the better copy, whichever was read first.
     good = replace(_mail("good", message_id="m@x"), flags=frozenset(better))
     bad = replace(_mail("bad", message_id="m@x"), flags=frozenset(worse))
+    bad = replace(bad, delivered=worse_delivered)
     for n, order in enumerate(((good, bad), (bad, good))):
         with Store.open(tmp_path / f"{n}.sqlite3") as store:
             for item in order:
@@ -714,3 +716,89 @@ def test_a_forget_that_fails_half_way_leaves_the_store_as_it_was(store: Store) -
     assert [i.item_id for i in store.interactions()] == ["his"]
     store.set_owner([ME], "test")  # a new transaction starts: none is left open
     assert store.owner()[0] == (ME,)
+
+
+def test_a_card_moved_to_another_folder_is_not_swept_with_the_old_one(store: Store) -> None:
+    # The user moves Ann's card, unchanged, to another contacts folder: a full resync of the
+    # folder it left no longer finds it there, and must not take it from the store.
+    ann = ContactCard("ews:work", "c1", "Ann", ("ann@partner.example",))
+    store.apply_batch("ews:work", Batch("contacts", cards=(ann,), cursor="c1"))
+    assert store.apply_batch("ews:work", Batch("contacts/team", cards=(ann,), cursor="t1")).written
+    resync = Batch("contacts", cursor="c2", reset=True, complete=True)
+    result = store.apply_batch("ews:work", resync)
+    assert result.swept == 0
+    assert [c.item_id for c in store.cards()] == ["c1"]
+
+
+def test_forget_finds_an_address_that_is_not_ascii_among_the_recipients(store: Store) -> None:
+    # An internationalised address (RFC 6531) on the To line, not the sender: forget finds
+    # the message by it and keeps it without them.
+    jorg = Mailbox("jörg@beispiel.example", "Jörg Groß")
+    mail = replace(_mail("m1"), to=(Mailbox(ME), jorg))
+    store.apply_batch("ews:work", Batch("inbox", (mail,)))
+    report = store.forget("jörg@beispiel.example")
+    assert (report.interactions_removed, report.interactions_changed) == (0, 1)
+    (kept,) = store.interactions()
+    assert [m.address for m in kept.recipients()] == [ME]
+
+
+def test_the_default_file_is_the_environments_or_in_the_users_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On Linux platformdirs follows the XDG base directory specification: $XDG_DATA_HOME.
+    from outlook_networking.store import ENV_DB, default_db_path
+
+    monkeypatch.delenv(ENV_DB, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    if sys.platform == "linux":
+        assert default_db_path() == tmp_path / "data" / "outlook-networking" / "network.sqlite3"
+    monkeypatch.setenv(ENV_DB, "~/elsewhere.sqlite3")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert default_db_path() == tmp_path / "elsewhere.sqlite3"
+
+
+def test_what_is_stored_reads_back_field_for_field(store: Store) -> None:
+    # Every field of a mail, a meeting and an item without a sender, each different from the
+    # others and from its default: reading one column for another shows.
+    from outlook_networking.model import Response
+
+    mail = Interaction(
+        source="ews:work",
+        item_id="AAMk1",
+        kind=Kind.EMAIL,
+        at=T0,
+        sender=Mailbox("ann@partner.example", "Ann Lee"),
+        to=(Mailbox(ME, "Me"), Mailbox("bob@partner.example", "Bob")),
+        cc=(Mailbox("cy@client.example", "Cy"),),
+        bcc=(Mailbox("dee@client.example", ""),),
+        subject="Quarterly numbers",
+        message_id="q1@partner.example",
+        in_reply_to="q0@partner.example",
+        references=("r1@partner.example", "q0@partner.example"),
+        conversation_id="conv-7",
+        flags=frozenset({Flag.BULK, Flag.AUTOMATED}),
+        list_id="numbers.lists.example",
+        folder="Inbox/Reports",
+        delivered=True,
+        duration_s=7,
+        categories=("Customer", "Privé"),
+    )
+    meeting = Interaction(
+        source="ews:work",
+        item_id="AAMk2",
+        kind=Kind.MEETING,
+        at=T0 + timedelta(days=1),
+        sender=Mailbox("ann@partner.example", "Ann Lee"),
+        attendees=(
+            Attendee(Mailbox(ME, "Me"), Response.ACCEPTED),
+            Attendee(Mailbox("bob@partner.example", "Bob"), Response.TENTATIVE, optional=True),
+        ),
+        subject="Review",
+        folder="calendar",
+        duration_s=1800,
+        cancelled=True,
+    )
+    nobody = Interaction("file", "sha:1", Kind.EMAIL, T0 + timedelta(days=2), None, subject="?")
+    store.apply_batch("ews:work", Batch("inbox", (mail, meeting)))
+    store.apply_batch("file", Batch("/x.mbox", (nobody,)))
+    assert list(store.interactions()) == [mail, meeting, nobody]
