@@ -651,18 +651,24 @@ def test_forget_takes_the_copies_and_marks_of_what_it_removes(store: Store) -> N
 def test_a_message_left_as_one_already_stored_joins_it_copies_and_all(store: Store) -> None:
     # Two messages without a Message-ID, the same but for Jack on one: without him, the first
     # is the second (the same digest). One interaction is left, holding both copies, and
-    # nothing of him.
+    # nothing of him. The same when the copy with him is history only (deleted from the
+    # mailbox): no copy moves, and the interaction still goes.
     jack = Mailbox("jack@usish.example", "Jack Wang")
     with_him = replace(_mail("a", message_id=""), to=(Mailbox(ME), jack))
     without = _mail("b", "kept", message_id="")
-    store.apply_batch("ews:work", Batch("inbox", (with_him,)))
-    store.apply_batch("ews:work", Batch("kept", (without,)))
-    assert len(list(store.interactions())) == 2
+    history = replace(with_him, item_id="h", subject="Earlier")
+    store.apply_batch("ews:work", Batch("inbox", (with_him, history)))
+    store.apply_batch("ews:work", Batch("inbox", deleted=("h",)))
+    store.apply_batch("ews:work", Batch("kept", (without, replace(without, item_id="h2",
+                                                                  subject="Earlier"))))  # fmt: skip
+    assert len(list(store.interactions())) == 4
     report = store.forget("jack@usish.example")
-    assert (report.interactions_removed, report.interactions_changed) == (0, 1)
-    (left,) = store.interactions()
-    assert left.item_id == "b" and [m.address for m in left.recipients()] == [ME]
-    assert [m.item_id for m in store.account_messages("ews:work", since=T0)] == ["a", "b"]
+    assert (report.interactions_removed, report.interactions_changed) == (0, 2)
+    assert [(i.item_id, [m.address for m in i.recipients()]) for i in store.interactions()] == [
+        ("b", [ME]),
+        ("h2", [ME]),
+    ]
+    assert [m.item_id for m in store.account_messages("ews:work", since=T0)] == ["a", "b", "h2"]
     assert _rows(store, "SELECT count(*) FROM locations WHERE interaction NOT IN "
                         "(SELECT id FROM interactions)") == [(0,)]  # fmt: skip
 
