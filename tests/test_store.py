@@ -736,14 +736,17 @@ def test_a_card_moved_to_another_folder_is_not_swept_with_the_old_one(store: Sto
     assert [c.item_id for c in store.cards()] == ["c1"]
 
 
-def test_forget_finds_an_address_that_is_not_ascii_among_the_recipients(store: Store) -> None:
-    # An internationalised address (RFC 6531) on the To line, not the sender: forget finds
-    # the message by it and keeps it without them.
+def test_forget_finds_an_address_that_is_not_ascii_on_a_message_and_a_card(store: Store) -> None:
+    # An internationalised address (RFC 6531) on the To line, not the sender, and on a card:
+    # forget finds the message and the card by it, and keeps the message without them.
     jorg = Mailbox("jörg@beispiel.example", "Jörg Groß")
     mail = replace(_mail("m1"), to=(Mailbox(ME), jorg))
+    card = ContactCard("ews:work", "c1", "Jörg Groß", (jorg.address,))
     store.apply_batch("ews:work", Batch("inbox", (mail,)))
+    store.apply_batch("ews:work", Batch("contacts", cards=(card,)))
     report = store.forget("jörg@beispiel.example")
     assert (report.interactions_removed, report.interactions_changed) == (0, 1)
+    assert report.cards_removed == 1 and list(store.cards()) == []
     (kept,) = store.interactions()
     assert [m.address for m in kept.recipients()] == [ME]
 
