@@ -1159,7 +1159,7 @@ class Store:
         """A hash of everything stored except bookkeeping, to prove re-ingest changes nothing."""
         h = hashlib.sha256()
         # (Generations are a resync's bookkeeping; interaction ids follow insertion order.)
-        card_columns = _CARD_COLUMNS.removesuffix(", generation")
+        card_columns = _CARD_COLUMNS.replace(", generation", "")
         for query in (
             "SELECT * FROM interactions ORDER BY key",
             "SELECT l.source, l.stream, l.item_id, i.key FROM locations AS l "
