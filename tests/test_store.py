@@ -816,3 +816,131 @@ def test_what_is_stored_reads_back_field_for_field(store: Store) -> None:
     store.apply_batch("ews:work", Batch("inbox", (mail, meeting)))
     store.apply_batch("file", Batch("/x.mbox", (nobody,)))
     assert list(store.interactions()) == [mail, meeting, nobody]
+
+
+# --- the file: what Store.open refuses, reads read-only, tightens (in this process, where a
+# planted bug shows; tests/hostile runs the same through the command line)
+
+READ_ONLY = "the store or its folder is read-only, and this command writes"
+
+
+def _filled(path: Path) -> Path:
+    with Store.open(path) as store:
+        store.apply_batch("ews:work", Batch("inbox", (_mail("a"),)))
+    return path
+
+
+def _file_state(path: Path) -> tuple[int, bytes]:
+    info = path.stat()
+    return stat.S_IMODE(info.st_mode), path.read_bytes() if stat.S_ISREG(info.st_mode) else b""
+
+
+def test_what_is_no_store_is_refused_untouched(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("my notes\n", encoding="utf-8")
+    text.chmod(0o644)
+    other = tmp_path / "other.db"  # another program's SQLite database
+    newer = tmp_path / "versioned.db"  # one that numbers its versions as the store does
+    for path, version in ((other, 0), (newer, 3)):
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            db.execute("CREATE TABLE bookmarks (url TEXT)")
+            db.execute(f"PRAGMA user_version = {version}")
+            db.commit()
+        path.chmod(0o644)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    cases = {
+        text: "not a store: not an SQLite database",
+        other: "not a store: an SQLite database of another program",
+        newer: "not a store: an SQLite database of another program",
+        Path("/dev/null"): "not a store: it is a device",
+        folder: "not a store: it is a folder",
+    }
+    for path, reason in cases.items():
+        before = _file_state(path)
+        with pytest.raises(StoreError) as refused:
+            Store.open(path)
+        assert str(refused.value) == f"{path}: {reason}"
+        assert _file_state(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "folder", "notes.txt", "other.db", "versioned.db"
+    ]  # fmt: skip
+
+
+def test_a_missing_store_is_made_only_when_asked(tmp_path: Path) -> None:
+    from outlook_networking.errors import StoreMissing
+
+    with pytest.raises(StoreMissing):
+        Store.open(tmp_path / "new" / "network.sqlite3", create=False)
+    assert not (tmp_path / "new").exists()
+    with Store.open(tmp_path / "new" / "network.sqlite3") as store:
+        assert store.is_empty()
+        card = ContactCard("ews:work", "c1", "Ann", (ME,))
+        store.apply_batch("ews:work", Batch("contacts", cards=(card,)))
+        assert not store.is_empty()
+
+
+def test_an_empty_file_becomes_a_store(tmp_path: Path) -> None:
+    empty = tmp_path / "new.sqlite3"
+    empty.touch(mode=0o600)
+    with Store.open(empty) as store:
+        assert store.is_empty()
+    assert empty.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604])
+def test_a_store_readable_by_others_is_tightened_never_loosened(tmp_path: Path, mode: int) -> None:
+    path = _filled(tmp_path / "network.sqlite3")
+    path.chmod(mode)
+    Store.open(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == mode & 0o700
+
+
+def test_a_store_made_read_only_stays_so_and_can_be_read(tmp_path: Path) -> None:
+    # The owner's write bit is what counts, even for root (who could write anyway).
+    path = _filled(tmp_path / "network.sqlite3")
+    path.chmod(0o444)
+    before = _file_state(path)
+    with Store.open(path) as store:
+        assert [i.item_id for i in store.interactions()] == ["a"]
+        with pytest.raises(StoreError) as refused:
+            store.set_identity("ann@partner.example", "", "split off")
+        assert str(refused.value) == f"{path}: {READ_ONLY}"
+    assert _file_state(path) == before
+
+
+def test_a_store_in_a_read_only_folder_can_be_read(tmp_path: Path) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    path = _filled(folder / "network.sqlite3")
+    before = sorted(p.name for p in folder.iterdir())
+    folder.chmod(0o555)
+    try:
+        with Store.open(path) as store:
+            assert [i.item_id for i in store.interactions()] == ["a"]
+            with pytest.raises(StoreError) as refused:
+                store.set_identity("ann@partner.example", "", "split off")
+            assert str(refused.value) == f"{path}: {READ_ONLY}"
+        assert sorted(p.name for p in folder.iterdir()) == before  # not even a -wal or -shm
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_damaged_page_is_a_store_error_when_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "network.sqlite3"
+    with Store.open(path) as store:
+        mails = tuple(_mail(f"m{n}", subject=f"Hello {n}" * 20) for n in range(200))
+        store.apply_batch("ews:work", Batch("inbox", mails))
+    with contextlib.closing(sqlite3.connect(path)) as db:  # the interactions table's first page
+        query = "SELECT rootpage FROM sqlite_master WHERE name = 'interactions'"
+        (root,) = db.execute(query).fetchone()
+        (page_size,) = db.execute("PRAGMA page_size").fetchone()
+    with path.open("r+b") as raw:
+        raw.seek((root - 1) * page_size)
+        raw.write(b"\xa5" * page_size)
+    with Store.open(path) as store, pytest.raises(StoreError) as damaged:
+        list(store.interactions())
+    assert str(damaged.value) == (
+        f"{path}: the store is damaged (database disk image is malformed); "
+        "restore a copy or ingest again"
+    )
