@@ -944,3 +944,23 @@ def test_a_damaged_page_is_a_store_error_when_it_is_read(tmp_path: Path) -> None
         f"{path}: the store is damaged (database disk image is malformed); "
         "restore a copy or ingest again"
     )
+
+
+def _open_files() -> set[str]:
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            found.add(os.readlink(f"/proc/self/fd/{fd}"))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc")
+def test_a_file_refused_after_sqlite_opened_it_is_left_closed(tmp_path: Path) -> None:
+    # SQLite's header, then garbage: SQLite opens it and fails on the first read. The file is
+    # not held open after the refusal (on Windows an open file cannot be moved or deleted).
+    path = tmp_path / "network.sqlite3"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xa5" * 4000)
+    with pytest.raises(StoreError) as refused:
+        Store.open(path)
+    assert "the store is damaged" in str(refused.value)
+    assert str(path) not in _open_files()  # while the traceback still holds the frames
