@@ -870,10 +870,11 @@ def test_what_is_no_store_is_refused_untouched(tmp_path: Path) -> None:
 def test_a_missing_store_is_made_only_when_asked(tmp_path: Path) -> None:
     from outlook_networking.errors import StoreMissing
 
+    path = tmp_path / "new" / "deeper" / "network.sqlite3"
     with pytest.raises(StoreMissing):
-        Store.open(tmp_path / "new" / "network.sqlite3", create=False)
+        Store.open(path, create=False)
     assert not (tmp_path / "new").exists()
-    with Store.open(tmp_path / "new" / "network.sqlite3") as store:
+    with Store.open(path) as store:  # and its folders
         assert store.is_empty()
         card = ContactCard("ews:work", "c1", "Ann", (ME,))
         store.apply_batch("ews:work", Batch("contacts", cards=(card,)))
