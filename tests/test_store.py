@@ -965,3 +965,127 @@ def test_a_file_refused_after_sqlite_opened_it_is_left_closed(tmp_path: Path) ->
         Store.open(path)
     assert "the store is damaged" in str(refused.value)
     assert str(path) not in _open_files()  # while the traceback still holds the frames
+
+
+# --- what the commands read: owner, cursors, ids, counts, renames, small documents
+
+
+def test_the_owner_is_replaced_whole_and_read_in_order(store: Store) -> None:
+    assert store.owner() == ((), "")
+    store.set_owner(["me@example.com", "ME@home.example".lower()], "detected")
+    store.set_owner(["me@work.example", "me@example.com", "me@example.com"], "given")
+    assert store.owner() == (("me@example.com", "me@work.example"), "given")
+
+
+def test_restarting_one_source_or_all_drops_their_cursors_only(store: Store) -> None:
+    store.apply_batch("ews:work", Batch("inbox", (_mail("a"),), cursor="w1"))
+    store.apply_batch("ews:work", Batch("sent", cursor="w2"))
+    store.apply_batch("graph:home", Batch("inbox", cursor="h1"))
+    assert store.cursors("ews:work") == {"inbox": "w1", "sent": "w2"}
+    store.restart_source("graph:home")
+    assert store.cursors("graph:home") == {}
+    assert store.cursors("ews:work") == {"inbox": "w1", "sent": "w2"}
+    store.restart_source()
+    assert store.cursors("ews:work") == {}
+
+
+def test_a_sources_item_ids_are_its_copies_names_and_cards(store: Store) -> None:
+    store.apply_batch("ews:work", Batch("inbox", (_mail("a"), _mail("gone"))))
+    store.apply_batch("ews:work", Batch("inbox", deleted=("gone",)))  # history, still named
+    store.apply_batch("file", Batch("/x.mbox", (replace(_mail("a"), source="file", item_id="f"),)))
+    store.apply_batch("ews:work", Batch("inbox", (_mail("b", message_id="a@partner.example"),)))
+    store.apply_batch("ews:work", Batch("contacts", cards=(ContactCard("ews:work", "c1", "Ann",
+                                                                       (ME,)),)))  # fmt: skip
+    assert sorted(store.item_ids("ews:work")) == ["a", "b", "c1", "gone"]
+    assert store.item_ids("file") == ["f"]
+
+
+def test_counts_tell_kinds_cards_copies_and_the_owners_mail_from_noise(store: Store) -> None:
+    # Direct: the owner's own (not automated), or to the owner in To or Cc, flagged at most as
+    # list mail. Noise: every other flagged mail.
+    owner_auto = replace(_mail("auto"), sender=Mailbox(ME), to=(Mailbox("x@partner.example"),),
+                         flags=frozenset({Flag.AUTOMATED}))  # fmt: skip
+    items = (
+        replace(_mail("cc"), to=(Mailbox("x@partner.example"),), cc=(Mailbox(ME),)),
+        replace(_mail("bcc"), to=(Mailbox("x@partner.example"),), bcc=(Mailbox(ME),)),
+        replace(owner_auto, item_id="own", message_id="own@x", flags=frozenset({Flag.BULK})),
+        owner_auto,
+        replace(_mail("bulk-cc"), to=(), cc=(Mailbox(ME),), flags=frozenset({Flag.BULK})),
+        _meeting("m1", T0),
+    )
+    store.apply_batch("file", Batch("/m.mbox", items))
+    store.apply_batch("file", Batch("/n.mbox", (replace(_mail("cc"), item_id="cc2"),)))
+    store.apply_batch("ews:work", Batch("contacts", cards=(ContactCard("ews:work", "c1", "Ann",
+                                                                       (ME,)),)))  # fmt: skip
+    assert store.counts([ME]) == {
+        "emails": 5,
+        "meetings": 1,
+        "noise": 2,  # the automated one of the owner's, the bulk one to the owner
+        "cards": 1,
+        "direct": 2,  # Cc'd, and the owner's own bulk mail; not the Bcc copy
+        "locations": 7,
+    }
+    assert store.counts()["direct"] == 0 and store.counts()["noise"] == 3
+
+
+def test_renaming_a_sources_items_follows_them_everywhere(store: Store) -> None:
+    # Graph's immutable ids: every copy, card, mark, name and evidence pointer of the source
+    # takes its new id; a copy already stored under its new id keeps that row.
+    from outlook_networking.ports import MessageMarks
+
+    mails = tuple(_mail(i, source="graph:work") for i in ("old1", "old2", "new3"))
+    marks = (MessageMarks("old1", ("Mine",), None, "v"),)
+    store.apply_batch("graph:work", Batch("inbox", mails, marks=marks))
+    card = ContactCard("graph:work", "oldc", "Ann", (ME,))
+    store.apply_batch("graph:work", Batch("contacts", cards=(card,)))
+    store.apply_batch("ews:work", Batch("inbox", (_mail("old1", source="ews:work"),)))
+    renamed = {"old1": "new1", "old2": "new3", "oldc": "newc"}
+    assert store.rename_items("graph:work", renamed) == 2  # a copy and a card (not marks)
+    assert sorted(store.item_ids("graph:work")) == ["new1", "new3", "newc"]
+    assert store.item_ids("ews:work") == ["old1"]
+    assert [(i.source, i.item_id) for i in store.interactions(located=True)] == [
+        ("graph:work", "new1"),
+        ("graph:work", "new3"),
+    ]
+    assert _rows(store, "SELECT item_id, categories FROM marks") == [("new1", '["Mine"]')]
+    assert _rows(store, "SELECT ev_item FROM interactions ORDER BY ev_item") == [
+        ("new1",), ("new3",), ("new3",)
+    ]  # fmt: skip
+
+
+def test_the_users_followup_decisions_are_kept_together(store: Store) -> None:
+    from datetime import timezone
+
+    assert store.followup_decisions().done == {} and store.followup_decisions().snoozed == {}
+    store.mark_followup_done("owed:a", "ews:work:m1", T0)
+    later = datetime(2026, 10, 8, 9, 0, tzinfo=timezone(timedelta(hours=2)))
+    store.snooze_followup("touch:b", later, T0)
+    store.mark_followup_done("owed:c", "ews:work:m3", T0)
+    decisions = store.followup_decisions()
+    assert decisions.done == {"owed:a": "ews:work:m1", "owed:c": "ews:work:m3"}
+    assert decisions.snoozed == {"touch:b": later}
+    assert decisions.snoozed["touch:b"].utcoffset() == timedelta(0)
+
+
+def test_small_documents_read_back_and_only_mappings_count_as_a_review_or_proposals(
+    store: Store,
+) -> None:
+    assert store.get_doc("nothing") is None
+    assert store.review_snapshot() is None and store.intro_proposals() is None
+    store.put_doc("x", ["a", {"b": 1}])
+    store.put_doc("x", {"ü": [1, 2]})  # replaced, not added
+    assert store.get_doc("x") == {"ü": [1, 2]}
+    store.keep_review_snapshot({"people": 3})
+    store.keep_intro_proposals({"asked": []})
+    assert store.review_snapshot() == {"people": 3}
+    assert store.intro_proposals() == {"asked": []}
+
+
+def test_dismissals_and_identity_corrections_are_kept_and_replaced(store: Store) -> None:
+    store.dismiss("owed:a", T0)
+    store.dismiss("owed:a", T0 + timedelta(days=1))
+    store.dismiss("touch:b", T0)
+    assert store.dismissed() == {"owed:a", "touch:b"}
+    store.set_identity("ann@home.example", "ann@partner.example", "same person")
+    store.set_identity("ann@home.example", "", "split off")
+    assert store.identity_overrides() == {"ann@home.example": ("", "split off")}

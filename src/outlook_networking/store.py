@@ -1127,7 +1127,7 @@ class Store:
         """
         db = self._db
         owners = list(owner)
-        marks = ", ".join("?" * len(owners)) or "NULL"
+        marks = ", ".join("?" * len(owners))  # no owner: `IN ()`, false (NULL would be unknown)
         personal = f"""(sender IN ({marks}) AND flags NOT LIKE '%automated%'
             OR flags IN ('', 'list') AND (
                 EXISTS (SELECT 1 FROM json_each(i.people, '$.to') AS r
