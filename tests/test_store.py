@@ -1126,3 +1126,25 @@ def test_a_migration_that_fails_leaves_the_old_version_and_no_lock(tmp_path: Pat
         columns = [r[1] for r in db.execute("PRAGMA table_info(cards)")]
         assert "key_dates" not in columns
         db.execute("ROLLBACK")
+
+
+def test_the_messages_showing_a_category_are_found_by_their_marks_or_as_stored(
+    store: Store,
+) -> None:
+    # A rename of categories reaches the messages that show a former name now: the marks last
+    # synced or written where there are any, else the categories the copy was stored with.
+    from outlook_networking.ports import MessageMarks
+
+    mails = (
+        replace(_mail("b"), categories=("Network B",)),  # as stored
+        replace(_mail("a"), categories=("Network B",)),  # taken off since: the marks say so
+        replace(_mail("c"), categories=("Other",)),
+        _mail("d"),  # tagged since: the marks say so
+    )
+    marks = (MessageMarks("a", (), None, "v2"), MessageMarks("d", ("Network A",), None, "v2"))
+    store.apply_batch("ews:work", Batch("inbox", mails, marks=marks))
+    home = replace(_mail("h", source="graph:home"), categories=("Network B",))
+    store.apply_batch("graph:home", Batch("inbox", (home,)))
+    found = store.messages_with_categories("ews:work", ["Network B", "Network A", "Network B"])
+    assert found == ["b", "d"]
+    assert store.messages_with_categories("ews:work", []) == []
