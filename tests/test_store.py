@@ -805,7 +805,7 @@ def test_what_is_stored_reads_back_field_for_field(store: Store) -> None:
         item_id="AAMk2",
         kind=Kind.MEETING,
         at=T0 + timedelta(days=1),
-        sender=Mailbox("ann@partner.example", "Ann Lee"),
+        sender=Mailbox("ann@partner.example"),  # an organiser without a name
         attendees=(
             Attendee(Mailbox(ME, "Me"), Response.ACCEPTED),
             Attendee(Mailbox("bob@partner.example", "Bob"), Response.TENTATIVE, optional=True),
@@ -819,6 +819,25 @@ def test_what_is_stored_reads_back_field_for_field(store: Store) -> None:
     store.apply_batch("ews:work", Batch("inbox", (mail, meeting)))
     store.apply_batch("file", Batch("/x.mbox", (nobody,)))
     assert list(store.interactions()) == [mail, meeting, nobody]
+    assert list(store.interactions(since=T0 + timedelta(days=1))) == [meeting, nobody]
+
+
+def test_a_stored_card_reads_back_field_for_field(store: Store) -> None:
+    from outlook_networking.model import KeyDate
+
+    card = ContactCard(
+        "ews:work",
+        "c1",
+        "Ann Lee",
+        ("ann@partner.example", "ann@home.example"),
+        organisation="Partner GmbH",
+        categories=("Network A", "Privé"),
+        names=("Annie",),
+        is_me=True,
+        key_dates=(KeyDate("birthday", 4, 15, 1980),),
+    )
+    store.apply_batch("ews:work", Batch("contacts", cards=(card,)))
+    assert list(store.cards()) == [card]
 
 
 # --- the file: what Store.open refuses, reads read-only, tightens (in this process, where a
