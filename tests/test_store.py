@@ -1025,6 +1025,7 @@ def test_a_sources_item_ids_are_its_copies_names_and_cards(store: Store) -> None
 def test_counts_tell_kinds_cards_copies_and_the_owners_mail_from_noise(store: Store) -> None:
     # Direct: the owner's own (not automated), or to the owner in To or Cc, flagged at most as
     # list mail. Noise: every other flagged mail.
+    assert set(store.counts([ME]).values()) == {0}  # an empty store: nothing of any kind
     owner_auto = replace(_mail("auto"), sender=Mailbox(ME), to=(Mailbox("x@partner.example"),),
                          flags=frozenset({Flag.AUTOMATED}))  # fmt: skip
     items = (
