@@ -1168,3 +1168,18 @@ def test_the_messages_showing_a_category_are_found_by_their_marks_or_as_stored(
     found = store.messages_with_categories("ews:work", ["Network B", "Network A", "Network B"])
     assert found == ["b", "d"]
     assert store.messages_with_categories("ews:work", []) == []
+
+
+def test_the_digest_changes_with_what_is_stored(store: Store) -> None:
+    # The tests prove "nothing changed" with it: it must change when something does.
+    seen = [store.digest()]
+    store.apply_batch("ews:work", Batch("inbox", (_mail("a"),)))
+    seen.append(store.digest())
+    store.apply_batch("ews:work", Batch("contacts", cards=(ContactCard("ews:work", "c1", "Ann",
+                                                                       (ME,)),)))  # fmt: skip
+    seen.append(store.digest())
+    store.set_owner([ME], "given")
+    seen.append(store.digest())
+    store.forget("bob@client.example")
+    seen.append(store.digest())
+    assert len(set(seen)) == 5
