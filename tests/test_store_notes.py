@@ -159,3 +159,18 @@ def test_lifting_a_tombstone_that_is_not_there_changes_nothing(tmp_path: Path) -
         store.forget("bob@client.example")
         assert store.unforget("bob@client.example") is True
         assert store.cursors("ews:work") == {}  # every source is read again in full
+
+
+def test_notes_are_read_by_address_oldest_first_with_their_time(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        late = store.add_note(ANN, "late", T0 + timedelta(days=2))
+        early = store.add_note("bob@client.example", "early", T0)
+        same = store.add_note(ANN, "same day, later id", T0 + timedelta(days=2))
+        assert late.at == T0 + timedelta(days=2)  # to the second, in UTC
+        assert [(n.text, n.at) for n in store.notes()] == [
+            ("early", T0), ("late", late.at), ("same day, later id", late.at)
+        ]  # fmt: skip
+        assert [n.id for n in store.notes([ANN, ANN])] == [late.id, same.id]
+        assert store.notes([]) == [] and store.notes(["nobody@x.example"]) == []
+        assert store.delete_note(early.id) == early
+        assert [n.text for n in store.notes(["bob@client.example", ANN])] == ["late", same.text]
