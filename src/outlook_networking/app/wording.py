@@ -48,7 +48,9 @@ def describe(exc: BaseException, words: Wording = _ENGLISH) -> str:
             where=where, key=key, problem=w.problem(exc.problem)
         )
     if isinstance(exc, InputError):
-        return w.gettext("cannot read {path}: {reason}").format(path=exc.path, reason=exc.reason)
+        return w.gettext("cannot read {path}: {reason}").format(
+            path=exc.path, reason=w.problem(exc.reason)
+        )
     if isinstance(exc, OutputError):
         return w.gettext("cannot write {path}: {reason}").format(path=exc.path, reason=exc.reason)
     if isinstance(exc, StoreMissing):
