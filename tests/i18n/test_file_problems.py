@@ -87,40 +87,44 @@ ENGLISH_WORDS = ("calendar", "missing", "larger", "limit", "binary", "folder", "
                  "read", "file", "cannot")  # fmt: skip
 
 
+def _refused(
+    case: str, shared: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], german: bool
+) -> tuple[Path, list[str]]:
+    """The damaged input of ``case`` and the lines naming it, after an ``ingest`` that fails
+    (in German, or under the pseudo-locale) without a traceback."""
+    make, config, _ = CASES[case]
+    path = make(shared, tmp_path)
+    if german:
+        code = _ingest(tmp_path, f'language = "de"\n{config}', path)
+    else:
+        code = _ingest(tmp_path, config, path, words=PseudoWording())
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in err
+    return path, [line for line in err.splitlines() if str(path) in line]
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_a_file_that_cannot_be_read_is_one_german_line(
     case: str, shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    make, config, reason = CASES[case]
-    path = make(shared_dir, tmp_path)
+    path, lines = _refused(case, shared_dir, tmp_path, capsys, german=True)
 
-    code = _ingest(tmp_path, f'language = "de"\n{config}', path)
-
-    err = capsys.readouterr().err
-    assert code == 1
-    assert "Traceback" not in err
+    reason = CASES[case][2]
     expected = f"{path} kann nicht gelesen werden: {reason.format(path=path)}"
-    assert [line for line in err.splitlines() if str(path) in line] == [
-        f"outlook-networking: {expected}"
-    ], err
-    rest = err.replace(str(path), "").replace("files.max_cards_mb", "")
+    assert lines == [f"outlook-networking: {expected}"]
+    rest = lines[0].replace(str(path), "").replace("files.max_cards_mb", "")
     for english in ENGLISH_WORDS:
-        assert not re.search(rf"\b{english}\b", rest, re.IGNORECASE), (english, err)
+        assert not re.search(rf"\b{english}\b", rest, re.IGNORECASE), (english, lines)
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_a_file_that_cannot_be_read_is_worded_through_the_catalogs(
     case: str, shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    make, config, _ = CASES[case]
-    path = make(shared_dir, tmp_path)
+    path, lines = _refused(case, shared_dir, tmp_path, capsys, german=False)
 
-    code = _ingest(tmp_path, config, path, words=PseudoWording())
-
-    err = capsys.readouterr().err
-    assert code == 1
-    lines = [line for line in err.splitlines() if str(path) in line]
-    assert len(lines) == 1, err
+    assert len(lines) == 1, lines
     # what is left outside the marks is the program's name and the paths (data), the setting
     left = unmarked(lines[0]).replace("outlook-networking", "").replace(str(path), "")
     left = left.replace("files.max_cards_mb", "")
