@@ -202,6 +202,7 @@ PROBLEMS: Mapping[str, tuple[str, ...]] = {
     "rest_too_large": ("megabytes", "setting"),
     "broken_gzip": ("detail",),
     "ends_unreadably": ("detail",),
+    "after_items": ("count", "reason"),  # a file's rest, after ``count`` items were read
     # calendars (sources/calendar.py); ``detail`` the English text of icalendar or dateutil
     "no_calendar": (),
     "calendar_cut_off": (),

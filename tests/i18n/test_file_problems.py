@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -166,8 +167,8 @@ def test_broken_cards_and_meetings_are_counted_in_german(
     assert "4 Teile konnten nicht gelesen werden und wurden übersprungen" in lines, err
     parts = [line for line in lines if line.startswith("  ")]
     assert len(parts) == 4, err
-    assert f"  {cards.name} card #2: BDAY \"sometime\" ist kein gültiger Tag" in parts
-    assert any(line.startswith(f"  {cards.name} card #3: beschädigte vCard: ") for line in parts)
+    assert f"  {cards.name} #2: BDAY \"sometime\" ist kein gültiger Tag" in parts
+    assert any(line.startswith(f"  {cards.name} #3: beschädigte vCard: ") for line in parts)
     assert any(": DTSTART nicht lesbar: " in line for line in parts), err
     assert f"  {calendar.name} VEVENT 'Jour fixe': kein DTSTART" in parts
 
@@ -189,3 +190,31 @@ def test_broken_cards_and_meetings_are_worded_through_the_catalogs(
         # the reason is marked whole (the values inside the marks: a reader's English, the
         # card's own value)
         assert reason and not re.search(r"[^\W\d_]", unmarked(reason)), (reason, line)
+
+
+def test_a_mailbox_cut_short_names_how_much_was_read_in_german(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a real public mailbox (17 MB unpacked, read in 1 MiB chunks), its gzip stream cut in
+    # the middle: what comes before the cut is read, the rest is one counted part that says
+    # after how many messages it broke
+    packed = (shared_dir / "corpora" / "spamassassin-easy-ham-1-and-spam-2.mbox.gz").read_bytes()
+    cut = tmp_path / "corpus.mbox.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    readable = zlib.decompressobj(wbits=31).decompress(packed[: len(packed) // 2])
+    starts = len(re.findall(rb"(?:\A|\n)From ", readable))  # messages begun before the cut
+
+    code = _ingest(tmp_path, 'language = "de"\n', cut, debug=True)
+
+    err = capsys.readouterr().err
+    assert code == 0, err  # the messages before the cut are kept
+    assert "Traceback" not in err
+    parts = [line for line in err.splitlines() if line.startswith(f"  {cut.name}: ")]
+    assert len(parts) == 1, err
+    found = re.fullmatch(
+        rf"  {re.escape(cut.name)}: nach ([\d.]+) gelesenen Elementen: "
+        r"das Ende der Datei ist nicht lesbar: .+",
+        parts[0],
+    )
+    assert found, parts
+    assert 0 < int(found.group(1).replace(".", "")) <= starts  # "2.617": German thousands

@@ -532,6 +532,10 @@ RENDERERS: Mapping[str, _Render] = {
     "ends_unreadably": lambda w, p: w.gettext("file ends unreadably: {detail}").format(
         detail=p["detail"]
     ),
+    # TRANSLATORS: {reason} is why the rest of the file cannot be read
+    "after_items": lambda w, p: w.ngettext(
+        "after {count} item read: {reason}", "after {count} items read: {reason}", _int(p["count"])
+    ).format(count=_number(w, p["count"]), reason=_part(w, p["reason"])),
     # calendars
     "no_calendar": lambda w, p: w.gettext("no VCALENDAR in the file"),
     "calendar_cut_off": lambda w, p: w.gettext("the calendar is cut off: END:VCALENDAR is missing"),

@@ -367,7 +367,7 @@ class _Reading:
             return
         name = self.file.path.name
         if item.problem:
-            yield Problem(f"{name} {item.name} {item.uid[:60] or 'without UID'}", item.problem)
+            yield Problem(f"{name} {item.name} {item.uid[:60]}".rstrip(), item.problem)
         elif item.name == "VEVENT":
             yield from self._event(item)
 
@@ -391,7 +391,7 @@ class _Reading:
         event = _parse_event(item.text)
         where = f"{self.file.path.name} VEVENT "
         if isinstance(event, Reason):
-            yield Problem(where + (item.uid[:60] or "without UID"), event)
+            yield Problem((where + item.uid[:60]).rstrip(), event)
         else:
             reason = _unusable(event)
             if reason:

@@ -562,14 +562,13 @@ def _mbox_records(unit: Unit, source: str, limit: int) -> Iterator[Record]:
                     block, where=f"{name} #{number}", source=source, folder=hint
                 )
     except TooLarge:
-        yield _Unfinished(
-            f"{name} after #{number}",
-            problem("rest_too_large", megabytes=limit / 1e6, setting="files.max_mail_mb"),
-        )
+        too_large = problem("rest_too_large", megabytes=limit / 1e6, setting="files.max_mail_mb")
+        yield _Unfinished(name, problem("after_items", count=number, reason=too_large))
     except (OSError, EOFError, zlib.error) as exc:
         # Found only after earlier messages were yielded (a truncated .gz): what was read
         # stays and the unreadable rest is reported, like any other broken part.
-        yield Problem(f"{name} after #{number}", problem("ends_unreadably", detail=str(exc)))
+        rest = problem("ends_unreadably", detail=str(exc))
+        yield Problem(name, problem("after_items", count=number, reason=rest))
 
 
 def _msg_records(unit: Unit, source: str, now: datetime) -> Iterator[Record]:

@@ -211,10 +211,10 @@ class VCardFile:
                 card.finish()
                 yield from self._card(number, card)
         except InputError as exc:  # changed since it was checked: keep what was read
-            yield Problem(f"{self.path.name} after card #{number}", exc.reason)
+            yield Problem(self.path.name, problem("after_items", count=number, reason=exc.reason))
 
     def _card(self, number: int, raw: _Card) -> Iterator[ContactCard | Problem]:
-        where = f"{self.path.name} card #{number}"
+        where = f"{self.path.name} #{number}"
         if raw.size > MAX_CARD:
             yield Problem(where, problem("card_too_large", mebibytes=MAX_CARD >> 20))
             return
