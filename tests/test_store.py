@@ -863,7 +863,7 @@ def test_what_is_no_store_is_refused_untouched(tmp_path: Path) -> None:
     text.chmod(0o644)
     other = tmp_path / "other.db"  # another program's SQLite database
     newer = tmp_path / "versioned.db"  # one that numbers its versions as the store does
-    for path, version in ((other, 0), (newer, 3)):
+    for path, version in ((other, 0), (newer, 1)):
         with contextlib.closing(sqlite3.connect(path)) as db:
             db.execute("CREATE TABLE bookmarks (url TEXT)")
             db.execute(f"PRAGMA user_version = {version}")
