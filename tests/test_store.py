@@ -911,7 +911,7 @@ def test_an_empty_file_becomes_a_store(tmp_path: Path) -> None:
     assert empty.read_bytes().startswith(b"SQLite format 3\x00")
 
 
-@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604])
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o755])  # 755: copied from a FAT drive
 def test_a_store_readable_by_others_is_tightened_never_loosened(tmp_path: Path, mode: int) -> None:
     path = _filled(tmp_path / "network.sqlite3")
     path.chmod(mode)
