@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from outlook_networking.app.wording import describe
 from outlook_networking.errors import SchemaTooNew, StoreError
 from outlook_networking.model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox
 from outlook_networking.ports import Batch, CategoriesChanged
@@ -724,8 +725,9 @@ def test_a_forget_that_fails_half_way_leaves_the_store_as_it_was(store: Store) -
     store.apply_batch("ews:work", Batch("inbox", (replace(_mail("his"), sender=jack),)))
     with contextlib.closing(sqlite3.connect(store.path)) as con, con:
         con.execute("INSERT INTO kv (key, value) VALUES ('damaged', '{not json')")
-    with pytest.raises(ValueError):
+    with pytest.raises(StoreError) as damaged:  # one line for the person, never a traceback
         store.forget("jack@usish.example")
+    assert describe(damaged.value).startswith(f"{store.path}: the store is damaged (")
     assert store.forgotten() == ()
     assert [i.item_id for i in store.interactions()] == ["his"]
     store.set_owner([ME], "test")  # a new transaction starts: none is left open
@@ -882,7 +884,7 @@ def test_what_is_no_store_is_refused_untouched(tmp_path: Path) -> None:
         before = _file_state(path)
         with pytest.raises(StoreError) as refused:
             Store.open(path)
-        assert str(refused.value) == f"{path}: {reason}"
+        assert describe(refused.value) == f"{path}: {reason}"
         assert _file_state(path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "folder", "notes.txt", "other.db", "versioned.db"
@@ -928,7 +930,7 @@ def test_a_store_made_read_only_stays_so_and_can_be_read(tmp_path: Path) -> None
         assert [i.item_id for i in store.interactions()] == ["a"]
         with pytest.raises(StoreError) as refused:
             store.set_identity("ann@partner.example", "", "split off")
-        assert str(refused.value) == f"{path}: {READ_ONLY}"
+        assert describe(refused.value) == f"{path}: {READ_ONLY}"
     assert _file_state(path) == before
 
 
@@ -943,7 +945,7 @@ def test_a_store_in_a_read_only_folder_can_be_read(tmp_path: Path) -> None:
             assert [i.item_id for i in store.interactions()] == ["a"]
             with pytest.raises(StoreError) as refused:
                 store.set_identity("ann@partner.example", "", "split off")
-            assert str(refused.value) == f"{path}: {READ_ONLY}"
+            assert describe(refused.value) == f"{path}: {READ_ONLY}"
         assert sorted(p.name for p in folder.iterdir()) == before  # not even a -wal or -shm
     finally:
         folder.chmod(0o755)
@@ -963,7 +965,7 @@ def test_a_damaged_page_is_a_store_error_when_it_is_read(tmp_path: Path) -> None
         raw.write(b"\xa5" * page_size)
     with Store.open(path) as store, pytest.raises(StoreError) as damaged:
         list(store.interactions())
-    assert str(damaged.value) == (
+    assert describe(damaged.value) == (
         f"{path}: the store is damaged (database disk image is malformed); "
         "restore a copy or ingest again"
     )
@@ -985,7 +987,7 @@ def test_a_file_refused_after_sqlite_opened_it_is_left_closed(tmp_path: Path) ->
     path.write_bytes(b"SQLite format 3\x00" + b"\xa5" * 4000)
     with pytest.raises(StoreError) as refused:
         Store.open(path)
-    assert "the store is damaged" in str(refused.value)
+    assert "the store is damaged" in describe(refused.value)
     assert str(path) not in _open_files()  # while the traceback still holds the frames
 
 

@@ -113,9 +113,9 @@ class OutputError(NetworkingError):
 
 
 class StoreError(NetworkingError):
-    """The store cannot be opened or written."""
+    """The store cannot be opened or written: ``reason`` a :class:`Problem`."""
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: Problem) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
@@ -125,7 +125,7 @@ class SchemaTooNew(StoreError):
     """The store was written by a newer version of the product."""
 
     def __init__(self, path: str, found: int, supported: int) -> None:
-        super().__init__(path, f"schema {found} > {supported}")
+        super().__init__(path, problem("store_schema_newer", version=found, supported=supported))
         self.found = found
         self.supported = supported
 
@@ -134,14 +134,14 @@ class StoreMissing(StoreError):
     """A command that reads the store found none (and created none)."""
 
     def __init__(self, path: str) -> None:
-        super().__init__(path, "no_store")
+        super().__init__(path, Problem("no_store"))
 
 
 class StoreEmpty(StoreError):
     """A command that reads the store found it empty: nothing ingested or synced yet."""
 
     def __init__(self, path: str) -> None:
-        super().__init__(path, "empty_store")
+        super().__init__(path, Problem("empty_store"))
 
 
 class LockHeld(NetworkingError):

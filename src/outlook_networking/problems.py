@@ -203,6 +203,14 @@ PROBLEMS: Mapping[str, tuple[str, ...]] = {
     "broken_gzip": ("detail",),
     "ends_unreadably": ("detail",),
     "after_items": ("count", "reason"),  # a file's rest, after ``count`` items were read
+    # the store (store.py): a StoreError's reason; ``detail`` SQLite's or the system's English
+    "store_damaged": ("detail",),
+    "store_read_only": (),
+    "store_unusable": ("detail",),
+    "store_not_regular": ("what",),
+    "store_not_sqlite": (),
+    "store_of_another_program": (),
+    "store_schema_newer": ("version", "supported"),
     # calendars (sources/calendar.py); ``detail`` the English text of icalendar or dateutil
     "no_calendar": (),
     "calendar_cut_off": (),

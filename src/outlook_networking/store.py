@@ -79,6 +79,7 @@ from .ports import (
     MessageState,
     StoredMessage,
 )
+from .problems import problem
 from .writeback.plan import JournalEntry
 
 __all__ = ["SCHEMA_VERSION", "BatchResult", "ForgetReport", "Store", "default_db_path"]
@@ -607,11 +608,11 @@ _DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 def _file_error(path: str, exc: sqlite3.DatabaseError) -> StoreError | None:
     name = getattr(exc, "sqlite_errorname", "") or ""
     if name.startswith(_DAMAGED):
-        return StoreError(path, f"the store is damaged ({exc}); restore a copy or ingest again")
+        return StoreError(path, problem("store_damaged", detail=str(exc)))
     if name.startswith("SQLITE_READONLY"):
-        return StoreError(path, "the store or its folder is read-only, and this command writes")
+        return StoreError(path, problem("store_read_only"))
     if name.startswith(_FILE_ERRORS):
-        return StoreError(path, str(exc))
+        return StoreError(path, problem("store_unusable", detail=str(exc)))
     return None
 
 
@@ -678,8 +679,8 @@ class _Connection(sqlite3.Connection):
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
-                (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))  # fmt: skip
+_NOT_REGULAR = ((stat.S_ISDIR, "folder"), (stat.S_ISCHR, "device"), (stat.S_ISBLK, "device"),
+                (stat.S_ISFIFO, "fifo"), (stat.S_ISSOCK, "socket"))  # fmt: skip
 
 
 def _writable(path: Path) -> bool:
@@ -704,11 +705,11 @@ def _connect(target: Path, create: bool) -> _Connection:
         info = target.stat()
     for test, kind in _NOT_REGULAR:
         if test(info.st_mode):
-            raise StoreError(where, f"not a store: it is {kind}")
+            raise StoreError(where, problem("store_not_regular", what=kind))
     if info.st_size:
         with target.open("rb") as head:
             if head.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
-                raise StoreError(where, "not a store: not an SQLite database")
+                raise StoreError(where, problem("store_not_sqlite"))
     folder_writable = _writable(target.parent)
     read_only = not (folder_writable and _writable(target))
     if read_only:
@@ -727,7 +728,7 @@ def _connect(target: Path, create: bool) -> _Connection:
         raise
     if (version == 0 and tables) or (version > 0 and "interactions" not in tables):
         db.close()
-        raise StoreError(where, "not a store: an SQLite database of another program")
+        raise StoreError(where, problem("store_of_another_program"))
     if not read_only and stat.S_IMODE(info.st_mode) & 0o077:
         os.chmod(target, stat.S_IMODE(info.st_mode) & 0o700)  # tighten, never loosen
     return db
@@ -769,9 +770,11 @@ class Store:
             store = cls(db, target)
             store._migrate()
         except sqlite3.DatabaseError as exc:
-            raise _file_error(where, exc) or StoreError(where, str(exc)) from exc
+            unusable = problem("store_unusable", detail=str(exc))
+            raise _file_error(where, exc) or StoreError(where, unusable) from exc
         except OSError as exc:
-            raise StoreError(where, exc.strerror or str(exc)) from exc
+            unusable = problem("store_unusable", detail=exc.strerror or str(exc))
+            raise StoreError(where, unusable) from exc
         return store
 
     def _version(self) -> int:
@@ -832,7 +835,7 @@ class Store:
             with self.transaction() as db:
                 return self._apply(db, source, batch, moment)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(str(self.path), str(exc)) from exc
+            raise StoreError(str(self.path), problem("store_unusable", detail=str(exc))) from exc
 
     def _apply(self, db: sqlite3.Connection, source: str, batch: Batch, moment: int) -> BatchResult:
         stream = batch.folder
@@ -1202,7 +1205,9 @@ class Store:
                 # The old pages in the write-ahead log still hold what was removed.
                 db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(str(self.path), str(exc)) from exc
+            raise StoreError(str(self.path), problem("store_unusable", detail=str(exc))) from exc
+        except ValueError as exc:  # a stored document that is no longer JSON
+            raise StoreError(str(self.path), problem("store_damaged", detail=str(exc))) from exc
         finally:
             if not dry_run:
                 db.execute("PRAGMA secure_delete = OFF")
@@ -1633,7 +1638,7 @@ def _statements(script: str) -> list[str]:
             statements.append(current)
             current = ""
     if current.strip():
-        raise StoreError("<migration>", f"incomplete statement: {current.strip()[:60]}")
+        raise RuntimeError(f"migration: incomplete statement: {current.strip()[:60]}")
     return statements
 
 

@@ -218,3 +218,41 @@ def test_a_mailbox_cut_short_names_how_much_was_read_in_german(
     )
     assert found, parts
     assert 0 < int(found.group(1).replace(".", "")) <= starts  # "2.617": German thousands
+
+
+@pytest.mark.parametrize(
+    ("make", "german"),
+    [
+        (lambda d: d, "keine Datenbank dieses Programms: es ist ein Ordner"),
+        (
+            lambda d: (d / "notes.txt", (d / "notes.txt").write_text("my notes\n"))[0],
+            "keine Datenbank dieses Programms: keine SQLite-Datenbank",
+        ),
+    ],
+    ids=["a folder", "a text file"],
+)
+def test_what_is_no_store_is_one_line_in_german_and_through_the_catalogs(
+    make: Callable[[Path], Path],
+    german: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "given"
+    folder.mkdir()
+    path = make(folder)
+    before = sorted(folder.rglob("*"))
+    config = tmp_path / "config.toml"
+
+    config.write_text('language = "de"\n', encoding="utf-8")
+    code = main(["--config", str(config), "--db", str(path), "contacts"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.splitlines() == [f"outlook-networking: {path}: {german}"]
+
+    config.write_text("", encoding="utf-8")
+    code = main(["--config", str(config), "--db", str(path), "contacts"], words=PseudoWording())
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    left = unmarked(err).replace("outlook-networking", "").replace(str(path), "")
+    assert not re.search(r"[^\W\d_]", left), err
+    assert sorted(folder.rglob("*")) == before  # nothing made or changed beside it

@@ -19,8 +19,8 @@ from ..errors import (
     NetworkingError,
     OutputError,
     Problem,
-    SchemaTooNew,
     StoreEmpty,
+    StoreError,
     StoreMissing,
     UsageError,
 )
@@ -70,16 +70,14 @@ def describe(exc: BaseException, words: Wording = _ENGLISH) -> str:
             "{path}: the store is empty: run `outlook-networking demo` or `outlook-networking "
             "ingest` (or `sync` for a configured mailbox)"
         ).format(path=exc.path)
-    if isinstance(exc, SchemaTooNew):
-        return w.gettext("{path}: schema version {found} is newer than {supported}").format(
-            path=exc.path, found=exc.found, supported=exc.supported
-        )
     if isinstance(exc, LockHeld):
         return w.gettext("another agent (process {pid}) is using {path}").format(
             pid=exc.pid, path=exc.path
         )
     if isinstance(exc, UsageError) and isinstance(exc.reason, Problem):
         return w.problem(exc.reason)
+    if isinstance(exc, StoreError):
+        return f"{exc.path}: {w.problem(exc.reason)}"
     if isinstance(exc, ConnectorError):
         reason = w.problem(exc.reason) if isinstance(exc.reason, Problem) else exc.reason
         return f"{exc.account}: {reason}"

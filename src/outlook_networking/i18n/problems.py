@@ -536,6 +536,29 @@ RENDERERS: Mapping[str, _Render] = {
     "after_items": lambda w, p: w.ngettext(
         "after {count} item read: {reason}", "after {count} items read: {reason}", _int(p["count"])
     ).format(count=_number(w, p["count"]), reason=_part(w, p["reason"])),
+    # the store
+    # TRANSLATORS: {detail} is SQLite's English message
+    "store_damaged": lambda w, p: w.gettext(
+        "the store is damaged ({detail}); restore a copy or ingest again"
+    ).format(detail=p["detail"]),
+    "store_read_only": lambda w, p: w.gettext(
+        "the store or its folder is read-only, and this command writes"
+    ),
+    # TRANSLATORS: {detail} is SQLite's or the system's English message
+    "store_unusable": lambda w, p: w.gettext("the store cannot be used: {detail}").format(
+        detail=p["detail"]
+    ),
+    # TRANSLATORS: {what} is "a folder", "a device" ...
+    "store_not_regular": lambda w, p: w.gettext("not a store: it is {what}").format(
+        what=_file_kind(w, p["what"])
+    ),
+    "store_not_sqlite": lambda w, p: w.gettext("not a store: not an SQLite database"),
+    "store_of_another_program": lambda w, p: w.gettext(
+        "not a store: an SQLite database of another program"
+    ),
+    "store_schema_newer": lambda w, p: w.gettext(
+        "schema version {version} is newer than {supported}"
+    ).format(version=p["version"], supported=p["supported"]),
     # calendars
     "no_calendar": lambda w, p: w.gettext("no VCALENDAR in the file"),
     "calendar_cut_off": lambda w, p: w.gettext("the calendar is cut off: END:VCALENDAR is missing"),
