@@ -13,7 +13,7 @@ with a configuration key is a :class:`Problem` (kept in :mod:`.problems`, below 
     NetworkingError
     ├── UsageError                  bad arguments or configuration (exit code 2)
     │   └── ConfigError             key, problem (a :class:`Problem`)
-    ├── InputError                  a file that cannot be read at all: path, reason
+    ├── InputError                  a file that cannot be read at all: path, reason (a Problem)
     ├── OutputError                 a report or export file could not be written: path, reason
     ├── StoreError                  the database: path, reason
     │   ├── SchemaTooNew            found, supported
@@ -95,9 +95,9 @@ class ConfigError(UsageError):
 
 
 class InputError(NetworkingError):
-    """A whole input (file, folder) cannot be read at all."""
+    """A whole input (file, folder) cannot be read at all: ``reason`` a :class:`Problem`."""
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: Problem) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason

@@ -175,9 +175,7 @@ class Problem:
     """A part of the input that could not be read; the rest goes on."""
 
     where: str  # "path/to/file.mbox #1234", "calendar.ics VEVENT 'Weekly'", an item id
-    # a code and its values, worded at the front end; English text where a reader (the
-    # connectors' per-item problems) does not give codes yet
-    reason: Reason | str
+    reason: Reason  # a code and its values, worded at the front end
     whole: bool = False  # the whole file named by ``where`` could not be read
 
 

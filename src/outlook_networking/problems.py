@@ -3,7 +3,7 @@ configuration's or sign-in's problem) and :class:`.model.Problem` carries (a fil
 read problem). Below both, so each may use it; :mod:`outlook_networking.i18n.problems` words
 each code in the user's language, ``str()`` shows the code and values for the developer's log.
 
-Exports: ``PROBLEMS``, ``Problem``, ``ProblemValue``, ``VALUE_KINDS``, ``problem``.
+Exports: ``FILE_KINDS``, ``PROBLEMS``, ``Problem``, ``ProblemValue``, ``VALUE_KINDS``, ``problem``.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["PROBLEMS", "VALUE_KINDS", "Problem", "ProblemValue", "problem"]
+__all__ = ["FILE_KINDS", "PROBLEMS", "VALUE_KINDS", "Problem", "ProblemValue", "problem"]
 
-
-ProblemValue = str | int | float | tuple[str, ...]
 
 # code -> the names of its values. ``choices`` are the allowed values as written in the file,
 # ``kind``/``found`` a kind of TOML value (:data:`VALUE_KINDS`), ``value`` what the file says,
@@ -104,6 +102,8 @@ PROBLEMS: Mapping[str, tuple[str, ...]] = {
     "keyring_refused": ("detail",),
     "keyring_failed": ("detail",),
     "tokens_unencrypted": ("detail", "path"),
+    # the add-in server's certificate; ``detail`` the English text of Python's ssl module
+    "certificate_unusable": ("detail",),
     # the server (connectors): a ConnectorError's reason
     "ews_forbidden": (),
     "needs_impersonation": (),
@@ -182,10 +182,54 @@ PROBLEMS: Mapping[str, tuple[str, ...]] = {
     "pst_unreadable": ("detail",),
     "pst_no_root": (),
     "pst_root_damaged": (),
+    # a file or folder as a whole (sources/textfile.py, filesource.py, mailfiles.py): an
+    # InputError's reason, or a whole problem's; ``what`` a kind of non-regular file
+    # (:data:`FILE_KINDS`), ``reason`` the problem of the part named by ``path``
+    "permission_denied": (),
+    "link_loop": (),
+    "no_such_file": (),
+    "not_regular_file": ("what",),
+    "broken_link": (),
+    "link_loop_back": ("path",),
+    "no_exports_in_folder": (),
+    "nothing_readable_in_folder": ("path", "reason", "more"),
+    "cannot_be_read": ("reason",),
+    "empty_file": (),
+    "binary_file": (),
+    "unknown_format": (),
+    "too_large": ("megabytes", "setting"),
+    "too_large_decompressed": ("megabytes", "setting"),
+    "rest_too_large": ("megabytes", "setting"),
+    "broken_gzip": ("detail",),
+    "ends_unreadably": ("detail",),
+    "after_items": ("count", "reason"),  # a file's rest, after ``count`` items were read
+    # calendars (sources/calendar.py); ``detail`` the English text of icalendar or dateutil
+    "no_calendar": (),
+    "calendar_cut_off": (),
+    "event_in_event": (),
+    "nested_too_deep": ("depth",),
+    "event_too_large": ("mebibytes",),
+    "too_many_zones": (),
+    "not_readable": ("detail",),
+    "unreadable_property": ("name", "detail"),
+    "no_dtstart": (),
+    "dtstart_not_date": (),
+    "cannot_expand": ("detail",),
+    "recurs_too_often": ("dates", "most", "factor"),
+    "recurrence_budget_used": ("count",),
+    "occurrences_capped": ("count",),
+    # vCards (sources/vcards.py); ``detail`` the English text of vobject
+    "no_vcard": (),
+    "card_too_large": ("mebibytes",),
+    "property_too_long": ("name", "kibibytes"),
+    "broken_vcard": ("detail",),
+    "not_a_day": ("name", "value"),
 }
 # the kinds of value ``must_be``/``wrong_kind`` name
 VALUE_KINDS = ("string", "integer", "boolean", "number", "whole_number", "hours", "strings",
          "array", "table", "date")  # fmt: skip
+# what a path is when it is no regular file, as ``not_regular_file``'s ``what`` names it
+FILE_KINDS = ("folder", "fifo", "device", "socket", "other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +247,10 @@ class Problem:
         return f"{self.code}({values})" if values else self.code
 
 
+# a problem's value: a number, a text, a list of choices, or the problem of a part it names
+ProblemValue = str | int | float | tuple[str, ...] | Problem
+
+
 def problem(code: str, **values: ProblemValue) -> Problem:
     """A problem with ``values`` named as :data:`PROBLEMS` says for ``code``."""
     expected = PROBLEMS[code]
@@ -211,4 +259,6 @@ def problem(code: str, **values: ProblemValue) -> Problem:
     for name in ("kind", "found"):
         if name in values and values[name] not in VALUE_KINDS:
             raise ValueError(f"{code}: {name} {values[name]!r} is not one of {VALUE_KINDS}")
+    if "what" in values and values["what"] not in FILE_KINDS:
+        raise ValueError(f"{code}: what {values['what']!r} is not one of {FILE_KINDS}")
     return Problem(code, tuple((name, values[name]) for name in expected))

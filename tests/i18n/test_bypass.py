@@ -43,21 +43,9 @@ DATA = {
     "prompts and lines go through the catalogs)",
 }
 
-# What still bypasses the catalogs, and why it is left for now.
-LEFT = {
-    # Per-item read problems of the connectors are model.Problem reasons still given as English
-    # text (the sources' and parsing's are codes now):
-    "connectors/ews/source.py": "per-item read problems (a message without a date, a meeting "
-    "without a start)",
-    "connectors/graph/mapping.py": "per-item read problems (no sender, no sent or received "
-    "time, no start time)",
-    # Per-message read problems are codes (parsing/headers.py, sources/msg.py, outlook.py,
-    # pst.py); a whole file's (errors.InputError's reason) and these modules' are not yet:
-    "sources/calendar.py": "calendar read problems and a calendar file's InputError",
-    "sources/filesource.py": "per-file read problems (folders, links, limits, binary files)",
-    "sources/textfile.py": "an unreadable or too large text file's InputError",
-    "sources/vcards.py": "vCard read problems and a vCard file's InputError",
-}
+# What still bypasses the catalogs, and why it is left for now: nothing (the connectors', the
+# sources' and parsing's read problems, and a file's InputError, are codes now).
+LEFT: dict[str, str] = {}
 
 _EXCLUDED_CALLS = {
     "gettext", "ngettext",  # wrapped

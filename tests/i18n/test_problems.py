@@ -13,6 +13,7 @@ from outlook_networking.cli import main
 from outlook_networking.errors import PROBLEMS, VALUE_KINDS, Problem, ProblemValue, problem
 from outlook_networking.i18n import Wording
 from outlook_networking.i18n.problems import RENDERERS
+from outlook_networking.problems import FILE_KINDS
 
 from .pseudo import VALUE, PseudoWording, has_words, unmarked
 
@@ -24,7 +25,10 @@ def _sample(name: str) -> ProblemValue:
         return VALUE_KINDS[0]
     if name == "choices":
         return (VALUE, VALUE)
-    if name in ("low", "high", "line", "column", "minutes", "count"):
+    if name == "reason":  # the problem of a part the problem names
+        return problem("permission_denied")
+    if name in ("low", "high", "line", "column", "minutes", "count", "more", "megabytes",
+                "mebibytes", "kibibytes", "depth", "dates", "most", "factor"):  # fmt: skip
         return 3
     return VALUE
 
@@ -34,8 +38,12 @@ def _samples(code: str) -> list[Problem]:
     if "kind" in names:  # each kind of value has its words
         return [problem(code, **{n: kind if n in ("kind", "found") else _sample(n)
                                  for n in names}) for kind in VALUE_KINDS]  # fmt: skip
+    if "what" in names:  # each kind of file has its words
+        return [problem(code, what=what) for what in FILE_KINDS]
     if code == "between_not":
         return [problem(code, low=1, high=3, value=5)]
+    if code == "nothing_readable_in_folder":  # the first part alone, or with more
+        return [problem(code, path=VALUE, reason=_sample("reason"), more=more) for more in (0, 3)]
     return [problem(code, **{n: _sample(n) for n in names})]
 
 
@@ -48,6 +56,8 @@ def test_a_problem_is_held_to_its_values() -> None:
         problem("between", low=1)
     with pytest.raises(ValueError, match="not one of"):
         problem("must_be", kind="a string")  # a kind is a code, never words
+    with pytest.raises(ValueError, match="not one of"):
+        problem("not_regular_file", what="a folder")  # so is a kind of file
 
 
 def test_every_problem_goes_through_the_catalogs() -> None:

@@ -11,9 +11,14 @@ from pathlib import Path
 import pytest
 
 from outlook_networking.cli import main
+from outlook_networking.connectors.graph.mapping import (
+    interaction_from_event,
+    interaction_from_message,
+)
 from outlook_networking.i18n import Wording
+from outlook_networking.ports import Problem
 
-from .pseudo import PseudoWording, unmarked
+from .pseudo import PseudoWording, has_words, unmarked
 
 # a real .msg whose sender Outlook kept only as an Exchange-internal (X.500) address
 EXCHANGE_ONLY = "outlook-msg/TheConfusedCat__msgparser__plain_chain.msg"
@@ -71,3 +76,33 @@ def test_unreadable_files_and_parts_are_worded_through_the_catalogs(
         # what is left outside the marks is the file's name (data)
         left = unmarked(line).replace(str(cut), "").replace(exchange_only.name, "")
         assert not re.search(r"[^\W\d_]", left), (left, line)
+
+
+# Graph's message and event resources as the service returns them when a field is null
+# (learn.microsoft.com/graph/api/resources/message, .../event: from, sender, sentDateTime,
+# receivedDateTime and start are nullable); each is a counted problem, worded in German.
+GRAPH_ITEMS = [
+    ({"id": "m1", "from": None, "sender": None, "sentDateTime": "2026-11-02T09:00:00Z"},
+     "no_sender", "kein Absender"),
+    ({"id": "m2", "from": {"emailAddress": {"address": "ann@example.com", "name": "Ann"}},
+      "sentDateTime": None, "receivedDateTime": None},
+     "no_sent_time", "weder Sende- noch Zustellzeit"),
+    ({"id": "e1", "type": "singleInstance", "start": None,
+      "end": {"dateTime": "2026-11-02T10:00:00.0000000", "timeZone": "UTC"}},
+     "appointment_no_start", "Termin ohne Beginn"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("item", "code", "german"), GRAPH_ITEMS)
+def test_a_graph_item_that_cannot_be_read_is_a_coded_problem(
+    item: dict[str, object], code: str, german: str
+) -> None:
+    if "type" in item:
+        made = interaction_from_event(item, source="graph:work")
+    else:
+        made = interaction_from_message(item, source="graph:work", folder="inbox")
+
+    assert isinstance(made, Problem) and made.where == item["id"]
+    assert made.reason.code == code
+    assert Wording("de").problem(made.reason) == german
+    assert not has_words(PseudoWording().problem(made.reason))

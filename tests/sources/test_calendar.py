@@ -10,6 +10,7 @@ import pytest
 from outlook_networking.errors import InputError
 from outlook_networking.model import Interaction, Kind, Response
 from outlook_networking.ports import Problem
+from outlook_networking.problems import problem
 from outlook_networking.sources.calendar import load_calendar
 
 DATA = Path(__file__).parent / "data"
@@ -86,7 +87,7 @@ def test_floating_until_and_exdate_in_utc(outlook_fixtures: Path) -> None:
 
 def test_unfolded_description_and_event_without_dtstart(outlook_fixtures: Path) -> None:
     items, problems = _read(outlook_fixtures / "u01jmg3_ics-parser__issue-343.ics", _at(2025, 1, 1))
-    assert [p.reason for p in problems] == ["no DTSTART"]
+    assert [p.reason for p in problems] == [problem("no_dtstart")]
     # Floating 10:00 read in the file's only zone (W. Europe): 08:00 UTC, fortnightly until Oct 7.
     assert [i.at for i in items] == [_at(2024, 9, 23, 8), _at(2024, 10, 7, 8)]
     meeting = items[0]
@@ -106,7 +107,7 @@ def test_unfolded_description_and_event_without_dtstart(outlook_fixtures: Path) 
 
 def test_windows_zone_without_vtimezone_overrides_and_responses() -> None:
     items, problems = _read(DATA / "windows-zones.ics", _at(2025, 6, 1))
-    assert [p.reason for p in problems] == ["no DTSTART"]
+    assert [p.reason for p in problems] == [problem("no_dtstart")]
     ids = [i.item_id for i in items]
     assert ids == [
         "ev:weekly-sync:2025-03-10T08:00:00Z",
@@ -156,4 +157,4 @@ def test_a_broken_time_zone_is_a_problem_and_the_events_are_read(tmp_path: Path)
     items, problems = _read(path, _at(2025, 6, 1))
     assert [i.item_id for i in items] == ["ev:e"]
     assert [p.where for p in problems] == ["zone.ics VTIMEZONE"]
-    assert problems[0].reason.startswith("not readable:")
+    assert problems[0].reason.code == "not_readable"

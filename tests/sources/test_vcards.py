@@ -8,6 +8,7 @@ from pathlib import Path
 
 from outlook_networking.model import ContactCard, KeyDate
 from outlook_networking.ports import Problem
+from outlook_networking.problems import problem
 from outlook_networking.sources.vcards import load_vcards
 
 DATA = Path(__file__).parent / "data"
@@ -54,9 +55,7 @@ def test_windows_1252_file(outlook_fixtures: Path) -> None:
 
 def test_mixed_versions_me_card_and_a_broken_card() -> None:
     cards, problems = _read(DATA / "mixed.vcf")
-    assert [(p.where, p.reason.split(":")[0]) for p in problems] == [
-        ("mixed.vcf card #2", "broken vCard")
-    ]
+    assert [(p.where, p.reason.code) for p in problems] == [("mixed.vcf #2", "broken_vcard")]
     by_name = {c.full_name: c for c in cards}
     assert set(by_name) == {"Jürgen Müller", "Ana Owner", "Jane Doe"}
     juergen = by_name["Jürgen Müller"]  # quoted-printable in Windows-1252
@@ -121,5 +120,5 @@ def test_partial_and_broken_key_dates(tmp_path: Path) -> None:
     assert ann.key_dates == (KeyDate("birthday", 2, 29), KeyDate("anniversary", 1, 13, 2011))
     assert bob.key_dates == (KeyDate("anniversary", 7, 4),)
     assert [(p.where, p.reason) for p in problems] == [
-        ("dates.vcf card #2", "BDAY 'sometime' is no day")
+        ("dates.vcf #2", problem("not_a_day", name="BDAY", value="sometime"))
     ]

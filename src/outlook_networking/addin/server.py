@@ -94,7 +94,7 @@ from outlook_networking.addin.manifest import DEFAULT_PORT, render_manifest
 from outlook_networking.addin.peer import SUPPORTED as PEERS_KNOWN
 from outlook_networking.addin.peer import peer_uid
 from outlook_networking.app.wording import describe
-from outlook_networking.errors import InputError, UsageError
+from outlook_networking.errors import InputError, UsageError, problem
 from outlook_networking.i18n import Wording
 from outlook_networking.i18n.language import DEFAULT_LANGUAGE, LANGUAGES
 from outlook_networking.i18n.table import messages
@@ -641,10 +641,9 @@ def serve(
     try:
         context.load_cert_chain(cert_path, key_path)
     except FileNotFoundError as exc:
-        raise InputError(str(exc.filename or cert_path), w.gettext("missing")) from exc
+        raise InputError(str(exc.filename or cert_path), problem("file_not_found")) from exc
     except (OSError, ssl.SSLError) as exc:
-        reason = w.gettext("unusable certificate or key: {problem}").format(problem=exc)
-        raise InputError(str(cert_path), reason) from exc
+        raise InputError(str(cert_path), problem("certificate_unusable", detail=str(exc))) from exc
     secret = load_or_create_secret(data_dir)
     try:
         httpd = _CardHTTPServer(

@@ -39,7 +39,7 @@ from typing import Any, Protocol
 
 from ..app.analysis import analyse_store
 from ..app.pipeline import claim_owner, desired_state, extra_tasks, sync_source, write_back
-from ..app.wording import describe
+from ..app.wording import describe, describe_each
 from ..config import AccountConfig, Config
 from ..core.network import Network
 from ..errors import StoreError, Throttled
@@ -93,6 +93,7 @@ class AccountReport:
     apply: str = "skipped"
     error: str | None = None  # one line for people
     error_kind: str | None = None  # the exception class, for scripts and the log
+    error_words: Mapping[str, str] = dataclasses.field(default_factory=dict)  # language -> line
     retry_after_s: float = 0.0  # the back-off a throttling server asked for
     stopped: bool = False
     deferred: bool = False
@@ -112,6 +113,7 @@ class CycleReport:
     stopped: bool = False
     error: str | None = None  # the cycle as a whole failed (the store, the analysis)
     error_kind: str | None = None
+    error_words: Mapping[str, str] = dataclasses.field(default_factory=dict)  # language -> line
 
     @property
     def items_synced(self) -> int:
@@ -125,6 +127,12 @@ class CycleReport:
     def errors(self) -> tuple[str, ...]:
         own = (self.error,) if self.error else ()
         return own + tuple(a.error for a in self.accounts if a.error)
+
+    @property
+    def errors_words(self) -> tuple[Mapping[str, str], ...]:
+        """:attr:`errors` in every language, in the same order."""
+        own = (self.error_words,) if self.error else ()
+        return own + tuple(a.error_words for a in self.accounts if a.error)
 
     @property
     def retry_after_s(self) -> float:
@@ -153,7 +161,10 @@ class CycleReport:
             "items_synced": self.items_synced,
             "actions_applied": self.actions_applied,
             "errors": list(self.errors),
-            "accounts": [dataclasses.asdict(a) for a in self.accounts],
+            "accounts": [
+                {k: v for k, v in dataclasses.asdict(a).items() if k != "error_words"}
+                for a in self.accounts
+            ],
         }
 
 
@@ -213,6 +224,7 @@ class _Progress:
             apply=self.apply,
             error=describe(error) if error is not None else None,
             error_kind=type(error).__name__ if error is not None else None,
+            error_words=describe_each(error) if error is not None else {},
             retry_after_s=error.retry_after_s if isinstance(error, Throttled) else 0.0,
             stopped=self.stopped,
             deferred=self.deferred,
@@ -267,6 +279,7 @@ def run_once(
         stopped=stopped,
         error=describe(cycle_error) if cycle_error is not None else None,
         error_kind=type(cycle_error).__name__ if cycle_error is not None else None,
+        error_words=describe_each(cycle_error) if cycle_error is not None else {},
     )
 
 

@@ -25,6 +25,11 @@ always present, ``null`` when unknown; ``docs/json.md``)::
                             "failures": 0, "retry_at": null}}
     }
 
+The errors are kept as lines in every language of the catalogs too (``last_error_words``, an
+account's ``error_words``: language -> line, not printed), so ``status`` shows them in the
+language it is run in; a document written before that has only the agent's English line,
+shown as it is.
+
 Exports: ``STATUS_DOC``, ``StatusKeeper``, ``read_status``.
 """
 
@@ -61,6 +66,15 @@ _KEYS = (
 
 
 _TIMES = ("last_run_start", "last_run_end", "next_run", "last_error_at")
+_WORDS = "last_error_words"  # last_error in every language (kept beside the keys above)
+_ACCOUNT_WORDS = "error_words"  # an account's error in every language
+
+
+def _in_language(line: Any, words: Any, language: str | None) -> Any:
+    """The line stored in ``language`` if there is one, else the line as the agent wrote it."""
+    if language and isinstance(words, dict) and isinstance(words.get(language), str):
+        return words[language]
+    return line
 
 
 def _iso(moment: datetime | float | str | None) -> str | None:
@@ -71,13 +85,27 @@ def _iso(moment: datetime | float | str | None) -> str | None:
     return iso(moment)
 
 
-def read_status(store: Store) -> dict[str, Any]:
-    """The status document with every key present, and ``running``/``pid`` from the lock."""
+def _account(entry: Any, language: str | None) -> Any:
+    """An account's entry as ``status`` shows it: its error in ``language``, the other
+    languages' lines left out."""
+    if not isinstance(entry, dict):
+        return entry
+    shown = {key: value for key, value in entry.items() if key != _ACCOUNT_WORDS}
+    if "error" in shown:
+        shown["error"] = _in_language(shown["error"], entry.get(_ACCOUNT_WORDS), language)
+    return shown
+
+
+def read_status(store: Store, language: str | None = None) -> dict[str, Any]:
+    """The status document with every key present, and ``running``/``pid`` from the lock; the
+    errors in ``language`` where they were kept in it (None: as the agent wrote them)."""
     stored = store.get_doc(STATUS_DOC) or {}
     doc: dict[str, Any] = {key: stored.get(key) for key in _KEYS}
+    doc["last_error"] = _in_language(doc["last_error"], stored.get(_WORDS), language)
     doc["state"] = stored.get("state") or "never run"
     doc["consecutive_failures"] = stored.get("consecutive_failures") or 0
-    doc["accounts"] = stored.get("accounts") or {}
+    doc["accounts"] = {name: _account(entry, language)
+                       for name, entry in (stored.get("accounts") or {}).items()}  # fmt: skip
     for key in _TIMES:
         doc[key] = _iso(doc[key])
     for account in doc["accounts"].values():
@@ -99,7 +127,8 @@ class StatusKeeper:
     def __init__(self, store: Store) -> None:
         self._store = store
         previous = store.get_doc(STATUS_DOC) or {}
-        self._doc: dict[str, Any] = {key: previous.get(key) for key in _KEYS if key != "running"}
+        kept = (*_KEYS, _WORDS)
+        self._doc: dict[str, Any] = {key: previous.get(key) for key in kept if key != "running"}
         self._doc["pid"] = os.getpid()
         self.consecutive_failures = int(previous.get("consecutive_failures") or 0)
 
@@ -130,13 +159,14 @@ class StatusKeeper:
                     {**previous.get(a.account, {}), "apply": "deferred"}
                     if a.deferred
                     else {"items": a.items, "applied": a.applied, "apply": a.apply,
-                          "error": a.error}
+                          "error": a.error, _ACCOUNT_WORDS: dict(a.error_words)}
                 )
                 for a in report.accounts
             },
         )
         if errors:
             self._doc["last_error"] = errors[0]
+            self._doc[_WORDS] = dict(report.errors_words[0])
             self._doc["last_error_at"] = _iso(report.finished)
         self._save()
 

@@ -5,7 +5,7 @@ Errors carry fields (:mod:`outlook_networking.errors`); only this module turns t
 sentences, so a message reads the same wherever it shows up. An error the product did not raise
 on purpose (a bug) still becomes one line, naming its type.
 
-Exports: ``describe``.
+Exports: ``describe``, ``describe_each``.
 """
 
 from __future__ import annotations
@@ -25,10 +25,17 @@ from ..errors import (
     UsageError,
 )
 from ..i18n import Wording
+from ..i18n.language import LANGUAGES
 
-__all__ = ["describe"]
+__all__ = ["describe", "describe_each"]
 
 _ENGLISH = Wording("en")
+
+
+def describe_each(exc: BaseException) -> dict[str, str]:
+    """:func:`describe` in every language of the catalogs (language -> line): what the agent
+    keeps, so ``status`` shows a stored error in the language it is run in."""
+    return {language: describe(exc, Wording(language)) for language in LANGUAGES}
 
 
 def describe(exc: BaseException, words: Wording = _ENGLISH) -> str:
@@ -48,7 +55,9 @@ def describe(exc: BaseException, words: Wording = _ENGLISH) -> str:
             where=where, key=key, problem=w.problem(exc.problem)
         )
     if isinstance(exc, InputError):
-        return w.gettext("cannot read {path}: {reason}").format(path=exc.path, reason=exc.reason)
+        return w.gettext("cannot read {path}: {reason}").format(
+            path=exc.path, reason=w.problem(exc.reason)
+        )
     if isinstance(exc, OutputError):
         return w.gettext("cannot write {path}: {reason}").format(path=exc.path, reason=exc.reason)
     if isinstance(exc, StoreMissing):

@@ -166,7 +166,8 @@ def _status(args: argparse.Namespace) -> int:
     from ..core.views import envelope
 
     with open_workspace(args, need="store") as workspace:
-        doc = {**envelope("status", workspace.now), **read_status(workspace.store)}
+        language = workspace.words.language
+        doc = {**envelope("status", workspace.now), **read_status(workspace.store, language)}
         if args.json:
             print_json(doc)
         else:

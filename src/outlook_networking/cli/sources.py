@@ -168,7 +168,7 @@ def _print_summary(
         err_console.print(w.gettext("Left out on purpose: {what}.").format(what=what))
     for problem in report.unreadable:
         line = w.gettext("cannot read {path}: {reason}").format(
-            path=problem.where, reason=w.reason(problem.reason)
+            path=problem.where, reason=w.problem(problem.reason)
         )
         err_console.print(line, style="yellow", soft_wrap=True, markup=False, highlight=False)
     parts = [p for p in report.problems if not p.whole]
@@ -184,7 +184,7 @@ def _print_summary(
         )
         if debug:
             for problem in parts:
-                err_console.print(f"  {problem.where}: {w.reason(problem.reason)}", markup=False)
+                err_console.print(f"  {problem.where}: {w.problem(problem.reason)}", markup=False)
 
 
 def _ingest(args: argparse.Namespace) -> int:

@@ -80,6 +80,40 @@ def _signin_failed(w: Wording, p: Problem) -> str:
     return w.gettext("sign-in failed ({error})").format(error=p["error"])
 
 
+def _file_kind(w: Wording, what: ProblemValue) -> str:
+    """What a path is when it is no regular file (:data:`~outlook_networking.problems.FILE_KINDS`),
+    as "not a regular file but ..." needs it."""
+    kinds = {
+        "folder": w.gettext("a folder"),
+        "fifo": w.gettext("a named pipe (FIFO)"),
+        "device": w.gettext("a device"),
+        "socket": w.gettext("a socket"),
+        "other": w.gettext("something else"),
+    }
+    return kinds[str(what)]
+
+
+def _part(w: Wording, reason: ProblemValue) -> str:
+    """The problem of a part a problem names, in words."""
+    assert isinstance(reason, Problem), reason
+    return render_problem(w, reason)
+
+
+def _nothing_readable(w: Wording, p: Problem) -> str:
+    more = _int(p["more"])
+    if not more:
+        # TRANSLATORS: {path} is the first thing in the folder, {reason} why it cannot be read
+        return w.gettext("nothing in this folder can be read: {path}: {reason}").format(
+            path=p["path"], reason=_part(w, p["reason"])
+        )
+    # TRANSLATORS: {path} is the first thing in the folder, {reason} why it cannot be read
+    return w.ngettext(
+        "nothing in this folder can be read: {path}: {reason} (and {count} more)",
+        "nothing in this folder can be read: {path}: {reason} (and {count} more)",
+        more,
+    ).format(path=p["path"], reason=_part(w, p["reason"]), count=_number(w, more))
+
+
 _Render = Callable[["Wording", Problem], str]
 
 RENDERERS: Mapping[str, _Render] = {
@@ -91,8 +125,9 @@ RENDERERS: Mapping[str, _Render] = {
     # TRANSLATORS: {detail} is the TOML parser's English message
     "toml": lambda w, p: w.gettext("invalid TOML: {detail}").format(detail=p["detail"]),
     # TRANSLATORS: {detail} is the TOML parser's English message
-    "toml_at": lambda w, p: w.gettext("line {line}: invalid TOML at column {column}: {detail}")
-    .format(line=p["line"], column=p["column"], detail=p["detail"]),
+    "toml_at": lambda w, p: w.gettext(
+        "line {line}: invalid TOML at column {column}: {detail}"
+    ).format(line=p["line"], column=p["column"], detail=p["detail"]),
     "toml_too_deep": lambda w, p: w.gettext("invalid TOML: arrays or tables nested too deeply"),
     "password_in_file": lambda w, p: w.gettext(
         "passwords never go in the config file; use the keyring or OUTLOOK_NETWORKING_PASSWORD"
@@ -121,9 +156,7 @@ RENDERERS: Mapping[str, _Render] = {
     ),
     "between": _between,
     "between_not": _between_not,
-    "at_least": lambda w, p: w.gettext("must be at least {low}").format(
-        low=_number(w, p["low"])
-    ),
+    "at_least": lambda w, p: w.gettext("must be at least {low}").format(low=_number(w, p["low"])),
     "not_finite": lambda w, p: w.gettext("must be a finite number, not {value}").format(
         value=p["value"]
     ),
@@ -313,6 +346,10 @@ RENDERERS: Mapping[str, _Render] = {
     "browser_answer_foreign": lambda w, p: w.gettext(
         "the browser's answer does not belong to this sign-in ({detail})"
     ).format(detail=p["detail"]),
+    # TRANSLATORS: {detail} is the English message of Python's TLS module (ssl)
+    "certificate_unusable": lambda w, p: w.gettext("unusable certificate or key: {detail}").format(
+        detail=p["detail"]
+    ),
     "no_password": lambda w, p: w.gettext(
         "no password for {username}: set {env} or run `keyring set {service} {username}`"
     ).format(username=p["username"], env=p["env"], service=p["service"]),
@@ -374,9 +411,7 @@ RENDERERS: Mapping[str, _Render] = {
     "batch_part_missing": lambda w, p: w.gettext(
         "the server's batch answer lacks part {id}"
     ).format(id=p["id"]),
-    "delta_not_object": lambda w, p: w.gettext(
-        "the server's list of changes is not a JSON object"
-    ),
+    "delta_not_object": lambda w, p: w.gettext("the server's list of changes is not a JSON object"),
     "delta_no_link": lambda w, p: w.gettext(
         "the server's list of changes has neither a next page nor an end (nextLink, deltaLink)"
     ),
@@ -456,6 +491,108 @@ RENDERERS: Mapping[str, _Render] = {
     "pst_unreadable": lambda w, p: w.gettext("unreadable: {detail}").format(detail=p["detail"]),
     "pst_no_root": lambda w, p: w.gettext("no root folder"),
     "pst_root_damaged": lambda w, p: w.gettext("the root folder is damaged"),
+    # a file or folder as a whole
+    "permission_denied": lambda w, p: w.gettext("permission denied"),
+    "link_loop": lambda w, p: w.gettext("symbolic link loop"),
+    "no_such_file": lambda w, p: w.gettext("no such file or directory"),
+    "not_regular_file": lambda w, p: w.gettext("not a regular file but {what}").format(
+        what=_file_kind(w, p["what"])
+    ),
+    "broken_link": lambda w, p: w.gettext("broken symbolic link"),
+    # TRANSLATORS: {path} is the folder the link points back to
+    "link_loop_back": lambda w, p: w.gettext(
+        "symbolic link loop (back to {path}); not read twice"
+    ).format(path=p["path"]),
+    "no_exports_in_folder": lambda w, p: w.gettext(
+        "no mailbox, calendar or vCard files in this folder"
+    ),
+    "nothing_readable_in_folder": _nothing_readable,
+    "cannot_be_read": lambda w, p: w.gettext("cannot be read: {reason}").format(
+        reason=_part(w, p["reason"])
+    ),
+    "empty_file": lambda w, p: w.gettext("empty file"),
+    "binary_file": lambda w, p: w.gettext("binary file, not mail, calendar or contacts"),
+    "unknown_format": lambda w, p: w.gettext("not an mbox, .eml, .ics or .vcf file"),
+    # TRANSLATORS: {setting} is the configuration key of the limit, as written
+    "too_large": lambda w, p: w.gettext(
+        "larger than {megabytes} MB; the limit is {setting}"
+    ).format(megabytes=_number(w, p["megabytes"]), setting=p["setting"]),
+    # TRANSLATORS: {setting} is the configuration key of the limit, as written
+    "too_large_decompressed": lambda w, p: w.gettext(
+        "larger than {megabytes} MB once decompressed; the limit is {setting}"
+    ).format(megabytes=_number(w, p["megabytes"]), setting=p["setting"]),
+    # TRANSLATORS: {setting} is the configuration key of the limit, as written
+    "rest_too_large": lambda w, p: w.gettext(
+        "larger than {megabytes} MB once decompressed; the rest is not read "
+        "(the limit is {setting})"
+    ).format(megabytes=_number(w, p["megabytes"]), setting=p["setting"]),
+    # TRANSLATORS: {detail} is the English message of Python's gzip reader
+    "broken_gzip": lambda w, p: w.gettext("broken gzip file: {detail}").format(detail=p["detail"]),
+    # TRANSLATORS: {detail} is the English message of Python's gzip reader or of the system
+    "ends_unreadably": lambda w, p: w.gettext("file ends unreadably: {detail}").format(
+        detail=p["detail"]
+    ),
+    # TRANSLATORS: {reason} is why the rest of the file cannot be read
+    "after_items": lambda w, p: w.ngettext(
+        "after {count} item read: {reason}", "after {count} items read: {reason}", _int(p["count"])
+    ).format(count=_number(w, p["count"]), reason=_part(w, p["reason"])),
+    # calendars
+    "no_calendar": lambda w, p: w.gettext("no VCALENDAR in the file"),
+    "calendar_cut_off": lambda w, p: w.gettext("the calendar is cut off: END:VCALENDAR is missing"),
+    "event_in_event": lambda w, p: w.gettext("holds another VEVENT (not iCalendar); skipped"),
+    "nested_too_deep": lambda w, p: w.gettext(
+        "components nested more than {depth} deep; skipped"
+    ).format(depth=_number(w, p["depth"])),
+    "event_too_large": lambda w, p: w.gettext(
+        "larger than {mebibytes} MiB without attachments; skipped"
+    ).format(mebibytes=_number(w, p["mebibytes"])),
+    "too_many_zones": lambda w, p: w.gettext("too many time zones; the rest is ignored"),
+    # TRANSLATORS: {detail} is the English message of the calendar reader (icalendar)
+    "not_readable": lambda w, p: w.gettext("not readable: {detail}").format(detail=p["detail"]),
+    # TRANSLATORS: {name} is an iCalendar property (DTSTART, RRULE), {detail} the reader's
+    # English message
+    "unreadable_property": lambda w, p: w.gettext("unreadable {name}: {detail}").format(
+        name=p["name"], detail=p["detail"]
+    ),
+    "no_dtstart": lambda w, p: w.gettext("no DTSTART"),
+    "dtstart_not_date": lambda w, p: w.gettext("DTSTART is not a date or time"),
+    # TRANSLATORS: {detail} is the English message of the recurrence reader (dateutil)
+    "cannot_expand": lambda w, p: w.gettext("cannot be expanded: {detail}").format(
+        detail=p["detail"]
+    ),
+    # TRANSLATORS: files.max_occurrences is a configuration key, as written
+    "recurs_too_often": lambda w, p: w.gettext(
+        "recurs too often to expand: about {dates} dates up to the window's end "
+        "(at most {most}; files.max_occurrences times {factor})"
+    ).format(
+        dates=_number(w, p["dates"]), most=_number(w, p["most"]), factor=_number(w, p["factor"])
+    ),
+    "recurrence_budget_used": lambda w, p: w.gettext(
+        "not expanded: the file's {count} recurrence dates are used up"
+    ).format(count=_number(w, p["count"])),
+    # TRANSLATORS: files.max_occurrences is a configuration key, as written
+    "occurrences_capped": lambda w, p: w.ngettext(
+        "more than {count} occurrence in the window; the first {count} is read "
+        "(files.max_occurrences)",
+        "more than {count} occurrences in the window; the first {count} are read "
+        "(files.max_occurrences)",
+        _int(p["count"]),
+    ).format(count=_number(w, p["count"])),
+    # vCards
+    "no_vcard": lambda w, p: w.gettext("no BEGIN:VCARD in the file"),
+    "card_too_large": lambda w, p: w.gettext(
+        "larger than {mebibytes} MiB without photos and keys"
+    ).format(mebibytes=_number(w, p["mebibytes"])),
+    # TRANSLATORS: {name} is a vCard property (NOTE, PHOTO)
+    "property_too_long": lambda w, p: w.gettext(
+        "{name} longer than {kibibytes} KiB; left out"
+    ).format(name=p["name"], kibibytes=_number(w, p["kibibytes"])),
+    # TRANSLATORS: {detail} is the English message of the vCard reader (vobject)
+    "broken_vcard": lambda w, p: w.gettext("broken vCard: {detail}").format(detail=p["detail"]),
+    # TRANSLATORS: {name} is BDAY or ANNIVERSARY, {value} the value as written in the card
+    "not_a_day": lambda w, p: w.gettext("{name} {value} is no day").format(
+        name=p["name"], value=_quoted(p["value"])
+    ),
 }
 
 

@@ -153,15 +153,11 @@ class Wording:
         return describe_action(self, value)
 
     def problem(self, value: Problem) -> str:
-        """What is wrong with a configuration key, in words (:mod:`.problems`)."""
+        """What is wrong (a configuration key, a sign-in, a file or a part of one), in words
+        (:mod:`.problems`)."""
         from .problems import render_problem
 
         return render_problem(self, value)
-
-    def reason(self, value: Problem | str) -> str:
-        """Why a part of the input could not be read (:attr:`.model.Problem.reason`): its code
-        in words, or the reader's own English where it gives no code yet (connectors)."""
-        return self.problem(value) if isinstance(value, Problem) else value
 
     def phrases(self, values: Iterable[Phrase]) -> list[str]:
         return [self.phrase(v) for v in values]

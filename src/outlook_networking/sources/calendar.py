@@ -59,6 +59,8 @@ from ..errors import InputError
 from ..model import Attendee, Interaction, Kind, Mailbox, Response
 from ..parsing.addresses import decode_name, normalise
 from ..ports import Problem
+from ..problems import Problem as Reason
+from ..problems import problem
 from .textfile import decode_export, export_lines
 
 __all__ = [
@@ -132,7 +134,7 @@ class _Block:
     name: str
     text: str
     uid: str  # the UID property's value as written, "" if none
-    problem: str  # why the component is not read, or ""
+    problem: Reason | None  # why the component is not read
 
 
 _Item = _CalendarStart | _CalendarEnd | _Property | _Block
@@ -190,7 +192,8 @@ def _scan(path: Path, limit: int) -> Iterator[_Item]:
     """
     depth = 0
     in_calendar = False
-    name = uid = problem = ""
+    name = uid = ""
+    fault: Reason | None = None
     lines: list[str] = []
     size = 0
     for line in _content_lines(path, limit):
@@ -208,11 +211,11 @@ def _scan(path: Path, limit: int) -> Iterator[_Item]:
             if not in_calendar:
                 continue
             if depth == 2:
-                name, uid, problem, lines, size = value, "", "", [], 0
-            elif value == "VEVENT" and not problem:
-                problem = "holds another VEVENT (not iCalendar); skipped"
-            elif depth - 1 > MAX_NESTING and not problem:
-                problem = f"components nested more than {MAX_NESTING} deep; skipped"
+                name, uid, fault, lines, size = value, "", None, [], 0
+            elif value == "VEVENT" and not fault:
+                fault = problem("event_in_event")
+            elif depth - 1 > MAX_NESTING and not fault:
+                fault = problem("nested_too_deep", depth=MAX_NESTING)
         elif key == "END" and depth > 0:
             depth -= 1
             if not in_calendar:
@@ -222,9 +225,9 @@ def _scan(path: Path, limit: int) -> Iterator[_Item]:
                 yield _CalendarEnd()
                 continue
             if depth == 1:
-                kept = not problem and name in ("VEVENT", "VTIMEZONE")
+                kept = not fault and name in ("VEVENT", "VTIMEZONE")
                 text = "".join(f"{ln}\r\n" for ln in (*lines, line)) if kept else ""
-                yield _Block(name, text, uid, problem)
+                yield _Block(name, text, uid, fault)
                 lines = []
                 continue
         elif not in_calendar or depth == 0:
@@ -237,12 +240,12 @@ def _scan(path: Path, limit: int) -> Iterator[_Item]:
             # As written (a quoted ":" in a parameter would cut it short): both passes read it
             # the same way, which is all grouping needs.
             uid = line.partition(":")[2].strip()
-        if depth >= 2 and not problem and name in ("VEVENT", "VTIMEZONE"):
+        if depth >= 2 and not fault and name in ("VEVENT", "VTIMEZONE"):
             if key == "ATTACH" and _inline_binary(line):
                 continue  # attachments are never read, like message bodies
             size += len(line) + 2
             if size > MAX_EVENT:
-                problem = f"larger than {MAX_EVENT >> 20} MiB without attachments; skipped"
+                fault = problem("event_too_large", mebibytes=MAX_EVENT >> 20)
                 lines = []
             else:
                 lines.append(line)
@@ -272,8 +275,8 @@ def load_calendar(
             calendars[-1].uids[item.uid] += 1
     if not any(c.complete for c in calendars):
         if calendars:
-            raise InputError(str(path), "the calendar is cut off: END:VCALENDAR is missing")
-        raise InputError(str(path), "no VCALENDAR in the file")
+            raise InputError(str(path), problem("calendar_cut_off"))
+        raise InputError(str(path), problem("no_calendar"))
     return CalendarFile(path, tuple(calendars), source, limits)
 
 
@@ -286,16 +289,16 @@ class _CalendarIndex:
     zones: list[str] = field(default_factory=list)  # VTIMEZONE components, as text
     zones_size: int = 0
     uids: Counter[str] = field(default_factory=Counter)  # VEVENTs per UID
-    problems: list[str] = field(default_factory=list)  # about time zones, reported when read
+    problems: list[Reason] = field(default_factory=list)  # about time zones, reported when read
 
     def add_zone(self, text: str) -> None:
         if len(self.zones) >= _MAX_ZONES or self.zones_size + len(text) > _MAX_ZONES_SIZE:
-            self.problems.append("too many time zones; the rest is ignored")
+            self.problems.append(problem("too_many_zones"))
             return
         try:
             icalendar.Timezone.from_ical(text)
         except Exception as exc:  # a broken zone must not take the calendar's events with it
-            self.problems.append(f"not readable: {exc}")
+            self.problems.append(problem("not_readable", detail=str(exc)))
             return
         self.zones.append(text)
         self.zones_size += len(text)
@@ -364,18 +367,20 @@ class _Reading:
             return
         name = self.file.path.name
         if item.problem:
-            yield Problem(f"{name} {item.name} {item.uid[:60] or 'without UID'}", item.problem)
+            yield Problem(f"{name} {item.name} {item.uid[:60]}".rstrip(), item.problem)
         elif item.name == "VEVENT":
             yield from self._event(item)
 
     def _begin(self) -> Iterator[Problem]:
         where = f"{self.file.path.name} VTIMEZONE"
-        for problem in self.index.problems:
-            yield Problem(where, problem)
+        for fault in self.index.problems:
+            yield Problem(where, fault)
         try:
             shell = self.index.shell()
         except Exception as exc:  # METHOD or X-WR-TIMEZONE garbled: read without them
-            yield Problem(f"{self.file.path.name} VCALENDAR", f"not readable: {exc}")
+            yield Problem(
+                f"{self.file.path.name} VCALENDAR", problem("not_readable", detail=str(exc))
+            )
             shell = icalendar.Calendar()
         self.zones = list(shell.walk("VTIMEZONE"))
         self.floating = _floating_zone(shell)
@@ -385,8 +390,8 @@ class _Reading:
     def _event(self, item: _Block) -> Iterator[Interaction | Problem]:
         event = _parse_event(item.text)
         where = f"{self.file.path.name} VEVENT "
-        if isinstance(event, str):
-            yield Problem(where + (item.uid[:60] or "without UID"), event)
+        if isinstance(event, Reason):
+            yield Problem((where + item.uid[:60]).rstrip(), event)
         else:
             reason = _unusable(event)
             if reason:
@@ -409,7 +414,7 @@ class _Reading:
         events: list[icalendar.Component] = []
         for part in parts:
             event = _parse_event(part) if isinstance(part, str) else part
-            if not isinstance(event, str):  # an unreadable part was reported when it was read
+            if not isinstance(event, Reason):  # an unreadable part was reported when read
                 events.append(event)
         if not events:
             return
@@ -431,7 +436,9 @@ class _Reading:
                 occurrences = recurring_ical_events.of(sub).between(*span)
                 items = [self._interaction(uid, o, True, private) for o in occurrences]
             except Exception as exc:
-                yield Problem(where, f"cannot be expanded: {type(exc).__name__}: {exc}")
+                yield Problem(
+                    where, problem("cannot_expand", detail=f"{type(exc).__name__}: {exc}")
+                )
                 return
             yield from items
             return
@@ -439,20 +446,16 @@ class _Reading:
         try:
             dates = sum(_dates_until(e, self.end, self.floating) for e in events)
         except Exception as exc:
-            yield Problem(where, f"cannot be expanded: {type(exc).__name__}: {exc}")
+            yield Problem(where, problem("cannot_expand", detail=f"{type(exc).__name__}: {exc}"))
             return
         if dates > _SERIES_BUDGET * cap:
+            most = _SERIES_BUDGET * cap
             yield Problem(
-                where,
-                f"recurs too often to expand: about {dates:,} dates up to the window's end "
-                f"(at most {_SERIES_BUDGET * cap:,}; files.max_occurrences times {_SERIES_BUDGET})",
+                where, problem("recurs_too_often", dates=dates, most=most, factor=_SERIES_BUDGET)
             )
             return
         if dates > self.budget:
-            yield Problem(
-                where,
-                f"not expanded: the file's {_FILE_BUDGET * cap:,} recurrence dates are used up",
-            )
+            yield Problem(where, problem("recurrence_budget_used", count=_FILE_BUDGET * cap))
             return
         self.budget -= dates
         try:
@@ -463,14 +466,10 @@ class _Reading:
                 del occurrences[cap:]
             items = [self._interaction(uid, o, False, private) for o in occurrences]
         except Exception as exc:
-            yield Problem(where, f"cannot be expanded: {type(exc).__name__}: {exc}")
+            yield Problem(where, problem("cannot_expand", detail=f"{type(exc).__name__}: {exc}"))
             return
         if capped:
-            yield Problem(
-                where,
-                f"more than {cap:,} occurrences in the window; the first {cap:,} are read "
-                "(files.max_occurrences)",
-            )
+            yield Problem(where, problem("occurrences_capped", count=cap))
         yield from items
 
     def _interaction(
@@ -511,12 +510,12 @@ class _Reading:
         )
 
 
-def _parse_event(text: str) -> icalendar.Component | str:
+def _parse_event(text: str) -> icalendar.Component | Reason:
     """A VEVENT parsed from its text, or why it cannot be."""
     try:
         return icalendar.Event.from_ical(text)
     except Exception as exc:  # icalendar fails in many ways on garbage (even AttributeError)
-        return f"not readable: {exc}"
+        return problem("not_readable", detail=str(exc))
 
 
 @dataclass(frozen=True, slots=True)
@@ -602,21 +601,21 @@ def _hash(event: icalendar.Component) -> str:
     return hashlib.sha1(event.to_ical(), usedforsecurity=False).hexdigest()
 
 
-def _unusable(event: icalendar.Component) -> str:
-    """Why an event cannot be read at all, or ``""``."""
+def _unusable(event: icalendar.Component) -> Reason | None:
+    """Why an event cannot be read at all, or None."""
     for name, error in getattr(event, "errors", ()):
         if name in ("DTSTART", "DTEND", "RRULE", "RECURRENCE-ID", "DURATION", "EXDATE"):
-            return f"unreadable {name}: {error}"
+            return problem("unreadable_property", name=name, detail=str(error))
     prop = event.get("DTSTART")
     if prop is None:
-        return "no DTSTART"
+        return problem("no_dtstart")
     try:
         value = prop.dt
     except Exception as exc:
-        return f"unreadable DTSTART: {exc}"
+        return problem("unreadable_property", name="DTSTART", detail=str(exc))
     if not isinstance(value, date):
-        return "DTSTART is not a date or time"
-    return ""
+        return problem("dtstart_not_date")
+    return None
 
 
 def _recurs(event: icalendar.Component) -> bool:

@@ -52,6 +52,8 @@ from ..errors import InputError
 from ..model import ContactCard, Interaction
 from ..parsing.headers import interaction_from_headers
 from ..ports import Batch, Problem, Skipped
+from ..problems import Problem as Reason
+from ..problems import problem
 from .mailfiles import (
     DEFAULT_FOLDERS,
     FolderRules,
@@ -103,7 +105,7 @@ class Unit:
     kind: str
     path: Path
     gzipped: bool = False
-    reason: str = ""
+    reason: Reason | None = None
 
     @property
     def folder(self) -> str:
@@ -115,10 +117,10 @@ class _Unfinished(Problem):
     """A problem that ends the unit early: its cursor is not saved, so it is read again."""
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: OSError | ValueError) -> Reason:
     if isinstance(exc, OSError):
         return reason_of(exc)
-    return str(exc) or type(exc).__name__
+    return problem("os_error", detail=str(exc) or type(exc).__name__)  # a NUL byte in the path
 
 
 def _head(path: Path) -> tuple[bytes, bool]:
@@ -131,9 +133,11 @@ def _head(path: Path) -> tuple[bytes, bool]:
                 with gzip.GzipFile(fileobj=handle, mode="rb") as unzipped:
                     return unzipped.read(_PROBE), True
     except (PermissionError, NotAFile) as exc:
-        raise InputError(str(path), _reason(exc)) from exc
-    except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(str(path), f"cannot be read: {_reason(exc)}") from exc
+        raise InputError(str(path), reason_of(exc)) from exc
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # BadGzipFile is an OSError
+        raise InputError(str(path), problem("broken_gzip", detail=str(exc))) from exc
+    except OSError as exc:
+        raise InputError(str(path), problem("cannot_be_read", reason=reason_of(exc))) from exc
     return raw, False
 
 
@@ -182,16 +186,20 @@ def detect(
         units = _directory_units(path, rules, set() if skipped is None else skipped)
         readable = [u for u in units if u.kind not in (_UNREADABLE, _LOOP)]
         if not units:
-            raise InputError(str(path), "no mailbox, calendar or vCard files in this folder")
+            raise InputError(str(path), problem("no_exports_in_folder"))
         if not readable:
             first = units[0]
-            more = f" (and {len(units) - 1:,} more)" if len(units) > 1 else ""
-            raise InputError(
-                str(path), f"nothing in this folder can be read: {first.path}: {first.reason}{more}"
+            assert first.reason is not None  # an unreadable unit and a loop say why
+            why = problem(
+                "nothing_readable_in_folder",
+                path=str(first.path),
+                reason=first.reason,
+                more=len(units) - 1,
             )
+            raise InputError(str(path), why)
         return units
     if not stat.S_ISREG(mode):
-        raise InputError(str(path), f"not a regular file but {kind_of(mode)}")
+        raise InputError(str(path), problem("not_regular_file", what=kind_of(mode)))
     outlook = _outlook_kind(path)
     if outlook:  # its reader names the file if it is damaged, and the others are read
         return [Unit(outlook, path)]
@@ -218,12 +226,12 @@ def _file_unit(path: Path) -> Unit:
         for kind, known in (("mbox", ".mbox"), ("ics", ".ics"), ("vcf", ".vcf"), ("eml", ".eml")):
             if known in suffixes:
                 return Unit(kind, path, gzipped)
-        raise InputError(str(path), "empty file")
+        raise InputError(str(path), problem("empty_file"))
     kind = _sniff(head)
     if not kind:
         if b"\x00" in head[:8192]:
-            raise InputError(str(path), "binary file, not mail, calendar or contacts")
-        raise InputError(str(path), "not an mbox, .eml, .ics or .vcf file")
+            raise InputError(str(path), problem("binary_file"))
+        raise InputError(str(path), problem("unknown_format"))
     if kind == "eml" and gzipped:
         kind = "mbox"  # a compressed single message reads like a one-message mbox
     return Unit(kind, path, gzipped)
@@ -276,7 +284,7 @@ def _directory_units(top: Path, rules: FolderRules, skipped: set[str]) -> list[U
             if key in seen:
                 above = _above(parent, key)
                 if above is not None:
-                    reason = f"symbolic link loop (back to {above}); not read twice"
+                    reason = problem("link_loop_back", path=str(above))
                     units.append(Unit(_LOOP, path, reason=reason))
                 continue  # else already read through another path
             seen.add(key)
@@ -328,7 +336,7 @@ def _file_in_folder(path: Path, mode: int) -> list[Unit]:
         return [_file_unit(path)]
     except InputError as exc:
         named = path.name.lower().removesuffix(".gz").endswith(_KNOWN_SUFFIXES)
-        if named or exc.reason == "permission denied":
+        if named or exc.reason == problem("permission_denied"):
             return [Unit(_UNREADABLE, path, reason=exc.reason)]
         return []  # a folder may hold other files; only known formats are read
 
@@ -446,8 +454,9 @@ class FileSource:
         limits = self._limits
         now = self._now or datetime.now(UTC)
         if unit.kind in (_UNREADABLE, _LOOP):
-            problem = Problem(unit.folder, unit.reason, whole=unit.kind == _UNREADABLE)
-            return lambda: iter((problem,))
+            assert unit.reason is not None
+            part = Problem(unit.folder, unit.reason, whole=unit.kind == _UNREADABLE)
+            return lambda: iter((part,))
         if unit.kind == "pst":
             from .pst import pst_records
 
@@ -553,15 +562,13 @@ def _mbox_records(unit: Unit, source: str, limit: int) -> Iterator[Record]:
                     block, where=f"{name} #{number}", source=source, folder=hint
                 )
     except TooLarge:
-        yield _Unfinished(
-            f"{name} after #{number}",
-            f"larger than {limit / 1e6:,g} MB once decompressed; the rest is not read "
-            "(the limit is files.max_mail_mb)",
-        )
+        too_large = problem("rest_too_large", megabytes=limit / 1e6, setting="files.max_mail_mb")
+        yield _Unfinished(name, problem("after_items", count=number, reason=too_large))
     except (OSError, EOFError, zlib.error) as exc:
         # Found only after earlier messages were yielded (a truncated .gz): what was read
         # stays and the unreadable rest is reported, like any other broken part.
-        yield Problem(f"{name} after #{number}", f"file ends unreadably: {exc}")
+        rest = problem("ends_unreadably", detail=str(exc))
+        yield Problem(name, problem("after_items", count=number, reason=rest))
 
 
 def _msg_records(unit: Unit, source: str, now: datetime) -> Iterator[Record]:
@@ -622,6 +629,6 @@ def _file_records(
                 if isinstance(block, Unlisted):  # a file or folder, not a part of one
                     yield Problem(path, block.reason, whole=True)
                 elif isinstance(block, OSError):
-                    yield Problem(where, f"cannot be read: {reason_of(block)}")
+                    yield Problem(where, problem("cannot_be_read", reason=reason_of(block)))
                 else:
                     yield interaction_from_headers(block, where=where, source=source, folder=hint)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..config import folder_matches
+from ..problems import Problem, problem
 from .textfile import kind_of, reason_of
 
 __all__ = [
@@ -304,21 +305,21 @@ class Unlisted:
     """A folder that cannot be listed, or an entry in it that cannot be read as a file."""
 
     path: str
-    reason: str
+    reason: Problem
 
 
-def _entry_problem(entry: os.DirEntry[str]) -> str:
-    """Why a directory entry that is not a regular file is none, in words ("" for a folder)."""
+def _entry_problem(entry: os.DirEntry[str]) -> Problem | None:
+    """Why a directory entry that is not a regular file is none (None for a folder)."""
     try:
         mode = os.stat(entry.path).st_mode
     except FileNotFoundError:
-        return "broken symbolic link"
+        return problem("broken_link")
     except OSError as exc:
         return reason_of(exc)
-    return "" if stat.S_ISDIR(mode) else f"not a regular file but {kind_of(mode)}"
+    return None if stat.S_ISDIR(mode) else problem("not_regular_file", what=kind_of(mode))
 
 
-def _is_file(entry: os.DirEntry[str]) -> bool | str:
+def _is_file(entry: os.DirEntry[str]) -> bool | Problem:
     """True for a regular file (after symlinks), else why not; never raises."""
     try:
         if entry.is_file():
@@ -328,7 +329,7 @@ def _is_file(entry: os.DirEntry[str]) -> bool | str:
     return _entry_problem(entry) or False
 
 
-def _maildir_or_why(path: Path) -> bool | str:
+def _maildir_or_why(path: Path) -> bool | Problem:
     """Whether a directory has Maildir's ``cur`` or ``new``, or why that cannot be told."""
     for sub in ("cur", "new"):
         try:

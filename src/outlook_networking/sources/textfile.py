@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from ..errors import InputError
+from ..problems import Problem, problem
 
 __all__ = [
     "Capped",
@@ -41,43 +42,50 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _GZIP_MAGIC = b"\x1f\x8b"
 _PIECE = 65536  # the longest piece of a line handed out at once (see export_lines)
 _KINDS = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISCHR, "a device"),
-    (stat.S_ISBLK, "a device"),
-    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "folder"),
+    (stat.S_ISFIFO, "fifo"),
+    (stat.S_ISCHR, "device"),
+    (stat.S_ISBLK, "device"),
+    (stat.S_ISSOCK, "socket"),
 )
 
 
 class NotAFile(OSError):
-    """The path is a pipe, device, socket or folder where a regular file was expected."""
+    """The path is a pipe, device, socket or folder where a regular file was expected:
+    ``kind`` says which (:func:`kind_of`)."""
+
+    def __init__(self, kind: str, path: str) -> None:
+        super().__init__(errno.EINVAL, kind, path)
+        self.kind = kind
 
 
 class TooLarge(OSError):
     """A :class:`Capped` stream gave its limit and there is more."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(errno.EFBIG, f"larger than {limit:,} bytes")
+        super().__init__(errno.EFBIG, os.strerror(errno.EFBIG))  # caught, never shown
         self.limit = limit
 
 
-def reason_of(exc: OSError) -> str:
-    """An OS error in the words a person reads (``"permission denied"``)."""
+def reason_of(exc: OSError) -> Problem:
+    """An OS error as a problem (``permission_denied``; else the system's own English text)."""
+    if isinstance(exc, NotAFile):
+        return problem("not_regular_file", what=exc.kind)
     if exc.errno == errno.ELOOP:
-        return "symbolic link loop"
+        return problem("link_loop")
     if isinstance(exc, PermissionError):
-        return "permission denied"
+        return problem("permission_denied")
     if isinstance(exc, FileNotFoundError):
-        return "no such file or directory"
-    return exc.strerror or str(exc) or type(exc).__name__
+        return problem("no_such_file")
+    return problem("os_error", detail=exc.strerror or str(exc) or type(exc).__name__)
 
 
 def kind_of(mode: int) -> str:
-    """What a non-regular file is, in words (``"a named pipe (FIFO)"``)."""
+    """What a non-regular file is, one of :data:`~outlook_networking.problems.FILE_KINDS`."""
     for test, name in _KINDS:
         if test(mode):
             return name
-    return "something else"
+    return "other"
 
 
 def open_regular(path: str | Path) -> BinaryIO:
@@ -91,7 +99,7 @@ def open_regular(path: str | Path) -> BinaryIO:
     try:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):
-            raise NotAFile(errno.EINVAL, f"not a regular file but {kind_of(mode)}", str(path))
+            raise NotAFile(kind_of(mode), str(path))
         if flags & getattr(os, "O_NONBLOCK", 0):
             os.set_blocking(descriptor, True)
         return os.fdopen(descriptor, "rb")
@@ -156,10 +164,10 @@ def export_lines(path: Path, limit: int, setting: str) -> Iterator[bytes]:
                 while piece := reader.readline(_PIECE):
                     yield piece
     except TooLarge as exc:
-        size = f"larger than {limit / 1e6:,g} MB" + (" once decompressed" if gzipped else "")
-        raise InputError(str(path), f"{size}; the limit is {setting}") from exc
+        code = "too_large_decompressed" if gzipped else "too_large"
+        raise InputError(str(path), problem(code, megabytes=limit / 1e6, setting=setting)) from exc
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # BadGzipFile is an OSError
-        raise InputError(str(path), f"broken gzip file: {exc}") from exc
+        raise InputError(str(path), problem("broken_gzip", detail=str(exc))) from exc
     except OSError as exc:
         raise InputError(str(path), reason_of(exc)) from exc
 

@@ -42,6 +42,7 @@ from ..model import ContactCard, KeyDate
 from ..parsing.addresses import normalise
 from ..parsing.dates import parse_key_date
 from ..ports import Problem
+from ..problems import problem
 from .textfile import decode_export, export_lines
 
 __all__ = ["MAX_CARD", "MAX_PROPERTY", "ME_PROPERTY", "VCardFile", "load_vcards"]
@@ -75,7 +76,7 @@ def load_vcards(path: Path, *, source: str = "file", limit: int = DEFAULT_LIMIT)
         if not found and _BEGIN.fullmatch(line.rstrip(b"\n")):
             found = True
     if not found:
-        raise InputError(str(path), "no BEGIN:VCARD in the file")
+        raise InputError(str(path), problem("no_vcard"))
     return VCardFile(path, source, limit)
 
 
@@ -210,15 +211,17 @@ class VCardFile:
                 card.finish()
                 yield from self._card(number, card)
         except InputError as exc:  # changed since it was checked: keep what was read
-            yield Problem(f"{self.path.name} after card #{number}", exc.reason)
+            yield Problem(self.path.name, problem("after_items", count=number, reason=exc.reason))
 
     def _card(self, number: int, raw: _Card) -> Iterator[ContactCard | Problem]:
-        where = f"{self.path.name} card #{number}"
+        where = f"{self.path.name} #{number}"
         if raw.size > MAX_CARD:
-            yield Problem(where, f"larger than {MAX_CARD >> 20} MiB without photos and keys")
+            yield Problem(where, problem("card_too_large", mebibytes=MAX_CARD >> 20))
             return
         for name in raw.dropped:
-            yield Problem(where, f"{name} longer than {MAX_PROPERTY >> 10} KiB; left out")
+            yield Problem(
+                where, problem("property_too_long", name=name, kibibytes=MAX_PROPERTY >> 10)
+            )
         yield from self._parsed(where, raw)
 
     def _parsed(self, where: str, raw: _Card) -> list[ContactCard | Problem]:
@@ -226,7 +229,7 @@ class VCardFile:
         try:
             card = vobject.readOne(text, ignoreUnreadable=False)
         except Exception as exc:
-            return [Problem(where, f"broken vCard: {exc}")]
+            return [Problem(where, problem("broken_vcard", detail=str(exc)))]
         contents: dict[str, list[Any]] = card.contents
         full_name = _text(contents, "fn")
         names: list[str] = []
@@ -250,7 +253,7 @@ class VCardFile:
             if address and address not in addresses:
                 addresses.append(address)
         if not full_name and not addresses:
-            return [Problem(where, "no name and no e-mail address")]
+            return [Problem(where, problem("contact_empty"))]
         organisation = ""
         for entry in contents.get("org", ()):
             parts = _parts(entry.value)
@@ -279,7 +282,10 @@ class VCardFile:
         )
         return [
             read,
-            *(Problem(where, f"{name.upper()} {value!r} is no day") for name, value in unread),
+            *(
+                Problem(where, problem("not_a_day", name=name.upper(), value=value))
+                for name, value in unread
+            ),
         ]
 
 

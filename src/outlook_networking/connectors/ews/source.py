@@ -414,7 +414,7 @@ class EwsSource:
                         continue  # the product's own brief (writeback/inbox.py): not mail
                     made = interaction_from_message(item, source=self._name, folder=hint)
                     if made is None:
-                        problems.append(Problem(item.id, "message without a date"))
+                        problems.append(Problem(item.id, problem("no_sent_time")))
                     else:
                         interactions.append(made)
                         marks.append(message_marks(item))
@@ -495,7 +495,7 @@ class EwsSource:
                 continue
             made = interaction_from_meeting(item, source=self._name)
             if made is None:
-                problems.append(Problem(item.id, "meeting without a start"))
+                problems.append(Problem(item.id, problem("appointment_no_start")))
             else:
                 meetings[item.id] = made
         ordered = sorted(meetings.values(), key=lambda m: (m.at, m.item_id))

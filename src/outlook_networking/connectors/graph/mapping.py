@@ -42,6 +42,7 @@ from ...parsing.dates import key_date_from_instant
 from ...parsing.headers import is_private, message_ids
 from ...parsing.noise import classify, header_map
 from ...ports import FLAG_STATUSES, CategoriesChanged, FollowUpFlag, MessageMarks, Problem
+from ...problems import problem
 
 __all__ = [
     "CONTACT_SELECT",
@@ -198,12 +199,12 @@ def interaction_from_message(
     item_id = str(message.get("id") or "")
     sender = _mailbox(message.get("from")) or _mailbox(message.get("sender"))
     if sender is None:
-        return Problem(item_id, "no usable sender address")
+        return Problem(item_id, problem("no_sender"))
     at = parse_graph_time(message.get("sentDateTime")) or parse_graph_time(
         message.get("receivedDateTime")
     )
     if at is None:
-        return Problem(item_id, "no sent or received time")
+        return Problem(item_id, problem("no_sent_time"))
     raw_headers = message.get("internetMessageHeaders") or []
     headers = header_map(
         (str(h.get("name", "")), str(h.get("value", "")))
@@ -326,7 +327,7 @@ def interaction_from_event(event: dict[str, Any], *, source: str) -> Interaction
     start = parse_date_time_zone(event.get("start"))
     end = parse_date_time_zone(event.get("end"))
     if start is None:
-        return Problem(item_id, "no start time")
+        return Problem(item_id, problem("appointment_no_start"))
     attendees: list[Attendee] = []
     seen: set[str] = set()
     for entry in event.get("attendees") or []:
