@@ -11,11 +11,13 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from exchangelib import close_connections
 
 from connectors.test_memory import _add_message
 from outlook_networking.app.analysis import analyse_store
 from outlook_networking.app.connect import Connection
 from outlook_networking.app.pipeline import (
+    apply_account,
     apply_plan,
     claim_owner,
     ingest_files,
@@ -23,6 +25,7 @@ from outlook_networking.app.pipeline import (
     settle_owner,
     sync_account,
     sync_source,
+    undo_account,
     write_back,
 )
 from outlook_networking.app.workspace import Workspace
@@ -47,6 +50,8 @@ from outlook_networking.ports import (
 )
 from outlook_networking.store import Store
 from outlook_networking.writeback.plan import WritebackPlan
+from servers.ews import EWSServer
+from servers.ews.server import wait_until
 
 ME, ANN = "me@example.com", "ann@partner.example"
 
@@ -365,3 +370,31 @@ def test_messages_are_tagged_only_within_the_configured_days(store: Store) -> No
         a.item_id for a in actions if isinstance(a, SetCategories) and a.item_kind != "contact"
     }
     assert tagged == set(list(box.items)[4:])  # 5 to 9 March: since 08:00 five days back
+
+
+def test_apply_and_undo_hang_up_on_the_mail_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workspace's own connection (exchangelib against the EWS test server): each command
+    # closes its sessions when done, so the server sees every connection closed.
+    monkeypatch.setenv("OUTLOOK_NETWORKING_PASSWORD", "secret")
+    with EWSServer() as server:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            '[[accounts]]\nname = "work"\naddress = "me@example.com"\nconnector = "ews"\n'
+            f'endpoint = "{server.url}"\nauth = "basic"\n',
+            encoding="utf-8",
+        )
+        with Workspace(tmp_path / "network.sqlite3", config) as workspace:
+            (account,) = workspace.config.accounts
+            _, report = apply_account(workspace, account, dry_run=False)
+            assert report is not None and report.error is None
+            assert server.counts["FindItem"] > 0  # it read the mailbox
+            assert wait_until(lambda: server.open_connections == 0)
+            server.reset_log()
+            assert undo_account(workspace, account).error is None
+            assert server.counts["FindItem"] > 0
+            assert wait_until(lambda: server.open_connections == 0)
+        errors = list(server.schema_errors)
+    close_connections()
+    assert errors == []

@@ -3,27 +3,34 @@ moving mailbox, change-key conflicts, and refusing to delete what is not the pro
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from exchangelib import close_connections
 
-from outlook_networking.connectors.ews import PRODUCT_PROPERTY_SET, EwsSink
-from outlook_networking.errors import Conflict
+from outlook_networking.config import AccountConfig
+from outlook_networking.connectors.ews import PRODUCT_PROPERTY_SET, EwsSink, open_account
+from outlook_networking.errors import Conflict, ServerFault
 from outlook_networking.ports import (
     NOT_FLAGGED,
     AddCategory,
     CompleteTask,
     CreateContact,
+    CreateInboxMessage,
     CreateTask,
     DeleteContact,
     DeleteTask,
     FollowUpFlag,
     RemoveCategory,
+    ReplaceInboxMessage,
     SetCategories,
     SetFlag,
     UpdateTask,
 )
 from servers.ews import EWSServer, Fault
+from servers.ews.mailbox import StoredItem
 
 from .conftest import AccountFactory
 
@@ -237,3 +244,125 @@ def test_each_copy_of_a_message_is_read_again_as_itself(
                            categories=["Mine"])  # fmt: skip
     found = sink.read_messages([(inbox, "c@x.ex"), (copy, "c@x.ex")])
     assert found[inbox].categories == () and found[copy].categories == ("Mine",)
+
+
+KEY = (PRODUCT_PROPERTY_SET, "FollowUpKey", "String")
+RECORD = (PRODUCT_PROPERTY_SET, "WrittenRecord", "String")
+
+
+def _brief(item: StoredItem) -> tuple[str | None, str | None]:
+    return item.text("Subject"), item.text("Body")
+
+
+def test_a_replacement_whose_answer_was_lost_leaves_one_brief(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
+    # The CreateItem of the new brief is carried out and its answer lost: the retry finds it
+    # under the key (not the old one, and with the wanted content) instead of making a second.
+    box = ews_server.mailbox
+    old = sink.apply(CreateInboxMessage("brief:1", "1 meeting", "09:00 Ann")).item_id
+    ews_server.faults.push(Fault.dropped_answer(operation="CreateItem"))
+    new = sink.apply(ReplaceInboxMessage("brief:1", old, "2 meetings", "09:00 Ann\n10:00 Bo"))
+    assert [kind for _, kind in ews_server.faults.injected] == ["drop_answer"]
+    assert [i.id for i in box.items_in("inbox")] == [new.item_id] != [old]
+    assert _brief(box.get(new.item_id)) == ("2 meetings", "09:00 Ann\n10:00 Bo")
+
+
+def test_a_replacement_never_adopts_a_brief_with_other_content(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
+    # A replacement cut short after its create (before the old one was deleted) left a second
+    # brief under the key with content no longer wanted: the next replacement makes its own.
+    box = ews_server.mailbox
+    old = sink.apply(CreateInboxMessage("brief:1", "1 meeting", "09:00 Ann")).item_id
+    stale = json.dumps({"body": "x", "due": None, "subject": "3 meetings"}, sort_keys=True)
+    leftover = box.add_message("inbox", subject="3 meetings", body="x",
+                               extended={KEY: "brief:1", RECORD: stale})  # fmt: skip
+    new = sink.apply(ReplaceInboxMessage("brief:1", old, "2 meetings", "09:00 Ann\n10:00 Bo"))
+    assert new.item_id not in (old, leftover)
+    assert _brief(box.get(new.item_id)) == ("2 meetings", "09:00 Ann\n10:00 Bo")
+    assert old not in box.items
+
+
+def test_a_contact_is_made_with_its_names_and_never_taken_for_another(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
+    # A lost answer to the CreateItem: the retry finds the contact it made, though Exchange
+    # keeps only three of its four addresses (EmailAddress1..3, t:EmailAddressKeyType). A
+    # second person is a contact of their own, not the first one found among ours.
+    box = ews_server.mailbox
+    addresses = ("dora@new.example", "dora@home.example", "d@new.example", "dn@old.example")
+    ews_server.faults.push(Fault.dropped_answer(operation="CreateItem"))
+    dora = sink.apply(CreateContact("Dora New", addresses, ("Network B",))).item_id
+    eve = sink.apply(CreateContact("Eve Other", ("eve@other.example",), ())).item_id
+    assert [c.id for c in box.items_in("contacts")] == [dora, eve] and dora != eve
+    stored = box.get(dora)
+    assert (stored.text("GivenName"), stored.text("Surname")) == ("Dora", "New")
+    assert box.get(eve).text("DisplayName") == "Eve Other"
+
+
+def test_one_message_action_alone_answers_for_itself(ews_server: EWSServer, sink: EwsSink) -> None:
+    # ``apply`` takes a message action too (the Sink protocol allows it): its answer is the
+    # one message's marks, and a failed write is raised, not returned as applied.
+    box = ews_server.mailbox
+    item = box.add_message("inbox", subject="m", sender="ann@x.example")
+    applied = sink.apply(SetCategories("message", item, (), ("Network B",)))
+    assert applied.item_id == item and applied.marks is not None
+    assert applied.marks.categories == ("Network B",) and box.snapshot()[item]["categories"] == [
+        "Network B"
+    ]
+    box.get(item).corrupt = True
+    with pytest.raises(ServerFault) as caught:
+        sink.apply(SetCategories("message", item, ("Network B",), ()))
+    assert caught.value.code == "ErrorItemCorrupt"
+
+
+def test_a_message_the_server_cannot_write_is_an_error_and_the_others_are_written(
+    ews_server: EWSServer, sink: EwsSink
+) -> None:
+    # UpdateItem answers per message: one corrupt item is that message's error, not silence.
+    box = ews_server.mailbox
+    ids = [box.add_message("inbox", subject=f"m{n}", sender="ann@x.example") for n in range(3)]
+    box.get(ids[1]).corrupt = True
+    outcome = sink.apply_batch([SetCategories("message", i, (), ("Network B",)) for i in ids])
+    assert isinstance(outcome.error, ServerFault) and outcome.error.code == "ErrorItemCorrupt"
+    assert [box.snapshot()[i]["categories"] for i in ids] == [["Network B"], [], ["Network B"]]
+
+
+EXCHANGE_2010_SP3 = (14, 3, 123, 4)
+
+
+@pytest.fixture
+def old_server() -> Iterator[EWSServer]:
+    """A server that states Exchange 2010 SP3, which has no ``t:Flag`` (Exchange 2013 on)."""
+    with EWSServer(version=(EXCHANGE_2010_SP3, "Exchange2010_SP2")) as server:
+        yield server
+        errors = list(server.schema_errors)
+    close_connections()
+    assert errors == []
+
+
+def test_exchange_2010_gets_categories_and_no_flag(old_server: EWSServer) -> None:
+    config = AccountConfig(name="old", address="me@example.com", endpoint=old_server.url,
+                           auth="basic")  # fmt: skip
+    sink = EwsSink(open_account(config, password="secret", build=EXCHANGE_2010_SP3), "ews:old")
+    box = old_server.mailbox
+    item = box.add_message("inbox", subject="m", sender="ann@x.example", categories=["Mine"],
+                           message_id="<m@x.ex>")  # fmt: skip
+    other = box.add_message("inbox", subject="n", sender="bo@x.example")
+    found = sink.read_messages([(item, "m@x.ex")])
+    assert found[item].categories == ("Mine",)  # read without asking for the flag
+
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    flag = FollowUpFlag("flagged", start=start, due=start + timedelta(days=2))
+    before = box.snapshot()
+    old_server.counts.clear()
+    outcome = sink.apply_batch(
+        [SetCategories("message", other, (), ("Network B",)), SetFlag(item, NOT_FLAGGED, flag)]
+    )
+    assert isinstance(outcome.error, ServerFault) and outcome.error.code == "NoFlags"
+    assert outcome.applied == () and box.snapshot() == before
+    assert "UpdateItem" not in old_server.counts
+
+    tagged = sink.apply_batch([SetCategories("message", other, (), ("Network B",))])
+    assert tagged.error is None and box.snapshot()[other]["categories"] == ["Network B"]

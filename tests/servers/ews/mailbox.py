@@ -106,6 +106,10 @@ class StoredItem:
     # Per field (or ``ext:<key>``), the change-key number of the update that last changed it:
     # what AutoResolve needs to tell a harmless stale change key from a real conflict.
     versions: dict[str, int] = field(default_factory=dict)
+    # An item the store cannot read back whole: Exchange answers ErrorItemCorrupt ("the item in
+    # the store was corrupted", ResponseCode, EWS reference on learn.microsoft.com) for it, per
+    # response message, while the request's other items are written.
+    corrupt: bool = False
 
     def text(self, name: str) -> str | None:
         elem = self.fields.get(name)

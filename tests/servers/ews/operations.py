@@ -446,6 +446,8 @@ def update_item(box: Mailbox, req: etree._Element) -> etree._Element:
         try:
             with box.lock:
                 item, _ = _lookup(box, id_elem)
+                if item.corrupt:
+                    raise ItemError("ErrorItemCorrupt", "The item in the store was corrupted.")
                 client_ck = box.changekey_number(id_elem.get("ChangeKey"))
                 stale = client_ck is not None and id_elem.get("ChangeKey") != item.changekey
                 updates = list(change.find(tm("Updates")))

@@ -132,8 +132,14 @@ class EWSServer:
         users: dict[str, str] | None = None,
         validate_requests: bool = True,
         validate_responses: bool = True,
+        version: tuple[tuple[int, int, int, int], str] = (SERVER_BUILD, SERVER_API_VERSION),
     ) -> None:
         self.mailbox = Mailbox(address)
+        # What every answer's ServerVersionInfo header states (the build, and the schema version
+        # it speaks: "ServerVersionInfo", EWS reference on learn.microsoft.com); exchangelib
+        # adopts it whatever the client pinned. An older server is, e.g., Exchange 2010 SP3:
+        # ``((14, 3, 123, 4), "Exchange2010_SP2")`` (SP3 brought no schema of its own).
+        self.version = version
         self.faults = FaultQueue()
         self.expected_token = token  # the mailbox owner's bearer token
         self.tokens: dict[str, str] = {}  # more bearer tokens -> the user each was issued to
@@ -200,6 +206,12 @@ class EWSServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/EWS/Exchange.asmx"
+
+    @property
+    def open_connections(self) -> int:
+        """The client connections open now: a client that closes its sessions hangs up."""
+        with self._lock:
+            return len(self._connections)
 
     def _track(self, conn: socket.socket, *, add: bool) -> None:
         with self._lock:
@@ -333,7 +345,7 @@ class EWSServer:
             self._record(operation, 0, fault.kind, _count_ids(answer), asked)
             handler.drop()
             return
-        payload = _envelope(answer)
+        payload = _envelope(answer, self.version)
         self._record(
             operation, 200, fault.kind if fault else None, _count_ids(answer), asked, len(payload)
         )
@@ -403,8 +415,8 @@ def _invalid_sync_state(request: etree._Element) -> etree._Element:
     return root
 
 
-def _server_version() -> etree._Element:
-    major, minor, build, revision = SERVER_BUILD
+def _server_version(version: tuple[tuple[int, int, int, int], str]) -> etree._Element:
+    (major, minor, build, revision), api_version = version
     return etree.Element(
         f"{{{NS_T}}}ServerVersionInfo",
         {
@@ -412,15 +424,15 @@ def _server_version() -> etree._Element:
             "MinorVersion": str(minor),
             "MajorBuildNumber": str(build),
             "MinorBuildNumber": str(revision),
-            "Version": SERVER_API_VERSION,
+            "Version": api_version,
         },
         nsmap={"t": NS_T},
     )
 
 
-def _envelope(answer: etree._Element) -> bytes:
+def _envelope(answer: etree._Element, version: tuple[tuple[int, int, int, int], str]) -> bytes:
     envelope = etree.Element(f"{{{NS_S}}}Envelope", nsmap={"s": NS_S, "m": NS_M, "t": NS_T})
-    etree.SubElement(envelope, f"{{{NS_S}}}Header").append(_server_version())
+    etree.SubElement(envelope, f"{{{NS_S}}}Header").append(_server_version(version))
     etree.SubElement(envelope, f"{{{NS_S}}}Body").append(answer)
     return etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
 
