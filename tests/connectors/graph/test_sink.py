@@ -614,3 +614,47 @@ def test_a_lost_create_does_not_adopt_the_users_own_contact(
     assert ours.item_id != users
     owned = {c.item_id: c.product_owned for c in sink.read_state().contacts}
     assert owned == {users: False, ours.item_id: True}
+
+
+def test_a_user_edit_between_the_contacts_read_and_its_write_wins(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    # No read_state first: the sink reads the contact (GET), and the user adds "VIP" before
+    # the sink's PATCH. Guarded by the GET's etag, that PATCH answers 412, and the re-read
+    # keeps the user's "VIP" next to ours; an unguarded one would have written over it.
+    cid = server.add_contact(display_name="Ann", emails=["ann@x.example"], categories=["Customer"])
+
+    def users_edit() -> None:
+        server.update_contact(cid, categories=["Customer", "VIP"])
+
+    server.after_answer("GET", f"/contacts/{cid}$", users_edit)
+    sink.apply(SetCategories("contact", cid, ("Customer",), ("Customer", "Network A")))
+    assert server.snapshot()["contacts"][cid]["categories"] == ["Customer", "VIP", "Network A"]
+    patches = [r for r in server.requests if r.method == "PATCH"]
+    assert [r.status for r in patches] == [412, 200]
+
+
+def test_a_task_another_run_made_after_this_one_read_the_lists_is_found(
+    server: GraphServer, client: GraphClient
+) -> None:
+    # The agent's run has read the task lists; a CLI apply (another sink) then makes a task,
+    # and this run is asked to complete it: the id it has not seen is looked up afresh, not
+    # taken for a task the user deleted.
+    this_run = GraphSink(client, name="graph:work")
+    assert this_run.read_state().tasks == ()
+    made = GraphSink(client, name="graph:work").apply(CreateTask("touch:ann", "Call Ann", None, ""))
+    this_run.apply(CompleteTask("touch:ann", made.item_id))
+    assert [(t["id"], t["status"]) for t in _tasks(server)] == [(made.item_id, "completed")]
+
+
+def test_a_task_body_reads_back_as_written_with_its_angle_brackets_and_ampersands(
+    server: GraphServer, sink: GraphSink
+) -> None:
+    # The body goes out as itemBody contentType "text" (itemBody resource type: text or html);
+    # text is the characters themselves, so "<...>" and "&amp;" are not markup to strip.
+    body = "Ann Lee <ann@x.example> asked about R&D &amp; the <b>plan</b>"
+    sink.apply(CreateTask("owed:ann:1", "Reply to Ann", None, body))
+    (stored,) = _tasks(server)
+    assert stored["body"] == {"content": body, "contentType": "text"}
+    (state,) = sink.read_state().tasks
+    assert state.body == body

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import socket
 import threading
 import time
@@ -144,6 +145,8 @@ class GraphServer(Seeding):
         self._gate: threading.Event | None = None
         self._now = now or (lambda: datetime.now(UTC))
         self.faults = FaultPlan()
+        # (method, path pattern, what happens): see after_answer.
+        self._after_answer: list[tuple[str, re.Pattern[str], Callable[[], None]]] = []
         self.requests: list[RequestRecord] = []
         self.counters: Counter[str] = Counter()
         self.in_flight: Counter[str] = Counter()
@@ -233,6 +236,24 @@ class GraphServer(Seeding):
         """The next matching delta request answers 410 ``resyncRequired`` with a Location."""
         kwargs.setdefault("path", r"/delta$")
         return self.faults.add(RESYNC, **kwargs)
+
+    def after_answer(self, method: str, path: str, change: Callable[[], None]) -> None:
+        """Run ``change`` (a user's edit, say) once, right after the server has answered the next
+        plain request matching ``method`` and ``path`` (searched as ``Fault.path`` is) and before
+        the client reads that answer: the user acting between a client's GET and its PATCH. A PATCH
+        guarded by the GET's etag then meets the change as ``check_if_match`` answers it (412
+        Precondition Failed: a precondition such as an If-Match header no longer matches the
+        resource's current state, learn.microsoft.com/graph/errors)."""
+        with self._lock:
+            self._after_answer.append((method.upper(), re.compile(path), change))
+
+    def _take_after_answer(self, method: str, path: str) -> Callable[[], None] | None:
+        with self._lock:
+            for n, (wanted, pattern, change) in enumerate(self._after_answer):
+                if wanted == method.upper() and pattern.search(path):
+                    del self._after_answer[n]
+                    return change
+        return None
 
     def chaos(self, seed: int, rate: float, **kwargs: Any) -> None:
         """Random 429/503/500/dropped connections at ``rate``, reproducible by ``seed``."""
@@ -521,6 +542,9 @@ class GraphServer(Seeding):
                 mailbox_upn = mb.upn
                 result = self._admitted(call, mb)
                 status = result[0]
+                change = self._take_after_answer(method, path)
+                if change is not None:
+                    change()
             if fault is not None and fault.status == DROP_AFTER:
                 status = DROP_AFTER
                 raise _Drop()
