@@ -1185,3 +1185,49 @@ def test_the_digest_changes_with_what_is_stored(store: Store) -> None:
     store.forget("bob@client.example")
     seen.append(store.digest())
     assert len(set(seen)) == 5
+
+
+# Another interpreter (the agent, or a command run later) writes a flagged message first; it
+# has its own string hash seed, so its set of flags iterates in another order.
+_WRITE_FLAGGED = """
+import sys
+from datetime import UTC, datetime
+from outlook_networking.model import Flag, Interaction, Kind, Mailbox
+from outlook_networking.ports import Batch
+from outlook_networking.store import Store
+item = Interaction(
+    source="ews:work", item_id="news", kind=Kind.EMAIL,
+    at=datetime(2026, 10, 1, 9, 0, tzinfo=UTC), sender=Mailbox("news@partner.example"),
+    to=(Mailbox("me@example.com"),), subject="Newsletter", message_id="news@partner.example",
+    folder="inbox", delivered=True, flags=frozenset(Flag),
+)
+store = Store.open(sys.argv[1])
+print(store.apply_batch("ews:work", Batch("inbox", (item,))).written)
+store.close()
+"""
+
+
+@pytest.mark.parametrize("seed", ["1", "2", "3"])
+def test_a_flagged_copy_another_process_wrote_is_not_written_again(
+    tmp_path: Path, seed: str
+) -> None:
+    path = tmp_path / "network.sqlite3"
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    child = subprocess.run(
+        [sys.executable, "-c", _WRITE_FLAGGED, str(path)],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert (child.returncode, child.stdout.strip()) == (0, "1"), child.stderr
+    item = Interaction(
+        source="ews:work", item_id="news", kind=Kind.EMAIL, at=T0,
+        sender=Mailbox("news@partner.example"), to=(Mailbox(ME),), subject="Newsletter",
+        message_id="news@partner.example", folder="inbox", delivered=True,
+        flags=frozenset(Flag),
+    )  # fmt: skip
+    with contextlib.closing(Store.open(str(path))) as store:
+        before = store.digest()
+        # the same message read again in this process (its own seed): nothing changed
+        assert store.apply_batch("ews:work", Batch("inbox", (item,))).written == 0
+        assert store.digest() == before
+        (stored,) = store.interactions()
+    assert stored.flags == frozenset(Flag)

@@ -111,6 +111,7 @@ PROBLEMS: Mapping[str, tuple[str, ...]] = {
     "credentials_refused": (),
     "throttled": (),
     "connection_dropped": ("count",),
+    "server_unreachable": ("detail",),  # ``detail`` the HTTP library's own English
     "token_refresh_failed": ("detail",),
     "no_message_root": (),
     "flags_need_2013": (),

@@ -18,7 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ..config import AccountConfig, FoldersConfig, is_exchange_online
-from ..errors import ConfigError, UsageError, problem
+from ..errors import ConfigError, problem
 from ..i18n import Wording
 from ..ports import RetryPolicy, Sink, Source
 from ..store import Store
@@ -110,7 +110,7 @@ def connect(
             include=rules.include, exclude=rules.exclude,
         )  # fmt: skip
         return Connection(pair.source, pair.sink, close=pair.close)
-    raise UsageError(f"{account.name}: unknown connector {account.connector!r}")
+    raise ValueError(f"{account.name}: unknown connector {account.connector!r}")  # config refused
 
 
 def adopt_immutable_ids(store: Store, source: GraphSource) -> None:

@@ -386,6 +386,10 @@ RENDERERS: Mapping[str, _Render] = {
     ),
     "credentials_refused": lambda w, p: w.gettext("the server refused the credentials"),
     "throttled": lambda w, p: w.gettext("the server kept asking to back off"),
+    # TRANSLATORS: {detail} is the HTTP library's English message
+    "server_unreachable": lambda w, p: w.gettext("the server cannot be reached: {detail}").format(
+        detail=p["detail"]
+    ),
     "connection_dropped": lambda w, p: w.ngettext(
         "the connection dropped {count} time in a row",
         "the connection dropped {count} times in a row",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from outlook_networking.app.wording import describe
 from outlook_networking.connectors.graph import (
     BatchRequest,
     GraphClient,
@@ -21,6 +22,7 @@ from outlook_networking.errors import (
     SyncStateInvalid,
     Throttled,
 )
+from outlook_networking.i18n import Wording
 from servers.graph import GraphServer
 
 
@@ -87,8 +89,14 @@ def test_dropped_connection_retried_for_reads_not_for_creates(
     server.inject_drop(path="/me$")
     assert client.get("/me").status == 200
     server.inject_drop(path="/todo/lists$", method="POST")
-    with pytest.raises(ConnectionFailed):
+    with pytest.raises(ConnectionFailed) as failed:
         client.request("POST", "/me/todo/lists", json={"displayName": "x"})
+    # one line in the user's language around httpx's own English
+    german = describe(failed.value, Wording("de"))
+    assert german.startswith("work: der Server ist nicht erreichbar: "), german
+    assert german.removeprefix("work: der Server ist nicht erreichbar: ") == failed.value.reason[
+        "detail"
+    ]
 
 
 def test_expired_token_is_refreshed_once(server: GraphServer, waits: list[float]) -> None:

@@ -268,7 +268,7 @@ class GraphClient:
                     force_refresh=force_refresh,
                 )  # fmt: skip
             except httpx.TransportError as exc:
-                reason = f"{type(exc).__name__}: {exc}"
+                reason = problem("server_unreachable", detail=f"{type(exc).__name__}: {exc}")
                 if not may_repeat or attempt >= self._retry.max_attempts:
                     raise ConnectionFailed(self.account, reason) from exc
                 wait = min(backoff, self._retry.max_backoff_s)
@@ -279,7 +279,10 @@ class GraphClient:
                 backoff *= 2
                 continue
             except httpx.HTTPError as exc:  # malformed URL, undecodable body, ...
-                raise ConnectionFailed(self.account, f"{type(exc).__name__}: {exc}") from exc
+                detail = f"{type(exc).__name__}: {exc}"
+                raise ConnectionFailed(
+                    self.account, problem("server_unreachable", detail=detail)
+                ) from exc
             result = _response(resp)
             status = result.status
             if status < 400 or status in ok:
