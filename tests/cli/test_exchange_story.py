@@ -9,6 +9,7 @@ by item. Messages' own categories and flags in detail: ``test_message_marks``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -238,3 +239,31 @@ def test_a_read_only_account_plans_nothing(
     _configure(tmp_path, "writeback = false\n" + UNREACHABLE)
     assert _run(tmp_path, "apply") == 0  # the server is unreachable: nothing may be asked of it
     assert "read-only (writeback = false)" in capsys.readouterr().err
+
+
+def test_apply_holds_the_store_while_it_writes_so_no_second_run_overlaps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Two runs at once would each make the same task from the mailbox as they read it (the
+    # Graph sink looks a task's key up in the lists it read): `apply` holds the agent's lock on
+    # the store for as long as it writes, so an agent or another `apply` started meanwhile is
+    # refused. Seen from the server, at the moment the task is created.
+    from outlook_networking.agent.lock import holder
+
+    monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
+    db = tmp_path / "network.sqlite3"
+    with exchange_server("graph", token=TOKEN, upn=ME) as server:
+        assert isinstance(server, GraphServer)
+        backend = _graph_backend(server)
+        _configure(tmp_path, backend.config + 'followups_as = { owed_reply = "task" }\n')
+        question = "<b@partner.example>"
+        backend.add_mail("inbox", "Budget?", ANN, ME, NOW - timedelta(days=3), question)
+        assert _run(tmp_path, "sync") == 0
+        holders: list[int | None] = []
+        server.after_answer("POST", r"/tasks$", lambda: holders.append(holder(db)))
+
+        assert _run(tmp_path, "apply") == 0
+
+        assert any("Budget" in title for title in backend.open_tasks())
+        assert holders == [os.getpid()]  # held by this run while it made the task
+        assert holder(db) is None  # and let go when it ended

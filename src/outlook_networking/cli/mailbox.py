@@ -6,7 +6,8 @@ Exports: ``register``.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -142,16 +143,29 @@ def _accounts(workspace: Workspace, name: str | None) -> list[Any]:
     return accounts
 
 
-def _refuse_while_agent_runs(workspace: Workspace, what: str) -> None:
-    """A running agent would write its plan back right after an undo: stop it first."""
-    from ..agent.lock import holder
+@contextmanager
+def _writing_alone(workspace: Workspace, what: str) -> Iterator[None]:
+    """Hold the agent's lock on the store while ``apply`` or ``undo`` writes to the mailbox.
+
+    A running agent would write its plan back right after an undo; and two runs at once each
+    work from the mailbox as they read it, so both would make the same task. The kernel drops
+    the lock with the process, however it ends."""
+    from ..agent.lock import StoreLock
     from ..errors import LockHeld
 
-    pid = holder(workspace.db_path)
-    if pid is not None:
+    lock = StoreLock(workspace.db_path)
+    try:
+        lock.acquire()
+    except LockHeld as exc:
         # TRANSLATORS: {what} is a command (`apply`, `undo`)
         stop = workspace.words.gettext("stop the agent before `{what}`").format(what=what)
-        raise LockHeld(f"{workspace.db_path} ({stop})", pid)
+        raise LockHeld(f"{workspace.db_path} ({stop})", exc.pid) from None
+    except OSError:
+        pass  # no lock file beside a read-only store: the store's own first write refuses
+    try:
+        yield
+    finally:
+        lock.release()  # nothing to let go if it was never taken
 
 
 def _login(args: argparse.Namespace) -> int:
@@ -214,13 +228,16 @@ def _synced(w: Wording, report: pipeline.SyncReport) -> str:
 def _apply(args: argparse.Namespace) -> int:
     failed = False
     # A dry run only reads: on a missing or empty store it would plan to take everything away.
-    with open_workspace(args, need="data" if args.dry_run else "any") as workspace:
+    with (
+        open_workspace(args, need="data" if args.dry_run else "any") as workspace,
+        ExitStack() as alone,
+    ):
         w = workspace.words
         if args.dry_run and not workspace.config.accounts and not args.account:
             _preview(workspace)
             return 0
         if not args.dry_run:
-            _refuse_while_agent_runs(workspace, "apply")
+            alone.enter_context(_writing_alone(workspace, "apply"))
         for account in _accounts(workspace, args.account):
             if not account.writeback:
                 err_console.print(
@@ -344,8 +361,7 @@ def _print_message_groups(workspace: Workspace, actions: Sequence[Action]) -> No
 
 def _undo(args: argparse.Namespace) -> int:
     failed = False
-    with open_workspace(args) as workspace:
-        _refuse_while_agent_runs(workspace, "undo")
+    with open_workspace(args) as workspace, _writing_alone(workspace, "undo"):
         for account in _accounts(workspace, args.account):
             report = pipeline.undo_account(workspace, account)
             w = workspace.words
