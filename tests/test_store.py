@@ -457,6 +457,30 @@ def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> No
     assert _open_and_report_version(str(path)) == SCHEMA_VERSION
 
 
+class _CreatedByAnotherProcess(type(Path())):  # type: ignore[misc]
+    """A path another process creates just after this one found it missing."""
+
+    looked = False
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        if not _CreatedByAnotherProcess.looked:
+            _CreatedByAnotherProcess.looked = True
+            Store.open(str(self)).close()  # the other process wins the race
+            raise FileNotFoundError(str(self))
+        return super().stat(follow_symlinks=follow_symlinks)
+
+
+def test_a_store_created_between_looking_and_creating_is_opened(tmp_path: Path) -> None:
+    # The race the eight processes above run into by chance (a CI run once lost it), made
+    # certain: the file appears between this process's stat and its exclusive create.
+    from outlook_networking.store import _connect
+
+    path = _CreatedByAnotherProcess(tmp_path / "network.sqlite3")
+    _connect(path, create=True).close()
+    assert _CreatedByAnotherProcess.looked
+    assert _open_and_report_version(str(path)) == SCHEMA_VERSION
+
+
 def test_marks_are_kept_per_message_merged_from_partial_updates_and_go_with_it(
     store: Store,
 ) -> None:

@@ -46,7 +46,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -700,8 +700,10 @@ def _connect(target: Path, create: bool) -> _Connection:
         if not create:
             raise StoreMissing(where) from None
         target.parent.mkdir(parents=True, exist_ok=True)
-        # Create it 0600 ourselves: sqlite3 would use the umask.
-        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        # Create it 0600 ourselves: sqlite3 would use the umask. Another process opening the
+        # same new store may create it between the stat and here: then it is simply there.
+        with suppress(FileExistsError):
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         info = target.stat()
     for test, kind in _NOT_REGULAR:
         if test(info.st_mode):
