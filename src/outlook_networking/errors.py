@@ -145,12 +145,14 @@ class StoreEmpty(StoreError):
 
 
 class LockHeld(NetworkingError):
-    """Another live agent holds the store's lock."""
+    """Another live process holds the store's lock: ``role`` is ``agent``, the command holding
+    it (``apply``, ``undo``), or "" where it wrote nothing yet."""
 
-    def __init__(self, path: str, pid: int) -> None:
-        super().__init__(f"{path}: locked (pid {pid})")
+    def __init__(self, path: str, pid: int, role: str = "") -> None:
+        super().__init__(f"{path}: locked (pid {pid}, {role or 'unknown'})")
         self.path = path
         self.pid = pid
+        self.role = role
 
 
 class ConnectorError(NetworkingError):

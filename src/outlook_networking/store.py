@@ -743,6 +743,11 @@ class Store:
         self._db = connection
         self.path = path
 
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened read-only (the file or its folder is not writable)."""
+        return bool(getattr(self._db, "read_only", False))
+
     # --- opening ---------------------------------------------------------------------------
 
     @classmethod

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from outlook_networking.agent.lock import StoreLock, holder, lock_path_for
+from outlook_networking.agent.lock import StoreLock, held_by, holder, lock_path_for
 from outlook_networking.errors import LockHeld
 
 HOLD = """
@@ -64,9 +64,35 @@ def test_a_killed_holder_does_not_leave_the_lock_stuck(tmp_path: Path) -> None:
     lock = StoreLock(store)
     lock.acquire()
     try:
-        assert lock_path_for(store).read_text().strip() == str(os.getpid())
+        assert lock_path_for(store).read_text().strip() == f"{os.getpid()} agent"
     finally:
         lock.release()
+
+
+def test_a_command_holding_the_store_is_not_an_agent_but_still_refuses_one(
+    tmp_path: Path,
+) -> None:
+    # `apply` and `undo` hold the same lock while they write to a mailbox: a second writer is
+    # refused and told who holds it, while `status` does not report an agent running.
+    store = tmp_path / "network.sqlite3"
+    with StoreLock(store, role="apply"):
+        with pytest.raises(LockHeld) as refused:
+            StoreLock(store).acquire()
+        assert (refused.value.pid, refused.value.role) == (os.getpid(), "apply")
+        assert held_by(store) == (os.getpid(), "apply")
+        assert holder(store) is None
+
+
+def test_a_lock_file_written_by_an_older_version_names_an_agent(tmp_path: Path) -> None:
+    # Before commands took the lock, only agents did, and the file held just the pid.
+    store = tmp_path / "network.sqlite3"
+    with StoreLock(store):
+        lock_path_for(store).write_text("4242\n")
+        assert held_by(store) == (4242, "agent")
+        assert holder(store) == 4242
+        with pytest.raises(LockHeld) as refused:
+            StoreLock(store, role="undo").acquire()
+        assert refused.value.role == "agent"
 
 
 def test_no_lock_file_means_no_agent(tmp_path: Path) -> None:

@@ -232,6 +232,41 @@ def test_undo_and_apply_refuse_while_an_agent_runs(
         assert "stop the agent before `apply`" in capsys.readouterr().err
 
 
+def test_undo_while_an_apply_writes_is_told_to_wait_not_to_stop_an_agent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from outlook_networking.agent.lock import StoreLock
+
+    monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
+    _configure(tmp_path, UNREACHABLE)
+    with StoreLock(tmp_path / "network.sqlite3", role="apply"):
+        assert _run(tmp_path, "undo") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert f"`apply` (process {os.getpid()}) is writing with" in err[0]
+    assert "run `undo` again when it is done" in err[0] and "agent" not in err[0]
+
+
+def test_apply_on_a_read_only_store_leaves_no_lock_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from outlook_networking.agent.lock import lock_path_for
+
+    monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
+    _configure(tmp_path, UNREACHABLE)
+    db = tmp_path / "network.sqlite3"
+    assert _run(tmp_path, "sync", retry=RetryPolicy(max_wait_s=0)) == 1  # makes the store
+    capsys.readouterr()
+    db.chmod(0o400)
+    try:
+        assert _run(tmp_path, "apply") == 1
+    finally:
+        db.chmod(0o600)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0], err
+    assert not lock_path_for(db).exists()
+
+
 def test_a_read_only_account_plans_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -248,7 +283,7 @@ def test_apply_holds_the_store_while_it_writes_so_no_second_run_overlaps(
     # Graph sink looks a task's key up in the lists it read): `apply` holds the agent's lock on
     # the store for as long as it writes, so an agent or another `apply` started meanwhile is
     # refused. Seen from the server, at the moment the task is created.
-    from outlook_networking.agent.lock import holder
+    from outlook_networking.agent.lock import held_by
 
     monkeypatch.setenv("OUTLOOK_NETWORKING_ACCESS_TOKEN", TOKEN)
     db = tmp_path / "network.sqlite3"
@@ -259,11 +294,11 @@ def test_apply_holds_the_store_while_it_writes_so_no_second_run_overlaps(
         question = "<b@partner.example>"
         backend.add_mail("inbox", "Budget?", ANN, ME, NOW - timedelta(days=3), question)
         assert _run(tmp_path, "sync") == 0
-        holders: list[int | None] = []
-        server.after_answer("POST", r"/tasks$", lambda: holders.append(holder(db)))
+        holders: list[tuple[int, str] | None] = []
+        server.after_answer("POST", r"/tasks$", lambda: holders.append(held_by(db)))
 
         assert _run(tmp_path, "apply") == 0
 
         assert any("Budget" in title for title in backend.open_tasks())
-        assert holders == [os.getpid()]  # held by this run while it made the task
-        assert holder(db) is None  # and let go when it ended
+        assert holders == [(os.getpid(), "apply")]  # held by this run while it made the task
+        assert held_by(db) is None  # and let go when it ended

@@ -71,9 +71,14 @@ def describe(exc: BaseException, words: Wording = _ENGLISH) -> str:
             "ingest` (or `sync` for a configured mailbox)"
         ).format(path=exc.path)
     if isinstance(exc, LockHeld):
-        return w.gettext("another agent (process {pid}) is using {path}").format(
-            pid=exc.pid, path=exc.path
-        )
+        if exc.role == "agent":
+            said = w.gettext("the agent (process {pid}) is using {path}")
+        elif exc.role:
+            # TRANSLATORS: {command} is a command (`apply`, `undo`) writing to a mailbox
+            said = w.gettext("`{command}` (process {pid}) is writing with {path}")
+        else:
+            said = w.gettext("another process ({pid}) is using {path}")
+        return said.format(pid=exc.pid, path=exc.path, command=exc.role)
     if isinstance(exc, UsageError) and isinstance(exc.reason, Problem):
         return w.problem(exc.reason)
     if isinstance(exc, StoreError):

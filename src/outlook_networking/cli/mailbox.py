@@ -153,15 +153,23 @@ def _writing_alone(workspace: Workspace, what: str) -> Iterator[None]:
     from ..agent.lock import StoreLock
     from ..errors import LockHeld
 
-    lock = StoreLock(workspace.db_path)
+    if workspace.store.read_only:  # no lock file beside it: the store's first write refuses
+        yield
+        return
+    lock = StoreLock(workspace.db_path, role=what)
     try:
         lock.acquire()
     except LockHeld as exc:
-        # TRANSLATORS: {what} is a command (`apply`, `undo`)
-        stop = workspace.words.gettext("stop the agent before `{what}`").format(what=what)
-        raise LockHeld(f"{workspace.db_path} ({stop})", exc.pid) from None
+        if exc.role == "agent":
+            # TRANSLATORS: {what} is a command (`apply`, `undo`)
+            hint = workspace.words.gettext("stop the agent before `{what}`")
+        else:
+            # TRANSLATORS: {what} is a command (`apply`, `undo`)
+            hint = workspace.words.gettext("run `{what}` again when it is done")
+        where = f"{workspace.db_path} ({hint.format(what=what)})"
+        raise LockHeld(where, exc.pid, exc.role) from None
     except OSError:
-        pass  # no lock file beside a read-only store: the store's own first write refuses
+        pass  # a folder where no lock file can be made: the store's own first write refuses
     try:
         yield
     finally:
