@@ -350,10 +350,14 @@ def test_counts_follow_the_counting_rule(store: Store) -> None:
 def test_a_newer_store_is_refused_not_damaged(tmp_path: Path) -> None:
     path = tmp_path / "network.sqlite3"
     Store.open(path).close()
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(SchemaTooNew):
+    with pytest.raises(SchemaTooNew) as refused:
         Store.open(path)
+    # Refused and let go: the error's frames still hold the connection, which must be closed.
+    assert refused.value.found == SCHEMA_VERSION + 1
+    assert not [fd for fd in os.listdir("/proc/self/fd")
+                if os.path.realpath(f"/proc/self/fd/{fd}") == str(path.resolve())]  # fmt: skip
 
 
 def test_a_file_that_is_no_database_is_a_store_error(tmp_path: Path) -> None:

@@ -643,12 +643,6 @@ class _Cursor(sqlite3.Cursor):
         except sqlite3.DatabaseError as exc:
             raise self._mapped(exc) from exc
 
-    def fetchmany(self, size: int | None = None) -> list[Any]:
-        try:
-            return super().fetchmany(self.arraysize if size is None else size)
-        except sqlite3.DatabaseError as exc:
-            raise self._mapped(exc) from exc
-
     def fetchall(self) -> list[Any]:
         try:
             return super().fetchall()
@@ -769,13 +763,17 @@ class Store:
                 db = sqlite3.connect(where, isolation_level=None, factory=_Connection)
             else:
                 db = _connect(target, create)
-            db.path = where
-            if not db.read_only:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            store = cls(db, target)
-            store._migrate()
+            try:
+                db.path = where
+                if not db.read_only:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("PRAGMA foreign_keys=ON")
+                store = cls(db, target)
+                store._migrate()
+            except BaseException:
+                db.close()  # a store too new, or a failed migration: nothing left open
+                raise
         except sqlite3.DatabaseError as exc:
             unusable = problem("store_unusable", detail=str(exc))
             raise _file_error(where, exc) or StoreError(where, unusable) from exc
