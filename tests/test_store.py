@@ -18,9 +18,17 @@ import pytest
 
 from outlook_networking.app.wording import describe
 from outlook_networking.errors import SchemaTooNew, StoreError
-from outlook_networking.model import Attendee, ContactCard, Flag, Interaction, Kind, Mailbox
+from outlook_networking.model import (
+    Attendee,
+    ContactCard,
+    Flag,
+    Interaction,
+    Kind,
+    Mailbox,
+    Response,
+)
 from outlook_networking.ports import Batch, CategoriesChanged
-from outlook_networking.store import _MIGRATIONS, SCHEMA_VERSION, Store
+from outlook_networking.store import _COLUMNS, _MIGRATIONS, SCHEMA_VERSION, Store, _Decoder
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 ME = "me@example.com"
@@ -345,6 +353,34 @@ def test_counts_follow_the_counting_rule(store: Store) -> None:
     store.apply_batch("file", Batch("/m.mbox", items))
     counts = store.counts([ME])
     assert (counts["emails"], counts["direct"], counts["noise"]) == (5, 3, 2)
+
+
+def test_reading_every_row_shares_what_repeats_and_reads_the_same_with_any_cache(
+    store: Store,
+) -> None:
+    # A large store is read with one decoder that hands out the same mailbox, recipients, flags
+    # and categories again where rows repeat them (most of a read's memory at 1,000,000 rows);
+    # its caches are emptied when full, which must never change what is read.
+    bob = Mailbox("bob@partner.example", "Bob")
+    items = [
+        replace(_mail("a", minutes=0), cc=(bob,), flags=LISTED, list_id="team.example"),
+        replace(_mail("b", minutes=1), cc=(bob,), categories=("Mine", "Network A")),
+        replace(_mail("c", minutes=2), bcc=(bob,), flags=frozenset({Flag.BULK, Flag.LIST})),
+        replace(_mail("d", minutes=3), cc=(bob,), categories=("Mine", "Network A")),
+        replace(_meeting("m", T0 + timedelta(minutes=4)), attendees=(
+            Attendee(Mailbox(ME)), Attendee(bob, Response.DECLINED, optional=True))),
+    ]  # fmt: skip
+    store.apply_batch("ews:work", Batch("inbox", tuple(items)))
+    read = list(store.interactions())
+
+    assert [(i.item_id, i.cc, i.bcc, i.flags, i.categories, i.attendees, i.list_id)
+            for i in read] == [(i.item_id, i.cc, i.bcc, i.flags, i.categories, i.attendees,
+                                i.list_id) for i in items]  # fmt: skip
+    assert len({id(i.sender) for i in read if i.kind is Kind.EMAIL}) == 1  # one Ann
+    assert read[0].cc is read[3].cc and read[1].categories is read[3].categories
+    assert read[1].cc[0] is read[2].bcc[0] is read[4].attendees[1].mailbox  # one Bob
+    rows = store._db.execute(f"SELECT {_COLUMNS} FROM interactions ORDER BY at, source, item_id")
+    assert [_Decoder(limit=1)(row) for row in rows] == read
 
 
 def test_a_newer_store_is_refused_not_damaged(tmp_path: Path) -> None:

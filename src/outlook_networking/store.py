@@ -508,45 +508,113 @@ def _sql_identity(
             kind=Kind(kind),
             at=datetime.fromtimestamp(at, UTC),
             sender=Mailbox(sender) if sender else None,
-            to=_boxes(doc.get("to")),
-            cc=_boxes(doc.get("cc")),
+            to=tuple(Mailbox(p[0], p[1]) for p in doc.get("to") or ()),
+            cc=tuple(Mailbox(p[0], p[1]) for p in doc.get("cc") or ()),
             subject=subject,
             message_id=message_id,
         )
     )
 
 
-def _boxes(pairs: Sequence[Sequence[str]] | None) -> tuple[Mailbox, ...]:
-    return tuple(Mailbox(p[0], p[1]) for p in pairs) if pairs else ()
+_KINDS = {kind.value: kind for kind in Kind}
+_People = tuple[tuple[Mailbox, ...], tuple[Mailbox, ...], tuple[Mailbox, ...], tuple[Attendee, ...]]
+
+
+class _Decoder:
+    """Rows into interactions, sharing what repeats between them.
+
+    A mailbox, a list of recipients, a set of flags or categories, a source or a folder recurs
+    on thousands of rows of a large store. Decoding each once and handing out the same immutable
+    object again saves much of the time and most of the memory of reading every row. Each cache
+    is emptied when it reaches ``limit`` entries, so a store of values that never repeat costs
+    no more than decoding each row on its own."""
+
+    def __init__(self, limit: int = 1 << 16) -> None:
+        self._limit = limit
+        self._mailboxes: dict[tuple[str, str], Mailbox] = {}
+        self._people: dict[str, _People] = {}
+        self._flags: dict[str, frozenset[Flag]] = {"": frozenset()}
+        self._categories: dict[str, tuple[str, ...]] = {"[]": ()}
+        self._words: dict[str, str] = {}  # sources, folders, list ids
+
+    def _kept(self, cache: dict[Any, Any], key: Any, value: Any) -> Any:
+        if len(cache) >= self._limit:
+            cache.clear()
+        cache[key] = value
+        return value
+
+    def mailbox(self, address: str, name: str) -> Mailbox:
+        found = self._mailboxes.get((address, name))
+        if found is None:
+            found = self._kept(self._mailboxes, (address, name), Mailbox(address, name))
+        return found
+
+    def _boxes(self, pairs: Sequence[Sequence[str]] | None) -> tuple[Mailbox, ...]:
+        return tuple(self.mailbox(p[0], p[1]) for p in pairs) if pairs else ()
+
+    def people(self, text: str) -> _People:
+        found = self._people.get(text)
+        if found is None:
+            doc = json.loads(text)
+            found = (
+                self._boxes(doc.get("to")),
+                self._boxes(doc.get("cc")),
+                self._boxes(doc.get("bcc")),
+                tuple(
+                    Attendee(self.mailbox(a[0], a[1]), Response(a[2]), bool(a[3]))
+                    for a in doc.get("att", ())
+                ),
+            )
+            self._kept(self._people, text, found)
+        return found
+
+    def flags(self, text: str) -> frozenset[Flag]:
+        found = self._flags.get(text)
+        if found is None:
+            found = frozenset(Flag(f) for f in text.split(",") if f)
+            self._kept(self._flags, text, found)
+        return found
+
+    def categories(self, text: str) -> tuple[str, ...]:
+        found = self._categories.get(text)
+        if found is None:
+            found = self._kept(self._categories, text, tuple(json.loads(text)))
+        return found
+
+    def word(self, text: str) -> str:
+        return self._words.get(text) or self._kept(self._words, text, text)
+
+    def __call__(self, row: Sequence[Any]) -> Interaction:
+        to, cc, bcc, attendees = self.people(row[7])
+        word = self.word
+        return Interaction(
+            source=word(row[0]),
+            item_id=row[1],
+            folder=word(row[2]),
+            kind=_KINDS[row[3]],
+            at=datetime.fromtimestamp(row[4], UTC),
+            sender=self.mailbox(row[5], row[6]) if row[5] else None,
+            to=to,
+            cc=cc,
+            bcc=bcc,
+            subject=row[8],
+            message_id=row[9],
+            in_reply_to=row[10],
+            references=tuple(row[11].split()),
+            conversation_id=row[12],
+            flags=self.flags(row[13]),
+            list_id=word(row[14]),
+            delivered=bool(row[15]),
+            duration_s=row[16],
+            cancelled=bool(row[17]),
+            categories=self.categories(row[18]),
+            attendees=attendees,
+        )
 
 
 def _interaction(row: Sequence[Any]) -> Interaction:
-    people = json.loads(row[7])
-    return Interaction(
-        source=row[0],
-        item_id=row[1],
-        folder=row[2],
-        kind=Kind(row[3]),
-        at=datetime.fromtimestamp(row[4], UTC),
-        sender=Mailbox(row[5], row[6]) if row[5] else None,
-        to=_boxes(people.get("to")),
-        cc=_boxes(people.get("cc")),
-        bcc=_boxes(people.get("bcc")),
-        subject=row[8],
-        message_id=row[9],
-        in_reply_to=row[10],
-        references=tuple(row[11].split()),
-        conversation_id=row[12],
-        flags=frozenset(Flag(f) for f in row[13].split(",") if f),
-        list_id=row[14],
-        delivered=bool(row[15]),
-        duration_s=row[16],
-        cancelled=bool(row[17]),
-        categories=tuple(json.loads(row[18])),
-        attendees=tuple(
-            Attendee(Mailbox(a[0], a[1]), Response(a[2]), bool(a[3])) for a in people.get("att", ())
-        ),
-    )
+    """One row as an interaction (reading many: one :class:`_Decoder` for all of them)."""
+    return _Decoder()(row)
 
 
 def _flag_json(flag: FollowUpFlag) -> str:
@@ -1090,8 +1158,9 @@ class Store:
             conditions.append("EXISTS (SELECT 1 FROM locations AS l WHERE l.interaction = i.id)")
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         query = f"SELECT {_COLUMNS} FROM interactions AS i{where} ORDER BY at, source, item_id"
+        decode = _Decoder()
         for row in self._db.execute(query, args):
-            yield _interaction(row)
+            yield decode(row)
 
     def meetings(self, start: datetime, end: datetime) -> Iterator[Interaction]:
         """The meetings starting in ``[start, end)`` that a calendar still holds (one removed
@@ -1102,8 +1171,9 @@ class Store:
             "ORDER BY at, source, item_id",
             (int(start.timestamp()), int(end.timestamp())),
         )
+        decode = _Decoder()
         for row in rows:
-            yield _interaction(row)
+            yield decode(row)
 
     def cards(self) -> Iterator[ContactCard]:
         query = f"SELECT {_CARD_COLUMNS} FROM cards ORDER BY source, item_id"
