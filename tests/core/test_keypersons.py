@@ -23,7 +23,10 @@ def test_broker_between_two_groups_and_clusters_by_organisation() -> None:
     # A huge all-hands connects nobody in particular.
     items.append(mail(ME, [f"x{i}@big.example" for i in range(40)] + acme, ago(days=1)))
     network = run(items)
+    # Found only when asked (only the report asks): contacts and follow-ups never pay for it.
+    assert network.brokers._found is None
     top = network.key_persons[0]
+    assert network.brokers._found is not None and network.brokers._inputs is None
     assert top.person == broker
     assert set(top.clusters) >= {"acme.example", "globex.example"}
     assert top.reason.code == "connects_groups" and top.reason["count"] == len(top.clusters)

@@ -12,8 +12,10 @@ keep-in-touch or cooling reminder moot).
 Cost: the interactions are materialised once and sorted (linear on the store's time-ordered
 output); then one pass collects address statistics, one pairs threads, one builds histories and
 one the graph and time tallies. Per-person work afterwards is linear in that person's items.
+The key persons and clusters (betweenness centrality over the graph) are found the first time
+they are asked for (:class:`KeyPersonsLater`): only the report shows them.
 
-Exports: ``Network``, ``analyse``.
+Exports: ``KeyPersonsLater``, ``Network``, ``analyse``.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from .tiers import TierAssignment, assign_tiers
 from .ties import TieBuilder, Ties
 from .timeinvested import TimeInvested, TimeTally
 
-__all__ = ["Network", "analyse"]
+__all__ = ["KeyPersonsLater", "Network", "analyse"]
 
 
 @dataclass(frozen=True)
@@ -52,13 +54,20 @@ class Network:
     settings: Settings
     contacts: tuple[ContactView, ...]  # by score, highest first
     followups: tuple[FollowUp, ...]  # most pressing first (followups.by_urgency)
-    key_persons: tuple[KeyPerson, ...]
-    clusters: tuple[Cluster, ...]
+    brokers: KeyPersonsLater = field(repr=False, compare=False)  # key persons, clusters
     time: TimeInvested
     identities: Identities
     threads: Threads
     by_person: Mapping[str, ContactView] = field(default_factory=dict, repr=False)
     ties: Ties = field(default_factory=Ties, repr=False)  # who appears with whom (.ties)
+
+    @property
+    def key_persons(self) -> tuple[KeyPerson, ...]:
+        return self.brokers.found()[0]
+
+    @property
+    def clusters(self) -> tuple[Cluster, ...]:
+        return self.brokers.found()[1]
 
     def find(self, address: str) -> ContactView | None:
         """The contact an address belongs to (any of their addresses, any spelling)."""
@@ -176,21 +185,47 @@ def _analyse(
         histories, strengths, tiers, followups, upcoming, identities, settings, dates
     )
     active = {c.person.key for c in contacts if c.history.last_two_way is not None}
-    key_persons, clusters = find_key_persons(graph, identities, settings, candidates=active)
     return Network(
         now=now,
         owner=owner,
         settings=settings,
         contacts=tuple(contacts),
         followups=tuple(followups),
-        key_persons=key_persons,
-        clusters=clusters,
+        brokers=KeyPersonsLater(graph, identities, settings, active),
         time=tally.result(settings, now),
         identities=identities,
         threads=threads,
         by_person={c.person.key: c for c in contacts},
         ties=ties.result(),
     )
+
+
+class KeyPersonsLater:
+    """The key persons and clusters of the mail graph, found the first time they are asked for.
+
+    Betweenness centrality is the analysis's costliest step over the whole graph, and only the
+    report shows its result: contacts, follow-ups, a contact's card and the agent's cycle never
+    pay for it. The result is what :func:`.keypersons.find_key_persons` gives for the graph as
+    the analysis left it, whenever it is asked."""
+
+    def __init__(
+        self,
+        graph: MailGraph,
+        identities: Identities,
+        settings: Settings,
+        candidates: frozenset[str] | set[str],
+    ) -> None:
+        self._inputs: tuple[MailGraph, Identities, Settings, frozenset[str] | set[str]] | None
+        self._inputs = (graph, identities, settings, candidates)
+        self._found: tuple[tuple[KeyPerson, ...], tuple[Cluster, ...]] | None = None
+
+    def found(self) -> tuple[tuple[KeyPerson, ...], tuple[Cluster, ...]]:
+        if self._found is None:
+            assert self._inputs is not None
+            graph, identities, settings, candidates = self._inputs
+            self._found = find_key_persons(graph, identities, settings, candidates=candidates)
+            self._inputs = None  # the graph is not needed again
+        return self._found
 
 
 def _past_and_planned(
