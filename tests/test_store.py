@@ -363,8 +363,10 @@ def test_reading_every_row_shares_what_repeats_and_reads_the_same_with_any_cache
     # its caches are emptied when full, which must never change what is read.
     bob = Mailbox("bob@partner.example", "Bob")
     items = [
-        replace(_mail("a", minutes=0), cc=(bob,), flags=LISTED, list_id="team.example"),
-        replace(_mail("b", minutes=1), cc=(bob,), categories=("Mine", "Network A")),
+        replace(_mail("a", minutes=0), cc=(bob,), flags=LISTED, list_id="team.example",
+                conversation_id="AAQk" + "x" * 60),
+        replace(_mail("b", minutes=1), cc=(bob,), categories=("Mine", "Network A"),
+                conversation_id="AAQk" + "x" * 60),
         replace(_mail("c", minutes=2), bcc=(bob,), flags=frozenset({Flag.BULK, Flag.LIST})),
         replace(_mail("d", minutes=3), cc=(bob,), categories=("Mine", "Network A")),
         replace(_meeting("m", T0 + timedelta(minutes=4)), attendees=(
@@ -373,11 +375,12 @@ def test_reading_every_row_shares_what_repeats_and_reads_the_same_with_any_cache
     store.apply_batch("ews:work", Batch("inbox", tuple(items)))
     read = list(store.interactions())
 
-    assert [(i.item_id, i.cc, i.bcc, i.flags, i.categories, i.attendees, i.list_id)
-            for i in read] == [(i.item_id, i.cc, i.bcc, i.flags, i.categories, i.attendees,
-                                i.list_id) for i in items]  # fmt: skip
+    assert [(i.item_id, i.cc, i.bcc, i.flags, i.categories, i.attendees, i.list_id,
+             i.conversation_id) for i in read] == [(i.item_id, i.cc, i.bcc, i.flags,
+            i.categories, i.attendees, i.list_id, i.conversation_id) for i in items]  # fmt: skip
     assert len({id(i.sender) for i in read if i.kind is Kind.EMAIL}) == 1  # one Ann
     assert read[0].cc is read[3].cc and read[1].categories is read[3].categories
+    assert read[0].conversation_id is read[1].conversation_id  # one thread's id, kept once
     assert read[1].cc[0] is read[2].bcc[0] is read[4].attendees[1].mailbox  # one Bob
     rows = store._db.execute(f"SELECT {_COLUMNS} FROM interactions ORDER BY at, source, item_id")
     assert [_Decoder(limit=1)(row) for row in rows] == read

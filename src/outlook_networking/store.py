@@ -535,7 +535,7 @@ class _Decoder:
         self._people: dict[str, _People] = {}
         self._flags: dict[str, frozenset[Flag]] = {"": frozenset()}
         self._categories: dict[str, tuple[str, ...]] = {"[]": ()}
-        self._words: dict[str, str] = {}  # sources, folders, list ids
+        self._words: dict[str, str] = {}  # sources, folders, list ids, conversation ids
 
     def _kept(self, cache: dict[Any, Any], key: Any, value: Any) -> Any:
         if len(cache) >= self._limit:
@@ -601,7 +601,7 @@ class _Decoder:
             message_id=row[9],
             in_reply_to=row[10],
             references=tuple(row[11].split()),
-            conversation_id=row[12],
+            conversation_id=word(row[12]),
             flags=self.flags(row[13]),
             list_id=word(row[14]),
             delivered=bool(row[15]),
