@@ -249,7 +249,8 @@ def run_once(
         connections: account name → its connection. Looked up inside the account's error
             handling, so a mapping that connects lazily may raise for one account only.
         now: the time the analysis takes as "now" (``--now`` replays the past).
-        apply: False: sync and analyse only, write nothing.
+        apply: False: sync only; nothing is analysed or written (the analysis serves only the
+            write-back).
         should_stop: asked at every safe point; True ends the cycle there.
         recheck_s: re-read the mailbox's state at least this often even when nothing changed.
         clock: the wall clock, for the report's times and the re-check age.

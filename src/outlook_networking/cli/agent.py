@@ -43,7 +43,7 @@ def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None
     )
     agent.add_argument(
         "--no-apply", action="store_true",
-        help=w.gettext("sync and analyse, write nothing to the mailbox"),
+        help=w.gettext("sync only: analyse nothing, write nothing to the mailbox"),
     )
     agent.add_argument(
         "--serve-addin",
