@@ -582,7 +582,8 @@ class _Decoder:
         return found
 
     def word(self, text: str) -> str:
-        return self._words.get(text) or self._kept(self._words, text, text)
+        found = self._words.get(text)
+        return self._kept(self._words, text, text) if found is None else found
 
     def __call__(self, row: Sequence[Any]) -> Interaction:
         to, cc, bcc, attendees = self.people(row[7])
@@ -591,7 +592,7 @@ class _Decoder:
             source=word(row[0]),
             item_id=row[1],
             folder=word(row[2]),
-            kind=_KINDS[row[3]],
+            kind=_KINDS.get(row[3]) or Kind(row[3]),  # an unknown kind: Kind's ValueError
             at=datetime.fromtimestamp(row[4], UTC),
             sender=self.mailbox(row[5], row[6]) if row[5] else None,
             to=to,
