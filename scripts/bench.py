@@ -945,11 +945,16 @@ def store_people(interactions: int) -> int:
 def store_contact(interactions: int) -> str:
     """The address ``contact ADDR`` asks for: the 11th closest contact (~0.8% of the threads at a
     million interactions, ~1.3% at 10,000), a regular correspondent, not the heaviest."""
+    return store_person(interactions, 10)
+
+
+def store_person(interactions: int, index: int) -> str:
+    """The address of the ``index``-th person (0: the closest) of a synthetic store."""
     people = store_people(interactions)
     width = max(3, len(str(people - 1)))
     orgs = ["example.com"] * 4 + [f"client{i}.example" for i in range(12)] + [
         f"partner{i}.example" for i in range(8)]
-    return f"p{10:0{width}d}@{orgs[10 % len(orgs)]}"
+    return f"p{index:0{width}d}@{orgs[index % len(orgs)]}"
 
 
 def synthetic_store(work: Path, interactions: int) -> tuple[Path, float]:

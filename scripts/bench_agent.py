@@ -12,10 +12,18 @@ outside through /proc (Linux). The agent is the real command, ``outlook-networki
   message arrives so the cycles also sync, re-analyse and plan.
 - **CPU while idle**: a second run waits ``--idle-seconds`` between two cycles (interval longer
   than the idle window); the CPU the process spends in that window, per minute.
+- **A cycle on a large store** (``--cycle-stores 10000,1000000``, issue 16): the synthetic store
+  of ``scripts/bench.py`` of each size (kept in ``--work``) is copied, ``agent --once`` runs a
+  first cycle against an empty EWS test mailbox of its owner (the store's first write-back, not
+  measured), the mailbox receives 100 new messages from the store's own contacts, and a second
+  ``agent --once`` is measured: sync the 100, analyse the whole store, plan and apply what
+  changed. Wall, CPU and peak RSS of that process (``wait4``, interpreter start-up included),
+  and the ratio of the largest store's CPU to the smallest's.
 
 Usage::
 
     python scripts/bench_agent.py --cycles 200 --interval 0.5 --idle-seconds 60
+    python scripts/bench_agent.py --cycles 0 --idle-seconds 0 --cycle-stores 10000,1000000
 
 Prints one JSON document. Not a test: no pass or fail, just the figures.
 """
@@ -25,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -37,6 +46,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "scripts"))  # bench.py's synthetic stores
 
 from agent.harness import TOKEN, ews_config, ews_server  # noqa: E402
 from agent.world import NOW, build_world, load_ews  # noqa: E402
@@ -192,6 +202,62 @@ def idle_run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     }
 
 
+def cycle_on_store(size: int, work: Path, workdir: Path) -> dict[str, Any]:
+    """One agent cycle bringing 100 new messages into a copy of the synthetic store of ``size``
+    interactions (see the module docstring)."""
+    import shutil
+
+    import bench
+
+    kept, _ = bench.synthetic_store(work, size)
+    db = workdir / f"cycle-{size}.sqlite3"
+    shutil.copyfile(kept, db)
+    with ews_server(address=bench.OWNER, validate_responses=False,
+                    validate_requests=False) as server:
+        config = workdir / f"cycle-{size}.toml"
+        config.write_text(
+            f'[[accounts]]\nname = "work"\naddress = "{bench.OWNER}"\nconnector = "ews"\n'
+            f'endpoint = "{server.url}"\nauth = "token"\n', encoding="utf-8")
+        first = _agent_once(db, config, workdir)  # the store's first write-back: not measured
+        for n in range(100):
+            sender = bench.store_person(size, n % 40)
+            server.mailbox.add_message(
+                "inbox", subject=f"Cycle {n}", sender=(f"Person {n % 40}", sender),
+                to=[("Alex Example", bench.OWNER)], sent=bench.NOW - timedelta(minutes=n + 1),
+                message_id=f"<cycle{n}@bench.example>",
+            )
+        cycle = _agent_once(db, config, workdir)
+    if cycle["synced"] != 100:
+        raise SystemExit(f"the measured cycle on the {size:,} store synced {cycle['synced']}")
+    return {"interactions": size, "new_messages": 100, **cycle, "first_cycle": first}
+
+
+def _agent_once(db: Path, config: Path, workdir: Path) -> dict[str, Any]:
+    """``agent --once`` as its own process: what its cycle did, its wall, CPU and peak RSS."""
+    import bench
+
+    env = {**os.environ, "OUTLOOK_NETWORKING_ACCESS_TOKEN": TOKEN,
+           "OUTLOOK_NETWORKING_LOG_DIR": str(workdir / "logs")}
+    started = time.monotonic()
+    agent = subprocess.Popen(
+        [sys.executable, "-m", "outlook_networking", "--db", str(db), "--config", str(config),
+         "--now", bench.NOW.isoformat(), "agent", "--once"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    assert agent.stderr is not None
+    errors = agent.stderr.read().decode(errors="replace").strip()  # until it exits
+    agent.stderr.close()
+    _, status, usage = os.wait4(agent.pid, 0)
+    agent.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - started
+    ended = re.search(r"cycle\.end .*result=(\S+) items=(\d+) applied=(\d+)", errors)
+    if agent.returncode != 0 or ended is None or ended.group(1) != "ok":
+        raise SystemExit(f"agent --once on {db.name} did not end a cycle well: {errors}")
+    return {"synced": int(ended.group(2)), "applied": int(ended.group(3)),
+            "wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "max_rss_mib": round(usage.ru_maxrss / 1024, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cycles", type=int, default=200)
@@ -199,6 +265,10 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--mail-every", type=int, default=10)
     parser.add_argument("--idle-seconds", type=float, default=60.0)
+    parser.add_argument("--cycle-stores", default="",
+                        help="synthetic store sizes for one cycle each, e.g. 10000,1000000")
+    parser.add_argument("--work", metavar="DIR", help="where scripts/bench.py keeps its stores "
+                        "(default: $TMPDIR/outlook-networking-bench)")
     args = parser.parse_args()
     if not Path("/proc/self/stat").exists():
         raise SystemExit("this benchmark reads /proc: run it on Linux")
@@ -208,9 +278,19 @@ def main() -> None:
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
             "python": sys.version.split()[0],
             "load_average": os.getloadavg(),
-            "cycles": cycles_run(args, workdir),
+            "cycles": cycles_run(args, workdir) if args.cycles > 0 else None,
             "idle": idle_run(args, workdir) if args.idle_seconds > 0 else None,
         }
+        sizes = [int(n) for n in args.cycle_stores.split(",") if n.strip()]
+        if sizes:
+            work = Path(args.work) if args.work else Path(tempfile.gettempdir()) / (
+                "outlook-networking-bench")
+            work.mkdir(parents=True, exist_ok=True)
+            runs = [cycle_on_store(size, work, workdir) for size in sizes]
+            report["cycle_on_store"] = {
+                "runs": runs,
+                "cpu_ratio_largest_to_smallest": round(runs[-1]["cpu_s"] / runs[0]["cpu_s"], 2),
+            }
     print(json.dumps(report, indent=2))
 
 
