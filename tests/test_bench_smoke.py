@@ -101,3 +101,21 @@ def test_a_connector_that_raises_is_an_error(
     rows = {row[0]: row for row in bench.table(result)}
     assert rows["EWS: requests per 1,000 msgs, initial"][3] == "ERROR"
     assert "missing" not in json.dumps(result)
+
+
+def test_an_agent_cycle_on_a_synthetic_store_is_measured(tmp_path: Path) -> None:
+    # scripts/bench_agent.py --cycle-stores at toy sizes: the measured cycle synced the 100 new
+    # messages, and a cycle that failed would have ended the script with an error.
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "bench_agent.py"), "--cycles", "0",
+         "--idle-seconds", "0", "--cycle-stores", "1000,2000", "--work", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    measured = json.loads(done.stdout)["cycle_on_store"]
+    assert [run["interactions"] for run in measured["runs"]] == [1000, 2000]
+    for run in measured["runs"]:
+        assert run["synced"] == 100 and run["first_cycle"]["synced"] == 0
+        assert run["cpu_s"] > 0 and run["max_rss_mib"] > 0
+        assert run["first_cycle"]["applied"] > 0  # the store's network was written back once
+    assert measured["cpu_ratio_largest_to_smallest"] > 0
