@@ -366,7 +366,8 @@ def test_reading_every_row_shares_what_repeats_and_reads_the_same_with_any_cache
         replace(_mail("a", minutes=0), cc=(bob,), flags=LISTED, list_id="team.example",
                 conversation_id="AAQk" + "x" * 60),
         replace(_mail("b", minutes=1), cc=(bob,), categories=("Mine", "Network A"),
-                conversation_id="AAQk" + "x" * 60),
+                conversation_id="AAQk" + "x" * 60, in_reply_to="a@partner.example",
+                references=("a@partner.example",)),
         replace(_mail("c", minutes=2), bcc=(bob,), flags=frozenset({Flag.BULK, Flag.LIST})),
         replace(_mail("d", minutes=3), cc=(bob,), categories=("Mine", "Network A")),
         replace(_meeting("m", T0 + timedelta(minutes=4)), attendees=(
@@ -381,6 +382,9 @@ def test_reading_every_row_shares_what_repeats_and_reads_the_same_with_any_cache
     assert len({id(i.sender) for i in read if i.kind is Kind.EMAIL}) == 1  # one Ann
     assert read[0].cc is read[3].cc and read[1].categories is read[3].categories
     assert read[0].conversation_id is read[1].conversation_id  # one thread's id, kept once
+    assert read[1].in_reply_to is read[1].references[0] is read[0].message_id  # one parent id
+    assert [(i.in_reply_to, i.references) for i in read] == [
+        (i.in_reply_to, i.references) for i in items]
     assert read[1].cc[0] is read[2].bcc[0] is read[4].attendees[1].mailbox  # one Bob
     rows = store._db.execute(f"SELECT {_COLUMNS} FROM interactions ORDER BY at, source, item_id")
     assert [_Decoder(limit=1)(row) for row in rows] == read

@@ -524,10 +524,10 @@ class _Decoder:
     """Rows into interactions, sharing what repeats between them.
 
     A mailbox, a list of recipients, a set of flags or categories, a source or a folder recurs
-    on thousands of rows of a large store. Decoding each once and handing out the same immutable
-    object again saves much of the time and most of the memory of reading every row. Each cache
-    is emptied when it reaches ``limit`` entries, so a store of values that never repeat costs
-    no more than decoding each row on its own."""
+    on thousands of rows of a large store, a Message-ID on every reply to it. Decoding each once
+    and handing out the same immutable object again saves much of the time and most of the
+    memory of reading every row. Each cache is emptied when it reaches ``limit`` entries, so a
+    store of values that never repeat costs no more than decoding each row on its own."""
 
     def __init__(self, limit: int = 1 << 16) -> None:
         self._limit = limit
@@ -535,7 +535,9 @@ class _Decoder:
         self._people: dict[str, _People] = {}
         self._flags: dict[str, frozenset[Flag]] = {"": frozenset()}
         self._categories: dict[str, tuple[str, ...]] = {"[]": ()}
-        self._words: dict[str, str] = {}  # sources, folders, list ids, conversation ids
+        # sources, folders, list ids, conversation ids, and Message-IDs: a reply's In-Reply-To
+        # and References name its parents, read shortly before it (rows come in time order)
+        self._words: dict[str, str] = {}
 
     def _kept(self, cache: dict[Any, Any], key: Any, value: Any) -> Any:
         if len(cache) >= self._limit:
@@ -599,9 +601,9 @@ class _Decoder:
             cc=cc,
             bcc=bcc,
             subject=row[8],
-            message_id=row[9],
-            in_reply_to=row[10],
-            references=tuple(row[11].split()),
+            message_id=word(row[9]),
+            in_reply_to=word(row[10]),
+            references=tuple(word(r) for r in row[11].split()),
             conversation_id=word(row[12]),
             flags=self.flags(row[13]),
             list_id=word(row[14]),
