@@ -8,11 +8,12 @@ import signal
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from outlook_networking.addin.commands import start_background
+from outlook_networking.addin.commands import CardService, start_background
 from outlook_networking.agent import (
     Clocks,
     Schedule,
@@ -22,6 +23,7 @@ from outlook_networking.agent import (
     run_loop,
 )
 from outlook_networking.agent.logs import close_logging, configure_logging, redact
+from outlook_networking.app.analysis import Insight
 from outlook_networking.app.workspace import Workspace
 from outlook_networking.cli import main
 from outlook_networking.connectors.memory import MemoryMailbox
@@ -319,3 +321,58 @@ def test_a_failing_account_backs_off_alone(store: Store) -> None:
     doc = read_status(store)
     assert doc["result"] == "partial" and doc["accounts"]["broken"]["failures"] == 3
     assert doc["accounts"]["work"]["failures"] == 0 and doc["accounts"]["work"]["retry_at"] is None
+
+
+def test_the_card_server_beside_the_agent_keeps_each_cycles_analysis(
+    store: Store, log_dir: Path
+) -> None:
+    # `agent --serve-addin`: the first card after a sync needs no second analysis of the store
+    # (at a million interactions that is most of a minute); the card is the one a service that
+    # analysed the store itself would give, and a store changed since is analysed afresh.
+    config = make_config("work")
+    service = CardService(store.path, config, lambda: NOW)
+    offered: list[object] = []
+
+    def offer(insight: Insight, fingerprint: tuple[object, ...], now: datetime) -> None:
+        offered.append(insight)
+        service.offer(insight, fingerprint, now)
+
+    run_loop(store, config, {"work": memory_connection(_box())}, schedule=FAST, base_now=NOW,
+             max_cycles=1, on_insight=offer)
+    assert len(offered) == 1
+    address = "person00.last@corp0.example"
+    card = service(address)
+
+    assert card is not None and card["is_owner"] is False
+    assert service._insight is offered[0]  # served from the cycle's analysis
+    assert card == CardService(store.path, config, lambda: NOW)(address)
+    store.dismiss("some-item", NOW)  # the store changes after the cycle
+    assert service(address) is not None and service._insight is not offered[0]
+
+
+def test_run_agent_hands_each_cycles_analysis_to_the_service_beside_it(
+    tmp_path: Path, log_dir: Path
+) -> None:
+    class Beside:  # what start_background returns, as far as the agent sees it
+        def __init__(self) -> None:
+            self.offered: list[tuple[object, ...]] = []
+            self.stopped = False
+
+        def offer(self, insight: Insight, fingerprint: tuple[object, ...], now: datetime) -> None:
+            self.offered.append((insight, fingerprint, now))
+
+        def shutdown(self) -> None:
+            self.stopped = True
+
+    beside = Beside()
+    workspace = _workspace(tmp_path)
+    try:
+        assert run_agent(workspace, once=True, beside=lambda: beside,
+                         connect=lambda account: memory_connection(_box())) == 0
+        assert len(beside.offered) == 1 and beside.stopped
+        insight, fingerprint, now = beside.offered[0]
+        # The cycle's own "now": --now plus the moments the agent has run.
+        assert isinstance(insight, Insight) and insight.network.now == now >= NOW
+        assert fingerprint == workspace.store.fingerprint()  # the write-back changed none of it
+    finally:
+        workspace.close()

@@ -8,10 +8,12 @@ them (``{"address", "name", "known": false, "intro", "notes", ...}``), or only t
 or no card at all. The analysis behind it is cached and recomputed only when the store has
 changed (``Store.fingerprint``: new items, a new owner, identity corrections, dismissals,
 introductions ``intro`` proposed, follow-ups marked done or snoozed, key dates entered), so a card
-costs a lookup, not an analysis; notes are read fresh for every card.
+costs a lookup, not an analysis; notes are read fresh for every card. Beside the agent
+(``agent --serve-addin``) each cycle hands its own analysis over, so the first card after a sync
+needs no second one.
 :meth:`CardService.add_note` keeps a note written in the pane.
 
-Exports: ``run``, ``start_background``, ``CardService``.
+Exports: ``run``, ``start_background``, ``CardServer``, ``CardService``.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from .cert import CERT_FILENAME, ca_path, create_certificate, trust_instructions
 from .manifest import write_manifest
 from .server import AddinServer, serve
 
-__all__ = ["CardService", "run", "start_background"]
+__all__ = ["CardServer", "CardService", "run", "start_background"]
 
 
 class CardService:
@@ -61,6 +63,15 @@ class CardService:
             self._fingerprint = fingerprint
         return self._insight
 
+    def offer(self, insight: Insight, fingerprint: tuple[object, ...], now: datetime) -> None:
+        """Keep an analysis made elsewhere (the agent's cycle, beside which this serves):
+        ``insight`` is ``analyse_store`` of the store whose ``Store.fingerprint()`` was
+        ``fingerprint`` just before, as of ``now``. The next card uses it if the store has not
+        changed since and it is still that day, exactly as if this service had made it, so the
+        first card after a sync costs a lookup, not a second analysis."""
+        with self._lock:
+            self._insight, self._fingerprint = insight, (*fingerprint, now.date())
+
     def __call__(self, address: str, language: str | None = None) -> Mapping[str, Any] | None:
         words = self._wordings.get(language or "", self.words)
         wanted = normalise(address)
@@ -85,7 +96,28 @@ class CardService:
             return note_json(add_note(store, address, text, self._now()))
 
 
-def start_background(workspace: Workspace, port: int = 48373) -> AddinServer:
+class CardServer:
+    """The running card server and the service behind it (the caller shuts it down); beside
+    the agent, :meth:`offer` hands it each cycle's analysis (:meth:`CardService.offer`)."""
+
+    def __init__(self, server: AddinServer, service: CardService) -> None:
+        self.server, self.service = server, service
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.server.wait(timeout)
+
+    def shutdown(self) -> None:
+        self.server.shutdown()
+
+    def offer(self, insight: Insight, fingerprint: tuple[object, ...], now: datetime) -> None:
+        self.service.offer(insight, fingerprint, now)
+
+
+def start_background(workspace: Workspace, port: int = 48373) -> CardServer:
     """Start the card server for the workspace's store; the caller shuts it down."""
     directory = workspace.db_path.parent
     if not (directory / CERT_FILENAME).exists():
@@ -95,13 +127,14 @@ def start_background(workspace: Workspace, port: int = 48373) -> AddinServer:
             )
         )
     service = CardService(workspace.db_path, workspace.config, workspace.clock)
-    return serve(
+    server = serve(
         service,
         add_note=service.add_note,
         data_dir=directory,
         language=service.words.language,
         port=port,
     )
+    return CardServer(server, service)
 
 
 def run(

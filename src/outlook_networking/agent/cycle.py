@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from ..app.analysis import analyse_store
+from ..app.analysis import Insight, analyse_store
 from ..app.pipeline import claim_owner, desired_state, extra_tasks, sync_source, write_back
 from ..app.wording import describe, describe_each
 from ..config import AccountConfig, Config
@@ -54,6 +54,7 @@ __all__ = [
     "AccountReport",
     "Connection",
     "CycleReport",
+    "OnInsight",
     "desired_digest",
     "run_once",
 ]
@@ -62,6 +63,9 @@ APPLIED_DOC_PREFIX = "agent:applied:"  # + account name: the last complete apply
 DEFAULT_RECHECK_S = 3600.0
 
 _log = logging.getLogger(f"{LOGGER_NAME}.agent")
+
+# Given a cycle's analysis, the store's fingerprint from just before it, and its ``now``.
+OnInsight = Callable[[Insight, tuple[object, ...], datetime], None]
 
 
 class Connection(Protocol):
@@ -242,6 +246,7 @@ def run_once(
     recheck_s: float = DEFAULT_RECHECK_S,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     defer: Collection[str] = (),
+    on_insight: OnInsight | None = None,
 ) -> CycleReport:
     """Run one cycle over every configured account (see the module docstring).
 
@@ -255,6 +260,8 @@ def run_once(
         recheck_s: re-read the mailbox's state at least this often even when nothing changed.
         clock: the wall clock, for the report's times and the re-check age.
         defer: names of accounts not to try this cycle (backing off); reported as deferred.
+        on_insight: given the cycle's analysis, the store's fingerprint from just before it and
+            its ``now`` (the add-in's card server beside the agent keeps it).
 
     Returns:
         The cycle's report. Raises only ``StoreError`` (the store is shared by every account).
@@ -267,7 +274,7 @@ def run_once(
     cycle_error: BaseException | None = None
     if apply and not stopped and any(a.writeback and progress[a.name].synced
                                      for a in config.accounts):
-        network, cycle_error = _analyse(store, config, now)
+        network, cycle_error = _analyse(store, config, now, on_insight)
     if _write_back_accounts(
         store, config, progress, network, apply=apply, clock=clock, recheck_s=recheck_s,
         should_stop=should_stop,
@@ -326,17 +333,22 @@ def _sync_accounts(
 
 
 def _analyse(
-    store: Store, config: Config, now: datetime
+    store: Store, config: Config, now: datetime, on_insight: OnInsight | None = None
 ) -> tuple[Network | None, BaseException | None]:
-    """Step 2: the whole store analysed as ``apply`` analyses it, or the error that stopped it."""
+    """Step 2: the whole store analysed as ``apply`` analyses it, or the error that stopped it;
+    ``on_insight`` gets the analysis with the store's fingerprint from just before it."""
     try:
-        return analyse_store(store, config, now).network, None
+        before = store.fingerprint()
+        insight = analyse_store(store, config, now)
     except StoreError:
         raise
     except Exception as exc:
         log_event(_log, "analyse.failed", level=logging.ERROR, kind=type(exc).__name__,
                   error=describe(exc))
         return None, exc
+    if on_insight is not None:
+        on_insight(insight, before, now)
+    return insight.network, None
 
 
 def _write_back_accounts(

@@ -44,7 +44,7 @@ from ..app.workspace import Workspace
 from ..config import AccountConfig, Config
 from ..errors import ConfigError, UsageError, problem
 from ..store import Store
-from .cycle import Connection, CycleReport, run_once
+from .cycle import Connection, CycleReport, OnInsight, run_once
 from .lock import StoreLock
 from .logs import LOGGER_NAME, close_logging, configure_logging, log_event
 from .schedule import PlannedRun, Schedule, missed_cycles, plan_next, wait_before
@@ -128,11 +128,13 @@ def run_loop(
     clocks: Clocks = Clocks(),
     max_cycles: int | None = None,
     on_cycle: Callable[[CycleReport], None] | None = None,
+    on_insight: OnInsight | None = None,
 ) -> CycleReport | None:
     """Run cycles until ``stop`` is set (or once, or ``max_cycles``); the last cycle's report.
 
     ``base_now`` is the analysis time of the first cycle (``--now``); later cycles add the wall
     time that has passed since, so a replayed past moves forward as the real clock does.
+    ``on_insight`` gets each cycle's analysis (:func:`.cycle.run_once`).
     """
     stop = stop if stop is not None else threading.Event()
     status = StatusKeeper(store)
@@ -153,7 +155,7 @@ def run_loop(
             status.cycle_started(datetime.fromtimestamp(wall, UTC))
             log_event(_log, "cycle.start", cycle=cycles + 1, deferred=len(defer))
             report = run_once(store, config, connections, now=now, apply=apply,
-                              should_stop=stop.is_set, defer=defer)
+                              should_stop=stop.is_set, defer=defer, on_insight=on_insight)
             cycles += 1
             end_wall, end_mono = clocks.wall(), clocks.monotonic()
             _back_off_failed(report, backoff, schedule, end_wall, end_mono, seed + cycles)
@@ -274,7 +276,8 @@ def _install_signals(stop: _Stop) -> dict[int, Any]:
 
 
 class Service(Protocol):
-    """Something the agent runs beside its loop (the add-in's card server) and shuts down."""
+    """Something the agent runs beside its loop (the add-in's card server) and shuts down.
+    One with an ``offer`` method (an :data:`.cycle.OnInsight`) is given each cycle's analysis."""
 
     def shutdown(self) -> None: ...
 
@@ -320,6 +323,8 @@ def run_agent(
         report = run_loop(
             workspace.store, config, pool, schedule=schedule, once=once, apply=apply,
             stop=stop.event, base_now=workspace.now,
+            # The card server keeps each cycle's analysis: no second one for the first card.
+            on_insight=getattr(service, "offer", None),
         )
     finally:
         pool.close()
