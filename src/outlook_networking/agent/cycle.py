@@ -22,8 +22,8 @@ changed nothing in the store, the desired state hashes the same as at the last c
 and that apply is younger than ``recheck_s``; the periodic re-check catches what the user changed
 by hand in folders the sync does not read (the Tasks folder, the master category list).
 
-Exports: ``AccountReport``, ``CycleReport``, ``Connection``, ``run_once``, ``desired_digest``,
-``APPLIED_DOC_PREFIX``.
+Exports: ``AccountReport``, ``CycleReport``, ``Connection``, ``OnInsight``, ``run_once``,
+``desired_digest``, ``APPLIED_DOC_PREFIX``.
 """
 
 from __future__ import annotations
