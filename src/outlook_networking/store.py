@@ -281,7 +281,7 @@ _MIGRATIONS: tuple[str, ...] = (
 
 SCHEMA_VERSION = len(_MIGRATIONS)
 
-# The evidence columns, in the order _interaction() reads them after source and item_id.
+# The evidence columns, in the order _Decoder reads them after source and item_id.
 _FIELDS = (
     "folder, kind, at, sender, sender_name, people, subject, message_id, in_reply_to, refs, "
     "conversation_id, flags, list_id, delivered, duration_s, cancelled, categories"
@@ -613,11 +613,6 @@ class _Decoder:
             categories=self.categories(row[18]),
             attendees=attendees,
         )
-
-
-def _interaction(row: Sequence[Any]) -> Interaction:
-    """One row as an interaction (reading many: one :class:`_Decoder` for all of them)."""
-    return _Decoder()(row)
 
 
 def _flag_json(flag: FollowUpFlag) -> str:
@@ -1606,8 +1601,9 @@ def _forget(db: sqlite3.Connection, what: str, tombs: Tombstones) -> ForgetRepor
         "OR id IN (SELECT interaction FROM locations WHERE instr(lower(item_id), ?))",
         (what, what),
     ).fetchall()
+    decode = _Decoder()
     for row in candidates:
-        item = _interaction(row[1:])
+        item = decode(row[1:])
         for box in item.participants():
             if tombs.covers(box.address) and len(box.name.split()) >= 2:
                 names.add(box.name.casefold())

@@ -338,7 +338,7 @@ def _analyse(
     """Step 2: the whole store analysed as ``apply`` analyses it, or the error that stopped it;
     ``on_insight`` gets the analysis with the store's fingerprint from just before it."""
     try:
-        before = store.fingerprint()
+        before = store.fingerprint() if on_insight is not None else ()
         insight = analyse_store(store, config, now)
     except StoreError:
         raise
