@@ -376,3 +376,18 @@ def test_run_agent_hands_each_cycles_analysis_to_the_service_beside_it(
         assert fingerprint == workspace.store.fingerprint()  # the write-back changed none of it
     finally:
         workspace.close()
+
+
+def test_the_first_cycle_is_at_the_time_given_and_later_ones_move_on_with_the_clock(
+    store: Store,
+) -> None:
+    """``agent --once --now T`` analyses as of T exactly, as every other command does (so the
+    answers it keeps serve ``contacts --now T``); later cycles add the wall time since."""
+    wall = iter([1_000.0, 1_000.5, 1_030.0, 1_030.5, 1_060.0, 1_060.5] + [1_061.0] * 50)
+    clocks = Clocks(wall=lambda: next(wall), monotonic=time.monotonic)
+    seen: list[datetime] = []
+    run_loop(store, make_config("work"), {"work": memory_connection(_box())}, schedule=FAST,
+             base_now=NOW, clocks=clocks, max_cycles=2,
+             on_insight=lambda _insight, _fingerprint, now: seen.append(now))  # fmt: skip
+    assert seen[0] == NOW
+    assert seen[1] > NOW and (seen[1] - NOW).total_seconds() < 120

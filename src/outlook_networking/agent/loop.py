@@ -150,7 +150,9 @@ def run_loop(
     try:
         while not stop.is_set():
             wall = clocks.wall()
-            now = start_now + timedelta(seconds=wall - wall_at_start)
+            # The first cycle is exactly at ``base_now`` (``agent --once --now`` replays that
+            # moment, as every other command does), later ones as far on as the clock went.
+            now = start_now + timedelta(seconds=wall - wall_at_start if cycles else 0)
             defer = _backing_off(backoff, wall, clocks.monotonic())
             status.cycle_started(datetime.fromtimestamp(wall, UTC))
             log_event(_log, "cycle.start", cycle=cycles + 1, deferred=len(defer))
