@@ -24,14 +24,16 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ..model import Flag, Interaction, Kind
 from .identity import Identities
 from .personal import is_personal
 from .phrase import Phrase, phrase
 from .settings import Settings
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Cluster", "KeyPerson", "MailGraph", "find_key_persons"]
 
@@ -102,6 +104,8 @@ def find_key_persons(
     candidates: Iterable[str] | None = None,
 ) -> tuple[tuple[KeyPerson, ...], tuple[Cluster, ...]]:
     """Brokers and clusters of the graph (``candidates`` limits who may be called a broker)."""
+    import networkx as nx  # here: a sixth of the command line's start, and only the report asks
+
     edges: Iterable[tuple[tuple[str, str], int]] = graph.edges.items()
     if len(graph.edges) > settings.graph_max_edges:
         # The strongest ties carry the structure; keeping a fixed number bounds the cost of
