@@ -55,6 +55,11 @@ def test_short_mode_writes_valid_json(tmp_path: Path) -> None:
         assert trips["messages_stored"] == 60, trips
         assert trips["initial_requests"] > 0 and trips["problems"] == 0
 
+    reads = result["reads"]
+    for sized in reads["runs"].values():  # each read both cold (analysing) and warm (kept)
+        for name in ("contact", "contacts", "followups"):
+            assert sized[name]["returncode"] == sized[f"{name}_cold"]["returncode"] == 0
+
     outlook = result["outlook"]
     assert set(outlook["runs"]) == {"1", "2"}
     assert all(r["returncode"] == 0 and r["max_rss_mib"] > 0 for r in outlook["runs"].values())

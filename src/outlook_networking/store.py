@@ -277,6 +277,17 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (address, kind)
     ) WITHOUT ROWID;
     """,
+    # 5: the store's generation, moved by every write an analysis could see; the answers kept
+    # from the last analysis (app.answers), valid while the generation stays.
+    """
+    CREATE TABLE generation (n INTEGER NOT NULL);
+    INSERT INTO generation (n) VALUES (0);
+    CREATE TABLE answers (               -- documents rendered from one analysis (app.answers)
+        key TEXT PRIMARY KEY,
+        tag TEXT NOT NULL,                -- what a listing is filtered by (a contact's tier)
+        doc TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -312,6 +323,14 @@ _UPSERT = f"""
     ) AND ({" OR ".join(f"interactions.{c} IS NOT {v}" for c, v in _NEW_VALUE.items())})
 """
 # A list copy that is not the evidence still says which list carried the message.
+_NEXT_GENERATION = "UPDATE generation SET n = n + 1"
+_KEEP_ANSWER = """
+    INSERT INTO answers (key, tag, doc) VALUES (?, ?, ?)
+    ON CONFLICT (key) DO UPDATE SET tag = excluded.tag, doc = excluded.doc
+    WHERE tag IS NOT excluded.tag OR doc IS NOT excluded.doc
+"""
+# The stored documents an analysis reads (app.analysis): writing one moves the generation.
+_ANALYSED_DOCS = frozenset({_REVIEW_DOC, _DECISIONS_DOC, _PROPOSALS_DOC})
 _KEEP_LIST = "UPDATE interactions SET list_id = ? WHERE key = ? AND list_id = ''"
 _LIST_AT = 3 + _FIELDS.split(", ").index("list_id")  # its place in _rows()' interaction row
 # After the interaction: a location names it by its id. A new copy is inserted (and counted as
@@ -883,10 +902,14 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One exclusive write transaction; rolled back whole on any exception."""
+    def transaction(self, *, analysed: bool = True) -> Iterator[sqlite3.Connection]:
+        """One exclusive write transaction; rolled back whole on any exception. It moves the
+        store's :meth:`generation` unless ``analysed`` is False: a write no analysis reads (the
+        journal, notes, the agent's status)."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
+            if analysed:
+                self._db.execute(_NEXT_GENERATION)
             yield self._db
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -1311,7 +1334,7 @@ class Store:
         """Remember that the user took a mark off a message: ``(message, mark)`` with the
         message's Internet Message-ID (else ``id:`` and its item id) and the mark
         (``category:<name>`` or ``flag``); the write-back never puts it back."""
-        with self.transaction() as db:
+        with self.transaction(analysed=False) as db:
             db.executemany(
                 "INSERT OR IGNORE INTO declined (account, message, mark, at) VALUES (?, ?, ?, ?)",
                 ((account, message, mark, int(at.timestamp())) for message, mark in declined),
@@ -1324,7 +1347,7 @@ class Store:
         return json.loads(row[0]) if row else None
 
     def put_doc(self, key: str, value: Any) -> None:
-        with self.transaction() as db:
+        with self.transaction(analysed=key in _ANALYSED_DOCS) as db:
             _put_doc(db, key, value)
 
     # --- identity corrections and dismissals -------------------------------------------------
@@ -1353,24 +1376,66 @@ class Store:
                 (item, int(at.timestamp())),
             )
 
+    def generation(self) -> int:
+        """A number that moves with every write an analysis could see: items and cards, a sync,
+        the owner, identity corrections, dismissals, follow-ups done or snoozed, the review,
+        the introductions ``intro`` proposed, key dates, a forget (every :meth:`transaction`
+        but those that say otherwise: the journal, notes, declined marks, the agent's status)."""
+        (n,) = self._db.execute("SELECT n FROM generation").fetchone()
+        return int(n)
+
     def fingerprint(self) -> tuple[object, ...]:
-        """Changes whenever an analysis of the store could: new or deleted items, a sync, the
-        owner, identity corrections, dismissals, the introductions ``intro`` proposed (the ledger
-        recognises the one asked for), a forget. Cheap: no table is read in full."""
-        return tuple(
-            self._db.execute(query).fetchone()
-            for query in (
-                "SELECT count(*), max(at) FROM interactions",
-                "SELECT max(updated_at), count(*) FROM cursors",
-                "SELECT group_concat(address) FROM owner",
-                "SELECT count(*) FROM identity",
-                "SELECT count(*) FROM dismissed",
-                f"SELECT length(value) FROM kv WHERE key = '{_PROPOSALS_DOC}'",
-                f"SELECT value FROM kv WHERE key = '{_DECISIONS_DOC}'",
-                "SELECT group_concat(address || ' ' || kind || ' ' || value) FROM key_dates",
-                "SELECT count(*), max(at) FROM forgotten",
-            )
-        )
+        """Changes whenever an analysis of the store could (:meth:`generation`)."""
+        return (self.generation(),)
+
+    # --- the answers kept from the last analysis (app.answers) -------------------------------
+
+    def keep_answers(
+        self, generation: int, validity: Mapping[str, Any], docs: Iterable[tuple[str, str, str]]
+    ) -> bool:
+        """Replace the kept answers by ``docs`` (key, tag, text), rendered from an analysis of
+        the store at ``generation``, with what they are valid for. False, and nothing kept,
+        when the store has changed since: they would describe a store that no longer is."""
+        kept: set[str] = set()
+
+        def rows() -> Iterator[tuple[str, str, str]]:
+            yield "", "", json.dumps({**validity, "generation": generation})
+            for key, tag, text in docs:
+                kept.add(key)
+                yield key, tag, text
+
+        with self.transaction(analysed=False) as db:
+            if self.generation() != generation:
+                return False
+            # Only what changed is written: most answers are the same as a cycle before (the
+            # agent keeps them every five minutes), and tens of megabytes rewritten each time
+            # would wear the disk for nothing.
+            db.executemany(_KEEP_ANSWER, rows())
+            gone = [(k,) for (k,) in db.execute("SELECT key FROM answers") if k and k not in kept]
+            db.executemany("DELETE FROM answers WHERE key = ?", gone)
+        return True
+
+    def kept_validity(self) -> dict[str, Any] | None:
+        """What the kept answers are valid for (``generation`` among it), or None."""
+        row = self._db.execute("SELECT doc FROM answers WHERE key = ''").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def kept_answer(self, key: str) -> str | None:
+        """One kept answer's text (keys: ``app.answers``), or None."""
+        row = self._db.execute("SELECT doc FROM answers WHERE key = ?", (key,)).fetchone()
+        return None if row is None or not key else str(row[0])
+
+    def kept_listing(self, prefix: str, tag: str | None = None) -> list[str]:
+        """The texts of the kept answers whose keys start with ``prefix`` (and whose tag is
+        ``tag``, if given), in the order of their keys."""
+        # The keys are ASCII (app.answers): the next character after the prefix bounds them.
+        bound = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        query = "SELECT doc FROM answers WHERE key >= ? AND key < ?"
+        if tag is None:
+            rows = self._db.execute(f"{query} ORDER BY key", (prefix, bound))
+        else:
+            rows = self._db.execute(f"{query} AND tag = ? ORDER BY key", (prefix, bound, tag))
+        return [str(row[0]) for row in rows]
 
     # --- the user's decisions about follow-ups ---------------------------------------------------
 
@@ -1405,7 +1470,7 @@ class Store:
 
     def add_note(self, address: str, text: str, at: datetime) -> Note:
         """Keep a note about the person at ``address`` (normalised by the caller)."""
-        with self.transaction() as db:
+        with self.transaction(analysed=False) as db:
             cursor = db.execute(
                 "INSERT INTO notes (address, at, text) VALUES (?, ?, ?)",
                 (address, int(at.timestamp()), text),
@@ -1425,7 +1490,7 @@ class Store:
 
     def delete_note(self, note_id: int) -> Note | None:
         """Remove one note; the note removed, or None if there was none with that id."""
-        with self.transaction() as db:
+        with self.transaction(analysed=False) as db:
             row = db.execute(
                 "SELECT id, address, at, text FROM notes WHERE id = ?", (note_id,)
             ).fetchone()
@@ -1493,7 +1558,7 @@ class Store:
         self, account: str, run_id: str, actions: Sequence[Action], at: datetime
     ) -> list[int]:
         """Record that ``actions`` are about to be applied to ``account``; the entries' ids."""
-        with self.transaction() as db:
+        with self.transaction(analysed=False) as db:
             return [
                 int(
                     db.execute(
@@ -1509,7 +1574,7 @@ class Store:
     def journal_finish(self, account: str, done: Sequence[tuple[int, Applied]]) -> None:
         """The begun entries were applied: each with the item the sink touched or created, and
         for a message what it shows now (kept as its marks until the next sync says more)."""
-        with self.transaction() as db:
+        with self.transaction(analysed=False) as db:
             db.executemany(
                 "UPDATE journal SET done = 1, item_id = ? WHERE id = ?",
                 ((applied.item_id, entry) for entry, applied in done),
@@ -1540,7 +1605,7 @@ class Store:
         """Follow Outlook items to their new ids (see :meth:`rename_items`), undone entries too;
         how many entries changed."""
         count = 0
-        with self.transaction() as db:
+        with self.transaction(analysed=False) as db:
             for entry, action, item_id in self._outlook_entries(db, account):
                 if isinstance(action, ports.SetCategories | ports.SetFlag | ports.DeleteContact):
                     action = dataclasses.replace(
@@ -1571,7 +1636,7 @@ class Store:
 
     def journal_undone(self, account: str) -> int:
         """Mark every entry of ``account`` undone; how many there were."""
-        with self.transaction() as db:
+        with self.transaction(analysed=False) as db:
             return db.execute(
                 "UPDATE journal SET undone = 1 WHERE account = ? AND undone = 0", (account,)
             ).rowcount
@@ -1590,6 +1655,9 @@ def _forget(db: sqlite3.Connection, what: str, tombs: Tombstones) -> ForgetRepor
     owner = frozenset(r[0] for r in db.execute("SELECT address FROM owner"))
     moment = int(datetime.now(UTC).timestamp())
     db.execute("INSERT OR IGNORE INTO forgotten (what, at) VALUES (?, ?)", (what, moment))
+    # The kept answers name them too; they are rendered again from what is left.
+    db.execute(_NEXT_GENERATION)
+    db.execute("DELETE FROM answers")
     names: set[str] = set()  # how they were called, to find them in journal entries
     removed = changed = 0
     text = (

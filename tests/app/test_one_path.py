@@ -7,11 +7,13 @@ what it would write; then ``agent --once`` runs one cycle against the same store
 writes. Both run as the installed console script, as a user would start them. What the agent
 wrote (its journal, in the store) must be exactly the list the dry run printed, the "thank or
 return the favour" tasks of the give-and-take ledger included, and afterwards ``apply`` must find
-nothing left to do.
+nothing left to do. The answers the cycle kept for the reading commands (``app.answers``) are
+the ones a fresh analysis gives, and still hold after its write-back.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -21,6 +23,9 @@ from pathlib import Path
 
 from exchangelib import close_connections
 
+from outlook_networking.app.analysis import analyse_store
+from outlook_networking.app.answers import fresh, kept
+from outlook_networking.config import Config, load_config
 from outlook_networking.demo import generate
 from outlook_networking.i18n import Wording
 from outlook_networking.store import Store
@@ -92,9 +97,29 @@ def test_apply_dry_run_and_an_agent_cycle_plan_the_same_write_back(tmp_path: Pat
         assert agent.returncode == 0, agent.stderr
         with Store.open(tmp_path / "network.sqlite3") as store:
             written = [Wording("en").action(entry.action) for entry in store.journal("ews:work")]
+            _assert_answers_kept_as_fresh(store, load_config(tmp_path / "config.toml"))
         assert written == planned
 
         tasks = [item for item in server.mailbox.snapshot().values() if item["type"] == "Task"]
         assert len(tasks) == sum(line.startswith("create task ") for line in planned)
         assert _planned(_command(tmp_path, "apply", "--dry-run")) == []
     close_connections()
+
+
+def _assert_answers_kept_as_fresh(store: Store, config: Config) -> None:
+    """What the agent's cycle kept (as of ``NOW``, after its write-back) is what a fresh
+    analysis answers, in the JSON the commands print."""
+    words = Wording("en")
+    served = kept(store, config, words, NOW, replay=True)
+    assert served is not None, "the cycle kept its answers, and its write-back left them valid"
+    truth = fresh(analyse_store(store, config, NOW), store, words)
+    contacts = truth.contacts()
+    assert contacts and served.contacts() == contacts
+    assert served.followups() == _as_printed(truth.followups())
+    for row in map(json.loads, contacts):
+        assert served.card(row["address"]) == _as_printed(truth.card(row["address"]))
+
+
+def _as_printed(value: object) -> object:
+    return json.loads(json.dumps(value))
+

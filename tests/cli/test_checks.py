@@ -118,6 +118,8 @@ def test_review_save_confirms_what_it_kept(home: Home, demo_db: Path) -> None:
 def test_apply_dry_run_without_an_account_previews_the_write_back(
     home: Home, demo_db: Path
 ) -> None:
+    # (A reading command keeps its answers in the store, app.answers: first, then the bytes.)
+    followups = json.loads(home.run("--db", str(demo_db), "--now", NOW, "followups", "--json").out)
     before = demo_db.read_bytes()
     done = home.run("--db", str(demo_db), "--now", NOW, "apply", "--dry-run")
     assert done.code == 0, done.err
@@ -125,7 +127,6 @@ def test_apply_dry_run_without_an_account_previews_the_write_back(
     config = home.root / "config" / "outlook-networking" / "config.toml"
     assert lines[0].startswith(f"PREVIEW: no account is configured in {config}, so nothing can")
     assert lines[-1].startswith("(PREVIEW only.")
-    followups = json.loads(home.run("--db", str(demo_db), "--now", NOW, "followups", "--json").out)
     tasks = [line for line in lines if line.startswith("  create task ")]
     assert len(tasks) == len(followups["followups"])
     for task, item in zip(tasks, followups["followups"], strict=True):  # most pressing first

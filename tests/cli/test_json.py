@@ -3,20 +3,26 @@ and docs/json.md naming every field those schemas allow."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
+from contextlib import redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cli_runs import NOW, Home
+from hypothesis import given
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from outlook_networking.addin.commands import CardService
+from outlook_networking.cli.output import print_json
 from outlook_networking.config import load_config
+from outlook_networking.core.views import json_text
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SCHEMAS = DOCS / "schemas"
@@ -144,3 +150,30 @@ def test_every_schema_is_in_the_table_of_docs_json_md() -> None:
     for path in SCHEMAS.glob("*.json"):
         if path.stem != "common":
             assert f"(schemas/{path.name})" in text, path.name
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(
+    head=st.dictionaries(st.text(), _JSON_VALUES, max_size=3),
+    key=st.text(),
+    items=st.lists(_JSON_VALUES, max_size=4),
+)
+def test_a_listing_kept_as_text_prints_as_the_whole_document_would(
+    head: dict[str, Any], key: str, items: list[Any]
+) -> None:
+    """``contacts --json`` prints its rows from the JSON text ``app.answers`` keeps: the output
+    must be the very bytes of the document printed whole (line breaks and quotes in strings,
+    empty lists and dicts, non-ASCII text)."""
+    head.pop(key, None)  # the listed field comes last, once
+    whole, listed = io.StringIO(), io.StringIO()
+    with redirect_stdout(whole):
+        print_json({**head, key: items})
+    with redirect_stdout(listed):
+        print_json(head, listed=(key, [json_text(item) for item in items]))
+    assert listed.getvalue() == whole.getvalue()

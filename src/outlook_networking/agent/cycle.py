@@ -8,7 +8,8 @@ for every configured account:
 1. record the configured addresses as the owner's, and sync each account's source into the
    store, batch by batch (each batch with its cursor);
 2. analyse the whole store once, as of ``now`` (the network spans every account, and its
-   follow-ups include the give-and-take ledger's, as ``apply`` sees them);
+   follow-ups include the give-and-take ledger's, as ``apply`` sees them), and keep its answers
+   in the store for the commands that read (:mod:`outlook_networking.app.answers`);
 3. for each account whose sync succeeded and whose write-back is enabled: plan against the
    mailbox as it is and apply the plan with the journal (``app.pipeline.write_back``).
 
@@ -38,6 +39,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ..app.analysis import Insight, analyse_store
+from ..app.answers import keep as keep_answers
 from ..app.pipeline import claim_owner, desired_state, extra_tasks, sync_source, write_back
 from ..app.wording import describe, describe_each
 from ..config import AccountConfig, Config
@@ -336,9 +338,11 @@ def _analyse(
     store: Store, config: Config, now: datetime, on_insight: OnInsight | None = None
 ) -> tuple[Network | None, BaseException | None]:
     """Step 2: the whole store analysed as ``apply`` analyses it, or the error that stopped it;
-    ``on_insight`` gets the analysis with the store's fingerprint from just before it."""
+    its answers kept in the store for the commands that read (``app.answers``), and
+    ``on_insight`` given the analysis with the store's fingerprint from just before it."""
     try:
         before = store.fingerprint() if on_insight is not None else ()
+        generation = store.generation()
         insight = analyse_store(store, config, now)
     except StoreError:
         raise
@@ -346,6 +350,14 @@ def _analyse(
         log_event(_log, "analyse.failed", level=logging.ERROR, kind=type(exc).__name__,
                   error=describe(exc))
         return None, exc
+    try:
+        kept = keep_answers(store, insight, config, wording_for(config), generation)
+        log_event(_log, "answers.kept" if kept else "answers.outdated", generation=generation)
+    except StoreError:
+        raise
+    except Exception as exc:  # the answers are a saving: the write-back goes on without them
+        log_event(_log, "answers.failed", level=logging.WARNING, kind=type(exc).__name__,
+                  error=describe(exc))
     if on_insight is not None:
         on_insight(insight, before, now)
     return insight.network, None

@@ -14,7 +14,8 @@ command line and the add-in alike: at most :data:`NOTE_MAX_CHARS` characters, no
 characters but line breaks and tabs (a note is shown in a terminal, a page and a task pane, and
 escape sequences would reach the terminal), never empty.
 
-Exports: ``NOTE_MAX_CHARS``, ``COMING_DAYS``, ``contact_card``, ``stranger_card``,
+Exports: ``NOTE_MAX_CHARS``, ``COMING_DAYS``, ``contact_card``, ``analysed_card``,
+``with_notes``, ``stranger_card``,
 ``attendee_card``, ``unknown_card``, ``note_json``, ``notes_by_person``, ``add_note``,
 ``delete_note``, ``clean_note``.
 """
@@ -43,6 +44,7 @@ __all__ = [
     "COMING_DAYS",
     "NOTE_MAX_CHARS",
     "add_note",
+    "analysed_card",
     "attendee_card",
     "clean_note",
     "contact_card",
@@ -51,6 +53,7 @@ __all__ = [
     "notes_by_person",
     "stranger_card",
     "unknown_card",
+    "with_notes",
 ]
 
 NOTE_MAX_CHARS = 2000
@@ -77,12 +80,34 @@ def contact_card(
 ) -> dict[str, Any]:
     """The full card of a contact (``contact ADDR --json``, the add-in), what the core explains
     in ``words``'s language."""
-    doc = contact_json(view, now, words)
+    return with_notes(analysed_card(insight, view, now, words, with_items=with_items), store)
+
+
+def analysed_card(
+    insight: Insight,
+    view: ContactView,
+    now: datetime,
+    words: Words,
+    *,
+    with_items: bool = False,
+    shown: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """:func:`contact_card` with no notes yet (``"notes": []``): what the analysis alone says,
+    the answer ``app.answers`` keeps. ``shown``: ``contact_json(view, now, words)`` if the
+    caller has it already (it becomes the card)."""
+    doc = contact_json(view, now, words) if shown is None else shown
     doc["balance"] = balance_json(insight.ledger.balance(view.person.key), with_items=with_items)
-    doc["notes"] = _notes(store, view.addresses)
+    doc["notes"] = []
     doc["external"] = is_external(view.address, owner_domains(insight.network.owner))
     doc["known"] = True
     return doc
+
+
+def with_notes(card: dict[str, Any], store: Store) -> dict[str, Any]:
+    """``card`` (:func:`analysed_card`) with the owner's notes about any of its addresses, as
+    they are now."""
+    card["notes"] = _notes(store, card["addresses"])
+    return card
 
 
 def unknown_card(insight: Insight, store: Store, address: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ Exports: ``Workspace``.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -16,11 +17,12 @@ from pathlib import Path
 from ..config import AccountConfig, Config, load_config
 from ..core.ledger import Ledger
 from ..core.network import Network
-from ..errors import StoreEmpty
+from ..errors import StoreEmpty, StoreError
 from ..i18n import Wording, category_scheme, wording_for
 from ..ports import RetryPolicy
 from ..store import Store, default_db_path
 from .analysis import Insight, analyse_store
+from .answers import Answers, fresh, keep, kept
 from .connect import Connection, adopt_immutable_ids, connect
 
 __all__ = ["Workspace"]
@@ -101,9 +103,27 @@ class Workspace:
         """The store analysed as of ``now``: the network and the give-and-take ledger."""
         return analyse_store(self.store, self.config, self.now)
 
+    @cached_property
+    def answers(self) -> Answers:
+        """What ``contacts``, ``followups`` and ``contact`` answer: the answers kept from the
+        last analysis while they hold (:mod:`.answers`), else this one's, kept for the next
+        question (unless the store is read-only or busy: keeping them is only a saving)."""
+        if "insight" in self.__dict__:  # analysed already: when the store was, is not known
+            return fresh(self.insight, self.store, self.words)
+        found = kept(self.store, self.config, self.words, self.now, replay=self.now_given)
+        if found is not None:
+            return found
+        generation = self.store.generation()
+        answers = fresh(self.insight, self.store, self.words)
+        if not self.store.read_only:
+            with suppress(StoreError):
+                keep(self.store, self.insight, self.config, self.words, generation)
+        return answers
+
     def reanalyse(self) -> None:
         """Drop the analysis: the next use analyses the store again (after a change to it)."""
         self.__dict__.pop("insight", None)
+        self.__dict__.pop("answers", None)
 
     @property
     def network(self) -> Network:

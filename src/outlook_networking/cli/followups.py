@@ -21,7 +21,7 @@ from typing import Any
 
 from ..app.workspace import Workspace
 from ..core.followups import URGENCY, FollowUp, matching, short_key
-from ..core.views import envelope, followups_json, iso
+from ..core.views import envelope, iso
 from ..errors import UsageError
 from ..i18n import Wording
 from ..i18n.labels import followup_kind
@@ -167,41 +167,35 @@ def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None
 
 
 def _chosen(
-    followups: tuple[FollowUp, ...], tier_of: dict[str, str], args: argparse.Namespace
-) -> tuple[list[list[FollowUp]], int]:
-    """The follow-ups the filters let through, grouped by person (most pressing person first),
-    the first ``--limit`` people of them; and how many people there were."""
-    people: dict[str, list[FollowUp]] = {}
+    followups: list[dict[str, Any]], args: argparse.Namespace
+) -> tuple[list[list[dict[str, Any]]], int]:
+    """The follow-ups (``followups --json``'s rows) the filters let through, grouped by person
+    (most pressing person first), the first ``--limit`` people of them; and how many people
+    there were."""
+    people: dict[str | None, list[dict[str, Any]]] = {}
     for followup in followups:
-        if args.kind and followup.kind != args.kind:
+        if args.kind and followup["kind"] != args.kind:
             continue
-        if args.tier and tier_of.get(followup.contact) != args.tier:
+        if args.tier and followup["tier"] != args.tier:
             continue
-        people.setdefault(followup.contact, []).append(followup)
+        people.setdefault(followup["contact"], []).append(followup)
     groups = list(people.values())
     return (groups[: args.limit] if args.limit else groups), len(groups)
 
 
 def _list(args: argparse.Namespace) -> int:
     with open_workspace(args, need="data") as workspace:
-        network = workspace.network
-        tier_of = {c.person.key: c.tier.tier for c in network.contacts}
-        groups, total = _chosen(network.followups, tier_of, args)
+        answers = workspace.answers
+        every = answers.followups()
+        groups, total = _chosen(every, args)
         if args.json:  # most pressing first, not grouped: a script groups as it likes
-            chosen = {f.key for group in groups for f in group}
-            items = [f for f in network.followups if f.key in chosen]
-            print_json(
-                {
-                    **envelope("followups", workspace.now),
-                    "followups": followups_json(network, items, words=workspace.words),
-                }
-            )
+            chosen = {f["key"] for group in groups for f in group}
+            items = [f for f in every if f["key"] in chosen]
+            print_json({**envelope("followups", answers.as_of), "followups": items})
             return 0
-        rows = followups_json(
-            network, [f for group in groups for f in group], words=workspace.words
-        )
+        rows = [f for group in groups for f in group]
         with paged():
-            _print(rows, len(groups), total, workspace.now, args.addresses, workspace.words)
+            _print(rows, len(groups), total, answers.as_of, args.addresses, workspace.words)
     return 0
 
 

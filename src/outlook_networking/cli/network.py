@@ -13,6 +13,7 @@ Exports: ``register``, ``print_contacts``, ``days_ago``, ``non_negative``, ``add
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -252,16 +253,19 @@ def print_contacts(
 
 
 def _contacts(args: argparse.Namespace) -> int:
-    from ..core.views import contacts_json, envelope
+    from ..core.views import envelope
 
     with open_workspace(args, need="data") as workspace:
-        rows = contacts_json(workspace.network, workspace.now, args.tier, words=workspace.words)
+        answers = workspace.answers
+        rows = answers.contacts(args.tier.upper() if args.tier else None)
         shown = rows[: args.limit] if args.limit else rows
         if args.json:
-            print_json({**envelope("contacts", workspace.now), "contacts": shown})
+            print_json(envelope("contacts", answers.as_of), listed=("contacts", shown))
             return 0
         with paged():
-            print_contacts(shown, len(rows), workspace.now, workspace.words)
+            print_contacts(
+                [json.loads(row) for row in shown], len(rows), answers.as_of, workspace.words
+            )
     return 0
 
 
@@ -347,33 +351,28 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _contact(args: argparse.Namespace) -> int:
-    from ..app.cards import contact_card
     from ..core.views import envelope
 
     with open_workspace(args, need="data") as workspace:
         w = workspace.words
         address = args.address
-        if address in workspace.network.owner:
+        if address in workspace.answers.owner:
             raise UsageError(
                 w.gettext(
                     "{address} is you, the mailbox's owner; `contacts` lists the rest"
                 ).format(address=address)
             )
         entered = _entered_dates(args)
-        if entered and workspace.network.find(address) is None:
+        if entered and workspace.answers.card(address) is None:
             raise UsageError(_not_a_contact(workspace, address))
         for kind, key_date in entered.items():
             workspace.store.set_key_date(address, kind, key_date)
         if entered:
             workspace.reanalyse()  # the new date may raise a birthday follow-up
-        view = workspace.network.find(address)
-        if view is None:
+        card = workspace.answers.card(address)
+        if card is None:
             return _stranger(workspace, address, args.json)
-        card = contact_card(
-            workspace.insight, workspace.store, view, workspace.now, workspace.words,
-            with_items=True,
-        )
-        doc = {**envelope("contact", workspace.now), **card}
+        doc = {**envelope("contact", workspace.answers.as_of), **card}
         if args.json:
             print_json(doc)
         else:

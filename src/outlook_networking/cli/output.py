@@ -41,6 +41,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from ..core.views import json_text
 from ..ports import Batch
 
 if TYPE_CHECKING:
@@ -75,9 +76,24 @@ err_console = Console(
 )
 
 
-def print_json(document: Any) -> None:
-    """One JSON document on stdout, UTF-8, keys in a stable order."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False))
+def print_json(document: Any, *, listed: tuple[str, Sequence[str]] | None = None) -> None:
+    """One JSON document on stdout, UTF-8, keys in a stable order (``core.views.json_text``).
+
+    ``listed``: a last field, a list whose items are given as their JSON text already
+    (``json_text`` of each, as ``app.answers`` keeps them): printed exactly as
+    ``json_text({**document, key: items})`` would, without parsing them again."""
+    text = json_text(document)
+    if listed is not None:
+        key, items = listed
+        # Nested two levels deep, every line of an item moves four spaces right. Its lines end
+        # at "\n" only: JSON escapes that one inside strings, but not U+0085 or U+2028, which
+        # str.splitlines (and so textwrap.indent) would also break at.
+        inner = ",\n".join("    " + item.replace("\n", "\n    ") for item in items)
+        field = f"  {json.dumps(key, ensure_ascii=False)}: " + (
+            f"[\n{inner}\n  ]" if items else "[]"
+        )
+        text = f"{text[:-2]},\n{field}\n}}" if document else f"{{\n{field}\n}}"
+    sys.stdout.write(text)
     sys.stdout.write("\n")
 
 

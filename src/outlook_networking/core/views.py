@@ -12,12 +12,14 @@ the user's language, put there by the ``words`` the views take (``outlook_networ
 and beside them as codes with values (``reason_codes``, ``next_step_code``, ``reason_code``),
 the same in every language.
 
-Exports: ``SCHEMAS``, ``envelope``, ``schema_id``, ``iso``, ``contact_json``, ``contacts_json``,
-``followup_json``, ``followups_json``, ``key_dates_json``, ``review_doc``, ``review_json``.
+Exports: ``SCHEMAS``, ``json_text``, ``envelope``, ``schema_id``, ``iso``, ``contact_json``,
+``contact_row``, ``contacts_json``, ``followup_json``, ``followups_json``, ``key_dates_json``,
+``review_doc``, ``review_json``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -33,11 +35,13 @@ from .review import Review, ReviewEntry, build_review
 __all__ = [
     "SCHEMAS",
     "contact_json",
+    "contact_row",
     "contacts_json",
     "envelope",
     "followup_json",
     "followups_json",
     "iso",
+    "json_text",
     "key_dates_json",
     "review_doc",
     "review_json",
@@ -62,6 +66,12 @@ SCHEMAS: Mapping[str, int] = {
 def schema_id(document: str) -> str:
     """``outlook-networking/<document>/<version>``."""
     return f"outlook-networking/{document}/{SCHEMAS[document]}"
+
+
+def json_text(value: Any) -> str:
+    """``value`` as every ``--json`` output prints it: UTF-8 as is, two spaces of indent, the
+    keys in their order."""
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
 
 
 def envelope(document: str, as_of: datetime) -> dict[str, Any]:
@@ -169,9 +179,12 @@ def contact_json(view: ContactView, now: datetime, words: Words) -> dict[str, An
 
 
 def _contact_row(view: ContactView, now: datetime, words: Words) -> dict[str, Any]:
-    full = contact_json(view, now, words)
-    del full["monthly"]
-    return full
+    return contact_row(contact_json(view, now, words))
+
+
+def contact_row(shown: Mapping[str, Any]) -> dict[str, Any]:
+    """A contact's row in ``contacts --json``: :func:`contact_json`'s fields but ``monthly``."""
+    return {key: value for key, value in shown.items() if key != "monthly"}
 
 
 def contacts_json(

@@ -1,0 +1,190 @@
+"""What ``contacts``, ``followups`` and ``contact ADDR`` answer, fresh or kept from the last
+analysis.
+
+An analysis reads every interaction (a minute at a million); most questions come while the store
+is as it was at the last one. So whoever analyses the store (the agent's cycle, a reading
+command) keeps its answers in the store (:func:`keep`): every contact's row and card, the list
+of follow-ups, and which address belongs to which contact. They are served again
+(:func:`kept`) while all of this holds:
+
+- the store's :meth:`~outlook_networking.store.Store.generation` is the one analysed (every
+  write an analysis could see moves it: new mail, a merge, a follow-up done, a forget);
+- the analysis settings, the language and the product's version are the same;
+- they are as of a moment at most :data:`MAX_AGE` ago, or, for a replay (``--now``), as of
+  exactly that moment. Time alone changes answers (a reply becomes owed, a snooze ends, scores
+  decay), so an answer is never older than that; the agent, every five minutes by default,
+  keeps them current.
+
+A kept answer is exactly the document a fresh analysis gave at its ``as_of`` (a test compares
+them for every contact of a real mailbox); the owner's notes, which no analysis reads, are read
+fresh for every card. Someone who is no contact (whom the owner may know them through) needs
+the whole analysis and is never kept.
+
+Exports: ``MAX_AGE``, ``Answers``, ``fresh``, ``kept``, ``keep``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from .. import __version__
+from ..config import Config
+from ..core.views import SCHEMAS, contact_json, contact_row, followups_json, json_text
+from ..i18n import Wording
+from ..parsing.addresses import normalise
+from ..store import Store
+from .analysis import Insight
+from .cards import analysed_card, with_notes
+
+__all__ = ["MAX_AGE", "Answers", "fresh", "keep", "kept"]
+
+MAX_AGE = timedelta(minutes=10)  # twice the agent's default interval
+
+_ROWS, _FOLLOWUPS, _OWNER = "contacts:", "followups", "owner"  # keys (ASCII)
+
+
+def _card_key(person: str) -> str:
+    return f"card:{person}"
+
+
+def _address_key(address: str) -> str:
+    return f"at:{address}"
+
+
+class Answers(Protocol):
+    """The answers as of ``as_of``; :func:`fresh` or :func:`kept` makes them."""
+
+    as_of: datetime
+    owner: frozenset[str]  # the owner's addresses
+
+    def contacts(self, tier: str | None = None) -> list[str]:
+        """Every contact's row of ``contacts --json`` (only ``tier``'s, if given), strongest
+        first, each as the JSON text it prints as (``core.views.json_text``): at a million
+        interactions, parsing and printing 20,000 rows again would cost seconds."""
+
+    def followups(self) -> list[dict[str, Any]]:
+        """Every open follow-up as ``followups --json`` shows it, most pressing first."""
+
+    def card(self, address: str) -> dict[str, Any] | None:
+        """The card of the contact ``address`` belongs to (``contact ADDR --json`` without its
+        envelope, items included), or None when it is no contact's."""
+
+
+class _Fresh:
+    def __init__(self, insight: Insight, store: Store, words: Wording) -> None:
+        self.insight, self.store, self.words = insight, store, words
+        self.as_of, self.owner = insight.network.now, insight.network.owner
+
+    def contacts(self, tier: str | None = None) -> list[str]:
+        network = self.insight.network
+        return [
+            json_text(contact_row(contact_json(view, self.as_of, self.words)))
+            for view in (network.tier(tier) if tier else network.contacts)
+        ]
+
+    def followups(self) -> list[dict[str, Any]]:
+        return followups_json(self.insight.network, words=self.words)
+
+    def card(self, address: str) -> dict[str, Any] | None:
+        view = self.insight.network.find(address)
+        if view is None:
+            return None
+        card = analysed_card(self.insight, view, self.as_of, self.words, with_items=True)
+        return with_notes(card, self.store)
+
+
+class _Kept:
+    def __init__(self, store: Store, as_of: datetime) -> None:
+        self.store, self.as_of = store, as_of
+        self.owner = frozenset(self._load(_OWNER))
+
+    def _load(self, key: str) -> Any:
+        text = self.store.kept_answer(key)
+        return None if text is None else json.loads(text)
+
+    def contacts(self, tier: str | None = None) -> list[str]:
+        return self.store.kept_listing(_ROWS, tier)
+
+    def followups(self) -> list[dict[str, Any]]:
+        return list(self._load(_FOLLOWUPS))
+
+    def card(self, address: str) -> dict[str, Any] | None:
+        person = self._load(_address_key(normalise(address) or address))
+        card = None if person is None else self._load(_card_key(person))
+        return None if card is None else with_notes(card, self.store)
+
+
+def fresh(insight: Insight, store: Store, words: Wording) -> Answers:
+    """The answers of ``insight`` (an analysis of ``store``), in ``words``'s language."""
+    return _Fresh(insight, store, words)
+
+
+def _validity(config: Config, words: Wording) -> dict[str, Any]:
+    """What else than the store kept answers depend on: the analysis settings (a digest), the
+    language, the product's version and its documents' schemas."""
+    settings = {"settings": config.settings, "ledger": config.ledger}
+    canonical = json.dumps(
+        {k: dataclasses.asdict(v) for k, v in settings.items()},  # type: ignore[call-overload]
+        default=lambda o: sorted(o) if isinstance(o, (set, frozenset)) else str(o),
+        sort_keys=True,
+    )
+    return {
+        "settings": hashlib.sha256(canonical.encode()).hexdigest(),
+        # The language, and the kind of wording (a test's pseudo-locale speaks "en" too).
+        "language": f"{type(words).__module__}.{type(words).__qualname__}:{words.language}",
+        "version": __version__,
+        "schemas": dict(SCHEMAS),
+    }
+
+
+def kept(
+    store: Store, config: Config, words: Wording, now: datetime, *, replay: bool = False
+) -> Answers | None:
+    """The kept answers if they still hold as of ``now`` (see the module docstring; ``replay``:
+    ``now`` was given, and only answers as of exactly then do), else None."""
+    validity = store.kept_validity()
+    if validity is None or validity.get("generation") != store.generation():
+        return None
+    as_of = datetime.fromisoformat(validity.get("as_of", ""))
+    if replay and as_of != now:
+        return None
+    if not replay and not timedelta(0) <= now - as_of <= MAX_AGE:
+        return None
+    wanted = _validity(config, words)
+    if any(validity.get(key) != value for key, value in wanted.items()):
+        return None
+    return _Kept(store, as_of)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
+def keep(
+    store: Store, insight: Insight, config: Config, words: Wording, generation: int
+) -> bool:
+    """Keep the answers of ``insight``, an analysis of ``store`` at ``generation``; False (and
+    nothing kept) if the store has changed since. Store errors reach the caller."""
+    network = insight.network
+    as_of = network.now
+
+    def documents() -> Iterator[tuple[str, str, str]]:
+        for place, view in enumerate(network.contacts):
+            shown = contact_json(view, as_of, words)
+            yield f"{_ROWS}{place:07d}", view.tier.tier, json_text(contact_row(shown))
+            card = analysed_card(insight, view, as_of, words, with_items=True, shown=shown)
+            yield _card_key(view.person.key), "", _json(card)
+        yield _FOLLOWUPS, "", _json(followups_json(network, words=words))
+        yield _OWNER, "", _json(sorted(network.owner))
+        for address, person in network.identities.person_of.items():
+            if person in network.by_person:
+                yield _address_key(address), "", _json(person)
+
+    validity = {**_validity(config, words), "as_of": as_of.isoformat()}
+    # Rendered before the write transaction, which then holds the store only to write them.
+    return store.keep_answers(generation, validity, list(documents()))

@@ -1,0 +1,290 @@
+"""Answers kept from the last analysis (``app.answers``): exactly the fresh ones, served only
+while they hold, and never a reason to keep what ``forget`` removed."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import outlook_networking.app.workspace as workspace_module
+from outlook_networking.app.analysis import analyse_store
+from outlook_networking.app.answers import MAX_AGE, fresh, keep, kept
+from outlook_networking.cli import main
+from outlook_networking.config import Config, load_config
+from outlook_networking.demo import generate
+from outlook_networking.i18n import Wording
+from outlook_networking.model import KeyDate
+from outlook_networking.ports import Batch
+from outlook_networking.store import Store
+
+LKML_OWNER = "joe@perches.com"  # 53 of the 210 real list messages are his
+LKML_NOW = datetime(2013, 6, 1, tzinfo=UTC)
+DEMO_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def _as_printed(value: object) -> Any:
+    return json.loads(json.dumps(value))
+
+
+def _printed(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
+    assert main(list(args)) == 0
+    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+
+
+def _refuse(*_: object, **__: object) -> None:
+    raise AssertionError("analysed again: the kept answers were not served")
+
+
+@pytest.fixture()
+def demo_store(tmp_path: Path) -> Path:
+    """The demo mailbox (every planted pattern: owed replies, favours, key dates, merges)."""
+    truth = generate(tmp_path / "demo", now=DEMO_NOW, messages=700)
+    db = tmp_path / "demo.sqlite3"
+    files = [str(tmp_path / "demo" / f) for f in ("mailbox.mbox", "calendar.ics", "contacts.vcf")]
+    assert main(["--db", str(db), "ingest", *files, "--me", truth.owner]) == 0
+    return db
+
+
+@pytest.fixture()
+def lkml_store(lkml_mbox: Path, tmp_path: Path) -> Path:
+    db = tmp_path / "lkml.sqlite3"
+    assert main(["--db", str(db), "ingest", str(lkml_mbox), "--me", LKML_OWNER]) == 0
+    return db
+
+
+@pytest.mark.parametrize(
+    ("mailbox", "language"), [("lkml", "en"), ("lkml", "de"), ("demo", "en"), ("demo", "de")]
+)
+def test_every_answer_kept_is_the_one_a_fresh_analysis_gives(
+    mailbox: str,
+    language: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    db: Path = request.getfixturevalue(f"{mailbox}_store")
+    now = LKML_NOW if mailbox == "lkml" else DEMO_NOW
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(f'language = "{language}"\n', encoding="utf-8")
+    words = Wording(language)
+    with Store.open(db) as store:
+        truth = fresh(analyse_store(store, load_config(config_path), now), store, words)
+        contacts = [json.loads(row) for row in truth.contacts()]
+        followups = _as_printed(truth.followups())
+        cards = {
+            address: _as_printed(truth.card(address))
+            for row in contacts
+            for address in row["addresses"]
+        }
+    capsys.readouterr()
+    run = ["--db", str(db), "--config", str(config_path), "--now", now.isoformat()]
+
+    first = _printed(capsys, *run, "contacts", "--json")  # analyses, and keeps the answers
+    assert first["contacts"] == contacts and len(contacts) >= 5
+    monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
+    assert _printed(capsys, *run, "contacts", "--json") == first
+    for tier in "abcd":
+        shown = _printed(capsys, *run, "contacts", "--tier", tier, "--json")["contacts"]
+        assert shown == [row for row in contacts if row["tier"] == tier.upper()]
+    assert _printed(capsys, *run, "contacts", "--limit", "3", "--json")["contacts"] == contacts[:3]
+    assert _printed(capsys, *run, "followups", "--json")["followups"] == followups
+    for address, card in cards.items():  # every address of every contact, any spelling
+        for spelling in (address, address.upper()):
+            shown = _printed(capsys, *run, "contact", spelling, "--json")
+            assert shown.pop("as_of") == first["as_of"] == now.strftime("%Y-%m-%dT%H:%M:%SZ")
+            assert shown.pop("schema") == "outlook-networking/contact/1"
+            assert shown == card
+    if mailbox == "demo":
+        assert followups and any(card["balance"]["items"] for card in cards.values())
+
+
+def _analysed(store: Store, config: Config, words: Wording, now: datetime) -> None:
+    """Analyse ``store`` as of ``now`` and keep its answers."""
+    generation = store.generation()
+    assert keep(store, analyse_store(store, config, now), config, words, generation)
+
+
+@pytest.fixture()
+def opened(demo_store: Path) -> Iterator[Store]:
+    with Store.open(demo_store) as store:
+        yield store
+
+
+def test_kept_answers_hold_for_their_moment_their_settings_and_their_language(
+    opened: Store, tmp_path: Path
+) -> None:
+    config, english = load_config(None), Wording("en")
+    _analysed(opened, config, english, DEMO_NOW)
+    assert kept(opened, config, english, DEMO_NOW, replay=True) is not None
+    later = DEMO_NOW + timedelta(seconds=1)
+    assert kept(opened, config, english, later, replay=True) is None  # a replay is exact
+    assert kept(opened, config, english, DEMO_NOW + MAX_AGE) is not None
+    assert kept(opened, config, english, DEMO_NOW + MAX_AGE + timedelta(seconds=1)) is None
+    assert kept(opened, config, english, DEMO_NOW - timedelta(seconds=1)) is None  # the past
+    assert kept(opened, config, Wording("de"), DEMO_NOW, replay=True) is None
+    other = tmp_path / "other.toml"
+    other.write_text("[scoring]\nhalf_life_days = 45\n", encoding="utf-8")
+    assert kept(opened, load_config(other), english, DEMO_NOW, replay=True) is None
+    other.write_text("[ledger]\nintro_evidence_days = 90\n", encoding="utf-8")
+    assert kept(opened, load_config(other), english, DEMO_NOW, replay=True) is None
+
+
+def _some_contact(store: Store, config: Config) -> str:
+    served = kept(store, config, Wording("en"), DEMO_NOW, replay=True)
+    assert served is not None
+    return str(json.loads(served.contacts()[0])["address"])
+
+
+_Write = Callable[[Store, str], object]
+_SEEN: dict[str, _Write] = {
+    "new mail": lambda s, _: s.apply_batch("extra", Batch("inbox", cursor="next")),
+    "a merge": lambda s, a: s.set_identity("someone.else@example.org", a, ""),
+    "a dismissal": lambda s, _: s.dismiss("item:x", DEMO_NOW),
+    "a follow-up snoozed": lambda s, _: s.snooze_followup("k", DEMO_NOW, DEMO_NOW),
+    "a follow-up done": lambda s, _: s.mark_followup_done("k", "item:x", DEMO_NOW),
+    "a key date": lambda s, a: s.set_key_date(a, "birthday", KeyDate("birthday", 3, 4)),
+    "the review kept": lambda s, _: s.keep_review_snapshot({"year": 2026}),
+    "the owner": lambda s, _: s.set_owner(["me@example.org"], "given"),
+    "a forget": lambda s, a: s.forget(a),
+}
+_UNSEEN: dict[str, _Write] = {
+    "a note": lambda s, a: s.add_note(a, "met at the fair", DEMO_NOW),
+    "the agent's status": lambda s, _: s.put_doc("agent:status", {"cycles": 1}),
+    "a declined mark": lambda s, _: s.decline_marks("ews:work", [("<m@x>", "flag")], DEMO_NOW),
+}
+
+
+@pytest.mark.parametrize("write", sorted(_SEEN))
+def test_a_write_an_analysis_sees_ends_the_kept_answers(opened: Store, write: str) -> None:
+    config, english = load_config(None), Wording("en")
+    _analysed(opened, config, english, DEMO_NOW)
+    _SEEN[write](opened, _some_contact(opened, config))
+    assert kept(opened, config, english, DEMO_NOW, replay=True) is None
+
+
+@pytest.mark.parametrize("write", sorted(_UNSEEN))
+def test_a_write_no_analysis_reads_leaves_them(opened: Store, write: str) -> None:
+    config, english = load_config(None), Wording("en")
+    _analysed(opened, config, english, DEMO_NOW)
+    address = _some_contact(opened, config)
+    _UNSEEN[write](opened, address)
+    served = kept(opened, config, english, DEMO_NOW, replay=True)
+    assert served is not None
+    card = served.card(address)
+    assert card is not None
+    # The owner's notes are read fresh for every card.
+    assert [n["text"] for n in card["notes"]] == [n.text for n in opened.notes(card["addresses"])]
+    if write == "a note":
+        assert [n["text"] for n in card["notes"]] == ["met at the fair"]
+
+
+def test_answers_of_a_store_that_changed_while_it_was_analysed_are_not_kept(
+    opened: Store,
+) -> None:
+    config, english = load_config(None), Wording("en")
+    generation = opened.generation()
+    insight = analyse_store(opened, config, DEMO_NOW)
+    opened.dismiss("item:x", DEMO_NOW)  # another process, meanwhile
+    assert not keep(opened, insight, config, english, generation)
+    assert kept(opened, config, english, DEMO_NOW, replay=True) is None
+    assert opened.kept_validity() is None
+
+
+def test_forget_takes_the_kept_answers_that_name_them(opened: Store, demo_store: Path) -> None:
+    config, english = load_config(None), Wording("en")
+    _analysed(opened, config, english, DEMO_NOW)
+    address = _some_contact(opened, config)
+    with sqlite3.connect(demo_store) as con:
+        named = "SELECT count(*) FROM answers WHERE instr(doc, ?) OR instr(key, ?)"
+        assert con.execute(named, (address, address)).fetchone()[0] > 1
+    opened.forget(address)
+    with sqlite3.connect(demo_store) as con:
+        assert con.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
+
+
+def test_a_read_only_store_is_answered_and_keeps_nothing(
+    demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "read-only" / "network.sqlite3"
+    copy.parent.mkdir()
+    shutil.copyfile(demo_store, copy)
+    copy.chmod(stat.S_IRUSR)
+    try:
+        shown = _printed(capsys, "--db", str(copy), "--now", DEMO_NOW.isoformat(), "contacts",
+                         "--json")  # fmt: skip
+        assert shown["contacts"]
+        with Store.open(copy) as store:
+            assert store.read_only and store.kept_validity() is None
+    finally:
+        copy.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+def test_the_generation_moves_once_per_write_transaction(opened: Store) -> None:
+    before = opened.generation()
+    opened.dismiss("item:a", DEMO_NOW)
+    opened.dismiss("item:b", DEMO_NOW)
+    assert opened.generation() == before + 2
+    opened.add_note("a@example.org", "note", DEMO_NOW)
+    assert opened.generation() == before + 2
+
+
+def test_keeping_the_same_answers_again_writes_nothing_and_fewer_only_removes(
+    opened: Store, demo_store: Path
+) -> None:
+    """The agent keeps its answers every cycle; what has not changed is not written again."""
+    config, english = load_config(None), Wording("en")
+    insight = analyse_store(opened, config, DEMO_NOW)
+    assert keep(opened, insight, config, english, opened.generation())
+    with sqlite3.connect(demo_store) as con:
+        con.executescript(
+            "CREATE TABLE written (key TEXT);"
+            "CREATE TRIGGER on_insert AFTER INSERT ON answers "
+            "BEGIN INSERT INTO written VALUES (new.key); END;"
+            "CREATE TRIGGER on_update AFTER UPDATE ON answers "
+            "BEGIN INSERT INTO written VALUES (new.key); END;"
+            "CREATE TRIGGER on_delete AFTER DELETE ON answers "
+            "BEGIN INSERT INTO written VALUES ('-' || old.key); END;"
+        )
+    assert keep(opened, insight, config, english, opened.generation())
+    with sqlite3.connect(demo_store) as con:
+        assert [k for (k,) in con.execute("SELECT key FROM written")] == []
+        con.execute("DELETE FROM written")
+        contacts = con.execute("SELECT count(*) FROM answers WHERE key LIKE 'card:%'").fetchone()
+    # A contact fewer (say, merged away since): their answers go, nothing else is written.
+    gone = insight.network.contacts[-1]
+    fewer = dataclasses.replace(
+        insight,
+        network=dataclasses.replace(insight.network, contacts=insight.network.contacts[:-1]),
+    )
+    assert keep(opened, fewer, config, english, opened.generation())
+    with sqlite3.connect(demo_store) as con:
+        written = sorted(k for (k,) in con.execute("SELECT key FROM written"))
+        assert f"-card:{gone.person.key}" in written
+        assert all(k.startswith("-") for k in written)
+        left = con.execute("SELECT count(*) FROM answers WHERE key LIKE 'card:%'").fetchone()
+        assert left[0] == contacts[0] - 1
+
+
+def test_a_store_of_the_version_before_gains_a_generation_and_room_for_answers(
+    demo_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sqlite3.connect(demo_store) as con:  # as the version before this one wrote it
+        con.executescript("DROP TABLE generation; DROP TABLE answers; PRAGMA user_version = 4;")
+    run = ["--db", str(demo_store), "--now", DEMO_NOW.isoformat()]
+    shown = _printed(capsys, *run, "contacts", "--json")
+    assert shown["contacts"]
+    with Store.open(demo_store) as store:
+        assert store.generation() == 0  # nothing written since the migration
+        served = kept(store, load_config(None), Wording("en"), DEMO_NOW, replay=True)
+        assert served is not None
+        assert [json.loads(row) for row in served.contacts()] == shown["contacts"]
