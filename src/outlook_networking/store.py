@@ -324,6 +324,7 @@ _UPSERT = f"""
 """
 # A list copy that is not the evidence still says which list carried the message.
 _NEXT_GENERATION = "UPDATE generation SET n = n + 1"
+_ANSWERS_WAIT_MS = 2000  # how long keeping answers waits for another writer
 _KEEP_ANSWER = """
     INSERT INTO answers (key, tag, doc) VALUES (?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET tag = excluded.tag, doc = excluded.doc
@@ -1396,7 +1397,7 @@ class Store:
         """Replace the kept answers by ``docs`` (key, tag, text), rendered from an analysis of
         the store at ``generation``, with what they are valid for. False, and nothing kept,
         when the store has changed since: they would describe a store that no longer is."""
-        kept: set[str] = set()
+        kept: set[str] = {""}
 
         def rows() -> Iterator[tuple[str, str, str]]:
             yield "", "", json.dumps({**validity, "generation": generation})
@@ -1404,15 +1405,27 @@ class Store:
                 kept.add(key)
                 yield key, tag, text
 
-        with self.transaction(analysed=False) as db:
-            if self.generation() != generation:
+        # Keeping them is a saving: a store another process is writing to is not waited for
+        # long (the connection waits 30 s for anything else).
+        (waits,) = self._db.execute("PRAGMA busy_timeout").fetchone()
+        self._db.execute(f"PRAGMA busy_timeout = {_ANSWERS_WAIT_MS}")
+        try:
+            with self.transaction(analysed=False) as db:
+                if self.generation() != generation:
+                    return False
+                # Only what changed is written: most answers are the same as a cycle before
+                # (the agent keeps them every five minutes), and tens of megabytes rewritten
+                # each time would wear the disk for nothing.
+                db.executemany(_KEEP_ANSWER, rows())
+                gone = [(k,) for (k,) in db.execute("SELECT key FROM answers") if k not in kept]
+                db.executemany("DELETE FROM answers WHERE key = ?", gone)
+        except StoreError as exc:  # (the cursor's: the file's errors, a busy one among them)
+            busy = getattr(exc.__cause__, "sqlite_errorname", "")
+            if busy.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
                 return False
-            # Only what changed is written: most answers are the same as a cycle before (the
-            # agent keeps them every five minutes), and tens of megabytes rewritten each time
-            # would wear the disk for nothing.
-            db.executemany(_KEEP_ANSWER, rows())
-            gone = [(k,) for (k,) in db.execute("SELECT key FROM answers") if k and k not in kept]
-            db.executemany("DELETE FROM answers WHERE key = ?", gone)
+            raise
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {int(waits)}")
         return True
 
     def kept_validity(self) -> dict[str, Any] | None:
@@ -1425,17 +1438,22 @@ class Store:
         row = self._db.execute("SELECT doc FROM answers WHERE key = ?", (key,)).fetchone()
         return None if row is None or not key else str(row[0])
 
-    def kept_listing(self, prefix: str, tag: str | None = None) -> list[str]:
-        """The texts of the kept answers whose keys start with ``prefix`` (and whose tag is
-        ``tag``, if given), in the order of their keys."""
+    def kept_listing(
+        self, prefix: str, tag: str | None = None, limit: int | None = None
+    ) -> tuple[Iterator[tuple[str, str]], int]:
+        """The tags and texts of the kept answers whose keys start with ``prefix`` (and whose
+        tag is ``tag``, if given), in the order of their keys, the first ``limit`` of them,
+        read as they are iterated; and how many there are in all."""
         # The keys are ASCII (app.answers): the next character after the prefix bounds them.
-        bound = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        query = "SELECT doc FROM answers WHERE key >= ? AND key < ?"
-        if tag is None:
-            rows = self._db.execute(f"{query} ORDER BY key", (prefix, bound))
-        else:
-            rows = self._db.execute(f"{query} AND tag = ? ORDER BY key", (prefix, bound, tag))
-        return [str(row[0]) for row in rows]
+        where = "key >= ? AND key < ?" + ("" if tag is None else " AND tag = ?")
+        values: tuple[object, ...] = (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        values += () if tag is None else (tag,)
+        (total,) = self._db.execute(f"SELECT count(*) FROM answers WHERE {where}", values)
+        rows = self._db.execute(
+            f"SELECT tag, doc FROM answers WHERE {where} ORDER BY key LIMIT ?",
+            (*values, limit or -1),
+        )
+        return ((str(row[0]), str(row[1])) for row in rows), int(total[0])
 
     # --- the user's decisions about follow-ups ---------------------------------------------------
 

@@ -8,7 +8,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,10 +24,12 @@ from outlook_networking.agent import (
 )
 from outlook_networking.agent.logs import close_logging, configure_logging, redact
 from outlook_networking.app.analysis import Insight
+from outlook_networking.app.answers import kept
 from outlook_networking.app.workspace import Workspace
 from outlook_networking.cli import main
 from outlook_networking.connectors.memory import MemoryMailbox
 from outlook_networking.errors import ConnectionFailed, LockHeld, LoginRequired, UsageError
+from outlook_networking.i18n import wording_for
 from outlook_networking.store import Store
 
 from .conftest import make_config, memory_connection
@@ -391,3 +393,16 @@ def test_the_first_cycle_is_at_the_time_given_and_later_ones_move_on_with_the_cl
              on_insight=lambda _insight, _fingerprint, now: seen.append(now))  # fmt: skip
     assert seen[0] == NOW
     assert seen[1] > NOW and (seen[1] - NOW).total_seconds() < 120
+
+
+def test_the_answers_a_cycle_keeps_serve_until_the_next_cycle_has_kept_newer_ones(
+    store: Store,
+) -> None:
+    """Every 15 minutes: the reading commands' answers (``app.answers``) last 30, not the
+    10 minutes of answers a command kept, so that no read between two cycles analyses again."""
+    config = make_config("work")
+    run_loop(store, config, {"work": memory_connection(_box())},
+             schedule=Schedule(interval_s=900, jitter=0.0), base_now=NOW, max_cycles=1)  # fmt: skip
+    words = wording_for(config)
+    assert kept(store, config, words, NOW + timedelta(minutes=29)) is not None
+    assert kept(store, config, words, NOW + timedelta(minutes=31)) is None

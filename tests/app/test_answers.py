@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 import outlook_networking.app.workspace as workspace_module
+import outlook_networking.store as store_module
 from outlook_networking.app.analysis import analyse_store
-from outlook_networking.app.answers import MAX_AGE, fresh, keep, kept
+from outlook_networking.app.answers import MAX_AGE, answered, fresh, keep, kept
 from outlook_networking.cli import main
 from outlook_networking.config import Config, load_config
 from outlook_networking.demo import generate
@@ -79,8 +80,10 @@ def test_every_answer_kept_is_the_one_a_fresh_analysis_gives(
     words = Wording(language)
     with Store.open(db) as store:
         truth = fresh(analyse_store(store, load_config(config_path), now), store, words)
-        contacts = [json.loads(row) for row in truth.contacts()]
-        followups = _as_printed(truth.followups())
+        rows, total = truth.contacts()
+        contacts = [json.loads(row) for row in rows]
+        assert total == len(contacts)
+        followups = [json.loads(listed.text) for listed in truth.followups()]
         cards = {
             address: _as_printed(truth.card(address))
             for row in contacts
@@ -98,6 +101,12 @@ def test_every_answer_kept_is_the_one_a_fresh_analysis_gives(
         assert shown == [row for row in contacts if row["tier"] == tier.upper()]
     assert _printed(capsys, *run, "contacts", "--limit", "3", "--json")["contacts"] == contacts[:3]
     assert _printed(capsys, *run, "followups", "--json")["followups"] == followups
+    for kind in {f["kind"] for f in followups}:
+        shown = _printed(capsys, *run, "followups", "--kind", kind, "--json")["followups"]
+        assert shown == [f for f in followups if f["kind"] == kind]
+    first_two = list(dict.fromkeys(f["contact"] for f in followups))[:2]
+    shown = _printed(capsys, *run, "followups", "--limit", "2", "--json")["followups"]
+    assert shown == [f for f in followups if f["contact"] in first_two]
     for address, card in cards.items():  # every address of every contact, any spelling
         for spelling in (address, address.upper()):
             shown = _printed(capsys, *run, "contact", spelling, "--json")
@@ -131,6 +140,12 @@ def test_kept_answers_hold_for_their_moment_their_settings_and_their_language(
     assert kept(opened, config, english, DEMO_NOW + MAX_AGE) is not None
     assert kept(opened, config, english, DEMO_NOW + MAX_AGE + timedelta(seconds=1)) is None
     assert kept(opened, config, english, DEMO_NOW - timedelta(seconds=1)) is None  # the past
+    hour = timedelta(hours=1)  # an agent's interval of half an hour: its next cycle's are due
+    assert keep(opened, analyse_store(opened, config, DEMO_NOW), config, english,
+                opened.generation(), fresh_for=hour)  # fmt: skip
+    assert kept(opened, config, english, DEMO_NOW + hour) is not None
+    assert kept(opened, config, english, DEMO_NOW + hour + timedelta(seconds=1)) is None
+    _analysed(opened, config, english, DEMO_NOW)
     assert kept(opened, config, Wording("de"), DEMO_NOW, replay=True) is None
     other = tmp_path / "other.toml"
     other.write_text("[scoring]\nhalf_life_days = 45\n", encoding="utf-8")
@@ -142,7 +157,8 @@ def test_kept_answers_hold_for_their_moment_their_settings_and_their_language(
 def _some_contact(store: Store, config: Config) -> str:
     served = kept(store, config, Wording("en"), DEMO_NOW, replay=True)
     assert served is not None
-    return str(json.loads(served.contacts()[0])["address"])
+    rows, _ = served.contacts()
+    return str(json.loads(next(iter(rows)))["address"])
 
 
 _Write = Callable[[Store, str], object]
@@ -287,4 +303,28 @@ def test_a_store_of_the_version_before_gains_a_generation_and_room_for_answers(
         assert store.generation() == 0  # nothing written since the migration
         served = kept(store, load_config(None), Wording("en"), DEMO_NOW, replay=True)
         assert served is not None
-        assert [json.loads(row) for row in served.contacts()] == shown["contacts"]
+        rows, total = served.contacts()
+        assert [json.loads(row) for row in rows] == shown["contacts"]
+        assert total == len(shown["contacts"])
+
+
+def test_a_store_another_process_is_writing_to_keeps_nothing_and_is_answered(
+    opened: Store, demo_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "_ANSWERS_WAIT_MS", 10)  # (two seconds otherwise)
+    config, english = load_config(None), Wording("en")
+    generation = opened.generation()
+    insight = analyse_store(opened, config, DEMO_NOW)
+    writer = sqlite3.connect(demo_store, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # an ingest, say, in the middle of a batch
+    try:
+        assert not keep(opened, insight, config, english, generation)
+        served = answered(opened, insight, config, english, generation)
+        rows, total = served.contacts()
+        assert total == len(insight.network.contacts) == len(list(rows))
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert opened.kept_validity() is None
+    assert keep(opened, insight, config, english, generation)  # the connection waits as before
+    assert opened._db.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000

@@ -113,9 +113,10 @@ def _assert_answers_kept_as_fresh(store: Store, config: Config) -> None:
     served = kept(store, config, words, NOW, replay=True)
     assert served is not None, "the cycle kept its answers, and its write-back left them valid"
     truth = fresh(analyse_store(store, config, NOW), store, words)
-    contacts = truth.contacts()
-    assert contacts and served.contacts() == contacts
-    assert served.followups() == _as_printed(truth.followups())
+    contacts, total = truth.contacts()
+    rows, served_total = served.contacts()
+    assert contacts and list(rows) == contacts and served_total == total == len(contacts)
+    assert served.followups() == truth.followups()
     for row in map(json.loads, contacts):
         assert served.card(row["address"]) == _as_printed(truth.card(row["address"]))
 

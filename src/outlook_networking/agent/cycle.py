@@ -35,10 +35,11 @@ import json
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from ..app.analysis import Insight, analyse_store
+from ..app.answers import MAX_AGE as ANSWERS_MAX_AGE
 from ..app.answers import keep as keep_answers
 from ..app.pipeline import claim_owner, desired_state, extra_tasks, sync_source, write_back
 from ..app.wording import describe, describe_each
@@ -249,6 +250,7 @@ def run_once(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     defer: Collection[str] = (),
     on_insight: OnInsight | None = None,
+    answers_for: timedelta = ANSWERS_MAX_AGE,
 ) -> CycleReport:
     """Run one cycle over every configured account (see the module docstring).
 
@@ -264,6 +266,8 @@ def run_once(
         defer: names of accounts not to try this cycle (backing off); reported as deferred.
         on_insight: given the cycle's analysis, the store's fingerprint from just before it and
             its ``now`` (the add-in's card server beside the agent keeps it).
+        answers_for: how long the answers the cycle keeps serve the reading commands
+            (``app.answers``): until the next cycle has kept newer ones.
 
     Returns:
         The cycle's report. Raises only ``StoreError`` (the store is shared by every account).
@@ -276,7 +280,7 @@ def run_once(
     cycle_error: BaseException | None = None
     if apply and not stopped and any(a.writeback and progress[a.name].synced
                                      for a in config.accounts):
-        network, cycle_error = _analyse(store, config, now, on_insight)
+        network, cycle_error = _analyse(store, config, now, on_insight, answers_for)
     if _write_back_accounts(
         store, config, progress, network, apply=apply, clock=clock, recheck_s=recheck_s,
         should_stop=should_stop,
@@ -335,7 +339,11 @@ def _sync_accounts(
 
 
 def _analyse(
-    store: Store, config: Config, now: datetime, on_insight: OnInsight | None = None
+    store: Store,
+    config: Config,
+    now: datetime,
+    on_insight: OnInsight | None = None,
+    answers_for: timedelta = ANSWERS_MAX_AGE,
 ) -> tuple[Network | None, BaseException | None]:
     """Step 2: the whole store analysed as ``apply`` analyses it, or the error that stopped it;
     its answers kept in the store for the commands that read (``app.answers``), and
@@ -351,7 +359,9 @@ def _analyse(
                   error=describe(exc))
         return None, exc
     try:
-        kept = keep_answers(store, insight, config, wording_for(config), generation)
+        kept = keep_answers(
+            store, insight, config, wording_for(config), generation, fresh_for=answers_for
+        )
         log_event(_log, "answers.kept" if kept else "answers.outdated", generation=generation)
     except StoreError:
         raise

@@ -40,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any, Protocol
 
+from ..app.answers import MAX_AGE as ANSWERS_MAX_AGE
 from ..app.workspace import Workspace
 from ..config import AccountConfig, Config
 from ..errors import ConfigError, UsageError, problem
@@ -156,8 +157,11 @@ def run_loop(
             defer = _backing_off(backoff, wall, clocks.monotonic())
             status.cycle_started(datetime.fromtimestamp(wall, UTC))
             log_event(_log, "cycle.start", cycle=cycles + 1, deferred=len(defer))
+            # The answers a cycle keeps serve until the next cycle has kept newer ones.
+            answers_for = max(ANSWERS_MAX_AGE, timedelta(seconds=2 * schedule.interval_s))
             report = run_once(store, config, connections, now=now, apply=apply,
-                              should_stop=stop.is_set, defer=defer, on_insight=on_insight)
+                              should_stop=stop.is_set, defer=defer, on_insight=on_insight,
+                              answers_for=answers_for)
             cycles += 1
             end_wall, end_mono = clocks.wall(), clocks.monotonic()
             _back_off_failed(report, backoff, schedule, end_wall, end_mono, seed + cycles)

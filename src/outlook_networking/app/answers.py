@@ -3,49 +3,54 @@ analysis.
 
 An analysis reads every interaction (a minute at a million); most questions come while the store
 is as it was at the last one. So whoever analyses the store (the agent's cycle, a reading
-command) keeps its answers in the store (:func:`keep`): every contact's row and card, the list
-of follow-ups, and which address belongs to which contact. They are served again
-(:func:`kept`) while all of this holds:
+command: :func:`answered`) keeps its answers in the store (:func:`keep`): every contact's row
+and card, every follow-up, and which address belongs to which contact, each as the JSON text it
+prints as. They are served again (:func:`kept`) while all of this holds:
 
 - the store's :meth:`~outlook_networking.store.Store.generation` is the one analysed (every
   write an analysis could see moves it: new mail, a merge, a follow-up done, a forget);
 - the analysis settings, the language and the product's version are the same;
-- they are as of a moment at most :data:`MAX_AGE` ago, or, for a replay (``--now``), as of
-  exactly that moment. Time alone changes answers (a reply becomes owed, a snooze ends, scores
-  decay), so an answer is never older than that; the agent, every five minutes by default,
-  keeps them current.
+- they are as of a moment at most :data:`MAX_AGE` ago (kept by the agent: twice its interval,
+  so that they last until its next cycle has kept newer ones), or, for a replay (``--now``), as
+  of exactly that moment. Time alone changes answers (a reply becomes owed, a snooze ends,
+  scores decay), so an answer is never older than that; the agent, every five minutes by
+  default, keeps them current.
 
 A kept answer is exactly the document a fresh analysis gave at its ``as_of`` (a test compares
 them for every contact of a real mailbox); the owner's notes, which no analysis reads, are read
 fresh for every card. Someone who is no contact (whom the owner may know them through) needs
 the whole analysis and is never kept.
 
-Exports: ``MAX_AGE``, ``Answers``, ``fresh``, ``kept``, ``keep``.
+Exports: ``MAX_AGE``, ``Answers``, ``Listed``, ``answered``, ``fresh``, ``kept``, ``keep``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from .. import __version__
 from ..config import Config
 from ..core.views import SCHEMAS, contact_json, contact_row, followups_json, json_text
+from ..errors import StoreError
 from ..i18n import Wording
 from ..parsing.addresses import normalise
 from ..store import Store
 from .analysis import Insight
 from .cards import analysed_card, with_notes
 
-__all__ = ["MAX_AGE", "Answers", "fresh", "keep", "kept"]
+__all__ = ["MAX_AGE", "Answers", "Listed", "answered", "fresh", "keep", "kept"]
 
 MAX_AGE = timedelta(minutes=10)  # twice the agent's default interval
+_LONGEST = timedelta(hours=2)  # however long an agent's interval
 
-_ROWS, _FOLLOWUPS, _OWNER = "contacts:", "followups", "owner"  # keys (ASCII)
+_ROWS, _FOLLOWUPS, _OWNER = "contacts:", "followups:", "owner"  # keys (ASCII)
 
 
 def _card_key(person: str) -> str:
@@ -56,19 +61,41 @@ def _address_key(address: str) -> str:
     return f"at:{address}"
 
 
+class Listed(NamedTuple):
+    """One follow-up as ``followups --json`` prints it (``text``: ``core.views.json_text``),
+    with what the command chooses by."""
+
+    kind: str
+    tier: str | None
+    contact: str | None
+    text: str
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Listed:
+        return cls(row["kind"], row["tier"], row["contact"], json_text(row))
+
+    def tag(self) -> str:
+        return json.dumps([self.kind, self.tier, self.contact])
+
+
 class Answers(Protocol):
-    """The answers as of ``as_of``; :func:`fresh` or :func:`kept` makes them."""
+    """The answers as of ``as_of``; :func:`answered`, :func:`fresh` or :func:`kept` makes
+    them."""
 
     as_of: datetime
     owner: frozenset[str]  # the owner's addresses
 
-    def contacts(self, tier: str | None = None) -> list[str]:
-        """Every contact's row of ``contacts --json`` (only ``tier``'s, if given), strongest
-        first, each as the JSON text it prints as (``core.views.json_text``): at a million
-        interactions, parsing and printing 20,000 rows again would cost seconds."""
+    def contacts(
+        self, tier: str | None = None, limit: int | None = None
+    ) -> tuple[Iterable[str], int]:
+        """The first ``limit`` (default: all) contacts' rows of ``contacts --json`` (only
+        ``tier``'s, if given), strongest first, each as the JSON text it prints as
+        (``core.views.json_text``: at a million interactions, parsing and printing 20,000 rows
+        again would cost seconds, and holding them all hundreds of megabytes); and how many
+        there are in all."""
 
-    def followups(self) -> list[dict[str, Any]]:
-        """Every open follow-up as ``followups --json`` shows it, most pressing first."""
+    def followups(self) -> list[Listed]:
+        """Every open follow-up as ``followups --json`` prints it, most pressing first."""
 
     def card(self, address: str) -> dict[str, Any] | None:
         """The card of the contact ``address`` belongs to (``contact ADDR --json`` without its
@@ -80,15 +107,18 @@ class _Fresh:
         self.insight, self.store, self.words = insight, store, words
         self.as_of, self.owner = insight.network.now, insight.network.owner
 
-    def contacts(self, tier: str | None = None) -> list[str]:
+    def contacts(
+        self, tier: str | None = None, limit: int | None = None
+    ) -> tuple[Iterable[str], int]:
         network = self.insight.network
+        views = network.tier(tier) if tier else network.contacts
         return [
             json_text(contact_row(contact_json(view, self.as_of, self.words)))
-            for view in (network.tier(tier) if tier else network.contacts)
-        ]
+            for view in views[: limit or None]
+        ], len(views)
 
-    def followups(self) -> list[dict[str, Any]]:
-        return followups_json(self.insight.network, words=self.words)
+    def followups(self) -> list[Listed]:
+        return [Listed.of(row) for row in followups_json(self.insight.network, words=self.words)]
 
     def card(self, address: str) -> dict[str, Any] | None:
         view = self.insight.network.find(address)
@@ -107,11 +137,19 @@ class _Kept:
         text = self.store.kept_answer(key)
         return None if text is None else json.loads(text)
 
-    def contacts(self, tier: str | None = None) -> list[str]:
-        return self.store.kept_listing(_ROWS, tier)
+    def contacts(
+        self, tier: str | None = None, limit: int | None = None
+    ) -> tuple[Iterable[str], int]:
+        rows, total = self.store.kept_listing(_ROWS, tier, limit)
+        return (text for _, text in rows), total
 
-    def followups(self) -> list[dict[str, Any]]:
-        return list(self._load(_FOLLOWUPS))
+    def followups(self) -> list[Listed]:
+        rows, _ = self.store.kept_listing(_FOLLOWUPS)
+        listed = []
+        for tag, text in rows:
+            kind, tier, contact = json.loads(tag)
+            listed.append(Listed(kind, tier, contact, text))
+        return listed
 
     def card(self, address: str) -> dict[str, Any] | None:
         person = self._load(_address_key(normalise(address) or address))
@@ -153,7 +191,8 @@ def kept(
     as_of = datetime.fromisoformat(validity.get("as_of", ""))
     if replay and as_of != now:
         return None
-    if not replay and not timedelta(0) <= now - as_of <= MAX_AGE:
+    fresh_for = timedelta(seconds=float(validity.get("fresh_for_s", 0)))
+    if not replay and not timedelta(0) <= now - as_of <= fresh_for:
         return None
     wanted = _validity(config, words)
     if any(validity.get(key) != value for key, value in wanted.items()):
@@ -166,10 +205,18 @@ def _json(value: Any) -> str:
 
 
 def keep(
-    store: Store, insight: Insight, config: Config, words: Wording, generation: int
+    store: Store,
+    insight: Insight,
+    config: Config,
+    words: Wording,
+    generation: int,
+    *,
+    fresh_for: timedelta = MAX_AGE,
 ) -> bool:
-    """Keep the answers of ``insight``, an analysis of ``store`` at ``generation``; False (and
-    nothing kept) if the store has changed since. Store errors reach the caller."""
+    """Keep the answers of ``insight``, an analysis of ``store`` at ``generation``, to be
+    served for ``fresh_for`` after its ``now`` (the agent: until its next cycle has kept
+    newer ones); False (and nothing kept) if the store has changed since. Store errors reach
+    the caller."""
     network = insight.network
     as_of = network.now
 
@@ -179,12 +226,41 @@ def keep(
             yield f"{_ROWS}{place:07d}", view.tier.tier, json_text(contact_row(shown))
             card = analysed_card(insight, view, as_of, words, with_items=True, shown=shown)
             yield _card_key(view.person.key), "", _json(card)
-        yield _FOLLOWUPS, "", _json(followups_json(network, words=words))
+        for place, row in enumerate(followups_json(network, words=words)):
+            listed = Listed.of(row)
+            yield f"{_FOLLOWUPS}{place:07d}", listed.tag(), listed.text
         yield _OWNER, "", _json(sorted(network.owner))
         for address, person in network.identities.person_of.items():
             if person in network.by_person:
                 yield _address_key(address), "", _json(person)
 
-    validity = {**_validity(config, words), "as_of": as_of.isoformat()}
-    # Rendered before the write transaction, which then holds the store only to write them.
-    return store.keep_answers(generation, validity, list(documents()))
+    validity = {
+        **_validity(config, words),
+        "as_of": as_of.isoformat(),
+        "fresh_for_s": min(fresh_for, _LONGEST).total_seconds(),
+    }
+    # Rendered before the write transaction, which then holds the store only to write them,
+    # and with the cyclic collector off: the analysis's millions of objects are still alive,
+    # and each full collection the rendering's allocations set off would scan them all again
+    # (a fifth of a cold read at a million interactions). Nothing rendered forms a cycle.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        docs = list(documents())
+    finally:
+        if collecting:
+            gc.enable()
+    return store.keep_answers(generation, validity, docs)
+
+
+def answered(
+    store: Store, insight: Insight, config: Config, words: Wording, generation: int
+) -> Answers:
+    """The answers of ``insight``, an analysis of ``store`` at ``generation``: kept for the
+    next question and served from what was kept (rendered once, the very text later reads
+    get), or fresh where the store cannot keep them (read-only, busy, or changed since)."""
+    if not store.read_only:
+        with suppress(StoreError):
+            if keep(store, insight, config, words, generation):
+                return _Kept(store, insight.network.now)
+    return _Fresh(insight, store, words)

@@ -9,7 +9,6 @@ Exports: ``Workspace``.
 
 from __future__ import annotations
 
-from contextlib import suppress
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -17,12 +16,12 @@ from pathlib import Path
 from ..config import AccountConfig, Config, load_config
 from ..core.ledger import Ledger
 from ..core.network import Network
-from ..errors import StoreEmpty, StoreError
+from ..errors import StoreEmpty
 from ..i18n import Wording, category_scheme, wording_for
 from ..ports import RetryPolicy
 from ..store import Store, default_db_path
 from .analysis import Insight, analyse_store
-from .answers import Answers, fresh, keep, kept
+from .answers import Answers, answered, fresh, kept
 from .connect import Connection, adopt_immutable_ids, connect
 
 __all__ = ["Workspace"]
@@ -114,11 +113,7 @@ class Workspace:
         if found is not None:
             return found
         generation = self.store.generation()
-        answers = fresh(self.insight, self.store, self.words)
-        if not self.store.read_only:
-            with suppress(StoreError):
-                keep(self.store, self.insight, self.config, self.words, generation)
-        return answers
+        return answered(self.store, self.insight, self.config, self.words, generation)
 
     def reanalyse(self) -> None:
         """Drop the analysis: the next use analyses the store again (after a change to it)."""

@@ -13,12 +13,14 @@ Exports: ``register``.
 from __future__ import annotations
 
 import argparse
+import json
 import textwrap
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from ..app.answers import Listed
 from ..app.workspace import Workspace
 from ..core.followups import URGENCY, FollowUp, matching, short_key
 from ..core.views import envelope, iso
@@ -167,18 +169,17 @@ def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None
 
 
 def _chosen(
-    followups: list[dict[str, Any]], args: argparse.Namespace
-) -> tuple[list[list[dict[str, Any]]], int]:
-    """The follow-ups (``followups --json``'s rows) the filters let through, grouped by person
-    (most pressing person first), the first ``--limit`` people of them; and how many people
-    there were."""
-    people: dict[str | None, list[dict[str, Any]]] = {}
+    followups: list[Listed], args: argparse.Namespace
+) -> tuple[list[list[Listed]], int]:
+    """The follow-ups the filters let through, grouped by person (most pressing person first),
+    the first ``--limit`` people of them; and how many people there were."""
+    people: dict[str | None, list[Listed]] = {}
     for followup in followups:
-        if args.kind and followup["kind"] != args.kind:
+        if args.kind and followup.kind != args.kind:
             continue
-        if args.tier and followup["tier"] != args.tier:
+        if args.tier and followup.tier != args.tier:
             continue
-        people.setdefault(followup["contact"], []).append(followup)
+        people.setdefault(followup.contact, []).append(followup)
     groups = list(people.values())
     return (groups[: args.limit] if args.limit else groups), len(groups)
 
@@ -189,11 +190,11 @@ def _list(args: argparse.Namespace) -> int:
         every = answers.followups()
         groups, total = _chosen(every, args)
         if args.json:  # most pressing first, not grouped: a script groups as it likes
-            chosen = {f["key"] for group in groups for f in group}
-            items = [f for f in every if f["key"] in chosen]
-            print_json({**envelope("followups", answers.as_of), "followups": items})
+            chosen = {id(f) for group in groups for f in group}
+            items = [f.text for f in every if id(f) in chosen]
+            print_json(envelope("followups", answers.as_of), listed=("followups", items))
             return 0
-        rows = [f for group in groups for f in group]
+        rows = [json.loads(f.text) for group in groups for f in group]
         with paged():
             _print(rows, len(groups), total, answers.as_of, args.addresses, workspace.words)
     return 0

@@ -257,15 +257,14 @@ def _contacts(args: argparse.Namespace) -> int:
 
     with open_workspace(args, need="data") as workspace:
         answers = workspace.answers
-        rows = answers.contacts(args.tier.upper() if args.tier else None)
-        shown = rows[: args.limit] if args.limit else rows
+        tier = args.tier.upper() if args.tier else None
+        shown, total = answers.contacts(tier, args.limit or None)
         if args.json:
             print_json(envelope("contacts", answers.as_of), listed=("contacts", shown))
             return 0
         with paged():
-            print_contacts(
-                [json.loads(row) for row in shown], len(rows), answers.as_of, workspace.words
-            )
+            rows = [json.loads(row) for row in shown]
+            print_contacts(rows, total, answers.as_of, workspace.words)
     return 0
 
 

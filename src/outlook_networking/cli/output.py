@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,25 +76,28 @@ err_console = Console(
 )
 
 
-def print_json(document: Any, *, listed: tuple[str, Sequence[str]] | None = None) -> None:
+def print_json(document: Any, *, listed: tuple[str, Iterable[str]] | None = None) -> None:
     """One JSON document on stdout, UTF-8, keys in a stable order (``core.views.json_text``).
 
     ``listed``: a last field, a list whose items are given as their JSON text already
-    (``json_text`` of each, as ``app.answers`` keeps them): printed exactly as
-    ``json_text({**document, key: items})`` would, without parsing them again."""
+    (``json_text`` of each, as ``app.answers`` keeps them), written one by one as they come:
+    exactly what ``json_text({**document, key: items})`` prints, without parsing them again or
+    holding them all."""
     text = json_text(document)
-    if listed is not None:
-        key, items = listed
+    if listed is None:
+        sys.stdout.write(f"{text}\n")
+        return
+    key, items = listed
+    sys.stdout.write(f"{text[:-2]},\n" if document else "{\n")
+    sys.stdout.write(f"  {json.dumps(key, ensure_ascii=False)}: [")
+    separator = "\n"
+    for item in items:
         # Nested two levels deep, every line of an item moves four spaces right. Its lines end
         # at "\n" only: JSON escapes that one inside strings, but not U+0085 or U+2028, which
         # str.splitlines (and so textwrap.indent) would also break at.
-        inner = ",\n".join("    " + item.replace("\n", "\n    ") for item in items)
-        field = f"  {json.dumps(key, ensure_ascii=False)}: " + (
-            f"[\n{inner}\n  ]" if items else "[]"
-        )
-        text = f"{text[:-2]},\n{field}\n}}" if document else f"{{\n{field}\n}}"
-    sys.stdout.write(text)
-    sys.stdout.write("\n")
+        sys.stdout.write(f"{separator}    {item.replace(chr(10), chr(10) + '    ')}")
+        separator = ",\n"
+    sys.stdout.write("]\n}\n" if separator == "\n" else "\n  ]\n}\n")
 
 
 @contextmanager
