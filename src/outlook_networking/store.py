@@ -322,7 +322,6 @@ _UPSERT = f"""
             AND l.stream = interactions.ev_stream AND l.item_id = interactions.ev_item))
     ) AND ({" OR ".join(f"interactions.{c} IS NOT {v}" for c, v in _NEW_VALUE.items())})
 """
-# A list copy that is not the evidence still says which list carried the message.
 _NEXT_GENERATION = "UPDATE generation SET n = n + 1"
 _ANSWERS_WAIT_MS = 2000  # how long keeping answers waits for another writer
 _KEEP_ANSWER = """
@@ -332,6 +331,7 @@ _KEEP_ANSWER = """
 """
 # The stored documents an analysis reads (app.analysis): writing one moves the generation.
 _ANALYSED_DOCS = frozenset({_REVIEW_DOC, _DECISIONS_DOC, _PROPOSALS_DOC})
+# A list copy that is not the evidence still says which list carried the message.
 _KEEP_LIST = "UPDATE interactions SET list_id = ? WHERE key = ? AND list_id = ''"
 _LIST_AT = 3 + _FIELDS.split(", ").index("list_id")  # its place in _rows()' interaction row
 # After the interaction: a location names it by its id. A new copy is inserted (and counted as
@@ -1435,8 +1435,10 @@ class Store:
 
     def kept_answer(self, key: str) -> str | None:
         """One kept answer's text (keys: ``app.answers``), or None."""
+        if not key:  # (the row of what they are valid for: :meth:`kept_validity`)
+            return None
         row = self._db.execute("SELECT doc FROM answers WHERE key = ?", (key,)).fetchone()
-        return None if row is None or not key else str(row[0])
+        return None if row is None else str(row[0])
 
     def kept_listing(
         self, prefix: str, tag: str | None = None, limit: int | None = None

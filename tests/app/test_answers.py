@@ -328,3 +328,18 @@ def test_a_store_another_process_is_writing_to_keeps_nothing_and_is_answered(
     assert opened.kept_validity() is None
     assert keep(opened, insight, config, english, generation)  # the connection waits as before
     assert opened._db.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000
+
+
+@pytest.mark.parametrize("damaged", ["{not json", '{"generation": 0}', '["a list"]'])
+def test_kept_answers_damaged_on_disk_are_analysed_again_and_kept_anew(
+    demo_store: Path, capsys: pytest.CaptureFixture[str], damaged: str
+) -> None:
+    run = ["--db", str(demo_store), "--now", DEMO_NOW.isoformat()]
+    first = _printed(capsys, *run, "contacts", "--json")
+    with sqlite3.connect(demo_store) as con:
+        generation = con.execute("SELECT n FROM generation").fetchone()[0]
+        con.execute("UPDATE answers SET doc = ? WHERE key = ''",
+                    (damaged.replace("0", str(generation)),))  # fmt: skip
+    assert _printed(capsys, *run, "contacts", "--json") == first
+    with Store.open(demo_store) as store:
+        assert kept(store, load_config(None), Wording("en"), DEMO_NOW, replay=True) is not None

@@ -142,6 +142,8 @@ def run_loop(
     wall_at_start = clocks.wall()
     start_now = base_now if base_now is not None else datetime.fromtimestamp(wall_at_start, UTC)
     seed = random.SystemRandom().randrange(1 << 32)
+    # The answers a cycle keeps serve until the next cycle has kept newer ones.
+    answers_for = max(ANSWERS_MAX_AGE, timedelta(seconds=2 * schedule.interval_s))
     report: CycleReport | None = None
     cycles = 0
     log_event(_log, "agent.start", accounts=len(config.accounts), interval_s=schedule.interval_s,
@@ -157,8 +159,6 @@ def run_loop(
             defer = _backing_off(backoff, wall, clocks.monotonic())
             status.cycle_started(datetime.fromtimestamp(wall, UTC))
             log_event(_log, "cycle.start", cycle=cycles + 1, deferred=len(defer))
-            # The answers a cycle keeps serve until the next cycle has kept newer ones.
-            answers_for = max(ANSWERS_MAX_AGE, timedelta(seconds=2 * schedule.interval_s))
             report = run_once(store, config, connections, now=now, apply=apply,
                               should_stop=stop.is_set, defer=defer, on_insight=on_insight,
                               answers_for=answers_for)

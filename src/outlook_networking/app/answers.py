@@ -43,7 +43,7 @@ from ..i18n import Wording
 from ..parsing.addresses import normalise
 from ..store import Store
 from .analysis import Insight
-from .cards import analysed_card, with_notes
+from .cards import analysed_card, contact_card, with_notes
 
 __all__ = ["MAX_AGE", "Answers", "Listed", "answered", "fresh", "keep", "kept"]
 
@@ -124,8 +124,7 @@ class _Fresh:
         view = self.insight.network.find(address)
         if view is None:
             return None
-        card = analysed_card(self.insight, view, self.as_of, self.words, with_items=True)
-        return with_notes(card, self.store)
+        return contact_card(self.insight, self.store, view, self.as_of, self.words, with_items=True)
 
 
 class _Kept:
@@ -185,13 +184,16 @@ def kept(
 ) -> Answers | None:
     """The kept answers if they still hold as of ``now`` (see the module docstring; ``replay``:
     ``now`` was given, and only answers as of exactly then do), else None."""
-    validity = store.kept_validity()
-    if validity is None or validity.get("generation") != store.generation():
-        return None
-    as_of = datetime.fromisoformat(validity.get("as_of", ""))
+    try:
+        validity = store.kept_validity()
+        if validity is None or validity.get("generation") != store.generation():
+            return None
+        as_of = datetime.fromisoformat(validity["as_of"])
+        fresh_for = timedelta(seconds=float(validity.get("fresh_for_s", 0)))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None  # damaged on disk: analysed again, and kept anew
     if replay and as_of != now:
         return None
-    fresh_for = timedelta(seconds=float(validity.get("fresh_for_s", 0)))
     if not replay and not timedelta(0) <= now - as_of <= fresh_for:
         return None
     wanted = _validity(config, words)
