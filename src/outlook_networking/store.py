@@ -927,8 +927,14 @@ class Store:
         """
         moment = int((now or datetime.now(UTC)).timestamp())
         try:
-            with self.transaction() as db:
-                return self._apply(db, source, batch, moment)
+            # The generation moves only when the batch changed what an analysis reads: a quiet
+            # sync's batches (a new cursor, copies seen again) leave the kept answers valid and
+            # the agent's next cycle quiet (agent/cycle.py).
+            with self.transaction(analysed=False) as db:
+                result = self._apply(db, source, batch, moment)
+                if result.written or result.deleted or result.swept:
+                    db.execute(_NEXT_GENERATION)
+                return result
         except sqlite3.DatabaseError as exc:
             raise StoreError(str(self.path), problem("store_unusable", detail=str(exc))) from exc
 

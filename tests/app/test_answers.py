@@ -23,7 +23,7 @@ from outlook_networking.cli import main
 from outlook_networking.config import Config, load_config
 from outlook_networking.demo import generate
 from outlook_networking.i18n import Wording
-from outlook_networking.model import KeyDate
+from outlook_networking.model import Interaction, KeyDate, Kind, Mailbox
 from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 
@@ -163,7 +163,7 @@ def _some_contact(store: Store, config: Config) -> str:
 
 _Write = Callable[[Store, str], object]
 _SEEN: dict[str, _Write] = {
-    "new mail": lambda s, _: s.apply_batch("extra", Batch("inbox", cursor="next")),
+    "new mail": lambda s, a: s.apply_batch("extra", Batch("inbox", (_mail_from(a),), cursor="n")),
     "a merge": lambda s, a: s.set_identity("someone.else@example.org", a, ""),
     "a dismissal": lambda s, _: s.dismiss("item:x", DEMO_NOW),
     "a follow-up snoozed": lambda s, _: s.snooze_followup("k", DEMO_NOW, DEMO_NOW),
@@ -177,7 +177,29 @@ _UNSEEN: dict[str, _Write] = {
     "a note": lambda s, a: s.add_note(a, "met at the fair", DEMO_NOW),
     "the agent's status": lambda s, _: s.put_doc("agent:status", {"cycles": 1}),
     "a declined mark": lambda s, _: s.decline_marks("ews:work", [("<m@x>", "flag")], DEMO_NOW),
+    # A sync's batch with only its new cursor, or the same message again: nothing new.
+    "a quiet sync": lambda s, _: s.apply_batch("extra", Batch("inbox", cursor="next")),
+    "mail seen again": lambda s, _: _read_again(s),
 }
+
+
+def _read_again(store: Store) -> None:
+    """The first stored message read again from where it is (a resync's copy of it)."""
+    first = next(store.interactions())
+    with sqlite3.connect(store.path) as con:
+        (stream,) = con.execute(
+            "SELECT stream FROM locations WHERE source = ? AND item_id = ?",
+            (first.source, first.item_id),
+        ).fetchone()
+    assert store.apply_batch(first.source, Batch(stream, (first,))).written == 0
+
+
+def _mail_from(address: str) -> Interaction:
+    return Interaction(
+        source="extra", item_id="new-1", kind=Kind.EMAIL, at=DEMO_NOW - timedelta(hours=1),
+        sender=Mailbox(address), to=(Mailbox("someone@example.org"),), subject="News",
+        message_id="<new-1@example.org>", folder="inbox",
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("write", sorted(_SEEN))
