@@ -18,7 +18,9 @@ outside through /proc (Linux). The agent is the real command, ``outlook-networki
   measured), the mailbox receives 100 new messages from the store's own contacts, and a second
   ``agent --once`` is measured: sync the 100, analyse the whole store, plan and apply what
   changed. Wall, CPU and peak RSS of that process (``wait4``, interpreter start-up included),
-  and the ratio of the largest store's CPU to the smallest's.
+  and the ratio of the largest store's CPU to the smallest's. Then the agent's loop runs four
+  cycles on that store with nothing new: the CPU of each (the first, in a new process,
+  analyses; the quiet ones after it do not).
 
 Usage::
 
@@ -227,9 +229,48 @@ def cycle_on_store(size: int, work: Path, workdir: Path) -> dict[str, Any]:
                 message_id=f"<cycle{n}@bench.example>",
             )
         cycle = _agent_once(db, config, workdir)
+        quiet = _quiet_cycles(db, config, workdir)
     if cycle["synced"] != 100:
         raise SystemExit(f"the measured cycle on the {size:,} store synced {cycle['synced']}")
-    return {"interactions": size, "new_messages": 100, **cycle, "first_cycle": first}
+    return {"interactions": size, "new_messages": 100, **cycle, "first_cycle": first,
+            "loop": quiet}
+
+
+def _quiet_cycles(db: Path, config: Path, workdir: Path, cycles: int = 4,
+                  interval: float = 3.0) -> dict[str, Any]:
+    """The agent's loop on the store after the measured cycle, nothing new in the mailbox: the
+    first cycle of a new process analyses, the following ones are quiet (agent/cycle.py). CPU
+    of the process between the ends of two cycles (its nap included), read from /proc."""
+    import bench
+
+    log = workdir / "logs" / "agent.log"
+    offset = log.stat().st_size if log.exists() else 0
+    env = {**os.environ, "OUTLOOK_NETWORKING_ACCESS_TOKEN": TOKEN,
+           "OUTLOOK_NETWORKING_LOG_DIR": str(workdir / "logs")}
+    agent = subprocess.Popen(
+        [sys.executable, "-m", "outlook_networking", "--db", str(db), "--config", str(config),
+         "--now", bench.NOW.isoformat(), "agent", "--interval", str(interval)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    ends: list[dict[str, Any]] = []
+    try:
+        while len(ends) < cycles:
+            if agent.poll() is not None:
+                raise SystemExit(f"the agent ended with {agent.returncode}; see {log}")
+            events, offset = _events(log, offset)
+            for event in events:
+                if event["event"] == "cycle.end":
+                    ends.append({"analysed": event.get("analysed"), "result": event["result"],
+                                 "cpu_mark": cpu_seconds(agent.pid)})
+            time.sleep(0.02)
+    finally:
+        _stop(agent)
+    marks = [0.0] + [e["cpu_mark"] for e in ends]
+    return {
+        "interval_s": interval,
+        "cycles": [{"analysed": e["analysed"], "result": e["result"],
+                    "cpu_s": round(marks[i + 1] - marks[i], 3)} for i, e in enumerate(ends)],
+    }
 
 
 def _agent_once(db: Path, config: Path, workdir: Path) -> dict[str, Any]:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
-from outlook_networking.agent import run_once
+import pytest
+
+from outlook_networking.agent import cycle, run_once
+from outlook_networking.agent.cycle import DEFAULT_RECHECK_S, Settled
+from outlook_networking.app.analysis import analyse_store
 from outlook_networking.connectors.memory import MemoryMailbox
 from outlook_networking.errors import ConnectionFailed, LoginRequired, Throttled
 from outlook_networking.ports import Batch, BatchApplied
@@ -245,3 +250,122 @@ def test_awaiting_an_answer_can_flag_the_owners_own_message(store: Store) -> Non
     flagged = {box.items[i].folder for i, f in box.flags.items() if f.flagged}
     assert flagged == {"inbox", "sent"}  # owed replies, and the owner's unanswered message
     assert not [t for t in box.tasks.values() if t.key.startswith("await:")]
+
+
+def _count_analyses(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The moments the cycle analyses the store at, from now on."""
+    calls: list[object] = []
+
+    def counted(store: Store, config: object, now: object) -> object:
+        calls.append(now)
+        return analyse_store(store, config, now)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cycle, "analyse_store", counted)
+    return calls
+
+
+def test_a_quiet_cycle_neither_analyses_nor_writes_back(
+    store: Store, world_box: MemoryMailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing an analysis reads changed since the last complete cycle, an hour has not passed:
+    the cycle syncs and stops there (a minute of CPU saved per cycle at a million items)."""
+    config = make_config("work")
+    connections = {"work": memory_connection(world_box)}
+    first = run_once(store, config, connections, now=NOW)
+    assert first.analysed and first.settled is not None
+    assert first.settled.generation == store.generation() and first.settled.now == NOW
+    generation, before = store.generation(), world_box.snapshot()
+    analyses = _count_analyses(monkeypatch)
+    later = NOW + timedelta(minutes=59)
+    quiet = run_once(store, config, connections, now=later, settled=first.settled)
+    assert quiet.result == "ok" and not quiet.analysed and analyses == []
+    assert quiet.accounts[0].apply == "unchanged" and quiet.accounts[0].applied == 0
+    assert quiet.settled == first.settled  # still the analysis of NOW: the hour counts from it
+    assert world_box.snapshot() == before and store.generation() == generation
+    # Without what the last cycle settled (a new agent process) the cycle analyses.
+    fresh = run_once(store, config, connections, now=later)
+    assert fresh.analysed and analyses == [later]
+
+
+def test_an_hour_after_the_last_analysis_a_quiet_cycle_analyses_again(
+    store: Store, world_box: MemoryMailbox
+) -> None:
+    config = make_config("work")
+    connections = {"work": memory_connection(world_box)}
+    first = run_once(store, config, connections, now=NOW)
+    hour = NOW + timedelta(seconds=DEFAULT_RECHECK_S)
+    again = run_once(store, config, connections, now=hour, settled=first.settled)
+    assert again.analysed and again.settled == Settled(store.generation(), hour,
+                                                       frozenset({"work"}))
+    # A clock set back (a replay with --now, a wrong clock) is no reason to trust it either.
+    back = run_once(store, config, connections, now=NOW - timedelta(minutes=1),
+                    settled=again.settled)
+    assert back.analysed
+
+
+def test_new_mail_or_a_decision_of_the_owner_ends_the_quiet(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever moves the store's generation (here a new message synced, then a follow-up the
+    owner marked done by hand between two cycles) is analysed and written back at once."""
+    from outlook_networking.model import Interaction, Kind, Mailbox
+
+    box = _fresh()
+    config = make_config("work")
+    connections = {"work": memory_connection(box)}
+    settled = run_once(store, config, connections, now=NOW).settled
+    question = next(i for i in box.items.values()
+                    if i.subject.startswith("Question") and i.sender is not None)
+    box.put("sent", Interaction(
+        source="memory", item_id=box.new_id("msg-"), kind=Kind.EMAIL,
+        at=question.at.replace(hour=23), sender=Mailbox("me@example.com"),
+        to=(question.sender,), subject="Re: " + question.subject,
+        message_id="answer-late", in_reply_to=question.message_id, folder="sent",
+    ))  # fmt: skip
+    mail = run_once(store, config, connections, now=NOW + timedelta(minutes=5), settled=settled)
+    assert mail.analysed and mail.accounts[0].written == 1 and mail.accounts[0].applied > 0
+    assert mail.settled is not None and mail.settled != settled
+    quiet = run_once(store, config, connections, now=NOW + timedelta(minutes=10),
+                     settled=mail.settled)
+    assert not quiet.analysed
+    followup = analyse_store(store, config, NOW).network.followups[0]
+    store.mark_followup_done(followup.key, followup.item, NOW)
+    decided = run_once(store, config, connections, now=NOW + timedelta(minutes=15),
+                       settled=quiet.settled)
+    assert decided.analysed and decided.accounts[0].written == 0
+
+
+def test_an_account_not_written_back_is_tried_again_by_the_next_cycle(
+    store: Store, world_box: MemoryMailbox
+) -> None:
+    """A settled cycle names the accounts it wrote back; one that failed (or was deferred) is
+    not among them, so the next cycle analyses and writes it back even if nothing changed."""
+    config = make_config("work", "home")
+    connections = {"work": memory_connection(world_box), "home": memory_connection(_fresh())}
+    first = run_once(store, config, connections, now=NOW, defer={"home"})
+    assert first.settled is not None and first.settled.accounts == {"work"}
+    second = run_once(store, config, connections, now=NOW + timedelta(minutes=5),
+                      settled=first.settled)
+    assert second.analysed and {a.apply for a in second.accounts} <= {"applied", "unchanged"}
+    assert second.settled is not None and second.settled.accounts == {"work", "home"}
+    third = run_once(store, config, connections, now=NOW + timedelta(minutes=10),
+                     settled=second.settled)
+    assert not third.analysed
+
+
+def test_a_cycle_whose_write_back_failed_settles_nothing(
+    store: Store, world_box: MemoryMailbox
+) -> None:
+    connection = memory_connection(world_box)
+    real_apply = connection.sink.apply_batch
+
+    def failing(actions):  # type: ignore[no-untyped-def]
+        return BatchApplied((), ConnectionFailed("work", "connection dropped"))
+
+    connection.sink.apply_batch = failing  # type: ignore[method-assign]
+    config = make_config("work")
+    first = run_once(store, config, {"work": connection}, now=NOW)
+    assert first.accounts[0].apply == "failed" and first.settled is None
+    connection.sink.apply_batch = real_apply  # type: ignore[method-assign]
+    second = run_once(store, config, {"work": connection}, now=NOW, settled=first.settled)
+    assert second.analysed and second.accounts[0].apply == "applied"

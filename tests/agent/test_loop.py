@@ -16,6 +16,7 @@ import pytest
 from outlook_networking.addin.commands import CardService, start_background
 from outlook_networking.agent import (
     Clocks,
+    CycleReport,
     Schedule,
     StoreLock,
     read_status,
@@ -30,6 +31,7 @@ from outlook_networking.cli import main
 from outlook_networking.connectors.memory import MemoryMailbox
 from outlook_networking.errors import ConnectionFailed, LockHeld, LoginRequired, UsageError
 from outlook_networking.i18n import wording_for
+from outlook_networking.model import Interaction, Kind, Mailbox
 from outlook_networking.store import Store
 
 from .conftest import make_config, memory_connection
@@ -388,21 +390,60 @@ def test_the_first_cycle_is_at_the_time_given_and_later_ones_move_on_with_the_cl
     wall = iter([1_000.0, 1_000.5, 1_030.0, 1_030.5, 1_060.0, 1_060.5] + [1_061.0] * 50)
     clocks = Clocks(wall=lambda: next(wall), monotonic=time.monotonic)
     seen: list[datetime] = []
-    run_loop(store, make_config("work"), {"work": memory_connection(_box())}, schedule=FAST,
+    box = _box()
+    run_loop(store, make_config("work"), {"work": memory_connection(box)}, schedule=FAST,
              base_now=NOW, clocks=clocks, max_cycles=2,
+             on_cycle=lambda _report: _new_mail(box),  # so that the second cycle analyses
              on_insight=lambda _insight, _fingerprint, now: seen.append(now))  # fmt: skip
     assert seen[0] == NOW
-    assert seen[1] > NOW and (seen[1] - NOW).total_seconds() < 120
+    assert len(seen) == 2 and seen[1] > NOW and (seen[1] - NOW).total_seconds() < 120
+
+
+def _new_mail(box: MemoryMailbox) -> None:
+    box.put("inbox", Interaction(
+        source="memory", item_id=box.new_id("msg-"), kind=Kind.EMAIL, at=NOW,
+        sender=Mailbox("person01.last@corp1.example"), to=(Mailbox("me@example.com"),),
+        subject="News", message_id=f"{box.new_id('news-')}@corp1.example", folder="inbox",
+    ))  # fmt: skip
+
+
+def test_quiet_cycles_analyse_nothing_until_the_hourly_recheck(store: Store, log_dir: Path) -> None:
+    """A loop whose mailbox brings nothing new analyses the store in its first cycle, not in
+    the following ones, and again once an hour has passed since that analysis; new mail ends the
+    quiet at once. The ``cycle.end`` log line says which cycles analysed."""
+    box = _box()
+    # The wall clock as each cycle starts: seconds after the first one.
+    starts = iter([600.0, 1_200.0, 3_700.0, 3_800.0, 3_900.0, 4_000.0])
+    offset = [0.0]
+    clocks = Clocks(wall=lambda: 1_000.0 + offset[0], monotonic=time.monotonic)
+    reports: list[CycleReport] = []
+
+    def on_cycle(report: CycleReport) -> None:
+        reports.append(report)
+        offset[0] = next(starts)
+        if len(reports) == 4:
+            _new_mail(box)
+
+    configure_logging(console=False)
+    run_loop(store, make_config("work"), {"work": memory_connection(box)}, schedule=FAST,
+             base_now=NOW, clocks=clocks, max_cycles=6, on_cycle=on_cycle)  # fmt: skip
+    assert [r.analysed for r in reports] == [True, False, False, True, True, False]
+    assert all(r.result == "ok" for r in reports)
+    assert [e["analysed"] for e in _events(log_dir) if e["event"] == "cycle.end"] == [
+        r.analysed for r in reports
+    ]
 
 
 def test_the_answers_a_cycle_keeps_serve_until_the_next_cycle_has_kept_newer_ones(
     store: Store,
 ) -> None:
-    """Every 15 minutes: the reading commands' answers (``app.answers``) last 30, not the
-    10 minutes of answers a command kept, so that no read between two cycles analyses again."""
+    """Every 15 minutes: the reading commands' answers (``app.answers``) last an hour (while
+    nothing changes, the cycles after an analysis are quiet until the hourly re-check) and two
+    intervals, not the 10 minutes of answers a command kept, so that no read between two cycles
+    analyses again."""
     config = make_config("work")
     run_loop(store, config, {"work": memory_connection(_box())},
              schedule=Schedule(interval_s=900, jitter=0.0), base_now=NOW, max_cycles=1)  # fmt: skip
     words = wording_for(config)
-    assert kept(store, config, words, NOW + timedelta(minutes=29)) is not None
-    assert kept(store, config, words, NOW + timedelta(minutes=31)) is None
+    assert kept(store, config, words, NOW + timedelta(minutes=89)) is not None
+    assert kept(store, config, words, NOW + timedelta(minutes=91)) is None

@@ -23,8 +23,17 @@ changed nothing in the store, the desired state hashes the same as at the last c
 and that apply is younger than ``recheck_s``; the periodic re-check catches what the user changed
 by hand in folders the sync does not read (the Tasks folder, the master category list).
 
-Exports: ``AccountReport``, ``CycleReport``, ``Connection``, ``OnInsight``, ``run_once``,
-``desired_digest``, ``APPLIED_DOC_PREFIX``.
+Analysing the whole store costs far more than a quiet sync (a minute of CPU at a million
+interactions), so a cycle also skips steps 2 and 3 when it is **quiet**: the loop hands it the
+last cycle that analysed and wrote back every account (:class:`Settled`), and nothing an
+analysis reads has changed since (the store's generation is the same: no new mail, no owner's
+decision, no merge) and that analysis is younger than ``recheck_s``. Only the passing of time
+could then change the analysis (a reply becoming owed, a contact cooling; counted in days), so
+what the mailbox shows and the answers the commands read lag the clock by at most ``recheck_s``
+and one interval, never the data. The answers the loop keeps last that long.
+
+Exports: ``AccountReport``, ``CycleReport``, ``Connection``, ``OnInsight``, ``Settled``,
+``run_once``, ``desired_digest``, ``APPLIED_DOC_PREFIX``, ``DEFAULT_RECHECK_S``.
 """
 
 from __future__ import annotations
@@ -54,10 +63,12 @@ from .logs import LOGGER_NAME, log_event
 
 __all__ = [
     "APPLIED_DOC_PREFIX",
+    "DEFAULT_RECHECK_S",
     "AccountReport",
     "Connection",
     "CycleReport",
     "OnInsight",
+    "Settled",
     "desired_digest",
     "run_once",
 ]
@@ -79,6 +90,19 @@ class Connection(Protocol):
 
     @property
     def sink(self) -> Sink: ...
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A cycle that analysed the store and wrote the analysis back: the store's generation it
+    analysed (unchanged until the cycle ended), the cycle's ``now`` and the accounts whose
+    write-back it completed (or found nothing to change for). The next cycle is quiet while the
+    generation is the same, ``now`` recent and every account it would write back among these
+    (see the module docstring); an account that failed is written back by the next cycle."""
+
+    generation: int
+    now: datetime
+    accounts: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -121,6 +145,8 @@ class CycleReport:
     error: str | None = None  # the cycle as a whole failed (the store, the analysis)
     error_kind: str | None = None
     error_words: Mapping[str, str] = dataclasses.field(default_factory=dict)  # language -> line
+    analysed: bool = False  # the store was analysed this cycle (not quiet, not sync-only)
+    settled: Settled | None = None  # what the next cycle may stay quiet on (run_once's settled)
 
     @property
     def items_synced(self) -> int:
@@ -167,6 +193,7 @@ class CycleReport:
             "result": self.result,
             "items_synced": self.items_synced,
             "actions_applied": self.actions_applied,
+            "analysed": self.analysed,
             "errors": list(self.errors),
             "accounts": [
                 {k: v for k, v in dataclasses.asdict(a).items() if k != "error_words"}
@@ -251,6 +278,7 @@ def run_once(
     defer: Collection[str] = (),
     on_insight: OnInsight | None = None,
     answers_for: timedelta = ANSWERS_MAX_AGE,
+    settled: Settled | None = None,
 ) -> CycleReport:
     """Run one cycle over every configured account (see the module docstring).
 
@@ -268,6 +296,9 @@ def run_once(
             its ``now`` (the add-in's card server beside the agent keeps it).
         answers_for: how long the answers the cycle keeps serve the reading commands
             (``app.answers``): until the next cycle has kept newer ones.
+        settled: the report's ``settled`` of the previous cycle: this one is quiet (neither
+            analyses nor writes back) while the store's generation is still its and its
+            ``now`` is less than ``recheck_s`` ago.
 
     Returns:
         The cycle's report. Raises only ``StoreError`` (the store is shared by every account).
@@ -278,14 +309,28 @@ def run_once(
     stopped = _sync_accounts(store, config, connections, progress, should_stop)
     network: Network | None = None
     cycle_error: BaseException | None = None
-    if apply and not stopped and any(a.writeback and progress[a.name].synced
-                                     for a in config.accounts):
-        network, cycle_error = _analyse(store, config, now, on_insight, answers_for)
+    generation = store.generation()
+    writers = [a for a in config.accounts if a.writeback and progress[a.name].synced]
+    analyse = apply and not stopped and bool(writers)
+    if analyse and _quiet(settled, generation, now, recheck_s, writers):
+        assert settled is not None
+        log_event(_log, "analyse.quiet", generation=generation,
+                  age_s=round((now - settled.now).total_seconds(), 3))
+        for account in writers:
+            progress[account.name].apply = "unchanged"
+        analyse = False
+    else:
+        settled = None
+    if analyse:
+        network, cycle_error = _analyse(store, config, now, on_insight, answers_for, generation)
     if _write_back_accounts(
         store, config, progress, network, apply=apply, clock=clock, recheck_s=recheck_s,
         should_stop=should_stop,
     ):
         stopped = True
+    written_back = _written_back(config, progress)
+    if network is not None and written_back and store.generation() == generation:
+        settled = Settled(generation, now, written_back)
     return CycleReport(
         started=started,
         finished=clock(),
@@ -294,6 +339,36 @@ def run_once(
         error=describe(cycle_error) if cycle_error is not None else None,
         error_kind=type(cycle_error).__name__ if cycle_error is not None else None,
         error_words=describe_each(cycle_error) if cycle_error is not None else {},
+        analysed=network is not None,
+        settled=settled,
+    )
+
+
+def _quiet(
+    settled: Settled | None,
+    generation: int,
+    now: datetime,
+    recheck_s: float,
+    writers: Sequence[AccountConfig],
+) -> bool:
+    """Whether nothing an analysis reads changed since ``settled``, which is younger than
+    ``recheck_s`` and wrote back every account in ``writers``."""
+    if settled is None or settled.generation != generation:
+        return False
+    if any(a.name not in settled.accounts for a in writers):
+        return False
+    return 0 <= (now - settled.now).total_seconds() < recheck_s
+
+
+def _written_back(config: Config, progress: Mapping[str, _Progress]) -> frozenset[str]:
+    """The accounts synced and written back whole this cycle."""
+    return frozenset(
+        a.name
+        for a in config.accounts
+        if a.writeback
+        and progress[a.name].synced
+        and progress[a.name].apply in ("applied", "unchanged")
+        and not progress[a.name].stopped
     )
 
 
@@ -342,15 +417,16 @@ def _analyse(
     store: Store,
     config: Config,
     now: datetime,
-    on_insight: OnInsight | None = None,
-    answers_for: timedelta = ANSWERS_MAX_AGE,
+    on_insight: OnInsight | None,
+    answers_for: timedelta,
+    generation: int,
 ) -> tuple[Network | None, BaseException | None]:
-    """Step 2: the whole store analysed as ``apply`` analyses it, or the error that stopped it;
-    its answers kept in the store for the commands that read (``app.answers``), and
-    ``on_insight`` given the analysis with the store's fingerprint from just before it."""
+    """Step 2: the whole store (at ``generation``) analysed as ``apply`` analyses it, or the
+    error that stopped it; its answers kept in the store for the commands that read
+    (``app.answers``), and ``on_insight`` given the analysis with the store's fingerprint from
+    just before it."""
     try:
         before = store.fingerprint() if on_insight is not None else ()
-        generation = store.generation()
         insight = analyse_store(store, config, now)
     except StoreError:
         raise

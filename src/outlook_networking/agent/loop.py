@@ -3,7 +3,9 @@
 :func:`run_agent` is what ``outlook-networking agent`` runs, in the foreground, as a service
 manager starts it. It takes the store's lock (one agent per store), then runs a cycle, plans the
 next (:mod:`.schedule`: interval with jitter, back-off after failures, one catch-up run after a
-suspend), records the status and naps until the next run is due.
+suspend), records the status and naps until the next run is due. It hands each cycle what the
+last one settled (:class:`.cycle.Settled`), so a cycle in which nothing changed neither analyses
+nor writes back until the hourly re-check; the answers the cycles keep last until then.
 
 Back-off is per account: an account whose cycle failed is left out of the following cycles until
 its own back-off (interval × 2ⁿ, capped, at least the server's ``Retry-After``) has passed, while
@@ -45,7 +47,7 @@ from ..app.workspace import Workspace
 from ..config import AccountConfig, Config
 from ..errors import ConfigError, UsageError, problem
 from ..store import Store
-from .cycle import Connection, CycleReport, OnInsight, run_once
+from .cycle import DEFAULT_RECHECK_S, Connection, CycleReport, OnInsight, Settled, run_once
 from .lock import StoreLock
 from .logs import LOGGER_NAME, close_logging, configure_logging, log_event
 from .schedule import PlannedRun, Schedule, missed_cycles, plan_next, wait_before
@@ -142,8 +144,12 @@ def run_loop(
     wall_at_start = clocks.wall()
     start_now = base_now if base_now is not None else datetime.fromtimestamp(wall_at_start, UTC)
     seed = random.SystemRandom().randrange(1 << 32)
-    # The answers a cycle keeps serve until the next cycle has kept newer ones.
-    answers_for = max(ANSWERS_MAX_AGE, timedelta(seconds=2 * schedule.interval_s))
+    # The answers a cycle keeps serve until a later cycle has kept newer ones: the next, or,
+    # while nothing changes, the first after DEFAULT_RECHECK_S (quiet cycles analyse nothing).
+    answers_for = max(
+        ANSWERS_MAX_AGE, timedelta(seconds=DEFAULT_RECHECK_S + 2 * schedule.interval_s)
+    )
+    settled: Settled | None = None
     report: CycleReport | None = None
     cycles = 0
     log_event(_log, "agent.start", accounts=len(config.accounts), interval_s=schedule.interval_s,
@@ -161,7 +167,8 @@ def run_loop(
             log_event(_log, "cycle.start", cycle=cycles + 1, deferred=len(defer))
             report = run_once(store, config, connections, now=now, apply=apply,
                               should_stop=stop.is_set, defer=defer, on_insight=on_insight,
-                              answers_for=answers_for)
+                              answers_for=answers_for, settled=settled)
+            settled = report.settled
             cycles += 1
             end_wall, end_mono = clocks.wall(), clocks.monotonic()
             _back_off_failed(report, backoff, schedule, end_wall, end_mono, seed + cycles)
@@ -232,7 +239,7 @@ def _record(
     log_event(
         _log, "cycle.end", level=logging.WARNING if report.failed else logging.INFO,
         cycle=cycles, result=report.result, items=report.items_synced,
-        applied=report.actions_applied,
+        applied=report.actions_applied, analysed=report.analysed,
         seconds=round((report.finished - report.started).total_seconds(), 3),
         error=report.errors[0] if report.errors else None,
     )

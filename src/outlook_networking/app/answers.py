@@ -10,11 +10,11 @@ prints as. They are served again (:func:`kept`) while all of this holds:
 - the store's :meth:`~outlook_networking.store.Store.generation` is the one analysed (every
   write an analysis could see moves it: new mail, a merge, a follow-up done, a forget);
 - the analysis settings, the language and the product's version are the same;
-- they are as of a moment at most :data:`MAX_AGE` ago (kept by the agent: twice its interval,
-  so that they last until its next cycle has kept newer ones), or, for a replay (``--now``), as
-  of exactly that moment. Time alone changes answers (a reply becomes owed, a snooze ends,
-  scores decay), so an answer is never older than that; the agent, every five minutes by
-  default, keeps them current.
+- they are as of a moment at most :data:`MAX_AGE` ago (kept by the agent: until a later cycle
+  has kept newer ones, which is the next one after new mail and, while nothing changes, the
+  first after its hourly re-check: ``agent.cycle``), or, for a replay (``--now``), as of
+  exactly that moment. Time alone changes answers (a reply becomes owed, a snooze ends, scores
+  decay, all counted in days), so an answer is never older than that.
 
 A kept answer is exactly the document a fresh analysis gave at its ``as_of`` (a test compares
 them for every contact of a real mailbox); the owner's notes, which no analysis reads, are read
