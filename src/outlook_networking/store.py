@@ -45,7 +45,7 @@ import json
 import os
 import sqlite3
 import stat
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -324,6 +324,7 @@ _UPSERT = f"""
 """
 _NEXT_GENERATION = "UPDATE generation SET n = n + 1"
 _ANSWERS_WAIT_MS = 2000  # how long keeping answers waits for another writer
+_RENEWAL_KEY = "renewing"  # the kept answers' row saying that an analysis renewing them runs
 _KEEP_ANSWER = """
     INSERT INTO answers (key, tag, doc) VALUES (?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET tag = excluded.tag, doc = excluded.doc
@@ -1411,20 +1412,28 @@ class Store:
                 kept.add(key)
                 yield key, tag, text
 
-        # Keeping them is a saving: a store another process is writing to is not waited for
-        # long (the connection waits 30 s for anything else).
+        def write(db: sqlite3.Connection) -> bool:
+            if self.generation() != generation:
+                return False
+            # Only what changed is written: most answers are the same as a cycle before
+            # (the agent keeps them every five minutes), and tens of megabytes rewritten
+            # each time would wear the disk for nothing.
+            db.executemany(_KEEP_ANSWER, rows())
+            gone = [(k,) for (k,) in db.execute("SELECT key FROM answers") if k not in kept]
+            db.executemany("DELETE FROM answers WHERE key = ?", gone)  # the renewal among them
+            return True
+
+        return self._briefly(write)
+
+    def _briefly(self, write: Callable[[sqlite3.Connection], bool]) -> bool:
+        """``write`` the kept answers in a transaction; they are a saving, so a store another
+        process is writing to is waited for briefly (the connection waits 30 s for anything
+        else), then nothing is written and False returned."""
         (waits,) = self._db.execute("PRAGMA busy_timeout").fetchone()
         self._db.execute(f"PRAGMA busy_timeout = {_ANSWERS_WAIT_MS}")
         try:
             with self.transaction(analysed=False) as db:
-                if self.generation() != generation:
-                    return False
-                # Only what changed is written: most answers are the same as a cycle before
-                # (the agent keeps them every five minutes), and tens of megabytes rewritten
-                # each time would wear the disk for nothing.
-                db.executemany(_KEEP_ANSWER, rows())
-                gone = [(k,) for (k,) in db.execute("SELECT key FROM answers") if k not in kept]
-                db.executemany("DELETE FROM answers WHERE key = ?", gone)
+                return bool(write(db))
         except StoreError as exc:  # (the cursor's: the file's errors, a busy one among them)
             busy = getattr(exc.__cause__, "sqlite_errorname", "")
             if busy.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
@@ -1432,7 +1441,28 @@ class Store:
             raise
         finally:
             self._db.execute(f"PRAGMA busy_timeout = {int(waits)}")
-        return True
+
+    def renew_answers(self, generation: int | None, since: str = "") -> bool:
+        """Say that an analysis of the store at ``generation`` began at ``since`` (an ISO
+        moment), or with None that it ended without keeping its answers. Keeping them ends it
+        too (:meth:`keep_answers`). False when the store was too busy to say so."""
+
+        def write(db: sqlite3.Connection) -> bool:
+            if generation is None:
+                db.execute("DELETE FROM answers WHERE key = ?", (_RENEWAL_KEY,))
+            else:
+                mark = json.dumps({"generation": generation, "since": since})
+                db.execute(_KEEP_ANSWER, (_RENEWAL_KEY, "", mark))
+            return True
+
+        return self._briefly(write)
+
+    def answers_renewal(self) -> dict[str, Any] | None:
+        """The analysis under way that will renew the kept answers (:meth:`renew_answers`)."""
+        row = self._db.execute(
+            "SELECT doc FROM answers WHERE key = ?", (_RENEWAL_KEY,)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
 
     def kept_validity(self) -> dict[str, Any] | None:
         """What the kept answers are valid for (``generation`` among it), or None."""
@@ -1441,7 +1471,7 @@ class Store:
 
     def kept_answer(self, key: str) -> str | None:
         """One kept answer's text (keys: ``app.answers``), or None."""
-        if not key:  # (the row of what they are valid for: :meth:`kept_validity`)
+        if not key or key == _RENEWAL_KEY:  # (rows about the answers, not answers)
             return None
         row = self._db.execute("SELECT doc FROM answers WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])

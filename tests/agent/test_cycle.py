@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,8 +12,12 @@ import pytest
 from outlook_networking.agent import cycle, run_once
 from outlook_networking.agent.cycle import DEFAULT_RECHECK_S, Settled
 from outlook_networking.app.analysis import analyse_store
+from outlook_networking.app.answers import kept
+from outlook_networking.config import Config
 from outlook_networking.connectors.memory import MemoryMailbox
 from outlook_networking.errors import ConnectionFailed, LoginRequired, Throttled
+from outlook_networking.i18n import wording_for
+from outlook_networking.model import Interaction, Kind, Mailbox
 from outlook_networking.ports import Batch, BatchApplied
 from outlook_networking.store import Store
 
@@ -87,8 +91,6 @@ def test_new_mail_changes_the_plan_in_the_next_cycle(store: Store) -> None:
     owed = [i for i, f in box.flags.items() if f.flagged]
     assert owed
     # Answer every question the owner owed: those flags complete in the next cycle.
-    from outlook_networking.model import Interaction, Kind, Mailbox
-
     for item in list(box.items.values()):
         if item.subject.startswith("Question") and item.sender is not None:
             box.put("sent", Interaction(
@@ -308,8 +310,6 @@ def test_new_mail_or_a_decision_of_the_owner_ends_the_quiet(
 ) -> None:
     """Whatever moves the store's generation (here a new message synced, then a follow-up the
     owner marked done by hand between two cycles) is analysed and written back at once."""
-    from outlook_networking.model import Interaction, Kind, Mailbox
-
     box = _fresh()
     config = make_config("work")
     connections = {"work": memory_connection(box)}
@@ -369,3 +369,56 @@ def test_a_cycle_whose_write_back_failed_settles_nothing(
     connection.sink.apply_batch = real_apply  # type: ignore[method-assign]
     second = run_once(store, config, {"work": connection}, now=NOW, settled=first.settled)
     assert second.analysed and second.accounts[0].apply == "applied"
+
+
+def test_while_the_cycle_analyses_new_mail_readers_get_the_answers_kept_before(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a million interactions the analysis after a sync takes a minute; a `contacts` typed
+    meanwhile is answered from the last cycle's answers (as of its moment) instead of
+    analysing the store a second time; once the cycle has kept its own, those are served."""
+    box = _fresh()
+    config = make_config("work")
+    connections = {"work": memory_connection(box)}
+    words = wording_for(config)
+    run_once(store, config, connections, now=NOW)
+    earlier = kept(store, config, words, NOW)
+    assert earlier is not None
+    rows = list(earlier.contacts()[0])
+    box.put("inbox", Interaction(
+        source="memory", item_id=box.new_id("msg-"), kind=Kind.EMAIL,
+        at=NOW - timedelta(minutes=1), sender=Mailbox("person01.last@corp1.example"),
+        to=(Mailbox("me@example.com"),), subject="News", message_id="<news@corp1.example>",
+        folder="inbox",
+    ))  # fmt: skip
+    later = NOW + timedelta(minutes=5)
+    meanwhile: list[object] = []
+
+    def analysed_while_read(store: Store, config: Config, now: datetime) -> object:
+        served = kept(store, config, words, now + timedelta(seconds=20))
+        meanwhile.append(served and (served.as_of, list(served.contacts()[0])))
+        return analyse_store(store, config, now)
+
+    monkeypatch.setattr(cycle, "analyse_store", analysed_while_read)
+    report = run_once(store, config, connections, now=later)
+    assert report.analysed and report.accounts[0].written == 1
+    assert meanwhile == [(NOW, rows)]
+    after = kept(store, config, words, later)
+    assert after is not None and after.as_of == later and store.answers_renewal() is None
+
+
+def test_a_failed_analysis_ends_what_it_renewed(
+    store: Store, world_box: MemoryMailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = make_config("work")
+    connections = {"work": memory_connection(world_box)}
+    run_once(store, config, connections, now=NOW)
+    store.dismiss("item:x", NOW)  # something to analyse again
+
+    def broken(*_args: object) -> None:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(cycle, "analyse_store", broken)
+    report = run_once(store, config, connections, now=NOW)
+    assert report.result == "failed" and store.answers_renewal() is None
+    assert kept(store, config, wording_for(config), NOW) is None

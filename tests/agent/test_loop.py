@@ -25,7 +25,7 @@ from outlook_networking.agent import (
 )
 from outlook_networking.agent.logs import close_logging, configure_logging, redact
 from outlook_networking.app.analysis import Insight
-from outlook_networking.app.answers import kept
+from outlook_networking.app.answers import analysing, kept
 from outlook_networking.app.workspace import Workspace
 from outlook_networking.cli import main
 from outlook_networking.connectors.memory import MemoryMailbox
@@ -352,6 +352,26 @@ def test_the_card_server_beside_the_agent_keeps_each_cycles_analysis(
     assert card == CardService(store.path, config, lambda: NOW)(address)
     store.dismiss("some-item", NOW)  # the store changes after the cycle
     assert service(address) is not None and service._insight is not offered[0]
+
+
+def test_while_the_agent_analyses_the_card_server_beside_it_serves_its_last_analysis(
+    store: Store, log_dir: Path
+) -> None:
+    """At a million interactions the agent analyses for a minute after each sync that brings
+    mail; the pane's cards meanwhile come from the analysis it handed over last, not from a
+    second analysis every card would wait for. Its own writes (the owner's) are not hidden."""
+    config = make_config("work")
+    service = CardService(store.path, config, lambda: NOW)
+    run_loop(store, config, {"work": memory_connection(_box())}, schedule=FAST, base_now=NOW,
+             max_cycles=1, on_insight=service.offer)  # fmt: skip
+    offered = service._insight
+    address = "person00.last@corp0.example"
+    card = service(address)
+    store.dismiss("some-item", NOW)  # the next cycle's sync, say
+    analysing(store, store.generation(), NOW)  # what the cycle says before it analyses
+    assert service(address) == card and service._insight is offered
+    store.mark_followup_done("k", "item:x", NOW)  # the owner, meanwhile
+    assert service(address) is not None and service._insight is not offered
 
 
 def test_run_agent_hands_each_cycles_analysis_to_the_service_beside_it(

@@ -18,7 +18,16 @@ import pytest
 import outlook_networking.app.workspace as workspace_module
 import outlook_networking.store as store_module
 from outlook_networking.app.analysis import analyse_store
-from outlook_networking.app.answers import MAX_AGE, answered, fresh, keep, kept
+from outlook_networking.app.answers import (
+    MAX_AGE,
+    RENEWAL,
+    analysing,
+    answered,
+    fresh,
+    keep,
+    kept,
+    renewing,
+)
 from outlook_networking.cli import main
 from outlook_networking.config import Config, load_config
 from outlook_networking.demo import generate
@@ -365,3 +374,51 @@ def test_kept_answers_damaged_on_disk_are_analysed_again_and_kept_anew(
     assert _printed(capsys, *run, "contacts", "--json") == first
     with Store.open(demo_store) as store:
         assert kept(store, load_config(None), Wording("en"), DEMO_NOW, replay=True) is not None
+
+
+def test_while_the_store_as_it_is_is_analysed_the_answers_kept_before_serve(
+    opened: Store,
+) -> None:
+    """The agent says it is analysing the store after its sync brought mail: readers meanwhile
+    get the answers of the store as it was (as of their moment), for at most RENEWAL, and only
+    while the store is still the one being analysed."""
+    config, english = load_config(None), Wording("en")
+    _analysed(opened, config, english, DEMO_NOW)
+    before = kept(opened, config, english, DEMO_NOW)
+    assert before is not None
+    rows = list(before.contacts()[0])
+    address = _some_contact(opened, config)
+    later = DEMO_NOW + timedelta(minutes=5)
+    _SEEN["new mail"](opened, address)
+    assert kept(opened, config, english, later) is None and not renewing(opened, later)
+    analysing(opened, opened.generation(), later)
+    assert renewing(opened, later)
+    served = kept(opened, config, english, later + timedelta(seconds=30))
+    assert served is not None and served.as_of == DEMO_NOW  # what they are, said as it is
+    assert list(served.contacts()[0]) == rows
+    assert kept(opened, config, english, later + RENEWAL + timedelta(seconds=1)) is None
+    assert kept(opened, config, english, later - timedelta(seconds=1)) is None  # before it began
+    assert kept(opened, config, english, DEMO_NOW, replay=True) is None  # before it began too
+    # The owner's own write meanwhile is not hidden behind the older answers.
+    opened.mark_followup_done("k", "item:x", later)
+    assert kept(opened, config, english, later) is None and not renewing(opened, later)
+    # It ends when the answers of the store as it is are kept, or when it failed.
+    analysing(opened, opened.generation(), later)
+    _analysed(opened, config, english, later)
+    assert opened.answers_renewal() is None
+    _SEEN["a dismissal"](opened, address)
+    analysing(opened, opened.generation(), later)
+    analysing(opened, None, later)
+    assert kept(opened, config, english, later) is None and opened.answers_renewal() is None
+
+
+def test_a_renewal_mark_damaged_on_disk_is_no_renewal(opened: Store, demo_store: Path) -> None:
+    config, english = load_config(None), Wording("en")
+    _analysed(opened, config, english, DEMO_NOW)
+    _SEEN["a dismissal"](opened, "")
+    for mark in ("[]", '{"generation": "x"}', '{"since": "now"}', "{}"):
+        with sqlite3.connect(demo_store) as con:
+            con.execute("INSERT OR REPLACE INTO answers VALUES ('renewing', '', ?)", (mark,))
+        assert not renewing(opened, DEMO_NOW)
+        assert kept(opened, config, english, DEMO_NOW) is None
+    assert opened.kept_answer("renewing") is None  # no answer of a contact's

@@ -10,7 +10,7 @@ changed (``Store.fingerprint``: new items, a new owner, identity corrections, di
 introductions ``intro`` proposed, follow-ups marked done or snoozed, key dates entered), so a card
 costs a lookup, not an analysis; notes are read fresh for every card. Beside the agent
 (``agent --serve-addin``) each cycle hands its own analysis over, so the first card after a sync
-needs no second one.
+needs no second one, and while the agent analyses the store its last analysis serves the cards.
 :meth:`CardService.add_note` keeps a note written in the pane.
 
 Exports: ``run``, ``start_background``, ``CardServer``, ``CardService``.
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..app.analysis import Insight, analyse_store
+from ..app.answers import renewing
 from ..app.cards import add_note, contact_card, note_json, stranger_card
 from ..app.workspace import Workspace
 from ..config import Config
@@ -58,11 +59,24 @@ class CardService:
         self._wordings = {language: Wording(language) for language in LANGUAGES}
 
     def _fresh(self, store: Store) -> Insight:
-        fingerprint = (*store.fingerprint(), self._now().date())
-        if self._insight is None or fingerprint != self._fingerprint:
-            self._insight = analyse_store(store, self._config, self._now())
+        now = self._now()
+        fingerprint = (*store.fingerprint(), now.date())
+        stale = fingerprint != self._fingerprint and not self._renewed(store, now)
+        if self._insight is None or stale:
+            self._insight = analyse_store(store, self._config, now)
             self._fingerprint = fingerprint
         return self._insight
+
+    def _renewed(self, store: Store, now: datetime) -> bool:
+        """The agent is analysing the store as it is now (at a million interactions, a minute
+        after each sync that brings mail): the day's last analysis serves until it hands the
+        new one over, rather than a second analysis here that every card would wait for
+        (``app.answers.renewing``)."""
+        return (
+            self._fingerprint is not None
+            and self._fingerprint[-1] == now.date()
+            and renewing(store, now)
+        )
 
     def offer(self, insight: Insight, fingerprint: tuple[object, ...], now: datetime) -> None:
         """Keep an analysis made elsewhere (the agent's cycle, beside which this serves):

@@ -49,6 +49,7 @@ from typing import Any, Protocol
 
 from ..app.analysis import Insight, analyse_store
 from ..app.answers import MAX_AGE as ANSWERS_MAX_AGE
+from ..app.answers import analysing
 from ..app.answers import keep as keep_answers
 from ..app.pipeline import claim_owner, desired_state, extra_tasks, sync_source, write_back
 from ..app.wording import describe, describe_each
@@ -424,13 +425,16 @@ def _analyse(
     """Step 2: the whole store (at ``generation``) analysed as ``apply`` analyses it, or the
     error that stopped it; its answers kept in the store for the commands that read
     (``app.answers``), and ``on_insight`` given the analysis with the store's fingerprint from
-    just before it."""
+    just before it. Until its answers are kept, readers are served the ones kept before
+    (``app.answers.analysing``), and the add-in's card server its last analysis."""
     try:
         before = store.fingerprint() if on_insight is not None else ()
+        analysing(store, generation, now)
         insight = analyse_store(store, config, now)
     except StoreError:
         raise
     except Exception as exc:
+        analysing(store, None, now)
         log_event(_log, "analyse.failed", level=logging.ERROR, kind=type(exc).__name__,
                   error=describe(exc))
         return None, exc
@@ -439,9 +443,12 @@ def _analyse(
             store, insight, config, wording_for(config), generation, fresh_for=answers_for
         )
         log_event(_log, "answers.kept" if kept else "answers.outdated", generation=generation)
+        if not kept:
+            analysing(store, None, now)
     except StoreError:
         raise
     except Exception as exc:  # the answers are a saving: the write-back goes on without them
+        analysing(store, None, now)
         log_event(_log, "answers.failed", level=logging.WARNING, kind=type(exc).__name__,
                   error=describe(exc))
     if on_insight is not None:

@@ -16,12 +16,21 @@ prints as. They are served again (:func:`kept`) while all of this holds:
   exactly that moment. Time alone changes answers (a reply becomes owed, a snooze ends, scores
   decay, all counted in days), so an answer is never older than that.
 
+While the agent analyses a store that has just changed (:func:`analysing`: at a million
+interactions, a minute after every sync that brings mail), the answers of the store as it was a
+cycle ago still serve, for at most :data:`RENEWAL` and only while the store is the one being
+analysed (:func:`renewing`): a read then answers in milliseconds, as of the last analysis, which
+its ``as_of`` says, instead of analysing the store a second time beside the agent. A write of
+the owner's own (``followups done``) is never hidden behind that: it moves the generation past
+the one being analysed.
+
 A kept answer is exactly the document a fresh analysis gave at its ``as_of`` (a test compares
 them for every contact of a real mailbox); the owner's notes, which no analysis reads, are read
 fresh for every card. Someone who is no contact (whom the owner may know them through) needs
 the whole analysis and is never kept.
 
-Exports: ``MAX_AGE``, ``Answers``, ``Listed``, ``answered``, ``fresh``, ``kept``, ``keep``.
+Exports: ``MAX_AGE``, ``RENEWAL``, ``Answers``, ``Listed``, ``analysing``, ``answered``,
+``fresh``, ``kept``, ``keep``, ``renewing``.
 """
 
 from __future__ import annotations
@@ -45,10 +54,25 @@ from ..store import Store
 from .analysis import Insight
 from .cards import analysed_card, contact_card, with_notes
 
-__all__ = ["MAX_AGE", "Answers", "Listed", "answered", "fresh", "keep", "kept"]
+__all__ = [
+    "MAX_AGE",
+    "RENEWAL",
+    "Answers",
+    "Listed",
+    "analysing",
+    "answered",
+    "fresh",
+    "keep",
+    "kept",
+    "renewing",
+]
 
 MAX_AGE = timedelta(minutes=10)  # twice the agent's default interval
 _LONGEST = timedelta(hours=2)  # however long an agent's interval
+# How long the answers of the store as it was serve while an analysis of it as it is runs: the
+# agent's analysis and keep take about 70 s at a million interactions on the development machine;
+# a slow laptop, or one put to sleep mid-analysis, gets its margin. One that died stops counting.
+RENEWAL = timedelta(minutes=15)
 
 _ROWS, _FOLLOWUPS, _OWNER = "contacts:", "followups:", "owner"  # keys (ASCII)
 
@@ -186,7 +210,12 @@ def kept(
     ``now`` was given, and only answers as of exactly then do), else None."""
     try:
         validity = store.kept_validity()
-        if validity is None or validity.get("generation") != store.generation():
+        if validity is None:
+            return None
+        generation = validity.get("generation")
+        if generation != store.generation() and (
+            not isinstance(generation, int) or not renewing(store, now)
+        ):
             return None
         as_of = datetime.fromisoformat(validity["as_of"])
         fresh_for = timedelta(seconds=float(validity.get("fresh_for_s", 0)))
@@ -200,6 +229,29 @@ def kept(
     if any(validity.get(key) != value for key, value in wanted.items()):
         return None
     return _Kept(store, as_of)
+
+
+def renewing(store: Store, now: datetime) -> bool:
+    """Whether an analysis of ``store`` as it is now began less than :data:`RENEWAL` before
+    ``now`` (:func:`analysing`) and has not kept its answers yet: what was kept (or analysed)
+    of the store as it was a moment ago serves until then."""
+    try:
+        mark = store.answers_renewal()
+        if mark is None or mark.get("generation") != store.generation():
+            return False
+        since = datetime.fromisoformat(mark["since"])
+        return timedelta(0) <= now - since <= RENEWAL
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return False  # damaged on disk: no renewal is under way
+
+
+def analysing(store: Store, generation: int | None, now: datetime) -> None:
+    """Say that an analysis of ``store`` at ``generation`` begins as of ``now`` (the agent's
+    cycle, after its sync), so that readers meanwhile are served the answers kept before
+    (:func:`renewing`); ``None``: it ended without keeping answers (it failed). Keeping its
+    answers (:func:`keep`) ends it too. A store too busy to say so is not waited for."""
+    if not store.read_only:
+        store.renew_answers(generation, now.isoformat())
 
 
 def _json(value: Any) -> str:
