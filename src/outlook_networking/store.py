@@ -823,6 +823,7 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._db = connection
         self.path = path
+        self._holding = False  # a read transaction of :meth:`hold` is open
 
     @property
     def read_only(self) -> bool:
@@ -903,11 +904,28 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def hold(self) -> None:
+        """Read from now on the store as it is at the next read (one read transaction), so that
+        what is read in several statements (the kept answers and what they are valid for) comes
+        from one moment although another process writes meanwhile. The next write transaction,
+        :meth:`release` or closing the store ends it."""
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN")
+            self._holding = True
+
+    def release(self) -> None:
+        """End what :meth:`hold` began: later reads see the store as it is then."""
+        if self._holding:
+            self._holding = False
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
+
     @contextmanager
     def transaction(self, *, analysed: bool = True) -> Iterator[sqlite3.Connection]:
         """One exclusive write transaction; rolled back whole on any exception. It moves the
         store's :meth:`generation` unless ``analysed`` is False: a write no analysis reads (the
-        journal, notes, the agent's status)."""
+        journal, notes, the agent's status). It ends a :meth:`hold` first."""
+        self.release()
         self._db.execute("BEGIN IMMEDIATE")
         try:
             if analysed:
@@ -1295,6 +1313,7 @@ class Store:
         """
         tombs = Tombstones.of([what])
         db = self._db
+        self.release()
         if not dry_run:
             db.execute("PRAGMA secure_delete = ON")
         try:

@@ -422,3 +422,29 @@ def test_a_renewal_mark_damaged_on_disk_is_no_renewal(opened: Store, demo_store:
         assert not renewing(opened, DEMO_NOW)
         assert kept(opened, config, english, DEMO_NOW) is None
     assert opened.kept_answer("renewing") is None  # no answer of a contact's
+
+
+def test_answers_are_read_from_one_moment_though_the_agent_keeps_newer_ones_meanwhile(
+    opened: Store, demo_store: Path
+) -> None:
+    """A command that prints kept answers reads them, and what they are valid for, as one
+    moment of the store: the agent (another connection) keeping newer answers meanwhile does
+    not mix its rows into the listing being printed, nor does its follow-ups' count."""
+    config, english = load_config(None), Wording("en")
+    _analysed(opened, config, english, DEMO_NOW)
+    served = kept(opened, config, english, DEMO_NOW)
+    assert served is not None
+    expected = fresh(analyse_store(opened, config, DEMO_NOW), opened, english)
+    expected_rows, expected_followups = list(expected.contacts()[0]), expected.followups()
+    later = DEMO_NOW + timedelta(days=40)  # everyone has cooled a little: other rows
+    with Store.open(demo_store) as agent:
+        agent.dismiss("item:x", later)
+        _analysed(agent, config, english, later)
+        newer = kept(agent, config, english, later)
+        assert newer is not None
+        newer_rows, newer_followups = list(newer.contacts()[0]), newer.followups()
+    assert expected_rows != newer_rows and expected_followups != newer_followups
+    assert list(served.contacts()[0]) == expected_rows and served.as_of == DEMO_NOW
+    assert served.followups() == expected_followups
+    opened.release()  # a new moment: the newer answers
+    assert kept(opened, config, english, DEMO_NOW) is None

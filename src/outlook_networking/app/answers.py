@@ -207,7 +207,20 @@ def kept(
     store: Store, config: Config, words: Wording, now: datetime, *, replay: bool = False
 ) -> Answers | None:
     """The kept answers if they still hold as of ``now`` (see the module docstring; ``replay``:
-    ``now`` was given, and only answers as of exactly then do), else None."""
+    ``now`` was given, and only answers as of exactly then do), else None.
+
+    Kept answers are read from one moment of the store (:meth:`Store.hold`): the agent may keep
+    newer ones while a command prints these."""
+    store.hold()
+    found = _kept(store, config, words, now, replay=replay)
+    if found is None:
+        store.release()
+    return found
+
+
+def _kept(
+    store: Store, config: Config, words: Wording, now: datetime, *, replay: bool
+) -> Answers | None:
     try:
         validity = store.kept_validity()
         if validity is None:
@@ -316,5 +329,12 @@ def answered(
     if not store.read_only:
         with suppress(StoreError):
             if keep(store, insight, config, words, generation):
-                return _Kept(store, insight.network.now)
+                # Read as kept, unless another process has kept others already.
+                store.hold()
+                validity = store.kept_validity() or {}
+                if validity.get("generation") == generation and validity.get(
+                    "as_of"
+                ) == insight.network.now.isoformat():
+                    return _Kept(store, insight.network.now)
+                store.release()
     return _Fresh(insight, store, words)
