@@ -448,3 +448,31 @@ def test_answers_are_read_from_one_moment_though_the_agent_keeps_newer_ones_mean
     assert served.followups() == expected_followups
     opened.release()  # a new moment: the newer answers
     assert kept(opened, config, english, DEMO_NOW) is None
+
+
+def test_a_replay_leaves_the_answers_that_hold_now_alone(
+    opened: Store, demo_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`contacts --now <past>` while the agent's answers hold: the past is analysed and printed,
+    and the current answers stay kept (replacing them would cost the next ordinary read a whole
+    analysis, and the quiet agent would not keep new ones before the hour is out). Without
+    current answers, a replay keeps its own (a second replay of that moment is served them)."""
+    config, english = load_config(None), Wording("en")
+    wall = datetime.now(UTC).replace(microsecond=0)
+    _analysed(opened, config, english, wall)
+    validity = opened.kept_validity()
+    past = _printed(capsys, "--db", str(demo_store), "--now", DEMO_NOW.isoformat(), "contacts",
+                    "--json")  # fmt: skip
+    assert past["as_of"] == "2026-11-27T12:00:00Z"
+    expected = fresh(analyse_store(opened, config, DEMO_NOW), opened, english)
+    assert [json.dumps(r) for r in past["contacts"]] == [
+        json.dumps(json.loads(t)) for t in expected.contacts()[0]
+    ]
+    assert opened.kept_validity() == validity
+    assert kept(opened, config, english, wall) is not None
+    opened.release()
+    with sqlite3.connect(demo_store) as con:
+        con.execute("DELETE FROM answers")
+    assert main(["--db", str(demo_store), "--now", DEMO_NOW.isoformat(), "contacts", "--json"]) == 0
+    capsys.readouterr()
+    assert kept(opened, config, english, DEMO_NOW, replay=True) is not None

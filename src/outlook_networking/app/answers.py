@@ -30,7 +30,7 @@ fresh for every card. Someone who is no contact (whom the owner may know them th
 the whole analysis and is never kept.
 
 Exports: ``MAX_AGE``, ``RENEWAL``, ``Answers``, ``Listed``, ``analysing``, ``answered``,
-``fresh``, ``kept``, ``keep``, ``renewing``.
+``current``, ``fresh``, ``kept``, ``keep``, ``renewing``.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
 from .. import __version__
@@ -61,6 +61,7 @@ __all__ = [
     "Listed",
     "analysing",
     "answered",
+    "current",
     "fresh",
     "keep",
     "kept",
@@ -244,6 +245,16 @@ def _kept(
     return _Kept(store, as_of)
 
 
+def current(store: Store, config: Config, words: Wording) -> bool:
+    """Whether answers valid as of the clock are kept (the agent's, or a read's): a replay
+    (``--now``) does not replace them with its own, or every ordinary read after it would
+    analyse the store again (a minute at a million interactions), and the agent, seeing nothing
+    new, would not keep newer ones before its hourly re-check."""
+    found = kept(store, config, words, datetime.now(UTC))
+    store.release()
+    return found is not None
+
+
 def renewing(store: Store, now: datetime) -> bool:
     """Whether an analysis of ``store`` as it is now began less than :data:`RENEWAL` before
     ``now`` (:func:`analysing`) and has not kept its answers yet: what was kept (or analysed)
@@ -321,20 +332,28 @@ def keep(
 
 
 def answered(
-    store: Store, insight: Insight, config: Config, words: Wording, generation: int
+    store: Store,
+    insight: Insight,
+    config: Config,
+    words: Wording,
+    generation: int,
+    *,
+    keeping: bool = True,
 ) -> Answers:
     """The answers of ``insight``, an analysis of ``store`` at ``generation``: kept for the
     next question and served from what was kept (rendered once, the very text later reads
-    get), or fresh where the store cannot keep them (read-only, busy, or changed since)."""
-    if not store.read_only:
+    get), or fresh where the store cannot keep them (read-only, busy, or changed since) or
+    ``keeping`` is False."""
+    if keeping and not store.read_only:
         with suppress(StoreError):
             if keep(store, insight, config, words, generation):
                 # Read as kept, unless another process has kept others already.
                 store.hold()
                 validity = store.kept_validity() or {}
-                if validity.get("generation") == generation and validity.get(
-                    "as_of"
-                ) == insight.network.now.isoformat():
+                if (
+                    validity.get("generation") == generation
+                    and validity.get("as_of") == insight.network.now.isoformat()
+                ):
                     return _Kept(store, insight.network.now)
                 store.release()
     return _Fresh(insight, store, words)

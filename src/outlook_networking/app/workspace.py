@@ -21,7 +21,7 @@ from ..i18n import Wording, category_scheme, wording_for
 from ..ports import RetryPolicy
 from ..store import Store, default_db_path
 from .analysis import Insight, analyse_store
-from .answers import Answers, answered, fresh, kept
+from .answers import Answers, answered, current, fresh, kept
 from .connect import Connection, adopt_immutable_ids, connect
 
 __all__ = ["Workspace"]
@@ -106,14 +106,18 @@ class Workspace:
     def answers(self) -> Answers:
         """What ``contacts``, ``followups`` and ``contact`` answer: the answers kept from the
         last analysis while they hold (:mod:`.answers`), else this one's, kept for the next
-        question (unless the store is read-only or busy: keeping them is only a saving)."""
+        question (unless the store is read-only or busy: keeping them is only a saving; or this
+        is a replay, ``--now``, and answers valid as of the clock would be replaced)."""
         if "insight" in self.__dict__:  # analysed already: when the store was, is not known
             return fresh(self.insight, self.store, self.words)
         found = kept(self.store, self.config, self.words, self.now, replay=self.now_given)
         if found is not None:
             return found
         generation = self.store.generation()
-        return answered(self.store, self.insight, self.config, self.words, generation)
+        keeping = not self.now_given or not current(self.store, self.config, self.words)
+        return answered(
+            self.store, self.insight, self.config, self.words, generation, keeping=keeping
+        )
 
     def reanalyse(self) -> None:
         """Drop the analysis: the next use analyses the store again (after a change to it)."""
