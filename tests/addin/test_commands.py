@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 import xmlschema
 
 from core.builders import ME, NOW, ago, mail, meeting, reply_to
+from outlook_networking.addin import commands
 from outlook_networking.addin.commands import CardService
 from outlook_networking.cli import main
 from outlook_networking.config import load_config
@@ -91,3 +94,40 @@ def test_card_for_a_stranger_says_through_whom(tmp_path: Path) -> None:
     # A known contact's card is what it was: no intro, every field as before.
     assert "intro" not in cards("ann@partner.example")  # type: ignore[operator]
     assert cards("nobody@nowhere.example") is None
+
+
+def test_without_an_analysis_of_its_own_the_card_server_serves_the_kept_answers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`addin serve` beside an agent that runs as its own process: the agent (or a command
+    that read) kept the answers, so the first card after a sync is `contact ADDR --json`'s card
+    (the balance without its items), not an analysis of the whole store; someone who is no
+    contact still needs one."""
+    db = tmp_path / "network.sqlite3"
+    _seed(db)
+    config = tmp_path / "empty.toml"
+    config.touch()
+    analysed = CardService(db, load_config(config), lambda: NOW)("ann@partner.example")
+    assert analysed is not None
+    assert main(["--db", str(db), "--config", str(config), "--now", NOW.isoformat(), "contact",
+                 "ann@partner.example", "--json"]) == 0  # fmt: skip
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["balance"]["items"] is not None  # the command line's card has them
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("analysed the store although its answers were kept")
+
+    monkeypatch.setattr(commands, "analyse_store", refuse)
+    cards = CardService(db, load_config(config), lambda: NOW)
+    served = cards("ann@partner.example")
+    assert served == analysed
+    body = {k: v for k, v in shown.items() if k not in ("schema", "balance")}
+    assert {k: v for k, v in served.items() if k in body} == body
+    assert served["balance"] == {k: v for k, v in shown["balance"].items() if k != "items"}
+    assert cards(ME) == {"schema": "outlook-networking/card/1", "as_of": "2026-11-27T12:00:00Z",
+                         "address": ME, "is_owner": True}  # fmt: skip
+    with pytest.raises(AssertionError, match="analysed the store"):
+        cards("nobody@nowhere.example")
+    # In another language than the kept answers', the card is analysed (and in that language).
+    with pytest.raises(AssertionError, match="analysed the store"):
+        cards("ann@partner.example", "de" if cards.words.language == "en" else "en")

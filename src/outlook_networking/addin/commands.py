@@ -11,6 +11,10 @@ introductions ``intro`` proposed, follow-ups marked done or snoozed, key dates e
 costs a lookup, not an analysis; notes are read fresh for every card. Beside the agent
 (``agent --serve-addin``) each cycle hands its own analysis over, so the first card after a sync
 needs no second one, and while the agent analyses the store its last analysis serves the cards.
+A service with no analysis of the store as it is serves the answers kept in the store
+(``app.answers``: the agent's, when it runs as its own process, or a reading command's) for
+contacts and the owner, as ``contact ADDR --json`` shows them; only someone who is no contact
+then needs an analysis.
 :meth:`CardService.add_note` keeps a note written in the pane.
 
 Exports: ``run``, ``start_background``, ``CardServer``, ``CardService``.
@@ -26,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..app.analysis import Insight, analyse_store
-from ..app.answers import renewing
+from ..app.answers import kept, renewing
 from ..app.cards import add_note, contact_card, note_json, stranger_card
 from ..app.workspace import Workspace
 from ..config import Config
@@ -67,6 +71,28 @@ class CardService:
             self._fingerprint = fingerprint
         return self._insight
 
+    def _kept_card(self, store: Store, wanted: str, words: Wording) -> Mapping[str, Any] | None:
+        """The card from the answers kept in the store (by the agent, or a command that read),
+        when this service has no analysis of the store as it is and they hold: ``contact ADDR
+        --json``'s card, as of the analysis they come from, without the balance's items. None
+        for someone who is no contact (whom the owner may know them through needs the whole
+        analysis) or when they do not hold (another language, a store changed since)."""
+        now = self._now()
+        if self._insight is not None and (
+            self._fingerprint == (*store.fingerprint(), now.date()) or self._renewed(store, now)
+        ):
+            return None  # this service's own analysis holds: it answers
+        answers = kept(store, self._config, words, now)
+        if answers is None:
+            return None
+        if wanted in answers.owner:
+            return {**envelope("card", answers.as_of), "address": wanted, "is_owner": True}
+        card = answers.card(wanted)
+        if card is None:
+            return None
+        balance = {k: v for k, v in card["balance"].items() if k != "items"}
+        return {**envelope("card", answers.as_of), **card, "balance": balance, "is_owner": False}
+
     def _renewed(self, store: Store, now: datetime) -> bool:
         """The agent is analysing the store as it is now (at a million interactions, a minute
         after each sync that brings mail): the day's last analysis serves until it hands the
@@ -98,6 +124,9 @@ class CardService:
         if not wanted:
             return None
         with self._lock, Store.open(self._db_path) as store:
+            card = self._kept_card(store, wanted, words)
+            if card is not None:
+                return card
             insight = self._fresh(store)
             network = insight.network
             now = self._now()
