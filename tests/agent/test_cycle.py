@@ -422,3 +422,22 @@ def test_a_failed_analysis_ends_what_it_renewed(
     report = run_once(store, config, connections, now=NOW)
     assert report.result == "failed" and store.answers_renewal() is None
     assert kept(store, config, wording_for(config), NOW) is None
+
+
+def test_the_analysis_that_ends_an_hour_of_quiet_is_the_hourly_recheck_too(
+    store: Store, world_box: MemoryMailbox
+) -> None:
+    """The last apply ended after the settled cycle's ``now`` began, so by the apply's own
+    clock the hour has not quite passed when the quiet ends; without this the mailbox would be
+    re-read only every other hour. Here nothing but the hour has changed: the desired state is
+    the same, and one of our tasks lost its title by hand in the Tasks folder."""
+    config = make_config("work")
+    connections = {"work": memory_connection(world_box)}
+    run_once(store, config, connections, now=NOW)
+    task_id = next(iter(world_box.tasks))
+    world_box.tasks[task_id] = replace(world_box.tasks[task_id], subject="")
+    hour_ago = Settled(store.generation(), NOW - timedelta(seconds=DEFAULT_RECHECK_S),
+                       frozenset({"work"}))  # fmt: skip
+    again = run_once(store, config, connections, now=NOW, settled=hour_ago)
+    assert again.analysed and again.accounts[0].apply == "applied"
+    assert again.accounts[0].applied == 1 and world_box.tasks[task_id].subject

@@ -313,6 +313,10 @@ def run_once(
     generation = store.generation()
     writers = [a for a in config.accounts if a.writeback and progress[a.name].synced]
     analyse = apply and not stopped and bool(writers)
+    # The analysis that ends an hour of quiet cycles is the hourly re-check of the mailboxes as
+    # well: the last apply may have ended less than recheck_s before it (it ended after the
+    # settled cycle's now), and would otherwise wait another hour.
+    hourly = settled is not None and settled.generation == generation
     if analyse and _quiet(settled, generation, now, recheck_s, writers):
         assert settled is not None
         log_event(_log, "analyse.quiet", generation=generation,
@@ -325,8 +329,8 @@ def run_once(
     if analyse:
         network, cycle_error = _analyse(store, config, now, on_insight, answers_for, generation)
     if _write_back_accounts(
-        store, config, progress, network, apply=apply, clock=clock, recheck_s=recheck_s,
-        should_stop=should_stop,
+        store, config, progress, network, apply=apply, clock=clock,
+        recheck_s=0.0 if hourly else recheck_s, should_stop=should_stop,
     ):
         stopped = True
     written_back = _written_back(config, progress)
