@@ -64,25 +64,30 @@ class CardService:
 
     def _fresh(self, store: Store) -> Insight:
         now = self._now()
+        own = self._own(store, now)
+        if own is not None:
+            return own
         fingerprint = (*store.fingerprint(), now.date())
-        stale = fingerprint != self._fingerprint and not self._renewed(store, now)
-        if self._insight is None or stale:
-            self._insight = analyse_store(store, self._config, now)
-            self._fingerprint = fingerprint
+        self._insight = analyse_store(store, self._config, now)
+        self._fingerprint = fingerprint
         return self._insight
+
+    def _own(self, store: Store, now: datetime) -> Insight | None:
+        """This service's analysis (its own or one offered), if it holds for the store as it is
+        today, or while the agent is analysing the store as it is (:meth:`_renewed`)."""
+        if self._insight is None:
+            return None
+        if self._fingerprint == (*store.fingerprint(), now.date()) or self._renewed(store, now):
+            return self._insight
+        return None
 
     def _kept_card(self, store: Store, wanted: str, words: Wording) -> Mapping[str, Any] | None:
         """The card from the answers kept in the store (by the agent, or a command that read),
-        when this service has no analysis of the store as it is and they hold: ``contact ADDR
-        --json``'s card, as of the analysis they come from, without the balance's items. None
-        for someone who is no contact (whom the owner may know them through needs the whole
-        analysis) or when they do not hold (another language, a store changed since)."""
-        now = self._now()
-        if self._insight is not None and (
-            self._fingerprint == (*store.fingerprint(), now.date()) or self._renewed(store, now)
-        ):
-            return None  # this service's own analysis holds: it answers
-        answers = kept(store, self._config, words, now)
+        if they hold: ``contact ADDR --json``'s card, as of the analysis they come from, without
+        the balance's items. None for someone who is no contact (whom the owner may know them
+        through needs the whole analysis) or when they do not hold (another language, a store
+        changed since)."""
+        answers = kept(store, self._config, words, self._now())
         if answers is None:
             return None
         if wanted in answers.owner:
@@ -124,9 +129,10 @@ class CardService:
         if not wanted:
             return None
         with self._lock, Store.open(self._db_path) as store:
-            card = self._kept_card(store, wanted, words)
-            if card is not None:
-                return card
+            if self._own(store, self._now()) is None:  # no analysis of its own holds
+                card = self._kept_card(store, wanted, words)
+                if card is not None:
+                    return card
             insight = self._fresh(store)
             network = insight.network
             now = self._now()
