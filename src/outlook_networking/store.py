@@ -1275,6 +1275,10 @@ class Store:
             "locations": db.execute("SELECT count(*) FROM locations").fetchone()[0],
         }
 
+    def interaction_count(self) -> int:
+        """How many interactions are stored (what :meth:`interactions` yields)."""
+        return int(self._db.execute("SELECT count(*) FROM interactions").fetchone()[0])
+
     def is_empty(self) -> bool:
         """Nothing stored yet: no interaction and no contact card."""
         query = "SELECT EXISTS (SELECT 1 FROM interactions) OR EXISTS (SELECT 1 FROM cards)"

@@ -476,3 +476,66 @@ def test_a_replay_leaves_the_answers_that_hold_now_alone(
     assert main(["--db", str(demo_store), "--now", DEMO_NOW.isoformat(), "contacts", "--json"]) == 0
     capsys.readouterr()
     assert kept(opened, config, english, DEMO_NOW, replay=True) is not None
+
+
+def test_an_analysis_is_followed_step_by_step_to_its_end(demo_store: Path) -> None:
+    """What a bar shows: the interactions read (of all the store holds, counted without the
+    product), the analysis, the contacts kept (of all found), and one end, after the answers."""
+    with sqlite3.connect(demo_store) as connection:
+        (stored,) = connection.execute("SELECT count(*) FROM interactions").fetchone()
+    told: list[tuple[str, int, int | None]] = []
+    with workspace_module.Workspace(
+        demo_store, now=DEMO_NOW, progress=lambda *step: told.append(step)
+    ) as workspace:
+        rows, contacts = workspace.answers.contacts()
+        assert workspace.answers.kept  # kept for the next question, served from there
+        assert len(list(rows)) == contacts > 0
+    steps = [step for step, _, _ in told]
+    assert steps[0] == "read" and steps[-1] == "done" and steps.count("done") == 1
+    reading = [(done, total) for step, done, total in told if step == "read"]
+    assert reading[0] == (0, stored) and reading[-1] == (stored, stored)
+    assert [done for done, _ in reading] == sorted(done for done, _ in reading)
+    assert steps.index("analyse") > steps.index("read")
+    keeping = [(done, total) for step, done, total in told if step == "keep"]
+    assert keeping and all(total == contacts for _, total in keeping)
+    assert steps.index("keep") > steps.index("analyse")
+
+
+def test_an_analysis_that_fails_still_ends_its_bar(
+    demo_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    told: list[str] = []
+
+    def broken(*_: object, **__: object) -> None:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr("outlook_networking.app.analysis.analyse", broken)
+    workspace = workspace_module.Workspace(
+        demo_store, now=DEMO_NOW, progress=lambda step, *_: told.append(step)
+    )
+    with workspace, pytest.raises(sqlite3.DatabaseError):
+        workspace.network  # noqa: B018
+    assert told[-1] == "done" and told.count("done") == 1 and "read" in told
+
+
+def test_rebuild_analyses_whatever_is_kept(
+    demo_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with workspace_module.Workspace(demo_store, now=DEMO_NOW) as workspace:
+        assert workspace.answers.contacts()[1] > 0  # analysed and kept
+    calls: list[datetime] = []
+    real = workspace_module.analyse_store
+
+    def counted(store: Store, config: Config, now: datetime, **kwargs: Any) -> Any:
+        calls.append(now)
+        return real(store, config, now, **kwargs)
+
+    monkeypatch.setattr(workspace_module, "analyse_store", counted)
+    with workspace_module.Workspace(demo_store, now=DEMO_NOW) as workspace:
+        workspace.answers.contacts()
+        assert calls == []  # the kept answers hold
+        rebuilt = workspace.rebuild()
+        assert calls == [DEMO_NOW]
+        assert rebuilt.kept and rebuilt.contacts == workspace.answers.contacts()[1]
+        assert rebuilt.interactions == workspace.store.interaction_count() > 0
+        assert rebuilt.followups == len(workspace.answers.followups())

@@ -8,12 +8,17 @@ to :func:`core.network.analyse` and :func:`core.ledger.build_ledger`, folds the 
 The introductions ``intro`` proposed (:meth:`Store.intro_proposals`) reach the ledger, which
 recognises the one the owner then asked for.
 
-Exports: ``Insight``, ``analyse_store``.
+An analysis reads every interaction: a minute at a million. Whoever waits for one can follow it
+(``progress``, :data:`Progress`): the interactions read of how many, then the analysis, then, where
+the answers are kept (``app.answers``), the contacts rendered of how many.
+
+Exports: ``ANALYSE``, ``DONE``, ``KEEP``, ``READ``, ``Insight``, ``Progress``, ``analyse_store``.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -22,9 +27,17 @@ from ..core.followups import FollowUp, apply_decisions
 from ..core.intro import asked_from
 from ..core.ledger import Ledger, build_ledger
 from ..core.network import Network, analyse
+from ..model import Interaction
 from ..store import Store
 
-__all__ = ["Insight", "analyse_store"]
+__all__ = ["ANALYSE", "DONE", "KEEP", "READ", "Insight", "Progress", "analyse_store"]
+
+# The steps an analysis is followed through (Progress): interactions read, of how many; the
+# analysis itself (not counted); contacts rendered for keeping, of how many; and the end, told
+# once whatever happened (the steps after it are another analysis's).
+READ, ANALYSE, KEEP, DONE = "read", "analyse", "keep", "done"
+Progress = Callable[[str, int, "int | None"], None]  # a step, how much is done, of how much
+_EVERY = 10_000  # interactions between two reports of the reading
 
 
 @dataclass(frozen=True)
@@ -35,23 +48,32 @@ class Insight:
     ledger: Ledger
 
 
-def analyse_store(store: Store, config: Config, now: datetime) -> Insight:
-    """Analyse everything in ``store`` as of ``now``."""
+def analyse_store(
+    store: Store, config: Config, now: datetime, *, progress: Progress | None = None
+) -> Insight:
+    """Analyse everything in ``store`` as of ``now``, telling ``progress`` how far it got (its
+    :data:`READ` and :data:`ANALYSE` steps; :data:`DONE` is the caller's to tell)."""
     # Reading the store makes millions of small acyclic objects; the cyclic collector would scan
     # the growing heap again and again while they are read (a fifth of the read at 1,000,000
     # interactions), as core.network.analyse says of the analysis itself.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _analyse_store(store, config, now)
+        return _analyse_store(store, config, now, progress)
     finally:
         if collecting:
             gc.enable()
 
 
-def _analyse_store(store: Store, config: Config, now: datetime) -> Insight:
+def _analyse_store(
+    store: Store, config: Config, now: datetime, progress: Progress | None
+) -> Insight:
     owner, _ = store.owner()
-    items = list(store.interactions())
+    if progress is None:
+        items = list(store.interactions())
+    else:
+        items = list(_counted(store.interactions(), store.interaction_count(), progress))
+        progress(ANALYSE, 0, None)
     network = analyse(
         items,
         store.cards(),
@@ -80,6 +102,17 @@ def _analyse_store(store: Store, config: Config, now: datetime) -> Insight:
         [*network.followups, *ledger.followups], store.followup_decisions(), now
     )
     return Insight(_with_followups(network, followups), ledger)
+
+
+def _counted(items: Iterable[Interaction], total: int, progress: Progress) -> Iterator[Interaction]:
+    """``items``, telling ``progress`` every :data:`_EVERY` how many have been read."""
+    progress(READ, 0, total)
+    done = 0
+    for done, item in enumerate(items, 1):
+        yield item
+        if not done % _EVERY:
+            progress(READ, done, total)
+    progress(READ, done, max(total, done))  # (more may have come since they were counted)
 
 
 def _with_followups(network: Network, followups: tuple[FollowUp, ...]) -> Network:

@@ -51,7 +51,7 @@ from ..errors import StoreError
 from ..i18n import Wording
 from ..parsing.addresses import normalise
 from ..store import Store
-from .analysis import Insight
+from .analysis import KEEP, Insight, Progress
 from .cards import analysed_card, contact_card, with_notes
 
 __all__ = [
@@ -76,6 +76,7 @@ _LONGEST = timedelta(hours=2)  # however long an agent's interval
 RENEWAL = timedelta(minutes=15)
 
 _ROWS, _FOLLOWUPS, _OWNER = "contacts:", "followups:", "owner"  # keys (ASCII)
+_EVERY = 500  # contacts rendered between two reports of the keeping
 
 
 def _card_key(person: str) -> str:
@@ -109,6 +110,7 @@ class Answers(Protocol):
 
     as_of: datetime
     owner: frozenset[str]  # the owner's addresses
+    kept: bool  # read from the answers kept in the store (the next question gets them too)
 
     def contacts(
         self, tier: str | None = None, limit: int | None = None
@@ -128,6 +130,8 @@ class Answers(Protocol):
 
 
 class _Fresh:
+    kept = False
+
     def __init__(self, insight: Insight, store: Store, words: Wording) -> None:
         self.insight, self.store, self.words = insight, store, words
         self.as_of, self.owner = insight.network.now, insight.network.owner
@@ -153,6 +157,8 @@ class _Fresh:
 
 
 class _Kept:
+    kept = True
+
     def __init__(self, store: Store, as_of: datetime) -> None:
         self.store, self.as_of = store, as_of
         self.owner = frozenset(self._load(_OWNER))
@@ -290,16 +296,20 @@ def keep(
     generation: int,
     *,
     fresh_for: timedelta = MAX_AGE,
+    progress: Progress | None = None,
 ) -> bool:
     """Keep the answers of ``insight``, an analysis of ``store`` at ``generation``, to be
     served for ``fresh_for`` after its ``now`` (the agent: until its next cycle has kept
     newer ones); False (and nothing kept) if the store has changed since. Store errors reach
-    the caller."""
+    the caller. ``progress`` is told the contacts rendered (:data:`~.analysis.KEEP`)."""
     network = insight.network
     as_of = network.now
+    total = len(network.contacts)
 
     def documents() -> Iterator[tuple[str, str, str]]:
         for place, view in enumerate(network.contacts):
+            if progress is not None and not place % _EVERY:
+                progress(KEEP, place, total)
             shown = contact_json(view, as_of, words)
             yield f"{_ROWS}{place:07d}", view.tier.tier, json_text(contact_row(shown))
             card = analysed_card(insight, view, as_of, words, with_items=True, shown=shown)
@@ -339,14 +349,15 @@ def answered(
     generation: int,
     *,
     keeping: bool = True,
+    progress: Progress | None = None,
 ) -> Answers:
     """The answers of ``insight``, an analysis of ``store`` at ``generation``: kept for the
     next question and served from what was kept (rendered once, the very text later reads
     get), or fresh where the store cannot keep them (read-only, busy, or changed since) or
-    ``keeping`` is False."""
+    ``keeping`` is False. ``progress``: as :func:`keep`'s."""
     if keeping and not store.read_only:
         with suppress(StoreError):
-            if keep(store, insight, config, words, generation):
+            if keep(store, insight, config, words, generation, progress=progress):
                 # Read as kept, unless another process has kept others already.
                 store.hold()
                 validity = store.kept_validity() or {}

@@ -2,13 +2,17 @@
 
 A :class:`Workspace` is opened from plain values (a store path, a config path, a time) by any
 front end; the store, the configuration and the analysis are opened on first use and the store
-is closed when the workspace is (use it as a context manager).
+is closed when the workspace is (use it as a context manager). Whoever waits for an analysis can
+follow it (``progress``: :data:`.analysis.Progress`); :meth:`Workspace.rebuild` analyses the store
+afresh, whatever answers are kept, and keeps its own.
 
-Exports: ``Workspace``.
+Exports: ``Rebuilt``, ``Workspace``.
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -20,11 +24,24 @@ from ..errors import StoreEmpty
 from ..i18n import Wording, category_scheme, wording_for
 from ..ports import RetryPolicy
 from ..store import Store, default_db_path
-from .analysis import Insight, analyse_store
+from .analysis import DONE, Insight, Progress, analyse_store
 from .answers import Answers, answered, current, fresh, kept
 from .connect import Connection, adopt_immutable_ids, connect
 
-__all__ = ["Workspace"]
+__all__ = ["Rebuilt", "Workspace"]
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """What :meth:`Workspace.rebuild` did: the interactions it read, the contacts and open
+    follow-ups it found, whether their answers were kept for the next question, and how long
+    it took."""
+
+    interactions: int
+    contacts: int
+    followups: int
+    kept: bool
+    seconds: float
 
 
 class Workspace:
@@ -39,6 +56,7 @@ class Workspace:
             gets :class:`~outlook_networking.errors.StoreMissing` instead (nothing is created).
         words: the language, when the front end has chosen it already (default: the
             configuration's, else the system's).
+        progress: told how an analysis advances, if one is needed (a bar on a terminal).
     """
 
     def __init__(
@@ -51,6 +69,7 @@ class Workspace:
         create: bool = True,
         words: Wording | None = None,
         config: Config | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.db_path = db_path if db_path is not None else default_db_path()
         self.config_path = config_path
@@ -58,6 +77,7 @@ class Workspace:
         self.now = now if now is not None else datetime.now(UTC).replace(microsecond=0)
         self.retry = retry
         self.create = create
+        self.progress = progress
         self._store: Store | None = None
         if words is not None:  # a front end that chose the language before (the command line)
             self.__dict__["words"] = words
@@ -100,7 +120,22 @@ class Workspace:
     @cached_property
     def insight(self) -> Insight:
         """The store analysed as of ``now``: the network and the give-and-take ledger."""
-        return analyse_store(self.store, self.config, self.now)
+        try:
+            return self._analysed()
+        finally:
+            self._done()
+
+    def _analysed(self) -> Insight:
+        """The analysis, kept as :attr:`insight` (its progress not ended: answers follow)."""
+        if "insight" not in self.__dict__:
+            self.__dict__["insight"] = analyse_store(
+                self.store, self.config, self.now, progress=self.progress
+            )
+        return self.__dict__["insight"]  # type: ignore[no-any-return]
+
+    def _done(self) -> None:
+        if self.progress is not None:
+            self.progress(DONE, 0, None)
 
     @cached_property
     def answers(self) -> Answers:
@@ -113,10 +148,36 @@ class Workspace:
         found = kept(self.store, self.config, self.words, self.now, replay=self.now_given)
         if found is not None:
             return found
+        return self._answered()
+
+    def _answered(self) -> Answers:
+        """This workspace's analysis, and its answers kept where they may be."""
         generation = self.store.generation()
         keeping = not self.now_given or not current(self.store, self.config, self.words)
-        return answered(
-            self.store, self.insight, self.config, self.words, generation, keeping=keeping
+        try:
+            insight = self._analysed()
+            return answered(
+                self.store, insight, self.config, self.words, generation,
+                keeping=keeping, progress=self.progress,
+            )  # fmt: skip
+        finally:
+            self._done()
+
+    def rebuild(self) -> Rebuilt:
+        """Analyse the store afresh from its interactions, whatever answers are kept, and keep
+        this analysis's answers for the next question (as :attr:`answers` would, so not those
+        of a replay, ``--now``, while answers valid as of the clock are kept)."""
+        started = time.perf_counter()
+        self.reanalyse()
+        answers = self._answered()
+        self.__dict__["answers"] = answers
+        network = self.insight.network
+        return Rebuilt(
+            interactions=self.store.interaction_count(),
+            contacts=len(network.contacts),
+            followups=len(network.followups),
+            kept=answers.kept,
+            seconds=time.perf_counter() - started,
         )
 
     def reanalyse(self) -> None:

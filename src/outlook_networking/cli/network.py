@@ -1,6 +1,6 @@
 """Commands that show and correct the people of the network: ``contacts`` (and ``contacts merge``,
 ``contacts split``) and ``contact ADDR`` (``contact ADDR --birthday DAY | --anniversary DAY`` also
-enters a key date by hand).
+enters a key date by hand); and ``rebuild``, which analyses the store afresh and keeps the answers.
 
 Tables are rendered from the same JSON documents ``--json`` prints (``docs/json.md``), so what a
 person reads and what a script reads cannot drift apart. Corrections check first: an address
@@ -184,6 +184,22 @@ def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None
         )
     contact.set_defaults(handler=_contact)
 
+    rebuild = add_command(
+        commands,
+        "rebuild",
+        common,
+        words=w,
+        help=w.gettext("analyse every interaction afresh and keep the answers"),
+        description=w.gettext(
+            "Analyse the store afresh from every interaction, whatever was kept, and keep the "
+            "answers for the commands after it: after a change to the settings (the first "
+            "command after one analyses too, a minute at a million interactions), or to be sure "
+            "nothing kept is stale. A bar shows how far it got on a terminal."
+        ),
+        examples=["rebuild"],
+    )
+    rebuild.set_defaults(handler=_rebuild)
+
 
 def days_ago(days: int | None, w: Wording) -> str:
     """``today``, ``1 day ago``, ``24 days ago``, or ``–``."""
@@ -296,6 +312,34 @@ def _not_a_contact(workspace: Workspace, address: str, *, listed: bool = False) 
 def _who(workspace: Workspace, person: str) -> str:
     view = workspace.network.by_person[person]
     return f"{view.name} <{view.address}>" if view.name else view.address
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    with open_workspace(args, need="data") as workspace:
+        done = workspace.rebuild()
+        w = workspace.words
+        said = w.gettext("Analysed {interactions}: {contacts} and {followups} ({time}).").format(
+            interactions=w.ngettext(
+                "{n} interaction", "{n} interactions", done.interactions
+            ).format(n=w.number(done.interactions)),
+            contacts=w.ngettext("{n} contact", "{n} contacts", done.contacts).format(
+                n=w.number(done.contacts)
+            ),
+            followups=w.ngettext(
+                "{n} open follow-up", "{n} open follow-ups", done.followups
+            ).format(n=w.number(done.followups)),
+            time=w.seconds(round(done.seconds, 1)),
+        )
+        kept = (
+            w.gettext("The next commands answer from it.")
+            if done.kept
+            else w.gettext(
+                "The store could not keep the answers (it is read-only or busy): the next "
+                "command analyses again."
+            )
+        )
+        err_console.print(f"{said} {kept}", markup=False)
+    return 0
 
 
 def _merge(args: argparse.Namespace) -> int:

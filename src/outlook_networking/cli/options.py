@@ -141,6 +141,8 @@ def open_workspace(args: argparse.Namespace, need: str = "any") -> Workspace:
     refuses a missing store; ``"data"`` also refuses an empty one. Either refusal comes after
     the configuration is read, so a broken configuration is reported first.
     """
+    from .output import analysis_progress
+
     workspace = Workspace(
         Path(args.db).expanduser() if args.db else None,
         Path(args.config).expanduser() if args.config else None,
@@ -149,6 +151,7 @@ def open_workspace(args: argparse.Namespace, need: str = "any") -> Workspace:
         create=need == "any",
         words=args.words,
         config=getattr(args, "config_read", None),
+        progress=analysis_progress(args.words),
     )
     try:
         if need == "data":

@@ -10,7 +10,7 @@ wrapped with a hanging indent (:func:`say`), breaking between the `` · ``-joine
 before it breaks inside one. Times are shown in the local time zone (:func:`local`).
 
 Exports: ``print_json``, ``console``, ``err_console``, ``sync_progress``, ``file_progress``,
-``Column``, ``fit``, ``table``, ``paged``, ``say``, ``wrapped``, ``local``.
+``analysis_progress``, ``Column``, ``fit``, ``table``, ``paged``, ``say``, ``wrapped``, ``local``.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Column",
+    "analysis_progress",
     "console",
     "err_console",
     "file_progress",
@@ -145,6 +146,57 @@ def file_progress(words: Wording) -> Iterator[Callable[[Unit, int, int | None], 
                 bar.update(task, total=total)
 
         yield show
+
+
+class _AnalysisBar:
+    """A transient bar on stderr for an analysis (:data:`app.analysis.Progress`): shown from its
+    first step, one line per step in turn, gone at its end, before the command prints."""
+
+    def __init__(self, words: Wording) -> None:
+        self.words = words
+        self.shown: Progress | None = None
+        self.step: tuple[str, TaskID] | None = None
+
+    def __call__(self, step: str, done: int, total: int | None) -> None:
+        from ..app.analysis import ANALYSE, DONE, KEEP, READ
+
+        if step == DONE:
+            if self.shown is not None:
+                self.shown.stop()
+            self.shown = self.step = None
+            return
+        w = self.words
+        count = "" if total is None else f"{w.number(done)}/{w.number(total)}"
+        if self.step is not None and self.step[0] == step:
+            assert self.shown is not None
+            self.shown.update(self.step[1], completed=done, count=count)
+            return
+        if self.shown is None:
+            columns = (
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                TextColumn("{task.fields[count]}"),
+                TimeElapsedColumn(),
+            )
+            self.shown = Progress(*columns, console=err_console, transient=True)
+            self.shown.start()
+        elif self.step is not None:
+            self.shown.remove_task(self.step[1])
+        describe = {
+            READ: w.gettext("Reading the interactions"),
+            ANALYSE: w.gettext("Analysing the network"),
+            KEEP: w.gettext("Keeping the answers"),
+        }.get(step, step)
+        # A step not counted (total None) gets rich's pulsing bar.
+        task = self.shown.add_task(describe, total=total, completed=done, count=count)
+        self.step = step, task
+
+
+def analysis_progress(words: Wording) -> Callable[[str, int, int | None], None] | None:
+    """The ``progress`` of a workspace whose analysis a person may wait for: a bar that counts
+    the interactions read and the contacts kept, on a terminal only (None otherwise: quiet when
+    piped or in CI)."""
+    return _AnalysisBar(words) if sys.stderr.isatty() else None
 
 
 # --- tables that fit ---------------------------------------------------------------------------

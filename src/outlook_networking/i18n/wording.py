@@ -137,6 +137,10 @@ class Wording:
         """``1,5 Std.`` / ``1.5 hr``."""
         return format_unit(n, "duration-hour", length="short", locale=self.locale)
 
+    def seconds(self, n: float) -> str:
+        """``52 Sek.`` / ``52 sec``: how long something the person waited for took."""
+        return format_unit(n, "duration-second", length="short", locale=self.locale)
+
     def duration(self, value: timedelta) -> str:
         """Hours below two days (``36 Std.``), whole days from there (``3 Tage``)."""
         hours = value.total_seconds() / 3600

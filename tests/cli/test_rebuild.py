@@ -1,0 +1,115 @@
+"""``rebuild``, and the bar a person sees while a command analyses the store: what they say is
+checked against the store read with ``sqlite3`` and against the commands' own documents."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+from cli_runs import NOW, Home, ansi_free
+
+
+def _stored(db: Path) -> tuple[int, int]:
+    """The interactions stored, and the generation the store is at (read without the product)."""
+    with sqlite3.connect(db) as connection:
+        (interactions,) = connection.execute("SELECT count(*) FROM interactions").fetchone()
+        (generation,) = connection.execute("SELECT n FROM generation").fetchone()
+    return interactions, generation
+
+
+def _kept(db: Path) -> dict[str, object]:
+    """What the kept answers say they are valid for (the row ``app.answers`` keeps first)."""
+    with sqlite3.connect(db) as connection:
+        (doc,) = connection.execute("SELECT doc FROM answers WHERE key = ''").fetchone()
+    return dict(json.loads(doc))
+
+
+def _documents(home: Home, db: Path) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    contacts = home.run("--db", str(db), "--now", NOW, "contacts", "--json")
+    followups = home.run("--db", str(db), "--now", NOW, "followups", "--json")
+    assert contacts.code == followups.code == 0, contacts.err + followups.err
+    return json.loads(contacts.out)["contacts"], json.loads(followups.out)["followups"]
+
+
+def test_rebuild_says_what_it_analysed_and_keeps_the_answers(home: Home, demo_db: Path) -> None:
+    done = home.run("--db", str(demo_db), "--now", NOW, "rebuild")
+    assert done.code == 0, done.err
+    assert done.out == ""  # what it says is a message, on stderr
+    interactions, generation = _stored(demo_db)
+    kept = _kept(demo_db)
+    assert kept["generation"] == generation
+    assert kept["as_of"] == "2026-11-27T12:00:00+00:00"
+    contacts, followups = _documents(home, demo_db)
+    said = re.fullmatch(
+        r"Analysed ([\d,]+) interactions: ([\d,]+) contacts and ([\d,]+) open follow-ups "
+        r"\([\d.]+ secs?\)\. The next commands answer from it\.",
+        done.err.strip(),
+    )
+    assert said is not None, done.err
+    numbers = [int(n.replace(",", "")) for n in said.groups()]
+    assert numbers == [interactions, len(contacts), len(followups)]
+    assert interactions > 7000 and len(contacts) > 100  # the demo's, not an empty store's
+
+
+def test_rebuild_replaces_what_was_kept(home: Home, demo_db: Path) -> None:
+    """Kept answers are served as they are; rebuild analyses afresh whatever is kept."""
+    contacts, _ = _documents(home, demo_db)  # analyses and keeps
+    first = contacts[0]
+    with sqlite3.connect(demo_db) as connection:  # a kept row gone wrong (as a bug would)
+        (key, doc) = connection.execute(
+            "SELECT key, doc FROM answers WHERE key LIKE 'contacts:%' ORDER BY key LIMIT 1"
+        ).fetchone()
+        wrong = {**json.loads(doc), "score": -1}
+        connection.execute("UPDATE answers SET doc = ? WHERE key = ?", (json.dumps(wrong), key))
+    served, _ = _documents(home, demo_db)
+    assert served[0]["score"] == -1  # served from what was kept, without analysing
+    assert home.run("--db", str(demo_db), "--now", NOW, "rebuild").code == 0
+    rebuilt, _ = _documents(home, demo_db)
+    assert rebuilt[0] == first
+
+
+def test_rebuild_in_german(home: Home, demo_db: Path) -> None:
+    config = home.root / "de.toml"
+    config.write_text('language = "de"\n', encoding="utf-8")
+    done = home.run("--db", str(demo_db), "--config", str(config), "--now", NOW, "rebuild")
+    assert done.code == 0, done.err
+    interactions, _ = _stored(demo_db)
+    shown = f"{interactions:,}".replace(",", ".")
+    assert done.err.startswith(f"{shown} Interaktionen analysiert: "), done.err
+    assert "offene Nachverfolgungen (" in done.err
+    assert "Sek.). Die nächsten Befehle antworten daraus." in done.err
+
+
+def test_a_bar_follows_the_analysis_on_a_terminal_only(home: Home, demo_db: Path) -> None:
+    interactions, _ = _stored(demo_db)
+    on_screen = home.run_tty("--db", str(demo_db), "--now", NOW, "rebuild")
+    assert on_screen.code == 0, on_screen.out
+    screen = ansi_free(on_screen.out)
+    assert "Reading the interactions" in screen
+    assert re.search(rf"\b{interactions:,}\b", screen.split("Analysed")[0])  # n of the total
+    for step in ("Analysing the network", "Keeping the answers"):
+        assert step in screen
+    # The bar is gone before the answer: the terminal's last line is the message alone.
+    assert screen.rstrip().splitlines()[-1].lstrip("\r").startswith("Analysed ")
+    piped = home.run("--db", str(demo_db), "--now", NOW, "rebuild")
+    assert piped.code == 0
+    assert "Reading" not in piped.err and "━" not in piped.err
+
+
+def test_a_reading_command_shows_the_bar_only_when_it_analyses(home: Home, demo_db: Path) -> None:
+    """Answers kept: the table at once. Settings changed: the analysis they need, followed."""
+    assert home.run("--db", str(demo_db), "--now", NOW, "rebuild").code == 0
+    paging = {"PAGER": "cat"}  # the table whole, not a pager waiting for keys
+    kept = ansi_free(home.run_tty("--db", str(demo_db), "--now", NOW, "contacts", env=paging).out)
+    assert "Reading the interactions" not in kept and "Tier" in kept
+    config = home.root / "weights.toml"
+    config.write_text("[scoring]\ntwo_way_window_days = 9\n", encoding="utf-8")
+    changed = home.run_tty(
+        "--db", str(demo_db), "--config", str(config), "--now", NOW, "contacts", env=paging
+    )
+    screen = ansi_free(changed.out)
+    assert changed.code == 0, screen
+    assert "Reading the interactions" in screen and "Tier" in screen
+    assert screen.index("Reading the interactions") < screen.index("Tier")
