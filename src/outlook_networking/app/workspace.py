@@ -180,6 +180,13 @@ class Workspace:
             seconds=time.perf_counter() - started,
         )
 
+    def done_reading(self) -> None:
+        """The answers are read in full: end the moment of the store they were read from
+        (:meth:`Store.hold`), so that a pager left open does not keep the agent's writes in the
+        store's write-ahead log, which cannot be folded back into the file past a reader."""
+        if self._store is not None:
+            self._store.release()
+
     def reanalyse(self) -> None:
         """Drop the analysis: the next use analyses the store again (after a change to it)."""
         self.__dict__.pop("insight", None)

@@ -195,6 +195,7 @@ def _list(args: argparse.Namespace) -> int:
             print_json(envelope("followups", answers.as_of), listed=("followups", items))
             return 0
         rows = [json.loads(f.text) for group in groups for f in group]
+        workspace.done_reading()
         with paged():
             _print(rows, len(groups), total, answers.as_of, args.addresses, workspace.words)
     return 0

@@ -278,8 +278,9 @@ def _contacts(args: argparse.Namespace) -> int:
         if args.json:
             print_json(envelope("contacts", answers.as_of), listed=("contacts", shown))
             return 0
+        rows = [json.loads(row) for row in shown]
+        workspace.done_reading()
         with paged():
-            rows = [json.loads(row) for row in shown]
             print_contacts(rows, total, answers.as_of, workspace.words)
     return 0
 
@@ -416,6 +417,7 @@ def _contact(args: argparse.Namespace) -> int:
         if card is None:
             return _stranger(workspace, address, args.json)
         doc = {**envelope("contact", workspace.answers.as_of), **card}
+        workspace.done_reading()
         if args.json:
             print_json(doc)
         else:

@@ -1,0 +1,40 @@
+"""A reading command whose answer sits in a pager holds no moment of the store: the agent's writes
+meanwhile can be folded back from the write-ahead log into the file (a reader's snapshot would
+stop that, and the log would grow for as long as the pager stays open)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from cli_runs import NOW, Home
+
+# The pager: writes to the store as the agent would, then asks SQLite to fold the whole log back
+# into the file (TRUNCATE: it must get past every reader), says whether a reader was in the way
+# (1) or not (0), and shows the page.
+PAGER = """
+import sqlite3, sys
+db, said = sys.argv[1], sys.argv[2]
+with sqlite3.connect(db, timeout=0.2) as connection:
+    connection.execute("CREATE TABLE IF NOT EXISTS agent_wrote (n)")
+    connection.execute("INSERT INTO agent_wrote VALUES (1)")
+busy = sqlite3.connect(db, timeout=0.2).execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+open(said, "w").write(str(busy))
+sys.stdout.write(sys.stdin.read())
+"""
+
+
+@pytest.mark.parametrize(
+    "command", [("contacts",), ("followups",), ("contact", "mei.wagner@example.com")]
+)
+def test_a_pager_left_open_does_not_hold_the_store(
+    home: Home, demo_db: Path, command: tuple[str, ...]
+) -> None:
+    script, said = home.root / "pager.py", home.root / "busy.txt"
+    script.write_text(PAGER, encoding="utf-8")
+    pager = f"{sys.executable} {script} {demo_db} {said}"
+    assert home.run("--db", str(demo_db), "--now", NOW, "rebuild").code == 0  # answers kept
+    shown = home.run_tty("--db", str(demo_db), "--now", NOW, *command, rows=8, env={"PAGER": pager})
+    assert shown.code == 0, shown.out
+    assert said.read_text() == "0"  # nobody held a moment of the store while it paged
