@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -405,6 +406,105 @@ def test_while_the_cycle_analyses_new_mail_readers_get_the_answers_kept_before(
     assert meanwhile == [(NOW, rows)]
     after = kept(store, config, words, later)
     assert after is not None and after.as_of == later and store.answers_renewal() is None
+
+
+def _news(box: MemoryMailbox) -> None:
+    box.put("inbox", Interaction(
+        source="memory", item_id=box.new_id("msg-"), kind=Kind.EMAIL,
+        at=NOW - timedelta(minutes=1), sender=Mailbox("person01.last@corp1.example"),
+        to=(Mailbox("me@example.com"),), subject="News", message_id="<news@corp1.example>",
+        folder="inbox",
+    ))  # fmt: skip
+
+
+def _heard_after_each_batch(
+    monkeypatch: pytest.MonkeyPatch, then: Callable[[Store], None]
+) -> None:
+    """``then`` runs after each batch the cycle's sync stores, once the cycle has heard of it
+    (a reader's command, typed while the agent syncs)."""
+    real = cycle.sync_source
+
+    def syncing(store: Store, source: object, *, on_batch: Any, should_stop: Any) -> Any:
+        def heard(batch: Batch) -> None:
+            on_batch(batch)
+            then(store)
+
+        return real(store, source, on_batch=heard, should_stop=should_stop)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cycle, "sync_source", syncing)
+
+
+def test_while_the_cycle_syncs_new_mail_readers_get_the_answers_kept_before(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store a sync is changing is about to be analysed: a read meanwhile is served the
+    last cycle's answers, not left to analyse a store half synced beside the agent."""
+    box = _fresh()
+    config = make_config("work")
+    connections = {"work": memory_connection(box)}
+    words = wording_for(config)
+    run_once(store, config, connections, now=NOW)
+    earlier = kept(store, config, words, NOW)
+    assert earlier is not None
+    rows = list(earlier.contacts()[0])
+    store.release()
+    _news(box)
+    before = store.generation()
+    meanwhile: list[object] = []
+
+    later = NOW + timedelta(minutes=5)
+
+    def read(store: Store) -> None:
+        served = kept(store, config, words, later + timedelta(seconds=20))
+        meanwhile.append(served and (served.as_of, list(served.contacts()[0])))
+        store.release()
+
+    _heard_after_each_batch(monkeypatch, read)
+    report = run_once(store, config, connections, now=later)
+    assert report.analysed and report.accounts[0].written == 1 and store.generation() > before
+    assert meanwhile and all(answer == (NOW, rows) for answer in meanwhile)
+    assert store.answers_renewal() is None  # ended by the answers the cycle kept
+
+
+def test_a_write_of_the_owners_during_the_sync_is_not_hidden(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    box = _fresh()
+    config = make_config("work")
+    connections = {"work": memory_connection(box)}
+    words = wording_for(config)
+    run_once(store, config, connections, now=NOW)
+    _news(box)
+    followup = analyse_store(store, config, NOW).network.followups[0]
+    meanwhile: list[object] = []
+
+    def done_then_read(store: Store) -> None:
+        if not meanwhile:
+            store.mark_followup_done(followup.key, followup.item, NOW)
+        meanwhile.append(kept(store, config, words, NOW + timedelta(minutes=5, seconds=20)))
+        store.release()
+
+    _heard_after_each_batch(monkeypatch, done_then_read)
+    run_once(store, config, connections, now=NOW + timedelta(minutes=5))
+    assert meanwhile and meanwhile[0] is None  # analysed afresh: the follow-up is done
+
+
+def test_a_sync_that_no_analysis_follows_leaves_no_mark(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    box = _fresh()
+    config = make_config("work")
+    connections = {"work": memory_connection(box)}
+    run_once(store, config, connections, now=NOW)
+    _news(box)
+    marks: list[object] = []
+    _heard_after_each_batch(monkeypatch, lambda store: marks.append(store.answers_renewal()))
+    report = run_once(store, config, connections, now=NOW + timedelta(minutes=5),
+                      should_stop=lambda: bool(marks))  # fmt: skip
+    assert report.stopped and not report.analysed
+    assert marks[0] is not None  # the sync's change was marked ...
+    assert store.answers_renewal() is None  # ... and, no analysis following, unmarked
+    assert kept(store, config, wording_for(config), NOW + timedelta(minutes=5)) is None
 
 
 def test_a_failed_analysis_ends_what_it_renewed(

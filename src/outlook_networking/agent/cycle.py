@@ -9,7 +9,9 @@ for every configured account:
    store, batch by batch (each batch with its cursor);
 2. analyse the whole store once, as of ``now`` (the network spans every account, and its
    follow-ups include the give-and-take ledger's, as ``apply`` sees them), and keep its answers
-   in the store for the commands that read (:mod:`outlook_networking.app.answers`);
+   in the store for the commands that read (:mod:`outlook_networking.app.answers`); from the
+   sync's first change to the store until they are kept, readers are served the answers kept
+   before (``app.answers.analysing``, marked after every batch that changed the store);
 3. for each account whose sync succeeded and whose write-back is enabled: plan against the
    mailbox as it is and apply the plan with the journal (``app.pipeline.write_back``).
 
@@ -307,7 +309,12 @@ def run_once(
     started = clock()
     progress = {a.name: _Progress(deferred=a.name in defer) for a in config.accounts}
     claim_owner(store, [a.mailbox_address for a in config.accounts])
-    stopped = _sync_accounts(store, config, connections, progress, should_stop)
+    # What the sync stores is what the analysis after it reads: from its first change on,
+    # readers are served the answers kept before (app.answers.analysing), not left to analyse a
+    # store half synced beside the agent. Each change is marked after it is stored, so a write
+    # of the owner's meanwhile (a follow-up done) moves the store past the mark and is seen.
+    marked = _Marks(store, now) if apply and any(a.writeback for a in config.accounts) else None
+    stopped = _sync_accounts(store, config, connections, progress, should_stop, marked)
     network: Network | None = None
     cycle_error: BaseException | None = None
     generation = store.generation()
@@ -328,6 +335,8 @@ def run_once(
         settled = None
     if analyse:
         network, cycle_error = _analyse(store, config, now, on_insight, answers_for, generation)
+    elif marked is not None and marked.made:
+        analysing(store, None, now)  # no analysis follows the sync's changes after all
     if _write_back_accounts(
         store, config, progress, network, apply=apply, clock=clock,
         recheck_s=0.0 if hourly else recheck_s, should_stop=should_stop,
@@ -377,14 +386,32 @@ def _written_back(config: Config, progress: Mapping[str, _Progress]) -> frozense
     )
 
 
+class _Marks:
+    """Marks the store as about to be analysed (``app.answers.analysing``) at each generation a
+    sync's batch moved it to."""
+
+    def __init__(self, store: Store, now: datetime) -> None:
+        self.store, self.now = store, now
+        self.generation = store.generation()
+        self.made = False
+
+    def __call__(self) -> None:
+        generation = self.store.generation()
+        if generation != self.generation:  # (a batch of copies seen again changed nothing)
+            analysing(self.store, generation, self.now)
+            self.generation, self.made = generation, True
+
+
 def _sync_accounts(
     store: Store,
     config: Config,
     connections: Mapping[str, Connection],
     progress: Mapping[str, _Progress],
     should_stop: Callable[[], bool],
+    marked: Callable[[], None] | None = None,
 ) -> bool:
-    """Step 1: each account's source into the store; True if a stop came first."""
+    """Step 1: each account's source into the store; True if a stop came first. ``marked`` is
+    called after each batch is stored."""
     for account in config.accounts:
         state = progress[account.name]
         if state.deferred:
@@ -397,6 +424,8 @@ def _sync_accounts(
             def count(batch: Batch, state: _Progress = state) -> None:
                 # kept when a later batch fails: those batches are stored
                 state.items += len(batch.interactions) + len(batch.cards)
+                if marked is not None:
+                    marked()
 
             sync = sync_source(
                 store, state.connection.source, on_batch=count, should_stop=should_stop
