@@ -539,3 +539,58 @@ def test_rebuild_analyses_whatever_is_kept(
         assert rebuilt.kept and rebuilt.contacts == workspace.answers.contacts()[1]
         assert rebuilt.interactions == workspace.store.interaction_count() > 0
         assert rebuilt.followups == len(workspace.answers.followups())
+
+
+# Every setting of app.answers._NOT_ANSWERED, changed far from its default.
+UNREAD_SETTINGS = """
+[graph]
+max_participants = 2
+exact_nodes = 3
+max_edges = 5
+[intro]
+max_participants = 2
+[time]
+weekly_target_hours = 40
+minutes_per_mail_written = 60
+minutes_per_mail_read = 30
+[targets]
+organisations = ["Globex", "Initech"]
+"""
+
+
+@pytest.mark.parametrize("mailbox", ["demo", "lkml"])
+def test_settings_no_answer_reads_leave_the_kept_answers_valid(
+    mailbox: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Changing the key persons', the ties', the time's or the targets' settings does not end
+    the kept answers, because no answer changes: a fresh analysis with them gives the very
+    documents kept without them. A setting the answers read (a cadence) still ends them."""
+    db: Path = request.getfixturevalue(f"{mailbox}_store")
+    now = LKML_NOW if mailbox == "lkml" else DEMO_NOW
+    plain, unread, cadence = (tmp_path / n for n in ("plain.toml", "unread.toml", "cad.toml"))
+    plain.write_text("", encoding="utf-8")
+    unread.write_text(UNREAD_SETTINGS, encoding="utf-8")
+    cadence.write_text("[cadence]\na_days = 7\n", encoding="utf-8")
+    assert load_config(unread).settings != load_config(plain).settings
+    words = Wording("en")
+    with Store.open(db) as store:
+        changed = fresh(analyse_store(store, load_config(unread), now), store, words)
+        rows = [json.loads(row) for row in changed.contacts()[0]]
+        followups = [json.loads(listed.text) for listed in changed.followups()]
+        cards = {row["address"]: _as_printed(changed.card(row["address"])) for row in rows}
+    run = ["--db", str(db), "--now", now.isoformat()]
+    capsys.readouterr()
+    _printed(capsys, *run, "--config", str(plain), "contacts", "--json")  # analyses and keeps
+    monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
+    again = [*run, "--config", str(unread)]
+    assert _printed(capsys, *again, "contacts", "--json")["contacts"] == rows
+    assert _printed(capsys, *again, "followups", "--json")["followups"] == followups
+    for address, card in cards.items():
+        shown = _printed(capsys, *again, "contact", address, "--json")
+        assert {k: v for k, v in shown.items() if k not in ("schema", "as_of")} == card
+    assert main([*run, "--config", str(cadence), "contacts", "--json"]) != 0
+    assert "analysed again" in capsys.readouterr().err

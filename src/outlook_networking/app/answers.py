@@ -9,7 +9,9 @@ prints as. They are served again (:func:`kept`) while all of this holds:
 
 - the store's :meth:`~outlook_networking.store.Store.generation` is the one analysed (every
   write an analysis could see moves it: new mail, a merge, a follow-up done, a forget);
-- the analysis settings, the language and the product's version are the same;
+- the analysis settings they read, the language and the product's version are the same (the
+  settings of key persons, ties, time invested and target organisations only the report,
+  ``review`` and ``intro`` show);
 - they are as of a moment at most :data:`MAX_AGE` ago (kept by the agent: until a later cycle
   has kept newer ones, which is the next one after new mail and, while nothing changes, the
   first after its hourly re-check: ``agent.cycle``), or, for a replay (``--now``), as of
@@ -192,12 +194,28 @@ def fresh(insight: Insight, store: Store, words: Wording) -> Answers:
     return _Fresh(insight, store, words)
 
 
+# Settings no kept answer reads: the key persons' graph ([graph]), the ties introductions rest
+# on ([intro]), the time invested ([time]) and the organisations the review looks for
+# ([targets]) reach only the report, `review` and `intro`, which analyse afresh. Changing one
+# of them leaves the kept answers valid (tests/app/test_answers.py compares the documents).
+_NOT_ANSWERED = frozenset({
+    "graph_max_participants", "graph_max_edges", "graph_exact_nodes", "intro_max_participants",
+    "weekly_target_hours", "minutes_per_mail_written", "minutes_per_mail_read",
+    "target_organisations",
+})  # fmt: skip
+
+
 def _validity(config: Config, words: Wording) -> dict[str, Any]:
-    """What else than the store kept answers depend on: the analysis settings (a digest), the
-    language, the product's version and its documents' schemas."""
-    settings = {"settings": config.settings, "ledger": config.ledger}
+    """What else than the store kept answers depend on: the analysis settings they read (a
+    digest: every one but :data:`_NOT_ANSWERED`), the language, the product's version and its
+    documents' schemas."""
+    scoring = dataclasses.asdict(config.settings)
+    settings = {
+        "settings": {k: v for k, v in scoring.items() if k not in _NOT_ANSWERED},
+        "ledger": dataclasses.asdict(config.ledger),
+    }
     canonical = json.dumps(
-        {k: dataclasses.asdict(v) for k, v in settings.items()},  # type: ignore[call-overload]
+        settings,
         default=lambda o: sorted(o) if isinstance(o, (set, frozenset)) else str(o),
         sort_keys=True,
     )
