@@ -34,7 +34,8 @@ the annual review's baseline, the introductions ``intro`` proposed, the owner's 
 hand-entered key dates (the user's own data: never touched by a sync, removed only by ``forget``
 or the owner), tombstones and the small documents of the agent (:meth:`Store.get_doc`).
 
-Exports: ``Store``, ``BatchResult``, ``ForgetReport``, ``default_db_path``, ``SCHEMA_VERSION``.
+Exports: ``Store``, ``AnswersEdit``, ``BatchResult``, ``ForgetReport``, ``default_db_path``,
+``SCHEMA_VERSION``.
 """
 
 from __future__ import annotations
@@ -82,7 +83,14 @@ from .ports import (
 from .problems import problem
 from .writeback.plan import JournalEntry
 
-__all__ = ["SCHEMA_VERSION", "BatchResult", "ForgetReport", "Store", "default_db_path"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "AnswersEdit",
+    "BatchResult",
+    "ForgetReport",
+    "Store",
+    "default_db_path",
+]
 
 ENV_DB = "OUTLOOK_NETWORKING_DB"
 _REVIEW_DOC = "review:last"  # the review the user kept as next year's baseline
@@ -416,6 +424,17 @@ def default_db_path() -> Path:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswersEdit:
+    """The kept answers as a write changes them (``app.answers``): made from the answers kept
+    for the store at ``generation`` as of ``as_of``; ``docs`` maps a key to its new tag and
+    text, or to None where the answer goes."""
+
+    generation: int
+    as_of: str
+    docs: Mapping[str, tuple[str, str] | None]
+
+
+@dataclass(frozen=True, slots=True)
 class BatchResult:
     """What one batch did to the store."""
 
@@ -539,6 +558,28 @@ def _sql_identity(
 
 _KINDS = {kind.value: kind for kind in Kind}
 _People = tuple[tuple[Mailbox, ...], tuple[Mailbox, ...], tuple[Mailbox, ...], tuple[Attendee, ...]]
+
+
+def _edit_answers(db: sqlite3.Connection, edit: AnswersEdit) -> bool:
+    """Write ``edit`` inside a write transaction that has just moved the generation, if the
+    kept answers are those it was made from and nothing else moved the generation since."""
+    (generation,) = db.execute("SELECT n FROM generation").fetchone()
+    row = db.execute("SELECT doc FROM answers WHERE key = ''").fetchone()
+    validity = json.loads(row[0]) if row else {}
+    if (
+        generation != edit.generation + 1
+        or validity.get("generation") != edit.generation
+        or validity.get("as_of") != edit.as_of
+    ):
+        return False
+    for key, doc in edit.docs.items():
+        if doc is None:
+            db.execute("DELETE FROM answers WHERE key = ?", (key,))
+        else:
+            db.execute(_KEEP_ANSWER, (key, *doc))
+    validity["generation"] = generation
+    db.execute(_KEEP_ANSWER, ("", "", json.dumps(validity)))
+    return True
 
 
 class _Decoder:
@@ -1516,6 +1557,14 @@ class Store:
         )
         return ((str(row[0]), str(row[1])) for row in rows), int(total[0])
 
+    def kept_entries(self, prefix: str) -> Iterator[tuple[str, str, str]]:
+        """The keys, tags and texts of the kept answers whose keys start with ``prefix``, in the
+        order of their keys."""
+        bounds = (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        query = "SELECT key, tag, doc FROM answers WHERE key >= ? AND key < ? ORDER BY key"
+        for key, tag, doc in self._db.execute(query, bounds):
+            yield str(key), str(tag), str(doc)
+
     # --- the user's decisions about follow-ups ---------------------------------------------------
 
     def followup_decisions(self) -> Decisions:
@@ -1529,21 +1578,32 @@ class Store:
         }
         return Decisions(done=done, snoozed=snoozed)
 
-    def mark_followup_done(self, key: str, item: str, at: datetime) -> None:
-        """The user dealt with the follow-up ``key`` (about ``item``): it stays closed."""
-        self._decide("done", key, {"item": item, "at": at.astimezone(UTC).isoformat()})
+    def mark_followup_done(
+        self, key: str, item: str, at: datetime, *, answers: AnswersEdit | None = None
+    ) -> bool:
+        """The user dealt with the follow-up ``key`` (about ``item``): it stays closed.
+
+        ``answers``: the kept answers as this changes them, written in the same transaction
+        if they are still those of the store as it was just before it (nothing else has
+        written since they were read); they then hold for the store as it is after it. True
+        if they were written."""
+        entry = {"item": item, "at": at.astimezone(UTC).isoformat()}
+        return self._decide("done", key, entry, answers)
 
     def snooze_followup(self, key: str, until: datetime, at: datetime) -> None:
         """The user put the follow-up ``key`` off until ``until``."""
         entry = {"until": until.astimezone(UTC).isoformat(), "at": at.astimezone(UTC).isoformat()}
         self._decide("snoozed", key, entry)
 
-    def _decide(self, kind: str, key: str, entry: Mapping[str, str]) -> None:
+    def _decide(
+        self, kind: str, key: str, entry: Mapping[str, str], answers: AnswersEdit | None = None
+    ) -> bool:
         with self.transaction() as db:
             row = db.execute("SELECT value FROM kv WHERE key = ?", (_DECISIONS_DOC,)).fetchone()
             doc = json.loads(row[0]) if row else {}
             doc.setdefault(kind, {})[key] = dict(entry)
             _put_doc(db, _DECISIONS_DOC, doc)
+            return answers is not None and _edit_answers(db, answers)
 
     # --- the owner's notes and key dates ---------------------------------------------------------
 

@@ -594,3 +594,87 @@ def test_settings_no_answer_reads_leave_the_kept_answers_valid(
         assert {k: v for k, v in shown.items() if k not in ("schema", "as_of")} == card
     assert main([*run, "--config", str(cadence), "contacts", "--json"]) != 0
     assert "analysed again" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("mailbox", "language"), [("demo", "en"), ("demo", "de"), ("lkml", "en")])
+def test_followups_marked_done_leave_the_kept_answers_exactly_a_fresh_analysis(
+    mailbox: str,
+    language: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`followups done` finds the follow-up in the kept answers and takes it out of them in the
+    same write: neither it nor the reads after it analyse the store, and what they print is
+    what a fresh analysis of the store with the decision prints, for every follow-up kind."""
+    db: Path = request.getfixturevalue(f"{mailbox}_store")
+    now = LKML_NOW if mailbox == "lkml" else DEMO_NOW
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(f'language = "{language}"\n', encoding="utf-8")
+    run = ["--db", str(db), "--config", str(config_path), "--now", now.isoformat()]
+    capsys.readouterr()
+    listed = _printed(capsys, *run, "followups", "--json")["followups"]  # analyses, keeps
+    chosen: dict[str, dict[str, Any]] = {}
+    for followup in listed:  # one of each kind, and the second of a contact's, if any
+        chosen.setdefault(followup["kind"], followup)
+    contacts = [f["contact"] for f in listed if f["contact"]]
+    twice = next((c for c in contacts if contacts.count(c) > 1), None)
+    if twice is not None:
+        theirs = [f for f in listed if f["contact"] == twice]
+        chosen.setdefault("second", theirs[1])
+    assert len(chosen) >= (3 if mailbox == "demo" else 1), [f["kind"] for f in listed]
+    monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
+    keys = [f["short_key"] for f in chosen.values()]
+    assert main([*run, "followups", "done", *keys]) == 0, capsys.readouterr().err
+    assert capsys.readouterr().err.count("\n") == len(keys)  # one line said for each
+    served = {
+        "followups": _printed(capsys, *run, "followups", "--json")["followups"],
+        "contacts": _printed(capsys, *run, "contacts", "--json")["contacts"],
+    }
+    cards = {
+        f["contact"]: _printed(capsys, *run, "contact", f["contact"], "--json")
+        for f in chosen.values()
+        if f["contact"]
+    }
+    monkeypatch.undo()
+    with Store.open(db) as store:
+        truth = fresh(analyse_store(store, load_config(config_path), now), store, Wording(language))
+        assert [json.loads(listed.text) for listed in truth.followups()] == served["followups"]
+        assert [json.loads(row) for row in truth.contacts()[0]] == served["contacts"]
+        for contact, card in cards.items():
+            shown = {k: v for k, v in card.items() if k not in ("schema", "as_of")}
+            assert shown == _as_printed(truth.card(contact))
+    gone = {f["key"] for f in chosen.values()}
+    assert not gone & {f["key"] for f in served["followups"]}
+    assert len(served["followups"]) == len(listed) - len(chosen)
+
+
+def test_answers_edited_for_a_store_that_changed_meanwhile_are_not_written(
+    demo_store: Path,
+) -> None:
+    """The edit of the kept answers `followups done` makes is written only if nothing wrote to
+    the store between reading them and the decision; otherwise the answers end, as after any
+    write, and the next read analyses."""
+    from outlook_networking.app.answers import Open, _without
+
+    config, words = load_config(None), Wording("en")
+    with Store.open(demo_store) as store:
+        answers = answered(store, analyse_store(store, config, DEMO_NOW), config, words,
+                           store.generation())  # fmt: skip
+        assert answers.kept
+        first = Open.of(answers.followups()[0])
+        edit = _without(store, first)
+        assert edit is not None and edit.docs
+        store.dismiss("item:someone-elses-write", DEMO_NOW)  # another process, meanwhile
+        assert not store.mark_followup_done(first.key, first.item, DEMO_NOW, answers=edit)
+        assert kept(store, config, words, DEMO_NOW) is None
+        assert store.followup_decisions().done == {first.key: first.item}  # decided all the same
+        again = answered(store, analyse_store(store, config, DEMO_NOW), config, words,
+                         store.generation())  # fmt: skip
+        second = Open.of(again.followups()[0])
+        edit = _without(store, second)
+        assert store.mark_followup_done(second.key, second.item, DEMO_NOW, answers=edit)
+        served = kept(store, config, words, DEMO_NOW)
+        assert served is not None
+        assert all(Open.of(listed).key != second.key for listed in served.followups())

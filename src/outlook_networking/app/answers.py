@@ -26,13 +26,19 @@ its ``as_of`` says, instead of analysing the store a second time beside the agen
 the owner's own (``followups done``) is never hidden behind that: it moves the generation past
 the one being analysed.
 
+``followups done`` finds the follow-up among the kept answers and takes it out of them in the
+write that records the decision (:func:`done`): the owner's decisions are the last thing an
+analysis applies, to the follow-ups alone, so the answers stay exactly a fresh analysis's and
+the next read needs none. Every other write (a snooze, which moves a due date the answers no
+longer know the original of, among them) ends them.
+
 A kept answer is exactly the document a fresh analysis gave at its ``as_of`` (a test compares
 them for every contact of a real mailbox); the owner's notes, which no analysis reads, are read
 fresh for every card. Someone who is no contact (whom the owner may know them through) needs
 the whole analysis and is never kept.
 
-Exports: ``MAX_AGE``, ``RENEWAL``, ``Answers``, ``Listed``, ``analysing``, ``answered``,
-``current``, ``fresh``, ``kept``, ``keep``, ``renewing``.
+Exports: ``MAX_AGE``, ``RENEWAL``, ``Answers``, ``Listed``, ``Open``, ``analysing``,
+``answered``, ``current``, ``done``, ``fresh``, ``kept``, ``keep``, ``renewing``.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
@@ -52,7 +59,7 @@ from ..core.views import SCHEMAS, contact_json, contact_row, followups_json, jso
 from ..errors import StoreError
 from ..i18n import Wording
 from ..parsing.addresses import normalise
-from ..store import Store
+from ..store import AnswersEdit, Store
 from .analysis import KEEP, Insight, Progress
 from .cards import analysed_card, contact_card, with_notes
 
@@ -61,9 +68,11 @@ __all__ = [
     "RENEWAL",
     "Answers",
     "Listed",
+    "Open",
     "analysing",
     "answered",
     "current",
+    "done",
     "fresh",
     "keep",
     "kept",
@@ -78,6 +87,7 @@ _LONGEST = timedelta(hours=2)  # however long an agent's interval
 RENEWAL = timedelta(minutes=15)
 
 _ROWS, _FOLLOWUPS, _OWNER = "contacts:", "followups:", "owner"  # keys (ASCII)
+_ROW_OF = "row:"  # a contact's row key (in the listing's order) by person, to edit it
 _EVERY = 500  # contacts rendered between two reports of the keeping
 
 
@@ -104,6 +114,31 @@ class Listed(NamedTuple):
 
     def tag(self) -> str:
         return json.dumps([self.kind, self.tier, self.contact])
+
+
+@dataclass(frozen=True)
+class Open:
+    """An open follow-up as the answers list it: what ``followups done`` and ``snooze`` act on
+    and say (``name`` and ``tier`` are its contact's; None when it has no contact among the
+    contacts, as the annual review)."""
+
+    key: str
+    item: str
+    kind: str
+    contact: str | None
+    name: str | None
+    tier: str | None
+    due: datetime
+    snoozed: bool
+
+    @classmethod
+    def of(cls, listed: Listed) -> Open:
+        doc = json.loads(listed.text)
+        return cls(
+            key=doc["key"], item=doc["item"] or "", kind=doc["kind"], contact=doc["contact"],
+            name=doc["name"], tier=doc["tier"], due=datetime.fromisoformat(doc["due"]),
+            snoozed=doc["snoozed"],
+        )  # fmt: skip
 
 
 class Answers(Protocol):
@@ -329,7 +364,9 @@ def keep(
             if progress is not None and not place % _EVERY:
                 progress(KEEP, place, total)
             shown = contact_json(view, as_of, words)
-            yield f"{_ROWS}{place:07d}", view.tier.tier, json_text(contact_row(shown))
+            row_key = f"{_ROWS}{place:07d}"
+            yield row_key, view.tier.tier, json_text(contact_row(shown))
+            yield f"{_ROW_OF}{view.person.key}", "", row_key
             card = analysed_card(insight, view, as_of, words, with_items=True, shown=shown)
             yield _card_key(view.person.key), "", _json(card)
         for place, row in enumerate(followups_json(network, words=words)):
@@ -357,6 +394,47 @@ def keep(
         if collecting:
             gc.enable()
     return store.keep_answers(generation, validity, docs)
+
+
+def done(store: Store, answers: Answers, followup: Open, at: datetime) -> bool:
+    """Mark ``followup`` done (``followups done``), and where ``answers`` are the ones kept for
+    the store as it is, take it out of them in the same write: out of the follow-ups and its
+    contact's row and card. Nothing else an analysis gives depends on it (the owner's
+    decisions are applied to the follow-ups last, ``app.analysis``), so they stay exactly what
+    a fresh analysis as of their moment gives, and the next question needs none (a minute at
+    a million interactions); ``tests/app/test_answers.py`` compares them. True if they were
+    kept so; False where they then end, as after any other write."""
+    edit = _without(store, followup) if answers.kept else None
+    return store.mark_followup_done(followup.key, followup.item, at, answers=edit)
+
+
+def _without(store: Store, followup: Open) -> AnswersEdit | None:
+    """The kept answers without ``followup``, if they are those of the store as it is."""
+    validity = store.kept_validity()
+    generation = store.generation()
+    if validity is None or validity.get("generation") != generation:
+        return None  # kept for the store as it was: served only while the agent analyses
+    gone = (followup.key, followup.item or None)
+    docs: dict[str, tuple[str, str] | None] = {}
+    for key, _, text in store.kept_entries(_FOLLOWUPS):
+        doc = json.loads(text)
+        if (doc["key"], doc["item"]) == gone:
+            docs[key] = None
+    if followup.contact is not None:  # a contact's: in their card and their row too
+        card_key = _card_key(followup.contact)
+        card = store.kept_answer(card_key)
+        row_key = store.kept_answer(f"{_ROW_OF}{followup.contact}")
+        if card is not None and row_key is not None:
+            docs[card_key] = "", _json(_less(json.loads(card), gone))
+            for key, tier, row in store.kept_entries(row_key):
+                docs[key] = tier, json_text(_less(json.loads(row), gone))
+    return AnswersEdit(generation, str(validity.get("as_of")), docs)
+
+
+def _less(doc: dict[str, Any], gone: tuple[str, str | None]) -> dict[str, Any]:
+    """A contact's row or card without the follow-up ``gone`` (its key and item)."""
+    doc["followups"] = [f for f in doc["followups"] if (f["key"], f["item"]) != gone]
+    return doc
 
 
 def answered(

@@ -20,9 +20,10 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from ..app.answers import Listed
+from ..app.answers import Listed, Open
+from ..app.answers import done as mark_done
 from ..app.workspace import Workspace
-from ..core.followups import URGENCY, FollowUp, matching, short_key
+from ..core.followups import URGENCY, matching, short_key
 from ..core.views import envelope, iso
 from ..errors import UsageError
 from ..i18n import Wording
@@ -329,10 +330,10 @@ def _block(group: list[dict[str, Any]], addresses: bool, w: Wording) -> None:
 
 
 def _resolve(
-    followups: tuple[FollowUp, ...], done: dict[str, str], keys: list[str], w: Wording
-) -> list[FollowUp | str]:
+    followups: list[Open], done: dict[str, str], keys: list[str], w: Wording
+) -> list[Open | str]:
     """Each key's follow-up, or the key itself when it names one already done."""
-    found: list[FollowUp | str] = []
+    found: list[Open | str] = []
     for text in keys:
         hits = matching(followups, text)
         if len(hits) > 1:
@@ -357,27 +358,29 @@ def _resolve(
     return found
 
 
-def _described(followup: FollowUp, network: Any, w: Wording) -> str:
-    view = network.by_person.get(followup.contact)
+def _described(followup: Open, w: Wording) -> str:
     label, key = followup_kind(w, followup.kind), short_key(followup.key)
-    if view is None:
+    if followup.tier is None:  # no contact's (the annual review), or no contact any more
         return f"{label} ({key})"
     return w.gettext("{label} for {name} ({key})").format(
-        label=label, name=view.name or view.address, key=key
+        label=label, name=followup.name or followup.contact, key=key
     )
 
 
-def _decide(args: argparse.Namespace, act: Callable[[Workspace, FollowUp | str], None]) -> int:
-    """Run ``act`` on each KEY's follow-up (or on the key, when it names one already done)."""
+def _decide(args: argparse.Namespace, act: Callable[[Workspace, Open | str], None]) -> int:
+    """Run ``act`` on each KEY's follow-up (or on the key, when it names one already done),
+    found among the open follow-ups the answers list (kept from the last analysis while the
+    store is unchanged: at a million interactions, no minute's analysis to mark one done)."""
     with open_workspace(args, need="data") as workspace:
         done = dict(workspace.store.followup_decisions().done)
-        for found in _resolve(workspace.network.followups, done, args.keys, workspace.words):
+        listed = [Open.of(listed) for listed in workspace.answers.followups()]
+        for found in _resolve(listed, done, args.keys, workspace.words):
             act(workspace, found)
     return 0
 
 
 def _done(args: argparse.Namespace) -> int:
-    def mark(workspace: Workspace, found: FollowUp | str) -> None:
+    def mark(workspace: Workspace, found: Open | str) -> None:
         w = workspace.words
         if isinstance(found, str):
             err_console.print(
@@ -385,11 +388,11 @@ def _done(args: argparse.Namespace) -> int:
                 markup=False,
             )
             return
-        workspace.store.mark_followup_done(found.key, found.item, workspace.now)
+        mark_done(workspace.store, workspace.answers, found, workspace.now)
         err_console.print(
             w.gettext(
                 "Done: {what}. It stays closed; the next `apply` completes its task."
-            ).format(what=_described(found, workspace.network, w)),
+            ).format(what=_described(found, w)),
             markup=False,
         )
 
@@ -397,7 +400,7 @@ def _done(args: argparse.Namespace) -> int:
 
 
 def _snooze(args: argparse.Namespace) -> int:
-    def put_off(workspace: Workspace, found: FollowUp | str) -> None:
+    def put_off(workspace: Workspace, found: Open | str) -> None:
         w = workspace.words
         until = local(iso(args.until), w, time=True)
         if args.until <= workspace.now:
@@ -410,7 +413,7 @@ def _snooze(args: argparse.Namespace) -> int:
             raise UsageError(
                 w.gettext("{key} is done; there is nothing to snooze").format(key=found)
             )
-        what = _described(found, workspace.network, w)
+        what = _described(found, w)
         if args.until <= found.due and not found.snoozed:
             raise UsageError(
                 w.gettext("{what} is not due before {date} anyway").format(

@@ -42,6 +42,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol, TypeVar
 
 from .history import ContactHistory
 from .identity import Identities
@@ -125,9 +126,18 @@ def short_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:SHORT_KEY_LENGTH]
 
 
-def matching(followups: Iterable[FollowUp], text: str) -> list[FollowUp]:
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+_K = TypeVar("_K", bound=_Keyed)
+
+
+def matching(followups: Iterable[_K], text: str) -> list[_K]:
     """The follow-ups ``text`` names: its whole key, or the start (four characters or more) of
-    its short key. More than one means ``text`` is ambiguous."""
+    its short key. More than one means ``text`` is ambiguous. (Any follow-up with a ``key``: a
+    :class:`FollowUp` or one as the kept answers list it.)"""
     wanted = text.strip()
     found = [f for f in followups if f.key == wanted]
     if found or len(wanted) < 4:
