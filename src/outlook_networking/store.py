@@ -1590,10 +1590,13 @@ class Store:
         entry = {"item": item, "at": at.astimezone(UTC).isoformat()}
         return self._decide("done", key, entry, answers)
 
-    def snooze_followup(self, key: str, until: datetime, at: datetime) -> None:
-        """The user put the follow-up ``key`` off until ``until``."""
+    def snooze_followup(
+        self, key: str, until: datetime, at: datetime, *, answers: AnswersEdit | None = None
+    ) -> bool:
+        """The user put the follow-up ``key`` off until ``until``; ``answers`` and the result
+        as for :meth:`mark_followup_done`."""
         entry = {"until": until.astimezone(UTC).isoformat(), "at": at.astimezone(UTC).isoformat()}
-        self._decide("snoozed", key, entry)
+        return self._decide("snoozed", key, entry, answers)
 
     def _decide(
         self, kind: str, key: str, entry: Mapping[str, str], answers: AnswersEdit | None = None

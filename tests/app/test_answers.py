@@ -651,30 +651,112 @@ def test_followups_marked_done_leave_the_kept_answers_exactly_a_fresh_analysis(
 
 
 def test_answers_edited_for_a_store_that_changed_meanwhile_are_not_written(
-    demo_store: Path,
+    demo_store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The edit of the kept answers `followups done` makes is written only if nothing wrote to
     the store between reading them and the decision; otherwise the answers end, as after any
     write, and the next read analyses."""
-    from outlook_networking.app.answers import Open, _without
+    from outlook_networking.app.answers import Open, done
 
     config, words = load_config(None), Wording("en")
-    with Store.open(demo_store) as store:
+    with Store.open(demo_store) as store, Store.open(demo_store) as other:
         answers = answered(store, analyse_store(store, config, DEMO_NOW), config, words,
                            store.generation())  # fmt: skip
         assert answers.kept
         first = Open.of(answers.followups()[0])
-        edit = _without(store, first)
-        assert edit is not None and edit.docs
-        store.dismiss("item:someone-elses-write", DEMO_NOW)  # another process, meanwhile
-        assert not store.mark_followup_done(first.key, first.item, DEMO_NOW, answers=edit)
+        reading = store.kept_entries
+
+        def meanwhile(prefix: str) -> Any:
+            other.dismiss("item:another-process-wrote", DEMO_NOW)  # while the edit is made
+            return reading(prefix)
+
+        monkeypatch.setattr(store, "kept_entries", meanwhile)
+        assert not done(store, answers, first, DEMO_NOW)
+        monkeypatch.undo()
         assert kept(store, config, words, DEMO_NOW) is None
         assert store.followup_decisions().done == {first.key: first.item}  # decided all the same
         again = answered(store, analyse_store(store, config, DEMO_NOW), config, words,
                          store.generation())  # fmt: skip
         second = Open.of(again.followups()[0])
-        edit = _without(store, second)
-        assert store.mark_followup_done(second.key, second.item, DEMO_NOW, answers=edit)
+        assert done(store, again, second, DEMO_NOW)
         served = kept(store, config, words, DEMO_NOW)
         assert served is not None
         assert all(Open.of(listed).key != second.key for listed in served.followups())
+
+
+@pytest.mark.parametrize(("mailbox", "language"), [("demo", "en"), ("demo", "de")])
+def test_followups_snoozed_leave_the_kept_answers_exactly_a_fresh_analysis(
+    mailbox: str,
+    language: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A snooze moves the follow-up in the kept answers (its due date, its place in the order,
+    in its contact's row and card) where that is exact: a later snooze of one snoozed already
+    too; one that ends sooner than the last snooze ends the answers instead."""
+    db: Path = request.getfixturevalue(f"{mailbox}_store")
+    now = DEMO_NOW
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(f'language = "{language}"\n', encoding="utf-8")
+    run = ["--db", str(db), "--config", str(config_path), "--now", now.isoformat()]
+    capsys.readouterr()
+    listed = _printed(capsys, *run, "followups", "--json")["followups"]
+    first, middle = listed[0], listed[len(listed) // 2]
+    contacts = [f["contact"] for f in listed if f["contact"]]
+    twice = next(c for c in contacts if contacts.count(c) > 1)
+    theirs = next(f for f in listed if f["contact"] == twice)
+
+    def served() -> dict[str, Any]:
+        return {
+            "followups": _printed(capsys, *run, "followups", "--json")["followups"],
+            "contacts": _printed(capsys, *run, "contacts", "--json")["contacts"],
+            "cards": {
+                f["contact"]: {
+                    k: v
+                    for k, v in _printed(capsys, *run, "contact", f["contact"], "--json").items()
+                    if k not in ("schema", "as_of")
+                }
+                for f in (first, middle, theirs)
+                if f["contact"]
+            },
+        }
+
+    def truth() -> dict[str, Any]:
+        with Store.open(db) as store:
+            answers = fresh(
+                analyse_store(store, load_config(config_path), now), store, Wording(language)
+            )
+            return {
+                "followups": [json.loads(listed.text) for listed in answers.followups()],
+                "contacts": [json.loads(row) for row in answers.contacts()[0]],
+                "cards": {
+                    f["contact"]: _as_printed(answers.card(f["contact"]))
+                    for f in (first, middle, theirs)
+                    if f["contact"]
+                },
+            }
+
+    real = workspace_module.analyse_store
+    monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
+    for followup, until in (
+        (first, "2026-12-20T08:00:00Z"),  # the most pressing goes last, among the snoozed
+        (middle, "2026-11-27T13:00:00Z"),  # ends within the hour: snoozed, first among them
+        (theirs, "2027-01-05T00:00:00Z"),  # a contact with more: their own order changes
+        (first, "2027-02-01T09:30:00Z"),  # snoozed again, later
+    ):
+        code = main([*run, "followups", "snooze", followup["short_key"], "--until", until])
+        assert code == 0, capsys.readouterr().err
+        shown = served()
+        monkeypatch.setattr(workspace_module, "analyse_store", real)
+        assert shown == truth(), until
+        monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
+    moved = next(f for f in shown["followups"] if f["key"] == first["key"])
+    assert moved["snoozed"] and moved["due"] == "2027-02-01T09:30:00Z"
+    # Sooner than its last snooze: the date it was due before is not kept, so this one ends
+    # the answers, and the next read analyses (refused here).
+    code = main([*run, "followups", "snooze", first["short_key"], "--until", "2026-12-01"])
+    assert code == 0
+    assert main([*run, "followups", "--json"]) != 0
+    assert "analysed again" in capsys.readouterr().err

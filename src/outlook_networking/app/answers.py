@@ -26,11 +26,12 @@ its ``as_of`` says, instead of analysing the store a second time beside the agen
 the owner's own (``followups done``) is never hidden behind that: it moves the generation past
 the one being analysed.
 
-``followups done`` finds the follow-up among the kept answers and takes it out of them in the
-write that records the decision (:func:`done`): the owner's decisions are the last thing an
-analysis applies, to the follow-ups alone, so the answers stay exactly a fresh analysis's and
-the next read needs none. Every other write (a snooze, which moves a due date the answers no
-longer know the original of, among them) ends them.
+``followups done`` and ``followups snooze`` find the follow-up among the kept answers and take it
+out of them, or move it, in the write that records the decision (:func:`done`, :func:`snooze`):
+the owner's decisions are the last thing an analysis applies, to the follow-ups alone, so the
+answers stay exactly a fresh analysis's and the next read needs none. Every other write ends
+them (and so does a snooze that ends sooner than the follow-up's last one: the date it was
+first due is no longer known).
 
 A kept answer is exactly the document a fresh analysis gave at its ``as_of`` (a test compares
 them for every contact of a real mailbox); the owner's notes, which no analysis reads, are read
@@ -38,7 +39,7 @@ fresh for every card. Someone who is no contact (whom the owner may know them th
 the whole analysis and is never kept.
 
 Exports: ``MAX_AGE``, ``RENEWAL``, ``Answers``, ``Listed``, ``Open``, ``analysing``,
-``answered``, ``current``, ``done``, ``fresh``, ``kept``, ``keep``, ``renewing``.
+``answered``, ``current``, ``done``, ``fresh``, ``kept``, ``keep``, ``renewing``, ``snooze``.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ import dataclasses
 import gc
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -55,7 +56,8 @@ from typing import Any, NamedTuple, Protocol
 
 from .. import __version__
 from ..config import Config
-from ..core.views import SCHEMAS, contact_json, contact_row, followups_json, json_text
+from ..core.followups import urgency
+from ..core.views import SCHEMAS, contact_json, contact_row, followups_json, iso, json_text
 from ..errors import StoreError
 from ..i18n import Wording
 from ..parsing.addresses import normalise
@@ -77,6 +79,7 @@ __all__ = [
     "keep",
     "kept",
     "renewing",
+    "snooze",
 ]
 
 MAX_AGE = timedelta(minutes=10)  # twice the agent's default interval
@@ -404,37 +407,72 @@ def done(store: Store, answers: Answers, followup: Open, at: datetime) -> bool:
     a fresh analysis as of their moment gives, and the next question needs none (a minute at
     a million interactions); ``tests/app/test_answers.py`` compares them. True if they were
     kept so; False where they then end, as after any other write."""
-    edit = _without(store, followup) if answers.kept else None
+    gone = (followup.key, followup.item or None)
+
+    def without(listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [doc for doc in listed if (doc["key"], doc["item"]) != gone]
+
+    edit = _edited(store, followup.contact, without) if answers.kept else None
     return store.mark_followup_done(followup.key, followup.item, at, answers=edit)
 
 
-def _without(store: Store, followup: Open) -> AnswersEdit | None:
-    """The kept answers without ``followup``, if they are those of the store as it is."""
+def snooze(store: Store, answers: Answers, followup: Open, until: datetime, at: datetime) -> bool:
+    """Put ``followup`` off until ``until`` (``followups snooze``), and move it in the kept
+    answers in the same write as :func:`done` takes one out, where that is exact: the snooze
+    ends after the due date they list (which, for a follow-up snoozed before, may be that
+    snooze's end: the date it was first due is no longer known then) at a whole second (the
+    documents list due dates to the second, and the order goes by them)."""
+    exact = until > followup.due and not until.microsecond
+    edit = None
+    if answers.kept and exact:
+        as_of = answers.as_of
+        due, snoozed = iso(until), until > as_of
+
+        def moved(listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            changed = [
+                {**doc, "due": due, "snoozed": snoozed} if doc["key"] == followup.key else doc
+                for doc in listed
+            ]
+            return sorted(changed, key=_urgency)
+
+        edit = _edited(store, followup.contact, moved)
+    return store.snooze_followup(followup.key, until, at, answers=edit)
+
+
+def _urgency(doc: dict[str, Any]) -> tuple[bool, int, datetime, str]:
+    return urgency(doc["snoozed"], doc["kind"], datetime.fromisoformat(doc["due"]), doc["key"])
+
+
+def _edited(
+    store: Store,
+    contact: str | None,
+    change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+) -> AnswersEdit | None:
+    """The kept answers with the follow-ups as ``change`` leaves them (in their order), in the
+    list and in ``contact``'s row and card, if they are those of the store as it is."""
     validity = store.kept_validity()
     generation = store.generation()
     if validity is None or validity.get("generation") != generation:
         return None  # kept for the store as it was: served only while the agent analyses
-    gone = (followup.key, followup.item or None)
-    docs: dict[str, tuple[str, str] | None] = {}
+    keys, listed = [], []
     for key, _, text in store.kept_entries(_FOLLOWUPS):
-        doc = json.loads(text)
-        if (doc["key"], doc["item"]) == gone:
-            docs[key] = None
-    if followup.contact is not None:  # a contact's: in their card and their row too
-        card_key = _card_key(followup.contact)
+        keys.append(key)
+        listed.append(json.loads(text))
+    after = change(listed)
+    docs: dict[str, tuple[str, str] | None] = {key: None for key in keys}
+    for place, doc in enumerate(after):
+        row = Listed.of(doc)
+        docs[f"{_FOLLOWUPS}{place:07d}"] = row.tag(), row.text
+    if contact is not None:  # a contact's: in their card and their row too
+        theirs = [doc for doc in after if doc["contact"] == contact]
+        card_key = _card_key(contact)
         card = store.kept_answer(card_key)
-        row_key = store.kept_answer(f"{_ROW_OF}{followup.contact}")
+        row_key = store.kept_answer(f"{_ROW_OF}{contact}")
         if card is not None and row_key is not None:
-            docs[card_key] = "", _json(_less(json.loads(card), gone))
-            for key, tier, row in store.kept_entries(row_key):
-                docs[key] = tier, json_text(_less(json.loads(row), gone))
+            docs[card_key] = "", _json({**json.loads(card), "followups": theirs})
+            for key, tier, text in store.kept_entries(row_key):
+                docs[key] = tier, json_text({**json.loads(text), "followups": theirs})
     return AnswersEdit(generation, str(validity.get("as_of")), docs)
-
-
-def _less(doc: dict[str, Any], gone: tuple[str, str | None]) -> dict[str, Any]:
-    """A contact's row or card without the follow-up ``gone`` (its key and item)."""
-    doc["followups"] = [f for f in doc["followups"] if (f["key"], f["item"]) != gone]
-    return doc
 
 
 def answered(

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from ..app.answers import Listed, Open
+from ..app.answers import Listed, Open, snooze
 from ..app.answers import done as mark_done
 from ..app.workspace import Workspace
 from ..core.followups import URGENCY, matching, short_key
@@ -420,7 +420,7 @@ def _snooze(args: argparse.Namespace) -> int:
                     what=what, date=local(iso(found.due), w)
                 )
             )
-        workspace.store.snooze_followup(found.key, args.until, workspace.now)
+        snooze(workspace.store, workspace.answers, found, args.until, workspace.now)
         err_console.print(
             w.gettext(
                 "Snoozed until {until}: {what}. The next `apply` moves its task's due date."

@@ -33,7 +33,7 @@ owner first, then open loops, then upkeep (:data:`URGENCY`), each kind oldest du
 ones last. :func:`short_key` is the few characters a person types for a key.
 
 Exports: ``FollowUp``, ``KINDS``, ``URGENCY``, ``Decisions``, ``find_followups``,
-``review_date``, ``by_urgency``, ``apply_decisions``, ``short_key``, ``matching``.
+``review_date``, ``by_urgency``, ``urgency``, ``apply_decisions``, ``short_key``, ``matching``.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ __all__ = [
     "matching",
     "review_date",
     "short_key",
+    "urgency",
 ]
 
 KINDS = (
@@ -145,8 +146,14 @@ def matching(followups: Iterable[_K], text: str) -> list[_K]:
     return [f for f in followups if short_key(f.key).startswith(wanted.lower())]
 
 
+def urgency(snoozed: bool, kind: str, due: datetime, key: str) -> tuple[bool, int, datetime, str]:
+    """Where a follow-up goes in :func:`by_urgency`'s order (a follow-up's fields, so that a
+    follow-up as the kept answers list it sorts the same)."""
+    return (snoozed, _RANK.get(kind, len(_RANK)), due, key)
+
+
 def _urgency(followup: FollowUp) -> tuple[bool, int, datetime, str]:
-    return (followup.snoozed, _RANK.get(followup.kind, len(_RANK)), followup.due, followup.key)
+    return urgency(followup.snoozed, followup.kind, followup.due, followup.key)
 
 
 def by_urgency(followups: Iterable[FollowUp]) -> tuple[FollowUp, ...]:
