@@ -1013,6 +1013,34 @@ def drop_answers(store: Path) -> None:
         con.execute("DELETE FROM answers")
 
 
+def bench_decisions(store: Path, scratch: Path) -> dict[str, Any]:
+    """Working through the follow-ups on a copy of ``store`` whose answers are kept: ``followups
+    done`` on the first, the ``followups --json`` after it, ``followups snooze`` on the next, and
+    the ``followups --json`` after that; each one run (a decision changes the store)."""
+    copy = scratch / "decide.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(store, copy)
+    listing = subprocess.run(
+        [sys.executable, "-m", "outlook_networking", "--db", str(copy), "--now", NOW.isoformat(),
+         "followups", "--json"], capture_output=True, text=True, check=True)
+    first, second = json.loads(listing.stdout)["followups"][:2]
+    until = (NOW + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    steps = (("done", ("followups", "done", first["short_key"])),
+             ("followups after done", ("followups", "--json")),
+             ("snooze", ("followups", "snooze", second["short_key"], "--until", until)),
+             ("followups after snooze", ("followups", "--json")))
+    measured = {}
+    for name, args in steps:
+        run = read_command(copy, args, scratch)
+        if run.returncode:
+            raise SystemExit(f"{' '.join(args)} failed ({run.returncode}) on {copy}")
+        measured[name] = run.as_dict()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    return measured
+
+
 def bench_reads(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> None:
     """``contact ADDR``, ``contacts`` and ``followups`` (``--json``) on synthetic stores of each
     size in ``plan.read_sizes``: wall, CPU and peak RSS, each the best of ``repeats`` runs, both
@@ -1045,6 +1073,9 @@ def bench_reads(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> N
                               "max_rss_mib": round(max(r.max_rss_mib for r in measured), 1)}
                 log(f"reads {size:,}: {name} {temperature} {best.wall_s:.2f}s, "
                     f"{sized[key]['max_rss_mib']:.0f} MiB")
+        sized["decide"] = bench_decisions(path, scratch)
+        log(f"reads {size:,}: " + ", ".join(f"{k} {v['wall_s']:.2f}s"
+                                            for k, v in sized["decide"].items()))
         runs[str(size)] = sized
     small, large = runs[str(plan.read_sizes[0])], runs[str(plan.read_sizes[-1])]
     out["reads"] = {
@@ -1194,6 +1225,12 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             wall = reads["runs"][large][name]["wall_s"]
             rows.append((f"{name} --json warm at {int(large):,}: wall s", f"{wall:.2f}",
                          f"≤ {limit:g}", verdict(wall, limit)))
+        for name in reads["runs"][large].get("decide", {}):
+            a = reads["runs"][small]["decide"][name]
+            b = reads["runs"][large]["decide"][name]
+            rows.append((f"{name}: wall s | peak MiB at {int(small):,} vs {int(large):,}",
+                         f"{a['wall_s']:.2f} | {a['max_rss_mib']:.0f} vs "
+                         f"{b['wall_s']:.2f} | {b['max_rss_mib']:.0f}", "", ""))
         limit = TARGETS["read_rss_ratio_max"]
         rows.append((f"read commands warm: peak RSS at {int(large):,} / at {int(small):,} "
                      "(worst)",

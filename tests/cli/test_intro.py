@@ -108,7 +108,10 @@ def at_terminal(db: Path, *args: str, columns: int = 80) -> tuple[int, str]:
         chunks.append(chunk)
     os.close(master)
     code = proc.wait(timeout=120)
-    return code, ANSI.sub("", b"".join(chunks).decode("utf-8")).replace("\r\n", "\n")
+    text = ANSI.sub("", b"".join(chunks).decode("utf-8")).replace("\r\n", "\n")
+    # What the terminal shows: a carriage return starts the line again (the bar that follows
+    # an analysis is redrawn so, and the answer overwrites it).
+    return code, "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
 
 
 def flat(text: str) -> str:
