@@ -760,3 +760,38 @@ def test_followups_snoozed_leave_the_kept_answers_exactly_a_fresh_analysis(
     assert code == 0
     assert main([*run, "followups", "--json"]) != 0
     assert "analysed again" in capsys.readouterr().err
+
+
+def test_the_brief_is_a_lookup_in_the_kept_answers(
+    demo_store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`brief` reads its attendees' cards and the day's follow-ups from the kept answers (no
+    analysis), and says what a fresh analysis's answers say: the planted day (a client, the
+    mentor, a stranger), a day before and a day without meetings, in English and German."""
+    from datetime import date
+
+    from outlook_networking.app.brief import brief_doc
+
+    zone = UTC
+    days = [date(2026, 11, 27), date(2026, 11, 24), date(2026, 12, 25)]
+    for language in ("en", "de"):
+        config_path = demo_store.with_name(f"{language}.toml")
+        config_path.write_text(
+            f'language = "{language}"\n[brief]\ntime_zone = "UTC"\n', encoding="utf-8"
+        )
+        run = ["--db", str(demo_store), "--config", str(config_path), "--now", DEMO_NOW.isoformat()]
+        capsys.readouterr()
+        _printed(capsys, *run, "contacts", "--json")  # analyses, and keeps the answers
+        monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
+        served = {day: _printed(capsys, *run, "brief", "--date", day.isoformat(), "--json")
+                  for day in days}  # fmt: skip
+        monkeypatch.undo()
+        with Store.open(demo_store) as store:
+            insight = analyse_store(store, load_config(config_path), DEMO_NOW)
+            answers = fresh(insight, store, Wording(language))
+            for day in days:
+                assert served[day] == _as_printed(brief_doc(answers, store, day, zone))
+        planted = served[days[0]]
+        people = [p for m in planted["meetings"] for p in m["people"]]
+        assert any(not p["known"] for p in people) and any(p["known"] for p in people)
+        assert served[days[2]]["meetings"] == []

@@ -4,7 +4,9 @@
 or an ingest brought), each with a compact card per person (:func:`.cards.attendee_card`, the
 organizer first), the follow-ups falling due that day, and how many fell due before it (each
 attendee's card lists theirs, overdue or not). The day is a calendar day in
-``[brief] time_zone``, else the computer's zone.
+``[brief] time_zone``, else the computer's zone. The cards and follow-ups come from the answers
+(``app.answers``), kept from the last analysis while the store is unchanged, as ``contact``'s
+do: at a million interactions the brief is a lookup, not a minute's analysis.
 
 :func:`morning_brief` is the morning brief ``apply`` and the agent keep in the mailbox, in the
 configured language: :func:`morning_brief_task` the one task when ``[brief] write = "task"``,
@@ -22,6 +24,7 @@ Exports: ``MorningBrief``, ``brief_zone``, ``brief_day``, ``brief_doc``, ``morni
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
@@ -29,13 +32,12 @@ from typing import Any
 from ..config import Config
 from ..core.brief import Meeting, day_bounds, due_on, meetings_of_day
 from ..core.network import Network
-from ..core.phrase import Words
-from ..core.views import envelope, followups_json, iso
+from ..core.views import envelope, iso
 from ..i18n import Wording, wording_for
 from ..store import Store
 from ..writeback.inbox import DesiredInboxMessage
 from ..writeback.plan import DesiredTask
-from .analysis import Insight
+from .answers import Answers, Open
 from .cards import attendee_card
 
 __all__ = [
@@ -65,22 +67,24 @@ def brief_day(now: datetime, zone: tzinfo) -> date:
     return now.astimezone(zone).date()
 
 
-def _meetings(store: Store, network: Network, day: date, zone: tzinfo) -> list[Meeting]:
+def _meetings(store: Store, owner: frozenset[str], day: date, zone: tzinfo) -> list[Meeting]:
     start, end = day_bounds(day, zone)
-    return meetings_of_day(store.meetings(start, end), network.owner, start, end)
+    return meetings_of_day(store.meetings(start, end), owner, start, end)
 
 
-def brief_doc(
-    insight: Insight, store: Store, day: date, zone: tzinfo, now: datetime, words: Words
-) -> dict[str, Any]:
-    """``brief --json`` for ``day`` (see the module docstring and docs/json.md); what the core
-    explains in ``words``'s language."""
-    network = insight.network
+def brief_doc(answers: Answers, store: Store, day: date, zone: tzinfo) -> dict[str, Any]:
+    """``brief --json`` for ``day`` (see the module docstring and docs/json.md) from
+    ``answers`` (``app.answers``: kept from the last analysis while they hold, so at a million
+    interactions the brief is a lookup), as of their moment and in their language."""
     start, end = day_bounds(day, zone)
-    due, overdue = due_on(network.followups, start, end)
+    listed = {}
+    for entry in answers.followups():
+        followup = Open.of(entry)
+        listed[followup.key] = followup, entry.text
+    due, overdue = due_on([followup for followup, _ in listed.values()], start, end)
     meetings = []
-    for meeting in _meetings(store, network, day, zone):
-        people = [attendee_card(insight, store, a, now, words) for a in meeting.people]
+    for meeting in _meetings(store, answers.owner, day, zone):
+        people = [attendee_card(answers.card(a), store, a, answers.owner) for a in meeting.people]
         for index, card in enumerate(people):
             card["organizer"] = index == 0 and bool(meeting.organizer)  # listed first
         meetings.append(
@@ -94,11 +98,11 @@ def brief_doc(
             }
         )
     return {
-        **envelope("brief", now),
+        **envelope("brief", answers.as_of),
         "date": day.isoformat(),
         "time_zone": str(zone),
         "meetings": meetings,
-        "followups": followups_json(network, due, words=words),
+        "followups": [json.loads(listed[followup.key][1]) for followup in due],
         "overdue": overdue,
     }
 
@@ -129,7 +133,7 @@ def morning_brief(store: Store, network: Network, config: Config) -> MorningBrie
     words = wording_for(config)
     zone = brief_zone(config)
     day = brief_day(network.now, zone)
-    meetings = _meetings(store, network, day, zone)
+    meetings = _meetings(store, network.owner, day, zone)
     if not meetings:
         return None
     no_subject = words.gettext("(no subject)")

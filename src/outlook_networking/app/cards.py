@@ -6,8 +6,9 @@ balance, the owner's notes about any of the person's addresses, and whether they
 :func:`stranger_card` is the card of an address that is no contact, for ``contact ADDR`` and the
 add-in alike: whom the owner may know them through (the best path of :mod:`core.intro`) and the
 owner's notes about it, or None when there is neither. :func:`attendee_card` is the compact form
-the brief lists per meeting attendee; someone the store does not know is
-``{"address", "known": false, ...}`` with the owner's notes about the address.
+the brief lists per meeting attendee, made from the full card (so kept answers serve the brief
+too); someone the store does not know is ``{"address", "known": false, ...}`` with the owner's
+notes about the address.
 
 The owner's notes (:func:`add_note`, :func:`delete_note`) are checked here, once, for the
 command line and the add-in alike: at most :data:`NOTE_MAX_CHARS` characters, no control
@@ -23,7 +24,7 @@ Exports: ``NOTE_MAX_CHARS``, ``COMING_DAYS``, ``contact_card``, ``analysed_card`
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +33,7 @@ from ..core.contact import ContactView
 from ..core.intro import find_paths, stranger_json
 from ..core.ledger import balance_json
 from ..core.phrase import Words
-from ..core.views import contact_json, followup_json, iso, key_dates_json
+from ..core.views import contact_json, iso
 from ..errors import UsageError
 from ..i18n import Wording
 from ..model import Note
@@ -112,10 +113,14 @@ def with_notes(card: dict[str, Any], store: Store) -> dict[str, Any]:
 
 def unknown_card(insight: Insight, store: Store, address: str) -> dict[str, Any]:
     """Someone the store does not know: only whether they are external and the owner's notes."""
+    return _unknown(store, address, insight.network.owner)
+
+
+def _unknown(store: Store, address: str, owner: Iterable[str]) -> dict[str, Any]:
     return {
         "address": address,
         "known": False,
-        "external": is_external(address, owner_domains(insight.network.owner)),
+        "external": is_external(address, owner_domains(owner)),
         "notes": _notes(store, [address]),
     }
 
@@ -134,31 +139,29 @@ def stranger_card(insight: Insight, store: Store, address: str) -> dict[str, Any
 
 
 def attendee_card(
-    insight: Insight, store: Store, address: str, now: datetime, words: Words
+    card: Mapping[str, Any] | None, store: Store, address: str, owner: Iterable[str]
 ) -> dict[str, Any]:
-    """The compact card of one meeting attendee (``brief``)."""
-    external = is_external(address, owner_domains(insight.network.owner))
-    view = insight.network.find(address)
-    if view is None:
-        return unknown_card(insight, store, address)
-    balance = insight.ledger.balance(view.person.key)
-    history = view.history
+    """The compact card of one meeting attendee (``brief``), made from ``card``, the full card
+    of the contact ``address`` belongs to (``app.answers``' ``card``: kept or fresh, notes
+    included), or None for someone who is no contact. ``owner``: the owner's addresses."""
+    if card is None:
+        return _unknown(store, address, owner)
+    balance = card["balance"]
     return {
-        "address": view.address,
-        "name": view.name,
-        "organisation": view.organisation or None,
+        "address": card["address"],
+        "name": card["name"],
+        "organisation": card["organisation"],
         "known": True,
-        "external": external,
-        "tier": view.tier.tier,
-        "score": round(view.score, 1),
-        "last_contact": iso(history.last_contact),
-        "last_two_way": iso(history.last_two_way),
-        "followups": [
-            followup_json(f, view.name, view.tier.tier, words) for f in view.followups
-        ],
-        "balance": {"given": balance.given_count, "received": balance.received_count},
-        "key_dates": key_dates_json(view.key_dates, now, COMING_DAYS),
-        "notes": _notes(store, view.addresses),
+        "external": is_external(address, owner_domains(owner)),
+        "tier": card["tier"],
+        "score": card["score"],
+        "last_contact": card["last_contact"],
+        "last_two_way": card["last_two_way"],
+        "followups": card["followups"],
+        "balance": {"given": balance["given"], "received": balance["received"]},
+        # coming up within a month of the card's moment (its key dates are soonest first)
+        "key_dates": [k for k in card["key_dates"] if k["in_days"] <= COMING_DAYS],
+        "notes": card["notes"],
     }
 
 

@@ -99,13 +99,13 @@ def _brief(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         zone = brief_zone(workspace.config)
         day = args.date or brief_day(workspace.now, zone)
-        doc = brief_doc(
-            workspace.insight, workspace.store, day, zone, workspace.now, workspace.words
-        )
+        answers = workspace.answers
+        doc = brief_doc(answers, workspace.store, day, zone)
+        workspace.done_reading()
         if args.json:
             print_json(doc)
         else:
-            _print_brief(doc, zone, workspace.now, workspace.words)
+            _print_brief(doc, zone, answers.as_of, workspace.words)
     return 0
 
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Protocol, TypeVar
 
 from ..model import Interaction, Kind
-from .followups import FollowUp
 from .threads import item_key
 
 __all__ = [
@@ -101,10 +101,21 @@ def is_external(address: str, domains: frozenset[str]) -> bool:
     return not any(domain == d or domain.endswith("." + d) for d in domains)
 
 
-def due_on(
-    followups: Iterable[FollowUp], start: datetime, end: datetime
-) -> tuple[tuple[FollowUp, ...], int]:
-    """The open follow-ups due in ``[start, end)`` by due date, and how many fell due before."""
+class _Due(Protocol):
+    @property
+    def due(self) -> datetime: ...
+
+    @property
+    def key(self) -> str: ...
+
+
+_D = TypeVar("_D", bound=_Due)
+
+
+def due_on(followups: Iterable[_D], start: datetime, end: datetime) -> tuple[tuple[_D, ...], int]:
+    """The open follow-ups due in ``[start, end)`` by due date, and how many fell due before
+    (any follow-up with a ``due`` and a ``key``: a ``FollowUp``, or one as the answers list
+    it)."""
     listed = list(followups)
     due = sorted((f for f in listed if start <= f.due < end), key=lambda f: (f.due, f.key))
     return tuple(due), sum(1 for f in listed if f.due < start)
