@@ -935,7 +935,8 @@ def bench_scoring(plan: Plan, out: dict[str, Any]) -> None:
 
 STORE_DAYS = 3650  # ten years of mail, as a consultant's mailbox holds
 READ_COMMANDS = (("contact", ("contact", "{address}", "--json")),
-                 ("contacts", ("contacts", "--json")), ("followups", ("followups", "--json")))
+                 ("contacts", ("contacts", "--json")), ("followups", ("followups", "--json")),
+                 ("brief", ("brief", "--json")))
 
 
 def store_people(interactions: int) -> int:
