@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import strategies as st
 
 import outlook_networking.app.workspace as workspace_module
 import outlook_networking.store as store_module
@@ -795,3 +796,77 @@ def test_the_brief_is_a_lookup_in_the_kept_answers(
         people = [p for m in planted["meetings"] for p in m["people"]]
         assert any(not p["known"] for p in people) and any(p["known"] for p in people)
         assert served[days[2]]["meetings"] == []
+
+
+_DECISIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("done"), st.integers(0, 400), st.integers(0, 0), st.booleans()),
+        # a snooze: days after the due date listed (negative: sooner), at a whole second or not
+        st.tuples(st.just("snooze"), st.integers(0, 400), st.integers(-40, 120), st.booleans()),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def test_kept_answers_after_any_decisions_are_a_fresh_analysis(
+    demo_store: Path, tmp_path: Path
+) -> None:
+    """Property: after any sequence of `followups done` and `snooze` (on any follow-up, a
+    snooze ending before or after the due date listed, at a whole second or not), the answers
+    kept, wherever a decision edited them rather than ending them, are exactly what a fresh
+    analysis of the store with those decisions gives: every contact's row and card and every
+    follow-up. Where a decision ended them, the next read analyses and keeps anew."""
+    from hypothesis import HealthCheck, given, settings
+
+    from outlook_networking.app.answers import Open, done, snooze
+
+    config, words = load_config(None), Wording("en")
+    copies = iter(range(10**6))
+
+    def documents(answers: Any) -> tuple[Any, ...]:
+        rows = [json.loads(row) for row in answers.contacts()[0]]
+        return (
+            rows,
+            [json.loads(listed.text) for listed in answers.followups()],
+            [_as_printed(answers.card(row["address"])) for row in rows],
+        )
+
+    compared: list[int] = []
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(decisions=_DECISIONS)
+    def check(decisions: list[tuple[str, int, int, bool]]) -> None:
+        db = tmp_path / f"copy-{next(copies)}.sqlite3"
+        shutil.copyfile(demo_store, db)
+        last_edited = False
+        with Store.open(db) as store:
+            for kind, pick, days, whole in decisions:
+                answers = kept(store, config, words, DEMO_NOW)
+                if answers is None:  # ended by the last decision: a read analyses, keeps
+                    insight = analyse_store(store, config, DEMO_NOW)
+                    answers = answered(store, insight, config, words, store.generation())
+                listed = [Open.of(entry) for entry in answers.followups()]
+                followup = listed[pick % len(listed)]
+                if kind == "done":
+                    last_edited = done(store, answers, followup, DEMO_NOW)
+                    assert last_edited  # a done is always exact
+                else:
+                    until = max(followup.due + timedelta(days=days), DEMO_NOW + timedelta(hours=1))
+                    until += timedelta(microseconds=0 if whole else 250_000)
+                    last_edited = snooze(store, answers, followup, until, DEMO_NOW)
+                    if not whole or until <= followup.due:  # not exact: the answers end
+                        assert not last_edited
+                store.release()
+            served = kept(store, config, words, DEMO_NOW)
+            assert (served is not None) == last_edited
+            if served is not None:
+                shown = documents(served)
+                store.release()
+                truth = fresh(analyse_store(store, config, DEMO_NOW), store, words)
+                assert shown == documents(truth)
+                compared.append(len(decisions))
+        db.unlink()
+
+    check()
+    assert compared  # (a done always keeps them: twelve examples never all end with a snooze)

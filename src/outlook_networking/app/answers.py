@@ -30,8 +30,11 @@ the one being analysed.
 out of them, or move it, in the write that records the decision (:func:`done`, :func:`snooze`):
 the owner's decisions are the last thing an analysis applies, to the follow-ups alone, so the
 answers stay exactly a fresh analysis's and the next read needs none. Every other write ends
-them (and so does a snooze that ends sooner than the follow-up's last one: the date it was
-first due is no longer known).
+them (and so does a snooze that ends sooner than the follow-up's last one, the date it was
+first due being no longer known, or in the very second another of its kind is listed as due:
+which of the two comes first depends on fractions of a second the documents do not list). A
+property test (Hypothesis) makes any sequence of decisions and compares the answers kept after
+it with a fresh analysis.
 
 A kept answer is exactly the document a fresh analysis gave at its ``as_of`` (a test compares
 them for every contact of a real mailbox); the owner's notes, which no analysis reads, are read
@@ -419,21 +422,24 @@ def done(store: Store, answers: Answers, followup: Open, at: datetime) -> bool:
 def snooze(store: Store, answers: Answers, followup: Open, until: datetime, at: datetime) -> bool:
     """Put ``followup`` off until ``until`` (``followups snooze``), and move it in the kept
     answers in the same write as :func:`done` takes one out, where that is exact: the snooze
-    ends after the due date they list (which, for a follow-up snoozed before, may be that
-    snooze's end: the date it was first due is no longer known then) at a whole second (the
-    documents list due dates to the second, and the order goes by them)."""
-    exact = until > followup.due and not until.microsecond
+    ends at a whole second after the due date they list (which, for a follow-up snoozed
+    before, may be that snooze's end: the date it was first due is no longer known then), and
+    no other follow-up of its kind listed as due in that same second could go either side of it
+    (the documents list due dates to the second; the analysis orders by the exact ones)."""
     edit = None
-    if answers.kept and exact:
-        as_of = answers.as_of
-        due, snoozed = iso(until), until > as_of
+    if answers.kept and until > followup.due and not until.microsecond:
+        snoozed = until > answers.as_of
+        place = urgency(snoozed, followup.kind, until, followup.key)
 
-        def moved(listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            changed = [
-                {**doc, "due": due, "snoozed": snoozed} if doc["key"] == followup.key else doc
-                for doc in listed
-            ]
-            return sorted(changed, key=_urgency)
+        def moved(listed: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+            rest = [doc for doc in listed if doc["key"] != followup.key]
+            if any(_urgency(doc)[:3] == place[:3] for doc in rest):
+                return None  # which goes first depends on fractions of a second not listed
+            # The rest keep their order (the analysis's): the moved one goes among them.
+            before = sum(1 for doc in rest if _urgency(doc) < place)
+            mine = next(doc for doc in listed if doc["key"] == followup.key)
+            mine = {**mine, "due": iso(until), "snoozed": snoozed}
+            return [*rest[:before], mine, *rest[before:]]
 
         edit = _edited(store, followup.contact, moved)
     return store.snooze_followup(followup.key, until, at, answers=edit)
@@ -446,10 +452,11 @@ def _urgency(doc: dict[str, Any]) -> tuple[bool, int, datetime, str]:
 def _edited(
     store: Store,
     contact: str | None,
-    change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+    change: Callable[[list[dict[str, Any]]], list[dict[str, Any]] | None],
 ) -> AnswersEdit | None:
     """The kept answers with the follow-ups as ``change`` leaves them (in their order), in the
-    list and in ``contact``'s row and card, if they are those of the store as it is."""
+    list and in ``contact``'s row and card, if they are those of the store as it is (and
+    ``change`` can say: None where it cannot)."""
     validity = store.kept_validity()
     generation = store.generation()
     if validity is None or validity.get("generation") != generation:
@@ -459,6 +466,8 @@ def _edited(
         keys.append(key)
         listed.append(json.loads(text))
     after = change(listed)
+    if after is None:
+        return None
     docs: dict[str, tuple[str, str] | None] = {key: None for key in keys}
     for place, doc in enumerate(after):
         row = Listed.of(doc)
