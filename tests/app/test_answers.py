@@ -870,3 +870,27 @@ def test_kept_answers_after_any_decisions_are_a_fresh_analysis(
 
     check()
     assert compared  # (a done always keeps them: twelve examples never all end with a snooze)
+
+
+def test_notes_are_kept_listed_and_removed_without_an_analysis(
+    demo_store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`note` needs a person's addresses (a note about any of them is theirs): the kept answers
+    have them, so writing, listing and removing a note analyses nothing (a minute at a million
+    interactions), and a note never ends the kept answers (no analysis reads notes)."""
+    run = ["--db", str(demo_store), "--now", DEMO_NOW.isoformat()]
+    capsys.readouterr()
+    rows = _printed(capsys, *run, "contacts", "--json")["contacts"]
+    merged = next(row for row in rows if len(row["addresses"]) > 1)
+    first, other = merged["addresses"][0], merged["addresses"][1]
+    monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
+    assert main([*run, "note", other, "Met at the fair"]) == 0
+    assert "Kept note" in capsys.readouterr().err
+    assert main([*run, "note", "nobody@else.example", "A stranger"]) == 0
+    assert "not a contact yet" in capsys.readouterr().err
+    listed = _printed(capsys, *run, "note", first, "--list", "--json")["notes"]
+    assert [n["text"] for n in listed] == ["Met at the fair"]  # about another of their addresses
+    card = _printed(capsys, *run, "contact", first, "--json")
+    assert [n["text"] for n in card["notes"]] == ["Met at the fair"]
+    assert main([*run, "note", first, "--delete", str(listed[0]["id"])]) == 0
+    assert _printed(capsys, *run, "note", other, "--list", "--json")["notes"] == []

@@ -206,13 +206,17 @@ def add_note(
 
 
 def delete_note(
-    insight: Insight, store: Store, address: str, note_id: int, words: Wording = _ENGLISH
+    store: Store,
+    address: str,
+    note_id: int,
+    words: Wording = _ENGLISH,
+    *,
+    addresses: Iterable[str] = (),
 ) -> Note:
-    """Remove note ``note_id``, which must be about ``address`` (any address of the person)."""
+    """Remove note ``note_id``, which must be about ``address`` or one of ``addresses`` (every
+    address of the person ``address`` belongs to: their card's)."""
     wanted = _address(address, words)
-    view = insight.network.find(wanted)
-    addresses = set(view.addresses) if view is not None else {wanted}
-    mine = {n.id for n in store.notes(addresses)}
+    mine = {n.id for n in store.notes({wanted, *addresses})}
     if note_id not in mine:
         raise UsageError(
             words.gettext("no note {id} about {address}; `note {address} --list` shows them")

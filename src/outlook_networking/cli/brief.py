@@ -234,8 +234,9 @@ def _note(args: argparse.Namespace) -> int:
             if args.text:
                 raise UsageError(w.gettext("usage: note ADDR --delete ID (no text)"))
             removed = delete_note(
-                workspace.insight, workspace.store, args.address, args.delete, w
-            )
+                workspace.store, args.address, args.delete, w,
+                addresses=_addresses(workspace, args.address),
+            )  # fmt: skip
             err_console.print(
                 w.gettext("Removed note {id} about {address}.").format(
                     id=removed.id, address=removed.address
@@ -246,7 +247,7 @@ def _note(args: argparse.Namespace) -> int:
         if args.list or not args.text:
             return _list(workspace, args.address, as_json=args.json)
         note = add_note(workspace.store, args.address, " ".join(args.text), workspace.now, w)
-        known = workspace.network.find(note.address) is not None
+        known = workspace.answers.card(note.address) is not None
         kept = (
             w.gettext("Kept note {id} about {address}.")
             if known
@@ -259,14 +260,20 @@ def _note(args: argparse.Namespace) -> int:
     return 0
 
 
+def _addresses(workspace: Workspace, address: str) -> tuple[str, ...]:
+    """Every address of the person ``address`` belongs to (from the answers: kept while the
+    store is unchanged, so no analysis), or just ``address`` for someone who is no contact."""
+    card = workspace.answers.card(address)
+    workspace.done_reading()
+    return tuple(card["addresses"]) if card is not None else (normalise(address) or address,)
+
+
 def _list(workspace: Workspace, raw: str, *, as_json: bool) -> int:
     w = workspace.words
     address = normalise(raw)
     if not address:
         raise UsageError(w.gettext("not an e-mail address: {value}").format(value=raw))
-    view = workspace.network.find(address)
-    addresses = view.addresses if view is not None else (address,)
-    notes = [note_json(n) for n in workspace.store.notes(addresses)]
+    notes = [note_json(n) for n in workspace.store.notes(_addresses(workspace, address))]
     if as_json:
         print_json({**envelope("note", workspace.now), "address": address, "notes": notes})
         return 0
