@@ -894,3 +894,32 @@ def test_notes_are_kept_listed_and_removed_without_an_analysis(
     assert [n["text"] for n in card["notes"]] == ["Met at the fair"]
     assert main([*run, "note", first, "--delete", str(listed[0]["id"])]) == 0
     assert _printed(capsys, *run, "note", other, "--list", "--json")["notes"] == []
+
+
+def test_merge_and_split_find_the_people_in_the_kept_answers(
+    demo_store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`contacts merge` and `split` find who each address is in the kept answers (no analysis
+    before the change); the change itself ends them (who is who is what every answer rests
+    on), and the read after it analyses and shows it."""
+    run = ["--db", str(demo_store), "--now", DEMO_NOW.isoformat()]
+    capsys.readouterr()
+    rows = _printed(capsys, *run, "contacts", "--json")["contacts"]
+    alone = [row for row in rows if len(row["addresses"]) == 1]
+    first, second = alone[0]["address"], alone[-1]["address"]
+    monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
+    assert main([*run, "contacts", "merge", first, second]) == 0
+    said = capsys.readouterr().err
+    assert f"Merged: {second} (" in said and alone[0]["name"] in said
+    assert main([*run, "contacts", "--json"]) != 0  # the merge ended the kept answers
+    assert "analysed again" in capsys.readouterr().err
+    monkeypatch.undo()
+    merged = _printed(capsys, *run, "contact", second, "--json")
+    assert merged["address"] == first and second in merged["addresses"]
+    monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
+    assert main([*run, "contacts", "merge", "nobody@else.example", first]) == 2
+    assert "is not a contact" in capsys.readouterr().err
+    assert main([*run, "contacts", "split", second]) == 0
+    assert f"Split: {second} is now a person of its own, apart from {first}." in (
+        capsys.readouterr().err
+    )

@@ -286,17 +286,24 @@ def _contacts(args: argparse.Namespace) -> int:
 
 
 def _person(workspace: Workspace, address: str) -> str:
-    """The person ``address`` belongs to; a usage error for your own or an unknown address."""
+    """The person ``address`` belongs to; a usage error for your own or an unknown address.
+    (From the answers: kept while the store is unchanged, so no analysis to find them.)"""
     w = workspace.words
-    network = workspace.network
-    if address in network.owner:
+    answers = workspace.answers
+    if address in answers.owner:
         raise UsageError(
             w.gettext("{address} is your own address, not a contact").format(address=address)
         )
-    person = network.identities.person_of.get(address)
-    if person is None or person not in network.by_person:
+    card = answers.card(address)
+    if card is None:
         raise UsageError(_not_a_contact(workspace, address, listed=True))
-    return person
+    return str(card["address"])  # the person's key
+
+
+def _card(workspace: Workspace, person: str) -> dict[str, Any]:
+    card = workspace.answers.card(person)
+    assert card is not None, person  # (a person _person found)
+    return card
 
 
 def _not_a_contact(workspace: Workspace, address: str, *, listed: bool = False) -> str:
@@ -311,8 +318,8 @@ def _not_a_contact(workspace: Workspace, address: str, *, listed: bool = False) 
 
 
 def _who(workspace: Workspace, person: str) -> str:
-    view = workspace.network.by_person[person]
-    return f"{view.name} <{view.address}>" if view.name else view.address
+    card = _card(workspace, person)
+    return f"{card['name']} <{card['address']}>" if card["name"] else str(card["address"])
 
 
 def _rebuild(args: argparse.Namespace) -> int:
@@ -374,8 +381,8 @@ def _split(args: argparse.Namespace) -> int:
     with open_workspace(args, need="data") as workspace:
         w = workspace.words
         person = _person(workspace, args.address)
-        view = workspace.network.by_person[person]
-        if len(view.addresses) == 1:
+        addresses = _card(workspace, person)["addresses"]
+        if len(addresses) == 1:
             err_console.print(
                 w.gettext(
                     "{address} was not merged with anyone: nothing to split, nothing changed."
@@ -384,7 +391,7 @@ def _split(args: argparse.Namespace) -> int:
             )
             return 0
         workspace.store.set_identity(args.address, "", "")
-        others = ", ".join(a for a in view.addresses if a != args.address)
+        others = ", ".join(a for a in addresses if a != args.address)
         err_console.print(
             w.gettext("Split: {address} is now a person of its own, apart from {others}.").format(
                 address=args.address, others=others
