@@ -113,3 +113,12 @@ def test_a_reading_command_shows_the_bar_only_when_it_analyses(home: Home, demo_
     assert changed.code == 0, screen
     assert "Reading the interactions" in screen and "Tier" in screen
     assert screen.index("Reading the interactions") < screen.index("Tier")
+
+
+def test_a_replayed_rebuild_leaves_the_answers_kept_as_of_now(home: Home, demo_db: Path) -> None:
+    assert home.run("--db", str(demo_db), "rebuild").code == 0  # as of the clock
+    now = _kept(demo_db)["as_of"]
+    replay = home.run("--db", str(demo_db), "--now", NOW, "rebuild")
+    assert replay.code == 0, replay.err
+    assert "The answers kept as of now stay: a replay (--now) keeps nothing." in replay.err
+    assert _kept(demo_db)["as_of"] == now

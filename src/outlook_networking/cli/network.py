@@ -338,14 +338,15 @@ def _rebuild(args: argparse.Namespace) -> int:
             ).format(n=w.number(done.followups)),
             time=w.seconds(round(done.seconds, 1)),
         )
-        kept = (
-            w.gettext("The next commands answer from it.")
-            if done.kept
-            else w.gettext(
+        if done.kept:
+            kept = w.gettext("The next commands answer from it.")
+        elif workspace.now_given:  # a replay keeps nothing where answers as of now are kept
+            kept = w.gettext("The answers kept as of now stay: a replay (--now) keeps nothing.")
+        else:
+            kept = w.gettext(
                 "The store could not keep the answers (it is read-only or busy): the next "
                 "command analyses again."
             )
-        )
         err_console.print(f"{said} {kept}", markup=False)
     return 0
 
