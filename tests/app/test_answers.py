@@ -809,6 +809,7 @@ _DECISIONS = st.lists(
 )
 
 
+@pytest.mark.hypothesis  # (its @given is inside: scripts/soak.py selects it by this mark)
 def test_kept_answers_after_any_decisions_are_a_fresh_analysis(
     demo_store: Path, tmp_path: Path
 ) -> None:
