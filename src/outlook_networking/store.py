@@ -560,6 +560,12 @@ _KINDS = {kind.value: kind for kind in Kind}
 _People = tuple[tuple[Mailbox, ...], tuple[Mailbox, ...], tuple[Mailbox, ...], tuple[Attendee, ...]]
 
 
+def _prefixed(prefix: str) -> tuple[str, str]:
+    """The bounds of the kept answers' keys that start with ``prefix``: the keys are ASCII
+    (app.answers), so the prefix with its last character's successor ends them."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def _edit_answers(db: sqlite3.Connection, edit: AnswersEdit) -> bool:
     """Write ``edit`` inside a write transaction that has just moved the generation, if the
     kept answers are those it was made from and nothing else moved the generation since."""
@@ -1546,9 +1552,8 @@ class Store:
         """The tags and texts of the kept answers whose keys start with ``prefix`` (and whose
         tag is ``tag``, if given), in the order of their keys, the first ``limit`` of them,
         read as they are iterated; and how many there are in all."""
-        # The keys are ASCII (app.answers): the next character after the prefix bounds them.
         where = "key >= ? AND key < ?" + ("" if tag is None else " AND tag = ?")
-        values: tuple[object, ...] = (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        values: tuple[object, ...] = _prefixed(prefix)
         values += () if tag is None else (tag,)
         (total,) = self._db.execute(f"SELECT count(*) FROM answers WHERE {where}", values)
         rows = self._db.execute(
@@ -1560,9 +1565,8 @@ class Store:
     def kept_entries(self, prefix: str) -> Iterator[tuple[str, str, str]]:
         """The keys, tags and texts of the kept answers whose keys start with ``prefix``, in the
         order of their keys."""
-        bounds = (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1))
         query = "SELECT key, tag, doc FROM answers WHERE key >= ? AND key < ? ORDER BY key"
-        for key, tag, doc in self._db.execute(query, bounds):
+        for key, tag, doc in self._db.execute(query, _prefixed(prefix)):
             yield str(key), str(tag), str(doc)
 
     # --- the user's decisions about follow-ups ---------------------------------------------------

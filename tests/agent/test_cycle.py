@@ -372,6 +372,15 @@ def test_a_cycle_whose_write_back_failed_settles_nothing(
     assert second.analysed and second.accounts[0].apply == "applied"
 
 
+def _news(box: MemoryMailbox) -> None:
+    box.put("inbox", Interaction(
+        source="memory", item_id=box.new_id("msg-"), kind=Kind.EMAIL,
+        at=NOW - timedelta(minutes=1), sender=Mailbox("person01.last@corp1.example"),
+        to=(Mailbox("me@example.com"),), subject="News", message_id="<news@corp1.example>",
+        folder="inbox",
+    ))  # fmt: skip
+
+
 def test_while_the_cycle_analyses_new_mail_readers_get_the_answers_kept_before(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -386,12 +395,7 @@ def test_while_the_cycle_analyses_new_mail_readers_get_the_answers_kept_before(
     earlier = kept(store, config, words, NOW)
     assert earlier is not None
     rows = list(earlier.contacts()[0])
-    box.put("inbox", Interaction(
-        source="memory", item_id=box.new_id("msg-"), kind=Kind.EMAIL,
-        at=NOW - timedelta(minutes=1), sender=Mailbox("person01.last@corp1.example"),
-        to=(Mailbox("me@example.com"),), subject="News", message_id="<news@corp1.example>",
-        folder="inbox",
-    ))  # fmt: skip
+    _news(box)
     later = NOW + timedelta(minutes=5)
     meanwhile: list[object] = []
 
@@ -406,15 +410,6 @@ def test_while_the_cycle_analyses_new_mail_readers_get_the_answers_kept_before(
     assert meanwhile == [(NOW, rows)]
     after = kept(store, config, words, later)
     assert after is not None and after.as_of == later and store.answers_renewal() is None
-
-
-def _news(box: MemoryMailbox) -> None:
-    box.put("inbox", Interaction(
-        source="memory", item_id=box.new_id("msg-"), kind=Kind.EMAIL,
-        at=NOW - timedelta(minutes=1), sender=Mailbox("person01.last@corp1.example"),
-        to=(Mailbox("me@example.com"),), subject="News", message_id="<news@corp1.example>",
-        folder="inbox",
-    ))  # fmt: skip
 
 
 def _heard_after_each_batch(
