@@ -193,6 +193,7 @@ def _list(args: argparse.Namespace) -> int:
         if args.json:  # most pressing first, not grouped: a script groups as it likes
             chosen = {id(f) for group in groups for f in group}
             items = [f.text for f in every if id(f) in chosen]
+            workspace.done_reading()
             print_json(envelope("followups", answers.as_of), listed=("followups", items))
             return 0
         rows = [json.loads(f.text) for group in groups for f in group]

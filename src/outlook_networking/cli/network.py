@@ -276,7 +276,11 @@ def _contacts(args: argparse.Namespace) -> int:
         tier = args.tier.upper() if args.tier else None
         shown, total = answers.contacts(tier, args.limit or None)
         if args.json:
-            print_json(envelope("contacts", answers.as_of), listed=("contacts", shown))
+            print_json(
+                envelope("contacts", answers.as_of),
+                listed=("contacts", shown),
+                let_go=workspace.done_reading,
+            )
             return 0
         rows = [json.loads(row) for row in shown]
         workspace.done_reading()

@@ -20,12 +20,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len
@@ -77,18 +78,28 @@ err_console = Console(
 )
 
 
-def print_json(document: Any, *, listed: tuple[str, Iterable[str]] | None = None) -> None:
+def print_json(
+    document: Any,
+    *,
+    listed: tuple[str, Iterable[str]] | None = None,
+    let_go: Callable[[], None] | None = None,
+) -> None:
     """One JSON document on stdout, UTF-8, keys in a stable order (``core.views.json_text``).
 
     ``listed``: a last field, a list whose items are given as their JSON text already
     (``json_text`` of each, as ``app.answers`` keeps them), written one by one as they come:
     exactly what ``json_text({**document, key: items})`` prints, without parsing them again or
-    holding them all."""
+    holding them all. ``let_go``: called once the items are all read, before the first is
+    written (the store's moment they come from: a pipe to a pager that waits for its reader must
+    not hold it); they wait in a temporary file meanwhile, in memory up to a megabyte."""
     text = json_text(document)
     if listed is None:
         sys.stdout.write(f"{text}\n")
         return
     key, items = listed
+    if let_go is not None:
+        items = _spooled(items)
+        let_go()
     sys.stdout.write(f"{text[:-2]},\n" if document else "{\n")
     sys.stdout.write(f"  {json.dumps(key, ensure_ascii=False)}: [")
     separator = "\n"
@@ -99,6 +110,29 @@ def print_json(document: Any, *, listed: tuple[str, Iterable[str]] | None = None
         sys.stdout.write(f"{separator}    {item.replace(chr(10), chr(10) + '    ')}")
         separator = ",\n"
     sys.stdout.write("]\n}\n" if separator == "\n" else "\n  ]\n}\n")
+
+
+def _spooled(items: Iterable[str]) -> Iterator[str]:
+    """``items`` read to the last into a temporary file, then given back one by one. They are
+    JSON texts, which never hold a NUL (JSON escapes it), so a NUL ends each."""
+    # (closed by _unspooled once read, or here if reading the items fails)
+    spool = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8")  # noqa: SIM115
+    try:
+        for item in items:
+            spool.write(f"{item}\0")
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return _unspooled(spool)
+
+
+def _unspooled(spool: IO[str]) -> Iterator[str]:
+    with spool:
+        rest = ""
+        while chunk := spool.read(1 << 16):
+            *whole, rest = (rest + chunk).split("\0")
+            yield from whole
 
 
 @contextmanager
