@@ -1042,6 +1042,27 @@ def bench_decisions(store: Path, scratch: Path) -> dict[str, Any]:
     return measured
 
 
+def bench_whole(store: Path, scratch: Path) -> dict[str, Any]:
+    """A command that needs the whole analysis, ``ledger --json``, on a copy of ``store`` with
+    no answers kept (it analyses, and keeps the answers), and the ``contacts --json`` after it;
+    one run each."""
+    copy = scratch / "whole.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(store, copy)
+    drop_answers(copy)
+    measured = {}
+    for name, args in (("ledger, none kept", ("ledger", "--json")),
+                       ("contacts after the ledger", ("contacts", "--json"))):
+        run = read_command(copy, args, scratch)
+        if run.returncode:
+            raise SystemExit(f"{' '.join(args)} failed ({run.returncode}) on {copy}")
+        measured[name] = run.as_dict()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    return measured
+
+
 def bench_reads(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> None:
     """``contact ADDR``, ``contacts`` and ``followups`` (``--json``) on synthetic stores of each
     size in ``plan.read_sizes``: wall, CPU and peak RSS, each the best of ``repeats`` runs, both
@@ -1075,8 +1096,10 @@ def bench_reads(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> N
                 log(f"reads {size:,}: {name} {temperature} {best.wall_s:.2f}s, "
                     f"{sized[key]['max_rss_mib']:.0f} MiB")
         sized["decide"] = bench_decisions(path, scratch)
-        log(f"reads {size:,}: " + ", ".join(f"{k} {v['wall_s']:.2f}s"
-                                            for k, v in sized["decide"].items()))
+        sized["whole"] = bench_whole(path, scratch)
+        for flow in ("decide", "whole"):
+            log(f"reads {size:,}: " + ", ".join(f"{k} {v['wall_s']:.2f}s"
+                                                for k, v in sized[flow].items()))
         runs[str(size)] = sized
     small, large = runs[str(plan.read_sizes[0])], runs[str(plan.read_sizes[-1])]
     out["reads"] = {
@@ -1226,9 +1249,10 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             wall = reads["runs"][large][name]["wall_s"]
             rows.append((f"{name} --json warm at {int(large):,}: wall s", f"{wall:.2f}",
                          f"≤ {limit:g}", verdict(wall, limit)))
-        for name in reads["runs"][large].get("decide", {}):
-            a = reads["runs"][small]["decide"][name]
-            b = reads["runs"][large]["decide"][name]
+        flows = [(f, n) for f in ("decide", "whole") for n in reads["runs"][large].get(f, {})]
+        for flow, name in flows:
+            a = reads["runs"][small][flow][name]
+            b = reads["runs"][large][flow][name]
             rows.append((f"{name}: wall s | peak MiB at {int(small):,} vs {int(large):,}",
                          f"{a['wall_s']:.2f} | {a['max_rss_mib']:.0f} vs "
                          f"{b['wall_s']:.2f} | {b['max_rss_mib']:.0f}", "", ""))

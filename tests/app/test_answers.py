@@ -127,6 +127,39 @@ def test_every_answer_kept_is_the_one_a_fresh_analysis_gives(
         assert followups and any(card["balance"]["items"] for card in cards.values())
 
 
+@pytest.mark.parametrize(
+    "command",
+    [("ledger", "--json"), ("review", "--json"), ("report", "--html", "{tmp}/report.html"),
+     ("intro", "noone@elsewhere.example", "--json")],
+)  # fmt: skip
+def test_a_command_that_needs_the_whole_analysis_keeps_its_answers(
+    command: tuple[str, ...],
+    demo_store: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The report, the ledger, a review and an introduction analyse the whole store; where no
+    answers are kept, they keep theirs, so the next `contacts`, `followups` and `contact` are
+    lookups (at a million interactions, the same minute saved), and a fresh analysis's."""
+    run = ["--db", str(demo_store), "--now", DEMO_NOW.isoformat()]
+    assert main([*run, *(part.format(tmp=tmp_path) for part in command)]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
+    contacts = _printed(capsys, *run, "contacts", "--json")["contacts"]
+    followups = _printed(capsys, *run, "followups", "--json")["followups"]
+    card = _printed(capsys, *run, "contact", contacts[0]["address"], "--json")
+    monkeypatch.undo()
+    with Store.open(demo_store) as store:
+        truth = fresh(analyse_store(store, load_config(None), DEMO_NOW), store, Wording("en"))
+        assert contacts == [json.loads(row) for row in truth.contacts()[0]]
+        assert followups == [json.loads(listed.text) for listed in truth.followups()]
+        assert {**card, "as_of": None, "schema": None} == {
+            **_as_printed(truth.card(contacts[0]["address"])), "as_of": None, "schema": None
+        }
+    assert len(contacts) >= 5 and followups
+
+
 def _analysed(store: Store, config: Config, words: Wording, now: datetime) -> None:
     """Analyse ``store`` as of ``now`` and keep its answers."""
     generation = store.generation()

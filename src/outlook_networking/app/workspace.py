@@ -119,8 +119,16 @@ class Workspace:
 
     @cached_property
     def insight(self) -> Insight:
-        """The store analysed as of ``now``: the network and the give-and-take ledger."""
+        """The store analysed as of ``now``: the network and the give-and-take ledger.
+
+        Where no answers valid as of the clock are kept, this analysis's are (as :attr:`answers`
+        keeps them): the report, a review, the ledger or an introduction at a million
+        interactions then leave the next ``contacts``, ``followups`` or ``contact`` a lookup
+        rather than the same analysis again."""
         try:
+            if "answers" not in self.__dict__ and not current(self.store, self.config, self.words):
+                self._keep()
+                self.store.release()  # (the answers are not read: this command wants the analysis)
             return self._analysed()
         finally:
             self._done()
@@ -152,16 +160,19 @@ class Workspace:
 
     def _answered(self) -> Answers:
         """This workspace's analysis, and its answers kept where they may be."""
-        generation = self.store.generation()
-        keeping = not self.now_given or not current(self.store, self.config, self.words)
         try:
-            insight = self._analysed()
-            return answered(
-                self.store, insight, self.config, self.words, generation,
-                keeping=keeping, progress=self.progress,
-            )  # fmt: skip
+            return self._keep()
         finally:
             self._done()
+
+    def _keep(self) -> Answers:
+        """:meth:`_answered`, its progress not ended."""
+        generation = self.store.generation()
+        keeping = not self.now_given or not current(self.store, self.config, self.words)
+        return answered(
+            self.store, self._analysed(), self.config, self.words, generation,
+            keeping=keeping, progress=self.progress,
+        )  # fmt: skip
 
     def rebuild(self) -> Rebuilt:
         """Analyse the store afresh from its interactions, whatever answers are kept, and keep
