@@ -536,3 +536,18 @@ def test_the_analysis_that_ends_an_hour_of_quiet_is_the_hourly_recheck_too(
     again = run_once(store, config, connections, now=NOW, settled=hour_ago)
     assert again.analysed and again.accounts[0].apply == "applied"
     assert again.accounts[0].applied == 1 and world_box.tasks[task_id].subject
+
+
+def test_the_cycle_hands_its_analysis_back_to_the_collector(
+    store: Store, world_box: MemoryMailbox
+) -> None:
+    """The analysis is frozen out of the cyclic collector's sight while the cycle writes it back
+    (app.analysis: each full collection would scan it all again), and the agent, which lives on,
+    hands it back as the cycle ends: nothing of a cycle stays out of the collector's reach."""
+    import gc
+
+    frozen_while_used: list[int] = []
+    run_once(store, make_config("work"), {"work": memory_connection(world_box)}, now=NOW,
+             on_insight=lambda *_: frozen_while_used.append(gc.get_freeze_count()))  # fmt: skip
+    assert frozen_while_used and frozen_while_used[0] > 0
+    assert gc.get_freeze_count() == 0

@@ -68,6 +68,10 @@ class CardService:
         if own is not None:
             return own
         fingerprint = (*store.fingerprint(), now.date())
+        # The analysis it replaces was frozen out of the cyclic collector's sight
+        # (app.analysis): it goes back to it as it is let go; this one is frozen in its place.
+        self._insight = None
+        gc.unfreeze()
         self._insight = analyse_store(store, self._config, now)
         self._fingerprint = fingerprint
         return self._insight

@@ -41,6 +41,7 @@ Exports: ``AccountReport``, ``CycleReport``, ``Connection``, ``OnInsight``, ``Se
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import logging
@@ -333,29 +334,34 @@ def run_once(
         analyse = False
     else:
         settled = None
-    if analyse:
-        network, cycle_error = _analyse(store, config, now, on_insight, answers_for, generation)
-    elif marked is not None and marked.made:
-        analysing(store, None, now)  # no analysis follows the sync's changes after all
-    if _write_back_accounts(
-        store, config, progress, network, apply=apply, clock=clock,
-        recheck_s=0.0 if hourly else recheck_s, should_stop=should_stop,
-    ):
-        stopped = True
-    written_back = _written_back(config, progress)
-    if network is not None and written_back and store.generation() == generation:
-        settled = Settled(generation, now, written_back)
-    return CycleReport(
-        started=started,
-        finished=clock(),
-        accounts=tuple(progress[a.name].report(a.name) for a in config.accounts),
-        stopped=stopped,
-        error=describe(cycle_error) if cycle_error is not None else None,
-        error_kind=type(cycle_error).__name__ if cycle_error is not None else None,
-        error_words=describe_each(cycle_error) if cycle_error is not None else {},
-        analysed=network is not None,
-        settled=settled,
-    )
+    # The analysis's objects are frozen out of the cyclic collector's sight (app.analysis);
+    # this process lives on, so they go back to it as the cycle lets them go.
+    try:
+        if analyse:
+            network, cycle_error = _analyse(store, config, now, on_insight, answers_for, generation)
+        elif marked is not None and marked.made:
+            analysing(store, None, now)  # no analysis follows the sync's changes after all
+        if _write_back_accounts(
+            store, config, progress, network, apply=apply, clock=clock,
+            recheck_s=0.0 if hourly else recheck_s, should_stop=should_stop,
+        ):
+            stopped = True
+        written_back = _written_back(config, progress)
+        if network is not None and written_back and store.generation() == generation:
+            settled = Settled(generation, now, written_back)
+        return CycleReport(
+            started=started,
+            finished=clock(),
+            accounts=tuple(progress[a.name].report(a.name) for a in config.accounts),
+            stopped=stopped,
+            error=describe(cycle_error) if cycle_error is not None else None,
+            error_kind=type(cycle_error).__name__ if cycle_error is not None else None,
+            error_words=describe_each(cycle_error) if cycle_error is not None else {},
+            analysed=network is not None,
+            settled=settled,
+        )
+    finally:
+        gc.unfreeze()
 
 
 def _quiet(

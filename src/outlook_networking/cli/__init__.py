@@ -13,6 +13,7 @@ Exports: ``main``.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import traceback
 from collections.abc import Sequence
@@ -130,6 +131,10 @@ def main(
             args, exc, words.gettext("{line} (run with --debug)").format(line=describe(exc, words))
         )
         return 1
+    finally:
+        # What an analysis left was frozen out of the cyclic collector's sight (app.analysis):
+        # whoever called this (a test, a script) gets a collector that sees everything again.
+        gc.unfreeze()
 
 
 def _report(args: argparse.Namespace, exc: BaseException, line: str) -> None:
