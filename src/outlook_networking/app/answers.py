@@ -3,7 +3,8 @@ analysis.
 
 An analysis reads every interaction (a minute at a million); most questions come while the store
 is as it was at the last one. So whoever analyses the store (the agent's cycle, a reading
-command: :func:`answered`) keeps its answers in the store (:func:`keep`): every contact's row
+command: :func:`answered`; the report, ``review``, ``ledger`` and ``intro`` where no answers
+valid as of the clock are kept) keeps its answers in the store (:func:`keep`): every contact's row
 and card, every follow-up, and which address belongs to which contact, each as the JSON text it
 prints as. They are served again (:func:`kept`) while all of this holds:
 
