@@ -1658,17 +1658,30 @@ class Store:
 
     def set_key_date(self, address: str, kind: str, key_date: KeyDate | None) -> None:
         """Enter (or with None remove) the owner's ``kind`` date for ``address``."""
+        self.set_key_dates(address, {kind: key_date})
+
+    def set_key_dates(
+        self,
+        address: str,
+        dates: Mapping[str, KeyDate | None],
+        *,
+        answers: AnswersEdit | None = None,
+    ) -> bool:
+        """Enter (or with None remove) the owner's dates for ``address``, by kind; ``answers``
+        and the result as for :meth:`mark_followup_done`."""
         with self.transaction() as db:
-            if key_date is None:
-                db.execute(
-                    "DELETE FROM key_dates WHERE address = ? AND kind = ?", (address, kind)
-                )
-                return
-            db.execute(
-                "INSERT INTO key_dates (address, kind, value) VALUES (?, ?, ?) "
-                "ON CONFLICT (address, kind) DO UPDATE SET value = excluded.value",
-                (address, kind, key_date.text),
-            )
+            for kind, key_date in dates.items():
+                if key_date is None:
+                    db.execute(
+                        "DELETE FROM key_dates WHERE address = ? AND kind = ?", (address, kind)
+                    )
+                else:
+                    db.execute(
+                        "INSERT INTO key_dates (address, kind, value) VALUES (?, ?, ?) "
+                        "ON CONFLICT (address, kind) DO UPDATE SET value = excluded.value",
+                        (address, kind, key_date.text),
+                    )
+            return answers is not None and _edit_answers(db, answers)
 
     # --- the annual review's baseline ----------------------------------------------------------
 
@@ -1677,8 +1690,14 @@ class Store:
         doc = self.get_doc(_REVIEW_DOC)
         return doc if isinstance(doc, dict) else None
 
-    def keep_review_snapshot(self, snapshot: Mapping[str, Any]) -> None:
-        self.put_doc(_REVIEW_DOC, snapshot)
+    def keep_review_snapshot(
+        self, snapshot: Mapping[str, Any], *, answers: AnswersEdit | None = None
+    ) -> bool:
+        """Keep ``snapshot`` as the saved review; ``answers`` and the result as for
+        :meth:`mark_followup_done`."""
+        with self.transaction() as db:
+            _put_doc(db, _REVIEW_DOC, snapshot)
+            return answers is not None and _edit_answers(db, answers)
 
     # --- the introductions `intro` proposed ----------------------------------------------------
 

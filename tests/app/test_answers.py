@@ -130,7 +130,7 @@ def test_every_answer_kept_is_the_one_a_fresh_analysis_gives(
 @pytest.mark.parametrize(
     "command",
     [("ledger", "--json"), ("review", "--json"), ("report", "--html", "{tmp}/report.html"),
-     ("intro", "noone@elsewhere.example", "--json")],
+     ("review", "--save", "--json")],
 )  # fmt: skip
 def test_a_command_that_needs_the_whole_analysis_keeps_its_answers(
     command: tuple[str, ...],
@@ -139,9 +139,11 @@ def test_a_command_that_needs_the_whole_analysis_keeps_its_answers(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The report, the ledger, a review and an introduction analyse the whole store; where no
-    answers are kept, they keep theirs, so the next `contacts`, `followups` and `contact` are
-    lookups (at a million interactions, the same minute saved), and a fresh analysis's."""
+    """The report, the ledger and a review analyse the whole store; where no answers are kept,
+    they keep theirs, so the next `contacts`, `followups` and `contact` are lookups (at a
+    million interactions, the same minute saved), and a fresh analysis's. Saving the review
+    (the demo's moment is in the week before the review day) takes the annual review's
+    follow-up out of them in the same write."""
     run = ["--db", str(demo_store), "--now", DEMO_NOW.isoformat()]
     assert main([*run, *(part.format(tmp=tmp_path) for part in command)]) == 0
     capsys.readouterr()
@@ -154,10 +156,69 @@ def test_a_command_that_needs_the_whole_analysis_keeps_its_answers(
         truth = fresh(analyse_store(store, load_config(None), DEMO_NOW), store, Wording("en"))
         assert contacts == [json.loads(row) for row in truth.contacts()[0]]
         assert followups == [json.loads(listed.text) for listed in truth.followups()]
-        assert {**card, "as_of": None, "schema": None} == {
-            **_as_printed(truth.card(contacts[0]["address"])), "as_of": None, "schema": None
-        }
+        same = _as_printed(truth.card(contacts[0]["address"]))
+        assert {**card, "as_of": None, "schema": None} == {**same, "as_of": None, "schema": None}
     assert len(contacts) >= 5 and followups
+    reviewed = any(f["kind"] == "annual_review" for f in followups)
+    assert reviewed == ("--save" not in command)
+
+
+def test_a_review_saved_again_or_of_another_year_leaves_the_kept_answers_a_fresh_analysis(
+    demo_store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review saved again (the same year) changes nothing an analysis reads, and the answers
+    stay; one of another year than the kept answers' would bring the annual review's follow-up
+    back, so they end rather than being edited."""
+    from outlook_networking.app.answers import review_saved
+
+    run = ["--db", str(demo_store), "--now", DEMO_NOW.isoformat()]
+    _printed(capsys, *run, "contacts", "--json")  # the answers, kept as of DEMO_NOW
+    for year in (DEMO_NOW.year, DEMO_NOW.year, DEMO_NOW.year - 1):
+        if year == DEMO_NOW.year:
+            assert main([*run, "review", "--save"]) == 0
+            capsys.readouterr()
+        with Store.open(demo_store) as store:
+            if year != DEMO_NOW.year:
+                snapshot = {"version": 1, "year": year, "at": "2025-12-01T09:00:00Z", "tiers": {}}
+                assert not review_saved(store, snapshot)
+            validity = store.kept_validity()
+            edited = validity is not None and validity.get("generation") == store.generation()
+            assert edited == (year == DEMO_NOW.year)
+            truth = fresh(analyse_store(store, load_config(None), DEMO_NOW), store, Wording("en"))
+        if edited:
+            monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
+        followups = _printed(capsys, *run, "followups", "--json")["followups"]
+        monkeypatch.undo()
+        assert followups == [json.loads(listed.text) for listed in truth.followups()]
+        reviewed = any(f["kind"] == "annual_review" for f in followups)
+        assert reviewed == (year != DEMO_NOW.year)  # 2025's review saved: 2026's is due again
+
+
+@pytest.mark.parametrize("command", ["intro", "dismiss"])
+def test_a_command_whose_write_ends_the_answers_keeps_none(
+    command: str, demo_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`intro` writes what it proposed and `ledger dismiss` the dismissal, both read by the
+    analysis right after theirs: answers kept from it would end at once, so none are kept (at a
+    million interactions, seconds of rendering saved)."""
+    run = ["--db", str(demo_store), "--now", DEMO_NOW.isoformat()]
+    ledger = _printed(capsys, *run, "ledger", "--json")
+    contacts = _printed(capsys, *run, "contacts", "--json")["contacts"]
+    # An organisation someone can introduce the owner to: the proposals are then written.
+    target = next(
+        org
+        for org in dict.fromkeys(c["organisation"] for c in contacts if c["organisation"])
+        if _printed(capsys, *run, "intro", org, "--json")["paths"]
+    )
+    with sqlite3.connect(demo_store) as connection:
+        connection.execute("DELETE FROM answers")
+    if command == "intro":
+        assert _printed(capsys, *run, "intro", target, "--json")["paths"]
+    else:
+        assert main([*run, "ledger", "dismiss", ledger["items"][0]["id"]]) == 0
+        capsys.readouterr()
+    with Store.open(demo_store) as store:
+        assert store.kept_validity() is None
 
 
 def _analysed(store: Store, config: Config, words: Wording, now: datetime) -> None:
@@ -985,3 +1046,71 @@ def test_an_analysis_is_frozen_out_of_the_collectors_sight_until_the_command_end
     _printed(capsys, "--db", str(demo_store), "--now", DEMO_NOW.isoformat(), "ledger", "--json")
     assert seen and seen[0] > 0
     assert gc.get_freeze_count() == 0
+
+
+def test_key_dates_entered_by_hand_leave_the_kept_answers_a_fresh_analysis(
+    demo_store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`contact ADDR --birthday D` puts the date and the birthday's follow-up (new, moved, gone,
+    or kept done) into the kept answers in its own write, without an analysis (at a million
+    interactions, one saved); each step's follow-ups, rows and card are a fresh analysis's. A
+    date removed ends the answers (the address book's takes its place)."""
+    run = ["--db", str(demo_store), "--now", DEMO_NOW.isoformat()]
+    contacts = _printed(capsys, *run, "contacts", "--json")["contacts"]  # the answers, kept
+    close = next(c["address"] for c in contacts if c["tier"] == "A")
+    far = next(c["address"] for c in contacts if c["tier"] == "D")
+    day = DEMO_NOW.date()
+
+    def on(days: int, year: int = 1980) -> str:
+        soon = day + timedelta(days=days)
+        return f"{year}-{soon.month:02d}-{soon.day:02d}"
+
+    steps = [
+        (close, ["--birthday", on(2)], on(2), "birthday in two days: its follow-up appears"),
+        (close, ["--birthday", on(200)], None, "moved away: it goes"),
+        (close, ["--birthday", on(1, 1975), "--anniversary", on(40)], on(1), "back, and more"),
+        (far, ["--birthday", on(1)], None, "tier D: the date, no follow-up"),
+        (close, ["--birthday", "none"], ..., "removed: the answers end"),
+    ]
+    for address, dates, due, why in steps:
+        edited = "none" not in dates
+        if edited:
+            monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
+        card = _printed(capsys, *run, "contact", address, *dates, "--json")
+        followups = _printed(capsys, *run, "followups", "--json")["followups"]
+        rows = _printed(capsys, *run, "contacts", "--json")["contacts"]
+        monkeypatch.undo()
+        with Store.open(demo_store) as store:
+            truth = fresh(analyse_store(store, load_config(None), DEMO_NOW), store, Wording("en"))
+            assert followups == [json.loads(listed.text) for listed in truth.followups()], why
+            assert rows == [json.loads(row) for row in truth.contacts()[0]], why
+            same = {**_as_printed(truth.card(address)), "as_of": None, "schema": None}
+            assert {**card, "as_of": None, "schema": None} == same, why
+        if due is not ...:
+            mine = [f["due"][5:10] for f in followups
+                    if (f["kind"], f["contact"]) == ("birthday", card["address"])]  # fmt: skip
+            assert mine == ([due[5:]] if due else []), why
+
+
+def test_a_birthday_marked_done_stays_done_when_its_date_is_entered_again(
+    demo_store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = ["--db", str(demo_store), "--now", DEMO_NOW.isoformat()]
+    contacts = _printed(capsys, *run, "contacts", "--json")["contacts"]
+    close = next(c["address"] for c in contacts if c["tier"] == "A")
+    soon = DEMO_NOW.date() + timedelta(days=1)
+    birthday = f"{soon.month:02d}-{soon.day:02d}"
+    _printed(capsys, *run, "contact", close, "--birthday", birthday, "--json")
+    key = next(f["short_key"] for f in _printed(capsys, *run, "followups", "--json")["followups"]
+               if f["kind"] == "birthday" and f["contact"] == close)  # fmt: skip
+    assert main([*run, "followups", "done", key]) == 0
+    monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
+    card = _printed(capsys, *run, "contact", close, "--birthday", f"1990-{birthday}", "--json")
+    followups = _printed(capsys, *run, "followups", "--json")["followups"]
+    monkeypatch.undo()
+    assert not any(f["kind"] == "birthday" and f["contact"] == close for f in followups)
+    entered = [k["date"] for k in card["key_dates"] if k["kind"] == "birthday"]
+    assert entered == [f"1990-{birthday}"]
+    with Store.open(demo_store) as store:
+        truth = fresh(analyse_store(store, load_config(None), DEMO_NOW), store, Wording("en"))
+        assert followups == [json.loads(listed.text) for listed in truth.followups()]

@@ -3,8 +3,8 @@ analysis.
 
 An analysis reads every interaction (a minute at a million); most questions come while the store
 is as it was at the last one. So whoever analyses the store (the agent's cycle, a reading
-command: :func:`answered`; the report, ``review``, ``ledger`` and ``intro`` where no answers
-valid as of the clock are kept) keeps its answers in the store (:func:`keep`): every contact's row
+command: :func:`answered`; the report, ``review`` and ``ledger`` where no answers valid as of
+the clock are kept) keeps its answers in the store (:func:`keep`): every contact's row
 and card, every follow-up, and which address belongs to which contact, each as the JSON text it
 prints as. They are served again (:func:`kept`) while all of this holds:
 
@@ -30,7 +30,8 @@ the one being analysed.
 ``followups done`` and ``followups snooze`` find the follow-up among the kept answers and take it
 out of them, or move it, in the write that records the decision (:func:`done`, :func:`snooze`):
 the owner's decisions are the last thing an analysis applies, to the follow-ups alone, so the
-answers stay exactly a fresh analysis's and the next read needs none. Every other write ends
+answers stay exactly a fresh analysis's and the next read needs none; ``review --save`` takes the
+annual review's follow-up out of them likewise (:func:`review_saved`). Every other write ends
 them (and so does a snooze that ends sooner than the follow-up's last one, the date it was
 first due being no longer known, or in the very second another of its kind is listed as due:
 which of the two comes first depends on fractions of a second the documents do not list). A
@@ -43,7 +44,8 @@ fresh for every card. Someone who is no contact (whom the owner may know them th
 the whole analysis and is never kept.
 
 Exports: ``MAX_AGE``, ``RENEWAL``, ``Answers``, ``Listed``, ``Open``, ``analysing``,
-``answered``, ``current``, ``done``, ``fresh``, ``kept``, ``keep``, ``renewing``, ``snooze``.
+``answered``, ``current``, ``done``, ``fresh``, ``keep``, ``kept``, ``key_dates_entered``,
+``renewing``, ``review_saved``, ``snooze``.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ import dataclasses
 import gc
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -60,11 +62,23 @@ from typing import Any, NamedTuple, Protocol
 
 from .. import __version__
 from ..config import Config
-from ..core.followups import urgency
-from ..core.views import SCHEMAS, contact_json, contact_row, followups_json, iso, json_text
+from ..core.followups import apply_decisions, urgency
+from ..core.keydates import birthday_followups
+from ..core.views import (
+    SCHEMAS,
+    contact_json,
+    contact_row,
+    followup_json,
+    followups_json,
+    iso,
+    json_text,
+    key_dates_json,
+)
 from ..errors import StoreError
 from ..i18n import Wording
+from ..model import KEY_DATE_KINDS, KeyDate
 from ..parsing.addresses import normalise
+from ..parsing.dates import parse_key_date
 from ..store import AnswersEdit, Store
 from .analysis import KEEP, Insight, Progress
 from .cards import analysed_card, contact_card, with_notes
@@ -82,7 +96,9 @@ __all__ = [
     "fresh",
     "keep",
     "kept",
+    "key_dates_entered",
     "renewing",
+    "review_saved",
     "snooze",
 ]
 
@@ -446,6 +462,95 @@ def snooze(store: Store, answers: Answers, followup: Open, until: datetime, at: 
     return store.snooze_followup(followup.key, until, at, answers=edit)
 
 
+def review_saved(store: Store, snapshot: dict[str, Any]) -> bool:
+    """Keep ``snapshot`` as the year's review (``review --save``), and where the answers kept
+    for the store as it is are as of that same year, take the annual review's follow-up out of
+    them in the same write, as :func:`done` takes one out: the saved review's year is all an
+    analysis reads of it (``core.followups``: the follow-up lasts until the year's review is
+    saved), so they stay exactly a fresh analysis's. True if they were kept so."""
+    year = snapshot.get("year")
+    validity = store.kept_validity() or {}
+    edit = None
+    with suppress(TypeError, ValueError):  # (answers damaged on disk: they end, as any others)
+        if datetime.fromisoformat(str(validity.get("as_of"))).year == year:
+            key = f"review:{year}"
+            edit = _edited(store, None, lambda listed: [d for d in listed if d["key"] != key])
+    return store.keep_review_snapshot(snapshot, answers=edit)
+
+
+def key_dates_entered(
+    store: Store,
+    answers: Answers,
+    config: Config,
+    words: Wording,
+    address: str,
+    entered: Mapping[str, KeyDate | None],
+) -> bool:
+    """Enter the owner's ``entered`` dates (by kind) for ``address`` (``contact ADDR
+    --birthday D``), and where ``answers`` are the ones kept for the store as it is, put them in
+    the same write: the contact's key dates in their card and row, and their birthday's
+    follow-up, new, moved or gone, in the list, the row and the card, as the analysis makes it
+    (``core.keydates``: tiers come before key dates, and nothing else reads them), the owner's
+    decisions about it applied. Not where another of the person's addresses has a date of the
+    same kind entered (which of the two wins depends on their order), and not for a date
+    removed (the address book's, if any, takes its place): the answers then end, as after any
+    other write. True if they were kept so."""
+    edit = None
+    card = answers.card(address) if answers.kept and None not in entered.values() else None
+    others = set(card["addresses"]) - {address} if card is not None else set()
+    entered_too = any(set(k) & set(entered) for a, k in store.key_dates().items() if a in others)
+    if card is not None and not entered_too:
+        person, now = str(card["address"]), answers.as_of
+        dates: dict[str, KeyDate | None] = {
+            d["kind"]: parse_key_date(d["kind"], d["date"]) for d in card["key_dates"]
+        }
+        dates.update(entered)
+        mine = tuple(
+            sorted((d for d in dates.values() if d), key=lambda d: KEY_DATE_KINDS.index(d.kind))
+        )
+        due = _birthday(store, config, words, card, mine, now)
+
+        def birthday(listed: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+            rest = [d for d in listed if (d["kind"], d["contact"]) != ("birthday", person)]
+            for doc in due:
+                place = _urgency(doc)
+                if any(_urgency(other)[:3] == place[:3] for other in rest):
+                    return None  # which goes first depends on fractions of a second
+                before = sum(1 for other in rest if _urgency(other) < place)
+                rest = [*rest[:before], doc, *rest[before:]]
+            return rest
+
+        edit = _edited(store, person, birthday, {"key_dates": key_dates_json(mine, now)})
+    return store.set_key_dates(address, entered, answers=edit)
+
+
+def _birthday(
+    store: Store,
+    config: Config,
+    words: Wording,
+    card: dict[str, Any],
+    dates: tuple[KeyDate, ...],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The birthday follow-up the analysis as of ``now`` gives the contact of ``card`` with
+    ``dates`` (none, or one), the owner's decisions applied, as ``followups --json`` lists it."""
+    person, tier, name = str(card["address"]), str(card["tier"]), str(card["name"])
+    found = birthday_followups(
+        {person: dates},
+        {person: tier},
+        {person: name},
+        days_ahead=config.settings.birthday_days_ahead,
+        now=now,
+    )
+    decided = apply_decisions(found, store.followup_decisions(), now)
+    return [_as_printed(followup_json(f, name, tier, words)) for f in decided]
+
+
+def _as_printed(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` as the kept answers hold it: its JSON read back (dates as text)."""
+    return json.loads(json_text(doc))  # type: ignore[no-any-return]
+
+
 def _urgency(doc: dict[str, Any]) -> tuple[bool, int, datetime, str]:
     return urgency(doc["snoozed"], doc["kind"], datetime.fromisoformat(doc["due"]), doc["key"])
 
@@ -454,10 +559,11 @@ def _edited(
     store: Store,
     contact: str | None,
     change: Callable[[list[dict[str, Any]]], list[dict[str, Any]] | None],
+    shown: Mapping[str, Any] | None = None,
 ) -> AnswersEdit | None:
     """The kept answers with the follow-ups as ``change`` leaves them (in their order), in the
-    list and in ``contact``'s row and card, if they are those of the store as it is (and
-    ``change`` can say: None where it cannot)."""
+    list and in ``contact``'s row and card (and ``shown``'s fields in those two), if they are
+    those of the store as it is (and ``change`` can say: None where it cannot)."""
     validity = store.kept_validity()
     generation = store.generation()
     if validity is None or validity.get("generation") != generation:
@@ -479,9 +585,10 @@ def _edited(
         card = store.kept_answer(card_key)
         row_key = store.kept_answer(f"{_ROW_OF}{contact}")
         if card is not None and row_key is not None:
-            docs[card_key] = "", _json({**json.loads(card), "followups": theirs})
+            fields = {**(shown or {}), "followups": theirs}
+            docs[card_key] = "", _json({**json.loads(card), **fields})
             for key, tier, text in store.kept_entries(row_key):
-                docs[key] = tier, json_text({**json.loads(text), "followups": theirs})
+                docs[key] = tier, json_text({**json.loads(text), **fields})
     return AnswersEdit(generation, str(validity.get("as_of")), docs)
 
 

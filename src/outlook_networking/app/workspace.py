@@ -57,7 +57,13 @@ class Workspace:
         words: the language, when the front end has chosen it already (default: the
             configuration's, else the system's).
         progress: told how an analysis advances, if one is needed (a bar on a terminal).
+
+    ``keeping``: whether :attr:`insight` keeps its analysis's answers; a command that writes
+    what an analysis reads right after it (``intro``'s proposals, ``ledger dismiss``) sets it
+    False, those answers ending with its write.
     """
+
+    keeping = True
 
     def __init__(
         self,
@@ -122,11 +128,15 @@ class Workspace:
         """The store analysed as of ``now``: the network and the give-and-take ledger.
 
         Where no answers valid as of the clock are kept, this analysis's are (as :attr:`answers`
-        keeps them): the report, a review, the ledger or an introduction at a million
-        interactions then leave the next ``contacts``, ``followups`` or ``contact`` a lookup
-        rather than the same analysis again."""
+        keeps them, unless :attr:`keeping` says not): the report, a review or the ledger at a
+        million interactions then leave the next ``contacts``, ``followups`` or ``contact`` a
+        lookup rather than the same analysis again."""
         try:
-            if "answers" not in self.__dict__ and not current(self.store, self.config, self.words):
+            if (
+                self.keeping
+                and "answers" not in self.__dict__
+                and not current(self.store, self.config, self.words)
+            ):
                 self._keep()
                 self.store.release()  # (the answers are not read: this command wants the analysis)
             return self._analysed()

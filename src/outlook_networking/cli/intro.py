@@ -70,6 +70,7 @@ def _intro(args: argparse.Namespace) -> int:
     if args.limit < 0:
         raise UsageError(w.gettext("--limit must be 0 (all) or more"))
     with open_workspace(args, need="data") as workspace:
+        workspace.keeping = False  # its proposals, which the ledger reads, end them
         network = workspace.network
         result = find_paths(network, workspace.ledger.items, query, limit=args.limit)
         if result.paths:

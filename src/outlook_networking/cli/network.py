@@ -407,6 +407,7 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _contact(args: argparse.Namespace) -> int:
+    from ..app.answers import key_dates_entered
     from ..core.views import envelope
 
     with open_workspace(args, need="data") as workspace:
@@ -421,9 +422,9 @@ def _contact(args: argparse.Namespace) -> int:
         entered = _entered_dates(args)
         if entered and workspace.answers.card(address) is None:
             raise UsageError(_not_a_contact(workspace, address))
-        for kind, key_date in entered.items():
-            workspace.store.set_key_date(address, kind, key_date)
-        if entered:
+        if entered and not key_dates_entered(
+            workspace.store, workspace.answers, workspace.config, w, address, entered
+        ):
             workspace.reanalyse()  # the new date may raise a birthday follow-up
         card = workspace.answers.card(address)
         if card is None:

@@ -115,6 +115,7 @@ def register(commands: Any, common: argparse.ArgumentParser, w: Wording) -> None
 
 
 def _review(args: argparse.Namespace) -> int:
+    from ..app.answers import review_saved
     from ..core.views import review_json
 
     with open_workspace(args, need="data") as workspace:
@@ -127,7 +128,7 @@ def _review(args: argparse.Namespace) -> int:
             "they_give_without_return": [_short_balance(b) for b in ledger.gives_without_return],
         }
         if args.save:
-            workspace.store.keep_review_snapshot(snapshot)
+            review_saved(workspace.store, snapshot)
         if args.json:
             print_json(doc)
         else:
@@ -313,6 +314,7 @@ def _print_ledger(ledger: Any, limit: int, w: Wording) -> None:
 
 def _dismiss(args: argparse.Namespace) -> int:
     with open_workspace(args, need="data") as workspace:
+        workspace.keeping = False  # the dismissal ends them
         w = workspace.words
         dismissed = workspace.store.dismissed()
         for item_id in args.items:
