@@ -122,3 +122,43 @@ def test_a_replayed_rebuild_leaves_the_answers_kept_as_of_now(home: Home, demo_d
     assert replay.code == 0, replay.err
     assert "The answers kept as of now stay: a replay (--now) keeps nothing." in replay.err
     assert _kept(demo_db)["as_of"] == now
+
+
+def test_an_analysis_quicker_than_the_delay_shows_no_bar(home: Home, demo_db: Path) -> None:
+    """A bar that flashes for a third of a second and is gone says nothing: it waits (one
+    second by default; here a minute, which the demo's analysis never takes)."""
+    waiting = {"OUTLOOK_NETWORKING_PROGRESS_DELAY": "60"}
+    on_screen = home.run_tty("--db", str(demo_db), "--now", NOW, "rebuild", env=waiting)
+    assert on_screen.code == 0, on_screen.out
+    screen = ansi_free(on_screen.out)
+    assert "Analysed " in screen and "Reading the interactions" not in screen
+    assert "━" not in screen
+
+
+def test_the_bar_shows_where_the_analysis_is_once_the_delay_is_over() -> None:
+    """The timer (not waited for here: called as it would call) shows the step reached; the
+    end of the analysis stops the bar, or the timer, whichever is running."""
+    from outlook_networking.app.analysis import ANALYSE, DONE, READ
+    from outlook_networking.cli.output import _AnalysisBar
+    from outlook_networking.i18n import Wording
+
+    bar = _AnalysisBar(Wording("en"), delay=60)
+    bar(READ, 0, 10)
+    bar(READ, 10, 10)
+    bar(ANALYSE, 0, None)
+    assert bar.shown is None and bar.timer is not None and bar.timer.is_alive()
+    bar.due()
+    assert bar.shown is not None and bar.step is not None and bar.step[0] == ANALYSE
+    (task,) = bar.shown.tasks
+    assert task.description == "Analysing the network" and task.total is None
+    timer = bar.timer
+    bar(DONE, 0, None)
+    assert bar.shown is None and timer is not None
+    timer.join(timeout=10)  # cancelled: it ends at once
+    assert not timer.is_alive()
+
+    quick = _AnalysisBar(Wording("en"), delay=60)
+    quick(READ, 0, 10)
+    quick(DONE, 0, None)
+    quick.due()  # (a timer that fires as the analysis ends)
+    assert quick.shown is None

@@ -16,12 +16,14 @@ Exports: ``print_json``, ``console``, ``err_console``, ``sync_progress``, ``file
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -182,39 +184,75 @@ def file_progress(words: Wording) -> Iterator[Callable[[Unit, int, int | None], 
         yield show
 
 
-class _AnalysisBar:
-    """A transient bar on stderr for an analysis (:data:`app.analysis.Progress`): shown from its
-    first step, one line per step in turn, gone at its end, before the command prints."""
+# An analysis done sooner than this shows no bar: the demo's takes a third of a second, and a bar
+# that flashes and is gone says nothing (git waits two seconds, GIT_PROGRESS_DELAY). Set
+# OUTLOOK_NETWORKING_PROGRESS_DELAY (seconds) to change it; 0 shows it from the first step.
+PROGRESS_DELAY_S = 1.0
 
-    def __init__(self, words: Wording) -> None:
+
+class _AnalysisBar:
+    """A transient bar on stderr for an analysis (:data:`app.analysis.Progress`): shown once
+    the analysis has taken ``delay`` seconds (a timer), at the step it has reached, one line
+    per step in turn, gone at its end, before the command prints."""
+
+    def __init__(self, words: Wording, delay: float = PROGRESS_DELAY_S) -> None:
         self.words = words
+        self.delay = delay
         self.shown: Progress | None = None
         self.step: tuple[str, TaskID] | None = None
+        self.latest: tuple[str, int, int | None] | None = None  # where the analysis is
+        self.timer: threading.Timer | None = None
+        self._lock = threading.Lock()  # the timer's thread shows it, the analysis moves it
 
     def __call__(self, step: str, done: int, total: int | None) -> None:
-        from ..app.analysis import ANALYSE, DONE, KEEP, READ
+        from ..app.analysis import DONE
 
-        if step == DONE:
+        with self._lock:
+            if step == DONE:
+                if self.timer is not None:
+                    self.timer.cancel()
+                if self.shown is not None:
+                    self.shown.stop()
+                self.shown = self.step = self.latest = self.timer = None
+                return
+            self.latest = step, done, total
             if self.shown is not None:
-                self.shown.stop()
-            self.shown = self.step = None
-            return
+                self._move(step, done, total)
+            elif self.delay <= 0:
+                self._show()
+            elif self.timer is None:
+                self.timer = threading.Timer(self.delay, self.due)
+                self.timer.daemon = True
+                self.timer.start()
+
+    def due(self) -> None:
+        """The delay is over: the bar shows where the analysis is, if it is not done."""
+        with self._lock:
+            if self.latest is not None and self.shown is None:
+                self._show()
+
+    def _show(self) -> None:
+        assert self.latest is not None
+        columns = (
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[count]}"),
+            TimeElapsedColumn(),
+        )
+        self.shown = Progress(*columns, console=err_console, transient=True)
+        self.shown.start()
+        self._move(*self.latest)
+
+    def _move(self, step: str, done: int, total: int | None) -> None:
+        from ..app.analysis import ANALYSE, KEEP, READ
+
+        assert self.shown is not None
         w = self.words
         count = "" if total is None else f"{w.number(done)}/{w.number(total)}"
         if self.step is not None and self.step[0] == step:
-            assert self.shown is not None
             self.shown.update(self.step[1], completed=done, count=count)
             return
-        if self.shown is None:
-            columns = (
-                TextColumn("[progress.description]{task.description}"),
-                BarColumn(),
-                TextColumn("{task.fields[count]}"),
-                TimeElapsedColumn(),
-            )
-            self.shown = Progress(*columns, console=err_console, transient=True)
-            self.shown.start()
-        elif self.step is not None:
+        if self.step is not None:
             self.shown.remove_task(self.step[1])
         describe = {
             READ: w.gettext("Reading the interactions"),
@@ -229,8 +267,15 @@ class _AnalysisBar:
 def analysis_progress(words: Wording) -> Callable[[str, int, int | None], None] | None:
     """The ``progress`` of a workspace whose analysis a person may wait for: a bar that counts
     the interactions read and the contacts kept, on a terminal only (None otherwise: quiet when
-    piped or in CI)."""
-    return _AnalysisBar(words) if sys.stderr.isatty() else None
+    piped or in CI), once the analysis has taken :data:`PROGRESS_DELAY_S` (or
+    ``$OUTLOOK_NETWORKING_PROGRESS_DELAY`` seconds)."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        delay = float(os.environ.get("OUTLOOK_NETWORKING_PROGRESS_DELAY", PROGRESS_DELAY_S))
+    except ValueError:
+        delay = PROGRESS_DELAY_S  # (a bar is no reason to refuse a command)
+    return _AnalysisBar(words, delay if math.isfinite(delay) else PROGRESS_DELAY_S)
 
 
 # --- tables that fit ---------------------------------------------------------------------------
