@@ -259,7 +259,8 @@ def test_apply_on_a_read_only_store_leaves_no_lock_file(
     capsys.readouterr()
     db.chmod(0o400)
     try:
-        assert _run(tmp_path, "apply") == 1
+        # (no back-off: the lock is decided before the server is tried, which waited 90 s)
+        assert _run(tmp_path, "apply", retry=RetryPolicy(max_wait_s=0)) == 1
     finally:
         db.chmod(0o600)
     err = capsys.readouterr().err.strip().splitlines()
