@@ -1014,53 +1014,63 @@ def drop_answers(store: Path) -> None:
         con.execute("DELETE FROM answers")
 
 
+Steps = Sequence[tuple[str, tuple[str, ...]]]  # named commands, each its arguments
+
+
+def _steps_on_a_copy(
+    store: Path, scratch: Path, name: str, steps: Callable[[Path], Steps]
+) -> dict[str, Any]:
+    """Each of ``steps`` (named commands, given the copy) run once on a copy of ``store`` in
+    ``scratch`` (a step may change it), measured as ``read_command`` measures; the copy is
+    removed after."""
+    copy = scratch / f"{name}.sqlite3"
+    files = [Path(f"{copy}{suffix}") for suffix in ("", "-wal", "-shm")]
+    for path in files:
+        path.unlink(missing_ok=True)
+    shutil.copyfile(store, copy)
+    measured = {}
+    try:
+        for step, args in steps(copy):
+            run = read_command(copy, args, scratch)
+            if run.returncode:
+                raise SystemExit(f"{' '.join(args)} failed ({run.returncode}) on {copy}")
+            measured[step] = run.as_dict()
+    finally:
+        for path in files:
+            path.unlink(missing_ok=True)
+    return measured
+
+
 def bench_decisions(store: Path, scratch: Path) -> dict[str, Any]:
     """Working through the follow-ups on a copy of ``store`` whose answers are kept: ``followups
     done`` on the first, the ``followups --json`` after it, ``followups snooze`` on the next, and
     the ``followups --json`` after that; each one run (a decision changes the store)."""
-    copy = scratch / "decide.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(store, copy)
-    listing = subprocess.run(
-        [sys.executable, "-m", "outlook_networking", "--db", str(copy), "--now", NOW.isoformat(),
-         "followups", "--json"], capture_output=True, text=True, check=True)
-    first, second = json.loads(listing.stdout)["followups"][:2]
-    until = (NOW + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    steps = (("done", ("followups", "done", first["short_key"])),
-             ("followups after done", ("followups", "--json")),
-             ("snooze", ("followups", "snooze", second["short_key"], "--until", until)),
-             ("followups after snooze", ("followups", "--json")))
-    measured = {}
-    for name, args in steps:
-        run = read_command(copy, args, scratch)
-        if run.returncode:
-            raise SystemExit(f"{' '.join(args)} failed ({run.returncode}) on {copy}")
-        measured[name] = run.as_dict()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    return measured
+
+    def steps(copy: Path) -> Steps:
+        listing = subprocess.run(
+            [sys.executable, "-m", "outlook_networking", "--db", str(copy), "--now",
+             NOW.isoformat(), "followups", "--json"], capture_output=True, text=True, check=True)
+        first, second = json.loads(listing.stdout)["followups"][:2]
+        until = (NOW + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return (("done", ("followups", "done", first["short_key"])),
+                ("followups after done", ("followups", "--json")),
+                ("snooze", ("followups", "snooze", second["short_key"], "--until", until)),
+                ("followups after snooze", ("followups", "--json")))
+
+    return _steps_on_a_copy(store, scratch, "decide", steps)
 
 
 def bench_whole(store: Path, scratch: Path) -> dict[str, Any]:
     """A command that needs the whole analysis, ``ledger --json``, on a copy of ``store`` with
     no answers kept (it analyses, and keeps the answers), and the ``contacts --json`` after it;
     one run each."""
-    copy = scratch / "whole.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(store, copy)
-    drop_answers(copy)
-    measured = {}
-    for name, args in (("ledger, none kept", ("ledger", "--json")),
-                       ("contacts after the ledger", ("contacts", "--json"))):
-        run = read_command(copy, args, scratch)
-        if run.returncode:
-            raise SystemExit(f"{' '.join(args)} failed ({run.returncode}) on {copy}")
-        measured[name] = run.as_dict()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    return measured
+
+    def steps(copy: Path) -> Steps:
+        drop_answers(copy)
+        return (("ledger, none kept", ("ledger", "--json")),
+                ("contacts after the ledger", ("contacts", "--json")))
+
+    return _steps_on_a_copy(store, scratch, "whole", steps)
 
 
 def bench_reads(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> None:

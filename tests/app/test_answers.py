@@ -22,6 +22,7 @@ from outlook_networking.app.analysis import analyse_store
 from outlook_networking.app.answers import (
     MAX_AGE,
     RENEWAL,
+    Answers,
     analysing,
     answered,
     fresh,
@@ -49,6 +50,11 @@ def _as_printed(value: object) -> Any:
 def _printed(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
     assert main(list(args)) == 0
     return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+
+
+def _demo_truth(store: Store) -> Answers:
+    """A fresh analysis's answers for the demo store as of DEMO_NOW, in English."""
+    return fresh(analyse_store(store, load_config(None), DEMO_NOW), store, Wording("en"))
 
 
 def _refuse(*_: object, **__: object) -> None:
@@ -153,7 +159,7 @@ def test_a_command_that_needs_the_whole_analysis_keeps_its_answers(
     card = _printed(capsys, *run, "contact", contacts[0]["address"], "--json")
     monkeypatch.undo()
     with Store.open(demo_store) as store:
-        truth = fresh(analyse_store(store, load_config(None), DEMO_NOW), store, Wording("en"))
+        truth = _demo_truth(store)
         assert contacts == [json.loads(row) for row in truth.contacts()[0]]
         assert followups == [json.loads(listed.text) for listed in truth.followups()]
         same = _as_printed(truth.card(contacts[0]["address"]))
@@ -184,7 +190,7 @@ def test_a_review_saved_again_or_of_another_year_leaves_the_kept_answers_a_fresh
             validity = store.kept_validity()
             edited = validity is not None and validity.get("generation") == store.generation()
             assert edited == (year == DEMO_NOW.year)
-            truth = fresh(analyse_store(store, load_config(None), DEMO_NOW), store, Wording("en"))
+            truth = _demo_truth(store)
         if edited:
             monkeypatch.setattr(workspace_module, "analyse_store", _refuse)
         followups = _printed(capsys, *run, "followups", "--json")["followups"]
@@ -1081,7 +1087,7 @@ def test_key_dates_entered_by_hand_leave_the_kept_answers_a_fresh_analysis(
         rows = _printed(capsys, *run, "contacts", "--json")["contacts"]
         monkeypatch.undo()
         with Store.open(demo_store) as store:
-            truth = fresh(analyse_store(store, load_config(None), DEMO_NOW), store, Wording("en"))
+            truth = _demo_truth(store)
             assert followups == [json.loads(listed.text) for listed in truth.followups()], why
             assert rows == [json.loads(row) for row in truth.contacts()[0]], why
             same = {**_as_printed(truth.card(address)), "as_of": None, "schema": None}
@@ -1112,5 +1118,5 @@ def test_a_birthday_marked_done_stays_done_when_its_date_is_entered_again(
     entered = [k["date"] for k in card["key_dates"] if k["kind"] == "birthday"]
     assert entered == [f"1990-{birthday}"]
     with Store.open(demo_store) as store:
-        truth = fresh(analyse_store(store, load_config(None), DEMO_NOW), store, Wording("en"))
+        truth = _demo_truth(store)
         assert followups == [json.loads(listed.text) for listed in truth.followups()]

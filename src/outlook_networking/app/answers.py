@@ -446,17 +446,11 @@ def snooze(store: Store, answers: Answers, followup: Open, until: datetime, at: 
     edit = None
     if answers.kept and until > followup.due and not until.microsecond:
         snoozed = until > answers.as_of
-        place = urgency(snoozed, followup.kind, until, followup.key)
 
         def moved(listed: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
             rest = [doc for doc in listed if doc["key"] != followup.key]
-            if any(_urgency(doc)[:3] == place[:3] for doc in rest):
-                return None  # which goes first depends on fractions of a second not listed
-            # The rest keep their order (the analysis's): the moved one goes among them.
-            before = sum(1 for doc in rest if _urgency(doc) < place)
             mine = next(doc for doc in listed if doc["key"] == followup.key)
-            mine = {**mine, "due": iso(until), "snoozed": snoozed}
-            return [*rest[:before], mine, *rest[before:]]
+            return _placed(rest, {**mine, "due": iso(until), "snoozed": snoozed})
 
         edit = _edited(store, followup.contact, moved)
     return store.snooze_followup(followup.key, until, at, answers=edit)
@@ -511,13 +505,10 @@ def key_dates_entered(
         due = _birthday(store, config, words, card, mine, now)
 
         def birthday(listed: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+            rest: list[dict[str, Any]] | None
             rest = [d for d in listed if (d["kind"], d["contact"]) != ("birthday", person)]
             for doc in due:
-                place = _urgency(doc)
-                if any(_urgency(other)[:3] == place[:3] for other in rest):
-                    return None  # which goes first depends on fractions of a second
-                before = sum(1 for other in rest if _urgency(other) < place)
-                rest = [*rest[:before], doc, *rest[before:]]
+                rest = _placed(rest, doc) if rest is not None else None
             return rest
 
         edit = _edited(store, person, birthday, {"key_dates": key_dates_json(mine, now)})
@@ -549,6 +540,17 @@ def _birthday(
 def _as_printed(doc: dict[str, Any]) -> dict[str, Any]:
     """``doc`` as the kept answers hold it: its JSON read back (dates as text)."""
     return json.loads(json_text(doc))  # type: ignore[no-any-return]
+
+
+def _placed(listed: list[dict[str, Any]], doc: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """``listed`` (in the analysis's order) with ``doc`` where that order puts it; None where
+    another of its kind is listed as due in the same second (which goes first depends on
+    fractions of a second the documents do not list)."""
+    place = _urgency(doc)
+    if any(_urgency(other)[:3] == place[:3] for other in listed):
+        return None
+    before = sum(1 for other in listed if _urgency(other) < place)
+    return [*listed[:before], doc, *listed[before:]]
 
 
 def _urgency(doc: dict[str, Any]) -> tuple[bool, int, datetime, str]:

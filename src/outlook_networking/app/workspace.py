@@ -137,7 +137,7 @@ class Workspace:
                 and "answers" not in self.__dict__
                 and not current(self.store, self.config, self.words)
             ):
-                self._keep()
+                self._keep(keeping=True)  # (none are current: a replay's may be kept too)
                 self.store.release()  # (the answers are not read: this command wants the analysis)
             return self._analysed()
         finally:
@@ -170,15 +170,15 @@ class Workspace:
 
     def _answered(self) -> Answers:
         """This workspace's analysis, and its answers kept where they may be."""
+        keeping = not self.now_given or not current(self.store, self.config, self.words)
         try:
-            return self._keep()
+            return self._keep(keeping=keeping)
         finally:
             self._done()
 
-    def _keep(self) -> Answers:
+    def _keep(self, *, keeping: bool) -> Answers:
         """:meth:`_answered`, its progress not ended."""
         generation = self.store.generation()
-        keeping = not self.now_given or not current(self.store, self.config, self.words)
         return answered(
             self.store, self._analysed(), self.config, self.words, generation,
             keeping=keeping, progress=self.progress,
