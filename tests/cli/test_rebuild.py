@@ -162,3 +162,33 @@ def test_the_bar_shows_where_the_analysis_is_once_the_delay_is_over() -> None:
     quick(DONE, 0, None)
     quick.due()  # (a timer that fires as the analysis ends)
     assert quick.shown is None
+
+
+def test_the_bar_counts_the_time_from_the_start_of_the_analysis() -> None:
+    """The elapsed time is the analysis's, not the bar's: shown after the delay it already
+    counts the delay, and a new step does not start it again from nought (a clock given,
+    nothing waited for)."""
+    from outlook_networking.app.analysis import ANALYSE, DONE, KEEP, READ
+    from outlook_networking.cli.output import _AnalysisBar, _Since
+    from outlook_networking.i18n import Wording
+
+    now = [100.0]
+    bar = _AnalysisBar(Wording("en"), delay=1, clock=lambda: now[0])
+    bar(READ, 0, 10)
+    now[0] = 101.5
+    bar.due()
+    assert bar.shown is not None
+    (since,) = [c for c in bar.shown.columns if isinstance(c, _Since)]
+    (task,) = bar.shown.tasks
+    assert str(since.render(task)) == "0:00:01"
+    now[0] = 175.0
+    bar(ANALYSE, 0, None)
+    bar(KEEP, 3, 10)
+    (task,) = bar.shown.tasks
+    assert task.description == "Keeping the answers"
+    assert str(since.render(task)) == "0:01:15"
+    bar(DONE, 0, None)
+    now[0] = 500.0
+    bar(READ, 0, 10)  # another analysis counts from its own start
+    assert bar.began == 500.0
+    bar(DONE, 0, None)

@@ -24,10 +24,11 @@ import sys
 import tempfile
 import textwrap
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
 from rich import box
@@ -37,6 +38,8 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
@@ -190,14 +193,35 @@ def file_progress(words: Wording) -> Iterator[Callable[[Unit, int, int | None], 
 PROGRESS_DELAY_S = 1.0
 
 
+class _Since(ProgressColumn):
+    """The time since the analysis began (rich's elapsed column counts from when a task was
+    added: a second late, and again from nought at every step)."""
+
+    def __init__(self, began: float, clock: Callable[[], float]) -> None:
+        super().__init__()
+        self.began, self.clock = began, clock
+
+    def render(self, task: Task) -> Text:
+        elapsed = timedelta(seconds=int(max(0.0, self.clock() - self.began)))
+        return Text(str(elapsed), style="progress.elapsed")
+
+
 class _AnalysisBar:
     """A transient bar on stderr for an analysis (:data:`app.analysis.Progress`): shown once
     the analysis has taken ``delay`` seconds (a timer), at the step it has reached, one line
-    per step in turn, gone at its end, before the command prints."""
+    per step in turn, with the time since the analysis began, gone at its end, before the
+    command prints."""
 
-    def __init__(self, words: Wording, delay: float = PROGRESS_DELAY_S) -> None:
+    def __init__(
+        self,
+        words: Wording,
+        delay: float = PROGRESS_DELAY_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.words = words
         self.delay = delay
+        self.clock = clock
+        self.began: float | None = None  # when the analysis told its first step
         self.shown: Progress | None = None
         self.step: tuple[str, TaskID] | None = None
         self.latest: tuple[str, int, int | None] | None = None  # where the analysis is
@@ -213,8 +237,10 @@ class _AnalysisBar:
                     self.timer.cancel()
                 if self.shown is not None:
                     self.shown.stop()
-                self.shown = self.step = self.latest = self.timer = None
+                self.shown = self.step = self.latest = self.timer = self.began = None
                 return
+            if self.began is None:
+                self.began = self.clock()
             self.latest = step, done, total
             if self.shown is not None:
                 self._move(step, done, total)
@@ -232,12 +258,12 @@ class _AnalysisBar:
                 self._show()
 
     def _show(self) -> None:
-        assert self.latest is not None
+        assert self.latest is not None and self.began is not None
         columns = (
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
             TextColumn("{task.fields[count]}"),
-            TimeElapsedColumn(),
+            _Since(self.began, self.clock),
         )
         self.shown = Progress(*columns, console=err_console, transient=True)
         self.shown.start()
