@@ -132,7 +132,7 @@ class AddressStats:
             return
         if sender is not None:
             self.senders.add(sender.address)
-        boxes = list(item.participants())
+        boxes = item.participants()
         if not any(box.address in owner for box in boxes):
             return  # someone else's mail (a forward, a Bcc): it tells nothing about the owner
         by_owner = item.kind is Kind.MEETING or (

@@ -139,9 +139,10 @@ def analyse_threads(interactions: Iterable[Interaction]) -> Threads:
         (i for i in interactions if i.kind is Kind.EMAIL), key=lambda i: i.at
     )
     by_id: dict[str, Interaction] = {}
-    for item in items:
-        if item.message_id:
-            by_id.setdefault(normalise_message_id(item.message_id), item)
+    own_ids = [normalise_message_id(i.message_id) if i.message_id else "" for i in items]
+    for item, own_id in zip(items, own_ids, strict=True):
+        if own_id:
+            by_id.setdefault(own_id, item)
 
     replies: list[Reply] = []
     starts: list[Interaction] = []
@@ -149,8 +150,7 @@ def analyse_threads(interactions: Iterable[Interaction]) -> Threads:
     conversations: dict[str, list[Interaction]] = {}
     subjects: dict[tuple[str, str], list[Interaction]] = {}
 
-    for child in items:
-        own_id = normalise_message_id(child.message_id) if child.message_id else ""
+    for child, own_id in zip(items, own_ids, strict=True):
         reply = _by_headers(child, own_id, by_id)
         stripped, replying = _strip_prefixes(child.subject) if child.subject else ("", False)
         subject_key = " ".join(stripped.casefold().split())
@@ -180,12 +180,9 @@ def analyse_threads(interactions: Iterable[Interaction]) -> Threads:
 
 def _by_headers(child: Interaction, own_id: str, by_id: dict[str, Interaction]) -> Reply | None:
     if child.in_reply_to:
-        parent = by_id.get(normalise_message_id(child.in_reply_to))
-        if (
-            parent is not None
-            and parent is not child
-            and normalise_message_id(child.in_reply_to) != own_id
-        ):
+        parent_id = normalise_message_id(child.in_reply_to)
+        parent = by_id.get(parent_id)
+        if parent is not None and parent is not child and parent_id != own_id:
             return _reply(parent, child, "in_reply_to")
     for ref in reversed(child.references):
         ref_id = normalise_message_id(ref)
