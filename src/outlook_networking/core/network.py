@@ -146,7 +146,7 @@ def _analyse(
     histories = build_histories(items, threads, identities, owner=owner, settings=settings, now=now)
     upcoming = _upcoming_meetings(planned, identities, owner)
     graph = MailGraph()
-    tally = TimeTally()
+    tally = TimeTally.shown_as_of(now)
     ties = TieBuilder(owner, identities.lists, settings.intro_max_participants)
     answers = {
         item_key(r.child): r.parent.sender.address

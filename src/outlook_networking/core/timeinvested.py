@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from ..model import Interaction, Kind
 from .personal import is_personal
@@ -46,19 +46,32 @@ class TimeInvested:
         return self.average_hours >= self.target_hours
 
 
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
 @dataclass
 class TimeTally:
-    """Per-week sums built item by item (mutable while the pass runs)."""
+    """Per-week sums built item by item (mutable while the pass runs).
+
+    ``since``: nothing before it is tallied (:meth:`shown_as_of`: the first week the result
+    shows, so a history of years costs a comparison per item older than twelve weeks)."""
 
     meeting_s: dict[date, float] = field(default_factory=dict)
     written: dict[date, int] = field(default_factory=dict)
     read: dict[date, int] = field(default_factory=dict)
+    since: datetime | None = None
+
+    @classmethod
+    def shown_as_of(cls, now: datetime) -> TimeTally:
+        """A tally of the weeks :meth:`result` shows as of ``now``, and no earlier."""
+        first = _monday(now.date()) - timedelta(weeks=WEEKS_SHOWN - 1)
+        return cls(since=datetime.combine(first, time(), UTC))
 
     def add(self, item: Interaction, person_of: Mapping[str, str], owner: frozenset[str]) -> None:
-        if not is_personal(item, owner):
+        if (self.since is not None and item.at < self.since) or not is_personal(item, owner):
             return
-        day = item.at.date()
-        week = day - timedelta(days=day.weekday())
+        week = _monday(item.at.date())
         sender = item.sender.address if item.sender is not None else ""
         if item.kind is Kind.MEETING:
             if item.cancelled:
@@ -73,8 +86,7 @@ class TimeTally:
             self.read[week] = self.read.get(week, 0) + 1
 
     def result(self, settings: Settings, now: datetime) -> TimeInvested:
-        today = now.date()
-        this_week = today - timedelta(days=today.weekday())
+        this_week = _monday(now.date())
         weeks: list[WeekTime] = []
         for back in range(WEEKS_SHOWN - 1, -1, -1):
             week = this_week - timedelta(weeks=back)
