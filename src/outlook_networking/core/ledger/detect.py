@@ -419,28 +419,33 @@ class _Pass:
         settings = self.settings
         target_s = settings.reply_within_h * 3600
         answered: set[tuple[str, int]] = set()
+        person = self.people.id
+        # Every test below is a fact of the pair alone, so they go cheapest first: most replies
+        # at a large mailbox are between two other people, or answer no thread's start.
         for reply in threads.replies:
             parent, child = reply.parent, reply.child
-            if (
-                parent.sender is None
-                or child.sender is None
-                or not is_personal(parent, self.owner)
-                or not is_personal(child, self.owner)
-                or child.at > self.now
-                or _AUTO_REPLY.match(child.subject)
-            ):
+            if parent.sender is None or child.sender is None or child.at > self.now:
+                continue
+            asker = person(parent.sender.address)
+            answerer = person(child.sender.address)
+            if not ((asker > 0 and answerer == _OWNER) or (asker == _OWNER and answerer > 0)):
                 continue
             key = item_key(parent)
-            if key not in self.starts or key in self.intro_messages or self._is_forward(parent):
+            if key not in self.starts or key in self.intro_messages:
+                continue
+            if (
+                not is_personal(parent, self.owner)
+                or not is_personal(child, self.owner)
+                or _AUTO_REPLY.match(child.subject)
+                or self._is_forward(parent)
+            ):
                 continue
             if len({m.address for m in (*parent.to, *parent.cc)}) > settings.request_max_recipients:
                 continue
-            asker = self.people.id(parent.sender.address)
-            answerer = self.people.id(child.sender.address)
-            if asker > 0 and answerer == _OWNER:
+            if answerer == _OWNER:
                 if reply.latency_s > target_s or (key, _OWNER) in answered:
                     continue
-                if not any(self.people.id(m.address) == _OWNER for m in parent.to):
+                if not any(person(m.address) == _OWNER for m in parent.to):
                     continue
                 answered.add((key, _OWNER))
                 self._add(
@@ -451,10 +456,10 @@ class _Pass:
                     child.at,
                     reply.latency_s,
                 )
-            elif asker == _OWNER and answerer > 0:
+            else:
                 if (key, answerer) in answered:
                     continue
-                if not any(self.people.id(m.address) == answerer for m in parent.to):
+                if not any(person(m.address) == answerer for m in parent.to):
                     continue
                 answered.add((key, answerer))
                 self._add(
