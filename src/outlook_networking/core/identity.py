@@ -143,7 +143,10 @@ class AddressStats:
                 continue
             self.personal[box.address] += 1
             if box.name:
-                self.names.setdefault(box.address, Counter())[box.name] += 1
+                names = self.names.get(box.address)
+                if names is None:  # (not setdefault: it would build a Counter every time)
+                    names = self.names[box.address] = Counter()
+                names[box.name] += 1
             if by_owner:
                 self.reached.add(box.address)
         if not by_owner and sender is not None and any(b.address in owner for b in item.to):

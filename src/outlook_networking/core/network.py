@@ -37,7 +37,7 @@ from .keypersons import Cluster, KeyPerson, MailGraph, find_key_persons
 from .personal import is_personal
 from .scoring import Strength, strength
 from .settings import Settings
-from .threads import Threads, analyse_threads, item_key
+from .threads import Threads, analyse_threads
 from .tiers import TierAssignment, assign_tiers
 from .ties import TieBuilder, Ties
 from .timeinvested import TimeInvested, TimeTally
@@ -148,16 +148,15 @@ def _analyse(
     graph = MailGraph()
     tally = TimeTally.shown_as_of(now)
     ties = TieBuilder(owner, identities.lists, settings.intro_max_participants)
+    # By the item itself (its id, while ``items`` holds it), not by a key built per item.
     answers = {
-        item_key(r.child): r.parent.sender.address
-        for r in threads.replies
-        if r.parent.sender is not None
+        id(r.child): r.parent.sender.address for r in threads.replies if r.parent.sender is not None
     }
     person_of = identities.person_of
     for item in items:
         graph.add(item, person_of, owner, settings.graph_max_participants)
         tally.add(item, person_of, owner)
-        ties.add(item, answers.get(item_key(item), ""))
+        ties.add(item, answers.get(id(item), ""))
     del items, answers
 
     strengths = {p: strength(h, settings, now) for p, h in histories.items()}
