@@ -1320,3 +1320,13 @@ def test_the_analysis_reads_the_interactions_in_the_order_of_an_index(tmp_path: 
         plan = [row[-1] for row in store._db.execute("EXPLAIN QUERY PLAN " + query)]
     assert order == sorted(order) and [o[2] for o in order] == ["a", "a2", "b", "c"]
     assert plan == ["SCAN i USING INDEX interactions_order"], plan
+
+
+def test_the_decoder_passes_the_fields_in_the_order_interaction_declares_them() -> None:
+    """_Decoder builds each Interaction by position (keywords cost twice as much): a field
+    added to or moved in Interaction must be placed in the decoder too."""
+    from dataclasses import fields
+
+    from outlook_networking.store import _INTERACTION_FIELDS
+
+    assert tuple(f.name for f in fields(Interaction)) == _INTERACTION_FIELDS

@@ -665,29 +665,58 @@ class _Decoder:
     def __call__(self, row: Sequence[Any]) -> Interaction:
         to, cc, bcc, attendees = self.people(row[7])
         word = self.word
+        # By position, in the order of Interaction's fields (_INTERACTION_FIELDS, checked by a
+        # test): a frozen dataclass takes keywords at nearly twice the cost, 1.3 s of reading
+        # a million rows.
         return Interaction(
-            source=word(row[0]),
-            item_id=row[1],
-            folder=word(row[2]),
-            kind=_KINDS.get(row[3]) or Kind(row[3]),  # an unknown kind: Kind's ValueError
-            at=datetime.fromtimestamp(row[4], UTC),
-            sender=self.mailbox(row[5], row[6]) if row[5] else None,
-            to=to,
-            cc=cc,
-            bcc=bcc,
-            subject=row[8],
-            message_id=word(row[9]),
-            in_reply_to=word(row[10]),
-            references=tuple(word(r) for r in row[11].split()),
-            conversation_id=word(row[12]),
-            flags=self.flags(row[13]),
-            list_id=word(row[14]),
-            delivered=bool(row[15]),
-            duration_s=row[16],
-            cancelled=bool(row[17]),
-            categories=self.categories(row[18]),
-            attendees=attendees,
+            word(row[0]),  # source
+            row[1],  # item_id
+            _KINDS.get(row[3]) or Kind(row[3]),  # kind (an unknown one: Kind's ValueError)
+            datetime.fromtimestamp(row[4], UTC),  # at
+            self.mailbox(row[5], row[6]) if row[5] else None,  # sender
+            to,
+            cc,
+            bcc,
+            row[8],  # subject
+            word(row[9]),  # message_id
+            word(row[10]),  # in_reply_to
+            tuple(word(r) for r in row[11].split()),  # references
+            word(row[12]),  # conversation_id
+            self.flags(row[13]),  # flags
+            word(row[14]),  # list_id
+            word(row[2]),  # folder
+            bool(row[15]),  # delivered
+            attendees,
+            row[16],  # duration_s
+            bool(row[17]),  # cancelled
+            self.categories(row[18]),  # categories
         )
+
+
+# The fields of Interaction in the order _Decoder passes them.
+_INTERACTION_FIELDS = (
+    "source",
+    "item_id",
+    "kind",
+    "at",
+    "sender",
+    "to",
+    "cc",
+    "bcc",
+    "subject",
+    "message_id",
+    "in_reply_to",
+    "references",
+    "conversation_id",
+    "flags",
+    "list_id",
+    "folder",
+    "delivered",
+    "attendees",
+    "duration_s",
+    "cancelled",
+    "categories",
+)
 
 
 def _flag_json(flag: FollowUpFlag) -> str:
