@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from outlook_networking.core.views import (
     SCHEMAS,
@@ -11,6 +16,7 @@ from outlook_networking.core.views import (
     contacts_json,
     envelope,
     followups_json,
+    json_text,
 )
 from outlook_networking.i18n import Wording
 
@@ -97,3 +103,40 @@ def test_analysis_leaves_the_garbage_collector_as_it_found_it() -> None:
     assert gc.isenabled()
     network()
     assert gc.isenabled()
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+)
+_JSONISH = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSONISH)
+def test_json_text_is_the_standard_librarys_indented_json(value: object) -> None:
+    """json_text's own walk gives exactly what json.dumps gives with the same options."""
+    assert json_text(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def test_json_text_leaves_what_is_not_plain_to_the_standard_library() -> None:
+    """Keys that are no text, values json cannot encode and cycles behave as in json.dumps."""
+    odd = {1: "one", None: [2.5, True], "x": {"y": ()}}
+    assert json_text(odd) == json.dumps(odd, ensure_ascii=False, indent=2)
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        json_text({"when": datetime(2026, 1, 1, tzinfo=UTC)})
+    loop: list[object] = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular reference"):
+        json_text(loop)
