@@ -193,3 +193,20 @@ def test_header_pairing_finds_each_named_parent_in_any_order(
     assert by_header == expected
     assert len({r.child.item_id for r in replies}) == len(replies)  # one parent per child
     assert all(r.latency_s >= 0 for r in replies)
+
+
+_NO_COLON_OR_BRACKET = (
+    st.text(alphabet=st.sampled_from("reRE aAwWgGfFdDsSvVtTöü()0123]\t"), max_size=24)
+    | st.text(max_size=24)
+).filter(lambda text: not {":", "：", "["} & set(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_NO_COLON_OR_BRACKET)
+def test_a_subject_without_colon_or_bracket_has_no_prefix_to_strip(subject: str) -> None:
+    """_strip_prefixes answers at once for a subject with no colon and no bracket: no reply or
+    forward prefix matches without a colon, no list tag without a bracket."""
+    from outlook_networking.core.threads import _PREFIX, _TAG, _strip_prefixes
+
+    assert _PREFIX.match(subject) is None and _TAG.match(subject) is None
+    assert _strip_prefixes(subject) == (subject, False)

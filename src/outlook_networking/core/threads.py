@@ -74,6 +74,8 @@ def item_key(item: Interaction) -> str:
 def _strip_prefixes(subject: str) -> tuple[str, bool]:
     """The subject without reply/forward prefixes and list tags, and whether a reply prefix was
     the outermost prefix."""
+    if ":" not in subject and "：" not in subject and "[" not in subject:
+        return subject, False  # no prefix without a colon, no list tag without a bracket
     text = subject
     reply: bool | None = None
     while True:
@@ -151,7 +153,7 @@ def analyse_threads(interactions: Iterable[Interaction]) -> Threads:
     subjects: dict[tuple[str, str], list[Interaction]] = {}
 
     for child, own_id in zip(items, own_ids, strict=True):
-        reply = _by_headers(child, own_id, by_id)
+        reply = _by_headers(child, own_id, by_id) if child.in_reply_to or child.references else None
         stripped, replying = _strip_prefixes(child.subject) if child.subject else ("", False)
         subject_key = " ".join(stripped.casefold().split())
         sender = child.sender.address if child.sender is not None else ""
