@@ -94,6 +94,58 @@ _INFINITY = float("inf")
 def _indented(value: Any, indent: str, out: list[str]) -> None:
     """``value`` into ``out`` as :func:`json_text` prints it at ``indent``; TypeError where it
     holds something else than plain values."""
+    if isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        between = ",\n" + inner
+        out.append("{\n" + inner)
+        first = True
+        for key, item in value.items():
+            if type(key) is not str:
+                raise TypeError(key)  # json.dumps words such keys its own way
+            if not first:
+                out.append(between)
+            first = False
+            out.append(_quoted(key))
+            out.append(": ")
+            _member(item, inner, out)
+        out.append("\n" + indent + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        between = ",\n" + inner
+        out.append("[\n" + inner)
+        first = True
+        for item in value:
+            if not first:
+                out.append(between)
+            first = False
+            _member(item, inner, out)
+        out.append("\n" + indent + "]")
+    else:
+        _scalar(value, out)
+
+
+def _member(item: Any, indent: str, out: list[str]) -> None:
+    """One value of a dict or list: the common plain ones here, without a call each."""
+    kind = type(item)
+    if kind is str:
+        out.append(_quoted(item))
+    elif item is None:
+        out.append("null")
+    elif kind is bool:
+        out.append("true" if item else "false")
+    elif kind is int:
+        out.append(_int_text(item))
+    else:
+        _indented(item, indent, out)
+
+
+def _scalar(value: Any, out: list[str]) -> None:
     if isinstance(value, str):
         out.append(_quoted(value))
     elif value is None:
@@ -113,38 +165,6 @@ def _indented(value: Any, indent: str, out: list[str]) -> None:
             out.append("-Infinity")
         else:
             out.append(_float_text(value))
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = indent + "  "
-        between = ",\n" + inner
-        out.append("{\n" + inner)
-        first = True
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(key)  # json.dumps words such keys its own way
-            if not first:
-                out.append(between)
-            first = False
-            out.append(_quoted(key))
-            out.append(": ")
-            _indented(item, inner, out)
-        out.append("\n" + indent + "}")
-    elif isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        inner = indent + "  "
-        between = ",\n" + inner
-        out.append("[\n" + inner)
-        first = True
-        for item in value:
-            if not first:
-                out.append(between)
-            first = False
-            _indented(item, inner, out)
-        out.append("\n" + indent + "]")
     else:
         raise TypeError(value)
 
