@@ -680,7 +680,7 @@ class _Decoder:
             row[8],  # subject
             word(row[9]),  # message_id
             word(row[10]),  # in_reply_to
-            tuple(word(r) for r in row[11].split()),  # references
+            tuple(map(word, row[11].split())) if row[11] else (),  # references
             word(row[12]),  # conversation_id
             self.flags(row[13]),  # flags
             word(row[14]),  # list_id
