@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from outlook_networking.core.identity import ListAddresses
 from outlook_networking.core.ledger import ItemKind, LedgerSettings
@@ -92,3 +94,19 @@ def test_the_forward_prefixes_are_configurable() -> None:
 def test_an_introduction_is_not_also_a_forward() -> None:
     intro = mail(ME, [ANNA, BEN], ago(3), subject="Fwd: Intro Anna <> Ben")
     assert {k for k, _ in kinds(ledger_of(intro))} == {"introduction_made"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.from_regex(r"\w{1,6}", fullmatch=True), min_size=1, max_size=4),
+    st.text(max_size=30).filter(lambda text: ":" not in text and "：" not in text),
+)
+def test_no_forward_prefix_matches_a_subject_without_a_colon(
+    prefixes: list[str], subject: str
+) -> None:
+    """The pass skips the forward pattern for a subject with no colon: whatever prefixes the
+    owner configures (words), the pattern needs one after them."""
+    rules = LedgerSettings(forward_prefixes=tuple(prefixes))
+    assert rules.forward_subject.match(subject) is None
+    for prefix in prefixes:
+        assert rules.forward_subject.match(f"{prefix}: {subject}") is not None

@@ -293,7 +293,10 @@ class _Pass:
         return watch
 
     def _is_forward(self, item: Interaction) -> bool:
-        return self.settings.forward_subject.match(item.subject) is not None
+        subject = item.subject
+        if ":" not in subject and "：" not in subject:
+            return False  # the pattern ends in a colon, whatever the prefixes configured
+        return self.settings.forward_subject.match(subject) is not None
 
     def _plain_start(self, item: Interaction) -> bool:
         return item_key(item) in self.starts and not self._is_forward(item)
