@@ -46,6 +46,7 @@ import json
 import os
 import sqlite3
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -610,8 +611,9 @@ class _Decoder:
         self._people: dict[str, _People] = {}
         self._flags: dict[str, frozenset[Flag]] = {"": frozenset()}
         self._categories: dict[str, tuple[str, ...]] = {"[]": ()}
-        # sources, folders, list ids, conversation ids, and Message-IDs: a reply's In-Reply-To
-        # and References name its parents, read shortly before it (rows come in time order)
+        # conversation ids and Message-IDs: a reply's In-Reply-To and References name its
+        # parents, read shortly before it (rows come in time order). (Sources, folders and list
+        # ids, a handful of values, are interned: sys.intern is a C call.)
         self._words: dict[str, str] = {}
 
     def _kept(self, cache: dict[Any, Any], key: Any, value: Any) -> Any:
@@ -669,7 +671,7 @@ class _Decoder:
         # test): a frozen dataclass takes keywords at nearly twice the cost, 1.3 s of reading
         # a million rows.
         return Interaction(
-            word(row[0]),  # source
+            _intern(row[0]),  # source
             row[1],  # item_id
             _KINDS.get(row[3]) or Kind(row[3]),  # kind (an unknown one: Kind's ValueError)
             datetime.fromtimestamp(row[4], UTC),  # at
@@ -683,8 +685,8 @@ class _Decoder:
             tuple(map(word, row[11].split())) if row[11] else (),  # references
             word(row[12]),  # conversation_id
             self.flags(row[13]),  # flags
-            word(row[14]),  # list_id
-            word(row[2]),  # folder
+            _intern(row[14]),  # list_id
+            _intern(row[2]),  # folder
             bool(row[15]),  # delivered
             attendees,
             row[16],  # duration_s
@@ -692,6 +694,8 @@ class _Decoder:
             self.categories(row[18]),  # categories
         )
 
+
+_intern = sys.intern
 
 # The fields of Interaction in the order _Decoder passes them.
 _INTERACTION_FIELDS = (
