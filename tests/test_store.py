@@ -1203,19 +1203,20 @@ def test_the_store_keeps_a_write_ahead_log_and_closing_folds_it_in(tmp_path: Pat
 
 
 def test_a_migration_that_fails_leaves_the_old_version_and_no_lock(tmp_path: Path) -> None:
-    # A store one version back that already holds a table the step creates (made by hand, or
+    # A store of version 4 that already holds a table the step to 5 creates (made by hand, or
     # by a build that was never released): the step fails, and leaves the file as it was,
-    # unlocked for the next writer.
+    # unlocked for the next writer. (Version 4: a later step, such as 6's index, is written to
+    # run again harmlessly.)
     path = tmp_path / "old.sqlite3"
     Store.open(path).close()
     with contextlib.closing(sqlite3.connect(path)) as db:
         db.executescript("DROP TABLE key_dates; ALTER TABLE cards DROP COLUMN key_dates; "
-                         f"PRAGMA user_version = {SCHEMA_VERSION - 1};")  # fmt: skip
+                         "PRAGMA user_version = 4;")  # fmt: skip
     with pytest.raises(StoreError):
         Store.open(path)
     with contextlib.closing(sqlite3.connect(path, timeout=1)) as db:
         db.execute("BEGIN IMMEDIATE")  # no write lock is held
-        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION - 1,)
+        assert db.execute("PRAGMA user_version").fetchone() == (4,)
         columns = [r[1] for r in db.execute("PRAGMA table_info(cards)")]
         assert "key_dates" not in columns
         db.execute("ROLLBACK")
@@ -1330,3 +1331,21 @@ def test_the_decoder_passes_the_fields_in_the_order_interaction_declares_them() 
     from outlook_networking.store import _INTERACTION_FIELDS
 
     assert tuple(f.name for f in fields(Interaction)) == _INTERACTION_FIELDS
+
+
+def test_a_store_of_version_5_trades_its_index_on_at_for_the_reading_order(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v5.sqlite3"
+    with Store.open(path) as store:
+        store.apply_batch("ews:work", Batch("inbox", interactions=[_mail("a"), _mail("b")]))
+    with contextlib.closing(sqlite3.connect(path)) as db:  # as version 5 left it
+        db.executescript("DROP INDEX interactions_order; "
+                         "CREATE INDEX interactions_at ON interactions (at); "
+                         "PRAGMA user_version = 5;")  # fmt: skip
+    with Store.open(path) as store:
+        assert [i.item_id for i in store.interactions()] == ["a", "b"]
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    assert "interactions_order" in indexes and "interactions_at" not in indexes

@@ -301,8 +301,8 @@ _MIGRATIONS: tuple[str, ...] = (
     # walks one index instead of sorting each second's ties in a temporary tree (at a million
     # interactions 3.0 s of SQLite instead of 4.1); it serves every range on ``at`` as before.
     """
-    DROP INDEX interactions_at;
-    CREATE INDEX interactions_order ON interactions (at, source, item_id);
+    DROP INDEX IF EXISTS interactions_at;
+    CREATE INDEX IF NOT EXISTS interactions_order ON interactions (at, source, item_id);
     """,
 )
 
