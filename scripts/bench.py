@@ -1127,6 +1127,125 @@ def bench_reads(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> N
     }
 
 
+# --- the analysis step by step -------------------------------------------------------------------
+
+
+STEPS = ("read", "identity statistics", "identities", "reply pairing", "histories", "ledger",
+         "network pass", "network as a whole", "keep")
+
+
+def bench_steps(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> None:
+    """Each step of an analysis alone, in this process, on a copy of the synthetic store of each
+    size in ``plan.read_sizes``, as of ``NOW``: CPU seconds, the least of ``repeats`` runs. What
+    a cold read and the agent's cycle with mail spend their time on (docs/benchmarks.md, "What
+    limits the targets that are missed"). The steps are the ones ``analyse_store`` runs, called
+    one by one ("network as a whole" runs the identity statistics, identities, reply pairing,
+    histories and the network pass again, with tiers and follow-ups); "keep" renders and writes
+    every contact's answers after an analysis (not timed)."""
+    runs: dict[str, Any] = {}
+    for size in plan.read_sizes:
+        path, _ = synthetic_store(work, size)
+        copy = scratch / f"steps-{size}.sqlite3"
+        shutil.copyfile(path, copy)
+        repeats = 3 if size <= 100_000 else 1
+        best: dict[str, float] = {}
+        collecting = gc.isenabled()
+        gc.disable()  # as the analysis runs
+        try:
+            for _ in range(repeats):
+                for step, seconds in _analysis_steps(copy).items():
+                    best[step] = min(best.get(step, seconds), seconds)
+        finally:
+            if collecting:
+                gc.enable()
+            copy.unlink(missing_ok=True)
+        runs[str(size)] = {"interactions": size, "repeats": repeats,
+                           "cpu_s": {s: round(best[s], 2) for s in STEPS}}
+        log(f"steps {size:,}: " + ", ".join(f"{s} {best[s]:.2f}s" for s in STEPS))
+    out["steps"] = {"runs": runs}
+
+
+class _Laps:
+    """CPU seconds between one call and the next, by step."""
+
+    def __init__(self) -> None:
+        self.took: dict[str, float] = {}
+        self.start()
+
+    def start(self) -> None:
+        self._at = time.process_time()
+
+    def __call__(self, step: str) -> None:
+        now = time.process_time()
+        self.took[step] = now - self._at
+        self._at = now
+
+
+def _analysis_steps(path: Path) -> dict[str, float]:
+    """One run of every step of :data:`STEPS` on the store at ``path``."""
+    from outlook_networking.app.analysis import analyse_store
+    from outlook_networking.app.answers import keep
+    from outlook_networking.config import config_from_mapping
+    from outlook_networking.core.history import build_histories
+    from outlook_networking.core.identity import collect_address_stats, resolve_identities
+    from outlook_networking.core.keypersons import MailGraph
+    from outlook_networking.core.ledger import build_ledger
+    from outlook_networking.core.network import analyse
+    from outlook_networking.core.threads import analyse_threads
+    from outlook_networking.core.ties import TieBuilder
+    from outlook_networking.core.timeinvested import TimeTally
+    from outlook_networking.i18n import wording_for
+    from outlook_networking.store import Store
+
+    config = config_from_mapping({})  # the defaults: no one's configuration file
+    settings, words = config.settings, wording_for(config, {"LANG": "en_US.UTF-8"})
+    with Store.open(path, create=False) as store:
+        lap = _Laps()
+        items = list(store.interactions())
+        lap("read")
+        cards = list(store.cards())
+        owner = frozenset(store.owner()[0]) | {a for c in cards if c.is_me for a in c.addresses}
+        past = [i for i in items if i.at <= NOW]  # (read in time order)
+        overrides = store.identity_overrides()
+        lap.start()
+        stats = collect_address_stats(past, owner)
+        lap("identity statistics")
+        people = resolve_identities(
+            stats, cards, owner=owner, settings=settings, overrides=overrides, now=NOW
+        )
+        lap("identities")
+        threads = analyse_threads(past)
+        lap("reply pairing")
+        build_histories(past, threads, people, owner=owner, settings=settings, now=NOW)
+        lap("histories")
+        lists, is_excluded = people.lists, settings.is_excluded
+        build_ledger(items, owner, now=NOW, settings=config.ledger, people=people.person_of,
+                     threads=threads, dismissed=store.dismissed(),
+                     excluded=lambda address: address in lists or is_excluded(address))
+        lap("ledger")
+        graph, tally = MailGraph(), TimeTally.shown_as_of(NOW)
+        ties = TieBuilder(owner, people.lists, settings.intro_max_participants)
+        answers = {id(r.child): r.parent.sender.address
+                   for r in threads.replies if r.parent.sender is not None}
+        for item in past:
+            graph.add(item, people.person_of, owner, settings.graph_max_participants)
+            tally.add(item, people.person_of, owner)
+            ties.add(item, answers.get(id(item), ""))
+        lap("network pass")
+        analyse(items, cards, owner=owner, settings=settings, now=NOW,
+                identity_overrides=overrides, last_review=store.review_snapshot(),
+                key_dates=store.key_dates())
+        lap("network as a whole")
+        del items, past, stats, people, threads, graph, tally, ties, answers
+        insight = analyse_store(store, config, NOW)
+        generation = store.generation()
+        lap.start()
+        keep(store, insight, config, words, generation)
+        lap("keep")
+    gc.unfreeze()  # (analyse_store froze what it left)
+    return lap.took
+
+
 # --- the table -----------------------------------------------------------------------------------
 
 
@@ -1271,6 +1390,11 @@ def table(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                      "(worst)",
                      f"{reads['rss_ratio']:.2f}×", f"≤ {limit:g}×",
                      verdict(reads["rss_ratio"], limit)))
+    for size, run in result.get("steps", {}).get("runs", {}).items():
+        cpu = run["cpu_s"]
+        rows.append((f"analysis at {int(size):,}, CPU s: read | network | ledger | keep",
+                     " | ".join(f"{cpu[s]:.2f}" for s in ("read", "network as a whole",
+                                                          "ledger", "keep")), "", ""))
     return rows
 
 
@@ -1287,7 +1411,8 @@ def render(rows: list[tuple[str, str, str, str]]) -> str:
 # --- main ----------------------------------------------------------------------------------------
 
 
-SECTIONS = ("ingest", "memory", "outlook", "roundtrips", "ews_large_folder", "scoring", "reads")
+SECTIONS = ("ingest", "memory", "outlook", "roundtrips", "ews_large_folder", "scoring", "reads",
+            "steps")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1367,6 +1492,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench_scoring(plan, result)
         if "reads" in sections:
             bench_reads(work, scratch, plan, result)
+        if "steps" in sections:
+            bench_steps(work, scratch, plan, result)
     result["seconds"] = round(time.perf_counter() - clock, 1)
     result["machine"]["load_average_end"] = list(os.getloadavg())
     rows = table(result)

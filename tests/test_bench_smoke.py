@@ -55,6 +55,12 @@ def test_short_mode_writes_valid_json(tmp_path: Path) -> None:
         assert trips["messages_stored"] == 60, trips
         assert trips["initial_requests"] > 0 and trips["problems"] == 0
 
+    steps = result["steps"]["runs"]  # each step of an analysis timed alone, at each read size
+    assert set(steps) == set(result["reads"]["runs"])
+    for sized in steps.values():
+        assert sized["cpu_s"]["read"] > 0 and sized["cpu_s"]["network as a whole"] > 0
+        assert set(sized["cpu_s"]) >= {"histories", "ledger", "reply pairing", "keep"}
+
     reads = result["reads"]
     for sized in reads["runs"].values():  # each read both cold (analysing) and warm (kept)
         for name in ("contact", "contacts", "followups"):
