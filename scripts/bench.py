@@ -40,6 +40,8 @@ Sections (``--only`` picks some):
 5. ``outlook``: peak RSS of ingesting the real ``.pst`` and ``.msg`` fixtures of ``../shared``,
    once and as many hard-linked copies in one folder (no PST writer exists to make one huge
    file, so the large input is many files read in one run).
+6. ``reads``: the read commands, cold and warm, on synthetic stores (``--read-sizes``); and
+   ``steps``: each step of an analysis timed alone, in process, on the same stores.
 
 A section that fails is reported as an error (in the table, in the JSON under ``"error"``, and as
 exit status 1), never as a figure that is merely missing.
