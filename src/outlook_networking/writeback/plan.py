@@ -21,13 +21,17 @@ next apply starts afresh): a tier's category the user took off a contact is not 
 the person stays in that tier or returns to it (under any of the tier's names, a rename to
 another language included), just as a declined category on a message
 (:mod:`.messages`). A move to another tier is a new judgement the user has not refused: that
-tier's category is written, and the old tier's goes as usual.
+tier's category is written, and the old tier's goes as usual. Tasks alike: a task the user
+completed stays completed, one the user edited keeps the user's title, due date and text until
+the product's own wish for it changes (the journal says what the product last wrote), and one
+the product completed that the user opened again stays open. So :func:`tasks_to_read` can name
+the few tasks a plan needs to see, and reading those gives the plan reading all would.
 
 Running :func:`plan` again on the state it produced yields no actions (idempotence), which the
 tests check on every sink.
 
 Exports: ``DEFAULT_CATEGORY_NAMES``, ``CategoryScheme``, ``DesiredContact``, ``DesiredTask``,
-``Desired``, ``WritebackPlan``, ``JournalEntry``, ``plan``, ``plan_undo``
+``Desired``, ``WritebackPlan``, ``JournalEntry``, ``plan``, ``plan_undo``, ``tasks_to_read``
 (``i18n.actions`` words each action for the dry-run listing).
 """
 
@@ -63,6 +67,7 @@ __all__ = [
     "WritebackPlan",
     "plan",
     "plan_undo",
+    "tasks_to_read",
 ]
 
 DEFAULT_CATEGORY_NAMES: Mapping[str, str] = MappingProxyType({t: f"Network {t}" for t in TIERS})
@@ -258,25 +263,90 @@ def plan(
     current_tasks = {t.key: t for t in state.tasks}
     wanted = {t.key: t for t in desired.tasks}
     made = {e.action.key for e in journal if e.done and isinstance(e.action, CreateTask)}
+    last = _last_task_writes(journal)
     for key, task in wanted.items():
         have = current_tasks.get(key)
         if have is None:
             if key not in made:  # made by us and gone: the user deleted it, and wins
                 actions.append(CreateTask(key, task.subject, task.due, task.body))
-        elif not have.complete and (
-            have.subject != task.subject
-            or not _same_day(have.due, task.due)
-            or have.body != task.body
+        elif (
+            not have.complete
+            and not _as_written(last.get(key), task)
+            and (
+                have.subject != task.subject
+                or not _same_day(have.due, task.due)
+                or have.body != task.body
+            )
         ):
             actions.append(UpdateTask(key, have.item_id, task.subject, task.due, task.body))
-        # A task the user completed stays completed: their judgement wins over ours.
+        # A task the user completed stays completed: their judgement wins over ours. And what
+        # the user changed on a task stays until the product's wish for it changes.
     for key, have in current_tasks.items():
-        if key not in wanted and not have.complete:
+        if key not in wanted and not have.complete and not _closed_by_us(last.get(key)):
+            # (One the product closed and the user opened again is the user's to close.)
             actions.append(CompleteTask(key, have.item_id))
     # Last: a former name leaves the master list once no item of ours carries it any more.
     for name in sorted(scheme.former_names & set(master)):
         actions.append(RemoveCategory(name, master[name].color))
     return WritebackPlan(tuple(actions))
+
+
+def tasks_to_read(desired: Desired, journal: Sequence[JournalEntry]) -> frozenset[str] | None:
+    """The item ids of the product's tasks :func:`plan` needs to see for ``desired``, or None
+    where it needs every one.
+
+    The journal says what the product last wrote to each task. A task whose wish is exactly
+    what the product last wrote gets no action whatever the user did to it since (completed,
+    edited, deleted: the user wins), nor does one the product completed and no longer wants:
+    :func:`plan` with only the other tasks plans what it plans with all of them. A task the
+    product completed and wants again is read (the user may have opened it again). Only what
+    the journal cannot vouch for needs every task: an action begun and not known to be done (a
+    crash), or a write without the item it touched. A task of the product's that the journal
+    does not name (made by another installation, or before the store was lost) is seen only by
+    a read of every task, which the application does now and then (``app.pipeline``).
+    """
+    wanted = {t.key: t for t in desired.tasks}
+    latest: dict[str, JournalEntry] = {}
+    for entry in journal:
+        if isinstance(entry.action, _TASK_ACTIONS):
+            latest[entry.action.key] = entry
+    ids: set[str] = set()
+    for key, entry in latest.items():
+        if not entry.done or not entry.item_id:
+            return None
+        task = wanted.get(key)
+        if task is None and _closed_by_us(entry):
+            continue
+        if not _as_written(entry, task):
+            ids.add(entry.item_id)
+    return frozenset(ids)
+
+
+_TASK_ACTIONS = (CreateTask, UpdateTask, CompleteTask, DeleteTask)
+
+
+def _last_task_writes(journal: Sequence[JournalEntry]) -> dict[str, JournalEntry]:
+    """Each task's last write by the product known to be done, by key."""
+    last: dict[str, JournalEntry] = {}
+    for entry in journal:
+        if entry.done and isinstance(entry.action, _TASK_ACTIONS):
+            last[entry.action.key] = entry
+    return last
+
+
+def _as_written(entry: JournalEntry | None, task: DesiredTask | None) -> bool:
+    """Whether the product's last write (``entry``) left the task exactly as ``task`` wants."""
+    if entry is None or task is None or not entry.done:
+        return False
+    action = entry.action
+    if not isinstance(action, CreateTask | UpdateTask):
+        return False
+    return action.subject == task.subject and action.due == task.due and action.body == task.body
+
+
+def _closed_by_us(entry: JournalEntry | None) -> bool:
+    """Whether the product's last write completed the task (or, in an undo, deleted it)."""
+    return entry is not None and entry.done and isinstance(entry.action, CompleteTask | DeleteTask)
 
 
 def _contact_writes(
