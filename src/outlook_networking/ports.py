@@ -46,7 +46,7 @@ Exports: ``Problem``, ``Skipped``, ``CategoriesChanged``, ``FollowUpFlag``, ``Me
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -450,8 +450,14 @@ class Sink(Protocol):
         """The account this sink writes to (matches the source name)."""
         ...
 
-    def read_state(self) -> MailboxState:
-        """The master categories, contacts and the product's own tasks as they are now."""
+    def read_state(self, *, tasks: bool = True) -> MailboxState:
+        """The master categories, contacts, the product's Inbox messages and (unless ``tasks``
+        is false) the product's own tasks as they are now."""
+        ...
+
+    def read_tasks(self, item_ids: Collection[str] | None = None) -> tuple[TaskState, ...]:
+        """The product's own tasks as they are now: every one (``None``), or those of
+        ``item_ids`` the mailbox still holds (an id it no longer knows is left out)."""
         ...
 
     def apply(self, action: Action) -> Applied:

@@ -18,7 +18,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from outlook_networking.app.pipeline import apply_plan, undo
-from outlook_networking.ports import CreateTask, MessageSink, Sink, Source, is_message_action
+from outlook_networking.ports import (
+    CreateTask,
+    DeleteTask,
+    MessageSink,
+    Sink,
+    Source,
+    is_message_action,
+)
 from outlook_networking.store import Store
 from outlook_networking.writeback.messages import DesiredMessages, WantedFlag, plan_messages
 from outlook_networking.writeback.plan import (
@@ -254,6 +261,22 @@ class SinkContract:
         assert not tasks[_TASK.key].complete
         assert tasks[_TASK2.key].complete
         assert len(tasks) == 2
+
+    def test_tasks_are_read_all_or_by_id_and_a_gone_one_is_left_out(
+        self, sink_world: SinkWorld, store: Store
+    ) -> None:
+        # What app.pipeline reads for a plan: every task, or only those the plan needs.
+        w = sink_world
+        _apply(store, w.sink, _desired(_TASK, _TASK2))
+        every = w.sink.read_tasks(None)
+        assert sorted(t.key for t in every) == sorted((_TASK.key, _TASK2.key))
+        assert every == w.sink.read_state().tasks
+        assert w.sink.read_state(tasks=False).tasks == ()
+        ann, carl = sorted(every, key=lambda t: t.key != _TASK.key)
+        assert w.sink.read_tasks([ann.item_id]) == (ann,)
+        assert w.sink.read_tasks([]) == ()
+        w.sink.apply(DeleteTask(ann.key, ann.item_id))
+        assert w.sink.read_tasks([ann.item_id, carl.item_id]) == (carl,)
 
     def test_undo_restores_the_mailbox(self, sink_world: SinkWorld, store: Store) -> None:
         w = sink_world

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,6 +58,7 @@ from outlook_networking.ports import (
     RemoveCategory,
     SetCategories,
     Sink,
+    TaskState,
 )
 from outlook_networking.store import Store
 from outlook_networking.writeback.plan import (
@@ -111,8 +112,11 @@ class CrashingSink:
     def name(self) -> str:
         return self.inner.name
 
-    def read_state(self) -> MailboxState:
-        return self.inner.read_state()
+    def read_state(self, *, tasks: bool = True) -> MailboxState:
+        return self.inner.read_state(tasks=tasks)
+
+    def read_tasks(self, item_ids: Collection[str] | None = None) -> tuple[TaskState, ...]:
+        return self.inner.read_tasks(item_ids)
 
     def apply(self, action: Action) -> Applied:
         self.asked.append(action)

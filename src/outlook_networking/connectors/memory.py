@@ -17,7 +17,7 @@ Exports: ``MemoryMailbox``, ``MemorySource``, ``MemorySink``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -271,7 +271,14 @@ class MemorySink:
                 written.done[item_id] = box.message_state(item_id)
         return written
 
-    def read_state(self) -> MailboxState:
+    def read_tasks(self, item_ids: Collection[str] | None = None) -> tuple[TaskState, ...]:
+        tasks = self._mailbox.tasks.values()
+        if item_ids is None:
+            return tuple(tasks)
+        wanted = set(item_ids)
+        return tuple(t for t in tasks if t.item_id in wanted)
+
+    def read_state(self, *, tasks: bool = True) -> MailboxState:
         box = self._mailbox
         return MailboxState(
             master_categories=tuple(box.master),
@@ -285,7 +292,7 @@ class MemorySink:
                 )
                 for i, c in sorted(box.cards.items())
             ),
-            tasks=tuple(box.tasks.values()),
+            tasks=self.read_tasks() if tasks else (),
             inbox=tuple(box.inbox_messages.values()),
         )
 

@@ -34,7 +34,7 @@ Exports: ``EwsSink``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -74,6 +74,7 @@ from ...ports import (
     ReplaceInboxMessage,
     SetCategories,
     SetFlag,
+    TaskState,
     UpdateTask,
 )
 from ..marking import MessageChange, Written, mark_messages
@@ -255,7 +256,32 @@ class EwsSink:
             if isinstance(m, Message)
         ]
 
-    def read_state(self) -> MailboxState:
+    def read_tasks(self, item_ids: Collection[str] | None = None) -> tuple[TaskState, ...]:
+        """Every task of the product's (a restriction on its key), or those of ``item_ids`` by
+        GetItem, a hundred to a request; an id that finds nothing, or finds an item that is not
+        a task of the product's, is left out."""
+        if item_ids is None:
+            return tuple(task_state(t) for t in self._tasks())
+        ids = sorted(item_ids)
+
+        def get() -> list[Any]:
+            items = self._account.fetch(
+                ids=[(i, None) for i in ids], only_fields=list(_TASK_FIELDS),
+                chunk_size=MESSAGE_BATCH,
+            )  # fmt: skip
+            found = []
+            for item in items:
+                if isinstance(item, _GONE):
+                    continue
+                if isinstance(item, Exception):
+                    raise item  # inside the edge, so it is mapped like any other
+                if isinstance(item, Task) and getattr(item, KEY_FIELD, None):
+                    found.append(item)
+            return found
+
+        return tuple(task_state(t) for t in self._edge.call(get)) if ids else ()
+
+    def read_state(self, *, tasks: bool = True) -> MailboxState:
         contacts = self._edge.call(
             lambda: [
                 c
@@ -275,7 +301,7 @@ class EwsSink:
                 )
                 for c in contacts
             ),
-            tasks=tuple(task_state(t) for t in self._tasks()),
+            tasks=self.read_tasks() if tasks else (),
             inbox=tuple(inbox_message_state(m) for m in self._edge.call(self._inbox_messages)),
         )
 
