@@ -9,7 +9,10 @@ front end through callbacks (``on_batch``), errors as the product's exceptions.
 - :func:`claim_owner` and :func:`settle_owner` record whose mailbox this is.
 - :func:`desired_state` turns the analysed network into what a mailbox should show (with
   :func:`extra_tasks`, the morning brief when it is configured); :func:`plan_account` compares
-  it with the mailbox as it is.
+  it with the mailbox as it is. Of the product's tasks it reads only those the plan needs
+  (:func:`~outlook_networking.writeback.plan.tasks_to_read`: at a million interactions the
+  agent's cycle spent 11.5 s reading 4,306 tasks), and every one once a day, after a crash,
+  and where one it asked for is gone.
 - :func:`write_back` plans and applies (``apply`` and the agent's cycle both call it),
   :func:`apply_plan` runs a plan with the journal, :func:`undo` reverts everything written.
   Actions run in plan order; consecutive message actions (categories and flags on messages) go
@@ -29,7 +32,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,6 +59,7 @@ from ..ports import (
     SetFlag,
     Sink,
     Source,
+    TaskState,
     is_message_action,
 )
 from ..store import Store
@@ -66,9 +70,11 @@ from ..writeback.plan import (
     Desired,
     DesiredContact,
     DesiredTask,
+    JournalEntry,
     WritebackPlan,
     plan,
     plan_undo,
+    tasks_to_read,
 )
 from .brief import morning_brief_message, morning_brief_task
 from .workspace import Workspace
@@ -345,12 +351,13 @@ def plan_account(
     """
     words = wording_for(config)
     scheme = category_scheme(config, words)
-    state = sink.read_state()
+    state = sink.read_state(tasks=False)
     extra = extra_tasks(store, network, config)
     inbox = _inbox_actions(store, network, config, sink, state)
     written = store.journal(sink.name)
     if not isinstance(sink, MessageSink):
         desired = desired_state(network, account, words, extra=extra)
+        state = replace(state, tasks=_tasks_for(desired, written, store, sink, network.now))
         base = plan(desired, state, scheme, written)
         return WritebackPlan(_master_list_last(base.actions, inbox), base.declined)
     journal = [e for e in written if is_message_action(e.action)]
@@ -390,10 +397,48 @@ def plan_account(
         if f.key in flaggable and account.followup_mode(f.kind) == "flag"
     )
     desired = desired_state(network, account, words, flagged=flagged, extra=extra)
+    state = replace(state, tasks=_tasks_for(desired, written, store, sink, network.now))
     base = plan(desired, state, scheme, written)
     return WritebackPlan(
         _master_list_last(base.actions, (*marked.actions, *inbox)), marked.declined
     )
+
+
+# How long the product's tasks go without a read of every one. Reading only those the journal
+# cannot vouch for misses a task of the product's the journal does not name (another
+# installation's, or one made before the store was lost): it is found within a day.
+WHOLE_TASK_READ_EVERY = timedelta(days=1)
+
+
+def _tasks_for(
+    desired: Desired,
+    journal: Sequence[JournalEntry],
+    store: Store,
+    sink: Sink,
+    now: datetime,
+) -> tuple[TaskState, ...]:
+    """The product's tasks the plan for ``desired`` needs (:func:`tasks_to_read`); every task
+    where the journal cannot vouch for the rest, where one asked for is gone (deleted, or moved
+    to another list), and when the last read of every task is a day old."""
+    ids = tasks_to_read(desired, journal)
+    stamp = f"tasks_read_whole:{sink.name}"
+    if ids is not None and _within(store.get_doc(stamp), now, WHOLE_TASK_READ_EVERY):
+        found = sink.read_tasks(ids)
+        if len(found) == len(ids):
+            return found
+    found = sink.read_tasks(None)
+    store.put_doc(stamp, now.isoformat())
+    return found
+
+
+def _within(stamp: object, now: datetime, span: timedelta) -> bool:
+    """Whether ``stamp`` (a time the store kept, as ISO text) is at most ``span`` before
+    ``now``; anything else (no stamp, a later one, text that is no time) is not."""
+    try:
+        then = datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+        return then is not None and timedelta(0) <= now - then < span
+    except (ValueError, TypeError):
+        return False
 
 
 def _master_list_last(items: Sequence[Action], messages: Sequence[Action]) -> tuple[Action, ...]:
