@@ -15,16 +15,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from outlook_networking.app.analysis import analyse_store
-from outlook_networking.app.pipeline import ingest_files, settle_owner, write_back
-from outlook_networking.config import AccountConfig, config_from_mapping
+from outlook_networking.app.pipeline import desired_state, ingest_files, settle_owner, write_back
+from outlook_networking.config import AccountConfig, Config, config_from_mapping
 from outlook_networking.connectors.memory import MemoryMailbox, MemorySink
 from outlook_networking.demo import generate
+from outlook_networking.i18n import wording_for
 from outlook_networking.ports import TaskState
 from outlook_networking.store import Store
 
 NOW = datetime(2026, 11, 27, 6, 30, tzinfo=UTC)
 ACCOUNT = AccountConfig(name="memory", address="alex@example.com")
 CONFIG = config_from_mapping({})
+GERMAN = config_from_mapping({"language": "de"})
 
 
 class AskedSink(MemorySink):
@@ -52,10 +54,10 @@ def test_reading_the_tasks_named_leaves_the_mailbox_as_reading_every_task(
             ingest_files(store, sorted((tmp_path / "demo").iterdir()), now=NOW)
             settle_owner(store, [truth.owner])
 
-        def write(now: datetime) -> None:
+        def write(now: datetime, config: Config = CONFIG) -> None:
             for store, sink in zip(stores, (named, twin), strict=True):
-                network = analyse_store(store, CONFIG, now).network
-                _, report = write_back(store, CONFIG, network, ACCOUNT, sink)
+                network = analyse_store(store, config, now).network
+                _, report = write_back(store, config, network, ACCOUNT, sink)
                 assert report is not None and report.complete
             assert _seen(named) == _seen(twin)
 
@@ -81,17 +83,17 @@ def test_reading_the_tasks_named_leaves_the_mailbox_as_reading_every_task(
         assert named.box.tasks[first].subject == "Mine"  # the user's edit stands
         assert named.box.tasks[second].complete and third not in named.box.tasks
 
-        # Every task but the first goes; most bodies change within the day ("… 5 days ago"),
+        # Every task but the first goes, and the language changes: every task's wish changes,
         # so tasks asked for are gone, and every task is read instead.
         user(lambda box: [box.tasks.pop(t) for t in sorted(box.tasks) if t != first])
         named.asked.clear()
-        write(NOW + timedelta(hours=20))
+        write(NOW + timedelta(hours=20), GERMAN)
         asked, every = named.asked
         assert asked and every is None
 
         # A week on: a day since every task was read, so every task is read again.
         named.asked.clear()
-        write(NOW + timedelta(days=7))
+        write(NOW + timedelta(days=7), GERMAN)
         assert named.asked == [None]
     finally:
         for store in stores:
@@ -101,3 +103,31 @@ def test_reading_the_tasks_named_leaves_the_mailbox_as_reading_every_task(
 def _seen(sink: AskedSink) -> list[tuple[str, str, object, str, bool]]:
     """The tasks as the user sees them, without the ids each mailbox gave them."""
     return sorted((t.key, t.subject, t.due, t.body, t.complete) for t in sink.box.tasks.values())
+
+
+def test_a_tasks_text_stays_true_while_the_reason_ages(tmp_path: Path) -> None:
+    """A task says when ("on 22 Nov 2026"), not how long ago: the follow-ups' reasons change
+    within the day ("5 days ago", hours below two days), their tasks' texts do not, so the
+    write-back does not rewrite every task every day."""
+    truth = generate(tmp_path / "demo", now=NOW, messages=700)
+    with Store.open(tmp_path / "network.sqlite3") as store:
+        ingest_files(store, sorted((tmp_path / "demo").iterdir()), now=NOW)
+        settle_owner(store, [truth.owner])
+        for config in (CONFIG, GERMAN):
+            words = wording_for(config)
+            seen = []
+            for now in (NOW, NOW + timedelta(hours=20)):
+                network = analyse_store(store, config, now).network
+                seen.append(
+                    {
+                        f.key: (words.phrase(f.reason), words.phrase(f.task_text))
+                        for f in network.followups
+                    }
+                )
+            both = seen[0].keys() & seen[1].keys()
+            assert len(both) >= 4
+            aged = {k for k in both if seen[0][k][0] != seen[1][k][0]}
+            assert len(aged) >= 2, "reasons that say how long ago change within the day"
+            assert all(seen[0][k][1] == seen[1][k][1] for k in both)
+            tasks = desired_state(network, ACCOUNT, words).tasks
+            assert {t.body for t in tasks} >= {seen[1][k][1] for k in aged}

@@ -47,7 +47,7 @@ def test_every_follow_up_is_a_task_with_its_fields(network: Network) -> None:
         todo = found[todo_uid(followup.key)]
         assert todo_uid(followup.key).endswith("@outlook-networking")
         assert str(todo["summary"]) == WORDS.phrase(followup.subject)
-        assert str(todo["description"]).startswith(WORDS.phrase(followup.reason))
+        assert str(todo["description"]).startswith(WORDS.phrase(followup.task_text))
         assert todo["due"].dt == followup.due
         assert str(todo["status"]) == "NEEDS-ACTION"
         if followup.contact:

@@ -299,14 +299,14 @@ def desired_state(
 ) -> Desired:
     """What the mailbox should show: each person's tier category, a task per open follow-up
     (but for those in ``flagged``: their message's flag stands for them instead), its title and
-    body in ``words``'s language, and the ``extra`` tasks (:func:`extra_tasks`); ``account``
-    None: an account with the defaults, for a preview."""
+    text (``FollowUp.task_text``: days, not ages) in ``words``'s language, and the ``extra``
+    tasks (:func:`extra_tasks`); ``account`` None: an account with the defaults, for a preview."""
     contacts = tuple(
         DesiredContact(tuple(view.addresses), view.name, view.tier.tier)
         for view in network.contacts
     )
     tasks = tuple(
-        DesiredTask(f.key, words.phrase(f.subject), f.due, words.phrase(f.reason))
+        DesiredTask(f.key, words.phrase(f.subject), f.due, words.phrase(f.task_text))
         for f in network.followups
         if f.key not in flagged
     )

@@ -96,6 +96,9 @@ class FollowUp:
     """One thing to do, for one contact (``contact`` is empty for the annual review).
 
     ``reason`` and ``subject`` (the task title) are codes and values; the front ends word them.
+    ``note`` is the task's text where the reason says how long ago something was: the same
+    reason with the day it happened, which stays true in the mailbox (a task saying "5 days
+    ago" would be wrong tomorrow, or be written again every day, or every hour below two days).
     """
 
     key: str
@@ -106,6 +109,12 @@ class FollowUp:
     subject: Phrase  # a task title
     item: str = ""  # the interaction it is about (``source:item_id``), if any
     snoozed: bool = False  # the owner snoozed it: ``due`` is the end of the snooze, still ahead
+    note: Phrase | None = None  # the task's text, where it is not the reason (see above)
+
+    @property
+    def task_text(self) -> Phrase:
+        """What the follow-up's task says: its :attr:`note`, else its reason."""
+        return self.note if self.note is not None else self.reason
 
 
 @dataclass(frozen=True)
@@ -226,6 +235,13 @@ def find_followups(
                         ),
                         subject=phrase("task_owed_reply", name=name, subject=message.subject),
                         item=item_key(message),
+                        note=phrase(
+                            "owed_reply_on",
+                            name=name,
+                            subject=message.subject,
+                            on=message.at.date(),
+                            target=reply_within,
+                        ),
                     )
                 )
         if person not in upcoming:
@@ -272,6 +288,7 @@ def _rhythm(
                     "keep_in_touch", tier=tier, days=int(silent_days), cadence=cadence
                 ),
                 subject=phrase("task_keep_in_touch", name=name),
+                note=phrase("keep_in_touch_on", tier=tier, on=last.date(), cadence=cadence),
             )
         )
     gap = history.usual_gap_days
@@ -294,6 +311,7 @@ def _rhythm(
                     due=last + timedelta(days=threshold),
                     reason=phrase("cooling", name=name, days=int(silent_days), usual=gap),
                     subject=phrase("task_cooling", name=name),
+                    note=phrase("cooling_on", name=name, on=last.date(), usual=gap),
                 )
             )
     return found
@@ -345,6 +363,9 @@ def _approaches(
             reason=phrase(code, subject=last.subject, ago=now - last.at, name=name, wait=wait),
             subject=phrase("task_awaiting_answer", name=name, subject=last.subject),
             item=item_key(last),
+            note=phrase(
+                f"{code}_on", subject=last.subject, on=last.at.date(), name=name, wait=wait
+            ),
         )
     ]
 

@@ -57,6 +57,13 @@ CODES: Mapping[str, tuple[str, ...]] = {
     "annual_review": ("year",),
     "thank_or_return": ("name", "introductions", "forwards", "answers", "days", "introduced"),
     "thank_for_asked": ("name", "introduced"),
+    # the same reasons as a task's text, which stays true as time passes: ``on`` the day of the
+    # message or of the last two-way contact instead of how long ago it was
+    "owed_reply_on": ("name", "subject", "on", "target"),
+    "keep_in_touch_on": ("tier", "on", "cadence"),
+    "cooling_on": ("name", "on", "usual"),
+    "awaiting_answer_on": ("subject", "on", "name", "wait"),
+    "awaiting_answer_no_rhythm_on": ("subject", "on", "name", "wait"),
     # ``on`` the day, ``days`` how many days away, ``turns`` the age turned (0: year unknown)
     "birthday": ("name", "on", "days", "turns"),
     # follow-ups: the task title

@@ -46,7 +46,7 @@ def _todo(
     todo.add("uid", todo_uid(followup.key))
     todo.add("dtstamp", now.astimezone(UTC))
     todo.add("summary", words.phrase(followup.subject))
-    description = words.phrase(followup.reason)
+    description = words.phrase(followup.task_text)  # days, not ages: it stays true
     if followup.contact:
         description += "\n\n" + words.gettext("Contact: {address}").format(
             address=followup.contact

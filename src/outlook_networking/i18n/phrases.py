@@ -180,12 +180,22 @@ def _step_exchanges_or_meetings(w: Wording, p: Phrase) -> str:
 # --- follow-ups: why -----------------------------------------------------------------------------
 
 
+def _when(w: Wording, p: Phrase) -> str:
+    """When it was: ``5 days ago`` for a reason (``ago``), ``on 22 Nov 2026`` for a task's
+    text (``on``, a ``…_on`` code), which stays true."""
+    if p.code.endswith("_on"):
+        # TRANSLATORS: in a task's text, where a follow-up's reason says "5 days ago": the day
+        # it happened ("on 3 Dec 2026"), filling the same place in the sentence
+        return w.gettext("on {date}").format(date=w.date(_day(p["on"])))
+    return w.ago(_delta(p["ago"]))
+
+
 def _owed_reply(w: Wording, p: Phrase) -> str:
     subject = _str(p["subject"])
     values = {
         "name": _str(p["name"]),
         "subject": subject,
-        "ago": w.ago(_delta(p["ago"])),
+        "ago": _when(w, p),
         "target": w.duration(_delta(p["target"])),
     }
     if subject:
@@ -200,12 +210,17 @@ def _keep_in_touch(w: Wording, p: Phrase) -> str:
         "{tier}: last two-way contact {ago}; the {tier} cadence is {cadence}"
     ).format(
         tier=_str(p["tier"]),
-        ago=w.ago(timedelta(days=_int(p["days"]))),
+        ago=_when(w, p) if p.code.endswith("_on") else w.ago(timedelta(days=_int(p["days"]))),
         cadence=w.days(_int(p["cadence"])),
     )
 
 
 def _cooling(w: Wording, p: Phrase) -> str:
+    if p.code.endswith("_on"):
+        return w.gettext(
+            "no two-way contact since {date}; the usual gap with {name} is {usual}:"
+            " worth a look at the relationship"
+        ).format(date=w.date(_day(p["on"])), name=_str(p["name"]), usual=w.days(_num(p["usual"])))
     days = _int(p["days"])
     return w.ngettext(
         "{days} day without two-way contact; the usual gap with {name} is {usual}:"
@@ -229,7 +244,7 @@ def _unreciprocated(w: Wording, p: Phrase) -> str:
 
 def _you_wrote(w: Wording, p: Phrase) -> str:
     subject = _str(p["subject"])
-    ago = w.ago(_delta(p["ago"]))
+    ago = _when(w, p)
     if subject:
         return w.gettext("you wrote “{subject}” {ago}").format(subject=subject, ago=ago)
     return w.gettext("you wrote a message {ago}").format(ago=ago)
@@ -471,6 +486,11 @@ RENDERERS: Mapping[str, Callable[[Wording, Phrase], str]] = {
     "owed_reply": _owed_reply,
     "keep_in_touch": _keep_in_touch,
     "cooling": _cooling,
+    "owed_reply_on": _owed_reply,
+    "keep_in_touch_on": _keep_in_touch,
+    "cooling_on": _cooling,
+    "awaiting_answer_on": _awaiting_answer,
+    "awaiting_answer_no_rhythm_on": _awaiting_answer_no_rhythm,
     "unreciprocated": _unreciprocated,
     "awaiting_answer": _awaiting_answer,
     "awaiting_answer_no_rhythm": _awaiting_answer_no_rhythm,
