@@ -91,6 +91,20 @@ def test_only_what_the_journal_cannot_vouch_for_is_read() -> None:
     assert tasks_to_read(desired, [*crashed, _made(new, "t4")]) == {"t2", "t3"}
 
 
+def test_a_write_cut_short_by_a_crash_vouches_for_nothing() -> None:
+    # Made as wished, then an update begun and never known done: the mailbox shows the update.
+    later = replace(ASK, body="Ann wrote again")
+    begun = JournalEntry(UpdateTask(ASK.key, "t1", later.subject, later.due, later.body), "", False)
+    journal = [_made(ASK), begun]
+    shows = MailboxState(tasks=(_open(later),))
+    assert tasks_to_read(Desired((), (ASK,)), journal) is None  # every task is read
+    # The wish is the first write again; what the mailbox shows may be the product's own
+    # half-done update, not the user's edit: it is brought back to the wish.
+    assert plan(Desired((), (ASK,)), shows, SCHEME, journal).actions == (
+        UpdateTask(ASK.key, "t1", ASK.subject, ASK.due, ASK.body),
+    )
+
+
 _SUBJECTS = ("Reply", "Call")
 _DUES = (None, T0, T0 + timedelta(days=1), T0 + timedelta(hours=30))
 _BODIES = ("", "wrote")

@@ -306,12 +306,8 @@ def tasks_to_read(desired: Desired, journal: Sequence[JournalEntry]) -> frozense
     a read of every task, which the application does now and then (``app.pipeline``).
     """
     wanted = {t.key: t for t in desired.tasks}
-    latest: dict[str, JournalEntry] = {}
-    for entry in journal:
-        if isinstance(entry.action, _TASK_ACTIONS):
-            latest[entry.action.key] = entry
     ids: set[str] = set()
-    for key, entry in latest.items():
+    for key, entry in _last_task_writes(journal).items():
         if not entry.done or not entry.item_id:
             return None
         task = wanted.get(key)
@@ -326,10 +322,11 @@ _TASK_ACTIONS = (CreateTask, UpdateTask, CompleteTask, DeleteTask)
 
 
 def _last_task_writes(journal: Sequence[JournalEntry]) -> dict[str, JournalEntry]:
-    """Each task's last write by the product known to be done, by key."""
+    """Each task's last write by the product, by key; one begun and not known to be done
+    vouches for nothing (:func:`_as_written`, :func:`_closed_by_us` ask for ``done``)."""
     last: dict[str, JournalEntry] = {}
     for entry in journal:
-        if entry.done and isinstance(entry.action, _TASK_ACTIONS):
+        if isinstance(entry.action, _TASK_ACTIONS):
             last[entry.action.key] = entry
     return last
 
