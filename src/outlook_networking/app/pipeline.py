@@ -427,7 +427,8 @@ def _tasks_for(
         if len(found) == len(ids):
             return found
     found = sink.read_tasks(None)
-    store.put_doc(stamp, now.isoformat())
+    if not store.read_only:  # (a dry run on a store it cannot write: the next run reads all)
+        store.put_doc(stamp, now.isoformat())
     return found
 
 
