@@ -658,3 +658,21 @@ def test_a_task_body_reads_back_as_written_with_its_angle_brackets_and_ampersand
     assert stored["body"] == {"content": body, "contentType": "text"}
     (state,) = sink.read_state().tasks
     assert state.body == body
+
+
+def test_tasks_read_by_id_then_a_new_task_lists_no_task_list(
+    server: GraphServer, client: GraphClient
+) -> None:
+    # A write-back that reads the tasks it needs (app.pipeline) must not list every task to
+    # create one: the plan already knows no task of the product's has that key.
+    GraphSink(client, name="graph:work").apply(CreateTask("owed:ann:1", "Reply to Ann", DUE, ""))
+    sink = GraphSink(client, name="graph:work")  # a new process, as the agent's next cycle
+    sink.read_state(tasks=False)
+    assert sink.read_tasks([]) == ()  # the journal vouches for Ann's: nothing to read
+    before = len(server.requests)
+    sink.apply(CreateTask("owed:bob:2", "Reply to Bob", DUE, ""))
+    listed = [
+        r for r in server.requests[before:] if r.method == "GET" and r.path.endswith("/tasks")
+    ]
+    assert listed == []
+    assert sorted(t["title"] for t in _tasks(server)) == ["Reply to Ann", "Reply to Bob"]

@@ -343,6 +343,11 @@ class GraphSink:
         if item_ids is None:
             return tuple(self._read_tasks())
         ids = sorted(item_ids)
+        # What the plan that follows was made from: it creates a task only for a key no journal
+        # entry names (after a crash, app.pipeline reads every task), so the keys read are the
+        # ones a creation must not make twice, and a creation lists no task list.
+        if self._tasks_by_key is None:
+            self._tasks_by_key = {}
         list_id = self._task_list(create=False)
         if list_id is None or not ids:
             return ()
@@ -362,11 +367,6 @@ class GraphSink:
             if state is not None:
                 self._task_lists[state.item_id] = list_id
                 found.append(state)
-        # What the plan that follows was made from: it creates a task only for a key no journal
-        # entry names (after a crash, pipeline reads every task), so the keys read are the ones
-        # a creation must not make twice.
-        if self._tasks_by_key is None:
-            self._tasks_by_key = {}
         self._tasks_by_key.update((t.key, t.item_id) for t in found)
         return tuple(found)
 
