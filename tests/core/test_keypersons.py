@@ -8,7 +8,7 @@ from .analysis import run
 from .builders import ME, ago, mail, meeting
 
 
-def test_broker_between_two_groups_and_clusters_by_organisation() -> None:
+def _two_groups_and_a_broker() -> list[Interaction]:
     acme = [f"{n}@acme.example" for n in ("ann", "ben", "cat", "dan")]
     globex = [f"{n}@globex.example" for n in ("eve", "fay", "gus", "hal")]
     broker = "max@initech.example"
@@ -22,7 +22,14 @@ def test_broker_between_two_groups_and_clusters_by_organisation() -> None:
         items.append(mail(broker, [ME, globex[0]], ago(days=day + 1)))
     # A huge all-hands connects nobody in particular.
     items.append(mail(ME, [f"x{i}@big.example" for i in range(40)] + acme, ago(days=1)))
-    network = run(items)
+    return items
+
+
+def test_broker_between_two_groups_and_clusters_by_organisation() -> None:
+    acme = [f"{n}@acme.example" for n in ("ann", "ben", "cat", "dan")]
+    globex = [f"{n}@globex.example" for n in ("eve", "fay", "gus", "hal")]
+    broker = "max@initech.example"
+    network = run(_two_groups_and_a_broker())
     # Found only when asked (only the report asks): contacts and follow-ups never pay for it.
     assert network.brokers._found is None
     top = network.key_persons[0]
@@ -34,3 +41,21 @@ def test_broker_between_two_groups_and_clusters_by_organisation() -> None:
     assert set(acme) <= names["acme.example"]
     assert set(globex) <= names["globex.example"]
     assert not any(m.startswith("x") for c in network.clusters for m in c.members)
+
+
+def test_the_graph_and_the_ties_are_counted_when_first_asked_in_either_order() -> None:
+    # Only the report asks for the graph and only intro for the ties: contacts, follow-ups and
+    # the agent's cycle never count them (core.network.Later).
+    items = _two_groups_and_a_broker()
+    first, second = run(items), run(items)
+    for network in (first, second):
+        assert network.later is not None
+        assert network.later._graph is None and network.later._ties is None
+    ties = first.ties
+    assert first.later is not None and first.later._items is not None  # the graph still to count
+    brokers = second.key_persons
+    assert second.later is not None and second.later._items is not None  # the ties still to count
+    assert first.key_persons == brokers and first.clusters == second.clusters
+    assert second.ties == ties and list(ties.addresses())
+    assert first.later._items is None and second.later._items is None  # both counted: let go
+    assert first.ties is ties  # counted once
