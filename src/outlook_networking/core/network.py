@@ -201,10 +201,11 @@ class Later:
     """The passes over the items that only some callers need, run the first time one asks:
     the mail graph (key persons and clusters: only the report) and the ties (only ``intro``).
 
-    At a million interactions they are 3.6 s of CPU that contacts, follow-ups, a contact's card
-    and the agent's cycle never use. Each is the pass the analysis ran over every item before
-    (in time order, the same items), so what it gives does not depend on when it is asked; the
-    items stay alive until both have been counted."""
+    At a million interactions they are 4–6 s of CPU (``scripts/bench.py --only steps``) that
+    contacts, follow-ups, a contact's card and the agent's cycle never use. Each is the pass the
+    analysis ran over every item before (in time order, the same items), so what it gives does
+    not depend on when it is asked; the items stay alive until both have been counted (a process
+    that keeps an analysis, as the add-in's card server does, keeps them with it)."""
 
     def __init__(
         self,
