@@ -1333,6 +1333,29 @@ def test_the_decoder_passes_the_fields_in_the_order_interaction_declares_them() 
     assert tuple(f.name for f in fields(Interaction)) == _INTERACTION_FIELDS
 
 
+# What migration 7 added, taken away again: a store as version 6 left it.
+_AS_VERSION_6 = (
+    "DROP TRIGGER derived_insert; DROP TRIGGER derived_update; DROP TRIGGER derived_delete; "
+    "DROP TABLE derived; PRAGMA user_version = 6; "
+)
+
+
+def test_a_store_of_version_6_gets_the_table_of_what_is_derived_and_its_triggers(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v6.sqlite3"
+    with Store.open(path) as store:
+        store.apply_batch("ews:work", Batch("inbox", interactions=[_mail("a")]))
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.executescript(_AS_VERSION_6)
+    with Store.open(path) as store:
+        assert store.derived("x") is None
+        assert store.keep_derived("x", 10**10, "b", "{}", generation=store.generation())
+        assert store.derived("x") == (10**10, "b", "{}")
+        store.apply_batch("ews:work", Batch("inbox", interactions=[_mail("b")]))
+        assert store.derived("x") is None  # (a message at or before its horizon: dropped)
+
+
 def test_a_store_of_version_5_trades_its_index_on_at_for_the_reading_order(
     tmp_path: Path,
 ) -> None:
@@ -1340,7 +1363,7 @@ def test_a_store_of_version_5_trades_its_index_on_at_for_the_reading_order(
     with Store.open(path) as store:
         store.apply_batch("ews:work", Batch("inbox", interactions=[_mail("a"), _mail("b")]))
     with contextlib.closing(sqlite3.connect(path)) as db:  # as version 5 left it
-        db.executescript("DROP INDEX interactions_order; "
+        db.executescript(_AS_VERSION_6 + "DROP INDEX interactions_order; "
                          "CREATE INDEX interactions_at ON interactions (at); "
                          "PRAGMA user_version = 5;")  # fmt: skip
     with Store.open(path) as store:

@@ -32,7 +32,9 @@ Every SQL statement of the product lives here: items and cursors, the owner, ide
 dismissed ledger items, the follow-ups the user marked done or snoozed, the write-back journal,
 the annual review's baseline, the introductions ``intro`` proposed, the owner's notes and
 hand-entered key dates (the user's own data: never touched by a sync, removed only by ``forget``
-or the owner), tombstones and the small documents of the agent (:meth:`Store.get_doc`).
+or the owner), tombstones, the small documents of the agent (:meth:`Store.get_doc`), the answers
+kept from the last analysis and what an analysis derived up to a horizon (:meth:`Store.derived`,
+dropped by triggers in the write that changes an interaction before it).
 
 Exports: ``Store``, ``AnswersEdit``, ``BatchResult``, ``ForgetReport``, ``default_db_path``,
 ``SCHEMA_VERSION``.
@@ -100,6 +102,14 @@ _PROPOSALS_DOC = "intro:proposed"  # the introductions `intro` proposed (core.in
 _T = TypeVar("_T")
 
 # Each entry migrates from version i to i + 1. Append only; never edit a released step.
+# The interactions' columns what is derived (migration 7) is derived from: all but the
+# categories and the evidence's bookkeeping, which change with the user's tagging and with copies.
+_DERIVED_FROM = (
+    "key", "source", "item_id", "folder", "kind", "at", "sender", "sender_name", "people",
+    "subject", "message_id", "in_reply_to", "refs", "conversation_id", "flags", "list_id",
+    "delivered", "duration_s", "cancelled",
+)  # fmt: skip
+
 _MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE interactions (
@@ -303,6 +313,32 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     DROP INDEX IF EXISTS interactions_at;
     CREATE INDEX IF NOT EXISTS interactions_order ON interactions (at, source, item_id);
+    """,
+    # 7: what an analysis derived from every interaction up to a horizon (app.derived), so the
+    # next one goes on from there. A row holds only while no interaction at or before its
+    # horizon changes in what the analysis reads of it: any such insert, update or delete drops
+    # it in the same transaction (the categories and which copy is the evidence it does not
+    # read). The first analysis after this migration derives it from every interaction.
+    f"""
+    CREATE TABLE IF NOT EXISTS derived (
+        name TEXT PRIMARY KEY,
+        horizon INTEGER NOT NULL,         -- Unix seconds: every interaction up to it is in doc
+        basis TEXT NOT NULL,              -- what else it was derived from (app.derived)
+        doc TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TRIGGER IF NOT EXISTS derived_insert AFTER INSERT ON interactions
+    BEGIN
+        DELETE FROM derived WHERE horizon >= new.at;
+    END;
+    CREATE TRIGGER IF NOT EXISTS derived_update AFTER UPDATE ON interactions
+    WHEN {" OR ".join(f"old.{c} IS NOT new.{c}" for c in _DERIVED_FROM)}
+    BEGIN
+        DELETE FROM derived WHERE horizon >= min(old.at, new.at);
+    END;
+    CREATE TRIGGER IF NOT EXISTS derived_delete AFTER DELETE ON interactions
+    BEGIN
+        DELETE FROM derived WHERE horizon >= old.at;
+    END;
     """,
 )
 
@@ -1506,6 +1542,42 @@ class Store:
         """Changes whenever an analysis of the store could (:meth:`generation`)."""
         return (self.generation(),)
 
+    # --- what an analysis derived up to a horizon (app.derived) -----------------------------
+
+    def derived(self, name: str) -> tuple[int, str, str] | None:
+        """The horizon, basis and document kept under ``name``, if any still holds (every
+        interaction up to the horizon is as it was when it was kept: migration 7)."""
+        row = self._db.execute(
+            "SELECT horizon, basis, doc FROM derived WHERE name = ?", (name,)
+        ).fetchone()
+        return (int(row[0]), str(row[1]), str(row[2])) if row else None
+
+    def keep_derived(
+        self, name: str, horizon: int, basis: str, doc: str, *, generation: int
+    ) -> bool:
+        """Keep ``doc``, derived from the interactions up to ``horizon`` of the store at
+        ``generation``. False, and nothing kept, when the store has changed since (the
+        document might miss what changed) or is too busy: it is only a saving, as the kept
+        answers are. It does not move the generation: it changes no analysis."""
+
+        def write(db: sqlite3.Connection) -> bool:
+            if self.generation() != generation:
+                return False
+            db.execute(
+                "INSERT INTO derived (name, horizon, basis, doc) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET horizon = excluded.horizon, "
+                "basis = excluded.basis, doc = excluded.doc",
+                (name, horizon, basis, doc),
+            )
+            return True
+
+        return self._briefly(write)
+
+    def drop_derived(self) -> None:
+        """Forget everything derived (``rebuild``: the next analysis derives it afresh)."""
+        with self.transaction(analysed=False) as db:
+            db.execute("DELETE FROM derived")
+
     # --- the answers kept from the last analysis (app.answers) -------------------------------
 
     def keep_answers(
@@ -1536,9 +1608,9 @@ class Store:
         return self._briefly(write)
 
     def _briefly(self, write: Callable[[sqlite3.Connection], bool]) -> bool:
-        """``write`` the kept answers in a transaction; they are a saving, so a store another
-        process is writing to is waited for briefly (the connection waits 30 s for anything
-        else), then nothing is written and False returned."""
+        """``write`` the kept answers (or a fold, :meth:`keep_derived`) in a transaction; they
+        are a saving, so a store another process is writing to is waited for briefly (the
+        connection waits 30 s for anything else), then nothing is written and False returned."""
         (waits,) = self._db.execute("PRAGMA busy_timeout").fetchone()
         self._db.execute(f"PRAGMA busy_timeout = {_ANSWERS_WAIT_MS}")
         try:

@@ -29,6 +29,7 @@ from ..core.ledger import Ledger, build_ledger
 from ..core.network import Network, analyse
 from ..model import Interaction
 from ..store import Store
+from .derived import Folds
 
 __all__ = ["ANALYSE", "DONE", "KEEP", "READ", "Insight", "Progress", "analyse_store"]
 
@@ -49,10 +50,17 @@ class Insight:
 
 
 def analyse_store(
-    store: Store, config: Config, now: datetime, *, progress: Progress | None = None
+    store: Store,
+    config: Config,
+    now: datetime,
+    *,
+    progress: Progress | None = None,
+    afresh: bool = False,
 ) -> Insight:
     """Analyse everything in ``store`` as of ``now``, telling ``progress`` how far it got (its
-    :data:`READ` and :data:`ANALYSE` steps; :data:`DONE` is the caller's to tell)."""
+    :data:`READ` and :data:`ANALYSE` steps; :data:`DONE` is the caller's to tell). It goes on
+    from what an earlier analysis derived up to a horizon (:mod:`.derived`), unless ``afresh``,
+    and keeps what it derived for the next."""
     # Reading the store makes millions of small acyclic objects; the cyclic collector would scan
     # the growing heap again and again while they are read (a fifth of the read at 1,000,000
     # interactions), as core.network.analyse says of the analysis itself. And what the analysis
@@ -64,7 +72,7 @@ def analyse_store(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _analyse_store(store, config, now, progress)
+        return _analyse_store(store, config, now, progress, afresh)
     finally:
         if collecting:
             gc.freeze()
@@ -72,8 +80,9 @@ def analyse_store(
 
 
 def _analyse_store(
-    store: Store, config: Config, now: datetime, progress: Progress | None
+    store: Store, config: Config, now: datetime, progress: Progress | None, afresh: bool
 ) -> Insight:
+    folds = Folds(store, store.generation(), now, afresh=afresh)  # (the generation read first)
     owner, _ = store.owner()
     if progress is None:
         items = list(store.interactions())
@@ -89,6 +98,7 @@ def _analyse_store(
         identity_overrides=store.identity_overrides(),
         last_review=store.review_snapshot(),
         key_dates=store.key_dates(),
+        address_stats=folds.address_stats,
     )
     lists, is_excluded = network.identities.lists, network.settings.is_excluded
     # All items, not only those up to now: a meeting already set up proves an introduction took.
@@ -107,6 +117,7 @@ def _analyse_store(
     followups = apply_decisions(
         [*network.followups, *ledger.followups], store.followup_decisions(), now
     )
+    folds.keep()  # (last: it ends any moment of the store the reads above were held to)
     return Insight(_with_followups(network, followups), ledger)
 
 

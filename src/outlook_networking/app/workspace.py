@@ -185,11 +185,16 @@ class Workspace:
         )  # fmt: skip
 
     def rebuild(self) -> Rebuilt:
-        """Analyse the store afresh from its interactions, whatever answers are kept, and keep
-        this analysis's answers for the next question (as :attr:`answers` would, so not those
-        of a replay, ``--now``, while answers valid as of the clock are kept)."""
+        """Analyse the store afresh from its interactions, whatever answers or folds are kept
+        (:mod:`.derived`), and keep this analysis's answers for the next question (as
+        :attr:`answers` would, so not those of a replay, ``--now``, while answers valid as of
+        the clock are kept)."""
         started = time.perf_counter()
         self.reanalyse()
+        # From every interaction, not from what an earlier analysis derived (app.derived).
+        self.__dict__["insight"] = analyse_store(
+            self.store, self.config, self.now, progress=self.progress, afresh=True
+        )
         answers = self._answered()
         self.__dict__["answers"] = answers
         network = self.insight.network

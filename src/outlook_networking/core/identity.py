@@ -39,7 +39,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ..model import ContactCard, Flag, Interaction, Kind
 from ..parsing.addresses import is_automated_address
@@ -75,6 +76,7 @@ FREEMAIL = frozenset(
 LIST_SERVICES = frozenset({"googlegroups.com", "groups.io", "freelists.org"})
 _LIST_HOST_LABELS = frozenset({"lists", "list"})
 LIST_HOST_MIN = 2  # lists a host must carry to be taken for a list server
+STATS_FORMAT = 1  # of AddressStats.to_doc(); a new one whenever what AddressStats.add keeps changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +173,40 @@ class AddressStats:
                 or (core.endswith(domain) and local in core)
             ):
                 self.lists.add(box.address)
+
+    def to_doc(self) -> dict[str, Any]:
+        """The statistics as JSON-ready data, :meth:`from_doc`'s input: the same statistics,
+        down to the order addresses were first seen in (which person's address is its key
+        depends on it)."""
+        return {
+            "format": STATS_FORMAT,
+            "personal": list(self.personal.items()),
+            "reached": sorted(self.reached),
+            "last_direct": {a: int(at.timestamp()) for a, at in self.last_direct.items()},
+            "names": {a: list(seen.items()) for a, seen in self.names.items()},
+            "lists": sorted(self.lists),
+            "senders": sorted(self.senders),
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> AddressStats:
+        """What :meth:`to_doc` gave (its times in whole seconds, as the store keeps them);
+        ``ValueError`` if it is not that."""
+        try:
+            if doc["format"] != STATS_FORMAT:
+                raise ValueError(f"address statistics of format {doc['format']!r}")
+            return cls(
+                personal=Counter(dict(doc["personal"])),
+                reached=set(doc["reached"]),
+                last_direct={
+                    a: datetime.fromtimestamp(at, UTC) for a, at in doc["last_direct"].items()
+                },
+                names={a: Counter(dict(seen)) for a, seen in doc["names"].items()},
+                lists=set(doc["lists"]),
+                senders=set(doc["senders"]),
+            )
+        except (KeyError, TypeError, AttributeError, OverflowError, OSError) as exc:
+            raise ValueError(f"not address statistics: {exc!r}") from exc
 
     def list_addresses(self) -> ListAddresses:
         """The list addresses known so far, with the hosts that carry only lists."""

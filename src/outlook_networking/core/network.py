@@ -16,13 +16,13 @@ The mail graph and the ties are counted, and the key persons and clusters (betwe
 centrality over the graph) found, the first time they are asked for (:class:`Later`,
 :class:`KeyPersonsLater`): only the report shows key persons, only ``intro`` reads ties.
 
-Exports: ``KeyPersonsLater``, ``Later``, ``Network``, ``analyse``.
+Exports: ``KeyPersonsLater``, ``Later``, ``Network``, ``StatsOf``, ``analyse``.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,7 +32,7 @@ from ..parsing.addresses import normalise
 from .contact import ContactView
 from .followups import FollowUp, by_urgency, find_followups
 from .history import ContactHistory, build_histories
-from .identity import Identities, collect_address_stats, resolve_identities
+from .identity import AddressStats, Identities, collect_address_stats, resolve_identities
 from .keydates import birthday_followups, person_key_dates
 from .keypersons import Cluster, KeyPerson, MailGraph, find_key_persons
 from .personal import is_personal
@@ -43,7 +43,10 @@ from .tiers import TierAssignment, assign_tiers
 from .ties import TieBuilder, Ties
 from .timeinvested import TimeInvested, TimeTally
 
-__all__ = ["KeyPersonsLater", "Later", "Network", "analyse"]
+__all__ = ["KeyPersonsLater", "Later", "Network", "StatsOf", "analyse"]
+
+# The address statistics of the items up to now, in time order, for the owner's addresses.
+StatsOf = Callable[[Sequence[Interaction], frozenset[str]], AddressStats]
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ def analyse(
     identity_overrides: Mapping[str, tuple[str, str]] | None = None,
     last_review: Mapping[str, Any] | None = None,
     key_dates: Mapping[str, Mapping[str, KeyDate]] | None = None,
+    address_stats: StatsOf = collect_address_stats,
 ) -> Network:
     """Analyse the network (see the module docstring).
 
@@ -108,6 +112,10 @@ def analyse(
             annual-review follow-up disappears once this year's review is done.
         key_dates: the key dates the owner entered, by address and kind
             (``Store.key_dates()``); they win over the cards' (:mod:`.keydates`).
+        address_stats: the statistics per address of the items up to ``now`` (in time order)
+            for the owner's addresses (a "me" card's among them): what
+            :func:`.identity.collect_address_stats` gives, or the same from a fold kept
+            earlier (``app.derived``).
     """
     # The analysis allocates millions of small acyclic objects; the cyclic garbage collector
     # would rescan the whole (growing) heap again and again, making the cost per interaction
@@ -124,6 +132,7 @@ def analyse(
             identity_overrides=identity_overrides,
             last_review=last_review,
             key_dates=key_dates,
+            address_stats=address_stats,
         )
     finally:
         if collecting:
@@ -140,11 +149,12 @@ def _analyse(
     identity_overrides: Mapping[str, tuple[str, str]] | None,
     last_review: Mapping[str, Any] | None,
     key_dates: Mapping[str, Mapping[str, KeyDate]] | None,
+    address_stats: StatsOf,
 ) -> Network:
     card_list = list(cards)
     owner = frozenset(owner) | {a for c in card_list if c.is_me for a in c.addresses}
     items, planned = _past_and_planned(interactions, owner, now)
-    stats = collect_address_stats(items, owner)
+    stats = address_stats(items, owner)
     identities = resolve_identities(
         stats, card_list, owner=owner, settings=settings, overrides=identity_overrides, now=now
     )

@@ -1,0 +1,304 @@
+"""What an analysis derives up to a horizon and the next goes on from (``app.derived``): the
+same as deriving it from every interaction, whatever reached the store in between and in
+whatever order, and dropped in the very write that makes it wrong."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import inspect
+import json
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from outlook_networking.app.analysis import analyse_store
+from outlook_networking.app.answers import fresh
+from outlook_networking.app.derived import ADDRESS_STATS, LAG, STEP, Folds, horizon
+from outlook_networking.cli import main
+from outlook_networking.config import load_config
+from outlook_networking.core import identity, personal
+from outlook_networking.core.identity import STATS_FORMAT, AddressStats, collect_address_stats
+from outlook_networking.demo import generate
+from outlook_networking.i18n import Wording
+from outlook_networking.model import Attendee, Flag, Interaction, Kind, Mailbox
+from outlook_networking.ports import Batch
+from outlook_networking.store import Store
+
+ME = "me@home.example"
+OWNER = frozenset({ME})
+START = datetime(2026, 3, 1, tzinfo=UTC)
+DEMO_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+NAMES = {
+    "ann@a.example": ("Ann Lee", "Lee, Ann", "ann"),
+    "bob@b.example": ("Bob Stone",),
+    "cat@gmail.com": ("Cat", "Cat Ng"),
+    "dev@lists.example.org": ("dev list",),
+    "noreply@shop.example": ("Shop",),
+    ME: ("Me",),
+}
+PEOPLE = sorted(NAMES)
+
+
+def _past(store: Store, now: datetime) -> list[Interaction]:
+    """The items an analysis as of ``now`` folds, in its order (core.network)."""
+    return sorted((i for i in store.interactions() if i.at <= now), key=lambda i: i.at)
+
+
+@st.composite
+def _mailboxes(draw: st.DrawFn, most: int) -> tuple[Mailbox, ...]:
+    chosen = draw(st.lists(st.sampled_from(PEOPLE), max_size=most, unique=True))
+    return tuple(Mailbox(a, draw(st.sampled_from((*NAMES[a], "")))) for a in chosen)
+
+
+@st.composite
+def _interactions(draw: st.DrawFn) -> Interaction:
+    """A message or meeting within ten days of START; a few share a Message-ID (copies of one
+    message, from other folders or in a better form) or an item id (the same copy, changed)."""
+    number = draw(st.integers(0, 11))
+    sender = draw(st.sampled_from(PEOPLE))
+    # Any minute, or just on a horizon (they move in whole steps from START on).
+    on_a_horizon = st.integers(0, 40).map(lambda k: k * STEP // 60)
+    at = START + timedelta(minutes=draw(st.integers(0, 10 * 24 * 60) | on_a_horizon))
+    if draw(st.integers(0, 5)) == 0:
+        return Interaction(
+            source="ews:work",
+            item_id=f"meeting-{number}",
+            kind=Kind.MEETING,
+            at=at,
+            sender=Mailbox(sender, NAMES[sender][0]),
+            attendees=tuple(Attendee(m) for m in draw(_mailboxes(4))),
+            duration_s=1800,
+            folder="calendar",
+        )
+    return Interaction(
+        source="ews:work",
+        item_id=f"item-{draw(st.integers(0, 14))}",
+        kind=Kind.EMAIL,
+        at=at,
+        sender=Mailbox(sender, draw(st.sampled_from((*NAMES[sender], "")))),
+        to=draw(_mailboxes(3)),
+        cc=draw(_mailboxes(2)),
+        message_id=f"<m{number}@x.example>",
+        flags=frozenset(draw(st.lists(st.sampled_from(list(Flag)), max_size=2))),
+        list_id=draw(st.sampled_from(("", "<dev.lists.example.org>"))),
+        folder=draw(st.sampled_from(("inbox", "sent"))),
+    )
+
+
+_STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("batch"), st.sampled_from(("inbox", "sent", "calendar")),
+                  st.lists(_interactions(), min_size=1, max_size=5)),
+        st.tuples(st.just("delete"), st.sampled_from(("inbox", "sent", "calendar")),
+                  st.lists(st.sampled_from([f"item-{n}" for n in range(15)]), max_size=3)),
+        st.tuples(st.just("forget"), st.sampled_from(PEOPLE[:3])),
+        st.tuples(st.just("analyse"), st.integers(0, 4 * 24)),  # hours on
+    ),
+    max_size=14,
+)  # fmt: skip
+
+
+@given(steps=_STEPS, start_hours=st.integers(0, 4 * 24))
+def test_a_kept_fold_gone_on_with_is_the_fold_of_every_interaction(
+    steps: list[tuple[Any, ...]], start_hours: int
+) -> None:
+    """Batches in any order (late ones, copies that replace the evidence, deletions that cancel
+    a planned meeting), forgets, and analyses between them whose clock moves across horizons:
+    every analysis's statistics per address, gone on with from what an earlier one kept, are
+    the fold of every interaction up to its clock, down to the order addresses came in."""
+    now = START + timedelta(hours=start_hours)
+    with tempfile.TemporaryDirectory() as scratch, Store.open(Path(scratch) / "s.sqlite3") as store:
+        for step in [*steps, ("analyse", 0)]:
+            match step:
+                case ("batch", folder, items):
+                    batch = Batch(folder, interactions=tuple(items))
+                    store.apply_batch("ews:work", batch, now=now)
+                case ("delete", folder, ids):
+                    store.apply_batch("ews:work", Batch(folder, deleted=tuple(ids)), now=now)
+                case ("forget", address):
+                    store.forget(address)
+                case ("analyse", hours):
+                    now += timedelta(hours=hours)
+                    past = _past(store, now)
+                    kept = store.derived(ADDRESS_STATS)
+                    folds = Folds(store, store.generation(), now)
+                    got = folds.address_stats(past, OWNER)
+                    assert got.to_doc() == collect_address_stats(past, OWNER).to_doc()
+                    event("went on from a kept fold" if kept else "folded everything")
+                    folds.keep()
+                    assert store.derived(ADDRESS_STATS) is not None  # (nothing else writes)
+
+
+def _mail(item_id: str, at: datetime, sender: str, to: str, name: str = "") -> Interaction:
+    return Interaction(
+        source="ews:work",
+        item_id=item_id,
+        kind=Kind.EMAIL,
+        at=at,
+        sender=Mailbox(sender, name),
+        to=(Mailbox(to),),
+        message_id=f"<{item_id}@x.example>",
+        folder="inbox",
+    )
+
+
+def test_only_a_change_at_or_before_the_horizon_to_what_is_read_drops_the_fold(
+    tmp_path: Path,
+) -> None:
+    now = START + timedelta(days=30)
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        old = _mail("old", now - timedelta(days=20), "ann@a.example", ME, "Ann")
+        store.apply_batch("ews:work", Batch("inbox", interactions=(old,)))
+        folds = Folds(store, store.generation(), now)
+        folds.address_stats(_past(store, now), OWNER)
+        folds.keep()
+        at = store.derived(ADDRESS_STATS)
+        assert at is not None and at[0] == horizon(now)
+        # New mail after the horizon, and the user tagging the old message: the fold holds.
+        new = _mail("new", now - timedelta(hours=2), "bob@b.example", ME)
+        store.apply_batch("ews:work", Batch("inbox", interactions=(new,)))
+        tagged = dataclasses.replace(old, categories=("X",))
+        store.apply_batch("ews:work", Batch("inbox", interactions=(tagged,)))
+        assert store.derived(ADDRESS_STATS) == at
+        # The old message again with its sender's name changed: dropped in the same write.
+        renamed = dataclasses.replace(old, sender=Mailbox("ann@a.example", "Ann Lee"))
+        store.apply_batch("ews:work", Batch("inbox", interactions=(renamed,)))
+        assert store.derived(ADDRESS_STATS) is None
+
+
+def test_the_horizon_trails_the_clock_by_a_day_in_whole_steps() -> None:
+    now = datetime(2026, 12, 7, 20, 31, 5, tzinfo=UTC)
+    at = datetime.fromtimestamp(horizon(now), UTC)
+    assert at == datetime(2026, 12, 6, 18, tzinfo=UTC)
+    assert now - LAG - timedelta(seconds=STEP) < at <= now - LAG
+
+
+@pytest.fixture()
+def demo_store(tmp_path: Path) -> Path:
+    truth = generate(tmp_path / "demo", now=DEMO_NOW, messages=700)
+    db = tmp_path / "demo.sqlite3"
+    files = [str(tmp_path / "demo" / f) for f in ("mailbox.mbox", "calendar.ics", "contacts.vcf")]
+    assert main(["--db", str(db), "ingest", *files, "--me", truth.owner]) == 0
+    return db
+
+
+def _answers(store: Store, now: datetime, *, afresh: bool) -> tuple[list[str], list[str]]:
+    answers = fresh(
+        analyse_store(store, load_config(None), now, afresh=afresh), store, Wording("en")
+    )
+    rows, _ = answers.contacts()
+    return list(rows), [listed.text for listed in answers.followups()]
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_the_demo_mailbox_analysed_on_from_a_kept_fold_answers_as_analysed_afresh(
+    demo_store: Path, late: bool
+) -> None:
+    """Mail after the horizon (a known contact, a new one) goes on from the kept fold; a late
+    message before it drops the fold, and the next analysis folds everything: both answer,
+    contact for contact and follow-up for follow-up, as an analysis from nothing does."""
+    with Store.open(demo_store) as store:
+        analyse_store(store, load_config(None), DEMO_NOW - timedelta(days=3))
+        kept = store.derived(ADDRESS_STATS)
+        assert kept is not None and kept[0] == horizon(DEMO_NOW - timedelta(days=3))
+        contact = json.loads(_answers(store, DEMO_NOW, afresh=True)[0][0])["addresses"][0]
+        new = [
+            _mail("n1", DEMO_NOW - timedelta(hours=5), contact, "alex@example.com"),
+            _mail("n2", DEMO_NOW - timedelta(hours=3), "alex@example.com", "new@z.example"),
+            _mail("n3", DEMO_NOW - timedelta(hours=2), "new@z.example", "alex@example.com", "Zoe"),
+        ]
+        if late:
+            new.append(_mail("n4", DEMO_NOW - timedelta(days=40), "alex@example.com", contact))
+        store.apply_batch("ews:work", Batch("inbox", interactions=tuple(new)))
+        assert (store.derived(ADDRESS_STATS) is None) is late
+        went_on = _answers(store, DEMO_NOW, afresh=False)
+        assert store.derived(ADDRESS_STATS) is not None  # (kept again, at the new horizon)
+        assert went_on == _answers(store, DEMO_NOW, afresh=True)
+        assert any("new@z.example" in row for row in went_on[0])
+
+
+def test_rebuild_derives_everything_afresh_and_a_replay_before_the_horizon_keeps_none(
+    demo_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = ["--db", str(demo_store), "--now", DEMO_NOW.isoformat()]
+    with Store.open(demo_store) as store:
+        analyse_store(store, load_config(None), DEMO_NOW)
+        at, basis, doc = store.derived(ADDRESS_STATS) or (0, "", "")
+        # A fold that says something no interaction says, kept as if it were sound.
+        planted = json.loads(doc)
+        planted["personal"].insert(0, ["planted@nowhere.example", 99])
+        planted["reached"].append("planted@nowhere.example")
+        store.keep_derived(ADDRESS_STATS, at, basis, json.dumps(planted),
+                           generation=store.generation())  # fmt: skip
+    capsys.readouterr()
+    assert main([*run, "contacts", "--json"]) == 0
+    assert "planted@nowhere.example" in capsys.readouterr().out  # (an analysis trusts the fold)
+    assert main([*run, "rebuild"]) == 0
+    capsys.readouterr()
+    assert main([*run, "contacts", "--json"]) == 0
+    assert "planted@nowhere.example" not in capsys.readouterr().out
+    with Store.open(demo_store) as store:
+        kept = store.derived(ADDRESS_STATS)
+        assert kept is not None and "planted" not in kept[2]
+        analyse_store(store, load_config(None), DEMO_NOW - timedelta(days=30))  # a replay
+        assert store.derived(ADDRESS_STATS) == kept  # (the later fold stays)
+
+
+def test_a_damaged_or_foreign_fold_is_folded_afresh(demo_store: Path) -> None:
+    with Store.open(demo_store) as store:
+        truth = _answers(store, DEMO_NOW, afresh=True)
+        at, basis, _ = store.derived(ADDRESS_STATS) or (0, "", "")
+        for doc in ("{not json", json.dumps({"format": STATS_FORMAT + 1}), "[]"):
+            store.keep_derived(ADDRESS_STATS, at, basis, doc, generation=store.generation())
+            assert _answers(store, DEMO_NOW, afresh=False) == truth
+            assert store.derived(ADDRESS_STATS) not in (None, (at, basis, doc))
+
+
+def test_a_read_only_store_keeps_no_fold(demo_store: Path) -> None:
+    demo_store.chmod(0o400)
+    try:
+        with Store.open(demo_store, create=False) as store:
+            assert store.read_only
+            analyse_store(store, load_config(None), DEMO_NOW)
+            assert store.derived(ADDRESS_STATS) is None
+    finally:
+        demo_store.chmod(0o600)
+
+
+def test_statistics_survive_their_document_as_they_were() -> None:
+    items = [
+        _mail("a", START, ME, "ann@a.example"),
+        _mail("b", START + timedelta(hours=1), "bob@b.example", ME, "Bob"),
+        _mail("c", START + timedelta(hours=2), "ann@a.example", ME, "Ann Lee"),
+    ]
+    stats = collect_address_stats(items, OWNER)
+    again = AddressStats.from_doc(json.loads(json.dumps(stats.to_doc())))
+    assert again == stats and list(again.personal) == ["ann@a.example", "bob@b.example"]
+    with pytest.raises(ValueError):
+        AddressStats.from_doc({"format": STATS_FORMAT, "personal": 3})
+
+
+# The code a kept fold of address statistics came from: when it changes, what was kept may no
+# longer be what it computes, and STATS_FORMAT has to change with it (kept folds are then
+# folded afresh). Update the digest together with STATS_FORMAT.
+_FOLD_CODE = {1: "2e56303ea2407824"}
+
+
+def test_a_change_to_what_the_statistics_fold_computes_comes_with_a_new_format() -> None:
+    code = "".join(
+        inspect.getsource(f)
+        for f in (identity.AddressStats.add, identity.AddressStats._add_list,
+                  personal.is_personal, personal.names_owner, Interaction.participants,
+                  Interaction.recipients)
+    )  # fmt: skip
+    digest = hashlib.sha256(code.encode()).hexdigest()[:16]
+    assert _FOLD_CODE.get(STATS_FORMAT) == digest, (
+        f"AddressStats' fold changed: raise STATS_FORMAT and set _FOLD_CODE[{STATS_FORMAT}] "
+        f"to {digest!r}"
+    )
