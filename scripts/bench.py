@@ -1132,8 +1132,9 @@ def bench_reads(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> N
 # --- the analysis step by step -------------------------------------------------------------------
 
 
-STEPS = ("read", "identity statistics", "identities", "reply pairing", "histories", "ledger",
-         "network pass", "graph and ties", "network as a whole", "keep")
+STEPS = ("read", "identity statistics", "identity statistics, kept fold", "identities",
+         "reply pairing", "histories", "ledger", "network pass", "graph and ties",
+         "network as a whole", "keep")
 
 
 def bench_steps(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> None:
@@ -1141,8 +1142,11 @@ def bench_steps(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> N
     size in ``plan.read_sizes``, as of ``NOW``: CPU seconds, the least of ``repeats`` runs. What
     a cold read and the agent's cycle with mail spend their time on (docs/benchmarks.md, "What
     limits the targets that are missed"). The steps are the ones ``analyse_store`` runs, called
-    one by one ("network as a whole" runs the identity statistics, identities, reply pairing,
-    histories and the network pass again, with tiers and follow-ups); "graph and ties" is the
+    one by one ("network as a whole" runs the identity statistics as ``analyse_store`` does,
+    from the fold kept at the horizon, then identities, reply pairing, histories and the network
+    pass again, with tiers and follow-ups); "identity statistics, kept fold" is what an analysis
+    spends on them when an earlier one kept its fold (``app.derived``: loading it and folding the
+    day after its horizon), against the pass over every interaction; "graph and ties" is the
     pass only the report and ``intro`` ask for (``core.network.Later``), not part of the whole;
     "keep" renders and writes every contact's answers after an analysis (not timed)."""
     runs: dict[str, Any] = {}
@@ -1188,6 +1192,7 @@ def _analysis_steps(path: Path) -> dict[str, float]:
     """One run of every step of :data:`STEPS` on the store at ``path``."""
     from outlook_networking.app.analysis import analyse_store
     from outlook_networking.app.answers import keep
+    from outlook_networking.app.derived import Folds
     from outlook_networking.config import config_from_mapping
     from outlook_networking.core.history import build_histories
     from outlook_networking.core.identity import collect_address_stats, resolve_identities
@@ -1213,6 +1218,12 @@ def _analysis_steps(path: Path) -> dict[str, float]:
         lap.start()
         stats = collect_address_stats(past, owner)
         lap("identity statistics")
+        folds = Folds(store, store.generation(), NOW)  # (the fold kept, as an analysis keeps it)
+        folds.address_stats(past, owner)
+        folds.keep()
+        lap.start()
+        Folds(store, store.generation(), NOW).address_stats(past, owner)
+        lap("identity statistics, kept fold")
         people = resolve_identities(
             stats, cards, owner=owner, settings=settings, overrides=overrides, now=NOW
         )
@@ -1240,7 +1251,8 @@ def _analysis_steps(path: Path) -> dict[str, float]:
         lap("graph and ties")
         analyse(items, cards, owner=owner, settings=settings, now=NOW,
                 identity_overrides=overrides, last_review=store.review_snapshot(),
-                key_dates=store.key_dates())
+                key_dates=store.key_dates(),
+                address_stats=Folds(store, store.generation(), NOW).address_stats)
         lap("network as a whole")
         del items, past, stats, people, threads, graph, tally, ties, answers
         insight = analyse_store(store, config, NOW)
