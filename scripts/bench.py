@@ -1133,8 +1133,8 @@ def bench_reads(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> N
 
 
 STEPS = ("read", "identity statistics", "identity statistics, kept fold", "identities",
-         "reply pairing", "histories", "ledger", "network pass", "graph and ties",
-         "network as a whole", "keep")
+         "reply pairing", "reply pairing, kept fold", "histories", "ledger", "network pass",
+         "graph and ties", "network as a whole", "keep")
 
 
 def bench_steps(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> None:
@@ -1144,9 +1144,10 @@ def bench_steps(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> N
     limits the targets that are missed"). The steps are the ones ``analyse_store`` runs, called
     one by one ("network as a whole" runs the identity statistics as ``analyse_store`` does,
     from the fold kept at the horizon, then identities, reply pairing, histories and the network
-    pass again, with tiers and follow-ups); "identity statistics, kept fold" is what an analysis
-    spends on them when an earlier one kept its fold (``app.derived``: loading it and folding the
-    day after its horizon), against the pass over every interaction; "graph and ties" is the
+    pass again, with tiers and follow-ups); "identity statistics, kept fold" and "reply pairing,
+    kept fold" are what an analysis spends on them when an earlier one kept its folds
+    (``app.derived``: loading them and folding the day after their horizon), against the pass
+    over every interaction; "graph and ties" is the
     pass only the report and ``intro`` ask for (``core.network.Later``), not part of the whole;
     "keep" renders and writes every contact's answers after an analysis (not timed)."""
     runs: dict[str, Any] = {}
@@ -1230,6 +1231,12 @@ def _analysis_steps(path: Path) -> dict[str, float]:
         lap("identities")
         threads = analyse_threads(past)
         lap("reply pairing")
+        folds = Folds(store, store.generation(), NOW)  # (the fold kept, as an analysis keeps it)
+        folds.threads(past)
+        folds.keep()
+        lap.start()
+        Folds(store, store.generation(), NOW).threads(past)
+        lap("reply pairing, kept fold")
         build_histories(past, threads, people, owner=owner, settings=settings, now=NOW)
         lap("histories")
         lists, is_excluded = people.lists, settings.is_excluded
@@ -1252,7 +1259,8 @@ def _analysis_steps(path: Path) -> dict[str, float]:
         analyse(items, cards, owner=owner, settings=settings, now=NOW,
                 identity_overrides=overrides, last_review=store.review_snapshot(),
                 key_dates=store.key_dates(),
-                address_stats=Folds(store, store.generation(), NOW).address_stats)
+                address_stats=(folds := Folds(store, store.generation(), NOW)).address_stats,
+                threads_of=folds.threads)
         lap("network as a whole")
         del items, past, stats, people, threads, graph, tally, ties, answers
         insight = analyse_store(store, config, NOW)

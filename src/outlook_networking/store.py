@@ -1094,14 +1094,14 @@ class Store:
             interactions = _present(redact_interaction(i, tombs, owner) for i in interactions)
             cards = _present(redact_card(c, tombs) for c in cards)
         rows = [_rows(i, source, stream, generation) for i in interactions]
-        start = db.total_changes
-        db.executemany(_UPSERT, (item for item, _ in rows))
-        db.executemany(
+        # (Counted by each statement's own rows, not the connection's total: the rows of what
+        # is derived that their triggers drop are no interactions written.)
+        changed = db.executemany(_UPSERT, (item for item, _ in rows)).rowcount
+        changed += db.executemany(
             _KEEP_LIST, ((item[_LIST_AT], item[0]) for item, _ in rows if item[_LIST_AT])
-        )
+        ).rowcount
         card_rows = [_card_row(c, stream, generation) for c in cards]
-        db.executemany(_UPSERT_CARD, card_rows)
-        changed = db.total_changes - start
+        changed += db.executemany(_UPSERT_CARD, card_rows).rowcount
         db.executemany(_SEEN_CARD, ((generation, r[0], r[1], generation) for r in card_rows))
         start = db.total_changes
         db.executemany(_NEW_LOCATION, (loc for _, loc in rows))

@@ -19,11 +19,12 @@ from hypothesis import strategies as st
 
 from outlook_networking.app.analysis import analyse_store
 from outlook_networking.app.answers import fresh
-from outlook_networking.app.derived import ADDRESS_STATS, LAG, STEP, Folds, horizon
+from outlook_networking.app.derived import ADDRESS_STATS, LAG, STEP, THREADS, Folds, horizon
 from outlook_networking.cli import main
 from outlook_networking.config import load_config
-from outlook_networking.core import identity, personal
+from outlook_networking.core import identity, personal, threads
 from outlook_networking.core.identity import STATS_FORMAT, AddressStats, collect_address_stats
+from outlook_networking.core.threads import THREADS_FORMAT, Threads, analyse_threads
 from outlook_networking.demo import generate
 from outlook_networking.i18n import Wording
 from outlook_networking.model import Attendee, Flag, Interaction, Kind, Mailbox
@@ -85,6 +86,9 @@ def _interactions(draw: st.DrawFn) -> Interaction:
         to=draw(_mailboxes(3)),
         cc=draw(_mailboxes(2)),
         message_id=f"<m{number}@x.example>",
+        in_reply_to=draw(st.sampled_from(("", *(f"<m{n}@x.example>" for n in range(12))))),
+        conversation_id=draw(st.sampled_from(("", "c1", "c2"))),
+        subject=draw(st.sampled_from(("Plan", "Re: Plan", "AW: plan", "Budget"))),
         flags=frozenset(draw(st.lists(st.sampled_from(list(Flag)), max_size=2))),
         list_id=draw(st.sampled_from(("", "<dev.lists.example.org>"))),
         folder=draw(st.sampled_from(("inbox", "sent"))),
@@ -126,13 +130,23 @@ def test_a_kept_fold_gone_on_with_is_the_fold_of_every_interaction(
                 case ("analyse", hours):
                     now += timedelta(hours=hours)
                     past = _past(store, now)
-                    kept = store.derived(ADDRESS_STATS)
+                    kept = store.derived(ADDRESS_STATS), store.derived(THREADS)
                     folds = Folds(store, store.generation(), now)
                     got = folds.address_stats(past, OWNER)
                     assert got.to_doc() == collect_address_stats(past, OWNER).to_doc()
-                    event("went on from a kept fold" if kept else "folded everything")
+                    paired = _as_places(folds.threads(past), past)
+                    assert paired == _as_places(analyse_threads(past), past)
+                    event(f"went on from kept folds: {[k is not None for k in kept]}")
                     folds.keep()
-                    assert store.derived(ADDRESS_STATS) is not None  # (nothing else writes)
+                    assert store.derived(ADDRESS_STATS) and store.derived(THREADS)
+
+
+def _as_places(threads: Threads, items: list[Interaction]) -> tuple[object, ...]:
+    place = {id(item): n for n, item in enumerate(items)}
+    return (
+        [(place[id(r.child)], place[id(r.parent)], r.method, r.latency_s) for r in threads.replies],
+        [place[id(s)] for s in threads.starts],
+    )
 
 
 def _mail(item_id: str, at: datetime, sender: str, to: str, name: str = "") -> Interaction:
@@ -250,14 +264,18 @@ def test_rebuild_derives_everything_afresh_and_a_replay_before_the_horizon_keeps
         assert store.derived(ADDRESS_STATS) == kept  # (the later fold stays)
 
 
-def test_a_damaged_or_foreign_fold_is_folded_afresh(demo_store: Path) -> None:
+@pytest.mark.parametrize("name", [ADDRESS_STATS, THREADS])
+def test_a_damaged_or_foreign_fold_is_folded_afresh(demo_store: Path, name: str) -> None:
     with Store.open(demo_store) as store:
         truth = _answers(store, DEMO_NOW, afresh=True)
-        at, basis, _ = store.derived(ADDRESS_STATS) or (0, "", "")
-        for doc in ("{not json", json.dumps({"format": STATS_FORMAT + 1}), "[]"):
-            store.keep_derived(ADDRESS_STATS, at, basis, doc, generation=store.generation())
+        at, basis, good = store.derived(name) or (0, "", "")
+        damaged = ["{not json", json.dumps({"format": 99}), "[]"]
+        if name == THREADS:  # (pairings of another prefix than the horizon's)
+            damaged.append(json.dumps(json.loads(good) | {"at": 3}))
+        for doc in damaged:
+            store.keep_derived(name, at, basis, doc, generation=store.generation())
             assert _answers(store, DEMO_NOW, afresh=False) == truth
-            assert store.derived(ADDRESS_STATS) not in (None, (at, basis, doc))
+            assert store.derived(name) not in (None, (at, basis, doc))
 
 
 def test_a_read_only_store_keeps_no_fold(demo_store: Path) -> None:
@@ -284,21 +302,33 @@ def test_statistics_survive_their_document_as_they_were() -> None:
         AddressStats.from_doc({"format": STATS_FORMAT, "personal": 3})
 
 
-# The code a kept fold of address statistics came from: when it changes, what was kept may no
-# longer be what it computes, and STATS_FORMAT has to change with it (kept folds are then
-# folded afresh). Update the digest together with STATS_FORMAT.
-_FOLD_CODE = {1: "2e56303ea2407824"}
+# The code the kept folds came from: when it changes, what was kept may no longer be what it
+# computes, and the fold's format has to change with it (kept folds are then folded afresh).
+# Update the digest together with the format.
+_FOLD_CODE = {
+    ("STATS_FORMAT", 1): "2e56303ea2407824",
+    ("THREADS_FORMAT", 1): "b805b9519e558529",
+}
+_FOLDS = {
+    ("STATS_FORMAT", STATS_FORMAT): (
+        identity.AddressStats.add, identity.AddressStats._add_list, personal.is_personal,
+        personal.names_owner, Interaction.participants, Interaction.recipients,
+    ),
+    ("THREADS_FORMAT", THREADS_FORMAT): (
+        threads.ThreadFold, threads._by_headers, threads._by_conversation, threads._by_subject,
+        threads._strip_prefixes, threads._header_ids, threads._reply, threads.normalise_message_id,
+        threads._recipient_addresses,
+    ),
+}  # fmt: skip
 
 
-def test_a_change_to_what_the_statistics_fold_computes_comes_with_a_new_format() -> None:
-    code = "".join(
-        inspect.getsource(f)
-        for f in (identity.AddressStats.add, identity.AddressStats._add_list,
-                  personal.is_personal, personal.names_owner, Interaction.participants,
-                  Interaction.recipients)
-    )  # fmt: skip
+@pytest.mark.parametrize("fold", sorted(_FOLDS))
+def test_a_change_to_what_a_kept_fold_computes_comes_with_a_new_format(
+    fold: tuple[str, int],
+) -> None:
+    code = "".join(inspect.getsource(f) for f in _FOLDS[fold])
     digest = hashlib.sha256(code.encode()).hexdigest()[:16]
-    assert _FOLD_CODE.get(STATS_FORMAT) == digest, (
-        f"AddressStats' fold changed: raise STATS_FORMAT and set _FOLD_CODE[{STATS_FORMAT}] "
+    assert _FOLD_CODE.get(fold) == digest, (
+        f"the fold changed: raise {fold[0]} and set _FOLD_CODE[{fold[0]!r}, {fold[1] + 1}] "
         f"to {digest!r}"
     )

@@ -16,7 +16,7 @@ The mail graph and the ties are counted, and the key persons and clusters (betwe
 centrality over the graph) found, the first time they are asked for (:class:`Later`,
 :class:`KeyPersonsLater`): only the report shows key persons, only ``intro`` reads ties.
 
-Exports: ``KeyPersonsLater``, ``Later``, ``Network``, ``StatsOf``, ``analyse``.
+Exports: ``KeyPersonsLater``, ``Later``, ``Network``, ``StatsOf``, ``ThreadsOf``, ``analyse``.
 """
 
 from __future__ import annotations
@@ -43,10 +43,12 @@ from .tiers import TierAssignment, assign_tiers
 from .ties import TieBuilder, Ties
 from .timeinvested import TimeInvested, TimeTally
 
-__all__ = ["KeyPersonsLater", "Later", "Network", "StatsOf", "analyse"]
+__all__ = ["KeyPersonsLater", "Later", "Network", "StatsOf", "ThreadsOf", "analyse"]
 
-# The address statistics of the items up to now, in time order, for the owner's addresses.
+# The address statistics of the items up to now, in time order, for the owner's addresses; and
+# the pairing of the same items.
 StatsOf = Callable[[Sequence[Interaction], frozenset[str]], AddressStats]
+ThreadsOf = Callable[[Sequence[Interaction]], Threads]
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ def analyse(
     last_review: Mapping[str, Any] | None = None,
     key_dates: Mapping[str, Mapping[str, KeyDate]] | None = None,
     address_stats: StatsOf = collect_address_stats,
+    threads_of: ThreadsOf = analyse_threads,
 ) -> Network:
     """Analyse the network (see the module docstring).
 
@@ -116,6 +119,8 @@ def analyse(
             for the owner's addresses (a "me" card's among them): what
             :func:`.identity.collect_address_stats` gives, or the same from a fold kept
             earlier (``app.derived``).
+        threads_of: the pairing of the same items, as :func:`.threads.analyse_threads` gives
+            it (or the same from a fold kept earlier).
     """
     # The analysis allocates millions of small acyclic objects; the cyclic garbage collector
     # would rescan the whole (growing) heap again and again, making the cost per interaction
@@ -133,6 +138,7 @@ def analyse(
             last_review=last_review,
             key_dates=key_dates,
             address_stats=address_stats,
+            threads_of=threads_of,
         )
     finally:
         if collecting:
@@ -150,6 +156,7 @@ def _analyse(
     last_review: Mapping[str, Any] | None,
     key_dates: Mapping[str, Mapping[str, KeyDate]] | None,
     address_stats: StatsOf,
+    threads_of: ThreadsOf,
 ) -> Network:
     card_list = list(cards)
     owner = frozenset(owner) | {a for c in card_list if c.is_me for a in c.addresses}
@@ -158,7 +165,7 @@ def _analyse(
     identities = resolve_identities(
         stats, card_list, owner=owner, settings=settings, overrides=identity_overrides, now=now
     )
-    threads = analyse_threads(items)
+    threads = threads_of(items)
     histories = build_histories(items, threads, identities, owner=owner, settings=settings, now=now)
     upcoming = _upcoming_meetings(planned, identities, owner)
     tally = TimeTally.shown_as_of(now)

@@ -23,23 +23,26 @@ time order pairs them (Python's sort is linear on the already sorted input the s
 
 Exports: ``Reply``, ``Threads``, ``item_key``, ``normalise_subject``, ``is_reply_subject``,
 ``normalise_message_id``, ``analyse_threads``, ``pair_replies``, ``thread_starts``, ``Method``,
-``SUBJECT_WINDOW``.
+``SUBJECT_WINDOW``, ``ThreadFold``, ``THREADS_FORMAT``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from itertools import islice
+from typing import Any, Literal
 
 from ..model import Interaction, Kind, normalise_message_id
 
 __all__ = [
     "SUBJECT_WINDOW",
+    "THREADS_FORMAT",
     "Method",
     "Reply",
+    "ThreadFold",
     "Threads",
     "analyse_threads",
     "is_reply_subject",
@@ -178,6 +181,172 @@ def analyse_threads(interactions: Iterable[Interaction]) -> Threads:
         if sender and subject_key:
             subjects.setdefault((subject_key, sender), []).append(child)
     return Threads(tuple(replies), tuple(starts))
+
+
+_METHODS: tuple[Method, ...] = ("in_reply_to", "references", "conversation", "subject")
+THREADS_FORMAT = 1  # of ThreadFold.doc(); a new one whenever what the pairing computes changes
+
+
+def _header_ids(item: Interaction) -> list[str]:
+    """The Message-IDs a message's headers name as what it answers."""
+    named = [normalise_message_id(ref) for ref in item.references]
+    if item.in_reply_to:
+        named.append(normalise_message_id(item.in_reply_to))
+    return named
+
+
+class ThreadFold:
+    """:func:`analyse_threads` as a fold over ``emails`` (the e-mails, in time order) that can
+    stop after any prefix, say what it knows (:meth:`doc`), and go on later from that document
+    over the same prefix followed by more (:meth:`resume`): what it gives is what
+    :func:`analyse_threads` gives for all of them, the same replies in the same order.
+
+    The fallbacks (conversation, subject) only look back, so a child's fallback is final once it
+    is folded. Header pairing does not look at time: a child may name a message stored later (a
+    skewed clock, a message that arrives after its answer). So a child also waits for every
+    Message-ID its headers name that no message folded so far has; when the first message with
+    that id comes, the child's header pairing is done again, as :func:`analyse_threads` would
+    do it with every message known. The document keeps the prefix's pairings, thread starts and
+    waiting children (not the index of Message-IDs: :meth:`resume` finds in the prefix only the
+    ids, conversations and subjects the rest will ask for, in one pass over it)."""
+
+    def __init__(self, emails: Sequence[Interaction], at: int = 0) -> None:
+        self.emails = emails
+        self.at = at  # emails[:at] are folded
+        self._by_id: dict[str, Interaction] = {}
+        self._conversations: dict[str, list[Interaction]] = {}
+        self._subjects: dict[tuple[str, str], list[Interaction]] = {}
+        self._replies: dict[int, Reply] = {}  # by the child's place in emails
+        self._starts: list[int] = []
+        self._waiting: dict[str, list[int]] = {}  # an id not yet folded -> children naming it
+
+    def fold_to(self, end: int) -> None:
+        """Fold the e-mails up to (not including) place ``end``."""
+        emails, by_id, waiting = self.emails, self._by_id, self._waiting
+        conversations, subjects = self._conversations, self._subjects
+        for place in range(self.at, end):
+            child = emails[place]
+            own_id = normalise_message_id(child.message_id) if child.message_id else ""
+            if own_id and own_id not in by_id:
+                by_id[own_id] = child
+                if own_id in waiting:  # children folded before it named it: pair them again
+                    for other in waiting.pop(own_id):
+                        self._pair_by_headers(other)
+            headers = bool(child.in_reply_to or child.references)
+            reply = _by_headers(child, own_id, by_id) if headers else None
+            if headers:
+                for named in _header_ids(child):
+                    if named not in by_id and named != own_id:
+                        waiting.setdefault(named, []).append(place)
+            stripped, replying = _strip_prefixes(child.subject) if child.subject else ("", False)
+            subject_key = " ".join(stripped.casefold().split())
+            sender = child.sender.address if child.sender is not None else ""
+            earlier = conversations.get(child.conversation_id) if child.conversation_id else None
+            if reply is None and earlier and sender:
+                reply = _by_conversation(child, sender, earlier)
+            if reply is None and sender and replying:
+                reply = _by_subject(child, sender, subject_key, subjects)
+            if reply is not None:
+                self._replies[place] = reply
+            elif not headers and not replying and not earlier:
+                self._starts.append(place)
+            if child.conversation_id:
+                conversations.setdefault(child.conversation_id, []).append(child)
+            if sender and subject_key:
+                subjects.setdefault((subject_key, sender), []).append(child)
+        self.at = max(self.at, end)
+
+    def _pair_by_headers(self, place: int) -> None:
+        """A child's pairing again now that one more id it names is known: by its headers if
+        they find a parent now, else the fallback it got when it was folded (or none)."""
+        child = self.emails[place]
+        own_id = normalise_message_id(child.message_id) if child.message_id else ""
+        reply = _by_headers(child, own_id, self._by_id)
+        if reply is not None:
+            self._replies[place] = reply
+
+    def threads(self) -> Threads:
+        """The pairings and thread starts of what is folded, in time order."""
+        emails = self.emails
+        return Threads(
+            tuple(self._replies[place] for place in sorted(self._replies)),
+            tuple(emails[place] for place in self._starts),
+        )
+
+    def doc(self) -> dict[str, Any]:
+        """What :meth:`resume` goes on from: JSON-ready, places in ``emails``."""
+        parents = {id(reply.parent) for reply in self._replies.values()}
+        places = {
+            id(email): place
+            for place, email in enumerate(islice(self.emails, 0, self.at))
+            if id(email) in parents
+        }
+        return {
+            "format": THREADS_FORMAT,
+            "at": self.at,
+            "replies": [  # (flat: child, parent, method, child, parent, method, ...)
+                number
+                for place, reply in sorted(self._replies.items())
+                for number in (place, places[id(reply.parent)], _METHODS.index(reply.method))
+            ],
+            "starts": list(self._starts),
+            "waiting": {named: list(children) for named, children in self._waiting.items()},
+        }
+
+    @classmethod
+    def resume(cls, emails: Sequence[Interaction], doc: Mapping[str, Any]) -> ThreadFold:
+        """The fold of ``emails[:doc["at"]]`` as :meth:`doc` described it, ready to go on over
+        the rest of ``emails`` (which must begin with the same e-mails in the same order).
+        ``ValueError`` if the document is not such a description."""
+        try:
+            if doc["format"] != THREADS_FORMAT:
+                raise ValueError(f"thread pairings of format {doc['format']!r}")
+            at = int(doc["at"])
+            if not 0 <= at <= len(emails):
+                raise ValueError(f"thread pairings of {at} e-mails, not of {len(emails)}")
+            fold = cls(emails, at)
+            flat = doc["replies"]
+            for place, parent, method in zip(flat[::3], flat[1::3], flat[2::3], strict=True):
+                fold._replies[place] = _reply(emails[parent], emails[place], _METHODS[method])
+            fold._starts = [int(place) for place in doc["starts"]]
+            fold._waiting = {str(k): [int(c) for c in v] for k, v in doc["waiting"].items()}
+        except (KeyError, TypeError, IndexError, AttributeError, ValueError) as exc:
+            raise ValueError(f"not thread pairings: {exc!r}") from exc
+        fold._find_in_prefix()
+        return fold
+
+    def _find_in_prefix(self) -> None:
+        """The part of the prefix's index the rest can ask for, in one pass over the prefix:
+        the ids the rest names (and those named by the children that wait for an id the rest
+        has), the conversations the rest belongs to, and the subjects of the last
+        :data:`SUBJECT_WINDOW` before the rest begins."""
+        rest = self.emails[self.at :]
+        if not rest:
+            return
+        wanted: set[str] = set()
+        for email in rest:
+            if email.in_reply_to or email.references:
+                wanted.update(_header_ids(email))
+            if email.message_id:
+                for place in self._waiting.get(normalise_message_id(email.message_id), ()):
+                    wanted.update(_header_ids(self.emails[place]))
+        talks = {e.conversation_id for e in rest if e.conversation_id}
+        since = rest[0].at - SUBJECT_WINDOW
+        by_id, conversations = self._by_id, self._conversations
+        for email in islice(self.emails, 0, self.at):
+            if email.message_id and wanted:
+                own_id = normalise_message_id(email.message_id)
+                if own_id in wanted:
+                    by_id.setdefault(own_id, email)
+            if email.conversation_id in talks:
+                conversations.setdefault(email.conversation_id, []).append(email)
+            sender = email.sender.address if email.sender is not None else ""
+            if email.at >= since and email.subject and sender:
+                key = normalise_subject(email.subject)
+                if key:
+                    self._subjects.setdefault((key, sender), []).append(email)
+        for earlier in conversations.values():
+            del earlier[:-50]  # (only the last 50 are ever looked at)
 
 
 def _by_headers(child: Interaction, own_id: str, by_id: dict[str, Interaction]) -> Reply | None:
