@@ -270,8 +270,8 @@ def test_a_damaged_or_foreign_fold_is_folded_afresh(demo_store: Path, name: str)
         truth = _answers(store, DEMO_NOW, afresh=True)
         at, basis, good = store.derived(name) or (0, "", "")
         damaged = ["{not json", json.dumps({"format": 99}), "[]"]
-        if name == THREADS:  # (pairings of another prefix than the horizon's)
-            damaged.append(json.dumps(json.loads(good) | {"at": 3}))
+        # (of other interactions than those up to the horizon)
+        damaged.append(json.dumps(json.loads(good) | {"at": 3, "items": 3}))
         for doc in damaged:
             store.keep_derived(name, at, basis, doc, generation=store.generation())
             assert _answers(store, DEMO_NOW, afresh=False) == truth
@@ -332,3 +332,17 @@ def test_a_change_to_what_a_kept_fold_computes_comes_with_a_new_format(
         f"the fold changed: raise {fold[0]} and set _FOLD_CODE[{fold[0]!r}, {fold[1] + 1}] "
         f"to {digest!r}"
     )
+
+
+def test_forget_leaves_no_fold_that_names_the_forgotten(demo_store: Path) -> None:
+    with Store.open(demo_store) as store:
+        row = json.loads(_answers(store, DEMO_NOW, afresh=False)[0][0])
+        address = row["addresses"][0]
+        kept = store.derived(ADDRESS_STATS)
+        assert kept is not None and address in kept[2]
+        store.forget(address)
+        for name in (ADDRESS_STATS, THREADS):
+            assert store.derived(name) is None  # (dropped in the forget's own transaction)
+        _answers(store, DEMO_NOW, afresh=False)
+        stats = store.derived(ADDRESS_STATS)
+        assert stats is not None and address not in stats[2]

@@ -96,16 +96,19 @@ class Folds:
         stats, start = AddressStats(), 0
         if doc is not None and kept_at is not None:
             try:
-                stats, start = AddressStats.from_doc(doc), bisect_right(items, kept_at, key=_at)
-            except ValueError:  # (damaged on disk: folded afresh, and kept anew)
-                kept_at = None
+                start = bisect_right(items, kept_at, key=_at)
+                if doc.get("items") != start:  # (the triggers make this so: a check, no more)
+                    raise ValueError("statistics of other interactions")
+                stats = AddressStats.from_doc(doc)
+            except (ValueError, AttributeError):  # (damaged on disk: folded afresh, kept anew)
+                stats, start, kept_at = AddressStats(), 0, None
         add = stats.add
         target = float(horizon(self._now))
         if kept_at is None or target > kept_at:
             end = bisect_right(items, target, key=_at)
             for item in islice(items, start, end):
                 add(item, owner)
-            self._keep(ADDRESS_STATS, target, basis, stats.to_doc())
+            self._keep(ADDRESS_STATS, target, basis, {**stats.to_doc(), "items": end})
             start = end
         for item in islice(items, start, None):
             add(item, owner)
@@ -121,7 +124,7 @@ class Folds:
         fold = ThreadFold(emails)
         if doc is not None and kept_at is not None:
             try:
-                if doc.get("at") != bisect_right(emails, kept_at, key=_at):
+                if doc.get("at") != bisect_right(emails, kept_at, key=_at):  # (as above)
                     raise ValueError("thread pairings of other e-mails")
                 fold = ThreadFold.resume(emails, doc)
             except (ValueError, AttributeError):  # (damaged on disk: folded afresh, kept anew)
