@@ -114,8 +114,9 @@ def test_a_kept_fold_gone_on_with_is_the_fold_of_every_interaction(
 ) -> None:
     """Batches in any order (late ones, copies that replace the evidence, deletions that cancel
     a planned meeting), forgets, and analyses between them whose clock moves across horizons:
-    every analysis's statistics per address, gone on with from what an earlier one kept, are
-    the fold of every interaction up to its clock, down to the order addresses came in."""
+    every analysis's statistics per address and reply pairing, gone on with from what an
+    earlier one kept, are the passes over every interaction up to its clock, down to the order
+    addresses came in."""
     now = START + timedelta(hours=start_hours)
     with tempfile.TemporaryDirectory() as scratch, Store.open(Path(scratch) / "s.sqlite3") as store:
         for step in [*steps, ("analyse", 0)]:
