@@ -101,15 +101,16 @@ _DECISIONS_DOC = "followups:decisions"  # follow-ups the user marked done or sno
 _PROPOSALS_DOC = "intro:proposed"  # the introductions `intro` proposed (core.intro)
 _T = TypeVar("_T")
 
-# Each entry migrates from version i to i + 1. Append only; never edit a released step.
 # The interactions' columns what is derived (migration 7) is derived from: all but the
 # categories and the evidence's bookkeeping, which change with the user's tagging and with copies.
+# Part of a released step: a fold that reads more needs a new migration, not an edit here.
 _DERIVED_FROM = (
     "key", "source", "item_id", "folder", "kind", "at", "sender", "sender_name", "people",
     "subject", "message_id", "in_reply_to", "refs", "conversation_id", "flags", "list_id",
     "delivered", "duration_s", "cancelled",
 )  # fmt: skip
 
+# Each entry migrates from version i to i + 1. Append only; never edit a released step.
 _MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE interactions (
