@@ -32,15 +32,15 @@ from outlook_networking.app.answers import (
 )
 from outlook_networking.cli import main
 from outlook_networking.config import Config, load_config
-from outlook_networking.demo import generate
 from outlook_networking.i18n import Wording
 from outlook_networking.model import Interaction, KeyDate, Kind, Mailbox
 from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 
+from .conftest import DEMO_NOW
+
 LKML_OWNER = "joe@perches.com"  # 53 of the 210 real list messages are his
 LKML_NOW = datetime(2013, 6, 1, tzinfo=UTC)
-DEMO_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 def _as_printed(value: object) -> Any:
@@ -59,16 +59,6 @@ def _demo_truth(store: Store) -> Answers:
 
 def _refuse(*_: object, **__: object) -> None:
     raise AssertionError("analysed again: the kept answers were not served")
-
-
-@pytest.fixture()
-def demo_store(tmp_path: Path) -> Path:
-    """The demo mailbox (every planted pattern: owed replies, favours, key dates, merges)."""
-    truth = generate(tmp_path / "demo", now=DEMO_NOW, messages=700)
-    db = tmp_path / "demo.sqlite3"
-    files = [str(tmp_path / "demo" / f) for f in ("mailbox.mbox", "calendar.ics", "contacts.vcf")]
-    assert main(["--db", str(db), "ingest", *files, "--me", truth.owner]) == 0
-    return db
 
 
 @pytest.fixture()

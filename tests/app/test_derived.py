@@ -25,16 +25,16 @@ from outlook_networking.config import load_config
 from outlook_networking.core import identity, personal, threads
 from outlook_networking.core.identity import STATS_FORMAT, AddressStats, collect_address_stats
 from outlook_networking.core.threads import THREADS_FORMAT, Threads, analyse_threads
-from outlook_networking.demo import generate
 from outlook_networking.i18n import Wording
 from outlook_networking.model import Attendee, Flag, Interaction, Kind, Mailbox
 from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 
+from .conftest import DEMO_NOW
+
 ME = "me@home.example"
 OWNER = frozenset({ME})
 START = datetime(2026, 3, 1, tzinfo=UTC)
-DEMO_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 NAMES = {
     "ann@a.example": ("Ann Lee", "Lee, Ann", "ann"),
     "bob@b.example": ("Bob Stone",),
@@ -192,15 +192,6 @@ def test_the_horizon_trails_the_clock_by_a_day_in_whole_steps() -> None:
     at = datetime.fromtimestamp(horizon(now), UTC)
     assert at == datetime(2026, 12, 6, 18, tzinfo=UTC)
     assert now - LAG - timedelta(seconds=STEP) < at <= now - LAG
-
-
-@pytest.fixture()
-def demo_store(tmp_path: Path) -> Path:
-    truth = generate(tmp_path / "demo", now=DEMO_NOW, messages=700)
-    db = tmp_path / "demo.sqlite3"
-    files = [str(tmp_path / "demo" / f) for f in ("mailbox.mbox", "calendar.ics", "contacts.vcf")]
-    assert main(["--db", str(db), "ingest", *files, "--me", truth.owner]) == 0
-    return db
 
 
 def _answers(store: Store, now: datetime, *, afresh: bool) -> tuple[list[str], list[str]]:
