@@ -1134,7 +1134,7 @@ def bench_reads(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> N
 
 STEPS = ("read", "identity statistics", "identity statistics, kept fold", "identities",
          "reply pairing", "reply pairing, kept fold", "histories", "ledger", "network pass",
-         "graph and ties", "network as a whole", "keep")
+         "graph and ties", "network as a whole", "analysis afresh", "analysis going on", "keep")
 
 
 def bench_steps(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> None:
@@ -1147,7 +1147,9 @@ def bench_steps(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> N
     pass again, with tiers and follow-ups); "identity statistics, kept fold" and "reply pairing,
     kept fold" are what an analysis spends on them when an earlier one kept its folds
     (``app.derived``: loading them and folding the day after their horizon), against the pass
-    over every interaction; "graph and ties" is the
+    over every interaction; "analysis afresh" and "analysis going on" are ``analyse_store``
+    whole (the read included) as ``rebuild`` runs it and as the next analysis after it does,
+    going on from the folds the first kept; "graph and ties" is the
     pass only the report and ``intro`` ask for (``core.network.Later``), not part of the whole;
     "keep" renders and writes every contact's answers after an analysis (not timed)."""
     runs: dict[str, Any] = {}
@@ -1263,7 +1265,13 @@ def _analysis_steps(path: Path) -> dict[str, float]:
                 threads_of=folds.threads)
         lap("network as a whole")
         del items, past, stats, people, threads, graph, tally, ties, answers
+        lap.start()
+        analyse_store(store, config, NOW, afresh=True)  # (as rebuild: keeps its folds anew)
+        lap("analysis afresh")
+        gc.unfreeze()  # (analyse_store froze what it left; it is garbage now)
+        lap.start()
         insight = analyse_store(store, config, NOW)
+        lap("analysis going on")
         generation = store.generation()
         lap.start()
         keep(store, insight, config, words, generation)
