@@ -1133,7 +1133,8 @@ def bench_reads(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> N
 
 
 STEPS = ("read", "identity statistics", "identity statistics, kept fold", "identities",
-         "reply pairing", "reply pairing, kept fold", "histories", "ledger", "network pass",
+         "reply pairing", "reply pairing, kept fold", "histories", "ledger",
+         "ledger, kept fold", "network pass",
          "graph and ties", "network as a whole", "analysis afresh", "analysis going on", "keep")
 
 
@@ -1144,8 +1145,9 @@ def bench_steps(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> N
     limits the targets that are missed"). The steps are the ones ``analyse_store`` runs, called
     one by one ("network as a whole" runs the identity statistics as ``analyse_store`` does,
     from the fold kept at the horizon, then identities, reply pairing, histories and the network
-    pass again, with tiers and follow-ups); "identity statistics, kept fold" and "reply pairing,
-    kept fold" are what an analysis spends on them when an earlier one kept its folds
+    pass again, with tiers and follow-ups); "identity statistics, kept fold", "reply pairing,
+    kept fold" and "ledger, kept fold" are what an analysis spends on them when an earlier one
+    kept its folds
     (``app.derived``: loading them and folding the day after their horizon), against the pass
     over every interaction; "analysis afresh" and "analysis going on" are ``analyse_store``
     whole (the read included) as ``rebuild`` runs it and as the next analysis after it does,
@@ -1200,7 +1202,7 @@ def _analysis_steps(path: Path) -> dict[str, float]:
     from outlook_networking.core.history import build_histories
     from outlook_networking.core.identity import collect_address_stats, resolve_identities
     from outlook_networking.core.keypersons import MailGraph
-    from outlook_networking.core.ledger import build_ledger
+    from outlook_networking.core.ledger import build_ledger, in_order, summarise
     from outlook_networking.core.network import analyse
     from outlook_networking.core.threads import analyse_threads
     from outlook_networking.core.ties import TieBuilder
@@ -1246,6 +1248,15 @@ def _analysis_steps(path: Path) -> dict[str, float]:
                      threads=threads, dismissed=store.dismissed(),
                      excluded=lambda address: address in lists or is_excluded(address))
         lap("ledger")
+        given = {"settings": config.ledger, "people": people.person_of, "threads": threads,
+                 "excluded": lambda address: address in lists or is_excluded(address), "asked": ()}
+        folds = Folds(store, store.generation(), NOW)  # (the fold kept, as an analysis keeps it)
+        folds.ledger(in_order(items), owner, **given)
+        folds.keep()
+        lap.start()
+        found = Folds(store, store.generation(), NOW).ledger(in_order(items), owner, **given)
+        summarise(found, now=NOW, settings=config.ledger, dismissed=store.dismissed())
+        lap("ledger, kept fold")
         tally = TimeTally.shown_as_of(NOW)
         for item in past:
             tally.add(item, people.person_of, owner)

@@ -19,14 +19,34 @@ from hypothesis import strategies as st
 
 from outlook_networking.app.analysis import analyse_store
 from outlook_networking.app.answers import fresh
-from outlook_networking.app.derived import ADDRESS_STATS, LAG, STEP, THREADS, Folds, horizon
+from outlook_networking.app.derived import (
+    ADDRESS_STATS,
+    LAG,
+    LEDGER,
+    STEP,
+    THREADS,
+    Folds,
+    horizon,
+)
 from outlook_networking.cli import main
 from outlook_networking.config import load_config
 from outlook_networking.core import identity, personal, threads
 from outlook_networking.core.identity import STATS_FORMAT, AddressStats, collect_address_stats
+from outlook_networking.core.intro import asked_from
+from outlook_networking.core.ledger import (
+    LEDGER_FORMAT,
+    LedgerSettings,
+    detect,
+    detect_items,
+    in_order,
+    item_json,
+)
+from outlook_networking.core.network import analyse
+from outlook_networking.core.settings import Settings
 from outlook_networking.core.threads import THREADS_FORMAT, Threads, analyse_threads
 from outlook_networking.i18n import Wording
 from outlook_networking.model import Attendee, Flag, Interaction, Kind, Mailbox
+from outlook_networking.parsing import addresses
 from outlook_networking.ports import Batch
 from outlook_networking.store import Store
 
@@ -44,6 +64,9 @@ NAMES = {
     ME: ("Me",),
 }
 PEOPLE = sorted(NAMES)
+SUBJECTS = ("Plan", "Re: Plan", "AW: plan", "Budget", "Fwd: deck", "Intro: Ann <> Bob")
+# A window and an evidence period short enough that ten days of mail cross them.
+LEDGER_SETTINGS = LedgerSettings(window_days=3, intro_evidence_days=3, acquainted_max_people=3)
 
 
 def _past(store: Store, now: datetime) -> list[Interaction]:
@@ -62,7 +85,7 @@ def _interactions(draw: st.DrawFn) -> Interaction:
     """A message or meeting within ten days of START; a few share a Message-ID (copies of one
     message, from other folders or in a better form) or an item id (the same copy, changed)."""
     number = draw(st.integers(0, 11))
-    sender = draw(st.sampled_from(PEOPLE))
+    sender = draw(st.sampled_from((ME, *PEOPLE)))  # (the owner more often: the ledger is theirs)
     # Any minute, or just on a horizon (they move in whole steps from START on).
     on_a_horizon = st.integers(0, 40).map(lambda k: k * STEP // 60)
     at = START + timedelta(minutes=draw(st.integers(0, 10 * 24 * 60) | on_a_horizon))
@@ -88,7 +111,7 @@ def _interactions(draw: st.DrawFn) -> Interaction:
         message_id=f"<m{number}@x.example>",
         in_reply_to=draw(st.sampled_from(("", *(f"<m{n}@x.example>" for n in range(12))))),
         conversation_id=draw(st.sampled_from(("", "c1", "c2"))),
-        subject=draw(st.sampled_from(("Plan", "Re: Plan", "AW: plan", "Budget"))),
+        subject=draw(st.sampled_from(SUBJECTS)),
         flags=frozenset(draw(st.lists(st.sampled_from(list(Flag)), max_size=2))),
         list_id=draw(st.sampled_from(("", "<dev.lists.example.org>"))),
         folder=draw(st.sampled_from(("inbox", "sent"))),
@@ -102,6 +125,8 @@ _STEPS = st.lists(
         st.tuples(st.just("delete"), st.sampled_from(("inbox", "sent", "calendar")),
                   st.lists(st.sampled_from([f"item-{n}" for n in range(15)]), max_size=3)),
         st.tuples(st.just("forget"), st.sampled_from(PEOPLE[:3])),
+        st.tuples(st.just("merge"), st.sampled_from(PEOPLE), st.sampled_from(PEOPLE)),
+        st.tuples(st.just("propose"), st.sampled_from(PEOPLE), st.sampled_from(PEOPLE)),
         st.tuples(st.just("analyse"), st.integers(0, 4 * 24)),  # hours on
     ),
     max_size=14,
@@ -113,11 +138,13 @@ def test_a_kept_fold_gone_on_with_is_the_fold_of_every_interaction(
     steps: list[tuple[Any, ...]], start_hours: int
 ) -> None:
     """Batches in any order (late ones, copies that replace the evidence, deletions that cancel
-    a planned meeting), forgets, and analyses between them whose clock moves across horizons:
-    every analysis's statistics per address and reply pairing, gone on with from what an
-    earlier one kept, are the passes over every interaction up to its clock, down to the order
-    addresses came in."""
+    a planned meeting), forgets, merges, introductions proposed, and analyses between them whose
+    clock moves across horizons: every analysis's statistics per address, reply pairing and
+    ledger items, gone on with from what an earlier one kept, are the passes over every
+    interaction up to its clock (the statistics down to the order addresses came in; the ledger
+    over the balance window, all it shows)."""
     now = START + timedelta(hours=start_hours)
+    proposals: list[dict[str, str]] = []
     with tempfile.TemporaryDirectory() as scratch, Store.open(Path(scratch) / "s.sqlite3") as store:
         for step in [*steps, ("analyse", 0)]:
             match step:
@@ -128,18 +155,49 @@ def test_a_kept_fold_gone_on_with_is_the_fold_of_every_interaction(
                     store.apply_batch("ews:work", Batch(folder, deleted=tuple(ids)), now=now)
                 case ("forget", address):
                     store.forget(address)
+                case ("merge", address, person):
+                    store.set_identity(address, person if address != person else "", "test")
+                case ("propose", via, target):
+                    proposals.append({"via": via, "target": target, "at": now.isoformat()})
+                    store.keep_intro_proposals({"version": 1, "proposals": proposals})
                 case ("analyse", hours):
                     now += timedelta(hours=hours)
                     past = _past(store, now)
                     kept = store.derived(ADDRESS_STATS), store.derived(THREADS)
+                    event(f"a ledger fold kept: {store.derived(LEDGER) is not None}")
                     folds = Folds(store, store.generation(), now)
                     got = folds.address_stats(past, OWNER)
                     assert got.to_doc() == collect_address_stats(past, OWNER).to_doc()
                     paired = _as_places(folds.threads(past), past)
                     assert paired == _as_places(analyse_threads(past), past)
+                    ledger = _ledger_items(store, folds, now)
                     event(f"went on from kept folds: {[k is not None for k in kept]}")
+                    event(f"ledger items in the window: {min(len(ledger), 3)}")
                     folds.keep()
                     assert store.derived(ADDRESS_STATS) and store.derived(THREADS)
+                    assert store.derived(LEDGER)
+
+
+def _ledger_items(store: Store, folds: Folds, now: datetime) -> list[object]:
+    """The ledger's items in its window as ``folds`` gives them, checked against the pass over
+    every interaction with the identities of a full analysis."""
+    network = analyse(
+        store.interactions(), store.cards(), owner=OWNER, settings=Settings(), now=now,
+        identity_overrides=store.identity_overrides(),
+    )  # fmt: skip
+    lists = network.identities.lists
+    given = {
+        "settings": LEDGER_SETTINGS, "people": network.identities.person_of,
+        "threads": network.threads, "excluded": lambda address: address in lists,
+        "asked": asked_from(store.intro_proposals()),
+    }  # fmt: skip
+    every = in_order(store.interactions())
+    got = folds.ledger(every, network.owner, **given)
+    since = now - timedelta(days=LEDGER_SETTINGS.window_days)
+    shown = [item for item in got if since <= item.at <= now]
+    truth = detect_items(every, network.owner, now=now, **given)
+    assert shown == [item for item in truth if since <= item.at <= now]
+    return shown
 
 
 def _as_places(threads: Threads, items: list[Interaction]) -> tuple[object, ...]:
@@ -194,12 +252,15 @@ def test_the_horizon_trails_the_clock_by_a_day_in_whole_steps() -> None:
     assert now - LAG - timedelta(seconds=STEP) < at <= now - LAG
 
 
-def _answers(store: Store, now: datetime, *, afresh: bool) -> tuple[list[str], list[str]]:
-    answers = fresh(
-        analyse_store(store, load_config(None), now, afresh=afresh), store, Wording("en")
-    )
+def _answers(
+    store: Store, now: datetime, *, afresh: bool
+) -> tuple[list[str], list[str], list[str]]:
+    """Every contact's row, every follow-up and the ledger's items, as an analysis gives them."""
+    insight = analyse_store(store, load_config(None), now, afresh=afresh)
+    answers = fresh(insight, store, Wording("en"))
     rows, _ = answers.contacts()
-    return list(rows), [listed.text for listed in answers.followups()]
+    ledger = [item_json(item) for item in insight.ledger.items]
+    return list(rows), [listed.text for listed in answers.followups()], ledger
 
 
 @pytest.mark.parametrize("late", [False, True])
@@ -229,6 +290,22 @@ def test_the_demo_mailbox_analysed_on_from_a_kept_fold_answers_as_analysed_afres
         assert any("new@z.example" in row for row in went_on[0])
 
 
+def test_a_merge_after_the_ledger_was_kept_answers_as_analysed_afresh(demo_store: Path) -> None:
+    """A merge changes no interaction, so the folds stay; the ledger's was kept with the two
+    addresses as two persons, and the next analysis folds it afresh instead of going on."""
+    with Store.open(demo_store) as store:
+        rows = _answers(store, DEMO_NOW, afresh=False)[0]
+        first, second = (json.loads(row)["addresses"][0] for row in rows[:2])
+        kept = store.derived(LEDGER)
+        assert kept is not None and first in kept[2] and second in kept[2]
+        store.set_identity(second, first, "the same person")
+        assert store.derived(LEDGER) == kept
+        went_on = _answers(store, DEMO_NOW, afresh=False)
+        assert store.derived(LEDGER) not in (None, kept)  # (folded afresh, kept anew)
+        assert went_on == _answers(store, DEMO_NOW, afresh=True)
+        assert len(went_on[0]) == len(rows) - 1
+
+
 def test_rebuild_derives_everything_afresh_and_a_replay_before_the_horizon_keeps_none(
     demo_store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -256,7 +333,7 @@ def test_rebuild_derives_everything_afresh_and_a_replay_before_the_horizon_keeps
         assert store.derived(ADDRESS_STATS) == kept  # (the later fold stays)
 
 
-@pytest.mark.parametrize("name", [ADDRESS_STATS, THREADS])
+@pytest.mark.parametrize("name", [ADDRESS_STATS, THREADS, LEDGER])
 def test_a_damaged_or_foreign_fold_is_folded_afresh(demo_store: Path, name: str) -> None:
     with Store.open(demo_store) as store:
         truth = _answers(store, DEMO_NOW, afresh=True)
@@ -300,6 +377,7 @@ def test_statistics_survive_their_document_as_they_were() -> None:
 _FOLD_CODE = {
     ("STATS_FORMAT", 1): "2e56303ea2407824",
     ("THREADS_FORMAT", 1): "b805b9519e558529",
+    ("LEDGER_FORMAT", 1): "f54e5a651d8a5eaf",
 }
 _FOLDS = {
     ("STATS_FORMAT", STATS_FORMAT): (
@@ -310,6 +388,11 @@ _FOLDS = {
         threads.ThreadFold, threads._by_headers, threads._by_conversation, threads._by_subject,
         threads._strip_prefixes, threads._header_ids, threads._reply, threads.normalise_message_id,
         threads._recipient_addresses,
+    ),
+    ("LEDGER_FORMAT", LEDGER_FORMAT): (
+        detect._People, detect._Watch, detect._Introduction, detect._Pass, detect.LedgerFold,
+        detect._pair, detect._before, personal.is_personal, addresses.is_automated_address,
+        threads.item_key,
     ),
 }  # fmt: skip
 
@@ -333,8 +416,9 @@ def test_forget_leaves_no_fold_that_names_the_forgotten(demo_store: Path) -> Non
         kept = store.derived(ADDRESS_STATS)
         assert kept is not None and address in kept[2]
         store.forget(address)
-        for name in (ADDRESS_STATS, THREADS):
+        for name in (ADDRESS_STATS, THREADS, LEDGER):
             assert store.derived(name) is None  # (dropped in the forget's own transaction)
         _answers(store, DEMO_NOW, afresh=False)
-        stats = store.derived(ADDRESS_STATS)
-        assert stats is not None and address not in stats[2]
+        for name in (ADDRESS_STATS, LEDGER):
+            kept = store.derived(name)
+            assert kept is not None and address not in kept[2]

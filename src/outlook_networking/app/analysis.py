@@ -1,7 +1,8 @@
 """The store analysed: the network and the give-and-take ledger, with their follow-ups merged.
 
 The one place that turns the store into an analysis. It reads the interactions once, hands them
-to :func:`core.network.analyse` and :func:`core.ledger.build_ledger`, folds the ledger's
+to :func:`core.network.analyse` and the ledger's pass (:meth:`.derived.Folds.ledger`, then
+:func:`core.ledger.summarise`: what :func:`core.ledger.build_ledger` does), folds the ledger's
 "thank or return the favour" follow-ups into the network's and applies the owner's decisions
 (``followups done`` and ``snooze``, kept in the store), so every output (follow-ups, the tasks
 ``apply`` and the agent write, the report, the add-in card) sees one list, most pressing first.
@@ -25,7 +26,7 @@ from datetime import datetime
 from ..config import Config
 from ..core.followups import FollowUp, apply_decisions
 from ..core.intro import asked_from
-from ..core.ledger import Ledger, build_ledger
+from ..core.ledger import Ledger, in_order, summarise
 from ..core.network import Network, analyse
 from ..model import Interaction
 from ..store import Store
@@ -103,18 +104,17 @@ def _analyse_store(
     )
     lists, is_excluded = network.identities.lists, network.settings.is_excluded
     # All items, not only those up to now: a meeting already set up proves an introduction took.
-    ledger = build_ledger(
-        items,
+    found = folds.ledger(
+        in_order(items),
         network.owner,
-        now=now,
         settings=config.ledger,
         people=network.identities.person_of,
         threads=network.threads,
-        dismissed=store.dismissed(),
         excluded=lambda address: address in lists or is_excluded(address),  # never a person
         asked=asked_from(store.intro_proposals()),
     )
     del items
+    ledger = summarise(found, now=now, settings=config.ledger, dismissed=store.dismissed())
     followups = apply_decisions(
         [*network.followups, *ledger.followups], store.followup_decisions(), now
     )

@@ -29,39 +29,48 @@ Kept so far:
   CPU folded from the start, 0.1 s gone on with (``scripts/bench.py --only steps``);
 - the reply pairing (:class:`~outlook_networking.core.threads.ThreadFold`): the pairs and thread
   starts up to the horizon, and the answers still waiting for a message their headers name, so
-  that a parent that arrives after its answer is paired when it comes.
+  that a parent that arrives after its answer is paired when it comes;
+- the ledger's chronological pass (:class:`~outlook_networking.core.ledger.LedgerFold`): who has
+  been seen and who is acquainted with whom, the introductions and their evidence, the
+  forwards (those before the balance window by their ids only). It depends on who is who, but
+  only through the person id it gave each address it met: the fold checks every one against the
+  identities of the analysis going on from it and is folded afresh if one differs (a merge, a
+  new list, an exclusion of someone already seen). Its basis adds the ``[ledger]`` settings and
+  the introductions ``intro`` proposed.
 
-What these two folds hold does not depend on who is who; what does (the histories, the ledger)
-is still derived from every interaction each time. A test (Hypothesis) stores random batches in
-random orders, late ones, better copies, deletions and forgets among them, analyses between them,
-and compares what kept folds give with folds of everything.
+The histories are still derived from every interaction each time. A test (Hypothesis) stores
+random batches in random orders, late ones, better copies, deletions and forgets among them,
+analyses between them, and compares what kept folds give with folds of everything.
 
-Exports: ``ADDRESS_STATS``, ``THREADS``, ``LAG``, ``STEP``, ``Folds``, ``horizon``.
+Exports: ``ADDRESS_STATS``, ``LEDGER``, ``THREADS``, ``LAG``, ``STEP``, ``Folds``, ``horizon``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
 
 from .. import __version__
 from ..core.identity import AddressStats
-from ..core.threads import ThreadFold, Threads
+from ..core.ledger import Asked, LedgerFold, LedgerItem, LedgerSettings
+from ..core.threads import ThreadFold, Threads, item_key
 from ..errors import StoreError
 from ..model import Interaction, Kind
 from ..store import Store
 
-__all__ = ["ADDRESS_STATS", "LAG", "STEP", "THREADS", "Folds", "horizon"]
+__all__ = ["ADDRESS_STATS", "LAG", "LEDGER", "STEP", "THREADS", "Folds", "horizon"]
 
 LAG = timedelta(days=1)  # how far the horizon trails the clock
 STEP = 6 * 3600  # the horizon moves in whole steps of this many seconds
 ADDRESS_STATS = "address_stats"  # the names the folds are kept under
 THREADS = "threads"
+LEDGER = "ledger"
 
 
 def horizon(now: datetime) -> int:
@@ -135,6 +144,47 @@ class Folds:
             self._keep(THREADS, target, basis, fold.doc())
         fold.fold_to(len(emails))
         return fold.threads()
+
+    def ledger(
+        self,
+        ordered: Sequence[Interaction],
+        owner: frozenset[str],
+        *,
+        settings: LedgerSettings,
+        people: Mapping[str, str],
+        threads: Threads,
+        excluded: Callable[[str], bool],
+        asked: Sequence[Asked],
+    ) -> list[LedgerItem]:
+        """:func:`~outlook_networking.core.ledger.detect_items` of ``ordered`` (every
+        interaction, in the order :func:`~outlook_networking.core.ledger.in_order` gives) as of
+        this analysis's ``now``, gone on with from the kept fold where one holds."""
+        basis = self._basis(
+            owner=sorted(owner),
+            settings=dataclasses.asdict(settings),
+            asked=sorted([a.via, a.target, a.at.isoformat()] for a in asked),
+        )
+        kept_at, doc = self._kept(LEDGER, basis)
+        also: dict[str, Any] = {
+            "now": self._now, "settings": settings, "people": people, "excluded": excluded,
+            "asked": asked, "starts": {item_key(start) for start in threads.starts},
+        }  # fmt: skip
+        fold = LedgerFold(ordered, owner, **also)
+        if doc is not None and kept_at is not None:
+            try:
+                if doc.get("at") != bisect_right(ordered, kept_at, key=_at):  # (as above)
+                    raise ValueError("a ledger of other interactions")
+                fold = LedgerFold.resume(ordered, doc, owner, **also)
+            except (ValueError, AttributeError):  # (damaged, or of other persons: afresh)
+                kept_at = None
+        target = float(horizon(self._now))
+        if kept_at is None or target > kept_at:
+            fold.fold_to(bisect_right(ordered, target, key=_at))
+            # What the balance shows from the earliest clock the fold will be gone on from.
+            since = datetime.fromtimestamp(target, UTC) - timedelta(days=settings.window_days)
+            self._keep(LEDGER, target, basis, fold.doc(since))
+        fold.fold_to(len(ordered))
+        return fold.items(threads)
 
     def keep(self) -> None:
         """Keep what this analysis folded up to the horizon, where the store allows: a saving

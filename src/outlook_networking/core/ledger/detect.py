@@ -52,16 +52,17 @@ nor an introduction. The owner in its To and the owner's answer within ``reply_w
 time); the owner's request answered by a person in its To makes an ``answer_received`` item.
 Automatic replies (out of office) answer nothing. One item per request and answerer.
 
-Exports: ``detect_items``.
+Exports: ``LEDGER_FORMAT``, ``LedgerFold``, ``detect_items``, ``in_order``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import combinations
+from itertools import combinations, pairwise
+from typing import Any
 
 from ...model import Interaction, Kind, Mailbox
 from ...parsing.addresses import is_automated_address
@@ -70,7 +71,7 @@ from ..threads import Threads, analyse_threads, item_key
 from .items import Asked, ItemKind, LedgerItem, Outcome, item_id
 from .rules import LedgerSettings
 
-__all__ = ["detect_items"]
+__all__ = ["LEDGER_FORMAT", "LedgerFold", "detect_items", "in_order"]
 
 _OWNER = 0
 _IGNORED = -1  # automated addresses: never a person in the ledger
@@ -125,6 +126,18 @@ class _People:
         self.cache[address] = result
         return result
 
+    def agrees(self, address: str, pid: int) -> bool:
+        """Whether :meth:`id` would give ``address`` the id ``pid`` (kept by an earlier fold)
+        with the person keys, owner and exclusions of this pass."""
+        key = self._people.get(address, address)
+        if address in self.owner or key in self._owner_keys:
+            return pid == _OWNER
+        if is_automated_address(address) or (
+            self._excluded is not None and self._excluded(address)
+        ):
+            return pid == _IGNORED
+        return 0 < pid < len(self.keys) and self.keys[pid] == key
+
     def people(self, boxes: Iterable[Mailbox]) -> list[tuple[int, Mailbox]]:
         """The distinct persons (not the owner, not ignored) among ``boxes``, in order."""
         result: list[tuple[int, Mailbox]] = []
@@ -157,6 +170,7 @@ class _Watch:
 class _Introduction:
     kind: ItemKind
     message: Interaction
+    place: int  # the message's place in the items folded
     contact: str
     box: Mailbox
     others: tuple[str, ...]
@@ -199,7 +213,7 @@ class _Pass:
         people: _People,
         settings: LedgerSettings,
         now: datetime,
-        starts: set[str],
+        starts: Collection[str],
         asked: Iterable[Asked] = (),
     ) -> None:
         self.people = people
@@ -217,10 +231,13 @@ class _Pass:
         self.watching: dict[int, list[_Watch]] = {}
         self.introductions: list[_Introduction] = []
         self.intro_messages: set[str] = set()
-        self.items: list[LedgerItem] = []
+        # The forwards found: kind, the message's place, the person and the mailbox.
+        self.forwards: list[tuple[ItemKind, int, int, Mailbox]] = []
         self.evidence_window = timedelta(days=settings.intro_evidence_days)
+        self.place = -1  # the place of the item being fed among the items folded
 
-    def feed(self, item: Interaction) -> None:
+    def feed(self, item: Interaction, place: int) -> None:
+        self.place = place
         if item.sender is None or not is_personal(item, self.owner):
             return
         meeting = item.kind is Kind.MEETING
@@ -328,7 +345,7 @@ class _Pass:
             forwarded_to = self.people.people((*item.to, *item.cc, *item.bcc))
             if 1 <= len(forwarded_to) <= settings.forward_max_recipients:
                 for pid, box in forwarded_to:
-                    self._add(ItemKind.FORWARD_SENT, (item,), pid, box, item.at)
+                    self.forwards.append((ItemKind.FORWARD_SENT, self.place, pid, box))
 
     def _introduced(
         self, item: Interaction, new: list[tuple[tuple[int, Mailbox], tuple[int, Mailbox]]]
@@ -342,7 +359,7 @@ class _Pass:
                 entry = entries.get(pid)
                 if entry is None:
                     entry = entries[pid] = _Introduction(
-                        ItemKind.INTRODUCTION_MADE, item, keys[pid], box, ()
+                        ItemKind.INTRODUCTION_MADE, item, self.place, keys[pid], box, ()
                     )
                 entry.others = (*entry.others, keys[other])
                 entry.watches.append(watch)
@@ -379,6 +396,7 @@ class _Pass:
                 entry = _Introduction(
                     ItemKind.INTRODUCTION_RECEIVED,
                     item,
+                    self.place,
                     keys[sender],
                     item.sender,
                     tuple(keys[p] for p in introduced),
@@ -391,11 +409,9 @@ class _Pass:
             addressed = [self.people.id(m.address) for m in item.recipients()]
             people = {p for p in addressed if p > 0 and p != sender}
             if _OWNER in addressed and len(people) + 1 <= settings.forward_max_recipients:
-                self._add(
-                    ItemKind.FORWARD_RECEIVED, (item,), sender, item.sender, item.at
-                )
+                self.forwards.append((ItemKind.FORWARD_RECEIVED, self.place, sender, item.sender))
 
-    def _add(
+    def item(
         self,
         kind: ItemKind,
         messages: tuple[Interaction, ...],
@@ -403,25 +419,25 @@ class _Pass:
         box: Mailbox,
         at: datetime,
         latency_s: int | None = None,
-    ) -> None:
-        self.items.append(
-            LedgerItem(
-                id=item_id(kind, messages, box.address),
-                kind=kind,
-                contact=self.people.keys[pid],
-                address=box.address,
-                name=box.name,
-                at=at,
-                subject=messages[0].subject,
-                messages=tuple(item_key(m) for m in messages),
-                latency_s=latency_s,
-            )
+    ) -> LedgerItem:
+        return LedgerItem(
+            id=item_id(kind, messages, box.address),
+            kind=kind,
+            contact=self.people.keys[pid],
+            address=box.address,
+            name=box.name,
+            at=at,
+            subject=messages[0].subject,
+            messages=tuple(item_key(m) for m in messages),
+            latency_s=latency_s,
         )
 
-    def requests(self, threads: Threads) -> None:
+    def requests(self, threads: Threads) -> list[LedgerItem]:
+        """The requests answered, from the pairing (after every item has been fed)."""
         settings = self.settings
         target_s = settings.reply_within_h * 3600
         answered: set[tuple[str, int]] = set()
+        found: list[LedgerItem] = []
         person = self.people.id
         # Every test below is a fact of the pair alone, so they go cheapest first: most replies
         # at a large mailbox are between two other people, or answer no thread's start.
@@ -451,28 +467,231 @@ class _Pass:
                 if not any(person(m.address) == _OWNER for m in parent.to):
                     continue
                 answered.add((key, _OWNER))
-                self._add(
+                found.append(self.item(
                     ItemKind.REQUEST_ANSWERED,
                     (parent, child),
                     asker,
                     parent.sender,
                     child.at,
                     reply.latency_s,
-                )
+                ))
             else:
                 if (key, answerer) in answered:
                     continue
                 if not any(person(m.address) == answerer for m in parent.to):
                     continue
                 answered.add((key, answerer))
-                self._add(
+                found.append(self.item(
                     ItemKind.ANSWER_RECEIVED,
                     (parent, child),
                     answerer,
                     child.sender,
                     child.at,
                     reply.latency_s,
-                )
+                ))
+        return found
+
+
+LEDGER_FORMAT = 1  # of LedgerFold.doc(); a new one whenever what the pass computes changes
+
+
+class LedgerFold:
+    """The chronological pass over ``ordered`` (every interaction, in the order
+    :func:`detect_items` feeds them) as a fold that can stop after any prefix, say what it knows
+    (:meth:`doc`) and go on later from that document over the same prefix followed by more
+    (:meth:`resume`): :meth:`items` then gives what :func:`detect_items` gives for all of them.
+
+    What the pass remembers is kept: the person ids given to addresses, who has been seen,
+    who is acquainted with whom, the introductions with the evidence they wait for, and the
+    forwards. The requests answered are not folded: they come from the pairing, which a late
+    message can change, after the pass. The person ids depend on who is who, on the owner and
+    on the exclusions; :meth:`resume` checks every address the kept fold gave an id against the
+    pass it resumes into and refuses a document that disagrees (a merge, a new list, a new
+    exclusion touching an address already seen), so the caller folds afresh. The thread starts
+    it reads need no check: whether a message starts a thread depends only on what came before
+    it. The settings, the owner and the introductions asked for are the caller's to compare.
+
+    The items only ever shown from a window back (``since``, :meth:`doc`) are not kept one by
+    one, only their ids: an item with the same id later (a copy of the message in another
+    folder) is one the pass over everything drops as a duplicate, so the fold drops it too."""
+
+    def __init__(
+        self,
+        ordered: Sequence[Interaction],
+        owner: Collection[str],
+        *,
+        now: datetime,
+        settings: LedgerSettings,
+        starts: Collection[str],
+        people: Mapping[str, str] | None = None,
+        excluded: Callable[[str], bool] | None = None,
+        asked: Iterable[Asked] = (),
+    ) -> None:
+        self.ordered = ordered
+        self.at = 0  # ordered[:at] are folded
+        self._pass = _Pass(_People(owner, people or {}, excluded), settings, now, starts, asked)
+        self._asked = {
+            (via, target) for via, targets in self._pass.asked.items() for target in targets
+        }
+        self._gone: set[str] = set()  # the ids of the items before the window, not kept
+
+    def fold_to(self, end: int) -> None:
+        """Feed the items up to (not including) place ``end``."""
+        feed, ordered = self._pass.feed, self.ordered
+        for place in range(self.at, end):
+            feed(ordered[place], place)
+        self.at = max(self.at, end)
+
+    def items(self, threads: Threads) -> list[LedgerItem]:
+        """The items of what is folded, one per id, by time and id (:func:`detect_items`);
+        last, once everything is fed: the requests come from ``threads``."""
+        state, ordered = self._pass, self.ordered
+        found = [
+            state.item(kind, (ordered[place],), pid, box, ordered[place].at)
+            for kind, place, pid, box in state.forwards
+        ]
+        found += state.requests(threads)
+        found += [entry.item() for entry in state.introductions]
+        gone = self._gone
+        unique: dict[str, LedgerItem] = {}
+        for item in sorted(found, key=lambda i: (i.at, i.id)):
+            if item.id not in gone:
+                unique.setdefault(item.id, item)
+        return list(unique.values())
+
+    def doc(self, since: datetime | None = None) -> dict[str, Any]:
+        """What the fold knows, as JSON values; the forwards and introductions before
+        ``since`` (a window back from the earliest ``now`` the document will be resumed at)
+        only by their ids."""
+        state, ordered = self._pass, self.ordered
+        gone = set(self._gone)
+
+        def kept(place: int) -> bool:
+            return since is None or ordered[place].at >= since
+
+        forwards = []
+        for kind, place, pid, box in state.forwards:
+            if kept(place):
+                forwards.append([kind.value, place, pid, box.address, box.name])
+            else:
+                gone.add(state.item(kind, (ordered[place],), pid, box, ordered[place].at).id)
+        introductions: list[list[Any]] = []
+        watches: list[_Watch] = []
+        numbers: dict[int, int] = {}
+        for entry in state.introductions:
+            if not kept(entry.place):
+                gone.add(entry.item().id)
+                continue
+            for watch in entry.watches:
+                if id(watch) not in numbers:
+                    numbers[id(watch)] = len(watches)
+                    watches.append(watch)
+            introductions.append([
+                entry.kind.value, entry.place, entry.contact, entry.box.address, entry.box.name,
+                list(entry.others), [numbers[id(w)] for w in entry.watches], entry.proposed,
+            ])  # fmt: skip
+        watching = [
+            [pair, [numbers[id(w)] for w in waiting if id(w) in numbers]]
+            for pair, waiting in state.watching.items()
+        ]
+        left = {(via, target) for via, targets in state.asked.items() for target in targets}
+        return {
+            "format": LEDGER_FORMAT,
+            "at": self.at,
+            "keys": state.people.keys[1:],
+            "ids": state.people.cache,
+            "seen": sorted(state.seen),
+            "acquainted": sorted(state.acquainted),
+            "watches": [
+                [w.deadline.isoformat(), w.outcome.value, w.at.isoformat() if w.at else None,
+                 w.evidence]
+                for w in watches
+            ],
+            "watching": [entry for entry in watching if entry[1]],
+            "introductions": introductions,
+            "intro_messages": sorted(state.intro_messages),
+            "forwards": forwards,
+            "asked_met": sorted([via, target] for via, target in self._asked - left),
+            "gone": sorted(gone),
+        }
+
+    @classmethod
+    def resume(
+        cls,
+        ordered: Sequence[Interaction],
+        doc: Mapping[str, Any],
+        owner: Collection[str],
+        *,
+        now: datetime,
+        settings: LedgerSettings,
+        starts: Collection[str],
+        people: Mapping[str, str] | None = None,
+        excluded: Callable[[str], bool] | None = None,
+        asked: Iterable[Asked] = (),
+    ) -> LedgerFold:
+        """The fold :meth:`doc` described, over ``ordered`` (the same prefix, then more), to go
+        on with :meth:`fold_to`.
+
+        Raises:
+            ValueError: the document is not a ledger fold of this format, or gave an address
+                an id this pass would not (who is who, the owner or the exclusions changed).
+        """
+        fold = cls(
+            ordered, owner, now=now, settings=settings, starts=starts, people=people,
+            excluded=excluded, asked=asked,
+        )  # fmt: skip
+        if not isinstance(doc, Mapping) or doc.get("format") != LEDGER_FORMAT:
+            raise ValueError("not a ledger fold of this format")
+        state = fold._pass
+        try:
+            at = int(doc["at"])
+            if not 0 <= at <= len(ordered):
+                raise ValueError("a fold of more items than there are")
+            fold.at = at
+            crowd = state.people
+            crowd.keys = ["", *(str(k) for k in doc["keys"])]
+            crowd._index = {key: pid for pid, key in enumerate(crowd.keys) if pid}
+            if len(crowd._index) != len(crowd.keys) - 1:
+                raise ValueError("a person id given twice")
+            ids = {str(address): int(pid) for address, pid in doc["ids"].items()}
+            if not all(crowd.agrees(address, pid) for address, pid in ids.items()):
+                raise ValueError("kept for other persons, owner or exclusions")
+            crowd.cache = ids
+            state.seen = {int(pid) for pid in doc["seen"]}
+            state.acquainted = {int(pair) for pair in doc["acquainted"]}
+            watches = [
+                _Watch(datetime.fromisoformat(deadline), Outcome(outcome),
+                       datetime.fromisoformat(seen) if seen else None, str(evidence))
+                for deadline, outcome, seen, evidence in doc["watches"]
+            ]  # fmt: skip
+            state.watching = {
+                int(pair): [watches[n] for n in numbers] for pair, numbers in doc["watching"]
+            }
+            state.introductions = [
+                _Introduction(ItemKind(kind), ordered[_before(place, at)], place, str(contact),
+                              Mailbox(str(address), str(name)), tuple(map(str, others)),
+                              [watches[n] for n in numbers], bool(proposed))
+                for kind, place, contact, address, name, others, numbers, proposed
+                in doc["introductions"]
+            ]  # fmt: skip
+            state.intro_messages = {str(key) for key in doc["intro_messages"]}
+            state.forwards = [
+                (ItemKind(kind), _before(place, at), int(pid), Mailbox(str(address), str(name)))
+                for kind, place, pid, address, name in doc["forwards"]
+            ]
+            for via, target in doc["asked_met"]:
+                del state.asked[via][target]
+            fold._gone = {str(gone) for gone in doc["gone"]}
+        except (KeyError, TypeError, IndexError, AttributeError) as exc:
+            raise ValueError(f"a damaged ledger fold: {exc!r}") from None
+        return fold
+
+
+def _before(place: object, at: int) -> int:
+    """A place among the items folded, from a kept document (checked)."""
+    if not isinstance(place, int) or not 0 <= place < at:
+        raise ValueError("a place outside the items folded")
+    return place
 
 
 def detect_items(
@@ -503,21 +722,26 @@ def detect_items(
     Returns:
         The items, one per id, ordered by time and id.
     """
-    ordered = sorted(interactions, key=lambda i: (i.at, i.source, i.item_id))
+    ordered = in_order(interactions)
     if threads is None:
         threads = analyse_threads(ordered)
-    state = _Pass(
-        _People(owner, people or {}, excluded),
-        settings,
-        now,
-        {item_key(s) for s in threads.starts},
-        asked,
-    )
-    for item in ordered:
-        state.feed(item)
-    state.requests(threads)
-    items = state.items + [entry.item() for entry in state.introductions]
-    unique: dict[str, LedgerItem] = {}
-    for found in sorted(items, key=lambda i: (i.at, i.id)):
-        unique.setdefault(found.id, found)
-    return list(unique.values())
+    fold = LedgerFold(
+        ordered, owner, now=now, settings=settings, starts={item_key(s) for s in threads.starts},
+        people=people, excluded=excluded, asked=asked,
+    )  # fmt: skip
+    fold.fold_to(len(ordered))
+    return fold.items(threads)
+
+
+def in_order(interactions: Iterable[Interaction]) -> list[Interaction]:
+    """The interactions in the order the pass feeds them: by time, source and item id (as the
+    store gives them; sorted only when they are not)."""
+    items = list(interactions)
+    for before, after in pairwise(items):
+        if before.at > after.at or (
+            before.at == after.at
+            and (before.source, before.item_id) > (after.source, after.item_id)
+        ):
+            items.sort(key=lambda i: (i.at, i.source, i.item_id))
+            break
+    return items
