@@ -158,7 +158,9 @@ class Folds:
     ) -> list[LedgerItem]:
         """:func:`~outlook_networking.core.ledger.detect_items` of ``ordered`` (every
         interaction, in the order :func:`~outlook_networking.core.ledger.in_order` gives) as of
-        this analysis's ``now``, gone on with from the kept fold where one holds."""
+        this analysis's ``now``, gone on with from the kept fold where one holds: the same from
+        the start of the balance window on (``settings.window_days`` back), all the ledger
+        shows."""
         basis = self._basis(
             owner=sorted(owner),
             settings=dataclasses.asdict(settings),
@@ -184,7 +186,7 @@ class Folds:
             since = datetime.fromtimestamp(target, UTC) - timedelta(days=settings.window_days)
             self._keep(LEDGER, target, basis, fold.doc(since))
         fold.fold_to(len(ordered))
-        return fold.items(threads)
+        return fold.items(threads, since=self._now - timedelta(days=settings.window_days))
 
     def keep(self) -> None:
         """Keep what this analysis folded up to the horizon, where the store allows: a saving

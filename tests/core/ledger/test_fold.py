@@ -48,6 +48,20 @@ def _items(draw: st.DrawFn) -> list[Interaction]:
             copied = draw(st.sampled_from(items))
             items.append(dataclasses.replace(copied, at=at, item_id=f"copy-{n}"))
             continue
+        mails = [item for item in items if item.kind is Kind.EMAIL and item.sender is not None]
+        plain = [m for m in mails if m.subject in ("plan", "notes") and not m.in_reply_to]
+        if plain and draw(st.integers(0, 2)) == 0:  # an answer within three days
+            asked = draw(st.sampled_from(plain))  # (to what could be a request)
+            assert asked.sender is not None
+            between = [m.address for m in asked.to if (m.address == ME) != (asked.sender == ME)]
+            answerer = draw(st.sampled_from(between or [ME]))  # (mostly the owner and a person)
+            items.append(dataclasses.replace(
+                asked, item_id=f"item-{n}", sender=Mailbox(answerer), to=(asked.sender,), cc=(),
+                at=asked.at + timedelta(minutes=draw(st.integers(1, 3 * 24 * 60))),
+                subject="Re: plan", message_id=f"<m{n}@x.example>",
+                in_reply_to=asked.message_id, folder="sent" if answerer == ME else "inbox",
+            ))  # fmt: skip
+            continue
         others = st.lists(st.sampled_from((ME, *PEOPLE)), min_size=1, max_size=4, unique=True)
         sender = draw(st.sampled_from((ME, ME, ME, *PEOPLE)))
         if draw(st.integers(0, 6)) == 0:
@@ -57,15 +71,18 @@ def _items(draw: st.DrawFn) -> list[Interaction]:
                 attendees=tuple(Attendee(Mailbox(a)) for a in (ME, *draw(others))),
             ))  # fmt: skip
             continue
+        to = draw(others)
+        if sender != ME and ME not in to and draw(st.booleans()):
+            to = [ME, *to[:2]]  # (to the owner, more often than chance would)
         items.append(Interaction(
             source=draw(st.sampled_from(("ews:work", "maildir:archive"))), item_id=f"item-{n}",
             kind=Kind.EMAIL, at=at, sender=Mailbox(sender, sender[:3].title()),
-            to=tuple(Mailbox(a, a[:3].title()) for a in draw(others)),
-            cc=tuple(Mailbox(a) for a in draw(st.lists(st.sampled_from(PEOPLE), max_size=2,
-                                                        unique=True))),
-            subject=draw(st.sampled_from((*SUBJECTS, *SUBJECTS[:2], *SUBJECTS[:2]))),
+            to=tuple(Mailbox(a, a[:3].title()) for a in to),
+            cc=tuple(Mailbox(a) for a in draw(st.lists(st.sampled_from(PEOPLE), max_size=1))),
+            subject=draw(st.sampled_from((*SUBJECTS, *SUBJECTS[:4]))),
             message_id=f"<m{n}@x.example>",
-            in_reply_to=draw(st.sampled_from(("", *(f"<m{k}@x.example>" for k in range(n))))),
+            in_reply_to=draw(st.just("") | st.sampled_from([f"<m{k}@x.example>" for k in
+                                                             range(n + 1)])),
             folder="sent" if sender == ME else "inbox",
         ))  # fmt: skip
     return items
@@ -131,10 +148,13 @@ def test_a_fold_kept_and_gone_on_with_finds_what_the_pass_over_everything_finds(
         event("refused: an address met is another person's")
         return
     fold.fold_to(len(ordered))
-    got = fold.items(threads)
+    got = fold.items(threads, since)
     assert [i for i in got if i.at >= since] == [i for i in truth if i.at >= since]
     event(f"items from the window on: {min(sum(i.at >= since for i in truth), 5)}")
     event(f"kept by id only: {min(len(doc['gone']), 2)}")
+    asked = [i for i in truth if i.kind in (ItemKind.REQUEST_ANSWERED, ItemKind.ANSWER_RECEIVED)]
+    event(f"requests answered before the window: {min(sum(i.at < since for i in asked), 1)}")
+    event(f"requests answered from the window on: {min(sum(i.at >= since for i in asked), 1)}")
     event(f"resumed under other identities: {merges[0] != merges[1]}")
 
 
@@ -188,6 +208,50 @@ def test_an_introduction_asked_for_is_found_once_though_the_fold_stops_between()
     assert [(i.kind, i.proposed, i.subject) for i in found] == [
         (ItemKind.INTRODUCTION_RECEIVED, True, "hello"),
     ]
+
+
+def _answered_twice(copy_without_headers: bool) -> list[Interaction]:
+    """Ann asks the owner; the owner answers within the hour, and the answer is there again
+    three hours later: a second answer, or a copy of the first (and of the question) read from
+    a source that gives no In-Reply-To, paired by its subject instead."""
+    asked = dataclasses.replace(
+        _mail(1, START, (ME,), "plan"), sender=Mailbox("ann@a.example"), folder="inbox"
+    )
+    answer = dataclasses.replace(
+        _mail(2, START + timedelta(hours=1), ("ann@a.example",), "Re: plan"),
+        in_reply_to=asked.message_id,
+    )
+    if not copy_without_headers:
+        later = dataclasses.replace(
+            _mail(3, START + timedelta(hours=4), ("ann@a.example",), "Re: plan"),
+            in_reply_to=asked.message_id,
+        )
+        return [asked, answer, later]
+    asked_again = dataclasses.replace(asked, source="pst:archive", at=START + timedelta(hours=2))
+    later = dataclasses.replace(
+        answer, source="pst:archive", at=START + timedelta(hours=4), in_reply_to=""
+    )
+    return [asked, answer, asked_again, later]
+
+
+@pytest.mark.parametrize("copy_without_headers", [False, True])
+def test_a_request_answered_before_the_window_still_counts_once(
+    copy_without_headers: bool,
+) -> None:
+    """The first answer to a request is the one that counts, and an item is found once
+    whichever copy of its messages it is found in: both before the window, so the later
+    answer inside it makes no item, with the window or without."""
+    items = _answered_twice(copy_without_headers)
+    threads = analyse_threads(items)
+    since = START + timedelta(hours=3)
+    fold = LedgerFold(items, OWNER, now=NOW, settings=SETTINGS,
+                      starts={item_key(s) for s in threads.starts})  # fmt: skip
+    fold.fold_to(len(items))
+    truth = detect_items(items, OWNER, now=NOW, settings=SETTINGS, threads=threads)
+    assert [(i.kind, i.at) for i in truth][:1] == [(ItemKind.REQUEST_ANSWERED, items[1].at)]
+    assert len(threads.replies) == 2  # (the later answer is paired: it could make an item)
+    got = fold.items(threads, since)
+    assert [i for i in got if i.at >= since] == [i for i in truth if i.at >= since] == []
 
 
 @pytest.mark.parametrize(

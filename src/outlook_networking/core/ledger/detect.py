@@ -58,6 +58,7 @@ Exports: ``LEDGER_FORMAT``, ``LedgerFold``, ``detect_items``, ``in_order``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -67,8 +68,8 @@ from typing import Any
 from ...model import Interaction, Kind, Mailbox
 from ...parsing.addresses import is_automated_address
 from ..personal import is_personal
-from ..threads import Threads, analyse_threads, item_key
-from .items import Asked, ItemKind, LedgerItem, Outcome, item_id
+from ..threads import Reply, Threads, analyse_threads, item_key
+from .items import Asked, ItemKind, LedgerItem, Outcome, item_id, message_key
 from .rules import LedgerSettings
 
 __all__ = ["LEDGER_FORMAT", "LedgerFold", "detect_items", "in_order"]
@@ -432,16 +433,21 @@ class _Pass:
             latency_s=latency_s,
         )
 
-    def requests(self, threads: Threads) -> list[LedgerItem]:
-        """The requests answered, from the pairing (after every item has been fed)."""
+    def requests(self, threads: Threads, since: datetime | None = None) -> list[LedgerItem]:
+        """The requests answered, from the pairing (after every item has been fed); with
+        ``since``, every one answered since then, and of those before only what can decide
+        which of them count (:func:`_bearing_on`)."""
         settings = self.settings
         target_s = settings.reply_within_h * 3600
         answered: set[tuple[str, int]] = set()
         found: list[LedgerItem] = []
         person = self.people.id
+        replies: Iterable[Reply] = threads.replies
+        if since is not None:
+            replies = _bearing_on(threads.replies, since)
         # Every test below is a fact of the pair alone, so they go cheapest first: most replies
         # at a large mailbox are between two other people, or answer no thread's start.
-        for reply in threads.replies:
+        for reply in replies:
             parent, child = reply.parent, reply.child
             if parent.sender is None or child.sender is None or child.at > self.now:
                 continue
@@ -542,15 +548,16 @@ class LedgerFold:
             feed(ordered[place], place)
         self.at = max(self.at, end)
 
-    def items(self, threads: Threads) -> list[LedgerItem]:
+    def items(self, threads: Threads, since: datetime | None = None) -> list[LedgerItem]:
         """The items of what is folded, one per id, by time and id (:func:`detect_items`);
-        last, once everything is fed: the requests come from ``threads``."""
+        last, once everything is fed: the requests come from ``threads``. With ``since``, the
+        items from then on are those, and fewer before it are made."""
         state, ordered = self._pass, self.ordered
         found = [
             state.item(kind, (ordered[place],), pid, box, ordered[place].at)
             for kind, place, pid, box in state.forwards
         ]
-        found += state.requests(threads)
+        found += state.requests(threads, since)
         found += [entry.item() for entry in state.introductions]
         gone = self._gone
         unique: dict[str, LedgerItem] = {}
@@ -685,6 +692,25 @@ class LedgerFold:
         except (KeyError, TypeError, IndexError, AttributeError) as exc:
             raise ValueError(f"a damaged ledger fold: {exc!r}") from None
         return fold
+
+
+def _bearing_on(replies: Sequence[Reply], since: datetime) -> list[Reply]:
+    """The replies (in time order) whose request items can be among those from ``since`` on or
+    keep one of those out: every reply from then on, and an earlier one only if it answers the
+    same message as one of them (the first answer of a request is the one that counts) or could
+    make an item of the same id (the same messages by their keys, as copies of them would)."""
+    start = bisect_left(replies, since, key=lambda reply: reply.child.at)
+    recent = replies[start:]
+    parents = {item_key(reply.parent) for reply in recent}
+    children = {message_key(reply.child) for reply in recent}
+    their_parents = {message_key(reply.parent) for reply in recent}
+    earlier = [
+        reply
+        for reply in replies[:start]
+        if item_key(reply.parent) in parents
+        or (message_key(reply.child) in children and message_key(reply.parent) in their_parents)
+    ]
+    return [*earlier, *recent]
 
 
 def _before(place: object, at: int) -> int:
