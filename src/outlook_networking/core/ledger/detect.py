@@ -606,7 +606,7 @@ class LedgerFold:
             "format": LEDGER_FORMAT,
             "at": self.at,
             "keys": state.people.keys[1:],
-            "ids": state.people.cache,
+            "ids": dict(state.people.cache),  # (a copy: the fold may go on)
             "seen": sorted(state.seen),
             "acquainted": sorted(state.acquainted),
             "watches": [
