@@ -152,9 +152,10 @@ def test_a_fold_kept_and_gone_on_with_finds_what_the_pass_over_everything_finds(
     assert [i for i in got if i.at >= since] == [i for i in truth if i.at >= since]
     event(f"items from the window on: {min(sum(i.at >= since for i in truth), 5)}")
     event(f"kept by id only: {min(len(doc['gone']), 2)}")
-    asked = [i for i in truth if i.kind in (ItemKind.REQUEST_ANSWERED, ItemKind.ANSWER_RECEIVED)]
-    event(f"requests answered before the window: {min(sum(i.at < since for i in asked), 1)}")
-    event(f"requests answered from the window on: {min(sum(i.at >= since for i in asked), 1)}")
+    answered = (ItemKind.REQUEST_ANSWERED, ItemKind.ANSWER_RECEIVED)
+    requests = [i for i in truth if i.kind in answered]
+    event(f"requests answered before the window: {min(sum(i.at < since for i in requests), 1)}")
+    event(f"requests answered from the window on: {min(sum(i.at >= since for i in requests), 1)}")
     event(f"resumed under other identities: {merges[0] != merges[1]}")
 
 
