@@ -167,16 +167,15 @@ class Folds:
             asked=sorted([a.via, a.target, a.at.isoformat()] for a in asked),
         )
         kept_at, doc = self._kept(LEDGER, basis)
-        also: dict[str, Any] = {
-            "now": self._now, "settings": settings, "people": people, "excluded": excluded,
-            "asked": asked, "starts": {item_key(start) for start in threads.starts},
-        }  # fmt: skip
-        fold = LedgerFold(ordered, owner, **also)
+        fold = LedgerFold(
+            ordered, owner, now=self._now, settings=settings, people=people, excluded=excluded,
+            asked=asked, starts={item_key(start) for start in threads.starts},
+        )  # fmt: skip
         if doc is not None and kept_at is not None:
             try:
                 if doc.get("at") != bisect_right(ordered, kept_at, key=_at):  # (as above)
                     raise ValueError("a ledger of other interactions")
-                fold = LedgerFold.resume(ordered, doc, owner, **also)
+                fold.resume(doc)
             except (ValueError, AttributeError):  # (damaged, or of other persons: afresh)
                 kept_at = None
         target = float(horizon(self._now))

@@ -138,13 +138,16 @@ def test_a_fold_kept_and_gone_on_with_finds_what_the_pass_over_everything_finds(
         ordered, OWNER, now=NOW, settings=SETTINGS, people=merges[1], threads=threads,
         excluded=excluded[1].__contains__, asked=asked,
     )  # fmt: skip
+    fold = LedgerFold(ordered, OWNER, **given(1))
     try:
-        fold = LedgerFold.resume(ordered, doc, OWNER, **given(1))
+        fold.resume(doc)
     except ValueError:
         again = LedgerFold(ordered, OWNER, **given(1))
         again.fold_to(end)
         afresh = again.doc()  # (refused only when an address met has another person)
         assert (afresh["ids"], afresh["keys"]) != (doc["ids"], doc["keys"])
+        fold.fold_to(end)  # (and the fold refusing is as it was: it folds from the start)
+        assert fold.doc() == afresh
         event("refused: an address met is another person's")
         return
     fold.fold_to(len(ordered))
@@ -178,10 +181,11 @@ def test_a_merge_of_someone_already_met_refuses_the_fold_and_one_of_a_stranger_d
     kept.fold_to(1)
     doc = json.loads(json.dumps(kept.doc()))
     with pytest.raises(ValueError, match="other persons"):
-        LedgerFold.resume(items, doc, OWNER, people={"bob@b.example": "ann@a.example"}, **given)
+        LedgerFold(items, OWNER, people={"bob@b.example": "ann@a.example"}, **given).resume(doc)
     with pytest.raises(ValueError, match="other persons"):
-        LedgerFold.resume(items, doc, OWNER, excluded={"bob@b.example"}.__contains__, **given)
-    fold = LedgerFold.resume(items, doc, OWNER, people={"cat@c.example": "dan@d.example"}, **given)
+        LedgerFold(items, OWNER, excluded={"bob@b.example"}.__contains__, **given).resume(doc)
+    fold = LedgerFold(items, OWNER, people={"cat@c.example": "dan@d.example"}, **given)
+    fold.resume(doc)
     fold.fold_to(2)
     assert [i.contact for i in fold.items(analyse_threads(items))] == [
         "ann@a.example", "bob@b.example", "dan@d.example",
@@ -200,7 +204,8 @@ def test_an_introduction_asked_for_is_found_once_though_the_fold_stops_between()
     given: dict[str, Any] = {"now": NOW, "settings": SETTINGS, "starts": set(), "asked": asked}
     kept = LedgerFold(items, OWNER, **given)
     kept.fold_to(1)
-    fold = LedgerFold.resume(items, json.loads(json.dumps(kept.doc())), OWNER, **given)
+    fold = LedgerFold(items, OWNER, **given)
+    fold.resume(json.loads(json.dumps(kept.doc())))
     fold.fold_to(2)
     threads = analyse_threads(items)
     found = fold.items(threads)
@@ -271,7 +276,7 @@ def test_a_damaged_document_is_refused(damage: dict[str, Any]) -> None:
     kept = LedgerFold(items, OWNER, **given)
     kept.fold_to(1)
     with pytest.raises(ValueError):
-        LedgerFold.resume(items, {**kept.doc(), **damage}, OWNER, **given)
+        LedgerFold(items, OWNER, **given).resume({**kept.doc(), **damage})
 
 
 def test_the_pass_reads_the_store_order_and_sorts_only_what_is_not_in_it() -> None:

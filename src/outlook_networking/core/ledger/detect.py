@@ -127,9 +127,9 @@ class _People:
         self.cache[address] = result
         return result
 
-    def agrees(self, address: str, pid: int) -> bool:
-        """Whether :meth:`id` would give ``address`` the id ``pid`` (kept by an earlier fold)
-        with the person keys, owner and exclusions of this pass."""
+    def agrees(self, address: str, pid: int, keys: Sequence[str]) -> bool:
+        """Whether :meth:`id` would give ``address`` the id ``pid`` (kept by an earlier fold,
+        with its ``keys``) with the person keys, owner and exclusions of this pass."""
         key = self._people.get(address, address)
         if address in self.owner or key in self._owner_keys:
             return pid == _OWNER
@@ -137,7 +137,7 @@ class _People:
             self._excluded is not None and self._excluded(address)
         ):
             return pid == _IGNORED
-        return 0 < pid < len(self.keys) and self.keys[pid] == key
+        return 0 < pid < len(keys) and keys[pid] == key
 
     def people(self, boxes: Iterable[Mailbox]) -> list[tuple[int, Mailbox]]:
         """The distinct persons (not the owner, not ignored) among ``boxes``, in order."""
@@ -622,76 +622,65 @@ class LedgerFold:
             "gone": sorted(gone),
         }
 
-    @classmethod
-    def resume(
-        cls,
-        ordered: Sequence[Interaction],
-        doc: Mapping[str, Any],
-        owner: Collection[str],
-        *,
-        now: datetime,
-        settings: LedgerSettings,
-        starts: Collection[str],
-        people: Mapping[str, str] | None = None,
-        excluded: Callable[[str], bool] | None = None,
-        asked: Iterable[Asked] = (),
-    ) -> LedgerFold:
-        """The fold :meth:`doc` described, over ``ordered`` (the same prefix, then more), to go
-        on with :meth:`fold_to`.
+    def resume(self, doc: Mapping[str, Any]) -> None:
+        """Go on from what :meth:`doc` described (over the same prefix of the items) instead of
+        from nothing: a fold that nothing has been fed yet, made with the identities, owner and
+        exclusions of the analysis at hand; :meth:`fold_to` then goes on.
 
         Raises:
             ValueError: the document is not a ledger fold of this format, or gave an address
                 an id this pass would not (who is who, the owner or the exclusions changed).
+                The fold is then as it was, and folds from the start.
         """
-        fold = cls(
-            ordered, owner, now=now, settings=settings, starts=starts, people=people,
-            excluded=excluded, asked=asked,
-        )  # fmt: skip
         if not isinstance(doc, Mapping) or doc.get("format") != LEDGER_FORMAT:
             raise ValueError("not a ledger fold of this format")
-        state = fold._pass
+        state, ordered = self._pass, self.ordered
         try:
             at = int(doc["at"])
             if not 0 <= at <= len(ordered):
                 raise ValueError("a fold of more items than there are")
-            fold.at = at
-            crowd = state.people
-            crowd.keys = ["", *(str(k) for k in doc["keys"])]
-            crowd._index = {key: pid for pid, key in enumerate(crowd.keys) if pid}
-            if len(crowd._index) != len(crowd.keys) - 1:
+            keys = ["", *(str(k) for k in doc["keys"])]
+            index = {key: pid for pid, key in enumerate(keys) if pid}
+            if len(index) != len(keys) - 1:
                 raise ValueError("a person id given twice")
             ids = {str(address): int(pid) for address, pid in doc["ids"].items()}
-            if not all(crowd.agrees(address, pid) for address, pid in ids.items()):
+            if not all(state.people.agrees(address, pid, keys) for address, pid in ids.items()):
                 raise ValueError("kept for other persons, owner or exclusions")
-            crowd.cache = ids
-            state.seen = {int(pid) for pid in doc["seen"]}
-            state.acquainted = {int(pair) for pair in doc["acquainted"]}
             watches = [
                 _Watch(datetime.fromisoformat(deadline), Outcome(outcome),
                        datetime.fromisoformat(seen) if seen else None, str(evidence))
                 for deadline, outcome, seen, evidence in doc["watches"]
             ]  # fmt: skip
-            state.watching = {
+            watching = {
                 int(pair): [watches[n] for n in numbers] for pair, numbers in doc["watching"]
             }
-            state.introductions = [
+            introductions = [
                 _Introduction(ItemKind(kind), ordered[_before(place, at)], place, str(contact),
                               Mailbox(str(address), str(name)), tuple(map(str, others)),
                               [watches[n] for n in numbers], bool(proposed))
                 for kind, place, contact, address, name, others, numbers, proposed
                 in doc["introductions"]
             ]  # fmt: skip
-            state.intro_messages = {str(key) for key in doc["intro_messages"]}
-            state.forwards = [
+            forwards = [
                 (ItemKind(kind), _before(place, at), int(pid), Mailbox(str(address), str(name)))
                 for kind, place, pid, address, name in doc["forwards"]
             ]
+            asked = {via: dict(targets) for via, targets in state.asked.items()}
             for via, target in doc["asked_met"]:
-                del state.asked[via][target]
-            fold._gone = {str(gone) for gone in doc["gone"]}
+                del asked[via][target]
+            seen = {int(pid) for pid in doc["seen"]}
+            acquainted = {int(pair) for pair in doc["acquainted"]}
+            intro_messages = {str(key) for key in doc["intro_messages"]}
+            gone = {str(item) for item in doc["gone"]}
         except (KeyError, TypeError, IndexError, AttributeError) as exc:
             raise ValueError(f"a damaged ledger fold: {exc!r}") from None
-        return fold
+        # (Sound: only now does the fold take it.)
+        state.people.keys, state.people._index, state.people.cache = keys, index, ids
+        state.seen, state.acquainted, state.watching = seen, acquainted, watching
+        state.introductions, state.intro_messages, state.forwards = (
+            introductions, intro_messages, forwards,
+        )  # fmt: skip
+        state.asked, self._gone, self.at = asked, gone, at
 
 
 def _bearing_on(replies: Sequence[Reply], since: datetime) -> list[Reply]:
