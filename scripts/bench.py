@@ -1133,7 +1133,7 @@ def bench_reads(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> N
 
 
 STEPS = ("read", "identity statistics", "identity statistics, kept fold", "identities",
-         "reply pairing", "reply pairing, kept fold", "histories", "ledger",
+         "reply pairing", "reply pairing, kept fold", "histories", "histories, kept fold", "ledger",
          "ledger, kept fold", "network pass",
          "graph and ties", "network as a whole", "analysis afresh", "analysis going on", "keep")
 
@@ -1146,8 +1146,8 @@ def bench_steps(work: Path, scratch: Path, plan: Plan, out: dict[str, Any]) -> N
     one by one ("network as a whole" runs the identity statistics as ``analyse_store`` does,
     from the fold kept at the horizon, then identities, reply pairing, histories and the network
     pass again, with tiers and follow-ups); "identity statistics, kept fold", "reply pairing,
-    kept fold" and "ledger, kept fold" are what an analysis spends on them when an earlier one
-    kept its folds
+    kept fold", "histories, kept fold" and "ledger, kept fold" are what an analysis spends on
+    them when an earlier one kept its folds
     (``app.derived``: loading them and folding the day after their horizon), against the pass
     over every interaction; "analysis afresh" and "analysis going on" are ``analyse_store``
     whole (the read included) as ``rebuild`` runs it and as the next analysis after it does,
@@ -1243,6 +1243,15 @@ def _analysis_steps(path: Path) -> dict[str, float]:
         lap("reply pairing, kept fold")
         build_histories(past, threads, people, owner=owner, settings=settings, now=NOW)
         lap("histories")
+        shown = {"owner": owner, "settings": settings, "now": NOW}
+        folds = Folds(store, store.generation(), NOW)  # (the fold kept, as an analysis keeps it)
+        folds.histories(past, folds.threads(past), people, **shown)
+        folds.keep()
+        folds = Folds(store, store.generation(), NOW)
+        paired = folds.threads(past)  # (it says where the histories' fold can go on from)
+        lap.start()
+        folds.histories(past, paired, people, **shown)
+        lap("histories, kept fold")
         lists, is_excluded = people.lists, settings.is_excluded
         build_ledger(items, owner, now=NOW, settings=config.ledger, people=people.person_of,
                      threads=threads, dismissed=store.dismissed(),

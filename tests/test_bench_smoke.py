@@ -61,6 +61,7 @@ def test_short_mode_writes_valid_json(tmp_path: Path) -> None:
         assert sized["cpu_s"]["read"] > 0 and sized["cpu_s"]["network as a whole"] > 0
         named = {"histories", "ledger", "reply pairing", "graph and ties", "keep",
                  "identity statistics, kept fold", "reply pairing, kept fold", "ledger, kept fold",
+                 "histories, kept fold",
                  "analysis afresh", "analysis going on"}
         assert set(sized["cpu_s"]) >= named
 

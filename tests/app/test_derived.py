@@ -21,6 +21,7 @@ from outlook_networking.app.analysis import analyse_store
 from outlook_networking.app.answers import fresh
 from outlook_networking.app.derived import (
     ADDRESS_STATS,
+    HISTORIES,
     LAG,
     LEDGER,
     STEP,
@@ -30,7 +31,8 @@ from outlook_networking.app.derived import (
 )
 from outlook_networking.cli import main
 from outlook_networking.config import load_config
-from outlook_networking.core import identity, personal, threads
+from outlook_networking.core import history, identity, personal, threads
+from outlook_networking.core.history import HISTORY_FORMAT, build_histories
 from outlook_networking.core.identity import STATS_FORMAT, AddressStats, collect_address_stats
 from outlook_networking.core.intro import asked_from
 from outlook_networking.core.ledger import (
@@ -41,7 +43,7 @@ from outlook_networking.core.ledger import (
     in_order,
     item_json,
 )
-from outlook_networking.core.network import analyse
+from outlook_networking.core.network import Network, analyse
 from outlook_networking.core.settings import Settings
 from outlook_networking.core.threads import THREADS_FORMAT, Threads, analyse_threads
 from outlook_networking.i18n import Wording
@@ -67,6 +69,11 @@ PEOPLE = sorted(NAMES)
 SUBJECTS = ("Plan", "Re: Plan", "AW: plan", "Budget", "Fwd: deck", "Intro: Ann <> Bob")
 # A window and an evidence period short enough that ten days of mail cross them.
 LEDGER_SETTINGS = LedgerSettings(window_days=3, intro_evidence_days=3, acquainted_max_people=3)
+# Owed for two days, approaches unanswered from the second, at most three recipients: ten days
+# of mail cross them too.
+HISTORY_SETTINGS = Settings(
+    owed_lookback_days=2, unreciprocated_approaches=2, direct_max_recipients=3
+)
 
 
 def _past(store: Store, now: datetime) -> list[Interaction]:
@@ -142,7 +149,7 @@ def test_a_kept_fold_gone_on_with_is_the_fold_of_every_interaction(
     clock moves across horizons: every analysis's statistics per address, reply pairing and
     ledger items, gone on with from what an earlier one kept, are the passes over every
     interaction up to its clock (the statistics down to the order addresses came in; the ledger
-    over the balance window, all it shows)."""
+    over the balance window, all it shows; the histories whole)."""
     now = START + timedelta(hours=start_hours)
     proposals: list[dict[str, str]] = []
     with tempfile.TemporaryDirectory() as scratch, Store.open(Path(scratch) / "s.sqlite3") as store:
@@ -165,26 +172,47 @@ def test_a_kept_fold_gone_on_with_is_the_fold_of_every_interaction(
                     past = _past(store, now)
                     kept = store.derived(ADDRESS_STATS), store.derived(THREADS)
                     event(f"a ledger fold kept: {store.derived(LEDGER) is not None}")
+                    event(f"a histories fold kept: {store.derived(HISTORIES) is not None}")
                     folds = Folds(store, store.generation(), now)
                     got = folds.address_stats(past, OWNER)
                     assert got.to_doc() == collect_address_stats(past, OWNER).to_doc()
-                    paired = _as_places(folds.threads(past), past)
-                    assert paired == _as_places(analyse_threads(past), past)
-                    ledger = _ledger_items(store, folds, now)
+                    paired = folds.threads(past)
+                    assert _as_places(paired, past) == _as_places(analyse_threads(past), past)
+                    network = _network(store, now)
+                    _histories(folds, past, paired, network, now)
+                    ledger = _ledger_items(store, folds, network, now)
                     event(f"went on from kept folds: {[k is not None for k in kept]}")
                     event(f"ledger items in the window: {min(len(ledger), 3)}")
                     folds.keep()
                     assert store.derived(ADDRESS_STATS) and store.derived(THREADS)
-                    assert store.derived(LEDGER)
+                    assert store.derived(LEDGER) and store.derived(HISTORIES)
 
 
-def _ledger_items(store: Store, folds: Folds, now: datetime) -> list[object]:
-    """The ledger's items in its window as ``folds`` gives them, checked against the pass over
-    every interaction with the identities of a full analysis."""
-    network = analyse(
+def _network(store: Store, now: datetime) -> Network:
+    """A full analysis of everything in ``store`` as of ``now`` (for its identities)."""
+    return analyse(
         store.interactions(), store.cards(), owner=OWNER, settings=Settings(), now=now,
         identity_overrides=store.identity_overrides(),
     )  # fmt: skip
+
+
+def _histories(
+    folds: Folds, past: list[Interaction], paired: Threads, network: Network, now: datetime
+) -> None:
+    """The histories ``folds`` gives are those of the pass over every interaction, person for
+    person and in the same order, with the identities of a full analysis."""
+    given = {"owner": network.owner, "settings": HISTORY_SETTINGS, "now": now}
+    got = folds.histories(past, paired, network.identities, **given)
+    truth = build_histories(past, analyse_threads(past), network.identities, **given)
+    assert list(got) == list(truth)
+    assert got == truth
+    event(f"histories with a message owed: {any(h.owed for h in truth.values())}")
+    event(f"histories with a run of approaches: {any(h.unanswered_nth for h in truth.values())}")
+
+
+def _ledger_items(store: Store, folds: Folds, network: Network, now: datetime) -> list[object]:
+    """The ledger's items in its window as ``folds`` gives them, checked against the pass over
+    every interaction with the identities of a full analysis (``network``)."""
     lists = network.identities.lists
     given = {
         "settings": LEDGER_SETTINGS, "people": network.identities.person_of,
@@ -333,7 +361,7 @@ def test_rebuild_derives_everything_afresh_and_a_replay_before_the_horizon_keeps
         assert store.derived(ADDRESS_STATS) == kept  # (the later fold stays)
 
 
-@pytest.mark.parametrize("name", [ADDRESS_STATS, THREADS, LEDGER])
+@pytest.mark.parametrize("name", [ADDRESS_STATS, THREADS, LEDGER, HISTORIES])
 def test_a_damaged_or_foreign_fold_is_folded_afresh(demo_store: Path, name: str) -> None:
     with Store.open(demo_store) as store:
         truth = _answers(store, DEMO_NOW, afresh=True)
@@ -376,8 +404,9 @@ def test_statistics_survive_their_document_as_they_were() -> None:
 # Update the digest together with the format.
 _FOLD_CODE = {
     ("STATS_FORMAT", 1): "2e56303ea2407824",
-    ("THREADS_FORMAT", 1): "b805b9519e558529",
+    ("THREADS_FORMAT", 2): "297d94e6d1284752",  # (1: b805b9519e558529; ThreadFold.unsettled)
     ("LEDGER_FORMAT", 1): "49e61c456b6870d4",  # (changed within the stop that made it)
+    ("HISTORY_FORMAT", 1): "688453011c7d3961",
 }
 _FOLDS = {
     ("STATS_FORMAT", STATS_FORMAT): (
@@ -393,6 +422,10 @@ _FOLDS = {
         detect._People, detect._Watch, detect._Introduction, detect._Pass, detect.LedgerFold,
         detect._pair, detect._before, personal.is_personal, addresses.is_automated_address,
         threads.item_key,
+    ),
+    ("HISTORY_FORMAT", HISTORY_FORMAT): (
+        history._Acc, history.HistoryFold, history._restore, history._Met, history._Tally,
+        history._others, personal.is_personal, Interaction.participants, threads.item_key,
     ),
 }  # fmt: skip
 
@@ -416,9 +449,9 @@ def test_forget_leaves_no_fold_that_names_the_forgotten(demo_store: Path) -> Non
         kept = store.derived(ADDRESS_STATS)
         assert kept is not None and address in kept[2]
         store.forget(address)
-        for name in (ADDRESS_STATS, THREADS, LEDGER):
+        for name in (ADDRESS_STATS, THREADS, LEDGER, HISTORIES):
             assert store.derived(name) is None  # (dropped in the forget's own transaction)
         _answers(store, DEMO_NOW, afresh=False)
-        for name in (ADDRESS_STATS, LEDGER):
+        for name in (ADDRESS_STATS, LEDGER, HISTORIES):
             kept = store.derived(name)
             assert kept is not None and address not in kept[2]

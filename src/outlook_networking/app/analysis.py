@@ -101,6 +101,7 @@ def _analyse_store(
         key_dates=store.key_dates(),
         address_stats=folds.address_stats,
         threads_of=folds.threads,
+        histories_of=folds.histories,
     )
     lists, is_excluded = network.identities.lists, network.settings.is_excluded
     # All items, not only those up to now: a meeting already set up proves an introduction took.

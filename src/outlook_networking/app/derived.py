@@ -38,11 +38,22 @@ Kept so far:
   new list, an exclusion of someone already seen). Its basis adds the ``[ledger]`` settings and
   the introductions ``intro`` proposed.
 
-The histories are still derived from every interaction each time. A test (Hypothesis) stores
-random batches in random orders, late ones, better copies, deletions and forgets among them,
-analyses between them, and compares what kept folds give with folds of everything.
+- the histories' pass (:class:`~outlook_networking.core.history.HistoryFold`): every person's
+  touches, counts per month, latencies, open runs of approaches and the messages still owed
+  (those before the owed window of the horizon left out). Like the ledger it checks the person
+  of every address it looked up; and it relies on the pairing of the answers up to the horizon,
+  final for all but those still waiting for a message their headers name, whose parents its
+  document keeps and checks (so it is kept only where the pairing was at the same horizon in
+  the same analysis). Its basis adds the settings the pass reads. What the histories make of
+  the touches (two-way or not, gaps, recent counts) and the scores are still worked out over
+  every touch each time.
 
-Exports: ``ADDRESS_STATS``, ``LEDGER``, ``THREADS``, ``LAG``, ``STEP``, ``Folds``, ``horizon``.
+A test (Hypothesis) stores random batches in random orders, late ones, better copies, deletions
+and forgets among them, analyses between them, and compares what kept folds give with folds of
+everything.
+
+Exports: ``ADDRESS_STATS``, ``HISTORIES``, ``LEDGER``, ``THREADS``, ``LAG``, ``STEP``, ``Folds``,
+``horizon``.
 """
 
 from __future__ import annotations
@@ -57,20 +68,23 @@ from itertools import islice
 from typing import Any
 
 from .. import __version__
-from ..core.identity import AddressStats
+from ..core.history import ContactHistory, HistoryFold
+from ..core.identity import AddressStats, Identities
 from ..core.ledger import Asked, LedgerFold, LedgerItem, LedgerSettings
+from ..core.settings import Settings
 from ..core.threads import ThreadFold, Threads, item_key
 from ..errors import StoreError
 from ..model import Interaction, Kind
 from ..store import Store
 
-__all__ = ["ADDRESS_STATS", "LAG", "LEDGER", "STEP", "THREADS", "Folds", "horizon"]
+__all__ = ["ADDRESS_STATS", "HISTORIES", "LAG", "LEDGER", "STEP", "THREADS", "Folds", "horizon"]
 
 LAG = timedelta(days=1)  # how far the horizon trails the clock
 STEP = 6 * 3600  # the horizon moves in whole steps of this many seconds
 ADDRESS_STATS = "address_stats"  # the names the folds are kept under
 THREADS = "threads"
 LEDGER = "ledger"
+HISTORIES = "histories"
 
 
 def horizon(now: datetime) -> int:
@@ -95,6 +109,9 @@ class Folds:
         self._now = now
         self._afresh = afresh
         self._to_keep: list[tuple[str, int, str, str]] = []
+        # The horizon the pairing was kept or gone on with at, and the answers whose pairing a
+        # later e-mail could still change there (what the histories kept there rely on).
+        self._unsettled: tuple[float, list[Interaction]] | None = None
 
     def address_stats(self, items: Sequence[Interaction], owner: frozenset[str]) -> AddressStats:
         """:func:`~outlook_networking.core.identity.collect_address_stats` of ``items`` (those
@@ -142,8 +159,51 @@ class Folds:
         if kept_at is None or target > kept_at:
             fold.fold_to(bisect_right(emails, target, key=_at))
             self._keep(THREADS, target, basis, fold.doc())
+        if kept_at is None or target >= kept_at:  # (the fold is at the horizon now)
+            self._unsettled = target, fold.unsettled()
         fold.fold_to(len(emails))
         return fold.threads()
+
+    def histories(
+        self,
+        items: Sequence[Interaction],
+        threads: Threads,
+        identities: Identities,
+        *,
+        owner: frozenset[str],
+        settings: Settings,
+        now: datetime,
+    ) -> dict[str, ContactHistory]:
+        """:func:`~outlook_networking.core.history.build_histories` of ``items`` (those up to
+        now, in time order; ``threads`` their pairing by :meth:`threads`), gone on with from
+        the kept fold where one holds (a :data:`~outlook_networking.core.network.HistoriesOf`).
+        It is kept at the horizon only where :meth:`threads` was there too: the answers whose
+        pairing could still change there are part of its document."""
+        basis = self._basis(
+            owner=sorted(owner),
+            settings=[settings.direct_max_recipients, settings.unreciprocated_approaches,
+                      settings.owed_lookback_days],
+        )  # fmt: skip
+        kept_at, doc = self._kept(HISTORIES, basis)
+        fold = HistoryFold(items, threads, identities, owner=owner, settings=settings)
+        if doc is not None and kept_at is not None:
+            try:
+                if doc.get("at") != bisect_right(items, kept_at, key=_at):  # (as above)
+                    raise ValueError("histories of other interactions")
+                fold.resume(doc)
+            except (ValueError, AttributeError):  # (damaged, of other persons or pairings)
+                kept_at = None
+        target = float(horizon(self._now))
+        unsettled = self._unsettled
+        if (kept_at is None or target > kept_at) and unsettled and unsettled[0] == target:
+            fold.fold_to(bisect_right(items, target, key=_at))
+            # The messages still owed as of the earliest clock the fold will be gone on with.
+            since = datetime.fromtimestamp(target, UTC) - timedelta(
+                days=settings.owed_lookback_days
+            )
+            self._keep(HISTORIES, target, basis, fold.doc(unsettled[1], since))
+        fold.fold_to(len(items))
+        return fold.histories(now)
 
     def ledger(
         self,

@@ -28,33 +28,46 @@ Definitions (also in ``docs/json.md``):
   sender (answers to the owner's own messages included: a question cannot be told from a
   thank-you without the body).
 
-Everything is built in one pass over the interactions in time order; per-person work afterwards is
-linear in that person's own interactions.
+Everything is built in one pass over the interactions in time order (:class:`HistoryFold`, which
+can stop, write down what it knows and go on later: ``app.derived`` keeps it up to a horizon);
+per-person work afterwards is linear in that person's own interactions.
 
-Exports: ``Touch``, ``MonthCounts``, ``ContactHistory``, ``build_histories``, ``percentile``.
+Exports: ``HISTORY_FORMAT``, ``HistoryFold``, ``Touch``, ``MonthCounts``, ``ContactHistory``,
+``build_histories``, ``percentile``.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import pairwise
-from typing import NamedTuple
+from itertools import compress, islice, pairwise
+from typing import Any, NamedTuple
 
 from ..model import Interaction, Kind
 from .identity import Identities
 from .personal import is_personal
 from .settings import Settings
-from .threads import Threads
+from .threads import Reply, Threads, item_key
 
-__all__ = ["ContactHistory", "MonthCounts", "Touch", "build_histories", "percentile"]
+__all__ = [
+    "HISTORY_FORMAT",
+    "ContactHistory",
+    "HistoryFold",
+    "MonthCounts",
+    "Touch",
+    "build_histories",
+    "percentile",
+]
 
 SENT, RECEIVED, MEETING = "sent", "received", "meeting"
 DAY = 86400.0
 RECENT_DAYS, PRIOR_DAYS = 90, 270
 EPISODE_DAYS = 2  # two-way days this close belong to one exchange when measuring the usual gap
+HISTORY_FORMAT = 1  # of HistoryFold.doc(); a new one whenever what the pass computes changes
+_KINDS = (SENT, RECEIVED, MEETING)  # a touch's kind in a document: its place here
+_KIND_CODE = {kind: code for code, kind in enumerate(_KINDS)}
 
 
 class Touch(NamedTuple):
@@ -158,8 +171,8 @@ class _Acc:
     )
 
     def __init__(self) -> None:
-        self.first: datetime | None = None
-        self.last: datetime | None = None
+        self.first: Interaction | None = None  # the first touch's item, and the last's
+        self.last: Interaction | None = None
         self.sent = 0
         self.received = 0
         self.meetings = 0
@@ -170,7 +183,8 @@ class _Acc:
         self.their_lat: list[int] = []
         self.sent_at: list[float] = []
         self.received_at: list[float] = []
-        self.touches: list[tuple[float, str, int, int, int]] = []  # at, kind, others, dur, id
+        # at, kind, others, duration, id(item), the item's place in the fold's items
+        self.touches: list[tuple[float, str, int, int, int, int]] = []
         self.paired: set[int] = set()  # ids of the items in owner↔person reply pairs
         self.approaches = 0
         self.run_first: Interaction | None = None
@@ -179,11 +193,18 @@ class _Acc:
         self.owed: dict[int, Interaction] = {}  # by id(item), in time order
 
     def touch(
-        self, item: Interaction, ts: float, month: int, kind: str, others: int, duration: int
+        self,
+        item: Interaction,
+        place: int,
+        ts: float,
+        month: int,
+        kind: str,
+        others: int,
+        duration: int,
     ) -> None:
         if self.first is None:
-            self.first = item.at
-        self.last = item.at
+            self.first = item
+        self.last = item
         counts = self.monthly.get(month)
         if counts is None:
             counts = self.monthly[month] = [0, 0, 0]
@@ -198,7 +219,7 @@ class _Acc:
         else:
             self.meetings += 1
             counts[2] += 1
-        self.touches.append((ts, kind, others, duration, id(item)))
+        self.touches.append((ts, kind, others, duration, id(item), place))
 
     def answered(self) -> None:
         self.approaches = 0
@@ -222,25 +243,210 @@ def build_histories(
         threads: the pairing of the same items (:func:`.threads.analyse_threads`).
         identities: which person each address belongs to.
     """
-    tally = _Tally(threads, identities, owner=owner, settings=settings, now=now)
-    for item in items:
-        if item.at > now:
-            break
-        if not is_personal(item, owner):
-            continue
-        if item.kind is Kind.MEETING:
-            tally.meeting(item)
-        elif item.sender is not None and item.sender.address in owner:
-            tally.sent(item)
-        else:
-            tally.received(item)
-    return {
-        person: _finish(person, acc, settings, now) for person, acc in tally.accs.items()
+    fold = HistoryFold(items, threads, identities, owner=owner, settings=settings)
+    fold.fold_to(bisect.bisect_right(items, now, key=_at))
+    return fold.histories(now)
+
+
+def _at(item: Interaction) -> datetime:
+    return item.at
+
+
+class HistoryFold:
+    """The one pass of :func:`build_histories` as a fold over ``items`` (those up to now, in
+    time order) that can stop after any prefix, write down what it knows (:meth:`doc`) and go
+    on later over the same prefix followed by more (:meth:`resume`): the histories it gives are
+    those :func:`build_histories` gives for all of them.
+
+    The pass does not depend on ``now`` (the messages still owed are all kept, and those older
+    than the owed window left out when the histories are made), so a fold kept at a horizon
+    serves every later clock. It depends on three things besides the items:
+
+    - who is who, only through the person it found for each address it looked up: the document
+      keeps them all, and :meth:`resume` refuses where one is now another person's or no
+      person's (a merge, a split, someone who became a contact after being seen);
+    - the reply pairing of the folded items: final for most (a fallback only looks back, and an
+      answer whose headers name only messages folded before it keeps its parent), except for
+      the answers still waiting for a message their headers name (``unsettled``: the
+      :class:`~.threads.ThreadFold`'s at the same prefix), whose pairing a later message can
+      change: the document keeps the parent each had, and :meth:`resume` refuses where it
+      differs;
+    - the owner's addresses and the settings the pass reads (``direct_max_recipients``,
+      ``unreciprocated_approaches``), which the caller keeps the document under.
+    """
+
+    def __init__(
+        self,
+        items: Sequence[Interaction],
+        threads: Threads,
+        identities: Identities,
+        *,
+        owner: frozenset[str],
+        settings: Settings,
+    ) -> None:
+        self.items = items
+        self.at = 0  # items[:at] are folded
+        self._tally = _Tally(threads, identities, owner=owner, settings=settings)
+        self._settings = settings
+
+    def fold_to(self, end: int) -> None:
+        """Fold the items up to (not including) place ``end``."""
+        tally, owner = self._tally, self._tally.owner
+        for place, item in enumerate(islice(self.items, self.at, end), self.at):
+            if not is_personal(item, owner):
+                continue
+            if item.kind is Kind.MEETING:
+                tally.meeting(item, place)
+            elif item.sender is not None and item.sender.address in owner:
+                tally.sent(item, place)
+            else:
+                tally.received(item, place)
+        self.at = max(self.at, end)
+
+    def histories(self, now: datetime) -> dict[str, ContactHistory]:
+        """Every person's history as of ``now``, from what is folded (items up to ``now``)."""
+        settings = self._settings
+        owed_from = now - timedelta(days=settings.owed_lookback_days)
+        return {
+            person: _finish(person, acc, settings, now, owed_from)
+            for person, acc in self._tally.accs.items()
+        }
+
+    def doc(self, unsettled: Iterable[Interaction], owed_since: datetime) -> dict[str, Any]:
+        """What :meth:`resume` goes on from, JSON-ready, items by their place: ``unsettled`` are
+        the folded answers whose pairing a later message can change (see the class), and the
+        messages owed that arrived before ``owed_since`` are left out (no clock the fold is
+        gone on with reaches back to them)."""
+        items, at = self.items, self.at
+        replies = self._tally.replies
+        # The items not folded yet that an answer folded was paired with (a skewed clock).
+        later = {id(item): item for item in islice(items, at, None)}
+        people = []
+        for person, acc in self._tally.accs.items():
+            if not acc.touches:
+                continue  # (nothing happened to it: the pass only ever touches it first)
+            # (by column: made and read again in C, a million touches at a time)
+            ts, kinds, others, durations, idents, places = zip(*acc.touches, strict=True)
+            refs = (acc.run_first, acc.run_last, acc.approach_n)
+            # The runs and the messages owed are this person's touches: their places are there.
+            where = dict(zip(idents, places, strict=True)) if acc.owed or refs[0] else {}
+            people.append({
+                "person": person,
+                "monthly": [n for month, counts in acc.monthly.items() for n in (month, *counts)],
+                "started": [acc.started_by_me, acc.started_by_them],
+                "my_lat": acc.my_lat, "their_lat": acc.their_lat,
+                "ts": list(ts), "kind": list(map(_KIND_CODE.__getitem__, kinds)),
+                "others": list(others), "duration": list(durations), "place": list(places),
+                "paired": list(map(int, map(acc.paired.__contains__, idents))),
+                "paired_later": [item_key(later[i]) for i in acc.paired if i in later],
+                "run": [acc.approaches, *(where[id(r)] if r is not None else -1 for r in refs)],
+                "owed": [where[ident] for ident, item in acc.owed.items()
+                         if item.at >= owed_since],
+            })  # fmt: skip
+        open_answers = {}
+        for child in unsettled:
+            n = _place(items, child)
+            if n < at:
+                reply = replies.get(id(child))
+                open_answers[n] = item_key(reply.parent) if reply is not None else None
+        return {
+            "format": HISTORY_FORMAT,
+            "at": at,
+            "met": dict(self._tally.person_of),
+            "unsettled": [[n, parent] for n, parent in sorted(open_answers.items())],
+            "people": people,
+        }
+
+    def resume(self, doc: Mapping[str, Any]) -> None:
+        """Go on from ``doc`` (what :meth:`doc` wrote of these items' prefix): this fold is then
+        the fold of ``items[:doc["at"]]``. ``ValueError`` (and this fold untouched) if the
+        document is not such a description, or no longer holds for these identities and this
+        pairing (see the class)."""
+        items, tally = self.items, self._tally
+        try:
+            if doc["format"] != HISTORY_FORMAT:
+                raise ValueError(f"histories of format {doc['format']!r}")
+            at = int(doc["at"])
+            if not 0 <= at <= len(items):
+                raise ValueError(f"histories of {at} items, not of {len(items)}")
+            person_of = tally.identities.person_of
+            met = _Met(person_of)
+            for address, person in doc["met"].items():
+                if person_of.get(address) != person:
+                    raise ValueError(f"{address} is now {person_of.get(address)!r}, not {person!r}")
+                met[address] = person
+            for n, parent in doc["unsettled"]:
+                reply = tally.replies.get(id(items[n]))
+                if (item_key(reply.parent) if reply is not None else None) != parent:
+                    raise ValueError(f"the answer at {n} is paired anew")
+            later = {item_key(item): item for item in islice(items, at, None)}
+            accs = {person: _Acc() for person in tally.identities.persons}
+            for entry in doc["people"]:
+                _restore(accs[entry["person"]], entry, items, later)
+        except (KeyError, TypeError, IndexError, AttributeError, ValueError) as exc:
+            raise ValueError(f"not histories: {exc!r}") from exc
+        tally.accs, tally.person_of, self.at = accs, met, at
+
+
+def _restore(
+    acc: _Acc, entry: Mapping[str, Any], items: Sequence[Interaction], later: Mapping[str, Any]
+) -> None:
+    """``acc`` as an entry of :meth:`HistoryFold.doc` wrote it down."""
+    flat = entry["monthly"]
+    acc.monthly = {
+        int(m): [int(s), int(r), int(g)]
+        for m, s, r, g in zip(flat[::4], flat[1::4], flat[2::4], flat[3::4], strict=True)
     }
+    acc.started_by_me, acc.started_by_them = (int(n) for n in entry["started"])
+    acc.my_lat, acc.their_lat = list(entry["my_lat"]), list(entry["their_lat"])
+    ts, places = list(map(float, entry["ts"])), entry["place"]
+    kinds = list(map(_KINDS.__getitem__, entry["kind"]))
+    touched = list(map(items.__getitem__, places))
+    idents = list(map(id, touched))
+    acc.touches = list(
+        zip(ts, kinds, entry["others"], entry["duration"], idents, places, strict=True)
+    )
+    acc.first, acc.last = touched[0], touched[-1]
+    acc.sent_at = list(compress(ts, map(SENT.__eq__, kinds)))
+    acc.received_at = list(compress(ts, map(RECEIVED.__eq__, kinds)))
+    acc.sent, acc.received = len(acc.sent_at), len(acc.received_at)
+    acc.meetings = len(ts) - acc.sent - acc.received
+    if len(entry["paired"]) != len(idents):
+        raise ValueError("not a flag for every touch")
+    acc.paired = set(compress(idents, entry["paired"]))
+    acc.paired.update(id(later[key]) for key in entry["paired_later"])
+    approaches, first, last, nth = entry["run"]
+    acc.approaches = int(approaches)
+    acc.run_first, acc.run_last, acc.approach_n = (
+        items[n] if n >= 0 else None for n in (first, last, nth)
+    )
+    acc.owed = {id(items[n]): items[n] for n in entry["owed"]}
+
+
+def _place(items: Sequence[Interaction], item: Interaction) -> int:
+    """Where ``item`` is in ``items`` (in time order)."""
+    n = bisect.bisect_left(items, item.at, key=_at)
+    while items[n] is not item:
+        n += 1
+    return n
+
+
+class _Met(dict[str, "str | None"]):
+    """The person of every address looked up so far (None: no person): a lookup of an address
+    not met before asks ``person_of`` and remembers the answer, so the fold can say which
+    persons it relied on."""
+
+    def __init__(self, person_of: Mapping[str, str]) -> None:
+        super().__init__()
+        self._person_of = person_of
+
+    def __missing__(self, address: str) -> str | None:
+        person = self[address] = self._person_of.get(address)
+        return person
 
 
 class _Tally:
-    """The one pass of :func:`build_histories`: each item added to its people's accumulators."""
+    """The one pass of :class:`HistoryFold`: each item added to its people's accumulators."""
 
     def __init__(
         self,
@@ -249,42 +455,42 @@ class _Tally:
         *,
         owner: frozenset[str],
         settings: Settings,
-        now: datetime,
     ) -> None:
-        self.person_of = identities.person_of
+        self.identities = identities
+        self.person_of = _Met(identities.person_of)
         self.accs: dict[str, _Acc] = {p: _Acc() for p in identities.persons}
-        self.replies = {id(r.child): r for r in threads.replies}
+        self.replies: dict[int, Reply] = {id(r.child): r for r in threads.replies}
         self.starts = {id(s) for s in threads.starts}
         self.owner = owner
-        self.owed_from = now - timedelta(days=settings.owed_lookback_days)
         self.direct_max = settings.direct_max_recipients
         self.nth = settings.unreciprocated_approaches
 
-    def meeting(self, item: Interaction) -> None:
+    def meeting(self, item: Interaction, place: int) -> None:
         """A meeting with the owner: a two-way touch for everyone in it, answering any run."""
         if item.cancelled or not any(m.address in self.owner for m in item.participants()):
             return
         ts, month = item.at.timestamp(), item.at.year * 100 + item.at.month
-        people = {self.person_of.get(m.address) for m in item.participants()}
+        person_of = self.person_of
+        people = {person_of[m.address] for m in item.participants()}
         people.discard(None)
         others = _others(item, self.owner)
         for person in people:
             acc = self.accs[person]  # type: ignore[index]
-            acc.touch(item, ts, month, MEETING, others, item.duration_s)
+            acc.touch(item, place, ts, month, MEETING, others, item.duration_s)
             acc.answered()
 
-    def sent(self, item: Interaction) -> None:
+    def sent(self, item: Interaction, place: int) -> None:
         """The owner's message: a touch for each recipient, an approach, an answer it gives."""
         person_of = self.person_of
         ts, month, ident = item.at.timestamp(), item.at.year * 100 + item.at.month, id(item)
-        to_people = {person_of.get(m.address) for m in item.to}
-        people = to_people | {person_of.get(m.address) for m in item.cc}
-        people |= {person_of.get(m.address) for m in item.bcc}
+        to_people = {person_of[m.address] for m in item.to}
+        people = to_people | {person_of[m.address] for m in item.cc}
+        people |= {person_of[m.address] for m in item.bcc}
         people.discard(None)
         reply = self.replies.get(ident)
         parent_person = None
         if reply is not None and reply.parent.sender is not None:
-            parent_person = person_of.get(reply.parent.sender.address)
+            parent_person = person_of[reply.parent.sender.address]
         # An approach asks for something: a new message or the owner's own follow-up, not an
         # answer to someone else's message, and not an announcement to many.
         approach = (
@@ -294,7 +500,7 @@ class _Tally:
         others = _others(item, self.owner)
         for person in people:
             acc = self.accs[person]  # type: ignore[index]
-            acc.touch(item, ts, month, SENT, others, 0)
+            acc.touch(item, place, ts, month, SENT, others, 0)
             if ident in self.starts:
                 acc.started_by_me += 1
             acc.owed.clear()
@@ -313,10 +519,10 @@ class _Tally:
                 acc.paired.add(ident)
                 acc.paired.add(id(reply.parent))
 
-    def received(self, item: Interaction) -> None:
+    def received(self, item: Interaction, place: int) -> None:
         """A contact's message to the owner: a touch, an answer to the owner, maybe owed one."""
         owner = self.owner
-        person = self.person_of.get(item.sender.address if item.sender is not None else "")
+        person = self.person_of[item.sender.address if item.sender is not None else ""]
         if person is None:
             return
         in_to = any(m.address in owner for m in item.to)
@@ -324,8 +530,8 @@ class _Tally:
             return
         ident = id(item)
         acc = self.accs[person]
-        acc.touch(item, item.at.timestamp(), item.at.year * 100 + item.at.month, RECEIVED,
-                  _others(item, owner), 0)
+        acc.touch(item, place, item.at.timestamp(), item.at.year * 100 + item.at.month,
+                  RECEIVED, _others(item, owner), 0)
         acc.answered()
         if ident in self.starts:
             acc.started_by_them += 1
@@ -341,8 +547,9 @@ class _Tally:
         recipients = len(item.to) + len(item.cc) + len(item.bcc)
         # An answer to the owner's own message is owed a reply too: without bodies a question
         # cannot be told from a thank-you, and a late answer to the owner's request is exactly
-        # the message that waits for the owner.
-        if in_to and recipients <= self.direct_max and item.at >= self.owed_from:
+        # the message that waits for the owner. (Every one is kept, whenever it came: those
+        # before the owed window as of the clock are left out when the histories are made.)
+        if in_to and recipients <= self.direct_max:
             acc.owed[ident] = item
 
 
@@ -356,7 +563,9 @@ def _others(item: Interaction, owner: frozenset[str]) -> int:
     return len({m.address for m in item.participants()} - owner)
 
 
-def _finish(person: str, acc: _Acc, settings: Settings, now: datetime) -> ContactHistory:
+def _finish(
+    person: str, acc: _Acc, settings: Settings, now: datetime, owed_from: datetime
+) -> ContactHistory:
     window = settings.two_way_window_days * DAY
     now_ts = now.timestamp()
     recent_from = now_ts - RECENT_DAYS * DAY
@@ -367,7 +576,7 @@ def _finish(person: str, acc: _Acc, settings: Settings, now: datetime) -> Contac
     touches: list[Touch] = []
     two_way_days: list[int] = []
     new_touch = tuple.__new__  # the C constructor: a NamedTuple's own __new__ is Python code
-    for at, kind, others, duration, ident in acc.touches:
+    for at, kind, others, duration, ident, _ in acc.touches:
         if kind == MEETING or ident in paired:
             two_way = True
         else:
@@ -395,8 +604,8 @@ def _finish(person: str, acc: _Acc, settings: Settings, now: datetime) -> Contac
     mail_max = max(acc.sent, acc.received)
     return ContactHistory(
         person=person,
-        first_contact=acc.first,
-        last_contact=acc.last,
+        first_contact=acc.first.at if acc.first is not None else None,
+        last_contact=acc.last.at if acc.last is not None else None,
         last_two_way=datetime.fromtimestamp(last_two_way, UTC) if last_two_way else None,
         sent=acc.sent,
         received=acc.received,
@@ -422,7 +631,7 @@ def _finish(person: str, acc: _Acc, settings: Settings, now: datetime) -> Contac
         trend=_trend(recent, prior),
         recent_interactions=recent,
         prior_interactions=prior,
-        owed=tuple(acc.owed.values()),
+        owed=tuple(item for item in acc.owed.values() if item.at >= owed_from),
         touches=tuple(touches),
     )
 

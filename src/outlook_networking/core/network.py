@@ -16,7 +16,8 @@ The mail graph and the ties are counted, and the key persons and clusters (betwe
 centrality over the graph) found, the first time they are asked for (:class:`Later`,
 :class:`KeyPersonsLater`): only the report shows key persons, only ``intro`` reads ties.
 
-Exports: ``KeyPersonsLater``, ``Later``, ``Network``, ``StatsOf``, ``ThreadsOf``, ``analyse``.
+Exports: ``HistoriesOf``, ``KeyPersonsLater``, ``Later``, ``Network``, ``StatsOf``, ``ThreadsOf``,
+``analyse``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import gc
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from ..model import ContactCard, Interaction, KeyDate, Kind
 from ..parsing.addresses import normalise
@@ -43,12 +44,25 @@ from .tiers import TierAssignment, assign_tiers
 from .ties import TieBuilder, Ties
 from .timeinvested import TimeInvested, TimeTally
 
-__all__ = ["KeyPersonsLater", "Later", "Network", "StatsOf", "ThreadsOf", "analyse"]
+__all__ = ["HistoriesOf", "KeyPersonsLater", "Later", "Network", "StatsOf", "ThreadsOf", "analyse"]
 
 # The address statistics of the items up to now, in time order, for the owner's addresses; and
-# the pairing of the same items.
+# the pairing of the same items; and their histories (build_histories's parameters).
 StatsOf = Callable[[Sequence[Interaction], frozenset[str]], AddressStats]
 ThreadsOf = Callable[[Sequence[Interaction]], Threads]
+
+
+class HistoriesOf(Protocol):
+    def __call__(
+        self,
+        items: Sequence[Interaction],
+        threads: Threads,
+        identities: Identities,
+        *,
+        owner: frozenset[str],
+        settings: Settings,
+        now: datetime,
+    ) -> dict[str, ContactHistory]: ...
 
 
 @dataclass(frozen=True)
@@ -105,6 +119,7 @@ def analyse(
     key_dates: Mapping[str, Mapping[str, KeyDate]] | None = None,
     address_stats: StatsOf = collect_address_stats,
     threads_of: ThreadsOf = analyse_threads,
+    histories_of: HistoriesOf = build_histories,
 ) -> Network:
     """Analyse the network (see the module docstring).
 
@@ -121,6 +136,8 @@ def analyse(
             earlier (``app.derived``).
         threads_of: the pairing of the same items, as :func:`.threads.analyse_threads` gives
             it (or the same from a fold kept earlier).
+        histories_of: the histories of the same items, as :func:`.history.build_histories`
+            gives them (or the same from a fold kept earlier).
     """
     # The analysis allocates millions of small acyclic objects; the cyclic garbage collector
     # would rescan the whole (growing) heap again and again, making the cost per interaction
@@ -139,6 +156,7 @@ def analyse(
             key_dates=key_dates,
             address_stats=address_stats,
             threads_of=threads_of,
+            histories_of=histories_of,
         )
     finally:
         if collecting:
@@ -157,6 +175,7 @@ def _analyse(
     key_dates: Mapping[str, Mapping[str, KeyDate]] | None,
     address_stats: StatsOf,
     threads_of: ThreadsOf,
+    histories_of: HistoriesOf,
 ) -> Network:
     card_list = list(cards)
     owner = frozenset(owner) | {a for c in card_list if c.is_me for a in c.addresses}
@@ -166,7 +185,7 @@ def _analyse(
         stats, card_list, owner=owner, settings=settings, overrides=identity_overrides, now=now
     )
     threads = threads_of(items)
-    histories = build_histories(items, threads, identities, owner=owner, settings=settings, now=now)
+    histories = histories_of(items, threads, identities, owner=owner, settings=settings, now=now)
     upcoming = _upcoming_meetings(planned, identities, owner)
     tally = TimeTally.shown_as_of(now)
     person_of = identities.person_of

@@ -184,7 +184,7 @@ def analyse_threads(interactions: Iterable[Interaction]) -> Threads:
 
 
 _METHODS: tuple[Method, ...] = ("in_reply_to", "references", "conversation", "subject")
-THREADS_FORMAT = 1  # of ThreadFold.doc(); a new one whenever what the pairing computes changes
+THREADS_FORMAT = 2  # of ThreadFold.doc(); a new one whenever what the pairing computes changes
 
 
 def _header_ids(item: Interaction) -> list[str]:
@@ -264,6 +264,12 @@ class ThreadFold:
         reply = _by_headers(child, own_id, self._by_id)
         if reply is not None:
             self._replies[place] = reply
+
+    def unsettled(self) -> list[Interaction]:
+        """The folded answers whose pairing a later e-mail can still change: those whose
+        headers name a Message-ID no e-mail folded so far has (each once)."""
+        places = {place for children in self._waiting.values() for place in children}
+        return [self.emails[place] for place in sorted(places)]
 
     def threads(self) -> Threads:
         """The pairings and thread starts of what is folded, in time order."""
