@@ -76,7 +76,9 @@ def test_an_answer_folded_before_the_message_it_names_is_paired_when_that_comes(
     fold.fold_to(1)
     assert fold.threads().replies == () and fold.doc()["waiting"] == {"p@x": [0]}
     fold = ThreadFold.resume([child, parent], json.loads(json.dumps(fold.doc())))
+    assert fold.unsettled() == [child]  # (its pairing can still change)
     fold.fold_to(2)
+    assert fold.unsettled() == []
     (reply,) = fold.threads().replies
     assert (reply.child, reply.parent, reply.method, reply.latency_s) == (
         child, parent, "in_reply_to", 0  # (a skewed clock: never negative)
