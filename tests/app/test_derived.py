@@ -273,6 +273,62 @@ def test_only_a_change_at_or_before_the_horizon_to_what_is_read_drops_the_fold(
         assert store.derived(ADDRESS_STATS) is None
 
 
+def test_an_answer_whose_parent_comes_after_the_horizon_folds_the_histories_afresh(
+    tmp_path: Path,
+) -> None:
+    """An answer naming a message not stored waits for it; when that message comes dated after
+    the horizon (a skewed clock), no fold is dropped, but the histories kept counted the answer
+    as no answer: they are folded afresh, and give what the pass over everything gives."""
+    now = START + timedelta(days=30)
+    answer = dataclasses.replace(
+        _mail("answer", now - timedelta(days=5), "ann@a.example", ME, "Ann"),
+        in_reply_to="<late@x.example>",
+    )
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.apply_batch("ews:work", Batch("inbox", interactions=(answer,)))
+        _kept_histories(store, now)
+        kept = store.derived(HISTORIES)
+        assert kept is not None and json.loads(kept[2])["unsettled"] == [[0, None]]
+        late = _mail("late", now - timedelta(hours=2), ME, "ann@a.example")
+        store.apply_batch("ews:work", Batch("sent", interactions=(late,)))
+        assert store.derived(HISTORIES) == kept  # (after the horizon: nothing is dropped)
+        went_on = _kept_histories(store, now)
+        assert went_on["ann@a.example"].their_latency_samples == 1  # (the answer, paired now)
+        again = store.derived(HISTORIES)
+        assert again is not None and again != kept  # (refused, folded afresh, kept anew)
+        assert json.loads(again[2])["unsettled"] == [[0, "ews:work:late"]]
+
+
+def test_the_histories_are_kept_only_beside_the_pairing_at_their_horizon(tmp_path: Path) -> None:
+    """Which answers could still be paired anew is the pairing's to say, at the same horizon:
+    without it the histories are folded but not kept."""
+    now = START + timedelta(days=30)
+    old = _mail("old", now - timedelta(days=5), "ann@a.example", ME, "Ann")
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        store.apply_batch("ews:work", Batch("inbox", interactions=(old,)))
+        past, network = _past(store, now), _network(store, now)
+        folds = Folds(store, store.generation(), now)
+        folds.histories(past, analyse_threads(past), network.identities, owner=OWNER,
+                        settings=HISTORY_SETTINGS, now=now)  # fmt: skip
+        folds.keep()
+        assert store.derived(HISTORIES) is None
+        _kept_histories(store, now)
+        assert store.derived(HISTORIES) is not None
+
+
+def _kept_histories(store: Store, now: datetime) -> dict[str, Any]:
+    """The histories an analysis as of ``now`` gets from ``Folds`` (checked against the pass over
+    every interaction), its folds kept."""
+    past, network = _past(store, now), _network(store, now)
+    folds = Folds(store, store.generation(), now)
+    paired = folds.threads(past)
+    given = {"owner": network.owner, "settings": HISTORY_SETTINGS, "now": now}
+    got = folds.histories(past, paired, network.identities, **given)
+    assert got == build_histories(past, analyse_threads(past), network.identities, **given)
+    folds.keep()
+    return got
+
+
 def test_the_horizon_trails_the_clock_by_a_day_in_whole_steps() -> None:
     now = datetime(2026, 12, 7, 20, 31, 5, tzinfo=UTC)
     at = datetime.fromtimestamp(horizon(now), UTC)
