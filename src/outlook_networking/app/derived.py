@@ -193,6 +193,7 @@ class Folds:
                 fold.resume(doc)
             except (ValueError, AttributeError):  # (damaged, of other persons or pairings)
                 kept_at = None
+        del doc  # (every touch of it, by column: not held while the histories are made)
         target = float(horizon(self._now))
         unsettled = self._unsettled
         if (kept_at is None or target > kept_at) and unsettled and unsettled[0] == target:
