@@ -272,7 +272,8 @@ class HistoryFold:
       change: the document keeps the parent each had, and :meth:`resume` refuses where it
       differs;
     - the owner's addresses and the settings the pass reads (``direct_max_recipients``,
-      ``unreciprocated_approaches``), which the caller keeps the document under.
+      ``unreciprocated_approaches``), and the owed window (``owed_lookback_days``: the document
+      leaves out what no later clock shows), which the caller keeps the document under.
     """
 
     def __init__(
@@ -338,7 +339,7 @@ class HistoryFold:
                 "ts": list(ts), "kind": list(map(_KIND_CODE.__getitem__, kinds)),
                 "others": list(others), "duration": list(durations), "place": list(places),
                 "paired": list(map(int, map(acc.paired.__contains__, idents))),
-                "paired_later": [item_key(later[i]) for i in acc.paired if i in later],
+                "paired_later": sorted(item_key(later[i]) for i in acc.paired if i in later),
                 "run": [acc.approaches, *(where[id(r)] if r is not None else -1 for r in refs)],
                 "owed": [where[ident] for ident, item in acc.owed.items()
                          if item.at >= owed_since],
