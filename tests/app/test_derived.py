@@ -462,7 +462,7 @@ _FOLD_CODE = {
     ("STATS_FORMAT", 1): "2e56303ea2407824",
     ("THREADS_FORMAT", 2): "297d94e6d1284752",  # (1: b805b9519e558529; ThreadFold.unsettled)
     ("LEDGER_FORMAT", 1): "49e61c456b6870d4",  # (changed within the stop that made it)
-    ("HISTORY_FORMAT", 1): "8eecba578265a49a",  # (changed within the stop that made it)
+    ("HISTORY_FORMAT", 1): "11905c5b8637b914",  # (changed within the stop that made it)
 }
 _FOLDS = {
     ("STATS_FORMAT", STATS_FORMAT): (
@@ -481,7 +481,8 @@ _FOLDS = {
     ),
     ("HISTORY_FORMAT", HISTORY_FORMAT): (
         history._Acc, history.HistoryFold, history._restore, history._Met, history._Tally,
-        history._others, personal.is_personal, Interaction.participants, threads.item_key,
+        history._others, history._child_at, history._place, personal.is_personal,
+        Interaction.participants, threads.item_key,
     ),
 }  # fmt: skip
 

@@ -206,3 +206,30 @@ def test_a_damaged_or_foreign_document_is_refused_and_leaves_the_fold_as_it_was(
     assert again.histories(now) == build_histories(
         items, threads, people, owner=OWNER, settings=SETTINGS, now=now
     )
+
+
+def test_an_answer_before_the_cut_paired_with_a_message_after_it_keeps_that_pairing() -> None:
+    """A skewed clock: the answer is dated before the cut, the message it names twenty days
+    later. Folded before the cut, the answer was already paired with it (headers ignore time),
+    which makes that later message two-way when it is folded after the cut."""
+    ann = "ann@a.example"
+    answer = Interaction(source="s", item_id="a", kind=Kind.EMAIL, at=START, sender=Mailbox(ann),
+                         to=(Mailbox(ME),), message_id="<a@x>", in_reply_to="<p@x>")
+    asked = Interaction(source="s", item_id="p", kind=Kind.EMAIL, at=START + timedelta(days=20),
+                        sender=Mailbox(ME), to=(Mailbox(ann),), message_id="<p@x>")
+    items = [answer, asked]  # fmt: skip
+    people = Identities(persons={ann: Person(ann, (ann,), "Ann", "")}, person_of={ann: ann})
+    threads = analyse_threads(items)
+    pairing = ThreadFold(items)
+    pairing.fold_to(1)
+    kept = HistoryFold(items, threads, people, owner=OWNER, settings=SETTINGS)
+    kept.fold_to(1)
+    doc = json.loads(json.dumps(kept.doc(pairing.unsettled(), START)))
+    assert doc["unsettled"] == [[0, "s:p"]] and doc["people"][0]["paired_later"] == ["s:p"]
+    fold = HistoryFold(items, threads, people, owner=OWNER, settings=SETTINGS)
+    fold.resume(doc)
+    fold.fold_to(2)
+    now = START + timedelta(days=21)
+    got = fold.histories(now)
+    assert got == build_histories(items, threads, people, owner=OWNER, settings=SETTINGS, now=now)
+    assert [touch.two_way for touch in got[ann].touches] == [True, True]

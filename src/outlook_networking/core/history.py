@@ -240,7 +240,8 @@ def build_histories(
     Parameters:
         items: interactions sorted by ``at``; what is not the owner's (:func:`.is_personal`) is
             skipped here.
-        threads: the pairing of the same items (:func:`.threads.analyse_threads`).
+        threads: the pairing of the same items (:func:`.threads.analyse_threads`), its replies
+            and thread starts in time order as it gives them.
         identities: which person each address belongs to.
     """
     fold = HistoryFold(items, threads, identities, owner=owner, settings=settings)
@@ -293,6 +294,8 @@ class HistoryFold:
     def fold_to(self, end: int) -> None:
         """Fold the items up to (not including) place ``end``."""
         tally, owner = self._tally, self._tally.owner
+        if self.at < end:
+            tally.index_from(self.items[self.at].at)
         for place, item in enumerate(islice(self.items, self.at, end), self.at):
             if not is_personal(item, owner):
                 continue
@@ -319,7 +322,6 @@ class HistoryFold:
         messages owed that arrived before ``owed_since`` are left out (no clock the fold is
         gone on with reaches back to them)."""
         items, at = self.items, self.at
-        replies = self._tally.replies
         # The items not folded yet that an answer folded was paired with (a skewed clock).
         later = {id(item): item for item in islice(items, at, None)}
         people = []
@@ -348,7 +350,7 @@ class HistoryFold:
         for child in unsettled:
             n = _place(items, child)
             if n < at:
-                reply = replies.get(id(child))
+                reply = self._tally.reply_of(child)
                 open_answers[n] = item_key(reply.parent) if reply is not None else None
         return {
             "format": HISTORY_FORMAT,
@@ -377,7 +379,7 @@ class HistoryFold:
                     raise ValueError(f"{address} is now {person_of.get(address)!r}, not {person!r}")
                 met[address] = person
             for n, parent in doc["unsettled"]:
-                reply = tally.replies.get(id(items[n]))
+                reply = tally.reply_of(items[n])
                 if (item_key(reply.parent) if reply is not None else None) != parent:
                     raise ValueError(f"the answer at {n} is paired anew")
             later = {item_key(item): item for item in islice(items, at, None)}
@@ -424,6 +426,10 @@ def _restore(
     acc.owed = {id(items[n]): items[n] for n in entry["owed"]}
 
 
+def _child_at(reply: Reply) -> datetime:
+    return reply.child.at
+
+
 def _place(items: Sequence[Interaction], item: Interaction) -> int:
     """Where ``item`` is in ``items`` (in time order)."""
     n = bisect.bisect_left(items, item.at, key=_at)
@@ -460,11 +466,39 @@ class _Tally:
         self.identities = identities
         self.person_of = _Met(identities.person_of)
         self.accs: dict[str, _Acc] = {p: _Acc() for p in identities.persons}
-        self.replies: dict[int, Reply] = {id(r.child): r for r in threads.replies}
-        self.starts = {id(s) for s in threads.starts}
+        # The replies and thread starts by their item's id, from place ``_indexed`` of each on
+        # (index_from): a fold that goes on needs those of the day after its horizon only.
+        self._threads = threads
+        self.replies: dict[int, Reply] = {}
+        self.starts: set[int] = set()
+        self._indexed = len(threads.replies), len(threads.starts)
         self.owner = owner
         self.direct_max = settings.direct_max_recipients
         self.nth = settings.unreciprocated_approaches
+
+    def index_from(self, at: datetime) -> None:
+        """Index the replies and thread starts of the e-mails from ``at`` on (the pairing gives
+        them in time order)."""
+        replies, starts = self._threads.replies, self._threads.starts
+        first_reply = bisect.bisect_left(replies, at, key=_child_at)
+        first_start = bisect.bisect_left(starts, at, key=_at)
+        indexed_replies, indexed_starts = self._indexed
+        self.replies.update((id(r.child), r) for r in islice(replies, first_reply, indexed_replies))
+        self.starts.update(id(s) for s in islice(starts, first_start, indexed_starts))
+        self._indexed = min(first_reply, indexed_replies), min(first_start, indexed_starts)
+
+    def reply_of(self, child: Interaction) -> Reply | None:
+        """``child``'s pairing, wherever it is (those not indexed found by time)."""
+        found = self.replies.get(id(child))
+        if found is not None:
+            return found
+        replies = self._threads.replies
+        n = bisect.bisect_left(replies, child.at, key=_child_at)
+        while n < len(replies) and replies[n].child.at == child.at:
+            if replies[n].child is child:
+                return replies[n]
+            n += 1
+        return None
 
     def meeting(self, item: Interaction, place: int) -> None:
         """A meeting with the owner: a two-way touch for everyone in it, answering any run."""
