@@ -114,3 +114,27 @@ def test_an_answer_paired_again_keeps_the_parent_its_in_reply_to_found_before() 
     fold.fold_to(3)
     assert _as_places(fold.threads(), emails) == _as_places(analyse_threads(emails), emails)
     assert [(r.parent, r.method) for r in fold.threads().replies] == [(first, "in_reply_to")]
+
+
+@pytest.mark.parametrize("before", [timedelta(days=14), timedelta(days=14, seconds=1)])
+def test_going_on_finds_a_parent_by_subject_as_far_back_as_the_window_and_no_further(
+    before: timedelta,
+) -> None:
+    """Going on, the fold indexes the subjects of the last SUBJECT_WINDOW (14 days) before the
+    first e-mail after the cut only: a parent exactly that far back is found by its subject, one
+    a second older is not, as over everything at once."""
+    child_at = START + timedelta(days=20)
+    parent = Interaction("s", "p", Kind.EMAIL, child_at - before, Mailbox(PEOPLE[0]),
+                         to=(Mailbox(PEOPLE[2]),), subject="Plan")  # fmt: skip
+    other = Interaction("s", "o", Kind.EMAIL, child_at - timedelta(days=1), Mailbox(PEOPLE[1]),
+                        to=(Mailbox(PEOPLE[2]),), subject="Budget")  # fmt: skip
+    child = Interaction("s", "c", Kind.EMAIL, child_at, Mailbox(PEOPLE[2]),
+                        to=(Mailbox(PEOPLE[0]),), subject="Re: Plan")  # fmt: skip
+    emails = [parent, other, child]
+    fold = ThreadFold(emails)
+    fold.fold_to(2)
+    fold = ThreadFold.resume(emails, json.loads(json.dumps(fold.doc())))
+    fold.fold_to(3)
+    assert _as_places(fold.threads(), emails) == _as_places(analyse_threads(emails), emails)
+    paired = [(r.parent, r.method) for r in fold.threads().replies]
+    assert paired == ([(parent, "subject")] if before == timedelta(days=14) else [])

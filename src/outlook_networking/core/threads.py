@@ -29,9 +29,10 @@ Exports: ``Reply``, ``Threads``, ``item_key``, ``normalise_subject``, ``is_reply
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any, Literal
 
@@ -337,22 +338,29 @@ class ThreadFold:
                 for place in self._waiting.get(normalise_message_id(email.message_id), ()):
                     wanted.update(_header_ids(self.emails[place]))
         talks = {e.conversation_id for e in rest if e.conversation_id}
-        since = rest[0].at - SUBJECT_WINDOW
         by_id, conversations = self._by_id, self._conversations
-        for email in islice(self.emails, 0, self.at):
-            if email.message_id and wanted:
-                own_id = normalise_message_id(email.message_id)
-                if own_id in wanted:
-                    by_id.setdefault(own_id, email)
-            if email.conversation_id in talks:
-                conversations.setdefault(email.conversation_id, []).append(email)
+        if wanted or talks:  # (mail that names no earlier message, in no conversation: none)
+            for email in islice(self.emails, 0, self.at):
+                if email.message_id and wanted:
+                    own_id = normalise_message_id(email.message_id)
+                    if own_id in wanted:
+                        by_id.setdefault(own_id, email)
+                if email.conversation_id in talks:
+                    conversations.setdefault(email.conversation_id, []).append(email)
+        for earlier in conversations.values():
+            del earlier[:-50]  # (only the last 50 are ever looked at)
+        # The subjects only of the last SUBJECT_WINDOW: the e-mails are in time order.
+        since = bisect_left(self.emails, rest[0].at - SUBJECT_WINDOW, 0, self.at, key=_sent_at)
+        for email in islice(self.emails, since, self.at):
             sender = email.sender.address if email.sender is not None else ""
-            if email.at >= since and email.subject and sender:
+            if email.subject and sender:
                 key = normalise_subject(email.subject)
                 if key:
                     self._subjects.setdefault((key, sender), []).append(email)
-        for earlier in conversations.values():
-            del earlier[:-50]  # (only the last 50 are ever looked at)
+
+
+def _sent_at(email: Interaction) -> datetime:
+    return email.at
 
 
 def _by_headers(child: Interaction, own_id: str, by_id: dict[str, Interaction]) -> Reply | None:
