@@ -166,15 +166,19 @@ class Wording:
 
     def phrase(self, value: Phrase) -> str:
         """The words for a phrase of the core (:mod:`.phrases`)."""
-        from .phrases import render
-
         try:
             return self._phrases[value]
         except KeyError:
-            shown = render(self, value)
+            remember = True
         except TypeError:  # a value that cannot be hashed: said, not remembered
-            return render(self, value)
-        _remember(self._phrases, value, shown)
+            remember = False
+        # (Imported here, on a phrase not said before only: keeping a million interactions'
+        # answers asks for two hundred thousand phrases, nearly all said before.)
+        from .phrases import render
+
+        shown = render(self, value)
+        if remember:
+            _remember(self._phrases, value, shown)
         return shown
 
     def action(self, value: Action) -> str:
