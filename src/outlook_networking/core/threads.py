@@ -185,7 +185,7 @@ def analyse_threads(interactions: Iterable[Interaction]) -> Threads:
 
 
 _METHODS: tuple[Method, ...] = ("in_reply_to", "references", "conversation", "subject")
-THREADS_FORMAT = 2  # of ThreadFold.doc(); a new one whenever what the pairing computes changes
+THREADS_FORMAT = 3  # of ThreadFold.doc(); a new one whenever what the pairing computes changes
 
 
 def _header_ids(item: Interaction) -> list[str]:
