@@ -53,6 +53,15 @@ def _as_places(threads: Threads, emails: list[Interaction]) -> tuple[object, ...
     )
 
 
+def _gone_on_after(emails: list[Interaction], cut: int) -> ThreadFold:
+    """A fold of ``emails`` stopped after ``cut``, kept through JSON, gone on to the end."""
+    fold = ThreadFold(emails)
+    fold.fold_to(cut)
+    fold = ThreadFold.resume(emails, json.loads(json.dumps(fold.doc())))
+    fold.fold_to(len(emails))
+    return fold
+
+
 @given(items=st.lists(_emails(), max_size=30), cuts=st.lists(st.integers(0, 30), max_size=4))
 def test_a_fold_stopped_written_down_and_gone_on_with_pairs_as_everything_at_once(
     items: list[Interaction], cuts: list[int]
@@ -108,10 +117,7 @@ def test_an_answer_paired_again_keeps_the_parent_its_in_reply_to_found_before() 
     late = Interaction("s", "l", Kind.EMAIL, START + timedelta(days=2), Mailbox(PEOPLE[1]),
                        to=(Mailbox(PEOPLE[2]),), message_id="<late@x>")  # fmt: skip
     emails = [first, child, late]
-    fold = ThreadFold(emails)
-    fold.fold_to(2)
-    fold = ThreadFold.resume(emails, json.loads(json.dumps(fold.doc())))
-    fold.fold_to(3)
+    fold = _gone_on_after(emails, 2)
     assert _as_places(fold.threads(), emails) == _as_places(analyse_threads(emails), emails)
     assert [(r.parent, r.method) for r in fold.threads().replies] == [(first, "in_reply_to")]
 
@@ -131,10 +137,7 @@ def test_going_on_finds_a_parent_by_subject_as_far_back_as_the_window_and_no_fur
     child = Interaction("s", "c", Kind.EMAIL, child_at, Mailbox(PEOPLE[2]),
                         to=(Mailbox(PEOPLE[0]),), subject="Re: Plan")  # fmt: skip
     emails = [parent, other, child]
-    fold = ThreadFold(emails)
-    fold.fold_to(2)
-    fold = ThreadFold.resume(emails, json.loads(json.dumps(fold.doc())))
-    fold.fold_to(3)
+    fold = _gone_on_after(emails, 2)
     assert _as_places(fold.threads(), emails) == _as_places(analyse_threads(emails), emails)
     paired = [(r.parent, r.method) for r in fold.threads().replies]
     assert paired == ([(parent, "subject")] if before == timedelta(days=14) else [])
